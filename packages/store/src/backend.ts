@@ -1,0 +1,30 @@
+/**
+ * Where pack files live. The catalog always stays on local disk (SQLite);
+ * packs go through this interface so they can move to object storage.
+ * Packs are write-once: created, appended to, synced, then only read or
+ * deleted (GC writes new packs instead of editing old ones).
+ */
+export interface StorageBackend {
+  /** Human-readable location, for messages. */
+  readonly location: string;
+  /** Creates a new, empty pack for appending; fails if it exists. */
+  createPack(name: string): PackAppender;
+  /** Reads `length` bytes at `offset` of a pack; fails on a short read. */
+  readPack(name: string, offset: number, length: number): Buffer;
+  /** Current size of a pack in bytes. */
+  packSize(name: string): number;
+  /** Deletes a pack; deleting a missing pack is not an error (GC may repeat itself after a crash). */
+  deletePack(name: string): void;
+  /** Names of every pack present. */
+  listPacks(): string[];
+}
+
+/** An open pack being written. */
+export interface PackAppender {
+  /** Appends bytes at the end of the pack. */
+  append(data: Buffer): void;
+  /** Makes everything appended so far durable (fsync). */
+  sync(): void;
+  /** Closes the handle (after sync when the data must last). */
+  close(): void;
+}

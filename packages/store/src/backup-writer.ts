@@ -1,0 +1,238 @@
+import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
+import { BackupInfo } from './catalog';
+import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
+import { compressChunk, decodeChunk } from './compression';
+import { FileEntry } from './entry';
+import { StoreError } from './errors';
+import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
+import { ChunkKind } from './pack-format';
+import type { Store } from './store';
+
+/** What a new backup needs to know. */
+export interface BeginBackupOptions {
+  client: string;
+  /** Clients in one dedup group may reuse each other's chunks; defaults to the client alone. */
+  dedupGroup?: string;
+  /** The backup this one was built on (its metadata let the agent skip unchanged files). */
+  parentId?: number | null;
+  name?: string | null;
+  description?: string | null;
+}
+
+/**
+ * One backup being written: chunks, then entries, then commit or abort.
+ * Every chunk handed in is hashed again here, whoever computed its id, so a
+ * client can never store data under an id it does not hash to.
+ */
+export class BackupWriter {
+  readonly backupId: number;
+  readonly number: number;
+  readonly client: string;
+  /** References not yet recorded in the catalog (hex → id); the store records them at flush. */
+  private refs = new Map<string, Buffer>();
+  private readonly manifestChunker: Chunker;
+  private readonly manifestIds: Buffer[] = [];
+  private readonly warnings: string[] = [];
+  private fileCount = 0;
+  private logicalBytes = 0;
+  private newChunks = 0;
+  private newRawBytes = 0;
+  private newStoredBytes = 0;
+  private done = false;
+
+  constructor(
+    private readonly store: Store,
+    info: BackupInfo,
+    readonly dedupGroup: string,
+    private readonly onDone: (w: BackupWriter) => void,
+  ) {
+    this.backupId = info.id;
+    this.number = info.number;
+    this.client = info.client;
+    this.manifestChunker = new Chunker(store.options.manifestChunker);
+    this.pushManifestBytes(Buffer.from(MANIFEST_MAGIC));
+  }
+
+  private assertActive(): void {
+    if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
+  }
+
+  /**
+   * Returns the ids this client's dedup group lacks and must send. The ids it
+   * has are referenced by this backup at once, so GC cannot take them between
+   * this answer and the entry that uses them.
+   */
+  missing(ids: readonly Buffer[]): Buffer[] {
+    this.assertActive();
+    const lacking: Buffer[] = [];
+    for (const id of ids) {
+      checkIdShape(id);
+      const hex = formatChunkId(id);
+      if (this.refs.has(hex) || this.store.groupHasChunk(this.dedupGroup, id)) this.refs.set(hex, id);
+      else lacking.push(id);
+    }
+    return lacking;
+  }
+
+  /** Stores a plaintext chunk (compressed here). Returns the bytes newly stored (0 if deduplicated). */
+  putChunk(id: Buffer, plaintext: Buffer): number {
+    this.assertActive();
+    checkIdShape(id);
+    checkSize(plaintext.length);
+    if (!chunkIdOf(plaintext).equals(id)) throw hashMismatch(id, this.client);
+    const { codec, payload } = compressChunk(plaintext, this.store.options.zstdLevel);
+    return this.accept(id, ChunkKind.Data, codec, payload, plaintext.length);
+  }
+
+  /**
+   * Stores a chunk that arrives already encoded (zstd from the agent). It is
+   * decoded into a buffer bounded by `rawLength` and re-hashed before any
+   * byte is written; the encoded form is stored as it came.
+   */
+  putEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
+    this.assertActive();
+    checkIdShape(id);
+    checkSize(rawLength);
+    const plain = decodeChunk(codec, payload, rawLength);
+    if (!chunkIdOf(plain).equals(id)) throw hashMismatch(id, this.client);
+    return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
+  }
+
+  private accept(id: Buffer, kind: ChunkKind, codec: number, payload: Buffer, rawLength: number): number {
+    const stored = this.store.ingest(this.dedupGroup, { id, codec, kind, rawLength, storedLength: payload.length }, payload);
+    this.refs.set(formatChunkId(id), id);
+    if (stored > 0) {
+      this.newChunks++;
+      this.newRawBytes += rawLength;
+      this.newStoredBytes += stored;
+    }
+    return stored;
+  }
+
+  /** Adds one filesystem entry; every chunk it names must be known to this client's group. */
+  addEntry(entry: FileEntry): void {
+    this.assertActive();
+    for (const id of entry.chunks) {
+      const hex = formatChunkId(id);
+      if (this.refs.has(hex)) continue;
+      if (!this.store.groupHasChunk(this.dedupGroup, id)) {
+        throw new StoreError('CHUNK_MISSING', `entry ${entry.path.toString()} references chunk ${hex}, which was never sent`, {
+          chunk: hex,
+          client: this.client,
+        });
+      }
+      this.refs.set(hex, id);
+    }
+    this.pushManifestBytes(encodeEntry(entry));
+    this.fileCount++;
+    this.logicalBytes += entry.size;
+  }
+
+  /** Records a warning shown with the backup (e.g. a file that kept changing while read). */
+  addWarning(message: string): void {
+    this.assertActive();
+    this.warnings.push(message);
+  }
+
+  private pushManifestBytes(bytes: Buffer): void {
+    for (const piece of this.manifestChunker.push(bytes)) this.storeManifestChunk(piece);
+  }
+
+  private storeManifestChunk(piece: Buffer): void {
+    const id = chunkIdOf(piece);
+    const { codec, payload } = compressChunk(piece, this.store.options.zstdLevel);
+    this.accept(id, ChunkKind.Manifest, codec, payload, piece.length);
+    this.manifestIds.push(id);
+  }
+
+  /** Makes the backup `available`: everything durable first, then one catalog transaction. */
+  commit(): BackupInfo {
+    this.assertActive();
+    const last = this.manifestChunker.finish();
+    if (last) this.storeManifestChunk(last);
+    this.store.flush();
+    const result = this.store.catalog.db
+      .prepare(
+        `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, file_count = ?, logical_bytes = ?,
+           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?
+         WHERE id = ? AND status = 'creating'`,
+      )
+      .run(
+        Date.now(),
+        Buffer.concat(this.manifestIds),
+        this.fileCount,
+        this.logicalBytes,
+        this.newChunks,
+        this.newRawBytes,
+        this.newStoredBytes,
+        JSON.stringify(this.warnings),
+        this.backupId,
+      );
+    this.finish();
+    if (result.changes !== 1) {
+      throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was no longer being created at commit`);
+    }
+    return this.store.getBackup(this.backupId);
+  }
+
+  /**
+   * Marks the backup `error` with the reason. Chunks already stored stay,
+   * referenced by it, so a retry within the grace period need not send them.
+   */
+  abort(reason: string): void {
+    if (this.done) return;
+    this.store.flush();
+    this.store.catalog.db
+      .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
+      .run(reason, Date.now(), JSON.stringify(this.warnings), this.backupId);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.refs.clear();
+    this.onDone(this);
+  }
+
+  /** @internal Hands the unrecorded references to the store's flush. */
+  takePendingRefs(): Buffer[] {
+    const ids = [...this.refs.values()];
+    this.refs = new Map();
+    return ids;
+  }
+
+  /** @internal Hex ids of unrecorded references, for GC. */
+  pendingRefHexes(): IterableIterator<string> {
+    return this.refs.keys();
+  }
+
+  /** Counters so far (for progress and tests). */
+  get progress(): { fileCount: number; logicalBytes: number; newChunks: number; newRawBytes: number; newStoredBytes: number } {
+    return {
+      fileCount: this.fileCount,
+      logicalBytes: this.logicalBytes,
+      newChunks: this.newChunks,
+      newRawBytes: this.newRawBytes,
+      newStoredBytes: this.newStoredBytes,
+    };
+  }
+}
+
+function checkIdShape(id: Buffer): void {
+  if (!Buffer.isBuffer(id) || id.length !== CHUNK_ID_BYTES) {
+    throw new StoreError('BAD_ARGUMENT', `a chunk id is ${CHUNK_ID_BYTES} bytes, got ${Buffer.isBuffer(id) ? id.length : typeof id}`);
+  }
+}
+
+function checkSize(rawLength: number): void {
+  if (!Number.isSafeInteger(rawLength) || rawLength < 0 || rawLength > ABSOLUTE_MAX_CHUNK_SIZE) {
+    throw new StoreError('CHUNK_TOO_LARGE', `chunk of ${rawLength} bytes exceeds the ${ABSOLUTE_MAX_CHUNK_SIZE}-byte limit`);
+  }
+}
+
+function hashMismatch(id: Buffer, client: string): StoreError {
+  return new StoreError('CHUNK_HASH_MISMATCH', `chunk sent by ${client} does not hash to its claimed id ${formatChunkId(id)}; refused`, {
+    chunk: formatChunkId(id),
+    client,
+  });
+}

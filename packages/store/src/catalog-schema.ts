@@ -1,0 +1,79 @@
+/**
+ * The catalog's SQLite schema (version 1). The catalog is the source of
+ * truth for what exists: a chunk is stored once its row is committed, which
+ * happens only after its pack bytes were fsynced.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- Pack files. 'open': being appended to by a live process; 'sealed': complete;
+-- 'deleting': GC moved its live chunks away and the file is to be removed.
+CREATE TABLE IF NOT EXISTS packs (
+  name       TEXT PRIMARY KEY,
+  state      TEXT NOT NULL CHECK (state IN ('open', 'sealed', 'deleting')),
+  created_at INTEGER NOT NULL
+);
+
+-- Every stored chunk: where its record sits and how it is encoded.
+CREATE TABLE IF NOT EXISTS chunks (
+  id            BLOB PRIMARY KEY,
+  pack          TEXT NOT NULL,
+  offset        INTEGER NOT NULL,
+  raw_length    INTEGER NOT NULL,
+  stored_length INTEGER NOT NULL,
+  codec         INTEGER NOT NULL,
+  kind          INTEGER NOT NULL,
+  stored_at     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunks_by_pack ON chunks(pack);
+
+CREATE TABLE IF NOT EXISTS clients (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  dedup_group TEXT NOT NULL,
+  next_number INTEGER NOT NULL DEFAULT 1
+);
+
+-- Which chunks a dedup group has uploaded: the "which do you lack?" answer
+-- for a client counts only these, so no client can probe another's data.
+CREATE TABLE IF NOT EXISTS group_chunks (
+  grp      TEXT NOT NULL,
+  chunk_id BLOB NOT NULL,
+  PRIMARY KEY (grp, chunk_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS group_chunks_by_chunk ON group_chunks(chunk_id);
+
+CREATE TABLE IF NOT EXISTS backups (
+  id               INTEGER PRIMARY KEY,
+  client_id        INTEGER NOT NULL REFERENCES clients(id),
+  number           INTEGER NOT NULL,
+  parent_id        INTEGER,
+  status           TEXT NOT NULL CHECK (status IN ('creating', 'available', 'error', 'deleting')),
+  reason           TEXT,
+  name             TEXT,
+  description      TEXT,
+  started_at       INTEGER NOT NULL,
+  finished_at      INTEGER,
+  manifest         BLOB,
+  file_count       INTEGER NOT NULL DEFAULT 0,
+  logical_bytes    INTEGER NOT NULL DEFAULT 0,
+  new_chunks       INTEGER NOT NULL DEFAULT 0,
+  new_raw_bytes    INTEGER NOT NULL DEFAULT 0,
+  new_stored_bytes INTEGER NOT NULL DEFAULT 0,
+  warnings         TEXT NOT NULL DEFAULT '[]',
+  UNIQUE (client_id, number)
+);
+
+-- The chunks each backup references (data and manifest): what GC keeps alive.
+CREATE TABLE IF NOT EXISTS backup_chunks (
+  backup_id INTEGER NOT NULL,
+  chunk_id  BLOB NOT NULL,
+  PRIMARY KEY (backup_id, chunk_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS backup_chunks_by_chunk ON backup_chunks(chunk_id);
+`;

@@ -1,0 +1,272 @@
+import Database from 'better-sqlite3';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
+import { StoreError } from './errors';
+import { PlacedRecord } from './pack-writer';
+
+/** A backup's lifecycle state. */
+export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
+
+/** A backup as the catalog records it. */
+export interface BackupInfo {
+  id: number;
+  client: string;
+  number: number;
+  parentId: number | null;
+  status: BackupStatus;
+  reason: string | null;
+  name: string | null;
+  description: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  fileCount: number;
+  logicalBytes: number;
+  newChunks: number;
+  newRawBytes: number;
+  newStoredBytes: number;
+  warnings: string[];
+}
+
+/** A chunk's catalog row. */
+export interface ChunkLocation {
+  id: Buffer;
+  pack: string;
+  offset: number;
+  rawLength: number;
+  storedLength: number;
+  codec: number;
+  kind: number;
+  storedAt: number;
+}
+
+interface BackupRow {
+  id: number;
+  client: string;
+  number: number;
+  parent_id: number | null;
+  status: BackupStatus;
+  reason: string | null;
+  name: string | null;
+  description: string | null;
+  started_at: number;
+  finished_at: number | null;
+  file_count: number;
+  logical_bytes: number;
+  new_chunks: number;
+  new_raw_bytes: number;
+  new_stored_bytes: number;
+  warnings: string;
+}
+
+interface ChunkRow {
+  id: Buffer;
+  pack: string;
+  offset: number;
+  raw_length: number;
+  stored_length: number;
+  codec: number;
+  kind: number;
+  stored_at: number;
+}
+
+const BACKUP_COLUMNS = `b.id, c.name AS client, b.number, b.parent_id, b.status, b.reason, b.name, b.description,
+  b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings`;
+
+function toBackupInfo(r: BackupRow): BackupInfo {
+  return {
+    id: r.id,
+    client: r.client,
+    number: r.number,
+    parentId: r.parent_id,
+    status: r.status,
+    reason: r.reason,
+    name: r.name,
+    description: r.description,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    fileCount: r.file_count,
+    logicalBytes: r.logical_bytes,
+    newChunks: r.new_chunks,
+    newRawBytes: r.new_raw_bytes,
+    newStoredBytes: r.new_stored_bytes,
+    warnings: JSON.parse(r.warnings) as string[],
+  };
+}
+
+function toChunkLocation(r: ChunkRow): ChunkLocation {
+  return {
+    id: r.id,
+    pack: r.pack,
+    offset: r.offset,
+    rawLength: r.raw_length,
+    storedLength: r.stored_length,
+    codec: r.codec,
+    kind: r.kind,
+    storedAt: r.stored_at,
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    chunk: db.prepare(`SELECT * FROM chunks WHERE id = ?`),
+    chunkExists: db.prepare(`SELECT 1 FROM chunks WHERE id = ?`).pluck(),
+    groupHas: db.prepare(`SELECT 1 FROM group_chunks g JOIN chunks c ON c.id = g.chunk_id WHERE g.grp = ? AND g.chunk_id = ?`).pluck(),
+    insertChunk: db.prepare(
+      `INSERT OR IGNORE INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at)
+       VALUES (@id, @pack, @offset, @rawLength, @storedLength, @codec, @kind, @storedAt)`,
+    ),
+    insertGroupChunk: db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`),
+    insertBackupChunk: db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`),
+    insertPack: db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'open', ?)`),
+    client: db.prepare(`SELECT id, name, dedup_group AS dedupGroup FROM clients WHERE name = ?`),
+    insertClient: db.prepare(`INSERT INTO clients (name, dedup_group) VALUES (?, ?)`),
+    backup: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE b.id = ?`),
+    backupByNumber: db.prepare(
+      `SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.number = ?`,
+    ),
+    backupsOfClient: db.prepare(
+      `SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? ORDER BY b.number`,
+    ),
+    allBackups: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id ORDER BY b.id`),
+    manifest: db.prepare(`SELECT manifest FROM backups WHERE id = ?`).pluck(),
+  };
+}
+
+/** Typed access to the SQLite catalog; every multi-row change is one transaction. */
+export class Catalog {
+  readonly db: Database.Database;
+  private readonly stmts: Statements;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a commit that returned is on disk even after a power cut.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA_SQL);
+    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
+    if (version === undefined) {
+      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    } else if (Number(version) !== SCHEMA_VERSION) {
+      throw new StoreError('STORE_CORRUPT', `catalog schema version ${version} is not supported (this build reads ${SCHEMA_VERSION})`);
+    }
+    this.stmts = prepareStatements(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in one write transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ---- chunks and packs ----
+
+  chunk(id: Buffer): ChunkLocation | undefined {
+    const r = this.stmts.chunk.get(id) as ChunkRow | undefined;
+    return r && toChunkLocation(r);
+  }
+
+  chunkExists(id: Buffer): boolean {
+    return this.stmts.chunkExists.get(id) !== undefined;
+  }
+
+  /** True when the chunk is stored and this dedup group has uploaded it. */
+  groupHasChunk(group: string, id: Buffer): boolean {
+    return this.stmts.groupHas.get(group, id) !== undefined;
+  }
+
+  /** Records durable chunk records and which groups uploaded them, in one transaction. */
+  recordChunks(records: readonly PlacedRecord[], groups: ReadonlyArray<[string, Buffer]>, refs: ReadonlyArray<[number, Buffer]>): void {
+    const now = Date.now();
+    this.transaction(() => {
+      for (const r of records) {
+        this.stmts.insertChunk.run({
+          id: r.id,
+          pack: r.pack,
+          offset: r.offset,
+          rawLength: r.rawLength,
+          storedLength: r.storedLength,
+          codec: r.codec,
+          kind: r.kind,
+          storedAt: now,
+        });
+      }
+      for (const [grp, id] of groups) this.stmts.insertGroupChunk.run(grp, id);
+      for (const [backupId, id] of refs) this.stmts.insertBackupChunk.run(backupId, id);
+    });
+  }
+
+  /** Registers a new pack before its file exists, so a crash never leaves an unknown pack. */
+  addPack(name: string): void {
+    this.stmts.insertPack.run(name, Date.now());
+  }
+
+  /** Marks a pack complete (no more appends). */
+  sealPack(name: string): void {
+    this.db.prepare(`UPDATE packs SET state = 'sealed' WHERE name = ? AND state = 'open'`).run(name);
+  }
+
+  // ---- clients ----
+
+  /** The client's row, created on first use; `group` defaults to the client's own name. */
+  ensureClient(name: string, group: string = name): { id: number; name: string; dedupGroup: string } {
+    const existing = this.stmts.client.get(name) as { id: number; name: string; dedupGroup: string } | undefined;
+    if (existing) return existing;
+    const info = this.stmts.insertClient.run(name, group);
+    return { id: Number(info.lastInsertRowid), name, dedupGroup: group };
+  }
+
+  /** The client's row, if it exists. */
+  client(name: string): { id: number; name: string; dedupGroup: string } | undefined {
+    return this.stmts.client.get(name) as { id: number; name: string; dedupGroup: string } | undefined;
+  }
+
+  // ---- backups ----
+
+  /** Creates a backup row in state `creating` with the client's next number. */
+  createBackup(clientId: number, parentId: number | null, name: string | null, description: string | null): number {
+    return this.transaction(() => {
+      const number = this.db.prepare(`SELECT next_number FROM clients WHERE id = ?`).pluck().get(clientId) as number;
+      this.db.prepare(`UPDATE clients SET next_number = next_number + 1 WHERE id = ?`).run(clientId);
+      const info = this.db
+        .prepare(
+          `INSERT INTO backups (client_id, number, parent_id, status, name, description, started_at)
+           VALUES (?, ?, ?, 'creating', ?, ?, ?)`,
+        )
+        .run(clientId, number, parentId, name, description, Date.now());
+      return Number(info.lastInsertRowid);
+    });
+  }
+
+  backup(id: number): BackupInfo | undefined {
+    const r = this.stmts.backup.get(id) as BackupRow | undefined;
+    return r && toBackupInfo(r);
+  }
+
+  backupByNumber(client: string, number: number): BackupInfo | undefined {
+    const r = this.stmts.backupByNumber.get(client, number) as BackupRow | undefined;
+    return r && toBackupInfo(r);
+  }
+
+  backupsOfClient(client: string): BackupInfo[] {
+    return (this.stmts.backupsOfClient.all(client) as BackupRow[]).map(toBackupInfo);
+  }
+
+  allBackups(): BackupInfo[] {
+    return (this.stmts.allBackups.all() as BackupRow[]).map(toBackupInfo);
+  }
+
+  /** The manifest's chunk ids, in order. */
+  manifestIds(backupId: number): Buffer[] {
+    const blob = this.stmts.manifest.get(backupId) as Buffer | null | undefined;
+    if (!blob) return [];
+    const ids: Buffer[] = [];
+    for (let off = 0; off < blob.length; off += 32) ids.push(Buffer.from(blob.subarray(off, off + 32)));
+    return ids;
+  }
+}

@@ -1,0 +1,46 @@
+/** Kinds of filesystem object a backup records. */
+export const EntryType = {
+  File: 1,
+  Directory: 2,
+  Symlink: 3,
+  Fifo: 4,
+  CharDevice: 5,
+  BlockDevice: 6,
+  Socket: 7,
+} as const;
+/** One of the EntryType values. */
+export type EntryType = (typeof EntryType)[keyof typeof EntryType];
+
+/** One filesystem object in a backup's manifest. */
+export interface FileEntry {
+  /** Path as raw bytes (names may hold any bytes but NUL), absolute on the node. */
+  path: Buffer;
+  type: EntryType;
+  /** Permission bits including setuid/setgid/sticky (st_mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Owner names, so a restore on another node can map them. */
+  user: string;
+  group: string;
+  /** Logical size in bytes (for a FIFO: the bytes read from it). */
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** Inode and device: with size and times, how the agent spots unchanged files. */
+  inode: bigint;
+  dev: bigint;
+  /** Device numbers of a character or block device. */
+  rdev: bigint;
+  /** Target of a symlink (raw bytes); empty otherwise. */
+  linkTarget: Buffer;
+  /** Entries with the same non-zero group are hard links to one inode. */
+  hardlinkGroup: number;
+  /** Content chunk ids in order (regular files, and FIFOs whose content was read). */
+  chunks: Buffer[];
+}
+
+/** True when the entry carries content (a file, or a FIFO read with read_fifo). */
+export function hasContent(e: FileEntry): boolean {
+  return e.chunks.length > 0 || e.type === EntryType.File;
+}

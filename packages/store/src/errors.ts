@@ -1,0 +1,30 @@
+/** Why a store operation failed; callers switch on `code`, people read `message`. */
+export type StoreErrorCode =
+  | 'CHUNK_HASH_MISMATCH'
+  | 'CHUNK_TOO_LARGE'
+  | 'CHUNK_MISSING'
+  | 'CHUNK_CORRUPT'
+  | 'BACKUP_NOT_FOUND'
+  | 'BACKUP_STATE'
+  | 'BACKUP_RUNNING'
+  | 'STORE_LOCKED'
+  | 'STORE_CORRUPT'
+  | 'STORE_CLOSED'
+  | 'BAD_ARGUMENT';
+
+/** A typed store failure carrying the context needed to act on it. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly context: Readonly<Record<string, string | number | undefined>> = {},
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** True when `err` is a StoreError with the given code. */
+export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
+  return err instanceof StoreError && (code === undefined || err.code === code);
+}

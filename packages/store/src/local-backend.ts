@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PackAppender, StorageBackend } from './backend';
+import { StoreError } from './errors';
+
+const PACK_SUFFIX = '.pack';
+
+/** Packs as files under `<root>/packs/<first two hex digits>/<name>.pack`. */
+export class LocalDirectoryBackend implements StorageBackend {
+  private readonly packsDir: string;
+  /** Read handles kept open: restores read many chunks from few packs. */
+  private readonly readFds = new Map<string, number>();
+
+  constructor(readonly root: string) {
+    this.packsDir = path.join(root, 'packs');
+    fs.mkdirSync(this.packsDir, { recursive: true });
+  }
+
+  get location(): string {
+    return this.packsDir;
+  }
+
+  private packPath(name: string): string {
+    if (!/^[0-9a-f]{8,64}$/.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
+    return path.join(this.packsDir, name.slice(0, 2), name + PACK_SUFFIX);
+  }
+
+  createPack(name: string): PackAppender {
+    const file = this.packPath(name);
+    const dir = path.dirname(file);
+    const dirIsNew = !fs.existsSync(dir);
+    fs.mkdirSync(dir, { recursive: true });
+    const fd = fs.openSync(file, 'wx');
+    // The new directory entry must survive a crash too.
+    if (dirIsNew) fsyncDir(this.packsDir);
+    fsyncDir(dir);
+    return new LocalPackAppender(fd, file);
+  }
+
+  readPack(name: string, offset: number, length: number): Buffer {
+    let fd = this.readFds.get(name);
+    if (fd === undefined) {
+      fd = fs.openSync(this.packPath(name), 'r');
+      if (this.readFds.size >= 64) this.closeReaders();
+      this.readFds.set(name, fd);
+    }
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) {
+        throw new StoreError('CHUNK_CORRUPT', `pack ${name} ends at ${offset + done}, expected ${length} bytes at ${offset}`, { pack: name });
+      }
+      done += n;
+    }
+    return buf;
+  }
+
+  packSize(name: string): number {
+    return fs.statSync(this.packPath(name)).size;
+  }
+
+  deletePack(name: string): void {
+    const fd = this.readFds.get(name);
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+      this.readFds.delete(name);
+    }
+    try {
+      fs.unlinkSync(this.packPath(name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  listPacks(): string[] {
+    const names: string[] = [];
+    for (const sub of fs.readdirSync(this.packsDir)) {
+      const dir = path.join(this.packsDir, sub);
+      if (!fs.statSync(dir).isDirectory()) continue;
+      for (const f of fs.readdirSync(dir)) if (f.endsWith(PACK_SUFFIX)) names.push(f.slice(0, -PACK_SUFFIX.length));
+    }
+    return names;
+  }
+
+  /** Closes cached read handles (called on store close). */
+  closeReaders(): void {
+    for (const fd of this.readFds.values()) fs.closeSync(fd);
+    this.readFds.clear();
+  }
+}
+
+class LocalPackAppender implements PackAppender {
+  private closed = false;
+  constructor(
+    private readonly fd: number,
+    private readonly file: string,
+  ) {}
+
+  append(data: Buffer): void {
+    let done = 0;
+    while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done);
+  }
+
+  sync(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+
+  toString(): string {
+    return this.file;
+  }
+}
+
+/** fsync a directory so that entries created in it are durable. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,143 @@
+import { CHUNK_ID_BYTES } from './chunk-id';
+import { EntryType, FileEntry } from './entry';
+import { StoreError } from './errors';
+import { VarintReader, VarintWriter } from './varint';
+
+/**
+ * A manifest is the byte stream
+ *
+ *   MANIFEST_MAGIC (length:varint entry)*
+ *   entry := type path:bytes mode uid gid user:bytes group:bytes size
+ *            mtimeNs:zz ctimeNs:zz inode:zz dev:zz rdev:zz linkTarget:bytes
+ *            hardlinkGroup chunkCount chunkId[32]*
+ *
+ * (varints unless marked; zz = zigzag 64-bit). The stream is cut by the
+ * chunker and stored as ordinary chunks, so an unchanged run of entries in
+ * the next backup dedups against this one.
+ */
+export const MANIFEST_MAGIC = Buffer.from('CPSMAN\x00\x01', 'latin1');
+
+const MAX_PATH_BYTES = 64 * 1024;
+const MAX_NAME_BYTES = 1024;
+const MAX_CHUNKS_PER_ENTRY = 1 << 24;
+const VALID_TYPES = new Set<number>(Object.values(EntryType));
+
+/** Encodes one entry, with its length prefix. */
+export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()): Buffer {
+  const body = new VarintWriter(128 + e.path.length + e.chunks.length * CHUNK_ID_BYTES);
+  body
+    .uint(e.type)
+    .bytes(e.path)
+    .uint(e.mode)
+    .uint(e.uid)
+    .uint(e.gid)
+    .bytes(Buffer.from(e.user, 'utf8'))
+    .bytes(Buffer.from(e.group, 'utf8'))
+    .uint(e.size)
+    .bigint(e.mtimeNs)
+    .bigint(e.ctimeNs)
+    .bigint(e.inode)
+    .bigint(e.dev)
+    .bigint(e.rdev)
+    .bytes(e.linkTarget)
+    .uint(e.hardlinkGroup)
+    .uint(e.chunks.length);
+  for (const c of e.chunks) {
+    if (c.length !== CHUNK_ID_BYTES) throw new StoreError('BAD_ARGUMENT', `chunk id of ${c.length} bytes in ${e.path.toString()}`);
+    body.raw(c);
+  }
+  const b = body.finish();
+  return w.bytes(b).finish();
+}
+
+/** Decodes one entry body (without its length prefix). */
+export function decodeEntry(body: Buffer): FileEntry {
+  const r = new VarintReader(body, 'manifest entry');
+  const type = r.uint();
+  if (!VALID_TYPES.has(type)) throw new StoreError('STORE_CORRUPT', `manifest entry has unknown type ${type}`);
+  const e: FileEntry = {
+    type: type as EntryType,
+    path: Buffer.from(r.bytes(MAX_PATH_BYTES)),
+    mode: r.uint(),
+    uid: r.uint(),
+    gid: r.uint(),
+    user: r.bytes(MAX_NAME_BYTES).toString('utf8'),
+    group: r.bytes(MAX_NAME_BYTES).toString('utf8'),
+    size: r.uint(),
+    mtimeNs: r.bigint(),
+    ctimeNs: r.bigint(),
+    inode: r.bigint(),
+    dev: r.bigint(),
+    rdev: r.bigint(),
+    linkTarget: Buffer.from(r.bytes(MAX_PATH_BYTES)),
+    hardlinkGroup: r.uint(),
+    chunks: [],
+  };
+  const n = r.uint();
+  if (n > MAX_CHUNKS_PER_ENTRY || n * CHUNK_ID_BYTES > r.remaining) {
+    throw new StoreError('STORE_CORRUPT', `manifest entry claims ${n} chunks but has ${r.remaining} bytes left`);
+  }
+  for (let i = 0; i < n; i++) e.chunks.push(Buffer.from(r.raw(CHUNK_ID_BYTES)));
+  if (r.remaining !== 0) throw new StoreError('STORE_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
+  return e;
+}
+
+/**
+ * Turns manifest stream pieces (in order) back into entries, holding only
+ * the bytes of one partial entry between pieces.
+ */
+export class ManifestDecoder {
+  private carry: Buffer = Buffer.alloc(0);
+  private sawMagic = false;
+
+  /** Feeds the next piece of the stream; returns the entries it completes. */
+  push(piece: Buffer): FileEntry[] {
+    let buf = this.carry.length ? Buffer.concat([this.carry, piece]) : piece;
+    if (!this.sawMagic) {
+      if (buf.length < MANIFEST_MAGIC.length) {
+        this.carry = Buffer.from(buf);
+        return [];
+      }
+      if (!buf.subarray(0, MANIFEST_MAGIC.length).equals(MANIFEST_MAGIC)) {
+        throw new StoreError('STORE_CORRUPT', 'manifest does not start with the manifest magic (unknown format version?)');
+      }
+      this.sawMagic = true;
+      buf = buf.subarray(MANIFEST_MAGIC.length);
+    }
+    const out: FileEntry[] = [];
+    let pos = 0;
+    for (;;) {
+      const header = tryReadLength(buf, pos);
+      if (!header) break;
+      const [len, bodyStart] = header;
+      if (len > MAX_PATH_BYTES * 2 + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES) {
+        throw new StoreError('STORE_CORRUPT', `manifest entry length ${len} is impossible`);
+      }
+      if (bodyStart + len > buf.length) break;
+      out.push(decodeEntry(buf.subarray(bodyStart, bodyStart + len)));
+      pos = bodyStart + len;
+    }
+    this.carry = Buffer.from(buf.subarray(pos));
+    return out;
+  }
+
+  /** Checks the stream ended on an entry boundary. */
+  end(): void {
+    if (!this.sawMagic) throw new StoreError('STORE_CORRUPT', 'manifest is empty (no magic)');
+    if (this.carry.length !== 0) throw new StoreError('STORE_CORRUPT', `manifest ends inside an entry (${this.carry.length} bytes left)`);
+  }
+}
+
+/** Reads a varint length at `pos`, or null if the buffer ends first. */
+function tryReadLength(buf: Buffer, pos: number): [number, number] | null {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (pos + i >= buf.length) return null;
+    const b = buf[pos + i]!;
+    result += (b & 0x7f) * mul;
+    if (b < 0x80) return [result, pos + i + 1];
+    mul *= 0x80;
+  }
+  throw new StoreError('STORE_CORRUPT', 'manifest entry length varint too long');
+}

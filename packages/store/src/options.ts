@@ -1,0 +1,42 @@
+import { ChunkerParams } from '@cpsbackup/chunker';
+import { DEFAULT_ZSTD_LEVEL } from './compression';
+
+/** Store tuning; every field has a sensible default. */
+export interface StoreOptions {
+  /** zstd level for chunks the store compresses itself (1..19). */
+  zstdLevel?: number;
+  /** Roll to a new pack past this many bytes. */
+  packTargetSize?: number;
+  /** Write packs and record chunks in the catalog once this many bytes are pending. */
+  flushThreshold?: number;
+  /** How long chunks of an unfinished backup stay for a retry to reuse, in ms. */
+  gracePeriodMs?: number;
+  /** GC rewrites a pack once less than this share of it is live. */
+  gcLiveThreshold?: number;
+  /** How the manifest stream is cut (small chunks so file lists dedup well). */
+  manifestChunker?: ChunkerParams;
+}
+
+/** StoreOptions with every field filled. */
+export type ResolvedStoreOptions = Required<StoreOptions>;
+
+/** Manifest chunks average 64 KiB: a changed file then costs ~64 KiB of new manifest, not MiBs. */
+export const MANIFEST_CHUNKER_PARAMS: ChunkerParams = Object.freeze({ minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 });
+
+export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions {
+  const resolved: ResolvedStoreOptions = {
+    zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
+    packTargetSize: o.packTargetSize ?? 32 * 1024 * 1024,
+    flushThreshold: o.flushThreshold ?? 16 * 1024 * 1024,
+    gracePeriodMs: o.gracePeriodMs ?? 24 * 3600 * 1000,
+    gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
+    manifestChunker: o.manifestChunker ?? MANIFEST_CHUNKER_PARAMS,
+  };
+  if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < 1 || resolved.zstdLevel > 19) {
+    throw new RangeError(`zstdLevel must be an integer 1..19, got ${resolved.zstdLevel}`);
+  }
+  if (resolved.gcLiveThreshold < 0 || resolved.gcLiveThreshold > 1) {
+    throw new RangeError(`gcLiveThreshold must be between 0 and 1, got ${resolved.gcLiveThreshold}`);
+  }
+  return resolved;
+}

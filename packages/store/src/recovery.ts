@@ -1,0 +1,61 @@
+import { StorageBackend } from './backend';
+import { Catalog } from './catalog';
+
+/** What opening a store repaired after an unclean stop. */
+export interface RecoveryReport {
+  /** Backups that were `creating` when the last owner stopped; now `error`. */
+  interruptedBackups: number[];
+  /** Pack files removed: left by GC, or holding no recorded chunk. */
+  removedPacks: string[];
+}
+
+/** Reason recorded on a backup whose writer vanished. */
+export const INTERRUPTED_REASON = 'interrupted: the server stopped before the backup was committed';
+
+/**
+ * Brings the store back to a consistent state at open. Safe at any crash
+ * point because the catalog only names chunks whose bytes were fsynced:
+ * everything not named is garbage, everything named is intact.
+ */
+export function recoverStore(catalog: Catalog, backend: StorageBackend): RecoveryReport {
+  const db = catalog.db;
+  const removedPacks: string[] = [];
+  const interruptedBackups = db.prepare(`SELECT id FROM backups WHERE status = 'creating'`).pluck().all() as number[];
+
+  catalog.transaction(() => {
+    db.prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE status = 'creating'`).run(INTERRUPTED_REASON, Date.now());
+    // A delete is one transaction, so 'deleting' only appears if a future
+    // version deletes in steps; finish it the same way.
+    const deleting = db.prepare(`SELECT id FROM backups WHERE status = 'deleting'`).pluck().all() as number[];
+    for (const id of deleting) {
+      db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+      db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+    }
+    // No process appends any more: whatever was open is as complete as it will get.
+    db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();
+  });
+
+  // Packs GC had emptied: their chunks were moved in a committed transaction.
+  const doomed = db.prepare(`SELECT name FROM packs WHERE state = 'deleting'`).pluck().all() as string[];
+  // Packs no recorded chunk points into: a crash between writing and recording.
+  const empty = db
+    .prepare(`SELECT name FROM packs p WHERE state = 'sealed' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.pack = p.name)`)
+    .pluck()
+    .all() as string[];
+  for (const name of [...doomed, ...empty]) {
+    backend.deletePack(name);
+    db.prepare(`DELETE FROM packs WHERE name = ?`).run(name);
+    removedPacks.push(name);
+  }
+
+  // Files the catalog never heard of cannot hold a recorded chunk.
+  const known = new Set(db.prepare(`SELECT name FROM packs`).pluck().all() as string[]);
+  const referenced = db.prepare(`SELECT 1 FROM chunks WHERE pack = ? LIMIT 1`).pluck();
+  for (const name of backend.listPacks()) {
+    if (!known.has(name) && referenced.get(name) === undefined) {
+      backend.deletePack(name);
+      removedPacks.push(name);
+    }
+  }
+  return { interruptedBackups, removedPacks };
+}

@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { chunkIdOf } from './chunk-id';
+import { compressChunk } from './compression';
+import { isStoreError } from './errors';
+import { Store } from './store';
+import { backupTree, fileEntry, readTree, tempDir } from './test-support/fixtures';
+
+const HOUR = 3600_000;
+
+function makeTree(seed: string, files: number, size: number): Map<string, Buffer> {
+  const rnd = new SeededRandom(seed);
+  const tree = new Map<string, Buffer>();
+  for (let i = 0; i < files; i++) tree.set(`/data/${seed}/file-${i}.bin`, i % 2 ? rnd.text(size + i * 37) : rnd.bytes(size + i * 53));
+  return tree;
+}
+
+function expectSameTree(actual: Map<string, Buffer>, expected: Map<string, Buffer>): void {
+  expect([...actual.keys()]).toEqual([...expected.keys()]);
+  for (const [p, content] of expected) expect(actual.get(p)!.equals(content)).toBe(true);
+}
+
+describe('Store', () => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(() => {
+    dir = tempDir('store');
+    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+  });
+  afterEach(() => {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('files round-trip bit-exact, with metadata', () => {
+    const tree = makeTree('a', 20, 30_000);
+    tree.set('/data/empty', Buffer.alloc(0));
+    const b = backupTree(store, 'node1', tree);
+    expect(b.status).toBe('available');
+    expect(b.number).toBe(1);
+    expect(b.fileCount).toBe(21);
+    expectSameTree(readTree(store, b.id), tree);
+    const first = store.readManifest(b.id).next().value!;
+    expect(first.mtimeNs).toBe(1_700_000_000_123_456_789n);
+    expect(first.user).toBe('alice');
+  });
+
+  test('a second backup of the same data stores almost nothing new; numbers count up per client', () => {
+    const tree = makeTree('b', 10, 50_000);
+    const b1 = backupTree(store, 'node1', tree);
+    const b2 = backupTree(store, 'node1', tree, b1.id);
+    expect(b2.number).toBe(2);
+    expect(b2.parentId).toBe(b1.id);
+    expect(b1.newRawBytes).toBeGreaterThan(500_000);
+    expect(b2.newChunks).toBe(0); // identical manifest too
+    expect(b2.newRawBytes).toBe(0);
+  });
+
+  test('the missing-chunks answer is per dedup group: no client can probe another', () => {
+    const tree = makeTree('c', 3, 40_000);
+    backupTree(store, 'alice', tree);
+    const content = tree.values().next().value!;
+    const id = chunkIdOf(content.subarray(0, 100));
+    const w = store.beginBackup({ client: 'alice' });
+    const someStored = store.readManifest(1).next().value!.chunks[0]!;
+    expect(w.missing([someStored])).toEqual([]);
+    w.abort('test');
+    const bob = store.beginBackup({ client: 'bob' });
+    // Bob must send the chunk although the store holds it; it is then stored once.
+    expect(bob.missing([someStored, id]).length).toBe(2);
+    expect(() => bob.addEntry(fileEntry('/x', [someStored], 1))).toThrow(/never sent/);
+    bob.abort('test');
+  });
+
+  test('a chunk that does not hash to its id is refused, plain or encoded', () => {
+    const w = store.beginBackup({ client: 'liar' });
+    const data = Buffer.from('honest bytes');
+    const wrongId = chunkIdOf(Buffer.from('other bytes'));
+    expect(() => w.putChunk(wrongId, data)).toThrow(/does not hash to its claimed id/);
+    const { codec, payload } = compressChunk(Buffer.alloc(5000, 7));
+    expect(() => w.putEncodedChunk(wrongId, codec, payload, 5000)).toThrow(/does not hash/);
+    // A zstd frame that decodes to more than it claims is refused without allocating for it.
+    expect(() => w.putEncodedChunk(chunkIdOf(Buffer.alloc(5000, 7)), codec, payload, 100)).toThrow(/could not decode|expected 100/);
+    try {
+      w.putChunk(wrongId, data);
+    } catch (err) {
+      expect(isStoreError(err, 'CHUNK_HASH_MISMATCH')).toBe(true);
+    }
+    w.abort('poisoning attempt');
+    expect(store.stats().chunks).toBe(0);
+  });
+
+  test('delete one of three backups, GC: the store shrinks and the others read back exactly', () => {
+    const t1 = makeTree('g1', 8, 60_000);
+    const t2 = new Map(t1);
+    t2.set('/data/g1/file-3.bin', new SeededRandom('edit').bytes(200_000));
+    const t3 = makeTree('g3', 8, 60_000);
+    const b1 = backupTree(store, 'n', t1);
+    const b2 = backupTree(store, 'n', t2, b1.id);
+    const b3 = backupTree(store, 'n', t3, b2.id);
+    const before = store.stats().storedBytes;
+    store.deleteBackup(b3.id);
+    const report = store.gc(Date.now() + 48 * HOUR);
+    expect(report.deadChunks).toBeGreaterThan(0);
+    expect(report.bytesAfter).toBeLessThan(before);
+    // Most of what only b3 held is gone (a pack still over 60 % live keeps its garbage until later).
+    expect(before - store.stats().storedBytes).toBeGreaterThan(b3.newStoredBytes * 0.6);
+    expectSameTree(readTree(store, b1.id), t1);
+    expectSameTree(readTree(store, b2.id), t2);
+    expect(store.verify().ok).toBe(true);
+    // GC again after deleting the oldest: shared chunks stay for b2.
+    store.deleteBackup(b1.id);
+    store.gc(Date.now() + 48 * HOUR);
+    expectSameTree(readTree(store, b2.id), t2);
+    expect(store.verify().ok).toBe(true);
+  });
+
+  test('verify names the damaged chunk, backup and file after one flipped bit in a pack', () => {
+    const tree = makeTree('v', 6, 40_000);
+    const b = backupTree(store, 'n', tree);
+    const victim = [...store.readManifest(b.id)][2]!;
+    const loc = store.catalog.chunk(victim.chunks[0]!)!;
+    store.close();
+    const file = path.join(dir, 'packs', loc.pack.slice(0, 2), `${loc.pack}.pack`);
+    const bytes = fs.readFileSync(file);
+    bytes[loc.offset + 44 + 10]! ^= 0x04; // inside the payload
+    fs.writeFileSync(file, bytes);
+    store = Store.open(dir);
+    const report = store.verify();
+    expect(report.ok).toBe(false);
+    expect(report.badChunks.map((c) => c.chunk)).toEqual([victim.chunks[0]!.toString('hex')]);
+    expect(report.damagedBackups).toHaveLength(1);
+    expect(report.damagedBackups[0]!.number).toBe(b.number);
+    expect(report.damagedBackups[0]!.files.map((f) => f.path)).toEqual([victim.path.toString()]);
+    expect(() => readTree(store, b.id)).toThrow(/does not match its hash|could not decode/);
+  });
+
+  test('an aborted backup is error with its reason, and its chunks serve the retry', () => {
+    const tree = makeTree('r', 4, 40_000);
+    const w = store.beginBackup({ client: 'n' });
+    const content = tree.get('/data/r/file-0.bin')!;
+    const id = chunkIdOf(content);
+    w.putChunk(id, content);
+    w.abort('connection lost');
+    const failed = store.getBackupByNumber('n', 1);
+    expect(failed.status).toBe('error');
+    expect(failed.reason).toBe('connection lost');
+    const retry = store.beginBackup({ client: 'n' });
+    expect(retry.missing([id])).toEqual([]);
+    retry.addEntry(fileEntry('/data/r/file-0.bin', [id], content.length));
+    const done = retry.commit();
+    expect(done.number).toBe(2);
+    expect(done.newRawBytes).toBeLessThan(content.length); // only the manifest was new
+    expect(store.latestAvailable('n')!.id).toBe(done.id);
+  });
+
+  test('GC keeps the chunks of a failed backup for the grace period, then reclaims them', () => {
+    const w = store.beginBackup({ client: 'n' });
+    const data = new SeededRandom('grace').bytes(20_000);
+    w.putChunk(chunkIdOf(data), data);
+    w.abort('agent died');
+    expect(store.gc(Date.now()).deadChunks).toBe(0);
+    expect(store.gc(Date.now() + 48 * HOUR).deadChunks).toBeGreaterThan(0);
+    expect(store.stats().chunks).toBe(0);
+  });
+
+  test('GC never takes a chunk that a running backup was told it need not send', () => {
+    const tree = makeTree('race', 1, 30_000);
+    const b1 = backupTree(store, 'n', tree);
+    const ids = [...store.readManifest(b1.id)][0]!.chunks;
+    const w = store.beginBackup({ client: 'n' });
+    expect(w.missing(ids)).toEqual([]);
+    store.deleteBackup(b1.id);
+    store.gc(Date.now() + 48 * HOUR);
+    w.addEntry(fileEntry('/again', ids, 30_000));
+    const b2 = w.commit();
+    expect(readTree(store, b2.id).get('/again')!.equals(tree.values().next().value!)).toBe(true);
+  });
+
+  test('one backup per client at a time; a second store on the same directory is refused', () => {
+    const w = store.beginBackup({ client: 'n' });
+    expect(() => store.beginBackup({ client: 'n' })).toThrow(/already has backup 1 running/);
+    w.abort('x');
+    expect(() => Store.open(dir)).toThrow(/in use by process/);
+  });
+
+  test('reopening after an unclean stop marks creating backups as error', () => {
+    const w = store.beginBackup({ client: 'n' });
+    const data = Buffer.alloc(10_000, 1);
+    w.putChunk(chunkIdOf(data), data);
+    store.flush();
+    // Simulate a crash: drop the handles without any close-time bookkeeping.
+    store.catalog.close();
+    fs.rmSync(path.join(dir, 'lock'));
+    store = Store.open(dir);
+    expect(store.recovery.interruptedBackups).toHaveLength(1);
+    const b = store.getBackupByNumber('n', 1);
+    expect(b.status).toBe('error');
+    expect(b.reason).toMatch(/interrupted/);
+    expect(store.verify().ok).toBe(true);
+  });
+
+  test('stats report dedup and compression', () => {
+    const tree = makeTree('s', 6, 50_000);
+    backupTree(store, 'n', tree);
+    backupTree(store, 'n', tree);
+    const s = store.stats();
+    expect(s.backups.available).toBe(2);
+    expect(s.dedupRatio).toBeGreaterThan(1.8);
+    expect(s.compressionRatio).toBeGreaterThan(1.2);
+  });
+});

@@ -1,0 +1,290 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StorageBackend } from './backend';
+import { BackupWriter, BeginBackupOptions } from './backup-writer';
+import { BackupInfo, Catalog, ChunkLocation } from './catalog';
+import { chunkIdOf, formatChunkId } from './chunk-id';
+import { decodeChunk } from './compression';
+import { FileEntry } from './entry';
+import { StoreError } from './errors';
+import { runGc, GcReport } from './gc';
+import { LocalDirectoryBackend } from './local-backend';
+import { ManifestDecoder } from './manifest-codec';
+import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordHeader } from './pack-format';
+import { PackWriter, PlacedRecord } from './pack-writer';
+import { recoverStore, RecoveryReport } from './recovery';
+import { computeStats, StoreStats } from './stats';
+import { StoreLock } from './store-lock';
+import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './options';
+import { runVerify, VerifyReport } from './verify';
+
+/**
+ * The chunk store: packs of compressed chunks behind a SQLite catalog.
+ * One process owns a store directory at a time (lock file). All methods are
+ * synchronous and run on the owner's thread; there is no interleaving inside
+ * one call, which is what keeps GC and ingest from racing.
+ */
+export class Store {
+  readonly options: ResolvedStoreOptions;
+  /** What open-time recovery found and repaired. */
+  readonly recovery: RecoveryReport;
+  private readonly packs: PackWriter;
+  /** Chunks written to a pack but not yet recorded in the catalog. */
+  private readonly pending = new Map<string, PlacedRecord>();
+  /** (group, chunk) pairs not yet recorded, keyed `group\0hex`. */
+  private readonly pendingGroups = new Map<string, [string, Buffer]>();
+  private readonly writers = new Set<BackupWriter>();
+  /** Bytes written to packs since the last flush. */
+  private unflushedBytes = 0;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    /** @internal */ readonly catalog: Catalog,
+    /** @internal */ readonly backend: StorageBackend,
+    private readonly lock: StoreLock,
+    options: StoreOptions,
+  ) {
+    this.options = resolveStoreOptions(options);
+    this.recovery = recoverStore(catalog, backend);
+    this.packs = new PackWriter(backend, this.options.packTargetSize, {
+      created: (name) => catalog.addPack(name),
+      sealed: (name) => catalog.sealPack(name),
+    });
+  }
+
+  /** Opens (creating if needed) the store in `dir`, recovering from any crash of the last owner. */
+  static open(dir: string, options: StoreOptions = {}): Store {
+    fs.mkdirSync(dir, { recursive: true });
+    const lock = StoreLock.acquire(dir);
+    try {
+      const catalog = new Catalog(path.join(dir, 'catalog.db'));
+      const backend = new LocalDirectoryBackend(dir);
+      return new Store(dir, catalog, backend, lock, options);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** Finishes pending writes and releases the directory. Active backups are aborted. */
+  close(): void {
+    if (this.closed) return;
+    for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
+    this.flush();
+    this.packs.close();
+    this.catalog.db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();
+    if (this.backend instanceof LocalDirectoryBackend) this.backend.closeReaders();
+    this.catalog.close();
+    this.lock.release();
+    this.closed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('STORE_CLOSED', `store ${this.dir} is closed`);
+  }
+
+  // ---- backups ----
+
+  /** Starts a backup for `client` (registered on first use) in state `creating`. */
+  beginBackup(opts: BeginBackupOptions): BackupWriter {
+    this.assertOpen();
+    for (const w of this.writers) {
+      if (w.client === opts.client) {
+        throw new StoreError('BACKUP_RUNNING', `client ${opts.client} already has backup ${w.number} running`, { client: opts.client });
+      }
+    }
+    const client = this.catalog.ensureClient(opts.client, opts.dedupGroup);
+    if (opts.parentId != null) {
+      const parent = this.catalog.backup(opts.parentId);
+      if (!parent || parent.client !== opts.client) {
+        throw new StoreError('BACKUP_NOT_FOUND', `parent backup ${opts.parentId} does not belong to client ${opts.client}`);
+      }
+    }
+    const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
+    const info = this.catalog.backup(id)!;
+    const writer = new BackupWriter(this, info, client.dedupGroup, (w) => this.writers.delete(w));
+    this.writers.add(writer);
+    return writer;
+  }
+
+  /** Every backup of a client, oldest first (all clients when omitted). */
+  listBackups(client?: string): BackupInfo[] {
+    return client === undefined ? this.catalog.allBackups() : this.catalog.backupsOfClient(client);
+  }
+
+  /** A backup by its global id. */
+  getBackup(id: number): BackupInfo {
+    const b = this.catalog.backup(id);
+    if (!b) throw new StoreError('BACKUP_NOT_FOUND', `no backup with id ${id}`, { backupId: id });
+    return b;
+  }
+
+  /** A client's backup by its per-client number. */
+  getBackupByNumber(client: string, number: number): BackupInfo {
+    const b = this.catalog.backupByNumber(client, number);
+    if (!b) throw new StoreError('BACKUP_NOT_FOUND', `client ${client} has no backup ${number}`, { client, number });
+    return b;
+  }
+
+  /** The newest `available` backup of a client (what a restore without a number means). */
+  latestAvailable(client: string): BackupInfo | undefined {
+    const all = this.catalog.backupsOfClient(client).filter((b) => b.status === 'available');
+    return all[all.length - 1];
+  }
+
+  /** Sets a backup's name and description. */
+  setBackupLabel(id: number, name: string | null, description: string | null): void {
+    this.getBackup(id);
+    this.catalog.db.prepare(`UPDATE backups SET name = ?, description = ? WHERE id = ?`).run(name, description, id);
+  }
+
+  /**
+   * Deletes a backup and its references in one transaction. Other backups
+   * never depend on it (every backup is complete), so nothing else changes;
+   * GC later reclaims chunks no one references.
+   */
+  deleteBackup(id: number): void {
+    this.assertOpen();
+    const b = this.getBackup(id);
+    for (const w of this.writers) {
+      if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
+    }
+    this.catalog.transaction(() => {
+      this.catalog.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+      this.catalog.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
+      this.catalog.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+    });
+  }
+
+  /** The entries of a backup's manifest, in the order they were added. */
+  *readManifest(backupId: number): Generator<FileEntry> {
+    const b = this.getBackup(backupId);
+    if (b.status !== 'available') {
+      throw new StoreError('BACKUP_STATE', `backup ${b.number} of ${b.client} is ${b.status}, not available`, { backupId });
+    }
+    const decoder = new ManifestDecoder();
+    for (const id of this.catalog.manifestIds(backupId)) yield* decoder.push(this.readChunk(id));
+    decoder.end();
+  }
+
+  /** The content of a file entry, chunk by chunk (each verified against its id). */
+  *readContent(entry: FileEntry): Generator<Buffer> {
+    for (const id of entry.chunks) yield this.readChunk(id);
+  }
+
+  // ---- chunks ----
+
+  /** Reads a chunk's plaintext and checks it still hashes to its id. */
+  readChunk(id: Buffer): Buffer {
+    this.assertOpen();
+    if (this.pending.has(formatChunkId(id))) this.flush();
+    const loc = this.catalog.chunk(id);
+    if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
+    return this.readLocated(loc);
+  }
+
+  /** @internal Reads and checks the chunk at a catalog location. */
+  readLocated(loc: ChunkLocation): Buffer {
+    const { header, payload } = this.readRecord(loc);
+    const plain = decodeChunk(header.codec, payload, header.rawLength);
+    if (!chunkIdOf(plain).equals(loc.id)) {
+      throw new StoreError('CHUNK_CORRUPT', `chunk ${formatChunkId(loc.id)} in pack ${loc.pack} at ${loc.offset} does not match its hash`, {
+        chunk: formatChunkId(loc.id),
+        pack: loc.pack,
+      });
+    }
+    return plain;
+  }
+
+  /** @internal Reads a record's header and raw payload, checking the header matches the catalog. */
+  readRecord(loc: ChunkLocation): { header: RecordHeader; payload: Buffer } {
+    const buf = this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
+    const where = `pack ${loc.pack} offset ${loc.offset}`;
+    const header = decodeRecordHeader(buf, where);
+    if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
+      throw new StoreError('CHUNK_CORRUPT', `record header at ${where} does not match chunk ${formatChunkId(loc.id)}`, {
+        chunk: formatChunkId(loc.id),
+        pack: loc.pack,
+      });
+    }
+    return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
+  }
+
+  /** True when `group` may reference chunk `id` (it uploaded it, and it is still stored). */
+  groupHasChunk(group: string, id: Buffer): boolean {
+    const hex = formatChunkId(id);
+    if (this.pendingGroups.has(group + '\0' + hex)) return true;
+    return this.catalog.groupHasChunk(group, id);
+  }
+
+  /**
+   * @internal Stores an encoded chunk whose id the caller has verified.
+   * Writes the record only when no copy exists; always records that `group`
+   * has it. Returns the stored size when new, or 0 when it deduplicated.
+   */
+  ingest(group: string, header: RecordHeader, payload: Buffer): number {
+    this.assertOpen();
+    const hex = formatChunkId(header.id);
+    let stored = 0;
+    if (!this.pending.has(hex) && !this.catalog.chunkExists(header.id)) {
+      this.pending.set(hex, this.packs.add(header, payload));
+      stored = RECORD_HEADER_BYTES + payload.length;
+    }
+    const key = group + '\0' + hex;
+    if (!this.pendingGroups.has(key)) this.pendingGroups.set(key, [group, header.id]);
+    this.unflushedBytes += stored;
+    if (this.unflushedBytes >= this.options.flushThreshold) this.flush();
+    return stored;
+  }
+
+  /**
+   * Makes pending chunks durable: fsync the pack, then record chunks, group
+   * membership and the running backups' references in one transaction.
+   */
+  flush(): void {
+    const records = this.packs.flush();
+    const refs: Array<[number, Buffer]> = [];
+    for (const w of this.writers) for (const id of w.takePendingRefs()) refs.push([w.backupId, id]);
+    if (records.length === 0 && this.pendingGroups.size === 0 && refs.length === 0) return;
+    this.catalog.recordChunks(records, [...this.pendingGroups.values()], refs);
+    this.pending.clear();
+    this.pendingGroups.clear();
+    this.unflushedBytes = 0;
+  }
+
+  /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
+  unrecordedRefs(): Set<string> {
+    const out = new Set<string>();
+    for (const w of this.writers) for (const hex of w.pendingRefHexes()) out.add(hex);
+    return out;
+  }
+
+  // ---- maintenance ----
+
+  /** Reclaims space of chunks no backup needs (see gc.ts). */
+  gc(now: number = Date.now()): GcReport {
+    this.assertOpen();
+    this.flush();
+    return runGc(this, now);
+  }
+
+  /** Re-reads every chunk and checks every manifest reference (see verify.ts). */
+  verify(): VerifyReport {
+    this.assertOpen();
+    this.flush();
+    return runVerify(this);
+  }
+
+  /** Sizes and ratios for the whole store. */
+  stats(): StoreStats {
+    this.assertOpen();
+    return computeStats(this);
+  }
+
+  /** @internal Name of the pack currently appended to (GC leaves it alone). */
+  get openPackNames(): Set<string> {
+    const rows = this.catalog.db.prepare(`SELECT name FROM packs WHERE state = 'open'`).pluck().all() as string[];
+    return new Set(rows);
+  }
+}

@@ -1,0 +1,2 @@
+/** @cpsbackup/testkit: deterministic data for tests and benchmarks (never shipped to nodes). */
+export { SeededRandom } from './random';
