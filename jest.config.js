@@ -1,7 +1,7 @@
 /** Jest runs the TypeScript sources directly (ts-jest); e2e tests under test/ run the built binaries. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  roots: ['<rootDir>/packages'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: { '^@cpsbackup/([a-z-]+)$': '<rootDir>/packages/$1/src' },

@@ -1,0 +1,33 @@
+# cpsbackup — every target installs what it needs itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
+
+.PHONY: help setup build test test-unit bench clean
+
+help:
+	@echo "make setup   install npm dependencies (native addons are compiled here)"
+	@echo "make build   compile TypeScript (tsc -b)"
+	@echo "make test    set up, build, run every test"
+	@echo "make bench   set up, build, print chunker / store throughput and dedup figures"
+
+# Native addons (better-sqlite3, zstd-napi) build from source: prebuilt-binary
+# downloads are not reachable on our machines, so we do not even try.
+$(NPM_INSTALL_STAMP): package.json package-lock.json packages/*/package.json
+	npm_config_build_from_source=true npm ci --no-audit --no-fund
+	@touch $@
+
+setup: $(NPM_INSTALL_STAMP)
+
+build: setup
+	npx tsc -b
+
+test: build
+	npx jest --ci
+
+bench: build
+	node --max-old-space-size=4096 packages/bench/dist/store-bench.js
+
+clean:
+	npx tsc -b --clean || true
+	rm -rf node_modules packages/*/dist packages/*/tsconfig.tsbuildinfo
