@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from './errors';
+import { ConfigOf, KeySpec } from './spec';
+
+/** One `key = value` line as read. */
+export interface ConfigLine {
+  key: string;
+  value: string;
+  line: number;
+}
+
+/**
+ * Splits burp-style text into lines: `key = value` or `key=value`, `#`
+ * comments (whole-line), blank lines ignored, surrounding spaces and one pair
+ * of matching quotes around the value stripped.
+ */
+export function readConfigLines(text: string, file: string): ConfigLine[] {
+  const out: ConfigLine[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const eq = trimmed.indexOf('=');
+    if (eq <= 0) throw new ConfigError(file, i + 1, undefined, `expected "key = value", got ${JSON.stringify(trimmed)}`);
+    const key = trimmed.slice(0, eq).trim();
+    let value = trimmed.slice(eq + 1).trim();
+    if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new ConfigError(file, i + 1, key, 'keys are lower-case letters, digits and _');
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) value = value.slice(1, -1);
+    out.push({ key, value, line: i + 1 });
+  });
+  return out;
+}
+
+/**
+ * Parses text against a schema: unknown keys, bad values, a non-repeatable
+ * key given twice and missing required keys are errors naming file, line and
+ * key. Keys not given take their defaults.
+ */
+export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: string, file: string, schema: S): ConfigOf<S> {
+  const collected = new Map<string, { values: unknown[]; firstLine: number }>();
+  for (const l of readConfigLines(text, file)) {
+    const spec = schema[l.key];
+    if (!spec) {
+      const known = Object.keys(schema).sort().join(', ');
+      throw new ConfigError(file, l.line, l.key, `unknown key (known keys: ${known})`);
+    }
+    const seen = collected.get(l.key);
+    if (seen && !spec.repeatable) {
+      throw new ConfigError(file, l.line, l.key, `given twice (first on line ${seen.firstLine}); only ${l.key} lists may repeat`);
+    }
+    let value: unknown;
+    try {
+      value = spec.parseOne(l.value, { file, line: l.line });
+    } catch (err) {
+      throw new ConfigError(file, l.line, l.key, (err as Error).message);
+    }
+    if (seen) seen.values.push(value);
+    else collected.set(l.key, { values: [value], firstLine: l.line });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(schema)) {
+    const got = collected.get(name);
+    if (!got && spec.required) throw new ConfigError(file, undefined, name, 'is required but not set');
+    out[name] = got ? spec.combine(got.values) : spec.defaultValue;
+  }
+  return out as ConfigOf<S>;
+}
+
+/** Reads and parses a config file; a missing or unreadable file is a ConfigError too. */
+export function loadConfig<S extends Record<string, KeySpec<unknown>>>(file: string, schema: S): ConfigOf<S> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch (err) {
+    throw new ConfigError(abs, undefined, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseConfig(text, abs, schema);
+}

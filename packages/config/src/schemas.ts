@@ -1,0 +1,88 @@
+import * as path from 'node:path';
+import { ConfigError } from './errors';
+import { loadConfig } from './parse';
+import { ConfigOf, key } from './spec';
+
+/** `conf/server.conf`: the cpsbackupd daemon. */
+export const serverSchema = {
+  address: key.string('0.0.0.0', 'address cpsbackupd listens on for agents'),
+  port: key.int(4200, 1, 65535, 'TLS port for agents'),
+  status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
+  status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
+  directory: key.path('/var/lib/cpsbackup', 'storage directory: catalog and packs'),
+  clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
+  ssl_cert_ca: key.path('', 'CA certificate that signs client certificates'),
+  ssl_cert: key.path('', "the server's certificate"),
+  ssl_key: key.path('', "the server's private key"),
+  keep: key.ints(1, 100000, 'backups to keep per client (repeat for multi-level retention)'),
+  max_children: key.int(5, 1, 1000, 'agents served at once; more wait for a free slot or are told the server is busy'),
+  zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
+  idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
+  shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
+  log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),
+};
+/** A parsed server.conf. */
+export type ServerConfig = ConfigOf<typeof serverSchema> & { clientconfdir: string; configFile: string };
+
+/** `clients/<name>`: one client the server accepts, with its overrides. */
+export const clientSchema = {
+  ssl_peer_cn: key.string('', "the CN this client's certificate must carry (default: the file's name)"),
+  keep: key.ints(1, 100000, "overrides server.conf's keep for this client"),
+  dedup_group: key.string('', 'clients of one group may reuse each other\'s stored chunks (default: the client alone)'),
+};
+/** A parsed client file. */
+export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string };
+
+/** `conf/node.conf`: the agent on a node. */
+export const nodeSchema = {
+  cname: key.string('', "this node's client name on the server (default: the host name)"),
+  server: key.requiredString('host name or address of cpsbackupd'),
+  port: key.int(4200, 1, 65535, "cpsbackupd's port"),
+  ssl_cert_ca: key.path('', 'CA certificate that signed the server certificate'),
+  ssl_cert: key.path('', "this node's certificate"),
+  ssl_key: key.path('', "this node's private key"),
+  ssl_peer_cn: key.string('cpsbackupd', "the CN the server's certificate must carry"),
+  include: key.paths('a file or directory to back up (repeatable)'),
+  exclude: key.paths('a path to leave out, with everything below it (repeatable)'),
+  exclude_regex: key.regexes('leave out every path this regular expression matches (repeatable)'),
+  read_all_fifos: key.bool(false, 'back up what is written into every FIFO met, not just the FIFO itself'),
+  read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
+  fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
+  network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
+  zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
+};
+/** A parsed node.conf. */
+export type NodeConfig = ConfigOf<typeof nodeSchema> & { configFile: string };
+
+function requirePath(file: string, keyName: string, value: string): void {
+  if (value === '') throw new ConfigError(file, undefined, keyName, 'is required but not set');
+}
+
+/** Loads server.conf; relative paths are relative to the file. */
+export function loadServerConfig(file: string): ServerConfig {
+  const abs = path.resolve(file);
+  const c = loadConfig(abs, serverSchema);
+  for (const k of ['ssl_cert_ca', 'ssl_cert', 'ssl_key'] as const) requirePath(abs, k, c[k]);
+  return { ...c, keep: c.keep.length ? c.keep : [5], clientconfdir: c.clientconfdir ?? path.join(path.dirname(abs), 'clients'), configFile: abs };
+}
+
+/** Client names double as file names: keep them plain. */
+export const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Loads `clients/<name>` from the client directory. */
+export function loadClientConfig(clientconfdir: string, name: string): ClientConfig {
+  if (!CLIENT_NAME_PATTERN.test(name)) throw new ConfigError(clientconfdir, undefined, undefined, `invalid client name ${JSON.stringify(name)}`);
+  const file = path.join(clientconfdir, name);
+  const c = loadConfig(file, clientSchema);
+  return { ...c, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
+}
+
+/** Loads node.conf. */
+export function loadNodeConfig(file: string, hostname: string): NodeConfig {
+  const abs = path.resolve(file);
+  const c = loadConfig(abs, nodeSchema);
+  for (const k of ['ssl_cert_ca', 'ssl_cert', 'ssl_key'] as const) requirePath(abs, k, c[k]);
+  const cname = c.cname || hostname;
+  if (!CLIENT_NAME_PATTERN.test(cname)) throw new ConfigError(abs, undefined, 'cname', `invalid client name ${JSON.stringify(cname)}`);
+  return { ...c, cname, configFile: abs };
+}

@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+
+/** Where a raw value came from, for parsers that resolve relative paths. */
+export interface ValueSource {
+  file: string;
+  line: number;
+}
+
+/** How one key is parsed. `parse` throws an Error whose message says what is wrong with the value. */
+export interface KeySpec<T> {
+  readonly repeatable: boolean;
+  readonly required: boolean;
+  readonly defaultValue: T;
+  readonly help: string;
+  parseOne(raw: string, src: ValueSource): unknown;
+  combine(values: unknown[]): T;
+}
+
+/** The value type a KeySpec yields. */
+export type SpecValue<S> = S extends KeySpec<infer T> ? T : never;
+/** The typed object a schema yields. */
+export type ConfigOf<S extends Record<string, KeySpec<unknown>>> = { -readonly [K in keyof S]: SpecValue<S[K]> };
+
+function single<T>(parse: (raw: string, src: ValueSource) => T, defaultValue: T, help: string, required = false): KeySpec<T> {
+  return {
+    repeatable: false,
+    required,
+    defaultValue,
+    help,
+    parseOne: parse,
+    combine: (values) => values[values.length - 1] as T,
+  };
+}
+
+function many<T>(parse: (raw: string, src: ValueSource) => T, help: string): KeySpec<T[]> {
+  return {
+    repeatable: true,
+    required: false,
+    defaultValue: [],
+    help,
+    parseOne: parse,
+    combine: (values) => values as T[],
+  };
+}
+
+function parseInt10(raw: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(raw)) throw new Error(`expected a whole number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function parseBool(raw: string): boolean {
+  if (raw === '1' || raw === 'yes' || raw === 'true') return true;
+  if (raw === '0' || raw === 'no' || raw === 'false') return false;
+  throw new Error(`expected 0 or 1, got ${JSON.stringify(raw)}`);
+}
+
+function resolvePath(raw: string, src: ValueSource): string {
+  if (raw === '') throw new Error('expected a path, got nothing');
+  return path.resolve(path.dirname(src.file), raw);
+}
+
+function parseRegex(raw: string): RegExp {
+  try {
+    return new RegExp(raw);
+  } catch (err) {
+    throw new Error(`invalid regular expression: ${(err as Error).message}`);
+  }
+}
+
+function nonEmpty(raw: string): string {
+  if (raw === '') throw new Error('expected a value, got nothing');
+  return raw;
+}
+
+/** Constructors for key specs. */
+export const key = {
+  string: (def: string, help: string) => single(nonEmpty, def, help),
+  requiredString: (help: string) => single(nonEmpty, '', help, true),
+  int: (def: number, min: number, max: number, help: string) => single((r) => parseInt10(r, min, max), def, help),
+  bool: (def: boolean, help: string) => single(parseBool, def, help),
+  path: (def: string, help: string) => single(resolvePath, def, help),
+  optionalPath: (help: string) => single<string | undefined>(resolvePath, undefined, help),
+  oneOf: <T extends string>(values: readonly T[], def: T, help: string) =>
+    single(
+      (r) => {
+        if (!(values as readonly string[]).includes(r)) throw new Error(`expected one of ${values.join(', ')}, got ${JSON.stringify(r)}`);
+        return r as T;
+      },
+      def,
+      help,
+    ),
+  paths: (help: string) => many(resolvePath, help),
+  strings: (help: string) => many(nonEmpty, help),
+  regexes: (help: string) => many(parseRegex, help),
+  ints: (min: number, max: number, help: string) => many((r) => parseInt10(r, min, max), help),
+};
