@@ -21,6 +21,9 @@ setup: $(NPM_INSTALL_STAMP)
 
 build: setup
 	npx tsc -b
+	@# protobufjs' generated code is plain JS beside its .d.ts: ship it with the build.
+	mkdir -p packages/protocol/dist/generated
+	cp packages/protocol/src/generated/backup.js packages/protocol/src/generated/backup.d.ts packages/protocol/dist/generated/
 
 test: build
 	npx jest --ci

@@ -1,1 +1,6 @@
-export {};
+/** @cpsbackup/protocol: the wire protocol between agents and cpsbackupd. */
+export { cpsbackup } from './generated/backup';
+export { encodeFrame, FrameDecoder, FrameError, Message, MessageKind, OutgoingMessage } from './frame';
+export { FramedConnection, ConnectionError, ConnectionOptions } from './connection';
+export { toWireEntry, fromWireEntry, toBigInt, toSafeNumber, ProtocolError } from './convert';
+export { PROTOCOL_VERSION, MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './version';

@@ -1,0 +1,147 @@
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameDecoder, FrameError, Message, OutgoingMessage } from './frame';
+import { MAX_FRAME_BYTES } from './version';
+
+/** The connection ended or failed; `code` says how. */
+export class ConnectionError extends Error {
+  constructor(
+    readonly code: 'CLOSED' | 'TIMEOUT' | 'SOCKET' | 'FRAME',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+}
+
+/** Options of a framed connection. */
+export interface ConnectionOptions {
+  maxFrameBytes?: number;
+  /** Fail the connection after this long without receiving a byte (0: never). */
+  idleTimeoutMs?: number;
+  /** Stop reading from the socket while this many decoded messages wait to be handled. */
+  maxQueuedMessages?: number;
+}
+
+/**
+ * Frames over a socket, both ways, with backpressure: `send` waits for the
+ * socket to drain, and reading pauses while too many received messages wait
+ * to be handled. Received messages come out of `next()` in order.
+ */
+export class FramedConnection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Message[] = [];
+  private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private readonly maxQueued: number;
+  /** Frames and bytes counted both ways (for stats and tests). */
+  readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+
+  constructor(
+    readonly socket: Duplex,
+    opts: ConnectionOptions = {},
+  ) {
+    this.decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES);
+    this.maxQueued = opts.maxQueuedMessages ?? 64;
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
+    socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
+    socket.on('error', (err: Error) => this.fail(new ConnectionError('SOCKET', err.message)));
+    const idle = opts.idleTimeoutMs ?? 0;
+    if (idle > 0 && 'setTimeout' in socket) {
+      (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idle, () => {
+        const err = new ConnectionError('TIMEOUT', `no data from the peer for ${Math.round(idle / 1000)} s`);
+        this.fail(err);
+        socket.destroy();
+      });
+    }
+  }
+
+  private onData(data: Buffer): void {
+    if (this.failure) return;
+    this.counters.bytesIn += data.length;
+    let messages: Message[];
+    try {
+      messages = this.decoder.push(data);
+    } catch (err) {
+      const e = err as FrameError;
+      this.fail(new ConnectionError('FRAME', e.message));
+      return;
+    }
+    for (const m of messages) {
+      this.counters.framesIn++;
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w.resolve(m);
+      } else {
+        this.queue.push(m);
+      }
+    }
+    if (this.queue.length >= this.maxQueued) this.socket.pause();
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.reject(err);
+    }
+  }
+
+  /** Why the connection stopped, if it did. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** The next received message; rejects with a ConnectionError once the connection fails or closes. */
+  next(): Promise<Message> {
+    const m = this.queue.shift();
+    if (m) {
+      if (this.queue.length < this.maxQueued / 2 && this.socket.isPaused()) this.socket.resume();
+      return Promise.resolve(m);
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.socket.isPaused()) this.socket.resume();
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** Sends one message; resolves when the socket can take more. */
+  send(message: OutgoingMessage): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const frame = encodeFrame(message);
+    this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
+    if (this.socket.write(frame)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        this.socket.off('drain', onDrain);
+        reject(this.failure ?? new ConnectionError('CLOSED', 'the connection closed while sending'));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  /** Sends a last message (if any) and closes our side once it is written. */
+  async end(last?: OutgoingMessage): Promise<void> {
+    if (last && !this.failure) {
+      try {
+        await this.send(last);
+      } catch {
+        // The peer is gone; nothing more to tell it.
+      }
+    }
+    await new Promise<void>((resolve) => this.socket.end(resolve));
+  }
+
+  /** Tears the connection down at once. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { fromWireEntry, toWireEntry } from './convert';
+import { encodeFrame, FrameDecoder, FrameError, Message } from './frame';
+import { cpsbackup } from './generated/backup';
+import { MAX_FRAME_BYTES } from './version';
+
+const chunkArb = fc.record({
+  id: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  codec: fc.constantFrom(0, 1),
+  rawLength: fc.nat(),
+  payload: fc.uint8Array({ maxLength: 3000 }),
+});
+
+function decodeAll(stream: Buffer, cuts: number[]): Message[] {
+  const d = new FrameDecoder();
+  const out: Message[] = [];
+  let off = 0;
+  let k = 0;
+  while (off < stream.length) {
+    const n = cuts[k++ % cuts.length]!;
+    out.push(...d.push(stream.subarray(off, off + n)));
+    off += n;
+  }
+  expect(d.pendingBytes).toBe(0);
+  return out;
+}
+
+describe('frame codec', () => {
+  test('messages survive any split of the byte stream', () => {
+    fc.assert(
+      fc.property(fc.array(chunkArb, { minLength: 1, maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1 }), (chunks, cuts) => {
+        const stream = Buffer.concat(chunks.map((chunk) => encodeFrame({ chunk })));
+        const got = decodeAll(stream, cuts);
+        expect(got.map((m) => m.msg)).toEqual(chunks.map(() => 'chunk'));
+        got.forEach((m, i) => expect(Buffer.from(m.chunk!.payload!)).toEqual(Buffer.from(chunks[i]!.payload)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('an oversized length prefix is refused before the body arrives', () => {
+    const d = new FrameDecoder();
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(MAX_FRAME_BYTES + 1);
+    expect(() => d.push(head)).toThrow(FrameError);
+    expect(() => new FrameDecoder().push(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toThrow(/limit is/);
+  });
+
+  test('random bytes give FrameErrors or messages, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), (bytes) => {
+        const body = Buffer.from(bytes);
+        const frame = Buffer.concat([Buffer.alloc(4), body]);
+        frame.writeUInt32BE(body.length);
+        try {
+          new FrameDecoder().push(frame);
+        } catch (err) {
+          expect(err).toBeInstanceOf(FrameError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('file entries keep 64-bit times and inodes exactly', () => {
+    const entry = {
+      path: Buffer.from([0x2f, 0xff, 0x00 + 1, 0x80]),
+      type: 1 as const,
+      mode: 0o4755,
+      uid: 4294967294,
+      gid: 5,
+      user: 'ünïcode',
+      group: 'g',
+      size: 2 ** 52,
+      mtimeNs: -1_234_567_890_123_456_789n,
+      ctimeNs: 9_123_456_789_012_345_678n,
+      inode: 18_446_744_073_709_551_615n,
+      dev: 2049n,
+      rdev: 0n,
+      linkTarget: Buffer.alloc(0),
+      hardlinkGroup: 3,
+      chunks: [Buffer.alloc(32, 1)],
+    };
+    const bytes = cpsbackup.FileEntry.encode(toWireEntry(entry)).finish();
+    expect(fromWireEntry(cpsbackup.FileEntry.decode(bytes))).toEqual(entry);
+  });
+
+  test('hostile entries are refused with a reason', () => {
+    expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 99 })).toThrow(/unknown type 99/);
+    expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 1, chunks: [Buffer.alloc(31)] })).toThrow(/31-byte chunk id/);
+    expect(() => fromWireEntry({ path: Buffer.from('/x\0y'), type: 1 })).toThrow(/NUL/);
+    expect(() => fromWireEntry({ path: Buffer.alloc(0), type: 1 })).toThrow(/path of 0 bytes/);
+  });
+});

@@ -1,0 +1,2070 @@
+import * as $protobuf from "protobufjs";
+import Long = require("long");
+
+/** Namespace cpsbackup. */
+export namespace cpsbackup {
+
+    /**
+     * Properties of an Envelope.
+     * @deprecated Use cpsbackup.Envelope.$Properties instead.
+     */
+    interface IEnvelope extends cpsbackup.Envelope.$Properties {
+    }
+
+    /** Represents an Envelope. */
+    class Envelope {
+
+        /**
+         * Constructs a new Envelope.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Envelope.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Envelope hello. */
+        hello?: (cpsbackup.Hello.$Properties|null);
+
+        /** Envelope welcome. */
+        welcome?: (cpsbackup.Welcome.$Properties|null);
+
+        /** Envelope error. */
+        error?: (cpsbackup.Error.$Properties|null);
+
+        /** Envelope beginBackup. */
+        beginBackup?: (cpsbackup.BeginBackup.$Properties|null);
+
+        /** Envelope backupStarted. */
+        backupStarted?: (cpsbackup.BackupStarted.$Properties|null);
+
+        /** Envelope previousEntries. */
+        previousEntries?: (cpsbackup.PreviousEntries.$Properties|null);
+
+        /** Envelope missingQuery. */
+        missingQuery?: (cpsbackup.MissingQuery.$Properties|null);
+
+        /** Envelope missingReply. */
+        missingReply?: (cpsbackup.MissingReply.$Properties|null);
+
+        /** Envelope chunk. */
+        chunk?: (cpsbackup.Chunk.$Properties|null);
+
+        /** Envelope entries. */
+        entries?: (cpsbackup.Entries.$Properties|null);
+
+        /** Envelope endBackup. */
+        endBackup?: (cpsbackup.EndBackup.$Properties|null);
+
+        /** Envelope backupDone. */
+        backupDone?: (cpsbackup.BackupDone.$Properties|null);
+
+        /** Envelope listRequest. */
+        listRequest?: (cpsbackup.ListRequest.$Properties|null);
+
+        /** Envelope backupList. */
+        backupList?: (cpsbackup.BackupList.$Properties|null);
+
+        /** Envelope restoreRequest. */
+        restoreRequest?: (cpsbackup.RestoreRequest.$Properties|null);
+
+        /** Envelope restoreEntry. */
+        restoreEntry?: (cpsbackup.RestoreEntry.$Properties|null);
+
+        /** Envelope restoreEnd. */
+        restoreEnd?: (cpsbackup.RestoreEnd.$Properties|null);
+
+        /** Envelope deleteRequest. */
+        deleteRequest?: (cpsbackup.DeleteRequest.$Properties|null);
+
+        /** Envelope deleteDone. */
+        deleteDone?: (cpsbackup.DeleteDone.$Properties|null);
+
+        /** Envelope abortBackup. */
+        abortBackup?: (cpsbackup.AbortBackup.$Properties|null);
+
+        /** Envelope warning. */
+        warning?: (cpsbackup.Warning.$Properties|null);
+
+        /** Envelope msg. */
+        msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning");
+
+        /**
+         * Creates a new Envelope instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Envelope instance
+         */
+        static create(properties: cpsbackup.Envelope.$Shape): cpsbackup.Envelope & cpsbackup.Envelope.$Shape;
+        static create(properties?: cpsbackup.Envelope.$Properties): cpsbackup.Envelope;
+
+        /**
+         * Encodes the specified Envelope message. Does not implicitly {@link cpsbackup.Envelope.verify|verify} messages.
+         * @param message Envelope message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Envelope.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Envelope message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Envelope & cpsbackup.Envelope.$Shape} Envelope
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Envelope & cpsbackup.Envelope.$Shape;
+    }
+
+    namespace Envelope {
+
+        /** Properties of an Envelope. */
+        interface $Properties {
+
+            /** Envelope hello */
+            hello?: (cpsbackup.Hello.$Properties|null);
+
+            /** Envelope welcome */
+            welcome?: (cpsbackup.Welcome.$Properties|null);
+
+            /** Envelope error */
+            error?: (cpsbackup.Error.$Properties|null);
+
+            /** Envelope beginBackup */
+            beginBackup?: (cpsbackup.BeginBackup.$Properties|null);
+
+            /** Envelope backupStarted */
+            backupStarted?: (cpsbackup.BackupStarted.$Properties|null);
+
+            /** Envelope previousEntries */
+            previousEntries?: (cpsbackup.PreviousEntries.$Properties|null);
+
+            /** Envelope missingQuery */
+            missingQuery?: (cpsbackup.MissingQuery.$Properties|null);
+
+            /** Envelope missingReply */
+            missingReply?: (cpsbackup.MissingReply.$Properties|null);
+
+            /** Envelope chunk */
+            chunk?: (cpsbackup.Chunk.$Properties|null);
+
+            /** Envelope entries */
+            entries?: (cpsbackup.Entries.$Properties|null);
+
+            /** Envelope endBackup */
+            endBackup?: (cpsbackup.EndBackup.$Properties|null);
+
+            /** Envelope backupDone */
+            backupDone?: (cpsbackup.BackupDone.$Properties|null);
+
+            /** Envelope listRequest */
+            listRequest?: (cpsbackup.ListRequest.$Properties|null);
+
+            /** Envelope backupList */
+            backupList?: (cpsbackup.BackupList.$Properties|null);
+
+            /** Envelope restoreRequest */
+            restoreRequest?: (cpsbackup.RestoreRequest.$Properties|null);
+
+            /** Envelope restoreEntry */
+            restoreEntry?: (cpsbackup.RestoreEntry.$Properties|null);
+
+            /** Envelope restoreEnd */
+            restoreEnd?: (cpsbackup.RestoreEnd.$Properties|null);
+
+            /** Envelope deleteRequest */
+            deleteRequest?: (cpsbackup.DeleteRequest.$Properties|null);
+
+            /** Envelope deleteDone */
+            deleteDone?: (cpsbackup.DeleteDone.$Properties|null);
+
+            /** Envelope abortBackup */
+            abortBackup?: (cpsbackup.AbortBackup.$Properties|null);
+
+            /** Envelope warning */
+            warning?: (cpsbackup.Warning.$Properties|null);
+
+            /** Envelope msg */
+            msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning");
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Narrowed shape of an Envelope. */
+        type $Shape = {
+          hello?: cpsbackup.Hello.$Shape|null;
+          welcome?: cpsbackup.Welcome.$Shape|null;
+          error?: cpsbackup.Error.$Shape|null;
+          beginBackup?: cpsbackup.BeginBackup.$Shape|null;
+          backupStarted?: cpsbackup.BackupStarted.$Shape|null;
+          previousEntries?: cpsbackup.PreviousEntries.$Shape|null;
+          missingQuery?: cpsbackup.MissingQuery.$Shape|null;
+          missingReply?: cpsbackup.MissingReply.$Shape|null;
+          chunk?: cpsbackup.Chunk.$Shape|null;
+          entries?: cpsbackup.Entries.$Shape|null;
+          endBackup?: cpsbackup.EndBackup.$Shape|null;
+          backupDone?: cpsbackup.BackupDone.$Shape|null;
+          listRequest?: cpsbackup.ListRequest.$Shape|null;
+          backupList?: cpsbackup.BackupList.$Shape|null;
+          restoreRequest?: cpsbackup.RestoreRequest.$Shape|null;
+          restoreEntry?: cpsbackup.RestoreEntry.$Shape|null;
+          restoreEnd?: cpsbackup.RestoreEnd.$Shape|null;
+          deleteRequest?: cpsbackup.DeleteRequest.$Shape|null;
+          deleteDone?: cpsbackup.DeleteDone.$Shape|null;
+          abortBackup?: cpsbackup.AbortBackup.$Shape|null;
+          warning?: cpsbackup.Warning.$Shape|null;
+          $unknowns?: Uint8Array[];
+        } & (
+          ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "entries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries: cpsbackup.Entries.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape })
+        );
+    }
+
+    /**
+     * Properties of a Hello.
+     * @deprecated Use cpsbackup.Hello.$Properties instead.
+     */
+    interface IHello extends cpsbackup.Hello.$Properties {
+    }
+
+    /** Represents a Hello. */
+    class Hello {
+
+        /**
+         * Constructs a new Hello.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Hello.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Hello protocolVersion. */
+        protocolVersion: number;
+
+        /** Hello clientName. */
+        clientName: string;
+
+        /** Hello agentVersion. */
+        agentVersion: string;
+
+        /**
+         * Creates a new Hello instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Hello instance
+         */
+        static create(properties: cpsbackup.Hello.$Shape): cpsbackup.Hello & cpsbackup.Hello.$Shape;
+        static create(properties?: cpsbackup.Hello.$Properties): cpsbackup.Hello;
+
+        /**
+         * Encodes the specified Hello message. Does not implicitly {@link cpsbackup.Hello.verify|verify} messages.
+         * @param message Hello message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Hello.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Hello message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Hello & cpsbackup.Hello.$Shape} Hello
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Hello & cpsbackup.Hello.$Shape;
+    }
+
+    namespace Hello {
+
+        /** Properties of a Hello. */
+        interface $Properties {
+
+            /** Hello protocolVersion */
+            protocolVersion?: (number|null);
+
+            /** Hello clientName */
+            clientName?: (string|null);
+
+            /** Hello agentVersion */
+            agentVersion?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Hello. */
+        type $Shape = cpsbackup.Hello.$Properties;
+    }
+
+    /**
+     * Properties of a Welcome.
+     * @deprecated Use cpsbackup.Welcome.$Properties instead.
+     */
+    interface IWelcome extends cpsbackup.Welcome.$Properties {
+    }
+
+    /** Represents a Welcome. */
+    class Welcome {
+
+        /**
+         * Constructs a new Welcome.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Welcome.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Welcome protocolVersion. */
+        protocolVersion: number;
+
+        /** Welcome serverVersion. */
+        serverVersion: string;
+
+        /** Welcome chunker. */
+        chunker?: (cpsbackup.ChunkerParams.$Properties|null);
+
+        /** Welcome maxFrameBytes. */
+        maxFrameBytes: number;
+
+        /**
+         * Creates a new Welcome instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Welcome instance
+         */
+        static create(properties: cpsbackup.Welcome.$Shape): cpsbackup.Welcome & cpsbackup.Welcome.$Shape;
+        static create(properties?: cpsbackup.Welcome.$Properties): cpsbackup.Welcome;
+
+        /**
+         * Encodes the specified Welcome message. Does not implicitly {@link cpsbackup.Welcome.verify|verify} messages.
+         * @param message Welcome message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Welcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Welcome message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Welcome & cpsbackup.Welcome.$Shape} Welcome
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Welcome & cpsbackup.Welcome.$Shape;
+    }
+
+    namespace Welcome {
+
+        /** Properties of a Welcome. */
+        interface $Properties {
+
+            /** Welcome protocolVersion */
+            protocolVersion?: (number|null);
+
+            /** Welcome serverVersion */
+            serverVersion?: (string|null);
+
+            /** Welcome chunker */
+            chunker?: (cpsbackup.ChunkerParams.$Properties|null);
+
+            /** Welcome maxFrameBytes */
+            maxFrameBytes?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Welcome. */
+        type $Shape = cpsbackup.Welcome.$Properties;
+    }
+
+    /**
+     * Properties of a ChunkerParams.
+     * @deprecated Use cpsbackup.ChunkerParams.$Properties instead.
+     */
+    interface IChunkerParams extends cpsbackup.ChunkerParams.$Properties {
+    }
+
+    /** Represents a ChunkerParams. */
+    class ChunkerParams {
+
+        /**
+         * Constructs a new ChunkerParams.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.ChunkerParams.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** ChunkerParams minSize. */
+        minSize: number;
+
+        /** ChunkerParams avgSize. */
+        avgSize: number;
+
+        /** ChunkerParams maxSize. */
+        maxSize: number;
+
+        /**
+         * Creates a new ChunkerParams instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns ChunkerParams instance
+         */
+        static create(properties: cpsbackup.ChunkerParams.$Shape): cpsbackup.ChunkerParams & cpsbackup.ChunkerParams.$Shape;
+        static create(properties?: cpsbackup.ChunkerParams.$Properties): cpsbackup.ChunkerParams;
+
+        /**
+         * Encodes the specified ChunkerParams message. Does not implicitly {@link cpsbackup.ChunkerParams.verify|verify} messages.
+         * @param message ChunkerParams message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.ChunkerParams.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ChunkerParams message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.ChunkerParams & cpsbackup.ChunkerParams.$Shape} ChunkerParams
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.ChunkerParams & cpsbackup.ChunkerParams.$Shape;
+    }
+
+    namespace ChunkerParams {
+
+        /** Properties of a ChunkerParams. */
+        interface $Properties {
+
+            /** ChunkerParams minSize */
+            minSize?: (number|null);
+
+            /** ChunkerParams avgSize */
+            avgSize?: (number|null);
+
+            /** ChunkerParams maxSize */
+            maxSize?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a ChunkerParams. */
+        type $Shape = cpsbackup.ChunkerParams.$Properties;
+    }
+
+    /**
+     * Properties of an Error.
+     * @deprecated Use cpsbackup.Error.$Properties instead.
+     */
+    interface IError extends cpsbackup.Error.$Properties {
+    }
+
+    /** Represents an Error. */
+    class Error {
+
+        /**
+         * Constructs a new Error.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Error.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Error code. */
+        code: string;
+
+        /** Error message. */
+        message: string;
+
+        /**
+         * Creates a new Error instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Error instance
+         */
+        static create(properties: cpsbackup.Error.$Shape): cpsbackup.Error & cpsbackup.Error.$Shape;
+        static create(properties?: cpsbackup.Error.$Properties): cpsbackup.Error;
+
+        /**
+         * Encodes the specified Error message. Does not implicitly {@link cpsbackup.Error.verify|verify} messages.
+         * @param message Error message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Error.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Error message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Error & cpsbackup.Error.$Shape} Error
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Error & cpsbackup.Error.$Shape;
+    }
+
+    namespace Error {
+
+        /** Properties of an Error. */
+        interface $Properties {
+
+            /** Error code */
+            code?: (string|null);
+
+            /** Error message */
+            message?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an Error. */
+        type $Shape = cpsbackup.Error.$Properties;
+    }
+
+    /**
+     * Properties of a BeginBackup.
+     * @deprecated Use cpsbackup.BeginBackup.$Properties instead.
+     */
+    interface IBeginBackup extends cpsbackup.BeginBackup.$Properties {
+    }
+
+    /** Represents a BeginBackup. */
+    class BeginBackup {
+
+        /**
+         * Constructs a new BeginBackup.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.BeginBackup.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** BeginBackup name. */
+        name: string;
+
+        /** BeginBackup description. */
+        description: string;
+
+        /** BeginBackup full. */
+        full: boolean;
+
+        /**
+         * Creates a new BeginBackup instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BeginBackup instance
+         */
+        static create(properties: cpsbackup.BeginBackup.$Shape): cpsbackup.BeginBackup & cpsbackup.BeginBackup.$Shape;
+        static create(properties?: cpsbackup.BeginBackup.$Properties): cpsbackup.BeginBackup;
+
+        /**
+         * Encodes the specified BeginBackup message. Does not implicitly {@link cpsbackup.BeginBackup.verify|verify} messages.
+         * @param message BeginBackup message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.BeginBackup.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BeginBackup message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.BeginBackup & cpsbackup.BeginBackup.$Shape} BeginBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BeginBackup & cpsbackup.BeginBackup.$Shape;
+    }
+
+    namespace BeginBackup {
+
+        /** Properties of a BeginBackup. */
+        interface $Properties {
+
+            /** BeginBackup name */
+            name?: (string|null);
+
+            /** BeginBackup description */
+            description?: (string|null);
+
+            /** BeginBackup full */
+            full?: (boolean|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a BeginBackup. */
+        type $Shape = cpsbackup.BeginBackup.$Properties;
+    }
+
+    /**
+     * Properties of a BackupStarted.
+     * @deprecated Use cpsbackup.BackupStarted.$Properties instead.
+     */
+    interface IBackupStarted extends cpsbackup.BackupStarted.$Properties {
+    }
+
+    /** Represents a BackupStarted. */
+    class BackupStarted {
+
+        /**
+         * Constructs a new BackupStarted.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.BackupStarted.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** BackupStarted number. */
+        number: (number|Long);
+
+        /** BackupStarted parentNumber. */
+        parentNumber: (number|Long);
+
+        /**
+         * Creates a new BackupStarted instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BackupStarted instance
+         */
+        static create(properties: cpsbackup.BackupStarted.$Shape): cpsbackup.BackupStarted & cpsbackup.BackupStarted.$Shape;
+        static create(properties?: cpsbackup.BackupStarted.$Properties): cpsbackup.BackupStarted;
+
+        /**
+         * Encodes the specified BackupStarted message. Does not implicitly {@link cpsbackup.BackupStarted.verify|verify} messages.
+         * @param message BackupStarted message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.BackupStarted.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BackupStarted message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupStarted & cpsbackup.BackupStarted.$Shape} BackupStarted
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BackupStarted & cpsbackup.BackupStarted.$Shape;
+    }
+
+    namespace BackupStarted {
+
+        /** Properties of a BackupStarted. */
+        interface $Properties {
+
+            /** BackupStarted number */
+            number?: (number|Long|null);
+
+            /** BackupStarted parentNumber */
+            parentNumber?: (number|Long|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a BackupStarted. */
+        type $Shape = cpsbackup.BackupStarted.$Properties;
+    }
+
+    /**
+     * Properties of a PreviousEntries.
+     * @deprecated Use cpsbackup.PreviousEntries.$Properties instead.
+     */
+    interface IPreviousEntries extends cpsbackup.PreviousEntries.$Properties {
+    }
+
+    /** Represents a PreviousEntries. */
+    class PreviousEntries {
+
+        /**
+         * Constructs a new PreviousEntries.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.PreviousEntries.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** PreviousEntries entries. */
+        entries: cpsbackup.FileEntry.$Properties[];
+
+        /** PreviousEntries last. */
+        last: boolean;
+
+        /**
+         * Creates a new PreviousEntries instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns PreviousEntries instance
+         */
+        static create(properties: cpsbackup.PreviousEntries.$Shape): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
+        static create(properties?: cpsbackup.PreviousEntries.$Properties): cpsbackup.PreviousEntries;
+
+        /**
+         * Encodes the specified PreviousEntries message. Does not implicitly {@link cpsbackup.PreviousEntries.verify|verify} messages.
+         * @param message PreviousEntries message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.PreviousEntries.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a PreviousEntries message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape} PreviousEntries
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
+    }
+
+    namespace PreviousEntries {
+
+        /** Properties of a PreviousEntries. */
+        interface $Properties {
+
+            /** PreviousEntries entries */
+            entries?: (cpsbackup.FileEntry.$Properties[]|null);
+
+            /** PreviousEntries last */
+            last?: (boolean|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a PreviousEntries. */
+        type $Shape = cpsbackup.PreviousEntries.$Properties;
+    }
+
+    /**
+     * Properties of a MissingQuery.
+     * @deprecated Use cpsbackup.MissingQuery.$Properties instead.
+     */
+    interface IMissingQuery extends cpsbackup.MissingQuery.$Properties {
+    }
+
+    /** Represents a MissingQuery. */
+    class MissingQuery {
+
+        /**
+         * Constructs a new MissingQuery.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.MissingQuery.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** MissingQuery queryId. */
+        queryId: (number|Long);
+
+        /** MissingQuery ids. */
+        ids: Uint8Array[];
+
+        /**
+         * Creates a new MissingQuery instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns MissingQuery instance
+         */
+        static create(properties: cpsbackup.MissingQuery.$Shape): cpsbackup.MissingQuery & cpsbackup.MissingQuery.$Shape;
+        static create(properties?: cpsbackup.MissingQuery.$Properties): cpsbackup.MissingQuery;
+
+        /**
+         * Encodes the specified MissingQuery message. Does not implicitly {@link cpsbackup.MissingQuery.verify|verify} messages.
+         * @param message MissingQuery message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.MissingQuery.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a MissingQuery message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.MissingQuery & cpsbackup.MissingQuery.$Shape} MissingQuery
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.MissingQuery & cpsbackup.MissingQuery.$Shape;
+    }
+
+    namespace MissingQuery {
+
+        /** Properties of a MissingQuery. */
+        interface $Properties {
+
+            /** MissingQuery queryId */
+            queryId?: (number|Long|null);
+
+            /** MissingQuery ids */
+            ids?: (Uint8Array[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a MissingQuery. */
+        type $Shape = cpsbackup.MissingQuery.$Properties;
+    }
+
+    /**
+     * Properties of a MissingReply.
+     * @deprecated Use cpsbackup.MissingReply.$Properties instead.
+     */
+    interface IMissingReply extends cpsbackup.MissingReply.$Properties {
+    }
+
+    /** Represents a MissingReply. */
+    class MissingReply {
+
+        /**
+         * Constructs a new MissingReply.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.MissingReply.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** MissingReply queryId. */
+        queryId: (number|Long);
+
+        /** MissingReply missing. */
+        missing: number[];
+
+        /**
+         * Creates a new MissingReply instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns MissingReply instance
+         */
+        static create(properties: cpsbackup.MissingReply.$Shape): cpsbackup.MissingReply & cpsbackup.MissingReply.$Shape;
+        static create(properties?: cpsbackup.MissingReply.$Properties): cpsbackup.MissingReply;
+
+        /**
+         * Encodes the specified MissingReply message. Does not implicitly {@link cpsbackup.MissingReply.verify|verify} messages.
+         * @param message MissingReply message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.MissingReply.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a MissingReply message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.MissingReply & cpsbackup.MissingReply.$Shape} MissingReply
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.MissingReply & cpsbackup.MissingReply.$Shape;
+    }
+
+    namespace MissingReply {
+
+        /** Properties of a MissingReply. */
+        interface $Properties {
+
+            /** MissingReply queryId */
+            queryId?: (number|Long|null);
+
+            /** MissingReply missing */
+            missing?: (number[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a MissingReply. */
+        type $Shape = cpsbackup.MissingReply.$Properties;
+    }
+
+    /**
+     * Properties of a Chunk.
+     * @deprecated Use cpsbackup.Chunk.$Properties instead.
+     */
+    interface IChunk extends cpsbackup.Chunk.$Properties {
+    }
+
+    /** Represents a Chunk. */
+    class Chunk {
+
+        /**
+         * Constructs a new Chunk.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Chunk.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Chunk id. */
+        id: Uint8Array;
+
+        /** Chunk codec. */
+        codec: number;
+
+        /** Chunk rawLength. */
+        rawLength: number;
+
+        /** Chunk payload. */
+        payload: Uint8Array;
+
+        /**
+         * Creates a new Chunk instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Chunk instance
+         */
+        static create(properties: cpsbackup.Chunk.$Shape): cpsbackup.Chunk & cpsbackup.Chunk.$Shape;
+        static create(properties?: cpsbackup.Chunk.$Properties): cpsbackup.Chunk;
+
+        /**
+         * Encodes the specified Chunk message. Does not implicitly {@link cpsbackup.Chunk.verify|verify} messages.
+         * @param message Chunk message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Chunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Chunk message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Chunk & cpsbackup.Chunk.$Shape} Chunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Chunk & cpsbackup.Chunk.$Shape;
+    }
+
+    namespace Chunk {
+
+        /** Properties of a Chunk. */
+        interface $Properties {
+
+            /** Chunk id */
+            id?: (Uint8Array|null);
+
+            /** Chunk codec */
+            codec?: (number|null);
+
+            /** Chunk rawLength */
+            rawLength?: (number|null);
+
+            /** Chunk payload */
+            payload?: (Uint8Array|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Chunk. */
+        type $Shape = cpsbackup.Chunk.$Properties;
+    }
+
+    /**
+     * Properties of an Entries.
+     * @deprecated Use cpsbackup.Entries.$Properties instead.
+     */
+    interface IEntries extends cpsbackup.Entries.$Properties {
+    }
+
+    /** Represents an Entries. */
+    class Entries {
+
+        /**
+         * Constructs a new Entries.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Entries.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Entries entries. */
+        entries: cpsbackup.FileEntry.$Properties[];
+
+        /**
+         * Creates a new Entries instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Entries instance
+         */
+        static create(properties: cpsbackup.Entries.$Shape): cpsbackup.Entries & cpsbackup.Entries.$Shape;
+        static create(properties?: cpsbackup.Entries.$Properties): cpsbackup.Entries;
+
+        /**
+         * Encodes the specified Entries message. Does not implicitly {@link cpsbackup.Entries.verify|verify} messages.
+         * @param message Entries message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Entries.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Entries message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Entries & cpsbackup.Entries.$Shape} Entries
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Entries & cpsbackup.Entries.$Shape;
+    }
+
+    namespace Entries {
+
+        /** Properties of an Entries. */
+        interface $Properties {
+
+            /** Entries entries */
+            entries?: (cpsbackup.FileEntry.$Properties[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an Entries. */
+        type $Shape = cpsbackup.Entries.$Properties;
+    }
+
+    /**
+     * Properties of a Warning.
+     * @deprecated Use cpsbackup.Warning.$Properties instead.
+     */
+    interface IWarning extends cpsbackup.Warning.$Properties {
+    }
+
+    /** Represents a Warning. */
+    class Warning {
+
+        /**
+         * Constructs a new Warning.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.Warning.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Warning message. */
+        message: string;
+
+        /**
+         * Creates a new Warning instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Warning instance
+         */
+        static create(properties: cpsbackup.Warning.$Shape): cpsbackup.Warning & cpsbackup.Warning.$Shape;
+        static create(properties?: cpsbackup.Warning.$Properties): cpsbackup.Warning;
+
+        /**
+         * Encodes the specified Warning message. Does not implicitly {@link cpsbackup.Warning.verify|verify} messages.
+         * @param message Warning message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.Warning.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Warning message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.Warning & cpsbackup.Warning.$Shape} Warning
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.Warning & cpsbackup.Warning.$Shape;
+    }
+
+    namespace Warning {
+
+        /** Properties of a Warning. */
+        interface $Properties {
+
+            /** Warning message */
+            message?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Warning. */
+        type $Shape = cpsbackup.Warning.$Properties;
+    }
+
+    /**
+     * Properties of an EndBackup.
+     * @deprecated Use cpsbackup.EndBackup.$Properties instead.
+     */
+    interface IEndBackup extends cpsbackup.EndBackup.$Properties {
+    }
+
+    /** Represents an EndBackup. */
+    class EndBackup {
+
+        /**
+         * Constructs a new EndBackup.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.EndBackup.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /**
+         * Creates a new EndBackup instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns EndBackup instance
+         */
+        static create(properties: cpsbackup.EndBackup.$Shape): cpsbackup.EndBackup & cpsbackup.EndBackup.$Shape;
+        static create(properties?: cpsbackup.EndBackup.$Properties): cpsbackup.EndBackup;
+
+        /**
+         * Encodes the specified EndBackup message. Does not implicitly {@link cpsbackup.EndBackup.verify|verify} messages.
+         * @param message EndBackup message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.EndBackup.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an EndBackup message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.EndBackup & cpsbackup.EndBackup.$Shape} EndBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.EndBackup & cpsbackup.EndBackup.$Shape;
+    }
+
+    namespace EndBackup {
+
+        /** Properties of an EndBackup. */
+        interface $Properties {
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an EndBackup. */
+        type $Shape = cpsbackup.EndBackup.$Properties;
+    }
+
+    /**
+     * Properties of an AbortBackup.
+     * @deprecated Use cpsbackup.AbortBackup.$Properties instead.
+     */
+    interface IAbortBackup extends cpsbackup.AbortBackup.$Properties {
+    }
+
+    /** Represents an AbortBackup. */
+    class AbortBackup {
+
+        /**
+         * Constructs a new AbortBackup.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.AbortBackup.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** AbortBackup reason. */
+        reason: string;
+
+        /**
+         * Creates a new AbortBackup instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns AbortBackup instance
+         */
+        static create(properties: cpsbackup.AbortBackup.$Shape): cpsbackup.AbortBackup & cpsbackup.AbortBackup.$Shape;
+        static create(properties?: cpsbackup.AbortBackup.$Properties): cpsbackup.AbortBackup;
+
+        /**
+         * Encodes the specified AbortBackup message. Does not implicitly {@link cpsbackup.AbortBackup.verify|verify} messages.
+         * @param message AbortBackup message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.AbortBackup.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an AbortBackup message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.AbortBackup & cpsbackup.AbortBackup.$Shape} AbortBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.AbortBackup & cpsbackup.AbortBackup.$Shape;
+    }
+
+    namespace AbortBackup {
+
+        /** Properties of an AbortBackup. */
+        interface $Properties {
+
+            /** AbortBackup reason */
+            reason?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an AbortBackup. */
+        type $Shape = cpsbackup.AbortBackup.$Properties;
+    }
+
+    /**
+     * Properties of a BackupDone.
+     * @deprecated Use cpsbackup.BackupDone.$Properties instead.
+     */
+    interface IBackupDone extends cpsbackup.BackupDone.$Properties {
+    }
+
+    /** Represents a BackupDone. */
+    class BackupDone {
+
+        /**
+         * Constructs a new BackupDone.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.BackupDone.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** BackupDone backup. */
+        backup?: (cpsbackup.BackupSummary.$Properties|null);
+
+        /**
+         * Creates a new BackupDone instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BackupDone instance
+         */
+        static create(properties: cpsbackup.BackupDone.$Shape): cpsbackup.BackupDone & cpsbackup.BackupDone.$Shape;
+        static create(properties?: cpsbackup.BackupDone.$Properties): cpsbackup.BackupDone;
+
+        /**
+         * Encodes the specified BackupDone message. Does not implicitly {@link cpsbackup.BackupDone.verify|verify} messages.
+         * @param message BackupDone message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.BackupDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BackupDone message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupDone & cpsbackup.BackupDone.$Shape} BackupDone
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BackupDone & cpsbackup.BackupDone.$Shape;
+    }
+
+    namespace BackupDone {
+
+        /** Properties of a BackupDone. */
+        interface $Properties {
+
+            /** BackupDone backup */
+            backup?: (cpsbackup.BackupSummary.$Properties|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a BackupDone. */
+        type $Shape = cpsbackup.BackupDone.$Properties;
+    }
+
+    /**
+     * Properties of a BackupSummary.
+     * @deprecated Use cpsbackup.BackupSummary.$Properties instead.
+     */
+    interface IBackupSummary extends cpsbackup.BackupSummary.$Properties {
+    }
+
+    /** Represents a BackupSummary. */
+    class BackupSummary {
+
+        /**
+         * Constructs a new BackupSummary.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.BackupSummary.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** BackupSummary number. */
+        number: (number|Long);
+
+        /** BackupSummary parentNumber. */
+        parentNumber: (number|Long);
+
+        /** BackupSummary status. */
+        status: string;
+
+        /** BackupSummary reason. */
+        reason: string;
+
+        /** BackupSummary name. */
+        name: string;
+
+        /** BackupSummary description. */
+        description: string;
+
+        /** BackupSummary startedAtMs. */
+        startedAtMs: (number|Long);
+
+        /** BackupSummary finishedAtMs. */
+        finishedAtMs: (number|Long);
+
+        /** BackupSummary fileCount. */
+        fileCount: (number|Long);
+
+        /** BackupSummary logicalBytes. */
+        logicalBytes: (number|Long);
+
+        /** BackupSummary newChunks. */
+        newChunks: (number|Long);
+
+        /** BackupSummary newRawBytes. */
+        newRawBytes: (number|Long);
+
+        /** BackupSummary newStoredBytes. */
+        newStoredBytes: (number|Long);
+
+        /** BackupSummary warnings. */
+        warnings: string[];
+
+        /**
+         * Creates a new BackupSummary instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BackupSummary instance
+         */
+        static create(properties: cpsbackup.BackupSummary.$Shape): cpsbackup.BackupSummary & cpsbackup.BackupSummary.$Shape;
+        static create(properties?: cpsbackup.BackupSummary.$Properties): cpsbackup.BackupSummary;
+
+        /**
+         * Encodes the specified BackupSummary message. Does not implicitly {@link cpsbackup.BackupSummary.verify|verify} messages.
+         * @param message BackupSummary message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.BackupSummary.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BackupSummary message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupSummary & cpsbackup.BackupSummary.$Shape} BackupSummary
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BackupSummary & cpsbackup.BackupSummary.$Shape;
+    }
+
+    namespace BackupSummary {
+
+        /** Properties of a BackupSummary. */
+        interface $Properties {
+
+            /** BackupSummary number */
+            number?: (number|Long|null);
+
+            /** BackupSummary parentNumber */
+            parentNumber?: (number|Long|null);
+
+            /** BackupSummary status */
+            status?: (string|null);
+
+            /** BackupSummary reason */
+            reason?: (string|null);
+
+            /** BackupSummary name */
+            name?: (string|null);
+
+            /** BackupSummary description */
+            description?: (string|null);
+
+            /** BackupSummary startedAtMs */
+            startedAtMs?: (number|Long|null);
+
+            /** BackupSummary finishedAtMs */
+            finishedAtMs?: (number|Long|null);
+
+            /** BackupSummary fileCount */
+            fileCount?: (number|Long|null);
+
+            /** BackupSummary logicalBytes */
+            logicalBytes?: (number|Long|null);
+
+            /** BackupSummary newChunks */
+            newChunks?: (number|Long|null);
+
+            /** BackupSummary newRawBytes */
+            newRawBytes?: (number|Long|null);
+
+            /** BackupSummary newStoredBytes */
+            newStoredBytes?: (number|Long|null);
+
+            /** BackupSummary warnings */
+            warnings?: (string[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a BackupSummary. */
+        type $Shape = cpsbackup.BackupSummary.$Properties;
+    }
+
+    /**
+     * Properties of a ListRequest.
+     * @deprecated Use cpsbackup.ListRequest.$Properties instead.
+     */
+    interface IListRequest extends cpsbackup.ListRequest.$Properties {
+    }
+
+    /** Represents a ListRequest. */
+    class ListRequest {
+
+        /**
+         * Constructs a new ListRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.ListRequest.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /**
+         * Creates a new ListRequest instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns ListRequest instance
+         */
+        static create(properties: cpsbackup.ListRequest.$Shape): cpsbackup.ListRequest & cpsbackup.ListRequest.$Shape;
+        static create(properties?: cpsbackup.ListRequest.$Properties): cpsbackup.ListRequest;
+
+        /**
+         * Encodes the specified ListRequest message. Does not implicitly {@link cpsbackup.ListRequest.verify|verify} messages.
+         * @param message ListRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.ListRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a ListRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.ListRequest & cpsbackup.ListRequest.$Shape} ListRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.ListRequest & cpsbackup.ListRequest.$Shape;
+    }
+
+    namespace ListRequest {
+
+        /** Properties of a ListRequest. */
+        interface $Properties {
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a ListRequest. */
+        type $Shape = cpsbackup.ListRequest.$Properties;
+    }
+
+    /**
+     * Properties of a BackupList.
+     * @deprecated Use cpsbackup.BackupList.$Properties instead.
+     */
+    interface IBackupList extends cpsbackup.BackupList.$Properties {
+    }
+
+    /** Represents a BackupList. */
+    class BackupList {
+
+        /**
+         * Constructs a new BackupList.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.BackupList.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** BackupList backups. */
+        backups: cpsbackup.BackupSummary.$Properties[];
+
+        /**
+         * Creates a new BackupList instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BackupList instance
+         */
+        static create(properties: cpsbackup.BackupList.$Shape): cpsbackup.BackupList & cpsbackup.BackupList.$Shape;
+        static create(properties?: cpsbackup.BackupList.$Properties): cpsbackup.BackupList;
+
+        /**
+         * Encodes the specified BackupList message. Does not implicitly {@link cpsbackup.BackupList.verify|verify} messages.
+         * @param message BackupList message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.BackupList.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a BackupList message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupList & cpsbackup.BackupList.$Shape} BackupList
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BackupList & cpsbackup.BackupList.$Shape;
+    }
+
+    namespace BackupList {
+
+        /** Properties of a BackupList. */
+        interface $Properties {
+
+            /** BackupList backups */
+            backups?: (cpsbackup.BackupSummary.$Properties[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a BackupList. */
+        type $Shape = cpsbackup.BackupList.$Properties;
+    }
+
+    /**
+     * Properties of a RestoreRequest.
+     * @deprecated Use cpsbackup.RestoreRequest.$Properties instead.
+     */
+    interface IRestoreRequest extends cpsbackup.RestoreRequest.$Properties {
+    }
+
+    /** Represents a RestoreRequest. */
+    class RestoreRequest {
+
+        /**
+         * Constructs a new RestoreRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.RestoreRequest.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** RestoreRequest number. */
+        number: (number|Long);
+
+        /** RestoreRequest metadataOnly. */
+        metadataOnly: boolean;
+
+        /** RestoreRequest pathPrefixes. */
+        pathPrefixes: Uint8Array[];
+
+        /** RestoreRequest pathRegex. */
+        pathRegex: string;
+
+        /**
+         * Creates a new RestoreRequest instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns RestoreRequest instance
+         */
+        static create(properties: cpsbackup.RestoreRequest.$Shape): cpsbackup.RestoreRequest & cpsbackup.RestoreRequest.$Shape;
+        static create(properties?: cpsbackup.RestoreRequest.$Properties): cpsbackup.RestoreRequest;
+
+        /**
+         * Encodes the specified RestoreRequest message. Does not implicitly {@link cpsbackup.RestoreRequest.verify|verify} messages.
+         * @param message RestoreRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.RestoreRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RestoreRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreRequest & cpsbackup.RestoreRequest.$Shape} RestoreRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.RestoreRequest & cpsbackup.RestoreRequest.$Shape;
+    }
+
+    namespace RestoreRequest {
+
+        /** Properties of a RestoreRequest. */
+        interface $Properties {
+
+            /** RestoreRequest number */
+            number?: (number|Long|null);
+
+            /** RestoreRequest metadataOnly */
+            metadataOnly?: (boolean|null);
+
+            /** RestoreRequest pathPrefixes */
+            pathPrefixes?: (Uint8Array[]|null);
+
+            /** RestoreRequest pathRegex */
+            pathRegex?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a RestoreRequest. */
+        type $Shape = cpsbackup.RestoreRequest.$Properties;
+    }
+
+    /**
+     * Properties of a RestoreEntry.
+     * @deprecated Use cpsbackup.RestoreEntry.$Properties instead.
+     */
+    interface IRestoreEntry extends cpsbackup.RestoreEntry.$Properties {
+    }
+
+    /** Represents a RestoreEntry. */
+    class RestoreEntry {
+
+        /**
+         * Constructs a new RestoreEntry.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.RestoreEntry.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** RestoreEntry entry. */
+        entry?: (cpsbackup.FileEntry.$Properties|null);
+
+        /**
+         * Creates a new RestoreEntry instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns RestoreEntry instance
+         */
+        static create(properties: cpsbackup.RestoreEntry.$Shape): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
+        static create(properties?: cpsbackup.RestoreEntry.$Properties): cpsbackup.RestoreEntry;
+
+        /**
+         * Encodes the specified RestoreEntry message. Does not implicitly {@link cpsbackup.RestoreEntry.verify|verify} messages.
+         * @param message RestoreEntry message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.RestoreEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RestoreEntry message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape} RestoreEntry
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
+    }
+
+    namespace RestoreEntry {
+
+        /** Properties of a RestoreEntry. */
+        interface $Properties {
+
+            /** RestoreEntry entry */
+            entry?: (cpsbackup.FileEntry.$Properties|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a RestoreEntry. */
+        type $Shape = cpsbackup.RestoreEntry.$Properties;
+    }
+
+    /**
+     * Properties of a RestoreEnd.
+     * @deprecated Use cpsbackup.RestoreEnd.$Properties instead.
+     */
+    interface IRestoreEnd extends cpsbackup.RestoreEnd.$Properties {
+    }
+
+    /** Represents a RestoreEnd. */
+    class RestoreEnd {
+
+        /**
+         * Constructs a new RestoreEnd.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.RestoreEnd.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** RestoreEnd backup. */
+        backup?: (cpsbackup.BackupSummary.$Properties|null);
+
+        /** RestoreEnd entries. */
+        entries: (number|Long);
+
+        /** RestoreEnd bytes. */
+        bytes: (number|Long);
+
+        /**
+         * Creates a new RestoreEnd instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns RestoreEnd instance
+         */
+        static create(properties: cpsbackup.RestoreEnd.$Shape): cpsbackup.RestoreEnd & cpsbackup.RestoreEnd.$Shape;
+        static create(properties?: cpsbackup.RestoreEnd.$Properties): cpsbackup.RestoreEnd;
+
+        /**
+         * Encodes the specified RestoreEnd message. Does not implicitly {@link cpsbackup.RestoreEnd.verify|verify} messages.
+         * @param message RestoreEnd message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.RestoreEnd.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a RestoreEnd message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreEnd & cpsbackup.RestoreEnd.$Shape} RestoreEnd
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.RestoreEnd & cpsbackup.RestoreEnd.$Shape;
+    }
+
+    namespace RestoreEnd {
+
+        /** Properties of a RestoreEnd. */
+        interface $Properties {
+
+            /** RestoreEnd backup */
+            backup?: (cpsbackup.BackupSummary.$Properties|null);
+
+            /** RestoreEnd entries */
+            entries?: (number|Long|null);
+
+            /** RestoreEnd bytes */
+            bytes?: (number|Long|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a RestoreEnd. */
+        type $Shape = cpsbackup.RestoreEnd.$Properties;
+    }
+
+    /**
+     * Properties of a DeleteRequest.
+     * @deprecated Use cpsbackup.DeleteRequest.$Properties instead.
+     */
+    interface IDeleteRequest extends cpsbackup.DeleteRequest.$Properties {
+    }
+
+    /** Represents a DeleteRequest. */
+    class DeleteRequest {
+
+        /**
+         * Constructs a new DeleteRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.DeleteRequest.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** DeleteRequest number. */
+        number: (number|Long);
+
+        /**
+         * Creates a new DeleteRequest instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns DeleteRequest instance
+         */
+        static create(properties: cpsbackup.DeleteRequest.$Shape): cpsbackup.DeleteRequest & cpsbackup.DeleteRequest.$Shape;
+        static create(properties?: cpsbackup.DeleteRequest.$Properties): cpsbackup.DeleteRequest;
+
+        /**
+         * Encodes the specified DeleteRequest message. Does not implicitly {@link cpsbackup.DeleteRequest.verify|verify} messages.
+         * @param message DeleteRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.DeleteRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a DeleteRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.DeleteRequest & cpsbackup.DeleteRequest.$Shape} DeleteRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.DeleteRequest & cpsbackup.DeleteRequest.$Shape;
+    }
+
+    namespace DeleteRequest {
+
+        /** Properties of a DeleteRequest. */
+        interface $Properties {
+
+            /** DeleteRequest number */
+            number?: (number|Long|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a DeleteRequest. */
+        type $Shape = cpsbackup.DeleteRequest.$Properties;
+    }
+
+    /**
+     * Properties of a DeleteDone.
+     * @deprecated Use cpsbackup.DeleteDone.$Properties instead.
+     */
+    interface IDeleteDone extends cpsbackup.DeleteDone.$Properties {
+    }
+
+    /** Represents a DeleteDone. */
+    class DeleteDone {
+
+        /**
+         * Constructs a new DeleteDone.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.DeleteDone.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** DeleteDone number. */
+        number: (number|Long);
+
+        /**
+         * Creates a new DeleteDone instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns DeleteDone instance
+         */
+        static create(properties: cpsbackup.DeleteDone.$Shape): cpsbackup.DeleteDone & cpsbackup.DeleteDone.$Shape;
+        static create(properties?: cpsbackup.DeleteDone.$Properties): cpsbackup.DeleteDone;
+
+        /**
+         * Encodes the specified DeleteDone message. Does not implicitly {@link cpsbackup.DeleteDone.verify|verify} messages.
+         * @param message DeleteDone message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.DeleteDone.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a DeleteDone message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.DeleteDone & cpsbackup.DeleteDone.$Shape} DeleteDone
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.DeleteDone & cpsbackup.DeleteDone.$Shape;
+    }
+
+    namespace DeleteDone {
+
+        /** Properties of a DeleteDone. */
+        interface $Properties {
+
+            /** DeleteDone number */
+            number?: (number|Long|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a DeleteDone. */
+        type $Shape = cpsbackup.DeleteDone.$Properties;
+    }
+
+    /**
+     * Properties of a FileEntry.
+     * @deprecated Use cpsbackup.FileEntry.$Properties instead.
+     */
+    interface IFileEntry extends cpsbackup.FileEntry.$Properties {
+    }
+
+    /** Represents a FileEntry. */
+    class FileEntry {
+
+        /**
+         * Constructs a new FileEntry.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.FileEntry.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** FileEntry path. */
+        path: Uint8Array;
+
+        /** FileEntry type. */
+        type: number;
+
+        /** FileEntry mode. */
+        mode: number;
+
+        /** FileEntry uid. */
+        uid: number;
+
+        /** FileEntry gid. */
+        gid: number;
+
+        /** FileEntry user. */
+        user: string;
+
+        /** FileEntry group. */
+        group: string;
+
+        /** FileEntry size. */
+        size: (number|Long);
+
+        /** FileEntry mtimeNs. */
+        mtimeNs: (number|Long);
+
+        /** FileEntry ctimeNs. */
+        ctimeNs: (number|Long);
+
+        /** FileEntry inode. */
+        inode: (number|Long);
+
+        /** FileEntry dev. */
+        dev: (number|Long);
+
+        /** FileEntry rdev. */
+        rdev: (number|Long);
+
+        /** FileEntry linkTarget. */
+        linkTarget: Uint8Array;
+
+        /** FileEntry hardlinkGroup. */
+        hardlinkGroup: (number|Long);
+
+        /** FileEntry chunks. */
+        chunks: Uint8Array[];
+
+        /**
+         * Creates a new FileEntry instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns FileEntry instance
+         */
+        static create(properties: cpsbackup.FileEntry.$Shape): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
+        static create(properties?: cpsbackup.FileEntry.$Properties): cpsbackup.FileEntry;
+
+        /**
+         * Encodes the specified FileEntry message. Does not implicitly {@link cpsbackup.FileEntry.verify|verify} messages.
+         * @param message FileEntry message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.FileEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a FileEntry message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape} FileEntry
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
+    }
+
+    namespace FileEntry {
+
+        /** Properties of a FileEntry. */
+        interface $Properties {
+
+            /** FileEntry path */
+            path?: (Uint8Array|null);
+
+            /** FileEntry type */
+            type?: (number|null);
+
+            /** FileEntry mode */
+            mode?: (number|null);
+
+            /** FileEntry uid */
+            uid?: (number|null);
+
+            /** FileEntry gid */
+            gid?: (number|null);
+
+            /** FileEntry user */
+            user?: (string|null);
+
+            /** FileEntry group */
+            group?: (string|null);
+
+            /** FileEntry size */
+            size?: (number|Long|null);
+
+            /** FileEntry mtimeNs */
+            mtimeNs?: (number|Long|null);
+
+            /** FileEntry ctimeNs */
+            ctimeNs?: (number|Long|null);
+
+            /** FileEntry inode */
+            inode?: (number|Long|null);
+
+            /** FileEntry dev */
+            dev?: (number|Long|null);
+
+            /** FileEntry rdev */
+            rdev?: (number|Long|null);
+
+            /** FileEntry linkTarget */
+            linkTarget?: (Uint8Array|null);
+
+            /** FileEntry hardlinkGroup */
+            hardlinkGroup?: (number|Long|null);
+
+            /** FileEntry chunks */
+            chunks?: (Uint8Array[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a FileEntry. */
+        type $Shape = cpsbackup.FileEntry.$Properties;
+    }
+}

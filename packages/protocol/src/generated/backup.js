@@ -1,0 +1,5178 @@
+/*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
+"use strict";
+
+var $protobuf = require("protobufjs/minimal");
+
+// Common aliases
+var $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+var $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
+
+// Exported root namespace
+var $root = $protobuf.roots["default"] || ($protobuf.roots["default"] = {});
+
+$root.cpsbackup = (function() {
+
+    /**
+     * Namespace cpsbackup.
+     * @exports cpsbackup
+     * @namespace
+     */
+    var cpsbackup = {};
+
+    cpsbackup.Envelope = (function() {
+
+        /**
+         * Properties of an Envelope.
+         * @typedef {Object} cpsbackup.Envelope.$Properties
+         * @property {cpsbackup.Hello.$Properties|null} [hello] Envelope hello
+         * @property {cpsbackup.Welcome.$Properties|null} [welcome] Envelope welcome
+         * @property {cpsbackup.Error.$Properties|null} [error] Envelope error
+         * @property {cpsbackup.BeginBackup.$Properties|null} [beginBackup] Envelope beginBackup
+         * @property {cpsbackup.BackupStarted.$Properties|null} [backupStarted] Envelope backupStarted
+         * @property {cpsbackup.PreviousEntries.$Properties|null} [previousEntries] Envelope previousEntries
+         * @property {cpsbackup.MissingQuery.$Properties|null} [missingQuery] Envelope missingQuery
+         * @property {cpsbackup.MissingReply.$Properties|null} [missingReply] Envelope missingReply
+         * @property {cpsbackup.Chunk.$Properties|null} [chunk] Envelope chunk
+         * @property {cpsbackup.Entries.$Properties|null} [entries] Envelope entries
+         * @property {cpsbackup.EndBackup.$Properties|null} [endBackup] Envelope endBackup
+         * @property {cpsbackup.BackupDone.$Properties|null} [backupDone] Envelope backupDone
+         * @property {cpsbackup.ListRequest.$Properties|null} [listRequest] Envelope listRequest
+         * @property {cpsbackup.BackupList.$Properties|null} [backupList] Envelope backupList
+         * @property {cpsbackup.RestoreRequest.$Properties|null} [restoreRequest] Envelope restoreRequest
+         * @property {cpsbackup.RestoreEntry.$Properties|null} [restoreEntry] Envelope restoreEntry
+         * @property {cpsbackup.RestoreEnd.$Properties|null} [restoreEnd] Envelope restoreEnd
+         * @property {cpsbackup.DeleteRequest.$Properties|null} [deleteRequest] Envelope deleteRequest
+         * @property {cpsbackup.DeleteDone.$Properties|null} [deleteDone] Envelope deleteDone
+         * @property {cpsbackup.AbortBackup.$Properties|null} [abortBackup] Envelope abortBackup
+         * @property {cpsbackup.Warning.$Properties|null} [warning] Envelope warning
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"} [msg] Envelope msg
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Envelope.
+         * @memberof cpsbackup
+         * @interface IEnvelope
+         * @augments cpsbackup.Envelope.$Properties
+         * @deprecated Use cpsbackup.Envelope.$Properties instead.
+         */
+
+        /**
+         * Narrowed shape of an Envelope.
+         * @typedef {{
+         *   hello?: cpsbackup.Hello.$Shape|null;
+         *   welcome?: cpsbackup.Welcome.$Shape|null;
+         *   error?: cpsbackup.Error.$Shape|null;
+         *   beginBackup?: cpsbackup.BeginBackup.$Shape|null;
+         *   backupStarted?: cpsbackup.BackupStarted.$Shape|null;
+         *   previousEntries?: cpsbackup.PreviousEntries.$Shape|null;
+         *   missingQuery?: cpsbackup.MissingQuery.$Shape|null;
+         *   missingReply?: cpsbackup.MissingReply.$Shape|null;
+         *   chunk?: cpsbackup.Chunk.$Shape|null;
+         *   entries?: cpsbackup.Entries.$Shape|null;
+         *   endBackup?: cpsbackup.EndBackup.$Shape|null;
+         *   backupDone?: cpsbackup.BackupDone.$Shape|null;
+         *   listRequest?: cpsbackup.ListRequest.$Shape|null;
+         *   backupList?: cpsbackup.BackupList.$Shape|null;
+         *   restoreRequest?: cpsbackup.RestoreRequest.$Shape|null;
+         *   restoreEntry?: cpsbackup.RestoreEntry.$Shape|null;
+         *   restoreEnd?: cpsbackup.RestoreEnd.$Shape|null;
+         *   deleteRequest?: cpsbackup.DeleteRequest.$Shape|null;
+         *   deleteDone?: cpsbackup.DeleteDone.$Shape|null;
+         *   abortBackup?: cpsbackup.AbortBackup.$Shape|null;
+         *   warning?: cpsbackup.Warning.$Shape|null;
+         *   $unknowns?: Array.<Uint8Array>;
+         * } & (
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "entries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries: cpsbackup.Entries.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape })
+         * )} cpsbackup.Envelope.$Shape
+         */
+
+        /**
+         * Constructs a new Envelope.
+         * @memberof cpsbackup
+         * @classdesc Represents an Envelope.
+         * @constructor
+         * @param {cpsbackup.Envelope.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Envelope = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Envelope hello.
+         * @member {cpsbackup.Hello.$Properties|null|undefined} hello
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.hello = null;
+
+        /**
+         * Envelope welcome.
+         * @member {cpsbackup.Welcome.$Properties|null|undefined} welcome
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.welcome = null;
+
+        /**
+         * Envelope error.
+         * @member {cpsbackup.Error.$Properties|null|undefined} error
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.error = null;
+
+        /**
+         * Envelope beginBackup.
+         * @member {cpsbackup.BeginBackup.$Properties|null|undefined} beginBackup
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.beginBackup = null;
+
+        /**
+         * Envelope backupStarted.
+         * @member {cpsbackup.BackupStarted.$Properties|null|undefined} backupStarted
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.backupStarted = null;
+
+        /**
+         * Envelope previousEntries.
+         * @member {cpsbackup.PreviousEntries.$Properties|null|undefined} previousEntries
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.previousEntries = null;
+
+        /**
+         * Envelope missingQuery.
+         * @member {cpsbackup.MissingQuery.$Properties|null|undefined} missingQuery
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.missingQuery = null;
+
+        /**
+         * Envelope missingReply.
+         * @member {cpsbackup.MissingReply.$Properties|null|undefined} missingReply
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.missingReply = null;
+
+        /**
+         * Envelope chunk.
+         * @member {cpsbackup.Chunk.$Properties|null|undefined} chunk
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.chunk = null;
+
+        /**
+         * Envelope entries.
+         * @member {cpsbackup.Entries.$Properties|null|undefined} entries
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.entries = null;
+
+        /**
+         * Envelope endBackup.
+         * @member {cpsbackup.EndBackup.$Properties|null|undefined} endBackup
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.endBackup = null;
+
+        /**
+         * Envelope backupDone.
+         * @member {cpsbackup.BackupDone.$Properties|null|undefined} backupDone
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.backupDone = null;
+
+        /**
+         * Envelope listRequest.
+         * @member {cpsbackup.ListRequest.$Properties|null|undefined} listRequest
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.listRequest = null;
+
+        /**
+         * Envelope backupList.
+         * @member {cpsbackup.BackupList.$Properties|null|undefined} backupList
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.backupList = null;
+
+        /**
+         * Envelope restoreRequest.
+         * @member {cpsbackup.RestoreRequest.$Properties|null|undefined} restoreRequest
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.restoreRequest = null;
+
+        /**
+         * Envelope restoreEntry.
+         * @member {cpsbackup.RestoreEntry.$Properties|null|undefined} restoreEntry
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.restoreEntry = null;
+
+        /**
+         * Envelope restoreEnd.
+         * @member {cpsbackup.RestoreEnd.$Properties|null|undefined} restoreEnd
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.restoreEnd = null;
+
+        /**
+         * Envelope deleteRequest.
+         * @member {cpsbackup.DeleteRequest.$Properties|null|undefined} deleteRequest
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.deleteRequest = null;
+
+        /**
+         * Envelope deleteDone.
+         * @member {cpsbackup.DeleteDone.$Properties|null|undefined} deleteDone
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.deleteDone = null;
+
+        /**
+         * Envelope abortBackup.
+         * @member {cpsbackup.AbortBackup.$Properties|null|undefined} abortBackup
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.abortBackup = null;
+
+        /**
+         * Envelope warning.
+         * @member {cpsbackup.Warning.$Properties|null|undefined} warning
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.warning = null;
+
+        // OneOf field names bound to virtual getters and setters
+        var $oneOfFields;
+
+        /**
+         * Envelope msg.
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|undefined} msg
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        $Object.defineProperty(Envelope.prototype, "msg", {
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "entries", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new Envelope instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Envelope
+         * @static
+         * @param {cpsbackup.Envelope.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Envelope} Envelope instance
+         * @type {{
+         *   (properties: cpsbackup.Envelope.$Shape): cpsbackup.Envelope & cpsbackup.Envelope.$Shape;
+         *   (properties?: cpsbackup.Envelope.$Properties): cpsbackup.Envelope;
+         * }}
+         */
+        Envelope.create = function(properties) {
+            return new Envelope(properties);
+        };
+
+        /**
+         * Encodes the specified Envelope message. Does not implicitly {@link cpsbackup.Envelope.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Envelope
+         * @static
+         * @param {cpsbackup.Envelope.$Properties} message Envelope message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Envelope.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.hello != null && $Object.hasOwnProperty.call(message, "hello"))
+                $root.cpsbackup.Hello.encode(message.hello, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.welcome != null && $Object.hasOwnProperty.call(message, "welcome"))
+                $root.cpsbackup.Welcome.encode(message.welcome, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
+                $root.cpsbackup.Error.encode(message.error, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.beginBackup != null && $Object.hasOwnProperty.call(message, "beginBackup"))
+                $root.cpsbackup.BeginBackup.encode(message.beginBackup, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.backupStarted != null && $Object.hasOwnProperty.call(message, "backupStarted"))
+                $root.cpsbackup.BackupStarted.encode(message.backupStarted, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+            if (message.previousEntries != null && $Object.hasOwnProperty.call(message, "previousEntries"))
+                $root.cpsbackup.PreviousEntries.encode(message.previousEntries, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+            if (message.missingQuery != null && $Object.hasOwnProperty.call(message, "missingQuery"))
+                $root.cpsbackup.MissingQuery.encode(message.missingQuery, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+            if (message.missingReply != null && $Object.hasOwnProperty.call(message, "missingReply"))
+                $root.cpsbackup.MissingReply.encode(message.missingReply, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+            if (message.chunk != null && $Object.hasOwnProperty.call(message, "chunk"))
+                $root.cpsbackup.Chunk.encode(message.chunk, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+            if (message.entries != null && $Object.hasOwnProperty.call(message, "entries"))
+                $root.cpsbackup.Entries.encode(message.entries, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
+            if (message.endBackup != null && $Object.hasOwnProperty.call(message, "endBackup"))
+                $root.cpsbackup.EndBackup.encode(message.endBackup, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
+            if (message.backupDone != null && $Object.hasOwnProperty.call(message, "backupDone"))
+                $root.cpsbackup.BackupDone.encode(message.backupDone, writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
+            if (message.listRequest != null && $Object.hasOwnProperty.call(message, "listRequest"))
+                $root.cpsbackup.ListRequest.encode(message.listRequest, writer.uint32(/* id 13, wireType 2 =*/106).fork(), _depth + 1).ldelim();
+            if (message.backupList != null && $Object.hasOwnProperty.call(message, "backupList"))
+                $root.cpsbackup.BackupList.encode(message.backupList, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
+            if (message.restoreRequest != null && $Object.hasOwnProperty.call(message, "restoreRequest"))
+                $root.cpsbackup.RestoreRequest.encode(message.restoreRequest, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
+            if (message.restoreEntry != null && $Object.hasOwnProperty.call(message, "restoreEntry"))
+                $root.cpsbackup.RestoreEntry.encode(message.restoreEntry, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
+            if (message.restoreEnd != null && $Object.hasOwnProperty.call(message, "restoreEnd"))
+                $root.cpsbackup.RestoreEnd.encode(message.restoreEnd, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
+            if (message.deleteRequest != null && $Object.hasOwnProperty.call(message, "deleteRequest"))
+                $root.cpsbackup.DeleteRequest.encode(message.deleteRequest, writer.uint32(/* id 18, wireType 2 =*/146).fork(), _depth + 1).ldelim();
+            if (message.deleteDone != null && $Object.hasOwnProperty.call(message, "deleteDone"))
+                $root.cpsbackup.DeleteDone.encode(message.deleteDone, writer.uint32(/* id 19, wireType 2 =*/154).fork(), _depth + 1).ldelim();
+            if (message.abortBackup != null && $Object.hasOwnProperty.call(message, "abortBackup"))
+                $root.cpsbackup.AbortBackup.encode(message.abortBackup, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
+            if (message.warning != null && $Object.hasOwnProperty.call(message, "warning"))
+                $root.cpsbackup.Warning.encode(message.warning, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Envelope message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Envelope
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Envelope & cpsbackup.Envelope.$Shape} Envelope
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Envelope.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Envelope();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.hello = $root.cpsbackup.Hello.decode(reader, reader.size(), $undefined, _depth + 1, message.hello);
+                        message.msg = "hello";
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.welcome = $root.cpsbackup.Welcome.decode(reader, reader.size(), $undefined, _depth + 1, message.welcome);
+                        message.msg = "welcome";
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.error = $root.cpsbackup.Error.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
+                        message.msg = "error";
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        message.beginBackup = $root.cpsbackup.BeginBackup.decode(reader, reader.size(), $undefined, _depth + 1, message.beginBackup);
+                        message.msg = "beginBackup";
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        message.backupStarted = $root.cpsbackup.BackupStarted.decode(reader, reader.size(), $undefined, _depth + 1, message.backupStarted);
+                        message.msg = "backupStarted";
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        message.previousEntries = $root.cpsbackup.PreviousEntries.decode(reader, reader.size(), $undefined, _depth + 1, message.previousEntries);
+                        message.msg = "previousEntries";
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        message.missingQuery = $root.cpsbackup.MissingQuery.decode(reader, reader.size(), $undefined, _depth + 1, message.missingQuery);
+                        message.msg = "missingQuery";
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 2)
+                            break;
+                        message.missingReply = $root.cpsbackup.MissingReply.decode(reader, reader.size(), $undefined, _depth + 1, message.missingReply);
+                        message.msg = "missingReply";
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 2)
+                            break;
+                        message.chunk = $root.cpsbackup.Chunk.decode(reader, reader.size(), $undefined, _depth + 1, message.chunk);
+                        message.msg = "chunk";
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 2)
+                            break;
+                        message.entries = $root.cpsbackup.Entries.decode(reader, reader.size(), $undefined, _depth + 1, message.entries);
+                        message.msg = "entries";
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 2)
+                            break;
+                        message.endBackup = $root.cpsbackup.EndBackup.decode(reader, reader.size(), $undefined, _depth + 1, message.endBackup);
+                        message.msg = "endBackup";
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 2)
+                            break;
+                        message.backupDone = $root.cpsbackup.BackupDone.decode(reader, reader.size(), $undefined, _depth + 1, message.backupDone);
+                        message.msg = "backupDone";
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 2)
+                            break;
+                        message.listRequest = $root.cpsbackup.ListRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.listRequest);
+                        message.msg = "listRequest";
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 2)
+                            break;
+                        message.backupList = $root.cpsbackup.BackupList.decode(reader, reader.size(), $undefined, _depth + 1, message.backupList);
+                        message.msg = "backupList";
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 2)
+                            break;
+                        message.restoreRequest = $root.cpsbackup.RestoreRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.restoreRequest);
+                        message.msg = "restoreRequest";
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        message.restoreEntry = $root.cpsbackup.RestoreEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.restoreEntry);
+                        message.msg = "restoreEntry";
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 2)
+                            break;
+                        message.restoreEnd = $root.cpsbackup.RestoreEnd.decode(reader, reader.size(), $undefined, _depth + 1, message.restoreEnd);
+                        message.msg = "restoreEnd";
+                        continue;
+                    }
+                case 18: {
+                        if (wireType !== 2)
+                            break;
+                        message.deleteRequest = $root.cpsbackup.DeleteRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.deleteRequest);
+                        message.msg = "deleteRequest";
+                        continue;
+                    }
+                case 19: {
+                        if (wireType !== 2)
+                            break;
+                        message.deleteDone = $root.cpsbackup.DeleteDone.decode(reader, reader.size(), $undefined, _depth + 1, message.deleteDone);
+                        message.msg = "deleteDone";
+                        continue;
+                    }
+                case 20: {
+                        if (wireType !== 2)
+                            break;
+                        message.abortBackup = $root.cpsbackup.AbortBackup.decode(reader, reader.size(), $undefined, _depth + 1, message.abortBackup);
+                        message.msg = "abortBackup";
+                        continue;
+                    }
+                case 21: {
+                        if (wireType !== 2)
+                            break;
+                        message.warning = $root.cpsbackup.Warning.decode(reader, reader.size(), $undefined, _depth + 1, message.warning);
+                        message.msg = "warning";
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Envelope;
+    })();
+
+    cpsbackup.Hello = (function() {
+
+        /**
+         * Properties of a Hello.
+         * @typedef {Object} cpsbackup.Hello.$Properties
+         * @property {number|null} [protocolVersion] Hello protocolVersion
+         * @property {string|null} [clientName] Hello clientName
+         * @property {string|null} [agentVersion] Hello agentVersion
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Hello.
+         * @memberof cpsbackup
+         * @interface IHello
+         * @augments cpsbackup.Hello.$Properties
+         * @deprecated Use cpsbackup.Hello.$Properties instead.
+         */
+
+        /**
+         * Shape of a Hello.
+         * @typedef {cpsbackup.Hello.$Properties} cpsbackup.Hello.$Shape
+         */
+
+        /**
+         * Constructs a new Hello.
+         * @memberof cpsbackup
+         * @classdesc Represents a Hello.
+         * @constructor
+         * @param {cpsbackup.Hello.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Hello = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Hello protocolVersion.
+         * @member {number} protocolVersion
+         * @memberof cpsbackup.Hello
+         * @instance
+         */
+        Hello.prototype.protocolVersion = 0;
+
+        /**
+         * Hello clientName.
+         * @member {string} clientName
+         * @memberof cpsbackup.Hello
+         * @instance
+         */
+        Hello.prototype.clientName = "";
+
+        /**
+         * Hello agentVersion.
+         * @member {string} agentVersion
+         * @memberof cpsbackup.Hello
+         * @instance
+         */
+        Hello.prototype.agentVersion = "";
+
+        /**
+         * Creates a new Hello instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Hello
+         * @static
+         * @param {cpsbackup.Hello.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Hello} Hello instance
+         * @type {{
+         *   (properties: cpsbackup.Hello.$Shape): cpsbackup.Hello & cpsbackup.Hello.$Shape;
+         *   (properties?: cpsbackup.Hello.$Properties): cpsbackup.Hello;
+         * }}
+         */
+        Hello.create = function(properties) {
+            return new Hello(properties);
+        };
+
+        /**
+         * Encodes the specified Hello message. Does not implicitly {@link cpsbackup.Hello.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Hello
+         * @static
+         * @param {cpsbackup.Hello.$Properties} message Hello message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Hello.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.protocolVersion);
+            if (message.clientName != null && $Object.hasOwnProperty.call(message, "clientName") && message.clientName !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.clientName);
+            if (message.agentVersion != null && $Object.hasOwnProperty.call(message, "agentVersion") && message.agentVersion !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.agentVersion);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Hello message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Hello
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Hello & cpsbackup.Hello.$Shape} Hello
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Hello.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Hello();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.protocolVersion = value;
+                        else
+                            delete message.protocolVersion;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.clientName = value;
+                        else
+                            delete message.clientName;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.agentVersion = value;
+                        else
+                            delete message.agentVersion;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Hello;
+    })();
+
+    cpsbackup.Welcome = (function() {
+
+        /**
+         * Properties of a Welcome.
+         * @typedef {Object} cpsbackup.Welcome.$Properties
+         * @property {number|null} [protocolVersion] Welcome protocolVersion
+         * @property {string|null} [serverVersion] Welcome serverVersion
+         * @property {cpsbackup.ChunkerParams.$Properties|null} [chunker] Welcome chunker
+         * @property {number|null} [maxFrameBytes] Welcome maxFrameBytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Welcome.
+         * @memberof cpsbackup
+         * @interface IWelcome
+         * @augments cpsbackup.Welcome.$Properties
+         * @deprecated Use cpsbackup.Welcome.$Properties instead.
+         */
+
+        /**
+         * Shape of a Welcome.
+         * @typedef {cpsbackup.Welcome.$Properties} cpsbackup.Welcome.$Shape
+         */
+
+        /**
+         * Constructs a new Welcome.
+         * @memberof cpsbackup
+         * @classdesc Represents a Welcome.
+         * @constructor
+         * @param {cpsbackup.Welcome.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Welcome = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Welcome protocolVersion.
+         * @member {number} protocolVersion
+         * @memberof cpsbackup.Welcome
+         * @instance
+         */
+        Welcome.prototype.protocolVersion = 0;
+
+        /**
+         * Welcome serverVersion.
+         * @member {string} serverVersion
+         * @memberof cpsbackup.Welcome
+         * @instance
+         */
+        Welcome.prototype.serverVersion = "";
+
+        /**
+         * Welcome chunker.
+         * @member {cpsbackup.ChunkerParams.$Properties|null|undefined} chunker
+         * @memberof cpsbackup.Welcome
+         * @instance
+         */
+        Welcome.prototype.chunker = null;
+
+        /**
+         * Welcome maxFrameBytes.
+         * @member {number} maxFrameBytes
+         * @memberof cpsbackup.Welcome
+         * @instance
+         */
+        Welcome.prototype.maxFrameBytes = 0;
+
+        /**
+         * Creates a new Welcome instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Welcome
+         * @static
+         * @param {cpsbackup.Welcome.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Welcome} Welcome instance
+         * @type {{
+         *   (properties: cpsbackup.Welcome.$Shape): cpsbackup.Welcome & cpsbackup.Welcome.$Shape;
+         *   (properties?: cpsbackup.Welcome.$Properties): cpsbackup.Welcome;
+         * }}
+         */
+        Welcome.create = function(properties) {
+            return new Welcome(properties);
+        };
+
+        /**
+         * Encodes the specified Welcome message. Does not implicitly {@link cpsbackup.Welcome.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Welcome
+         * @static
+         * @param {cpsbackup.Welcome.$Properties} message Welcome message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Welcome.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.protocolVersion);
+            if (message.serverVersion != null && $Object.hasOwnProperty.call(message, "serverVersion") && message.serverVersion !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.serverVersion);
+            if (message.chunker != null && $Object.hasOwnProperty.call(message, "chunker"))
+                $root.cpsbackup.ChunkerParams.encode(message.chunker, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.maxFrameBytes != null && $Object.hasOwnProperty.call(message, "maxFrameBytes") && message.maxFrameBytes !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.maxFrameBytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Welcome message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Welcome
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Welcome & cpsbackup.Welcome.$Shape} Welcome
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Welcome.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Welcome();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.protocolVersion = value;
+                        else
+                            delete message.protocolVersion;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.serverVersion = value;
+                        else
+                            delete message.serverVersion;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.chunker = $root.cpsbackup.ChunkerParams.decode(reader, reader.size(), $undefined, _depth + 1, message.chunker);
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.maxFrameBytes = value;
+                        else
+                            delete message.maxFrameBytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Welcome;
+    })();
+
+    cpsbackup.ChunkerParams = (function() {
+
+        /**
+         * Properties of a ChunkerParams.
+         * @typedef {Object} cpsbackup.ChunkerParams.$Properties
+         * @property {number|null} [minSize] ChunkerParams minSize
+         * @property {number|null} [avgSize] ChunkerParams avgSize
+         * @property {number|null} [maxSize] ChunkerParams maxSize
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ChunkerParams.
+         * @memberof cpsbackup
+         * @interface IChunkerParams
+         * @augments cpsbackup.ChunkerParams.$Properties
+         * @deprecated Use cpsbackup.ChunkerParams.$Properties instead.
+         */
+
+        /**
+         * Shape of a ChunkerParams.
+         * @typedef {cpsbackup.ChunkerParams.$Properties} cpsbackup.ChunkerParams.$Shape
+         */
+
+        /**
+         * Constructs a new ChunkerParams.
+         * @memberof cpsbackup
+         * @classdesc Represents a ChunkerParams.
+         * @constructor
+         * @param {cpsbackup.ChunkerParams.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var ChunkerParams = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ChunkerParams minSize.
+         * @member {number} minSize
+         * @memberof cpsbackup.ChunkerParams
+         * @instance
+         */
+        ChunkerParams.prototype.minSize = 0;
+
+        /**
+         * ChunkerParams avgSize.
+         * @member {number} avgSize
+         * @memberof cpsbackup.ChunkerParams
+         * @instance
+         */
+        ChunkerParams.prototype.avgSize = 0;
+
+        /**
+         * ChunkerParams maxSize.
+         * @member {number} maxSize
+         * @memberof cpsbackup.ChunkerParams
+         * @instance
+         */
+        ChunkerParams.prototype.maxSize = 0;
+
+        /**
+         * Creates a new ChunkerParams instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.ChunkerParams
+         * @static
+         * @param {cpsbackup.ChunkerParams.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.ChunkerParams} ChunkerParams instance
+         * @type {{
+         *   (properties: cpsbackup.ChunkerParams.$Shape): cpsbackup.ChunkerParams & cpsbackup.ChunkerParams.$Shape;
+         *   (properties?: cpsbackup.ChunkerParams.$Properties): cpsbackup.ChunkerParams;
+         * }}
+         */
+        ChunkerParams.create = function(properties) {
+            return new ChunkerParams(properties);
+        };
+
+        /**
+         * Encodes the specified ChunkerParams message. Does not implicitly {@link cpsbackup.ChunkerParams.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.ChunkerParams
+         * @static
+         * @param {cpsbackup.ChunkerParams.$Properties} message ChunkerParams message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ChunkerParams.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.minSize != null && $Object.hasOwnProperty.call(message, "minSize") && message.minSize !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.minSize);
+            if (message.avgSize != null && $Object.hasOwnProperty.call(message, "avgSize") && message.avgSize !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.avgSize);
+            if (message.maxSize != null && $Object.hasOwnProperty.call(message, "maxSize") && message.maxSize !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.maxSize);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ChunkerParams message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.ChunkerParams
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.ChunkerParams & cpsbackup.ChunkerParams.$Shape} ChunkerParams
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ChunkerParams.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.ChunkerParams();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.minSize = value;
+                        else
+                            delete message.minSize;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.avgSize = value;
+                        else
+                            delete message.avgSize;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.maxSize = value;
+                        else
+                            delete message.maxSize;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ChunkerParams;
+    })();
+
+    cpsbackup.Error = (function() {
+
+        /**
+         * Properties of an Error.
+         * @typedef {Object} cpsbackup.Error.$Properties
+         * @property {string|null} [code] Error code
+         * @property {string|null} [message] Error message
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Error.
+         * @memberof cpsbackup
+         * @interface IError
+         * @augments cpsbackup.Error.$Properties
+         * @deprecated Use cpsbackup.Error.$Properties instead.
+         */
+
+        /**
+         * Shape of an Error.
+         * @typedef {cpsbackup.Error.$Properties} cpsbackup.Error.$Shape
+         */
+
+        /**
+         * Constructs a new Error.
+         * @memberof cpsbackup
+         * @classdesc Represents an Error.
+         * @constructor
+         * @param {cpsbackup.Error.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Error = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Error code.
+         * @member {string} code
+         * @memberof cpsbackup.Error
+         * @instance
+         */
+        Error.prototype.code = "";
+
+        /**
+         * Error message.
+         * @member {string} message
+         * @memberof cpsbackup.Error
+         * @instance
+         */
+        Error.prototype.message = "";
+
+        /**
+         * Creates a new Error instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Error
+         * @static
+         * @param {cpsbackup.Error.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Error} Error instance
+         * @type {{
+         *   (properties: cpsbackup.Error.$Shape): cpsbackup.Error & cpsbackup.Error.$Shape;
+         *   (properties?: cpsbackup.Error.$Properties): cpsbackup.Error;
+         * }}
+         */
+        Error.create = function(properties) {
+            return new Error(properties);
+        };
+
+        /**
+         * Encodes the specified Error message. Does not implicitly {@link cpsbackup.Error.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Error
+         * @static
+         * @param {cpsbackup.Error.$Properties} message Error message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Error.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.code);
+            if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.message);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Error message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Error
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Error & cpsbackup.Error.$Shape} Error
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Error.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Error();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.code = value;
+                        else
+                            delete message.code;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.message = value;
+                        else
+                            delete message.message;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Error;
+    })();
+
+    cpsbackup.BeginBackup = (function() {
+
+        /**
+         * Properties of a BeginBackup.
+         * @typedef {Object} cpsbackup.BeginBackup.$Properties
+         * @property {string|null} [name] BeginBackup name
+         * @property {string|null} [description] BeginBackup description
+         * @property {boolean|null} [full] BeginBackup full
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BeginBackup.
+         * @memberof cpsbackup
+         * @interface IBeginBackup
+         * @augments cpsbackup.BeginBackup.$Properties
+         * @deprecated Use cpsbackup.BeginBackup.$Properties instead.
+         */
+
+        /**
+         * Shape of a BeginBackup.
+         * @typedef {cpsbackup.BeginBackup.$Properties} cpsbackup.BeginBackup.$Shape
+         */
+
+        /**
+         * Constructs a new BeginBackup.
+         * @memberof cpsbackup
+         * @classdesc Represents a BeginBackup.
+         * @constructor
+         * @param {cpsbackup.BeginBackup.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var BeginBackup = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BeginBackup name.
+         * @member {string} name
+         * @memberof cpsbackup.BeginBackup
+         * @instance
+         */
+        BeginBackup.prototype.name = "";
+
+        /**
+         * BeginBackup description.
+         * @member {string} description
+         * @memberof cpsbackup.BeginBackup
+         * @instance
+         */
+        BeginBackup.prototype.description = "";
+
+        /**
+         * BeginBackup full.
+         * @member {boolean} full
+         * @memberof cpsbackup.BeginBackup
+         * @instance
+         */
+        BeginBackup.prototype.full = false;
+
+        /**
+         * Creates a new BeginBackup instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.BeginBackup
+         * @static
+         * @param {cpsbackup.BeginBackup.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BeginBackup} BeginBackup instance
+         * @type {{
+         *   (properties: cpsbackup.BeginBackup.$Shape): cpsbackup.BeginBackup & cpsbackup.BeginBackup.$Shape;
+         *   (properties?: cpsbackup.BeginBackup.$Properties): cpsbackup.BeginBackup;
+         * }}
+         */
+        BeginBackup.create = function(properties) {
+            return new BeginBackup(properties);
+        };
+
+        /**
+         * Encodes the specified BeginBackup message. Does not implicitly {@link cpsbackup.BeginBackup.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.BeginBackup
+         * @static
+         * @param {cpsbackup.BeginBackup.$Properties} message BeginBackup message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BeginBackup.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.description);
+            if (message.full != null && $Object.hasOwnProperty.call(message, "full") && message.full !== false)
+                writer.uint32(/* id 3, wireType 0 =*/24).bool(message.full);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BeginBackup message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.BeginBackup
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.BeginBackup & cpsbackup.BeginBackup.$Shape} BeginBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BeginBackup.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.BeginBackup();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.description = value;
+                        else
+                            delete message.description;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.full = value;
+                        else
+                            delete message.full;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BeginBackup;
+    })();
+
+    cpsbackup.BackupStarted = (function() {
+
+        /**
+         * Properties of a BackupStarted.
+         * @typedef {Object} cpsbackup.BackupStarted.$Properties
+         * @property {number|Long|null} [number] BackupStarted number
+         * @property {number|Long|null} [parentNumber] BackupStarted parentNumber
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BackupStarted.
+         * @memberof cpsbackup
+         * @interface IBackupStarted
+         * @augments cpsbackup.BackupStarted.$Properties
+         * @deprecated Use cpsbackup.BackupStarted.$Properties instead.
+         */
+
+        /**
+         * Shape of a BackupStarted.
+         * @typedef {cpsbackup.BackupStarted.$Properties} cpsbackup.BackupStarted.$Shape
+         */
+
+        /**
+         * Constructs a new BackupStarted.
+         * @memberof cpsbackup
+         * @classdesc Represents a BackupStarted.
+         * @constructor
+         * @param {cpsbackup.BackupStarted.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var BackupStarted = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BackupStarted number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.BackupStarted
+         * @instance
+         */
+        BackupStarted.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupStarted parentNumber.
+         * @member {number|Long} parentNumber
+         * @memberof cpsbackup.BackupStarted
+         * @instance
+         */
+        BackupStarted.prototype.parentNumber = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new BackupStarted instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.BackupStarted
+         * @static
+         * @param {cpsbackup.BackupStarted.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BackupStarted} BackupStarted instance
+         * @type {{
+         *   (properties: cpsbackup.BackupStarted.$Shape): cpsbackup.BackupStarted & cpsbackup.BackupStarted.$Shape;
+         *   (properties?: cpsbackup.BackupStarted.$Properties): cpsbackup.BackupStarted;
+         * }}
+         */
+        BackupStarted.create = function(properties) {
+            return new BackupStarted(properties);
+        };
+
+        /**
+         * Encodes the specified BackupStarted message. Does not implicitly {@link cpsbackup.BackupStarted.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.BackupStarted
+         * @static
+         * @param {cpsbackup.BackupStarted.$Properties} message BackupStarted message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BackupStarted.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.parentNumber != null && $Object.hasOwnProperty.call(message, "parentNumber") && (typeof message.parentNumber === "object" ? message.parentNumber.low || message.parentNumber.high : message.parentNumber !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.parentNumber);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BackupStarted message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.BackupStarted
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupStarted & cpsbackup.BackupStarted.$Shape} BackupStarted
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BackupStarted.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.BackupStarted();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.parentNumber = value;
+                        else
+                            delete message.parentNumber;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BackupStarted;
+    })();
+
+    cpsbackup.PreviousEntries = (function() {
+
+        /**
+         * Properties of a PreviousEntries.
+         * @typedef {Object} cpsbackup.PreviousEntries.$Properties
+         * @property {Array.<cpsbackup.FileEntry.$Properties>|null} [entries] PreviousEntries entries
+         * @property {boolean|null} [last] PreviousEntries last
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a PreviousEntries.
+         * @memberof cpsbackup
+         * @interface IPreviousEntries
+         * @augments cpsbackup.PreviousEntries.$Properties
+         * @deprecated Use cpsbackup.PreviousEntries.$Properties instead.
+         */
+
+        /**
+         * Shape of a PreviousEntries.
+         * @typedef {cpsbackup.PreviousEntries.$Properties} cpsbackup.PreviousEntries.$Shape
+         */
+
+        /**
+         * Constructs a new PreviousEntries.
+         * @memberof cpsbackup
+         * @classdesc Represents a PreviousEntries.
+         * @constructor
+         * @param {cpsbackup.PreviousEntries.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var PreviousEntries = function (properties) {
+            this.entries = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * PreviousEntries entries.
+         * @member {Array.<cpsbackup.FileEntry.$Properties>} entries
+         * @memberof cpsbackup.PreviousEntries
+         * @instance
+         */
+        PreviousEntries.prototype.entries = $util.emptyArray;
+
+        /**
+         * PreviousEntries last.
+         * @member {boolean} last
+         * @memberof cpsbackup.PreviousEntries
+         * @instance
+         */
+        PreviousEntries.prototype.last = false;
+
+        /**
+         * Creates a new PreviousEntries instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.PreviousEntries
+         * @static
+         * @param {cpsbackup.PreviousEntries.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.PreviousEntries} PreviousEntries instance
+         * @type {{
+         *   (properties: cpsbackup.PreviousEntries.$Shape): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
+         *   (properties?: cpsbackup.PreviousEntries.$Properties): cpsbackup.PreviousEntries;
+         * }}
+         */
+        PreviousEntries.create = function(properties) {
+            return new PreviousEntries(properties);
+        };
+
+        /**
+         * Encodes the specified PreviousEntries message. Does not implicitly {@link cpsbackup.PreviousEntries.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.PreviousEntries
+         * @static
+         * @param {cpsbackup.PreviousEntries.$Properties} message PreviousEntries message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        PreviousEntries.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.entries != null && message.entries.length)
+                for (var i = 0; i < message.entries.length; ++i)
+                    $root.cpsbackup.FileEntry.encode(message.entries[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.last != null && $Object.hasOwnProperty.call(message, "last") && message.last !== false)
+                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.last);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a PreviousEntries message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.PreviousEntries
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape} PreviousEntries
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        PreviousEntries.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.PreviousEntries();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.entries && message.entries.length))
+                            message.entries = [];
+                        message.entries.push($root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.last = value;
+                        else
+                            delete message.last;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return PreviousEntries;
+    })();
+
+    cpsbackup.MissingQuery = (function() {
+
+        /**
+         * Properties of a MissingQuery.
+         * @typedef {Object} cpsbackup.MissingQuery.$Properties
+         * @property {number|Long|null} [queryId] MissingQuery queryId
+         * @property {Array.<Uint8Array>|null} [ids] MissingQuery ids
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MissingQuery.
+         * @memberof cpsbackup
+         * @interface IMissingQuery
+         * @augments cpsbackup.MissingQuery.$Properties
+         * @deprecated Use cpsbackup.MissingQuery.$Properties instead.
+         */
+
+        /**
+         * Shape of a MissingQuery.
+         * @typedef {cpsbackup.MissingQuery.$Properties} cpsbackup.MissingQuery.$Shape
+         */
+
+        /**
+         * Constructs a new MissingQuery.
+         * @memberof cpsbackup
+         * @classdesc Represents a MissingQuery.
+         * @constructor
+         * @param {cpsbackup.MissingQuery.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var MissingQuery = function (properties) {
+            this.ids = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MissingQuery queryId.
+         * @member {number|Long} queryId
+         * @memberof cpsbackup.MissingQuery
+         * @instance
+         */
+        MissingQuery.prototype.queryId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * MissingQuery ids.
+         * @member {Array.<Uint8Array>} ids
+         * @memberof cpsbackup.MissingQuery
+         * @instance
+         */
+        MissingQuery.prototype.ids = $util.emptyArray;
+
+        /**
+         * Creates a new MissingQuery instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.MissingQuery
+         * @static
+         * @param {cpsbackup.MissingQuery.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.MissingQuery} MissingQuery instance
+         * @type {{
+         *   (properties: cpsbackup.MissingQuery.$Shape): cpsbackup.MissingQuery & cpsbackup.MissingQuery.$Shape;
+         *   (properties?: cpsbackup.MissingQuery.$Properties): cpsbackup.MissingQuery;
+         * }}
+         */
+        MissingQuery.create = function(properties) {
+            return new MissingQuery(properties);
+        };
+
+        /**
+         * Encodes the specified MissingQuery message. Does not implicitly {@link cpsbackup.MissingQuery.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.MissingQuery
+         * @static
+         * @param {cpsbackup.MissingQuery.$Properties} message MissingQuery message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MissingQuery.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.queryId != null && $Object.hasOwnProperty.call(message, "queryId") && (typeof message.queryId === "object" ? message.queryId.low || message.queryId.high : message.queryId !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.queryId);
+            if (message.ids != null && message.ids.length)
+                for (var i = 0; i < message.ids.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.ids[i]);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MissingQuery message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.MissingQuery
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.MissingQuery & cpsbackup.MissingQuery.$Shape} MissingQuery
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MissingQuery.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.MissingQuery();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.queryId = value;
+                        else
+                            delete message.queryId;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.ids && message.ids.length))
+                            message.ids = [];
+                        message.ids.push(reader.bytes());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MissingQuery;
+    })();
+
+    cpsbackup.MissingReply = (function() {
+
+        /**
+         * Properties of a MissingReply.
+         * @typedef {Object} cpsbackup.MissingReply.$Properties
+         * @property {number|Long|null} [queryId] MissingReply queryId
+         * @property {Array.<number>|null} [missing] MissingReply missing
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a MissingReply.
+         * @memberof cpsbackup
+         * @interface IMissingReply
+         * @augments cpsbackup.MissingReply.$Properties
+         * @deprecated Use cpsbackup.MissingReply.$Properties instead.
+         */
+
+        /**
+         * Shape of a MissingReply.
+         * @typedef {cpsbackup.MissingReply.$Properties} cpsbackup.MissingReply.$Shape
+         */
+
+        /**
+         * Constructs a new MissingReply.
+         * @memberof cpsbackup
+         * @classdesc Represents a MissingReply.
+         * @constructor
+         * @param {cpsbackup.MissingReply.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var MissingReply = function (properties) {
+            this.missing = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * MissingReply queryId.
+         * @member {number|Long} queryId
+         * @memberof cpsbackup.MissingReply
+         * @instance
+         */
+        MissingReply.prototype.queryId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * MissingReply missing.
+         * @member {Array.<number>} missing
+         * @memberof cpsbackup.MissingReply
+         * @instance
+         */
+        MissingReply.prototype.missing = $util.emptyArray;
+
+        /**
+         * Creates a new MissingReply instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.MissingReply
+         * @static
+         * @param {cpsbackup.MissingReply.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.MissingReply} MissingReply instance
+         * @type {{
+         *   (properties: cpsbackup.MissingReply.$Shape): cpsbackup.MissingReply & cpsbackup.MissingReply.$Shape;
+         *   (properties?: cpsbackup.MissingReply.$Properties): cpsbackup.MissingReply;
+         * }}
+         */
+        MissingReply.create = function(properties) {
+            return new MissingReply(properties);
+        };
+
+        /**
+         * Encodes the specified MissingReply message. Does not implicitly {@link cpsbackup.MissingReply.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.MissingReply
+         * @static
+         * @param {cpsbackup.MissingReply.$Properties} message MissingReply message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        MissingReply.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.queryId != null && $Object.hasOwnProperty.call(message, "queryId") && (typeof message.queryId === "object" ? message.queryId.low || message.queryId.high : message.queryId !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.queryId);
+            if (message.missing != null && message.missing.length)
+                writer.uint32(/* id 2, wireType 2 =*/18).uint32s(message.missing);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a MissingReply message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.MissingReply
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.MissingReply & cpsbackup.MissingReply.$Shape} MissingReply
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        MissingReply.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.MissingReply();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.queryId = value;
+                        else
+                            delete message.queryId;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType === 2) {
+                            if (!(message.missing && message.missing.length))
+                                message.missing = [];
+                            reader.uint32s(message.missing);
+                            continue;
+                        }
+                        if (wireType !== 0)
+                            break;
+                        if (!(message.missing && message.missing.length))
+                            message.missing = [];
+                        message.missing.push(reader.uint32());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return MissingReply;
+    })();
+
+    cpsbackup.Chunk = (function() {
+
+        /**
+         * Properties of a Chunk.
+         * @typedef {Object} cpsbackup.Chunk.$Properties
+         * @property {Uint8Array|null} [id] Chunk id
+         * @property {number|null} [codec] Chunk codec
+         * @property {number|null} [rawLength] Chunk rawLength
+         * @property {Uint8Array|null} [payload] Chunk payload
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Chunk.
+         * @memberof cpsbackup
+         * @interface IChunk
+         * @augments cpsbackup.Chunk.$Properties
+         * @deprecated Use cpsbackup.Chunk.$Properties instead.
+         */
+
+        /**
+         * Shape of a Chunk.
+         * @typedef {cpsbackup.Chunk.$Properties} cpsbackup.Chunk.$Shape
+         */
+
+        /**
+         * Constructs a new Chunk.
+         * @memberof cpsbackup
+         * @classdesc Represents a Chunk.
+         * @constructor
+         * @param {cpsbackup.Chunk.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Chunk = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Chunk id.
+         * @member {Uint8Array} id
+         * @memberof cpsbackup.Chunk
+         * @instance
+         */
+        Chunk.prototype.id = $util.newBuffer([]);
+
+        /**
+         * Chunk codec.
+         * @member {number} codec
+         * @memberof cpsbackup.Chunk
+         * @instance
+         */
+        Chunk.prototype.codec = 0;
+
+        /**
+         * Chunk rawLength.
+         * @member {number} rawLength
+         * @memberof cpsbackup.Chunk
+         * @instance
+         */
+        Chunk.prototype.rawLength = 0;
+
+        /**
+         * Chunk payload.
+         * @member {Uint8Array} payload
+         * @memberof cpsbackup.Chunk
+         * @instance
+         */
+        Chunk.prototype.payload = $util.newBuffer([]);
+
+        /**
+         * Creates a new Chunk instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Chunk
+         * @static
+         * @param {cpsbackup.Chunk.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Chunk} Chunk instance
+         * @type {{
+         *   (properties: cpsbackup.Chunk.$Shape): cpsbackup.Chunk & cpsbackup.Chunk.$Shape;
+         *   (properties?: cpsbackup.Chunk.$Properties): cpsbackup.Chunk;
+         * }}
+         */
+        Chunk.create = function(properties) {
+            return new Chunk(properties);
+        };
+
+        /**
+         * Encodes the specified Chunk message. Does not implicitly {@link cpsbackup.Chunk.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Chunk
+         * @static
+         * @param {cpsbackup.Chunk.$Properties} message Chunk message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Chunk.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.id);
+            if (message.codec != null && $Object.hasOwnProperty.call(message, "codec") && message.codec !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.codec);
+            if (message.rawLength != null && $Object.hasOwnProperty.call(message, "rawLength") && message.rawLength !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rawLength);
+            if (message.payload != null && $Object.hasOwnProperty.call(message, "payload") && message.payload.length)
+                writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.payload);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Chunk message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Chunk
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Chunk & cpsbackup.Chunk.$Shape} Chunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Chunk.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Chunk();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.id = value;
+                        else
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.codec = value;
+                        else
+                            delete message.codec;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.rawLength = value;
+                        else
+                            delete message.rawLength;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.payload = value;
+                        else
+                            delete message.payload;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Chunk;
+    })();
+
+    cpsbackup.Entries = (function() {
+
+        /**
+         * Properties of an Entries.
+         * @typedef {Object} cpsbackup.Entries.$Properties
+         * @property {Array.<cpsbackup.FileEntry.$Properties>|null} [entries] Entries entries
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Entries.
+         * @memberof cpsbackup
+         * @interface IEntries
+         * @augments cpsbackup.Entries.$Properties
+         * @deprecated Use cpsbackup.Entries.$Properties instead.
+         */
+
+        /**
+         * Shape of an Entries.
+         * @typedef {cpsbackup.Entries.$Properties} cpsbackup.Entries.$Shape
+         */
+
+        /**
+         * Constructs a new Entries.
+         * @memberof cpsbackup
+         * @classdesc Represents an Entries.
+         * @constructor
+         * @param {cpsbackup.Entries.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Entries = function (properties) {
+            this.entries = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Entries entries.
+         * @member {Array.<cpsbackup.FileEntry.$Properties>} entries
+         * @memberof cpsbackup.Entries
+         * @instance
+         */
+        Entries.prototype.entries = $util.emptyArray;
+
+        /**
+         * Creates a new Entries instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Entries
+         * @static
+         * @param {cpsbackup.Entries.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Entries} Entries instance
+         * @type {{
+         *   (properties: cpsbackup.Entries.$Shape): cpsbackup.Entries & cpsbackup.Entries.$Shape;
+         *   (properties?: cpsbackup.Entries.$Properties): cpsbackup.Entries;
+         * }}
+         */
+        Entries.create = function(properties) {
+            return new Entries(properties);
+        };
+
+        /**
+         * Encodes the specified Entries message. Does not implicitly {@link cpsbackup.Entries.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Entries
+         * @static
+         * @param {cpsbackup.Entries.$Properties} message Entries message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Entries.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.entries != null && message.entries.length)
+                for (var i = 0; i < message.entries.length; ++i)
+                    $root.cpsbackup.FileEntry.encode(message.entries[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Entries message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Entries
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Entries & cpsbackup.Entries.$Shape} Entries
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Entries.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Entries();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.entries && message.entries.length))
+                            message.entries = [];
+                        message.entries.push($root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Entries;
+    })();
+
+    cpsbackup.Warning = (function() {
+
+        /**
+         * Properties of a Warning.
+         * @typedef {Object} cpsbackup.Warning.$Properties
+         * @property {string|null} [message] Warning message
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Warning.
+         * @memberof cpsbackup
+         * @interface IWarning
+         * @augments cpsbackup.Warning.$Properties
+         * @deprecated Use cpsbackup.Warning.$Properties instead.
+         */
+
+        /**
+         * Shape of a Warning.
+         * @typedef {cpsbackup.Warning.$Properties} cpsbackup.Warning.$Shape
+         */
+
+        /**
+         * Constructs a new Warning.
+         * @memberof cpsbackup
+         * @classdesc Represents a Warning.
+         * @constructor
+         * @param {cpsbackup.Warning.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Warning = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Warning message.
+         * @member {string} message
+         * @memberof cpsbackup.Warning
+         * @instance
+         */
+        Warning.prototype.message = "";
+
+        /**
+         * Creates a new Warning instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Warning
+         * @static
+         * @param {cpsbackup.Warning.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Warning} Warning instance
+         * @type {{
+         *   (properties: cpsbackup.Warning.$Shape): cpsbackup.Warning & cpsbackup.Warning.$Shape;
+         *   (properties?: cpsbackup.Warning.$Properties): cpsbackup.Warning;
+         * }}
+         */
+        Warning.create = function(properties) {
+            return new Warning(properties);
+        };
+
+        /**
+         * Encodes the specified Warning message. Does not implicitly {@link cpsbackup.Warning.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Warning
+         * @static
+         * @param {cpsbackup.Warning.$Properties} message Warning message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Warning.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.message);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Warning message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Warning
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Warning & cpsbackup.Warning.$Shape} Warning
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Warning.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Warning();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.message = value;
+                        else
+                            delete message.message;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Warning;
+    })();
+
+    cpsbackup.EndBackup = (function() {
+
+        /**
+         * Properties of an EndBackup.
+         * @typedef {Object} cpsbackup.EndBackup.$Properties
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an EndBackup.
+         * @memberof cpsbackup
+         * @interface IEndBackup
+         * @augments cpsbackup.EndBackup.$Properties
+         * @deprecated Use cpsbackup.EndBackup.$Properties instead.
+         */
+
+        /**
+         * Shape of an EndBackup.
+         * @typedef {cpsbackup.EndBackup.$Properties} cpsbackup.EndBackup.$Shape
+         */
+
+        /**
+         * Constructs a new EndBackup.
+         * @memberof cpsbackup
+         * @classdesc Represents an EndBackup.
+         * @constructor
+         * @param {cpsbackup.EndBackup.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var EndBackup = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Creates a new EndBackup instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.EndBackup
+         * @static
+         * @param {cpsbackup.EndBackup.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.EndBackup} EndBackup instance
+         * @type {{
+         *   (properties: cpsbackup.EndBackup.$Shape): cpsbackup.EndBackup & cpsbackup.EndBackup.$Shape;
+         *   (properties?: cpsbackup.EndBackup.$Properties): cpsbackup.EndBackup;
+         * }}
+         */
+        EndBackup.create = function(properties) {
+            return new EndBackup(properties);
+        };
+
+        /**
+         * Encodes the specified EndBackup message. Does not implicitly {@link cpsbackup.EndBackup.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.EndBackup
+         * @static
+         * @param {cpsbackup.EndBackup.$Properties} message EndBackup message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        EndBackup.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an EndBackup message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.EndBackup
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.EndBackup & cpsbackup.EndBackup.$Shape} EndBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        EndBackup.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.EndBackup();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                reader.skipType(tag & 7, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return EndBackup;
+    })();
+
+    cpsbackup.AbortBackup = (function() {
+
+        /**
+         * Properties of an AbortBackup.
+         * @typedef {Object} cpsbackup.AbortBackup.$Properties
+         * @property {string|null} [reason] AbortBackup reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an AbortBackup.
+         * @memberof cpsbackup
+         * @interface IAbortBackup
+         * @augments cpsbackup.AbortBackup.$Properties
+         * @deprecated Use cpsbackup.AbortBackup.$Properties instead.
+         */
+
+        /**
+         * Shape of an AbortBackup.
+         * @typedef {cpsbackup.AbortBackup.$Properties} cpsbackup.AbortBackup.$Shape
+         */
+
+        /**
+         * Constructs a new AbortBackup.
+         * @memberof cpsbackup
+         * @classdesc Represents an AbortBackup.
+         * @constructor
+         * @param {cpsbackup.AbortBackup.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var AbortBackup = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * AbortBackup reason.
+         * @member {string} reason
+         * @memberof cpsbackup.AbortBackup
+         * @instance
+         */
+        AbortBackup.prototype.reason = "";
+
+        /**
+         * Creates a new AbortBackup instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.AbortBackup
+         * @static
+         * @param {cpsbackup.AbortBackup.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.AbortBackup} AbortBackup instance
+         * @type {{
+         *   (properties: cpsbackup.AbortBackup.$Shape): cpsbackup.AbortBackup & cpsbackup.AbortBackup.$Shape;
+         *   (properties?: cpsbackup.AbortBackup.$Properties): cpsbackup.AbortBackup;
+         * }}
+         */
+        AbortBackup.create = function(properties) {
+            return new AbortBackup(properties);
+        };
+
+        /**
+         * Encodes the specified AbortBackup message. Does not implicitly {@link cpsbackup.AbortBackup.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.AbortBackup
+         * @static
+         * @param {cpsbackup.AbortBackup.$Properties} message AbortBackup message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        AbortBackup.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an AbortBackup message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.AbortBackup
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.AbortBackup & cpsbackup.AbortBackup.$Shape} AbortBackup
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        AbortBackup.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.AbortBackup();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return AbortBackup;
+    })();
+
+    cpsbackup.BackupDone = (function() {
+
+        /**
+         * Properties of a BackupDone.
+         * @typedef {Object} cpsbackup.BackupDone.$Properties
+         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] BackupDone backup
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BackupDone.
+         * @memberof cpsbackup
+         * @interface IBackupDone
+         * @augments cpsbackup.BackupDone.$Properties
+         * @deprecated Use cpsbackup.BackupDone.$Properties instead.
+         */
+
+        /**
+         * Shape of a BackupDone.
+         * @typedef {cpsbackup.BackupDone.$Properties} cpsbackup.BackupDone.$Shape
+         */
+
+        /**
+         * Constructs a new BackupDone.
+         * @memberof cpsbackup
+         * @classdesc Represents a BackupDone.
+         * @constructor
+         * @param {cpsbackup.BackupDone.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var BackupDone = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BackupDone backup.
+         * @member {cpsbackup.BackupSummary.$Properties|null|undefined} backup
+         * @memberof cpsbackup.BackupDone
+         * @instance
+         */
+        BackupDone.prototype.backup = null;
+
+        /**
+         * Creates a new BackupDone instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.BackupDone
+         * @static
+         * @param {cpsbackup.BackupDone.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BackupDone} BackupDone instance
+         * @type {{
+         *   (properties: cpsbackup.BackupDone.$Shape): cpsbackup.BackupDone & cpsbackup.BackupDone.$Shape;
+         *   (properties?: cpsbackup.BackupDone.$Properties): cpsbackup.BackupDone;
+         * }}
+         */
+        BackupDone.create = function(properties) {
+            return new BackupDone(properties);
+        };
+
+        /**
+         * Encodes the specified BackupDone message. Does not implicitly {@link cpsbackup.BackupDone.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.BackupDone
+         * @static
+         * @param {cpsbackup.BackupDone.$Properties} message BackupDone message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BackupDone.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backup != null && $Object.hasOwnProperty.call(message, "backup"))
+                $root.cpsbackup.BackupSummary.encode(message.backup, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BackupDone message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.BackupDone
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupDone & cpsbackup.BackupDone.$Shape} BackupDone
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BackupDone.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.BackupDone();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.backup = $root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.backup);
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BackupDone;
+    })();
+
+    cpsbackup.BackupSummary = (function() {
+
+        /**
+         * Properties of a BackupSummary.
+         * @typedef {Object} cpsbackup.BackupSummary.$Properties
+         * @property {number|Long|null} [number] BackupSummary number
+         * @property {number|Long|null} [parentNumber] BackupSummary parentNumber
+         * @property {string|null} [status] BackupSummary status
+         * @property {string|null} [reason] BackupSummary reason
+         * @property {string|null} [name] BackupSummary name
+         * @property {string|null} [description] BackupSummary description
+         * @property {number|Long|null} [startedAtMs] BackupSummary startedAtMs
+         * @property {number|Long|null} [finishedAtMs] BackupSummary finishedAtMs
+         * @property {number|Long|null} [fileCount] BackupSummary fileCount
+         * @property {number|Long|null} [logicalBytes] BackupSummary logicalBytes
+         * @property {number|Long|null} [newChunks] BackupSummary newChunks
+         * @property {number|Long|null} [newRawBytes] BackupSummary newRawBytes
+         * @property {number|Long|null} [newStoredBytes] BackupSummary newStoredBytes
+         * @property {Array.<string>|null} [warnings] BackupSummary warnings
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BackupSummary.
+         * @memberof cpsbackup
+         * @interface IBackupSummary
+         * @augments cpsbackup.BackupSummary.$Properties
+         * @deprecated Use cpsbackup.BackupSummary.$Properties instead.
+         */
+
+        /**
+         * Shape of a BackupSummary.
+         * @typedef {cpsbackup.BackupSummary.$Properties} cpsbackup.BackupSummary.$Shape
+         */
+
+        /**
+         * Constructs a new BackupSummary.
+         * @memberof cpsbackup
+         * @classdesc Represents a BackupSummary.
+         * @constructor
+         * @param {cpsbackup.BackupSummary.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var BackupSummary = function (properties) {
+            this.warnings = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BackupSummary number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary parentNumber.
+         * @member {number|Long} parentNumber
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.parentNumber = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary status.
+         * @member {string} status
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.status = "";
+
+        /**
+         * BackupSummary reason.
+         * @member {string} reason
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.reason = "";
+
+        /**
+         * BackupSummary name.
+         * @member {string} name
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.name = "";
+
+        /**
+         * BackupSummary description.
+         * @member {string} description
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.description = "";
+
+        /**
+         * BackupSummary startedAtMs.
+         * @member {number|Long} startedAtMs
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.startedAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * BackupSummary finishedAtMs.
+         * @member {number|Long} finishedAtMs
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.finishedAtMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * BackupSummary fileCount.
+         * @member {number|Long} fileCount
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.fileCount = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary logicalBytes.
+         * @member {number|Long} logicalBytes
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.logicalBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary newChunks.
+         * @member {number|Long} newChunks
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.newChunks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary newRawBytes.
+         * @member {number|Long} newRawBytes
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.newRawBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary newStoredBytes.
+         * @member {number|Long} newStoredBytes
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.newStoredBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupSummary warnings.
+         * @member {Array.<string>} warnings
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.warnings = $util.emptyArray;
+
+        /**
+         * Creates a new BackupSummary instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.BackupSummary
+         * @static
+         * @param {cpsbackup.BackupSummary.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BackupSummary} BackupSummary instance
+         * @type {{
+         *   (properties: cpsbackup.BackupSummary.$Shape): cpsbackup.BackupSummary & cpsbackup.BackupSummary.$Shape;
+         *   (properties?: cpsbackup.BackupSummary.$Properties): cpsbackup.BackupSummary;
+         * }}
+         */
+        BackupSummary.create = function(properties) {
+            return new BackupSummary(properties);
+        };
+
+        /**
+         * Encodes the specified BackupSummary message. Does not implicitly {@link cpsbackup.BackupSummary.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.BackupSummary
+         * @static
+         * @param {cpsbackup.BackupSummary.$Properties} message BackupSummary message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BackupSummary.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.parentNumber != null && $Object.hasOwnProperty.call(message, "parentNumber") && (typeof message.parentNumber === "object" ? message.parentNumber.low || message.parentNumber.high : message.parentNumber !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.parentNumber);
+            if (message.status != null && $Object.hasOwnProperty.call(message, "status") && message.status !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.status);
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.reason);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.name);
+            if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.description);
+            if (message.startedAtMs != null && $Object.hasOwnProperty.call(message, "startedAtMs") && (typeof message.startedAtMs === "object" ? message.startedAtMs.low || message.startedAtMs.high : message.startedAtMs !== 0))
+                writer.uint32(/* id 7, wireType 0 =*/56).int64(message.startedAtMs);
+            if (message.finishedAtMs != null && $Object.hasOwnProperty.call(message, "finishedAtMs") && (typeof message.finishedAtMs === "object" ? message.finishedAtMs.low || message.finishedAtMs.high : message.finishedAtMs !== 0))
+                writer.uint32(/* id 8, wireType 0 =*/64).int64(message.finishedAtMs);
+            if (message.fileCount != null && $Object.hasOwnProperty.call(message, "fileCount") && (typeof message.fileCount === "object" ? message.fileCount.low || message.fileCount.high : message.fileCount !== 0))
+                writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.fileCount);
+            if (message.logicalBytes != null && $Object.hasOwnProperty.call(message, "logicalBytes") && (typeof message.logicalBytes === "object" ? message.logicalBytes.low || message.logicalBytes.high : message.logicalBytes !== 0))
+                writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.logicalBytes);
+            if (message.newChunks != null && $Object.hasOwnProperty.call(message, "newChunks") && (typeof message.newChunks === "object" ? message.newChunks.low || message.newChunks.high : message.newChunks !== 0))
+                writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.newChunks);
+            if (message.newRawBytes != null && $Object.hasOwnProperty.call(message, "newRawBytes") && (typeof message.newRawBytes === "object" ? message.newRawBytes.low || message.newRawBytes.high : message.newRawBytes !== 0))
+                writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.newRawBytes);
+            if (message.newStoredBytes != null && $Object.hasOwnProperty.call(message, "newStoredBytes") && (typeof message.newStoredBytes === "object" ? message.newStoredBytes.low || message.newStoredBytes.high : message.newStoredBytes !== 0))
+                writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.newStoredBytes);
+            if (message.warnings != null && message.warnings.length)
+                for (var i = 0; i < message.warnings.length; ++i)
+                    writer.uint32(/* id 14, wireType 2 =*/114).string(message.warnings[i]);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BackupSummary message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.BackupSummary
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupSummary & cpsbackup.BackupSummary.$Shape} BackupSummary
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BackupSummary.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.BackupSummary();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.parentNumber = value;
+                        else
+                            delete message.parentNumber;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.status = value;
+                        else
+                            delete message.status;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.description = value;
+                        else
+                            delete message.description;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.startedAtMs = value;
+                        else
+                            delete message.startedAtMs;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                            message.finishedAtMs = value;
+                        else
+                            delete message.finishedAtMs;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.fileCount = value;
+                        else
+                            delete message.fileCount;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.logicalBytes = value;
+                        else
+                            delete message.logicalBytes;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.newChunks = value;
+                        else
+                            delete message.newChunks;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.newRawBytes = value;
+                        else
+                            delete message.newRawBytes;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.newStoredBytes = value;
+                        else
+                            delete message.newStoredBytes;
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.warnings && message.warnings.length))
+                            message.warnings = [];
+                        message.warnings.push(reader.stringVerify());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BackupSummary;
+    })();
+
+    cpsbackup.ListRequest = (function() {
+
+        /**
+         * Properties of a ListRequest.
+         * @typedef {Object} cpsbackup.ListRequest.$Properties
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ListRequest.
+         * @memberof cpsbackup
+         * @interface IListRequest
+         * @augments cpsbackup.ListRequest.$Properties
+         * @deprecated Use cpsbackup.ListRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a ListRequest.
+         * @typedef {cpsbackup.ListRequest.$Properties} cpsbackup.ListRequest.$Shape
+         */
+
+        /**
+         * Constructs a new ListRequest.
+         * @memberof cpsbackup
+         * @classdesc Represents a ListRequest.
+         * @constructor
+         * @param {cpsbackup.ListRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var ListRequest = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Creates a new ListRequest instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.ListRequest
+         * @static
+         * @param {cpsbackup.ListRequest.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.ListRequest} ListRequest instance
+         * @type {{
+         *   (properties: cpsbackup.ListRequest.$Shape): cpsbackup.ListRequest & cpsbackup.ListRequest.$Shape;
+         *   (properties?: cpsbackup.ListRequest.$Properties): cpsbackup.ListRequest;
+         * }}
+         */
+        ListRequest.create = function(properties) {
+            return new ListRequest(properties);
+        };
+
+        /**
+         * Encodes the specified ListRequest message. Does not implicitly {@link cpsbackup.ListRequest.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.ListRequest
+         * @static
+         * @param {cpsbackup.ListRequest.$Properties} message ListRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ListRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ListRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.ListRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.ListRequest & cpsbackup.ListRequest.$Shape} ListRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ListRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.ListRequest();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                reader.skipType(tag & 7, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ListRequest;
+    })();
+
+    cpsbackup.BackupList = (function() {
+
+        /**
+         * Properties of a BackupList.
+         * @typedef {Object} cpsbackup.BackupList.$Properties
+         * @property {Array.<cpsbackup.BackupSummary.$Properties>|null} [backups] BackupList backups
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a BackupList.
+         * @memberof cpsbackup
+         * @interface IBackupList
+         * @augments cpsbackup.BackupList.$Properties
+         * @deprecated Use cpsbackup.BackupList.$Properties instead.
+         */
+
+        /**
+         * Shape of a BackupList.
+         * @typedef {cpsbackup.BackupList.$Properties} cpsbackup.BackupList.$Shape
+         */
+
+        /**
+         * Constructs a new BackupList.
+         * @memberof cpsbackup
+         * @classdesc Represents a BackupList.
+         * @constructor
+         * @param {cpsbackup.BackupList.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var BackupList = function (properties) {
+            this.backups = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * BackupList backups.
+         * @member {Array.<cpsbackup.BackupSummary.$Properties>} backups
+         * @memberof cpsbackup.BackupList
+         * @instance
+         */
+        BackupList.prototype.backups = $util.emptyArray;
+
+        /**
+         * Creates a new BackupList instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.BackupList
+         * @static
+         * @param {cpsbackup.BackupList.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BackupList} BackupList instance
+         * @type {{
+         *   (properties: cpsbackup.BackupList.$Shape): cpsbackup.BackupList & cpsbackup.BackupList.$Shape;
+         *   (properties?: cpsbackup.BackupList.$Properties): cpsbackup.BackupList;
+         * }}
+         */
+        BackupList.create = function(properties) {
+            return new BackupList(properties);
+        };
+
+        /**
+         * Encodes the specified BackupList message. Does not implicitly {@link cpsbackup.BackupList.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.BackupList
+         * @static
+         * @param {cpsbackup.BackupList.$Properties} message BackupList message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        BackupList.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backups != null && message.backups.length)
+                for (var i = 0; i < message.backups.length; ++i)
+                    $root.cpsbackup.BackupSummary.encode(message.backups[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a BackupList message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.BackupList
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.BackupList & cpsbackup.BackupList.$Shape} BackupList
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        BackupList.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.BackupList();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.backups && message.backups.length))
+                            message.backups = [];
+                        message.backups.push($root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return BackupList;
+    })();
+
+    cpsbackup.RestoreRequest = (function() {
+
+        /**
+         * Properties of a RestoreRequest.
+         * @typedef {Object} cpsbackup.RestoreRequest.$Properties
+         * @property {number|Long|null} [number] RestoreRequest number
+         * @property {boolean|null} [metadataOnly] RestoreRequest metadataOnly
+         * @property {Array.<Uint8Array>|null} [pathPrefixes] RestoreRequest pathPrefixes
+         * @property {string|null} [pathRegex] RestoreRequest pathRegex
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a RestoreRequest.
+         * @memberof cpsbackup
+         * @interface IRestoreRequest
+         * @augments cpsbackup.RestoreRequest.$Properties
+         * @deprecated Use cpsbackup.RestoreRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a RestoreRequest.
+         * @typedef {cpsbackup.RestoreRequest.$Properties} cpsbackup.RestoreRequest.$Shape
+         */
+
+        /**
+         * Constructs a new RestoreRequest.
+         * @memberof cpsbackup
+         * @classdesc Represents a RestoreRequest.
+         * @constructor
+         * @param {cpsbackup.RestoreRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var RestoreRequest = function (properties) {
+            this.pathPrefixes = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * RestoreRequest number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * RestoreRequest metadataOnly.
+         * @member {boolean} metadataOnly
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.metadataOnly = false;
+
+        /**
+         * RestoreRequest pathPrefixes.
+         * @member {Array.<Uint8Array>} pathPrefixes
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.pathPrefixes = $util.emptyArray;
+
+        /**
+         * RestoreRequest pathRegex.
+         * @member {string} pathRegex
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.pathRegex = "";
+
+        /**
+         * Creates a new RestoreRequest instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.RestoreRequest
+         * @static
+         * @param {cpsbackup.RestoreRequest.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.RestoreRequest} RestoreRequest instance
+         * @type {{
+         *   (properties: cpsbackup.RestoreRequest.$Shape): cpsbackup.RestoreRequest & cpsbackup.RestoreRequest.$Shape;
+         *   (properties?: cpsbackup.RestoreRequest.$Properties): cpsbackup.RestoreRequest;
+         * }}
+         */
+        RestoreRequest.create = function(properties) {
+            return new RestoreRequest(properties);
+        };
+
+        /**
+         * Encodes the specified RestoreRequest message. Does not implicitly {@link cpsbackup.RestoreRequest.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.RestoreRequest
+         * @static
+         * @param {cpsbackup.RestoreRequest.$Properties} message RestoreRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RestoreRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.metadataOnly != null && $Object.hasOwnProperty.call(message, "metadataOnly") && message.metadataOnly !== false)
+                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.metadataOnly);
+            if (message.pathPrefixes != null && message.pathPrefixes.length)
+                for (var i = 0; i < message.pathPrefixes.length; ++i)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pathPrefixes[i]);
+            if (message.pathRegex != null && $Object.hasOwnProperty.call(message, "pathRegex") && message.pathRegex !== "")
+                writer.uint32(/* id 4, wireType 2 =*/34).string(message.pathRegex);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a RestoreRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.RestoreRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreRequest & cpsbackup.RestoreRequest.$Shape} RestoreRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RestoreRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.RestoreRequest();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.metadataOnly = value;
+                        else
+                            delete message.metadataOnly;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.pathPrefixes && message.pathPrefixes.length))
+                            message.pathPrefixes = [];
+                        message.pathPrefixes.push(reader.bytes());
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.pathRegex = value;
+                        else
+                            delete message.pathRegex;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return RestoreRequest;
+    })();
+
+    cpsbackup.RestoreEntry = (function() {
+
+        /**
+         * Properties of a RestoreEntry.
+         * @typedef {Object} cpsbackup.RestoreEntry.$Properties
+         * @property {cpsbackup.FileEntry.$Properties|null} [entry] RestoreEntry entry
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a RestoreEntry.
+         * @memberof cpsbackup
+         * @interface IRestoreEntry
+         * @augments cpsbackup.RestoreEntry.$Properties
+         * @deprecated Use cpsbackup.RestoreEntry.$Properties instead.
+         */
+
+        /**
+         * Shape of a RestoreEntry.
+         * @typedef {cpsbackup.RestoreEntry.$Properties} cpsbackup.RestoreEntry.$Shape
+         */
+
+        /**
+         * Constructs a new RestoreEntry.
+         * @memberof cpsbackup
+         * @classdesc Represents a RestoreEntry.
+         * @constructor
+         * @param {cpsbackup.RestoreEntry.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var RestoreEntry = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * RestoreEntry entry.
+         * @member {cpsbackup.FileEntry.$Properties|null|undefined} entry
+         * @memberof cpsbackup.RestoreEntry
+         * @instance
+         */
+        RestoreEntry.prototype.entry = null;
+
+        /**
+         * Creates a new RestoreEntry instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.RestoreEntry
+         * @static
+         * @param {cpsbackup.RestoreEntry.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.RestoreEntry} RestoreEntry instance
+         * @type {{
+         *   (properties: cpsbackup.RestoreEntry.$Shape): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
+         *   (properties?: cpsbackup.RestoreEntry.$Properties): cpsbackup.RestoreEntry;
+         * }}
+         */
+        RestoreEntry.create = function(properties) {
+            return new RestoreEntry(properties);
+        };
+
+        /**
+         * Encodes the specified RestoreEntry message. Does not implicitly {@link cpsbackup.RestoreEntry.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.RestoreEntry
+         * @static
+         * @param {cpsbackup.RestoreEntry.$Properties} message RestoreEntry message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RestoreEntry.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.entry != null && $Object.hasOwnProperty.call(message, "entry"))
+                $root.cpsbackup.FileEntry.encode(message.entry, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a RestoreEntry message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.RestoreEntry
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape} RestoreEntry
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RestoreEntry.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.RestoreEntry();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.entry = $root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.entry);
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return RestoreEntry;
+    })();
+
+    cpsbackup.RestoreEnd = (function() {
+
+        /**
+         * Properties of a RestoreEnd.
+         * @typedef {Object} cpsbackup.RestoreEnd.$Properties
+         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] RestoreEnd backup
+         * @property {number|Long|null} [entries] RestoreEnd entries
+         * @property {number|Long|null} [bytes] RestoreEnd bytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a RestoreEnd.
+         * @memberof cpsbackup
+         * @interface IRestoreEnd
+         * @augments cpsbackup.RestoreEnd.$Properties
+         * @deprecated Use cpsbackup.RestoreEnd.$Properties instead.
+         */
+
+        /**
+         * Shape of a RestoreEnd.
+         * @typedef {cpsbackup.RestoreEnd.$Properties} cpsbackup.RestoreEnd.$Shape
+         */
+
+        /**
+         * Constructs a new RestoreEnd.
+         * @memberof cpsbackup
+         * @classdesc Represents a RestoreEnd.
+         * @constructor
+         * @param {cpsbackup.RestoreEnd.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var RestoreEnd = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * RestoreEnd backup.
+         * @member {cpsbackup.BackupSummary.$Properties|null|undefined} backup
+         * @memberof cpsbackup.RestoreEnd
+         * @instance
+         */
+        RestoreEnd.prototype.backup = null;
+
+        /**
+         * RestoreEnd entries.
+         * @member {number|Long} entries
+         * @memberof cpsbackup.RestoreEnd
+         * @instance
+         */
+        RestoreEnd.prototype.entries = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * RestoreEnd bytes.
+         * @member {number|Long} bytes
+         * @memberof cpsbackup.RestoreEnd
+         * @instance
+         */
+        RestoreEnd.prototype.bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new RestoreEnd instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.RestoreEnd
+         * @static
+         * @param {cpsbackup.RestoreEnd.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.RestoreEnd} RestoreEnd instance
+         * @type {{
+         *   (properties: cpsbackup.RestoreEnd.$Shape): cpsbackup.RestoreEnd & cpsbackup.RestoreEnd.$Shape;
+         *   (properties?: cpsbackup.RestoreEnd.$Properties): cpsbackup.RestoreEnd;
+         * }}
+         */
+        RestoreEnd.create = function(properties) {
+            return new RestoreEnd(properties);
+        };
+
+        /**
+         * Encodes the specified RestoreEnd message. Does not implicitly {@link cpsbackup.RestoreEnd.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.RestoreEnd
+         * @static
+         * @param {cpsbackup.RestoreEnd.$Properties} message RestoreEnd message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        RestoreEnd.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backup != null && $Object.hasOwnProperty.call(message, "backup"))
+                $root.cpsbackup.BackupSummary.encode(message.backup, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.entries != null && $Object.hasOwnProperty.call(message, "entries") && (typeof message.entries === "object" ? message.entries.low || message.entries.high : message.entries !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.entries);
+            if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.bytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a RestoreEnd message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.RestoreEnd
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.RestoreEnd & cpsbackup.RestoreEnd.$Shape} RestoreEnd
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        RestoreEnd.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.RestoreEnd();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.backup = $root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.backup);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.entries = value;
+                        else
+                            delete message.entries;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.bytes = value;
+                        else
+                            delete message.bytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return RestoreEnd;
+    })();
+
+    cpsbackup.DeleteRequest = (function() {
+
+        /**
+         * Properties of a DeleteRequest.
+         * @typedef {Object} cpsbackup.DeleteRequest.$Properties
+         * @property {number|Long|null} [number] DeleteRequest number
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a DeleteRequest.
+         * @memberof cpsbackup
+         * @interface IDeleteRequest
+         * @augments cpsbackup.DeleteRequest.$Properties
+         * @deprecated Use cpsbackup.DeleteRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a DeleteRequest.
+         * @typedef {cpsbackup.DeleteRequest.$Properties} cpsbackup.DeleteRequest.$Shape
+         */
+
+        /**
+         * Constructs a new DeleteRequest.
+         * @memberof cpsbackup
+         * @classdesc Represents a DeleteRequest.
+         * @constructor
+         * @param {cpsbackup.DeleteRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var DeleteRequest = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * DeleteRequest number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.DeleteRequest
+         * @instance
+         */
+        DeleteRequest.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new DeleteRequest instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.DeleteRequest
+         * @static
+         * @param {cpsbackup.DeleteRequest.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.DeleteRequest} DeleteRequest instance
+         * @type {{
+         *   (properties: cpsbackup.DeleteRequest.$Shape): cpsbackup.DeleteRequest & cpsbackup.DeleteRequest.$Shape;
+         *   (properties?: cpsbackup.DeleteRequest.$Properties): cpsbackup.DeleteRequest;
+         * }}
+         */
+        DeleteRequest.create = function(properties) {
+            return new DeleteRequest(properties);
+        };
+
+        /**
+         * Encodes the specified DeleteRequest message. Does not implicitly {@link cpsbackup.DeleteRequest.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.DeleteRequest
+         * @static
+         * @param {cpsbackup.DeleteRequest.$Properties} message DeleteRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        DeleteRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a DeleteRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.DeleteRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.DeleteRequest & cpsbackup.DeleteRequest.$Shape} DeleteRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        DeleteRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.DeleteRequest();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return DeleteRequest;
+    })();
+
+    cpsbackup.DeleteDone = (function() {
+
+        /**
+         * Properties of a DeleteDone.
+         * @typedef {Object} cpsbackup.DeleteDone.$Properties
+         * @property {number|Long|null} [number] DeleteDone number
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a DeleteDone.
+         * @memberof cpsbackup
+         * @interface IDeleteDone
+         * @augments cpsbackup.DeleteDone.$Properties
+         * @deprecated Use cpsbackup.DeleteDone.$Properties instead.
+         */
+
+        /**
+         * Shape of a DeleteDone.
+         * @typedef {cpsbackup.DeleteDone.$Properties} cpsbackup.DeleteDone.$Shape
+         */
+
+        /**
+         * Constructs a new DeleteDone.
+         * @memberof cpsbackup
+         * @classdesc Represents a DeleteDone.
+         * @constructor
+         * @param {cpsbackup.DeleteDone.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var DeleteDone = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * DeleteDone number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.DeleteDone
+         * @instance
+         */
+        DeleteDone.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new DeleteDone instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.DeleteDone
+         * @static
+         * @param {cpsbackup.DeleteDone.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.DeleteDone} DeleteDone instance
+         * @type {{
+         *   (properties: cpsbackup.DeleteDone.$Shape): cpsbackup.DeleteDone & cpsbackup.DeleteDone.$Shape;
+         *   (properties?: cpsbackup.DeleteDone.$Properties): cpsbackup.DeleteDone;
+         * }}
+         */
+        DeleteDone.create = function(properties) {
+            return new DeleteDone(properties);
+        };
+
+        /**
+         * Encodes the specified DeleteDone message. Does not implicitly {@link cpsbackup.DeleteDone.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.DeleteDone
+         * @static
+         * @param {cpsbackup.DeleteDone.$Properties} message DeleteDone message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        DeleteDone.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a DeleteDone message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.DeleteDone
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.DeleteDone & cpsbackup.DeleteDone.$Shape} DeleteDone
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        DeleteDone.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.DeleteDone();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return DeleteDone;
+    })();
+
+    cpsbackup.FileEntry = (function() {
+
+        /**
+         * Properties of a FileEntry.
+         * @typedef {Object} cpsbackup.FileEntry.$Properties
+         * @property {Uint8Array|null} [path] FileEntry path
+         * @property {number|null} [type] FileEntry type
+         * @property {number|null} [mode] FileEntry mode
+         * @property {number|null} [uid] FileEntry uid
+         * @property {number|null} [gid] FileEntry gid
+         * @property {string|null} [user] FileEntry user
+         * @property {string|null} [group] FileEntry group
+         * @property {number|Long|null} [size] FileEntry size
+         * @property {number|Long|null} [mtimeNs] FileEntry mtimeNs
+         * @property {number|Long|null} [ctimeNs] FileEntry ctimeNs
+         * @property {number|Long|null} [inode] FileEntry inode
+         * @property {number|Long|null} [dev] FileEntry dev
+         * @property {number|Long|null} [rdev] FileEntry rdev
+         * @property {Uint8Array|null} [linkTarget] FileEntry linkTarget
+         * @property {number|Long|null} [hardlinkGroup] FileEntry hardlinkGroup
+         * @property {Array.<Uint8Array>|null} [chunks] FileEntry chunks
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a FileEntry.
+         * @memberof cpsbackup
+         * @interface IFileEntry
+         * @augments cpsbackup.FileEntry.$Properties
+         * @deprecated Use cpsbackup.FileEntry.$Properties instead.
+         */
+
+        /**
+         * Shape of a FileEntry.
+         * @typedef {cpsbackup.FileEntry.$Properties} cpsbackup.FileEntry.$Shape
+         */
+
+        /**
+         * Constructs a new FileEntry.
+         * @memberof cpsbackup
+         * @classdesc Represents a FileEntry.
+         * @constructor
+         * @param {cpsbackup.FileEntry.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var FileEntry = function (properties) {
+            this.chunks = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * FileEntry path.
+         * @member {Uint8Array} path
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.path = $util.newBuffer([]);
+
+        /**
+         * FileEntry type.
+         * @member {number} type
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.type = 0;
+
+        /**
+         * FileEntry mode.
+         * @member {number} mode
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.mode = 0;
+
+        /**
+         * FileEntry uid.
+         * @member {number} uid
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.uid = 0;
+
+        /**
+         * FileEntry gid.
+         * @member {number} gid
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.gid = 0;
+
+        /**
+         * FileEntry user.
+         * @member {string} user
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.user = "";
+
+        /**
+         * FileEntry group.
+         * @member {string} group
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.group = "";
+
+        /**
+         * FileEntry size.
+         * @member {number|Long} size
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FileEntry mtimeNs.
+         * @member {number|Long} mtimeNs
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.mtimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * FileEntry ctimeNs.
+         * @member {number|Long} ctimeNs
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.ctimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+        /**
+         * FileEntry inode.
+         * @member {number|Long} inode
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.inode = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FileEntry dev.
+         * @member {number|Long} dev
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.dev = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FileEntry rdev.
+         * @member {number|Long} rdev
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.rdev = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FileEntry linkTarget.
+         * @member {Uint8Array} linkTarget
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.linkTarget = $util.newBuffer([]);
+
+        /**
+         * FileEntry hardlinkGroup.
+         * @member {number|Long} hardlinkGroup
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.hardlinkGroup = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * FileEntry chunks.
+         * @member {Array.<Uint8Array>} chunks
+         * @memberof cpsbackup.FileEntry
+         * @instance
+         */
+        FileEntry.prototype.chunks = $util.emptyArray;
+
+        /**
+         * Creates a new FileEntry instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.FileEntry
+         * @static
+         * @param {cpsbackup.FileEntry.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.FileEntry} FileEntry instance
+         * @type {{
+         *   (properties: cpsbackup.FileEntry.$Shape): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
+         *   (properties?: cpsbackup.FileEntry.$Properties): cpsbackup.FileEntry;
+         * }}
+         */
+        FileEntry.create = function(properties) {
+            return new FileEntry(properties);
+        };
+
+        /**
+         * Encodes the specified FileEntry message. Does not implicitly {@link cpsbackup.FileEntry.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.FileEntry
+         * @static
+         * @param {cpsbackup.FileEntry.$Properties} message FileEntry message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        FileEntry.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.path);
+            if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.type);
+            if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.mode);
+            if (message.uid != null && $Object.hasOwnProperty.call(message, "uid") && message.uid !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.uid);
+            if (message.gid != null && $Object.hasOwnProperty.call(message, "gid") && message.gid !== 0)
+                writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.gid);
+            if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.user);
+            if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
+                writer.uint32(/* id 7, wireType 2 =*/58).string(message.group);
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
+                writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.size);
+            if (message.mtimeNs != null && $Object.hasOwnProperty.call(message, "mtimeNs") && (typeof message.mtimeNs === "object" ? message.mtimeNs.low || message.mtimeNs.high : message.mtimeNs !== 0))
+                writer.uint32(/* id 9, wireType 0 =*/72).sint64(message.mtimeNs);
+            if (message.ctimeNs != null && $Object.hasOwnProperty.call(message, "ctimeNs") && (typeof message.ctimeNs === "object" ? message.ctimeNs.low || message.ctimeNs.high : message.ctimeNs !== 0))
+                writer.uint32(/* id 10, wireType 0 =*/80).sint64(message.ctimeNs);
+            if (message.inode != null && $Object.hasOwnProperty.call(message, "inode") && (typeof message.inode === "object" ? message.inode.low || message.inode.high : message.inode !== 0))
+                writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.inode);
+            if (message.dev != null && $Object.hasOwnProperty.call(message, "dev") && (typeof message.dev === "object" ? message.dev.low || message.dev.high : message.dev !== 0))
+                writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.dev);
+            if (message.rdev != null && $Object.hasOwnProperty.call(message, "rdev") && (typeof message.rdev === "object" ? message.rdev.low || message.rdev.high : message.rdev !== 0))
+                writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.rdev);
+            if (message.linkTarget != null && $Object.hasOwnProperty.call(message, "linkTarget") && message.linkTarget.length)
+                writer.uint32(/* id 14, wireType 2 =*/114).bytes(message.linkTarget);
+            if (message.hardlinkGroup != null && $Object.hasOwnProperty.call(message, "hardlinkGroup") && (typeof message.hardlinkGroup === "object" ? message.hardlinkGroup.low || message.hardlinkGroup.high : message.hardlinkGroup !== 0))
+                writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.hardlinkGroup);
+            if (message.chunks != null && message.chunks.length)
+                for (var i = 0; i < message.chunks.length; ++i)
+                    writer.uint32(/* id 16, wireType 2 =*/130).bytes(message.chunks[i]);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a FileEntry message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.FileEntry
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape} FileEntry
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        FileEntry.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.FileEntry();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.path = value;
+                        else
+                            delete message.path;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.type = value;
+                        else
+                            delete message.type;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.mode = value;
+                        else
+                            delete message.mode;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.uid = value;
+                        else
+                            delete message.uid;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.gid = value;
+                        else
+                            delete message.gid;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.user = value;
+                        else
+                            delete message.user;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.group = value;
+                        else
+                            delete message.group;
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.size = value;
+                        else
+                            delete message.size;
+                        continue;
+                    }
+                case 9: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.sint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.mtimeNs = value;
+                        else
+                            delete message.mtimeNs;
+                        continue;
+                    }
+                case 10: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.sint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.ctimeNs = value;
+                        else
+                            delete message.ctimeNs;
+                        continue;
+                    }
+                case 11: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.inode = value;
+                        else
+                            delete message.inode;
+                        continue;
+                    }
+                case 12: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.dev = value;
+                        else
+                            delete message.dev;
+                        continue;
+                    }
+                case 13: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.rdev = value;
+                        else
+                            delete message.rdev;
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.linkTarget = value;
+                        else
+                            delete message.linkTarget;
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.hardlinkGroup = value;
+                        else
+                            delete message.hardlinkGroup;
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.chunks && message.chunks.length))
+                            message.chunks = [];
+                        message.chunks.push(reader.bytes());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return FileEntry;
+    })();
+
+    return cpsbackup;
+})();
+
+module.exports = $root;
