@@ -6,7 +6,7 @@ import { ConfigOf, key } from './spec';
 /** `conf/server.conf`: the cpsbackupd daemon. */
 export const serverSchema = {
   address: key.string('0.0.0.0', 'address cpsbackupd listens on for agents'),
-  port: key.int(4200, 1, 65535, 'TLS port for agents'),
+  port: key.int(4200, 0, 65535, 'TLS port for agents (0: any free port, for tests)'),
   status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
   directory: key.path('/var/lib/cpsbackup', 'storage directory: catalog and packs'),

@@ -1,1 +1,5 @@
-export {};
+/** @cpsbackup/server: cpsbackupd. */
+export { BackupServer } from './server';
+export { createLogger } from './logger';
+export { WireError, WireErrorCode } from './wire-errors';
+export { SERVER_VERSION } from './version';

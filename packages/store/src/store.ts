@@ -184,6 +184,19 @@ export class Store {
     return this.readLocated(loc);
   }
 
+  /**
+   * A chunk as stored (codec, plaintext length, encoded payload), without
+   * decoding: a restore sends it as is and the receiver verifies the hash.
+   */
+  readEncodedChunk(id: Buffer): { codec: number; rawLength: number; payload: Buffer } {
+    this.assertOpen();
+    if (this.pending.has(formatChunkId(id))) this.flush();
+    const loc = this.catalog.chunk(id);
+    if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
+    const { header, payload } = this.readRecord(loc);
+    return { codec: header.codec, rawLength: header.rawLength, payload };
+  }
+
   /** @internal Reads and checks the chunk at a catalog location. */
   readLocated(loc: ChunkLocation): Buffer {
     const { header, payload } = this.readRecord(loc);

@@ -1,0 +1,48 @@
+import type { TLSSocket } from 'node:tls';
+import { ClientConfig } from '@cpsbackup/config';
+import { ClientRegistry } from './client-registry';
+import { WireError } from './wire-errors';
+
+/** Certificate errors as an operator should read them. */
+const CERT_PROBLEMS: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "it is not signed by this server's CA (ssl_cert_ca)",
+  UNABLE_TO_GET_ISSUER_CERT: "it is not signed by this server's CA (ssl_cert_ca)",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "it is not signed by this server's CA (ssl_cert_ca)",
+  SELF_SIGNED_CERT_IN_CHAIN: "its chain ends in a CA this server does not trust",
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+  CERT_SIGNATURE_FAILURE: 'its signature is invalid',
+};
+
+/**
+ * Decides whether this TLS peer may act as `clientName`: it must present a
+ * certificate signed by our CA, a client file must exist for the name, and
+ * the certificate's CN must equal that file's ssl_peer_cn.
+ */
+export function authenticate(socket: TLSSocket, clientName: string, clients: ClientRegistry): { config: ClientConfig; cn: string } {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) {
+    throw new WireError('AUTH_NO_CERT', 'no client certificate was presented: set ssl_cert and ssl_key in node.conf', true);
+  }
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'unknown');
+    throw new WireError('AUTH_BAD_CERT', `client certificate refused: ${CERT_PROBLEMS[code] ?? code} (${code})`, true);
+  }
+  const cnField = cert.subject?.CN;
+  const cn = Array.isArray(cnField) ? cnField.join(',') : (cnField ?? '');
+  const found = clients.lookup(clientName);
+  if (!found.ok) {
+    const code = found.reason === 'unknown' ? 'AUTH_UNKNOWN_CLIENT' : 'AUTH_CLIENT_CONFIG';
+    const msg = found.reason === 'unknown' ? `unknown client ${JSON.stringify(clientName)}: ${found.message}` : `client file is invalid: ${found.message}`;
+    throw new WireError(code, msg, true);
+  }
+  if (found.config.ssl_peer_cn !== cn) {
+    throw new WireError(
+      'AUTH_CN_MISMATCH',
+      `certificate CN ${JSON.stringify(cn)} does not match ssl_peer_cn ${JSON.stringify(found.config.ssl_peer_cn)} of client ${JSON.stringify(clientName)}`,
+      true,
+    );
+  }
+  return { config: found.config, cn };
+}

@@ -1,0 +1,113 @@
+import { cpsbackup, fromWireEntry, Message, ProtocolError, toWireEntry } from '@cpsbackup/protocol';
+import { BackupWriter, FileEntry } from '@cpsbackup/store';
+import { SessionContext } from './context';
+import { toSummary } from './summary';
+import { toWireError, WireError } from './wire-errors';
+
+/** Limits on what one message may carry (beyond the frame size). */
+const MAX_IDS_PER_QUERY = 8192;
+const PREVIOUS_BATCH = 1000;
+
+/**
+ * Runs one backup: lock the client, create the backup, send the parent's
+ * entries, then take missing-queries, chunks and entries until EndBackup
+ * (commit) or AbortBackup / failure (recorded as error with the reason).
+ */
+export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<void> {
+  const { store, client, conn, log } = ctx;
+  if (ctx.isShuttingDown()) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
+  const lock = ctx.locks.tryAcquire(client.name, ctx.owner);
+  if (!lock.ok) {
+    throw new WireError('BACKUP_RUNNING', `a backup of ${client.name} is already running (since ${new Date(lock.since).toISOString()})`);
+  }
+  let writer: BackupWriter | undefined;
+  try {
+    const parent = store.latestAvailable(client.name);
+    writer = store.beginBackup({
+      client: client.name,
+      dedupGroup: client.dedup_group,
+      parentId: parent?.id ?? null,
+      name: begin.name || null,
+      description: begin.description || null,
+    });
+    const blog = log.child({ backup: writer.number });
+    blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
+    await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0 } });
+    await sendPrevious(ctx, begin.full ? undefined : parent?.id);
+    const done = await receive(ctx, writer);
+    if (done === 'aborted') return;
+    const info = writer.commit();
+    blog.info(
+      { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length },
+      'backup committed',
+    );
+    await conn.send({ backupDone: { backup: toSummary(store, info) } });
+  } catch (err) {
+    const wire = toWireError(err);
+    writer?.abort(`${wire.code}: ${wire.message}`);
+    if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');
+    throw wire;
+  } finally {
+    ctx.locks.release(client.name, ctx.owner);
+  }
+}
+
+async function sendPrevious(ctx: SessionContext, parentId: number | undefined): Promise<void> {
+  let batch: cpsbackup.FileEntry.$Properties[] = [];
+  if (parentId !== undefined) {
+    for (const e of ctx.store.readManifest(parentId)) {
+      batch.push(toWireEntry(e));
+      if (batch.length >= PREVIOUS_BATCH) {
+        await ctx.conn.send({ previousEntries: { entries: batch, last: false } });
+        batch = [];
+      }
+    }
+  }
+  await ctx.conn.send({ previousEntries: { entries: batch, last: true } });
+}
+
+async function receive(ctx: SessionContext, writer: BackupWriter): Promise<'end' | 'aborted'> {
+  for (;;) {
+    const m: Message = await ctx.conn.next();
+    switch (m.msg) {
+      case 'missingQuery': {
+        const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+        if (ids.length > MAX_IDS_PER_QUERY) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${MAX_IDS_PER_QUERY})`);
+        for (const id of ids) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
+        const missing: number[] = [];
+        ids.forEach((id, i) => lacking.has(id.toString('hex')) && missing.push(i));
+        await ctx.conn.send({ missingReply: { queryId: m.missingQuery.queryId, missing } });
+        break;
+      }
+      case 'chunk': {
+        const c = m.chunk;
+        const id = Buffer.from(c.id ?? new Uint8Array());
+        const payload = Buffer.from((c.payload ?? new Uint8Array()).buffer, c.payload?.byteOffset ?? 0, c.payload?.byteLength ?? 0);
+        writer.putEncodedChunk(id, c.codec ?? 0, payload, c.rawLength ?? 0);
+        break;
+      }
+      case 'entries': {
+        for (const w of m.entries.entries ?? []) {
+          const e: FileEntry = fromWireEntry(w);
+          writer.addEntry(e);
+        }
+        break;
+      }
+      case 'warning':
+        writer.addWarning(String(m.warning.message ?? '').slice(0, 4096));
+        break;
+      case 'endBackup':
+        return 'end';
+      case 'abortBackup': {
+        const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, 4096)}`;
+        writer.abort(reason);
+        ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
+        return 'aborted';
+      }
+      default:
+        throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);
+    }
+  }
+}
+

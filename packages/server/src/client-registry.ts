@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import { ClientConfig, CLIENT_NAME_PATTERN, ConfigError, loadClientConfig } from '@cpsbackup/config';
+
+/** Result of looking a client up: its config, or why it cannot be used. */
+export type ClientLookup = { ok: true; config: ClientConfig } | { ok: false; reason: 'unknown' | 'invalid'; message: string };
+
+/**
+ * The client files of clientconfdir, read at start and again on SIGHUP. A
+ * broken file refuses that client (with the file:line: key problem) without
+ * stopping the server.
+ */
+export class ClientRegistry {
+  private clients = new Map<string, ClientLookup>();
+
+  constructor(private readonly dir: string) {}
+
+  /** Re-reads every client file; returns the problems found (for the log). */
+  reload(): string[] {
+    const next = new Map<string, ClientLookup>();
+    const problems: string[] = [];
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch (err) {
+      problems.push(`cannot read client directory ${this.dir}: ${(err as Error).message}`);
+    }
+    for (const name of names) {
+      if (!CLIENT_NAME_PATTERN.test(name) || name.startsWith('.')) continue;
+      try {
+        next.set(name, { ok: true, config: loadClientConfig(this.dir, name) });
+      } catch (err) {
+        const message = err instanceof ConfigError ? err.message : (err as Error).message;
+        problems.push(message);
+        next.set(name, { ok: false, reason: 'invalid', message });
+      }
+    }
+    this.clients = next;
+    return problems;
+  }
+
+  lookup(name: string): ClientLookup {
+    return this.clients.get(name) ?? { ok: false, reason: 'unknown', message: `no client file ${this.dir}/${name} on the server` };
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}

@@ -1,0 +1,18 @@
+import { ClientConfig } from '@cpsbackup/config';
+import { FramedConnection } from '@cpsbackup/protocol';
+import { Store } from '@cpsbackup/store';
+import type { Logger } from 'pino';
+import { ClientLocks } from './client-locks';
+
+/** What a request handler needs: the authenticated client and the shared server parts. */
+export interface SessionContext {
+  readonly conn: FramedConnection;
+  readonly store: Store;
+  readonly client: ClientConfig;
+  readonly log: Logger;
+  readonly locks: ClientLocks;
+  /** Identity of this session (lock owner). */
+  readonly owner: object;
+  /** True once SIGTERM arrived: no new backups. */
+  isShuttingDown(): boolean;
+}

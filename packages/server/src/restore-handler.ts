@@ -1,0 +1,59 @@
+import { cpsbackup, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
+import { BackupInfo, FileEntry } from '@cpsbackup/store';
+import { SessionContext } from './context';
+import { toSummary } from './summary';
+import { WireError } from './wire-errors';
+
+/** The backup a request names: a number, or 0 for the newest available one. */
+export function resolveBackup(ctx: SessionContext, number: number): BackupInfo {
+  if (number === 0) {
+    const latest = ctx.store.latestAvailable(ctx.client.name);
+    if (!latest) throw new WireError('NOT_FOUND', `client ${ctx.client.name} has no available backup`);
+    return latest;
+  }
+  const b = ctx.store.listBackups(ctx.client.name).find((x) => x.number === number);
+  if (!b) throw new WireError('NOT_FOUND', `client ${ctx.client.name} has no backup ${number}`);
+  return b;
+}
+
+/**
+ * Path selection by component prefix: "/srv/a" selects "/srv/a" and
+ * everything below it, not "/srv/ab". (Regex selection happens on the agent,
+ * so no client can make the server run a costly expression.)
+ */
+function selected(prefixes: Buffer[], path: Buffer): boolean {
+  if (prefixes.length === 0) return true;
+  for (const p of prefixes) {
+    if (path.length < p.length || !path.subarray(0, p.length).equals(p)) continue;
+    if (path.length === p.length || path[p.length] === 0x2f || p[p.length - 1] === 0x2f) return true;
+  }
+  return false;
+}
+
+/**
+ * Streams a backup: each selected entry, then (unless metadata only) its
+ * chunks exactly as stored; the agent decodes and checks every hash.
+ */
+export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreRequest.$Properties): Promise<void> {
+  const b = resolveBackup(ctx, toSafeNumber(req.number, 'number'));
+  if (b.status !== 'available') {
+    throw new WireError('BAD_STATE', `backup ${b.number} is ${b.status}${b.reason ? ` (${b.reason})` : ''}, not available for restore`);
+  }
+  const prefixes = (req.pathPrefixes ?? []).map((p) => Buffer.from(p));
+  let entries = 0;
+  let bytes = 0;
+  ctx.log.info({ backup: b.number, metadataOnly: !!req.metadataOnly, prefixes: prefixes.length }, 'restore started');
+  for (const e of ctx.store.readManifest(b.id) as Generator<FileEntry>) {
+    if (!selected(prefixes, e.path)) continue;
+    await ctx.conn.send({ restoreEntry: { entry: toWireEntry(e) } });
+    entries++;
+    if (req.metadataOnly) continue;
+    for (const id of e.chunks) {
+      const c = ctx.store.readEncodedChunk(id);
+      await ctx.conn.send({ chunk: { id, codec: c.codec, rawLength: c.rawLength, payload: c.payload } });
+      bytes += c.rawLength;
+    }
+  }
+  await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries, bytes } });
+  ctx.log.info({ backup: b.number, entries, bytes }, 'restore finished');
+}

@@ -1,0 +1,142 @@
+import type { TLSSocket } from 'node:tls';
+import { ConnectionError, FramedConnection, Message, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
+import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
+import { Store } from '@cpsbackup/store';
+import type { Logger } from 'pino';
+import { authenticate } from './auth';
+import { handleBackup } from './backup-handler';
+import { ClientLocks } from './client-locks';
+import { ClientRegistry } from './client-registry';
+import { SessionContext } from './context';
+import { handleRestore, resolveBackup } from './restore-handler';
+import { toSummary } from './summary';
+import { SERVER_VERSION } from './version';
+import { toWireError, WireError } from './wire-errors';
+
+/** Shared parts a session uses. */
+export interface SessionDeps {
+  store: Store;
+  clients: ClientRegistry;
+  locks: ClientLocks;
+  log: Logger;
+  idleTimeoutMs: number;
+  isShuttingDown(): boolean;
+}
+
+/**
+ * One agent connection: handshake and authentication, then requests until
+ * the agent closes. Any failure is told to the agent as an Error frame and
+ * logged; it never reaches other sessions.
+ */
+export class Session {
+  readonly conn: FramedConnection;
+  private log: Logger;
+  /** Set while a backup runs, so shutdown can wait for it. */
+  busy = false;
+
+  constructor(
+    private readonly socket: TLSSocket,
+    private readonly deps: SessionDeps,
+  ) {
+    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.idleTimeoutMs });
+    this.log = deps.log.child({ remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  }
+
+  async run(): Promise<void> {
+    try {
+      const ctx = await this.handshake();
+      for (;;) {
+        let m: Message;
+        try {
+          m = await this.conn.next();
+        } catch (err) {
+          if (err instanceof ConnectionError && err.code === 'CLOSED') return;
+          throw err;
+        }
+        try {
+          await this.dispatch(ctx, m);
+        } catch (err) {
+          const wire = toWireError(err);
+          if (err instanceof ConnectionError) throw err;
+          this.log.warn({ code: wire.code, err: wire.message }, 'request failed');
+          if (wire.fatal) {
+            await this.conn.end({ error: { code: wire.code, message: wire.message } });
+            return;
+          }
+          await this.conn.send({ error: { code: wire.code, message: wire.message } });
+        }
+      }
+    } catch (err) {
+      if (err instanceof ConnectionError) {
+        this.log.info({ reason: err.message }, 'connection ended');
+        this.conn.destroy();
+        return;
+      }
+      const wire = toWireError(err);
+      this.log.warn({ code: wire.code, err: wire.message }, 'session refused');
+      await this.conn.end({ error: { code: wire.code, message: wire.message } });
+    }
+  }
+
+  private async handshake(): Promise<SessionContext> {
+    const first = await this.conn.next();
+    if (first.msg !== 'hello') throw new WireError('PROTOCOL', `expected hello, got ${first.msg}`, true);
+    const hello = first.hello;
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      throw new WireError('VERSION', `protocol version ${hello.protocolVersion} is not supported (server speaks ${PROTOCOL_VERSION}); upgrade the agent`, true);
+    }
+    const clientName = String(hello.clientName ?? '');
+    const { config, cn } = authenticate(this.socket, clientName, this.deps.clients);
+    this.log = this.log.child({ client: config.name });
+    this.log.info({ cn, agent: hello.agentVersion }, 'client authenticated');
+    await this.conn.send({
+      welcome: {
+        protocolVersion: PROTOCOL_VERSION,
+        serverVersion: SERVER_VERSION,
+        chunker: { minSize: DEFAULT_CHUNKER_PARAMS.minSize, avgSize: DEFAULT_CHUNKER_PARAMS.avgSize, maxSize: DEFAULT_CHUNKER_PARAMS.maxSize },
+      },
+    });
+    const deps = this.deps;
+    return {
+      conn: this.conn,
+      store: deps.store,
+      client: config,
+      log: this.log,
+      locks: deps.locks,
+      owner: this,
+      isShuttingDown: () => deps.isShuttingDown(),
+    };
+  }
+
+  private async dispatch(ctx: SessionContext, m: Message): Promise<void> {
+    switch (m.msg) {
+      case 'beginBackup':
+        this.busy = true;
+        try {
+          await handleBackup(ctx, m.beginBackup);
+        } finally {
+          this.busy = false;
+        }
+        return;
+      case 'restoreRequest':
+        return handleRestore(ctx, m.restoreRequest);
+      case 'listRequest': {
+        const backups = ctx.store.listBackups(ctx.client.name).map((b) => toSummary(ctx.store, b));
+        await this.conn.send({ backupList: { backups } });
+        return;
+      }
+      case 'deleteRequest': {
+        const b = resolveBackup(ctx, toSafeNumber(m.deleteRequest.number, 'number'));
+        if (ctx.locks.isHeld(ctx.client.name) && b.status === 'creating') {
+          throw new WireError('BACKUP_RUNNING', `backup ${b.number} is still running`);
+        }
+        ctx.store.deleteBackup(b.id);
+        ctx.log.info({ backup: b.number }, 'backup deleted');
+        await this.conn.send({ deleteDone: { number: b.number } });
+        return;
+      }
+      default:
+        throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`, true);
+    }
+  }
+}
