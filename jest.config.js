@@ -4,7 +4,10 @@ module.exports = {
   roots: ['<rootDir>/packages'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  moduleNameMapper: { '^@cpsbackup/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@cpsbackup/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    '^@cpsbackup/([a-z-]+)/dist/(.*)$': '<rootDir>/packages/$1/src/$2',
+  },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 60000,
 };

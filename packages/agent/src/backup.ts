@@ -1,0 +1,196 @@
+import * as fs from 'node:fs';
+import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
+import { NodeConfig } from '@cpsbackup/config';
+import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { BackupCounters, newBackupCounters } from './counters';
+import { readFifo, readRegularFile, ReadResult } from './file-reader';
+import { OwnerNames } from './owners';
+import { PreviousIndex } from './previous-index';
+import { ServerConnection } from './server-connection';
+import { Uploader } from './uploader';
+import { isUnder, walk, WalkItem, WalkKind } from './walker';
+
+/** Options of one backup run. */
+export interface BackupOptions {
+  /** Read every file, trusting no metadata from the previous backup. */
+  full?: boolean;
+  name?: string;
+  description?: string;
+  /** Called now and then with the counters (progress display). */
+  onProgress?: (c: BackupCounters) => void;
+}
+
+/** What a finished backup reports. */
+export interface BackupResult {
+  summary: cpsbackup.BackupSummary.$Properties;
+  counters: BackupCounters;
+}
+
+/** A file that keeps changing is read this many times before it is stored as read, with a warning. */
+const MAX_READS = 3;
+
+const TYPE_OF: Record<WalkKind, FileEntry['type']> = {
+  file: EntryType.File,
+  dir: EntryType.Directory,
+  symlink: EntryType.Symlink,
+  fifo: EntryType.Fifo,
+  chardev: EntryType.CharDevice,
+  blockdev: EntryType.BlockDevice,
+  socket: EntryType.Socket,
+};
+
+function entryOf(item: WalkItem, st: fs.BigIntStats, owners: OwnerNames): FileEntry {
+  return {
+    path: item.path,
+    type: TYPE_OF[item.kind],
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    user: owners.user(Number(st.uid)),
+    group: owners.group(Number(st.gid)),
+    size: item.kind === 'file' ? Number(st.size) : 0,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+    inode: st.ino,
+    dev: st.dev,
+    rdev: st.rdev,
+    linkTarget: Buffer.alloc(0),
+    hardlinkGroup: 0,
+    chunks: [],
+  };
+}
+
+/**
+ * One backup of this node: connect, begin, learn the parent's files, walk
+ * and upload, end. Any failure aborts the backup on the server with the
+ * reason (so it is recorded as error) before it is rethrown.
+ */
+export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult> {
+  const server = await ServerConnection.open(config);
+  const counters = newBackupCounters();
+  let begun = false;
+  try {
+    await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
+    await server.expect('backupStarted');
+    begun = true;
+    const previous = new PreviousIndex();
+    for (;;) {
+      const m = await server.expect('previousEntries');
+      for (const w of m.entries ?? []) previous.add(fromWireEntry(w));
+      if (m.last) break;
+    }
+    const w = server.welcome.chunker;
+    const params: ChunkerParams = w?.avgSize
+      ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
+      : DEFAULT_CHUNKER_PARAMS;
+    const uploader = new Uploader(server, config.zstd_level, counters);
+    await walkAndUpload(config, opts, previous, params, uploader, counters);
+    await uploader.finish();
+    await server.send({ endBackup: {} });
+    const done = await server.expect('backupDone');
+    await server.close();
+    return { summary: done.backup ?? {}, counters };
+  } catch (err) {
+    if (begun) {
+      const reason = err instanceof Error ? err.message : String(err);
+      await server.send({ abortBackup: { reason } }).catch(() => undefined);
+    }
+    await server.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function walkAndUpload(
+  config: NodeConfig,
+  opts: BackupOptions,
+  previous: PreviousIndex,
+  params: ChunkerParams,
+  uploader: Uploader,
+  counters: BackupCounters,
+): Promise<void> {
+  const owners = new OwnerNames();
+  const warnings: string[] = [];
+  const readFifos = config.read_fifo.map((p) => Buffer.from(p));
+  const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
+  let lastProgress = 0;
+  const sink = (id: Buffer, data: Buffer) => uploader.addChunk(id, data);
+
+  for (const item of walk({ include: config.include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
+    while (warnings.length) await uploader.addWarning(warnings.shift()!);
+    let entry = entryOf(item, item.stat, owners);
+    if (item.kind === 'symlink') {
+      try {
+        entry.linkTarget = fs.readlinkSync(item.path, { encoding: 'buffer' });
+      } catch (err) {
+        await uploader.addWarning(`symlink ${item.path.toString()} cannot be read: ${(err as NodeJS.ErrnoException).code}`);
+        continue;
+      }
+    } else if (item.kind === 'file') {
+      if (item.stat.nlink > 1n) {
+        const key = `${item.stat.dev}:${item.stat.ino}`;
+        const seen = hardlinks.get(key);
+        if (seen) {
+          // Another name of a file already sent: same content, restored as a link.
+          entry = { ...entry, hardlinkGroup: seen.group, chunks: seen.chunks, size: seen.size };
+          await uploader.addEntry(entry);
+          continue;
+        }
+        entry.hardlinkGroup = hardlinks.size + 1;
+      }
+      const reused = opts.full ? undefined : previous.unchangedChunks(item.path, item.stat);
+      if (reused) {
+        entry.chunks = reused;
+        counters.filesUnchanged++;
+      } else {
+        const read = await readWithRetries(item.path, params, sink, uploader, counters);
+        if (!read) continue;
+        entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
+      }
+      if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
+    } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {
+      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000);
+      counters.filesRead++;
+      counters.bytesRead += read.size;
+      if (read.timedOut) await uploader.addWarning(`FIFO ${item.path.toString()}: no writer within ${config.fifo_timeout} s; its content was not backed up`);
+      entry.chunks = read.chunks;
+      entry.size = read.size;
+    }
+    await uploader.addEntry(entry);
+    if (opts.onProgress && Date.now() - lastProgress > 250) {
+      lastProgress = Date.now();
+      opts.onProgress(counters);
+    }
+  }
+  while (warnings.length) await uploader.addWarning(warnings.shift()!);
+  opts.onProgress?.(counters);
+}
+
+/** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */
+async function readWithRetries(
+  path: Buffer,
+  params: ChunkerParams,
+  sink: (id: Buffer, data: Buffer) => Promise<void>,
+  uploader: Uploader,
+  counters: BackupCounters,
+): Promise<ReadResult | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    let read: ReadResult;
+    try {
+      read = await readRegularFile(path, params, sink);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined; // deleted since the walk saw it
+      await uploader.addWarning(`${path.toString()} cannot be read: ${code ?? (err as Error).message}; not backed up`);
+      return undefined;
+    }
+    counters.filesRead++;
+    counters.bytesRead += read.size;
+    if (!read.changed) return read;
+    if (attempt >= MAX_READS) {
+      await uploader.addWarning(`${path.toString()} kept changing while being read (${MAX_READS} tries); stored as last read`);
+      return read;
+    }
+  }
+}
+

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * cpsbackup: back up this node (-e), restore (-i), list (-l), show (-s) and
+ * delete (-d) backups on cpsbackupd. Option-compatible with the original
+ * Canopsis utility.
+ */
+import * as os from 'node:os';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError, loadNodeConfig, NodeConfig } from '@cpsbackup/config';
+import { runBackup } from './backup';
+import { AgentError, ExitCode } from './errors';
+import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, summaryJson } from './format';
+import { runDelete, runList, runRestore, runShow } from './restore';
+import { AGENT_VERSION } from './version';
+
+const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  failed (the message says why)
+  2  configuration or usage error
+  3  refused by the server (certificate, client name) or TLS failure
+  4  server unreachable
+  5  finished with warnings (the backup is complete; see them with -s)
+  6  no such backup
+  7  busy: another backup of this node is running, or the server is full`;
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+function parseNumber(v: unknown, what: string): number {
+  const s = String(v ?? '').trim();
+  if (s === '') return 0;
+  if (!/^\d+$/.test(s)) throw new AgentError('USAGE', `${what} must be a backup number, got ${JSON.stringify(s)}`, ExitCode.CONFIG);
+  return Number(s);
+}
+
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('cpsbackup')
+    .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]')
+    .option('export', { alias: 'e', type: 'boolean', describe: 'back up this node now' })
+    .option('import', { alias: 'i', type: 'string', describe: 'restore the latest backup, or the given number' })
+    .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
+    .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
+    .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
+    .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/node.conf', describe: 'node configuration file' })
+    .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
+    .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
+    .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
+    .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })
+    .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
+    .option('name', { type: 'string', describe: 'name for the new backup' })
+    .option('description', { type: 'string', describe: 'description for the new backup' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+    .check((a) => {
+      const actions = ['export', 'import', 'list', 'show', 'delete'].filter((k) => a[k] !== undefined && a[k] !== false);
+      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d');
+      return true;
+    })
+    .epilogue(EXIT_CODES_HELP)
+    .version(AGENT_VERSION)
+    .help('help')
+    .alias('help', 'h')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw new AgentError('USAGE', msg || err?.message || 'invalid arguments', ExitCode.CONFIG);
+    })
+    .parse();
+
+  const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
+
+  if (argv.export) {
+    const { summary, counters } = await runBackup(config, { full: argv.full, name: argv.name, description: argv.description });
+    const s = summaryJson(summary);
+    const warnings = (s.warnings as string[]).length;
+    if (argv.json) out(JSON.stringify({ backup: s, counters }));
+    else {
+      out(
+        `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
+          `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
+          `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated} already stored`,
+      );
+      for (const w of s.warnings as string[]) out(`warning: ${w}`);
+    }
+    return warnings > 0 ? ExitCode.WARNINGS : ExitCode.OK;
+  }
+  if (argv.import !== undefined) {
+    const r = await runRestore(config, {
+      number: parseNumber(argv.import, '-i'),
+      target: argv.to ?? '/',
+      prefixes: argv.prefix,
+      regex: argv.regex !== undefined ? compileRegex(argv.regex) : undefined,
+      overwrite: argv.overwrite,
+      fifoAsFile: argv['fifo-as-file'],
+    });
+    if (argv.json) out(JSON.stringify({ backup: summaryJson(r.summary), entries: r.entries, bytes: r.bytes, skipped: r.skipped, warnings: r.warnings }));
+    else {
+      out(`Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`);
+      for (const w of r.warnings) out(`warning: ${w}`);
+    }
+    return r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK;
+  }
+  if (argv.list) {
+    const backups = await runList(config);
+    if (argv.json) out(JSON.stringify(backups.map(summaryJson)));
+    else for (const b of backups) out(formatListLine(b));
+    return ExitCode.OK;
+  }
+  if (argv.show !== undefined) {
+    const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'));
+    if (argv.json) out(JSON.stringify({ backup: summaryJson(summary), entries: entries.map(entryJson) }));
+    else {
+      for (const e of entries) out(formatEntryLine(e));
+      const s = summaryJson(summary);
+      out(`Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})`);
+      for (const w of s.warnings as string[]) out(`warning: ${w}`);
+    }
+    return ExitCode.OK;
+  }
+  const number = parseNumber(argv.delete, '-d');
+  if (number === 0) throw new AgentError('USAGE', '-d needs a backup number', ExitCode.CONFIG);
+  await runDelete(config, number);
+  if (!argv.json) out(`Backup ${formatNumber(number)} deleted`);
+  else out(JSON.stringify({ deleted: number }));
+  return ExitCode.OK;
+}
+
+function compileRegex(src: string): RegExp {
+  try {
+    return new RegExp(src);
+  } catch (err) {
+    throw new AgentError('USAGE', `--regex: ${(err as Error).message}`, ExitCode.CONFIG);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cpsbackup: configuration error: ${err.message}\n`);
+      process.exit(ExitCode.CONFIG);
+    }
+    if (err instanceof AgentError) {
+      process.stderr.write(`cpsbackup: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`cpsbackup: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(ExitCode.FAILED);
+  },
+);

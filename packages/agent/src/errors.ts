@@ -1,0 +1,33 @@
+/** Exit codes of the cpsbackup CLI (documented in --help and docs). */
+export const ExitCode = {
+  OK: 0,
+  FAILED: 1,
+  CONFIG: 2,
+  AUTH: 3,
+  UNREACHABLE: 4,
+  WARNINGS: 5,
+  NOT_FOUND: 6,
+  BUSY: 7,
+} as const;
+/** One of the ExitCode values. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A failure the agent reports: a stable code, a message for the operator, and the exit code it maps to. */
+export class AgentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: ExitCode = ExitCode.FAILED,
+  ) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+/** The server's error codes mapped to exit codes. */
+export function exitCodeForServerError(code: string): ExitCode {
+  if (code.startsWith('AUTH_') || code === 'VERSION') return ExitCode.AUTH;
+  if (code === 'NOT_FOUND') return ExitCode.NOT_FOUND;
+  if (code === 'BUSY' || code === 'BACKUP_RUNNING' || code === 'SHUTTING_DOWN') return ExitCode.BUSY;
+  return ExitCode.FAILED;
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Chunker, ChunkerParams } from '@cpsbackup/chunker';
+
+/** Receives each chunk as it is cut (may wait: that is the backpressure). */
+export type ChunkSink = (id: Buffer, data: Buffer) => Promise<void>;
+
+/** What reading a file produced. */
+export interface ReadResult {
+  chunks: Buffer[];
+  size: number;
+  /** The file changed while it was read (size, mtime or ctime moved). */
+  changed: boolean;
+  /** Metadata as of the end of the read (what the entry should carry). */
+  stat: fs.BigIntStats;
+}
+
+const BLOCK = 1024 * 1024;
+
+function sha256(b: Buffer): Buffer {
+  return createHash('sha256').update(b).digest();
+}
+
+function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
+/**
+ * Reads a regular file once, cutting and hashing as it goes; never holds
+ * more than one read block plus the chunk in progress. Opens with
+ * O_NOFOLLOW so a file swapped for a symlink mid-walk is not followed.
+ */
+export async function readRegularFile(path: Buffer, params: ChunkerParams, sink: ChunkSink): Promise<ReadResult> {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const before = fs.fstatSync(fd, { bigint: true });
+    if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const emit = async (c: Buffer) => {
+      const id = sha256(c);
+      chunks.push(id);
+      await sink(id, c);
+    };
+    if (before.size < BigInt(params.minSize)) {
+      // Small files are one chunk: no chunker pass at all.
+      const want = Number(before.size);
+      const buf = Buffer.allocUnsafe(want + 1);
+      let n = 0;
+      for (;;) {
+        const r = fs.readSync(fd, buf, n, buf.length - n, null);
+        if (r === 0) break;
+        n += r;
+        if (n === buf.length) break; // grew while we read: the stat check below catches it
+      }
+      size = n;
+      if (n > 0) await emit(buf.subarray(0, n));
+    } else {
+      const chunker = new Chunker(params);
+      const out: Buffer[] = [];
+      for (;;) {
+        const buf = Buffer.allocUnsafe(BLOCK);
+        const r = fs.readSync(fd, buf, 0, BLOCK, null);
+        if (r === 0) break;
+        size += r;
+        chunker.push(r === BLOCK ? buf : buf.subarray(0, r), out);
+        while (out.length) await emit(out.shift()!);
+      }
+      const last = chunker.finish();
+      if (last) await emit(last);
+    }
+    const after = fs.fstatSync(fd, { bigint: true });
+    return { chunks, size, changed: !sameVersion(before, after) || BigInt(size) !== after.size, stat: after };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Reads what a writer pushes into a FIFO until it closes its end. Waits at
+ * most `timeoutMs` for a writer to appear; then unblocks the pending open by
+ * opening the write end ourselves and records nothing.
+ */
+export async function readFifo(path: Buffer, params: ChunkerParams, sink: ChunkSink, timeoutMs: number): Promise<ReadResult & { timedOut: boolean }> {
+  let timedOut = false;
+  let opened = false;
+  const opening = fs.promises.open(path, fs.constants.O_RDONLY);
+  opening.then(
+    () => (opened = true),
+    () => undefined,
+  );
+  const timer = setTimeout(() => {
+    if (opened) return;
+    timedOut = true;
+    try {
+      fs.closeSync(fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    } catch {
+      // The open completed meanwhile, or the FIFO is gone; either way the open returns.
+    }
+  }, timeoutMs);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await opening;
+  } finally {
+    clearTimeout(timer);
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const chunker = new Chunker(params);
+    const out: Buffer[] = [];
+    const emit = async (c: Buffer) => {
+      const id = sha256(c);
+      chunks.push(id);
+      await sink(id, c);
+    };
+    if (!timedOut) {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(BLOCK);
+        const { bytesRead } = await fh.read(buf, 0, BLOCK, null);
+        if (bytesRead === 0) break;
+        size += bytesRead;
+        chunker.push(buf.subarray(0, bytesRead), out);
+        while (out.length) await emit(out.shift()!);
+      }
+      const last = chunker.finish();
+      if (last) await emit(last);
+    }
+    const stat = fs.lstatSync(path, { bigint: true });
+    return { chunks, size, changed: false, stat, timedOut };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { cpsbackup } from '@cpsbackup/protocol';
+import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+
+/** Backup numbers print as 7 digits, as the original utility did. */
+export function formatNumber(n: number | Long | null | undefined): string {
+  return String(Number(n ?? 0)).padStart(7, '0');
+}
+
+type Long = { toString(): string };
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Local time as YYYY-MM-DD HH:MM:SS. */
+export function formatTime(ms: number): string {
+  if (!ms) return '-';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Human-readable byte count. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** One line of `cpsbackup -l`. */
+export function formatListLine(b: cpsbackup.BackupSummary.$Properties): string {
+  const status = b.status ?? '?';
+  const extra = status === 'error' && b.reason ? ` ${b.reason}` : '';
+  const deletable = status === 'creating' ? '' : ' (deletable)';
+  const name = b.name ? ` "${b.name}"` : '';
+  return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))} ${status}${deletable}${name}${extra}`;
+}
+
+const TYPE_CHAR: Record<number, string> = {
+  [EntryType.File]: '-',
+  [EntryType.Directory]: 'd',
+  [EntryType.Symlink]: 'l',
+  [EntryType.Fifo]: 'p',
+  [EntryType.CharDevice]: 'c',
+  [EntryType.BlockDevice]: 'b',
+  [EntryType.Socket]: 's',
+};
+
+/** ls -l style mode string. */
+export function formatMode(type: number, mode: number): string {
+  const rwx = (bits: number, special: boolean, ch: string) =>
+    `${bits & 4 ? 'r' : '-'}${bits & 2 ? 'w' : '-'}${special ? (bits & 1 ? ch : ch.toUpperCase()) : bits & 1 ? 'x' : '-'}`;
+  return (
+    (TYPE_CHAR[type] ?? '?') +
+    rwx((mode >> 6) & 7, !!(mode & 0o4000), 's') +
+    rwx((mode >> 3) & 7, !!(mode & 0o2000), 's') +
+    rwx(mode & 7, !!(mode & 0o1000), 't')
+  );
+}
+
+/** One line of `cpsbackup -s`: type+mode, owner, size, mtime, path. */
+export function formatEntryLine(e: FileEntry): string {
+  const owner = `${e.user || e.uid}/${e.group || e.gid}`;
+  const link = e.type === EntryType.Symlink ? ` -> ${e.linkTarget.toString()}` : '';
+  const fifo = e.type === EntryType.Fifo && e.chunks.length ? ' (content)' : '';
+  return `${formatMode(e.type, e.mode)} ${owner.padEnd(17)} ${String(e.size).padStart(12)} ${formatTime(Number(e.mtimeNs / 1_000_000n))} ${e.path.toString()}${link}${fifo}`;
+}
+
+/** A summary as plain JSON (numbers, not Longs). */
+export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<string, unknown> {
+  return {
+    number: Number(b.number ?? 0),
+    parent: Number(b.parentNumber ?? 0) || null,
+    status: b.status,
+    reason: b.reason || null,
+    name: b.name || null,
+    description: b.description || null,
+    startedAt: b.startedAtMs ? new Date(Number(b.startedAtMs)).toISOString() : null,
+    finishedAt: Number(b.finishedAtMs ?? 0) ? new Date(Number(b.finishedAtMs)).toISOString() : null,
+    files: Number(b.fileCount ?? 0),
+    bytes: Number(b.logicalBytes ?? 0),
+    newChunks: Number(b.newChunks ?? 0),
+    newBytes: Number(b.newRawBytes ?? 0),
+    storedBytes: Number(b.newStoredBytes ?? 0),
+    warnings: b.warnings ?? [],
+  };
+}
+
+/** An entry as plain JSON. */
+export function entryJson(e: FileEntry): Record<string, unknown> {
+  return {
+    path: e.path.toString(),
+    type: Object.entries(EntryType).find(([, v]) => v === e.type)?.[0].toLowerCase(),
+    mode: e.mode.toString(8).padStart(4, '0'),
+    user: e.user,
+    group: e.group,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    mtime: new Date(Number(e.mtimeNs / 1_000_000n)).toISOString(),
+    ...(e.type === EntryType.Symlink ? { target: e.linkTarget.toString() } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+import { NodeConfig } from '@cpsbackup/config';
+import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
+import { chunkIdOf, decodeChunk, FileEntry } from '@cpsbackup/store/dist/shared';
+import { AgentError } from './errors';
+import { ServerConnection } from './server-connection';
+import { TreeWriter } from './tree-writer';
+
+/** What to restore and where. */
+export interface RestoreOptions {
+  /** Backup number; 0 or absent: the newest available backup. */
+  number?: number;
+  /** Directory to restore into ("/" puts files back where they were). */
+  target: string;
+  /** Only paths equal to or below these. */
+  prefixes?: string[];
+  /** Only paths this expression matches (applied on the node). */
+  regex?: RegExp;
+  overwrite?: boolean;
+  fifoAsFile?: boolean;
+}
+
+/** What a restore did. */
+export interface RestoreResult {
+  summary: cpsbackup.BackupSummary.$Properties;
+  entries: number;
+  bytes: number;
+  skipped: number;
+  warnings: string[];
+}
+
+/**
+ * Receives one entry's chunks from the server, checking each decodes to
+ * its declared length and hashes to its id: a restore never writes bytes it
+ * has not verified end to end.
+ */
+async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGenerator<Buffer> {
+  for (const id of e.chunks) {
+    const c = await server.expect('chunk');
+    const got = Buffer.from(c.id ?? new Uint8Array());
+    if (!got.equals(id)) throw new AgentError('PROTOCOL', `the server sent chunk ${got.toString('hex')} where ${id.toString('hex')} was expected`);
+    const rawLength = c.rawLength ?? 0;
+    if (rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `chunk of ${rawLength} bytes exceeds the limit`);
+    const plain = decodeChunk(c.codec ?? 0, Buffer.from(c.payload ?? new Uint8Array()), rawLength);
+    if (!chunkIdOf(plain).equals(id)) {
+      throw new AgentError('CORRUPT', `chunk ${id.toString('hex')} of ${e.path.toString()} does not match its hash: the stored copy is damaged`);
+    }
+    yield plain;
+  }
+}
+
+/** Restores a backup (or part of it) into `opts.target`. */
+export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
+  const server = await ServerConnection.open(config);
+  try {
+    await server.send({
+      restoreRequest: { number: opts.number ?? 0, metadataOnly: false, pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)) },
+    });
+    const writer = new TreeWriter(opts.target, { overwrite: !!opts.overwrite, fifoAsFile: !!opts.fifoAsFile });
+    let entries = 0;
+    let bytes = 0;
+    let skipped = 0;
+    for (;;) {
+      const m = await server.next();
+      if (m.msg === 'restoreEnd') {
+        writer.finish();
+        await server.close();
+        return { summary: m.restoreEnd.backup ?? {}, entries, bytes, skipped, warnings: writer.warnings };
+      }
+      if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
+      const e = fromWireEntry(m.restoreEntry.entry);
+      const content = verifiedContent(server, e);
+      if (opts.regex && !opts.regex.test(e.path.toString())) {
+        for await (const _ of content) {
+          // not selected: consumed and dropped
+        }
+        continue;
+      }
+      const outcome = await writer.write(e, content);
+      if (outcome === 'skipped') skipped++;
+      else entries++;
+      if (outcome === 'written') bytes += e.size;
+    }
+  } catch (err) {
+    server.conn.destroy();
+    throw err;
+  }
+}
+
+/** Lists the client's backups. */
+export async function runList(config: NodeConfig): Promise<cpsbackup.BackupSummary.$Properties[]> {
+  const server = await ServerConnection.open(config);
+  try {
+    await server.send({ listRequest: {} });
+    const m = await server.expect('backupList');
+    return m.backups ?? [];
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+}
+
+/** The entries of a backup (no content) and its summary. */
+export async function runShow(config: NodeConfig, number: number): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
+  const server = await ServerConnection.open(config);
+  try {
+    await server.send({ restoreRequest: { number, metadataOnly: true } });
+    const entries: FileEntry[] = [];
+    for (;;) {
+      const m = await server.next();
+      if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
+      if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
+      entries.push(fromWireEntry(m.restoreEntry.entry));
+    }
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+}
+
+/** Deletes one of the client's backups. */
+export async function runDelete(config: NodeConfig, number: number): Promise<number> {
+  const server = await ServerConnection.open(config);
+  try {
+    await server.send({ deleteRequest: { number } });
+    const m = await server.expect('deleteDone');
+    return Number(m.number);
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+}

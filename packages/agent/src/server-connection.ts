@@ -1,0 +1,98 @@
+import * as fs from 'node:fs';
+import * as tls from 'node:tls';
+import { NodeConfig } from '@cpsbackup/config';
+import { ConnectionError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
+import { AgentError, exitCodeForServerError, ExitCode } from './errors';
+import { AGENT_VERSION } from './version';
+
+/** The payload of a message of kind K. */
+export type PayloadOf<K extends MessageKind> = NonNullable<Message[K]>;
+
+/**
+ * A TLS connection to cpsbackupd, authenticated both ways, after the
+ * hello/welcome exchange. The server's certificate must chain to our CA and
+ * carry the CN the node.conf expects (ssl_peer_cn).
+ */
+export class ServerConnection {
+  private constructor(
+    readonly conn: FramedConnection,
+    readonly welcome: cpsbackup.Welcome.$Properties,
+  ) {}
+
+  static async open(config: NodeConfig): Promise<ServerConnection> {
+    const read = (file: string, what: string): Buffer => {
+      try {
+        return fs.readFileSync(file);
+      } catch (err) {
+        throw new AgentError('CONFIG', `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+      }
+    };
+    const options: tls.ConnectionOptions = {
+      host: config.server,
+      port: config.port,
+      ca: read(config.ssl_cert_ca, 'ssl_cert_ca'),
+      cert: read(config.ssl_cert, 'ssl_cert'),
+      key: read(config.ssl_key, 'ssl_key'),
+      minVersion: 'TLSv1.3',
+      servername: /^[\d.]+$|:/.test(config.server) ? undefined : config.server,
+      checkServerIdentity: (_host, cert) => {
+        const cn = cert.subject?.CN;
+        if (cn !== config.ssl_peer_cn) {
+          return new Error(`the server's certificate CN ${JSON.stringify(cn)} is not the expected ssl_peer_cn ${JSON.stringify(config.ssl_peer_cn)}`);
+        }
+        return undefined;
+      },
+    };
+    const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect(options, () => resolve(s));
+      s.setTimeout(config.network_timeout * 1000, () => s.destroy(new Error(`no answer within ${config.network_timeout} s`)));
+      s.once('error', (err: NodeJS.ErrnoException) => {
+        if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? '') || /no answer/.test(err.message)) {
+          reject(new AgentError('UNREACHABLE', `cannot reach cpsbackupd at ${config.server}:${config.port}: ${err.code ?? err.message}`, ExitCode.UNREACHABLE));
+        } else {
+          reject(new AgentError('TLS', `TLS connection to ${config.server}:${config.port} failed: ${err.message}`, ExitCode.AUTH));
+        }
+      });
+    });
+    socket.setTimeout(0);
+    socket.setNoDelay(true);
+    const conn = new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000 });
+    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION } });
+    const server = new ServerConnection(conn, {});
+    return new ServerConnection(conn, await server.expect('welcome'));
+  }
+
+  /** The payload of the next message, which must be `kind`; an Error frame becomes an AgentError. */
+  async expect<K extends MessageKind>(kind: K): Promise<PayloadOf<K>> {
+    const m = await this.next();
+    const payload = m[kind];
+    if (m.msg !== kind || !payload) throw new AgentError('PROTOCOL', `the server sent ${m.msg} where ${kind} was expected`);
+    return payload as PayloadOf<K>;
+  }
+
+  /** The next message; an Error frame becomes an AgentError, a lost connection too. */
+  async next(): Promise<Message> {
+    let m: Message;
+    try {
+      m = await this.conn.next();
+    } catch (err) {
+      if (err instanceof ConnectionError) throw new AgentError('CONNECTION', `connection to the server lost: ${err.message}`, ExitCode.FAILED);
+      throw err;
+    }
+    if (m.msg === 'error') {
+      const code = m.error.code ?? 'ERROR';
+      throw new AgentError(code, m.error.message ?? code, exitCodeForServerError(code));
+    }
+    return m;
+  }
+
+  send(m: cpsbackup.Envelope.$Properties): Promise<void> {
+    return this.conn.send(m).catch((err: Error) => {
+      throw new AgentError('CONNECTION', `connection to the server lost: ${err.message}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.conn.end();
+  }
+}

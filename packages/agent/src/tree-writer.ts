@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { OwnerNames } from './owners';
+import { ensureParents, pathUnder } from './safe-path';
+
+/** How entries are written back. */
+export interface TreeWriterOptions {
+  /** Replace what exists at a destination path (otherwise it is kept and reported). */
+  overwrite: boolean;
+  /** Write a FIFO's backed-up content as a regular file instead of making a FIFO. */
+  fifoAsFile: boolean;
+}
+
+/** What writing one entry did. */
+export type WriteOutcome = 'written' | 'linked' | 'skipped';
+
+function seconds(ns: bigint): number {
+  return Number(ns) / 1e9;
+}
+
+/**
+ * Writes restored entries under a target directory: files, directories,
+ * symlinks, hard links, FIFOs, device nodes (as root), with modes, times
+ * and (as root) owners. Directory metadata is applied last, deepest first,
+ * since adding children changes a directory's mtime. Never writes outside
+ * the target: see safe-path.ts, and every create uses O_EXCL/O_NOFOLLOW.
+ */
+export class TreeWriter {
+  private readonly owners = new OwnerNames();
+  private readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  private readonly dirs: Array<{ dest: Buffer; e: FileEntry }> = [];
+  private readonly links = new Map<number, Buffer>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly target: string,
+    private readonly opts: TreeWriterOptions,
+  ) {
+    fs.mkdirSync(target, { recursive: true });
+  }
+
+  /** Writes one entry; `content` yields its verified plaintext and must be drained whatever happens. */
+  async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    const dest = pathUnder(this.target, e.path);
+    ensureParents(this.target, dest);
+    const name = e.path.toString();
+    const existing = lstatOrUndefined(dest);
+
+    if (e.type === EntryType.Directory) {
+      await drain(content);
+      if (existing && !existing.isDirectory()) {
+        if (!this.opts.overwrite) return this.skip(`${name}: exists and is not a directory (use --overwrite)`);
+        fs.unlinkSync(dest);
+      }
+      if (!existing || !existing.isDirectory()) fs.mkdirSync(dest, { mode: 0o700 });
+      this.dirs.push({ dest, e });
+      return 'written';
+    }
+    if (existing) {
+      if (!this.opts.overwrite) {
+        await drain(content);
+        return this.skip(`${name}: exists (use --overwrite to replace it)`);
+      }
+      if (existing.isDirectory()) {
+        await drain(content);
+        return this.skip(`${name}: a directory is in the way; not replaced`);
+      }
+      fs.unlinkSync(dest);
+    }
+    if (e.hardlinkGroup) {
+      const first = this.links.get(e.hardlinkGroup);
+      if (first) {
+        await drain(content);
+        fs.linkSync(first, dest);
+        return 'linked';
+      }
+    }
+    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile);
+    if (asFile) {
+      await this.writeFile(dest, e, content);
+      if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, dest);
+      return 'written';
+    }
+    await drain(content);
+    switch (e.type) {
+      case EntryType.Symlink:
+        fs.symlinkSync(e.linkTarget, dest);
+        if (this.isRoot) fs.lchownSync(dest, this.uid(e), this.gid(e));
+        fs.lutimesSync(dest, seconds(e.mtimeNs), seconds(e.mtimeNs));
+        return 'written';
+      case EntryType.Fifo:
+        execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), dest.toString()]);
+        this.applyMetadata(dest, e);
+        return 'written';
+      case EntryType.CharDevice:
+      case EntryType.BlockDevice: {
+        if (!this.isRoot) return this.skip(`${name}: device nodes can only be restored by root`);
+        const rdev = Number(e.rdev);
+        const major = (rdev >> 8) & 0xfff;
+        const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+        execFileSync('mknod', [dest.toString(), e.type === EntryType.CharDevice ? 'c' : 'b', String(major), String(minor)]);
+        this.applyMetadata(dest, e);
+        return 'written';
+      }
+      default:
+        return this.skip(`${name}: sockets are not restored`);
+    }
+  }
+
+  private async writeFile(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<void> {
+    const fd = fs.openSync(dest, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try {
+      for await (const piece of content) {
+        let off = 0;
+        while (off < piece.length) off += fs.writeSync(fd, piece, off, piece.length - off);
+      }
+      if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
+      fs.fchmodSync(fd, e.mode & 0o7777);
+      fs.futimesSync(fd, seconds(e.mtimeNs), seconds(e.mtimeNs));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private applyMetadata(dest: Buffer, e: FileEntry): void {
+    if (this.isRoot) fs.chownSync(dest, this.uid(e), this.gid(e));
+    fs.chmodSync(dest, e.mode & 0o7777);
+    fs.utimesSync(dest, seconds(e.mtimeNs), seconds(e.mtimeNs));
+  }
+
+  /** Owner by name when this machine knows it, else by number. */
+  private uid(e: FileEntry): number {
+    return (e.user ? this.owners.uidOf(e.user) : undefined) ?? e.uid;
+  }
+
+  private gid(e: FileEntry): number {
+    return (e.group ? this.owners.gidOf(e.group) : undefined) ?? e.gid;
+  }
+
+  private skip(message: string): WriteOutcome {
+    this.warnings.push(message);
+    return 'skipped';
+  }
+
+  /** Applies directory modes, owners and times, deepest first. */
+  finish(): void {
+    for (const { dest, e } of this.dirs.reverse()) this.applyMetadata(dest, e);
+  }
+}
+
+function lstatOrUndefined(p: Buffer): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function drain(content: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of content) {
+    // Consumed so the stream stays in step.
+  }
+}

@@ -1,0 +1,133 @@
+import { toWireEntry } from '@cpsbackup/protocol';
+import { compressChunk, FileEntry } from '@cpsbackup/store/dist/shared';
+import { BackupCounters } from './counters';
+import { AgentError } from './errors';
+import { ServerConnection } from './server-connection';
+
+/** How much the uploader holds before it must hear back from the server. */
+export interface UploadLimits {
+  /** Ids per missing-query. */
+  batchIds: number;
+  /** Chunk bytes per batch. */
+  batchBytes: number;
+  /** Entries per batch. */
+  batchEntries: number;
+  /** Chunk bytes held across all batches awaiting an answer (bounds the agent's memory). */
+  inFlightBytes: number;
+  /** Batches awaiting an answer. */
+  inFlightBatches: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  batchIds: 2048,
+  batchBytes: 16 * 1024 * 1024,
+  batchEntries: 2000,
+  inFlightBytes: 48 * 1024 * 1024,
+  inFlightBatches: 4,
+};
+
+interface Batch {
+  queryId: number;
+  ids: Buffer[];
+  /** Plaintext of the chunks asked about, until the server says which it lacks. */
+  data: Map<string, Buffer>;
+  bytes: number;
+  /** Entries to send once this batch's chunks are out, in walk order. */
+  entries: FileEntry[];
+}
+
+function newBatch(): Batch {
+  return { queryId: 0, ids: [], data: new Map(), bytes: 0, entries: [] };
+}
+
+const ENTRIES_PER_MESSAGE = 500;
+
+/**
+ * Pipelines a backup to the server without a round trip per file: chunks
+ * and entries gather in batches; a batch's ids go out as one missing-query
+ * and the agent goes on reading while the answer travels. When an answer is
+ * needed (too much held), the oldest batch is completed: the chunks the
+ * server lacks are compressed and sent, then the batch's entries. Entries
+ * thus reach the server in walk order and always after their chunks.
+ */
+export class Uploader {
+  private batch = newBatch();
+  private readonly inFlight: Batch[] = [];
+  private inFlightBytes = 0;
+  private nextQueryId = 1;
+
+  constructor(
+    private readonly server: ServerConnection,
+    private readonly zstdLevel: number,
+    private readonly counters: BackupCounters,
+    private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+  ) {}
+
+  /** Offers one chunk of a file being read; may wait for the server when too much is held. */
+  async addChunk(id: Buffer, data: Buffer): Promise<void> {
+    const hex = id.toString('hex');
+    if (!this.batch.data.has(hex)) {
+      this.batch.ids.push(id);
+      this.batch.data.set(hex, data);
+      this.batch.bytes += data.length;
+    }
+    if (this.batch.ids.length >= this.limits.batchIds || this.batch.bytes >= this.limits.batchBytes) await this.dispatch();
+  }
+
+  /** Queues an entry; its chunks must have been offered (or be known to the server) already. */
+  async addEntry(entry: FileEntry): Promise<void> {
+    this.batch.entries.push(entry);
+    this.counters.entries++;
+    if (this.batch.entries.length >= this.limits.batchEntries) await this.dispatch();
+  }
+
+  /** Sends a warning to record with the backup. */
+  async addWarning(message: string): Promise<void> {
+    this.counters.warnings++;
+    await this.server.send({ warning: { message } });
+  }
+
+  /** Sends everything still held and waits for every answer. */
+  async finish(): Promise<void> {
+    await this.dispatch();
+    while (this.inFlight.length > 0) await this.completeOldest();
+  }
+
+  private async dispatch(): Promise<void> {
+    const b = this.batch;
+    if (b.ids.length === 0 && b.entries.length === 0) return;
+    this.batch = newBatch();
+    if (b.ids.length > 0) {
+      b.queryId = this.nextQueryId++;
+      await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });
+    }
+    this.inFlight.push(b);
+    this.inFlightBytes += b.bytes;
+    while (this.inFlight.length > this.limits.inFlightBatches || this.inFlightBytes > this.limits.inFlightBytes) await this.completeOldest();
+  }
+
+  private async completeOldest(): Promise<void> {
+    const b = this.inFlight.shift()!;
+    if (b.queryId !== 0) {
+      const reply = await this.server.expect('missingReply');
+      if (Number(reply.queryId) !== b.queryId) {
+        throw new AgentError('PROTOCOL', `answer to query ${String(reply.queryId)} arrived where ${b.queryId} was expected`);
+      }
+      const missing = reply.missing ?? [];
+      this.counters.chunksDeduplicated += b.ids.length - missing.length;
+      for (const index of missing) {
+        const id = b.ids[index];
+        if (!id) throw new AgentError('PROTOCOL', `the server asked for chunk ${index} of a ${b.ids.length}-id query`);
+        const plain = b.data.get(id.toString('hex'))!;
+        const { codec, payload } = compressChunk(plain, this.zstdLevel);
+        await this.server.send({ chunk: { id, codec, rawLength: plain.length, payload } });
+        this.counters.chunksSent++;
+        this.counters.chunkBytesSent += payload.length;
+      }
+    }
+    for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
+      await this.server.send({ entries: { entries: b.entries.slice(i, i + ENTRIES_PER_MESSAGE).map(toWireEntry) } });
+    }
+    this.inFlightBytes -= b.bytes;
+  }
+}

@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+
+/** Kinds of filesystem object the walker reports (matching the store's EntryType). */
+export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
+
+/** One object found by the walk. */
+export interface WalkItem {
+  path: Buffer;
+  kind: WalkKind;
+  stat: fs.BigIntStats;
+}
+
+/** What to walk and what to leave out. */
+export interface WalkOptions {
+  include: string[];
+  exclude: string[];
+  excludeRegex: RegExp[];
+  /** Told about every path that could not be read (the backup carries them as warnings). */
+  onWarning: (message: string) => void;
+}
+
+function kindOf(st: fs.BigIntStats): WalkKind {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'chardev';
+  if (st.isBlockDevice()) return 'blockdev';
+  return 'socket';
+}
+
+const SLASH = 0x2f;
+
+/** True when `path` is `prefix` or lies below it (component-wise). */
+export function isUnder(path: Buffer, prefix: Buffer): boolean {
+  if (path.length < prefix.length || path.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return false;
+  return path.length === prefix.length || path[prefix.length] === SLASH || prefix[prefix.length - 1] === SLASH;
+}
+
+/**
+ * Walks the include paths depth-first, a directory before its contents,
+ * names in byte order, so two walks of the same tree give the same order
+ * (the manifest then dedups, and it matches the previous backup's order).
+ * Names are raw bytes: any byte but NUL and '/' survives.
+ */
+export function* walk(opts: WalkOptions): Generator<WalkItem> {
+  const excludes = opts.exclude.map((p) => Buffer.from(trimSlash(p)));
+  const excluded = (p: Buffer): boolean => {
+    if (excludes.some((x) => isUnder(p, x))) return true;
+    if (opts.excludeRegex.length === 0) return false;
+    const s = p.toString();
+    return opts.excludeRegex.some((r) => r.test(s));
+  };
+  const roots = [...new Set(opts.include.map(trimSlash))].sort();
+  const seen: Buffer[] = [];
+  for (const root of roots) {
+    const rootBuf = Buffer.from(root);
+    // An include inside another include is walked once, as part of the outer one.
+    if (seen.some((s) => isUnder(rootBuf, s))) continue;
+    seen.push(rootBuf);
+    if (excluded(rootBuf)) continue;
+    let st: fs.BigIntStats;
+    try {
+      st = fs.lstatSync(rootBuf, { bigint: true });
+    } catch (err) {
+      opts.onWarning(`include ${root} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      continue;
+    }
+    yield* walkFrom(rootBuf, st, excluded, opts.onWarning);
+  }
+}
+
+function* walkFrom(path: Buffer, st: fs.BigIntStats, excluded: (p: Buffer) => boolean, warn: (m: string) => void): Generator<WalkItem> {
+  const kind = kindOf(st);
+  yield { path, kind, stat: st };
+  if (kind !== 'dir') return;
+  let names: Buffer[];
+  try {
+    names = fs.readdirSync(path, { encoding: 'buffer' });
+  } catch (err) {
+    warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return;
+  }
+  names.sort(Buffer.compare);
+  const base = path[path.length - 1] === SLASH ? path : Buffer.concat([path, Buffer.from('/')]);
+  for (const name of names) {
+    const child = Buffer.concat([base, name]);
+    if (excluded(child)) continue;
+    let cst: fs.BigIntStats;
+    try {
+      cst = fs.lstatSync(child, { bigint: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') warn(`${child.toString()} cannot be read: ${code ?? (err as Error).message}`);
+      continue; // vanished between listing and lstat: nothing to back up
+    }
+    yield* walkFrom(child, cst, excluded, warn);
+  }
+}
+
+function trimSlash(p: string): string {
+  return p.length > 1 && p.endsWith('/') ? p.replace(/\/+$/, '') : p;
+}
