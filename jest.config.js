@@ -1,7 +1,7 @@
 /** Jest runs the TypeScript sources directly (ts-jest); e2e tests under test/ run the built binaries. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages'],
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { hardLinkGroups, snapshotTree } from '../helpers/tree';
+
+/** A tree with every kind of object the agent must handle, and names with odd bytes. */
+function buildTree(root: string, seed: string): void {
+  const rnd = new SeededRandom(seed);
+  fs.mkdirSync(path.join(root, 'etc/app'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'var/lib/db'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'empty-dir'));
+  fs.writeFileSync(path.join(root, 'etc/app/app.conf'), rnd.text(3000));
+  fs.writeFileSync(path.join(root, 'etc/app/secret.key'), rnd.bytes(512), { mode: 0o600 });
+  fs.writeFileSync(path.join(root, 'var/lib/db/data.bin'), rnd.bytes(3_000_000));
+  fs.writeFileSync(path.join(root, 'var/lib/db/log.txt'), rnd.text(700_000));
+  fs.writeFileSync(path.join(root, 'empty-file'), '');
+  fs.writeFileSync(Buffer.from(path.join(root, 'name-\xff\xfe-bytes'), 'latin1'), 'odd name');
+  fs.writeFileSync(path.join(root, 'spaces and ünïcödé.txt'), 'text');
+  fs.symlinkSync('etc/app/app.conf', path.join(root, 'link-to-conf'));
+  fs.symlinkSync('/nonexistent/target', path.join(root, 'dangling'));
+  fs.linkSync(path.join(root, 'var/lib/db/data.bin'), path.join(root, 'data-hardlink.bin'));
+  fs.chmodSync(path.join(root, 'etc/app'), 0o750);
+  execFileSync('mkfifo', [path.join(root, 'a-fifo')]);
+  fs.utimesSync(path.join(root, 'etc/app/app.conf'), new Date('2020-01-02T03:04:05.678Z'), new Date('2020-01-02T03:04:05.678Z'));
+}
+
+describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0.0.1)', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('e2e');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki);
+    server.addClient('cpsnode');
+    server.addClient('webnode');
+    await server.start();
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('back up, change, back up again: each backup restores to the tree as it was', async () => {
+    const data = path.join(root, 'data1');
+    buildTree(data, 'gen1');
+    const conf = writeNodeConf(root, server, { cname: 'cpsnode', cert: pki.client('cpsnode'), include: [data] });
+    const snap1 = snapshotTree(data);
+    const links1 = hardLinkGroups(data);
+    const b1 = await runCli(['-c', conf, '-e', '--json']);
+    expect(b1.stderr).toBe('');
+    expect(b1.code).toBe(0);
+    const r1 = JSON.parse(b1.stdout);
+    expect(r1.backup.status).toBe('available');
+
+    // Change: edit, delete, add, chmod, retarget a link.
+    const rnd = new SeededRandom('gen2');
+    const big = path.join(data, 'var/lib/db/data.bin');
+    const buf = fs.readFileSync(big);
+    rnd.bytes(1000).copy(buf, 1_500_000);
+    fs.writeFileSync(big, buf);
+    fs.rmSync(path.join(data, 'etc/app/secret.key'));
+    fs.writeFileSync(path.join(data, 'etc/app/new.conf'), rnd.text(5000));
+    fs.chmodSync(path.join(data, 'var/lib/db/log.txt'), 0o640);
+    fs.rmSync(path.join(data, 'link-to-conf'));
+    fs.symlinkSync('var/lib/db/log.txt', path.join(data, 'link-to-conf'));
+    const snap2 = snapshotTree(data);
+    const b2 = await runCli(['-c', conf, '-e', '--json']);
+    expect(b2.code).toBe(0);
+    const r2 = JSON.parse(b2.stdout);
+    expect(r2.backup.parent).toBe(r1.backup.number);
+    // Only the edited region and the new file crossed the wire, not the 3 MB file.
+    expect(r2.counters.chunkBytesSent).toBeLessThan(1_100_000);
+
+    for (const [num, snap, links] of [
+      [r1.backup.number, snap1, links1],
+      [r2.backup.number, snap2, hardLinkGroups(data)],
+    ] as const) {
+      const to = path.join(root, `restore-${num}`);
+      const res = await runCli(['-c', conf, '-i', String(num), '--to', to]);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      const restored = path.join(to, data);
+      expect(snapshotTree(restored)).toEqual(snap);
+      expect(hardLinkGroups(restored)).toEqual(links);
+    }
+
+    // -i without a number restores the latest; existing files are kept unless --overwrite.
+    const again = path.join(root, `restore-${r2.backup.number}`);
+    fs.writeFileSync(path.join(again, data, 'etc/app/new.conf'), 'local change');
+    const keep = await runCli(['-c', conf, '-i', '--to', again, '--prefix', path.join(data, 'etc')]);
+    expect(keep.code).toBe(5);
+    expect(keep.stdout).toMatch(/new\.conf: exists \(use --overwrite/);
+    const over = await runCli(['-c', conf, '-i', '--to', again, '--prefix', path.join(data, 'etc'), '--overwrite']);
+    expect(over.code).toBe(0);
+    expect(snapshotTree(path.join(again, data))).toEqual(snap2);
+  });
+
+  test('a second backup of an unchanged 10,000-file tree reads no content and sends almost nothing', async () => {
+    const data = path.join(root, 'many');
+    const rnd = new SeededRandom('many');
+    for (let d = 0; d < 100; d++) {
+      const dir = path.join(data, `d${d}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(dir, `f${f}.txt`), rnd.text(200 + rnd.below(3000)));
+    }
+    const conf = writeNodeConf(root, server, { cname: 'webnode', cert: pki.client('webnode'), include: [data] });
+    const first = JSON.parse((await runCli(['-c', conf, '-e', '--json'])).stdout);
+    expect(first.counters.filesRead).toBe(10_000);
+    const second = await runCli(['-c', conf, '-e', '--json']);
+    expect(second.code).toBe(0);
+    const c = JSON.parse(second.stdout).counters;
+    expect(c.filesRead).toBe(0);
+    expect(c.bytesRead).toBe(0);
+    expect(c.filesUnchanged).toBe(10_000);
+    expect(c.chunksSent).toBe(0);
+    expect(c.chunkBytesSent).toBe(0);
+    const b = JSON.parse(second.stdout).backup;
+    expect(b.files).toBe(10_101);
+    // The manifest is identical, so even it dedups: nothing new stored.
+    expect(b.storedBytes).toBe(0);
+  });
+
+  test('a FIFO fed by a writer process is backed up with its content and restored', async () => {
+    const data = path.join(root, 'dumps');
+    fs.mkdirSync(data);
+    const fifo = path.join(data, 'db.dump');
+    execFileSync('mkfifo', [fifo]);
+    const expected = new SeededRandom('dump').text(2_500_000);
+    fs.writeFileSync(path.join(root, 'dump-source'), expected);
+    // A real writer process, like mongodump writing into the FIFO.
+    const writer = spawn('sh', ['-c', `cat "${path.join(root, 'dump-source')}" > "${fifo}"`], { stdio: 'ignore' });
+    const writerDone = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
+    const conf = writeNodeConf(root, server, {
+      cname: 'cpsnode',
+      cert: pki.client('cpsnode'),
+      include: [data],
+      extra: ['read_all_fifos = 1', 'fifo_timeout = 30'],
+    });
+    const b = await runCli(['-c', conf, '-e', '--json']);
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    expect(await writerDone).toBe(0);
+    const num = String(JSON.parse(b.stdout).backup.number);
+    const show = await runCli(['-c', conf, '-s', num]);
+    expect(show.stdout).toMatch(/^prw.* 2500000 .*db\.dump \(content\)$/m);
+
+    const asFile = path.join(root, 'fifo-as-file');
+    expect((await runCli(['-c', conf, '-i', num, '--to', asFile, '--fifo-as-file'])).code).toBe(0);
+    expect(fs.readFileSync(path.join(asFile, fifo)).equals(expected)).toBe(true);
+    const asFifo = path.join(root, 'fifo-as-fifo');
+    expect((await runCli(['-c', conf, '-i', num, '--to', asFifo])).code).toBe(0);
+    expect(fs.lstatSync(path.join(asFifo, fifo)).isFIFO()).toBe(true);
+  });
+});

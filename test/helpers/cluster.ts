@@ -1,0 +1,181 @@
+/**
+ * Test harness for end-to-end tests: real certificates, real config files,
+ * a real cpsbackupd child process on 127.0.0.1, the real cpsbackup CLI.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createCa, issueCertificate, KeyAndCert } from '@cpsbackup/pki';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const SERVER_BIN = path.join(ROOT, 'packages/server/dist/cli.js');
+export const CLI_BIN = path.join(ROOT, 'packages/agent/dist/cli.js');
+
+/** Fails early with a clear message when the build is missing. */
+export function requireBuild(): void {
+  for (const f of [SERVER_BIN, CLI_BIN]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run 'make build' first`);
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${prefix}-`));
+}
+
+/** The output of one CLI run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A PKI for tests: one CA, a server certificate, client certificates on demand. */
+export class TestPki {
+  readonly ca: KeyAndCert;
+  constructor(readonly dir: string) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.ca = createCa('test CA');
+    this.write('ca', this.ca);
+    this.write('cpsbackupd', issueCertificate(this.ca, 'cpsbackupd', 'server', ['localhost', '127.0.0.1']));
+  }
+
+  write(name: string, kc: KeyAndCert): { cert: string; key: string } {
+    const cert = path.join(this.dir, `${name}.pem`);
+    const key = path.join(this.dir, `${name}.key`);
+    fs.writeFileSync(cert, kc.certPem);
+    fs.writeFileSync(key, kc.keyPem, { mode: 0o600 });
+    return { cert, key };
+  }
+
+  /** A client certificate with CN `cn` (signed by `ca`, default ours), saved as `<file>.pem/.key`. */
+  client(cn: string, file = cn, ca: KeyAndCert = this.ca): { cert: string; key: string } {
+    return this.write(file, issueCertificate(ca, cn, 'client'));
+  }
+
+  get caFile(): string {
+    return path.join(this.dir, 'ca.pem');
+  }
+}
+
+/** A running cpsbackupd with its files. */
+export class TestServer {
+  private child: ChildProcess | undefined;
+  port = 0;
+  log = '';
+  readonly confDir: string;
+  readonly storeDir: string;
+
+  constructor(
+    readonly root: string,
+    readonly pki: TestPki,
+    private readonly extraConf: string[] = [],
+  ) {
+    this.confDir = path.join(root, 'server-conf');
+    this.storeDir = path.join(root, 'store');
+    fs.mkdirSync(path.join(this.confDir, 'clients'), { recursive: true });
+  }
+
+  addClient(name: string, lines: string[] = []): void {
+    fs.writeFileSync(path.join(this.confDir, 'clients', name), lines.join('\n') + '\n');
+  }
+
+  get confFile(): string {
+    return path.join(this.confDir, 'server.conf');
+  }
+
+  async start(port = 0): Promise<void> {
+    fs.writeFileSync(
+      this.confFile,
+      [
+        'address = 127.0.0.1',
+        `port = ${port}`,
+        'status_port = 0',
+        `directory = ${this.storeDir}`,
+        `ssl_cert_ca = ${this.pki.caFile}`,
+        `ssl_cert = ${path.join(this.pki.dir, 'cpsbackupd.pem')}`,
+        `ssl_key = ${path.join(this.pki.dir, 'cpsbackupd.key')}`,
+        'log_level = debug',
+        ...this.extraConf,
+      ].join('\n') + '\n',
+    );
+    const child = spawn(process.execPath, [SERVER_BIN, '-c', this.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.log = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        this.log += d.toString();
+        const m = /"port":(\d+).*"msg":"listening"/.exec(this.log);
+        if (m) {
+          this.port = Number(m[1]);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+      child.once('exit', (code) => reject(new Error(`cpsbackupd exited with ${code}: ${this.log}`)));
+    });
+  }
+
+  /** Log lines as parsed JSON. */
+  logLines(): Array<Record<string, unknown>> {
+    return this.log
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  }
+}
+
+/** Writes a node.conf for a client and returns its path. */
+export function writeNodeConf(
+  dir: string,
+  server: TestServer,
+  opts: { cname: string; cert: { cert: string; key: string }; include: string[]; extra?: string[] },
+): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${opts.cname}-node.conf`);
+  fs.writeFileSync(
+    file,
+    [
+      `cname = ${opts.cname}`,
+      'server = 127.0.0.1',
+      `port = ${server.port}`,
+      `ssl_cert_ca = ${server.pki.caFile}`,
+      `ssl_cert = ${opts.cert.cert}`,
+      `ssl_key = ${opts.cert.key}`,
+      'network_timeout = 30',
+      ...opts.include.map((p) => `include = ${p}`),
+      ...(opts.extra ?? []),
+    ].join('\n') + '\n',
+  );
+  return file;
+}
+
+/** Runs the cpsbackup CLI to completion. */
+export function runCli(args: string[], opts: { timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cpsbackup ${args.join(' ')} did not finish: ${stdout} ${stderr}`));
+    }, opts.timeoutMs ?? 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
