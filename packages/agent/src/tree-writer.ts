@@ -36,12 +36,20 @@ export class TreeWriter {
   constructor(
     readonly target: string,
     private readonly opts: TreeWriterOptions,
-  ) {
-    fs.mkdirSync(target, { recursive: true });
+  ) {}
+
+  private targetReady = false;
+
+  /** The target is made on the first entry, so a refused restore leaves nothing behind. */
+  private ensureTarget(): void {
+    if (this.targetReady) return;
+    fs.mkdirSync(this.target, { recursive: true });
+    this.targetReady = true;
   }
 
   /** Writes one entry; `content` yields its verified plaintext and must be drained whatever happens. */
   async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    this.ensureTarget();
     const dest = pathUnder(this.target, e.path);
     ensureParents(this.target, dest);
     const name = e.path.toString();

@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
+import { FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
+import { createCa, issueCertificate } from '@cpsbackup/pki';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { snapshotTree } from '../helpers/tree';
+
+describe('authentication and isolation between clients', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('auth');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki);
+    server.addClient('alpha');
+    server.addClient('beta');
+    server.addClient('gamma', ['ssl_peer_cn = gamma-host']);
+    await server.start();
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  function dataTree(name: string, bytes: number): string {
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir, { recursive: true });
+    const rnd = new SeededRandom(name);
+    for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(dir, `f${i}`), rnd.bytes(bytes / 20));
+    return dir;
+  }
+
+  test('wrong certificates are refused with a clear message while another client backs up unharmed', async () => {
+    const betaData = dataTree('beta-data', 40_000_000);
+    const betaConf = writeNodeConf(root, server, { cname: 'beta', cert: pki.client('beta'), include: [betaData] });
+    const betaRun = runCli(['-c', betaConf, '-e', '--json']);
+
+    // A certificate from another CA, with the right CN.
+    const foreign = pki.write('alpha-foreign', issueCertificate(createCa('rogue CA'), 'alpha', 'client'));
+    const foreignConf = writeNodeConf(path.join(root, 'foreign'), server, { cname: 'alpha', cert: foreign, include: [betaData] });
+    const r1 = await runCli(['-c', foreignConf, '-l']);
+    expect(r1.code).toBe(3);
+    expect(r1.stderr).toMatch(/client certificate refused: it is not signed by this server's CA/);
+
+    // A valid certificate whose CN does not match the client's ssl_peer_cn.
+    const alphaCert = pki.client('alpha');
+    const mismatchConf = writeNodeConf(path.join(root, 'mismatch'), server, { cname: 'gamma', cert: alphaCert, include: [betaData] });
+    const r2 = await runCli(['-c', mismatchConf, '-l']);
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/certificate CN "alpha" does not match ssl_peer_cn "gamma-host" of client "gamma"/);
+
+    // A client name the server has no file for.
+    const unknownConf = writeNodeConf(path.join(root, 'unknown'), server, { cname: 'delta', cert: pki.client('delta'), include: [betaData] });
+    const r3 = await runCli(['-c', unknownConf, '-l']);
+    expect(r3.code).toBe(3);
+    expect(r3.stderr).toMatch(/unknown client "delta"/);
+
+    // No certificate at all (a raw TLS client speaking the protocol).
+    const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: server.port, ca: fs.readFileSync(pki.caFile), checkServerIdentity: () => undefined }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const conn = new FramedConnection(socket);
+    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: 'alpha' } });
+    const answer = await conn.next();
+    expect(answer.msg).toBe('error');
+    expect(answer.error!.code).toBe('AUTH_NO_CERT');
+    expect(answer.error!.message).toMatch(/no client certificate was presented/);
+    conn.destroy();
+
+    // Meanwhile beta's backup went through, and restores exactly.
+    const beta = await betaRun;
+    expect(beta.stderr).toBe('');
+    expect(beta.code).toBe(0);
+    const to = path.join(root, 'beta-restore');
+    expect((await runCli(['-c', betaConf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, betaData))).toEqual(snapshotTree(betaData));
+    const refusals = server.logLines().filter((l) => l.msg === 'session refused').map((l) => l.code);
+    expect(refusals).toEqual(expect.arrayContaining(['AUTH_BAD_CERT', 'AUTH_CN_MISMATCH', 'AUTH_UNKNOWN_CLIENT', 'AUTH_NO_CERT']));
+  });
+
+  test('client A cannot list, restore or delete client B\'s backups', async () => {
+    const betaData = dataTree('beta-own', 200_000);
+    const betaConf = writeNodeConf(path.join(root, 'b2'), server, { cname: 'beta', cert: pki.client('beta'), include: [betaData] });
+    expect((await runCli(['-c', betaConf, '-e'])).code).toBe(0);
+    const betaList = JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout) as Array<{ number: number }>;
+    expect(betaList.length).toBeGreaterThanOrEqual(1);
+
+    const alphaConf = writeNodeConf(path.join(root, 'a2'), server, { cname: 'alpha', cert: pki.client('alpha'), include: [dataTree('alpha-own', 10_000)] });
+    const alphaList = await runCli(['-c', alphaConf, '-l', '--json']);
+    expect(alphaList.code).toBe(0);
+    expect(JSON.parse(alphaList.stdout)).toEqual([]);
+    for (const b of betaList) {
+      const restore = await runCli(['-c', alphaConf, '-i', String(b.number), '--to', path.join(root, 'stolen')]);
+      expect(restore.code).toBe(6);
+      expect(restore.stderr).toMatch(new RegExp(`client alpha has no backup ${b.number}`));
+      const del = await runCli(['-c', alphaConf, '-d', String(b.number)]);
+      expect(del.code).toBe(6);
+      const show = await runCli(['-c', alphaConf, '-s', String(b.number)]);
+      expect(show.code).toBe(6);
+    }
+    expect(fs.existsSync(path.join(root, 'stolen'))).toBe(false);
+    // Alpha's certificate cannot pose as beta either.
+    const posing = writeNodeConf(path.join(root, 'a3'), server, { cname: 'beta', cert: pki.client('alpha', 'alpha2'), include: [] });
+    expect((await runCli(['-c', posing, '-l'])).code).toBe(3);
+    // Beta's backups are all still there.
+    expect(JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout)).toEqual(betaList);
+  });
+});
