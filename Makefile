@@ -3,9 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build test test-unit bench clean
+.PHONY: help setup build test bench demo clean
 
 help:
+	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
 	@echo "make test    set up, build, run every test"
@@ -27,6 +28,9 @@ build: setup
 
 test: build
 	npx jest --ci
+
+demo: build
+	bash scripts/demo.sh
 
 bench: build
 	node --max-old-space-size=4096 packages/bench/dist/store-bench.js
