@@ -1,4 +1,4 @@
-import { cpsbackup, fromWireEntry, Message, ProtocolError, toWireEntry } from '@cpsbackup/protocol';
+import { ConnectionError, cpsbackup, fromWireEntry, Message, ProtocolError, toWireEntry } from '@cpsbackup/protocol';
 import { BackupWriter, FileEntry } from '@cpsbackup/store';
 import { SessionContext } from './context';
 import { toSummary } from './summary';
@@ -43,6 +43,11 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     );
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
   } catch (err) {
+    if (err instanceof ConnectionError) {
+      writer?.abort(`connection lost: ${err.message}`);
+      log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');
+      throw err;
+    }
     const wire = toWireError(err);
     writer?.abort(`${wire.code}: ${wire.message}`);
     if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');

@@ -1,0 +1,123 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { CLI_BIN, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { snapshotTree } from '../helpers/tree';
+
+function bigTree(dir: string, files: number, size: number): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const rnd = new SeededRandom(dir);
+  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(dir, `f${i}`), rnd.bytes(size));
+  return dir;
+}
+
+function waitForLog(server: TestServer, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (pattern.test(server.log)) return resolve();
+      if (Date.now() - start > timeoutMs) return reject(new Error(`log never matched ${pattern}: ${server.log}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing files', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('behaviour');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki, ['idle_timeout = 10', 'shutdown_grace = 60']);
+    server.addClient('n1');
+    await server.start();
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('a second backup of the same client is refused while one runs (exit 7); others are not', async () => {
+    const data = bigTree(path.join(root, 'lock-data'), 30, 2_000_000);
+    const conf = writeNodeConf(root, server, { cname: 'n1', cert: pki.client('n1'), include: [data] });
+    const first = runCli(['-c', conf, '-e']);
+    await waitForLog(server, /"backup":\d+.*"msg":"backup started"/);
+    const second = await runCli(['-c', conf, '-e']);
+    expect(second.code).toBe(7);
+    expect(second.stderr).toMatch(/a backup of n1 is already running/);
+    expect((await first).code).toBe(0);
+  });
+
+  test('SIGHUP reloads the client files', async () => {
+    const data = bigTree(path.join(root, 'late-data'), 2, 1000);
+    const conf = writeNodeConf(root, server, { cname: 'late', cert: pki.client('late'), include: [data] });
+    expect((await runCli(['-c', conf, '-l'])).code).toBe(3);
+    server.addClient('late');
+    process.kill(server.pid, 'SIGHUP');
+    await waitForLog(server, /"msg":"client files reloaded"/);
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  });
+
+  test('an agent killed mid-backup: the server records the failure, releases the lock, and the next run succeeds', async () => {
+    server.addClient('victim');
+    process.kill(server.pid, 'SIGHUP');
+    const data = bigTree(path.join(root, 'victim-data'), 40, 2_000_000);
+    const conf = writeNodeConf(root, server, { cname: 'victim', cert: pki.client('victim'), include: [data] });
+    const agent: ChildProcess = spawn(process.execPath, [CLI_BIN, '-c', conf, '-e'], { stdio: 'ignore' });
+    await waitForLog(server, /"client":"victim".*"msg":"backup started"/);
+    await new Promise((r) => setTimeout(r, 300));
+    agent.kill('SIGKILL');
+    await waitForLog(server, /"client":"victim".*"msg":"connection ended"/);
+    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout) as Array<{ status: string; reason: string }>;
+    expect(list).toHaveLength(1);
+    expect(list[0]!.status).toBe('error');
+    expect(list[0]!.reason).toMatch(/connection|closed/);
+    const retry = await runCli(['-c', conf, '-e', '--json']);
+    expect(retry.code).toBe(0);
+    const to = path.join(root, 'victim-restore');
+    expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  });
+
+  test('a file that keeps changing while read is stored with a warning (exit 5)', async () => {
+    server.addClient('busy');
+    process.kill(server.pid, 'SIGHUP');
+    const data = path.join(root, 'busy-data');
+    fs.mkdirSync(data);
+    const growing = path.join(data, 'growing.log');
+    fs.writeFileSync(growing, new SeededRandom('g').text(3_000_000));
+    const writer = spawn('sh', ['-c', `while true; do echo line >> "${growing}"; done`], { stdio: 'ignore' });
+    try {
+      const conf = writeNodeConf(root, server, { cname: 'busy', cert: pki.client('busy'), include: [data] });
+      const r = await runCli(['-c', conf, '-e', '--json']);
+      expect(r.code).toBe(5);
+      const out = JSON.parse(r.stdout);
+      expect(out.backup.warnings.join('\n')).toMatch(/growing\.log kept changing while being read \(3 tries\)/);
+      expect(out.counters.filesRead).toBe(3);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+
+  test('SIGTERM lets a running backup finish, then stops cleanly; the backup is available after restart', async () => {
+    server.addClient('last');
+    process.kill(server.pid, 'SIGHUP');
+    const data = bigTree(path.join(root, 'last-data'), 40, 2_000_000);
+    const conf = writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] });
+    const run = runCli(['-c', conf, '-e']);
+    await waitForLog(server, /"client":"last".*"msg":"backup started"/);
+    const stopped = server.stop('SIGTERM');
+    const result = await run;
+    expect(result.code).toBe(0);
+    expect(await stopped).toBe(0);
+    expect(server.log).toMatch(/"msg":"stopped"/);
+    await server.start(server.port);
+    const list = JSON.parse((await runCli(['-c', writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] }), '-l', '--json'])).stdout);
+    expect(list.map((b: { status: string }) => b.status)).toEqual(['available']);
+  });
+});
