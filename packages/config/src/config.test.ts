@@ -24,7 +24,7 @@ describe('burp-style config', () => {
 
   test.each([
     ['prot = 1', 'server.conf:1: prot: unknown key'],
-    ['port = 99999', 'server.conf:1: port: must be between 1 and 65535, got 99999'],
+    ['port = 99999', 'server.conf:1: port: must be between 0 and 65535, got 99999'],
     ['port = abc', 'server.conf:1: port: expected a whole number, got "abc"'],
     ['\n\nport = 1\nport = 2', 'server.conf:4: port: given twice (first on line 3)'],
     ['just words', 'server.conf:1: expected "key = value"'],
