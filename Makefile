@@ -21,10 +21,11 @@ $(NPM_INSTALL_STAMP): package.json package-lock.json packages/*/package.json
 setup: $(NPM_INSTALL_STAMP)
 
 build: setup
-	npx tsc -b
-	@# protobufjs' generated code is plain JS beside its .d.ts: ship it with the build.
+	@# protobufjs' generated code is plain JS beside its .d.ts: put it in dist
+	@# first, so the packages built after protocol see its types.
 	mkdir -p packages/protocol/dist/generated
 	cp packages/protocol/src/generated/backup.js packages/protocol/src/generated/backup.d.ts packages/protocol/dist/generated/
+	npx tsc -b
 
 test: build
 	npx jest --ci
