@@ -57,7 +57,8 @@ interface BackupRow {
   warnings: string;
 }
 
-interface ChunkRow {
+/** A chunks-table row as SQLite returns it. */
+export interface ChunkRow {
   id: Buffer;
   pack: string;
   offset: number;
@@ -92,7 +93,8 @@ function toBackupInfo(r: BackupRow): BackupInfo {
   };
 }
 
-function toChunkLocation(r: ChunkRow): ChunkLocation {
+/** A chunks-table row as a ChunkLocation. */
+export function toChunkLocation(r: ChunkRow): ChunkLocation {
   return {
     id: r.id,
     pack: r.pack,

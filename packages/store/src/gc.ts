@@ -1,5 +1,5 @@
 import { formatChunkId } from './chunk-id';
-import { ChunkLocation } from './catalog';
+import { ChunkRow, toChunkLocation } from './catalog';
 import { RECORD_HEADER_BYTES } from './pack-format';
 import { PackWriter } from './pack-writer';
 import type { Store } from './store';
@@ -83,17 +83,8 @@ export function runGc(store: Store, now: number): GcReport {
   });
   const liveInPack = db.prepare(`SELECT * FROM chunks WHERE pack = ? AND id IN (SELECT id FROM temp.live) ORDER BY offset`);
   for (const pack of candidates) {
-    for (const row of liveInPack.all(pack) as Array<Record<string, unknown>>) {
-      const loc: ChunkLocation = {
-        id: row.id as Buffer,
-        pack: row.pack as string,
-        offset: row.offset as number,
-        rawLength: row.raw_length as number,
-        storedLength: row.stored_length as number,
-        codec: row.codec as number,
-        kind: row.kind as number,
-        storedAt: row.stored_at as number,
-      };
+    for (const row of liveInPack.all(pack) as ChunkRow[]) {
+      const loc = toChunkLocation(row);
       try {
         store.readLocated(loc); // never copy a damaged chunk over a good name
       } catch {

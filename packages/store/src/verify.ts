@@ -1,4 +1,4 @@
-import { ChunkLocation } from './catalog';
+import { ChunkRow, toChunkLocation } from './catalog';
 import { formatChunkId } from './chunk-id';
 import { ManifestDecoder } from './manifest-codec';
 import type { Store } from './store';
@@ -42,18 +42,9 @@ export function runVerify(store: Store): VerifyReport {
   const bad = new Map<string, BadChunk>();
   let chunksChecked = 0;
   let bytesChecked = 0;
-  const rows = db.prepare(`SELECT * FROM chunks ORDER BY pack, offset`).iterate() as IterableIterator<Record<string, unknown>>;
+  const rows = db.prepare(`SELECT * FROM chunks ORDER BY pack, offset`).iterate() as IterableIterator<ChunkRow>;
   for (const row of rows) {
-    const loc: ChunkLocation = {
-      id: row.id as Buffer,
-      pack: row.pack as string,
-      offset: row.offset as number,
-      rawLength: row.raw_length as number,
-      storedLength: row.stored_length as number,
-      codec: row.codec as number,
-      kind: row.kind as number,
-      storedAt: row.stored_at as number,
-    };
+    const loc = toChunkLocation(row);
     chunksChecked++;
     bytesChecked += loc.rawLength;
     try {
