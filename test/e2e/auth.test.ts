@@ -88,13 +88,13 @@ describe('authentication and isolation between clients', () => {
     const betaData = dataTree('beta-own', 200_000);
     const betaConf = writeNodeConf(path.join(root, 'b2'), server, { cname: 'beta', cert: pki.client('beta'), include: [betaData] });
     expect((await runCli(['-c', betaConf, '-e'])).code).toBe(0);
-    const betaList = JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout) as Array<{ number: number }>;
+    const betaList = JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout).backups as Array<{ number: number }>;
     expect(betaList.length).toBeGreaterThanOrEqual(1);
 
     const alphaConf = writeNodeConf(path.join(root, 'a2'), server, { cname: 'alpha', cert: pki.client('alpha'), include: [dataTree('alpha-own', 10_000)] });
     const alphaList = await runCli(['-c', alphaConf, '-l', '--json']);
     expect(alphaList.code).toBe(0);
-    expect(JSON.parse(alphaList.stdout)).toEqual([]);
+    expect(JSON.parse(alphaList.stdout).backups).toEqual([]);
     for (const b of betaList) {
       const restore = await runCli(['-c', alphaConf, '-i', String(b.number), '--to', path.join(root, 'stolen')]);
       expect(restore.code).toBe(6);
@@ -109,6 +109,6 @@ describe('authentication and isolation between clients', () => {
     const posing = writeNodeConf(path.join(root, 'a3'), server, { cname: 'beta', cert: pki.client('alpha', 'alpha2'), include: [] });
     expect((await runCli(['-c', posing, '-l'])).code).toBe(3);
     // Beta's backups are all still there.
-    expect(JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout)).toEqual(betaList);
+    expect(JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout).backups).toEqual(betaList);
   });
 });

@@ -73,7 +73,7 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     await new Promise((r) => setTimeout(r, 300));
     agent.kill('SIGKILL');
     await waitForLog(server, /"client":"victim".*"msg":"connection ended"/);
-    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout) as Array<{ status: string; reason: string }>;
+    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{ status: string; reason: string }>;
     expect(list).toHaveLength(1);
     expect(list[0]!.status).toBe('error');
     expect(list[0]!.reason).toMatch(/connection|closed/);
@@ -117,7 +117,7 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     expect(await stopped).toBe(0);
     expect(server.log).toMatch(/"msg":"stopped"/);
     await server.start(server.port);
-    const list = JSON.parse((await runCli(['-c', writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] }), '-l', '--json'])).stdout);
+    const list = JSON.parse((await runCli(['-c', writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] }), '-l', '--json'])).stdout).backups;
     expect(list.map((b: { status: string }) => b.status)).toEqual(['available']);
   });
 });

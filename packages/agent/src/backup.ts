@@ -17,8 +17,16 @@ export interface BackupOptions {
   full?: boolean;
   name?: string;
   description?: string;
-  /** Called now and then with the counters (progress display). */
-  onProgress?: (c: BackupCounters) => void;
+  /** Called now and then with the counters (progress display); `expectedBytes` is the previous backup's size. */
+  onProgress?: (c: BackupCounters, expectedBytes: number) => void;
+  /** Paths to walk besides node.conf's includes (the dump directory). */
+  extraIncludes?: string[];
+  /** FIFOs to read whatever read_all_fifos says (the dump FIFOs). */
+  extraFifos?: string[];
+  /** For a FIFO with a known writer: resolves when that writer exits. */
+  fifoWriterExit?: (path: string) => Promise<void> | undefined;
+  /** Runs after the last entry, before commit; throwing aborts the backup with that reason. */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** What a finished backup reports. */
@@ -87,6 +95,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     const uploader = new Uploader(server, config.zstd_level, counters);
     await walkAndUpload(config, opts, previous, params, uploader, counters);
     await uploader.finish();
+    await opts.beforeCommit?.();
     await server.send({ endBackup: {} });
     const done = await server.expect('backupDone');
     await server.close();
@@ -111,12 +120,13 @@ async function walkAndUpload(
 ): Promise<void> {
   const owners = new OwnerNames();
   const warnings: string[] = [];
-  const readFifos = config.read_fifo.map((p) => Buffer.from(p));
+  const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
+  const include = [...config.include, ...(opts.extraIncludes ?? [])];
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
   let lastProgress = 0;
   const sink = (id: Buffer, data: Buffer) => uploader.addChunk(id, data);
 
-  for (const item of walk({ include: config.include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
+  for (const item of walk({ include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     let entry = entryOf(item, item.stat, owners);
     if (item.kind === 'symlink') {
@@ -142,6 +152,7 @@ async function walkAndUpload(
       if (reused) {
         entry.chunks = reused;
         counters.filesUnchanged++;
+        counters.bytesUnchanged += entry.size;
       } else {
         const read = await readWithRetries(item.path, params, sink, uploader, counters);
         if (!read) continue;
@@ -149,21 +160,24 @@ async function walkAndUpload(
       }
       if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
     } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {
-      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000);
+      const writerExit = opts.fifoWriterExit?.(item.path.toString());
+      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000, writerExit);
       counters.filesRead++;
       counters.bytesRead += read.size;
-      if (read.timedOut) await uploader.addWarning(`FIFO ${item.path.toString()}: no writer within ${config.fifo_timeout} s; its content was not backed up`);
+      if (read.timedOut && !writerExit) {
+        await uploader.addWarning(`FIFO ${item.path.toString()}: no writer within ${config.fifo_timeout} s; its content was not backed up`);
+      }
       entry.chunks = read.chunks;
       entry.size = read.size;
     }
     await uploader.addEntry(entry);
-    if (opts.onProgress && Date.now() - lastProgress > 250) {
+    if (opts.onProgress && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
-      opts.onProgress(counters);
+      opts.onProgress(counters, previous.totalBytes);
     }
   }
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
-  opts.onProgress?.(counters);
+  opts.onProgress?.(counters, previous.totalBytes);
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

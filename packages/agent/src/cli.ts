@@ -8,10 +8,11 @@ import * as os from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, NodeConfig } from '@cpsbackup/config';
-import { runBackup } from './backup';
 import { AgentError, ExitCode } from './errors';
-import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, summaryJson } from './format';
-import { runDelete, runList, runRestore, runShow } from './restore';
+import { runExport, runImport } from './export-import';
+import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, formatUsage, summaryJson, usageJson } from './format';
+import { BackupProgress } from './progress';
+import { runDelete, runLabel, runList, runShow } from './requests';
 import { AGENT_VERSION } from './version';
 
 const EXIT_CODES_HELP = `Exit codes:
@@ -22,7 +23,8 @@ const EXIT_CODES_HELP = `Exit codes:
   4  server unreachable
   5  finished with warnings (the backup is complete; see them with -s)
   6  no such backup
-  7  busy: another backup of this node is running, or the server is full`;
+  7  busy: another backup of this node is running, or the server is full
+  8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
 
 function out(line: string): void {
   process.stdout.write(line + '\n');
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
     .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
     .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
     .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
+    .option('label', { type: 'string', describe: "set a backup's --name and --description" })
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/node.conf', describe: 'node configuration file' })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
@@ -53,10 +56,11 @@ async function main(): Promise<number> {
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
+    .option('load-dumps', { type: 'boolean', default: true, describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files' })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
-      const actions = ['export', 'import', 'list', 'show', 'delete'].filter((k) => a[k] !== undefined && a[k] !== false);
-      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d');
+      const actions = ['export', 'import', 'list', 'show', 'delete', 'label'].filter((k) => a[k] !== undefined && a[k] !== false);
+      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       return true;
     })
     .epilogue(EXIT_CODES_HELP)
@@ -73,7 +77,19 @@ async function main(): Promise<number> {
   const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
 
   if (argv.export) {
-    const { summary, counters } = await runBackup(config, { full: argv.full, name: argv.name, description: argv.description });
+    const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
+    let result;
+    try {
+      result = await runExport(config, {
+        full: argv.full,
+        name: argv.name,
+        description: argv.description,
+        onProgress: (c, expected) => progress.update(c, expected),
+      });
+    } finally {
+      progress.stop();
+    }
+    const { summary, counters } = result;
     const s = summaryJson(summary);
     const warnings = (s.warnings as string[]).length;
     if (argv.json) out(JSON.stringify({ backup: s, counters }));
@@ -88,7 +104,8 @@ async function main(): Promise<number> {
     return warnings > 0 ? ExitCode.WARNINGS : ExitCode.OK;
   }
   if (argv.import !== undefined) {
-    const r = await runRestore(config, {
+    const r = await runImport(config, {
+      loadDumps: argv['load-dumps'],
       number: parseNumber(argv.import, '-i'),
       target: argv.to ?? '/',
       prefixes: argv.prefix,
@@ -96,17 +113,34 @@ async function main(): Promise<number> {
       overwrite: argv.overwrite,
       fifoAsFile: argv['fifo-as-file'],
     });
-    if (argv.json) out(JSON.stringify({ backup: summaryJson(r.summary), entries: r.entries, bytes: r.bytes, skipped: r.skipped, warnings: r.warnings }));
-    else {
+    if (argv.json) {
+      out(
+        JSON.stringify({
+          backup: summaryJson(r.summary),
+          entries: r.entries,
+          bytes: r.bytes,
+          skipped: r.skipped,
+          warnings: r.warnings,
+          dumpsLoaded: r.loaded,
+          dumpFailures: r.loadFailures,
+        }),
+      );
+    } else {
       out(`Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`);
+      for (const name of r.loaded) out(`dump ${name}: loaded`);
       for (const w of r.warnings) out(`warning: ${w}`);
     }
+    for (const f of r.loadFailures) process.stderr.write(`cpsbackup: ${f}\n`);
+    if (r.loadFailures.length) return ExitCode.FAILED;
     return r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK;
   }
   if (argv.list) {
-    const backups = await runList(config);
-    if (argv.json) out(JSON.stringify(backups.map(summaryJson)));
-    else for (const b of backups) out(formatListLine(b));
+    const { backups, usage } = await runList(config);
+    if (argv.json) out(JSON.stringify({ backups: backups.map(summaryJson), usage: usageJson(usage) }));
+    else {
+      for (const b of backups) out(formatListLine(b, !!usage.canDelete));
+      out(formatUsage(usage));
+    }
     return ExitCode.OK;
   }
   if (argv.show !== undefined) {
@@ -118,6 +152,14 @@ async function main(): Promise<number> {
       out(`Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})`);
       for (const w of s.warnings as string[]) out(`warning: ${w}`);
     }
+    return ExitCode.OK;
+  }
+  if (argv.label !== undefined) {
+    const n = parseNumber(argv.label, '--label');
+    if (n === 0) throw new AgentError('USAGE', '--label needs a backup number', ExitCode.CONFIG);
+    const b = await runLabel(config, n, argv.name ?? '', argv.description ?? '');
+    if (argv.json) out(JSON.stringify(summaryJson(b)));
+    else out(formatListLine(b));
     return ExitCode.OK;
   }
   const number = parseNumber(argv.delete, '-d');

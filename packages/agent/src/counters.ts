@@ -6,8 +6,9 @@ export interface BackupCounters {
   filesRead: number;
   /** Content bytes read from disk or FIFOs. */
   bytesRead: number;
-  /** Files whose chunk list was reused from the previous backup without reading them. */
+  /** Files whose chunk list was reused from the previous backup without reading them, and their bytes. */
   filesUnchanged: number;
+  bytesUnchanged: number;
   /** Chunks the server lacked and that were sent, and their bytes on the wire (compressed). */
   chunksSent: number;
   chunkBytesSent: number;
@@ -17,5 +18,5 @@ export interface BackupCounters {
 }
 
 export function newBackupCounters(): BackupCounters {
-  return { entries: 0, filesRead: 0, bytesRead: 0, filesUnchanged: 0, chunksSent: 0, chunkBytesSent: 0, chunksDeduplicated: 0, warnings: 0 };
+  return { entries: 0, filesRead: 0, bytesRead: 0, filesUnchanged: 0, bytesUnchanged: 0, chunksSent: 0, chunkBytesSent: 0, chunksDeduplicated: 0, warnings: 0 };
 }

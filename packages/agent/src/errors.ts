@@ -8,6 +8,7 @@ export const ExitCode = {
   WARNINGS: 5,
   NOT_FOUND: 6,
   BUSY: 7,
+  POLICY: 8,
 } as const;
 /** One of the ExitCode values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -29,5 +30,6 @@ export function exitCodeForServerError(code: string): ExitCode {
   if (code.startsWith('AUTH_') || code === 'VERSION') return ExitCode.AUTH;
   if (code === 'NOT_FOUND') return ExitCode.NOT_FOUND;
   if (code === 'BUSY' || code === 'BACKUP_RUNNING' || code === 'SHUTTING_DOWN') return ExitCode.BUSY;
+  if (code === 'QUOTA' || code === 'PERMISSION') return ExitCode.POLICY;
   return ExitCode.FAILED;
 }

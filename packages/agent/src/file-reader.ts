@@ -77,11 +77,18 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
 }
 
 /**
- * Reads what a writer pushes into a FIFO until it closes its end. Waits at
- * most `timeoutMs` for a writer to appear; then unblocks the pending open by
- * opening the write end ourselves and records nothing.
+ * Reads what a writer pushes into a FIFO until it closes its end. Gives up
+ * waiting for a writer after `timeoutMs`, or as soon as `abandon` resolves
+ * (the known writer process exited without opening the FIFO): the pending
+ * open is released by opening the write end ourselves, and nothing is read.
  */
-export async function readFifo(path: Buffer, params: ChunkerParams, sink: ChunkSink, timeoutMs: number): Promise<ReadResult & { timedOut: boolean }> {
+export async function readFifo(
+  path: Buffer,
+  params: ChunkerParams,
+  sink: ChunkSink,
+  timeoutMs: number,
+  abandon?: Promise<void>,
+): Promise<ReadResult & { timedOut: boolean }> {
   let timedOut = false;
   let opened = false;
   const opening = fs.promises.open(path, fs.constants.O_RDONLY);
@@ -89,15 +96,18 @@ export async function readFifo(path: Buffer, params: ChunkerParams, sink: ChunkS
     () => (opened = true),
     () => undefined,
   );
-  const timer = setTimeout(() => {
-    if (opened) return;
+  const giveUp = () => {
+    if (opened || timedOut) return;
     timedOut = true;
     try {
       fs.closeSync(fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
     } catch {
       // The open completed meanwhile, or the FIFO is gone; either way the open returns.
     }
-  }, timeoutMs);
+  };
+  const timer = setTimeout(giveUp, timeoutMs);
+  // A writer that exits may still have opened the FIFO first: give the open a moment to land.
+  abandon?.then(() => setTimeout(giveUp, 200));
   let fh: fs.promises.FileHandle;
   try {
     fh = await opening;

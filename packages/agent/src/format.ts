@@ -32,10 +32,10 @@ export function formatBytes(n: number): string {
 }
 
 /** One line of `cpsbackup -l`. */
-export function formatListLine(b: cpsbackup.BackupSummary.$Properties): string {
+export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
   const status = b.status ?? '?';
   const extra = status === 'error' && b.reason ? ` ${b.reason}` : '';
-  const deletable = status === 'creating' ? '' : ' (deletable)';
+  const deletable = status === 'creating' || !canDelete ? '' : ' (deletable)';
   const name = b.name ? ` "${b.name}"` : '';
   return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))} ${status}${deletable}${name}${extra}`;
 }
@@ -103,5 +103,26 @@ export function entryJson(e: FileEntry): Record<string, unknown> {
     size: e.size,
     mtime: new Date(Number(e.mtimeNs / 1_000_000n)).toISOString(),
     ...(e.type === EntryType.Symlink ? { target: e.linkTarget.toString() } : {}),
+  };
+}
+
+/** The usage line under `cpsbackup -l`. */
+export function formatUsage(u: cpsbackup.Usage.$Properties): string {
+  const backups = Number(u.backups ?? 0);
+  const bytes = Number(u.storedBytes ?? 0);
+  const qb = Number(u.quotaBackups ?? 0);
+  const qs = Number(u.quotaBytes ?? 0);
+  return `Usage: ${backups} backups${qb ? ` of ${qb} allowed` : ''}, ${formatBytes(bytes)} stored${qs ? ` of ${formatBytes(qs)} allowed` : ''}`;
+}
+
+/** Usage as plain JSON. */
+export function usageJson(u: cpsbackup.Usage.$Properties): Record<string, unknown> {
+  return {
+    backups: Number(u.backups ?? 0),
+    storedBytes: Number(u.storedBytes ?? 0),
+    quotaBackups: Number(u.quotaBackups ?? 0) || null,
+    quotaBytes: Number(u.quotaBytes ?? 0) || null,
+    canDelete: !!u.canDelete,
+    canRestore: !!u.canRestore,
   };
 }

@@ -13,8 +13,11 @@ interface PreviousFile {
 /** The parent backup's regular files by path. */
 export class PreviousIndex {
   private readonly files = new Map<string, PreviousFile>();
+  /** Sum of the previous backup's file sizes (an estimate of this one's, for progress). */
+  totalBytes = 0;
 
   add(e: FileEntry): void {
+    this.totalBytes += e.size;
     if (e.type !== EntryType.File) return;
     this.files.set(e.path.toString('latin1'), { size: e.size, mtimeNs: e.mtimeNs, ctimeNs: e.ctimeNs, inode: e.inode, chunks: e.chunks });
   }

@@ -18,6 +18,8 @@ export interface RestoreOptions {
   regex?: RegExp;
   overwrite?: boolean;
   fifoAsFile?: boolean;
+  /** FIFOs below these paths are restored as regular files (dump jobs). */
+  fifoAsFileUnder?: string[];
 }
 
 /** What a restore did. */
@@ -56,7 +58,11 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     await server.send({
       restoreRequest: { number: opts.number ?? 0, metadataOnly: false, pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)) },
     });
-    const writer = new TreeWriter(opts.target, { overwrite: !!opts.overwrite, fifoAsFile: !!opts.fifoAsFile });
+    const writer = new TreeWriter(opts.target, {
+      overwrite: !!opts.overwrite,
+      fifoAsFile: !!opts.fifoAsFile,
+      fifoAsFileUnder: (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p)),
+    });
     let entries = 0;
     let bytes = 0;
     let skipped = 0;
@@ -87,43 +93,3 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
   }
 }
 
-/** Lists the client's backups. */
-export async function runList(config: NodeConfig): Promise<cpsbackup.BackupSummary.$Properties[]> {
-  const server = await ServerConnection.open(config);
-  try {
-    await server.send({ listRequest: {} });
-    const m = await server.expect('backupList');
-    return m.backups ?? [];
-  } finally {
-    await server.close().catch(() => undefined);
-  }
-}
-
-/** The entries of a backup (no content) and its summary. */
-export async function runShow(config: NodeConfig, number: number): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
-  const server = await ServerConnection.open(config);
-  try {
-    await server.send({ restoreRequest: { number, metadataOnly: true } });
-    const entries: FileEntry[] = [];
-    for (;;) {
-      const m = await server.next();
-      if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
-      if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
-      entries.push(fromWireEntry(m.restoreEntry.entry));
-    }
-  } finally {
-    await server.close().catch(() => undefined);
-  }
-}
-
-/** Deletes one of the client's backups. */
-export async function runDelete(config: NodeConfig, number: number): Promise<number> {
-  const server = await ServerConnection.open(config);
-  try {
-    await server.send({ deleteRequest: { number } });
-    const m = await server.expect('deleteDone');
-    return Number(m.number);
-  } finally {
-    await server.close().catch(() => undefined);
-  }
-}

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
 import { OwnerNames } from './owners';
 import { ensureParents, pathUnder } from './safe-path';
+import { isUnder } from './walker';
 
 /** How entries are written back. */
 export interface TreeWriterOptions {
@@ -10,6 +11,8 @@ export interface TreeWriterOptions {
   overwrite: boolean;
   /** Write a FIFO's backed-up content as a regular file instead of making a FIFO. */
   fifoAsFile: boolean;
+  /** Only for FIFOs below these paths (as stored), whatever fifoAsFile says. */
+  fifoAsFileUnder?: Buffer[];
 }
 
 /** What writing one entry did. */
@@ -84,7 +87,8 @@ export class TreeWriter {
         return 'linked';
       }
     }
-    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile);
+    const fifoAsFile = this.opts.fifoAsFile || (this.opts.fifoAsFileUnder ?? []).some((p) => isUnder(e.path, p));
+    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && fifoAsFile);
     if (asFile) {
       await this.writeFile(dest, e, content);
       if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, dest);

@@ -14,3 +14,4 @@ export {
   loadNodeConfig,
   CLIENT_NAME_PATTERN,
 } from './schemas';
+export { storageSchema, StorageConfig, NamedCommand, loadStorageConfig, storageConfigPathFor } from './storage-schema';

@@ -14,7 +14,16 @@ export const serverSchema = {
   ssl_cert_ca: key.path('', 'CA certificate that signs client certificates'),
   ssl_cert: key.path('', "the server's certificate"),
   ssl_key: key.path('', "the server's private key"),
-  keep: key.ints(1, 100000, 'backups to keep per client (repeat for multi-level retention)'),
+  keep: key.ints(1, 100000, 'backups to keep per client; repeat for multi-level retention (keep = 7, keep = 4: the last 7, then 4 spaced 7 apart)'),
+  keep_daily: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N days'),
+  keep_weekly: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N weeks'),
+  keep_monthly: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N months'),
+  quota_backups: key.int(0, 0, 100000, 'most available backups a client may hold (0: no limit)'),
+  quota_bytes: key.size(0, 'most stored bytes a client may reference, e.g. 50G (0: no limit)'),
+  client_can_delete: key.bool(true, 'clients may delete their own backups'),
+  client_can_restore: key.bool(true, 'clients may restore their own backups'),
+  client_can_list: key.bool(true, 'clients may list and show their own backups'),
+  gc_grace: key.int(86400, 0, 365 * 86400, 'seconds unreferenced chunks are kept so an interrupted backup can resume without resending them'),
   max_children: key.int(5, 1, 1000, 'agents served at once; more wait for a free slot or are told the server is busy'),
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
@@ -28,6 +37,14 @@ export type ServerConfig = ConfigOf<typeof serverSchema> & { clientconfdir: stri
 export const clientSchema = {
   ssl_peer_cn: key.string('', "the CN this client's certificate must carry (default: the file's name)"),
   keep: key.ints(1, 100000, "overrides server.conf's keep for this client"),
+  keep_daily: key.optionalInt(0, 100000, 'overrides server.conf'),
+  keep_weekly: key.optionalInt(0, 100000, 'overrides server.conf'),
+  keep_monthly: key.optionalInt(0, 100000, 'overrides server.conf'),
+  quota_backups: key.optionalInt(0, 100000, 'overrides server.conf'),
+  quota_bytes: key.optionalSize('overrides server.conf'),
+  client_can_delete: key.optionalBool('overrides server.conf'),
+  client_can_restore: key.optionalBool('overrides server.conf'),
+  client_can_list: key.optionalBool('overrides server.conf'),
   dedup_group: key.string('', 'clients of one group may reuse each other\'s stored chunks (default: the client alone)'),
 };
 /** A parsed client file. */
@@ -50,6 +67,7 @@ export const nodeSchema = {
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
+  storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
 };
 /** A parsed node.conf. */
 export type NodeConfig = ConfigOf<typeof nodeSchema> & { configFile: string };

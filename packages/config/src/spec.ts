@@ -50,6 +50,16 @@ function parseInt10(raw: string, min: number, max: number): number {
   return n;
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
+
+/** "500", "64K", "10 GB" (binary units; 0 means no limit). */
+function parseSize(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?B?)$/i.exec(raw);
+  const unit = m ? SIZE_UNITS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined) throw new Error(`expected a size such as 500M or 20G, got ${JSON.stringify(raw)}`);
+  return Math.round(Number(m[1]) * unit);
+}
+
 function parseBool(raw: string): boolean {
   if (raw === '1' || raw === 'yes' || raw === 'true') return true;
   if (raw === '0' || raw === 'no' || raw === 'false') return false;
@@ -82,6 +92,10 @@ export const key = {
   bool: (def: boolean, help: string) => single(parseBool, def, help),
   path: (def: string, help: string) => single(resolvePath, def, help),
   optionalPath: (help: string) => single<string | undefined>(resolvePath, undefined, help),
+  optionalBool: (help: string) => single<boolean | undefined>(parseBool, undefined, help),
+  optionalInt: (min: number, max: number, help: string) => single<number | undefined>((r) => parseInt10(r, min, max), undefined, help),
+  size: (def: number, help: string) => single(parseSize, def, help),
+  optionalSize: (help: string) => single<number | undefined>(parseSize, undefined, help),
   oneOf: <T extends string>(values: readonly T[], def: T, help: string) =>
     single(
       (r) => {

@@ -1,6 +1,7 @@
 import { ConnectionError, cpsbackup, fromWireEntry, Message, ProtocolError, toWireEntry } from '@cpsbackup/protocol';
 import { BackupWriter, FileEntry } from '@cpsbackup/store';
 import { SessionContext } from './context';
+import { applyRetention, backupsToKeep } from './retention';
 import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
 
@@ -22,6 +23,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   }
   let writer: BackupWriter | undefined;
   try {
+    const usage = checkQuotaUpFront(ctx);
     const parent = store.latestAvailable(client.name);
     writer = store.beginBackup({
       client: client.name,
@@ -34,14 +36,16 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
     await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0 } });
     await sendPrevious(ctx, begin.full ? undefined : parent?.id);
-    const done = await receive(ctx, writer);
+    const done = await receive(ctx, writer, usage.storedBytes);
     if (done === 'aborted') return;
     const info = writer.commit();
     blog.info(
       { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length },
       'backup committed',
     );
+    const deleted = applyRetention(store, client.name, ctx.policy, blog);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
+    if (deleted.length) ctx.requestGc();
   } catch (err) {
     if (err instanceof ConnectionError) {
       writer?.abort(`connection lost: ${err.message}`);
@@ -55,6 +59,40 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   } finally {
     ctx.locks.release(client.name, ctx.owner);
   }
+}
+
+function formatGiB(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/**
+ * Refuses a backup that would break a quota: more available backups than
+ * quota_backups once retention has run, or stored bytes already at quota_bytes.
+ */
+function checkQuotaUpFront(ctx: SessionContext): { storedBytes: number } {
+  const { store, client, policy } = ctx;
+  const usage = store.clientUsage(client.name);
+  if (policy.quotaBackups > 0) {
+    const existing = store
+      .listBackups(client.name)
+      .filter((b) => b.status === 'available')
+      .map((b) => ({ id: b.id, number: b.number, time: b.finishedAt ?? b.startedAt }));
+    const next = Math.max(0, ...existing.map((b) => b.number)) + 1;
+    const kept = backupsToKeep([...existing, { id: -1, number: next, time: Date.now() }], policy);
+    if (kept.size > policy.quotaBackups) {
+      throw new WireError(
+        'QUOTA',
+        `quota reached: client ${client.name} holds ${usage.backups} backups and retention would keep ${kept.size} with a new one (quota_backups = ${policy.quotaBackups}); delete backups or raise the quota`,
+      );
+    }
+  }
+  if (policy.quotaBytes > 0 && usage.storedBytes >= policy.quotaBytes) {
+    throw new WireError(
+      'QUOTA',
+      `quota reached: client ${client.name} stores ${formatGiB(usage.storedBytes)} of its ${formatGiB(policy.quotaBytes)} (quota_bytes); delete backups or raise the quota`,
+    );
+  }
+  return usage;
 }
 
 async function sendPrevious(ctx: SessionContext, parentId: number | undefined): Promise<void> {
@@ -71,7 +109,8 @@ async function sendPrevious(ctx: SessionContext, parentId: number | undefined): 
   await ctx.conn.send({ previousEntries: { entries: batch, last: true } });
 }
 
-async function receive(ctx: SessionContext, writer: BackupWriter): Promise<'end' | 'aborted'> {
+async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<'end' | 'aborted'> {
+  const quota = ctx.policy.quotaBytes;
   for (;;) {
     const m: Message = await ctx.conn.next();
     switch (m.msg) {
@@ -90,6 +129,13 @@ async function receive(ctx: SessionContext, writer: BackupWriter): Promise<'end'
         const id = Buffer.from(c.id ?? new Uint8Array());
         const payload = Buffer.from((c.payload ?? new Uint8Array()).buffer, c.payload?.byteOffset ?? 0, c.payload?.byteLength ?? 0);
         writer.putEncodedChunk(id, c.codec ?? 0, payload, c.rawLength ?? 0);
+        if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
+          throw new WireError(
+            'QUOTA',
+            `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
+            true,
+          );
+        }
         break;
       }
       case 'entries': {

@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => server.reload());
+    process.on('SIGUSR2', () => server.pruneAll());
   });
 }
 

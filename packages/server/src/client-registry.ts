@@ -42,6 +42,11 @@ export class ClientRegistry {
     return this.clients.get(name) ?? { ok: false, reason: 'unknown', message: `no client file ${this.dir}/${name} on the server` };
   }
 
+  /** Names of every client file read. */
+  names(): string[] {
+    return [...this.clients.keys()];
+  }
+
   get size(): number {
     return this.clients.size;
   }

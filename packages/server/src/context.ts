@@ -3,6 +3,7 @@ import { FramedConnection } from '@cpsbackup/protocol';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { ClientLocks } from './client-locks';
+import { ClientPolicy } from './policy';
 
 /** What a request handler needs: the authenticated client and the shared server parts. */
 export interface SessionContext {
@@ -13,6 +14,10 @@ export interface SessionContext {
   readonly locks: ClientLocks;
   /** Identity of this session (lock owner). */
   readonly owner: object;
+  /** Retention, quotas and permissions of this client. */
+  readonly policy: ClientPolicy;
   /** True once SIGTERM arrived: no new backups. */
   isShuttingDown(): boolean;
+  /** Called after retention deleted backups: reclaims space when no backup runs. */
+  requestGc(): void;
 }

@@ -6,6 +6,8 @@ import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { ClientLocks } from './client-locks';
 import { ClientRegistry } from './client-registry';
+import { policyFor } from './policy';
+import { applyRetention } from './retention';
 import { Session } from './session';
 
 function readPem(file: string, what: string): Buffer {
@@ -48,7 +50,7 @@ export class BackupServer {
       minVersion: 'TLSv1.3',
       handshakeTimeout: 30_000,
     };
-    const store = Store.open(config.directory, { zstdLevel: config.zstd_level });
+    const store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
       log.warn(
         { interruptedBackups: store.recovery.interruptedBackups.length, removedPacks: store.recovery.removedPacks.length },
@@ -100,14 +102,56 @@ export class BackupServer {
       clients: this.clients,
       locks: this.locks,
       log: this.log,
-      idleTimeoutMs: this.config.idle_timeout * 1000,
+      config: this.config,
       isShuttingDown: () => this.shuttingDown,
+      requestGc: () => this.requestGc(),
     });
     this.sessions.add(session);
     session
       .run()
       .catch((err: Error) => this.log.error({ err: err.message, stack: err.stack }, 'session crashed'))
       .finally(() => this.sessions.delete(session));
+  }
+
+  private gcWanted = false;
+
+  /**
+   * Reclaims space once no backup is running (GC and ingest share the store
+   * thread, so GC waits for a quiet moment rather than stalling a backup).
+   */
+  requestGc(): void {
+    this.gcWanted = true;
+    setImmediate(() => this.maybeGc());
+  }
+
+  private maybeGc(): void {
+    if (!this.gcWanted || this.shuttingDown) return;
+    if ([...this.sessions].some((s) => s.busy)) {
+      setTimeout(() => this.maybeGc(), 1000).unref();
+      return;
+    }
+    this.gcWanted = false;
+    const t = Date.now();
+    const r = this.store.gc();
+    this.log.info(
+      { deadChunks: r.deadChunks, deletedPacks: r.deletedPacks, movedChunks: r.movedChunks, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, ms: Date.now() - t },
+      'garbage collected',
+    );
+    if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
+  }
+
+  /** SIGUSR2 (on demand): apply every client's retention now, then reclaim space. */
+  pruneAll(): void {
+    const problems = this.clients.reload();
+    for (const problem of problems) this.log.error({ problem }, 'client file ignored');
+    let deleted = 0;
+    for (const name of this.clients.names()) {
+      const found = this.clients.lookup(name);
+      if (!found.ok || this.locks.isHeld(name)) continue;
+      deleted += applyRetention(this.store, name, policyFor(this.config, found.config), this.log).length;
+    }
+    this.log.info({ deleted }, 'retention applied to all clients');
+    this.requestGc();
   }
 
   /** SIGHUP: re-read the client files. */

@@ -1,6 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import { ConnectionError, FramedConnection, Message, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
+import { ServerConfig } from '@cpsbackup/config';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { authenticate } from './auth';
@@ -8,6 +9,7 @@ import { handleBackup } from './backup-handler';
 import { ClientLocks } from './client-locks';
 import { ClientRegistry } from './client-registry';
 import { SessionContext } from './context';
+import { policyFor } from './policy';
 import { handleRestore, resolveBackup } from './restore-handler';
 import { toSummary } from './summary';
 import { SERVER_VERSION } from './version';
@@ -19,8 +21,9 @@ export interface SessionDeps {
   clients: ClientRegistry;
   locks: ClientLocks;
   log: Logger;
-  idleTimeoutMs: number;
+  config: ServerConfig;
   isShuttingDown(): boolean;
+  requestGc(): void;
 }
 
 /**
@@ -38,7 +41,7 @@ export class Session {
     private readonly socket: TLSSocket,
     private readonly deps: SessionDeps,
   ) {
-    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.idleTimeoutMs });
+    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.config.idle_timeout * 1000 });
     this.log = deps.log.child({ remote: `${socket.remoteAddress}:${socket.remotePort}` });
   }
 
@@ -104,7 +107,9 @@ export class Session {
       log: this.log,
       locks: deps.locks,
       owner: this,
+      policy: policyFor(deps.config, config),
       isShuttingDown: () => deps.isShuttingDown(),
+      requestGc: () => deps.requestGc(),
     };
   }
 
@@ -119,13 +124,38 @@ export class Session {
         }
         return;
       case 'restoreRequest':
+        requirePermission(ctx, m.restoreRequest.metadataOnly ? 'list' : 'restore');
         return handleRestore(ctx, m.restoreRequest);
       case 'listRequest': {
+        requirePermission(ctx, 'list');
         const backups = ctx.store.listBackups(ctx.client.name).map((b) => toSummary(ctx.store, b));
-        await this.conn.send({ backupList: { backups } });
+        const usage = ctx.store.clientUsage(ctx.client.name);
+        await this.conn.send({
+          backupList: {
+            backups,
+            usage: {
+              backups: usage.backups,
+              storedBytes: usage.storedBytes,
+              quotaBackups: ctx.policy.quotaBackups,
+              quotaBytes: ctx.policy.quotaBytes,
+              canDelete: ctx.policy.canDelete,
+              canRestore: ctx.policy.canRestore,
+            },
+          },
+        });
+        return;
+      }
+      case 'labelRequest': {
+        requirePermission(ctx, 'list');
+        const b = resolveBackup(ctx, toSafeNumber(m.labelRequest.number, 'number'));
+        const name = String(m.labelRequest.name ?? '').slice(0, 200);
+        const description = String(m.labelRequest.description ?? '').slice(0, 4000);
+        ctx.store.setBackupLabel(b.id, name || null, description || null);
+        await this.conn.send({ labelDone: { backup: toSummary(ctx.store, ctx.store.getBackup(b.id)) } });
         return;
       }
       case 'deleteRequest': {
+        requirePermission(ctx, 'delete');
         const b = resolveBackup(ctx, toSafeNumber(m.deleteRequest.number, 'number'));
         if (ctx.locks.isHeld(ctx.client.name) && b.status === 'creating') {
           throw new WireError('BACKUP_RUNNING', `backup ${b.number} is still running`);
@@ -133,10 +163,19 @@ export class Session {
         ctx.store.deleteBackup(b.id);
         ctx.log.info({ backup: b.number }, 'backup deleted');
         await this.conn.send({ deleteDone: { number: b.number } });
+        ctx.requestGc();
         return;
       }
       default:
         throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`, true);
     }
+  }
+}
+
+/** Refuses what the client's permissions (client_can_*) forbid. */
+function requirePermission(ctx: SessionContext, what: 'list' | 'restore' | 'delete'): void {
+  const allowed = what === 'list' ? ctx.policy.canList : what === 'restore' ? ctx.policy.canRestore : ctx.policy.canDelete;
+  if (!allowed) {
+    throw new WireError('PERMISSION', `client ${ctx.client.name} may not ${what} backups (client_can_${what} = 0 on the server)`);
   }
 }

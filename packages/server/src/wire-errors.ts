@@ -17,6 +17,8 @@ export type WireErrorCode =
   | 'PROTOCOL'
   | 'VERSION'
   | 'SHUTTING_DOWN'
+  | 'QUOTA'
+  | 'PERMISSION'
   | 'STORE'
   | 'INTERNAL';
 

@@ -133,6 +133,28 @@ export class Store {
     return all[all.length - 1];
   }
 
+  /**
+   * What a client holds: its available backups, and the stored bytes of
+   * every chunk its available or running backups reference (shared chunks
+   * count in full for each client: it is what the client would occupy alone).
+   */
+  clientUsage(client: string): { backups: number; storedBytes: number } {
+    const db = this.catalog.db;
+    const backups = db
+      .prepare(`SELECT COUNT(*) FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.status = 'available'`)
+      .pluck()
+      .get(client) as number;
+    const storedBytes = db
+      .prepare(
+        `SELECT COALESCE(SUM(ch.stored_length), 0) FROM chunks ch WHERE ch.id IN (
+           SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
+           WHERE c.name = ? AND b.status IN ('available', 'creating'))`,
+      )
+      .pluck()
+      .get(client) as number;
+    return { backups, storedBytes };
+  }
+
   /** Sets a backup's name and description. */
   setBackupLabel(id: number, name: string | null, description: string | null): void {
     this.getBackup(id);

@@ -45,7 +45,9 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.DeleteDone.$Properties|null} [deleteDone] Envelope deleteDone
          * @property {cpsbackup.AbortBackup.$Properties|null} [abortBackup] Envelope abortBackup
          * @property {cpsbackup.Warning.$Properties|null} [warning] Envelope warning
-         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"} [msg] Envelope msg
+         * @property {cpsbackup.LabelRequest.$Properties|null} [labelRequest] Envelope labelRequest
+         * @property {cpsbackup.LabelDone.$Properties|null} [labelDone] Envelope labelDone
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"} [msg] Envelope msg
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -81,9 +83,11 @@ $root.cpsbackup = (function() {
          *   deleteDone?: cpsbackup.DeleteDone.$Shape|null;
          *   abortBackup?: cpsbackup.AbortBackup.$Shape|null;
          *   warning?: cpsbackup.Warning.$Shape|null;
+         *   labelRequest?: cpsbackup.LabelRequest.$Shape|null;
+         *   labelDone?: cpsbackup.LabelDone.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "entries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries: cpsbackup.Entries.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape })
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "entries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries: cpsbackup.Entries.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape })
          * )} cpsbackup.Envelope.$Shape
          */
 
@@ -270,17 +274,33 @@ $root.cpsbackup = (function() {
          */
         Envelope.prototype.warning = null;
 
+        /**
+         * Envelope labelRequest.
+         * @member {cpsbackup.LabelRequest.$Properties|null|undefined} labelRequest
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.labelRequest = null;
+
+        /**
+         * Envelope labelDone.
+         * @member {cpsbackup.LabelDone.$Properties|null|undefined} labelDone
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.labelDone = null;
+
         // OneOf field names bound to virtual getters and setters
         var $oneOfFields;
 
         /**
          * Envelope msg.
-         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|undefined} msg
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|undefined} msg
          * @memberof cpsbackup.Envelope
          * @instance
          */
         $Object.defineProperty(Envelope.prototype, "msg", {
-            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "entries", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning"]),
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "entries", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -358,6 +378,10 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.AbortBackup.encode(message.abortBackup, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
             if (message.warning != null && $Object.hasOwnProperty.call(message, "warning"))
                 $root.cpsbackup.Warning.encode(message.warning, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
+            if (message.labelRequest != null && $Object.hasOwnProperty.call(message, "labelRequest"))
+                $root.cpsbackup.LabelRequest.encode(message.labelRequest, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
+            if (message.labelDone != null && $Object.hasOwnProperty.call(message, "labelDone"))
+                $root.cpsbackup.LabelDone.encode(message.labelDone, writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -547,6 +571,20 @@ $root.cpsbackup = (function() {
                             break;
                         message.warning = $root.cpsbackup.Warning.decode(reader, reader.size(), $undefined, _depth + 1, message.warning);
                         message.msg = "warning";
+                        continue;
+                    }
+                case 22: {
+                        if (wireType !== 2)
+                            break;
+                        message.labelRequest = $root.cpsbackup.LabelRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.labelRequest);
+                        message.msg = "labelRequest";
+                        continue;
+                    }
+                case 23: {
+                        if (wireType !== 2)
+                            break;
+                        message.labelDone = $root.cpsbackup.LabelDone.decode(reader, reader.size(), $undefined, _depth + 1, message.labelDone);
+                        message.msg = "labelDone";
                         continue;
                     }
                 }
@@ -3717,6 +3755,7 @@ $root.cpsbackup = (function() {
          * Properties of a BackupList.
          * @typedef {Object} cpsbackup.BackupList.$Properties
          * @property {Array.<cpsbackup.BackupSummary.$Properties>|null} [backups] BackupList backups
+         * @property {cpsbackup.Usage.$Properties|null} [usage] BackupList usage
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3758,6 +3797,14 @@ $root.cpsbackup = (function() {
         BackupList.prototype.backups = $util.emptyArray;
 
         /**
+         * BackupList usage.
+         * @member {cpsbackup.Usage.$Properties|null|undefined} usage
+         * @memberof cpsbackup.BackupList
+         * @instance
+         */
+        BackupList.prototype.usage = null;
+
+        /**
          * Creates a new BackupList instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupList
@@ -3792,6 +3839,8 @@ $root.cpsbackup = (function() {
             if (message.backups != null && message.backups.length)
                 for (var i = 0; i < message.backups.length; ++i)
                     $root.cpsbackup.BackupSummary.encode(message.backups[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.usage != null && $Object.hasOwnProperty.call(message, "usage"))
+                $root.cpsbackup.Usage.encode(message.usage, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3816,7 +3865,7 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $Reader.recursionLimit)
                 throw $Error("max depth exceeded");
-            var end, message;
+            var end, message, value;
             if (length === $undefined)
                 end = reader.len;
             else {
@@ -3844,6 +3893,12 @@ $root.cpsbackup = (function() {
                         message.backups.push($root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1));
                         continue;
                     }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.usage = $root.cpsbackup.Usage.decode(reader, reader.size(), $undefined, _depth + 1, message.usage);
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -3862,6 +3917,599 @@ $root.cpsbackup = (function() {
         };
 
         return BackupList;
+    })();
+
+    cpsbackup.Usage = (function() {
+
+        /**
+         * Properties of a Usage.
+         * @typedef {Object} cpsbackup.Usage.$Properties
+         * @property {number|Long|null} [backups] Usage backups
+         * @property {number|Long|null} [storedBytes] Usage storedBytes
+         * @property {number|Long|null} [quotaBackups] Usage quotaBackups
+         * @property {number|Long|null} [quotaBytes] Usage quotaBytes
+         * @property {boolean|null} [canDelete] Usage canDelete
+         * @property {boolean|null} [canRestore] Usage canRestore
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Usage.
+         * @memberof cpsbackup
+         * @interface IUsage
+         * @augments cpsbackup.Usage.$Properties
+         * @deprecated Use cpsbackup.Usage.$Properties instead.
+         */
+
+        /**
+         * Shape of a Usage.
+         * @typedef {cpsbackup.Usage.$Properties} cpsbackup.Usage.$Shape
+         */
+
+        /**
+         * Constructs a new Usage.
+         * @memberof cpsbackup
+         * @classdesc Represents a Usage.
+         * @constructor
+         * @param {cpsbackup.Usage.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var Usage = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Usage backups.
+         * @member {number|Long} backups
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.backups = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Usage storedBytes.
+         * @member {number|Long} storedBytes
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.storedBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Usage quotaBackups.
+         * @member {number|Long} quotaBackups
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.quotaBackups = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Usage quotaBytes.
+         * @member {number|Long} quotaBytes
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.quotaBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Usage canDelete.
+         * @member {boolean} canDelete
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.canDelete = false;
+
+        /**
+         * Usage canRestore.
+         * @member {boolean} canRestore
+         * @memberof cpsbackup.Usage
+         * @instance
+         */
+        Usage.prototype.canRestore = false;
+
+        /**
+         * Creates a new Usage instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.Usage
+         * @static
+         * @param {cpsbackup.Usage.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.Usage} Usage instance
+         * @type {{
+         *   (properties: cpsbackup.Usage.$Shape): cpsbackup.Usage & cpsbackup.Usage.$Shape;
+         *   (properties?: cpsbackup.Usage.$Properties): cpsbackup.Usage;
+         * }}
+         */
+        Usage.create = function(properties) {
+            return new Usage(properties);
+        };
+
+        /**
+         * Encodes the specified Usage message. Does not implicitly {@link cpsbackup.Usage.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.Usage
+         * @static
+         * @param {cpsbackup.Usage.$Properties} message Usage message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Usage.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backups != null && $Object.hasOwnProperty.call(message, "backups") && (typeof message.backups === "object" ? message.backups.low || message.backups.high : message.backups !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.backups);
+            if (message.storedBytes != null && $Object.hasOwnProperty.call(message, "storedBytes") && (typeof message.storedBytes === "object" ? message.storedBytes.low || message.storedBytes.high : message.storedBytes !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.storedBytes);
+            if (message.quotaBackups != null && $Object.hasOwnProperty.call(message, "quotaBackups") && (typeof message.quotaBackups === "object" ? message.quotaBackups.low || message.quotaBackups.high : message.quotaBackups !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.quotaBackups);
+            if (message.quotaBytes != null && $Object.hasOwnProperty.call(message, "quotaBytes") && (typeof message.quotaBytes === "object" ? message.quotaBytes.low || message.quotaBytes.high : message.quotaBytes !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.quotaBytes);
+            if (message.canDelete != null && $Object.hasOwnProperty.call(message, "canDelete") && message.canDelete !== false)
+                writer.uint32(/* id 5, wireType 0 =*/40).bool(message.canDelete);
+            if (message.canRestore != null && $Object.hasOwnProperty.call(message, "canRestore") && message.canRestore !== false)
+                writer.uint32(/* id 6, wireType 0 =*/48).bool(message.canRestore);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Usage message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.Usage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.Usage & cpsbackup.Usage.$Shape} Usage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Usage.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.Usage();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.backups = value;
+                        else
+                            delete message.backups;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.storedBytes = value;
+                        else
+                            delete message.storedBytes;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.quotaBackups = value;
+                        else
+                            delete message.quotaBackups;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.quotaBytes = value;
+                        else
+                            delete message.quotaBytes;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.canDelete = value;
+                        else
+                            delete message.canDelete;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.canRestore = value;
+                        else
+                            delete message.canRestore;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return Usage;
+    })();
+
+    cpsbackup.LabelRequest = (function() {
+
+        /**
+         * Properties of a LabelRequest.
+         * @typedef {Object} cpsbackup.LabelRequest.$Properties
+         * @property {number|Long|null} [number] LabelRequest number
+         * @property {string|null} [name] LabelRequest name
+         * @property {string|null} [description] LabelRequest description
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a LabelRequest.
+         * @memberof cpsbackup
+         * @interface ILabelRequest
+         * @augments cpsbackup.LabelRequest.$Properties
+         * @deprecated Use cpsbackup.LabelRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a LabelRequest.
+         * @typedef {cpsbackup.LabelRequest.$Properties} cpsbackup.LabelRequest.$Shape
+         */
+
+        /**
+         * Constructs a new LabelRequest.
+         * @memberof cpsbackup
+         * @classdesc Represents a LabelRequest.
+         * @constructor
+         * @param {cpsbackup.LabelRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var LabelRequest = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * LabelRequest number.
+         * @member {number|Long} number
+         * @memberof cpsbackup.LabelRequest
+         * @instance
+         */
+        LabelRequest.prototype.number = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * LabelRequest name.
+         * @member {string} name
+         * @memberof cpsbackup.LabelRequest
+         * @instance
+         */
+        LabelRequest.prototype.name = "";
+
+        /**
+         * LabelRequest description.
+         * @member {string} description
+         * @memberof cpsbackup.LabelRequest
+         * @instance
+         */
+        LabelRequest.prototype.description = "";
+
+        /**
+         * Creates a new LabelRequest instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.LabelRequest
+         * @static
+         * @param {cpsbackup.LabelRequest.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.LabelRequest} LabelRequest instance
+         * @type {{
+         *   (properties: cpsbackup.LabelRequest.$Shape): cpsbackup.LabelRequest & cpsbackup.LabelRequest.$Shape;
+         *   (properties?: cpsbackup.LabelRequest.$Properties): cpsbackup.LabelRequest;
+         * }}
+         */
+        LabelRequest.create = function(properties) {
+            return new LabelRequest(properties);
+        };
+
+        /**
+         * Encodes the specified LabelRequest message. Does not implicitly {@link cpsbackup.LabelRequest.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.LabelRequest
+         * @static
+         * @param {cpsbackup.LabelRequest.$Properties} message LabelRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        LabelRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.number != null && $Object.hasOwnProperty.call(message, "number") && (typeof message.number === "object" ? message.number.low || message.number.high : message.number !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.name);
+            if (message.description != null && $Object.hasOwnProperty.call(message, "description") && message.description !== "")
+                writer.uint32(/* id 3, wireType 2 =*/26).string(message.description);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a LabelRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.LabelRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.LabelRequest & cpsbackup.LabelRequest.$Shape} LabelRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        LabelRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.LabelRequest();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.number = value;
+                        else
+                            delete message.number;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
+                        else
+                            delete message.name;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.description = value;
+                        else
+                            delete message.description;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return LabelRequest;
+    })();
+
+    cpsbackup.LabelDone = (function() {
+
+        /**
+         * Properties of a LabelDone.
+         * @typedef {Object} cpsbackup.LabelDone.$Properties
+         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] LabelDone backup
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a LabelDone.
+         * @memberof cpsbackup
+         * @interface ILabelDone
+         * @augments cpsbackup.LabelDone.$Properties
+         * @deprecated Use cpsbackup.LabelDone.$Properties instead.
+         */
+
+        /**
+         * Shape of a LabelDone.
+         * @typedef {cpsbackup.LabelDone.$Properties} cpsbackup.LabelDone.$Shape
+         */
+
+        /**
+         * Constructs a new LabelDone.
+         * @memberof cpsbackup
+         * @classdesc Represents a LabelDone.
+         * @constructor
+         * @param {cpsbackup.LabelDone.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var LabelDone = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * LabelDone backup.
+         * @member {cpsbackup.BackupSummary.$Properties|null|undefined} backup
+         * @memberof cpsbackup.LabelDone
+         * @instance
+         */
+        LabelDone.prototype.backup = null;
+
+        /**
+         * Creates a new LabelDone instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.LabelDone
+         * @static
+         * @param {cpsbackup.LabelDone.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.LabelDone} LabelDone instance
+         * @type {{
+         *   (properties: cpsbackup.LabelDone.$Shape): cpsbackup.LabelDone & cpsbackup.LabelDone.$Shape;
+         *   (properties?: cpsbackup.LabelDone.$Properties): cpsbackup.LabelDone;
+         * }}
+         */
+        LabelDone.create = function(properties) {
+            return new LabelDone(properties);
+        };
+
+        /**
+         * Encodes the specified LabelDone message. Does not implicitly {@link cpsbackup.LabelDone.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.LabelDone
+         * @static
+         * @param {cpsbackup.LabelDone.$Properties} message LabelDone message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        LabelDone.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backup != null && $Object.hasOwnProperty.call(message, "backup"))
+                $root.cpsbackup.BackupSummary.encode(message.backup, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a LabelDone message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.LabelDone
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.LabelDone & cpsbackup.LabelDone.$Shape} LabelDone
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        LabelDone.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.LabelDone();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.backup = $root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.backup);
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return LabelDone;
     })();
 
     cpsbackup.RestoreRequest = (function() {

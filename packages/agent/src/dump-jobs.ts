@@ -1,0 +1,161 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StorageConfig } from '@cpsbackup/config';
+
+/** One database dump: how to make it and how to load it back. */
+export interface DumpJob {
+  name: string;
+  /** Shell command template; {fifo} is where it must write. */
+  dump: string;
+  /** Shell command template; {file} is the restored dump. */
+  restore?: string;
+  /** Values for the other placeholders ({uri}, {database}, {collection}, {name}). */
+  vars: Record<string, string>;
+}
+
+/** A finished command that failed. */
+export interface JobFailure {
+  name: string;
+  message: string;
+}
+
+/** Quotes a value for /bin/sh so placeholders never inject shell syntax. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Fills {placeholders} with shell-quoted values. */
+export function fillTemplate(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, k: string) => (k in vars ? shellQuote(vars[k]!) : whole));
+}
+
+/** The jobs storage.conf describes: one per MongoDB collection, then the generic ones. */
+export function jobsOf(storage: StorageConfig): DumpJob[] {
+  const jobs: DumpJob[] = storage.collection.map((collection) => ({
+    name: `mongodb-${collection}`,
+    dump: storage.mongodump,
+    restore: storage.mongorestore,
+    vars: { uri: storage.mongodb_uri, database: storage.mongodb_database, collection, name: `mongodb-${collection}` },
+  }));
+  for (const d of storage.dump) {
+    jobs.push({ name: d.name, dump: d.command, restore: storage.restore.find((r) => r.name === d.name)?.command, vars: { name: d.name } });
+  }
+  return jobs;
+}
+
+/** Where job `name` writes (and where its restored dump lands), under the dump directory. */
+export function dumpPathOf(dir: string, name: string): string {
+  return path.join(dir, `${name}.dump`);
+}
+
+interface Running {
+  job: DumpJob;
+  fifo: string;
+  child: ChildProcess;
+  stderr: string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The dump commands of one export, each writing into its own FIFO while the
+ * agent reads it: the dump never lands on the node's disk. A command that
+ * exits without opening its FIFO releases the reader (see `exited`).
+ */
+export class RunningDumps {
+  private constructor(
+    readonly dir: string,
+    private readonly running: Running[],
+  ) {}
+
+  static start(jobs: DumpJob[], dir: string): RunningDumps {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const running: Running[] = [];
+    for (const job of jobs) {
+      const fifo = dumpPathOf(dir, job.name);
+      fs.rmSync(fifo, { force: true });
+      execFileSync('mkfifo', ['-m', '600', fifo]);
+      const child = spawn('/bin/sh', ['-c', fillTemplate(job.dump, { ...job.vars, fifo })], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const r: Running = {
+        job,
+        fifo,
+        child,
+        stderr: '',
+        exit: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
+      };
+      child.stderr!.on('data', (d: Buffer) => (r.stderr = (r.stderr + d.toString()).slice(-2000)));
+      child.on('error', (err) => (r.stderr += `\n${err.message}`));
+      running.push(r);
+    }
+    return new RunningDumps(dir, running);
+  }
+
+  /** The FIFO paths, for the walk. */
+  get fifos(): string[] {
+    return this.running.map((r) => r.fifo);
+  }
+
+  /** Resolves when the writer of this FIFO has exited (undefined: not one of ours). */
+  exited(fifo: string): Promise<void> | undefined {
+    const r = this.running.find((x) => x.fifo === fifo);
+    return r ? r.exit.then(() => undefined) : undefined;
+  }
+
+  /**
+   * Waits for every dump command (killing one still running after
+   * `timeoutMs`) and reports those that failed.
+   */
+  async finish(timeoutMs: number): Promise<JobFailure[]> {
+    const failures: JobFailure[] = [];
+    for (const r of this.running) {
+      const timer = setTimeout(() => r.child.kill('SIGKILL'), timeoutMs);
+      const { code, signal } = await r.exit;
+      clearTimeout(timer);
+      if (code !== 0) {
+        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+        const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
+        failures.push({ name: r.job.name, message: `dump job ${r.job.name} failed (${how})${tail ? `: ${tail}` : ''}` });
+      }
+    }
+    return failures;
+  }
+
+  /** Removes the FIFOs (after the backup, whatever happened). */
+  cleanup(): void {
+    for (const r of this.running) {
+      if (r.child.exitCode === null) r.child.kill('SIGKILL');
+      fs.rmSync(r.fifo, { force: true });
+    }
+  }
+}
+
+/**
+ * Loads restored dumps: runs each job's restore command on its file, then
+ * deletes the file, also when the command failed. Jobs whose dump is not in
+ * the restored tree are skipped.
+ */
+export async function runRestoreJobs(jobs: DumpJob[], dumpDir: string): Promise<{ loaded: string[]; failures: JobFailure[] }> {
+  const loaded: string[] = [];
+  const failures: JobFailure[] = [];
+  for (const job of jobs) {
+    const file = dumpPathOf(dumpDir, job.name);
+    if (!fs.existsSync(file)) continue;
+    try {
+      if (!job.restore) continue;
+      const child = spawn('/bin/sh', ['-c', fillTemplate(job.restore, { ...job.vars, file })], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+      const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (c, s) => resolve({ code: c, signal: s })),
+      );
+      if (code === 0) loaded.push(job.name);
+      else {
+        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+        failures.push({ name: job.name, message: `restore of ${job.name} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}` });
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return { loaded, failures };
+}

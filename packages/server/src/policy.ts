@@ -1,0 +1,30 @@
+import { ClientConfig, ServerConfig } from '@cpsbackup/config';
+
+/** What a client may do and keep: server.conf defaults with the client file's overrides. */
+export interface ClientPolicy {
+  keep: number[];
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+  /** 0: no limit. */
+  quotaBackups: number;
+  /** 0: no limit. */
+  quotaBytes: number;
+  canDelete: boolean;
+  canRestore: boolean;
+  canList: boolean;
+}
+
+export function policyFor(server: ServerConfig, client: ClientConfig): ClientPolicy {
+  return {
+    keep: client.keep.length ? client.keep : server.keep,
+    keepDaily: client.keep_daily ?? server.keep_daily,
+    keepWeekly: client.keep_weekly ?? server.keep_weekly,
+    keepMonthly: client.keep_monthly ?? server.keep_monthly,
+    quotaBackups: client.quota_backups ?? server.quota_backups,
+    quotaBytes: client.quota_bytes ?? server.quota_bytes,
+    canDelete: client.client_can_delete ?? server.client_can_delete,
+    canRestore: client.client_can_restore ?? server.client_can_restore,
+    canList: client.client_can_list ?? server.client_can_list,
+  };
+}

@@ -1,0 +1,87 @@
+import { BackupInfo, Store } from '@cpsbackup/store';
+import type { Logger } from 'pino';
+import { ClientPolicy } from './policy';
+
+/** The part of a backup retention looks at. */
+export interface RetentionCandidate {
+  id: number;
+  number: number;
+  /** When it finished (ms since the epoch). */
+  time: number;
+}
+
+function dayKey(d: Date): string {
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/** ISO-8601 week (weeks start on Monday), as year-week. */
+function weekKey(d: Date): string {
+  const t = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  return `${t.getUTCFullYear()}-W${Math.ceil(((t.getTime() - yearStart) / 86400000 + 1) / 7)}`;
+}
+
+function monthKey(d: Date): string {
+  return `${d.getFullYear()}-${d.getMonth()}`;
+}
+
+/**
+ * Which available backups a policy keeps (ids). The union of:
+ * - Burp's multi-level `keep`: `keep = 7` keeps the last 7 backups;
+ *   `keep = 7, keep = 4` also keeps every 7th backup (by number) among the
+ *   last 28; a third level `keep = 6` every 28th among the last 168; and so on;
+ * - `keep_daily/weekly/monthly = N`: the newest backup of each of the last N
+ *   calendar days / ISO weeks / months that have a backup.
+ * The newest backup is always kept.
+ */
+export function backupsToKeep(backups: readonly RetentionCandidate[], policy: Pick<ClientPolicy, 'keep' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'>): Set<number> {
+  const sorted = [...backups].sort((a, b) => b.number - a.number);
+  const keep = new Set<number>();
+  if (sorted.length === 0) return keep;
+  keep.add(sorted[0]!.id);
+  const newest = sorted[0]!.number;
+  let interval = 1;
+  policy.keep.forEach((count, level) => {
+    const span = interval * count;
+    for (const b of sorted) {
+      if (level === 0 ? sorted.indexOf(b) < count : newest - b.number < span && b.number % interval === 0) keep.add(b.id);
+    }
+    interval = span;
+  });
+  const byCalendar = (n: number, key: (d: Date) => string) => {
+    const seen = new Set<string>();
+    for (const b of sorted) {
+      if (seen.size >= n) break;
+      const k = key(new Date(b.time));
+      if (seen.has(k)) continue;
+      seen.add(k);
+      keep.add(b.id);
+    }
+  };
+  byCalendar(policy.keepDaily, dayKey);
+  byCalendar(policy.keepWeekly, weekKey);
+  byCalendar(policy.keepMonthly, monthKey);
+  return keep;
+}
+
+/**
+ * Applies the policy to one client after a successful backup (or on
+ * demand): deletes available backups the policy does not keep, and failed
+ * backups older than the newest available one (they are superseded; newer
+ * failures stay so the operator sees them). Returns the deleted numbers.
+ */
+export function applyRetention(store: Store, client: string, policy: ClientPolicy, log: Logger): number[] {
+  const all: BackupInfo[] = store.listBackups(client);
+  const available = all.filter((b) => b.status === 'available');
+  const keep = backupsToKeep(
+    available.map((b) => ({ id: b.id, number: b.number, time: b.finishedAt ?? b.startedAt })),
+    policy,
+  );
+  const newest = available.reduce((n, b) => Math.max(n, b.number), 0);
+  const doomed = all.filter((b) => (b.status === 'available' && !keep.has(b.id)) || (b.status === 'error' && b.number < newest));
+  for (const b of doomed) store.deleteBackup(b.id);
+  if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
+  return doomed.map((b) => b.number);
+}
