@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build test bench demo clean
+.PHONY: help setup build test test-deps bench demo clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
@@ -27,7 +27,15 @@ build: setup
 	cp packages/protocol/src/generated/backup.js packages/protocol/src/generated/backup.d.ts packages/protocol/dist/generated/
 	npx tsc -b
 
-test: build
+# Debian packages the tests use: PostgreSQL (pg_dump/pg_restore round trip).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL from Debian's packages (dump-job tests)"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; \
+	fi
+
+test: build test-deps
 	npx jest --ci
 
 demo: build

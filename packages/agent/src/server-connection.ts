@@ -76,23 +76,32 @@ export class ServerConnection {
     try {
       m = await this.conn.next();
     } catch (err) {
-      if (err instanceof ConnectionError) throw new AgentError('CONNECTION', `connection to the server lost: ${err.message}`, ExitCode.FAILED);
+      if (err instanceof ConnectionError) throw this.lostConnection(err);
       throw err;
     }
-    if (m.msg === 'error') {
-      const code = m.error.code ?? 'ERROR';
-      throw new AgentError(code, m.error.message ?? code, exitCodeForServerError(code));
-    }
+    if (m.msg === 'error') throw serverError(m);
     return m;
   }
 
   send(m: cpsbackup.Envelope.$Properties): Promise<void> {
     return this.conn.send(m).catch((err: Error) => {
-      throw new AgentError('CONNECTION', `connection to the server lost: ${err.message}`);
+      throw this.lostConnection(err);
     });
+  }
+
+  /** The server's own reason when it sent one before hanging up, else "connection lost". */
+  private lostConnection(err: Error): AgentError {
+    const said = this.conn.takeQueued('error');
+    if (said) return serverError(said);
+    return new AgentError('CONNECTION', `connection to the server lost: ${err.message}`, ExitCode.FAILED);
   }
 
   async close(): Promise<void> {
     await this.conn.end();
   }
+}
+
+function serverError(m: Message): AgentError {
+  const code = m.error?.code ?? 'ERROR';
+  return new AgentError(code, m.error?.message ?? code, exitCodeForServerError(code));
 }

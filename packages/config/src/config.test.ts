@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ConfigError } from './errors';
 import { parseConfig } from './parse';
 import { loadClientConfig, loadNodeConfig, loadServerConfig, nodeSchema, serverSchema } from './schemas';
+import { loadStorageConfig } from './storage-schema';
 
 const FILE = '/etc/cpsbackup/server.conf';
 
@@ -62,6 +63,30 @@ describe('burp-style config', () => {
     const n = loadNodeConfig(path.join(dir, 'node.conf'), 'host-a');
     expect(n.cname).toBe('host-a');
     expect(n.include).toEqual(['/srv', '/etc']);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('the example files shipped in conf/', () => {
+  const conf = path.resolve(__dirname, '../../../conf');
+  test('parse without errors', () => {
+    const s = loadServerConfig(path.join(conf, 'server.conf'));
+    expect(s.port).toBe(4200);
+    expect(s.status_address).toBe('127.0.0.1');
+    expect(loadClientConfig(s.clientconfdir, 'cpsnode').ssl_peer_cn).toBe('cpsnode');
+    expect(loadNodeConfig(path.join(conf, 'node.conf'), 'x').read_all_fifos).toBe(true);
+    expect(loadStorageConfig(path.join(conf, 'storage.conf')).collection).toContain('periodical_alarm');
+  });
+
+  test('storage.conf refuses unknown placeholders and restores of undefined dumps', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsstorage-'));
+    const f = path.join(dir, 'storage.conf');
+    fs.writeFileSync(f, 'dump = db: pg_dump > {fifoo}\n');
+    expect(() => loadStorageConfig(f)).toThrow(/storage\.conf:1: dump: unknown placeholder \{fifoo\}/);
+    fs.writeFileSync(f, 'dump = db: pg_dump > {fifo}\nrestore = other: pg_restore {file}\n');
+    expect(() => loadStorageConfig(f)).toThrow(/restore: names "other", which no dump line defines/);
+    fs.writeFileSync(f, 'dump = no command\n');
+    expect(() => loadStorageConfig(f)).toThrow(/expected "NAME: command"/);
     fs.rmSync(dir, { recursive: true });
   });
 });

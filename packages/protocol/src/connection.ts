@@ -90,6 +90,16 @@ export class FramedConnection {
     }
   }
 
+  /**
+   * Removes and returns the first received-but-unread message of `kind`:
+   * when a send fails because the peer hung up, the reason it sent before
+   * hanging up is usually waiting here.
+   */
+  takeQueued(kind: Message['msg']): Message | undefined {
+    const i = this.queue.findIndex((m) => m.msg === kind);
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
   /** Why the connection stopped, if it did. */
   get error(): Error | undefined {
     return this.failure;

@@ -301,6 +301,9 @@ export class Store {
   gc(now: number = Date.now()): GcReport {
     this.assertOpen();
     this.flush();
+    // Seal the pack being appended to, so its garbage can be reclaimed too;
+    // the next chunk starts a new pack.
+    this.packs.close();
     return runGc(this, now);
   }
 
