@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate, KeyAndCert } from '@cpsbackup/pki';
@@ -11,6 +12,18 @@ import { createCa, issueCertificate, KeyAndCert } from '@cpsbackup/pki';
 const ROOT = path.resolve(__dirname, '../..');
 export const SERVER_BIN = path.join(ROOT, 'packages/server/dist/cli.js');
 export const CLI_BIN = path.join(ROOT, 'packages/agent/dist/cli.js');
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** Fails early with a clear message when the build is missing. */
 export function requireBuild(): void {
@@ -82,13 +95,16 @@ export class TestServer {
     return path.join(this.confDir, 'server.conf');
   }
 
+  /** Set before start() to open the status port there. */
+  statusPort = 0;
+
   async start(port = 0): Promise<void> {
     fs.writeFileSync(
       this.confFile,
       [
         'address = 127.0.0.1',
         `port = ${port}`,
-        'status_port = 0',
+        `status_port = ${this.statusPort}`,
         `directory = ${this.storeDir}`,
         `ssl_cert_ca = ${this.pki.caFile}`,
         `ssl_cert = ${path.join(this.pki.dir, 'cpsbackupd.pem')}`,

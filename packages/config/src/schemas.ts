@@ -23,6 +23,7 @@ export const serverSchema = {
   client_can_delete: key.bool(true, 'clients may delete their own backups'),
   client_can_restore: key.bool(true, 'clients may restore their own backups'),
   client_can_list: key.bool(true, 'clients may list and show their own backups'),
+  expected_interval: key.duration(86400, 'a client whose last successful backup is older than this is reported overdue (e.g. 26h)'),
   gc_grace: key.int(86400, 0, 365 * 86400, 'seconds unreferenced chunks are kept so an interrupted backup can resume without resending them'),
   max_children: key.int(5, 1, 1000, 'agents served at once; more wait for a free slot or are told the server is busy'),
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
@@ -46,6 +47,8 @@ export const clientSchema = {
   client_can_restore: key.optionalBool('overrides server.conf'),
   client_can_list: key.optionalBool('overrides server.conf'),
   dedup_group: key.string('', 'clients of one group may reuse each other\'s stored chunks (default: the client alone)'),
+  expected_interval: key.optionalDuration('overrides server.conf'),
+  password: key.string('', 'one-time enrolment password: a new node holding it may have its certificate signed, once'),
 };
 /** A parsed client file. */
 export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string };

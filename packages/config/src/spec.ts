@@ -52,6 +52,13 @@ function parseInt10(raw: string, min: number, max: number): number {
 
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
 
+/** "90" (seconds), "90s", "15m", "26h", "7d" → seconds. */
+function parseDuration(raw: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
+  if (!m) throw new Error(`expected a duration such as 90s, 15m, 26h or 7d, got ${JSON.stringify(raw)}`);
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
 /** "500", "64K", "10 GB" (binary units; 0 means no limit). */
 function parseSize(raw: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?B?)$/i.exec(raw);
@@ -95,6 +102,8 @@ export const key = {
   optionalBool: (help: string) => single<boolean | undefined>(parseBool, undefined, help),
   optionalInt: (min: number, max: number, help: string) => single<number | undefined>((r) => parseInt10(r, min, max), undefined, help),
   size: (def: number, help: string) => single(parseSize, def, help),
+  duration: (def: number, help: string) => single(parseDuration, def, help),
+  optionalDuration: (help: string) => single<number | undefined>(parseDuration, undefined, help),
   optionalSize: (help: string) => single<number | undefined>(parseSize, undefined, help),
   oneOf: <T extends string>(values: readonly T[], def: T, help: string) =>
     single(

@@ -32,13 +32,21 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       name: begin.name || null,
       description: begin.description || null,
     });
+    const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
     await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0 } });
+    run.phase = 'sending previous';
     await sendPrevious(ctx, begin.full ? undefined : parent?.id);
+    run.phase = 'receiving';
     const done = await receive(ctx, writer, usage.storedBytes);
-    if (done === 'aborted') return;
+    if (done === 'aborted') {
+      ctx.activity.end(client.name, 'error');
+      return;
+    }
+    run.phase = 'committing';
     const info = writer.commit();
+    ctx.activity.end(client.name, 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog.info(
       { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length },
       'backup committed',
@@ -47,6 +55,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
   } catch (err) {
+    if (ctx.activity.running.get(client.name)?.writer === writer && writer) ctx.activity.end(client.name, 'error');
     if (err instanceof ConnectionError) {
       writer?.abort(`connection lost: ${err.message}`);
       log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');

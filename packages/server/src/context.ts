@@ -2,6 +2,7 @@ import { ClientConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
+import { Activity } from './activity';
 import { ClientLocks } from './client-locks';
 import { ClientPolicy } from './policy';
 
@@ -14,6 +15,8 @@ export interface SessionContext {
   readonly locks: ClientLocks;
   /** Identity of this session (lock owner). */
   readonly owner: object;
+  /** Running backups and outcome counters (the status port reads them). */
+  readonly activity: Activity;
   /** Retention, quotas and permissions of this client. */
   readonly policy: ClientPolicy;
   /** True once SIGTERM arrived: no new backups. */

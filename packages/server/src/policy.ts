@@ -13,6 +13,8 @@ export interface ClientPolicy {
   canDelete: boolean;
   canRestore: boolean;
   canList: boolean;
+  /** Seconds after which a client without a new successful backup is overdue. */
+  expectedInterval: number;
 }
 
 export function policyFor(server: ServerConfig, client: ClientConfig): ClientPolicy {
@@ -26,5 +28,6 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
     canDelete: client.client_can_delete ?? server.client_can_delete,
     canRestore: client.client_can_restore ?? server.client_can_restore,
     canList: client.client_can_list ?? server.client_can_list,
+    expectedInterval: client.expected_interval ?? server.expected_interval,
   };
 }

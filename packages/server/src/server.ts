@@ -4,7 +4,12 @@ import { ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
+import { Activity } from './activity';
 import { ClientLocks } from './client-locks';
+import { createMetrics } from './metrics';
+import { StatusReporter } from './status-report';
+import { StatusServer } from './status-server';
+import { SERVER_VERSION } from './version';
 import { ClientRegistry } from './client-registry';
 import { policyFor } from './policy';
 import { applyRetention } from './retention';
@@ -29,6 +34,10 @@ export class BackupServer {
   private readonly clients: ClientRegistry;
   private shuttingDown = false;
   private listener: tls.Server | undefined;
+  private statusServer: StatusServer | undefined;
+  readonly activity = new Activity();
+  /** The status port actually bound (0: disabled). */
+  statusPort = 0;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -61,6 +70,7 @@ export class BackupServer {
     for (const problem of server.clients.reload()) log.error({ problem }, 'client file ignored');
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
     await server.listen(tlsOptions);
+    if (config.status_port > 0) await server.startStatus();
     return server;
   }
 
@@ -78,6 +88,12 @@ export class BackupServer {
         resolve();
       });
     });
+  }
+
+  private async startStatus(): Promise<void> {
+    const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity), this.log);
+    this.statusPort = await this.statusServer.listen(this.config.status_address, this.config.status_port);
   }
 
   /** The port actually bound (useful with port 0). */
@@ -103,14 +119,19 @@ export class BackupServer {
       locks: this.locks,
       log: this.log,
       config: this.config,
+      activity: this.activity,
       isShuttingDown: () => this.shuttingDown,
       requestGc: () => this.requestGc(),
     });
     this.sessions.add(session);
+    this.activity.connections++;
     session
       .run()
       .catch((err: Error) => this.log.error({ err: err.message, stack: err.stack }, 'session crashed'))
-      .finally(() => this.sessions.delete(session));
+      .finally(() => {
+        this.sessions.delete(session);
+        this.activity.connections--;
+      });
   }
 
   private gcWanted = false;
@@ -169,6 +190,7 @@ export class BackupServer {
     this.shuttingDown = true;
     this.log.info({ sessions: this.sessions.size, graceMs }, 'shutting down');
     await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
+    await this.statusServer?.close();
     const deadline = Date.now() + graceMs;
     while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const s of this.sessions) s.conn.destroy();

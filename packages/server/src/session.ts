@@ -4,6 +4,7 @@ import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { ServerConfig } from '@cpsbackup/config';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
+import { Activity } from './activity';
 import { authenticate } from './auth';
 import { handleBackup } from './backup-handler';
 import { ClientLocks } from './client-locks';
@@ -22,6 +23,7 @@ export interface SessionDeps {
   locks: ClientLocks;
   log: Logger;
   config: ServerConfig;
+  activity: Activity;
   isShuttingDown(): boolean;
   requestGc(): void;
 }
@@ -107,6 +109,7 @@ export class Session {
       log: this.log,
       locks: deps.locks,
       owner: this,
+      activity: deps.activity,
       policy: policyFor(deps.config, config),
       isShuttingDown: () => deps.isShuttingDown(),
       requestGc: () => deps.requestGc(),

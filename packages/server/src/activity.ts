@@ -1,0 +1,50 @@
+import { BackupWriter } from '@cpsbackup/store';
+
+/** Where a running backup is. */
+export type BackupPhase = 'starting' | 'sending previous' | 'receiving' | 'committing';
+
+/** A backup in progress, as monitoring sees it. */
+export interface RunningBackup {
+  client: string;
+  number: number;
+  startedAt: number;
+  phase: BackupPhase;
+  writer: BackupWriter;
+}
+
+/**
+ * What the server is doing now and has done since it started: running
+ * backups, connections, outcome counters. The status port reads it; the
+ * sessions write it. Nothing here touches the store.
+ */
+export class Activity {
+  readonly startedAt = Date.now();
+  readonly running = new Map<string, RunningBackup>();
+  connections = 0;
+  /** Backups that ended in error since start, by client. */
+  readonly failures = new Map<string, number>();
+  /** Backups committed since start, by client. */
+  readonly successes = new Map<string, number>();
+  /** Last committed backup per client: duration, new and reused bytes. */
+  readonly lastRun = new Map<string, { seconds: number; newBytes: number; reusedBytes: number }>();
+
+  begin(client: string, number: number, writer: BackupWriter): RunningBackup {
+    const r: RunningBackup = { client, number, startedAt: Date.now(), phase: 'starting', writer };
+    this.running.set(client, r);
+    return r;
+  }
+
+  end(client: string, outcome: 'ok' | 'error', stats?: { newBytes: number; logicalBytes: number }): void {
+    const r = this.running.get(client);
+    this.running.delete(client);
+    const map = outcome === 'ok' ? this.successes : this.failures;
+    map.set(client, (map.get(client) ?? 0) + 1);
+    if (outcome === 'ok' && r && stats) {
+      this.lastRun.set(client, {
+        seconds: (Date.now() - r.startedAt) / 1000,
+        newBytes: stats.newBytes,
+        reusedBytes: Math.max(0, stats.logicalBytes - stats.newBytes),
+      });
+    }
+  }
+}

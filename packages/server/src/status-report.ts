@@ -1,0 +1,100 @@
+import { ServerConfig } from '@cpsbackup/config';
+import { Store, StoreStats } from '@cpsbackup/store';
+import { Activity } from './activity';
+import { ClientRegistry } from './client-registry';
+import { policyFor } from './policy';
+
+/** One client as the status port reports it. */
+export interface ClientStatus {
+  name: string;
+  lastSuccess: { number: number; finishedAt: string; seconds: number; files: number; bytes: number; newBytes: number } | null;
+  lastResult: { number: number; status: string; reason: string | null; at: string } | null;
+  running: { number: number; phase: string; startedAt: string; files: number; bytes: number; newBytes: number; bytesPerSecond: number } | null;
+  backups: number;
+  storedBytes: number;
+  expectedIntervalSeconds: number;
+  overdue: boolean;
+  failuresSinceStart: number;
+}
+
+/** The whole /status document. */
+export interface StatusReport {
+  server: { version: string; uptimeSeconds: number; connections: number };
+  store: StoreStats;
+  clients: ClientStatus[];
+}
+
+/**
+ * Builds the status document from the catalog and the live activity.
+ * Cheap catalog reads only; results are cached briefly so frequent polling
+ * never competes with backups for the store's thread.
+ */
+export class StatusReporter {
+  private cached: { at: number; report: StatusReport } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly activity: Activity,
+    private readonly clients: ClientRegistry,
+    private readonly config: ServerConfig,
+    private readonly version: string,
+    private readonly cacheMs = 1000,
+  ) {}
+
+  report(now: number = Date.now()): StatusReport {
+    if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.report;
+    const names = new Set<string>([...this.clients.names(), ...this.store.listBackups().map((b) => b.client)]);
+    const clients = [...names].sort().map((name) => this.client(name, now));
+    const report: StatusReport = {
+      server: { version: this.version, uptimeSeconds: Math.round((now - this.activity.startedAt) / 1000), connections: this.activity.connections },
+      store: this.store.stats(),
+      clients,
+    };
+    this.cached = { at: now, report };
+    return report;
+  }
+
+  private client(name: string, now: number): ClientStatus {
+    const backups = this.store.listBackups(name);
+    const available = backups.filter((b) => b.status === 'available');
+    const last = available[available.length - 1];
+    const finished = backups.filter((b) => b.status === 'available' || b.status === 'error');
+    const lastResult = finished[finished.length - 1];
+    const found = this.clients.lookup(name);
+    const interval = found.ok ? policyFor(this.config, found.config).expectedInterval : this.config.expected_interval;
+    const run = this.activity.running.get(name);
+    const usage = this.store.clientUsage(name);
+    return {
+      name,
+      lastSuccess: last
+        ? {
+            number: last.number,
+            finishedAt: new Date(last.finishedAt ?? last.startedAt).toISOString(),
+            seconds: ((last.finishedAt ?? last.startedAt) - last.startedAt) / 1000,
+            files: last.fileCount,
+            bytes: last.logicalBytes,
+            newBytes: last.newRawBytes,
+          }
+        : null,
+      lastResult: lastResult
+        ? { number: lastResult.number, status: lastResult.status, reason: lastResult.reason, at: new Date(lastResult.finishedAt ?? lastResult.startedAt).toISOString() }
+        : null,
+      running: run
+        ? {
+            number: run.number,
+            phase: run.phase,
+            startedAt: new Date(run.startedAt).toISOString(),
+            files: run.writer.progress.fileCount,
+            bytes: run.writer.progress.logicalBytes,
+            newBytes: run.writer.progress.newRawBytes,
+            bytesPerSecond: Math.round(run.writer.progress.newRawBytes / Math.max(0.001, (now - run.startedAt) / 1000)),
+          }
+        : null,
+      backups: available.length,
+      storedBytes: usage.storedBytes,
+      expectedIntervalSeconds: interval,
+      overdue: !last || now - (last.finishedAt ?? last.startedAt) > interval * 1000,
+      failuresSinceStart: this.activity.failures.get(name) ?? 0,
+    };
+  }
+}
