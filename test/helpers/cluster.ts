@@ -120,7 +120,7 @@ export class TestServer {
       const onData = (d: Buffer) => {
         this.log += d.toString();
         const m = /"port":(\d+).*"msg":"listening"/.exec(this.log);
-        if (m) {
+        if (m && (this.statusPort === 0 || /"msg":"status port listening"/.test(this.log))) {
           this.port = Number(m[1]);
           resolve();
         }

@@ -13,6 +13,7 @@ import { runExport, runImport } from './export-import';
 import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, formatUsage, summaryJson, usageJson } from './format';
 import { BackupProgress } from './progress';
 import { runDelete, runLabel, runList, runShow } from './requests';
+import { runStatus } from './status-command';
 import { AGENT_VERSION } from './version';
 
 const EXIT_CODES_HELP = `Exit codes:
@@ -40,7 +41,8 @@ function parseNumber(v: unknown, what: string): number {
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackup')
-    .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]')
+    .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
+    .option('url', { type: 'string', default: 'http://127.0.0.1:4201', describe: "with status: cpsbackupd's status port" })
     .option('export', { alias: 'e', type: 'boolean', describe: 'back up this node now' })
     .option('import', { alias: 'i', type: 'string', describe: 'restore the latest backup, or the given number' })
     .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
     .option('load-dumps', { type: 'boolean', default: true, describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files' })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
+      if (a._[0] === 'status') return true;
       const actions = ['export', 'import', 'list', 'show', 'delete', 'label'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       return true;
@@ -67,6 +70,7 @@ async function main(): Promise<number> {
     .version(AGENT_VERSION)
     .help('help')
     .alias('help', 'h')
+    .command('status', "show cpsbackupd's status port as a table (on the server)")
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
@@ -74,6 +78,11 @@ async function main(): Promise<number> {
     })
     .parse();
 
+  if (argv._[0] === 'status') {
+    out(await runStatus(argv.url, argv.json));
+    return ExitCode.OK;
+  }
+  if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
   const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
 
   if (argv.export) {

@@ -34,6 +34,9 @@ export class StatusServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = (req.url ?? '/').split('?')[0];
+    // One request per connection: pollers come every few seconds at most, and
+    // no client is left holding a keep-alive socket the server has timed out.
+    res.setHeader('connection', 'close');
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');

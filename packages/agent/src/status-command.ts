@@ -1,0 +1,55 @@
+import { formatBytes, formatNumber } from './format';
+import { AgentError, ExitCode } from './errors';
+
+interface ClientRow {
+  name: string;
+  lastSuccess: { number: number; finishedAt: string } | null;
+  lastResult: { status: string; reason: string | null } | null;
+  running: { phase: string; bytes: number; bytesPerSecond: number; files: number } | null;
+  backups: number;
+  storedBytes: number;
+  overdue: boolean;
+}
+
+interface Report {
+  server: { version: string; uptimeSeconds: number; connections: number };
+  store: { storedBytes: number; dedupRatio: number; compressionRatio: number; logicalBytes: number };
+  clients: ClientRow[];
+}
+
+function ago(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)}m ago`;
+  if (s < 172800) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+/** `cpsbackup status`: the server's status port as a table (run it on the server; the port is loopback). */
+export async function runStatus(url: string, json: boolean): Promise<string> {
+  let report: Report;
+  try {
+    const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    report = (await res.json()) as Report;
+  } catch (err) {
+    throw new AgentError('UNREACHABLE', `cannot read the status port at ${url}: ${(err as Error).message}`, ExitCode.UNREACHABLE);
+  }
+  if (json) return JSON.stringify(report);
+  const s = report.store;
+  const lines = [
+    `cpsbackupd ${report.server.version}, up ${Math.round(report.server.uptimeSeconds / 60)} min, ${report.server.connections} connections; ` +
+      `store ${formatBytes(s.storedBytes)} holding ${formatBytes(s.logicalBytes)} (dedup ${s.dedupRatio.toFixed(1)}x, compression ${s.compressionRatio.toFixed(1)}x)`,
+    `${'CLIENT'.padEnd(16)} ${'LAST SUCCESS'.padEnd(24)} ${'BACKUPS'.padStart(7)} ${'STORED'.padStart(10)}  STATE`,
+  ];
+  const now = Date.now();
+  for (const c of report.clients) {
+    const last = c.lastSuccess ? `${formatNumber(c.lastSuccess.number)} ${ago(now - Date.parse(c.lastSuccess.finishedAt))}` : 'never';
+    const states: string[] = [];
+    if (c.running) states.push(`running (${c.running.phase}, ${c.running.files} files, ${formatBytes(c.running.bytes)}, ${formatBytes(c.running.bytesPerSecond)}/s)`);
+    if (c.overdue) states.push('OVERDUE');
+    if (c.lastResult?.status === 'error') states.push(`last failed: ${c.lastResult.reason ?? '?'}`);
+    lines.push(`${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * check_cpsbackup: a Nagios/Icinga plugin. Reads cpsbackupd's status port
+ * and grades the age of each client's last successful backup:
+ * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (status port unreachable, no such client).
+ *
+ *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h]
+ */
+import { parseArgs } from 'node:util';
+import type { StatusReport } from './status-report';
+
+const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+function seconds(text: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(text);
+  if (!m) throw new Error(`bad duration ${JSON.stringify(text)} (use 90s, 15m, 26h, 7d)`);
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+function ago(s: number): string {
+  if (s < 120) return `${Math.round(s)}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
+  return `${Math.round(s / 86400)}d`;
+}
+
+async function main(): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      options: {
+        url: { type: 'string', default: 'http://127.0.0.1:4201' },
+        client: { type: 'string' },
+        warning: { type: 'string', default: '26h' },
+        critical: { type: 'string', default: '50h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
+    return 3;
+  }
+  const warn = seconds(opts.warning!);
+  const crit = seconds(opts.critical!);
+  let report: StatusReport;
+  try {
+    const res = await fetch(`${opts.url}/status`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    report = (await res.json()) as StatusReport;
+  } catch (err) {
+    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} unreachable: ${(err as Error).message}\n`);
+    return 3;
+  }
+  const clients = opts.client ? report.clients.filter((c) => c.name === opts.client) : report.clients;
+  if (clients.length === 0) {
+    process.stdout.write(`CPSBACKUP UNKNOWN - ${opts.client ? `no client ${opts.client}` : 'no clients'} on the server\n`);
+    return 3;
+  }
+  const now = Date.now();
+  let worst = 0;
+  const parts: string[] = [];
+  const perf: string[] = [];
+  for (const c of clients) {
+    if (!c.lastSuccess) {
+      worst = Math.max(worst, 2);
+      parts.push(`${c.name}: no successful backup${c.lastResult?.reason ? ` (last: ${c.lastResult.reason})` : ''}`);
+      continue;
+    }
+    const age = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
+    const state = age >= crit ? 2 : age >= warn ? 1 : 0;
+    worst = Math.max(worst, state);
+    const failed = c.lastResult && c.lastResult.status === 'error' ? `, last attempt failed: ${c.lastResult.reason}` : '';
+    parts.push(`${c.name}: last backup ${String(c.lastSuccess.number).padStart(7, '0')} finished ${ago(age)} ago${failed}`);
+    perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
+  }
+  process.stdout.write(`CPSBACKUP ${STATES[worst]} - ${parts.join('; ')}${perf.length ? ` | ${perf.join(' ')}` : ''}\n`);
+  return worst;
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,146 @@
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import parsePrometheus from 'parse-prometheus-text-format';
+import type { StatusReport } from '@cpsbackup/server/dist/status-report';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+
+const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
+
+interface Family {
+  name: string;
+  type: string;
+  metrics: Array<{ value: string; labels?: Record<string, string> }>;
+}
+
+function runCheck(args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(CHECK, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout }));
+  });
+}
+
+describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsbackup', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+  let base: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('status');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki);
+    server.statusPort = await freePort();
+    server.addClient('mon', ['expected_interval = 4s']);
+    server.addClient('idle');
+    await server.start();
+    base = `http://127.0.0.1:${server.statusPort}`;
+  });
+  afterAll(async () => {
+    if (process.env.DEBUG_LOG) console.log(server.log.slice(-3000));
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const getJson = async (p: string) => (await fetch(base + p)).json() as Promise<StatusReport>;
+  const clientOf = (st: StatusReport, name: string) => st.clients.find((c) => c.name === name)!;
+  const metrics = async (): Promise<Map<string, Family>> => {
+    const res = await fetch(base + '/metrics');
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const families = parsePrometheus(await res.text()) as Family[];
+    return new Map(families.map((f) => [f.name, f]));
+  };
+  const valueFor = (m: Map<string, Family>, name: string, client?: string) =>
+    Number(m.get(name)!.metrics.find((x) => (client ? x.labels?.client === client : true))!.value);
+
+  test('during and after a backup; overdue flips when the client misses its interval', async () => {
+    expect(await (await fetch(base + '/health')).json()).toEqual({ status: 'ok' });
+    expect((await fetch(base + '/nope')).status).toBe(404);
+    expect((await fetch(base + '/status', { method: 'POST' })).status).toBe(405);
+
+    const data = path.join(root, 'mon-data');
+    fs.mkdirSync(data);
+    const rnd = new SeededRandom('mon');
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(data, `f${i}`), rnd.bytes(2_000_000));
+    // Walked last: a dump whose writer pauses, so the backup is surely seen running.
+    const fifo = path.join(data, 'zz-slow.dump');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `{ head -c 1000000 /dev/urandom; sleep 3; head -c 1000 /dev/urandom; } > "${fifo}"`], { stdio: 'ignore' });
+    const conf = writeNodeConf(root, server, { cname: 'mon', cert: pki.client('mon'), include: [data], extra: ['read_all_fifos = 1'] });
+
+    const before = await getJson('/status');
+    const monBefore = clientOf(before, 'mon');
+    expect(monBefore.lastSuccess).toBeNull();
+    expect(monBefore.overdue).toBe(true);
+
+    const run = runCli(['-c', conf, '-e']);
+    let seenRunning: StatusReport['clients'][number]['running'] | undefined;
+    let seenMetrics: Map<string, Family> | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!seenRunning && Date.now() < deadline) {
+      const st = await getJson('/status');
+      const mon = clientOf(st, 'mon');
+      if (mon.running && mon.running.phase === 'receiving' && mon.running.newBytes > 0) {
+        seenRunning = mon.running;
+        seenMetrics = await metrics();
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(seenRunning).toBeDefined();
+    expect(seenRunning!.number).toBe(1);
+    expect(seenRunning!.bytesPerSecond).toBeGreaterThan(0);
+    expect(valueFor(seenMetrics!, 'cpsbackup_client_running', 'mon')).toBe(1);
+    expect(valueFor(seenMetrics!, 'cpsbackup_open_connections')).toBeGreaterThanOrEqual(1);
+    expect((await run).code).toBe(0);
+    writer.kill();
+
+    const after = await getJson('/status');
+    expect(after.server.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(after.store.chunks).toBeGreaterThan(0);
+    const mon = clientOf(after, 'mon');
+    expect(mon.running).toBeNull();
+    expect(mon.lastSuccess!.number).toBe(1);
+    expect(mon.lastSuccess!.bytes).toBe(80_000_000 + 1_001_000);
+    expect(mon.lastResult!.status).toBe('available');
+    expect(mon.overdue).toBe(false);
+    expect(mon.backups).toBe(1);
+    expect(mon.storedBytes).toBeGreaterThan(80_000_000);
+
+    const m = await metrics();
+    expect(m.get('cpsbackup_client_last_success_timestamp_seconds')!.type).toBe('GAUGE');
+    expect(Math.abs(valueFor(m, 'cpsbackup_client_last_success_timestamp_seconds', 'mon') - Date.parse(mon.lastSuccess!.finishedAt) / 1000)).toBeLessThan(1);
+    expect(valueFor(m, 'cpsbackup_client_last_success_new_bytes', 'mon')).toBeGreaterThanOrEqual(80_000_000);
+    expect(valueFor(m, 'cpsbackup_client_running', 'mon')).toBe(0);
+    expect(valueFor(m, 'cpsbackup_client_overdue', 'mon')).toBe(0);
+    expect(valueFor(m, 'cpsbackup_client_overdue', 'idle')).toBe(1);
+    expect(valueFor(m, 'cpsbackup_client_failures', 'mon')).toBe(0);
+    expect(valueFor(m, 'cpsbackup_store_stored_bytes')).toBeGreaterThan(80_000_000);
+    expect(valueFor(m, 'cpsbackup_store_dedup_ratio')).toBeGreaterThan(0.9);
+
+    const table = await runCli(['status', '--url', base]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^mon +0000001 \d+s ago +1 +7\d\.\d MiB {2}ok$/m);
+    expect(table.stdout).toMatch(/^idle +never +0 +0 B {2}OVERDUE$/m);
+
+    const ok = await runCheck(['--url', base, '--client', 'mon', '--warning', '1h', '--critical', '2h']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^CPSBACKUP OK - mon: last backup 0000001 finished \d+s ago \| 'mon_age'=\d+s;3600;7200;0\n$/);
+    const warning = await runCheck(['--url', base, '--client', 'mon', '--warning', '0s', '--critical', '2h']);
+    expect(warning.code).toBe(1);
+    const never = await runCheck(['--url', base, '--client', 'idle']);
+    expect(never.code).toBe(2);
+    expect(never.stdout).toMatch(/CPSBACKUP CRITICAL - idle: no successful backup/);
+    const unknown = await runCheck(['--url', 'http://127.0.0.1:1']);
+    expect(unknown.code).toBe(3);
+
+    // The interval is 4 s: wait past it and the flag flips.
+    await new Promise((r) => setTimeout(r, 4500));
+    const late = clientOf(await getJson('/status'), 'mon');
+    expect(late.overdue).toBe(true);
+    expect(valueFor(await metrics(), 'cpsbackup_client_overdue', 'mon')).toBe(1);
+  });
+});
