@@ -47,7 +47,13 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     const conf = writeNodeConf(root, server, { cname: 'n1', cert: pki.client('n1'), include: [data] });
     const first = runCli(['-c', conf, '-e']);
     await waitForLog(server, /"backup":\d+.*"msg":"backup started"/);
-    const second = await runCli(['-c', conf, '-e']);
+    // The same node: its own lock file stops the second run before it connects.
+    const sameNode = await runCli(['-c', conf, '-e']);
+    expect(sameNode.code).toBe(7);
+    expect(sameNode.stderr).toMatch(/another backup is already running on this node \(process \d+/);
+    // The same client name from elsewhere: the server's per-client lock refuses it.
+    const elsewhere = writeNodeConf(path.join(root, 'elsewhere'), server, { cname: 'n1', cert: pki.client('n1'), include: [data] });
+    const second = await runCli(['-c', elsewhere, '-e']);
     expect(second.code).toBe(7);
     expect(second.stderr).toMatch(/a backup of n1 is already running/);
     expect((await first).code).toBe(0);

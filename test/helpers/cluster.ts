@@ -170,6 +170,7 @@ export function writeNodeConf(
       `ssl_cert = ${opts.cert.cert}`,
       `ssl_key = ${opts.cert.key}`,
       'network_timeout = 30',
+      `lock_file = ${file}.lock`,
       ...opts.include.map((p) => `include = ${p}`),
       ...(opts.extra ?? []),
     ].join('\n') + '\n',

@@ -14,6 +14,10 @@ import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, 
 import { BackupProgress } from './progress';
 import { runDelete, runLabel, runList, runShow } from './requests';
 import { runStatus } from './status-command';
+import pino from 'pino';
+import { runDaemon, StopSignal } from './daemon';
+import { withRunLock } from './run-lock';
+import { parseWindow } from './schedule';
 import { AGENT_VERSION } from './version';
 
 const EXIT_CODES_HELP = `Exit codes:
@@ -49,6 +53,7 @@ async function main(): Promise<number> {
     .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
     .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
     .option('label', { type: 'string', describe: "set a backup's --name and --description" })
+    .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/node.conf', describe: 'node configuration file' })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
@@ -62,7 +67,7 @@ async function main(): Promise<number> {
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
       if (a._[0] === 'status') return true;
-      const actions = ['export', 'import', 'list', 'show', 'delete', 'label'].filter((k) => a[k] !== undefined && a[k] !== false);
+      const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       return true;
     })
@@ -84,17 +89,39 @@ async function main(): Promise<number> {
   }
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
   const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
+  const windows = config.backup_window.map((w) => {
+    try {
+      return parseWindow(w);
+    } catch (err) {
+      throw new ConfigError(config.configFile, undefined, 'backup_window', (err as Error).message);
+    }
+  });
+
+  if (argv.daemon) {
+    const log = pino({ name: 'cpsbackup-agent', level: config.log_level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
+    const stop: StopSignal = { stopping: false };
+    const onSignal = (signal: string) => {
+      if (stop.stopping) process.exit(ExitCode.OK); // second signal: now
+      log.info({ signal }, 'stopping after the running backup, if any');
+      stop.stopping = true;
+      stop.wake?.();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+    await runDaemon(config, windows, log, stop);
+    return ExitCode.OK;
+  }
 
   if (argv.export) {
     const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
     let result;
     try {
-      result = await runExport(config, {
+      result = await withRunLock(config.lock_file, () => runExport(config, {
         full: argv.full,
         name: argv.name,
         description: argv.description,
         onProgress: (c, expected) => progress.update(c, expected),
-      });
+      }));
     } finally {
       progress.stop();
     }

@@ -71,6 +71,13 @@ export const nodeSchema = {
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
+  lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),
+  backup_interval: key.duration(86400, 'the daemon backs up when the last successful backup is this old (e.g. 24h)'),
+  backup_window: key.strings('when the daemon may start a backup, e.g. "Mon-Fri 01:00-05:00" or "* 22:00-06:00" (repeatable; none: any time)'),
+  random_delay: key.duration(0, 'the daemon waits a random time up to this before each backup, so nodes do not all start at once'),
+  retry_min: key.duration(60, 'first wait before retrying a failed backup (doubles each time)'),
+  retry_max: key.duration(3600, 'longest wait between retries'),
+  log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'daemon log verbosity'),
 };
 /** A parsed node.conf. */
 export type NodeConfig = ConfigOf<typeof nodeSchema> & { configFile: string };

@@ -6,3 +6,4 @@ export { FileEntry, EntryType, hasContent } from './entry';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
 export { Codec, compressChunk, decodeChunk, DEFAULT_ZSTD_LEVEL } from './compression';
 export { StoreError, isStoreError } from './errors';
+export { PidLockFile, LockHolder } from './pid-lock';
