@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
@@ -43,8 +43,12 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
   });
 
   test('a second backup of the same client is refused while one runs (exit 7); others are not', async () => {
-    const data = bigTree(path.join(root, 'lock-data'), 30, 2_000_000);
-    const conf = writeNodeConf(root, server, { cname: 'n1', cert: pki.client('n1'), include: [data] });
+    const data = bigTree(path.join(root, 'lock-data'), 3, 100_000);
+    // A dump whose writer pauses keeps the first backup running while we try the others.
+    const fifo = path.join(data, 'slow.dump');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `{ echo start; sleep 4; echo end; } > "${fifo}"`], { stdio: 'ignore' });
+    const conf = writeNodeConf(root, server, { cname: 'n1', cert: pki.client('n1'), include: [data], extra: ['read_all_fifos = 1'] });
     const first = runCli(['-c', conf, '-e']);
     await waitForLog(server, /"backup":\d+.*"msg":"backup started"/);
     // The same node: its own lock file stops the second run before it connects.
@@ -52,11 +56,12 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     expect(sameNode.code).toBe(7);
     expect(sameNode.stderr).toMatch(/another backup is already running on this node \(process \d+/);
     // The same client name from elsewhere: the server's per-client lock refuses it.
-    const elsewhere = writeNodeConf(path.join(root, 'elsewhere'), server, { cname: 'n1', cert: pki.client('n1'), include: [data] });
+    const elsewhere = writeNodeConf(path.join(root, 'elsewhere'), server, { cname: 'n1', cert: pki.client('n1'), include: [path.join(data, 'f0')] });
     const second = await runCli(['-c', elsewhere, '-e']);
     expect(second.code).toBe(7);
     expect(second.stderr).toMatch(/a backup of n1 is already running/);
     expect((await first).code).toBe(0);
+    writer.kill();
   });
 
   test('SIGHUP reloads the client files', async () => {
@@ -73,11 +78,16 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     server.addClient('victim');
     process.kill(server.pid, 'SIGHUP');
     const data = bigTree(path.join(root, 'victim-data'), 40, 2_000_000);
-    const conf = writeNodeConf(root, server, { cname: 'victim', cert: pki.client('victim'), include: [data] });
+    const fifo = path.join(data, 'zz-slow.dump');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `{ echo start; sleep 30; } > "${fifo}"`], { stdio: 'ignore' });
+    const conf = writeNodeConf(root, server, { cname: 'victim', cert: pki.client('victim'), include: [data], extra: ['read_all_fifos = 1', 'fifo_timeout = 2'] });
     const agent: ChildProcess = spawn(process.execPath, [CLI_BIN, '-c', conf, '-e'], { stdio: 'ignore' });
     await waitForLog(server, /"client":"victim".*"msg":"backup started"/);
     await new Promise((r) => setTimeout(r, 300));
-    agent.kill('SIGKILL');
+    agent.kill('SIGKILL'); // surely mid-backup: it is blocked on the paused FIFO
+    writer.kill('SIGKILL');
+    fs.rmSync(fifo);
     await waitForLog(server, /"client":"victim".*"msg":"connection ended"/);
     const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{ status: string; reason: string }>;
     expect(list).toHaveLength(1);
