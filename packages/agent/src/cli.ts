@@ -16,6 +16,7 @@ import { runDelete, runLabel, runList, runShow } from './requests';
 import { runStatus } from './status-command';
 import pino from 'pino';
 import { runDaemon, StopSignal } from './daemon';
+import { runEnrol } from './enrol';
 import { withRunLock } from './run-lock';
 import { parseWindow } from './schedule';
 import { AGENT_VERSION } from './version';
@@ -53,8 +54,10 @@ async function main(): Promise<number> {
     .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
     .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
     .option('label', { type: 'string', describe: "set a backup's --name and --description" })
+    .option('enrol', { type: 'boolean', describe: "get this node's certificate signed by the server, once, with --password" })
+    .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
-    .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/node.conf', describe: 'node configuration file' })
+    .option('config', { alias: 'c', type: 'string', default: process.env.CPSBACKUP_CONFIG ?? '/etc/cpsbackup/node.conf', describe: 'node configuration file ($CPSBACKUP_CONFIG)' })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
     .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
       if (a._[0] === 'status') return true;
-      const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon'].filter((k) => a[k] !== undefined && a[k] !== false);
+      const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       return true;
     })
@@ -96,6 +99,12 @@ async function main(): Promise<number> {
       throw new ConfigError(config.configFile, undefined, 'backup_window', (err as Error).message);
     }
   });
+
+  if (argv.enrol) {
+    const r = await runEnrol(config, argv.password ?? config.password);
+    out(`Enrolled ${config.cname}: certificate ${r.certFile} (SHA-256 ${r.fingerprint})`);
+    return ExitCode.OK;
+  }
 
   if (argv.daemon) {
     const log = pino({ name: 'cpsbackup-agent', level: config.log_level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));

@@ -20,6 +20,18 @@ export class ServerConnection {
   ) {}
 
   static async open(config: NodeConfig): Promise<ServerConnection> {
+    const conn = await ServerConnection.connect(config, true);
+    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION } });
+    const server = new ServerConnection(conn, {});
+    return new ServerConnection(conn, await server.expect('welcome'));
+  }
+
+  /** Enrolment: a connection without a client certificate (the server's is still verified). */
+  static async openForEnrolment(config: NodeConfig): Promise<ServerConnection> {
+    return new ServerConnection(await ServerConnection.connect(config, false), {});
+  }
+
+  private static async connect(config: NodeConfig, withClientCert: boolean): Promise<FramedConnection> {
     const read = (file: string, what: string): Buffer => {
       try {
         return fs.readFileSync(file);
@@ -31,8 +43,7 @@ export class ServerConnection {
       host: config.server,
       port: config.port,
       ca: read(config.ssl_cert_ca, 'ssl_cert_ca'),
-      cert: read(config.ssl_cert, 'ssl_cert'),
-      key: read(config.ssl_key, 'ssl_key'),
+      ...(withClientCert ? { cert: read(config.ssl_cert, 'ssl_cert'), key: read(config.ssl_key, 'ssl_key') } : {}),
       minVersion: 'TLSv1.3',
       servername: /^[\d.]+$|:/.test(config.server) ? undefined : config.server,
       checkServerIdentity: (_host, cert) => {
@@ -56,10 +67,7 @@ export class ServerConnection {
     });
     socket.setTimeout(0);
     socket.setNoDelay(true);
-    const conn = new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000 });
-    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION } });
-    const server = new ServerConnection(conn, {});
-    return new ServerConnection(conn, await server.expect('welcome'));
+    return new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000 });
   }
 
   /** The payload of the next message, which must be `kind`; an Error frame becomes an AgentError. */

@@ -97,3 +97,35 @@ export function commonNameOf(certPem: string): string {
   const field = cert.subject.getField('CN') as { value: string } | null;
   return field?.value ?? '';
 }
+
+/** A new key pair and a CSR for `cn` (the key never leaves the node). */
+export function createCsr(cn: string): { keyPem: string; csrPem: string } {
+  const keys = newKeyPair(2048);
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = keys.publicKey;
+  csr.setSubject([{ name: 'commonName', value: cn }]);
+  csr.sign(keys.privateKey, forge.md.sha256.create());
+  return { keyPem: forge.pki.privateKeyToPem(keys.privateKey), csrPem: forge.pki.certificationRequestToPem(csr) };
+}
+
+/**
+ * Signs a client CSR after checking its self-signature. The certificate's
+ * CN is `cn` (what the server expects), whatever the CSR asked for.
+ */
+export function signCsr(ca: KeyAndCert, csrPem: string, cn: string): string {
+  let csr: forge.pki.CertificateSigningRequest;
+  try {
+    csr = forge.pki.certificationRequestFromPem(csrPem);
+  } catch (err) {
+    throw new Error(`not a PEM certificate request: ${(err as Error).message}`);
+  }
+  if (!csr.verify()) throw new Error('the certificate request is not signed by its own key');
+  if (!csr.publicKey) throw new Error('the certificate request has no public key');
+  return signPublicKey(ca, cn, 'client', csr.publicKey);
+}
+
+/** SHA-256 fingerprint of a PEM certificate (hex, colon-separated). */
+export function fingerprintOf(certPem: string): string {
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes();
+  return forge.md.sha256.create().update(der).digest().toHex().match(/../g)!.join(':');
+}

@@ -6,6 +6,7 @@ import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { authenticate } from './auth';
+import { handleEnrol } from './enrol-handler';
 import { handleBackup } from './backup-handler';
 import { ClientLocks } from './client-locks';
 import { ClientRegistry } from './client-registry';
@@ -85,6 +86,10 @@ export class Session {
 
   private async handshake(): Promise<SessionContext> {
     const first = await this.conn.next();
+    if (first.msg === 'enrolRequest') {
+      await handleEnrol(this.conn, first.enrolRequest, { config: this.deps.config, clients: this.deps.clients, log: this.log });
+      throw new ConnectionError('CLOSED', 'enrolment finished');
+    }
     if (first.msg !== 'hello') throw new WireError('PROTOCOL', `expected hello, got ${first.msg}`, true);
     const hello = first.hello;
     if (hello.protocolVersion !== PROTOCOL_VERSION) {

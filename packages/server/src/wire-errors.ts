@@ -9,6 +9,7 @@ export type WireErrorCode =
   | 'AUTH_UNKNOWN_CLIENT'
   | 'AUTH_CN_MISMATCH'
   | 'AUTH_CLIENT_CONFIG'
+  | 'AUTH_ENROL'
   | 'BUSY'
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'
