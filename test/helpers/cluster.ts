@@ -97,6 +97,8 @@ export class TestServer {
 
   /** Set before start() to open the status port there. */
   statusPort = 0;
+  /** Set before start(): a fuzz test does not want a log line per refused frame. */
+  logLevel = 'debug';
 
   async start(port = 0): Promise<void> {
     fs.writeFileSync(
@@ -109,7 +111,7 @@ export class TestServer {
         `ssl_cert_ca = ${this.pki.caFile}`,
         `ssl_cert = ${path.join(this.pki.dir, 'cpsbackupd.pem')}`,
         `ssl_key = ${path.join(this.pki.dir, 'cpsbackupd.key')}`,
-        'log_level = debug',
+        `log_level = ${this.logLevel}`,
         ...this.extraConf,
       ].join('\n') + '\n',
     );

@@ -12,7 +12,7 @@ import { AgentError, ExitCode } from './errors';
 import { runExport, runImport } from './export-import';
 import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, formatUsage, summaryJson, usageJson } from './format';
 import { BackupProgress } from './progress';
-import { runDelete, runLabel, runList, runShow } from './requests';
+import { runDelete, runLabel, runList, runShow, runVerifyRequest } from './requests';
 import { runStatus } from './status-command';
 import pino from 'pino';
 import { runDaemon, StopSignal } from './daemon';
@@ -54,6 +54,7 @@ async function main(): Promise<number> {
     .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
     .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
     .option('label', { type: 'string', describe: "set a backup's --name and --description" })
+    .option('verify', { type: 'string', describe: "have the server re-read and check this node's backups (all, or the given number)" })
     .option('enrol', { type: 'boolean', describe: "get this node's certificate signed by the server, once, with --password" })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
       if (a._[0] === 'status') return true;
-      const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol'].filter((k) => a[k] !== undefined && a[k] !== false);
+      const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       return true;
     })
@@ -99,6 +100,20 @@ async function main(): Promise<number> {
       throw new ConfigError(config.configFile, undefined, 'backup_window', (err as Error).message);
     }
   });
+
+  if (argv.verify !== undefined) {
+    const r = await runVerifyRequest(config, parseNumber(argv.verify, '--verify'));
+    const damaged = (r.damaged ?? []).map((d) => ({ number: Number(d.number), manifestDamaged: !!d.manifestDamaged, files: d.files ?? [] }));
+    if (argv.json) out(JSON.stringify({ ok: !!r.ok, chunks: Number(r.chunksChecked ?? 0), bytes: Number(r.bytesChecked ?? 0), badChunks: Number(r.badChunks ?? 0), damaged }));
+    else {
+      out(`Checked ${Number(r.chunksChecked ?? 0)} chunks (${formatBytes(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`);
+      for (const d of damaged) {
+        if (d.manifestDamaged) out(`backup ${formatNumber(d.number)}: file list unreadable`);
+        for (const f of d.files) out(`backup ${formatNumber(d.number)}: damaged ${f}`);
+      }
+    }
+    return r.ok ? ExitCode.OK : ExitCode.FAILED;
+  }
 
   if (argv.enrol) {
     const r = await runEnrol(config, argv.password ?? config.password);

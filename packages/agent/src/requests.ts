@@ -55,3 +55,14 @@ export async function runLabel(config: NodeConfig, number: number, name: string,
     await server.close().catch(() => undefined);
   }
 }
+
+/** Asks the server to re-read and check this node's backups (0: all). */
+export async function runVerifyRequest(config: NodeConfig, number: number): Promise<cpsbackup.VerifyResult.$Properties> {
+  const server = await ServerConnection.open(config);
+  try {
+    await server.send({ verifyRequest: { number } });
+    return await server.expect('verifyResult');
+  } finally {
+    await server.close().catch(() => undefined);
+  }
+}

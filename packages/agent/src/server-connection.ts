@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { NodeConfig } from '@cpsbackup/config';
-import { ConnectionError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
+import { ConnectionError, FrameError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
 import { AgentError, exitCodeForServerError, ExitCode } from './errors';
 import { AGENT_VERSION } from './version';
 
@@ -85,6 +85,7 @@ export class ServerConnection {
       m = await this.conn.next();
     } catch (err) {
       if (err instanceof ConnectionError) throw this.lostConnection(err);
+      if (err instanceof FrameError) throw new AgentError('PROTOCOL', `the server sent a malformed frame: ${err.message}`);
       throw err;
     }
     if (m.msg === 'error') throw serverError(m);

@@ -29,7 +29,7 @@ export interface ConnectionOptions {
  */
 export class FramedConnection {
   private readonly decoder: FrameDecoder;
-  private readonly queue: Message[] = [];
+  private readonly queue: Array<Message | FrameError> = [];
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private readonly maxQueued: number;
@@ -59,7 +59,7 @@ export class FramedConnection {
   private onData(data: Buffer): void {
     if (this.failure) return;
     this.counters.bytesIn += data.length;
-    let messages: Message[];
+    let messages: Array<Message | FrameError>;
     try {
       messages = this.decoder.push(data);
     } catch (err) {
@@ -72,7 +72,8 @@ export class FramedConnection {
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
-        w.resolve(m);
+        if (m instanceof FrameError) w.reject(m);
+        else w.resolve(m);
       } else {
         this.queue.push(m);
       }
@@ -96,8 +97,8 @@ export class FramedConnection {
    * hanging up is usually waiting here.
    */
   takeQueued(kind: Message['msg']): Message | undefined {
-    const i = this.queue.findIndex((m) => m.msg === kind);
-    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+    const i = this.queue.findIndex((m) => !(m instanceof FrameError) && m.msg === kind);
+    return i < 0 ? undefined : (this.queue.splice(i, 1)[0] as Message);
   }
 
   /** Why the connection stopped, if it did. */
@@ -105,12 +106,16 @@ export class FramedConnection {
     return this.failure;
   }
 
-  /** The next received message; rejects with a ConnectionError once the connection fails or closes. */
+  /**
+   * The next received message. Rejects with a FrameError for a malformed
+   * frame (the connection goes on), with a ConnectionError once the
+   * connection fails or closes.
+   */
   next(): Promise<Message> {
     const m = this.queue.shift();
     if (m) {
       if (this.queue.length < this.maxQueued / 2 && this.socket.isPaused()) this.socket.resume();
-      return Promise.resolve(m);
+      return m instanceof FrameError ? Promise.reject(m) : Promise.resolve(m);
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.socket.isPaused()) this.socket.resume();

@@ -46,11 +46,16 @@ export class FrameDecoder {
     return this.buffered;
   }
 
-  /** Feeds bytes; returns the complete messages they finish. */
-  push(data: Buffer): Message[] {
+  /**
+   * Feeds bytes; returns the complete frames they finish: a Message, or a
+   * FrameError for a frame whose body is not a valid message (the stream is
+   * still in step, so the caller may answer and go on). A length prefix over
+   * the limit throws: nothing after it can be trusted.
+   */
+  push(data: Buffer): Array<Message | FrameError> {
     this.parts.push(data);
     this.buffered += data.length;
-    const out: Message[] = [];
+    const out: Array<Message | FrameError> = [];
     for (;;) {
       if (this.buffered < FRAME_HEADER_BYTES) break;
       const head = this.peek(FRAME_HEADER_BYTES);
@@ -58,10 +63,18 @@ export class FrameDecoder {
       if (length > this.maxFrameBytes) {
         throw new FrameError('FRAME_TOO_LARGE', `frame of ${length} bytes announced; the limit is ${this.maxFrameBytes}`);
       }
-      if (length === 0) throw new FrameError('FRAME_EMPTY', 'empty frame (no message)');
+      if (length === 0) {
+        this.take(FRAME_HEADER_BYTES);
+        out.push(new FrameError('FRAME_EMPTY', 'empty frame (no message)'));
+        continue;
+      }
       if (this.buffered < FRAME_HEADER_BYTES + length) break;
       const frame = this.take(FRAME_HEADER_BYTES + length);
-      out.push(decodeBody(frame.subarray(FRAME_HEADER_BYTES)));
+      try {
+        out.push(decodeBody(frame.subarray(FRAME_HEADER_BYTES)));
+      } catch (err) {
+        out.push(err as FrameError);
+      }
     }
     return out;
   }

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
+import { Store } from '@cpsbackup/store';
 import { createLogger } from './logger';
 import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
@@ -13,6 +14,7 @@ async function main(): Promise<number> {
     .usage('$0 [-c server.conf]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.')
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
+    .option('verify', { type: 'boolean', default: false, describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not' })
     .version(SERVER_VERSION)
     .help('help')
     .alias('help', 'h')
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${config.configFile}: OK\n`);
     return 0;
   }
+  if (argv.verify) return verifyOffline(config.directory);
   const log = createLogger(config.log_level);
   let server: BackupServer;
   try {
@@ -57,7 +60,32 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => server.reload());
     process.on('SIGUSR2', () => server.pruneAll());
+    process.on('SIGUSR1', () => void server.verifyAll());
   });
+}
+
+/** `cpsbackupd --verify`: opens the store itself (so the daemon must be stopped) and reports. */
+function verifyOffline(directory: string): number {
+  let store: Store;
+  try {
+    store = Store.open(directory);
+  } catch (err) {
+    process.stderr.write(`cpsbackupd: ${(err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const r = store.verify();
+    process.stdout.write(`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups\n`);
+    for (const c of r.badChunks) process.stdout.write(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}\n`);
+    for (const d of r.damagedBackups) {
+      if (d.manifestDamaged) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable\n`);
+      for (const f of d.files) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: ${f.path}\n`);
+    }
+    process.stdout.write(r.ok ? 'store is sound\n' : 'DAMAGE FOUND\n');
+    return r.ok ? 0 : 1;
+  } finally {
+    store.close();
+  }
 }
 
 main().then(

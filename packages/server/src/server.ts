@@ -161,6 +161,15 @@ export class BackupServer {
     if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
   }
 
+  /** SIGUSR1: verify the whole store while serving; the findings go to the log. */
+  async verifyAll(): Promise<void> {
+    this.log.info('verify of the whole store started');
+    const r = await this.store.verifyAsync();
+    const damaged = r.damagedBackups.map((d) => ({ client: d.client, number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) }));
+    if (r.ok) this.log.info({ chunks: r.chunksChecked, bytes: r.bytesChecked, backups: r.backupsChecked }, 'verify: store is sound');
+    else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged }, 'verify: DAMAGE FOUND');
+  }
+
   /** SIGUSR2 (on demand): apply every client's retention now, then reclaim space. */
   pruneAll(): void {
     const problems = this.clients.reload();

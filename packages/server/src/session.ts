@@ -52,18 +52,13 @@ export class Session {
     try {
       const ctx = await this.handshake();
       for (;;) {
-        let m: Message;
         try {
-          m = await this.conn.next();
-        } catch (err) {
-          if (err instanceof ConnectionError && err.code === 'CLOSED') return;
-          throw err;
-        }
-        try {
+          const m: Message = await this.conn.next();
           await this.dispatch(ctx, m);
         } catch (err) {
-          const wire = toWireError(err);
+          if (err instanceof ConnectionError && err.code === 'CLOSED') return;
           if (err instanceof ConnectionError) throw err;
+          const wire = toWireError(err);
           this.log.warn({ code: wire.code, err: wire.message }, 'request failed');
           if (wire.fatal) {
             await this.conn.end({ error: { code: wire.code, message: wire.message } });
@@ -162,6 +157,32 @@ export class Session {
         await this.conn.send({ labelDone: { backup: toSummary(ctx.store, ctx.store.getBackup(b.id)) } });
         return;
       }
+      case 'verifyRequest': {
+        requirePermission(ctx, 'list');
+        const number = toSafeNumber(m.verifyRequest.number, 'number');
+        if (number !== 0) resolveBackup(ctx, number);
+        this.busy = true; // GC waits while verify reads
+        let report;
+        try {
+          report = await ctx.store.verifyAsync({ client: ctx.client.name, number: number || undefined });
+        } finally {
+          this.busy = false;
+        }
+        ctx.log[report.ok ? 'info' : 'error'](
+          { chunks: report.chunksChecked, badChunks: report.badChunks.length, damaged: report.damagedBackups.map((d) => d.number) },
+          'verify finished',
+        );
+        await this.conn.send({
+          verifyResult: {
+            ok: report.ok,
+            chunksChecked: report.chunksChecked,
+            bytesChecked: report.bytesChecked,
+            badChunks: report.badChunks.length,
+            damaged: report.damagedBackups.map((d) => ({ number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) })),
+          },
+        });
+        return;
+      }
       case 'deleteRequest': {
         requirePermission(ctx, 'delete');
         const b = resolveBackup(ctx, toSafeNumber(m.deleteRequest.number, 'number'));
@@ -175,7 +196,7 @@ export class Session {
         return;
       }
       default:
-        throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`, true);
+        throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@cpsbackup/config';
-import { ProtocolError } from '@cpsbackup/protocol';
+import { FrameError, ProtocolError } from '@cpsbackup/protocol';
 import { isStoreError } from '@cpsbackup/store';
 
 /** Stable error codes sent to agents (the CLI maps them to exit codes). */
@@ -39,17 +39,19 @@ export class WireError extends Error {
 /** Maps any failure to what the agent is told. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof WireError) return err;
-  if (err instanceof ProtocolError) return new WireError('PROTOCOL', err.message, true);
+  // The stream is still in step after these: answer, drop any running backup, go on.
+  if (err instanceof ProtocolError) return new WireError('PROTOCOL', err.message);
+  if (err instanceof FrameError) return new WireError('PROTOCOL', err.message);
   if (err instanceof ConfigError) return new WireError('AUTH_CLIENT_CONFIG', `the server's client file is invalid: ${err.message}`, true);
   if (isStoreError(err, 'CHUNK_HASH_MISMATCH') || isStoreError(err, 'CHUNK_TOO_LARGE') || isStoreError(err, 'CHUNK_CORRUPT')) {
     return new WireError('CHUNK_REFUSED', err.message, true);
   }
-  if (isStoreError(err, 'CHUNK_MISSING')) return new WireError('PROTOCOL', err.message, true);
+  if (isStoreError(err, 'CHUNK_MISSING')) return new WireError('PROTOCOL', err.message);
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
-  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT')) return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);
+  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL')) return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);
   return new WireError('INTERNAL', `internal server error: ${e?.message ?? String(err)}`, true);
 }

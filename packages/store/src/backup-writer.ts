@@ -39,6 +39,8 @@ export class BackupWriter {
   private newRawBytes = 0;
   private newStoredBytes = 0;
   private done = false;
+  /** Set when the store lost unflushed data: this backup can no longer commit. */
+  private poisoned: string | undefined;
 
   constructor(
     private readonly store: Store,
@@ -55,6 +57,13 @@ export class BackupWriter {
 
   private assertActive(): void {
     if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
+    if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`);
+  }
+
+  /** @internal The store lost data this backup may rely on: it must fail. */
+  poison(reason: string): void {
+    this.poisoned = reason;
+    this.refs.clear();
   }
 
   /**
@@ -181,10 +190,18 @@ export class BackupWriter {
    */
   abort(reason: string): void {
     if (this.done) return;
-    this.store.flush();
-    this.store.catalog.db
-      .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
-      .run(reason, Date.now(), JSON.stringify(this.warnings), this.backupId);
+    try {
+      if (!this.poisoned) this.store.flush();
+    } catch {
+      // The chunks are lost (disk full); the backup is failed all the same.
+    }
+    try {
+      this.store.catalog.db
+        .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
+        .run(reason, Date.now(), JSON.stringify(this.warnings), this.backupId);
+    } catch {
+      // Even the catalog is full: the next start marks the backup as interrupted.
+    }
     this.finish();
   }
 
@@ -194,11 +211,14 @@ export class BackupWriter {
     this.onDone(this);
   }
 
-  /** @internal Hands the unrecorded references to the store's flush. */
-  takePendingRefs(): Buffer[] {
-    const ids = [...this.refs.values()];
+  /** @internal The unrecorded references, for the store's flush. */
+  peekPendingRefs(): Buffer[] {
+    return [...this.refs.values()];
+  }
+
+  /** @internal Called once the flush recorded them. */
+  clearPendingRefs(): void {
     this.refs = new Map();
-    return ids;
   }
 
   /** @internal Hex ids of unrecorded references, for GC. */

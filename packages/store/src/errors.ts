@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_CORRUPT'
   | 'STORE_CLOSED'
+  | 'STORE_IO'
   | 'BAD_ARGUMENT';
 
 /** A typed store failure carrying the context needed to act on it. */

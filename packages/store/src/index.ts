@@ -8,7 +8,7 @@ export { StoreError, StoreErrorCode, isStoreError } from './errors';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
 export { Codec, compressChunk, decodeChunk, DEFAULT_ZSTD_LEVEL } from './compression';
 export { GcReport } from './gc';
-export { VerifyReport, BadChunk, DamagedBackup } from './verify';
+export { VerifyReport, VerifyScope, BadChunk, DamagedBackup } from './verify';
 export { StoreStats } from './stats';
 export { RecoveryReport, INTERRUPTED_REASON } from './recovery';
 export { StorageBackend, PackAppender } from './backend';

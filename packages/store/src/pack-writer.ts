@@ -75,6 +75,30 @@ export class PackWriter {
     this.current = undefined;
   }
 
+  /**
+   * After a failed write (disk full): forget the pack in progress and
+   * everything not yet durable. Records already recorded in the catalog are
+   * intact; the pack's torn tail is garbage nobody names.
+   */
+  abandon(): void {
+    const cur = this.current;
+    this.current = undefined;
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    this.unsynced = [];
+    if (!cur) return;
+    try {
+      cur.out.close();
+    } catch {
+      // closing a file on a failing disk may fail too; nothing more to save
+    }
+    try {
+      this.events.sealed(cur.name);
+    } catch {
+      // the catalog may be full as well; recovery seals open packs at the next start
+    }
+  }
+
   private roll(): void {
     if (this.current) {
       // The old pack's records stay in `unsynced` until the next flush; make them durable now.

@@ -16,7 +16,7 @@ import { recoverStore, RecoveryReport } from './recovery';
 import { computeStats, StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './options';
-import { runVerify, VerifyReport } from './verify';
+import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
@@ -263,7 +263,13 @@ export class Store {
     const hex = formatChunkId(header.id);
     let stored = 0;
     if (!this.pending.has(hex) && !this.catalog.chunkExists(header.id)) {
-      this.pending.set(hex, this.packs.add(header, payload));
+      let placed: PlacedRecord;
+      try {
+        placed = this.packs.add(header, payload);
+      } catch (err) {
+        this.failStorage(err);
+      }
+      this.pending.set(hex, placed);
       stored = RECORD_HEADER_BYTES + payload.length;
     }
     const key = group + '\0' + hex;
@@ -278,14 +284,36 @@ export class Store {
    * membership and the running backups' references in one transaction.
    */
   flush(): void {
-    const records = this.packs.flush();
-    const refs: Array<[number, Buffer]> = [];
-    for (const w of this.writers) for (const id of w.takePendingRefs()) refs.push([w.backupId, id]);
-    if (records.length === 0 && this.pendingGroups.size === 0 && refs.length === 0) return;
-    this.catalog.recordChunks(records, [...this.pendingGroups.values()], refs);
+    try {
+      const records = this.packs.flush();
+      const refs: Array<[number, Buffer]> = [];
+      for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
+      if (records.length === 0 && this.pendingGroups.size === 0 && refs.length === 0) return;
+      this.catalog.recordChunks(records, [...this.pendingGroups.values()], refs);
+      for (const w of this.writers) w.clearPendingRefs();
+    } catch (err) {
+      this.failStorage(err);
+    }
     this.pending.clear();
     this.pendingGroups.clear();
     this.unflushedBytes = 0;
+  }
+
+  /**
+   * A write to the packs or the catalog failed (disk full, I/O error). What
+   * was not yet durable is gone, and every running backup may have been told
+   * "the server has it" for some of it, so all of them fail: none may commit
+   * a reference to a chunk that was never stored. Stored data is untouched.
+   */
+  private failStorage(err: unknown): never {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOSPC' || e.code === 'SQLITE_FULL' || e.code === 'EDQUOT' ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
+    this.packs.abandon();
+    this.pending.clear();
+    this.pendingGroups.clear();
+    this.unflushedBytes = 0;
+    for (const w of this.writers) w.poison(why);
+    throw new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
   }
 
   /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
@@ -308,10 +336,17 @@ export class Store {
   }
 
   /** Re-reads every chunk and checks every manifest reference (see verify.ts). */
-  verify(): VerifyReport {
+  verify(scope: VerifyScope = {}): VerifyReport {
     this.assertOpen();
     this.flush();
-    return runVerify(this);
+    return runVerify(this, scope);
+  }
+
+  /** The same, a little at a time, letting other work (backups) run in between. */
+  verifyAsync(scope: VerifyScope = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    this.flush();
+    return runVerifyAsync(this, scope);
   }
 
   /** Sizes and ratios for the whole store. */

@@ -32,34 +32,70 @@ export interface VerifyReport {
   damagedBackups: DamagedBackup[];
 }
 
+/** What to verify: everything, or one client's available backups (optionally one of them). */
+export interface VerifyScope {
+  client?: string;
+  number?: number;
+}
+
+const PAGE = 256;
+
 /**
- * Re-reads every chunk (decode + SHA-256 against its id), then walks every
- * available backup's manifest and names each file that references a chunk
- * that is bad or absent.
+ * Verify as a sequence of small steps (a generator that yields between
+ * them), so the server can run it between other work: re-read every chunk
+ * in scope (decode + SHA-256 against its id), then walk every available
+ * backup's manifest in scope and name each file that references a chunk
+ * that is bad or absent. Chunks are paged by id, never through an open
+ * cursor, so backups and deletes may commit between steps; a chunk that
+ * disappears meanwhile (its backup was deleted) is not reported.
  */
-export function runVerify(store: Store): VerifyReport {
+export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<void, VerifyReport> {
   const db = store.catalog.db;
+  const backups = store
+    .listBackups(scope.client)
+    .filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   const bad = new Map<string, BadChunk>();
   let chunksChecked = 0;
   let bytesChecked = 0;
-  const rows = db.prepare(`SELECT * FROM chunks ORDER BY pack, offset`).iterate() as IterableIterator<ChunkRow>;
-  for (const row of rows) {
-    const loc = toChunkLocation(row);
-    chunksChecked++;
-    bytesChecked += loc.rawLength;
-    try {
-      store.readLocated(loc);
-    } catch (err) {
-      const hex = formatChunkId(loc.id);
-      bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
+
+  const page =
+    scope.client === undefined
+      ? db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ${PAGE}`)
+      : db.prepare(
+          `SELECT c.* FROM chunks c WHERE c.id > ? AND c.id IN (SELECT bc.chunk_id FROM backup_chunks bc WHERE bc.backup_id IN (${
+            backups.map((b) => b.id).join(',') || '-1'
+          })) ORDER BY c.id LIMIT ${PAGE}`,
+        );
+  const stillThere = db.prepare(`SELECT pack, offset FROM chunks WHERE id = ?`);
+  let after: Buffer = Buffer.alloc(0);
+  for (;;) {
+    const rows = page.all(after) as ChunkRow[];
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const loc = toChunkLocation(row);
+      try {
+        store.readLocated(loc);
+        chunksChecked++;
+        bytesChecked += loc.rawLength;
+      } catch (err) {
+        const now = stillThere.get(loc.id) as { pack: string; offset: number } | undefined;
+        if (!now || now.pack !== loc.pack || now.offset !== loc.offset) continue; // moved or deleted meanwhile
+        chunksChecked++;
+        const hex = formatChunkId(loc.id);
+        bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
+      }
     }
+    after = rows[rows.length - 1]!.id;
+    yield;
   }
 
   const exists = db.prepare(`SELECT 1 FROM chunks WHERE id = ?`).pluck();
   const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || exists.get(id) === undefined;
   const damagedBackups: DamagedBackup[] = [];
-  const backups = store.listBackups().filter((b) => b.status === 'available');
+  let backupsChecked = 0;
   for (const b of backups) {
+    if (store.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
+    backupsChecked++;
     const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
     const manifestIds = store.catalog.manifestIds(b.id);
     if (manifestIds.some(problem)) {
@@ -67,13 +103,13 @@ export function runVerify(store: Store): VerifyReport {
     } else {
       try {
         const decoder = new ManifestDecoder();
-        const check = (entries: ReturnType<ManifestDecoder['push']>) => {
-          for (const e of entries) {
+        for (const id of manifestIds) {
+          for (const e of decoder.push(store.readChunk(id))) {
             const lost = e.chunks.filter(problem).map(formatChunkId);
             if (lost.length > 0) damage.files.push({ path: e.path.toString(), chunks: lost });
           }
-        };
-        for (const id of manifestIds) check(decoder.push(store.readChunk(id)));
+          yield;
+        }
         decoder.end();
       } catch {
         damage.manifestDamaged = true;
@@ -85,8 +121,27 @@ export function runVerify(store: Store): VerifyReport {
     ok: bad.size === 0 && damagedBackups.length === 0,
     chunksChecked,
     bytesChecked,
-    backupsChecked: backups.length,
+    backupsChecked,
     badChunks: [...bad.values()],
     damagedBackups,
   };
+}
+
+/** Runs verify to the end in one go. */
+export function runVerify(store: Store, scope: VerifyScope = {}): VerifyReport {
+  const steps = verifySteps(store, scope);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs verify giving the event loop a turn between steps, so other work goes on meanwhile. */
+export async function runVerifyAsync(store: Store, scope: VerifyScope = {}): Promise<VerifyReport> {
+  const steps = verifySteps(store, scope);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
