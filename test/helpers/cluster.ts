@@ -118,6 +118,26 @@ export class TestServer {
     const child = spawn(process.execPath, [SERVER_BIN, '-c', this.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.log = '';
+    if (this.logLevel !== 'debug' && this.logLevel !== 'info') {
+      // The "listening" line is not logged at this level: wait for the port instead.
+      if (port === 0) throw new Error('a quiet TestServer needs a fixed port (freePort())');
+      child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+      this.port = port;
+      for (let i = 0; i < 200; i++) {
+        if (child.exitCode !== null) throw new Error(`cpsbackupd exited with ${child.exitCode}: ${this.log}`);
+        const open = await new Promise<boolean>((resolve) => {
+          const c = net.connect(port, '127.0.0.1', () => {
+            c.destroy();
+            resolve(true);
+          });
+          c.on('error', () => resolve(false));
+        });
+        if (open) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`cpsbackupd did not open port ${port}`);
+    }
     await new Promise<void>((resolve, reject) => {
       const onData = (d: Buffer) => {
         this.log += d.toString();

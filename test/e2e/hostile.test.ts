@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cpsbackup, encodeFrame } from '@cpsbackup/protocol';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { rawSession, readUntil, rssOf } from '../helpers/raw-client';
+import { snapshotTree } from '../helpers/tree';
+
+const FUZZ_FRAMES = 100_000;
+
+describe('hostile clients: poisoned chunks, fuzzed frames', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('hostile');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki);
+    server.logLevel = 'warn';
+    for (const c of ['liar', 'fuzzer', 'honest']) server.addClient(c);
+    await server.start(await freePort());
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('a chunk that does not hash to its id is refused and logged; the liar gets an error', async () => {
+    const { conn } = await rawSession(server, 'liar', pki.client('liar'));
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    const claimed = createHash('sha256').update('what the victim stores').digest();
+    await conn.send({ missingQuery: { queryId: 1, ids: [claimed] } });
+    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
+    expect(reply!.missingReply!.missing).toEqual([0]);
+    await conn.send({ chunk: { id: claimed, codec: 0, rawLength: 9, payload: Buffer.from('malicious') } });
+    const answer = await readUntil(conn, (m) => m.msg === 'error');
+    expect(answer!.error!.code).toBe('CHUNK_REFUSED');
+    expect(answer!.error!.message).toMatch(/does not hash to its claimed id [0-9a-f]{64}; refused/);
+    expect(await readUntil(conn, () => false)).toBeUndefined(); // and the connection is closed
+    const warned = server.logLines().find((l) => l.msg === 'chunk refused; backup aborted');
+    expect(warned).toMatchObject({ client: 'liar' });
+    const conf = writeNodeConf(root, server, { cname: 'liar', cert: pki.client('liar'), include: [] });
+    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups;
+    expect(list[0].status).toBe('error');
+    expect(list[0].reason).toMatch(/CHUNK_REFUSED/);
+  });
+
+  test(`${FUZZ_FRAMES} random and mutated frames: no crash, bounded memory, an honest backup unharmed`, async () => {
+    const rnd = new SeededRandom('fuzz');
+    const honestData = path.join(root, 'honest-data');
+    fs.mkdirSync(honestData);
+    for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(honestData, `f${i}`), rnd.bytes(1_000_000));
+    const honestConf = writeNodeConf(root, server, { cname: 'honest', cert: pki.client('honest'), include: [honestData] });
+    const rssBefore = rssOf(server.pid);
+
+    // Valid messages of every kind, to mutate.
+    const samples: Buffer[] = [
+      { listRequest: {} },
+      { beginBackup: { name: 'x' } },
+      { missingQuery: { queryId: 7, ids: [Buffer.alloc(32, 1), Buffer.alloc(32, 2)] } },
+      { chunk: { id: Buffer.alloc(32, 3), codec: 1, rawLength: 100, payload: Buffer.alloc(20, 9) } },
+      { entries: { entries: [{ path: Buffer.from('/etc/x'), type: 1, size: 5, chunks: [Buffer.alloc(32, 4)] }] } },
+      { endBackup: {} },
+      { abortBackup: { reason: 'r' } },
+      { restoreRequest: { number: 0, metadataOnly: true } },
+      { deleteRequest: { number: 3 } },
+      { labelRequest: { number: 1, name: 'n' } },
+      { verifyRequest: { number: 5 } },
+      { welcome: { protocolVersion: 1 } },
+      { warning: { message: 'w' } },
+    ].map((m) => encodeFrame(m as cpsbackup.Envelope.$Properties).subarray(4));
+
+    const frame = (): Buffer => {
+      const kind = rnd.below(10);
+      let body: Buffer;
+      if (kind < 3) body = rnd.bytes(1 + rnd.below(300)); // noise
+      else if (kind < 8) {
+        body = Buffer.from(samples[rnd.below(samples.length)]!);
+        for (let f = 1 + rnd.below(4); f > 0; f--) body[rnd.below(body.length)]! ^= 1 << rnd.below(8); // bit flips
+        if (rnd.below(4) === 0) body = body.subarray(0, rnd.below(body.length) + 1); // truncation
+      } else body = samples[rnd.below(samples.length)]!; // well-formed but out of place
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(body.length);
+      return Buffer.concat([head, body]);
+    };
+
+    const honestRun = runCli(['-c', honestConf, '-e', '--json']);
+    let confirmed = 0;
+    let connections = 0;
+    let mark = 1_000_000_000;
+    while (confirmed < FUZZ_FRAMES) {
+      const { socket, conn } = await rawSession(server, 'fuzzer', pki.client('fuzzer'));
+      connections++;
+      // Batches, each confirmed processed by a sentinel the server must answer in order.
+      for (let batch = 0; batch < 20 && confirmed < FUZZ_FRAMES; batch++) {
+        const frames: Buffer[] = [];
+        for (let i = 0; i < 250; i++) frames.push(frame());
+        mark++;
+        const sentinel = encodeFrame({ labelRequest: { number: mark } });
+        socket.write(Buffer.concat([...frames, sentinel, sentinel]));
+        const seen = await readUntil(conn, (m) => m.msg === 'error' && (m.error!.message ?? '').includes(String(mark)));
+        if (!seen) break; // the server closed this connection (e.g. a refused chunk): unconfirmed frames do not count
+        confirmed += frames.length;
+      }
+      // An oversized length prefix ends the connection before any allocation.
+      const huge = Buffer.alloc(4);
+      huge.writeUInt32BE(0xfffffff0);
+      socket.write(huge);
+      await readUntil(conn, () => false);
+      socket.destroy();
+    }
+
+    const honest = await honestRun;
+    expect(honest.stderr).toBe('');
+    expect(honest.code).toBe(0);
+    const to = path.join(root, 'honest-restore');
+    expect((await runCli(['-c', honestConf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, honestData))).toEqual(snapshotTree(honestData));
+    const verify = JSON.parse((await runCli(['-c', honestConf, '--verify', '--json'])).stdout);
+    expect(verify.ok).toBe(true);
+
+    const rssAfter = rssOf(server.pid);
+    console.log(`fuzz: ${confirmed} frames confirmed processed over ${connections} connections; server RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(rssAfter / 1e6).toFixed(0)} MB`);
+    expect(confirmed).toBeGreaterThanOrEqual(FUZZ_FRAMES);
+    expect(rssAfter - rssBefore).toBeLessThan(150e6);
+    expect(server.logLines().filter((l) => l.msg === 'session crashed')).toEqual([]);
+  }, 300_000);
+});

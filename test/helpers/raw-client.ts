@@ -1,0 +1,53 @@
+/** A hand-driven protocol client with a valid certificate: for hostile-input tests. */
+import * as fs from 'node:fs';
+import * as tls from 'node:tls';
+import { FramedConnection, Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
+import { TestServer } from './cluster';
+
+export async function rawConnect(server: TestServer, cert: { cert: string; key: string }): Promise<{ socket: tls.TLSSocket; conn: FramedConnection }> {
+  const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+    const s = tls.connect(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        ca: fs.readFileSync(server.pki.caFile),
+        cert: fs.readFileSync(cert.cert),
+        key: fs.readFileSync(cert.key),
+        checkServerIdentity: () => undefined,
+      },
+      () => resolve(s),
+    );
+    s.once('error', reject);
+  });
+  socket.on('error', () => undefined); // the server may cut us off; the test reads that from the connection
+  return { socket, conn: new FramedConnection(socket, { maxQueuedMessages: 100000 }) };
+}
+
+/** Connects and says hello as `client`; returns once welcomed. */
+export async function rawSession(server: TestServer, client: string, cert: { cert: string; key: string }) {
+  const c = await rawConnect(server, cert);
+  await c.conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: client } });
+  const w: Message = await c.conn.next();
+  if (w.msg !== 'welcome') throw new Error(`expected welcome, got ${w.msg}: ${w.error?.message}`);
+  return c;
+}
+
+/** Reads messages until one satisfies `pred` (returns it) or the connection ends (returns undefined). */
+export async function readUntil(conn: FramedConnection, pred: (m: Message) => boolean): Promise<Message | undefined> {
+  for (;;) {
+    let m: Message;
+    try {
+      m = await conn.next();
+    } catch (err) {
+      if ((err as Error).name === 'FrameError') continue;
+      return undefined;
+    }
+    if (pred(m)) return m;
+  }
+}
+
+/** Resident memory of a process in bytes (Linux). */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
