@@ -200,7 +200,8 @@ export class BackupWriter {
         .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
         .run(reason, Date.now(), JSON.stringify(this.warnings), this.backupId);
     } catch {
-      // Even the catalog is full: the next start marks the backup as interrupted.
+      // Even the catalog is full: the store remembers and records it when it can.
+      this.store.rememberFailure(this.backupId, reason);
     }
     this.finish();
   }

@@ -89,6 +89,7 @@ export class Store {
   /** Starts a backup for `client` (registered on first use) in state `creating`. */
   beginBackup(opts: BeginBackupOptions): BackupWriter {
     this.assertOpen();
+    this.recordFailures();
     for (const w of this.writers) {
       if (w.client === opts.client) {
         throw new StoreError('BACKUP_RUNNING', `client ${opts.client} already has backup ${w.number} running`, { client: opts.client });
@@ -108,9 +109,35 @@ export class Store {
     return writer;
   }
 
+  /** Backups that failed while the catalog could not be written (disk full), by id → reason. */
+  private readonly unrecordedFailures = new Map<number, string>();
+
+  /** @internal A failure the catalog could not take yet: shown now, recorded as soon as possible. */
+  rememberFailure(backupId: number, reason: string): void {
+    this.unrecordedFailures.set(backupId, reason);
+  }
+
+  private recordFailures(): void {
+    for (const [id, reason] of this.unrecordedFailures) {
+      try {
+        this.catalog.db
+          .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE id = ? AND status = 'creating'`)
+          .run(reason, Date.now(), id);
+        this.unrecordedFailures.delete(id);
+      } catch {
+        return; // still no space; try again next time
+      }
+    }
+  }
+
   /** Every backup of a client, oldest first (all clients when omitted). */
   listBackups(client?: string): BackupInfo[] {
-    return client === undefined ? this.catalog.allBackups() : this.catalog.backupsOfClient(client);
+    this.recordFailures();
+    const all = client === undefined ? this.catalog.allBackups() : this.catalog.backupsOfClient(client);
+    return all.map((b) => {
+      const reason = this.unrecordedFailures.get(b.id);
+      return reason && b.status === 'creating' ? { ...b, status: 'error' as const, reason } : b;
+    });
   }
 
   /** A backup by its global id. */

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { snapshotTree } from '../helpers/tree';
+
+describe('concurrency, a full disk, verify after a flipped bit', () => {
+  let root: string;
+  let pki: TestPki;
+
+  beforeAll(() => {
+    requireBuild();
+    root = tempDir('reliability');
+    pki = new TestPki(path.join(root, 'pki'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('8 agents backing up overlapping data at once all succeed; verify is clean', async () => {
+    const server = new TestServer(path.join(root, 'concurrent'), pki, ['max_children = 10']);
+    const names = Array.from({ length: 8 }, (_, i) => `node${i}`);
+    for (const n of names) server.addClient(n, ['dedup_group = fleet']);
+    await server.start();
+    try {
+      const shared = new SeededRandom('shared');
+      const base = Array.from({ length: 10 }, () => shared.bytes(600_000));
+      const confs = names.map((n, i) => {
+        const data = path.join(root, 'concurrent', `${n}-data`);
+        fs.mkdirSync(data, { recursive: true });
+        base.forEach((b, k) => fs.writeFileSync(path.join(data, `base${k}`), b)); // the same on every node
+        fs.writeFileSync(path.join(data, 'own'), new SeededRandom(n).bytes(500_000 + i * 1000));
+        return { conf: writeNodeConf(path.join(root, 'concurrent'), server, { cname: n, cert: pki.client(n), include: [data] }), data };
+      });
+      const results = await Promise.all(confs.map((c) => runCli(['-c', c.conf, '-e', '--json'])));
+      for (const r of results) {
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+      }
+      // The shared data was stored about once for the fleet, not eight times.
+      const stored = results.reduce((n, r) => n + JSON.parse(r.stdout).backup.storedBytes, 0);
+      expect(stored).toBeLessThan(3 * 6_000_000 + 8 * 600_000);
+      for (const c of confs) {
+        const v = JSON.parse((await runCli(['-c', c.conf, '--verify', '--json'])).stdout);
+        expect(v.ok).toBe(true);
+      }
+      const to = path.join(root, 'concurrent-restore');
+      expect((await runCli(['-c', confs[5]!.conf, '-i', '--to', to])).code).toBe(0);
+      expect(snapshotTree(path.join(to, confs[5]!.data))).toEqual(snapshotTree(confs[5]!.data));
+    } finally {
+      await server.stop();
+    }
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../packages/server/dist/cli.js'), '-c', server.confFile, '--verify']);
+  });
+
+  test('a full disk fails the backup with a clear error, damages nothing, and backups work once space is freed', async () => {
+    const mountPoint = path.join(root, 'small-disk');
+    fs.mkdirSync(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mountPoint]);
+    } catch (err) {
+      throw new Error(`this test needs root to mount a small tmpfs: ${(err as Error).message}`);
+    }
+    const server = new TestServer(path.join(mountPoint, 'srv'), pki);
+    server.addClient('full');
+    try {
+      await server.start();
+      const data = path.join(root, 'full-data');
+      fs.mkdirSync(data);
+      fs.writeFileSync(path.join(data, 'first'), new SeededRandom('first').bytes(4_000_000));
+      const conf = writeNodeConf(path.join(root, 'full'), server, { cname: 'full', cert: pki.client('full'), include: [data] });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      const before = snapshotTree(data);
+
+      const filler = path.join(mountPoint, 'filler');
+      fs.writeFileSync(filler, Buffer.alloc(30_000_000));
+      fs.writeFileSync(path.join(data, 'second'), new SeededRandom('second').bytes(20_000_000));
+      const failed = await runCli(['-c', conf, '-e']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/the storage is full|out of disk space/);
+      const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups;
+      expect(list.map((b: { status: string }) => b.status)).toEqual(['available', 'error']);
+      expect(list[1].reason).toMatch(/storage is full|disk space/);
+      expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
+      const to = path.join(root, 'full-restore-1');
+      expect((await runCli(['-c', conf, '-i', '1', '--to', to])).code).toBe(0);
+      expect(snapshotTree(path.join(to, data))).toEqual(before);
+
+      fs.rmSync(filler);
+      const again = await runCli(['-c', conf, '-e']);
+      expect(again.stderr).toBe('');
+      expect(again.code).toBe(0);
+      const to3 = path.join(root, 'full-restore-3');
+      expect((await runCli(['-c', conf, '-i', '--to', to3])).code).toBe(0);
+      expect(snapshotTree(path.join(to3, data))).toEqual(snapshotTree(data));
+    } finally {
+      await server.stop();
+      execFileSync('umount', ['-l', mountPoint]);
+    }
+  });
+
+  test('verify names exactly which backups and files a flipped bit damaged', async () => {
+    const server = new TestServer(path.join(root, 'bitrot'), pki);
+    server.addClient('rot');
+    await server.start();
+    const data = path.join(root, 'rot-data');
+    fs.mkdirSync(data);
+    const rnd = new SeededRandom('rot');
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(data, `f${i}`), rnd.bytes(100_000));
+    const conf = writeNodeConf(path.join(root, 'rot'), server, { cname: 'rot', cert: pki.client('rot'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    fs.writeFileSync(path.join(data, 'f4'), rnd.bytes(100_000));
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const port = server.port;
+    await server.stop();
+
+    // Flip one bit inside f2's data (shared by both backups): find its record in the pack by content.
+    const f2 = fs.readFileSync(path.join(data, 'f2'));
+    const packsDir = path.join(server.storeDir, 'packs');
+    let flipped = false;
+    for (const sub of fs.readdirSync(packsDir)) {
+      for (const p of fs.readdirSync(path.join(packsDir, sub))) {
+        const file = path.join(packsDir, sub, p);
+        const bytes = fs.readFileSync(file);
+        const at = bytes.indexOf(f2.subarray(50_000, 50_064)); // random data is stored raw
+        if (at >= 0) {
+          bytes[at + 10]! ^= 0x01;
+          fs.writeFileSync(file, bytes);
+          flipped = true;
+        }
+      }
+    }
+    expect(flipped).toBe(true);
+    await server.start(port);
+    try {
+      const v = await runCli(['-c', conf, '--verify']);
+      expect(v.code).toBe(1);
+      expect(v.stdout).toMatch(/Checked \d+ chunks .*: 1 damaged/);
+      expect(v.stdout).toContain(`backup 0000001: damaged ${data}/f2`);
+      expect(v.stdout).toContain(`backup 0000002: damaged ${data}/f2`);
+      expect(v.stdout.match(/damaged \//g)).toHaveLength(2);
+      // A restore refuses the damaged bytes rather than writing them.
+      const r = await runCli(['-c', conf, '-i', '1', '--to', path.join(root, 'rot-restore')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/does not match its hash: the stored copy is damaged/);
+    } finally {
+      await server.stop();
+    }
+    const offline = (() => {
+      try {
+        execFileSync(process.execPath, [path.resolve(__dirname, '../../packages/server/dist/cli.js'), '-c', server.confFile, '--verify'], { encoding: 'utf8' });
+        return { code: 0, out: '' };
+      } catch (err) {
+        const e = err as { status: number; stdout: string };
+        return { code: e.status, out: e.stdout };
+      }
+    })();
+    expect(offline.code).toBe(1);
+    expect(offline.out).toContain(`DAMAGED rot backup 1: ${data}/f2`);
+    expect(offline.out).toMatch(/BAD CHUNK [0-9a-f]{64} in pack/);
+  });
+});
