@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { CLI_BIN, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { rawSession, readUntil } from '../helpers/raw-client';
 import { snapshotTree } from '../helpers/tree';
 
 function bigTree(dir: string, files: number, size: number): string {
@@ -62,6 +63,15 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     expect(second.stderr).toMatch(/a backup of n1 is already running/);
     expect((await first).code).toBe(0);
     writer.kill();
+  });
+
+  test('an idle connection is dropped after idle_timeout', async () => {
+    const { conn } = await rawSession(server, 'n1', pki.client('n1'));
+    const start = Date.now();
+    expect(await readUntil(conn, () => false)).toBeUndefined();
+    expect(Date.now() - start).toBeGreaterThan(9_000);
+    await waitForLog(server, /"msg":"connection ended".*|no data from the peer for 10 s/);
+    expect(server.log).toMatch(/no data from the peer for 10 s/);
   });
 
   test('SIGHUP reloads the client files', async () => {
