@@ -56,7 +56,6 @@ export class Session {
           const m: Message = await this.conn.next();
           await this.dispatch(ctx, m);
         } catch (err) {
-          if (err instanceof ConnectionError && err.code === 'CLOSED') return;
           if (err instanceof ConnectionError) throw err;
           const wire = toWireError(err);
           this.log.warn({ code: wire.code, err: wire.message }, 'request failed');
