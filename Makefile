@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build test test-deps bench demo clean
+.PHONY: help setup build test test-deps bench bench-peers peers demo clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
 	@echo "make test    set up, build, run every test"
+	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput and dedup figures"
 
 # Native addons (better-sqlite3, zstd-napi) build from source: prebuilt-binary
@@ -37,6 +38,14 @@ test-deps:
 
 test: build test-deps
 	npx jest --ci
+
+# restic and borg from Debian's packages, for the comparison.
+peers:
+	@command -v restic >/dev/null && command -v borg >/dev/null || { \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends restic borgbackup; }
+
+bench-peers: build peers
+	node --max-old-space-size=4096 packages/bench/dist/peers-bench.js
 
 demo: build
 	bash scripts/demo.sh

@@ -19,11 +19,11 @@ export interface UploadLimits {
 }
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
-  batchIds: 2048,
-  batchBytes: 16 * 1024 * 1024,
+  batchIds: 1024,
+  batchBytes: 4 * 1024 * 1024,
   batchEntries: 2000,
-  inFlightBytes: 48 * 1024 * 1024,
-  inFlightBatches: 4,
+  inFlightBytes: 16 * 1024 * 1024,
+  inFlightBatches: 6,
 };
 
 interface Batch {
