@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
-import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
 import { BackupCounters, newBackupCounters } from './counters';
 import { readFifo, readRegularFile, ReadResult } from './file-reader';
 import { OwnerNames } from './owners';
 import { PreviousIndex } from './previous-index';
 import { ServerConnection } from './server-connection';
 import { Uploader } from './uploader';
-import { isUnder, walk, WalkItem, WalkKind } from './walker';
+import { walk, WalkItem, WalkKind } from './walker';
 
 /** Options of one backup run. */
 export interface BackupOptions {

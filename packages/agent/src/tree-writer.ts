@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
 import { OwnerNames } from './owners';
 import { ensureParents, pathUnder } from './safe-path';
-import { isUnder } from './walker';
 
 /** How entries are written back. */
 export interface TreeWriterOptions {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { isUnder } from '@cpsbackup/store/dist/shared';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -31,11 +32,6 @@ function kindOf(st: fs.BigIntStats): WalkKind {
 
 const SLASH = 0x2f;
 
-/** True when `path` is `prefix` or lies below it (component-wise). */
-export function isUnder(path: Buffer, prefix: Buffer): boolean {
-  if (path.length < prefix.length || path.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return false;
-  return path.length === prefix.length || path[prefix.length] === SLASH || prefix[prefix.length - 1] === SLASH;
-}
 
 /**
  * Walks the include paths depth-first, a directory before its contents,

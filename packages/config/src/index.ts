@@ -1,7 +1,7 @@
 /** @cpsbackup/config: burp-style configuration files. */
 export { ConfigError } from './errors';
 export { readConfigLines, parseConfig, loadConfig, ConfigLine } from './parse';
-export { key, KeySpec, ConfigOf } from './spec';
+export { key, KeySpec, ConfigOf, parseDuration } from './spec';
 export {
   serverSchema,
   clientSchema,

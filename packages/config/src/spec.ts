@@ -53,7 +53,7 @@ function parseInt10(raw: string, min: number, max: number): number {
 const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
 
 /** "90" (seconds), "90s", "15m", "26h", "7d" → seconds. */
-function parseDuration(raw: string): number {
+export function parseDuration(raw: string): number {
   const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
   if (!m) throw new Error(`expected a duration such as 90s, 15m, 26h or 7d, got ${JSON.stringify(raw)}`);
   return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];

@@ -80,6 +80,8 @@ function formatGiB(n: number): string {
  */
 function checkQuotaUpFront(ctx: SessionContext): { storedBytes: number } {
   const { store, client, policy } = ctx;
+  // Usage means a join over every chunk reference: only pay for it when a quota asks.
+  if (policy.quotaBackups === 0 && policy.quotaBytes === 0) return { storedBytes: 0 };
   const usage = store.clientUsage(client.name);
   if (policy.quotaBackups > 0) {
     const existing = store

@@ -7,15 +7,11 @@
  *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h]
  */
 import { parseArgs } from 'node:util';
+import { parseDuration } from '@cpsbackup/config';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
-function seconds(text: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(text);
-  if (!m) throw new Error(`bad duration ${JSON.stringify(text)} (use 90s, 15m, 26h, 7d)`);
-  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-}
 
 function ago(s: number): string {
   if (s < 120) return `${Math.round(s)}s`;
@@ -39,8 +35,15 @@ async function main(): Promise<number> {
     process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
     return 3;
   }
-  const warn = seconds(opts.warning!);
-  const crit = seconds(opts.critical!);
+  let warn: number;
+  let crit: number;
+  try {
+    warn = parseDuration(opts.warning!);
+    crit = parseDuration(opts.critical!);
+  } catch (err) {
+    process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
+    return 3;
+  }
   let report: StatusReport;
   try {
     const res = await fetch(`${opts.url}/status`, { signal: AbortSignal.timeout(10_000) });

@@ -1,5 +1,5 @@
 import { cpsbackup, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
-import { BackupInfo, FileEntry } from '@cpsbackup/store';
+import { BackupInfo, FileEntry, isUnder } from '@cpsbackup/store';
 import { SessionContext } from './context';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';
@@ -22,12 +22,7 @@ export function resolveBackup(ctx: SessionContext, number: number): BackupInfo {
  * so no client can make the server run a costly expression.)
  */
 function selected(prefixes: Buffer[], path: Buffer): boolean {
-  if (prefixes.length === 0) return true;
-  for (const p of prefixes) {
-    if (path.length < p.length || !path.subarray(0, p.length).equals(p)) continue;
-    if (path.length === p.length || path[p.length] === 0x2f || p[p.length - 1] === 0x2f) return true;
-  }
-  return false;
+  return prefixes.length === 0 || prefixes.some((p) => isUnder(path, p));
 }
 
 /**

@@ -14,3 +14,4 @@ export { RecoveryReport, INTERRUPTED_REASON } from './recovery';
 export { StorageBackend, PackAppender } from './backend';
 export { LocalDirectoryBackend } from './local-backend';
 export { encodeEntry, decodeEntry, ManifestDecoder, MANIFEST_MAGIC } from './manifest-codec';
+export { isUnder } from './paths';

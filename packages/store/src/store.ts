@@ -72,8 +72,7 @@ export class Store {
     if (this.closed) return;
     for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
     this.flush();
-    this.packs.close();
-    this.catalog.db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();
+    this.packs.close(); // seals the pack in progress; rolled and GC packs were sealed when closed
     if (this.backend instanceof LocalDirectoryBackend) this.backend.closeReaders();
     this.catalog.close();
     this.lock.release();
