@@ -3,6 +3,7 @@ import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@c
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
 import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
+import { CompressionPool } from './compress-pool';
 import { BackupCounters, newBackupCounters } from './counters';
 import { readFifo, readRegularFile, ReadResult } from './file-reader';
 import { OwnerNames } from './owners';
@@ -77,6 +78,7 @@ function entryOf(item: WalkItem, st: fs.BigIntStats, owners: OwnerNames): FileEn
 export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult> {
   const server = await ServerConnection.open(config);
   const counters = newBackupCounters();
+  const pool = new CompressionPool(config.zstd_level);
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
@@ -92,7 +94,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
-    const uploader = new Uploader(server, config.zstd_level, counters);
+    const uploader = new Uploader(server, pool, counters);
     await walkAndUpload(config, opts, previous, params, uploader, counters);
     await uploader.finish();
     await opts.beforeCommit?.();
@@ -107,6 +109,8 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     }
     await server.close().catch(() => undefined);
     throw err;
+  } finally {
+    await pool.close();
   }
 }
 

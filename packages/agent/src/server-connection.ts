@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { NodeConfig } from '@cpsbackup/config';
-import { ConnectionError, FrameError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
+import { ChunkFrameFields, ConnectionError, FrameError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
 import { AgentError, exitCodeForServerError, ExitCode } from './errors';
 import { AGENT_VERSION } from './version';
 
@@ -94,6 +94,13 @@ export class ServerConnection {
 
   send(m: cpsbackup.Envelope.$Properties): Promise<void> {
     return this.conn.send(m).catch((err: Error) => {
+      throw this.lostConnection(err);
+    });
+  }
+
+  /** Sends a chunk without copying its payload (which must stay unchanged until this resolves). */
+  sendChunk(c: ChunkFrameFields): Promise<void> {
+    return this.conn.sendChunk(c).catch((err: Error) => {
       throw this.lostConnection(err);
     });
   }

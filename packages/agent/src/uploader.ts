@@ -1,5 +1,6 @@
 import { toWireEntry } from '@cpsbackup/protocol';
-import { compressChunk, FileEntry } from '@cpsbackup/store/dist/shared';
+import { FileEntry } from '@cpsbackup/store/dist/shared';
+import { CompressionPool, Compressed } from './compress-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
@@ -45,26 +46,33 @@ const ENTRIES_PER_MESSAGE = 500;
 /**
  * Pipelines a backup to the server without a round trip per file: chunks
  * and entries gather in batches; a batch's ids go out as one missing-query
- * and the agent goes on reading while the answer travels. When an answer is
- * needed (too much held), the oldest batch is completed: the chunks the
- * server lacks are compressed and sent, then the batch's entries. Entries
- * thus reach the server in walk order and always after their chunks.
+ * and the agent goes on reading while the answer travels. A separate task
+ * (the pump) takes the answers in order: it has the chunks the server lacks
+ * compressed on the worker pool and sends them, then the batch's entries.
+ * Entries thus reach the server in walk order and always after their
+ * chunks. Reading waits only when too much is held (the limits).
  */
 export class Uploader {
   private batch = newBatch();
-  private readonly inFlight: Batch[] = [];
-  private inFlightBytes = 0;
+  /** Batches whose query is out, oldest first; the pump completes them in this order. */
+  private readonly queue: Batch[] = [];
+  private heldBytes = 0;
+  private pumping: Promise<void> | undefined;
+  private failure: Error | undefined;
+  /** Woken whenever the pump completes a batch or fails. */
+  private waiters: Array<() => void> = [];
   private nextQueryId = 1;
 
   constructor(
     private readonly server: ServerConnection,
-    private readonly zstdLevel: number,
+    private readonly pool: CompressionPool,
     private readonly counters: BackupCounters,
     private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
   ) {}
 
   /** Offers one chunk of a file being read; may wait for the server when too much is held. */
   async addChunk(id: Buffer, data: Buffer): Promise<void> {
+    this.throwIfFailed();
     const hex = id.toString('hex');
     if (!this.batch.data.has(hex)) {
       this.batch.ids.push(id);
@@ -76,6 +84,7 @@ export class Uploader {
 
   /** Queues an entry; its chunks must have been offered (or be known to the server) already. */
   async addEntry(entry: FileEntry): Promise<void> {
+    this.throwIfFailed();
     this.batch.entries.push(entry);
     this.counters.entries++;
     if (this.batch.entries.length >= this.limits.batchEntries) await this.dispatch();
@@ -83,17 +92,25 @@ export class Uploader {
 
   /** Sends a warning to record with the backup. */
   async addWarning(message: string): Promise<void> {
+    this.throwIfFailed();
     this.counters.warnings++;
     await this.server.send({ warning: { message } });
   }
 
-  /** Sends everything still held and waits for every answer. */
+  /** Sends everything still held and waits until the server has all of it. */
   async finish(): Promise<void> {
     await this.dispatch();
-    while (this.inFlight.length > 0) await this.completeOldest();
+    while (this.queue.length > 0) await this.progress();
+    await this.pumping;
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   private async dispatch(): Promise<void> {
+    this.throwIfFailed();
     const b = this.batch;
     if (b.ids.length === 0 && b.entries.length === 0) return;
     this.batch = newBatch();
@@ -101,13 +118,43 @@ export class Uploader {
       b.queryId = this.nextQueryId++;
       await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });
     }
-    this.inFlight.push(b);
-    this.inFlightBytes += b.bytes;
-    while (this.inFlight.length > this.limits.inFlightBatches || this.inFlightBytes > this.limits.inFlightBytes) await this.completeOldest();
+    this.queue.push(b);
+    this.heldBytes += b.bytes;
+    this.pumping ??= this.pump();
+    while (this.queue.length > this.limits.inFlightBatches || this.heldBytes > this.limits.inFlightBytes) await this.progress();
   }
 
-  private async completeOldest(): Promise<void> {
-    const b = this.inFlight.shift()!;
+  /** Resolves at the pump's next step; throws if it failed. */
+  private progress(): Promise<void> {
+    this.throwIfFailed();
+    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.throwIfFailed());
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const b = this.queue[0]!;
+        await this.complete(b);
+        this.queue.shift();
+        this.heldBytes -= b.bytes;
+        this.wake();
+      }
+    } catch (err) {
+      this.failure = err as Error;
+    } finally {
+      this.pumping = undefined;
+      this.wake();
+    }
+  }
+
+  /** Sends what the server lacks of one batch (compressed on the pool, in order), then its entries. */
+  private async complete(b: Batch): Promise<void> {
     if (b.queryId !== 0) {
       const reply = await this.server.expect('missingReply');
       if (Number(reply.queryId) !== b.queryId) {
@@ -115,12 +162,19 @@ export class Uploader {
       }
       const missing = reply.missing ?? [];
       this.counters.chunksDeduplicated += b.ids.length - missing.length;
+      const jobs: Array<{ id: Buffer; rawLength: number; compressed: Promise<Compressed> }> = [];
       for (const index of missing) {
         const id = b.ids[index];
         if (!id) throw new AgentError('PROTOCOL', `the server asked for chunk ${index} of a ${b.ids.length}-id query`);
         const plain = b.data.get(id.toString('hex'))!;
-        const { codec, payload } = compressChunk(plain, this.zstdLevel);
-        await this.server.send({ chunk: { id, codec, rawLength: plain.length, payload } });
+        const compressed = this.pool.compress(plain);
+        compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
+        jobs.push({ id, rawLength: plain.length, compressed });
+      }
+      b.data.clear(); // the pool holds its own copies now
+      for (const job of jobs) {
+        const { codec, payload } = await job.compressed;
+        await this.server.sendChunk({ id: job.id, codec, rawLength: job.rawLength, payload });
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;
       }
@@ -128,6 +182,5 @@ export class Uploader {
     for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
       await this.server.send({ entries: { entries: b.entries.slice(i, i + ENTRIES_PER_MESSAGE).map(toWireEntry) } });
     }
-    this.inFlightBytes -= b.bytes;
   }
 }

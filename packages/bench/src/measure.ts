@@ -6,6 +6,8 @@ export interface Measured {
   seconds: number;
   /** Peak resident memory of the process (VmHWM), in bytes. */
   peakRss: number;
+  /** CPU seconds (user + system) the process had used at its last sample before exiting. */
+  cpuSeconds: number;
   stdout: string;
 }
 
@@ -13,6 +15,20 @@ function hwm(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds (utime + stime) a running process has used so far, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
@@ -31,14 +47,18 @@ export function measure(cmd: string, args: string[], opts: { cwd?: string; env?:
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    const timer = setInterval(() => (peak = Math.max(peak, hwm(child.pid!))), 20);
+    let cpu = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, hwm(child.pid!));
+      cpu = Math.max(cpu, cpuSecondsOf(child.pid!));
+    }, 20);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child.on('exit', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`));
-      else resolve({ seconds, peakRss: peak, stdout });
+      else resolve({ seconds, peakRss: peak, cpuSeconds: cpu, stdout });
     });
   });
 }

@@ -12,11 +12,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { DatasetShape, editDataset, writeDataset } from './dataset';
-import { duBytes, measure, Measured, peakRssOf } from './measure';
+import { cpuSecondsOf, duBytes, measure, Measured, peakRssOf } from './measure';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SERVER = path.join(ROOT, 'packages/server/dist/cli.js');
 const CLI = path.join(ROOT, 'packages/agent/dist/cli.js');
+/** Extra node flags for the agent, e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
+const AGENT_NODE_ARGS = process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/** The same for cpsbackupd (BENCH_SERVER_NODE_ARGS). */
+const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 interface ToolResult {
   name: string;
@@ -37,6 +41,8 @@ interface Tool {
   restore(target: string): Promise<Measured>;
   repoDir: string;
   finish?(): Promise<number>;
+  /** CPU seconds the tool's server process has used so far (cpsbackupd); none for local tools. */
+  serverCpu?(): number;
 }
 
 function reset(live: string, pristine: string): void {
@@ -68,7 +74,7 @@ function cpsbackupTool(work: string): Tool {
         `address = 127.0.0.1\nport = 0\nstatus_port = 0\ndirectory = ${store}\nssl_cert_ca = ca.pem\nssl_cert = cpsbackupd.pem\nssl_key = cpsbackupd.key\nlog_level = warn\n`,
       );
       // Quiet log level: find the port from /proc instead of the log line.
-      server = spawn(process.execPath, [SERVER, '-c', path.join(pki, 'server.conf')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      server = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '-c', path.join(pki, 'server.conf')], { stdio: ['ignore', 'pipe', 'inherit'] });
       const port = await new Promise<number>((resolve, reject) => {
         const t = setInterval(() => {
           try {
@@ -90,8 +96,9 @@ function cpsbackupTool(work: string): Tool {
         `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n`,
       );
     },
-    backup: () => measure(process.execPath, [CLI, '-c', conf, '-e']),
-    restore: (target) => measure(process.execPath, [CLI, '-c', conf, '-i', '--to', target]),
+    backup: () => measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-e']),
+    restore: (target) => measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target]),
+    serverCpu: () => cpuSecondsOf(server!.pid!),
     async finish() {
       const rss = peakRssOf(server!.pid!);
       server!.kill('SIGTERM');
@@ -137,12 +144,20 @@ async function runTool(tool: Tool, work: string, pristine: string, shape: Datase
   const live = path.join(work, 'live');
   reset(live, pristine);
   await tool.setup(work);
-  const first = await tool.backup(live);
+  // Each step's wall time and CPU seconds (client, and server where there is one), for finding the bottleneck.
+  const step = async (label: string, run: () => Promise<Measured>): Promise<Measured> => {
+    const serverBefore = tool.serverCpu?.() ?? 0;
+    const m = await run();
+    const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
+    console.log(`  ${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU,${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`);
+    return m;
+  };
+  const first = await step('first backup', () => tool.backup(live));
   editDataset(live, shape);
-  const second = await tool.backup(live);
-  const unchanged = await tool.backup(live);
+  const second = await step('second backup', () => tool.backup(live));
+  const unchanged = await step('unchanged re-backup', () => tool.backup(live));
   const target = path.join(work, `restore-${tool.name}`);
-  const restore = await tool.restore(target);
+  const restore = await step('full restore', () => tool.restore(target));
   const storedBytes = duBytes(tool.repoDir);
   fs.rmSync(target, { recursive: true, force: true });
   const peakServerRss = await tool.finish?.();
@@ -204,13 +219,20 @@ async function main(): Promise<void> {
       return note;
     })();
     const results: ToolResult[] = [];
+    // BENCH_TOOLS=restic,cpsbackup runs a subset (restic is always needed: it is the yardstick).
+    const only = process.env.BENCH_TOOLS?.split(',');
     for (const make of [resticTool, borgTool, cpsbackupTool]) {
       const tool = make(work);
+      if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
       console.log(`running ${tool.name} ...`);
       results.push(await runTool(tool, work, pristine, shape));
     }
     const report = table(results, dataBytes, shape, editNote);
     console.log('\n' + report);
+    if (only) {
+      console.log('\n(BENCH_TOOLS set: a partial run, docs/PERFORMANCE.md left as it is)');
+      return;
+    }
     const doc = path.join(ROOT, 'docs/PERFORMANCE.md');
     const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
     fs.writeFileSync(

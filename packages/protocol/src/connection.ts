@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
 import { encodeFrame, FrameDecoder, FrameError, Message, OutgoingMessage } from './frame';
 import { MAX_FRAME_BYTES } from './version';
 
@@ -125,10 +126,28 @@ export class FramedConnection {
   /** Sends one message; resolves when the socket can take more. */
   send(message: OutgoingMessage): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const frame = encodeFrame(message);
+    return this.write([encodeFrame(message)]);
+  }
+
+  /**
+   * Sends a Chunk message without copying its payload (see chunk-frame.ts).
+   * The payload must not change until the returned promise resolves.
+   */
+  sendChunk(chunk: ChunkFrameFields): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return this.write(encodeChunkFrame(chunk));
+  }
+
+  private write(parts: Buffer[]): Promise<void> {
     this.counters.framesOut++;
-    this.counters.bytesOut += frame.length;
-    if (this.socket.write(frame)) return Promise.resolve();
+    let ok = true;
+    if (parts.length > 1) this.socket.cork();
+    for (const p of parts) {
+      this.counters.bytesOut += p.length;
+      ok = this.socket.write(p);
+    }
+    if (parts.length > 1) this.socket.uncork();
+    if (ok) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onDrain = () => {
         this.socket.off('close', onClose);

@@ -45,7 +45,7 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
     if (req.metadataOnly) continue;
     for (const id of e.chunks) {
       const c = ctx.store.readEncodedChunk(id);
-      await ctx.conn.send({ chunk: { id, codec: c.codec, rawLength: c.rawLength, payload: c.payload } });
+      await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
       bytes += c.rawLength;
     }
   }

@@ -23,6 +23,8 @@ export interface StorageBackend {
 export interface PackAppender {
   /** Appends bytes at the end of the pack. */
   append(data: Buffer): void;
+  /** Appends several buffers in order (one gathered write where the backend can). */
+  appendAll(parts: Buffer[]): void;
   /** Makes everything appended so far durable (fsync). */
   sync(): void;
   /** Closes the handle (after sync when the data must last). */

@@ -1,7 +1,7 @@
 import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
 import { BackupInfo } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
-import { compressChunk, decodeChunk } from './compression';
+import { compressChunk, decodeChunkForCheck } from './compression';
 import { FileEntry } from './entry';
 import { StoreError } from './errors';
 import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
@@ -102,7 +102,7 @@ export class BackupWriter {
     this.assertActive();
     checkIdShape(id);
     checkSize(rawLength);
-    const plain = decodeChunk(codec, payload, rawLength);
+    const plain = decodeChunkForCheck(codec, payload, rawLength);
     if (!chunkIdOf(plain).equals(id)) throw hashMismatch(id, this.client);
     return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
   }

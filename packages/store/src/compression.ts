@@ -24,12 +24,25 @@ export function compressChunk(data: Uint8Array, level: number = DEFAULT_ZSTD_LEV
   return { codec: Codec.Zstd, payload: Buffer.from(dst.subarray(0, n)) };
 }
 
+let checkScratch: Buffer | undefined;
+
+/**
+ * Decodes a payload only to check it (hash it): the plaintext lands in a
+ * scratch buffer reused by the next call, so checking a stream of chunks
+ * allocates nothing per chunk. The result is valid until the next call.
+ */
+export function decodeChunkForCheck(codec: number, payload: Uint8Array, rawLength: number): Buffer {
+  if (codec !== Codec.Zstd) return decodeChunk(codec, payload, rawLength);
+  if (!checkScratch || checkScratch.length < rawLength) checkScratch = Buffer.allocUnsafe(Math.max(rawLength, 1 << 20));
+  return decodeChunk(codec, payload, rawLength, checkScratch.subarray(0, rawLength));
+}
+
 /**
  * Decodes a payload whose plaintext must be exactly `rawLength` bytes. The
  * output buffer is sized from `rawLength` (bounded by the caller), never from
  * what the compressed frame claims, so a hostile frame cannot balloon memory.
  */
-export function decodeChunk(codec: number, payload: Uint8Array, rawLength: number): Buffer {
+export function decodeChunk(codec: number, payload: Uint8Array, rawLength: number, into?: Buffer): Buffer {
   if (codec === Codec.Raw) {
     if (payload.length !== rawLength) {
       throw new StoreError('CHUNK_CORRUPT', `raw chunk is ${payload.length} bytes, expected ${rawLength}`);
@@ -38,7 +51,7 @@ export function decodeChunk(codec: number, payload: Uint8Array, rawLength: numbe
   }
   if (codec !== Codec.Zstd) throw new StoreError('CHUNK_CORRUPT', `unknown chunk codec ${codec}`);
   dctx ??= new zstd.DCtx();
-  const out = Buffer.allocUnsafe(rawLength);
+  const out = into ?? Buffer.allocUnsafe(rawLength);
   let n: number;
   try {
     n = dctx.decompress(out, payload);

@@ -102,6 +102,25 @@ class LocalPackAppender implements PackAppender {
     while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done);
   }
 
+  appendAll(parts: Buffer[]): void {
+    // writev in batches (IOV_MAX is 1024); a short write finishes piece by piece.
+    for (let i = 0; i < parts.length; i += 1024) {
+      const batch = parts.slice(i, i + 1024);
+      const total = batch.reduce((n, b) => n + b.length, 0);
+      const written = fs.writevSync(this.fd, batch);
+      if (written === total) continue;
+      let skip = written;
+      for (const b of batch) {
+        if (skip >= b.length) {
+          skip -= b.length;
+          continue;
+        }
+        this.append(b.subarray(skip));
+        skip = 0;
+      }
+    }
+  }
+
   sync(): void {
     fs.fsyncSync(this.fd);
   }

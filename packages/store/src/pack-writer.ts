@@ -116,7 +116,7 @@ export class PackWriter {
 
   private writeBuffered(): void {
     if (!this.current || this.buffered.length === 0) return;
-    this.current.out.append(this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered, this.bufferedBytes));
+    this.current.out.appendAll(this.buffered);
     this.buffered = [];
     this.bufferedBytes = 0;
   }
