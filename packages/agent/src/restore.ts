@@ -69,7 +69,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     for (;;) {
       const m = await server.next();
       if (m.msg === 'restoreEnd') {
-        writer.finish();
+        await writer.finish();
         await server.close();
         return { summary: m.restoreEnd.backup ?? {}, entries, bytes, skipped, warnings: writer.warnings };
       }

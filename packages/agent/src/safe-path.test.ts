@@ -77,6 +77,7 @@ describe('restore never writes outside its target', () => {
     fs.writeFileSync(path.join(outside, 'victim'), 'safe');
     fs.symlinkSync(path.join(outside, 'victim'), path.join(target, 'victim'));
     await w.write(entry('/victim'), content('replaced'));
+    await w.finish();
     expect(fs.readFileSync(path.join(outside, 'victim'), 'utf8')).toBe('safe');
     expect(fs.lstatSync(path.join(target, 'victim')).isFile()).toBe(true);
   });
@@ -89,6 +90,7 @@ describe('restore never writes outside its target', () => {
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('mine');
     const over = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
     expect(await over.write(entry('/f'), content('the', 'irs'))).toBe('written');
+    await over.finish();
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('theirs');
   });
 });

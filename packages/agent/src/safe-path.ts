@@ -37,8 +37,11 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
  * Makes every directory between `target` and `dest` exist as a real
  * directory. A symlink (or anything but a directory) on the way is refused,
  * so a hostile or stale tree cannot redirect writes outside the target.
+ * Directories in `madeHere` were created by this restore (mode 0700, ours)
+ * and are not checked again; the ones this call creates are added to it.
  */
-export function ensureParents(target: string, dest: Buffer): void {
+export function ensureParents(target: string, dest: Buffer, madeHere?: Set<string>): void {
+  if (madeHere && madeHere.has(parentOf(dest))) return;
   const root = Buffer.from(path.resolve(target));
   const rel = dest.subarray(root.length === 1 ? 0 : root.length);
   let cur = root;
@@ -46,6 +49,7 @@ export function ensureParents(target: string, dest: Buffer): void {
   comps.pop(); // the last component is the entry itself
   for (const c of comps) {
     cur = Buffer.concat([cur, cur.length === 1 && cur[0] === SLASH ? Buffer.alloc(0) : Buffer.from('/'), Buffer.from(c, 'latin1')]);
+    if (madeHere?.has(cur.toString('latin1'))) continue;
     let st: fs.Stats | undefined;
     try {
       st = fs.lstatSync(cur);
@@ -54,8 +58,15 @@ export function ensureParents(target: string, dest: Buffer): void {
     }
     if (!st) {
       fs.mkdirSync(cur, { mode: 0o700 });
+      madeHere?.add(cur.toString('latin1'));
     } else if (!st.isDirectory()) {
       throw new AgentError('UNSAFE_PATH', `refusing to restore through ${cur.toString()}: it is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
     }
   }
+}
+
+/** The directory part of a path ("/a/b" → "/a"), latin1 so any byte survives. */
+export function parentOf(p: Buffer): string {
+  const i = p.lastIndexOf(SLASH);
+  return i <= 0 ? '/' : p.subarray(0, i).toString('latin1');
 }

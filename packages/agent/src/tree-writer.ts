@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
 import { OwnerNames } from './owners';
-import { ensureParents, pathUnder } from './safe-path';
+import { promisify } from 'node:util';
+import { FileWriteQueue } from './file-write-queue';
+import { ensureParents, parentOf, pathUnder } from './safe-path';
+
+const fchown = promisify(fs.fchown);
+const fchmod = promisify(fs.fchmod);
+const futimes = promisify(fs.futimes);
 
 /** How entries are written back. */
 export interface TreeWriterOptions {
@@ -27,12 +33,17 @@ function seconds(ns: bigint): number {
  * and (as root) owners. Directory metadata is applied last, deepest first,
  * since adding children changes a directory's mtime. Never writes outside
  * the target: see safe-path.ts, and every create uses O_EXCL/O_NOFOLLOW.
+ * Regular files are written on a queue, many at once (file-write-queue.ts):
+ * `write` may return before a file is on disk, and `finish` waits for all.
  */
 export class TreeWriter {
   private readonly owners = new OwnerNames();
   private readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   private readonly dirs: Array<{ dest: Buffer; e: FileEntry }> = [];
-  private readonly links = new Map<number, Buffer>();
+  private readonly links = new Map<number, { dest: Buffer; done: Promise<void> }>();
+  /** Directories this restore created (latin1 paths): nothing in them can pre-exist, so they are not checked again. */
+  private readonly madeHere = new Set<string>();
+  private readonly files = new FileWriteQueue();
   readonly warnings: string[] = [];
 
   constructor(
@@ -51,11 +62,12 @@ export class TreeWriter {
 
   /** Writes one entry; `content` yields its verified plaintext and must be drained whatever happens. */
   async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    this.files.throwIfFailed();
     this.ensureTarget();
     const dest = pathUnder(this.target, e.path);
-    ensureParents(this.target, dest);
+    ensureParents(this.target, dest, this.madeHere);
     const name = e.path.toString();
-    const existing = lstatOrUndefined(dest);
+    const existing = this.madeHere.has(parentOf(dest)) ? undefined : lstatOrUndefined(dest);
 
     if (e.type === EntryType.Directory) {
       await drain(content);
@@ -63,7 +75,10 @@ export class TreeWriter {
         if (!this.opts.overwrite) return this.skip(`${name}: exists and is not a directory (use --overwrite)`);
         fs.unlinkSync(dest);
       }
-      if (!existing || !existing.isDirectory()) fs.mkdirSync(dest, { mode: 0o700 });
+      if (!existing || !existing.isDirectory()) {
+        fs.mkdirSync(dest, { mode: 0o700 });
+        this.madeHere.add(dest.toString('latin1'));
+      }
       this.dirs.push({ dest, e });
       return 'written';
     }
@@ -82,15 +97,16 @@ export class TreeWriter {
       const first = this.links.get(e.hardlinkGroup);
       if (first) {
         await drain(content);
-        fs.linkSync(first, dest);
+        await first.done; // the first name must exist before the link
+        fs.linkSync(first.dest, dest);
         return 'linked';
       }
     }
     const fifoAsFile = this.opts.fifoAsFile || (this.opts.fifoAsFileUnder ?? []).some((p) => isUnder(e.path, p));
     const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && fifoAsFile);
     if (asFile) {
-      await this.writeFile(dest, e, content);
-      if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, dest);
+      const { done } = await this.writeFile(dest, e, content);
+      if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, { dest, done });
       return 'written';
     }
     await drain(content);
@@ -119,19 +135,24 @@ export class TreeWriter {
     }
   }
 
-  private async writeFile(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<void> {
-    const fd = fs.openSync(dest, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  /** Queues the file's creation and content; `done` settles once it is complete (wrapped: awaiting must not wait for it). */
+  private async writeFile(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<{ done: Promise<void> }> {
+    const file = await this.files.create(dest);
+    let complete = false;
     try {
-      for await (const piece of content) {
-        let off = 0;
-        while (off < piece.length) off += fs.writeSync(fd, piece, off, piece.length - off);
-      }
-      if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
-      fs.fchmodSync(fd, e.mode & 0o7777);
-      fs.futimesSync(fd, seconds(e.mtimeNs), seconds(e.mtimeNs));
+      for await (const piece of content) await file.write(piece);
+      complete = true;
     } finally {
-      fs.closeSync(fd);
+      const uid = this.isRoot ? this.uid(e) : -1;
+      const gid = this.isRoot ? this.gid(e) : -1;
+      file.end(async (fd) => {
+        if (!complete) return; // the restore is failing; leave the partial file as 0600
+        if (uid >= 0) await fchown(fd, uid, gid);
+        await fchmod(fd, e.mode & 0o7777);
+        await futimes(fd, seconds(e.mtimeNs), seconds(e.mtimeNs));
+      });
     }
+    return { done: file.done };
   }
 
   private applyMetadata(dest: Buffer, e: FileEntry): void {
@@ -154,8 +175,9 @@ export class TreeWriter {
     return 'skipped';
   }
 
-  /** Applies directory modes, owners and times, deepest first. */
-  finish(): void {
+  /** Waits for every file to be written, then applies directory modes, owners and times, deepest first. */
+  async finish(): Promise<void> {
+    await this.files.drain();
     for (const { dest, e } of this.dirs.reverse()) this.applyMetadata(dest, e);
   }
 }

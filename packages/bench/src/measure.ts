@@ -8,6 +8,8 @@ export interface Measured {
   peakRss: number;
   /** CPU seconds (user + system) the process had used at its last sample before exiting. */
   cpuSeconds: number;
+  /** Of which in the kernel (system time). */
+  systemSeconds: number;
   stdout: string;
 }
 
@@ -24,13 +26,19 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU seconds (utime + stime) a running process has used so far, from /proc/<pid>/stat. */
 export function cpuSecondsOf(pid: number): number {
+  const t = cpuTimesOf(pid);
+  return t.user + t.system;
+}
+
+/** User and system CPU seconds of a running process (all its threads). */
+export function cpuTimesOf(pid: number): { user: number; system: number } {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -47,18 +55,20 @@ export function measure(cmd: string, args: string[], opts: { cwd?: string; env?:
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    let cpu = 0;
+    let cpu = { user: 0, system: 0 };
     const timer = setInterval(() => {
       peak = Math.max(peak, hwm(child.pid!));
-      cpu = Math.max(cpu, cpuSecondsOf(child.pid!));
+      const now = cpuTimesOf(child.pid!);
+      if (now.user + now.system >= cpu.user + cpu.system) cpu = now;
     }, 20);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     child.on('exit', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (process.env.BENCH_SHOW_STDERR) process.stderr.write(stderr);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`));
-      else resolve({ seconds, peakRss: peak, cpuSeconds: cpu, stdout });
+      else resolve({ seconds, peakRss: peak, cpuSeconds: cpu.user + cpu.system, systemSeconds: cpu.system, stdout });
     });
   });
 }

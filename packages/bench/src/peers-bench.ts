@@ -97,7 +97,10 @@ function cpsbackupTool(work: string): Tool {
       );
     },
     backup: () => measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-e']),
-    restore: (target) => measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target]),
+    restore: (target) =>
+      process.env.BENCH_AGENT_WRAPPER
+        ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target])
+        : measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target]),
     serverCpu: () => cpuSecondsOf(server!.pid!),
     async finish() {
       const rss = peakRssOf(server!.pid!);
@@ -149,7 +152,7 @@ async function runTool(tool: Tool, work: string, pristine: string, shape: Datase
     const serverBefore = tool.serverCpu?.() ?? 0;
     const m = await run();
     const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
-    console.log(`  ${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU,${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`);
+    console.log(`  ${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`);
     return m;
   };
   const first = await step('first backup', () => tool.backup(live));
