@@ -16,7 +16,7 @@ export interface FileWriteLimits {
   bytes: number;
 }
 
-export const DEFAULT_FILE_WRITE_LIMITS: FileWriteLimits = { files: 8, bytes: 32 * 1024 * 1024 };
+export const DEFAULT_FILE_WRITE_LIMITS: FileWriteLimits = { files: 8, bytes: 16 * 1024 * 1024 };
 
 /**
  * Creates and writes many files at once on libuv's thread pool. Creating a

@@ -21,9 +21,9 @@ export interface UploadLimits {
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   batchIds: 1024,
-  batchBytes: 4 * 1024 * 1024,
+  batchBytes: 2 * 1024 * 1024,
   batchEntries: 2000,
-  inFlightBytes: 16 * 1024 * 1024,
+  inFlightBytes: 8 * 1024 * 1024,
   inFlightBatches: 6,
 };
 

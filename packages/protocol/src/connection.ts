@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   idleTimeoutMs?: number;
   /** Stop reading from the socket while this many decoded messages wait to be handled. */
   maxQueuedMessages?: number;
+  /** ... or while their frames add up to this many bytes (chunk frames are up to 17 MiB each). */
+  maxQueuedBytes?: number;
 }
 
 /**
@@ -31,6 +33,10 @@ export interface ConnectionOptions {
 export class FramedConnection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Array<Message | FrameError> = [];
+  /** Frame bytes of each queued message (parallel to `queue`), and their sum. */
+  private readonly queuedSizes: number[] = [];
+  private queuedBytes = 0;
+  private readonly maxQueuedBytes: number;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private readonly maxQueued: number;
@@ -43,6 +49,7 @@ export class FramedConnection {
   ) {
     this.decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES);
     this.maxQueued = opts.maxQueuedMessages ?? 64;
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
     socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
@@ -61,6 +68,7 @@ export class FramedConnection {
     if (this.failure) return;
     this.counters.bytesIn += data.length;
     let messages: Array<Message | FrameError>;
+    const pendingBefore = this.decoder.pendingBytes;
     try {
       messages = this.decoder.push(data);
     } catch (err) {
@@ -68,6 +76,8 @@ export class FramedConnection {
       this.fail(new ConnectionError('FRAME', e.message));
       return;
     }
+    // Bytes that became messages, spread evenly over them: exact enough to bound memory.
+    const each = messages.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / messages.length : 0;
     for (const m of messages) {
       this.counters.framesIn++;
       if (this.waiter) {
@@ -77,9 +87,11 @@ export class FramedConnection {
         else w.resolve(m);
       } else {
         this.queue.push(m);
+        this.queuedSizes.push(each);
+        this.queuedBytes += each;
       }
     }
-    if (this.queue.length >= this.maxQueued) this.socket.pause();
+    if (this.queue.length >= this.maxQueued || this.queuedBytes >= this.maxQueuedBytes) this.socket.pause();
   }
 
   private fail(err: Error): void {
@@ -99,7 +111,9 @@ export class FramedConnection {
    */
   takeQueued(kind: Message['msg']): Message | undefined {
     const i = this.queue.findIndex((m) => !(m instanceof FrameError) && m.msg === kind);
-    return i < 0 ? undefined : (this.queue.splice(i, 1)[0] as Message);
+    if (i < 0) return undefined;
+    this.queuedBytes -= this.queuedSizes.splice(i, 1)[0]!;
+    return this.queue.splice(i, 1)[0] as Message;
   }
 
   /** Why the connection stopped, if it did. */
@@ -115,7 +129,8 @@ export class FramedConnection {
   next(): Promise<Message> {
     const m = this.queue.shift();
     if (m) {
-      if (this.queue.length < this.maxQueued / 2 && this.socket.isPaused()) this.socket.resume();
+      this.queuedBytes -= this.queuedSizes.shift()!;
+      if (this.queue.length < this.maxQueued / 2 && this.queuedBytes < this.maxQueuedBytes / 2 && this.socket.isPaused()) this.socket.resume();
       return m instanceof FrameError ? Promise.reject(m) : Promise.resolve(m);
     }
     if (this.failure) return Promise.reject(this.failure);
