@@ -26,9 +26,11 @@ export class CompressionPool {
   constructor(
     private readonly level: number,
     threads: number = defaultThreads(),
+    /** The compiled worker script (tests running from src/ pass dist's). */
+    script: string = path.join(__dirname, 'compress-worker.js'),
   ) {
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(path.join(__dirname, 'compress-worker.js'));
+      const worker = new Worker(script);
       worker.on('message', (m: CompressDone) => this.onDone(m));
       worker.on('error', (err) => this.fail(new AgentError('COMPRESS', `compression worker failed: ${err.message}`)));
       worker.on('exit', (code) => {

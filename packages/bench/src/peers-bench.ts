@@ -31,6 +31,8 @@ interface ToolResult {
   storedBytes: number;
   peakClientRss: number;
   peakServerRss?: number;
+  /** One line per step: wall time and CPU seconds. */
+  steps: string[];
 }
 
 /** What each tool must provide. */
@@ -148,11 +150,14 @@ async function runTool(tool: Tool, work: string, pristine: string, shape: Datase
   reset(live, pristine);
   await tool.setup(work);
   // Each step's wall time and CPU seconds (client, and server where there is one), for finding the bottleneck.
+  const steps: string[] = [];
   const step = async (label: string, run: () => Promise<Measured>): Promise<Measured> => {
     const serverBefore = tool.serverCpu?.() ?? 0;
     const m = await run();
     const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
-    console.log(`  ${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`);
+    const line = `${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`;
+    console.log(`  ${line}`);
+    steps.push(line);
     return m;
   };
   const first = await step('first backup', () => tool.backup(live));
@@ -173,6 +178,7 @@ async function runTool(tool: Tool, work: string, pristine: string, shape: Datase
     storedBytes,
     peakClientRss: Math.max(first.peakRss, second.peakRss, unchanged.peakRss),
     peakServerRss,
+    steps,
   };
 }
 
@@ -202,6 +208,8 @@ function table(results: ToolResult[], dataBytes: number, shape: DatasetShape, ed
   }
   const cps = results.find((r) => r.name === 'cpsbackup');
   if (cps?.peakServerRss) lines.push('', `cpsbackupd peak RSS over the whole run: ${(cps.peakServerRss / 1e6).toFixed(0)} MB.`);
+  lines.push('', 'Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd\'s):', '');
+  for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s}`);
   return lines.join('\n');
 }
 

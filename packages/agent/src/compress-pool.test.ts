@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import { decodeChunk } from '@cpsbackup/store/dist/shared';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { CompressionPool } from './compress-pool';
+
+// The worker runs compiled code: make build (part of make test) puts it in dist.
+const WORKER = path.join(__dirname, '../dist/compress-worker.js');
+
+describe('compression pool', () => {
+  test('every chunk comes back decodable to exactly its bytes, whatever the order results arrive in', async () => {
+    const pool = new CompressionPool(3, 2, WORKER);
+    try {
+      const rnd = new SeededRandom('pool');
+      const chunks = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? rnd.bytes(1 + rnd.below(300_000)) : rnd.text(1 + rnd.below(300_000))));
+      const results = await Promise.all(chunks.map((c) => pool.compress(c)));
+      results.forEach((r, i) => expect(decodeChunk(r.codec, r.payload, chunks[i]!.length).equals(chunks[i]!)).toBe(true));
+      expect(results.filter((r) => r.codec === 1).length).toBeGreaterThanOrEqual(40); // text shrinks
+      expect(results.filter((r) => r.codec === 0).length).toBeGreaterThanOrEqual(1); // random stays raw
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('the caller may reuse its buffer as soon as compress() returns', async () => {
+    const pool = new CompressionPool(3, 1, WORKER);
+    try {
+      const buf = Buffer.from('abc '.repeat(10_000));
+      const pending = pool.compress(buf);
+      buf.fill(0);
+      const r = await pending;
+      expect(decodeChunk(r.codec, r.payload, buf.length).toString()).toBe('abc '.repeat(10_000));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('after close, compress() is refused with a clear error', async () => {
+    const pool = new CompressionPool(3, 1, WORKER);
+    await pool.close();
+    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/compression pool was closed/);
+  });
+});
