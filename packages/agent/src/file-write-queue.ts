@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
+import { WakeSignal } from './wake-signal';
 
 const open = promisify(fs.open);
 const write = promisify(fs.write);
@@ -31,20 +32,21 @@ export class FileWriteQueue {
   private readonly active = new Set<Promise<void>>();
   private outstandingBytes = 0;
   private failure: Error | undefined;
-  private waiters: Array<() => void> = [];
+  /** Woken whenever a file completes or bytes are written. */
+  private readonly changed = new WakeSignal();
 
   constructor(private readonly limits: FileWriteLimits = DEFAULT_FILE_WRITE_LIMITS) {}
 
   /** Starts a new file (created with mode 0600 until `end` sets its metadata). */
   async create(dest: Buffer): Promise<QueuedFile> {
     this.throwIfFailed();
-    while (this.active.size >= this.limits.files) await this.step();
+    while (this.active.size >= this.limits.files) await this.changed.wait();
     return new QueuedFile(this, dest);
   }
 
   /** Waits for every file to be written and closed; throws the first failure. */
   async drain(): Promise<void> {
-    while (this.active.size > 0) await this.step();
+    while (this.active.size > 0) await this.changed.wait();
     this.throwIfFailed();
   }
 
@@ -59,35 +61,25 @@ export class FileWriteQueue {
     this.active.add(p);
     void p.finally(() => {
       this.active.delete(p);
-      this.wake();
+      this.changed.wake();
     });
   }
 
   /** @internal Accounts bytes handed over; waits while too many are outstanding. */
   async reserve(n: number): Promise<void> {
     this.outstandingBytes += n;
-    while (this.outstandingBytes > this.limits.bytes && this.active.size > 0 && !this.failure) await this.step();
+    while (this.outstandingBytes > this.limits.bytes && this.active.size > 0 && !this.failure) await this.changed.wait();
     this.throwIfFailed();
   }
 
   /** @internal */
   release(n: number): void {
     this.outstandingBytes -= n;
-    this.wake();
+    this.changed.wake();
   }
 
   throwIfFailed(): void {
     if (this.failure) throw this.failure;
-  }
-
-  private step(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
   }
 }
 

@@ -4,6 +4,7 @@ import { CompressionPool, Compressed } from './compress-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
+import { WakeSignal } from './wake-signal';
 
 /** How much the uploader holds before it must hear back from the server. */
 export interface UploadLimits {
@@ -60,7 +61,7 @@ export class Uploader {
   private pumping: Promise<void> | undefined;
   private failure: Error | undefined;
   /** Woken whenever the pump completes a batch or fails. */
-  private waiters: Array<() => void> = [];
+  private readonly pumped = new WakeSignal();
   private nextQueryId = 1;
 
   constructor(
@@ -127,13 +128,7 @@ export class Uploader {
   /** Resolves at the pump's next step; throws if it failed. */
   private progress(): Promise<void> {
     this.throwIfFailed();
-    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.throwIfFailed());
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    return this.pumped.wait().then(() => this.throwIfFailed());
   }
 
   private async pump(): Promise<void> {
@@ -143,13 +138,13 @@ export class Uploader {
         await this.complete(b);
         this.queue.shift();
         this.heldBytes -= b.bytes;
-        this.wake();
+        this.pumped.wake();
       }
     } catch (err) {
       this.failure = err as Error;
     } finally {
       this.pumping = undefined;
-      this.wake();
+      this.pumped.wake();
     }
   }
 

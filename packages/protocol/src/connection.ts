@@ -32,9 +32,8 @@ export interface ConnectionOptions {
  */
 export class FramedConnection {
   private readonly decoder: FrameDecoder;
-  private readonly queue: Array<Message | FrameError> = [];
-  /** Frame bytes of each queued message (parallel to `queue`), and their sum. */
-  private readonly queuedSizes: number[] = [];
+  /** Received messages not yet taken, each with the frame bytes it stands for. */
+  private readonly queue: Array<{ m: Message | FrameError; bytes: number }> = [];
   private queuedBytes = 0;
   private readonly maxQueuedBytes: number;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
@@ -86,8 +85,7 @@ export class FramedConnection {
         if (m instanceof FrameError) w.reject(m);
         else w.resolve(m);
       } else {
-        this.queue.push(m);
-        this.queuedSizes.push(each);
+        this.queue.push({ m, bytes: each });
         this.queuedBytes += each;
       }
     }
@@ -110,10 +108,11 @@ export class FramedConnection {
    * hanging up is usually waiting here.
    */
   takeQueued(kind: Message['msg']): Message | undefined {
-    const i = this.queue.findIndex((m) => !(m instanceof FrameError) && m.msg === kind);
+    const i = this.queue.findIndex(({ m }) => !(m instanceof FrameError) && m.msg === kind);
     if (i < 0) return undefined;
-    this.queuedBytes -= this.queuedSizes.splice(i, 1)[0]!;
-    return this.queue.splice(i, 1)[0] as Message;
+    const [taken] = this.queue.splice(i, 1);
+    this.queuedBytes -= taken!.bytes;
+    return taken!.m as Message;
   }
 
   /** Why the connection stopped, if it did. */
@@ -127,9 +126,10 @@ export class FramedConnection {
    * connection fails or closes.
    */
   next(): Promise<Message> {
-    const m = this.queue.shift();
-    if (m) {
-      this.queuedBytes -= this.queuedSizes.shift()!;
+    const head = this.queue.shift();
+    if (head) {
+      const m = head.m;
+      this.queuedBytes -= head.bytes;
       if (this.queue.length < this.maxQueued / 2 && this.queuedBytes < this.maxQueuedBytes / 2 && this.socket.isPaused()) this.socket.resume();
       return m instanceof FrameError ? Promise.reject(m) : Promise.resolve(m);
     }
