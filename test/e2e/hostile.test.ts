@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cpsbackup, encodeFrame } from '@cpsbackup/protocol';
+import { encodeEntryRecords, EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
 import { rawSession, readUntil, rssOf } from '../helpers/raw-client';
@@ -20,7 +21,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     pki = new TestPki(path.join(root, 'pki'));
     server = new TestServer(root, pki);
     server.logLevel = 'warn';
-    for (const c of ['liar', 'fuzzer', 'honest']) server.addClient(c);
+    for (const c of ['liar', 'fuzzer', 'honest', 'victim', 'thief']) server.addClient(c);
     await server.start(await freePort());
   });
   afterAll(async () => {
@@ -49,6 +50,36 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     expect(list[0].reason).toMatch(/CHUNK_REFUSED/);
   });
 
+  test("naming another client's chunk in an entry is refused, and so are cut-off entry records", async () => {
+    const secret = path.join(root, 'victim-data');
+    fs.mkdirSync(secret);
+    const content = Buffer.from('the victim keeps this to itself\n'.repeat(50));
+    fs.writeFileSync(path.join(secret, 'secret.txt'), content);
+    const victimConf = writeNodeConf(root, server, { cname: 'victim', cert: pki.client('victim'), include: [secret] });
+    expect((await runCli(['-c', victimConf, '-e'])).code).toBe(0);
+    const stolen = createHash('sha256').update(content).digest();
+
+    const { conn } = await rawSession(server, 'thief', pki.client('thief'));
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/loot.txt', [stolen])]) } });
+    const refused = await readUntil(conn, (m) => m.msg === 'error');
+    expect(refused!.error!.code).toBe('PROTOCOL');
+    expect(refused!.error!.message).toBe(`entry /loot.txt references chunk ${stolen.toString('hex')}, which was never sent`);
+
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    const records = encodeEntryRecords([fileEntry('/a', []), fileEntry('/b', [])]);
+    await conn.send({ entries: { records: records.subarray(0, records.length - 3) } });
+    const cut = await readUntil(conn, (m) => m.msg === 'error');
+    expect(cut!.error!.code).toBe('PROTOCOL');
+    expect(cut!.error!.message).toMatch(/^unreadable entry records: .*cut off/);
+
+    const thiefConf = writeNodeConf(root, server, { cname: 'thief', cert: pki.client('thief'), include: [] });
+    const list = JSON.parse((await runCli(['-c', thiefConf, '-l', '--json'])).stdout).backups;
+    expect(list.map((b: { status: string }) => b.status)).toEqual(['error', 'error']);
+  });
+
   test(`${FUZZ_FRAMES} random and mutated frames: no crash, bounded memory, an honest backup unharmed`, async () => {
     const rnd = new SeededRandom('fuzz');
     const honestData = path.join(root, 'honest-data');
@@ -63,7 +94,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
       { beginBackup: { name: 'x' } },
       { missingQuery: { queryId: 7, ids: [Buffer.alloc(32, 1), Buffer.alloc(32, 2)] } },
       { chunk: { id: Buffer.alloc(32, 3), codec: 1, rawLength: 100, payload: Buffer.alloc(20, 9) } },
-      { entries: { entries: [{ path: Buffer.from('/etc/x'), type: 1, size: 5, chunks: [Buffer.alloc(32, 4)] }] } },
+      { entries: { records: encodeEntryRecords([fileEntry('/etc/x', [Buffer.alloc(32, 4)])]) } },
       { endBackup: {} },
       { abortBackup: { reason: 'r' } },
       { restoreRequest: { number: 0, metadataOnly: true } },
@@ -130,3 +161,10 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     expect(server.logLines().filter((l) => l.msg === 'session crashed')).toEqual([]);
   }, 300_000);
 });
+
+function fileEntry(p: string, chunks: Buffer[]): FileEntry {
+  return {
+    path: Buffer.from(p), type: EntryType.File, mode: 0o644, uid: 0, gid: 0, user: '', group: '', size: 0,
+    mtimeNs: 0n, ctimeNs: 0n, inode: 0n, dev: 0n, rdev: 0n, linkTarget: Buffer.alloc(0), hardlinkGroup: 0, chunks,
+  };
+}

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { NodeConfig } from '@cpsbackup/config';
-import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
-import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
+import { cpsbackup } from '@cpsbackup/protocol';
+import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
 import { CompressionPool } from './compress-pool';
 import { BackupCounters, newBackupCounters } from './counters';
 import { readFifo, readRegularFile, ReadResult } from './file-reader';
+import { AgentError } from './errors';
 import { OwnerNames } from './owners';
 import { PreviousIndex } from './previous-index';
 import { ServerConnection } from './server-connection';
@@ -84,12 +85,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
     await server.expect('backupStarted');
     begun = true;
-    const previous = new PreviousIndex();
-    for (;;) {
-      const m = await server.expect('previousEntries');
-      for (const w of m.entries ?? []) previous.add(fromWireEntry(w));
-      if (m.last) break;
-    }
+    const previous = await receivePrevious(server);
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
@@ -112,6 +108,35 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The parent's manifest, as the server streams it, indexed by path. Its
+ * entries only decide what is unchanged; chunk ids reused from it are
+ * checked again by the server like any others.
+ */
+async function receivePrevious(server: ServerConnection): Promise<PreviousIndex> {
+  const previous = new PreviousIndex();
+  const decoder = new ManifestDecoder();
+  let pieces = 0;
+  try {
+    for (;;) {
+      const m = await server.expect('previousEntries');
+      const piece = m.manifest ?? new Uint8Array();
+      if (piece.length > 0) {
+        pieces++;
+        for (const e of decoder.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength))) previous.add(e);
+      }
+      if (m.last) break;
+    }
+    if (pieces > 0) decoder.end();
+  } catch (err) {
+    if (isStoreError(err)) {
+      throw new AgentError('PROTOCOL', `the server sent an unreadable previous manifest: ${err.message}`);
+    }
+    throw err;
+  }
+  return previous;
 }
 
 async function walkAndUpload(

@@ -1,5 +1,4 @@
-import { toWireEntry } from '@cpsbackup/protocol';
-import { FileEntry } from '@cpsbackup/store/dist/shared';
+import { encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
 import { CompressionPool, Compressed } from './compress-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
@@ -175,7 +174,7 @@ export class Uploader {
       }
     }
     for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
-      await this.server.send({ entries: { entries: b.entries.slice(i, i + ENTRIES_PER_MESSAGE).map(toWireEntry) } });
+      await this.server.send({ entries: { records: encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)) } });
     }
   }
 }

@@ -85,6 +85,22 @@ describe('frame codec', () => {
     expect(fromWireEntry(cpsbackup.FileEntry.decode(bytes))).toEqual(entry);
   });
 
+  test('any int64 time and uint64 inode survives the wire exactly', () => {
+    const base = { path: Buffer.from('/f'), type: 1 as const, mode: 0o644, uid: 0, gid: 0, user: '', group: '', size: 0, rdev: 0n, linkTarget: Buffer.alloc(0), hardlinkGroup: 0, chunks: [] };
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n)),
+        (time, inode) => {
+          const entry = { ...base, mtimeNs: time, ctimeNs: -time - 1n, inode, dev: inode >> 7n };
+          const bytes = cpsbackup.FileEntry.encode(toWireEntry(entry)).finish();
+          expect(fromWireEntry(cpsbackup.FileEntry.decode(bytes))).toEqual(entry);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   test('hostile entries are refused with a reason', () => {
     expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 99 })).toThrow(/unknown type 99/);
     expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 1, chunks: [Buffer.alloc(31)] })).toThrow(/31-byte chunk id/);

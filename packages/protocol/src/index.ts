@@ -3,5 +3,5 @@ export { cpsbackup } from './generated/backup';
 export { encodeFrame, FrameDecoder, FrameError, Message, MessageKind, OutgoingMessage } from './frame';
 export { encodeChunkFrame, ChunkFrameFields } from './chunk-frame';
 export { FramedConnection, ConnectionError, ConnectionOptions } from './connection';
-export { toWireEntry, fromWireEntry, toBigInt, toSafeNumber, ProtocolError } from './convert';
+export { toWireEntry, fromWireEntry, checkEntry, entriesFromRecords, toBigInt, toSafeNumber, ProtocolError } from './convert';
 export { PROTOCOL_VERSION, MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './version';

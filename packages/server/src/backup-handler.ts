@@ -1,5 +1,5 @@
-import { ConnectionError, cpsbackup, fromWireEntry, Message, ProtocolError, toWireEntry } from '@cpsbackup/protocol';
-import { BackupWriter, FileEntry } from '@cpsbackup/store';
+import { ConnectionError, cpsbackup, entriesFromRecords, Message, ProtocolError } from '@cpsbackup/protocol';
+import { BackupWriter } from '@cpsbackup/store';
 import { SessionContext } from './context';
 import { applyRetention, backupsToKeep } from './retention';
 import { toSummary } from './summary';
@@ -7,7 +7,8 @@ import { toWireError, WireError } from './wire-errors';
 
 /** Limits on what one message may carry (beyond the frame size). */
 const MAX_IDS_PER_QUERY = 8192;
-const PREVIOUS_BATCH = 1000;
+/** The parent's manifest goes out in messages of about this size (far below the frame limit). */
+const PREVIOUS_PIECE_BYTES = 1024 * 1024;
 
 /**
  * Runs one backup: lock the client, create the backup, send the parent's
@@ -106,18 +107,22 @@ function checkQuotaUpFront(ctx: SessionContext): { storedBytes: number } {
   return usage;
 }
 
+/** Streams the parent's manifest as stored, about PREVIOUS_PIECE_BYTES per message. */
 async function sendPrevious(ctx: SessionContext, parentId: number | undefined): Promise<void> {
-  let batch: cpsbackup.FileEntry.$Properties[] = [];
+  let pending: Buffer[] = [];
+  let bytes = 0;
   if (parentId !== undefined) {
-    for (const e of ctx.store.readManifest(parentId)) {
-      batch.push(toWireEntry(e));
-      if (batch.length >= PREVIOUS_BATCH) {
-        await ctx.conn.send({ previousEntries: { entries: batch, last: false } });
-        batch = [];
+    for (const piece of ctx.store.readManifestStream(parentId)) {
+      pending.push(piece);
+      bytes += piece.length;
+      if (bytes >= PREVIOUS_PIECE_BYTES) {
+        await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: false } });
+        pending = [];
+        bytes = 0;
       }
     }
   }
-  await ctx.conn.send({ previousEntries: { entries: batch, last: true } });
+  await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: true } });
 }
 
 async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<'end' | 'aborted'> {
@@ -150,10 +155,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         break;
       }
       case 'entries': {
-        for (const w of m.entries.entries ?? []) {
-          const e: FileEntry = fromWireEntry(w);
-          writer.addEntry(e);
-        }
+        writer.addEntries(entriesFromRecords(m.entries.records));
         break;
       }
       case 'warning':

@@ -198,12 +198,16 @@ export class BackupServer {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.log.info({ sessions: this.sessions.size, graceMs }, 'shutting down');
-    await new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
+    // close() stops accepting at once, but calls back only when every
+    // connection has ended: an idle agent would hold shutdown forever.
+    const listenerClosed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     await this.statusServer?.close();
     const deadline = Date.now() + graceMs;
     while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const s of this.sessions) s.conn.destroy();
-    // Let the sessions see their sockets close and abort their writers.
+    // Let the sessions see their sockets close and abort their writers; a
+    // connection still in its TLS handshake gets a second at most.
+    await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, 1000))]);
     await new Promise((r) => setTimeout(r, 50));
     this.store.close();
     this.log.info('stopped');

@@ -73,14 +73,30 @@ export class BackupWriter {
    */
   missing(ids: readonly Buffer[]): Buffer[] {
     this.assertActive();
-    const lacking: Buffer[] = [];
-    for (const id of ids) {
-      checkIdShape(id);
-      const hex = formatChunkId(id);
-      if (this.refs.has(hex) || this.store.groupHasChunk(this.dedupGroup, id)) this.refs.set(hex, id);
-      else lacking.push(id);
-    }
-    return lacking;
+    for (const id of ids) checkIdShape(id);
+    const has = this.referenceKnown(ids);
+    return ids.filter((_, i) => !has[i]);
+  }
+
+  /**
+   * For each id, whether this backup may reference it: already referenced, or
+   * stored by this dedup group (one catalog read for all of those). Every id
+   * found is referenced from now on.
+   */
+  private referenceKnown(ids: readonly Buffer[]): boolean[] {
+    const out = new Array<boolean>(ids.length).fill(true);
+    const ask: number[] = [];
+    const hexes = ids.map((id) => formatChunkId(id));
+    hexes.forEach((hex, i) => {
+      if (!this.refs.has(hex)) ask.push(i);
+    });
+    if (ask.length === 0) return out;
+    const stored = this.store.groupHasChunks(this.dedupGroup, ask.map((i) => ids[i]!));
+    ask.forEach((i, k) => {
+      if (stored[k]) this.refs.set(hexes[i]!, ids[i]!);
+      else out[i] = false;
+    });
+    return out;
   }
 
   /** Stores a plaintext chunk (compressed here). Returns the bytes newly stored (0 if deduplicated). */
@@ -120,21 +136,28 @@ export class BackupWriter {
 
   /** Adds one filesystem entry; every chunk it names must be known to this client's group. */
   addEntry(entry: FileEntry): void {
+    this.addEntries([entry]);
+  }
+
+  /** Adds entries in order; their chunk references are checked together (see referenceKnown). */
+  addEntries(entries: readonly FileEntry[]): void {
     this.assertActive();
-    for (const id of entry.chunks) {
-      const hex = formatChunkId(id);
-      if (this.refs.has(hex)) continue;
-      if (!this.store.groupHasChunk(this.dedupGroup, id)) {
-        throw new StoreError('CHUNK_MISSING', `entry ${entry.path.toString()} references chunk ${hex}, which was never sent`, {
-          chunk: hex,
-          client: this.client,
-        });
-      }
-      this.refs.set(hex, id);
+    const ids = entries.flatMap((e) => e.chunks);
+    const known = this.referenceKnown(ids);
+    const lacking = known.indexOf(false);
+    if (lacking >= 0) {
+      const hex = formatChunkId(ids[lacking]!);
+      const entry = entries.find((e) => e.chunks.some((c) => c.equals(ids[lacking]!)))!;
+      throw new StoreError('CHUNK_MISSING', `entry ${entry.path.toString()} references chunk ${hex}, which was never sent`, {
+        chunk: hex,
+        client: this.client,
+      });
     }
-    this.pushManifestBytes(encodeEntry(entry));
-    this.fileCount++;
-    this.logicalBytes += entry.size;
+    for (const entry of entries) {
+      this.pushManifestBytes(encodeEntry(entry));
+      this.fileCount++;
+      this.logicalBytes += entry.size;
+    }
   }
 
   /** Records a warning shown with the backup (e.g. a file that kept changing while read). */

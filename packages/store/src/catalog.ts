@@ -147,6 +147,8 @@ export class Catalog {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // 64 MiB of page cache (the default is 2 MiB): chunk lookups hit random pages of a large index.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA_SQL);
     const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
     if (version === undefined) {
@@ -180,6 +182,18 @@ export class Catalog {
   /** True when the chunk is stored and this dedup group has uploaded it. */
   groupHasChunk(group: string, id: Buffer): boolean {
     return this.stmts.groupHas.get(group, id) !== undefined;
+  }
+
+  /**
+   * groupHasChunk for many ids in one read transaction: a statement on its
+   * own opens and closes a WAL snapshot, which cost more than the lookup.
+   */
+  groupHasChunks(group: string, ids: readonly Buffer[]): boolean[] {
+    return this.readBatch(() => ids.map((id) => this.stmts.groupHas.get(group, id) !== undefined));
+  }
+
+  private readBatch<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
   }
 
   /** Records durable chunk records and which groups uploaded them, in one transaction. */

@@ -82,6 +82,30 @@ export function decodeEntry(body: Buffer): FileEntry {
   return e;
 }
 
+/** Entries as a run of length-prefixed records: the manifest without its magic (what an agent sends). */
+export function encodeEntryRecords(entries: readonly FileEntry[]): Buffer {
+  const w = new VarintWriter(256 * entries.length);
+  for (const e of entries) encodeEntry(e, w);
+  return w.finish();
+}
+
+/** Decodes a run of records written by encodeEntryRecords; it must end exactly on a record boundary. */
+export function decodeEntryRecords(buf: Buffer): FileEntry[] {
+  const out: FileEntry[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const header = tryReadLength(buf, pos);
+    if (!header) throw new StoreError('STORE_CORRUPT', `entry records end inside a length prefix (byte ${pos})`);
+    const [len, bodyStart] = header;
+    if (bodyStart + len > buf.length) {
+      throw new StoreError('STORE_CORRUPT', `entry record of ${len} bytes at byte ${pos} is cut off after ${buf.length - bodyStart}`);
+    }
+    out.push(decodeEntry(buf.subarray(bodyStart, bodyStart + len)));
+    pos = bodyStart + len;
+  }
+  return out;
+}
+
 /**
  * Turns manifest stream pieces (in order) back into entries, holding only
  * the bytes of one partial entry between pieces.

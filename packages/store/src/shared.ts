@@ -8,3 +8,4 @@ export { Codec, compressChunk, decodeChunk, DEFAULT_ZSTD_LEVEL } from './compres
 export { StoreError, isStoreError } from './errors';
 export { PidLockFile, LockHolder } from './pid-lock';
 export { isUnder } from './paths';
+export { ManifestDecoder, encodeEntryRecords, decodeEntryRecords } from './manifest-codec';

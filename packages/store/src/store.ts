@@ -207,13 +207,18 @@ export class Store {
 
   /** The entries of a backup's manifest, in the order they were added. */
   *readManifest(backupId: number): Generator<FileEntry> {
+    const decoder = new ManifestDecoder();
+    for (const piece of this.readManifestStream(backupId)) yield* decoder.push(piece);
+    decoder.end();
+  }
+
+  /** An available backup's manifest as stored: its byte stream (see manifest-codec.ts), piece by piece. */
+  *readManifestStream(backupId: number): Generator<Buffer> {
     const b = this.getBackup(backupId);
     if (b.status !== 'available') {
       throw new StoreError('BACKUP_STATE', `backup ${b.number} of ${b.client} is ${b.status}, not available`, { backupId });
     }
-    const decoder = new ManifestDecoder();
-    for (const id of this.catalog.manifestIds(backupId)) yield* decoder.push(this.readChunk(id));
-    decoder.end();
+    for (const id of this.catalog.manifestIds(backupId)) yield this.readChunk(id);
   }
 
   /** The content of a file entry, chunk by chunk (each verified against its id). */
@@ -277,6 +282,19 @@ export class Store {
     const hex = formatChunkId(id);
     if (this.pendingGroups.has(group + '\0' + hex)) return true;
     return this.catalog.groupHasChunk(group, id);
+  }
+
+  /** groupHasChunk for each of `ids`, with one catalog read for those not pending. */
+  groupHasChunks(group: string, ids: readonly Buffer[]): boolean[] {
+    const out = new Array<boolean>(ids.length).fill(true);
+    const ask: number[] = [];
+    ids.forEach((id, i) => {
+      if (!this.pendingGroups.has(group + '\0' + formatChunkId(id))) ask.push(i);
+    });
+    if (ask.length === 0) return out;
+    const found = this.catalog.groupHasChunks(group, ask.map((i) => ids[i]!));
+    ask.forEach((i, k) => (out[i] = found[k]!));
+    return out;
   }
 
   /**

@@ -737,11 +737,11 @@ export namespace cpsbackup {
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
-        /** PreviousEntries entries. */
-        entries: cpsbackup.FileEntry.$Properties[];
-
         /** PreviousEntries last. */
         last: boolean;
+
+        /** PreviousEntries manifest. */
+        manifest: Uint8Array;
 
         /**
          * Creates a new PreviousEntries instance using the specified properties.
@@ -775,11 +775,11 @@ export namespace cpsbackup {
         /** Properties of a PreviousEntries. */
         interface $Properties {
 
-            /** PreviousEntries entries */
-            entries?: (cpsbackup.FileEntry.$Properties[]|null);
-
             /** PreviousEntries last */
             last?: (boolean|null);
+
+            /** PreviousEntries manifest */
+            manifest?: (Uint8Array|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -1033,8 +1033,8 @@ export namespace cpsbackup {
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
-        /** Entries entries. */
-        entries: cpsbackup.FileEntry.$Properties[];
+        /** Entries records. */
+        records: Uint8Array;
 
         /**
          * Creates a new Entries instance using the specified properties.
@@ -1068,8 +1068,8 @@ export namespace cpsbackup {
         /** Properties of an Entries. */
         interface $Properties {
 
-            /** Entries entries */
-            entries?: (cpsbackup.FileEntry.$Properties[]|null);
+            /** Entries records */
+            records?: (Uint8Array|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

@@ -1817,8 +1817,8 @@ $root.cpsbackup = (function() {
         /**
          * Properties of a PreviousEntries.
          * @typedef {Object} cpsbackup.PreviousEntries.$Properties
-         * @property {Array.<cpsbackup.FileEntry.$Properties>|null} [entries] PreviousEntries entries
          * @property {boolean|null} [last] PreviousEntries last
+         * @property {Uint8Array|null} [manifest] PreviousEntries manifest
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1844,20 +1844,11 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var PreviousEntries = function (properties) {
-            this.entries = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                         this[keys[i]] = properties[keys[i]];
         };
-
-        /**
-         * PreviousEntries entries.
-         * @member {Array.<cpsbackup.FileEntry.$Properties>} entries
-         * @memberof cpsbackup.PreviousEntries
-         * @instance
-         */
-        PreviousEntries.prototype.entries = $util.emptyArray;
 
         /**
          * PreviousEntries last.
@@ -1866,6 +1857,14 @@ $root.cpsbackup = (function() {
          * @instance
          */
         PreviousEntries.prototype.last = false;
+
+        /**
+         * PreviousEntries manifest.
+         * @member {Uint8Array} manifest
+         * @memberof cpsbackup.PreviousEntries
+         * @instance
+         */
+        PreviousEntries.prototype.manifest = $util.newBuffer([]);
 
         /**
          * Creates a new PreviousEntries instance using the specified properties.
@@ -1899,11 +1898,10 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
-            if (message.entries != null && message.entries.length)
-                for (var i = 0; i < message.entries.length; ++i)
-                    $root.cpsbackup.FileEntry.encode(message.entries[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
             if (message.last != null && $Object.hasOwnProperty.call(message, "last") && message.last !== false)
                 writer.uint32(/* id 2, wireType 0 =*/16).bool(message.last);
+            if (message.manifest != null && $Object.hasOwnProperty.call(message, "manifest") && message.manifest.length)
+                writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.manifest);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1948,14 +1946,6 @@ $root.cpsbackup = (function() {
                 }
                 var wireType = tag & 7;
                 switch (tag >>>= 3) {
-                case 1: {
-                        if (wireType !== 2)
-                            break;
-                        if (!(message.entries && message.entries.length))
-                            message.entries = [];
-                        message.entries.push($root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1));
-                        continue;
-                    }
                 case 2: {
                         if (wireType !== 0)
                             break;
@@ -1963,6 +1953,15 @@ $root.cpsbackup = (function() {
                             message.last = value;
                         else
                             delete message.last;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.manifest = value;
+                        else
+                            delete message.manifest;
                         continue;
                     }
                 }
@@ -2553,7 +2552,7 @@ $root.cpsbackup = (function() {
         /**
          * Properties of an Entries.
          * @typedef {Object} cpsbackup.Entries.$Properties
-         * @property {Array.<cpsbackup.FileEntry.$Properties>|null} [entries] Entries entries
+         * @property {Uint8Array|null} [records] Entries records
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2579,7 +2578,6 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var Entries = function (properties) {
-            this.entries = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2587,12 +2585,12 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * Entries entries.
-         * @member {Array.<cpsbackup.FileEntry.$Properties>} entries
+         * Entries records.
+         * @member {Uint8Array} records
          * @memberof cpsbackup.Entries
          * @instance
          */
-        Entries.prototype.entries = $util.emptyArray;
+        Entries.prototype.records = $util.newBuffer([]);
 
         /**
          * Creates a new Entries instance using the specified properties.
@@ -2626,9 +2624,8 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
-            if (message.entries != null && message.entries.length)
-                for (var i = 0; i < message.entries.length; ++i)
-                    $root.cpsbackup.FileEntry.encode(message.entries[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.records != null && $Object.hasOwnProperty.call(message, "records") && message.records.length)
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.records);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2653,7 +2650,7 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $Reader.recursionLimit)
                 throw $Error("max depth exceeded");
-            var end, message;
+            var end, message, value;
             if (length === $undefined)
                 end = reader.len;
             else {
@@ -2673,12 +2670,13 @@ $root.cpsbackup = (function() {
                 }
                 var wireType = tag & 7;
                 switch (tag >>>= 3) {
-                case 1: {
+                case 2: {
                         if (wireType !== 2)
                             break;
-                        if (!(message.entries && message.entries.length))
-                            message.entries = [];
-                        message.entries.push($root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1));
+                        if ((value = reader.bytes()).length)
+                            message.records = value;
+                        else
+                            delete message.records;
                         continue;
                     }
                 }
