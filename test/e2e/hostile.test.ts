@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cpsbackup, encodeFrame } from '@cpsbackup/protocol';
-import { encodeEntryRecords, EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { encodeEntryRecords } from '@cpsbackup/store/dist/shared';
+import { fileEntry } from '@cpsbackup/store/dist/test-support/fixtures';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
 import { rawSession, readUntil, rssOf } from '../helpers/raw-client';
@@ -62,14 +63,14 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     const { conn } = await rawSession(server, 'thief', pki.client('thief'));
     await conn.send({ beginBackup: {} });
     await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/loot.txt', [stolen])]) } });
+    await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/loot.txt', [stolen], content.length)]) } });
     const refused = await readUntil(conn, (m) => m.msg === 'error');
     expect(refused!.error!.code).toBe('PROTOCOL');
     expect(refused!.error!.message).toBe(`entry /loot.txt references chunk ${stolen.toString('hex')}, which was never sent`);
 
     await conn.send({ beginBackup: {} });
     await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    const records = encodeEntryRecords([fileEntry('/a', []), fileEntry('/b', [])]);
+    const records = encodeEntryRecords([fileEntry('/a', [], 0), fileEntry('/b', [], 0)]);
     await conn.send({ entries: { records: records.subarray(0, records.length - 3) } });
     const cut = await readUntil(conn, (m) => m.msg === 'error');
     expect(cut!.error!.code).toBe('PROTOCOL');
@@ -94,7 +95,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
       { beginBackup: { name: 'x' } },
       { missingQuery: { queryId: 7, ids: [Buffer.alloc(32, 1), Buffer.alloc(32, 2)] } },
       { chunk: { id: Buffer.alloc(32, 3), codec: 1, rawLength: 100, payload: Buffer.alloc(20, 9) } },
-      { entries: { records: encodeEntryRecords([fileEntry('/etc/x', [Buffer.alloc(32, 4)])]) } },
+      { entries: { records: encodeEntryRecords([fileEntry('/etc/x', [Buffer.alloc(32, 4)], 5)]) } },
       { endBackup: {} },
       { abortBackup: { reason: 'r' } },
       { restoreRequest: { number: 0, metadataOnly: true } },
@@ -161,10 +162,3 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     expect(server.logLines().filter((l) => l.msg === 'session crashed')).toEqual([]);
   }, 300_000);
 });
-
-function fileEntry(p: string, chunks: Buffer[]): FileEntry {
-  return {
-    path: Buffer.from(p), type: EntryType.File, mode: 0o644, uid: 0, gid: 0, user: '', group: '', size: 0,
-    mtimeNs: 0n, ctimeNs: 0n, inode: 0n, dev: 0n, rdev: 0n, linkTarget: Buffer.alloc(0), hardlinkGroup: 0, chunks,
-  };
-}

@@ -5,7 +5,7 @@ import { cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
 import { CompressionPool } from './compress-pool';
 import { BackupCounters, newBackupCounters } from './counters';
-import { readFifo, readRegularFile, ReadResult } from './file-reader';
+import { ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';
 import { AgentError } from './errors';
 import { OwnerNames } from './owners';
 import { PreviousIndex } from './previous-index';
@@ -154,6 +154,7 @@ async function walkAndUpload(
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
   let lastProgress = 0;
   const sink = (id: Buffer, data: Buffer) => uploader.addChunk(id, data);
+  const blocks = new ReadBlocks(params.maxSize);
 
   for (const item of walk({ include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
@@ -183,14 +184,14 @@ async function walkAndUpload(
         counters.filesUnchanged++;
         counters.bytesUnchanged += entry.size;
       } else {
-        const read = await readWithRetries(item.path, params, sink, uploader, counters);
+        const read = await readWithRetries(item.path, params, sink, blocks, uploader, counters);
         if (!read) continue;
         entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
       }
       if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
     } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {
       const writerExit = opts.fifoWriterExit?.(item.path.toString());
-      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000, writerExit);
+      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000, blocks, writerExit);
       counters.filesRead++;
       counters.bytesRead += read.size;
       if (read.timedOut && !writerExit) {
@@ -214,13 +215,14 @@ async function readWithRetries(
   path: Buffer,
   params: ChunkerParams,
   sink: (id: Buffer, data: Buffer) => Promise<void>,
+  blocks: ReadBlocks,
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<ReadResult | undefined> {
   for (let attempt = 1; ; attempt++) {
     let read: ReadResult;
     try {
-      read = await readRegularFile(path, params, sink);
+      read = await readRegularFile(path, params, sink, blocks);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined; // deleted since the walk saw it

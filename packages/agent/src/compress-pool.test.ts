@@ -39,4 +39,11 @@ describe('compression pool', () => {
     await pool.close();
     await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/compression pool was closed/);
   });
+
+  test('workers start with the first job; a worker that cannot start fails that job with a clear error', async () => {
+    const pool = new CompressionPool(3, 1, path.join(__dirname, 'no-such-worker.js'));
+    await new Promise((r) => setTimeout(r, 200)); // an eager start would have failed by now
+    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/compression worker failed: .*no-such-worker/);
+    await pool.close();
+  });
 });

@@ -25,12 +25,18 @@ export class CompressionPool {
 
   constructor(
     private readonly level: number,
-    threads: number = defaultThreads(),
+    private readonly threads: number = defaultThreads(),
     /** The compiled worker script (tests running from src/ pass dist's). */
-    script: string = path.join(__dirname, 'compress-worker.js'),
-  ) {
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(script);
+    private readonly script: string = path.join(__dirname, 'compress-worker.js'),
+  ) {}
+
+  /**
+   * Workers start with the first job: a backup with nothing new to send
+   * (most re-backups of a quiet node) never pays for their isolates.
+   */
+  private start(): void {
+    for (let i = 0; i < this.threads; i++) {
+      const worker = new Worker(this.script);
       worker.on('message', (m: CompressDone) => this.onDone(m));
       worker.on('error', (err) => this.fail(new AgentError('COMPRESS', `compression worker failed: ${err.message}`)));
       worker.on('exit', (code) => {
@@ -43,6 +49,7 @@ export class CompressionPool {
   /** Compresses a copy of `plain` (the caller may reuse its buffer at once). */
   compress(plain: Uint8Array): Promise<Compressed> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.workers.length === 0) this.start();
     const slot = this.leastBusy();
     const job = this.nextJob++;
     const copy = new ArrayBuffer(plain.length);

@@ -5,7 +5,7 @@
  * the same buffer, raw.
  */
 import { parentPort } from 'node:worker_threads';
-import { compressChunk } from '@cpsbackup/store/dist/shared';
+import { Codec, compressToScratch } from '@cpsbackup/store/dist/shared';
 
 /** A job: the plaintext in its own (transferred) ArrayBuffer. */
 export interface CompressJob {
@@ -22,15 +22,13 @@ export interface CompressDone {
 }
 
 parentPort!.on('message', (m: CompressJob) => {
-  const plain = new Uint8Array(m.plain);
-  const { codec, payload } = compressChunk(plain, m.level);
-  let out: ArrayBuffer;
-  if (codec === 0) {
-    out = m.plain;
-  } else {
-    out = new ArrayBuffer(payload.length);
-    new Uint8Array(out).set(payload);
+  // Compressed into the worker's scratch, then copied once into the buffer handed back.
+  const z = compressToScratch(new Uint8Array(m.plain), m.level);
+  let out = m.plain;
+  if (z) {
+    out = new ArrayBuffer(z.length);
+    new Uint8Array(out).set(z);
   }
-  const done: CompressDone = { job: m.job, codec, payload: out };
+  const done: CompressDone = { job: m.job, codec: z ? Codec.Zstd : Codec.Raw, payload: out };
   parentPort!.postMessage(done, [out]);
 });

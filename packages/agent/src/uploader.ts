@@ -30,18 +30,23 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
 interface Batch {
   queryId: number;
   ids: Buffer[];
-  /** Plaintext of the chunks asked about, until the server says which it lacks. */
+  /** Plaintext of the chunks asked about (copies, mostly in `slab`), until the server says which it lacks. */
   data: Map<string, Buffer>;
+  /** Where this batch's chunk copies live; back to the uploader's free list once they are compressed. */
+  slab: Buffer | undefined;
+  slabUsed: number;
   bytes: number;
   /** Entries to send once this batch's chunks are out, in walk order. */
   entries: FileEntry[];
 }
 
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), bytes: 0, entries: [] };
+  return { queryId: 0, ids: [], data: new Map(), slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
 }
 
 const ENTRIES_PER_MESSAGE = 500;
+/** A batch is sent once it holds batchBytes; its slab has room for the chunk that crosses that mark (default chunks are at most 1 MiB). */
+const SLAB_SLACK = 1024 * 1024;
 
 /**
  * Pipelines a backup to the server without a round trip per file: chunks
@@ -62,6 +67,8 @@ export class Uploader {
   /** Woken whenever the pump completes a batch or fails. */
   private readonly pumped = new WakeSignal();
   private nextQueryId = 1;
+  /** Slabs of completed batches, for the next ones. */
+  private readonly freeSlabs: Buffer[] = [];
 
   constructor(
     private readonly server: ServerConnection,
@@ -70,16 +77,35 @@ export class Uploader {
     private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
   ) {}
 
-  /** Offers one chunk of a file being read; may wait for the server when too much is held. */
+  /**
+   * Offers one chunk of a file being read; may wait for the server when too
+   * much is held. `data` is copied before this returns its promise: the
+   * caller reuses its read buffers (file-reader.ts, ReadBlocks).
+   */
   async addChunk(id: Buffer, data: Buffer): Promise<void> {
     this.throwIfFailed();
     const hex = id.toString('hex');
     if (!this.batch.data.has(hex)) {
       this.batch.ids.push(id);
-      this.batch.data.set(hex, data);
+      this.batch.data.set(hex, this.copyIntoBatch(data));
       this.batch.bytes += data.length;
     }
     if (this.batch.ids.length >= this.limits.batchIds || this.batch.bytes >= this.limits.batchBytes) await this.dispatch();
+  }
+
+  /**
+   * A copy of `data` in the current batch's slab. Slabs are reused batch
+   * after batch, so copying allocates nothing; a chunk larger than what is
+   * left (only with a server's larger chunk sizes) gets its own buffer.
+   */
+  private copyIntoBatch(data: Buffer): Buffer {
+    const b = this.batch;
+    b.slab ??= this.freeSlabs.pop() ?? Buffer.allocUnsafeSlow(this.limits.batchBytes + SLAB_SLACK);
+    if (b.slabUsed + data.length > b.slab.length) return Buffer.from(data);
+    const copy = b.slab.subarray(b.slabUsed, b.slabUsed + data.length);
+    data.copy(copy);
+    b.slabUsed += data.length;
+    return copy;
   }
 
   /** Queues an entry; its chunks must have been offered (or be known to the server) already. */
@@ -166,6 +192,8 @@ export class Uploader {
         jobs.push({ id, rawLength: plain.length, compressed });
       }
       b.data.clear(); // the pool holds its own copies now
+      if (b.slab) this.freeSlabs.push(b.slab);
+      b.slab = undefined;
       for (const job of jobs) {
         const { codec, payload } = await job.compressed;
         await this.server.sendChunk({ id: job.id, codec, rawLength: job.rawLength, payload });

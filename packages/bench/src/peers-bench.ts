@@ -22,6 +22,15 @@ const AGENT_NODE_ARGS = process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boo
 /** The same for cpsbackupd (BENCH_SERVER_NODE_ARGS). */
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
+/**
+ * The node flags the installed agent runs with (cli.js's #! line), then
+ * BENCH_AGENT_NODE_ARGS: the bench runs this build's node with both.
+ */
+function agentNodeArgs(): string[] {
+  const shebang = fs.readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
+  return [...shebang.split(' ').filter((a) => a.startsWith('--')), ...AGENT_NODE_ARGS];
+}
+
 interface ToolResult {
   name: string;
   first: Measured;
@@ -98,11 +107,11 @@ function cpsbackupTool(work: string): Tool {
         `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n`,
       );
     },
-    backup: () => measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-e']),
+    backup: () => measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-e']),
     restore: (target) =>
       process.env.BENCH_AGENT_WRAPPER
-        ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target])
-        : measure(process.execPath, [...AGENT_NODE_ARGS, CLI, '-c', conf, '-i', '--to', target]),
+        ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target])
+        : measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target]),
     serverCpu: () => cpuSecondsOf(server!.pid!),
     async finish() {
       const rss = peakRssOf(server!.pid!);

@@ -12,16 +12,26 @@ export const DEFAULT_ZSTD_LEVEL = 3;
 let cctx: zstd.CCtx | undefined;
 let dctx: zstd.DCtx | undefined;
 
+let compressScratch: Buffer | undefined;
+
 /**
- * Compresses `data`; returns the raw codec when compression does not save at
- * least 1/32 of the size (already-compressed media), so reads skip zstd.
+ * zstd of `data` into a scratch buffer reused by the next call, or undefined
+ * when compression does not save at least 1/32 of the size (already-compressed
+ * media: stored raw, so reads skip zstd). Allocates nothing per chunk.
  */
-export function compressChunk(data: Uint8Array, level: number = DEFAULT_ZSTD_LEVEL): { codec: Codec; payload: Buffer } {
+export function compressToScratch(data: Uint8Array, level: number = DEFAULT_ZSTD_LEVEL): Buffer | undefined {
   cctx ??= new zstd.CCtx();
-  const dst = Buffer.allocUnsafe(zstd.compressBound(data.length));
-  const n = cctx.compress(dst, data, level);
-  if (n >= data.length - (data.length >> 5)) return { codec: Codec.Raw, payload: Buffer.from(data) };
-  return { codec: Codec.Zstd, payload: Buffer.from(dst.subarray(0, n)) };
+  const bound = zstd.compressBound(data.length);
+  if (!compressScratch || compressScratch.length < bound) compressScratch = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
+  const n = cctx.compress(compressScratch, data, level);
+  if (n >= data.length - (data.length >> 5)) return undefined;
+  return compressScratch.subarray(0, n);
+}
+
+/** Compresses `data` into a payload of its own (see compressToScratch for when it stays raw). */
+export function compressChunk(data: Uint8Array, level: number = DEFAULT_ZSTD_LEVEL): { codec: Codec; payload: Buffer } {
+  const z = compressToScratch(data, level);
+  return z ? { codec: Codec.Zstd, payload: Buffer.from(z) } : { codec: Codec.Raw, payload: Buffer.from(data) };
 }
 
 let checkScratch: Buffer | undefined;

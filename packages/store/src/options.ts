@@ -27,7 +27,7 @@ export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions 
   const resolved: ResolvedStoreOptions = {
     zstdLevel: o.zstdLevel ?? DEFAULT_ZSTD_LEVEL,
     packTargetSize: o.packTargetSize ?? 32 * 1024 * 1024,
-    flushThreshold: o.flushThreshold ?? 16 * 1024 * 1024,
+    flushThreshold: o.flushThreshold ?? 128 * 1024 * 1024,
     gracePeriodMs: o.gracePeriodMs ?? 24 * 3600 * 1000,
     gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
     manifestChunker: o.manifestChunker ?? MANIFEST_CHUNKER_PARAMS,
