@@ -43,7 +43,9 @@ async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGe
     if (!got.equals(id)) throw new AgentError('PROTOCOL', `the server sent chunk ${got.toString('hex')} where ${id.toString('hex')} was expected`);
     const rawLength = c.rawLength ?? 0;
     if (rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `chunk of ${rawLength} bytes exceeds the limit`);
-    const plain = decodeChunk(c.codec ?? 0, Buffer.from(c.payload ?? new Uint8Array()), rawLength);
+    // A view, not a copy: frame buffers are never reused, and zstd decodes into a buffer of its own.
+    const p = c.payload ?? new Uint8Array();
+    const plain = decodeChunk(c.codec ?? 0, Buffer.from(p.buffer, p.byteOffset, p.byteLength), rawLength);
     if (!chunkIdOf(plain).equals(id)) {
       throw new AgentError('CORRUPT', `chunk ${id.toString('hex')} of ${e.path.toString()} does not match its hash: the stored copy is damaged`);
     }
