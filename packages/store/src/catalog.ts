@@ -179,21 +179,13 @@ export class Catalog {
     return this.stmts.chunkExists.get(id) !== undefined;
   }
 
-  /** True when the chunk is stored and this dedup group has uploaded it. */
-  groupHasChunk(group: string, id: Buffer): boolean {
-    return this.stmts.groupHas.get(group, id) !== undefined;
-  }
-
   /**
-   * groupHasChunk for many ids in one read transaction: a statement on its
-   * own opens and closes a WAL snapshot, which cost more than the lookup.
+   * For each id, whether the chunk is stored and this dedup group has
+   * uploaded it. One read transaction for all: a statement on its own opens
+   * and closes a WAL snapshot, which cost more than the lookup.
    */
   groupHasChunks(group: string, ids: readonly Buffer[]): boolean[] {
-    return this.readBatch(() => ids.map((id) => this.stmts.groupHas.get(group, id) !== undefined));
-  }
-
-  private readBatch<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    return this.db.transaction(() => ids.map((id) => this.stmts.groupHas.get(group, id) !== undefined)).deferred();
   }
 
   /** Records durable chunk records and which groups uploaded them, in one transaction. */

@@ -92,18 +92,32 @@ export function encodeEntryRecords(entries: readonly FileEntry[]): Buffer {
 /** Decodes a run of records written by encodeEntryRecords; it must end exactly on a record boundary. */
 export function decodeEntryRecords(buf: Buffer): FileEntry[] {
   const out: FileEntry[] = [];
+  const end = decodeRecords(buf, out);
+  if (end < buf.length) {
+    const header = tryReadLength(buf, end);
+    if (!header) throw new StoreError('STORE_CORRUPT', `entry records end inside a length prefix (byte ${end})`);
+    throw new StoreError('STORE_CORRUPT', `entry record of ${header[0]} bytes at byte ${end} is cut off after ${buf.length - header[1]}`);
+  }
+  return out;
+}
+
+/**
+ * Decodes the complete records at the start of `buf` into `out`; returns
+ * where the first incomplete one starts (buf.length when there is none).
+ */
+function decodeRecords(buf: Buffer, out: FileEntry[]): number {
   let pos = 0;
-  while (pos < buf.length) {
+  for (;;) {
     const header = tryReadLength(buf, pos);
-    if (!header) throw new StoreError('STORE_CORRUPT', `entry records end inside a length prefix (byte ${pos})`);
+    if (!header) return pos;
     const [len, bodyStart] = header;
-    if (bodyStart + len > buf.length) {
-      throw new StoreError('STORE_CORRUPT', `entry record of ${len} bytes at byte ${pos} is cut off after ${buf.length - bodyStart}`);
+    if (len > MAX_PATH_BYTES * 2 + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES) {
+      throw new StoreError('STORE_CORRUPT', `manifest entry length ${len} is impossible`);
     }
+    if (bodyStart + len > buf.length) return pos;
     out.push(decodeEntry(buf.subarray(bodyStart, bodyStart + len)));
     pos = bodyStart + len;
   }
-  return out;
 }
 
 /**
@@ -129,18 +143,7 @@ export class ManifestDecoder {
       buf = buf.subarray(MANIFEST_MAGIC.length);
     }
     const out: FileEntry[] = [];
-    let pos = 0;
-    for (;;) {
-      const header = tryReadLength(buf, pos);
-      if (!header) break;
-      const [len, bodyStart] = header;
-      if (len > MAX_PATH_BYTES * 2 + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES) {
-        throw new StoreError('STORE_CORRUPT', `manifest entry length ${len} is impossible`);
-      }
-      if (bodyStart + len > buf.length) break;
-      out.push(decodeEntry(buf.subarray(bodyStart, bodyStart + len)));
-      pos = bodyStart + len;
-    }
+    const pos = decodeRecords(buf, out);
     this.carry = Buffer.from(buf.subarray(pos));
     return out;
   }

@@ -277,14 +277,10 @@ export class Store {
     return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
   }
 
-  /** True when `group` may reference chunk `id` (it uploaded it, and it is still stored). */
-  groupHasChunk(group: string, id: Buffer): boolean {
-    const hex = formatChunkId(id);
-    if (this.pendingGroups.has(group + '\0' + hex)) return true;
-    return this.catalog.groupHasChunk(group, id);
-  }
-
-  /** groupHasChunk for each of `ids`, with one catalog read for those not pending. */
+  /**
+   * For each id, whether `group` may reference it (it uploaded it, and it is
+   * still stored); one catalog read for the ids not pending.
+   */
   groupHasChunks(group: string, ids: readonly Buffer[]): boolean[] {
     const out = new Array<boolean>(ids.length).fill(true);
     const ask: number[] = [];
