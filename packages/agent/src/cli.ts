@@ -51,10 +51,6 @@ function parseNumber(v: unknown, what: string): number {
   return Number(s);
 }
 
-// A restore creates many files at once on libuv's thread pool (file-write-queue.ts);
-// its default 4 threads would cap that. Read when the pool first starts, so set before any async I/O.
-process.env.UV_THREADPOOL_SIZE ??= '8';
-
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackup')

@@ -1,7 +1,7 @@
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunk, FileEntry } from '@cpsbackup/store/dist/shared';
+import { chunkIdOf, decodeChunkToScratch, FileEntry } from '@cpsbackup/store/dist/shared';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
 import { TreeWriter } from './tree-writer';
@@ -34,7 +34,9 @@ export interface RestoreResult {
 /**
  * Receives one entry's chunks from the server, checking each decodes to
  * its declared length and hashes to its id: a restore never writes bytes it
- * has not verified end to end.
+ * has not verified end to end. Each piece is decoded into one scratch
+ * buffer, so it is valid only until the next piece is pulled (the tree
+ * writer writes it before that).
  */
 async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGenerator<Buffer> {
   for (const id of e.chunks) {
@@ -43,9 +45,9 @@ async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGe
     if (!got.equals(id)) throw new AgentError('PROTOCOL', `the server sent chunk ${got.toString('hex')} where ${id.toString('hex')} was expected`);
     const rawLength = c.rawLength ?? 0;
     if (rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `chunk of ${rawLength} bytes exceeds the limit`);
-    // A view, not a copy: frame buffers are never reused, and zstd decodes into a buffer of its own.
+    // A view of the frame, not a copy: frame buffers are never reused.
     const p = c.payload ?? new Uint8Array();
-    const plain = decodeChunk(c.codec ?? 0, Buffer.from(p.buffer, p.byteOffset, p.byteLength), rawLength);
+    const plain = decodeChunkToScratch(c.codec ?? 0, Buffer.from(p.buffer, p.byteOffset, p.byteLength), rawLength);
     if (!chunkIdOf(plain).equals(id)) {
       throw new AgentError('CORRUPT', `chunk ${id.toString('hex')} of ${e.path.toString()} does not match its hash: the stored copy is damaged`);
     }

@@ -1,7 +1,7 @@
 import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
 import { BackupInfo } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
-import { compressChunk, decodeChunkForCheck } from './compression';
+import { compressChunk, decodeChunkToScratch } from './compression';
 import { FileEntry } from './entry';
 import { StoreError } from './errors';
 import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
@@ -118,7 +118,7 @@ export class BackupWriter {
     this.assertActive();
     checkIdShape(id);
     checkSize(rawLength);
-    const plain = decodeChunkForCheck(codec, payload, rawLength);
+    const plain = decodeChunkToScratch(codec, payload, rawLength);
     if (!chunkIdOf(plain).equals(id)) throw hashMismatch(id, this.client);
     return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
   }

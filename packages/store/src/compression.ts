@@ -41,7 +41,7 @@ let checkScratch: Buffer | undefined;
  * scratch buffer reused by the next call, so checking a stream of chunks
  * allocates nothing per chunk. The result is valid until the next call.
  */
-export function decodeChunkForCheck(codec: number, payload: Uint8Array, rawLength: number): Buffer {
+export function decodeChunkToScratch(codec: number, payload: Uint8Array, rawLength: number): Buffer {
   if (codec !== Codec.Zstd) return decodeChunk(codec, payload, rawLength);
   if (!checkScratch || checkScratch.length < rawLength) checkScratch = Buffer.allocUnsafe(Math.max(rawLength, 1 << 20));
   return decodeChunk(codec, payload, rawLength, checkScratch.subarray(0, rawLength));

@@ -4,7 +4,7 @@
  */
 export { FileEntry, EntryType, hasContent } from './entry';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
-export { Codec, compressChunk, compressToScratch, decodeChunk, DEFAULT_ZSTD_LEVEL } from './compression';
+export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL } from './compression';
 export { StoreError, isStoreError } from './errors';
 export { PidLockFile, LockHolder } from './pid-lock';
 export { isUnder } from './paths';
