@@ -246,6 +246,13 @@ function compileRegex(src: string): RegExp {
   }
 }
 
+// main() always ends in process.exit; the event loop running dry first means
+// some await can never complete, which must not pass for success (exit 0).
+process.on('beforeExit', () => {
+  process.stderr.write('cpsbackup: internal error: the work stopped before it finished (nothing left to wait for)\n');
+  process.exit(ExitCode.FAILED);
+});
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AgentError } from './errors';
+import { workerScript } from './worker-script';
 import type { CompressDone, CompressJob } from './compress-worker';
 
 /** A compressed chunk as it goes on the wire. */
@@ -26,8 +26,8 @@ export class CompressionPool {
   constructor(
     private readonly level: number,
     private readonly threads: number = defaultThreads(),
-    /** The compiled worker script (tests running from src/ pass dist's). */
-    private readonly script: string = path.join(__dirname, 'compress-worker.js'),
+    /** The compiled worker script. */
+    private readonly script: string = workerScript('compress-worker'),
   ) {}
 
   /**

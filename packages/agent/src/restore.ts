@@ -36,7 +36,7 @@ export interface RestoreResult {
  * its declared length and hashes to its id: a restore never writes bytes it
  * has not verified end to end. Each piece is decoded into one scratch
  * buffer, so it is valid only until the next piece is pulled (the tree
- * writer writes it before that).
+ * writer copies it before that).
  */
 async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGenerator<Buffer> {
   for (const id of e.chunks) {
@@ -58,11 +58,12 @@ async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGe
 /** Restores a backup (or part of it) into `opts.target`. */
 export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
   const server = await ServerConnection.open(config);
+  let writer: TreeWriter | undefined;
   try {
     await server.send({
       restoreRequest: { number: opts.number ?? 0, metadataOnly: false, pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)) },
     });
-    const writer = new TreeWriter(opts.target, {
+    writer = new TreeWriter(opts.target, {
       overwrite: !!opts.overwrite,
       fifoAsFile: !!opts.fifoAsFile,
       fifoAsFileUnder: (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p)),
@@ -93,6 +94,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     }
   } catch (err) {
     server.conn.destroy();
+    await writer?.abort();
     throw err;
   }
 }

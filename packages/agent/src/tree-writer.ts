@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
+import { FileWriter } from './file-writer';
 import { OwnerNames } from './owners';
 import { ensureParents, parentOf, pathUnder } from './safe-path';
 
@@ -18,9 +19,6 @@ export interface TreeWriterOptions {
 /** What writing one entry did. */
 export type WriteOutcome = 'written' | 'linked' | 'skipped';
 
-/** Flags of every file a restore creates: never an existing file, never through a symlink. */
-const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
-
 function seconds(ns: bigint): number {
   return Number(ns) / 1e9;
 }
@@ -31,7 +29,9 @@ function seconds(ns: bigint): number {
  * and (as root) owners. Directory metadata is applied last, deepest first,
  * since adding children changes a directory's mtime. Never writes outside
  * the target: see safe-path.ts, and every create uses O_EXCL/O_NOFOLLOW.
- * Regular files are written with synchronous calls as their chunks arrive.
+ * Regular files and hard links are made on a thread of their own
+ * (file-writer.ts): `write` may return before a file is on disk, and
+ * `finish` waits for all.
  */
 export class TreeWriter {
   private readonly owners = new OwnerNames();
@@ -39,6 +39,7 @@ export class TreeWriter {
   private readonly dirs: Array<{ dest: Buffer; e: FileEntry }> = [];
   /** First name restored of each hard-link group. */
   private readonly links = new Map<number, Buffer>();
+  private readonly files = new FileWriter();
   /** Directories this restore created (latin1 paths): nothing in them can pre-exist, so they are not checked again. */
   private readonly madeHere = new Set<string>();
   readonly warnings: string[] = [];
@@ -57,8 +58,14 @@ export class TreeWriter {
     this.targetReady = true;
   }
 
+  /** Stops the writer thread of a restore that is failing. */
+  async abort(): Promise<void> {
+    await this.files.close();
+  }
+
   /** Writes one entry; `content` yields its verified plaintext and must be drained whatever happens. */
   async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    this.files.throwIfFailed();
     this.ensureTarget();
     const dest = pathUnder(this.target, e.path);
     ensureParents(this.target, dest, this.madeHere);
@@ -93,7 +100,7 @@ export class TreeWriter {
       const first = this.links.get(e.hardlinkGroup);
       if (first) {
         await drain(content);
-        fs.linkSync(first, dest);
+        this.files.link(first, dest); // after the first name is complete: the writer keeps order
         return 'linked';
       }
     }
@@ -130,26 +137,20 @@ export class TreeWriter {
     }
   }
 
-  /**
-   * Writes a file's content and metadata with synchronous calls, each piece
-   * as it arrives (pieces are valid only until the next one is pulled).
-   * Creating a small file this way costs about 30 µs of system time; queued
-   * on libuv's pool, each of its six calls cost about 40 µs of this
-   * thread's time to dispatch and complete, which bound restores of many
-   * small files (PERFORMANCE.md).
-   */
+  /** Hands a file's content and metadata to the writer thread, piece by piece as they arrive. */
   private async writeFile(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<void> {
-    const fd = fs.openSync(dest, CREATE_FLAGS, 0o600);
+    const file = this.files.create(dest);
+    let complete = false;
     try {
-      for await (const piece of content) {
-        for (let off = 0; off < piece.length; ) off += fs.writeSync(fd, piece, off, piece.length - off);
-      }
-      // Only a complete file gets its metadata: a failing restore leaves a partial file as 0600.
-      if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
-      fs.fchmodSync(fd, e.mode & 0o7777);
-      fs.futimesSync(fd, seconds(e.mtimeNs), seconds(e.mtimeNs));
+      for await (const piece of content) await this.files.write(file, piece);
+      complete = true;
     } finally {
-      fs.closeSync(fd);
+      if (complete) {
+        const uid = this.isRoot ? this.uid(e) : -1;
+        this.files.finish(file, { uid, gid: this.isRoot ? this.gid(e) : -1, mode: e.mode & 0o7777, mtime: seconds(e.mtimeNs) });
+      } else {
+        this.files.abandon(file);
+      }
     }
   }
 
@@ -173,8 +174,10 @@ export class TreeWriter {
     return 'skipped';
   }
 
-  /** Applies directory modes, owners and times, deepest first (children changed their mtimes). */
+  /** Waits for every file, then applies directory modes, owners and times, deepest first (children changed their mtimes). */
   async finish(): Promise<void> {
+    await this.files.drain();
+    await this.files.close();
     for (const { dest, e } of this.dirs.reverse()) this.applyMetadata(dest, e);
   }
 }
