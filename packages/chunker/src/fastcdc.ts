@@ -1,6 +1,46 @@
 import { GEAR, spreadMask } from './gear';
 import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params';
 
+/** The hash after a `scan` that found no cut (a second return value, without allocating). */
+let scannedHash = 0;
+
+/**
+ * Rolls the gear hash over data[from..end) and returns the index just past
+ * the first position where `hash & mask` is 0, or -1 (then the hash is in
+ * `scannedHash`). Unrolled eight times: V8 runs this loop about 1.6 times
+ * faster so (1.0 GB/s against 0.65 on the bench machine), and the chunker
+ * is the agent main thread's largest cost in a first backup.
+ */
+function scan(data: Uint8Array, from: number, end: number, hash: number, mask: number): number {
+  const g = GEAR;
+  let h = hash;
+  let i = from;
+  for (const end8 = end - 7; i < end8; i += 8) {
+    h = ((h << 1) + g[data[i]!]!) | 0;
+    if ((h & mask) === 0) return i + 1;
+    h = ((h << 1) + g[data[i + 1]!]!) | 0;
+    if ((h & mask) === 0) return i + 2;
+    h = ((h << 1) + g[data[i + 2]!]!) | 0;
+    if ((h & mask) === 0) return i + 3;
+    h = ((h << 1) + g[data[i + 3]!]!) | 0;
+    if ((h & mask) === 0) return i + 4;
+    h = ((h << 1) + g[data[i + 4]!]!) | 0;
+    if ((h & mask) === 0) return i + 5;
+    h = ((h << 1) + g[data[i + 5]!]!) | 0;
+    if ((h & mask) === 0) return i + 6;
+    h = ((h << 1) + g[data[i + 6]!]!) | 0;
+    if ((h & mask) === 0) return i + 7;
+    h = ((h << 1) + g[data[i + 7]!]!) | 0;
+    if ((h & mask) === 0) return i + 8;
+  }
+  for (; i < end; i++) {
+    h = ((h << 1) + g[data[i]!]!) | 0;
+    if ((h & mask) === 0) return i + 1;
+  }
+  scannedHash = h;
+  return -1;
+}
+
 /**
  * Streaming FastCDC (Xia et al., 2016/2020) with normalized chunking, level 2:
  * below `avgSize` the cut mask has two more bits (cuts are rarer), above it
@@ -75,32 +115,27 @@ export class Chunker {
       }
     }
     let h = this.hash;
-    const gear = GEAR;
     if (len < this.avgSize) {
-      const maskS = this.maskS;
       const end = Math.min(n, i + (this.avgSize - len));
-      const begin = i;
-      for (; i < end; i++) {
-        h = ((h << 1) + gear[data[i]!]!) | 0;
-        if ((h & maskS) === 0) {
-          this.len = len + (i + 1 - begin);
-          return i + 1;
-        }
+      const cut = scan(data, i, end, h, this.maskS);
+      if (cut >= 0) {
+        this.len = len + (cut - i);
+        return cut;
       }
-      len += i - begin;
+      h = scannedHash;
+      len += end - i;
+      i = end;
     }
     if (len >= this.avgSize) {
-      const maskL = this.maskL;
       const end = Math.min(n, i + (this.maxSize - len));
-      const begin = i;
-      for (; i < end; i++) {
-        h = ((h << 1) + gear[data[i]!]!) | 0;
-        if ((h & maskL) === 0) {
-          this.len = len + (i + 1 - begin);
-          return i + 1;
-        }
+      const cut = scan(data, i, end, h, this.maskL);
+      if (cut >= 0) {
+        this.len = len + (cut - i);
+        return cut;
       }
-      len += i - begin;
+      h = scannedHash;
+      len += end - i;
+      i = end;
       if (len >= this.maxSize) {
         this.len = len;
         return i;

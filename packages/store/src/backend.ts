@@ -27,6 +27,8 @@ export interface PackAppender {
   appendAll(parts: Buffer[]): void;
   /** Makes everything appended so far durable (fsync). */
   sync(): void;
+  /** The same without blocking the caller's thread; the handle must stay open until it settles. */
+  syncInBackground(): Promise<void>;
   /** Closes the handle (after sync when the data must last). */
   close(): void;
 }

@@ -125,6 +125,10 @@ class LocalPackAppender implements PackAppender {
     fs.fsyncSync(this.fd);
   }
 
+  syncInBackground(): Promise<void> {
+    return new Promise((resolve, reject) => fs.fsync(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

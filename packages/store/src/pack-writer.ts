@@ -14,16 +14,82 @@ export interface PackEvents {
   sealed(name: string): void;
 }
 
+/** Rolled-over packs kept open until the next flush, at most. */
+const MAX_ROLLED_OPEN = 8;
+
+/**
+ * A pack being written or waiting to be durable. Its handle closes only
+ * once no background fsync uses it, so a closed descriptor's number can
+ * never be reused under an fsync still in flight.
+ */
+class OpenPack {
+  size = PACK_MAGIC.length;
+  private syncing = 0;
+  private closeWanted = false;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    readonly out: PackAppender,
+  ) {}
+
+  /** fsync on libuv's pool; the handle stays open until it completes. */
+  async syncInBackground(): Promise<void> {
+    this.syncing++;
+    try {
+      await this.out.syncInBackground();
+    } finally {
+      this.syncing--;
+      if (this.syncing === 0 && this.closeWanted) this.closeNow();
+    }
+  }
+
+  /** Closes the handle now, or when the last background fsync ends. */
+  close(): void {
+    this.closeWanted = true;
+    if (this.syncing === 0) this.closeNow();
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.out.close();
+  }
+}
+
+function closeQuietly(p: OpenPack): void {
+  try {
+    p.close();
+  } catch {
+    // closing a file on a failing disk may fail too; nothing more to save
+  }
+}
+
+/** Records being made durable in the background (see PackWriter.startFlush). */
+export interface FlushRound {
+  readonly records: PlacedRecord[];
+  /** Settles once every byte of `records` is durable; rejects with the first failure. */
+  readonly durable: Promise<void>;
+  /** Set when a synchronous flush made them durable first. */
+  taken: boolean;
+}
+
 /**
  * Appends chunk records to the current pack, rolling to a new pack past
  * `targetSize`. Writes are buffered; `flush()` writes, fsyncs and hands back
  * the records that are now durable, which is when the catalog may name them.
+ * `startFlush()` does the same with the fsyncs on libuv's pool, so the
+ * next chunks are taken in while the disk catches up; at most one such
+ * round is in flight, and a synchronous flush completes it.
  */
 export class PackWriter {
-  private current: { name: string; out: PackAppender; size: number } | undefined;
+  private current: OpenPack | undefined;
+  /** Packs rolled over whose bytes are not yet known durable (handles open). */
+  private rolled: OpenPack[] = [];
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
   private unsynced: PlacedRecord[] = [];
+  private round: { flush: FlushRound; packs: OpenPack[] } | undefined;
 
   constructor(
     private readonly backend: StorageBackend,
@@ -41,6 +107,11 @@ export class PackWriter {
     return this.unsynced;
   }
 
+  /** Whether a background round is still making records durable. */
+  get roundInFlight(): boolean {
+    return this.round !== undefined && !this.round.flush.taken;
+  }
+
   /** Queues one record; returns where it will be. */
   add(header: RecordHeader, payload: Buffer): PlacedRecord {
     if (!this.current || this.current.size >= this.targetSize) this.roll();
@@ -54,15 +125,60 @@ export class PackWriter {
     return placed;
   }
 
-  /** Writes and fsyncs everything queued; returns the records now durable. */
+  /**
+   * Writes and fsyncs everything queued, and a background round's packs if
+   * it is still in flight (marking it taken: its records are durable now);
+   * returns the records queued since the last flush or round.
+   */
   flush(): PlacedRecord[] {
-    if (this.current) {
-      this.writeBuffered();
-      this.current.out.sync();
-    }
+    this.writeBuffered();
     const done = this.unsynced;
+    const round = this.round;
+    this.round = undefined;
+    if (round && !round.flush.taken) {
+      // fsync alongside the round's own (harmless); it closes those handles when its fsyncs end.
+      for (const p of round.packs) p.out.sync();
+      for (const p of round.packs) if (p !== this.current) this.events.sealed(p.name);
+      round.flush.taken = true;
+    }
+    for (const p of this.rolled) this.retire(p);
+    this.rolled = [];
+    this.current?.out.sync();
     this.unsynced = [];
     return done;
+  }
+
+  /**
+   * Writes everything queued and starts its fsyncs in the background. The
+   * caller records `records` once `durable` settles (unless a synchronous
+   * flush took them first). Call only when no round is in flight.
+   */
+  startFlush(): FlushRound {
+    if (this.roundInFlight) throw new Error('a flush round is already in flight');
+    this.writeBuffered();
+    const packs = this.current ? [...this.rolled, this.current] : [...this.rolled];
+    const rolled = this.rolled;
+    this.rolled = [];
+    const syncs = packs.map((p) => p.syncInBackground());
+    const durable = Promise.allSettled(syncs).then((results) => {
+      if (this.round?.flush === flush) this.round = undefined;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        for (const p of rolled) closeQuietly(p);
+        throw failed.reason;
+      }
+      if (flush.taken) {
+        for (const p of rolled) p.close(); // sealed by the flush that took the round
+        return;
+      }
+      for (const p of rolled) this.retire(p);
+    });
+    // Reported through `durable`'s caller; never an unhandled rejection here.
+    durable.catch(() => undefined);
+    const flush: FlushRound = { records: this.unsynced, durable, taken: false };
+    this.unsynced = [];
+    this.round = { flush, packs };
+    return flush;
   }
 
   /** Flushes and closes the current pack (call `flush` first to get its records). */
@@ -70,48 +186,57 @@ export class PackWriter {
     if (!this.current) return;
     this.writeBuffered();
     this.current.out.sync();
-    this.current.out.close();
-    this.events.sealed(this.current.name);
+    this.retire(this.current);
     this.current = undefined;
   }
 
   /**
-   * After a failed write (disk full): forget the pack in progress and
+   * After a failed write (disk full): forget the packs in progress and
    * everything not yet durable. Records already recorded in the catalog are
-   * intact; the pack's torn tail is garbage nobody names.
+   * intact; the packs' torn tails are garbage nobody names.
    */
   abandon(): void {
-    const cur = this.current;
+    const packs = [...this.rolled, ...(this.current ? [this.current] : [])];
     this.current = undefined;
+    this.rolled = [];
+    if (this.round) this.round.flush.taken = true; // nothing of it may be recorded now
+    this.round = undefined;
     this.buffered = [];
     this.bufferedBytes = 0;
     this.unsynced = [];
-    if (!cur) return;
-    try {
-      cur.out.close();
-    } catch {
-      // closing a file on a failing disk may fail too; nothing more to save
+    for (const p of packs) {
+      closeQuietly(p);
+      try {
+        this.events.sealed(p.name);
+      } catch {
+        // the catalog may be full as well; recovery seals open packs at the next start
+      }
     }
-    try {
-      this.events.sealed(cur.name);
-    } catch {
-      // the catalog may be full as well; recovery seals open packs at the next start
-    }
+  }
+
+  /** A pack whose bytes are durable and that takes no more: sealed in the catalog, handle closed. */
+  private retire(p: OpenPack): void {
+    this.events.sealed(p.name);
+    p.close();
   }
 
   private roll(): void {
     if (this.current) {
-      // The old pack's records stay in `unsynced` until the next flush; make them durable now.
+      // Its records become durable with the next flush, which seals it.
       this.writeBuffered();
-      this.current.out.sync();
-      this.current.out.close();
-      this.events.sealed(this.current.name);
+      this.rolled.push(this.current);
+      if (this.rolled.length > MAX_ROLLED_OPEN) {
+        // Bounds open handles (a GC may write hundreds of packs): sync and seal now, as a flush would.
+        for (const p of this.rolled) p.out.sync();
+        for (const p of this.rolled) this.retire(p);
+        this.rolled = [];
+      }
     }
     const name = randomBytes(16).toString('hex');
     this.events.created(name);
     const out = this.backend.createPack(name);
     out.append(PACK_MAGIC);
-    this.current = { name, out, size: PACK_MAGIC.length };
+    this.current = new OpenPack(name, out);
   }
 
   private writeBuffered(): void {

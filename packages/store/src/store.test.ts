@@ -5,7 +5,7 @@ import { chunkIdOf } from './chunk-id';
 import { compressChunk } from './compression';
 import { isStoreError } from './errors';
 import { Store } from './store';
-import { backupTree, fileEntry, readTree, tempDir } from './test-support/fixtures';
+import { backupTree, backupTreeYielding, fileEntry, readTree, tempDir } from './test-support/fixtures';
 
 const HOUR = 3600_000;
 
@@ -177,6 +177,37 @@ describe('Store', () => {
     w.addEntry(fileEntry('/again', ids, 30_000));
     const b2 = w.commit();
     expect(readTree(store, b2.id).get('/again')!.equals(tree.values().next().value!)).toBe(true);
+  });
+
+  test('background flush rounds: chunks are recorded once their packs are synced, dedup against a round in flight, and read back', async () => {
+    // Past the 128 KiB threshold a round starts; it is recorded when its fsyncs end, with no synchronous flush.
+    const rnd = new SeededRandom('rounds');
+    const w = store.beginBackup({ client: 'n' });
+    const pieces = Array.from({ length: 6 }, () => rnd.bytes(30_000));
+    const ids = pieces.map((p) => chunkIdOf(p));
+    pieces.forEach((p, i) => w.putChunk(ids[i]!, p));
+    expect(store.catalog.chunk(ids[0]!)).toBeUndefined(); // in flight: not named yet
+    // Sent again while the round is in flight (same dedup group): not stored twice.
+    const other = store.beginBackup({ client: 'n2' });
+    expect(other.putChunk(ids[0]!, pieces[0]!)).toBe(0);
+    for (let turn = 0; turn < 200 && !store.catalog.chunk(ids[0]!); turn++) await new Promise((r) => setTimeout(r, 5));
+    expect(store.catalog.chunk(ids[0]!)).toBeDefined();
+    w.addEntry(fileEntry('/six', ids, 180_000));
+    const b = w.commit();
+    expect(readTree(store, b.id).get('/six')!.equals(Buffer.concat(pieces))).toBe(true);
+    other.abort('test');
+
+    // Many rounds, completing between files, then a reopen: everything reads back and verifies.
+    const tree = makeTree('yield', 40, 20_000);
+    const b2 = await backupTreeYielding(store, 'y', tree);
+    store.close();
+    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+    expectSameTree(readTree(store, b2.id), tree);
+    const v = store.verify();
+    expect(v.ok).toBe(true);
+    expect(v.badChunks).toEqual([]);
+    expect(v.chunksChecked).toBeGreaterThan(40);
+    expect(store.openPackNames.size).toBeLessThanOrEqual(1);
   });
 
   test('one backup per client at a time; a second store on the same directory is refused', () => {

@@ -11,7 +11,7 @@ import { runGc, GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
 import { ManifestDecoder } from './manifest-codec';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordHeader } from './pack-format';
-import { PackWriter, PlacedRecord } from './pack-writer';
+import { FlushRound, PackWriter, PlacedRecord } from './pack-writer';
 import { recoverStore, RecoveryReport } from './recovery';
 import { computeStats, StoreStats } from './stats';
 import { StoreLock } from './store-lock';
@@ -24,15 +24,28 @@ import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
  * synchronous and run on the owner's thread; there is no interleaving inside
  * one call, which is what keeps GC and ingest from racing.
  */
+/** A background flush round, as the store will record it. */
+interface PendingRound {
+  records: PlacedRecord[];
+  /** Hex ids of its chunks (ingest dedups against them until recorded). */
+  chunks: Set<string>;
+  groups: Map<string, [string, Buffer]>;
+  refs: Array<[number, Buffer]>;
+  /** Recorded, or given up: set by whichever of its completion, a synchronous flush or a failure comes first. */
+  recorded: boolean;
+}
+
 export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
   readonly recovery: RecoveryReport;
   private readonly packs: PackWriter;
-  /** Chunks written to a pack but not yet recorded in the catalog. */
-  private readonly pending = new Map<string, PlacedRecord>();
+  /** Chunks written to a pack since the last flush or round, not yet recorded in the catalog (hex ids). */
+  private pending = new Set<string>();
   /** (group, chunk) pairs not yet recorded, keyed `group\0hex`. */
-  private readonly pendingGroups = new Map<string, [string, Buffer]>();
+  private pendingGroups = new Map<string, [string, Buffer]>();
+  /** What a background flush round will record once its packs are durable. */
+  private round: PendingRound | undefined;
   private readonly writers = new Set<BackupWriter>();
   /** Bytes written to packs since the last flush. */
   private unflushedBytes = 0;
@@ -231,7 +244,7 @@ export class Store {
   /** Reads a chunk's plaintext and checks it still hashes to its id. */
   readChunk(id: Buffer): Buffer {
     this.assertOpen();
-    if (this.pending.has(formatChunkId(id))) this.flush();
+    if (this.isPending(formatChunkId(id))) this.flush();
     const loc = this.catalog.chunk(id);
     if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
     return this.readLocated(loc);
@@ -243,7 +256,7 @@ export class Store {
    */
   readEncodedChunk(id: Buffer): { codec: number; rawLength: number; payload: Buffer } {
     this.assertOpen();
-    if (this.pending.has(formatChunkId(id))) this.flush();
+    if (this.isPending(formatChunkId(id))) this.flush();
     const loc = this.catalog.chunk(id);
     if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
     const { header, payload } = this.readRecord(loc);
@@ -285,7 +298,7 @@ export class Store {
     const out = new Array<boolean>(ids.length).fill(true);
     const ask: number[] = [];
     ids.forEach((id, i) => {
-      if (!this.pendingGroups.has(group + '\0' + formatChunkId(id))) ask.push(i);
+      if (!this.isPendingGroup(group + '\0' + formatChunkId(id))) ask.push(i);
     });
     if (ask.length === 0) return out;
     const found = this.catalog.groupHasChunks(group, ask.map((i) => ids[i]!));
@@ -302,21 +315,80 @@ export class Store {
     this.assertOpen();
     const hex = formatChunkId(header.id);
     let stored = 0;
-    if (!this.pending.has(hex) && !this.catalog.chunkExists(header.id)) {
-      let placed: PlacedRecord;
+    if (!this.isPending(hex) && !this.catalog.chunkExists(header.id)) {
       try {
-        placed = this.packs.add(header, payload);
+        this.packs.add(header, payload);
       } catch (err) {
         this.failStorage(err);
       }
-      this.pending.set(hex, placed);
+      this.pending.add(hex);
       stored = RECORD_HEADER_BYTES + payload.length;
     }
     const key = group + '\0' + hex;
-    if (!this.pendingGroups.has(key)) this.pendingGroups.set(key, [group, header.id]);
+    if (!this.isPendingGroup(key)) this.pendingGroups.set(key, [group, header.id]);
     this.unflushedBytes += stored;
-    if (this.unflushedBytes >= this.options.flushThreshold) this.flush();
+    if (this.unflushedBytes >= this.options.flushThreshold) this.flushInBackground();
     return stored;
+  }
+
+  private isPending(hex: string): boolean {
+    return this.pending.has(hex) || (this.round !== undefined && this.round.chunks.has(hex));
+  }
+
+  private isPendingGroup(key: string): boolean {
+    return this.pendingGroups.has(key) || (this.round !== undefined && this.round.groups.has(key));
+  }
+
+  /**
+   * Starts making what is pending durable without waiting: the packs'
+   * fsyncs run on libuv's pool while ingest goes on, and the catalog
+   * records the round once they complete. If the previous round is still
+   * in flight the disk is behind, and this waits for it (a synchronous
+   * flush), which bounds what is pending to two rounds.
+   */
+  private flushInBackground(): void {
+    if (this.round || this.packs.roundInFlight) {
+      this.flush();
+      return;
+    }
+    let flush: FlushRound;
+    try {
+      flush = this.packs.startFlush();
+    } catch (err) {
+      this.failStorage(err);
+    }
+    const refs: Array<[number, Buffer]> = [];
+    for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
+    for (const w of this.writers) w.clearPendingRefs();
+    const round: PendingRound = { records: flush.records, chunks: this.pending, groups: this.pendingGroups, refs, recorded: false };
+    this.round = round;
+    this.pending = new Set();
+    this.pendingGroups = new Map();
+    this.unflushedBytes = 0;
+    flush.durable.then(
+      () => this.recordRound(round),
+      (err: unknown) => this.roundFailed(round, err),
+    );
+  }
+
+  /** A round's packs are durable: the catalog may name its chunks (unless a synchronous flush did already). */
+  private recordRound(round: PendingRound): void {
+    if (round.recorded) return;
+    round.recorded = true;
+    if (this.round === round) this.round = undefined;
+    try {
+      this.catalog.recordChunks(round.records, [...round.groups.values()], round.refs);
+    } catch (err) {
+      this.storageFailed(err);
+    }
+  }
+
+  /** A round's fsync failed: as any failed write, every running backup fails (see failStorage). */
+  private roundFailed(round: PendingRound, err: unknown): void {
+    if (round.recorded) return; // a synchronous flush had made it durable
+    round.recorded = true;
+    if (this.round === round) this.round = undefined;
+    this.storageFailed(err);
   }
 
   /**
@@ -324,12 +396,22 @@ export class Store {
    * membership and the running backups' references in one transaction.
    */
   flush(): void {
+    // A round not yet recorded is completed here: packs.flush() fsyncs its packs too.
+    const round = this.round && !this.round.recorded ? this.round : undefined;
+    this.round = undefined;
+    if (round) round.recorded = true;
     try {
-      const records = this.packs.flush();
-      const refs: Array<[number, Buffer]> = [];
+      let records = this.packs.flush();
+      let groups = [...this.pendingGroups.values()];
+      let refs: Array<[number, Buffer]> = [];
+      if (round) {
+        records = round.records.concat(records);
+        groups = [...round.groups.values(), ...groups];
+        refs = round.refs.slice();
+      }
       for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
-      if (records.length === 0 && this.pendingGroups.size === 0 && refs.length === 0) return;
-      this.catalog.recordChunks(records, [...this.pendingGroups.values()], refs);
+      if (records.length === 0 && groups.length === 0 && refs.length === 0) return;
+      this.catalog.recordChunks(records, groups, refs);
       for (const w of this.writers) w.clearPendingRefs();
     } catch (err) {
       this.failStorage(err);
@@ -346,20 +428,28 @@ export class Store {
    * a reference to a chunk that was never stored. Stored data is untouched.
    */
   private failStorage(err: unknown): never {
+    throw this.storageFailed(err);
+  }
+
+  /** failStorage's work, for a failure seen outside any caller (a background round): returns the error instead of throwing. */
+  private storageFailed(err: unknown): StoreError {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOSPC' || e.code === 'SQLITE_FULL' || e.code === 'EDQUOT' ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
     this.packs.abandon();
+    if (this.round) this.round.recorded = true; // its chunks are as lost as the pending ones
+    this.round = undefined;
     this.pending.clear();
     this.pendingGroups.clear();
     this.unflushedBytes = 0;
     for (const w of this.writers) w.poison(why);
-    throw new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
+    return new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
   }
 
   /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
   unrecordedRefs(): Set<string> {
     const out = new Set<string>();
     for (const w of this.writers) for (const hex of w.pendingRefHexes()) out.add(hex);
+    if (this.round) for (const [, id] of this.round.refs) out.add(formatChunkId(id));
     return out;
   }
 

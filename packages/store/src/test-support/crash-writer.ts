@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import { Store } from '../store';
-import { backupTree } from './fixtures';
+import { backupTree, backupTreeYielding } from './fixtures';
 import { crashTree } from './crash-tree';
 
 const [dir, seedText] = process.argv.slice(2);
@@ -21,21 +21,25 @@ if (!dir || !seedText) {
 const say = (line: string) => fs.writeSync(1, line + '\n');
 const store = Store.open(dir, { packTargetSize: 64 * 1024, flushThreshold: 32 * 1024, gcLiveThreshold: 0.8 });
 let step = 0;
-for (;;) {
-  step++;
-  const client = step % 3 === 0 ? 'beta' : 'alpha';
-  const treeSeed = `${seedText}-${step}`;
-  const b = backupTree(store, client, crashTree(treeSeed));
-  say(`committed ${client} ${b.number} ${treeSeed}`);
-  const mine = store.listBackups(client).filter((x) => x.status === 'available');
-  if (mine.length > 3) {
-    const oldest = mine[0]!;
-    say(`deleting ${client} ${oldest.number}`);
-    store.deleteBackup(oldest.id);
-    say(`deleted ${client} ${oldest.number}`);
-  }
-  if (step % 2 === 0) {
-    store.gc(Date.now() + 48 * 3600_000);
-    say('gc');
+async function main(): Promise<never> {
+  for (;;) {
+    step++;
+    const client = step % 3 === 0 ? 'beta' : 'alpha';
+    const treeSeed = `${seedText}-${step}`;
+    // Every other backup gives the event loop turns, so background flush rounds complete mid-backup too.
+    const b = step % 2 === 0 ? await backupTreeYielding(store, client, crashTree(treeSeed)) : backupTree(store, client, crashTree(treeSeed));
+    say(`committed ${client} ${b.number} ${treeSeed}`);
+    const mine = store.listBackups(client).filter((x) => x.status === 'available');
+    if (mine.length > 3) {
+      const oldest = mine[0]!;
+      say(`deleting ${client} ${oldest.number}`);
+      store.deleteBackup(oldest.id);
+      say(`deleted ${client} ${oldest.number}`);
+    }
+    if (step % 2 === 0) {
+      store.gc(Date.now() + 48 * 3600_000);
+      say('gc');
+    }
   }
 }
+void main();
