@@ -5,7 +5,6 @@ import { FileWriter } from './file-writer';
 import { OwnerNames } from './owners';
 import { ensureParents, parentOf, pathUnder } from './safe-path';
 
-
 /** How entries are written back. */
 export interface TreeWriterOptions {
   /** Replace what exists at a destination path (otherwise it is kept and reported). */

@@ -34,17 +34,17 @@ export function compressChunk(data: Uint8Array, level: number = DEFAULT_ZSTD_LEV
   return z ? { codec: Codec.Zstd, payload: Buffer.from(z) } : { codec: Codec.Raw, payload: Buffer.from(data) };
 }
 
-let checkScratch: Buffer | undefined;
+let decodeScratch: Buffer | undefined;
 
 /**
- * Decodes a payload only to check it (hash it): the plaintext lands in a
- * scratch buffer reused by the next call, so checking a stream of chunks
- * allocates nothing per chunk. The result is valid until the next call.
+ * Decodes a payload into a scratch buffer reused by the next call, so
+ * checking (the server) or writing (a restore) a stream of chunks allocates
+ * nothing per chunk. The result is valid until the next call: use it first.
  */
 export function decodeChunkToScratch(codec: number, payload: Uint8Array, rawLength: number): Buffer {
   if (codec !== Codec.Zstd) return decodeChunk(codec, payload, rawLength);
-  if (!checkScratch || checkScratch.length < rawLength) checkScratch = Buffer.allocUnsafe(Math.max(rawLength, 1 << 20));
-  return decodeChunk(codec, payload, rawLength, checkScratch.subarray(0, rawLength));
+  if (!decodeScratch || decodeScratch.length < rawLength) decodeScratch = Buffer.allocUnsafe(Math.max(rawLength, 1 << 20));
+  return decodeChunk(codec, payload, rawLength, decodeScratch.subarray(0, rawLength));
 }
 
 /**

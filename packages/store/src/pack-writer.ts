@@ -70,8 +70,6 @@ export interface FlushRound {
   readonly records: PlacedRecord[];
   /** Settles once every byte of `records` is durable; rejects with the first failure. */
   readonly durable: Promise<void>;
-  /** Set when a synchronous flush made them durable first. */
-  taken: boolean;
 }
 
 /**
@@ -89,7 +87,8 @@ export class PackWriter {
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
   private unsynced: PlacedRecord[] = [];
-  private round: { flush: FlushRound; packs: OpenPack[] } | undefined;
+  /** The background round in flight; a synchronous flush or `abandon` takes it over (clears it) before it ends. */
+  private round: { packs: OpenPack[] } | undefined;
 
   constructor(
     private readonly backend: StorageBackend,
@@ -109,7 +108,7 @@ export class PackWriter {
 
   /** Whether a background round is still making records durable. */
   get roundInFlight(): boolean {
-    return this.round !== undefined && !this.round.flush.taken;
+    return this.round !== undefined;
   }
 
   /** Queues one record; returns where it will be. */
@@ -127,7 +126,7 @@ export class PackWriter {
 
   /**
    * Writes and fsyncs everything queued, and a background round's packs if
-   * it is still in flight (marking it taken: its records are durable now);
+   * it is still in flight (taking it over: its records are durable now);
    * returns the records queued since the last flush or round.
    */
   flush(): PlacedRecord[] {
@@ -135,11 +134,10 @@ export class PackWriter {
     const done = this.unsynced;
     const round = this.round;
     this.round = undefined;
-    if (round && !round.flush.taken) {
+    if (round) {
       // fsync alongside the round's own (harmless); it closes those handles when its fsyncs end.
       for (const p of round.packs) p.out.sync();
       for (const p of round.packs) if (p !== this.current) this.events.sealed(p.name);
-      round.flush.taken = true;
     }
     for (const p of this.rolled) this.retire(p);
     this.rolled = [];
@@ -150,8 +148,8 @@ export class PackWriter {
 
   /**
    * Writes everything queued and starts its fsyncs in the background. The
-   * caller records `records` once `durable` settles (unless a synchronous
-   * flush took them first). Call only when no round is in flight.
+   * caller records `records` once `durable` settles, unless a synchronous
+   * flush made them durable first. Call only when no round is in flight.
    */
   startFlush(): FlushRound {
     if (this.roundInFlight) throw new Error('a flush round is already in flight');
@@ -159,26 +157,28 @@ export class PackWriter {
     const packs = this.current ? [...this.rolled, this.current] : [...this.rolled];
     const rolled = this.rolled;
     this.rolled = [];
+    const round = { packs };
     const syncs = packs.map((p) => p.syncInBackground());
     const durable = Promise.allSettled(syncs).then((results) => {
-      if (this.round?.flush === flush) this.round = undefined;
+      // Taken over: a synchronous flush synced and sealed these packs first, or `abandon` gave them up.
+      const takenOver = this.round !== round;
+      if (!takenOver) this.round = undefined;
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
         for (const p of rolled) closeQuietly(p);
         throw failed.reason;
       }
-      if (flush.taken) {
-        for (const p of rolled) p.close(); // sealed by the flush that took the round
-        return;
+      for (const p of rolled) {
+        if (takenOver) p.close();
+        else this.retire(p);
       }
-      for (const p of rolled) this.retire(p);
     });
     // Reported through `durable`'s caller; never an unhandled rejection here.
     durable.catch(() => undefined);
-    const flush: FlushRound = { records: this.unsynced, durable, taken: false };
+    this.round = round;
+    const records = this.unsynced;
     this.unsynced = [];
-    this.round = { flush, packs };
-    return flush;
+    return { records, durable };
   }
 
   /** Flushes and closes the current pack (call `flush` first to get its records). */
@@ -199,8 +199,7 @@ export class PackWriter {
     const packs = [...this.rolled, ...(this.current ? [this.current] : [])];
     this.current = undefined;
     this.rolled = [];
-    if (this.round) this.round.flush.taken = true; // nothing of it may be recorded now
-    this.round = undefined;
+    this.round = undefined; // nothing of a round in flight may be recorded now
     this.buffered = [];
     this.bufferedBytes = 0;
     this.unsynced = [];

@@ -19,22 +19,25 @@ import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './optio
 import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
 
 /**
- * The chunk store: packs of compressed chunks behind a SQLite catalog.
- * One process owns a store directory at a time (lock file). All methods are
- * synchronous and run on the owner's thread; there is no interleaving inside
- * one call, which is what keeps GC and ingest from racing.
+ * A background flush round, as the store will record it. It stays in
+ * `Store.round` until recorded; whichever of its completion, a synchronous
+ * flush or a storage failure comes first clears it there, and the others
+ * then leave it alone.
  */
-/** A background flush round, as the store will record it. */
 interface PendingRound {
   records: PlacedRecord[];
   /** Hex ids of its chunks (ingest dedups against them until recorded). */
   chunks: Set<string>;
   groups: Map<string, [string, Buffer]>;
   refs: Array<[number, Buffer]>;
-  /** Recorded, or given up: set by whichever of its completion, a synchronous flush or a failure comes first. */
-  recorded: boolean;
 }
 
+/**
+ * The chunk store: packs of compressed chunks behind a SQLite catalog.
+ * One process owns a store directory at a time (lock file). All methods are
+ * synchronous and run on the owner's thread; there is no interleaving inside
+ * one call, which is what keeps GC and ingest from racing.
+ */
 export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
@@ -347,7 +350,7 @@ export class Store {
    * flush), which bounds what is pending to two rounds.
    */
   private flushInBackground(): void {
-    if (this.round || this.packs.roundInFlight) {
+    if (this.round) {
       this.flush();
       return;
     }
@@ -357,10 +360,9 @@ export class Store {
     } catch (err) {
       this.failStorage(err);
     }
-    const refs: Array<[number, Buffer]> = [];
-    for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
+    const refs = this.pendingRefs();
     for (const w of this.writers) w.clearPendingRefs();
-    const round: PendingRound = { records: flush.records, chunks: this.pending, groups: this.pendingGroups, refs, recorded: false };
+    const round: PendingRound = { records: flush.records, chunks: this.pending, groups: this.pendingGroups, refs };
     this.round = round;
     this.pending = new Set();
     this.pendingGroups = new Map();
@@ -373,9 +375,8 @@ export class Store {
 
   /** A round's packs are durable: the catalog may name its chunks (unless a synchronous flush did already). */
   private recordRound(round: PendingRound): void {
-    if (round.recorded) return;
-    round.recorded = true;
-    if (this.round === round) this.round = undefined;
+    if (this.round !== round) return;
+    this.round = undefined;
     try {
       this.catalog.recordChunks(round.records, [...round.groups.values()], round.refs);
     } catch (err) {
@@ -385,9 +386,8 @@ export class Store {
 
   /** A round's fsync failed: as any failed write, every running backup fails (see failStorage). */
   private roundFailed(round: PendingRound, err: unknown): void {
-    if (round.recorded) return; // a synchronous flush had made it durable
-    round.recorded = true;
-    if (this.round === round) this.round = undefined;
+    if (this.round !== round) return; // a synchronous flush had made it durable
+    this.round = undefined;
     this.storageFailed(err);
   }
 
@@ -397,19 +397,17 @@ export class Store {
    */
   flush(): void {
     // A round not yet recorded is completed here: packs.flush() fsyncs its packs too.
-    const round = this.round && !this.round.recorded ? this.round : undefined;
+    const round = this.round;
     this.round = undefined;
-    if (round) round.recorded = true;
     try {
       let records = this.packs.flush();
       let groups = [...this.pendingGroups.values()];
-      let refs: Array<[number, Buffer]> = [];
+      let refs = this.pendingRefs();
       if (round) {
         records = round.records.concat(records);
         groups = [...round.groups.values(), ...groups];
-        refs = round.refs.slice();
+        refs = round.refs.concat(refs);
       }
-      for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
       if (records.length === 0 && groups.length === 0 && refs.length === 0) return;
       this.catalog.recordChunks(records, groups, refs);
       for (const w of this.writers) w.clearPendingRefs();
@@ -436,13 +434,19 @@ export class Store {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOSPC' || e.code === 'SQLITE_FULL' || e.code === 'EDQUOT' ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
     this.packs.abandon();
-    if (this.round) this.round.recorded = true; // its chunks are as lost as the pending ones
-    this.round = undefined;
+    this.round = undefined; // its chunks are as lost as the pending ones
     this.pending.clear();
     this.pendingGroups.clear();
     this.unflushedBytes = 0;
     for (const w of this.writers) w.poison(why);
     return new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
+  }
+
+  /** The running backups' references not yet handed to the catalog, as (backup id, chunk id). */
+  private pendingRefs(): Array<[number, Buffer]> {
+    const refs: Array<[number, Buffer]> = [];
+    for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
+    return refs;
   }
 
   /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
