@@ -22,9 +22,7 @@ import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, 
 import { BackupProgress } from './progress';
 import { runDelete, runLabel, runList, runShow, runVerifyRequest } from './requests';
 import { runStatus } from './status-command';
-import pino from 'pino';
-import { runDaemon, StopSignal } from './daemon';
-import { runEnrol } from './enrol';
+import type { StopSignal } from './daemon';
 import { withRunLock } from './run-lock';
 import { parseWindow } from './schedule';
 import { AGENT_VERSION } from './version';
@@ -123,13 +121,17 @@ async function main(): Promise<number> {
     return r.ok ? ExitCode.OK : ExitCode.FAILED;
   }
 
+  // Enrolment (node-forge) and the daemon (pino) load only when asked for:
+  // together they were a third of every command's start-up time.
   if (argv.enrol) {
+    const { runEnrol } = await import('./enrol.js');
     const r = await runEnrol(config, argv.password ?? config.password);
     out(`Enrolled ${config.cname}: certificate ${r.certFile} (SHA-256 ${r.fingerprint})`);
     return ExitCode.OK;
   }
 
   if (argv.daemon) {
+    const [{ default: pino }, { runDaemon }] = await Promise.all([import('pino'), import('./daemon.js')]);
     const log = pino({ name: 'cpsbackup-agent', level: config.log_level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
     const stop: StopSignal = { stopping: false };
     const onSignal = (signal: string) => {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { chunkIdOf } from './chunk-id';
 import { compressChunk } from './compression';
@@ -233,6 +234,20 @@ describe('Store', () => {
     expect(store.verify().ok).toBe(true);
   });
 
+
+  test('a catalog from a build that indexed references by chunk loses that index at open and reads back the same', () => {
+    const tree = makeTree('old-index', 6, 20_000);
+    backupTree(store, 'n', tree);
+    store.close();
+    const db = new Database(path.join(dir, 'catalog.db'));
+    db.exec(`CREATE INDEX backup_chunks_by_chunk ON backup_chunks(chunk_id)`);
+    db.close();
+    store = Store.open(dir);
+    const indexes = store.catalog.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backup_chunks'`).pluck().all();
+    expect(indexes).not.toContain('backup_chunks_by_chunk');
+    expectSameTree(readTree(store, store.getBackupByNumber('n', 1).id), tree);
+    expect(store.verify().ok).toBe(true);
+  });
   test('stats report dedup and compression', () => {
     const tree = makeTree('s', 6, 50_000);
     backupTree(store, 'n', tree);
