@@ -3,9 +3,9 @@ import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@c
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
-import { CompressionPool } from './compress-pool';
+import { ChunkPool } from './chunk-pool';
 import { BackupCounters, newBackupCounters } from './counters';
-import { ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';
+import { ChunkSink, ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';
 import { AgentError } from './errors';
 import { OwnerNames } from './owners';
 import { PreviousIndex } from './previous-index';
@@ -79,7 +79,7 @@ function entryOf(item: WalkItem, st: fs.BigIntStats, owners: OwnerNames): FileEn
 export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult> {
   const server = await ServerConnection.open(config);
   const counters = newBackupCounters();
-  const pool = new CompressionPool(config.zstd_level);
+  const pool = new ChunkPool(config.zstd_level);
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
@@ -153,7 +153,7 @@ async function walkAndUpload(
   const include = [...config.include, ...(opts.extraIncludes ?? [])];
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
   let lastProgress = 0;
-  const sink = (id: Buffer, data: Buffer) => uploader.addChunk(id, data);
+  const sink: ChunkSink = (data) => uploader.addChunk(data);
   const blocks = new ReadBlocks(params.maxSize);
 
   for (const item of walk({ include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
@@ -214,7 +214,7 @@ async function walkAndUpload(
 async function readWithRetries(
   path: Buffer,
   params: ChunkerParams,
-  sink: (id: Buffer, data: Buffer) => Promise<void>,
+  sink: ChunkSink,
   blocks: ReadBlocks,
   uploader: Uploader,
   counters: BackupCounters,

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Chunker, ChunkerParams } from '@cpsbackup/chunker';
 
-/** Receives each chunk as it is cut (may wait: that is the backpressure). */
-export type ChunkSink = (id: Buffer, data: Buffer) => Promise<void>;
+/**
+ * Receives each chunk as it is cut and gives back its id (may wait: that is
+ * the backpressure). The id's bytes may be filled in only later (the
+ * uploader hashes large chunks on a worker); readers just keep it.
+ */
+export type ChunkSink = (data: Buffer) => Promise<Buffer>;
 
 /** What reading a file produced. */
 export interface ReadResult {
@@ -66,16 +69,12 @@ async function fill(fh: fs.promises.FileHandle, buf: Buffer): Promise<number> {
   return filled;
 }
 
-function sha256(b: Buffer): Buffer {
-  return createHash('sha256').update(b).digest();
-}
-
 function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 
 /**
- * Reads a regular file once, cutting and hashing as it goes; never holds
+ * Reads a regular file once, cutting as it goes; never holds
  * more than one read block plus the chunk in progress. Opens with
  * O_NOFOLLOW so a file swapped for a symlink mid-walk is not followed.
  */
@@ -87,9 +86,7 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
     const chunks: Buffer[] = [];
     let size = 0;
     const emit = async (c: Buffer) => {
-      const id = sha256(c);
-      chunks.push(id);
-      await sink(id, c);
+      chunks.push(await sink(c));
     };
     if (before.size < BigInt(params.minSize)) {
       // Small files are one chunk: no chunker pass at all.
@@ -171,9 +168,7 @@ export async function readFifo(
     const chunker = new Chunker(params);
     const out: Buffer[] = [];
     const emit = async (c: Buffer) => {
-      const id = sha256(c);
-      chunks.push(id);
-      await sink(id, c);
+      chunks.push(await sink(c));
     };
     if (!timedOut) {
       for (;;) {

@@ -1,5 +1,5 @@
-import { encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
-import { CompressionPool, Compressed } from './compress-pool';
+import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
+import { ChunkPool, Compressed } from './chunk-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
@@ -32,7 +32,11 @@ interface Batch {
   ids: Buffer[];
   /** Plaintext of the chunks asked about (copies, mostly in `slab`), until the server says which it lacks. */
   data: Map<string, Buffer>;
-  /** Where this batch's chunk copies live; back to the uploader's free list once they are compressed. */
+  /** Chunks whose ids are being computed on the pool; they join `ids` and `data` at dispatch. */
+  hashing: Array<{ id: Buffer; data: Buffer }>;
+  /** Settles when every id in `hashing` is filled in. */
+  hashed: Array<Promise<void>>;
+  /** Where this batch's chunk copies live (shared with the pool's workers); back to the uploader's free list once sent. */
   slab: Buffer | undefined;
   slabUsed: number;
   bytes: number;
@@ -41,12 +45,26 @@ interface Batch {
 }
 
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], hashed: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
 }
 
 const ENTRIES_PER_MESSAGE = 500;
 /** A batch is sent once it holds batchBytes; its slab has room for the chunk that crosses that mark (default chunks are at most 1 MiB). */
 const SLAB_SLACK = 1024 * 1024;
+/**
+ * Chunks at least this long may be hashed on the pool. Below it, posting
+ * the job costs the main thread about as much as hashing it there.
+ */
+const HASH_ON_POOL_BYTES = 32 * 1024;
+/**
+ * ...and are, while the pool has less than this queued. When the workers
+ * are busy compressing (a first backup) the main thread hashes itself:
+ * there the data is still in its cache, and handing it over cost more CPU
+ * than it saved (first backup 38 -> 45 s on the harness). When they are
+ * idle (a re-read of known data) hashing there takes a quarter of the
+ * main thread's work away.
+ */
+const POOL_IDLE_BYTES = 2 * 1024 * 1024;
 
 /**
  * Pipelines a backup to the server without a round trip per file: chunks
@@ -72,25 +90,46 @@ export class Uploader {
 
   constructor(
     private readonly server: ServerConnection,
-    private readonly pool: CompressionPool,
+    private readonly pool: ChunkPool,
     private readonly counters: BackupCounters,
     private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
   ) {}
 
   /**
-   * Offers one chunk of a file being read; may wait for the server when too
-   * much is held. `data` is copied before this returns its promise: the
-   * caller reuses its read buffers (file-reader.ts, ReadBlocks).
+   * Offers one chunk of a file being read and returns its id; may wait for
+   * the server when too much is held. `data` is copied before this returns
+   * its promise: the caller reuses its read buffers (file-reader.ts,
+   * ReadBlocks).
+   *
+   * The id of a large chunk is hashed on the pool while reading goes on:
+   * its bytes are filled in later, before this uploader sends anything
+   * that names it (the batch's query waits for them, and entries go after
+   * their chunks' queries). Until then nothing may read them.
    */
-  async addChunk(id: Buffer, data: Buffer): Promise<void> {
+  async addChunk(data: Buffer): Promise<Buffer> {
     this.throwIfFailed();
-    const hex = id.toString('hex');
-    if (!this.batch.data.has(hex)) {
-      this.batch.ids.push(id);
-      this.batch.data.set(hex, this.copyIntoBatch(data));
-      this.batch.bytes += data.length;
+    const b = this.batch;
+    let id: Buffer;
+    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) {
+      id = chunkIdOf(data);
+      const hex = id.toString('hex');
+      if (!b.data.has(hex)) {
+        b.ids.push(id);
+        b.data.set(hex, this.copyIntoBatch(data));
+        b.bytes += data.length;
+      }
+    } else {
+      const copy = this.copyIntoBatch(data);
+      const pending = Buffer.alloc(CHUNK_ID_BYTES);
+      const filled = this.pool.hash(copy).then((digest) => void digest.copy(pending));
+      filled.catch(() => undefined); // awaited at dispatch; a failure is reported there
+      b.hashing.push({ id: pending, data: copy });
+      b.hashed.push(filled);
+      b.bytes += data.length;
+      id = pending;
     }
-    if (this.batch.ids.length >= this.limits.batchIds || this.batch.bytes >= this.limits.batchBytes) await this.dispatch();
+    if (b.ids.length + b.hashing.length >= this.limits.batchIds || b.bytes >= this.limits.batchBytes) await this.dispatch();
+    return id;
   }
 
   /**
@@ -100,7 +139,7 @@ export class Uploader {
    */
   private copyIntoBatch(data: Buffer): Buffer {
     const b = this.batch;
-    b.slab ??= this.freeSlabs.pop() ?? Buffer.allocUnsafeSlow(this.limits.batchBytes + SLAB_SLACK);
+    b.slab ??= this.freeSlabs.pop() ?? Buffer.from(new SharedArrayBuffer(this.limits.batchBytes + SLAB_SLACK));
     if (b.slabUsed + data.length > b.slab.length) return Buffer.from(data);
     const copy = b.slab.subarray(b.slabUsed, b.slabUsed + data.length);
     data.copy(copy);
@@ -138,8 +177,15 @@ export class Uploader {
   private async dispatch(): Promise<void> {
     this.throwIfFailed();
     const b = this.batch;
-    if (b.ids.length === 0 && b.entries.length === 0) return;
+    if (b.ids.length === 0 && b.hashing.length === 0 && b.entries.length === 0) return;
     this.batch = newBatch();
+    await Promise.all(b.hashed);
+    for (const { id, data } of b.hashing) {
+      const hex = id.toString('hex');
+      if (b.data.has(hex)) continue; // the same content twice in one batch: asked about once
+      b.ids.push(id);
+      b.data.set(hex, data);
+    }
     if (b.ids.length > 0) {
       b.queryId = this.nextQueryId++;
       await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });
@@ -191,15 +237,16 @@ export class Uploader {
         compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
         jobs.push({ id, rawLength: plain.length, compressed });
       }
-      b.data.clear(); // the pool holds its own copies now
-      if (b.slab) this.freeSlabs.push(b.slab);
-      b.slab = undefined;
+      b.data.clear();
       for (const job of jobs) {
         const { codec, payload } = await job.compressed;
         await this.server.sendChunk({ id: job.id, codec, rawLength: job.rawLength, payload });
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;
       }
+      // The workers read the slab in place: it is free only once every job on it is done.
+      if (b.slab) this.freeSlabs.push(b.slab);
+      b.slab = undefined;
     }
     for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
       await this.server.send({ entries: { records: encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)) } });
