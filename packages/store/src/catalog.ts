@@ -57,6 +57,12 @@ interface BackupRow {
   warnings: string;
 }
 
+/** Packs created and sealed since the catalog last recorded chunks (see Store's packChanges). */
+export interface PackChanges {
+  created: string[];
+  sealed: string[];
+}
+
 /** A chunks-table row as SQLite returns it. */
 export interface ChunkRow {
   id: Buffer;
@@ -121,6 +127,7 @@ function prepareStatements(db: Database.Database) {
     insertGroupChunk: db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`),
     insertBackupChunk: db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`),
     insertPack: db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'open', ?)`),
+    sealPack: db.prepare(`UPDATE packs SET state = 'sealed' WHERE name = ? AND state = 'open'`),
     client: db.prepare(`SELECT id, name, dedup_group AS dedupGroup FROM clients WHERE name = ?`),
     insertClient: db.prepare(`INSERT INTO clients (name, dedup_group) VALUES (?, ?)`),
     backup: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE b.id = ?`),
@@ -188,10 +195,20 @@ export class Catalog {
     return this.db.transaction(() => ids.map((id) => this.stmts.groupHas.get(group, id) !== undefined)).deferred();
   }
 
-  /** Records durable chunk records and which groups uploaded them, in one transaction. */
-  recordChunks(records: readonly PlacedRecord[], groups: ReadonlyArray<[string, Buffer]>, refs: ReadonlyArray<[number, Buffer]>): void {
+  /**
+   * Records durable chunk records, which groups uploaded them and which
+   * backups reference them, in one transaction; with it, the packs created
+   * and sealed since the last one (a pack's row comes before its chunks').
+   */
+  recordChunks(
+    records: readonly PlacedRecord[],
+    groups: ReadonlyArray<[string, Buffer]>,
+    refs: ReadonlyArray<[number, Buffer]>,
+    packs: PackChanges = { created: [], sealed: [] },
+  ): void {
     const now = Date.now();
     this.transaction(() => {
+      for (const name of packs.created) this.stmts.insertPack.run(name, now);
       for (const r of records) {
         this.stmts.insertChunk.run({
           id: r.id,
@@ -206,6 +223,7 @@ export class Catalog {
       }
       for (const [grp, id] of groups) this.stmts.insertGroupChunk.run(grp, id);
       for (const [backupId, id] of refs) this.stmts.insertBackupChunk.run(backupId, id);
+      for (const name of packs.sealed) this.stmts.sealPack.run(name);
     });
   }
 
@@ -216,7 +234,7 @@ export class Catalog {
 
   /** Marks a pack complete (no more appends). */
   sealPack(name: string): void {
-    this.db.prepare(`UPDATE packs SET state = 'sealed' WHERE name = ? AND state = 'open'`).run(name);
+    this.stmts.sealPack.run(name);
   }
 
   // ---- clients ----

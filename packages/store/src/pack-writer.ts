@@ -8,7 +8,11 @@ export interface PlacedRecord extends RecordHeader {
   offset: number;
 }
 
-/** Lets the catalog follow a pack's life: known before any byte lands, sealed once complete and synced. */
+/**
+ * Lets the catalog follow a pack's life: `created` before any byte lands,
+ * `sealed` once complete and synced. The store records both with the next
+ * chunks it records; GC records them at once.
+ */
 export interface PackEvents {
   created(name: string): void;
   sealed(name: string): void;
