@@ -396,14 +396,24 @@ export class Store {
 
   /** One catalog transaction: the pack changes so far, then the chunks, groups and references. */
   private record(records: readonly PlacedRecord[], groups: ReadonlyArray<[string, Buffer]>, refs: ReadonlyArray<[number, Buffer]>): void {
+    this.catalog.recordChunks(records, groups, refs, this.packChanges);
+    this.packChanges = { created: [], sealed: [] };
+  }
+
+  /**
+   * After a failed write: the pack rows go in on their own if the catalog
+   * still takes them (GC then reclaims the abandoned packs); if not, they
+   * are dropped, so later reads and verifies do not fail on them, and
+   * recovery deletes those files at the next start. No recorded chunk can
+   * be in such a pack: its row would have been recorded with it.
+   */
+  private settlePackChanges(): void {
     const changes = this.packChanges;
     this.packChanges = { created: [], sealed: [] };
     try {
-      this.catalog.recordChunks(records, groups, refs, changes);
-    } catch (err) {
-      // Not recorded: the next transaction tries these again (later changes follow them).
-      this.packChanges = { created: [...changes.created, ...this.packChanges.created], sealed: [...changes.sealed, ...this.packChanges.sealed] };
-      throw err;
+      this.catalog.recordChunks([], [], [], changes);
+    } catch {
+      // The catalog is full as well.
     }
   }
 
@@ -461,6 +471,7 @@ export class Store {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOSPC' || e.code === 'SQLITE_FULL' || e.code === 'EDQUOT' ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
     this.packs.abandon();
+    this.settlePackChanges();
     this.round = undefined; // its chunks are as lost as the pending ones
     this.pending.clear();
     this.pendingGroups.clear();
