@@ -32,10 +32,8 @@ interface Batch {
   ids: Buffer[];
   /** Plaintext of the chunks asked about (copies, mostly in `slab`), until the server says which it lacks. */
   data: Map<string, Buffer>;
-  /** Chunks whose ids are being computed on the pool; they join `ids` and `data` at dispatch. */
-  hashing: Array<{ id: Buffer; data: Buffer }>;
-  /** Settles when every id in `hashing` is filled in. */
-  hashed: Array<Promise<void>>;
+  /** Chunks whose ids are being computed on the pool (`filled` settles when `id` is); they join `ids` and `data` at dispatch. */
+  hashing: Array<{ id: Buffer; data: Buffer; filled: Promise<void> }>;
   /** Where this batch's chunk copies live (shared with the pool's workers); back to the uploader's free list once sent. */
   slab: Buffer | undefined;
   slabUsed: number;
@@ -44,8 +42,17 @@ interface Batch {
   entries: FileEntry[];
 }
 
+/** Puts a chunk in the batch's query unless the same content is already there (`copy` runs only then). */
+function askOnce(b: Batch, id: Buffer, copy: () => Buffer): boolean {
+  const hex = id.toString('hex');
+  if (b.data.has(hex)) return false;
+  b.ids.push(id);
+  b.data.set(hex, copy());
+  return true;
+}
+
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), hashing: [], hashed: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
 }
 
 const ENTRIES_PER_MESSAGE = 500;
@@ -112,19 +119,13 @@ export class Uploader {
     let id: Buffer;
     if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) {
       id = chunkIdOf(data);
-      const hex = id.toString('hex');
-      if (!b.data.has(hex)) {
-        b.ids.push(id);
-        b.data.set(hex, this.copyIntoBatch(data));
-        b.bytes += data.length;
-      }
+      if (askOnce(b, id, () => this.copyIntoBatch(data))) b.bytes += data.length;
     } else {
       const copy = this.copyIntoBatch(data);
       const pending = Buffer.alloc(CHUNK_ID_BYTES);
       const filled = this.pool.hash(copy).then((digest) => void digest.copy(pending));
       filled.catch(() => undefined); // awaited at dispatch; a failure is reported there
-      b.hashing.push({ id: pending, data: copy });
-      b.hashed.push(filled);
+      b.hashing.push({ id: pending, data: copy, filled });
       b.bytes += data.length;
       id = pending;
     }
@@ -179,13 +180,8 @@ export class Uploader {
     const b = this.batch;
     if (b.ids.length === 0 && b.hashing.length === 0 && b.entries.length === 0) return;
     this.batch = newBatch();
-    await Promise.all(b.hashed);
-    for (const { id, data } of b.hashing) {
-      const hex = id.toString('hex');
-      if (b.data.has(hex)) continue; // the same content twice in one batch: asked about once
-      b.ids.push(id);
-      b.data.set(hex, data);
-    }
+    await Promise.all(b.hashing.map((h) => h.filled));
+    for (const h of b.hashing) askOnce(b, h.id, () => h.data);
     if (b.ids.length > 0) {
       b.queryId = this.nextQueryId++;
       await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });

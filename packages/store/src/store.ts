@@ -408,12 +408,10 @@ export class Store {
    * be in such a pack: its row would have been recorded with it.
    */
   private settlePackChanges(): void {
-    const changes = this.packChanges;
-    this.packChanges = { created: [], sealed: [] };
     try {
-      this.catalog.recordChunks([], [], [], changes);
+      this.record([], [], []);
     } catch {
-      // The catalog is full as well.
+      this.packChanges = { created: [], sealed: [] }; // the catalog is full as well
     }
   }
 
