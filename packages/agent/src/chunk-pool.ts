@@ -25,9 +25,9 @@ interface Waiting {
  * over the workers by least outstanding bytes; results come back as
  * promises.
  *
- * A chunk in a SharedArrayBuffer is read by the worker in place: the caller
- * must leave those bytes alone until the promise settles. Any other chunk
- * is copied first, so the caller may reuse its buffer at once.
+ * A chunk in a SharedArrayBuffer is read (and compressed) by the worker in
+ * place: the caller must leave those bytes alone until the promise settles.
+ * Any other chunk is copied first, so the caller may reuse its buffer at once.
  */
 export class ChunkPool {
   private readonly workers: Array<{ worker: Worker; outstanding: number }> = [];
@@ -55,10 +55,18 @@ export class ChunkPool {
     return Buffer.from(done.id!);
   }
 
-  /** The chunk encoded for the wire: zstd, or raw when it does not shrink. */
+  /**
+   * The chunk encoded for the wire: zstd, or raw when it does not shrink.
+   * A chunk in a SharedArrayBuffer is compressed in place: the payload is a
+   * view of its first bytes, which the zstd frame has overwritten. Any other
+   * chunk is left as it is and the payload has a buffer of its own.
+   */
   async compress(plain: Uint8Array): Promise<Compressed> {
     const done = await this.submit('compress', plain);
-    return { codec: done.codec!, payload: Buffer.from(done.payload!) };
+    const payload = done.buffer
+      ? Buffer.from(done.buffer, 0, done.length!)
+      : Buffer.from(plain.buffer, plain.byteOffset, done.length!);
+    return { codec: done.codec!, payload };
   }
 
   /**

@@ -105,6 +105,11 @@ export class ServerConnection {
     });
   }
 
+  /** Resolves once the socket is done with every payload sent so far (see FramedConnection.written). */
+  written(): Promise<void> {
+    return this.conn.written();
+  }
+
   /** The server's own reason when it sent one before hanging up, else "connection lost". */
   private lostConnection(err: Error): AgentError {
     const said = this.conn.takeQueued('error');

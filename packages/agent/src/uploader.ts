@@ -34,7 +34,7 @@ interface Batch {
   data: Map<string, Buffer>;
   /** Chunks whose ids are being computed on the pool (`filled` settles when `id` is); they join `ids` and `data` at dispatch. */
   hashing: Array<{ id: Buffer; data: Buffer; filled: Promise<void> }>;
-  /** Where this batch's chunk copies live (shared with the pool's workers); back to the uploader's free list once sent. */
+  /** Where this batch's chunk copies live (shared with the pool's workers, which compress them in place); back to the uploader's free list once the socket is done with them. */
   slab: Buffer | undefined;
   slabUsed: number;
   bytes: number;
@@ -240,9 +240,10 @@ export class Uploader {
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;
       }
-      // The workers read the slab in place: it is free only once every job on it is done.
-      if (b.slab) this.freeSlabs.push(b.slab);
+      // The payloads lay in the slab (compressed in place): it is free once the socket is done with them.
+      const slab = b.slab;
       b.slab = undefined;
+      if (slab) void this.server.written().then(() => this.freeSlabs.push(slab));
     }
     for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
       await this.server.send({ entries: { records: encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)) } });

@@ -39,6 +39,7 @@ export class FramedConnection {
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private readonly maxQueued: number;
+  private lastWrite: Promise<void> = Promise.resolve();
   /** Frames and bytes counted both ways (for stats and tests). */
   readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
 
@@ -153,13 +154,25 @@ export class FramedConnection {
     return this.write(encodeChunkFrame(chunk));
   }
 
+  /**
+   * Resolves once the socket is done with every frame sent so far (its
+   * bytes are encrypted and handed on), so a caller may reuse the memory a
+   * payload lay in. Resolves also when the connection fails.
+   */
+  written(): Promise<void> {
+    return this.lastWrite;
+  }
+
   private write(parts: Buffer[]): Promise<void> {
     this.counters.framesOut++;
     let ok = true;
     if (parts.length > 1) this.socket.cork();
-    for (const p of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
       this.counters.bytesOut += p.length;
-      ok = this.socket.write(p);
+      // Writes complete in order: the last part's callback stands for all before it.
+      if (i === parts.length - 1) this.lastWrite = new Promise<void>((done) => (ok = this.socket.write(p, () => done())));
+      else this.socket.write(p);
     }
     if (parts.length > 1) this.socket.uncork();
     if (ok) return Promise.resolve();
