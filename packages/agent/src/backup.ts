@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
 import { ChunkPool } from './chunk-pool';
 import { BackupCounters, newBackupCounters } from './counters';
 import { ChunkSink, ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';
-import { AgentError } from './errors';
 import { OwnerNames } from './owners';
-import { PreviousIndex } from './previous-index';
+import { PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from './server-connection';
 import { Uploader } from './uploader';
 import { walk, WalkItem, WalkKind } from './walker';
@@ -83,15 +83,21 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
-    await server.expect('backupStarted');
+    const started = await server.expect('backupStarted');
     begun = true;
-    const previous = await receivePrevious(server);
+    const { previous, problem } = await receivePrevious(server, config.spool_dir || os.tmpdir());
+    const expectedBytes = Number(started.parentBytes ?? 0);
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
     const uploader = new Uploader(server, pool, counters);
-    await walkAndUpload(config, opts, previous, params, uploader, counters);
+    if (problem) await uploader.addWarning(problem);
+    try {
+      await walkAndUpload(config, opts, { previous, expectedBytes }, params, uploader, counters);
+    } finally {
+      previous.close();
+    }
     await uploader.finish();
     await opts.beforeCommit?.();
     await server.send({ endBackup: {} });
@@ -111,38 +117,28 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
 }
 
 /**
- * The parent's manifest, as the server streams it, indexed by path. Its
- * entries only decide what is unchanged; chunk ids reused from it are
- * checked again by the server like any others.
+ * The parent's manifest as the server streams it, spooled to disk (see
+ * PreviousManifest). Its entries only decide what is unchanged; chunk ids
+ * reused from it are checked again by the server like any others.
  */
-async function receivePrevious(server: ServerConnection): Promise<PreviousIndex> {
-  const previous = new PreviousIndex();
-  const decoder = new ManifestDecoder();
-  let pieces = 0;
+async function receivePrevious(server: ServerConnection, spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
+  const spool = new PreviousManifestSpool(spoolDir);
   try {
     for (;;) {
       const m = await server.expect('previousEntries');
-      const piece = m.manifest ?? new Uint8Array();
-      if (piece.length > 0) {
-        pieces++;
-        for (const e of decoder.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength))) previous.add(e);
-      }
-      if (m.last) break;
+      spool.append(m.manifest ?? new Uint8Array());
+      if (m.last) return spool.finish();
     }
-    if (pieces > 0) decoder.end();
   } catch (err) {
-    if (isStoreError(err)) {
-      throw new AgentError('PROTOCOL', `the server sent an unreadable previous manifest: ${err.message}`);
-    }
+    spool.discard();
     throw err;
   }
-  return previous;
 }
 
 async function walkAndUpload(
   config: NodeConfig,
   opts: BackupOptions,
-  previous: PreviousIndex,
+  { previous, expectedBytes }: { previous: PreviousManifest; expectedBytes: number },
   params: ChunkerParams,
   uploader: Uploader,
   counters: BackupCounters,
@@ -203,11 +199,11 @@ async function walkAndUpload(
     await uploader.addEntry(entry);
     if (opts.onProgress && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
-      opts.onProgress(counters, previous.totalBytes);
+      opts.onProgress(counters, expectedBytes);
     }
   }
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
-  opts.onProgress?.(counters, previous.totalBytes);
+  opts.onProgress?.(counters, expectedBytes);
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
+import { CHUNK_ID_BYTES, chunkIdOf, encodeEntry, FileEntry, VarintWriter } from '@cpsbackup/store/dist/shared';
 import { ChunkPool, Compressed } from './chunk-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
@@ -38,8 +38,16 @@ interface Batch {
   slab: Buffer | undefined;
   slabUsed: number;
   bytes: number;
-  /** Entries to send once this batch's chunks are out, in walk order. */
+  /** Entries to send once this batch's chunks are out, in walk order (while the batch fills: ids hashed on the pool are not in yet). */
   entries: FileEntry[];
+  /**
+   * The same entries as manifest records, encoded at dispatch once every id
+   * is known: a batch waiting for its answer holds bytes, not thousands of
+   * entry objects that would reach V8's old space.
+   */
+  records: Buffer | undefined;
+  /** Where each entries message ends in `records` (every ENTRIES_PER_MESSAGE entries). */
+  messageEnds: number[];
 }
 
 /** Puts a chunk in the batch's query unless the same content is already there (`copy` runs only then). */
@@ -51,8 +59,20 @@ function askOnce(b: Batch, id: Buffer, copy: () => Buffer): boolean {
   return true;
 }
 
+/** Turns a batch's entries into records, cut into messages of ENTRIES_PER_MESSAGE. */
+function encodeEntries(b: Batch): void {
+  if (b.entries.length === 0) return;
+  const w = new VarintWriter(256 * b.entries.length);
+  b.entries.forEach((e, i) => {
+    encodeEntry(e, w);
+    if ((i + 1) % ENTRIES_PER_MESSAGE === 0 || i === b.entries.length - 1) b.messageEnds.push(w.length);
+  });
+  b.records = w.finish();
+  b.entries = [];
+}
+
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [] };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], records: undefined, messageEnds: [] };
 }
 
 const ENTRIES_PER_MESSAGE = 500;
@@ -182,6 +202,7 @@ export class Uploader {
     this.batch = newBatch();
     await Promise.all(b.hashing.map((h) => h.filled));
     for (const h of b.hashing) askOnce(b, h.id, () => h.data);
+    encodeEntries(b);
     if (b.ids.length > 0) {
       b.queryId = this.nextQueryId++;
       await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });
@@ -245,8 +266,10 @@ export class Uploader {
       b.slab = undefined;
       if (slab) void this.server.written().then(() => this.freeSlabs.push(slab));
     }
-    for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) {
-      await this.server.send({ entries: { records: encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)) } });
+    let start = 0;
+    for (const end of b.messageEnds) {
+      await this.server.send({ entries: { records: b.records!.subarray(start, end) } });
+      start = end;
     }
   }
 }

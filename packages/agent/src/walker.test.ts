@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { walk } from './walker';
+import fc from 'fast-check';
+import { compareWalkOrder, walk } from './walker';
 
 describe('walker', () => {
   let dir: string;
@@ -45,5 +46,42 @@ describe('walker', () => {
     const items = [...walk({ include: [`${dir}/nope`, `${dir}/a`, `${dir}/a/deep`], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) })];
     expect(items.map((i) => i.path.toString().slice(dir.length))).toEqual(['/a', '/a/deep', '/a/deep/er', '/a/deep/er/file', '/a/skip', '/a/skip/me']);
     expect(warnings).toEqual([`include ${dir}/nope cannot be read: ENOENT`]);
+  });
+
+  test('walks in compareWalkOrder, also where plain byte order differs ("a/b" before "a-c"), across includes too', () => {
+    const root = path.join(dir, 'order');
+    for (const p of ['a/b', 'a-c/d', 'a.b', 'a b/c', 'ab']) {
+      fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+      fs.writeFileSync(path.join(root, p), p);
+    }
+    const walked = (include: string[]): Buffer[] => [...walk({ include, exclude: [], excludeRegex: [], onWarning: () => undefined })].map((i) => i.path);
+    const all = walked([root]);
+    expect(all.map((p) => p.subarray(root.length).toString())).toEqual(['', '/a', '/a/b', '/a b', '/a b/c', '/a-c', '/a-c/d', '/a.b', '/ab']);
+    expect([...all].sort(compareWalkOrder)).toEqual(all);
+    // Includes given in any order come out in the same order as one walk over their parent.
+    const parts = walked([`${root}/ab`, `${root}/a-c`, `${root}/a`]);
+    expect(parts).toEqual(all.filter((p) => /\/(a|a-c|ab)(\/|$)/.test(p.subarray(root.length).toString())));
+  });
+});
+
+describe('compareWalkOrder', () => {
+  const component = fc.uint8Array({ minLength: 1, maxLength: 4 }).map((b) => Buffer.from(b.map((x) => (x === 0x2f || x === 0 ? 0x61 : x))));
+  const pathOf = fc.array(component, { minLength: 1, maxLength: 4 }).map((cs) => Buffer.concat(cs.flatMap((c) => [Buffer.from('/'), c])));
+
+  test('is component-by-component byte order, a directory before what is under it', () => {
+    const byComponents = (a: Buffer, b: Buffer): number => {
+      const split = (p: Buffer): Buffer[] => p.toString('latin1').split('/').map((s) => Buffer.from(s, 'latin1'));
+      const [x, y] = [split(a), split(b)];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = Buffer.compare(x[i]!, y[i]!);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    };
+    fc.assert(
+      fc.property(pathOf, pathOf, (a, b) => {
+        expect(Math.sign(compareWalkOrder(a, b))).toBe(Math.sign(byComponents(a, b)));
+      }),
+    );
   });
 });

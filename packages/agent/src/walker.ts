@@ -32,10 +32,29 @@ function kindOf(st: fs.BigIntStats): WalkKind {
 
 const SLASH = 0x2f;
 
+/**
+ * The order walk() yields paths in: component by component, each compared
+ * as bytes, a directory before everything under it. That is byte order
+ * with '/' below every other byte (names hold neither '/' nor NUL), so
+ * "a/b" comes before "a-c" although '-' < '/'.
+ */
+export function compareWalkOrder(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x === SLASH) return -1;
+    if (y === SLASH) return 1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 
 /**
  * Walks the include paths depth-first, a directory before its contents,
- * names in byte order, so two walks of the same tree give the same order
+ * names in byte order (compareWalkOrder), so two walks of the same tree give the same order
  * (the manifest then dedups, and it matches the previous backup's order).
  * Names are raw bytes: any byte but NUL and '/' survives.
  */
@@ -47,10 +66,10 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     const s = p.toString();
     return opts.excludeRegex.some((r) => r.test(s));
   };
-  const roots = [...new Set(opts.include.map(trimSlash))].sort();
+  const roots = [...new Set(opts.include.map(trimSlash))].map((r) => Buffer.from(r)).sort(compareWalkOrder);
   const seen: Buffer[] = [];
-  for (const root of roots) {
-    const rootBuf = Buffer.from(root);
+  for (const rootBuf of roots) {
+    const root = rootBuf.toString();
     // An include inside another include is walked once, as part of the outer one.
     if (seen.some((s) => isUnder(rootBuf, s))) continue;
     seen.push(rootBuf);

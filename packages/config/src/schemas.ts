@@ -73,6 +73,7 @@ export const nodeSchema = {
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   password: key.string('', 'one-time enrolment password (the one in the server\'s clients/<cname> file), for cpsbackup --enrol'),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
+  spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
   lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),
   backup_interval: key.duration(86400, 'the daemon backs up when the last successful backup is this old (e.g. 24h)'),
   backup_window: key.strings('when the daemon may start a backup, e.g. "Mon-Fri 01:00-05:00" or "* 22:00-06:00" (repeatable; none: any time)'),

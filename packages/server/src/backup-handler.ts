@@ -36,7 +36,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
-    await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0 } });
+    await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0, parentBytes: parent?.logicalBytes ?? 0 } });
     run.phase = 'sending previous';
     await sendPrevious(ctx, begin.full ? undefined : parent?.id);
     run.phase = 'receiving';

@@ -22,9 +22,12 @@ const MAX_NAME_BYTES = 1024;
 const MAX_CHUNKS_PER_ENTRY = 1 << 24;
 const VALID_TYPES = new Set<number>(Object.values(EntryType));
 
+/** An entry's body is built here, then copied after its length: one buffer for all entries rather than one each. */
+const entryScratch = new VarintWriter(64 * 1024);
+
 /** Encodes one entry, with its length prefix. */
 export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()): Buffer {
-  const body = new VarintWriter(128 + e.path.length + e.chunks.length * CHUNK_ID_BYTES);
+  const body = entryScratch.reset();
   body
     .uint(e.type)
     .bytes(e.path)

@@ -92,6 +92,17 @@ export class VarintWriter {
     return this;
   }
 
+  /** Starts over, keeping the buffer (for a writer reused as scratch). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
+  /** How many bytes have been written. */
+  get length(): number {
+    return this.pos;
+  }
+
   /** The bytes written so far (a view; copy before writing more if kept). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -672,6 +672,9 @@ export namespace cpsbackup {
         /** BackupStarted parentNumber. */
         parentNumber: (number|Long);
 
+        /** BackupStarted parentBytes. */
+        parentBytes: (number|Long);
+
         /**
          * Creates a new BackupStarted instance using the specified properties.
          * @param [properties] Properties to set
@@ -709,6 +712,9 @@ export namespace cpsbackup {
 
             /** BackupStarted parentNumber */
             parentNumber?: (number|Long|null);
+
+            /** BackupStarted parentBytes */
+            parentBytes?: (number|Long|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

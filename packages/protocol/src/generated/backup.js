@@ -1647,6 +1647,7 @@ $root.cpsbackup = (function() {
          * @typedef {Object} cpsbackup.BackupStarted.$Properties
          * @property {number|Long|null} [number] BackupStarted number
          * @property {number|Long|null} [parentNumber] BackupStarted parentNumber
+         * @property {number|Long|null} [parentBytes] BackupStarted parentBytes
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1695,6 +1696,14 @@ $root.cpsbackup = (function() {
         BackupStarted.prototype.parentNumber = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
         /**
+         * BackupStarted parentBytes.
+         * @member {number|Long} parentBytes
+         * @memberof cpsbackup.BackupStarted
+         * @instance
+         */
+        BackupStarted.prototype.parentBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
          * Creates a new BackupStarted instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupStarted
@@ -1730,6 +1739,8 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
             if (message.parentNumber != null && $Object.hasOwnProperty.call(message, "parentNumber") && (typeof message.parentNumber === "object" ? message.parentNumber.low || message.parentNumber.high : message.parentNumber !== 0))
                 writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.parentNumber);
+            if (message.parentBytes != null && $Object.hasOwnProperty.call(message, "parentBytes") && (typeof message.parentBytes === "object" ? message.parentBytes.low || message.parentBytes.high : message.parentBytes !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.parentBytes);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1790,6 +1801,15 @@ $root.cpsbackup = (function() {
                             message.parentNumber = value;
                         else
                             delete message.parentNumber;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.parentBytes = value;
+                        else
+                            delete message.parentBytes;
                         continue;
                     }
                 }
