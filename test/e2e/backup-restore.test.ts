@@ -76,6 +76,22 @@ describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0
     expect(r2.backup.parent).toBe(r1.backup.number);
     // Only the edited region and the new file crossed the wire, not the 3 MB file.
     expect(r2.counters.chunkBytesSent).toBeLessThan(1_100_000);
+    // The parent's manifest, merged with the walk, spared the files that did not change:
+    // read again were data.bin (through its hard link), new.conf, and log.txt (chmod: new ctime).
+    expect([r2.counters.filesRead, r2.counters.filesUnchanged]).toEqual([3, 4]);
+
+    // Without room to keep the parent's file list, the backup still completes: every file read, nothing resent, a warning.
+    const noSpool = writeNodeConf(path.join(root, 'nospool'), server, {
+      cname: 'cpsnode',
+      cert: pki.client('cpsnode'),
+      include: [data],
+      extra: [`spool_dir = ${path.join(root, 'no-such-dir')}`],
+    });
+    const b3 = await runCli(['-c', noSpool, '-e', '--json']);
+    expect(b3.code).toBe(5);
+    const r3 = JSON.parse(b3.stdout);
+    expect(r3.backup.warnings.join('\n')).toMatch(/file list could not be kept in .*no-such-dir \(ENOENT\), so every file is read again; set spool_dir/);
+    expect([r3.counters.filesRead, r3.counters.filesUnchanged, r3.counters.chunkBytesSent]).toEqual([7, 0, 0]);
 
     for (const [num, snap, links] of [
       [r1.backup.number, snap1, links1],
