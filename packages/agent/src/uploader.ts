@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES, chunkIdOf, encodeEntry, FileEntry, VarintWriter } from '@cpsbackup/store/dist/shared';
+import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
 import { ChunkPool, Compressed } from './chunk-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';
@@ -41,13 +41,12 @@ interface Batch {
   /** Entries to send once this batch's chunks are out, in walk order (while the batch fills: ids hashed on the pool are not in yet). */
   entries: FileEntry[];
   /**
-   * The same entries as manifest records, encoded at dispatch once every id
-   * is known: a batch waiting for its answer holds bytes, not thousands of
-   * entry objects that would reach V8's old space.
+   * The same entries as manifest records, one buffer per entries message,
+   * encoded at dispatch once every id is known: a batch waiting for its
+   * answer holds bytes, not thousands of entry objects that would reach
+   * V8's old space.
    */
-  records: Buffer | undefined;
-  /** Where each entries message ends in `records` (every ENTRIES_PER_MESSAGE entries). */
-  messageEnds: number[];
+  records: Buffer[];
 }
 
 /** Puts a chunk in the batch's query unless the same content is already there (`copy` runs only then). */
@@ -59,20 +58,14 @@ function askOnce(b: Batch, id: Buffer, copy: () => Buffer): boolean {
   return true;
 }
 
-/** Turns a batch's entries into records, cut into messages of ENTRIES_PER_MESSAGE. */
+/** Turns a batch's entries into records, ENTRIES_PER_MESSAGE to a message. */
 function encodeEntries(b: Batch): void {
-  if (b.entries.length === 0) return;
-  const w = new VarintWriter(256 * b.entries.length);
-  b.entries.forEach((e, i) => {
-    encodeEntry(e, w);
-    if ((i + 1) % ENTRIES_PER_MESSAGE === 0 || i === b.entries.length - 1) b.messageEnds.push(w.length);
-  });
-  b.records = w.finish();
+  for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) b.records.push(encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)));
   b.entries = [];
 }
 
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], records: undefined, messageEnds: [] };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], records: [] };
 }
 
 const ENTRIES_PER_MESSAGE = 500;
@@ -266,10 +259,6 @@ export class Uploader {
       b.slab = undefined;
       if (slab) void this.server.written().then(() => this.freeSlabs.push(slab));
     }
-    let start = 0;
-    for (const end of b.messageEnds) {
-      await this.server.send({ entries: { records: b.records!.subarray(start, end) } });
-      start = end;
-    }
+    for (const records of b.records) await this.server.send({ entries: { records } });
   }
 }

@@ -51,7 +51,6 @@ export function compareWalkOrder(a: Buffer, b: Buffer): number {
   return a.length - b.length;
 }
 
-
 /**
  * Walks the include paths depth-first, a directory before its contents,
  * names in byte order (compareWalkOrder), so two walks of the same tree give the same order

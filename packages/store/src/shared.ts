@@ -8,5 +8,4 @@ export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScra
 export { StoreError, isStoreError } from './errors';
 export { PidLockFile, LockHolder } from './pid-lock';
 export { isUnder } from './paths';
-export { ManifestDecoder, encodeEntry, encodeEntryRecords, decodeEntryRecords } from './manifest-codec';
-export { VarintWriter } from './varint';
+export { ManifestDecoder, encodeEntryRecords, decodeEntryRecords } from './manifest-codec';

@@ -98,11 +98,6 @@ export class VarintWriter {
     return this;
   }
 
-  /** How many bytes have been written. */
-  get length(): number {
-    return this.pos;
-  }
-
   /** The bytes written so far (a view; copy before writing more if kept). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);
