@@ -75,7 +75,8 @@ export class TestServer {
   port = 0;
   log = '';
   readonly confDir: string;
-  readonly storeDir: string;
+  /** Where the store lives; change it before start() to open another one (a disk image's copy, say). */
+  storeDir: string;
 
   constructor(
     readonly root: string,

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PackAppender, StorageBackend } from './backend';
+import { fsyncDir } from './durable-fs';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
@@ -137,15 +138,5 @@ class LocalPackAppender implements PackAppender {
 
   toString(): string {
     return this.file;
-  }
-}
-
-/** fsync a directory so that entries created in it are durable. */
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -143,6 +143,8 @@ export class PackWriter {
       for (const p of round.packs) p.out.sync();
       for (const p of round.packs) if (p !== this.current) this.events.sealed(p.name);
     }
+    // Rolled-over packs hold records of this flush too: durable before anyone may name them.
+    for (const p of this.rolled) p.out.sync();
     for (const p of this.rolled) this.retire(p);
     this.rolled = [];
     this.current?.out.sync();

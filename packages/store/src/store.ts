@@ -6,6 +6,7 @@ import { BackupInfo, Catalog, ChunkLocation, PackChanges } from './catalog';
 import { chunkIdOf, formatChunkId } from './chunk-id';
 import { decodeChunk } from './compression';
 import { FileEntry } from './entry';
+import { fsyncDir } from './durable-fs';
 import { StoreError } from './errors';
 import { runGc, GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
@@ -80,11 +81,14 @@ export class Store {
 
   /** Opens (creating if needed) the store in `dir`, recovering from any crash of the last owner. */
   static open(dir: string, options: StoreOptions = {}): Store {
-    fs.mkdirSync(dir, { recursive: true });
+    const created = fs.mkdirSync(dir, { recursive: true });
+    // A new store's directories must survive a power cut, as the files in them will.
+    if (created !== undefined) fsyncNewDirs(created, dir);
     const lock = StoreLock.acquire(dir);
     try {
       const catalog = new Catalog(path.join(dir, 'catalog.db'));
       const backend = new LocalDirectoryBackend(dir);
+      fsyncDir(dir); // catalog.db and packs/, if they were just created
       return new Store(dir, catalog, backend, lock, options);
     } catch (err) {
       lock.release();
@@ -530,5 +534,13 @@ export class Store {
   get openPackNames(): Set<string> {
     const rows = this.catalog.db.prepare(`SELECT name FROM packs WHERE state = 'open'`).pluck().all() as string[];
     return new Set(rows);
+  }
+}
+
+/** fsync the parent of every directory from `first` (the topmost one mkdir created) down to `last`. */
+function fsyncNewDirs(first: string, last: string): void {
+  for (let d = last; ; d = path.dirname(d)) {
+    fsyncDir(path.dirname(d));
+    if (d === first || path.dirname(d) === d) return;
   }
 }

@@ -1,0 +1,36 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** fsync a directory, so that entries created or removed in it survive a power cut. */
+export function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Creates `file` with `content` atomically and durably, failing with EEXIST
+ * if it exists: the bytes go to a temporary name and are fsynced, then the
+ * name is linked in (link() never replaces) and the directory fsynced. So
+ * the file is never seen empty or half written, even after a power cut.
+ */
+export function createFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', mode);
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.linkSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  fsyncDir(dir);
+}

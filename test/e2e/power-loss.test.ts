@@ -1,0 +1,185 @@
+/**
+ * Power loss, not process death: cpsbackupd's store lives on an ext4
+ * filesystem on a loop device, and the device image is copied at chosen
+ * instants (right after an acknowledgement, mid-backup, while GC rewrites
+ * packs, right after retention) without syncing anything, as a power cut
+ * would leave it. Each copy is then mounted (ext4 replays its journal) and
+ * must start, verify clean, and restore every backup acknowledged before
+ * the copy, bit for bit.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { LoopDisk, loopDevicesUnavailable } from '../helpers/loop-disk';
+import { snapshotTree, TreeRecord } from '../helpers/tree';
+
+const unavailable = loopDevicesUnavailable();
+if (unavailable) {
+  // Said plainly in the output, so a skipped run is not mistaken for a pass.
+  console.warn(`power-loss tests SKIPPED: ${unavailable}`);
+}
+const describeWithLoop = unavailable ? describe.skip : describe;
+
+/** A copy of the disk image and what it must hold. */
+interface PowerCut {
+  label: string;
+  image: string;
+  /** Backups acknowledged before the copy, with the tree each must restore to. */
+  acknowledged: Map<number, Map<string, TreeRecord>>;
+}
+
+/** Names of the pack files in a store (its packs/<xx>/ directories). */
+function packFiles(store: string): Set<string> {
+  const out = new Set<string>();
+  const dir = path.join(store, 'packs');
+  if (!fs.existsSync(dir)) return out;
+  for (const sub of fs.readdirSync(dir)) {
+    try {
+      for (const f of fs.readdirSync(path.join(dir, sub))) out.add(f);
+    } catch {
+      // a directory being created
+    }
+  }
+  return out;
+}
+
+/** Polls until `pred` holds for the store's pack files (every 2 ms), or the timeout. */
+async function whenPacks(store: string, pred: (packs: Set<string>) => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pred(packFiles(store))) return true;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  return false;
+}
+
+function writeFiles(dir: string, seed: string, count: number, size: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const rnd = new SeededRandom(seed);
+  for (let i = 0; i < count; i++) fs.writeFileSync(path.join(dir, `${seed}-${i}`), rnd.bytes(size));
+}
+
+describeWithLoop('power loss (ext4 on a loop device, image copied without a sync)', () => {
+  let root: string;
+  let pki: TestPki;
+  let disk: LoopDisk | undefined;
+  const cuts: PowerCut[] = [];
+
+  beforeAll(() => {
+    requireBuild();
+    root = tempDir('power');
+    pki = new TestPki(path.join(root, 'pki'));
+  });
+  afterAll(() => {
+    disk?.detach();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('copies taken after acks, mid-backup, during GC and after retention all restore what was acknowledged', async () => {
+    disk = LoopDisk.create(path.join(root, 'disk.img'), path.join(root, 'mnt'), 600);
+    const server = new TestServer(path.join(disk.mountPoint, 'srv'), pki, ['keep = 2', 'gc_grace = 0']);
+    server.addClient('pl');
+    server.logLevel = 'warn';
+    await server.start(await freePort());
+    const store = server.storeDir;
+    const data = path.join(root, 'data');
+    const conf = writeNodeConf(root, server, { cname: 'pl', cert: pki.client('pl'), include: [data] });
+    const acknowledged = new Map<number, Map<string, TreeRecord>>();
+    let n = 0;
+    const cut = (label: string) => {
+      const image = path.join(root, `cut-${++n}.img`);
+      disk!.powerCutCopy(server.pid, image);
+      cuts.push({ label, image, acknowledged: new Map(acknowledged) });
+    };
+    const backup = async (number: number) => {
+      const r = await runCli(['-c', conf, '-e']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      acknowledged.set(number, snapshotTree(data));
+    };
+
+    try {
+      // 1. ~70 MB of new data: the packs roll over (32 MiB) twice within one backup.
+      writeFiles(path.join(data, 'a'), 'a', 70, 1_000_000);
+      await backup(1);
+      cut('right after the ack of backup 1 (packs rolled over mid-backup)');
+
+      // 2. Half of backup 1's files go, new ones come; a copy while backup 2 writes its second new pack.
+      for (let i = 1; i < 70; i += 2) fs.rmSync(path.join(data, 'a', `a-${i}`));
+      writeFiles(path.join(data, 'b'), 'b', 75, 1_000_000);
+      const before = packFiles(store);
+      const running = backup(2);
+      const rolled = await whenPacks(store, (p) => [...p].filter((f) => !before.has(f)).length >= 2, 60_000);
+      expect(rolled).toBe(true);
+      cut('mid-backup 2, just after a pack rolled over');
+      await running;
+      cut('right after the ack of backup 2');
+
+      // 3. Delete backup 1: its packs are half dead, so GC rewrites them (gc_grace = 0).
+      const packsBeforeGc = packFiles(store);
+      const deleting = runCli(['-c', conf, '-d', '1']);
+      acknowledged.delete(1); // GC starts after the delete committed: backup 1 may be gone in the copies below
+      const gcWrote = await whenPacks(store, (p) => [...p].some((f) => !packsBeforeGc.has(f)), 30_000);
+      expect(gcWrote).toBe(true);
+      cut('during GC: a rewritten pack is being written');
+      const gcDeleted = await whenPacks(store, (p) => [...packsBeforeGc].some((f) => !p.has(f)), 30_000);
+      expect(gcDeleted).toBe(true);
+      cut('during GC: old packs being removed');
+      expect((await deleting).code).toBe(0);
+
+      // 4. Retention (keep = 2): backup 4's commit deletes backup 2.
+      writeFiles(path.join(data, 'c'), 'c', 20, 1_000_000);
+      await backup(3);
+      writeFiles(path.join(data, 'd'), 'd', 20, 1_000_000);
+      await backup(4);
+      acknowledged.delete(2);
+      cut('right after the ack of backup 4, retention having deleted backup 2');
+    } finally {
+      await server.stop();
+      disk.detach();
+      disk = undefined;
+    }
+
+    // Each copy: mount (journal replay), start cpsbackupd on it, check everything acknowledged.
+    const failures: string[] = [];
+    for (const [i, c] of cuts.entries()) {
+      const mnt = path.join(root, `check-mnt-${i}`);
+      const copy = LoopDisk.mountImage(c.image, mnt);
+      const checker = new TestServer(path.join(root, `check-${i}`), pki);
+      checker.storeDir = path.join(mnt, 'srv', 'store');
+      checker.addClient('pl');
+      try {
+        try {
+          await checker.start();
+        } catch (err) {
+          failures.push(`${c.label}: cpsbackupd does not start on the copy: ${(err as Error).message}`);
+          continue;
+        }
+        const checkConf = writeNodeConf(path.join(root, `check-${i}`), checker, { cname: 'pl', cert: pki.client('pl'), include: [data] });
+        const v = await runCli(['-c', checkConf, '--verify', '--json']);
+        if (v.code !== 0) failures.push(`${c.label}: verify exit ${v.code}: ${v.stdout}${v.stderr}`);
+        for (const [number, tree] of c.acknowledged) {
+          const to = path.join(root, `restore-${i}-${number}`);
+          const r = await runCli(['-c', checkConf, '-i', String(number), '--to', to]);
+          if (r.code !== 0) failures.push(`${c.label}: restore of backup ${number} exit ${r.code}: ${r.stderr}`);
+          else expect(snapshotTree(path.join(to, data))).toEqual(tree);
+          fs.rmSync(to, { recursive: true, force: true });
+        }
+        await checker.stop();
+        try {
+          execFileSync(process.execPath, [SERVER_BIN, '-c', checker.confFile, '--verify'], { encoding: 'utf8' });
+        } catch (err) {
+          const e = err as { status: number; stdout: string; stderr: string };
+          failures.push(`${c.label}: cpsbackupd --verify exit ${e.status}: ${e.stdout}${e.stderr}`);
+        }
+      } finally {
+        await checker.stop();
+        copy.detach();
+        fs.rmSync(c.image, { force: true });
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 600_000);
+});
