@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, NodeConfig } from '@cpsbackup/config';
+import { LIMITS } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from './errors';
 import { runExport, runImport } from './export-import';
 import { entryJson, formatBytes, formatEntryLine, formatListLine, formatNumber, formatUsage, summaryJson, usageJson } from './format';
@@ -79,6 +80,11 @@ async function main(): Promise<number> {
       if (a._[0] === 'status') return true;
       const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
+      // The server refuses longer ones; say so before connecting.
+      if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);
+      if (typeof a.description === 'string' && a.description.length > LIMITS.descriptionChars) {
+        throw new Error(`--description is ${a.description.length} characters; at most ${LIMITS.descriptionChars}`);
+      }
       return true;
     })
     .epilogue(EXIT_CODES_HELP)
@@ -161,7 +167,7 @@ async function main(): Promise<number> {
     }
     const { summary, counters } = result;
     const s = summaryJson(summary);
-    const warnings = (s.warnings as string[]).length;
+    const warnings = s.warningCount as number;
     if (argv.json) out(JSON.stringify({ backup: s, counters }));
     else {
       out(

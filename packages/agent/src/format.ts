@@ -87,6 +87,8 @@ export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<stri
     newBytes: Number(b.newRawBytes ?? 0),
     storedBytes: Number(b.newStoredBytes ?? 0),
     warnings: b.warnings ?? [],
+    // Older servers send no count: then every warning came along.
+    warningCount: Number(b.warningCount ?? 0) || (b.warnings ?? []).length,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
-import { encodeFrame, FrameDecoder, FrameError, Message, OutgoingMessage } from './frame';
+import { decodeFrameBody, encodeFrame, FrameDecoder, FrameError, FrameLimits, frameKind, Message, OutgoingMessage } from './frame';
 import { MAX_FRAME_BYTES } from './version';
 
 /** The connection ended or failed; `code` says how. */
@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   maxQueuedMessages?: number;
   /** ... or while their frames add up to this many bytes (chunk frames are up to 17 MiB each). */
   maxQueuedBytes?: number;
+  /** The largest body accepted per kind of message (default: maxFrameBytes for all). */
+  frameLimits?: FrameLimits;
 }
 
 /**
@@ -32,8 +34,13 @@ export interface ConnectionOptions {
  */
 export class FramedConnection {
   private readonly decoder: FrameDecoder;
-  /** Received messages not yet taken, each with the frame bytes it stands for. */
-  private readonly queue: Array<{ m: Message | FrameError; bytes: number }> = [];
+  /**
+   * Received frames not yet taken, as bytes: each is decoded only when
+   * taken, so what waits here is bounded by bytes, never by the objects a
+   * small frame can decode into.
+   */
+  private readonly queue: Array<{ body: Buffer | FrameError; bytes: number }> = [];
+  private readonly frameLimits: FrameLimits | undefined;
   private queuedBytes = 0;
   private readonly maxQueuedBytes: number;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
@@ -50,6 +57,7 @@ export class FramedConnection {
     this.decoder = new FrameDecoder(opts.maxFrameBytes ?? MAX_FRAME_BYTES);
     this.maxQueued = opts.maxQueuedMessages ?? 64;
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
+    this.frameLimits = opts.frameLimits;
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
     socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
@@ -67,30 +75,41 @@ export class FramedConnection {
   private onData(data: Buffer): void {
     if (this.failure) return;
     this.counters.bytesIn += data.length;
-    let messages: Array<Message | FrameError>;
+    let frames: Array<Buffer | FrameError>;
     const pendingBefore = this.decoder.pendingBytes;
     try {
-      messages = this.decoder.push(data);
+      frames = this.decoder.pushRaw(data);
     } catch (err) {
       const e = err as FrameError;
       this.fail(new ConnectionError('FRAME', e.message));
       return;
     }
     // Bytes that became messages, spread evenly over them: exact enough to bound memory.
-    const each = messages.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / messages.length : 0;
-    for (const m of messages) {
+    const each = frames.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / frames.length : 0;
+    for (const body of frames) {
       this.counters.framesIn++;
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
+        const m = this.decode(body);
         if (m instanceof FrameError) w.reject(m);
         else w.resolve(m);
       } else {
-        this.queue.push({ m, bytes: each });
+        this.queue.push({ body, bytes: each });
         this.queuedBytes += each;
       }
     }
     if (this.queue.length >= this.maxQueued || this.queuedBytes >= this.maxQueuedBytes) this.socket.pause();
+  }
+
+  private decode(body: Buffer | FrameError): Message | FrameError {
+    if (body instanceof FrameError) return body;
+    try {
+      return decodeFrameBody(body, this.frameLimits);
+    } catch (err) {
+      if (err instanceof FrameError) return err;
+      throw err;
+    }
   }
 
   private fail(err: Error): void {
@@ -109,11 +128,19 @@ export class FramedConnection {
    * hanging up is usually waiting here.
    */
   takeQueued(kind: Message['msg']): Message | undefined {
-    const i = this.queue.findIndex(({ m }) => !(m instanceof FrameError) && m.msg === kind);
+    const i = this.queue.findIndex(({ body }) => {
+      if (body instanceof FrameError) return false;
+      try {
+        return frameKind(body) === kind;
+      } catch {
+        return false;
+      }
+    });
     if (i < 0) return undefined;
     const [taken] = this.queue.splice(i, 1);
     this.queuedBytes -= taken!.bytes;
-    return taken!.m as Message;
+    const m = this.decode(taken!.body);
+    return m instanceof FrameError ? undefined : m;
   }
 
   /** Why the connection stopped, if it did. */
@@ -129,7 +156,7 @@ export class FramedConnection {
   next(): Promise<Message> {
     const head = this.queue.shift();
     if (head) {
-      const m = head.m;
+      const m = this.decode(head.body);
       this.queuedBytes -= head.bytes;
       if (this.queue.length < this.maxQueued / 2 && this.queuedBytes < this.maxQueuedBytes / 2 && this.socket.isPaused()) this.socket.resume();
       return m instanceof FrameError ? Promise.reject(m) : Promise.resolve(m);

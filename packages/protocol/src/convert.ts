@@ -121,10 +121,10 @@ export function checkEntry(e: FileEntry): FileEntry {
 }
 
 /** The entries of an Entries message (manifest records), each decoded and checked. */
-export function entriesFromRecords(records: Uint8Array | null | undefined): FileEntry[] {
+export function entriesFromRecords(records: Uint8Array | null | undefined, maxEntries = Infinity): FileEntry[] {
   let entries: FileEntry[];
   try {
-    entries = decodeEntryRecords(bytesField(records));
+    entries = decodeEntryRecords(bytesField(records), maxEntries);
   } catch (err) {
     if (isStoreError(err)) throw new ProtocolError('BAD_ENTRY', `unreadable entry records: ${err.message}`);
     throw err;

@@ -29,6 +29,70 @@ export function encodeFrame(message: OutgoingMessage): Buffer {
   return frame;
 }
 
+/** Envelope field number → the message kind it carries, read off the generated code once. */
+const KIND_OF_FIELD: ReadonlyMap<number, MessageKind> = (() => {
+  const map = new Map<number, MessageKind>();
+  for (const kind of Object.keys(cpsbackup.Envelope.prototype) as MessageKind[]) {
+    const body = cpsbackup.Envelope.encode({ [kind]: {} } as OutgoingMessage).finish();
+    map.set(readVarint(Buffer.from(body), 0)![0] >>> 3, kind);
+  }
+  return map;
+})();
+
+/** A varint at `pos` (at most 5 bytes, as a tag or length is): [value, next position], or undefined if cut off. */
+function readVarint(buf: Buffer, pos: number): [number, number] | undefined {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    if (pos + i >= buf.length) return undefined;
+    const b = buf[pos + i]!;
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if (b < 0x80) return [value, pos + i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * Which message a frame body carries, read from its bytes without decoding
+ * it: the body must be exactly one length-delimited Envelope field. Lets a
+ * receiver bound each kind's size before protobuf allocates anything (a
+ * small frame of empty repeated fields would otherwise decode into millions
+ * of objects), and refuses frames that pack several messages into one.
+ */
+export function frameKind(body: Buffer): MessageKind {
+  const tag = readVarint(body, 0);
+  const length = tag && readVarint(body, tag[1]);
+  if (!tag || !length || (tag[0] & 7) !== 2 || length[1] + length[0] !== body.length) {
+    throw new FrameError('FRAME_MALFORMED', 'frame is not exactly one message');
+  }
+  const kind = KIND_OF_FIELD.get(tag[0] >>> 3);
+  if (!kind) throw new FrameError('FRAME_MALFORMED', `frame carries unknown message ${tag[0] >>> 3}`);
+  return kind;
+}
+
+/** The largest frame body accepted for each kind of message (the receiver's choice). */
+export type FrameLimits = (kind: MessageKind) => number;
+
+/**
+ * Decodes a frame body into its message, after checking its kind against
+ * `limits`; a malformed or oversized body is a FrameError (the stream is
+ * still in step).
+ */
+export function decodeFrameBody(body: Buffer, limits?: FrameLimits): Message {
+  const kind = frameKind(body);
+  const max = limits?.(kind);
+  if (max !== undefined && body.length > max) {
+    throw new FrameError('FRAME_TOO_LARGE', `${kind} message of ${body.length} bytes refused (at most ${max})`);
+  }
+  let msg: Message;
+  try {
+    msg = cpsbackup.Envelope.decode(body);
+  } catch (err) {
+    throw new FrameError('FRAME_MALFORMED', `malformed message: ${(err as Error).message}`);
+  }
+  if (!msg.msg) throw new FrameError('FRAME_MALFORMED', 'frame carries no known message');
+  return msg;
+}
+
 /**
  * Reassembles frames from a byte stream. The length prefix is checked
  * against the maximum before a byte of the body is buffered, so a hostile
@@ -53,9 +117,25 @@ export class FrameDecoder {
    * the limit throws: nothing after it can be trusted.
    */
   push(data: Buffer): Array<Message | FrameError> {
+    return this.pushRaw(data).map((body) => {
+      if (body instanceof FrameError) return body;
+      try {
+        return decodeFrameBody(body);
+      } catch (err) {
+        return err as FrameError;
+      }
+    });
+  }
+
+  /**
+   * The same, without decoding: the bodies of the complete frames (or a
+   * FrameError for an empty one), so a receiver can decode each only when
+   * it takes it, holding bytes rather than objects meanwhile.
+   */
+  pushRaw(data: Buffer): Array<Buffer | FrameError> {
     this.parts.push(data);
     this.buffered += data.length;
-    const out: Array<Message | FrameError> = [];
+    const out: Array<Buffer | FrameError> = [];
     for (;;) {
       if (this.buffered < FRAME_HEADER_BYTES) break;
       const head = this.peek(FRAME_HEADER_BYTES);
@@ -69,12 +149,7 @@ export class FrameDecoder {
         continue;
       }
       if (this.buffered < FRAME_HEADER_BYTES + length) break;
-      const frame = this.take(FRAME_HEADER_BYTES + length);
-      try {
-        out.push(decodeBody(frame.subarray(FRAME_HEADER_BYTES)));
-      } catch (err) {
-        out.push(err as FrameError);
-      }
+      out.push(this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES));
     }
     return out;
   }
@@ -93,15 +168,4 @@ export class FrameDecoder {
     this.buffered -= n;
     return out;
   }
-}
-
-function decodeBody(body: Buffer): Message {
-  let msg: Message;
-  try {
-    msg = cpsbackup.Envelope.decode(body);
-  } catch (err) {
-    throw new FrameError('FRAME_MALFORMED', `malformed message: ${(err as Error).message}`);
-  }
-  if (!msg.msg) throw new FrameError('FRAME_MALFORMED', 'frame carries no known message');
-  return msg;
 }

@@ -1,12 +1,10 @@
-import { ConnectionError, cpsbackup, entriesFromRecords, Message, ProtocolError } from '@cpsbackup/protocol';
+import { boundedText, ConnectionError, cpsbackup, entriesFromRecords, LIMITS, Message, ProtocolError } from '@cpsbackup/protocol';
 import { BackupWriter } from '@cpsbackup/store';
 import { SessionContext } from './context';
-import { applyRetention, backupsToKeep } from './retention';
+import { applyRetention, backupsToKeep, pruneFailed } from './retention';
 import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
 
-/** Limits on what one message may carry (beyond the frame size). */
-const MAX_IDS_PER_QUERY = 8192;
 /** The parent's manifest goes out in messages of about this size (far below the frame limit). */
 const PREVIOUS_PIECE_BYTES = 1024 * 1024;
 
@@ -18,6 +16,8 @@ const PREVIOUS_PIECE_BYTES = 1024 * 1024;
 export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<void> {
   const { store, client, conn, log } = ctx;
   if (ctx.isShuttingDown()) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
+  const name = boundedText(begin.name, 'backup name', LIMITS.backupNameChars);
+  const description = boundedText(begin.description, 'backup description', LIMITS.descriptionChars);
   const lock = ctx.locks.tryAcquire(client.name, ctx.owner);
   if (!lock.ok) {
     throw new WireError('BACKUP_RUNNING', `a backup of ${client.name} is already running (since ${new Date(lock.since).toISOString()})`);
@@ -30,8 +30,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       client: client.name,
       dedupGroup: client.dedup_group,
       parentId: parent?.id ?? null,
-      name: begin.name || null,
-      description: begin.description || null,
+      name: name || null,
+      description: description || null,
     });
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
@@ -43,6 +43,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const done = await receive(ctx, writer, usage.storedBytes);
     if (done === 'aborted') {
       ctx.activity.end(client.name, 'error');
+      prunedAfterFailure(ctx);
       return;
     }
     run.phase = 'committing';
@@ -59,15 +60,26 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     if (ctx.activity.running.get(client.name)?.writer === writer && writer) ctx.activity.end(client.name, 'error');
     if (err instanceof ConnectionError) {
       writer?.abort(`connection lost: ${err.message}`);
+      if (writer) prunedAfterFailure(ctx);
       log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');
       throw err;
     }
     const wire = toWireError(err);
     writer?.abort(`${wire.code}: ${wire.message}`);
+    if (writer) prunedAfterFailure(ctx);
     if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');
     throw wire;
   } finally {
     ctx.locks.release(client.name, ctx.owner);
+  }
+}
+
+/** After a failed backup: old failed ones go (see pruneFailed); a failure to prune is logged, never thrown over the backup's own error. */
+function prunedAfterFailure(ctx: SessionContext): void {
+  try {
+    pruneFailed(ctx.store, ctx.client.name, ctx.log);
+  } catch (err) {
+    ctx.log.warn({ err: (err as Error).message }, 'could not delete old failed backups');
   }
 }
 
@@ -132,7 +144,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
     switch (m.msg) {
       case 'missingQuery': {
         const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
-        if (ids.length > MAX_IDS_PER_QUERY) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${MAX_IDS_PER_QUERY})`);
+        if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${LIMITS.idsPerQuery})`);
         for (const id of ids) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
         const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
         const missing: number[] = [];
@@ -155,16 +167,16 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         break;
       }
       case 'entries': {
-        writer.addEntries(entriesFromRecords(m.entries.records));
+        writer.addEntries(entriesFromRecords(m.entries.records, LIMITS.entriesPerMessage));
         break;
       }
       case 'warning':
-        writer.addWarning(String(m.warning.message ?? '').slice(0, 4096));
+        writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
         break;
       case 'endBackup':
         return 'end';
       case 'abortBackup': {
-        const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, 4096)}`;
+        const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
         writer.abort(reason);
         ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
         return 'aborted';

@@ -1,4 +1,4 @@
-import { cpsbackup, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
+import { cpsbackup, LIMITS, ProtocolError, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
 import { BackupInfo, FileEntry, isUnder } from '@cpsbackup/store';
 import { SessionContext } from './context';
 import { toSummary } from './summary';
@@ -33,6 +33,9 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   const b = resolveBackup(ctx, toSafeNumber(req.number, 'number'));
   if (b.status !== 'available') {
     throw new WireError('BAD_STATE', `backup ${b.number} is ${b.status}${b.reason ? ` (${b.reason})` : ''}, not available for restore`);
+  }
+  if ((req.pathPrefixes?.length ?? 0) > LIMITS.restorePrefixes) {
+    throw new ProtocolError('TOO_MANY_PREFIXES', `restore of ${req.pathPrefixes!.length} path prefixes refused (at most ${LIMITS.restorePrefixes})`);
   }
   const prefixes = (req.pathPrefixes ?? []).map((p) => Buffer.from(p));
   let entries = 0;

@@ -83,5 +83,17 @@ export function applyRetention(store: Store, client: string, policy: ClientPolic
   const doomed = all.filter((b) => (b.status === 'available' && !keep.has(b.id)) || (b.status === 'error' && b.number < newest));
   for (const b of doomed) store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
+  return [...doomed.map((b) => b.number), ...pruneFailed(store, client, log)];
+}
+
+/** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
+export const MAX_FAILED_KEPT = 10;
+
+/** Deletes a client's failed backups beyond the newest MAX_FAILED_KEPT; returns their numbers. */
+export function pruneFailed(store: Store, client: string, log: Logger): number[] {
+  const failed = store.listBackups(client).filter((b) => b.status === 'error');
+  const doomed = failed.slice(0, Math.max(0, failed.length - MAX_FAILED_KEPT));
+  for (const b of doomed) store.deleteBackup(b.id);
+  if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');
   return doomed.map((b) => b.number);
 }

@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { ConnectionError, FramedConnection, Message, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
+import { boundedText, ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, Message, MessageKind, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { ServerConfig } from '@cpsbackup/config';
 import { Store } from '@cpsbackup/store';
@@ -13,9 +13,28 @@ import { ClientRegistry } from './client-registry';
 import { SessionContext } from './context';
 import { policyFor } from './policy';
 import { handleRestore, resolveBackup } from './restore-handler';
-import { toSummary } from './summary';
+import { toListSummary, toSummary } from './summary';
 import { SERVER_VERSION } from './version';
 import { toWireError, WireError } from './wire-errors';
+
+/**
+ * The largest message body cpsbackupd takes from an agent, by kind: chunk
+ * and entry frames may fill a frame; a missing-query holds up to 8192 ids;
+ * everything else is small. Checked before protobuf decodes anything.
+ */
+function serverFrameLimits(kind: MessageKind): number {
+  switch (kind) {
+    case 'chunk':
+    case 'entries':
+      return MAX_FRAME_BYTES;
+    case 'missingQuery':
+      return 320 * 1024;
+    case 'restoreRequest':
+      return 256 * 1024;
+    default:
+      return 64 * 1024;
+  }
+}
 
 /** Shared parts a session uses. */
 export interface SessionDeps {
@@ -44,7 +63,7 @@ export class Session {
     private readonly socket: TLSSocket,
     private readonly deps: SessionDeps,
   ) {
-    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.config.idle_timeout * 1000 });
+    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.config.idle_timeout * 1000, frameLimits: serverFrameLimits });
     this.log = deps.log.child({ remote: `${socket.remoteAddress}:${socket.remotePort}` });
   }
 
@@ -92,7 +111,7 @@ export class Session {
     const clientName = String(hello.clientName ?? '');
     const { config, cn } = authenticate(this.socket, clientName, this.deps.clients);
     this.log = this.log.child({ client: config.name });
-    this.log.info({ cn, agent: hello.agentVersion }, 'client authenticated');
+    this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars) }, 'client authenticated');
     await this.conn.send({
       welcome: {
         protocolVersion: PROTOCOL_VERSION,
@@ -130,7 +149,7 @@ export class Session {
         return handleRestore(ctx, m.restoreRequest);
       case 'listRequest': {
         requirePermission(ctx, 'list');
-        const backups = ctx.store.listBackups(ctx.client.name).map((b) => toSummary(ctx.store, b));
+        const backups = ctx.store.listBackups(ctx.client.name).map((b) => toListSummary(ctx.store, b));
         const usage = ctx.store.clientUsage(ctx.client.name);
         await this.conn.send({
           backupList: {
@@ -149,9 +168,9 @@ export class Session {
       }
       case 'labelRequest': {
         requirePermission(ctx, 'list');
+        const name = boundedText(m.labelRequest.name, 'backup name', LIMITS.backupNameChars);
+        const description = boundedText(m.labelRequest.description, 'backup description', LIMITS.descriptionChars);
         const b = resolveBackup(ctx, toSafeNumber(m.labelRequest.number, 'number'));
-        const name = String(m.labelRequest.name ?? '').slice(0, 200);
-        const description = String(m.labelRequest.description ?? '').slice(0, 4000);
         ctx.store.setBackupLabel(b.id, name || null, description || null);
         await this.conn.send({ labelDone: { backup: toSummary(ctx.store, ctx.store.getBackup(b.id)) } });
         return;

@@ -26,5 +26,17 @@ export function toSummary(store: Store, b: BackupInfo): cpsbackup.BackupSummary.
     newRawBytes: b.newRawBytes,
     newStoredBytes: b.newStoredBytes,
     warnings: b.warnings,
+    warningCount: b.warnings.length,
   };
+}
+
+/** Warnings a list carries per backup (the count says how many there are; -s shows them all). */
+const LIST_WARNINGS = 5;
+
+/**
+ * The summary as a list carries it: the first few warnings only, so a list
+ * of many backups stays far below the frame limit.
+ */
+export function toListSummary(store: Store, b: BackupInfo): cpsbackup.BackupSummary.$Properties {
+  return { ...toSummary(store, b), warnings: b.warnings.slice(0, LIST_WARNINGS) };
 }

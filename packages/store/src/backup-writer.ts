@@ -8,6 +8,13 @@ import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
 import { ChunkKind } from './pack-format';
 import type { Store } from './store';
 
+/** Warnings a backup keeps; later ones are only counted. */
+export const MAX_KEPT_WARNINGS = 200;
+/** Characters of one warning kept. */
+export const MAX_WARNING_CHARS = 1024;
+/** Unrecorded references a backup may hold before the store records them (bounds its memory). */
+const MAX_PENDING_REFS = 131_072;
+
 /** What a new backup needs to know. */
 export interface BeginBackupOptions {
   client: string;
@@ -33,6 +40,7 @@ export class BackupWriter {
   private readonly manifestChunker: Chunker;
   private readonly manifestIds: Buffer[] = [];
   private readonly warnings: string[] = [];
+  private droppedWarnings = 0;
   private fileCount = 0;
   private logicalBytes = 0;
   private newChunks = 0;
@@ -96,6 +104,7 @@ export class BackupWriter {
       if (stored[k]) this.refs.set(hexes[i]!, ids[i]!);
       else out[i] = false;
     });
+    if (this.refs.size >= MAX_PENDING_REFS) this.store.flush(); // records them: memory stays bounded on any number of files
     return out;
   }
 
@@ -160,10 +169,26 @@ export class BackupWriter {
     }
   }
 
-  /** Records a warning shown with the backup (e.g. a file that kept changing while read). */
+  /**
+   * Records a warning shown with the backup (e.g. a file that kept changing
+   * while read). A backup keeps the first MAX_KEPT_WARNINGS, each cut to
+   * MAX_WARNING_CHARS, and counts the rest: a node with thousands of
+   * unreadable files still backs up, and no peer can grow the record (or
+   * the server's memory) without bound.
+   */
   addWarning(message: string): void {
     this.assertActive();
-    this.warnings.push(message);
+    if (this.warnings.length >= MAX_KEPT_WARNINGS) {
+      this.droppedWarnings++;
+      return;
+    }
+    this.warnings.push(message.length > MAX_WARNING_CHARS ? message.slice(0, MAX_WARNING_CHARS) + '…' : message);
+  }
+
+  /** The warnings as recorded: those kept, and a last line counting those that were not. */
+  private recordedWarnings(): string {
+    const all = this.droppedWarnings > 0 ? [...this.warnings, `… and ${this.droppedWarnings} more warnings (only the first ${MAX_KEPT_WARNINGS} are kept)`] : this.warnings;
+    return JSON.stringify(all);
   }
 
   private pushManifestBytes(bytes: Buffer): void {
@@ -197,7 +222,7 @@ export class BackupWriter {
         this.newChunks,
         this.newRawBytes,
         this.newStoredBytes,
-        JSON.stringify(this.warnings),
+        this.recordedWarnings(),
         this.backupId,
       );
     this.finish();
@@ -221,7 +246,7 @@ export class BackupWriter {
     try {
       this.store.catalog.db
         .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
-        .run(reason, Date.now(), JSON.stringify(this.warnings), this.backupId);
+        .run(reason, Date.now(), this.recordedWarnings(), this.backupId);
     } catch {
       // Even the catalog is full: the store remembers and records it when it can.
       this.store.rememberFailure(this.backupId, reason);

@@ -93,9 +93,9 @@ export function encodeEntryRecords(entries: readonly FileEntry[]): Buffer {
 }
 
 /** Decodes a run of records written by encodeEntryRecords; it must end exactly on a record boundary. */
-export function decodeEntryRecords(buf: Buffer): FileEntry[] {
+export function decodeEntryRecords(buf: Buffer, maxEntries = Infinity): FileEntry[] {
   const out: FileEntry[] = [];
-  const end = decodeRecords(buf, out);
+  const end = decodeRecords(buf, out, maxEntries);
   if (end < buf.length) {
     const header = tryReadLength(buf, end);
     if (!header) throw new StoreError('STORE_CORRUPT', `entry records end inside a length prefix (byte ${end})`);
@@ -108,9 +108,10 @@ export function decodeEntryRecords(buf: Buffer): FileEntry[] {
  * Decodes the complete records at the start of `buf` into `out`; returns
  * where the first incomplete one starts (buf.length when there is none).
  */
-function decodeRecords(buf: Buffer, out: FileEntry[]): number {
+function decodeRecords(buf: Buffer, out: FileEntry[], maxEntries = Infinity): number {
   let pos = 0;
   for (;;) {
+    if (out.length >= maxEntries && pos < buf.length) throw new StoreError('STORE_CORRUPT', `more than ${maxEntries} entry records in one message`);
     const header = tryReadLength(buf, pos);
     if (!header) return pos;
     const [len, bodyStart] = header;

@@ -19,6 +19,9 @@ import { StoreLock } from './store-lock';
 import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './options';
 import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
 
+/** Chunks (or group memberships) written but not yet recorded, past which the store records them. */
+const MAX_PENDING_CHUNKS = 131_072;
+
 /**
  * A background flush round, as the store will record it. It stays in
  * `Store.round` until recorded; whichever of its completion, a synchronous
@@ -344,7 +347,8 @@ export class Store {
     const key = group + '\0' + hex;
     if (!this.isPendingGroup(key)) this.pendingGroups.set(key, [group, header.id]);
     this.unflushedBytes += stored;
-    if (this.unflushedBytes >= this.options.flushThreshold) this.flushInBackground();
+    // Many tiny chunks weigh little but each costs memory until recorded: bound their number too.
+    if (this.unflushedBytes >= this.options.flushThreshold || this.pendingGroups.size >= MAX_PENDING_CHUNKS) this.flushInBackground();
     return stored;
   }
 

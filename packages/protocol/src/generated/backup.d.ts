@@ -1400,6 +1400,9 @@ export namespace cpsbackup {
         /** BackupSummary warnings. */
         warnings: string[];
 
+        /** BackupSummary warningCount. */
+        warningCount: (number|Long);
+
         /**
          * Creates a new BackupSummary instance using the specified properties.
          * @param [properties] Properties to set
@@ -1473,6 +1476,9 @@ export namespace cpsbackup {
 
             /** BackupSummary warnings */
             warnings?: (string[]|null);
+
+            /** BackupSummary warningCount */
+            warningCount?: (number|Long|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

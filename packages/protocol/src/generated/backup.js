@@ -3320,6 +3320,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [newRawBytes] BackupSummary newRawBytes
          * @property {number|Long|null} [newStoredBytes] BackupSummary newStoredBytes
          * @property {Array.<string>|null} [warnings] BackupSummary warnings
+         * @property {number|Long|null} [warningCount] BackupSummary warningCount
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3465,6 +3466,14 @@ $root.cpsbackup = (function() {
         BackupSummary.prototype.warnings = $util.emptyArray;
 
         /**
+         * BackupSummary warningCount.
+         * @member {number|Long} warningCount
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.warningCount = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
          * Creates a new BackupSummary instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupSummary
@@ -3525,6 +3534,8 @@ $root.cpsbackup = (function() {
             if (message.warnings != null && message.warnings.length)
                 for (var i = 0; i < message.warnings.length; ++i)
                     writer.uint32(/* id 14, wireType 2 =*/114).string(message.warnings[i]);
+            if (message.warningCount != null && $Object.hasOwnProperty.call(message, "warningCount") && (typeof message.warningCount === "object" ? message.warningCount.low || message.warningCount.high : message.warningCount !== 0))
+                writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.warningCount);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3692,6 +3703,15 @@ $root.cpsbackup = (function() {
                         if (!(message.warnings && message.warnings.length))
                             message.warnings = [];
                         message.warnings.push(reader.stringVerify());
+                        continue;
+                    }
+                case 15: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.warningCount = value;
+                        else
+                            delete message.warningCount;
                         continue;
                     }
                 }

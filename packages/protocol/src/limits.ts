@@ -1,0 +1,30 @@
+import { ProtocolError } from './convert';
+
+/**
+ * Bounds on what a peer may send, beyond the frame size: each is checked
+ * where the field is read, and a field over its bound is refused with a
+ * ProtocolError naming it (the peer's request fails, nobody else's).
+ */
+export const LIMITS = {
+  /** A backup's name (BeginBackup, LabelRequest). */
+  backupNameChars: 200,
+  /** A backup's description. */
+  descriptionChars: 4000,
+  /** The reason an agent gives for aborting. */
+  abortReasonChars: 4096,
+  /** The agent's version string (it is logged). */
+  agentVersionChars: 100,
+  /** Ids in one MissingQuery. */
+  idsPerQuery: 8192,
+  /** Entries in one Entries message (the agent sends 500). */
+  entriesPerMessage: 10_000,
+  /** Path prefixes in one RestoreRequest. */
+  restorePrefixes: 1024,
+} as const;
+
+/** `value` as a string, refused if longer than `max` characters. */
+export function boundedText(value: string | null | undefined, field: string, max: number): string {
+  const text = String(value ?? '');
+  if (text.length > max) throw new ProtocolError('FIELD_TOO_LONG', `${field} of ${text.length} characters refused (at most ${max})`);
+  return text;
+}
