@@ -6,13 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { cpsbackup, encodeFrame, FramedConnection } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/store/dist/shared';
 import { fileEntry } from '@cpsbackup/store/dist/test-support/fixtures';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { peakRssOf, rawSession, readUntil } from '../helpers/raw-client';
+import { peakRssOf, rawConnect, rawSession, readUntil } from '../helpers/raw-client';
 import { snapshotTree } from '../helpers/tree';
 
 /** Peak memory the server may gain over the whole suite, floods included. */
@@ -176,4 +178,111 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       }
     });
   }, 300_000);
+});
+
+describe('hostile peers: slots, deadlines and per-address budgets', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+  let honestConf: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('hostile-slots');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki, ['max_children = 3', 'max_sessions_per_client = 2', 'max_unauthenticated = 3', 'max_connections_per_address = 8', 'auth_timeout = 2', 'idle_timeout = 5']);
+    server.logLevel = 'warn';
+    for (const c of ['honest', 'greedy']) server.addClient(c);
+    await server.start(await freePort());
+    honestConf = writeNodeConf(root, server, { cname: 'honest', cert: pki.client('honest'), include: [] });
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** A TLS connection from `localAddress` (another loopback address), with or without a client certificate. */
+  function connectFrom(localAddress: string, cert?: { cert: string; key: string }): Promise<tls.TLSSocket> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          localAddress,
+          ca: fs.readFileSync(pki.caFile),
+          ...(cert ? { cert: fs.readFileSync(cert.cert), key: fs.readFileSync(cert.key) } : {}),
+          checkServerIdentity: () => undefined,
+        },
+        () => resolve(s),
+      );
+      s.once('error', reject);
+    });
+  }
+
+  const closed = (s: net.Socket) => new Promise<number>((resolve) => (s.destroyed ? resolve(Date.now()) : s.once('close', () => resolve(Date.now()))));
+
+  async function honestListWorks(): Promise<void> {
+    const r = await runCli(['-c', honestConf, '-l', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  }
+
+  test('peers without a certificate trickling a byte a second hold no agent slot and are cut off at auth_timeout', async () => {
+    const sockets: tls.TLSSocket[] = [];
+    for (let i = 0; i < 6; i++) sockets.push(await connectFrom('127.0.0.2').catch(() => undefined as never));
+    const alive = sockets.filter(Boolean);
+    alive.forEach((s) => s.on('error', () => undefined));
+    const start = Date.now();
+    const trickle = setInterval(() => alive.forEach((s) => !s.destroyed && s.write(Buffer.from([0]))), 1000);
+    try {
+      await honestListWorks();
+      await honestListWorks();
+      const ends = await Promise.all(alive.map(closed));
+      // Three fit the budget and get auth_timeout (2 s); the others are told BUSY at once.
+      expect(Math.max(...ends) - start).toBeLessThan(6000);
+    } finally {
+      clearInterval(trickle);
+    }
+    await honestListWorks();
+  });
+
+  test('200 TCP connections that never start TLS: one address gets 8, the honest node is served, all are cut off', async () => {
+    const raws = Array.from({ length: 200 }, () => net.connect({ host: '127.0.0.1', port: server.port, localAddress: '127.0.0.3' }));
+    raws.forEach((s) => s.on('error', () => undefined));
+    const start = Date.now();
+    await honestListWorks();
+    const ends = await Promise.all(raws.map(closed));
+    expect(Math.max(...ends) - start).toBeLessThan(6000);
+    await honestListWorks();
+  });
+
+  test('an authenticated peer trickling one frame is cut off at idle_timeout; one client cannot take every slot', async () => {
+    const slow = await connectFrom('127.0.0.4', pki.client('greedy'));
+    slow.on('error', () => undefined);
+    const conn = new FramedConnection(slow);
+    await conn.send({ hello: { protocolVersion: 2, clientName: 'greedy' } });
+    expect((await conn.next()).msg).toBe('welcome');
+    const frame = encodeFrame({ listRequest: {} });
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(100);
+    slow.write(header); // a frame of 100 bytes, sent a byte a second
+    const start = Date.now();
+    const trickle = setInterval(() => !slow.destroyed && slow.write(frame.subarray(4, 5)), 1000);
+    // Meanwhile a second session of the same client fits; a third is refused: the honest node still gets its slot.
+    const second = await rawSession(server, 'greedy', pki.client('greedy'));
+    const third = await rawConnect(server, pki.client('greedy'));
+    await third.conn.send({ hello: { protocolVersion: 2, clientName: 'greedy' } });
+    const refused = await readUntil(third.conn, (m) => m.msg === 'error');
+    expect(refused!.error!.code).toBe('BUSY');
+    expect(refused!.error!.message).toBe('client greedy already has 2 connections open (max_sessions_per_client=2); try again once they end');
+    second.socket.destroy();
+    try {
+      await closed(slow);
+      expect(Date.now() - start).toBeGreaterThanOrEqual(4500);
+      expect(Date.now() - start).toBeLessThan(9000);
+    } finally {
+      clearInterval(trickle);
+    }
+    await honestListWorks();
+  });
 });

@@ -3,6 +3,9 @@ import { ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
 import { decodeFrameBody, encodeFrame, FrameDecoder, FrameError, FrameLimits, frameKind, Message, OutgoingMessage } from './frame';
 import { MAX_FRAME_BYTES } from './version';
 
+/** How long after our last message a peer has to close its side before the socket is torn down. */
+const END_GRACE_MS = 2000;
+
 /** The connection ended or failed; `code` says how. */
 export class ConnectionError extends Error {
   constructor(
@@ -19,6 +22,8 @@ export interface ConnectionOptions {
   maxFrameBytes?: number;
   /** Fail the connection after this long without receiving a byte (0: never). */
   idleTimeoutMs?: number;
+  /** Fail the connection when a frame, once begun, is not complete after this long (0: never): a trickle of bytes does not count as activity. */
+  frameTimeoutMs?: number;
   /** Stop reading from the socket while this many decoded messages wait to be handled. */
   maxQueuedMessages?: number;
   /** ... or while their frames add up to this many bytes (chunk frames are up to 17 MiB each). */
@@ -41,6 +46,10 @@ export class FramedConnection {
    */
   private readonly queue: Array<{ body: Buffer | FrameError; bytes: number }> = [];
   private readonly frameLimits: FrameLimits | undefined;
+  private readonly frameTimeoutMs: number;
+  /** When the frame now arriving began (or the last one completed). */
+  private frameStartedAt = 0;
+  private frameTimer: NodeJS.Timeout | undefined;
   private queuedBytes = 0;
   private readonly maxQueuedBytes: number;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
@@ -62,6 +71,7 @@ export class FramedConnection {
     socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
     socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
     socket.on('error', (err: Error) => this.fail(new ConnectionError('SOCKET', err.message)));
+    this.frameTimeoutMs = opts.frameTimeoutMs ?? 0;
     const idle = opts.idleTimeoutMs ?? 0;
     if (idle > 0 && 'setTimeout' in socket) {
       (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idle, () => {
@@ -74,6 +84,7 @@ export class FramedConnection {
 
   private onData(data: Buffer): void {
     if (this.failure) return;
+    if (this.frameTimeoutMs > 0 && this.decoder.pendingBytes === 0) this.frameStartedAt = Date.now();
     this.counters.bytesIn += data.length;
     let frames: Array<Buffer | FrameError>;
     const pendingBefore = this.decoder.pendingBytes;
@@ -84,6 +95,7 @@ export class FramedConnection {
       this.fail(new ConnectionError('FRAME', e.message));
       return;
     }
+    if (this.frameTimeoutMs > 0) this.watchFrame(frames.length > 0);
     // Bytes that became messages, spread evenly over them: exact enough to bound memory.
     const each = frames.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / frames.length : 0;
     for (const body of frames) {
@@ -100,6 +112,32 @@ export class FramedConnection {
       }
     }
     if (this.queue.length >= this.maxQueued || this.queuedBytes >= this.maxQueuedBytes) this.socket.pause();
+  }
+
+  /**
+   * Keeps the frame deadline: a frame completed restarts the clock for the
+   * one after it; a partial frame arms a timer (once) that fails the
+   * connection if no frame completes before the deadline.
+   */
+  private watchFrame(completedOne: boolean): void {
+    if (completedOne) this.frameStartedAt = Date.now();
+    if (this.decoder.pendingBytes === 0 || this.frameTimer) return;
+    const check = () => {
+      this.frameTimer = undefined;
+      if (this.failure || this.decoder.pendingBytes === 0) return;
+      // We stopped reading (our queue is full): the peer is not the slow one.
+      if (this.socket.isPaused()) this.frameStartedAt = Date.now();
+      const late = Date.now() - this.frameStartedAt - this.frameTimeoutMs;
+      if (late < 0) {
+        this.frameTimer = setTimeout(check, -late);
+        this.frameTimer.unref?.();
+        return;
+      }
+      this.fail(new ConnectionError('TIMEOUT', `a frame took more than ${Math.round(this.frameTimeoutMs / 1000)} s to arrive`));
+      this.socket.destroy();
+    };
+    this.frameTimer = setTimeout(check, this.frameTimeoutMs - (Date.now() - this.frameStartedAt));
+    this.frameTimer.unref?.();
   }
 
   private decode(body: Buffer | FrameError): Message | FrameError {
@@ -227,6 +265,8 @@ export class FramedConnection {
       }
     }
     await new Promise<void>((resolve) => this.socket.end(resolve));
+    // A peer that never closes its side must not keep the socket: it had its answer.
+    setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
   }
 
   /** Tears the connection down at once. */

@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
+import { Admission, Ticket } from './admission';
 import { ClientLocks } from './client-locks';
 import { createMetrics } from './metrics';
 import { StatusReporter } from './status-report';
@@ -14,6 +16,7 @@ import { ClientRegistry } from './client-registry';
 import { policyFor } from './policy';
 import { applyRetention } from './retention';
 import { Session } from './session';
+import { WireError } from './wire-errors';
 
 function readPem(file: string, what: string): Buffer {
   try {
@@ -31,6 +34,11 @@ function readPem(file: string, what: string): Buffer {
 export class BackupServer {
   private readonly sessions = new Set<Session>();
   private readonly locks = new ClientLocks();
+  private readonly admission: Admission;
+  /** TCP connections still in their TLS handshake, by "address|port", until it completes or they close. */
+  private readonly handshaking = new Map<string, string>();
+  /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
+  private refusals = { count: 0, since: 0, last: '' };
   private readonly clients: ClientRegistry;
   private shuttingDown = false;
   private listener: tls.Server | undefined;
@@ -45,6 +53,12 @@ export class BackupServer {
     private readonly log: Logger,
   ) {
     this.clients = new ClientRegistry(config.clientconfdir);
+    this.admission = new Admission({
+      maxChildren: config.max_children,
+      maxSessionsPerClient: config.max_sessions_per_client,
+      maxUnauthenticated: config.max_unauthenticated,
+      maxPendingPerAddress: config.max_connections_per_address,
+    });
   }
 
   /** Opens the store (recovering from any crash), reads the client files and starts listening. */
@@ -57,7 +71,8 @@ export class BackupServer {
       // Checked per connection in auth.ts, so the agent is told why it was refused.
       rejectUnauthorized: false,
       minVersion: 'TLSv1.3',
-      handshakeTimeout: 30_000,
+      // A peer that does not finish TLS within auth_timeout is dropped (and its address's budget freed).
+      handshakeTimeout: config.auth_timeout * 1000,
     };
     const store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
@@ -76,8 +91,11 @@ export class BackupServer {
 
   private listen(options: tls.TlsOptions): Promise<void> {
     const listener = tls.createServer(options, (socket) => this.accept(socket));
+    listener.on('connection', (raw: net.Socket) => this.onTcpConnection(raw));
     listener.on('tlsClientError', (err, socket) => {
-      this.log.warn({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed');
+      this.noteRefusal(`TLS handshake failed from ${socket.remoteAddress}: ${err.message}`);
+      // With a listener here, node leaves the socket open (a handshake timeout would hold it forever).
+      socket.destroy();
     });
     this.listener = listener;
     return new Promise((resolve, reject) => {
@@ -102,18 +120,49 @@ export class BackupServer {
     return typeof a === 'object' && a ? a.port : 0;
   }
 
+  /** A TCP connection, before TLS: an address with too many connections not yet authenticated is cut off at once. */
+  private onTcpConnection(raw: net.Socket): void {
+    const address = raw.remoteAddress ?? '?';
+    if (!this.admission.tryConnect(address)) {
+      this.noteRefusal(`too many unauthenticated connections from ${address} (max_connections_per_address=${this.config.max_connections_per_address})`);
+      raw.destroy();
+      return;
+    }
+    const key = `${address}|${raw.remotePort}`;
+    this.handshaking.set(key, address);
+    raw.once('close', () => {
+      // Still here: the handshake never completed (else accept() took it over).
+      if (this.handshaking.delete(key)) this.admission.disconnectPending(address);
+    });
+  }
+
+  /** Counts a refused connection; logs them in one line at most every 10 s. */
+  private noteRefusal(what: string): void {
+    const r = this.refusals;
+    r.count++;
+    r.last = what;
+    const now = Date.now();
+    if (now - r.since < 10_000) return;
+    this.log.warn({ refused: r.count, last: r.last }, 'connections refused');
+    this.refusals = { count: 0, since: now, last: '' };
+  }
+
   private accept(socket: tls.TLSSocket): void {
     socket.setKeepAlive(true, 30_000);
     socket.setNoDelay(true);
-    if (this.shuttingDown || this.sessions.size >= this.config.max_children) {
-      const why = this.shuttingDown
-        ? { code: 'SHUTTING_DOWN', message: 'the server is shutting down; try again in a moment' }
-        : { code: 'BUSY', message: `the server is busy: ${this.sessions.size} agents connected (max_children=${this.config.max_children}); try again later` };
-      this.log.warn({ remote: socket.remoteAddress, code: why.code }, 'connection refused');
-      void new FramedConnection(socket).end({ error: why });
+    const address = socket.remoteAddress ?? '?';
+    this.handshaking.delete(`${address}|${socket.remotePort}`);
+    let ticket: Ticket;
+    try {
+      if (this.shuttingDown) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment', true);
+      ticket = this.admission.admit(address, socket.authorized);
+    } catch (err) {
+      const why = err as WireError;
+      this.noteRefusal(`${why.code} ${address}: ${why.message}`);
+      void new FramedConnection(socket).end({ error: { code: why.code, message: why.message } });
       return;
     }
-    const session = new Session(socket, {
+    const session = new Session(socket, ticket, {
       store: this.store,
       clients: this.clients,
       locks: this.locks,
@@ -129,6 +178,7 @@ export class BackupServer {
       .run()
       .catch((err: Error) => this.log.error({ err: err.message, stack: err.stack }, 'session crashed'))
       .finally(() => {
+        ticket.leave();
         this.sessions.delete(session);
         this.activity.connections--;
       });

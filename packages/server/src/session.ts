@@ -5,6 +5,7 @@ import { ServerConfig } from '@cpsbackup/config';
 import { Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
+import { Ticket } from './admission';
 import { authenticate } from './auth';
 import { handleEnrol } from './enrol-handler';
 import { handleBackup } from './backup-handler';
@@ -61,9 +62,15 @@ export class Session {
 
   constructor(
     private readonly socket: TLSSocket,
+    private readonly ticket: Ticket,
     private readonly deps: SessionDeps,
   ) {
-    this.conn = new FramedConnection(socket, { idleTimeoutMs: deps.config.idle_timeout * 1000, frameLimits: serverFrameLimits });
+    this.conn = new FramedConnection(socket, {
+      idleTimeoutMs: deps.config.idle_timeout * 1000,
+      // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
+      frameTimeoutMs: deps.config.idle_timeout * 1000,
+      frameLimits: serverFrameLimits,
+    });
     this.log = deps.log.child({ remote: `${socket.remoteAddress}:${socket.remotePort}` });
   }
 
@@ -97,8 +104,25 @@ export class Session {
     }
   }
 
+  /** The first message, which must arrive whole within auth_timeout of the TLS handshake. */
+  private async firstMessage(): Promise<Message> {
+    const ms = this.deps.config.auth_timeout * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.conn.destroy();
+        reject(new ConnectionError('TIMEOUT', `no complete first message within ${ms / 1000} s (auth_timeout)`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.conn.next(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async handshake(): Promise<SessionContext> {
-    const first = await this.conn.next();
+    const first = await this.firstMessage();
     if (first.msg === 'enrolRequest') {
       await handleEnrol(this.conn, first.enrolRequest, { config: this.deps.config, clients: this.deps.clients, log: this.log });
       throw new ConnectionError('CLOSED', 'enrolment finished');
@@ -110,6 +134,7 @@ export class Session {
     }
     const clientName = String(hello.clientName ?? '');
     const { config, cn } = authenticate(this.socket, clientName, this.deps.clients);
+    this.ticket.authenticated(config.name);
     this.log = this.log.child({ client: config.name });
     this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars) }, 'client authenticated');
     await this.conn.send({
