@@ -33,7 +33,8 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     pki = new TestPki(path.join(root, 'pki'));
     server = new TestServer(root, pki);
     server.logLevel = 'warn';
-    for (const c of ['flooder', 'honest', 'namer']) server.addClient(c);
+    for (const c of ['flooder', 'honest', 'namer', 'victim', 'prober']) server.addClient(c);
+    server.addClient('capped', ['quota_bytes = 1M']);
     await server.start(await freePort());
     baselinePeak = peakRssOf(server.pid);
   });
@@ -114,6 +115,71 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     expect(cli.code).toBe(2);
     expect(cli.stderr).toContain('--name is 201 characters; at most 200');
   });
+
+  test("a backup's summary says nothing of what other clients store: guessing another client's PIN file learns nothing", async () => {
+    const victimData = path.join(root, 'victim-data');
+    fs.mkdirSync(victimData);
+    const pinFile = (pin: number) => Buffer.from(`[bank]\npin = ${String(pin).padStart(4, '0')}\n`);
+    fs.writeFileSync(path.join(victimData, 'pin.conf'), pinFile(4711));
+    const victimConf = writeNodeConf(path.join(root, 'victim'), server, { cname: 'victim', cert: pki.client('victim'), include: [victimData] });
+    expect((await runCli(['-c', victimConf, '-e'])).code).toBe(0);
+
+    /** The prober's one-file backup of `content`, by hand: what the server says of it. */
+    const probe = async (content: Buffer) => {
+      const { socket, conn } = await rawSession(server, 'prober', pki.client('prober'));
+      await beginBackup(conn);
+      const id = createHash('sha256').update(content).digest();
+      await conn.send({ missingQuery: { queryId: 1, ids: [id] } });
+      const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
+      const missing = reply!.missingReply!.missing!;
+      if (missing.length) await conn.send({ chunk: { id, codec: 0, rawLength: content.length, payload: content } });
+      await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/probe/pin.conf', [id], content.length)]) } });
+      await conn.send({ endBackup: {} });
+      const done = await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error');
+      socket.destroy();
+      const b = done!.backupDone!.backup!;
+      return { missing, newChunks: Number(b.newChunks), newRawBytes: Number(b.newRawBytes), newStoredBytes: Number(b.newStoredBytes) };
+    };
+    const wrong = await probe(pinFile(1234));
+    const right = await probe(pinFile(4711));
+    expect(right).toEqual(wrong);
+    expect(right.missing).toEqual([0]); // "send it": the prober's group never had it
+    expect(right.newChunks).toBe(2); // the file and its manifest, as for any new file
+  });
+
+  test('quota_bytes counts what entries store: a backup of long paths and link targets alone is stopped', async () => {
+    const { socket, conn } = await rawSession(server, 'capped', pki.client('capped'));
+    await beginBackup(conn);
+    const rnd = new SeededRandom('paths');
+    let refused: string | undefined;
+    for (let batch = 0; batch < 200 && !refused; batch++) {
+      const entries = Array.from({ length: 100 }, (_, i) => {
+        const e = fileEntry(`/${rnd.bytes(3000).toString('hex')}/${batch}-${i}`, [], 0);
+        e.type = 3; // a symlink with a long target
+        e.linkTarget = Buffer.from(rnd.bytes(3000).toString('hex'));
+        return e;
+      });
+      try {
+        await conn.send({ entries: { records: encodeEntryRecords(entries) } });
+      } catch {
+        break; // cut off
+      }
+      const err = conn.takeQueued('error');
+      if (err) refused = err.error!.message!;
+    }
+    refused ??= (await readUntil(conn, (m) => m.msg === 'error'))?.error?.message;
+    expect(refused).toMatch(/^quota exceeded during the backup: client capped would store more than 1\.0 MiB \(quota_bytes\)/);
+    socket.destroy();
+    const conf = writeNodeConf(root, server, { cname: 'capped', cert: pki.client('capped'), include: [] });
+    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
+    expect(list.backups.map((b: { status: string }) => b.status)).toEqual(['error']);
+    // What it did store counts against it until GC reclaims it: the next backup is refused up front.
+    expect(list.usage.storedBytes).toBeGreaterThan(1024 * 1024);
+    expect(list.usage.storedBytes).toBeLessThan(1024 * 1024 + 18 * 1024 * 1024); // at most one message over
+    const again = await runCli(['-c', conf, '-e']);
+    expect(again.code).toBe(8);
+    expect(again.stderr).toMatch(/quota reached/);
+  }, 120_000);
 
   test('frames built to decode into millions of objects are refused before decoding', async () => {
     await besideHonestBackup(async () => {

@@ -139,6 +139,16 @@ async function sendPrevious(ctx: SessionContext, parentId: number | undefined): 
 
 async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<'end' | 'aborted'> {
   const quota = ctx.policy.quotaBytes;
+  /** Everything this backup stores counts: chunks, and the manifest its entries make. */
+  const checkQuotaDuring = () => {
+    if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
+      throw new WireError(
+        'QUOTA',
+        `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
+        true,
+      );
+    }
+  };
   for (;;) {
     const m: Message = await ctx.conn.next();
     switch (m.msg) {
@@ -157,17 +167,13 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         const id = Buffer.from(c.id ?? new Uint8Array());
         const payload = Buffer.from((c.payload ?? new Uint8Array()).buffer, c.payload?.byteOffset ?? 0, c.payload?.byteLength ?? 0);
         writer.putEncodedChunk(id, c.codec ?? 0, payload, c.rawLength ?? 0);
-        if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
-          throw new WireError(
-            'QUOTA',
-            `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
-            true,
-          );
-        }
+        checkQuotaDuring();
         break;
       }
       case 'entries': {
+        // Entries are stored too (the file list, in manifest chunks): they count against quota_bytes like data.
         writer.addEntries(entriesFromRecords(m.entries.records, LIMITS.entriesPerMessage));
+        checkQuotaDuring();
         break;
       }
       case 'warning':

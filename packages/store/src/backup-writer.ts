@@ -5,7 +5,7 @@ import { compressChunk, decodeChunkToScratch } from './compression';
 import { FileEntry } from './entry';
 import { StoreError } from './errors';
 import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
-import { ChunkKind } from './pack-format';
+import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
 import type { Store } from './store';
 
 /** Warnings a backup keeps; later ones are only counted. */
@@ -108,7 +108,7 @@ export class BackupWriter {
     return out;
   }
 
-  /** Stores a plaintext chunk (compressed here). Returns the bytes newly stored (0 if deduplicated). */
+  /** Stores a plaintext chunk (compressed here). Returns the bytes it adds to this group's storage (0 if the group had it). */
   putChunk(id: Buffer, plaintext: Buffer): number {
     this.assertActive();
     checkIdShape(id);
@@ -132,14 +132,20 @@ export class BackupWriter {
     return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
   }
 
+  /**
+   * Stores a verified chunk and counts it. "New" means new to this client's
+   * dedup group, never to the store: a chunk another group already stored
+   * counts in full, as if it were written, so no figure a client sees tells
+   * it what other clients hold.
+   */
   private accept(id: Buffer, kind: ChunkKind, codec: number, payload: Buffer, rawLength: number): number {
-    const stored = this.store.ingest(this.dedupGroup, { id, codec, kind, rawLength, storedLength: payload.length }, payload);
+    const { newToGroup } = this.store.ingest(this.dedupGroup, { id, codec, kind, rawLength, storedLength: payload.length }, payload);
     this.refs.set(formatChunkId(id), id);
-    if (stored > 0) {
-      this.newChunks++;
-      this.newRawBytes += rawLength;
-      this.newStoredBytes += stored;
-    }
+    if (!newToGroup) return 0;
+    const stored = RECORD_HEADER_BYTES + payload.length;
+    this.newChunks++;
+    this.newRawBytes += rawLength;
+    this.newStoredBytes += stored;
     return stored;
   }
 

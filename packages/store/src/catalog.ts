@@ -186,6 +186,11 @@ export class Catalog {
     return this.stmts.chunkExists.get(id) !== undefined;
   }
 
+  /** Whether the chunk is stored and this dedup group has uploaded it (one statement, for one chunk at a time). */
+  groupHasChunk(group: string, id: Buffer): boolean {
+    return this.stmts.groupHas.get(group, id) !== undefined;
+  }
+
   /**
    * For each id, whether the chunk is stored and this dedup group has
    * uploaded it. One read transaction for all: a statement on its own opens

@@ -189,7 +189,7 @@ describe('Store', () => {
     pieces.forEach((p, i) => w.putChunk(ids[i]!, p));
     expect(store.catalog.chunk(ids[0]!)).toBeUndefined(); // in flight: not named yet
     // Sent again while the round is in flight (same dedup group): not stored twice.
-    const other = store.beginBackup({ client: 'n2' });
+    const other = store.beginBackup({ client: 'n2', dedupGroup: 'n' });
     expect(other.putChunk(ids[0]!, pieces[0]!)).toBe(0);
     for (let turn = 0; turn < 200 && !store.catalog.chunk(ids[0]!); turn++) await new Promise((r) => setTimeout(r, 5));
     expect(store.catalog.chunk(ids[0]!)).toBeDefined();
@@ -209,6 +209,40 @@ describe('Store', () => {
     expect(v.badChunks).toEqual([]);
     expect(v.chunksChecked).toBeGreaterThan(40);
     expect(store.openPackNames.size).toBeLessThanOrEqual(1);
+  });
+
+  test("a client is told nothing of other groups' chunks: one another group stored counts as new, and is stored once", () => {
+    const secret = new SeededRandom('pin').bytes(20_000);
+    const id = chunkIdOf(secret);
+    const victim = store.beginBackup({ client: 'victim' });
+    victim.putChunk(id, secret);
+    victim.addEntry(fileEntry('/pin', [id], secret.length));
+    victim.commit();
+    const packBytes = () => store.stats().storedBytes;
+    const before = packBytes();
+
+    const prober = store.beginBackup({ client: 'prober' });
+    expect(prober.missing([id])).toEqual([id]); // its group never sent it
+    const guess = new SeededRandom('pin').bytes(20_000);
+    const fresh = new SeededRandom('other').bytes(20_000);
+    const counted = prober.putChunk(id, guess);
+    expect(prober.putChunk(chunkIdOf(fresh), fresh)).toBe(counted); // a right guess looks exactly like new data
+    prober.addEntry(fileEntry('/guess', [id, chunkIdOf(fresh)], 40_000));
+    const b = prober.commit();
+    // The same summary as a client whose two chunks were both unknown to the store.
+    const control = store.beginBackup({ client: 'control' });
+    const c1 = new SeededRandom('c1').bytes(20_000);
+    const c2 = new SeededRandom('c2').bytes(20_000);
+    control.putChunk(chunkIdOf(c1), c1);
+    control.putChunk(chunkIdOf(c2), c2);
+    control.addEntry(fileEntry('/guess', [chunkIdOf(c1), chunkIdOf(c2)], 40_000));
+    const c = control.commit();
+    expect([b.newChunks, b.newRawBytes]).toEqual([c.newChunks, c.newRawBytes]);
+    expect(b.newChunks).toBe(3); // two data chunks and the manifest
+    expect(Math.abs(b.newStoredBytes - c.newStoredBytes)).toBeLessThan(64); // only the manifests' compression differs
+    store.flush();
+    // Stored once all the same: the prober's guess added no pack bytes, the control's two chunks did.
+    expect(packBytes() - before).toBeLessThan(3 * 20_000 + 4096);
   });
 
   test('one backup per client at a time; a second store on the same directory is refused', () => {

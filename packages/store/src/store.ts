@@ -194,8 +194,10 @@ export class Store {
 
   /**
    * What a client holds: its available backups, and the stored bytes of
-   * every chunk its available or running backups reference (shared chunks
-   * count in full for each client: it is what the client would occupy alone).
+   * every chunk its backups reference, failed ones included while they
+   * last (their chunks stay stored for gc_grace, so a client cannot pile up
+   * data through backups that fail). Shared chunks count in full for each
+   * client: it is what the client would occupy alone.
    */
   clientUsage(client: string): { backups: number; storedBytes: number } {
     const db = this.catalog.db;
@@ -207,7 +209,7 @@ export class Store {
       .prepare(
         `SELECT COALESCE(SUM(ch.stored_length), 0) FROM chunks ch WHERE ch.id IN (
            SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
-           WHERE c.name = ? AND b.status IN ('available', 'creating'))`,
+           WHERE c.name = ? AND b.status IN ('available', 'creating', 'error'))`,
       )
       .pluck()
       .get(client) as number;
@@ -329,11 +331,14 @@ export class Store {
   /**
    * @internal Stores an encoded chunk whose id the caller has verified.
    * Writes the record only when no copy exists; always records that `group`
-   * has it. Returns the stored size when new, or 0 when it deduplicated.
+   * has it. Returns whether `group` had it before: what a client may be told
+   * (whether the store as a whole had it is another group's business).
    */
-  ingest(group: string, header: RecordHeader, payload: Buffer): number {
+  ingest(group: string, header: RecordHeader, payload: Buffer): { newToGroup: boolean } {
     this.assertOpen();
     const hex = formatChunkId(header.id);
+    const key = group + '\0' + hex;
+    const newToGroup = !this.isPendingGroup(key) && !this.catalog.groupHasChunk(group, header.id);
     let stored = 0;
     if (!this.isPending(hex) && !this.catalog.chunkExists(header.id)) {
       try {
@@ -344,12 +349,11 @@ export class Store {
       this.pending.add(hex);
       stored = RECORD_HEADER_BYTES + payload.length;
     }
-    const key = group + '\0' + hex;
-    if (!this.isPendingGroup(key)) this.pendingGroups.set(key, [group, header.id]);
+    if (newToGroup) this.pendingGroups.set(key, [group, header.id]);
     this.unflushedBytes += stored;
     // Many tiny chunks weigh little but each costs memory until recorded: bound their number too.
     if (this.unflushedBytes >= this.options.flushThreshold || this.pendingGroups.size >= MAX_PENDING_CHUNKS) this.flushInBackground();
-    return stored;
+    return { newToGroup };
   }
 
   private isPending(hex: string): boolean {
