@@ -52,16 +52,20 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
     execFileSync(process.execPath, [path.resolve(__dirname, '../../packages/server/dist/cli.js'), '-c', server.confFile, '--verify']);
   });
 
-  test('a full disk fails the backup with a clear error, damages nothing, and backups work once space is freed', async () => {
+  test('a full disk fails the backup clearly; its space comes back without a restart; the server starts on a full disk', async () => {
     const mountPoint = path.join(root, 'small-disk');
     fs.mkdirSync(mountPoint);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mountPoint]);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
     } catch (err) {
       throw new Error(`this test needs root to mount a small tmpfs: ${(err as Error).message}`);
     }
     const server = new TestServer(path.join(mountPoint, 'srv'), pki);
     server.addClient('full');
+    const freeMiB = () => {
+      const s = fs.statfsSync(mountPoint);
+      return (s.bavail * s.bsize) / 1024 / 1024;
+    };
     try {
       await server.start();
       const data = path.join(root, 'full-data');
@@ -70,26 +74,63 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
       const conf = writeNodeConf(path.join(root, 'full'), server, { cname: 'full', cert: pki.client('full'), include: [data] });
       expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
       const before = snapshotTree(data);
+      const freeBefore = freeMiB();
 
-      const filler = path.join(mountPoint, 'filler');
-      fs.writeFileSync(filler, Buffer.alloc(30_000_000));
-      fs.writeFileSync(path.join(data, 'second'), new SeededRandom('second').bytes(20_000_000));
+      // 80 MB of new data on a 64 MiB disk: the backup fails and says why.
+      fs.writeFileSync(path.join(data, 'second'), new SeededRandom('second').bytes(80_000_000));
       const failed = await runCli(['-c', conf, '-e']);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toMatch(/the storage is full|out of disk space/);
-      const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups;
+      let list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups;
       expect(list.map((b: { status: string }) => b.status)).toEqual(['available', 'error']);
       expect(list[1].reason).toMatch(/storage is full|disk space/);
+
+      // Without a restart and without freeing anything by hand, the space comes back and a smaller backup works.
+      for (let i = 0; i < 100 && freeMiB() < freeBefore - 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(freeMiB()).toBeGreaterThan(freeBefore - 2);
+      fs.rmSync(path.join(data, 'second'));
+      fs.writeFileSync(path.join(data, 'third'), new SeededRandom('third').bytes(1_000_000));
+      const small = await runCli(['-c', conf, '-e']);
+      expect(small.stderr).toBe('');
+      expect(small.code).toBe(0);
       expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
       const to = path.join(root, 'full-restore-1');
       expect((await runCli(['-c', conf, '-i', '1', '--to', to])).code).toBe(0);
       expect(snapshotTree(path.join(to, data))).toEqual(before);
 
+      // The disk filled to the last byte by something else, and a restart: cpsbackupd starts and answers.
+      const port = server.port;
+      await server.stop();
+      const filler = path.join(mountPoint, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try {
+        const block = Buffer.alloc(1024 * 1024);
+        for (;;) fs.writeSync(fd, block);
+      } catch (err) {
+        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      try {
+        for (;;) fs.writeSync(fd, Buffer.alloc(4096));
+      } catch {
+        // full to the block
+      } finally {
+        fs.closeSync(fd);
+      }
+      await server.start(port);
+      const afterRestart = await runCli(['-c', conf, '-l', '--json']);
+      expect(afterRestart.stderr).toBe('');
+      list = JSON.parse(afterRestart.stdout).backups;
+      expect(list.filter((b: { status: string }) => b.status === 'available')).toHaveLength(2);
+      fs.writeFileSync(path.join(data, 'fourth'), new SeededRandom('fourth').bytes(5_000_000));
+      const noRoom = await runCli(['-c', conf, '-e']);
+      expect(noRoom.code).toBe(1);
+      expect(noRoom.stderr).toMatch(/the storage is full|out of disk space/);
+
       fs.rmSync(filler);
       const again = await runCli(['-c', conf, '-e']);
       expect(again.stderr).toBe('');
       expect(again.code).toBe(0);
-      const to3 = path.join(root, 'full-restore-3');
+      const to3 = path.join(root, 'full-restore-last');
       expect((await runCli(['-c', conf, '-i', '--to', to3])).code).toBe(0);
       expect(snapshotTree(path.join(to3, data))).toEqual(snapshotTree(data));
     } finally {

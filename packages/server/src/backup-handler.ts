@@ -67,6 +67,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const wire = toWireError(err);
     writer?.abort(`${wire.code}: ${wire.message}`);
     if (writer) prunedAfterFailure(ctx);
+    if (wire.code === 'STORE') ctx.requestGc(); // a full disk: reclaim what the failed backup left
     if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');
     throw wire;
   } finally {

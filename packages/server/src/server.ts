@@ -3,7 +3,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
-import { Store } from '@cpsbackup/store';
+import { GcReport, Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { Admission, Ticket } from './admission';
@@ -75,6 +75,7 @@ export class BackupServer {
       handshakeTimeout: config.auth_timeout * 1000,
     };
     const store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
+    if (store.recovery.deferred) log.error({ problem: store.recovery.deferred }, 'recovery could not finish; it will be tried again at the next start');
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
       log.warn(
         { interruptedBackups: store.recovery.interruptedBackups.length, removedPacks: store.recovery.removedPacks.length },
@@ -203,7 +204,14 @@ export class BackupServer {
     }
     this.gcWanted = false;
     const t = Date.now();
-    const r = this.store.gc();
+    let r: GcReport;
+    try {
+      r = this.store.gc();
+    } catch (err) {
+      // Logged, never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
+      this.log.error({ err: (err as Error).message }, 'garbage collection failed; it will be tried again after the next backup');
+      return;
+    }
     this.log.info(
       { deadChunks: r.deadChunks, deletedPacks: r.deletedPacks, movedChunks: r.movedChunks, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, ms: Date.now() - t },
       'garbage collected',

@@ -2,7 +2,15 @@ import { formatChunkId } from './chunk-id';
 import { ChunkRow, toChunkLocation } from './catalog';
 import { RECORD_HEADER_BYTES } from './pack-format';
 import { PackWriter } from './pack-writer';
+import { writeMakingRoom } from './recovery';
+import { isOutOfSpace } from './space-reserve';
 import type { Store } from './store';
+
+/** How a GC run treats what is only kept for a while. */
+export interface GcOptions {
+  /** Reclaim failed backups' chunks and recently stored unreferenced ones now (the disk filled up). */
+  reclaimFailed?: boolean;
+}
 
 /** What a GC run did. */
 export interface GcReport {
@@ -30,9 +38,10 @@ export interface GcReport {
  * A crash before the transaction leaves an unreferenced new pack (removed at
  * open); after it, `deleting` packs (removed at open).
  */
-export function runGc(store: Store, now: number): GcReport {
+export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport {
   const db = store.catalog.db;
-  const cutoff = now - store.options.gracePeriodMs;
+  // Under space pressure the grace period is dropped: failed backups no longer keep their chunks for a retry.
+  const cutoff = opts.reclaimFailed ? Number.MAX_SAFE_INTEGER : now - store.options.gracePeriodMs;
   const sizeOf = (name: string): number => {
     try {
       return store.backend.packSize(name);
@@ -43,7 +52,10 @@ export function runGc(store: Store, now: number): GcReport {
   const packNames = db.prepare(`SELECT name FROM packs`).pluck().all() as string[];
   const bytesBefore = packNames.reduce((n, p) => n + sizeOf(p), 0);
 
-  db.prepare(`DELETE FROM backup_chunks WHERE backup_id IN (SELECT id FROM backups WHERE status = 'error' AND finished_at < ?)`).run(cutoff);
+  writeMakingRoom(
+    () => db.prepare(`DELETE FROM backup_chunks WHERE backup_id IN (SELECT id FROM backups WHERE status = 'error' AND finished_at < ?)`).run(cutoff),
+    () => store.releaseReserve(),
+  );
 
   db.exec(`DROP TABLE IF EXISTS temp.live; CREATE TEMP TABLE live (id BLOB PRIMARY KEY) WITHOUT ROWID`);
   db.transaction(() => {
@@ -82,26 +94,37 @@ export function runGc(store: Store, now: number): GcReport {
     sealed: (name) => store.catalog.sealPack(name),
   });
   const liveInPack = db.prepare(`SELECT * FROM chunks WHERE pack = ? AND id IN (SELECT id FROM temp.live) ORDER BY offset`);
-  for (const pack of candidates) {
-    for (const row of liveInPack.all(pack) as ChunkRow[]) {
-      const loc = toChunkLocation(row);
-      try {
-        store.readLocated(loc); // never copy a damaged chunk over a good name
-      } catch {
-        corruptChunks.push(formatChunkId(loc.id));
-        keep.add(pack);
-        continue;
+  try {
+    for (const pack of candidates) {
+      for (const row of liveInPack.all(pack) as ChunkRow[]) {
+        const loc = toChunkLocation(row);
+        try {
+          store.readLocated(loc); // never copy a damaged chunk over a good name
+        } catch {
+          corruptChunks.push(formatChunkId(loc.id));
+          keep.add(pack);
+          continue;
+        }
+        const { header, payload } = store.readRecord(loc);
+        const placed = writer.add(header, payload);
+        moved.push({ id: loc.id, pack: placed.pack, offset: placed.offset });
       }
-      const { header, payload } = store.readRecord(loc);
-      const placed = writer.add(header, payload);
-      moved.push({ id: loc.id, pack: placed.pack, offset: placed.offset });
     }
+    writer.flush();
+    writer.close();
+  } catch (err) {
+    if (!isOutOfSpace(err)) throw err;
+    // No room to copy into (a full disk): rewrite nothing this time, but still drop what is wholly dead.
+    writer.abandon();
+    for (const p of newPacks) store.backend.deletePack(p);
+    writeMakingRoom(() => store.catalog.transaction(() => newPacks.forEach((p) => db.prepare(`DELETE FROM packs WHERE name = ?`).run(p))), () => store.releaseReserve());
+    newPacks.length = 0;
+    moved.length = 0;
+    for (const pack of candidates) if ((liveBytesByPack.get(pack) ?? 0) > 0) keep.add(pack);
   }
-  writer.flush();
-  writer.close();
 
   const doomed = candidates.filter((p) => !keep.has(p));
-  store.catalog.transaction(() => {
+  writeMakingRoom(() => store.catalog.transaction(() => {
     const repoint = db.prepare(`UPDATE chunks SET pack = ?, offset = ? WHERE id = ?`);
     for (const m of moved) repoint.run(m.pack, m.offset, m.id);
     const dropChunk = db.prepare(`DELETE FROM chunks WHERE id = ?`);
@@ -112,7 +135,7 @@ export function runGc(store: Store, now: number): GcReport {
     }
     const mark = db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
     for (const p of doomed) mark.run(p);
-  });
+  }), () => store.releaseReserve());
   for (const p of doomed) {
     store.backend.deletePack(p);
     db.prepare(`DELETE FROM packs WHERE name = ?`).run(p);

@@ -199,9 +199,10 @@ export class PackWriter {
   /**
    * After a failed write (disk full): forget the packs in progress and
    * everything not yet durable. Records already recorded in the catalog are
-   * intact; the packs' torn tails are garbage nobody names.
+   * intact; the packs' torn tails are garbage nobody names. Returns the
+   * packs given up (the caller deletes those the catalog never named).
    */
-  abandon(): void {
+  abandon(): string[] {
     const packs = [...this.rolled, ...(this.current ? [this.current] : [])];
     this.current = undefined;
     this.rolled = [];
@@ -217,6 +218,7 @@ export class PackWriter {
         // the catalog may be full as well; recovery seals open packs at the next start
       }
     }
+    return packs.map((p) => p.name);
   }
 
   /** A pack whose bytes are durable and that takes no more: sealed in the catalog, handle closed. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { StoreError } from './errors';
-import { PidLockFile } from './pid-lock';
+import { LockHolder, PidLockFile } from './pid-lock';
+import { isOutOfSpace, SpaceReserve } from './space-reserve';
 
 /**
  * One process at a time owns a store directory (see PidLockFile: a lock
@@ -12,7 +13,14 @@ export class StoreLock {
 
   static acquire(dir: string): StoreLock {
     const file = path.join(dir, 'lock');
-    const got = PidLockFile.tryAcquire(file);
+    let got: PidLockFile | LockHolder;
+    try {
+      got = PidLockFile.tryAcquire(file);
+    } catch (err) {
+      // A disk so full that not even the lock's few bytes fit: the space reserve is there for this.
+      if (!isOutOfSpace(err) || !new SpaceReserve(dir).release()) throw err;
+      got = PidLockFile.tryAcquire(file);
+    }
     if (got instanceof PidLockFile) return new StoreLock(got);
     throw new StoreError(
       'STORE_LOCKED',

@@ -7,6 +7,7 @@ import { chunkIdOf, formatChunkId } from './chunk-id';
 import { decodeChunk } from './compression';
 import { FileEntry } from './entry';
 import { fsyncDir } from './durable-fs';
+import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
 import { runGc, GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
@@ -18,6 +19,9 @@ import { computeStats, StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './options';
 import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
+
+/** Free bytes under which the store gives up its reserve before opening the catalog. */
+const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
 
 /** Chunks (or group memberships) written but not yet recorded, past which the store records them. */
 const MAX_PENDING_CHUNKS = 131_072;
@@ -54,6 +58,8 @@ export class Store {
   /** What a background flush round will record once its packs are durable. */
   private round: PendingRound | undefined;
   private readonly writers = new Set<BackupWriter>();
+  /** Set when a write failed for lack of space: the next GC reclaims failed backups' chunks at once. */
+  private spacePressure = false;
   /** Bytes written to packs since the last flush. */
   private unflushedBytes = 0;
   private closed = false;
@@ -72,10 +78,12 @@ export class Store {
     /** @internal */ readonly catalog: Catalog,
     /** @internal */ readonly backend: StorageBackend,
     private readonly lock: StoreLock,
+    private readonly reserve: SpaceReserve,
     options: StoreOptions,
   ) {
     this.options = resolveStoreOptions(options);
-    this.recovery = recoverStore(catalog, backend);
+    this.recovery = recoverStore(catalog, backend, () => reserve.release());
+    reserve.ensure();
     this.packs = new PackWriter(backend, this.options.packTargetSize, {
       created: (name) => this.packChanges.created.push(name),
       sealed: (name) => this.packChanges.sealed.push(name),
@@ -89,10 +97,13 @@ export class Store {
     if (created !== undefined) fsyncNewDirs(created, dir);
     const lock = StoreLock.acquire(dir);
     try {
+      // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
+      const reserve = new SpaceReserve(dir);
+      if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
       const catalog = new Catalog(path.join(dir, 'catalog.db'));
       const backend = new LocalDirectoryBackend(dir);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      return new Store(dir, catalog, backend, lock, options);
+      return new Store(dir, catalog, backend, lock, reserve, options);
     } catch (err) {
       lock.release();
       throw err;
@@ -427,6 +438,28 @@ export class Store {
     }
   }
 
+  /**
+   * Deletes the given-up packs the catalog has not heard of yet (their rows
+   * were still queued): no recorded chunk can be in them, and on a full
+   * disk their space is what the next backup needs. The others may hold
+   * recorded chunks; they stay, sealed, and GC compacts them.
+   */
+  private dropUnnamedPacks(abandoned: string[]): void {
+    const unnamed = new Set(this.packChanges.created.filter((name) => abandoned.includes(name)));
+    if (unnamed.size === 0) return;
+    for (const name of unnamed) {
+      try {
+        this.backend.deletePack(name);
+      } catch {
+        // left for recovery, which deletes unknown packs at the next start
+      }
+    }
+    this.packChanges = {
+      created: this.packChanges.created.filter((n) => !unnamed.has(n)),
+      sealed: this.packChanges.sealed.filter((n) => !unnamed.has(n)),
+    };
+  }
+
   private hasPackChanges(): boolean {
     return this.packChanges.created.length > 0 || this.packChanges.sealed.length > 0;
   }
@@ -479,8 +512,14 @@ export class Store {
   /** failStorage's work, for a failure seen outside any caller (a background round): returns the error instead of throwing. */
   private storageFailed(err: unknown): StoreError {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOSPC' || e.code === 'SQLITE_FULL' || e.code === 'EDQUOT' ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
-    this.packs.abandon();
+    const full = isOutOfSpace(err);
+    const why = full ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
+    if (full) {
+      // Room for the catalog to record what follows; GC reclaims the failed backups' chunks next.
+      this.reserve.release();
+      this.spacePressure = true;
+    }
+    this.dropUnnamedPacks(this.packs.abandon());
     this.settlePackChanges();
     this.round = undefined; // its chunks are as lost as the pending ones
     this.pending.clear();
@@ -515,7 +554,15 @@ export class Store {
     // the next chunk starts a new pack.
     this.packs.close();
     this.flush(); // records that seal: GC only compacts sealed packs
-    return runGc(this, now);
+    const report = runGc(this, now, { reclaimFailed: this.spacePressure });
+    this.spacePressure = false;
+    this.reserve.ensure();
+    return report;
+  }
+
+  /** @internal For GC and recovery: gives up the space reserve so a catalog write can go through on a full disk. */
+  releaseReserve(): boolean {
+    return this.reserve.release();
   }
 
   /** Re-reads every chunk and checks every manifest reference (see verify.ts). */
