@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
 import { snapshotTree } from '../helpers/tree';
 
 describe('concurrency, a full disk, verify after a flipped bit', () => {
@@ -198,5 +199,57 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
     expect(offline.code).toBe(1);
     expect(offline.out).toContain(`DAMAGED rot backup 1: ${data}/f2`);
     expect(offline.out).toMatch(/BAD CHUNK [0-9a-f]{64} in pack/);
+  });
+  test('a damaged catalog: verify says so and names the repair, agents get a clear error, --repair-catalog brings the backups back', async () => {
+    const server = new TestServer(path.join(root, 'catalog'), pki);
+    server.addClient('cat');
+    await server.start();
+    const data = path.join(root, 'cat-data');
+    fs.mkdirSync(data);
+    const rnd = new SeededRandom('cat');
+    for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(data, `f${i}`), rnd.bytes(3_000 + i));
+    const conf = writeNodeConf(path.join(root, 'cat'), server, { cname: 'cat', cert: pki.client('cat'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const port = server.port;
+    await server.stop();
+
+    // Garbage over an inner page of the chunks table (300 rows need a few pages).
+    const file = path.join(server.storeDir, 'catalog.db');
+    const db = new Database(file, { readonly: true });
+    const inner = db.prepare(`SELECT pageno FROM dbstat WHERE name = 'chunks' AND pagetype = 'internal'`).pluck().all() as number[];
+    db.close();
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, (inner[0]! - 1) * pageSize + 12, inner[0]! * pageSize);
+    fs.writeFileSync(file, bytes);
+
+    const offline = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--verify'], { encoding: 'utf8' });
+    expect(offline.status).toBe(1);
+    expect(offline.stdout).toMatch(/^CATALOG /m);
+    expect(offline.stdout).toContain('run cpsbackupd --repair-catalog');
+    expect(offline.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    await server.start(port);
+    const to = path.join(root, 'cat-restore');
+    const refused = await runCli(['-c', conf, '-i', '--to', to]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the server's catalog is damaged: its operator must repair it");
+    expect(refused.stderr).not.toContain(server.storeDir); // the server's paths are the operator's business
+    expect(server.logLines().find((l) => l.msg === 'CATALOG DAMAGED')?.err).toMatch(/--repair-catalog/);
+    await server.stop();
+
+    const repair = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--repair-catalog'], { encoding: 'utf8' });
+    expect(repair.stderr).toBe('');
+    expect(repair.status).toBe(0);
+    expect(repair.stdout).toMatch(/rebuilt: 1 clients, 1 available and 0 failed backups/);
+    await server.start(port);
+    try {
+      expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+      expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+      expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0); // and backups go on
+    } finally {
+      await server.stop();
+    }
   });
 });

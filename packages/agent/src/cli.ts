@@ -116,13 +116,16 @@ async function main(): Promise<number> {
   if (argv.verify !== undefined) {
     const r = await runVerifyRequest(config, parseNumber(argv.verify, '--verify'));
     const damaged = (r.damaged ?? []).map((d) => ({ number: Number(d.number), manifestDamaged: !!d.manifestDamaged, files: d.files ?? [] }));
-    if (argv.json) out(JSON.stringify({ ok: !!r.ok, chunks: Number(r.chunksChecked ?? 0), bytes: Number(r.bytesChecked ?? 0), badChunks: Number(r.badChunks ?? 0), damaged }));
-    else {
+    const catalogProblems = r.catalogProblems ?? [];
+    if (argv.json) {
+      out(JSON.stringify({ ok: !!r.ok, chunks: Number(r.chunksChecked ?? 0), bytes: Number(r.bytesChecked ?? 0), badChunks: Number(r.badChunks ?? 0), damaged, catalogProblems }));
+    } else {
       out(`Checked ${Number(r.chunksChecked ?? 0)} chunks (${formatBytes(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`);
       for (const d of damaged) {
         if (d.manifestDamaged) out(`backup ${formatNumber(d.number)}: file list unreadable`);
         for (const f of d.files) out(`backup ${formatNumber(d.number)}: damaged ${f}`);
       }
+      for (const p of catalogProblems) out(`server catalog: ${p} (the server's operator must repair it)`);
     }
     return r.ok ? ExitCode.OK : ExitCode.FAILED;
   }

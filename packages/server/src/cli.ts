@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
-import { Store } from '@cpsbackup/store';
+import { repairCatalog, RepairReport, Store } from '@cpsbackup/store';
 import { createLogger } from './logger';
 import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
@@ -15,6 +15,11 @@ async function main(): Promise<number> {
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
     .option('verify', { type: 'boolean', default: false, describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not' })
+    .option('repair-catalog', {
+      type: 'boolean',
+      default: false,
+      describe: 'rebuild a damaged catalog from the packs and what the old one still holds (daemon stopped; the old file is kept)',
+    })
     .version(SERVER_VERSION)
     .help('help')
     .alias('help', 'h')
@@ -36,6 +41,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (argv.verify) return verifyOffline(config.directory);
+  if (argv['repair-catalog']) return repairOffline(config.directory);
   const log = createLogger(config.log_level);
   let server: BackupServer;
   try {
@@ -76,6 +82,8 @@ function verifyOffline(directory: string): number {
   try {
     const r = store.verify();
     process.stdout.write(`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups\n`);
+    for (const p of r.catalogProblems) process.stdout.write(`CATALOG ${p}\n`);
+    if (r.catalogProblems.length) process.stdout.write(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog\n`);
     for (const c of r.badChunks) process.stdout.write(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}\n`);
     for (const d of r.damagedBackups) {
       if (d.manifestDamaged) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable\n`);
@@ -86,6 +94,25 @@ function verifyOffline(directory: string): number {
   } finally {
     store.close();
   }
+}
+
+/** `cpsbackupd --repair-catalog`: rebuilds the catalog (daemon stopped), then says what it found. */
+function repairOffline(directory: string): number {
+  let r: RepairReport;
+  try {
+    r = repairCatalog(directory);
+  } catch (err) {
+    process.stderr.write(`cpsbackupd: repair failed: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const out = (line: string) => process.stdout.write(line + '\n');
+  out(`the damaged catalog was kept as ${r.savedAs}`);
+  out(`rebuilt: ${r.clients} clients, ${r.backups.available} available and ${r.backups.error} failed backups, ${r.chunks} chunks in ${r.packs} packs`);
+  if (r.lostRows) out(`${r.lostRows} rows of the old catalog could not be read`);
+  if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);
+  for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
+  out(`now run cpsbackupd --verify to check every backup's files`);
+  return r.unreadableBackups.length || r.lostRows ? 1 : 0;
 }
 
 main().then(

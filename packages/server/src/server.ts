@@ -217,6 +217,12 @@ export class BackupServer {
       'garbage collected',
     );
     if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
+    if (r.unindexedReferences > 0) {
+      this.log.error(
+        { references: r.unindexedReferences },
+        "the catalog's reference table lacks references the backups' manifests make (GC kept those chunks): the catalog is damaged; stop cpsbackupd and run cpsbackupd --repair-catalog",
+      );
+    }
   }
 
   /** SIGUSR1: verify the whole store while serving; the findings go to the log. */
@@ -225,7 +231,7 @@ export class BackupServer {
     const r = await this.store.verifyAsync();
     const damaged = r.damagedBackups.map((d) => ({ client: d.client, number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) }));
     if (r.ok) this.log.info({ chunks: r.chunksChecked, bytes: r.bytesChecked, backups: r.backupsChecked }, 'verify: store is sound');
-    else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged }, 'verify: DAMAGE FOUND');
+    else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged, catalogProblems: r.catalogProblems }, 'verify: DAMAGE FOUND');
   }
 
   /** SIGUSR2 (on demand): apply every client's retention now, then reclaim space. */

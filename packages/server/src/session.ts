@@ -2,7 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import { boundedText, ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, Message, MessageKind, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { ServerConfig } from '@cpsbackup/config';
-import { Store } from '@cpsbackup/store';
+import { catalogDamage, Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { Ticket } from './admission';
@@ -83,6 +83,7 @@ export class Session {
           await this.dispatch(ctx, m);
         } catch (err) {
           if (err instanceof ConnectionError) throw err;
+          this.logCatalogDamage(err);
           const wire = toWireError(err);
           this.log.warn({ code: wire.code, err: wire.message }, 'request failed');
           if (wire.fatal) {
@@ -102,6 +103,12 @@ export class Session {
       this.log.warn({ code: wire.code, err: wire.message }, 'session refused');
       await this.conn.end({ error: { code: wire.code, message: wire.message } });
     }
+  }
+
+  /** A request met a damaged catalog: the operator is told what to do, in the log. */
+  private logCatalogDamage(err: unknown): void {
+    const damage = catalogDamage(err, this.deps.store.dir);
+    if (damage) this.log.error({ err: damage.message }, 'CATALOG DAMAGED');
   }
 
   /** The first message, which must arrive whole within auth_timeout of the TLS handshake. */
@@ -212,7 +219,7 @@ export class Session {
           this.busy = false;
         }
         ctx.log[report.ok ? 'info' : 'error'](
-          { chunks: report.chunksChecked, badChunks: report.badChunks.length, damaged: report.damagedBackups.map((d) => d.number) },
+          { chunks: report.chunksChecked, badChunks: report.badChunks.length, damaged: report.damagedBackups.map((d) => d.number), catalogProblems: report.catalogProblems },
           'verify finished',
         );
         await this.conn.send({
@@ -222,6 +229,7 @@ export class Session {
             bytesChecked: report.bytesChecked,
             badChunks: report.badChunks.length,
             damaged: report.damagedBackups.map((d) => ({ number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) })),
+            catalogProblems: report.catalogProblems,
           },
         });
         return;

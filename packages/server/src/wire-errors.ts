@@ -1,6 +1,6 @@
 import { ConfigError } from '@cpsbackup/config';
 import { FrameError, ProtocolError } from '@cpsbackup/protocol';
-import { isStoreError } from '@cpsbackup/store';
+import { catalogDamage, isStoreError } from '@cpsbackup/store';
 
 /** Stable error codes sent to agents (the CLI maps them to exit codes). */
 export type WireErrorCode =
@@ -50,6 +50,8 @@ export function toWireError(err: unknown): WireError {
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
+  // The operator's business (the server logs how to repair it); the agent learns only that it must wait.
+  if (catalogDamage(err, '')) return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL')) return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);

@@ -301,3 +301,19 @@ export class Catalog {
     return ids;
   }
 }
+
+/**
+ * An error SQLite raised because the catalog file is damaged, as a
+ * StoreError that says what to do; undefined for any other error.
+ */
+export function catalogDamage(err: unknown, storeDir: string): StoreError | undefined {
+  if (err instanceof StoreError) return err.code === 'CATALOG_CORRUPT' ? err : undefined;
+  const code = String((err as { code?: unknown } | undefined)?.code ?? '');
+  if (!code.startsWith('SQLITE_CORRUPT') && code !== 'SQLITE_NOTADB') return undefined;
+  return new StoreError(
+    'CATALOG_CORRUPT',
+    `the catalog of ${storeDir} is damaged (${(err as Error).message}): stop cpsbackupd, keep a copy of ${storeDir}, then run ` +
+      `'cpsbackupd -c <server.conf> --repair-catalog' (docs/OPERATIONS.md, "A damaged catalog")`,
+    { dir: storeDir },
+  );
+}

@@ -9,6 +9,7 @@ export type StoreErrorCode =
   | 'BACKUP_RUNNING'
   | 'STORE_LOCKED'
   | 'STORE_CORRUPT'
+  | 'CATALOG_CORRUPT'
   | 'STORE_CLOSED'
   | 'STORE_IO'
   | 'BAD_ARGUMENT';

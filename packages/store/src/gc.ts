@@ -1,6 +1,8 @@
 import { formatChunkId } from './chunk-id';
 import { ChunkRow, toChunkLocation } from './catalog';
 import { RECORD_HEADER_BYTES } from './pack-format';
+import { StoreError } from './errors';
+import { liveFromManifests } from './manifest-refs';
 import { PackWriter } from './pack-writer';
 import { writeMakingRoom } from './recovery';
 import { isOutOfSpace } from './space-reserve';
@@ -21,12 +23,19 @@ export interface GcReport {
   movedChunks: number;
   /** Chunks left in place because they failed their hash check (run verify). */
   corruptChunks: string[];
+  /**
+   * References a backup's manifest makes that the catalog's reference table
+   * lacks (kept all the same): not 0 means the catalog is damaged; run
+   * verify, then `cpsbackupd --repair-catalog`.
+   */
+  unindexedReferences: number;
   bytesBefore: number;
   bytesAfter: number;
 }
 
 /**
- * Garbage collection. A chunk is live when a backup that is `creating`,
+ * Garbage collection. A chunk is live when an available backup's manifest
+ * names it (read from the manifests themselves), when a backup that is `creating`,
  * `available`, or `error` within the grace period references it, when it was
  * stored within the grace period, or when a running backup holds an
  * unrecorded reference to it. Dead chunks lose their rows; packs whose live
@@ -57,9 +66,25 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
     () => store.releaseReserve(),
   );
 
+  // What the committed backups need comes from their manifests, not only from
+  // the reference table: a damaged table (a flipped bit, a lost row) must never
+  // let GC delete what a backup still needs. A manifest it cannot read stops it.
+  const fromManifests = liveFromManifests(store);
+  if (fromManifests.unreadable.length > 0) {
+    const { backup, reason } = fromManifests.unreadable[0]!;
+    throw new StoreError(
+      'STORE_CORRUPT',
+      `GC stopped before deleting anything: the file list of backup ${backup.number} of ${backup.client} cannot be read (${reason}); run verify`,
+      { backupId: backup.id },
+    );
+  }
+
   db.exec(`DROP TABLE IF EXISTS temp.live; CREATE TEMP TABLE live (id BLOB PRIMARY KEY) WITHOUT ROWID`);
+  let unindexedReferences = 0;
   db.transaction(() => {
     db.exec(`INSERT OR IGNORE INTO temp.live SELECT chunk_id FROM backup_chunks`);
+    const addManifestRef = db.prepare(`INSERT OR IGNORE INTO temp.live (id) VALUES (?)`);
+    for (const hex of fromManifests.ids) unindexedReferences += addManifestRef.run(Buffer.from(hex, 'hex')).changes;
     db.prepare(`INSERT OR IGNORE INTO temp.live SELECT id FROM chunks WHERE stored_at >= ?`).run(cutoff);
     const addLive = db.prepare(`INSERT OR IGNORE INTO temp.live (id) VALUES (?)`);
     for (const hex of store.unrecordedRefs()) addLive.run(Buffer.from(hex, 'hex'));
@@ -156,6 +181,7 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
     deletedPacks: doomed.length,
     movedChunks: moved.length,
     corruptChunks,
+    unindexedReferences,
     bytesBefore,
     bytesAfter: after.reduce((n, p) => n + sizeOf(p), 0),
   };

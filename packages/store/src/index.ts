@@ -1,7 +1,8 @@
 /** @cpsbackup/store: the deduplicating chunk store (packs + SQLite catalog). */
 export { Store } from './store';
 export { BackupWriter, BeginBackupOptions } from './backup-writer';
-export { BackupInfo, BackupStatus } from './catalog';
+export { BackupInfo, BackupStatus, catalogDamage } from './catalog';
+export { repairCatalog, RepairReport } from './repair';
 export { StoreOptions, MANIFEST_CHUNKER_PARAMS } from './options';
 export { FileEntry, EntryType, hasContent } from './entry';
 export { StoreError, StoreErrorCode, isStoreError } from './errors';

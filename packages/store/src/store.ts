@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageBackend } from './backend';
 import { BackupWriter, BeginBackupOptions } from './backup-writer';
-import { BackupInfo, Catalog, ChunkLocation, PackChanges } from './catalog';
+import { BackupInfo, Catalog, catalogDamage, ChunkLocation, PackChanges } from './catalog';
 import { chunkIdOf, formatChunkId } from './chunk-id';
 import { decodeChunk } from './compression';
 import { FileEntry } from './entry';
@@ -106,7 +106,7 @@ export class Store {
       return new Store(dir, catalog, backend, lock, reserve, options);
     } catch (err) {
       lock.release();
-      throw err;
+      throw catalogDamage(err, dir) ?? err;
     }
   }
 

@@ -1,4 +1,4 @@
-import { ChunkRow, toChunkLocation } from './catalog';
+import { catalogDamage, ChunkRow, toChunkLocation } from './catalog';
 import { formatChunkId } from './chunk-id';
 import { ManifestDecoder } from './manifest-codec';
 import type { Store } from './store';
@@ -30,6 +30,12 @@ export interface VerifyReport {
   backupsChecked: number;
   badChunks: BadChunk[];
   damagedBackups: DamagedBackup[];
+  /**
+   * What is wrong with the catalog itself (SQLite's integrity check, or a
+   * reference table that disagrees with the manifests). Backups may be
+   * intact all the same; the repair is `cpsbackupd --repair-catalog`.
+   */
+  catalogProblems: string[];
 }
 
 /** What to verify: everything, or one client's available backups (optionally one of them). */
@@ -50,7 +56,25 @@ const PAGE = 256;
  * disappears meanwhile (its backup was deleted) is not reported.
  */
 export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<void, VerifyReport> {
+  try {
+    return yield* checkSteps(store, scope);
+  } catch (err) {
+    // SQLite found the catalog's structure broken mid-way: that is the finding, not a crash.
+    const damage = catalogDamage(err, store.dir);
+    if (!damage) throw err;
+    return { ok: false, chunksChecked: 0, bytesChecked: 0, backupsChecked: 0, badChunks: [], damagedBackups: [], catalogProblems: [damage.message] };
+  }
+}
+
+function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyReport> {
   const db = store.catalog.db;
+  const catalogProblems: string[] = [];
+  // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
+  if (scope.client === undefined) {
+    const result = db.pragma('integrity_check(100)', { simple: false }) as Array<{ integrity_check: string }>;
+    for (const r of result) if (r.integrity_check !== 'ok') catalogProblems.push(`catalog integrity: ${r.integrity_check}`);
+    yield;
+  }
   const backups = store
     .listBackups(scope.client)
     .filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
@@ -90,6 +114,7 @@ export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<v
   }
 
   const exists = db.prepare(`SELECT 1 FROM chunks WHERE id = ?`).pluck();
+  const referencesOf = db.prepare(`SELECT chunk_id FROM backup_chunks WHERE backup_id = ?`).pluck();
   const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || exists.get(id) === undefined;
   const damagedBackups: DamagedBackup[] = [];
   let backupsChecked = 0;
@@ -98,15 +123,23 @@ export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<v
     backupsChecked++;
     const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
     const manifestIds = store.catalog.manifestIds(b.id);
+    // The reference table is an index of what the manifest names: check it agrees.
+    const indexed = new Set((referencesOf.all(b.id) as Buffer[]).map(formatChunkId));
+    let unindexed = 0;
+    const checkIndexed = (id: Buffer) => {
+      if (!indexed.has(formatChunkId(id))) unindexed++;
+    };
     if (manifestIds.some(problem)) {
       damage.manifestDamaged = true;
     } else {
       try {
         const decoder = new ManifestDecoder();
         for (const id of manifestIds) {
+          checkIndexed(id);
           for (const e of decoder.push(store.readChunk(id))) {
             const lost = e.chunks.filter(problem).map(formatChunkId);
             if (lost.length > 0) damage.files.push({ path: e.path.toString(), chunks: lost });
+            e.chunks.forEach(checkIndexed);
           }
           yield;
         }
@@ -115,15 +148,19 @@ export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<v
         damage.manifestDamaged = true;
       }
     }
+    if (unindexed > 0) {
+      catalogProblems.push(`backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`);
+    }
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
   return {
-    ok: bad.size === 0 && damagedBackups.length === 0,
+    ok: bad.size === 0 && damagedBackups.length === 0 && catalogProblems.length === 0,
     chunksChecked,
     bytesChecked,
     backupsChecked,
     badChunks: [...bad.values()],
     damagedBackups,
+    catalogProblems,
   };
 }
 

@@ -2695,6 +2695,9 @@ export namespace cpsbackup {
         /** VerifyResult damaged. */
         damaged: cpsbackup.DamagedBackup.$Properties[];
 
+        /** VerifyResult catalogProblems. */
+        catalogProblems: string[];
+
         /**
          * Creates a new VerifyResult instance using the specified properties.
          * @param [properties] Properties to set
@@ -2741,6 +2744,9 @@ export namespace cpsbackup {
 
             /** VerifyResult damaged */
             damaged?: (cpsbackup.DamagedBackup.$Properties[]|null);
+
+            /** VerifyResult catalogProblems */
+            catalogProblems?: (string[]|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

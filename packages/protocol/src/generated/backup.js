@@ -6673,6 +6673,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [bytesChecked] VerifyResult bytesChecked
          * @property {number|Long|null} [badChunks] VerifyResult badChunks
          * @property {Array.<cpsbackup.DamagedBackup.$Properties>|null} [damaged] VerifyResult damaged
+         * @property {Array.<string>|null} [catalogProblems] VerifyResult catalogProblems
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -6699,6 +6700,7 @@ $root.cpsbackup = (function() {
          */
         var VerifyResult = function (properties) {
             this.damaged = [];
+            this.catalogProblems = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -6746,6 +6748,14 @@ $root.cpsbackup = (function() {
         VerifyResult.prototype.damaged = $util.emptyArray;
 
         /**
+         * VerifyResult catalogProblems.
+         * @member {Array.<string>} catalogProblems
+         * @memberof cpsbackup.VerifyResult
+         * @instance
+         */
+        VerifyResult.prototype.catalogProblems = $util.emptyArray;
+
+        /**
          * Creates a new VerifyResult instance using the specified properties.
          * @function create
          * @memberof cpsbackup.VerifyResult
@@ -6788,6 +6798,9 @@ $root.cpsbackup = (function() {
             if (message.damaged != null && message.damaged.length)
                 for (var i = 0; i < message.damaged.length; ++i)
                     $root.cpsbackup.DamagedBackup.encode(message.damaged[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+            if (message.catalogProblems != null && message.catalogProblems.length)
+                for (var i = 0; i < message.catalogProblems.length; ++i)
+                    writer.uint32(/* id 6, wireType 2 =*/50).string(message.catalogProblems[i]);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -6874,6 +6887,14 @@ $root.cpsbackup = (function() {
                         if (!(message.damaged && message.damaged.length))
                             message.damaged = [];
                         message.damaged.push($root.cpsbackup.DamagedBackup.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.catalogProblems && message.catalogProblems.length))
+                            message.catalogProblems = [];
+                        message.catalogProblems.push(reader.stringVerify());
                         continue;
                     }
                 }

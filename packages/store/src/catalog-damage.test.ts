@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { isStoreError } from './errors';
+import { repairCatalog } from './repair';
+import { Store } from './store';
+import { backupTree, readTree, tempDir } from './test-support/fixtures';
+
+const HOUR = 3600_000;
+const OPTIONS = { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 };
+
+function tree(seed: string, files: number): Map<string, Buffer> {
+  const rnd = new SeededRandom(seed);
+  const t = new Map<string, Buffer>();
+  for (let i = 0; i < files; i++) t.set(`/${seed}/f${i}`, rnd.bytes(20_000 + i * 101));
+  return t;
+}
+
+function expectTree(store: Store, backupId: number, expected: Map<string, Buffer>): void {
+  const got = readTree(store, backupId);
+  expect([...got.keys()]).toEqual([...expected.keys()]);
+  for (const [p, c] of expected) expect(got.get(p)!.equals(c)).toBe(true);
+}
+
+/** Pages (1-based numbers) of one table or index in a closed catalog, by SQLite's own account. */
+function pagesOf(file: string, name: string, type: 'leaf' | 'internal'): number[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT pageno FROM dbstat WHERE name = ? AND pagetype = ?`).pluck().all(name, type) as number[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('a damaged catalog', () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir('catalog-damage')));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a flipped bit in the reference table is reported by verify, and GC still keeps what the manifests name', () => {
+    let store = Store.open(dir, OPTIONS);
+    const victimTree = tree('victim', 10);
+    const victim = backupTree(store, 'victim', victimTree);
+    const other = backupTree(store, 'other', tree('other', 10));
+    store.close();
+
+    // Flip the last bit of one of the victim's chunk ids where backup_chunks keeps it (not where chunks does).
+    const someId = Buffer.from([...readTreeIds(dir, victim.id)][3]!, 'hex');
+    const file = path.join(dir, 'catalog.db');
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    let flipped = 0;
+    for (const page of pagesOf(file, 'backup_chunks', 'leaf')) {
+      const at = bytes.subarray((page - 1) * pageSize, page * pageSize).indexOf(someId);
+      if (at < 0) continue;
+      bytes[(page - 1) * pageSize + at + 31]! ^= 1;
+      flipped++;
+    }
+    expect(flipped).toBe(1);
+    fs.writeFileSync(file, bytes);
+
+    store = Store.open(dir, OPTIONS);
+    try {
+      expect(store.catalog.db.pragma('quick_check', { simple: true })).toBe('ok'); // SQLite sees nothing wrong
+      const v = store.verify();
+      expect(v.ok).toBe(false);
+      expect(v.badChunks).toEqual([]);
+      expect(v.catalogProblems).toContain(`backup ${victim.number} of victim: 1 chunk references its manifest makes are missing from the catalog's reference table`);
+
+      // Deleting the other client's backup makes GC run over the damaged table: the victim loses nothing.
+      store.deleteBackup(other.id);
+      const gc = store.gc(Date.now() + 48 * HOUR);
+      expect(gc.unindexedReferences).toBe(1);
+      expect(gc.deadChunks).toBeGreaterThan(0); // the other backup's chunks did go
+      expectTree(store, victim.id, victimTree);
+      expect(store.verify({ client: 'victim' }).badChunks).toEqual([]);
+    } finally {
+      store.close();
+    }
+
+    // The repair rebuilds the reference table from the manifests: verify is clean again.
+    const r = repairCatalog(dir);
+    expect(r.backups).toEqual({ available: 1, error: 0 });
+    store = Store.open(dir, OPTIONS);
+    try {
+      const v = store.verify();
+      expect(v.catalogProblems).toEqual([]);
+      expect(v.ok).toBe(true);
+      expectTree(store, victim.id, victimTree);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("broken B-tree pages: verify reports them instead of crashing, requests fail with the repair named, and --repair-catalog brings every backup back", () => {
+    let store = Store.open(dir, OPTIONS);
+    const trees = [tree('a', 30), tree('b', 30), tree('c', 5)];
+    const backups = trees.map((t, i) => backupTree(store, `client${i}`, t));
+    store.close();
+
+    // Garbage over an inner page of the chunks table: lookups through it fail.
+    const file = path.join(dir, 'catalog.db');
+    const bytes = fs.readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    const inner = pagesOf(file, 'chunks', 'internal');
+    expect(inner.length).toBeGreaterThan(0);
+    bytes.fill(0xa5, (inner[0]! - 1) * pageSize + 12, inner[0]! * pageSize);
+    fs.writeFileSync(file, bytes);
+
+    store = Store.open(dir, OPTIONS);
+    try {
+      const v = store.verify();
+      expect(v.ok).toBe(false);
+      expect(v.catalogProblems.join('\n')).toMatch(/catalog (integrity|of .* is damaged)/);
+      let failure: unknown;
+      try {
+        readTree(store, backups[0]!.id);
+      } catch (err) {
+        failure = err;
+      }
+      expect(failure).toBeDefined();
+    } finally {
+      store.close();
+    }
+
+    const r = repairCatalog(dir);
+    expect(fs.existsSync(r.savedAs)).toBe(true);
+    expect(r.backups).toEqual({ available: 3, error: 0 });
+    expect(r.clients).toBe(3);
+    store = Store.open(dir, OPTIONS);
+    try {
+      expect(store.verify().ok).toBe(true);
+      backups.forEach((b, i) => expectTree(store, b.id, trees[i]!));
+      // And the store goes on: a new backup dedups against what the repair indexed.
+      const next = backupTree(store, 'client0', trees[0]!);
+      expect(next.newChunks).toBe(0); // the same files and manifest: nothing new
+    } finally {
+      store.close();
+    }
+  });
+
+  test('a file that is not a catalog at all: opening names the repair', () => {
+    const store = Store.open(dir, OPTIONS);
+    backupTree(store, 'x', tree('x', 3));
+    store.close();
+    fs.writeFileSync(path.join(dir, 'catalog.db'), Buffer.alloc(8192, 0x42));
+    let failure: unknown;
+    try {
+      Store.open(dir, OPTIONS).close();
+    } catch (err) {
+      failure = err;
+    }
+    expect(isStoreError(failure, 'CATALOG_CORRUPT')).toBe(true);
+    expect((failure as Error).message).toMatch(/is damaged .*--repair-catalog/);
+  });
+});
+
+/** The hex ids of a backup's data chunks, read through a healthy store. */
+function readTreeIds(dir: string, backupId: number): Set<string> {
+  const store = Store.open(dir, OPTIONS);
+  try {
+    const ids = new Set<string>();
+    for (const e of store.readManifest(backupId)) for (const c of e.chunks) ids.add(c.toString('hex'));
+    return ids;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,254 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageBackend } from './backend';
+import { Catalog } from './catalog';
+import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
+import { decodeChunk } from './compression';
+import { ManifestDecoder } from './manifest-codec';
+import { LocalDirectoryBackend } from './local-backend';
+import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
+import { StoreLock } from './store-lock';
+import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
+
+/** What a catalog repair found and rebuilt. */
+export interface RepairReport {
+  /** Where the damaged catalog was moved. */
+  savedAs: string;
+  clients: number;
+  /** Backups carried over, by the status they have now. */
+  backups: { available: number; error: number };
+  /** Backups whose file list could not be read: kept as `error`, with the reason. */
+  unreadableBackups: string[];
+  packs: number;
+  chunks: number;
+  /** Records at the end of packs that failed their check (torn tails, damage): not indexed. */
+  badRecords: number;
+  /** Rows of the old catalog that could not be read. */
+  lostRows: number;
+}
+
+interface ChunkPlace {
+  pack: string;
+  offset: number;
+  rawLength: number;
+  storedLength: number;
+  codec: number;
+  kind: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * Rebuilds a store's catalog after SQLite damage. The damaged file is kept
+ * (renamed); a new catalog is made from what the packs and the old file
+ * still say:
+ * - chunks and packs from the packs themselves (every record names its
+ *   chunk; each is decoded and hashed, and a pack is read up to its first
+ *   bad record);
+ * - clients and backups from the old catalog, row by row, skipping rows it
+ *   cannot read;
+ * - the reference tables (which backup and which dedup group holds which
+ *   chunk) from the available backups' manifests, as GC does.
+ * A backup whose file list cannot be read becomes `error` with the reason.
+ * Run it with cpsbackupd stopped.
+ */
+export function repairCatalog(dir: string): RepairReport {
+  const lock = StoreLock.acquire(dir);
+  try {
+    const file = path.join(dir, 'catalog.db');
+    const savedAs = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, savedAs + suffix);
+    }
+    const old = salvage(savedAs);
+    const backend = new LocalDirectoryBackend(dir);
+    const { places, packs, badRecords } = scanPacks(backend);
+    const catalog = new Catalog(file);
+    try {
+      const report = rebuild(catalog, backend, old, places, packs);
+      return { savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
+    } finally {
+      catalog.close();
+      backend.closeReaders();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** The clients and backups rows of the old catalog that can still be read. */
+function salvage(file: string): { clients: Row[]; backups: Row[]; lostRows: number } {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch {
+    return { clients: [], backups: [], lostRows: 0 };
+  }
+  try {
+    const clients = readRows(db, 'clients');
+    const backups = readRows(db, 'backups');
+    return { clients: clients.rows, backups: backups.rows, lostRows: clients.lost + backups.lost };
+  } finally {
+    db.close();
+  }
+}
+
+/** A table's rows: in one scan if SQLite can, else one row id at a time, skipping the rows it cannot read. */
+function readRows(db: Database.Database, table: 'clients' | 'backups'): { rows: Row[]; lost: number } {
+  try {
+    return { rows: db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Row[], lost: 0 };
+  } catch {
+    // fall through: row by row
+  }
+  let max = 0;
+  try {
+    max = (db.prepare(`SELECT MAX(id) FROM ${table}`).pluck().get() as number | null) ?? 0;
+  } catch {
+    max = 100_000; // the B-tree's right edge is damaged: probe a generous range
+  }
+  const one = db.prepare(`SELECT * FROM ${table} WHERE id = ?`);
+  const rows: Row[] = [];
+  let lost = 0;
+  for (let id = 1; id <= max; id++) {
+    try {
+      const r = one.get(id) as Row | undefined;
+      if (r) rows.push(r);
+    } catch {
+      lost++;
+    }
+  }
+  return { rows, lost };
+}
+
+/** Every intact record of every pack, by chunk id (the first copy found wins). */
+function scanPacks(backend: StorageBackend): { places: Map<string, ChunkPlace>; packs: string[]; badRecords: number } {
+  const places = new Map<string, ChunkPlace>();
+  const packs: string[] = [];
+  let badRecords = 0;
+  for (const pack of backend.listPacks()) {
+    const size = backend.packSize(pack);
+    if (size < PACK_MAGIC.length || !backend.readPack(pack, 0, PACK_MAGIC.length).equals(PACK_MAGIC)) {
+      badRecords++;
+      continue;
+    }
+    packs.push(pack);
+    let offset = PACK_MAGIC.length;
+    while (offset + RECORD_HEADER_BYTES <= size) {
+      const header = decodeRecordHeader(backend.readPack(pack, offset, RECORD_HEADER_BYTES), `pack ${pack} offset ${offset}`);
+      const end = offset + RECORD_HEADER_BYTES + header.storedLength;
+      if (header.rawLength > ABSOLUTE_MAX_CHUNK_SIZE || header.storedLength > ABSOLUTE_MAX_CHUNK_SIZE + 1024 || end > size) {
+        badRecords++;
+        break;
+      }
+      const payload = backend.readPack(pack, offset + RECORD_HEADER_BYTES, header.storedLength);
+      let intact = false;
+      try {
+        intact = chunkIdOf(decodeChunk(header.codec, payload, header.rawLength)).equals(header.id);
+      } catch {
+        intact = false;
+      }
+      if (!intact) {
+        badRecords++;
+        break; // what follows a damaged record cannot be trusted to be aligned
+      }
+      const hex = formatChunkId(header.id);
+      if (!places.has(hex)) places.set(hex, { pack, offset, ...header });
+      offset = end;
+    }
+  }
+  return { places, packs, badRecords };
+}
+
+/** Fills the new catalog; returns the counts for the report. */
+function rebuild(
+  catalog: Catalog,
+  backend: StorageBackend,
+  old: { clients: Row[]; backups: Row[] },
+  places: Map<string, ChunkPlace>,
+  packs: string[],
+): Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups'> {
+  const db = catalog.db;
+  const now = Date.now();
+  const groupOf = new Map<number, string>();
+  const nameOf = new Map<number, string>();
+  const unreadableBackups: string[] = [];
+  let available = 0;
+  let failed = 0;
+
+  /** A chunk's plaintext from the scanned packs (undefined if no intact copy exists). */
+  const read = (id: Buffer): Buffer | undefined => {
+    const p = places.get(formatChunkId(id));
+    if (!p) return undefined;
+    return decodeChunk(p.codec, backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
+  };
+
+  catalog.transaction(() => {
+    const insertPack = db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'sealed', ?)`);
+    for (const pack of packs) insertPack.run(pack, now);
+    const insertChunk = db.prepare(
+      `INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const [hex, p] of places) insertChunk.run(Buffer.from(hex, 'hex'), p.pack, p.offset, p.rawLength, p.storedLength, p.codec, p.kind, now);
+
+    const insertClient = db.prepare(`INSERT INTO clients (id, name, dedup_group, next_number) VALUES (?, ?, ?, ?)`);
+    for (const c of old.clients) {
+      insertClient.run(c.id, c.name, c.dedup_group, c.next_number);
+      groupOf.set(c.id as number, c.dedup_group as string);
+      nameOf.set(c.id as number, c.name as string);
+    }
+
+    const insertBackup = db.prepare(
+      `INSERT INTO backups (id, client_id, number, parent_id, status, reason, name, description, started_at, finished_at, manifest,
+         file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings)
+       VALUES (@id, @client_id, @number, @parent_id, @status, @reason, @name, @description, @started_at, @finished_at, @manifest,
+         @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings)`,
+    );
+    const ref = db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`);
+    const member = db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`);
+    for (const b of old.backups) {
+      const group = groupOf.get(b.client_id as number);
+      if (group === undefined) continue; // its client row is lost: nothing can name this backup
+      const row = { ...b };
+      if (row.status === 'creating' || row.status === 'deleting') {
+        row.status = 'error';
+        row.reason = 'interrupted: the catalog was repaired while it was being written';
+      }
+      let refs: Buffer[] = [];
+      if (row.status === 'available') {
+        try {
+          refs = referencesOf(row.manifest as Buffer | null, read);
+        } catch (err) {
+          row.status = 'error';
+          row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
+          unreadableBackups.push(`${nameOf.get(b.client_id as number)} backup ${b.number}: ${(err as Error).message}`);
+        }
+      }
+      insertBackup.run(row);
+      if (row.status === 'available') available++;
+      else failed++;
+      for (const id of refs) {
+        if (!places.has(formatChunkId(id))) continue; // lost data: verify names the files
+        ref.run(row.id, id);
+        member.run(group, id);
+      }
+    }
+  });
+  return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups };
+}
+
+/** The chunks a manifest names (its own and its entries'); throws if the manifest cannot be read whole. */
+function referencesOf(manifest: Buffer | null, read: (id: Buffer) => Buffer | undefined): Buffer[] {
+  if (!manifest || manifest.length % CHUNK_ID_BYTES !== 0) throw new Error('no manifest recorded');
+  const refs: Buffer[] = [];
+  const decoder = new ManifestDecoder();
+  for (let off = 0; off < manifest.length; off += CHUNK_ID_BYTES) {
+    const id = Buffer.from(manifest.subarray(off, off + CHUNK_ID_BYTES));
+    const piece = read(id);
+    if (!piece) throw new Error(`manifest chunk ${formatChunkId(id)} is in no pack`);
+    refs.push(id);
+    for (const e of decoder.push(piece)) refs.push(...e.chunks);
+  }
+  decoder.end();
+  return refs;
+}
