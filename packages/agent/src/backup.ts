@@ -11,7 +11,7 @@ import { OwnerNames } from './owners';
 import { PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from './server-connection';
 import { Uploader } from './uploader';
-import { walk, WalkItem, WalkKind } from './walker';
+import { RootReport, walk, WalkItem, WalkKind } from './walker';
 
 /** Options of one backup run. */
 export interface BackupOptions {
@@ -93,14 +93,16 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
       : DEFAULT_CHUNKER_PARAMS;
     const uploader = new Uploader(server, pool, counters);
     if (problem) await uploader.addWarning(problem);
+    let partialReasons: string[];
     try {
-      await walkAndUpload(config, opts, { previous, expectedBytes }, params, uploader, counters);
+      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, params, uploader, counters);
+      partialReasons = incompleteRoots(roots, previous);
     } finally {
       previous.close();
     }
     await uploader.finish();
     await opts.beforeCommit?.();
-    await server.send({ endBackup: {} });
+    await server.send({ endBackup: { partialReasons } });
     const done = await server.expect('backupDone');
     await server.close();
     return { summary: done.backup ?? {}, counters };
@@ -142,8 +144,9 @@ async function walkAndUpload(
   params: ChunkerParams,
   uploader: Uploader,
   counters: BackupCounters,
-): Promise<void> {
+): Promise<RootReport[]> {
   const owners = new OwnerNames();
+  const roots: RootReport[] = [];
   const warnings: string[] = [];
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
   const include = [...config.include, ...(opts.extraIncludes ?? [])];
@@ -152,7 +155,8 @@ async function walkAndUpload(
   const sink: ChunkSink = (data) => uploader.addChunk(data);
   const blocks = new ReadBlocks(params.maxSize);
 
-  for (const item of walk({ include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m) => warnings.push(m) })) {
+  const walkOptions = { include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m: string) => warnings.push(m), onRoot: (r: RootReport) => roots.push(r) };
+  for (const item of walk(walkOptions)) {
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     let entry = entryOf(item, item.stat, owners);
     if (item.kind === 'symlink') {
@@ -204,6 +208,24 @@ async function walkAndUpload(
   }
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
   opts.onProgress?.(counters, expectedBytes);
+  return roots;
+}
+
+/**
+ * What the backup lacks of what node.conf asks for: an include root that
+ * could not be read at all (a typo, an unmounted filesystem, no permission),
+ * or a root directory found empty where the parent backup held files below
+ * it (the mount point of a filesystem that is not mounted). Such a backup
+ * is partial: it is stored, but never counts as a good backup.
+ */
+function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifest): string[] {
+  const reasons: string[] = [];
+  for (const r of roots) if (r.problem) reasons.push(`include ${r.path.toString()} could not be read (${r.problem})`);
+  const empty = roots.filter((r) => !r.problem && r.kind === 'dir' && r.below === 0);
+  previous.entriesBelow(empty.map((r) => r.path)).forEach((before, i) => {
+    if (before > 0) reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);
+  });
+  return reasons;
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

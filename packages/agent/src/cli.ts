@@ -180,6 +180,13 @@ async function main(): Promise<number> {
       );
       for (const w of s.warnings as string[]) out(`warning: ${w}`);
     }
+    if (summary.partial) {
+      process.stderr.write(
+        `cpsbackup: backup ${formatNumber(summary.number)} is PARTIAL: ${summary.partial}. It was stored, but it does not count as a good backup ` +
+          `(retention keeps the last complete ones; monitoring reports it); fix the include paths in ${config.configFile}\n`,
+      );
+      return ExitCode.FAILED;
+    }
     return warnings > 0 ? ExitCode.WARNINGS : ExitCode.OK;
   }
   if (argv.import !== undefined) {

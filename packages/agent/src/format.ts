@@ -33,8 +33,8 @@ export function formatBytes(n: number): string {
 
 /** One line of `cpsbackup -l`. */
 export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
-  const status = b.status ?? '?';
-  const extra = status === 'error' && b.reason ? ` ${b.reason}` : '';
+  const status = b.status === 'available' && b.partial ? 'partial' : (b.status ?? '?');
+  const extra = status === 'error' && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
   const deletable = status === 'creating' || !canDelete ? '' : ' (deletable)';
   const name = b.name ? ` "${b.name}"` : '';
   return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))} ${status}${deletable}${name}${extra}`;
@@ -86,6 +86,7 @@ export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<stri
     newChunks: Number(b.newChunks ?? 0),
     newBytes: Number(b.newRawBytes ?? 0),
     storedBytes: Number(b.newStoredBytes ?? 0),
+    partial: b.partial || null,
     warnings: b.warnings ?? [],
     // Older servers send no count: then every warning came along.
     warningCount: Number(b.warningCount ?? 0) || (b.warnings ?? []).length,

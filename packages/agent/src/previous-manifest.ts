@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, FileEntry, isStoreError, ManifestDecoder } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
 import { AgentError } from './errors';
 import { compareWalkOrder } from './walker';
 
@@ -66,6 +66,8 @@ export class PreviousManifest {
   private entries: FileEntry[] = [];
   private next = 0;
   private readPos = 0;
+  /** The merge has read the whole spool (the file stays open for entriesBelow until close). */
+  private exhausted = false;
 
   constructor(
     private fd: number | undefined,
@@ -99,10 +101,34 @@ export class PreviousManifest {
     this.fd = undefined;
   }
 
+  /**
+   * For each root, how many of the parent's entries lie strictly below it:
+   * a second pass over the spool, from its start, whatever the merge has
+   * read (asked only when a root came out empty, to tell an unmounted
+   * filesystem from a directory that was always empty).
+   */
+  entriesBelow(roots: readonly Buffer[]): number[] {
+    const counts = roots.map(() => 0);
+    if (this.fd === undefined || roots.length === 0) return counts;
+    const decoder = new ManifestDecoder();
+    const block = Buffer.allocUnsafe(READ_BYTES);
+    for (let pos = 0; pos < this.size; ) {
+      const n = fs.readSync(this.fd, block, 0, Math.min(READ_BYTES, this.size - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      for (const e of this.decode(() => decoder.push(block.subarray(0, n)))) {
+        roots.forEach((root, i) => {
+          if (!e.path.equals(root) && isUnder(e.path, root)) counts[i]!++;
+        });
+      }
+    }
+    return counts;
+  }
+
   /** The first entry not yet passed over, reading more of the spool when needed; undefined at the end. */
   private head(): FileEntry | undefined {
     while (this.next >= this.entries.length) {
-      if (this.fd === undefined) return undefined;
+      if (this.fd === undefined || this.exhausted) return undefined;
       if (this.readPos >= this.size) {
         this.finishReading();
         return undefined;
@@ -118,7 +144,7 @@ export class PreviousManifest {
 
   private finishReading(): void {
     this.decode(() => this.decoder.end());
-    this.close();
+    this.exhausted = true;
   }
 
   private decode<T>(step: () => T): T {

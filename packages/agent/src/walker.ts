@@ -18,6 +18,21 @@ export interface WalkOptions {
   excludeRegex: RegExp[];
   /** Told about every path that could not be read (the backup carries them as warnings). */
   onWarning: (message: string) => void;
+  /**
+   * Told about each include root once it is walked: `problem` when it could
+   * not be read at all (missing, unmounted, no permission), else how many
+   * paths were found below it.
+   */
+  onRoot?: (root: RootReport) => void;
+}
+
+/** What the walk found at one include root. */
+export interface RootReport {
+  path: Buffer;
+  problem?: string;
+  /** Paths walked below the root (0 for an empty directory or a file). */
+  below: number;
+  kind?: WalkKind;
 }
 
 function kindOf(st: fs.BigIntStats): WalkKind {
@@ -77,14 +92,26 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     try {
       st = fs.lstatSync(rootBuf, { bigint: true });
     } catch (err) {
-      opts.onWarning(`include ${root} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      if (opts.onRoot) opts.onRoot({ path: rootBuf, problem: code, below: 0 });
+      else opts.onWarning(`include ${root} cannot be read: ${code}`);
       continue;
     }
-    yield* walkFrom(rootBuf, st, excluded, opts.onWarning);
+    let below = -1;
+    let listProblem: string | undefined;
+    const onWarning = (m: string, listing?: Buffer) => {
+      if (listing?.equals(rootBuf)) listProblem = m;
+      opts.onWarning(m);
+    };
+    for (const item of walkFrom(rootBuf, st, excluded, onWarning)) {
+      below++;
+      yield item;
+    }
+    opts.onRoot?.({ path: rootBuf, problem: listProblem, below, kind: kindOf(st) });
   }
 }
 
-function* walkFrom(path: Buffer, st: fs.BigIntStats, excluded: (p: Buffer) => boolean, warn: (m: string) => void): Generator<WalkItem> {
+function* walkFrom(path: Buffer, st: fs.BigIntStats, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Generator<WalkItem> {
   const kind = kindOf(st);
   yield { path, kind, stat: st };
   if (kind !== 'dir') return;
@@ -92,7 +119,7 @@ function* walkFrom(path: Buffer, st: fs.BigIntStats, excluded: (p: Buffer) => bo
   try {
     names = fs.readdirSync(path, { encoding: 'buffer' });
   } catch (err) {
-    warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
     return;
   }
   names.sort(Buffer.compare);

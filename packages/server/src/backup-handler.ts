@@ -1,5 +1,5 @@
 import { boundedText, ConnectionError, cpsbackup, entriesFromRecords, LIMITS, Message, ProtocolError } from '@cpsbackup/protocol';
-import { BackupWriter } from '@cpsbackup/store';
+import { BackupInfo, BackupWriter } from '@cpsbackup/store';
 import { SessionContext } from './context';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
 import { toSummary } from './summary';
@@ -25,7 +25,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   let writer: BackupWriter | undefined;
   try {
     const usage = checkQuotaUpFront(ctx);
-    const parent = store.latestAvailable(client.name);
+    // The newest complete backup: a partial one would make the same gap look normal next time.
+    const parent = store.latestComplete(client.name);
     writer = store.beginBackup({
       client: client.name,
       dedupGroup: client.dedup_group,
@@ -41,17 +42,18 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     await sendPrevious(ctx, begin.full ? undefined : parent?.id);
     run.phase = 'receiving';
     const done = await receive(ctx, writer, usage.storedBytes);
-    if (done === 'aborted') {
+    if (done.kind === 'aborted') {
       ctx.activity.end(client.name, 'error');
       prunedAfterFailure(ctx);
       return;
     }
     run.phase = 'committing';
-    const info = writer.commit();
-    ctx.activity.end(client.name, 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
-    blog.info(
-      { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length },
-      'backup committed',
+    const partial = partialReason(done.partialReasons, writer.progress.fileCount, parent);
+    const info = writer.commit(partial);
+    ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
+    blog[partial ? 'warn' : 'info'](
+      { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length, partial },
+      partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
     const deleted = applyRetention(store, client.name, ctx.policy, blog);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
@@ -138,7 +140,20 @@ async function sendPrevious(ctx: SessionContext, parentId: number | undefined): 
   await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: true } });
 }
 
-async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<'end' | 'aborted'> {
+/** Why a backup is partial (null: it is complete): the agent's reasons, or an empty backup where its parent was not. */
+function partialReason(agentReasons: string[], fileCount: number, parent: BackupInfo | undefined): string | null {
+  const reasons = agentReasons.slice(0, MAX_PARTIAL_REASONS).map((r) => r.slice(0, LIMITS.abortReasonChars));
+  if (fileCount === 0 && parent && parent.fileCount > 0) reasons.push(`the backup is empty, but backup ${parent.number} held ${parent.fileCount} entries`);
+  return reasons.length ? reasons.join('; ') : null;
+}
+
+/** Reasons an agent may give for a partial backup that are kept. */
+const MAX_PARTIAL_REASONS = 20;
+
+/** How the agent ended the stream. */
+type Ending = { kind: 'end'; partialReasons: string[] } | { kind: 'aborted' };
+
+async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<Ending> {
   const quota = ctx.policy.quotaBytes;
   /** Everything this backup stores counts: chunks, and the manifest its entries make. */
   const checkQuotaDuring = () => {
@@ -181,12 +196,12 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
         break;
       case 'endBackup':
-        return 'end';
+        return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String) };
       case 'abortBackup': {
         const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
         writer.abort(reason);
         ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
-        return 'aborted';
+        return { kind: 'aborted' };
       }
       default:
         throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);

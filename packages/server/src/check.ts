@@ -69,9 +69,11 @@ async function main(): Promise<number> {
       continue;
     }
     const age = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
-    const state = age >= crit ? 2 : age >= warn ? 1 : 0;
+    // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
+    const lastBad = c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
+    const state = age >= crit ? 2 : age >= warn || lastBad ? 1 : 0;
     worst = Math.max(worst, state);
-    const failed = c.lastResult && c.lastResult.status === 'error' ? `, last attempt failed: ${c.lastResult.reason}` : '';
+    const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
     parts.push(`${c.name}: last backup ${String(c.lastSuccess.number).padStart(7, '0')} finished ${ago(age)} ago${failed}`);
     perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
   }

@@ -7,7 +7,8 @@ import { WireError } from './wire-errors';
 /** The backup a request names: a number, or 0 for the newest available one. */
 export function resolveBackup(ctx: SessionContext, number: number): BackupInfo {
   if (number === 0) {
-    const latest = ctx.store.latestAvailable(ctx.client.name);
+    // The newest complete backup; a partial one only when there is nothing else.
+    const latest = ctx.store.latestComplete(ctx.client.name) ?? ctx.store.latestAvailable(ctx.client.name);
     if (!latest) throw new WireError('NOT_FOUND', `client ${ctx.client.name} has no available backup`);
     return latest;
   }

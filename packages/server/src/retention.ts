@@ -1,4 +1,4 @@
-import { BackupInfo, Store } from '@cpsbackup/store';
+import { BackupInfo, isComplete, Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { ClientPolicy } from './policy';
 
@@ -68,19 +68,23 @@ export function backupsToKeep(backups: readonly RetentionCandidate[], policy: Pi
 
 /**
  * Applies the policy to one client after a successful backup (or on
- * demand): deletes available backups the policy does not keep, and failed
- * backups older than the newest available one (they are superseded; newer
- * failures stay so the operator sees them). Returns the deleted numbers.
+ * demand). The policy counts complete backups only (see isComplete), so
+ * backups that failed or are partial (an include root missing) can never
+ * push out the last good one: it deletes complete backups the policy does
+ * not keep, and failed or partial backups older than the newest complete
+ * one (superseded; newer ones stay so the operator sees them, and a partial
+ * one still holds what it could read). Returns the deleted numbers.
  */
 export function applyRetention(store: Store, client: string, policy: ClientPolicy, log: Logger): number[] {
   const all: BackupInfo[] = store.listBackups(client);
-  const available = all.filter((b) => b.status === 'available');
+  const complete = all.filter(isComplete);
   const keep = backupsToKeep(
-    available.map((b) => ({ id: b.id, number: b.number, time: b.finishedAt ?? b.startedAt })),
+    complete.map((b) => ({ id: b.id, number: b.number, time: b.finishedAt ?? b.startedAt })),
     policy,
   );
-  const newest = available.reduce((n, b) => Math.max(n, b.number), 0);
-  const doomed = all.filter((b) => (b.status === 'available' && !keep.has(b.id)) || (b.status === 'error' && b.number < newest));
+  const newest = complete.reduce((n, b) => Math.max(n, b.number), 0);
+  const superseded = (b: BackupInfo) => (b.status === 'error' || (b.status === 'available' && !isComplete(b))) && b.number < newest;
+  const doomed = all.filter((b) => (isComplete(b) && !keep.has(b.id)) || superseded(b));
   for (const b of doomed) store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
   return [...doomed.map((b) => b.number), ...pruneFailed(store, client, log)];
@@ -89,9 +93,15 @@ export function applyRetention(store: Store, client: string, policy: ClientPolic
 /** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
 export const MAX_FAILED_KEPT = 10;
 
-/** Deletes a client's failed backups beyond the newest MAX_FAILED_KEPT; returns their numbers. */
+/** Deletes a client's failed (and partial) backups beyond the newest MAX_FAILED_KEPT of each; returns their numbers. */
 export function pruneFailed(store: Store, client: string, log: Logger): number[] {
-  const failed = store.listBackups(client).filter((b) => b.status === 'error');
+  const all = store.listBackups(client);
+  const failed = all.filter((b) => b.status === 'error');
+  const partial = all.filter((b) => b.status === 'available' && !isComplete(b));
+  return [...pruneOldest(store, client, failed, log), ...pruneOldest(store, client, partial, log)];
+}
+
+function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Logger): number[] {
   const doomed = failed.slice(0, Math.max(0, failed.length - MAX_FAILED_KEPT));
   for (const b of doomed) store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');

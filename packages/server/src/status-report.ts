@@ -1,5 +1,5 @@
 import { ServerConfig } from '@cpsbackup/config';
-import { Store, StoreStats } from '@cpsbackup/store';
+import { isComplete, Store, StoreStats } from '@cpsbackup/store';
 import { Activity } from './activity';
 import { ClientRegistry } from './client-registry';
 import { policyFor } from './policy';
@@ -8,6 +8,7 @@ import { policyFor } from './policy';
 export interface ClientStatus {
   name: string;
   lastSuccess: { number: number; finishedAt: string; seconds: number; files: number; bytes: number; newBytes: number } | null;
+  /** The last finished backup: status 'available', 'partial' (stored, but something it should hold is missing) or 'error'. */
   lastResult: { number: number; status: string; reason: string | null; at: string } | null;
   running: { number: number; phase: string; startedAt: string; files: number; bytes: number; newBytes: number; bytesPerSecond: number } | null;
   backups: number;
@@ -57,7 +58,9 @@ export class StatusReporter {
   private client(name: string, now: number): ClientStatus {
     const backups = this.store.listBackups(name);
     const available = backups.filter((b) => b.status === 'available');
-    const last = available[available.length - 1];
+    // A partial backup (an include root missing) is never the last success.
+    const complete = available.filter(isComplete);
+    const last = complete[complete.length - 1];
     const finished = backups.filter((b) => b.status === 'available' || b.status === 'error');
     const lastResult = finished[finished.length - 1];
     const found = this.clients.lookup(name);
@@ -77,7 +80,12 @@ export class StatusReporter {
           }
         : null,
       lastResult: lastResult
-        ? { number: lastResult.number, status: lastResult.status, reason: lastResult.reason, at: new Date(lastResult.finishedAt ?? lastResult.startedAt).toISOString() }
+        ? {
+            number: lastResult.number,
+            status: isComplete(lastResult) || lastResult.status !== 'available' ? lastResult.status : 'partial',
+            reason: lastResult.reason ?? lastResult.partial,
+            at: new Date(lastResult.finishedAt ?? lastResult.startedAt).toISOString(),
+          }
         : null,
       running: run
         ? {

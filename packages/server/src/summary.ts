@@ -27,6 +27,7 @@ export function toSummary(store: Store, b: BackupInfo): cpsbackup.BackupSummary.
     newStoredBytes: b.newStoredBytes,
     warnings: b.warnings,
     warningCount: b.warnings.length,
+    partial: b.partial ?? '',
   };
 }
 

@@ -208,8 +208,12 @@ export class BackupWriter {
     this.manifestIds.push(id);
   }
 
-  /** Makes the backup `available`: everything durable first, then one catalog transaction. */
-  commit(): BackupInfo {
+  /**
+   * Makes the backup `available`: everything durable first, then one
+   * catalog transaction. `partial` says what it lacks, if anything (see
+   * isComplete): it is stored and restorable, but never counts as good.
+   */
+  commit(partial: string | null = null): BackupInfo {
     this.assertActive();
     const last = this.manifestChunker.finish();
     if (last) this.storeManifestChunk(last);
@@ -217,7 +221,7 @@ export class BackupWriter {
     const result = this.store.catalog.db
       .prepare(
         `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, file_count = ?, logical_bytes = ?,
-           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?
+           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?, partial = ?
          WHERE id = ? AND status = 'creating'`,
       )
       .run(
@@ -229,6 +233,7 @@ export class BackupWriter {
         this.newRawBytes,
         this.newStoredBytes,
         this.recordedWarnings(),
+        partial,
         this.backupId,
       );
     this.finish();

@@ -1,9 +1,19 @@
 /**
- * The catalog's SQLite schema (version 1). The catalog is the source of
+ * The catalog's SQLite schema (version 2; MIGRATIONS bring older catalogs to it). The catalog is the source of
  * truth for what exists: a chunk is stored once its row is committed, which
  * happens only after its pack bytes were fsynced.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/**
+ * What turns a catalog of version N into N+1, by N. Each runs in one
+ * transaction with the version bump, at open, so a store made by an older
+ * release opens and keeps every backup.
+ */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
+  // 1 -> 2: a backup that lacks part of what it should hold says why (NULL: complete).
+  1: `ALTER TABLE backups ADD COLUMN partial TEXT`,
+};
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -66,6 +76,7 @@ CREATE TABLE IF NOT EXISTS backups (
   new_raw_bytes    INTEGER NOT NULL DEFAULT 0,
   new_stored_bytes INTEGER NOT NULL DEFAULT 0,
   warnings         TEXT NOT NULL DEFAULT '[]',
+  partial          TEXT,
   UNIQUE (client_id, number)
 );
 

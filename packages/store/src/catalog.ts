@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
 import { PlacedRecord } from './pack-writer';
 
@@ -24,6 +24,13 @@ export interface BackupInfo {
   newRawBytes: number;
   newStoredBytes: number;
   warnings: string[];
+  /** Why an available backup lacks part of what it should hold (null: complete); see isComplete. */
+  partial: string | null;
+}
+
+/** An available backup that holds all it should: what retention counts, `-i` restores by default and monitoring calls good. */
+export function isComplete(b: BackupInfo): boolean {
+  return b.status === 'available' && b.partial === null;
 }
 
 /** A chunk's catalog row. */
@@ -55,6 +62,7 @@ interface BackupRow {
   new_raw_bytes: number;
   new_stored_bytes: number;
   warnings: string;
+  partial: string | null;
 }
 
 /** Packs created and sealed since the catalog last recorded chunks (see Store's packChanges). */
@@ -76,7 +84,7 @@ export interface ChunkRow {
 }
 
 const BACKUP_COLUMNS = `b.id, c.name AS client, b.number, b.parent_id, b.status, b.reason, b.name, b.description,
-  b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings`;
+  b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings, b.partial`;
 
 function toBackupInfo(r: BackupRow): BackupInfo {
   return {
@@ -96,6 +104,7 @@ function toBackupInfo(r: BackupRow): BackupInfo {
     newRawBytes: r.new_raw_bytes,
     newStoredBytes: r.new_stored_bytes,
     warnings: JSON.parse(r.warnings) as string[],
+    partial: r.partial ?? null,
   };
 }
 
@@ -160,8 +169,15 @@ export class Catalog {
     const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
     if (version === undefined) {
       this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    } else if (Number(version) !== SCHEMA_VERSION) {
-      throw new StoreError('STORE_CORRUPT', `catalog schema version ${version} is not supported (this build reads ${SCHEMA_VERSION})`);
+    } else if (Number(version) > SCHEMA_VERSION || !(Number(version) >= 1)) {
+      throw new StoreError('STORE_CORRUPT', `catalog schema version ${version} is not supported (this build reads up to ${SCHEMA_VERSION}); use a newer cpsbackupd`);
+    } else {
+      for (let v = Number(version); v < SCHEMA_VERSION; v++) {
+        this.db.transaction(() => {
+          this.db.exec(MIGRATIONS[v]!);
+          this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
+        }).immediate();
+      }
     }
     this.stmts = prepareStatements(this.db);
   }

@@ -1,7 +1,7 @@
 /** @cpsbackup/store: the deduplicating chunk store (packs + SQLite catalog). */
 export { Store } from './store';
 export { BackupWriter, BeginBackupOptions } from './backup-writer';
-export { BackupInfo, BackupStatus, catalogDamage } from './catalog';
+export { BackupInfo, BackupStatus, catalogDamage, isComplete } from './catalog';
 export { repairCatalog, RepairReport } from './repair';
 export { StoreOptions, MANIFEST_CHUNKER_PARAMS } from './options';
 export { FileEntry, EntryType, hasContent } from './entry';

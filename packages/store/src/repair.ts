@@ -200,16 +200,16 @@ function rebuild(
 
     const insertBackup = db.prepare(
       `INSERT INTO backups (id, client_id, number, parent_id, status, reason, name, description, started_at, finished_at, manifest,
-         file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings)
+         file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings, partial)
        VALUES (@id, @client_id, @number, @parent_id, @status, @reason, @name, @description, @started_at, @finished_at, @manifest,
-         @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings)`,
+         @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings, @partial)`,
     );
     const ref = db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`);
     const member = db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`);
     for (const b of old.backups) {
       const group = groupOf.get(b.client_id as number);
       if (group === undefined) continue; // its client row is lost: nothing can name this backup
-      const row = { ...b };
+      const row: Row = { partial: null, ...b }; // catalogs before version 2 have no partial column
       if (row.status === 'creating' || row.status === 'deleting') {
         row.status = 'error';
         row.reason = 'interrupted: the catalog was repaired while it was being written';

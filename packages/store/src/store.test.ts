@@ -245,6 +245,23 @@ describe('Store', () => {
     expect(packBytes() - before).toBeLessThan(3 * 20_000 + 4096);
   });
 
+  test('a catalog of schema version 1 (before partial backups) is migrated at open and keeps every backup', () => {
+    const tree = makeTree('v1', 5, 10_000);
+    const b = backupTree(store, 'old', tree);
+    store.close();
+    const raw = new Database(path.join(dir, 'catalog.db'));
+    raw.exec(`ALTER TABLE backups DROP COLUMN partial; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    raw.close();
+    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+    expect(store.catalog.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe('2');
+    expect(store.getBackup(b.id)).toMatchObject({ status: 'available', partial: null });
+    expectSameTree(readTree(store, b.id), tree);
+    const w = store.beginBackup({ client: 'old' });
+    const p = w.commit('include /mnt could not be read (ENOENT)');
+    expect(store.getBackup(p.id).partial).toBe('include /mnt could not be read (ENOENT)');
+    expect(store.latestComplete('old')!.id).toBe(b.id);
+  });
+
   test('one backup per client at a time; a second store on the same directory is refused', () => {
     const w = store.beginBackup({ client: 'n' });
     expect(() => store.beginBackup({ client: 'n' })).toThrow(/already has backup 1 running/);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StorageBackend } from './backend';
 import { BackupWriter, BeginBackupOptions } from './backup-writer';
-import { BackupInfo, Catalog, catalogDamage, ChunkLocation, PackChanges } from './catalog';
+import { BackupInfo, Catalog, catalogDamage, ChunkLocation, isComplete, PackChanges } from './catalog';
 import { chunkIdOf, formatChunkId } from './chunk-id';
 import { decodeChunk } from './compression';
 import { FileEntry } from './entry';
@@ -197,9 +197,15 @@ export class Store {
     return b;
   }
 
-  /** The newest `available` backup of a client (what a restore without a number means). */
+  /** The newest `available` backup of a client, partial or not. */
   latestAvailable(client: string): BackupInfo | undefined {
     const all = this.catalog.backupsOfClient(client).filter((b) => b.status === 'available');
+    return all[all.length - 1];
+  }
+
+  /** The newest complete backup of a client (see isComplete): what a restore without a number means, and a new backup's parent. */
+  latestComplete(client: string): BackupInfo | undefined {
+    const all = this.catalog.backupsOfClient(client).filter(isComplete);
     return all[all.length - 1];
   }
 

@@ -1169,6 +1169,9 @@ export namespace cpsbackup {
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
+        /** EndBackup partialReasons. */
+        partialReasons: string[];
+
         /**
          * Creates a new EndBackup instance using the specified properties.
          * @param [properties] Properties to set
@@ -1200,6 +1203,9 @@ export namespace cpsbackup {
 
         /** Properties of an EndBackup. */
         interface $Properties {
+
+            /** EndBackup partialReasons */
+            partialReasons?: (string[]|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -1403,6 +1409,9 @@ export namespace cpsbackup {
         /** BackupSummary warningCount. */
         warningCount: (number|Long);
 
+        /** BackupSummary partial. */
+        partial: string;
+
         /**
          * Creates a new BackupSummary instance using the specified properties.
          * @param [properties] Properties to set
@@ -1479,6 +1488,9 @@ export namespace cpsbackup {
 
             /** BackupSummary warningCount */
             warningCount?: (number|Long|null);
+
+            /** BackupSummary partial */
+            partial?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

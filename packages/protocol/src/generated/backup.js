@@ -2876,6 +2876,7 @@ $root.cpsbackup = (function() {
         /**
          * Properties of an EndBackup.
          * @typedef {Object} cpsbackup.EndBackup.$Properties
+         * @property {Array.<string>|null} [partialReasons] EndBackup partialReasons
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2901,11 +2902,20 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var EndBackup = function (properties) {
+            this.partialReasons = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                         this[keys[i]] = properties[keys[i]];
         };
+
+        /**
+         * EndBackup partialReasons.
+         * @member {Array.<string>} partialReasons
+         * @memberof cpsbackup.EndBackup
+         * @instance
+         */
+        EndBackup.prototype.partialReasons = $util.emptyArray;
 
         /**
          * Creates a new EndBackup instance using the specified properties.
@@ -2939,6 +2949,9 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
+            if (message.partialReasons != null && message.partialReasons.length)
+                for (var i = 0; i < message.partialReasons.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.partialReasons[i]);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2981,7 +2994,18 @@ $root.cpsbackup = (function() {
                     _end = $undefined;
                     break;
                 }
-                reader.skipType(tag & 7, _depth, tag);
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.partialReasons && message.partialReasons.length))
+                            message.partialReasons = [];
+                        message.partialReasons.push(reader.stringVerify());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
                     $util.makeProp(message, "$unknowns", false);
                     (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
@@ -3321,6 +3345,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [newStoredBytes] BackupSummary newStoredBytes
          * @property {Array.<string>|null} [warnings] BackupSummary warnings
          * @property {number|Long|null} [warningCount] BackupSummary warningCount
+         * @property {string|null} [partial] BackupSummary partial
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3474,6 +3499,14 @@ $root.cpsbackup = (function() {
         BackupSummary.prototype.warningCount = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
         /**
+         * BackupSummary partial.
+         * @member {string} partial
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.partial = "";
+
+        /**
          * Creates a new BackupSummary instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupSummary
@@ -3536,6 +3569,8 @@ $root.cpsbackup = (function() {
                     writer.uint32(/* id 14, wireType 2 =*/114).string(message.warnings[i]);
             if (message.warningCount != null && $Object.hasOwnProperty.call(message, "warningCount") && (typeof message.warningCount === "object" ? message.warningCount.low || message.warningCount.high : message.warningCount !== 0))
                 writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.warningCount);
+            if (message.partial != null && $Object.hasOwnProperty.call(message, "partial") && message.partial !== "")
+                writer.uint32(/* id 16, wireType 2 =*/130).string(message.partial);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3712,6 +3747,15 @@ $root.cpsbackup = (function() {
                             message.warningCount = value;
                         else
                             delete message.warningCount;
+                        continue;
+                    }
+                case 16: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.partial = value;
+                        else
+                            delete message.partial;
                         continue;
                     }
                 }
