@@ -173,4 +173,30 @@ describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0
     expect((await runCli(['-c', conf, '-i', num, '--to', asFifo])).code).toBe(0);
     expect(fs.lstatSync(path.join(asFifo, fifo)).isFIFO()).toBe(true);
   });
+
+  test('a restore killed mid-file leaves no truncated file under its name; a re-run without --overwrite completes it', async () => {
+    const data = path.join(root, 'killed-data');
+    const rnd = new SeededRandom('killed');
+    fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+    for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(data, `a${i}`), rnd.bytes(200_000));
+    fs.writeFileSync(path.join(data, 'sub', 'huge.db'), rnd.bytes(150_000_000));
+    const conf = writeNodeConf(root, server, { cname: 'webnode', cert: pki.client('webnode'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+
+    const to = path.join(root, 'killed-restore');
+    const partial = path.join(to, data, 'sub', '.huge.db.cpsbackup-partial');
+    const child = spawn(process.execPath, [path.resolve(__dirname, '../../packages/agent/dist/cli.js'), '-c', conf, '-i', '--to', to], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    for (let i = 0; i < 6000 && !(fs.existsSync(partial) && fs.statSync(partial).size > 20_000_000); i++) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    expect(fs.existsSync(partial)).toBe(true);
+    expect(fs.existsSync(path.join(to, data, 'sub', 'huge.db'))).toBe(false); // never a truncated file under the real name
+
+    const again = await runCli(['-c', conf, '-i', '--to', to]);
+    expect(again.code).toBe(5); // the files restored the first time are kept, with a warning each
+    expect(again.stdout).not.toMatch(/huge\.db: exists/);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+    expect(fs.existsSync(partial)).toBe(false);
+  }, 180_000);
 });

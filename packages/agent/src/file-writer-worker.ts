@@ -3,10 +3,19 @@
  * fills and closes files with synchronous calls, in the order the main
  * thread sent the operations. Content comes through a shared ring; every
  * data operation gives its bytes back (`release`) once written, whatever
- * happened. After the first failure no more files are touched: it is
- * reported once, and the rest is only released.
+ * happened.
+ *
+ * A file is written under a temporary name in its own directory and takes
+ * its real name only once complete (content, owner, mode, times), so a
+ * restore that is killed never leaves a truncated file under the real name.
+ * A failure that concerns one file (it appeared meanwhile, a name the
+ * filesystem refuses) skips that file and is reported as such; one that
+ * concerns the whole restore (no space, read-only, I/O error) stops it: no
+ * more files are touched, it is reported once, and the rest is only released.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** Flags of every file a restore creates: never an existing file, never through a symlink. */
@@ -31,17 +40,38 @@ export type WriterOp =
   | { op: 'drain'; token: number };
 
 /** What comes back. */
-export type WriterReport = { type: 'failed'; message: string; code?: string } | { type: 'drained'; token: number };
+export type WriterReport =
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'skipped'; dest: string; message: string }
+  | { type: 'drained'; token: number };
 
-const fds = new Map<number, number>();
+/** Errors after which no further file can be written either. */
+const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
+
+/** The temporary name a file is written under: hidden, beside its real name, the same on every run (a re-run replaces a stale one). */
+export function partialName(dest: Buffer): Buffer {
+  const dir = path.dirname(dest.toString('latin1'));
+  const base = path.basename(dest.toString('latin1'));
+  const name = base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
+  return Buffer.from(path.join(dir, name), 'latin1');
+}
+
+/** Open files by handle: descriptor, temporary and real names. */
+const files = new Map<number, { fd: number; tmp: Buffer; dest: Buffer }>();
+/** Files skipped after a failure of their own: their later operations are ignored. */
+const skipped = new Set<number>();
 let failed = false;
 
 function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
   if (o.op === 'data') {
     try {
-      if (!failed) {
-        const fd = fds.get(o.file)!;
-        for (let off = 0; off < o.length; ) off += fs.writeSync(fd, ring, o.at + off, o.length - off);
+      const f = files.get(o.file);
+      if (!failed && f) {
+        try {
+          for (let off = 0; off < o.length; ) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off);
+        } catch (err) {
+          fileFailed(o.file, err);
+        }
       }
     } finally {
       Atomics.sub(used, CTRL_USED, o.release);
@@ -55,32 +85,89 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
   }
   if (failed) return;
   switch (o.op) {
-    case 'create':
-      fds.set(o.file, fs.openSync(Buffer.from(o.dest, 'latin1'), CREATE_FLAGS, 0o600));
-      return;
-    case 'finish': {
-      const fd = fds.get(o.file)!;
-      fds.delete(o.file);
+    case 'create': {
+      const dest = Buffer.from(o.dest, 'latin1');
+      const tmp = partialName(dest);
       try {
-        if (o.uid >= 0) fs.fchownSync(fd, o.uid, o.gid);
-        fs.fchmodSync(fd, o.mode);
-        fs.futimesSync(fd, o.mtime, o.mtime);
-      } finally {
-        fs.closeSync(fd);
+        fs.rmSync(tmp, { force: true }); // left by a restore that was killed
+        files.set(o.file, { fd: fs.openSync(tmp, CREATE_FLAGS, 0o600), tmp, dest });
+      } catch (err) {
+        fileFailed(o.file, err, dest);
+      }
+      return;
+    }
+    case 'finish': {
+      const f = files.get(o.file);
+      if (!f) return; // skipped
+      files.delete(o.file);
+      try {
+        try {
+          if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
+          fs.fchmodSync(f.fd, o.mode);
+          fs.futimesSync(f.fd, o.mtime, o.mtime);
+        } finally {
+          fs.closeSync(f.fd);
+        }
+        takeName(f.tmp, f.dest);
+      } catch (err) {
+        fs.rmSync(f.tmp, { force: true });
+        fileFailed(o.file, err, f.dest);
       }
       return;
     }
     case 'abandon': {
-      // The restore is failing: the partial file stays as 0600.
-      const fd = fds.get(o.file);
-      fds.delete(o.file);
-      if (fd !== undefined) fs.closeSync(fd);
+      // The restore is failing: nothing of the file is left.
+      const f = files.get(o.file);
+      files.delete(o.file);
+      if (f) {
+        closeQuietly(f.fd);
+        fs.rmSync(f.tmp, { force: true });
+      }
       return;
     }
     case 'link':
-      fs.linkSync(Buffer.from(o.existing, 'latin1'), Buffer.from(o.dest, 'latin1'));
+      try {
+        fs.linkSync(Buffer.from(o.existing, 'latin1'), Buffer.from(o.dest, 'latin1'));
+      } catch (err) {
+        fileFailed(0, err, Buffer.from(o.dest, 'latin1'));
+      }
       return;
   }
+}
+
+/**
+ * Gives a complete file its real name, never replacing what appeared there
+ * meanwhile: link() fails if the name exists, where rename() would replace.
+ * Filesystems without hard links get rename().
+ */
+function takeName(tmp: Buffer, dest: Buffer): void {
+  try {
+    fs.linkSync(tmp, dest);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    fs.renameSync(tmp, dest);
+    return;
+  }
+  fs.unlinkSync(tmp);
+}
+
+/** One file could not be restored: skipped with a report, unless the error stops every file (then rethrown). */
+function fileFailed(file: number, err: unknown, dest?: Buffer): void {
+  const e = err as NodeJS.ErrnoException;
+  if (FATAL.has(e.code ?? '')) throw err;
+  const f = files.get(file);
+  if (f) {
+    files.delete(file);
+    closeQuietly(f.fd);
+    fs.rmSync(f.tmp, { force: true });
+  }
+  if (file) skipped.add(file);
+  const name = (dest ?? f?.dest)?.toString('latin1') ?? '?';
+  parentPort!.postMessage({ type: 'skipped', dest: name, message: `${e.code ?? e.message}` } satisfies WriterReport);
 }
 
 function closeQuietly(fd: number): void {
@@ -102,8 +189,11 @@ if (parentPort) {
       } catch (err) {
         if (failed) continue;
         failed = true;
-        for (const fd of fds.values()) closeQuietly(fd);
-        fds.clear();
+        for (const f of files.values()) {
+          closeQuietly(f.fd);
+          fs.rmSync(f.tmp, { force: true });
+        }
+        files.clear();
         const e = err as NodeJS.ErrnoException;
         parentPort!.postMessage({ type: 'failed', message: e.message, code: e.code } satisfies WriterReport);
       }

@@ -61,23 +61,26 @@ describe('file writer thread', () => {
     expect(b.size).toBe(3_000_000);
   });
 
-  test('a file that cannot be created fails the writer with its reason and leaves the existing file alone', async () => {
+  test('a file that cannot be created is skipped with its reason, the existing file is left alone, and the writer goes on', async () => {
     fs.writeFileSync(path.join(dir, 'exists'), 'mine');
     const w = new FileWriter();
     try {
-      const file = w.create(Buffer.from(path.join(dir, 'exists')));
+      const file = w.create(Buffer.from(path.join(dir, 'no-such-dir', 'f')));
       await w.write(file, Buffer.from('theirs'));
       w.finish(file, { uid: -1, gid: -1, mode: 0o644, mtime: 1 });
-      await expect(w.drain()).rejects.toThrow(/EEXIST.*exists/);
-      expect(() => w.create(Buffer.from(path.join(dir, 'later')))).toThrow(/EEXIST/);
+      const later = w.create(Buffer.from(path.join(dir, 'later')));
+      await w.write(later, Buffer.from('later'));
+      w.finish(later, { uid: -1, gid: -1, mode: 0o644, mtime: 1 });
+      await w.drain();
+      expect(w.skippedFiles).toEqual([`${path.join(dir, 'no-such-dir', 'f')}: could not be restored (ENOENT)`]);
     } finally {
       await w.close();
     }
     expect(fs.readFileSync(path.join(dir, 'exists'), 'utf8')).toBe('mine');
-    expect(fs.existsSync(path.join(dir, 'later'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'later'), 'utf8')).toBe('later');
   });
 
-  test('an abandoned file keeps what was written, as 0600', async () => {
+  test('an abandoned file leaves nothing behind', async () => {
     const w = new FileWriter();
     const dest = path.join(dir, 'partial');
     try {
@@ -88,7 +91,50 @@ describe('file writer thread', () => {
     } finally {
       await w.close();
     }
-    expect(fs.readFileSync(dest, 'utf8')).toBe('half');
-    expect(fs.statSync(dest).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('a file takes its name only once complete: a restore cut off leaves no truncated file under it, and a re-run replaces the leftover', async () => {
+    const dest = Buffer.from(path.join(dir, 'big.db'));
+    const cut = new FileWriter();
+    const file = cut.create(dest);
+    await cut.write(file, Buffer.alloc(100_000, 1));
+    await cut.drain();
+    await cut.close(); // the agent dies here: no finish
+    expect(fs.existsSync(dest)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(['.big.db.cpsbackup-partial']);
+
+    const again = new FileWriter();
+    try {
+      const f = again.create(dest);
+      await again.write(f, Buffer.from('complete'));
+      again.finish(f, { uid: -1, gid: -1, mode: 0o600, mtime: 1_600_000_000 });
+      await again.drain();
+    } finally {
+      await again.close();
+    }
+    expect(fs.readdirSync(dir)).toEqual(['big.db']);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('complete');
+  });
+
+  test('a name that appeared meanwhile is not replaced: that file is reported skipped, the others are written', async () => {
+    const w = new FileWriter();
+    try {
+      const taken = Buffer.from(path.join(dir, 'taken'));
+      const f1 = w.create(taken);
+      fs.writeFileSync(taken, 'someone else');
+      await w.write(f1, Buffer.from('ours'));
+      w.finish(f1, { uid: -1, gid: -1, mode: 0o644, mtime: 1_600_000_000 });
+      const f2 = w.create(Buffer.from(path.join(dir, 'free')));
+      await w.write(f2, Buffer.from('ours'));
+      w.finish(f2, { uid: -1, gid: -1, mode: 0o644, mtime: 1_600_000_000 });
+      await w.drain();
+      expect(w.skippedFiles).toEqual([`${path.join(dir, 'taken')}: could not be restored (EEXIST)`]);
+    } finally {
+      await w.close();
+    }
+    expect(fs.readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('someone else');
+    expect(fs.readFileSync(path.join(dir, 'free'), 'utf8')).toBe('ours');
+    expect(fs.readdirSync(dir).sort()).toEqual(['free', 'taken']);
   });
 });

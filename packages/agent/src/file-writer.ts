@@ -44,6 +44,8 @@ export class FileWriter {
   private failure: Error | undefined;
   private readonly drains = new Map<number, () => void>();
   private nextDrain = 1;
+  /** Files the writer skipped after a failure of their own (they appeared meanwhile, a refused name...): "path: why". */
+  readonly skippedFiles: string[] = [];
 
   constructor(
     private readonly limits: FileWriterLimits = DEFAULT_FILE_WRITER_LIMITS,
@@ -68,7 +70,7 @@ export class FileWriter {
     return worker;
   }
 
-  /** Starts a new file (mode 0600 until `finish`); returns its handle. */
+  /** Starts a new file, under a temporary name until `finish` gives it its own (see partialName); returns its handle. */
   create(dest: Buffer): number {
     this.throwIfFailed();
     this.worker ??= this.start();
@@ -93,7 +95,7 @@ export class FileWriter {
     this.push({ op: 'finish', file, ...meta });
   }
 
-  /** Closes a file the restore could not complete (it stays 0600). */
+  /** Drops a file the restore could not complete (its temporary file is removed). */
   abandon(file: number): void {
     this.push({ op: 'abandon', file });
   }
@@ -161,6 +163,10 @@ export class FileWriter {
   private onReport(m: WriterReport): void {
     if (m.type === 'failed') {
       this.fail(new AgentError('RESTORE', m.message));
+      return;
+    }
+    if (m.type === 'skipped') {
+      this.skippedFiles.push(`${Buffer.from(m.dest, 'latin1').toString()}: could not be restored (${m.message})`);
       return;
     }
     this.drains.get(m.token)?.();

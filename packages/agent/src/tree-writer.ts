@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
+import { AgentError } from './errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from './owners';
 import { ensureParents, parentOf, pathUnder } from './safe-path';
@@ -69,12 +71,39 @@ export class TreeWriter {
     await this.files.close();
   }
 
-  /** Writes one entry; `content` yields its verified plaintext and must be drained whatever happens. */
+  /**
+   * Writes one entry; `content` yields its verified plaintext and is
+   * drained whatever happens. An entry that cannot be restored where it
+   * should go (its parent is now a symlink, a directory is in the way, the
+   * filesystem refuses the name) is skipped with a warning, and the restore
+   * goes on; only what stops every entry (no space, a read-only or failing
+   * disk, damaged data) ends it.
+   */
   async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
     this.files.throwIfFailed();
     this.ensureTarget();
-    const dest = pathUnder(this.target, e.path);
-    ensureParents(this.target, dest, this.madeHere);
+    try {
+      const dest = pathUnder(this.target, e.path);
+      // The directory restored into keeps its own owner and mode: a stored "/" is not applied to it.
+      if (dest.equals(this.targetPath)) {
+        await drain(content);
+        return 'written';
+      }
+      ensureParents(this.target, dest, this.madeHere);
+      return await this.writeAt(dest, e, content);
+    } catch (err) {
+      if (!skippable(err)) throw err;
+      await drain(content); // the stream stays in step (a no-op if the content was consumed)
+      const why = err instanceof AgentError ? err.message : `${(err as NodeJS.ErrnoException).code}`;
+      return this.skip(`${e.path.toString()}: not restored (${why})`);
+    }
+  }
+
+  private get targetPath(): Buffer {
+    return Buffer.from(path.resolve(this.target));
+  }
+
+  private async writeAt(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
     const name = e.path.toString();
     const existing = this.madeHere.has(parentOf(dest)) ? undefined : lstatOrUndefined(dest);
 
@@ -184,8 +213,26 @@ export class TreeWriter {
   async finish(): Promise<void> {
     await this.files.drain();
     await this.files.close();
-    for (const { dest, e } of this.dirs.reverse()) this.applyMetadata(Buffer.from(dest, 'latin1'), e);
+    this.warnings.push(...this.files.skippedFiles);
+    for (const { dest, e } of this.dirs.reverse()) {
+      try {
+        this.applyMetadata(Buffer.from(dest, 'latin1'), e);
+      } catch (err) {
+        if (!skippable(err)) throw err;
+        this.warnings.push(`${Buffer.from(dest, 'latin1').toString()}: owner, mode or times not restored (${(err as NodeJS.ErrnoException).code})`);
+      }
+    }
   }
+}
+
+/** Errors that stop every entry, not just one. */
+const FATAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
+
+/** Whether a failure concerns only the entry at hand (skip it) rather than the whole restore. */
+function skippable(err: unknown): boolean {
+  if (err instanceof AgentError) return err.code === 'UNSAFE_PATH';
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !FATAL_CODES.has(code);
 }
 
 function lstatOrUndefined(p: Buffer): fs.Stats | undefined {
