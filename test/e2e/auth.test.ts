@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+import forge from 'node-forge';
 import { FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { SeededRandom } from '@cpsbackup/testkit';
@@ -59,6 +60,7 @@ describe('authentication and isolation between clients', () => {
     const r3 = await runCli(['-c', unknownConf, '-l']);
     expect(r3.code).toBe(3);
     expect(r3.stderr).toMatch(/unknown client "delta"/);
+    expect(r3.stderr).not.toContain(server.confDir); // the server's paths are its operator's business
 
     // No certificate at all (a raw TLS client speaking the protocol).
     const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -110,5 +112,44 @@ describe('authentication and isolation between clients', () => {
     expect((await runCli(['-c', posing, '-l'])).code).toBe(3);
     // Beta's backups are all still there.
     expect(JSON.parse((await runCli(['-c', betaConf, '-l', '--json'])).stdout).backups).toEqual(betaList);
+  });
+
+  test('a CA:TRUE certificate our CA signed is no client, and cannot sign clients (the CA is made with pathLen 0)', async () => {
+    const caCert = forge.pki.certificateFromPem(pki.ca.certPem);
+    const caKey = forge.pki.privateKeyFromPem(pki.ca.keyPem);
+    const make = (cn: string, isCa: boolean, issuer: forge.pki.Certificate, issuerKey: forge.pki.rsa.PrivateKey) => {
+      const keys = forge.pki.rsa.generateKeyPair(2048);
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = keys.publicKey;
+      cert.serialNumber = '0' + Math.floor(Math.random() * 1e9).toString(16);
+      cert.validity.notBefore = new Date(Date.now() - 60_000);
+      cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+      cert.setSubject([{ name: 'commonName', value: cn }]);
+      cert.setIssuer(issuer.subject.attributes);
+      cert.setExtensions([
+        { name: 'basicConstraints', cA: isCa, critical: true },
+        { name: 'keyUsage', keyCertSign: isCa, digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true },
+      ]);
+      cert.sign(issuerKey, forge.md.sha256.create());
+      return { cert, key: keys.privateKey, pem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+    };
+    expect(caCert.getExtension('basicConstraints')).toMatchObject({ cA: true, pathLenConstraint: 0 });
+    const sub = make('alpha', true, caCert, caKey);
+    const asClient = path.join(root, 'sub-ca.pem');
+    fs.writeFileSync(asClient, sub.pem);
+    fs.writeFileSync(path.join(root, 'sub-ca.key'), sub.keyPem, { mode: 0o600 });
+    const direct = await runCli(['-c', writeNodeConf(path.join(root, 'subca'), server, { cname: 'alpha', cert: { cert: asClient, key: path.join(root, 'sub-ca.key') }, include: [] }), '-l']);
+    expect(direct.code).toBe(3);
+    expect(direct.stderr).toMatch(/it is a CA certificate \(basicConstraints CA:TRUE\), not a client one/);
+
+    const rogue = make('rogue-sub-ca', true, caCert, caKey);
+    const minted = make('alpha', false, rogue.cert, rogue.key);
+    const chain = path.join(root, 'minted.pem');
+    fs.writeFileSync(chain, minted.pem + rogue.pem);
+    fs.writeFileSync(path.join(root, 'minted.key'), minted.keyPem, { mode: 0o600 });
+    const viaSub = await runCli(['-c', writeNodeConf(path.join(root, 'minted'), server, { cname: 'alpha', cert: { cert: chain, key: path.join(root, 'minted.key') }, include: [] }), '-l']);
+    expect(viaSub.code).toBe(3);
+    expect(viaSub.stderr).toMatch(/client certificate refused: .*PATH_LENGTH_EXCEEDED/);
   });
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { requireBuild, runCli, tempDir, TestPki, TestServer } from '../helpers/cluster';
+import { freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
 import { snapshotTree } from '../helpers/tree';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
@@ -71,13 +71,25 @@ describe('enrolment and installing the agent', () => {
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
 
     // A second enrolment under that name is refused, even with the right password.
-    fs.rmSync(path.join(etc, 'certs/fresh.pem'));
-    fs.rmSync(path.join(etc, 'certs/fresh.key'));
+    fs.renameSync(path.join(etc, 'certs/fresh.pem'), path.join(root, 'old-fresh.pem'));
+    fs.renameSync(path.join(etc, 'certs/fresh.key'), path.join(root, 'old-fresh.key'));
     const again = await sh(bin, ['--enrol', '--password', 's3cret-once']);
     expect(again.code).toBe(3);
-    expect(again.stderr).toMatch(/client fresh is already enrolled \(since \d{4}-.*\); to enrol it again, remove .*enrolled\/fresh on the server/);
+    expect(again.stderr).toMatch(/client fresh is already enrolled \(since \d{4}-.*\); to enrol it again, the server's operator revokes its certificate first \(cpsbackupd --revoke fresh\)/);
+    expect(again.stderr).not.toContain(server.storeDir); // no server path told to a peer without a certificate
     expect(fs.existsSync(path.join(etc, 'certs/fresh.pem'))).toBe(false);
     expect(server.logLines().filter((l) => l.msg === 'client enrolled')).toHaveLength(1);
+
+    // Revoked: the old certificate is refused from the next connection, and the node enrols again.
+    const revoke = await sh(process.execPath, [SERVER_BIN, '-c', server.confFile, '--revoke', 'fresh']);
+    expect(revoke.code).toBe(0);
+    expect(revoke.stdout).toMatch(/^revoked the certificate client fresh enrolled with \(SHA-256 [0-9a-f:]{95}\)/);
+    const oldConf = writeNodeConf(root, server, { cname: 'fresh', cert: { cert: path.join(root, 'old-fresh.pem'), key: path.join(root, 'old-fresh.key') }, include: [data] });
+    const refused = await runCli(['-c', oldConf, '-l']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/it was revoked on the server/);
+    expect((await sh(bin, ['--enrol', '--password', 's3cret-once'])).code).toBe(0);
+    expect((await sh(bin, ['-l'])).code).toBe(0);
   });
 
   test('a wrong password or an unknown name is refused without saying which', async () => {
@@ -95,4 +107,66 @@ describe('enrolment and installing the agent', () => {
     // Without a certificate, the node cannot do anything else.
     expect((await runCli(['-c', conf, '-l'])).code).toBe(2);
   });
+});
+
+describe('enrolment passwords cannot be guessed', () => {
+  let root: string;
+  let pki: TestPki;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('enrol-guess');
+    pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki, [`ca_key = ${path.join(pki.dir, 'ca.key')}`]);
+    fs.writeFileSync(path.join(pki.dir, 'ca.key'), pki.ca.keyPem, { mode: 0o600 });
+    server.addClient('target', ['password = the-right-one']);
+    server.addClient('bystander', ['password = bystander-pass']);
+    server.logLevel = 'warn';
+    await server.start(await freePort());
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** An enrolment attempt of `cname` with `password`, from a node with no certificate yet. */
+  const enrol = (cname: string, password: string, n: number) => {
+    const dir = path.join(root, `node-${cname}-${n}`);
+    const conf = writeNodeConf(dir, server, { cname, cert: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'c.key') }, include: [] });
+    return runCli(['-c', conf, '--enrol', '--password', password]);
+  };
+
+  /** Runs attempts four at a time: the server serves max_unauthenticated = 4 connections without a certificate at once. */
+  async function inFours<T>(n: number, attempt: (i: number) => Promise<T>): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < n; i += 4) out.push(...(await Promise.all(Array.from({ length: Math.min(4, n - i) }, (_, k) => attempt(i + k)))));
+    return out;
+  }
+
+  test('ten wrong passwords lock the client, even against the right one, until the operator sets a new one; an address that keeps failing is shut out', async () => {
+    const guesses = await inFours(10, (i) => enrol('target', `guess-${i}`, i));
+    for (const g of guesses) {
+      expect(g.code).toBe(3);
+      expect(g.stderr).toMatch(/enrolment of "target" refused: unknown client or wrong password/);
+    }
+    const right = await enrol('target', 'the-right-one', 100);
+    expect(right.code).toBe(3);
+    expect(right.stderr).toMatch(/enrolment of "target" is locked after 10 failed attempts: the server's operator must set a new password for it/);
+    // A restart does not lift it; a new password does.
+    const port = server.port;
+    await server.stop();
+    await server.start(port);
+    expect((await enrol('target', 'the-right-one', 101)).stderr).toMatch(/is locked/);
+    server.addClient('target', ['password = a-new-one']);
+    process.kill(server.pid, 'SIGHUP');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await enrol('target', 'a-new-one', 102)).code).toBe(0);
+
+    // Twenty failures from one address (any names): that address is refused for a while, even with a right password.
+    await inFours(20, (i) => enrol('nobody', `x${i}`, 200 + i));
+    const shut = await enrol('bystander', 'bystander-pass', 300);
+    expect(shut.code).toBe(3);
+    expect(shut.stderr).toMatch(/too many failed enrolments from 127\.0\.0\.1; try again later/);
+  }, 120_000);
 });

@@ -144,3 +144,41 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     expect(valueFor(await metrics(), 'cpsbackup_client_overdue', 'mon')).toBe(1);
   });
 });
+
+describe('status port beyond loopback: a token, and reasons left out', () => {
+  let root: string;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = tempDir('status-token');
+    const pki = new TestPki(path.join(root, 'pki'));
+    server = new TestServer(root, pki, ['status_token = tok-123', 'status_redact = 1']);
+    server.statusPort = await freePort();
+    server.addClient('failing');
+    await server.start();
+    // A backup that fails with a reason naming a path.
+    const conf = writeNodeConf(root, server, { cname: 'failing', cert: pki.client('failing'), include: [path.join(root, 'no-such-dir')] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(1);
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('/status and /metrics need the token, /health does not; the reasons are not shown', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    expect((await fetch(`${base}/status`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const res = await fetch(`${base}/status`, { headers: { authorization: 'Bearer tok-123' } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('no-such-dir');
+    const report = JSON.parse(text) as StatusReport;
+    expect(report.clients.find((c) => c.name === 'failing')!.lastResult).toMatchObject({ status: 'partial', reason: null });
+    const check = await runCheck(['--url', base, '--client', 'failing', '--token', 'tok-123']);
+    expect(check.stdout).toMatch(/^CPSBACKUP (WARNING|CRITICAL) - failing:/);
+    expect((await runCheck(['--url', base, '--client', 'failing'])).stdout).toMatch(/^CPSBACKUP UNKNOWN - .*HTTP 401/);
+  });
+});

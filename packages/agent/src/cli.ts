@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     .scriptName('cpsbackup')
     .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
     .option('url', { type: 'string', default: 'http://127.0.0.1:4201', describe: "with status: cpsbackupd's status port" })
+    .option('token', { type: 'string', describe: "with status: the status port's token (status_token; or $CPSBACKUP_STATUS_TOKEN)" })
     .option('export', { alias: 'e', type: 'boolean', describe: 'back up this node now' })
     .option('import', { alias: 'i', type: 'string', describe: 'restore the latest backup, or the given number' })
     .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
@@ -100,7 +101,7 @@ async function main(): Promise<number> {
     .parse();
 
   if (argv._[0] === 'status') {
-    out(await runStatus(argv.url, argv.json));
+    out(await runStatus(argv.url, argv.json, argv.token ?? process.env.CPSBACKUP_STATUS_TOKEN ?? ''));
     return ExitCode.OK;
   }
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);

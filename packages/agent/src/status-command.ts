@@ -26,10 +26,10 @@ function ago(ms: number): string {
 }
 
 /** `cpsbackup status`: the server's status port as a table (run it on the server; the port is loopback). */
-export async function runStatus(url: string, json: boolean): Promise<string> {
+export async function runStatus(url: string, json: boolean, token = ''): Promise<string> {
   let report: Report;
   try {
-    const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(10_000), headers: token ? { authorization: `Bearer ${token}` } : {} });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     report = (await res.json()) as Report;
   } catch (err) {

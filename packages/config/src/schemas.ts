@@ -9,6 +9,8 @@ export const serverSchema = {
   port: key.int(4200, 0, 65535, 'TLS port for agents (0: any free port, for tests)'),
   status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
+  status_token: key.string('', 'if set, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
+  status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /status and /metrics'),
   directory: key.path('/var/lib/cpsbackup', 'storage directory: catalog and packs'),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
   ssl_cert_ca: key.path('', 'CA certificate that signs client certificates'),

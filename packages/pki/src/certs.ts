@@ -51,7 +51,8 @@ export function createCa(cn = 'cpsbackup CA', days = 3650): KeyAndCert {
   const cert = baseCert(cn, keys.publicKey, days);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
+    // pathLen 0: a certificate this CA signs can never sign others, even one marked CA:TRUE.
+    { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);

@@ -1,6 +1,8 @@
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { ClientConfig } from '@cpsbackup/config';
 import { ClientRegistry } from './client-registry';
+import { RevokedCertificates } from './revocation';
 import { WireError } from './wire-errors';
 
 /** Certificate errors as an operator should read them. */
@@ -20,7 +22,7 @@ const CERT_PROBLEMS: Record<string, string> = {
  * certificate signed by our CA, a client file must exist for the name, and
  * the certificate's CN must equal that file's ssl_peer_cn.
  */
-export function authenticate(socket: TLSSocket, clientName: string, clients: ClientRegistry): { config: ClientConfig; cn: string } {
+export function authenticate(socket: TLSSocket, clientName: string, clients: ClientRegistry, revoked: RevokedCertificates): { config: ClientConfig; cn: string } {
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) {
     throw new WireError('AUTH_NO_CERT', 'no client certificate was presented: set ssl_cert and ssl_key in node.conf', true);
@@ -29,12 +31,23 @@ export function authenticate(socket: TLSSocket, clientName: string, clients: Cli
     const code = String(socket.authorizationError ?? 'unknown');
     throw new WireError('AUTH_BAD_CERT', `client certificate refused: ${CERT_PROBLEMS[code] ?? code} (${code})`, true);
   }
+  if (revoked.has(cert.fingerprint256)) {
+    throw new WireError('AUTH_BAD_CERT', 'client certificate refused: it was revoked on the server; enrol again (cpsbackup --enrol) or install a new certificate', true);
+  }
+  // A CA certificate is never a client's: one that chains to ours could otherwise sign more.
+  if (new X509Certificate(cert.raw).ca) {
+    throw new WireError('AUTH_BAD_CERT', 'client certificate refused: it is a CA certificate (basicConstraints CA:TRUE), not a client one', true);
+  }
   const cnField = cert.subject?.CN;
   const cn = Array.isArray(cnField) ? cnField.join(',') : (cnField ?? '');
   const found = clients.lookup(clientName);
   if (!found.ok) {
     const code = found.reason === 'unknown' ? 'AUTH_UNKNOWN_CLIENT' : 'AUTH_CLIENT_CONFIG';
-    const msg = found.reason === 'unknown' ? `unknown client ${JSON.stringify(clientName)}: ${found.message}` : `client file is invalid: ${found.message}`;
+    // What the server's files say and where they are is the operator's business (it is logged there).
+    const msg =
+      found.reason === 'unknown'
+        ? `unknown client ${JSON.stringify(clientName)}: the server has no client file for it (ask its operator to add one, or set cname in node.conf)`
+        : `the server's client file for ${JSON.stringify(clientName)} is invalid; its operator has the details`;
     throw new WireError(code, msg, true);
   }
   if (found.config.ssl_peer_cn !== cn) {

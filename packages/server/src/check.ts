@@ -4,7 +4,7 @@
  * and grades the age of each client's last successful backup:
  * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (status port unreachable, no such client).
  *
- *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h]
+ *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@cpsbackup/config';
@@ -29,6 +29,7 @@ async function main(): Promise<number> {
         client: { type: 'string' },
         warning: { type: 'string', default: '26h' },
         critical: { type: 'string', default: '50h' },
+        token: { type: 'string', default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
       },
     }).values;
   } catch (err) {
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
   }
   let report: StatusReport;
   try {
-    const res = await fetch(`${opts.url}/status`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${opts.url}/status`, { signal: AbortSignal.timeout(10_000), headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     report = (await res.json()) as StatusReport;
   } catch (err) {

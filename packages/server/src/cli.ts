@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
 import { repairCatalog, RepairReport, Store } from '@cpsbackup/store';
 import { createLogger } from './logger';
+import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
 
@@ -15,6 +16,8 @@ async function main(): Promise<number> {
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
     .option('verify', { type: 'boolean', default: false, describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not' })
+    .option('revoke', { type: 'string', describe: "revoke the certificate client NAME enrolled with (it stops working at once) and let NAME enrol again" })
+    .option('revoke-cert', { type: 'string', describe: 'revoke a client certificate given as a PEM file (one made by make-certs)' })
     .option('repair-catalog', {
       type: 'boolean',
       default: false,
@@ -42,6 +45,7 @@ async function main(): Promise<number> {
   }
   if (argv.verify) return verifyOffline(config.directory);
   if (argv['repair-catalog']) return repairOffline(config.directory);
+  if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
   const log = createLogger(config.log_level);
   let server: BackupServer;
   try {
@@ -93,6 +97,24 @@ function verifyOffline(directory: string): number {
     return r.ok ? 0 : 1;
   } finally {
     store.close();
+  }
+}
+
+/** `cpsbackupd --revoke NAME` / `--revoke-cert FILE`: works with the daemon running (it reads the list at each connection). */
+function revoke(directory: string, name: string | undefined, pemFile: string | undefined): number {
+  try {
+    if (name !== undefined) {
+      const fp = revokeEnrolled(directory, name);
+      process.stdout.write(`revoked the certificate client ${name} enrolled with (SHA-256 ${fp}); it is refused from the next connection, and ${name} may enrol again with the password in its client file\n`);
+    }
+    if (pemFile !== undefined) {
+      const r = revokeCertificateFile(directory, pemFile);
+      process.stdout.write(`revoked the certificate of ${r.cn} (SHA-256 ${r.fingerprint}); it is refused from the next connection\n`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`cpsbackupd: ${(err as Error).message}\n`);
+    return 1;
   }
 }
 

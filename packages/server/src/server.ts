@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
+import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
@@ -7,6 +8,8 @@ import { GcReport, Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { Admission, Ticket } from './admission';
+import { EnrolGuard } from './enrol-guard';
+import { RevokedCertificates } from './revocation';
 import { ClientLocks } from './client-locks';
 import { createMetrics } from './metrics';
 import { StatusReporter } from './status-report';
@@ -35,6 +38,8 @@ export class BackupServer {
   private readonly sessions = new Set<Session>();
   private readonly locks = new ClientLocks();
   private readonly admission: Admission;
+  private readonly enrolGuard: EnrolGuard;
+  private readonly revoked: RevokedCertificates;
   /** TCP connections still in their TLS handshake, by "address|port", until it completes or they close. */
   private readonly handshaking = new Map<string, string>();
   /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
@@ -53,6 +58,8 @@ export class BackupServer {
     private readonly log: Logger,
   ) {
     this.clients = new ClientRegistry(config.clientconfdir);
+    this.enrolGuard = new EnrolGuard(path.join(config.directory, 'enrolled'));
+    this.revoked = new RevokedCertificates(config.directory);
     this.admission = new Admission({
       maxChildren: config.max_children,
       maxSessionsPerClient: config.max_sessions_per_client,
@@ -111,8 +118,14 @@ export class BackupServer {
 
   private async startStatus(): Promise<void> {
     const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
-    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity), this.log);
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity), this.log, this.config.status_token);
     this.statusPort = await this.statusServer.listen(this.config.status_address, this.config.status_port);
+    if (!isLoopback(this.config.status_address) && !this.config.status_token && !this.config.status_redact) {
+      this.log.warn(
+        { status_address: this.config.status_address },
+        'the status port is reachable beyond this host and shows failure reasons (file paths) to anyone: set status_token, or status_redact = 1',
+      );
+    }
   }
 
   /** The port actually bound (useful with port 0). */
@@ -170,6 +183,8 @@ export class BackupServer {
       log: this.log,
       config: this.config,
       activity: this.activity,
+      enrolGuard: this.enrolGuard,
+      revoked: this.revoked,
       isShuttingDown: () => this.shuttingDown,
       requestGc: () => this.requestGc(),
     });
@@ -276,4 +291,9 @@ export class BackupServer {
     this.store.close();
     this.log.info('stopped');
   }
+}
+
+/** Whether an address is this host only. */
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
 }

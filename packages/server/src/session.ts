@@ -8,6 +8,8 @@ import { Activity } from './activity';
 import { Ticket } from './admission';
 import { authenticate } from './auth';
 import { handleEnrol } from './enrol-handler';
+import { EnrolGuard } from './enrol-guard';
+import { RevokedCertificates } from './revocation';
 import { handleBackup } from './backup-handler';
 import { ClientLocks } from './client-locks';
 import { ClientRegistry } from './client-registry';
@@ -45,6 +47,8 @@ export interface SessionDeps {
   log: Logger;
   config: ServerConfig;
   activity: Activity;
+  enrolGuard: EnrolGuard;
+  revoked: RevokedCertificates;
   isShuttingDown(): boolean;
   requestGc(): void;
 }
@@ -131,7 +135,13 @@ export class Session {
   private async handshake(): Promise<SessionContext> {
     const first = await this.firstMessage();
     if (first.msg === 'enrolRequest') {
-      await handleEnrol(this.conn, first.enrolRequest, { config: this.deps.config, clients: this.deps.clients, log: this.log });
+      await handleEnrol(this.conn, first.enrolRequest, {
+        config: this.deps.config,
+        clients: this.deps.clients,
+        log: this.log,
+        guard: this.deps.enrolGuard,
+        address: this.socket.remoteAddress ?? '?',
+      });
       throw new ConnectionError('CLOSED', 'enrolment finished');
     }
     if (first.msg !== 'hello') throw new WireError('PROTOCOL', `expected hello, got ${first.msg}`, true);
@@ -140,7 +150,7 @@ export class Session {
       throw new WireError('VERSION', `protocol version ${hello.protocolVersion} is not supported (server speaks ${PROTOCOL_VERSION}); upgrade the agent`, true);
     }
     const clientName = String(hello.clientName ?? '');
-    const { config, cn } = authenticate(this.socket, clientName, this.deps.clients);
+    const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked);
     this.ticket.authenticated(config.name);
     this.log = this.log.child({ client: config.name });
     this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars) }, 'client authenticated');

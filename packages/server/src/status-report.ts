@@ -83,7 +83,7 @@ export class StatusReporter {
         ? {
             number: lastResult.number,
             status: isComplete(lastResult) || lastResult.status !== 'available' ? lastResult.status : 'partial',
-            reason: lastResult.reason ?? lastResult.partial,
+            reason: this.config.status_redact ? null : (lastResult.reason ?? lastResult.partial),
             at: new Date(lastResult.finishedAt ?? lastResult.startedAt).toISOString(),
           }
         : null,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -15,7 +16,17 @@ export class StatusServer {
     private readonly reporter: StatusReporter,
     private readonly metrics: Registry,
     private readonly log: Logger,
+    /** When set, /status and /metrics need "Authorization: Bearer <token>". */
+    private readonly token = '',
   ) {}
+
+  /** Whether a request may read /status or /metrics: always without a token; with one, only when it presents it (compared in constant time). */
+  private authorized(req: http.IncomingMessage): boolean {
+    if (!this.token) return true;
+    const given = Buffer.from(String(req.headers.authorization ?? ''));
+    const want = Buffer.from(`Bearer ${this.token}`);
+    return given.length === want.length && timingSafeEqual(given, want);
+  }
 
   listen(address: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
@@ -40,6 +51,8 @@ export class StatusServer {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');
+      } else if ((url === '/status' || url === '/metrics') && !this.authorized(req)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
       } else if (url === '/status') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.reporter.report(), null, 2) + '\n');
       } else if (url === '/metrics') {

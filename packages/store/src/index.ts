@@ -16,3 +16,4 @@ export { StorageBackend, PackAppender } from './backend';
 export { LocalDirectoryBackend } from './local-backend';
 export { encodeEntry, decodeEntry, ManifestDecoder, MANIFEST_MAGIC } from './manifest-codec';
 export { isUnder } from './paths';
+export { createFileDurably, fsyncDir } from './durable-fs';
