@@ -39,6 +39,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     baselinePeak = peakRssOf(server.pid);
   });
   afterAll(async () => {
+    console.log(`hostile peers: server peak RSS ${(baselinePeak / 1e6).toFixed(0)} -> ${(peakRssOf(server.pid) / 1e6).toFixed(0)} MB over every flood, ${honestRuns} honest backups beside them restored bit-exact`);
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });

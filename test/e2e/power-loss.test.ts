@@ -180,6 +180,8 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
         fs.rmSync(c.image, { force: true });
       }
     }
+    const restored = cuts.reduce((n, c) => n + c.acknowledged.size, 0);
+    console.log(`power loss: ${cuts.length} image copies (${cuts.map((c) => c.label).join('; ')}), ${restored} acknowledged backups restored bit-exact, ${failures.length} failures`);
     expect(failures).toEqual([]);
   }, 600_000);
 });
