@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   maxQueuedBytes?: number;
   /** The largest body accepted per kind of message (default: maxFrameBytes for all). */
   frameLimits?: FrameLimits;
+  /** The most top-level fields (repeated elements count one each) a received message may hold (default: no limit). */
+  maxFieldsPerMessage?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export class FramedConnection {
    */
   private readonly queue: Array<{ body: Buffer | FrameError; bytes: number }> = [];
   private readonly frameLimits: FrameLimits | undefined;
+  private readonly maxFields: number | undefined;
   private readonly frameTimeoutMs: number;
   /** When the frame now arriving began (or the last one completed). */
   private frameStartedAt = 0;
@@ -67,6 +70,7 @@ export class FramedConnection {
     this.maxQueued = opts.maxQueuedMessages ?? 64;
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
     this.frameLimits = opts.frameLimits;
+    this.maxFields = opts.maxFieldsPerMessage;
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
     socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
@@ -143,7 +147,7 @@ export class FramedConnection {
   private decode(body: Buffer | FrameError): Message | FrameError {
     if (body instanceof FrameError) return body;
     try {
-      return decodeFrameBody(body, this.frameLimits);
+      return decodeFrameBody(body, this.frameLimits, this.maxFields);
     } catch (err) {
       if (err instanceof FrameError) return err;
       throw err;

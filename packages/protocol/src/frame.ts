@@ -73,15 +73,60 @@ export function frameKind(body: Buffer): MessageKind {
 export type FrameLimits = (kind: MessageKind) => number;
 
 /**
- * Decodes a frame body into its message, after checking its kind against
- * `limits`; a malformed or oversized body is a FrameError (the stream is
- * still in step).
+ * How many fields the message inside an Envelope body holds at its top
+ * level (a repeated field counts once per element), read from the wire
+ * format without decoding; stops counting past `max`.
  */
-export function decodeFrameBody(body: Buffer, limits?: FrameLimits): Message {
+function countFields(body: Buffer, max: number): number {
+  const tag = readVarint(body, 0)!;
+  const len = readVarint(body, tag[1])!;
+  let pos = len[1];
+  let n = 0;
+  while (pos < body.length && n <= max) {
+    const t = readVarint(body, pos);
+    if (!t) break;
+    pos = t[1];
+    switch (t[0] & 7) {
+      case 0: {
+        while (pos < body.length && body[pos]! >= 0x80) pos++;
+        pos++;
+        break;
+      }
+      case 1:
+        pos += 8;
+        break;
+      case 2: {
+        const l = readVarint(body, pos);
+        if (!l) return n; // malformed: protobuf says so when it decodes
+        pos = l[1] + l[0];
+        break;
+      }
+      case 5:
+        pos += 4;
+        break;
+      default:
+        return n;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Decodes a frame body into its message, after checking its kind against
+ * `limits` (bytes), and, with `maxFields`, how many fields it holds: a
+ * small frame of empty repeated fields would otherwise decode into a
+ * million objects. A malformed or oversized body is a FrameError (the
+ * stream is still in step).
+ */
+export function decodeFrameBody(body: Buffer, limits?: FrameLimits, maxFields?: number): Message {
   const kind = frameKind(body);
   const max = limits?.(kind);
   if (max !== undefined && body.length > max) {
     throw new FrameError('FRAME_TOO_LARGE', `${kind} message of ${body.length} bytes refused (at most ${max})`);
+  }
+  if (maxFields !== undefined && countFields(body, maxFields) > maxFields) {
+    throw new FrameError('FRAME_TOO_LARGE', `${kind} message of more than ${maxFields} fields refused`);
   }
   let msg: Message;
   try {

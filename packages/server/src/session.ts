@@ -74,6 +74,8 @@ export class Session {
       // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
       frameTimeoutMs: deps.config.idle_timeout * 1000,
       frameLimits: serverFrameLimits,
+      // A missing-query's 8192 ids and its query id are the most any agent message holds.
+      maxFieldsPerMessage: LIMITS.idsPerQuery + 1,
     });
     this.log = deps.log.child({ remote: `${socket.remoteAddress}:${socket.remotePort}` });
   }
