@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageBackend } from './backend';
-import { Catalog } from './catalog';
+import { Catalog, ChunkLocation } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
 import { decodeChunk } from './compression';
 import { ManifestDecoder } from './manifest-codec';
@@ -28,14 +28,8 @@ export interface RepairReport {
   lostRows: number;
 }
 
-interface ChunkPlace {
-  pack: string;
-  offset: number;
-  rawLength: number;
-  storedLength: number;
-  codec: number;
-  kind: number;
-}
+/** Where the scan found a chunk's intact record. */
+type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
 
 type Row = Record<string, unknown>;
 
