@@ -141,14 +141,32 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       const b = done!.backupDone!.backup!;
       return { missing, newChunks: Number(b.newChunks), newRawBytes: Number(b.newRawBytes), newStoredBytes: Number(b.newStoredBytes) };
     };
-    const wrong = await probe(pinFile(1234));
-    const right = await probe(pinFile(4711));
+    let wrong: Awaited<ReturnType<typeof probe>> | undefined;
+    let right: Awaited<ReturnType<typeof probe>> | undefined;
+    await besideHonestBackup(async () => {
+      wrong = await probe(pinFile(1234));
+      right = await probe(pinFile(4711));
+    });
+    if (!right || !wrong) throw new Error('the probes did not run');
     expect(right).toEqual(wrong);
     expect(right.missing).toEqual([0]); // "send it": the prober's group never had it
     expect(right.newChunks).toBe(2); // the file and its manifest, as for any new file
   });
 
   test('quota_bytes counts what entries store: a backup of long paths and link targets alone is stopped', async () => {
+    await besideHonestBackup(() => quotaAttack());
+    const conf = writeNodeConf(root, server, { cname: 'capped', cert: pki.client('capped'), include: [] });
+    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
+    expect(list.backups.map((b: { status: string }) => b.status)).toEqual(['error']);
+    // What it did store counts against it until GC reclaims it: the next backup is refused up front.
+    expect(list.usage.storedBytes).toBeGreaterThan(1024 * 1024);
+    expect(list.usage.storedBytes).toBeLessThan(1024 * 1024 + 18 * 1024 * 1024); // at most one message over
+    const again = await runCli(['-c', conf, '-e']);
+    expect(again.code).toBe(8);
+    expect(again.stderr).toMatch(/quota reached/);
+  }, 120_000);
+
+  async function quotaAttack(): Promise<void> {
     const { socket, conn } = await rawSession(server, 'capped', pki.client('capped'));
     await beginBackup(conn);
     const rnd = new SeededRandom('paths');
@@ -171,16 +189,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     refused ??= (await readUntil(conn, (m) => m.msg === 'error'))?.error?.message;
     expect(refused).toMatch(/^quota exceeded during the backup: client capped would store more than 1\.0 MiB \(quota_bytes\)/);
     socket.destroy();
-    const conf = writeNodeConf(root, server, { cname: 'capped', cert: pki.client('capped'), include: [] });
-    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
-    expect(list.backups.map((b: { status: string }) => b.status)).toEqual(['error']);
-    // What it did store counts against it until GC reclaims it: the next backup is refused up front.
-    expect(list.usage.storedBytes).toBeGreaterThan(1024 * 1024);
-    expect(list.usage.storedBytes).toBeLessThan(1024 * 1024 + 18 * 1024 * 1024); // at most one message over
-    const again = await runCli(['-c', conf, '-e']);
-    expect(again.code).toBe(8);
-    expect(again.stderr).toMatch(/quota reached/);
-  }, 120_000);
+  }
 
   test('frames built to decode into millions of objects are refused before decoding', async () => {
     await besideHonestBackup(async () => {
