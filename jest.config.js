@@ -5,8 +5,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
+    // A package's own exports, from its sources: "@cpsbackup/x" and the test kit's subpaths.
+    '^@cpsbackup/testkit/([a-z-]+)$': '<rootDir>/packages/testkit/src/$1',
     '^@cpsbackup/([a-z-]+)$': '<rootDir>/packages/$1/src',
-    '^@cpsbackup/([a-z-]+)/dist/(.*)$': '<rootDir>/packages/$1/src/$2',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 60000,

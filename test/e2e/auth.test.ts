@@ -5,8 +5,7 @@ import forge from 'node-forge';
 import { FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { snapshotTree } from '../helpers/tree';
+import { requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 describe('authentication and isolation between clients', () => {
   let root: string;

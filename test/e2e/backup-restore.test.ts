@@ -3,8 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { hardLinkGroups, snapshotTree } from '../helpers/tree';
+import { hardLinkGroups, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /** A tree with every kind of object the agent must handle, and names with odd bytes. */
 function buildTree(root: string, seed: string): void {

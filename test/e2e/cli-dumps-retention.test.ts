@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { TestPostgres } from '../helpers/postgres';
-import { snapshotTree } from '../helpers/tree';
+import { requireBuild, runCli, snapshotTree, tempDir, TestPki, TestPostgres, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 

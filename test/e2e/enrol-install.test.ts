@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { snapshotTree } from '../helpers/tree';
+import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -60,6 +59,9 @@ describe('enrolment and installing the agent', () => {
     expect(fs.statSync(path.join(etc, 'certs/fresh.key')).mode & 0o777).toBe(0o600);
     const unit = fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${bin} -c ${etc}/node.conf --daemon`);
+    // The agent carries no SQLite: the catalog is the server's alone.
+    expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/better-sqlite3'))).toBe(false);
+    expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/@cpsbackup/store'))).toBe(false);
     // The installed copy runs on its own: no reference back into the repository.
     expect(fs.readFileSync(bin, 'utf8')).not.toContain(path.resolve(__dirname, '../..') + '/packages');
 

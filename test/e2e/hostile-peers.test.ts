@@ -10,12 +10,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { cpsbackup, encodeFrame, FramedConnection } from '@cpsbackup/protocol';
-import { encodeEntryRecords } from '@cpsbackup/store/dist/shared';
-import { fileEntry } from '@cpsbackup/store/dist/test-support/fixtures';
-import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { peakRssOf, rawConnect, rawSession, readUntil } from '../helpers/raw-client';
-import { snapshotTree } from '../helpers/tree';
+import { encodeEntryRecords } from '@cpsbackup/format';
+import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
+import { freePort, peakRssOf, rawConnect, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /** Peak memory the server may gain over the whole suite, floods included. */
 const MEMORY_BUDGET = 250e6;
@@ -186,7 +183,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       const err = conn.takeQueued('error');
       if (err) refused = err.error!.message!;
     }
-    refused ??= (await readUntil(conn, (m) => m.msg === 'error'))?.error?.message;
+    refused ??= (await readUntil(conn, (m) => m.msg === 'error'))?.error?.message ?? undefined;
     expect(refused).toMatch(/^quota exceeded during the backup: client capped would store more than 1\.0 MiB \(quota_bytes\)/);
     socket.destroy();
   }
@@ -284,7 +281,8 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
         {
           host: '127.0.0.1',
           port: server.port,
-          localAddress,
+          // Passed down to the TCP socket (node's tls typings omit it).
+          ...({ localAddress } as object),
           ca: fs.readFileSync(pki.caFile),
           ...(cert ? { cert: fs.readFileSync(cert.cert), key: fs.readFileSync(cert.key) } : {}),
           checkServerIdentity: () => undefined,

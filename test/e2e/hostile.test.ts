@@ -2,12 +2,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cpsbackup, encodeFrame } from '@cpsbackup/protocol';
-import { encodeEntryRecords } from '@cpsbackup/store/dist/shared';
-import { fileEntry } from '@cpsbackup/store/dist/test-support/fixtures';
-import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { rawSession, readUntil, rssOf } from '../helpers/raw-client';
-import { snapshotTree } from '../helpers/tree';
+import { encodeEntryRecords } from '@cpsbackup/format';
+import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
+import { freePort, rawSession, readUntil, requireBuild, rssOf, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const FUZZ_FRAMES = 100_000;
 

@@ -6,12 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StatusReport } from '@cpsbackup/server/dist/status-report';
-import { encodeEntryRecords } from '@cpsbackup/store/dist/shared';
+import type { StatusReport } from '@cpsbackup/server';
+import { encodeEntryRecords } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { rawSession, readUntil } from '../helpers/raw-client';
-import { snapshotTree } from '../helpers/tree';
+import { freePort, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 

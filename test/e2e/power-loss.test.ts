@@ -11,9 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { LoopDisk, loopDevicesUnavailable } from '../helpers/loop-disk';
-import { snapshotTree, TreeRecord } from '../helpers/tree';
+import { freePort, loopDevicesUnavailable, LoopDisk, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const unavailable = loopDevicesUnavailable();
 if (unavailable) {

@@ -2,9 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { CLI_BIN, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { rawSession, readUntil } from '../helpers/raw-client';
-import { snapshotTree } from '../helpers/tree';
+import { CLI_BIN, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 function bigTree(dir: string, files: number, size: number): string {
   fs.mkdirSync(dir, { recursive: true });

@@ -2,8 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
-import { snapshotTree, TreeRecord } from '../helpers/tree';
+import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const TRIALS = 30;
 

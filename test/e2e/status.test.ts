@@ -2,9 +2,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
-import type { StatusReport } from '@cpsbackup/server/dist/status-report';
+import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '../helpers/cluster';
+import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 

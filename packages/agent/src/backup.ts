@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, FileEntry, isUnder } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { BackupCounters, newBackupCounters } from './counters';
 import { ChunkSink, ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';

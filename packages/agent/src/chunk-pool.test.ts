@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { chunkIdOf, decodeChunk } from '@cpsbackup/store/dist/shared';
+import { chunkIdOf, decodeChunk } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { ChunkPool } from './chunk-pool';
 

@@ -11,7 +11,7 @@
  * the agent's 170 MB peak RSS (PERFORMANCE.md).
  */
 import { parentPort } from 'node:worker_threads';
-import { chunkIdOf, Codec, compressToScratch } from '@cpsbackup/store/dist/shared';
+import { chunkIdOf, Codec, compressToScratch } from '@cpsbackup/format';
 
 /** A job: which operation, and where the chunk's bytes are. */
 export interface ChunkJob {

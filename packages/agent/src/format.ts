@@ -1,5 +1,5 @@
 import { cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry } from '@cpsbackup/format';
 
 /** Backup numbers print as 7 digits, as the original utility did. */
 export function formatNumber(n: number | Long | null | undefined): string {

@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { encodeEntryRecords, EntryType, FileEntry } from '@cpsbackup/store/dist/shared';
-import { MANIFEST_MAGIC } from '@cpsbackup/store';
-import { fileEntry } from '@cpsbackup/store/dist/test-support/fixtures';
+import { encodeEntryRecords, EntryType, FileEntry, MANIFEST_MAGIC } from '@cpsbackup/format';
+import { fileEntry } from '@cpsbackup/testkit';
 import { PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { compareWalkOrder } from './walker';
 

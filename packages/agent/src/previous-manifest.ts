@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, FileEntry, isStoreError, isUnder, ManifestDecoder } from '@cpsbackup/store/dist/shared';
+import { EntryType, FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { compareWalkOrder } from './walker';
 
@@ -151,7 +151,7 @@ export class PreviousManifest {
     try {
       return step();
     } catch (err) {
-      if (isStoreError(err)) throw new AgentError('PROTOCOL', `the server sent an unreadable previous manifest: ${err.message}`);
+      if (isFormatError(err)) throw new AgentError('PROTOCOL', `the server sent an unreadable previous manifest: ${err.message}`);
       throw err;
     }
   }

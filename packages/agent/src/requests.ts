@@ -1,6 +1,6 @@
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
-import { FileEntry } from '@cpsbackup/store/dist/shared';
+import { FileEntry } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
 

@@ -1,7 +1,7 @@
 import { NodeConfig } from '@cpsbackup/config';
 import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, FileEntry } from '@cpsbackup/store/dist/shared';
+import { chunkIdOf, decodeChunkToScratch, FileEntry } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
 import { TreeWriter } from './tree-writer';

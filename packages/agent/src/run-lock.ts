@@ -1,4 +1,4 @@
-import { PidLockFile } from '@cpsbackup/store/dist/shared';
+import { PidLockFile } from '@cpsbackup/durable';
 import { AgentError, ExitCode } from './errors';
 
 /**

@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/store/dist/shared';
+import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/format';
 import { ChunkPool, Compressed } from './chunk-pool';
 import { BackupCounters } from './counters';
 import { AgentError } from './errors';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { isUnder } from '@cpsbackup/store/dist/shared';
+import { isUnder } from '@cpsbackup/format';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';

@@ -1,4 +1,4 @@
-import { decodeEntryRecords, FileEntry, isStoreError } from '@cpsbackup/store/dist/shared';
+import { decodeEntryRecords, FileEntry, isFormatError } from '@cpsbackup/format';
 import Long from 'long';
 import { cpsbackup } from './generated/backup';
 
@@ -126,7 +126,7 @@ export function entriesFromRecords(records: Uint8Array | null | undefined, maxEn
   try {
     entries = decodeEntryRecords(bytesField(records), maxEntries);
   } catch (err) {
-    if (isStoreError(err)) throw new ProtocolError('BAD_ENTRY', `unreadable entry records: ${err.message}`);
+    if (isFormatError(err)) throw new ProtocolError('BAD_ENTRY', `unreadable entry records: ${err.message}`);
     throw err;
   }
   return entries.map(checkEntry);

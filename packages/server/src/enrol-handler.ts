@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ServerConfig } from '@cpsbackup/config';
 import { cpsbackup, FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
-import { createFileDurably } from '@cpsbackup/store';
+import { createFileDurably } from '@cpsbackup/durable';
 import { fingerprintOf, signCsr } from '@cpsbackup/pki';
 import type { Logger } from 'pino';
 import { ClientRegistry } from './client-registry';

@@ -1,5 +1,6 @@
 import { cpsbackup, LIMITS, ProtocolError, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
-import { BackupInfo, FileEntry, isUnder } from '@cpsbackup/store';
+import { BackupInfo } from '@cpsbackup/store';
+import { FileEntry, isUnder } from '@cpsbackup/format';
 import { SessionContext } from './context';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';

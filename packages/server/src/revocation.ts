@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createFileDurably, fsyncDir } from '@cpsbackup/store';
+import { createFileDurably, fsyncDir } from '@cpsbackup/durable';
 
 /** A certificate's SHA-256 fingerprint as the server records it: lower-case hex, colon-separated. */
 export function normalizeFingerprint(fp: string): string {

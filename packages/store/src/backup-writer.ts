@@ -1,10 +1,7 @@
 import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
 import { BackupInfo } from './catalog';
-import { CHUNK_ID_BYTES, chunkIdOf, formatChunkId } from './chunk-id';
-import { compressChunk, decodeChunkToScratch } from './compression';
-import { FileEntry } from './entry';
+import { CHUNK_ID_BYTES, chunkIdOf, compressChunk, decodeChunkToScratch, encodeEntry, FileEntry, formatChunkId, MANIFEST_MAGIC } from '@cpsbackup/format';
 import { StoreError } from './errors';
-import { encodeEntry, MANIFEST_MAGIC } from './manifest-codec';
 import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
 import type { Store } from './store';
 

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { SeededRandom } from '@cpsbackup/testkit';
+import { SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { repairCatalog } from './repair';
 import { Store } from './store';
-import { backupTree, readTree, tempDir } from './test-support/fixtures';
 
 const HOUR = 3600_000;
 const OPTIONS = { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 };

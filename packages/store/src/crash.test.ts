@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { SeededRandom } from '@cpsbackup/testkit';
+import { SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { CRASH_WRITER_SCRIPT, crashTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { Store } from './store';
-import { crashTree } from './test-support/crash-tree';
-import { readTree, tempDir } from './test-support/fixtures';
 
-const CHILD = path.resolve(__dirname, '../dist/test-support/crash-writer.js');
+const CHILD = CRASH_WRITER_SCRIPT;
 const TRIALS = 24;
 
 interface Expected {

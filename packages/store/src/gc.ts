@@ -1,4 +1,4 @@
-import { formatChunkId } from './chunk-id';
+import { formatChunkId } from '@cpsbackup/format';
 import { ChunkRow, toChunkLocation } from './catalog';
 import { RECORD_HEADER_BYTES } from './pack-format';
 import { StoreError } from './errors';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PackAppender, StorageBackend } from './backend';
-import { fsyncDir } from './durable-fs';
+import { fsyncDir } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';

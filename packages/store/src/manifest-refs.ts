@@ -1,6 +1,5 @@
 import { BackupInfo } from './catalog';
-import { formatChunkId } from './chunk-id';
-import { ManifestDecoder } from './manifest-codec';
+import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import type { Store } from './store';
 
 /**

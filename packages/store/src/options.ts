@@ -1,5 +1,5 @@
 import { ChunkerParams } from '@cpsbackup/chunker';
-import { DEFAULT_ZSTD_LEVEL } from './compression';
+import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */
 export interface StoreOptions {

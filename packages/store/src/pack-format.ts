@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES } from './chunk-id';
+import { CHUNK_ID_BYTES } from '@cpsbackup/format';
 import { StoreError } from './errors';
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsyncDir } from './durable-fs';
+import { fsyncDir } from '@cpsbackup/durable';
 
 /** The most the reserve holds; on small filesystems, 1/16 of their size. */
 const RESERVE_BYTES = 16 * 1024 * 1024;

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { SeededRandom } from '@cpsbackup/testkit';
-import { chunkIdOf } from './chunk-id';
-import { compressChunk } from './compression';
+import { fileEntry, SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { chunkIdOf, compressChunk } from '@cpsbackup/format';
+import { backupTree, backupTreeYielding, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { Store } from './store';
-import { backupTree, backupTreeYielding, fileEntry, readTree, tempDir } from './test-support/fixtures';
 
 const HOUR = 3600_000;
 

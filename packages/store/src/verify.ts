@@ -1,6 +1,5 @@
 import { catalogDamage, ChunkRow, toChunkLocation } from './catalog';
-import { formatChunkId } from './chunk-id';
-import { ManifestDecoder } from './manifest-codec';
+import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import type { Store } from './store';
 
 /** A chunk that failed its check. */

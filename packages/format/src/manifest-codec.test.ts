@@ -66,7 +66,7 @@ describe('manifest codec', () => {
         try {
           decodeEntry(body);
         } catch (err) {
-          expect((err as Error).name).toBe('StoreError');
+          expect((err as Error).name).toBe('FormatError');
         }
       }),
       { numRuns: 500 },

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@cpsbackup/testkit';
+import { SeededRandom } from './random';
 
 /**
  * The tree a crash-test step backs up, rebuilt from its seed by the parent to

@@ -1,6 +1,6 @@
 import { CHUNK_ID_BYTES } from './chunk-id';
 import { EntryType, FileEntry } from './entry';
-import { StoreError } from './errors';
+import { FormatError } from './errors';
 import { VarintReader, VarintWriter } from './varint';
 
 /**
@@ -46,7 +46,7 @@ export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()):
     .uint(e.hardlinkGroup)
     .uint(e.chunks.length);
   for (const c of e.chunks) {
-    if (c.length !== CHUNK_ID_BYTES) throw new StoreError('BAD_ARGUMENT', `chunk id of ${c.length} bytes in ${e.path.toString()}`);
+    if (c.length !== CHUNK_ID_BYTES) throw new FormatError('BAD_ARGUMENT', `chunk id of ${c.length} bytes in ${e.path.toString()}`);
     body.raw(c);
   }
   const b = body.finish();
@@ -57,7 +57,7 @@ export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()):
 export function decodeEntry(body: Buffer): FileEntry {
   const r = new VarintReader(body, 'manifest entry');
   const type = r.uint();
-  if (!VALID_TYPES.has(type)) throw new StoreError('STORE_CORRUPT', `manifest entry has unknown type ${type}`);
+  if (!VALID_TYPES.has(type)) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has unknown type ${type}`);
   const e: FileEntry = {
     type: type as EntryType,
     path: Buffer.from(r.bytes(MAX_PATH_BYTES)),
@@ -78,10 +78,10 @@ export function decodeEntry(body: Buffer): FileEntry {
   };
   const n = r.uint();
   if (n > MAX_CHUNKS_PER_ENTRY || n * CHUNK_ID_BYTES > r.remaining) {
-    throw new StoreError('STORE_CORRUPT', `manifest entry claims ${n} chunks but has ${r.remaining} bytes left`);
+    throw new FormatError('MANIFEST_CORRUPT', `manifest entry claims ${n} chunks but has ${r.remaining} bytes left`);
   }
   for (let i = 0; i < n; i++) e.chunks.push(Buffer.from(r.raw(CHUNK_ID_BYTES)));
-  if (r.remaining !== 0) throw new StoreError('STORE_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
+  if (r.remaining !== 0) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
   return e;
 }
 
@@ -98,8 +98,8 @@ export function decodeEntryRecords(buf: Buffer, maxEntries = Infinity): FileEntr
   const end = decodeRecords(buf, out, maxEntries);
   if (end < buf.length) {
     const header = tryReadLength(buf, end);
-    if (!header) throw new StoreError('STORE_CORRUPT', `entry records end inside a length prefix (byte ${end})`);
-    throw new StoreError('STORE_CORRUPT', `entry record of ${header[0]} bytes at byte ${end} is cut off after ${buf.length - header[1]}`);
+    if (!header) throw new FormatError('MANIFEST_CORRUPT', `entry records end inside a length prefix (byte ${end})`);
+    throw new FormatError('MANIFEST_CORRUPT', `entry record of ${header[0]} bytes at byte ${end} is cut off after ${buf.length - header[1]}`);
   }
   return out;
 }
@@ -111,12 +111,12 @@ export function decodeEntryRecords(buf: Buffer, maxEntries = Infinity): FileEntr
 function decodeRecords(buf: Buffer, out: FileEntry[], maxEntries = Infinity): number {
   let pos = 0;
   for (;;) {
-    if (out.length >= maxEntries && pos < buf.length) throw new StoreError('STORE_CORRUPT', `more than ${maxEntries} entry records in one message`);
+    if (out.length >= maxEntries && pos < buf.length) throw new FormatError('MANIFEST_CORRUPT', `more than ${maxEntries} entry records in one message`);
     const header = tryReadLength(buf, pos);
     if (!header) return pos;
     const [len, bodyStart] = header;
     if (len > MAX_PATH_BYTES * 2 + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES) {
-      throw new StoreError('STORE_CORRUPT', `manifest entry length ${len} is impossible`);
+      throw new FormatError('MANIFEST_CORRUPT', `manifest entry length ${len} is impossible`);
     }
     if (bodyStart + len > buf.length) return pos;
     out.push(decodeEntry(buf.subarray(bodyStart, bodyStart + len)));
@@ -141,7 +141,7 @@ export class ManifestDecoder {
         return [];
       }
       if (!buf.subarray(0, MANIFEST_MAGIC.length).equals(MANIFEST_MAGIC)) {
-        throw new StoreError('STORE_CORRUPT', 'manifest does not start with the manifest magic (unknown format version?)');
+        throw new FormatError('MANIFEST_CORRUPT', 'manifest does not start with the manifest magic (unknown format version?)');
       }
       this.sawMagic = true;
       buf = buf.subarray(MANIFEST_MAGIC.length);
@@ -154,8 +154,8 @@ export class ManifestDecoder {
 
   /** Checks the stream ended on an entry boundary. */
   end(): void {
-    if (!this.sawMagic) throw new StoreError('STORE_CORRUPT', 'manifest is empty (no magic)');
-    if (this.carry.length !== 0) throw new StoreError('STORE_CORRUPT', `manifest ends inside an entry (${this.carry.length} bytes left)`);
+    if (!this.sawMagic) throw new FormatError('MANIFEST_CORRUPT', 'manifest is empty (no magic)');
+    if (this.carry.length !== 0) throw new FormatError('MANIFEST_CORRUPT', `manifest ends inside an entry (${this.carry.length} bytes left)`);
   }
 }
 
@@ -170,5 +170,5 @@ function tryReadLength(buf: Buffer, pos: number): [number, number] | null {
     if (b < 0x80) return [result, pos + i + 1];
     mul *= 0x80;
   }
-  throw new StoreError('STORE_CORRUPT', 'manifest entry length varint too long');
+  throw new FormatError('MANIFEST_CORRUPT', 'manifest entry length varint too long');
 }

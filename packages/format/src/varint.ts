@@ -1,4 +1,4 @@
-import { StoreError } from './errors';
+import { FormatError } from './errors';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -34,7 +34,7 @@ export class VarintWriter {
 
   /** Unsigned integer up to 2^53-1. */
   uint(v: number): this {
-    if (!Number.isSafeInteger(v) || v < 0) throw new StoreError('BAD_ARGUMENT', `varint out of range: ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new FormatError('BAD_ARGUMENT', `varint out of range: ${v}`);
     this.ensure(8);
     while (v >= 0x80) {
       this.buf[this.pos++] = (v % 0x80) | 0x80;
@@ -70,7 +70,7 @@ export class VarintWriter {
   /** Beyond int64 (an unsigned 64-bit inode, say): the general, slower form of the same encoding. */
   private wideBigint(v: bigint): this {
     let z = v >= 0n ? v << 1n : ((-v) << 1n) - 1n;
-    if (z >= 1n << 77n) throw new StoreError('BAD_ARGUMENT', `varint out of range: ${v}`);
+    if (z >= 1n << 77n) throw new FormatError('BAD_ARGUMENT', `varint out of range: ${v}`);
     while (z >= 0x80n) {
       this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
       z >>= 7n;
@@ -117,7 +117,7 @@ export class VarintReader {
   }
 
   private fail(msg: string): never {
-    throw new StoreError('STORE_CORRUPT', `${this.what}: ${msg} at byte ${this.pos}`);
+    throw new FormatError('MANIFEST_CORRUPT', `${this.what}: ${msg} at byte ${this.pos}`);
   }
 
   uint(): number {

@@ -1,5 +1,5 @@
 import * as zstd from 'zstd-napi/binding';
-import { StoreError } from './errors';
+import { FormatError } from './errors';
 
 /** How a chunk's payload is encoded in a pack. */
 export const Codec = { Raw: 0, Zstd: 1 } as const;
@@ -55,19 +55,19 @@ export function decodeChunkToScratch(codec: number, payload: Uint8Array, rawLeng
 export function decodeChunk(codec: number, payload: Uint8Array, rawLength: number, into?: Buffer): Buffer {
   if (codec === Codec.Raw) {
     if (payload.length !== rawLength) {
-      throw new StoreError('CHUNK_CORRUPT', `raw chunk is ${payload.length} bytes, expected ${rawLength}`);
+      throw new FormatError('CHUNK_CORRUPT', `raw chunk is ${payload.length} bytes, expected ${rawLength}`);
     }
     return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   }
-  if (codec !== Codec.Zstd) throw new StoreError('CHUNK_CORRUPT', `unknown chunk codec ${codec}`);
+  if (codec !== Codec.Zstd) throw new FormatError('CHUNK_CORRUPT', `unknown chunk codec ${codec}`);
   dctx ??= new zstd.DCtx();
   const out = into ?? Buffer.allocUnsafe(rawLength);
   let n: number;
   try {
     n = dctx.decompress(out, payload);
   } catch (err) {
-    throw new StoreError('CHUNK_CORRUPT', `zstd could not decode the chunk: ${(err as Error).message}`);
+    throw new FormatError('CHUNK_CORRUPT', `zstd could not decode the chunk: ${(err as Error).message}`);
   }
-  if (n !== rawLength) throw new StoreError('CHUNK_CORRUPT', `chunk decoded to ${n} bytes, expected ${rawLength}`);
+  if (n !== rawLength) throw new FormatError('CHUNK_CORRUPT', `chunk decoded to ${n} bytes, expected ${rawLength}`);
   return out;
 }

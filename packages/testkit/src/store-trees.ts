@@ -1,42 +1,12 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+/** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
 import { chunkBuffer, ChunkerParams } from '@cpsbackup/chunker';
-import { chunkIdOf } from '../chunk-id';
-import { EntryType, FileEntry } from '../entry';
-import { Store } from '../store';
-import { BackupInfo } from '../catalog';
-import { BackupWriter } from '../backup-writer';
+import { chunkIdOf } from '@cpsbackup/format';
+import { BackupInfo, BackupWriter, Store } from '@cpsbackup/store';
+import { fileEntry } from './entries';
 
 /** Small chunks so tests exercise many chunks with little data. */
 export const TEST_CHUNKER: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
-
-/** A fresh temporary directory, removed by the caller (or left for inspection). */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${prefix}-`));
-}
-
-/** A file entry with plausible metadata around `content`'s chunk ids. */
-export function fileEntry(p: string, chunks: Buffer[], size: number): FileEntry {
-  return {
-    path: Buffer.from(p),
-    type: EntryType.File,
-    mode: 0o644,
-    uid: 1000,
-    gid: 1000,
-    user: 'alice',
-    group: 'staff',
-    size,
-    mtimeNs: 1_700_000_000_123_456_789n,
-    ctimeNs: 1_700_000_000_987_654_321n,
-    inode: 42n,
-    dev: 2049n,
-    rdev: 0n,
-    linkTarget: Buffer.alloc(0),
-    hardlinkGroup: 0,
-    chunks,
-  };
-}
 
 /** Backs up an in-memory tree through the store API, as the server does for an agent. */
 export function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): BackupInfo {
@@ -74,3 +44,8 @@ export function readTree(store: Store, backupId: number): Map<string, Buffer> {
   for (const e of store.readManifest(backupId)) out.set(e.path.toString(), Buffer.concat([...store.readContent(e)]));
   return out;
 }
+
+export { crashTree } from './crash-tree';
+
+/** The crash test's child process (crash-writer.ts), compiled: `node CRASH_WRITER_SCRIPT <store dir> <seed>`. */
+export const CRASH_WRITER_SCRIPT = path.resolve(__dirname, '..', 'dist', 'crash-writer.js');

@@ -5,11 +5,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate, KeyAndCert } from '@cpsbackup/pki';
+import { tempDir } from '../entries';
 
-const ROOT = path.resolve(__dirname, '../..');
+export { tempDir };
+
+/** The repository: the e2e harness runs this checkout's built binaries. */
+const ROOT = path.resolve(__dirname, '../../../..');
 export const SERVER_BIN = path.join(ROOT, 'packages/server/dist/cli.js');
 export const CLI_BIN = path.join(ROOT, 'packages/agent/dist/cli.js');
 
@@ -30,9 +33,6 @@ export function requireBuild(): void {
   for (const f of [SERVER_BIN, CLI_BIN]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run 'make build' first`);
 }
 
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${prefix}-`));
-}
 
 /** The output of one CLI run. */
 export interface CliResult {

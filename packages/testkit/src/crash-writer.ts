@@ -9,8 +9,8 @@
  * "deleted <client> <number>", "gc".
  */
 import * as fs from 'node:fs';
-import { Store } from '../store';
-import { backupTree, backupTreeYielding } from './fixtures';
+import { Store } from '@cpsbackup/store';
+import { backupTree, backupTreeYielding } from './store-trees';
 import { crashTree } from './crash-tree';
 
 const [dir, seedText] = process.argv.slice(2);

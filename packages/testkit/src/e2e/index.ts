@@ -1,0 +1,6 @@
+/** The end-to-end harness: real certificates, config files, cpsbackupd and CLI processes on 127.0.0.1, and what the tests check with. */
+export * from './cluster';
+export * from './raw-client';
+export * from './tree';
+export * from './loop-disk';
+export * from './postgres';

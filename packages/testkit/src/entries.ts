@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EntryType, FileEntry } from '@cpsbackup/format';
+
+/** A fresh temporary directory, removed by the caller (or left for inspection). */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${prefix}-`));
+}
+
+/** A file entry with plausible metadata around `content`'s chunk ids. */
+export function fileEntry(p: string, chunks: Buffer[], size: number): FileEntry {
+  return {
+    path: Buffer.from(p),
+    type: EntryType.File,
+    mode: 0o644,
+    uid: 1000,
+    gid: 1000,
+    user: 'alice',
+    group: 'staff',
+    size,
+    mtimeNs: 1_700_000_000_123_456_789n,
+    ctimeNs: 1_700_000_000_987_654_321n,
+    inode: 42n,
+    dev: 2049n,
+    rdev: 0n,
+    linkTarget: Buffer.alloc(0),
+    hardlinkGroup: 0,
+    chunks,
+  };
+}
