@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build test test-deps bench bench-peers peers demo clean
+.PHONY: help setup build lint test test-deps bench bench-peers peers demo clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
-	@echo "make test    set up, build, run every test"
+	@echo "make test    set up, build, lint, run every test"
+	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput and dedup figures"
 
@@ -37,7 +38,13 @@ test-deps:
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; \
 	fi
 
-test: build test-deps
+# ESLint (with the package graph as import rules), Prettier, and a type check of the tests too.
+lint: setup
+	npx eslint .
+	npx prettier --check "**/*.{ts,js,mjs,cjs,json}"
+	npx tsc -p tsconfig.test.json --noEmit
+
+test: build lint test-deps
 	npx jest --ci
 
 # restic and borg from Debian's packages, for the comparison.

@@ -81,11 +81,14 @@ describe('authentication and isolation between clients', () => {
     const to = path.join(root, 'beta-restore');
     expect((await runCli(['-c', betaConf, '-i', '--to', to])).code).toBe(0);
     expect(snapshotTree(path.join(to, betaData))).toEqual(snapshotTree(betaData));
-    const refusals = server.logLines().filter((l) => l.msg === 'session refused').map((l) => l.code);
+    const refusals = server
+      .logLines()
+      .filter((l) => l.msg === 'session refused')
+      .map((l) => l.code);
     expect(refusals).toEqual(expect.arrayContaining(['AUTH_BAD_CERT', 'AUTH_CN_MISMATCH', 'AUTH_UNKNOWN_CLIENT', 'AUTH_NO_CERT']));
   });
 
-  test('client A cannot list, restore or delete client B\'s backups', async () => {
+  test("client A cannot list, restore or delete client B's backups", async () => {
     const betaData = dataTree('beta-own', 200_000);
     const betaConf = writeNodeConf(path.join(root, 'b2'), server, { cname: 'beta', cert: pki.client('beta'), include: [betaData] });
     expect((await runCli(['-c', betaConf, '-e'])).code).toBe(0);
@@ -138,7 +141,11 @@ describe('authentication and isolation between clients', () => {
     const asClient = path.join(root, 'sub-ca.pem');
     fs.writeFileSync(asClient, sub.pem);
     fs.writeFileSync(path.join(root, 'sub-ca.key'), sub.keyPem, { mode: 0o600 });
-    const direct = await runCli(['-c', writeNodeConf(path.join(root, 'subca'), server, { cname: 'alpha', cert: { cert: asClient, key: path.join(root, 'sub-ca.key') }, include: [] }), '-l']);
+    const direct = await runCli([
+      '-c',
+      writeNodeConf(path.join(root, 'subca'), server, { cname: 'alpha', cert: { cert: asClient, key: path.join(root, 'sub-ca.key') }, include: [] }),
+      '-l',
+    ]);
     expect(direct.code).toBe(3);
     expect(direct.stderr).toMatch(/it is a CA certificate \(basicConstraints CA:TRUE\), not a client one/);
 
@@ -147,7 +154,11 @@ describe('authentication and isolation between clients', () => {
     const chain = path.join(root, 'minted.pem');
     fs.writeFileSync(chain, minted.pem + rogue.pem);
     fs.writeFileSync(path.join(root, 'minted.key'), minted.keyPem, { mode: 0o600 });
-    const viaSub = await runCli(['-c', writeNodeConf(path.join(root, 'minted'), server, { cname: 'alpha', cert: { cert: chain, key: path.join(root, 'minted.key') }, include: [] }), '-l']);
+    const viaSub = await runCli([
+      '-c',
+      writeNodeConf(path.join(root, 'minted'), server, { cname: 'alpha', cert: { cert: chain, key: path.join(root, 'minted.key') }, include: [] }),
+      '-l',
+    ]);
     expect(viaSub.code).toBe(3);
     expect(viaSub.stderr).toMatch(/client certificate refused: .*PATH_LENGTH_EXCEEDED/);
   });

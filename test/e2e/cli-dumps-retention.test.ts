@@ -185,8 +185,14 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
     try {
       pg.psql('postgres', 'CREATE DATABASE canopsis');
       pg.psql('canopsis', "CREATE TABLE alarms (id int PRIMARY KEY, entity text NOT NULL, state int, payload bytea, at timestamptz DEFAULT '2026-01-01')");
-      pg.psql('canopsis', "INSERT INTO alarms SELECT i, 'entity-' || i, i % 4, sha256(int4send(i)), '2026-01-01'::timestamptz + i * interval '1 minute' FROM generate_series(1, 50000) i");
-      const before = pg.psql('canopsis', 'SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, \'hex\') || at, \',\' ORDER BY id)) FROM alarms');
+      pg.psql(
+        'canopsis',
+        "INSERT INTO alarms SELECT i, 'entity-' || i, i % 4, sha256(int4send(i)), '2026-01-01'::timestamptz + i * interval '1 minute' FROM generate_series(1, 50000) i",
+      );
+      const before = pg.psql(
+        'canopsis',
+        "SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, 'hex') || at, ',' ORDER BY id)) FROM alarms",
+      );
       const conn = pg.connArgs.join(' ');
       const storage = path.join(root, 'pg-storage.conf');
       fs.writeFileSync(
@@ -210,7 +216,10 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
       expect(imp.stderr).toBe('');
       expect(imp.code).toBe(0);
       expect(imp.stdout).toMatch(/dump pg_canopsis: loaded/);
-      const after = pg.psql('canopsis', 'SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, \'hex\') || at, \',\' ORDER BY id)) FROM alarms');
+      const after = pg.psql(
+        'canopsis',
+        "SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, 'hex') || at, ',' ORDER BY id)) FROM alarms",
+      );
       expect(after).toBe(before);
       expect(before).toMatch(/^50000\|75000\|[0-9a-f]{32}\n$/);
     } finally {

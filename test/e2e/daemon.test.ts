@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI_BIN, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
@@ -61,7 +61,9 @@ describe('agent daemon: scheduled backups, retries while the server is down', ()
     const port = server.port;
     await server.stop();
     const doneBefore = logLines().filter((l) => l.msg === 'backup done').length;
-    await until('a failed attempt while the server is down', () => logLines().some((l) => l.msg === 'server unreachable; retrying' && l.code === 'UNREACHABLE'));
+    await until('a failed attempt while the server is down', () =>
+      logLines().some((l) => l.msg === 'server unreachable; retrying' && l.code === 'UNREACHABLE'),
+    );
     await server.start(port);
     await until('a backup after the server came back', () => logLines().filter((l) => l.msg === 'backup done').length > doneBefore);
 

@@ -43,13 +43,20 @@ describe('enrolment and installing the agent', () => {
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(data, 'config.yml'), 'important: true\n');
     const inst = await sh(INSTALL, [
-      '--prefix', prefix,
-      '--server', '127.0.0.1',
-      '--port', String(server.port),
-      '--cname', 'fresh',
-      '--ca', pki.caFile,
-      '--password', 's3cret-once',
-      '--include', data,
+      '--prefix',
+      prefix,
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+      '--cname',
+      'fresh',
+      '--ca',
+      pki.caFile,
+      '--password',
+      's3cret-once',
+      '--include',
+      data,
     ]);
     expect(inst.stderr).toBe('');
     expect(inst.code).toBe(0);
@@ -77,7 +84,9 @@ describe('enrolment and installing the agent', () => {
     fs.renameSync(path.join(etc, 'certs/fresh.key'), path.join(root, 'old-fresh.key'));
     const again = await sh(bin, ['--enrol', '--password', 's3cret-once']);
     expect(again.code).toBe(3);
-    expect(again.stderr).toMatch(/client fresh is already enrolled \(since \d{4}-.*\); to enrol it again, the server's operator revokes its certificate first \(cpsbackupd --revoke fresh\)/);
+    expect(again.stderr).toMatch(
+      /client fresh is already enrolled \(since \d{4}-.*\); to enrol it again, the server's operator revokes its certificate first \(cpsbackupd --revoke fresh\)/,
+    );
     expect(again.stderr).not.toContain(server.storeDir); // no server path told to a peer without a certificate
     expect(fs.existsSync(path.join(etc, 'certs/fresh.pem'))).toBe(false);
     expect(server.logLines().filter((l) => l.msg === 'client enrolled')).toHaveLength(1);
@@ -86,7 +95,11 @@ describe('enrolment and installing the agent', () => {
     const revoke = await sh(process.execPath, [SERVER_BIN, '-c', server.confFile, '--revoke', 'fresh']);
     expect(revoke.code).toBe(0);
     expect(revoke.stdout).toMatch(/^revoked the certificate client fresh enrolled with \(SHA-256 [0-9a-f:]{95}\)/);
-    const oldConf = writeNodeConf(root, server, { cname: 'fresh', cert: { cert: path.join(root, 'old-fresh.pem'), key: path.join(root, 'old-fresh.key') }, include: [data] });
+    const oldConf = writeNodeConf(root, server, {
+      cname: 'fresh',
+      cert: { cert: path.join(root, 'old-fresh.pem'), key: path.join(root, 'old-fresh.key') },
+      include: [data],
+    });
     const refused = await runCli(['-c', oldConf, '-l']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/it was revoked on the server/);

@@ -12,7 +12,20 @@ import * as tls from 'node:tls';
 import { cpsbackup, encodeFrame, FramedConnection } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import { freePort, peakRssOf, rawConnect, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import {
+  freePort,
+  peakRssOf,
+  rawConnect,
+  rawSession,
+  readUntil,
+  requireBuild,
+  runCli,
+  snapshotTree,
+  tempDir,
+  TestPki,
+  TestServer,
+  writeNodeConf,
+} from '@cpsbackup/testkit/e2e';
 
 /** Peak memory the server may gain over the whole suite, floods included. */
 const MEMORY_BUDGET = 250e6;
@@ -36,7 +49,9 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     baselinePeak = peakRssOf(server.pid);
   });
   afterAll(async () => {
-    console.log(`hostile peers: server peak RSS ${(baselinePeak / 1e6).toFixed(0)} -> ${(peakRssOf(server.pid) / 1e6).toFixed(0)} MB over every flood, ${honestRuns} honest backups beside them restored bit-exact`);
+    console.log(
+      `hostile peers: server peak RSS ${(baselinePeak / 1e6).toFixed(0)} -> ${(peakRssOf(server.pid) / 1e6).toFixed(0)} MB over every flood, ${honestRuns} honest backups beside them restored bit-exact`,
+    );
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });
@@ -263,7 +278,14 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     requireBuild();
     root = tempDir('hostile-slots');
     pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, ['max_children = 3', 'max_sessions_per_client = 2', 'max_unauthenticated = 3', 'max_connections_per_address = 8', 'auth_timeout = 2', 'idle_timeout = 5']);
+    server = new TestServer(root, pki, [
+      'max_children = 3',
+      'max_sessions_per_client = 2',
+      'max_unauthenticated = 3',
+      'max_connections_per_address = 8',
+      'auth_timeout = 2',
+      'idle_timeout = 5',
+    ]);
     server.logLevel = 'warn';
     for (const c of ['honest', 'greedy']) server.addClient(c);
     await server.start(await freePort());

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cpsbackup, encodeFrame } from '@cpsbackup/protocol';
+import { type cpsbackup, encodeFrame } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import { freePort, rawSession, readUntil, requireBuild, rssOf, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import {
+  freePort,
+  rawSession,
+  readUntil,
+  requireBuild,
+  rssOf,
+  runCli,
+  snapshotTree,
+  tempDir,
+  TestPki,
+  TestServer,
+  writeNodeConf,
+} from '@cpsbackup/testkit/e2e';
 
 const FUZZ_FRAMES = 100_000;
 
@@ -106,7 +118,8 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     const frame = (): Buffer => {
       const kind = rnd.below(10);
       let body: Buffer;
-      if (kind < 3) body = rnd.bytes(1 + rnd.below(300)); // noise
+      if (kind < 3)
+        body = rnd.bytes(1 + rnd.below(300)); // noise
       else if (kind < 8) {
         body = Buffer.from(samples[rnd.below(samples.length)]!);
         for (let f = 1 + rnd.below(4); f > 0; f--) body[rnd.below(body.length)]! ^= 1 << rnd.below(8); // bit flips
@@ -153,7 +166,9 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     expect(verify.ok).toBe(true);
 
     const rssAfter = rssOf(server.pid);
-    console.log(`fuzz: ${confirmed} frames confirmed processed over ${connections} connections; server RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(rssAfter / 1e6).toFixed(0)} MB`);
+    console.log(
+      `fuzz: ${confirmed} frames confirmed processed over ${connections} connections; server RSS ${(rssBefore / 1e6).toFixed(0)} -> ${(rssAfter / 1e6).toFixed(0)} MB`,
+    );
     expect(confirmed).toBeGreaterThanOrEqual(FUZZ_FRAMES);
     expect(rssAfter - rssBefore).toBeLessThan(150e6);
     expect(server.logLines().filter((l) => l.msg === 'session crashed')).toEqual([]);

@@ -51,7 +51,9 @@ describe('a missing or empty include root makes a partial backup', () => {
     fs.mkdirSync(disk);
     const unmounted = await runCli(['-c', conf, '-e']);
     expect(unmounted.code).toBe(1);
-    expect(unmounted.stderr).toContain(`backup 0000003 is PARTIAL: include ${disk} is empty, but held 5 entries in the previous backup (a filesystem not mounted?)`);
+    expect(unmounted.stderr).toContain(
+      `backup 0000003 is PARTIAL: include ${disk} is empty, but held 5 entries in the previous backup (a filesystem not mounted?)`,
+    );
     // Then the mount point itself is gone (or the path has a typo).
     fs.rmdirSync(disk);
     for (let n = 4; n <= 7; n++) {
@@ -90,7 +92,9 @@ describe('a missing or empty include root makes a partial backup', () => {
     expect(metrics).toMatch(/cpsbackup_client_last_result_ok\{client="node"\} 0/);
     const check = spawnSync(CHECK, ['--url', `http://127.0.0.1:${server.statusPort}`, '--client', 'node'], { encoding: 'utf8' });
     expect(check.status).toBe(1);
-    expect(check.stdout).toMatch(/^CPSBACKUP WARNING - node: last backup 0000002 finished .* ago, last attempt partial: include .* could not be read \(ENOENT\)/);
+    expect(check.stdout).toMatch(
+      /^CPSBACKUP WARNING - node: last backup 0000002 finished .* ago, last attempt partial: include .* could not be read \(ENOENT\)/,
+    );
 
     // The disk is back: the next backup is complete, and retention (keep = 2) drops the superseded partial ones.
     fs.renameSync(moved, disk);

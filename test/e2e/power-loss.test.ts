@@ -11,7 +11,20 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, loopDevicesUnavailable, LoopDisk, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import {
+  freePort,
+  loopDevicesUnavailable,
+  LoopDisk,
+  requireBuild,
+  runCli,
+  SERVER_BIN,
+  snapshotTree,
+  tempDir,
+  TestPki,
+  TestServer,
+  type TreeRecord,
+  writeNodeConf,
+} from '@cpsbackup/testkit/e2e';
 
 const unavailable = loopDevicesUnavailable();
 if (unavailable) {
@@ -179,7 +192,9 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       }
     }
     const restored = cuts.reduce((n, c) => n + c.acknowledged.size, 0);
-    console.log(`power loss: ${cuts.length} image copies (${cuts.map((c) => c.label).join('; ')}), ${restored} acknowledged backups restored bit-exact, ${failures.length} failures`);
+    console.log(
+      `power loss: ${cuts.length} image copies (${cuts.map((c) => c.label).join('; ')}), ${restored} acknowledged backups restored bit-exact, ${failures.length} failures`,
+    );
     expect(failures).toEqual([]);
   }, 600_000);
 });

@@ -58,7 +58,7 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mountPoint]);
     } catch (err) {
-      throw new Error(`this test needs root to mount a small tmpfs: ${(err as Error).message}`);
+      throw new Error(`this test needs root to mount a small tmpfs: ${(err as Error).message}`, { cause: err });
     }
     const server = new TestServer(path.join(mountPoint, 'srv'), pki);
     server.addClient('full');

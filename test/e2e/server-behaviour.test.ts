@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
@@ -88,7 +88,12 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     const fifo = path.join(data, 'zz-slow.dump');
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', `{ echo start; sleep 30; } > "${fifo}"`], { stdio: 'ignore' });
-    const conf = writeNodeConf(root, server, { cname: 'victim', cert: pki.client('victim'), include: [data], extra: ['read_all_fifos = 1', 'fifo_timeout = 2'] });
+    const conf = writeNodeConf(root, server, {
+      cname: 'victim',
+      cert: pki.client('victim'),
+      include: [data],
+      extra: ['read_all_fifos = 1', 'fifo_timeout = 2'],
+    });
     const agent: ChildProcess = spawn(process.execPath, [CLI_BIN, '-c', conf, '-e'], { stdio: 'ignore' });
     await waitForLog(server, /"client":"victim".*"msg":"backup started"/);
     await new Promise((r) => setTimeout(r, 300));
@@ -140,7 +145,9 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     expect(await stopped).toBe(0);
     expect(server.log).toMatch(/"msg":"stopped"/);
     await server.start(server.port);
-    const list = JSON.parse((await runCli(['-c', writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] }), '-l', '--json'])).stdout).backups;
+    const list = JSON.parse(
+      (await runCli(['-c', writeNodeConf(root, server, { cname: 'last', cert: pki.client('last'), include: [data] }), '-l', '--json'])).stdout,
+    ).backups;
     expect(list.map((b: { status: string }) => b.status)).toEqual(['available']);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, type TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const TRIALS = 30;
 
@@ -52,7 +52,12 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
         if (/recovered from an unclean stop/.test(server.log)) interrupted++;
         for (const c of clients) {
           const conf = confs.get(c)!;
-          const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{ number: number; status: string; name: string; reason: string }>;
+          const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{
+            number: number;
+            status: string;
+            name: string;
+            reason: string;
+          }>;
           for (const b of list) {
             expect(['available', 'error']).toContain(b.status);
             if (b.status === 'error') expect(b.reason).toMatch(/interrupted|connection lost|shutting down/);
@@ -83,7 +88,9 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     try {
       store.gc(Date.now() + 48 * 3600_000);
       const orphans = store.catalog.db
-        .prepare(`SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id WHERE b.status = 'available')`)
+        .prepare(
+          `SELECT COUNT(*) FROM chunks WHERE id NOT IN (SELECT chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id WHERE b.status = 'available')`,
+        )
         .pluck()
         .get() as number;
       expect(orphans).toBe(0);
@@ -91,7 +98,9 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     } finally {
       store.close();
     }
-    console.log(`server crash: ${TRIALS} kills (${killedWhileBusy} after a backup had started), ${interrupted} restarts that repaired an unclean stop, ${checked.size} backups restored bit-exact`);
+    console.log(
+      `server crash: ${TRIALS} kills (${killedWhileBusy} after a backup had started), ${interrupted} restarts that repaired an unclean stop, ${checked.size} backups restored bit-exact`,
+    );
     expect(checked.size).toBeGreaterThan(TRIALS / 2);
     expect(killedWhileBusy).toBeGreaterThan(TRIALS / 3);
     fs.rmSync(root, { recursive: true, force: true });

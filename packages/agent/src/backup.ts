@@ -1,17 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
-import { NodeConfig } from '@cpsbackup/config';
-import { cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, FileEntry, isUnder } from '@cpsbackup/format';
+import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
+import { type NodeConfig } from '@cpsbackup/config';
+import { type cpsbackup } from '@cpsbackup/protocol';
+import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
-import { BackupCounters, newBackupCounters } from './counters';
-import { ChunkSink, ReadBlocks, readFifo, readRegularFile, ReadResult } from './file-reader';
+import { type BackupCounters, newBackupCounters } from './counters';
+import { type ChunkSink, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
 import { OwnerNames } from './owners';
-import { PreviousManifest, PreviousManifestSpool } from './previous-manifest';
+import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from './server-connection';
 import { Uploader } from './uploader';
-import { RootReport, walk, WalkItem, WalkKind } from './walker';
+import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
 /** Options of one backup run. */
 export interface BackupOptions {
@@ -155,7 +155,13 @@ async function walkAndUpload(
   const sink: ChunkSink = (data) => uploader.addChunk(data);
   const blocks = new ReadBlocks(params.maxSize);
 
-  const walkOptions = { include, exclude: config.exclude, excludeRegex: config.exclude_regex, onWarning: (m: string) => warnings.push(m), onRoot: (r: RootReport) => roots.push(r) };
+  const walkOptions = {
+    include,
+    exclude: config.exclude,
+    excludeRegex: config.exclude_regex,
+    onWarning: (m: string) => warnings.push(m),
+    onRoot: (r: RootReport) => roots.push(r),
+  };
   for (const item of walk(walkOptions)) {
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     let entry = entryOf(item, item.stat, owners);
@@ -223,7 +229,8 @@ function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifes
   for (const r of roots) if (r.problem) reasons.push(`include ${r.path.toString()} could not be read (${r.problem})`);
   const empty = roots.filter((r) => !r.problem && r.kind === 'dir' && r.below === 0);
   previous.entriesBelow(empty.map((r) => r.path)).forEach((before, i) => {
-    if (before > 0) reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);
+    if (before > 0)
+      reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);
   });
   return reasons;
 }
@@ -256,4 +263,3 @@ async function readWithRetries(
     }
   }
 }
-

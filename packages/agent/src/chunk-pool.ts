@@ -63,9 +63,7 @@ export class ChunkPool {
    */
   async compress(plain: Uint8Array): Promise<Compressed> {
     const done = await this.submit('compress', plain);
-    const payload = done.buffer
-      ? Buffer.from(done.buffer, 0, done.length!)
-      : Buffer.from(plain.buffer, plain.byteOffset, done.length!);
+    const payload = done.buffer ? Buffer.from(done.buffer, 0, done.length!) : Buffer.from(plain.buffer, plain.byteOffset, done.length!);
     return { codec: done.codec!, payload };
   }
 

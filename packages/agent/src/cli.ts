@@ -15,7 +15,7 @@
 import * as os from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConfigError, loadNodeConfig, NodeConfig } from '@cpsbackup/config';
+import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
 import { LIMITS } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from './errors';
 import { runExport, runImport } from './export-import';
@@ -66,7 +66,12 @@ async function main(): Promise<number> {
     .option('enrol', { type: 'boolean', describe: "get this node's certificate signed by the server, once, with --password" })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
-    .option('config', { alias: 'c', type: 'string', default: process.env.CPSBACKUP_CONFIG ?? '/etc/cpsbackup/node.conf', describe: 'node configuration file ($CPSBACKUP_CONFIG)' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      default: process.env.CPSBACKUP_CONFIG ?? '/etc/cpsbackup/node.conf',
+      describe: 'node configuration file ($CPSBACKUP_CONFIG)',
+    })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
     .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
@@ -75,14 +80,19 @@ async function main(): Promise<number> {
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
-    .option('load-dumps', { type: 'boolean', default: true, describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files' })
+    .option('load-dumps', {
+      type: 'boolean',
+      default: true,
+      describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
       if (a._[0] === 'status') return true;
       const actions = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify'].filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       // The server refuses longer ones; say so before connecting.
-      if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);
+      if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars)
+        throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);
       if (typeof a.description === 'string' && a.description.length > LIMITS.descriptionChars) {
         throw new Error(`--description is ${a.description.length} characters; at most ${LIMITS.descriptionChars}`);
       }
@@ -119,9 +129,20 @@ async function main(): Promise<number> {
     const damaged = (r.damaged ?? []).map((d) => ({ number: Number(d.number), manifestDamaged: !!d.manifestDamaged, files: d.files ?? [] }));
     const catalogProblems = r.catalogProblems ?? [];
     if (argv.json) {
-      out(JSON.stringify({ ok: !!r.ok, chunks: Number(r.chunksChecked ?? 0), bytes: Number(r.bytesChecked ?? 0), badChunks: Number(r.badChunks ?? 0), damaged, catalogProblems }));
+      out(
+        JSON.stringify({
+          ok: !!r.ok,
+          chunks: Number(r.chunksChecked ?? 0),
+          bytes: Number(r.bytesChecked ?? 0),
+          badChunks: Number(r.badChunks ?? 0),
+          damaged,
+          catalogProblems,
+        }),
+      );
     } else {
-      out(`Checked ${Number(r.chunksChecked ?? 0)} chunks (${formatBytes(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`);
+      out(
+        `Checked ${Number(r.chunksChecked ?? 0)} chunks (${formatBytes(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`,
+      );
       for (const d of damaged) {
         if (d.manifestDamaged) out(`backup ${formatNumber(d.number)}: file list unreadable`);
         for (const f of d.files) out(`backup ${formatNumber(d.number)}: damaged ${f}`);
@@ -160,12 +181,14 @@ async function main(): Promise<number> {
     const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
     let result;
     try {
-      result = await withRunLock(config.lock_file, () => runExport(config, {
-        full: argv.full,
-        name: argv.name,
-        description: argv.description,
-        onProgress: (c, expected) => progress.update(c, expected),
-      }));
+      result = await withRunLock(config.lock_file, () =>
+        runExport(config, {
+          full: argv.full,
+          name: argv.name,
+          description: argv.description,
+          onProgress: (c, expected) => progress.update(c, expected),
+        }),
+      );
     } finally {
       progress.stop();
     }
@@ -236,7 +259,9 @@ async function main(): Promise<number> {
     else {
       for (const e of entries) out(formatEntryLine(e));
       const s = summaryJson(summary);
-      out(`Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})`);
+      out(
+        `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})`,
+      );
       for (const w of s.warnings as string[]) out(`warning: ${w}`);
     }
     return ExitCode.OK;

@@ -1,10 +1,10 @@
-import { NodeConfig } from '@cpsbackup/config';
+import { type NodeConfig } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { AgentError } from './errors';
 import { runExport } from './export-import';
 import { runList } from './requests';
 import { withRunLock } from './run-lock';
-import { BackupWindow, inWindow } from './schedule';
+import { type BackupWindow, inWindow } from './schedule';
 
 /** Lets a signal handler ask the daemon to stop between runs. */
 export interface StopSignal {
@@ -81,12 +81,21 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
       last = Number(summary.finishedAtMs ?? Date.now());
       backoff = config.retry_min * 1000;
       log.info(
-        { backup: Number(summary.number), files: Number(summary.fileCount ?? 0), filesRead: counters.filesRead, bytesSent: counters.chunkBytesSent, warnings: summary.warnings?.length ?? 0 },
+        {
+          backup: Number(summary.number),
+          files: Number(summary.fileCount ?? 0),
+          filesRead: counters.filesRead,
+          bytesSent: counters.chunkBytesSent,
+          warnings: summary.warnings?.length ?? 0,
+        },
         'backup done',
       );
     } catch (err) {
       const code = err instanceof AgentError ? err.code : 'ERROR';
-      log.error({ code, err: (err as Error).message, retryInSeconds: backoff / 1000 }, code === 'UNREACHABLE' ? 'server unreachable; retrying' : 'backup failed; retrying');
+      log.error(
+        { code, err: (err as Error).message, retryInSeconds: backoff / 1000 },
+        code === 'UNREACHABLE' ? 'server unreachable; retrying' : 'backup failed; retrying',
+      );
       await sleep(backoff, stop);
       backoff = Math.min(backoff * 2, config.retry_max * 1000);
     }

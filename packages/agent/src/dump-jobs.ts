@@ -1,7 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StorageConfig } from '@cpsbackup/config';
+import { type StorageConfig } from '@cpsbackup/config';
 
 /** One database dump: how to make it and how to load it back. */
 export interface DumpJob {
@@ -151,7 +151,10 @@ export async function runRestoreJobs(jobs: DumpJob[], dumpDir: string): Promise<
       if (code === 0) loaded.push(job.name);
       else {
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-        failures.push({ name: job.name, message: `restore of ${job.name} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}` });
+        failures.push({
+          name: job.name,
+          message: `restore of ${job.name} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}`,
+        });
       }
     } finally {
       fs.rmSync(file, { force: true });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NodeConfig } from '@cpsbackup/config';
+import { type NodeConfig } from '@cpsbackup/config';
 import { PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCsr, fingerprintOf } from '@cpsbackup/pki';
 import { AgentError, ExitCode } from './errors';

@@ -1,8 +1,8 @@
-import { loadStorageConfig, NodeConfig, StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
-import { BackupOptions, BackupResult, runBackup } from './backup';
-import { DumpJob, jobsOf, RunningDumps, runRestoreJobs } from './dump-jobs';
+import { loadStorageConfig, type NodeConfig, type StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
+import { type BackupOptions, type BackupResult, runBackup } from './backup';
+import { type DumpJob, jobsOf, RunningDumps, runRestoreJobs } from './dump-jobs';
 import { AgentError, ExitCode } from './errors';
-import { RestoreOptions, RestoreResult, runRestore } from './restore';
+import { type RestoreOptions, type RestoreResult, runRestore } from './restore';
 import { pathUnder } from './safe-path';
 
 /** The dump jobs of this node, if it has a storage.conf. */
@@ -60,4 +60,3 @@ export async function runImport(
   const { loaded, failures } = await runRestoreJobs(dumpSetup.jobs, restoredDir);
   return { ...result, loaded, loadFailures: failures.map((f) => f.message) };
 }
-

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chunkBuffer, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { ChunkSink, ReadBlocks, readFifo, readRegularFile } from './file-reader';
+import { type ChunkSink, ReadBlocks, readFifo, readRegularFile } from './file-reader';
 
 /**
  * A sink like the uploader's: it copies each chunk at once, then waits a

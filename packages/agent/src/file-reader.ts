@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Chunker, ChunkerParams } from '@cpsbackup/chunker';
+import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is

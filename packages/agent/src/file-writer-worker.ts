@@ -41,9 +41,7 @@ export type WriterOp =
 
 /** What comes back. */
 export type WriterReport =
-  | { type: 'failed'; message: string; code?: string }
-  | { type: 'skipped'; dest: string; message: string }
-  | { type: 'drained'; token: number };
+  { type: 'failed'; message: string; code?: string } | { type: 'skipped'; dest: string; message: string } | { type: 'drained'; token: number };
 
 /** Errors after which no further file can be written either. */
 const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
@@ -52,7 +50,8 @@ const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
 export function partialName(dest: Buffer): Buffer {
   const dir = path.dirname(dest.toString('latin1'));
   const base = path.basename(dest.toString('latin1'));
-  const name = base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
+  const name =
+    base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
   return Buffer.from(path.join(dir, name), 'latin1');
 }
 
@@ -68,7 +67,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       const f = files.get(o.file);
       if (!failed && f) {
         try {
-          for (let off = 0; off < o.length; ) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off);
+          for (let off = 0; off < o.length;) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off);
         } catch (err) {
           fileFailed(o.file, err);
         }

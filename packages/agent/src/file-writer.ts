@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { AgentError } from './errors';
 import { workerScript } from './worker-script';
-import { CTRL_USED, WriterOp, WriterReport, WriterWorkerData } from './file-writer-worker';
+import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
 
 /** Sizes of the writer; the defaults bound a restore's content in flight to 16 MiB. */
 export interface FileWriterLimits {
@@ -81,7 +81,7 @@ export class FileWriter {
 
   /** Appends a piece to a file; the piece may be reused once this returns. */
   async write(file: number, piece: Uint8Array): Promise<void> {
-    for (let off = 0; off < piece.length; ) {
+    for (let off = 0; off < piece.length;) {
       const length = Math.min(this.limits.segmentBytes, piece.length - off);
       const { at, release } = await this.reserve(length);
       this.ring.set(piece.subarray(off, off + length), at);

@@ -1,5 +1,5 @@
-import { cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, FileEntry } from '@cpsbackup/format';
+import { type cpsbackup } from '@cpsbackup/protocol';
+import { EntryType, type FileEntry } from '@cpsbackup/format';
 
 /** Backup numbers print as 7 digits, as the original utility did. */
 export function formatNumber(n: number | Long | null | undefined): string {
@@ -97,7 +97,9 @@ export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<stri
 export function entryJson(e: FileEntry): Record<string, unknown> {
   return {
     path: e.path.toString(),
-    type: Object.entries(EntryType).find(([, v]) => v === e.type)?.[0].toLowerCase(),
+    type: Object.entries(EntryType)
+      .find(([, v]) => v === e.type)?.[0]
+      .toLowerCase(),
     mode: e.mode.toString(8).padStart(4, '0'),
     user: e.user,
     group: e.group,

@@ -32,7 +32,7 @@ export class OwnerNames {
 
 function readIdFile(file: string): Map<number, string> {
   const out = new Map<number, string>();
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {

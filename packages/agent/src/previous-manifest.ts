@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
+import { EntryType, type FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { compareWalkOrder } from './walker';
 
@@ -112,7 +112,7 @@ export class PreviousManifest {
     if (this.fd === undefined || roots.length === 0) return counts;
     const decoder = new ManifestDecoder();
     const block = Buffer.allocUnsafe(READ_BYTES);
-    for (let pos = 0; pos < this.size; ) {
+    for (let pos = 0; pos < this.size;) {
       const n = fs.readSync(this.fd, block, 0, Math.min(READ_BYTES, this.size - pos), pos);
       if (n === 0) break;
       pos += n;

@@ -1,6 +1,6 @@
-import { NodeConfig } from '@cpsbackup/config';
-import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
-import { FileEntry } from '@cpsbackup/format';
+import { type NodeConfig } from '@cpsbackup/config';
+import { type cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { type FileEntry } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
 

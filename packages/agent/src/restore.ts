@@ -1,7 +1,7 @@
-import { NodeConfig } from '@cpsbackup/config';
-import { cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { type NodeConfig } from '@cpsbackup/config';
+import { type cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, FileEntry } from '@cpsbackup/format';
+import { chunkIdOf, decodeChunkToScratch, type FileEntry } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { ServerConnection } from './server-connection';
 import { TreeWriter } from './tree-writer';
@@ -98,4 +98,3 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     throw err;
   }
 }
-

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EntryType, FileEntry } from '@cpsbackup/format';
+import { EntryType, type FileEntry } from '@cpsbackup/format';
 import { ensureParents, pathUnder } from './safe-path';
 import { TreeWriter } from './tree-writer';
 

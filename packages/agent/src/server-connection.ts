@@ -1,7 +1,16 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
-import { NodeConfig } from '@cpsbackup/config';
-import { ChunkFrameFields, ConnectionError, FrameError, FramedConnection, Message, MessageKind, PROTOCOL_VERSION, cpsbackup } from '@cpsbackup/protocol';
+import { type NodeConfig } from '@cpsbackup/config';
+import {
+  type ChunkFrameFields,
+  ConnectionError,
+  FrameError,
+  FramedConnection,
+  type Message,
+  type MessageKind,
+  PROTOCOL_VERSION,
+  type cpsbackup,
+} from '@cpsbackup/protocol';
 import { AgentError, exitCodeForServerError, ExitCode } from './errors';
 import { AGENT_VERSION } from './version';
 

@@ -46,10 +46,13 @@ export async function runStatus(url: string, json: boolean, token = ''): Promise
   for (const c of report.clients) {
     const last = c.lastSuccess ? `${formatNumber(c.lastSuccess.number)} ${ago(now - Date.parse(c.lastSuccess.finishedAt))}` : 'never';
     const states: string[] = [];
-    if (c.running) states.push(`running (${c.running.phase}, ${c.running.files} files, ${formatBytes(c.running.bytes)}, ${formatBytes(c.running.bytesPerSecond)}/s)`);
+    if (c.running)
+      states.push(`running (${c.running.phase}, ${c.running.files} files, ${formatBytes(c.running.bytes)}, ${formatBytes(c.running.bytesPerSecond)}/s)`);
     if (c.overdue) states.push('OVERDUE');
     if (c.lastResult?.status === 'error') states.push(`last failed: ${c.lastResult.reason ?? '?'}`);
-    lines.push(`${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`);
+    lines.push(
+      `${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`,
+    );
   }
   return lines.join('\n');
 }

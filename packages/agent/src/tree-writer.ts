@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, FileEntry, isUnder } from '@cpsbackup/format';
+import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { AgentError } from './errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from './owners';

@@ -1,8 +1,8 @@
-import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, FileEntry } from '@cpsbackup/format';
-import { ChunkPool, Compressed } from './chunk-pool';
-import { BackupCounters } from './counters';
+import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, type FileEntry } from '@cpsbackup/format';
+import { type ChunkPool, type Compressed } from './chunk-pool';
+import { type BackupCounters } from './counters';
 import { AgentError } from './errors';
-import { ServerConnection } from './server-connection';
+import { type ServerConnection } from './server-connection';
 import { WakeSignal } from './wake-signal';
 
 /** How much the uploader holds before it must hear back from the server. */

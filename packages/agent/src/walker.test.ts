@@ -70,7 +70,11 @@ describe('compareWalkOrder', () => {
 
   test('is component-by-component byte order, a directory before what is under it', () => {
     const byComponents = (a: Buffer, b: Buffer): number => {
-      const split = (p: Buffer): Buffer[] => p.toString('latin1').split('/').map((s) => Buffer.from(s, 'latin1'));
+      const split = (p: Buffer): Buffer[] =>
+        p
+          .toString('latin1')
+          .split('/')
+          .map((s) => Buffer.from(s, 'latin1'));
       const [x, y] = [split(a), split(b)];
       for (let i = 0; i < Math.min(x.length, y.length); i++) {
         const c = Buffer.compare(x[i]!, y[i]!);

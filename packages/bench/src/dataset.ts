@@ -26,7 +26,7 @@ export function writeDataset(dir: string, shape: DatasetShape): number {
     total += content.length;
   }
   const fd = fs.openSync(path.join(dir, 'database.dump'), 'w');
-  for (let done = 0; done < shape.dumpBytes; ) {
+  for (let done = 0; done < shape.dumpBytes;) {
     const block = rnd.below(4) === 0 ? rnd.bytes(1 << 20) : rnd.text(1 << 20);
     const n = Math.min(block.length, shape.dumpBytes - done);
     fs.writeSync(fd, block, 0, n);

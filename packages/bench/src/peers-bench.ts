@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
-import { DatasetShape, editDataset, writeDataset } from './dataset';
-import { cpuSecondsOf, duBytes, measure, Measured, peakRssOf } from './measure';
+import { type DatasetShape, editDataset, writeDataset } from './dataset';
+import { cpuSecondsOf, duBytes, measure, type Measured, peakRssOf } from './measure';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SERVER = path.join(ROOT, 'packages/server/dist/cli.js');
@@ -204,8 +204,14 @@ function table(results: ToolResult[], dataBytes: number, shape: DatasetShape, ed
   const lines = [
     `Dataset: ${shape.files} files + one ${(shape.dumpBytes / 2 ** 20).toFixed(0)} MiB dump, ${(dataBytes / 1e9).toFixed(2)} GB; generation 2: ${editNote}.`,
     '',
-    `| figure | ${results.map((r) => r.name).join(' | ')} | ${results.filter((r) => r !== restic).map((r) => `${r.name} / restic`).join(' | ')} |`,
-    `|---|${results.map(() => '---:').join('|')}|${results.filter((r) => r !== restic).map(() => '---:').join('|')}|`,
+    `| figure | ${results.map((r) => r.name).join(' | ')} | ${results
+      .filter((r) => r !== restic)
+      .map((r) => `${r.name} / restic`)
+      .join(' | ')} |`,
+    `|---|${results.map(() => '---:').join('|')}|${results
+      .filter((r) => r !== restic)
+      .map(() => '---:')
+      .join('|')}|`,
   ];
   for (const [label, get, fmt] of rows) {
     lines.push(
@@ -217,7 +223,7 @@ function table(results: ToolResult[], dataBytes: number, shape: DatasetShape, ed
   }
   const cps = results.find((r) => r.name === 'cpsbackup');
   if (cps?.peakServerRss) lines.push('', `cpsbackupd peak RSS over the whole run: ${(cps.peakServerRss / 1e6).toFixed(0)} MB.`);
-  lines.push('', 'Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd\'s):', '');
+  lines.push('', "Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd's):", '');
   for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s}`);
   return lines.join('\n');
 }

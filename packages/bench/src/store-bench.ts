@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chunkBuffer, ChunkerParams, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
+import { chunkBuffer, type ChunkerParams, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { CorpusFile, editCorpus, generateCorpus } from './corpus';
+import { type CorpusFile, editCorpus, generateCorpus } from './corpus';
 
 const MB = 1e6;
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { Chunker, chunkBuffer, chunkStream } from './fastcdc';
 import { GEAR } from './gear';
-import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params';
+import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params';
 
 const SMALL: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 

@@ -1,5 +1,5 @@
 import { GEAR, spreadMask } from './gear';
-import { ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params';
+import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params';
 
 /** The hash after a `scan` that found no cut (a second return value, without allocating). */
 let scannedHash = 0;
@@ -176,10 +176,7 @@ export function chunkBuffer(data: Buffer, params: ChunkerParams = DEFAULT_CHUNKE
 }
 
 /** Cuts a stream of blocks (e.g. a file read stream) into chunks, holding at most one chunk. */
-export async function* chunkStream(
-  blocks: AsyncIterable<Buffer>,
-  params: ChunkerParams = DEFAULT_CHUNKER_PARAMS,
-): AsyncGenerator<Buffer> {
+export async function* chunkStream(blocks: AsyncIterable<Buffer>, params: ChunkerParams = DEFAULT_CHUNKER_PARAMS): AsyncGenerator<Buffer> {
   const chunker = new Chunker(params);
   const out: Buffer[] = [];
   for await (const block of blocks) {

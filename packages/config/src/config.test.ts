@@ -51,7 +51,10 @@ describe('burp-style config', () => {
     fs.mkdirSync(path.join(dir, 'clients'));
     fs.writeFileSync(path.join(dir, 'server.conf'), 'ssl_cert_ca = ca.pem\nssl_cert = s.pem\nssl_key = s.key\ndirectory = store\n');
     fs.writeFileSync(path.join(dir, 'clients', 'web1'), '# no overrides\n');
-    fs.writeFileSync(path.join(dir, 'node.conf'), 'server = 127.0.0.1\nssl_cert_ca = ca.pem\nssl_cert = c.pem\nssl_key = c.key\ninclude = /srv\ninclude = /etc\n');
+    fs.writeFileSync(
+      path.join(dir, 'node.conf'),
+      'server = 127.0.0.1\nssl_cert_ca = ca.pem\nssl_cert = c.pem\nssl_key = c.key\ninclude = /srv\ninclude = /etc\n',
+    );
     const s = loadServerConfig(path.join(dir, 'server.conf'));
     expect(s.directory).toBe(path.join(dir, 'store'));
     expect(s.clientconfdir).toBe(path.join(dir, 'clients'));

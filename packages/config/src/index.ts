@@ -1,17 +1,17 @@
 /** @cpsbackup/config: burp-style configuration files. */
 export { ConfigError } from './errors';
-export { readConfigLines, parseConfig, loadConfig, ConfigLine } from './parse';
-export { key, KeySpec, ConfigOf, parseDuration } from './spec';
+export { readConfigLines, parseConfig, loadConfig, type ConfigLine } from './parse';
+export { key, type KeySpec, type ConfigOf, parseDuration } from './spec';
 export {
   serverSchema,
   clientSchema,
   nodeSchema,
-  ServerConfig,
-  ClientConfig,
-  NodeConfig,
+  type ServerConfig,
+  type ClientConfig,
+  type NodeConfig,
   loadServerConfig,
   loadClientConfig,
   loadNodeConfig,
   CLIENT_NAME_PATTERN,
 } from './schemas';
-export { storageSchema, StorageConfig, NamedCommand, loadStorageConfig, storageConfigPathFor } from './storage-schema';
+export { storageSchema, type StorageConfig, type NamedCommand, loadStorageConfig, storageConfigPathFor } from './storage-schema';

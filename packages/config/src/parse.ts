@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from './errors';
-import { ConfigOf, KeySpec } from './spec';
+import { type ConfigOf, type KeySpec } from './spec';
 
 /** One `key = value` line as read. */
 export interface ConfigLine {

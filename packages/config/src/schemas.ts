@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ConfigError } from './errors';
 import { loadConfig } from './parse';
-import { ConfigOf, key } from './spec';
+import { type ConfigOf, key } from './spec';
 
 /** `conf/server.conf`: the cpsbackupd daemon. */
 export const serverSchema = {
@@ -53,7 +53,7 @@ export const clientSchema = {
   client_can_delete: key.optionalBool('overrides server.conf'),
   client_can_restore: key.optionalBool('overrides server.conf'),
   client_can_list: key.optionalBool('overrides server.conf'),
-  dedup_group: key.string('', 'clients of one group may reuse each other\'s stored chunks (default: the client alone)'),
+  dedup_group: key.string('', "clients of one group may reuse each other's stored chunks (default: the client alone)"),
   expected_interval: key.optionalDuration('overrides server.conf'),
   password: key.string('', 'one-time enrolment password: a new node holding it may have its certificate signed, once'),
 };
@@ -77,7 +77,7 @@ export const nodeSchema = {
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
-  password: key.string('', 'one-time enrolment password (the one in the server\'s clients/<cname> file), for cpsbackup --enrol'),
+  password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
   lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),

@@ -50,7 +50,18 @@ function parseInt10(raw: string, min: number, max: number): number {
   return n;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, B: 1, K: 1024, KB: 1024, M: 1024 ** 2, MB: 1024 ** 2, G: 1024 ** 3, GB: 1024 ** 3, T: 1024 ** 4, TB: 1024 ** 4 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  K: 1024,
+  KB: 1024,
+  M: 1024 ** 2,
+  MB: 1024 ** 2,
+  G: 1024 ** 3,
+  GB: 1024 ** 3,
+  T: 1024 ** 4,
+  TB: 1024 ** 4,
+};
 
 /** "90" (seconds), "90s", "15m", "26h", "7d" → seconds. */
 export function parseDuration(raw: string): number {
@@ -82,7 +93,7 @@ function parseRegex(raw: string): RegExp {
   try {
     return new RegExp(raw);
   } catch (err) {
-    throw new Error(`invalid regular expression: ${(err as Error).message}`);
+    throw new Error(`invalid regular expression: ${(err as Error).message}`, { cause: err });
   }
 }
 

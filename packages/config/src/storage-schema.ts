@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { ConfigError } from './errors';
 import { loadConfig } from './parse';
-import { ConfigOf, KeySpec, ValueSource } from './spec';
+import { type ConfigOf, type KeySpec, type ValueSource } from './spec';
 
 /** A named command line with {placeholders}: "NAME: command". */
 export interface NamedCommand {

@@ -3,10 +3,10 @@
  * itself: file entries, chunk ids, the chunk codec, the manifest and entry
  * record codec with its limits, varints, path rules. No SQL, no sockets.
  */
-export { FileEntry, EntryType, hasContent } from './entry';
+export { type FileEntry, EntryType, hasContent } from './entry';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
 export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL } from './compression';
-export { FormatError, FormatErrorCode, isFormatError } from './errors';
+export { FormatError, type FormatErrorCode, isFormatError } from './errors';
 export { ManifestDecoder, encodeEntry, decodeEntry, encodeEntryRecords, decodeEntryRecords, MANIFEST_MAGIC } from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';
 export { isUnder } from './paths';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EntryType, FileEntry } from './entry';
+import { EntryType, type FileEntry } from './entry';
 import { decodeEntry, encodeEntry, ManifestDecoder, MANIFEST_MAGIC } from './manifest-codec';
 import { VarintReader } from './varint';
 
@@ -19,7 +19,10 @@ const entryArb: fc.Arbitrary<FileEntry> = fc.record({
   rdev: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
   linkTarget: fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
   hardlinkGroup: fc.nat(),
-  chunks: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }).map((a) => Buffer.from(a)), { maxLength: 20 }),
+  chunks: fc.array(
+    fc.uint8Array({ minLength: 32, maxLength: 32 }).map((a) => Buffer.from(a)),
+    { maxLength: 20 },
+  ),
 });
 
 function bodyOf(encoded: Buffer): Buffer {

@@ -1,5 +1,5 @@
 import { CHUNK_ID_BYTES } from './chunk-id';
-import { EntryType, FileEntry } from './entry';
+import { EntryType, type FileEntry } from './entry';
 import { FormatError } from './errors';
 import { VarintReader, VarintWriter } from './varint';
 

@@ -13,7 +13,24 @@ function referenceEncode(v: bigint): Buffer {
   return Buffer.from(out);
 }
 
-const edges = [0n, 1n, -1n, 63n, -64n, 64n, 2n ** 31n, -(2n ** 31n), 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n, -(2n ** 64n)];
+const edges = [
+  0n,
+  1n,
+  -1n,
+  63n,
+  -64n,
+  64n,
+  2n ** 31n,
+  -(2n ** 31n),
+  2n ** 32n - 1n,
+  2n ** 32n,
+  2n ** 53n,
+  -(2n ** 63n),
+  2n ** 63n - 1n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+  -(2n ** 64n),
+];
 const anyBig = fc.oneof(
   fc.constantFrom(...edges),
   fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),

@@ -69,7 +69,7 @@ export class VarintWriter {
 
   /** Beyond int64 (an unsigned 64-bit inode, say): the general, slower form of the same encoding. */
   private wideBigint(v: bigint): this {
-    let z = v >= 0n ? v << 1n : ((-v) << 1n) - 1n;
+    let z = v >= 0n ? v << 1n : (-v << 1n) - 1n;
     if (z >= 1n << 77n) throw new FormatError('BAD_ARGUMENT', `varint out of range: ${v}`);
     while (z >= 0x80n) {
       this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCa, issueCertificate, KeyAndCert } from './certs';
+import { createCa, issueCertificate, type KeyAndCert } from './certs';
 
 /** File names inside a certificate directory (the layout conf/ examples point at). */
 export const CERT_FILES = {

@@ -41,7 +41,10 @@ function baseCert(cn: string, publicKey: forge.pki.PublicKey, days: number): for
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - DAY);
   cert.validity.notAfter = new Date(Date.now() + days * DAY);
-  cert.setSubject([{ name: 'commonName', value: cn }, { name: 'organizationName', value: 'cpsbackup' }]);
+  cert.setSubject([
+    { name: 'commonName', value: cn },
+    { name: 'organizationName', value: 'cpsbackup' },
+  ]);
   return cert;
 }
 
@@ -118,7 +121,7 @@ export function signCsr(ca: KeyAndCert, csrPem: string, cn: string): string {
   try {
     csr = forge.pki.certificationRequestFromPem(csrPem);
   } catch (err) {
-    throw new Error(`not a PEM certificate request: ${(err as Error).message}`);
+    throw new Error(`not a PEM certificate request: ${(err as Error).message}`, { cause: err });
   }
   if (!csr.verify()) throw new Error('the certificate request is not signed by its own key');
   if (!csr.publicKey) throw new Error('the certificate request has no public key');

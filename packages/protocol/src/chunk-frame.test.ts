@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { encodeChunkFrame } from './chunk-frame';
-import { encodeFrame, FrameDecoder, Message } from './frame';
+import { encodeFrame, FrameDecoder, type Message } from './frame';
 import { MAX_FRAME_BYTES } from './version';
 
 const fieldsArb = fc.record({

@@ -72,7 +72,7 @@ export function encodeChunkFrame(c: ChunkFrameFields): [Buffer, Buffer] {
   }
   if (c.payload.length) {
     head[pos++] = TAG_PAYLOAD;
-    pos = writeVarint(head, pos, c.payload.length);
+    writeVarint(head, pos, c.payload.length); // the last field: the header ends here
   }
   const payload = Buffer.isBuffer(c.payload) ? c.payload : Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength);
   return [head, payload];

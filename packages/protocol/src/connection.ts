@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
-import { decodeFrameBody, encodeFrame, FrameDecoder, FrameError, FrameLimits, frameKind, Message, OutgoingMessage } from './frame';
+import { type ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
+import { decodeFrameBody, encodeFrame, FrameDecoder, FrameError, type FrameLimits, frameKind, type Message, type OutgoingMessage } from './frame';
 import { MAX_FRAME_BYTES } from './version';
 
 /** How long after our last message a peer has to close its side before the socket is torn down. */

@@ -1,6 +1,6 @@
-import { decodeEntryRecords, FileEntry, isFormatError } from '@cpsbackup/format';
+import { decodeEntryRecords, type FileEntry, isFormatError } from '@cpsbackup/format';
 import Long from 'long';
-import { cpsbackup } from './generated/backup';
+import { type cpsbackup } from './generated/backup';
 
 /** A wire message field failed validation. */
 export class ProtocolError extends Error {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fromWireEntry, toWireEntry } from './convert';
-import { encodeFrame, FrameDecoder, FrameError, Message } from './frame';
+import { encodeFrame, FrameDecoder, FrameError, type Message } from './frame';
 import { cpsbackup } from './generated/backup';
 import { MAX_FRAME_BYTES } from './version';
 
@@ -86,7 +86,20 @@ describe('frame codec', () => {
   });
 
   test('any int64 time and uint64 inode survives the wire exactly', () => {
-    const base = { path: Buffer.from('/f'), type: 1 as const, mode: 0o644, uid: 0, gid: 0, user: '', group: '', size: 0, rdev: 0n, linkTarget: Buffer.alloc(0), hardlinkGroup: 0, chunks: [] };
+    const base = {
+      path: Buffer.from('/f'),
+      type: 1 as const,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      user: '',
+      group: '',
+      size: 0,
+      rdev: 0n,
+      linkTarget: Buffer.alloc(0),
+      hardlinkGroup: 0,
+      chunks: [],
+    };
     fc.assert(
       fc.property(
         fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),

@@ -1,4 +1,4 @@
-import { BackupWriter } from '@cpsbackup/store';
+import { type BackupWriter } from '@cpsbackup/store';
 
 /** Where a running backup is. */
 export type BackupPhase = 'starting' | 'sending previous' | 'receiving' | 'committing';

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { ClientConfig } from '@cpsbackup/config';
-import { ClientRegistry } from './client-registry';
-import { RevokedCertificates } from './revocation';
+import { type ClientConfig } from '@cpsbackup/config';
+import { type ClientRegistry } from './client-registry';
+import { type RevokedCertificates } from './revocation';
 import { WireError } from './wire-errors';
 
 /** Certificate errors as an operator should read them. */
@@ -10,7 +10,7 @@ const CERT_PROBLEMS: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "it is not signed by this server's CA (ssl_cert_ca)",
   UNABLE_TO_GET_ISSUER_CERT: "it is not signed by this server's CA (ssl_cert_ca)",
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "it is not signed by this server's CA (ssl_cert_ca)",
-  SELF_SIGNED_CERT_IN_CHAIN: "its chain ends in a CA this server does not trust",
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a CA this server does not trust',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed',
   CERT_HAS_EXPIRED: 'it has expired',
   CERT_NOT_YET_VALID: 'it is not valid yet',
@@ -22,7 +22,12 @@ const CERT_PROBLEMS: Record<string, string> = {
  * certificate signed by our CA, a client file must exist for the name, and
  * the certificate's CN must equal that file's ssl_peer_cn.
  */
-export function authenticate(socket: TLSSocket, clientName: string, clients: ClientRegistry, revoked: RevokedCertificates): { config: ClientConfig; cn: string } {
+export function authenticate(
+  socket: TLSSocket,
+  clientName: string,
+  clients: ClientRegistry,
+  revoked: RevokedCertificates,
+): { config: ClientConfig; cn: string } {
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) {
     throw new WireError('AUTH_NO_CERT', 'no client certificate was presented: set ssl_cert and ssl_key in node.conf', true);
@@ -32,7 +37,11 @@ export function authenticate(socket: TLSSocket, clientName: string, clients: Cli
     throw new WireError('AUTH_BAD_CERT', `client certificate refused: ${CERT_PROBLEMS[code] ?? code} (${code})`, true);
   }
   if (revoked.has(cert.fingerprint256)) {
-    throw new WireError('AUTH_BAD_CERT', 'client certificate refused: it was revoked on the server; enrol again (cpsbackup --enrol) or install a new certificate', true);
+    throw new WireError(
+      'AUTH_BAD_CERT',
+      'client certificate refused: it was revoked on the server; enrol again (cpsbackup --enrol) or install a new certificate',
+      true,
+    );
   }
   // A CA certificate is never a client's: one that chains to ours could otherwise sign more.
   if (new X509Certificate(cert.raw).ca) {

@@ -1,6 +1,6 @@
-import { boundedText, ConnectionError, cpsbackup, entriesFromRecords, LIMITS, Message, ProtocolError } from '@cpsbackup/protocol';
-import { BackupInfo, BackupWriter } from '@cpsbackup/store';
-import { SessionContext } from './context';
+import { boundedText, ConnectionError, type cpsbackup, entriesFromRecords, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
+import { type BackupInfo, type BackupWriter } from '@cpsbackup/store';
+import { type SessionContext } from './context';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
 import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
@@ -52,7 +52,14 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const info = writer.commit(partial);
     ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog[partial ? 'warn' : 'info'](
-      { files: info.fileCount, bytes: info.logicalBytes, newBytes: info.newRawBytes, storedBytes: info.newStoredBytes, warnings: info.warnings.length, partial },
+      {
+        files: info.fileCount,
+        bytes: info.logicalBytes,
+        newBytes: info.newRawBytes,
+        storedBytes: info.newStoredBytes,
+        warnings: info.warnings.length,
+        partial,
+      },
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
     const deleted = applyRetention(store, client.name, ctx.policy, blog);
@@ -208,4 +215,3 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
     }
   }
 }
-

@@ -12,7 +12,6 @@ import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 
-
 function ago(s: number): string {
   if (s < 120) return `${Math.round(s)}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
@@ -47,7 +46,10 @@ async function main(): Promise<number> {
   }
   let report: StatusReport;
   try {
-    const res = await fetch(`${opts.url}/status`, { signal: AbortSignal.timeout(10_000), headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} });
+    const res = await fetch(`${opts.url}/status`, {
+      signal: AbortSignal.timeout(10_000),
+      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+    });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     report = (await res.json()) as StatusReport;
   } catch (err) {

@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
-import { repairCatalog, RepairReport, Store } from '@cpsbackup/store';
+import { repairCatalog, type RepairReport, Store } from '@cpsbackup/store';
 import { createLogger } from './logger';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
@@ -15,8 +15,12 @@ async function main(): Promise<number> {
     .usage('$0 [-c server.conf]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.')
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
-    .option('verify', { type: 'boolean', default: false, describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not' })
-    .option('revoke', { type: 'string', describe: "revoke the certificate client NAME enrolled with (it stops working at once) and let NAME enrol again" })
+    .option('verify', {
+      type: 'boolean',
+      default: false,
+      describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not',
+    })
+    .option('revoke', { type: 'string', describe: 'revoke the certificate client NAME enrolled with (it stops working at once) and let NAME enrol again' })
     .option('revoke-cert', { type: 'string', describe: 'revoke a client certificate given as a PEM file (one made by make-certs)' })
     .option('repair-catalog', {
       type: 'boolean',
@@ -87,7 +91,8 @@ function verifyOffline(directory: string): number {
     const r = store.verify();
     process.stdout.write(`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups\n`);
     for (const p of r.catalogProblems) process.stdout.write(`CATALOG ${p}\n`);
-    if (r.catalogProblems.length) process.stdout.write(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog\n`);
+    if (r.catalogProblems.length)
+      process.stdout.write(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog\n`);
     for (const c of r.badChunks) process.stdout.write(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}\n`);
     for (const d of r.damagedBackups) {
       if (d.manifestDamaged) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable\n`);
@@ -105,7 +110,9 @@ function revoke(directory: string, name: string | undefined, pemFile: string | u
   try {
     if (name !== undefined) {
       const fp = revokeEnrolled(directory, name);
-      process.stdout.write(`revoked the certificate client ${name} enrolled with (SHA-256 ${fp}); it is refused from the next connection, and ${name} may enrol again with the password in its client file\n`);
+      process.stdout.write(
+        `revoked the certificate client ${name} enrolled with (SHA-256 ${fp}); it is refused from the next connection, and ${name} may enrol again with the password in its client file\n`,
+      );
     }
     if (pemFile !== undefined) {
       const r = revokeCertificateFile(directory, pemFile);

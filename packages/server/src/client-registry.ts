@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { ClientConfig, CLIENT_NAME_PATTERN, ConfigError, loadClientConfig } from '@cpsbackup/config';
+import { type ClientConfig, CLIENT_NAME_PATTERN, ConfigError, loadClientConfig } from '@cpsbackup/config';
 
 /** Result of looking a client up: its config, or why it cannot be used. */
 export type ClientLookup = { ok: true; config: ClientConfig } | { ok: false; reason: 'unknown' | 'invalid'; message: string };

@@ -1,10 +1,10 @@
-import { ClientConfig } from '@cpsbackup/config';
-import { FramedConnection } from '@cpsbackup/protocol';
-import { Store } from '@cpsbackup/store';
+import { type ClientConfig } from '@cpsbackup/config';
+import { type FramedConnection } from '@cpsbackup/protocol';
+import { type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
-import { Activity } from './activity';
-import { ClientLocks } from './client-locks';
-import { ClientPolicy } from './policy';
+import { type Activity } from './activity';
+import { type ClientLocks } from './client-locks';
+import { type ClientPolicy } from './policy';
 
 /** What a request handler needs: the authenticated client and the shared server parts. */
 export interface SessionContext {

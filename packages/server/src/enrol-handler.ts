@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ServerConfig } from '@cpsbackup/config';
-import { cpsbackup, FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
+import { type ServerConfig } from '@cpsbackup/config';
+import { type cpsbackup, type FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createFileDurably } from '@cpsbackup/durable';
 import { fingerprintOf, signCsr } from '@cpsbackup/pki';
 import type { Logger } from 'pino';
-import { ClientRegistry } from './client-registry';
-import { EnrolGuard, FAILURE_DELAY_MS } from './enrol-guard';
+import { type ClientRegistry } from './client-registry';
+import { type EnrolGuard, FAILURE_DELAY_MS } from './enrol-guard';
 import { WireError } from './wire-errors';
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 /** @cpsbackup/server: cpsbackupd. */
 export { BackupServer } from './server';
 export { createLogger } from './logger';
-export { WireError, WireErrorCode } from './wire-errors';
+export { WireError, type WireErrorCode } from './wire-errors';
 export { SERVER_VERSION } from './version';
-export { StatusReport, ClientStatus } from './status-report';
+export { type StatusReport, type ClientStatus } from './status-report';

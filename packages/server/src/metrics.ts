@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client';
-import { Activity } from './activity';
-import { StatusReporter } from './status-report';
+import { type Activity } from './activity';
+import { type StatusReporter } from './status-report';
 
 /**
  * Prometheus metrics, computed at scrape time from the status report (one
@@ -54,6 +54,8 @@ export function createMetrics(reporter: StatusReporter, activity: Activity): Reg
   perClient('cpsbackup_client_overdue', '1 when the last success is older than expected_interval', (c) => (c.overdue ? 1 : 0));
   perClient('cpsbackup_client_running', '1 while a backup of the client runs', (c) => (c.running ? 1 : 0));
   perClient('cpsbackup_client_failures', 'Backups that ended in error since cpsbackupd started', (c) => c.failuresSinceStart);
-  perClient('cpsbackup_client_last_result_ok', '1 when the last finished backup succeeded', (c) => (c.lastResult ? (c.lastResult.status === 'available' ? 1 : 0) : undefined));
+  perClient('cpsbackup_client_last_result_ok', '1 when the last finished backup succeeded', (c) =>
+    c.lastResult ? (c.lastResult.status === 'available' ? 1 : 0) : undefined,
+  );
   return registry;
 }

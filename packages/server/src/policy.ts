@@ -1,4 +1,4 @@
-import { ClientConfig, ServerConfig } from '@cpsbackup/config';
+import { type ClientConfig, type ServerConfig } from '@cpsbackup/config';
 
 /** What a client may do and keep: server.conf defaults with the client file's overrides. */
 export interface ClientPolicy {

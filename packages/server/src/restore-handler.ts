@@ -1,7 +1,7 @@
-import { cpsbackup, LIMITS, ProtocolError, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
-import { BackupInfo } from '@cpsbackup/store';
-import { FileEntry, isUnder } from '@cpsbackup/format';
-import { SessionContext } from './context';
+import { type cpsbackup, LIMITS, ProtocolError, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
+import { type BackupInfo } from '@cpsbackup/store';
+import { type FileEntry, isUnder } from '@cpsbackup/format';
+import { type SessionContext } from './context';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';
 

@@ -1,5 +1,5 @@
 process.env.TZ = 'UTC'; // calendar buckets are local time
-import { backupsToKeep, RetentionCandidate } from './retention';
+import { backupsToKeep, type RetentionCandidate } from './retention';
 
 const DAY = 86400_000;
 function series(n: number, stepMs = DAY, start = Date.UTC(2026, 0, 1, 12)): RetentionCandidate[] {

@@ -1,6 +1,6 @@
-import { BackupInfo, isComplete, Store } from '@cpsbackup/store';
+import { type BackupInfo, isComplete, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
-import { ClientPolicy } from './policy';
+import { type ClientPolicy } from './policy';
 
 /** The part of a backup retention looks at. */
 export interface RetentionCandidate {
@@ -36,7 +36,10 @@ function monthKey(d: Date): string {
  *   calendar days / ISO weeks / months that have a backup.
  * The newest backup is always kept.
  */
-export function backupsToKeep(backups: readonly RetentionCandidate[], policy: Pick<ClientPolicy, 'keep' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'>): Set<number> {
+export function backupsToKeep(
+  backups: readonly RetentionCandidate[],
+  policy: Pick<ClientPolicy, 'keep' | 'keepDaily' | 'keepWeekly' | 'keepMonthly'>,
+): Set<number> {
   const sorted = [...backups].sort((a, b) => b.number - a.number);
   const keep = new Set<number>();
   if (sorted.length === 0) return keep;

@@ -39,7 +39,12 @@ export class RevokedCertificates {
     if (st.mtimeMs === this.seen.mtimeMs && st.size === this.seen.size) return;
     this.seen = { mtimeMs: st.mtimeMs, size: st.size };
     const lines = fs.readFileSync(this.file, 'utf8').split('\n');
-    this.fingerprints = new Set(lines.map((l) => l.split(' ')[0]!).filter(Boolean).map(normalizeFingerprint));
+    this.fingerprints = new Set(
+      lines
+        .map((l) => l.split(' ')[0]!)
+        .filter(Boolean)
+        .map(normalizeFingerprint),
+    );
   }
 }
 

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { ServerConfig } from '@cpsbackup/config';
+import { type ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
-import { GcReport, Store } from '@cpsbackup/store';
+import { type GcReport, Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
-import { Admission, Ticket } from './admission';
+import { Admission, type Ticket } from './admission';
 import { EnrolGuard } from './enrol-guard';
 import { RevokedCertificates } from './revocation';
 import { ClientLocks } from './client-locks';
@@ -25,7 +25,7 @@ function readPem(file: string, what: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    throw new Error(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new Error(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 
@@ -228,7 +228,14 @@ export class BackupServer {
       return;
     }
     this.log.info(
-      { deadChunks: r.deadChunks, deletedPacks: r.deletedPacks, movedChunks: r.movedChunks, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, ms: Date.now() - t },
+      {
+        deadChunks: r.deadChunks,
+        deletedPacks: r.deletedPacks,
+        movedChunks: r.movedChunks,
+        bytesBefore: r.bytesBefore,
+        bytesAfter: r.bytesAfter,
+        ms: Date.now() - t,
+      },
       'garbage collected',
     );
     if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
@@ -244,7 +251,12 @@ export class BackupServer {
   async verifyAll(): Promise<void> {
     this.log.info('verify of the whole store started');
     const r = await this.store.verifyAsync();
-    const damaged = r.damagedBackups.map((d) => ({ client: d.client, number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) }));
+    const damaged = r.damagedBackups.map((d) => ({
+      client: d.client,
+      number: d.number,
+      manifestDamaged: d.manifestDamaged,
+      files: d.files.map((f) => f.path),
+    }));
     if (r.ok) this.log.info({ chunks: r.chunksChecked, bytes: r.bytesChecked, backups: r.backupsChecked }, 'verify: store is sound');
     else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged, catalogProblems: r.catalogProblems }, 'verify: DAMAGE FOUND');
   }

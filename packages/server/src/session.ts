@@ -1,19 +1,29 @@
 import type { TLSSocket } from 'node:tls';
-import { boundedText, ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, Message, MessageKind, PROTOCOL_VERSION, toSafeNumber } from '@cpsbackup/protocol';
+import {
+  boundedText,
+  ConnectionError,
+  FramedConnection,
+  LIMITS,
+  MAX_FRAME_BYTES,
+  type Message,
+  type MessageKind,
+  PROTOCOL_VERSION,
+  toSafeNumber,
+} from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
-import { ServerConfig } from '@cpsbackup/config';
-import { catalogDamage, Store } from '@cpsbackup/store';
+import { type ServerConfig } from '@cpsbackup/config';
+import { catalogDamage, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
-import { Activity } from './activity';
-import { Ticket } from './admission';
+import { type Activity } from './activity';
+import { type Ticket } from './admission';
 import { authenticate } from './auth';
 import { handleEnrol } from './enrol-handler';
-import { EnrolGuard } from './enrol-guard';
-import { RevokedCertificates } from './revocation';
+import { type EnrolGuard } from './enrol-guard';
+import { type RevokedCertificates } from './revocation';
 import { handleBackup } from './backup-handler';
-import { ClientLocks } from './client-locks';
-import { ClientRegistry } from './client-registry';
-import { SessionContext } from './context';
+import { type ClientLocks } from './client-locks';
+import { type ClientRegistry } from './client-registry';
+import { type SessionContext } from './context';
 import { policyFor } from './policy';
 import { handleRestore, resolveBackup } from './restore-handler';
 import { toListSummary, toSummary } from './summary';
@@ -231,7 +241,12 @@ export class Session {
           this.busy = false;
         }
         ctx.log[report.ok ? 'info' : 'error'](
-          { chunks: report.chunksChecked, badChunks: report.badChunks.length, damaged: report.damagedBackups.map((d) => d.number), catalogProblems: report.catalogProblems },
+          {
+            chunks: report.chunksChecked,
+            badChunks: report.badChunks.length,
+            damaged: report.damagedBackups.map((d) => d.number),
+            catalogProblems: report.catalogProblems,
+          },
           'verify finished',
         );
         await this.conn.send({

@@ -1,7 +1,7 @@
-import { ServerConfig } from '@cpsbackup/config';
-import { isComplete, Store, StoreStats } from '@cpsbackup/store';
-import { Activity } from './activity';
-import { ClientRegistry } from './client-registry';
+import { type ServerConfig } from '@cpsbackup/config';
+import { isComplete, type Store, type StoreStats } from '@cpsbackup/store';
+import { type Activity } from './activity';
+import { type ClientRegistry } from './client-registry';
 import { policyFor } from './policy';
 
 /** One client as the status port reports it. */

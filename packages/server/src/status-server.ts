@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
-import { StatusReporter } from './status-report';
+import { type Registry } from 'prom-client';
+import { type StatusReporter } from './status-report';
 
 /**
  * The read-only status port: GET /status (JSON), /metrics (Prometheus text),

@@ -1,5 +1,5 @@
-import { cpsbackup } from '@cpsbackup/protocol';
-import { BackupInfo, Store } from '@cpsbackup/store';
+import { type cpsbackup } from '@cpsbackup/protocol';
+import { type BackupInfo, type Store } from '@cpsbackup/store';
 
 /** A catalog backup as the wire summary the agent shows. */
 export function toSummary(store: Store, b: BackupInfo): cpsbackup.BackupSummary.$Properties {

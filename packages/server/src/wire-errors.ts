@@ -51,9 +51,11 @@ export function toWireError(err: unknown): WireError {
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
   // The operator's business (the server logs how to repair it); the agent learns only that it must wait.
-  if (catalogDamage(err, '')) return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
+  if (catalogDamage(err, ''))
+    return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
-  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL')) return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);
+  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))
+    return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);
   return new WireError('INTERNAL', `internal server error: ${e?.message ?? String(err)}`, true);
 }

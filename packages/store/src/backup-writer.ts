@@ -1,6 +1,6 @@
 import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
-import { BackupInfo } from './catalog';
-import { CHUNK_ID_BYTES, chunkIdOf, compressChunk, decodeChunkToScratch, encodeEntry, FileEntry, formatChunkId, MANIFEST_MAGIC } from '@cpsbackup/format';
+import { type BackupInfo } from './catalog';
+import { CHUNK_ID_BYTES, chunkIdOf, compressChunk, decodeChunkToScratch, encodeEntry, type FileEntry, formatChunkId, MANIFEST_MAGIC } from '@cpsbackup/format';
 import { StoreError } from './errors';
 import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
 import type { Store } from './store';
@@ -96,7 +96,10 @@ export class BackupWriter {
       if (!this.refs.has(hex)) ask.push(i);
     });
     if (ask.length === 0) return out;
-    const stored = this.store.groupHasChunks(this.dedupGroup, ask.map((i) => ids[i]!));
+    const stored = this.store.groupHasChunks(
+      this.dedupGroup,
+      ask.map((i) => ids[i]!),
+    );
     ask.forEach((i, k) => {
       if (stored[k]) this.refs.set(hexes[i]!, ids[i]!);
       else out[i] = false;
@@ -190,7 +193,10 @@ export class BackupWriter {
 
   /** The warnings as recorded: those kept, and a last line counting those that were not. */
   private recordedWarnings(): string {
-    const all = this.droppedWarnings > 0 ? [...this.warnings, `… and ${this.droppedWarnings} more warnings (only the first ${MAX_KEPT_WARNINGS} are kept)`] : this.warnings;
+    const all =
+      this.droppedWarnings > 0
+        ? [...this.warnings, `… and ${this.droppedWarnings} more warnings (only the first ${MAX_KEPT_WARNINGS} are kept)`]
+        : this.warnings;
     return JSON.stringify(all);
   }
 

@@ -66,7 +66,9 @@ describe('a damaged catalog', () => {
       const v = store.verify();
       expect(v.ok).toBe(false);
       expect(v.badChunks).toEqual([]);
-      expect(v.catalogProblems).toContain(`backup ${victim.number} of victim: 1 chunk references its manifest makes are missing from the catalog's reference table`);
+      expect(v.catalogProblems).toContain(
+        `backup ${victim.number} of victim: 1 chunk references its manifest makes are missing from the catalog's reference table`,
+      );
 
       // Deleting the other client's backup makes GC run over the damaged table: the victim loses nothing.
       store.deleteBackup(other.id);
@@ -93,7 +95,7 @@ describe('a damaged catalog', () => {
     }
   });
 
-  test("broken B-tree pages: verify reports them instead of crashing, requests fail with the repair named, and --repair-catalog brings every backup back", () => {
+  test('broken B-tree pages: verify reports them instead of crashing, requests fail with the repair named, and --repair-catalog brings every backup back', () => {
     let store = Store.open(dir, OPTIONS);
     const trees = [tree('a', 30), tree('b', 30), tree('c', 5)];
     const backups = trees.map((t, i) => backupTree(store, `client${i}`, t));

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
-import { PlacedRecord } from './pack-writer';
+import { type PlacedRecord } from './pack-writer';
 
 /** A backup's lifecycle state. */
 export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
@@ -140,12 +140,8 @@ function prepareStatements(db: Database.Database) {
     client: db.prepare(`SELECT id, name, dedup_group AS dedupGroup FROM clients WHERE name = ?`),
     insertClient: db.prepare(`INSERT INTO clients (name, dedup_group) VALUES (?, ?)`),
     backup: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE b.id = ?`),
-    backupByNumber: db.prepare(
-      `SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.number = ?`,
-    ),
-    backupsOfClient: db.prepare(
-      `SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? ORDER BY b.number`,
-    ),
+    backupByNumber: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.number = ?`),
+    backupsOfClient: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? ORDER BY b.number`),
     allBackups: db.prepare(`SELECT ${BACKUP_COLUMNS} FROM backups b JOIN clients c ON c.id = b.client_id ORDER BY b.id`),
     manifest: db.prepare(`SELECT manifest FROM backups WHERE id = ?`).pluck(),
   };
@@ -170,13 +166,18 @@ export class Catalog {
     if (version === undefined) {
       this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     } else if (Number(version) > SCHEMA_VERSION || !(Number(version) >= 1)) {
-      throw new StoreError('STORE_CORRUPT', `catalog schema version ${version} is not supported (this build reads up to ${SCHEMA_VERSION}); use a newer cpsbackupd`);
+      throw new StoreError(
+        'STORE_CORRUPT',
+        `catalog schema version ${version} is not supported (this build reads up to ${SCHEMA_VERSION}); use a newer cpsbackupd`,
+      );
     } else {
       for (let v = Number(version); v < SCHEMA_VERSION; v++) {
-        this.db.transaction(() => {
-          this.db.exec(MIGRATIONS[v]!);
-          this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
-        }).immediate();
+        this.db
+          .transaction(() => {
+            this.db.exec(MIGRATIONS[v]!);
+            this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
+          })
+          .immediate();
       }
     }
     this.stmts = prepareStatements(this.db);

@@ -1,5 +1,5 @@
 import { formatChunkId } from '@cpsbackup/format';
-import { ChunkRow, toChunkLocation } from './catalog';
+import { type ChunkRow, toChunkLocation } from './catalog';
 import { RECORD_HEADER_BYTES } from './pack-format';
 import { StoreError } from './errors';
 import { liveFromManifests } from './manifest-refs';
@@ -142,25 +142,32 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
     // No room to copy into (a full disk): rewrite nothing this time, but still drop what is wholly dead.
     writer.abandon();
     for (const p of newPacks) store.backend.deletePack(p);
-    writeMakingRoom(() => store.catalog.transaction(() => newPacks.forEach((p) => db.prepare(`DELETE FROM packs WHERE name = ?`).run(p))), () => store.releaseReserve());
+    writeMakingRoom(
+      () => store.catalog.transaction(() => newPacks.forEach((p) => db.prepare(`DELETE FROM packs WHERE name = ?`).run(p))),
+      () => store.releaseReserve(),
+    );
     newPacks.length = 0;
     moved.length = 0;
     for (const pack of candidates) if ((liveBytesByPack.get(pack) ?? 0) > 0) keep.add(pack);
   }
 
   const doomed = candidates.filter((p) => !keep.has(p));
-  writeMakingRoom(() => store.catalog.transaction(() => {
-    const repoint = db.prepare(`UPDATE chunks SET pack = ?, offset = ? WHERE id = ?`);
-    for (const m of moved) repoint.run(m.pack, m.offset, m.id);
-    const dropChunk = db.prepare(`DELETE FROM chunks WHERE id = ?`);
-    const dropGroup = db.prepare(`DELETE FROM group_chunks WHERE chunk_id = ?`);
-    for (const id of dead) {
-      dropChunk.run(id);
-      dropGroup.run(id);
-    }
-    const mark = db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
-    for (const p of doomed) mark.run(p);
-  }), () => store.releaseReserve());
+  writeMakingRoom(
+    () =>
+      store.catalog.transaction(() => {
+        const repoint = db.prepare(`UPDATE chunks SET pack = ?, offset = ? WHERE id = ?`);
+        for (const m of moved) repoint.run(m.pack, m.offset, m.id);
+        const dropChunk = db.prepare(`DELETE FROM chunks WHERE id = ?`);
+        const dropGroup = db.prepare(`DELETE FROM group_chunks WHERE chunk_id = ?`);
+        for (const id of dead) {
+          dropChunk.run(id);
+          dropGroup.run(id);
+        }
+        const mark = db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
+        for (const p of doomed) mark.run(p);
+      }),
+    () => store.releaseReserve(),
+  );
   for (const p of doomed) {
     store.backend.deletePack(p);
     db.prepare(`DELETE FROM packs WHERE name = ?`).run(p);

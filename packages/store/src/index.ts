@@ -1,13 +1,13 @@
 /** @cpsbackup/store: the deduplicating chunk store (packs + SQLite catalog). The data format itself is @cpsbackup/format. */
 export { Store } from './store';
-export { BackupWriter, BeginBackupOptions } from './backup-writer';
-export { BackupInfo, BackupStatus, catalogDamage, isComplete } from './catalog';
-export { repairCatalog, RepairReport } from './repair';
-export { StoreOptions, MANIFEST_CHUNKER_PARAMS } from './options';
-export { StoreError, StoreErrorCode, isStoreError } from './errors';
-export { GcReport } from './gc';
-export { VerifyReport, VerifyScope, BadChunk, DamagedBackup } from './verify';
-export { StoreStats } from './stats';
-export { RecoveryReport, INTERRUPTED_REASON } from './recovery';
-export { StorageBackend, PackAppender } from './backend';
+export { BackupWriter, type BeginBackupOptions } from './backup-writer';
+export { type BackupInfo, type BackupStatus, catalogDamage, isComplete } from './catalog';
+export { repairCatalog, type RepairReport } from './repair';
+export { type StoreOptions, MANIFEST_CHUNKER_PARAMS } from './options';
+export { StoreError, type StoreErrorCode, isStoreError } from './errors';
+export { type GcReport } from './gc';
+export { type VerifyReport, type VerifyScope, type BadChunk, type DamagedBackup } from './verify';
+export { type StoreStats } from './stats';
+export { type RecoveryReport, INTERRUPTED_REASON } from './recovery';
+export { type StorageBackend, type PackAppender } from './backend';
 export { LocalDirectoryBackend } from './local-backend';

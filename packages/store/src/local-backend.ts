@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PackAppender, StorageBackend } from './backend';
+import { type PackAppender, type StorageBackend } from './backend';
 import { fsyncDir } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 

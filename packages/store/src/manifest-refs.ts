@@ -1,4 +1,4 @@
-import { BackupInfo } from './catalog';
+import { type BackupInfo } from './catalog';
 import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import type { Store } from './store';
 

@@ -1,4 +1,4 @@
-import { ChunkerParams } from '@cpsbackup/chunker';
+import { type ChunkerParams } from '@cpsbackup/chunker';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { PackAppender, StorageBackend } from './backend';
-import { PackWriter, PlacedRecord } from './pack-writer';
+import { type PackAppender, type StorageBackend } from './backend';
+import { PackWriter, type PlacedRecord } from './pack-writer';
 import { RECORD_HEADER_BYTES } from './pack-format';
 
 /** A backend in memory that remembers, per pack, how many bytes an fsync made durable. */
@@ -62,7 +62,9 @@ describe('PackWriter durability', () => {
   test('any mix of adds, flushes and background rounds: what is handed back as durable was fsynced (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 3000 }) }), fc.constant({ flush: true }), fc.constant({ round: true })), { maxLength: 60 }),
+        fc.array(fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 3000 }) }), fc.constant({ flush: true }), fc.constant({ round: true })), {
+          maxLength: 60,
+        }),
         async (steps) => {
           const backend = new SyncTrackingBackend();
           const sealed: string[] = [];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PackAppender, StorageBackend } from './backend';
-import { encodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES, RecordHeader } from './pack-format';
+import { type PackAppender, type StorageBackend } from './backend';
+import { encodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 
 /** Where a chunk record sits, once written. */
 export interface PlacedRecord extends RecordHeader {

@@ -1,5 +1,5 @@
-import { StorageBackend } from './backend';
-import { Catalog } from './catalog';
+import { type StorageBackend } from './backend';
+import { type Catalog } from './catalog';
 import { isOutOfSpace } from './space-reserve';
 
 /** What opening a store repaired after an unclean stop. */

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageBackend } from './backend';
-import { Catalog, ChunkLocation } from './catalog';
+import { type StorageBackend } from './backend';
+import { Catalog, type ChunkLocation } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
@@ -93,7 +93,7 @@ function readRows(db: Database.Database, table: 'clients' | 'backups'): { rows: 
   } catch {
     // fall through: row by row
   }
-  let max = 0;
+  let max: number;
   try {
     max = (db.prepare(`SELECT MAX(id) FROM ${table}`).pluck().get() as number | null) ?? 0;
   } catch {
@@ -134,7 +134,7 @@ function scanPacks(backend: StorageBackend): { places: Map<string, ChunkPlace>; 
         break;
       }
       const payload = backend.readPack(pack, offset + RECORD_HEADER_BYTES, header.storedLength);
-      let intact = false;
+      let intact: boolean;
       try {
         intact = chunkIdOf(decodeChunk(header.codec, payload, header.rawLength)).equals(header.id);
       } catch {
@@ -178,9 +178,7 @@ function rebuild(
   catalog.transaction(() => {
     const insertPack = db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'sealed', ?)`);
     for (const pack of packs) insertPack.run(pack, now);
-    const insertChunk = db.prepare(
-      `INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insertChunk = db.prepare(`INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const [hex, p] of places) insertChunk.run(Buffer.from(hex, 'hex'), p.pack, p.offset, p.rawLength, p.storedLength, p.codec, p.kind, now);
 
     const insertClient = db.prepare(`INSERT INTO clients (id, name, dedup_group, next_number) VALUES (?, ?, ?, ?)`);

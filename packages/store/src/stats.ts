@@ -26,9 +26,11 @@ export function computeStats(store: Store): StoreStats {
     bytes: number;
   }>;
   const by = (s: string) => counts.find((c) => c.status === s);
-  const chunks = db
-    .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(raw_length), 0) AS raw, COALESCE(SUM(stored_length), 0) AS stored FROM chunks`)
-    .get() as { n: number; raw: number; stored: number };
+  const chunks = db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(raw_length), 0) AS raw, COALESCE(SUM(stored_length), 0) AS stored FROM chunks`).get() as {
+    n: number;
+    raw: number;
+    stored: number;
+  };
   const packs = db.prepare(`SELECT name FROM packs`).pluck().all() as string[];
   let storedBytes = 0;
   for (const p of packs) {

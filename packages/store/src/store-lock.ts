@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { StoreError } from './errors';
-import { LockHolder, PidLockFile } from '@cpsbackup/durable';
+import { type LockHolder, PidLockFile } from '@cpsbackup/durable';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
 
 /**

@@ -284,7 +284,6 @@ describe('Store', () => {
     expect(store.verify().ok).toBe(true);
   });
 
-
   test('a catalog from a build that indexed references by chunk loses that index at open and reads back the same', () => {
     const tree = makeTree('old-index', 6, 20_000);
     backupTree(store, 'n', tree);

@@ -1,21 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StorageBackend } from './backend';
-import { BackupWriter, BeginBackupOptions } from './backup-writer';
-import { BackupInfo, Catalog, catalogDamage, ChunkLocation, isComplete, PackChanges } from './catalog';
-import { chunkIdOf, decodeChunk, FileEntry, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
+import { type StorageBackend } from './backend';
+import { BackupWriter, type BeginBackupOptions } from './backup-writer';
+import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete, type PackChanges } from './catalog';
+import { chunkIdOf, decodeChunk, type FileEntry, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import { fsyncDir } from '@cpsbackup/durable';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
-import { runGc, GcReport } from './gc';
+import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordHeader } from './pack-format';
-import { FlushRound, PackWriter, PlacedRecord } from './pack-writer';
-import { recoverStore, RecoveryReport } from './recovery';
-import { computeStats, StoreStats } from './stats';
+import { decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { type FlushRound, PackWriter, type PlacedRecord } from './pack-writer';
+import { recoverStore, type RecoveryReport } from './recovery';
+import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
-import { ResolvedStoreOptions, resolveStoreOptions, StoreOptions } from './options';
-import { runVerify, runVerifyAsync, VerifyReport, VerifyScope } from './verify';
+import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
+import { runVerify, runVerifyAsync, type VerifyReport, type VerifyScope } from './verify';
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
@@ -337,7 +337,10 @@ export class Store {
       if (!this.isPendingGroup(group + '\0' + formatChunkId(id))) ask.push(i);
     });
     if (ask.length === 0) return out;
-    const found = this.catalog.groupHasChunks(group, ask.map((i) => ids[i]!));
+    const found = this.catalog.groupHasChunks(
+      group,
+      ask.map((i) => ids[i]!),
+    );
     ask.forEach((i, k) => (out[i] = found[k]!));
     return out;
   }

@@ -1,4 +1,4 @@
-import { catalogDamage, ChunkRow, toChunkLocation } from './catalog';
+import { catalogDamage, type ChunkRow, toChunkLocation } from './catalog';
 import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import type { Store } from './store';
 
@@ -74,9 +74,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     for (const r of result) if (r.integrity_check !== 'ok') catalogProblems.push(`catalog integrity: ${r.integrity_check}`);
     yield;
   }
-  const backups = store
-    .listBackups(scope.client)
-    .filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
+  const backups = store.listBackups(scope.client).filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   const bad = new Map<string, BadChunk>();
   let chunksChecked = 0;
   let bytesChecked = 0;
@@ -148,7 +146,9 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
       }
     }
     if (unindexed > 0) {
-      catalogProblems.push(`backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`);
+      catalogProblems.push(
+        `backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`,
+      );
     }
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }

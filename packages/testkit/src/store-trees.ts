@@ -1,8 +1,8 @@
 /** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
-import { chunkBuffer, ChunkerParams } from '@cpsbackup/chunker';
+import { chunkBuffer, type ChunkerParams } from '@cpsbackup/chunker';
 import { chunkIdOf } from '@cpsbackup/format';
-import { BackupInfo, BackupWriter, Store } from '@cpsbackup/store';
+import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
 
 /** Small chunks so tests exercise many chunks with little data. */

@@ -2,11 +2,11 @@
  * Test harness for end-to-end tests: real certificates, real config files,
  * a real cpsbackupd child process on 127.0.0.1, the real cpsbackup CLI.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { createCa, issueCertificate, KeyAndCert } from '@cpsbackup/pki';
+import { createCa, issueCertificate, type KeyAndCert } from '@cpsbackup/pki';
 import { tempDir } from '../entries';
 
 export { tempDir };
@@ -32,7 +32,6 @@ export function freePort(): Promise<number> {
 export function requireBuild(): void {
   for (const f of [SERVER_BIN, CLI_BIN]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run 'make build' first`);
 }
-
 
 /** The output of one CLI run. */
 export interface CliResult {

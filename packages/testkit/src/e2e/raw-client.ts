@@ -1,8 +1,8 @@
 /** A hand-driven protocol client with a valid certificate: for hostile-input tests. */
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
-import { FramedConnection, Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
-import { TestServer } from './cluster';
+import { FramedConnection, type Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
+import { type TestServer } from './cluster';
 
 export async function rawConnect(server: TestServer, cert: { cert: string; key: string }): Promise<{ socket: tls.TLSSocket; conn: FramedConnection }> {
   const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
