@@ -5,27 +5,10 @@ import forge from 'node-forge';
 import { FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 describe('authentication and isolation between clients', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('auth');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.addClient('alpha');
-    server.addClient('beta');
-    server.addClient('gamma', ['ssl_peer_cn = gamma-host']);
-    await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { root, pki, server } = useServer('auth', { clients: { alpha: [], beta: [], gamma: ['ssl_peer_cn = gamma-host'] } });
 
   function dataTree(name: string, bytes: number): string {
     const dir = path.join(root, name);

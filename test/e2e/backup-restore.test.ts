@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { hardLinkGroups, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { hardLinkGroups, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 /** A tree with every kind of object the agent must handle, and names with odd bytes. */
 function buildTree(root: string, seed: string): void {
@@ -27,23 +27,7 @@ function buildTree(root: string, seed: string): void {
 }
 
 describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0.0.1)', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('e2e');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.addClient('cpsnode');
-    server.addClient('webnode');
-    await server.start();
-  });
-  afterAll(async () => {
-    expect(await server.stop()).toBe(0);
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { root, pki, server } = useServer('e2e', { clients: { cpsnode: [], webnode: [] } });
 
   test('back up, change, back up again: each backup restores to the tree as it was', async () => {
     const data = path.join(root, 'data1');
@@ -198,4 +182,8 @@ describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
     expect(fs.existsSync(partial)).toBe(false);
   }, 180_000);
+
+  test('cpsbackupd stops cleanly when asked (SIGTERM: exit 0)', async () => {
+    expect(await server.stop()).toBe(0);
+  });
 });

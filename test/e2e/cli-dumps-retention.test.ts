@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, snapshotTree, tempDir, TestPki, TestPostgres, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { runCli, snapshotTree, tempDir, TestPostgres, TestServer, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 
@@ -18,25 +18,17 @@ function packBytes(storeDir: string): number {
 }
 
 describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('cli');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, ['gc_grace = 0']);
-    for (const c of ['cli', 'mongo', 'pg']) server.addClient(c);
-    server.addClient('keeper', ['keep = 3']);
-    server.addClient('counted', ['quota_backups = 2']);
-    server.addClient('sized', ['quota_bytes = 1M']);
-    server.addClient('locked', ['client_can_delete = 0']);
-    await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+  const { root, pki, server } = useServer('cli', {
+    conf: ['gc_grace = 0'],
+    clients: {
+      cli: [],
+      mongo: [],
+      pg: [],
+      keeper: ['keep = 3'],
+      counted: ['quota_backups = 2'],
+      sized: ['quota_bytes = 1M'],
+      locked: ['client_can_delete = 0'],
+    },
   });
 
   function tree(name: string, files = 5, size = 20_000): string {

@@ -1,28 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI_BIN, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 describe('agent daemon: scheduled backups, retries while the server is down', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
+  const { root, pki, server } = useServer('daemon', { clients: { sched: [] } });
   let daemon: ChildProcess | undefined;
   let daemonLog = '';
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('daemon');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.addClient('sched');
-    await server.start();
-  });
-  afterAll(async () => {
-    daemon?.kill('SIGKILL');
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => daemon?.kill('SIGKILL'));
 
   const logLines = () =>
     daemonLog

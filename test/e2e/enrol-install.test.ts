@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { runCli, SERVER_BIN, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -18,23 +18,9 @@ async function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Pro
 }
 
 describe('enrolment and installing the agent', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('install');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, [`ca_key = ${path.join(pki.dir, 'ca.key')}`]);
-    fs.writeFileSync(path.join(pki.dir, 'ca.key'), pki.ca.keyPem, { mode: 0o600 });
-    server.addClient('fresh', ['password = s3cret-once']);
-    server.addClient('other', ['password = other-pass']);
-    await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+  const { root, pki, server } = useServer('install', {
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
+    clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'] },
   });
 
   test('install into a fresh directory, enrol once, back up and restore with the installed agent', async () => {
@@ -125,24 +111,10 @@ describe('enrolment and installing the agent', () => {
 });
 
 describe('enrolment passwords cannot be guessed', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('enrol-guess');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, [`ca_key = ${path.join(pki.dir, 'ca.key')}`]);
-    fs.writeFileSync(path.join(pki.dir, 'ca.key'), pki.ca.keyPem, { mode: 0o600 });
-    server.addClient('target', ['password = the-right-one']);
-    server.addClient('bystander', ['password = bystander-pass']);
-    server.logLevel = 'warn';
-    await server.start(await freePort());
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+  const { root, server } = useServer('enrol-guess', {
+    quiet: true,
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
+    clients: { target: ['password = the-right-one'], bystander: ['password = bystander-pass'] },
   });
 
   /** An enrolment attempt of `cname` with `password`, from a node with no certificate yet. */

@@ -9,52 +9,29 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { cpsbackup, encodeFrame, FramedConnection } from '@cpsbackup/protocol';
+import { cpsbackup, encodeFrame, FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import {
-  freePort,
-  peakRssOf,
-  rawConnect,
-  rawSession,
-  readUntil,
-  requireBuild,
-  runCli,
-  snapshotTree,
-  tempDir,
-  TestPki,
-  TestServer,
-  writeNodeConf,
-} from '@cpsbackup/testkit/e2e';
+import { peakRssOf, rawConnect, rawSession, readUntil, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 /** Peak memory the server may gain over the whole suite, floods included. */
 const MEMORY_BUDGET = 250e6;
 
 describe('hostile peers: floods, oversized fields, bounded memory', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
+  const { root, pki, server } = useServer('hostile-peers', {
+    quiet: true,
+    clients: { flooder: [], honest: [], namer: [], victim: [], prober: [], capped: ['quota_bytes = 1M'] },
+  });
   let baselinePeak = 0;
+  let lastPeak = 0;
   let honestRuns = 0;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('hostile-peers');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.logLevel = 'warn';
-    for (const c of ['flooder', 'honest', 'namer', 'victim', 'prober']) server.addClient(c);
-    server.addClient('capped', ['quota_bytes = 1M']);
-    await server.start(await freePort());
-    baselinePeak = peakRssOf(server.pid);
-  });
-  afterAll(async () => {
+  beforeAll(() => (baselinePeak = lastPeak = peakRssOf(server.pid)));
+  // (The server is stopped by the time afterAll hooks run: the peak is read after each attack.)
+  afterAll(() =>
     console.log(
-      `hostile peers: server peak RSS ${(baselinePeak / 1e6).toFixed(0)} -> ${(peakRssOf(server.pid) / 1e6).toFixed(0)} MB over every flood, ${honestRuns} honest backups beside them restored bit-exact`,
-    );
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+      `hostile peers: server peak RSS ${(baselinePeak / 1e6).toFixed(0)} -> ${(lastPeak / 1e6).toFixed(0)} MB over every flood, ${honestRuns} honest backups beside them restored bit-exact`,
+    ),
+  );
 
   /** Runs `attack` while an honest node backs up new data; the honest backup must succeed and restore exactly. */
   async function besideHonestBackup(attack: () => Promise<void>): Promise<void> {
@@ -70,7 +47,8 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     const to = path.join(root, `honest-restore-${run}`);
     expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
-    expect(peakRssOf(server.pid) - baselinePeak).toBeLessThan(MEMORY_BUDGET);
+    lastPeak = peakRssOf(server.pid);
+    expect(lastPeak - baselinePeak).toBeLessThan(MEMORY_BUDGET);
     expect(server.logLines().filter((l) => l.msg === 'session crashed')).toEqual([]);
   }
 
@@ -235,7 +213,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
   test('floods of every message type, valid and at their largest, leave the honest node unharmed', async () => {
     const ids = Array.from({ length: 8192 }, (_, i) => createHash('sha256').update(String(i)).digest());
     const samples: cpsbackup.Envelope.$Properties[] = [
-      { hello: { protocolVersion: 2, clientName: 'honest' } },
+      { hello: { protocolVersion: PROTOCOL_VERSION, clientName: 'honest' } },
       { listRequest: {} },
       { beginBackup: { name: 'b'.repeat(200), description: 'd'.repeat(4000) } },
       { missingQuery: { queryId: 7, ids } },
@@ -269,32 +247,20 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
 });
 
 describe('hostile peers: slots, deadlines and per-address budgets', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-  let honestConf: string;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('hostile-slots');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, [
+  const { root, pki, server } = useServer('hostile-slots', {
+    quiet: true,
+    conf: [
       'max_children = 3',
       'max_sessions_per_client = 2',
       'max_unauthenticated = 3',
       'max_connections_per_address = 8',
       'auth_timeout = 2',
       'idle_timeout = 5',
-    ]);
-    server.logLevel = 'warn';
-    for (const c of ['honest', 'greedy']) server.addClient(c);
-    await server.start(await freePort());
-    honestConf = writeNodeConf(root, server, { cname: 'honest', cert: pki.client('honest'), include: [] });
+    ],
+    clients: { honest: [], greedy: [] },
   });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  let honestConf: string;
+  beforeAll(() => (honestConf = writeNodeConf(root, server, { cname: 'honest', cert: pki.client('honest'), include: [] })));
 
   /** A TLS connection from `localAddress` (another loopback address), with or without a client certificate. */
   function connectFrom(localAddress: string, cert?: { cert: string; key: string }): Promise<tls.TLSSocket> {
@@ -356,7 +322,7 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     const slow = await connectFrom('127.0.0.4', pki.client('greedy'));
     slow.on('error', () => undefined);
     const conn = new FramedConnection(slow);
-    await conn.send({ hello: { protocolVersion: 2, clientName: 'greedy' } });
+    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: 'greedy' } });
     expect((await conn.next()).msg).toBe('welcome');
     const frame = encodeFrame({ listRequest: {} });
     const header = Buffer.alloc(4);
@@ -367,7 +333,7 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     // Meanwhile a second session of the same client fits; a third is refused: the honest node still gets its slot.
     const second = await rawSession(server, 'greedy', pki.client('greedy'));
     const third = await rawConnect(server, pki.client('greedy'));
-    await third.conn.send({ hello: { protocolVersion: 2, clientName: 'greedy' } });
+    await third.conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: 'greedy' } });
     const refused = await readUntil(third.conn, (m) => m.msg === 'error');
     expect(refused!.error!.code).toBe('BUSY');
     expect(refused!.error!.message).toBe('client greedy already has 2 connections open (max_sessions_per_client=2); try again once they end');

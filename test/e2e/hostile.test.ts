@@ -4,40 +4,12 @@ import * as path from 'node:path';
 import { type cpsbackup, encodeFrame } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import {
-  freePort,
-  rawSession,
-  readUntil,
-  requireBuild,
-  rssOf,
-  runCli,
-  snapshotTree,
-  tempDir,
-  TestPki,
-  TestServer,
-  writeNodeConf,
-} from '@cpsbackup/testkit/e2e';
+import { rawSession, readUntil, rssOf, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const FUZZ_FRAMES = 100_000;
 
 describe('hostile clients: poisoned chunks, fuzzed frames', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('hostile');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.logLevel = 'warn';
-    for (const c of ['liar', 'fuzzer', 'honest', 'victim', 'thief']) server.addClient(c);
-    await server.start(await freePort());
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { root, pki, server } = useServer('hostile', { quiet: true, clients: { liar: [], fuzzer: [], honest: [], victim: [], thief: [] } });
 
   test('a chunk that does not hash to its id is refused and logged; the liar gets an error', async () => {
     const { conn } = await rawSession(server, 'liar', pki.client('liar'));

@@ -9,29 +9,12 @@ import * as path from 'node:path';
 import type { StatusReport } from '@cpsbackup/server';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { rawSession, readUntil, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 
 describe('a missing or empty include root makes a partial backup', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('missing-include');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, ['keep = 2']);
-    server.statusPort = await freePort();
-    server.addClient('node');
-    server.addClient('empty');
-    await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { root, pki, server } = useServer('missing-include', { conf: ['keep = 2'], status: true, clients: { node: [], empty: [] } });
 
   test('five backups with the disk unmounted or gone: the last complete one stays, -i restores it, monitoring warns', async () => {
     const etc = path.join(root, 'etc');

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { CLI_BIN, rawSession, readUntil, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, rawSession, readUntil, runCli, snapshotTree, type TestServer, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 function bigTree(dir: string, files: number, size: number): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -24,22 +24,7 @@ function waitForLog(server: TestServer, pattern: RegExp, timeoutMs = 30_000): Pr
 }
 
 describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing files', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('behaviour');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, ['idle_timeout = 10', 'shutdown_grace = 60']);
-    server.addClient('n1');
-    await server.start();
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const { root, pki, server } = useServer('behaviour', { conf: ['idle_timeout = 10', 'shutdown_grace = 60'], clients: { n1: [] } });
 
   test('a second backup of the same client is refused while one runs (exit 7); others are not', async () => {
     const data = bigTree(path.join(root, 'lock-data'), 3, 100_000);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
 import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { runCli, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 
@@ -24,26 +24,11 @@ function runCheck(args: string[]): Promise<{ code: number; stdout: string }> {
 }
 
 describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsbackup', () => {
-  let root: string;
-  let pki: TestPki;
-  let server: TestServer;
+  const { root, pki, server } = useServer('status', { status: true, clients: { mon: ['expected_interval = 4s'], idle: [] } });
   let base: string;
-
-  beforeAll(async () => {
-    requireBuild();
-    root = tempDir('status');
-    pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki);
-    server.statusPort = await freePort();
-    server.addClient('mon', ['expected_interval = 4s']);
-    server.addClient('idle');
-    await server.start();
-    base = `http://127.0.0.1:${server.statusPort}`;
-  });
-  afterAll(async () => {
+  beforeAll(() => (base = `http://127.0.0.1:${server.statusPort}`));
+  afterAll(() => {
     if (process.env.DEBUG_LOG) console.log(server.log.slice(-3000));
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   const getJson = async (p: string) => (await fetch(base + p)).json() as Promise<StatusReport>;
@@ -146,24 +131,11 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
 });
 
 describe('status port beyond loopback: a token, and reasons left out', () => {
-  let root: string;
-  let server: TestServer;
-
+  const { root, pki, server } = useServer('status-token', { status: true, conf: ['status_token = tok-123', 'status_redact = 1'], clients: { failing: [] } });
   beforeAll(async () => {
-    requireBuild();
-    root = tempDir('status-token');
-    const pki = new TestPki(path.join(root, 'pki'));
-    server = new TestServer(root, pki, ['status_token = tok-123', 'status_redact = 1']);
-    server.statusPort = await freePort();
-    server.addClient('failing');
-    await server.start();
     // A backup that fails with a reason naming a path.
     const conf = writeNodeConf(root, server, { cname: 'failing', cert: pki.client('failing'), include: [path.join(root, 'no-such-dir')] });
     expect((await runCli(['-c', conf, '-e'])).code).toBe(1);
-  });
-  afterAll(async () => {
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   test('/status and /metrics need the token, /health does not; the reasons are not shown', async () => {

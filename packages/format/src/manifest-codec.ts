@@ -17,9 +17,22 @@ import { VarintReader, VarintWriter } from './varint';
  */
 export const MANIFEST_MAGIC = Buffer.from('CPSMAN\x00\x01', 'latin1');
 
-const MAX_PATH_BYTES = 64 * 1024;
-const MAX_NAME_BYTES = 1024;
-const MAX_CHUNKS_PER_ENTRY = 1 << 24;
+/**
+ * The bounds of one entry, the only ones (every decoder of entries, from a
+ * peer or from storage, goes through decodeEntry): an entry beyond them is
+ * refused, not cut.
+ */
+export const ENTRY_LIMITS = {
+  /** Bytes of a path or a symlink target. */
+  pathBytes: 64 * 1024,
+  /** Bytes of an owner or group name. */
+  nameBytes: 1024,
+  /** Chunk ids of one file. */
+  chunks: 1 << 24,
+} as const;
+const MAX_PATH_BYTES = ENTRY_LIMITS.pathBytes;
+const MAX_NAME_BYTES = ENTRY_LIMITS.nameBytes;
+const MAX_CHUNKS_PER_ENTRY = ENTRY_LIMITS.chunks;
 const VALID_TYPES = new Set<number>(Object.values(EntryType));
 
 /** An entry's body is built here, then copied after its length: one buffer for all entries rather than one each. */
@@ -82,6 +95,10 @@ export function decodeEntry(body: Buffer): FileEntry {
   }
   for (let i = 0; i < n; i++) e.chunks.push(Buffer.from(r.raw(CHUNK_ID_BYTES)));
   if (r.remaining !== 0) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
+  // The path rules a restore relies on; owner bits beyond the permissions are never restored.
+  if (e.path.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'manifest entry has an empty path');
+  if (e.path.includes(0)) throw new FormatError('MANIFEST_CORRUPT', `entry path ${JSON.stringify(e.path.toString())} contains a NUL byte`);
+  e.mode &= 0o7777;
   return e;
 }
 

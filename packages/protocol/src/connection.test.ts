@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { FramedConnection } from './connection';
+import { ConnectionError, FramedConnection } from './connection';
 
 /** A connected pair of real loopback sockets. */
 async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; close: () => void }> {
@@ -47,11 +47,18 @@ describe('framed connection', () => {
     const { client, server, close } = await socketPair();
     try {
       const sender = new FramedConnection(client);
-      void sender.sendChunk({ id: Buffer.alloc(32), codec: 0, rawLength: 16 << 20, payload: Buffer.alloc(16 << 20) }).catch(() => undefined);
-      const written = sender.written();
+      const sent = sender.sendChunk({ id: Buffer.alloc(32), codec: 0, rawLength: 16 << 20, payload: Buffer.alloc(16 << 20) }).then(
+        () => 'sent',
+        (err: Error) => err,
+      );
+      const written = sender.written().then(() => 'written');
       server.destroy();
       client.destroy();
-      await written;
+      // Both settle (a hang would fail the test by its timeout): the send fails with the connection's error, written() resolves.
+      expect(await written).toBe('written');
+      const outcome = await sent;
+      expect(outcome).toBeInstanceOf(ConnectionError);
+      expect(sender.error).toBeInstanceOf(ConnectionError);
     } finally {
       close();
     }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { fromWireEntry, toWireEntry } from './convert';
+import { encodeEntryRecords } from '@cpsbackup/format';
+import { fileEntry } from '@cpsbackup/testkit';
+import { entryFromRecord } from './convert';
 import { encodeFrame, FrameDecoder, FrameError, type Message } from './frame';
-import { cpsbackup } from './generated/backup';
 import { MAX_FRAME_BYTES } from './version';
 
 const chunkArb = fc.record({
@@ -81,8 +82,9 @@ describe('frame codec', () => {
       hardlinkGroup: 3,
       chunks: [Buffer.alloc(32, 1)],
     };
-    const bytes = cpsbackup.FileEntry.encode(toWireEntry(entry)).finish();
-    expect(fromWireEntry(cpsbackup.FileEntry.decode(bytes))).toEqual(entry);
+    const frame = encodeFrame({ restoreEntry: { record: encodeEntryRecords([entry]) } });
+    const [m] = new FrameDecoder().push(frame) as Message[];
+    expect(entryFromRecord(m!.restoreEntry!.record)).toEqual(entry);
   });
 
   test('any int64 time and uint64 inode survives the wire exactly', () => {
@@ -106,8 +108,7 @@ describe('frame codec', () => {
         fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constantFrom(0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n)),
         (time, inode) => {
           const entry = { ...base, mtimeNs: time, ctimeNs: -time - 1n, inode, dev: inode >> 7n };
-          const bytes = cpsbackup.FileEntry.encode(toWireEntry(entry)).finish();
-          expect(fromWireEntry(cpsbackup.FileEntry.decode(bytes))).toEqual(entry);
+          expect(entryFromRecord(encodeEntryRecords([entry]))).toEqual(entry);
         },
       ),
       { numRuns: 2000 },
@@ -115,9 +116,14 @@ describe('frame codec', () => {
   });
 
   test('hostile entries are refused with a reason', () => {
-    expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 99 })).toThrow(/unknown type 99/);
-    expect(() => fromWireEntry({ path: Buffer.from('/x'), type: 1, chunks: [Buffer.alloc(31)] })).toThrow(/31-byte chunk id/);
-    expect(() => fromWireEntry({ path: Buffer.from('/x\0y'), type: 1 })).toThrow(/NUL/);
-    expect(() => fromWireEntry({ path: Buffer.alloc(0), type: 1 })).toThrow(/path of 0 bytes/);
+    const good = { ...fileEntry('/x', [], 0) };
+    const record = (e: typeof good) => encodeEntryRecords([e]);
+    expect(() => entryFromRecord(record({ ...good, type: 99 as never }))).toThrow(/unknown type 99/);
+    expect(() => entryFromRecord(record({ ...good, path: Buffer.from('/x\0y') }))).toThrow(/NUL/);
+    expect(() => entryFromRecord(record({ ...good, path: Buffer.alloc(0) }))).toThrow(/empty path/);
+    expect(() => entryFromRecord(record({ ...good, path: Buffer.alloc(64 * 1024 + 1, 0x61) }))).toThrow(/unreadable entry records/);
+    expect(() => entryFromRecord(Buffer.concat([record(good), record(good)]))).toThrow(/more than 1 entry record/);
+    // A chunk id of the wrong size cannot even be encoded, and a record claiming more chunks than it holds is refused.
+    expect(() => record({ ...good, chunks: [Buffer.alloc(31)] })).toThrow(/chunk id of 31 bytes/);
   });
 });

@@ -23,4 +23,6 @@ export interface SessionContext {
   isShuttingDown(): boolean;
   /** Called after retention deleted backups: reclaims space when no backup runs. */
   requestGc(): void;
+  /** Runs `work` with the session marked busy: shutdown and GC wait for it. */
+  whileBusy<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,5 @@
 import { type ClientConfig, type ServerConfig } from '@cpsbackup/config';
+import { WireError } from './wire-errors';
 
 /** What a client may do and keep: server.conf defaults with the client file's overrides. */
 export interface ClientPolicy {
@@ -30,4 +31,12 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
     canList: client.client_can_list ?? server.client_can_list,
     expectedInterval: client.expected_interval ?? server.expected_interval,
   };
+}
+
+/** Refuses what the client's permissions (client_can_*) forbid. */
+export function requirePermission(ctx: { client: { name: string }; policy: ClientPolicy }, what: 'list' | 'restore' | 'delete'): void {
+  const allowed = what === 'list' ? ctx.policy.canList : what === 'restore' ? ctx.policy.canRestore : ctx.policy.canDelete;
+  if (!allowed) {
+    throw new WireError('PERMISSION', `client ${ctx.client.name} may not ${what} backups (client_can_${what} = 0 on the server)`);
+  }
 }

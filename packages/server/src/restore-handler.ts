@@ -1,22 +1,9 @@
-import { type cpsbackup, LIMITS, ProtocolError, toSafeNumber, toWireEntry } from '@cpsbackup/protocol';
-import { type BackupInfo } from '@cpsbackup/store';
-import { type FileEntry, isUnder } from '@cpsbackup/format';
+import { type cpsbackup, LIMITS, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
+import { encodeEntryRecords, type FileEntry, isUnder } from '@cpsbackup/format';
 import { type SessionContext } from './context';
+import { resolveBackup } from './resolve-backup';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';
-
-/** The backup a request names: a number, or 0 for the newest available one. */
-export function resolveBackup(ctx: SessionContext, number: number): BackupInfo {
-  if (number === 0) {
-    // The newest complete backup; a partial one only when there is nothing else.
-    const latest = ctx.store.latestComplete(ctx.client.name) ?? ctx.store.latestAvailable(ctx.client.name);
-    if (!latest) throw new WireError('NOT_FOUND', `client ${ctx.client.name} has no available backup`);
-    return latest;
-  }
-  const b = ctx.store.listBackups(ctx.client.name).find((x) => x.number === number);
-  if (!b) throw new WireError('NOT_FOUND', `client ${ctx.client.name} has no backup ${number}`);
-  return b;
-}
 
 /**
  * Path selection by component prefix: "/srv/a" selects "/srv/a" and
@@ -45,7 +32,7 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   ctx.log.info({ backup: b.number, metadataOnly: !!req.metadataOnly, prefixes: prefixes.length }, 'restore started');
   for (const e of ctx.store.readManifest(b.id) as Generator<FileEntry>) {
     if (!selected(prefixes, e.path)) continue;
-    await ctx.conn.send({ restoreEntry: { entry: toWireEntry(e) } });
+    await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
     entries++;
     if (req.metadataOnly) continue;
     for (const id of e.chunks) {

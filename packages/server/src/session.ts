@@ -1,15 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import {
-  boundedText,
-  ConnectionError,
-  FramedConnection,
-  LIMITS,
-  MAX_FRAME_BYTES,
-  type Message,
-  type MessageKind,
-  PROTOCOL_VERSION,
-  toSafeNumber,
-} from '@cpsbackup/protocol';
+import { ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, type Message, type MessageKind, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { type ServerConfig } from '@cpsbackup/config';
 import { catalogDamage, type Store } from '@cpsbackup/store';
@@ -24,9 +14,12 @@ import { handleBackup } from './backup-handler';
 import { type ClientLocks } from './client-locks';
 import { type ClientRegistry } from './client-registry';
 import { type SessionContext } from './context';
-import { policyFor } from './policy';
-import { handleRestore, resolveBackup } from './restore-handler';
-import { toListSummary, toSummary } from './summary';
+import { handleDelete } from './delete-handler';
+import { handleLabel } from './label-handler';
+import { handleList } from './list-handler';
+import { policyFor, requirePermission } from './policy';
+import { handleRestore } from './restore-handler';
+import { handleVerify } from './verify-handler';
 import { SERVER_VERSION } from './version';
 import { toWireError, WireError } from './wire-errors';
 
@@ -184,6 +177,14 @@ export class Session {
       activity: deps.activity,
       policy: policyFor(deps.config, config),
       isShuttingDown: () => deps.isShuttingDown(),
+      whileBusy: async <T>(work: () => Promise<T>): Promise<T> => {
+        this.busy = true; // shutdown waits, and GC waits, while a backup or a verify runs
+        try {
+          return await work();
+        } finally {
+          this.busy = false;
+        }
+      },
       requestGc: () => deps.requestGc(),
     };
   }
@@ -191,98 +192,24 @@ export class Session {
   private async dispatch(ctx: SessionContext, m: Message): Promise<void> {
     switch (m.msg) {
       case 'beginBackup':
-        this.busy = true;
-        try {
-          await handleBackup(ctx, m.beginBackup);
-        } finally {
-          this.busy = false;
-        }
-        return;
+        return ctx.whileBusy(() => handleBackup(ctx, m.beginBackup));
       case 'restoreRequest':
         requirePermission(ctx, m.restoreRequest.metadataOnly ? 'list' : 'restore');
         return handleRestore(ctx, m.restoreRequest);
-      case 'listRequest': {
+      case 'listRequest':
         requirePermission(ctx, 'list');
-        const backups = ctx.store.listBackups(ctx.client.name).map((b) => toListSummary(ctx.store, b));
-        const usage = ctx.store.clientUsage(ctx.client.name);
-        await this.conn.send({
-          backupList: {
-            backups,
-            usage: {
-              backups: usage.backups,
-              storedBytes: usage.storedBytes,
-              quotaBackups: ctx.policy.quotaBackups,
-              quotaBytes: ctx.policy.quotaBytes,
-              canDelete: ctx.policy.canDelete,
-              canRestore: ctx.policy.canRestore,
-            },
-          },
-        });
-        return;
-      }
-      case 'labelRequest': {
+        return handleList(ctx);
+      case 'labelRequest':
         requirePermission(ctx, 'list');
-        const name = boundedText(m.labelRequest.name, 'backup name', LIMITS.backupNameChars);
-        const description = boundedText(m.labelRequest.description, 'backup description', LIMITS.descriptionChars);
-        const b = resolveBackup(ctx, toSafeNumber(m.labelRequest.number, 'number'));
-        ctx.store.setBackupLabel(b.id, name || null, description || null);
-        await this.conn.send({ labelDone: { backup: toSummary(ctx.store, ctx.store.getBackup(b.id)) } });
-        return;
-      }
-      case 'verifyRequest': {
+        return handleLabel(ctx, m.labelRequest);
+      case 'verifyRequest':
         requirePermission(ctx, 'list');
-        const number = toSafeNumber(m.verifyRequest.number, 'number');
-        if (number !== 0) resolveBackup(ctx, number);
-        this.busy = true; // GC waits while verify reads
-        let report;
-        try {
-          report = await ctx.store.verifyAsync({ client: ctx.client.name, number: number || undefined });
-        } finally {
-          this.busy = false;
-        }
-        ctx.log[report.ok ? 'info' : 'error'](
-          {
-            chunks: report.chunksChecked,
-            badChunks: report.badChunks.length,
-            damaged: report.damagedBackups.map((d) => d.number),
-            catalogProblems: report.catalogProblems,
-          },
-          'verify finished',
-        );
-        await this.conn.send({
-          verifyResult: {
-            ok: report.ok,
-            chunksChecked: report.chunksChecked,
-            bytesChecked: report.bytesChecked,
-            badChunks: report.badChunks.length,
-            damaged: report.damagedBackups.map((d) => ({ number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) })),
-            catalogProblems: report.catalogProblems,
-          },
-        });
-        return;
-      }
-      case 'deleteRequest': {
+        return handleVerify(ctx, m.verifyRequest);
+      case 'deleteRequest':
         requirePermission(ctx, 'delete');
-        const b = resolveBackup(ctx, toSafeNumber(m.deleteRequest.number, 'number'));
-        if (ctx.locks.isHeld(ctx.client.name) && b.status === 'creating') {
-          throw new WireError('BACKUP_RUNNING', `backup ${b.number} is still running`);
-        }
-        ctx.store.deleteBackup(b.id);
-        ctx.log.info({ backup: b.number }, 'backup deleted');
-        await this.conn.send({ deleteDone: { number: b.number } });
-        ctx.requestGc();
-        return;
-      }
+        return handleDelete(ctx, m.deleteRequest);
       default:
         throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`);
     }
-  }
-}
-
-/** Refuses what the client's permissions (client_can_*) forbid. */
-function requirePermission(ctx: SessionContext, what: 'list' | 'restore' | 'delete'): void {
-  const allowed = what === 'list' ? ctx.policy.canList : what === 'restore' ? ctx.policy.canRestore : ctx.policy.canDelete;
-  if (!allowed) {
-    throw new WireError('PERMISSION', `client ${ctx.client.name} may not ${what} backups (client_can_${what} = 0 on the server)`);
   }
 }

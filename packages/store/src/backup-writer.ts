@@ -192,12 +192,10 @@ export class BackupWriter {
   }
 
   /** The warnings as recorded: those kept, and a last line counting those that were not. */
-  private recordedWarnings(): string {
-    const all =
-      this.droppedWarnings > 0
-        ? [...this.warnings, `… and ${this.droppedWarnings} more warnings (only the first ${MAX_KEPT_WARNINGS} are kept)`]
-        : this.warnings;
-    return JSON.stringify(all);
+  private recordedWarnings(): string[] {
+    return this.droppedWarnings > 0
+      ? [...this.warnings, `… and ${this.droppedWarnings} more warnings (only the first ${MAX_KEPT_WARNINGS} are kept)`]
+      : this.warnings;
   }
 
   private pushManifestBytes(bytes: Buffer): void {
@@ -221,26 +219,18 @@ export class BackupWriter {
     const last = this.manifestChunker.finish();
     if (last) this.storeManifestChunk(last);
     this.store.flush();
-    const result = this.store.catalog.db
-      .prepare(
-        `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, file_count = ?, logical_bytes = ?,
-           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?, partial = ?
-         WHERE id = ? AND status = 'creating'`,
-      )
-      .run(
-        Date.now(),
-        Buffer.concat(this.manifestIds),
-        this.fileCount,
-        this.logicalBytes,
-        this.newChunks,
-        this.newRawBytes,
-        this.newStoredBytes,
-        this.recordedWarnings(),
-        partial,
-        this.backupId,
-      );
+    const committed = this.store.catalog.commitBackup(this.backupId, {
+      manifest: Buffer.concat(this.manifestIds),
+      fileCount: this.fileCount,
+      logicalBytes: this.logicalBytes,
+      newChunks: this.newChunks,
+      newRawBytes: this.newRawBytes,
+      newStoredBytes: this.newStoredBytes,
+      warnings: this.recordedWarnings(),
+      partial,
+    });
     this.finish();
-    if (result.changes !== 1) {
+    if (!committed) {
       throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was no longer being created at commit`);
     }
     return this.store.getBackup(this.backupId);
@@ -258,9 +248,7 @@ export class BackupWriter {
       // The chunks are lost (disk full); the backup is failed all the same.
     }
     try {
-      this.store.catalog.db
-        .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
-        .run(reason, Date.now(), this.recordedWarnings(), this.backupId);
+      this.store.catalog.failBackup(this.backupId, reason, this.recordedWarnings());
     } catch {
       // Even the catalog is full: the store remembers and records it when it can.
       this.store.rememberFailure(this.backupId, reason);

@@ -11,8 +11,10 @@ export const SCHEMA_VERSION = 2;
  * release opens and keeps every backup.
  */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
-  // 1 -> 2: a backup that lacks part of what it should hold says why (NULL: complete).
-  1: `ALTER TABLE backups ADD COLUMN partial TEXT`,
+  // 1 -> 2: a backup that lacks part of what it should hold says why (NULL: complete);
+  // the reference table loses its index by chunk (nothing looked a reference up by chunk,
+  // and each one cost a random B-tree insert: half of an unchanged re-backup's commit).
+  1: `ALTER TABLE backups ADD COLUMN partial TEXT; DROP INDEX IF EXISTS backup_chunks_by_chunk`,
 };
 
 export const SCHEMA_SQL = `
@@ -81,13 +83,10 @@ CREATE TABLE IF NOT EXISTS backups (
 );
 
 -- The chunks each backup references (data and manifest): what GC keeps alive.
--- Only ever read by backup or in full, so there is no index by chunk: one
--- cost a random B-tree insert per reference (half the commit of an
--- unchanged re-backup). Catalogs made before it was dropped lose it at open.
+-- Only ever read by backup or in full, so there is no index by chunk.
 CREATE TABLE IF NOT EXISTS backup_chunks (
   backup_id INTEGER NOT NULL,
   chunk_id  BLOB NOT NULL,
   PRIMARY KEY (backup_id, chunk_id)
 ) WITHOUT ROWID;
-DROP INDEX IF EXISTS backup_chunks_by_chunk;
 `;

@@ -65,6 +65,34 @@ interface BackupRow {
   partial: string | null;
 }
 
+/** What a commit records of a backup. */
+export interface BackupCommit {
+  /** The manifest's chunk ids, concatenated. */
+  manifest: Buffer;
+  fileCount: number;
+  logicalBytes: number;
+  newChunks: number;
+  newRawBytes: number;
+  newStoredBytes: number;
+  warnings: readonly string[];
+  partial: string | null;
+}
+
+/** A pack's state in the catalog. */
+export type PackState = 'open' | 'sealed' | 'deleting';
+
+/** A row of an old catalog, as SQLite returns it (see salvageRows). */
+export type SalvagedRow = Record<string, unknown>;
+
+/** What a repair puts into a new catalog. */
+export interface RepairContents {
+  packs: readonly string[];
+  chunks: ReadonlyArray<Omit<ChunkLocation, 'storedAt'>>;
+  clients: ReadonlyArray<{ id: number; name: string; dedupGroup: string; nextNumber: number }>;
+  /** Backup rows as salvaged (all columns of `backups`), each with its dedup group and the chunks it references. */
+  backups: ReadonlyArray<{ row: SalvagedRow & { id: number }; group: string; references: readonly Buffer[] }>;
+}
+
 /** Packs created and sealed since the catalog last recorded chunks (see Store's packChanges). */
 export interface PackChanges {
   created: string[];
@@ -149,38 +177,61 @@ function prepareStatements(db: Database.Database) {
 
 /** Typed access to the SQLite catalog; every multi-row change is one transaction. */
 export class Catalog {
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   private readonly stmts: Statements;
 
   constructor(file: string) {
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a commit that returned is on disk even after a power cut.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    // 64 MiB of page cache (the default is 2 MiB): chunk lookups hit random pages of a large index.
-    this.db.pragma('cache_size = -65536');
+    try {
+      this.db.pragma('journal_mode = WAL');
+      // FULL: a commit that returned is on disk even after a power cut.
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      // 64 MiB of page cache (the default is 2 MiB): chunk lookups hit random pages of a large index.
+      this.db.pragma('cache_size = -65536');
+      this.migrate();
+    } catch (err) {
+      this.db.close(); // a file that is no catalog, or one too new: nothing stays open
+      throw err;
+    }
+    this.stmts = prepareStatements(this.db);
+  }
+
+  /**
+   * Brings the schema to SCHEMA_VERSION. The version is SQLite's
+   * `user_version` (catalogs of version 1 kept it in `meta` only); each
+   * step runs in one transaction with its version bump, so a store made by
+   * an older release opens and keeps every backup. `meta.schema_version`
+   * mirrors it, for releases that read only that.
+   */
+  private migrate(): void {
+    const fresh = this.db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'`).pluck().get() === 0;
     this.db.exec(SCHEMA_SQL);
-    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
-    if (version === undefined) {
-      this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    } else if (Number(version) > SCHEMA_VERSION || !(Number(version) >= 1)) {
+    let version = this.db.pragma('user_version', { simple: true }) as number;
+    if (fresh) version = SCHEMA_VERSION;
+    else if (version === 0) version = Number(this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() ?? 0);
+    if (version > SCHEMA_VERSION || !(version >= 1)) {
       throw new StoreError(
         'STORE_CORRUPT',
         `catalog schema version ${version} is not supported (this build reads up to ${SCHEMA_VERSION}); use a newer cpsbackupd`,
       );
-    } else {
-      for (let v = Number(version); v < SCHEMA_VERSION; v++) {
-        this.db
-          .transaction(() => {
-            this.db.exec(MIGRATIONS[v]!);
-            this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(v + 1));
-          })
-          .immediate();
-      }
     }
-    this.stmts = prepareStatements(this.db);
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => this.db.exec(MIGRATIONS[v]!)).immediate();
+      this.setVersion(v + 1);
+    }
+    this.setVersion(SCHEMA_VERSION);
+  }
+
+  private setVersion(v: number): void {
+    this.db.pragma(`user_version = ${v}`);
+    this.db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(v));
+  }
+
+  /** The schema version this catalog is at. */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
   }
 
   close(): void {
@@ -317,6 +368,269 @@ export class Catalog {
     for (let off = 0; off < blob.length; off += 32) ids.push(Buffer.from(blob.subarray(off, off + 32)));
     return ids;
   }
+  // ---- backups: lifecycle ----
+
+  /** Makes a `creating` backup `available` with its manifest and counters; returns false if it was not `creating`. */
+  commitBackup(id: number, c: BackupCommit): boolean {
+    const r = this.db
+      .prepare(
+        `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, file_count = ?, logical_bytes = ?,
+           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?, partial = ?
+         WHERE id = ? AND status = 'creating'`,
+      )
+      .run(Date.now(), c.manifest, c.fileCount, c.logicalBytes, c.newChunks, c.newRawBytes, c.newStoredBytes, JSON.stringify(c.warnings), c.partial, id);
+    return r.changes === 1;
+  }
+
+  /** Records a `creating` backup as failed, with the reason (and its warnings, when given); false if it was not `creating`. */
+  failBackup(id: number, reason: string, warnings?: readonly string[]): boolean {
+    const r =
+      warnings === undefined
+        ? this.db.prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE id = ? AND status = 'creating'`).run(reason, Date.now(), id)
+        : this.db
+            .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ?, warnings = ? WHERE id = ? AND status = 'creating'`)
+            .run(reason, Date.now(), JSON.stringify(warnings), id);
+    return r.changes === 1;
+  }
+
+  /** Sets a backup's name and description. */
+  setLabel(id: number, name: string | null, description: string | null): void {
+    this.db.prepare(`UPDATE backups SET name = ?, description = ? WHERE id = ?`).run(name, description, id);
+  }
+
+  /** Deletes a backup and its references in one transaction; backups built on it forget their parent. */
+  deleteBackup(id: number): void {
+    this.transaction(() => {
+      this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+      this.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
+      this.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+    });
+  }
+
+  /**
+   * What a client holds: its available backups, and the stored bytes of
+   * every chunk its backups (failed ones included while they last) reference.
+   */
+  clientUsage(client: string): { backups: number; storedBytes: number } {
+    const backups = this.db
+      .prepare(`SELECT COUNT(*) FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.status = 'available'`)
+      .pluck()
+      .get(client) as number;
+    const storedBytes = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(ch.stored_length), 0) FROM chunks ch WHERE ch.id IN (
+           SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
+           WHERE c.name = ? AND b.status IN ('available', 'creating', 'error'))`,
+      )
+      .pluck()
+      .get(client) as number;
+    return { backups, storedBytes };
+  }
+
+  /** The chunks a backup's reference table row names (an index of its manifest). */
+  referencesOf(backupId: number): Buffer[] {
+    return this.db.prepare(`SELECT chunk_id FROM backup_chunks WHERE backup_id = ?`).pluck().all(backupId) as Buffer[];
+  }
+
+  // ---- recovery ----
+
+  /** Names of the packs the catalog knows, all or in one state. */
+  packNames(state?: PackState): string[] {
+    return (
+      state === undefined
+        ? this.db.prepare(`SELECT name FROM packs`).pluck().all()
+        : this.db.prepare(`SELECT name FROM packs WHERE state = ?`).pluck().all(state)
+    ) as string[];
+  }
+
+  /** Whether any recorded chunk lies in this pack. */
+  packHasChunks(name: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM chunks WHERE pack = ? LIMIT 1`).pluck().get(name) !== undefined;
+  }
+
+  /** Sealed packs no recorded chunk lies in. */
+  emptySealedPacks(): string[] {
+    return this.db
+      .prepare(`SELECT name FROM packs p WHERE state = 'sealed' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.pack = p.name)`)
+      .pluck()
+      .all() as string[];
+  }
+
+  /** Ids of the backups still `creating`. */
+  creatingBackupIds(): number[] {
+    return this.db.prepare(`SELECT id FROM backups WHERE status = 'creating'`).pluck().all() as number[];
+  }
+
+  /**
+   * After the last owner stopped: its `creating` backups fail with `reason`,
+   * backups left `deleting` go, and open packs are sealed; one transaction.
+   */
+  settleAfterStop(reason: string): void {
+    this.transaction(() => {
+      this.db.prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE status = 'creating'`).run(reason, Date.now());
+      for (const id of this.db.prepare(`SELECT id FROM backups WHERE status = 'deleting'`).pluck().all() as number[]) {
+        this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+        this.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+      }
+      this.db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();
+    });
+  }
+
+  /** Forgets packs (their files are gone), in one transaction. */
+  dropPacks(names: readonly string[]): void {
+    if (names.length === 0) return;
+    this.transaction(() => {
+      const drop = this.db.prepare(`DELETE FROM packs WHERE name = ?`);
+      for (const name of names) drop.run(name);
+    });
+  }
+
+  // ---- stats ----
+
+  /** Whole-catalog counts: backups by status (with their file bytes), chunks, clients. */
+  totals(): { backups: Map<string, { n: number; bytes: number }>; chunks: { n: number; raw: number; stored: number }; clients: number } {
+    const rows = this.db.prepare(`SELECT status, COUNT(*) AS n, COALESCE(SUM(logical_bytes), 0) AS bytes FROM backups GROUP BY status`).all() as Array<{
+      status: string;
+      n: number;
+      bytes: number;
+    }>;
+    const chunks = this.db
+      .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(raw_length), 0) AS raw, COALESCE(SUM(stored_length), 0) AS stored FROM chunks`)
+      .get() as { n: number; raw: number; stored: number };
+    return {
+      backups: new Map(rows.map((r) => [r.status, { n: r.n, bytes: r.bytes }])),
+      chunks,
+      clients: this.db.prepare(`SELECT COUNT(*) FROM clients`).pluck().get() as number,
+    };
+  }
+
+  // ---- verify ----
+
+  /** SQLite's own integrity check: the problems it names (none when the file is sound), at most `max`. */
+  integrityProblems(max: number): string[] {
+    const rows = this.db.pragma(`integrity_check(${Math.max(1, Math.floor(max))})`) as Array<{ integrity_check: string }>;
+    return rows.map((r) => r.integrity_check).filter((p) => p !== 'ok');
+  }
+
+  /**
+   * The next `limit` chunks after id `after`, in id order; with `backupIds`,
+   * only chunks those backups reference. Paged by id, never through an open
+   * cursor, so writes may commit between pages.
+   */
+  chunksAfter(after: Buffer, limit: number, backupIds?: readonly number[]): ChunkLocation[] {
+    const rows =
+      backupIds === undefined
+        ? this.db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit)
+        : this.db
+            .prepare(
+              `SELECT c.* FROM chunks c WHERE c.id > ? AND c.id IN (SELECT bc.chunk_id FROM backup_chunks bc WHERE bc.backup_id IN (SELECT value FROM json_each(?)))
+               ORDER BY c.id LIMIT ?`,
+            )
+            .all(after, JSON.stringify(backupIds), limit);
+    return (rows as ChunkRow[]).map(toChunkLocation);
+  }
+
+  // ---- garbage collection ----
+
+  /** Failed backups that ended before `cutoff` stop keeping their chunks. */
+  dropFailedReferences(cutoff: number): void {
+    this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id IN (SELECT id FROM backups WHERE status = 'error' AND finished_at < ?)`).run(cutoff);
+  }
+
+  /**
+   * Builds GC's live set (a temporary table, until `dropLiveSet`): every
+   * chunk the reference table names, every chunk the manifests name (given
+   * as hex ids), every chunk stored at or after `storedSince`, and the
+   * running backups' unrecorded references. Returns how many of the
+   * manifests' references the reference table lacked (damage: not 0).
+   */
+  markLive(fromManifests: Iterable<string>, storedSince: number, unrecorded: Iterable<string>): { unindexed: number } {
+    this.db.exec(`DROP TABLE IF EXISTS temp.live; CREATE TEMP TABLE live (id BLOB PRIMARY KEY) WITHOUT ROWID`);
+    let unindexed = 0;
+    this.db.transaction(() => {
+      this.db.exec(`INSERT OR IGNORE INTO temp.live SELECT chunk_id FROM backup_chunks`);
+      const add = this.db.prepare(`INSERT OR IGNORE INTO temp.live (id) VALUES (?)`);
+      for (const hex of fromManifests) unindexed += add.run(Buffer.from(hex, 'hex')).changes;
+      this.db.prepare(`INSERT OR IGNORE INTO temp.live SELECT id FROM chunks WHERE stored_at >= ?`).run(storedSince);
+      for (const hex of unrecorded) add.run(Buffer.from(hex, 'hex'));
+    })();
+    return { unindexed };
+  }
+
+  /** Chunks outside the live set. */
+  deadChunkIds(): Buffer[] {
+    return this.db.prepare(`SELECT id FROM chunks WHERE id NOT IN (SELECT id FROM temp.live)`).pluck().all() as Buffer[];
+  }
+
+  /** Bytes of live records (headers included, `headerBytes` each) per pack. */
+  liveBytesByPack(headerBytes: number): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT pack, SUM(stored_length + ?) AS bytes FROM chunks WHERE id IN (SELECT id FROM temp.live) GROUP BY pack`)
+      .all(headerBytes) as Array<{ pack: string; bytes: number }>;
+    return new Map(rows.map((r) => [r.pack, r.bytes]));
+  }
+
+  /** The live chunks of a pack, in file order. */
+  liveChunksInPack(pack: string): ChunkLocation[] {
+    return (this.db.prepare(`SELECT * FROM chunks WHERE pack = ? AND id IN (SELECT id FROM temp.live) ORDER BY offset`).all(pack) as ChunkRow[]).map(
+      toChunkLocation,
+    );
+  }
+
+  /**
+   * GC's one commit: moved chunks point at their new place, dead chunks
+   * (and the groups' claims on them) go, and emptied packs become `deleting`.
+   */
+  applyGc(moved: ReadonlyArray<{ id: Buffer; pack: string; offset: number }>, dead: readonly Buffer[], emptied: readonly string[]): void {
+    this.transaction(() => {
+      const repoint = this.db.prepare(`UPDATE chunks SET pack = ?, offset = ? WHERE id = ?`);
+      for (const m of moved) repoint.run(m.pack, m.offset, m.id);
+      const dropChunk = this.db.prepare(`DELETE FROM chunks WHERE id = ?`);
+      const dropGroup = this.db.prepare(`DELETE FROM group_chunks WHERE chunk_id = ?`);
+      for (const id of dead) {
+        dropChunk.run(id);
+        dropGroup.run(id);
+      }
+      const mark = this.db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
+      for (const p of emptied) mark.run(p);
+    });
+  }
+
+  /** Drops GC's live set. */
+  dropLiveSet(): void {
+    this.db.exec(`DROP TABLE IF EXISTS temp.live`);
+  }
+
+  // ---- repair ----
+
+  /** Fills a new catalog from a repair's findings (see repair.ts), in one transaction. */
+  fillFromRepair(r: RepairContents): void {
+    const now = Date.now();
+    this.transaction(() => {
+      for (const pack of r.packs) this.db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'sealed', ?)`).run(pack, now);
+      const insertChunk = this.db.prepare(
+        `INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const c of r.chunks) insertChunk.run(c.id, c.pack, c.offset, c.rawLength, c.storedLength, c.codec, c.kind, now);
+      const insertClient = this.db.prepare(`INSERT INTO clients (id, name, dedup_group, next_number) VALUES (?, ?, ?, ?)`);
+      for (const c of r.clients) insertClient.run(c.id, c.name, c.dedupGroup, c.nextNumber);
+      const insertBackup = this.db.prepare(
+        `INSERT INTO backups (id, client_id, number, parent_id, status, reason, name, description, started_at, finished_at, manifest,
+           file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings, partial)
+         VALUES (@id, @client_id, @number, @parent_id, @status, @reason, @name, @description, @started_at, @finished_at, @manifest,
+           @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings, @partial)`,
+      );
+      const ref = this.db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`);
+      const member = this.db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`);
+      for (const b of r.backups) {
+        insertBackup.run(b.row);
+        for (const id of b.references) {
+          ref.run(b.row.id, id);
+          member.run(b.group, id);
+        }
+      }
+    });
+  }
 }
 
 /**
@@ -333,4 +647,51 @@ export function catalogDamage(err: unknown, storeDir: string): StoreError | unde
       `'cpsbackupd -c <server.conf> --repair-catalog' (docs/OPERATIONS.md, "A damaged catalog")`,
     { dir: storeDir },
   );
+}
+
+/**
+ * The `clients` and `backups` rows of a (damaged) catalog file that can
+ * still be read: in one scan if SQLite can, else one row id at a time,
+ * skipping what it cannot read. Empty when the file is no catalog at all.
+ */
+export function salvageRows(file: string): { clients: SalvagedRow[]; backups: SalvagedRow[]; lostRows: number } {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch {
+    return { clients: [], backups: [], lostRows: 0 };
+  }
+  try {
+    const clients = readRows(db, 'clients');
+    const backups = readRows(db, 'backups');
+    return { clients: clients.rows, backups: backups.rows, lostRows: clients.lost + backups.lost };
+  } finally {
+    db.close();
+  }
+}
+
+function readRows(db: Database.Database, table: 'clients' | 'backups'): { rows: SalvagedRow[]; lost: number } {
+  try {
+    return { rows: db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as SalvagedRow[], lost: 0 };
+  } catch {
+    // fall through: row by row
+  }
+  let max: number;
+  try {
+    max = (db.prepare(`SELECT MAX(id) FROM ${table}`).pluck().get() as number | null) ?? 0;
+  } catch {
+    max = 100_000; // the B-tree's right edge is damaged: probe a generous range
+  }
+  const one = db.prepare(`SELECT * FROM ${table} WHERE id = ?`);
+  const rows: SalvagedRow[] = [];
+  let lost = 0;
+  for (let id = 1; id <= max; id++) {
+    try {
+      const r = one.get(id) as SalvagedRow | undefined;
+      if (r) rows.push(r);
+    } catch {
+      lost++;
+    }
+  }
+  return { rows, lost };
 }

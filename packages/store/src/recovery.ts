@@ -27,35 +27,21 @@ export const INTERRUPTED_REASON = 'interrupted: the server stopped before the ba
  * wait for the next start rather than keep the server down.
  */
 export function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpace: () => boolean): RecoveryReport {
-  const db = catalog.db;
   const removedPacks: string[] = [];
 
   // Files the catalog never heard of cannot hold a recorded chunk.
-  const known = new Set(db.prepare(`SELECT name FROM packs`).pluck().all() as string[]);
-  const referenced = db.prepare(`SELECT 1 FROM chunks WHERE pack = ? LIMIT 1`).pluck();
+  const known = new Set(catalog.packNames());
   for (const name of backend.listPacks()) {
-    if (!known.has(name) && referenced.get(name) === undefined) {
+    if (!known.has(name) && !catalog.packHasChunks(name)) {
       backend.deletePack(name);
       removedPacks.push(name);
     }
   }
 
-  const interruptedBackups = db.prepare(`SELECT id FROM backups WHERE status = 'creating'`).pluck().all() as number[];
-  const repair = () =>
-    catalog.transaction(() => {
-      db.prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE status = 'creating'`).run(INTERRUPTED_REASON, Date.now());
-      // A delete is one transaction, so 'deleting' only appears if a future
-      // version deletes in steps; finish it the same way.
-      const deleting = db.prepare(`SELECT id FROM backups WHERE status = 'deleting'`).pluck().all() as number[];
-      for (const id of deleting) {
-        db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
-        db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
-      }
-      // No process appends any more: whatever was open is as complete as it will get.
-      db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();
-    });
+  const interruptedBackups = catalog.creatingBackupIds();
   try {
-    writeMakingRoom(repair, freeSpace);
+    // No process appends any more: what was open is as complete as it will get.
+    writeMakingRoom(() => catalog.settleAfterStop(INTERRUPTED_REASON), freeSpace);
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
     return { interruptedBackups: [], removedPacks, deferred: `the catalog cannot be written (${(err as Error).message}): free space on the store's disk` };
@@ -63,24 +49,13 @@ export function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpac
 
   // Packs GC had emptied (their chunks were moved in a committed transaction),
   // and packs no recorded chunk points into (a crash between writing and recording).
-  const doomed = db.prepare(`SELECT name FROM packs WHERE state = 'deleting'`).pluck().all() as string[];
-  const empty = db
-    .prepare(`SELECT name FROM packs p WHERE state = 'sealed' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.pack = p.name)`)
-    .pluck()
-    .all() as string[];
-  for (const name of [...doomed, ...empty]) {
+  const doomed = [...catalog.packNames('deleting'), ...catalog.emptySealedPacks()];
+  for (const name of doomed) {
     backend.deletePack(name);
     removedPacks.push(name);
   }
   try {
-    writeMakingRoom(
-      () =>
-        catalog.transaction(() => {
-          const drop = db.prepare(`DELETE FROM packs WHERE name = ?`);
-          for (const name of [...doomed, ...empty]) drop.run(name);
-        }),
-      freeSpace,
-    );
+    writeMakingRoom(() => catalog.dropPacks(doomed), freeSpace);
   } catch (err) {
     if (!isOutOfSpace(err)) throw err; // the rows of files already gone: the next start drops them
   }

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
 import { type StorageBackend } from './backend';
-import { Catalog, type ChunkLocation } from './catalog';
+import { Catalog, type ChunkLocation, type RepairContents, salvageRows, type SalvagedRow } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
@@ -29,8 +28,6 @@ export interface RepairReport {
 /** Where the scan found a chunk's intact record. */
 type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
 
-type Row = Record<string, unknown>;
-
 /**
  * Rebuilds a store's catalog after SQLite damage. The damaged file is kept
  * (renamed); a new catalog is made from what the packs and the old file
@@ -53,7 +50,7 @@ export function repairCatalog(dir: string): RepairReport {
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, savedAs + suffix);
     }
-    const old = salvage(savedAs);
+    const old = salvageRows(savedAs);
     const backend = new LocalDirectoryBackend(dir);
     const { places, packs, badRecords } = scanPacks(backend);
     const catalog = new Catalog(file);
@@ -67,50 +64,6 @@ export function repairCatalog(dir: string): RepairReport {
   } finally {
     lock.release();
   }
-}
-
-/** The clients and backups rows of the old catalog that can still be read. */
-function salvage(file: string): { clients: Row[]; backups: Row[]; lostRows: number } {
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch {
-    return { clients: [], backups: [], lostRows: 0 };
-  }
-  try {
-    const clients = readRows(db, 'clients');
-    const backups = readRows(db, 'backups');
-    return { clients: clients.rows, backups: backups.rows, lostRows: clients.lost + backups.lost };
-  } finally {
-    db.close();
-  }
-}
-
-/** A table's rows: in one scan if SQLite can, else one row id at a time, skipping the rows it cannot read. */
-function readRows(db: Database.Database, table: 'clients' | 'backups'): { rows: Row[]; lost: number } {
-  try {
-    return { rows: db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Row[], lost: 0 };
-  } catch {
-    // fall through: row by row
-  }
-  let max: number;
-  try {
-    max = (db.prepare(`SELECT MAX(id) FROM ${table}`).pluck().get() as number | null) ?? 0;
-  } catch {
-    max = 100_000; // the B-tree's right edge is damaged: probe a generous range
-  }
-  const one = db.prepare(`SELECT * FROM ${table} WHERE id = ?`);
-  const rows: Row[] = [];
-  let lost = 0;
-  for (let id = 1; id <= max; id++) {
-    try {
-      const r = one.get(id) as Row | undefined;
-      if (r) rows.push(r);
-    } catch {
-      lost++;
-    }
-  }
-  return { rows, lost };
 }
 
 /** Every intact record of every pack, by chunk id (the first copy found wins). */
@@ -152,16 +105,14 @@ function scanPacks(backend: StorageBackend): { places: Map<string, ChunkPlace>; 
   return { places, packs, badRecords };
 }
 
-/** Fills the new catalog; returns the counts for the report. */
+/** Fills the new catalog (one transaction); returns the counts for the report. */
 function rebuild(
   catalog: Catalog,
   backend: StorageBackend,
-  old: { clients: Row[]; backups: Row[] },
+  old: { clients: SalvagedRow[]; backups: SalvagedRow[] },
   places: Map<string, ChunkPlace>,
   packs: string[],
 ): Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups'> {
-  const db = catalog.db;
-  const now = Date.now();
   const groupOf = new Map<number, string>();
   const nameOf = new Map<number, string>();
   const unreadableBackups: string[] = [];
@@ -175,54 +126,40 @@ function rebuild(
     return decodeChunk(p.codec, backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
   };
 
-  catalog.transaction(() => {
-    const insertPack = db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'sealed', ?)`);
-    for (const pack of packs) insertPack.run(pack, now);
-    const insertChunk = db.prepare(`INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const [hex, p] of places) insertChunk.run(Buffer.from(hex, 'hex'), p.pack, p.offset, p.rawLength, p.storedLength, p.codec, p.kind, now);
-
-    const insertClient = db.prepare(`INSERT INTO clients (id, name, dedup_group, next_number) VALUES (?, ?, ?, ?)`);
-    for (const c of old.clients) {
-      insertClient.run(c.id, c.name, c.dedup_group, c.next_number);
-      groupOf.set(c.id as number, c.dedup_group as string);
-      nameOf.set(c.id as number, c.name as string);
+  const clients = old.clients.map((c) => {
+    groupOf.set(c.id as number, c.dedup_group as string);
+    nameOf.set(c.id as number, c.name as string);
+    return { id: c.id as number, name: c.name as string, dedupGroup: c.dedup_group as string, nextNumber: c.next_number as number };
+  });
+  const backups: RepairContents['backups'][number][] = [];
+  for (const b of old.backups) {
+    const group = groupOf.get(b.client_id as number);
+    if (group === undefined) continue; // its client row is lost: nothing can name this backup
+    const row: SalvagedRow & { id: number } = { partial: null, ...b, id: b.id as number }; // catalogs before version 2 have no partial column
+    if (row.status === 'creating' || row.status === 'deleting') {
+      row.status = 'error';
+      row.reason = 'interrupted: the catalog was repaired while it was being written';
     }
-
-    const insertBackup = db.prepare(
-      `INSERT INTO backups (id, client_id, number, parent_id, status, reason, name, description, started_at, finished_at, manifest,
-         file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings, partial)
-       VALUES (@id, @client_id, @number, @parent_id, @status, @reason, @name, @description, @started_at, @finished_at, @manifest,
-         @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings, @partial)`,
-    );
-    const ref = db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`);
-    const member = db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`);
-    for (const b of old.backups) {
-      const group = groupOf.get(b.client_id as number);
-      if (group === undefined) continue; // its client row is lost: nothing can name this backup
-      const row: Row = { partial: null, ...b }; // catalogs before version 2 have no partial column
-      if (row.status === 'creating' || row.status === 'deleting') {
+    let refs: Buffer[] = [];
+    if (row.status === 'available') {
+      try {
+        refs = referencesOf(row.manifest as Buffer | null, read);
+      } catch (err) {
         row.status = 'error';
-        row.reason = 'interrupted: the catalog was repaired while it was being written';
-      }
-      let refs: Buffer[] = [];
-      if (row.status === 'available') {
-        try {
-          refs = referencesOf(row.manifest as Buffer | null, read);
-        } catch (err) {
-          row.status = 'error';
-          row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
-          unreadableBackups.push(`${nameOf.get(b.client_id as number)} backup ${b.number}: ${(err as Error).message}`);
-        }
-      }
-      insertBackup.run(row);
-      if (row.status === 'available') available++;
-      else failed++;
-      for (const id of refs) {
-        if (!places.has(formatChunkId(id))) continue; // lost data: verify names the files
-        ref.run(row.id, id);
-        member.run(group, id);
+        row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
+        unreadableBackups.push(`${nameOf.get(b.client_id as number)} backup ${b.number}: ${(err as Error).message}`);
       }
     }
+    if (row.status === 'available') available++;
+    else failed++;
+    // References to lost data are left out: verify names the files that need them.
+    backups.push({ row, group, references: refs.filter((id) => places.has(formatChunkId(id))) });
+  }
+  catalog.fillFromRepair({
+    packs,
+    chunks: [...places].map(([hex, p]) => ({ id: Buffer.from(hex, 'hex'), ...p })),
+    clients,
+    backups,
   });
   return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups };
 }

@@ -19,19 +19,8 @@ export interface StoreStats {
 }
 
 export function computeStats(store: Store): StoreStats {
-  const db = store.catalog.db;
-  const counts = db.prepare(`SELECT status, COUNT(*) AS n, SUM(logical_bytes) AS bytes FROM backups GROUP BY status`).all() as Array<{
-    status: string;
-    n: number;
-    bytes: number;
-  }>;
-  const by = (s: string) => counts.find((c) => c.status === s);
-  const chunks = db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(raw_length), 0) AS raw, COALESCE(SUM(stored_length), 0) AS stored FROM chunks`).get() as {
-    n: number;
-    raw: number;
-    stored: number;
-  };
-  const packs = db.prepare(`SELECT name FROM packs`).pluck().all() as string[];
+  const t = store.catalog.totals();
+  const packs = store.catalog.packNames();
   let storedBytes = 0;
   for (const p of packs) {
     try {
@@ -40,16 +29,16 @@ export function computeStats(store: Store): StoreStats {
       // A missing pack is verify's business; stats count what is there.
     }
   }
-  const logicalBytes = by('available')?.bytes ?? 0;
+  const logicalBytes = t.backups.get('available')?.bytes ?? 0;
   return {
-    clients: db.prepare(`SELECT COUNT(*) FROM clients`).pluck().get() as number,
-    backups: { available: by('available')?.n ?? 0, error: by('error')?.n ?? 0, creating: by('creating')?.n ?? 0 },
+    clients: t.clients,
+    backups: { available: t.backups.get('available')?.n ?? 0, error: t.backups.get('error')?.n ?? 0, creating: t.backups.get('creating')?.n ?? 0 },
     logicalBytes,
-    chunks: chunks.n,
-    uniqueBytes: chunks.raw,
+    chunks: t.chunks.n,
+    uniqueBytes: t.chunks.raw,
     storedBytes,
     packs: packs.length,
-    dedupRatio: chunks.raw > 0 ? logicalBytes / chunks.raw : 1,
-    compressionRatio: chunks.stored > 0 ? chunks.raw / chunks.stored : 1,
+    dedupRatio: t.chunks.raw > 0 ? logicalBytes / t.chunks.raw : 1,
+    compressionRatio: t.chunks.stored > 0 ? t.chunks.raw / t.chunks.stored : 1,
   };
 }

@@ -244,21 +244,45 @@ describe('Store', () => {
     expect(packBytes() - before).toBeLessThan(3 * 20_000 + 4096);
   });
 
-  test('a catalog of schema version 1 (before partial backups) is migrated at open and keeps every backup', () => {
+  test('a catalog of schema version 1 is migrated at open (partial column, no index by chunk) and keeps every backup', () => {
     const tree = makeTree('v1', 5, 10_000);
     const b = backupTree(store, 'old', tree);
     store.close();
-    const raw = new Database(path.join(dir, 'catalog.db'));
-    raw.exec(`ALTER TABLE backups DROP COLUMN partial; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    // Back to version 1 as the previous release left it: no partial column, an index of references by chunk, the version in meta only.
+    const file = path.join(dir, 'catalog.db');
+    let raw = new Database(file);
+    raw.exec(
+      `ALTER TABLE backups DROP COLUMN partial; CREATE INDEX backup_chunks_by_chunk ON backup_chunks(chunk_id); UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
+    );
+    raw.pragma('user_version = 0');
     raw.close();
     store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
-    expect(store.catalog.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe('2');
+    raw = new Database(file, { readonly: true });
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe('2');
+    expect(raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backup_chunks'`).pluck().all()).not.toContain(
+      'backup_chunks_by_chunk',
+    );
+    raw.close();
     expect(store.getBackup(b.id)).toMatchObject({ status: 'available', partial: null });
     expectSameTree(readTree(store, b.id), tree);
+    expect(store.verify().ok).toBe(true);
     const w = store.beginBackup({ client: 'old' });
     const p = w.commit('include /mnt could not be read (ENOENT)');
     expect(store.getBackup(p.id).partial).toBe('include /mnt could not be read (ENOENT)');
     expect(store.latestComplete('old')!.id).toBe(b.id);
+  });
+
+  test('a catalog of a newer schema than this build reads is refused, saying so', () => {
+    store.close();
+    const raw = new Database(path.join(dir, 'catalog.db'));
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => Store.open(dir)).toThrow(/catalog schema version 99 is not supported \(this build reads up to 2\); use a newer cpsbackupd/);
+    const fixed = new Database(path.join(dir, 'catalog.db'));
+    fixed.pragma('user_version = 2');
+    fixed.close();
+    store = Store.open(dir, {}); // (afterEach closes it)
   });
 
   test('one backup per client at a time; a second store on the same directory is refused', () => {
@@ -284,19 +308,6 @@ describe('Store', () => {
     expect(store.verify().ok).toBe(true);
   });
 
-  test('a catalog from a build that indexed references by chunk loses that index at open and reads back the same', () => {
-    const tree = makeTree('old-index', 6, 20_000);
-    backupTree(store, 'n', tree);
-    store.close();
-    const db = new Database(path.join(dir, 'catalog.db'));
-    db.exec(`CREATE INDEX backup_chunks_by_chunk ON backup_chunks(chunk_id)`);
-    db.close();
-    store = Store.open(dir);
-    const indexes = store.catalog.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backup_chunks'`).pluck().all();
-    expect(indexes).not.toContain('backup_chunks_by_chunk');
-    expectSameTree(readTree(store, store.getBackupByNumber('n', 1).id), tree);
-    expect(store.verify().ok).toBe(true);
-  });
   test('stats report dedup and compression', () => {
     const tree = makeTree('s', 6, 50_000);
     backupTree(store, 'n', tree);

@@ -2,15 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
-import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete, type PackChanges } from './catalog';
+import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
+import { DurabilityQueue } from './durability-queue';
 import { chunkIdOf, decodeChunk, type FileEntry, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import { fsyncDir } from '@cpsbackup/durable';
-import { isOutOfSpace, SpaceReserve } from './space-reserve';
+import { SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
-import { type FlushRound, PackWriter, type PlacedRecord } from './pack-writer';
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
@@ -19,23 +19,6 @@ import { runVerify, runVerifyAsync, type VerifyReport, type VerifyScope } from '
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
-
-/** Chunks (or group memberships) written but not yet recorded, past which the store records them. */
-const MAX_PENDING_CHUNKS = 131_072;
-
-/**
- * A background flush round, as the store will record it. It stays in
- * `Store.round` until recorded; whichever of its completion, a synchronous
- * flush or a storage failure comes first clears it there, and the others
- * then leave it alone.
- */
-interface PendingRound {
-  records: PlacedRecord[];
-  /** Hex ids of its chunks (ingest dedups against them until recorded). */
-  chunks: Set<string>;
-  groups: Map<string, [string, Buffer]>;
-  refs: Array<[number, Buffer]>;
-}
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
@@ -47,28 +30,12 @@ export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
   readonly recovery: RecoveryReport;
-  private readonly packs: PackWriter;
-  /** Chunks written to a pack since the last flush or round, not yet recorded in the catalog (hex ids). */
-  private pending = new Set<string>();
-  /** (group, chunk) pairs not yet recorded, keyed `group\0hex`. */
-  private pendingGroups = new Map<string, [string, Buffer]>();
-  /** What a background flush round will record once its packs are durable. */
-  private round: PendingRound | undefined;
+  /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
+  private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
   /** Set when a write failed for lack of space: the next GC reclaims failed backups' chunks at once. */
   private spacePressure = false;
-  /** Bytes written to packs since the last flush. */
-  private unflushedBytes = 0;
   private closed = false;
-
-  /**
-   * Pack rows the catalog learns in the next transaction that records
-   * chunks, rather than in a committed (fsynced) statement each: those cost
-   * the ingest thread 3-4 s per 5 GB. A new pack is thus known no later
-   * than its first recorded chunk; a crash before leaves a file the catalog
-   * never heard of, which recovery deletes.
-   */
-  private packChanges: PackChanges = { created: [], sealed: [] };
 
   private constructor(
     readonly dir: string,
@@ -81,10 +48,21 @@ export class Store {
     this.options = resolveStoreOptions(options);
     this.recovery = recoverStore(catalog, backend, () => reserve.release());
     reserve.ensure();
-    this.packs = new PackWriter(backend, this.options.packTargetSize, {
-      created: (name) => this.packChanges.created.push(name),
-      sealed: (name) => this.packChanges.sealed.push(name),
-    });
+    const writers = this.writers;
+    this.queue = new DurabilityQueue(
+      catalog,
+      backend,
+      this.options,
+      {
+        pendingRefs: () => [...writers].flatMap((w) => w.peekPendingRefs().map((id): [number, Buffer] => [w.backupId, id])),
+        clearPendingRefs: () => writers.forEach((w) => w.clearPendingRefs()),
+        poisonAll: (why: string) => writers.forEach((w) => w.poison(why)),
+      },
+      () => {
+        this.reserve.release();
+        this.spacePressure = true;
+      },
+    );
   }
 
   /** Opens (creating if needed) the store in `dir`, recovering from any crash of the last owner. */
@@ -112,7 +90,7 @@ export class Store {
     if (this.closed) return;
     for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
     this.flush();
-    this.packs.close(); // seals the pack in progress; rolled and GC packs were sealed when closed
+    this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
     this.flush(); // records that seal
     if (this.backend instanceof LocalDirectoryBackend) this.backend.closeReaders();
     this.catalog.close();
@@ -160,9 +138,7 @@ export class Store {
   private recordFailures(): void {
     for (const [id, reason] of this.unrecordedFailures) {
       try {
-        this.catalog.db
-          .prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE id = ? AND status = 'creating'`)
-          .run(reason, Date.now(), id);
+        this.catalog.failBackup(id, reason);
         this.unrecordedFailures.delete(id);
       } catch {
         return; // still no space; try again next time
@@ -214,26 +190,13 @@ export class Store {
    * client: it is what the client would occupy alone.
    */
   clientUsage(client: string): { backups: number; storedBytes: number } {
-    const db = this.catalog.db;
-    const backups = db
-      .prepare(`SELECT COUNT(*) FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.status = 'available'`)
-      .pluck()
-      .get(client) as number;
-    const storedBytes = db
-      .prepare(
-        `SELECT COALESCE(SUM(ch.stored_length), 0) FROM chunks ch WHERE ch.id IN (
-           SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
-           WHERE c.name = ? AND b.status IN ('available', 'creating', 'error'))`,
-      )
-      .pluck()
-      .get(client) as number;
-    return { backups, storedBytes };
+    return this.catalog.clientUsage(client);
   }
 
   /** Sets a backup's name and description. */
   setBackupLabel(id: number, name: string | null, description: string | null): void {
     this.getBackup(id);
-    this.catalog.db.prepare(`UPDATE backups SET name = ?, description = ? WHERE id = ?`).run(name, description, id);
+    this.catalog.setLabel(id, name, description);
   }
 
   /**
@@ -247,11 +210,7 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
-    this.catalog.transaction(() => {
-      this.catalog.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
-      this.catalog.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
-      this.catalog.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
-    });
+    this.catalog.deleteBackup(id);
   }
 
   /** The entries of a backup's manifest, in the order they were added. */
@@ -280,7 +239,7 @@ export class Store {
   /** Reads a chunk's plaintext and checks it still hashes to its id. */
   readChunk(id: Buffer): Buffer {
     this.assertOpen();
-    if (this.isPending(formatChunkId(id))) this.flush();
+    if (this.queue.isPending(formatChunkId(id))) this.flush();
     const loc = this.catalog.chunk(id);
     if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
     return this.readLocated(loc);
@@ -292,7 +251,7 @@ export class Store {
    */
   readEncodedChunk(id: Buffer): { codec: number; rawLength: number; payload: Buffer } {
     this.assertOpen();
-    if (this.isPending(formatChunkId(id))) this.flush();
+    if (this.queue.isPending(formatChunkId(id))) this.flush();
     const loc = this.catalog.chunk(id);
     if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
     const { header, payload } = this.readRecord(loc);
@@ -327,226 +286,31 @@ export class Store {
   }
 
   /**
-   * For each id, whether `group` may reference it (it uploaded it, and it is
-   * still stored); one catalog read for the ids not pending.
+   * For each id, whether `group` may reference it (it uploaded it, and it
+   * is still stored, or on its way).
    */
   groupHasChunks(group: string, ids: readonly Buffer[]): boolean[] {
-    const out = new Array<boolean>(ids.length).fill(true);
-    const ask: number[] = [];
-    ids.forEach((id, i) => {
-      if (!this.isPendingGroup(group + '\0' + formatChunkId(id))) ask.push(i);
-    });
-    if (ask.length === 0) return out;
-    const found = this.catalog.groupHasChunks(
-      group,
-      ask.map((i) => ids[i]!),
-    );
-    ask.forEach((i, k) => (out[i] = found[k]!));
-    return out;
+    return this.queue.groupHasChunks(group, ids);
   }
 
   /**
-   * @internal Stores an encoded chunk whose id the caller has verified.
-   * Writes the record only when no copy exists; always records that `group`
-   * has it. Returns whether `group` had it before: what a client may be told
-   * (whether the store as a whole had it is another group's business).
+   * @internal Stores an encoded chunk whose id the caller has verified
+   * (see DurabilityQueue.ingest); returns whether `group` had it before.
    */
   ingest(group: string, header: RecordHeader, payload: Buffer): { newToGroup: boolean } {
     this.assertOpen();
-    const hex = formatChunkId(header.id);
-    const key = group + '\0' + hex;
-    const newToGroup = !this.isPendingGroup(key) && !this.catalog.groupHasChunk(group, header.id);
-    let stored = 0;
-    if (!this.isPending(hex) && !this.catalog.chunkExists(header.id)) {
-      try {
-        this.packs.add(header, payload);
-      } catch (err) {
-        this.failStorage(err);
-      }
-      this.pending.add(hex);
-      stored = RECORD_HEADER_BYTES + payload.length;
-    }
-    if (newToGroup) this.pendingGroups.set(key, [group, header.id]);
-    this.unflushedBytes += stored;
-    // Many tiny chunks weigh little but each costs memory until recorded: bound their number too.
-    if (this.unflushedBytes >= this.options.flushThreshold || this.pendingGroups.size >= MAX_PENDING_CHUNKS) this.flushInBackground();
-    return { newToGroup };
+    return this.queue.ingest(group, header, payload);
   }
 
-  private isPending(hex: string): boolean {
-    return this.pending.has(hex) || (this.round !== undefined && this.round.chunks.has(hex));
-  }
-
-  private isPendingGroup(key: string): boolean {
-    return this.pendingGroups.has(key) || (this.round !== undefined && this.round.groups.has(key));
-  }
-
-  /**
-   * Starts making what is pending durable without waiting: the packs'
-   * fsyncs run on libuv's pool while ingest goes on, and the catalog
-   * records the round once they complete. If the previous round is still
-   * in flight the disk is behind, and this waits for it (a synchronous
-   * flush), which bounds what is pending to two rounds.
-   */
-  private flushInBackground(): void {
-    if (this.round) {
-      this.flush();
-      return;
-    }
-    let flush: FlushRound;
-    try {
-      flush = this.packs.startFlush();
-    } catch (err) {
-      this.failStorage(err);
-    }
-    const refs = this.pendingRefs();
-    for (const w of this.writers) w.clearPendingRefs();
-    const round: PendingRound = { records: flush.records, chunks: this.pending, groups: this.pendingGroups, refs };
-    this.round = round;
-    this.pending = new Set();
-    this.pendingGroups = new Map();
-    this.unflushedBytes = 0;
-    flush.durable.then(
-      () => this.recordRound(round),
-      (err: unknown) => this.roundFailed(round, err),
-    );
-  }
-
-  /** A round's packs are durable: the catalog may name its chunks (unless a synchronous flush did already). */
-  private recordRound(round: PendingRound): void {
-    if (this.round !== round) return;
-    this.round = undefined;
-    try {
-      this.record(round.records, [...round.groups.values()], round.refs);
-    } catch (err) {
-      this.storageFailed(err);
-    }
-  }
-
-  /** One catalog transaction: the pack changes so far, then the chunks, groups and references. */
-  private record(records: readonly PlacedRecord[], groups: ReadonlyArray<[string, Buffer]>, refs: ReadonlyArray<[number, Buffer]>): void {
-    this.catalog.recordChunks(records, groups, refs, this.packChanges);
-    this.packChanges = { created: [], sealed: [] };
-  }
-
-  /**
-   * After a failed write: the pack rows go in on their own if the catalog
-   * still takes them (GC then reclaims the abandoned packs); if not, they
-   * are dropped, so later reads and verifies do not fail on them, and
-   * recovery deletes those files at the next start. No recorded chunk can
-   * be in such a pack: its row would have been recorded with it.
-   */
-  private settlePackChanges(): void {
-    try {
-      this.record([], [], []);
-    } catch {
-      this.packChanges = { created: [], sealed: [] }; // the catalog is full as well
-    }
-  }
-
-  /**
-   * Deletes the given-up packs the catalog has not heard of yet (their rows
-   * were still queued): no recorded chunk can be in them, and on a full
-   * disk their space is what the next backup needs. The others may hold
-   * recorded chunks; they stay, sealed, and GC compacts them.
-   */
-  private dropUnnamedPacks(abandoned: string[]): void {
-    const unnamed = new Set(this.packChanges.created.filter((name) => abandoned.includes(name)));
-    if (unnamed.size === 0) return;
-    for (const name of unnamed) {
-      try {
-        this.backend.deletePack(name);
-      } catch {
-        // left for recovery, which deletes unknown packs at the next start
-      }
-    }
-    this.packChanges = {
-      created: this.packChanges.created.filter((n) => !unnamed.has(n)),
-      sealed: this.packChanges.sealed.filter((n) => !unnamed.has(n)),
-    };
-  }
-
-  private hasPackChanges(): boolean {
-    return this.packChanges.created.length > 0 || this.packChanges.sealed.length > 0;
-  }
-
-  /** A round's fsync failed: as any failed write, every running backup fails (see failStorage). */
-  private roundFailed(round: PendingRound, err: unknown): void {
-    if (this.round !== round) return; // a synchronous flush had made it durable
-    this.round = undefined;
-    this.storageFailed(err);
-  }
-
-  /**
-   * Makes pending chunks durable: fsync the pack, then record chunks, group
-   * membership and the running backups' references in one transaction.
-   */
+  /** Makes every chunk written so far durable and recorded, with the running backups' references. */
   flush(): void {
-    // A round not yet recorded is completed here: packs.flush() fsyncs its packs too.
-    const round = this.round;
-    this.round = undefined;
-    try {
-      let records = this.packs.flush();
-      let groups = [...this.pendingGroups.values()];
-      let refs = this.pendingRefs();
-      if (round) {
-        records = round.records.concat(records);
-        groups = [...round.groups.values(), ...groups];
-        refs = round.refs.concat(refs);
-      }
-      if (records.length === 0 && groups.length === 0 && refs.length === 0 && !this.hasPackChanges()) return;
-      this.record(records, groups, refs);
-      for (const w of this.writers) w.clearPendingRefs();
-    } catch (err) {
-      this.failStorage(err);
-    }
-    this.pending.clear();
-    this.pendingGroups.clear();
-    this.unflushedBytes = 0;
-  }
-
-  /**
-   * A write to the packs or the catalog failed (disk full, I/O error). What
-   * was not yet durable is gone, and every running backup may have been told
-   * "the server has it" for some of it, so all of them fail: none may commit
-   * a reference to a chunk that was never stored. Stored data is untouched.
-   */
-  private failStorage(err: unknown): never {
-    throw this.storageFailed(err);
-  }
-
-  /** failStorage's work, for a failure seen outside any caller (a background round): returns the error instead of throwing. */
-  private storageFailed(err: unknown): StoreError {
-    const e = err as NodeJS.ErrnoException;
-    const full = isOutOfSpace(err);
-    const why = full ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
-    if (full) {
-      // Room for the catalog to record what follows; GC reclaims the failed backups' chunks next.
-      this.reserve.release();
-      this.spacePressure = true;
-    }
-    this.dropUnnamedPacks(this.packs.abandon());
-    this.settlePackChanges();
-    this.round = undefined; // its chunks are as lost as the pending ones
-    this.pending.clear();
-    this.pendingGroups.clear();
-    this.unflushedBytes = 0;
-    for (const w of this.writers) w.poison(why);
-    return new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
-  }
-
-  /** The running backups' references not yet handed to the catalog, as (backup id, chunk id). */
-  private pendingRefs(): Array<[number, Buffer]> {
-    const refs: Array<[number, Buffer]> = [];
-    for (const w of this.writers) for (const id of w.peekPendingRefs()) refs.push([w.backupId, id]);
-    return refs;
+    this.queue.flush();
   }
 
   /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
   unrecordedRefs(): Set<string> {
-    const out = new Set<string>();
+    const out = this.queue.roundRefs();
     for (const w of this.writers) for (const hex of w.pendingRefHexes()) out.add(hex);
-    if (this.round) for (const [, id] of this.round.refs) out.add(formatChunkId(id));
     return out;
   }
 
@@ -558,7 +322,7 @@ export class Store {
     this.flush();
     // Seal the pack being appended to, so its garbage can be reclaimed too;
     // the next chunk starts a new pack.
-    this.packs.close();
+    this.queue.closePack();
     this.flush(); // records that seal: GC only compacts sealed packs
     const report = runGc(this, now, { reclaimFailed: this.spacePressure });
     this.spacePressure = false;
@@ -593,8 +357,7 @@ export class Store {
 
   /** @internal Name of the pack currently appended to (GC leaves it alone). */
   get openPackNames(): Set<string> {
-    const rows = this.catalog.db.prepare(`SELECT name FROM packs WHERE state = 'open'`).pluck().all() as string[];
-    return new Set(rows);
+    return new Set(this.catalog.packNames('open'));
   }
 }
 

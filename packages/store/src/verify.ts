@@ -1,4 +1,4 @@
-import { catalogDamage, type ChunkRow, toChunkLocation } from './catalog';
+import { catalogDamage } from './catalog';
 import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
 import type { Store } from './store';
 
@@ -66,12 +66,11 @@ export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<v
 }
 
 function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyReport> {
-  const db = store.catalog.db;
+  const catalog = store.catalog;
   const catalogProblems: string[] = [];
   // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
   if (scope.client === undefined) {
-    const result = db.pragma('integrity_check(100)', { simple: false }) as Array<{ integrity_check: string }>;
-    for (const r of result) if (r.integrity_check !== 'ok') catalogProblems.push(`catalog integrity: ${r.integrity_check}`);
+    for (const p of catalog.integrityProblems(100)) catalogProblems.push(`catalog integrity: ${p}`);
     yield;
   }
   const backups = store.listBackups(scope.client).filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
@@ -79,27 +78,18 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
   let chunksChecked = 0;
   let bytesChecked = 0;
 
-  const page =
-    scope.client === undefined
-      ? db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ${PAGE}`)
-      : db.prepare(
-          `SELECT c.* FROM chunks c WHERE c.id > ? AND c.id IN (SELECT bc.chunk_id FROM backup_chunks bc WHERE bc.backup_id IN (${
-            backups.map((b) => b.id).join(',') || '-1'
-          })) ORDER BY c.id LIMIT ${PAGE}`,
-        );
-  const stillThere = db.prepare(`SELECT pack, offset FROM chunks WHERE id = ?`);
+  const inScope = scope.client === undefined ? undefined : backups.map((b) => b.id);
   let after: Buffer = Buffer.alloc(0);
   for (;;) {
-    const rows = page.all(after) as ChunkRow[];
+    const rows = catalog.chunksAfter(after, PAGE, inScope);
     if (rows.length === 0) break;
-    for (const row of rows) {
-      const loc = toChunkLocation(row);
+    for (const loc of rows) {
       try {
         store.readLocated(loc);
         chunksChecked++;
         bytesChecked += loc.rawLength;
       } catch (err) {
-        const now = stillThere.get(loc.id) as { pack: string; offset: number } | undefined;
+        const now = catalog.chunk(loc.id);
         if (!now || now.pack !== loc.pack || now.offset !== loc.offset) continue; // moved or deleted meanwhile
         chunksChecked++;
         const hex = formatChunkId(loc.id);
@@ -110,9 +100,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     yield;
   }
 
-  const exists = db.prepare(`SELECT 1 FROM chunks WHERE id = ?`).pluck();
-  const referencesOf = db.prepare(`SELECT chunk_id FROM backup_chunks WHERE backup_id = ?`).pluck();
-  const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || exists.get(id) === undefined;
+  const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || !catalog.chunkExists(id);
   const damagedBackups: DamagedBackup[] = [];
   let backupsChecked = 0;
   for (const b of backups) {
@@ -121,7 +109,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
     const manifestIds = store.catalog.manifestIds(b.id);
     // The reference table is an index of what the manifest names: check it agrees.
-    const indexed = new Set((referencesOf.all(b.id) as Buffer[]).map(formatChunkId));
+    const indexed = new Set(catalog.referencesOf(b.id).map(formatChunkId));
     let unindexed = 0;
     const checkIndexed = (id: Buffer) => {
       if (!indexed.has(formatChunkId(id))) unindexed++;

@@ -1895,9 +1895,6 @@ export namespace cpsbackup {
         /** RestoreRequest pathPrefixes. */
         pathPrefixes: Uint8Array[];
 
-        /** RestoreRequest pathRegex. */
-        pathRegex: string;
-
         /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @param [properties] Properties to set
@@ -1939,9 +1936,6 @@ export namespace cpsbackup {
             /** RestoreRequest pathPrefixes */
             pathPrefixes?: (Uint8Array[]|null);
 
-            /** RestoreRequest pathRegex */
-            pathRegex?: (string|null);
-
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
@@ -1969,8 +1963,8 @@ export namespace cpsbackup {
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
-        /** RestoreEntry entry. */
-        entry?: (cpsbackup.FileEntry.$Properties|null);
+        /** RestoreEntry record. */
+        record: Uint8Array;
 
         /**
          * Creates a new RestoreEntry instance using the specified properties.
@@ -2004,8 +1998,8 @@ export namespace cpsbackup {
         /** Properties of a RestoreEntry. */
         interface $Properties {
 
-            /** RestoreEntry entry */
-            entry?: (cpsbackup.FileEntry.$Properties|null);
+            /** RestoreEntry record */
+            record?: (Uint8Array|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -2220,161 +2214,6 @@ export namespace cpsbackup {
 
         /** Shape of a DeleteDone. */
         type $Shape = cpsbackup.DeleteDone.$Properties;
-    }
-
-    /**
-     * Properties of a FileEntry.
-     * @deprecated Use cpsbackup.FileEntry.$Properties instead.
-     */
-    interface IFileEntry extends cpsbackup.FileEntry.$Properties {
-    }
-
-    /** Represents a FileEntry. */
-    class FileEntry {
-
-        /**
-         * Constructs a new FileEntry.
-         * @param [properties] Properties to set
-         */
-        constructor(properties?: cpsbackup.FileEntry.$Properties);
-
-        /** Unknown fields preserved while decoding when enabled */
-        $unknowns?: Uint8Array[];
-
-        /** FileEntry path. */
-        path: Uint8Array;
-
-        /** FileEntry type. */
-        type: number;
-
-        /** FileEntry mode. */
-        mode: number;
-
-        /** FileEntry uid. */
-        uid: number;
-
-        /** FileEntry gid. */
-        gid: number;
-
-        /** FileEntry user. */
-        user: string;
-
-        /** FileEntry group. */
-        group: string;
-
-        /** FileEntry size. */
-        size: (number|Long);
-
-        /** FileEntry mtimeNs. */
-        mtimeNs: (number|Long);
-
-        /** FileEntry ctimeNs. */
-        ctimeNs: (number|Long);
-
-        /** FileEntry inode. */
-        inode: (number|Long);
-
-        /** FileEntry dev. */
-        dev: (number|Long);
-
-        /** FileEntry rdev. */
-        rdev: (number|Long);
-
-        /** FileEntry linkTarget. */
-        linkTarget: Uint8Array;
-
-        /** FileEntry hardlinkGroup. */
-        hardlinkGroup: (number|Long);
-
-        /** FileEntry chunks. */
-        chunks: Uint8Array[];
-
-        /**
-         * Creates a new FileEntry instance using the specified properties.
-         * @param [properties] Properties to set
-         * @returns FileEntry instance
-         */
-        static create(properties: cpsbackup.FileEntry.$Shape): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
-        static create(properties?: cpsbackup.FileEntry.$Properties): cpsbackup.FileEntry;
-
-        /**
-         * Encodes the specified FileEntry message. Does not implicitly {@link cpsbackup.FileEntry.verify|verify} messages.
-         * @param message FileEntry message or plain object to encode
-         * @param [writer] Writer to encode to
-         * @returns Writer
-         */
-        static encode(message: cpsbackup.FileEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-        /**
-         * Decodes a FileEntry message from the specified reader or buffer.
-         * @param reader Reader or buffer to decode from
-         * @param [length] Message length if known beforehand
-         * @returns {cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape} FileEntry
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
-    }
-
-    namespace FileEntry {
-
-        /** Properties of a FileEntry. */
-        interface $Properties {
-
-            /** FileEntry path */
-            path?: (Uint8Array|null);
-
-            /** FileEntry type */
-            type?: (number|null);
-
-            /** FileEntry mode */
-            mode?: (number|null);
-
-            /** FileEntry uid */
-            uid?: (number|null);
-
-            /** FileEntry gid */
-            gid?: (number|null);
-
-            /** FileEntry user */
-            user?: (string|null);
-
-            /** FileEntry group */
-            group?: (string|null);
-
-            /** FileEntry size */
-            size?: (number|Long|null);
-
-            /** FileEntry mtimeNs */
-            mtimeNs?: (number|Long|null);
-
-            /** FileEntry ctimeNs */
-            ctimeNs?: (number|Long|null);
-
-            /** FileEntry inode */
-            inode?: (number|Long|null);
-
-            /** FileEntry dev */
-            dev?: (number|Long|null);
-
-            /** FileEntry rdev */
-            rdev?: (number|Long|null);
-
-            /** FileEntry linkTarget */
-            linkTarget?: (Uint8Array|null);
-
-            /** FileEntry hardlinkGroup */
-            hardlinkGroup?: (number|Long|null);
-
-            /** FileEntry chunks */
-            chunks?: (Uint8Array[]|null);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-        }
-
-        /** Shape of a FileEntry. */
-        type $Shape = cpsbackup.FileEntry.$Properties;
     }
 
     /**

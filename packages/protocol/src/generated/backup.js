@@ -4678,7 +4678,6 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [number] RestoreRequest number
          * @property {boolean|null} [metadataOnly] RestoreRequest metadataOnly
          * @property {Array.<Uint8Array>|null} [pathPrefixes] RestoreRequest pathPrefixes
-         * @property {string|null} [pathRegex] RestoreRequest pathRegex
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4736,14 +4735,6 @@ $root.cpsbackup = (function() {
         RestoreRequest.prototype.pathPrefixes = $util.emptyArray;
 
         /**
-         * RestoreRequest pathRegex.
-         * @member {string} pathRegex
-         * @memberof cpsbackup.RestoreRequest
-         * @instance
-         */
-        RestoreRequest.prototype.pathRegex = "";
-
-        /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @function create
          * @memberof cpsbackup.RestoreRequest
@@ -4782,8 +4773,6 @@ $root.cpsbackup = (function() {
             if (message.pathPrefixes != null && message.pathPrefixes.length)
                 for (var i = 0; i < message.pathPrefixes.length; ++i)
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pathPrefixes[i]);
-            if (message.pathRegex != null && $Object.hasOwnProperty.call(message, "pathRegex") && message.pathRegex !== "")
-                writer.uint32(/* id 4, wireType 2 =*/34).string(message.pathRegex);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4854,15 +4843,6 @@ $root.cpsbackup = (function() {
                         message.pathPrefixes.push(reader.bytes());
                         continue;
                     }
-                case 4: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.stringVerify()).length)
-                            message.pathRegex = value;
-                        else
-                            delete message.pathRegex;
-                        continue;
-                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -4888,7 +4868,7 @@ $root.cpsbackup = (function() {
         /**
          * Properties of a RestoreEntry.
          * @typedef {Object} cpsbackup.RestoreEntry.$Properties
-         * @property {cpsbackup.FileEntry.$Properties|null} [entry] RestoreEntry entry
+         * @property {Uint8Array|null} [record] RestoreEntry record
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4921,12 +4901,12 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * RestoreEntry entry.
-         * @member {cpsbackup.FileEntry.$Properties|null|undefined} entry
+         * RestoreEntry record.
+         * @member {Uint8Array} record
          * @memberof cpsbackup.RestoreEntry
          * @instance
          */
-        RestoreEntry.prototype.entry = null;
+        RestoreEntry.prototype.record = $util.newBuffer([]);
 
         /**
          * Creates a new RestoreEntry instance using the specified properties.
@@ -4960,8 +4940,8 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
-            if (message.entry != null && $Object.hasOwnProperty.call(message, "entry"))
-                $root.cpsbackup.FileEntry.encode(message.entry, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.record != null && $Object.hasOwnProperty.call(message, "record") && message.record.length)
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.record);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5006,10 +4986,13 @@ $root.cpsbackup = (function() {
                 }
                 var wireType = tag & 7;
                 switch (tag >>>= 3) {
-                case 1: {
+                case 2: {
                         if (wireType !== 2)
                             break;
-                        message.entry = $root.cpsbackup.FileEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.entry);
+                        if ((value = reader.bytes()).length)
+                            message.record = value;
+                        else
+                            delete message.record;
                         continue;
                     }
                 }
@@ -5523,459 +5506,6 @@ $root.cpsbackup = (function() {
         };
 
         return DeleteDone;
-    })();
-
-    cpsbackup.FileEntry = (function() {
-
-        /**
-         * Properties of a FileEntry.
-         * @typedef {Object} cpsbackup.FileEntry.$Properties
-         * @property {Uint8Array|null} [path] FileEntry path
-         * @property {number|null} [type] FileEntry type
-         * @property {number|null} [mode] FileEntry mode
-         * @property {number|null} [uid] FileEntry uid
-         * @property {number|null} [gid] FileEntry gid
-         * @property {string|null} [user] FileEntry user
-         * @property {string|null} [group] FileEntry group
-         * @property {number|Long|null} [size] FileEntry size
-         * @property {number|Long|null} [mtimeNs] FileEntry mtimeNs
-         * @property {number|Long|null} [ctimeNs] FileEntry ctimeNs
-         * @property {number|Long|null} [inode] FileEntry inode
-         * @property {number|Long|null} [dev] FileEntry dev
-         * @property {number|Long|null} [rdev] FileEntry rdev
-         * @property {Uint8Array|null} [linkTarget] FileEntry linkTarget
-         * @property {number|Long|null} [hardlinkGroup] FileEntry hardlinkGroup
-         * @property {Array.<Uint8Array>|null} [chunks] FileEntry chunks
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-
-        /**
-         * Properties of a FileEntry.
-         * @memberof cpsbackup
-         * @interface IFileEntry
-         * @augments cpsbackup.FileEntry.$Properties
-         * @deprecated Use cpsbackup.FileEntry.$Properties instead.
-         */
-
-        /**
-         * Shape of a FileEntry.
-         * @typedef {cpsbackup.FileEntry.$Properties} cpsbackup.FileEntry.$Shape
-         */
-
-        /**
-         * Constructs a new FileEntry.
-         * @memberof cpsbackup
-         * @classdesc Represents a FileEntry.
-         * @constructor
-         * @param {cpsbackup.FileEntry.$Properties=} [properties] Properties to set
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-        var FileEntry = function (properties) {
-            this.chunks = [];
-            if (properties)
-                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                        this[keys[i]] = properties[keys[i]];
-        };
-
-        /**
-         * FileEntry path.
-         * @member {Uint8Array} path
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.path = $util.newBuffer([]);
-
-        /**
-         * FileEntry type.
-         * @member {number} type
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.type = 0;
-
-        /**
-         * FileEntry mode.
-         * @member {number} mode
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.mode = 0;
-
-        /**
-         * FileEntry uid.
-         * @member {number} uid
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.uid = 0;
-
-        /**
-         * FileEntry gid.
-         * @member {number} gid
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.gid = 0;
-
-        /**
-         * FileEntry user.
-         * @member {string} user
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.user = "";
-
-        /**
-         * FileEntry group.
-         * @member {string} group
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.group = "";
-
-        /**
-         * FileEntry size.
-         * @member {number|Long} size
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-        /**
-         * FileEntry mtimeNs.
-         * @member {number|Long} mtimeNs
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.mtimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-        /**
-         * FileEntry ctimeNs.
-         * @member {number|Long} ctimeNs
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.ctimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-        /**
-         * FileEntry inode.
-         * @member {number|Long} inode
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.inode = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-        /**
-         * FileEntry dev.
-         * @member {number|Long} dev
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.dev = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-        /**
-         * FileEntry rdev.
-         * @member {number|Long} rdev
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.rdev = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-        /**
-         * FileEntry linkTarget.
-         * @member {Uint8Array} linkTarget
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.linkTarget = $util.newBuffer([]);
-
-        /**
-         * FileEntry hardlinkGroup.
-         * @member {number|Long} hardlinkGroup
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.hardlinkGroup = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-        /**
-         * FileEntry chunks.
-         * @member {Array.<Uint8Array>} chunks
-         * @memberof cpsbackup.FileEntry
-         * @instance
-         */
-        FileEntry.prototype.chunks = $util.emptyArray;
-
-        /**
-         * Creates a new FileEntry instance using the specified properties.
-         * @function create
-         * @memberof cpsbackup.FileEntry
-         * @static
-         * @param {cpsbackup.FileEntry.$Properties=} [properties] Properties to set
-         * @returns {cpsbackup.FileEntry} FileEntry instance
-         * @type {{
-         *   (properties: cpsbackup.FileEntry.$Shape): cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape;
-         *   (properties?: cpsbackup.FileEntry.$Properties): cpsbackup.FileEntry;
-         * }}
-         */
-        FileEntry.create = function(properties) {
-            return new FileEntry(properties);
-        };
-
-        /**
-         * Encodes the specified FileEntry message. Does not implicitly {@link cpsbackup.FileEntry.verify|verify} messages.
-         * @function encode
-         * @memberof cpsbackup.FileEntry
-         * @static
-         * @param {cpsbackup.FileEntry.$Properties} message FileEntry message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        FileEntry.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path.length)
-                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.path);
-            if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
-                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.type);
-            if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== 0)
-                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.mode);
-            if (message.uid != null && $Object.hasOwnProperty.call(message, "uid") && message.uid !== 0)
-                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.uid);
-            if (message.gid != null && $Object.hasOwnProperty.call(message, "gid") && message.gid !== 0)
-                writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.gid);
-            if (message.user != null && $Object.hasOwnProperty.call(message, "user") && message.user !== "")
-                writer.uint32(/* id 6, wireType 2 =*/50).string(message.user);
-            if (message.group != null && $Object.hasOwnProperty.call(message, "group") && message.group !== "")
-                writer.uint32(/* id 7, wireType 2 =*/58).string(message.group);
-            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
-                writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.size);
-            if (message.mtimeNs != null && $Object.hasOwnProperty.call(message, "mtimeNs") && (typeof message.mtimeNs === "object" ? message.mtimeNs.low || message.mtimeNs.high : message.mtimeNs !== 0))
-                writer.uint32(/* id 9, wireType 0 =*/72).sint64(message.mtimeNs);
-            if (message.ctimeNs != null && $Object.hasOwnProperty.call(message, "ctimeNs") && (typeof message.ctimeNs === "object" ? message.ctimeNs.low || message.ctimeNs.high : message.ctimeNs !== 0))
-                writer.uint32(/* id 10, wireType 0 =*/80).sint64(message.ctimeNs);
-            if (message.inode != null && $Object.hasOwnProperty.call(message, "inode") && (typeof message.inode === "object" ? message.inode.low || message.inode.high : message.inode !== 0))
-                writer.uint32(/* id 11, wireType 0 =*/88).uint64(message.inode);
-            if (message.dev != null && $Object.hasOwnProperty.call(message, "dev") && (typeof message.dev === "object" ? message.dev.low || message.dev.high : message.dev !== 0))
-                writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.dev);
-            if (message.rdev != null && $Object.hasOwnProperty.call(message, "rdev") && (typeof message.rdev === "object" ? message.rdev.low || message.rdev.high : message.rdev !== 0))
-                writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.rdev);
-            if (message.linkTarget != null && $Object.hasOwnProperty.call(message, "linkTarget") && message.linkTarget.length)
-                writer.uint32(/* id 14, wireType 2 =*/114).bytes(message.linkTarget);
-            if (message.hardlinkGroup != null && $Object.hasOwnProperty.call(message, "hardlinkGroup") && (typeof message.hardlinkGroup === "object" ? message.hardlinkGroup.low || message.hardlinkGroup.high : message.hardlinkGroup !== 0))
-                writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.hardlinkGroup);
-            if (message.chunks != null && message.chunks.length)
-                for (var i = 0; i < message.chunks.length; ++i)
-                    writer.uint32(/* id 16, wireType 2 =*/130).bytes(message.chunks[i]);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (var i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
-         * Decodes a FileEntry message from the specified reader or buffer.
-         * @function decode
-         * @memberof cpsbackup.FileEntry
-         * @static
-         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-         * @param {number} [length] Message length if known beforehand
-         * @returns {cpsbackup.FileEntry & cpsbackup.FileEntry.$Shape} FileEntry
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        FileEntry.decode = function (reader, length, _end, _depth, _target) {
-            if (!(reader instanceof $Reader))
-                reader = $Reader.create(reader);
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $Reader.recursionLimit)
-                throw $Error("max depth exceeded");
-            var end, message, value;
-            if (length === $undefined)
-                end = reader.len;
-            else {
-                end = reader.pos + length;
-                if (end > reader.len)
-                    throw $RangeError("index out of range");
-                length = reader.len;
-                reader.len = end;
-            }
-            message = _target || new $root.cpsbackup.FileEntry();
-            while (reader.pos < end) {
-                var start = reader.pos;
-                var tag = reader.tag();
-                if (tag === _end) {
-                    _end = $undefined;
-                    break;
-                }
-                var wireType = tag & 7;
-                switch (tag >>>= 3) {
-                case 1: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.bytes()).length)
-                            message.path = value;
-                        else
-                            delete message.path;
-                        continue;
-                    }
-                case 2: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.type = value;
-                        else
-                            delete message.type;
-                        continue;
-                    }
-                case 3: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.mode = value;
-                        else
-                            delete message.mode;
-                        continue;
-                    }
-                case 4: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.uid = value;
-                        else
-                            delete message.uid;
-                        continue;
-                    }
-                case 5: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.gid = value;
-                        else
-                            delete message.gid;
-                        continue;
-                    }
-                case 6: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.stringVerify()).length)
-                            message.user = value;
-                        else
-                            delete message.user;
-                        continue;
-                    }
-                case 7: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.stringVerify()).length)
-                            message.group = value;
-                        else
-                            delete message.group;
-                        continue;
-                    }
-                case 8: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.size = value;
-                        else
-                            delete message.size;
-                        continue;
-                    }
-                case 9: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.sint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.mtimeNs = value;
-                        else
-                            delete message.mtimeNs;
-                        continue;
-                    }
-                case 10: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.sint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.ctimeNs = value;
-                        else
-                            delete message.ctimeNs;
-                        continue;
-                    }
-                case 11: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.inode = value;
-                        else
-                            delete message.inode;
-                        continue;
-                    }
-                case 12: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.dev = value;
-                        else
-                            delete message.dev;
-                        continue;
-                    }
-                case 13: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.rdev = value;
-                        else
-                            delete message.rdev;
-                        continue;
-                    }
-                case 14: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.bytes()).length)
-                            message.linkTarget = value;
-                        else
-                            delete message.linkTarget;
-                        continue;
-                    }
-                case 15: {
-                        if (wireType !== 0)
-                            break;
-                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                            message.hardlinkGroup = value;
-                        else
-                            delete message.hardlinkGroup;
-                        continue;
-                    }
-                case 16: {
-                        if (wireType !== 2)
-                            break;
-                        if (!(message.chunks && message.chunks.length))
-                            message.chunks = [];
-                        message.chunks.push(reader.bytes());
-                        continue;
-                    }
-                }
-                reader.skipType(wireType, _depth, tag);
-                if (!reader.discardUnknown) {
-                    $util.makeProp(message, "$unknowns", false);
-                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                }
-            }
-            if (length !== $undefined) {
-                if (reader.pos !== end)
-                    throw $RangeError("index out of range");
-                reader.len = length;
-            }
-            if (_end !== $undefined)
-                throw $Error("missing end group");
-            return message;
-        };
-
-        return FileEntry;
     })();
 
     cpsbackup.EnrolRequest = (function() {

@@ -63,6 +63,13 @@ export class TestPki {
     return this.write(file, issueCertificate(ca, cn, 'client'));
   }
 
+  /** Writes the CA's key beside its certificate (for ca_key, which enrolment needs); returns its path. */
+  writeCaKey(): string {
+    const file = path.join(this.dir, 'ca.key');
+    fs.writeFileSync(file, this.ca.keyPem, { mode: 0o600 });
+    return file;
+  }
+
   get caFile(): string {
     return path.join(this.dir, 'ca.pem');
   }
@@ -217,4 +224,44 @@ export function runCli(args: string[], opts: { timeoutMs?: number } = {}): Promi
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+// The test runner's hooks (jest provides them as globals where useServer runs).
+declare function beforeAll(fn: () => Promise<void> | void, timeout?: number): void;
+declare function afterAll(fn: () => Promise<void> | void, timeout?: number): void;
+
+/** What a test file's server is made of (see useServer). */
+export interface ServerSetup {
+  /** The client files: name → their lines (e.g. ["keep = 3"]). */
+  clients: Record<string, string[]>;
+  /** More server.conf lines (made from the PKI when a function, e.g. for ca_key). */
+  conf?: string[] | ((pki: TestPki) => string[]);
+  /** Open the status port too. */
+  status?: boolean;
+  /** Log warnings only (a flood must not log a line per frame); the port is then chosen up front. */
+  quiet?: boolean;
+}
+
+/**
+ * The set-up every e2e file shares: a temporary root, a PKI and a
+ * cpsbackupd with its client files, made when the file is collected (so
+ * tests use them directly), started before its tests and stopped and
+ * removed after them.
+ */
+export function useServer(name: string, setup: ServerSetup): { root: string; pki: TestPki; server: TestServer } {
+  requireBuild();
+  const root = tempDir(name);
+  const pki = new TestPki(path.join(root, 'pki'));
+  const server = new TestServer(root, pki, typeof setup.conf === 'function' ? setup.conf(pki) : (setup.conf ?? []));
+  if (setup.quiet) server.logLevel = 'warn';
+  for (const [client, lines] of Object.entries(setup.clients)) server.addClient(client, lines);
+  beforeAll(async () => {
+    if (setup.status) server.statusPort = await freePort();
+    await server.start(setup.quiet ? await freePort() : 0);
+  });
+  afterAll(async () => {
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  return { root, pki, server };
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { type NodeConfig } from '@cpsbackup/config';
 import { PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCsr, fingerprintOf } from '@cpsbackup/pki';
-import { AgentError, ExitCode } from './errors';
+import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from './server-connection';
 
 /**

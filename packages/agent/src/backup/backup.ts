@@ -9,7 +9,7 @@ import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
-import { ServerConnection } from './server-connection';
+import { ServerConnection } from '../client/server-connection';
 import { Uploader } from './uploader';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 

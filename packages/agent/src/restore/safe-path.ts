@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentError } from './errors';
+import { AgentError } from '../errors';
 
 const SLASH = 0x2f;
 

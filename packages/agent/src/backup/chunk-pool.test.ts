@@ -1,10 +1,11 @@
+import { workerScript } from '../worker-script';
 import * as path from 'node:path';
 import { chunkIdOf, decodeChunk } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { ChunkPool } from './chunk-pool';
 
 // The worker runs compiled code: make build (part of make test) puts it in dist.
-const WORKER = path.join(__dirname, '../dist/chunk-worker.js');
+const WORKER = workerScript('backup/chunk-worker');
 
 describe('chunk pool', () => {
   test('every chunk comes back decodable to exactly its bytes, whatever the order results arrive in', async () => {

@@ -1,8 +1,8 @@
 import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, type FileEntry } from '@cpsbackup/format';
 import { type ChunkPool, type Compressed } from './chunk-pool';
 import { type BackupCounters } from './counters';
-import { AgentError } from './errors';
-import { type ServerConnection } from './server-connection';
+import { AgentError } from '../errors';
+import { type ServerConnection } from '../client/server-connection';
 import { WakeSignal } from './wake-signal';
 
 /** How much the uploader holds before it must hear back from the server. */

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { type BackupCounters } from './counters';
+import { type BackupCounters } from '../backup/counters';
 import { formatBytes } from './format';
 
 /**

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AgentError } from './errors';
-import { workerScript } from './worker-script';
+import { AgentError } from '../errors';
+import { workerScript } from '../worker-script';
 import type { ChunkDone, ChunkJob } from './chunk-worker';
 
 /** A compressed chunk as it goes on the wire. */
@@ -39,7 +39,7 @@ export class ChunkPool {
     private readonly level: number,
     private readonly threads: number = defaultThreads(),
     /** The compiled worker script. */
-    private readonly script: string = workerScript('chunk-worker'),
+    private readonly script: string = workerScript('backup/chunk-worker'),
   ) {}
 
   /** Bytes of jobs submitted and not yet answered, over all workers. */

@@ -1,8 +1,8 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import type { Logger } from 'pino';
-import { AgentError } from './errors';
-import { runExport } from './export-import';
-import { runList } from './requests';
+import { AgentError } from '../errors';
+import { runExport } from '../dumps/export-import';
+import { runList } from '../client/requests';
 import { withRunLock } from './run-lock';
 import { type BackupWindow, inWindow } from './schedule';
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { AgentError } from './errors';
-import { workerScript } from './worker-script';
+import { AgentError } from '../errors';
+import { workerScript } from '../worker-script';
 import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
 
 /** Sizes of the writer; the defaults bound a restore's content in flight to 16 MiB. */
@@ -50,7 +50,7 @@ export class FileWriter {
   constructor(
     private readonly limits: FileWriterLimits = DEFAULT_FILE_WRITER_LIMITS,
     /** The compiled worker script. */
-    private readonly script: string = workerScript('file-writer-worker'),
+    private readonly script: string = workerScript('restore/file-writer-worker'),
   ) {
     const ring = new SharedArrayBuffer(limits.ringBytes);
     this.ring = Buffer.from(ring);

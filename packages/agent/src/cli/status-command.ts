@@ -1,5 +1,5 @@
 import { formatBytes, formatNumber } from './format';
-import { AgentError, ExitCode } from './errors';
+import { AgentError, ExitCode } from '../errors';
 
 interface ClientRow {
   name: string;
@@ -25,8 +25,8 @@ function ago(ms: number): string {
   return `${Math.round(s / 86400)}d ago`;
 }
 
-/** `cpsbackup status`: the server's status port as a table (run it on the server; the port is loopback). */
-export async function runStatus(url: string, json: boolean, token = ''): Promise<string> {
+/** `cpsbackup status`: the server's status port, as its document and as a table (run it on the server; the port is loopback). */
+export async function runStatus(url: string, token = ''): Promise<{ report: Report; table: string[] }> {
   let report: Report;
   try {
     const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(10_000), headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -35,7 +35,6 @@ export async function runStatus(url: string, json: boolean, token = ''): Promise
   } catch (err) {
     throw new AgentError('UNREACHABLE', `cannot read the status port at ${url}: ${(err as Error).message}`, ExitCode.UNREACHABLE);
   }
-  if (json) return JSON.stringify(report);
   const s = report.store;
   const lines = [
     `cpsbackupd ${report.server.version}, up ${Math.round(report.server.uptimeSeconds / 60)} min, ${report.server.connections} connections; ` +
@@ -50,9 +49,10 @@ export async function runStatus(url: string, json: boolean, token = ''): Promise
       states.push(`running (${c.running.phase}, ${c.running.files} files, ${formatBytes(c.running.bytes)}, ${formatBytes(c.running.bytesPerSecond)}/s)`);
     if (c.overdue) states.push('OVERDUE');
     if (c.lastResult?.status === 'error') states.push(`last failed: ${c.lastResult.reason ?? '?'}`);
+    if (c.lastResult?.status === 'partial') states.push(`last partial: ${c.lastResult.reason ?? '?'}`);
     lines.push(
       `${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`,
     );
   }
-  return lines.join('\n');
+  return { report, table: lines };
 }

@@ -21,6 +21,7 @@ describe('walker', () => {
     const out = [...walk({ include: [dir], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m), ...opts })].map((i) =>
       i.path.subarray(dir.length).toString('latin1'),
     );
+    expect(warnings).toEqual([]); // everything here is readable
     return out;
   }
 
@@ -46,6 +47,29 @@ describe('walker', () => {
     const items = [...walk({ include: [`${dir}/nope`, `${dir}/a`, `${dir}/a/deep`], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) })];
     expect(items.map((i) => i.path.toString().slice(dir.length))).toEqual(['/a', '/a/deep', '/a/deep/er', '/a/deep/er/file', '/a/skip', '/a/skip/me']);
     expect(warnings).toEqual([`include ${dir}/nope cannot be read: ENOENT`]);
+  });
+
+  test('each include root is reported: what could not be read, and how many paths lay below the others', () => {
+    fs.mkdirSync(path.join(dir, 'empty'), { recursive: true });
+    const roots: Array<{ path: string; problem?: string; below: number; kind?: string }> = [];
+    const warnings: string[] = [];
+    const items = [
+      ...walk({
+        include: [`${dir}/nope`, `${dir}/a`, `${dir}/empty`, `${dir}/c`],
+        exclude: [],
+        excludeRegex: [],
+        onWarning: (m) => warnings.push(m),
+        onRoot: (r) => roots.push({ ...r, path: r.path.toString().slice(dir.length) }),
+      }),
+    ];
+    expect(items).toHaveLength(6 + 1 + 1);
+    expect(roots).toEqual([
+      { path: '/a', below: 5, kind: 'dir', problem: undefined },
+      { path: '/c', below: 0, kind: 'file', problem: undefined },
+      { path: '/empty', below: 0, kind: 'dir', problem: undefined },
+      { path: '/nope', below: 0, problem: 'ENOENT' },
+    ]);
+    expect(warnings).toEqual([]); // with onRoot, a missing root is reported there, not as a warning
   });
 
   test('walks in compareWalkOrder, also where plain byte order differs ("a/b" before "a-c"), across includes too', () => {

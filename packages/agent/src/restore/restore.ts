@@ -1,9 +1,9 @@
 import { type NodeConfig } from '@cpsbackup/config';
-import { type cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { chunkIdOf, decodeChunkToScratch, type FileEntry } from '@cpsbackup/format';
-import { AgentError } from './errors';
-import { ServerConnection } from './server-connection';
+import { AgentError } from '../errors';
+import { ServerConnection } from '../client/server-connection';
 import { TreeWriter } from './tree-writer';
 
 /** What to restore and where. */
@@ -79,7 +79,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         return { summary: m.restoreEnd.backup ?? {}, entries, bytes, skipped, warnings: writer.warnings };
       }
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
-      const e = fromWireEntry(m.restoreEntry.entry);
+      const e = entryFromRecord(m.restoreEntry.record);
       const content = verifiedContent(server, e);
       if (opts.regex && !opts.regex.test(e.path.toString())) {
         for await (const _ of content) {

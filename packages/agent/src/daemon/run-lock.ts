@@ -1,5 +1,5 @@
 import { PidLockFile } from '@cpsbackup/durable';
-import { AgentError, ExitCode } from './errors';
+import { AgentError, ExitCode } from '../errors';
 
 /**
  * Runs `fn` holding the node's backup lock (lock_file), so the daemon and a

@@ -1,9 +1,9 @@
 import { loadStorageConfig, type NodeConfig, type StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
-import { type BackupOptions, type BackupResult, runBackup } from './backup';
+import { type BackupOptions, type BackupResult, runBackup } from '../backup/backup';
 import { type DumpJob, jobsOf, RunningDumps, runRestoreJobs } from './dump-jobs';
-import { AgentError, ExitCode } from './errors';
-import { type RestoreOptions, type RestoreResult, runRestore } from './restore';
-import { pathUnder } from './safe-path';
+import { AgentError, ExitCode } from '../errors';
+import { type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
+import { pathUnder } from '../restore/safe-path';
 
 /** The dump jobs of this node, if it has a storage.conf. */
 export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {

@@ -11,8 +11,8 @@ import {
   PROTOCOL_VERSION,
   type cpsbackup,
 } from '@cpsbackup/protocol';
-import { AgentError, exitCodeForServerError, ExitCode } from './errors';
-import { AGENT_VERSION } from './version';
+import { AgentError, exitCodeForServerError, ExitCode } from '../errors';
+import { AGENT_VERSION } from '../version';
 
 /** The payload of a message of kind K. */
 export type PayloadOf<K extends MessageKind> = NonNullable<Message[K]>;

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
-import { AgentError } from './errors';
+import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
-import { OwnerNames } from './owners';
+import { OwnerNames } from '../backup/owners';
 import { ensureParents, parentOf, pathUnder } from './safe-path';
 
 /** How entries are written back. */

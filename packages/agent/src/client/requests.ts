@@ -1,7 +1,7 @@
 import { type NodeConfig } from '@cpsbackup/config';
-import { type cpsbackup, fromWireEntry } from '@cpsbackup/protocol';
+import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { type FileEntry } from '@cpsbackup/format';
-import { AgentError } from './errors';
+import { AgentError } from '../errors';
 import { ServerConnection } from './server-connection';
 
 /** One request on its own connection: open, ask, always close. */
@@ -32,7 +32,7 @@ export async function runShow(config: NodeConfig, number: number): Promise<{ sum
       const m = await server.next();
       if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
-      entries.push(fromWireEntry(m.restoreEntry.entry));
+      entries.push(entryFromRecord(m.restoreEntry.record));
     }
   });
 }

@@ -1,0 +1,47 @@
+import type { NodeConfig } from '@cpsbackup/config';
+import { withRunLock } from '../../daemon/run-lock';
+import { runExport } from '../../dumps/export-import';
+import { ExitCode } from '../../errors';
+import { formatBytes, formatNumber, summaryJson } from '../format';
+import type { CliArgs } from '../options';
+import { BackupProgress } from '../progress';
+import type { Report } from '../report';
+
+/** `-e`: backs this node up now (with the dump jobs), a progress bar on a terminal. */
+export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
+  const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
+  let result;
+  try {
+    result = await withRunLock(config.lock_file, () =>
+      runExport(config, {
+        full: argv.full,
+        name: argv.name,
+        description: argv.description,
+        onProgress: (c, expected) => progress.update(c, expected),
+      }),
+    );
+  } finally {
+    progress.stop();
+  }
+  const { summary, counters } = result;
+  const s = summaryJson(summary);
+  const text = [
+    `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
+      `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
+      `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated} already stored`,
+    ...(s.warnings as string[]).map((w) => `warning: ${w}`),
+  ];
+  const json = { backup: s, counters };
+  if (summary.partial) {
+    return {
+      text,
+      json,
+      errors: [
+        `backup ${formatNumber(summary.number)} is PARTIAL: ${summary.partial}. It was stored, but it does not count as a good backup ` +
+          `(retention keeps the last complete ones; monitoring reports it); fix the include paths in ${config.configFile}`,
+      ],
+      exit: ExitCode.FAILED,
+    };
+  }
+  return { text, json, exit: (s.warningCount as number) > 0 ? ExitCode.WARNINGS : ExitCode.OK };
+}

@@ -1,0 +1,45 @@
+import type { NodeConfig } from '@cpsbackup/config';
+import { runImport } from '../../dumps/export-import';
+import { AgentError, ExitCode } from '../../errors';
+import { formatBytes, formatNumber, summaryJson } from '../format';
+import { type CliArgs, parseNumber } from '../options';
+import type { Report } from '../report';
+
+/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps. */
+export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
+  const r = await runImport(config, {
+    loadDumps: argv['load-dumps'],
+    number: parseNumber(argv.import, '-i'),
+    target: argv.to ?? '/',
+    prefixes: argv.prefix,
+    regex: argv.regex !== undefined ? compileRegex(argv.regex) : undefined,
+    overwrite: argv.overwrite,
+    fifoAsFile: argv['fifo-as-file'],
+  });
+  return {
+    text: [
+      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
+      ...r.loaded.map((name) => `dump ${name}: loaded`),
+      ...r.warnings.map((w) => `warning: ${w}`),
+    ],
+    json: {
+      backup: summaryJson(r.summary),
+      entries: r.entries,
+      bytes: r.bytes,
+      skipped: r.skipped,
+      warnings: r.warnings,
+      dumpsLoaded: r.loaded,
+      dumpFailures: r.loadFailures,
+    },
+    errors: r.loadFailures,
+    exit: r.loadFailures.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+  };
+}
+
+function compileRegex(src: string): RegExp {
+  try {
+    return new RegExp(src);
+  } catch (err) {
+    throw new AgentError('USAGE', `--regex: ${(err as Error).message}`, ExitCode.CONFIG);
+  }
+}

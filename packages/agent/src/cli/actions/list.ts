@@ -1,0 +1,15 @@
+import type { NodeConfig } from '@cpsbackup/config';
+import { runList } from '../../client/requests';
+import { ExitCode } from '../../errors';
+import { formatListLine, formatUsage, summaryJson, usageJson } from '../format';
+import type { Report } from '../report';
+
+/** `-l`: this node's backups, one line each, then its usage against its quotas. */
+export async function list(config: NodeConfig): Promise<Report> {
+  const { backups, usage } = await runList(config);
+  return {
+    text: [...backups.map((b) => formatListLine(b, !!usage.canDelete)), formatUsage(usage)],
+    json: { backups: backups.map(summaryJson), usage: usageJson(usage) },
+    exit: ExitCode.OK,
+  };
+}

@@ -1,0 +1,21 @@
+import type { NodeConfig } from '@cpsbackup/config';
+import { runShow } from '../../client/requests';
+import { ExitCode } from '../../errors';
+import { entryJson, formatBytes, formatEntryLine, formatNumber, summaryJson } from '../format';
+import { type CliArgs, parseNumber } from '../options';
+import type { Report } from '../report';
+
+/** `-s N`: a backup's files (ls -l style), then its figures and warnings. */
+export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
+  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'));
+  const s = summaryJson(summary);
+  return {
+    text: [
+      ...entries.map(formatEntryLine),
+      `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})`,
+      ...(s.warnings as string[]).map((w) => `warning: ${w}`),
+    ],
+    json: { backup: s, entries: entries.map(entryJson) },
+    exit: ExitCode.OK,
+  };
+}

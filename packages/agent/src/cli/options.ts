@@ -1,0 +1,99 @@
+import yargs from 'yargs';
+import { LIMITS } from '@cpsbackup/protocol';
+import { AgentError, ExitCode } from '../errors';
+import { AGENT_VERSION } from '../version';
+
+const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  failed (the message says why)
+  2  configuration or usage error
+  3  refused by the server (certificate, client name) or TLS failure
+  4  server unreachable
+  5  finished with warnings (the backup is complete; see them with -s)
+  6  no such backup
+  7  busy: another backup of this node is running, or the server is full
+  8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
+
+/** The actions; exactly one is given (status is a command of its own). */
+export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify'] as const;
+/** One of ACTIONS. */
+export type Action = (typeof ACTIONS)[number];
+
+/** The command line, option-compatible with the Canopsis cpsbackup tool: -e, -i, -l, -s, -d, -h. */
+export function parseArgs(args: string[]) {
+  return yargs(args)
+    .scriptName('cpsbackup')
+    .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
+    .option('url', { type: 'string', default: 'http://127.0.0.1:4201', describe: "with status: cpsbackupd's status port" })
+    .option('token', { type: 'string', describe: "with status: the status port's token (status_token; or $CPSBACKUP_STATUS_TOKEN)" })
+    .option('export', { alias: 'e', type: 'boolean', describe: 'back up this node now' })
+    .option('import', { alias: 'i', type: 'string', describe: 'restore the latest backup, or the given number' })
+    .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
+    .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
+    .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
+    .option('label', { type: 'string', describe: "set a backup's --name and --description" })
+    .option('verify', { type: 'string', describe: "have the server re-read and check this node's backups (all, or the given number)" })
+    .option('enrol', { type: 'boolean', describe: "get this node's certificate signed by the server, once, with --password" })
+    .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
+    .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
+    .option('config', {
+      alias: 'c',
+      type: 'string',
+      default: process.env.CPSBACKUP_CONFIG ?? '/etc/cpsbackup/node.conf',
+      describe: 'node configuration file ($CPSBACKUP_CONFIG)',
+    })
+    .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
+    .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
+    .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
+    .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })
+    .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
+    .option('name', { type: 'string', describe: 'name for the new backup' })
+    .option('description', { type: 'string', describe: 'description for the new backup' })
+    .option('load-dumps', {
+      type: 'boolean',
+      default: true,
+      describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+    .check((a) => {
+      if (a._[0] === 'status') return true;
+      const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
+      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
+      // The server refuses longer ones; say so before connecting.
+      if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
+        throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);
+      }
+      if (typeof a.description === 'string' && a.description.length > LIMITS.descriptionChars) {
+        throw new Error(`--description is ${a.description.length} characters; at most ${LIMITS.descriptionChars}`);
+      }
+      return true;
+    })
+    .epilogue(EXIT_CODES_HELP)
+    .version(AGENT_VERSION)
+    .help('help')
+    .alias('help', 'h')
+    .command('status', "show cpsbackupd's status port as a table (on the server)")
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw new AgentError('USAGE', msg || err?.message || 'invalid arguments', ExitCode.CONFIG);
+    })
+    .parse();
+}
+
+/** The parsed command line. */
+export type CliArgs = Awaited<ReturnType<typeof parseArgs>>;
+
+/** The action the command line asks for (parseArgs made sure there is exactly one). */
+export function actionOf(argv: CliArgs): Action {
+  return ACTIONS.find((k) => argv[k] !== undefined && argv[k] !== false)!;
+}
+
+/** A backup number given on the command line (empty: 0, the latest). */
+export function parseNumber(v: unknown, what: string): number {
+  const s = String(v ?? '').trim();
+  if (s === '') return 0;
+  if (!/^\d+$/.test(s)) throw new AgentError('USAGE', `${what} must be a backup number, got ${JSON.stringify(s)}`, ExitCode.CONFIG);
+  return Number(s);
+}

@@ -1,0 +1,27 @@
+import { type ExitCode } from '../errors';
+
+/**
+ * What an action hands back to be printed: every line the CLI writes goes
+ * through `emit`, so each action's text and JSON forms sit side by side
+ * and the exit code is decided with them.
+ */
+export interface Report {
+  /** Lines for a person, on stdout. */
+  text: string[];
+  /** The same for a program (--json), on stdout; undefined: nothing. */
+  json?: unknown;
+  /** Lines on stderr, prefixed "cpsbackup: " (a failure, a partial backup, a dump that failed to load). */
+  errors?: string[];
+  exit: ExitCode;
+}
+
+/** Prints a report (JSON or text on stdout, errors on stderr); returns its exit code. */
+export function emit(report: Report, json: boolean): ExitCode {
+  if (json) {
+    if (report.json !== undefined) process.stdout.write(JSON.stringify(report.json) + '\n');
+  } else {
+    for (const line of report.text) process.stdout.write(line + '\n');
+  }
+  for (const line of report.errors ?? []) process.stderr.write(`cpsbackup: ${line}\n`);
+  return report.exit;
+}

@@ -1,0 +1,21 @@
+import type { SessionContext } from './context';
+import { toListSummary } from './summary';
+
+/** Lists the client's backups (each with a few of its warnings), with its usage, quotas and permissions. */
+export async function handleList(ctx: SessionContext): Promise<void> {
+  const backups = ctx.store.listBackups(ctx.client.name).map((b) => toListSummary(ctx.store, b));
+  const usage = ctx.store.clientUsage(ctx.client.name);
+  await ctx.conn.send({
+    backupList: {
+      backups,
+      usage: {
+        backups: usage.backups,
+        storedBytes: usage.storedBytes,
+        quotaBackups: ctx.policy.quotaBackups,
+        quotaBytes: ctx.policy.quotaBytes,
+        canDelete: ctx.policy.canDelete,
+        canRestore: ctx.policy.canRestore,
+      },
+    },
+  });
+}
