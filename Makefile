@@ -12,7 +12,7 @@ help:
 	@echo "make test    set up, build, lint, run every test"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
-	@echo "make bench   set up, build, print chunker / store throughput and dedup figures"
+	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
 
 # Native addons (better-sqlite3, zstd-napi) build from source: prebuilt-binary
 # downloads are not reachable on our machines, so we do not even try.
@@ -60,6 +60,7 @@ demo: build
 
 bench: build
 	node --max-old-space-size=4096 packages/bench/dist/store-bench.js
+	node --max-old-space-size=4096 packages/bench/dist/tree-bench.js
 
 clean:
 	npx tsc -b --clean || true

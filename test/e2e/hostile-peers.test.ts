@@ -10,9 +10,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { cpsbackup, encodeFrame, FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
-import { encodeEntryRecords } from '@cpsbackup/format';
+import { compareWalkOrder } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import { peakRssOf, rawConnect, rawSession, readUntil, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { listingChunkOf, peakRssOf, rawConnect, rawSession, readUntil, sendTree, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 /** Peak memory the server may gain over the whole suite, floods included. */
 const MEMORY_BUDGET = 250e6;
@@ -124,8 +124,8 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
       const missing = reply!.missingReply!.missing!;
       if (missing.length) await conn.send({ chunk: { id, codec: 0, rawLength: content.length, payload: content } });
-      await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/probe/pin.conf', [id], content.length)]) } });
-      await conn.send({ endBackup: {} });
+      const root = await sendTree(conn, [fileEntry('/probe/pin.conf', [id], content.length)]);
+      await conn.send({ endBackup: { root } });
       const done = await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error');
       socket.destroy();
       const b = done!.backupDone!.backup!;
@@ -140,7 +140,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
     if (!right || !wrong) throw new Error('the probes did not run');
     expect(right).toEqual(wrong);
     expect(right.missing).toEqual([0]); // "send it": the prober's group never had it
-    expect(right.newChunks).toBe(2); // the file and its manifest, as for any new file
+    expect(right.newChunks).toBe(2); // the file and its listing, as for any new file
   });
 
   test('quota_bytes counts what entries store: a backup of long paths and link targets alone is stopped', async () => {
@@ -167,9 +167,9 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
         e.type = 3; // a symlink with a long target
         e.linkTarget = Buffer.from(rnd.bytes(3000).toString('hex'));
         return e;
-      });
+      }).sort((a, b) => compareWalkOrder(a.path, b.path));
       try {
-        await conn.send({ entries: { records: encodeEntryRecords(entries) } });
+        await conn.send({ listingChunk: listingChunkOf(entries) });
       } catch {
         break; // cut off
       }
@@ -218,7 +218,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       { beginBackup: { name: 'b'.repeat(200), description: 'd'.repeat(4000) } },
       { missingQuery: { queryId: 7, ids } },
       { chunk: { id: ids[0], codec: 0, rawLength: 5, payload: Buffer.from('hello') } },
-      { entries: { records: encodeEntryRecords(Array.from({ length: 2000 }, (_, i) => fileEntry(`/x/${i}`, [], 0))) } },
+      { listingChunk: listingChunkOf(Array.from({ length: 2000 }, (_, i) => fileEntry(`/x/${String(i).padStart(4, '0')}`, [], 0))) },
       { warning: { message: 'w'.repeat(4096) } },
       { restoreRequest: { number: 0, metadataOnly: true, pathPrefixes: Array.from({ length: 1000 }, () => Buffer.from('/p')) } },
       { deleteRequest: { number: 99 } },

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type cpsbackup, encodeFrame } from '@cpsbackup/protocol';
 import { encodeEntryRecords } from '@cpsbackup/format';
 import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import { rawSession, readUntil, rssOf, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { listingChunkOf, rawSession, readUntil, rssOf, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const FUZZ_FRAMES = 100_000;
 
@@ -44,7 +44,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     const { conn } = await rawSession(server, 'thief', pki.client('thief'));
     await conn.send({ beginBackup: {} });
     await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    await conn.send({ entries: { records: encodeEntryRecords([fileEntry('/loot.txt', [stolen], content.length)]) } });
+    await conn.send({ listingChunk: listingChunkOf([fileEntry('/loot.txt', [stolen], content.length)]) });
     const refused = await readUntil(conn, (m) => m.msg === 'error');
     expect(refused!.error!.code).toBe('PROTOCOL');
     expect(refused!.error!.message).toBe(`entry /loot.txt references chunk ${stolen.toString('hex')}, which was never sent`);
@@ -52,10 +52,12 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
     await conn.send({ beginBackup: {} });
     await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
     const records = encodeEntryRecords([fileEntry('/a', [], 0), fileEntry('/b', [], 0)]);
-    await conn.send({ entries: { records: records.subarray(0, records.length - 3) } });
+    const cutOff = records.subarray(0, records.length - 3);
+    const cutId = createHash('sha256').update(cutOff).digest();
+    await conn.send({ listingChunk: { id: cutId, codec: 0, rawLength: cutOff.length, payload: cutOff } });
     const cut = await readUntil(conn, (m) => m.msg === 'error');
     expect(cut!.error!.code).toBe('PROTOCOL');
-    expect(cut!.error!.message).toMatch(/^unreadable entry records: .*cut off/);
+    expect(cut!.error!.message).toMatch(new RegExp(`^listing chunk ${cutId.toString('hex')} refused: .*cut off`));
 
     const thiefConf = writeNodeConf(root, server, { cname: 'thief', cert: pki.client('thief'), include: [] });
     const list = JSON.parse((await runCli(['-c', thiefConf, '-l', '--json'])).stdout).backups;
@@ -76,7 +78,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
       { beginBackup: { name: 'x' } },
       { missingQuery: { queryId: 7, ids: [Buffer.alloc(32, 1), Buffer.alloc(32, 2)] } },
       { chunk: { id: Buffer.alloc(32, 3), codec: 1, rawLength: 100, payload: Buffer.alloc(20, 9) } },
-      { entries: { records: encodeEntryRecords([fileEntry('/etc/x', [Buffer.alloc(32, 4)], 5)]) } },
+      { listingChunk: listingChunkOf([fileEntry('/etc/x', [Buffer.alloc(32, 4)], 5)]) },
       { endBackup: {} },
       { abortBackup: { reason: 'r' } },
       { restoreRequest: { number: 0, metadataOnly: true } },

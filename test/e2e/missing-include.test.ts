@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StatusReport } from '@cpsbackup/server';
-import { encodeEntryRecords } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { rawSession, readUntil, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
@@ -96,8 +95,7 @@ describe('a missing or empty include root makes a partial backup', () => {
     const { socket, conn } = await rawSession(server, 'empty', pki.client('empty'));
     await conn.send({ beginBackup: {} });
     await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    await conn.send({ entries: { records: encodeEntryRecords([]) } });
-    await conn.send({ endBackup: {} });
+    await conn.send({ endBackup: { root: [] } });
     const done = await readUntil(conn, (m) => m.msg === 'backupDone');
     socket.destroy();
     expect(done!.backupDone!.backup!.partial).toBe('the backup is empty, but backup 1 held 2 entries');

@@ -10,3 +10,15 @@ export { FormatError, type FormatErrorCode, isFormatError } from './errors';
 export { ManifestDecoder, encodeEntry, decodeEntry, encodeEntryRecords, decodeEntryRecords, ENTRY_LIMITS, MANIFEST_MAGIC } from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';
 export { isUnder } from './paths';
+export {
+  checkListing,
+  compareWalkOrder,
+  decodeListingChunk,
+  LISTING_CUT,
+  ListingBuilder,
+  type ListingChunk,
+  ManifestFormat,
+  TreeBuilder,
+  treeChunkIds,
+  walkTree,
+} from './tree';

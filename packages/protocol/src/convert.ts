@@ -38,12 +38,11 @@ function bytesField(v: Uint8Array | null | undefined): Buffer {
 }
 
 /**
- * The entries of a message's records (manifest entry records, the one
- * encoding of an entry both ways: Entries from the agent, RestoreEntry from
- * the server), each decoded and checked by the format's own rules (the peer
- * may be hostile): at most `maxEntries`.
+ * The entries of a message's records (manifest entry records, the
+ * encoding listings hold), each decoded and checked by the format's own
+ * rules (the peer may be hostile): at most `maxEntries`.
  */
-export function entriesFromRecords(records: Uint8Array | null | undefined, maxEntries = Infinity): FileEntry[] {
+function entriesFromRecords(records: Uint8Array | null | undefined, maxEntries = Infinity): FileEntry[] {
   try {
     return decodeEntryRecords(bytesField(records), maxEntries);
   } catch (err) {

@@ -16,8 +16,8 @@ export const LIMITS = {
   agentVersionChars: 100,
   /** Ids in one MissingQuery. */
   idsPerQuery: 8192,
-  /** Entries in one Entries message (the agent sends 500). */
-  entriesPerMessage: 10_000,
+  /** Chunk ids of a backup's root listing (EndBackup): a root listing chunk holds include roots, 16 KiB of them at least. */
+  rootListingChunks: 1024,
   /** Path prefixes in one RestoreRequest. */
   restorePrefixes: 1024,
 } as const;

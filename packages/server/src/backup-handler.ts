@@ -1,4 +1,4 @@
-import { boundedText, ConnectionError, type cpsbackup, entriesFromRecords, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
+import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
 import { type BackupInfo, type BackupWriter } from '@cpsbackup/store';
 import { type SessionContext } from './context';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -10,8 +10,9 @@ const PREVIOUS_PIECE_BYTES = 1024 * 1024;
 
 /**
  * Runs one backup: lock the client, create the backup, send the parent's
- * entries, then take missing-queries, chunks and entries until EndBackup
- * (commit) or AbortBackup / failure (recorded as error with the reason).
+ * entries, then take missing-queries, chunks and listing chunks until
+ * EndBackup (the tree is checked, then committed) or AbortBackup / failure
+ * (recorded as error with the reason).
  */
 export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<void> {
   const { store, client, conn, log } = ctx;
@@ -48,8 +49,9 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       return;
     }
     run.phase = 'committing';
-    const partial = partialReason(done.partialReasons, writer.progress.fileCount, parent);
-    const info = writer.commit(partial);
+    const totals = writer.checkTree(done.root);
+    const partial = partialReason(done.partialReasons, totals.entries, parent);
+    const info = writer.commitTree(done.root, totals, partial);
     ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog[partial ? 'warn' : 'info'](
       {
@@ -158,7 +160,12 @@ function partialReason(agentReasons: string[], fileCount: number, parent: Backup
 const MAX_PARTIAL_REASONS = 20;
 
 /** How the agent ended the stream. */
-type Ending = { kind: 'end'; partialReasons: string[] } | { kind: 'aborted' };
+type Ending = { kind: 'end'; partialReasons: string[]; root: Buffer[] } | { kind: 'aborted' };
+
+/** A bytes field as a Buffer over the same memory. */
+function toBuffer(b: Uint8Array | null | undefined): Buffer {
+  return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.alloc(0);
+}
 
 async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<Ending> {
   const quota = ctx.policy.quotaBytes;
@@ -187,23 +194,28 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
       }
       case 'chunk': {
         const c = m.chunk;
-        const id = Buffer.from(c.id ?? new Uint8Array());
-        const payload = Buffer.from((c.payload ?? new Uint8Array()).buffer, c.payload?.byteOffset ?? 0, c.payload?.byteLength ?? 0);
-        writer.putEncodedChunk(id, c.codec ?? 0, payload, c.rawLength ?? 0);
+        writer.putEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
         checkQuotaDuring();
         break;
       }
-      case 'entries': {
-        // Entries are stored too (the file list, in manifest chunks): they count against quota_bytes like data.
-        writer.addEntries(entriesFromRecords(m.entries.records, LIMITS.entriesPerMessage));
+      case 'listingChunk': {
+        // The file list is stored too: it counts against quota_bytes like data.
+        const c = m.listingChunk;
+        writer.putListingChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
         checkQuotaDuring();
         break;
       }
       case 'warning':
         writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
         break;
-      case 'endBackup':
-        return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String) };
+      case 'endBackup': {
+        const root = (m.endBackup.root ?? []).map(toBuffer);
+        if (root.length > LIMITS.rootListingChunks) {
+          throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
+        }
+        for (const id of root) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String), root };
+      }
       case 'abortBackup': {
         const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
         writer.abort(reason);

@@ -1,21 +1,15 @@
 import { type cpsbackup, LIMITS, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
-import { encodeEntryRecords, type FileEntry, isUnder } from '@cpsbackup/format';
+import { encodeEntryRecords } from '@cpsbackup/format';
 import { type SessionContext } from './context';
 import { resolveBackup } from './resolve-backup';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';
 
 /**
- * Path selection by component prefix: "/srv/a" selects "/srv/a" and
- * everything below it, not "/srv/ab". (Regex selection happens on the agent,
- * so no client can make the server run a costly expression.)
- */
-function selected(prefixes: Buffer[], path: Buffer): boolean {
-  return prefixes.length === 0 || prefixes.some((p) => isUnder(path, p));
-}
-
-/**
- * Streams a backup: each selected entry, then (unless metadata only) its
+ * Streams a backup: each selected entry (by component prefix: "/srv/a"
+ * selects "/srv/a" and everything below it, not "/srv/ab"; regex selection
+ * happens on the agent, so no client makes the server run a costly
+ * expression), then (unless metadata only) its
  * chunks exactly as stored; the agent decodes and checks every hash.
  */
 export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreRequest.$Properties): Promise<void> {
@@ -30,8 +24,8 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   let entries = 0;
   let bytes = 0;
   ctx.log.info({ backup: b.number, metadataOnly: !!req.metadataOnly, prefixes: prefixes.length }, 'restore started');
-  for (const e of ctx.store.readManifest(b.id) as Generator<FileEntry>) {
-    if (!selected(prefixes, e.path)) continue;
+  // The store reads only the listings on the way to the selected paths.
+  for (const e of ctx.store.readManifest(b.id, prefixes)) {
     await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
     entries++;
     if (req.metadataOnly) continue;

@@ -25,13 +25,13 @@ import { toWireError, WireError } from './wire-errors';
 
 /**
  * The largest message body cpsbackupd takes from an agent, by kind: chunk
- * and entry frames may fill a frame; a missing-query holds up to 8192 ids;
+ * and listing-chunk frames may fill a frame; a missing-query holds up to 8192 ids;
  * everything else is small. Checked before protobuf decodes anything.
  */
 function serverFrameLimits(kind: MessageKind): number {
   switch (kind) {
     case 'chunk':
-    case 'entries':
+    case 'listingChunk':
       return MAX_FRAME_BYTES;
     case 'missingQuery':
       return 320 * 1024;

@@ -46,7 +46,7 @@ export function toWireError(err: unknown): WireError {
   if (isStoreError(err, 'CHUNK_HASH_MISMATCH') || isStoreError(err, 'CHUNK_TOO_LARGE') || isStoreError(err, 'CHUNK_CORRUPT')) {
     return new WireError('CHUNK_REFUSED', err.message, true);
   }
-  if (isStoreError(err, 'CHUNK_MISSING')) return new WireError('PROTOCOL', err.message);
+  if (isStoreError(err, 'CHUNK_MISSING') || isStoreError(err, 'MANIFEST_REFUSED')) return new WireError('PROTOCOL', err.message);
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);

@@ -1,6 +1,20 @@
-import { ABSOLUTE_MAX_CHUNK_SIZE, Chunker } from '@cpsbackup/chunker';
+import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { type BackupInfo } from './catalog';
-import { CHUNK_ID_BYTES, chunkIdOf, compressChunk, decodeChunkToScratch, encodeEntry, type FileEntry, formatChunkId, MANIFEST_MAGIC } from '@cpsbackup/format';
+import {
+  CHUNK_ID_BYTES,
+  checkListing,
+  chunkIdOf,
+  compressChunk,
+  decodeChunkToScratch,
+  decodeListingChunk,
+  type FileEntry,
+  formatChunkId,
+  isFormatError,
+  type ListingChunk,
+  ManifestFormat,
+  TreeBuilder,
+} from '@cpsbackup/format';
+import { checkTree, type TreeTotals } from './tree-check';
 import { StoreError } from './errors';
 import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
 import type { Store } from './store';
@@ -11,6 +25,8 @@ export const MAX_KEPT_WARNINGS = 200;
 export const MAX_WARNING_CHARS = 1024;
 /** Unrecorded references a backup may hold before the store records them (bounds its memory). */
 const MAX_PENDING_REFS = 131_072;
+/** Entries one listing chunk may hold (a chunk is at most 256 KiB of records but for one big one). */
+const MAX_LISTING_ENTRIES = 65_536;
 
 /** What a new backup needs to know. */
 export interface BeginBackupOptions {
@@ -24,9 +40,14 @@ export interface BeginBackupOptions {
 }
 
 /**
- * One backup being written: chunks, then entries, then commit or abort.
- * Every chunk handed in is hashed again here, whoever computed its id, so a
- * client can never store data under an id it does not hash to.
+ * One backup being written: chunks, then its manifest (a tree of directory
+ * listings, see format's tree.ts), then commit or abort. Every chunk
+ * handed in is hashed again here, whoever computed its id, so a client can
+ * never store data under an id it does not hash to; every listing a client
+ * sends is decoded and checked, and may only name chunks its dedup group
+ * has. The manifest comes either as entries (addEntries: the writer builds
+ * the tree) or as listing chunks an agent built (putListingChunk, then
+ * commitTree with the root's ids).
  */
 export class BackupWriter {
   readonly backupId: number;
@@ -34,8 +55,10 @@ export class BackupWriter {
   readonly client: string;
   /** References not yet recorded in the catalog (hex → id); the store records them at flush. */
   private refs = new Map<string, Buffer>();
-  private readonly manifestChunker: Chunker;
-  private readonly manifestIds: Buffer[] = [];
+  /** Builds the tree from entries handed in with addEntries. */
+  private readonly tree = new TreeBuilder();
+  /** Listing chunks received whose references putListingChunk checked (hex): checkTree need not look them up again. */
+  private readonly listingsChecked = new Set<string>();
   private readonly warnings: string[] = [];
   private droppedWarnings = 0;
   private fileCount = 0;
@@ -56,8 +79,6 @@ export class BackupWriter {
     this.backupId = info.id;
     this.number = info.number;
     this.client = info.client;
-    this.manifestChunker = new Chunker(store.options.manifestChunker);
-    this.pushManifestBytes(Buffer.from(MANIFEST_MAGIC));
   }
 
   private assertActive(): void {
@@ -157,21 +178,65 @@ export class BackupWriter {
   /** Adds entries in order; their chunk references are checked together (see referenceKnown). */
   addEntries(entries: readonly FileEntry[]): void {
     this.assertActive();
-    const ids = entries.flatMap((e) => e.chunks);
-    const known = this.referenceKnown(ids);
-    const lacking = known.indexOf(false);
-    if (lacking >= 0) {
-      const hex = formatChunkId(ids[lacking]!);
-      const entry = entries.find((e) => e.chunks.some((c) => c.equals(ids[lacking]!)))!;
-      throw new StoreError('CHUNK_MISSING', `entry ${entry.path.toString()} references chunk ${hex}, which was never sent`, {
-        chunk: hex,
-        client: this.client,
-      });
-    }
+    this.requireKnown(entries);
     for (const entry of entries) {
-      this.pushManifestBytes(encodeEntry(entry));
+      this.storeListings(this.tree.add(entry));
       this.fileCount++;
       this.logicalBytes += entry.size;
+    }
+  }
+
+  /**
+   * Stores one listing chunk of a tree an agent built. It is decoded and
+   * checked before a byte is stored: whole records, in walk order, and
+   * every chunk they name (data, or the listings of the directories they
+   * hold) known to this client's group: an agent sends a directory's
+   * listing after everything in it. Where the listing sits in the tree is
+   * checked at commit (commitTree).
+   */
+  putListingChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
+    this.assertActive();
+    checkIdShape(id);
+    checkSize(rawLength);
+    const plain = decodeChunkToScratch(codec, payload, rawLength);
+    if (!chunkIdOf(plain).equals(id)) throw hashMismatch(id, this.client);
+    let entries: FileEntry[];
+    try {
+      entries = decodeListingChunk(plain);
+      if (entries.length === 0 || entries.length > MAX_LISTING_ENTRIES) throw new Error(`a listing chunk of ${entries.length} entries`);
+      checkListing(entries, null, null);
+    } catch (err) {
+      const why = isFormatError(err) ? err.message : (err as Error).message;
+      throw new StoreError('MANIFEST_REFUSED', `listing chunk ${formatChunkId(id)} refused: ${why}`, { chunk: formatChunkId(id), client: this.client });
+    }
+    this.requireKnown(entries);
+    for (const e of entries) {
+      this.fileCount++;
+      this.logicalBytes += e.size;
+    }
+    this.listingsChecked.add(formatChunkId(id));
+    return this.accept(id, ChunkKind.Manifest, codec, payload, rawLength);
+  }
+
+  /** Refuses entries naming a chunk this client's group never sent (see referenceKnown). */
+  private requireKnown(entries: readonly FileEntry[]): void {
+    this.requireKnownIds(
+      entries.flatMap((e) => e.chunks),
+      (id) => `entry ${entries.find((e) => e.chunks.some((c) => c.equals(id)))!.path.toString()}`,
+    );
+  }
+
+  private requireKnownIds(ids: readonly Buffer[], whose: (id: Buffer) => string): void {
+    const lacking = this.referenceKnown(ids).indexOf(false);
+    if (lacking < 0) return;
+    const hex = formatChunkId(ids[lacking]!);
+    throw new StoreError('CHUNK_MISSING', `${whose(ids[lacking]!)} references chunk ${hex}, which was never sent`, { chunk: hex, client: this.client });
+  }
+
+  private storeListings(chunks: readonly ListingChunk[]): void {
+    for (const { id, chunk } of chunks) {
+      const { codec, payload } = compressChunk(chunk, this.store.options.zstdLevel);
+      this.accept(id, ChunkKind.Manifest, codec, payload, chunk.length);
     }
   }
 
@@ -198,36 +263,59 @@ export class BackupWriter {
       : this.warnings;
   }
 
-  private pushManifestBytes(bytes: Buffer): void {
-    for (const piece of this.manifestChunker.push(bytes)) this.storeManifestChunk(piece);
-  }
-
-  private storeManifestChunk(piece: Buffer): void {
-    const id = chunkIdOf(piece);
-    const { codec, payload } = compressChunk(piece, this.store.options.zstdLevel);
-    this.accept(id, ChunkKind.Manifest, codec, payload, piece.length);
-    this.manifestIds.push(id);
-  }
-
   /**
-   * Makes the backup `available`: everything durable first, then one
-   * catalog transaction. `partial` says what it lacks, if anything (see
-   * isComplete): it is stored and restorable, but never counts as good.
+   * Makes a backup of the entries handed in with addEntries `available`
+   * (see commitTree).
    */
   commit(partial: string | null = null): BackupInfo {
     this.assertActive();
-    const last = this.manifestChunker.finish();
-    if (last) this.storeManifestChunk(last);
+    const { chunks, root } = this.tree.finish();
+    this.storeListings(chunks);
+    return this.commitChecked(root, this.checkTree(root), partial);
+  }
+
+  /**
+   * Checks the tree an agent built under `root` (see tree-check.ts): every
+   * listing where it belongs, in order, nothing reached twice. Returns its
+   * totals, for commitTree (and for deciding whether it is partial).
+   */
+  checkTree(root: readonly Buffer[]): TreeTotals {
+    this.assertActive();
+    this.requireKnownIds(root, () => 'the root listing');
+    this.store.flush(); // the listings just received must be readable
+    return checkTree(root, {
+      listing: (id) => this.store.catalog.listing(this.dedupGroup, id),
+      readChunk: (id) => this.store.readChunk(id),
+      requireRefs: (id, entries) => {
+        if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnown(entries);
+      },
+    });
+  }
+
+  /**
+   * Makes the backup `available` with the tree under `root` (checked by
+   * checkTree): everything durable first, then one catalog transaction.
+   * `partial` says what it lacks, if anything (see isComplete): it is
+   * stored and restorable, but never counts as good.
+   */
+  commitTree(root: readonly Buffer[], totals: TreeTotals, partial: string | null = null): BackupInfo {
+    this.assertActive();
+    return this.commitChecked(root, totals, partial);
+  }
+
+  private commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): BackupInfo {
     this.store.flush();
     const committed = this.store.catalog.commitBackup(this.backupId, {
-      manifest: Buffer.concat(this.manifestIds),
-      fileCount: this.fileCount,
-      logicalBytes: this.logicalBytes,
+      manifest: Buffer.concat(root),
+      manifestFormat: ManifestFormat.Tree,
+      fileCount: totals.entries,
+      logicalBytes: totals.bytes,
       newChunks: this.newChunks,
       newRawBytes: this.newRawBytes,
       newStoredBytes: this.newStoredBytes,
       warnings: this.recordedWarnings(),
       partial,
+      listings: { group: this.dedupGroup, checked: totals.listings },
     });
     this.finish();
     if (!committed) {
@@ -259,6 +347,7 @@ export class BackupWriter {
   private finish(): void {
     this.done = true;
     this.refs.clear();
+    this.listingsChecked.clear();
     this.onDone(this);
   }
 

@@ -1,9 +1,30 @@
 /**
- * The catalog's SQLite schema (version 2; MIGRATIONS bring older catalogs to it). The catalog is the source of
+ * The catalog's SQLite schema (version 3; MIGRATIONS bring older catalogs to it). The catalog is the source of
  * truth for what exists: a chunk is stored once its row is committed, which
  * happens only after its pack bytes were fsynced.
  */
-export const SCHEMA_VERSION = 2;
+/**
+ * Listing chunks of tree manifests the store has checked for a dedup group
+ * (see tree-check.ts), every chunk they name being the group's: the
+ * directory whose listing it is (the parent of its entries; a zero byte
+ * for a root listing of several parents), its first and last paths,
+ * and the entries and file bytes of everything below it. A checked
+ * subtree is trusted as it is the next time, so an unchanged directory
+ * costs one lookup.
+ */
+const LISTINGS_SQL = `CREATE TABLE IF NOT EXISTS listings (
+  grp     TEXT NOT NULL,
+  id      BLOB NOT NULL,
+  dir     BLOB NOT NULL,
+  first   BLOB NOT NULL,
+  last    BLOB NOT NULL,
+  entries INTEGER NOT NULL,
+  bytes   INTEGER NOT NULL,
+  PRIMARY KEY (grp, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS listings_by_id ON listings(id);`;
+
+export const SCHEMA_VERSION = 3;
 
 /**
  * What turns a catalog of version N into N+1, by N. Each runs in one
@@ -15,6 +36,9 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   // the reference table loses its index by chunk (nothing looked a reference up by chunk,
   // and each one cost a random B-tree insert: half of an unchanged re-backup's commit).
   1: `ALTER TABLE backups ADD COLUMN partial TEXT; DROP INDEX IF EXISTS backup_chunks_by_chunk`,
+  // 2 -> 3: manifests as trees of directory listings (format 2; older backups keep format 1),
+  // and what the store has checked of each listing chunk.
+  2: `ALTER TABLE backups ADD COLUMN manifest_format INTEGER NOT NULL DEFAULT 1; ${LISTINGS_SQL}`,
 };
 
 export const SCHEMA_SQL = `
@@ -79,10 +103,15 @@ CREATE TABLE IF NOT EXISTS backups (
   new_stored_bytes INTEGER NOT NULL DEFAULT 0,
   warnings         TEXT NOT NULL DEFAULT '[]',
   partial          TEXT,
+  manifest_format  INTEGER NOT NULL DEFAULT 1,
   UNIQUE (client_id, number)
 );
 
--- The chunks each backup references (data and manifest): what GC keeps alive.
+${LISTINGS_SQL}
+
+-- The chunks a backup being written (or failed) references: what GC keeps
+-- alive for it until its manifest does (backups with tree manifests drop
+-- their rows at commit; older ones keep them as an index of their manifest).
 -- Only ever read by backup or in full, so there is no index by chunk.
 CREATE TABLE IF NOT EXISTS backup_chunks (
   backup_id INTEGER NOT NULL,

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
+import { ChunkKind } from './pack-format';
 import { type PlacedRecord } from './pack-writer';
 
 /** A backup's lifecycle state. */
@@ -26,6 +27,8 @@ export interface BackupInfo {
   warnings: string[];
   /** Why an available backup lacks part of what it should hold (null: complete); see isComplete. */
   partial: string | null;
+  /** How its manifest is laid out (ManifestFormat: 1 flat, 2 a tree of listings). */
+  manifestFormat: number;
 }
 
 /** An available backup that holds all it should: what retention counts, `-i` restores by default and monitoring calls good. */
@@ -63,6 +66,7 @@ interface BackupRow {
   new_stored_bytes: number;
   warnings: string;
   partial: string | null;
+  manifest_format: number;
 }
 
 /** What a commit records of a backup. */
@@ -76,6 +80,20 @@ export interface BackupCommit {
   newStoredBytes: number;
   warnings: readonly string[];
   partial: string | null;
+  /** ManifestFormat of `manifest`. */
+  manifestFormat: number;
+  /** Listing chunks checked for this backup (see tree-check.ts): recorded with the commit, for its dedup group. */
+  listings?: { group: string; checked: readonly ListingInfo[] };
+}
+
+/** What the store checked of one listing chunk (see the `listings` table). */
+export interface ListingInfo {
+  id: Buffer;
+  dir: Buffer;
+  first: Buffer;
+  last: Buffer;
+  entries: number;
+  bytes: number;
 }
 
 /** A pack's state in the catalog. */
@@ -112,7 +130,7 @@ export interface ChunkRow {
 }
 
 const BACKUP_COLUMNS = `b.id, c.name AS client, b.number, b.parent_id, b.status, b.reason, b.name, b.description,
-  b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings, b.partial`;
+  b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings, b.partial, b.manifest_format`;
 
 function toBackupInfo(r: BackupRow): BackupInfo {
   return {
@@ -133,6 +151,7 @@ function toBackupInfo(r: BackupRow): BackupInfo {
     newStoredBytes: r.new_stored_bytes,
     warnings: JSON.parse(r.warnings) as string[],
     partial: r.partial ?? null,
+    manifestFormat: r.manifest_format ?? 1,
   };
 }
 
@@ -372,14 +391,40 @@ export class Catalog {
 
   /** Makes a `creating` backup `available` with its manifest and counters; returns false if it was not `creating`. */
   commitBackup(id: number, c: BackupCommit): boolean {
-    const r = this.db
-      .prepare(
-        `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, file_count = ?, logical_bytes = ?,
-           new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?, partial = ?
-         WHERE id = ? AND status = 'creating'`,
-      )
-      .run(Date.now(), c.manifest, c.fileCount, c.logicalBytes, c.newChunks, c.newRawBytes, c.newStoredBytes, JSON.stringify(c.warnings), c.partial, id);
-    return r.changes === 1;
+    return this.transaction(() => {
+      const r = this.db
+        .prepare(
+          `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, manifest_format = ?, file_count = ?, logical_bytes = ?,
+             new_chunks = ?, new_raw_bytes = ?, new_stored_bytes = ?, warnings = ?, partial = ?
+           WHERE id = ? AND status = 'creating'`,
+        )
+        .run(
+          Date.now(),
+          c.manifest,
+          c.manifestFormat,
+          c.fileCount,
+          c.logicalBytes,
+          c.newChunks,
+          c.newRawBytes,
+          c.newStoredBytes,
+          JSON.stringify(c.warnings),
+          c.partial,
+          id,
+        );
+      if (r.changes !== 1) return false;
+      if (c.listings) {
+        const add = this.db.prepare(`INSERT OR IGNORE INTO listings (grp, id, dir, first, last, entries, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+        for (const l of c.listings.checked) add.run(c.listings.group, l.id, l.dir, l.first, l.last, l.entries, l.bytes);
+      }
+      // A tree manifest is its own index: the references recorded while it was written have served.
+      if (c.manifestFormat !== 1) this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+      return true;
+    });
+  }
+
+  /** What the store checked of a listing chunk for a dedup group, if it did. */
+  listing(group: string, id: Buffer): ListingInfo | undefined {
+    return this.db.prepare(`SELECT id, dir, first, last, entries, bytes FROM listings WHERE grp = ? AND id = ?`).get(group, id) as ListingInfo | undefined;
   }
 
   /** Records a `creating` backup as failed, with the reason (and its warnings, when given); false if it was not `creating`. */
@@ -409,25 +454,38 @@ export class Catalog {
 
   /**
    * What a client holds: its available backups, and the stored bytes of
-   * every chunk its backups (failed ones included while they last) reference.
+   * every chunk its backups (failed ones included while they last)
+   * reference: those the reference table holds, and `fromTrees` (hex ids
+   * its tree manifests name).
    */
-  clientUsage(client: string): { backups: number; storedBytes: number } {
+  clientUsage(client: string, fromTrees: Iterable<string>): { backups: number; storedBytes: number } {
     const backups = this.db
       .prepare(`SELECT COUNT(*) FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.status = 'available'`)
       .pluck()
       .get(client) as number;
-    const storedBytes = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(ch.stored_length), 0) FROM chunks ch WHERE ch.id IN (
-           SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
-           WHERE c.name = ? AND b.status IN ('available', 'creating', 'error'))`,
-      )
-      .pluck()
-      .get(client) as number;
-    return { backups, storedBytes };
+    this.db.exec(`DROP TABLE IF EXISTS temp.usage; CREATE TEMP TABLE usage (id BLOB PRIMARY KEY) WITHOUT ROWID`);
+    try {
+      return this.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO temp.usage SELECT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN clients c ON c.id = b.client_id
+             WHERE c.name = ? AND b.status IN ('available', 'creating', 'error')`,
+          )
+          .run(client);
+        const add = this.db.prepare(`INSERT OR IGNORE INTO temp.usage (id) VALUES (?)`);
+        for (const hex of fromTrees) add.run(Buffer.from(hex, 'hex'));
+        const storedBytes = this.db
+          .prepare(`SELECT COALESCE(SUM(stored_length), 0) FROM chunks WHERE id IN (SELECT id FROM temp.usage)`)
+          .pluck()
+          .get() as number;
+        return { backups, storedBytes };
+      });
+    } finally {
+      this.db.exec(`DROP TABLE IF EXISTS temp.usage`);
+    }
   }
 
-  /** The chunks a backup's reference table row names (an index of its manifest). */
+  /** The chunks the reference table says a backup references. */
   referencesOf(backupId: number): Buffer[] {
     return this.db.prepare(`SELECT chunk_id FROM backup_chunks WHERE backup_id = ?`).pluck().all(backupId) as Buffer[];
   }
@@ -513,21 +571,11 @@ export class Catalog {
   }
 
   /**
-   * The next `limit` chunks after id `after`, in id order; with `backupIds`,
-   * only chunks those backups reference. Paged by id, never through an open
+   * The next `limit` chunks after id `after`, in id order. Paged by id, never through an open
    * cursor, so writes may commit between pages.
    */
-  chunksAfter(after: Buffer, limit: number, backupIds?: readonly number[]): ChunkLocation[] {
-    const rows =
-      backupIds === undefined
-        ? this.db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit)
-        : this.db
-            .prepare(
-              `SELECT c.* FROM chunks c WHERE c.id > ? AND c.id IN (SELECT bc.chunk_id FROM backup_chunks bc WHERE bc.backup_id IN (SELECT value FROM json_each(?)))
-               ORDER BY c.id LIMIT ?`,
-            )
-            .all(after, JSON.stringify(backupIds), limit);
-    return (rows as ChunkRow[]).map(toChunkLocation);
+  chunksAfter(after: Buffer, limit: number): ChunkLocation[] {
+    return (this.db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit) as ChunkRow[]).map(toChunkLocation);
   }
 
   // ---- garbage collection ----
@@ -544,17 +592,40 @@ export class Catalog {
    * running backups' unrecorded references. Returns how many of the
    * manifests' references the reference table lacked (damage: not 0).
    */
-  markLive(fromManifests: Iterable<string>, storedSince: number, unrecorded: Iterable<string>): { unindexed: number } {
+  markLive(
+    fromFlatManifests: Iterable<string>,
+    fromTrees: ReadonlyArray<Iterable<string>>,
+    storedSince: number,
+    unrecorded: Iterable<string>,
+  ): { unindexed: number } {
     this.db.exec(`DROP TABLE IF EXISTS temp.live; CREATE TEMP TABLE live (id BLOB PRIMARY KEY) WITHOUT ROWID`);
     let unindexed = 0;
     this.db.transaction(() => {
       this.db.exec(`INSERT OR IGNORE INTO temp.live SELECT chunk_id FROM backup_chunks`);
       const add = this.db.prepare(`INSERT OR IGNORE INTO temp.live (id) VALUES (?)`);
-      for (const hex of fromManifests) unindexed += add.run(Buffer.from(hex, 'hex')).changes;
+      // A flat manifest's references are all in backup_chunks too: one it lacks is damage.
+      for (const hex of fromFlatManifests) unindexed += add.run(Buffer.from(hex, 'hex')).changes;
+      for (const ids of fromTrees) for (const hex of ids) add.run(Buffer.from(hex, 'hex'));
       this.db.prepare(`INSERT OR IGNORE INTO temp.live SELECT id FROM chunks WHERE stored_at >= ?`).run(storedSince);
       for (const hex of unrecorded) add.run(Buffer.from(hex, 'hex'));
     })();
     return { unindexed };
+  }
+
+  /** Listing chunks (kind Manifest) referenced by backups not committed: being written, or failed within the grace period. */
+  listingsReferencedByUncommitted(): Buffer[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT bc.chunk_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id JOIN chunks c ON c.id = bc.chunk_id
+         WHERE b.status != 'available' AND c.kind = ${ChunkKind.Manifest}`,
+      )
+      .pluck()
+      .all() as Buffer[];
+  }
+
+  /** Whether a chunk is stored as a manifest chunk (a listing, or a piece of a flat manifest). */
+  isListingChunk(id: Buffer): boolean {
+    return this.db.prepare(`SELECT kind FROM chunks WHERE id = ?`).pluck().get(id) === ChunkKind.Manifest;
   }
 
   /** Chunks outside the live set. */
@@ -587,9 +658,11 @@ export class Catalog {
       for (const m of moved) repoint.run(m.pack, m.offset, m.id);
       const dropChunk = this.db.prepare(`DELETE FROM chunks WHERE id = ?`);
       const dropGroup = this.db.prepare(`DELETE FROM group_chunks WHERE chunk_id = ?`);
+      const dropListing = this.db.prepare(`DELETE FROM listings WHERE id = ?`);
       for (const id of dead) {
         dropChunk.run(id);
         dropGroup.run(id);
+        dropListing.run(id);
       }
       const mark = this.db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
       for (const p of emptied) mark.run(p);
@@ -616,16 +689,18 @@ export class Catalog {
       for (const c of r.clients) insertClient.run(c.id, c.name, c.dedupGroup, c.nextNumber);
       const insertBackup = this.db.prepare(
         `INSERT INTO backups (id, client_id, number, parent_id, status, reason, name, description, started_at, finished_at, manifest,
-           file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings, partial)
+           file_count, logical_bytes, new_chunks, new_raw_bytes, new_stored_bytes, warnings, partial, manifest_format)
          VALUES (@id, @client_id, @number, @parent_id, @status, @reason, @name, @description, @started_at, @finished_at, @manifest,
-           @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings, @partial)`,
+           @file_count, @logical_bytes, @new_chunks, @new_raw_bytes, @new_stored_bytes, @warnings, @partial, @manifest_format)`,
       );
       const ref = this.db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`);
       const member = this.db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`);
       for (const b of r.backups) {
         insertBackup.run(b.row);
+        // A tree manifest is its own index: its references make the group's claims, no rows of their own.
+        const indexed = b.row.manifest_format === 1;
         for (const id of b.references) {
-          ref.run(b.row.id, id);
+          if (indexed) ref.run(b.row.id, id);
           member.run(b.group, id);
         }
       }

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { Store } from './store';
@@ -48,9 +49,20 @@ describe('a store made by the release before schema 2', () => {
       expectTree(readTree(store, old[0]!.id), tree(1));
       expectTree(readTree(store, old[1]!.id), tree(2));
       expectTree(readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
+      expect(old.map((b) => b.manifestFormat)).toEqual([1, 1, 1]); // flat manifests stay as they are
       expect(store.verify()).toMatchObject({ ok: true, catalogProblems: [], badChunks: [] });
     } finally {
       store.close();
+    }
+    // Migrated to the current schema: the version in user_version, the partial and manifest_format columns, no index of references by chunk.
+    const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
+    try {
+      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      const columns = (raw.prepare(`PRAGMA table_info(backups)`).all() as Array<{ name: string }>).map((c) => c.name);
+      expect(columns).toEqual(expect.arrayContaining(['partial', 'manifest_format']));
+      expect(raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backup_chunks'`).pluck().all()).toEqual([]);
+    } finally {
+      raw.close();
     }
   });
 
@@ -59,7 +71,12 @@ describe('a store made by the release before schema 2', () => {
     try {
       const b = backupTree(store, 'oldnode', tree(4));
       expect(b.number).toBe(4);
-      expect(b.newChunks).toBe(2); // the changed notes and the manifest: the rest was stored by the old release
+      expect(b.manifestFormat).toBe(2); // new backups are trees
+      expect(b.newChunks).toBe(2); // the changed notes and the file list's one listing: the rest was stored by the old release
+      const p = store.beginBackup({ client: 'oldnode' }).commit('include /mnt could not be read (ENOENT)');
+      expect(store.getBackup(p.id).partial).toBe('include /mnt could not be read (ENOENT)');
+      expect(store.latestComplete('oldnode')!.id).toBe(b.id);
+      store.deleteBackup(p.id);
       store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
       store.gc();
       expectTree(readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));

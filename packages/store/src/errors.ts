@@ -4,6 +4,8 @@ export type StoreErrorCode =
   | 'CHUNK_TOO_LARGE'
   | 'CHUNK_MISSING'
   | 'CHUNK_CORRUPT'
+  /** A client's file list (a listing chunk, or the tree they make) breaks the manifest's rules. */
+  | 'MANIFEST_REFUSED'
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_STATE'
   | 'BACKUP_RUNNING'

@@ -1,7 +1,7 @@
 import { formatChunkId } from '@cpsbackup/format';
 import { RECORD_HEADER_BYTES } from './pack-format';
 import { StoreError } from './errors';
-import { liveFromManifests } from './manifest-refs';
+import { belowListings, liveFromManifests } from './manifest-refs';
 import { PackWriter } from './pack-writer';
 import { writeMakingRoom } from './recovery';
 import { isOutOfSpace } from './space-reserve';
@@ -35,10 +35,12 @@ export interface GcReport {
 /**
  * Garbage collection, in four phases:
  * - mark: a chunk is live when an available backup's manifest names it
- *   (read from the manifests themselves), when a backup that is
+ *   (read from the manifests themselves: a tree's listings are each read
+ *   once, however many backups share them), when a backup that is
  *   `creating`, `available`, or `error` within the grace period references
  *   it, when it was stored within the grace period, or when a running
- *   backup holds an unrecorded reference to it;
+ *   backup holds an unrecorded reference to it, or when a listing so
+ *   referenced names it (directly or below);
  * - select: sealed packs whose live share fell below the threshold;
  * - repack: their live chunks (each re-verified) are copied into new packs,
  *   which are fsynced;
@@ -92,9 +94,9 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
  * backups no longer keep their chunks for a retry.
  */
 function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boolean): { unindexed: number } {
-  const fromManifests = liveFromManifests(store);
-  if (fromManifests.unreadable.length > 0) {
-    const { backup, reason } = fromManifests.unreadable[0]!;
+  const live = liveFromManifests(store);
+  if (live.unreadable.length > 0) {
+    const { backup, reason } = live.unreadable[0]!;
     throw new StoreError(
       'STORE_CORRUPT',
       `GC stopped before deleting anything: the file list of backup ${backup.number} of ${backup.client} cannot be read (${reason}); run verify`,
@@ -103,7 +105,12 @@ function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boole
   }
   const cutoff = opts.reclaimFailed ? Number.MAX_SAFE_INTEGER : now - store.options.gracePeriodMs;
   writeMakingRoom(() => store.catalog.dropFailedReferences(cutoff), freeSpace);
-  return store.catalog.markLive(fromManifests.ids, cutoff, store.unrecordedRefs());
+  const unrecorded = store.unrecordedRefs();
+  // Backups being written hold whole unchanged directories by their listings: what those name lives too.
+  const below = new Set<string>();
+  const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
+  belowListings(store, referenced, live.seenListings, below);
+  return store.catalog.markLive(live.flat, [live.tree, below], cutoff, unrecorded);
 }
 
 /** Select: sealed packs (never the one being appended to) whose live share of their size fell below the threshold. */

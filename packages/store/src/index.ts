@@ -3,7 +3,7 @@ export { Store } from './store';
 export { BackupWriter, type BeginBackupOptions } from './backup-writer';
 export { type BackupInfo, type BackupStatus, catalogDamage, isComplete } from './catalog';
 export { repairCatalog, type RepairReport } from './repair';
-export { type StoreOptions, MANIFEST_CHUNKER_PARAMS } from './options';
+export { type StoreOptions } from './options';
 export { StoreError, type StoreErrorCode, isStoreError } from './errors';
 export { type GcReport } from './gc';
 export { type VerifyReport, type VerifyScope, type BadChunk, type DamagedBackup } from './verify';

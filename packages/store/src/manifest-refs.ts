@@ -1,15 +1,21 @@
 import { type BackupInfo } from './catalog';
-import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, formatChunkId, isFormatError, ManifestDecoder, ManifestFormat, treeChunkIds } from '@cpsbackup/format';
 import type { Store } from './store';
 
 /**
- * Every chunk a committed backup needs, read from its manifest itself (the
- * manifest's own chunks, then each entry's): the source of truth the
- * catalog's reference table is only an index of.
+ * Every chunk a committed backup needs, read from its manifest itself: the
+ * source of truth. A flat manifest names its own chunks and its entries';
+ * a tree, its listings and what they name (`seenListings`, shared across
+ * backups, makes a directory common to many of them cost one read).
  */
-export function* manifestReferences(store: Store, backup: BackupInfo): Generator<Buffer> {
+export function* manifestReferences(store: Store, backup: BackupInfo, seenListings?: Set<string>): Generator<Buffer> {
+  const ids = store.catalog.manifestIds(backup.id);
+  if (backup.manifestFormat === ManifestFormat.Tree) {
+    yield* treeChunkIds(ids, (id) => store.readChunk(id), seenListings);
+    return;
+  }
   const decoder = new ManifestDecoder();
-  for (const id of store.catalog.manifestIds(backup.id)) {
+  for (const id of ids) {
     yield id;
     for (const entry of decoder.push(store.readChunk(id))) yield* entry.chunks;
   }
@@ -22,20 +28,47 @@ export interface UnreadableManifest {
   reason: string;
 }
 
-/**
- * The hex ids of every chunk the available backups' manifests name (each
- * id once), and the backups whose manifests could not be read.
- */
-export function liveFromManifests(store: Store): { ids: Set<string>; unreadable: UnreadableManifest[] } {
-  const ids = new Set<string>();
-  const unreadable: UnreadableManifest[] = [];
+/** What the available backups' manifests name. */
+export interface ManifestLiveness {
+  /** Hex ids named by flat manifests (whose references the catalog's table also holds: GC counts what it lacks). */
+  flat: Set<string>;
+  /** Hex ids named by trees (no table holds those: the trees are the index). */
+  tree: Set<string>;
+  /** Listing chunks walked (hex), so that further walks skip them. */
+  seenListings: Set<string>;
+  unreadable: UnreadableManifest[];
+}
+
+/** The hex ids of every chunk the available backups' manifests name, and the backups whose manifests could not be read. */
+export function liveFromManifests(store: Store): ManifestLiveness {
+  const live: ManifestLiveness = { flat: new Set(), tree: new Set(), seenListings: new Set(), unreadable: [] };
   for (const backup of store.listBackups()) {
     if (backup.status !== 'available') continue;
+    const into = backup.manifestFormat === ManifestFormat.Tree ? live.tree : live.flat;
     try {
-      for (const id of manifestReferences(store, backup)) ids.add(formatChunkId(id));
+      for (const id of manifestReferences(store, backup, live.seenListings)) into.add(formatChunkId(id));
     } catch (err) {
-      unreadable.push({ backup, reason: (err as Error).message });
+      live.unreadable.push({ backup, reason: (err as Error).message });
     }
   }
-  return { ids, unreadable };
+  return live;
+}
+
+/**
+ * What the listing chunks among `ids` name, below them: a backup still
+ * being written references the listings of unchanged directories as
+ * wholes (its agent asked for them, not for every file below them), so
+ * what they name lives as long as they do. A chunk that does not decode as
+ * a listing (a data chunk, a piece of a flat manifest) names nothing.
+ */
+export function belowListings(store: Store, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): void {
+  for (const id of ids) {
+    if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id)) || !store.catalog.isListingChunk(id)) continue;
+    try {
+      for (const below of treeChunkIds([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
+    } catch (err) {
+      // Not a listing after all (it names nothing); an unreadable chunk stops GC, as for committed backups.
+      if (!isFormatError(err)) throw err;
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import { type ChunkerParams } from '@cpsbackup/chunker';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */
@@ -13,15 +12,10 @@ export interface StoreOptions {
   gracePeriodMs?: number;
   /** GC rewrites a pack once less than this share of it is live. */
   gcLiveThreshold?: number;
-  /** How the manifest stream is cut (small chunks so file lists dedup well). */
-  manifestChunker?: ChunkerParams;
 }
 
 /** StoreOptions with every field filled. */
 export type ResolvedStoreOptions = Required<StoreOptions>;
-
-/** Manifest chunks average 64 KiB: a changed file then costs ~64 KiB of new manifest, not MiBs. */
-export const MANIFEST_CHUNKER_PARAMS: ChunkerParams = Object.freeze({ minSize: 16 * 1024, avgSize: 64 * 1024, maxSize: 256 * 1024 });
 
 export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions {
   const resolved: ResolvedStoreOptions = {
@@ -30,7 +24,6 @@ export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions 
     flushThreshold: o.flushThreshold ?? 128 * 1024 * 1024,
     gracePeriodMs: o.gracePeriodMs ?? 24 * 3600 * 1000,
     gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
-    manifestChunker: o.manifestChunker ?? MANIFEST_CHUNKER_PARAMS,
   };
   if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < 1 || resolved.zstdLevel > 19) {
     throw new RangeError(`zstdLevel must be an integer 1..19, got ${resolved.zstdLevel}`);

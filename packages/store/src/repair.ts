@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
 import { Catalog, type ChunkLocation, type RepairContents, salvageRows, type SalvagedRow } from './catalog';
-import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder, ManifestFormat, treeChunkIds } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreLock } from './store-lock';
@@ -135,7 +135,7 @@ function rebuild(
   for (const b of old.backups) {
     const group = groupOf.get(b.client_id as number);
     if (group === undefined) continue; // its client row is lost: nothing can name this backup
-    const row: SalvagedRow & { id: number } = { partial: null, ...b, id: b.id as number }; // catalogs before version 2 have no partial column
+    const row: SalvagedRow & { id: number } = { partial: null, manifest_format: 1, ...b, id: b.id as number }; // older catalogs lack these columns
     if (row.status === 'creating' || row.status === 'deleting') {
       row.status = 'error';
       row.reason = 'interrupted: the catalog was repaired while it was being written';
@@ -143,7 +143,7 @@ function rebuild(
     let refs: Buffer[] = [];
     if (row.status === 'available') {
       try {
-        refs = referencesOf(row.manifest as Buffer | null, read);
+        refs = referencesOf(row.manifest as Buffer | null, row.manifest_format as number, read);
       } catch (err) {
         row.status = 'error';
         row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
@@ -164,15 +164,21 @@ function rebuild(
   return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups };
 }
 
-/** The chunks a manifest names (its own and its entries'); throws if the manifest cannot be read whole. */
-function referencesOf(manifest: Buffer | null, read: (id: Buffer) => Buffer | undefined): Buffer[] {
+/** The chunks a manifest names (its own and its entries', or a tree's listings and theirs); throws if it cannot be read whole. */
+function referencesOf(manifest: Buffer | null, format: number, read: (id: Buffer) => Buffer | undefined): Buffer[] {
   if (!manifest || manifest.length % CHUNK_ID_BYTES !== 0) throw new Error('no manifest recorded');
-  const refs: Buffer[] = [];
-  const decoder = new ManifestDecoder();
-  for (let off = 0; off < manifest.length; off += CHUNK_ID_BYTES) {
-    const id = Buffer.from(manifest.subarray(off, off + CHUNK_ID_BYTES));
+  const ids: Buffer[] = [];
+  for (let off = 0; off < manifest.length; off += CHUNK_ID_BYTES) ids.push(Buffer.from(manifest.subarray(off, off + CHUNK_ID_BYTES)));
+  const readOrThrow = (id: Buffer): Buffer => {
     const piece = read(id);
     if (!piece) throw new Error(`manifest chunk ${formatChunkId(id)} is in no pack`);
+    return piece;
+  };
+  if (format === ManifestFormat.Tree) return [...treeChunkIds(ids, readOrThrow)];
+  const refs: Buffer[] = [];
+  const decoder = new ManifestDecoder();
+  for (const id of ids) {
+    const piece = readOrThrow(id);
     refs.push(id);
     for (const e of decoder.push(piece)) refs.push(...e.chunks);
   }

@@ -4,8 +4,20 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import { chunkIdOf, decodeChunk, type FileEntry, formatChunkId, ManifestDecoder } from '@cpsbackup/format';
+import {
+  chunkIdOf,
+  decodeChunk,
+  encodeEntryRecords,
+  type FileEntry,
+  formatChunkId,
+  isUnder,
+  MANIFEST_MAGIC,
+  ManifestDecoder,
+  ManifestFormat,
+  walkTree,
+} from '@cpsbackup/format';
 import { fsyncDir } from '@cpsbackup/durable';
+import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
@@ -190,7 +202,13 @@ export class Store {
    * client: it is what the client would occupy alone.
    */
   clientUsage(client: string): { backups: number; storedBytes: number } {
-    return this.catalog.clientUsage(client);
+    const fromTrees = new Set<string>();
+    const seenListings = new Set<string>();
+    for (const b of this.listBackups(client)) {
+      if (b.status !== 'available' || b.manifestFormat !== ManifestFormat.Tree) continue;
+      for (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
+    }
+    return this.catalog.clientUsage(client, fromTrees);
   }
 
   /** Sets a backup's name and description. */
@@ -213,20 +231,61 @@ export class Store {
     this.catalog.deleteBackup(id);
   }
 
-  /** The entries of a backup's manifest, in the order they were added. */
-  *readManifest(backupId: number): Generator<FileEntry> {
+  /**
+   * The entries of a backup's manifest in walk order (a directory before
+   * what it holds). With `under`, only those paths and what lies below
+   * them: a tree manifest then reads only the listings on their way.
+   */
+  *readManifest(backupId: number, under: readonly Buffer[] = []): Generator<FileEntry> {
+    const b = this.availableBackup(backupId);
+    const ids = this.catalog.manifestIds(backupId);
+    const selected = (path: Buffer) => under.length === 0 || under.some((p) => isUnder(path, p));
+    if (b.manifestFormat === ManifestFormat.Tree) {
+      // A directory is read when a selected path lies below it, or it lies below one.
+      const descend = under.length ? (dir: Buffer) => under.some((p) => isUnder(p, dir) || isUnder(dir, p)) : undefined;
+      for (const e of walkTree(ids, (id) => this.readChunk(id), descend)) if (selected(e.path)) yield e;
+      return;
+    }
     const decoder = new ManifestDecoder();
-    for (const piece of this.readManifestStream(backupId)) yield* decoder.push(piece);
+    for (const id of ids) for (const e of decoder.push(this.readChunk(id))) if (selected(e.path)) yield e;
     decoder.end();
   }
 
-  /** An available backup's manifest as stored: its byte stream (see manifest-codec.ts), piece by piece. */
+  /**
+   * An available backup's manifest as a flat stream (MANIFEST_MAGIC, then
+   * entry records in walk order), piece by piece: what an agent spools to
+   * find the files that did not change. A flat manifest is sent as
+   * stored; a tree is walked and its entries encoded.
+   */
   *readManifestStream(backupId: number): Generator<Buffer> {
+    const b = this.availableBackup(backupId);
+    if (b.manifestFormat !== ManifestFormat.Tree) {
+      for (const id of this.catalog.manifestIds(backupId)) yield this.readChunk(id);
+      return;
+    }
+    yield Buffer.from(MANIFEST_MAGIC);
+    let batch: FileEntry[] = [];
+    for (const e of this.readManifest(backupId)) {
+      batch.push(e);
+      if (batch.length >= 1000) {
+        yield encodeEntryRecords(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) yield encodeEntryRecords(batch);
+  }
+
+  /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
+  *chunksOf(backupId: number): Generator<Buffer> {
+    yield* manifestReferences(this, this.availableBackup(backupId));
+  }
+
+  private availableBackup(backupId: number): BackupInfo {
     const b = this.getBackup(backupId);
     if (b.status !== 'available') {
       throw new StoreError('BACKUP_STATE', `backup ${b.number} of ${b.client} is ${b.status}, not available`, { backupId });
     }
-    for (const id of this.catalog.manifestIds(backupId)) yield this.readChunk(id);
+    return b;
   }
 
   /** The content of a file entry, chunk by chunk (each verified against its id). */

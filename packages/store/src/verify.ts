@@ -1,5 +1,6 @@
-import { catalogDamage } from './catalog';
-import { formatChunkId, ManifestDecoder } from '@cpsbackup/format';
+import { type BackupInfo, catalogDamage, type ChunkLocation } from './catalog';
+import { EntryType, type FileEntry, formatChunkId, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
+import { manifestReferences } from './manifest-refs';
 import type { Store } from './store';
 
 /** A chunk that failed its check. */
@@ -78,11 +79,19 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
   let chunksChecked = 0;
   let bytesChecked = 0;
 
-  const inScope = scope.client === undefined ? undefined : backups.map((b) => b.id);
+  // A client's verify checks the chunks its backups name (read from their manifests); the whole store's, every chunk.
+  const inScope = scope.client === undefined ? undefined : scopeChunks(store, backups);
   let after: Buffer = Buffer.alloc(0);
-  for (;;) {
-    const rows = catalog.chunksAfter(after, PAGE, inScope);
-    if (rows.length === 0) break;
+  for (let page = 0; ; page++) {
+    let rows: ChunkLocation[];
+    if (inScope) {
+      if (page * PAGE >= inScope.length) break;
+      rows = inScope.slice(page * PAGE, (page + 1) * PAGE).flatMap((id) => catalog.chunk(id) ?? []);
+    } else {
+      rows = catalog.chunksAfter(after, PAGE);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+    }
     for (const loc of rows) {
       try {
         store.readLocated(loc);
@@ -96,7 +105,6 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
         bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
       }
     }
-    after = rows[rows.length - 1]!.id;
     yield;
   }
 
@@ -108,35 +116,55 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     backupsChecked++;
     const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
     const manifestIds = store.catalog.manifestIds(b.id);
-    // The reference table is an index of what the manifest names: check it agrees.
-    const indexed = new Set(catalog.referencesOf(b.id).map(formatChunkId));
-    let unindexed = 0;
-    const checkIndexed = (id: Buffer) => {
-      if (!indexed.has(formatChunkId(id))) unindexed++;
+    const checkFiles = (entries: Iterable<FileEntry>) => {
+      for (const e of entries) {
+        const lost = e.chunks.filter(problem).map(formatChunkId);
+        if (lost.length > 0) damage.files.push({ path: e.path.toString(), chunks: lost });
+      }
     };
     if (manifestIds.some(problem)) {
       damage.manifestDamaged = true;
+    } else if (b.manifestFormat === ManifestFormat.Tree) {
+      // A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on.
+      try {
+        let batch: FileEntry[] = [];
+        for (const e of walkTree(manifestIds, (id) => store.readChunk(id))) {
+          if (e.type !== EntryType.Directory) batch.push(e);
+          if (batch.length >= 1000) {
+            checkFiles(batch);
+            batch = [];
+            yield;
+          }
+        }
+        checkFiles(batch);
+      } catch {
+        damage.manifestDamaged = true;
+      }
     } else {
+      // The reference table is an index of what a flat manifest names: check it agrees.
+      const indexed = new Set(catalog.referencesOf(b.id).map(formatChunkId));
+      let unindexed = 0;
+      const checkIndexed = (id: Buffer) => {
+        if (!indexed.has(formatChunkId(id))) unindexed++;
+      };
       try {
         const decoder = new ManifestDecoder();
         for (const id of manifestIds) {
           checkIndexed(id);
-          for (const e of decoder.push(store.readChunk(id))) {
-            const lost = e.chunks.filter(problem).map(formatChunkId);
-            if (lost.length > 0) damage.files.push({ path: e.path.toString(), chunks: lost });
-            e.chunks.forEach(checkIndexed);
-          }
+          const entries = decoder.push(store.readChunk(id));
+          checkFiles(entries);
+          for (const e of entries) e.chunks.forEach(checkIndexed);
           yield;
         }
         decoder.end();
       } catch {
         damage.manifestDamaged = true;
       }
-    }
-    if (unindexed > 0) {
-      catalogProblems.push(
-        `backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`,
-      );
+      if (unindexed > 0) {
+        catalogProblems.push(
+          `backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`,
+        );
+      }
     }
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
@@ -149,6 +177,24 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     damagedBackups,
     catalogProblems,
   };
+}
+
+/**
+ * The chunks `backups` name, sorted: what their manifests name, read from
+ * the manifests (a listing that cannot be read names nothing more here;
+ * the per-backup check reports it).
+ */
+function scopeChunks(store: Store, backups: readonly BackupInfo[]): Buffer[] {
+  const ids = new Set<string>();
+  const seenListings = new Set<string>();
+  for (const b of backups) {
+    try {
+      for (const id of manifestReferences(store, b, seenListings)) ids.add(formatChunkId(id));
+    } catch {
+      for (const id of store.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
+    }
+  }
+  return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
 }
 
 /** Runs verify to the end in one go. */

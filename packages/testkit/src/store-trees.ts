@@ -1,18 +1,23 @@
 /** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
 import { chunkBuffer, type ChunkerParams } from '@cpsbackup/chunker';
-import { chunkIdOf } from '@cpsbackup/format';
+import { chunkIdOf, compareWalkOrder } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
 
 /** Small chunks so tests exercise many chunks with little data. */
 export const TEST_CHUNKER: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 
-/** Backs up an in-memory tree through the store API, as the server does for an agent. */
+/** Backs up an in-memory tree through the store API, as the server does for an agent (files in walk order, whatever the map's). */
 export function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): BackupInfo {
   const w = store.beginBackup({ client, parentId: parentId ?? null });
-  for (const [p, content] of files) backupFile(w, p, content);
+  for (const [p, content] of inWalkOrder(files)) backupFile(w, p, content);
   return w.commit();
+}
+
+/** A tree's files in walk order: the order a manifest holds them in. */
+function inWalkOrder(files: ReadonlyMap<string, Buffer>): Array<[string, Buffer]> {
+  return [...files].sort(([a], [b]) => compareWalkOrder(Buffer.from(a), Buffer.from(b)));
 }
 
 /**
@@ -21,7 +26,7 @@ export function backupTree(store: Store, client: string, files: ReadonlyMap<stri
  */
 export async function backupTreeYielding(store: Store, client: string, files: ReadonlyMap<string, Buffer>): Promise<BackupInfo> {
   const w = store.beginBackup({ client, parentId: null });
-  for (const [p, content] of files) {
+  for (const [p, content] of inWalkOrder(files)) {
     backupFile(w, p, content);
     await new Promise((resolve) => setImmediate(resolve));
   }

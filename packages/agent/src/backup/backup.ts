@@ -100,9 +100,9 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     } finally {
       previous.close();
     }
-    await uploader.finish();
+    const root = await uploader.finish();
     await opts.beforeCommit?.();
-    await server.send({ endBackup: { partialReasons } });
+    await server.send({ endBackup: { partialReasons, root } });
     const done = await server.expect('backupDone');
     await server.close();
     return { summary: done.backup ?? {}, counters };

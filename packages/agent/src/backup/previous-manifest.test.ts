@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { encodeEntryRecords, EntryType, type FileEntry, MANIFEST_MAGIC } from '@cpsbackup/format';
+import { compareWalkOrder, encodeEntryRecords, EntryType, type FileEntry, MANIFEST_MAGIC } from '@cpsbackup/format';
 import { fileEntry } from '@cpsbackup/testkit';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
-import { compareWalkOrder } from './walker';
 
 function id(n: number): Buffer {
   return createHash('sha256').update(`chunk ${n}`).digest();

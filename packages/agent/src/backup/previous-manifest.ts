@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, type FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
+import { compareWalkOrder, EntryType, type FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
 import { AgentError } from '../errors';
-import { compareWalkOrder } from './walker';
 
 /** Bytes read from the spool at a time: a few hundred entries, so they die young in V8's new space. */
 const READ_BYTES = 64 * 1024;

@@ -1,4 +1,5 @@
-import { CHUNK_ID_BYTES, chunkIdOf, encodeEntryRecords, type FileEntry } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, type FileEntry, type ListingChunk, TreeBuilder } from '@cpsbackup/format';
+import { LIMITS } from '@cpsbackup/protocol';
 import { type ChunkPool, type Compressed } from './chunk-pool';
 import { type BackupCounters } from './counters';
 import { AgentError } from '../errors';
@@ -38,15 +39,15 @@ interface Batch {
   slab: Buffer | undefined;
   slabUsed: number;
   bytes: number;
-  /** Entries to send once this batch's chunks are out, in walk order (while the batch fills: ids hashed on the pool are not in yet). */
-  entries: FileEntry[];
   /**
-   * The same entries as manifest records, one buffer per entries message,
-   * encoded at dispatch once every id is known: a batch waiting for its
-   * answer holds bytes, not thousands of entry objects that would reach
-   * V8's old space.
+   * Entries in walk order, until dispatch: then every id they name is
+   * known, and they go into the tree of listings. The listing chunks they
+   * complete join this batch's query after its data chunks, so the server
+   * gets every chunk a listing names before the listing.
    */
-  records: Buffer[];
+  entries: FileEntry[];
+  /** Hex ids of the query's listing chunks (sent as ListingChunk, not Chunk). */
+  listings: Set<string>;
 }
 
 /** Puts a chunk in the batch's query unless the same content is already there (`copy` runs only then). */
@@ -58,17 +59,9 @@ function askOnce(b: Batch, id: Buffer, copy: () => Buffer): boolean {
   return true;
 }
 
-/** Turns a batch's entries into records, ENTRIES_PER_MESSAGE to a message. */
-function encodeEntries(b: Batch): void {
-  for (let i = 0; i < b.entries.length; i += ENTRIES_PER_MESSAGE) b.records.push(encodeEntryRecords(b.entries.slice(i, i + ENTRIES_PER_MESSAGE)));
-  b.entries = [];
-}
-
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], records: [] };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], listings: new Set() };
 }
-
-const ENTRIES_PER_MESSAGE = 500;
 /** A batch is sent once it holds batchBytes; its slab has room for the chunk that crosses that mark (default chunks are at most 1 MiB). */
 const SLAB_SLACK = 1024 * 1024;
 /**
@@ -88,15 +81,19 @@ const POOL_IDLE_BYTES = 2 * 1024 * 1024;
 
 /**
  * Pipelines a backup to the server without a round trip per file: chunks
- * and entries gather in batches; a batch's ids go out as one missing-query
- * and the agent goes on reading while the answer travels. A separate task
- * (the pump) takes the answers in order: it has the chunks the server lacks
- * compressed on the worker pool and sends them, then the batch's entries.
- * Entries thus reach the server in walk order and always after their
- * chunks. Reading waits only when too much is held (the limits).
+ * and entries gather in batches. At dispatch a batch's entries go into the
+ * tree of directory listings (format's TreeBuilder), and its ids, data
+ * then the listing chunks completed, go out as one missing-query; the
+ * agent goes on reading while the answer travels. A separate task (the
+ * pump) takes the answers in order and sends what the server lacks,
+ * compressed on the worker pool, in query order: a listing always after
+ * what it names. A directory that did not change makes the same listing
+ * chunks as last time, which the server has: its file list costs a query,
+ * not a send. Reading waits only when too much is held (the limits).
  */
 export class Uploader {
   private batch = newBatch();
+  private readonly tree = new TreeBuilder();
   /** Batches whose query is out, oldest first; the pump completes them in this order. */
   private readonly queue: Batch[] = [];
   private heldBytes = 0;
@@ -161,7 +158,7 @@ export class Uploader {
     return copy;
   }
 
-  /** Queues an entry; its chunks must have been offered (or be known to the server) already. */
+  /** Queues an entry, in walk order; its chunks must have been offered (or be known to the server) already. */
   async addEntry(entry: FileEntry): Promise<void> {
     this.throwIfFailed();
     this.batch.entries.push(entry);
@@ -176,12 +173,38 @@ export class Uploader {
     await this.server.send({ warning: { message } });
   }
 
-  /** Sends everything still held and waits until the server has all of it. */
-  async finish(): Promise<void> {
+  /**
+   * Sends everything still held, closes the tree and waits until the
+   * server has all of it. Returns the root listing's chunk ids: what
+   * EndBackup names.
+   */
+  async finish(): Promise<Buffer[]> {
+    await this.dispatch();
+    const { chunks, root } = this.tree.finish();
+    this.askListings(this.batch, chunks);
     await this.dispatch();
     while (this.queue.length > 0) await this.progress();
     await this.pumping;
     this.throwIfFailed();
+    return root;
+  }
+
+  /**
+   * Adds listing chunks to a batch's query, up to the ids a query may
+   * hold; the rest go to the next batch (dispatched after this one, so
+   * still after what they name).
+   */
+  private askListings(b: Batch, chunks: readonly ListingChunk[]): void {
+    for (const [i, l] of chunks.entries()) {
+      if (b.ids.length >= LIMITS.idsPerQuery) {
+        this.askListings(this.batch, chunks.slice(i));
+        return;
+      }
+      if (askOnce(b, l.id, () => l.chunk)) {
+        b.listings.add(l.id.toString('hex'));
+        b.bytes += l.chunk.length;
+      }
+    }
   }
 
   private throwIfFailed(): void {
@@ -195,7 +218,8 @@ export class Uploader {
     this.batch = newBatch();
     await Promise.all(b.hashing.map((h) => h.filled));
     for (const h of b.hashing) askOnce(b, h.id, () => h.data);
-    encodeEntries(b);
+    for (const e of b.entries) this.askListings(b, this.tree.add(e));
+    b.entries = [];
     if (b.ids.length > 0) {
       b.queryId = this.nextQueryId++;
       await this.server.send({ missingQuery: { queryId: b.queryId, ids: b.ids } });
@@ -238,19 +262,22 @@ export class Uploader {
       }
       const missing = reply.missing ?? [];
       this.counters.chunksDeduplicated += b.ids.length - missing.length;
-      const jobs: Array<{ id: Buffer; rawLength: number; compressed: Promise<Compressed> }> = [];
+      const jobs: Array<{ id: Buffer; rawLength: number; listing: boolean; compressed: Promise<Compressed> }> = [];
       for (const index of missing) {
         const id = b.ids[index];
         if (!id) throw new AgentError('PROTOCOL', `the server asked for chunk ${index} of a ${b.ids.length}-id query`);
-        const plain = b.data.get(id.toString('hex'))!;
+        const hex = id.toString('hex');
+        const plain = b.data.get(hex)!;
         const compressed = this.pool.compress(plain);
         compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
-        jobs.push({ id, rawLength: plain.length, compressed });
+        jobs.push({ id, rawLength: plain.length, listing: b.listings.has(hex), compressed });
       }
       b.data.clear();
       for (const job of jobs) {
         const { codec, payload } = await job.compressed;
-        await this.server.sendChunk({ id: job.id, codec, rawLength: job.rawLength, payload });
+        const chunk = { id: job.id, codec, rawLength: job.rawLength, payload };
+        if (job.listing) await this.server.send({ listingChunk: chunk });
+        else await this.server.sendChunk(chunk);
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;
       }
@@ -259,6 +286,5 @@ export class Uploader {
       b.slab = undefined;
       if (slab) void this.server.written().then(() => this.freeSlabs.push(slab));
     }
-    for (const records of b.records) await this.server.send({ entries: { records } });
   }
 }

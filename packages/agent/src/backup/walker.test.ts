@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { compareWalkOrder, walk } from './walker';
+import { compareWalkOrder } from '@cpsbackup/format';
+import { walk } from './walker';
 
 describe('walker', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { isUnder } from '@cpsbackup/format';
+import { compareWalkOrder, isUnder } from '@cpsbackup/format';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -48,27 +48,9 @@ function kindOf(st: fs.BigIntStats): WalkKind {
 const SLASH = 0x2f;
 
 /**
- * The order walk() yields paths in: component by component, each compared
- * as bytes, a directory before everything under it. That is byte order
- * with '/' below every other byte (names hold neither '/' nor NUL), so
- * "a/b" comes before "a-c" although '-' < '/'.
- */
-export function compareWalkOrder(a: Buffer, b: Buffer): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    if (x === SLASH) return -1;
-    if (y === SLASH) return 1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/**
  * Walks the include paths depth-first, a directory before its contents,
- * names in byte order (compareWalkOrder), so two walks of the same tree give the same order
+ * names in walk order (format's compareWalkOrder: byte order with '/'
+ * below every other byte, a directory before everything under it), so two walks of the same tree give the same order
  * (the manifest then dedups, and it matches the previous backup's order).
  * Names are raw bytes: any byte but NUL and '/' survives.
  */

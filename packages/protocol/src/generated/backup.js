@@ -33,7 +33,7 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.MissingQuery.$Properties|null} [missingQuery] Envelope missingQuery
          * @property {cpsbackup.MissingReply.$Properties|null} [missingReply] Envelope missingReply
          * @property {cpsbackup.Chunk.$Properties|null} [chunk] Envelope chunk
-         * @property {cpsbackup.Entries.$Properties|null} [entries] Envelope entries
+         * @property {cpsbackup.ListingChunk.$Properties|null} [listingChunk] Envelope listingChunk
          * @property {cpsbackup.EndBackup.$Properties|null} [endBackup] Envelope endBackup
          * @property {cpsbackup.BackupDone.$Properties|null} [backupDone] Envelope backupDone
          * @property {cpsbackup.ListRequest.$Properties|null} [listRequest] Envelope listRequest
@@ -51,7 +51,7 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.EnrolDone.$Properties|null} [enrolDone] Envelope enrolDone
          * @property {cpsbackup.VerifyRequest.$Properties|null} [verifyRequest] Envelope verifyRequest
          * @property {cpsbackup.VerifyResult.$Properties|null} [verifyResult] Envelope verifyResult
-         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"} [msg] Envelope msg
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"} [msg] Envelope msg
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -75,7 +75,7 @@ $root.cpsbackup = (function() {
          *   missingQuery?: cpsbackup.MissingQuery.$Shape|null;
          *   missingReply?: cpsbackup.MissingReply.$Shape|null;
          *   chunk?: cpsbackup.Chunk.$Shape|null;
-         *   entries?: cpsbackup.Entries.$Shape|null;
+         *   listingChunk?: cpsbackup.ListingChunk.$Shape|null;
          *   endBackup?: cpsbackup.EndBackup.$Shape|null;
          *   backupDone?: cpsbackup.BackupDone.$Shape|null;
          *   listRequest?: cpsbackup.ListRequest.$Shape|null;
@@ -95,7 +95,7 @@ $root.cpsbackup = (function() {
          *   verifyResult?: cpsbackup.VerifyResult.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "entries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries: cpsbackup.Entries.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; entries?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape })
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape })
          * )} cpsbackup.Envelope.$Shape
          */
 
@@ -187,12 +187,12 @@ $root.cpsbackup = (function() {
         Envelope.prototype.chunk = null;
 
         /**
-         * Envelope entries.
-         * @member {cpsbackup.Entries.$Properties|null|undefined} entries
+         * Envelope listingChunk.
+         * @member {cpsbackup.ListingChunk.$Properties|null|undefined} listingChunk
          * @memberof cpsbackup.Envelope
          * @instance
          */
-        Envelope.prototype.entries = null;
+        Envelope.prototype.listingChunk = null;
 
         /**
          * Envelope endBackup.
@@ -335,12 +335,12 @@ $root.cpsbackup = (function() {
 
         /**
          * Envelope msg.
-         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"entries"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|undefined} msg
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|undefined} msg
          * @memberof cpsbackup.Envelope
          * @instance
          */
         $Object.defineProperty(Envelope.prototype, "msg", {
-            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "entries", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult"]),
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -394,8 +394,6 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.MissingReply.encode(message.missingReply, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
             if (message.chunk != null && $Object.hasOwnProperty.call(message, "chunk"))
                 $root.cpsbackup.Chunk.encode(message.chunk, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
-            if (message.entries != null && $Object.hasOwnProperty.call(message, "entries"))
-                $root.cpsbackup.Entries.encode(message.entries, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
             if (message.endBackup != null && $Object.hasOwnProperty.call(message, "endBackup"))
                 $root.cpsbackup.EndBackup.encode(message.endBackup, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
             if (message.backupDone != null && $Object.hasOwnProperty.call(message, "backupDone"))
@@ -430,6 +428,8 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.VerifyRequest.encode(message.verifyRequest, writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
             if (message.verifyResult != null && $Object.hasOwnProperty.call(message, "verifyResult"))
                 $root.cpsbackup.VerifyResult.encode(message.verifyResult, writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
+            if (message.listingChunk != null && $Object.hasOwnProperty.call(message, "listingChunk"))
+                $root.cpsbackup.ListingChunk.encode(message.listingChunk, writer.uint32(/* id 28, wireType 2 =*/226).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -537,11 +537,11 @@ $root.cpsbackup = (function() {
                         message.msg = "chunk";
                         continue;
                     }
-                case 10: {
+                case 28: {
                         if (wireType !== 2)
                             break;
-                        message.entries = $root.cpsbackup.Entries.decode(reader, reader.size(), $undefined, _depth + 1, message.entries);
-                        message.msg = "entries";
+                        message.listingChunk = $root.cpsbackup.ListingChunk.decode(reader, reader.size(), $undefined, _depth + 1, message.listingChunk);
+                        message.msg = "listingChunk";
                         continue;
                     }
                 case 11: {
@@ -2567,37 +2567,40 @@ $root.cpsbackup = (function() {
         return Chunk;
     })();
 
-    cpsbackup.Entries = (function() {
+    cpsbackup.ListingChunk = (function() {
 
         /**
-         * Properties of an Entries.
-         * @typedef {Object} cpsbackup.Entries.$Properties
-         * @property {Uint8Array|null} [records] Entries records
+         * Properties of a ListingChunk.
+         * @typedef {Object} cpsbackup.ListingChunk.$Properties
+         * @property {Uint8Array|null} [id] ListingChunk id
+         * @property {number|null} [codec] ListingChunk codec
+         * @property {number|null} [rawLength] ListingChunk rawLength
+         * @property {Uint8Array|null} [payload] ListingChunk payload
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
         /**
-         * Properties of an Entries.
+         * Properties of a ListingChunk.
          * @memberof cpsbackup
-         * @interface IEntries
-         * @augments cpsbackup.Entries.$Properties
-         * @deprecated Use cpsbackup.Entries.$Properties instead.
+         * @interface IListingChunk
+         * @augments cpsbackup.ListingChunk.$Properties
+         * @deprecated Use cpsbackup.ListingChunk.$Properties instead.
          */
 
         /**
-         * Shape of an Entries.
-         * @typedef {cpsbackup.Entries.$Properties} cpsbackup.Entries.$Shape
+         * Shape of a ListingChunk.
+         * @typedef {cpsbackup.ListingChunk.$Properties} cpsbackup.ListingChunk.$Shape
          */
 
         /**
-         * Constructs a new Entries.
+         * Constructs a new ListingChunk.
          * @memberof cpsbackup
-         * @classdesc Represents an Entries.
+         * @classdesc Represents a ListingChunk.
          * @constructor
-         * @param {cpsbackup.Entries.$Properties=} [properties] Properties to set
+         * @param {cpsbackup.ListingChunk.$Properties=} [properties] Properties to set
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
-        var Entries = function (properties) {
+        var ListingChunk = function (properties) {
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2605,47 +2608,77 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * Entries records.
-         * @member {Uint8Array} records
-         * @memberof cpsbackup.Entries
+         * ListingChunk id.
+         * @member {Uint8Array} id
+         * @memberof cpsbackup.ListingChunk
          * @instance
          */
-        Entries.prototype.records = $util.newBuffer([]);
+        ListingChunk.prototype.id = $util.newBuffer([]);
 
         /**
-         * Creates a new Entries instance using the specified properties.
+         * ListingChunk codec.
+         * @member {number} codec
+         * @memberof cpsbackup.ListingChunk
+         * @instance
+         */
+        ListingChunk.prototype.codec = 0;
+
+        /**
+         * ListingChunk rawLength.
+         * @member {number} rawLength
+         * @memberof cpsbackup.ListingChunk
+         * @instance
+         */
+        ListingChunk.prototype.rawLength = 0;
+
+        /**
+         * ListingChunk payload.
+         * @member {Uint8Array} payload
+         * @memberof cpsbackup.ListingChunk
+         * @instance
+         */
+        ListingChunk.prototype.payload = $util.newBuffer([]);
+
+        /**
+         * Creates a new ListingChunk instance using the specified properties.
          * @function create
-         * @memberof cpsbackup.Entries
+         * @memberof cpsbackup.ListingChunk
          * @static
-         * @param {cpsbackup.Entries.$Properties=} [properties] Properties to set
-         * @returns {cpsbackup.Entries} Entries instance
+         * @param {cpsbackup.ListingChunk.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.ListingChunk} ListingChunk instance
          * @type {{
-         *   (properties: cpsbackup.Entries.$Shape): cpsbackup.Entries & cpsbackup.Entries.$Shape;
-         *   (properties?: cpsbackup.Entries.$Properties): cpsbackup.Entries;
+         *   (properties: cpsbackup.ListingChunk.$Shape): cpsbackup.ListingChunk & cpsbackup.ListingChunk.$Shape;
+         *   (properties?: cpsbackup.ListingChunk.$Properties): cpsbackup.ListingChunk;
          * }}
          */
-        Entries.create = function(properties) {
-            return new Entries(properties);
+        ListingChunk.create = function(properties) {
+            return new ListingChunk(properties);
         };
 
         /**
-         * Encodes the specified Entries message. Does not implicitly {@link cpsbackup.Entries.verify|verify} messages.
+         * Encodes the specified ListingChunk message. Does not implicitly {@link cpsbackup.ListingChunk.verify|verify} messages.
          * @function encode
-         * @memberof cpsbackup.Entries
+         * @memberof cpsbackup.ListingChunk
          * @static
-         * @param {cpsbackup.Entries.$Properties} message Entries message or plain object to encode
+         * @param {cpsbackup.ListingChunk.$Properties} message ListingChunk message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        Entries.encode = function (message, writer, _depth) {
+        ListingChunk.encode = function (message, writer, _depth) {
             if (!writer)
                 writer = $Writer.create();
             if (_depth === $undefined)
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
-            if (message.records != null && $Object.hasOwnProperty.call(message, "records") && message.records.length)
-                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.records);
+            if (message.id != null && $Object.hasOwnProperty.call(message, "id") && message.id.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.id);
+            if (message.codec != null && $Object.hasOwnProperty.call(message, "codec") && message.codec !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.codec);
+            if (message.rawLength != null && $Object.hasOwnProperty.call(message, "rawLength") && message.rawLength !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rawLength);
+            if (message.payload != null && $Object.hasOwnProperty.call(message, "payload") && message.payload.length)
+                writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.payload);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2653,17 +2686,17 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * Decodes an Entries message from the specified reader or buffer.
+         * Decodes a ListingChunk message from the specified reader or buffer.
          * @function decode
-         * @memberof cpsbackup.Entries
+         * @memberof cpsbackup.ListingChunk
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {cpsbackup.Entries & cpsbackup.Entries.$Shape} Entries
+         * @returns {cpsbackup.ListingChunk & cpsbackup.ListingChunk.$Shape} ListingChunk
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        Entries.decode = function (reader, length, _end, _depth, _target) {
+        ListingChunk.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (_depth === $undefined)
@@ -2680,7 +2713,7 @@ $root.cpsbackup = (function() {
                 length = reader.len;
                 reader.len = end;
             }
-            message = _target || new $root.cpsbackup.Entries();
+            message = _target || new $root.cpsbackup.ListingChunk();
             while (reader.pos < end) {
                 var start = reader.pos;
                 var tag = reader.tag();
@@ -2690,13 +2723,40 @@ $root.cpsbackup = (function() {
                 }
                 var wireType = tag & 7;
                 switch (tag >>>= 3) {
-                case 2: {
+                case 1: {
                         if (wireType !== 2)
                             break;
                         if ((value = reader.bytes()).length)
-                            message.records = value;
+                            message.id = value;
                         else
-                            delete message.records;
+                            delete message.id;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.codec = value;
+                        else
+                            delete message.codec;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.rawLength = value;
+                        else
+                            delete message.rawLength;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.payload = value;
+                        else
+                            delete message.payload;
                         continue;
                     }
                 }
@@ -2716,7 +2776,7 @@ $root.cpsbackup = (function() {
             return message;
         };
 
-        return Entries;
+        return ListingChunk;
     })();
 
     cpsbackup.Warning = (function() {
@@ -2877,6 +2937,7 @@ $root.cpsbackup = (function() {
          * Properties of an EndBackup.
          * @typedef {Object} cpsbackup.EndBackup.$Properties
          * @property {Array.<string>|null} [partialReasons] EndBackup partialReasons
+         * @property {Array.<Uint8Array>|null} [root] EndBackup root
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2903,6 +2964,7 @@ $root.cpsbackup = (function() {
          */
         var EndBackup = function (properties) {
             this.partialReasons = [];
+            this.root = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2916,6 +2978,14 @@ $root.cpsbackup = (function() {
          * @instance
          */
         EndBackup.prototype.partialReasons = $util.emptyArray;
+
+        /**
+         * EndBackup root.
+         * @member {Array.<Uint8Array>} root
+         * @memberof cpsbackup.EndBackup
+         * @instance
+         */
+        EndBackup.prototype.root = $util.emptyArray;
 
         /**
          * Creates a new EndBackup instance using the specified properties.
@@ -2952,6 +3022,9 @@ $root.cpsbackup = (function() {
             if (message.partialReasons != null && message.partialReasons.length)
                 for (var i = 0; i < message.partialReasons.length; ++i)
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.partialReasons[i]);
+            if (message.root != null && message.root.length)
+                for (var i = 0; i < message.root.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.root[i]);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3002,6 +3075,14 @@ $root.cpsbackup = (function() {
                         if (!(message.partialReasons && message.partialReasons.length))
                             message.partialReasons = [];
                         message.partialReasons.push(reader.stringVerify());
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.root && message.root.length))
+                            message.root = [];
+                        message.root.push(reader.bytes());
                         continue;
                     }
                 }

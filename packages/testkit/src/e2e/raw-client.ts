@@ -1,6 +1,7 @@
 /** A hand-driven protocol client with a valid certificate: for hostile-input tests. */
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
+import { chunkIdOf, encodeEntryRecords, type FileEntry, TreeBuilder } from '@cpsbackup/format';
 import { FramedConnection, type Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { type TestServer } from './cluster';
 
@@ -30,6 +31,28 @@ export async function rawSession(server: TestServer, client: string, cert: { cer
   const w: Message = await c.conn.next();
   if (w.msg !== 'welcome') throw new Error(`expected welcome, got ${w.msg}: ${w.error?.message}`);
   return c;
+}
+
+/** A ListingChunk message of `entries` as they are (in the order given, raw): what a hostile peer may send. */
+export function listingChunkOf(entries: readonly FileEntry[]): { id: Buffer; codec: number; rawLength: number; payload: Buffer } {
+  const payload = encodeEntryRecords(entries);
+  return { id: chunkIdOf(payload), codec: 0, rawLength: payload.length, payload };
+}
+
+/**
+ * Sends `entries` (in walk order) as an agent does: each listing chunk of
+ * their tree (raw, not compressed), children first. Returns the root
+ * listing's ids, for EndBackup. A hostile test sends what it likes instead.
+ */
+export async function sendTree(conn: FramedConnection, entries: readonly FileEntry[]): Promise<Buffer[]> {
+  const tree = new TreeBuilder();
+  const send = async (chunks: ReadonlyArray<{ id: Buffer; chunk: Buffer }>) => {
+    for (const c of chunks) await conn.send({ listingChunk: { id: c.id, codec: 0, rawLength: c.chunk.length, payload: c.chunk } });
+  };
+  for (const e of entries) await send(tree.add(e));
+  const { chunks, root } = tree.finish();
+  await send(chunks);
+  return root;
 }
 
 /** Reads messages until one satisfies `pred` (returns it) or the connection ends (returns undefined). */

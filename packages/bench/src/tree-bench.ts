@@ -1,0 +1,152 @@
+/**
+ * Tree manifests at scale, through the store API as cpsbackupd drives it:
+ * a source-like tree of BENCH_TREE_FILES small files (default 84,000, in
+ * directories of 20), backed up once, then re-backed up unchanged the way
+ * an agent does it (every listing id asked, none sent, the tree checked
+ * and committed). Prints the unchanged re-backup's store-side time, the
+ * catalog's growth per unchanged backup and its size against the stored
+ * bytes, and GC's time with 30, 10 and 1 backups of the tree. Figures only.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EntryType, type FileEntry, TreeBuilder } from '@cpsbackup/format';
+import { type BackupInfo, Store } from '@cpsbackup/store';
+import { SeededRandom } from '@cpsbackup/testkit';
+
+const FILES = Number(process.env.BENCH_TREE_FILES ?? 84_000);
+const PER_DIR = 20;
+const BACKUPS = 30;
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function entry(p: string, type: EntryType, chunks: Buffer[], size: number): FileEntry {
+  return {
+    path: Buffer.from(p),
+    type,
+    mode: type === EntryType.Directory ? 0o755 : 0o644,
+    uid: 1000,
+    gid: 1000,
+    user: 'dev',
+    group: 'dev',
+    size,
+    mtimeNs: 1_700_000_000_000_000_000n + BigInt(size),
+    ctimeNs: 1_700_000_000_000_000_000n + BigInt(size),
+    inode: BigInt(size),
+    dev: 2049n,
+    rdev: 0n,
+    linkTarget: Buffer.alloc(0),
+    hardlinkGroup: 0,
+    chunks,
+  };
+}
+
+/** /src/pNN/dNNN/fNN: the entries in walk order, and each file's content. */
+function makeTree(): Array<{ e: FileEntry; content?: Buffer }> {
+  const rnd = new SeededRandom('tree-bench');
+  const dirs = Math.ceil(FILES / PER_DIR);
+  const parents = Math.ceil(Math.sqrt(dirs));
+  const out: Array<{ e: FileEntry; content?: Buffer }> = [{ e: entry('/src', EntryType.Directory, [], 0) }];
+  let files = 0;
+  for (let p = 0; p < parents && files < FILES; p++) {
+    const parent = `/src/p${String(p).padStart(3, '0')}`;
+    out.push({ e: entry(parent, EntryType.Directory, [], 0) });
+    for (let d = 0; d < parents && files < FILES; d++) {
+      const dir = `${parent}/d${String(d).padStart(3, '0')}`;
+      out.push({ e: entry(dir, EntryType.Directory, [], 0) });
+      for (let f = 0; f < PER_DIR && files < FILES; f++, files++) {
+        const content = rnd.bytes(200 + (files % 4000));
+        const id = createHash('sha256').update(content).digest();
+        out.push({ e: entry(`${dir}/f${String(f).padStart(2, '0')}.c`, EntryType.File, [id], content.length), content });
+      }
+    }
+  }
+  return out;
+}
+
+/** The catalog's bytes once checkpointed (the store closed). */
+function catalogBytes(dir: string): number {
+  return ['catalog.db', 'catalog.db-wal'].reduce((n, f) => n + (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0), 0);
+}
+
+function packBytes(dir: string): number {
+  const packs = path.join(dir, 'packs');
+  let n = 0;
+  for (const sub of fs.readdirSync(packs, { recursive: true, withFileTypes: true }))
+    if (sub.isFile()) n += fs.statSync(path.join(sub.parentPath, sub.name)).size;
+  return n;
+}
+
+/** An unchanged re-backup as an agent makes it: every listing id asked in batches, nothing sent, then the root committed. */
+function unchangedBackup(store: Store, entries: readonly FileEntry[], parent: BackupInfo): BackupInfo {
+  const w = store.beginBackup({ client: 'dev', parentId: parent.id });
+  const tree = new TreeBuilder();
+  let ask: Buffer[] = [];
+  const flush = () => {
+    if (ask.length && w.missing(ask).length) throw new Error('an unchanged tree lacked a listing');
+    ask = [];
+  };
+  for (const e of entries) {
+    for (const l of tree.add(e)) ask.push(l.id);
+    if (ask.length >= 1024) flush();
+  }
+  const { chunks, root } = tree.finish();
+  for (const l of chunks) ask.push(l.id);
+  flush();
+  return w.commitTree(root, w.checkTree(root));
+}
+
+function main(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-tree-bench-'));
+  try {
+    const tree = makeTree();
+    const entries = tree.map((t) => t.e);
+    console.log(
+      `tree: ${FILES} files in ${entries.length - FILES} directories, ${(tree.reduce((n, t) => n + (t.content?.length ?? 0), 0) / 1e6).toFixed(1)} MB`,
+    );
+    let store = Store.open(dir);
+    let t = process.hrtime.bigint();
+    const w = store.beginBackup({ client: 'dev' });
+    for (const { e, content } of tree) if (content && w.missing(e.chunks).length) w.putChunk(e.chunks[0]!, content);
+    w.addEntries(entries);
+    let last = w.commit();
+    console.log(`first backup (store side): ${seconds(t).toFixed(2)} s, ${last.fileCount} entries`);
+    t = process.hrtime.bigint();
+    last = unchangedBackup(store, entries, last);
+    const unchangedS = seconds(t);
+    store.close();
+    const afterTwo = catalogBytes(dir);
+    store = Store.open(dir);
+    for (let i = 2; i < BACKUPS; i++) last = unchangedBackup(store, entries, last);
+    store.close();
+    const afterAll = catalogBytes(dir);
+    store = Store.open(dir);
+    const stats = store.stats();
+    console.log(`unchanged re-backup (store side: queries, tree check, commit): ${unchangedS.toFixed(3)} s`);
+    console.log(
+      `catalog: ${(afterAll / 1e6).toFixed(2)} MB after ${BACKUPS} backups, ${((afterAll - afterTwo) / (BACKUPS - 2) / 1024).toFixed(1)} KiB per unchanged backup`,
+    );
+    console.log(
+      `catalog per unique chunk: ${(afterAll / stats.chunks).toFixed(0)} bytes (${stats.chunks} chunks); catalog / stored bytes: ${((100 * afterAll) / (afterAll + packBytes(dir))).toFixed(2)} %`,
+    );
+    const gcTimed = (label: string) => {
+      const g = process.hrtime.bigint();
+      store.gc();
+      console.log(`GC with ${label}: ${seconds(g).toFixed(2)} s`);
+    };
+    gcTimed(`${BACKUPS} backups`);
+    const backups = store.listBackups('dev');
+    for (const b of backups.slice(0, BACKUPS - 10)) store.deleteBackup(b.id);
+    gcTimed('10 backups');
+    for (const b of backups.slice(BACKUPS - 10, BACKUPS - 1)) store.deleteBackup(b.id);
+    gcTimed('1 backup');
+    store.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
