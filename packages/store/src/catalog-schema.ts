@@ -1,5 +1,5 @@
 /**
- * The catalog's SQLite schema (version 3; MIGRATIONS bring older catalogs to it). The catalog is the source of
+ * The catalog's SQLite schema (version 4; MIGRATIONS bring older catalogs to it). The catalog is the source of
  * truth for what exists: a chunk is stored once its row is committed, which
  * happens only after its pack bytes were fsynced.
  */
@@ -24,7 +24,7 @@ const LISTINGS_SQL = `CREATE TABLE IF NOT EXISTS listings (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS listings_by_id ON listings(id);`;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * What turns a catalog of version N into N+1, by N. Each runs in one
@@ -39,6 +39,27 @@ export const MIGRATIONS: Readonly<Record<number, string>> = {
   // 2 -> 3: manifests as trees of directory listings (format 2; older backups keep format 1),
   // and what the store has checked of each listing chunk.
   2: `ALTER TABLE backups ADD COLUMN manifest_format INTEGER NOT NULL DEFAULT 1; ${LISTINGS_SQL}`,
+  // 3 -> 4: a compact catalog. A chunk row names its pack by number, not by its
+  // 32-character name (twice: in the row and in the index by pack), and the
+  // groups' claims lose their index by chunk (a second copy of every id; GC
+  // drops the claims of dead chunks in one pass instead).
+  3: `CREATE TABLE packs_v4 (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        state      TEXT NOT NULL CHECK (state IN ('open', 'sealed', 'deleting')),
+        created_at INTEGER NOT NULL);
+      INSERT INTO packs_v4 (name, state, created_at) SELECT name, state, created_at FROM packs ORDER BY created_at, name;
+      CREATE TABLE chunks_v4 (
+        id BLOB PRIMARY KEY, pack INTEGER NOT NULL, offset INTEGER NOT NULL, raw_length INTEGER NOT NULL,
+        stored_length INTEGER NOT NULL, codec INTEGER NOT NULL, kind INTEGER NOT NULL, stored_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO chunks_v4 SELECT c.id, p.id, c.offset, c.raw_length, c.stored_length, c.codec, c.kind, c.stored_at
+        FROM chunks c JOIN packs_v4 p ON p.name = c.pack;
+      DROP TABLE chunks;
+      DROP TABLE packs;
+      ALTER TABLE packs_v4 RENAME TO packs;
+      ALTER TABLE chunks_v4 RENAME TO chunks;
+      CREATE INDEX chunks_by_pack ON chunks(pack);
+      DROP INDEX IF EXISTS group_chunks_by_chunk;`,
 };
 
 export const SCHEMA_SQL = `
@@ -49,8 +70,10 @@ CREATE TABLE IF NOT EXISTS meta (
 
 -- Pack files. 'open': being appended to by a live process; 'sealed': complete;
 -- 'deleting': GC moved its live chunks away and the file is to be removed.
+-- Chunk rows name a pack by its number.
 CREATE TABLE IF NOT EXISTS packs (
-  name       TEXT PRIMARY KEY,
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
   state      TEXT NOT NULL CHECK (state IN ('open', 'sealed', 'deleting')),
   created_at INTEGER NOT NULL
 );
@@ -58,7 +81,7 @@ CREATE TABLE IF NOT EXISTS packs (
 -- Every stored chunk: where its record sits and how it is encoded.
 CREATE TABLE IF NOT EXISTS chunks (
   id            BLOB PRIMARY KEY,
-  pack          TEXT NOT NULL,
+  pack          INTEGER NOT NULL,
   offset        INTEGER NOT NULL,
   raw_length    INTEGER NOT NULL,
   stored_length INTEGER NOT NULL,
@@ -82,7 +105,6 @@ CREATE TABLE IF NOT EXISTS group_chunks (
   chunk_id BLOB NOT NULL,
   PRIMARY KEY (grp, chunk_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS group_chunks_by_chunk ON group_chunks(chunk_id);
 
 CREATE TABLE IF NOT EXISTS backups (
   id               INTEGER PRIMARY KEY,

@@ -129,6 +129,11 @@ export interface ChunkRow {
   stored_at: number;
 }
 
+/** A chunk row with its pack's name (rows hold the pack's number). */
+const CHUNK_SELECT = `SELECT c.id, p.name AS pack, c.offset, c.raw_length, c.stored_length, c.codec, c.kind, c.stored_at FROM chunks c JOIN packs p ON p.id = c.pack`;
+/** A pack's number, by name (a subquery). */
+const PACK_ID = `(SELECT id FROM packs WHERE name = ?)`;
+
 const BACKUP_COLUMNS = `b.id, c.name AS client, b.number, b.parent_id, b.status, b.reason, b.name, b.description,
   b.started_at, b.finished_at, b.file_count, b.logical_bytes, b.new_chunks, b.new_raw_bytes, b.new_stored_bytes, b.warnings, b.partial, b.manifest_format`;
 
@@ -173,12 +178,12 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 function prepareStatements(db: Database.Database) {
   return {
-    chunk: db.prepare(`SELECT * FROM chunks WHERE id = ?`),
+    chunk: db.prepare(`${CHUNK_SELECT} WHERE c.id = ?`),
     chunkExists: db.prepare(`SELECT 1 FROM chunks WHERE id = ?`).pluck(),
     groupHas: db.prepare(`SELECT 1 FROM group_chunks g JOIN chunks c ON c.id = g.chunk_id WHERE g.grp = ? AND g.chunk_id = ?`).pluck(),
     insertChunk: db.prepare(
       `INSERT OR IGNORE INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at)
-       VALUES (@id, @pack, @offset, @rawLength, @storedLength, @codec, @kind, @storedAt)`,
+       VALUES (@id, (SELECT id FROM packs WHERE name = @pack), @offset, @rawLength, @storedLength, @codec, @kind, @storedAt)`,
     ),
     insertGroupChunk: db.prepare(`INSERT OR IGNORE INTO group_chunks (grp, chunk_id) VALUES (?, ?)`),
     insertBackupChunk: db.prepare(`INSERT OR IGNORE INTO backup_chunks (backup_id, chunk_id) VALUES (?, ?)`),
@@ -503,13 +508,13 @@ export class Catalog {
 
   /** Whether any recorded chunk lies in this pack. */
   packHasChunks(name: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM chunks WHERE pack = ? LIMIT 1`).pluck().get(name) !== undefined;
+    return this.db.prepare(`SELECT 1 FROM chunks WHERE pack = ${PACK_ID} LIMIT 1`).pluck().get(name) !== undefined;
   }
 
   /** Sealed packs no recorded chunk lies in. */
   emptySealedPacks(): string[] {
     return this.db
-      .prepare(`SELECT name FROM packs p WHERE state = 'sealed' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.pack = p.name)`)
+      .prepare(`SELECT name FROM packs p WHERE state = 'sealed' AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.pack = p.id)`)
       .pluck()
       .all() as string[];
   }
@@ -575,7 +580,7 @@ export class Catalog {
    * cursor, so writes may commit between pages.
    */
   chunksAfter(after: Buffer, limit: number): ChunkLocation[] {
-    return (this.db.prepare(`SELECT * FROM chunks WHERE id > ? ORDER BY id LIMIT ?`).all(after, limit) as ChunkRow[]).map(toChunkLocation);
+    return (this.db.prepare(`${CHUNK_SELECT} WHERE c.id > ? ORDER BY c.id LIMIT ?`).all(after, limit) as ChunkRow[]).map(toChunkLocation);
   }
 
   // ---- garbage collection ----
@@ -636,14 +641,16 @@ export class Catalog {
   /** Bytes of live records (headers included, `headerBytes` each) per pack. */
   liveBytesByPack(headerBytes: number): Map<string, number> {
     const rows = this.db
-      .prepare(`SELECT pack, SUM(stored_length + ?) AS bytes FROM chunks WHERE id IN (SELECT id FROM temp.live) GROUP BY pack`)
+      .prepare(
+        `SELECT p.name AS pack, SUM(c.stored_length + ?) AS bytes FROM chunks c JOIN packs p ON p.id = c.pack WHERE c.id IN (SELECT id FROM temp.live) GROUP BY c.pack`,
+      )
       .all(headerBytes) as Array<{ pack: string; bytes: number }>;
     return new Map(rows.map((r) => [r.pack, r.bytes]));
   }
 
   /** The live chunks of a pack, in file order. */
   liveChunksInPack(pack: string): ChunkLocation[] {
-    return (this.db.prepare(`SELECT * FROM chunks WHERE pack = ? AND id IN (SELECT id FROM temp.live) ORDER BY offset`).all(pack) as ChunkRow[]).map(
+    return (this.db.prepare(`${CHUNK_SELECT} WHERE c.pack = ${PACK_ID} AND c.id IN (SELECT id FROM temp.live) ORDER BY c.offset`).all(pack) as ChunkRow[]).map(
       toChunkLocation,
     );
   }
@@ -654,16 +661,16 @@ export class Catalog {
    */
   applyGc(moved: ReadonlyArray<{ id: Buffer; pack: string; offset: number }>, dead: readonly Buffer[], emptied: readonly string[]): void {
     this.transaction(() => {
-      const repoint = this.db.prepare(`UPDATE chunks SET pack = ?, offset = ? WHERE id = ?`);
+      const repoint = this.db.prepare(`UPDATE chunks SET pack = ${PACK_ID}, offset = ? WHERE id = ?`);
       for (const m of moved) repoint.run(m.pack, m.offset, m.id);
       const dropChunk = this.db.prepare(`DELETE FROM chunks WHERE id = ?`);
-      const dropGroup = this.db.prepare(`DELETE FROM group_chunks WHERE chunk_id = ?`);
       const dropListing = this.db.prepare(`DELETE FROM listings WHERE id = ?`);
       for (const id of dead) {
         dropChunk.run(id);
-        dropGroup.run(id);
         dropListing.run(id);
       }
+      // The groups' claims on them: one pass over the claims (no index by chunk; it would repeat every id once more).
+      if (dead.length > 0) this.db.exec(`DELETE FROM group_chunks WHERE chunk_id NOT IN (SELECT id FROM chunks)`);
       const mark = this.db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
       for (const p of emptied) mark.run(p);
     });
@@ -682,7 +689,7 @@ export class Catalog {
     this.transaction(() => {
       for (const pack of r.packs) this.db.prepare(`INSERT INTO packs (name, state, created_at) VALUES (?, 'sealed', ?)`).run(pack, now);
       const insertChunk = this.db.prepare(
-        `INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO chunks (id, pack, offset, raw_length, stored_length, codec, kind, stored_at) VALUES (?, ${PACK_ID}, ?, ?, ?, ?, ?, ?)`,
       );
       for (const c of r.chunks) insertChunk.run(c.id, c.pack, c.offset, c.rawLength, c.storedLength, c.codec, c.kind, now);
       const insertClient = this.db.prepare(`INSERT INTO clients (id, name, dedup_group, next_number) VALUES (?, ?, ?, ?)`);

@@ -57,10 +57,13 @@ describe('a store made by the release before schema 2', () => {
     // Migrated to the current schema: the version in user_version, the partial and manifest_format columns, no index of references by chunk.
     const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
     try {
-      expect(raw.pragma('user_version', { simple: true })).toBe(3);
+      expect(raw.pragma('user_version', { simple: true })).toBe(4);
       const columns = (raw.prepare(`PRAGMA table_info(backups)`).all() as Array<{ name: string }>).map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(['partial', 'manifest_format']));
       expect(raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'backup_chunks'`).pluck().all()).toEqual([]);
+      // Chunk rows name their pack by number; the groups' claims have no index by chunk.
+      expect((raw.prepare(`PRAGMA table_info(chunks)`).all() as Array<{ name: string; type: string }>).find((c) => c.name === 'pack')!.type).toBe('INTEGER');
+      expect(raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'group_chunks'`).pluck().all()).toEqual([]);
     } finally {
       raw.close();
     }

@@ -249,9 +249,9 @@ describe('Store', () => {
     const raw = new Database(path.join(dir, 'catalog.db'));
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => Store.open(dir)).toThrow(/catalog schema version 99 is not supported \(this build reads up to 3\); use a newer cpsbackupd/);
+    expect(() => Store.open(dir)).toThrow(/catalog schema version 99 is not supported \(this build reads up to 4\); use a newer cpsbackupd/);
     const fixed = new Database(path.join(dir, 'catalog.db'));
-    fixed.pragma('user_version = 3');
+    fixed.pragma('user_version = 4');
     fixed.close();
     store = Store.open(dir, {}); // (afterEach closes it)
   });
