@@ -62,3 +62,75 @@ export function editDataset(dir: string, shape: DatasetShape): string {
   fs.appendFileSync(dump, rnd.text(8 << 20));
   return `${edited} files edited, 64 blocks rewritten in the dump and 8 MiB appended`;
 }
+
+/** Shape of the small-file dataset: a source tree. */
+export interface SourceTreeShape {
+  files: number;
+}
+
+/** Size of the i-th file: most under 16 KB with a long tail (mean ~17 KB). */
+function sourceFileSize(rnd: SeededRandom): number {
+  const k = rnd.below(100);
+  if (k < 75) return 200 + rnd.below(8_000);
+  if (k < 93) return 8_000 + rnd.below(24_000);
+  if (k < 99) return 32_000 + rnd.below(96_000);
+  return 128_000 + rnd.below(900_000);
+}
+
+/** Where file `i` lives: /mNN/pNN/dNN/, about 20 files per directory, three levels as in a source tree. */
+function sourceFilePath(dir: string, i: number): string {
+  const d = Math.floor(i / 20);
+  return path.join(dir, `m${d % 12}`, `p${Math.floor(d / 12) % 20}`, `d${Math.floor(d / 240)}`, `f${i}.${i % 10 < 8 ? 'c' : 'o'}`);
+}
+
+/**
+ * Writes the small-file dataset: `files` files in a three-level tree of
+ * directories of ~20 files, 80 % source-like text, 20 % incompressible
+ * (objects, images). Returns the bytes written.
+ */
+export function writeSourceTree(dir: string, shape: SourceTreeShape): number {
+  const rnd = new SeededRandom('source-tree');
+  let total = 0;
+  for (let i = 0; i < shape.files; i++) {
+    const p = sourceFilePath(dir, i);
+    if (i % 20 === 0) fs.mkdirSync(path.dirname(p), { recursive: true });
+    const n = sourceFileSize(rnd);
+    const content = i % 10 < 8 ? rnd.text(n) : rnd.bytes(n);
+    fs.writeFileSync(p, content);
+    total += content.length;
+  }
+  return total;
+}
+
+/**
+ * A new release unpacked over the tree, in place: every file's mtime
+ * changes (as after a package upgrade, a `git checkout` or an unpacked
+ * tarball), ~2 % of files get a small edit, 100 files are added and 100
+ * removed. Returns a description.
+ */
+export function releaseSourceTree(dir: string, shape: SourceTreeShape, release: number): string {
+  const rnd = new SeededRandom(`source-release-${release}`);
+  const mtime = new Date(Date.UTC(2026, 0, release));
+  let edited = 0;
+  let removed = 0;
+  for (let i = 0; i < shape.files; i++) {
+    const p = sourceFilePath(dir, i);
+    if (!fs.existsSync(p)) continue;
+    const k = rnd.below(1000);
+    if (k < 20) {
+      const buf = fs.readFileSync(p);
+      const at = rnd.below(buf.length);
+      fs.writeFileSync(p, Buffer.concat([buf.subarray(0, at), rnd.text(100 + rnd.below(400)), buf.subarray(at)]));
+      edited++;
+    } else if (k < 20 + 100_000 / shape.files && removed < 100) {
+      fs.rmSync(p);
+      removed++;
+      continue;
+    }
+    fs.utimesSync(p, mtime, mtime);
+  }
+  const added = path.join(dir, `release-${release}`);
+  fs.mkdirSync(added);
+  for (let i = 0; i < 100; i++) fs.writeFileSync(path.join(added, `new${i}.c`), rnd.text(sourceFileSize(rnd)));
+  return `every mtime changed, ${edited} files edited, ${removed} removed, 100 added`;
+}

@@ -1,17 +1,22 @@
 /**
  * make bench-peers: cpsbackup against restic and borg on the same generated
- * dataset, in one run: first backup, second backup after edits, unchanged
- * re-backup, full restore, stored size, peak RSS. Prints a table with ratios
- * against restic and writes docs/PERFORMANCE.md.
+ * datasets, in one run: a large-file one (files and a database dump; a
+ * second generation after edits) and a small-file source tree (two more
+ * releases, each changing every mtime and a few percent of contents). On
+ * each: first backup, each later generation, unchanged re-backup, full
+ * restore, stored size, peak RSS. Prints tables with ratios against restic
+ * and writes docs/PERFORMANCE.md.
  *
- * BENCH_FILES (default 50000) and BENCH_DUMP_MB (default 2048) set the size.
+ * BENCH_FILES (default 50000), BENCH_DUMP_MB (default 2048) and
+ * BENCH_SMALL_FILES (default 84000) set the sizes; BENCH_DATASETS and
+ * BENCH_TOOLS run a subset.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
-import { type DatasetShape, editDataset, writeDataset } from './dataset';
+import { type DatasetShape, editDataset, releaseSourceTree, type SourceTreeShape, writeDataset, writeSourceTree } from './dataset';
 import { cpuSecondsOf, duBytes, measure, type Measured, peakRssOf } from './measure';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -31,17 +36,33 @@ function agentNodeArgs(): string[] {
   return [...shebang.split(' ').filter((a) => a.startsWith('--')), ...AGENT_NODE_ARGS];
 }
 
+/** One measured step of a tool's run. */
+interface Step {
+  label: string;
+  m: Measured;
+  /** Wall time and CPU seconds, for finding the bottleneck. */
+  line: string;
+}
+
 interface ToolResult {
   name: string;
-  first: Measured;
-  second: Measured;
-  unchanged: Measured;
-  restore: Measured;
+  steps: Step[];
   storedBytes: number;
   peakClientRss: number;
   peakServerRss?: number;
-  /** One line per step: wall time and CPU seconds. */
-  steps: string[];
+}
+
+/** A dataset and the generations that follow its first backup. */
+interface Dataset {
+  name: string;
+  /** Writes generation 1; returns its bytes. */
+  write(dir: string): number;
+  /** One line saying what generation 1 is. */
+  describe(bytes: number): string;
+  /** Later generations, applied in place in order; each returns what it changed. */
+  changes: Array<{ label: string; apply(dir: string): string }>;
+  /** How it was sized, for the report (the environment variables). */
+  knobs: string;
 }
 
 /** What each tool must provide. */
@@ -52,6 +73,8 @@ interface Tool {
   restore(target: string): Promise<Measured>;
   repoDir: string;
   finish?(): Promise<number>;
+  /** Bytes the repository holds; du of repoDir when absent. */
+  storedBytes?(): number;
   /** CPU seconds the tool's server process has used so far (cpsbackupd); none for local tools. */
   serverCpu?(): number;
 }
@@ -113,6 +136,8 @@ function cpsbackupTool(work: string): Tool {
         ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target])
         : measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target]),
     serverCpu: () => cpuSecondsOf(server!.pid!),
+    // Packs and catalog: the free-space reserve is a fixed 16 MiB file, not stored data.
+    storedBytes: () => duBytes(store) - (fs.statSync(path.join(store, 'reserve'), { throwIfNoEntry: false })?.size ?? 0),
     async finish() {
       const rss = peakRssOf(server!.pid!);
       server!.kill('SIGTERM');
@@ -154,121 +179,149 @@ function borgTool(work: string): Tool {
   };
 }
 
-async function runTool(tool: Tool, work: string, pristine: string, shape: DatasetShape): Promise<ToolResult> {
+/** Reads every file of the tree so each tool starts with it in the page cache (borg evicts what it reads). */
+function warmCache(dir: string): void {
+  execFileSync('sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'warm', dir]);
+}
+
+async function runTool(tool: Tool, work: string, pristine: string, dataset: Dataset, changeNotes: string[]): Promise<ToolResult> {
   const live = path.join(work, 'live');
   reset(live, pristine);
   await tool.setup(work);
-  // Each step's wall time and CPU seconds (client, and server where there is one), for finding the bottleneck.
-  const steps: string[] = [];
-  const step = async (label: string, run: () => Promise<Measured>): Promise<Measured> => {
+  const steps: Step[] = [];
+  const step = async (label: string, run: () => Promise<Measured>): Promise<void> => {
     const serverBefore = tool.serverCpu?.() ?? 0;
     const m = await run();
     const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
     const line = `${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`;
     console.log(`  ${line}`);
-    steps.push(line);
-    return m;
+    steps.push({ label, m, line });
   };
-  const first = await step('first backup', () => tool.backup(live));
-  editDataset(live, shape);
-  const second = await step('second backup', () => tool.backup(live));
-  const unchanged = await step('unchanged re-backup', () => tool.backup(live));
+  const backup = (): Promise<Measured> => {
+    warmCache(live);
+    return tool.backup(live);
+  };
+  await step('first backup', backup);
+  for (const [i, change] of dataset.changes.entries()) {
+    changeNotes[i] = change.apply(live);
+    await step(change.label, backup);
+  }
+  await step('unchanged re-backup', backup);
   const target = path.join(work, `restore-${tool.name}`);
-  const restore = await step('full restore', () => tool.restore(target));
-  const storedBytes = duBytes(tool.repoDir);
+  await step('full restore', () => tool.restore(target));
+  const storedBytes = tool.storedBytes?.() ?? duBytes(tool.repoDir);
   fs.rmSync(target, { recursive: true, force: true });
   const peakServerRss = await tool.finish?.();
   return {
     name: tool.name,
-    first,
-    second,
-    unchanged,
-    restore,
-    storedBytes,
-    peakClientRss: Math.max(first.peakRss, second.peakRss, unchanged.peakRss),
-    peakServerRss,
     steps,
+    storedBytes,
+    peakClientRss: Math.max(...steps.filter((s) => s.label !== 'full restore').map((s) => s.m.peakRss)),
+    peakServerRss,
   };
 }
 
-function table(results: ToolResult[], dataBytes: number, shape: DatasetShape, editNote: string): string {
+function table(results: ToolResult[], dataset: Dataset, dataBytes: number, changeNotes: string[]): string {
   const restic = results.find((r) => r.name === 'restic')!;
+  const seconds = (label: string) => (r: ToolResult) => r.steps.find((s) => s.label === label)!.m.seconds;
   const rows: Array<[string, (r: ToolResult) => number, (v: number) => string]> = [
-    ['first backup (s)', (r) => r.first.seconds, (v) => v.toFixed(1)],
-    ['second backup (s)', (r) => r.second.seconds, (v) => v.toFixed(1)],
-    ['unchanged re-backup (s)', (r) => r.unchanged.seconds, (v) => v.toFixed(2)],
-    ['full restore (s)', (r) => r.restore.seconds, (v) => v.toFixed(1)],
+    ...restic.steps.map((s): [string, (r: ToolResult) => number, (v: number) => string] => [
+      `${s.label} (s)`,
+      seconds(s.label),
+      (v) => v.toFixed(s.m.seconds < 10 ? 2 : 1),
+    ]),
     ['stored size (MB)', (r) => r.storedBytes / 1e6, (v) => v.toFixed(0)],
-    ['peak RSS, client (MB)', (r) => r.peakClientRss / 1e6, (v) => v.toFixed(0)],
+    ['peak RSS, client, backups (MB)', (r) => r.peakClientRss / 1e6, (v) => v.toFixed(0)],
   ];
+  const others = results.filter((r) => r !== restic);
   const lines = [
-    `Dataset: ${shape.files} files + one ${(shape.dumpBytes / 2 ** 20).toFixed(0)} MiB dump, ${(dataBytes / 1e9).toFixed(2)} GB; generation 2: ${editNote}.`,
+    `${dataset.describe(dataBytes)} ${dataset.changes.map((c, i) => `${c.label}: ${changeNotes[i]}.`).join(' ')}`,
     '',
-    `| figure | ${results.map((r) => r.name).join(' | ')} | ${results
-      .filter((r) => r !== restic)
-      .map((r) => `${r.name} / restic`)
-      .join(' | ')} |`,
-    `|---|${results.map(() => '---:').join('|')}|${results
-      .filter((r) => r !== restic)
-      .map(() => '---:')
-      .join('|')}|`,
+    `| figure | ${results.map((r) => r.name).join(' | ')} | ${others.map((r) => `${r.name} / restic`).join(' | ')} |`,
+    `|---|${results.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|`,
   ];
   for (const [label, get, fmt] of rows) {
-    lines.push(
-      `| ${label} | ${results.map((r) => fmt(get(r))).join(' | ')} | ${results
-        .filter((r) => r !== restic)
-        .map((r) => (get(r) / get(restic)).toFixed(2))
-        .join(' | ')} |`,
-    );
+    lines.push(`| ${label} | ${results.map((r) => fmt(get(r))).join(' | ')} | ${others.map((r) => (get(r) / get(restic)).toFixed(2)).join(' | ')} |`);
   }
   const cps = results.find((r) => r.name === 'cpsbackup');
   if (cps?.peakServerRss) lines.push('', `cpsbackupd peak RSS over the whole run: ${(cps.peakServerRss / 1e6).toFixed(0)} MB.`);
   lines.push('', "Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd's):", '');
-  for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s}`);
+  for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s.line}`);
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+/** The large-file dataset (BENCH_FILES, BENCH_DUMP_MB) and the small-file source tree (BENCH_SMALL_FILES). */
+function datasets(): Dataset[] {
   const shape: DatasetShape = { files: Number(process.env.BENCH_FILES ?? 50_000), dumpBytes: Number(process.env.BENCH_DUMP_MB ?? 2048) * 2 ** 20 };
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-peers-'));
+  const tree: SourceTreeShape = { files: Number(process.env.BENCH_SMALL_FILES ?? 84_000) };
+  const all: Dataset[] = [
+    {
+      name: 'large-file',
+      knobs: `BENCH_FILES=${shape.files} BENCH_DUMP_MB=${shape.dumpBytes / 2 ** 20}`,
+      write: (dir) => writeDataset(dir, shape),
+      describe: (bytes) => `Dataset: ${shape.files} files + one ${(shape.dumpBytes / 2 ** 20).toFixed(0)} MiB dump, ${(bytes / 1e9).toFixed(2)} GB.`,
+      changes: [{ label: 'second backup', apply: (dir) => editDataset(dir, shape) }],
+    },
+    {
+      name: 'small-file',
+      knobs: `BENCH_SMALL_FILES=${tree.files}`,
+      write: (dir) => writeSourceTree(dir, tree),
+      describe: (bytes) => `Dataset: a source tree of ${tree.files} files (75 % under 8 KB, 1 % of 128 KB-1 MB), ${(bytes / 1e9).toFixed(2)} GB.`,
+      changes: [
+        { label: 'release 2', apply: (dir) => releaseSourceTree(dir, tree, 2) },
+        { label: 'release 3', apply: (dir) => releaseSourceTree(dir, tree, 3) },
+      ],
+    },
+  ];
+  // BENCH_DATASETS=small-file runs one of them.
+  const only = process.env.BENCH_DATASETS?.split(',');
+  return all.filter((d) => !only || only.includes(d.name));
+}
+
+/** Runs every tool over one dataset; returns its report section. */
+async function runDataset(dataset: Dataset, only: string[] | undefined): Promise<string> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-peers-${dataset.name}-`));
   try {
     const pristine = path.join(work, 'gen1');
     fs.mkdirSync(pristine);
     const t = Date.now();
-    const dataBytes = writeDataset(pristine, shape);
-    console.log(`dataset: ${shape.files} files, ${(dataBytes / 1e9).toFixed(2)} GB, written in ${((Date.now() - t) / 1000).toFixed(0)} s`);
-    const editNote = (() => {
-      const probe = path.join(work, 'probe');
-      execFileSync('cp', ['-a', pristine, probe]);
-      const note = editDataset(probe, shape);
-      fs.rmSync(probe, { recursive: true });
-      return note;
-    })();
+    const dataBytes = dataset.write(pristine);
+    console.log(`${dataset.name} dataset: ${(dataBytes / 1e9).toFixed(2)} GB, written in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     const results: ToolResult[] = [];
-    // BENCH_TOOLS=restic,cpsbackup runs a subset (restic is always needed: it is the yardstick).
-    const only = process.env.BENCH_TOOLS?.split(',');
+    const changeNotes: string[] = [];
     for (const make of [resticTool, borgTool, cpsbackupTool]) {
       const tool = make(work);
       if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
-      console.log(`running ${tool.name} ...`);
-      results.push(await runTool(tool, work, pristine, shape));
+      console.log(`running ${tool.name} on the ${dataset.name} dataset ...`);
+      results.push(await runTool(tool, work, pristine, dataset, changeNotes));
     }
-    const report = table(results, dataBytes, shape, editNote);
-    console.log('\n' + report);
-    if (only) {
-      console.log('\n(BENCH_TOOLS set: a partial run, docs/PERFORMANCE.md left as it is)');
-      return;
-    }
-    const doc = path.join(ROOT, 'docs/PERFORMANCE.md');
-    const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
-    fs.writeFileSync(
-      doc,
-      `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` (BENCH_FILES=${shape.files} BENCH_DUMP_MB=${shape.dumpBytes / 2 ** 20}) on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${report}\n`,
-    );
-    console.log(`\nwritten to ${doc}`);
+    const report = table(results, dataset, dataBytes, changeNotes);
+    console.log('\n' + report + '\n');
+    return `### ${dataset.name[0]!.toUpperCase()}${dataset.name.slice(1)} dataset (${dataset.knobs})\n\n${report}\n`;
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    // BENCH_KEEP_WORK=1 leaves the repositories for inspection.
+    if (process.env.BENCH_KEEP_WORK) console.log(`work directory kept: ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function main(): Promise<void> {
+  // BENCH_TOOLS=restic,cpsbackup runs a subset (restic is always needed: it is the yardstick).
+  const only = process.env.BENCH_TOOLS?.split(',');
+  const sets = datasets();
+  const sections: string[] = [];
+  for (const dataset of sets) sections.push(await runDataset(dataset, only));
+  if (only || sets.length < 2) {
+    console.log('(BENCH_TOOLS or BENCH_DATASETS set: a partial run, docs/PERFORMANCE.md left as it is)');
+    return;
+  }
+  const doc = path.join(ROOT, 'docs/PERFORMANCE.md');
+  const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
+  fs.writeFileSync(
+    doc,
+    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not the fixed 16 MiB free-space reserve); each backup step starting with the tree in the page cache (warm); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
+  );
+  console.log(`written to ${doc}`);
 }
 
 main().catch((err: Error) => {
