@@ -3,10 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps bench bench-peers peers demo clean
+.PHONY: help setup build lint test test-deps bench bench-peers peers demo install clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
+	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd unit"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
 	@echo "make test    set up, build, lint, run every test"
@@ -32,10 +33,14 @@ build: setup
 
 # Debian packages the tests use: PostgreSQL (pg_dump/pg_restore round trip).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# PostgreSQL (dump-job tests) and Chromium (the status page test), from Debian's packages.
 test-deps:
-	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "installing PostgreSQL from Debian's packages (dump-job tests)"; \
-	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; \
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian's packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 # ESLint (with the package graph as import rules), Prettier, and a type check of the tests too.
@@ -57,6 +62,11 @@ bench-peers: build peers
 
 demo: build
 	bash scripts/demo.sh
+
+# cpsbackupd, cpsbackup and check_cpsbackup on PATH (PREFIX, default /usr/local),
+# /etc/cpsbackup from conf/ (existing files kept), the systemd unit.
+install: build
+	bash scripts/install
 
 bench: build
 	node --max-old-space-size=4096 packages/bench/dist/store-bench.js

@@ -60,8 +60,8 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
     expect(e2.counters.chunksSent).toBe(0); // ... and still sends nothing new
 
     const list = await runCli(['-c', conf, '-l']);
-    expect(list.stdout).toMatch(/^Backup: 0000001 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d available \(deletable\) "before upgrade"$/m);
-    expect(list.stdout).toMatch(/^Backup: 0000002 .* available \(deletable\)$/m);
+    expect(list.stdout).toMatch(/^Backup: 0000001 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(deletable\) "before upgrade"$/m);
+    expect(list.stdout).toMatch(/^Backup: 0000002 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(deletable\)$/m);
     expect(list.stdout).toMatch(/^Usage: 2 backups, .* stored$/m);
     const listJson = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
     expect(listJson.backups.map((b: { number: number }) => b.number)).toEqual([1, 2]);
@@ -147,6 +147,15 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
     const bad = list[list.length - 1];
     expect(bad.status).toBe('error');
     expect(bad.reason).toMatch(/aborted by the agent: dump job mongodb-broken failed/);
+    // Naming it is exit 6, as for a backup that does not exist: it cannot be restored.
+    const named = await runCli(['-c', conf, '-i', String(bad.number), '--to', path.join(root, 'never')]);
+    expect(named.code).toBe(6);
+    expect(named.stderr).toMatch(
+      new RegExp(
+        `backup ${bad.number} is error \\(aborted by the agent: dump job mongodb-broken failed.*not available for restore \\(cpsbackup -l lists the available ones\\)`,
+      ),
+    );
+    expect(fs.existsSync(path.join(root, 'never'))).toBe(false);
 
     writeStorage(['alarms', 'entities']);
     const to = path.join(root, 'mongo-restore');
@@ -271,7 +280,7 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
 
     const locked = writeNodeConf(root, server, { cname: 'locked', cert: pki.client('locked'), include: [data] });
     expect((await runCli(['-c', locked, '-e'])).code).toBe(0);
-    expect((await runCli(['-c', locked, '-l'])).stdout).toMatch(/^Backup: 0000001 \S+ \S+ available$/m);
+    expect((await runCli(['-c', locked, '-l'])).stdout).toMatch(/^Backup: 0000001 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
     const del = await runCli(['-c', locked, '-d', '1']);
     expect(del.code).toBe(8);
     expect(del.stderr).toMatch(/client locked may not delete backups \(client_can_delete = 0 on the server\)/);

@@ -102,7 +102,13 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     expect(valueFor(m, 'cpsbackup_client_running', 'mon')).toBe(0);
     expect(valueFor(m, 'cpsbackup_client_overdue', 'mon')).toBe(0);
     expect(valueFor(m, 'cpsbackup_client_overdue', 'idle')).toBe(1);
-    expect(valueFor(m, 'cpsbackup_client_failures', 'mon')).toBe(0);
+    expect(m.get('cpsbackup_client_backups_failed_total')!.type).toBe('COUNTER');
+    expect(valueFor(m, 'cpsbackup_client_backups_failed_total', 'mon')).toBe(0);
+    expect(valueFor(m, 'cpsbackup_client_backups_succeeded_total', 'mon')).toBe(1);
+    expect(m.get('cpsbackup_build_info')!.metrics[0]!.labels).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), nodejs: process.version });
+    expect(m.get('cpsbackup_backup_duration_seconds')!.type).toBe('HISTOGRAM');
+    expect(m.get('process_cpu_seconds_total')!.type).toBe('COUNTER');
+    expect(m.get('cpsbackup_gc_runs_total')!.type).toBe('COUNTER');
     expect(valueFor(m, 'cpsbackup_store_stored_bytes')).toBeGreaterThan(80_000_000);
     expect(valueFor(m, 'cpsbackup_store_dedup_ratio')).toBeGreaterThan(0.9);
 
@@ -127,6 +133,12 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     const late = clientOf(await getJson('/status'), 'mon');
     expect(late.overdue).toBe(true);
     expect(valueFor(await metrics(), 'cpsbackup_client_overdue', 'mon')).toBe(1);
+    // Without thresholds the plugin agrees with the server's overdue flag (expected_interval = 4s).
+    const byServer = await runCheck(['--url', base, '--client', 'mon']);
+    expect(byServer.code).toBeGreaterThanOrEqual(1);
+    expect(byServer.stdout).toMatch(
+      /^CPSBACKUP (WARNING|CRITICAL) - mon: last backup 0000001 finished \d+s ago, overdue \(expected every 4s\) \| 'mon_age'=\d+s;4;8;0\n$/,
+    );
   });
 });
 

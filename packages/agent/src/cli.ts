@@ -34,7 +34,7 @@ import { AgentError, ExitCode } from './errors';
 const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Promise<Report>> = {
   export: exportBackup,
   import: importBackup,
-  list: (config) => list(config),
+  list,
   show,
   delete: deleteBackup,
   label,
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
   if (argv._[0] === 'status') return emit(await status(argv), argv.json);
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
   const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
+  for (const w of config.warnings) process.stderr.write(`cpsbackup: warning: ${w}\n`);
   // backup_window is checked whatever the action, so a mistake shows before the daemon meets it.
   for (const w of config.backup_window) {
     try {

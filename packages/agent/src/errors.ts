@@ -28,7 +28,8 @@ export class AgentError extends Error {
 /** The server's error codes mapped to exit codes. */
 export function exitCodeForServerError(code: string): ExitCode {
   if (code.startsWith('AUTH_') || code === 'VERSION') return ExitCode.AUTH;
-  if (code === 'NOT_FOUND') return ExitCode.NOT_FOUND;
+  // 6 means "that backup cannot be used": absent, or failed / still being made.
+  if (code === 'NOT_FOUND' || code === 'BAD_STATE') return ExitCode.NOT_FOUND;
   if (code === 'BUSY' || code === 'BACKUP_RUNNING' || code === 'SHUTTING_DOWN') return ExitCode.BUSY;
   if (code === 'QUOTA' || code === 'PERMISSION') return ExitCode.POLICY;
   return ExitCode.FAILED;

@@ -93,3 +93,86 @@ describe('the example files shipped in conf/', () => {
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+describe('files written for Burp and the Canopsis cpsbackup page', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsburp-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true }));
+  const write = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  test("the page's server.conf and node.conf load as written, with the certificates in ssl/ beside them", () => {
+    const s = loadServerConfig(write('server.conf', 'address = 0.0.0.0\nport = 4971\nstatus_address = 127.0.0.1\nstatus_port = 4972\nkeep = 7\n'));
+    expect([s.port, s.status_port, s.keep]).toEqual([4971, 4972, [7]]);
+    expect([s.ssl_cert_ca, s.ssl_cert, s.ssl_key]).toEqual(
+      ['ssl_cert_ca.pem', 'ssl_cert-server.pem', 'ssl_cert-server.key'].map((f) => path.join(dir, 'ssl', f)),
+    );
+    expect(s.warnings).toEqual([]);
+    const n = loadNodeConfig(
+      write('node.conf', 'server = 127.0.0.1\nport = 4971\ninclude = /opt/canopsis/etc\nexclude_regex = \\.pyc$\nread_all_fifos = 1\n'),
+      'node-1',
+    );
+    expect([n.ssl_cert_ca, n.ssl_cert, n.ssl_key]).toEqual(
+      ['ssl_cert_ca.pem', 'ssl_cert-client.pem', 'ssl_cert-client.key'].map((f) => path.join(dir, 'ssl', f)),
+    );
+    expect([n.cname, n.cnameFromHostname]).toEqual(['node-1', true]);
+  });
+
+  test('a Burp key cpsbackup does not implement is a warning naming it, file and line, and what to use instead', () => {
+    const s = loadServerConfig(
+      write('server.conf', 'mode = server\npidfile = /var/run/burp.pid\nsyslog = 1\ntimer_script = /etc/burp/timer_script\nkeep = 3\n'),
+    );
+    expect(s.keep).toEqual([3]);
+    expect(s.warnings).toHaveLength(4);
+    expect(s.warnings[0]).toBe(
+      `${path.join(dir, 'server.conf')}:1: mode is a Burp setting cpsbackup does not implement; ignored (cpsbackupd is the server and cpsbackup the client)`,
+    );
+    expect(s.warnings[3]).toMatch(/:4: timer_script .* backup_interval and backup_window in node\.conf/);
+    const n = loadNodeConfig(write('node.conf', 'server = x\nstdout = 1\nratelimit = 1.5\ncname = a\n'), 'h');
+    expect(n.warnings.map((w) => w.split(': ')[1])).toEqual([
+      'stdout is a Burp setting cpsbackup does not implement; ignored (cpsbackupd logs JSON lines to standard output (journald under systemd))',
+      'ratelimit is a Burp setting cpsbackup does not implement; ignored (not implemented)',
+    ]);
+  });
+
+  test.each([
+    [
+      'node.conf',
+      'server = x\nbackup_script_pre = /usr/local/bin/dump-db\n',
+      /node\.conf:2: backup_script_pre: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: .*storage\.conf/,
+    ],
+    ['node.conf', 'server = x\nencryption_password = s3cret\n', /encryption_password: .*readable/],
+    ['node.conf', 'server = x\ninclude_glob = /home/*\n', /include_glob: .*list the paths with include/],
+    ['server.conf', 'ssl_key_password = pw\n', /ssl_key_password: .*unencrypted/],
+  ])('%s: a Burp key whose absence would lose data is refused (%j)', (name, text, message) => {
+    const file = write(name, text);
+    expect(() => (name === 'node.conf' ? loadNodeConfig(file, 'h') : loadServerConfig(file))).toThrow(message);
+  });
+
+  test('a key neither cpsbackup nor Burp knows stays an error; so does a Burp server key in node.conf', () => {
+    expect(() => loadServerConfig(write('server.conf', 'kepp = 3\n'))).toThrow(/server\.conf:1: kepp: unknown key/);
+    expect(() => loadNodeConfig(write('node.conf', 'server = x\nhardlinked_archive = 1\n'), 'h')).toThrow(/hardlinked_archive: unknown key/);
+  });
+
+  test('a host name that cannot be a client name says that cname is unset and how to set it', () => {
+    expect(() => loadNodeConfig(write('node.conf', 'server = x\n'), 'bad host')).toThrow(
+      /cname: invalid client name "bad host" \(cname is not set, so the host name is used: set cname = /,
+    );
+  });
+
+  test("a client file's notify scripts override server.conf's, their arguments replace the server's", () => {
+    const s = loadServerConfig(
+      write('server.conf', 'notify_failure_script = /bin/mail-admin\nnotify_failure_arg = ops@example.com\nnotify_failure_arg = -v\n'),
+    );
+    expect([s.notify_failure_script, s.notify_failure_arg]).toEqual(['/bin/mail-admin', ['ops@example.com', '-v']]);
+    fs.mkdirSync(path.join(dir, 'clients'));
+    fs.writeFileSync(path.join(dir, 'clients', 'web1'), 'notify_success_script = ok.sh\nmanual_delete = 1\n');
+    const c = loadClientConfig(path.join(dir, 'clients'), 'web1');
+    expect(c.notify_success_script).toBe(path.join(dir, 'clients', 'ok.sh'));
+    expect(c.warnings).toHaveLength(1);
+  });
+});

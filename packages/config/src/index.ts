@@ -1,6 +1,7 @@
 /** @cpsbackup/config: burp-style configuration files. */
 export { ConfigError } from './errors';
-export { readConfigLines, parseConfig, loadConfig, type ConfigLine } from './parse';
+export { readConfigLines, parseConfig, loadConfig, type ConfigLine, type ForeignKeys } from './parse';
+export { BURP_NODE_KEYS, BURP_SERVER_KEYS, type BurpKey } from './burp-keys';
 export { key, type KeySpec, type ConfigOf, parseDuration } from './spec';
 export {
   serverSchema,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type BurpKey } from './burp-keys';
 import { ConfigError } from './errors';
 import { type ConfigOf, type KeySpec } from './spec';
 
@@ -31,15 +32,36 @@ export function readConfigLines(text: string, file: string): ConfigLine[] {
   return out;
 }
 
+/** Burp keys a file may carry, and where to say what was ignored. */
+export interface ForeignKeys {
+  burp: Record<string, BurpKey>;
+  /** Receives one line per Burp key accepted and ignored. */
+  warnings: string[];
+}
+
 /**
  * Parses text against a schema: unknown keys, bad values, a non-repeatable
  * key given twice and missing required keys are errors naming file, line and
- * key. Keys not given take their defaults.
+ * key. Keys not given take their defaults. A Burp key cpsbackup does not
+ * implement is a warning (in `foreign.warnings`) or, where ignoring it
+ * would lose data, an error saying what to do instead.
  */
-export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: string, file: string, schema: S): ConfigOf<S> {
+export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: string, file: string, schema: S, foreign?: ForeignKeys): ConfigOf<S> {
   const collected = new Map<string, { values: unknown[]; firstLine: number }>();
   for (const l of readConfigLines(text, file)) {
     const spec = schema[l.key];
+    const burp = spec ? undefined : foreign?.burp[l.key];
+    if (burp) {
+      if (burp.refuse)
+        throw new ConfigError(
+          file,
+          l.line,
+          l.key,
+          `is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: ${burp.note}`,
+        );
+      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is a Burp setting cpsbackup does not implement; ignored (${burp.note})`);
+      continue;
+    }
     if (!spec) {
       const known = Object.keys(schema).sort().join(', ');
       throw new ConfigError(file, l.line, l.key, `unknown key (known keys: ${known})`);
@@ -67,7 +89,7 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
 }
 
 /** Reads and parses a config file; a missing or unreadable file is a ConfigError too. */
-export function loadConfig<S extends Record<string, KeySpec<unknown>>>(file: string, schema: S): ConfigOf<S> {
+export function loadConfig<S extends Record<string, KeySpec<unknown>>>(file: string, schema: S, foreign?: ForeignKeys): ConfigOf<S> {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -75,5 +97,5 @@ export function loadConfig<S extends Record<string, KeySpec<unknown>>>(file: str
   } catch (err) {
     throw new ConfigError(abs, undefined, undefined, `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseConfig(text, abs, schema);
+  return parseConfig(text, abs, schema, foreign);
 }

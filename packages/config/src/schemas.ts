@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { loadConfig } from './parse';
 import { type ConfigOf, key } from './spec';
@@ -9,13 +10,13 @@ export const serverSchema = {
   port: key.int(4200, 0, 65535, 'TLS port for agents (0: any free port, for tests)'),
   status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
-  status_token: key.string('', 'if set, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
-  status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /status and /metrics'),
+  status_token: key.string('', 'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
+  status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /, /status and /metrics'),
   directory: key.path('/var/lib/cpsbackup', 'storage directory: catalog and packs'),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
-  ssl_cert_ca: key.path('', 'CA certificate that signs client certificates'),
-  ssl_cert: key.path('', "the server's certificate"),
-  ssl_key: key.path('', "the server's private key"),
+  ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),
+  ssl_cert: key.optionalPath("the server's certificate (default: ssl/ssl_cert-server.pem beside server.conf)"),
+  ssl_key: key.optionalPath("the server's private key (default: ssl/ssl_cert-server.key beside server.conf)"),
   ca_key: key.optionalPath('the CA private key, to sign the certificates of enrolling nodes (unset: enrolment disabled)'),
   keep: key.ints(1, 100000, 'backups to keep per client; repeat for multi-level retention (keep = 7, keep = 4: the last 7, then 4 spaced 7 apart)'),
   keep_daily: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N days'),
@@ -37,9 +38,27 @@ export const serverSchema = {
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
   shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),
+  notify_success_script: key.optionalPath('run after each successful backup with: client, backup number, status, reason, then notify_success_arg (as Burp)'),
+  notify_success_arg: key.strings('an extra argument for notify_success_script (repeatable)'),
+  notify_failure_script: key.optionalPath(
+    'run after each failed or partial backup with: client, backup number, status, reason, then notify_failure_arg (as Burp)',
+  ),
+  notify_failure_arg: key.strings('an extra argument for notify_failure_script (repeatable)'),
 };
+/** The certificate keys, always set once loaded (to their defaults when the file is silent). */
+interface SslPaths {
+  ssl_cert_ca: string;
+  ssl_cert: string;
+  ssl_key: string;
+}
 /** A parsed server.conf. */
-export type ServerConfig = ConfigOf<typeof serverSchema> & { clientconfdir: string; configFile: string };
+export type ServerConfig = Omit<ConfigOf<typeof serverSchema>, keyof SslPaths> &
+  SslPaths & {
+    clientconfdir: string;
+    configFile: string;
+    /** Burp keys the file carries that were ignored, one line each (cpsbackupd logs them). */
+    warnings: string[];
+  };
 
 /** `clients/<name>`: one client the server accepts, with its overrides. */
 export const clientSchema = {
@@ -56,18 +75,25 @@ export const clientSchema = {
   dedup_group: key.string('', "clients of one group may reuse each other's stored chunks (default: the client alone)"),
   expected_interval: key.optionalDuration('overrides server.conf'),
   password: key.string('', 'one-time enrolment password: a new node holding it may have its certificate signed, once'),
+  restore_client: key.strings(
+    "another client that may list and restore this client's backups, e.g. a node rebuilt under a new name or an operator's node (repeatable; as Burp)",
+  ),
+  notify_success_script: key.optionalPath('overrides server.conf'),
+  notify_success_arg: key.strings("replaces server.conf's notify_success_arg (repeatable)"),
+  notify_failure_script: key.optionalPath('overrides server.conf'),
+  notify_failure_arg: key.strings("replaces server.conf's notify_failure_arg (repeatable)"),
 };
 /** A parsed client file. */
-export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string };
+export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string; warnings: string[] };
 
 /** `conf/node.conf`: the agent on a node. */
 export const nodeSchema = {
   cname: key.string('', "this node's client name on the server (default: the host name)"),
   server: key.requiredString('host name or address of cpsbackupd'),
   port: key.int(4200, 1, 65535, "cpsbackupd's port"),
-  ssl_cert_ca: key.path('', 'CA certificate that signed the server certificate'),
-  ssl_cert: key.path('', "this node's certificate"),
-  ssl_key: key.path('', "this node's private key"),
+  ssl_cert_ca: key.optionalPath('CA certificate that signed the server certificate (default: ssl/ssl_cert_ca.pem beside node.conf)'),
+  ssl_cert: key.optionalPath("this node's certificate (default: ssl/ssl_cert-client.pem beside node.conf)"),
+  ssl_key: key.optionalPath("this node's private key (default: ssl/ssl_cert-client.key beside node.conf)"),
   ssl_peer_cn: key.string('cpsbackupd', "the CN the server's certificate must carry"),
   include: key.paths('a file or directory to back up (repeatable)'),
   exclude: key.paths('a path to leave out, with everything below it (repeatable)'),
@@ -89,18 +115,42 @@ export const nodeSchema = {
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'daemon log verbosity'),
 };
 /** A parsed node.conf. */
-export type NodeConfig = ConfigOf<typeof nodeSchema> & { configFile: string };
+export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths> &
+  SslPaths & {
+    configFile: string;
+    /** cname was not set: the host name stands in (said in errors where it matters). */
+    cnameFromHostname: boolean;
+    /** Burp keys the file carries that were ignored, one line each (the CLI prints them). */
+    warnings: string[];
+  };
 
-function requirePath(file: string, keyName: string, value: string): void {
-  if (value === '') throw new ConfigError(file, undefined, keyName, 'is required but not set');
+/**
+ * Burp's certificate file names, in an ssl/ directory beside the config
+ * file as the Canopsis cpsbackup page keeps them, for keys the file leaves
+ * unset.
+ */
+function sslPaths(configFile: string, role: 'server' | 'client', given: Partial<Record<keyof SslPaths, string | undefined>>): SslPaths {
+  const ssl = path.join(path.dirname(configFile), 'ssl');
+  return {
+    ssl_cert_ca: given.ssl_cert_ca ?? path.join(ssl, 'ssl_cert_ca.pem'),
+    ssl_cert: given.ssl_cert ?? path.join(ssl, `ssl_cert-${role}.pem`),
+    ssl_key: given.ssl_key ?? path.join(ssl, `ssl_cert-${role}.key`),
+  };
 }
 
 /** Loads server.conf; relative paths are relative to the file. */
 export function loadServerConfig(file: string): ServerConfig {
   const abs = path.resolve(file);
-  const c = loadConfig(abs, serverSchema);
-  for (const k of ['ssl_cert_ca', 'ssl_cert', 'ssl_key'] as const) requirePath(abs, k, c[k]);
-  return { ...c, keep: c.keep.length ? c.keep : [5], clientconfdir: c.clientconfdir ?? path.join(path.dirname(abs), 'clients'), configFile: abs };
+  const warnings: string[] = [];
+  const c = loadConfig(abs, serverSchema, { burp: BURP_SERVER_KEYS, warnings });
+  return {
+    ...c,
+    ...sslPaths(abs, 'server', c),
+    warnings,
+    keep: c.keep.length ? c.keep : [5],
+    clientconfdir: c.clientconfdir ?? path.join(path.dirname(abs), 'clients'),
+    configFile: abs,
+  };
 }
 
 /** Client names double as file names: keep them plain. */
@@ -110,16 +160,20 @@ export const CLIENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export function loadClientConfig(clientconfdir: string, name: string): ClientConfig {
   if (!CLIENT_NAME_PATTERN.test(name)) throw new ConfigError(clientconfdir, undefined, undefined, `invalid client name ${JSON.stringify(name)}`);
   const file = path.join(clientconfdir, name);
-  const c = loadConfig(file, clientSchema);
-  return { ...c, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
+  const warnings: string[] = [];
+  const c = loadConfig(file, clientSchema, { burp: BURP_SERVER_KEYS, warnings });
+  return { ...c, warnings, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
 }
 
 /** Loads node.conf. */
 export function loadNodeConfig(file: string, hostname: string): NodeConfig {
   const abs = path.resolve(file);
-  const c = loadConfig(abs, nodeSchema);
-  for (const k of ['ssl_cert_ca', 'ssl_cert', 'ssl_key'] as const) requirePath(abs, k, c[k]);
+  const warnings: string[] = [];
+  const c = loadConfig(abs, nodeSchema, { burp: BURP_NODE_KEYS, warnings });
   const cname = c.cname || hostname;
-  if (!CLIENT_NAME_PATTERN.test(cname)) throw new ConfigError(abs, undefined, 'cname', `invalid client name ${JSON.stringify(cname)}`);
-  return { ...c, cname, configFile: abs };
+  if (!CLIENT_NAME_PATTERN.test(cname)) {
+    const why = c.cname ? '' : ' (cname is not set, so the host name is used: set cname = <the name of your client file on the server>)';
+    throw new ConfigError(abs, undefined, 'cname', `invalid client name ${JSON.stringify(cname)}${why}`);
+  }
+  return { ...c, ...sslPaths(abs, 'client', c), cname, cnameFromHostname: !c.cname, configFile: abs, warnings };
 }

@@ -27,6 +27,12 @@ export class Activity {
   readonly successes = new Map<string, number>();
   /** Last committed backup per client: duration, new and reused bytes. */
   readonly lastRun = new Map<string, { seconds: number; newBytes: number; reusedBytes: number }>();
+  /** Told of each committed backup (the metrics' histograms). */
+  readonly committedListeners: Array<(client: string, seconds: number, logicalBytes: number, newBytes: number) => void> = [];
+  /** GC runs since start, the last one's outcome. */
+  gc = { runs: 0, failures: 0, reclaimedBytes: 0, lastSeconds: 0, lastAt: 0 };
+  /** Whole-store verifies since start, the last one's outcome. */
+  verify = { runs: 0, lastOk: true, lastBadChunks: 0, lastAt: 0 };
 
   begin(client: string, number: number, writer: BackupWriter): RunningBackup {
     const r: RunningBackup = { client, number, startedAt: Date.now(), phase: 'starting', writer };
@@ -40,11 +46,9 @@ export class Activity {
     const map = outcome === 'ok' ? this.successes : this.failures;
     map.set(client, (map.get(client) ?? 0) + 1);
     if (outcome === 'ok' && r && stats) {
-      this.lastRun.set(client, {
-        seconds: (Date.now() - r.startedAt) / 1000,
-        newBytes: stats.newBytes,
-        reusedBytes: Math.max(0, stats.logicalBytes - stats.newBytes),
-      });
+      const seconds = (Date.now() - r.startedAt) / 1000;
+      this.lastRun.set(client, { seconds, newBytes: stats.newBytes, reusedBytes: Math.max(0, stats.logicalBytes - stats.newBytes) });
+      for (const listener of this.committedListeners) listener(client, seconds, stats.logicalBytes, stats.newBytes);
     }
   }
 }

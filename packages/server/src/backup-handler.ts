@@ -1,6 +1,7 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
 import { type BackupInfo, type BackupWriter } from '@cpsbackup/store';
 import { type SessionContext } from './context';
+import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
 import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
@@ -24,6 +25,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     throw new WireError('BACKUP_RUNNING', `a backup of ${client.name} is already running (since ${new Date(lock.since).toISOString()})`);
   }
   let writer: BackupWriter | undefined;
+  const notify = (status: BackupOutcome['status'], reason: string) =>
+    void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason }, log);
   try {
     const usage = checkQuotaUpFront(ctx);
     // The newest complete backup: a partial one would make the same gap look normal next time.
@@ -46,6 +49,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     if (done.kind === 'aborted') {
       ctx.activity.end(client.name, 'error');
       prunedAfterFailure(ctx);
+      notify('error', done.reason);
       return;
     }
     run.phase = 'committing';
@@ -64,6 +68,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       },
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
+    notify(partial ? 'partial' : 'available', partial ?? '');
     const deleted = applyRetention(store, client.name, ctx.policy, blog);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
@@ -73,6 +78,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       writer?.abort(`connection lost: ${err.message}`);
       if (writer) prunedAfterFailure(ctx);
       log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');
+      notify('error', `connection lost: ${err.message}`);
       throw err;
     }
     const wire = toWireError(err);
@@ -80,6 +86,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     if (writer) prunedAfterFailure(ctx);
     if (wire.code === 'STORE') ctx.requestGc(); // a full disk: reclaim what the failed backup left
     if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');
+    notify('error', `${wire.code}: ${wire.message}`);
     throw wire;
   } finally {
     ctx.locks.release(client.name, ctx.owner);
@@ -160,7 +167,7 @@ function partialReason(agentReasons: string[], fileCount: number, parent: Backup
 const MAX_PARTIAL_REASONS = 20;
 
 /** How the agent ended the stream. */
-type Ending = { kind: 'end'; partialReasons: string[]; root: Buffer[] } | { kind: 'aborted' };
+type Ending = { kind: 'end'; partialReasons: string[]; root: Buffer[] } | { kind: 'aborted'; reason: string };
 
 /** A bytes field as a Buffer over the same memory. */
 function toBuffer(b: Uint8Array | null | undefined): Buffer {
@@ -220,7 +227,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
         writer.abort(reason);
         ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
-        return { kind: 'aborted' };
+        return { kind: 'aborted', reason };
       }
       default:
         throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);

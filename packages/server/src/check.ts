@@ -3,6 +3,8 @@
  * check_cpsbackup: a Nagios/Icinga plugin. Reads cpsbackupd's status port
  * and grades the age of each client's last successful backup:
  * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (status port unreachable, no such client).
+ * Without --warning / --critical it agrees with the server: WARNING once
+ * the client is overdue (its expected_interval), CRITICAL at twice that.
  *
  *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
  */
@@ -26,8 +28,8 @@ async function main(): Promise<number> {
       options: {
         url: { type: 'string', default: 'http://127.0.0.1:4201' },
         client: { type: 'string' },
-        warning: { type: 'string', default: '26h' },
-        critical: { type: 'string', default: '50h' },
+        warning: { type: 'string' },
+        critical: { type: 'string' },
         token: { type: 'string', default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
       },
     }).values;
@@ -35,11 +37,11 @@ async function main(): Promise<number> {
     process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
     return 3;
   }
-  let warn: number;
-  let crit: number;
+  let warnGiven: number | undefined;
+  let critGiven: number | undefined;
   try {
-    warn = parseDuration(opts.warning!);
-    crit = parseDuration(opts.critical!);
+    warnGiven = opts.warning === undefined ? undefined : parseDuration(opts.warning);
+    critGiven = opts.critical === undefined ? undefined : parseDuration(opts.critical);
   } catch (err) {
     process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
     return 3;
@@ -72,12 +74,16 @@ async function main(): Promise<number> {
       continue;
     }
     const age = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
+    // The server's expected_interval for this client unless thresholds are given.
+    const warn = warnGiven ?? c.expectedIntervalSeconds;
+    const crit = critGiven ?? Math.max(warn, 2 * c.expectedIntervalSeconds);
     // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
     const lastBad = c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
     const state = age >= crit ? 2 : age >= warn || lastBad ? 1 : 0;
     worst = Math.max(worst, state);
     const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
-    parts.push(`${c.name}: last backup ${String(c.lastSuccess.number).padStart(7, '0')} finished ${ago(age)} ago${failed}`);
+    const overdue = age >= warn ? `, overdue (expected every ${ago(warn)})` : '';
+    parts.push(`${c.name}: last backup ${String(c.lastSuccess.number).padStart(7, '0')} finished ${ago(age)} ago${overdue}${failed}`);
     perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
   }
   process.stdout.write(`CPSBACKUP ${STATES[worst]} - ${parts.join('; ')}${perf.length ? ` | ${perf.join(' ')}` : ''}\n`);

@@ -11,6 +11,8 @@ export type ClientLookup = { ok: true; config: ClientConfig } | { ok: false; rea
  */
 export class ClientRegistry {
   private clients = new Map<string, ClientLookup>();
+  /** Burp keys the client files carry that were ignored, one line each (logged at each reload). */
+  warnings: string[] = [];
 
   constructor(private readonly dir: string) {}
 
@@ -18,6 +20,7 @@ export class ClientRegistry {
   reload(): string[] {
     const next = new Map<string, ClientLookup>();
     const problems: string[] = [];
+    const warnings: string[] = [];
     let names: string[] = [];
     try {
       names = fs.readdirSync(this.dir);
@@ -27,7 +30,9 @@ export class ClientRegistry {
     for (const name of names) {
       if (!CLIENT_NAME_PATTERN.test(name) || name.startsWith('.')) continue;
       try {
-        next.set(name, { ok: true, config: loadClientConfig(this.dir, name) });
+        const config = loadClientConfig(this.dir, name);
+        warnings.push(...config.warnings);
+        next.set(name, { ok: true, config });
       } catch (err) {
         const message = err instanceof ConfigError ? err.message : (err as Error).message;
         problems.push(message);
@@ -35,6 +40,7 @@ export class ClientRegistry {
       }
     }
     this.clients = next;
+    this.warnings = warnings;
     return problems;
   }
 

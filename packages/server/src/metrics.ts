@@ -1,13 +1,71 @@
-import { Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type Activity } from './activity';
 import { type StatusReporter } from './status-report';
 
+/** Upper bounds of the backup histograms' buckets. */
+const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 3 * 3600, 12 * 3600];
+const BYTES_BUCKETS = [1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+
 /**
  * Prometheus metrics, computed at scrape time from the status report (one
- * snapshot per scrape, so all series agree with each other).
+ * snapshot per scrape, so all series agree with each other), plus
+ * histograms of committed backups, GC and verify, cpsbackup_build_info and
+ * node's default process metrics. Counters (`_total`) count since
+ * cpsbackupd started, as Prometheus expects of counters.
  */
-export function createMetrics(reporter: StatusReporter, activity: Activity): Registry {
+export function createMetrics(reporter: StatusReporter, activity: Activity, version: string): Registry {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'cpsbackup_build_info',
+    help: 'Always 1: the labels say which cpsbackupd runs',
+    labelNames: ['version', 'nodejs'],
+    registers: [registry],
+  }).set({ version, nodejs: process.version }, 1);
+  const perClientCount = (name: string, help: string, value: (client: string) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['client'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const c of reporter.report().clients) this.inc({ client: c.name }, value(c.name));
+      },
+    });
+  const counter = (name: string, help: string, value: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  const duration = new Histogram({
+    name: 'cpsbackup_backup_duration_seconds',
+    help: 'Wall time of committed backups',
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const logical = new Histogram({
+    name: 'cpsbackup_backup_bytes',
+    help: 'Bytes of the files in each committed backup',
+    buckets: BYTES_BUCKETS,
+    registers: [registry],
+  });
+  const fresh = new Histogram({
+    name: 'cpsbackup_backup_new_bytes',
+    help: 'Bytes each committed backup stored anew',
+    buckets: BYTES_BUCKETS,
+    registers: [registry],
+  });
+  activity.committedListeners.push((_client, seconds, bytes, newBytes) => {
+    duration.observe(seconds);
+    logical.observe(bytes);
+    fresh.observe(newBytes);
+  });
   const perClient = (name: string, help: string, value: (c: ReturnType<StatusReporter['report']>['clients'][number]) => number | undefined) =>
     new Gauge({
       name,
@@ -53,7 +111,17 @@ export function createMetrics(reporter: StatusReporter, activity: Activity): Reg
   perClient('cpsbackup_client_stored_bytes', 'Stored bytes referenced by the client', (c) => c.storedBytes);
   perClient('cpsbackup_client_overdue', '1 when the last success is older than expected_interval', (c) => (c.overdue ? 1 : 0));
   perClient('cpsbackup_client_running', '1 while a backup of the client runs', (c) => (c.running ? 1 : 0));
-  perClient('cpsbackup_client_failures', 'Backups that ended in error since cpsbackupd started', (c) => c.failuresSinceStart);
+  perClientCount('cpsbackup_client_backups_failed_total', 'Backups that ended in error or partial', (c) => activity.failures.get(c) ?? 0);
+  perClientCount('cpsbackup_client_backups_succeeded_total', 'Backups committed complete', (c) => activity.successes.get(c) ?? 0);
+  counter('cpsbackup_gc_runs_total', 'Garbage collections completed', () => activity.gc.runs);
+  counter('cpsbackup_gc_failures_total', 'Garbage collections that failed (logged)', () => activity.gc.failures);
+  counter('cpsbackup_gc_reclaimed_bytes_total', 'Pack bytes garbage collection gave back', () => activity.gc.reclaimedBytes);
+  global('cpsbackup_gc_last_duration_seconds', 'How long the last garbage collection took', () => activity.gc.lastSeconds);
+  global('cpsbackup_gc_last_timestamp_seconds', 'When the last garbage collection finished (0: none yet)', () => activity.gc.lastAt / 1000);
+  counter('cpsbackup_verify_runs_total', 'Verifies of the whole store completed (SIGUSR1)', () => activity.verify.runs);
+  global('cpsbackup_verify_last_ok', '1 when the last verify found the store sound (1 before any)', () => (activity.verify.lastOk ? 1 : 0));
+  global('cpsbackup_verify_last_bad_chunks', 'Damaged chunks the last verify found', () => activity.verify.lastBadChunks);
+  global('cpsbackup_verify_last_timestamp_seconds', 'When the last verify finished (0: none yet)', () => activity.verify.lastAt / 1000);
   perClient('cpsbackup_client_last_result_ok', '1 when the last finished backup succeeded', (c) =>
     c.lastResult ? (c.lastResult.status === 'available' ? 1 : 0) : undefined,
   );

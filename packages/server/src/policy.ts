@@ -1,4 +1,5 @@
 import { type ClientConfig, type ServerConfig } from '@cpsbackup/config';
+import { type NotifyScripts } from './notify';
 import { WireError } from './wire-errors';
 
 /** What a client may do and keep: server.conf defaults with the client file's overrides. */
@@ -16,6 +17,8 @@ export interface ClientPolicy {
   canList: boolean;
   /** Seconds after which a client without a new successful backup is overdue. */
   expectedInterval: number;
+  /** notify_success_script / notify_failure_script and their arguments. */
+  notify: NotifyScripts;
 }
 
 export function policyFor(server: ServerConfig, client: ClientConfig): ClientPolicy {
@@ -30,6 +33,12 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
     canRestore: client.client_can_restore ?? server.client_can_restore,
     canList: client.client_can_list ?? server.client_can_list,
     expectedInterval: client.expected_interval ?? server.expected_interval,
+    notify: {
+      successScript: client.notify_success_script ?? server.notify_success_script,
+      successArgs: client.notify_success_arg.length ? client.notify_success_arg : server.notify_success_arg,
+      failureScript: client.notify_failure_script ?? server.notify_failure_script,
+      failureArgs: client.notify_failure_arg.length ? client.notify_failure_arg : server.notify_failure_arg,
+    },
   };
 }
 

@@ -15,7 +15,10 @@ import { WireError } from './wire-errors';
 export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreRequest.$Properties): Promise<void> {
   const b = resolveBackup(ctx, toSafeNumber(req.number, 'number'));
   if (b.status !== 'available') {
-    throw new WireError('BAD_STATE', `backup ${b.number} is ${b.status}${b.reason ? ` (${b.reason})` : ''}, not available for restore`);
+    throw new WireError(
+      'BAD_STATE',
+      `backup ${b.number} is ${b.status}${b.reason ? ` (${b.reason})` : ''}, not available for restore (cpsbackup -l lists the available ones)`,
+    );
   }
   if ((req.pathPrefixes?.length ?? 0) > LIMITS.restorePrefixes) {
     throw new ProtocolError('TOO_MANY_PREFIXES', `restore of ${req.pathPrefixes!.length} path prefixes refused (at most ${LIMITS.restorePrefixes})`);

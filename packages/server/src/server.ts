@@ -90,7 +90,8 @@ export class BackupServer {
       );
     }
     const server = new BackupServer(config, store, log);
-    for (const problem of server.clients.reload()) log.error({ problem }, 'client file ignored');
+    for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
+    server.reloadClients();
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
     await server.listen(tlsOptions);
     if (config.status_port > 0) await server.startStatus();
@@ -118,7 +119,7 @@ export class BackupServer {
 
   private async startStatus(): Promise<void> {
     const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
-    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity), this.log, this.config.status_token);
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token);
     this.statusPort = await this.statusServer.listen(this.config.status_address, this.config.status_port);
     if (!isLoopback(this.config.status_address) && !this.config.status_token && !this.config.status_redact) {
       this.log.warn(
@@ -224,9 +225,15 @@ export class BackupServer {
       r = this.store.gc();
     } catch (err) {
       // Logged, never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
+      this.activity.gc.failures++;
       this.log.error({ err: (err as Error).message }, 'garbage collection failed; it will be tried again after the next backup');
       return;
     }
+    const g = this.activity.gc;
+    g.runs++;
+    g.reclaimedBytes += Math.max(0, r.bytesBefore - r.bytesAfter);
+    g.lastSeconds = (Date.now() - t) / 1000;
+    g.lastAt = Date.now();
     this.log.info(
       {
         deadChunks: r.deadChunks,
@@ -251,6 +258,11 @@ export class BackupServer {
   async verifyAll(): Promise<void> {
     this.log.info('verify of the whole store started');
     const r = await this.store.verifyAsync();
+    const v = this.activity.verify;
+    v.runs++;
+    v.lastOk = r.ok;
+    v.lastBadChunks = r.badChunks.length;
+    v.lastAt = Date.now();
     const damaged = r.damagedBackups.map((d) => ({
       client: d.client,
       number: d.number,
@@ -263,8 +275,7 @@ export class BackupServer {
 
   /** SIGUSR2 (on demand): apply every client's retention now, then reclaim space. */
   pruneAll(): void {
-    const problems = this.clients.reload();
-    for (const problem of problems) this.log.error({ problem }, 'client file ignored');
+    this.reloadClients();
     let deleted = 0;
     for (const name of this.clients.names()) {
       const found = this.clients.lookup(name);
@@ -277,8 +288,14 @@ export class BackupServer {
 
   /** SIGHUP: re-read the client files. */
   reload(): void {
-    for (const problem of this.clients.reload()) this.log.error({ problem }, 'client file ignored');
+    this.reloadClients();
     this.log.info({ clients: this.clients.size }, 'client files reloaded');
+  }
+
+  /** Re-reads the client files, logging each one refused and each Burp setting ignored. */
+  private reloadClients(): void {
+    for (const problem of this.clients.reload()) this.log.error({ problem }, 'client file ignored');
+    for (const warning of this.clients.warnings) this.log.warn({ warning }, 'client file: setting ignored');
   }
 
   /**

@@ -18,6 +18,7 @@ import { handleDelete } from './delete-handler';
 import { handleLabel } from './label-handler';
 import { handleList } from './list-handler';
 import { policyFor, requirePermission } from './policy';
+import { actingFor } from './restore-client';
 import { handleRestore } from './restore-handler';
 import { handleVerify } from './verify-handler';
 import { SERVER_VERSION } from './version';
@@ -193,12 +194,16 @@ export class Session {
     switch (m.msg) {
       case 'beginBackup':
         return ctx.whileBusy(() => handleBackup(ctx, m.beginBackup));
-      case 'restoreRequest':
-        requirePermission(ctx, m.restoreRequest.metadataOnly ? 'list' : 'restore');
-        return handleRestore(ctx, m.restoreRequest);
-      case 'listRequest':
-        requirePermission(ctx, 'list');
-        return handleList(ctx);
+      case 'restoreRequest': {
+        const target = actingFor(ctx, m.restoreRequest.client, this.deps.clients, this.deps.config);
+        requirePermission(target, m.restoreRequest.metadataOnly ? 'list' : 'restore');
+        return handleRestore(target, m.restoreRequest);
+      }
+      case 'listRequest': {
+        const target = actingFor(ctx, m.listRequest.client, this.deps.clients, this.deps.config);
+        requirePermission(target, 'list');
+        return handleList(target);
+      }
       case 'labelRequest':
         requirePermission(ctx, 'list');
         return handleLabel(ctx, m.labelRequest);

@@ -16,7 +16,12 @@ export interface ClientStatus {
   expectedIntervalSeconds: number;
   overdue: boolean;
   failuresSinceStart: number;
+  /** The last HISTORY_BACKUPS backups, oldest first: for the status page's charts. */
+  history: Array<{ number: number; status: string; at: string; seconds: number; bytes: number; newBytes: number }>;
 }
+
+/** How many recent backups each client's history holds. */
+const HISTORY_BACKUPS = 14;
 
 /** The whole /status document. */
 export interface StatusReport {
@@ -103,6 +108,14 @@ export class StatusReporter {
       expectedIntervalSeconds: interval,
       overdue: !last || now - (last.finishedAt ?? last.startedAt) > interval * 1000,
       failuresSinceStart: this.activity.failures.get(name) ?? 0,
+      history: backups.slice(-HISTORY_BACKUPS).map((b) => ({
+        number: b.number,
+        status: isComplete(b) || b.status !== 'available' ? b.status : 'partial',
+        at: new Date(b.startedAt).toISOString(),
+        seconds: ((b.finishedAt ?? b.startedAt) - b.startedAt) / 1000,
+        bytes: b.logicalBytes,
+        newBytes: b.newRawBytes,
+      })),
     };
   }
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
+import { renderStatusPage } from './status-page';
 import { type StatusReporter } from './status-report';
 
 /**
@@ -51,8 +52,11 @@ export class StatusServer {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');
-      } else if ((url === '/status' || url === '/metrics') && !this.authorized(req)) {
+      } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.authorized(req)) {
         res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
+      } else if (url === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        res.end(renderStatusPage(this.reporter.report()));
       } else if (url === '/status') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.reporter.report(), null, 2) + '\n');
       } else if (url === '/metrics') {
@@ -61,7 +65,7 @@ export class StatusServer {
       } else if (url === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
       } else {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /status, /metrics or /health\n');
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /status, /metrics or /health\n');
       }
     } catch (err) {
       this.log.error({ err: (err as Error).message, url }, 'status request failed');

@@ -597,12 +597,7 @@ export class Catalog {
    * running backups' unrecorded references. Returns how many of the
    * manifests' references the reference table lacked (damage: not 0).
    */
-  markLive(
-    fromFlatManifests: Iterable<string>,
-    fromTrees: ReadonlyArray<Iterable<string>>,
-    storedSince: number,
-    unrecorded: Iterable<string>,
-  ): { unindexed: number } {
+  markLive(fromFlatManifests: Iterable<string>, fromTrees: ReadonlyArray<Iterable<string>>, unrecorded: Iterable<string>): { unindexed: number } {
     this.db.exec(`DROP TABLE IF EXISTS temp.live; CREATE TEMP TABLE live (id BLOB PRIMARY KEY) WITHOUT ROWID`);
     let unindexed = 0;
     this.db.transaction(() => {
@@ -611,7 +606,6 @@ export class Catalog {
       // A flat manifest's references are all in backup_chunks too: one it lacks is damage.
       for (const hex of fromFlatManifests) unindexed += add.run(Buffer.from(hex, 'hex')).changes;
       for (const ids of fromTrees) for (const hex of ids) add.run(Buffer.from(hex, 'hex'));
-      this.db.prepare(`INSERT OR IGNORE INTO temp.live SELECT id FROM chunks WHERE stored_at >= ?`).run(storedSince);
       for (const hex of unrecorded) add.run(Buffer.from(hex, 'hex'));
     })();
     return { unindexed };

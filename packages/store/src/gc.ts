@@ -38,9 +38,11 @@ export interface GcReport {
  *   (read from the manifests themselves: a tree's listings are each read
  *   once, however many backups share them), when a backup that is
  *   `creating`, `available`, or `error` within the grace period references
- *   it, when it was stored within the grace period, or when a running
- *   backup holds an unrecorded reference to it, or when a listing so
- *   referenced names it (directly or below);
+ *   it, when a running backup holds an unrecorded reference to it, or when
+ *   a listing so referenced names it (directly or below). Nothing else:
+ *   the chunks of a deleted backup that no other backup names go at the
+ *   next GC, however recent (the grace period is for failed backups, so a
+ *   retry need not send their chunks again);
  * - select: sealed packs whose live share fell below the threshold;
  * - repack: their live chunks (each re-verified) are copied into new packs,
  *   which are fsynced;
@@ -110,7 +112,7 @@ function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boole
   const below = new Set<string>();
   const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
   belowListings(store, referenced, live.seenListings, below);
-  return store.catalog.markLive(live.flat, [live.tree, below], cutoff, unrecorded);
+  return store.catalog.markLive(live.flat, [live.tree, below], unrecorded);
 }
 
 /** Select: sealed packs (never the one being appended to) whose live share of their size fell below the threshold. */

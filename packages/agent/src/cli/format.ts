@@ -31,13 +31,18 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** One line of `cpsbackup -l`. */
+/**
+ * One line of `cpsbackup -l`: the Canopsis page's `Backup: 0000001
+ * 2015-02-24 09:33:18 (deletable)` for an available backup (scripts parse
+ * it), with a status word only for the others (partial, error, creating...).
+ */
 export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
   const status = b.status === 'available' && b.partial ? 'partial' : (b.status ?? '?');
   const extra = status === 'error' && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
+  const word = status === 'available' ? '' : ` ${status}`;
   const deletable = status === 'creating' || !canDelete ? '' : ' (deletable)';
   const name = b.name ? ` "${b.name}"` : '';
-  return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))} ${status}${deletable}${name}${extra}`;
+  return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))}${word}${deletable}${name}${extra}`;
 }
 
 const TYPE_CHAR: Record<number, string> = {

@@ -10,7 +10,7 @@ const EXIT_CODES_HELP = `Exit codes:
   3  refused by the server (certificate, client name) or TLS failure
   4  server unreachable
   5  finished with warnings (the backup is complete; see them with -s)
-  6  no such backup
+  6  no such backup, or one that cannot be used for that (error, creating)
   7  busy: another backup of this node is running, or the server is full
   8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
 
@@ -42,6 +42,12 @@ export function parseArgs(args: string[]) {
       default: process.env.CPSBACKUP_CONFIG ?? '/etc/cpsbackup/node.conf',
       describe: 'node configuration file ($CPSBACKUP_CONFIG)',
     })
+    .option('client', {
+      alias: 'C',
+      type: 'string',
+      describe:
+        "with -l, -s, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
+    })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
     .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
@@ -57,9 +63,10 @@ export function parseArgs(args: string[]) {
     })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
-      if (a._[0] === 'status') return true;
+      if (a._[0] === 'status' || a._[0] === 'completion') return true;
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
+      if (a.client !== undefined && !['import', 'list', 'show'].includes(actions[0]!)) throw new Error('--client (-C) goes with -l, -s or -i only');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);
@@ -74,6 +81,7 @@ export function parseArgs(args: string[]) {
     .help('help')
     .alias('help', 'h')
     .command('status', "show cpsbackupd's status port as a table (on the server)")
+    .completion('completion', 'print a bash/zsh completion script (cpsbackup completion >> ~/.bashrc)')
     .strict()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {

@@ -14,19 +14,26 @@ async function withServer<T>(config: NodeConfig, ask: (server: ServerConnection)
   }
 }
 
-/** Lists the client's backups. */
-export async function runList(config: NodeConfig): Promise<{ backups: cpsbackup.BackupSummary.$Properties[]; usage: cpsbackup.Usage.$Properties }> {
+/** Lists the client's backups, or those of `client` (its file on the server names us in restore_client). */
+export async function runList(
+  config: NodeConfig,
+  client = '',
+): Promise<{ backups: cpsbackup.BackupSummary.$Properties[]; usage: cpsbackup.Usage.$Properties }> {
   return withServer(config, async (server) => {
-    await server.send({ listRequest: {} });
+    await server.send({ listRequest: { client } });
     const m = await server.expect('backupList');
     return { backups: m.backups ?? [], usage: m.usage ?? {} };
   });
 }
 
-/** The entries of a backup (no content) and its summary. */
-export async function runShow(config: NodeConfig, number: number): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
+/** The entries of a backup (no content) and its summary; `client` as in runList. */
+export async function runShow(
+  config: NodeConfig,
+  number: number,
+  client = '',
+): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
   return withServer(config, async (server) => {
-    await server.send({ restoreRequest: { number, metadataOnly: true } });
+    await server.send({ restoreRequest: { number, metadataOnly: true, client } });
     const entries: FileEntry[] = [];
     for (;;) {
       const m = await server.next();

@@ -32,7 +32,19 @@ export class ServerConnection {
     const conn = await ServerConnection.connect(config, true);
     await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION } });
     const server = new ServerConnection(conn, {});
-    return new ServerConnection(conn, await server.expect('welcome'));
+    try {
+      return new ServerConnection(conn, await server.expect('welcome'));
+    } catch (err) {
+      // Burp's and the Canopsis page's files often leave cname out: say which name was used and why.
+      if (err instanceof AgentError && config.cnameFromHostname && (err.code === 'AUTH_UNKNOWN_CLIENT' || err.code === 'AUTH_CN_MISMATCH')) {
+        throw new AgentError(
+          err.code,
+          `${err.message} (cname is not set in ${config.configFile}, so the host name ${JSON.stringify(config.cname)} was used: set cname = <this node's client name on the server>)`,
+          err.exitCode,
+        );
+      }
+      throw err;
+    }
   }
 
   /** Enrolment: a connection without a client certificate (the server's is still verified). */

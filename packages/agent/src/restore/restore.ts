@@ -20,6 +20,8 @@ export interface RestoreOptions {
   fifoAsFile?: boolean;
   /** FIFOs below these paths are restored as regular files (dump jobs). */
   fifoAsFileUnder?: string[];
+  /** Another client's backup (its client file names this node in restore_client); absent: our own. */
+  client?: string;
 }
 
 /** What a restore did. */
@@ -61,7 +63,12 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
   let writer: TreeWriter | undefined;
   try {
     await server.send({
-      restoreRequest: { number: opts.number ?? 0, metadataOnly: false, pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)) },
+      restoreRequest: {
+        number: opts.number ?? 0,
+        metadataOnly: false,
+        pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)),
+        client: opts.client ?? '',
+      },
     });
     writer = new TreeWriter(opts.target, {
       overwrite: !!opts.overwrite,

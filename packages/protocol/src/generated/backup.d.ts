@@ -1543,6 +1543,9 @@ export namespace cpsbackup {
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
+        /** ListRequest client. */
+        client: string;
+
         /**
          * Creates a new ListRequest instance using the specified properties.
          * @param [properties] Properties to set
@@ -1574,6 +1577,9 @@ export namespace cpsbackup {
 
         /** Properties of a ListRequest. */
         interface $Properties {
+
+            /** ListRequest client */
+            client?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -1919,6 +1925,9 @@ export namespace cpsbackup {
         /** RestoreRequest pathPrefixes. */
         pathPrefixes: Uint8Array[];
 
+        /** RestoreRequest client. */
+        client: string;
+
         /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @param [properties] Properties to set
@@ -1959,6 +1968,9 @@ export namespace cpsbackup {
 
             /** RestoreRequest pathPrefixes */
             pathPrefixes?: (Uint8Array[]|null);
+
+            /** RestoreRequest client */
+            client?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

@@ -3864,6 +3864,7 @@ $root.cpsbackup = (function() {
         /**
          * Properties of a ListRequest.
          * @typedef {Object} cpsbackup.ListRequest.$Properties
+         * @property {string|null} [client] ListRequest client
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3894,6 +3895,14 @@ $root.cpsbackup = (function() {
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
                         this[keys[i]] = properties[keys[i]];
         };
+
+        /**
+         * ListRequest client.
+         * @member {string} client
+         * @memberof cpsbackup.ListRequest
+         * @instance
+         */
+        ListRequest.prototype.client = "";
 
         /**
          * Creates a new ListRequest instance using the specified properties.
@@ -3927,6 +3936,8 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
+            if (message.client != null && $Object.hasOwnProperty.call(message, "client") && message.client !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.client);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3951,7 +3962,7 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $Reader.recursionLimit)
                 throw $Error("max depth exceeded");
-            var end, message;
+            var end, message, value;
             if (length === $undefined)
                 end = reader.len;
             else {
@@ -3969,7 +3980,19 @@ $root.cpsbackup = (function() {
                     _end = $undefined;
                     break;
                 }
-                reader.skipType(tag & 7, _depth, tag);
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.client = value;
+                        else
+                            delete message.client;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
                     $util.makeProp(message, "$unknowns", false);
                     (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
@@ -4759,6 +4782,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [number] RestoreRequest number
          * @property {boolean|null} [metadataOnly] RestoreRequest metadataOnly
          * @property {Array.<Uint8Array>|null} [pathPrefixes] RestoreRequest pathPrefixes
+         * @property {string|null} [client] RestoreRequest client
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4816,6 +4840,14 @@ $root.cpsbackup = (function() {
         RestoreRequest.prototype.pathPrefixes = $util.emptyArray;
 
         /**
+         * RestoreRequest client.
+         * @member {string} client
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.client = "";
+
+        /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @function create
          * @memberof cpsbackup.RestoreRequest
@@ -4854,6 +4886,8 @@ $root.cpsbackup = (function() {
             if (message.pathPrefixes != null && message.pathPrefixes.length)
                 for (var i = 0; i < message.pathPrefixes.length; ++i)
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pathPrefixes[i]);
+            if (message.client != null && $Object.hasOwnProperty.call(message, "client") && message.client !== "")
+                writer.uint32(/* id 5, wireType 2 =*/42).string(message.client);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4922,6 +4956,15 @@ $root.cpsbackup = (function() {
                         if (!(message.pathPrefixes && message.pathPrefixes.length))
                             message.pathPrefixes = [];
                         message.pathPrefixes.push(reader.bytes());
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.client = value;
+                        else
+                            delete message.client;
                         continue;
                     }
                 }

@@ -15,6 +15,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     regex: argv.regex !== undefined ? compileRegex(argv.regex) : undefined,
     overwrite: argv.overwrite,
     fifoAsFile: argv['fifo-as-file'],
+    client: argv.client,
   });
   return {
     text: [

@@ -7,7 +7,7 @@ import type { Report } from '../report';
 
 /** `-s N`: a backup's files (ls -l style), then its figures and warnings. */
 export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
-  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'));
+  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'), argv.client);
   const s = summaryJson(summary);
   return {
     text: [

@@ -1,0 +1,155 @@
+/**
+ * Burp settings cpsbackup does not implement. An operator's Burp or
+ * Canopsis file names them; a key that only tunes what Burp did differently
+ * (logging, forking, TLS details, extra selection that would only back up
+ * more) is accepted with a warning that says what cpsbackup does instead. A
+ * key whose silent absence would leave data out of a backup, unprotected,
+ * or a restore incomplete is refused: the file must say what it means.
+ * A key that is neither cpsbackup's nor Burp's stays an "unknown key" error.
+ */
+
+/** What cpsbackup makes of one Burp key. */
+export interface BurpKey {
+  /** What cpsbackup does instead, or how to get the same effect. */
+  readonly note: string;
+  /** Ignoring it would lose or expose data: refuse the file. */
+  readonly refuse?: boolean;
+}
+
+const logging: BurpKey = { note: 'cpsbackupd logs JSON lines to standard output (journald under systemd)' };
+const tls: BurpKey = { note: 'TLS 1.3 only, with Node.js defaults' };
+const scripts: BurpKey = {
+  note: 'hook scripts are not run by cpsbackup; run the dump through storage.conf or before `cpsbackup -e` in your own job',
+  refuse: true,
+};
+
+/** Burp keys shared by server and client files. */
+const COMMON: Record<string, BurpKey> = {
+  mode: { note: 'cpsbackupd is the server and cpsbackup the client' },
+  pidfile: { note: 'cpsbackupd locks its storage directory; the agent uses lock_file' },
+  lockfile: { note: 'cpsbackupd locks its storage directory; the agent uses lock_file' },
+  syslog: logging,
+  stdout: logging,
+  progress_counter: { note: 'the CLI shows progress on a terminal and stays quiet otherwise' },
+  ssl_key_password: { note: 'keep the private key unencrypted and readable only by its owner (mode 600)', refuse: true },
+  ssl_ciphers: tls,
+  ssl_compression: tls,
+  ssl_dhfile: tls,
+  ca_burp_ca: { note: 'certificates are signed by cpsbackupd (ca_key) when a node enrols with cpsbackup --enrol' },
+  ca_csr_dir: { note: 'certificates are signed by cpsbackupd (ca_key) when a node enrols with cpsbackup --enrol' },
+  protocol: { note: 'cpsbackup has one protocol' },
+  compression: { note: 'chunks are zstd-compressed (zstd_level)' },
+  network_timeout: { note: 'network_timeout in node.conf, idle_timeout in server.conf' },
+  cname_lowercase: { note: 'client names are compared as written' },
+  cname_fqdn: { note: 'client names are compared as written' },
+  client_lockdir: { note: 'cpsbackupd locks each client while it is being served' },
+  monitor_browse_cache: { note: 'not applicable' },
+  user: { note: 'set User= in the systemd unit' },
+  group: { note: 'set Group= in the systemd unit' },
+  umask: { note: 'set UMask= in the systemd unit' },
+};
+
+/** Burp server keys (burp-server.conf and clientconfdir files). */
+export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
+  ...COMMON,
+  fork: { note: 'run cpsbackupd in the foreground under systemd' },
+  daemon: { note: 'run cpsbackupd in the foreground under systemd' },
+  listen: { note: 'address and port' },
+  listen_status: { note: 'status_address and status_port' },
+  max_status_children: { note: 'the status port answers HTTP' },
+  hardlinked_archive: { note: 'every backup is virtually full through deduplicated chunks' },
+  librsync: { note: 'deduplication by content-defined chunks replaces rsync deltas' },
+  working_dir_recovery_method: { note: 'an interrupted backup is marked error and its chunks are reused by the next one' },
+  directory_tree: { note: 'the store is packs and a catalog' },
+  max_hardlinks: { note: 'the store is packs and a catalog' },
+  max_storage_subdirs: { note: 'the store is packs and a catalog' },
+  timestamp_format: { note: '-l prints YYYY-MM-DD HH:MM:SS' },
+  version_warn: { note: 'agents of another protocol version are refused with an error naming both versions' },
+  path_length_warn: { note: 'not applicable' },
+  password_check: { note: 'nodes authenticate by certificate; password is the one-time enrolment password' },
+  manual_delete: { note: 'GC deletes unreferenced chunks' },
+  client_can_force_backup: { note: 'a client may always back up' },
+  client_can_verify: { note: 'a client may verify its own backups when it may list them' },
+  client_can_monitor: { note: 'the status port is read-only and local' },
+  hard_quota: { note: 'quota_bytes is the equivalent' },
+  soft_quota: { note: 'quota_bytes (a hard limit)' },
+  timer_script: { note: 'the agent schedules itself: backup_interval and backup_window in node.conf' },
+  timer_arg: { note: 'the agent schedules itself: backup_interval and backup_window in node.conf' },
+  notify_success_warnings_only: { note: 'notify_success_script runs after every successful backup' },
+  notify_success_changes_only: { note: 'notify_success_script runs after every successful backup' },
+  server_script_pre: scripts,
+  server_script_post: scripts,
+  server_script_pre_arg: scripts,
+  server_script_post_arg: scripts,
+  server_script_pre_notify: scripts,
+  server_script_post_notify: scripts,
+  server_script_post_run_on_fail: scripts,
+  server_script: scripts,
+  server_script_arg: scripts,
+  ca_conf: { note: 'ca_key is the CA key cpsbackupd signs with' },
+  ca_name: { note: 'ca_key is the CA key cpsbackupd signs with' },
+  ca_server_name: { note: 'the server certificate is ssl_cert' },
+  super_client: { note: 'name the client in restore_client of each client file it may restore' },
+  label: { note: 'backups carry a name and description (cpsbackup -e --name)' },
+  rblk_memory_max: { note: 'not applicable' },
+  sparse_size_max: { note: 'not applicable' },
+  monitor_logfile: { note: 'not applicable' },
+};
+
+/** Burp client keys (burp.conf on a node). */
+export const BURP_NODE_KEYS: Record<string, BurpKey> = {
+  ...COMMON,
+  status_port: { note: "the status port is the server's" },
+  server_can_restore: { note: 'restores are started from the node (cpsbackup -i)' },
+  server_can_override_includes: { note: 'includes are set in node.conf only' },
+  include_ext: { note: 'every file under include is backed up (use exclude_regex to leave some out)' },
+  include_regex: { note: 'every file under include is backed up (use exclude_regex to leave some out)' },
+  exclude_ext: { note: 'exclude_regex, e.g. exclude_regex = \\.tmp$' },
+  exclude_fs: { note: 'exclude the mount points with exclude' },
+  exclude_comp: { note: 'every chunk is zstd-compressed' },
+  nobackup: { note: 'exclude the directories with exclude' },
+  min_file_size: { note: 'files of every size are backed up' },
+  max_file_size: { note: 'files of every size are backed up' },
+  cross_filesystem: { note: 'the walk crosses file systems; use exclude for mount points you do not want' },
+  cross_all_filesystems: { note: 'the walk crosses file systems' },
+  atime: { note: 'not applicable' },
+  scan_problem_raises_error: { note: 'an unreadable include makes the backup partial and the exit code 1' },
+  split_vss: { note: 'not applicable' },
+  strip_vss: { note: 'not applicable' },
+  vss_drives: { note: 'not applicable' },
+  acl: { note: 'owners, modes and times are kept; ACLs are not backed up yet' },
+  xattr: { note: 'owners, modes and times are kept; extended attributes are not backed up yet' },
+  ratelimit: { note: 'not implemented' },
+  autoupgrade_dir: { note: 'upgrade the agent with the package manager' },
+  autoupgrade_os: { note: 'upgrade the agent with the package manager' },
+  restoreprefix: { note: 'cpsbackup -i N --to DIR' },
+  regex: { note: 'cpsbackup -i N --regex' },
+  include_glob: { note: 'list the paths with include', refuse: true },
+  read_blockdev: { note: 'block devices are recorded, not read', refuse: true },
+  read_all_blockdevs: { note: 'block devices are recorded, not read', refuse: true },
+  encryption_password: {
+    note: "client-side encryption is not implemented yet: the server would store this node's data readable; remove the key to back up unencrypted",
+    refuse: true,
+  },
+  backup_script_pre: scripts,
+  backup_script_post: scripts,
+  backup_script_pre_arg: scripts,
+  backup_script_post_arg: scripts,
+  backup_script: scripts,
+  backup_script_arg: scripts,
+  restore_script_pre: scripts,
+  restore_script_post: scripts,
+  restore_script_pre_arg: scripts,
+  restore_script_post_arg: scripts,
+  restore_script: scripts,
+  restore_script_arg: scripts,
+  glob_after_script_pre: scripts,
+  server_script_pre: scripts,
+  server_script_post: scripts,
+  port_backup: { note: 'one port (port) for every action' },
+  port_restore: { note: 'one port (port) for every action' },
+  port_verify: { note: 'one port (port) for every action' },
+  port_list: { note: 'one port (port) for every action' },
+  port_delete: { note: 'one port (port) for every action' },
+  enabled: { note: 'not applicable' },
+};

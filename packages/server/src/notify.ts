@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { Logger } from 'pino';
+
+/** How a backup ended, as the notify scripts are told. */
+export interface BackupOutcome {
+  client: string;
+  /** 0 when the attempt was refused before a backup was recorded (a quota, for example). */
+  number: number;
+  status: 'available' | 'partial' | 'error';
+  /** Why it is partial or failed; empty when it succeeded. */
+  reason: string;
+}
+
+/** The scripts of one client: server.conf's, overridden by its client file. */
+export interface NotifyScripts {
+  successScript?: string;
+  successArgs: string[];
+  failureScript?: string;
+  failureArgs: string[];
+}
+
+/** A script that has not finished after this long is killed (and the kill logged). */
+const SCRIPT_TIMEOUT_MS = 300_000;
+/** What is kept of a script's output for the log. */
+const OUTPUT_BYTES = 4096;
+
+/**
+ * Burp's notify_success_script / notify_failure_script: runs the script for
+ * how a backup ended, with the client, the backup number (7 digits), the
+ * status and the reason as arguments, then the configured extra arguments;
+ * the same four are in CPSBACKUP_CLIENT, CPSBACKUP_BACKUP, CPSBACKUP_STATUS
+ * and CPSBACKUP_REASON. The backup never waits for it: a slow or failing
+ * script is logged, not fatal. Resolves when the script has ended (tests
+ * wait on it; the server does not).
+ */
+export function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOutcome, log: Logger): Promise<void> {
+  const ok = outcome.status === 'available';
+  const script = ok ? scripts.successScript : scripts.failureScript;
+  if (!script) return Promise.resolve();
+  const number = String(outcome.number).padStart(7, '0');
+  // The reason may come from the agent: it goes as an argument (never through a shell), without NULs.
+  const reason = outcome.reason.replace(/\0/g, '');
+  const args = [outcome.client, number, outcome.status, reason, ...(ok ? scripts.successArgs : scripts.failureArgs)];
+  const slog = log.child({ script, client: outcome.client, backup: outcome.number, status: outcome.status });
+  return new Promise((resolve) => {
+    let output = '';
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(script, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CPSBACKUP_CLIENT: outcome.client, CPSBACKUP_BACKUP: number, CPSBACKUP_STATUS: outcome.status, CPSBACKUP_REASON: reason },
+      });
+    } catch (err) {
+      slog.warn({ err: (err as Error).message }, 'notify script could not be started');
+      resolve();
+      return;
+    }
+    const collect = (chunk: Buffer) => {
+      if (output.length < OUTPUT_BYTES) output += chunk.toString('utf8', 0, Math.min(chunk.length, OUTPUT_BYTES - output.length));
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    const timer = setTimeout(() => {
+      slog.warn({ timeoutSeconds: SCRIPT_TIMEOUT_MS / 1000 }, 'notify script still running: killed');
+      child.kill('SIGKILL');
+    }, SCRIPT_TIMEOUT_MS);
+    timer.unref();
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      slog.warn({ err: err.message }, 'notify script could not be started');
+      resolve();
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) slog.info({ output: output.trim() || undefined }, 'notify script ran');
+      else slog.warn({ exitCode: code, signal, output: output.trim() || undefined }, 'notify script failed');
+      resolve();
+    });
+  });
+}
