@@ -52,6 +52,10 @@ describe('enrolment and installing the agent', () => {
     expect(fs.statSync(path.join(etc, 'certs/fresh.key')).mode & 0o777).toBe(0o600);
     const unit = fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${bin} -c ${etc}/node.conf --daemon`);
+    // The nightly timer is shipped as the alternative to the daemon, with the same paths.
+    const oneShot = fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-backup.service'), 'utf8');
+    expect(oneShot).toContain(`ExecStart=${bin} -c ${etc}/node.conf -e`);
+    expect(fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-backup.timer'), 'utf8')).toMatch(/^Persistent=true$/m);
     // The agent carries no SQLite: the catalog is the server's alone.
     expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/better-sqlite3'))).toBe(false);
     expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/@cpsbackup/store'))).toBe(false);

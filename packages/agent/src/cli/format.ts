@@ -1,5 +1,6 @@
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry } from '@cpsbackup/format';
+import { escapeName } from './escaped-names';
 
 /** Backup numbers print as 7 digits, as the original utility did. */
 export function formatNumber(n: number | Long | null | undefined): string {
@@ -70,9 +71,9 @@ export function formatMode(type: number, mode: number): string {
 /** One line of `cpsbackup -s`: type+mode, owner, size, mtime, path. */
 export function formatEntryLine(e: FileEntry): string {
   const owner = `${e.user || e.uid}/${e.group || e.gid}`;
-  const link = e.type === EntryType.Symlink ? ` -> ${e.linkTarget.toString()}` : '';
+  const link = e.type === EntryType.Symlink ? ` -> ${escapeName(e.linkTarget)}` : '';
   const fifo = e.type === EntryType.Fifo && e.chunks.length ? ' (content)' : '';
-  return `${formatMode(e.type, e.mode)} ${owner.padEnd(17)} ${String(e.size).padStart(12)} ${formatTime(Number(e.mtimeNs / 1_000_000n))} ${e.path.toString()}${link}${fifo}`;
+  return `${formatMode(e.type, e.mode)} ${owner.padEnd(17)} ${String(e.size).padStart(12)} ${formatTime(Number(e.mtimeNs / 1_000_000n))} ${escapeName(e.path)}${link}${fifo}`;
 }
 
 /** A summary as plain JSON (numbers, not Longs). */

@@ -49,7 +49,11 @@ export function parseArgs(args: string[]) {
         "with -l, -s, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
     })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
-    .option('prefix', { type: 'string', array: true, describe: 'restore only these paths (and what is below them)' })
+    .option('prefix', {
+      type: 'string',
+      array: true,
+      describe: 'restore only these paths (and what is below them), written as -s prints them (ls -b escapes: \\ for \\, \\ooo for a byte)',
+    })
     .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
     .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })

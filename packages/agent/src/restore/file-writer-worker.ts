@@ -12,6 +12,9 @@
  * filesystem refuses) skips that file and is reported as such; one that
  * concerns the whole restore (no space, read-only, I/O error) stops it: no
  * more files are touched, it is reported once, and the rest is only released.
+ *
+ * A run of zeros the main thread found (a `hole` operation) is skipped over,
+ * not written: the file gets a hole there, as a sparse original had.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -34,6 +37,7 @@ export interface WriterWorkerData {
 export type WriterOp =
   | { op: 'create'; file: number; dest: string }
   | { op: 'data'; file: number; at: number; length: number; release: number }
+  | { op: 'hole'; file: number; length: number }
   | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtime: number }
   | { op: 'abandon'; file: number }
   | { op: 'link'; existing: string; dest: string }
@@ -56,7 +60,7 @@ export function partialName(dest: Buffer): Buffer {
 }
 
 /** Open files by handle: descriptor, temporary and real names. */
-const files = new Map<number, { fd: number; tmp: Buffer; dest: Buffer }>();
+const files = new Map<number, { fd: number; tmp: Buffer; dest: Buffer; size: number; holeAtEnd: boolean }>();
 /** Files skipped after a failure of their own: their later operations are ignored. */
 const skipped = new Set<number>();
 let failed = false;
@@ -67,7 +71,9 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       const f = files.get(o.file);
       if (!failed && f) {
         try {
-          for (let off = 0; off < o.length;) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off);
+          for (let off = 0; off < o.length;) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off, f.size + off);
+          f.size += o.length;
+          f.holeAtEnd = false;
         } catch (err) {
           fileFailed(o.file, err);
         }
@@ -84,12 +90,20 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
   }
   if (failed) return;
   switch (o.op) {
+    case 'hole': {
+      const f = files.get(o.file);
+      if (f) {
+        f.size += o.length; // the next write lands past it; finish sets the size if it ends the file
+        f.holeAtEnd = true;
+      }
+      return;
+    }
     case 'create': {
       const dest = Buffer.from(o.dest, 'latin1');
       const tmp = partialName(dest);
       try {
         fs.rmSync(tmp, { force: true }); // left by a restore that was killed
-        files.set(o.file, { fd: fs.openSync(tmp, CREATE_FLAGS, 0o600), tmp, dest });
+        files.set(o.file, { fd: fs.openSync(tmp, CREATE_FLAGS, 0o600), tmp, dest, size: 0, holeAtEnd: false });
       } catch (err) {
         fileFailed(o.file, err, dest);
       }
@@ -101,6 +115,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       files.delete(o.file);
       try {
         try {
+          if (f.holeAtEnd) fs.ftruncateSync(f.fd, f.size);
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
           fs.fchmodSync(f.fd, o.mode);
           fs.futimesSync(f.fd, o.mtime, o.mtime);

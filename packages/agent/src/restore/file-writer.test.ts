@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { FileWriter } from './file-writer';
 
@@ -41,6 +42,31 @@ describe('file writer thread', () => {
       expect(st.mode & 0o777).toBe(0o640);
       expect(st.mtimeMs).toBe(1_600_000_000_500);
     }
+  });
+
+  test('property: pieces with runs of zeros anywhere (holes) come back exactly, ending in a hole or not', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom('data', 'zeros'), fc.integer({ min: 1, max: 40_000 })), { minLength: 1, maxLength: 8 }),
+        async (shape) => {
+          const w = new FileWriter({ ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
+          const rnd = new SeededRandom(JSON.stringify(shape));
+          const dest = path.join(dir, 'sparse');
+          fs.rmSync(dest, { force: true });
+          const pieces = shape.map(([kind, n]) => (kind === 'zeros' ? Buffer.alloc(n) : rnd.bytes(n)));
+          try {
+            const file = w.create(Buffer.from(dest));
+            for (const p of pieces) await w.write(file, p);
+            w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtime: 1_600_000_000 });
+            await w.drain();
+          } finally {
+            await w.close();
+          }
+          expect(fs.readFileSync(dest).equals(Buffer.concat(pieces))).toBe(true);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   test('a hard link is made after its first name is complete', async () => {

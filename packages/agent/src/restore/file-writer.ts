@@ -79,8 +79,28 @@ export class FileWriter {
     return file;
   }
 
-  /** Appends a piece to a file; the piece may be reused once this returns. */
+  /**
+   * Appends a piece to a file; the piece may be reused once this returns.
+   * Whole 4 KiB blocks of zeros are left as holes, not written (sparse
+   * files come back sparse, and those zeros never cross the ring).
+   */
   async write(file: number, piece: Uint8Array): Promise<void> {
+    // Runs of whole zero blocks become holes; what lies between them is written.
+    let start = 0;
+    for (let at = 0; at < piece.length; at += HOLE_MIN_BYTES) {
+      const end = Math.min(at + HOLE_MIN_BYTES, piece.length);
+      if (end - at < HOLE_MIN_BYTES || !isAllZero(piece.subarray(at, end))) continue;
+      let holeEnd = end;
+      while (holeEnd + HOLE_MIN_BYTES <= piece.length && isAllZero(piece.subarray(holeEnd, holeEnd + HOLE_MIN_BYTES))) holeEnd += HOLE_MIN_BYTES;
+      await this.writeData(file, piece.subarray(start, at));
+      this.push({ op: 'hole', file, length: holeEnd - at });
+      start = holeEnd;
+      at = holeEnd - HOLE_MIN_BYTES;
+    }
+    await this.writeData(file, piece.subarray(start));
+  }
+
+  private async writeData(file: number, piece: Uint8Array): Promise<void> {
     for (let off = 0; off < piece.length;) {
       const length = Math.min(this.limits.segmentBytes, piece.length - off);
       const { at, release } = await this.reserve(length);
@@ -178,4 +198,18 @@ export class FileWriter {
     for (const resolve of this.drains.values()) resolve();
     this.drains.clear();
   }
+}
+
+/** Shortest run of zeros left as a hole: below a filesystem block, a hole saves nothing. */
+const HOLE_MIN_BYTES = 4096;
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** Whether every byte is 0, compared a block at a time (stops at the first data byte, so data costs nearly nothing). */
+export function isAllZero(piece: Uint8Array): boolean {
+  const b = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  for (let off = 0; off < b.length; off += ZEROS.length) {
+    const n = Math.min(ZEROS.length, b.length - off);
+    if (b.compare(ZEROS, 0, n, off, off + n) !== 0) return false;
+  }
+  return true;
 }

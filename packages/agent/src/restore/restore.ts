@@ -12,8 +12,8 @@ export interface RestoreOptions {
   number?: number;
   /** Directory to restore into ("/" puts files back where they were). */
   target: string;
-  /** Only paths equal to or below these. */
-  prefixes?: string[];
+  /** Only paths equal to or below these (raw bytes: names need not be UTF-8). */
+  prefixes?: Buffer[];
   /** Only paths this expression matches (applied on the node). */
   regex?: RegExp;
   overwrite?: boolean;
@@ -66,7 +66,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       restoreRequest: {
         number: opts.number ?? 0,
         metadataOnly: false,
-        pathPrefixes: (opts.prefixes ?? []).map((p) => Buffer.from(p)),
+        pathPrefixes: opts.prefixes ?? [],
         client: opts.client ?? '',
       },
     });

@@ -1,6 +1,7 @@
 import type { NodeConfig } from '@cpsbackup/config';
 import { runImport } from '../../dumps/export-import';
 import { AgentError, ExitCode } from '../../errors';
+import { unescapeName } from '../escaped-names';
 import { formatBytes, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
@@ -11,12 +12,20 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     loadDumps: argv['load-dumps'],
     number: parseNumber(argv.import, '-i'),
     target: argv.to ?? '/',
-    prefixes: argv.prefix,
+    // As -s prints them (ls -b escapes), so any stored name can be asked for.
+    prefixes: argv.prefix?.map(unescapeName),
     regex: argv.regex !== undefined ? compileRegex(argv.regex) : undefined,
     overwrite: argv.overwrite,
     fifoAsFile: argv['fifo-as-file'],
     client: argv.client,
   });
+  if (argv.prefix?.length && r.entries === 0) {
+    throw new AgentError(
+      'NOT_FOUND',
+      `nothing in backup ${formatNumber(r.summary.number)} is at or below --prefix ${argv.prefix.join(', ')}: give paths as -s ${formatNumber(r.summary.number)} prints them (special characters escaped as ls -b does)`,
+      ExitCode.NOT_FOUND,
+    );
+  }
   return {
     text: [
       `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
