@@ -3,7 +3,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
-import { repairCatalog, type RepairReport, Store } from '@cpsbackup/store';
+import { repairCatalog, type RepairReport } from '@cpsbackup/store';
+import { runAdminCommand } from './admin-commands';
 import { createLogger } from './logger';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
@@ -12,13 +13,19 @@ import { SERVER_VERSION } from './version';
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackupd')
-    .usage('$0 [-c server.conf]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.')
+    .usage(
+      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
+    )
+    .command('verify', 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)')
+    .command('gc', 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back')
+    .command('prune', "apply every client's retention now, then gc (what SIGUSR2 does), and print what went")
+    .option('json', { type: 'boolean', default: false, describe: 'with verify, gc, prune: the report as JSON' })
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
     .option('verify', {
       type: 'boolean',
       default: false,
-      describe: 'verify the store (daemon stopped; SIGUSR1 verifies a running one), print the findings, exit 0 if sound, 1 if not',
+      describe: 'the same as the verify command',
     })
     .option('revoke', { type: 'string', describe: 'revoke the certificate client NAME enrolled with (it stops working at once) and let NAME enrol again' })
     .option('revoke-cert', { type: 'string', describe: 'revoke a client certificate given as a PEM file (one made by make-certs)' })
@@ -44,10 +51,17 @@ async function main(): Promise<number> {
     throw err;
   }
   if (argv.check) {
+    for (const w of config.warnings) process.stderr.write(`cpsbackupd: warning: ${w}\n`);
     process.stdout.write(`${config.configFile}: OK\n`);
     return 0;
   }
-  if (argv.verify) return verifyOffline(config.directory);
+  const command = String(argv._[0] ?? '');
+  if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
+  if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
+  if (command) {
+    process.stderr.write(`cpsbackupd: unknown command ${command} (verify, gc, prune)\n`);
+    return 2;
+  }
   if (argv['repair-catalog']) return repairOffline(config.directory);
   if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
   const log = createLogger(config.log_level);
@@ -76,33 +90,6 @@ async function main(): Promise<number> {
     process.on('SIGUSR2', () => server.pruneAll());
     process.on('SIGUSR1', () => void server.verifyAll());
   });
-}
-
-/** `cpsbackupd --verify`: opens the store itself (so the daemon must be stopped) and reports. */
-function verifyOffline(directory: string): number {
-  let store: Store;
-  try {
-    store = Store.open(directory);
-  } catch (err) {
-    process.stderr.write(`cpsbackupd: ${(err as Error).message}\n`);
-    return 2;
-  }
-  try {
-    const r = store.verify();
-    process.stdout.write(`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups\n`);
-    for (const p of r.catalogProblems) process.stdout.write(`CATALOG ${p}\n`);
-    if (r.catalogProblems.length)
-      process.stdout.write(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog\n`);
-    for (const c of r.badChunks) process.stdout.write(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}\n`);
-    for (const d of r.damagedBackups) {
-      if (d.manifestDamaged) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable\n`);
-      for (const f of d.files) process.stdout.write(`DAMAGED ${d.client} backup ${d.number}: ${f.path}\n`);
-    }
-    process.stdout.write(r.ok ? 'store is sound\n' : 'DAMAGE FOUND\n');
-    return r.ok ? 0 : 1;
-  } finally {
-    store.close();
-  }
 }
 
 /** `cpsbackupd --revoke NAME` / `--revoke-cert FILE`: works with the daemon running (it reads the list at each connection). */

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
-import { type GcReport, Store } from '@cpsbackup/store';
+import { type GcReport, Store, type VerifyReport } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
+import { AdminSocket, adminSocketPath } from './admin-socket';
 import { Admission, type Ticket } from './admission';
 import { EnrolGuard } from './enrol-guard';
 import { RevokedCertificates } from './revocation';
@@ -47,6 +48,7 @@ export class BackupServer {
   private readonly clients: ClientRegistry;
   private shuttingDown = false;
   private listener: tls.Server | undefined;
+  private admin: AdminSocket | undefined;
   private statusServer: StatusServer | undefined;
   readonly activity = new Activity();
   /** The status port actually bound (0: disabled). */
@@ -95,6 +97,7 @@ export class BackupServer {
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
     await server.listen(tlsOptions);
     if (config.status_port > 0) await server.startStatus();
+    await server.startAdmin();
     return server;
   }
 
@@ -115,6 +118,20 @@ export class BackupServer {
         resolve();
       });
     });
+  }
+
+  /** The admin socket (cpsbackupd verify | gc | prune against the running daemon). */
+  private async startAdmin(): Promise<void> {
+    this.admin = new AdminSocket(
+      adminSocketPath(this.config.directory),
+      {
+        verify: () => this.verifyAll(),
+        gc: () => this.gcWhenQuiet(),
+        prune: async () => ({ deleted: this.pruneAll(), gc: await this.gcWhenQuiet() }),
+      },
+      this.log,
+    );
+    await this.admin.listen();
   }
 
   private async startStatus(): Promise<void> {
@@ -219,15 +236,31 @@ export class BackupServer {
       return;
     }
     this.gcWanted = false;
+    try {
+      this.collect();
+    } catch {
+      // Logged in collect(), never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
+    }
+  }
+
+  /** `cpsbackupd gc` on the admin socket: GC as soon as no backup runs, with its report. */
+  async gcWhenQuiet(): Promise<GcReport> {
+    while ([...this.sessions].some((s) => s.busy)) await new Promise((r) => setTimeout(r, 500));
+    if (this.shuttingDown) throw new Error('cpsbackupd is shutting down');
+    this.gcWanted = false;
+    return this.collect();
+  }
+
+  /** One GC now: logged and counted for monitoring; a failure is logged and rethrown. */
+  private collect(): GcReport {
     const t = Date.now();
     let r: GcReport;
     try {
       r = this.store.gc();
     } catch (err) {
-      // Logged, never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
       this.activity.gc.failures++;
       this.log.error({ err: (err as Error).message }, 'garbage collection failed; it will be tried again after the next backup');
-      return;
+      throw err;
     }
     const g = this.activity.gc;
     g.runs++;
@@ -252,10 +285,11 @@ export class BackupServer {
         "the catalog's reference table lacks references the backups' manifests make (GC kept those chunks): the catalog is damaged; stop cpsbackupd and run cpsbackupd --repair-catalog",
       );
     }
+    return r;
   }
 
-  /** SIGUSR1: verify the whole store while serving; the findings go to the log. */
-  async verifyAll(): Promise<void> {
+  /** SIGUSR1 or `cpsbackupd verify`: verify the whole store while serving; the findings go to the log and are returned. */
+  async verifyAll(): Promise<VerifyReport> {
     this.log.info('verify of the whole store started');
     const r = await this.store.verifyAsync();
     const v = this.activity.verify;
@@ -271,10 +305,11 @@ export class BackupServer {
     }));
     if (r.ok) this.log.info({ chunks: r.chunksChecked, bytes: r.bytesChecked, backups: r.backupsChecked }, 'verify: store is sound');
     else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged, catalogProblems: r.catalogProblems }, 'verify: DAMAGE FOUND');
+    return r;
   }
 
-  /** SIGUSR2 (on demand): apply every client's retention now, then reclaim space. */
-  pruneAll(): void {
+  /** SIGUSR2 or `cpsbackupd prune`: apply every client's retention now, then reclaim space; returns how many backups went. */
+  pruneAll(): number {
     this.reloadClients();
     let deleted = 0;
     for (const name of this.clients.names()) {
@@ -284,6 +319,7 @@ export class BackupServer {
     }
     this.log.info({ deleted }, 'retention applied to all clients');
     this.requestGc();
+    return deleted;
   }
 
   /** SIGHUP: re-read the client files. */
@@ -310,6 +346,7 @@ export class BackupServer {
     // connection has ended: an idle agent would hold shutdown forever.
     const listenerClosed = new Promise<void>((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
     await this.statusServer?.close();
+    await this.admin?.close();
     const deadline = Date.now() + graceMs;
     while ([...this.sessions].some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const s of this.sessions) s.conn.destroy();

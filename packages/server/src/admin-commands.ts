@@ -1,0 +1,93 @@
+/**
+ * `cpsbackupd verify | gc | prune [--json]`: asks the running daemon over
+ * its admin socket, or, when none runs, opens the store and does the work
+ * itself. Prints a report (or JSON) and exits with its verdict.
+ */
+import { type ServerConfig } from '@cpsbackup/config';
+import { type GcReport, Store, type VerifyReport } from '@cpsbackup/store';
+import pino from 'pino';
+import { type AdminOp, askDaemon } from './admin-socket';
+import { ClientRegistry } from './client-registry';
+import { policyFor } from './policy';
+import { applyRetention } from './retention';
+
+/** What `prune` reports. */
+interface PruneReport {
+  deleted: number;
+  gc: GcReport;
+}
+
+/** Exit codes: 0 done (verify: sound), 1 damage found or the operation failed, 2 the store could not be opened. */
+export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: boolean): Promise<number> {
+  let report: unknown;
+  let byDaemon = true;
+  try {
+    const answer = await askDaemon(config.directory, op);
+    if (answer && !answer.ok) throw new Error(answer.error);
+    if (answer) report = answer.report;
+    else {
+      byDaemon = false;
+      const offline = runOffline(config, op);
+      if (typeof offline === 'number') return offline;
+      report = offline;
+    }
+  } catch (err) {
+    process.stderr.write(`cpsbackupd ${op}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  if (json) process.stdout.write(JSON.stringify({ op, byDaemon, report }, null, 2) + '\n');
+  else for (const line of describe(op, report, config.directory)) process.stdout.write(line + '\n');
+  return op === 'verify' && !(report as VerifyReport).ok ? 1 : 0;
+}
+
+/** The work on a stopped daemon's store; a number is an exit code (the store could not be opened). */
+function runOffline(config: ServerConfig, op: AdminOp): VerifyReport | GcReport | PruneReport | number {
+  let store: Store;
+  try {
+    store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
+  } catch (err) {
+    process.stderr.write(`cpsbackupd ${op}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  try {
+    if (op === 'verify') return store.verify();
+    if (op === 'gc') return store.gc();
+    const clients = new ClientRegistry(config.clientconfdir);
+    for (const problem of clients.reload()) process.stderr.write(`cpsbackupd prune: client file ignored: ${problem}\n`);
+    const quiet = pino({ level: 'silent' });
+    let deleted = 0;
+    for (const name of clients.names()) {
+      const found = clients.lookup(name);
+      if (found.ok) deleted += applyRetention(store, name, policyFor(config, found.config), quiet).length;
+    }
+    return { deleted, gc: store.gc() };
+  } finally {
+    store.close();
+  }
+}
+
+/** The report as lines for a person. */
+function describe(op: AdminOp, report: unknown, directory: string): string[] {
+  if (op === 'verify') return describeVerify(report as VerifyReport, directory);
+  if (op === 'gc') return [describeGc(report as GcReport)];
+  const p = report as PruneReport;
+  return [`retention applied: ${p.deleted} backups deleted`, describeGc(p.gc)];
+}
+
+function describeGc(r: GcReport): string {
+  return `garbage collected: ${r.deadChunks} unreferenced chunks dropped, ${r.deletedPacks} packs deleted (${r.rewrittenPacks} rewritten, ${r.movedChunks} chunks moved); packs ${r.bytesBefore} -> ${r.bytesAfter} bytes`;
+}
+
+/** verify's findings, one line each, then the verdict. */
+export function describeVerify(r: VerifyReport, directory: string): string[] {
+  const out = [`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups`];
+  for (const p of r.catalogProblems) out.push(`CATALOG ${p}`);
+  if (r.catalogProblems.length) out.push(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog`);
+  for (const c of r.badChunks) out.push(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}`);
+  for (const d of r.damagedBackups) {
+    if (d.manifestDamaged) out.push(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable`);
+    for (const f of d.files) out.push(`DAMAGED ${d.client} backup ${d.number}: ${f.path}`);
+  }
+  out.push(r.ok ? 'store is sound' : 'DAMAGE FOUND');
+  return out;
+}
