@@ -33,6 +33,31 @@ export class Activity {
   gc = { runs: 0, failures: 0, reclaimedBytes: 0, lastSeconds: 0, lastAt: 0 };
   /** Whole-store verifies since start, the last one's outcome. */
   verify = { runs: 0, lastOk: true, lastBadChunks: 0, lastAt: 0 };
+  /** Backups being read by a restore or a show, by "client NUL number": how many readers each. */
+  private readonly reading = new Map<string, number>();
+
+  /**
+   * Marks a backup as being read until the returned function is called:
+   * it lists as `restoring`, and neither a delete nor retention removes it
+   * (GC would take its chunks from under the restore).
+   */
+  beginReading(client: string, number: number): () => void {
+    const key = `${client}\0${number}`;
+    this.reading.set(key, (this.reading.get(key) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const n = (this.reading.get(key) ?? 1) - 1;
+      if (n > 0) this.reading.set(key, n);
+      else this.reading.delete(key);
+    };
+  }
+
+  /** Whether a restore or a show is reading this backup now. */
+  isBeingRead(client: string, number: number): boolean {
+    return this.reading.has(`${client}\0${number}`);
+  }
 
   begin(client: string, number: number, writer: BackupWriter): RunningBackup {
     const r: RunningBackup = { client, number, startedAt: Date.now(), phase: 'starting', writer };

@@ -69,7 +69,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
     notify(partial ? 'partial' : 'available', partial ?? '');
-    const deleted = applyRetention(store, client.name, ctx.policy, blog);
+    const deleted = applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
   } catch (err) {
@@ -96,7 +96,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
 /** After a failed backup: old failed ones go (see pruneFailed); a failure to prune is logged, never thrown over the backup's own error. */
 function prunedAfterFailure(ctx: SessionContext): void {
   try {
-    pruneFailed(ctx.store, ctx.client.name, ctx.log);
+    pruneFailed(ctx.store, ctx.client.name, ctx.log, (n) => ctx.activity.isBeingRead(ctx.client.name, n));
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message }, 'could not delete old failed backups');
   }

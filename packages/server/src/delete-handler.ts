@@ -9,6 +9,9 @@ export async function handleDelete(ctx: SessionContext, req: cpsbackup.DeleteReq
   if (ctx.locks.isHeld(ctx.client.name) && b.status === 'creating') {
     throw new WireError('BACKUP_RUNNING', `backup ${b.number} is still running`);
   }
+  if (ctx.activity.isBeingRead(ctx.client.name, b.number)) {
+    throw new WireError('BUSY', `backup ${b.number} is being restored; delete it once the restore has finished`);
+  }
   ctx.store.deleteBackup(b.id);
   ctx.log.info({ backup: b.number }, 'backup deleted');
   await ctx.conn.send({ deleteDone: { number: b.number } });

@@ -27,16 +27,22 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   let entries = 0;
   let bytes = 0;
   ctx.log.info({ backup: b.number, metadataOnly: !!req.metadataOnly, prefixes: prefixes.length }, 'restore started');
-  // The store reads only the listings on the way to the selected paths.
-  for (const e of ctx.store.readManifest(b.id, prefixes)) {
-    await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
-    entries++;
-    if (req.metadataOnly) continue;
-    for (const id of e.chunks) {
-      const c = ctx.store.readEncodedChunk(id);
-      await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
-      bytes += c.rawLength;
+  // Until the last chunk is sent, no delete or retention takes this backup (and GC its chunks).
+  const doneReading = ctx.activity.beginReading(ctx.client.name, b.number);
+  try {
+    // The store reads only the listings on the way to the selected paths.
+    for (const e of ctx.store.readManifest(b.id, prefixes)) {
+      await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
+      entries++;
+      if (req.metadataOnly) continue;
+      for (const id of e.chunks) {
+        const c = ctx.store.readEncodedChunk(id);
+        await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
+        bytes += c.rawLength;
+      }
     }
+  } finally {
+    doneReading();
   }
   await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries, bytes } });
   ctx.log.info({ backup: b.number, entries, bytes }, 'restore finished');

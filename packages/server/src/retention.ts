@@ -78,7 +78,13 @@ export function backupsToKeep(
  * one (superseded; newer ones stay so the operator sees them, and a partial
  * one still holds what it could read). Returns the deleted numbers.
  */
-export function applyRetention(store: Store, client: string, policy: ClientPolicy, log: Logger): number[] {
+export function applyRetention(
+  store: Store,
+  client: string,
+  policy: ClientPolicy,
+  log: Logger,
+  beingRead: (number: number) => boolean = () => false,
+): number[] {
   const all: BackupInfo[] = store.listBackups(client);
   const complete = all.filter(isComplete);
   const keep = backupsToKeep(
@@ -87,20 +93,21 @@ export function applyRetention(store: Store, client: string, policy: ClientPolic
   );
   const newest = complete.reduce((n, b) => Math.max(n, b.number), 0);
   const superseded = (b: BackupInfo) => (b.status === 'error' || (b.status === 'available' && !isComplete(b))) && b.number < newest;
-  const doomed = all.filter((b) => (isComplete(b) && !keep.has(b.id)) || superseded(b));
+  // A backup a restore is reading stays until the next pass: its chunks must outlive the restore.
+  const doomed = all.filter((b) => ((isComplete(b) && !keep.has(b.id)) || superseded(b)) && !beingRead(b.number));
   for (const b of doomed) store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
-  return [...doomed.map((b) => b.number), ...pruneFailed(store, client, log)];
+  return [...doomed.map((b) => b.number), ...pruneFailed(store, client, log, beingRead)];
 }
 
 /** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
 export const MAX_FAILED_KEPT = 10;
 
 /** Deletes a client's failed (and partial) backups beyond the newest MAX_FAILED_KEPT of each; returns their numbers. */
-export function pruneFailed(store: Store, client: string, log: Logger): number[] {
+export function pruneFailed(store: Store, client: string, log: Logger, beingRead: (number: number) => boolean = () => false): number[] {
   const all = store.listBackups(client);
   const failed = all.filter((b) => b.status === 'error');
-  const partial = all.filter((b) => b.status === 'available' && !isComplete(b));
+  const partial = all.filter((b) => b.status === 'available' && !isComplete(b) && !beingRead(b.number));
   return [...pruneOldest(store, client, failed, log), ...pruneOldest(store, client, partial, log)];
 }
 

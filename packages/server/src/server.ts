@@ -315,7 +315,7 @@ export class BackupServer {
     for (const name of this.clients.names()) {
       const found = this.clients.lookup(name);
       if (!found.ok || this.locks.isHeld(name)) continue;
-      deleted += applyRetention(this.store, name, policyFor(this.config, found.config), this.log).length;
+      deleted += applyRetention(this.store, name, policyFor(this.config, found.config), this.log, (n) => this.activity.isBeingRead(name, n)).length;
     }
     this.log.info({ deleted }, 'retention applied to all clients');
     this.requestGc();
