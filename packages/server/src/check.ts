@@ -10,16 +10,10 @@
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@cpsbackup/config';
+import { ago } from './human';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
-
-function ago(s: number): string {
-  if (s < 120) return `${Math.round(s)}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
-  return `${Math.round(s / 86400)}d`;
-}
 
 async function main(): Promise<number> {
   let opts;

@@ -1,3 +1,4 @@
+import { ago, bytesText } from './human';
 import { type ClientStatus, type StatusReport } from './status-report';
 
 /**
@@ -16,7 +17,7 @@ export function renderStatusPage(report: StatusReport, now: number = Date.now())
 <style>${CSS}</style></head>
 <body>
 <header><h1>cpsbackup</h1>
-<p class="summary">${report.clients.length} clients · <b class="${overdue ? 'bad' : 'good'}">${overdue} overdue</b> · <b class="${failing ? 'bad' : 'good'}">${failing} failing</b> · store ${bytes(report.store.storedBytes)} · dedup ×${report.store.dedupRatio.toFixed(1)} · cpsbackupd ${esc(report.server.version)}, up ${age(report.server.uptimeSeconds)}</p></header>
+<p class="summary">${report.clients.length} clients · <b class="${overdue ? 'bad' : 'good'}">${overdue} overdue</b> · <b class="${failing ? 'bad' : 'good'}">${failing} failing</b> · store ${bytesText(report.store.storedBytes)} · dedup ×${report.store.dedupRatio.toFixed(1)} · cpsbackupd ${esc(report.server.version)}, up ${ago(report.server.uptimeSeconds)}</p></header>
 <main>
 ${report.clients.map((c) => clientCard(c, now)).join('\n')}
 </main>
@@ -38,11 +39,11 @@ function clientCard(c: ClientStatus, now: number): string {
   const state = stateOf(c);
   const rows: string[] = [];
   if (c.lastSuccess) {
-    const ago = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
+    const since = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
     rows.push(
       row(
         'last success',
-        `${num(c.lastSuccess.number)} · ${esc(c.lastSuccess.finishedAt.slice(0, 19).replace('T', ' '))} UTC · <b class="${c.overdue ? 'bad' : ''}">${age(ago)} ago</b>${c.overdue ? ` (expected every ${age(c.expectedIntervalSeconds)})` : ''}`,
+        `${num(c.lastSuccess.number)} · ${esc(c.lastSuccess.finishedAt.slice(0, 19).replace('T', ' '))} UTC · <b class="${c.overdue ? 'bad' : ''}">${ago(since)} ago</b>${c.overdue ? ` (expected every ${ago(c.expectedIntervalSeconds)})` : ''}`,
       ),
     );
   } else {
@@ -57,23 +58,23 @@ function clientCard(c: ClientStatus, now: number): string {
       ),
     );
   }
-  if (c.running) rows.push(row('running', `${num(c.running.number)} ${esc(c.running.phase)} · ${c.running.files} files, ${bytes(c.running.bytes)}`));
+  if (c.running) rows.push(row('running', `${num(c.running.number)} ${esc(c.running.phase)} · ${c.running.files} files, ${bytesText(c.running.bytes)}`));
   rows.push(
     row(
       'size',
-      `${c.backups} backups · ${bytes(c.storedBytes)} stored${c.lastSuccess ? ` · last ${bytes(c.lastSuccess.bytes)}, ${c.lastSuccess.files} files` : ''}`,
+      `${c.backups} backups · ${bytesText(c.storedBytes)} stored${c.lastSuccess ? ` · last ${bytesText(c.lastSuccess.bytes)}, ${c.lastSuccess.files} files` : ''}`,
     ),
   );
   const done = c.history.filter((h) => h.status !== 'creating');
   const charts = done.length
     ? `<div class="charts">${chart(
         'size',
-        done.map((h) => ({ v: h.bytes, bad: h.status !== 'available', label: `${num(h.number)}: ${bytes(h.bytes)}` })),
-        bytes,
+        done.map((h) => ({ v: h.bytes, bad: h.status !== 'available', label: `${num(h.number)}: ${bytesText(h.bytes)}` })),
+        bytesText,
       )}${chart(
         'duration',
-        done.map((h) => ({ v: h.seconds, bad: h.status !== 'available', label: `${num(h.number)}: ${age(h.seconds)}` })),
-        age,
+        done.map((h) => ({ v: h.seconds, bad: h.status !== 'available', label: `${num(h.number)}: ${ago(h.seconds)}` })),
+        ago,
       )}</div>`
     : '';
   return `<section class="client ${state.toLowerCase()}"><h2><span class="name">${esc(c.name)}</span> <span class="state">${state}</span></h2>
@@ -105,24 +106,6 @@ function num(n: number): string {
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
-
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-
-function age(s: number): string {
-  if (s < 120) return `${Math.round(s)}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
-  return `${Math.round(s / 86400)}d`;
 }
 
 const CSS = `
