@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
 import { repairCatalog, type RepairReport } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
-import { createLogger } from './logger';
+import { createLogger } from '@cpsbackup/log';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
   }
   if (argv['repair-catalog']) return repairOffline(config.directory);
   if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
-  const log = createLogger(config.log_level);
+  const log = createLogger(config.log_level, 'cpsbackupd');
   let server: BackupServer;
   try {
     server = await BackupServer.start(config, log);

@@ -1,6 +1,5 @@
 /** @cpsbackup/server: cpsbackupd. */
 export { BackupServer } from './server';
-export { createLogger } from './logger';
 export { WireError, type WireErrorCode } from './wire-errors';
 export { SERVER_VERSION } from './version';
 export { type StatusReport, type ClientStatus } from './status-report';

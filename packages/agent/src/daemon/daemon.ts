@@ -1,5 +1,5 @@
 import { type NodeConfig } from '@cpsbackup/config';
-import type { Logger } from 'pino';
+import type { Logger } from '@cpsbackup/log';
 import { AgentError } from '../errors';
 import { runExport } from '../dumps/export-import';
 import { runList } from '../client/requests';

@@ -13,9 +13,9 @@ export async function daemon(config: NodeConfig): Promise<Report> {
       throw new ConfigError(config.configFile, undefined, 'backup_window', (err as Error).message);
     }
   });
-  // pino loads only when asked for: it was a large part of every command's start-up time.
-  const [{ default: pino }, { runDaemon }] = await Promise.all([import('pino'), import('../../daemon/daemon.js')]);
-  const log = pino({ name: 'cpsbackup-agent', level: config.log_level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
+  // The logger (pino) loads only when asked for: it was a large part of every command's start-up time.
+  const [{ createLogger }, { runDaemon }] = await Promise.all([import('@cpsbackup/log'), import('../../daemon/daemon.js')]);
+  const log = createLogger(config.log_level, 'cpsbackup-agent');
   const stop: StopSignal = { stopping: false };
   const onSignal = (signal: string) => {
     if (stop.stopping) process.exit(ExitCode.OK); // second signal: now

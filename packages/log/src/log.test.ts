@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { withJournalPriority } from './logger';
+import { withJournalPriority } from './index';
 
 describe('log lines for journald', () => {
   test.each([
@@ -14,7 +14,7 @@ describe('log lines for journald', () => {
   });
 
   test('under systemd ($JOURNAL_STREAM) each line carries its priority; otherwise plain JSON', () => {
-    const script = `require(${JSON.stringify(path.join(__dirname, '../dist/logger.js'))}).createLogger('info').warn('disk nearly full')`;
+    const script = `require(${JSON.stringify(path.join(__dirname, '../dist/index.js'))}).createLogger('info', 'cpsbackupd').warn('disk nearly full')`;
     const journal = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, JOURNAL_STREAM: '8:1234' }, encoding: 'utf8' });
     expect(journal).toMatch(/^<4>\{"level":40,.*"msg":"disk nearly full"\}\n$/);
     const plain = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, JOURNAL_STREAM: '' }, encoding: 'utf8' });
