@@ -449,11 +449,25 @@ export class Catalog {
   }
 
   /** Deletes a backup and its references in one transaction; backups built on it forget their parent. */
+  /**
+   * Deletes a backup as far as anything reading it goes: it becomes
+   * `deleting` (listed so, never restored) and references nothing; its row
+   * goes when GC has reclaimed its space (purgeDeleting) or at the next open.
+   */
   deleteBackup(id: number): void {
     this.transaction(() => {
       this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
-      this.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
-      this.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+      this.db.prepare(`UPDATE backups SET status = 'deleting' WHERE id = ?`).run(id);
+    });
+  }
+
+  /** Forgets the backups left `deleting` (GC has run since they were deleted). */
+  purgeDeleting(): void {
+    this.transaction(() => {
+      for (const id of this.db.prepare(`SELECT id FROM backups WHERE status = 'deleting'`).pluck().all() as number[]) {
+        this.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
+        this.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
+      }
     });
   }
 
@@ -533,6 +547,7 @@ export class Catalog {
       this.db.prepare(`UPDATE backups SET status = 'error', reason = ?, finished_at = ? WHERE status = 'creating'`).run(reason, Date.now());
       for (const id of this.db.prepare(`SELECT id FROM backups WHERE status = 'deleting'`).pluck().all() as number[]) {
         this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
+        this.db.prepare(`UPDATE backups SET parent_id = NULL WHERE parent_id = ?`).run(id);
         this.db.prepare(`DELETE FROM backups WHERE id = ?`).run(id);
       }
       this.db.prepare(`UPDATE packs SET state = 'sealed' WHERE state = 'open'`).run();

@@ -72,6 +72,8 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
     const { moved, corruptChunks, kept, newPacks } = repack(store, candidates, liveBytes, freeSpace);
     const emptied = candidates.filter((p) => !kept.has(p));
     sweep(store, { moved, dead, emptied, newPacks }, freeSpace);
+    // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
+    writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
     return {
       deadChunks: dead.length,
       rewrittenPacks: emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,

@@ -173,7 +173,15 @@ describe('Store', () => {
     const b2 = backupTree(store, 'n', gone, b1.id);
     const before = store.stats();
     store.deleteBackup(b2.id);
+    // Deleted, not yet collected: listed as deleting, never restorable.
+    expect(store.listBackups('n').map((b) => [b.number, b.status])).toEqual([
+      [1, 'available'],
+      [2, 'deleting'],
+    ]);
+    expect(() => [...store.readManifest(b2.id)]).toThrow();
+    expect(store.latestAvailable('n')!.id).toBe(b1.id);
     const report = store.gc(Date.now()); // well within gc_grace of b2's chunks
+    expect(store.listBackups('n').map((b) => b.number)).toEqual([1]);
     expect(report.deadChunks).toBeGreaterThanOrEqual(4);
     expect(store.stats().chunks).toBe(before.chunks - report.deadChunks);
     expect(before.storedBytes - store.stats().storedBytes).toBeGreaterThan(b2.newStoredBytes * 0.6);

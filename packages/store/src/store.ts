@@ -218,9 +218,10 @@ export class Store {
   }
 
   /**
-   * Deletes a backup and its references in one transaction. Other backups
-   * never depend on it (every backup is complete), so nothing else changes;
-   * GC later reclaims chunks no one references.
+   * Deletes a backup and its references in one transaction: it lists as
+   * `deleting` until GC has reclaimed the chunks no one else references,
+   * then its row goes. Other backups never depend on it (every backup is
+   * complete), so nothing else changes.
    */
   deleteBackup(id: number): void {
     this.assertOpen();

@@ -41,7 +41,7 @@ export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete
   const status = b.status === 'available' && b.partial ? 'partial' : (b.status ?? '?');
   const extra = status === 'error' && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
   const word = status === 'available' ? '' : ` ${status}`;
-  const deletable = status === 'creating' || !canDelete ? '' : ' (deletable)';
+  const deletable = status === 'creating' || status === 'deleting' || !canDelete ? '' : ' (deletable)';
   const name = b.name ? ` "${b.name}"` : '';
   return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))}${word}${deletable}${name}${extra}`;
 }
