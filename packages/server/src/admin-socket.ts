@@ -16,6 +16,8 @@ export type AdminAnswer = { ok: true; report: unknown } | { ok: false; error: st
 
 /** A request is one short line; anything longer is not ours. */
 const MAX_REQUEST_BYTES = 1024;
+/** How long a connection may take to send it. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Where the socket lives: in the store directory (mode 0700, the daemon's user), so only that user and root reach it. */
 export function adminSocketPath(directory: string): string {
@@ -57,12 +59,17 @@ export class AdminSocket {
     let buf = '';
     socket.setEncoding('utf8');
     socket.on('error', () => socket.destroy());
+    // The request must come at once; the answer may take as long as a verify does.
+    const timer = setTimeout(() => socket.destroy(), REQUEST_TIMEOUT_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     socket.on('data', (chunk: string) => {
       buf += chunk;
       if (buf.length > MAX_REQUEST_BYTES) return void socket.end(answer({ ok: false, error: 'request too long' }));
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       socket.pause();
+      clearTimeout(timer);
       void this.run(buf.slice(0, nl)).then((a) => socket.end(answer(a)));
     });
   }
