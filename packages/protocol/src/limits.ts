@@ -20,6 +20,8 @@ export const LIMITS = {
   rootListingChunks: 1024,
   /** Path prefixes in one RestoreRequest. */
   restorePrefixes: 1024,
+  /** A RestoreRequest's path_regex (RE2 bounds its time by the input; this bounds its compiled size). */
+  regexChars: 1024,
 } as const;
 
 /** `value` as a string, refused if longer than `max` characters. */

@@ -14,6 +14,7 @@ export type WireErrorCode =
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'
   | 'BAD_STATE'
+  | 'BAD_REGEX'
   | 'CHUNK_REFUSED'
   | 'PROTOCOL'
   | 'VERSION'

@@ -54,7 +54,10 @@ export function parseArgs(args: string[]) {
       array: true,
       describe: 'restore only these paths (and what is below them), written as -s prints them (ls -b escapes: \\ for \\, \\ooo for a byte)',
     })
-    .option('regex', { type: 'string', describe: 'restore only paths matching this regular expression' })
+    .option('regex', {
+      type: 'string',
+      describe: 'restore only paths matching this regular expression (RE2 syntax, run by the server: only what matches is sent)',
+    })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
     .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })

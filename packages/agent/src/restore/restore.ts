@@ -14,8 +14,8 @@ export interface RestoreOptions {
   target: string;
   /** Only paths equal to or below these (raw bytes: names need not be UTF-8). */
   prefixes?: Buffer[];
-  /** Only paths this expression matches (applied on the node). */
-  regex?: RegExp;
+  /** Only paths this regular expression matches (RE2 syntax; the server selects, so nothing else is sent). */
+  regex?: string;
   overwrite?: boolean;
   fifoAsFile?: boolean;
   /** FIFOs below these paths are restored as regular files (dump jobs). */
@@ -68,6 +68,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         metadataOnly: false,
         pathPrefixes: opts.prefixes ?? [],
         client: opts.client ?? '',
+        pathRegex: opts.regex ?? '',
       },
     });
     writer = new TreeWriter(opts.target, {
@@ -88,12 +89,6 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
       const e = entryFromRecord(m.restoreEntry.record);
       const content = verifiedContent(server, e);
-      if (opts.regex && !opts.regex.test(e.path.toString())) {
-        for await (const _ of content) {
-          // not selected: consumed and dropped
-        }
-        continue;
-      }
       const outcome = await writer.write(e, content);
       if (outcome === 'skipped') skipped++;
       else entries++;

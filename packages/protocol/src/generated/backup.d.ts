@@ -1928,6 +1928,9 @@ export namespace cpsbackup {
         /** RestoreRequest client. */
         client: string;
 
+        /** RestoreRequest pathRegex. */
+        pathRegex: string;
+
         /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @param [properties] Properties to set
@@ -1971,6 +1974,9 @@ export namespace cpsbackup {
 
             /** RestoreRequest client */
             client?: (string|null);
+
+            /** RestoreRequest pathRegex */
+            pathRegex?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

@@ -4783,6 +4783,7 @@ $root.cpsbackup = (function() {
          * @property {boolean|null} [metadataOnly] RestoreRequest metadataOnly
          * @property {Array.<Uint8Array>|null} [pathPrefixes] RestoreRequest pathPrefixes
          * @property {string|null} [client] RestoreRequest client
+         * @property {string|null} [pathRegex] RestoreRequest pathRegex
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -4848,6 +4849,14 @@ $root.cpsbackup = (function() {
         RestoreRequest.prototype.client = "";
 
         /**
+         * RestoreRequest pathRegex.
+         * @member {string} pathRegex
+         * @memberof cpsbackup.RestoreRequest
+         * @instance
+         */
+        RestoreRequest.prototype.pathRegex = "";
+
+        /**
          * Creates a new RestoreRequest instance using the specified properties.
          * @function create
          * @memberof cpsbackup.RestoreRequest
@@ -4888,6 +4897,8 @@ $root.cpsbackup = (function() {
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pathPrefixes[i]);
             if (message.client != null && $Object.hasOwnProperty.call(message, "client") && message.client !== "")
                 writer.uint32(/* id 5, wireType 2 =*/42).string(message.client);
+            if (message.pathRegex != null && $Object.hasOwnProperty.call(message, "pathRegex") && message.pathRegex !== "")
+                writer.uint32(/* id 6, wireType 2 =*/50).string(message.pathRegex);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4965,6 +4976,15 @@ $root.cpsbackup = (function() {
                             message.client = value;
                         else
                             delete message.client;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.pathRegex = value;
+                        else
+                            delete message.pathRegex;
                         continue;
                     }
                 }

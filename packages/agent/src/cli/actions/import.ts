@@ -14,15 +14,20 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     target: argv.to ?? '/',
     // As -s prints them (ls -b escapes), so any stored name can be asked for.
     prefixes: argv.prefix?.map(unescapeName),
-    regex: argv.regex !== undefined ? compileRegex(argv.regex) : undefined,
+    regex: argv.regex,
     overwrite: argv.overwrite,
     fifoAsFile: argv['fifo-as-file'],
     client: argv.client,
   });
-  if (argv.prefix?.length && r.entries === 0) {
+  if (r.entries === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
+    const n = formatNumber(r.summary.number);
+    const what = [
+      ...(argv.prefix?.length ? [`is at or below --prefix ${argv.prefix.join(', ')}`] : []),
+      ...(argv.regex !== undefined ? [`matches --regex ${argv.regex}`] : []),
+    ].join(' and ');
     throw new AgentError(
       'NOT_FOUND',
-      `nothing in backup ${formatNumber(r.summary.number)} is at or below --prefix ${argv.prefix.join(', ')}: give paths as -s ${formatNumber(r.summary.number)} prints them (special characters escaped as ls -b does)`,
+      `nothing in backup ${n} ${what}: give paths as -s ${n} prints them (special characters escaped as ls -b does)`,
       ExitCode.NOT_FOUND,
     );
   }
@@ -44,12 +49,4 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     errors: r.loadFailures,
     exit: r.loadFailures.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
-}
-
-function compileRegex(src: string): RegExp {
-  try {
-    return new RegExp(src);
-  } catch (err) {
-    throw new AgentError('USAGE', `--regex: ${(err as Error).message}`, ExitCode.CONFIG);
-  }
 }
