@@ -15,10 +15,11 @@ help:
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
 
-# Native addons (better-sqlite3, zstd-napi) build from source: prebuilt-binary
-# downloads are not reachable on our machines, so we do not even try.
+# Native addons (better-sqlite3, zstd-napi, re2) build from source: prebuilt-binary
+# downloads are not reachable on our machines, so we do not even try
+# (DOWNLOAD_FORCE_BUILD: re2's installer skips its GitHub download).
 $(NPM_INSTALL_STAMP): package.json package-lock.json packages/*/package.json
-	npm_config_build_from_source=true npm ci --no-audit --no-fund
+	npm_config_build_from_source=true DOWNLOAD_FORCE_BUILD=1 npm ci --no-audit --no-fund
 	@touch $@
 
 setup: $(NPM_INSTALL_STAMP)
