@@ -147,6 +147,24 @@ describe('a damaged catalog', () => {
     }
   });
 
+  test('a backup deleted before the damage stays deleted after the repair; the one built on it loses only its parent link', () => {
+    let store = Store.open(dir, OPTIONS);
+    const t1 = tree('d1', 3);
+    const t2 = tree('d2', 3);
+    const b1 = backupTree(store, 'x', t1);
+    const b2 = backupTree(store, 'x', t2, b1.id);
+    store.deleteBackup(b1.id); // `deleting` until a GC that never comes
+    store.close();
+    repairCatalog(dir);
+    store = Store.open(dir, OPTIONS);
+    try {
+      expect(store.listBackups('x').map((b) => [b.number, b.status, b.parentId])).toEqual([[2, 'available', null]]);
+      expectTree(store, b2.id, t2);
+    } finally {
+      store.close();
+    }
+  });
+
   test('a file that is not a catalog at all: opening names the repair', () => {
     const store = Store.open(dir, OPTIONS);
     backupTree(store, 'x', tree('x', 3));

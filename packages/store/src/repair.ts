@@ -132,11 +132,16 @@ function rebuild(
     return { id: c.id as number, name: c.name as string, dedupGroup: c.dedup_group as string, nextNumber: c.next_number as number };
   });
   const backups: RepairContents['backups'][number][] = [];
+  const deleted = new Set<number>();
   for (const b of old.backups) {
     const group = groupOf.get(b.client_id as number);
     if (group === undefined) continue; // its client row is lost: nothing can name this backup
     const row: SalvagedRow & { id: number } = { partial: null, manifest_format: 1, ...b, id: b.id as number }; // older catalogs lack these columns
-    if (row.status === 'creating' || row.status === 'deleting') {
+    if (row.status === 'deleting') {
+      deleted.add(row.id); // deleted before the damage: it stays deleted
+      continue;
+    }
+    if (row.status === 'creating') {
       row.status = 'error';
       row.reason = 'interrupted: the catalog was repaired while it was being written';
     }
@@ -155,6 +160,7 @@ function rebuild(
     // References to lost data are left out: verify names the files that need them.
     backups.push({ row, group, references: refs.filter((id) => places.has(formatChunkId(id))) });
   }
+  for (const b of backups) if (deleted.has(b.row.parent_id as number)) b.row.parent_id = null;
   catalog.fillFromRepair({
     packs,
     chunks: [...places].map(([hex, p]) => ({ id: Buffer.from(hex, 'hex'), ...p })),
