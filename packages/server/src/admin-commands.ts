@@ -8,8 +8,7 @@ import { type GcReport, Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
 import { ClientRegistry } from './client-registry';
-import { policyFor } from './policy';
-import { applyRetention } from './retention';
+import { applyRetentionToAll } from './retention';
 
 /** What `prune` reports. */
 interface PruneReport {
@@ -54,12 +53,7 @@ function runOffline(config: ServerConfig, op: AdminOp): VerifyReport | GcReport 
     if (op === 'gc') return store.gc();
     const clients = new ClientRegistry(config.clientconfdir);
     for (const problem of clients.reload()) process.stderr.write(`cpsbackupd prune: client file ignored: ${problem}\n`);
-    const quiet = pino({ level: 'silent' });
-    let deleted = 0;
-    for (const name of clients.names()) {
-      const found = clients.lookup(name);
-      if (found.ok) deleted += applyRetention(store, name, policyFor(config, found.config), quiet).length;
-    }
+    const deleted = applyRetentionToAll(store, clients, config, pino({ level: 'silent' }));
     return { deleted, gc: store.gc() };
   } finally {
     store.close();
@@ -79,7 +73,7 @@ function describeGc(r: GcReport): string {
 }
 
 /** verify's findings, one line each, then the verdict. */
-export function describeVerify(r: VerifyReport, directory: string): string[] {
+function describeVerify(r: VerifyReport, directory: string): string[] {
   const out = [`checked ${r.chunksChecked} chunks (${r.bytesChecked} bytes) and ${r.backupsChecked} backups`];
   for (const p of r.catalogProblems) out.push(`CATALOG ${p}`);
   if (r.catalogProblems.length) out.push(`the catalog is damaged: stop cpsbackupd, keep a copy of ${directory}, then run cpsbackupd --repair-catalog`);

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@cpsbackup/config';
-import { ago } from './human';
+import { ago, backupNumberText } from './human';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     worst = Math.max(worst, state);
     const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
     const overdue = age >= warn ? `, overdue (expected every ${ago(warn)})` : '';
-    parts.push(`${c.name}: last backup ${String(c.lastSuccess.number).padStart(7, '0')} finished ${ago(age)} ago${overdue}${failed}`);
+    parts.push(`${c.name}: last backup ${backupNumberText(c.lastSuccess.number)} finished ${ago(age)} ago${overdue}${failed}`);
     perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
   }
   process.stdout.write(`CPSBACKUP ${STATES[worst]} - ${parts.join('; ')}${perf.length ? ` | ${perf.join(' ')}` : ''}\n`);

@@ -1,4 +1,9 @@
-/** Figures as people read them, for the status page and check_cpsbackup. */
+/** Figures as people read them, for the status page, check_cpsbackup and notify scripts. */
+
+/** A backup number as Burp and the Canopsis tool print it: 7 digits. */
+export function backupNumberText(n: number): string {
+  return String(n).padStart(7, '0');
+}
 
 /** A duration: "45s", "12m", "3h12m", "4d". */
 export function ago(s: number): string {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import { backupNumberText } from './human';
 
 /** How a backup ended, as the notify scripts are told. */
 export interface BackupOutcome {
@@ -37,7 +38,7 @@ export function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOutcome, 
   const ok = outcome.status === 'available';
   const script = ok ? scripts.successScript : scripts.failureScript;
   if (!script) return Promise.resolve();
-  const number = String(outcome.number).padStart(7, '0');
+  const number = backupNumberText(outcome.number);
   // The reason may come from the agent: it goes as an argument (never through a shell), without NULs.
   const reason = outcome.reason.replace(/\0/g, '');
   const args = [outcome.client, number, outcome.status, reason, ...(ok ? scripts.successArgs : scripts.failureArgs)];

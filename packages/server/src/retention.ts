@@ -1,6 +1,8 @@
+import { type ServerConfig } from '@cpsbackup/config';
 import { type BackupInfo, isComplete, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
-import { type ClientPolicy } from './policy';
+import { type ClientRegistry } from './client-registry';
+import { type ClientPolicy, policyFor } from './policy';
 
 /** The part of a backup retention looks at. */
 export interface RetentionCandidate {
@@ -116,4 +118,26 @@ function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Lo
   for (const b of doomed) store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');
   return doomed.map((b) => b.number);
+}
+
+/**
+ * Every client's retention at once (SIGUSR2, `cpsbackupd prune`): each
+ * client file read with its policy; a client `busy` says is skipped, and a
+ * backup `beingRead` is kept, as in applyRetention. Returns how many went.
+ */
+export function applyRetentionToAll(
+  store: Store,
+  clients: ClientRegistry,
+  server: ServerConfig,
+  log: Logger,
+  busy: (client: string) => boolean = () => false,
+  beingRead: (client: string, number: number) => boolean = () => false,
+): number {
+  let deleted = 0;
+  for (const name of clients.names()) {
+    const found = clients.lookup(name);
+    if (!found.ok || busy(name)) continue;
+    deleted += applyRetention(store, name, policyFor(server, found.config), log, (n) => beingRead(name, n)).length;
+  }
+  return deleted;
 }

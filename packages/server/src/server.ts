@@ -17,8 +17,7 @@ import { StatusReporter } from './status-report';
 import { StatusServer } from './status-server';
 import { SERVER_VERSION } from './version';
 import { ClientRegistry } from './client-registry';
-import { policyFor } from './policy';
-import { applyRetention } from './retention';
+import { applyRetentionToAll } from './retention';
 import { Session } from './session';
 import { WireError } from './wire-errors';
 
@@ -311,12 +310,14 @@ export class BackupServer {
   /** SIGUSR2 or `cpsbackupd prune`: apply every client's retention now, then reclaim space; returns how many backups went. */
   pruneAll(): number {
     this.reloadClients();
-    let deleted = 0;
-    for (const name of this.clients.names()) {
-      const found = this.clients.lookup(name);
-      if (!found.ok || this.locks.isHeld(name)) continue;
-      deleted += applyRetention(this.store, name, policyFor(this.config, found.config), this.log, (n) => this.activity.isBeingRead(name, n)).length;
-    }
+    const deleted = applyRetentionToAll(
+      this.store,
+      this.clients,
+      this.config,
+      this.log,
+      (client) => this.locks.isHeld(client),
+      (client, n) => this.activity.isBeingRead(client, n),
+    );
     this.log.info({ deleted }, 'retention applied to all clients');
     this.requestGc();
     return deleted;

@@ -1,4 +1,4 @@
-import { ago, bytesText } from './human';
+import { ago, backupNumberText, bytesText } from './human';
 import { type ClientStatus, type StatusReport } from './status-report';
 
 /**
@@ -43,7 +43,7 @@ function clientCard(c: ClientStatus, now: number): string {
     rows.push(
       row(
         'last success',
-        `${num(c.lastSuccess.number)} · ${esc(c.lastSuccess.finishedAt.slice(0, 19).replace('T', ' '))} UTC · <b class="${c.overdue ? 'bad' : ''}">${ago(since)} ago</b>${c.overdue ? ` (expected every ${ago(c.expectedIntervalSeconds)})` : ''}`,
+        `${backupNumberText(c.lastSuccess.number)} · ${esc(c.lastSuccess.finishedAt.slice(0, 19).replace('T', ' '))} UTC · <b class="${c.overdue ? 'bad' : ''}">${ago(since)} ago</b>${c.overdue ? ` (expected every ${ago(c.expectedIntervalSeconds)})` : ''}`,
       ),
     );
   } else {
@@ -54,11 +54,12 @@ function clientCard(c: ClientStatus, now: number): string {
     rows.push(
       row(
         'last result',
-        `${num(c.lastResult.number)} <span class="tag ${c.lastResult.status === 'available' ? 'ok' : 'bad'}">${esc(c.lastResult.status)}</span>${reason}`,
+        `${backupNumberText(c.lastResult.number)} <span class="tag ${c.lastResult.status === 'available' ? 'ok' : 'bad'}">${esc(c.lastResult.status)}</span>${reason}`,
       ),
     );
   }
-  if (c.running) rows.push(row('running', `${num(c.running.number)} ${esc(c.running.phase)} · ${c.running.files} files, ${bytesText(c.running.bytes)}`));
+  if (c.running)
+    rows.push(row('running', `${backupNumberText(c.running.number)} ${esc(c.running.phase)} · ${c.running.files} files, ${bytesText(c.running.bytes)}`));
   rows.push(
     row(
       'size',
@@ -69,11 +70,11 @@ function clientCard(c: ClientStatus, now: number): string {
   const charts = done.length
     ? `<div class="charts">${chart(
         'size',
-        done.map((h) => ({ v: h.bytes, bad: h.status !== 'available', label: `${num(h.number)}: ${bytesText(h.bytes)}` })),
+        done.map((h) => ({ v: h.bytes, bad: h.status !== 'available', label: `${backupNumberText(h.number)}: ${bytesText(h.bytes)}` })),
         bytesText,
       )}${chart(
         'duration',
-        done.map((h) => ({ v: h.seconds, bad: h.status !== 'available', label: `${num(h.number)}: ${ago(h.seconds)}` })),
+        done.map((h) => ({ v: h.seconds, bad: h.status !== 'available', label: `${backupNumberText(h.number)}: ${ago(h.seconds)}` })),
         ago,
       )}</div>`
     : '';
@@ -98,10 +99,6 @@ function chart(title: string, points: Array<{ v: number; bad: boolean; label: st
     })
     .join('');
   return `<figure><svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${title} of the last ${points.length} backups">${bars}</svg><figcaption>${title}, last ${points.length} (max ${fmt(max)})</figcaption></figure>`;
-}
-
-function num(n: number): string {
-  return String(n).padStart(7, '0');
 }
 
 function esc(s: string): string {

@@ -205,7 +205,7 @@ const HOLE_MIN_BYTES = 4096;
 const ZEROS = Buffer.alloc(64 * 1024);
 
 /** Whether every byte is 0, compared a block at a time (stops at the first data byte, so data costs nearly nothing). */
-export function isAllZero(piece: Uint8Array): boolean {
+function isAllZero(piece: Uint8Array): boolean {
   const b = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
   for (let off = 0; off < b.length; off += ZEROS.length) {
     const n = Math.min(ZEROS.length, b.length - off);
