@@ -4,6 +4,10 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { PidLockFile } from './pid-lock';
 
+// The module object itself (not the namespace copy of it above), so a spy on it reaches pid-lock's calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = require('node:fs') as typeof fs;
+
 describe('PidLockFile', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pidlock-'))));
@@ -17,6 +21,24 @@ describe('PidLockFile', () => {
     expect(fs.readdirSync(dir)).toEqual(['lock']); // no temporary file left behind
     (got as PidLockFile).release();
     expect(fs.existsSync(file)).toBe(false);
+  });
+
+  test('a write that fails (a full disk) leaves nothing behind, and the next try takes the lock', () => {
+    const file = path.join(dir, 'lock');
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    const write = jest.spyOn(nodeFs, 'writeFileSync').mockImplementationOnce(() => {
+      throw full;
+    });
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000); // both tries in the same millisecond
+    try {
+      expect(() => PidLockFile.tryAcquire(file)).toThrow(full);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      expect(PidLockFile.tryAcquire(file)).toBeInstanceOf(PidLockFile);
+      expect(fs.readdirSync(dir)).toEqual(['lock']);
+    } finally {
+      write.mockRestore();
+      now.mockRestore();
+    }
   });
 
   test('a live holder of this boot keeps it', () => {

@@ -55,7 +55,8 @@ export class PidLockFile {
       }
       return { pid, host };
     }
-    return { pid: 0, host: '?' };
+    // Three rounds of "exists" then "gone": something else keeps creating and removing it.
+    throw new Error(`cannot take the lock ${file}: it keeps appearing and disappearing; is another program using this directory?`);
   }
 
   release(): void {
