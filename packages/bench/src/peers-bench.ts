@@ -78,7 +78,13 @@ interface Tool {
   storedBytes?(): number;
   /** CPU seconds the tool's server process has used so far (cpsbackupd); none for local tools. */
   serverCpu?(): number;
+  /** Stops and starts again what keeps files open in the work directory between steps (cpsbackupd), around a cache drop. */
+  suspend?(): Promise<void>;
+  resume?(): Promise<void>;
 }
+
+/** The cache state each step starts from. */
+type Regime = 'warm' | 'cold';
 
 function reset(live: string, pristine: string): void {
   fs.rmSync(live, { recursive: true, force: true });
@@ -90,6 +96,36 @@ function cpsbackupTool(work: string): Tool {
   const pki = path.join(work, 'cps-pki');
   let server: ReturnType<typeof spawn> | undefined;
   let conf = '';
+  let peakServerRss = 0;
+  const start = async () => {
+    // Quiet log level: find the port from /proc instead of the log line.
+    server = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '-c', path.join(pki, 'server.conf')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      const t = setInterval(() => {
+        try {
+          const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+          const m = new RegExp(`127\\.0\\.0\\.1:(\\d+) .*pid=${server!.pid},`).exec(out);
+          if (m) {
+            clearInterval(t);
+            resolve(Number(m[1]));
+          }
+        } catch (err) {
+          clearInterval(t);
+          reject(err as Error);
+        }
+      }, 100);
+    });
+    conf = path.join(pki, 'node.conf');
+    fs.writeFileSync(
+      conf,
+      `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n`,
+    );
+  };
+  const stop = async () => {
+    peakServerRss = Math.max(peakServerRss, peakRssOf(server!.pid!));
+    server!.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  };
   return {
     name: 'cpsbackup',
     repoDir: store,
@@ -108,28 +144,7 @@ function cpsbackupTool(work: string): Tool {
         path.join(pki, 'server.conf'),
         `address = 127.0.0.1\nport = 0\nstatus_port = 0\ndirectory = ${store}\nssl_cert_ca = ca.pem\nssl_cert = cpsbackupd.pem\nssl_key = cpsbackupd.key\nlog_level = warn\n`,
       );
-      // Quiet log level: find the port from /proc instead of the log line.
-      server = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '-c', path.join(pki, 'server.conf')], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const port = await new Promise<number>((resolve, reject) => {
-        const t = setInterval(() => {
-          try {
-            const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-            const m = new RegExp(`127\\.0\\.0\\.1:(\\d+) .*pid=${server!.pid},`).exec(out);
-            if (m) {
-              clearInterval(t);
-              resolve(Number(m[1]));
-            }
-          } catch (err) {
-            clearInterval(t);
-            reject(err as Error);
-          }
-        }, 100);
-      });
-      conf = path.join(pki, 'node.conf');
-      fs.writeFileSync(
-        conf,
-        `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n`,
-      );
+      await start();
     },
     backup: () => measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-e']),
     restore: (target) =>
@@ -139,11 +154,11 @@ function cpsbackupTool(work: string): Tool {
     serverCpu: () => cpuSecondsOf(server!.pid!),
     // Packs and catalog: the free-space reserve is a fixed 16 MiB file, not stored data.
     storedBytes: () => duBytes(store) - (fs.statSync(path.join(store, 'reserve'), { throwIfNoEntry: false })?.size ?? 0),
+    suspend: stop,
+    resume: start,
     async finish() {
-      const rss = peakRssOf(server!.pid!);
-      server!.kill('SIGTERM');
-      await new Promise((r) => server!.once('exit', r));
-      return rss;
+      await stop();
+      return peakServerRss;
     },
   };
 }
@@ -185,12 +200,23 @@ function warmCache(dir: string): void {
   execFileSync('sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'warm', dir]);
 }
 
-async function runTool(tool: Tool, work: string, pristine: string, dataset: Dataset, changeNotes: string[]): Promise<ToolResult> {
-  const live = path.join(work, 'live');
+async function runTool(tool: Tool, place: BenchPlace, regime: Regime, pristine: string, dataset: Dataset, changeNotes: string[]): Promise<ToolResult> {
+  const live = path.join(place.work, 'live');
   reset(live, pristine);
-  await tool.setup(work);
+  await tool.setup(place.work);
   const steps: Step[] = [];
-  const step = async (label: string, run: () => Promise<Measured>): Promise<void> => {
+  // Warm: the tree is read into the page cache (borg evicts what it reads). Cold: the filesystem holding tree, repository and caches is remounted.
+  const startFrom = async (what: 'backup' | 'restore'): Promise<void> => {
+    if (regime === 'warm') {
+      if (what === 'backup') warmCache(live);
+      return;
+    }
+    await tool.suspend?.();
+    place.dropCaches!();
+    await tool.resume?.();
+  };
+  const step = async (label: string, what: 'backup' | 'restore', run: () => Promise<Measured>): Promise<void> => {
+    await startFrom(what);
     const serverBefore = tool.serverCpu?.() ?? 0;
     const m = await run();
     const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
@@ -198,18 +224,14 @@ async function runTool(tool: Tool, work: string, pristine: string, dataset: Data
     console.log(`  ${line}`);
     steps.push({ label, m, line });
   };
-  const backup = (): Promise<Measured> => {
-    warmCache(live);
-    return tool.backup(live);
-  };
-  await step('first backup', backup);
+  await step('first backup', 'backup', () => tool.backup(live));
   for (const [i, change] of dataset.changes.entries()) {
     changeNotes[i] = change.apply(live);
-    await step(change.label, backup);
+    await step(change.label, 'backup', () => tool.backup(live));
   }
-  await step('unchanged re-backup', backup);
-  const target = path.join(work, `restore-${tool.name}`);
-  await step('full restore', () => tool.restore(target));
+  await step('unchanged re-backup', 'backup', () => tool.backup(live));
+  const target = path.join(place.work, `restore-${tool.name}`);
+  await step('full restore', 'restore', () => tool.restore(target));
   const storedBytes = tool.storedBytes?.() ?? duBytes(tool.repoDir);
   fs.rmSync(target, { recursive: true, force: true });
   const peakServerRss = await tool.finish?.();
@@ -279,6 +301,15 @@ function datasets(): Dataset[] {
   return all.filter((d) => !only || only.includes(d.name));
 }
 
+/** Where the tools work, and how to empty its caches when that can be done. */
+interface BenchPlace {
+  work: string;
+  note: string;
+  /** Drops every cached page, inode and directory entry of `work` (nothing may hold a file open there). */
+  dropCaches?: () => void;
+  cleanup: () => void;
+}
+
 /**
  * Where the tools work: a fresh journaled ext4 on a loop device when we
  * are root (BENCH_LOOP=0 to use the temporary directory as it is). The
@@ -287,24 +318,36 @@ function datasets(): Dataset[] {
  * 235 µs per file instead of 20 µs once a tree has just been deleted, a
  * cost that fell on whichever tool restored after the others' trees were
  * removed. Servers and nodes run journaled filesystems.
+ *
+ * The loop device does direct I/O on its image, so that a remount empties
+ * every cache of the dataset and repositories: the cold regime's steps
+ * read from the disk (containers refuse /proc/sys/vm/drop_caches).
  */
-function benchFilesystem(name: string): { work: string; cleanup: () => void; note: string } {
+function benchFilesystem(name: string): BenchPlace {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-peers-${name}-`));
   const why = process.env.BENCH_LOOP === '0' ? 'BENCH_LOOP=0' : loopDevicesUnavailable();
   if (why) return { work: base, cleanup: () => fs.rmSync(base, { recursive: true, force: true }), note: `the temporary directory (${why})` };
   // Sparse: it takes only what the run writes. Large enough for a dataset, its copies, restores and repositories.
-  const disk = LoopDisk.create(path.join(base, 'disk.img'), path.join(base, 'mnt'), 96 * 1024);
+  const disk = LoopDisk.create(path.join(base, 'disk.img'), path.join(base, 'mnt'), 96 * 1024, { directIo: true });
   return {
     work: disk.mountPoint,
+    dropCaches: () => disk.remount(),
     cleanup: () => {
       disk.detach();
       fs.rmSync(base, { recursive: true, force: true });
     },
-    note: 'a fresh journaled ext4 on a loop device',
+    note: 'a fresh journaled ext4 on a loop device (direct I/O to its image)',
   };
 }
 
-/** Runs every tool over one dataset; returns its report section. */
+/** BENCH_REGIMES=warm,cold (the default): which cache states to measure; cold needs a loop device. */
+function regimes(place: BenchPlace): Regime[] {
+  const asked = (process.env.BENCH_REGIMES ?? 'warm,cold').split(',') as Regime[];
+  if (asked.includes('cold') && !place.dropCaches) console.log(`cold regime skipped: caches cannot be dropped on ${place.note}`);
+  return asked.filter((r) => r === 'warm' || (r === 'cold' && place.dropCaches));
+}
+
+/** Runs every tool over one dataset in each regime; returns its report section. */
 async function runDataset(dataset: Dataset, only: string[] | undefined): Promise<string> {
   const place = benchFilesystem(dataset.name);
   const work = place.work;
@@ -314,17 +357,28 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
     const t = Date.now();
     const dataBytes = dataset.write(pristine);
     console.log(`${dataset.name} dataset: ${(dataBytes / 1e9).toFixed(2)} GB, written in ${((Date.now() - t) / 1000).toFixed(0)} s, on ${place.note}`);
-    const results: ToolResult[] = [];
-    const changeNotes: string[] = [];
-    for (const make of [resticTool, borgTool, cpsbackupTool]) {
-      const tool = make(work);
-      if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
-      console.log(`running ${tool.name} on the ${dataset.name} dataset ...`);
-      results.push(await runTool(tool, work, pristine, dataset, changeNotes));
+    const sections: string[] = [];
+    for (const regime of regimes(place)) {
+      const results: ToolResult[] = [];
+      const changeNotes: string[] = [];
+      for (const make of [resticTool, borgTool, cpsbackupTool]) {
+        const tool = make(work);
+        if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
+        console.log(`running ${tool.name} on the ${dataset.name} dataset, ${regime} cache ...`);
+        results.push(await runTool(tool, place, regime, pristine, dataset, changeNotes));
+        // Each tool and regime starts from an empty repository and cache: only the dataset stays.
+        for (const name of fs.readdirSync(work))
+          if (name !== 'gen1' && name !== 'lost+found') fs.rmSync(path.join(work, name), { recursive: true, force: true });
+      }
+      const report = table(results, dataset, dataBytes, changeNotes);
+      console.log(`\n${regime} cache:\n${report}\n`);
+      const how =
+        regime === 'warm'
+          ? 'Warm cache: each backup step starts with the tree read into the page cache.'
+          : 'Cold cache: before each step the filesystem holding tree, repositories and caches is unmounted and mounted again (cpsbackupd stopped meanwhile and started again before the step), so every step reads from the disk.';
+      sections.push(`#### ${regime[0]!.toUpperCase()}${regime.slice(1)} cache\n\n${how}\n\n${report}\n`);
     }
-    const report = table(results, dataset, dataBytes, changeNotes);
-    console.log('\n' + report + '\n');
-    return `### ${dataset.name[0]!.toUpperCase()}${dataset.name.slice(1)} dataset (${dataset.knobs})\n\nOn ${place.note}.\n\n${report}\n`;
+    return `### ${dataset.name[0]!.toUpperCase()}${dataset.name.slice(1)} dataset (${dataset.knobs})\n\nOn ${place.note}.\n\n${sections.join('\n')}`;
   } finally {
     // BENCH_KEEP_WORK=1 leaves the repositories for inspection.
     if (process.env.BENCH_KEEP_WORK) console.log(`work directory kept: ${work}`);
@@ -346,7 +400,7 @@ async function main(): Promise<void> {
   const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
   fs.writeFileSync(
     doc,
-    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not the fixed 16 MiB free-space reserve); each backup step starting with the tree in the page cache (warm); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
+    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not the fixed 16 MiB free-space reserve); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
   );
   console.log(`written to ${doc}`);
 }

@@ -3,10 +3,11 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
-import { type ChunkSink, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import { type ChunkSink, type FileStat, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import { type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
@@ -39,6 +40,12 @@ export interface BackupResult {
 
 /** A file that keeps changing is read this many times before it is stored as read, with a warning. */
 const MAX_READS = 3;
+/**
+ * Files up to this size are read whole on the file pool; larger ones are
+ * streamed by the main thread (their chunks hashed on the chunk pool), so
+ * no file is ever held whole in memory past this size.
+ */
+const POOLED_FILE_BYTES = 4 * 1024 * 1024;
 
 const TYPE_OF: Record<WalkKind, FileEntry['type']> = {
   file: EntryType.File,
@@ -50,7 +57,7 @@ const TYPE_OF: Record<WalkKind, FileEntry['type']> = {
   socket: EntryType.Socket,
 };
 
-function entryOf(item: WalkItem, st: fs.BigIntStats, owners: OwnerNames): FileEntry {
+function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
   return {
     path: item.path,
     type: TYPE_OF[item.kind],
@@ -80,6 +87,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   const server = await ServerConnection.open(config);
   const counters = newBackupCounters();
   const pool = new ChunkPool(config.zstd_level);
+  let files: FilePool | undefined;
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
@@ -92,10 +100,11 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
     const uploader = new Uploader(server, pool, counters);
+    files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES }, config.read_concurrency);
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];
     try {
-      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, params, uploader, counters);
+      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files }, uploader, counters);
       partialReasons = incompleteRoots(roots, previous);
     } finally {
       previous.close();
@@ -114,7 +123,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     await server.close().catch(() => undefined);
     throw err;
   } finally {
-    await pool.close();
+    await Promise.all([pool.close(), files?.close()]);
   }
 }
 
@@ -141,7 +150,7 @@ async function walkAndUpload(
   config: NodeConfig,
   opts: BackupOptions,
   { previous, expectedBytes }: { previous: PreviousManifest; expectedBytes: number },
-  params: ChunkerParams,
+  { params, files }: { params: ChunkerParams; files: FilePool },
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<RootReport[]> {
@@ -162,7 +171,15 @@ async function walkAndUpload(
     onWarning: (m: string) => warnings.push(m),
     onRoot: (r: RootReport) => roots.push(r),
   };
-  for (const item of walk(walkOptions)) {
+  // Asked once per item, in walk order (the parent's manifest is read as a merge).
+  const decide = (item: WalkItem) => {
+    if (item.kind !== 'file') return { pooled: false };
+    const reused = opts.full ? undefined : previous.unchangedChunks(item.path, item.stat);
+    return { reused, pooled: !reused && item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) };
+  };
+  const ahead = new ReadAhead(walk(walkOptions), files, decide);
+  for (let step = ahead.next(); step; step = ahead.next()) {
+    const item = step.item;
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     let entry = entryOf(item, item.stat, owners);
     if (item.kind === 'symlink') {
@@ -184,13 +201,16 @@ async function walkAndUpload(
         }
         entry.hardlinkGroup = hardlinks.size + 1;
       }
-      const reused = opts.full ? undefined : previous.unchangedChunks(item.path, item.stat);
-      if (reused) {
-        entry.chunks = reused;
+      if (step.reused) {
+        entry.chunks = step.reused;
         counters.filesUnchanged++;
         counters.bytesUnchanged += entry.size;
       } else {
-        const read = await readWithRetries(item.path, params, sink, blocks, uploader, counters);
+        const read = step.read
+          ? await takePooledRead(step as Required<Pick<AheadStep, 'item' | 'read'>>, uploader, counters, () =>
+              readWithRetries(item.path, params, sink, blocks, uploader, counters),
+            )
+          : await readWithRetries(item.path, params, sink, blocks, uploader, counters);
         if (!read) continue;
         entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
       }
@@ -233,6 +253,38 @@ function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifes
       reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);
   });
   return reasons;
+}
+
+/**
+ * A file read on the file pool, its chunks handed to the uploader in order
+ * (their ids computed there). The same outcomes as readWithRetries: a file
+ * gone since the walk is skipped, one that cannot be read is a warning, one
+ * that kept changing is kept as last read with a warning; one that grew past
+ * the pool's size since the walk is streamed by `inline` instead.
+ */
+async function takePooledRead(
+  step: { item: WalkItem; read: Promise<FileRead> },
+  uploader: Uploader,
+  counters: BackupCounters,
+  inline: () => Promise<ReadResult | undefined>,
+): Promise<{ chunks: Buffer[]; size: number; stat: FileStat } | undefined> {
+  const f = await step.read;
+  const path = step.item.path.toString();
+  counters.filesRead += f.reads;
+  counters.bytesRead += f.bytesRead;
+  if (f.tooLarge) return inline();
+  if (f.error !== undefined) {
+    if (f.error !== 'ENOENT') await uploader.addWarning(`${path} cannot be read: ${f.error}; not backed up`);
+    return undefined;
+  }
+  if (f.changed) await uploader.addWarning(`${path} kept changing while being read (${MAX_READS} tries); stored as last read`);
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const [i, end] of f.cuts.entries()) {
+    chunks.push(await uploader.addHashedChunk(Buffer.from(f.ids!, i * CHUNK_ID_BYTES, CHUNK_ID_BYTES), Buffer.from(f.data!, start, end - start)));
+    start = end;
+  }
+  return { chunks, size: start, stat: f.stat! };
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

@@ -81,13 +81,13 @@ describe('chunk pool', () => {
   test('after close, compress() is refused with a clear error', async () => {
     const pool = new ChunkPool(3, 1, WORKER);
     await pool.close();
-    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/chunk pool was closed/);
+    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/chunk pool: the pool was closed/);
   });
 
   test('workers start with the first job; a worker that cannot start fails that job with a clear error', async () => {
     const pool = new ChunkPool(3, 1, path.join(__dirname, 'no-such-worker.js'));
     await new Promise((r) => setTimeout(r, 200)); // an eager start would have failed by now
-    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/chunk worker failed: .*no-such-worker/);
+    await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/chunk pool: a worker failed: .*no-such-worker/);
     await pool.close();
   });
 });

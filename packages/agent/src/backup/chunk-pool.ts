@@ -1,20 +1,13 @@
 import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
+import { WorkerPool } from '../worker-pool';
 import type { ChunkDone, ChunkJob } from './chunk-worker';
 
 /** A compressed chunk as it goes on the wire. */
 export interface Compressed {
   codec: number;
   payload: Buffer;
-}
-
-interface Waiting {
-  resolve: (d: ChunkDone) => void;
-  reject: (e: Error) => void;
-  slot: number;
-  size: number;
 }
 
 /**
@@ -30,23 +23,20 @@ interface Waiting {
  * Any other chunk is copied first, so the caller may reuse its buffer at once.
  */
 export class ChunkPool {
-  private readonly workers: Array<{ worker: Worker; outstanding: number }> = [];
-  private readonly waiting = new Map<number, Waiting>();
-  private nextJob = 1;
-  private failure: Error | undefined;
+  private readonly workers: WorkerPool<ChunkJob, ChunkDone>;
 
   constructor(
     private readonly level: number,
-    private readonly threads: number = defaultThreads(),
+    threads: number = defaultThreads(),
     /** The compiled worker script. */
-    private readonly script: string = workerScript('backup/chunk-worker'),
-  ) {}
+    script: string = workerScript('backup/chunk-worker'),
+  ) {
+    this.workers = new WorkerPool(script, threads, (what) => new AgentError('COMPRESS', `chunk pool: ${what}`));
+  }
 
   /** Bytes of jobs submitted and not yet answered, over all workers. */
   get queuedBytes(): number {
-    let n = 0;
-    for (const w of this.workers) n += w.outstanding;
-    return n;
+    return this.workers.load;
   }
 
   /** The chunk's id (SHA-256 of its bytes). */
@@ -67,69 +57,18 @@ export class ChunkPool {
     return { codec: done.codec!, payload };
   }
 
-  /**
-   * Workers start with the first job: a backup with nothing to read or
-   * send (most re-backups of a quiet node) never pays for their isolates.
-   */
-  private start(): void {
-    for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(this.script);
-      worker.on('message', (m: ChunkDone) => this.onDone(m));
-      worker.on('error', (err) => this.fail(new AgentError('COMPRESS', `chunk worker failed: ${err.message}`)));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new AgentError('COMPRESS', `chunk worker exited with code ${code}`));
-      });
-      this.workers.push({ worker, outstanding: 0 });
-    }
-  }
-
   private submit(op: ChunkJob['op'], data: Uint8Array): Promise<ChunkDone> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.workers.length === 0) this.start();
-    const slot = this.leastBusy();
-    const job = this.nextJob++;
-    let msg: ChunkJob;
-    let transfer: ArrayBuffer[] = [];
     if (data.buffer instanceof SharedArrayBuffer) {
-      msg = { job, op, buffer: data.buffer, offset: data.byteOffset, length: data.length, level: this.level };
-    } else {
-      const copy = new ArrayBuffer(data.length);
-      new Uint8Array(copy).set(data);
-      msg = { job, op, buffer: copy, offset: 0, length: data.length, level: this.level };
-      transfer = [copy];
+      return this.workers.run({ op, buffer: data.buffer, offset: data.byteOffset, length: data.length, level: this.level }, data.length);
     }
-    return new Promise((resolve, reject) => {
-      this.waiting.set(job, { resolve, reject, slot, size: data.length });
-      this.workers[slot]!.outstanding += data.length;
-      this.workers[slot]!.worker.postMessage(msg, transfer);
-    });
-  }
-
-  private leastBusy(): number {
-    let best = 0;
-    for (let i = 1; i < this.workers.length; i++) if (this.workers[i]!.outstanding < this.workers[best]!.outstanding) best = i;
-    return best;
-  }
-
-  private onDone(m: ChunkDone): void {
-    const w = this.waiting.get(m.job);
-    if (!w) return;
-    this.waiting.delete(m.job);
-    this.workers[w.slot]!.outstanding -= w.size;
-    w.resolve(m);
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    for (const w of this.waiting.values()) w.reject(err);
-    this.waiting.clear();
+    const copy = new ArrayBuffer(data.length);
+    new Uint8Array(copy).set(data);
+    return this.workers.run({ op, buffer: copy, offset: 0, length: data.length, level: this.level }, data.length, [copy]);
   }
 
   /** Stops the workers (jobs still running are rejected). */
-  async close(): Promise<void> {
-    this.fail(new AgentError('COMPRESS', 'the chunk pool was closed'));
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  close(): Promise<void> {
+    return this.workers.close();
   }
 }
 

@@ -69,7 +69,11 @@ async function fill(fh: fs.promises.FileHandle, buf: Buffer): Promise<number> {
   return filled;
 }
 
-function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
+/** The metadata an entry keeps of a file (what the file pool's workers send back). */
+export type FileStat = Pick<fs.BigIntStats, 'mode' | 'uid' | 'gid' | 'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev' | 'rdev' | 'nlink'>;
+
+/** The same version of a file: neither written (size, mtime, ctime) nor replaced (inode) in between. */
+export function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 

@@ -125,22 +125,30 @@ export class Uploader {
    */
   async addChunk(data: Buffer): Promise<Buffer> {
     this.throwIfFailed();
+    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) return this.addHashedChunk(chunkIdOf(data), data);
     const b = this.batch;
-    let id: Buffer;
-    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) {
-      id = chunkIdOf(data);
-      if (askOnce(b, id, () => this.copyIntoBatch(data))) b.bytes += data.length;
-    } else {
-      const copy = this.copyIntoBatch(data);
-      const pending = Buffer.alloc(CHUNK_ID_BYTES);
-      const filled = this.pool.hash(copy).then((digest) => void digest.copy(pending));
-      filled.catch(() => undefined); // awaited at dispatch; a failure is reported there
-      b.hashing.push({ id: pending, data: copy, filled });
-      b.bytes += data.length;
-      id = pending;
-    }
-    if (b.ids.length + b.hashing.length >= this.limits.batchIds || b.bytes >= this.limits.batchBytes) await this.dispatch();
+    const copy = this.copyIntoBatch(data);
+    const id = Buffer.alloc(CHUNK_ID_BYTES);
+    const filled = this.pool.hash(copy).then((digest) => void digest.copy(id));
+    filled.catch(() => undefined); // awaited at dispatch; a failure is reported there
+    b.hashing.push({ id, data: copy, filled });
+    b.bytes += data.length;
+    await this.dispatchIfFull();
     return id;
+  }
+
+  /** Offers a chunk whose id is already known (hashed by the file pool); the same contract as addChunk. */
+  async addHashedChunk(id: Buffer, data: Buffer): Promise<Buffer> {
+    this.throwIfFailed();
+    const b = this.batch;
+    if (askOnce(b, id, () => this.copyIntoBatch(data))) b.bytes += data.length;
+    await this.dispatchIfFull();
+    return id;
+  }
+
+  private async dispatchIfFull(): Promise<void> {
+    const b = this.batch;
+    if (b.ids.length + b.hashing.length >= this.limits.batchIds || b.bytes >= this.limits.batchBytes) await this.dispatch();
   }
 
   /**

@@ -32,17 +32,35 @@ export class LoopDisk {
   private constructor(
     readonly image: string,
     readonly mountPoint: string,
+    /** The loop device reads and writes its image with O_DIRECT, past the page cache of the filesystem holding it. */
+    private readonly directIo = false,
   ) {}
 
-  /** A fresh ext4 filesystem of `sizeMiB` on a new loop device, mounted at `mountPoint`. */
-  static create(image: string, mountPoint: string, sizeMiB: number): LoopDisk {
+  /**
+   * A fresh ext4 filesystem of `sizeMiB` on a new loop device, mounted at
+   * `mountPoint`. With `directIo`, what is not in this filesystem's own
+   * page cache comes from the disk under the image: after remount() its
+   * reads are cold reads.
+   */
+  static create(image: string, mountPoint: string, sizeMiB: number, opts: { directIo?: boolean } = {}): LoopDisk {
     fs.rmSync(image, { force: true });
     fs.writeFileSync(image, '');
     fs.truncateSync(image, sizeMiB * 1024 * 1024);
     run('mkfs.ext4', ['-q', '-F', image]);
-    const disk = new LoopDisk(image, mountPoint);
+    const disk = new LoopDisk(image, mountPoint, opts.directIo);
     disk.attach();
     return disk;
+  }
+
+  /**
+   * Unmounts and mounts again: the filesystem's cached pages, inodes and
+   * directory entries are gone (where /proc/sys/vm/drop_caches is refused,
+   * as in containers, this is how a cache is dropped). Fails if a process
+   * holds a file open on it.
+   */
+  remount(): void {
+    run('umount', [this.mountPoint]);
+    run('mount', ['-t', 'ext4', this.device, this.mountPoint]);
   }
 
   /** Mounts an existing image (a copy): ext4 replays its journal as after a reboot. */
@@ -53,7 +71,7 @@ export class LoopDisk {
   }
 
   private attach(): void {
-    this.device = run('losetup', ['--find', '--show', this.image]);
+    this.device = run('losetup', ['--find', '--show', ...(this.directIo ? ['--direct-io=on'] : []), this.image]);
     fs.mkdirSync(this.mountPoint, { recursive: true });
     run('mount', ['-t', 'ext4', this.device, this.mountPoint]);
   }
