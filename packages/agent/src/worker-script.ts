@@ -1,13 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { workerScript as scriptIn } from '@cpsbackup/workers';
 
-/**
- * The compiled script of a worker thread. Worker threads run JavaScript,
- * so code loaded from the TypeScript sources (tests under ts-jest) uses the
- * build's copy in dist/ (make build runs before make test).
- */
+/** The compiled script of one of the agent's worker threads (`name` relative to src/, e.g. 'backup/chunk-worker'). */
 export function workerScript(name: string): string {
-  const beside = path.join(__dirname, `${name}.js`);
-  if (fs.existsSync(beside)) return beside;
-  return path.join(__dirname, '..', 'dist', `${name}.js`);
+  return scriptIn(__dirname, name);
 }

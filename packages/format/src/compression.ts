@@ -1,4 +1,5 @@
 import * as zstd from 'zstd-napi/binding';
+import { chunkIdOf } from './chunk-id';
 import { FormatError } from './errors';
 
 /** How a chunk's payload is encoded in a pack. */
@@ -70,4 +71,13 @@ export function decodeChunk(codec: number, payload: Uint8Array, rawLength: numbe
   }
   if (n !== rawLength) throw new FormatError('CHUNK_CORRUPT', `chunk decoded to ${n} bytes, expected ${rawLength}`);
   return out;
+}
+
+/**
+ * Whether an encoded chunk decodes to exactly `rawLength` bytes whose
+ * SHA-256 is `id`: what the server checks of every chunk it is sent.
+ * Throws a FormatError when the payload does not decode.
+ */
+export function encodedChunkMatches(id: Uint8Array, codec: number, payload: Uint8Array, rawLength: number): boolean {
+  return chunkIdOf(decodeChunkToScratch(codec, payload, rawLength)).equals(id);
 }

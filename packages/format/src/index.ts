@@ -5,7 +5,7 @@
  */
 export { type FileEntry, EntryType, hasContent } from './entry';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
-export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL } from './compression';
+export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL, encodedChunkMatches } from './compression';
 export { FormatError, type FormatErrorCode, isFormatError } from './errors';
 export { ManifestDecoder, encodeEntry, decodeEntry, encodeEntryRecords, decodeEntryRecords, ENTRY_LIMITS, MANIFEST_MAGIC } from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';

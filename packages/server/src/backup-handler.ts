@@ -187,12 +187,14 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
     }
   };
   for (;;) {
-    const m: Message = await ctx.conn.next();
+    // A chunk whose check fails ends the session at once, not at the peer's next message.
+    const m: Message = await Promise.race([ctx.conn.next(), writer.checkFailed]);
     switch (m.msg) {
       case 'missingQuery': {
         const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
         if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${LIMITS.idsPerQuery})`);
         for (const id of ids) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        await writer.settle(); // chunks sent before the query count as had
         const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
         const missing: number[] = [];
         ids.forEach((id, i) => lacking.has(id.toString('hex')) && missing.push(i));
@@ -201,13 +203,14 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
       }
       case 'chunk': {
         const c = m.chunk;
-        writer.putEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
+        await writer.queueEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0, ctx.checkChunk);
         checkQuotaDuring();
         break;
       }
       case 'listingChunk': {
         // The file list is stored too: it counts against quota_bytes like data.
         const c = m.listingChunk;
+        await writer.settle(); // a listing may only name chunks stored before it
         writer.putListingChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
         checkQuotaDuring();
         break;
@@ -216,6 +219,8 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
         break;
       case 'endBackup': {
+        await writer.settle();
+        checkQuotaDuring();
         const root = (m.endBackup.root ?? []).map(toBuffer);
         if (root.length > LIMITS.rootListingChunks) {
           throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);

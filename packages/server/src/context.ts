@@ -1,6 +1,6 @@
 import { type ClientConfig } from '@cpsbackup/config';
 import { type FramedConnection } from '@cpsbackup/protocol';
-import { type Store } from '@cpsbackup/store';
+import { type EncodedChunkCheck, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { type Activity } from './activity';
 import { type ClientLocks } from './client-locks';
@@ -17,6 +17,8 @@ export interface SessionContext {
   readonly owner: object;
   /** Running backups and outcome counters (the status port reads them). */
   readonly activity: Activity;
+  /** Decodes and hashes a received chunk off the main thread (ChunkChecks). */
+  readonly checkChunk: EncodedChunkCheck;
   /** Retention, quotas and permissions of this client. */
   readonly policy: ClientPolicy;
   /** True once SIGTERM arrived: no new backups. */

@@ -20,6 +20,7 @@ import { ClientRegistry } from './client-registry';
 import { applyRetentionToAll } from './retention';
 import { Session } from './session';
 import { WireError } from './wire-errors';
+import { ChunkChecks } from './chunk-checks';
 
 function readPem(file: string, what: string): Buffer {
   try {
@@ -40,6 +41,8 @@ export class BackupServer {
   private readonly admission: Admission;
   private readonly enrolGuard: EnrolGuard;
   private readonly revoked: RevokedCertificates;
+  /** Decodes and hashes received chunks on worker threads. */
+  private readonly chunkChecks: ChunkChecks;
   /** TCP connections still in their TLS handshake, by "address|port", until it completes or they close. */
   private readonly handshaking = new Map<string, string>();
   /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
@@ -61,6 +64,7 @@ export class BackupServer {
     this.clients = new ClientRegistry(config.clientconfdir);
     this.enrolGuard = new EnrolGuard(path.join(config.directory, 'enrolled'));
     this.revoked = new RevokedCertificates(config.directory);
+    this.chunkChecks = new ChunkChecks(config.check_threads);
     this.admission = new Admission({
       maxChildren: config.max_children,
       maxSessionsPerClient: config.max_sessions_per_client,
@@ -204,6 +208,7 @@ export class BackupServer {
       revoked: this.revoked,
       isShuttingDown: () => this.shuttingDown,
       requestGc: () => this.requestGc(),
+      checkChunk: this.chunkChecks.check,
     });
     this.sessions.add(session);
     this.activity.connections++;
@@ -355,6 +360,7 @@ export class BackupServer {
     // connection still in its TLS handshake gets a second at most.
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, 1000))]);
     await new Promise((r) => setTimeout(r, 50));
+    await this.chunkChecks.close();
     this.store.close();
     this.log.info('stopped');
   }

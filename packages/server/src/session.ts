@@ -2,7 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import { ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, type Message, type MessageKind, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { type ServerConfig } from '@cpsbackup/config';
-import { catalogDamage, type Store } from '@cpsbackup/store';
+import { catalogDamage, type EncodedChunkCheck, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { type Activity } from './activity';
 import { type Ticket } from './admission';
@@ -55,6 +55,7 @@ export interface SessionDeps {
   revoked: RevokedCertificates;
   isShuttingDown(): boolean;
   requestGc(): void;
+  checkChunk: EncodedChunkCheck;
 }
 
 /**
@@ -177,6 +178,7 @@ export class Session {
       owner: this,
       activity: deps.activity,
       policy: policyFor(deps.config, config),
+      checkChunk: deps.checkChunk,
       isShuttingDown: () => deps.isShuttingDown(),
       whileBusy: async <T>(work: () => Promise<T>): Promise<T> => {
         this.busy = true; // shutdown waits, and GC waits, while a backup or a verify runs

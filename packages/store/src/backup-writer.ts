@@ -7,6 +7,7 @@ import {
   compressChunk,
   decodeChunkToScratch,
   decodeListingChunk,
+  encodedChunkMatches,
   type FileEntry,
   formatChunkId,
   isFormatError,
@@ -25,6 +26,30 @@ export const MAX_KEPT_WARNINGS = 200;
 export const MAX_WARNING_CHARS = 1024;
 /** Unrecorded references a backup may hold before the store records them (bounds its memory). */
 const MAX_PENDING_REFS = 131_072;
+/**
+ * Chunks, and payload bytes, a backup may have being checked at once
+ * (queueEncodedChunk): bounds what one session holds while its checks run
+ * on other threads.
+ */
+const MAX_CHECKING_CHUNKS = 64;
+const MAX_CHECKING_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Checks that an encoded chunk decodes to exactly `rawLength` bytes hashing
+ * to `id` (format's encodedChunkMatches), wherever it runs: cpsbackupd runs
+ * it on worker threads. Resolves whether the hash matches; rejects with the
+ * error of a payload that does not decode.
+ */
+export type EncodedChunkCheck = (id: Buffer, codec: number, payload: Buffer, rawLength: number) => Promise<boolean>;
+
+interface CheckingChunk {
+  id: Buffer;
+  codec: number;
+  payload: Buffer;
+  rawLength: number;
+  matches: Promise<boolean>;
+}
+
 /** Entries one listing chunk may hold (a chunk is at most 256 KiB of records but for one big one). */
 const MAX_LISTING_ENTRIES = 65_536;
 
@@ -69,6 +94,16 @@ export class BackupWriter {
   private done = false;
   /** Set when the store lost unflushed data: this backup can no longer commit. */
   private poisoned: string | undefined;
+  /** Chunks whose check is running (queueEncodedChunk), in the order they came; stored in that order. */
+  private readonly checking: CheckingChunk[] = [];
+  private checkingBytes = 0;
+  /**
+   * Rejects as soon as a queued chunk's check fails, with the error storing
+   * it will throw: a session waiting for its peer's next message can fail at
+   * once (a peer that sends a bad chunk and then nothing is told at once).
+   */
+  readonly checkFailed: Promise<never>;
+  private reportCheckFailure: (err: Error) => void = () => undefined;
 
   constructor(
     private readonly store: Store,
@@ -79,11 +114,20 @@ export class BackupWriter {
     this.backupId = info.id;
     this.number = info.number;
     this.client = info.client;
+    this.checkFailed = new Promise<never>((_, reject) => (this.reportCheckFailure = reject));
+    this.checkFailed.catch(() => undefined); // for sessions that never wait on it
   }
 
   private assertActive(): void {
     if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
     if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`);
+  }
+
+  /** Everything that relies on the chunks sent being known waits for their checks first (settle). */
+  private assertSettled(): void {
+    if (this.checking.length > 0) {
+      throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client}: ${this.checking.length} chunks are still being checked (settle first)`);
+    }
   }
 
   /** @internal The store lost data this backup may rely on: it must fail. */
@@ -99,6 +143,7 @@ export class BackupWriter {
    */
   missing(ids: readonly Buffer[]): Buffer[] {
     this.assertActive();
+    this.assertSettled();
     for (const id of ids) checkIdShape(id);
     const has = this.referenceKnown(ids);
     return ids.filter((_, i) => !has[i]);
@@ -148,9 +193,44 @@ export class BackupWriter {
     this.assertActive();
     checkIdShape(id);
     checkSize(rawLength);
-    const plain = decodeChunkToScratch(codec, payload, rawLength);
-    if (!chunkIdOf(plain).equals(id)) throw hashMismatch(id, this.client);
+    if (!encodedChunkMatches(id, codec, payload, rawLength)) throw hashMismatch(id, this.client);
     return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
+  }
+
+  /**
+   * putEncodedChunk with the decoding and hashing done by `check` (on
+   * another thread) while the caller goes on receiving. Chunks are stored
+   * in the order they came, each once its check passed: by a later call
+   * when too many are being checked, or by settle(). What a check finds
+   * (a hash that differs, a payload that does not decode) is thrown by the
+   * call that would have stored that chunk. `payload` must stay as it is
+   * until then.
+   */
+  async queueEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number, check: EncodedChunkCheck): Promise<void> {
+    this.assertActive();
+    checkIdShape(id);
+    checkSize(rawLength);
+    const matches = check(id, codec, payload, rawLength);
+    matches.then(
+      (ok) => ok || this.reportCheckFailure(hashMismatch(id, this.client)),
+      (err: Error) => this.reportCheckFailure(err),
+    );
+    this.checking.push({ id, codec, payload, rawLength, matches });
+    this.checkingBytes += payload.length;
+    while (this.checking.length > MAX_CHECKING_CHUNKS || this.checkingBytes > MAX_CHECKING_BYTES) await this.storeOldestChecked();
+  }
+
+  /** Stores every chunk still being checked; before anything that needs them known (missing, listings, commit). */
+  async settle(): Promise<void> {
+    while (this.checking.length > 0) await this.storeOldestChecked();
+  }
+
+  private async storeOldestChecked(): Promise<void> {
+    const c = this.checking.shift()!;
+    this.checkingBytes -= c.payload.length;
+    if (!(await c.matches)) throw hashMismatch(c.id, this.client);
+    this.assertActive(); // aborted or poisoned while the check ran
+    this.accept(c.id, ChunkKind.Data, c.codec, c.payload, c.rawLength);
   }
 
   /**
@@ -178,6 +258,7 @@ export class BackupWriter {
   /** Adds entries in order; their chunk references are checked together (see referenceKnown). */
   addEntries(entries: readonly FileEntry[]): void {
     this.assertActive();
+    this.assertSettled();
     this.requireKnown(entries);
     for (const entry of entries) {
       this.storeListings(this.tree.add(entry));
@@ -196,6 +277,7 @@ export class BackupWriter {
    */
   putListingChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
     this.assertActive();
+    this.assertSettled();
     checkIdShape(id);
     checkSize(rawLength);
     const plain = decodeChunkToScratch(codec, payload, rawLength);
@@ -281,6 +363,7 @@ export class BackupWriter {
    */
   checkTree(root: readonly Buffer[]): TreeTotals {
     this.assertActive();
+    this.assertSettled();
     this.requireKnownIds(root, () => 'the root listing');
     this.store.flush(); // the listings just received must be readable
     return checkTree(root, {
@@ -304,6 +387,7 @@ export class BackupWriter {
   }
 
   private commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): BackupInfo {
+    this.assertSettled();
     this.store.flush();
     const committed = this.store.catalog.commitBackup(this.backupId, {
       manifest: Buffer.concat(root),
@@ -330,6 +414,8 @@ export class BackupWriter {
    */
   abort(reason: string): void {
     if (this.done) return;
+    this.checking.length = 0; // chunks still being checked are not stored
+    this.checkingBytes = 0;
     try {
       if (!this.poisoned) this.store.flush();
     } catch {

@@ -1,6 +1,6 @@
 /** @cpsbackup/store: the deduplicating chunk store (packs + SQLite catalog). The data format itself is @cpsbackup/format. */
 export { Store } from './store';
-export { BackupWriter, type BeginBackupOptions } from './backup-writer';
+export { BackupWriter, type BeginBackupOptions, type EncodedChunkCheck } from './backup-writer';
 export { type BackupInfo, type BackupStatus, catalogDamage, isComplete } from './catalog';
 export { repairCatalog, type RepairReport } from './repair';
 export { type StoreOptions } from './options';

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileEntry, SeededRandom, tempDir } from '@cpsbackup/testkit';
-import { chunkIdOf, compressChunk } from '@cpsbackup/format';
+import { chunkIdOf, compressChunk, encodedChunkMatches } from '@cpsbackup/format';
 import { backupTree, backupTreeYielding, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { Store } from './store';
+import { type EncodedChunkCheck } from './backup-writer';
 
 const HOUR = 3600_000;
 
@@ -90,6 +91,58 @@ describe('Store', () => {
     }
     w.abort('poisoning attempt');
     expect(store.stats().chunks).toBe(0);
+  });
+
+  test('chunks checked on other threads are stored in the order they came, once each check passed; a failed check fails at once', async () => {
+    // The checks are the real one, released by hand in any order (as worker threads answer).
+    const release: Array<() => void> = [];
+    const check: EncodedChunkCheck = (id, codec, payload, rawLength) =>
+      new Promise((resolve, reject) =>
+        release.push(() => {
+          try {
+            resolve(encodedChunkMatches(id, codec, payload, rawLength));
+          } catch (err) {
+            reject(err as Error);
+          }
+        }),
+      );
+    const w = store.beginBackup({ client: 'async' });
+    const rnd = new SeededRandom('async');
+    const chunks = Array.from({ length: 5 }, () => rnd.bytes(20_000));
+    const queued = chunks.map((c) => {
+      const { codec, payload } = compressChunk(c);
+      return w.queueEncodedChunk(chunkIdOf(c), codec, payload, c.length, check);
+    });
+    await Promise.all(queued); // few enough to be held, not waited for
+    expect(() => w.missing([chunkIdOf(chunks[0]!)])).toThrow(/still being checked \(settle first\)/);
+    const settled = w.settle();
+    for (const r of [...release].reverse()) r(); // answers in reverse order: storing keeps arrival order
+    await settled;
+    expect(w.missing(chunks.map((c) => chunkIdOf(c)))).toEqual([]);
+    w.addEntry(
+      fileEntry(
+        '/f',
+        chunks.map((c) => chunkIdOf(c)),
+        100_000,
+      ),
+    );
+    const info = w.commit();
+    expect(readTree(store, info.id).get('/f')!.equals(Buffer.concat(chunks))).toBe(true);
+
+    // A lie is reported as soon as its check answers, before the peer sends anything else.
+    const liar = store.beginBackup({ client: 'liar' });
+    const { codec, payload } = compressChunk(Buffer.from('honest bytes'));
+    await liar.queueEncodedChunk(chunkIdOf(Buffer.from('other bytes')), codec, payload, 12, check);
+    release.at(-1)!();
+    await expect(liar.checkFailed).rejects.toThrow(/does not hash to its claimed id/);
+    await expect(liar.settle()).rejects.toThrow(/does not hash to its claimed id/);
+    liar.abort('lied');
+    // A payload that does not decode to its length fails the same way, naming why.
+    const broken = store.beginBackup({ client: 'broken' });
+    await broken.queueEncodedChunk(chunkIdOf(chunks[0]!), codec, payload, 99, check);
+    release.at(-1)!();
+    await expect(broken.settle()).rejects.toThrow(/expected 99/);
+    broken.abort('broken');
   });
 
   test('delete one of three backups, GC: the store shrinks and the others read back exactly', () => {

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
-import { WorkerPool } from '../worker-pool';
+import { WorkerPool } from '@cpsbackup/workers';
 import type { ChunkDone, ChunkJob } from './chunk-worker';
 
 /** A compressed chunk as it goes on the wire. */

@@ -1,7 +1,7 @@
 import { type ChunkerParams } from '@cpsbackup/chunker';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
-import { WorkerPool } from '../worker-pool';
+import { WorkerPool } from '@cpsbackup/workers';
 import type { FileBatchDone, FileBatchJob, FileRead } from './file-worker';
 import { type WalkItem } from './walker';
 
