@@ -174,6 +174,20 @@ function toBuffer(b: Uint8Array | null | undefined): Buffer {
   return b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : Buffer.alloc(0);
 }
 
+/**
+ * The peer's next message, or the error of a chunk whose check failed
+ * meanwhile: such a chunk ends the session at once, not at the peer's next
+ * message. (Not Promise.race with one long-lived promise: each race would
+ * leave a reaction on it holding its message, for the whole backup.)
+ */
+function nextUnlessCheckFails(ctx: SessionContext, writer: BackupWriter): Promise<Message> {
+  return new Promise<Message>((resolve, reject) => {
+    if (writer.checkFailure) return reject(writer.checkFailure);
+    writer.onCheckFailure = reject;
+    ctx.conn.next().then(resolve, reject);
+  });
+}
+
 async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<Ending> {
   const quota = ctx.policy.quotaBytes;
   /** Everything this backup stores counts: chunks, and the manifest its entries make. */
@@ -187,8 +201,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
     }
   };
   for (;;) {
-    // A chunk whose check fails ends the session at once, not at the peer's next message.
-    const m: Message = await Promise.race([ctx.conn.next(), writer.checkFailed]);
+    const m = await nextUnlessCheckFails(ctx, writer);
     switch (m.msg) {
       case 'missingQuery': {
         const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));

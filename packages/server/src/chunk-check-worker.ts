@@ -1,33 +1,36 @@
 /**
  * Worker thread of the chunk checks (chunk-checks.ts): decodes each chunk
- * it is sent and hashes the plaintext against the id the agent claimed.
+ * of a batch and hashes the plaintext against the id the agent claimed.
  */
 import { parentPort } from 'node:worker_threads';
-import { encodedChunkMatches, isFormatError } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, encodedChunkMatches, isFormatError } from '@cpsbackup/format';
 
+/** A batch of chunks: chunk i's id is ids[32 i ..], its payload payloads[payloadEnds[i-1] .. payloadEnds[i]). */
 export interface CheckJob {
   job: number;
-  id: ArrayBuffer;
-  codec: number;
-  /** A copy of the payload, transferred. */
-  payload: ArrayBuffer;
-  rawLength: number;
+  ids: ArrayBuffer;
+  payloads: ArrayBuffer;
+  payloadEnds: number[];
+  codecs: number[];
+  rawLengths: number[];
 }
 
-/** Whether the hash matched, or why the payload did not decode. */
+/** For each chunk, whether its hash matched, or why its payload did not decode. */
 export interface CheckDone {
   job: number;
-  matches: boolean;
-  undecodable?: string;
+  results: Array<{ matches: boolean; undecodable?: string }>;
 }
 
 parentPort?.on('message', (m: CheckJob) => {
-  let done: CheckDone;
-  try {
-    done = { job: m.job, matches: encodedChunkMatches(new Uint8Array(m.id), m.codec, new Uint8Array(m.payload), m.rawLength) };
-  } catch (err) {
-    if (!isFormatError(err)) throw err; // a fault of the worker itself fails the pool, loudly
-    done = { job: m.job, matches: false, undecodable: err.message };
-  }
-  parentPort!.postMessage(done);
+  const results = m.payloadEnds.map((end, i) => {
+    const start = i === 0 ? 0 : m.payloadEnds[i - 1]!;
+    const id = new Uint8Array(m.ids, i * CHUNK_ID_BYTES, CHUNK_ID_BYTES);
+    try {
+      return { matches: encodedChunkMatches(id, m.codecs[i]!, new Uint8Array(m.payloads, start, end - start), m.rawLengths[i]!) };
+    } catch (err) {
+      if (!isFormatError(err)) throw err; // a fault of the worker itself fails the pool, loudly
+      return { matches: false, undecodable: err.message };
+    }
+  });
+  parentPort!.postMessage({ job: m.job, results } satisfies CheckDone);
 });

@@ -97,13 +97,14 @@ export class BackupWriter {
   /** Chunks whose check is running (queueEncodedChunk), in the order they came; stored in that order. */
   private readonly checking: CheckingChunk[] = [];
   private checkingBytes = 0;
+  /** The error of the first queued chunk whose check failed (storing it will throw it). */
+  checkFailure: Error | undefined;
   /**
-   * Rejects as soon as a queued chunk's check fails, with the error storing
-   * it will throw: a session waiting for its peer's next message can fail at
-   * once (a peer that sends a bad chunk and then nothing is told at once).
+   * Called as soon as a queued chunk's check fails, with that error: a
+   * session waiting for its peer's next message can fail at once (a peer
+   * that sends a bad chunk and then nothing is told at once).
    */
-  readonly checkFailed: Promise<never>;
-  private reportCheckFailure: (err: Error) => void = () => undefined;
+  onCheckFailure: ((err: Error) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -114,8 +115,6 @@ export class BackupWriter {
     this.backupId = info.id;
     this.number = info.number;
     this.client = info.client;
-    this.checkFailed = new Promise<never>((_, reject) => (this.reportCheckFailure = reject));
-    this.checkFailed.catch(() => undefined); // for sessions that never wait on it
   }
 
   private assertActive(): void {
@@ -223,6 +222,12 @@ export class BackupWriter {
   /** Stores every chunk still being checked; before anything that needs them known (missing, listings, commit). */
   async settle(): Promise<void> {
     while (this.checking.length > 0) await this.storeOldestChecked();
+  }
+
+  private reportCheckFailure(err: Error): void {
+    if (this.checkFailure) return;
+    this.checkFailure = err;
+    this.onCheckFailure?.(err);
   }
 
   private async storeOldestChecked(): Promise<void> {

@@ -133,8 +133,9 @@ describe('Store', () => {
     const liar = store.beginBackup({ client: 'liar' });
     const { codec, payload } = compressChunk(Buffer.from('honest bytes'));
     await liar.queueEncodedChunk(chunkIdOf(Buffer.from('other bytes')), codec, payload, 12, check);
+    const told = new Promise<Error>((resolve) => (liar.onCheckFailure = resolve));
     release.at(-1)!();
-    await expect(liar.checkFailed).rejects.toThrow(/does not hash to its claimed id/);
+    expect((await told).message).toMatch(/does not hash to its claimed id/);
     await expect(liar.settle()).rejects.toThrow(/does not hash to its claimed id/);
     liar.abort('lied');
     // A payload that does not decode to its length fails the same way, naming why.

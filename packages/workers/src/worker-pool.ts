@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 interface Waiting<D> {
   resolve: (done: D) => void;
@@ -26,6 +26,8 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
     private readonly threads: number,
     /** The error for a worker that failed or a pool closed, from what happened. */
     private readonly failure: (what: string) => Error,
+    /** Each worker's heap limits (a small young generation keeps a worker's resident memory small). */
+    private readonly resourceLimits?: ResourceLimits,
   ) {}
 
   /** Load of the jobs submitted and not yet answered, over all workers. */
@@ -56,7 +58,7 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
 
   private start(): void {
     for (let i = 0; i < this.threads; i++) {
-      const worker = new Worker(this.script);
+      const worker = new Worker(this.script, { resourceLimits: this.resourceLimits });
       worker.on('message', (m: Done) => this.onDone(m));
       worker.on('error', (err) => this.fail(this.failure(`a worker failed: ${err.message}`)));
       worker.on('exit', (code) => {

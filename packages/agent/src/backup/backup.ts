@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { CHUNK_ID_BYTES, EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, type FileStat, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -279,12 +279,12 @@ async function takePooledRead(
   }
   if (f.changed) await uploader.addWarning(`${path} kept changing while being read (${MAX_READS} tries); stored as last read`);
   const chunks: Buffer[] = [];
-  let start = 0;
-  for (const [i, end] of f.cuts.entries()) {
-    chunks.push(await uploader.addHashedChunk(Buffer.from(f.ids!, i * CHUNK_ID_BYTES, CHUNK_ID_BYTES), Buffer.from(f.data!, start, end - start)));
-    start = end;
+  let size = 0;
+  for (const c of f.chunks) {
+    chunks.push(await uploader.addHashedChunk(c.id, c.data));
+    size += c.data.length;
   }
-  return { chunks, size: start, stat: f.stat! };
+  return { chunks, size, stat: f.stat! };
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

@@ -1,34 +1,33 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chunker, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
-import { CHUNK_ID_BYTES, chunkIdOf } from '@cpsbackup/format';
+import { chunkIdOf } from '@cpsbackup/format';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { workerScript } from '../worker-script';
-import { FilePool, type FileRead, ReadAhead } from './file-pool';
+import { FilePool, ReadAhead } from './file-pool';
 import { walk, type WalkItem } from './walker';
 
 // The worker runs compiled code: make build (part of make test) puts it in dist.
 const WORKER = workerScript('backup/file-worker');
 const params = DEFAULT_CHUNKER_PARAMS;
 
-/** The chunks a read describes, with their ids. */
-function chunksOf(f: FileRead): Array<{ data: Buffer; id: Buffer }> {
-  let start = 0;
-  return f.cuts.map((end, i) => {
-    const c = { data: Buffer.from(f.data!, start, end - start), id: Buffer.from(f.ids!, i * CHUNK_ID_BYTES, CHUNK_ID_BYTES) };
-    start = end;
-    return c;
-  });
-}
-
 describe('file pool', () => {
   let dir: string;
   beforeEach(() => (dir = tempDir('file-pool')));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('each file comes back cut as the chunker cuts it, every id the SHA-256 of its chunk; failures name their cause', async () => {
+  test('each file comes back cut as the chunker cuts it (in the shared slab, or its own buffer past the slab), every id the SHA-256 of its chunk; failures name their cause', async () => {
     const rnd = new SeededRandom('pool-files');
-    const contents = [Buffer.alloc(0), rnd.bytes(10), rnd.bytes(params.minSize - 1), rnd.bytes(params.minSize), rnd.bytes(3_000_000), rnd.text(700_000)];
+    const contents = [
+      Buffer.alloc(0),
+      rnd.bytes(10),
+      rnd.bytes(params.minSize - 1),
+      rnd.bytes(params.minSize),
+      rnd.bytes(3_000_000),
+      rnd.text(700_000),
+      rnd.bytes(1_500_000),
+      rnd.bytes(1_600_000),
+    ];
     const paths = contents.map((c, i) => {
       const p = path.join(dir, `f${i}`);
       fs.writeFileSync(p, c);
@@ -39,7 +38,7 @@ describe('file pool', () => {
     const odd = ['missing', 'link', 'sub'].map((n) => Buffer.from(path.join(dir, n)));
     const pool = new FilePool(params, { maxReads: 3, maxBytes: 2_000_000 }, 2, WORKER);
     try {
-      const reads = await pool.read([...paths, ...odd], 0);
+      const { files: reads } = await pool.read([...paths, ...odd], 0);
       contents.forEach((c, i) => {
         const r = reads[i]!;
         if (c.length > 2_000_000) {
@@ -52,7 +51,7 @@ describe('file pool', () => {
         expect(r.stat!.size).toBe(BigInt(c.length));
         const chunker = new Chunker(params);
         const cut = c.length === 0 ? [] : c.length < params.minSize ? [c] : [...chunker.push(c), chunker.finish()!];
-        const got = chunksOf(r);
+        const got = r.chunks;
         expect(got.map((g) => g.data.toString('hex'))).toEqual(cut.map((x) => x.toString('hex')));
         for (const g of got) expect(g.id.equals(chunkIdOf(g.data))).toBe(true);
       });
@@ -89,7 +88,7 @@ describe('file pool', () => {
         seen.push(step.item.path.toString());
         if (step.read) {
           const r = await step.read;
-          expect(Buffer.concat(chunksOf(r).map((c) => c.data)).equals(fs.readFileSync(step.item.path))).toBe(true);
+          expect(Buffer.concat(r.chunks.map((c) => c.data)).equals(fs.readFileSync(step.item.path))).toBe(true);
         }
       }
       expect(seen).toEqual(expected);

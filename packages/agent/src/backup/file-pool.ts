@@ -1,19 +1,50 @@
 import { type ChunkerParams } from '@cpsbackup/chunker';
+import { CHUNK_ID_BYTES } from '@cpsbackup/format';
+import { WorkerPool } from '@cpsbackup/workers';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
-import { WorkerPool } from '@cpsbackup/workers';
-import type { FileBatchDone, FileBatchJob, FileRead } from './file-worker';
+import { type FileStat } from './file-reader';
+import { type FileBatchDone, type FileBatchJob, STAT_FIELDS } from './file-worker';
 import { type WalkItem } from './walker';
 
-export type { FileRead } from './file-worker';
+/** One file as the file pool read it. */
+export interface FileRead {
+  /** Why it could not be read (an errno code such as ENOENT, or a message). */
+  error?: string;
+  /** Grew past the pool's largest file since the walk: to be streamed instead. */
+  tooLarge?: boolean;
+  /** Times it was read, and the bytes read over all of them. */
+  reads: number;
+  bytesRead: number;
+  /** Still changing after the last read allowed: kept as last read. */
+  changed: boolean;
+  /** Metadata as of the end of the last read. */
+  stat?: FileStat;
+  /** Its chunks, in order: the bytes are valid until the batch is released (see ReadAhead.next). */
+  chunks: Array<{ id: Buffer; data: Buffer }>;
+}
+
+/** Room for what a file may have grown by between the walk and its read. */
+const SLAB_SLACK = 64 * 1024;
+const MIN_SLAB_BYTES = 1024 * 1024 + SLAB_SLACK;
+/**
+ * A worker allocates little that lives (ids, metadata): a young generation
+ * of 2 MiB instead of V8's default of up to 48 MiB keeps each worker's
+ * resident memory small.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2 };
+/** Free slabs kept for later batches; more are left to the garbage collector. */
+const MAX_FREE_SLABS = 8;
 
 /**
  * Files read, cut and hashed on worker threads, a batch of files per job
  * (file-worker.ts). `threads` is how many files are read at once: on a cold
- * disk that is how many reads are in flight.
+ * disk that is how many reads are in flight. The bytes land in shared
+ * slabs, reused batch after batch.
  */
 export class FilePool {
   private readonly workers: WorkerPool<FileBatchJob, FileBatchDone>;
+  private readonly freeSlabs: SharedArrayBuffer[] = [];
 
   constructor(
     private readonly params: ChunkerParams,
@@ -21,25 +52,59 @@ export class FilePool {
     threads: number,
     script: string = workerScript('backup/file-worker'),
   ) {
-    this.workers = new WorkerPool(script, threads, (what) => new AgentError('READ', `file pool: ${what}`));
+    this.workers = new WorkerPool(script, threads, (what) => new AgentError('READ', `file pool: ${what}`), WORKER_LIMITS);
   }
 
-  /** Reads the files, answering for each in the order given. `bytes` weighs the job (their sizes at walk time). */
-  async read(paths: readonly Buffer[], bytes: number): Promise<FileRead[]> {
-    const names = new Uint8Array(new ArrayBuffer(paths.reduce((n, p) => n + p.length, 0)));
-    const ends: number[] = [];
+  /**
+   * Reads the files (`bytes`: their sizes at walk time), answering for each
+   * in the order given. Their chunks' bytes stay valid until `release` is
+   * called, which gives their slab to a later batch.
+   */
+  async read(paths: readonly Buffer[], bytes: number): Promise<{ files: FileRead[]; release: () => void }> {
+    const names = new Uint8Array(paths.reduce((n, p) => n + p.length, 0));
+    const nameEnds: number[] = [];
     let at = 0;
     for (const p of paths) {
       names.set(p, at);
-      ends.push((at += p.length));
+      nameEnds.push((at += p.length));
     }
-    const job = { names: names.buffer, ends, params: this.params, maxReads: this.limits.maxReads, maxBytes: this.limits.maxBytes };
-    return (await this.workers.run(job, bytes, [names.buffer])).files;
+    const slab = this.takeSlab(bytes + SLAB_SLACK);
+    const job = { names: names.buffer, nameEnds, slab, params: this.params, maxReads: this.limits.maxReads, maxBytes: this.limits.maxBytes };
+    const done = await this.workers.run(job, bytes, [names.buffer]);
+    const release = () => {
+      if (this.freeSlabs.length < MAX_FREE_SLABS) this.freeSlabs.push(slab);
+    };
+    return { files: done.files.map((_, i) => fileRead(done, i, slab)), release };
   }
 
   close(): Promise<void> {
     return this.workers.close();
   }
+
+  private takeSlab(bytes: number): SharedArrayBuffer {
+    const i = this.freeSlabs.findIndex((s) => s.byteLength >= bytes);
+    if (i >= 0) return this.freeSlabs.splice(i, 1)[0]!;
+    return new SharedArrayBuffer(Math.max(MIN_SLAB_BYTES, bytes));
+  }
+}
+
+/** File i of a worker's answer, as the main thread uses it. */
+function fileRead(done: FileBatchDone, i: number, slab: SharedArrayBuffer): FileRead {
+  const f = done.files[i]!;
+  const read: FileRead = { error: f.error, tooLarge: f.tooLarge, reads: f.reads, bytesRead: f.bytesRead, changed: f.changed, chunks: [] };
+  if (f.error !== undefined || f.tooLarge) return read;
+  const values = new BigInt64Array(done.stats, i * STAT_FIELDS.length * 8, STAT_FIELDS.length);
+  const stat = {} as Record<(typeof STAT_FIELDS)[number], bigint>;
+  STAT_FIELDS.forEach((name, k) => (stat[name] = values[k]!));
+  read.stat = stat;
+  const bytes = f.own ? Buffer.from(f.own) : Buffer.from(slab, f.offset);
+  let start = 0;
+  for (let c = f.firstCut; c < f.firstCut + f.cuts; c++) {
+    const end = done.cutEnds[c]!;
+    read.chunks.push({ id: Buffer.from(done.ids, c * CHUNK_ID_BYTES, CHUNK_ID_BYTES), data: bytes.subarray(start, end) });
+    start = end;
+  }
+  return read;
 }
 
 /** What the walk found next, with what is known or under way about its content. */
@@ -65,32 +130,38 @@ export interface ReadAheadLimits {
   batchBytes: number;
 }
 
-export const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 32 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
+export const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 8 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
 
-interface OpenBatch {
+/** Files sent to the pool together; their slab is released once the last of them has been taken. */
+interface Batch {
   paths: Buffer[];
   bytes: number;
   settle: Array<{ resolve: (r: FileRead) => void; reject: (e: Error) => void }>;
+  untaken: number;
+  release?: () => void;
 }
 
-function newBatch(): OpenBatch {
-  return { paths: [], bytes: 0, settle: [] };
+function newBatch(): Batch {
+  return { paths: [], bytes: 0, settle: [], untaken: 0 };
 }
 
 /**
  * Runs the walk ahead of the main thread and starts reading the files it
  * finds on the file pool, so that while the main thread sends one file's
  * chunks the next ones are being read, cut and hashed. Steps come out in
- * walk order (the manifest needs it), each with its read's promise.
- * Holds at most `items` steps and `bytes` of pooled files: memory does not
- * grow with the tree. It refills at half those marks, so the pool gets
- * batches of files rather than one file at a time.
+ * walk order (the manifest needs it), each with its read's promise; a
+ * step's chunk bytes stay valid until the next call to next(). Holds at
+ * most `items` steps and `bytes` of pooled files: memory does not grow
+ * with the tree. It refills at half those marks, so the pool gets batches
+ * of files rather than one file at a time.
  */
 export class ReadAhead {
-  private readonly queue: AheadStep[] = [];
+  private readonly queue: Array<{ step: AheadStep; batch?: Batch }> = [];
   private heldBytes = 0;
   private walked = false;
   private batch = newBatch();
+  /** The batch of the step last handed out: that step is done at the next call. */
+  private current: Batch | undefined;
 
   constructor(
     private readonly items: Iterator<WalkItem>,
@@ -99,12 +170,18 @@ export class ReadAhead {
     private readonly limits: ReadAheadLimits = DEFAULT_READ_AHEAD,
   ) {}
 
-  /** The next step in walk order, or undefined at the end of the walk. */
+  /** The next step in walk order, or undefined at the end of the walk. The previous step's bytes are given up. */
   next(): AheadStep | undefined {
+    if (this.current && --this.current.untaken === 0) this.current.release?.();
+    this.current = undefined;
     if (this.queue.length === 0 || (this.queue.length < this.limits.items / 2 && this.heldBytes < this.limits.bytes / 2)) this.fill();
-    const step = this.queue.shift();
-    if (step?.read) this.heldBytes -= Number(step.item.stat.size);
-    return step;
+    const next = this.queue.shift();
+    if (!next) return undefined;
+    if (next.batch) {
+      this.heldBytes -= Number(next.step.item.stat.size);
+      this.current = next.batch;
+    }
+    return next.step;
   }
 
   private fill(): void {
@@ -117,11 +194,14 @@ export class ReadAhead {
       const item = next.value;
       const { reused, pooled } = this.decide(item);
       const step: AheadStep = { item, reused };
-      if (pooled) {
-        step.read = this.enqueue(item);
-        this.heldBytes += Number(item.stat.size);
+      if (!pooled) {
+        this.queue.push({ step });
+        continue;
       }
-      this.queue.push(step);
+      const batch = this.batch;
+      step.read = this.enqueue(item);
+      this.heldBytes += Number(item.stat.size);
+      this.queue.push({ step, batch });
     }
     this.flush();
   }
@@ -129,9 +209,10 @@ export class ReadAhead {
   private enqueue(item: WalkItem): Promise<FileRead> {
     const b = this.batch;
     const read = new Promise<FileRead>((resolve, reject) => b.settle.push({ resolve, reject }));
-    read.catch(() => undefined); // a failed pool is reported where the step is consumed
+    read.catch(() => undefined); // a failed pool is reported where the step is taken
     b.paths.push(item.path);
     b.bytes += Number(item.stat.size);
+    b.untaken++;
     if (b.paths.length >= this.limits.batchFiles || b.bytes >= this.limits.batchBytes) this.flush();
     return read;
   }
@@ -141,7 +222,10 @@ export class ReadAhead {
     if (b.paths.length === 0) return;
     this.batch = newBatch();
     this.pool.read(b.paths, b.bytes).then(
-      (files) => files.forEach((f, i) => b.settle[i]!.resolve(f)),
+      ({ files, release }) => {
+        b.release = release;
+        files.forEach((f, i) => b.settle[i]!.resolve(f));
+      },
       (err: Error) => b.settle.forEach((s) => s.reject(err)),
     );
   }
