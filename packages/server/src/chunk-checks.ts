@@ -34,7 +34,8 @@ const BATCH_BYTES = 1024 * 1024;
  * message per small chunk cost about as much CPU as checking it.
  */
 export class ChunkChecks {
-  private readonly pool: WorkerPool<CheckJob, CheckDone>;
+  private pool: WorkerPool<CheckJob, CheckDone>;
+  private closed = false;
   private batch: Pending[] = [];
   private batchBytes = 0;
   private flushQueued = false;
@@ -43,8 +44,11 @@ export class ChunkChecks {
   constructor(threads: number, script: string = workerScript(__dirname, 'chunk-check-worker')) {
     const n = threads > 0 ? threads : Math.max(1, Math.min(4, os.availableParallelism() - 1));
     // A small young generation: a worker keeps nothing between batches.
-    this.pool = new WorkerPool(script, n, (what) => new Error(`chunk checks: ${what}`), { maxYoungGenerationSizeMb: 2 });
+    this.newPool = () => new WorkerPool(script, n, (what) => new Error(`chunk checks: ${what}`), { maxYoungGenerationSizeMb: 2 });
+    this.pool = this.newPool();
   }
+
+  private readonly newPool: () => WorkerPool<CheckJob, CheckDone>;
 
   /** The check a backup writer runs for each chunk it receives. */
   readonly check: EncodedChunkCheck = (id, codec, payload, rawLength) => {
@@ -68,6 +72,7 @@ export class ChunkChecks {
   };
 
   close(): Promise<void> {
+    this.closed = true;
     return this.pool.close();
   }
 
@@ -93,7 +98,11 @@ export class ChunkChecks {
           if (r.undecodable !== undefined) batch[i]!.reject(new FormatError('CHUNK_CORRUPT', r.undecodable));
           else batch[i]!.resolve(r.matches);
         }),
-      (err: Error) => batch.forEach((c) => c.reject(err)),
+      (err: Error) => {
+        batch.forEach((c) => c.reject(err));
+        // A worker that failed fails the backups whose chunks it held, not every later one: a new pool takes over.
+        if (this.pool.failed && !this.closed) this.pool = this.newPool();
+      },
     );
   }
 }

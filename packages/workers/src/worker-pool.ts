@@ -19,7 +19,7 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
   private readonly workers: Array<{ worker: Worker; load: number }> = [];
   private readonly waiting = new Map<number, Waiting<Done>>();
   private nextJob = 1;
-  private failed: Error | undefined;
+  private failedWith: Error | undefined;
 
   constructor(
     private readonly script: string,
@@ -30,6 +30,11 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
     private readonly resourceLimits?: ResourceLimits,
   ) {}
 
+  /** A worker failed or the pool was closed: every job is refused from now on. */
+  get failed(): boolean {
+    return this.failedWith !== undefined;
+  }
+
   /** Load of the jobs submitted and not yet answered, over all workers. */
   get load(): number {
     let n = 0;
@@ -39,7 +44,7 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
 
   /** Posts a job (its buffers in `transfer` move to the worker) and resolves with the worker's answer. */
   run(work: Omit<Job, 'job'>, load: number, transfer: ArrayBuffer[] = []): Promise<Done> {
-    if (this.failed) return Promise.reject(this.failed);
+    if (this.failedWith) return Promise.reject(this.failedWith);
     if (this.workers.length === 0) this.start();
     const slot = this.leastLoaded();
     const job = this.nextJob++;
@@ -83,8 +88,8 @@ export class WorkerPool<Job extends { job: number }, Done extends { job: number 
   }
 
   private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = err;
+    if (this.failedWith) return;
+    this.failedWith = err;
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
   }

@@ -11,7 +11,7 @@ import { type WalkItem } from './walker';
 export interface FileRead {
   /** Why it could not be read (an errno code such as ENOENT, or a message). */
   error?: string;
-  /** Grew past the pool's largest file since the walk: to be streamed instead. */
+  /** Grew since the walk past the pool's largest file or its room in the batch's slab: to be streamed instead. */
   tooLarge?: boolean;
   /** Times it was read, and the bytes read over all of them. */
   reads: number;
@@ -97,7 +97,7 @@ function fileRead(done: FileBatchDone, i: number, slab: SharedArrayBuffer): File
   const stat = {} as Record<(typeof STAT_FIELDS)[number], bigint>;
   STAT_FIELDS.forEach((name, k) => (stat[name] = values[k]!));
   read.stat = stat;
-  const bytes = f.own ? Buffer.from(f.own) : Buffer.from(slab, f.offset);
+  const bytes = Buffer.from(slab, f.offset);
   let start = 0;
   for (let c = f.firstCut; c < f.firstCut + f.cuts; c++) {
     const end = done.cutEnds[c]!;

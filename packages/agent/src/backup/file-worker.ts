@@ -21,7 +21,7 @@ export interface FileBatchJob {
   /** The paths end to end (a Buffer view would clone its whole pool slab); path i ends at nameEnds[i]. */
   names: ArrayBuffer;
   nameEnds: number[];
-  /** Where the files' bytes go, one after the other. */
+  /** Where the files' bytes go, one after the other (sized from their sizes at walk time, with some slack). */
   slab: SharedArrayBuffer;
   params: ChunkerParams;
   /** A file that keeps changing is read this many times, then kept as last read. */
@@ -37,16 +37,19 @@ export const STAT_FIELDS = ['mode', 'uid', 'gid', 'size', 'mtimeNs', 'ctimeNs', 
 export interface FileOutcome {
   /** Why it could not be read (an errno code such as ENOENT, or a message). */
   error?: string;
-  /** Grew past maxBytes since the walk: read it by streaming instead. */
+  /**
+   * Grew past maxBytes, or past the room left in the slab, since the walk:
+   * read it by streaming instead. (Not a buffer of its own: files grown
+   * after the walk must not make the read-ahead hold more than its slabs.)
+   */
   tooLarge?: boolean;
   /** Times it was read, and the bytes read over all of them (the counters). */
   reads: number;
   bytesRead: number;
   /** Still changing after maxReads: stored as last read, with a warning. */
   changed: boolean;
-  /** Where its bytes are: in the slab from this offset, or (grown past its room in the slab) in a buffer of its own. */
+  /** Where its bytes are in the slab. */
   offset: number;
-  own?: ArrayBuffer;
   /** Its chunks: ends (relative to its first byte) in cutEnds[firstCut ..], ids in ids from firstCut * 32. */
   firstCut: number;
   cuts: number;
@@ -66,16 +69,16 @@ interface Room {
   at: number;
 }
 
-/** One read of a file of at most maxBytes into the slab (or its own buffer if it grew past the room left); undefined when larger. */
+/** One read of a file into the slab; undefined when it is larger than maxBytes or than the room left. */
 function readOnce(file: Buffer, maxBytes: number, room: Room): { data: Uint8Array; stat: fs.BigIntStats; changed: boolean } | undefined {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });
-    if (before.size > BigInt(maxBytes)) return undefined;
     // One byte more than its size: a file that grew while read fills it, and the check below says so.
     const want = Number(before.size) + 1;
-    const into = room.slab.length - room.at >= want ? room.slab.subarray(room.at, room.at + want) : new Uint8Array(new ArrayBuffer(want));
+    if (before.size > BigInt(maxBytes) || want > room.slab.length - room.at) return undefined;
+    const into = room.slab.subarray(room.at, room.at + want);
     let n = 0;
     while (n < into.length) {
       const r = fs.readSync(fd, into, n, into.length - n, null);
@@ -122,8 +125,7 @@ export function readBatch(m: Omit<FileBatchJob, 'job'>): Omit<FileBatchDone, 'jo
       return { ...out, error: e.code ?? e.message };
     }
     out.changed = last.changed;
-    if (last.data.buffer === m.slab) room.at += last.data.length;
-    else out.own = last.data.buffer as ArrayBuffer;
+    room.at += last.data.length;
     STAT_FIELDS.forEach((f, k) => (stats[i * STAT_FIELDS.length + k] = last!.stat[f]));
     let chunkEnd = 0;
     for (const c of cut(Buffer.from(last.data.buffer, last.data.byteOffset, last.data.length), m.params)) {
@@ -140,6 +142,5 @@ export function readBatch(m: Omit<FileBatchJob, 'job'>): Omit<FileBatchDone, 'jo
 
 parentPort?.on('message', (m: FileBatchJob) => {
   const done = readBatch(m);
-  const transfer = [done.stats, done.ids, ...done.files.flatMap((f) => (f.own ? [f.own] : []))];
-  parentPort!.postMessage({ job: m.job, ...done } satisfies FileBatchDone, transfer);
+  parentPort!.postMessage({ job: m.job, ...done } satisfies FileBatchDone, [done.stats, done.ids]);
 });
