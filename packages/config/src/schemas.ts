@@ -35,7 +35,7 @@ export const serverSchema = {
   max_connections_per_address: key.int(32, 1, 100000, 'connections from one address that have not authenticated yet (in TLS, or before their first message)'),
   auth_timeout: key.int(10, 1, 600, 'seconds a new connection gets to complete TLS and send its first message'),
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
-  check_threads: key.int(0, 0, 64, 'threads that decode and hash the chunks agents send (0: one per core but one, at most 4)'),
+  check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
   shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),

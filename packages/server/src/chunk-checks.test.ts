@@ -13,8 +13,11 @@ describe('chunk checks', () => {
   beforeEach(() => (dir = tempDir('chunk-checks')));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('small chunks in place and large ones on the workers: a true id passes, a false one fails, an undecodable payload says why', async () => {
-    const checks = new ChunkChecks(2, WORKER);
+  test.each([
+    ['small chunks in place and large ones on two workers', 2],
+    ['every chunk in place (check_threads = 0)', 0],
+  ])('%s: a true id passes, a false one fails, an undecodable payload says why', async (_how, threads) => {
+    const checks = new ChunkChecks(threads, WORKER);
     try {
       const rnd = new SeededRandom('checks');
       for (const size of [100, 40_000, 900_000]) {
@@ -25,7 +28,7 @@ describe('chunk checks', () => {
           checks.check(chunkIdOf(Buffer.from('something else')), codec, payload, size),
         ]);
         expect(results).toEqual([true, false]);
-        await expect(checks.check(chunkIdOf(plain), codec, payload, size + 1)).rejects.toThrow(/expected \d+|could not decode/);
+        await expect(Promise.resolve().then(() => checks.check(chunkIdOf(plain), codec, payload, size + 1))).rejects.toThrow(/expected \d+|could not decode/);
       }
     } finally {
       await checks.close();

@@ -37,10 +37,12 @@ const MAX_CHECKING_BYTES = 16 * 1024 * 1024;
 /**
  * Checks that an encoded chunk decodes to exactly `rawLength` bytes hashing
  * to `id` (format's encodedChunkMatches), wherever it runs: cpsbackupd runs
- * it on worker threads. Resolves whether the hash matches; rejects with the
- * error of a payload that does not decode.
+ * it on worker threads. Gives (or resolves to) whether the hash matches;
+ * throws (or rejects with) the error of a payload that does not decode. A
+ * check done in place answers at once, and its chunk is stored at once
+ * when no other is waiting: nothing is held for it.
  */
-export type EncodedChunkCheck = (id: Buffer, codec: number, payload: Buffer, rawLength: number) => Promise<boolean>;
+export type EncodedChunkCheck = (id: Buffer, codec: number, payload: Buffer, rawLength: number) => boolean | Promise<boolean>;
 
 interface CheckingChunk {
   id: Buffer;
@@ -209,7 +211,13 @@ export class BackupWriter {
     this.assertActive();
     checkIdShape(id);
     checkSize(rawLength);
-    const matches = check(id, codec, payload, rawLength);
+    const result = check(id, codec, payload, rawLength);
+    if (typeof result === 'boolean' && this.checking.length === 0) {
+      if (!result) throw hashMismatch(id, this.client);
+      this.accept(id, ChunkKind.Data, codec, payload, rawLength);
+      return;
+    }
+    const matches = Promise.resolve(result);
     matches.then(
       (ok) => ok || this.reportCheckFailure(hashMismatch(id, this.client)),
       (err: Error) => this.reportCheckFailure(err),
