@@ -224,14 +224,20 @@ async function runTool(tool: Tool, place: BenchPlace, regime: Regime, pristine: 
     console.log(`  ${line}`);
     steps.push({ label, m, line });
   };
-  await step('first backup', 'backup', () => tool.backup(live));
-  for (const [i, change] of dataset.changes.entries()) {
-    changeNotes[i] = change.apply(live);
-    await step(change.label, 'backup', () => tool.backup(live));
-  }
-  await step('unchanged re-backup', 'backup', () => tool.backup(live));
   const target = path.join(place.work, `restore-${tool.name}`);
-  await step('full restore', 'restore', () => tool.restore(target));
+  try {
+    await step('first backup', 'backup', () => tool.backup(live));
+    for (const [i, change] of dataset.changes.entries()) {
+      changeNotes[i] = change.apply(live);
+      await step(change.label, 'backup', () => tool.backup(live));
+    }
+    await step('unchanged re-backup', 'backup', () => tool.backup(live));
+    await step('full restore', 'restore', () => tool.restore(target));
+  } catch (err) {
+    // A failed step must not leave cpsbackupd running on the bench filesystem (it could not be unmounted).
+    await tool.finish?.().catch(() => undefined);
+    throw err;
+  }
   const storedBytes = tool.storedBytes?.() ?? duBytes(tool.repoDir);
   fs.rmSync(target, { recursive: true, force: true });
   const peakServerRss = await tool.finish?.();

@@ -194,7 +194,12 @@ export class BackupWriter {
     this.assertActive();
     checkIdShape(id);
     checkSize(rawLength);
-    if (!encodedChunkMatches(id, codec, payload, rawLength)) throw hashMismatch(id, this.client);
+    return this.storeIfMatches(encodedChunkMatches(id, codec, payload, rawLength), id, codec, payload, rawLength);
+  }
+
+  /** Stores an encoded data chunk whose check passed; refuses one whose check found another hash. */
+  private storeIfMatches(matches: boolean, id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
+    if (!matches) throw hashMismatch(id, this.client);
     return this.accept(id, ChunkKind.Data, codec, payload, rawLength);
   }
 
@@ -213,8 +218,7 @@ export class BackupWriter {
     checkSize(rawLength);
     const result = check(id, codec, payload, rawLength);
     if (typeof result === 'boolean' && this.checking.length === 0) {
-      if (!result) throw hashMismatch(id, this.client);
-      this.accept(id, ChunkKind.Data, codec, payload, rawLength);
+      this.storeIfMatches(result, id, codec, payload, rawLength);
       return;
     }
     const matches = Promise.resolve(result);

@@ -7,7 +7,7 @@ import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, type FileStat, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
-import { type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
+import { FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
@@ -206,11 +206,8 @@ async function walkAndUpload(
         counters.filesUnchanged++;
         counters.bytesUnchanged += entry.size;
       } else {
-        const read = step.read
-          ? await takePooledRead(step as Required<Pick<AheadStep, 'item' | 'read'>>, uploader, counters, () =>
-              readWithRetries(item.path, params, sink, blocks, uploader, counters),
-            )
-          : await readWithRetries(item.path, params, sink, blocks, uploader, counters);
+        const inline = () => readWithRetries(item.path, params, sink, blocks, uploader, counters);
+        const read = step.read ? await takePooledRead(item.path, step.read, uploader, counters, inline) : await inline();
         if (!read) continue;
         entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
       }
@@ -255,6 +252,15 @@ function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifes
   return reasons;
 }
 
+/** The warnings of a file that could not be read, and of one that kept changing (from either reader). */
+function unreadableWarning(path: Buffer, why: string): string {
+  return `${path.toString()} cannot be read: ${why}; not backed up`;
+}
+
+function keptChangingWarning(path: Buffer): string {
+  return `${path.toString()} kept changing while being read (${MAX_READS} tries); stored as last read`;
+}
+
 /**
  * A file read on the file pool, its chunks handed to the uploader in order
  * (their ids computed there). The same outcomes as readWithRetries: a file
@@ -263,21 +269,21 @@ function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifes
  * the pool's size since the walk is streamed by `inline` instead.
  */
 async function takePooledRead(
-  step: { item: WalkItem; read: Promise<FileRead> },
+  path: Buffer,
+  pooled: Promise<FileRead>,
   uploader: Uploader,
   counters: BackupCounters,
   inline: () => Promise<ReadResult | undefined>,
 ): Promise<{ chunks: Buffer[]; size: number; stat: FileStat } | undefined> {
-  const f = await step.read;
-  const path = step.item.path.toString();
+  const f = await pooled;
   counters.filesRead += f.reads;
   counters.bytesRead += f.bytesRead;
   if (f.tooLarge) return inline();
   if (f.error !== undefined) {
-    if (f.error !== 'ENOENT') await uploader.addWarning(`${path} cannot be read: ${f.error}; not backed up`);
+    if (f.error !== 'ENOENT') await uploader.addWarning(unreadableWarning(path, f.error));
     return undefined;
   }
-  if (f.changed) await uploader.addWarning(`${path} kept changing while being read (${MAX_READS} tries); stored as last read`);
+  if (f.changed) await uploader.addWarning(keptChangingWarning(path));
   const chunks: Buffer[] = [];
   let size = 0;
   for (const c of f.chunks) {
@@ -303,14 +309,14 @@ async function readWithRetries(
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined; // deleted since the walk saw it
-      await uploader.addWarning(`${path.toString()} cannot be read: ${code ?? (err as Error).message}; not backed up`);
+      await uploader.addWarning(unreadableWarning(path, code ?? (err as Error).message));
       return undefined;
     }
     counters.filesRead++;
     counters.bytesRead += read.size;
     if (!read.changed) return read;
     if (attempt >= MAX_READS) {
-      await uploader.addWarning(`${path.toString()} kept changing while being read (${MAX_READS} tries); stored as last read`);
+      await uploader.addWarning(keptChangingWarning(path));
       return read;
     }
   }
