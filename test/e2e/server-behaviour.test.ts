@@ -97,15 +97,34 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
   });
 
+  test('signals sent while the daemon starts are handled once it runs, not fatal', async () => {
+    await server.stop();
+    await server.start(0, (pid) => process.kill(pid, 'SIGHUP'));
+    await waitForLog(server, /"msg":"client files reloaded"/);
+    server.addClient('early');
+    process.kill(server.pid, 'SIGHUP');
+    const data = path.join(root, 'early-data');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'f'), 'early');
+    const conf = writeNodeConf(root, server, { cname: 'early', cert: pki.client('early'), include: [data] });
+    await waitForLog(server, /client files reloaded[^]*client files reloaded/);
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  });
+
   test('a file that keeps changing while read is stored with a warning (exit 5)', async () => {
     server.addClient('busy');
     process.kill(server.pid, 'SIGHUP');
     const data = path.join(root, 'busy-data');
     fs.mkdirSync(data);
     const growing = path.join(data, 'growing.log');
-    fs.writeFileSync(growing, new SeededRandom('g').text(3_000_000));
+    // Larger than the file pool takes, so each of the three reads streams it
+    // for long enough that the writer, once seen running, changes it during
+    // every one of them even on a loaded machine.
+    const initial = 12_000_000;
+    fs.writeFileSync(growing, new SeededRandom('g').text(initial));
     const writer = spawn('sh', ['-c', `while true; do echo line >> "${growing}"; done`], { stdio: 'ignore' });
     try {
+      while (fs.statSync(growing).size === initial) await new Promise((r) => setTimeout(r, 5));
       const conf = writeNodeConf(root, server, { cname: 'busy', cert: pki.client('busy'), include: [data] });
       const r = await runCli(['-c', conf, '-e', '--json']);
       expect(r.code).toBe(5);

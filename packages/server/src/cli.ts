@@ -65,6 +65,13 @@ async function main(): Promise<number> {
   if (argv['repair-catalog']) return repairOffline(config.directory);
   if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
   const log = createLogger(config.log_level, 'cpsbackupd');
+  // Signals that arrive while the server starts (it says "listening" before
+  // start() returns) are held and handled once it runs: SIGHUP's default
+  // action would otherwise kill a daemon an init script reloads right away.
+  const early: NodeJS.Signals[] = [];
+  const hold = (signal: NodeJS.Signals) => early.push(signal);
+  const held: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'];
+  for (const signal of held) process.on(signal, hold);
   let server: BackupServer;
   try {
     server = await BackupServer.start(config, log);
@@ -84,11 +91,18 @@ async function main(): Promise<number> {
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => server.reload());
-    process.on('SIGUSR2', () => server.pruneAll());
-    process.on('SIGUSR1', () => void server.verifyAll());
+    const handlers: Record<string, () => void> = {
+      SIGTERM: () => stop('SIGTERM'),
+      SIGINT: () => stop('SIGINT'),
+      SIGHUP: () => server.reload(),
+      SIGUSR2: () => server.pruneAll(),
+      SIGUSR1: () => void server.verifyAll(),
+    };
+    process.once('SIGTERM', handlers.SIGTERM!);
+    process.once('SIGINT', handlers.SIGINT!);
+    for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2']) process.on(signal, handlers[signal]!);
+    for (const signal of held) process.off(signal, hold);
+    for (const signal of new Set(early)) handlers[signal]!();
   });
 }
 

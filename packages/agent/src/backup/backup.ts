@@ -276,9 +276,9 @@ async function takePooledRead(
   inline: () => Promise<ReadResult | undefined>,
 ): Promise<{ chunks: Buffer[]; size: number; stat: FileStat } | undefined> {
   const f = await pooled;
+  if (f.tooLarge) return inline(); // read again from the start: only those reads count
   counters.filesRead += f.reads;
   counters.bytesRead += f.bytesRead;
-  if (f.tooLarge) return inline();
   if (f.error !== undefined) {
     if (f.error !== 'ENOENT') await uploader.addWarning(unreadableWarning(path, f.error));
     return undefined;

@@ -107,7 +107,12 @@ export class TestServer {
   /** Set before start(): a fuzz test does not want a log line per refused frame. */
   logLevel = 'debug';
 
-  async start(port = 0): Promise<void> {
+  /**
+   * Starts cpsbackupd and waits until it listens. `onListening` runs the
+   * moment the "listening" line is read, before the status and admin ports
+   * may be open (to test what the daemon does with a signal that early).
+   */
+  async start(port = 0, onListening?: (pid: number) => void): Promise<void> {
     fs.writeFileSync(
       this.confFile,
       [
@@ -149,6 +154,10 @@ export class TestServer {
       const onData = (d: Buffer) => {
         this.log += d.toString();
         const m = /"port":(\d+).*"msg":"listening"/.exec(this.log);
+        if (m && onListening) {
+          onListening(child.pid!);
+          onListening = undefined;
+        }
         if (m && (this.statusPort === 0 || /"msg":"status port listening"/.test(this.log))) {
           this.port = Number(m[1]);
           resolve();
