@@ -6,7 +6,7 @@ import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
-import { type ChunkSink, type FileStat, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import { type ChunkSink, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
 import { FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
@@ -175,7 +175,7 @@ async function walkAndUpload(
   const decide = (item: WalkItem) => {
     if (item.kind !== 'file') return { pooled: false };
     const reused = opts.full ? undefined : previous.unchangedChunks(item.path, item.stat);
-    return { reused, pooled: !reused && item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) };
+    return { reused, pooled: !reused && item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat) };
   };
   const ahead = new ReadAhead(walk(walkOptions), files, decide);
   for (let step = ahead.next(); step; step = ahead.next()) {

@@ -5,7 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chunkBuffer, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { type ChunkSink, ReadBlocks, readFifo, readRegularFile } from './file-reader';
+import * as fc from 'fast-check';
+import { type ChunkSink, looksSparse, ReadBlocks, readFifo, readRegularFile } from './file-reader';
+
+// The module object the reader calls, so a spy sees its reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeFs = require('node:fs') as typeof fs;
 
 /**
  * A sink like the uploader's: it copies each chunk at once, then waits a
@@ -63,5 +68,63 @@ describe('file reader', () => {
     expect(read.timedOut).toBe(false);
     expect(read.size).toBe(content.length);
     expectExactChunks(chunks, read.chunks);
+  });
+
+  test('a sparse file: holes come back as zeros without being read, the chunks are those of the same bytes read plainly', async () => {
+    const BLOCK = 4096;
+    // Layouts of data extents and holes (in blocks), the last one maybe a hole up to the end.
+    const layout = fc.record({
+      extents: fc.array(fc.record({ hole: fc.integer({ min: 0, max: 1500 }), data: fc.integer({ min: 1, max: 300 }) }), { minLength: 1, maxLength: 8 }),
+      tailHole: fc.integer({ min: 0, max: 2000 }),
+      seed: fc.integer(),
+    });
+    let run = 0;
+    let sparseRuns = 0;
+    await fc.assert(
+      fc.asyncProperty(layout, async ({ extents, tailHole, seed }) => {
+        const file = path.join(dir, `sparse-${run++}`);
+        const rnd = new SeededRandom(String(seed));
+        const size = (extents.reduce((n, e) => n + e.hole + e.data, 0) + tailHole) * BLOCK;
+        const expected = Buffer.alloc(size);
+        const fd = fs.openSync(file, 'w');
+        let at = 0;
+        let dataBytes = 0;
+        for (const e of extents) {
+          at += e.hole * BLOCK;
+          const bytes = rnd.bytes(e.data * BLOCK);
+          bytes[0] = 1; // never a whole zero block the filesystem could leave unallocated
+          fs.writeSync(fd, bytes, 0, bytes.length, at);
+          bytes.copy(expected, at);
+          at += bytes.length;
+          dataBytes += bytes.length;
+        }
+        fs.ftruncateSync(fd, size);
+        fs.closeSync(fd);
+
+        const reads = jest.spyOn(nodeFs, 'readSync');
+        const { sink, chunks } = copyingSink();
+        let read;
+        let requested: number;
+        try {
+          read = await readRegularFile(Buffer.from(file), DEFAULT_CHUNKER_PARAMS, sink, new ReadBlocks(DEFAULT_CHUNKER_PARAMS.maxSize));
+          requested = reads.mock.calls.reduce((n, c) => n + Number((c as unknown[])[3] ?? 0), 0);
+        } finally {
+          reads.mockRestore();
+        }
+        const sparse = looksSparse(fs.statSync(file, { bigint: true }));
+        fs.rmSync(file);
+        expect(read.size).toBe(size);
+        expect(read.changed).toBe(false);
+        expect(Buffer.concat(chunks.map((c) => c.data)).equals(expected)).toBe(true);
+        expect(chunks.map((c) => c.data.length)).toEqual(chunkBuffer(expected, DEFAULT_CHUNKER_PARAMS).map((c) => c.length));
+        expect(read.chunks).toEqual(chunks.map((c) => c.id));
+        // A file with a megabyte or more of holes reads its data only.
+        if (sparse) sparseRuns++;
+        if (sparse) expect(requested).toBe(dataBytes);
+        else expect(requested).toBeGreaterThanOrEqual(size);
+      }),
+      { numRuns: 25 },
+    );
+    expect(sparseRuns).toBeGreaterThan(5);
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
+import { nextData, nextHole } from '@cpsbackup/syscalls';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is
@@ -58,6 +59,63 @@ function fillSync(fd: number, buf: Buffer): number {
   return filled;
 }
 
+/**
+ * Fills buffers from a sparse file: its data extents are read, its holes
+ * (found with SEEK_DATA/SEEK_HOLE) are zeros put in the buffer without
+ * reading anything. The content is the same as a plain read's; a 1 GiB
+ * file with 12 KiB of data costs three reads, not a thousand. Reads up to
+ * the size the file had when opened: growth is caught by the stat check.
+ */
+export class SparseFile {
+  private pos = 0;
+  /** Where the data extent being read ends (≤ pos: find out again). */
+  private dataEnd = 0;
+
+  constructor(
+    private readonly fd: number,
+    private end: number,
+  ) {}
+
+  /** Fills `buf` from where the last call stopped; returns the bytes filled (0 at the end). */
+  fill(buf: Buffer): number {
+    let filled = 0;
+    while (filled < buf.length && this.pos < this.end) {
+      const room = buf.length - filled;
+      if (this.pos >= this.dataEnd) {
+        const data = Math.min(nextData(this.fd, this.pos) ?? this.end, this.end);
+        if (data > this.pos) {
+          const zeros = Math.min(room, data - this.pos);
+          buf.fill(0, filled, filled + zeros);
+          filled += zeros;
+          this.pos += zeros;
+          continue;
+        }
+        this.dataEnd = Math.min(nextHole(this.fd, this.pos), this.end);
+      }
+      const n = fs.readSync(this.fd, buf, filled, Math.min(room, this.dataEnd - this.pos), this.pos);
+      if (n === 0) {
+        this.end = this.pos; // shrank while read: the stat check sees it
+        break;
+      }
+      filled += n;
+      this.pos += n;
+    }
+    return filled;
+  }
+}
+
+/**
+ * Whether a file's holes are worth finding: at least this many of its bytes
+ * are not allocated. Tiny files stored inline or compressed by the
+ * filesystem also show fewer blocks than bytes; those are read plainly.
+ */
+const SPARSE_GAP = 1024 * 1024;
+
+/** Whether a file has enough unallocated bytes to be read as a SparseFile. */
+export function looksSparse(st: Pick<fs.BigIntStats, 'size' | 'blocks'>): boolean {
+  return st.size - st.blocks * 512n >= BigInt(SPARSE_GAP);
+}
+
 /** The same for a FIFO, where each read returns what the writer has pushed so far. */
 async function fill(fh: fs.promises.FileHandle, buf: Buffer): Promise<number> {
   let filled = 0;
@@ -108,9 +166,10 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
     } else {
       const chunker = new Chunker(params);
       const out: Buffer[] = [];
+      const sparse = looksSparse(before) ? new SparseFile(fd, Number(before.size)) : undefined;
       for (;;) {
         const buf = blocks.take();
-        const r = fillSync(fd, buf);
+        const r = sparse ? sparse.fill(buf) : fillSync(fd, buf);
         if (r === 0) break;
         size += r;
         chunker.push(r === BLOCK ? buf : buf.subarray(0, r), out);

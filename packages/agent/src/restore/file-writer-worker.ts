@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { futimensNs } from '@cpsbackup/syscalls';
 
 /** Flags of every file a restore creates: never an existing file, never through a symlink. */
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
@@ -38,7 +39,7 @@ export type WriterOp =
   | { op: 'create'; file: number; dest: string }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
-  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtime: number }
+  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint }
   | { op: 'abandon'; file: number }
   | { op: 'link'; existing: string; dest: string }
   | { op: 'drain'; token: number };
@@ -118,7 +119,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           if (f.holeAtEnd) fs.ftruncateSync(f.fd, f.size);
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
           fs.fchmodSync(f.fd, o.mode);
-          fs.futimesSync(f.fd, o.mtime, o.mtime);
+          futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
         } finally {
           fs.closeSync(f.fd);
         }

@@ -29,7 +29,7 @@ describe('file writer thread', () => {
           scratch.fill(0xee);
           pieces.push(piece);
         }
-        w.finish(file, { uid: -1, gid: -1, mode: 0o640, mtime: 1_600_000_000.5 });
+        w.finish(file, { uid: -1, gid: -1, mode: 0o640, mtimeNs: 1_600_000_000_500_000_001n });
         expected.set(dest, Buffer.concat(pieces));
       }
       await w.drain();
@@ -40,7 +40,7 @@ describe('file writer thread', () => {
       expect(fs.readFileSync(dest).equals(want)).toBe(true);
       const st = fs.statSync(dest);
       expect(st.mode & 0o777).toBe(0o640);
-      expect(st.mtimeMs).toBe(1_600_000_000_500);
+      expect(fs.statSync(dest, { bigint: true }).mtimeNs).toBe(1_600_000_000_500_000_001n);
     }
   });
 
@@ -57,7 +57,7 @@ describe('file writer thread', () => {
           try {
             const file = w.create(Buffer.from(dest));
             for (const p of pieces) await w.write(file, p);
-            w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtime: 1_600_000_000 });
+            w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_600_000_000_000_000_000n });
             await w.drain();
           } finally {
             await w.close();
@@ -75,7 +75,7 @@ describe('file writer thread', () => {
     try {
       const file = w.create(first);
       await w.write(file, Buffer.alloc(3_000_000, 'x'));
-      w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtime: 1 });
+      w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_000_000_000n });
       w.link(first, Buffer.from(path.join(dir, 'second')));
       await w.drain();
     } finally {
@@ -93,10 +93,10 @@ describe('file writer thread', () => {
     try {
       const file = w.create(Buffer.from(path.join(dir, 'no-such-dir', 'f')));
       await w.write(file, Buffer.from('theirs'));
-      w.finish(file, { uid: -1, gid: -1, mode: 0o644, mtime: 1 });
+      w.finish(file, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
       const later = w.create(Buffer.from(path.join(dir, 'later')));
       await w.write(later, Buffer.from('later'));
-      w.finish(later, { uid: -1, gid: -1, mode: 0o644, mtime: 1 });
+      w.finish(later, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
       await w.drain();
       expect(w.skippedFiles).toEqual([`${path.join(dir, 'no-such-dir', 'f')}: could not be restored (ENOENT)`]);
     } finally {
@@ -134,7 +134,7 @@ describe('file writer thread', () => {
     try {
       const f = again.create(dest);
       await again.write(f, Buffer.from('complete'));
-      again.finish(f, { uid: -1, gid: -1, mode: 0o600, mtime: 1_600_000_000 });
+      again.finish(f, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_600_000_000_000_000_000n });
       await again.drain();
     } finally {
       await again.close();
@@ -150,10 +150,10 @@ describe('file writer thread', () => {
       const f1 = w.create(taken);
       fs.writeFileSync(taken, 'someone else');
       await w.write(f1, Buffer.from('ours'));
-      w.finish(f1, { uid: -1, gid: -1, mode: 0o644, mtime: 1_600_000_000 });
+      w.finish(f1, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_600_000_000_000_000_000n });
       const f2 = w.create(Buffer.from(path.join(dir, 'free')));
       await w.write(f2, Buffer.from('ours'));
-      w.finish(f2, { uid: -1, gid: -1, mode: 0o644, mtime: 1_600_000_000 });
+      w.finish(f2, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_600_000_000_000_000_000n });
       await w.drain();
       expect(w.skippedFiles).toEqual([`${path.join(dir, 'taken')}: could not be restored (EEXIST)`]);
     } finally {

@@ -19,8 +19,8 @@ export interface FileFinish {
   uid: number;
   gid: number;
   mode: number;
-  /** Seconds since the epoch (fractional). */
-  mtime: number;
+  /** Nanoseconds since the epoch (set exactly: utimensat, not node's microseconds). */
+  mtimeNs: bigint;
 }
 
 /**

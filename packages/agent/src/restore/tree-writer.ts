@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { utimensNs } from '@cpsbackup/syscalls';
 import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
@@ -21,10 +22,6 @@ export interface TreeWriterOptions {
 export type WriteOutcome = 'written' | 'linked' | 'skipped';
 
 const NO_BYTES = Buffer.alloc(0);
-
-function seconds(ns: bigint): number {
-  return Number(ns) / 1e9;
-}
 
 /**
  * Writes restored entries under a target directory: files, directories,
@@ -151,7 +148,7 @@ export class TreeWriter {
       case EntryType.Symlink:
         fs.symlinkSync(e.linkTarget, dest);
         if (this.isRoot) fs.lchownSync(dest, this.uid(e), this.gid(e));
-        fs.lutimesSync(dest, seconds(e.mtimeNs), seconds(e.mtimeNs));
+        utimensNs(dest, e.mtimeNs, e.mtimeNs, { noFollow: true });
         return 'written';
       case EntryType.Fifo:
         execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), dest.toString()]);
@@ -182,7 +179,7 @@ export class TreeWriter {
     } finally {
       if (complete) {
         const uid = this.isRoot ? this.uid(e) : -1;
-        this.files.finish(file, { uid, gid: this.isRoot ? this.gid(e) : -1, mode: e.mode & 0o7777, mtime: seconds(e.mtimeNs) });
+        this.files.finish(file, { uid, gid: this.isRoot ? this.gid(e) : -1, mode: e.mode & 0o7777, mtimeNs: e.mtimeNs });
       } else {
         this.files.abandon(file);
       }
@@ -192,7 +189,7 @@ export class TreeWriter {
   private applyMetadata(dest: Buffer, e: FileEntry): void {
     if (this.isRoot) fs.chownSync(dest, this.uid(e), this.gid(e));
     fs.chmodSync(dest, e.mode & 0o7777);
-    fs.utimesSync(dest, seconds(e.mtimeNs), seconds(e.mtimeNs));
+    utimensNs(dest, e.mtimeNs, e.mtimeNs);
   }
 
   /** Owner by name when this machine knows it, else by number. */

@@ -7,12 +7,13 @@ export interface TreeRecord {
   type: string;
   mode: string;
   size: number;
-  mtimeMs: number;
+  /** Nanoseconds, as a string (a restore sets them exactly). */
+  mtimeNs: string;
   sha256?: string;
   target?: string;
 }
 
-function typeOf(st: fs.Stats): string {
+function typeOf(st: fs.BigIntStats): string {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -21,9 +22,9 @@ function typeOf(st: fs.Stats): string {
 }
 
 /** Walks `root` with raw-byte names; calls `fn` with the relative path (latin1, byte-exact) and the absolute path. */
-function walkBytes(root: string, fn: (rel: string, abs: Buffer, st: fs.Stats) => void): void {
+function walkBytes(root: string, fn: (rel: string, abs: Buffer, st: fs.BigIntStats) => void): void {
   const visit = (rel: Buffer, abs: Buffer) => {
-    const st = fs.lstatSync(abs);
+    const st = fs.lstatSync(abs, { bigint: true });
     if (rel.length) fn(rel.toString('latin1'), abs, st);
     if (!st.isDirectory()) return;
     const names = fs.readdirSync(abs, { encoding: 'buffer' }).sort(Buffer.compare);
@@ -36,14 +37,19 @@ function walkBytes(root: string, fn: (rel: string, abs: Buffer, st: fs.Stats) =>
 }
 
 /**
- * Every path below `root` with type, permission bits, size, mtime (ms),
+ * Every path below `root` with type, permission bits, size, mtime (ns),
  * content hash of files and target of symlinks. Names are compared byte for
  * byte (keys are latin1 renderings of the raw bytes).
  */
 export function snapshotTree(root: string): Map<string, TreeRecord> {
   const out = new Map<string, TreeRecord>();
   walkBytes(root, (rel, abs, st) => {
-    const rec: TreeRecord = { type: typeOf(st), mode: (st.mode & 0o7777).toString(8), size: st.isFile() ? st.size : 0, mtimeMs: Math.floor(st.mtimeMs) };
+    const rec: TreeRecord = {
+      type: typeOf(st),
+      mode: (st.mode & 0o7777n).toString(8),
+      size: st.isFile() ? Number(st.size) : 0,
+      mtimeNs: st.mtimeNs.toString(),
+    };
     if (st.isFile()) rec.sha256 = createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
     if (st.isSymbolicLink()) rec.target = fs.readlinkSync(abs, { encoding: 'buffer' }).toString('latin1');
     out.set(rel, rec);
@@ -53,9 +59,9 @@ export function snapshotTree(root: string): Map<string, TreeRecord> {
 
 /** Paths sharing an inode (hard links), as sorted groups. */
 export function hardLinkGroups(root: string): string[][] {
-  const byIno = new Map<number, string[]>();
+  const byIno = new Map<bigint, string[]>();
   walkBytes(root, (rel, _abs, st) => {
-    if (st.isFile() && st.nlink > 1) byIno.set(st.ino, [...(byIno.get(st.ino) ?? []), rel]);
+    if (st.isFile() && st.nlink > 1n) byIno.set(st.ino, [...(byIno.get(st.ino) ?? []), rel]);
   });
   return [...byIno.values()].map((g) => g.sort()).sort();
 }

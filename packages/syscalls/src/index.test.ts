@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { futimensNs, nextData, nextHole, utimensNs } from '@cpsbackup/syscalls';
+
+const MiB = 1024 * 1024;
+let dir: string;
+beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syscalls-'))));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('data and holes of a sparse file', () => {
+  test('finds each data extent and each hole, and says when only a hole is left', () => {
+    const file = path.join(dir, 'sparse');
+    const fd = fs.openSync(file, 'w+');
+    try {
+      fs.writeSync(fd, Buffer.alloc(8192, 1), 0, 8192, 0);
+      fs.writeSync(fd, Buffer.alloc(4096, 2), 0, 4096, 10 * MiB);
+      fs.ftruncateSync(fd, 20 * MiB);
+      expect(nextData(fd, 0)).toBe(0);
+      expect(nextHole(fd, 0)).toBe(8192);
+      expect(nextData(fd, 8192)).toBe(10 * MiB);
+      expect(nextHole(fd, 10 * MiB)).toBe(10 * MiB + 4096);
+      expect(nextData(fd, 10 * MiB + 4096)).toBeUndefined();
+      expect(nextHole(fd, 10 * MiB + 4096)).toBe(10 * MiB + 4096);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('a file without holes is one data extent ending at its size', () => {
+    const file = path.join(dir, 'dense');
+    fs.writeFileSync(file, Buffer.alloc(100_000, 7));
+    const fd = fs.openSync(file, 'r');
+    try {
+      expect(nextData(fd, 0)).toBe(0);
+      expect(nextHole(fd, 0)).toBe(100_000);
+      expect(nextData(fd, 100_000)).toBeUndefined();
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+  test('a bad descriptor is an error shaped like node:fs errors', () => {
+    expect(() => nextData(987654, 0)).toThrow(
+      expect.objectContaining({ code: 'EBADF', syscall: 'lseek', message: expect.stringMatching(/^EBADF: bad file descriptor, lseek/) }),
+    );
+  });
+});
+
+describe('times to the nanosecond', () => {
+  // Odd nanoseconds that a double of seconds cannot hold, one before 1970.
+  const times = [1_700_000_000_123_456_789n, 1n, -1_234_567_891n, 4_102_444_800_000_000_001n];
+
+  test.each(times)('utimensNs sets a path to %p ns exactly', (ns) => {
+    const file = path.join(dir, `t${ns}`);
+    fs.writeFileSync(file, 'x');
+    utimensNs(file, ns + 7n, ns);
+    const st = fs.statSync(file, { bigint: true });
+    expect(st.mtimeNs).toBe(ns);
+    expect(st.atimeNs).toBe(ns + 7n);
+  });
+
+  test('futimensNs sets an open file', () => {
+    const file = path.join(dir, 'fd');
+    const fd = fs.openSync(file, 'w');
+    try {
+      futimensNs(fd, 5n, 1_600_000_000_987_654_321n);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.statSync(file, { bigint: true }).mtimeNs).toBe(1_600_000_000_987_654_321n);
+  });
+
+  test('noFollow sets the link itself and leaves its target alone', () => {
+    const target = path.join(dir, 'target');
+    const link = path.join(dir, 'link');
+    fs.writeFileSync(target, 'x');
+    fs.symlinkSync(target, link);
+    const before = fs.statSync(target, { bigint: true }).mtimeNs;
+    utimensNs(link, 3n, 1_500_000_000_000_000_003n, { noFollow: true });
+    expect(fs.lstatSync(link, { bigint: true }).mtimeNs).toBe(1_500_000_000_000_000_003n);
+    expect(fs.statSync(target, { bigint: true }).mtimeNs).toBe(before);
+  });
+
+  test('a name that is not UTF-8 is passed as its bytes', () => {
+    const name = Buffer.concat([Buffer.from(dir + '/caf'), Buffer.from([0xe9])]);
+    fs.writeFileSync(name, 'x');
+    utimensNs(name, 1n, 42n);
+    expect(fs.statSync(name, { bigint: true }).mtimeNs).toBe(42n);
+  });
+
+  test('a missing path and a name with a NUL are errors naming the path', () => {
+    const missing = path.join(dir, 'nope');
+    expect(() => utimensNs(missing, 1n, 1n)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'utimensat', path: missing }));
+    expect(() => utimensNs(Buffer.from('a\0b'), 1n, 1n)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The POSIX calls node:fs does not offer, from a small native addon
+ * (src/syscalls.c, compiled by node-gyp at `npm ci`): finding the data and
+ * holes of a sparse file (lseek SEEK_DATA/SEEK_HOLE), and setting times to
+ * the nanosecond (utimensat/futimens; node's utimes goes through a double of
+ * seconds and libuv truncates it to the microsecond). Errors are thrown
+ * shaped like node's own (code, errno, syscall, path).
+ */
+import { constants } from 'node:os';
+import * as path from 'node:path';
+import { getSystemErrorMap } from 'node:util';
+
+interface Native {
+  seek(fd: number, offset: number, hole: boolean): number;
+  utimens(fd: number, path: Buffer | null, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean): number;
+}
+
+const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
+
+function load(): Native {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(ADDON) as Native;
+  } catch (err) {
+    throw new Error(`cpsbackup's native part ${ADDON} cannot be loaded (${(err as Error).message}): run "make setup" (npm ci compiles it)`, {
+      cause: err,
+    });
+  }
+}
+
+const native = load();
+
+/** An error like the ones node:fs throws. */
+function systemError(negErrno: number, syscall: string, file?: Buffer | string): NodeJS.ErrnoException {
+  const [code, description] = getSystemErrorMap().get(negErrno) ?? [`E${-negErrno}`, 'unknown error'];
+  const where = file === undefined ? '' : ` '${file.toString()}'`;
+  return Object.assign(new Error(`${code}: ${description}, ${syscall}${where}`), {
+    code,
+    errno: negErrno,
+    syscall,
+    ...(file === undefined ? {} : { path: file.toString() }),
+  });
+}
+
+const { ENXIO, EINVAL, EOPNOTSUPP } = constants.errno;
+
+/** Whether lseek's answer means "this filesystem cannot tell data from holes". */
+function unsupported(r: number): boolean {
+  return r === -EINVAL || r === -EOPNOTSUPP;
+}
+
+/**
+ * The offset of the first byte of data at or after `offset`, or undefined
+ * when only a hole is left up to the end of the file. Where the filesystem
+ * cannot tell, everything is data.
+ */
+export function nextData(fd: number, offset: number): number | undefined {
+  const r = native.seek(fd, offset, false);
+  if (r >= 0) return r;
+  if (r === -ENXIO) return undefined;
+  if (unsupported(r)) return offset;
+  throw systemError(r, 'lseek');
+}
+
+/**
+ * The offset where the hole after `offset` begins (the end of the file if
+ * none does before it; Infinity where the filesystem cannot tell).
+ */
+export function nextHole(fd: number, offset: number): number {
+  const r = native.seek(fd, offset, true);
+  if (r >= 0) return r;
+  if (unsupported(r)) return Infinity;
+  throw systemError(r, 'lseek');
+}
+
+/** Sets access and modification times of an open file to the nanosecond. */
+export function futimensNs(fd: number, atimeNs: bigint, mtimeNs: bigint): void {
+  const r = native.utimens(fd, null, atimeNs, mtimeNs, false);
+  if (r < 0) throw systemError(r, 'futimens');
+}
+
+/**
+ * Sets access and modification times of a path to the nanosecond; with
+ * `noFollow`, of a symbolic link itself. `file` may be raw bytes (a name
+ * need not be UTF-8).
+ */
+export function utimensNs(file: Buffer | string, atimeNs: bigint, mtimeNs: bigint, opts: { noFollow?: boolean } = {}): void {
+  const bytes = typeof file === 'string' ? Buffer.from(file) : file;
+  const r = native.utimens(-1, bytes, atimeNs, mtimeNs, opts.noFollow ?? false);
+  if (r < 0) throw systemError(r, 'utimensat', file);
+}

@@ -1,0 +1,106 @@
+/*
+ * The few system calls node:fs does not offer, as plain functions of
+ * numbers, bigints and buffers. Each returns a non-negative result or
+ * -errno: the TypeScript side (index.ts) turns that into an error shaped
+ * like node's own (code, errno, syscall, path), so callers treat both alike.
+ * Synchronous on purpose: each call is one quick system call, and the
+ * callers run on worker threads or already use the *Sync forms.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <node_api.h>
+
+/* A call that the TypeScript side made wrongly: a programming error, thrown. */
+#define CHECK(ok)                                                   \
+  do {                                                              \
+    if (!(ok)) {                                                    \
+      napi_throw_type_error(env, NULL, "syscalls: bad arguments");  \
+      return NULL;                                                  \
+    }                                                               \
+  } while (0)
+#define CALL(call) CHECK((call) == napi_ok)
+
+static napi_value number(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+/* seek(fd, offset, hole): lseek(fd, offset, hole ? SEEK_HOLE : SEEK_DATA). */
+static napi_value seek(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t fd;
+  double offset;
+  bool hole;
+  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(argc == 3);
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_value_double(env, argv[1], &offset));
+  CALL(napi_get_value_bool(env, argv[2], &hole));
+  off_t r = lseek(fd, (off_t)offset, hole ? SEEK_HOLE : SEEK_DATA);
+  return number(env, r < 0 ? -errno : (double)r);
+}
+
+static int timespec_of(napi_env env, napi_value v, struct timespec *ts) {
+  int64_t ns;
+  bool lossless;
+  if (napi_get_value_bigint_int64(env, v, &ns, &lossless) != napi_ok || !lossless) return -1;
+  ts->tv_sec = ns / 1000000000;
+  ts->tv_nsec = ns % 1000000000;
+  if (ts->tv_nsec < 0) {
+    ts->tv_nsec += 1000000000;
+    ts->tv_sec -= 1;
+  }
+  return 0;
+}
+
+/*
+ * utimens(fd, path, atimeNs, mtimeNs, noFollow): futimens(fd, …) when path
+ * is null, else utimensat(AT_FDCWD, path, …), AT_SYMLINK_NOFOLLOW if asked.
+ * path is a Buffer of raw bytes (file names need not be UTF-8).
+ */
+static napi_value utimens(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int32_t fd;
+  bool no_follow;
+  napi_valuetype path_type;
+  struct timespec times[2];
+  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(argc == 5);
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_typeof(env, argv[1], &path_type));
+  CHECK(timespec_of(env, argv[2], &times[0]) == 0 && timespec_of(env, argv[3], &times[1]) == 0);
+  CALL(napi_get_value_bool(env, argv[4], &no_follow));
+  int r;
+  if (path_type == napi_null) {
+    r = futimens(fd, times);
+  } else {
+    void *data;
+    size_t length;
+    CALL(napi_get_buffer_info(env, argv[1], &data, &length));
+    if (memchr(data, 0, length)) return number(env, -EINVAL);
+    char *path = malloc(length + 1);
+    if (!path) return number(env, -ENOMEM);
+    memcpy(path, data, length);
+    path[length] = 0;
+    r = utimensat(AT_FDCWD, path, times, no_follow ? AT_SYMLINK_NOFOLLOW : 0);
+    free(path);
+  }
+  return number(env, r < 0 ? -errno : 0);
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_property_descriptor props[] = {
+      {"seek", NULL, seek, NULL, NULL, NULL, napi_default, NULL},
+      {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, 2, props) != napi_ok) return NULL;
+  return exports;
+}
