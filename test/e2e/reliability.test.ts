@@ -251,4 +251,61 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
       await server.stop();
     }
   });
+
+  test('the catalog lost with its directory: rebuild-catalog brings every backup back from the packs and records alone', async () => {
+    const server = new TestServer(path.join(root, 'lost'), pki);
+    const clients = ['lost-a', 'lost-b'];
+    for (const c of clients) server.addClient(c, ['dedup_group = lost']);
+    await server.start();
+    try {
+      const setups = clients.map((c) => {
+        const data = path.join(root, `${c}-data`);
+        fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+        const rnd = new SeededRandom(c);
+        for (let i = 0; i < 120; i++) fs.writeFileSync(path.join(data, i % 3 ? 'sub' : '', `f${i}`), rnd.bytes(2_000 + i * 37));
+        fs.writeFileSync(path.join(data, 'big'), rnd.bytes(3_000_000));
+        fs.symlinkSync('sub/f1', path.join(data, 'link'));
+        return { c, data, conf: writeNodeConf(path.join(root, c), server, { cname: c, cert: pki.client(c), include: [data] }) };
+      });
+      const snapshots = new Map<string, ReturnType<typeof snapshotTree>>();
+      for (const s of setups) {
+        expect((await runCli(['-c', s.conf, '-e'])).code).toBe(0);
+        fs.writeFileSync(path.join(s.data, 'sub', 'f1'), 'changed');
+        expect((await runCli(['-c', s.conf, '-e', '--name', 'second', '--description', 'after f1 changed'])).code).toBe(0);
+        snapshots.set(s.c, snapshotTree(s.data));
+      }
+      const listOf = async (conf: string) => (await runCli(['-c', conf, '-l', '--json'])).stdout;
+      const before = await Promise.all(setups.map((s) => listOf(s.conf)));
+      const port = server.port;
+      await server.stop();
+
+      // The disaster: everything but the storage (packs and records) is gone.
+      for (const f of fs.readdirSync(server.storeDir)) if (f !== 'packs' && f !== 'records') fs.rmSync(path.join(server.storeDir, f), { recursive: true });
+      const refused = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--repair-catalog'], { encoding: 'utf8' });
+      expect(refused.stdout).toMatch(/rebuilt: 0 clients/); // the old rows are gone: repair has nothing to go on
+      for (const f of fs.readdirSync(server.storeDir)) if (f.startsWith('catalog.db')) fs.rmSync(path.join(server.storeDir, f));
+
+      const rebuild = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, 'rebuild-catalog'], { encoding: 'utf8' });
+      expect(rebuild.stderr).toBe('');
+      expect(rebuild.status).toBe(0);
+      expect(rebuild.stdout).toMatch(/backup records/);
+      expect(rebuild.stdout).toMatch(/rebuilt: 2 clients, 4 available and 0 failed backups/);
+      await server.start(port);
+      for (const [i, s] of setups.entries()) {
+        expect(await listOf(s.conf)).toBe(before[i]);
+        const to = path.join(root, `${s.c}-restored`);
+        expect((await runCli(['-c', s.conf, '-i', '--to', to])).code).toBe(0);
+        expect(snapshotTree(path.join(to, s.data))).toEqual(snapshots.get(s.c));
+        const first = path.join(root, `${s.c}-first`);
+        expect((await runCli(['-c', s.conf, '-i', '1', '--to', first])).code).toBe(0);
+        expect(fs.readFileSync(path.join(first, s.data, 'sub', 'f1')).length).toBe(2_037);
+      }
+      expect(JSON.parse((await runCli(['-c', setups[0]!.conf, '--verify', '--json'])).stdout).ok).toBe(true);
+      const third = await runCli(['-c', setups[0]!.conf, '-e', '--json']);
+      expect(third.code).toBe(0);
+      expect(JSON.parse(third.stdout).backup.number).toBe(3);
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -37,3 +37,27 @@ export function createFileDurably(file: string, content: string | Buffer, mode =
   }
   fsyncDir(dir);
 }
+
+/**
+ * Writes `file` with `content` atomically and durably, replacing what it
+ * held: the bytes go to a temporary name and are fsynced, rename() puts them
+ * in place and the directory is fsynced. A reader sees the old content or
+ * the new one, never a mix, even after a power cut.
+ */
+export function replaceFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'wx', mode);
+    try {
+      fs.writeFileSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } finally {
+    fs.rmSync(tmp, { force: true }); // gone after the rename; debris after a failed write
+  }
+  fsyncDir(dir);
+}

@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig } from '@cpsbackup/config';
-import { repairCatalog, type RepairReport } from '@cpsbackup/store';
+import { repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
 import { createLogger } from '@cpsbackup/log';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
@@ -14,11 +14,12 @@ async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackupd')
     .usage(
-      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
+      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
     )
     .command('verify', 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)')
     .command('gc', 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back')
     .command('prune', "apply every client's retention now, then gc (what SIGUSR2 does), and print what went")
+    .command('rebuild-catalog', 'rebuild a lost catalog from the storage alone: packs and backup records (daemon stopped; a catalog still there is kept aside)')
     .option('json', { type: 'boolean', default: false, describe: 'with verify, gc, prune: the report as JSON' })
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
@@ -58,8 +59,9 @@ async function main(): Promise<number> {
   const command = String(argv._[0] ?? '');
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
+  if (command === 'rebuild-catalog') return repairOffline(config.directory, 'storage');
   if (command) {
-    process.stderr.write(`cpsbackupd: unknown command ${command} (verify, gc, prune)\n`);
+    process.stderr.write(`cpsbackupd: unknown command ${command} (verify, gc, prune, rebuild-catalog)\n`);
     return 2;
   }
   if (argv['repair-catalog']) return repairOffline(config.directory);
@@ -126,19 +128,24 @@ function revoke(directory: string, name: string | undefined, pemFile: string | u
   }
 }
 
-/** `cpsbackupd --repair-catalog`: rebuilds the catalog (daemon stopped), then says what it found. */
-function repairOffline(directory: string): number {
+/**
+ * `cpsbackupd --repair-catalog` (from what the damaged catalog still holds)
+ * and `cpsbackupd rebuild-catalog` (from the storage alone): rebuilds the
+ * catalog with the daemon stopped, then says what it found.
+ */
+function repairOffline(directory: string, from: RepairSource = 'catalog'): number {
   let r: RepairReport;
   try {
-    r = repairCatalog(directory);
+    r = repairCatalog(directory, from);
   } catch (err) {
-    process.stderr.write(`cpsbackupd: repair failed: ${(err as Error).message}\n`);
+    process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${(err as Error).message}\n`);
     return 1;
   }
   const out = (line: string) => process.stdout.write(line + '\n');
-  out(`the damaged catalog was kept as ${r.savedAs}`);
+  if (r.savedAs) out(`the ${from === 'catalog' ? 'damaged' : 'previous'} catalog was kept as ${r.savedAs}`);
+  if (from === 'storage') out(`clients and backups read from the backup records in ${directory}/records`);
   out(`rebuilt: ${r.clients} clients, ${r.backups.available} available and ${r.backups.error} failed backups, ${r.chunks} chunks in ${r.packs} packs`);
-  if (r.lostRows) out(`${r.lostRows} rows of the old catalog could not be read`);
+  if (r.lostRows) out(`${r.lostRows} ${from === 'catalog' ? 'rows of the old catalog' : 'backup records'} could not be read`);
   if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);
   for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
   out(`now run cpsbackupd --verify to check every backup's files`);

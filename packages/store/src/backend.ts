@@ -17,6 +17,20 @@ export interface StorageBackend {
   deletePack(name: string): void;
   /** Names of every pack present. */
   listPacks(): string[];
+
+  /**
+   * Small named objects beside the packs: what the store keeps so that its
+   * catalog can be rebuilt from the backend alone (backup-records.ts).
+   * Names are `/`-separated words of [A-Za-z0-9._%-]. An object is
+   * written whole and durably, replacing any object of that name.
+   */
+  writeObject(name: string, data: Buffer): void;
+  /** An object's bytes, or undefined if there is none of that name. */
+  readObject(name: string): Buffer | undefined;
+  /** Deletes an object; deleting a missing one is not an error. */
+  deleteObject(name: string): void;
+  /** Names of every object whose name starts with `prefix`. */
+  listObjects(prefix: string): string[];
 }
 
 /** An open pack being written. */

@@ -422,6 +422,7 @@ export class BackupWriter {
     if (!committed) {
       throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was no longer being created at commit`);
     }
+    this.store.recordBackup(this.backupId);
     return this.store.getBackup(this.backupId);
   }
 

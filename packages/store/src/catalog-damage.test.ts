@@ -132,7 +132,7 @@ describe('a damaged catalog', () => {
     }
 
     const r = repairCatalog(dir);
-    expect(fs.existsSync(r.savedAs)).toBe(true);
+    expect(fs.existsSync(r.savedAs!)).toBe(true);
     expect(r.backups).toEqual({ available: 3, error: 0 });
     expect(r.clients).toBe(3);
     store = Store.open(dir, OPTIONS);

@@ -444,6 +444,24 @@ export class Catalog {
   }
 
   /** Sets a backup's name and description. */
+  /**
+   * The rows a catalog rebuilt from storage needs (backup-records.ts): every
+   * client, and every backup that can be restored; with `backupId`, only
+   * that backup (if it can be restored) and its client.
+   */
+  recordRows(backupId?: number): { clients: SalvagedRow[]; backups: SalvagedRow[] } {
+    if (backupId === undefined) {
+      return {
+        clients: this.db.prepare(`SELECT * FROM clients ORDER BY id`).all() as SalvagedRow[],
+        backups: this.db.prepare(`SELECT * FROM backups WHERE status = 'available' ORDER BY id`).all() as SalvagedRow[],
+      };
+    }
+    return {
+      clients: this.db.prepare(`SELECT c.* FROM clients c JOIN backups b ON b.client_id = c.id WHERE b.id = ?`).all(backupId) as SalvagedRow[],
+      backups: this.db.prepare(`SELECT * FROM backups WHERE id = ? AND status = 'available'`).all(backupId) as SalvagedRow[],
+    };
+  }
+
   setLabel(id: number, name: string | null, description: string | null): void {
     this.db.prepare(`UPDATE backups SET name = ?, description = ? WHERE id = ?`).run(name, description, id);
   }

@@ -2,7 +2,7 @@
 export { Store } from './store';
 export { BackupWriter, type BeginBackupOptions, type EncodedChunkCheck } from './backup-writer';
 export { type BackupInfo, type BackupStatus, catalogDamage, isComplete } from './catalog';
-export { repairCatalog, type RepairReport } from './repair';
+export { repairCatalog, type RepairReport, type RepairSource } from './repair';
 export { type StoreOptions } from './options';
 export { StoreError, type StoreErrorCode, isStoreError } from './errors';
 export { type GcReport } from './gc';

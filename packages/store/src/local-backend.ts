@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type PackAppender, type StorageBackend } from './backend';
-import { fsyncDir } from '@cpsbackup/durable';
+import { fsyncDir, replaceFileDurably } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
 
-/** Packs as files under `<root>/packs/<first two hex digits>/<name>.pack`. */
+/** Packs as files under `<root>/packs/<first two hex digits>/<name>.pack`; objects as files under `<root>/records/<name>`. */
 export class LocalDirectoryBackend implements StorageBackend {
   private readonly packsDir: string;
   /** Read handles kept open: restores read many chunks from few packs. */
@@ -82,6 +82,63 @@ export class LocalDirectoryBackend implements StorageBackend {
       for (const f of fs.readdirSync(dir)) if (f.endsWith(PACK_SUFFIX)) names.push(f.slice(0, -PACK_SUFFIX.length));
     }
     return names;
+  }
+
+  private objectPath(name: string): string {
+    if (!/^[A-Za-z0-9._%-]+(\/[A-Za-z0-9._%-]+)*$/.test(name) || name.split('/').some((w) => w === '.' || w === '..')) {
+      throw new StoreError('BAD_ARGUMENT', `invalid object name ${JSON.stringify(name)}`);
+    }
+    return path.join(this.root, 'records', name);
+  }
+
+  writeObject(name: string, data: Buffer): void {
+    const file = this.objectPath(name);
+    const made = fs.mkdirSync(path.dirname(file), { recursive: true });
+    // New directories must survive a power cut as the file in them will.
+    if (made !== undefined) {
+      for (let d = path.dirname(file); d.length >= made.length; d = path.dirname(d)) fsyncDir(path.dirname(d));
+    }
+    replaceFileDurably(file, data, 0o600);
+  }
+
+  readObject(name: string): Buffer | undefined {
+    try {
+      return fs.readFileSync(this.objectPath(name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  deleteObject(name: string): void {
+    const file = this.objectPath(name);
+    try {
+      fs.unlinkSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    fsyncDir(path.dirname(file));
+  }
+
+  listObjects(prefix: string): string[] {
+    const names: string[] = [];
+    const visit = (rel: string) => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(path.join(this.root, 'records', rel), { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        const name = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) visit(name);
+        else if (e.isFile() && !e.name.startsWith('.') && name.startsWith(prefix)) names.push(name);
+      }
+    };
+    visit(prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '');
+    return names.sort();
   }
 
   /** Closes cached read handles (called on store close). */

@@ -35,6 +35,16 @@ class SyncTrackingBackend implements StorageBackend {
   listPacks(): string[] {
     return [...this.written.keys()];
   }
+  writeObject(): void {
+    throw new Error('not used');
+  }
+  readObject(): Buffer | undefined {
+    throw new Error('not used');
+  }
+  deleteObject(): void {}
+  listObjects(): string[] {
+    return [];
+  }
 }
 
 function header(i: number, length: number) {

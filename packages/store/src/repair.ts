@@ -6,12 +6,16 @@ import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder,
 import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreLock } from './store-lock';
+import { readRecords } from './backup-records';
+import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
 /** What a catalog repair found and rebuilt. */
 export interface RepairReport {
-  /** Where the damaged catalog was moved. */
-  savedAs: string;
+  /** What the clients and backups were rebuilt from: the old catalog's rows, or the backup records in storage. */
+  from: RepairSource;
+  /** Where the damaged catalog was moved (null: there was none). */
+  savedAs: string | null;
   clients: number;
   /** Backups carried over, by the status they have now. */
   backups: { available: number; error: number };
@@ -24,6 +28,14 @@ export interface RepairReport {
   /** Rows of the old catalog that could not be read. */
   lostRows: number;
 }
+
+/**
+ * `catalog`: clients and backups from the rows of the damaged catalog that
+ * can still be read (`--repair-catalog`). `storage`: from the backup
+ * records kept beside the packs (backup-records.ts), for a catalog lost or
+ * beyond salvage (`cpsbackupd rebuild-catalog`).
+ */
+export type RepairSource = 'catalog' | 'storage';
 
 /** Where the scan found a chunk's intact record. */
 type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
@@ -42,21 +54,30 @@ type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
  * A backup whose file list cannot be read becomes `error` with the reason.
  * Run it with cpsbackupd stopped.
  */
-export function repairCatalog(dir: string): RepairReport {
+export function repairCatalog(dir: string, from: RepairSource = 'catalog'): RepairReport {
   const lock = StoreLock.acquire(dir);
   try {
     const file = path.join(dir, 'catalog.db');
-    const savedAs = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, savedAs + suffix);
-    }
-    const old = salvageRows(savedAs);
     const backend = new LocalDirectoryBackend(dir);
+    const records = from === 'storage' ? readRecords(backend) : undefined;
+    if (records && records.clients.length === 0 && backend.listPacks().length > 0) {
+      // An empty catalog over full packs would let GC take every chunk.
+      throw new StoreError(
+        'CATALOG_CORRUPT',
+        `no backup records in ${path.join(dir, 'records')}: the store was last written by a version that kept none; use --repair-catalog`,
+      );
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const savedAs = fs.existsSync(file) ? `${file}.${from === 'catalog' ? 'damaged' : 'replaced'}-${stamp}` : null;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, (savedAs ?? `${file}.stray-${stamp}`) + suffix);
+    }
+    const old = records ?? (savedAs ? salvageRows(savedAs) : { clients: [], backups: [], lostRows: 0 });
     const { places, packs, badRecords } = scanPacks(backend);
     const catalog = new Catalog(file);
     try {
       const report = rebuild(catalog, backend, old, places, packs);
-      return { savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
+      return { from, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
     } finally {
       catalog.close();
       backend.closeReaders();
@@ -160,7 +181,8 @@ function rebuild(
     // References to lost data are left out: verify names the files that need them.
     backups.push({ row, group, references: refs.filter((id) => places.has(formatChunkId(id))) });
   }
-  for (const b of backups) if (deleted.has(b.row.parent_id as number)) b.row.parent_id = null;
+  const kept = new Set(backups.map((b) => b.row.id));
+  for (const b of backups) if (deleted.has(b.row.parent_id as number) || !kept.has(b.row.parent_id as number)) b.row.parent_id = null;
   catalog.fillFromRepair({
     packs,
     chunks: [...places].map(([hex, p]) => ({ id: Buffer.from(hex, 'hex'), ...p })),

@@ -27,6 +27,7 @@ import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
+import { reconcileRecords, removeBackupRecord, writeBackupRecord } from './backup-records';
 import { runVerify, runVerifyAsync, type VerifyReport, type VerifyScope } from './verify';
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
@@ -47,6 +48,8 @@ export class Store {
   private readonly writers = new Set<BackupWriter>();
   /** Set when a write failed for lack of space: the next GC reclaims failed backups' chunks at once. */
   private spacePressure = false;
+  /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
+  private recordsStale = false;
   private closed = false;
 
   private constructor(
@@ -59,6 +62,7 @@ export class Store {
   ) {
     this.options = resolveStoreOptions(options);
     this.recovery = recoverStore(catalog, backend, () => reserve.release());
+    this.reconcileRecords();
     reserve.ensure();
     const writers = this.writers;
     this.queue = new DurabilityQueue(
@@ -215,6 +219,26 @@ export class Store {
   setBackupLabel(id: number, name: string | null, description: string | null): void {
     this.getBackup(id);
     this.catalog.setLabel(id, name, description);
+    this.recordBackup(id);
+  }
+
+  /** @internal Writes a backup's record once the catalog holds what it should say (backup-records.ts). */
+  recordBackup(id: number): void {
+    try {
+      writeBackupRecord(this.backend, this.catalog, id);
+    } catch {
+      this.recordsStale = true; // the catalog has it; the record follows at the next GC or open
+    }
+  }
+
+  /** Brings every record in line with the catalog (at open, and at GC after a failed write). */
+  private reconcileRecords(): void {
+    try {
+      reconcileRecords(this.backend, this.catalog);
+      this.recordsStale = false;
+    } catch {
+      this.recordsStale = true;
+    }
   }
 
   /**
@@ -229,6 +253,7 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
+    removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     this.catalog.deleteBackup(id);
   }
 
@@ -386,6 +411,7 @@ export class Store {
     this.flush(); // records that seal: GC only compacts sealed packs
     const report = runGc(this, now, { reclaimFailed: this.spacePressure });
     this.spacePressure = false;
+    if (this.recordsStale) this.reconcileRecords();
     this.reserve.ensure();
     return report;
   }
