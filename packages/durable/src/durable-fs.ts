@@ -13,38 +13,13 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Creates `file` with `content` atomically and durably, failing with EEXIST
- * if it exists: the bytes go to a temporary name and are fsynced, then the
- * name is linked in (link() never replaces) and the directory fsynced. So
- * the file is never seen empty or half written, even after a power cut.
+ * Writes `content` under a temporary name beside `file`, fsyncs it, then
+ * hands the name to `install` (link or rename it into place). The
+ * temporary name is one no other call can pick, and it is removed whatever
+ * happens (also on a failed write, a full disk): no debris is left behind.
+ * The directory is fsynced last, so the new name survives a power cut.
  */
-export function createFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
-  const dir = path.dirname(file);
-  // A name no other call can pick, so an EEXIST below can only come from `file` itself.
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', mode);
-  try {
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.linkSync(tmp, file);
-  } finally {
-    // Also on a failed write (a full disk): no debris is left behind.
-    fs.rmSync(tmp, { force: true });
-  }
-  fsyncDir(dir);
-}
-
-/**
- * Writes `file` with `content` atomically and durably, replacing what it
- * held: the bytes go to a temporary name and are fsynced, rename() puts them
- * in place and the directory is fsynced. A reader sees the old content or
- * the new one, never a mix, even after a power cut.
- */
-export function replaceFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+function installDurably(file: string, content: string | Buffer, mode: number, install: (tmp: string) => void): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -55,9 +30,28 @@ export function replaceFileDurably(file: string, content: string | Buffer, mode 
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(tmp, file);
+    install(tmp);
   } finally {
-    fs.rmSync(tmp, { force: true }); // gone after the rename; debris after a failed write
+    fs.rmSync(tmp, { force: true });
   }
   fsyncDir(dir);
+}
+
+/**
+ * Creates `file` with `content` atomically and durably, failing with EEXIST
+ * if it exists (link() never replaces; the temporary name is unique, so an
+ * EEXIST can only come from `file` itself). The file is never seen empty or
+ * half written, even after a power cut.
+ */
+export function createFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+  installDurably(file, content, mode, (tmp) => fs.linkSync(tmp, file));
+}
+
+/**
+ * Writes `file` with `content` atomically and durably, replacing what it
+ * held (rename()): a reader sees the old content or the new one, never a
+ * mix, even after a power cut.
+ */
+export function replaceFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+  installDurably(file, content, mode, (tmp) => fs.renameSync(tmp, file));
 }
