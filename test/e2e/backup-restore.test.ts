@@ -23,6 +23,14 @@ function buildTree(root: string, seed: string): void {
   fs.linkSync(path.join(root, 'var/lib/db/data.bin'), path.join(root, 'data-hardlink.bin'));
   fs.chmodSync(path.join(root, 'etc/app'), 0o750);
   execFileSync('mkfifo', [path.join(root, 'a-fifo')]);
+  // A FIFO whose name is not UTF-8 (argv would be UTF-8-encoded: the name goes to python as hex).
+  execFileSync('python3', [
+    '-c',
+    'import os, sys; os.mkfifo(bytes.fromhex(sys.argv[1]))',
+    Buffer.from(path.join(root, 'fifo-\xe9\xff'), 'latin1').toString('hex'),
+  ]);
+  // A device node (root only, as restoring one is): a copy of /dev/null, with its device number.
+  if (process.getuid?.() === 0) execFileSync('mknod', [path.join(root, 'null-device'), 'c', '1', '3']);
   fs.utimesSync(path.join(root, 'etc/app/app.conf'), new Date('2020-01-02T03:04:05.678Z'), new Date('2020-01-02T03:04:05.678Z'));
 }
 

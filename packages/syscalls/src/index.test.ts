@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { futimensNs, nextData, nextHole, utimensNs } from '@cpsbackup/syscalls';
+import { futimensNs, mknod, nextData, nextHole, utimensNs } from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -93,5 +93,38 @@ describe('times to the nanosecond', () => {
     const missing = path.join(dir, 'nope');
     expect(() => utimensNs(missing, 1n, 1n)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'utimensat', path: missing }));
     expect(() => utimensNs(Buffer.from('a\0b'), 1n, 1n)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+});
+
+describe('FIFOs and device nodes', () => {
+  test('a FIFO under a name that is not UTF-8, with its permission bits', () => {
+    const name = Buffer.concat([Buffer.from(dir + '/fifo-'), Buffer.from([0xff, 0x0a])]);
+    const old = process.umask(0);
+    try {
+      mknod(name, 'fifo', 0o640);
+    } finally {
+      process.umask(old);
+    }
+    const st = fs.lstatSync(name);
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o7777).toBe(0o640);
+    expect(fs.readdirSync(dir, { encoding: 'buffer' }).some((n) => n.equals(name.subarray(dir.length + 1)))).toBe(true);
+  });
+
+  test('an existing name is EEXIST naming it, and nothing is replaced', () => {
+    const file = path.join(dir, 'taken');
+    fs.writeFileSync(file, 'keep');
+    expect(() => mknod(file, 'fifo', 0o600)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'mknod', path: file }));
+    expect(fs.readFileSync(file, 'utf8')).toBe('keep');
+  });
+
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot('a character device with the device number lstat gave (root only)', () => {
+    const rdev = fs.statSync('/dev/null', { bigint: true }).rdev;
+    const node = path.join(dir, 'null-copy');
+    mknod(node, 'char', 0o666, rdev);
+    const st = fs.lstatSync(node, { bigint: true });
+    expect(st.isCharacterDevice()).toBe(true);
+    expect(st.rdev).toBe(rdev);
   });
 });

@@ -3,9 +3,12 @@
  * (src/syscalls.c, compiled by node-gyp at `npm ci`): finding the data and
  * holes of a sparse file (lseek SEEK_DATA/SEEK_HOLE), and setting times to
  * the nanosecond (utimensat/futimens; node's utimes goes through a double of
- * seconds and libuv truncates it to the microsecond). Errors are thrown
+ * seconds and libuv truncates it to the microsecond), and making FIFOs and
+ * device nodes (mknod) under names that need not be UTF-8, without a
+ * process per node. Errors are thrown
  * shaped like node's own (code, errno, syscall, path).
  */
+import { constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -13,6 +16,7 @@ import { getSystemErrorMap } from 'node:util';
 interface Native {
   seek(fd: number, offset: number, hole: boolean): number;
   utimens(fd: number, path: Buffer | null, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean): number;
+  mknod(path: Buffer, mode: number, rdev: bigint): number;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -88,4 +92,20 @@ export function utimensNs(file: Buffer | string, atimeNs: bigint, mtimeNs: bigin
   const bytes = typeof file === 'string' ? Buffer.from(file) : file;
   const r = native.utimens(-1, bytes, atimeNs, mtimeNs, opts.noFollow ?? false);
   if (r < 0) throw systemError(r, 'utimensat', file);
+}
+
+/** The file-type bits of a node mknod can make. */
+export type NodeKind = 'fifo' | 'char' | 'block';
+
+const KIND_BITS: Record<NodeKind, number> = { fifo: fsConstants.S_IFIFO, char: fsConstants.S_IFCHR, block: fsConstants.S_IFBLK };
+
+/**
+ * Makes a FIFO or a device node at `file` (raw bytes allowed) with the
+ * permission bits `mode` (the umask applies, as for mkdir); `rdev` is the
+ * device number as lstat reported it (0 for a FIFO).
+ */
+export function mknod(file: Buffer | string, kind: NodeKind, mode: number, rdev = 0n): void {
+  const bytes = typeof file === 'string' ? Buffer.from(file) : file;
+  const r = native.mknod(bytes, KIND_BITS[kind] | (mode & 0o7777), rdev);
+  if (r < 0) throw systemError(r, 'mknod', file);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <node_api.h>
 
@@ -60,6 +61,48 @@ static int timespec_of(napi_env env, napi_value v, struct timespec *ts) {
   return 0;
 }
 
+/* A Buffer's bytes as a C string; NULL (errno set) if it holds a NUL or memory runs out. */
+static char *c_path(napi_env env, napi_value buffer) {
+  void *data;
+  size_t length;
+  if (napi_get_buffer_info(env, buffer, &data, &length) != napi_ok) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (memchr(data, 0, length)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  char *path = malloc(length + 1);
+  if (!path) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  memcpy(path, data, length);
+  path[length] = 0;
+  return path;
+}
+
+/* mknod(path, mode, rdev): a FIFO or a device node, rdev as lstat gave it (a bigint). */
+static napi_value make_node(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint32_t mode;
+  uint64_t rdev;
+  bool lossless;
+  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(argc == 3);
+  CALL(napi_get_value_uint32(env, argv[1], &mode));
+  CALL(napi_get_value_bigint_uint64(env, argv[2], &rdev, &lossless));
+  CHECK(lossless);
+  char *path = c_path(env, argv[0]);
+  if (!path) return number(env, -errno);
+  int r = mknod(path, (mode_t)mode, (dev_t)rdev);
+  int saved = errno;
+  free(path);
+  return number(env, r < 0 ? -saved : 0);
+}
+
 /*
  * utimens(fd, path, atimeNs, mtimeNs, noFollow): futimens(fd, …) when path
  * is null, else utimensat(AT_FDCWD, path, …), AT_SYMLINK_NOFOLLOW if asked.
@@ -82,16 +125,12 @@ static napi_value utimens(napi_env env, napi_callback_info info) {
   if (path_type == napi_null) {
     r = futimens(fd, times);
   } else {
-    void *data;
-    size_t length;
-    CALL(napi_get_buffer_info(env, argv[1], &data, &length));
-    if (memchr(data, 0, length)) return number(env, -EINVAL);
-    char *path = malloc(length + 1);
-    if (!path) return number(env, -ENOMEM);
-    memcpy(path, data, length);
-    path[length] = 0;
+    char *path = c_path(env, argv[1]);
+    if (!path) return number(env, -errno);
     r = utimensat(AT_FDCWD, path, times, no_follow ? AT_SYMLINK_NOFOLLOW : 0);
+    int saved = errno;
     free(path);
+    errno = saved;
   }
   return number(env, r < 0 ? -errno : 0);
 }
@@ -100,7 +139,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seek", NULL, seek, NULL, NULL, NULL, napi_default, NULL},
       {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
+      {"mknod", NULL, make_node, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 2, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
   return exports;
 }

@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageConfig } from '@cpsbackup/config';
+import { mknod } from '@cpsbackup/syscalls';
 
 /** One database dump: how to make it and how to load it back. */
 export interface DumpJob {
@@ -74,7 +75,7 @@ export class RunningDumps {
     for (const job of jobs) {
       const fifo = dumpPathOf(dir, job.name);
       fs.rmSync(fifo, { force: true });
-      execFileSync('mkfifo', ['-m', '600', fifo]);
+      mknod(fifo, 'fifo', 0o600);
       const child = spawn('/bin/sh', ['-c', fillTemplate(job.dump, { ...job.vars, fifo })], { stdio: ['ignore', 'ignore', 'pipe'] });
       const r: Running = {
         job,

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
-import { utimensNs } from '@cpsbackup/syscalls';
+import { mknod, utimensNs } from '@cpsbackup/syscalls';
 import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
@@ -151,16 +150,13 @@ export class TreeWriter {
         utimensNs(dest, e.mtimeNs, e.mtimeNs, { noFollow: true });
         return 'written';
       case EntryType.Fifo:
-        execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), dest.toString()]);
+        mknod(dest, 'fifo', e.mode & 0o777);
         this.applyMetadata(dest, e);
         return 'written';
       case EntryType.CharDevice:
       case EntryType.BlockDevice: {
         if (!this.isRoot) return this.skip(`${name}: device nodes can only be restored by root`);
-        const rdev = Number(e.rdev);
-        const major = (rdev >> 8) & 0xfff;
-        const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
-        execFileSync('mknod', [dest.toString(), e.type === EntryType.CharDevice ? 'c' : 'b', String(major), String(minor)]);
+        mknod(dest, e.type === EntryType.CharDevice ? 'char' : 'block', e.mode & 0o777, e.rdev);
         this.applyMetadata(dest, e);
         return 'written';
       }

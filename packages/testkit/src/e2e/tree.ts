@@ -11,6 +11,8 @@ export interface TreeRecord {
   mtimeNs: string;
   sha256?: string;
   target?: string;
+  /** Device number of a device node. */
+  rdev?: string;
 }
 
 function typeOf(st: fs.BigIntStats): string {
@@ -18,6 +20,8 @@ function typeOf(st: fs.BigIntStats): string {
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
   return 'other';
 }
 
@@ -51,6 +55,7 @@ export function snapshotTree(root: string): Map<string, TreeRecord> {
       mtimeNs: st.mtimeNs.toString(),
     };
     if (st.isFile()) rec.sha256 = createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
+    if (st.isCharacterDevice() || st.isBlockDevice()) rec.rdev = st.rdev.toString();
     if (st.isSymbolicLink()) rec.target = fs.readlinkSync(abs, { encoding: 'buffer' }).toString('latin1');
     out.set(rel, rec);
   });
