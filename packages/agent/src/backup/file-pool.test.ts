@@ -4,7 +4,7 @@ import { Chunker, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { chunkIdOf } from '@cpsbackup/format';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { workerScript } from '../worker-script';
-import { FilePool, ReadAhead } from './file-pool';
+import { FilePool, ReadAhead, slabBytesFor } from './file-pool';
 import { walk, type WalkItem } from './walker';
 
 // The worker runs compiled code: make build (part of make test) puts it in dist.
@@ -71,7 +71,17 @@ describe('file pool', () => {
     const walkOptions = { include: [dir], exclude: [], excludeRegex: [], onWarning: () => undefined };
     const expected = [...walk(walkOptions)].map((i) => i.path.toString());
     const pool = new FilePool(params, { maxReads: 3, maxBytes: 1_000_000 }, 3, WORKER);
-    const limits = { items: 50, bytes: 200_000, batchFiles: 7, batchBytes: 50_000 };
+    const limits = { items: 50, bytes: 3_500_000, batchFiles: 7, batchBytes: 50_000 };
+    // Slab memory held by batches sent and not yet given back (each slab is at least 1 MiB, however small its files).
+    let slabs = 0;
+    let mostSlabs = 0;
+    const read = pool.read.bind(pool);
+    pool.read = async (paths, bytes) => {
+      slabs += slabBytesFor(bytes);
+      mostSlabs = Math.max(mostSlabs, slabs);
+      const r = await read(paths, bytes);
+      return { files: r.files, release: () => ((slabs -= slabBytesFor(bytes)), r.release()) };
+    };
     let decided = 0;
     let consumed = 0;
     let mostAhead = 0;
@@ -94,6 +104,8 @@ describe('file pool', () => {
       }
       expect(seen).toEqual(expected);
       expect(mostAhead).toBeLessThan(limits.items);
+      expect(mostSlabs).toBeLessThanOrEqual(limits.bytes + slabBytesFor(limits.batchBytes));
+      expect(slabs).toBe(0);
     } finally {
       await pool.close();
     }
