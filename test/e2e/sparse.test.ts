@@ -22,7 +22,12 @@ describe('sparse files', () => {
     expect(fs.statSync(big).blocks * 512).toBeLessThan(1 << 20); // the filesystem under test keeps holes
 
     const conf = writeNodeConf(path.join(root, 'node'), server, { cname: 'sp', cert: pki.client('sp'), include: [data] });
-    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const backup = await runCli(['-c', conf, '-e', '--json']);
+    expect(backup.code).toBe(0);
+    // 288 MiB of files, 20 KiB of data: the whole chunks of zeros in the holes are one chunk, sent once, compressed.
+    const sent = JSON.parse(backup.stdout).counters;
+    expect(sent.chunkBytesSent).toBeLessThan(64 * 1024);
+    expect(sent.chunksSent).toBeLessThanOrEqual(16); // the chunks around the data, a few ends of holes, the listings
     const to = path.join(root, 'restored');
     expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
 

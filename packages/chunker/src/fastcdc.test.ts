@@ -28,6 +28,44 @@ function chunkInBlocks(data: Buffer, blockSizes: number[], params: ChunkerParams
 }
 
 describe('FastCDC chunker', () => {
+  test.each([
+    ['small params', { minSize: 2048, avgSize: 8192, maxSize: 32768 }],
+    ['default params', DEFAULT_CHUNKER_PARAMS],
+  ] as Array<[string, ChunkerParams]>)('pushZeros gives exactly the chunks push() of as many zeros gives (%s)', (_name, params) => {
+    const maxRun = params.maxSize * 5;
+    const pieces = fc.array(
+      fc.oneof(
+        fc.record({ zeros: fc.integer({ min: 0, max: maxRun }) }),
+        fc.record({ data: fc.uint8Array({ minLength: 1, maxLength: Math.min(params.maxSize * 2, 200_000) }) }),
+      ),
+      { minLength: 1, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(pieces, (ps) => {
+        const fast = new Chunker(params);
+        const slow = new Chunker(params);
+        const a: Buffer[] = [];
+        const b: Buffer[] = [];
+        for (const p of ps) {
+          if ('zeros' in p) {
+            fast.pushZeros(p.zeros, a);
+            slow.push(Buffer.alloc(p.zeros), b);
+          } else {
+            fast.push(Buffer.from(p.data), a);
+            slow.push(Buffer.from(p.data), b);
+          }
+        }
+        const lastA = fast.finish();
+        const lastB = slow.finish();
+        if (lastA) a.push(lastA);
+        if (lastB) b.push(lastB);
+        expect(a.map((c) => c.length)).toEqual(b.map((c) => c.length));
+        expect(Buffer.concat(a).equals(Buffer.concat(b))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   const data = new SeededRandom('chunker-test').bytes(2_000_000);
 
   test('chunks concatenate back to the input and respect min/max sizes', () => {

@@ -87,6 +87,45 @@ export class Chunker {
     return out;
   }
 
+  /**
+   * Feeds `n` zero bytes (a hole of a sparse file): the same chunks as
+   * push() of that many zeros, without scanning most of them. A chunk that
+   * starts within zeros is cut where zeros alone put the cut (the gear hash
+   * of a run of zeros settles at once), always at the same length
+   * (`zeroChunkLength`), so whole such chunks are emitted as views of one
+   * shared zero buffer. Never write into the chunks it returns.
+   */
+  pushZeros(n: number, out: Buffer[] = []): Buffer[] {
+    const zeros = zeroBuffer(this.maxSize);
+    const step = this.zeroChunkLength();
+    // Whether the chunk in progress holds only zeros of this call, begun at a cut.
+    let fromZeros = this.len === 0;
+    while (n > 0) {
+      if (this.len === 0 && n >= step) {
+        out.push(zeros.subarray(0, step));
+        n -= step;
+        continue;
+      }
+      // Complete the chunk in progress (by `step` if it is zeros since its start, else by maxSize at the latest).
+      const take = Math.min(n, this.len === 0 ? n : fromZeros ? step - this.len : this.maxSize - this.len);
+      this.push(zeros.subarray(0, take), out);
+      n -= take;
+      fromZeros = true; // what is pending now began at a cut within these zeros
+    }
+    return out;
+  }
+
+  private zeroStep = 0;
+
+  /** Where a chunk made only of zeros is cut (found once by cutting zeros the ordinary way). */
+  private zeroChunkLength(): number {
+    if (this.zeroStep === 0) {
+      const probe = new Chunker({ minSize: this.minSize, avgSize: this.avgSize, maxSize: this.maxSize });
+      this.zeroStep = probe.push(zeroBuffer(this.maxSize))[0]?.length ?? this.maxSize;
+    }
+    return this.zeroStep;
+  }
+
   /** Ends the stream: returns the last, possibly short, chunk (null if none). */
   finish(): Buffer | null {
     if (this.len === 0) return null;
@@ -164,6 +203,19 @@ export class Chunker {
     this.len = 0;
     this.hash = 0;
   }
+}
+
+/** One read-only buffer of zeros per size asked (a chunker's maxSize). */
+const zeroBuffers = new Map<number, Buffer>();
+function zeroBuffer(size: number): Buffer {
+  let z = zeroBuffers.get(size);
+  if (!z) zeroBuffers.set(size, (z = Buffer.alloc(size)));
+  return z;
+}
+
+/** Whether a chunk is a view of the chunker's shared zeros (one pushZeros emitted whole): its bytes are all zero. */
+export function isSharedZeros(chunk: Uint8Array): boolean {
+  return zeroBuffers.get(chunk.buffer.byteLength)?.buffer === chunk.buffer;
 }
 
 /** Cuts a whole in-memory buffer; returns the chunks (views into `data`). */

@@ -161,7 +161,7 @@ async function walkAndUpload(
   const include = [...config.include, ...(opts.extraIncludes ?? [])];
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
   let lastProgress = 0;
-  const sink: ChunkSink = (data) => uploader.addChunk(data);
+  const sink: ChunkSink = (data, id) => (id ? uploader.addHashedChunk(id, data) : uploader.addChunk(data));
   const blocks = new ReadBlocks(params.maxSize);
 
   const walkOptions = {

@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
-import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
+import { Chunker, type ChunkerParams, isSharedZeros } from '@cpsbackup/chunker';
+import { chunkIdOf } from '@cpsbackup/format';
 import { nextData, nextHole } from '@cpsbackup/syscalls';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is
  * the backpressure). The id's bytes may be filled in only later (the
- * uploader hashes large chunks on a worker); readers just keep it.
+ * uploader hashes large chunks on a worker); readers just keep it. `id` is
+ * given when the reader knows it already (a chunk of a sparse file's hole).
  */
-export type ChunkSink = (data: Buffer) => Promise<Buffer>;
+export type ChunkSink = (data: Buffer, id?: Buffer) => Promise<Buffer>;
 
 /** What reading a file produced. */
 export interface ReadResult {
@@ -60,11 +62,11 @@ function fillSync(fd: number, buf: Buffer): number {
 }
 
 /**
- * Fills buffers from a sparse file: its data extents are read, its holes
- * (found with SEEK_DATA/SEEK_HOLE) are zeros put in the buffer without
- * reading anything. The content is the same as a plain read's; a 1 GiB
- * file with 12 KiB of data costs three reads, not a thousand. Reads up to
- * the size the file had when opened: growth is caught by the stat check.
+ * A sparse file piece by piece: its data extents are read, its holes
+ * (found with SEEK_DATA/SEEK_HOLE) are only counted, for the chunker to
+ * take as zeros without their bytes (Chunker.pushZeros). A 1 GiB file with
+ * 12 KiB of data costs three reads, not a thousand. Reads up to the size
+ * the file had when opened: growth is caught by the stat check.
  */
 export class SparseFile {
   private pos = 0;
@@ -76,32 +78,79 @@ export class SparseFile {
     private end: number,
   ) {}
 
-  /** Fills `buf` from where the last call stopped; returns the bytes filled (0 at the end). */
-  fill(buf: Buffer): number {
-    let filled = 0;
-    while (filled < buf.length && this.pos < this.end) {
-      const room = buf.length - filled;
-      if (this.pos >= this.dataEnd) {
-        const data = Math.min(nextData(this.fd, this.pos) ?? this.end, this.end);
-        if (data > this.pos) {
-          const zeros = Math.min(room, data - this.pos);
-          buf.fill(0, filled, filled + zeros);
-          filled += zeros;
-          this.pos += zeros;
-          continue;
-        }
-        this.dataEnd = Math.min(nextHole(this.fd, this.pos), this.end);
+  /**
+   * The next piece from where the last call stopped: `data` bytes read into
+   * the start of `room`, or a hole of `zeros` bytes; undefined at the end.
+   */
+  next(room: Buffer): { data: number } | { zeros: number } | undefined {
+    if (this.pos >= this.end) return undefined;
+    if (this.pos >= this.dataEnd) {
+      const data = Math.min(nextData(this.fd, this.pos) ?? this.end, this.end);
+      if (data > this.pos) {
+        const zeros = data - this.pos;
+        this.pos = data;
+        return { zeros };
       }
-      const n = fs.readSync(this.fd, buf, filled, Math.min(room, this.dataEnd - this.pos), this.pos);
-      if (n === 0) {
-        this.end = this.pos; // shrank while read: the stat check sees it
-        break;
-      }
-      filled += n;
-      this.pos += n;
+      this.dataEnd = Math.min(nextHole(this.fd, this.pos), this.end);
     }
-    return filled;
+    const n = fs.readSync(this.fd, room, 0, Math.min(room.length, this.dataEnd - this.pos), this.pos);
+    if (n === 0) {
+      this.end = this.pos; // shrank while read: the stat check sees it
+      return undefined;
+    }
+    this.pos += n;
+    return { data: n };
   }
+}
+
+/** Ids of all-zero chunks by length: the chunks of a hole are hashed once per length, not once each. */
+const zeroIds = new Map<number, Buffer>();
+
+function zeroChunkId(length: number): Buffer {
+  let id = zeroIds.get(length);
+  if (!id) zeroIds.set(length, (id = chunkIdOf(Buffer.alloc(length))));
+  return id;
+}
+
+/**
+ * Cuts a sparse file: data pieces are read one after another into the
+ * same block until it is full (so the chunk in progress spans no more
+ * blocks than a plain read's, see ReadBlocks), holes go to the chunker as
+ * counts of zeros, and whole chunks of zeros reach the sink with their id.
+ * Returns the bytes the file held.
+ */
+async function readSparse(file: SparseFile, chunker: Chunker, blocks: ReadBlocks, sink: ChunkSink, chunks: Buffer[]): Promise<number> {
+  const out: Buffer[] = [];
+  const emit = async () => {
+    while (out.length) {
+      const c = out.shift()!;
+      chunks.push(await sink(c, isSharedZeros(c) ? zeroChunkId(c.length) : undefined));
+    }
+  };
+  let size = 0;
+  let block = blocks.take();
+  let at = 0;
+  for (;;) {
+    if (at === block.length) {
+      block = blocks.take();
+      at = 0;
+    }
+    const piece = file.next(block.subarray(at));
+    if (!piece) break;
+    if ('zeros' in piece) {
+      chunker.pushZeros(piece.zeros, out);
+      size += piece.zeros;
+    } else {
+      chunker.push(block.subarray(at, at + piece.data), out);
+      at += piece.data;
+      size += piece.data;
+    }
+    await emit();
+  }
+  const last = chunker.finish();
+  if (last) out.push(last);
+  await emit();
+  return size;
 }
 
 /**
@@ -166,10 +215,14 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
     } else {
       const chunker = new Chunker(params);
       const out: Buffer[] = [];
-      const sparse = looksSparse(before) ? new SparseFile(fd, Number(before.size)) : undefined;
+      if (looksSparse(before)) {
+        size = await readSparse(new SparseFile(fd, Number(before.size)), chunker, blocks, sink, chunks);
+        const after = fs.fstatSync(fd, { bigint: true });
+        return { chunks, size, changed: !sameVersion(before, after) || BigInt(size) !== after.size, stat: after };
+      }
       for (;;) {
         const buf = blocks.take();
-        const r = sparse ? sparse.fill(buf) : fillSync(fd, buf);
+        const r = fillSync(fd, buf);
         if (r === 0) break;
         size += r;
         chunker.push(r === BLOCK ? buf : buf.subarray(0, r), out);
