@@ -36,10 +36,10 @@ describe('a catalog rebuilt from the storage alone', () => {
     const a1 = backupTree(store, 'alpha', (trees.set('a1', tree('a1', 12)), trees.get('a1')!));
     const a2 = backupTree(store, 'alpha', (trees.set('a2', new Map([...trees.get('a1')!, ...tree('a2', 5)])), trees.get('a2')!), a1.id);
     const gone = backupTree(store, 'alpha', tree('gone', 3), a2.id);
-    backupTree(store, 'beta/β ü', (trees.set('b1', tree('b1', 8)), trees.get('b1')!));
+    backupTree(store, '.beta/β ü', (trees.set('b1', tree('b1', 8)), trees.get('b1')!));
     store.setBackupLabel(a2.id, 'before upgrade', 'kept: the upgrade failed');
     store.deleteBackup(gone.id);
-    store.beginBackup({ client: 'beta/β ü' }).abort('the agent died');
+    store.beginBackup({ client: '.beta/β ü' }).abort('the agent died');
     const before = store.listBackups().filter((b) => b.status === 'available');
     store.close();
 
@@ -55,7 +55,7 @@ describe('a catalog rebuilt from the storage alone', () => {
       for (const [key, client, number] of [
         ['a1', 'alpha', 1],
         ['a2', 'alpha', 2],
-        ['b1', 'beta/β ü', 1],
+        ['b1', '.beta/β ü', 1],
       ] as const) {
         const got = readTree(store, store.getBackupByNumber(client, number).id);
         const want = trees.get(key)!;

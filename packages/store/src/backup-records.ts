@@ -20,9 +20,15 @@ import { StoreError } from './errors';
 const CLIENTS = 'clients/';
 const BACKUPS = 'backups/';
 
-/** Object names are words of [A-Za-z0-9._%-]: a client name is percent-encoded into one. */
+/**
+ * Object names are words of [A-Za-z0-9._%-]: a client name is
+ * percent-encoded into one, a leading dot too (names starting with one
+ * are a backend's temporary files).
+ */
 function word(name: string): string {
-  return encodeURIComponent(name).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(name)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/^\./, '%2E');
 }
 
 function clientObject(name: string): string {
