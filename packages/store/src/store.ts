@@ -254,7 +254,12 @@ export class Store {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
     removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
-    this.catalog.deleteBackup(id);
+    try {
+      this.catalog.deleteBackup(id);
+    } catch (err) {
+      this.recordsStale = true; // still in the catalog: its record comes back at the next GC
+      throw err;
+    }
   }
 
   /**
