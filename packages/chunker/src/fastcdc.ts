@@ -92,12 +92,12 @@ export class Chunker {
    * push() of that many zeros, without scanning most of them. A chunk that
    * starts within zeros is cut where zeros alone put the cut (the gear hash
    * of a run of zeros settles at once), always at the same length
-   * (`zeroChunkLength`), so whole such chunks are emitted as views of one
+   * (zeroChunkLength), so whole such chunks are emitted as views of one
    * shared zero buffer. Never write into the chunks it returns.
    */
   pushZeros(n: number, out: Buffer[] = []): Buffer[] {
     const zeros = zeroBuffer(this.maxSize);
-    const step = this.zeroChunkLength();
+    const step = zeroChunkLength(this.minSize, this.avgSize, this.maxSize);
     // Whether the chunk in progress holds only zeros of this call, begun at a cut.
     let fromZeros = this.len === 0;
     while (n > 0) {
@@ -113,17 +113,6 @@ export class Chunker {
       fromZeros = true; // what is pending now began at a cut within these zeros
     }
     return out;
-  }
-
-  private zeroStep = 0;
-
-  /** Where a chunk made only of zeros is cut (found once by cutting zeros the ordinary way). */
-  private zeroChunkLength(): number {
-    if (this.zeroStep === 0) {
-      const probe = new Chunker({ minSize: this.minSize, avgSize: this.avgSize, maxSize: this.maxSize });
-      this.zeroStep = probe.push(zeroBuffer(this.maxSize))[0]?.length ?? this.maxSize;
-    }
-    return this.zeroStep;
   }
 
   /** Ends the stream: returns the last, possibly short, chunk (null if none). */
@@ -211,6 +200,22 @@ function zeroBuffer(size: number): Buffer {
   let z = zeroBuffers.get(size);
   if (!z) zeroBuffers.set(size, (z = Buffer.alloc(size)));
   return z;
+}
+
+/**
+ * Where a chunk made only of zeros is cut, by chunker parameters: found
+ * once per process by cutting zeros the ordinary way (a backup makes a
+ * chunker per file).
+ */
+const zeroSteps = new Map<string, number>();
+function zeroChunkLength(minSize: number, avgSize: number, maxSize: number): number {
+  const key = `${minSize}/${avgSize}/${maxSize}`;
+  let step = zeroSteps.get(key);
+  if (step === undefined) {
+    step = new Chunker({ minSize, avgSize, maxSize }).push(zeroBuffer(maxSize))[0]?.length ?? maxSize;
+    zeroSteps.set(key, step);
+  }
+  return step;
 }
 
 /** Whether a chunk is a view of the chunker's shared zeros (one pushZeros emitted whole): its bytes are all zero. */
