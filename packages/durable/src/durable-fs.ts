@@ -13,6 +13,20 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
+ * mkdir -p whose new directories survive a power cut: the parent of each
+ * directory it created is fsynced (the files put in them are made durable
+ * by their writers).
+ */
+export function mkdirDurably(dir: string): void {
+  const first = fs.mkdirSync(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    fsyncDir(path.dirname(d));
+    if (d === first || path.dirname(d) === d) return;
+  }
+}
+
+/**
  * Writes `content` under a temporary name beside `file`, fsyncs it, then
  * hands the name to `install` (link or rename it into place). The
  * temporary name is one no other call can pick, and it is removed whatever

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type PackAppender, type StorageBackend } from './backend';
-import { fsyncDir, replaceFileDurably } from '@cpsbackup/durable';
+import { fsyncDir, mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
@@ -29,12 +29,9 @@ export class LocalDirectoryBackend implements StorageBackend {
   createPack(name: string): PackAppender {
     const file = this.packPath(name);
     const dir = path.dirname(file);
-    const dirIsNew = !fs.existsSync(dir);
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirDurably(dir);
     const fd = fs.openSync(file, 'wx');
-    // The new directory entry must survive a crash too.
-    if (dirIsNew) fsyncDir(this.packsDir);
-    fsyncDir(dir);
+    fsyncDir(dir); // the new pack's directory entry must survive a crash too
     return new LocalPackAppender(fd, file);
   }
 
@@ -67,11 +64,7 @@ export class LocalDirectoryBackend implements StorageBackend {
       fs.closeSync(fd);
       this.readFds.delete(name);
     }
-    try {
-      fs.unlinkSync(this.packPath(name));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    unlinkIfPresent(this.packPath(name));
   }
 
   listPacks(): string[] {
@@ -93,11 +86,7 @@ export class LocalDirectoryBackend implements StorageBackend {
 
   writeObject(name: string, data: Buffer): void {
     const file = this.objectPath(name);
-    const made = fs.mkdirSync(path.dirname(file), { recursive: true });
-    // New directories must survive a power cut as the file in them will.
-    if (made !== undefined) {
-      for (let d = path.dirname(file); d.length >= made.length; d = path.dirname(d)) fsyncDir(path.dirname(d));
-    }
+    mkdirDurably(path.dirname(file));
     replaceFileDurably(file, data, 0o600);
   }
 
@@ -112,13 +101,7 @@ export class LocalDirectoryBackend implements StorageBackend {
 
   deleteObject(name: string): void {
     const file = this.objectPath(name);
-    try {
-      fs.unlinkSync(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    fsyncDir(path.dirname(file));
+    if (unlinkIfPresent(file)) fsyncDir(path.dirname(file));
   }
 
   listObjects(prefix: string): string[] {
@@ -145,6 +128,17 @@ export class LocalDirectoryBackend implements StorageBackend {
   closeReaders(): void {
     for (const fd of this.readFds.values()) fs.closeSync(fd);
     this.readFds.clear();
+  }
+}
+
+/** Removes a file; whether it was there (a missing one is not an error: deletes may repeat after a crash). */
+function unlinkIfPresent(file: string): boolean {
+  try {
+    fs.unlinkSync(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
@@ -16,7 +15,7 @@ import {
   ManifestFormat,
   walkTree,
 } from '@cpsbackup/format';
-import { fsyncDir } from '@cpsbackup/durable';
+import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
@@ -83,9 +82,7 @@ export class Store {
 
   /** Opens (creating if needed) the store in `dir`, recovering from any crash of the last owner. */
   static open(dir: string, options: StoreOptions = {}): Store {
-    const created = fs.mkdirSync(dir, { recursive: true });
-    // A new store's directories must survive a power cut, as the files in them will.
-    if (created !== undefined) fsyncNewDirs(created, dir);
+    mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
     const lock = StoreLock.acquire(dir);
     try {
       // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
@@ -449,13 +446,5 @@ export class Store {
   /** @internal Name of the pack currently appended to (GC leaves it alone). */
   get openPackNames(): Set<string> {
     return new Set(this.catalog.packNames('open'));
-  }
-}
-
-/** fsync the parent of every directory from `first` (the topmost one mkdir created) down to `last`. */
-function fsyncNewDirs(first: string, last: string): void {
-  for (let d = last; ; d = path.dirname(d)) {
-    fsyncDir(path.dirname(d));
-    if (d === first || path.dirname(d) === d) return;
   }
 }

@@ -5,8 +5,8 @@
  * the nanosecond (utimensat/futimens; node's utimes goes through a double of
  * seconds and libuv truncates it to the microsecond), and making FIFOs and
  * device nodes (mknod) under names that need not be UTF-8, without a
- * process per node. Errors are thrown
- * shaped like node's own (code, errno, syscall, path).
+ * process per node. Errors are thrown shaped like node's own (code, errno,
+ * syscall, path).
  */
 import { constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
@@ -44,6 +44,11 @@ function systemError(negErrno: number, syscall: string, file?: Buffer | string):
     syscall,
     ...(file === undefined ? {} : { path: file.toString() }),
   });
+}
+
+/** A path as the bytes the addon takes (a name need not be UTF-8: callers may pass them raw). */
+function bytesOf(file: Buffer | string): Buffer {
+  return typeof file === 'string' ? Buffer.from(file) : file;
 }
 
 const { ENXIO, EINVAL, EOPNOTSUPP } = constants.errno;
@@ -89,8 +94,7 @@ export function futimensNs(fd: number, atimeNs: bigint, mtimeNs: bigint): void {
  * need not be UTF-8).
  */
 export function utimensNs(file: Buffer | string, atimeNs: bigint, mtimeNs: bigint, opts: { noFollow?: boolean } = {}): void {
-  const bytes = typeof file === 'string' ? Buffer.from(file) : file;
-  const r = native.utimens(-1, bytes, atimeNs, mtimeNs, opts.noFollow ?? false);
+  const r = native.utimens(-1, bytesOf(file), atimeNs, mtimeNs, opts.noFollow ?? false);
   if (r < 0) throw systemError(r, 'utimensat', file);
 }
 
@@ -105,7 +109,6 @@ const KIND_BITS: Record<NodeKind, number> = { fifo: fsConstants.S_IFIFO, char: f
  * device number as lstat reported it (0 for a FIFO).
  */
 export function mknod(file: Buffer | string, kind: NodeKind, mode: number, rdev = 0n): void {
-  const bytes = typeof file === 'string' ? Buffer.from(file) : file;
-  const r = native.mknod(bytes, KIND_BITS[kind] | (mode & 0o7777), rdev);
+  const r = native.mknod(bytesOf(file), KIND_BITS[kind] | (mode & 0o7777), rdev);
   if (r < 0) throw systemError(r, 'mknod', file);
 }

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <node_api.h>
 
@@ -26,6 +25,12 @@
   } while (0)
 #define CALL(call) CHECK((call) == napi_ok)
 
+/* The call's arguments into argv; whether there were exactly n. */
+static bool args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == n;
+}
+
 static napi_value number(napi_env env, double v) {
   napi_value out;
   napi_create_double(env, v, &out);
@@ -34,13 +39,11 @@ static napi_value number(napi_env env, double v) {
 
 /* seek(fd, offset, hole): lseek(fd, offset, hole ? SEEK_HOLE : SEEK_DATA). */
 static napi_value seek(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   int32_t fd;
   double offset;
   bool hole;
-  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(argc == 3);
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
   CALL(napi_get_value_double(env, argv[1], &offset));
   CALL(napi_get_value_bool(env, argv[2], &hole));
@@ -85,13 +88,11 @@ static char *c_path(napi_env env, napi_value buffer) {
 
 /* mknod(path, mode, rdev): a FIFO or a device node, rdev as lstat gave it (a bigint). */
 static napi_value make_node(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   uint32_t mode;
   uint64_t rdev;
   bool lossless;
-  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(argc == 3);
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_uint32(env, argv[1], &mode));
   CALL(napi_get_value_bigint_uint64(env, argv[2], &rdev, &lossless));
   CHECK(lossless);
@@ -109,14 +110,12 @@ static napi_value make_node(napi_env env, napi_callback_info info) {
  * path is a Buffer of raw bytes (file names need not be UTF-8).
  */
 static napi_value utimens(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
   int32_t fd;
   bool no_follow;
   napi_valuetype path_type;
   struct timespec times[2];
-  CALL(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(argc == 5);
+  CHECK(args(env, info, 5, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
   CALL(napi_typeof(env, argv[1], &path_type));
   CHECK(timespec_of(env, argv[2], &times[0]) == 0 && timespec_of(env, argv[3], &times[1]) == 0);

@@ -68,7 +68,7 @@ export class FilePool {
       names.set(p, at);
       nameEnds.push((at += p.length));
     }
-    const slab = this.takeSlab(bytes + SLAB_SLACK);
+    const slab = this.takeSlab(slabBytesFor(bytes));
     const job = { names: names.buffer, nameEnds, slab, params: this.params, maxReads: this.limits.maxReads, maxBytes: this.limits.maxBytes };
     const done = await this.workers.run(job, bytes, [names.buffer]);
     const release = () => {
@@ -84,7 +84,7 @@ export class FilePool {
   private takeSlab(bytes: number): SharedArrayBuffer {
     const i = this.freeSlabs.findIndex((s) => s.byteLength >= bytes);
     if (i >= 0) return this.freeSlabs.splice(i, 1)[0]!;
-    return new SharedArrayBuffer(slabBytesFor(bytes - SLAB_SLACK));
+    return new SharedArrayBuffer(bytes);
   }
 }
 

@@ -212,14 +212,11 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
       }
       size = n;
       if (n > 0) await emit(buf.subarray(0, n));
+    } else if (looksSparse(before)) {
+      size = await readSparse(new SparseFile(fd, Number(before.size)), new Chunker(params), blocks, sink, chunks);
     } else {
       const chunker = new Chunker(params);
       const out: Buffer[] = [];
-      if (looksSparse(before)) {
-        size = await readSparse(new SparseFile(fd, Number(before.size)), chunker, blocks, sink, chunks);
-        const after = fs.fstatSync(fd, { bigint: true });
-        return { chunks, size, changed: !sameVersion(before, after) || BigInt(size) !== after.size, stat: after };
-      }
       for (;;) {
         const buf = blocks.take();
         const r = fillSync(fd, buf);
