@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps bench bench-peers peers demo install clean
+.PHONY: help setup build lint test test-deps bench bench-peers bench-s3 peers demo install clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
+	@echo "make bench-s3  the store on S3-compatible storage (s3rver) against the local directory: times and requests per GB"
 
 # Native addons (better-sqlite3, zstd-napi, re2) build from source: prebuilt-binary
 # downloads are not reachable on our machines, so we do not even try
@@ -60,6 +61,10 @@ peers:
 
 bench-peers: build peers
 	node --max-old-space-size=4096 packages/bench/dist/peers-bench.js
+
+# The store on S3-compatible storage (s3rver) against the local directory, same run.
+bench-s3: build
+	node --max-old-space-size=4096 packages/bench/dist/s3-bench.js
 
 demo: build
 	bash scripts/demo.sh

@@ -49,6 +49,12 @@ export default tseslint.config(
     // A package's tests may also use the test kit.
     { files: [`packages/${pkg}/src/**/*.test.ts`], rules: { 'no-restricted-imports': onlyPackages(pkg, [...allowed, 'testkit']) } },
   ]),
+  // The store reads and publishes through an asynchronous backend: a promise nobody awaits is a failure nobody sees.
+  {
+    files: ['packages/*/src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/await-thenable': 'error' },
+  },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -85,15 +85,15 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     }
 
     // Orphan data of interrupted backups is reclaimed: after GC, every chunk is referenced.
-    const store = Store.open(server.storeDir);
-    store.gc(Date.now() + 48 * 3600_000);
-    store.close();
+    const store = await Store.open(server.storeDir);
+    await store.gc(Date.now() + 48 * 3600_000);
+    await store.close();
     const named = new Set<string>();
-    const reader = Store.open(server.storeDir);
+    const reader = await Store.open(server.storeDir);
     try {
-      for (const b of reader.listBackups()) if (b.status === 'available') for (const id of reader.chunksOf(b.id)) named.add(id.toString('hex'));
+      for (const b of reader.listBackups()) if (b.status === 'available') for await (const id of reader.chunksOf(b.id)) named.add(id.toString('hex'));
     } finally {
-      reader.close();
+      await reader.close();
     }
     const catalog = new Database(path.join(server.storeDir, 'catalog.db'), { readonly: true });
     try {
@@ -102,11 +102,11 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     } finally {
       catalog.close();
     }
-    const reopened = Store.open(server.storeDir);
+    const reopened = await Store.open(server.storeDir);
     try {
-      expect(reopened.verify().ok).toBe(true);
+      expect((await reopened.verify()).ok).toBe(true);
     } finally {
-      reopened.close();
+      await reopened.close();
     }
     console.log(
       `server crash: ${TRIALS} kills (${killedWhileBusy} after a backup had started), ${interrupted} restarts that repaired an unclean stop, ${checked.size} backups restored bit-exact`,

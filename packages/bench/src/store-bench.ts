@@ -72,23 +72,23 @@ function ingest(store: Store, client: string, files: CorpusFile[], parentId?: nu
   return w.commit();
 }
 
-function benchStore(gen1: CorpusFile[], gen2: CorpusFile[], editedBytes: number): void {
+async function benchStore(gen1: CorpusFile[], gen2: CorpusFile[], editedBytes: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-bench-'));
   try {
-    const store = Store.open(dir);
+    const store = await Store.open(dir);
     const total1 = gen1.reduce((n, f) => n + f.content.length, 0);
     let t = process.hrtime.bigint();
-    const b1 = ingest(store, 'bench', gen1);
+    const b1 = await ingest(store, 'bench', gen1);
     const s1 = seconds(t);
-    const stored1 = store.stats().storedBytes;
+    const stored1 = (await store.stats()).storedBytes;
     console.log(
       `ingest gen 1 (chunk + hash + zstd-3 + store, one core): ${fmtMB(total1)} in ${s1.toFixed(2)} s = ${(total1 / MB / s1).toFixed(0)} MB/s; stored ${fmtMB(stored1)} (${(total1 / stored1).toFixed(2)}x smaller)`,
     );
     const total2 = gen2.reduce((n, f) => n + f.content.length, 0);
     t = process.hrtime.bigint();
-    const b2 = ingest(store, 'bench', gen2, b1.id);
+    const b2 = await ingest(store, 'bench', gen2, b1.id);
     const s2 = seconds(t);
-    const stored2 = store.stats().storedBytes;
+    const stored2 = (await store.stats()).storedBytes;
     console.log(
       `ingest gen 2 (${((editedBytes / total1) * 100).toFixed(1)} % edited, all re-read): ${(total2 / MB / s2).toFixed(0)} MB/s; ` +
         `new stored ${fmtMB(stored2 - stored1)} = ${(((stored2 - stored1) / stored1) * 100).toFixed(2)} % of gen 1 ` +
@@ -96,10 +96,10 @@ function benchStore(gen1: CorpusFile[], gen2: CorpusFile[], editedBytes: number)
     );
     t = process.hrtime.bigint();
     let restored = 0;
-    for (const e of store.readManifest(b2.id)) for (const c of store.readContent(e)) restored += c.length;
+    for await (const e of store.readManifest(b2.id)) for await (const c of store.readContent(e)) restored += c.length;
     const s3 = seconds(t);
     console.log(`read back gen 2 (decompress + verify hash): ${(restored / MB / s3).toFixed(0)} MB/s`);
-    store.close();
+    await store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -128,15 +128,15 @@ function chunkSizeTable(gen1: CorpusFile[], gen2: CorpusFile[], editedBytes: num
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   console.log(`cpsbackup store bench — node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'})`);
   benchChunker();
   const t = process.hrtime.bigint();
   const gen1 = generateCorpus(CORPUS_BYTES);
   const { files: gen2, editedBytes } = editCorpus(gen1, 0.02);
   console.log(`corpus: ${gen1.length} files, ${fmtMB(gen1.reduce((n, f) => n + f.content.length, 0))} (generated in ${seconds(t).toFixed(1)} s)`);
-  benchStore(gen1, gen2, editedBytes);
+  await benchStore(gen1, gen2, editedBytes);
   chunkSizeTable(gen1, gen2, editedBytes);
 }
 
-main();
+void main();

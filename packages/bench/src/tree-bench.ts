@@ -88,7 +88,7 @@ function packBytes(dir: string): number {
 }
 
 /** An unchanged re-backup as an agent makes it: every listing id asked in batches, nothing sent, then the root committed. */
-function unchangedBackup(store: Store, entries: readonly FileEntry[], parent: BackupInfo): BackupInfo {
+async function unchangedBackup(store: Store, entries: readonly FileEntry[], parent: BackupInfo): Promise<BackupInfo> {
   const w = store.beginBackup({ client: 'dev', parentId: parent.id });
   const tree = new TreeBuilder();
   let ask: Buffer[] = [];
@@ -103,31 +103,31 @@ function unchangedBackup(store: Store, entries: readonly FileEntry[], parent: Ba
   const { chunks, root } = tree.finish();
   for (const l of chunks) ask.push(l.id);
   flush();
-  return w.commitTree(root, w.checkTree(root));
+  return w.commitTree(root, await w.checkTree(root));
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-tree-bench-'));
   try {
-    let store = Store.open(dir);
+    let store = await Store.open(dir);
     let t = process.hrtime.bigint();
     const w = store.beginBackup({ client: 'dev' });
     const { entries, bytes } = firstBackup(w);
     w.addEntries(entries);
-    let last = w.commit();
+    let last = await w.commit();
     console.log(`tree: ${FILES} files in ${entries.length - FILES} directories, ${(bytes / 1e6).toFixed(0)} MB`);
     console.log(`first backup (store side, zstd included): ${seconds(t).toFixed(2)} s, ${last.fileCount} entries`);
     t = process.hrtime.bigint();
-    last = unchangedBackup(store, entries, last);
+    last = await unchangedBackup(store, entries, last);
     const unchangedS = seconds(t);
-    store.close();
+    await store.close();
     const afterTwo = catalogBytes(dir);
-    store = Store.open(dir);
-    for (let i = 2; i < BACKUPS; i++) last = unchangedBackup(store, entries, last);
-    store.close();
+    store = await Store.open(dir);
+    for (let i = 2; i < BACKUPS; i++) last = await unchangedBackup(store, entries, last);
+    await store.close();
     const afterAll = catalogBytes(dir);
-    store = Store.open(dir);
-    const stats = store.stats();
+    store = await Store.open(dir);
+    const stats = await store.stats();
     console.log(`unchanged re-backup (store side: queries, tree check, commit): ${unchangedS.toFixed(3)} s`);
     console.log(
       `catalog: ${(afterAll / 1e6).toFixed(2)} MB after ${BACKUPS} backups, ${((afterAll - afterTwo) / (BACKUPS - 2) / 1024).toFixed(1)} KiB per unchanged backup`,
@@ -135,21 +135,21 @@ function main(): void {
     console.log(
       `catalog per unique chunk: ${(afterAll / stats.chunks).toFixed(0)} bytes (${stats.chunks} chunks); catalog / stored bytes: ${((100 * afterAll) / (afterAll + packBytes(dir))).toFixed(2)} %`,
     );
-    const gcTimed = (label: string) => {
+    const gcTimed = async (label: string) => {
       const g = process.hrtime.bigint();
-      store.gc();
+      await store.gc();
       console.log(`GC with ${label}: ${seconds(g).toFixed(2)} s`);
     };
-    gcTimed(`${BACKUPS} backups`);
+    await gcTimed(`${BACKUPS} backups`);
     const backups = store.listBackups('dev');
-    for (const b of backups.slice(0, BACKUPS - 10)) store.deleteBackup(b.id);
-    gcTimed('10 backups');
-    for (const b of backups.slice(BACKUPS - 10, BACKUPS - 1)) store.deleteBackup(b.id);
-    gcTimed('1 backup');
-    store.close();
+    for (const b of backups.slice(0, BACKUPS - 10)) await store.deleteBackup(b.id);
+    await gcTimed('10 backups');
+    for (const b of backups.slice(BACKUPS - 10, BACKUPS - 1)) await store.deleteBackup(b.id);
+    await gcTimed('1 backup');
+    await store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+void main();

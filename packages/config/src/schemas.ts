@@ -12,7 +12,17 @@ export const serverSchema = {
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
   status_token: key.string('', 'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
   status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /, /status and /metrics'),
-  directory: key.path('/var/lib/cpsbackup', 'storage directory: catalog and packs'),
+  directory: key.path('/var/lib/cpsbackup', 'storage directory: the catalog, and the packs unless storage = s3'),
+  storage: key.oneOf(['local', 's3'] as const, 'local', 'where packs and backup records live: local (in directory) or s3 (an S3-compatible object store)'),
+  s3_endpoint: key.string('', 'S3 endpoint URL, e.g. https://s3.eu-west-3.amazonaws.com or http://10.0.0.5:9000 (empty: AWS, by s3_region)'),
+  s3_bucket: key.string('', 'bucket holding the packs and backup records (storage = s3)'),
+  s3_region: key.string('us-east-1', 'region of the bucket'),
+  s3_prefix: key.string('', 'key prefix in the bucket, e.g. cpsbackup/server1/ (one per cpsbackupd instance sharing a bucket)'),
+  s3_path_style: key.bool(true, 'path-style URLs (http://endpoint/bucket/key), as most S3-compatible servers want; 0 for virtual-hosted style'),
+  s3_credentials_file: key.optionalPath(
+    'file holding access_key_id = … and secret_access_key = … (mode 0600; read at start and on SIGHUP); unset: the AWS SDK finds them (environment, ~/.aws, instance role)',
+  ),
+  s3_cache_size: key.size(1024 ** 3, 'local disk kept in directory for recently written packs (e.g. 2G); reads of other packs go to the bucket'),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
   ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),
   ssl_cert: key.optionalPath("the server's certificate (default: ssl/ssl_cert-server.pem beside server.conf)"),
@@ -145,6 +155,7 @@ export function loadServerConfig(file: string): ServerConfig {
   const abs = path.resolve(file);
   const warnings: string[] = [];
   const c = loadConfig(abs, serverSchema, { burp: BURP_SERVER_KEYS, warnings });
+  if (c.storage === 's3' && !c.s3_bucket) throw new ConfigError(abs, undefined, 's3_bucket', 'storage = s3 needs s3_bucket');
   return {
     ...c,
     ...sslPaths(abs, 'server', c),

@@ -12,6 +12,7 @@ export { VarintReader, VarintWriter } from './varint';
 export { isUnder } from './paths';
 export {
   checkListing,
+  type ChunkReader,
   compareWalkOrder,
   decodeListingChunk,
   LISTING_CUT,

@@ -129,6 +129,9 @@ export function decodeListingChunk(chunk: Buffer): FileEntry[] {
   return decodeEntryRecords(chunk);
 }
 
+/** Reads a chunk's plaintext by id (from a store whose backend may be remote). */
+export type ChunkReader = (id: Buffer) => Buffer | Promise<Buffer>;
+
 /**
  * The entries of a tree manifest in walk order, depth first: each
  * directory's own entry (its `chunks` cleared: they are its listing, not
@@ -139,7 +142,7 @@ export function decodeListingChunk(chunk: Buffer): FileEntry[] {
  * `descend`, a directory's listing is read only if it returns true for
  * the directory's path (its entry is yielded all the same).
  */
-export function* walkTree(rootIds: readonly Buffer[], read: (id: Buffer) => Buffer, descend?: (dir: Buffer) => boolean): Generator<FileEntry> {
+export async function* walkTree(rootIds: readonly Buffer[], read: ChunkReader, descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
   interface Frame {
     ids: readonly Buffer[];
     next: number;
@@ -156,7 +159,7 @@ export function* walkTree(rootIds: readonly Buffer[], read: (id: Buffer) => Buff
         stack.pop();
         continue;
       }
-      f.entries = decodeListingChunk(read(f.ids[f.next++]!));
+      f.entries = decodeListingChunk(await read(f.ids[f.next++]!));
       f.pos = 0;
       f.last = checkListing(f.entries, f.dir, f.last);
       continue;
@@ -179,7 +182,7 @@ export function* walkTree(rootIds: readonly Buffer[], read: (id: Buffer) => Buff
  * Data ids may come more than once. Listings are not checked here
  * (walkTree does): a malformed tree yields what it names.
  */
-export function* treeChunkIds(rootIds: readonly Buffer[], read: (id: Buffer) => Buffer, seen: Set<string> = new Set()): Generator<Buffer> {
+export async function* treeChunkIds(rootIds: readonly Buffer[], read: ChunkReader, seen: Set<string> = new Set()): AsyncGenerator<Buffer> {
   const stack: Buffer[] = [...rootIds].reverse();
   while (stack.length > 0) {
     const id = stack.pop()!;
@@ -187,7 +190,7 @@ export function* treeChunkIds(rootIds: readonly Buffer[], read: (id: Buffer) => 
     if (seen.has(hex)) continue;
     seen.add(hex);
     yield id;
-    for (const e of decodeListingChunk(read(id))) {
+    for (const e of decodeListingChunk(await read(id))) {
       if (e.type === EntryType.Directory) for (let i = e.chunks.length - 1; i >= 0; i--) stack.push(e.chunks[i]!);
       else yield* e.chunks;
     }

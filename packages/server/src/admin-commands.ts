@@ -4,11 +4,12 @@
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
 import { type ServerConfig } from '@cpsbackup/config';
-import { type GcReport, Store, type VerifyReport } from '@cpsbackup/store';
+import { type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
 import { ClientRegistry } from './client-registry';
 import { applyRetentionToAll } from './retention';
+import { openStore } from './storage';
 
 /** What `prune` reports. */
 interface PruneReport {
@@ -26,7 +27,7 @@ export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: b
     if (answer) report = answer.report;
     else {
       byDaemon = false;
-      const offline = runOffline(config, op);
+      const offline = await runOffline(config, op);
       if (typeof offline === 'number') return offline;
       report = offline;
     }
@@ -40,23 +41,23 @@ export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: b
 }
 
 /** The work on a stopped daemon's store; a number is an exit code (the store could not be opened). */
-function runOffline(config: ServerConfig, op: AdminOp): VerifyReport | GcReport | PruneReport | number {
+async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyReport | GcReport | PruneReport | number> {
   let store: Store;
   try {
-    store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
+    store = (await openStore(config)).store;
   } catch (err) {
     process.stderr.write(`cpsbackupd ${op}: ${(err as Error).message}\n`);
     return 2;
   }
   try {
-    if (op === 'verify') return store.verify();
-    if (op === 'gc') return store.gc();
+    if (op === 'verify') return await store.verify();
+    if (op === 'gc') return await store.gc();
     const clients = new ClientRegistry(config.clientconfdir);
     for (const problem of clients.reload()) process.stderr.write(`cpsbackupd prune: client file ignored: ${problem}\n`);
-    const deleted = applyRetentionToAll(store, clients, config, pino({ level: 'silent' }));
-    return { deleted, gc: store.gc() };
+    const deleted = await applyRetentionToAll(store, clients, config, pino({ level: 'silent' }));
+    return { deleted, gc: await store.gc() };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

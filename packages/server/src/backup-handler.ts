@@ -28,7 +28,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   const notify = (status: BackupOutcome['status'], reason: string) =>
     void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason }, log);
   try {
-    const usage = checkQuotaUpFront(ctx);
+    await store.gcDone(); // no backup writes while GC runs (see Store.gc)
+    const usage = await checkQuotaUpFront(ctx);
     // The newest complete backup: a partial one would make the same gap look normal next time.
     const parent = store.latestComplete(client.name);
     writer = store.beginBackup({
@@ -48,14 +49,14 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const done = await receive(ctx, writer, usage.storedBytes);
     if (done.kind === 'aborted') {
       ctx.activity.end(client.name, 'error');
-      prunedAfterFailure(ctx);
+      await prunedAfterFailure(ctx);
       notify('error', done.reason);
       return;
     }
     run.phase = 'committing';
-    const totals = writer.checkTree(done.root);
+    const totals = await writer.checkTree(done.root);
     const partial = partialReason(done.partialReasons, totals.entries, parent);
-    const info = writer.commitTree(done.root, totals, partial);
+    const info = await writer.commitTree(done.root, totals, partial);
     ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog[partial ? 'warn' : 'info'](
       {
@@ -69,21 +70,21 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
     notify(partial ? 'partial' : 'available', partial ?? '');
-    const deleted = applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
+    const deleted = await applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
   } catch (err) {
     if (ctx.activity.running.get(client.name)?.writer === writer && writer) ctx.activity.end(client.name, 'error');
     if (err instanceof ConnectionError) {
       writer?.abort(`connection lost: ${err.message}`);
-      if (writer) prunedAfterFailure(ctx);
+      if (writer) await prunedAfterFailure(ctx);
       log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');
       notify('error', `connection lost: ${err.message}`);
       throw err;
     }
     const wire = toWireError(err);
     writer?.abort(`${wire.code}: ${wire.message}`);
-    if (writer) prunedAfterFailure(ctx);
+    if (writer) await prunedAfterFailure(ctx);
     if (wire.code === 'STORE') ctx.requestGc(); // a full disk: reclaim what the failed backup left
     if (wire.code === 'CHUNK_REFUSED') log.warn({ err: wire.message }, 'chunk refused; backup aborted');
     notify('error', `${wire.code}: ${wire.message}`);
@@ -94,9 +95,9 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
 }
 
 /** After a failed backup: old failed ones go (see pruneFailed); a failure to prune is logged, never thrown over the backup's own error. */
-function prunedAfterFailure(ctx: SessionContext): void {
+async function prunedAfterFailure(ctx: SessionContext): Promise<void> {
   try {
-    pruneFailed(ctx.store, ctx.client.name, ctx.log, (n) => ctx.activity.isBeingRead(ctx.client.name, n));
+    await pruneFailed(ctx.store, ctx.client.name, ctx.log, (n) => ctx.activity.isBeingRead(ctx.client.name, n));
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message }, 'could not delete old failed backups');
   }
@@ -110,11 +111,11 @@ function formatGiB(n: number): string {
  * Refuses a backup that would break a quota: more available backups than
  * quota_backups once retention has run, or stored bytes already at quota_bytes.
  */
-function checkQuotaUpFront(ctx: SessionContext): { storedBytes: number } {
+async function checkQuotaUpFront(ctx: SessionContext): Promise<{ storedBytes: number }> {
   const { store, client, policy } = ctx;
   // Usage means a join over every chunk reference: only pay for it when a quota asks.
   if (policy.quotaBackups === 0 && policy.quotaBytes === 0) return { storedBytes: 0 };
-  const usage = store.clientUsage(client.name);
+  const usage = await store.clientUsage(client.name);
   if (policy.quotaBackups > 0) {
     const existing = store
       .listBackups(client.name)
@@ -143,7 +144,7 @@ async function sendPrevious(ctx: SessionContext, parentId: number | undefined): 
   let pending: Buffer[] = [];
   let bytes = 0;
   if (parentId !== undefined) {
-    for (const piece of ctx.store.readManifestStream(parentId)) {
+    for await (const piece of ctx.store.readManifestStream(parentId)) {
       pending.push(piece);
       bytes += piece.length;
       if (bytes >= PREVIOUS_PIECE_BYTES) {

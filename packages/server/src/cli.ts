@@ -2,9 +2,10 @@
 /** cpsbackupd: the backup server daemon. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConfigError, loadServerConfig } from '@cpsbackup/config';
+import { ConfigError, loadServerConfig, type ServerConfig } from '@cpsbackup/config';
 import { repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
+import { backendFor } from './storage';
 import { createLogger } from '@cpsbackup/log';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
@@ -59,12 +60,12 @@ async function main(): Promise<number> {
   const command = String(argv._[0] ?? '');
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
-  if (command === 'rebuild-catalog') return repairOffline(config.directory, 'storage');
+  if (command === 'rebuild-catalog') return repairOffline(config, 'storage');
   if (command) {
     process.stderr.write(`cpsbackupd: unknown command ${command} (verify, gc, prune, rebuild-catalog)\n`);
     return 2;
   }
-  if (argv['repair-catalog']) return repairOffline(config.directory);
+  if (argv['repair-catalog']) return repairOffline(config);
   if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
   const log = createLogger(config.log_level, 'cpsbackupd');
   // Signals that arrive while the server starts (it says "listening" before
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
       SIGTERM: () => stop('SIGTERM'),
       SIGINT: () => stop('SIGINT'),
       SIGHUP: () => server.reload(),
-      SIGUSR2: () => server.pruneAll(),
+      SIGUSR2: () => void server.pruneAll().catch((err: Error) => log.error({ err: err.message }, 'prune failed')),
       SIGUSR1: () => void server.verifyAll(),
     };
     process.once('SIGTERM', handlers.SIGTERM!);
@@ -133,17 +134,18 @@ function revoke(directory: string, name: string | undefined, pemFile: string | u
  * and `cpsbackupd rebuild-catalog` (from the storage alone): rebuilds the
  * catalog with the daemon stopped, then says what it found.
  */
-function repairOffline(directory: string, from: RepairSource = 'catalog'): number {
+async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog'): Promise<number> {
+  const directory = config.directory;
   let r: RepairReport;
   try {
-    r = repairCatalog(directory, from);
+    r = await repairCatalog(directory, from, backendFor(config).backend);
   } catch (err) {
     process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${(err as Error).message}\n`);
     return 1;
   }
   const out = (line: string) => process.stdout.write(line + '\n');
   if (r.savedAs) out(`the ${from === 'catalog' ? 'damaged' : 'previous'} catalog was kept as ${r.savedAs}`);
-  if (from === 'storage') out(`clients and backups read from the backup records in ${directory}/records`);
+  if (from === 'storage') out(`clients and backups read from the backup records in ${r.recordsAt}`);
   out(`rebuilt: ${r.clients} clients, ${r.backups.available} available and ${r.backups.error} failed backups, ${r.chunks} chunks in ${r.packs} packs`);
   if (r.lostRows) out(`${r.lostRows} ${from === 'catalog' ? 'rows of the old catalog' : 'backup records'} could not be read`);
   if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);

@@ -12,7 +12,7 @@ export async function handleDelete(ctx: SessionContext, req: cpsbackup.DeleteReq
   if (ctx.activity.isBeingRead(ctx.client.name, b.number)) {
     throw new WireError('BUSY', `backup ${b.number} is being restored; delete it once the restore has finished`);
   }
-  ctx.store.deleteBackup(b.id);
+  await ctx.store.deleteBackup(b.id);
   ctx.log.info({ backup: b.number }, 'backup deleted');
   await ctx.conn.send({ deleteDone: { number: b.number } });
   ctx.requestGc();

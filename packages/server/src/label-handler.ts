@@ -8,6 +8,6 @@ export async function handleLabel(ctx: SessionContext, req: cpsbackup.LabelReque
   const name = boundedText(req.name, 'backup name', LIMITS.backupNameChars);
   const description = boundedText(req.description, 'backup description', LIMITS.descriptionChars);
   const b = resolveBackup(ctx, toSafeNumber(req.number, 'number'));
-  ctx.store.setBackupLabel(b.id, name || null, description || null);
+  await ctx.store.setBackupLabel(b.id, name || null, description || null);
   await ctx.conn.send({ labelDone: { backup: toSummary(ctx.store, ctx.store.getBackup(b.id)) } });
 }

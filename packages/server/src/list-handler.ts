@@ -8,7 +8,7 @@ export async function handleList(ctx: SessionContext): Promise<void> {
     ...toListSummary(ctx.store, b),
     ...(b.status === 'available' && ctx.activity.isBeingRead(ctx.client.name, b.number) ? { status: 'restoring' } : {}),
   }));
-  const usage = ctx.store.clientUsage(ctx.client.name);
+  const usage = await ctx.store.clientUsage(ctx.client.name);
   await ctx.conn.send({
     backupList: {
       backups,

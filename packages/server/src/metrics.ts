@@ -28,9 +28,9 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
       help,
       labelNames: ['client'],
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const c of reporter.report().clients) this.inc({ client: c.name }, value(c.name));
+        for (const c of (await reporter.report()).clients) this.inc({ client: c.name }, value(c.name));
       },
     });
   const counter = (name: string, help: string, value: () => number) =>
@@ -66,38 +66,38 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
     logical.observe(bytes);
     fresh.observe(newBytes);
   });
-  const perClient = (name: string, help: string, value: (c: ReturnType<StatusReporter['report']>['clients'][number]) => number | undefined) =>
+  const perClient = (name: string, help: string, value: (c: Awaited<ReturnType<StatusReporter['report']>>['clients'][number]) => number | undefined) =>
     new Gauge({
       name,
       help,
       labelNames: ['client'],
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const c of reporter.report().clients) {
+        for (const c of (await reporter.report()).clients) {
           const v = value(c);
           if (v !== undefined) this.set({ client: c.name }, v);
         }
       },
     });
-  const global = (name: string, help: string, value: () => number) =>
+  const global = (name: string, help: string, value: () => number | Promise<number>) =>
     new Gauge({
       name,
       help,
       registers: [registry],
-      collect() {
-        this.set(value());
+      async collect() {
+        this.set(await value());
       },
     });
 
-  global('cpsbackup_uptime_seconds', 'Seconds since cpsbackupd started', () => reporter.report().server.uptimeSeconds);
+  global('cpsbackup_uptime_seconds', 'Seconds since cpsbackupd started', async () => (await reporter.report()).server.uptimeSeconds);
   global('cpsbackup_open_connections', 'Agent connections open now', () => activity.connections);
-  global('cpsbackup_store_stored_bytes', 'Bytes of all pack files', () => reporter.report().store.storedBytes);
-  global('cpsbackup_store_logical_bytes', 'Bytes of all files in all available backups', () => reporter.report().store.logicalBytes);
-  global('cpsbackup_store_unique_bytes', 'Plaintext bytes of all unique chunks', () => reporter.report().store.uniqueBytes);
-  global('cpsbackup_store_chunks', 'Unique chunks stored', () => reporter.report().store.chunks);
-  global('cpsbackup_store_dedup_ratio', 'Logical bytes / unique bytes', () => reporter.report().store.dedupRatio);
-  global('cpsbackup_store_compression_ratio', 'Unique bytes / stored chunk bytes', () => reporter.report().store.compressionRatio);
+  global('cpsbackup_store_stored_bytes', 'Bytes of all pack files', async () => (await reporter.report()).store.storedBytes);
+  global('cpsbackup_store_logical_bytes', 'Bytes of all files in all available backups', async () => (await reporter.report()).store.logicalBytes);
+  global('cpsbackup_store_unique_bytes', 'Plaintext bytes of all unique chunks', async () => (await reporter.report()).store.uniqueBytes);
+  global('cpsbackup_store_chunks', 'Unique chunks stored', async () => (await reporter.report()).store.chunks);
+  global('cpsbackup_store_dedup_ratio', 'Logical bytes / unique bytes', async () => (await reporter.report()).store.dedupRatio);
+  global('cpsbackup_store_compression_ratio', 'Unique bytes / stored chunk bytes', async () => (await reporter.report()).store.compressionRatio);
 
   perClient('cpsbackup_client_last_success_timestamp_seconds', 'When the last successful backup finished', (c) =>
     c.lastSuccess ? Date.parse(c.lastSuccess.finishedAt) / 1000 : undefined,

@@ -34,13 +34,13 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   const doneReading = ctx.activity.beginReading(ctx.client.name, b.number);
   try {
     // The store reads only the listings on the way to the selected paths.
-    for (const e of ctx.store.readManifest(b.id, prefixes)) {
+    for await (const e of ctx.store.readManifest(b.id, prefixes)) {
       if (regex && !regex.test(e.path)) continue;
       await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
       entries++;
       if (req.metadataOnly) continue;
       for (const id of e.chunks) {
-        const c = ctx.store.readEncodedChunk(id);
+        const c = await ctx.store.readEncodedChunk(id);
         await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
         bytes += c.rawLength;
       }

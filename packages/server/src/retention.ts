@@ -80,13 +80,13 @@ export function backupsToKeep(
  * one (superseded; newer ones stay so the operator sees them, and a partial
  * one still holds what it could read). Returns the deleted numbers.
  */
-export function applyRetention(
+export async function applyRetention(
   store: Store,
   client: string,
   policy: ClientPolicy,
   log: Logger,
   beingRead: (number: number) => boolean = () => false,
-): number[] {
+): Promise<number[]> {
   const all: BackupInfo[] = store.listBackups(client);
   const complete = all.filter(isComplete);
   const keep = backupsToKeep(
@@ -97,25 +97,25 @@ export function applyRetention(
   const superseded = (b: BackupInfo) => (b.status === 'error' || (b.status === 'available' && !isComplete(b))) && b.number < newest;
   // A backup a restore is reading stays until the next pass: its chunks must outlive the restore.
   const doomed = all.filter((b) => ((isComplete(b) && !keep.has(b.id)) || superseded(b)) && !beingRead(b.number));
-  for (const b of doomed) store.deleteBackup(b.id);
+  for (const b of doomed) await store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
-  return [...doomed.map((b) => b.number), ...pruneFailed(store, client, log, beingRead)];
+  return [...doomed.map((b) => b.number), ...(await pruneFailed(store, client, log, beingRead))];
 }
 
 /** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
 export const MAX_FAILED_KEPT = 10;
 
 /** Deletes a client's failed (and partial) backups beyond the newest MAX_FAILED_KEPT of each; returns their numbers. */
-export function pruneFailed(store: Store, client: string, log: Logger, beingRead: (number: number) => boolean = () => false): number[] {
+export async function pruneFailed(store: Store, client: string, log: Logger, beingRead: (number: number) => boolean = () => false): Promise<number[]> {
   const all = store.listBackups(client);
   const failed = all.filter((b) => b.status === 'error');
   const partial = all.filter((b) => b.status === 'available' && !isComplete(b) && !beingRead(b.number));
-  return [...pruneOldest(store, client, failed, log), ...pruneOldest(store, client, partial, log)];
+  return [...(await pruneOldest(store, client, failed, log)), ...(await pruneOldest(store, client, partial, log))];
 }
 
-function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Logger): number[] {
+async function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Logger): Promise<number[]> {
   const doomed = failed.slice(0, Math.max(0, failed.length - MAX_FAILED_KEPT));
-  for (const b of doomed) store.deleteBackup(b.id);
+  for (const b of doomed) await store.deleteBackup(b.id);
   if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');
   return doomed.map((b) => b.number);
 }
@@ -125,19 +125,19 @@ function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Lo
  * client file read with its policy; a client `busy` says is skipped, and a
  * backup `beingRead` is kept, as in applyRetention. Returns how many went.
  */
-export function applyRetentionToAll(
+export async function applyRetentionToAll(
   store: Store,
   clients: ClientRegistry,
   server: ServerConfig,
   log: Logger,
   busy: (client: string) => boolean = () => false,
   beingRead: (client: string, number: number) => boolean = () => false,
-): number {
+): Promise<number> {
   let deleted = 0;
   for (const name of clients.names()) {
     const found = clients.lookup(name);
     if (!found.ok || busy(name)) continue;
-    deleted += applyRetention(store, name, policyFor(server, found.config), log, (n) => beingRead(name, n)).length;
+    deleted += (await applyRetention(store, name, policyFor(server, found.config), log, (n) => beingRead(name, n))).length;
   }
   return deleted;
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
-import { type GcReport, Store, type VerifyReport } from '@cpsbackup/store';
+import { type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { AdminSocket, adminSocketPath } from './admin-socket';
@@ -60,6 +61,8 @@ export class BackupServer {
     private readonly config: ServerConfig,
     readonly store: Store,
     private readonly log: Logger,
+    /** The object store's credentials file, reread on SIGHUP (storage = s3 with s3_credentials_file). */
+    private readonly s3Credentials?: S3CredentialsFile,
   ) {
     this.clients = new ClientRegistry(config.clientconfdir);
     this.enrolGuard = new EnrolGuard(path.join(config.directory, 'enrolled'));
@@ -86,7 +89,7 @@ export class BackupServer {
       // A peer that does not finish TLS within auth_timeout is dropped (and its address's budget freed).
       handshakeTimeout: config.auth_timeout * 1000,
     };
-    const store = Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 });
+    const { store, credentials } = await openStore(config);
     if (store.recovery.deferred) log.error({ problem: store.recovery.deferred }, 'recovery could not finish; it will be tried again at the next start');
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
       log.warn(
@@ -94,7 +97,7 @@ export class BackupServer {
         'recovered from an unclean stop: interrupted backups marked error, orphan packs removed',
       );
     }
-    const server = new BackupServer(config, store, log);
+    const server = new BackupServer(config, store, log, credentials);
     for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
     server.reloadClients();
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
@@ -117,7 +120,7 @@ export class BackupServer {
       listener.once('error', reject);
       listener.listen(this.config.port, this.config.address, () => {
         listener.off('error', reject);
-        this.log.info({ address: this.config.address, port: this.port, store: this.config.directory }, 'listening');
+        this.log.info({ address: this.config.address, port: this.port, store: this.config.directory, packs: this.store.packsLocation }, 'listening');
         resolve();
       });
     });
@@ -130,7 +133,7 @@ export class BackupServer {
       {
         verify: () => this.verifyAll(),
         gc: () => this.gcWhenQuiet(),
-        prune: async () => ({ deleted: this.pruneAll(), gc: await this.gcWhenQuiet() }),
+        prune: async () => ({ deleted: await this.pruneAll(), gc: await this.gcWhenQuiet() }),
       },
       this.log,
     );
@@ -234,37 +237,40 @@ export class BackupServer {
   }
 
   private maybeGc(): void {
-    if (!this.gcWanted || this.shuttingDown) return;
+    if (!this.gcWanted || this.shuttingDown || this.gcRunning) return;
     if ([...this.sessions].some((s) => s.busy)) {
       setTimeout(() => this.maybeGc(), 1000).unref();
       return;
     }
     this.gcWanted = false;
-    try {
-      this.collect();
-    } catch {
-      // Logged in collect(), never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
-    }
+    // Logged in collect(), never thrown: a failed GC (a full disk, an I/O error) must not take the server down.
+    this.collect().catch(() => undefined);
   }
 
   /** `cpsbackupd gc` on the admin socket: GC as soon as no backup runs, with its report. */
   async gcWhenQuiet(): Promise<GcReport> {
-    while ([...this.sessions].some((s) => s.busy)) await new Promise((r) => setTimeout(r, 500));
+    while ([...this.sessions].some((s) => s.busy) || this.gcRunning) await new Promise((r) => setTimeout(r, 500));
     if (this.shuttingDown) throw new Error('cpsbackupd is shutting down');
     this.gcWanted = false;
     return this.collect();
   }
 
+  /** A GC in progress: backups that start meanwhile wait for it (the store lets no backup write while it runs). */
+  private gcRunning: Promise<GcReport> | undefined;
+
   /** One GC now: logged and counted for monitoring; a failure is logged and rethrown. */
-  private collect(): GcReport {
+  private async collect(): Promise<GcReport> {
     const t = Date.now();
     let r: GcReport;
     try {
-      r = this.store.gc();
+      this.gcRunning = this.store.gc();
+      r = await this.gcRunning;
     } catch (err) {
       this.activity.gc.failures++;
       this.log.error({ err: (err as Error).message }, 'garbage collection failed; it will be tried again after the next backup');
       throw err;
+    } finally {
+      this.gcRunning = undefined;
     }
     const g = this.activity.gc;
     g.runs++;
@@ -295,7 +301,7 @@ export class BackupServer {
   /** SIGUSR1 or `cpsbackupd verify`: verify the whole store while serving; the findings go to the log and are returned. */
   async verifyAll(): Promise<VerifyReport> {
     this.log.info('verify of the whole store started');
-    const r = await this.store.verifyAsync();
+    const r = await this.store.verify();
     const v = this.activity.verify;
     v.runs++;
     v.lastOk = r.ok;
@@ -313,9 +319,9 @@ export class BackupServer {
   }
 
   /** SIGUSR2 or `cpsbackupd prune`: apply every client's retention now, then reclaim space; returns how many backups went. */
-  pruneAll(): number {
+  async pruneAll(): Promise<number> {
     this.reloadClients();
-    const deleted = applyRetentionToAll(
+    const deleted = await applyRetentionToAll(
       this.store,
       this.clients,
       this.config,
@@ -331,6 +337,14 @@ export class BackupServer {
   /** SIGHUP: re-read the client files. */
   reload(): void {
     this.reloadClients();
+    if (this.s3Credentials) {
+      try {
+        this.s3Credentials.reload();
+        this.log.info({ file: this.s3Credentials.file }, 's3 credentials reloaded');
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 's3 credentials not reloaded; the previous ones stay in use');
+      }
+    }
     this.log.info({ clients: this.clients.size }, 'client files reloaded');
   }
 
@@ -361,7 +375,8 @@ export class BackupServer {
     await Promise.race([listenerClosed, new Promise((r) => setTimeout(r, 1000))]);
     await new Promise((r) => setTimeout(r, 50));
     await this.chunkChecks.close();
-    this.store.close();
+    await this.store.gcDone();
+    await this.store.close();
     this.log.info('stopped');
   }
 }

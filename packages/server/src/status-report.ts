@@ -47,20 +47,21 @@ export class StatusReporter {
     private readonly cacheMs = 1000,
   ) {}
 
-  report(now: number = Date.now()): StatusReport {
+  async report(now: number = Date.now()): Promise<StatusReport> {
     if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.report;
     const names = new Set<string>([...this.clients.names(), ...this.store.listBackups().map((b) => b.client)]);
-    const clients = [...names].sort().map((name) => this.client(name, now));
+    const clients: ClientStatus[] = [];
+    for (const name of [...names].sort()) clients.push(await this.client(name, now));
     const report: StatusReport = {
       server: { version: this.version, uptimeSeconds: Math.round((now - this.activity.startedAt) / 1000), connections: this.activity.connections },
-      store: this.store.stats(),
+      store: await this.store.stats(),
       clients,
     };
     this.cached = { at: now, report };
     return report;
   }
 
-  private client(name: string, now: number): ClientStatus {
+  private async client(name: string, now: number): Promise<ClientStatus> {
     const backups = this.store.listBackups(name);
     const available = backups.filter((b) => b.status === 'available');
     // A partial backup (an include root missing) is never the last success.
@@ -71,7 +72,7 @@ export class StatusReporter {
     const found = this.clients.lookup(name);
     const interval = found.ok ? policyFor(this.config, found.config).expectedInterval : this.config.expected_interval;
     const run = this.activity.running.get(name);
-    const usage = this.store.clientUsage(name);
+    const usage = await this.store.clientUsage(name);
     return {
       name,
       lastSuccess: last

@@ -56,9 +56,9 @@ export class StatusServer {
         res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
       } else if (url === '/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-        res.end(renderStatusPage(this.reporter.report()));
+        res.end(renderStatusPage(await this.reporter.report()));
       } else if (url === '/status') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.reporter.report(), null, 2) + '\n');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await this.reporter.report(), null, 2) + '\n');
       } else if (url === '/metrics') {
         const body = await this.metrics.metrics();
         res.writeHead(200, { 'content-type': this.metrics.contentType }).end(body);

@@ -6,7 +6,7 @@ import { resolveBackup } from './resolve-backup';
 export async function handleVerify(ctx: SessionContext, req: cpsbackup.VerifyRequest.$Properties): Promise<void> {
   const number = toSafeNumber(req.number, 'number');
   if (number !== 0) resolveBackup(ctx, number);
-  const report = await ctx.whileBusy(() => ctx.store.verifyAsync({ client: ctx.client.name, number: number || undefined }));
+  const report = await ctx.whileBusy(() => ctx.store.verify({ client: ctx.client.name, number: number || undefined }));
   ctx.log[report.ok ? 'info' : 'error'](
     {
       chunks: report.chunksChecked,

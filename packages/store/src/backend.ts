@@ -5,18 +5,42 @@
  * deleted (GC writes new packs instead of editing old ones).
  */
 export interface StorageBackend {
-  /** Human-readable location, for messages. */
+  /** Human-readable location, for messages (never credentials). */
   readonly location: string;
-  /** Creates a new, empty pack for appending; fails if it exists. */
+  /** Where the small named objects are, for messages. */
+  readonly objectsLocation: string;
+  /**
+   * Whether packs are published elsewhere once sealed (an object store):
+   * a backup's last pack is then sealed at its commit, so that the commit
+   * can wait for it to be published.
+   */
+  readonly publishesPacks: boolean;
+
+  /**
+   * Creates a new, empty pack for appending, on local disk (object stores
+   * take whole objects: a pack is assembled locally and published once
+   * sealed); fails if it exists.
+   */
   createPack(name: string): PackAppender;
-  /** Reads `length` bytes at `offset` of a pack; fails on a short read. */
-  readPack(name: string, offset: number, length: number): Buffer;
-  /** Current size of a pack in bytes. */
-  packSize(name: string): number;
+  /**
+   * Makes a sealed, synced pack durable in the backend; resolves once the
+   * backend acknowledged it (an upload), at once where the local file is
+   * the pack's home. Nothing may name a pack's chunks to a client
+   * (commit a backup) before this resolved.
+   */
+  publishPack(name: string): Promise<void>;
+  /** Removes a pack never published (a failed write), from local disk only; a missing one is not an error. */
+  discardPack(name: string): void;
+  /** Reads `length` bytes at `offset` of a pack; fails on a short read or a missing pack (StoreError naming it). */
+  readPack(name: string, offset: number, length: number): Promise<Buffer>;
+  /** Size of a pack in bytes. */
+  packSize(name: string): Promise<number>;
   /** Deletes a pack; deleting a missing pack is not an error (GC may repeat itself after a crash). */
-  deletePack(name: string): void;
-  /** Names of every pack present. */
-  listPacks(): string[];
+  deletePack(name: string): Promise<void>;
+  /** Names of every published pack present. */
+  listPacks(): Promise<string[]>;
+  /** Names of packs assembled locally and not known to be published (only object stores have any: recovery publishes them). */
+  unpublishedPacks(): string[];
 
   /**
    * Small named objects beside the packs: what the store keeps so that its
@@ -24,13 +48,16 @@ export interface StorageBackend {
    * Names are `/`-separated words of [A-Za-z0-9._%-]. An object is
    * written whole and durably, replacing any object of that name.
    */
-  writeObject(name: string, data: Buffer): void;
+  writeObject(name: string, data: Buffer): Promise<void>;
   /** An object's bytes, or undefined if there is none of that name. */
-  readObject(name: string): Buffer | undefined;
+  readObject(name: string): Promise<Buffer | undefined>;
   /** Deletes an object; deleting a missing one is not an error. */
-  deleteObject(name: string): void;
-  /** Names of every object whose name starts with `prefix`. */
-  listObjects(prefix: string): string[];
+  deleteObject(name: string): Promise<void>;
+  /** Names of every object whose name starts with `prefix`, sorted. */
+  listObjects(prefix: string): Promise<string[]>;
+
+  /** Releases handles and connections (the store closes it). */
+  close(): Promise<void>;
 }
 
 /** An open pack being written. */

@@ -78,13 +78,13 @@ function wantedRecords(rows: { clients: SalvagedRow[]; backups: SalvagedRow[] })
 }
 
 /** Writes the records of one backup (and its client's) as the catalog has them now. */
-export function writeBackupRecord(backend: StorageBackend, catalog: Catalog, backupId: number): void {
-  for (const [name, bytes] of wantedRecords(catalog.recordRows(backupId))) backend.writeObject(name, bytes);
+export async function writeBackupRecord(backend: StorageBackend, catalog: Catalog, backupId: number): Promise<void> {
+  for (const [name, bytes] of wantedRecords(catalog.recordRows(backupId))) await backend.writeObject(name, bytes);
 }
 
 /** Removes a backup's record (before the catalog deletes it: a rebuild must not bring it back). */
-export function removeBackupRecord(backend: StorageBackend, client: string, number: number): void {
-  backend.deleteObject(backupObject(client, number));
+export async function removeBackupRecord(backend: StorageBackend, client: string, number: number): Promise<void> {
+  await backend.deleteObject(backupObject(client, number));
 }
 
 /** What reconciling changed. */
@@ -94,30 +94,30 @@ export interface RecordsReconciled {
 }
 
 /** Makes the records say what the catalog says: missing or stale ones written, those of backups gone removed. */
-export function reconcileRecords(backend: StorageBackend, catalog: Catalog): RecordsReconciled {
+export async function reconcileRecords(backend: StorageBackend, catalog: Catalog): Promise<RecordsReconciled> {
   const want = wantedRecords(catalog.recordRows());
   let written = 0;
   let removed = 0;
-  for (const name of [...backend.listObjects(CLIENTS), ...backend.listObjects(BACKUPS)]) {
+  for (const name of [...(await backend.listObjects(CLIENTS)), ...(await backend.listObjects(BACKUPS))]) {
     if (want.has(name)) continue;
-    backend.deleteObject(name);
+    await backend.deleteObject(name);
     removed++;
   }
   for (const [name, bytes] of want) {
-    if (backend.readObject(name)?.equals(bytes)) continue;
-    backend.writeObject(name, bytes);
+    if ((await backend.readObject(name))?.equals(bytes)) continue;
+    await backend.writeObject(name, bytes);
     written++;
   }
   return { written, removed };
 }
 
 /** The clients and backups the records describe, as catalog rows (for repair.ts's rebuild). */
-export function readRecords(backend: StorageBackend): { clients: SalvagedRow[]; backups: SalvagedRow[]; lostRows: number } {
+export async function readRecords(backend: StorageBackend): Promise<{ clients: SalvagedRow[]; backups: SalvagedRow[]; lostRows: number }> {
   let lostRows = 0;
-  const read = (prefix: string) => {
+  const read = async (prefix: string) => {
     const rows: SalvagedRow[] = [];
-    for (const name of backend.listObjects(prefix)) {
-      const bytes = backend.readObject(name);
+    for (const name of await backend.listObjects(prefix)) {
+      const bytes = await backend.readObject(name);
       if (!bytes) continue;
       try {
         rows.push(decodeRow(bytes, name));
@@ -127,5 +127,7 @@ export function readRecords(backend: StorageBackend): { clients: SalvagedRow[]; 
     }
     return rows.sort((a, b) => (a.id as number) - (b.id as number));
   };
-  return { clients: read(CLIENTS), backups: read(BACKUPS), lostRows };
+  const clients = await read(CLIENTS);
+  const backups = await read(BACKUPS);
+  return { clients, backups, lostRows };
 }

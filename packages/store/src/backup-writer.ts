@@ -122,6 +122,7 @@ export class BackupWriter {
   private assertActive(): void {
     if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
     if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`);
+    this.store.assertNoGc();
   }
 
   /** Everything that relies on the chunks sent being known waits for their checks first (settle). */
@@ -366,11 +367,11 @@ export class BackupWriter {
    * Makes a backup of the entries handed in with addEntries `available`
    * (see commitTree).
    */
-  commit(partial: string | null = null): BackupInfo {
+  async commit(partial: string | null = null): Promise<BackupInfo> {
     this.assertActive();
     const { chunks, root } = this.tree.finish();
     this.storeListings(chunks);
-    return this.commitChecked(root, this.checkTree(root), partial);
+    return this.commitChecked(root, await this.checkTree(root), partial);
   }
 
   /**
@@ -378,7 +379,7 @@ export class BackupWriter {
    * listing where it belongs, in order, nothing reached twice. Returns its
    * totals, for commitTree (and for deciding whether it is partial).
    */
-  checkTree(root: readonly Buffer[]): TreeTotals {
+  checkTree(root: readonly Buffer[]): Promise<TreeTotals> {
     this.assertActive();
     this.assertSettled();
     this.requireKnownIds(root, () => 'the root listing');
@@ -398,14 +399,20 @@ export class BackupWriter {
    * `partial` says what it lacks, if anything (see isComplete): it is
    * stored and restorable, but never counts as good.
    */
-  commitTree(root: readonly Buffer[], totals: TreeTotals, partial: string | null = null): BackupInfo {
+  commitTree(root: readonly Buffer[], totals: TreeTotals, partial: string | null = null): Promise<BackupInfo> {
     this.assertActive();
     return this.commitChecked(root, totals, partial);
   }
 
-  private commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): BackupInfo {
+  private async commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): Promise<BackupInfo> {
     this.assertSettled();
-    this.store.flush();
+    try {
+      await this.store.makeDurable(); // what the backup names is where readers will look, before it may be named
+    } catch (err) {
+      this.abort((err as Error).message); // never committed: recorded as failed, with why
+      throw err;
+    }
+    this.assertActive(); // the store may have lost data meanwhile
     const committed = this.store.catalog.commitBackup(this.backupId, {
       manifest: Buffer.concat(root),
       manifestFormat: ManifestFormat.Tree,
@@ -422,7 +429,7 @@ export class BackupWriter {
     if (!committed) {
       throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was no longer being created at commit`);
     }
-    this.store.recordBackup(this.backupId);
+    await this.store.recordBackup(this.backupId);
     return this.store.getBackup(this.backupId);
   }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { repairCatalog } from './repair';
@@ -18,8 +18,8 @@ function tree(seed: string, files: number): Map<string, Buffer> {
   return t;
 }
 
-function expectTree(store: Store, backupId: number, expected: Map<string, Buffer>): void {
-  const got = readTree(store, backupId);
+async function expectTree(store: Store, backupId: number, expected: Map<string, Buffer>): Promise<void> {
+  const got = await readTree(store, backupId);
   expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
   for (const [p, c] of expected) expect(got.get(p)!.equals(c)).toBe(true);
 }
@@ -36,20 +36,20 @@ function pagesOf(file: string, name: string, type: 'leaf' | 'internal'): number[
 
 describe('a damaged catalog', () => {
   let dir: string;
-  beforeEach(() => (dir = tempDir('catalog-damage')));
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  beforeEach(async () => (dir = tempDir('catalog-damage')));
+  afterEach(async () => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test("a flipped bit in a flat (format 1) backup's reference table is reported by verify, and GC still keeps what its manifest names", () => {
+  test("a flipped bit in a flat (format 1) backup's reference table is reported by verify, and GC still keeps what its manifest names", async () => {
     // Only backups made before tree manifests have a reference table: the release before schema 2 made these.
     fs.cpSync(FIXTURE, dir, { recursive: true });
     fs.rmSync(path.join(dir, 'README.md'));
-    let store = Store.open(dir, OPTIONS);
+    let store = await Store.open(dir, OPTIONS);
     const victim = store.getBackupByNumber('oldnode', 2);
-    const victimTree = readTree(store, victim.id);
+    const victimTree = await readTree(store, victim.id);
     // The chunk of the one file only this backup holds: its reference is the only thing keeping it.
-    const notes = [...store.readManifest(victim.id)].find((e) => e.path.toString() === '/srv/app/notes.txt')!;
+    const notes = (await toArray(store.readManifest(victim.id))).find((e) => e.path.toString() === '/srv/app/notes.txt')!;
     const someId = notes.chunks[0]!;
-    store.close();
+    await store.close();
 
     const file = path.join(dir, 'catalog.db');
     const bytes = fs.readFileSync(file);
@@ -64,47 +64,48 @@ describe('a damaged catalog', () => {
     expect(flipped).toBe(1);
     fs.writeFileSync(file, bytes);
 
-    store = Store.open(dir, OPTIONS);
+    store = await Store.open(dir, OPTIONS);
     try {
       const raw = new Database(file, { readonly: true });
       expect(raw.pragma('quick_check', { simple: true })).toBe('ok'); // SQLite sees nothing wrong
       raw.close();
-      const v = store.verify();
+      const v = await store.verify();
       expect(v.ok).toBe(false);
       expect(v.badChunks).toEqual([]);
       expect(v.catalogProblems).toContain(`backup 2 of oldnode: 1 chunk references its manifest makes are missing from the catalog's reference table`);
 
       // With the other backups gone, GC runs over the damaged table: the victim loses nothing.
-      store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
-      store.deleteBackup(store.getBackupByNumber('othernode', 1).id);
-      const gc = store.gc(Date.now() + 48 * HOUR);
+      await store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
+      await store.deleteBackup(store.getBackupByNumber('othernode', 1).id);
+      const gc = await store.gc(Date.now() + 48 * HOUR);
       expect(gc.unindexedReferences).toBe(1);
       expect(gc.deadChunks).toBeGreaterThan(0); // the other backups' chunks did go
-      expectTree(store, victim.id, victimTree);
-      expect(store.verify({ client: 'oldnode' }).badChunks).toEqual([]);
+      await expectTree(store, victim.id, victimTree);
+      expect((await store.verify({ client: 'oldnode' })).badChunks).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
 
     // The repair rebuilds the reference table from the manifests: verify is clean again.
-    const r = repairCatalog(dir);
+    const r = await repairCatalog(dir);
     expect(r.backups).toEqual({ available: 1, error: 1 });
-    store = Store.open(dir, OPTIONS);
+    store = await Store.open(dir, OPTIONS);
     try {
-      const v = store.verify();
+      const v = await store.verify();
       expect(v.catalogProblems).toEqual([]);
       expect(v.ok).toBe(true);
-      expectTree(store, victim.id, victimTree);
+      await expectTree(store, victim.id, victimTree);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  test('broken B-tree pages: verify reports them instead of crashing, requests fail with the repair named, and --repair-catalog brings every backup back', () => {
-    let store = Store.open(dir, OPTIONS);
+  test('broken B-tree pages: verify reports them instead of crashing, requests fail with the repair named, and --repair-catalog brings every backup back', async () => {
+    let store = await Store.open(dir, OPTIONS);
     const trees = [tree('a', 30), tree('b', 30), tree('c', 5)];
-    const backups = trees.map((t, i) => backupTree(store, `client${i}`, t));
-    store.close();
+    const backups = [];
+    for (const [i, t] of trees.entries()) backups.push(await backupTree(store, `client${i}`, t));
+    await store.close();
 
     // Garbage over an inner page of the chunks table: lookups through it fail.
     const file = path.join(dir, 'catalog.db');
@@ -115,64 +116,64 @@ describe('a damaged catalog', () => {
     bytes.fill(0xa5, (inner[0]! - 1) * pageSize + 12, inner[0]! * pageSize);
     fs.writeFileSync(file, bytes);
 
-    store = Store.open(dir, OPTIONS);
+    store = await Store.open(dir, OPTIONS);
     try {
-      const v = store.verify();
+      const v = await store.verify();
       expect(v.ok).toBe(false);
       expect(v.catalogProblems.join('\n')).toMatch(/catalog (integrity|of .* is damaged)/);
       let failure: unknown;
       try {
-        readTree(store, backups[0]!.id);
+        await readTree(store, backups[0]!.id);
       } catch (err) {
         failure = err;
       }
       expect(failure).toBeDefined();
     } finally {
-      store.close();
+      await store.close();
     }
 
-    const r = repairCatalog(dir);
+    const r = await repairCatalog(dir);
     expect(fs.existsSync(r.savedAs!)).toBe(true);
     expect(r.backups).toEqual({ available: 3, error: 0 });
     expect(r.clients).toBe(3);
-    store = Store.open(dir, OPTIONS);
+    store = await Store.open(dir, OPTIONS);
     try {
-      expect(store.verify().ok).toBe(true);
-      backups.forEach((b, i) => expectTree(store, b.id, trees[i]!));
+      expect((await store.verify()).ok).toBe(true);
+      for (const [i, b] of backups.entries()) await expectTree(store, b.id, trees[i]!);
       // And the store goes on: a new backup dedups against what the repair indexed.
-      const next = backupTree(store, 'client0', trees[0]!);
+      const next = await backupTree(store, 'client0', trees[0]!);
       expect(next.newChunks).toBe(0); // the same files and manifest: nothing new
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  test('a backup deleted before the damage stays deleted after the repair; the one built on it loses only its parent link', () => {
-    let store = Store.open(dir, OPTIONS);
+  test('a backup deleted before the damage stays deleted after the repair; the one built on it loses only its parent link', async () => {
+    let store = await Store.open(dir, OPTIONS);
     const t1 = tree('d1', 3);
     const t2 = tree('d2', 3);
-    const b1 = backupTree(store, 'x', t1);
-    const b2 = backupTree(store, 'x', t2, b1.id);
-    store.deleteBackup(b1.id); // `deleting` until a GC that never comes
-    store.close();
-    repairCatalog(dir);
-    store = Store.open(dir, OPTIONS);
+    const b1 = await backupTree(store, 'x', t1);
+    const b2 = await backupTree(store, 'x', t2, b1.id);
+    await store.deleteBackup(b1.id); // `deleting` until a GC that never comes
+    await store.close();
+    await repairCatalog(dir);
+    store = await Store.open(dir, OPTIONS);
     try {
       expect(store.listBackups('x').map((b) => [b.number, b.status, b.parentId])).toEqual([[2, 'available', null]]);
-      expectTree(store, b2.id, t2);
+      await expectTree(store, b2.id, t2);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  test('a file that is not a catalog at all: opening names the repair', () => {
-    const store = Store.open(dir, OPTIONS);
-    backupTree(store, 'x', tree('x', 3));
-    store.close();
+  test('a file that is not a catalog at all: opening names the repair', async () => {
+    const store = await Store.open(dir, OPTIONS);
+    await backupTree(store, 'x', tree('x', 3));
+    await store.close();
     fs.writeFileSync(path.join(dir, 'catalog.db'), Buffer.alloc(8192, 0x42));
     let failure: unknown;
     try {
-      Store.open(dir, OPTIONS).close();
+      await (await Store.open(dir, OPTIONS)).close();
     } catch (err) {
       failure = err;
     }

@@ -29,15 +29,15 @@ function expectTree(actual: Map<string, Buffer>, expected: Map<string, Buffer>):
 
 describe('a store made by the release before schema 2', () => {
   let dir: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir('compat');
     fs.cpSync(FIXTURE, dir, { recursive: true });
     fs.rmSync(path.join(dir, 'README.md'));
   });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('opens, lists its backups as they were, reads every one back bit-exact and verifies clean', () => {
-    const store = Store.open(dir);
+  test('opens, lists its backups as they were, reads every one back bit-exact and verifies clean', async () => {
+    const store = await Store.open(dir);
     try {
       const old = store.listBackups('oldnode');
       expect(old.map((b) => [b.number, b.status, b.partial])).toEqual([
@@ -46,13 +46,13 @@ describe('a store made by the release before schema 2', () => {
         [3, 'error', null],
       ]);
       expect(old[2]!.reason).toBe('aborted by the agent: a dump failed');
-      expectTree(readTree(store, old[0]!.id), tree(1));
-      expectTree(readTree(store, old[1]!.id), tree(2));
-      expectTree(readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
+      expectTree(await readTree(store, old[0]!.id), tree(1));
+      expectTree(await readTree(store, old[1]!.id), tree(2));
+      expectTree(await readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
       expect(old.map((b) => b.manifestFormat)).toEqual([1, 1, 1]); // flat manifests stay as they are
-      expect(store.verify()).toMatchObject({ ok: true, catalogProblems: [], badChunks: [] });
+      expect(await store.verify()).toMatchObject({ ok: true, catalogProblems: [], badChunks: [] });
     } finally {
-      store.close();
+      await store.close();
     }
     // Migrated to the current schema: the version in user_version, the partial and manifest_format columns, no index of references by chunk.
     const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
@@ -69,29 +69,29 @@ describe('a store made by the release before schema 2', () => {
     }
   });
 
-  test('takes new backups (dedup against the old ones), deletes and GC, and reopens the same', () => {
-    let store = Store.open(dir, { gracePeriodMs: 0 });
+  test('takes new backups (dedup against the old ones), deletes and GC, and reopens the same', async () => {
+    let store = await Store.open(dir, { gracePeriodMs: 0 });
     try {
-      const b = backupTree(store, 'oldnode', tree(4));
+      const b = await backupTree(store, 'oldnode', tree(4));
       expect(b.number).toBe(4);
       expect(b.manifestFormat).toBe(2); // new backups are trees
       expect(b.newChunks).toBe(2); // the changed notes and the file list's one listing: the rest was stored by the old release
-      const p = store.beginBackup({ client: 'oldnode' }).commit('include /mnt could not be read (ENOENT)');
+      const p = await store.beginBackup({ client: 'oldnode' }).commit('include /mnt could not be read (ENOENT)');
       expect(store.getBackup(p.id).partial).toBe('include /mnt could not be read (ENOENT)');
       expect(store.latestComplete('oldnode')!.id).toBe(b.id);
-      store.deleteBackup(p.id);
-      store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
-      store.gc();
-      expectTree(readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));
+      await store.deleteBackup(p.id);
+      await store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
+      await store.gc();
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));
     } finally {
-      store.close();
+      await store.close();
     }
-    store = Store.open(dir);
+    store = await Store.open(dir);
     try {
-      expectTree(readTree(store, store.getBackupByNumber('oldnode', 4).id), tree(4));
-      expect(store.verify().ok).toBe(true);
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 4).id), tree(4));
+      expect((await store.verify()).ok).toBe(true);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

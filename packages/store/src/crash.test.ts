@@ -31,7 +31,7 @@ function runAndKill(dir: string, seed: string, killAfterMs: number): Promise<str
 }
 
 describe('crash safety', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!fs.existsSync(CHILD)) throw new Error(`${CHILD} is missing: run 'make build' before the tests`);
   });
 
@@ -52,9 +52,9 @@ describe('crash safety', () => {
       }
       steps += lines.length;
 
-      const store = Store.open(dir);
+      const store = await Store.open(dir);
       try {
-        const report = store.verify();
+        const report = await store.verify();
         expect(report.badChunks).toEqual([]);
         expect(report.damagedBackups).toEqual([]);
         for (const [key, exp] of expected) {
@@ -66,7 +66,7 @@ describe('crash safety', () => {
             continue;
           }
           expect(found.status).toBe('available');
-          const tree = readTree(store, found.id);
+          const tree = await readTree(store, found.id);
           const want = crashTree(exp.seed);
           expect([...tree.keys()].sort()).toEqual([...want.keys()].sort());
           for (const [p, content] of want) expect(tree.get(p)!.equals(content)).toBe(true);
@@ -74,7 +74,7 @@ describe('crash safety', () => {
         }
         for (const b of store.listBackups()) expect(['available', 'error']).toContain(b.status);
       } finally {
-        store.close();
+        await store.close();
       }
     }
     // The schedule must actually have produced backups and hit the store mid-work.

@@ -71,10 +71,15 @@ export class DurabilityQueue {
     private readonly holders: ReferenceHolders,
     /** A write failed for lack of space (the store gives up its reserve, and GC reclaims failed backups next). */
     private readonly onOutOfSpace: () => void,
+    /** What the store does with a pack's life beyond the catalog: publishing it once sealed, forgetting it once discarded. */
+    private readonly packLife: { sealed(name: string): void; discarded(name: string): void },
   ) {
     this.packs = new PackWriter(backend, options.packTargetSize, {
       created: (name) => this.packChanges.created.push(name),
-      sealed: (name) => this.packChanges.sealed.push(name),
+      sealed: (name) => {
+        this.packChanges.sealed.push(name);
+        packLife.sealed(name);
+      },
     });
   }
 
@@ -206,8 +211,9 @@ export class DurabilityQueue {
     const unnamed = new Set(this.packChanges.created.filter((name) => abandoned.includes(name)));
     if (unnamed.size === 0) return;
     for (const name of unnamed) {
+      this.packLife.discarded(name);
       try {
-        this.backend.deletePack(name);
+        this.backend.discardPack(name);
       } catch {
         // left for recovery, which deletes unknown packs at the next start
       }

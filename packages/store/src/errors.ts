@@ -3,6 +3,8 @@ export type StoreErrorCode =
   | 'CHUNK_HASH_MISMATCH'
   | 'CHUNK_TOO_LARGE'
   | 'CHUNK_MISSING'
+  /** A pack the catalog names is not in the backend (deleted, or lost). */
+  | 'PACK_MISSING'
   | 'CHUNK_CORRUPT'
   /** A client's file list (a listing chunk, or the tree they make) breaks the manifest's rules. */
   | 'MANIFEST_REFUSED'
@@ -13,6 +15,8 @@ export type StoreErrorCode =
   | 'STORE_CORRUPT'
   | 'CATALOG_CORRUPT'
   | 'STORE_CLOSED'
+  /** GC is running: a backup's write must wait until it ends. */
+  | 'STORE_BUSY'
   | 'STORE_IO'
   | 'BAD_ARGUMENT';
 

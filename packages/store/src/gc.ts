@@ -53,25 +53,36 @@ export interface GcReport {
  * chunk row points into; after it, packs in `deleting`; recovery removes
  * both at the next open.
  */
-export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport {
+export async function runGc(store: Store, now: number, opts: GcOptions = {}): Promise<GcReport> {
   const catalog = store.catalog;
-  const sizeOf = (name: string): number => {
-    try {
-      return store.backend.packSize(name);
-    } catch {
-      return 0;
+  const sizes = new Map<string, number>();
+  const sizeOf = async (name: string): Promise<number> => {
+    let size = sizes.get(name);
+    if (size === undefined) {
+      try {
+        size = await store.backend.packSize(name);
+      } catch {
+        size = 0;
+      }
+      sizes.set(name, size);
     }
+    return size;
   };
-  const bytesBefore = catalog.packNames().reduce((n, p) => n + sizeOf(p), 0);
+  const totalSize = async () => {
+    let n = 0;
+    for (const p of catalog.packNames()) n += await sizeOf(p);
+    return n;
+  };
+  const bytesBefore = await totalSize();
   const freeSpace = () => store.releaseReserve();
   try {
-    const { unindexed } = mark(store, now, opts, freeSpace);
+    const { unindexed } = await mark(store, now, opts, freeSpace);
     const dead = catalog.deadChunkIds();
     const liveBytes = catalog.liveBytesByPack(RECORD_HEADER_BYTES);
-    const candidates = select(store, liveBytes, sizeOf);
-    const { moved, corruptChunks, kept, newPacks } = repack(store, candidates, liveBytes, freeSpace);
+    const candidates = await select(store, liveBytes, sizeOf);
+    const { moved, corruptChunks, kept, newPacks } = await repack(store, candidates, liveBytes, freeSpace);
     const emptied = candidates.filter((p) => !kept.has(p));
-    sweep(store, { moved, dead, emptied, newPacks }, freeSpace);
+    await sweep(store, { moved, dead, emptied, newPacks }, freeSpace);
     // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
     writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
     return {
@@ -82,7 +93,7 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
       corruptChunks,
       unindexedReferences: unindexed,
       bytesBefore,
-      bytesAfter: catalog.packNames().reduce((n, p) => n + sizeOf(p), 0),
+      bytesAfter: await totalSize(),
     };
   } finally {
     catalog.dropLiveSet();
@@ -97,8 +108,8 @@ export function runGc(store: Store, now: number, opts: GcOptions = {}): GcReport
  * anything. Under space pressure the grace period is dropped: failed
  * backups no longer keep their chunks for a retry.
  */
-function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boolean): { unindexed: number } {
-  const live = liveFromManifests(store);
+async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
+  const live = await liveFromManifests(store);
   if (live.unreadable.length > 0) {
     const { backup, reason } = live.unreadable[0]!;
     throw new StoreError(
@@ -113,18 +124,20 @@ function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boole
   // Backups being written hold whole unchanged directories by their listings: what those name lives too.
   const below = new Set<string>();
   const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
-  belowListings(store, referenced, live.seenListings, below);
+  await belowListings(store, referenced, live.seenListings, below);
   return store.catalog.markLive(live.flat, [live.tree, below], unrecorded);
 }
 
 /** Select: sealed packs (never the one being appended to) whose live share of their size fell below the threshold. */
-function select(store: Store, liveBytes: ReadonlyMap<string, number>, sizeOf: (pack: string) => number): string[] {
+async function select(store: Store, liveBytes: ReadonlyMap<string, number>, sizeOf: (pack: string) => Promise<number>): Promise<string[]> {
   const open = store.openPackNames;
-  return store.catalog.packNames('sealed').filter((name) => {
-    if (open.has(name)) return false;
-    const size = sizeOf(name);
-    return size > 0 && (liveBytes.get(name) ?? 0) / size < store.options.gcLiveThreshold;
-  });
+  const out: string[] = [];
+  for (const name of store.catalog.packNames('sealed')) {
+    if (open.has(name)) continue;
+    const size = await sizeOf(name);
+    if (size > 0 && (liveBytes.get(name) ?? 0) / size < store.options.gcLiveThreshold) out.push(name);
+  }
+  return out;
 }
 
 /**
@@ -133,12 +146,12 @@ function select(store: Store, liveBytes: ReadonlyMap<string, number>, sizeOf: (p
  * makes the new packs durable. With no room to write (a full disk) it
  * rewrites nothing this time: only wholly dead packs go.
  */
-function repack(
+async function repack(
   store: Store,
   candidates: readonly string[],
   liveBytes: ReadonlyMap<string, number>,
   freeSpace: () => boolean,
-): { moved: Array<{ id: Buffer; pack: string; offset: number }>; corruptChunks: string[]; kept: Set<string>; newPacks: string[] } {
+): Promise<{ moved: Array<{ id: Buffer; pack: string; offset: number }>; corruptChunks: string[]; kept: Set<string>; newPacks: string[] }> {
   const catalog = store.catalog;
   const moved: Array<{ id: Buffer; pack: string; offset: number }> = [];
   const corruptChunks: string[] = [];
@@ -149,29 +162,35 @@ function repack(
       catalog.addPack(name);
       newPacks.push(name);
     },
-    sealed: (name) => catalog.sealPack(name),
+    sealed: (name) => {
+      catalog.sealPack(name);
+      store.publishPack(name);
+    },
   });
   try {
     for (const pack of candidates) {
       for (const loc of catalog.liveChunksInPack(pack)) {
+        let record;
         try {
-          store.readLocated(loc); // never copy a damaged chunk over a good name
+          record = await store.readRecord(loc);
+          store.checkRecord(loc, record); // never copy a damaged chunk over a good name
         } catch {
           corruptChunks.push(formatChunkId(loc.id));
           kept.add(pack);
           continue;
         }
-        const { header, payload } = store.readRecord(loc);
+        const { header, payload } = record;
         const placed = writer.add(header, payload);
         moved.push({ id: loc.id, pack: placed.pack, offset: placed.offset });
       }
     }
     writer.flush();
     writer.close();
+    await store.publishAll(); // the sweep repoints chunks to the new packs: they must be where readers look
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
     writer.abandon();
-    for (const p of newPacks) store.backend.deletePack(p);
+    for (const p of newPacks) await store.backend.deletePack(p);
     writeMakingRoom(() => catalog.dropPacks(newPacks), freeSpace);
     for (const pack of candidates) if ((liveBytes.get(pack) ?? 0) > 0) kept.add(pack);
     return { moved: [], corruptChunks, kept, newPacks: [] };
@@ -184,16 +203,16 @@ function repack(
  * marks the emptied packs `deleting`; then their files go, and new packs
  * that received nothing (every candidate was wholly dead) are removed.
  */
-function sweep(
+async function sweep(
   store: Store,
   g: { moved: ReadonlyArray<{ id: Buffer; pack: string; offset: number }>; dead: readonly Buffer[]; emptied: readonly string[]; newPacks: readonly string[] },
   freeSpace: () => boolean,
-): void {
+): Promise<void> {
   const catalog = store.catalog;
   writeMakingRoom(() => catalog.applyGc(g.moved, g.dead, g.emptied), freeSpace);
-  for (const p of g.emptied) store.backend.deletePack(p);
+  for (const p of g.emptied) await store.backend.deletePack(p);
   catalog.dropPacks(g.emptied);
   const unused = g.newPacks.filter((p) => !catalog.packHasChunks(p));
-  for (const p of unused) store.backend.deletePack(p);
+  for (const p of unused) await store.backend.deletePack(p);
   catalog.dropPacks(unused);
 }

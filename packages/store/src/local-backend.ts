@@ -5,9 +5,17 @@ import { fsyncDir, mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
+/** What a pack's name is: hex digits (random, from PackWriter). */
+export const PACK_NAME = /^[0-9a-f]{8,64}$/;
+
+/** Whether `name` is an object name: `/`-separated words of [A-Za-z0-9._%-], none `.` or `..`. */
+export function isObjectName(name: string): boolean {
+  return /^[A-Za-z0-9._%-]+(\/[A-Za-z0-9._%-]+)*$/.test(name) && !name.split('/').some((w) => w === '.' || w === '..');
+}
 
 /** Packs as files under `<root>/packs/<first two hex digits>/<name>.pack`; objects as files under `<root>/records/<name>`. */
 export class LocalDirectoryBackend implements StorageBackend {
+  readonly publishesPacks = false;
   private readonly packsDir: string;
   /** Read handles kept open: restores read many chunks from few packs. */
   private readonly readFds = new Map<string, number>();
@@ -21,8 +29,17 @@ export class LocalDirectoryBackend implements StorageBackend {
     return this.packsDir;
   }
 
+  get objectsLocation(): string {
+    return path.join(this.root, 'records');
+  }
+
+  /** The file of a pack (whether or not it exists). */
+  packFile(name: string): string {
+    return this.packPath(name);
+  }
+
   private packPath(name: string): string {
-    if (!/^[0-9a-f]{8,64}$/.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
+    if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
     return path.join(this.packsDir, name.slice(0, 2), name + PACK_SUFFIX);
   }
 
@@ -35,10 +52,35 @@ export class LocalDirectoryBackend implements StorageBackend {
     return new LocalPackAppender(fd, file);
   }
 
-  readPack(name: string, offset: number, length: number): Buffer {
+  /** The local file is the pack's home: durable once synced. */
+  publishPack(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  discardPack(name: string): void {
+    this.forget(name);
+    unlinkIfPresent(this.packPath(name));
+  }
+
+  unpublishedPacks(): string[] {
+    return [];
+  }
+
+  /** Reads synchronously (a local disk read is short; it keeps restores free of thread-pool round trips). */
+  async readPack(name: string, offset: number, length: number): Promise<Buffer> {
+    return this.readPackNow(name, offset, length);
+  }
+
+  private readPackNow(name: string, offset: number, length: number): Buffer {
     let fd = this.readFds.get(name);
     if (fd === undefined) {
-      fd = fs.openSync(this.packPath(name), 'r');
+      try {
+        fd = fs.openSync(this.packPath(name), 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new StoreError('PACK_MISSING', `pack ${name} is missing from ${this.packsDir}`, { pack: name });
+        throw err;
+      }
       if (this.readFds.size >= 64) this.closeReaders();
       this.readFds.set(name, fd);
     }
@@ -54,20 +96,34 @@ export class LocalDirectoryBackend implements StorageBackend {
     return buf;
   }
 
-  packSize(name: string): number {
-    return fs.statSync(this.packPath(name)).size;
+  async packSize(name: string): Promise<number> {
+    try {
+      return fs.statSync(this.packPath(name)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoreError('PACK_MISSING', `pack ${name} is missing from ${this.packsDir}`, { pack: name });
+      throw err;
+    }
   }
 
-  deletePack(name: string): void {
+  async deletePack(name: string): Promise<void> {
+    this.discardPack(name);
+  }
+
+  private forget(name: string): void {
     const fd = this.readFds.get(name);
     if (fd !== undefined) {
       fs.closeSync(fd);
       this.readFds.delete(name);
     }
-    unlinkIfPresent(this.packPath(name));
   }
 
-  listPacks(): string[] {
+  async listPacks(): Promise<string[]> {
+    return this.listPacksNow();
+  }
+
+  /** listPacks, synchronously (the S3 backend lists its staging and cache directories with it). */
+  listPacksNow(): string[] {
     const names: string[] = [];
     for (const sub of fs.readdirSync(this.packsDir)) {
       const dir = path.join(this.packsDir, sub);
@@ -78,19 +134,19 @@ export class LocalDirectoryBackend implements StorageBackend {
   }
 
   private objectPath(name: string): string {
-    if (!/^[A-Za-z0-9._%-]+(\/[A-Za-z0-9._%-]+)*$/.test(name) || name.split('/').some((w) => w === '.' || w === '..')) {
+    if (!isObjectName(name)) {
       throw new StoreError('BAD_ARGUMENT', `invalid object name ${JSON.stringify(name)}`);
     }
     return path.join(this.root, 'records', name);
   }
 
-  writeObject(name: string, data: Buffer): void {
+  async writeObject(name: string, data: Buffer): Promise<void> {
     const file = this.objectPath(name);
     mkdirDurably(path.dirname(file));
     replaceFileDurably(file, data, 0o600);
   }
 
-  readObject(name: string): Buffer | undefined {
+  async readObject(name: string): Promise<Buffer | undefined> {
     try {
       return fs.readFileSync(this.objectPath(name));
     } catch (err) {
@@ -99,12 +155,12 @@ export class LocalDirectoryBackend implements StorageBackend {
     }
   }
 
-  deleteObject(name: string): void {
+  async deleteObject(name: string): Promise<void> {
     const file = this.objectPath(name);
     if (unlinkIfPresent(file)) fsyncDir(path.dirname(file));
   }
 
-  listObjects(prefix: string): string[] {
+  async listObjects(prefix: string): Promise<string[]> {
     const names: string[] = [];
     const visit = (rel: string) => {
       let entries: fs.Dirent[];
@@ -124,7 +180,22 @@ export class LocalDirectoryBackend implements StorageBackend {
     return names.sort();
   }
 
-  /** Closes cached read handles (called on store close). */
+  async close(): Promise<void> {
+    this.closeReaders();
+  }
+
+  /** Moves a pack's file into another directory backend, durably (both directories fsynced). */
+  movePack(name: string, to: LocalDirectoryBackend): void {
+    this.forget(name);
+    const from = this.packPath(name);
+    const dest = to.packPath(name);
+    mkdirDurably(path.dirname(dest));
+    fs.renameSync(from, dest);
+    fsyncDir(path.dirname(dest));
+    fsyncDir(path.dirname(from));
+  }
+
+  /** Closes cached read handles. */
   closeReaders(): void {
     for (const fd of this.readFds.values()) fs.closeSync(fd);
     this.readFds.clear();

@@ -8,7 +8,7 @@ import type { Store } from './store';
  * a tree, its listings and what they name (`seenListings`, shared across
  * backups, makes a directory common to many of them cost one read).
  */
-export function* manifestReferences(store: Store, backup: BackupInfo, seenListings?: Set<string>): Generator<Buffer> {
+export async function* manifestReferences(store: Store, backup: BackupInfo, seenListings?: Set<string>): AsyncGenerator<Buffer> {
   const ids = store.catalog.manifestIds(backup.id);
   if (backup.manifestFormat === ManifestFormat.Tree) {
     yield* treeChunkIds(ids, (id) => store.readChunk(id), seenListings);
@@ -17,7 +17,7 @@ export function* manifestReferences(store: Store, backup: BackupInfo, seenListin
   const decoder = new ManifestDecoder();
   for (const id of ids) {
     yield id;
-    for (const entry of decoder.push(store.readChunk(id))) yield* entry.chunks;
+    for (const entry of decoder.push(await store.readChunk(id))) yield* entry.chunks;
   }
   decoder.end();
 }
@@ -40,13 +40,13 @@ export interface ManifestLiveness {
 }
 
 /** The hex ids of every chunk the available backups' manifests name, and the backups whose manifests could not be read. */
-export function liveFromManifests(store: Store): ManifestLiveness {
+export async function liveFromManifests(store: Store): Promise<ManifestLiveness> {
   const live: ManifestLiveness = { flat: new Set(), tree: new Set(), seenListings: new Set(), unreadable: [] };
   for (const backup of store.listBackups()) {
     if (backup.status !== 'available') continue;
     const into = backup.manifestFormat === ManifestFormat.Tree ? live.tree : live.flat;
     try {
-      for (const id of manifestReferences(store, backup, live.seenListings)) into.add(formatChunkId(id));
+      for await (const id of manifestReferences(store, backup, live.seenListings)) into.add(formatChunkId(id));
     } catch (err) {
       live.unreadable.push({ backup, reason: (err as Error).message });
     }
@@ -61,11 +61,11 @@ export function liveFromManifests(store: Store): ManifestLiveness {
  * what they name lives as long as they do. A chunk that does not decode as
  * a listing (a data chunk, a piece of a flat manifest) names nothing.
  */
-export function belowListings(store: Store, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): void {
+export async function belowListings(store: Store, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): Promise<void> {
   for (const id of ids) {
     if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id)) || !store.catalog.isListingChunk(id)) continue;
     try {
-      for (const below of treeChunkIds([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
+      for await (const below of treeChunkIds([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
     } catch (err) {
       // Not a listing after all (it names nothing); an unreadable chunk stops GC, as for committed backups.
       if (!isFormatError(err)) throw err;

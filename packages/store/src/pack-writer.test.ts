@@ -25,26 +25,34 @@ class SyncTrackingBackend implements StorageBackend {
       close: () => undefined,
     };
   }
-  readPack(): Buffer {
-    throw new Error('not used');
-  }
-  packSize(name: string): number {
-    return this.written.get(name) ?? 0;
-  }
-  deletePack(): void {}
-  listPacks(): string[] {
-    return [...this.written.keys()];
-  }
-  writeObject(): void {
-    throw new Error('not used');
-  }
-  readObject(): Buffer | undefined {
-    throw new Error('not used');
-  }
-  deleteObject(): void {}
-  listObjects(): string[] {
+  readonly publishesPacks = false;
+  readonly objectsLocation = 'nowhere';
+  async publishPack(): Promise<void> {}
+  discardPack(): void {}
+  unpublishedPacks(): string[] {
     return [];
   }
+  async readPack(): Promise<Buffer> {
+    throw new Error('not used');
+  }
+  async packSize(name: string): Promise<number> {
+    return this.written.get(name) ?? 0;
+  }
+  async deletePack(): Promise<void> {}
+  async listPacks(): Promise<string[]> {
+    return [...this.written.keys()];
+  }
+  async writeObject(): Promise<void> {
+    throw new Error('not used');
+  }
+  async readObject(): Promise<Buffer | undefined> {
+    throw new Error('not used');
+  }
+  async deleteObject(): Promise<void> {}
+  async listObjects(): Promise<string[]> {
+    return [];
+  }
+  async close(): Promise<void> {}
 }
 
 function header(i: number, length: number) {
@@ -61,7 +69,7 @@ function expectDurable(backend: SyncTrackingBackend, records: readonly PlacedRec
 }
 
 describe('PackWriter durability', () => {
-  test('records of packs rolled over before a flush are durable when flush returns them', () => {
+  test('records of packs rolled over before a flush are durable when flush returns them', async () => {
     const backend = new SyncTrackingBackend();
     const writer = new PackWriter(backend, 1000, { created: () => undefined, sealed: () => undefined });
     for (let i = 0; i < 10; i++) writer.add(header(i, 300), Buffer.alloc(300)); // rolls over several times

@@ -26,14 +26,19 @@ export const INTERRUPTED_REASON = 'interrupted: the server stopped before the ba
  * is given up and the write tried once more, and failing that the repairs
  * wait for the next start rather than keep the server down.
  */
-export function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpace: () => boolean): RecoveryReport {
+export async function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpace: () => boolean): Promise<RecoveryReport> {
   const removedPacks: string[] = [];
 
   // Files the catalog never heard of cannot hold a recorded chunk.
   const known = new Set(catalog.packNames());
-  for (const name of backend.listPacks()) {
+  for (const name of backend.unpublishedPacks()) {
+    if (known.has(name)) continue; // published below, once settled
+    backend.discardPack(name);
+    removedPacks.push(name);
+  }
+  for (const name of await backend.listPacks()) {
     if (!known.has(name) && !catalog.packHasChunks(name)) {
-      backend.deletePack(name);
+      await backend.deletePack(name);
       removedPacks.push(name);
     }
   }
@@ -51,7 +56,7 @@ export function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpac
   // and packs no recorded chunk points into (a crash between writing and recording).
   const doomed = [...catalog.packNames('deleting'), ...catalog.emptySealedPacks()];
   for (const name of doomed) {
-    backend.deletePack(name);
+    await backend.deletePack(name);
     removedPacks.push(name);
   }
   try {
@@ -59,6 +64,9 @@ export function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpac
   } catch (err) {
     if (!isOutOfSpace(err)) throw err; // the rows of files already gone: the next start drops them
   }
+  // Packs sealed but not yet published when the last owner stopped (an object store): publish them now.
+  const gone = new Set(doomed);
+  for (const name of backend.unpublishedPacks()) if (!gone.has(name)) await backend.publishPack(name);
   return { interruptedBackups, removedPacks };
 }
 

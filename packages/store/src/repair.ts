@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mkdirDurably } from '@cpsbackup/durable';
 import { type StorageBackend } from './backend';
 import { Catalog, type ChunkLocation, type RepairContents, salvageRows, type SalvagedRow } from './catalog';
 import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder, ManifestFormat, treeChunkIds } from '@cpsbackup/format';
@@ -14,6 +15,8 @@ import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 export interface RepairReport {
   /** What the clients and backups were rebuilt from: the old catalog's rows, or the backup records in storage. */
   from: RepairSource;
+  /** Where the backup records were read (a rebuild from storage). */
+  recordsAt: string;
   /** Where the damaged catalog was moved (null: there was none). */
   savedAs: string | null;
   clients: number;
@@ -54,17 +57,18 @@ type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
  * A backup whose file list cannot be read becomes `error` with the reason.
  * Run it with cpsbackupd stopped.
  */
-export function repairCatalog(dir: string, from: RepairSource = 'catalog'): RepairReport {
+export async function repairCatalog(dir: string, from: RepairSource = 'catalog', openBackend?: (dir: string) => StorageBackend): Promise<RepairReport> {
+  mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
   const lock = StoreLock.acquire(dir);
+  const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
   try {
     const file = path.join(dir, 'catalog.db');
-    const backend = new LocalDirectoryBackend(dir);
-    const records = from === 'storage' ? readRecords(backend) : undefined;
-    if (records && records.clients.length === 0 && backend.listPacks().length > 0) {
+    const records = from === 'storage' ? await readRecords(backend) : undefined;
+    if (records && records.clients.length === 0 && (await backend.listPacks()).length > 0) {
       // An empty catalog over full packs would let GC take every chunk.
       throw new StoreError(
         'CATALOG_CORRUPT',
-        `no backup records in ${path.join(dir, 'records')}: the store was last written by a version that kept none; use --repair-catalog`,
+        `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`,
       );
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -73,41 +77,43 @@ export function repairCatalog(dir: string, from: RepairSource = 'catalog'): Repa
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, (savedAs ?? `${file}.stray-${stamp}`) + suffix);
     }
     const old = records ?? (savedAs ? salvageRows(savedAs) : { clients: [], backups: [], lostRows: 0 });
-    const { places, packs, badRecords } = scanPacks(backend);
+    const { places, packs, badRecords } = await scanPacks(backend);
     const catalog = new Catalog(file);
     try {
-      const report = rebuild(catalog, backend, old, places, packs);
-      return { from, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
+      const report = await rebuild(catalog, backend, old, places, packs);
+      return { from, recordsAt: backend.objectsLocation, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
     } finally {
       catalog.close();
-      backend.closeReaders();
     }
   } finally {
+    await backend.close();
     lock.release();
   }
 }
 
 /** Every intact record of every pack, by chunk id (the first copy found wins). */
-function scanPacks(backend: StorageBackend): { places: Map<string, ChunkPlace>; packs: string[]; badRecords: number } {
+async function scanPacks(backend: StorageBackend): Promise<{ places: Map<string, ChunkPlace>; packs: string[]; badRecords: number }> {
   const places = new Map<string, ChunkPlace>();
   const packs: string[] = [];
   let badRecords = 0;
-  for (const pack of backend.listPacks()) {
-    const size = backend.packSize(pack);
-    if (size < PACK_MAGIC.length || !backend.readPack(pack, 0, PACK_MAGIC.length).equals(PACK_MAGIC)) {
+  for (const pack of await backend.listPacks()) {
+    // A pack is read whole, once: one request where it is an object, not two per record.
+    const size = await backend.packSize(pack);
+    const bytes = size >= PACK_MAGIC.length ? await backend.readPack(pack, 0, size) : Buffer.alloc(0);
+    if (size < PACK_MAGIC.length || !bytes.subarray(0, PACK_MAGIC.length).equals(PACK_MAGIC)) {
       badRecords++;
       continue;
     }
     packs.push(pack);
     let offset = PACK_MAGIC.length;
     while (offset + RECORD_HEADER_BYTES <= size) {
-      const header = decodeRecordHeader(backend.readPack(pack, offset, RECORD_HEADER_BYTES), `pack ${pack} offset ${offset}`);
+      const header = decodeRecordHeader(bytes.subarray(offset, offset + RECORD_HEADER_BYTES), `pack ${pack} offset ${offset}`);
       const end = offset + RECORD_HEADER_BYTES + header.storedLength;
       if (header.rawLength > ABSOLUTE_MAX_CHUNK_SIZE || header.storedLength > ABSOLUTE_MAX_CHUNK_SIZE + 1024 || end > size) {
         badRecords++;
         break;
       }
-      const payload = backend.readPack(pack, offset + RECORD_HEADER_BYTES, header.storedLength);
+      const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, end);
       let intact: boolean;
       try {
         intact = chunkIdOf(decodeChunk(header.codec, payload, header.rawLength)).equals(header.id);
@@ -127,13 +133,13 @@ function scanPacks(backend: StorageBackend): { places: Map<string, ChunkPlace>; 
 }
 
 /** Fills the new catalog (one transaction); returns the counts for the report. */
-function rebuild(
+async function rebuild(
   catalog: Catalog,
   backend: StorageBackend,
   old: { clients: SalvagedRow[]; backups: SalvagedRow[] },
   places: Map<string, ChunkPlace>,
   packs: string[],
-): Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups'> {
+): Promise<Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups'>> {
   const groupOf = new Map<number, string>();
   const nameOf = new Map<number, string>();
   const unreadableBackups: string[] = [];
@@ -141,10 +147,10 @@ function rebuild(
   let failed = 0;
 
   /** A chunk's plaintext from the scanned packs (undefined if no intact copy exists). */
-  const read = (id: Buffer): Buffer | undefined => {
+  const read = async (id: Buffer): Promise<Buffer | undefined> => {
     const p = places.get(formatChunkId(id));
     if (!p) return undefined;
-    return decodeChunk(p.codec, backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
+    return decodeChunk(p.codec, await backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
   };
 
   const clients = old.clients.map((c) => {
@@ -169,7 +175,7 @@ function rebuild(
     let refs: Buffer[] = [];
     if (row.status === 'available') {
       try {
-        refs = referencesOf(row.manifest as Buffer | null, row.manifest_format as number, read);
+        refs = await referencesOf(row.manifest as Buffer | null, row.manifest_format as number, read);
       } catch (err) {
         row.status = 'error';
         row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
@@ -193,20 +199,24 @@ function rebuild(
 }
 
 /** The chunks a manifest names (its own and its entries', or a tree's listings and theirs); throws if it cannot be read whole. */
-function referencesOf(manifest: Buffer | null, format: number, read: (id: Buffer) => Buffer | undefined): Buffer[] {
+async function referencesOf(manifest: Buffer | null, format: number, read: (id: Buffer) => Promise<Buffer | undefined>): Promise<Buffer[]> {
   if (!manifest || manifest.length % CHUNK_ID_BYTES !== 0) throw new Error('no manifest recorded');
   const ids: Buffer[] = [];
   for (let off = 0; off < manifest.length; off += CHUNK_ID_BYTES) ids.push(Buffer.from(manifest.subarray(off, off + CHUNK_ID_BYTES)));
-  const readOrThrow = (id: Buffer): Buffer => {
-    const piece = read(id);
+  const readOrThrow = async (id: Buffer): Promise<Buffer> => {
+    const piece = await read(id);
     if (!piece) throw new Error(`manifest chunk ${formatChunkId(id)} is in no pack`);
     return piece;
   };
-  if (format === ManifestFormat.Tree) return [...treeChunkIds(ids, readOrThrow)];
+  if (format === ManifestFormat.Tree) {
+    const refs: Buffer[] = [];
+    for await (const id of treeChunkIds(ids, readOrThrow)) refs.push(id);
+    return refs;
+  }
   const refs: Buffer[] = [];
   const decoder = new ManifestDecoder();
   for (const id of ids) {
-    const piece = readOrThrow(id);
+    const piece = await readOrThrow(id);
     refs.push(id);
     for (const e of decoder.push(piece)) refs.push(...e.chunks);
   }

@@ -18,13 +18,13 @@ export interface StoreStats {
   compressionRatio: number;
 }
 
-export function computeStats(store: Store): StoreStats {
+export async function computeStats(store: Store): Promise<StoreStats> {
   const t = store.catalog.totals();
   const packs = store.catalog.packNames();
   let storedBytes = 0;
   for (const p of packs) {
     try {
-      storedBytes += store.backend.packSize(p);
+      storedBytes += await store.backend.packSize(p);
     } catch {
       // A missing pack is verify's business; stats count what is there.
     }

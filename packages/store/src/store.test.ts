@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { fileEntry, SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { chunkIdOf, compressChunk, encodedChunkMatches } from '@cpsbackup/format';
 import { backupTree, backupTreeYielding, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
@@ -26,32 +26,32 @@ describe('Store', () => {
   let dir: string;
   let store: Store;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir('store');
-    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('files round-trip bit-exact, with metadata', () => {
+  test('files round-trip bit-exact, with metadata', async () => {
     const tree = makeTree('a', 20, 30_000);
     tree.set('/data/empty', Buffer.alloc(0));
-    const b = backupTree(store, 'node1', tree);
+    const b = await backupTree(store, 'node1', tree);
     expect(b.status).toBe('available');
     expect(b.number).toBe(1);
     expect(b.fileCount).toBe(21);
-    expectSameTree(readTree(store, b.id), tree);
-    const first = store.readManifest(b.id).next().value!;
+    expectSameTree(await readTree(store, b.id), tree);
+    const first = (await store.readManifest(b.id).next()).value!;
     expect(first.mtimeNs).toBe(1_700_000_000_123_456_789n);
     expect(first.user).toBe('alice');
   });
 
-  test('a second backup of the same data stores almost nothing new; numbers count up per client', () => {
+  test('a second backup of the same data stores almost nothing new; numbers count up per client', async () => {
     const tree = makeTree('b', 10, 50_000);
-    const b1 = backupTree(store, 'node1', tree);
-    const b2 = backupTree(store, 'node1', tree, b1.id);
+    const b1 = await backupTree(store, 'node1', tree);
+    const b2 = await backupTree(store, 'node1', tree, b1.id);
     expect(b2.number).toBe(2);
     expect(b2.parentId).toBe(b1.id);
     expect(b1.newRawBytes).toBeGreaterThan(500_000);
@@ -59,13 +59,13 @@ describe('Store', () => {
     expect(b2.newRawBytes).toBe(0);
   });
 
-  test('the missing-chunks answer is per dedup group: no client can probe another', () => {
+  test('the missing-chunks answer is per dedup group: no client can probe another', async () => {
     const tree = makeTree('c', 3, 40_000);
-    backupTree(store, 'alice', tree);
+    await backupTree(store, 'alice', tree);
     const content = tree.values().next().value!;
     const id = chunkIdOf(content.subarray(0, 100));
     const w = store.beginBackup({ client: 'alice' });
-    const someStored = store.readManifest(1).next().value!.chunks[0]!;
+    const someStored = (await store.readManifest(1).next()).value!.chunks[0]!;
     expect(w.missing([someStored])).toEqual([]);
     w.abort('test');
     const bob = store.beginBackup({ client: 'bob' });
@@ -75,7 +75,7 @@ describe('Store', () => {
     bob.abort('test');
   });
 
-  test('a chunk that does not hash to its id is refused, plain or encoded', () => {
+  test('a chunk that does not hash to its id is refused, plain or encoded', async () => {
     const w = store.beginBackup({ client: 'liar' });
     const data = Buffer.from('honest bytes');
     const wrongId = chunkIdOf(Buffer.from('other bytes'));
@@ -90,7 +90,7 @@ describe('Store', () => {
       expect(isStoreError(err, 'CHUNK_HASH_MISMATCH')).toBe(true);
     }
     w.abort('poisoning attempt');
-    expect(store.stats().chunks).toBe(0);
+    expect((await store.stats()).chunks).toBe(0);
   });
 
   test('chunks checked on other threads are stored in the order they came, once each check passed; a failed check fails at once', async () => {
@@ -126,8 +126,8 @@ describe('Store', () => {
         100_000,
       ),
     );
-    const info = w.commit();
-    expect(readTree(store, info.id).get('/f')!.equals(Buffer.concat(chunks))).toBe(true);
+    const info = await w.commit();
+    expect((await readTree(store, info.id)).get('/f')!.equals(Buffer.concat(chunks))).toBe(true);
 
     // A lie is reported as soon as its check answers, before the peer sends anything else.
     const liar = store.beginBackup({ client: 'liar' });
@@ -146,52 +146,52 @@ describe('Store', () => {
     broken.abort('broken');
   });
 
-  test('delete one of three backups, GC: the store shrinks and the others read back exactly', () => {
+  test('delete one of three backups, GC: the store shrinks and the others read back exactly', async () => {
     const t1 = makeTree('g1', 8, 60_000);
     const t2 = new Map(t1);
     t2.set('/data/g1/file-3.bin', new SeededRandom('edit').bytes(200_000));
     const t3 = makeTree('g3', 8, 60_000);
-    const b1 = backupTree(store, 'n', t1);
-    const b2 = backupTree(store, 'n', t2, b1.id);
-    const b3 = backupTree(store, 'n', t3, b2.id);
-    const before = store.stats().storedBytes;
-    store.deleteBackup(b3.id);
-    const report = store.gc(Date.now() + 48 * HOUR);
+    const b1 = await backupTree(store, 'n', t1);
+    const b2 = await backupTree(store, 'n', t2, b1.id);
+    const b3 = await backupTree(store, 'n', t3, b2.id);
+    const before = (await store.stats()).storedBytes;
+    await store.deleteBackup(b3.id);
+    const report = await store.gc(Date.now() + 48 * HOUR);
     expect(report.deadChunks).toBeGreaterThan(0);
     expect(report.bytesAfter).toBeLessThan(before);
     // Most of what only b3 held is gone (a pack still over 60 % live keeps its garbage until later).
-    expect(before - store.stats().storedBytes).toBeGreaterThan(b3.newStoredBytes * 0.6);
-    expectSameTree(readTree(store, b1.id), t1);
-    expectSameTree(readTree(store, b2.id), t2);
-    expect(store.verify().ok).toBe(true);
+    expect(before - (await store.stats()).storedBytes).toBeGreaterThan(b3.newStoredBytes * 0.6);
+    expectSameTree(await readTree(store, b1.id), t1);
+    expectSameTree(await readTree(store, b2.id), t2);
+    expect((await store.verify()).ok).toBe(true);
     // GC again after deleting the oldest: shared chunks stay for b2.
-    store.deleteBackup(b1.id);
-    store.gc(Date.now() + 48 * HOUR);
-    expectSameTree(readTree(store, b2.id), t2);
-    expect(store.verify().ok).toBe(true);
+    await store.deleteBackup(b1.id);
+    await store.gc(Date.now() + 48 * HOUR);
+    expectSameTree(await readTree(store, b2.id), t2);
+    expect((await store.verify()).ok).toBe(true);
   });
 
-  test('verify names the damaged chunk, backup and file after one flipped bit in a pack', () => {
+  test('verify names the damaged chunk, backup and file after one flipped bit in a pack', async () => {
     const tree = makeTree('v', 6, 40_000);
-    const b = backupTree(store, 'n', tree);
-    const victim = [...store.readManifest(b.id)][2]!;
+    const b = await backupTree(store, 'n', tree);
+    const victim = (await toArray(store.readManifest(b.id)))[2]!;
     const loc = store.catalog.chunk(victim.chunks[0]!)!;
-    store.close();
+    await store.close();
     const file = path.join(dir, 'packs', loc.pack.slice(0, 2), `${loc.pack}.pack`);
     const bytes = fs.readFileSync(file);
     bytes[loc.offset + 44 + 10]! ^= 0x04; // inside the payload
     fs.writeFileSync(file, bytes);
-    store = Store.open(dir);
-    const report = store.verify();
+    store = await Store.open(dir);
+    const report = await store.verify();
     expect(report.ok).toBe(false);
     expect(report.badChunks.map((c) => c.chunk)).toEqual([victim.chunks[0]!.toString('hex')]);
     expect(report.damagedBackups).toHaveLength(1);
     expect(report.damagedBackups[0]!.number).toBe(b.number);
     expect(report.damagedBackups[0]!.files.map((f) => f.path)).toEqual([victim.path.toString()]);
-    expect(() => readTree(store, b.id)).toThrow(/does not match its hash|could not decode/);
+    await expect(readTree(store, b.id)).rejects.toThrow(/does not match its hash|could not decode/);
   });
 
-  test('an aborted backup is error with its reason, and its chunks serve the retry', () => {
+  test('an aborted backup is error with its reason, and its chunks serve the retry', async () => {
     const tree = makeTree('r', 4, 40_000);
     const w = store.beginBackup({ client: 'n' });
     const content = tree.get('/data/r/file-0.bin')!;
@@ -204,56 +204,56 @@ describe('Store', () => {
     const retry = store.beginBackup({ client: 'n' });
     expect(retry.missing([id])).toEqual([]);
     retry.addEntry(fileEntry('/data/r/file-0.bin', [id], content.length));
-    const done = retry.commit();
+    const done = await retry.commit();
     expect(done.number).toBe(2);
     expect(done.newRawBytes).toBeLessThan(content.length); // only the manifest was new
     expect(store.latestAvailable('n')!.id).toBe(done.id);
   });
 
-  test('GC keeps the chunks of a failed backup for the grace period, then reclaims them', () => {
+  test('GC keeps the chunks of a failed backup for the grace period, then reclaims them', async () => {
     const w = store.beginBackup({ client: 'n' });
     const data = new SeededRandom('grace').bytes(20_000);
     w.putChunk(chunkIdOf(data), data);
     w.abort('agent died');
-    expect(store.gc(Date.now()).deadChunks).toBe(0);
-    expect(store.gc(Date.now() + 48 * HOUR).deadChunks).toBeGreaterThan(0);
-    expect(store.stats().chunks).toBe(0);
+    expect((await store.gc(Date.now())).deadChunks).toBe(0);
+    expect((await store.gc(Date.now() + 48 * HOUR)).deadChunks).toBeGreaterThan(0);
+    expect((await store.stats()).chunks).toBe(0);
   });
 
-  test('a backup deleted just after it was made frees its space at the next GC: the grace period is for failed backups only', () => {
+  test('a backup deleted just after it was made frees its space at the next GC: the grace period is for failed backups only', async () => {
     const keep = makeTree('kept', 4, 50_000);
     const gone = makeTree('gone', 4, 50_000);
-    const b1 = backupTree(store, 'n', keep);
-    const b2 = backupTree(store, 'n', gone, b1.id);
-    const before = store.stats();
-    store.deleteBackup(b2.id);
+    const b1 = await backupTree(store, 'n', keep);
+    const b2 = await backupTree(store, 'n', gone, b1.id);
+    const before = await store.stats();
+    await store.deleteBackup(b2.id);
     // Deleted, not yet collected: listed as deleting, never restorable.
     expect(store.listBackups('n').map((b) => [b.number, b.status])).toEqual([
       [1, 'available'],
       [2, 'deleting'],
     ]);
-    expect(() => [...store.readManifest(b2.id)]).toThrow();
+    await expect(toArray(store.readManifest(b2.id))).rejects.toThrow();
     expect(store.latestAvailable('n')!.id).toBe(b1.id);
-    const report = store.gc(Date.now()); // well within gc_grace of b2's chunks
+    const report = await store.gc(Date.now()); // well within gc_grace of b2's chunks
     expect(store.listBackups('n').map((b) => b.number)).toEqual([1]);
     expect(report.deadChunks).toBeGreaterThanOrEqual(4);
-    expect(store.stats().chunks).toBe(before.chunks - report.deadChunks);
-    expect(before.storedBytes - store.stats().storedBytes).toBeGreaterThan(b2.newStoredBytes * 0.6);
-    expectSameTree(readTree(store, b1.id), keep);
-    expect(store.verify().ok).toBe(true);
+    expect((await store.stats()).chunks).toBe(before.chunks - report.deadChunks);
+    expect(before.storedBytes - (await store.stats()).storedBytes).toBeGreaterThan(b2.newStoredBytes * 0.6);
+    expectSameTree(await readTree(store, b1.id), keep);
+    expect((await store.verify()).ok).toBe(true);
   });
 
-  test('GC never takes a chunk that a running backup was told it need not send', () => {
+  test('GC never takes a chunk that a running backup was told it need not send', async () => {
     const tree = makeTree('race', 1, 30_000);
-    const b1 = backupTree(store, 'n', tree);
-    const ids = [...store.readManifest(b1.id)][0]!.chunks;
+    const b1 = await backupTree(store, 'n', tree);
+    const ids = (await toArray(store.readManifest(b1.id)))[0]!.chunks;
     const w = store.beginBackup({ client: 'n' });
     expect(w.missing(ids)).toEqual([]);
-    store.deleteBackup(b1.id);
-    store.gc(Date.now());
+    await store.deleteBackup(b1.id);
+    await store.gc(Date.now());
     w.addEntry(fileEntry('/again', ids, 30_000));
-    const b2 = w.commit();
-    expect(readTree(store, b2.id).get('/again')!.equals(tree.values().next().value!)).toBe(true);
+    const b2 = await w.commit();
+    expect((await readTree(store, b2.id)).get('/again')!.equals(tree.values().next().value!)).toBe(true);
   });
 
   test('background flush rounds: chunks are recorded once their packs are synced, dedup against a round in flight, and read back', async () => {
@@ -270,32 +270,32 @@ describe('Store', () => {
     for (let turn = 0; turn < 200 && !store.catalog.chunk(ids[0]!); turn++) await new Promise((r) => setTimeout(r, 5));
     expect(store.catalog.chunk(ids[0]!)).toBeDefined();
     w.addEntry(fileEntry('/six', ids, 180_000));
-    const b = w.commit();
-    expect(readTree(store, b.id).get('/six')!.equals(Buffer.concat(pieces))).toBe(true);
+    const b = await w.commit();
+    expect((await readTree(store, b.id)).get('/six')!.equals(Buffer.concat(pieces))).toBe(true);
     other.abort('test');
 
     // Many rounds, completing between files, then a reopen: everything reads back and verifies.
     const tree = makeTree('yield', 40, 20_000);
     const b2 = await backupTreeYielding(store, 'y', tree);
-    store.close();
-    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
-    expectSameTree(readTree(store, b2.id), tree);
-    const v = store.verify();
+    await store.close();
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+    expectSameTree(await readTree(store, b2.id), tree);
+    const v = await store.verify();
     expect(v.ok).toBe(true);
     expect(v.badChunks).toEqual([]);
     expect(v.chunksChecked).toBeGreaterThan(40);
     expect(store.openPackNames.size).toBeLessThanOrEqual(1);
   });
 
-  test("a client is told nothing of other groups' chunks: one another group stored counts as new, and is stored once", () => {
+  test("a client is told nothing of other groups' chunks: one another group stored counts as new, and is stored once", async () => {
     const secret = new SeededRandom('pin').bytes(20_000);
     const id = chunkIdOf(secret);
     const victim = store.beginBackup({ client: 'victim' });
     victim.putChunk(id, secret);
     victim.addEntry(fileEntry('/pin', [id], secret.length));
-    victim.commit();
-    const packBytes = () => store.stats().storedBytes;
-    const before = packBytes();
+    await victim.commit();
+    const packBytes = async () => (await store.stats()).storedBytes;
+    const before = await packBytes();
 
     const prober = store.beginBackup({ client: 'prober' });
     expect(prober.missing([id])).toEqual([id]); // its group never sent it
@@ -304,7 +304,7 @@ describe('Store', () => {
     const counted = prober.putChunk(id, guess);
     expect(prober.putChunk(chunkIdOf(fresh), fresh)).toBe(counted); // a right guess looks exactly like new data
     prober.addEntry(fileEntry('/guess', [id, chunkIdOf(fresh)], 40_000));
-    const b = prober.commit();
+    const b = await prober.commit();
     // The same summary as a client whose two chunks were both unknown to the store.
     const control = store.beginBackup({ client: 'control' });
     const c1 = new SeededRandom('c1').bytes(20_000);
@@ -312,35 +312,35 @@ describe('Store', () => {
     control.putChunk(chunkIdOf(c1), c1);
     control.putChunk(chunkIdOf(c2), c2);
     control.addEntry(fileEntry('/guess', [chunkIdOf(c1), chunkIdOf(c2)], 40_000));
-    const c = control.commit();
+    const c = await control.commit();
     expect([b.newChunks, b.newRawBytes]).toEqual([c.newChunks, c.newRawBytes]);
     expect(b.newChunks).toBe(3); // two data chunks and the manifest
     expect(Math.abs(b.newStoredBytes - c.newStoredBytes)).toBeLessThan(64); // only the manifests' compression differs
     store.flush();
     // Stored once all the same: the prober's guess added no pack bytes, the control's two chunks did.
-    expect(packBytes() - before).toBeLessThan(3 * 20_000 + 4096);
+    expect((await packBytes()) - before).toBeLessThan(3 * 20_000 + 4096);
   });
 
-  test('a catalog of a newer schema than this build reads is refused, saying so', () => {
-    store.close();
+  test('a catalog of a newer schema than this build reads is refused, saying so', async () => {
+    await store.close();
     const raw = new Database(path.join(dir, 'catalog.db'));
     raw.pragma('user_version = 99');
     raw.close();
-    expect(() => Store.open(dir)).toThrow(/catalog schema version 99 is not supported \(this build reads up to 4\); use a newer cpsbackupd/);
+    await expect(Store.open(dir)).rejects.toThrow(/catalog schema version 99 is not supported \(this build reads up to 4\); use a newer cpsbackupd/);
     const fixed = new Database(path.join(dir, 'catalog.db'));
     fixed.pragma('user_version = 4');
     fixed.close();
-    store = Store.open(dir, {}); // (afterEach closes it)
+    store = await Store.open(dir, {}); // (afterEach closes it)
   });
 
-  test('one backup per client at a time; a second store on the same directory is refused', () => {
+  test('one backup per client at a time; a second store on the same directory is refused', async () => {
     const w = store.beginBackup({ client: 'n' });
     expect(() => store.beginBackup({ client: 'n' })).toThrow(/already has backup 1 running/);
     w.abort('x');
-    expect(() => Store.open(dir)).toThrow(/in use by process/);
+    await expect(Store.open(dir)).rejects.toThrow(/in use by process/);
   });
 
-  test('reopening after an unclean stop marks creating backups as error', () => {
+  test('reopening after an unclean stop marks creating backups as error', async () => {
     const w = store.beginBackup({ client: 'n' });
     const data = Buffer.alloc(10_000, 1);
     w.putChunk(chunkIdOf(data), data);
@@ -348,19 +348,19 @@ describe('Store', () => {
     // Simulate a crash: drop the handles without any close-time bookkeeping.
     store.catalog.close();
     fs.rmSync(path.join(dir, 'lock'));
-    store = Store.open(dir);
+    store = await Store.open(dir);
     expect(store.recovery.interruptedBackups).toHaveLength(1);
     const b = store.getBackupByNumber('n', 1);
     expect(b.status).toBe('error');
     expect(b.reason).toMatch(/interrupted/);
-    expect(store.verify().ok).toBe(true);
+    expect((await store.verify()).ok).toBe(true);
   });
 
-  test('stats report dedup and compression', () => {
+  test('stats report dedup and compression', async () => {
     const tree = makeTree('s', 6, 50_000);
-    backupTree(store, 'n', tree);
-    backupTree(store, 'n', tree);
-    const s = store.stats();
+    await backupTree(store, 'n', tree);
+    await backupTree(store, 'n', tree);
+    const s = await store.stats();
     expect(s.backups.available).toBe(2);
     expect(s.dedupRatio).toBeGreaterThan(1.8);
     expect(s.compressionRatio).toBeGreaterThan(1.2);

@@ -27,21 +27,25 @@ import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { reconcileRecords, removeBackupRecord, writeBackupRecord } from './backup-records';
-import { runVerify, runVerifyAsync, type VerifyReport, type VerifyScope } from './verify';
+import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
- * One process owns a store directory at a time (lock file). All methods are
- * synchronous and run on the owner's thread; there is no interleaving inside
- * one call, which is what keeps GC and ingest from racing.
+ * One process owns a store directory at a time (lock file). Writes (ingest,
+ * the catalog) are synchronous on the owner's thread; reads of packs and
+ * what touches the backend's objects are asynchronous (the backend may be
+ * an object store). GC runs alone: while it runs no backup may write
+ * (BackupWriter refuses), which is what keeps GC and ingest from racing;
+ * the server starts it only when no backup runs, and holds new ones until
+ * it ends.
  */
 export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
-  readonly recovery: RecoveryReport;
+  recovery: RecoveryReport = { interruptedBackups: [], removedPacks: [] };
   /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
   private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
@@ -50,6 +54,13 @@ export class Store {
   /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
   private recordsStale = false;
   private closed = false;
+  /** Set while GC runs (see gcRunning). */
+  private gcInProgress: Promise<unknown> | undefined;
+  /** Sealed packs being published (uploaded), and those whose publishing failed (tried again before the next commit). */
+  private readonly publishing = new Map<string, Promise<void>>();
+  private readonly unpublished = new Set<string>();
+  /** Packs discarded while their publishing may still run: its failure is no failure. */
+  private readonly discarded = new Set<string>();
 
   private constructor(
     readonly dir: string,
@@ -60,9 +71,6 @@ export class Store {
     options: StoreOptions,
   ) {
     this.options = resolveStoreOptions(options);
-    this.recovery = recoverStore(catalog, backend, () => reserve.release());
-    this.reconcileRecords();
-    reserve.ensure();
     const writers = this.writers;
     this.queue = new DurabilityQueue(
       catalog,
@@ -77,42 +85,130 @@ export class Store {
         this.reserve.release();
         this.spacePressure = true;
       },
+      { sealed: (name) => this.publishPack(name), discarded: (name) => this.forgetPack(name) },
     );
   }
 
-  /** Opens (creating if needed) the store in `dir`, recovering from any crash of the last owner. */
-  static open(dir: string, options: StoreOptions = {}): Store {
+  /**
+   * Opens (creating if needed) the store in `dir`, recovering from any
+   * crash of the last owner. Packs and records live in `backend` (the
+   * directory itself by default); the catalog always in `dir`.
+   */
+  static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
     const lock = StoreLock.acquire(dir);
+    let store: Store | undefined;
+    let packs: StorageBackend | undefined;
     try {
       // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
       const reserve = new SpaceReserve(dir);
       if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
       const catalog = new Catalog(path.join(dir, 'catalog.db'));
-      const backend = new LocalDirectoryBackend(dir);
+      packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      return new Store(dir, catalog, backend, lock, reserve, options);
+      store = new Store(dir, catalog, packs, lock, reserve, options);
+      store.recovery = await recoverStore(catalog, packs, () => reserve.release());
+      await store.reconcileRecords();
+      reserve.ensure();
+      return store;
     } catch (err) {
+      if (store) store.catalog.close();
+      await packs?.close().catch(() => undefined);
       lock.release();
       throw catalogDamage(err, dir) ?? err;
     }
   }
 
   /** Finishes pending writes and releases the directory. Active backups are aborted. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
-    this.flush();
-    this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
-    this.flush(); // records that seal
-    if (this.backend instanceof LocalDirectoryBackend) this.backend.closeReaders();
-    this.catalog.close();
-    this.lock.release();
     this.closed = true;
+    try {
+      for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
+      this.flush();
+      this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
+      this.flush(); // records that seal
+      await this.publishAll().catch(() => undefined); // what is not published now is published at the next open
+      await this.backend.close();
+    } finally {
+      this.catalog.close();
+      this.lock.release();
+    }
+  }
+
+  /** Where the packs live, for messages (a directory, or a bucket and prefix; never credentials). */
+  get packsLocation(): string {
+    return this.backend.location;
   }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreError('STORE_CLOSED', `store ${this.dir} is closed`);
+  }
+
+  /** @internal Refuses a write while GC runs (the server never lets one happen: it holds backups until GC ends). */
+  assertNoGc(): void {
+    if (this.gcInProgress) throw new StoreError('STORE_BUSY', `garbage collection is running on ${this.dir}; try again when it ends`);
+  }
+
+  /** Settles once no GC runs (at once if none does). */
+  async gcDone(): Promise<void> {
+    while (this.gcInProgress) await this.gcInProgress.catch(() => undefined);
+  }
+
+  // ---- publishing packs ----
+
+  /** A pack was sealed (its bytes synced): the backend publishes it (uploads it) from now on. */
+  /** @internal */
+  publishPack(name: string): void {
+    this.unpublished.delete(name);
+    const p = this.backend.publishPack(name).then(
+      () => {
+        this.publishing.delete(name);
+      },
+      (err: unknown) => {
+        this.publishing.delete(name);
+        if (this.discarded.delete(name)) return;
+        this.unpublished.add(name);
+        throw err;
+      },
+    );
+    p.catch(() => undefined); // reported by whoever waits for it (publishAll)
+    this.publishing.set(name, p);
+  }
+
+  /** A pack given up before anything named its chunks (discarded): nothing to publish. */
+  private forgetPack(name: string): void {
+    this.unpublished.delete(name);
+    this.discarded.add(name);
+  }
+
+  /**
+   * Settles once every sealed pack is published: those in flight, and those
+   * whose publishing failed before (tried again now). Rejects with the
+   * first failure, naming the pack.
+   */
+  async publishAll(): Promise<void> {
+    for (const name of [...this.unpublished]) this.publishPack(name);
+    const results = await Promise.allSettled([...this.publishing.values()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const e = failed.reason as Error;
+      throw new StoreError('STORE_IO', `storage did not take a pack (${e.message}); nothing was committed, try again`);
+    }
+  }
+
+  /**
+   * @internal Before a commit names chunks to a client: every chunk
+   * written so far recorded and durable, and, where packs are published
+   * (an object store), the pack in progress sealed and every pack published.
+   */
+  async makeDurable(): Promise<void> {
+    this.flush();
+    if (this.backend.publishesPacks) {
+      this.queue.closePack();
+      this.flush();
+    }
+    await this.publishAll();
   }
 
   // ---- backups ----
@@ -120,6 +216,7 @@ export class Store {
   /** Starts a backup for `client` (registered on first use) in state `creating`. */
   beginBackup(opts: BeginBackupOptions): BackupWriter {
     this.assertOpen();
+    this.assertNoGc();
     this.recordFailures();
     for (const w of this.writers) {
       if (w.client === opts.client) {
@@ -202,36 +299,36 @@ export class Store {
    * data through backups that fail). Shared chunks count in full for each
    * client: it is what the client would occupy alone.
    */
-  clientUsage(client: string): { backups: number; storedBytes: number } {
+  async clientUsage(client: string): Promise<{ backups: number; storedBytes: number }> {
     const fromTrees = new Set<string>();
     const seenListings = new Set<string>();
     for (const b of this.listBackups(client)) {
       if (b.status !== 'available' || b.manifestFormat !== ManifestFormat.Tree) continue;
-      for (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
+      for await (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
     }
     return this.catalog.clientUsage(client, fromTrees);
   }
 
   /** Sets a backup's name and description. */
-  setBackupLabel(id: number, name: string | null, description: string | null): void {
+  async setBackupLabel(id: number, name: string | null, description: string | null): Promise<void> {
     this.getBackup(id);
     this.catalog.setLabel(id, name, description);
-    this.recordBackup(id);
+    await this.recordBackup(id);
   }
 
   /** @internal Writes a backup's record once the catalog holds what it should say (backup-records.ts). */
-  recordBackup(id: number): void {
+  async recordBackup(id: number): Promise<void> {
     try {
-      writeBackupRecord(this.backend, this.catalog, id);
+      await writeBackupRecord(this.backend, this.catalog, id);
     } catch {
       this.recordsStale = true; // the catalog has it; the record follows at the next GC or open
     }
   }
 
   /** Brings every record in line with the catalog (at open, and at GC after a failed write). */
-  private reconcileRecords(): void {
+  private async reconcileRecords(): Promise<void> {
     try {
-      reconcileRecords(this.backend, this.catalog);
+      await reconcileRecords(this.backend, this.catalog);
       this.recordsStale = false;
     } catch {
       this.recordsStale = true;
@@ -244,13 +341,13 @@ export class Store {
    * then its row goes. Other backups never depend on it (every backup is
    * complete), so nothing else changes.
    */
-  deleteBackup(id: number): void {
+  async deleteBackup(id: number): Promise<void> {
     this.assertOpen();
     const b = this.getBackup(id);
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
-    removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
+    await removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
     } catch (err) {
@@ -264,18 +361,18 @@ export class Store {
    * what it holds). With `under`, only those paths and what lies below
    * them: a tree manifest then reads only the listings on their way.
    */
-  *readManifest(backupId: number, under: readonly Buffer[] = []): Generator<FileEntry> {
+  async *readManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
     const b = this.availableBackup(backupId);
     const ids = this.catalog.manifestIds(backupId);
     const selected = (path: Buffer) => under.length === 0 || under.some((p) => isUnder(path, p));
     if (b.manifestFormat === ManifestFormat.Tree) {
       // A directory is read when a selected path lies below it, or it lies below one.
       const descend = under.length ? (dir: Buffer) => under.some((p) => isUnder(p, dir) || isUnder(dir, p)) : undefined;
-      for (const e of walkTree(ids, (id) => this.readChunk(id), descend)) if (selected(e.path)) yield e;
+      for await (const e of walkTree(ids, (id) => this.readChunk(id), descend)) if (selected(e.path)) yield e;
       return;
     }
     const decoder = new ManifestDecoder();
-    for (const id of ids) for (const e of decoder.push(this.readChunk(id))) if (selected(e.path)) yield e;
+    for (const id of ids) for (const e of decoder.push(await this.readChunk(id))) if (selected(e.path)) yield e;
     decoder.end();
   }
 
@@ -285,15 +382,15 @@ export class Store {
    * find the files that did not change. A flat manifest is sent as
    * stored; a tree is walked and its entries encoded.
    */
-  *readManifestStream(backupId: number): Generator<Buffer> {
+  async *readManifestStream(backupId: number): AsyncGenerator<Buffer> {
     const b = this.availableBackup(backupId);
     if (b.manifestFormat !== ManifestFormat.Tree) {
-      for (const id of this.catalog.manifestIds(backupId)) yield this.readChunk(id);
+      for (const id of this.catalog.manifestIds(backupId)) yield await this.readChunk(id);
       return;
     }
     yield Buffer.from(MANIFEST_MAGIC);
     let batch: FileEntry[] = [];
-    for (const e of this.readManifest(backupId)) {
+    for await (const e of this.readManifest(backupId)) {
       batch.push(e);
       if (batch.length >= 1000) {
         yield encodeEntryRecords(batch);
@@ -304,7 +401,7 @@ export class Store {
   }
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
-  *chunksOf(backupId: number): Generator<Buffer> {
+  async *chunksOf(backupId: number): AsyncGenerator<Buffer> {
     yield* manifestReferences(this, this.availableBackup(backupId));
   }
 
@@ -317,37 +414,56 @@ export class Store {
   }
 
   /** The content of a file entry, chunk by chunk (each verified against its id). */
-  *readContent(entry: FileEntry): Generator<Buffer> {
-    for (const id of entry.chunks) yield this.readChunk(id);
+  async *readContent(entry: FileEntry): AsyncGenerator<Buffer> {
+    for (const id of entry.chunks) yield await this.readChunk(id);
   }
 
   // ---- chunks ----
 
   /** Reads a chunk's plaintext and checks it still hashes to its id. */
-  readChunk(id: Buffer): Buffer {
-    this.assertOpen();
-    if (this.queue.isPending(formatChunkId(id))) this.flush();
-    const loc = this.catalog.chunk(id);
-    if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
-    return this.readLocated(loc);
+  readChunk(id: Buffer): Promise<Buffer> {
+    return this.readAt(id, (loc) => this.readLocated(loc));
   }
 
   /**
    * A chunk as stored (codec, plaintext length, encoded payload), without
    * decoding: a restore sends it as is and the receiver verifies the hash.
    */
-  readEncodedChunk(id: Buffer): { codec: number; rawLength: number; payload: Buffer } {
+  readEncodedChunk(id: Buffer): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
+    return this.readAt(id, async (loc) => {
+      const { header, payload } = await this.readRecord(loc);
+      return { codec: header.codec, rawLength: header.rawLength, payload };
+    });
+  }
+
+  /**
+   * Reads a chunk where the catalog puts it. A read takes time (the pack
+   * may be remote), and GC may move the chunk meanwhile: a read that fails
+   * is tried again where the catalog puts the chunk now, if that changed.
+   */
+  private async readAt<T>(id: Buffer, read: (loc: ChunkLocation) => Promise<T>): Promise<T> {
     this.assertOpen();
     if (this.queue.isPending(formatChunkId(id))) this.flush();
-    const loc = this.catalog.chunk(id);
-    if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
-    const { header, payload } = this.readRecord(loc);
-    return { codec: header.codec, rawLength: header.rawLength, payload };
+    let loc = this.catalog.chunk(id);
+    for (;;) {
+      if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
+      try {
+        return await read(loc);
+      } catch (err) {
+        const now = this.catalog.chunk(id);
+        if (now && now.pack === loc.pack && now.offset === loc.offset) throw err;
+        loc = now;
+      }
+    }
   }
 
   /** @internal Reads and checks the chunk at a catalog location. */
-  readLocated(loc: ChunkLocation): Buffer {
-    const { header, payload } = this.readRecord(loc);
+  async readLocated(loc: ChunkLocation): Promise<Buffer> {
+    return this.checkRecord(loc, await this.readRecord(loc));
+  }
+
+  /** @internal A record's plaintext, checked against the chunk id the catalog gives it. */
+  checkRecord(loc: ChunkLocation, { header, payload }: { header: RecordHeader; payload: Buffer }): Buffer {
     const plain = decodeChunk(header.codec, payload, header.rawLength);
     if (!chunkIdOf(plain).equals(loc.id)) {
       throw new StoreError('CHUNK_CORRUPT', `chunk ${formatChunkId(loc.id)} in pack ${loc.pack} at ${loc.offset} does not match its hash`, {
@@ -359,8 +475,8 @@ export class Store {
   }
 
   /** @internal Reads a record's header and raw payload, checking the header matches the catalog. */
-  readRecord(loc: ChunkLocation): { header: RecordHeader; payload: Buffer } {
-    const buf = this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
+  async readRecord(loc: ChunkLocation): Promise<{ header: RecordHeader; payload: Buffer }> {
+    const buf = await this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
     const where = `pack ${loc.pack} offset ${loc.offset}`;
     const header = decodeRecordHeader(buf, where);
     if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
@@ -403,19 +519,33 @@ export class Store {
 
   // ---- maintenance ----
 
-  /** Reclaims space of chunks no backup needs (see gc.ts). */
-  gc(now: number = Date.now()): GcReport {
+  /**
+   * Reclaims space of chunks no backup needs (see gc.ts). It runs alone:
+   * backups may not write until it ends (a writer's calls fail with
+   * STORE_BUSY meanwhile; the server holds them back, see gcDone).
+   */
+  async gc(now: number = Date.now()): Promise<GcReport> {
     this.assertOpen();
-    this.flush();
-    // Seal the pack being appended to, so its garbage can be reclaimed too;
-    // the next chunk starts a new pack.
-    this.queue.closePack();
-    this.flush(); // records that seal: GC only compacts sealed packs
-    const report = runGc(this, now, { reclaimFailed: this.spacePressure });
-    this.spacePressure = false;
-    if (this.recordsStale) this.reconcileRecords();
-    this.reserve.ensure();
-    return report;
+    if (this.gcInProgress) throw new StoreError('STORE_BUSY', `garbage collection is already running on ${this.dir}`);
+    const run = (async () => {
+      this.flush();
+      // Seal the pack being appended to, so its garbage can be reclaimed too;
+      // the next chunk starts a new pack.
+      this.queue.closePack();
+      this.flush(); // records that seal: GC only compacts sealed packs
+      await this.publishAll(); // GC rewrites published packs only
+      const report = await runGc(this, now, { reclaimFailed: this.spacePressure });
+      this.spacePressure = false;
+      if (this.recordsStale) await this.reconcileRecords();
+      this.reserve.ensure();
+      return report;
+    })();
+    this.gcInProgress = run;
+    try {
+      return await run;
+    } finally {
+      this.gcInProgress = undefined;
+    }
   }
 
   /** @internal For GC and recovery: gives up the space reserve so a catalog write can go through on a full disk. */
@@ -423,22 +553,15 @@ export class Store {
     return this.reserve.release();
   }
 
-  /** Re-reads every chunk and checks every manifest reference (see verify.ts). */
-  verify(scope: VerifyScope = {}): VerifyReport {
+  /** Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work (backups) run in between. */
+  verify(scope: VerifyScope = {}): Promise<VerifyReport> {
     this.assertOpen();
     this.flush();
     return runVerify(this, scope);
   }
 
-  /** The same, a little at a time, letting other work (backups) run in between. */
-  verifyAsync(scope: VerifyScope = {}): Promise<VerifyReport> {
-    this.assertOpen();
-    this.flush();
-    return runVerifyAsync(this, scope);
-  }
-
   /** Sizes and ratios for the whole store. */
-  stats(): StoreStats {
+  stats(): Promise<StoreStats> {
     this.assertOpen();
     return computeStats(this);
   }

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { fileEntry, SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, type FileEntry, TreeBuilder } from '@cpsbackup/format';
 import { readTree } from '@cpsbackup/testkit/store-trees';
 import { type BackupWriter } from './backup-writer';
@@ -50,10 +50,10 @@ function putContents(w: BackupWriter, tree: ReturnType<typeof makeTree>): FileEn
   });
 }
 
-function backUp(store: Store, client: string, tree: ReturnType<typeof makeTree>) {
+async function backUp(store: Store, client: string, tree: ReturnType<typeof makeTree>) {
   const w = store.beginBackup({ client });
   w.addEntries(putContents(w, tree));
-  return w.commit();
+  return await w.commit();
 }
 
 /** What an agent sends: every listing chunk of the tree (those the group lacks), then the root. */
@@ -72,8 +72,8 @@ function sendAsAgent(w: BackupWriter, entries: readonly FileEntry[]): Buffer[] {
   return root;
 }
 
-function expectFiles(store: Store, backupId: number, files: Map<string, Buffer>): void {
-  const got = readTree(store, backupId);
+async function expectFiles(store: Store, backupId: number, files: Map<string, Buffer>): Promise<void> {
+  const got = await readTree(store, backupId);
   const fileOnly = new Map([...got].filter(([p]) => files.has(p) || got.get(p)!.length > 0));
   expect([...fileOnly.keys()].sort()).toEqual([...files.keys()].sort());
   for (const [p, c] of files) expect(got.get(p)!.equals(c)).toBe(true);
@@ -82,18 +82,18 @@ function expectFiles(store: Store, backupId: number, files: Map<string, Buffer>)
 describe('tree manifests', () => {
   let dir: string;
   let store: Store;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = tempDir('trees');
-    store = Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024 });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('an unchanged re-backup stores nothing new and adds no reference rows: the catalog grows by one backup row', () => {
+  test('an unchanged re-backup stores nothing new and adds no reference rows: the catalog grows by one backup row', async () => {
     const tree = makeTree('same', 20, 50);
-    const first = backUp(store, 'n', tree);
+    const first = await backUp(store, 'n', tree);
     expect(first.manifestFormat).toBe(2);
     expect(first.fileCount).toBe(1 + 20 + 20 * 50);
     const db = new Database(path.join(dir, 'catalog.db'), { readonly: true });
@@ -104,7 +104,7 @@ describe('tree manifests', () => {
       for (let i = 0; i < 3; i++) {
         const w = store.beginBackup({ client: 'n', parentId: first.id });
         const root = sendAsAgent(w, putContents(w, tree));
-        const again = w.commitTree(root, w.checkTree(root));
+        const again = await w.commitTree(root, await w.checkTree(root));
         expect(again).toMatchObject({ newChunks: 0, fileCount: first.fileCount, logicalBytes: first.logicalBytes });
         expect(store.catalog.manifestIds(again.id)).toEqual(store.catalog.manifestIds(first.id));
       }
@@ -114,30 +114,30 @@ describe('tree manifests', () => {
     }
   });
 
-  test('GC keeps what the unchanged directories of a backup still being written name, though no committed backup does any more', () => {
+  test('GC keeps what the unchanged directories of a backup still being written name, though no committed backup does any more', async () => {
     const tree = makeTree('gc', 5, 20);
-    const first = backUp(store, 'n', tree);
+    const first = await backUp(store, 'n', tree);
     // The agent's second backup: it asks about the root listing (unchanged), which the store has.
     const w = store.beginBackup({ client: 'n' });
     const root = store.catalog.manifestIds(first.id);
     expect(w.missing(root)).toEqual([]);
     store.flush();
-    store.deleteBackup(first.id);
-    const gc = store.gc(Date.now() + 48 * HOUR);
+    await store.deleteBackup(first.id);
+    const gc = await store.gc(Date.now() + 48 * HOUR);
     expect(gc.deadChunks).toBe(0);
-    const second = w.commitTree(root, w.checkTree(root));
-    expectFiles(store, second.id, tree.files);
-    expect(store.verify().ok).toBe(true);
+    const second = await w.commitTree(root, await w.checkTree(root));
+    await expectFiles(store, second.id, tree.files);
+    expect((await store.verify()).ok).toBe(true);
     // Once it is gone too, everything goes.
-    store.deleteBackup(second.id);
-    expect(store.gc(Date.now() + 48 * HOUR).deadChunks).toBe(tree.files.size + 5 + 2); // the files, the five directories' listings, /srv's and the root's
+    await store.deleteBackup(second.id);
+    expect((await store.gc(Date.now() + 48 * HOUR)).deadChunks).toBe(tree.files.size + 5 + 2); // the files, the five directories' listings, /srv's and the root's
   });
 
-  test("a listing naming chunks the client's group never sent is refused, even disguised as data", () => {
+  test("a listing naming chunks the client's group never sent is refused, even disguised as data", async () => {
     const tree = makeTree('victim', 2, 5);
-    const victim = backUp(store, 'victim', tree);
+    const victim = await backUp(store, 'victim', tree);
     // The thief knows the victim's file list (ids included) and sends it as its own listing.
-    const victimEntries = [...store.readManifest(victim.id)].filter((e) => e.path.toString().startsWith('/srv/d000/'));
+    const victimEntries = (await toArray(store.readManifest(victim.id))).filter((e) => e.path.toString().startsWith('/srv/d000/'));
     const w = store.beginBackup({ client: 'thief' });
     const records = encodeEntryRecords(victimEntries);
     const id = chunkIdOf(records);
@@ -146,7 +146,7 @@ describe('tree manifests', () => {
     w.putChunk(id, records);
     let failure: unknown;
     try {
-      w.checkTree([id]);
+      await w.checkTree([id]);
     } catch (err) {
       failure = err;
     }
@@ -154,7 +154,7 @@ describe('tree manifests', () => {
     w.abort('test');
   });
 
-  test('a listing placed under the wrong directory, or twice, is refused', () => {
+  test('a listing placed under the wrong directory, or twice, is refused', async () => {
     const tree = makeTree('misplaced', 2, 3);
     const w = store.beginBackup({ client: 'n' });
     const entries = putContents(w, tree);
@@ -172,20 +172,20 @@ describe('tree manifests', () => {
     const top = encodeEntryRecords([{ ...dirEntry('/srv'), chunks: [srvId] }]);
     const topId = chunkIdOf(top);
     w.putListingChunk(topId, 0, top, top.length);
-    expect(() => w.checkTree([topId])).toThrow(/file list is malformed: .*(not a child of it|named twice|belongs to)/);
-    expect(() => w.checkTree([...root, ...root])).toThrow(/file list is malformed/);
-    const ok = w.commitTree(root, w.checkTree(root));
-    expectFiles(store, ok.id, tree.files);
+    await expect(w.checkTree([topId])).rejects.toThrow(/file list is malformed: .*(not a child of it|named twice|belongs to)/);
+    await expect(w.checkTree([...root, ...root])).rejects.toThrow(/file list is malformed/);
+    const ok = await w.commitTree(root, await w.checkTree(root));
+    await expectFiles(store, ok.id, tree.files);
   });
 
-  test('a read under some paths reads only the listings on their way', () => {
+  test('a read under some paths reads only the listings on their way', async () => {
     const tree = makeTree('under', 10, 40);
-    const b = backUp(store, 'n', tree);
+    const b = await backUp(store, 'n', tree);
     const read = jest.spyOn(store, 'readChunk');
-    const all = [...store.readManifest(b.id)];
+    const all = await toArray(store.readManifest(b.id));
     const whole = read.mock.calls.length;
     read.mockClear();
-    const some = [...store.readManifest(b.id, [Buffer.from('/srv/d003')])];
+    const some = await toArray(store.readManifest(b.id, [Buffer.from('/srv/d003')]));
     expect(some.map((e) => e.path.toString())).toEqual(all.map((e) => e.path.toString()).filter((p) => p === '/srv/d003' || p.startsWith('/srv/d003/')));
     expect(read.mock.calls.length).toBeLessThan(whole / 3);
     read.mockRestore();

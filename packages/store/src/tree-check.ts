@@ -17,7 +17,7 @@ export interface TreeSource {
   /** What was checked of a listing chunk for this group before (its subtree is then trusted). */
   listing(id: Buffer): ListingInfo | undefined;
   /** A chunk's plaintext. */
-  readChunk(id: Buffer): Buffer;
+  readChunk(id: Buffer): Promise<Buffer>;
   /** Throws unless every chunk a listing chunk names (data, or listings below) is this group's. */
   requireRefs(listingId: Buffer, entries: readonly FileEntry[]): void;
 }
@@ -45,7 +45,7 @@ interface NewListing {
  * unchanged directory costs one lookup, not a read. Returns the tree's
  * totals and the listings checked now.
  */
-export function checkTree(rootIds: readonly Buffer[], source: TreeSource): TreeTotals {
+export async function checkTree(rootIds: readonly Buffer[], source: TreeSource): Promise<TreeTotals> {
   const fresh = new Map<string, NewListing>();
   const order: NewListing[] = [];
   // Pass 1, top down: each list of listing chunks is checked against its directory (null: the root).
@@ -66,7 +66,7 @@ export function checkTree(rootIds: readonly Buffer[], source: TreeSource): TreeT
       }
       let entries: FileEntry[];
       try {
-        entries = decodeListingChunk(source.readChunk(id));
+        entries = decodeListingChunk(await source.readChunk(id));
         last = checkListing(entries, dir, last);
       } catch (err) {
         if (isFormatError(err)) throw corrupt(`listing chunk ${hex} of ${describe(dir)}: ${err.message}`);

@@ -47,17 +47,17 @@ export interface VerifyScope {
 const PAGE = 256;
 
 /**
- * Verify as a sequence of small steps (a generator that yields between
- * them), so the server can run it between other work: re-read every chunk
+ * Verify, giving the event loop a turn between small steps, so the server
+ * runs it between other work: re-read every chunk
  * in scope (decode + SHA-256 against its id), then walk every available
  * backup's manifest in scope and name each file that references a chunk
  * that is bad or absent. Chunks are paged by id, never through an open
  * cursor, so backups and deletes may commit between steps; a chunk that
  * disappears meanwhile (its backup was deleted) is not reported.
  */
-export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<void, VerifyReport> {
+export async function runVerify(store: Store, scope: VerifyScope = {}): Promise<VerifyReport> {
   try {
-    return yield* checkSteps(store, scope);
+    return await check(store, scope);
   } catch (err) {
     // SQLite found the catalog's structure broken mid-way: that is the finding, not a crash.
     const damage = catalogDamage(err, store.dir);
@@ -66,13 +66,16 @@ export function* verifySteps(store: Store, scope: VerifyScope = {}): Generator<v
   }
 }
 
-function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyReport> {
+/** Gives the event loop a turn (other work goes on between verify's steps). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
   const catalog = store.catalog;
   const catalogProblems: string[] = [];
   // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
   if (scope.client === undefined) {
     for (const p of catalog.integrityProblems(100)) catalogProblems.push(`catalog integrity: ${p}`);
-    yield;
+    await turn();
   }
   const backups = store.listBackups(scope.client).filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   const bad = new Map<string, BadChunk>();
@@ -80,7 +83,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
   let bytesChecked = 0;
 
   // A client's verify checks the chunks its backups name (read from their manifests); the whole store's, every chunk.
-  const inScope = scope.client === undefined ? undefined : scopeChunks(store, backups);
+  const inScope = scope.client === undefined ? undefined : await scopeChunks(store, backups);
   let after: Buffer = Buffer.alloc(0);
   for (let page = 0; ; page++) {
     let rows: ChunkLocation[];
@@ -94,7 +97,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
     }
     for (const loc of rows) {
       try {
-        store.readLocated(loc);
+        await store.readLocated(loc);
         chunksChecked++;
         bytesChecked += loc.rawLength;
       } catch (err) {
@@ -105,7 +108,7 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
         bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
       }
     }
-    yield;
+    await turn();
   }
 
   const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || !catalog.chunkExists(id);
@@ -128,12 +131,12 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
       // A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on.
       try {
         let batch: FileEntry[] = [];
-        for (const e of walkTree(manifestIds, (id) => store.readChunk(id))) {
+        for await (const e of walkTree(manifestIds, (id) => store.readChunk(id))) {
           if (e.type !== EntryType.Directory) batch.push(e);
           if (batch.length >= 1000) {
             checkFiles(batch);
             batch = [];
-            yield;
+            await turn();
           }
         }
         checkFiles(batch);
@@ -151,10 +154,10 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
         const decoder = new ManifestDecoder();
         for (const id of manifestIds) {
           checkIndexed(id);
-          const entries = decoder.push(store.readChunk(id));
+          const entries = decoder.push(await store.readChunk(id));
           checkFiles(entries);
           for (const e of entries) e.chunks.forEach(checkIndexed);
-          yield;
+          await turn();
         }
         decoder.end();
       } catch {
@@ -184,34 +187,15 @@ function* checkSteps(store: Store, scope: VerifyScope): Generator<void, VerifyRe
  * the manifests (a listing that cannot be read names nothing more here;
  * the per-backup check reports it).
  */
-function scopeChunks(store: Store, backups: readonly BackupInfo[]): Buffer[] {
+async function scopeChunks(store: Store, backups: readonly BackupInfo[]): Promise<Buffer[]> {
   const ids = new Set<string>();
   const seenListings = new Set<string>();
   for (const b of backups) {
     try {
-      for (const id of manifestReferences(store, b, seenListings)) ids.add(formatChunkId(id));
+      for await (const id of manifestReferences(store, b, seenListings)) ids.add(formatChunkId(id));
     } catch {
       for (const id of store.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
-}
-
-/** Runs verify to the end in one go. */
-export function runVerify(store: Store, scope: VerifyScope = {}): VerifyReport {
-  const steps = verifySteps(store, scope);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
-/** Runs verify giving the event loop a turn between steps, so other work goes on meanwhile. */
-export async function runVerifyAsync(store: Store, scope: VerifyScope = {}): Promise<VerifyReport> {
-  const steps = verifySteps(store, scope);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }

@@ -19,25 +19,25 @@ if (!dir || !seedText) {
   process.exit(2);
 }
 const say = (line: string) => fs.writeSync(1, line + '\n');
-const store = Store.open(dir, { packTargetSize: 64 * 1024, flushThreshold: 32 * 1024, gcLiveThreshold: 0.8 });
 let step = 0;
 async function main(): Promise<never> {
+  const store = await Store.open(dir, { packTargetSize: 64 * 1024, flushThreshold: 32 * 1024, gcLiveThreshold: 0.8 });
   for (;;) {
     step++;
     const client = step % 3 === 0 ? 'beta' : 'alpha';
     const treeSeed = `${seedText}-${step}`;
     // Every other backup gives the event loop turns, so background flush rounds complete mid-backup too.
-    const b = step % 2 === 0 ? await backupTreeYielding(store, client, crashTree(treeSeed)) : backupTree(store, client, crashTree(treeSeed));
+    const b = step % 2 === 0 ? await backupTreeYielding(store, client, crashTree(treeSeed)) : await backupTree(store, client, crashTree(treeSeed));
     say(`committed ${client} ${b.number} ${treeSeed}`);
     const mine = store.listBackups(client).filter((x) => x.status === 'available');
     if (mine.length > 3) {
       const oldest = mine[0]!;
       say(`deleting ${client} ${oldest.number}`);
-      store.deleteBackup(oldest.id);
+      await store.deleteBackup(oldest.id);
       say(`deleted ${client} ${oldest.number}`);
     }
     if (step % 2 === 0) {
-      store.gc(Date.now() + 48 * 3600_000);
+      await store.gc(Date.now() + 48 * 3600_000);
       say('gc');
     }
   }

@@ -6,3 +6,4 @@
  */
 export { SeededRandom } from './random';
 export { fileEntry, tempDir } from './entries';
+export { toArray } from './iterate';

@@ -9,7 +9,7 @@ import { fileEntry } from './entries';
 export const TEST_CHUNKER: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 
 /** Backs up an in-memory tree through the store API, as the server does for an agent (files in walk order, whatever the map's). */
-export function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): BackupInfo {
+export function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): Promise<BackupInfo> {
   const w = store.beginBackup({ client, parentId: parentId ?? null });
   for (const [p, content] of inWalkOrder(files)) backupFile(w, p, content);
   return w.commit();
@@ -44,9 +44,13 @@ function backupFile(w: BackupWriter, p: string, content: Buffer): void {
 }
 
 /** Reads a backup back into a map of path → content. */
-export function readTree(store: Store, backupId: number): Map<string, Buffer> {
+export async function readTree(store: Store, backupId: number): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  for (const e of store.readManifest(backupId)) out.set(e.path.toString(), Buffer.concat([...store.readContent(e)]));
+  for await (const e of store.readManifest(backupId)) {
+    const pieces: Buffer[] = [];
+    for await (const c of store.readContent(e)) pieces.push(c);
+    out.set(e.path.toString(), Buffer.concat(pieces));
+  }
   return out;
 }
 

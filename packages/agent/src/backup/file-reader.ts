@@ -268,7 +268,10 @@ export async function readFifo(
   };
   const timer = setTimeout(giveUp, timeoutMs);
   // A writer that exits may still have opened the FIFO first: give the open a moment to land.
-  abandon?.then(() => setTimeout(giveUp, 200));
+  abandon?.then(
+    () => setTimeout(giveUp, 200),
+    () => undefined,
+  );
   let fh: fs.promises.FileHandle;
   try {
     fh = await opening;

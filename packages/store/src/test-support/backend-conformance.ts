@@ -10,7 +10,7 @@ import { type StorageBackend } from '../backend';
 /** A fresh, empty backend, and how to throw it away. */
 export interface BackendUnderTest {
   backend: StorageBackend;
-  cleanup(): void;
+  cleanup(): Promise<void> | void;
 }
 
 function bytes(n: number, seed: number): Buffer {
@@ -22,92 +22,118 @@ function bytes(n: number, seed: number): Buffer {
 const PACK_A = '0123456789abcdef0123456789abcdef';
 const PACK_B = 'fedcba9876543210fedcba9876543210';
 
-export function describeBackendConformance(name: string, make: () => BackendUnderTest): void {
+export function describeBackendConformance(name: string, make: () => BackendUnderTest | Promise<BackendUnderTest>): void {
   describe(`${name}: StorageBackend conformance`, () => {
     let t: BackendUnderTest;
-    beforeEach(() => (t = make()));
-    afterEach(() => t.cleanup());
+    beforeEach(async () => {
+      t = await make();
+    });
+    afterEach(async () => {
+      await t.cleanup();
+    });
 
-    test('a pack is appended to, synced, then read back by any range', async () => {
-      const parts = [bytes(1000, 1), bytes(70_000, 2), bytes(1, 3)];
-      const w = t.backend.createPack(PACK_A);
-      w.append(parts[0]!);
-      w.appendAll([parts[1]!, parts[2]!]);
+    /** A pack written, synced and published, as the store makes them. */
+    async function pack(name: string, ...parts: Buffer[]): Promise<Buffer> {
+      const w = t.backend.createPack(name);
+      if (parts.length > 0) w.append(parts[0]!);
+      if (parts.length > 1) w.appendAll(parts.slice(1));
       w.sync();
       await w.syncInBackground();
       w.close();
-      const all = Buffer.concat(parts);
-      expect(t.backend.packSize(PACK_A)).toBe(all.length);
-      expect(t.backend.readPack(PACK_A, 0, all.length).equals(all)).toBe(true);
-      expect(t.backend.readPack(PACK_A, 999, 2).equals(all.subarray(999, 1001))).toBe(true);
-      expect(t.backend.readPack(PACK_A, all.length - 1, 1).equals(all.subarray(-1))).toBe(true);
-      expect(t.backend.readPack(PACK_A, 5, 0).length).toBe(0);
+      await t.backend.publishPack(name);
+      return Buffer.concat(parts);
+    }
+
+    test('a pack is appended to, synced, published, then read back by any range', async () => {
+      const all = await pack(PACK_A, bytes(1000, 1), bytes(70_000, 2), bytes(1, 3));
+      expect(await t.backend.packSize(PACK_A)).toBe(all.length);
+      expect((await t.backend.readPack(PACK_A, 0, all.length)).equals(all)).toBe(true);
+      expect((await t.backend.readPack(PACK_A, 999, 2)).equals(all.subarray(999, 1001))).toBe(true);
+      expect((await t.backend.readPack(PACK_A, all.length - 1, 1)).equals(all.subarray(-1))).toBe(true);
+      expect((await t.backend.readPack(PACK_A, 5, 0)).length).toBe(0);
+      expect(t.backend.unpublishedPacks()).toEqual([]);
     });
 
-    test('packs are write-once: creating an existing pack fails and leaves it as it was', () => {
+    test('a pack being assembled reads back before it is published, and is listed as unpublished', async () => {
       const w = t.backend.createPack(PACK_A);
-      w.append(bytes(100, 4));
+      w.append(bytes(5000, 9));
       w.sync();
       w.close();
+      expect((await t.backend.readPack(PACK_A, 100, 50)).equals(bytes(5000, 9).subarray(100, 150))).toBe(true);
+      if (t.backend.publishesPacks) expect(t.backend.unpublishedPacks()).toEqual([PACK_A]);
+      await t.backend.publishPack(PACK_A);
+      await t.backend.publishPack(PACK_A); // publishing again (recovery after a crash) is harmless
+      expect(t.backend.unpublishedPacks()).toEqual([]);
+      expect(await t.backend.listPacks()).toEqual([PACK_A]);
+      expect((await t.backend.readPack(PACK_A, 4990, 10)).equals(bytes(5000, 9).subarray(4990))).toBe(true);
+    });
+
+    test('a pack discarded before it was published is gone', async () => {
+      const w = t.backend.createPack(PACK_A);
+      w.append(bytes(100, 8));
+      w.sync();
+      w.close();
+      t.backend.discardPack(PACK_A);
+      t.backend.discardPack(PACK_A);
+      expect(t.backend.unpublishedPacks()).toEqual([]);
+      expect(await t.backend.listPacks()).toEqual([]);
+      await expect(t.backend.readPack(PACK_A, 0, 1)).rejects.toThrow(new RegExp(PACK_A));
+    });
+
+    test('packs are write-once: creating an existing pack fails and leaves it as it was', async () => {
+      await pack(PACK_A, bytes(100, 4));
       expect(() => t.backend.createPack(PACK_A)).toThrow();
-      expect(t.backend.readPack(PACK_A, 0, 100).equals(bytes(100, 4))).toBe(true);
+      expect((await t.backend.readPack(PACK_A, 0, 100)).equals(bytes(100, 4))).toBe(true);
     });
 
-    test('a read past the end of a pack is an error naming the pack, never short data', () => {
-      const w = t.backend.createPack(PACK_A);
-      w.append(bytes(100, 5));
-      w.sync();
-      w.close();
-      expect(() => t.backend.readPack(PACK_A, 90, 20)).toThrow(new RegExp(PACK_A));
-      expect(() => t.backend.readPack(PACK_A, 200, 1)).toThrow(new RegExp(PACK_A));
+    test('a read past the end of a pack is an error naming the pack, never short data', async () => {
+      await pack(PACK_A, bytes(100, 5));
+      await expect(t.backend.readPack(PACK_A, 90, 20)).rejects.toThrow(new RegExp(PACK_A));
+      await expect(t.backend.readPack(PACK_A, 200, 1)).rejects.toThrow(new RegExp(PACK_A));
     });
 
-    test('a missing pack: reading fails, deleting is not an error (GC may repeat itself)', () => {
-      expect(() => t.backend.readPack(PACK_B, 0, 1)).toThrow();
-      expect(() => t.backend.packSize(PACK_B)).toThrow();
-      expect(() => t.backend.deletePack(PACK_B)).not.toThrow();
+    test('a missing pack: reading fails naming it (PACK_MISSING), deleting is not an error (GC may repeat itself)', async () => {
+      await expect(t.backend.readPack(PACK_B, 0, 1)).rejects.toMatchObject({ code: 'PACK_MISSING', message: expect.stringContaining(PACK_B) });
+      await expect(t.backend.packSize(PACK_B)).rejects.toMatchObject({ code: 'PACK_MISSING' });
+      await expect(t.backend.deletePack(PACK_B)).resolves.toBeUndefined();
     });
 
-    test('listing names every pack present, and none deleted', () => {
-      expect(t.backend.listPacks()).toEqual([]);
-      for (const p of [PACK_A, PACK_B]) {
-        const w = t.backend.createPack(p);
-        w.append(bytes(10, 6));
-        w.sync();
-        w.close();
-      }
-      expect(t.backend.listPacks().sort()).toEqual([PACK_A, PACK_B].sort());
-      t.backend.deletePack(PACK_A);
-      t.backend.deletePack(PACK_A);
-      expect(t.backend.listPacks()).toEqual([PACK_B]);
-      expect(() => t.backend.readPack(PACK_A, 0, 1)).toThrow();
+    test('listing names every pack present, and none deleted', async () => {
+      expect(await t.backend.listPacks()).toEqual([]);
+      for (const p of [PACK_A, PACK_B]) await pack(p, bytes(10, 6));
+      expect((await t.backend.listPacks()).sort()).toEqual([PACK_A, PACK_B].sort());
+      await t.backend.deletePack(PACK_A);
+      await t.backend.deletePack(PACK_A);
+      expect(await t.backend.listPacks()).toEqual([PACK_B]);
+      await expect(t.backend.readPack(PACK_A, 0, 1)).rejects.toThrow();
     });
 
     test('pack names that could escape the backend are refused', () => {
       for (const bad of ['../x', 'a/b', '', 'ZZ', '..']) expect(() => t.backend.createPack(bad)).toThrow(/invalid pack name/);
     });
 
-    test('objects are written whole, replaced, listed by prefix, deleted; a missing one reads as undefined', () => {
-      expect(t.backend.readObject('clients/a')).toBeUndefined();
-      t.backend.writeObject('clients/a', Buffer.from('one'));
-      t.backend.writeObject('clients/b%2Fc', Buffer.from('two'));
-      t.backend.writeObject('backups/a/0000001', Buffer.from('three'));
-      t.backend.writeObject('clients/a', Buffer.from('four'));
-      expect(t.backend.readObject('clients/a')?.toString()).toBe('four');
-      expect(t.backend.listObjects('clients/')).toEqual(['clients/a', 'clients/b%2Fc']);
-      expect(t.backend.listObjects('backups/a/')).toEqual(['backups/a/0000001']);
-      expect(t.backend.listObjects('')).toEqual(['backups/a/0000001', 'clients/a', 'clients/b%2Fc']);
-      t.backend.deleteObject('clients/a');
-      t.backend.deleteObject('clients/a');
-      expect(t.backend.readObject('clients/a')).toBeUndefined();
-      expect(t.backend.listObjects('clients/')).toEqual(['clients/b%2Fc']);
+    test('objects are written whole, replaced, listed by prefix, deleted; a missing one reads as undefined', async () => {
+      const b = t.backend;
+      expect(await b.readObject('clients/a')).toBeUndefined();
+      await b.writeObject('clients/a', Buffer.from('one'));
+      await b.writeObject('clients/b%2Fc', Buffer.from('two'));
+      await b.writeObject('backups/a/0000001', Buffer.from('three'));
+      await b.writeObject('clients/a', Buffer.from('four'));
+      expect((await b.readObject('clients/a'))?.toString()).toBe('four');
+      expect(await b.listObjects('clients/')).toEqual(['clients/a', 'clients/b%2Fc']);
+      expect(await b.listObjects('backups/a/')).toEqual(['backups/a/0000001']);
+      expect(await b.listObjects('')).toEqual(['backups/a/0000001', 'clients/a', 'clients/b%2Fc']);
+      await b.deleteObject('clients/a');
+      await b.deleteObject('clients/a');
+      expect(await b.readObject('clients/a')).toBeUndefined();
+      expect(await b.listObjects('clients/')).toEqual(['clients/b%2Fc']);
       // Objects and packs do not see each other.
-      expect(t.backend.listPacks()).toEqual([]);
+      expect(await b.listPacks()).toEqual([]);
     });
 
-    test('object names that could escape the backend are refused', () => {
+    test('object names that could escape the backend are refused', async () => {
       for (const bad of ['../x', 'a/../../x', '/abs', 'a//b', 'a/', '', 'sp ace', 'a/./b']) {
-        expect(() => t.backend.writeObject(bad, Buffer.from('x'))).toThrow(/invalid object name/);
+        await expect(t.backend.writeObject(bad, Buffer.from('x'))).rejects.toThrow(/invalid object name/);
       }
     });
   });

@@ -1,0 +1,383 @@
+/**
+ * Packs and records on S3-compatible object storage (AWS S3, Ceph RGW,
+ * MinIO, …). A pack is assembled and fsynced on local disk like the local
+ * backend's, then published: uploaded whole (multipart past a part's size)
+ * and acknowledged by the object store before anything names it to a
+ * client. Published packs stay in a local cache bounded in bytes; other
+ * reads are ranged GETs, each fetching a window ahead (a restore reads a
+ * pack's chunks in order). Retries with backoff on throttling, 5xx and
+ * dropped connections are the SDK's (standard retry strategy); a request
+ * that stalls is cut by a timeout and retried the same way.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type PackAppender, type StorageBackend } from './backend';
+import { StoreError } from './errors';
+import { isObjectName, LocalDirectoryBackend, PACK_NAME } from './local-backend';
+
+// The SDK warns on every start that its releases from 2027 need Node 22; this one runs on 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** An access key, as the credentials file gives it. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Where and how to reach the bucket (server.conf's s3_* keys). */
+export interface S3Settings {
+  /** Endpoint URL (empty: AWS, by region). */
+  endpoint: string;
+  bucket: string;
+  region: string;
+  /** Key prefix: one per cpsbackupd instance sharing a bucket. */
+  prefix: string;
+  /** Path-style URLs (most S3-compatible servers want them). */
+  pathStyle: boolean;
+  /** The current credentials, asked for at each request signing (the server rereads its file on SIGHUP); undefined: the SDK's own chain. */
+  credentials?: () => S3Credentials;
+  /** Local bytes kept for published packs. */
+  cacheBytes: number;
+  /** Attempts per request, the first included (SDK standard retry with backoff). */
+  maxAttempts?: number;
+  /** A request whose socket is silent this long is cut (and retried). */
+  requestTimeoutMs?: number;
+  /** Bytes each uncached read fetches from where it starts. */
+  readAheadBytes?: number;
+}
+
+/** Parts of a multipart upload; a smaller pack goes in one PUT. */
+const PART_BYTES = 8 * 1024 * 1024;
+/** Parts of one upload in flight at once. */
+const PART_QUEUE = 2;
+/**
+ * Packs uploaded at once. Packs are sealed faster than a slow link takes
+ * them (a flush round seals several, GC many): the others wait their turn
+ * on disk, so memory stays at UPLOADS × PART_QUEUE parts (32 MiB).
+ */
+const UPLOADS = 2;
+/** Read windows kept in memory, in bytes (a window per recent uncached read). */
+const WINDOW_CACHE_BYTES = 32 * 1024 * 1024;
+
+interface Window {
+  pack: string;
+  start: number;
+  bytes: Buffer;
+}
+
+export class S3Backend implements StorageBackend {
+  readonly publishesPacks = true;
+  readonly location: string;
+  readonly objectsLocation: string;
+  private readonly client: S3Client;
+  /** Packs being assembled or not yet published. */
+  private readonly staging: LocalDirectoryBackend;
+  /** Published packs kept locally, least recently used first (Map order). */
+  private readonly cache: LocalDirectoryBackend;
+  private readonly cached = new Map<string, number>();
+  private cachedBytes = 0;
+  /** Sizes learnt from listings, uploads and HEADs. */
+  private readonly sizes = new Map<string, number>();
+  private windows: Window[] = [];
+  private windowBytes = 0;
+  private readonly inflight = new Map<string, Promise<void>>();
+  private uploading = 0;
+  private readonly uploadQueue: Array<() => void> = [];
+  private readonly readAhead: number;
+
+  constructor(
+    dir: string,
+    private readonly settings: S3Settings,
+  ) {
+    if (!settings.bucket) throw new StoreError('BAD_ARGUMENT', 'storage = s3 needs s3_bucket');
+    this.location = `s3://${settings.bucket}/${settings.prefix}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`;
+    this.objectsLocation = `s3://${settings.bucket}/${settings.prefix}records/`;
+    this.readAhead = settings.readAheadBytes ?? 4 * 1024 * 1024;
+    const config: S3ClientConfig = {
+      region: settings.region,
+      forcePathStyle: settings.pathStyle,
+      maxAttempts: settings.maxAttempts ?? 6,
+      retryMode: 'standard',
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: 10_000,
+        requestTimeout: settings.requestTimeoutMs ?? 120_000,
+        throwOnRequestTimeout: true, // a stalled request is cut and retried, not waited on forever
+      }),
+      // Our packs carry their own hashes; the default CRC trailers are not understood by every S3-compatible server.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    };
+    if (settings.endpoint) config.endpoint = settings.endpoint;
+    const creds = settings.credentials;
+    if (creds) config.credentials = async () => creds();
+    this.client = new S3Client(config);
+    this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
+    this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
+    for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
+  }
+
+  private packKey(name: string): string {
+    if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
+    return `${this.settings.prefix}packs/${name.slice(0, 2)}/${name}.pack`;
+  }
+
+  private objectKey(name: string): string {
+    if (!isObjectName(name)) throw new StoreError('BAD_ARGUMENT', `invalid object name ${JSON.stringify(name)}`);
+    return `${this.settings.prefix}records/${name}`;
+  }
+
+  createPack(name: string): PackAppender {
+    this.packKey(name);
+    if (this.cached.has(name)) throw new StoreError('BAD_ARGUMENT', `pack ${name} exists`);
+    return this.staging.createPack(name);
+  }
+
+  /** Uploads a sealed pack (once at a time per pack); once the store acknowledged it, the local file moves to the cache. */
+  publishPack(name: string): Promise<void> {
+    let p = this.inflight.get(name);
+    if (!p) {
+      p = this.upload(name).finally(() => this.inflight.delete(name));
+      this.inflight.set(name, p);
+    }
+    return p;
+  }
+
+  private async upload(name: string): Promise<void> {
+    if (this.uploading >= UPLOADS) await new Promise<void>((resolve) => this.uploadQueue.push(resolve));
+    this.uploading++;
+    try {
+      await this.uploadNow(name);
+    } finally {
+      this.uploading--;
+      this.uploadQueue.shift()?.();
+    }
+  }
+
+  private async uploadNow(name: string): Promise<void> {
+    const file = this.staging.packFile(name);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && this.cached.has(name)) return; // published before
+      throw err;
+    }
+    const body = fs.createReadStream(file);
+    try {
+      await new Upload({
+        client: this.client,
+        params: { Bucket: this.settings.bucket, Key: this.packKey(name), Body: body, ContentLength: size },
+        partSize: PART_BYTES,
+        queueSize: PART_QUEUE,
+        leavePartsOnError: false, // a failed multipart upload is aborted: no parts left to pay for
+      }).done();
+    } catch (err) {
+      throw this.failure(err, `upload of pack ${name}`);
+    } finally {
+      body.destroy();
+    }
+    this.sizes.set(name, size);
+    // Kept as recently written: the next backup's reads of new listings find it here.
+    this.staging.movePack(name, this.cache);
+    this.remember(name, size);
+  }
+
+  discardPack(name: string): void {
+    this.staging.discardPack(name);
+  }
+
+  unpublishedPacks(): string[] {
+    return this.staging.listPacksNow();
+  }
+
+  async readPack(name: string, offset: number, length: number): Promise<Buffer> {
+    this.packKey(name);
+    if (length === 0) return Buffer.alloc(0);
+    if (fs.existsSync(this.staging.packFile(name))) return this.staging.readPack(name, offset, length);
+    if (this.cached.has(name)) {
+      this.touch(name);
+      return this.cache.readPack(name, offset, length);
+    }
+    const w = this.windows.find((x) => x.pack === name && x.start <= offset && offset + length <= x.start + x.bytes.length);
+    if (w) return w.bytes.subarray(offset - w.start, offset - w.start + length);
+    const want = Math.max(length, this.readAhead);
+    const bytes = await this.getRange(name, offset, want);
+    if (bytes.length < length) {
+      throw new StoreError('CHUNK_CORRUPT', `pack ${name} ends at ${offset + bytes.length}, expected ${length} bytes at ${offset}`, { pack: name });
+    }
+    this.keepWindow({ pack: name, start: offset, bytes });
+    return bytes.subarray(0, length);
+  }
+
+  /** Up to `length` bytes at `offset` (fewer at the end of the pack). */
+  private async getRange(name: string, offset: number, length: number): Promise<Buffer> {
+    try {
+      const r = await this.client.send(
+        new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name), Range: `bytes=${offset}-${offset + length - 1}` }),
+      );
+      return Buffer.from(await r.Body!.transformToByteArray());
+    } catch (err) {
+      if (status(err) === 416) {
+        throw new StoreError('CHUNK_CORRUPT', `pack ${name} ends before ${offset}, expected ${length} bytes there`, { pack: name });
+      }
+      throw this.failure(err, `read of pack ${name}`, name);
+    }
+  }
+
+  private keepWindow(w: Window): void {
+    this.windows.push(w);
+    this.windowBytes += w.bytes.length;
+    while (this.windowBytes > WINDOW_CACHE_BYTES && this.windows.length > 1) this.windowBytes -= this.windows.shift()!.bytes.length;
+  }
+
+  async packSize(name: string): Promise<number> {
+    this.packKey(name);
+    if (fs.existsSync(this.staging.packFile(name))) return this.staging.packSize(name);
+    const known = this.sizes.get(name) ?? this.cached.get(name);
+    if (known !== undefined) return known;
+    try {
+      const h = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name) }));
+      this.sizes.set(name, h.ContentLength ?? 0);
+      return h.ContentLength ?? 0;
+    } catch (err) {
+      throw this.failure(err, `size of pack ${name}`, name);
+    }
+  }
+
+  async deletePack(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name) }));
+    } catch (err) {
+      if (status(err) !== 404) throw this.failure(err, `delete of pack ${name}`);
+    }
+    this.sizes.delete(name);
+    this.windows = this.windows.filter((w) => w.pack !== name);
+    this.windowBytes = this.windows.reduce((n, w) => n + w.bytes.length, 0);
+    this.forgetCached(name);
+    this.staging.discardPack(name);
+  }
+
+  async listPacks(): Promise<string[]> {
+    const names: string[] = [];
+    const prefix = `${this.settings.prefix}packs/`;
+    for (const o of await this.list(prefix)) {
+      const m = /^[0-9a-f]{2}\/([0-9a-f]{8,64})\.pack$/.exec(o.key.slice(prefix.length));
+      if (!m) continue;
+      names.push(m[1]!);
+      this.sizes.set(m[1]!, o.size);
+    }
+    return names;
+  }
+
+  async writeObject(name: string, data: Buffer): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(name), Body: data }));
+    } catch (err) {
+      throw this.failure(err, `write of ${name}`);
+    }
+  }
+
+  async readObject(name: string): Promise<Buffer | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(name) }));
+      return Buffer.from(await r.Body!.transformToByteArray());
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw this.failure(err, `read of ${name}`);
+    }
+  }
+
+  async deleteObject(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(name) }));
+    } catch (err) {
+      if (status(err) !== 404) throw this.failure(err, `delete of ${name}`);
+    }
+  }
+
+  async listObjects(prefix: string): Promise<string[]> {
+    const base = `${this.settings.prefix}records/`;
+    return (await this.list(base + prefix)).map((o) => o.key.slice(base.length)).sort();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inflight.values()]);
+    this.staging.closeReaders();
+    this.cache.closeReaders();
+    this.client.destroy();
+  }
+
+  /** Every key under `prefix`, page by page. */
+  private async list(prefix: string): Promise<Array<{ key: string; size: number }>> {
+    const out: Array<{ key: string; size: number }> = [];
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+      } catch (err) {
+        throw this.failure(err, `listing of ${prefix || 'the bucket'}`);
+      }
+      for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0 });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  /** A pack now in the cache; the least recently used go past the cache's size (never the one just added). */
+  private remember(name: string, size: number): void {
+    this.cached.set(name, size);
+    this.cachedBytes += size;
+    for (const old of [...this.cached.keys()]) {
+      if (this.cachedBytes <= this.settings.cacheBytes) break;
+      if (old !== name) this.forgetCached(old);
+    }
+  }
+
+  private touch(name: string): void {
+    const size = this.cached.get(name);
+    if (size === undefined) return;
+    this.cached.delete(name);
+    this.cached.set(name, size);
+  }
+
+  private forgetCached(name: string): void {
+    const size = this.cached.get(name);
+    if (size === undefined) return;
+    this.cached.delete(name);
+    this.cachedBytes -= size;
+    this.cache.discardPack(name);
+  }
+
+  /** An SDK failure as a StoreError that says what failed and where (never the credentials). */
+  private failure(err: unknown, what: string, pack?: string): StoreError {
+    const code = status(err);
+    if (pack && code === 404) return new StoreError('PACK_MISSING', `pack ${pack} is missing from ${this.location}`, { pack });
+    const e = err as Error & { name?: string; $metadata?: { attempts?: number } };
+    const attempts = e.$metadata?.attempts;
+    return new StoreError(
+      'STORE_IO',
+      `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
+      { code: e.name },
+    );
+  }
+}
+
+/** The HTTP status of an SDK error (undefined for a network failure). */
+function status(err: unknown): number | undefined {
+  const e = err as { $metadata?: { httpStatusCode?: number }; name?: string };
+  if (e?.name === 'NoSuchKey' || e?.name === 'NotFound') return 404;
+  return e?.$metadata?.httpStatusCode;
+}

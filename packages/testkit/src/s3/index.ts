@@ -1,0 +1,206 @@
+/**
+ * A real S3-compatible server for tests: s3rver in a child process on
+ * 127.0.0.1, and a fault-injecting HTTP proxy in front of it (throttling
+ * answers, connection resets, a slow endpoint, failed requests), which
+ * also counts requests by kind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import type * as net from 'node:net';
+import * as path from 'node:path';
+import { type S3Settings } from '@cpsbackup/store/s3';
+
+/** The server process, compiled. */
+const SERVER_SCRIPT = path.resolve(__dirname, '..', '..', 'dist', 's3', 's3-server-main.js');
+
+/** What a fault does to a request it matches. */
+export type FaultAction =
+  /** 503 SlowDown, as S3 answers a client over its request rate. */
+  | { kind: 'throttle' }
+  /** The connection is cut before any answer. */
+  | { kind: 'reset' }
+  /** The request is held this long before it goes on. */
+  | { kind: 'delay'; ms: number }
+  /** 500 InternalError. */
+  | { kind: 'error' };
+
+/** A fault applied to the next `times` requests `match` accepts (all requests when omitted). */
+export interface Fault {
+  action: FaultAction;
+  times: number;
+  match?: (req: http.IncomingMessage) => boolean;
+}
+
+/** How requests are told apart in the counts: method and S3 operation. */
+function kindOf(req: http.IncomingMessage): string {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.searchParams.has('uploadId'))
+    return req.method === 'PUT' ? 'UploadPart' : req.method === 'POST' ? 'CompleteMultipartUpload' : `${req.method} multipart`;
+  if (url.searchParams.has('uploads')) return 'CreateMultipartUpload';
+  if (url.searchParams.has('list-type') || (req.method === 'GET' && url.pathname.split('/').filter(Boolean).length <= 1)) return 'List';
+  return ({ GET: 'Get', PUT: 'Put', HEAD: 'Head', DELETE: 'Delete' } as Record<string, string>)[req.method ?? ''] ?? req.method ?? '?';
+}
+
+/** The fault-injecting proxy: forwards to the server unless a fault says otherwise. */
+export class FaultProxy {
+  private readonly faults: Fault[] = [];
+  /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
+  readonly counts = new Map<string, number>();
+  /** Requests being served now, and the most at once since resetCounts. */
+  openRequests = 0;
+  peakOpenRequests = 0;
+  private readonly sockets = new Set<net.Socket>();
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(upstreamPort: number): Promise<FaultProxy> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = new FaultProxy(server, (server.address() as net.AddressInfo).port);
+    server.on('connection', (s) => {
+      proxy.sockets.add(s);
+      s.on('close', () => proxy.sockets.delete(s));
+    });
+    server.on('request', (req, res) => void proxy.handle(req, res, upstreamPort));
+    return proxy;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Adds a fault; faults apply in the order added. */
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  resetCounts(): void {
+    this.counts.clear();
+    this.peakOpenRequests = this.openRequests;
+  }
+
+  private take(req: http.IncomingMessage): FaultAction | undefined {
+    const f = this.faults.find((x) => x.times > 0 && (!x.match || x.match(req)));
+    if (!f) return undefined;
+    f.times--;
+    return f.action;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse, upstreamPort: number): Promise<void> {
+    const kind = kindOf(req);
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.openRequests++;
+    this.peakOpenRequests = Math.max(this.peakOpenRequests, this.openRequests);
+    res.once('close', () => this.openRequests--);
+    const fault = this.take(req);
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'throttle' || fault?.kind === 'error') {
+      req.resume();
+      const [status, code, message] =
+        fault.kind === 'throttle' ? [503, 'SlowDown', 'Please reduce your request rate.'] : [500, 'InternalError', 'We encountered an internal error.'];
+      res.writeHead(status, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+      return;
+    }
+    if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms).unref());
+    if (req.socket.destroyed) return;
+    const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => req.socket.destroy());
+    req.pipe(up);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A test file's S3 server: started before its tests, stopped after them (the object is filled in once started). */
+export function useS3(name: string): { s3: TestS3 } {
+  const holder = {} as { s3: TestS3 };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${name}-`));
+  beforeAll(async () => {
+    holder.s3 = await TestS3.start(dir);
+  });
+  afterAll(async () => {
+    await holder.s3?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return holder;
+}
+
+// The test runner's hooks (jest provides them as globals where useS3 runs).
+declare function beforeAll(fn: () => Promise<void> | void, timeout?: number): void;
+declare function afterAll(fn: () => Promise<void> | void, timeout?: number): void;
+
+/** A running S3 server and the proxy in front of it. */
+export class TestS3 {
+  private constructor(
+    private readonly child: ChildProcess,
+    /** The server's own port (no faults). */
+    readonly serverPort: number,
+    readonly proxy: FaultProxy,
+    readonly bucket: string,
+    readonly directory: string,
+  ) {}
+
+  /** Starts s3rver storing in `directory` with `bucket` made, and a proxy in front of it. */
+  static async start(directory: string, bucket = 'cpsbackup-test'): Promise<TestS3> {
+    fs.mkdirSync(directory, { recursive: true });
+    const child = spawn(process.execPath, [SERVER_SCRIPT, directory, bucket], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`the S3 test server exited (${code}): ${stderr}`)));
+    });
+    return new TestS3(child, port, await FaultProxy.start(port), bucket, directory);
+  }
+
+  /** The endpoint clients use: through the proxy. */
+  get endpoint(): string {
+    return this.proxy.endpoint;
+  }
+
+  /** S3Backend settings for this server, under `prefix` (each test its own, so each starts empty). */
+  settings(prefix: string, more: Partial<S3Settings> = {}): S3Settings {
+    return {
+      endpoint: this.endpoint,
+      bucket: this.bucket,
+      region: 'us-east-1',
+      prefix,
+      pathStyle: true,
+      credentials: () => ({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), // s3rver's fixed key
+      cacheBytes: 64 * 1024 * 1024,
+      ...more,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy.stop();
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}

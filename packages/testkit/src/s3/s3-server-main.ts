@@ -1,0 +1,30 @@
+/**
+ * Child process: a real S3-compatible server (s3rver, from npm) on
+ * 127.0.0.1, storing in a directory, with the given buckets made. Prints
+ * "listening <port>" once it serves.
+ *
+ *   node s3-server-main.js <directory> <bucket>...
+ */
+// s3rver ships no types: what is used of it is declared here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: Array<{ name: string }>;
+}) => { run(): Promise<{ port: number }>; close(): Promise<void> };
+
+async function main(): Promise<void> {
+  const [directory, ...buckets] = process.argv.slice(2);
+  if (!directory || buckets.length === 0) {
+    process.stderr.write('usage: s3-server-main <directory> <bucket>...\n');
+    process.exit(2);
+  }
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const { port } = await server.run();
+  process.stdout.write(`listening ${port}\n`);
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+}
+
+void main();

@@ -1,0 +1,139 @@
+/**
+ * cpsbackupd with storage = s3, end to end: the real daemon and CLI, a real
+ * S3-compatible server process (s3rver) behind the fault proxy. Backups and
+ * restores bit-exact; the server's directory lost and rebuilt from the
+ * bucket; throttling and dropped connections during a backup; credentials
+ * reread on SIGHUP and never logged.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { TestS3 } from '@cpsbackup/testkit/s3';
+
+requireBuild();
+const root = tempDir('e2e-s3');
+const pki = new TestPki(path.join(root, 'pki'));
+const SECRET = 'S3RVER'; // s3rver's fixed key; the test also checks it never reaches the log
+let s3: TestS3;
+let server: TestServer;
+const credentials = path.join(root, 's3-credentials');
+
+beforeAll(async () => {
+  s3 = await TestS3.start(path.join(root, 's3-data'));
+  fs.writeFileSync(credentials, `# the bucket's key\naccess_key_id = S3RVER\nsecret_access_key = ${SECRET}\n`, { mode: 0o600 });
+  server = new TestServer(path.join(root, 'server'), pki, [
+    'storage = s3',
+    `s3_endpoint = ${s3.endpoint}`,
+    `s3_bucket = ${s3.bucket}`,
+    's3_prefix = fleet1/',
+    `s3_credentials_file = ${credentials}`,
+    's3_cache_size = 1M',
+  ]);
+  server.addClient('web1');
+  await server.start();
+});
+afterAll(async () => {
+  await server?.stop();
+  await s3?.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function makeData(dir: string, seed: string): void {
+  const rnd = new SeededRandom(seed);
+  fs.mkdirSync(path.join(dir, 'etc', 'app'), { recursive: true });
+  for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(dir, 'etc', 'app', `conf${i}`), rnd.bytes(500 + ((i * 53) % 9000)));
+  fs.writeFileSync(path.join(dir, 'db.dump'), rnd.bytes(6_000_000));
+  fs.symlinkSync('etc/app/conf1', path.join(dir, 'link'));
+}
+
+test('backups go to the bucket (not the directory) and restore bit-exact; throttling and dropped connections mid-backup are ridden out', async () => {
+  const data = path.join(root, 'web1-data');
+  makeData(data, 'web1');
+  const conf = writeNodeConf(path.join(root, 'web1'), server, { cname: 'web1', cert: pki.client('web1'), include: [data] });
+  expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  expect(fs.existsSync(path.join(server.storeDir, 'packs'))).toBe(false);
+  const first = snapshotTree(data);
+
+  fs.writeFileSync(path.join(data, 'etc', 'app', 'conf7'), 'changed');
+  s3.proxy.inject({ action: { kind: 'throttle' }, times: 3 });
+  s3.proxy.inject({ action: { kind: 'reset' }, times: 2 });
+  const second = await runCli(['-c', conf, '-e', '--json']);
+  expect(second.stderr).toBe('');
+  expect(second.code).toBe(0);
+  expect(JSON.parse(second.stdout).backup.number).toBe(2);
+
+  const to = path.join(root, 'restored');
+  expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+  expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  const to1 = path.join(root, 'restored-1');
+  expect((await runCli(['-c', conf, '-i', '1', '--to', to1])).code).toBe(0);
+  expect(snapshotTree(path.join(to1, data))).toEqual(first);
+  expect(server.log).not.toContain(SECRET);
+  expect(server.log).toMatch(/"packs":"s3:\/\/cpsbackup-test\/fleet1\//);
+});
+
+test('an object store that refuses uploads fails the backup with a message naming it; nothing is acknowledged; the next backup succeeds', async () => {
+  const data = path.join(root, 'web1-data');
+  const conf = path.join(root, 'web1', 'web1-node.conf');
+  fs.writeFileSync(path.join(data, 'new-file'), new SeededRandom('new').bytes(2_000_000));
+  s3.proxy.inject({ action: { kind: 'error' }, times: 10_000, match: (req) => req.method === 'PUT' || req.method === 'POST' });
+  const failed = await runCli(['-c', conf, '-e']);
+  s3.proxy.clearFaults();
+  expect(failed.code).not.toBe(0);
+  expect(failed.stderr).toMatch(/storage did not take a pack .*s3:\/\/cpsbackup-test\/fleet1\/.*InternalError/);
+  const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
+  expect(list.backups.map((b: { number: number; status: string }) => [b.number, b.status])).toEqual([
+    [1, 'available'],
+    [2, 'available'],
+    [3, 'error'],
+  ]);
+  const ok = await runCli(['-c', conf, '-e', '--json']);
+  expect(ok.code).toBe(0);
+  const to = path.join(root, 'restored-4');
+  expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+  expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+});
+
+test("the server's directory lost: rebuild-catalog from the bucket alone; every backup lists and restores bit-exact; SIGHUP rereads the credentials", async () => {
+  const conf = path.join(root, 'web1', 'web1-node.conf');
+  const data = path.join(root, 'web1-data');
+  const listOf = async () => (await runCli(['-c', conf, '-l', '--json'])).stdout;
+  const before = JSON.parse(await listOf());
+  const port = server.port;
+  await server.stop();
+  for (const f of fs.readdirSync(server.storeDir)) fs.rmSync(path.join(server.storeDir, f), { recursive: true });
+  // Not spawnSync: the fault proxy runs in this process and must keep serving.
+  const rebuild = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [SERVER_BIN, '-c', server.confFile, 'rebuild-catalog'], (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+  expect(rebuild.stderr).toBe('');
+  expect(rebuild.status).toBe(0);
+  expect(rebuild.stdout).toMatch(/backup records in s3:\/\/cpsbackup-test\/fleet1\/records\//);
+  expect(rebuild.stdout).toMatch(/rebuilt: 1 clients, 3 available and 0 failed backups/); // a failed backup has no record
+  await server.start(port);
+  const after = JSON.parse(await listOf());
+  expect(after.backups).toEqual(before.backups.filter((b: { status: string }) => b.status === 'available'));
+  for (const n of [1, 2, 4]) {
+    const to = path.join(root, `rebuilt-${n}`);
+    expect((await runCli(['-c', conf, '-i', String(n), '--to', to])).code).toBe(0);
+    if (n === 4) expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  }
+  expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
+
+  // A broken credentials file on SIGHUP: said so, the previous key stays in use.
+  fs.writeFileSync(credentials, 'access_key_id = S3RVER\n');
+  process.kill(server.pid, 'SIGHUP');
+  await waitFor(() => /s3 credentials not reloaded/.test(server.log));
+  expect(server.log).toMatch(/must set access_key_id and secret_access_key/);
+  expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  expect(server.log).not.toContain(SECRET);
+});
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(cond()).toBe(true);
+}
