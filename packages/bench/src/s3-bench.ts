@@ -15,9 +15,11 @@ import { S3Backend } from '@cpsbackup/store/s3';
 import { TestS3 } from '@cpsbackup/testkit/s3';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { type CorpusFile, editCorpus, generateCorpus } from './corpus';
+import { cpuSecondsOf } from './measure';
 
 const CORPUS_BYTES = Number(process.env.BENCH_S3_BYTES ?? 400 * 1024 * 1024);
 const GB = 1e9;
+const DIRECT = process.env.BENCH_S3_DIRECT === '1';
 
 function seconds(t: bigint): number {
   return Number(process.hrtime.bigint() - t) / 1e9;
@@ -29,14 +31,29 @@ function asTree(files: CorpusFile[]): Map<string, Buffer> {
 
 interface Step {
   seconds: number;
+  /** CPU seconds of this process (the store, the proxy) and of the S3 server's. */
+  cpu: number;
+  serverCpu: number;
   requests: Map<string, number>;
 }
+
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 async function timed(s3: TestS3 | undefined, work: () => Promise<unknown>): Promise<Step> {
   s3?.proxy.resetCounts();
   const t = process.hrtime.bigint();
+  const cpu0 = ownCpu();
+  const server0 = s3 ? cpuSecondsOf(s3.pid) : 0;
   await work();
-  return { seconds: seconds(t), requests: new Map(s3?.proxy.counts ?? []) };
+  return {
+    seconds: seconds(t),
+    cpu: ownCpu() - cpu0,
+    serverCpu: s3 ? cpuSecondsOf(s3.pid) - server0 : 0,
+    requests: new Map(s3?.proxy.counts ?? []),
+  };
 }
 
 function describeRequests(r: Map<string, number>, perBytes: number): string {
@@ -75,7 +92,8 @@ async function run(
   }
   const line = (what: string, s: Step, n: number, stored?: number) =>
     console.log(
-      `${label.padEnd(6)} ${what.padEnd(26)} ${s.seconds.toFixed(2).padStart(6)} s ${(n / 1e6 / s.seconds).toFixed(0).padStart(4)} MB/s${describeRequests(s.requests, stored ?? n)}`,
+      `${label.padEnd(6)} ${what.padEnd(26)} ${s.seconds.toFixed(2).padStart(6)} s ${(n / 1e6 / s.seconds).toFixed(0).padStart(4)} MB/s; ` +
+        `CPU ${s.cpu.toFixed(1)} s${s.serverCpu ? ` + S3 server ${s.serverCpu.toFixed(1)} s` : ''}${describeRequests(s.requests, stored ?? n)}`,
     );
   line('first backup', first, bytes1, stored1);
   line('second generation (2 %)', second, bytes2, stored2 - stored1);
@@ -92,7 +110,14 @@ async function main(): Promise<void> {
   const s3 = await TestS3.start(path.join(root, 's3-data'));
   try {
     const local = await run('local', path.join(root, 'local'), undefined, undefined, gen1, gen2);
-    const onS3 = await run('s3', path.join(root, 's3-store'), (d) => new S3Backend(d, s3.settings('bench/', { cacheBytes: 1024 ** 3 })), s3, gen1, gen2);
+    const onS3 = await run(
+      's3',
+      path.join(root, 's3-store'), // BENCH_S3_DIRECT=1: straight to the server, without the counting proxy (whose CPU is this process's).
+      (d) => new S3Backend(d, s3.settings('bench/', { cacheBytes: 1024 ** 3, ...(DIRECT ? { endpoint: `http://127.0.0.1:${s3.serverPort}` } : {}) })),
+      s3,
+      gen1,
+      gen2,
+    );
     const ratio = (a: Step, b: Step) => (b.seconds / a.seconds).toFixed(2);
     console.log(
       `s3 / local time: first ${ratio(local.first, onS3.first)}, second ${ratio(local.second, onS3.second)}, restore warm ${ratio(local.warm, onS3.warm)}, restore without cache ${ratio(local.warm, onS3.cold!)}`,

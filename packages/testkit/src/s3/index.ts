@@ -177,6 +177,11 @@ export class TestS3 {
     return new TestS3(child, port, await FaultProxy.start(port), bucket, directory);
   }
 
+  /** The S3 server's process id (for its CPU time in benchmarks). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** The endpoint clients use: through the proxy. */
   get endpoint(): string {
     return this.proxy.endpoint;
