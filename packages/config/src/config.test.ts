@@ -41,6 +41,23 @@ describe('burp-style config', () => {
     expect((err as Error).message).toContain(message);
   });
 
+  test('storage = s3: its keys, their defaults, and a bucket required', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsconf-s3-'));
+    const file = path.join(dir, 'server.conf');
+    fs.writeFileSync(file, 'storage = s3\ns3_bucket = backups\ns3_prefix = srv1/\ns3_credentials_file = s3.cred\ns3_cache_size = 2G\n');
+    const c = loadServerConfig(file);
+    expect(c).toMatchObject({ storage: 's3', s3_bucket: 'backups', s3_prefix: 'srv1/', s3_region: 'us-east-1', s3_path_style: true, s3_endpoint: '' });
+    expect(c.s3_credentials_file).toBe(path.join(dir, 's3.cred'));
+    expect(c.s3_cache_size).toBe(2 * 1024 ** 3);
+    fs.writeFileSync(file, 'storage = s3\n');
+    expect(() => loadServerConfig(file)).toThrow(/server\.conf: s3_bucket: storage = s3 needs s3_bucket/);
+    fs.writeFileSync(file, 'storage = ftp\n');
+    expect(() => loadServerConfig(file)).toThrow(/storage: expected one of local, s3/);
+    fs.writeFileSync(file, 'port = 4200\n');
+    expect(loadServerConfig(file).storage).toBe('local');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('node.conf: bad regex and missing required key name file and key', () => {
     expect(() => parseConfig('server = x\nexclude_regex = (', '/n.conf', nodeSchema)).toThrow(/n\.conf:2: exclude_regex: invalid regular expression/);
     expect(() => parseConfig('include = /x', '/n.conf', nodeSchema)).toThrow(/n\.conf: server: is required/);
