@@ -82,7 +82,12 @@ test('an object store that refuses uploads fails the backup with a message namin
   const failed = await runCli(['-c', conf, '-e']);
   s3.proxy.clearFaults();
   expect(failed.code).not.toBe(0);
-  expect(failed.stderr).toMatch(/storage did not take a pack .*s3:\/\/cpsbackup-test\/fleet1\/.*InternalError/);
+  // The agent learns that the server's storage failed, not where it is nor what it answered: the server's log says.
+  expect(failed.stderr).toMatch(/the server's object storage failed \(the server's log says why\); nothing was committed/);
+  expect(failed.stderr).not.toMatch(/s3:|fleet1|InternalError|127\.0\.0\.1/);
+  expect(server.log.split('\n').find((l) => l.includes('"msg":"backup failed"'))).toMatch(
+    /storage did not take a pack \(upload of pack [0-9a-f]+ in s3:\/\/cpsbackup-test\/fleet1\/ at http:\/\/127\.0\.0\.1:\d+ failed after 6 attempts: InternalError/,
+  );
   const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
   expect(list.backups.map((b: { number: number; status: string }) => [b.number, b.status])).toEqual([
     [1, 'available'],

@@ -83,6 +83,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       throw err;
     }
     const wire = toWireError(err);
+    // What the agent is told may leave details out (an object store's address and answer): the log has them.
+    if (wire.message !== (err as Error)?.message) log.error({ backup: writer?.number, err: (err as Error)?.message }, 'backup failed');
     writer?.abort(`${wire.code}: ${wire.message}`);
     if (writer) await prunedAfterFailure(ctx);
     if (wire.code === 'STORE') ctx.requestGc(); // a full disk: reclaim what the failed backup left

@@ -54,6 +54,9 @@ export function toWireError(err: unknown): WireError {
   // The operator's business (the server logs how to repair it); the agent learns only that it must wait.
   if (catalogDamage(err, ''))
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
+  // Where the packs live and what the object store answered is the operator's business: the server logs it.
+  if (isStoreError(err, 'STORE_REMOTE'))
+    return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))

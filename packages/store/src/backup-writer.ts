@@ -409,7 +409,8 @@ export class BackupWriter {
     try {
       await this.store.makeDurable(); // what the backup names is where readers will look, before it may be named
     } catch (err) {
-      this.abort((err as Error).message); // never committed: recorded as failed, with why
+      // Never committed: recorded as failed. The reason is what a client may read (-l); the details (where, what the store answered) go to the caller.
+      this.abort('its data could not be stored: nothing was committed');
       throw err;
     }
     this.assertActive(); // the store may have lost data meanwhile

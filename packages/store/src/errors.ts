@@ -18,6 +18,8 @@ export type StoreErrorCode =
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'
   | 'STORE_IO'
+  /** The object store holding the packs failed (after its retries): the message names the bucket and what it answered. */
+  | 'STORE_REMOTE'
   | 'BAD_ARGUMENT';
 
 /** A typed store failure carrying the context needed to act on it. */

@@ -368,7 +368,7 @@ export class S3Backend implements StorageBackend {
     const e = err as Error & { name?: string; $metadata?: { attempts?: number } };
     const attempts = e.$metadata?.attempts;
     return new StoreError(
-      'STORE_IO',
+      'STORE_REMOTE',
       `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
       { code: e.name },
     );

@@ -157,8 +157,7 @@ export class Store {
 
   // ---- publishing packs ----
 
-  /** A pack was sealed (its bytes synced): the backend publishes it (uploads it) from now on. */
-  /** @internal */
+  /** @internal A pack was sealed (its bytes synced): the backend publishes it (uploads it) from now on. */
   publishPack(name: string): void {
     this.unpublished.delete(name);
     const p = this.backend.publishPack(name).then(
@@ -179,7 +178,7 @@ export class Store {
   /** A pack given up before anything named its chunks (discarded): nothing to publish. */
   private forgetPack(name: string): void {
     this.unpublished.delete(name);
-    this.discarded.add(name);
+    if (this.publishing.has(name)) this.discarded.add(name);
   }
 
   /**
@@ -191,10 +190,7 @@ export class Store {
     for (const name of [...this.unpublished]) this.publishPack(name);
     const results = await Promise.allSettled([...this.publishing.values()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      const e = failed.reason as Error;
-      throw new StoreError('STORE_IO', `storage did not take a pack (${e.message}); nothing was committed, try again`);
-    }
+    if (failed) throw new StoreError('STORE_REMOTE', `storage did not take a pack (${(failed.reason as Error).message})`);
   }
 
   /**
@@ -208,7 +204,11 @@ export class Store {
       this.queue.closePack();
       this.flush();
     }
-    await this.publishAll();
+    try {
+      await this.publishAll();
+    } catch (err) {
+      throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
+    }
   }
 
   // ---- backups ----
@@ -445,13 +445,13 @@ export class Store {
     this.assertOpen();
     if (this.queue.isPending(formatChunkId(id))) this.flush();
     let loc = this.catalog.chunk(id);
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
       try {
         return await read(loc);
       } catch (err) {
         const now = this.catalog.chunk(id);
-        if (now && now.pack === loc.pack && now.offset === loc.offset) throw err;
+        if (attempt >= 3 || (now && now.pack === loc.pack && now.offset === loc.offset)) throw err;
         loc = now;
       }
     }
