@@ -281,9 +281,15 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
 
       // The disaster: everything but the storage (packs and records) is gone.
       for (const f of fs.readdirSync(server.storeDir)) if (f !== 'packs' && f !== 'records') fs.rmSync(path.join(server.storeDir, f), { recursive: true });
+      // Started as it is, the daemon would take every pack for garbage: it refuses, and says what to run.
+      const started = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile], { encoding: 'utf8', timeout: 30_000 });
+      expect(started.status).not.toBe(0);
+      expect(started.stdout + started.stderr).toMatch(/catalog\.db is missing, but .*packs holds \d+ packs and the records of 2 clients: .*rebuild-catalog/);
+      // --repair-catalog has no old rows to go on: it refuses too, rather than name no backup over full packs.
       const refused = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--repair-catalog'], { encoding: 'utf8' });
-      expect(refused.stdout).toMatch(/rebuilt: 0 clients/); // the old rows are gone: repair has nothing to go on
-      for (const f of fs.readdirSync(server.storeDir)) if (f.startsWith('catalog.db')) fs.rmSync(path.join(server.storeDir, f));
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/catalog\.db is missing: a catalog rebuilt from it would name no backup .*rebuild-catalog/);
+      expect(fs.readdirSync(server.storeDir).filter((f) => f.startsWith('catalog.db'))).toEqual([]);
 
       const rebuild = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, 'rebuild-catalog'], { encoding: 'utf8' });
       expect(rebuild.stderr).toBe('');

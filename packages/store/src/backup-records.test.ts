@@ -97,6 +97,29 @@ describe('a catalog rebuilt from the storage alone', () => {
     expect(fs.existsSync(path.join(dir, 'catalog.db'))).toBe(true); // untouched
   });
 
+  test('a lost catalog over packs that remain: opening is refused before anything is deleted; rebuild-catalog, then open', async () => {
+    let store = await Store.open(dir, OPTIONS);
+    const t = tree('kept', 6);
+    await backupTree(store, 'alpha', t);
+    await store.close();
+    const packsBefore = fs.readdirSync(path.join(dir, 'packs'), { recursive: true }).sort();
+    removeCatalog(dir);
+    await expect(Store.open(dir, OPTIONS)).rejects.toMatchObject({
+      code: 'CATALOG_MISSING',
+      message: expect.stringMatching(/catalog\.db is missing, but .*packs holds \d+ packs and the records of 1 clients: .*rebuild-catalog/),
+    });
+    expect(fs.existsSync(path.join(dir, 'catalog.db'))).toBe(false); // no empty catalog left to trip on
+    expect(fs.readdirSync(path.join(dir, 'packs'), { recursive: true }).sort()).toEqual(packsBefore);
+    await repairCatalog(dir, 'storage');
+    store = await Store.open(dir, OPTIONS);
+    try {
+      const got = await readTree(store, store.getBackupByNumber('alpha', 1).id);
+      for (const [p, c] of t) expect(got.get(p)!.equals(c)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a damaged record loses its backup only, and says so', async () => {
     let store = await Store.open(dir, OPTIONS);
     const t1 = tree('d1', 3);

@@ -14,6 +14,8 @@ export type StoreErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_CORRUPT'
   | 'CATALOG_CORRUPT'
+  /** No catalog, but the storage holds backups: it must be rebuilt from them (rebuild-catalog), never started afresh over them. */
+  | 'CATALOG_MISSING'
   | 'STORE_CLOSED'
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'

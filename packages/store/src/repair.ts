@@ -8,6 +8,7 @@ import { LocalDirectoryBackend } from './local-backend';
 import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreLock } from './store-lock';
 import { readRecords } from './backup-records';
+import { claimStorage } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
@@ -71,16 +72,25 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
         `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`,
       );
     }
+    const old = records ?? salvageRows(file);
+    if (from === 'catalog' && old.clients.length === 0 && (await backend.listPacks()).length > 0) {
+      // The same trap from the other side: a catalog of no client over full packs lets GC take every chunk.
+      throw new StoreError(
+        'CATALOG_CORRUPT',
+        `${fs.existsSync(file) ? `no client row of ${file} can be read` : `${file} is missing`}: a catalog rebuilt from it would name no backup over ${backend.location}. ` +
+          'Rebuild it from the backup records kept with the packs instead: cpsbackupd -c server.conf rebuild-catalog',
+      );
+    }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const savedAs = fs.existsSync(file) ? `${file}.${from === 'catalog' ? 'damaged' : 'replaced'}-${stamp}` : null;
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, (savedAs ?? `${file}.stray-${stamp}`) + suffix);
     }
-    const old = records ?? (savedAs ? salvageRows(savedAs) : { clients: [], backups: [], lostRows: 0 });
     const { places, packs, badRecords } = await scanPacks(backend);
     const catalog = new Catalog(file);
     try {
       const report = await rebuild(catalog, backend, old, places, packs);
+      await claimStorage(dir, backend); // the storage is this directory's now (a server that replaces another)
       return { from, recordsAt: backend.objectsLocation, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
     } finally {
       catalog.close();

@@ -129,6 +129,33 @@ describe('the store on S3-compatible storage', () => {
     }
   });
 
+  test("two servers on one prefix: the second is refused before it can take the first one's packs for garbage", async () => {
+    const first = await Store.open(dir, OPTIONS, onBucket(prefix));
+    const t = tree('owned', 8);
+    const b = await backupTree(first, 'alpha', t);
+    await first.close();
+    const otherDir = tempDir('s3-store-other');
+    try {
+      // A new directory over a used prefix: its empty catalog would make recovery delete every pack.
+      await expect(Store.open(otherDir, OPTIONS, onBucket(prefix))).rejects.toMatchObject({ code: 'CATALOG_MISSING' });
+      // Another server with a catalog of its own (it was given the same prefix by mistake).
+      const own = await Store.open(otherDir, OPTIONS, onBucket(`${prefix}elsewhere/`));
+      await own.close();
+      await expect(Store.open(otherDir, OPTIONS, onBucket(prefix))).rejects.toThrow(
+        /belongs to another cpsbackupd \(store directory .*s3-store-.* on .*\): two servers must never share storage/,
+      );
+      // The first server is untouched and opens as before.
+      const again = await Store.open(dir, OPTIONS, onBucket(prefix));
+      try {
+        expectSame(await readTree(again, b.id), t);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   test('packs sealed but not published when the server stopped are published at the next start', async () => {
     let store = await Store.open(dir, OPTIONS, onBucket(prefix));
     const t = tree('late', 15);

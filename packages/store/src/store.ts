@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
@@ -25,6 +26,7 @@ import { decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pa
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
+import { checkStorageOwner } from './storage-owner';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { reconcileRecords, removeBackupRecord, writeBackupRecord } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
@@ -103,8 +105,11 @@ export class Store {
       // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
       const reserve = new SpaceReserve(dir);
       if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
-      const catalog = new Catalog(path.join(dir, 'catalog.db'));
       packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
+      const catalogFile = path.join(dir, 'catalog.db');
+      // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
+      await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
       store = new Store(dir, catalog, packs, lock, reserve, options);
       store.recovery = await recoverStore(catalog, packs, () => reserve.release());
