@@ -9,6 +9,7 @@
  * from the packs and backup records alone (`cpsbackupd rebuild-catalog`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
@@ -26,6 +27,7 @@ import {
   type TreeRecord,
   writeNodeConf,
 } from '@cpsbackup/testkit/e2e';
+import { useS3 } from '@cpsbackup/testkit/s3';
 
 const unavailable = loopDevicesUnavailable();
 if (unavailable) {
@@ -33,6 +35,7 @@ if (unavailable) {
   console.warn(`power-loss tests SKIPPED: ${unavailable}`);
 }
 const describeWithLoop = unavailable ? describe.skip : describe;
+const objectStore = useS3('power-s3');
 
 /** A copy of the disk image and what it must hold. */
 interface PowerCut {
@@ -55,6 +58,16 @@ function packFiles(store: string): Set<string> {
     }
   }
   return out;
+}
+
+/** The packs a store's catalog records as sealed (read-only). */
+function sealedPacks(catalogFile: string): Set<string> {
+  const db = new Database(catalogFile, { readonly: true });
+  try {
+    return new Set(db.prepare(`SELECT name FROM packs WHERE state = 'sealed'`).pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
 }
 
 /** Polls until `pred` holds for the store's pack files (every 2 ms), or the timeout. */
@@ -236,4 +249,76 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
     );
     expect(failures).toEqual([]);
   }, 600_000);
+
+  test('storage = s3: a cut while sealed packs wait for their upload; the copy uploads them at start and every acknowledged backup restores', async () => {
+    const s3 = objectStore.s3;
+    const disk2 = LoopDisk.create(path.join(root, 'disk-s3.img'), path.join(root, 'mnt-s3'), 700);
+    const credentials = path.join(root, 's3.credentials');
+    fs.writeFileSync(credentials, 'access_key_id = S3RVER\nsecret_access_key = S3RVER\n', { mode: 0o600 });
+    const s3Conf = ['storage = s3', `s3_endpoint = ${s3.endpoint}`, `s3_bucket = ${s3.bucket}`, 's3_prefix = power/', `s3_credentials_file = ${credentials}`];
+    const server = new TestServer(path.join(disk2.mountPoint, 'srv'), pki, s3Conf);
+    server.addClient('pl3');
+    server.logLevel = 'warn';
+    const data = path.join(root, 'data-s3');
+    const image = path.join(root, 'cut-s3.img');
+    let first: Map<string, TreeRecord>;
+    let running: Promise<{ code: number }>;
+    try {
+      await server.start(await freePort());
+      const conf = writeNodeConf(path.join(root, 's3-node'), server, { cname: 'pl3', cert: pki.client('pl3'), include: [data] });
+      writeFiles(path.join(data, 'a'), 'sa', 40, 1_000_000);
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      first = snapshotTree(data);
+      // The object store stops answering uploads: backup 2's packs are sealed and wait on the server's disk.
+      s3.proxy.inject({ action: { kind: 'delay', ms: 120_000 }, times: 100_000, match: (req) => req.method === 'PUT' || req.method === 'POST' });
+      // 220 MB: past the first background round (128 MiB), which records its packs in the catalog, sealed.
+      writeFiles(path.join(data, 'b'), 'sb', 220, 1_000_000);
+      running = runCli(['-c', conf, '-e']);
+      const staging = path.join(server.storeDir, 's3', 'staging');
+      const staged = await whenPacks(staging, (p) => p.size >= 6, 120_000);
+      expect(staged).toBe(true);
+      disk2.powerCutCopy(server.pid, image, 'die');
+    } finally {
+      s3.proxy.clearFaults();
+      await server.stop();
+      disk2.detach();
+    }
+    expect((await running!).code).not.toBe(0); // backup 2 was never acknowledged
+
+    const mnt = path.join(root, 'check-s3-mnt');
+    const copy = LoopDisk.mountImage(image, mnt);
+    const checker = new TestServer(path.join(root, 'check-s3'), pki, s3Conf);
+    checker.storeDir = path.join(mnt, 'srv', 'store');
+    checker.addClient('pl3');
+    try {
+      expect(packFiles(path.join(checker.storeDir, 's3', 'staging')).size).toBeGreaterThanOrEqual(4); // what waited for its upload survived the cut
+      const known = sealedPacks(path.join(checker.storeDir, 'catalog.db'));
+      expect([...packFiles(path.join(checker.storeDir, 's3', 'staging'))].filter((f) => known.has(f.replace(/\.pack$/, ''))).length).toBeGreaterThanOrEqual(3);
+      // Without the copy's pack cache, backup 1 can only come from the bucket: its ack waited for its uploads.
+      fs.rmSync(path.join(checker.storeDir, 's3', 'cache'), { recursive: true, force: true });
+      await checker.start();
+      // Started: the sealed packs the catalog names were uploaded (verify below reads them from the bucket), the others discarded.
+      expect(packFiles(path.join(checker.storeDir, 's3', 'staging')).size).toBe(0);
+      // From here on every pack is read from the bucket: restarted without the cache the uploads filled.
+      await checker.stop();
+      fs.rmSync(path.join(checker.storeDir, 's3', 'cache'), { recursive: true, force: true });
+      await checker.start();
+      const conf = writeNodeConf(path.join(root, 'check-s3'), checker, { cname: 'pl3', cert: pki.client('pl3'), include: [data] });
+      const v = await runCli(['-c', conf, '--verify', '--json']);
+      expect(v.stderr).toBe('');
+      expect(JSON.parse(v.stdout).ok).toBe(true);
+      const to = path.join(root, 'restore-s3-1');
+      expect((await runCli(['-c', conf, '-i', '1', '--to', to])).code).toBe(0);
+      expect(snapshotTree(path.join(to, data))).toEqual(first!);
+      // And it goes on: the next backup (deduplicated against what the cut left) restores whole.
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      const to3 = path.join(root, 'restore-s3-3');
+      expect((await runCli(['-c', conf, '-i', '--to', to3])).code).toBe(0);
+      expect(snapshotTree(path.join(to3, data))).toEqual(snapshotTree(data));
+    } finally {
+      await checker.stop();
+      copy.detach();
+      fs.rmSync(image, { force: true });
+    }
+  }, 300_000);
 });

@@ -84,13 +84,14 @@ export class LoopDisk {
    * did not make durable are, as in a power cut, only there if the kernel
    * happened to write them back already.
    */
-  powerCutCopy(pid: number, copy: string): void {
+  powerCutCopy(pid: number, copy: string, then: 'continue' | 'die' = 'continue'): void {
     process.kill(pid, 'SIGSTOP');
     try {
       waitAllThreadsStopped(pid);
       run('cp', ['--sparse=always', this.image, copy]);
     } finally {
-      process.kill(pid, 'SIGCONT');
+      // 'die': the process never runs past the cut (what it shares beyond this disk, an object store, stays as the cut left it).
+      process.kill(pid, then === 'die' ? 'SIGKILL' : 'SIGCONT');
     }
   }
 
