@@ -5,6 +5,7 @@ import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { chunkIdOf, compressChunk, encodedChunkMatches } from '@cpsbackup/format';
 import { backupTree, backupTreeYielding, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
+import { LocalDirectoryBackend } from './local-backend';
 import { Store } from './store';
 import { type EncodedChunkCheck } from './backup-writer';
 
@@ -169,6 +170,59 @@ describe('Store', () => {
     await store.gc(Date.now() + 48 * HOUR);
     expectSameTree(await readTree(store, b2.id), t2);
     expect((await store.verify()).ok).toBe(true);
+  });
+
+  test('GC runs alone: backups cannot write while it runs; a read in flight when GC moves its chunk is read again where it went', async () => {
+    await store.close();
+    /** Local packs whose next read waits until released (a slow object store, as seen by one read). */
+    class HeldRead extends LocalDirectoryBackend {
+      private held: { gate: Promise<void>; started: () => void } | undefined;
+      /** Holds the next read; resolves `started` once it began, and lets it go on `release()`. */
+      holdNext(): { started: Promise<void>; release: () => void } {
+        let release!: () => void;
+        let started!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const began = new Promise<void>((r) => (started = r));
+        this.held = { gate, started };
+        return { started: began, release };
+      }
+      override async readPack(name: string, offset: number, length: number): Promise<Buffer> {
+        const h = this.held;
+        this.held = undefined;
+        if (h) {
+          h.started();
+          await h.gate;
+        }
+        return super.readPack(name, offset, length);
+      }
+    }
+    let backend!: HeldRead;
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024, gcLiveThreshold: 0.9 }, (d) => (backend = new HeldRead(d)));
+    const keep = makeTree('kept', 6, 60_000);
+    const b1 = await backupTree(store, 'n', new Map([...keep, ...makeTree('dropped', 6, 60_000)]));
+    const b2 = await backupTree(store, 'n', keep, b1.id); // the same chunks, deduplicated: they share b1's packs
+    await store.deleteBackup(b1.id);
+    const entry = (await toArray(store.readManifest(b2.id))).find((e) => e.path.toString() === '/data/kept/file-0.bin')!;
+    const id = entry.chunks[0]!;
+    const before = store.catalog.chunk(id)!;
+
+    const held = backend.holdNext();
+    const reading = store.readChunk(id); // its location is looked up now; its bytes are read once released
+    await held.started;
+    const gc = store.gc(Date.now() + 48 * HOUR);
+    expect(() => store.beginBackup({ client: 'other' })).toThrow(
+      expect.objectContaining({ code: 'STORE_BUSY', message: expect.stringMatching(/garbage collection is running/) }),
+    );
+    const report = await gc;
+    expect(report.movedChunks).toBeGreaterThan(0);
+    expect(store.catalog.chunk(id)!.pack).not.toBe(before.pack); // moved, and its old pack deleted
+    expect(fs.existsSync(backend.packFile(before.pack))).toBe(false);
+    // Released: the read of the old place fails, and the chunk is read again where GC put it.
+    held.release();
+    const chunk = await reading;
+    expect(chunk.equals(keep.get('/data/kept/file-0.bin')!.subarray(0, chunk.length))).toBe(true);
+    expectSameTree(await readTree(store, b2.id), keep);
+    store.beginBackup({ client: 'other' }).abort('after GC, backups write again');
   });
 
   test('verify names the damaged chunk, backup and file after one flipped bit in a pack', async () => {
