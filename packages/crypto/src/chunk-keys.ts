@@ -1,0 +1,75 @@
+/**
+ * What a node's master key does to chunks. Two keys are derived from it
+ * (HKDF-SHA-256, one label each): one names chunks, one encrypts them.
+ *
+ * - A chunk's id is HMAC-SHA-256 of its plaintext under the id key: equal
+ *   plaintexts under one master key get one id (so they deduplicate), and
+ *   an id says nothing about its plaintext to whoever lacks the key.
+ * - A chunk's payload (its compressed plaintext) is sealed with
+ *   AES-256-GCM under the encryption key, with a random 96-bit nonce and
+ *   the chunk's id as additional data: a sealed chunk opens only under its
+ *   own id, so a server cannot answer a request for one chunk with another.
+ *   Random nonces (not derived from the id) because the same plaintext may
+ *   be compressed differently by two nodes (zstd levels): a nonce repeated
+ *   over two different payloads would give the key away. The birthday bound
+ *   puts 2^32 seals under one key within NIST's limit for random nonces.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { CryptoError } from './errors';
+
+export const MASTER_KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+/** What sealing adds to a payload. */
+export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+
+function derive(master: Buffer, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `cpsbackup ${label} v1`, 32));
+}
+
+/** A fresh master key (random). */
+export function newMasterKey(): Buffer {
+  return randomBytes(MASTER_KEY_BYTES);
+}
+
+export class ChunkKeys {
+  private readonly idKey: Buffer;
+  private readonly encryptionKey: Buffer;
+
+  constructor(master: Buffer) {
+    if (master.length !== MASTER_KEY_BYTES) throw new CryptoError('BAD_KEY', `a master key is ${MASTER_KEY_BYTES} bytes, not ${master.length}`);
+    this.idKey = derive(master, 'chunk id');
+    this.encryptionKey = derive(master, 'chunk encryption');
+  }
+
+  /** A chunk's id: HMAC-SHA-256 of its plaintext under the id key. */
+  chunkId(plaintext: Buffer): Buffer {
+    return createHmac('sha256', this.idKey).update(plaintext).digest();
+  }
+
+  /** Seals a payload for the chunk `id`: nonce ‖ ciphertext ‖ tag. */
+  seal(id: Buffer, payload: Buffer): Buffer {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, nonce);
+    cipher.setAAD(id);
+    const body = cipher.update(payload);
+    const last = cipher.final();
+    return Buffer.concat([nonce, body, last, cipher.getAuthTag()]);
+  }
+
+  /** Opens what seal made for `id`; throws CHUNK_AUTH_FAILED on any change to it, another id, or another key. */
+  open(id: Buffer, sealed: Buffer): Buffer {
+    const fail = () =>
+      new CryptoError('CHUNK_AUTH_FAILED', `encrypted chunk ${id.toString('hex')} does not authenticate: it is damaged, or was not made with this key`);
+    if (sealed.length < SEAL_OVERHEAD) throw fail();
+    const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, sealed.subarray(0, NONCE_BYTES));
+    decipher.setAAD(id);
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES));
+    try {
+      return Buffer.concat([body, decipher.final()]);
+    } catch {
+      throw fail();
+    }
+  }
+}
