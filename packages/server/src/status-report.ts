@@ -47,8 +47,16 @@ export class StatusReporter {
     private readonly cacheMs = 1000,
   ) {}
 
-  async report(now: number = Date.now()): Promise<StatusReport> {
-    if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.report;
+  /** The report being built: a scrape asks for it once per metric, and all of them share one build. */
+  private building: Promise<StatusReport> | undefined;
+
+  report(now: number = Date.now()): Promise<StatusReport> {
+    if (this.cached && now - this.cached.at < this.cacheMs) return Promise.resolve(this.cached.report);
+    this.building ??= this.build(now).finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async build(now: number): Promise<StatusReport> {
     const names = new Set<string>([...this.clients.names(), ...this.store.listBackups().map((b) => b.client)]);
     const clients: ClientStatus[] = [];
     for (const name of [...names].sort()) clients.push(await this.client(name, now));
