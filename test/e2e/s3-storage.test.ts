@@ -135,7 +135,20 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   await waitFor(() => /s3 credentials not reloaded/.test(server.log));
   expect(server.log).toMatch(/must set access_key_id and secret_access_key/);
   expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  // A key the object store refuses, then the right one again: each takes effect at the next request, without a restart.
+  fs.writeFileSync(credentials, 'access_key_id = REVOKED\nsecret_access_key = not-the-secret\n');
+  process.kill(server.pid, 'SIGHUP');
+  await waitFor(() => (server.log.match(/s3 credentials reloaded/g) ?? []).length >= 1);
+  fs.writeFileSync(path.join(data, 'after-rotation'), 'x');
+  const refused = await runCli(['-c', conf, '-e']);
+  expect(refused.code).not.toBe(0);
+  expect(server.log).toMatch(/InvalidAccessKeyId/);
+  fs.writeFileSync(credentials, `access_key_id = S3RVER\nsecret_access_key = ${SECRET}\n`);
+  process.kill(server.pid, 'SIGHUP');
+  await waitFor(() => (server.log.match(/s3 credentials reloaded/g) ?? []).length >= 2);
+  expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
   expect(server.log).not.toContain(SECRET);
+  expect(server.log).not.toContain('not-the-secret');
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {

@@ -138,6 +138,16 @@ describe('S3Backend beyond the conformance suite', () => {
     expect((await backend.readPack(hex(5), 0, big.length)).equals(big)).toBe(true);
   });
 
+  test('credentials are asked for at each request: a key changed (SIGHUP rereads the file) is used from the next request on', async () => {
+    let key = { accessKeyId: 'WRONG', secretAccessKey: 'WRONG' };
+    backend = s3Backend(dir, { credentials: () => key, maxAttempts: 1 });
+    await expect(backend.listPacks()).rejects.toThrow(/listing of .* failed.*(InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch|Forbidden)/);
+    key = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    expect(await backend.listPacks()).toEqual([]);
+    key = { accessKeyId: 'WRONG', secretAccessKey: 'WRONG' };
+    await expect(backend.listPacks()).rejects.toThrow(/failed/);
+  });
+
   test('uploads are queued two at a time however many packs are sealed at once', async () => {
     backend = s3Backend(dir);
     server.s3.proxy.inject({ action: { kind: 'delay', ms: 200 }, times: 1000, match: (req) => req.method === 'PUT' });

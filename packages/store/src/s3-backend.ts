@@ -121,7 +121,8 @@ export class S3Backend implements StorageBackend {
     };
     if (settings.endpoint) config.endpoint = settings.endpoint;
     const creds = settings.credentials;
-    if (creds) config.credentials = async () => creds();
+    // Marked as expiring now: the SDK keeps credentials without an expiry forever, and a key reread on SIGHUP must be used from the next request.
+    if (creds) config.credentials = async () => ({ ...creds(), expiration: new Date() });
     this.client = new S3Client(config);
     this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
     this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
