@@ -81,6 +81,15 @@ describe('S3Backend beyond the conformance suite', () => {
     expect(server.s3.proxy.counts.get('Get')).toBe(1);
   });
 
+  test('a pack published again once its cached copy was evicted is found in the bucket, not failed for want of a local file', async () => {
+    backend = s3Backend(dir, { cacheBytes: 100 * 1024 });
+    await writePack(backend, hex(7), bytes(80 * 1024, 7));
+    await writePack(backend, hex(8), bytes(80 * 1024, 8)); // evicts the first from the cache
+    expect(packFiles(path.join(dir, 's3', 'cache'))).toHaveLength(1);
+    await backend.publishPack(hex(7));
+    await expect(backend.publishPack(hex(9))).rejects.toMatchObject({ code: 'PACK_MISSING' });
+  });
+
   test('throttling answers and dropped connections are retried with backoff until the request goes through', async () => {
     backend = s3Backend(dir);
     const data = bytes(300 * 1024, 7);

@@ -172,8 +172,11 @@ export class S3Backend implements StorageBackend {
     try {
       size = fs.statSync(file).size;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && this.cached.has(name)) return; // published before
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // Not staged: published before (asked again, after a crash or a second seal), its cached copy maybe evicted since.
+      if (this.cached.has(name) || this.sizes.has(name)) return;
+      await this.packSize(name); // in the bucket after all, or PACK_MISSING naming it
+      return;
     }
     const body = fs.createReadStream(file);
     try {
