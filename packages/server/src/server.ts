@@ -237,7 +237,7 @@ export class BackupServer {
   }
 
   private maybeGc(): void {
-    if (!this.gcWanted || this.shuttingDown || this.gcRunning) return;
+    if (!this.gcWanted || this.shuttingDown || this.store.gcRunning) return;
     if ([...this.sessions].some((s) => s.busy)) {
       setTimeout(() => this.maybeGc(), 1000).unref();
       return;
@@ -249,28 +249,22 @@ export class BackupServer {
 
   /** `cpsbackupd gc` on the admin socket: GC as soon as no backup runs, with its report. */
   async gcWhenQuiet(): Promise<GcReport> {
-    while ([...this.sessions].some((s) => s.busy) || this.gcRunning) await new Promise((r) => setTimeout(r, 500));
+    while ([...this.sessions].some((s) => s.busy) || this.store.gcRunning) await new Promise((r) => setTimeout(r, 500));
     if (this.shuttingDown) throw new Error('cpsbackupd is shutting down');
     this.gcWanted = false;
     return this.collect();
   }
-
-  /** A GC in progress: backups that start meanwhile wait for it (the store lets no backup write while it runs). */
-  private gcRunning: Promise<GcReport> | undefined;
 
   /** One GC now: logged and counted for monitoring; a failure is logged and rethrown. */
   private async collect(): Promise<GcReport> {
     const t = Date.now();
     let r: GcReport;
     try {
-      this.gcRunning = this.store.gc();
-      r = await this.gcRunning;
+      r = await this.store.gc();
     } catch (err) {
       this.activity.gc.failures++;
       this.log.error({ err: (err as Error).message }, 'garbage collection failed; it will be tried again after the next backup');
       throw err;
-    } finally {
-      this.gcRunning = undefined;
     }
     const g = this.activity.gc;
     g.runs++;

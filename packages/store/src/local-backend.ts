@@ -6,7 +6,19 @@ import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
 /** What a pack's name is: hex digits (random, from PackWriter). */
-export const PACK_NAME = /^[0-9a-f]{8,64}$/;
+const PACK_NAME = /^[0-9a-f]{8,64}$/;
+
+/** Where a pack lives below a backend's packs/ (a file, or an object key): `<first two hex digits>/<name>.pack`. */
+export function packPathWithin(name: string): string {
+  if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
+  return `${name.slice(0, 2)}/${name}${PACK_SUFFIX}`;
+}
+
+/** The pack a path below packs/ names (packPathWithin's inverse), or undefined for anything else. */
+export function packNameAt(within: string): string | undefined {
+  const name = path.posix.basename(within, PACK_SUFFIX);
+  return PACK_NAME.test(name) && within === `${name.slice(0, 2)}/${name}${PACK_SUFFIX}` ? name : undefined;
+}
 
 /** Whether `name` is an object name: `/`-separated words of [A-Za-z0-9._%-], none `.` or `..`. */
 export function isObjectName(name: string): boolean {
@@ -39,8 +51,13 @@ export class LocalDirectoryBackend implements StorageBackend {
   }
 
   private packPath(name: string): string {
-    if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
-    return path.join(this.packsDir, name.slice(0, 2), name + PACK_SUFFIX);
+    return path.join(this.packsDir, packPathWithin(name));
+  }
+
+  /** A pack file that is not there, as the error every backend gives for it. */
+  private missing(err: unknown, name: string): unknown {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return err;
+    return new StoreError('PACK_MISSING', `pack ${name} is missing from ${this.packsDir}`, { pack: name });
   }
 
   createPack(name: string): PackAppender {
@@ -77,9 +94,7 @@ export class LocalDirectoryBackend implements StorageBackend {
       try {
         fd = fs.openSync(this.packPath(name), 'r');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-          throw new StoreError('PACK_MISSING', `pack ${name} is missing from ${this.packsDir}`, { pack: name });
-        throw err;
+        throw this.missing(err, name);
       }
       if (this.readFds.size >= 64) this.closeReaders();
       this.readFds.set(name, fd);
@@ -100,9 +115,7 @@ export class LocalDirectoryBackend implements StorageBackend {
     try {
       return fs.statSync(this.packPath(name)).size;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new StoreError('PACK_MISSING', `pack ${name} is missing from ${this.packsDir}`, { pack: name });
-      throw err;
+      throw this.missing(err, name);
     }
   }
 

@@ -64,21 +64,16 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
   try {
     const file = path.join(dir, 'catalog.db');
-    const records = from === 'storage' ? await readRecords(backend) : undefined;
-    if (records && records.clients.length === 0 && (await backend.listPacks()).length > 0) {
-      // An empty catalog over full packs would let GC take every chunk.
+    const old = from === 'storage' ? await readRecords(backend) : salvageRows(file);
+    const packNames = await backend.listPacks(); // listed once: on an object store each listing is requests
+    if (old.clients.length === 0 && packNames.length > 0) {
+      // A catalog of no client over full packs would let GC take every chunk: each source names the other.
       throw new StoreError(
         'CATALOG_CORRUPT',
-        `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`,
-      );
-    }
-    const old = records ?? salvageRows(file);
-    if (from === 'catalog' && old.clients.length === 0 && (await backend.listPacks()).length > 0) {
-      // The same trap from the other side: a catalog of no client over full packs lets GC take every chunk.
-      throw new StoreError(
-        'CATALOG_CORRUPT',
-        `${fs.existsSync(file) ? `no client row of ${file} can be read` : `${file} is missing`}: a catalog rebuilt from it would name no backup over ${backend.location}. ` +
-          'Rebuild it from the backup records kept with the packs instead: cpsbackupd -c server.conf rebuild-catalog',
+        from === 'storage'
+          ? `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`
+          : `${fs.existsSync(file) ? `no client row of ${file} can be read` : `${file} is missing`}: a catalog rebuilt from it would name no backup over ${backend.location}. ` +
+              'Rebuild it from the backup records kept with the packs instead: cpsbackupd -c server.conf rebuild-catalog',
       );
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -86,7 +81,7 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, (savedAs ?? `${file}.stray-${stamp}`) + suffix);
     }
-    const { places, packs, badRecords } = await scanPacks(backend);
+    const { places, packs, badRecords } = await scanPacks(backend, packNames);
     const catalog = new Catalog(file);
     try {
       const report = await rebuild(catalog, backend, old, places, packs);
@@ -102,11 +97,11 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
 }
 
 /** Every intact record of every pack, by chunk id (the first copy found wins). */
-async function scanPacks(backend: StorageBackend): Promise<{ places: Map<string, ChunkPlace>; packs: string[]; badRecords: number }> {
+async function scanPacks(backend: StorageBackend, names: readonly string[]): Promise<{ places: Map<string, ChunkPlace>; packs: string[]; badRecords: number }> {
   const places = new Map<string, ChunkPlace>();
   const packs: string[] = [];
   let badRecords = 0;
-  for (const pack of await backend.listPacks()) {
+  for (const pack of names) {
     // A pack is read whole, once: one request where it is an object, not two per record.
     const size = await backend.packSize(pack);
     const bytes = size >= PACK_MAGIC.length ? await backend.readPack(pack, 0, size) : Buffer.alloc(0);

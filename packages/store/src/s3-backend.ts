@@ -24,7 +24,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
-import { isObjectName, LocalDirectoryBackend, PACK_NAME } from './local-backend';
+import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
 
 // The SDK warns on every start that its releases from 2027 need Node 22; this one runs on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -130,8 +130,7 @@ export class S3Backend implements StorageBackend {
   }
 
   private packKey(name: string): string {
-    if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
-    return `${this.settings.prefix}packs/${name.slice(0, 2)}/${name}.pack`;
+    return `${this.settings.prefix}packs/${packPathWithin(name)}`;
   }
 
   private objectKey(name: string): string {
@@ -277,10 +276,10 @@ export class S3Backend implements StorageBackend {
     const names: string[] = [];
     const prefix = `${this.settings.prefix}packs/`;
     for (const o of await this.list(prefix)) {
-      const m = /^[0-9a-f]{2}\/([0-9a-f]{8,64})\.pack$/.exec(o.key.slice(prefix.length));
-      if (!m) continue;
-      names.push(m[1]!);
-      this.sizes.set(m[1]!, o.size);
+      const name = packNameAt(o.key.slice(prefix.length));
+      if (name === undefined) continue;
+      names.push(name);
+      this.sizes.set(name, o.size);
     }
     return names;
   }

@@ -56,7 +56,7 @@ export class Store {
   /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
   private recordsStale = false;
   private closed = false;
-  /** Set while GC runs (see gcRunning). */
+  /** Set while GC runs (see gc()). */
   private gcInProgress: Promise<unknown> | undefined;
   /** Sealed packs being published (uploaded), and those whose publishing failed (tried again before the next commit). */
   private readonly publishing = new Map<string, Promise<void>>();
@@ -153,6 +153,11 @@ export class Store {
   /** @internal Refuses a write while GC runs (the server never lets one happen: it holds backups until GC ends). */
   assertNoGc(): void {
     if (this.gcInProgress) throw new StoreError('STORE_BUSY', `garbage collection is running on ${this.dir}; try again when it ends`);
+  }
+
+  /** Whether GC runs now. */
+  get gcRunning(): boolean {
+    return this.gcInProgress !== undefined;
   }
 
   /** Settles once no GC runs (at once if none does). */
