@@ -1,9 +1,14 @@
 import * as zstd from 'zstd-napi/binding';
 import { chunkIdOf } from './chunk-id';
 import { FormatError } from './errors';
+import { checkSealedRecord } from './sealed';
 
-/** How a chunk's payload is encoded in a pack. */
-export const Codec = { Raw: 0, Zstd: 1 } as const;
+/**
+ * How a chunk's payload is encoded in a pack. Sealed: an encrypted node's
+ * chunk, which the server keeps as a sealed record (sealed.ts); it
+ * "decodes" to the record itself once its hash is checked.
+ */
+export const Codec = { Raw: 0, Zstd: 1, Sealed: 2 } as const;
 /** One of the Codec values. */
 export type Codec = (typeof Codec)[keyof typeof Codec];
 
@@ -54,11 +59,13 @@ export function decodeChunkToScratch(codec: number, payload: Uint8Array, rawLeng
  * what the compressed frame claims, so a hostile frame cannot balloon memory.
  */
 export function decodeChunk(codec: number, payload: Uint8Array, rawLength: number, into?: Buffer): Buffer {
-  if (codec === Codec.Raw) {
+  if (codec === Codec.Raw || codec === Codec.Sealed) {
     if (payload.length !== rawLength) {
       throw new FormatError('CHUNK_CORRUPT', `raw chunk is ${payload.length} bytes, expected ${rawLength}`);
     }
-    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    const plain = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (codec === Codec.Sealed) checkSealedRecord(plain);
+    return plain;
   }
   if (codec !== Codec.Zstd) throw new FormatError('CHUNK_CORRUPT', `unknown chunk codec ${codec}`);
   dctx ??= new zstd.DCtx();
@@ -79,5 +86,6 @@ export function decodeChunk(codec: number, payload: Uint8Array, rawLength: numbe
  * Throws a FormatError when the payload does not decode.
  */
 export function encodedChunkMatches(id: Uint8Array, codec: number, payload: Uint8Array, rawLength: number): boolean {
+  if (codec === Codec.Sealed) throw new FormatError('CHUNK_CORRUPT', 'a sealed chunk where a plain one was expected');
   return chunkIdOf(decodeChunkToScratch(codec, payload, rawLength)).equals(id);
 }

@@ -23,3 +23,14 @@ export {
   treeChunkIds,
   walkTree,
 } from './tree';
+export {
+  checkSealedRecord,
+  decodeSealedRecord,
+  encodeSealedManifest,
+  encodeSealedRecord,
+  SEALED_RECORD_OVERHEAD,
+  type SealedRecord,
+  sealedStoreId,
+  sealedTreeChunkIds,
+  splitSealedManifest,
+} from './sealed';

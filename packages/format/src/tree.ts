@@ -28,8 +28,8 @@ export const LISTING_CUT = {
   cutEvery: 512,
 } as const;
 
-/** Manifest formats a backup may have: 1 a flat stream of records (MANIFEST_MAGIC first), 2 a tree of listings. */
-export const ManifestFormat = { Flat: 1, Tree: 2 } as const;
+/** Manifest formats a backup may have: 1 a flat stream of records (MANIFEST_MAGIC first), 2 a tree of listings, 3 a tree of encrypted listings (sealed.ts). */
+export const ManifestFormat = { Flat: 1, Tree: 2, Sealed: 3 } as const;
 /** One of the ManifestFormat values. */
 export type ManifestFormat = (typeof ManifestFormat)[keyof typeof ManifestFormat];
 

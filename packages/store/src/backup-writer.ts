@@ -4,18 +4,23 @@ import {
   CHUNK_ID_BYTES,
   checkListing,
   chunkIdOf,
+  Codec,
   compressChunk,
   decodeChunkToScratch,
   decodeListingChunk,
+  decodeSealedRecord,
+  encodeSealedManifest,
+  encodeSealedRecord,
   encodedChunkMatches,
   type FileEntry,
   formatChunkId,
   isFormatError,
   type ListingChunk,
   ManifestFormat,
+  sealedStoreId,
   TreeBuilder,
 } from '@cpsbackup/format';
-import { checkTree, type TreeTotals } from './tree-check';
+import { checkSealedTree, checkTree, type TreeTotals } from './tree-check';
 import { StoreError } from './errors';
 import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
 import type { Store } from './store';
@@ -64,6 +69,12 @@ export interface BeginBackupOptions {
   parentId?: number | null;
   name?: string | null;
   description?: string | null;
+  /**
+   * An encrypted node's key id: its chunks come sealed, under ids the
+   * server cannot check, and are stored under ids derived from this one
+   * and theirs (format's sealed.ts). Absent: a plain node.
+   */
+  keyId?: Buffer;
 }
 
 /**
@@ -113,6 +124,8 @@ export class BackupWriter {
     info: BackupInfo,
     readonly dedupGroup: string,
     private readonly onDone: (w: BackupWriter) => void,
+    /** Set for an encrypted node's backup (BeginBackupOptions.keyId). */
+    readonly keyId?: Buffer,
   ) {
     this.backupId = info.id;
     this.number = info.number;
@@ -147,8 +160,60 @@ export class BackupWriter {
     this.assertActive();
     this.assertSettled();
     for (const id of ids) checkIdShape(id);
-    const has = this.referenceKnown(ids);
+    const has = this.referenceKnown(this.keyId ? this.storedIds(ids) : ids);
     return ids.filter((_, i) => !has[i]);
+  }
+
+  /** Where an encrypted node's chunks are stored: ids it cannot choose, in its key's namespace (format's sealed.ts). */
+  private storedIds(wireIds: readonly Buffer[]): Buffer[] {
+    return wireIds.map((w) => sealedStoreId(this.keyId!, w));
+  }
+
+  private assertSealed(sealed: boolean): void {
+    if (!!this.keyId !== sealed) {
+      throw new StoreError(
+        'BAD_ARGUMENT',
+        `backup ${this.number} of ${this.client} is ${this.keyId ? 'encrypted' : 'plain'}: it takes ${this.keyId ? 'sealed' : 'plain'} chunks only`,
+      );
+    }
+  }
+
+  /**
+   * Stores an encrypted node's data chunk: `seal` is its ciphertext, which
+   * the server cannot open nor check against `wireId`. It is kept under
+   * this key's stored id for `wireId`, in a record whose hash verify and
+   * every read check.
+   */
+  putSealedChunk(wireId: Buffer, seal: Buffer): number {
+    this.assertActive();
+    this.assertSealed(true);
+    checkIdShape(wireId);
+    checkSize(seal.length);
+    const record = encodeSealedRecord({ wireId, listingRefs: [], dataRefs: [], seal });
+    return this.accept(sealedStoreId(this.keyId!, wireId), ChunkKind.Data, Codec.Sealed, record, record.length);
+  }
+
+  /**
+   * Stores one chunk of an encrypted node's listing, with the ids of the
+   * listings and data chunks its entries name (which the agent declares:
+   * the server cannot read them). Each must be this group's already, as
+   * for a plain listing; the record keeps them so GC, verify and the
+   * commit check walk the tree without the key.
+   */
+  putSealedListing(wireId: Buffer, seal: Buffer, listingRefs: readonly Buffer[], dataRefs: readonly Buffer[]): number {
+    this.assertActive();
+    this.assertSealed(true);
+    this.assertSettled();
+    checkIdShape(wireId);
+    checkSize(seal.length);
+    for (const id of listingRefs) checkIdShape(id);
+    for (const id of dataRefs) checkIdShape(id);
+    const stored = sealedStoreId(this.keyId!, wireId);
+    const record = { wireId, listingRefs: this.storedIds(listingRefs), dataRefs: this.storedIds(dataRefs), seal };
+    this.requireKnownIds([...record.listingRefs, ...record.dataRefs], () => `encrypted listing chunk ${formatChunkId(wireId)}`);
+    this.listingsChecked.add(formatChunkId(stored));
+    const payload = encodeSealedRecord(record);
+    return this.accept(stored, ChunkKind.Manifest, Codec.Sealed, payload, payload.length);
   }
 
   /**
@@ -179,6 +244,7 @@ export class BackupWriter {
   /** Stores a plaintext chunk (compressed here). Returns the bytes it adds to this group's storage (0 if the group had it). */
   putChunk(id: Buffer, plaintext: Buffer): number {
     this.assertActive();
+    this.assertSealed(false);
     checkIdShape(id);
     checkSize(plaintext.length);
     if (!chunkIdOf(plaintext).equals(id)) throw hashMismatch(id, this.client);
@@ -193,6 +259,7 @@ export class BackupWriter {
    */
   putEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
     this.assertActive();
+    this.assertSealed(false);
     checkIdShape(id);
     checkSize(rawLength);
     return this.storeIfMatches(encodedChunkMatches(id, codec, payload, rawLength), id, codec, payload, rawLength);
@@ -215,6 +282,7 @@ export class BackupWriter {
    */
   async queueEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number, check: EncodedChunkCheck): Promise<void> {
     this.assertActive();
+    this.assertSealed(false);
     checkIdShape(id);
     checkSize(rawLength);
     const result = check(id, codec, payload, rawLength);
@@ -276,6 +344,7 @@ export class BackupWriter {
   /** Adds entries in order; their chunk references are checked together (see referenceKnown). */
   addEntries(entries: readonly FileEntry[]): void {
     this.assertActive();
+    this.assertSealed(false);
     this.assertSettled();
     this.requireKnown(entries);
     for (const entry of entries) {
@@ -295,6 +364,7 @@ export class BackupWriter {
    */
   putListingChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
     this.assertActive();
+    this.assertSealed(false);
     this.assertSettled();
     checkIdShape(id);
     checkSize(rawLength);
@@ -382,6 +452,7 @@ export class BackupWriter {
   checkTree(root: readonly Buffer[]): Promise<TreeTotals> {
     this.assertActive();
     this.assertSettled();
+    if (this.keyId) return this.checkSealedTree(root);
     this.requireKnownIds(root, () => 'the root listing');
     this.store.flush(); // the listings just received must be readable
     return checkTree(root, {
@@ -391,6 +462,43 @@ export class BackupWriter {
         if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnown(entries);
       },
     });
+  }
+
+  /**
+   * checkTree for an encrypted node's tree (`root`: its wire ids). The
+   * server checks what it can without the key: every listing is an
+   * encrypted listing of this group, none reached twice, everything they
+   * name the group's. The file count and bytes are the agent's word
+   * (`claimed`): the server cannot count them.
+   */
+  private async checkSealedTree(root: readonly Buffer[]): Promise<TreeTotals> {
+    const stored = this.storedIds(root);
+    this.requireKnownIds(stored, () => 'the root listing');
+    this.store.flush();
+    const { listings } = await checkSealedTree(stored, {
+      listing: (id) => this.store.catalog.listing(this.dedupGroup, id),
+      readListing: async (id) => {
+        const c = this.store.catalog.chunk(id);
+        if (!c || c.codec !== Codec.Sealed || !this.store.catalog.isListingChunk(id)) return undefined;
+        return decodeSealedRecord(await this.store.readChunk(id));
+      },
+      requireRefs: (id, refs) => {
+        if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnownIds(refs, () => `encrypted listing chunk ${formatChunkId(id)}`);
+      },
+    });
+    return { entries: this.claimed.entries, bytes: this.claimed.bytes, listings };
+  }
+
+  /** An encrypted backup's file count and bytes, as its agent counted them (the server cannot). */
+  private claimed = { entries: 0, bytes: 0 };
+
+  /** Records what an encrypted node says its backup holds (EndBackup): shown in lists, never trusted for anything else. */
+  claimTotals(entries: number, bytes: number): void {
+    this.assertSealed(true);
+    if (!Number.isSafeInteger(entries) || entries < 0 || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new StoreError('BAD_ARGUMENT', `backup ${this.number} of ${this.client}: totals ${entries} entries, ${bytes} bytes refused`);
+    }
+    this.claimed = { entries, bytes };
   }
 
   /**
@@ -414,9 +522,10 @@ export class BackupWriter {
       throw err;
     }
     this.assertActive(); // the store may have lost data meanwhile
+    if (this.keyId) this.store.assertGroupKey(this.dedupGroup, this.keyId);
     const committed = this.store.catalog.commitBackup(this.backupId, {
-      manifest: Buffer.concat(root),
-      manifestFormat: ManifestFormat.Tree,
+      manifest: this.keyId ? encodeSealedManifest(this.keyId, this.storedIds(root)) : Buffer.concat(root),
+      manifestFormat: this.keyId ? ManifestFormat.Sealed : ManifestFormat.Tree,
       fileCount: totals.entries,
       logicalBytes: totals.bytes,
       newChunks: this.newChunks,

@@ -3,6 +3,7 @@ import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
 import { type PlacedRecord } from './pack-writer';
+import { ManifestFormat } from '@cpsbackup/format';
 
 /** A backup's lifecycle state. */
 export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
@@ -656,6 +657,22 @@ export class Catalog {
   }
 
   /** Whether a chunk is stored as a manifest chunk (a listing, or a piece of a flat manifest). */
+  /**
+   * The key id of one of a dedup group's encrypted backups that still count
+   * (available: their manifest starts with it),
+   * if any: they all share one (Store.assertGroupKey).
+   */
+  sealedKeyOfGroup(group: string): Buffer | undefined {
+    const manifest = this.db
+      .prepare(
+        `SELECT b.manifest FROM backups b JOIN clients c ON c.id = b.client_id
+         WHERE c.dedup_group = ? AND b.manifest_format = ? AND b.status = 'available' LIMIT 1`,
+      )
+      .pluck()
+      .get(group, ManifestFormat.Sealed) as Buffer | undefined;
+    return manifest ? Buffer.from(manifest.subarray(0, 32)) : undefined;
+  }
+
   isListingChunk(id: Buffer): boolean {
     return this.db.prepare(`SELECT kind FROM chunks WHERE id = ?`).pluck().get(id) === ChunkKind.Manifest;
   }

@@ -10,6 +10,10 @@ export type StoreErrorCode =
   | 'MANIFEST_REFUSED'
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_STATE'
+  /** The backup is encrypted: the server cannot read its file list. */
+  | 'BACKUP_ENCRYPTED'
+  /** An encrypted node's key is not the one its dedup group uses. */
+  | 'KEY_MISMATCH'
   | 'BACKUP_RUNNING'
   | 'STORE_LOCKED'
   | 'STORE_CORRUPT'

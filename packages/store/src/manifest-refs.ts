@@ -1,5 +1,15 @@
 import { type BackupInfo } from './catalog';
-import { CHUNK_ID_BYTES, formatChunkId, isFormatError, ManifestDecoder, ManifestFormat, treeChunkIds } from '@cpsbackup/format';
+import {
+  CHUNK_ID_BYTES,
+  Codec,
+  formatChunkId,
+  isFormatError,
+  ManifestDecoder,
+  ManifestFormat,
+  sealedTreeChunkIds,
+  splitSealedManifest,
+  treeChunkIds,
+} from '@cpsbackup/format';
 import type { Store } from './store';
 
 /**
@@ -12,6 +22,11 @@ export async function* manifestReferences(store: Store, backup: BackupInfo, seen
   const ids = store.catalog.manifestIds(backup.id);
   if (backup.manifestFormat === ManifestFormat.Tree) {
     yield* treeChunkIds(ids, (id) => store.readChunk(id), seenListings);
+    return;
+  }
+  if (backup.manifestFormat === ManifestFormat.Sealed) {
+    // An encrypted tree: its records carry what each listing names (format's sealed.ts).
+    yield* sealedTreeChunkIds(splitSealedManifest(ids).roots, (id) => store.readChunk(id), seenListings);
     return;
   }
   const decoder = new ManifestDecoder();
@@ -44,7 +59,7 @@ export async function liveFromManifests(store: Store): Promise<ManifestLiveness>
   const live: ManifestLiveness = { flat: new Set(), tree: new Set(), seenListings: new Set(), unreadable: [] };
   for (const backup of store.listBackups()) {
     if (backup.status !== 'available') continue;
-    const into = backup.manifestFormat === ManifestFormat.Tree ? live.tree : live.flat;
+    const into = backup.manifestFormat === ManifestFormat.Flat ? live.flat : live.tree;
     try {
       for await (const id of manifestReferences(store, backup, live.seenListings)) into.add(formatChunkId(id));
     } catch (err) {
@@ -65,7 +80,8 @@ export async function belowListings(store: Store, ids: Iterable<Buffer>, seenLis
   for (const id of ids) {
     if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id)) || !store.catalog.isListingChunk(id)) continue;
     try {
-      for await (const below of treeChunkIds([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
+      const walk = store.catalog.chunk(id)?.codec === Codec.Sealed ? sealedTreeChunkIds : treeChunkIds;
+      for await (const below of walk([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
     } catch (err) {
       // Not a listing after all (it names nothing); an unreadable chunk stops GC, as for committed backups.
       if (!isFormatError(err)) throw err;

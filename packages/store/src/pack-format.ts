@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, Codec, decodeChunk } from '@cpsbackup/format';
 import { StoreError } from './errors';
 
 /**
@@ -49,4 +49,16 @@ export function decodeRecordHeader(buf: Buffer, where: string): RecordHeader {
     rawLength: buf.readUInt32BE(CHUNK_ID_BYTES + 4),
     storedLength: buf.readUInt32BE(CHUNK_ID_BYTES + 8),
   };
+}
+
+/**
+ * A record's content, checked: a plain chunk's plaintext, which must hash
+ * to its id; an encrypted node's sealed record, whose own hash must match
+ * (the server cannot check an encrypted chunk's id: format's sealed.ts).
+ * Undefined when the hash differs; a FormatError when it does not decode.
+ */
+export function checkedContent(id: Buffer, codec: number, payload: Buffer, rawLength: number): Buffer | undefined {
+  const content = decodeChunk(codec, payload, rawLength);
+  if (codec === Codec.Sealed) return content;
+  return chunkIdOf(content).equals(id) ? content : undefined;
 }

@@ -3,9 +3,18 @@ import * as path from 'node:path';
 import { mkdirDurably } from '@cpsbackup/durable';
 import { type StorageBackend } from './backend';
 import { Catalog, type ChunkLocation, type RepairContents, salvageRows, type SalvagedRow } from './catalog';
-import { CHUNK_ID_BYTES, chunkIdOf, decodeChunk, formatChunkId, ManifestDecoder, ManifestFormat, treeChunkIds } from '@cpsbackup/format';
+import {
+  CHUNK_ID_BYTES,
+  decodeChunk,
+  formatChunkId,
+  ManifestDecoder,
+  ManifestFormat,
+  sealedTreeChunkIds,
+  splitSealedManifest,
+  treeChunkIds,
+} from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
-import { decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
+import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreLock } from './store-lock';
 import { readRecords } from './backup-records';
 import { claimStorage } from './storage-owner';
@@ -121,7 +130,7 @@ async function scanPacks(backend: StorageBackend, names: readonly string[]): Pro
       const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, end);
       let intact: boolean;
       try {
-        intact = chunkIdOf(decodeChunk(header.codec, payload, header.rawLength)).equals(header.id);
+        intact = checkedContent(header.id, header.codec, payload, header.rawLength) !== undefined;
       } catch {
         intact = false;
       }
@@ -213,9 +222,10 @@ async function referencesOf(manifest: Buffer | null, format: number, read: (id: 
     if (!piece) throw new Error(`manifest chunk ${formatChunkId(id)} is in no pack`);
     return piece;
   };
-  if (format === ManifestFormat.Tree) {
+  if (format === ManifestFormat.Tree || format === ManifestFormat.Sealed) {
     const refs: Buffer[] = [];
-    for await (const id of treeChunkIds(ids, readOrThrow)) refs.push(id);
+    const walk = format === ManifestFormat.Tree ? treeChunkIds(ids, readOrThrow) : sealedTreeChunkIds(splitSealedManifest(ids).roots, readOrThrow);
+    for await (const id of walk) refs.push(id);
     return refs;
   }
   const refs: Buffer[] = [];

@@ -4,25 +4,14 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import {
-  chunkIdOf,
-  decodeChunk,
-  encodeEntryRecords,
-  type FileEntry,
-  formatChunkId,
-  isUnder,
-  MANIFEST_MAGIC,
-  ManifestDecoder,
-  ManifestFormat,
-  walkTree,
-} from '@cpsbackup/format';
+import { encodeEntryRecords, type FileEntry, formatChunkId, isUnder, MANIFEST_MAGIC, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
@@ -242,9 +231,27 @@ export class Store {
     }
     const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
     const info = this.catalog.backup(id)!;
-    const writer = new BackupWriter(this, info, client.dedupGroup, (w) => this.writers.delete(w));
+    if (opts.keyId) this.assertGroupKey(client.dedupGroup, opts.keyId);
+    const writer = new BackupWriter(this, info, client.dedupGroup, (w) => this.writers.delete(w), opts.keyId);
     this.writers.add(writer);
     return writer;
+  }
+
+  /**
+   * Refuses an encrypted backup whose key is not the one its dedup group's
+   * encrypted backups were made with: a group shares what it stores, so
+   * its nodes share one key (or none). Read from the backups themselves, so
+   * it holds across a rebuilt catalog and lifts once the last one is gone.
+   */
+  assertGroupKey(group: string, keyId: Buffer): void {
+    const other = this.catalog.sealedKeyOfGroup(group);
+    if (other && !other.equals(keyId)) {
+      throw new StoreError(
+        'KEY_MISMATCH',
+        `dedup group ${group} holds backups encrypted with another key: give this node that key (its key file), or put it in a dedup group of its own`,
+        { group },
+      );
+    }
   }
 
   /** Backups that failed while the catalog could not be written (disk full), by id → reason. */
@@ -313,7 +320,7 @@ export class Store {
     const fromTrees = new Set<string>();
     const seenListings = new Set<string>();
     for (const b of this.listBackups(client)) {
-      if (b.status !== 'available' || b.manifestFormat !== ManifestFormat.Tree) continue;
+      if (b.status !== 'available' || b.manifestFormat === ManifestFormat.Flat) continue;
       for await (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
     }
     return this.catalog.clientUsage(client, fromTrees);
@@ -373,6 +380,9 @@ export class Store {
    */
   async *readManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
     const b = this.availableBackup(backupId);
+    if (b.manifestFormat === ManifestFormat.Sealed) {
+      throw new StoreError('BACKUP_ENCRYPTED', `backup ${b.number} of ${b.client} is encrypted: only its node can read its file list`, { backupId });
+    }
     const ids = this.catalog.manifestIds(backupId);
     const selected = (path: Buffer) => under.length === 0 || under.some((p) => isUnder(path, p));
     if (b.manifestFormat === ManifestFormat.Tree) {
@@ -394,7 +404,7 @@ export class Store {
    */
   async *readManifestStream(backupId: number): AsyncGenerator<Buffer> {
     const b = this.availableBackup(backupId);
-    if (b.manifestFormat !== ManifestFormat.Tree) {
+    if (b.manifestFormat === ManifestFormat.Flat) {
       for (const id of this.catalog.manifestIds(backupId)) yield await this.readChunk(id);
       return;
     }
@@ -474,8 +484,8 @@ export class Store {
 
   /** @internal A record's plaintext, checked against the chunk id the catalog gives it. */
   checkRecord(loc: ChunkLocation, { header, payload }: { header: RecordHeader; payload: Buffer }): Buffer {
-    const plain = decodeChunk(header.codec, payload, header.rawLength);
-    if (!chunkIdOf(plain).equals(loc.id)) {
+    const plain = checkedContent(loc.id, header.codec, payload, header.rawLength);
+    if (!plain) {
       throw new StoreError('CHUNK_CORRUPT', `chunk ${formatChunkId(loc.id)} in pack ${loc.pack} at ${loc.offset} does not match its hash`, {
         chunk: formatChunkId(loc.id),
         pack: loc.pack,

@@ -1,4 +1,13 @@
-import { checkListing, compareWalkOrder, decodeListingChunk, EntryType, type FileEntry, formatChunkId, isFormatError } from '@cpsbackup/format';
+import {
+  checkListing,
+  compareWalkOrder,
+  decodeListingChunk,
+  EntryType,
+  type FileEntry,
+  formatChunkId,
+  isFormatError,
+  type SealedRecord,
+} from '@cpsbackup/format';
 import type { ListingInfo } from './catalog';
 import { StoreError } from './errors';
 
@@ -24,6 +33,8 @@ export interface TreeSource {
 
 /** A root listing of entries with several parents is no directory's listing: its `dir` is this. */
 const NO_DIR = Buffer.from([0]);
+/** An encrypted listing's `dir` (the server cannot know it): no path holds a NUL, so no plain listing has it. */
+const SEALED_DIR = Buffer.from([0, 0x53]);
 
 interface NewListing {
   info: ListingInfo;
@@ -58,6 +69,7 @@ export async function checkTree(rootIds: readonly Buffer[], source: TreeSource):
       if (fresh.has(hex)) throw corrupt(`listing chunk ${hex} is named twice in one tree`);
       const known = source.listing(id);
       if (known) {
+        if (known.dir.equals(SEALED_DIR)) throw corrupt(`listing chunk ${hex} is an encrypted node's`);
         if (dir !== null && !known.dir.equals(dir))
           throw corrupt(`listing chunk ${hex} belongs to ${JSON.stringify(known.dir.toString())}, not ${JSON.stringify(dir.toString())}`);
         if (last !== null && compareWalkOrder(last, known.first) >= 0) throw corrupt(`listing chunks of ${describe(dir)} out of order`);
@@ -120,6 +132,47 @@ export async function checkTree(rootIds: readonly Buffer[], source: TreeSource):
     l.info.bytes = bytes;
   }
   return { ...totalsOf(rootIds), listings: order.map((l) => l.info) };
+}
+
+/** The store as the check of an encrypted tree reads it, for one dedup group. */
+export interface SealedTreeSource {
+  /** What was checked of a listing chunk for this group before (its subtree is then trusted). */
+  listing(id: Buffer): ListingInfo | undefined;
+  /** An encrypted listing's record; undefined if the chunk is no encrypted listing. */
+  readListing(id: Buffer): Promise<SealedRecord | undefined>;
+  /** Throws unless every chunk an encrypted listing names is this group's. */
+  requireRefs(listingId: Buffer, refs: readonly Buffer[]): void;
+}
+
+/**
+ * checkTree for an encrypted node's tree (stored ids): without the key the
+ * server checks the shape it can see. Every listing is an encrypted
+ * listing, reached once (so walking the tree for GC costs its size), and
+ * names only chunks the group has; one checked for an earlier backup of
+ * the group is trusted with what lies below it. Returns the listings
+ * checked now (the file totals are the agent's: see BackupWriter).
+ */
+export async function checkSealedTree(rootIds: readonly Buffer[], source: SealedTreeSource): Promise<{ listings: ListingInfo[] }> {
+  const fresh = new Set<string>();
+  const listings: ListingInfo[] = [];
+  const stack = [...rootIds];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    const hex = formatChunkId(id);
+    if (fresh.has(hex)) throw corrupt(`listing chunk ${hex} is named twice in one tree`);
+    const known = source.listing(id);
+    if (known) {
+      if (!known.dir.equals(SEALED_DIR)) throw corrupt(`listing chunk ${hex} is not an encrypted listing`);
+      continue;
+    }
+    const record = await source.readListing(id);
+    if (!record) throw corrupt(`chunk ${hex} is not an encrypted listing`);
+    source.requireRefs(id, [...record.listingRefs, ...record.dataRefs]);
+    fresh.add(hex);
+    listings.push({ id, dir: SEALED_DIR, first: Buffer.alloc(0), last: Buffer.alloc(0), entries: 0, bytes: 0 });
+    stack.push(...record.listingRefs);
+  }
+  return { listings };
 }
 
 function parentOf(path: Buffer): Buffer {

@@ -1,5 +1,14 @@
 import { type BackupInfo, catalogDamage, type ChunkLocation } from './catalog';
-import { EntryType, type FileEntry, formatChunkId, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
+import {
+  decodeSealedRecord,
+  EntryType,
+  type FileEntry,
+  formatChunkId,
+  ManifestDecoder,
+  ManifestFormat,
+  splitSealedManifest,
+  walkTree,
+} from '@cpsbackup/format';
 import { manifestReferences } from './manifest-refs';
 import type { Store } from './store';
 
@@ -118,7 +127,8 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     if (store.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
     backupsChecked++;
     const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
-    const manifestIds = store.catalog.manifestIds(b.id);
+    const stored = store.catalog.manifestIds(b.id);
+    const manifestIds = b.manifestFormat === ManifestFormat.Sealed ? splitSealedManifest(stored).roots : stored;
     const checkFiles = (entries: Iterable<FileEntry>) => {
       for (const e of entries) {
         const lost = e.chunks.filter(problem).map(formatChunkId);
@@ -127,6 +137,25 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     };
     if (manifestIds.some(problem)) {
       damage.manifestDamaged = true;
+    } else if (b.manifestFormat === ManifestFormat.Sealed) {
+      // An encrypted tree: the server knows which chunks each listing names, not the files they make.
+      try {
+        const listings = [...manifestIds];
+        const seen = new Set<string>();
+        while (listings.length > 0) {
+          const id = listings.pop()!;
+          if (seen.has(formatChunkId(id))) continue;
+          seen.add(formatChunkId(id));
+          const r = decodeSealedRecord(await store.readChunk(id));
+          if (r.listingRefs.some(problem)) throw new Error('a listing is lost');
+          listings.push(...r.listingRefs);
+          const lost = r.dataRefs.filter(problem).map(formatChunkId);
+          if (lost.length > 0) damage.files.push({ path: '(an encrypted file: its node can name it)', chunks: lost });
+          await turn();
+        }
+      } catch {
+        damage.manifestDamaged = true;
+      }
     } else if (b.manifestFormat === ManifestFormat.Tree) {
       // A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on.
       try {

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { CHUNK_ID_BYTES } from './chunk-id';
+import { FormatError } from './errors';
+
+/**
+ * Chunks an agent encrypted (docs/ARCHITECTURE.md, "Encrypted nodes").
+ *
+ * The server cannot read such a chunk, nor check that its id (a keyed hash
+ * of a plaintext it never sees) is right. So it stores it under an id of
+ * its own making, in a namespace no other chunk can reach:
+ *
+ *   stored id := SHA-256("cpsbackup sealed chunk v1\0" ‖ key id ‖ wire id)
+ *
+ * where the key id names the node's master key and the wire id is what the
+ * agent calls the chunk. A peer can place a sealed chunk only under ids of
+ * that form: never under the SHA-256 of some plaintext another client
+ * will store, never under another key's ids.
+ *
+ * The stored payload (codec Sealed) carries what the server needs without
+ * the key, checked by a hash of everything after it:
+ *
+ *   record := sha256[32] wireId[32] listingRefs:u32 dataRefs:u32 ref[32]* seal
+ *
+ * `ref`s are stored ids: for an encrypted listing, the listings and data
+ * chunks its entries name (listings first), so GC, verify and the commit
+ * check walk an encrypted tree without reading it; none for a data chunk.
+ * `seal` is the agent's ciphertext, as it came.
+ */
+const STORED_ID_LABEL = Buffer.from('cpsbackup sealed chunk v1\0', 'latin1');
+const HEAD_BYTES = 2 * CHUNK_ID_BYTES + 8;
+/** What a sealed record adds to its seal besides its references. */
+export const SEALED_RECORD_OVERHEAD = HEAD_BYTES;
+
+/** The id the store keeps a sealed chunk under (see above). */
+export function sealedStoreId(keyId: Uint8Array, wireId: Uint8Array): Buffer {
+  return createHash('sha256').update(STORED_ID_LABEL).update(keyId).update(wireId).digest();
+}
+
+/** A sealed chunk as the store keeps it. */
+export interface SealedRecord {
+  /** What the agent calls the chunk (the keyed hash of its plaintext). */
+  wireId: Buffer;
+  /** Stored ids of the listings an encrypted listing names (none for data). */
+  listingRefs: Buffer[];
+  /** Stored ids of the data chunks an encrypted listing names. */
+  dataRefs: Buffer[];
+  /** The agent's ciphertext. */
+  seal: Buffer;
+}
+
+/** A sealed record's payload (see above). */
+export function encodeSealedRecord(r: SealedRecord): Buffer {
+  const refs = r.listingRefs.length + r.dataRefs.length;
+  const out = Buffer.allocUnsafe(HEAD_BYTES + refs * CHUNK_ID_BYTES + r.seal.length);
+  r.wireId.copy(out, CHUNK_ID_BYTES);
+  out.writeUInt32BE(r.listingRefs.length, 2 * CHUNK_ID_BYTES);
+  out.writeUInt32BE(r.dataRefs.length, 2 * CHUNK_ID_BYTES + 4);
+  let off = HEAD_BYTES;
+  for (const ref of [...r.listingRefs, ...r.dataRefs]) {
+    if (ref.length !== CHUNK_ID_BYTES) throw new FormatError('BAD_ARGUMENT', `a reference is ${CHUNK_ID_BYTES} bytes, not ${ref.length}`);
+    off += ref.copy(out, off);
+  }
+  r.seal.copy(out, off);
+  createHash('sha256').update(out.subarray(CHUNK_ID_BYTES)).digest().copy(out, 0);
+  return out;
+}
+
+/** Checks a sealed record against its hash (CHUNK_CORRUPT if it differs or is malformed) and returns what it holds. */
+export function decodeSealedRecord(payload: Buffer): SealedRecord {
+  checkSealedRecord(payload);
+  const nl = payload.readUInt32BE(2 * CHUNK_ID_BYTES);
+  const nd = payload.readUInt32BE(2 * CHUNK_ID_BYTES + 4);
+  const ref = (i: number) => Buffer.from(payload.subarray(HEAD_BYTES + i * CHUNK_ID_BYTES, HEAD_BYTES + (i + 1) * CHUNK_ID_BYTES));
+  return {
+    wireId: Buffer.from(payload.subarray(CHUNK_ID_BYTES, 2 * CHUNK_ID_BYTES)),
+    listingRefs: Array.from({ length: nl }, (_, i) => ref(i)),
+    dataRefs: Array.from({ length: nd }, (_, i) => ref(nl + i)),
+    seal: payload.subarray(HEAD_BYTES + (nl + nd) * CHUNK_ID_BYTES),
+  };
+}
+
+/** Throws CHUNK_CORRUPT unless `payload` is a whole sealed record whose hash matches. */
+export function checkSealedRecord(payload: Buffer): void {
+  if (payload.length < HEAD_BYTES) throw new FormatError('CHUNK_CORRUPT', `sealed record of ${payload.length} bytes is shorter than its header`);
+  const refs = payload.readUInt32BE(2 * CHUNK_ID_BYTES) + payload.readUInt32BE(2 * CHUNK_ID_BYTES + 4);
+  if (HEAD_BYTES + refs * CHUNK_ID_BYTES > payload.length) throw new FormatError('CHUNK_CORRUPT', `sealed record names ${refs} references it does not hold`);
+  if (!createHash('sha256').update(payload.subarray(CHUNK_ID_BYTES)).digest().equals(payload.subarray(0, CHUNK_ID_BYTES))) {
+    throw new FormatError('CHUNK_CORRUPT', 'sealed record does not match its hash');
+  }
+}
+
+/**
+ * A sealed manifest, as the catalog keeps it: the key id, then the root
+ * listing's stored ids (ManifestFormat.Sealed).
+ */
+export function encodeSealedManifest(keyId: Buffer, roots: readonly Buffer[]): Buffer {
+  return Buffer.concat([keyId, ...roots]);
+}
+
+/** The key id and root ids of a sealed manifest's ids (its 32-byte pieces, key id first). */
+export function splitSealedManifest(ids: readonly Buffer[]): { keyId: Buffer; roots: Buffer[] } {
+  if (ids.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'an encrypted backup without its key id');
+  return { keyId: ids[0]!, roots: ids.slice(1) };
+}
+
+/**
+ * Every stored id an encrypted tree names, from the references its
+ * records carry: its listings and their data chunks (as treeChunkIds for
+ * a plain tree). `read` returns a chunk's checked stored payload.
+ */
+export async function* sealedTreeChunkIds(
+  rootIds: readonly Buffer[],
+  read: (id: Buffer) => Buffer | Promise<Buffer>,
+  seen: Set<string> = new Set(),
+): AsyncGenerator<Buffer> {
+  const stack: Buffer[] = [...rootIds].reverse();
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    const hex = id.toString('hex');
+    if (seen.has(hex)) continue;
+    seen.add(hex);
+    yield id;
+    const r = decodeSealedRecord(await read(id));
+    for (let i = r.listingRefs.length - 1; i >= 0; i--) stack.push(r.listingRefs[i]!);
+    yield* r.dataRefs;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Encrypted nodes' backups as the store keeps them: chunks it cannot read,
+ * under ids it derives (format's sealed.ts); trees it walks by the
+ * references their records carry, for the commit check, GC and verify.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { tempDir, toArray } from '@cpsbackup/testkit';
+import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, ManifestFormat, sealedStoreId } from '@cpsbackup/format';
+import { fileEntry } from '@cpsbackup/testkit';
+import { type BackupWriter } from './backup-writer';
+import { isStoreError } from './errors';
+import { Store } from './store';
+
+const KEY = randomBytes(32);
+
+/** An encrypted tree as an agent would send it: two directories of files, one shared, ciphertexts random. */
+function sealedTree(w: BackupWriter, dataWire: Buffer[]): Buffer[] {
+  const seals = dataWire.map(() => randomBytes(300));
+  const lacking = new Set(w.missing(dataWire).map((id) => id.toString('hex')));
+  dataWire.forEach((id, i) => lacking.has(id.toString('hex')) && w.putSealedChunk(id, seals[i]!));
+  const sub = randomBytes(32);
+  if (w.missing([sub]).length) w.putSealedListing(sub, randomBytes(200), [], dataWire.slice(0, 2));
+  const root = randomBytes(32);
+  w.putSealedListing(root, randomBytes(200), [sub], dataWire.slice(2));
+  return [root];
+}
+
+describe('encrypted backups in the store', () => {
+  let dir: string;
+  let store: Store;
+  beforeEach(async () => {
+    dir = tempDir('sealed');
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, gracePeriodMs: 0 });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function backUp(client: string, data: Buffer[], keyId = KEY) {
+    const w = store.beginBackup({ client, keyId });
+    const root = sealedTree(w, data);
+    w.claimTotals(10, 12345);
+    return w.commitTree(root, await w.checkTree(root));
+  }
+
+  it('stores chunks under ids of their key, keeps them while a backup names them, verifies them, and frees them with it', async () => {
+    const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const b = await backUp('n1', data);
+    expect(b.manifestFormat).toBe(ManifestFormat.Sealed);
+    expect(b.fileCount).toBe(10);
+    expect(b.logicalBytes).toBe(12345);
+    for (const w of data) {
+      expect(store.catalog.chunkExists(sealedStoreId(KEY, w))).toBe(true);
+      expect(store.catalog.chunkExists(w)).toBe(false); // never under the id the node chose
+    }
+    const chunks = new Set((await toArray(store.chunksOf(b.id))).map((id) => id.toString('hex')));
+    expect(chunks.size).toBe(5); // two listings, three data chunks
+    expect((await store.gc()).deadChunks).toBe(0);
+    expect((await store.verify()).ok).toBe(true);
+    await expect(toArray(store.readManifest(b.id))).rejects.toThrow(/encrypted/);
+
+    // The second backup sends nothing new: its group has every chunk.
+    const w = store.beginBackup({ client: 'n1', keyId: KEY });
+    expect(w.missing(data)).toEqual([]);
+    w.abort('test');
+
+    await store.deleteBackup(b.id);
+    expect((await store.gc()).deadChunks).toBe(5);
+  });
+
+  it('finds a damaged sealed chunk on verify', async () => {
+    const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const b = await backUp('n1', data);
+    store.flush();
+    const loc = store.catalog.chunk(sealedStoreId(KEY, data[2]!))!;
+    await store.close();
+    const file = path.join(dir, 'packs', loc.pack.slice(0, 2), `${loc.pack}.pack`);
+    const bytes = fs.readFileSync(file);
+    bytes[loc.offset + 44 + 100]! ^= 0x01; // a bit of its ciphertext
+    fs.writeFileSync(file, bytes);
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, gracePeriodMs: 0 });
+    const report = await store.verify();
+    expect(report.ok).toBe(false);
+    expect(report.badChunks.map((c) => c.chunk)).toEqual([sealedStoreId(KEY, data[2]!).toString('hex')]);
+    expect(report.damagedBackups).toEqual([
+      expect.objectContaining({
+        number: b.number,
+        manifestDamaged: false,
+        files: [expect.objectContaining({ chunks: [sealedStoreId(KEY, data[2]!).toString('hex')] })],
+      }),
+    ]);
+  });
+
+  it('refuses what an encrypted node cannot show it has, and another key in the group', async () => {
+    const w = store.beginBackup({ client: 'n1', keyId: KEY });
+    expect(() => w.putSealedListing(randomBytes(32), randomBytes(50), [], [randomBytes(32)])).toThrow(/never sent/);
+    expect(() => w.putEncodedChunk(randomBytes(32), 0, randomBytes(10), 10)).toThrow(/encrypted/);
+    w.abort('test');
+    await backUp('n1', [randomBytes(32), randomBytes(32), randomBytes(32)]);
+    let err: unknown;
+    try {
+      store.beginBackup({ client: 'n1', keyId: randomBytes(32) });
+    } catch (e) {
+      err = e;
+    }
+    expect(isStoreError(err, 'KEY_MISMATCH')).toBe(true);
+    expect((err as Error).message).toMatch(/another key/);
+    // Another group may use another key.
+    await backUp('n2', [randomBytes(32), randomBytes(32), randomBytes(32)], randomBytes(32));
+  });
+
+  it("keeps encrypted and plain trees apart: neither may name the other's listings", async () => {
+    const b = await backUp('n1', [randomBytes(32), randomBytes(32), randomBytes(32)]);
+    const [, sealedRoot] = store.catalog.manifestIds(b.id);
+    // A plain backup of the same group naming the encrypted root listing (its node can compute the stored id).
+    const plain = store.beginBackup({ client: 'n1' });
+    await expect(plain.checkTree([sealedRoot!])).rejects.toThrow(/encrypted node's/);
+    plain.abort('test');
+    // An encrypted tree naming a plain listing.
+    const content = randomBytes(100);
+    const p = store.beginBackup({ client: 'n2' });
+    p.putChunk(chunkIdOf(content), content);
+    const listing = encodeEntryRecords([{ ...fileEntry('/f', [chunkIdOf(content)], 100), type: EntryType.File }]);
+    const { codec, payload } = compressChunk(listing);
+    p.putListingChunk(chunkIdOf(listing), codec, payload, listing.length);
+    await p.commitTree([chunkIdOf(listing)], await p.checkTree([chunkIdOf(listing)]));
+    const s = store.beginBackup({ client: 'n2', keyId: KEY });
+    // Its stored id for any wire id is never the plain listing's; naming one it lacks is refused.
+    await expect(s.checkTree([randomBytes(32)])).rejects.toThrow(/never sent/);
+    s.abort('test');
+  });
+});
