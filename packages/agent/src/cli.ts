@@ -18,6 +18,7 @@ import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config'
 import { daemon } from './cli/actions/daemon';
 import { deleteBackup } from './cli/actions/delete';
 import { enrol } from './cli/actions/enrol';
+import { initKey } from './cli/actions/init-key';
 import { exportBackup } from './cli/actions/export';
 import { importBackup } from './cli/actions/import';
 import { label } from './cli/actions/label';
@@ -40,6 +41,7 @@ const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Prom
   label,
   verify,
   enrol,
+  'init-key': initKey,
   daemon: (config) => daemon(config),
 };
 

@@ -127,10 +127,6 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   include_glob: { note: 'list the paths with include', refuse: true },
   read_blockdev: { note: 'block devices are recorded, not read', refuse: true },
   read_all_blockdevs: { note: 'block devices are recorded, not read', refuse: true },
-  encryption_password: {
-    note: "client-side encryption is not implemented yet: the server would store this node's data readable; remove the key to back up unencrypted",
-    refuse: true,
-  },
   backup_script_pre: scripts,
   backup_script_post: scripts,
   backup_script_pre_arg: scripts,

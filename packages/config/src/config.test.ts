@@ -162,12 +162,24 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
       'server = x\nbackup_script_pre = /usr/local/bin/dump-db\n',
       /node\.conf:2: backup_script_pre: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: .*storage\.conf/,
     ],
-    ['node.conf', 'server = x\nencryption_password = s3cret\n', /encryption_password: .*readable/],
     ['node.conf', 'server = x\ninclude_glob = /home/*\n', /include_glob: .*list the paths with include/],
     ['server.conf', 'ssl_key_password = pw\n', /ssl_key_password: .*unencrypted/],
   ])('%s: a Burp key whose absence would lose data is refused (%j)', (name, text, message) => {
     const file = write(name, text);
     expect(() => (name === 'node.conf' ? loadNodeConfig(file, 'h') : loadServerConfig(file))).toThrow(message);
+  });
+
+  test("encryption: Burp's encryption_password turns it on; the key file defaults beside node.conf", () => {
+    const file = write('node.conf', 'server = x\nencryption_password = s3cret\n');
+    const c = loadNodeConfig(file, 'h');
+    expect(c.encryption).toBe(true);
+    expect(c.encryption_password).toBe('s3cret');
+    expect(c.encryption_key_file).toBe(path.join(path.dirname(file), 'encryption.key'));
+    expect(loadNodeConfig(write('node.conf', 'server = x\n'), 'h').encryption).toBe(false);
+    expect(loadNodeConfig(write('node.conf', 'server = x\nencryption = 1\nencryption_key_file = /k\n'), 'h')).toMatchObject({
+      encryption: true,
+      encryption_key_file: '/k',
+    });
   });
 
   test('a key neither cpsbackup nor Burp knows stays an error; so does a Burp server key in node.conf', () => {

@@ -115,6 +115,12 @@ export const nodeSchema = {
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   read_concurrency: key.int(3, 1, 64, 'files read at once during a backup, each on a worker thread (reads in flight on a cold disk; see PERFORMANCE.md)'),
+  encryption: key.bool(false, 'encrypt file contents and file lists on this node before they leave it (needs a master key: cpsbackup --init-key)'),
+  encryption_key_file: key.optionalPath("this node's master key (default: encryption.key beside node.conf)"),
+  encryption_password: key.string(
+    '',
+    "the passphrase that wraps the master key kept on the server (turns encryption on, as Burp's key does): with it alone a rebuilt node can restore",
+  ),
   password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
@@ -127,8 +133,10 @@ export const nodeSchema = {
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'daemon log verbosity'),
 };
 /** A parsed node.conf. */
-export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths> &
+export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths | 'encryption_key_file'> &
   SslPaths & {
+    /** Where the master key is (encryption_key_file, or encryption.key beside node.conf). */
+    encryption_key_file: string;
     configFile: string;
     /** cname was not set: the host name stands in (said in errors where it matters). */
     cnameFromHostname: boolean;
@@ -188,5 +196,14 @@ export function loadNodeConfig(file: string, hostname: string): NodeConfig {
     const why = c.cname ? '' : ' (cname is not set, so the host name is used: set cname = <the name of your client file on the server>)';
     throw new ConfigError(abs, undefined, 'cname', `invalid client name ${JSON.stringify(cname)}${why}`);
   }
-  return { ...c, ...sslPaths(abs, 'client', c), cname, cnameFromHostname: !c.cname, configFile: abs, warnings };
+  return {
+    ...c,
+    ...sslPaths(abs, 'client', c),
+    encryption: c.encryption || c.encryption_password !== '',
+    encryption_key_file: c.encryption_key_file ?? path.join(path.dirname(abs), 'encryption.key'),
+    cname,
+    cnameFromHostname: !c.cname,
+    configFile: abs,
+    warnings,
+  };
 }

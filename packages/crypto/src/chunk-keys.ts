@@ -32,19 +32,31 @@ export function newMasterKey(): Buffer {
   return randomBytes(MASTER_KEY_BYTES);
 }
 
+/** A chunk's id under an id key (ChunkKeys.idKey): HMAC-SHA-256 of its plaintext. For worker threads, which get the id key alone. */
+export function keyedChunkId(idKey: Uint8Array, plaintext: Uint8Array): Buffer {
+  return createHmac('sha256', idKey).update(plaintext).digest();
+}
+
 export class ChunkKeys {
-  private readonly idKey: Buffer;
+  /** Names chunks (keyedChunkId); never leaves the node. */
+  readonly idKey: Buffer;
+  /**
+   * Names the master key to the server without revealing it: the server
+   * keeps each key's chunks apart and a dedup group to one key.
+   */
+  readonly keyId: Buffer;
   private readonly encryptionKey: Buffer;
 
   constructor(master: Buffer) {
     if (master.length !== MASTER_KEY_BYTES) throw new CryptoError('BAD_KEY', `a master key is ${MASTER_KEY_BYTES} bytes, not ${master.length}`);
     this.idKey = derive(master, 'chunk id');
     this.encryptionKey = derive(master, 'chunk encryption');
+    this.keyId = derive(master, 'key id');
   }
 
   /** A chunk's id: HMAC-SHA-256 of its plaintext under the id key. */
-  chunkId(plaintext: Buffer): Buffer {
-    return createHmac('sha256', this.idKey).update(plaintext).digest();
+  chunkId(plaintext: Uint8Array): Buffer {
+    return keyedChunkId(this.idKey, plaintext);
   }
 
   /** Seals a payload for the chunk `id`: nonce ‖ ciphertext ‖ tag. */

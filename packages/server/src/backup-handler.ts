@@ -1,5 +1,8 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
-import { type BackupInfo, type BackupWriter } from '@cpsbackup/store';
+import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitSealedManifest } from '@cpsbackup/format';
+import type Long from 'long';
+import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
+import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -31,22 +34,32 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     await store.gcDone(); // no backup writes while GC runs (see Store.gc)
     const usage = await checkQuotaUpFront(ctx);
     // The newest complete backup: a partial one would make the same gap look normal next time.
-    const parent = store.latestComplete(client.name);
+    const parent = usableParent(store, store.latestComplete(client.name), ctx.keyId);
     writer = store.beginBackup({
       client: client.name,
       dedupGroup: client.dedup_group,
       parentId: parent?.id ?? null,
       name: name || null,
       description: description || null,
+      keyId: ctx.keyId,
     });
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
-    await conn.send({ backupStarted: { number: writer.number, parentNumber: parent?.number ?? 0, parentBytes: parent?.logicalBytes ?? 0 } });
+    // An encrypted node reads its parent's tree itself (the server cannot): it gets the root's ids, and may read what they reach.
+    const sealedParent = ctx.keyId && parent && !begin.full ? await SealedReads.of(store, parent) : undefined;
+    await conn.send({
+      backupStarted: {
+        number: writer.number,
+        parentNumber: parent?.number ?? 0,
+        parentBytes: parent?.logicalBytes ?? 0,
+        parentRoot: sealedParent?.root ?? [],
+      },
+    });
     run.phase = 'sending previous';
-    await sendPrevious(ctx, begin.full ? undefined : parent?.id);
+    if (!ctx.keyId) await sendPrevious(ctx, begin.full ? undefined : parent?.id);
     run.phase = 'receiving';
-    const done = await receive(ctx, writer, usage.storedBytes);
+    const done = await receive(ctx, writer, usage.storedBytes, sealedParent?.reads);
     if (done.kind === 'aborted') {
       ctx.activity.end(client.name, 'error');
       await prunedAfterFailure(ctx);
@@ -94,6 +107,18 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   } finally {
     ctx.locks.release(client.name, ctx.owner);
   }
+}
+
+/**
+ * The parent a backup may build on: one whose ids the node can reuse.
+ * A plain node's chunks are named by SHA-256, an encrypted node's by its
+ * key: a backup made the other way, or with another key, is no parent
+ * (every file is read again, and deduplicated where it can be).
+ */
+function usableParent(store: Store, parent: BackupInfo | undefined, keyId: Buffer | undefined): BackupInfo | undefined {
+  if (!parent) return undefined;
+  if (parent.manifestFormat !== ManifestFormat.Sealed) return keyId ? undefined : parent;
+  return keyId && splitSealedManifest(store.catalog.manifestIds(parent.id)).keyId.equals(keyId) ? parent : undefined;
 }
 
 /** After a failed backup: old failed ones go (see pruneFailed); a failure to prune is logged, never thrown over the backup's own error. */
@@ -191,7 +216,8 @@ function nextUnlessCheckFails(ctx: SessionContext, writer: BackupWriter): Promis
   });
 }
 
-async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number): Promise<Ending> {
+async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: SealedReads | undefined): Promise<Ending> {
+  const sealed = !!ctx.keyId;
   const quota = ctx.policy.quotaBytes;
   /** Everything this backup stores counts: chunks, and the manifest its entries make. */
   const checkQuotaDuring = () => {
@@ -219,6 +245,11 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
       }
       case 'chunk': {
         const c = m.chunk;
+        if (sealed) {
+          writer.putSealedChunk(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c));
+          checkQuotaDuring();
+          break;
+        }
         await writer.queueEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0, ctx.checkChunk);
         checkQuotaDuring();
         break;
@@ -227,10 +258,20 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         // The file list is stored too: it counts against quota_bytes like data.
         const c = m.listingChunk;
         await writer.settle(); // a listing may only name chunks stored before it
+        if (sealed) {
+          const { listings, data } = sealedRefs(c);
+          writer.putSealedListing(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c), listings, data);
+          checkQuotaDuring();
+          break;
+        }
         writer.putListingChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
         checkQuotaDuring();
         break;
       }
+      case 'readChunks':
+        if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without an encrypted parent');
+        await parentReads.serve(ctx, m.readChunks);
+        break;
       case 'warning':
         writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
         break;
@@ -242,6 +283,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
           throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
         }
         for (const id of root) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        if (sealed) writer.claimTotals(toCount(m.endBackup.fileCount, 'file_count'), toCount(m.endBackup.logicalBytes, 'logical_bytes'));
         return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String), root };
       }
       case 'abortBackup': {
@@ -254,4 +296,35 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);
     }
   }
+}
+
+/** An encrypted node's chunk payload: its ciphertext, as long as it says. */
+function sealedPayload(c: { codec?: number | null; rawLength?: number | null; payload?: Uint8Array | null }): Buffer {
+  const payload = toBuffer(c.payload);
+  if (c.codec !== Codec.Sealed || c.rawLength !== payload.length) {
+    throw new ProtocolError(
+      'BAD_CHUNK',
+      `an encrypted node sent a chunk of codec ${c.codec ?? 0} and ${c.rawLength ?? 0} of ${payload.length} bytes (sealed chunks only)`,
+    );
+  }
+  return payload;
+}
+
+/** The ids an encrypted listing chunk names: `refs` cut in 32-byte ids, the first `listing_refs` listings. */
+function sealedRefs(c: cpsbackup.ListingChunk.$Properties): { listings: Buffer[]; data: Buffer[] } {
+  const refs = toBuffer(c.refs);
+  const nListings = c.listingRefs ?? 0;
+  if (refs.length % CHUNK_ID_BYTES !== 0 || nListings * CHUNK_ID_BYTES > refs.length) {
+    throw new ProtocolError('BAD_ID', `an encrypted listing's references of ${refs.length} bytes, ${nListings} of them listings`);
+  }
+  const ids: Buffer[] = [];
+  for (let off = 0; off < refs.length; off += CHUNK_ID_BYTES) ids.push(refs.subarray(off, off + CHUNK_ID_BYTES));
+  return { listings: ids.slice(0, nListings), data: ids.slice(nListings) };
+}
+
+/** A count from the peer, as a safe integer. */
+function toCount(v: number | Long | null | undefined, field: string): number {
+  const n = Number(v ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError('BAD_FIELD', `${field} ${String(v)} refused`);
+  return n;
 }

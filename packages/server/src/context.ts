@@ -21,6 +21,8 @@ export interface SessionContext {
   readonly checkChunk: EncodedChunkCheck;
   /** Retention, quotas and permissions of this client. */
   readonly policy: ClientPolicy;
+  /** The node's key id when it encrypts (its Hello said so): its chunks come sealed (format's sealed.ts). */
+  readonly keyId: Buffer | undefined;
   /** True once SIGTERM arrived: no new backups. */
   isShuttingDown(): boolean;
   /** Called after retention deleted backups: reclaims space when no backup runs. */

@@ -1,6 +1,8 @@
 import { boundedText, type cpsbackup, LIMITS, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import RE2 from 're2';
-import { encodeEntryRecords } from '@cpsbackup/format';
+import { encodeEntryRecords, ManifestFormat } from '@cpsbackup/format';
+import { type BackupInfo } from '@cpsbackup/store';
+import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
 import { resolveBackup } from './resolve-backup';
 import { toSummary } from './summary';
@@ -22,6 +24,7 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
       `backup ${b.number} is ${b.status}${b.reason ? ` (${b.reason})` : ''}, not available for restore (cpsbackup -l lists the available ones)`,
     );
   }
+  if (b.manifestFormat === ManifestFormat.Sealed) return restoreSealed(ctx, b);
   if ((req.pathPrefixes?.length ?? 0) > LIMITS.restorePrefixes) {
     throw new ProtocolError('TOO_MANY_PREFIXES', `restore of ${req.pathPrefixes!.length} path prefixes refused (at most ${LIMITS.restorePrefixes})`);
   }
@@ -50,6 +53,32 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   }
   await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries, bytes } });
   ctx.log.info({ backup: b.number, entries, bytes }, 'restore finished');
+}
+
+/**
+ * An encrypted backup: the server cannot read its file list, so it sends
+ * the root listing's ids and serves the chunks the agent asks for as it
+ * walks the tree (SealedReads), selecting paths itself, until it says it
+ * is done.
+ */
+async function restoreSealed(ctx: SessionContext, b: BackupInfo): Promise<void> {
+  ctx.log.info({ backup: b.number, encrypted: true }, 'restore started');
+  const doneReading = ctx.activity.beginReading(ctx.client.name, b.number);
+  let bytes = 0;
+  try {
+    const { reads, root } = await SealedReads.of(ctx.store, b);
+    await ctx.conn.send({ sealedTree: { backup: toSummary(ctx.store, b), root } });
+    for (;;) {
+      const m = await ctx.conn.next();
+      if (m.msg !== 'readChunks') throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} while an encrypted backup is read`);
+      if (m.readChunks.done) break;
+      bytes += await reads.serve(ctx, m.readChunks);
+    }
+  } finally {
+    doneReading();
+  }
+  await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries: 0, bytes } });
+  ctx.log.info({ backup: b.number, bytes }, 'restore finished');
 }
 
 /** The restore's path_regex, or undefined for none; a pattern RE2 does not take is the client's error, said plainly. */

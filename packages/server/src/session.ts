@@ -19,6 +19,7 @@ import { handleLabel } from './label-handler';
 import { handleList } from './list-handler';
 import { policyFor, requirePermission } from './policy';
 import { actingFor } from './restore-client';
+import { handleKey } from './key-handler';
 import { handleRestore } from './restore-handler';
 import { handleVerify } from './verify-handler';
 import { SERVER_VERSION } from './version';
@@ -35,6 +36,7 @@ function serverFrameLimits(kind: MessageKind): number {
     case 'listingChunk':
       return MAX_FRAME_BYTES;
     case 'missingQuery':
+    case 'readChunks':
       return 320 * 1024;
     case 'restoreRequest':
       return 256 * 1024;
@@ -157,10 +159,12 @@ export class Session {
       throw new WireError('VERSION', `protocol version ${hello.protocolVersion} is not supported (server speaks ${PROTOCOL_VERSION}); upgrade the agent`, true);
     }
     const clientName = String(hello.clientName ?? '');
+    const keyId = hello.keyId?.length ? Buffer.from(hello.keyId) : undefined;
+    if (keyId && keyId.length !== 32) throw new WireError('PROTOCOL', `a key id of ${keyId.length} bytes (32 expected)`, true);
     const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked);
     this.ticket.authenticated(config.name);
     this.log = this.log.child({ client: config.name });
-    this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars) }, 'client authenticated');
+    this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars), encrypted: !!keyId }, 'client authenticated');
     await this.conn.send({
       welcome: {
         protocolVersion: PROTOCOL_VERSION,
@@ -179,6 +183,7 @@ export class Session {
       activity: deps.activity,
       policy: policyFor(deps.config, config),
       checkChunk: deps.checkChunk,
+      keyId,
       isShuttingDown: () => deps.isShuttingDown(),
       whileBusy: async <T>(work: () => Promise<T>): Promise<T> => {
         this.busy = true; // shutdown waits, and GC waits, while a backup or a verify runs
@@ -215,6 +220,8 @@ export class Session {
       case 'deleteRequest':
         requirePermission(ctx, 'delete');
         return handleDelete(ctx, m.deleteRequest);
+      case 'keyRequest':
+        return handleKey(ctx, m.keyRequest);
       default:
         throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`);
     }

@@ -22,6 +22,9 @@ export type WireErrorCode =
   | 'QUOTA'
   | 'PERMISSION'
   | 'STORE'
+  | 'KEY_MISMATCH'
+  | 'ENCRYPTED'
+  | 'TOO_LARGE'
   | 'INTERNAL';
 
 /** An error to report to the agent with a code and a message meant for its operator. */
@@ -51,6 +54,8 @@ export function toWireError(err: unknown): WireError {
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
+  if (isStoreError(err, 'KEY_MISMATCH')) return new WireError('KEY_MISMATCH', err.message);
+  if (isStoreError(err, 'BACKUP_ENCRYPTED')) return new WireError('ENCRYPTED', err.message);
   // The operator's business (the server logs how to repair it); the agent learns only that it must wait.
   if (catalogDamage(err, ''))
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);

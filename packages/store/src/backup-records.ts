@@ -35,6 +35,15 @@ function clientObject(name: string): string {
   return CLIENTS + word(name);
 }
 
+/**
+ * Where an encrypted node's master key, wrapped by its passphrase, is
+ * kept: beside the records, so a node rebuilt from scratch (or a server
+ * rebuilt from its bucket) still finds it. The server cannot unwrap it.
+ */
+export function wrappedKeyObject(client: string): string {
+  return `keys/${word(client)}`;
+}
+
 function backupObject(client: string, number: number): string {
   return `${BACKUPS}${word(client)}/${String(number).padStart(7, '0')}`;
 }

@@ -17,7 +17,7 @@ import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { checkStorageOwner } from './storage-owner';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
-import { reconcileRecords, removeBackupRecord, writeBackupRecord } from './backup-records';
+import { reconcileRecords, removeBackupRecord, wrappedKeyObject, writeBackupRecord } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
@@ -252,6 +252,18 @@ export class Store {
         { group },
       );
     }
+  }
+
+  /** Keeps a client's wrapped master key (written whole and durably, replacing the one before: a new passphrase). */
+  async putWrappedKey(client: string, wrapped: Buffer): Promise<void> {
+    this.assertOpen();
+    await this.backend.writeObject(wrappedKeyObject(client), wrapped);
+  }
+
+  /** A client's wrapped master key, if it stored one. */
+  async wrappedKey(client: string): Promise<Buffer | undefined> {
+    this.assertOpen();
+    return this.backend.readObject(wrappedKeyObject(client));
   }
 
   /** Backups that failed while the catalog could not be written (disk full), by id → reason. */

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { encodeEntryRecords, EntryType, type FileEntry, isUnder, MANIFEST_MAGIC } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -11,7 +11,9 @@ import { FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
-import { Uploader } from './uploader';
+import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
+import { loadNodeKey } from '../encryption/node-key';
+import { SealedChunkReads } from '../encryption/tree-reader';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
 /** Options of one backup run. */
@@ -84,34 +86,41 @@ function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
  * reason (so it is recorded as error) before it is rethrown.
  */
 export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult> {
-  const server = await ServerConnection.open(config);
+  const keys = await loadNodeKey(config);
+  const server = await ServerConnection.open(config, keys?.keyId);
   const counters = newBackupCounters();
-  const pool = new ChunkPool(config.zstd_level);
+  const pool = new ChunkPool(config.zstd_level, undefined, undefined, keys?.idKey);
   let files: FilePool | undefined;
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
     const started = await server.expect('backupStarted');
     begun = true;
-    const { previous, problem } = await receivePrevious(server, config.spool_dir || os.tmpdir());
+    const spoolDir = config.spool_dir || os.tmpdir();
+    const parentRoot = (started.parentRoot ?? []).map((id) => Buffer.from(id));
+    // An encrypted node's parent comes as its root listing: the server cannot read it, so the agent walks it.
+    const { previous, problem } = keys
+      ? await spoolSealedParent(new SealedChunkReads(server, keys), parentRoot, spoolDir)
+      : await receivePrevious(server, spoolDir);
     const expectedBytes = Number(started.parentBytes ?? 0);
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
-    const uploader = new Uploader(server, pool, counters);
-    files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES }, config.read_concurrency);
+    const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys);
+    files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, config.read_concurrency);
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];
     try {
-      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files }, uploader, counters);
+      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys }, uploader, counters);
       partialReasons = incompleteRoots(roots, previous);
     } finally {
       previous.close();
     }
     const root = await uploader.finish();
     await opts.beforeCommit?.();
-    await server.send({ endBackup: { partialReasons, root } });
+    const claimed = keys ? { fileCount: uploader.totals.entries, logicalBytes: uploader.totals.bytes } : {};
+    await server.send({ endBackup: { partialReasons, root, ...claimed } });
     const done = await server.expect('backupDone');
     await server.close();
     return { summary: done.backup ?? {}, counters };
@@ -146,11 +155,38 @@ async function receivePrevious(server: ServerConnection, spoolDir: string): Prom
   }
 }
 
+/**
+ * An encrypted node's parent, spooled as the server spools a plain one's
+ * (a flat manifest in walk order): the agent reads the tree from its root
+ * listing, opening each listing itself. If it cannot, the backup goes on
+ * without a parent (every file read again), and `problem` says why.
+ */
+async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
+  const spool = new PreviousManifestSpool(spoolDir);
+  if (root.length === 0) return spool.finish();
+  try {
+    spool.append(MANIFEST_MAGIC);
+    let batch: FileEntry[] = [];
+    for await (const e of reads.walk(root)) {
+      batch.push(e);
+      if (batch.length >= 1000) {
+        spool.append(encodeEntryRecords(batch));
+        batch = [];
+      }
+    }
+    if (batch.length) spool.append(encodeEntryRecords(batch));
+  } catch (err) {
+    spool.discard();
+    throw err;
+  }
+  return spool.finish();
+}
+
 async function walkAndUpload(
   config: NodeConfig,
   opts: BackupOptions,
   { previous, expectedBytes }: { previous: PreviousManifest; expectedBytes: number },
-  { params, files }: { params: ChunkerParams; files: FilePool },
+  { params, files, keyed }: { params: ChunkerParams; files: FilePool; keyed: boolean },
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<RootReport[]> {
@@ -161,7 +197,8 @@ async function walkAndUpload(
   const include = [...config.include, ...(opts.extraIncludes ?? [])];
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
   let lastProgress = 0;
-  const sink: ChunkSink = (data, id) => (id ? uploader.addHashedChunk(id, data) : uploader.addChunk(data));
+  // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
+  const sink: ChunkSink = (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data));
   const blocks = new ReadBlocks(params.maxSize);
 
   const walkOptions = {

@@ -30,6 +30,8 @@ export class ChunkPool {
     threads: number = defaultThreads(),
     /** The compiled worker script. */
     script: string = workerScript('backup/chunk-worker'),
+    /** An encrypted node's id key (ChunkKeys.idKey): hash() then gives keyed ids. */
+    private readonly idKey?: Uint8Array,
   ) {
     this.workers = new WorkerPool(script, threads, (what) => new AgentError('COMPRESS', `chunk pool: ${what}`));
   }
@@ -39,7 +41,7 @@ export class ChunkPool {
     return this.workers.load;
   }
 
-  /** The chunk's id (SHA-256 of its bytes). */
+  /** The chunk's id (SHA-256 of its bytes, or its keyed hash on an encrypted node). */
   async hash(data: Uint8Array): Promise<Buffer> {
     const done = await this.submit('hash', data);
     return Buffer.from(done.id!);
@@ -59,11 +61,11 @@ export class ChunkPool {
 
   private submit(op: ChunkJob['op'], data: Uint8Array): Promise<ChunkDone> {
     if (data.buffer instanceof SharedArrayBuffer) {
-      return this.workers.run({ op, buffer: data.buffer, offset: data.byteOffset, length: data.length, level: this.level }, data.length);
+      return this.workers.run({ op, buffer: data.buffer, offset: data.byteOffset, length: data.length, level: this.level, idKey: this.idKey }, data.length);
     }
     const copy = new ArrayBuffer(data.length);
     new Uint8Array(copy).set(data);
-    return this.workers.run({ op, buffer: copy, offset: 0, length: data.length, level: this.level }, data.length, [copy]);
+    return this.workers.run({ op, buffer: copy, offset: 0, length: data.length, level: this.level, idKey: this.idKey }, data.length, [copy]);
   }
 
   /** Stops the workers (jobs still running are rejected). */

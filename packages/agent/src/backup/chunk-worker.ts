@@ -12,6 +12,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { chunkIdOf, Codec, compressToScratch } from '@cpsbackup/format';
+import { keyedChunkId } from '@cpsbackup/crypto';
 
 /** A job: which operation, and where the chunk's bytes are. */
 export interface ChunkJob {
@@ -21,6 +22,8 @@ export interface ChunkJob {
   offset: number;
   length: number;
   level: number;
+  /** An encrypted node's id key: a hash job's id is then a keyed hash (crypto's keyedChunkId). */
+  idKey?: Uint8Array;
 }
 
 /**
@@ -40,7 +43,7 @@ parentPort!.on('message', (m: ChunkJob) => {
   const view = new Uint8Array(m.buffer, m.offset, m.length);
   let done: ChunkDone;
   if (m.op === 'hash') {
-    const id = chunkIdOf(view);
+    const id = m.idKey ? keyedChunkId(m.idKey, view) : chunkIdOf(view);
     const out = new ArrayBuffer(id.length);
     new Uint8Array(out).set(id);
     done = { job: m.job, id: out };

@@ -48,7 +48,8 @@ export class FilePool {
 
   constructor(
     private readonly params: ChunkerParams,
-    private readonly limits: { maxReads: number; maxBytes: number },
+    /** idKey: an encrypted node's (ChunkKeys.idKey): chunk ids are then keyed hashes. */
+    private readonly limits: { maxReads: number; maxBytes: number; idKey?: Uint8Array },
     threads: number,
     script: string = workerScript('backup/file-worker'),
   ) {
@@ -69,7 +70,15 @@ export class FilePool {
       nameEnds.push((at += p.length));
     }
     const slab = this.takeSlab(slabBytesFor(bytes));
-    const job = { names: names.buffer, nameEnds, slab, params: this.params, maxReads: this.limits.maxReads, maxBytes: this.limits.maxBytes };
+    const job = {
+      names: names.buffer,
+      nameEnds,
+      slab,
+      params: this.params,
+      maxReads: this.limits.maxReads,
+      maxBytes: this.limits.maxBytes,
+      idKey: this.limits.idKey,
+    };
     const done = await this.workers.run(job, bytes, [names.buffer]);
     const release = () => {
       if (this.freeSlabs.length < MAX_FREE_SLABS) this.freeSlabs.push(slab);

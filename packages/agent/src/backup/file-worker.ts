@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
 import { CHUNK_ID_BYTES, chunkIdOf } from '@cpsbackup/format';
+import { keyedChunkId } from '@cpsbackup/crypto';
 import { sameVersion } from './file-reader';
 
 /** A batch of files to read. */
@@ -28,6 +29,8 @@ export interface FileBatchJob {
   maxReads: number;
   /** A file found larger than this when opened is left to the main thread, which streams it. */
   maxBytes: number;
+  /** An encrypted node's id key: chunk ids are keyed hashes (crypto's keyedChunkId), not SHA-256. */
+  idKey?: Uint8Array;
 }
 
 /** Metadata kept of each file, in this order, in FileBatchDone.stats. */
@@ -109,6 +112,8 @@ export function readBatch(m: Omit<FileBatchJob, 'job'>): Omit<FileBatchDone, 'jo
   const stats = new BigInt64Array(m.nameEnds.length * STAT_FIELDS.length);
   const cutEnds: number[] = [];
   const idList: Buffer[] = [];
+  const idKey = m.idKey;
+  const idOf = idKey ? (c: Uint8Array) => keyedChunkId(idKey, c) : chunkIdOf;
   const files = m.nameEnds.map((end, i): FileOutcome => {
     const file = Buffer.from(m.names, i === 0 ? 0 : m.nameEnds[i - 1]!, end - (i === 0 ? 0 : m.nameEnds[i - 1]!));
     const out: FileOutcome = { reads: 0, bytesRead: 0, changed: false, offset: room.at, firstCut: cutEnds.length, cuts: 0 };
@@ -129,7 +134,7 @@ export function readBatch(m: Omit<FileBatchJob, 'job'>): Omit<FileBatchDone, 'jo
     STAT_FIELDS.forEach((f, k) => (stats[i * STAT_FIELDS.length + k] = last!.stat[f]));
     let chunkEnd = 0;
     for (const c of cut(Buffer.from(last.data.buffer, last.data.byteOffset, last.data.length), m.params)) {
-      idList.push(chunkIdOf(c));
+      idList.push(idOf(c));
       cutEnds.push((chunkEnd += c.length));
       out.cuts++;
     }

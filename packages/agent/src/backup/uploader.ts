@@ -1,4 +1,6 @@
-import { CHUNK_ID_BYTES, chunkIdOf, type FileEntry, type ListingChunk, TreeBuilder } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, Codec, decodeListingChunk, EntryType, type FileEntry, type ListingChunk, TreeBuilder } from '@cpsbackup/format';
+import { type ChunkKeys } from '@cpsbackup/crypto';
+import { sealChunk } from '../encryption/sealed-chunks';
 import { LIMITS } from '@cpsbackup/protocol';
 import { type ChunkPool, type Compressed } from './chunk-pool';
 import { type BackupCounters } from './counters';
@@ -93,7 +95,11 @@ const POOL_IDLE_BYTES = 2 * 1024 * 1024;
  */
 export class Uploader {
   private batch = newBatch();
-  private readonly tree = new TreeBuilder();
+  private readonly tree: TreeBuilder;
+  /** A chunk's id: SHA-256, or on an encrypted node the keyed hash (crypto's ChunkKeys). */
+  private readonly idOf: (data: Uint8Array) => Buffer;
+  /** What the backup holds (entries, file bytes): an encrypted node tells the server, which cannot count them. */
+  readonly totals = { entries: 0, bytes: 0 };
   /** Batches whose query is out, oldest first; the pump completes them in this order. */
   private readonly queue: Batch[] = [];
   private heldBytes = 0;
@@ -110,7 +116,12 @@ export class Uploader {
     private readonly pool: ChunkPool,
     private readonly counters: BackupCounters,
     private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
-  ) {}
+    /** An encrypted node's keys: chunks are named by keyed hashes and sealed before they are sent. */
+    private readonly keys?: ChunkKeys,
+  ) {
+    this.idOf = keys ? (data) => keys.chunkId(data) : chunkIdOf;
+    this.tree = new TreeBuilder((chunk) => this.idOf(chunk));
+  }
 
   /**
    * Offers one chunk of a file being read and returns its id; may wait for
@@ -125,7 +136,7 @@ export class Uploader {
    */
   async addChunk(data: Buffer): Promise<Buffer> {
     this.throwIfFailed();
-    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) return this.addHashedChunk(chunkIdOf(data), data);
+    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) return this.addHashedChunk(this.idOf(data), data);
     const b = this.batch;
     const copy = this.copyIntoBatch(data);
     const id = Buffer.alloc(CHUNK_ID_BYTES);
@@ -171,6 +182,8 @@ export class Uploader {
     this.throwIfFailed();
     this.batch.entries.push(entry);
     this.counters.entries++;
+    this.totals.entries++;
+    this.totals.bytes += entry.size;
     if (this.batch.entries.length >= this.limits.batchEntries) await this.dispatch();
   }
 
@@ -270,21 +283,31 @@ export class Uploader {
       }
       const missing = reply.missing ?? [];
       this.counters.chunksDeduplicated += b.ids.length - missing.length;
-      const jobs: Array<{ id: Buffer; rawLength: number; listing: boolean; compressed: Promise<Compressed> }> = [];
+      const jobs: Array<{ id: Buffer; rawLength: number; listing: boolean; refs?: ListingRefs; compressed: Promise<Compressed> }> = [];
       for (const index of missing) {
         const id = b.ids[index];
         if (!id) throw new AgentError('PROTOCOL', `the server asked for chunk ${index} of a ${b.ids.length}-id query`);
         const hex = id.toString('hex');
         const plain = b.data.get(hex)!;
+        const listing = b.listings.has(hex);
+        // An encrypted listing goes with the ids it names (the server cannot read them), taken before compression overwrites it.
+        const refs = listing && this.keys ? listingRefs(plain) : undefined;
         const compressed = this.pool.compress(plain);
         compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
-        jobs.push({ id, rawLength: plain.length, listing: b.listings.has(hex), compressed });
+        jobs.push({ id, rawLength: plain.length, listing, refs, compressed });
       }
       b.data.clear();
       for (const job of jobs) {
-        const { codec, payload } = await job.compressed;
-        const chunk = { id: job.id, codec, rawLength: job.rawLength, payload };
-        if (job.listing) await this.server.send({ listingChunk: chunk });
+        const compressed = await job.compressed;
+        let { codec, payload } = compressed;
+        let rawLength = job.rawLength;
+        if (this.keys) {
+          payload = sealChunk(this.keys, job.id, codec, rawLength, payload);
+          codec = Codec.Sealed;
+          rawLength = payload.length;
+        }
+        const chunk = { id: job.id, codec, rawLength, payload };
+        if (job.listing) await this.server.send({ listingChunk: { ...chunk, ...job.refs } });
         else await this.server.sendChunk(chunk);
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;
@@ -295,4 +318,17 @@ export class Uploader {
       if (slab) void this.server.written().then(() => this.freeSlabs.push(slab));
     }
   }
+}
+
+/** The ids an encrypted listing chunk names, as ListingChunk carries them: its directories' listings first, then data chunks. */
+interface ListingRefs {
+  refs: Buffer;
+  listingRefs: number;
+}
+
+function listingRefs(chunk: Buffer): ListingRefs {
+  const listings: Buffer[] = [];
+  const data: Buffer[] = [];
+  for (const e of decodeListingChunk(chunk)) (e.type === EntryType.Directory ? listings : data).push(...e.chunks);
+  return { refs: Buffer.concat([...listings, ...data]), listingRefs: listings.length };
 }

@@ -15,7 +15,7 @@ const EXIT_CODES_HELP = `Exit codes:
   8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify'] as const;
+export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -34,6 +34,11 @@ export function parseArgs(args: string[]) {
     .option('label', { type: 'string', describe: "set a backup's --name and --description" })
     .option('verify', { type: 'string', describe: "have the server re-read and check this node's backups (all, or the given number)" })
     .option('enrol', { type: 'boolean', describe: "get this node's certificate signed by the server, once, with --password" })
+    .option('init-key', {
+      type: 'boolean',
+      describe:
+        "make this node's master key for encryption (once), and keep a copy wrapped by the passphrase (encryption_password, or $CPSBACKUP_PASSPHRASE) on the server; run again after changing the passphrase",
+    })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
     .option('config', {

@@ -2,24 +2,17 @@ import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { type FileEntry } from '@cpsbackup/format';
 import { AgentError } from '../errors';
-import { ServerConnection } from './server-connection';
+import { loadNodeKey, requireKeys } from '../encryption/node-key';
+import { SealedChunkReads } from '../encryption/tree-reader';
 
-/** One request on its own connection: open, ask, always close. */
-async function withServer<T>(config: NodeConfig, ask: (server: ServerConnection) => Promise<T>): Promise<T> {
-  const server = await ServerConnection.open(config);
-  try {
-    return await ask(server);
-  } finally {
-    await server.close().catch(() => undefined);
-  }
-}
+import { withServer } from './server-connection';
 
 /** Lists the client's backups, or those of `client` (its file on the server names us in restore_client). */
 export async function runList(
   config: NodeConfig,
   client = '',
 ): Promise<{ backups: cpsbackup.BackupSummary.$Properties[]; usage: cpsbackup.Usage.$Properties }> {
-  return withServer(config, async (server) => {
+  return withServer(config, undefined, async (server) => {
     await server.send({ listRequest: { client } });
     const m = await server.expect('backupList');
     return { backups: m.backups ?? [], usage: m.usage ?? {} };
@@ -32,11 +25,19 @@ export async function runShow(
   number: number,
   client = '',
 ): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
-  return withServer(config, async (server) => {
+  const keys = await loadNodeKey(config);
+  return withServer(config, keys?.keyId, async (server) => {
     await server.send({ restoreRequest: { number, metadataOnly: true, client } });
     const entries: FileEntry[] = [];
     for (;;) {
       const m = await server.next();
+      if (m.msg === 'sealedTree') {
+        // An encrypted backup: this node reads the file list itself.
+        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup?.number));
+        for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) entries.push(e);
+        await reads.done();
+        return { summary: (await server.expect('restoreEnd')).backup ?? {}, entries };
+      }
       if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
       entries.push(entryFromRecord(m.restoreEntry.record));
@@ -46,7 +47,7 @@ export async function runShow(
 
 /** Deletes one of the client's backups. */
 export async function runDelete(config: NodeConfig, number: number): Promise<number> {
-  return withServer(config, async (server) => {
+  return withServer(config, undefined, async (server) => {
     await server.send({ deleteRequest: { number } });
     const m = await server.expect('deleteDone');
     return Number(m.number);
@@ -55,7 +56,7 @@ export async function runDelete(config: NodeConfig, number: number): Promise<num
 
 /** Sets a backup's name and description. */
 export async function runLabel(config: NodeConfig, number: number, name: string, description: string): Promise<cpsbackup.BackupSummary.$Properties> {
-  return withServer(config, async (server) => {
+  return withServer(config, undefined, async (server) => {
     await server.send({ labelRequest: { number, name, description } });
     return (await server.expect('labelDone')).backup ?? {};
   });
@@ -63,7 +64,7 @@ export async function runLabel(config: NodeConfig, number: number, name: string,
 
 /** Asks the server to re-read and check this node's backups (0: all). */
 export async function runVerifyRequest(config: NodeConfig, number: number): Promise<cpsbackup.VerifyResult.$Properties> {
-  return withServer(config, async (server) => {
+  return withServer(config, undefined, async (server) => {
     await server.send({ verifyRequest: { number } });
     return await server.expect('verifyResult');
   });

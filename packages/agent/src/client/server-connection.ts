@@ -28,9 +28,10 @@ export class ServerConnection {
     readonly welcome: cpsbackup.Welcome.$Properties,
   ) {}
 
-  static async open(config: NodeConfig): Promise<ServerConnection> {
+  /** `keyId`: an encrypted node's (ChunkKeys.keyId): the server then takes and gives sealed chunks. */
+  static async open(config: NodeConfig, keyId?: Buffer): Promise<ServerConnection> {
     const conn = await ServerConnection.connect(config, true);
-    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION } });
+    await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION, keyId: keyId ?? Buffer.alloc(0) } });
     const server = new ServerConnection(conn, {});
     try {
       return new ServerConnection(conn, await server.expect('welcome'));
@@ -146,4 +147,14 @@ export class ServerConnection {
 function serverError(m: Message): AgentError {
   const code = m.error?.code ?? 'ERROR';
   return new AgentError(code, m.error?.message ?? code, exitCodeForServerError(code));
+}
+
+/** One request on its own connection: open, ask, always close. */
+export async function withServer<T>(config: NodeConfig, keyId: Buffer | undefined, ask: (server: ServerConnection) => Promise<T>): Promise<T> {
+  const server = await ServerConnection.open(config, keyId);
+  try {
+    return await ask(server);
+  } finally {
+    await server.close().catch(() => undefined);
+  }
 }

@@ -1,8 +1,11 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, type FileEntry } from '@cpsbackup/format';
-import { AgentError } from '../errors';
+import { chunkIdOf, decodeChunkToScratch, type FileEntry, isUnder } from '@cpsbackup/format';
+import RE2 from 're2';
+import { loadNodeKey, requireKeys } from '../encryption/node-key';
+import { SealedChunkReads } from '../encryption/tree-reader';
+import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from '../client/server-connection';
 import { TreeWriter } from './tree-writer';
 
@@ -59,7 +62,8 @@ async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGe
 
 /** Restores a backup (or part of it) into `opts.target`. */
 export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
-  const server = await ServerConnection.open(config);
+  const keys = await loadNodeKey(config);
+  const server = await ServerConnection.open(config, keys?.keyId);
   let writer: TreeWriter | undefined;
   try {
     await server.send({
@@ -81,6 +85,20 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     let skipped = 0;
     for (;;) {
       const m = await server.next();
+      if (m.msg === 'sealedTree') {
+        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup?.number));
+        const result = await restoreSealed(
+          reads,
+          (m.sealedTree.root ?? []).map((id) => Buffer.from(id)),
+          writer,
+          opts,
+        );
+        await reads.done();
+        const end = await server.expect('restoreEnd');
+        await writer.finish();
+        await server.close();
+        return { summary: end.backup ?? {}, ...result, warnings: writer.warnings };
+      }
       if (m.msg === 'restoreEnd') {
         await writer.finish();
         await server.close();
@@ -99,4 +117,74 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     await writer?.abort();
     throw err;
   }
+}
+
+/** The path selection a restore asks for, applied by the agent when it walks an encrypted tree itself. */
+export function pathSelection(
+  prefixes: readonly Buffer[],
+  regex: string | undefined,
+): { selected: (path: Buffer) => boolean; descend?: (dir: Buffer) => boolean } {
+  let re: RE2 | undefined;
+  if (regex) {
+    try {
+      re = new RE2(regex, 'u');
+    } catch (err) {
+      throw new AgentError(
+        'BAD_REGEX',
+        `--regex ${JSON.stringify(regex)} is not a regular expression cpsbackup takes (RE2 syntax): ${(err as Error).message}`,
+        ExitCode.CONFIG,
+      );
+    }
+  }
+  return {
+    selected: (path) => (prefixes.length === 0 || prefixes.some((p) => isUnder(path, p))) && (!re || re.test(path)),
+    descend: prefixes.length ? (dir) => prefixes.some((p) => isUnder(p, dir) || isUnder(dir, p)) : undefined,
+  };
+}
+
+/** Entries (with their content asked for) the restore of an encrypted backup holds ahead of the writer. */
+const AHEAD_ENTRIES = 512;
+/** ...and the file bytes they hold at most (a larger file is alone ahead). */
+const AHEAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Restores an encrypted backup: the agent walks the tree (decrypting each
+ * listing) and asks for each selected file's chunks, a few hundred files
+ * ahead of the writer so that requests and answers overlap; every chunk is
+ * authenticated and checked against its id before the writer sees it.
+ */
+async function restoreSealed(
+  reads: SealedChunkReads,
+  root: Buffer[],
+  writer: TreeWriter,
+  opts: RestoreOptions,
+): Promise<{ entries: number; bytes: number; skipped: number }> {
+  const { selected, descend } = pathSelection(opts.prefixes ?? [], opts.regex);
+  const ahead: Array<{ e: FileEntry; content: Promise<Buffer[]> }> = [];
+  let aheadBytes = 0;
+  const totals = { entries: 0, bytes: 0, skipped: 0 };
+  const writeOldest = async () => {
+    const { e, content } = ahead.shift()!;
+    aheadBytes -= e.size;
+    const chunks = await content;
+    const outcome = await writer.write(
+      e,
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
+    if (outcome === 'skipped') totals.skipped++;
+    else totals.entries++;
+    if (outcome === 'written') totals.bytes += e.size;
+  };
+  for await (const e of reads.walk(root, descend)) {
+    if (!selected(e.path)) continue;
+    const content = e.chunks.length > 0 ? reads.read(e.chunks, e.path.toString()) : Promise.resolve([]);
+    content.catch(() => undefined); // met when written
+    ahead.push({ e, content });
+    aheadBytes += e.size;
+    while (ahead.length > AHEAD_ENTRIES || (aheadBytes > AHEAD_BYTES && ahead.length > 1)) await writeOldest();
+  }
+  while (ahead.length > 0) await writeOldest();
+  return totals;
 }

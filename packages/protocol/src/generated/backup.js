@@ -51,7 +51,11 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.EnrolDone.$Properties|null} [enrolDone] Envelope enrolDone
          * @property {cpsbackup.VerifyRequest.$Properties|null} [verifyRequest] Envelope verifyRequest
          * @property {cpsbackup.VerifyResult.$Properties|null} [verifyResult] Envelope verifyResult
-         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"} [msg] Envelope msg
+         * @property {cpsbackup.ReadChunks.$Properties|null} [readChunks] Envelope readChunks
+         * @property {cpsbackup.SealedTree.$Properties|null} [sealedTree] Envelope sealedTree
+         * @property {cpsbackup.KeyRequest.$Properties|null} [keyRequest] Envelope keyRequest
+         * @property {cpsbackup.KeyReply.$Properties|null} [keyReply] Envelope keyReply
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"} [msg] Envelope msg
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -93,9 +97,13 @@ $root.cpsbackup = (function() {
          *   enrolDone?: cpsbackup.EnrolDone.$Shape|null;
          *   verifyRequest?: cpsbackup.VerifyRequest.$Shape|null;
          *   verifyResult?: cpsbackup.VerifyResult.$Shape|null;
+         *   readChunks?: cpsbackup.ReadChunks.$Shape|null;
+         *   sealedTree?: cpsbackup.SealedTree.$Shape|null;
+         *   keyRequest?: cpsbackup.KeyRequest.$Shape|null;
+         *   keyReply?: cpsbackup.KeyReply.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape })
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; sealedTree?: null; keyRequest?: null; keyReply?: null }|{ msg?: "sealedTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree: cpsbackup.SealedTree.$Shape; keyRequest?: null; keyReply?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape })
          * )} cpsbackup.Envelope.$Shape
          */
 
@@ -330,17 +338,49 @@ $root.cpsbackup = (function() {
          */
         Envelope.prototype.verifyResult = null;
 
+        /**
+         * Envelope readChunks.
+         * @member {cpsbackup.ReadChunks.$Properties|null|undefined} readChunks
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.readChunks = null;
+
+        /**
+         * Envelope sealedTree.
+         * @member {cpsbackup.SealedTree.$Properties|null|undefined} sealedTree
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.sealedTree = null;
+
+        /**
+         * Envelope keyRequest.
+         * @member {cpsbackup.KeyRequest.$Properties|null|undefined} keyRequest
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.keyRequest = null;
+
+        /**
+         * Envelope keyReply.
+         * @member {cpsbackup.KeyReply.$Properties|null|undefined} keyReply
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.keyReply = null;
+
         // OneOf field names bound to virtual getters and setters
         var $oneOfFields;
 
         /**
          * Envelope msg.
-         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|undefined} msg
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"|undefined} msg
          * @memberof cpsbackup.Envelope
          * @instance
          */
         $Object.defineProperty(Envelope.prototype, "msg", {
-            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult"]),
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult", "readChunks", "sealedTree", "keyRequest", "keyReply"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -430,6 +470,14 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.VerifyResult.encode(message.verifyResult, writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
             if (message.listingChunk != null && $Object.hasOwnProperty.call(message, "listingChunk"))
                 $root.cpsbackup.ListingChunk.encode(message.listingChunk, writer.uint32(/* id 28, wireType 2 =*/226).fork(), _depth + 1).ldelim();
+            if (message.readChunks != null && $Object.hasOwnProperty.call(message, "readChunks"))
+                $root.cpsbackup.ReadChunks.encode(message.readChunks, writer.uint32(/* id 29, wireType 2 =*/234).fork(), _depth + 1).ldelim();
+            if (message.sealedTree != null && $Object.hasOwnProperty.call(message, "sealedTree"))
+                $root.cpsbackup.SealedTree.encode(message.sealedTree, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
+            if (message.keyRequest != null && $Object.hasOwnProperty.call(message, "keyRequest"))
+                $root.cpsbackup.KeyRequest.encode(message.keyRequest, writer.uint32(/* id 31, wireType 2 =*/250).fork(), _depth + 1).ldelim();
+            if (message.keyReply != null && $Object.hasOwnProperty.call(message, "keyReply"))
+                $root.cpsbackup.KeyReply.encode(message.keyReply, writer.uint32(/* id 32, wireType 2 =*/258).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -663,6 +711,34 @@ $root.cpsbackup = (function() {
                         message.msg = "verifyResult";
                         continue;
                     }
+                case 29: {
+                        if (wireType !== 2)
+                            break;
+                        message.readChunks = $root.cpsbackup.ReadChunks.decode(reader, reader.size(), $undefined, _depth + 1, message.readChunks);
+                        message.msg = "readChunks";
+                        continue;
+                    }
+                case 30: {
+                        if (wireType !== 2)
+                            break;
+                        message.sealedTree = $root.cpsbackup.SealedTree.decode(reader, reader.size(), $undefined, _depth + 1, message.sealedTree);
+                        message.msg = "sealedTree";
+                        continue;
+                    }
+                case 31: {
+                        if (wireType !== 2)
+                            break;
+                        message.keyRequest = $root.cpsbackup.KeyRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.keyRequest);
+                        message.msg = "keyRequest";
+                        continue;
+                    }
+                case 32: {
+                        if (wireType !== 2)
+                            break;
+                        message.keyReply = $root.cpsbackup.KeyReply.decode(reader, reader.size(), $undefined, _depth + 1, message.keyReply);
+                        message.msg = "keyReply";
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -691,6 +767,7 @@ $root.cpsbackup = (function() {
          * @property {number|null} [protocolVersion] Hello protocolVersion
          * @property {string|null} [clientName] Hello clientName
          * @property {string|null} [agentVersion] Hello agentVersion
+         * @property {Uint8Array|null} [keyId] Hello keyId
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -747,6 +824,14 @@ $root.cpsbackup = (function() {
         Hello.prototype.agentVersion = "";
 
         /**
+         * Hello keyId.
+         * @member {Uint8Array} keyId
+         * @memberof cpsbackup.Hello
+         * @instance
+         */
+        Hello.prototype.keyId = $util.newBuffer([]);
+
+        /**
          * Creates a new Hello instance using the specified properties.
          * @function create
          * @memberof cpsbackup.Hello
@@ -784,6 +869,8 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 2, wireType 2 =*/18).string(message.clientName);
             if (message.agentVersion != null && $Object.hasOwnProperty.call(message, "agentVersion") && message.agentVersion !== "")
                 writer.uint32(/* id 3, wireType 2 =*/26).string(message.agentVersion);
+            if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId.length)
+                writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.keyId);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -853,6 +940,15 @@ $root.cpsbackup = (function() {
                             message.agentVersion = value;
                         else
                             delete message.agentVersion;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.keyId = value;
+                        else
+                            delete message.keyId;
                         continue;
                     }
                 }
@@ -1648,6 +1744,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [number] BackupStarted number
          * @property {number|Long|null} [parentNumber] BackupStarted parentNumber
          * @property {number|Long|null} [parentBytes] BackupStarted parentBytes
+         * @property {Array.<Uint8Array>|null} [parentRoot] BackupStarted parentRoot
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1673,6 +1770,7 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var BackupStarted = function (properties) {
+            this.parentRoot = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1702,6 +1800,14 @@ $root.cpsbackup = (function() {
          * @instance
          */
         BackupStarted.prototype.parentBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * BackupStarted parentRoot.
+         * @member {Array.<Uint8Array>} parentRoot
+         * @memberof cpsbackup.BackupStarted
+         * @instance
+         */
+        BackupStarted.prototype.parentRoot = $util.emptyArray;
 
         /**
          * Creates a new BackupStarted instance using the specified properties.
@@ -1741,6 +1847,9 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.parentNumber);
             if (message.parentBytes != null && $Object.hasOwnProperty.call(message, "parentBytes") && (typeof message.parentBytes === "object" ? message.parentBytes.low || message.parentBytes.high : message.parentBytes !== 0))
                 writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.parentBytes);
+            if (message.parentRoot != null && message.parentRoot.length)
+                for (var i = 0; i < message.parentRoot.length; ++i)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.parentRoot[i]);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1810,6 +1919,14 @@ $root.cpsbackup = (function() {
                             message.parentBytes = value;
                         else
                             delete message.parentBytes;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.parentRoot && message.parentRoot.length))
+                            message.parentRoot = [];
+                        message.parentRoot.push(reader.bytes());
                         continue;
                     }
                 }
@@ -2576,6 +2693,8 @@ $root.cpsbackup = (function() {
          * @property {number|null} [codec] ListingChunk codec
          * @property {number|null} [rawLength] ListingChunk rawLength
          * @property {Uint8Array|null} [payload] ListingChunk payload
+         * @property {Uint8Array|null} [refs] ListingChunk refs
+         * @property {number|null} [listingRefs] ListingChunk listingRefs
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2640,6 +2759,22 @@ $root.cpsbackup = (function() {
         ListingChunk.prototype.payload = $util.newBuffer([]);
 
         /**
+         * ListingChunk refs.
+         * @member {Uint8Array} refs
+         * @memberof cpsbackup.ListingChunk
+         * @instance
+         */
+        ListingChunk.prototype.refs = $util.newBuffer([]);
+
+        /**
+         * ListingChunk listingRefs.
+         * @member {number} listingRefs
+         * @memberof cpsbackup.ListingChunk
+         * @instance
+         */
+        ListingChunk.prototype.listingRefs = 0;
+
+        /**
          * Creates a new ListingChunk instance using the specified properties.
          * @function create
          * @memberof cpsbackup.ListingChunk
@@ -2679,6 +2814,10 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.rawLength);
             if (message.payload != null && $Object.hasOwnProperty.call(message, "payload") && message.payload.length)
                 writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.payload);
+            if (message.refs != null && $Object.hasOwnProperty.call(message, "refs") && message.refs.length)
+                writer.uint32(/* id 5, wireType 2 =*/42).bytes(message.refs);
+            if (message.listingRefs != null && $Object.hasOwnProperty.call(message, "listingRefs") && message.listingRefs !== 0)
+                writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.listingRefs);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2757,6 +2896,24 @@ $root.cpsbackup = (function() {
                             message.payload = value;
                         else
                             delete message.payload;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.refs = value;
+                        else
+                            delete message.refs;
+                        continue;
+                    }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.listingRefs = value;
+                        else
+                            delete message.listingRefs;
                         continue;
                     }
                 }
@@ -2938,6 +3095,8 @@ $root.cpsbackup = (function() {
          * @typedef {Object} cpsbackup.EndBackup.$Properties
          * @property {Array.<string>|null} [partialReasons] EndBackup partialReasons
          * @property {Array.<Uint8Array>|null} [root] EndBackup root
+         * @property {number|Long|null} [fileCount] EndBackup fileCount
+         * @property {number|Long|null} [logicalBytes] EndBackup logicalBytes
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2988,6 +3147,22 @@ $root.cpsbackup = (function() {
         EndBackup.prototype.root = $util.emptyArray;
 
         /**
+         * EndBackup fileCount.
+         * @member {number|Long} fileCount
+         * @memberof cpsbackup.EndBackup
+         * @instance
+         */
+        EndBackup.prototype.fileCount = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * EndBackup logicalBytes.
+         * @member {number|Long} logicalBytes
+         * @memberof cpsbackup.EndBackup
+         * @instance
+         */
+        EndBackup.prototype.logicalBytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
          * Creates a new EndBackup instance using the specified properties.
          * @function create
          * @memberof cpsbackup.EndBackup
@@ -3025,6 +3200,10 @@ $root.cpsbackup = (function() {
             if (message.root != null && message.root.length)
                 for (var i = 0; i < message.root.length; ++i)
                     writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.root[i]);
+            if (message.fileCount != null && $Object.hasOwnProperty.call(message, "fileCount") && (typeof message.fileCount === "object" ? message.fileCount.low || message.fileCount.high : message.fileCount !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.fileCount);
+            if (message.logicalBytes != null && $Object.hasOwnProperty.call(message, "logicalBytes") && (typeof message.logicalBytes === "object" ? message.logicalBytes.low || message.logicalBytes.high : message.logicalBytes !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.logicalBytes);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -3049,7 +3228,7 @@ $root.cpsbackup = (function() {
                 _depth = 0;
             if (_depth > $Reader.recursionLimit)
                 throw $Error("max depth exceeded");
-            var end, message;
+            var end, message, value;
             if (length === $undefined)
                 end = reader.len;
             else {
@@ -3083,6 +3262,24 @@ $root.cpsbackup = (function() {
                         if (!(message.root && message.root.length))
                             message.root = [];
                         message.root.push(reader.bytes());
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.fileCount = value;
+                        else
+                            delete message.fileCount;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.logicalBytes = value;
+                        else
+                            delete message.logicalBytes;
                         continue;
                     }
                 }
@@ -6633,6 +6830,673 @@ $root.cpsbackup = (function() {
         };
 
         return VerifyResult;
+    })();
+
+    cpsbackup.SealedTree = (function() {
+
+        /**
+         * Properties of a SealedTree.
+         * @typedef {Object} cpsbackup.SealedTree.$Properties
+         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] SealedTree backup
+         * @property {Array.<Uint8Array>|null} [root] SealedTree root
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SealedTree.
+         * @memberof cpsbackup
+         * @interface ISealedTree
+         * @augments cpsbackup.SealedTree.$Properties
+         * @deprecated Use cpsbackup.SealedTree.$Properties instead.
+         */
+
+        /**
+         * Shape of a SealedTree.
+         * @typedef {cpsbackup.SealedTree.$Properties} cpsbackup.SealedTree.$Shape
+         */
+
+        /**
+         * Constructs a new SealedTree.
+         * @memberof cpsbackup
+         * @classdesc Represents a SealedTree.
+         * @constructor
+         * @param {cpsbackup.SealedTree.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var SealedTree = function (properties) {
+            this.root = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SealedTree backup.
+         * @member {cpsbackup.BackupSummary.$Properties|null|undefined} backup
+         * @memberof cpsbackup.SealedTree
+         * @instance
+         */
+        SealedTree.prototype.backup = null;
+
+        /**
+         * SealedTree root.
+         * @member {Array.<Uint8Array>} root
+         * @memberof cpsbackup.SealedTree
+         * @instance
+         */
+        SealedTree.prototype.root = $util.emptyArray;
+
+        /**
+         * Creates a new SealedTree instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.SealedTree
+         * @static
+         * @param {cpsbackup.SealedTree.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.SealedTree} SealedTree instance
+         * @type {{
+         *   (properties: cpsbackup.SealedTree.$Shape): cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape;
+         *   (properties?: cpsbackup.SealedTree.$Properties): cpsbackup.SealedTree;
+         * }}
+         */
+        SealedTree.create = function(properties) {
+            return new SealedTree(properties);
+        };
+
+        /**
+         * Encodes the specified SealedTree message. Does not implicitly {@link cpsbackup.SealedTree.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.SealedTree
+         * @static
+         * @param {cpsbackup.SealedTree.$Properties} message SealedTree message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SealedTree.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.backup != null && $Object.hasOwnProperty.call(message, "backup"))
+                $root.cpsbackup.BackupSummary.encode(message.backup, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.root != null && message.root.length)
+                for (var i = 0; i < message.root.length; ++i)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.root[i]);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SealedTree message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.SealedTree
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape} SealedTree
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SealedTree.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.SealedTree();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.backup = $root.cpsbackup.BackupSummary.decode(reader, reader.size(), $undefined, _depth + 1, message.backup);
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.root && message.root.length))
+                            message.root = [];
+                        message.root.push(reader.bytes());
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return SealedTree;
+    })();
+
+    cpsbackup.ReadChunks = (function() {
+
+        /**
+         * Properties of a ReadChunks.
+         * @typedef {Object} cpsbackup.ReadChunks.$Properties
+         * @property {Array.<Uint8Array>|null} [ids] ReadChunks ids
+         * @property {boolean|null} [done] ReadChunks done
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a ReadChunks.
+         * @memberof cpsbackup
+         * @interface IReadChunks
+         * @augments cpsbackup.ReadChunks.$Properties
+         * @deprecated Use cpsbackup.ReadChunks.$Properties instead.
+         */
+
+        /**
+         * Shape of a ReadChunks.
+         * @typedef {cpsbackup.ReadChunks.$Properties} cpsbackup.ReadChunks.$Shape
+         */
+
+        /**
+         * Constructs a new ReadChunks.
+         * @memberof cpsbackup
+         * @classdesc Represents a ReadChunks.
+         * @constructor
+         * @param {cpsbackup.ReadChunks.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var ReadChunks = function (properties) {
+            this.ids = [];
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * ReadChunks ids.
+         * @member {Array.<Uint8Array>} ids
+         * @memberof cpsbackup.ReadChunks
+         * @instance
+         */
+        ReadChunks.prototype.ids = $util.emptyArray;
+
+        /**
+         * ReadChunks done.
+         * @member {boolean} done
+         * @memberof cpsbackup.ReadChunks
+         * @instance
+         */
+        ReadChunks.prototype.done = false;
+
+        /**
+         * Creates a new ReadChunks instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.ReadChunks
+         * @static
+         * @param {cpsbackup.ReadChunks.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.ReadChunks} ReadChunks instance
+         * @type {{
+         *   (properties: cpsbackup.ReadChunks.$Shape): cpsbackup.ReadChunks & cpsbackup.ReadChunks.$Shape;
+         *   (properties?: cpsbackup.ReadChunks.$Properties): cpsbackup.ReadChunks;
+         * }}
+         */
+        ReadChunks.create = function(properties) {
+            return new ReadChunks(properties);
+        };
+
+        /**
+         * Encodes the specified ReadChunks message. Does not implicitly {@link cpsbackup.ReadChunks.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.ReadChunks
+         * @static
+         * @param {cpsbackup.ReadChunks.$Properties} message ReadChunks message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        ReadChunks.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.ids != null && message.ids.length)
+                for (var i = 0; i < message.ids.length; ++i)
+                    writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.ids[i]);
+            if (message.done != null && $Object.hasOwnProperty.call(message, "done") && message.done !== false)
+                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.done);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a ReadChunks message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.ReadChunks
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.ReadChunks & cpsbackup.ReadChunks.$Shape} ReadChunks
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        ReadChunks.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.ReadChunks();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.ids && message.ids.length))
+                            message.ids = [];
+                        message.ids.push(reader.bytes());
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.done = value;
+                        else
+                            delete message.done;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return ReadChunks;
+    })();
+
+    cpsbackup.KeyRequest = (function() {
+
+        /**
+         * Properties of a KeyRequest.
+         * @typedef {Object} cpsbackup.KeyRequest.$Properties
+         * @property {Uint8Array|null} [wrappedKey] KeyRequest wrappedKey
+         * @property {boolean|null} [store] KeyRequest store
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a KeyRequest.
+         * @memberof cpsbackup
+         * @interface IKeyRequest
+         * @augments cpsbackup.KeyRequest.$Properties
+         * @deprecated Use cpsbackup.KeyRequest.$Properties instead.
+         */
+
+        /**
+         * Shape of a KeyRequest.
+         * @typedef {cpsbackup.KeyRequest.$Properties} cpsbackup.KeyRequest.$Shape
+         */
+
+        /**
+         * Constructs a new KeyRequest.
+         * @memberof cpsbackup
+         * @classdesc Represents a KeyRequest.
+         * @constructor
+         * @param {cpsbackup.KeyRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var KeyRequest = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * KeyRequest wrappedKey.
+         * @member {Uint8Array} wrappedKey
+         * @memberof cpsbackup.KeyRequest
+         * @instance
+         */
+        KeyRequest.prototype.wrappedKey = $util.newBuffer([]);
+
+        /**
+         * KeyRequest store.
+         * @member {boolean} store
+         * @memberof cpsbackup.KeyRequest
+         * @instance
+         */
+        KeyRequest.prototype.store = false;
+
+        /**
+         * Creates a new KeyRequest instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.KeyRequest
+         * @static
+         * @param {cpsbackup.KeyRequest.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.KeyRequest} KeyRequest instance
+         * @type {{
+         *   (properties: cpsbackup.KeyRequest.$Shape): cpsbackup.KeyRequest & cpsbackup.KeyRequest.$Shape;
+         *   (properties?: cpsbackup.KeyRequest.$Properties): cpsbackup.KeyRequest;
+         * }}
+         */
+        KeyRequest.create = function(properties) {
+            return new KeyRequest(properties);
+        };
+
+        /**
+         * Encodes the specified KeyRequest message. Does not implicitly {@link cpsbackup.KeyRequest.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.KeyRequest
+         * @static
+         * @param {cpsbackup.KeyRequest.$Properties} message KeyRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        KeyRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.wrappedKey != null && $Object.hasOwnProperty.call(message, "wrappedKey") && message.wrappedKey.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.wrappedKey);
+            if (message.store != null && $Object.hasOwnProperty.call(message, "store") && message.store !== false)
+                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.store);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a KeyRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.KeyRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.KeyRequest & cpsbackup.KeyRequest.$Shape} KeyRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        KeyRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.KeyRequest();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.wrappedKey = value;
+                        else
+                            delete message.wrappedKey;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.store = value;
+                        else
+                            delete message.store;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return KeyRequest;
+    })();
+
+    cpsbackup.KeyReply = (function() {
+
+        /**
+         * Properties of a KeyReply.
+         * @typedef {Object} cpsbackup.KeyReply.$Properties
+         * @property {Uint8Array|null} [wrappedKey] KeyReply wrappedKey
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a KeyReply.
+         * @memberof cpsbackup
+         * @interface IKeyReply
+         * @augments cpsbackup.KeyReply.$Properties
+         * @deprecated Use cpsbackup.KeyReply.$Properties instead.
+         */
+
+        /**
+         * Shape of a KeyReply.
+         * @typedef {cpsbackup.KeyReply.$Properties} cpsbackup.KeyReply.$Shape
+         */
+
+        /**
+         * Constructs a new KeyReply.
+         * @memberof cpsbackup
+         * @classdesc Represents a KeyReply.
+         * @constructor
+         * @param {cpsbackup.KeyReply.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var KeyReply = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * KeyReply wrappedKey.
+         * @member {Uint8Array} wrappedKey
+         * @memberof cpsbackup.KeyReply
+         * @instance
+         */
+        KeyReply.prototype.wrappedKey = $util.newBuffer([]);
+
+        /**
+         * Creates a new KeyReply instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.KeyReply
+         * @static
+         * @param {cpsbackup.KeyReply.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.KeyReply} KeyReply instance
+         * @type {{
+         *   (properties: cpsbackup.KeyReply.$Shape): cpsbackup.KeyReply & cpsbackup.KeyReply.$Shape;
+         *   (properties?: cpsbackup.KeyReply.$Properties): cpsbackup.KeyReply;
+         * }}
+         */
+        KeyReply.create = function(properties) {
+            return new KeyReply(properties);
+        };
+
+        /**
+         * Encodes the specified KeyReply message. Does not implicitly {@link cpsbackup.KeyReply.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.KeyReply
+         * @static
+         * @param {cpsbackup.KeyReply.$Properties} message KeyReply message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        KeyReply.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.wrappedKey != null && $Object.hasOwnProperty.call(message, "wrappedKey") && message.wrappedKey.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.wrappedKey);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a KeyReply message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.KeyReply
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.KeyReply & cpsbackup.KeyReply.$Shape} KeyReply
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        KeyReply.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.KeyReply();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.wrappedKey = value;
+                        else
+                            delete message.wrappedKey;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return KeyReply;
     })();
 
     return cpsbackup;

@@ -1,0 +1,134 @@
+import { type ChunkKeys } from '@cpsbackup/crypto';
+import { decodeListingChunk, EntryType, type FileEntry, walkTree } from '@cpsbackup/format';
+import { LIMITS } from '@cpsbackup/protocol';
+import { AgentError } from '../errors';
+import { type ServerConnection } from '../client/server-connection';
+import { openChunk } from './sealed-chunks';
+
+interface Pending {
+  ids: Buffer[];
+  what: string;
+  got: Buffer[];
+  resolve: (chunks: Buffer[]) => void;
+  reject: (err: Error) => void;
+}
+
+/** Listing chunks asked for ahead of the walk (each at most a few hundred KiB). */
+const LISTINGS_AHEAD = 64;
+
+/**
+ * Chunks of an encrypted backup, read by this node (the server cannot read
+ * its file list): each request goes out at once (ReadChunks), and the
+ * answers, which come in order, are opened and checked (sealed-chunks.ts)
+ * as they arrive, so reads of listings and of file contents can be in
+ * flight together. The server sends only what the tree reaches from what
+ * it already sent: a listing is asked for after the listing naming it.
+ */
+export class SealedChunkReads {
+  private readonly pending: Pending[] = [];
+  private pumping: Promise<void> | undefined;
+  private failure: Error | undefined;
+  /** Listing chunks asked for ahead of the walk, by hex id. */
+  private readonly ahead = new Map<string, Promise<Buffer>>();
+
+  constructor(
+    private readonly server: ServerConnection,
+    private readonly keys: ChunkKeys,
+  ) {}
+
+  /** The checked plaintexts of `ids`, in order; `what` names them in errors. */
+  async read(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
+    if (this.failure) throw this.failure;
+    const parts: Array<Promise<Buffer[]>> = [];
+    for (let i = 0; i < ids.length; i += LIMITS.idsPerQuery) parts.push(this.request(ids.slice(i, i + LIMITS.idsPerQuery), what));
+    return (await Promise.all(parts)).flat();
+  }
+
+  private async request(ids: Buffer[], what: string): Promise<Buffer[]> {
+    await this.server.send({ readChunks: { ids } });
+    const answer = new Promise<Buffer[]>((resolve, reject) => this.pending.push({ ids, what, got: [], resolve, reject }));
+    this.pumping ??= this.pump();
+    return answer;
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const p = this.pending[0]!;
+        while (p.got.length < p.ids.length) {
+          const id = p.ids[p.got.length]!;
+          const c = await this.server.expect('chunk');
+          if (!Buffer.from(c.id ?? new Uint8Array()).equals(id)) {
+            throw new AgentError('PROTOCOL', `the server sent chunk ${Buffer.from(c.id ?? []).toString('hex')} where ${id.toString('hex')} was expected`);
+          }
+          const payload = c.payload ?? new Uint8Array();
+          p.got.push(
+            openChunk(
+              this.keys,
+              id,
+              c.codec ?? 0,
+              Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+              `chunk ${id.toString('hex')} of ${p.what}`,
+            ),
+          );
+        }
+        this.pending.shift();
+        p.resolve(p.got);
+      }
+    } catch (err) {
+      this.failure = err as Error;
+      for (const p of this.pending.splice(0)) p.reject(err as Error);
+    } finally {
+      this.pumping = undefined;
+    }
+  }
+
+  /** One listing chunk, asked for ahead where the walk will need it. */
+  private listing(id: Buffer): Promise<Buffer> {
+    const hex = id.toString('hex');
+    const early = this.ahead.get(hex);
+    if (early) {
+      this.ahead.delete(hex);
+      return early;
+    }
+    return this.read([id], 'the file list').then((c) => c[0]!);
+  }
+
+  /** Asks early for the listings of the directories a listing chunk names (the walk goes there next). */
+  private readAhead(chunk: Buffer): void {
+    for (const e of decodeListingChunk(chunk)) {
+      if (e.type !== EntryType.Directory) continue;
+      for (const id of e.chunks) {
+        if (this.ahead.size >= LISTINGS_AHEAD) return;
+        const hex = id.toString('hex');
+        if (this.ahead.has(hex)) continue;
+        const p = this.read([id], 'the file list').then((c) => c[0]!);
+        p.catch(() => undefined); // a failure is met again when the walk asks for it
+        this.ahead.set(hex, p);
+      }
+    }
+  }
+
+  /**
+   * The backup's entries in walk order (format's walkTree, which checks
+   * each listing's shape), from its root listing's ids. With `descend`,
+   * only the directories it accepts are read.
+   */
+  walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
+    return walkTree(
+      root,
+      async (id) => {
+        const chunk = await this.listing(id);
+        if (!descend) this.readAhead(chunk);
+        return chunk;
+      },
+      descend,
+    );
+  }
+
+  /** Tells the server the reading is over. */
+  async done(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await this.server.send({ readChunks: { done: true } });
+  }
+}

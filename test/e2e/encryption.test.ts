@@ -1,0 +1,247 @@
+/**
+ * Encrypted nodes end to end (real cpsbackupd, real CLI): the server stores
+ * what it cannot read, restores come back bit-exact, keys are recovered
+ * with the passphrase alone, and every way a key, a passphrase or a stored
+ * byte can be wrong is caught before a byte is written.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+
+const MARKERS = {
+  content: 'CONTENT-MARKER-5d1c0e9a',
+  name: 'NAME-MARKER-8b2f41c7',
+  dir: 'DIR-MARKER-a3e9d205',
+  link: 'LINK-MARKER-6c07f1b3',
+};
+const PASSPHRASE = 'correct horse battery staple 42';
+
+function buildTree(root: string): void {
+  const rnd = new SeededRandom('enc');
+  fs.mkdirSync(path.join(root, MARKERS.dir, 'deeper'), { recursive: true });
+  // The content marker inside incompressible bytes (no compression can hide it), and in text.
+  const big = rnd.bytes(2_000_000);
+  Buffer.from(MARKERS.content).copy(big, 1_234_567);
+  fs.writeFileSync(path.join(root, MARKERS.dir, 'big.bin'), big);
+  fs.writeFileSync(path.join(root, MARKERS.dir, 'deeper', `${MARKERS.name}.txt`), `${MARKERS.content}\n`.repeat(50));
+  for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(root, MARKERS.dir, `small-${i}`), rnd.bytes(100 + i * 7));
+  fs.symlinkSync(`/etc/${MARKERS.link}`, path.join(root, 'a-link'));
+  fs.writeFileSync(path.join(root, 'same-1'), rnd.bytes(70_000));
+  fs.copyFileSync(path.join(root, 'same-1'), path.join(root, 'same-2'));
+}
+
+/** Every file under `dir` whose raw bytes hold `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const p = path.join(dir, f);
+    if (fs.lstatSync(p).isFile() && fs.readFileSync(p).includes(needle)) hits.push(f);
+  }
+  return hits;
+}
+
+function packFiles(storeDir: string): string[] {
+  return fs
+    .readdirSync(path.join(storeDir, 'packs'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.pack'))
+    .map((f) => path.join(storeDir, 'packs', f));
+}
+
+describe('encrypted nodes', () => {
+  const { root, pki, server } = useServer('encryption', {
+    clients: { enc1: ['dedup_group = shared'], enc2: ['dedup_group = shared'], plain1: [] },
+  });
+  const data = path.join(root, 'data');
+  let conf: string;
+  let keyFile: string;
+
+  beforeAll(() => {
+    buildTree(data);
+    keyFile = path.join(root, 'enc1.key');
+    conf = writeNodeConf(root, server, {
+      cname: 'enc1',
+      cert: pki.client('enc1'),
+      include: [data],
+      extra: ['encryption = 1', `encryption_key_file = ${keyFile}`, `encryption_password = ${PASSPHRASE}`],
+    });
+  });
+
+  test('--init-key makes the key once, says what losing it means, and keeps a wrapped copy on the server', async () => {
+    const r = await runCli(['-c', conf, '--init-key']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Made a new master key/);
+    expect(r.stdout).toMatch(/loses every encrypted backup/);
+    expect(r.stdout).toMatch(/copy wrapped by the passphrase is on the server/);
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = fs.readFileSync(keyFile, 'utf8');
+    const again = await runCli(['-c', conf, '--init-key']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Kept the existing master key/);
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(key); // never replaced: the backups need it
+  });
+
+  test('the server holds no plaintext: not in packs, catalog, records or log; a restore is bit-exact', async () => {
+    const b = await runCli(['-c', conf, '-e', '--json']);
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.stdout).backup;
+    expect(summary.status).toBe('available');
+    expect(summary.files).toBeGreaterThan(300);
+
+    for (const marker of [...Object.values(MARKERS), PASSPHRASE]) {
+      expect(filesHolding(server.storeDir, marker)).toEqual([]);
+      expect(server.log).not.toContain(marker);
+    }
+    expect(server.log).not.toContain(fs.readFileSync(keyFile, 'utf8').split(' ')[1]!.trim());
+
+    const to = path.join(root, 'restored-1');
+    const r = await runCli(['-c', conf, '-i', '--to', to]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+
+    // -s lists the files: the node reads its file list itself.
+    const s = await runCli(['-c', conf, '-s', '1']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain(`${MARKERS.name}.txt`);
+  });
+
+  test('a second backup reuses the first: unchanged files are not read, nothing is sent again', async () => {
+    const b = await runCli(['-c', conf, '-e', '--json']);
+    expect(b.code).toBe(0);
+    const c = JSON.parse(b.stdout).counters;
+    expect(c.chunksSent).toBe(0);
+    expect(c.filesRead).toBe(0);
+    const to = path.join(root, 'restored-2');
+    expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  });
+
+  test('a rebuilt node restores with the passphrase alone; a wrong passphrase or no key says so and writes nothing', async () => {
+    const saved = fs.readFileSync(keyFile);
+    fs.rmSync(keyFile);
+    try {
+      const wrongConf = writeNodeConf(path.join(root, 'wrong'), server, {
+        cname: 'enc1',
+        cert: pki.client('enc1'),
+        include: [data],
+        extra: ['encryption = 1', `encryption_key_file = ${keyFile}`, 'encryption_password = not the passphrase'],
+      });
+      const to = path.join(root, 'restored-wrong');
+      const bad = await runCli(['-c', wrongConf, '-i', '--to', to]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/passphrase does not open the master key/);
+      expect(fs.existsSync(to)).toBe(false);
+
+      const noKeyConf = writeNodeConf(path.join(root, 'nokey'), server, {
+        cname: 'enc1',
+        cert: pki.client('enc1'),
+        include: [data],
+        extra: ['encryption = 1', `encryption_key_file = ${keyFile}`],
+      });
+      const none = await runCli(['-c', noKeyConf, '-i', '--to', to]);
+      expect(none.code).toBe(2);
+      expect(none.stderr).toMatch(/no master key/);
+      expect(fs.existsSync(to)).toBe(false);
+
+      const plainConf = writeNodeConf(path.join(root, 'plain-enc1'), server, { cname: 'enc1', cert: pki.client('enc1'), include: [data] });
+      const plain = await runCli(['-c', plainConf, '-i', '--to', to]);
+      expect(plain.code).not.toBe(0);
+      expect(plain.stderr).toMatch(/encrypted and this node has no key/);
+      expect(fs.existsSync(path.join(to, data))).toBe(false);
+
+      const rebuilt = path.join(root, 'restored-rebuilt');
+      const ok = await runCli(['-c', conf, '-i', '--to', rebuilt]);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(snapshotTree(path.join(rebuilt, data))).toEqual(snapshotTree(data));
+    } finally {
+      fs.writeFileSync(keyFile, saved, { mode: 0o600 });
+    }
+  });
+
+  test('another key in the same dedup group is refused; a plain node beside encrypted ones works', async () => {
+    const conf2 = writeNodeConf(root, server, {
+      cname: 'enc2',
+      cert: pki.client('enc2'),
+      include: [data],
+      extra: ['encryption = 1', `encryption_key_file = ${path.join(root, 'enc2.key')}`],
+    });
+    expect((await runCli(['-c', conf2, '--init-key'])).code).toBe(0);
+    const refused = await runCli(['-c', conf2, '-e']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/dedup group shared holds backups encrypted with another key/);
+
+    const plainConf = writeNodeConf(root, server, { cname: 'plain1', cert: pki.client('plain1'), include: [data] });
+    expect((await runCli(['-c', plainConf, '-e'])).code).toBe(0);
+    // What the search for plaintext would have found without encryption: the plain node's copy.
+    expect(filesHolding(server.storeDir, MARKERS.content).length).toBeGreaterThan(0);
+    const to = path.join(root, 'restored-plain');
+    expect((await runCli(['-c', plainConf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  });
+
+  test('a flipped ciphertext bit is found by verify and stops a restore before the file is written', async () => {
+    await server.stop();
+    // The big file's chunks are the largest records: flip one bit of ciphertext in the largest pack.
+    const pack = packFiles(server.storeDir).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
+    const original = fs.readFileSync(pack);
+    const damaged = Buffer.from(original);
+    damaged[Math.floor(damaged.length / 2)]! ^= 0x10;
+    fs.writeFileSync(pack, damaged);
+    await server.start(server.port);
+    try {
+      const v = await runCli(['-c', conf, '--verify']);
+      expect(v.code).not.toBe(0);
+      expect(v.stdout + v.stderr).toMatch(/damaged|bad/i);
+      const to = path.join(root, 'restored-damaged');
+      const r = await runCli(['-c', conf, '-i', '--to', to]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/does not match its hash|corrupt|damaged/i);
+    } finally {
+      await server.stop();
+      fs.writeFileSync(pack, original);
+      await server.start(server.port);
+    }
+  });
+
+  test('a ciphertext changed with its server-side hash made to match is caught by the node: the tag fails', async () => {
+    await server.stop();
+    const pack = packFiles(server.storeDir).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!;
+    const original = fs.readFileSync(pack);
+    const damaged = Buffer.from(original);
+    // Walk the pack's records (see the store's pack-format.ts) to the largest sealed one; change its seal and fix its record hash.
+    let off = 8;
+    let best: { payload: number; length: number } | undefined;
+    while (off + 44 <= damaged.length) {
+      const codec = damaged.readUInt8(off + 32);
+      const stored = damaged.readUInt32BE(off + 40);
+      if (codec === 2 && (!best || stored > best.length)) best = { payload: off + 44, length: stored };
+      off += 44 + stored;
+    }
+    expect(best).toBeDefined();
+    const p = best!.payload;
+    damaged[p + best!.length - 100]! ^= 0x01;
+    createHash('sha256')
+      .update(damaged.subarray(p + 32, p + best!.length))
+      .digest()
+      .copy(damaged, p);
+    fs.writeFileSync(pack, damaged);
+    await server.start(server.port);
+    try {
+      const to = path.join(root, 'restored-tampered');
+      const r = await runCli(['-c', conf, '-i', '--to', to]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/does not authenticate/);
+      const dir = path.join(to, data, MARKERS.dir);
+      expect(fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.includes('big.bin')) : []).toEqual([]);
+    } finally {
+      await server.stop();
+      fs.writeFileSync(pack, original);
+      await server.start(server.port);
+    }
+  });
+});
