@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { randomBytes } from 'node:crypto';
+import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
+import { type Message } from '@cpsbackup/protocol';
+import { rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const MARKERS = {
   content: 'CONTENT-MARKER-5d1c0e9a',
@@ -51,7 +54,7 @@ function packFiles(storeDir: string): string[] {
 
 describe('encrypted nodes', () => {
   const { root, pki, server } = useServer('encryption', {
-    clients: { enc1: ['dedup_group = shared'], enc2: ['dedup_group = shared'], plain1: [] },
+    clients: { enc1: ['dedup_group = shared'], enc2: ['dedup_group = shared'], plain1: [], mallory: [] },
   });
   const data = path.join(root, 'data');
   let conf: string;
@@ -200,7 +203,7 @@ describe('encrypted nodes', () => {
       const to = path.join(root, 'restored-damaged');
       const r = await runCli(['-c', conf, '-i', '--to', to]);
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(/does not match its hash|corrupt|damaged/i);
+      expect(r.stderr).toMatch(/damaged on the server \(sealed record does not match its hash\): its operator should run cpsbackupd verify/);
     } finally {
       await server.stop();
       fs.writeFileSync(pack, original);
@@ -242,6 +245,102 @@ describe('encrypted nodes', () => {
       await server.stop();
       fs.writeFileSync(pack, original);
       await server.start(server.port);
+    }
+  });
+
+  /** The wire ids of every sealed record in the packs (they are in the clear: a reader of the server's disk or bucket sees them). */
+  function sealedWireIds(): Buffer[] {
+    const ids: Buffer[] = [];
+    for (const pack of packFiles(server.storeDir)) {
+      const b = fs.readFileSync(pack);
+      for (let off = 8; off + 44 <= b.length; off += 44 + b.readUInt32BE(off + 40)) {
+        if (b.readUInt8(off + 32) === 2) ids.push(Buffer.from(b.subarray(off + 44 + 32, off + 44 + 64)));
+      }
+    }
+    return ids;
+  }
+
+  /** A backup session of mallory's (an encrypted node's when `keyId` is given); waits until the last one has let go of its lock. */
+  async function malloryBackup(keyId: Buffer | undefined): Promise<Awaited<ReturnType<typeof rawSession>>> {
+    for (let attempt = 0; ; attempt++) {
+      const session = await rawSession(server, 'mallory', pki.client('mallory'), keyId);
+      await session.conn.send({ beginBackup: {} });
+      // A plain backup has begun once the parent's entries are all in (the last piece says so); an encrypted one at BackupStarted.
+      const begun = (x: Message) => (keyId ? x.msg === 'backupStarted' : x.msg === 'previousEntries' && !!x.previousEntries!.last);
+      const m = await readUntil(session.conn, (x) => begun(x) || x.msg === 'error');
+      if (m?.msg !== 'error') return session;
+      session.socket.destroy();
+      if (m.error?.code !== 'BACKUP_RUNNING' || attempt > 50) throw new Error(`backup refused: ${m.error?.message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  test("hostile: a peer that read the server's disk and claims the node's key id cannot poison its chunks nor read them", async () => {
+    const keyId = new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile, 'utf8'), keyFile)).keyId;
+    const wireIds = sealedWireIds();
+    expect(wireIds.length).toBeGreaterThan(300);
+    const { socket, conn } = await malloryBackup(keyId);
+    // Its group has none of them: the answer says nothing of what enc1 stores.
+    await conn.send({ missingQuery: { queryId: 1, ids: wireIds } });
+    const reply = await readUntil(conn, (m) => m.msg === 'missingReply' || m.msg === 'error');
+    expect(reply?.missingReply?.missing).toHaveLength(wireIds.length);
+    // Garbage under enc1's ids: stored ids that exist keep the copy they had.
+    for (const id of wireIds) await conn.send({ chunk: { id, codec: 2, rawLength: 64, payload: randomBytes(64) } });
+    // Reading them back is no backup's tree.
+    await conn.send({ readChunks: { ids: wireIds.slice(0, 1) } });
+    const refused = await readUntil(conn, (m) => m.msg === 'error');
+    expect(refused?.error?.message).toMatch(/without an encrypted parent/);
+    socket.destroy();
+    const to = path.join(root, 'restored-after-mallory');
+    const r = await runCli(['-c', conf, '-i', '--to', to]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  });
+
+  test('hostile: an encrypted node reading its own backup gets only what its tree reaches, and malformed sealed input is refused', async () => {
+    const keyId = new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile, 'utf8'), keyFile)).keyId;
+    {
+      const { socket, conn } = await rawSession(server, 'enc1', pki.client('enc1'), keyId);
+      await conn.send({ restoreRequest: { number: 0 } });
+      const tree = await readUntil(conn, (m) => m.msg === 'sealedTree' || m.msg === 'error');
+      expect(tree?.msg).toBe('sealedTree');
+      // A chunk of the backup that no listing sent so far names (a data chunk deep in the tree): refused.
+      const deep = sealedWireIds().find((id) => !tree!.sealedTree!.root!.some((r) => Buffer.from(r).equals(id)))!;
+      await conn.send({ readChunks: { ids: [deep] } });
+      const e = await readUntil(conn, (m) => m.msg === 'error');
+      expect(e?.error?.code).toBe('NOT_FOUND');
+      expect(e?.error?.message).toMatch(/not part of this backup's tree/);
+      socket.destroy();
+    }
+    {
+      const { socket, conn } = await malloryBackup(randomBytes(32));
+      await conn.send({ chunk: { id: randomBytes(32), codec: 1, rawLength: 10, payload: randomBytes(10) } });
+      const plainRefused = await readUntil(conn, (m) => m.msg === 'error');
+      expect(plainRefused?.error?.message).toMatch(/sealed chunks only/);
+      socket.destroy();
+    }
+    {
+      const { socket, conn } = await malloryBackup(randomBytes(32));
+      await conn.send({ listingChunk: { id: randomBytes(32), codec: 2, rawLength: 40, payload: randomBytes(40), refs: randomBytes(33) } });
+      const badRefs = await readUntil(conn, (m) => m.msg === 'error');
+      expect(badRefs?.error?.message).toMatch(/references of 33 bytes/);
+      socket.destroy();
+    }
+    {
+      const { socket, conn } = await malloryBackup(randomBytes(32));
+      await conn.send({ listingChunk: { id: randomBytes(32), codec: 2, rawLength: 40, payload: randomBytes(40), refs: randomBytes(64), listingRefs: 1 } });
+      const unknown = await readUntil(conn, (m) => m.msg === 'error');
+      expect(unknown?.error?.message).toMatch(/never sent/);
+      socket.destroy();
+    }
+    {
+      // A plain peer may not send sealed chunks.
+      const { socket, conn } = await malloryBackup(undefined);
+      await conn.send({ chunk: { id: randomBytes(32), codec: 2, rawLength: 10, payload: randomBytes(10) } });
+      const sealedRefused = await readUntil(conn, (m) => m.msg === 'error');
+      expect(sealedRefused?.error?.code).toBe('CHUNK_REFUSED');
+      socket.destroy();
     }
   });
 });

@@ -1,6 +1,6 @@
-import { CHUNK_ID_BYTES, Codec, decodeSealedRecord, sealedStoreId, splitSealedManifest } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, Codec, decodeSealedRecord, isFormatError, type SealedRecord, sealedStoreId, splitSealedManifest } from '@cpsbackup/format';
 import { LIMITS, ProtocolError, type cpsbackup } from '@cpsbackup/protocol';
-import { type BackupInfo, type Store } from '@cpsbackup/store';
+import { type BackupInfo, isStoreError, type Store } from '@cpsbackup/store';
 import { type SessionContext } from './context';
 import { WireError } from './wire-errors';
 
@@ -46,6 +46,20 @@ export class SealedReads {
     this.readable.add(stored.toString('latin1', 0, 12));
   }
 
+  /** A stored record, checked; damage on the server's side is said as such (not as the peer's fault). */
+  private async read(stored: Buffer, wireId: Buffer): Promise<SealedRecord> {
+    try {
+      return decodeSealedRecord(await this.store.readChunk(stored));
+    } catch (err) {
+      if (!isFormatError(err) && !isStoreError(err, 'CHUNK_CORRUPT')) throw err;
+      throw new WireError(
+        'STORE',
+        `chunk ${wireId.toString('hex')} of this backup is damaged on the server (${(err as Error).message}): its operator should run cpsbackupd verify`,
+        true,
+      );
+    }
+  }
+
   /** Sends the chunks `req` asks for, one Chunk frame each, in order; returns their bytes. */
   async serve(ctx: SessionContext, req: cpsbackup.ReadChunks.$Properties): Promise<number> {
     const ids = req.ids ?? [];
@@ -58,7 +72,7 @@ export class SealedReads {
       if (!this.readable.has(stored.toString('latin1', 0, 12))) {
         throw new WireError('NOT_FOUND', `chunk ${wireId.toString('hex')} is not part of this backup's tree (or was asked before what names it)`, true);
       }
-      const record = decodeSealedRecord(await this.store.readChunk(stored));
+      const record = await this.read(stored, wireId);
       if (!record.wireId.equals(wireId)) throw new WireError('STORE', `stored chunk ${stored.toString('hex')} is not the one asked for`, true);
       for (const ref of record.listingRefs) this.allow(ref);
       for (const ref of record.dataRefs) this.allow(ref);

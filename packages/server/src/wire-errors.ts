@@ -1,5 +1,6 @@
 import { ConfigError } from '@cpsbackup/config';
 import { FrameError, ProtocolError } from '@cpsbackup/protocol';
+import { isFormatError } from '@cpsbackup/format';
 import { catalogDamage, isStoreError } from '@cpsbackup/store';
 
 /** Stable error codes sent to agents (the CLI maps them to exit codes). */
@@ -51,6 +52,9 @@ export function toWireError(err: unknown): WireError {
     return new WireError('CHUNK_REFUSED', err.message, true);
   }
   if (isStoreError(err, 'CHUNK_MISSING') || isStoreError(err, 'MANIFEST_REFUSED')) return new WireError('PROTOCOL', err.message);
+  // A payload that does not decode (bad zstd, a sealed chunk from a plain node): the peer's fault, not the server's.
+  if (isFormatError(err, 'CHUNK_CORRUPT')) return new WireError('CHUNK_REFUSED', `chunk refused: ${err.message}`, true);
+  if (isFormatError(err)) return new WireError('PROTOCOL', err.message);
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
   if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);

@@ -24,10 +24,10 @@ export async function rawConnect(server: TestServer, cert: { cert: string; key: 
   return { socket, conn: new FramedConnection(socket, { maxQueuedMessages: 100000 }) };
 }
 
-/** Connects and says hello as `client`; returns once welcomed. */
-export async function rawSession(server: TestServer, client: string, cert: { cert: string; key: string }) {
+/** Connects and says hello as `client` (an encrypted node's when `keyId` is given); returns once welcomed. */
+export async function rawSession(server: TestServer, client: string, cert: { cert: string; key: string }, keyId?: Buffer) {
   const c = await rawConnect(server, cert);
-  await c.conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: client } });
+  await c.conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: client, keyId: keyId ?? Buffer.alloc(0) } });
   const w: Message = await c.conn.next();
   if (w.msg !== 'welcome') throw new Error(`expected welcome, got ${w.msg}: ${w.error?.message}`);
   return c;
