@@ -91,7 +91,8 @@ function reset(live: string, pristine: string): void {
   execFileSync('cp', ['-a', pristine, live]);
 }
 
-function cpsbackupTool(work: string): Tool {
+/** cpsbackup; `encrypted`: the node encrypts (a master key made with --init-key), to measure what encryption costs. */
+function cpsbackupTool(work: string, encrypted = false): Tool {
   const store = path.join(work, 'cps-store');
   const pki = path.join(work, 'cps-pki');
   let server: ReturnType<typeof spawn> | undefined;
@@ -118,7 +119,8 @@ function cpsbackupTool(work: string): Tool {
     conf = path.join(pki, 'node.conf');
     fs.writeFileSync(
       conf,
-      `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n`,
+      `cname = bench\nserver = 127.0.0.1\nport = ${port}\nssl_cert_ca = ca.pem\nssl_cert = bench.pem\nssl_key = bench.key\nlock_file = ${path.join(work, 'cps.lock')}\ninclude = ${path.join(work, 'live')}\n` +
+        (encrypted ? `encryption = 1\nencryption_key_file = ${path.join(pki, 'master.key')}\n` : ''),
     );
   };
   const stop = async () => {
@@ -127,7 +129,7 @@ function cpsbackupTool(work: string): Tool {
     await new Promise((r) => server!.once('exit', r));
   };
   return {
-    name: 'cpsbackup',
+    name: encrypted ? 'cpsbackup-enc' : 'cpsbackup',
     repoDir: store,
     async setup() {
       fs.mkdirSync(path.join(pki, 'clients'), { recursive: true });
@@ -145,6 +147,7 @@ function cpsbackupTool(work: string): Tool {
         `address = 127.0.0.1\nport = 0\nstatus_port = 0\ndirectory = ${store}\nssl_cert_ca = ca.pem\nssl_cert = cpsbackupd.pem\nssl_key = cpsbackupd.key\nlog_level = warn\n`,
       );
       await start();
+      if (encrypted) await measure(process.execPath, [CLI, '-c', conf, '--init-key']);
     },
     backup: () => measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-e']),
     restore: (target) =>
@@ -273,6 +276,11 @@ function table(results: ToolResult[], dataset: Dataset, dataBytes: number, chang
     lines.push(`| ${label} | ${results.map((r) => fmt(get(r))).join(' | ')} | ${others.map((r) => (get(r) / get(restic)).toFixed(2)).join(' | ')} |`);
   }
   const cps = results.find((r) => r.name === 'cpsbackup');
+  const enc = results.find((r) => r.name === 'cpsbackup-enc');
+  if (cps && enc) {
+    const cost = cps.steps.map((s, i) => `${s.label} ${(enc.steps[i]!.m.seconds / cps.steps[i]!.m.seconds).toFixed(2)}`).join(', ');
+    lines.push('', `What encryption costs (cpsbackup-enc / cpsbackup, wall time): ${cost}.`);
+  }
   if (cps?.peakServerRss) lines.push('', `cpsbackupd peak RSS over the whole run: ${(cps.peakServerRss / 1e6).toFixed(0)} MB.`);
   lines.push('', "Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd's):", '');
   for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s.line}`);
@@ -367,7 +375,7 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
     for (const regime of regimes(place)) {
       const results: ToolResult[] = [];
       const changeNotes: string[] = [];
-      for (const make of [resticTool, borgTool, cpsbackupTool]) {
+      for (const make of [resticTool, borgTool, cpsbackupTool, (w: string) => cpsbackupTool(w, true)]) {
         const tool = make(work);
         if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
         console.log(`running ${tool.name} on the ${dataset.name} dataset, ${regime} cache ...`);

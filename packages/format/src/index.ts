@@ -18,6 +18,8 @@ export {
   LISTING_CUT,
   ListingBuilder,
   type ListingChunk,
+  listingRefs,
+  type ListingRefs,
   ManifestFormat,
   TreeBuilder,
   treeChunkIds,

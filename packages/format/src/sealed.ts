@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CHUNK_ID_BYTES } from './chunk-id';
 import { FormatError } from './errors';
+import { type ChunkReader, listingTreeIds } from './tree';
 
 /**
  * Chunks an agent encrypted (docs/ARCHITECTURE.md, "Encrypted nodes").
@@ -65,9 +66,14 @@ export function encodeSealedRecord(r: SealedRecord): Buffer {
   return out;
 }
 
-/** Checks a sealed record against its hash (CHUNK_CORRUPT if it differs or is malformed) and returns what it holds. */
-export function decodeSealedRecord(payload: Buffer): SealedRecord {
-  checkSealedRecord(payload);
+/**
+ * What a sealed record holds, checked against its hash (CHUNK_CORRUPT if it
+ * differs or is malformed). `checkHash` false skips the hash (its shape is
+ * still checked): for a record served to its node, whose tag checks more.
+ */
+export function decodeSealedRecord(payload: Buffer, checkHash = true): SealedRecord {
+  if (checkHash) checkSealedRecord(payload);
+  else checkSealedShape(payload);
   const nl = payload.readUInt32BE(2 * CHUNK_ID_BYTES);
   const nd = payload.readUInt32BE(2 * CHUNK_ID_BYTES + 4);
   const ref = (i: number) => Buffer.from(payload.subarray(HEAD_BYTES + i * CHUNK_ID_BYTES, HEAD_BYTES + (i + 1) * CHUNK_ID_BYTES));
@@ -79,11 +85,15 @@ export function decodeSealedRecord(payload: Buffer): SealedRecord {
   };
 }
 
-/** Throws CHUNK_CORRUPT unless `payload` is a whole sealed record whose hash matches. */
-export function checkSealedRecord(payload: Buffer): void {
+function checkSealedShape(payload: Buffer): void {
   if (payload.length < HEAD_BYTES) throw new FormatError('CHUNK_CORRUPT', `sealed record of ${payload.length} bytes is shorter than its header`);
   const refs = payload.readUInt32BE(2 * CHUNK_ID_BYTES) + payload.readUInt32BE(2 * CHUNK_ID_BYTES + 4);
   if (HEAD_BYTES + refs * CHUNK_ID_BYTES > payload.length) throw new FormatError('CHUNK_CORRUPT', `sealed record names ${refs} references it does not hold`);
+}
+
+/** Throws CHUNK_CORRUPT unless `payload` is a whole sealed record whose hash matches. */
+export function checkSealedRecord(payload: Buffer): void {
+  checkSealedShape(payload);
   if (!createHash('sha256').update(payload.subarray(CHUNK_ID_BYTES)).digest().equals(payload.subarray(0, CHUNK_ID_BYTES))) {
     throw new FormatError('CHUNK_CORRUPT', 'sealed record does not match its hash');
   }
@@ -108,20 +118,14 @@ export function splitSealedManifest(ids: readonly Buffer[]): { keyId: Buffer; ro
  * records carry: its listings and their data chunks (as treeChunkIds for
  * a plain tree). `read` returns a chunk's checked stored payload.
  */
-export async function* sealedTreeChunkIds(
-  rootIds: readonly Buffer[],
-  read: (id: Buffer) => Buffer | Promise<Buffer>,
-  seen: Set<string> = new Set(),
-): AsyncGenerator<Buffer> {
-  const stack: Buffer[] = [...rootIds].reverse();
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    const hex = id.toString('hex');
-    if (seen.has(hex)) continue;
-    seen.add(hex);
-    yield id;
-    const r = decodeSealedRecord(await read(id));
-    for (let i = r.listingRefs.length - 1; i >= 0; i--) stack.push(r.listingRefs[i]!);
-    yield* r.dataRefs;
-  }
+export function sealedTreeChunkIds(rootIds: readonly Buffer[], read: ChunkReader, seen: Set<string> = new Set()): AsyncGenerator<Buffer> {
+  return listingTreeIds(
+    rootIds,
+    read,
+    (payload) => {
+      const r = decodeSealedRecord(payload, false); // `read` checked it
+      return { listings: r.listingRefs, data: r.dataRefs };
+    },
+    seen,
+  );
 }

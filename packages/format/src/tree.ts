@@ -182,7 +182,35 @@ export async function* walkTree(rootIds: readonly Buffer[], read: ChunkReader, d
  * Data ids may come more than once. Listings are not checked here
  * (walkTree does): a malformed tree yields what it names.
  */
-export async function* treeChunkIds(rootIds: readonly Buffer[], read: ChunkReader, seen: Set<string> = new Set()): AsyncGenerator<Buffer> {
+export function treeChunkIds(rootIds: readonly Buffer[], read: ChunkReader, seen: Set<string> = new Set()): AsyncGenerator<Buffer> {
+  return listingTreeIds(rootIds, read, listingRefs, seen);
+}
+
+/** What one listing chunk names: the listings of the directories it holds, and data chunks. */
+export interface ListingRefs {
+  listings: readonly Buffer[];
+  data: readonly Buffer[];
+}
+
+/** What a plain listing chunk names (its entries' chunk ids, directories' listings apart). */
+export function listingRefs(chunk: Buffer): ListingRefs {
+  const listings: Buffer[] = [];
+  const data: Buffer[] = [];
+  for (const e of decodeListingChunk(chunk)) (e.type === EntryType.Directory ? listings : data).push(...e.chunks);
+  return { listings, data };
+}
+
+/**
+ * Every chunk id a tree of listings names, each listing read once (`seen`,
+ * shared across trees) and `refsOf` telling what it names: a listing, what
+ * it names directly, then the listings below it, depth first.
+ */
+export async function* listingTreeIds(
+  rootIds: readonly Buffer[],
+  read: ChunkReader,
+  refsOf: (chunk: Buffer) => ListingRefs,
+  seen: Set<string>,
+): AsyncGenerator<Buffer> {
   const stack: Buffer[] = [...rootIds].reverse();
   while (stack.length > 0) {
     const id = stack.pop()!;
@@ -190,10 +218,9 @@ export async function* treeChunkIds(rootIds: readonly Buffer[], read: ChunkReade
     if (seen.has(hex)) continue;
     seen.add(hex);
     yield id;
-    for (const e of decodeListingChunk(await read(id))) {
-      if (e.type === EntryType.Directory) for (let i = e.chunks.length - 1; i >= 0; i--) stack.push(e.chunks[i]!);
-      else yield* e.chunks;
-    }
+    const refs = refsOf(await read(id));
+    for (let i = refs.listings.length - 1; i >= 0; i--) stack.push(refs.listings[i]!);
+    yield* refs.data;
   }
 }
 

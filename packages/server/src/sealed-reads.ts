@@ -1,4 +1,14 @@
-import { CHUNK_ID_BYTES, Codec, decodeSealedRecord, isFormatError, type SealedRecord, sealedStoreId, splitSealedManifest } from '@cpsbackup/format';
+import {
+  checkSealedRecord,
+  CHUNK_ID_BYTES,
+  Codec,
+  decodeSealedRecord,
+  FormatError,
+  isFormatError,
+  type SealedRecord,
+  sealedStoreId,
+  splitSealedManifest,
+} from '@cpsbackup/format';
 import { LIMITS, ProtocolError, type cpsbackup } from '@cpsbackup/protocol';
 import { type BackupInfo, isStoreError, type Store } from '@cpsbackup/store';
 import { type SessionContext } from './context';
@@ -17,8 +27,8 @@ const MAX_READABLE = 4 * 1024 * 1024;
  * tree itself and asks for chunks by their wire ids. It gets only what the
  * backup's tree reaches from what it was given: the root listing, then the
  * chunks each listing it was sent names (from the references the record
- * carries). Every chunk is read through the store's checks (the record's
- * hash) and must be the one asked for.
+ * carries). Every chunk must be the one asked for; the node checks each
+ * one's tag and id before it uses a byte.
  */
 export class SealedReads {
   private readonly readable = new Set<string>();
@@ -35,7 +45,7 @@ export class SealedReads {
   static async of(store: Store, backup: BackupInfo): Promise<{ reads: SealedReads; root: Buffer[] }> {
     const { keyId, roots } = splitSealedManifest(store.catalog.manifestIds(backup.id));
     const root: Buffer[] = [];
-    for (const id of roots) root.push(decodeSealedRecord(await store.readChunk(id)).wireId);
+    for (const id of roots) root.push(decodeSealedRecord(await store.readChunk(id), false).wireId); // readChunk checked it
     return { reads: new SealedReads(store, keyId, roots), root };
   }
 
@@ -46,10 +56,20 @@ export class SealedReads {
     this.readable.add(stored.toString('latin1', 0, 12));
   }
 
-  /** A stored record, checked; damage on the server's side is said as such (not as the peer's fault). */
+  /**
+   * A stored record. A data chunk's is taken as it lies (its shape checked,
+   * not its hash: the node checks the seal's tag, which catches more, so a
+   * restore does not pay a SHA-256 of every byte twice); a listing's hash is
+   * checked, since the server acts on its references (what may be read
+   * next). Damage the server meets is said as such.
+   */
   private async read(stored: Buffer, wireId: Buffer): Promise<SealedRecord> {
     try {
-      return decodeSealedRecord(await this.store.readChunk(stored));
+      const c = await this.store.readEncodedChunk(stored);
+      if (c.codec !== Codec.Sealed) throw new FormatError('CHUNK_CORRUPT', `codec ${c.codec} where a sealed record was expected`);
+      const record = decodeSealedRecord(c.payload, false);
+      if (record.listingRefs.length + record.dataRefs.length > 0) checkSealedRecord(c.payload);
+      return record;
     } catch (err) {
       if (!isFormatError(err) && !isStoreError(err, 'CHUNK_CORRUPT')) throw err;
       throw new WireError(

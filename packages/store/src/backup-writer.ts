@@ -480,7 +480,7 @@ export class BackupWriter {
       readListing: async (id) => {
         const c = this.store.catalog.chunk(id);
         if (!c || c.codec !== Codec.Sealed || !this.store.catalog.isListingChunk(id)) return undefined;
-        return decodeSealedRecord(await this.store.readChunk(id));
+        return decodeSealedRecord(await this.store.readChunk(id), false); // readChunk checked it
       },
       requireRefs: (id, refs) => {
         if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnownIds(refs, () => `encrypted listing chunk ${formatChunkId(id)}`);

@@ -1,4 +1,4 @@
-import { CHUNK_ID_BYTES, chunkIdOf, Codec, decodeListingChunk, EntryType, type FileEntry, type ListingChunk, TreeBuilder } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, Codec, type FileEntry, type ListingChunk, listingRefs, TreeBuilder } from '@cpsbackup/format';
 import { type ChunkKeys } from '@cpsbackup/crypto';
 import { sealChunk } from '../encryption/sealed-chunks';
 import { LIMITS } from '@cpsbackup/protocol';
@@ -283,7 +283,8 @@ export class Uploader {
       }
       const missing = reply.missing ?? [];
       this.counters.chunksDeduplicated += b.ids.length - missing.length;
-      const jobs: Array<{ id: Buffer; rawLength: number; listing: boolean; refs?: ListingRefs; compressed: Promise<Compressed> }> = [];
+      const jobs: Array<{ id: Buffer; rawLength: number; listing: boolean; refs?: { refs: Buffer; listingRefs: number }; compressed: Promise<Compressed> }> =
+        [];
       for (const index of missing) {
         const id = b.ids[index];
         if (!id) throw new AgentError('PROTOCOL', `the server asked for chunk ${index} of a ${b.ids.length}-id query`);
@@ -291,7 +292,7 @@ export class Uploader {
         const plain = b.data.get(hex)!;
         const listing = b.listings.has(hex);
         // An encrypted listing goes with the ids it names (the server cannot read them), taken before compression overwrites it.
-        const refs = listing && this.keys ? listingRefs(plain) : undefined;
+        const refs = listing && this.keys ? sealedListingRefs(plain) : undefined;
         const compressed = this.pool.compress(plain);
         compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
         jobs.push({ id, rawLength: plain.length, listing, refs, compressed });
@@ -321,14 +322,7 @@ export class Uploader {
 }
 
 /** The ids an encrypted listing chunk names, as ListingChunk carries them: its directories' listings first, then data chunks. */
-interface ListingRefs {
-  refs: Buffer;
-  listingRefs: number;
-}
-
-function listingRefs(chunk: Buffer): ListingRefs {
-  const listings: Buffer[] = [];
-  const data: Buffer[] = [];
-  for (const e of decodeListingChunk(chunk)) (e.type === EntryType.Directory ? listings : data).push(...e.chunks);
+function sealedListingRefs(chunk: Buffer): { refs: Buffer; listingRefs: number } {
+  const { listings, data } = listingRefs(chunk);
   return { refs: Buffer.concat([...listings, ...data]), listingRefs: listings.length };
 }

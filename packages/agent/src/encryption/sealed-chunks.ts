@@ -14,11 +14,10 @@ const HEAD_BYTES = 5;
 
 /** Seals an encoded chunk for the wire (codec Sealed): only this node's key opens it, and only under `id`. */
 export function sealChunk(keys: ChunkKeys, id: Buffer, codec: number, rawLength: number, payload: Uint8Array): Buffer {
-  const inner = Buffer.allocUnsafe(HEAD_BYTES + payload.length);
-  inner.writeUInt8(codec, 0);
-  inner.writeUInt32BE(rawLength, 1);
-  inner.set(payload, HEAD_BYTES);
-  return keys.seal(id, inner);
+  const head = Buffer.allocUnsafe(HEAD_BYTES);
+  head.writeUInt8(codec, 0);
+  head.writeUInt32BE(rawLength, 1);
+  return keys.seal(id, head, payload);
 }
 
 /**

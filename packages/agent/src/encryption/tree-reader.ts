@@ -25,6 +25,12 @@ const LISTINGS_AHEAD = 64;
  * it already sent: a listing is asked for after the listing naming it.
  */
 export class SealedChunkReads {
+  /** Reads asked for and not yet sent: they go out together, as one request, at the next turn of the event loop. */
+  private queued: Pending[] = [];
+  private queuedIds = 0;
+  private flushing: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+  /** Reads sent, in the order their answers come. */
   private readonly pending: Pending[] = [];
   private pumping: Promise<void> | undefined;
   private failure: Error | undefined;
@@ -44,11 +50,47 @@ export class SealedChunkReads {
     return (await Promise.all(parts)).flat();
   }
 
-  private async request(ids: Buffer[], what: string): Promise<Buffer[]> {
-    await this.server.send({ readChunks: { ids } });
-    const answer = new Promise<Buffer[]>((resolve, reject) => this.pending.push({ ids, what, got: [], resolve, reject }));
-    this.pumping ??= this.pump();
+  /**
+   * Queues a read; reads asked for in the same turn of the event loop
+   * (the first chunks of hundreds of small files, listings read ahead) go
+   * out as one ReadChunks: a message per file cost the server as much as
+   * the chunks it carried.
+   */
+  private request(ids: Buffer[], what: string): Promise<Buffer[]> {
+    const answer = new Promise<Buffer[]>((resolve, reject) => this.queued.push({ ids, what, got: [], resolve, reject }));
+    this.queuedIds += ids.length;
+    if (this.queuedIds >= LIMITS.idsPerQuery) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
     return answer;
+  }
+
+  /** Sends what is queued, in order, at most LIMITS.idsPerQuery ids a message. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    this.queuedIds = 0;
+    if (batch.length === 0) return;
+    this.flushing = this.flushing.then(async () => {
+      let ids: Buffer[] = [];
+      for (const p of batch) {
+        if (ids.length + p.ids.length > LIMITS.idsPerQuery) {
+          await this.server.send({ readChunks: { ids } });
+          ids = [];
+        }
+        ids.push(...p.ids);
+        this.pending.push(p);
+      }
+      if (ids.length > 0) await this.server.send({ readChunks: { ids } });
+      this.pumping ??= this.pump();
+    });
+    this.flushing.catch((err: Error) => {
+      this.failure ??= err;
+      for (const p of [...this.pending.splice(0), ...batch]) p.reject(err);
+    });
   }
 
   private async pump(): Promise<void> {
@@ -128,6 +170,7 @@ export class SealedChunkReads {
 
   /** Tells the server the reading is over. */
   async done(): Promise<void> {
+    await this.flushing;
     if (this.failure) throw this.failure;
     await this.server.send({ readChunks: { done: true } });
   }

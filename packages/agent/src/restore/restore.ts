@@ -142,10 +142,46 @@ export function pathSelection(
   };
 }
 
-/** Entries (with their content asked for) the restore of an encrypted backup holds ahead of the writer. */
+/** Entries (with their first chunks asked for) the restore of an encrypted backup holds ahead of the writer. */
 const AHEAD_ENTRIES = 512;
-/** ...and the file bytes they hold at most (a larger file is alone ahead). */
+/** ...and the file bytes they may hold at most (counting a large file as its first windows). */
 const AHEAD_BYTES = 32 * 1024 * 1024;
+/** A file's chunks are asked for this many at a time, two such windows ahead of the writer. */
+const WINDOW_CHUNKS = 16;
+
+/**
+ * One file's content, read from the server a window of chunks at a time,
+ * two windows ahead of what the writer took: a large file never sits in
+ * memory whole (a 2 GiB dump is 32 chunks at a time, not 2 GiB).
+ */
+class ContentStream {
+  private next = 0;
+  private readonly inFlight: Array<Promise<Buffer[]>> = [];
+
+  constructor(
+    private readonly reads: SealedChunkReads,
+    private readonly e: FileEntry,
+  ) {
+    this.fill();
+  }
+
+  private fill(): void {
+    while (this.inFlight.length < 2 && this.next < this.e.chunks.length) {
+      const window = this.reads.read(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
+      window.catch(() => undefined); // met when the writer takes it
+      this.inFlight.push(window);
+      this.next += WINDOW_CHUNKS;
+    }
+  }
+
+  async *chunks(): AsyncGenerator<Buffer> {
+    while (this.inFlight.length > 0) {
+      const window = await this.inFlight.shift()!;
+      this.fill();
+      yield* window;
+    }
+  }
+}
 
 /**
  * Restores an encrypted backup: the agent walks the tree (decrypting each
@@ -160,29 +196,23 @@ async function restoreSealed(
   opts: RestoreOptions,
 ): Promise<{ entries: number; bytes: number; skipped: number }> {
   const { selected, descend } = pathSelection(opts.prefixes ?? [], opts.regex);
-  const ahead: Array<{ e: FileEntry; content: Promise<Buffer[]> }> = [];
+  const ahead: Array<{ e: FileEntry; content: ContentStream; held: number }> = [];
   let aheadBytes = 0;
   const totals = { entries: 0, bytes: 0, skipped: 0 };
   const writeOldest = async () => {
-    const { e, content } = ahead.shift()!;
-    aheadBytes -= e.size;
-    const chunks = await content;
-    const outcome = await writer.write(
-      e,
-      (async function* () {
-        yield* chunks;
-      })(),
-    );
+    const { e, content, held } = ahead.shift()!;
+    aheadBytes -= held;
+    const outcome = await writer.write(e, content.chunks());
     if (outcome === 'skipped') totals.skipped++;
     else totals.entries++;
     if (outcome === 'written') totals.bytes += e.size;
   };
   for await (const e of reads.walk(root, descend)) {
     if (!selected(e.path)) continue;
-    const content = e.chunks.length > 0 ? reads.read(e.chunks, e.path.toString()) : Promise.resolve([]);
-    content.catch(() => undefined); // met when written
-    ahead.push({ e, content });
-    aheadBytes += e.size;
+    // What its first two windows hold at most (chunks of the default chunker are at most 1 MiB, 256 KiB on average).
+    const held = Math.min(e.size, 2 * WINDOW_CHUNKS * 1024 * 1024);
+    ahead.push({ e, content: new ContentStream(reads, e), held });
+    aheadBytes += held;
     while (ahead.length > AHEAD_ENTRIES || (aheadBytes > AHEAD_BYTES && ahead.length > 1)) await writeOldest();
   }
   while (ahead.length > 0) await writeOldest();
