@@ -1,5 +1,5 @@
 import { type ChunkKeys, isCryptoError } from '@cpsbackup/crypto';
-import { Codec, decodeChunk } from '@cpsbackup/format';
+import { Codec, decodeChunk, decodeChunkToScratch } from '@cpsbackup/format';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { AgentError } from '../errors';
 
@@ -24,9 +24,10 @@ export function sealChunk(keys: ChunkKeys, id: Buffer, codec: number, rawLength:
  * The plaintext of a sealed chunk, checked end to end before anyone uses
  * a byte of it: the seal authenticates under this key and `id` (no other
  * chunk, nothing changed), it decodes, and its keyed hash is `id`.
- * `what` names it in errors.
+ * `what` names it in errors. With `toScratch`, the plaintext lies in a
+ * buffer the next such call reuses: use it first.
  */
-export function openChunk(keys: ChunkKeys, id: Buffer, codec: number, seal: Buffer, what: string): Buffer {
+export function openChunk(keys: ChunkKeys, id: Buffer, codec: number, seal: Buffer, what: string, toScratch = false): Buffer {
   if (codec !== Codec.Sealed) throw new AgentError('PROTOCOL', `the server sent ${what} unencrypted (codec ${codec}) from an encrypted backup`);
   let inner: Buffer;
   try {
@@ -38,7 +39,8 @@ export function openChunk(keys: ChunkKeys, id: Buffer, codec: number, seal: Buff
   if (inner.length < HEAD_BYTES) throw new AgentError('CORRUPT', `${what} holds ${inner.length} bytes, less than its header`);
   const rawLength = inner.readUInt32BE(1);
   if (rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('CORRUPT', `${what} claims ${rawLength} bytes, over the limit`);
-  const plain = decodeChunk(inner.readUInt8(0), inner.subarray(HEAD_BYTES), rawLength);
+  // Into the decoder's scratch buffer (valid until the next decode) for a restore's writer, which copies it at once.
+  const plain = (toScratch ? decodeChunkToScratch : decodeChunk)(inner.readUInt8(0), inner.subarray(HEAD_BYTES), rawLength);
   if (!keys.chunkId(plain).equals(id)) throw new AgentError('CORRUPT', `${what} does not match its id: the stored copy is damaged`);
   return plain;
 }

@@ -1,5 +1,5 @@
 import { type ChunkKeys } from '@cpsbackup/crypto';
-import { decodeListingChunk, EntryType, type FileEntry, walkTree } from '@cpsbackup/format';
+import { Codec, decodeListingChunk, EntryType, type FileEntry, walkTree } from '@cpsbackup/format';
 import { LIMITS } from '@cpsbackup/protocol';
 import { AgentError } from '../errors';
 import { type ServerConnection } from '../client/server-connection';
@@ -8,6 +8,8 @@ import { openChunk } from './sealed-chunks';
 interface Pending {
   ids: Buffer[];
   what: string;
+  /** Open each chunk as it arrives (listings); else keep its seal, for the reader to open (file contents: see seals()). */
+  open: boolean;
   got: Buffer[];
   resolve: (chunks: Buffer[]) => void;
   reject: (err: Error) => void;
@@ -44,9 +46,27 @@ export class SealedChunkReads {
 
   /** The checked plaintexts of `ids`, in order; `what` names them in errors. */
   async read(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
+    return this.fetch(ids, what, true);
+  }
+
+  /**
+   * The seals of `ids` as they came, in order, for the caller to open one
+   * at a time with open() as it uses them: a file's content is opened
+   * into one scratch buffer, so a restore allocates no plaintext per chunk.
+   */
+  seals(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
+    return this.fetch(ids, what, false);
+  }
+
+  /** A seal from seals(), opened and checked; valid until the next open(). */
+  open(id: Buffer, seal: Buffer, what: string): Buffer {
+    return openChunk(this.keys, id, Codec.Sealed, seal, `chunk ${id.toString('hex')} of ${what}`, true);
+  }
+
+  private async fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Buffer[]> {
     if (this.failure) throw this.failure;
     const parts: Array<Promise<Buffer[]>> = [];
-    for (let i = 0; i < ids.length; i += LIMITS.idsPerQuery) parts.push(this.request(ids.slice(i, i + LIMITS.idsPerQuery), what));
+    for (let i = 0; i < ids.length; i += LIMITS.idsPerQuery) parts.push(this.request(ids.slice(i, i + LIMITS.idsPerQuery), what, open));
     return (await Promise.all(parts)).flat();
   }
 
@@ -56,8 +76,8 @@ export class SealedChunkReads {
    * out as one ReadChunks: a message per file cost the server as much as
    * the chunks it carried.
    */
-  private request(ids: Buffer[], what: string): Promise<Buffer[]> {
-    const answer = new Promise<Buffer[]>((resolve, reject) => this.queued.push({ ids, what, got: [], resolve, reject }));
+  private request(ids: Buffer[], what: string, open: boolean): Promise<Buffer[]> {
+    const answer = new Promise<Buffer[]>((resolve, reject) => this.queued.push({ ids, what, open, got: [], resolve, reject }));
     this.queuedIds += ids.length;
     if (this.queuedIds >= LIMITS.idsPerQuery) this.flush();
     else if (!this.flushScheduled) {
@@ -103,16 +123,11 @@ export class SealedChunkReads {
           if (!Buffer.from(c.id ?? new Uint8Array()).equals(id)) {
             throw new AgentError('PROTOCOL', `the server sent chunk ${Buffer.from(c.id ?? []).toString('hex')} where ${id.toString('hex')} was expected`);
           }
-          const payload = c.payload ?? new Uint8Array();
-          p.got.push(
-            openChunk(
-              this.keys,
-              id,
-              c.codec ?? 0,
-              Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-              `chunk ${id.toString('hex')} of ${p.what}`,
-            ),
-          );
+          const p8 = c.payload ?? new Uint8Array();
+          const payload = Buffer.from(p8.buffer, p8.byteOffset, p8.byteLength); // a view: frame buffers are never reused
+          if (p.open) p.got.push(openChunk(this.keys, id, c.codec ?? 0, payload, `chunk ${id.toString('hex')} of ${p.what}`));
+          else if (c.codec === Codec.Sealed) p.got.push(payload);
+          else throw new AgentError('PROTOCOL', `the server sent chunk ${id.toString('hex')} of ${p.what} unencrypted (codec ${c.codec ?? 0})`);
         }
         this.pending.shift();
         p.resolve(p.got);

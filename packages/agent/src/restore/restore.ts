@@ -167,18 +167,20 @@ class ContentStream {
 
   private fill(): void {
     while (this.inFlight.length < 2 && this.next < this.e.chunks.length) {
-      const window = this.reads.read(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
+      const window = this.reads.seals(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
       window.catch(() => undefined); // met when the writer takes it
       this.inFlight.push(window);
       this.next += WINDOW_CHUNKS;
     }
   }
 
+  /** The file's chunks, each opened and checked as the writer takes it (into one scratch buffer: the writer copies it first). */
   async *chunks(): AsyncGenerator<Buffer> {
+    let index = 0;
     while (this.inFlight.length > 0) {
       const window = await this.inFlight.shift()!;
       this.fill();
-      yield* window;
+      for (const seal of window) yield this.reads.open(this.e.chunks[index++]!, seal, this.e.path.toString());
     }
   }
 }
