@@ -166,6 +166,32 @@ describe('encrypted nodes', () => {
     }
   });
 
+  test('a new passphrase re-wraps the same key: the old one no longer opens the copy, no backup is re-encrypted', async () => {
+    const newConf = writeNodeConf(path.join(root, 'new-pass'), server, {
+      cname: 'enc1',
+      cert: pki.client('enc1'),
+      include: [data],
+      extra: ['encryption = 1', `encryption_key_file = ${keyFile}`, 'encryption_password = the new passphrase'],
+    });
+    const r = await runCli(['-c', newConf, '--init-key']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Kept the existing master key/);
+    const saved = fs.readFileSync(keyFile);
+    fs.rmSync(keyFile);
+    try {
+      const old = await runCli(['-c', conf, '-i', '--to', path.join(root, 'restored-old-pass')]);
+      expect(old.code).toBe(2);
+      expect(old.stderr).toMatch(/passphrase does not open/);
+      const to = path.join(root, 'restored-new-pass');
+      const ok = await runCli(['-c', newConf, '-i', '--to', to]);
+      expect(ok.stderr).toBe('');
+      expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+    } finally {
+      fs.writeFileSync(keyFile, saved, { mode: 0o600 });
+      expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0); // back to the first passphrase for the tests after
+    }
+  });
+
   test('another key in the same dedup group is refused; a plain node beside encrypted ones works', async () => {
     const conf2 = writeNodeConf(root, server, {
       cname: 'enc2',
