@@ -11,7 +11,8 @@ import { SeededRandom } from '@cpsbackup/testkit';
 import { randomBytes } from 'node:crypto';
 import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
 import { type Message } from '@cpsbackup/protocol';
-import { rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { spawnSync } from 'node:child_process';
 
 const MARKERS = {
   content: 'CONTENT-MARKER-5d1c0e9a',
@@ -35,6 +36,42 @@ function buildTree(root: string): void {
   fs.copyFileSync(path.join(root, 'same-1'), path.join(root, 'same-2'));
 }
 
+/**
+ * Runs the CLI on a pseudo-terminal (python's pty), typing each answer once
+ * a passphrase prompt shows: what a person at a terminal does.
+ */
+function runCliOnTerminal(args: string[], answers: string[]): { code: number; output: string } {
+  const driver = `
+import os, pty, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b''
+for a in ${JSON.stringify(answers)}:
+    buf, t0 = b'', time.time()
+    while b'assphrase' not in buf and time.time() - t0 < 30:
+        try:
+            buf += os.read(fd, 4096)
+        except OSError:
+            break
+    out += buf
+    os.write(fd, (a + '\\r').encode())
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors='replace'))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+  const r = spawnSync('python3', ['-c', driver, process.execPath, CLI_BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, output: r.stdout };
+}
+
 /** Every file under `dir` whose raw bytes hold `needle`. */
 function filesHolding(dir: string, needle: string): string[] {
   const hits: string[] = [];
@@ -54,7 +91,7 @@ function packFiles(storeDir: string): string[] {
 
 describe('encrypted nodes', () => {
   const { root, pki, server } = useServer('encryption', {
-    clients: { enc1: ['dedup_group = shared'], enc2: ['dedup_group = shared'], plain1: [], mallory: [] },
+    clients: { enc1: ['dedup_group = shared'], enc2: ['dedup_group = shared'], enc3: [], plain1: [], mallory: [] },
   });
   const data = path.join(root, 'data');
   let conf: string;
@@ -190,6 +227,33 @@ describe('encrypted nodes', () => {
       fs.writeFileSync(keyFile, saved, { mode: 0o600 });
       expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0); // back to the first passphrase for the tests after
     }
+  });
+
+  test('on a terminal, --init-key asks for the passphrase twice (not echoed), and a rebuilt node asks for it to restore', async () => {
+    const enc3Key = path.join(root, 'enc3.key');
+    const conf3 = writeNodeConf(path.join(root, 'enc3'), server, {
+      cname: 'enc3',
+      cert: pki.client('enc3'),
+      include: [path.join(data, MARKERS.dir, 'deeper')],
+      extra: ['encryption = 1', `encryption_key_file = ${enc3Key}`],
+    });
+    const typed = 'typed on the terminal 7';
+    const mismatch = runCliOnTerminal(['-c', conf3, '--init-key'], [typed, 'something else']);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.output).toMatch(/the two passphrases differ: nothing was changed/);
+    expect(fs.existsSync(enc3Key)).toBe(false); // asked before anything is written
+    const init = runCliOnTerminal(['-c', conf3, '--init-key'], [typed, typed]);
+    expect(init.code).toBe(0);
+    expect(init.output).toMatch(/New passphrase for this node's master key: /);
+    expect(init.output).toMatch(/copy wrapped by the passphrase is on the server/);
+    expect(init.output).not.toContain(typed); // never echoed
+    expect((await runCli(['-c', conf3, '-e'])).code).toBe(0);
+    fs.rmSync(enc3Key);
+    const to = path.join(root, 'restored-enc3');
+    const r = runCliOnTerminal(['-c', conf3, '-i', '--to', to], [typed]);
+    expect(r.output).toMatch(/Passphrase of enc3's master key/);
+    expect(r.code).toBe(0);
+    expect(snapshotTree(path.join(to, data, MARKERS.dir, 'deeper'))).toEqual(snapshotTree(path.join(data, MARKERS.dir, 'deeper')));
   });
 
   test('another key in the same dedup group is refused; a plain node beside encrypted ones works', async () => {

@@ -37,7 +37,7 @@ export function parseArgs(args: string[]) {
     .option('init-key', {
       type: 'boolean',
       describe:
-        "make this node's master key for encryption (once), and keep a copy wrapped by the passphrase (encryption_password, or $CPSBACKUP_PASSPHRASE) on the server; run again after changing the passphrase",
+        "make this node's master key for encryption (once), and keep a copy wrapped by the passphrase (encryption_password, $CPSBACKUP_PASSPHRASE, or asked on a terminal) on the server; run again to change the passphrase",
     })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })

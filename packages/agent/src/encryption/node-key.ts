@@ -3,6 +3,7 @@ import { type NodeConfig } from '@cpsbackup/config';
 import { ChunkKeys, formatKeyFile, isCryptoError, newMasterKey, parseKeyFile, unwrapMasterKey, wrapMasterKey } from '@cpsbackup/crypto';
 import { createFileDurably } from '@cpsbackup/durable';
 import { AgentError, ExitCode } from '../errors';
+import { canPrompt, promptHidden, promptNewPassphrase } from './passphrase-prompt';
 import { withServer } from '../client/server-connection';
 import type Long from 'long';
 
@@ -37,7 +38,8 @@ export async function loadNodeKey(config: NodeConfig): Promise<ChunkKeys | undef
       throw new AgentError('NO_KEY', (err as Error).message, ExitCode.CONFIG);
     }
   }
-  const passphrase = passphraseOf(config);
+  const passphrase =
+    passphraseOf(config) ?? (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s master key (${file} is missing): `) : undefined);
   if (!passphrase) {
     throw new AgentError(
       'NO_KEY',
@@ -88,24 +90,25 @@ export interface InitKeyResult {
  */
 export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
   const file = config.encryption_key_file;
-  let master: Buffer;
-  let created = false;
+  let master: Buffer | undefined;
   if (fs.existsSync(file)) {
     try {
       master = parseKeyFile(fs.readFileSync(file, 'utf8'), file);
     } catch (err) {
       throw new AgentError('NO_KEY', `${(err as Error).message}; it was left as it is`, ExitCode.CONFIG);
     }
-  } else {
+  }
+  // Asked before anything is written: on a terminal with no passphrase configured, typed twice. The copy on the server is what a rebuilt node restores with.
+  const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+  const created = !master;
+  if (!master) {
     master = newMasterKey();
     try {
       createFileDurably(file, formatKeyFile(master), 0o600);
     } catch (err) {
       throw new AgentError('NO_KEY', `cannot write the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
     }
-    created = true;
   }
-  const passphrase = passphraseOf(config);
   if (passphrase) await storeWrappedKey(config, wrapMasterKey(master, passphrase));
   return { file, created, storedOnServer: !!passphrase };
 }
