@@ -14,8 +14,7 @@ describe('hand-encoded chunk frames', () => {
   test('decode to the same fields through the general decoder', () => {
     fc.assert(
       fc.property(fieldsArb, (f) => {
-        const [head, payload] = encodeChunkFrame(f);
-        const got = new FrameDecoder().push(Buffer.concat([head, payload]));
+        const got = new FrameDecoder().push(Buffer.concat(encodeChunkFrame(f)));
         expect(got).toHaveLength(1);
         const c = (got[0] as Message).chunk!;
         expect(Buffer.from(c.id!)).toEqual(Buffer.from(f.id));
@@ -34,6 +33,19 @@ describe('hand-encoded chunk frames', () => {
         expect(Buffer.concat(encodeChunkFrame(f))).toEqual(encodeFrame({ chunk: f }));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  test('a payload in pieces is the same frame as the pieces joined, each piece passed through', () => {
+    fc.assert(
+      fc.property(fieldsArb, fc.array(fc.nat(), { maxLength: 4 }), (f, cuts) => {
+        const at = [...new Set(cuts.map((c) => c % (f.payload.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...at].map((start, i) => Buffer.from(f.payload.subarray(start, [...at, f.payload.length][i])));
+        const parts = encodeChunkFrame({ ...f, payload: pieces });
+        expect(Buffer.concat(parts)).toEqual(Buffer.concat(encodeChunkFrame(f)));
+        pieces.forEach((p, i) => expect(parts[i + 1]).toBe(p));
+      }),
+      { numRuns: 200 },
     );
   });
 

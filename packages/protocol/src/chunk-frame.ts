@@ -6,7 +6,8 @@ export interface ChunkFrameFields {
   id: Uint8Array;
   codec: number;
   rawLength: number;
-  payload: Uint8Array;
+  /** The payload, or its pieces in order (sent one after the other, never joined: an encrypted node's nonce, ciphertext and tag). */
+  payload: Uint8Array | readonly Uint8Array[];
 }
 
 // Protobuf tags (field << 3 | wire type) of Envelope.chunk and of Chunk's fields (backup.proto).
@@ -43,17 +44,22 @@ function writeVarint(buf: Buffer, pos: number, v: number): number {
  * are left out. The bytes are exactly what
  * protobufjs would produce, so any decoder reads them (see chunk-frame.test.ts).
  */
-export function encodeChunkFrame(c: ChunkFrameFields): [Buffer, Buffer] {
+export function encodeChunkFrame(c: ChunkFrameFields): Buffer[] {
+  const pieces = (c.payload instanceof Uint8Array ? [c.payload] : c.payload).map((p) =>
+    Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength),
+  );
+  let payloadLength = 0;
+  for (const p of pieces) payloadLength += p.length;
   const chunkBody =
     1 +
     varintLength(c.id.length) +
     c.id.length +
     (c.codec ? 1 + varintLength(c.codec) : 0) +
     (c.rawLength ? 1 + varintLength(c.rawLength) : 0) +
-    (c.payload.length ? 1 + varintLength(c.payload.length) + c.payload.length : 0);
+    (payloadLength ? 1 + varintLength(payloadLength) + payloadLength : 0);
   const envelopeBody = 1 + varintLength(chunkBody) + chunkBody;
   if (envelopeBody > MAX_FRAME_BYTES) throw new FrameError('FRAME_TOO_LARGE', `refusing to send a ${envelopeBody}-byte frame (max ${MAX_FRAME_BYTES})`);
-  const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + envelopeBody - c.payload.length);
+  const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES + envelopeBody - payloadLength);
   head.writeUInt32BE(envelopeBody, 0);
   let pos = FRAME_HEADER_BYTES;
   head[pos++] = TAG_ENVELOPE_CHUNK;
@@ -70,10 +76,9 @@ export function encodeChunkFrame(c: ChunkFrameFields): [Buffer, Buffer] {
     head[pos++] = TAG_RAW_LENGTH;
     pos = writeVarint(head, pos, c.rawLength);
   }
-  if (c.payload.length) {
+  if (payloadLength) {
     head[pos++] = TAG_PAYLOAD;
-    writeVarint(head, pos, c.payload.length); // the last field: the header ends here
+    writeVarint(head, pos, payloadLength); // the last field: the header ends here
   }
-  const payload = Buffer.isBuffer(c.payload) ? c.payload : Buffer.from(c.payload.buffer, c.payload.byteOffset, c.payload.byteLength);
-  return [head, payload];
+  return [head, ...pieces];
 }

@@ -299,16 +299,21 @@ export class Uploader {
       }
       b.data.clear();
       for (const job of jobs) {
-        const compressed = await job.compressed;
-        let { codec, payload } = compressed;
-        let rawLength = job.rawLength;
+        const { codec, payload } = await job.compressed;
         if (this.keys) {
-          payload = sealChunk(this.keys, job.id, codec, rawLength, payload);
-          codec = Codec.Sealed;
-          rawLength = payload.length;
+          // Sealed: the ciphertext goes out in the pieces the cipher made (nonce, body, tag), not joined.
+          const pieces = sealChunk(this.keys, job.id, codec, job.rawLength, payload);
+          let length = 0;
+          for (const p of pieces) length += p.length;
+          const chunk = { id: job.id, codec: Codec.Sealed, rawLength: length };
+          if (job.listing) await this.server.send({ listingChunk: { ...chunk, payload: Buffer.concat(pieces, length), ...job.refs } });
+          else await this.server.sendChunk({ ...chunk, payload: pieces });
+          this.counters.chunksSent++;
+          this.counters.chunkBytesSent += length;
+          continue;
         }
-        const chunk = { id: job.id, codec, rawLength, payload };
-        if (job.listing) await this.server.send({ listingChunk: { ...chunk, ...job.refs } });
+        const chunk = { id: job.id, codec, rawLength: job.rawLength, payload };
+        if (job.listing) await this.server.send({ listingChunk: chunk });
         else await this.server.sendChunk(chunk);
         this.counters.chunksSent++;
         this.counters.chunkBytesSent += payload.length;

@@ -8,9 +8,9 @@ export function canPrompt(): boolean {
 /** Asks on the terminal for a passphrase without echoing it (on stderr, so stdout stays the command's output). */
 export function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
-  stdin.setRawMode(true);
+  stdin.setRawMode(true); // before the question shows: whatever is typed after it is never echoed
   stdin.resume();
+  process.stderr.write(question);
   let typed = '';
   return new Promise<string>((resolve, reject) => {
     const finish = () => {

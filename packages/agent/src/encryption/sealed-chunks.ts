@@ -12,12 +12,16 @@ import { AgentError } from '../errors';
  */
 const HEAD_BYTES = 5;
 
-/** Seals an encoded chunk for the wire (codec Sealed): only this node's key opens it, and only under `id`. */
-export function sealChunk(keys: ChunkKeys, id: Buffer, codec: number, rawLength: number, payload: Uint8Array): Buffer {
+/**
+ * Seals an encoded chunk for the wire (codec Sealed): only this node's key
+ * opens it, and only under `id`. In pieces that, end to end, are the seal
+ * (a Chunk frame sends them as they are).
+ */
+export function sealChunk(keys: ChunkKeys, id: Buffer, codec: number, rawLength: number, payload: Uint8Array): Buffer[] {
   const head = Buffer.allocUnsafe(HEAD_BYTES);
   head.writeUInt8(codec, 0);
   head.writeUInt32BE(rawLength, 1);
-  return keys.seal(id, head, payload);
+  return keys.sealToPieces(id, [head, payload]);
 }
 
 /**
