@@ -4,10 +4,19 @@
  * record codec with its limits, varints, path rules. No SQL, no sockets.
  */
 export { type FileEntry, EntryType, hasContent } from './entry';
-export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES } from './chunk-id';
+export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES, splitChunkIds } from './chunk-id';
 export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL, encodedChunkMatches } from './compression';
 export { FormatError, type FormatErrorCode, isFormatError } from './errors';
-export { ManifestDecoder, encodeEntry, decodeEntry, encodeEntryRecords, decodeEntryRecords, ENTRY_LIMITS, MANIFEST_MAGIC } from './manifest-codec';
+export {
+  ManifestDecoder,
+  encodeEntry,
+  decodeEntry,
+  encodeEntryRecords,
+  encodeManifestStream,
+  decodeEntryRecords,
+  ENTRY_LIMITS,
+  MANIFEST_MAGIC,
+} from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';
 export { isUnder } from './paths';
 export {
@@ -30,7 +39,6 @@ export {
   decodeSealedRecord,
   encodeSealedManifest,
   encodeSealedRecord,
-  SEALED_RECORD_OVERHEAD,
   type SealedRecord,
   sealedStoreId,
   sealedTreeChunkIds,

@@ -109,6 +109,25 @@ export function encodeEntryRecords(entries: readonly FileEntry[]): Buffer {
   return w.finish();
 }
 
+/**
+ * Entries in walk order as a flat manifest stream (MANIFEST_MAGIC, then
+ * entry records), piece by piece, a thousand entries a piece: what an
+ * agent spools to find the files that did not change, made from a tree the
+ * server walks or one an encrypted node walks itself.
+ */
+export async function* encodeManifestStream(entries: AsyncIterable<FileEntry>): AsyncGenerator<Buffer> {
+  yield Buffer.from(MANIFEST_MAGIC);
+  let batch: FileEntry[] = [];
+  for await (const e of entries) {
+    batch.push(e);
+    if (batch.length >= 1000) {
+      yield encodeEntryRecords(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) yield encodeEntryRecords(batch);
+}
+
 /** Decodes a run of records written by encodeEntryRecords; it must end exactly on a record boundary. */
 export function decodeEntryRecords(buf: Buffer, maxEntries = Infinity): FileEntry[] {
   const out: FileEntry[] = [];

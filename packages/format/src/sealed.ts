@@ -29,8 +29,6 @@ import { type ChunkReader, listingTreeIds } from './tree';
  */
 const STORED_ID_LABEL = Buffer.from('cpsbackup sealed chunk v1\0', 'latin1');
 const HEAD_BYTES = 2 * CHUNK_ID_BYTES + 8;
-/** What a sealed record adds to its seal besides its references. */
-export const SEALED_RECORD_OVERHEAD = HEAD_BYTES;
 
 /** The id the store keeps a sealed chunk under (see above). */
 export function sealedStoreId(keyId: Uint8Array, wireId: Uint8Array): Buffer {

@@ -1,5 +1,5 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
-import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitSealedManifest } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import type Long from 'long';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
@@ -317,8 +317,7 @@ function sealedRefs(c: cpsbackup.ListingChunk.$Properties): { listings: Buffer[]
   if (refs.length % CHUNK_ID_BYTES !== 0 || nListings * CHUNK_ID_BYTES > refs.length) {
     throw new ProtocolError('BAD_ID', `an encrypted listing's references of ${refs.length} bytes, ${nListings} of them listings`);
   }
-  const ids: Buffer[] = [];
-  for (let off = 0; off < refs.length; off += CHUNK_ID_BYTES) ids.push(refs.subarray(off, off + CHUNK_ID_BYTES));
+  const ids = splitChunkIds(refs);
   return { listings: ids.slice(0, nListings), data: ids.slice(nListings) };
 }
 

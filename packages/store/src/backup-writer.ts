@@ -479,7 +479,7 @@ export class BackupWriter {
       listing: (id) => this.store.catalog.listing(this.dedupGroup, id),
       readListing: async (id) => {
         const c = this.store.catalog.chunk(id);
-        if (!c || c.codec !== Codec.Sealed || !this.store.catalog.isListingChunk(id)) return undefined;
+        if (!c || c.codec !== Codec.Sealed || c.kind !== ChunkKind.Manifest) return undefined;
         return decodeSealedRecord(await this.store.readChunk(id), false); // readChunk checked it
       },
       requireRefs: (id, refs) => {

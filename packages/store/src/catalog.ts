@@ -3,7 +3,7 @@ import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
 import { type PlacedRecord } from './pack-writer';
-import { ManifestFormat } from '@cpsbackup/format';
+import { ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 
 /** A backup's lifecycle state. */
 export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
@@ -388,10 +388,7 @@ export class Catalog {
   /** The manifest's chunk ids, in order. */
   manifestIds(backupId: number): Buffer[] {
     const blob = this.stmts.manifest.get(backupId) as Buffer | null | undefined;
-    if (!blob) return [];
-    const ids: Buffer[] = [];
-    for (let off = 0; off < blob.length; off += 32) ids.push(Buffer.from(blob.subarray(off, off + 32)));
-    return ids;
+    return blob ? splitChunkIds(blob) : [];
   }
   // ---- backups: lifecycle ----
 
@@ -659,8 +656,7 @@ export class Catalog {
   /** Whether a chunk is stored as a manifest chunk (a listing, or a piece of a flat manifest). */
   /**
    * The key id of one of a dedup group's encrypted backups that still count
-   * (available: their manifest starts with it),
-   * if any: they all share one (Store.assertGroupKey).
+   * (available ones), if any: they all share one (Store.assertGroupKey).
    */
   sealedKeyOfGroup(group: string): Buffer | undefined {
     const manifest = this.db
@@ -670,11 +666,7 @@ export class Catalog {
       )
       .pluck()
       .get(group, ManifestFormat.Sealed) as Buffer | undefined;
-    return manifest ? Buffer.from(manifest.subarray(0, 32)) : undefined;
-  }
-
-  isListingChunk(id: Buffer): boolean {
-    return this.db.prepare(`SELECT kind FROM chunks WHERE id = ?`).pluck().get(id) === ChunkKind.Manifest;
+    return manifest ? splitSealedManifest(splitChunkIds(manifest)).keyId : undefined;
   }
 
   /** Chunks outside the live set. */

@@ -10,6 +10,7 @@ import {
   splitSealedManifest,
   treeChunkIds,
 } from '@cpsbackup/format';
+import { ChunkKind } from './pack-format';
 import type { Store } from './store';
 
 /**
@@ -78,9 +79,11 @@ export async function liveFromManifests(store: Store): Promise<ManifestLiveness>
  */
 export async function belowListings(store: Store, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): Promise<void> {
   for (const id of ids) {
-    if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id)) || !store.catalog.isListingChunk(id)) continue;
+    if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id))) continue;
+    const chunk = store.catalog.chunk(id);
+    if (chunk?.kind !== ChunkKind.Manifest) continue;
     try {
-      const walk = store.catalog.chunk(id)?.codec === Codec.Sealed ? sealedTreeChunkIds : treeChunkIds;
+      const walk = chunk.codec === Codec.Sealed ? sealedTreeChunkIds : treeChunkIds;
       for await (const below of walk([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
     } catch (err) {
       // Not a listing after all (it names nothing); an unreadable chunk stops GC, as for committed backups.

@@ -10,6 +10,7 @@ import {
   ManifestDecoder,
   ManifestFormat,
   sealedTreeChunkIds,
+  splitChunkIds,
   splitSealedManifest,
   treeChunkIds,
 } from '@cpsbackup/format';
@@ -215,8 +216,7 @@ async function rebuild(
 /** The chunks a manifest names (its own and its entries', or a tree's listings and theirs); throws if it cannot be read whole. */
 async function referencesOf(manifest: Buffer | null, format: number, read: (id: Buffer) => Promise<Buffer | undefined>): Promise<Buffer[]> {
   if (!manifest || manifest.length % CHUNK_ID_BYTES !== 0) throw new Error('no manifest recorded');
-  const ids: Buffer[] = [];
-  for (let off = 0; off < manifest.length; off += CHUNK_ID_BYTES) ids.push(Buffer.from(manifest.subarray(off, off + CHUNK_ID_BYTES)));
+  const ids = splitChunkIds(manifest);
   const readOrThrow = async (id: Buffer): Promise<Buffer> => {
     const piece = await read(id);
     if (!piece) throw new Error(`manifest chunk ${formatChunkId(id)} is in no pack`);

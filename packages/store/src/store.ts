@@ -4,7 +4,7 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import { encodeEntryRecords, type FileEntry, formatChunkId, isUnder, MANIFEST_MAGIC, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
+import { encodeManifestStream, type FileEntry, formatChunkId, isUnder, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -420,16 +420,7 @@ export class Store {
       for (const id of this.catalog.manifestIds(backupId)) yield await this.readChunk(id);
       return;
     }
-    yield Buffer.from(MANIFEST_MAGIC);
-    let batch: FileEntry[] = [];
-    for await (const e of this.readManifest(backupId)) {
-      batch.push(e);
-      if (batch.length >= 1000) {
-        yield encodeEntryRecords(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) yield encodeEntryRecords(batch);
+    yield* encodeManifestStream(this.readManifest(backupId));
   }
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { encodeEntryRecords, EntryType, type FileEntry, isUnder, MANIFEST_MAGIC } from '@cpsbackup/format';
+import { encodeManifestStream, EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -156,25 +156,17 @@ async function receivePrevious(server: ServerConnection, spoolDir: string): Prom
 }
 
 /**
- * An encrypted node's parent, spooled as the server spools a plain one's
- * (a flat manifest in walk order): the agent reads the tree from its root
- * listing, opening each listing itself. If it cannot, the backup goes on
- * without a parent (every file read again), and `problem` says why.
+ * An encrypted node's parent, spooled as a plain one's is (a flat manifest
+ * in walk order, as the server makes it for a plain node): the agent reads
+ * the tree from its root listing, opening each listing itself. A listing
+ * that cannot be read fails the backup, as a plain parent the server
+ * cannot read does.
  */
 async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
   const spool = new PreviousManifestSpool(spoolDir);
   if (root.length === 0) return spool.finish();
   try {
-    spool.append(MANIFEST_MAGIC);
-    let batch: FileEntry[] = [];
-    for await (const e of reads.walk(root)) {
-      batch.push(e);
-      if (batch.length >= 1000) {
-        spool.append(encodeEntryRecords(batch));
-        batch = [];
-      }
-    }
-    if (batch.length) spool.append(encodeEntryRecords(batch));
+    for await (const piece of encodeManifestStream(reads.walk(root))) spool.append(piece);
   } catch (err) {
     spool.discard();
     throw err;

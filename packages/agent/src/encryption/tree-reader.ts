@@ -20,11 +20,13 @@ const LISTINGS_AHEAD = 64;
 
 /**
  * Chunks of an encrypted backup, read by this node (the server cannot read
- * its file list): each request goes out at once (ReadChunks), and the
- * answers, which come in order, are opened and checked (sealed-chunks.ts)
- * as they arrive, so reads of listings and of file contents can be in
- * flight together. The server sends only what the tree reaches from what
- * it already sent: a listing is asked for after the listing naming it.
+ * its file list): reads asked for in one turn of the event loop go out as
+ * one ReadChunks, and the answers, which come in order, are handed to each
+ * read (listings opened and checked as they arrive, file contents kept
+ * sealed until the writer takes them: sealed-chunks.ts), so reads of
+ * listings and of file contents can be in flight together. The server
+ * sends only what the tree reaches from what it already sent: a listing is
+ * asked for after the listing naming it.
  */
 export class SealedChunkReads {
   /** Reads asked for and not yet sent: they go out together, as one request, at the next turn of the event loop. */
