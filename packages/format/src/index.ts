@@ -28,6 +28,7 @@ export {
   ListingBuilder,
   type ListingChunk,
   listingRefs,
+  listingTreeIds,
   type ListingRefs,
   ManifestFormat,
   TreeBuilder,

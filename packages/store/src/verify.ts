@@ -4,6 +4,7 @@ import {
   EntryType,
   type FileEntry,
   formatChunkId,
+  listingTreeIds,
   ManifestDecoder,
   ManifestFormat,
   splitSealedManifest,
@@ -139,20 +140,15 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
       damage.manifestDamaged = true;
     } else if (b.manifestFormat === ManifestFormat.Sealed) {
       // An encrypted tree: the server knows which chunks each listing names, not the files they make.
+      const listingOf = (payload: Buffer) => {
+        const r = decodeSealedRecord(payload, false); // readChunk checked it
+        if (r.listingRefs.some(problem)) throw new Error('a listing is lost');
+        const lost = r.dataRefs.filter(problem).map(formatChunkId);
+        if (lost.length > 0) damage.files.push({ path: '(an encrypted file: its node can name it)', chunks: lost });
+        return { listings: r.listingRefs, data: [] }; // only listings are walked: one turn each
+      };
       try {
-        const listings = [...manifestIds];
-        const seen = new Set<string>();
-        while (listings.length > 0) {
-          const id = listings.pop()!;
-          if (seen.has(formatChunkId(id))) continue;
-          seen.add(formatChunkId(id));
-          const r = decodeSealedRecord(await store.readChunk(id), false); // readChunk checked it
-          if (r.listingRefs.some(problem)) throw new Error('a listing is lost');
-          listings.push(...r.listingRefs);
-          const lost = r.dataRefs.filter(problem).map(formatChunkId);
-          if (lost.length > 0) damage.files.push({ path: '(an encrypted file: its node can name it)', chunks: lost });
-          await turn();
-        }
+        for await (const _ of listingTreeIds(manifestIds, (id) => store.readChunk(id), listingOf, new Set())) await turn();
       } catch {
         damage.manifestDamaged = true;
       }
