@@ -160,6 +160,20 @@ describe('encrypted nodes', () => {
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
   });
 
+  test('--prefix and --regex select on the node: only what they name is restored', async () => {
+    const deeper = path.join(data, MARKERS.dir, 'deeper');
+    const to = path.join(root, 'restored-prefix');
+    const r = await runCli(['-c', conf, '-i', '--to', to, '--prefix', deeper]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(snapshotTree(path.join(to, deeper))).toEqual(snapshotTree(deeper));
+    expect(fs.existsSync(path.join(to, data, MARKERS.dir, 'big.bin'))).toBe(false);
+    const toRe = path.join(root, 'restored-regex');
+    expect((await runCli(['-c', conf, '-i', '--to', toRe, '--regex', 'small-1[0-9]$'])).code).toBe(0);
+    const got = fs.readdirSync(path.join(toRe, data, MARKERS.dir)).sort();
+    expect(got).toEqual(Array.from({ length: 10 }, (_, i) => `small-1${i}`).sort());
+  });
+
   test('a rebuilt node restores with the passphrase alone; a wrong passphrase or no key says so and writes nothing', async () => {
     const saved = fs.readFileSync(keyFile);
     fs.rmSync(keyFile);

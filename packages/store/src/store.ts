@@ -4,7 +4,7 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import { encodeManifestStream, type FileEntry, formatChunkId, isUnder, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
+import { encodeManifestStream, type FileEntry, formatChunkId, prefixSelection, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -396,10 +396,9 @@ export class Store {
       throw new StoreError('BACKUP_ENCRYPTED', `backup ${b.number} of ${b.client} is encrypted: only its node can read its file list`, { backupId });
     }
     const ids = this.catalog.manifestIds(backupId);
-    const selected = (path: Buffer) => under.length === 0 || under.some((p) => isUnder(path, p));
+    const { selected, descend } = prefixSelection(under);
     if (b.manifestFormat === ManifestFormat.Tree) {
       // A directory is read when a selected path lies below it, or it lies below one.
-      const descend = under.length ? (dir: Buffer) => under.some((p) => isUnder(p, dir) || isUnder(dir, p)) : undefined;
       for await (const e of walkTree(ids, (id) => this.readChunk(id), descend)) if (selected(e.path)) yield e;
       return;
     }

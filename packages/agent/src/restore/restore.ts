@@ -1,7 +1,7 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, type FileEntry, isUnder } from '@cpsbackup/format';
+import { chunkIdOf, decodeChunkToScratch, type FileEntry, prefixSelection } from '@cpsbackup/format';
 import RE2 from 're2';
 import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
@@ -136,9 +136,10 @@ export function pathSelection(
       );
     }
   }
+  const byPrefix = prefixSelection(prefixes);
   return {
-    selected: (path) => (prefixes.length === 0 || prefixes.some((p) => isUnder(path, p))) && (!re || re.test(path)),
-    descend: prefixes.length ? (dir) => prefixes.some((p) => isUnder(p, dir) || isUnder(dir, p)) : undefined,
+    selected: (path) => byPrefix.selected(path) && (!re || re.test(path)),
+    descend: byPrefix.descend,
   };
 }
 
