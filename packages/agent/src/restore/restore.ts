@@ -2,7 +2,7 @@ import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { chunkIdOf, decodeChunkToScratch, type FileEntry, prefixSelection } from '@cpsbackup/format';
-import RE2 from 're2';
+import type RE2 from 're2';
 import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
 import { AgentError, ExitCode } from '../errors';
@@ -119,13 +119,18 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
   }
 }
 
-/** The path selection a restore asks for, applied by the agent when it walks an encrypted tree itself. */
-export function pathSelection(
+/**
+ * The path selection a restore asks for, applied by the agent when it walks
+ * an encrypted tree itself. RE2 loads only when a --regex asks for it: every
+ * other command of the CLI starts without its native addon.
+ */
+export async function pathSelection(
   prefixes: readonly Buffer[],
   regex: string | undefined,
-): { selected: (path: Buffer) => boolean; descend?: (dir: Buffer) => boolean } {
+): Promise<{ selected: (path: Buffer) => boolean; descend?: (dir: Buffer) => boolean }> {
   let re: RE2 | undefined;
   if (regex) {
+    const { default: RE2 } = await import('re2');
     try {
       re = new RE2(regex, 'u');
     } catch (err) {
@@ -198,7 +203,7 @@ async function restoreSealed(
   writer: TreeWriter,
   opts: RestoreOptions,
 ): Promise<{ entries: number; bytes: number; skipped: number }> {
-  const { selected, descend } = pathSelection(opts.prefixes ?? [], opts.regex);
+  const { selected, descend } = await pathSelection(opts.prefixes ?? [], opts.regex);
   const ahead: Array<{ e: FileEntry; content: ContentStream; held: number }> = [];
   let aheadBytes = 0;
   const totals = { entries: 0, bytes: 0, skipped: 0 };
