@@ -1,6 +1,5 @@
-import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError } from '@cpsbackup/protocol';
+import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
-import type Long from 'long';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
@@ -283,7 +282,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
           throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
         }
         for (const id of root) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
-        if (sealed) writer.claimTotals(toCount(m.endBackup.fileCount, 'file_count'), toCount(m.endBackup.logicalBytes, 'logical_bytes'));
+        if (sealed) writer.claimTotals(toSafeNumber(m.endBackup.fileCount, 'file_count'), toSafeNumber(m.endBackup.logicalBytes, 'logical_bytes'));
         return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String), root };
       }
       case 'abortBackup': {
@@ -319,11 +318,4 @@ function sealedRefs(c: cpsbackup.ListingChunk.$Properties): { listings: Buffer[]
   }
   const ids = splitChunkIds(refs);
   return { listings: ids.slice(0, nListings), data: ids.slice(nListings) };
-}
-
-/** A count from the peer, as a safe integer. */
-function toCount(v: number | Long | null | undefined, field: string): number {
-  const n = Number(v ?? 0);
-  if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError('BAD_FIELD', `${field} ${String(v)} refused`);
-  return n;
 }
