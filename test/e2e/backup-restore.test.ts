@@ -131,6 +131,22 @@ describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0
     expect(b.files).toBe(10_101);
     // The manifest is identical, so even it dedups: nothing new stored.
     expect(b.storedBytes).toBe(0);
+
+    // A release: every mtime changes, a few files are edited. Every file is read again; the chunks the
+    // parent held at the same path are named without being asked about, the edited ones are sent.
+    const later = new Date('2030-01-01T00:00:00Z');
+    for (let d = 0; d < 100; d++) for (let f = 0; f < 100; f++) fs.utimesSync(path.join(data, `d${d}`, `f${f}.txt`), later, later);
+    for (let d = 0; d < 10; d++) fs.appendFileSync(path.join(data, `d${d}`, 'f7.txt'), `edited ${d}\n`);
+    const third = await runCli(['-c', conf, '-e', '--json']);
+    expect(third.code).toBe(0);
+    const r = JSON.parse(third.stdout).counters;
+    expect(r.filesRead).toBe(10_000);
+    expect(r.chunksInParent).toBe(9_990);
+    expect(r.chunksSent).toBeGreaterThanOrEqual(10); // the edited files, then the listings
+    expect(r.chunksSent).toBeLessThan(200);
+    const to = path.join(root, 'restored-release');
+    expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
   });
 
   test('a FIFO fed by a writer process is backed up with its content and restored', async () => {

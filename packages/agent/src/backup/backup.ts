@@ -203,8 +203,12 @@ async function walkAndUpload(
   // Asked once per item, in walk order (the parent's manifest is read as a merge).
   const decide = (item: WalkItem) => {
     if (item.kind !== 'file') return { pooled: false };
-    const reused = opts.full ? undefined : previous.unchangedChunks(item.path, item.stat);
-    return { reused, pooled: !reused && item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat) };
+    const before = opts.full ? undefined : previous.previousFile(item.path, item.stat);
+    if (before?.unchanged) return { reused: before.chunks, pooled: false };
+    return {
+      known: before?.chunks,
+      pooled: item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat),
+    };
   };
   const ahead = new ReadAhead(walk(walkOptions), files, decide);
   for (let step = ahead.next(); step; step = ahead.next()) {
@@ -236,7 +240,7 @@ async function walkAndUpload(
         counters.bytesUnchanged += entry.size;
       } else {
         const inline = () => readWithRetries(item.path, params, sink, blocks, uploader, counters);
-        const read = step.read ? await takePooledRead(item.path, step.read, uploader, counters, inline) : await inline();
+        const read = step.read ? await takePooledRead(item.path, step, uploader, counters, inline) : await inline();
         if (!read) continue;
         entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
       }
@@ -299,12 +303,12 @@ function keptChangingWarning(path: Buffer): string {
  */
 async function takePooledRead(
   path: Buffer,
-  pooled: Promise<FileRead>,
+  { read, known }: { read?: Promise<FileRead>; known?: Buffer[] },
   uploader: Uploader,
   counters: BackupCounters,
   inline: () => Promise<ReadResult | undefined>,
 ): Promise<{ chunks: Buffer[]; size: number; stat: FileStat } | undefined> {
-  const f = await pooled;
+  const f = await read!;
   if (f.tooLarge) return inline(); // read again from the start: only those reads count
   counters.filesRead += f.reads;
   counters.bytesRead += f.bytesRead;
@@ -315,11 +319,34 @@ async function takePooledRead(
   if (f.changed) await uploader.addWarning(keptChangingWarning(path));
   const chunks: Buffer[] = [];
   let size = 0;
+  const inParent = knownIds(known);
   for (const c of f.chunks) {
-    chunks.push(await uploader.addHashedChunk(c.id, c.data));
+    // A chunk of the parent's file at this path is on the server: named, not asked about or copied.
+    if (inParent(c.id, chunks.length)) {
+      chunks.push(c.id);
+      counters.chunksInParent++;
+    } else {
+      chunks.push(await uploader.addHashedChunk(c.id, c.data));
+    }
     size += c.data.length;
   }
   return { chunks, size, stat: f.stat! };
+}
+
+/**
+ * Whether an id is among `known` (the parent's chunks of a file), asked
+ * with the chunk's position: an edit usually leaves the chunks before it
+ * where they were, so the same position is tried first.
+ */
+function knownIds(known: readonly Buffer[] | undefined): (id: Buffer, at: number) => boolean {
+  if (!known || known.length === 0) return () => false;
+  let set: Set<string> | undefined;
+  return (id, at) => {
+    if (known[at]?.equals(id)) return true;
+    if (known.length === 1) return false;
+    set ??= new Set(known.map((k) => k.toString('hex')));
+    return set.has(id.toString('hex'));
+  };
 }
 
 /** Reads a file until two consecutive stats agree, at most MAX_READS times; warns and keeps the last read otherwise. */

@@ -14,9 +14,22 @@ export interface BackupCounters {
   chunkBytesSent: number;
   /** Chunks the server already had. */
   chunksDeduplicated: number;
+  /** Chunks of files read again that the parent held at the same path: known to be stored, so neither asked about nor sent. */
+  chunksInParent: number;
   warnings: number;
 }
 
 export function newBackupCounters(): BackupCounters {
-  return { entries: 0, filesRead: 0, bytesRead: 0, filesUnchanged: 0, bytesUnchanged: 0, chunksSent: 0, chunkBytesSent: 0, chunksDeduplicated: 0, warnings: 0 };
+  return {
+    entries: 0,
+    filesRead: 0,
+    bytesRead: 0,
+    filesUnchanged: 0,
+    bytesUnchanged: 0,
+    chunksSent: 0,
+    chunkBytesSent: 0,
+    chunksDeduplicated: 0,
+    chunksInParent: 0,
+    warnings: 0,
+  };
 }

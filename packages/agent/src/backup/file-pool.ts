@@ -126,12 +126,14 @@ export interface AheadStep {
   item: WalkItem;
   /** The parent backup's chunks, when the file is unchanged since. */
   reused?: Buffer[];
+  /** When it changed: the parent backup's chunks at its path, which the server holds. */
+  known?: Buffer[];
   /** Its read on the file pool, when it went there. */
   read?: Promise<FileRead>;
 }
 
 /** What the read-ahead decides for a walked item; asked once per item, in walk order. */
-export type AheadDecision = (item: WalkItem) => { reused?: Buffer[]; pooled: boolean };
+export type AheadDecision = (item: WalkItem) => { reused?: Buffer[]; known?: Buffer[]; pooled: boolean };
 
 /** How far ahead of the main thread the walk and the reads run. */
 export interface ReadAheadLimits {
@@ -213,8 +215,8 @@ export class ReadAhead {
         break;
       }
       const item = next.value;
-      const { reused, pooled } = this.decide(item);
-      const step: AheadStep = { item, reused };
+      const { reused, known, pooled } = this.decide(item);
+      const step: AheadStep = { item, reused, known };
       if (!pooled) {
         this.queue.push({ step });
         continue;

@@ -80,6 +80,19 @@ export class PreviousManifest {
    * entries before `file` are passed over for good.
    */
   unchangedChunks(file: Buffer, st: fs.BigIntStats): Buffer[] | undefined {
+    const before = this.previousFile(file, st);
+    return before?.unchanged ? before.chunks : undefined;
+  }
+
+  /**
+   * The parent's regular file at `file`'s path: its chunk list, and whether
+   * the file is unchanged since (as unchangedChunks decides). A changed
+   * file's previous chunks are still worth knowing: the server holds them,
+   * so whatever of them a new read finds again need not be asked about
+   * (after a release touches every mtime, that is most of them). Same
+   * walk-order contract as unchangedChunks.
+   */
+  previousFile(file: Buffer, st: fs.BigIntStats): { chunks: Buffer[]; unchanged: boolean } | undefined {
     for (;;) {
       const e = this.head();
       if (!e) return undefined;
@@ -90,8 +103,8 @@ export class PreviousManifest {
         continue;
       }
       if (e.type !== EntryType.File) return undefined;
-      if (BigInt(e.size) !== st.size || e.mtimeNs !== st.mtimeNs || e.ctimeNs !== st.ctimeNs || e.inode !== st.ino) return undefined;
-      return e.chunks;
+      const unchanged = BigInt(e.size) === st.size && e.mtimeNs === st.mtimeNs && e.ctimeNs === st.ctimeNs && e.inode === st.ino;
+      return { chunks: e.chunks, unchanged };
     }
   }
 

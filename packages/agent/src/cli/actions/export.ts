@@ -28,7 +28,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const text = [
     `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
       `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
-      `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated} already stored`,
+      `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
     ...(s.warnings as string[]).map((w) => `warning: ${w}`),
   ];
   const json = { backup: s, counters };
