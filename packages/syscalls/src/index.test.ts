@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { futimensNs, mknod, nextData, nextHole, utimensNs } from '@cpsbackup/syscalls';
+import { futimensNs, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -126,5 +126,26 @@ describe('FIFOs and device nodes', () => {
     const st = fs.lstatSync(node, { bigint: true });
     expect(st.isCharacterDevice()).toBe(true);
     expect(st.rdev).toBe(rdev);
+  });
+});
+
+describe('renaming without replacing', () => {
+  test('moves a file to a free name (raw bytes), and refuses a taken one with EEXIST, changing nothing', () => {
+    const from = path.join(dir, 'rename-from');
+    const to = Buffer.concat([Buffer.from(dir + '/rename-to-'), Buffer.from([0xfe, 0x0a])]);
+    fs.writeFileSync(from, 'moved');
+    renameNoReplace(from, to);
+    expect(fs.existsSync(from)).toBe(false);
+    expect(fs.readFileSync(to, 'utf8')).toBe('moved');
+
+    const other = path.join(dir, 'rename-other');
+    fs.writeFileSync(other, 'other');
+    expect(() => renameNoReplace(other, to)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'renameat2' }));
+    expect(fs.readFileSync(to, 'utf8')).toBe('moved');
+    expect(fs.readFileSync(other, 'utf8')).toBe('other');
+  });
+
+  test('a missing source is ENOENT', () => {
+    expect(() => renameNoReplace(path.join(dir, 'no-such'), path.join(dir, 'anywhere'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });

@@ -5,7 +5,8 @@
  * the nanosecond (utimensat/futimens; node's utimes goes through a double of
  * seconds and libuv truncates it to the microsecond), and making FIFOs and
  * device nodes (mknod) under names that need not be UTF-8, without a
- * process per node. Errors are thrown shaped like node's own (code, errno,
+ * process per node, and renaming without replacing (renameat2's
+ * RENAME_NOREPLACE: one call where link and unlink take two). Errors are thrown shaped like node's own (code, errno,
  * syscall, path).
  */
 import { constants as fsConstants } from 'node:fs';
@@ -17,6 +18,7 @@ interface Native {
   seek(fd: number, offset: number, hole: boolean): number;
   utimens(fd: number, path: Buffer | null, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean): number;
   mknod(path: Buffer, mode: number, rdev: bigint): number;
+  renameNoReplace(from: Buffer, to: Buffer): number;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -111,4 +113,15 @@ const KIND_BITS: Record<NodeKind, number> = { fifo: fsConstants.S_IFIFO, char: f
 export function mknod(file: Buffer | string, kind: NodeKind, mode: number, rdev = 0n): void {
   const r = native.mknod(bytesOf(file), KIND_BITS[kind] | (mode & 0o7777), rdev);
   if (r < 0) throw systemError(r, 'mknod', file);
+}
+
+/**
+ * Renames `from` to `to` unless `to` exists (then EEXIST, and nothing
+ * changes): one system call. Throws EINVAL (or ENOSYS on an old kernel)
+ * where the filesystem cannot rename this way; link and unlink do the same
+ * there in two calls.
+ */
+export function renameNoReplace(from: Buffer | string, to: Buffer | string): void {
+  const r = native.renameNoReplace(bytesOf(from), bytesOf(to));
+  if (r < 0) throw systemError(r, 'renameat2', to);
 }

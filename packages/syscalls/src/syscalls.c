@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,12 +135,36 @@ static napi_value utimens(napi_env env, napi_callback_info info) {
   return number(env, r < 0 ? -errno : 0);
 }
 
+/*
+ * renameNoReplace(from, to): renameat2(…, RENAME_NOREPLACE), a rename that
+ * fails with EEXIST instead of replacing `to`. EINVAL where the filesystem
+ * cannot do it (the caller then links and unlinks instead).
+ */
+static napi_value rename_no_replace(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  CHECK(args(env, info, 2, argv));
+  char *from = c_path(env, argv[0]);
+  if (!from) return number(env, -errno);
+  char *to = c_path(env, argv[1]);
+  if (!to) {
+    int saved = errno;
+    free(from);
+    return number(env, -saved);
+  }
+  int r = renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+  int saved = errno;
+  free(from);
+  free(to);
+  return number(env, r < 0 ? -saved : 0);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seek", NULL, seek, NULL, NULL, NULL, napi_default, NULL},
       {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
       {"mknod", NULL, make_node, NULL, NULL, NULL, napi_default, NULL},
+      {"renameNoReplace", NULL, rename_no_replace, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 3, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 4, props) != napi_ok) return NULL;
   return exports;
 }
