@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { futimensNs, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
+import { futimensNs, lstatDir, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -147,5 +147,41 @@ describe('renaming without replacing', () => {
 
   test('a missing source is ENOENT', () => {
     expect(() => renameNoReplace(path.join(dir, 'no-such'), path.join(dir, 'anywhere'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+});
+
+describe("a directory listed with each entry's lstat", () => {
+  test('entries sorted by the bytes of their names (raw), each with the lstat node gives, a symlink not followed', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'list-'));
+    const odd = Buffer.concat([Buffer.from(d + '/'), Buffer.from([0xc3, 0x28, 0xff])]);
+    fs.writeFileSync(path.join(d, 'b-file'), 'x'.repeat(5000));
+    fs.mkdirSync(path.join(d, 'a-dir'));
+    fs.symlinkSync('b-file', path.join(d, 'Z-link'));
+    fs.writeFileSync(odd, '');
+    fs.linkSync(path.join(d, 'b-file'), path.join(d, 'c-hardlink'));
+    const entries = lstatDir(d);
+    const names = Array.from({ length: entries.count }, (_, i) => entries.name(i));
+    const expected = fs.readdirSync(d, { encoding: 'buffer' }).sort(Buffer.compare);
+    expect(names).toEqual(expected);
+    expect(names.map((n) => n.toString('latin1'))).toEqual(['Z-link', 'a-dir', 'b-file', 'c-hardlink', '\xc3(\xff']);
+    names.forEach((name, i) => {
+      const st = fs.lstatSync(Buffer.concat([Buffer.from(d + '/'), name]), { bigint: true });
+      const { mode, uid, gid, size, mtimeNs, ctimeNs, ino, dev, rdev, nlink, blocks } = st;
+      expect(entries.stat(i)).toEqual({ mode, uid, gid, size, mtimeNs, ctimeNs, ino, dev, rdev, nlink, blocks });
+      expect(entries.error(i)).toBeUndefined();
+    });
+    expect(entries.stat(2)!.nlink).toBe(2n);
+  });
+
+  test("an empty directory has no entries; a missing one, a file and a symlink to a directory are errors like readdir's", () => {
+    const empty = fs.mkdtempSync(path.join(dir, 'empty-'));
+    expect(lstatDir(empty).count).toBe(0);
+    expect(() => lstatDir(path.join(dir, 'no-such-dir'))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'opendir' }));
+    const file = path.join(dir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    expect(() => lstatDir(file)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    const link = path.join(dir, 'link-to-dir');
+    fs.symlinkSync(empty, link);
+    expect(() => lstatDir(link)).toThrow(expect.objectContaining({ code: 'ENOTDIR' })); // never followed
   });
 });

@@ -7,7 +7,9 @@
  * callers run on worker threads or already use the *Sync forms.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,13 +160,157 @@ static napi_value rename_no_replace(napi_env env, napi_callback_info info) {
   return number(env, r < 0 ? -saved : 0);
 }
 
+/* Fields of each entry in lstatDir's stats, in this order (index.ts's LSTAT_FIELDS). */
+enum { F_ERRNO, F_MODE, F_UID, F_GID, F_SIZE, F_MTIME_NS, F_CTIME_NS, F_INO, F_DEV, F_RDEV, F_NLINK, F_BLOCKS, F_COUNT };
+
+struct names {
+  char *bytes;
+  size_t used, room;
+  size_t *starts; /* entry i's name is bytes[starts[i] .. starts[i + 1]) */
+  size_t count, slots;
+};
+
+static int names_add(struct names *n, const char *name) {
+  size_t len = strlen(name);
+  if (n->used + len > n->room) {
+    size_t room = n->room ? n->room * 2 : 4096;
+    while (room < n->used + len) room *= 2;
+    char *bytes = realloc(n->bytes, room);
+    if (!bytes) return -ENOMEM;
+    n->bytes = bytes;
+    n->room = room;
+  }
+  if (n->count + 2 > n->slots) {
+    size_t slots = n->slots ? n->slots * 2 : 256;
+    size_t *starts = realloc(n->starts, slots * sizeof *starts);
+    if (!starts) return -ENOMEM;
+    n->starts = starts;
+    n->slots = slots;
+  }
+  n->starts[n->count++] = n->used;
+  memcpy(n->bytes + n->used, name, len);
+  n->used += len;
+  n->starts[n->count] = n->used;
+  return 0;
+}
+
+static const struct names *sorting; /* qsort has no context argument; calls are synchronous */
+
+static int by_name(const void *a, const void *b) {
+  size_t i = *(const size_t *)a, j = *(const size_t *)b;
+  size_t li = sorting->starts[i + 1] - sorting->starts[i], lj = sorting->starts[j + 1] - sorting->starts[j];
+  int c = memcmp(sorting->bytes + sorting->starts[i], sorting->bytes + sorting->starts[j], li < lj ? li : lj);
+  return c ? c : (li > lj) - (li < lj);
+}
+
+static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
+
+/*
+ * lstatDir(path): the entries of a directory in byte order of their names,
+ * each lstat'ed relative to the directory (fstatat, AT_SYMLINK_NOFOLLOW):
+ * one call per directory where node:fs takes one per entry, each making an
+ * object of some twenty bigints and four Dates. Returns -errno if the
+ * directory cannot be opened (never through a symlink) or read, else
+ * [names, ends, stats]: the names end to end (a Buffer), where each ends
+ * (an ArrayBuffer of uint32), and F_COUNT int64 per entry (an ArrayBuffer):
+ * F_ERRNO is the entry's lstat errno (0: the other fields hold its stat).
+ * Not reentrant (the sort's context is a static): call it from one thread.
+ */
+static napi_value lstat_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  CHECK(args(env, info, 1, argv));
+  char *path = c_path(env, argv[0]);
+  if (!path) return number(env, -errno);
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int saved = errno;
+  free(path);
+  if (fd < 0) return number(env, -saved);
+  DIR *dir = fdopendir(fd);
+  if (!dir) {
+    saved = errno;
+    close(fd);
+    return number(env, -saved);
+  }
+  struct names n = {0};
+  int failure = 0;
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(dir);
+    if (!e) {
+      failure = errno ? -errno : 0;
+      break;
+    }
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
+    if ((failure = names_add(&n, e->d_name)) < 0) break;
+  }
+  size_t *order = NULL;
+  if (!failure && n.count) {
+    order = malloc(n.count * sizeof *order);
+    if (!order) failure = -ENOMEM;
+  }
+  napi_value out = NULL;
+  if (!failure) {
+    for (size_t i = 0; i < n.count; i++) order[i] = i;
+    sorting = &n;
+    if (n.count) qsort(order, n.count, sizeof *order, by_name);
+    void *names_data, *ends_data, *stats_data;
+    napi_value names_buf, ends_buf, stats_buf;
+    CALL(napi_create_buffer(env, n.used, &names_data, &names_buf));
+    CALL(napi_create_arraybuffer(env, n.count * 4, &ends_data, &ends_buf));
+    CALL(napi_create_arraybuffer(env, n.count * F_COUNT * 8, &stats_data, &stats_buf));
+    uint32_t *ends = ends_data;
+    int64_t *row = stats_data;
+    size_t at = 0;
+    for (size_t k = 0; k < n.count; k++, row += F_COUNT) {
+      size_t i = order[k], len = n.starts[i + 1] - n.starts[i];
+      char name[256 + 1];
+      memcpy((char *)names_data + at, n.bytes + n.starts[i], len);
+      at += len;
+      ends[k] = (uint32_t)at;
+      memset(row, 0, F_COUNT * sizeof *row);
+      if (len > 255) {
+        row[F_ERRNO] = ENAMETOOLONG;
+        continue;
+      }
+      memcpy(name, n.bytes + n.starts[i], len);
+      name[len] = 0;
+      struct stat st;
+      if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        row[F_ERRNO] = errno;
+        continue;
+      }
+      row[F_MODE] = st.st_mode;
+      row[F_UID] = st.st_uid;
+      row[F_GID] = st.st_gid;
+      row[F_SIZE] = st.st_size;
+      row[F_MTIME_NS] = ns_of(st.st_mtim);
+      row[F_CTIME_NS] = ns_of(st.st_ctim);
+      row[F_INO] = (int64_t)st.st_ino;
+      row[F_DEV] = (int64_t)st.st_dev;
+      row[F_RDEV] = (int64_t)st.st_rdev;
+      row[F_NLINK] = (int64_t)st.st_nlink;
+      row[F_BLOCKS] = st.st_blocks;
+    }
+    CALL(napi_create_array_with_length(env, 3, &out));
+    CALL(napi_set_element(env, out, 0, names_buf));
+    CALL(napi_set_element(env, out, 1, ends_buf));
+    CALL(napi_set_element(env, out, 2, stats_buf));
+  }
+  closedir(dir);
+  free(n.bytes);
+  free(n.starts);
+  free(order);
+  return failure ? number(env, failure) : out;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seek", NULL, seek, NULL, NULL, NULL, napi_default, NULL},
       {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
       {"mknod", NULL, make_node, NULL, NULL, NULL, napi_default, NULL},
       {"renameNoReplace", NULL, rename_no_replace, NULL, NULL, NULL, napi_default, NULL},
+      {"lstatDir", NULL, lstat_dir, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 4, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 5, props) != napi_ok) return NULL;
   return exports;
 }

@@ -59,6 +59,9 @@ const TYPE_OF: Record<WalkKind, FileEntry['type']> = {
   socket: EntryType.Socket,
 };
 
+/** The link target of every entry that is not a symlink (never written to). */
+const NO_TARGET = Buffer.alloc(0);
+
 function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
   return {
     path: item.path,
@@ -74,10 +77,22 @@ function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
     inode: st.ino,
     dev: st.dev,
     rdev: st.rdev,
-    linkTarget: Buffer.alloc(0),
+    linkTarget: NO_TARGET,
     hardlinkGroup: 0,
     chunks: [],
   };
+}
+
+/** A file's entry as of the end of its read (the walk's lstat may be older): in place, as it is made per file. */
+function updateEntry(entry: FileEntry, st: FileStat, owners: OwnerNames): void {
+  entry.mode = Number(st.mode & 0o7777n);
+  if (entry.uid !== Number(st.uid)) entry.user = owners.user((entry.uid = Number(st.uid)));
+  if (entry.gid !== Number(st.gid)) entry.group = owners.group((entry.gid = Number(st.gid)));
+  entry.mtimeNs = st.mtimeNs;
+  entry.ctimeNs = st.ctimeNs;
+  entry.inode = st.ino;
+  entry.dev = st.dev;
+  entry.rdev = st.rdev;
 }
 
 /**
@@ -242,7 +257,9 @@ async function walkAndUpload(
         const inline = () => readWithRetries(item.path, params, sink, blocks, uploader, counters);
         const read = step.read ? await takePooledRead(item.path, step, uploader, counters, inline) : await inline();
         if (!read) continue;
-        entry = { ...entryOf(item, read.stat, owners), hardlinkGroup: entry.hardlinkGroup, chunks: read.chunks, size: read.size };
+        updateEntry(entry, read.stat, owners);
+        entry.chunks = read.chunks;
+        entry.size = read.size;
       }
       if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
     } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {

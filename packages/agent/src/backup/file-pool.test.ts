@@ -49,6 +49,8 @@ describe('file pool', () => {
         expect(r.error).toBeUndefined();
         expect(r.changed).toBe(false);
         expect(r.reads).toBe(1);
+        const { mode, uid, gid, size, mtimeNs, ctimeNs, ino, dev, rdev, nlink } = fs.lstatSync(paths[i]!, { bigint: true });
+        expect(r.stat).toEqual({ mode, uid, gid, size, mtimeNs, ctimeNs, ino, dev, rdev, nlink });
         expect(r.stat!.size).toBe(BigInt(c.length));
         const chunker = new Chunker(params);
         const cut = c.length === 0 ? [] : c.length < params.minSize ? [c] : [...chunker.push(c), chunker.finish()!];

@@ -102,15 +102,17 @@ export function slabBytesFor(bytes: number): number {
   return Math.max(MIN_SLAB_BYTES, bytes + SLAB_SLACK);
 }
 
+/** A file's metadata from its values in STAT_FIELDS order: one object literal of a fixed shape, as it is made per file. */
+function statOf(v: BigInt64Array): FileStat {
+  return { mode: v[0]!, uid: v[1]!, gid: v[2]!, size: v[3]!, mtimeNs: v[4]!, ctimeNs: v[5]!, ino: v[6]!, dev: v[7]!, rdev: v[8]!, nlink: v[9]! };
+}
+
 /** File i of a worker's answer, as the main thread uses it. */
 function fileRead(done: FileBatchDone, i: number, slab: SharedArrayBuffer): FileRead {
   const f = done.files[i]!;
   const read: FileRead = { error: f.error, tooLarge: f.tooLarge, reads: f.reads, bytesRead: f.bytesRead, changed: f.changed, chunks: [] };
   if (f.error !== undefined || f.tooLarge) return read;
-  const values = new BigInt64Array(done.stats, i * STAT_FIELDS.length * 8, STAT_FIELDS.length);
-  const stat = {} as Record<(typeof STAT_FIELDS)[number], bigint>;
-  STAT_FIELDS.forEach((name, k) => (stat[name] = values[k]!));
-  read.stat = stat;
+  read.stat = statOf(new BigInt64Array(done.stats, i * STAT_FIELDS.length * 8, STAT_FIELDS.length));
   const bytes = Buffer.from(slab, f.offset);
   let start = 0;
   for (let c = f.firstCut; c < f.firstCut + f.cuts; c++) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWalkOrder, EntryType, type FileEntry, isFormatError, isUnder, ManifestDecoder } from '@cpsbackup/format';
 import { AgentError } from '../errors';
+import { type FileStat } from './file-reader';
 
 /** Bytes read from the spool at a time: a few hundred entries, so they die young in V8's new space. */
 const READ_BYTES = 64 * 1024;
@@ -79,7 +80,7 @@ export class PreviousManifest {
    * a file restored with an old mtime). Calls must come in walk order;
    * entries before `file` are passed over for good.
    */
-  unchangedChunks(file: Buffer, st: fs.BigIntStats): Buffer[] | undefined {
+  unchangedChunks(file: Buffer, st: FileStat): Buffer[] | undefined {
     const before = this.previousFile(file, st);
     return before?.unchanged ? before.chunks : undefined;
   }
@@ -92,7 +93,7 @@ export class PreviousManifest {
    * (after a release touches every mtime, that is most of them). Same
    * walk-order contract as unchangedChunks.
    */
-  previousFile(file: Buffer, st: fs.BigIntStats): { chunks: Buffer[]; unchanged: boolean } | undefined {
+  previousFile(file: Buffer, st: FileStat): { chunks: Buffer[]; unchanged: boolean } | undefined {
     for (;;) {
       const e = this.head();
       if (!e) return undefined;

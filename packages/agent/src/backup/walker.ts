@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { compareWalkOrder, isUnder } from '@cpsbackup/format';
+import { type DirEntries, type EntryStat, lstatDir } from '@cpsbackup/syscalls';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -8,7 +9,7 @@ export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockd
 export interface WalkItem {
   path: Buffer;
   kind: WalkKind;
-  stat: fs.BigIntStats;
+  stat: EntryStat;
 }
 
 /** What to walk and what to leave out. */
@@ -35,14 +36,25 @@ export interface RootReport {
   kind?: WalkKind;
 }
 
-function kindOf(st: fs.BigIntStats): WalkKind {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isCharacterDevice()) return 'chardev';
-  if (st.isBlockDevice()) return 'blockdev';
-  return 'socket';
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
+
+function kindOf(st: EntryStat): WalkKind {
+  switch (Number(st.mode) & S_IFMT) {
+    case S_IFREG:
+      return 'file';
+    case S_IFDIR:
+      return 'dir';
+    case S_IFLNK:
+      return 'symlink';
+    case S_IFIFO:
+      return 'fifo';
+    case S_IFCHR:
+      return 'chardev';
+    case S_IFBLK:
+      return 'blockdev';
+    default:
+      return 'socket';
+  }
 }
 
 const SLASH = 0x2f;
@@ -93,28 +105,26 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   }
 }
 
-function* walkFrom(path: Buffer, st: fs.BigIntStats, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Generator<WalkItem> {
+function* walkFrom(path: Buffer, st: EntryStat, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Generator<WalkItem> {
   const kind = kindOf(st);
   yield { path, kind, stat: st };
   if (kind !== 'dir') return;
-  let names: Buffer[];
+  // The entries come sorted by name, with their lstat: one call per directory (syscalls' lstatDir).
+  let entries: DirEntries;
   try {
-    names = fs.readdirSync(path, { encoding: 'buffer' });
+    entries = lstatDir(path);
   } catch (err) {
     warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
     return;
   }
-  names.sort(Buffer.compare);
   const base = path[path.length - 1] === SLASH ? path : Buffer.concat([path, Buffer.from('/')]);
-  for (const name of names) {
-    const child = Buffer.concat([base, name]);
+  for (let i = 0; i < entries.count; i++) {
+    const child = Buffer.concat([base, entries.name(i)]);
     if (excluded(child)) continue;
-    let cst: fs.BigIntStats;
-    try {
-      cst = fs.lstatSync(child, { bigint: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') warn(`${child.toString()} cannot be read: ${code ?? (err as Error).message}`);
+    const cst = entries.stat(i);
+    if (!cst) {
+      const e = entries.error(i)!;
+      if (e.code !== 'ENOENT') warn(`${child.toString()} cannot be read: ${e.code ?? e.message}`);
       continue; // vanished between listing and lstat: nothing to back up
     }
     yield* walkFrom(child, cst, excluded, warn);
