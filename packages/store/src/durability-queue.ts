@@ -111,9 +111,12 @@ export class DurabilityQueue {
   ingest(group: string, header: RecordHeader, payload: Buffer): { newToGroup: boolean } {
     const hex = formatChunkId(header.id);
     const key = group + '\0' + hex;
-    const newToGroup = !this.isPendingGroup(key) && !this.catalog.groupHasChunk(group, header.id);
+    const pendingClaim = this.isPendingGroup(key);
+    const pendingChunk = this.isPending(hex);
+    const known = pendingClaim && pendingChunk ? undefined : this.catalog.chunkState(group, header.id);
+    const newToGroup = !pendingClaim && !known!.groupHas;
     let stored = 0;
-    if (!this.isPending(hex) && !this.catalog.chunkExists(header.id)) {
+    if (!pendingChunk && !known!.stored) {
       try {
         this.packs.add(header, payload);
       } catch (err) {

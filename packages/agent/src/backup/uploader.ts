@@ -42,8 +42,10 @@ interface Batch {
   slabUsed: number;
   bytes: number;
   /**
-   * Entries in walk order, until dispatch: then every id they name is
-   * known, and they go into the tree of listings. The listing chunks they
+   * Entries in walk order that name a chunk still being hashed (or come
+   * after one that does), until dispatch: then every id they name is
+   * known, and they go into the tree of listings (the others went in as
+   * they came, see addEntry). The listing chunks they
    * complete join this batch's query after its data chunks, so the server
    * gets every chunk a listing names before the listing.
    */
@@ -180,11 +182,17 @@ export class Uploader {
   /** Queues an entry, in walk order; its chunks must have been offered (or be known to the server) already. */
   async addEntry(entry: FileEntry): Promise<void> {
     this.throwIfFailed();
-    this.batch.entries.push(entry);
+    const b = this.batch;
+    // Every id it names is known already (no chunk of this batch is still being hashed, no entry waits before it):
+    // into the tree now. Entries held until dispatch were most of what the main thread's young-generation
+    // collections copied (up to batchEntries of them per batch).
+    // (Below batchIds, the listings one entry completes, one per directory it closes, fit the query's limit.)
+    if (b.hashing.length === 0 && b.entries.length === 0 && b.ids.length < this.limits.batchIds) this.askListings(b, this.tree.add(entry));
+    else b.entries.push(entry);
     this.counters.entries++;
     this.totals.entries++;
     this.totals.bytes += entry.size;
-    if (this.batch.entries.length >= this.limits.batchEntries) await this.dispatch();
+    if (b.entries.length >= this.limits.batchEntries || b.ids.length >= this.limits.batchIds) await this.dispatch();
   }
 
   /** Sends a warning to record with the backup. */
