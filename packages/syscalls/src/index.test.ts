@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { futimensNs, lstatDir, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
+import { futimensNs, listDir, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -159,7 +159,8 @@ describe("a directory listed with each entry's lstat", () => {
     fs.symlinkSync('b-file', path.join(d, 'Z-link'));
     fs.writeFileSync(odd, '');
     fs.linkSync(path.join(d, 'b-file'), path.join(d, 'c-hardlink'));
-    const entries = lstatDir(d);
+    const entries = listDir(d);
+    entries.lstat();
     const names = Array.from({ length: entries.count }, (_, i) => entries.name(i));
     const expected = fs.readdirSync(d, { encoding: 'buffer' }).sort(Buffer.compare);
     expect(names).toEqual(expected);
@@ -171,17 +172,25 @@ describe("a directory listed with each entry's lstat", () => {
       expect(entries.error(i)).toBeUndefined();
     });
     expect(entries.stat(2)!.nlink).toBe(2n);
+
+    // Only the wanted entries are looked at: the others have neither a stat nor an error.
+    const some = listDir(d);
+    some.lstat(Uint8Array.from([0, 1, 0, 0, 1]));
+    expect([0, 1, 2, 3, 4].map((i) => some.stat(i) !== undefined)).toEqual([false, true, false, false, true]);
+    expect([0, 2, 3].map((i) => some.error(i))).toEqual([undefined, undefined, undefined]);
   });
 
   test("an empty directory has no entries; a missing one, a file and a symlink to a directory are errors like readdir's", () => {
     const empty = fs.mkdtempSync(path.join(dir, 'empty-'));
-    expect(lstatDir(empty).count).toBe(0);
-    expect(() => lstatDir(path.join(dir, 'no-such-dir'))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'opendir' }));
+    const none = listDir(empty);
+    none.lstat();
+    expect(none.count).toBe(0);
+    expect(() => listDir(path.join(dir, 'no-such-dir'))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'opendir' }));
     const file = path.join(dir, 'not-a-dir');
     fs.writeFileSync(file, '');
-    expect(() => lstatDir(file)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(() => listDir(file)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
     const link = path.join(dir, 'link-to-dir');
     fs.symlinkSync(empty, link);
-    expect(() => lstatDir(link)).toThrow(expect.objectContaining({ code: 'ENOTDIR' })); // never followed
+    expect(() => listDir(link)).toThrow(expect.objectContaining({ code: 'ENOTDIR' })); // never followed
   });
 });

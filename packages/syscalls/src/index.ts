@@ -7,7 +7,8 @@
  * device nodes (mknod) under names that need not be UTF-8, without a
  * process per node, and renaming without replacing (renameat2's
  * RENAME_NOREPLACE: one call where link and unlink take two), and
- * listing a directory with each entry's lstat in one call (lstatDir). Errors are thrown shaped like node's own (code, errno,
+ * a directory's entries and their lstat in two calls, not one per entry
+ * (listDir). Errors are thrown shaped like node's own (code, errno,
  * syscall, path).
  */
 import { constants as fsConstants } from 'node:fs';
@@ -20,7 +21,8 @@ interface Native {
   utimens(fd: number, path: Buffer | null, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean): number;
   mknod(path: Buffer, mode: number, rdev: bigint): number;
   renameNoReplace(from: Buffer, to: Buffer): number;
-  lstatDir(dir: Buffer): number | [Buffer, ArrayBuffer, ArrayBuffer];
+  listDir(dir: Buffer): number | [Buffer, ArrayBuffer];
+  lstatNames(dir: Buffer, names: Buffer, ends: ArrayBuffer, wanted: Uint8Array): number | ArrayBuffer;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -143,28 +145,27 @@ export interface EntryStat {
   blocks: bigint;
 }
 
-/** Fields per entry in the addon's answer: errno, then EntryStat's in the order below (syscalls.c). */
+/** Fields per entry in the addon's lstat answer: errno, then EntryStat's in the order of DirEntries.stat (syscalls.c). */
 const LSTAT_FIELDS = 12;
 
 /**
- * A directory's entries as lstatDir read them, sorted by the bytes of their
- * names. Kept as the addon returned them (one buffer of names, one array of
- * numbers): an entry's objects are made when asked for, so a directory of a
- * million entries costs about 100 bytes each, not an object each.
+ * A directory's entries as listDir read them, sorted by the bytes of their
+ * names, and once lstat() ran, their metadata. Kept as the addon returned
+ * them (one buffer of names, arrays of numbers): an entry's objects are
+ * made when asked for, so a directory of a million entries costs about
+ * 100 bytes each, not objects each.
  */
 export class DirEntries {
   readonly count: number;
   private readonly ends: Uint32Array;
-  private readonly values: BigInt64Array;
+  private values: BigInt64Array | undefined;
 
   constructor(
     private readonly dir: Buffer,
     private readonly names: Buffer,
-    ends: ArrayBuffer,
-    stats: ArrayBuffer,
+    private readonly endsBuffer: ArrayBuffer,
   ) {
-    this.ends = new Uint32Array(ends);
-    this.values = new BigInt64Array(stats);
+    this.ends = new Uint32Array(endsBuffer);
     this.count = this.ends.length;
   }
 
@@ -173,9 +174,21 @@ export class DirEntries {
     return this.names.subarray(i === 0 ? 0 : this.ends[i - 1], this.ends[i]);
   }
 
-  /** Entry i's lstat; undefined when it failed (see error). */
+  /**
+   * Runs lstat on the entries `wanted` marks (non-zero byte i: entry i;
+   * all when omitted), relative to the directory, in one call: an entry not
+   * wanted (an excluded network mount that no longer answers) is never
+   * looked at. Throws like readdir if the directory is gone meanwhile.
+   */
+  lstat(wanted: Uint8Array = new Uint8Array(this.count).fill(1)): void {
+    const r = native.lstatNames(this.dir, this.names, this.endsBuffer, wanted);
+    if (typeof r === 'number') throw systemError(r, 'opendir', this.dir);
+    this.values = new BigInt64Array(r);
+  }
+
+  /** Entry i's lstat; undefined when it failed (see error) or was not wanted. */
   stat(i: number): EntryStat | undefined {
-    const v = this.values;
+    const v = this.values!;
     const at = i * LSTAT_FIELDS;
     if (v[at] !== 0n) return undefined;
     return {
@@ -193,23 +206,25 @@ export class DirEntries {
     };
   }
 
-  /** Why entry i's lstat failed (ENOENT: gone since it was listed), shaped like node's errors. */
+  /** Why entry i's lstat failed (ENOENT: gone since it was listed), shaped like node's errors; undefined if it did not. */
   error(i: number): NodeJS.ErrnoException | undefined {
-    const errno = Number(this.values[i * LSTAT_FIELDS]);
-    return errno === 0 ? undefined : systemError(-errno, 'lstat', Buffer.concat([this.dir, Buffer.from('/'), this.name(i)]));
+    const errno = Number(this.values![i * LSTAT_FIELDS]);
+    if (errno <= 0) return undefined;
+    return systemError(-errno, 'lstat', Buffer.concat([this.dir, Buffer.from('/'), this.name(i)]));
   }
 }
 
 /**
  * The entries of directory `dir` (raw bytes allowed), sorted by the bytes
- * of their names, each with its lstat: one call per directory where
- * readdir and an lstat per entry cost a call each, and node's lstat an
- * object of some twenty bigints and four Dates per entry. `dir` is never
- * followed if it is a symbolic link (ENOTDIR). Throws like node's readdir
- * when `dir` cannot be opened or read.
+ * of their names; DirEntries.lstat then gives their metadata in one more
+ * call. readdir and an lstat per entry cost a call each, and node's lstat
+ * an object of some twenty bigints and four Dates per entry. `dir` is
+ * never followed if it is a symbolic link (ENOTDIR). Throws like node's
+ * readdir when `dir` cannot be opened or read.
  */
-export function lstatDir(dir: Buffer | string): DirEntries {
-  const r = native.lstatDir(bytesOf(dir));
+export function listDir(dir: Buffer | string): DirEntries {
+  const bytes = bytesOf(dir);
+  const r = native.listDir(bytes);
   if (typeof r === 'number') throw systemError(r, 'opendir', dir);
-  return new DirEntries(bytesOf(dir), r[0], r[1], r[2]);
+  return new DirEntries(bytes, r[0], r[1]);
 }

@@ -160,7 +160,7 @@ static napi_value rename_no_replace(napi_env env, napi_callback_info info) {
   return number(env, r < 0 ? -saved : 0);
 }
 
-/* Fields of each entry in lstatDir's stats, in this order (index.ts's LSTAT_FIELDS). */
+/* Fields of each entry in lstatNames' stats, in this order (index.ts's DirEntries.stat). */
 enum { F_ERRNO, F_MODE, F_UID, F_GID, F_SIZE, F_MTIME_NS, F_CTIME_NS, F_INO, F_DEV, F_RDEV, F_NLINK, F_BLOCKS, F_COUNT };
 
 struct names {
@@ -205,29 +205,30 @@ static int by_name(const void *a, const void *b) {
 
 static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
-/*
- * lstatDir(path): the entries of a directory in byte order of their names,
- * each lstat'ed relative to the directory (fstatat, AT_SYMLINK_NOFOLLOW):
- * one call per directory where node:fs takes one per entry, each making an
- * object of some twenty bigints and four Dates. Returns -errno if the
- * directory cannot be opened (never through a symlink) or read, else
- * [names, ends, stats]: the names end to end (a Buffer), where each ends
- * (an ArrayBuffer of uint32), and F_COUNT int64 per entry (an ArrayBuffer):
- * F_ERRNO is the entry's lstat errno (0: the other fields hold its stat).
- * Not reentrant (the sort's context is a static): call it from one thread.
- */
-static napi_value lstat_dir(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  CHECK(args(env, info, 1, argv));
-  char *path = c_path(env, argv[0]);
-  if (!path) return number(env, -errno);
+/* The directory at `path` (never through a symlink), or -errno. */
+static int open_dir(napi_env env, napi_value buffer) {
+  char *path = c_path(env, buffer);
+  if (!path) return -errno;
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   int saved = errno;
   free(path);
-  if (fd < 0) return number(env, -saved);
+  return fd < 0 ? -saved : fd;
+}
+
+/*
+ * listDir(path): the names in a directory (without . and ..) sorted by
+ * their bytes, as [names, ends]: the names end to end (a Buffer) and where
+ * each ends (an ArrayBuffer of uint32); -errno if the directory cannot be
+ * opened or read.
+ */
+static napi_value list_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  CHECK(args(env, info, 1, argv));
+  int fd = open_dir(env, argv[0]);
+  if (fd < 0) return number(env, fd);
   DIR *dir = fdopendir(fd);
   if (!dir) {
-    saved = errno;
+    int saved = errno;
     close(fd);
     return number(env, -saved);
   }
@@ -243,64 +244,101 @@ static napi_value lstat_dir(napi_env env, napi_callback_info info) {
     if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
     if ((failure = names_add(&n, e->d_name)) < 0) break;
   }
+  closedir(dir);
   size_t *order = NULL;
-  if (!failure && n.count) {
-    order = malloc(n.count * sizeof *order);
-    if (!order) failure = -ENOMEM;
-  }
+  if (!failure && n.count && !(order = malloc(n.count * sizeof *order))) failure = -ENOMEM;
   napi_value out = NULL;
   if (!failure) {
     for (size_t i = 0; i < n.count; i++) order[i] = i;
     sorting = &n;
     if (n.count) qsort(order, n.count, sizeof *order, by_name);
-    void *names_data, *ends_data, *stats_data;
-    napi_value names_buf, ends_buf, stats_buf;
-    CALL(napi_create_buffer(env, n.used, &names_data, &names_buf));
-    CALL(napi_create_arraybuffer(env, n.count * 4, &ends_data, &ends_buf));
-    CALL(napi_create_arraybuffer(env, n.count * F_COUNT * 8, &stats_data, &stats_buf));
-    uint32_t *ends = ends_data;
-    int64_t *row = stats_data;
-    size_t at = 0;
-    for (size_t k = 0; k < n.count; k++, row += F_COUNT) {
-      size_t i = order[k], len = n.starts[i + 1] - n.starts[i];
-      char name[256 + 1];
-      memcpy((char *)names_data + at, n.bytes + n.starts[i], len);
-      at += len;
-      ends[k] = (uint32_t)at;
-      memset(row, 0, F_COUNT * sizeof *row);
-      if (len > 255) {
-        row[F_ERRNO] = ENAMETOOLONG;
-        continue;
+    void *names_data, *ends_data;
+    napi_value names_buf, ends_buf;
+    if (napi_create_buffer(env, n.used, &names_data, &names_buf) == napi_ok &&
+        napi_create_arraybuffer(env, n.count * 4, &ends_data, &ends_buf) == napi_ok &&
+        napi_create_array_with_length(env, 2, &out) == napi_ok) {
+      uint32_t *ends = ends_data;
+      size_t at = 0;
+      for (size_t k = 0; k < n.count; k++) {
+        size_t i = order[k], len = n.starts[i + 1] - n.starts[i];
+        memcpy((char *)names_data + at, n.bytes + n.starts[i], len);
+        ends[k] = (uint32_t)(at += len);
       }
-      memcpy(name, n.bytes + n.starts[i], len);
-      name[len] = 0;
-      struct stat st;
-      if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-        row[F_ERRNO] = errno;
-        continue;
-      }
-      row[F_MODE] = st.st_mode;
-      row[F_UID] = st.st_uid;
-      row[F_GID] = st.st_gid;
-      row[F_SIZE] = st.st_size;
-      row[F_MTIME_NS] = ns_of(st.st_mtim);
-      row[F_CTIME_NS] = ns_of(st.st_ctim);
-      row[F_INO] = (int64_t)st.st_ino;
-      row[F_DEV] = (int64_t)st.st_dev;
-      row[F_RDEV] = (int64_t)st.st_rdev;
-      row[F_NLINK] = (int64_t)st.st_nlink;
-      row[F_BLOCKS] = st.st_blocks;
+      napi_set_element(env, out, 0, names_buf);
+      napi_set_element(env, out, 1, ends_buf);
+    } else {
+      out = NULL;
+      failure = -ENOMEM;
     }
-    CALL(napi_create_array_with_length(env, 3, &out));
-    CALL(napi_set_element(env, out, 0, names_buf));
-    CALL(napi_set_element(env, out, 1, ends_buf));
-    CALL(napi_set_element(env, out, 2, stats_buf));
   }
-  closedir(dir);
   free(n.bytes);
   free(n.starts);
   free(order);
   return failure ? number(env, failure) : out;
+}
+
+/*
+ * lstatNames(path, names, ends, wanted): fstatat(…, AT_SYMLINK_NOFOLLOW)
+ * under directory `path` of each name listDir returned whose byte in
+ * `wanted` (a Uint8Array) is not 0, so an excluded entry (a hung network
+ * mount) is never looked at. Returns an ArrayBuffer of F_COUNT int64 per
+ * name (F_ERRNO: that lstat's errno, -1 for a name not wanted; 0 when the
+ * other fields hold its stat), or -errno if the directory cannot be opened.
+ */
+static napi_value lstat_names(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  void *names, *ends_data, *wanted;
+  size_t names_length, ends_bytes, count;
+  napi_typedarray_type type;
+  CHECK(args(env, info, 4, argv));
+  CALL(napi_get_buffer_info(env, argv[1], &names, &names_length));
+  CALL(napi_get_arraybuffer_info(env, argv[2], &ends_data, &ends_bytes));
+  CALL(napi_get_typedarray_info(env, argv[3], &type, &count, &wanted, NULL, NULL));
+  CHECK(type == napi_uint8_array && count == ends_bytes / 4);
+  const uint32_t *ends = ends_data;
+  const uint8_t *want = wanted;
+  int fd = open_dir(env, argv[0]);
+  if (fd < 0) return number(env, fd);
+  void *stats_data;
+  napi_value stats_buf;
+  if (napi_create_arraybuffer(env, count * F_COUNT * 8, &stats_data, &stats_buf) != napi_ok) {
+    close(fd);
+    return number(env, -ENOMEM);
+  }
+  int64_t *row = stats_data;
+  for (size_t k = 0; k < count; k++, row += F_COUNT) {
+    size_t start = k ? ends[k - 1] : 0, len = ends[k] - start;
+    memset(row, 0, F_COUNT * sizeof *row);
+    if (!want[k]) {
+      row[F_ERRNO] = -1;
+      continue;
+    }
+    char name[256];
+    if (ends[k] < start || ends[k] > names_length || len >= sizeof name) {
+      row[F_ERRNO] = ENAMETOOLONG;
+      continue;
+    }
+    memcpy(name, (char *)names + start, len);
+    name[len] = 0;
+    struct stat st;
+    if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      row[F_ERRNO] = errno;
+      continue;
+    }
+    row[F_MODE] = st.st_mode;
+    row[F_UID] = st.st_uid;
+    row[F_GID] = st.st_gid;
+    row[F_SIZE] = st.st_size;
+    row[F_MTIME_NS] = ns_of(st.st_mtim);
+    row[F_CTIME_NS] = ns_of(st.st_ctim);
+    row[F_INO] = (int64_t)st.st_ino;
+    row[F_DEV] = (int64_t)st.st_dev;
+    row[F_RDEV] = (int64_t)st.st_rdev;
+    row[F_NLINK] = (int64_t)st.st_nlink;
+    row[F_BLOCKS] = st.st_blocks;
+  }
+  close(fd);
+  return stats_buf;
 }
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
@@ -309,8 +347,9 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
       {"mknod", NULL, make_node, NULL, NULL, NULL, napi_default, NULL},
       {"renameNoReplace", NULL, rename_no_replace, NULL, NULL, NULL, napi_default, NULL},
-      {"lstatDir", NULL, lstat_dir, NULL, NULL, NULL, napi_default, NULL},
+      {"listDir", NULL, list_dir, NULL, NULL, NULL, napi_default, NULL},
+      {"lstatNames", NULL, lstat_names, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 5, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, 6, props) != napi_ok) return NULL;
   return exports;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { compareWalkOrder, isUnder } from '@cpsbackup/format';
-import { type DirEntries, type EntryStat, lstatDir } from '@cpsbackup/syscalls';
+import { type DirEntries, type EntryStat, listDir } from '@cpsbackup/syscalls';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -109,18 +109,24 @@ function* walkFrom(path: Buffer, st: EntryStat, excluded: (p: Buffer) => boolean
   const kind = kindOf(st);
   yield { path, kind, stat: st };
   if (kind !== 'dir') return;
-  // The entries come sorted by name, with their lstat: one call per directory (syscalls' lstatDir).
+  // The entries come sorted by name, then their lstat in one more call (syscalls' listDir); an excluded
+  // entry is never looked at (it may be a network mount that no longer answers).
+  const base = path[path.length - 1] === SLASH ? path : Buffer.concat([path, Buffer.from('/')]);
+  const childOf = (entries: DirEntries, i: number) => Buffer.concat([base, entries.name(i)]);
   let entries: DirEntries;
+  let wanted: Uint8Array;
   try {
-    entries = lstatDir(path);
+    entries = listDir(path);
+    wanted = new Uint8Array(entries.count);
+    for (let i = 0; i < entries.count; i++) wanted[i] = excluded(childOf(entries, i)) ? 0 : 1;
+    entries.lstat(wanted);
   } catch (err) {
     warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
     return;
   }
-  const base = path[path.length - 1] === SLASH ? path : Buffer.concat([path, Buffer.from('/')]);
   for (let i = 0; i < entries.count; i++) {
-    const child = Buffer.concat([base, entries.name(i)]);
-    if (excluded(child)) continue;
+    if (!wanted[i]) continue;
+    const child = childOf(entries, i);
     const cst = entries.stat(i);
     if (!cst) {
       const e = entries.error(i)!;
