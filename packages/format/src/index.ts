@@ -34,6 +34,7 @@ export {
   TreeBuilder,
   treeChunkIds,
   walkTree,
+  walkTreeRecords,
 } from './tree';
 export {
   checkSealedRecord,

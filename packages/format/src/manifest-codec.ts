@@ -195,6 +195,41 @@ export class ManifestDecoder {
   }
 }
 
+/** Where one record of a run of entry records lies, and its entry's type and path (a view), read without decoding the rest. */
+export interface RecordHead {
+  /** Its first byte (the length prefix), and the byte after it. */
+  start: number;
+  end: number;
+  type: number;
+  path: Buffer;
+}
+
+/**
+ * The record at `pos` of a run of whole entry records (a listing chunk), by
+ * its head only: a reader that copies most records as they are (see
+ * format's walkTreeRecords) checks them by type and path without making an
+ * entry of each. Throws a FormatError where decodeEntry would find the
+ * record cut, its type unknown or its path empty or holding a NUL.
+ */
+export function recordHeadAt(buf: Buffer, pos: number): RecordHead {
+  const header = tryReadLength(buf, pos);
+  if (!header) throw new FormatError('MANIFEST_CORRUPT', `entry records end inside a length prefix (byte ${pos})`);
+  const [len, bodyStart] = header;
+  if (bodyStart + len > buf.length) throw new FormatError('MANIFEST_CORRUPT', `entry record of ${len} bytes at byte ${pos} is cut off`);
+  const r = new VarintReader(buf.subarray(bodyStart, bodyStart + len), 'manifest entry');
+  const type = r.uint();
+  if (!VALID_TYPES.has(type)) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has unknown type ${type}`);
+  const path = r.bytes(MAX_PATH_BYTES);
+  if (path.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'manifest entry has an empty path');
+  if (path.includes(0)) throw new FormatError('MANIFEST_CORRUPT', `entry path ${JSON.stringify(path.toString())} contains a NUL byte`);
+  return { start: pos, end: bodyStart + len, type, path };
+}
+
+/** A record's body (after its length prefix), for decodeEntry. */
+export function recordBody(buf: Buffer, head: RecordHead): Buffer {
+  return buf.subarray(tryReadLength(buf, head.start)![1], head.end);
+}
+
 /** Reads a varint length at `pos`, or null if the buffer ends first. */
 function tryReadLength(buf: Buffer, pos: number): [number, number] | null {
   let result = 0;

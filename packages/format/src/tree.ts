@@ -1,7 +1,7 @@
 import { chunkIdOf } from './chunk-id';
 import { type FileEntry, EntryType } from './entry';
 import { FormatError } from './errors';
-import { decodeEntryRecords, encodeEntry } from './manifest-codec';
+import { decodeEntry, decodeEntryRecords, encodeEntry, MANIFEST_MAGIC, recordBody, recordHeadAt } from './manifest-codec';
 import { VarintWriter } from './varint';
 
 /**
@@ -104,24 +104,34 @@ function isDirectChild(path: Buffer, dir: Buffer): boolean {
 export function checkListing(entries: readonly FileEntry[], dir: Buffer | null, after: Buffer | null): Buffer | null {
   let last = after;
   for (const e of entries) {
-    if (dir === null ? e.path[0] !== 0x2f : !isDirectChild(e.path, dir)) {
-      throw new FormatError(
-        'MANIFEST_CORRUPT',
-        `listing of ${dir === null ? 'the root' : JSON.stringify(dir.toString())} holds ${JSON.stringify(e.path.toString())}, which is not ${dir === null ? 'an absolute path' : 'a child of it'}`,
-      );
-    }
-    if (last !== null && compareWalkOrder(last, e.path) >= 0) {
-      throw new FormatError('MANIFEST_CORRUPT', `listing entries out of order: ${JSON.stringify(e.path.toString())} after ${JSON.stringify(last.toString())}`);
-    }
-    if (dir === null && last !== null && e.path.length > last.length && e.path[last.length] === 0x2f && e.path.subarray(0, last.length).equals(last)) {
-      throw new FormatError('MANIFEST_CORRUPT', `root listing holds ${JSON.stringify(e.path.toString())} below another root`);
-    }
-    if (e.type !== EntryType.Directory && e.type !== EntryType.File && e.type !== EntryType.Fifo && e.chunks.length > 0) {
-      throw new FormatError('MANIFEST_CORRUPT', `entry ${JSON.stringify(e.path.toString())} of type ${e.type} names chunks`);
-    }
+    checkPlace(e.path, dir, last);
+    checkChunksAllowed(e);
     last = e.path;
   }
   return last;
+}
+
+/** checkListing for one path: a child of `dir` (an absolute path in the root listing), after `last`, never below another root. */
+function checkPlace(path: Buffer, dir: Buffer | null, last: Buffer | null): void {
+  if (dir === null ? path[0] !== 0x2f : !isDirectChild(path, dir)) {
+    throw new FormatError(
+      'MANIFEST_CORRUPT',
+      `listing of ${dir === null ? 'the root' : JSON.stringify(dir.toString())} holds ${JSON.stringify(path.toString())}, which is not ${dir === null ? 'an absolute path' : 'a child of it'}`,
+    );
+  }
+  if (last !== null && compareWalkOrder(last, path) >= 0) {
+    throw new FormatError('MANIFEST_CORRUPT', `listing entries out of order: ${JSON.stringify(path.toString())} after ${JSON.stringify(last.toString())}`);
+  }
+  if (dir === null && last !== null && path.length > last.length && path[last.length] === 0x2f && path.subarray(0, last.length).equals(last)) {
+    throw new FormatError('MANIFEST_CORRUPT', `root listing holds ${JSON.stringify(path.toString())} below another root`);
+  }
+}
+
+/** Only directories, files and FIFOs name chunks. */
+function checkChunksAllowed(e: FileEntry): void {
+  if (e.type !== EntryType.Directory && e.type !== EntryType.File && e.type !== EntryType.Fifo && e.chunks.length > 0) {
+    throw new FormatError('MANIFEST_CORRUPT', `entry ${JSON.stringify(e.path.toString())} of type ${e.type} names chunks`);
+  }
 }
 
 /** A listing chunk's entries (whole records only). */
@@ -172,6 +182,64 @@ export async function* walkTree(rootIds: readonly Buffer[], read: ChunkReader, d
       yield e;
     }
   }
+}
+
+/** Bytes of the pieces walkTreeRecords yields (a record longer than this is a piece of its own). */
+const RECORD_PIECE_BYTES = 256 * 1024;
+
+/**
+ * What encodeManifestStream makes of walkTree's entries, byte for byte,
+ * without making an entry of every record: the flat manifest an agent
+ * spools to find its unchanged files. A file's record is checked by its
+ * head (place and order, as walkTree checks them) and copied as stored;
+ * only the other records are decoded (a directory's to descend and to
+ * clear its chunks). Decoding every entry and encoding it again was most
+ * of the server's work before an unchanged re-backup could start.
+ */
+export async function* walkTreeRecords(rootIds: readonly Buffer[], read: ChunkReader): AsyncGenerator<Buffer> {
+  interface Frame {
+    ids: readonly Buffer[];
+    next: number;
+    dir: Buffer | null;
+    last: Buffer | null;
+    chunk: Buffer;
+    pos: number;
+  }
+  let piece = Buffer.allocUnsafe(RECORD_PIECE_BYTES);
+  let used = MANIFEST_MAGIC.copy(piece);
+  const stack: Frame[] = [{ ids: rootIds, next: 0, dir: null, last: null, chunk: Buffer.alloc(0), pos: 0 }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.pos >= f.chunk.length) {
+      if (f.next >= f.ids.length) {
+        stack.pop();
+        continue;
+      }
+      f.chunk = await read(f.ids[f.next++]!);
+      f.pos = 0;
+      continue;
+    }
+    const head = recordHeadAt(f.chunk, f.pos);
+    f.pos = head.end;
+    checkPlace(head.path, f.dir, f.last);
+    let record = f.chunk.subarray(head.start, head.end);
+    if (head.type !== EntryType.File) {
+      const e = decodeEntry(recordBody(f.chunk, head));
+      checkChunksAllowed(e);
+      if (e.type === EntryType.Directory) {
+        record = encodeEntry({ ...e, chunks: [] });
+        if (e.chunks.length > 0) stack.push({ ids: e.chunks, next: 0, dir: e.path, last: null, chunk: Buffer.alloc(0), pos: 0 });
+      }
+    }
+    f.last = head.path; // a view: a chunk's buffer is never reused by its reader (store reads allocate)
+    if (used + record.length > piece.length) {
+      yield piece.subarray(0, used);
+      piece = Buffer.allocUnsafe(Math.max(RECORD_PIECE_BYTES, record.length));
+      used = 0;
+    }
+    used += record.copy(piece, used);
+  }
+  yield piece.subarray(0, used);
 }
 
 /**

@@ -4,7 +4,16 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import { encodeManifestStream, type FileEntry, formatChunkId, prefixSelection, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
+import {
+  encodeManifestStream,
+  type FileEntry,
+  formatChunkId,
+  prefixSelection,
+  ManifestDecoder,
+  ManifestFormat,
+  walkTree,
+  walkTreeRecords,
+} from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -411,7 +420,8 @@ export class Store {
    * An available backup's manifest as a flat stream (MANIFEST_MAGIC, then
    * entry records in walk order), piece by piece: what an agent spools to
    * find the files that did not change. A flat manifest is sent as
-   * stored; a tree is walked and its entries encoded.
+   * stored; a tree is walked, its files' records copied as stored
+   * (walkTreeRecords).
    */
   async *readManifestStream(backupId: number): AsyncGenerator<Buffer> {
     const b = this.availableBackup(backupId);
@@ -419,7 +429,11 @@ export class Store {
       for (const id of this.catalog.manifestIds(backupId)) yield await this.readChunk(id);
       return;
     }
-    yield* encodeManifestStream(this.readManifest(backupId));
+    if (b.manifestFormat === ManifestFormat.Tree) {
+      yield* walkTreeRecords(this.catalog.manifestIds(backupId), (id) => this.readChunk(id));
+      return;
+    }
+    yield* encodeManifestStream(this.readManifest(backupId)); // refuses an encrypted backup, as readManifest does
   }
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
