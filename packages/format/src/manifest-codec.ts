@@ -38,6 +38,47 @@ const VALID_TYPES = new Set<number>(Object.values(EntryType));
 /** An entry's body is built here, then copied after its length: one buffer for all entries rather than one each. */
 const entryScratch = new VarintWriter(64 * 1024);
 
+/**
+ * The last few owner and group names and their bytes: a tree has a handful
+ * of owners, and encoding or decoding a name for every entry made two
+ * objects per entry for the collector. One cache per direction, so an
+ * encoding is always the string's own UTF-8 (a name decoded from bytes
+ * that are not UTF-8 is never encoded back as those bytes).
+ */
+class NameCache<K, V> {
+  private readonly keys: K[] = [];
+  private readonly values: V[] = [];
+
+  constructor(
+    private readonly same: (a: K, b: K) => boolean,
+    private readonly convert: (k: K) => V,
+    /** What is kept of a key (a copy, when the caller's key is a view of a buffer its owner reuses). */
+    private readonly stored: (k: K) => K = (k) => k,
+  ) {}
+
+  get(key: K): V {
+    for (let i = 0; i < this.keys.length; i++) if (this.same(this.keys[i]!, key)) return this.values[i]!;
+    const value = this.convert(key);
+    if (this.keys.length >= 8) {
+      this.keys.shift();
+      this.values.shift();
+    }
+    this.keys.push(this.stored(key));
+    this.values.push(value);
+    return value;
+  }
+}
+const encodedNames = new NameCache<string, Buffer>(
+  (a, b) => a === b,
+  (name) => Buffer.from(name, 'utf8'),
+);
+const decodedNames = new NameCache<Buffer, string>(
+  (a, b) => a.equals(b),
+  (raw) => raw.toString('utf8'),
+  (raw) => Buffer.from(raw),
+);
+const NO_BYTES = Buffer.alloc(0);
+
 /** Encodes one entry, with its length prefix. */
 export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()): Buffer {
   const body = entryScratch.reset();
@@ -47,8 +88,8 @@ export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()):
     .uint(e.mode)
     .uint(e.uid)
     .uint(e.gid)
-    .bytes(Buffer.from(e.user, 'utf8'))
-    .bytes(Buffer.from(e.group, 'utf8'))
+    .bytes(encodedNames.get(e.user))
+    .bytes(encodedNames.get(e.group))
     .uint(e.size)
     .bigint(e.mtimeNs)
     .bigint(e.ctimeNs)
@@ -66,6 +107,11 @@ export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()):
   return w.bytes(b).finish();
 }
 
+/** A copy of a field, or one shared empty buffer (most entries have no link target; nothing writes into it). */
+function copyOrEmpty(b: Buffer): Buffer {
+  return b.length === 0 ? NO_BYTES : Buffer.from(b);
+}
+
 /** Decodes one entry body (without its length prefix). */
 export function decodeEntry(body: Buffer): FileEntry {
   const r = new VarintReader(body, 'manifest entry');
@@ -77,15 +123,15 @@ export function decodeEntry(body: Buffer): FileEntry {
     mode: r.uint(),
     uid: r.uint(),
     gid: r.uint(),
-    user: r.bytes(MAX_NAME_BYTES).toString('utf8'),
-    group: r.bytes(MAX_NAME_BYTES).toString('utf8'),
+    user: decodedNames.get(r.bytes(MAX_NAME_BYTES)),
+    group: decodedNames.get(r.bytes(MAX_NAME_BYTES)),
     size: r.uint(),
     mtimeNs: r.bigint(),
     ctimeNs: r.bigint(),
     inode: r.bigint(),
     dev: r.bigint(),
     rdev: r.bigint(),
-    linkTarget: Buffer.from(r.bytes(MAX_PATH_BYTES)),
+    linkTarget: copyOrEmpty(r.bytes(MAX_PATH_BYTES)),
     hardlinkGroup: r.uint(),
     chunks: [],
   };
