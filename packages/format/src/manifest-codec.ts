@@ -112,14 +112,27 @@ function copyOrEmpty(b: Buffer): Buffer {
   return b.length === 0 ? NO_BYTES : Buffer.from(b);
 }
 
+/**
+ * An entry's first two fields, with the rules every reader of entries
+ * relies on (a restore above all): a known type, a path neither empty nor
+ * holding a NUL. The path is a view of the reader's buffer.
+ */
+function readTypeAndPath(r: VarintReader): { type: EntryType; path: Buffer } {
+  const type = r.uint();
+  if (!VALID_TYPES.has(type)) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has unknown type ${type}`);
+  const path = r.bytes(MAX_PATH_BYTES);
+  if (path.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'manifest entry has an empty path');
+  if (path.includes(0)) throw new FormatError('MANIFEST_CORRUPT', `entry path ${JSON.stringify(path.toString())} contains a NUL byte`);
+  return { type: type as EntryType, path };
+}
+
 /** Decodes one entry body (without its length prefix). */
 export function decodeEntry(body: Buffer): FileEntry {
   const r = new VarintReader(body, 'manifest entry');
-  const type = r.uint();
-  if (!VALID_TYPES.has(type)) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has unknown type ${type}`);
+  const { type, path } = readTypeAndPath(r);
   const e: FileEntry = {
-    type: type as EntryType,
-    path: Buffer.from(r.bytes(MAX_PATH_BYTES)),
+    type,
+    path: Buffer.from(path),
     mode: r.uint(),
     uid: r.uint(),
     gid: r.uint(),
@@ -141,9 +154,7 @@ export function decodeEntry(body: Buffer): FileEntry {
   }
   for (let i = 0; i < n; i++) e.chunks.push(Buffer.from(r.raw(CHUNK_ID_BYTES)));
   if (r.remaining !== 0) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
-  // The path rules a restore relies on; owner bits beyond the permissions are never restored.
-  if (e.path.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'manifest entry has an empty path');
-  if (e.path.includes(0)) throw new FormatError('MANIFEST_CORRUPT', `entry path ${JSON.stringify(e.path.toString())} contains a NUL byte`);
+  // Owner bits beyond the permissions are never restored.
   e.mode &= 0o7777;
   return e;
 }
@@ -243,10 +254,11 @@ export class ManifestDecoder {
 
 /** Where one record of a run of entry records lies, and its entry's type and path (a view), read without decoding the rest. */
 export interface RecordHead {
-  /** Its first byte (the length prefix), and the byte after it. */
+  /** Its first byte (the length prefix), its body's first byte (what decodeEntry takes), and the byte after it. */
   start: number;
+  bodyStart: number;
   end: number;
-  type: number;
+  type: EntryType;
   path: Buffer;
 }
 
@@ -262,18 +274,8 @@ export function recordHeadAt(buf: Buffer, pos: number): RecordHead {
   if (!header) throw new FormatError('MANIFEST_CORRUPT', `entry records end inside a length prefix (byte ${pos})`);
   const [len, bodyStart] = header;
   if (bodyStart + len > buf.length) throw new FormatError('MANIFEST_CORRUPT', `entry record of ${len} bytes at byte ${pos} is cut off`);
-  const r = new VarintReader(buf.subarray(bodyStart, bodyStart + len), 'manifest entry');
-  const type = r.uint();
-  if (!VALID_TYPES.has(type)) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has unknown type ${type}`);
-  const path = r.bytes(MAX_PATH_BYTES);
-  if (path.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'manifest entry has an empty path');
-  if (path.includes(0)) throw new FormatError('MANIFEST_CORRUPT', `entry path ${JSON.stringify(path.toString())} contains a NUL byte`);
-  return { start: pos, end: bodyStart + len, type, path };
-}
-
-/** A record's body (after its length prefix), for decodeEntry. */
-export function recordBody(buf: Buffer, head: RecordHead): Buffer {
-  return buf.subarray(tryReadLength(buf, head.start)![1], head.end);
+  const { type, path } = readTypeAndPath(new VarintReader(buf.subarray(bodyStart, bodyStart + len), 'manifest entry'));
+  return { start: pos, bodyStart, end: bodyStart + len, type, path };
 }
 
 /** Reads a varint length at `pos`, or null if the buffer ends first. */

@@ -1,7 +1,7 @@
 import { chunkIdOf } from './chunk-id';
 import { type FileEntry, EntryType } from './entry';
 import { FormatError } from './errors';
-import { decodeEntry, decodeEntryRecords, encodeEntry, MANIFEST_MAGIC, recordBody, recordHeadAt } from './manifest-codec';
+import { decodeEntry, decodeEntryRecords, encodeEntry, MANIFEST_MAGIC, recordHeadAt } from './manifest-codec';
 import { VarintWriter } from './varint';
 
 /**
@@ -224,7 +224,7 @@ export async function* walkTreeRecords(rootIds: readonly Buffer[], read: ChunkRe
     checkPlace(head.path, f.dir, f.last);
     let record = f.chunk.subarray(head.start, head.end);
     if (head.type !== EntryType.File) {
-      const e = decodeEntry(recordBody(f.chunk, head));
+      const e = decodeEntry(f.chunk.subarray(head.bodyStart, head.end));
       checkChunksAllowed(e);
       if (e.type === EntryType.Directory) {
         record = encodeEntry({ ...e, chunks: [] });
