@@ -113,10 +113,11 @@ export class DurabilityQueue {
     const key = group + '\0' + hex;
     const pendingClaim = this.isPendingGroup(key);
     const pendingChunk = this.isPending(hex);
-    const known = pendingClaim && pendingChunk ? undefined : this.catalog.chunkState(group, header.id);
-    const newToGroup = !pendingClaim && !known!.groupHas;
+    // What the catalog holds; not asked when both are pending (neither answer would be read).
+    const recorded = pendingClaim && pendingChunk ? { stored: true, groupHas: true } : this.catalog.chunkState(group, header.id);
+    const newToGroup = !pendingClaim && !recorded.groupHas;
     let stored = 0;
-    if (!pendingChunk && !known!.stored) {
+    if (!pendingChunk && !recorded.stored) {
       try {
         this.packs.add(header, payload);
       } catch (err) {

@@ -4,16 +4,7 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import {
-  encodeManifestStream,
-  type FileEntry,
-  formatChunkId,
-  prefixSelection,
-  ManifestDecoder,
-  ManifestFormat,
-  walkTree,
-  walkTreeRecords,
-} from '@cpsbackup/format';
+import { type FileEntry, formatChunkId, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -400,10 +391,7 @@ export class Store {
    * them: a tree manifest then reads only the listings on their way.
    */
   async *readManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
-    const b = this.availableBackup(backupId);
-    if (b.manifestFormat === ManifestFormat.Sealed) {
-      throw new StoreError('BACKUP_ENCRYPTED', `backup ${b.number} of ${b.client} is encrypted: only its node can read its file list`, { backupId });
-    }
+    const b = this.readableBackup(backupId);
     const ids = this.catalog.manifestIds(backupId);
     const { selected, descend } = prefixSelection(under);
     if (b.manifestFormat === ManifestFormat.Tree) {
@@ -424,21 +412,27 @@ export class Store {
    * (walkTreeRecords).
    */
   async *readManifestStream(backupId: number): AsyncGenerator<Buffer> {
-    const b = this.availableBackup(backupId);
-    if (b.manifestFormat === ManifestFormat.Flat) {
-      for (const id of this.catalog.manifestIds(backupId)) yield await this.readChunk(id);
-      return;
-    }
+    const b = this.readableBackup(backupId);
+    const ids = this.catalog.manifestIds(backupId);
     if (b.manifestFormat === ManifestFormat.Tree) {
-      yield* walkTreeRecords(this.catalog.manifestIds(backupId), (id) => this.readChunk(id));
+      yield* walkTreeRecords(ids, (id) => this.readChunk(id));
       return;
     }
-    yield* encodeManifestStream(this.readManifest(backupId)); // refuses an encrypted backup, as readManifest does
+    for (const id of ids) yield await this.readChunk(id);
   }
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
   async *chunksOf(backupId: number): AsyncGenerator<Buffer> {
     yield* manifestReferences(this, this.availableBackup(backupId));
+  }
+
+  /** An available backup whose file list the server can read (not an encrypted node's). */
+  private readableBackup(backupId: number): BackupInfo {
+    const b = this.availableBackup(backupId);
+    if (b.manifestFormat === ManifestFormat.Sealed) {
+      throw new StoreError('BACKUP_ENCRYPTED', `backup ${b.number} of ${b.client} is encrypted: only its node can read its file list`, { backupId });
+    }
+    return b;
   }
 
   private availableBackup(backupId: number): BackupInfo {

@@ -255,7 +255,7 @@ async function walkAndUpload(
         counters.bytesUnchanged += entry.size;
       } else {
         const inline = () => readWithRetries(item.path, params, sink, blocks, uploader, counters);
-        const read = step.read ? await takePooledRead(item.path, step, uploader, counters, inline) : await inline();
+        const read = step.read ? await takePooledRead(item.path, { read: step.read, known: step.known }, uploader, counters, inline) : await inline();
         if (!read) continue;
         updateEntry(entry, read.stat, owners);
         entry.chunks = read.chunks;
@@ -320,12 +320,12 @@ function keptChangingWarning(path: Buffer): string {
  */
 async function takePooledRead(
   path: Buffer,
-  { read, known }: { read?: Promise<FileRead>; known?: Buffer[] },
+  { read, known }: { read: Promise<FileRead>; known?: Buffer[] },
   uploader: Uploader,
   counters: BackupCounters,
   inline: () => Promise<ReadResult | undefined>,
 ): Promise<{ chunks: Buffer[]; size: number; stat: FileStat } | undefined> {
-  const f = await read!;
+  const f = await read;
   if (f.tooLarge) return inline(); // read again from the start: only those reads count
   counters.filesRead += f.reads;
   counters.bytesRead += f.bytesRead;

@@ -51,37 +51,37 @@ describe('previous manifest', () => {
   test('an unchanged file gets exactly its chunk ids back; the spool leaves nothing on disk', () => {
     const previous = spooled(dir, manifest);
     expect(fs.readdirSync(dir)).toEqual([]);
-    for (const e of files) expect(previous.unchangedChunks(e.path, statOf(e))).toEqual(e.chunks);
+    for (const e of files) expect(previous.previousFile(e.path, statOf(e))).toEqual({ chunks: e.chunks, unchanged: true });
     previous.close();
   });
 
-  test('changed, new and non-file paths are read again; files gone since are passed over', () => {
+  test('changed files come with their previous chunks; new and non-file paths have none; files gone since are passed over', () => {
     const previous = spooled(dir, manifest);
     const asked = files.filter((_, i) => i % 3 === 0); // the others were deleted since
     for (const [i, e] of asked.entries()) {
       const newPath = Buffer.concat([e.path, Buffer.from('.new')]);
       switch (i % 6) {
         case 0:
-          expect(previous.unchangedChunks(e.path, statOf(e, { size: BigInt(e.size + 1) }))).toBeUndefined();
+          expect(previous.previousFile(e.path, statOf(e, { size: BigInt(e.size + 1) }))).toEqual({ chunks: e.chunks, unchanged: false });
           break;
         case 1:
-          expect(previous.unchangedChunks(e.path, statOf(e, { mtimeNs: e.mtimeNs + 1n }))).toBeUndefined();
+          expect(previous.previousFile(e.path, statOf(e, { mtimeNs: e.mtimeNs + 1n }))).toEqual({ chunks: e.chunks, unchanged: false });
           break;
         case 2:
-          expect(previous.unchangedChunks(e.path, statOf(e, { ctimeNs: e.ctimeNs - 1n }))).toBeUndefined();
+          expect(previous.previousFile(e.path, statOf(e, { ctimeNs: e.ctimeNs - 1n }))).toEqual({ chunks: e.chunks, unchanged: false });
           break;
         case 3:
-          expect(previous.unchangedChunks(e.path, statOf(e, { ino: e.inode + 1n }))).toBeUndefined();
+          expect(previous.previousFile(e.path, statOf(e, { ino: e.inode + 1n }))).toEqual({ chunks: e.chunks, unchanged: false });
           break;
         default:
-          expect(previous.unchangedChunks(e.path, statOf(e))).toEqual(e.chunks);
+          expect(previous.previousFile(e.path, statOf(e))).toEqual({ chunks: e.chunks, unchanged: true });
           // A new file right after it (".new" sorts after the name): not in the parent.
-          expect(previous.unchangedChunks(newPath, statOf(e))).toBeUndefined();
+          expect(previous.previousFile(newPath, statOf(e))).toBeUndefined();
       }
     }
     const dirEntry = entries.find((e) => e.type === EntryType.Directory)!;
     const fresh = spooled(dir, manifest);
-    expect(fresh.unchangedChunks(dirEntry.path, statOf(dirEntry))).toBeUndefined();
+    expect(fresh.previousFile(dirEntry.path, statOf(dirEntry))).toBeUndefined();
     previous.close();
     fresh.close();
   });
@@ -91,7 +91,7 @@ describe('previous manifest', () => {
     spool.append(new Uint8Array());
     const { previous, problem } = spool.finish();
     expect(problem).toBeUndefined();
-    expect(previous.unchangedChunks(files[0]!.path, statOf(files[0]!))).toBeUndefined();
+    expect(previous.previousFile(files[0]!.path, statOf(files[0]!))).toBeUndefined();
   });
 
   test('a spool directory that cannot be written: a warning, and every file is read again', () => {
@@ -99,15 +99,15 @@ describe('previous manifest', () => {
     spool.append(manifest);
     const { previous, problem } = spool.finish();
     expect(problem).toMatch(new RegExp(`could not be kept in ${dir}/missing \\(ENOENT\\), so every file is read again; set spool_dir`));
-    expect(previous.unchangedChunks(files[0]!.path, statOf(files[0]!))).toBeUndefined();
+    expect(previous.previousFile(files[0]!.path, statOf(files[0]!))).toBeUndefined();
   });
 
   test('a damaged manifest is a protocol error naming it, not a silent "everything changed"', () => {
     const cut = spooled(dir, manifest.subarray(0, manifest.length - 10));
     const last = files[files.length - 1]!;
     const beyondAll = Buffer.from('/zzz'); // reads to the end of the spool
-    expect(() => cut.unchangedChunks(beyondAll, statOf(last))).toThrow(/unreadable previous manifest: manifest ends inside an entry/);
+    expect(() => cut.previousFile(beyondAll, statOf(last))).toThrow(/unreadable previous manifest: manifest ends inside an entry/);
     const badMagic = spooled(dir, Buffer.concat([Buffer.from('NOTAMANI'), manifest.subarray(8)]));
-    expect(() => badMagic.unchangedChunks(last.path, statOf(last))).toThrow(/unreadable previous manifest: .*magic/);
+    expect(() => badMagic.previousFile(last.path, statOf(last))).toThrow(/unreadable previous manifest: .*magic/);
   });
 });

@@ -75,23 +75,13 @@ export class PreviousManifest {
   ) {}
 
   /**
-   * The previous chunk list when `file` is unchanged: its previous entry is
-   * a regular file with the same size, mtime, ctime and inode (ctime catches
-   * a file restored with an old mtime). Calls must come in walk order;
-   * entries before `file` are passed over for good.
-   */
-  unchangedChunks(file: Buffer, st: FileStat): Buffer[] | undefined {
-    const before = this.previousFile(file, st);
-    return before?.unchanged ? before.chunks : undefined;
-  }
-
-  /**
    * The parent's regular file at `file`'s path: its chunk list, and whether
-   * the file is unchanged since (as unchangedChunks decides). A changed
-   * file's previous chunks are still worth knowing: the server holds them,
-   * so whatever of them a new read finds again need not be asked about
-   * (after a release touches every mtime, that is most of them). Same
-   * walk-order contract as unchangedChunks.
+   * the file is unchanged since: the same size, mtime, ctime and inode
+   * (ctime catches a file restored with an old mtime). A changed file's
+   * previous chunks are still worth knowing: the server holds them, so
+   * whatever of them a new read finds again need not be asked about (after
+   * a release touches every mtime, that is most of them). Calls must come
+   * in walk order; entries before `file` are passed over for good.
    */
   previousFile(file: Buffer, st: FileStat): { chunks: Buffer[]; unchanged: boolean } | undefined {
     for (;;) {
