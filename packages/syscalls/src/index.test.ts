@@ -1,12 +1,39 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { futimensNs, listDir, mknod, nextData, nextHole, renameNoReplace, utimensNs } from '@cpsbackup/syscalls';
+import {
+  chmodPath,
+  chownPath,
+  futimensNs,
+  lchownAt,
+  linkAt,
+  listDir,
+  lstatAt,
+  mkdirAt,
+  mknod,
+  mknodAt,
+  nextData,
+  nextHole,
+  O_PATH,
+  openAt,
+  openBeneath,
+  readlinkAt,
+  renameNoReplace,
+  renameNoReplaceAt,
+  symlinkAt,
+  unlinkAt,
+  utimensAt,
+  utimensNs,
+  useOpenat2ForTests,
+  utimensPath,
+} from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
 let dir: string;
 beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syscalls-'))));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+// rm -rf, not fs.rmSync: the deep tree below is past what a path can name.
+afterAll(() => spawnSync('rm', ['-rf', dir]));
 
 describe('data and holes of a sparse file', () => {
   test('finds each data extent and each hole, and says when only a hole is left', () => {
@@ -159,7 +186,7 @@ describe("a directory listed with each entry's lstat", () => {
     fs.symlinkSync('b-file', path.join(d, 'Z-link'));
     fs.writeFileSync(odd, '');
     fs.linkSync(path.join(d, 'b-file'), path.join(d, 'c-hardlink'));
-    const entries = listDir(d);
+    const entries = listDir(openDir(d), d);
     entries.lstat();
     const names = Array.from({ length: entries.count }, (_, i) => entries.name(i));
     const expected = fs.readdirSync(d, { encoding: 'buffer' }).sort(Buffer.compare);
@@ -174,23 +201,158 @@ describe("a directory listed with each entry's lstat", () => {
     expect(entries.stat(2)!.nlink).toBe(2n);
 
     // Only the wanted entries are looked at: the others have neither a stat nor an error.
-    const some = listDir(d);
+    const some = listDir(openDir(d), d);
     some.lstat(Uint8Array.from([0, 1, 0, 0, 1]));
     expect([0, 1, 2, 3, 4].map((i) => some.stat(i) !== undefined)).toEqual([false, true, false, false, true]);
     expect([0, 2, 3].map((i) => some.error(i))).toEqual([undefined, undefined, undefined]);
   });
 
-  test("an empty directory has no entries; a missing one, a file and a symlink to a directory are errors like readdir's", () => {
+  test("an empty directory has no entries; a descriptor that is not a directory is an error like readdir's", () => {
     const empty = fs.mkdtempSync(path.join(dir, 'empty-'));
-    const none = listDir(empty);
+    const none = listDir(openDir(empty), empty);
     none.lstat();
     expect(none.count).toBe(0);
-    expect(() => listDir(path.join(dir, 'no-such-dir'))).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'opendir' }));
     const file = path.join(dir, 'not-a-dir');
     fs.writeFileSync(file, '');
-    expect(() => listDir(file)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
-    const link = path.join(dir, 'link-to-dir');
-    fs.symlinkSync(empty, link);
-    expect(() => listDir(link)).toThrow(expect.objectContaining({ code: 'ENOTDIR' })); // never followed
+    const fd = fs.openSync(file, 'r');
+    expect(() => listDir(fd, file)).toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'readdir' }));
+    fs.closeSync(fd);
+  });
+});
+
+/** An open directory, closed after the test file. */
+const opened: number[] = [];
+function openDir(d: string): number {
+  const fd = fs.openSync(d, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  opened.push(fd);
+  return fd;
+}
+afterAll(() => opened.forEach((fd) => fs.closeSync(fd)));
+
+describe('calls relative to an open directory, never through a symbolic link', () => {
+  const b = (s: string) => Buffer.from(s);
+
+  test.each([true, false])(
+    'openBeneath (openat2: %s) reaches paths below the directory, refuses a symlink anywhere on the way or at the end, and ".."',
+    (openat2) => {
+      useOpenat2ForTests(openat2);
+      const root = fs.mkdtempSync(path.join(dir, 'beneath-'));
+      fs.mkdirSync(path.join(root, 'a/b'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'a/b/f'), 'data');
+      const outside = fs.mkdtempSync(path.join(dir, 'outside-'));
+      fs.writeFileSync(path.join(outside, 'secret'), 'secret');
+      fs.symlinkSync(outside, path.join(root, 'a/link'));
+      fs.symlinkSync(path.join(outside, 'secret'), path.join(root, 'a/b/file-link'));
+      const rootFd = openDir(root);
+
+      const fd = openBeneath(rootFd, b('a/b/f'), fs.constants.O_RDONLY);
+      expect(fs.readFileSync(fd, 'utf8')).toBe('data');
+      fs.closeSync(fd);
+      expect(() => openBeneath(rootFd, b('a/link/secret'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+      expect(() => openBeneath(rootFd, b('a/b/file-link'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+      expect(() => openBeneath(rootFd, b('a/../../x'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'EXDEV' }));
+      expect(() => openBeneath(rootFd, b('/etc/passwd'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'EXDEV' }));
+      expect(() => openBeneath(rootFd, b('a/missing'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+      // An empty path opens the directory itself again.
+      const again = openBeneath(rootFd, b(''), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      expect(lstatAt(again, b(''))!.ino).toBe(fs.statSync(root, { bigint: true }).ino);
+      fs.closeSync(again);
+      useOpenat2ForTests(true);
+    },
+  );
+
+  test.each([true, false])('any depth (openat2: %s): a tree far deeper than PATH_MAX is made, reached and listed through descriptors', (openat2) => {
+    useOpenat2ForTests(openat2);
+    const root = fs.mkdtempSync(path.join(dir, 'deep-'));
+    const rootFd = openDir(root);
+    const name = b('d'.repeat(100));
+    let cur = rootFd;
+    const depth = 120; // 12,000 bytes of path: three times PATH_MAX
+    for (let i = 0; i < depth; i++) {
+      mkdirAt(cur, name, 0o700);
+      const next = openAt(cur, name, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      if (cur !== rootFd) fs.closeSync(cur);
+      cur = next;
+    }
+    const leaf = openAt(cur, b('leaf'), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.writeSync(leaf, 'deep');
+    fs.closeSync(leaf);
+    fs.closeSync(cur);
+    const rel = Buffer.concat([...Array.from({ length: depth }, () => Buffer.concat([name, b('/')])), b('leaf')]);
+    expect(rel.length).toBeGreaterThan(2 * 4096);
+    const fd = openBeneath(rootFd, rel, fs.constants.O_RDONLY);
+    expect(fs.readFileSync(fd, 'utf8')).toBe('deep');
+    fs.closeSync(fd);
+    const parent = openBeneath(rootFd, rel.subarray(0, rel.length - 5), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    const listed = listDir(parent, 'deep');
+    listed.lstat();
+    expect(listed.count).toBe(1);
+    expect(listed.name(0).toString()).toBe('leaf');
+    expect(listed.stat(0)!.size).toBe(4n);
+    fs.closeSync(parent);
+    useOpenat2ForTests(true);
+  });
+
+  test('names are single components: "/", "." and ".." are refused before any call', () => {
+    const rootFd = openDir(fs.mkdtempSync(path.join(dir, 'names-')));
+    for (const bad of ['a/b', '.', '..', '']) {
+      expect(() => mkdirAt(rootFd, b(bad), 0o700)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      expect(() => openAt(rootFd, b(bad), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+  });
+
+  test('entries are made, renamed, linked, read and removed under the descriptor; a symlink at the name is never followed', () => {
+    const root = fs.mkdtempSync(path.join(dir, 'ops-'));
+    const rootFd = openDir(root);
+    const outside = path.join(fs.mkdtempSync(path.join(dir, 'victim-')), 'target');
+    fs.writeFileSync(outside, 'victim');
+    fs.chmodSync(outside, 0o600);
+    const odd = Buffer.from([0x66, 0xff, 0x0a]);
+
+    symlinkAt(b(outside), rootFd, b('link'));
+    expect(readlinkAt(rootFd, b('link')).toString()).toBe(outside);
+    // Opening, chown and times at a symlink act on the link or fail: the file it names is never touched.
+    expect(() => openAt(rootFd, b('link'), fs.constants.O_RDONLY)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    lchownAt(rootFd, b('link'), 65534, 65534);
+    utimensAt(rootFd, b('link'), 1_000_000_000_123_456_789n, 1_000_000_000_123_456_789n);
+    const linkStat = lstatAt(rootFd, b('link'))!;
+    expect([linkStat.uid, linkStat.mtimeNs]).toEqual([65534n, 1_000_000_000_123_456_789n]);
+    const victim = fs.statSync(outside, { bigint: true });
+    expect([victim.uid, victim.mode & 0o7777n]).toEqual([0n, 0o600n]);
+
+    // A FIFO, acted on through an O_PATH descriptor: what is at the name later does not matter.
+    mknodAt(rootFd, odd, 'fifo', 0o600);
+    const p = openAt(rootFd, odd, O_PATH);
+    chownPath(p, 65534, 65534, 'fifo');
+    chmodPath(p, 0o640, 'fifo');
+    utimensPath(p, 2_000_000_000_000_000_001n, 2_000_000_000_000_000_001n, 'fifo');
+    const f = lstatAt(rootFd, odd)!;
+    expect([f.mode & 0o7777n, f.uid, f.mtimeNs, (f.mode & BigInt(fs.constants.S_IFMT)) === BigInt(fs.constants.S_IFIFO)]).toEqual([
+      0o640n,
+      65534n,
+      2_000_000_000_000_000_001n,
+      true,
+    ]);
+    fs.closeSync(p);
+    const lp = openAt(rootFd, b('link'), O_PATH);
+    expect(() => chmodPath(lp, 0o777, 'link')).toThrow(); // a symbolic link has no permission bits to set, and its target is never reached
+    expect(() => utimensPath(lp, 0n, 0n, 'link')).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    fs.closeSync(lp);
+    expect(fs.statSync(outside, { bigint: true }).mode & 0o7777n).toBe(0o600n);
+
+    const fd = openAt(rootFd, b('file'), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.closeSync(fd);
+    expect(() => renameNoReplaceAt(rootFd, b('file'), rootFd, b('link'))).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    renameNoReplaceAt(rootFd, b('file'), rootFd, b('renamed'));
+    linkAt(rootFd, b('renamed'), rootFd, b('hard'));
+    linkAt(rootFd, b('link'), rootFd, b('link-2')); // links the symlink itself
+    expect(lstatAt(rootFd, b('hard'))!.nlink).toBe(2n);
+    expect(lstatAt(rootFd, b('link-2'))!.ino).toBe(linkStat.ino);
+    unlinkAt(rootFd, b('hard'));
+    expect(lstatAt(rootFd, b('hard'))).toBeUndefined();
+    mkdirAt(rootFd, b('sub'), 0o700);
+    expect(() => mkdirAt(rootFd, b('sub'), 0o700)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    unlinkAt(rootFd, b('sub'), { dir: true });
+    expect(fs.readdirSync(root).sort()).toEqual(['\ufffd\ufffd\n'.replace(/\ufffd\ufffd/, 'f\ufffd'), 'link', 'link-2', 'renamed'].sort());
   });
 });

@@ -11,7 +11,7 @@
  * (listDir). Errors are thrown shaped like node's own (code, errno,
  * syscall, path).
  */
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import * as path from 'node:path';
 import { getSystemErrorMap } from 'node:util';
@@ -21,8 +21,26 @@ interface Native {
   utimens(fd: number, path: Buffer | null, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean): number;
   mknod(path: Buffer, mode: number, rdev: bigint): number;
   renameNoReplace(from: Buffer, to: Buffer): number;
-  listDir(dir: Buffer): number | [Buffer, ArrayBuffer];
-  lstatNames(dir: Buffer, names: Buffer, ends: ArrayBuffer, wanted: Uint8Array): number | ArrayBuffer;
+  listDir(dirFd: number): number | [Buffer, ArrayBuffer];
+  lstatNames(dirFd: number, names: Buffer, ends: ArrayBuffer, wanted: Uint8Array): number | ArrayBuffer;
+  openBeneath(dirFd: number, rel: Buffer, flags: number, mode: number): number;
+  openAt(dirFd: number, name: Buffer, flags: number, mode: number): number;
+  mkdirAt(dirFd: number, name: Buffer, mode: number): number;
+  symlinkAt(target: Buffer, dirFd: number, name: Buffer): number;
+  mknodAt(dirFd: number, name: Buffer, mode: number, rdev: bigint): number;
+  unlinkAt(dirFd: number, name: Buffer, isDir: boolean): number;
+  renameNoReplaceAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer): number;
+  renameReplaceAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer): number;
+  linkAt(oldDirFd: number, oldName: Buffer, newDirFd: number, newName: Buffer): number;
+  readlinkAt(dirFd: number, name: Buffer): number | Buffer;
+  lstatAt(dirFd: number, name: Buffer): number | ArrayBuffer;
+  chownPath(fd: number, uid: number, gid: number): number;
+  chmodPath(fd: number, mode: number): number;
+  utimensPath(fd: number, atimeNs: bigint, mtimeNs: bigint): number;
+  utimensAt(dirFd: number, name: Buffer, atimeNs: bigint, mtimeNs: bigint): number;
+  lchownAt(dirFd: number, name: Buffer, uid: number, gid: number): number;
+  useOpenat2(enabled: boolean): number;
+  closeFd(fd: number): number;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -161,6 +179,9 @@ export class DirEntries {
   private values: BigInt64Array | undefined;
 
   constructor(
+    /** The open directory the names are in (the caller's: it must stay open until lstat has run). */
+    private readonly dirFd: number,
+    /** Its path, for messages only. */
     private readonly dir: Buffer,
     private readonly names: Buffer,
     private readonly endsBuffer: ArrayBuffer,
@@ -178,11 +199,11 @@ export class DirEntries {
    * Runs lstat on the entries `wanted` marks (non-zero byte i: entry i;
    * all when omitted), relative to the directory, in one call: an entry not
    * wanted (an excluded network mount that no longer answers) is never
-   * looked at. Throws like readdir if the directory is gone meanwhile.
+   * looked at.
    */
   lstat(wanted: Uint8Array = new Uint8Array(this.count).fill(1)): void {
-    const r = native.lstatNames(this.dir, this.names, this.endsBuffer, wanted);
-    if (typeof r === 'number') throw systemError(r, 'opendir', this.dir);
+    const r = native.lstatNames(this.dirFd, this.names, this.endsBuffer, wanted);
+    if (typeof r === 'number') throw systemError(r, 'fstatat', this.dir);
     this.values = new BigInt64Array(r);
   }
 
@@ -191,19 +212,7 @@ export class DirEntries {
     const v = this.values!;
     const at = i * LSTAT_FIELDS;
     if (v[at] !== 0n) return undefined;
-    return {
-      mode: v[at + 1]!,
-      uid: v[at + 2]!,
-      gid: v[at + 3]!,
-      size: v[at + 4]!,
-      mtimeNs: v[at + 5]!,
-      ctimeNs: v[at + 6]!,
-      ino: v[at + 7]!,
-      dev: v[at + 8]!,
-      rdev: v[at + 9]!,
-      nlink: v[at + 10]!,
-      blocks: v[at + 11]!,
-    };
+    return statOf(v, at);
   }
 
   /** Why entry i's lstat failed (ENOENT: gone since it was listed), shaped like node's errors; undefined if it did not. */
@@ -214,17 +223,173 @@ export class DirEntries {
   }
 }
 
+/** An EntryStat from the addon's int64 fields (errno first, then the fields in this order). */
+function statOf(v: BigInt64Array, at: number): EntryStat {
+  return {
+    mode: v[at + 1]!,
+    uid: v[at + 2]!,
+    gid: v[at + 3]!,
+    size: v[at + 4]!,
+    mtimeNs: v[at + 5]!,
+    ctimeNs: v[at + 6]!,
+    ino: v[at + 7]!,
+    dev: v[at + 8]!,
+    rdev: v[at + 9]!,
+    nlink: v[at + 10]!,
+    blocks: v[at + 11]!,
+  };
+}
+
 /**
- * The entries of directory `dir` (raw bytes allowed), sorted by the bytes
- * of their names; DirEntries.lstat then gives their metadata in one more
- * call. readdir and an lstat per entry cost a call each, and node's lstat
- * an object of some twenty bigints and four Dates per entry. `dir` is
- * never followed if it is a symbolic link (ENOTDIR). Throws like node's
- * readdir when `dir` cannot be opened or read.
+ * The entries of the open directory `dirFd` (`dir` is its path, for
+ * messages), sorted by the bytes of their names; DirEntries.lstat then
+ * gives their metadata in one more call. readdir and an lstat per entry
+ * cost a call each, and node's lstat an object of some twenty bigints and
+ * four Dates per entry. Throws like node's readdir when it cannot be read.
  */
-export function listDir(dir: Buffer | string): DirEntries {
-  const bytes = bytesOf(dir);
-  const r = native.listDir(bytes);
-  if (typeof r === 'number') throw systemError(r, 'opendir', dir);
-  return new DirEntries(bytes, r[0], r[1]);
+export function listDir(dirFd: number, dir: Buffer | string): DirEntries {
+  const r = native.listDir(dirFd);
+  if (typeof r === 'number') throw systemError(r, 'readdir', dir);
+  return new DirEntries(dirFd, bytesOf(dir), r[0], r[1]);
+}
+
+// ---------------------------------------------------------------------------
+// Calls relative to an open directory (at.c). A restore and a walk reach
+// every path from a directory descriptor, never through a symbolic link
+// they did not make; each call acts on its last component without
+// following it. Names are single components (raw bytes, no '/', not "."
+// or ".."): anything else is EINVAL. `where` in each is for messages only.
+// ---------------------------------------------------------------------------
+
+/** O_PATH: a descriptor that names an object without opening it for reading or writing (node's constants lack it). */
+export const O_PATH = 0o10000000;
+
+function checked(r: number, syscall: string, where: Buffer | string): number {
+  if (r < 0) throw systemError(r, syscall, where);
+  return r;
+}
+
+/**
+ * Opens `rel` (relative, raw bytes, any length) under the directory
+ * `dirFd` without following a symbolic link anywhere on the way or at its
+ * end, and never above `dirFd` (openat2 with RESOLVE_BENEATH and
+ * RESOLVE_NO_SYMLINKS; one component at a time where the kernel has no
+ * openat2). A link on the way is ELOOP, a '..' EXDEV. An empty `rel`
+ * opens `dirFd` again. Returns the new descriptor.
+ */
+export function openBeneath(dirFd: number, rel: Buffer, flags: number, mode = 0, where: Buffer | string = rel): number {
+  return checked(native.openBeneath(dirFd, rel, flags, mode), 'openat2', where);
+}
+
+/** This thread's descriptor of "/" (workers have their own: a descriptor is shared, but each thread opens it when it first needs it). */
+let rootFd: number | undefined;
+
+/**
+ * Opens an absolute path from "/" without following a symbolic link
+ * anywhere on the way or at its end (openBeneath from "/"): what a walk
+ * and the reads of a backup use, so that a directory swapped for a link
+ * mid-backup is refused, and any depth is reached.
+ */
+export function openFromRoot(absolute: Buffer, flags: number, mode = 0): number {
+  if (absolute[0] !== 0x2f) throw systemError(-EINVAL, 'openat2', absolute);
+  rootFd ??= openSync('/', O_PATH | fsConstants.O_DIRECTORY);
+  let start = 1;
+  while (absolute[start] === 0x2f) start++;
+  return openBeneath(rootFd, absolute.subarray(start), flags, mode, absolute);
+}
+
+/**
+ * Closes a descriptor these calls opened (openBeneath, openAt,
+ * openFromRoot). Node's own fs.closeSync warns, in a worker thread, when
+ * it closes a descriptor node did not open.
+ */
+export function closeFd(fd: number): void {
+  checked(native.closeFd(fd), 'close', `descriptor ${fd}`);
+}
+
+/** For tests: openBeneath walks one component at a time, as where the kernel has no openat2 (false), or uses openat2 (true). */
+export function useOpenat2ForTests(enabled: boolean): void {
+  native.useOpenat2(enabled);
+}
+
+/** Opens the entry `name` under `dirFd`, never following a symbolic link there (with O_PATH, the link itself). */
+export function openAt(dirFd: number, name: Buffer, flags: number, mode = 0, where: Buffer | string = name): number {
+  return checked(native.openAt(dirFd, name, flags, mode), 'openat', where);
+}
+
+/** mkdirat(dirFd, name, mode). */
+export function mkdirAt(dirFd: number, name: Buffer, mode: number, where: Buffer | string = name): void {
+  checked(native.mkdirAt(dirFd, name, mode), 'mkdirat', where);
+}
+
+/** symlinkat(target, dirFd, name). */
+export function symlinkAt(target: Buffer, dirFd: number, name: Buffer, where: Buffer | string = name): void {
+  checked(native.symlinkAt(target, dirFd, name), 'symlinkat', where);
+}
+
+/** A FIFO or a device node `name` under `dirFd` (permission bits `mode`, the umask applies; `rdev` as lstat reported it). */
+export function mknodAt(dirFd: number, name: Buffer, kind: NodeKind, mode: number, rdev = 0n, where: Buffer | string = name): void {
+  checked(native.mknodAt(dirFd, name, KIND_BITS[kind] | (mode & 0o7777), rdev), 'mknodat', where);
+}
+
+/** unlinkat(dirFd, name), AT_REMOVEDIR for an empty directory. */
+export function unlinkAt(dirFd: number, name: Buffer, opts: { dir?: boolean } = {}, where: Buffer | string = name): void {
+  checked(native.unlinkAt(dirFd, name, opts.dir ?? false), 'unlinkat', where);
+}
+
+/** Renames without replacing: EEXIST if `to` exists (nothing changes); EINVAL where the filesystem cannot do it. */
+export function renameNoReplaceAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer, where: Buffer | string = to): void {
+  checked(native.renameNoReplaceAt(fromDirFd, from, toDirFd, to), 'renameat2', where);
+}
+
+/** renameat: replaces `to` (for filesystems that have neither RENAME_NOREPLACE nor hard links). */
+export function renameAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer, where: Buffer | string = to): void {
+  checked(native.renameReplaceAt(fromDirFd, from, toDirFd, to), 'renameat', where);
+}
+
+/** linkat without AT_SYMLINK_FOLLOW: a symbolic link at the old name is linked itself, never followed. */
+export function linkAt(oldDirFd: number, oldName: Buffer, newDirFd: number, newName: Buffer, where: Buffer | string = newName): void {
+  checked(native.linkAt(oldDirFd, oldName, newDirFd, newName), 'linkat', where);
+}
+
+/** A symbolic link's target (raw bytes). */
+export function readlinkAt(dirFd: number, name: Buffer, where: Buffer | string = name): Buffer {
+  const r = native.readlinkAt(dirFd, name);
+  if (typeof r === 'number') throw systemError(r, 'readlinkat', where);
+  return r;
+}
+
+/** lstat of `name` under `dirFd` (an empty name: of `dirFd` itself); undefined if there is nothing there (ENOENT). */
+export function lstatAt(dirFd: number, name: Buffer, where: Buffer | string = name): EntryStat | undefined {
+  const r = native.lstatAt(dirFd, name);
+  if (typeof r === 'number') {
+    if (r === -constants.errno.ENOENT) return undefined;
+    throw systemError(r, 'fstatat', where);
+  }
+  return statOf(new BigInt64Array(r), 0);
+}
+
+/** Owner of what an O_PATH descriptor names (fchownat with AT_EMPTY_PATH: never a name looked up again). */
+export function chownPath(fd: number, uid: number, gid: number, where: Buffer | string): void {
+  checked(native.chownPath(fd, uid, gid), 'fchownat', where);
+}
+
+/** Permission bits of what an O_PATH descriptor names (not a symbolic link: they have none). */
+export function chmodPath(fd: number, mode: number, where: Buffer | string): void {
+  checked(native.chmodPath(fd, mode), 'chmod', where);
+}
+
+/** Times, to the nanosecond, of what an O_PATH descriptor names (not a symbolic link: see utimensAt). */
+export function utimensPath(fd: number, atimeNs: bigint, mtimeNs: bigint, where: Buffer | string): void {
+  checked(native.utimensPath(fd, atimeNs, mtimeNs), 'utimensat', where);
+}
+
+/** Times of `name` under `dirFd` itself, a symbolic link's own (AT_SYMLINK_NOFOLLOW). */
+export function utimensAt(dirFd: number, name: Buffer, atimeNs: bigint, mtimeNs: bigint, where: Buffer | string = name): void {
+  checked(native.utimensAt(dirFd, name, atimeNs, mtimeNs), 'utimensat', where);
+}
+
+/** Owner of `name` under `dirFd` itself, a symbolic link's own (AT_SYMLINK_NOFOLLOW). */
+export function lchownAt(dirFd: number, name: Buffer, uid: number, gid: number, where: Buffer | string = name): void {
+  checked(native.lchownAt(dirFd, name, uid, gid), 'fchownat', where);
 }

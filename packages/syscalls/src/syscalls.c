@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "at.h"
 
 /* A call that the TypeScript side made wrongly: a programming error, thrown. */
 #define CHECK(ok)                                                   \
@@ -205,18 +206,16 @@ static int by_name(const void *a, const void *b) {
 
 static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
-/* The directory at `path` (never through a symlink), or -errno. */
-static int open_dir(napi_env env, napi_value buffer) {
-  char *path = c_path(env, buffer);
-  if (!path) return -errno;
-  int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  int saved = errno;
-  free(path);
-  return fd < 0 ? -saved : fd;
+/* A directory descriptor argument, reopened so that reading it neither moves nor closes the caller's: -errno if it is not one. */
+static int reopen_dir(napi_env env, napi_value fd_value) {
+  int32_t dir_fd;
+  if (napi_get_value_int32(env, fd_value, &dir_fd) != napi_ok) return -EBADF;
+  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
 }
 
 /*
- * listDir(path): the names in a directory (without . and ..) sorted by
+ * listDir(dirFd): the names in an open directory (without . and ..) sorted by
  * their bytes, as [names, ends]: the names end to end (a Buffer) and where
  * each ends (an ArrayBuffer of uint32); -errno if the directory cannot be
  * opened or read.
@@ -224,7 +223,7 @@ static int open_dir(napi_env env, napi_value buffer) {
 static napi_value list_dir(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   CHECK(args(env, info, 1, argv));
-  int fd = open_dir(env, argv[0]);
+  int fd = reopen_dir(env, argv[0]);
   if (fd < 0) return number(env, fd);
   DIR *dir = fdopendir(fd);
   if (!dir) {
@@ -278,12 +277,12 @@ static napi_value list_dir(napi_env env, napi_callback_info info) {
 }
 
 /*
- * lstatNames(path, names, ends, wanted): fstatat(…, AT_SYMLINK_NOFOLLOW)
- * under directory `path` of each name listDir returned whose byte in
+ * lstatNames(dirFd, names, ends, wanted): fstatat(…, AT_SYMLINK_NOFOLLOW)
+ * under the open directory dirFd of each name listDir returned whose byte in
  * `wanted` (a Uint8Array) is not 0, so an excluded entry (a hung network
  * mount) is never looked at. Returns an ArrayBuffer of F_COUNT int64 per
  * name (F_ERRNO: that lstat's errno, -1 for a name not wanted; 0 when the
- * other fields hold its stat), or -errno if the directory cannot be opened.
+ * other fields hold its stat).
  */
 static napi_value lstat_names(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -297,14 +296,11 @@ static napi_value lstat_names(napi_env env, napi_callback_info info) {
   CHECK(type == napi_uint8_array && count == ends_bytes / 4);
   const uint32_t *ends = ends_data;
   const uint8_t *want = wanted;
-  int fd = open_dir(env, argv[0]);
-  if (fd < 0) return number(env, fd);
+  int32_t fd;
+  CALL(napi_get_value_int32(env, argv[0], &fd));
   void *stats_data;
   napi_value stats_buf;
-  if (napi_create_arraybuffer(env, count * F_COUNT * 8, &stats_data, &stats_buf) != napi_ok) {
-    close(fd);
-    return number(env, -ENOMEM);
-  }
+  if (napi_create_arraybuffer(env, count * F_COUNT * 8, &stats_data, &stats_buf) != napi_ok) return number(env, -ENOMEM);
   int64_t *row = stats_data;
   for (size_t k = 0; k < count; k++, row += F_COUNT) {
     size_t start = k ? ends[k - 1] : 0, len = ends[k] - start;
@@ -337,7 +333,6 @@ static napi_value lstat_names(napi_env env, napi_callback_info info) {
     row[F_NLINK] = (int64_t)st.st_nlink;
     row[F_BLOCKS] = st.st_blocks;
   }
-  close(fd);
   return stats_buf;
 }
 
@@ -350,6 +345,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"listDir", NULL, list_dir, NULL, NULL, NULL, napi_default, NULL},
       {"lstatNames", NULL, lstat_names, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, 6, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (at_define(env, exports) != napi_ok) return NULL;
   return exports;
 }

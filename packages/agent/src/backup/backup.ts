@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
@@ -231,12 +230,7 @@ async function walkAndUpload(
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     let entry = entryOf(item, item.stat, owners);
     if (item.kind === 'symlink') {
-      try {
-        entry.linkTarget = fs.readlinkSync(item.path, { encoding: 'buffer' });
-      } catch (err) {
-        await uploader.addWarning(`symlink ${item.path.toString()} cannot be read: ${(err as NodeJS.ErrnoException).code}`);
-        continue;
-      }
+      entry.linkTarget = item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
     } else if (item.kind === 'file') {
       if (item.stat.nlink > 1n) {
         const key = `${item.stat.dev}:${item.stat.ino}`;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Chunker, type ChunkerParams, isSharedZeros } from '@cpsbackup/chunker';
 import { chunkIdOf } from '@cpsbackup/format';
-import { nextData, nextHole } from '@cpsbackup/syscalls';
+import { closeFd, nextData, nextHole, openFromRoot } from '@cpsbackup/syscalls';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is
@@ -186,11 +186,12 @@ export function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
 
 /**
  * Reads a regular file once, cutting as it goes; never holds
- * more than one read block plus the chunk in progress. Opens with
- * O_NOFOLLOW so a file swapped for a symlink mid-walk is not followed.
+ * more than one read block plus the chunk in progress. Opened from "/"
+ * with no symbolic link followed (syscalls' openFromRoot), so a file or a
+ * directory on its way swapped for a link mid-walk is not followed.
  */
 export async function readRegularFile(path: Buffer, params: ChunkerParams, sink: ChunkSink, blocks: ReadBlocks): Promise<ReadResult> {
-  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  const fd = openFromRoot(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });
@@ -232,7 +233,7 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
     const after = fs.fstatSync(fd, { bigint: true });
     return { chunks, size, changed: !sameVersion(before, after) || BigInt(size) !== after.size, stat: after };
   } finally {
-    fs.closeSync(fd);
+    closeFd(fd);
   }
 }
 
@@ -252,7 +253,7 @@ export async function readFifo(
 ): Promise<ReadResult & { timedOut: boolean }> {
   let timedOut = false;
   let opened = false;
-  const opening = fs.promises.open(path, fs.constants.O_RDONLY);
+  const opening = fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   opening.then(
     () => (opened = true),
     () => undefined,

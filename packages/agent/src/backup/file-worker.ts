@@ -14,6 +14,7 @@ import { parentPort } from 'node:worker_threads';
 import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
 import { CHUNK_ID_BYTES, chunkIdOf } from '@cpsbackup/format';
 import { keyedChunkId } from '@cpsbackup/crypto';
+import { closeFd, openFromRoot } from '@cpsbackup/syscalls';
 import { sameVersion } from './file-reader';
 
 /** A batch of files to read. */
@@ -74,7 +75,7 @@ interface Room {
 
 /** One read of a file into the slab; undefined when it is larger than maxBytes or than the room left. */
 function readOnce(file: Buffer, maxBytes: number, room: Room): { data: Uint8Array; stat: fs.BigIntStats; changed: boolean } | undefined {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  const fd = openFromRoot(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); // no symbolic link followed, at any depth
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });
@@ -91,7 +92,7 @@ function readOnce(file: Buffer, maxBytes: number, room: Room): { data: Uint8Arra
     const stat = fs.fstatSync(fd, { bigint: true });
     return { data: into.subarray(0, n), stat, changed: !sameVersion(before, stat) || BigInt(n) !== stat.size };
   } finally {
-    fs.closeSync(fd);
+    closeFd(fd);
   }
 }
 

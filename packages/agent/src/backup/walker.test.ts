@@ -1,9 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { compareWalkOrder } from '@cpsbackup/format';
-import { walk } from './walker';
+import { mkdirAt, openAt } from '@cpsbackup/syscalls';
+import { walk, type WalkItem } from './walker';
+
+/** The items of a walk below its include roots (not the directories on the way to them). */
+function included(items: Iterable<WalkItem>): WalkItem[] {
+  return [...items].filter((i) => !i.ancestor);
+}
 
 describe('walker', () => {
   let dir: string;
@@ -19,7 +26,7 @@ describe('walker', () => {
 
   function paths(opts: Partial<Parameters<typeof walk>[0]>): string[] {
     const warnings: string[] = [];
-    const out = [...walk({ include: [dir], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m), ...opts })].map((i) =>
+    const out = included(walk({ include: [dir], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m), ...opts })).map((i) =>
       i.path.subarray(dir.length).toString('latin1'),
     );
     expect(warnings).toEqual([]); // everything here is readable
@@ -45,7 +52,7 @@ describe('walker', () => {
 
   test('a missing include is a warning, not a failure; nested includes are walked once', () => {
     const warnings: string[] = [];
-    const items = [...walk({ include: [`${dir}/nope`, `${dir}/a`, `${dir}/a/deep`], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) })];
+    const items = included(walk({ include: [`${dir}/nope`, `${dir}/a`, `${dir}/a/deep`], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) }));
     expect(items.map((i) => i.path.toString().slice(dir.length))).toEqual(['/a', '/a/deep', '/a/deep/er', '/a/deep/er/file', '/a/skip', '/a/skip/me']);
     expect(warnings).toEqual([`include ${dir}/nope cannot be read: ENOENT`]);
   });
@@ -54,15 +61,15 @@ describe('walker', () => {
     fs.mkdirSync(path.join(dir, 'empty'), { recursive: true });
     const roots: Array<{ path: string; problem?: string; below: number; kind?: string }> = [];
     const warnings: string[] = [];
-    const items = [
-      ...walk({
+    const items = included(
+      walk({
         include: [`${dir}/nope`, `${dir}/a`, `${dir}/empty`, `${dir}/c`],
         exclude: [],
         excludeRegex: [],
         onWarning: (m) => warnings.push(m),
         onRoot: (r) => roots.push({ ...r, path: r.path.toString().slice(dir.length) }),
       }),
-    ];
+    );
     expect(items).toHaveLength(6 + 1 + 1);
     expect(roots).toEqual([
       { path: '/a', below: 5, kind: 'dir', problem: undefined },
@@ -79,13 +86,107 @@ describe('walker', () => {
       fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
       fs.writeFileSync(path.join(root, p), p);
     }
-    const walked = (include: string[]): Buffer[] => [...walk({ include, exclude: [], excludeRegex: [], onWarning: () => undefined })].map((i) => i.path);
+    const walked = (include: string[]): Buffer[] => included(walk({ include, exclude: [], excludeRegex: [], onWarning: () => undefined })).map((i) => i.path);
     const all = walked([root]);
     expect(all.map((p) => p.subarray(root.length).toString())).toEqual(['', '/a', '/a/b', '/a b', '/a b/c', '/a-c', '/a-c/d', '/a.b', '/ab']);
     expect([...all].sort(compareWalkOrder)).toEqual(all);
     // Includes given in any order come out in the same order as one walk over their parent.
     const parts = walked([`${root}/ab`, `${root}/a-c`, `${root}/a`]);
     expect(parts).toEqual(all.filter((p) => /\/(a|a-c|ab)(\/|$)/.test(p.subarray(root.length).toString())));
+  });
+});
+
+describe('walker: the way to each include, links, depth', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-walk2-'));
+  });
+  // rm -rf: the deep tree is past what one path can name (fs.rmSync fails on it).
+  afterAll(() => spawnSync('rm', ['-rf', dir]));
+
+  test('the directories on the way to an include come first, once, with their own metadata', () => {
+    fs.mkdirSync(path.join(dir, 'opt/canopsis/etc'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'opt/other'), { recursive: true });
+    fs.chmodSync(path.join(dir, 'opt'), 0o751);
+    fs.chmodSync(path.join(dir, 'opt/canopsis'), 0o705);
+    fs.writeFileSync(path.join(dir, 'opt/canopsis/etc/conf'), 'x');
+    const items = [...walk({ include: [`${dir}/opt/other`, `${dir}/opt/canopsis/etc`], exclude: [], excludeRegex: [], onWarning: () => undefined })];
+    const ancestors = items.filter((i) => i.ancestor);
+    const expected = ['/opt', '/opt/canopsis', '/opt/other'].map((p) => dir + p);
+    // Every directory from "/" down (the test's own directory's parents too), each once, in walk order before what is below it.
+    const onTheWay = dir
+      .split('/')
+      .slice(1)
+      .map((_, k, parts) => '/' + parts.slice(0, k + 1).join('/'));
+    expect(ancestors.map((i) => i.path.toString())).toEqual([...onTheWay, dir + '/opt', dir + '/opt/canopsis']);
+    expect(items.map((i) => i.path)).toEqual([...items.map((i) => i.path)].sort(compareWalkOrder));
+    expect(items.filter((i) => !i.ancestor).map((i) => i.path.toString())).toEqual([expected[1] + '/etc', expected[1] + '/etc/conf', expected[2]]);
+    const mode = (p: string) => Number(items.find((i) => i.path.toString() === p)!.stat.mode & 0o7777n);
+    expect([mode(dir + '/opt'), mode(dir + '/opt/canopsis')]).toEqual([0o751, 0o705]);
+  });
+
+  test('an include that is a symbolic link to a directory: its data is walked where it lies, the link recorded, and a warning says so', () => {
+    fs.mkdirSync(path.join(dir, 'srv/app/sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'srv/app/sub/data'), 'data');
+    fs.writeFileSync(path.join(dir, 'srv/app/cache'), 'cache');
+    fs.mkdirSync(path.join(dir, 'links'));
+    fs.symlinkSync(path.join(dir, 'srv/app'), path.join(dir, 'links/app'));
+    const warnings: string[] = [];
+    const items = [...walk({ include: [`${dir}/links/app`], exclude: [`${dir}/links/app/cache`], excludeRegex: [], onWarning: (m) => warnings.push(m) })];
+    const got = items.filter((i) => !i.ancestor).map((i) => [i.path.toString().slice(dir.length), i.kind, i.linkTarget?.toString()]);
+    expect(got).toEqual([
+      ['/links/app', 'symlink', path.join(dir, 'srv/app')],
+      ['/srv/app', 'dir', undefined],
+      ['/srv/app/sub', 'dir', undefined],
+      ['/srv/app/sub/data', 'file', undefined],
+    ]);
+    expect(warnings).toEqual([`include ${dir}/links/app goes through a symbolic link (${dir}/links/app): backed up ${dir}/srv/app and the link`]);
+  });
+
+  test('a directory swapped for a symbolic link is not followed', () => {
+    const root = path.join(dir, 'swap');
+    fs.mkdirSync(path.join(root, 'd'), { recursive: true });
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-walk-outside-'));
+    fs.writeFileSync(path.join(outside, 'secret'), 'secret');
+    const warnings: string[] = [];
+    const seen: string[] = [];
+    for (const item of walk({ include: [root], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) })) {
+      seen.push(item.path.toString());
+      // Between the lstat that said "directory" and its listing: swapped for a link.
+      if (item.path.toString() === path.join(root, 'd')) {
+        fs.rmdirSync(path.join(root, 'd'));
+        fs.symlinkSync(outside, path.join(root, 'd'));
+      }
+    }
+    expect(seen.some((p) => p.includes('secret'))).toBe(false);
+    expect(warnings).toEqual([`directory ${root}/d cannot be listed: it was replaced by a symbolic link (not followed)`]);
+    fs.rmSync(outside, { recursive: true });
+  });
+
+  test('any depth: a tree 3,000 levels deep (paths far past PATH_MAX) is walked whole', () => {
+    const root = path.join(dir, 'deep');
+    fs.mkdirSync(root);
+    // Made through descriptors, one level at a time: no path is ever longer than one name.
+    const depth = 3000;
+    let cur = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    for (let i = 0; i < depth; i++) {
+      mkdirAt(cur, Buffer.from('dd'), 0o755);
+      const next = openAt(cur, Buffer.from('dd'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      fs.closeSync(cur);
+      cur = next;
+    }
+    const leafFd = openAt(cur, Buffer.from('leaf'), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644);
+    fs.writeSync(leafFd, 'leaf\n');
+    fs.closeSync(leafFd);
+    fs.closeSync(cur);
+    const warnings: string[] = [];
+    const items = included(walk({ include: [root], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) }));
+    expect(warnings).toEqual([]);
+    expect(items).toHaveLength(depth + 2);
+    const leaf = items[items.length - 1]!;
+    expect(leaf.kind).toBe('file');
+    expect(leaf.path.length).toBe(root.length + depth * 3 + '/leaf'.length);
+    expect(leaf.stat.size).toBe(5n);
   });
 });
 

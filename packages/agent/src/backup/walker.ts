@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { compareWalkOrder, isUnder } from '@cpsbackup/format';
-import { type DirEntries, type EntryStat, listDir } from '@cpsbackup/syscalls';
+import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt } from '@cpsbackup/syscalls';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -10,6 +10,14 @@ export interface WalkItem {
   path: Buffer;
   kind: WalkKind;
   stat: EntryStat;
+  /** A symlink's target, read when its directory was listed. */
+  linkTarget?: Buffer;
+  /**
+   * A directory on the way to an include root, not itself included: its
+   * entry keeps its metadata (a restore onto a new machine makes it as it
+   * was, not 0700), nothing below it but the way to the root is walked.
+   */
+  ancestor?: boolean;
 }
 
 /** What to walk and what to leave out. */
@@ -58,82 +66,298 @@ function kindOf(st: EntryStat): WalkKind {
 }
 
 const SLASH = 0x2f;
+const SLASH_BUF = Buffer.from('/');
+
+/**
+ * An include as the walk takes it: the real path its data lies at (no
+ * symbolic link on the way), and the symbolic links met on the way to it,
+ * each recorded as a link (so a restore puts back both the links and the
+ * data where it lives).
+ */
+export interface ResolvedInclude {
+  written: string;
+  real?: string;
+  links: string[];
+  problem?: string;
+}
+
+/** At most this many links are followed resolving one include (as the kernel's own limit). */
+const MAX_LINKS = 40;
+
+/**
+ * Resolves an include: every component that is a symbolic link is
+ * recorded, and the path goes on from where it points (realpath), until
+ * none is left. The walk below the result never follows a link.
+ */
+export function resolveInclude(written: string): ResolvedInclude {
+  const links: string[] = [];
+  let cur = written;
+  for (let hops = 0; hops <= MAX_LINKS; hops++) {
+    const parts = cur.split('/').filter(Boolean);
+    let found = -1;
+    for (let i = 1; i <= parts.length && found < 0; i++) {
+      const prefix = '/' + parts.slice(0, i).join('/');
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(prefix);
+      } catch (err) {
+        return { written, links, problem: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
+      }
+      if (st.isSymbolicLink()) found = i;
+    }
+    if (found < 0) return { written, real: cur === '' ? '/' : '/' + parts.join('/'), links };
+    const link = '/' + parts.slice(0, found).join('/');
+    links.push(link);
+    let target: string;
+    try {
+      target = fs.realpathSync(link);
+    } catch (err) {
+      return { written, links, problem: `${link} is a symbolic link that leads nowhere (${(err as NodeJS.ErrnoException).code})` };
+    }
+    cur = [target === '/' ? '' : target, ...parts.slice(found)].join('/') || '/';
+  }
+  return { written, links, problem: 'ELOOP' };
+}
+
+/** A root of the walk: an include's real path (walked), or a symbolic link met on the way to one (recorded), or an include that cannot be resolved (reported in its place). */
+interface WalkRoot {
+  path: Buffer;
+  link: boolean;
+  problem?: string;
+}
 
 /**
  * Walks the include paths depth-first, a directory before its contents,
  * names in walk order (format's compareWalkOrder: byte order with '/'
- * below every other byte, a directory before everything under it), so two walks of the same tree give the same order
- * (the manifest then dedups, and it matches the previous backup's order).
- * Names are raw bytes: any byte but NUL and '/' survives.
+ * below every other byte, a directory before everything under it), so two
+ * walks of the same tree give the same order (the manifest then dedups, and
+ * it matches the previous backup's order). Names are raw bytes: any byte
+ * but NUL and '/' survives. Every directory is opened from "/" with no
+ * symbolic link followed on the way (a directory swapped for a link
+ * mid-walk is refused, not followed), one at a time: any depth is walked,
+ * whatever PATH_MAX says. The directories on the way to each include come
+ * first, as `ancestor` items.
  */
 export function* walk(opts: WalkOptions): Generator<WalkItem> {
-  const excludes = opts.exclude.map((p) => Buffer.from(trimSlash(p)));
+  const resolved = [...new Set(opts.include.map(trimSlash))].map(resolveInclude);
+  // An exclude written below an include that was a link applies where its data lies.
+  const excludePaths = [...opts.exclude.map(trimSlash)];
+  for (const r of resolved) {
+    if (!r.real || r.real === r.written) continue;
+    for (const x of opts.exclude.map(trimSlash)) {
+      if (isUnder(Buffer.from(x), Buffer.from(r.written))) excludePaths.push(r.real + x.slice(r.written.length));
+    }
+  }
+  const excludes = excludePaths.map((p) => Buffer.from(p));
   const excluded = (p: Buffer): boolean => {
     if (excludes.some((x) => isUnder(p, x))) return true;
     if (opts.excludeRegex.length === 0) return false;
     const s = p.toString();
     return opts.excludeRegex.some((r) => r.test(s));
   };
-  const roots = [...new Set(opts.include.map(trimSlash))].map((r) => Buffer.from(r)).sort(compareWalkOrder);
-  const seen: Buffer[] = [];
-  for (const rootBuf of roots) {
-    const root = rootBuf.toString();
-    // An include inside another include is walked once, as part of the outer one.
-    if (seen.some((s) => isUnder(rootBuf, s))) continue;
-    seen.push(rootBuf);
-    if (excluded(rootBuf)) continue;
-    let st: fs.BigIntStats;
-    try {
-      st = fs.lstatSync(rootBuf, { bigint: true });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      if (opts.onRoot) opts.onRoot({ path: rootBuf, problem: code, below: 0 });
-      else opts.onWarning(`include ${root} cannot be read: ${code}`);
+  const reportProblem = (path: Buffer, problem: string) => {
+    if (opts.onRoot) opts.onRoot({ path, problem, below: 0 });
+    else opts.onWarning(`include ${path.toString()} cannot be read: ${problem}`);
+  };
+
+  const roots: WalkRoot[] = [];
+  for (const r of resolved) {
+    for (const l of r.links) roots.push({ path: Buffer.from(l), link: true });
+    if (r.problem) {
+      roots.push({ path: Buffer.from(r.written), link: false, problem: r.problem });
       continue;
     }
+    if (r.real !== r.written) {
+      opts.onWarning(
+        `include ${r.written} goes through a symbolic link (${r.links.join(', ')}): backed up ${r.real} and the link${r.links.length > 1 ? 's' : ''}`,
+      );
+    }
+    roots.push({ path: Buffer.from(r.real!), link: false });
+  }
+  roots.sort((a, b) => compareWalkOrder(a.path, b.path) || Number(a.link) - Number(b.link));
+
+  const walked: Buffer[] = [];
+  const ancestors: Buffer[] = []; // the ancestor items yielded, as a path from "/"
+  for (const root of roots) {
+    // An include inside another include (or a link inside one) is walked once, as part of the outer one.
+    if (walked.some((s) => isUnder(root.path, s))) continue;
+    if (excluded(root.path)) continue;
+    if (root.problem) {
+      reportProblem(root.path, root.problem);
+      continue;
+    }
+    const rootStat = lstatOrProblem(root.path);
+    if (typeof rootStat === 'string') {
+      if (!root.link) reportProblem(root.path, rootStat);
+      continue;
+    }
+    if (root.link && kindOf(rootStat) !== 'symlink') continue; // replaced meanwhile: walked, if at all, as an include
+    yield* ancestorsOf(root.path, ancestors, opts.onWarning);
+    if (root.link) {
+      const target = readLink(root.path, opts.onWarning);
+      if (target) yield { path: root.path, kind: 'symlink', stat: rootStat, linkTarget: target };
+      continue;
+    }
+    walked.push(root.path);
     let below = -1;
     let listProblem: string | undefined;
     const onWarning = (m: string, listing?: Buffer) => {
-      if (listing?.equals(rootBuf)) listProblem = m;
+      if (listing?.equals(root.path)) listProblem = m;
       opts.onWarning(m);
     };
-    for (const item of walkFrom(rootBuf, st, excluded, onWarning)) {
+    for (const item of walkFrom(root.path, rootStat, excluded, onWarning)) {
       below++;
       yield item;
     }
-    opts.onRoot?.({ path: rootBuf, problem: listProblem, below, kind: kindOf(st) });
+    opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat) });
   }
+}
+
+/**
+ * The directories between "/" and `path` not yielded yet, as ancestor
+ * items; `stack` holds the ones yielded so far (walk order makes them a
+ * path from "/": the ones that are not ancestors of `path` are done).
+ */
+function* ancestorsOf(path: Buffer, stack: Buffer[], warn: (m: string) => void): Generator<WalkItem> {
+  while (stack.length > 0 && !isUnder(path, stack[stack.length - 1]!)) stack.pop();
+  for (let i = path.indexOf(SLASH, 1); i > 0; i = path.indexOf(SLASH, i + 1)) {
+    const dir = path.subarray(0, i);
+    if (stack.some((s) => s.equals(dir))) continue;
+    const st = lstatOrProblem(dir);
+    if (typeof st === 'string' || kindOf(st) !== 'dir') {
+      warn(`${dir.toString()}, on the way to an include, cannot be read: ${typeof st === 'string' ? st : 'not a directory any more'}`);
+      return;
+    }
+    stack.push(dir);
+    yield { path: dir, kind: 'dir', stat: st, ancestor: true };
+  }
+}
+
+function lstatOrProblem(path: Buffer): EntryStat | string {
+  return inParent(path, (dirFd, name) => lstatAt(dirFd, name, path) ?? 'ENOENT');
+}
+
+function readLink(path: Buffer, warn: (m: string) => void): Buffer | undefined {
+  const target = inParent(path, (dirFd, name) => readlinkAt(dirFd, name, path));
+  if (typeof target !== 'string') return target;
+  warn(`symlink ${path.toString()} cannot be read: ${target}`);
+  return undefined;
+}
+
+/**
+ * Runs `call` with an O_PATH descriptor of the path's directory (opened
+ * from "/", no link followed) and its last component ("" for "/" itself);
+ * a failure, of either, is its error code.
+ */
+function inParent<T>(path: Buffer, call: (dirFd: number, name: Buffer) => T): T | string {
+  const i = path.lastIndexOf(SLASH);
+  const dir = i <= 0 ? SLASH_BUF : path.subarray(0, i);
+  let fd: number;
+  try {
+    fd = openFromRoot(dir, fs.constants.O_DIRECTORY | O_PATH);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
+  try {
+    return call(fd, path.length <= 1 ? Buffer.alloc(0) : path.subarray(i + 1));
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  } finally {
+    closeFd(fd);
+  }
+}
+
+/** One directory being walked: its entries (listed and lstat'ed at once), the next to yield, and its links' targets. */
+interface Frame {
+  dir: Buffer;
+  entries?: DirEntries;
+  wanted?: Uint8Array;
+  targets?: Map<number, Buffer>;
+  next: number;
 }
 
 function* walkFrom(path: Buffer, st: EntryStat, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Generator<WalkItem> {
   const kind = kindOf(st);
-  yield { path, kind, stat: st };
-  if (kind !== 'dir') return;
-  // The entries come sorted by name, then their lstat in one more call (syscalls' listDir); an excluded
-  // entry is never looked at (it may be a network mount that no longer answers).
-  const base = path[path.length - 1] === SLASH ? path : Buffer.concat([path, Buffer.from('/')]);
-  const childOf = (entries: DirEntries, i: number) => Buffer.concat([base, entries.name(i)]);
-  let entries: DirEntries;
-  let wanted: Uint8Array;
-  try {
-    entries = listDir(path);
-    wanted = new Uint8Array(entries.count);
-    for (let i = 0; i < entries.count; i++) wanted[i] = excluded(childOf(entries, i)) ? 0 : 1;
-    entries.lstat(wanted);
-  } catch (err) {
-    warn(`directory ${path.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
+  if (kind === 'symlink') {
+    const target = readLink(path, warn);
+    if (target) yield { path, kind, stat: st, linkTarget: target };
     return;
   }
-  for (let i = 0; i < entries.count; i++) {
-    if (!wanted[i]) continue;
-    const child = childOf(entries, i);
-    const cst = entries.stat(i);
+  yield { path, kind, stat: st };
+  if (kind !== 'dir') return;
+  // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
+  const stack: Frame[] = [list(path, excluded, warn)];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (!f.entries || f.next >= f.entries.count) {
+      stack.pop();
+      continue;
+    }
+    const i = f.next++;
+    if (!f.wanted![i]) continue;
+    const child = childPath(f.dir, f.entries.name(i));
+    const cst = f.entries.stat(i);
     if (!cst) {
-      const e = entries.error(i)!;
+      const e = f.entries.error(i)!;
       if (e.code !== 'ENOENT') warn(`${child.toString()} cannot be read: ${e.code ?? e.message}`);
       continue; // vanished between listing and lstat: nothing to back up
     }
-    yield* walkFrom(child, cst, excluded, warn);
+    const ckind = kindOf(cst);
+    if (ckind === 'symlink') {
+      const target = f.targets?.get(i);
+      if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target };
+      continue;
+    }
+    yield { path: child, kind: ckind, stat: cst };
+    if (ckind === 'dir') stack.push(list(child, excluded, warn));
+  }
+}
+
+function childPath(dir: Buffer, name: Buffer): Buffer {
+  return dir.length === 1 && dir[0] === SLASH ? Buffer.concat([dir, name]) : Buffer.concat([dir, SLASH_BUF, name]);
+}
+
+/**
+ * One directory's entries, sorted by name, with their lstat and their
+ * links' targets, read through one descriptor opened from "/" without
+ * following any link (so a directory swapped for a link is refused) and
+ * closed before the walk goes on: the walk holds one descriptor whatever
+ * the depth. An excluded entry is never looked at (it may be a network
+ * mount that no longer answers).
+ */
+function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Frame {
+  let fd: number;
+  try {
+    fd = openFromRoot(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const now = code === 'ENOTDIR' || code === 'ELOOP' ? lstatOrProblem(dir) : undefined;
+    const why = typeof now === 'object' && kindOf(now) === 'symlink' ? 'it was replaced by a symbolic link (not followed)' : code;
+    warn(`directory ${dir.toString()} cannot be listed: ${why}`, dir);
+    return { dir, next: 0 };
+  }
+  try {
+    const entries = listDir(fd, dir);
+    const wanted = new Uint8Array(entries.count);
+    for (let i = 0; i < entries.count; i++) wanted[i] = excluded(childPath(dir, entries.name(i))) ? 0 : 1;
+    entries.lstat(wanted);
+    let targets: Map<number, Buffer> | undefined;
+    for (let i = 0; i < entries.count; i++) {
+      const st = wanted[i] ? entries.stat(i) : undefined;
+      if (!st || kindOf(st) !== 'symlink') continue;
+      try {
+        (targets ??= new Map()).set(i, readlinkAt(fd, entries.name(i)));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') warn(`symlink ${childPath(dir, entries.name(i)).toString()} cannot be read: ${code ?? (err as Error).message}`);
+      }
+    }
+    return { dir, entries, wanted, targets, next: 0 };
+  } catch (err) {
+    warn(`directory ${dir.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, dir);
+    return { dir, next: 0 };
+  } finally {
+    closeFd(fd);
   }
 }
 

@@ -5,6 +5,12 @@
  * data operation gives its bytes back (`release`) once written, whatever
  * happened.
  *
+ * Every path is reached from the target's directory descriptor, never
+ * through a symbolic link (syscalls' openBeneath), and every file is made
+ * under its directory's descriptor with O_CREAT|O_EXCL|O_NOFOLLOW: its
+ * owner, mode and times are set on its own descriptor, so nothing a local
+ * user swaps in meanwhile is ever written, chmod'ed or chown'ed.
+ *
  * A file is written under a temporary name in its own directory and takes
  * its real name only once complete (content, owner, mode, times), so a
  * restore that is killed never leaves a truncated file under the real name.
@@ -18,12 +24,11 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { futimensNs, renameNoReplace } from '@cpsbackup/syscalls';
+import { closeFd, futimensNs, linkAt, lstatAt, O_PATH, openAt, openBeneath, renameAt, renameNoReplaceAt, unlinkAt } from '@cpsbackup/syscalls';
 
-/** Flags of every file a restore creates: never an existing file, never through a symlink. */
-const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+/** Flags of every file a restore creates: never an existing file (openAt adds O_NOFOLLOW). */
+const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
 
 /** Indexes into the control array shared with the main thread. */
 export const CTRL_USED = 0;
@@ -32,16 +37,22 @@ export const CTRL_USED = 0;
 export interface WriterWorkerData {
   ring: SharedArrayBuffer;
   ctrl: SharedArrayBuffer;
+  /** The directory restored into (a descriptor of the process: the main thread keeps it open until the writer is closed). */
+  baseFd: number;
 }
 
-/** One operation; paths are latin1 strings so raw path bytes survive the message. */
+/**
+ * One operation. `parent` is a directory's path relative to the base
+ * directory ('' for the base itself), `name` one component; both latin1
+ * strings so raw bytes survive the message.
+ */
 export type WriterOp =
-  | { op: 'create'; file: number; dest: string }
+  | { op: 'create'; file: number; parent: string; name: string }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
-  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint }
+  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number }
   | { op: 'abandon'; file: number }
-  | { op: 'link'; existing: string; dest: string }
+  | { op: 'link'; group: number; parent: string; name: string }
   | { op: 'drain'; token: number };
 
 /** What comes back. */
@@ -52,19 +63,38 @@ export type WriterReport =
 const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
 
 /** The temporary name a file is written under: hidden, beside its real name, the same on every run (a re-run replaces a stale one). */
-export function partialName(dest: Buffer): Buffer {
-  const dir = path.dirname(dest.toString('latin1'));
-  const base = path.basename(dest.toString('latin1'));
-  const name =
+export function partialName(name: Buffer): Buffer {
+  const base = name.toString('latin1');
+  const tmp =
     base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
-  return Buffer.from(path.join(dir, name), 'latin1');
+  return Buffer.from(tmp, 'latin1');
 }
 
-/** Open files by handle: descriptor, temporary and real names. */
-const files = new Map<number, { fd: number; tmp: Buffer; dest: Buffer; size: number; holeAtEnd: boolean }>();
-/** Files skipped after a failure of their own: their later operations are ignored. */
-const skipped = new Set<number>();
+/** A path for reports (latin1, as the operations carry it): as stored, from the directory restored into. */
+function shown(parent: string, name: string): string {
+  return parent ? `/${parent}/${name}` : `/${name}`;
+}
+
+/** Open files by handle: descriptor, directory (relative), temporary and real names. */
+const files = new Map<number, { fd: number; parent: string; tmp: Buffer; name: Buffer; size: number; holeAtEnd: boolean }>();
+/** The first name of each hard-link group, once complete, and the file it is (a link is made only to that file). */
+const linkGroups = new Map<number, { parent: string; name: Buffer; dev: bigint; ino: bigint; uid: bigint }>();
 let failed = false;
+let baseFd = -1;
+
+/**
+ * The descriptor of a directory below the base (O_PATH, reached with no
+ * symbolic link followed), kept while the operations stay in it: files of
+ * one directory come together, so most operations reuse it.
+ */
+let cached: { parent: string; fd: number } | undefined;
+function dirFd(parent: string): number {
+  if (cached?.parent === parent) return cached.fd;
+  const fd = openBeneath(baseFd, Buffer.from(parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
+  if (cached) closeFd(cached.fd);
+  cached = { parent, fd };
+  return fd;
+}
 
 function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
   if (o.op === 'data') {
@@ -100,12 +130,12 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       return;
     }
     case 'create': {
-      const dest = Buffer.from(o.dest, 'latin1');
-      const tmp = partialName(dest);
+      const name = Buffer.from(o.name, 'latin1');
+      const tmp = partialName(name);
       try {
-        files.set(o.file, { fd: createPartial(tmp), tmp, dest, size: 0, holeAtEnd: false });
+        files.set(o.file, { fd: createPartial(dirFd(o.parent), tmp), parent: o.parent, tmp, name, size: 0, holeAtEnd: false });
       } catch (err) {
-        fileFailed(o.file, err, dest);
+        report(err, shown(o.parent, o.name));
       }
       return;
     }
@@ -114,38 +144,70 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       if (!f) return; // skipped
       files.delete(o.file);
       try {
+        let st: fs.BigIntStats;
         try {
           if (f.holeAtEnd) fs.ftruncateSync(f.fd, f.size);
+          // Owner before mode: chown clears the setuid and setgid bits.
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
           fs.fchmodSync(f.fd, o.mode);
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
+          st = fs.fstatSync(f.fd, { bigint: true });
         } finally {
-          fs.closeSync(f.fd);
+          closeFd(f.fd);
         }
-        takeName(f.tmp, f.dest);
+        takeName(dirFd(f.parent), f.tmp, f.name);
+        if (o.linkGroup) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
       } catch (err) {
-        fs.rmSync(f.tmp, { force: true });
-        fileFailed(o.file, err, f.dest);
+        removeQuietly(f.parent, f.tmp);
+        report(err, shown(f.parent, f.name.toString('latin1')));
       }
       return;
     }
     case 'abandon': {
-      // The restore is failing: nothing of the file is left.
+      // The restore is failing, or the file's content does not match its entry: nothing of it is left.
       const f = files.get(o.file);
       files.delete(o.file);
       if (f) {
         closeQuietly(f.fd);
-        fs.rmSync(f.tmp, { force: true });
+        removeQuietly(f.parent, f.tmp);
       }
       return;
     }
     case 'link':
-      try {
-        fs.linkSync(Buffer.from(o.existing, 'latin1'), Buffer.from(o.dest, 'latin1'));
-      } catch (err) {
-        fileFailed(0, err, Buffer.from(o.dest, 'latin1'));
-      }
+      makeLink(o.group, o.parent, Buffer.from(o.name, 'latin1'));
       return;
+  }
+}
+
+/**
+ * Another name of a file restored before: linked to its first name (linkat
+ * never follows a symbolic link), then checked to be that very file (its
+ * device, inode and owner: an inode number freed by a deletion is soon
+ * reused, but a local user cannot make a file that is not theirs); what a
+ * local user may have put at the first name meanwhile is unlinked again.
+ */
+function makeLink(group: number, parent: string, name: Buffer): void {
+  const where = shown(parent, name.toString('latin1'));
+  const first = linkGroups.get(group);
+  if (!first) {
+    parentPort!.postMessage({ type: 'skipped', dest: where, message: 'its first name could not be restored' } satisfies WriterReport);
+    return;
+  }
+  let firstDir: number | undefined;
+  try {
+    firstDir = openBeneath(baseFd, Buffer.from(first.parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
+    const dir = dirFd(parent);
+    linkAt(firstDir, first.name, dir, name, where);
+    const st = lstatAt(dir, name, where);
+    if (!st || st.ino !== first.ino || st.dev !== first.dev || st.uid !== first.uid) {
+      unlinkAt(dir, name);
+      const firstName = Buffer.from(shown(first.parent, first.name.toString('latin1')), 'latin1').toString();
+      throw Object.assign(new Error(`${firstName} was replaced meanwhile; not linked`), { code: 'ECHANGED' });
+    }
+  } catch (err) {
+    report(err, where);
+  } finally {
+    if (firstDir !== undefined) closeFd(firstDir);
   }
 }
 
@@ -155,14 +217,14 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
  * there: a look (lstat) before every file was a sixth of a small-file
  * restore's writer time.
  */
-function createPartial(tmp: Buffer): number {
+function createPartial(dir: number, tmp: Buffer): number {
   try {
-    return fs.openSync(tmp, CREATE_FLAGS, 0o600);
+    return openAt(dir, tmp, CREATE_FLAGS, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  fs.unlinkSync(tmp);
-  return fs.openSync(tmp, CREATE_FLAGS, 0o600);
+  unlinkAt(dir, tmp);
+  return openAt(dir, tmp, CREATE_FLAGS, 0o600);
 }
 
 /** Whether renameat2's RENAME_NOREPLACE works here; cleared by the first filesystem that refuses it. */
@@ -175,61 +237,67 @@ let renameNoReplaceWorks = true;
  * name exists, where rename() would replace). Filesystems without hard
  * links get rename().
  */
-function takeName(tmp: Buffer, dest: Buffer): void {
+function takeName(dir: number, tmp: Buffer, name: Buffer): void {
   if (renameNoReplaceWorks) {
     try {
-      renameNoReplace(tmp, dest);
+      renameNoReplaceAt(dir, tmp, dir, name);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EINVAL' && code !== 'ENOSYS') {
-        fs.rmSync(tmp, { force: true });
-        throw err;
-      }
+      if (code !== 'EINVAL' && code !== 'ENOSYS') throw err;
       renameNoReplaceWorks = false;
     }
   }
   try {
-    fs.linkSync(tmp, dest);
+    linkAt(dir, tmp, dir, name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.renameSync(tmp, dest);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+    renameAt(dir, tmp, dir, name);
     return;
   }
-  fs.unlinkSync(tmp);
+  unlinkAt(dir, tmp);
 }
 
 /** One file could not be restored: skipped with a report, unless the error stops every file (then rethrown). */
-function fileFailed(file: number, err: unknown, dest?: Buffer): void {
-  const e = err as NodeJS.ErrnoException;
-  if (FATAL.has(e.code ?? '')) throw err;
+function fileFailed(file: number, err: unknown): void {
   const f = files.get(file);
   if (f) {
     files.delete(file);
     closeQuietly(f.fd);
-    fs.rmSync(f.tmp, { force: true });
+    removeQuietly(f.parent, f.tmp);
   }
-  if (file) skipped.add(file);
-  const name = (dest ?? f?.dest)?.toString('latin1') ?? '?';
-  parentPort!.postMessage({ type: 'skipped', dest: name, message: `${e.code ?? e.message}` } satisfies WriterReport);
+  report(err, f ? shown(f.parent, f.name.toString('latin1')) : '?');
+}
+
+/** Reports a file skipped, or rethrows an error that stops every file. */
+function report(err: unknown, where: string): void {
+  const e = err as NodeJS.ErrnoException;
+  if (FATAL.has(e.code ?? '')) throw err;
+  parentPort!.postMessage({ type: 'skipped', dest: where, message: e.code === 'ECHANGED' ? e.message : `${e.code ?? e.message}` } satisfies WriterReport);
 }
 
 function closeQuietly(fd: number): void {
   try {
-    fs.closeSync(fd);
+    closeFd(fd);
   } catch {
     // already failing; the first error is the one reported
   }
 }
 
+function removeQuietly(parent: string, tmp: Buffer): void {
+  try {
+    unlinkAt(dirFd(parent), tmp);
+  } catch {
+    // gone already, or its directory is: nothing of it is left to remove
+  }
+}
+
 if (parentPort) {
-  const { ring, ctrl } = workerData as WriterWorkerData;
-  const ringBuf = Buffer.from(ring);
-  const used = new Int32Array(ctrl);
+  const data = workerData as WriterWorkerData;
+  baseFd = data.baseFd;
+  const ringBuf = Buffer.from(data.ring);
+  const used = new Int32Array(data.ctrl);
   parentPort.on('message', (ops: WriterOp[]) => {
     for (const o of ops) {
       try {
@@ -239,7 +307,7 @@ if (parentPort) {
         failed = true;
         for (const f of files.values()) {
           closeQuietly(f.fd);
-          fs.rmSync(f.tmp, { force: true });
+          removeQuietly(f.parent, f.tmp);
         }
         files.clear();
         const e = err as NodeJS.ErrnoException;

@@ -7,19 +7,28 @@ import { FileWriter } from './file-writer';
 
 describe('file writer thread', () => {
   let dir: string;
-  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-fw-'))));
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  let base: number;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-fw-'));
+    base = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  });
+  afterEach(() => {
+    fs.closeSync(base);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const here = Buffer.alloc(0);
+  const nm = (s: string) => Buffer.from(s);
 
   test('files written through a small ring get exactly their bytes and metadata, whatever the piece sizes', async () => {
     // A 64 KiB ring with 16 KiB segments: pieces wrap around it, are split, and wait for room.
-    const w = new FileWriter({ ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
+    const w = new FileWriter(base, { ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
     const rnd = new SeededRandom('file-writer');
     const expected = new Map<string, Buffer>();
     const scratch = Buffer.alloc(200_000);
     try {
       for (let i = 0; i < 60; i++) {
         const dest = path.join(dir, `f${i}`);
-        const file = w.create(Buffer.from(dest));
+        const file = w.create(here, nm(`f${i}`));
         const pieces: Buffer[] = [];
         for (let k = i % 4; k > 0; k--) {
           const piece = rnd.bytes(1 + rnd.below(i % 7 === 0 ? 150_000 : 20_000));
@@ -49,13 +58,13 @@ describe('file writer thread', () => {
       fc.asyncProperty(
         fc.array(fc.tuple(fc.constantFrom('data', 'zeros'), fc.integer({ min: 1, max: 40_000 })), { minLength: 1, maxLength: 8 }),
         async (shape) => {
-          const w = new FileWriter({ ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
+          const w = new FileWriter(base, { ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
           const rnd = new SeededRandom(JSON.stringify(shape));
           const dest = path.join(dir, 'sparse');
           fs.rmSync(dest, { force: true });
           const pieces = shape.map(([kind, n]) => (kind === 'zeros' ? Buffer.alloc(n) : rnd.bytes(n)));
           try {
-            const file = w.create(Buffer.from(dest));
+            const file = w.create(here, nm('sparse'));
             for (const p of pieces) await w.write(file, p);
             w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_600_000_000_000_000_000n });
             await w.drain();
@@ -70,13 +79,12 @@ describe('file writer thread', () => {
   });
 
   test('a hard link is made after its first name is complete', async () => {
-    const w = new FileWriter();
-    const first = Buffer.from(path.join(dir, 'first'));
+    const w = new FileWriter(base);
     try {
-      const file = w.create(first);
+      const file = w.create(here, nm('first'));
       await w.write(file, Buffer.alloc(3_000_000, 'x'));
-      w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_000_000_000n });
-      w.link(first, Buffer.from(path.join(dir, 'second')));
+      w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_000_000_000n, linkGroup: 7 });
+      w.link(7, here, nm('second'));
       await w.drain();
     } finally {
       await w.close();
@@ -89,16 +97,16 @@ describe('file writer thread', () => {
 
   test('a file that cannot be created is skipped with its reason, the existing file is left alone, and the writer goes on', async () => {
     fs.writeFileSync(path.join(dir, 'exists'), 'mine');
-    const w = new FileWriter();
+    const w = new FileWriter(base);
     try {
-      const file = w.create(Buffer.from(path.join(dir, 'no-such-dir', 'f')));
+      const file = w.create(nm('no-such-dir'), nm('f'));
       await w.write(file, Buffer.from('theirs'));
       w.finish(file, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
-      const later = w.create(Buffer.from(path.join(dir, 'later')));
+      const later = w.create(here, nm('later'));
       await w.write(later, Buffer.from('later'));
       w.finish(later, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
       await w.drain();
-      expect(w.skippedFiles).toEqual([`${path.join(dir, 'no-such-dir', 'f')}: could not be restored (ENOENT)`]);
+      expect(w.skippedFiles).toEqual([`/no-such-dir/f: could not be restored (ENOENT)`]);
     } finally {
       await w.close();
     }
@@ -107,10 +115,9 @@ describe('file writer thread', () => {
   });
 
   test('an abandoned file leaves nothing behind', async () => {
-    const w = new FileWriter();
-    const dest = path.join(dir, 'partial');
+    const w = new FileWriter(base);
     try {
-      const file = w.create(Buffer.from(dest));
+      const file = w.create(here, nm('partial'));
       await w.write(file, Buffer.from('half'));
       w.abandon(file);
       await w.drain();
@@ -122,17 +129,17 @@ describe('file writer thread', () => {
 
   test('a file takes its name only once complete: a restore cut off leaves no truncated file under it, and a re-run replaces the leftover', async () => {
     const dest = Buffer.from(path.join(dir, 'big.db'));
-    const cut = new FileWriter();
-    const file = cut.create(dest);
+    const cut = new FileWriter(base);
+    const file = cut.create(here, nm('big.db'));
     await cut.write(file, Buffer.alloc(100_000, 1));
     await cut.drain();
     await cut.close(); // the agent dies here: no finish
     expect(fs.existsSync(dest)).toBe(false);
     expect(fs.readdirSync(dir)).toEqual(['.big.db.cpsbackup-partial']);
 
-    const again = new FileWriter();
+    const again = new FileWriter(base);
     try {
-      const f = again.create(dest);
+      const f = again.create(here, nm('big.db'));
       await again.write(f, Buffer.from('complete'));
       again.finish(f, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_600_000_000_000_000_000n });
       await again.drain();
@@ -144,23 +151,66 @@ describe('file writer thread', () => {
   });
 
   test('a name that appeared meanwhile is not replaced: that file is reported skipped, the others are written', async () => {
-    const w = new FileWriter();
+    const w = new FileWriter(base);
     try {
       const taken = Buffer.from(path.join(dir, 'taken'));
-      const f1 = w.create(taken);
+      const f1 = w.create(here, nm('taken'));
       fs.writeFileSync(taken, 'someone else');
       await w.write(f1, Buffer.from('ours'));
       w.finish(f1, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_600_000_000_000_000_000n });
-      const f2 = w.create(Buffer.from(path.join(dir, 'free')));
+      const f2 = w.create(here, nm('free'));
       await w.write(f2, Buffer.from('ours'));
       w.finish(f2, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_600_000_000_000_000_000n });
       await w.drain();
-      expect(w.skippedFiles).toEqual([`${path.join(dir, 'taken')}: could not be restored (EEXIST)`]);
+      expect(w.skippedFiles).toEqual([`/taken: could not be restored (EEXIST)`]);
     } finally {
       await w.close();
     }
     expect(fs.readFileSync(path.join(dir, 'taken'), 'utf8')).toBe('someone else');
     expect(fs.readFileSync(path.join(dir, 'free'), 'utf8')).toBe('ours');
     expect(fs.readdirSync(dir).sort()).toEqual(['free', 'taken']);
+  });
+
+  test('a directory swapped for a symbolic link after it was made: nothing is written through it', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-fw-outside-'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const w = new FileWriter(base);
+    try {
+      fs.rmdirSync(path.join(dir, 'sub'));
+      fs.symlinkSync(outside, path.join(dir, 'sub'));
+      const f = w.create(nm('sub'), nm('passwd'));
+      await w.write(f, nm('pwned'));
+      w.finish(f, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
+      await w.drain();
+      expect(w.skippedFiles).toEqual([expect.stringMatching(/^\/sub\/passwd: could not be restored \((ELOOP|ENOTDIR)\)$/)]);
+    } finally {
+      await w.close();
+    }
+    expect(fs.readdirSync(outside)).toEqual([]);
+    fs.rmSync(outside, { recursive: true });
+  });
+
+  test('a hard link whose first name was replaced meanwhile is not made to the file put there', async () => {
+    const w = new FileWriter(base);
+    try {
+      const f = w.create(here, nm('first'));
+      await w.write(f, nm('ours'));
+      w.finish(f, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_000_000_000n, linkGroup: 3 });
+      await w.drain();
+      // A local user's own file in its place (inode numbers are reused: it may well get the same one).
+      fs.rmSync(path.join(dir, 'first'));
+      fs.writeFileSync(path.join(dir, 'first'), 'someone else');
+      fs.chownSync(path.join(dir, 'first'), 65534, 65534);
+      w.link(3, here, nm('second'));
+      w.link(4, here, nm('orphan')); // a group whose first name never came
+      await w.drain();
+      expect(w.skippedFiles).toEqual([
+        `/second: could not be restored (/first was replaced meanwhile; not linked)`,
+        `/orphan: could not be restored (its first name could not be restored)`,
+      ]);
+    } finally {
+      await w.close();
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['first']);
   });
 });

@@ -21,6 +21,8 @@ export interface FileFinish {
   mode: number;
   /** Nanoseconds since the epoch (set exactly: utimensat, not node's microseconds). */
   mtimeNs: bigint;
+  /** The file is the first name of this hard-link group (0: none): later `link`s name it. */
+  linkGroup?: number;
 }
 
 /**
@@ -48,6 +50,8 @@ export class FileWriter {
   readonly skippedFiles: string[] = [];
 
   constructor(
+    /** The directory restored into: every path below is relative to it (the caller keeps it open until `close`). */
+    private readonly baseFd: number,
     private readonly limits: FileWriterLimits = DEFAULT_FILE_WRITER_LIMITS,
     /** The compiled worker script. */
     private readonly script: string = workerScript('restore/file-writer-worker'),
@@ -59,7 +63,7 @@ export class FileWriter {
 
   /** The thread starts with the first file: a restore of directories and links alone never pays for it. */
   private start(): Worker {
-    const data: WriterWorkerData = { ring: this.ring.buffer as SharedArrayBuffer, ctrl: this.used.buffer as SharedArrayBuffer };
+    const data: WriterWorkerData = { ring: this.ring.buffer as SharedArrayBuffer, ctrl: this.used.buffer as SharedArrayBuffer, baseFd: this.baseFd };
     const worker = new Worker(this.script, { workerData: data });
     worker.on('message', (m: WriterReport) => this.onReport(m));
     worker.on('error', (err) => this.fail(new AgentError('RESTORE', `file writer thread failed: ${err.message}`)));
@@ -70,12 +74,16 @@ export class FileWriter {
     return worker;
   }
 
-  /** Starts a new file, under a temporary name until `finish` gives it its own (see partialName); returns its handle. */
-  create(dest: Buffer): number {
+  /**
+   * Starts a new file `name` in the directory `parent` (relative to the
+   * base: '' for the base itself), under a temporary name until `finish`
+   * gives it its own (see partialName); returns its handle.
+   */
+  create(parent: Buffer, name: Buffer): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
-    this.push({ op: 'create', file, dest: dest.toString('latin1') });
+    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1') });
     return file;
   }
 
@@ -112,7 +120,7 @@ export class FileWriter {
 
   /** Sets a complete file's metadata and closes it. */
   finish(file: number, meta: FileFinish): void {
-    this.push({ op: 'finish', file, ...meta });
+    this.push({ op: 'finish', file, ...meta, linkGroup: meta.linkGroup ?? 0 });
   }
 
   /** Drops a file the restore could not complete (its temporary file is removed). */
@@ -120,10 +128,14 @@ export class FileWriter {
     this.push({ op: 'abandon', file });
   }
 
-  /** Makes `dest` a hard link to `existing`, after everything queued before (so after that file is complete). */
-  link(existing: Buffer, dest: Buffer): void {
+  /**
+   * Makes `name` in `parent` another name of the file finished as the
+   * first of hard-link group `group`, after everything queued before (so
+   * after that file is complete); reported as skipped if it could not be.
+   */
+  link(group: number, parent: Buffer, name: Buffer): void {
     this.throwIfFailed();
-    this.push({ op: 'link', existing: existing.toString('latin1'), dest: dest.toString('latin1') });
+    this.push({ op: 'link', group, parent: parent.toString('latin1'), name: name.toString('latin1') });
   }
 
   /** Waits until everything queued is on disk (written, not synced); throws the first failure. */

@@ -7,7 +7,7 @@ import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
 import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from '../client/server-connection';
-import { TreeWriter } from './tree-writer';
+import { TreeWriter, type WriteOutcome } from './tree-writer';
 
 /** What to restore and where. */
 export interface RestoreOptions {
@@ -34,6 +34,22 @@ export interface RestoreResult {
   bytes: number;
   skipped: number;
   warnings: string[];
+  /** Files not restored because their content does not match their entry (a damaged or forged backup). */
+  damaged: string[];
+}
+
+/** Entries written, and what was not. */
+interface Totals {
+  entries: number;
+  bytes: number;
+  skipped: number;
+}
+
+/** Counts one entry's outcome. */
+function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
+  if (outcome === 'skipped' || outcome === 'damaged') totals.skipped++;
+  else totals.entries++;
+  if (outcome === 'written') totals.bytes += e.size;
 }
 
 /**
@@ -80,9 +96,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       fifoAsFile: !!opts.fifoAsFile,
       fifoAsFileUnder: (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p)),
     });
-    let entries = 0;
-    let bytes = 0;
-    let skipped = 0;
+    const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
     for (;;) {
       const m = await server.next();
       if (m.msg === 'sealedTree') {
@@ -97,20 +111,17 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         const end = await server.expect('restoreEnd');
         await writer.finish();
         await server.close();
-        return { summary: end.backup ?? {}, ...result, warnings: writer.warnings };
+        return { summary: end.backup ?? {}, ...result, warnings: writer.warnings, damaged: writer.damaged };
       }
       if (m.msg === 'restoreEnd') {
         await writer.finish();
         await server.close();
-        return { summary: m.restoreEnd.backup ?? {}, entries, bytes, skipped, warnings: writer.warnings };
+        return { summary: m.restoreEnd.backup ?? {}, ...totals, warnings: writer.warnings, damaged: writer.damaged };
       }
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
       const e = entryFromRecord(m.restoreEntry.record);
       const content = verifiedContent(server, e);
-      const outcome = await writer.write(e, content);
-      if (outcome === 'skipped') skipped++;
-      else entries++;
-      if (outcome === 'written') bytes += e.size;
+      count(totals, await writer.write(e, content), e);
     }
   } catch (err) {
     server.conn.destroy();
@@ -197,23 +208,15 @@ class ContentStream {
  * ahead of the writer so that requests and answers overlap; every chunk is
  * authenticated and checked against its id before the writer sees it.
  */
-async function restoreSealed(
-  reads: SealedChunkReads,
-  root: Buffer[],
-  writer: TreeWriter,
-  opts: RestoreOptions,
-): Promise<{ entries: number; bytes: number; skipped: number }> {
+async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: TreeWriter, opts: RestoreOptions): Promise<Totals> {
   const { selected, descend } = await pathSelection(opts.prefixes ?? [], opts.regex);
   const ahead: Array<{ e: FileEntry; content: ContentStream; held: number }> = [];
   let aheadBytes = 0;
-  const totals = { entries: 0, bytes: 0, skipped: 0 };
+  const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
   const writeOldest = async () => {
     const { e, content, held } = ahead.shift()!;
     aheadBytes -= held;
-    const outcome = await writer.write(e, content.chunks());
-    if (outcome === 'skipped') totals.skipped++;
-    else totals.entries++;
-    if (outcome === 'written') totals.bytes += e.size;
+    count(totals, await writer.write(e, content.chunks()), e);
   };
   for await (const e of reads.walk(root, descend)) {
     if (!selected(e.path)) continue;

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EntryType, type FileEntry } from '@cpsbackup/format';
-import { ensureParents, pathUnder } from './safe-path';
+import { pathUnder, relativeOf } from './safe-path';
 import { TreeWriter } from './tree-writer';
 
-function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File): FileEntry {
+function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File, size = 0): FileEntry {
   return {
     path: Buffer.isBuffer(p) ? p : Buffer.from(p),
     type,
@@ -14,7 +14,7 @@ function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File): Fi
     gid: 0,
     user: '',
     group: '',
-    size: 5,
+    size,
     mtimeNs: 1_600_000_000_000_000_000n,
     ctimeNs: 0n,
     inode: 0n,
@@ -40,6 +40,12 @@ describe('restore never writes outside its target', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  test('stored paths as paths relative to the target', () => {
+    expect(relativeOf(Buffer.from('/etc/passwd')).toString()).toBe('etc/passwd');
+    expect(relativeOf(Buffer.from('//a///b/')).toString()).toBe('a/b');
+    expect(relativeOf(Buffer.from('/')).toString()).toBe('');
+  });
+
   test('absolute paths land under the target', () => {
     expect(pathUnder(target, Buffer.from('/etc/passwd')).toString()).toBe(`${target}/etc/passwd`);
     expect(pathUnder(target, Buffer.from('//a///b/')).toString()).toBe(`${target}/a/b`);
@@ -59,12 +65,11 @@ describe('restore never writes outside its target', () => {
     const outside = path.join(dir, 'outside');
     fs.mkdirSync(outside);
     fs.symlinkSync(outside, path.join(target, 'evil'));
-    expect(() => ensureParents(target, pathUnder(target, Buffer.from('/evil/file')))).toThrow(/evil: it is a symlink/);
     const w = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
     // That one entry is skipped with a warning; the rest of the restore goes on.
-    expect(await w.write(entry('/evil/file'), content('pwned'))).toBe('skipped');
-    expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through ${target}/evil: it is a symlink)`]);
-    expect(await w.write(entry('/fine'), content('ok'))).toBe('written');
+    expect(await w.write(entry('/evil/file', EntryType.File, 5), content('pwned'))).toBe('skipped');
+    expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through /evil: it is a symbolic link or not a directory)`]);
+    expect(await w.write(entry('/fine', EntryType.File, 2), content('ok'))).toBe('written');
     await w.finish();
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readFileSync(path.join(target, 'fine'), 'utf8')).toBe('ok');
@@ -84,7 +89,7 @@ describe('restore never writes outside its target', () => {
     const rootEntry = entry('/', EntryType.Directory);
     rootEntry.mode = 0o777;
     await w.write(rootEntry, content());
-    await w.write(entry('/f'), content('x'));
+    await w.write(entry('/f', EntryType.File, 1), content('x'));
     await w.finish();
     expect(fs.statSync(target).mode & 0o777).toBe(0o750);
   });
@@ -115,25 +120,39 @@ describe('restore never writes outside its target', () => {
     const link = entry('/sub', EntryType.Symlink);
     link.linkTarget = Buffer.from(outside);
     await w.write(link, content());
-    expect(await w.write(entry('/sub/passwd'), content('pwned'))).toBe('skipped');
+    expect(await w.write(entry('/sub/passwd', EntryType.File, 5), content('pwned'))).toBe('skipped');
     expect(fs.readdirSync(outside)).toEqual([]);
     // Overwriting the symlink itself replaces the link, never the file it points to.
     fs.writeFileSync(path.join(outside, 'victim'), 'safe');
     fs.symlinkSync(path.join(outside, 'victim'), path.join(target, 'victim'));
-    await w.write(entry('/victim'), content('replaced'));
+    await w.write(entry('/victim', EntryType.File, 8), content('replaced'));
     await w.finish();
     expect(fs.readFileSync(path.join(outside, 'victim'), 'utf8')).toBe('safe');
     expect(fs.lstatSync(path.join(target, 'victim')).isFile()).toBe(true);
   });
 
+  test('a file whose content does not add up to its entry is not restored and is reported damaged', async () => {
+    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: false });
+    // An entry claiming 10 GiB with no data (a forged or damaged backup), one claiming less than its chunks hold.
+    expect(await w.write(entry('/claims-10g', EntryType.File, 10 * 1024 ** 3), content())).toBe('damaged');
+    expect(await w.write(entry('/claims-less', EntryType.File, 3), content('four'))).toBe('damaged');
+    expect(await w.write(entry('/exact', EntryType.File, 4), content('four'))).toBe('written');
+    await w.finish();
+    expect(w.damaged).toEqual([
+      '/claims-10g: not restored: its entry says 10737418240 bytes, its 0 chunks hold 0 (the backup is damaged; cpsbackupd verify checks it)',
+      '/claims-less: not restored: its entry says 3 bytes, its 0 chunks hold 4 (the backup is damaged; cpsbackupd verify checks it)',
+    ]);
+    expect(fs.readdirSync(target)).toEqual(['exact']);
+  });
+
   test('existing files are kept unless overwrite is asked', async () => {
     fs.writeFileSync(path.join(target, 'f'), 'mine');
     const keep = new TreeWriter(target, { overwrite: false, fifoAsFile: false });
-    expect(await keep.write(entry('/f'), content('theirs'))).toBe('skipped');
+    expect(await keep.write(entry('/f', EntryType.File, 6), content('theirs'))).toBe('skipped');
     expect(keep.warnings[0]).toMatch(/exists/);
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('mine');
     const over = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
-    expect(await over.write(entry('/f'), content('the', 'irs'))).toBe('written');
+    expect(await over.write(entry('/f', EntryType.File, 6), content('the', 'irs'))).toBe('written');
     await over.finish();
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('theirs');
   });

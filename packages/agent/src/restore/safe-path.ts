@@ -1,16 +1,18 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AgentError } from '../errors';
 
 const SLASH = 0x2f;
+const DOT = 0x2e;
 
 /**
- * Maps a backed-up path (raw bytes) to a path under `target`, refusing
- * anything that could leave it: `..` and `.` components, NUL bytes, empty
- * paths. Absolute paths are taken relative to the target (that is what
- * restoring "/etc/x" into a directory means).
+ * A backed-up path (raw bytes) as the path relative to the directory
+ * restored into: its components joined by single slashes, '' for "/".
+ * Refuses anything that could leave that directory or name something
+ * else: `.` and `..` components, NUL bytes, an empty path. Absolute paths
+ * are taken relative to the target (that is what restoring "/etc/x" into a
+ * directory means).
  */
-export function pathUnder(target: string, stored: Buffer): Buffer {
+export function relativeOf(stored: Buffer): Buffer {
   if (stored.length === 0 || stored.includes(0)) throw new AgentError('UNSAFE_PATH', `refusing a stored path that is empty or holds NUL`);
   const parts: Buffer[] = [];
   let start = 0;
@@ -18,7 +20,7 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
     if (i === stored.length || stored[i] === SLASH) {
       if (i > start) {
         const part = stored.subarray(start, i);
-        if ((part.length === 1 && part[0] === 0x2e) || (part.length === 2 && part[0] === 0x2e && part[1] === 0x2e)) {
+        if ((part.length === 1 && part[0] === DOT) || (part.length === 2 && part[0] === DOT && part[1] === DOT)) {
           throw new AgentError('UNSAFE_PATH', `refusing stored path ${JSON.stringify(stored.toString())}: it contains "." or ".." components`);
         }
         parts.push(part);
@@ -26,47 +28,26 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
       start = i + 1;
     }
   }
-  if (parts.length === 0) return Buffer.from(path.resolve(target));
-  const root = Buffer.from(path.resolve(target));
-  const pieces: Buffer[] = [root];
-  for (const p of parts) pieces.push(Buffer.from('/'), p);
-  return root.length === 1 ? Buffer.concat(pieces.slice(1)) : Buffer.concat(pieces);
+  if (parts.length === 1) return parts[0]!;
+  const pieces: Buffer[] = [];
+  parts.forEach((p, i) => (i === 0 ? pieces.push(p) : pieces.push(SLASH_BUF, p)));
+  return Buffer.concat(pieces);
 }
 
-/**
- * Makes every directory between `target` and `dest` exist as a real
- * directory. A symlink (or anything but a directory) on the way is refused,
- * so a hostile or stale tree cannot redirect writes outside the target.
- * Directories in `madeHere` were created by this restore (mode 0700, ours)
- * and are not checked again; the ones this call creates are added to it.
- */
-export function ensureParents(target: string, dest: Buffer, madeHere?: Set<string>): void {
-  if (madeHere && madeHere.has(parentOf(dest))) return;
-  const root = Buffer.from(path.resolve(target));
-  const rel = dest.subarray(root.length === 1 ? 0 : root.length);
-  let cur = root;
-  const comps = rel.toString('latin1').split('/').filter(Boolean);
-  comps.pop(); // the last component is the entry itself
-  for (const c of comps) {
-    cur = Buffer.concat([cur, cur.length === 1 && cur[0] === SLASH ? Buffer.alloc(0) : Buffer.from('/'), Buffer.from(c, 'latin1')]);
-    if (madeHere?.has(cur.toString('latin1'))) continue;
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(cur);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    if (!st) {
-      fs.mkdirSync(cur, { mode: 0o700 });
-      madeHere?.add(cur.toString('latin1'));
-    } else if (!st.isDirectory()) {
-      throw new AgentError('UNSAFE_PATH', `refusing to restore through ${cur.toString()}: it is ${st.isSymbolicLink() ? 'a symlink' : 'not a directory'}`);
-    }
-  }
+const SLASH_BUF = Buffer.from('/');
+
+/** A relative path's directory and last component ("a/b/c" → "a/b", "c"; "c" → "", "c"). */
+export function splitLast(rel: Buffer): { parent: Buffer; name: Buffer } {
+  const i = rel.lastIndexOf(SLASH);
+  return i < 0 ? { parent: NO_BYTES, name: rel } : { parent: rel.subarray(0, i), name: rel.subarray(i + 1) };
 }
 
-/** The directory part of a path ("/a/b" → "/a"), latin1 so any byte survives. */
-export function parentOf(p: Buffer): string {
-  const i = p.lastIndexOf(SLASH);
-  return i <= 0 ? '/' : p.subarray(0, i).toString('latin1');
+const NO_BYTES = Buffer.alloc(0);
+
+/** Where a backed-up path lands under `target`, as a path (for messages and commands run after a restore). */
+export function pathUnder(target: string, stored: Buffer): Buffer {
+  const rel = relativeOf(stored);
+  const root = Buffer.from(path.resolve(target));
+  if (rel.length === 0) return root;
+  return root.length === 1 ? Buffer.concat([SLASH_BUF, rel]) : Buffer.concat([root, SLASH_BUF, rel]);
 }

@@ -1,11 +1,27 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
-import { mknod, utimensNs } from '@cpsbackup/syscalls';
+import {
+  closeFd,
+  chmodPath,
+  chownPath,
+  type EntryStat,
+  lchownAt,
+  lstatAt,
+  mkdirAt,
+  mknodAt,
+  O_PATH,
+  openAt,
+  openBeneath,
+  symlinkAt,
+  unlinkAt,
+  utimensAt,
+  utimensPath,
+  futimensNs,
+} from '@cpsbackup/syscalls';
 import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
-import { ensureParents, parentOf, pathUnder } from './safe-path';
+import { relativeOf, splitLast } from './safe-path';
 
 /** How entries are written back. */
 export interface TreeWriterOptions {
@@ -18,53 +34,92 @@ export interface TreeWriterOptions {
 }
 
 /** What writing one entry did. */
-export type WriteOutcome = 'written' | 'linked' | 'skipped';
+export type WriteOutcome = 'written' | 'linked' | 'skipped' | 'damaged';
 
 const NO_BYTES = Buffer.alloc(0);
+const { S_IFMT, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
+const DIR_FLAGS = O_PATH | fs.constants.O_DIRECTORY;
+
+/** A directory whose metadata is applied at the end: the one this restore made or found there, not whatever is at its name by then. */
+interface PendingDir {
+  /** Relative to the target, latin1 (a Buffer here is a view that keeps a whole received frame alive). */
+  rel: string;
+  e: FileEntry;
+  dev: bigint;
+  ino: bigint;
+}
 
 /**
  * Writes restored entries under a target directory: files, directories,
  * symlinks, hard links, FIFOs, device nodes (as root), with modes, times
  * and (as root) owners. Directory metadata is applied last, deepest first,
- * since adding children changes a directory's mtime. Never writes outside
- * the target: see safe-path.ts, and every create uses O_EXCL/O_NOFOLLOW.
+ * since adding children changes a directory's mtime.
+ *
+ * Never writes outside the target, whoever else acts on it meanwhile (a
+ * local user who owns a directory restored into can rename and swap what
+ * is in it): the target is opened once, and every path below it is reached
+ * from that descriptor with no symbolic link followed on the way
+ * (syscalls' openBeneath: a directory swapped for a link is refused, not
+ * followed); every entry is made under its directory's descriptor without
+ * following its name, and its owner, mode and times are set on the object
+ * made (a file's own descriptor, an O_PATH descriptor checked to be the
+ * node this restore made, a directory checked by device and inode), never
+ * on a path looked up again. Any depth: no path is ever handed to the
+ * kernel whole.
+ *
  * Regular files and hard links are made on a thread of their own
  * (file-writer.ts): `write` may return before a file is on disk, and
  * `finish` waits for all.
  */
 export class TreeWriter {
   private readonly owners = new OwnerNames();
-  private readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  /**
-   * Directories to finish at the end: paths as latin1 strings and entries
-   * without their buffers, since a Buffer here is a view that keeps a whole
-   * received frame (or an 8 KiB pool slab) alive: 16 MB for 1,700 of them.
-   */
-  private readonly dirs: Array<{ dest: string; e: FileEntry }> = [];
-  /** First name restored of each hard-link group (latin1, as `dirs`). */
-  private readonly links = new Map<number, string>();
-  private readonly files = new FileWriter();
-  /** Directories this restore created (latin1 paths): nothing in them can pre-exist, so they are not checked again. */
+  private readonly isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
+  private readonly dirs: PendingDir[] = [];
+  /** Hard-link groups whose first name was handed to the file writer. */
+  private readonly links = new Set<number>();
+  private files: FileWriter | undefined;
+  /** Directories this restore created (relative, latin1): nothing in them can pre-exist, so they are not looked into again. */
   private readonly madeHere = new Set<string>();
+  private targetFd: number | undefined;
+  /** The last directory entries went into (O_PATH): entries of one directory come together. */
+  private current: { rel: string; fd: number } | undefined;
   readonly warnings: string[] = [];
+  /** Files whose content does not match their entry: not restored (the backup is damaged or forged). */
+  readonly damaged: string[] = [];
 
   constructor(
     readonly target: string,
     private readonly opts: TreeWriterOptions,
   ) {}
 
-  private targetReady = false;
-
-  /** The target is made on the first entry, so a refused restore leaves nothing behind. */
-  private ensureTarget(): void {
-    if (this.targetReady) return;
+  /**
+   * The target is made (with its parents, as the operator named it) and
+   * opened on the first entry, so a refused restore leaves nothing behind.
+   * Its own last component must not be a symbolic link: restoring through
+   * a link someone else may have put there is refused.
+   */
+  private base(): number {
+    if (this.targetFd !== undefined) return this.targetFd;
     fs.mkdirSync(this.target, { recursive: true });
-    this.targetReady = true;
+    try {
+      this.targetFd = fs.openSync(this.target, DIR_FLAGS | fs.constants.O_NOFOLLOW);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new AgentError(
+        'RESTORE',
+        code === 'ELOOP' || code === 'ENOTDIR'
+          ? `cannot restore into ${this.target}: it is ${code === 'ELOOP' ? 'a symbolic link' : 'not a directory'}; give the directory itself`
+          : `cannot restore into ${this.target}: ${code ?? (err as Error).message}`,
+      );
+    }
+    this.files = new FileWriter(this.targetFd);
+    return this.targetFd;
   }
 
   /** Stops the writer thread of a restore that is failing. */
   async abort(): Promise<void> {
-    await this.files.close();
+    await this.files?.close();
+    this.closeAll();
   }
 
   /**
@@ -73,20 +128,23 @@ export class TreeWriter {
    * should go (its parent is now a symlink, a directory is in the way, the
    * filesystem refuses the name) is skipped with a warning, and the restore
    * goes on; only what stops every entry (no space, a read-only or failing
-   * disk, damaged data) ends it.
+   * disk, damaged data) ends it. A `context` entry is a directory on the
+   * way to what was selected: it is made as it was if it does not exist,
+   * and left as it is if it does.
    */
-  async write(e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
-    this.files.throwIfFailed();
-    this.ensureTarget();
+  async write(e: FileEntry, content: AsyncIterable<Buffer>, context = false): Promise<WriteOutcome> {
+    this.files?.throwIfFailed();
+    const base = this.base();
     try {
-      const dest = pathUnder(this.target, e.path);
+      const rel = relativeOf(e.path);
       // The directory restored into keeps its own owner and mode: a stored "/" is not applied to it.
-      if (dest.equals(this.targetPath)) {
+      if (rel.length === 0) {
         await drain(content);
         return 'written';
       }
-      ensureParents(this.target, dest, this.madeHere);
-      return await this.writeAt(dest, e, content);
+      const { parent, name } = splitLast(rel);
+      const dir = this.dirOf(base, parent);
+      return await this.writeAt(dir, parent, name, rel, e, content, context);
     } catch (err) {
       if (!skippable(err)) throw err;
       await drain(content); // the stream stays in step (a no-op if the content was consumed)
@@ -95,97 +153,205 @@ export class TreeWriter {
     }
   }
 
-  private get targetPath(): Buffer {
-    return Buffer.from(path.resolve(this.target));
+  /**
+   * The directory `parent` (relative) as an O_PATH descriptor, reached with
+   * no link followed; made (0700 until its own entry's metadata is
+   * applied) where it is missing, component by component.
+   */
+  private dirOf(base: number, parent: Buffer): number {
+    const rel = parent.toString('latin1');
+    if (this.current?.rel === rel) return this.current.fd;
+    let fd: number;
+    try {
+      fd = openBeneath(base, parent, DIR_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP' || code === 'ENOTDIR') throw this.unsafe(parent);
+      if (code !== 'ENOENT') throw err;
+      fd = this.makeParents(base, parent);
+    }
+    if (this.current) closeFd(this.current.fd);
+    this.current = { rel, fd };
+    return fd;
   }
 
-  private async writeAt(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
-    const name = e.path.toString();
-    const existing = this.madeHere.has(parentOf(dest)) ? undefined : lstatOrUndefined(dest);
+  /** Makes the missing directories of `parent`, one component at a time under the one before. */
+  private makeParents(base: number, parent: Buffer): number {
+    let cur = base;
+    let at = 0;
+    try {
+      while (at < parent.length) {
+        let end = parent.indexOf(0x2f, at);
+        if (end < 0) end = parent.length;
+        const name = parent.subarray(at, end);
+        let next: number;
+        try {
+          next = openAt(cur, name, DIR_FLAGS);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ELOOP' || code === 'ENOTDIR') throw this.unsafe(parent.subarray(0, end));
+          if (code !== 'ENOENT') throw err;
+          mkdirAt(cur, name, 0o700);
+          next = openAt(cur, name, DIR_FLAGS);
+          this.madeHere.add(parent.subarray(0, end).toString('latin1'));
+        }
+        if (cur !== base) closeFd(cur);
+        cur = next;
+        at = end + 1;
+      }
+      return cur;
+    } catch (err) {
+      if (cur !== base) closeFd(cur);
+      throw err;
+    }
+  }
+
+  private unsafe(rel: Buffer): AgentError {
+    return new AgentError('UNSAFE_PATH', `refusing to restore through /${rel.toString()}: it is a symbolic link or not a directory`);
+  }
+
+  private async writeAt(
+    dir: number,
+    parent: Buffer,
+    name: Buffer,
+    rel: Buffer,
+    e: FileEntry,
+    content: AsyncIterable<Buffer>,
+    context: boolean,
+  ): Promise<WriteOutcome> {
+    const shown = e.path.toString();
+    const existing = this.madeHere.has(parent.toString('latin1')) ? undefined : lstatAt(dir, name, e.path);
+    const isDir = (st: EntryStat) => (Number(st.mode) & S_IFMT) === S_IFDIR;
 
     if (e.type === EntryType.Directory) {
       await drain(content);
-      if (existing && !existing.isDirectory()) {
-        if (!this.opts.overwrite) return this.skip(`${name}: exists and is not a directory (use --overwrite)`);
-        fs.unlinkSync(dest);
+      // A directory on the way to what was asked for keeps its own metadata, whatever is there.
+      if (existing && context) return 'written';
+      if (existing && isDir(existing)) {
+        this.dirs.push(this.pendingDir(rel, e, existing));
+        return 'written';
       }
-      if (!existing || !existing.isDirectory()) {
-        fs.mkdirSync(dest, { mode: 0o700 });
-        this.madeHere.add(dest.toString('latin1'));
+      if (existing) {
+        if (!this.opts.overwrite) return this.skip(`${shown}: exists and is not a directory (use --overwrite)`);
+        unlinkAt(dir, name, {}, e.path);
       }
-      this.dirs.push({ dest: dest.toString('latin1'), e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [] } });
+      mkdirAt(dir, name, 0o700, e.path);
+      this.madeHere.add(rel.toString('latin1'));
+      const made = lstatAt(dir, name, e.path);
+      if (!made || !isDir(made)) throw this.unsafe(rel);
+      this.dirs.push(this.pendingDir(rel, e, made));
       return 'written';
     }
     if (existing) {
       if (!this.opts.overwrite) {
         await drain(content);
-        return this.skip(`${name}: exists (use --overwrite to replace it)`);
+        return this.skip(`${shown}: exists (use --overwrite to replace it)`);
       }
-      if (existing.isDirectory()) {
+      if (isDir(existing)) {
         await drain(content);
-        return this.skip(`${name}: a directory is in the way; not replaced`);
+        return this.skip(`${shown}: a directory is in the way; not replaced`);
       }
-      fs.unlinkSync(dest);
+      unlinkAt(dir, name, {}, e.path);
     }
-    if (e.hardlinkGroup) {
-      const first = this.links.get(e.hardlinkGroup);
-      if (first) {
-        await drain(content);
-        this.files.link(Buffer.from(first, 'latin1'), dest); // after the first name is complete: the writer keeps order
-        return 'linked';
-      }
+    if (e.hardlinkGroup && this.links.has(e.hardlinkGroup)) {
+      await drain(content);
+      this.files!.link(e.hardlinkGroup, parent, name); // after the first name is complete: the writer keeps order
+      return 'linked';
     }
     const fifoAsFile = this.opts.fifoAsFile || (this.opts.fifoAsFileUnder ?? []).some((p) => isUnder(e.path, p));
     const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && fifoAsFile);
     if (asFile) {
-      await this.writeFile(dest, e, content);
-      if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, dest.toString('latin1'));
-      return 'written';
+      const outcome = await this.writeFile(parent, name, e, content);
+      if (outcome === 'written' && e.hardlinkGroup) this.links.add(e.hardlinkGroup);
+      return outcome;
     }
     await drain(content);
     switch (e.type) {
       case EntryType.Symlink:
-        fs.symlinkSync(e.linkTarget, dest);
-        if (this.isRoot) fs.lchownSync(dest, this.uid(e), this.gid(e));
-        utimensNs(dest, e.mtimeNs, e.mtimeNs, { noFollow: true });
+        symlinkAt(e.linkTarget, dir, name, e.path);
+        if (this.isRoot) lchownAt(dir, name, this.uid(e), this.gid(e), e.path);
+        utimensAt(dir, name, e.mtimeNs, e.mtimeNs, e.path);
         return 'written';
       case EntryType.Fifo:
-        mknod(dest, 'fifo', e.mode & 0o777);
-        this.applyMetadata(dest, e);
+        mknodAt(dir, name, 'fifo', e.mode & 0o777, 0n, e.path);
+        this.applyToNode(dir, name, e, S_IFIFO);
         return 'written';
       case EntryType.CharDevice:
       case EntryType.BlockDevice: {
-        if (!this.isRoot) return this.skip(`${name}: device nodes can only be restored by root`);
-        mknod(dest, e.type === EntryType.CharDevice ? 'char' : 'block', e.mode & 0o777, e.rdev);
-        this.applyMetadata(dest, e);
+        if (!this.isRoot) return this.skip(`${shown}: device nodes can only be restored by root`);
+        const kind = e.type === EntryType.CharDevice ? 'char' : 'block';
+        mknodAt(dir, name, kind, e.mode & 0o777, e.rdev, e.path);
+        this.applyToNode(dir, name, e, kind === 'char' ? S_IFCHR : S_IFBLK);
         return 'written';
       }
       default:
-        return this.skip(`${name}: sockets are not restored`);
+        return this.skip(`${shown}: sockets are not restored`);
     }
   }
 
-  /** Hands a file's content and metadata to the writer thread, piece by piece as they arrive. */
-  private async writeFile(dest: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<void> {
-    const file = this.files.create(dest);
-    let complete = false;
+  private pendingDir(rel: Buffer, e: FileEntry, st: EntryStat): PendingDir {
+    return { rel: rel.toString('latin1'), e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [] }, dev: st.dev, ino: st.ino };
+  }
+
+  /**
+   * Owner, mode and times of a FIFO or device node just made, through an
+   * O_PATH descriptor of it, after checking it is a node as this restore
+   * made it (its type, one link): not a file a local user put at its name
+   * meanwhile, nor a link to another node. (Not its owner: on NFS with
+   * root squashed, what root makes is nobody's.)
+   */
+  private applyToNode(dir: number, name: Buffer, e: FileEntry, type: number): void {
+    const fd = openAt(dir, name, O_PATH, 0, e.path);
     try {
-      for await (const piece of content) await this.files.write(file, piece);
-      complete = true;
+      const st = lstatAt(fd, NO_BYTES, e.path)!;
+      if ((Number(st.mode) & S_IFMT) !== type || st.nlink !== 1n) {
+        throw new AgentError('UNSAFE_PATH', `${e.path.toString()} was replaced while it was being restored; its metadata was not applied`);
+      }
+      if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
+      chmodPath(fd, e.mode & 0o7777, e.path);
+      utimensPath(fd, e.mtimeNs, e.mtimeNs, e.path);
+    } finally {
+      closeFd(fd);
+    }
+  }
+
+  /**
+   * Hands a file's content and metadata to the writer thread, piece by
+   * piece as they arrive. A file whose content does not add up to its
+   * entry's size (a damaged or forged backup: an entry claiming bytes no
+   * chunk holds) is not restored, and is reported as damaged.
+   */
+  private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    const files = this.files!;
+    const file = files.create(parent, name);
+    let complete = false;
+    let size = 0;
+    try {
+      for await (const piece of content) {
+        size += piece.length;
+        await files.write(file, piece);
+      }
+      complete = size === e.size;
     } finally {
       if (complete) {
         const uid = this.isRoot ? this.uid(e) : -1;
-        this.files.finish(file, { uid, gid: this.isRoot ? this.gid(e) : -1, mode: e.mode & 0o7777, mtimeNs: e.mtimeNs });
+        files.finish(file, {
+          uid,
+          gid: this.isRoot ? this.gid(e) : -1,
+          mode: e.mode & 0o7777,
+          mtimeNs: e.mtimeNs,
+          linkGroup: e.hardlinkGroup,
+        });
       } else {
-        this.files.abandon(file);
+        files.abandon(file);
       }
     }
-  }
-
-  private applyMetadata(dest: Buffer, e: FileEntry): void {
-    if (this.isRoot) fs.chownSync(dest, this.uid(e), this.gid(e));
-    fs.chmodSync(dest, e.mode & 0o7777);
-    utimensNs(dest, e.mtimeNs, e.mtimeNs);
+    if (!complete) {
+      const message = `${e.path.toString()}: not restored: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size} (the backup is damaged; cpsbackupd verify checks it)`;
+      this.damaged.push(message);
+      return 'damaged';
+    }
+    return 'written';
   }
 
   /** Owner by name when this machine knows it, else by number. */
@@ -202,19 +368,57 @@ export class TreeWriter {
     return 'skipped';
   }
 
-  /** Waits for every file, then applies directory modes, owners and times, deepest first (children changed their mtimes). */
+  /**
+   * Waits for every file, then applies directory modes, owners and times,
+   * deepest first (children changed their mtimes), each to the directory
+   * this restore made or found, reopened from the target with no link
+   * followed and checked by device and inode.
+   */
   async finish(): Promise<void> {
-    await this.files.drain();
-    await this.files.close();
-    this.warnings.push(...this.files.skippedFiles);
-    for (const { dest, e } of this.dirs.reverse()) {
-      try {
-        this.applyMetadata(Buffer.from(dest, 'latin1'), e);
-      } catch (err) {
-        if (!skippable(err)) throw err;
-        this.warnings.push(`${Buffer.from(dest, 'latin1').toString()}: owner, mode or times not restored (${(err as NodeJS.ErrnoException).code})`);
-      }
+    if (this.files) {
+      await this.files.drain();
+      await this.files.close();
+      this.warnings.push(...this.files.skippedFiles);
     }
+    try {
+      for (const d of this.dirs.reverse()) this.finishDir(d);
+    } finally {
+      this.closeAll();
+    }
+  }
+
+  private finishDir({ rel, e, dev, ino }: PendingDir): void {
+    const shown = `/${Buffer.from(rel, 'latin1').toString()}`;
+    let fd: number;
+    try {
+      fd = openBeneath(this.targetFd!, Buffer.from(rel, 'latin1'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch (err) {
+      if (!skippable(err)) throw err;
+      this.warnings.push(`${shown}: owner, mode or times not restored (${(err as NodeJS.ErrnoException).code})`);
+      return;
+    }
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (st.dev !== dev || st.ino !== ino) {
+        this.warnings.push(`${shown}: replaced while it was being restored; its owner, mode and times were not applied`);
+        return;
+      }
+      if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
+      fs.fchmodSync(fd, e.mode & 0o7777);
+      futimensNs(fd, e.mtimeNs, e.mtimeNs);
+    } catch (err) {
+      if (!skippable(err)) throw err;
+      this.warnings.push(`${shown}: owner, mode or times not restored (${(err as NodeJS.ErrnoException).code})`);
+    } finally {
+      closeFd(fd);
+    }
+  }
+
+  private closeAll(): void {
+    if (this.current) closeFd(this.current.fd);
+    this.current = undefined;
+    if (this.targetFd !== undefined) fs.closeSync(this.targetFd);
+    this.targetFd = undefined;
   }
 }
 
@@ -226,15 +430,6 @@ function skippable(err: unknown): boolean {
   if (err instanceof AgentError) return err.code === 'UNSAFE_PATH';
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !FATAL_CODES.has(code);
-}
-
-function lstatOrUndefined(p: Buffer): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 async function drain(content: AsyncIterable<Buffer>): Promise<void> {

@@ -70,3 +70,12 @@ export function hardLinkGroups(root: string): string[][] {
   });
   return [...byIno.values()].map((g) => g.sort()).sort();
 }
+
+/**
+ * How many directories lie between "/" and an include path: a backup keeps
+ * each as an entry (its metadata), so they count among its entries, and
+ * their listings change with whatever else happens in them.
+ */
+export function directoriesOnTheWay(include: string): number {
+  return include.split('/').filter(Boolean).length - 1;
+}

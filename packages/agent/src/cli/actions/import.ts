@@ -43,10 +43,11 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       bytes: r.bytes,
       skipped: r.skipped,
       warnings: r.warnings,
+      damaged: r.damaged,
       dumpsLoaded: r.loaded,
       dumpFailures: r.loadFailures,
     },
-    errors: r.loadFailures,
-    exit: r.loadFailures.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    errors: [...r.damaged, ...r.loadFailures],
+    exit: r.loadFailures.length || r.damaged.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
