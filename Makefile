@@ -35,11 +35,16 @@ build: setup
 
 # Debian packages the tests use: PostgreSQL (pg_dump/pg_restore round trip).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# PostgreSQL (dump-job tests) and Chromium (the status page test), from Debian's packages.
+# PostgreSQL (dump-job tests), Chromium (the status page test), and for the fidelity test
+# (a tree of every file type and attribute, compared by rsync -aHAX): rsync, acl (setfacl),
+# attr (getfattr, setfattr), libcap2-bin (setcap) and python3, from Debian's packages.
 test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
+	for tool in rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3; do \
+	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing from Debian's packages:$$missing"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \

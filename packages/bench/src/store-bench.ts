@@ -67,6 +67,7 @@ function ingest(store: Store, client: string, files: CorpusFile[], parentId?: nu
       linkTarget: Buffer.alloc(0),
       hardlinkGroup: 0,
       chunks: ids,
+      xattrs: [],
     });
   }
   return w.commit();

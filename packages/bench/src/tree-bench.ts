@@ -41,6 +41,7 @@ function entry(p: string, type: EntryType, chunks: Buffer[], size: number): File
     linkTarget: Buffer.alloc(0),
     hardlinkGroup: 0,
     chunks,
+    xattrs: [],
   };
 }
 

@@ -11,6 +11,17 @@ export const EntryType = {
 /** One of the EntryType values. */
 export type EntryType = (typeof EntryType)[keyof typeof EntryType];
 
+/**
+ * One extended attribute: its whole name, namespace included ("user.x",
+ * "trusted.x", "security.capability", "security.selinux",
+ * "system.posix_acl_access" for an ACL), and its value, both raw bytes
+ * as the kernel gives them.
+ */
+export interface Xattr {
+  name: Buffer;
+  value: Buffer;
+}
+
 /** One filesystem object in a backup's manifest. */
 export interface FileEntry {
   /** Path as raw bytes (names may hold any bytes but NUL), absolute on the node. */
@@ -38,6 +49,12 @@ export interface FileEntry {
   hardlinkGroup: number;
   /** Content chunk ids in order (regular files, and FIFOs whose content was read). */
   chunks: Buffer[];
+  /**
+   * Extended attributes (ACLs and file capabilities among them), sorted by
+   * the bytes of their names, no name twice: the same attributes always
+   * encode the same way, so an unchanged file's record dedups.
+   */
+  xattrs: readonly Xattr[];
 }
 
 /** True when the entry carries content (a file, or a FIFO read with read_fifo). */

@@ -3,7 +3,7 @@
  * itself: file entries, chunk ids, the chunk codec, the manifest and entry
  * record codec with its limits, varints, path rules. No SQL, no sockets.
  */
-export { type FileEntry, EntryType, hasContent } from './entry';
+export { type FileEntry, EntryType, hasContent, type Xattr } from './entry';
 export { chunkIdOf, formatChunkId, CHUNK_ID_BYTES, splitChunkIds } from './chunk-id';
 export { Codec, compressChunk, compressToScratch, decodeChunk, decodeChunkToScratch, DEFAULT_ZSTD_LEVEL, encodedChunkMatches } from './compression';
 export { FormatError, type FormatErrorCode, isFormatError } from './errors';

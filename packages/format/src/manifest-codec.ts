@@ -1,5 +1,5 @@
 import { CHUNK_ID_BYTES } from './chunk-id';
-import { EntryType, type FileEntry } from './entry';
+import { EntryType, type FileEntry, type Xattr } from './entry';
 import { FormatError } from './errors';
 import { VarintReader, VarintWriter } from './varint';
 
@@ -9,9 +9,14 @@ import { VarintReader, VarintWriter } from './varint';
  *   MANIFEST_MAGIC (length:varint entry)*
  *   entry := type path:bytes mode uid gid user:bytes group:bytes size
  *            mtimeNs:zz ctimeNs:zz inode:zz dev:zz rdev:zz linkTarget:bytes
- *            hardlinkGroup chunkCount chunkId[32]*
+ *            hardlinkGroup chunkCount chunkId[32]* [xattrCount (name:bytes value:bytes)*]
  *
- * (varints unless marked; zz = zigzag 64-bit). The stream is cut by the
+ * (varints unless marked; zz = zigzag 64-bit). The extended attributes
+ * come last and only when there are some (xattrCount > 0, names strictly
+ * increasing by their bytes): a record is length-prefixed, so one that
+ * ends after its chunk ids has none. Records written before they existed
+ * decode as they did, and an entry without them encodes as it always did
+ * (so a stored tree still dedups against a new backup's). The stream is cut by the
  * chunker and stored as ordinary chunks, so an unchanged run of entries in
  * the next backup dedups against this one.
  */
@@ -29,10 +34,25 @@ export const ENTRY_LIMITS = {
   nameBytes: 1024,
   /** Chunk ids of one file. */
   chunks: 1 << 24,
+  /** Bytes of an extended attribute's name, namespace included (Linux's XATTR_NAME_MAX). */
+  xattrNameBytes: 255,
+  /** Bytes of one extended attribute's value (Linux's XATTR_SIZE_MAX). */
+  xattrValueBytes: 64 * 1024,
+  /** Extended attributes of one entry. */
+  xattrs: 1024,
+  /** Bytes of one entry's extended attributes, names and values together. */
+  xattrBytes: 1024 * 1024,
 } as const;
 const MAX_PATH_BYTES = ENTRY_LIMITS.pathBytes;
 const MAX_NAME_BYTES = ENTRY_LIMITS.nameBytes;
 const MAX_CHUNKS_PER_ENTRY = ENTRY_LIMITS.chunks;
+/**
+ * The longest body an entry within ENTRY_LIMITS can have: its byte fields,
+ * chunk ids and extended attributes at their bounds, and 10 bytes for each
+ * of its varints (16, and 2 per attribute).
+ */
+const MAX_ENTRY_BODY_BYTES =
+  2 * MAX_PATH_BYTES + 2 * MAX_NAME_BYTES + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES + ENTRY_LIMITS.xattrBytes + 10 * (16 + 2 * ENTRY_LIMITS.xattrs);
 const VALID_TYPES = new Set<number>(Object.values(EntryType));
 
 /** An entry's body is built here, then copied after its length: one buffer for all entries rather than one each. */
@@ -78,6 +98,8 @@ const decodedNames = new NameCache<Buffer, string>(
   (raw) => Buffer.from(raw),
 );
 const NO_BYTES = Buffer.alloc(0);
+/** The extended attributes of every entry without any (most of them): one frozen array, so nothing can add to it. */
+const NO_XATTRS: readonly Xattr[] = Object.freeze([]);
 
 /** Encodes one entry, with its length prefix. */
 export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()): Buffer {
@@ -103,8 +125,85 @@ export function encodeEntry(e: FileEntry, w: VarintWriter = new VarintWriter()):
     if (c.length !== CHUNK_ID_BYTES) throw new FormatError('BAD_ARGUMENT', `chunk id of ${c.length} bytes in ${e.path.toString()}`);
     body.raw(c);
   }
+  if (e.xattrs.length > 0) writeXattrs(body, e);
   const b = body.finish();
   return w.bytes(b).finish();
+}
+
+/** Bytes as JSON would quote them (a name need not be UTF-8). */
+function quoted(b: Buffer): string {
+  return JSON.stringify(b.toString());
+}
+
+/**
+ * An entry's extended attributes, sorted by name (a copy is sorted when
+ * the caller's are not), refused beyond ENTRY_LIMITS as decodeEntry would
+ * refuse them: a record a reader cannot take is never written.
+ */
+function writeXattrs(body: VarintWriter, e: FileEntry): void {
+  const refuse = (why: string): never => {
+    throw new FormatError('BAD_ARGUMENT', `extended attributes of ${quoted(e.path)}: ${why}`);
+  };
+  let xattrs = e.xattrs;
+  for (let i = 1; i < xattrs.length; i++) {
+    if (Buffer.compare(xattrs[i - 1]!.name, xattrs[i]!.name) >= 0) {
+      xattrs = [...xattrs].sort((a, b) => Buffer.compare(a.name, b.name));
+      break;
+    }
+  }
+  if (xattrs.length > ENTRY_LIMITS.xattrs) refuse(`${xattrs.length} of them (at most ${ENTRY_LIMITS.xattrs})`);
+  let total = 0;
+  body.uint(xattrs.length);
+  for (let i = 0; i < xattrs.length; i++) {
+    const { name, value } = xattrs[i]!;
+    const problem = xattrNameProblem(name, i > 0 ? xattrs[i - 1]!.name : null);
+    if (problem) refuse(problem);
+    if (value.length > ENTRY_LIMITS.xattrValueBytes) refuse(`${quoted(name)} has a value of ${value.length} bytes (at most ${ENTRY_LIMITS.xattrValueBytes})`);
+    total += name.length + value.length;
+    body.bytes(name).bytes(value);
+  }
+  if (total > ENTRY_LIMITS.xattrBytes) refuse(`${total} bytes of names and values (at most ${ENTRY_LIMITS.xattrBytes})`);
+}
+
+/** What is wrong with an attribute's name, after `previous` (the name before it), or undefined. */
+function xattrNameProblem(name: Buffer, previous: Buffer | null): string | undefined {
+  if (name.length === 0) return 'an empty name';
+  if (name.length > ENTRY_LIMITS.xattrNameBytes) return `a name of ${name.length} bytes (at most ${ENTRY_LIMITS.xattrNameBytes})`;
+  if (name.includes(0)) return `the name ${quoted(name)} holds a NUL byte`;
+  if (previous !== null && Buffer.compare(previous, name) >= 0) {
+    return previous.equals(name) ? `${quoted(name)} twice` : `${quoted(name)} after ${quoted(previous)} (names must increase)`;
+  }
+  return undefined;
+}
+
+/**
+ * The extended attributes at the end of a record, if any: a count, then
+ * names and values, the names strictly increasing. Anything beyond
+ * ENTRY_LIMITS, or not as writeXattrs writes it (a count of 0, names out
+ * of order), is refused: an entry has one encoding.
+ */
+function readXattrs(r: VarintReader, path: Buffer): readonly Xattr[] {
+  if (r.remaining === 0) return NO_XATTRS;
+  const refuse = (why: string): never => {
+    throw new FormatError('MANIFEST_CORRUPT', `manifest entry ${quoted(path)}: ${why}`);
+  };
+  const n = r.uint();
+  if (n === 0) refuse('an empty list of extended attributes (the encoding leaves it out)');
+  if (n > ENTRY_LIMITS.xattrs) refuse(`${n} extended attributes (at most ${ENTRY_LIMITS.xattrs})`);
+  // Each takes two bytes at least (its two lengths): a count the record cannot hold allocates nothing.
+  if (n * 2 > r.remaining) refuse(`claims ${n} extended attributes but has ${r.remaining} bytes left`);
+  const out: Xattr[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const name = r.bytes(ENTRY_LIMITS.xattrNameBytes);
+    const problem = xattrNameProblem(name, i > 0 ? out[i - 1]!.name : null);
+    if (problem) refuse(`extended attribute with ${problem}`);
+    const value = r.bytes(ENTRY_LIMITS.xattrValueBytes);
+    total += name.length + value.length;
+    if (total > ENTRY_LIMITS.xattrBytes) refuse(`extended attributes of more than ${ENTRY_LIMITS.xattrBytes} bytes`);
+    out.push({ name: Buffer.from(name), value: copyOrEmpty(value) });
+  }
+  return out;
 }
 
 /** A copy of a field, or one shared empty buffer (most entries have no link target; nothing writes into it). */
@@ -147,12 +246,14 @@ export function decodeEntry(body: Buffer): FileEntry {
     linkTarget: copyOrEmpty(r.bytes(MAX_PATH_BYTES)),
     hardlinkGroup: r.uint(),
     chunks: [],
+    xattrs: NO_XATTRS,
   };
   const n = r.uint();
   if (n > MAX_CHUNKS_PER_ENTRY || n * CHUNK_ID_BYTES > r.remaining) {
     throw new FormatError('MANIFEST_CORRUPT', `manifest entry claims ${n} chunks but has ${r.remaining} bytes left`);
   }
   for (let i = 0; i < n; i++) e.chunks.push(Buffer.from(r.raw(CHUNK_ID_BYTES)));
+  e.xattrs = readXattrs(r, e.path);
   if (r.remaining !== 0) throw new FormatError('MANIFEST_CORRUPT', `manifest entry has ${r.remaining} trailing bytes`);
   // Owner bits beyond the permissions are never restored.
   e.mode &= 0o7777;
@@ -208,7 +309,7 @@ function decodeRecords(buf: Buffer, out: FileEntry[], maxEntries = Infinity): nu
     const header = tryReadLength(buf, pos);
     if (!header) return pos;
     const [len, bodyStart] = header;
-    if (len > MAX_PATH_BYTES * 2 + MAX_CHUNKS_PER_ENTRY * CHUNK_ID_BYTES) {
+    if (len > MAX_ENTRY_BODY_BYTES) {
       throw new FormatError('MANIFEST_CORRUPT', `manifest entry length ${len} is impossible`);
     }
     if (bodyStart + len > buf.length) return pos;

@@ -22,6 +22,7 @@ function entry(path: string, type: FileEntry['type'] = EntryType.File, chunks: B
     linkTarget: Buffer.alloc(0),
     hardlinkGroup: 0,
     chunks,
+    xattrs: [],
   };
 }
 
@@ -56,8 +57,19 @@ const treeArb = fc
       }
     }
     all.set('/r', EntryType.Directory);
-    return [...all].map(([p, t]) => entry(p, t, t === EntryType.File ? [chunkIdOf(Buffer.from(p))] : [])).sort((x, y) => compareWalkOrder(x.path, y.path));
+    return [...all]
+      .map(([p, t]) => entry(p, t, t === EntryType.File ? [chunkIdOf(Buffer.from(p))] : []))
+      .sort((x, y) => compareWalkOrder(x.path, y.path))
+      .map((e, i) => (i % 3 === 0 ? { ...e, xattrs: withXattrs(e.path) } : e));
   });
+
+/** Extended attributes for an entry (directories and files alike): an ACL and a value of raw bytes. */
+function withXattrs(path: Buffer): FileEntry['xattrs'] {
+  return [
+    { name: Buffer.from('system.posix_acl_access'), value: Buffer.from('0200000001000600ffffffff', 'hex') },
+    { name: Buffer.concat([Buffer.from('user.'), Buffer.from([0xff])]), value: Buffer.concat([path, Buffer.from([0, 0xff])]) },
+  ];
+}
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeEntryRecords } from '@cpsbackup/format';
+import { encodeEntryRecords, ENTRY_LIMITS, type FileEntry, VarintReader, VarintWriter } from '@cpsbackup/format';
 import { fileEntry } from '@cpsbackup/testkit';
 import { entryFromRecord } from './convert';
 import { encodeFrame, FrameDecoder, FrameError, type Message } from './frame';
@@ -81,6 +81,7 @@ describe('frame codec', () => {
       linkTarget: Buffer.alloc(0),
       hardlinkGroup: 3,
       chunks: [Buffer.alloc(32, 1)],
+      xattrs: [],
     };
     const frame = encodeFrame({ restoreEntry: { record: encodeEntryRecords([entry]) } });
     const [m] = new FrameDecoder().push(frame) as Message[];
@@ -101,6 +102,7 @@ describe('frame codec', () => {
       linkTarget: Buffer.alloc(0),
       hardlinkGroup: 0,
       chunks: [],
+      xattrs: [],
     };
     fc.assert(
       fc.property(
@@ -115,6 +117,30 @@ describe('frame codec', () => {
     );
   });
 
+  test('an entry with every byte field and its extended attributes at their bounds crosses in one restore frame, unchanged', () => {
+    const L = ENTRY_LIMITS;
+    // Sixteen values of 64 KiB less what the names take: exactly the bytes an entry's attributes may hold.
+    const names = Array.from({ length: 16 }, (_, i) => Buffer.from(`security.${String(i).padStart(2, '0')}`));
+    const nameBytes = names.reduce((n, b) => n + b.length, 0);
+    const entry: FileEntry = {
+      ...fileEntry('/x', [Buffer.alloc(32, 7)], 1),
+      path: Buffer.alloc(L.pathBytes, 0x61),
+      linkTarget: Buffer.alloc(L.pathBytes, 0x62),
+      user: 'u'.repeat(L.nameBytes),
+      group: 'g'.repeat(L.nameBytes),
+      xattrs: names.map((name, i) => ({ name, value: Buffer.alloc(i < 15 ? L.xattrValueBytes : L.xattrValueBytes - nameBytes, i) })),
+    };
+    entry.path[0] = 0x2f;
+    const frame = encodeFrame({ restoreEntry: { record: encodeEntryRecords([entry]) } });
+    expect(frame.length).toBeGreaterThan(L.xattrBytes);
+    expect(frame.length).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const [m] = new FrameDecoder().push(frame) as Message[];
+    // Compared by their encoding (one per entry, every field in it): toEqual walks a megabyte byte by byte.
+    const back = entryFromRecord(m!.restoreEntry!.record);
+    expect(back.xattrs.map((x) => [x.name.toString(), x.value.length])).toEqual(entry.xattrs.map((x) => [x.name.toString(), x.value.length]));
+    expect(encodeEntryRecords([back]).equals(encodeEntryRecords([entry]))).toBe(true);
+  });
+
   test('hostile entries are refused with a reason', () => {
     const good = { ...fileEntry('/x', [], 0) };
     const record = (e: typeof good) => encodeEntryRecords([e]);
@@ -125,5 +151,25 @@ describe('frame codec', () => {
     expect(() => entryFromRecord(Buffer.concat([record(good), record(good)]))).toThrow(/more than 1 entry record/);
     // A chunk id of the wrong size cannot even be encoded, and a record claiming more chunks than it holds is refused.
     expect(() => record({ ...good, chunks: [Buffer.alloc(31)] })).toThrow(/chunk id of 31 bytes/);
+    // Extended attributes the encoder would not write (it refuses them), forged after a good record's body.
+    const forged = (count: number, xattrs: Array<[Buffer, Buffer]>) => {
+      const body = new VarintWriter().raw(new VarintReader(record(good), 'test').bytes(1 << 20)).uint(count);
+      for (const [name, value] of xattrs) body.bytes(name).bytes(value);
+      return new VarintWriter().bytes(body.finish()).finish();
+    };
+    const x = (name: string | Buffer, value = Buffer.alloc(0)): [Buffer, Buffer] => [Buffer.from(name), value];
+    expect(() => entryFromRecord(forged(1, [x(Buffer.alloc(256, 0x61))]))).toThrow(/unreadable entry records: .*exceeds 255/);
+    expect(() => entryFromRecord(forged(1, [x('user.v', Buffer.alloc(65537))]))).toThrow(/unreadable entry records: .*exceeds 65536/);
+    expect(() =>
+      entryFromRecord(
+        forged(
+          1025,
+          Array.from({ length: 1025 }, (_, i) => x(`user.${String(i).padStart(4, '0')}`)),
+        ),
+      ),
+    ).toThrow(/unreadable entry records: .*1025 extended attributes \(at most 1024\)/);
+    const big = Array.from({ length: 17 }, (_, i) => x(`user.${String(i).padStart(2, '0')}`, Buffer.alloc(65536)));
+    expect(() => entryFromRecord(forged(17, big))).toThrow(/unreadable entry records: .*more than 1048576 bytes/);
+    expect(() => entryFromRecord(forged(2, [x('user.b'), x('user.a')]))).toThrow(/unreadable entry records: .*"user.a" after "user.b"/);
   });
 });

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
-import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, type FileEntry, TreeBuilder } from '@cpsbackup/format';
+import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, type FileEntry, ManifestDecoder, TreeBuilder } from '@cpsbackup/format';
 import { readTree } from '@cpsbackup/testkit/store-trees';
 import { type BackupWriter } from './backup-writer';
 import { isStoreError } from './errors';
@@ -189,5 +189,32 @@ describe('tree manifests', () => {
     expect(some.map((e) => e.path.toString())).toEqual(all.map((e) => e.path.toString()).filter((p) => p === '/srv/d003' || p.startsWith('/srv/d003/')));
     expect(read.mock.calls.length).toBeLessThan(whole / 3);
     read.mockRestore();
+  });
+
+  test("extended attributes of files, directories and symlinks come back from the agent's listings as sent, in reads and in the parent's flat stream", async () => {
+    const tree = makeTree('xattrs', 3, 4);
+    const acl = { name: Buffer.from('system.posix_acl_access'), value: Buffer.from('0200000001000600ffffffff02000400feff0000', 'hex') };
+    const cap = { name: Buffer.from('security.capability'), value: Buffer.from('0100000200300000000000000000000000000000', 'hex') };
+    const user = { name: Buffer.concat([Buffer.from('user.'), Buffer.from([0xff])]), value: Buffer.from([0, 1, 0xff]) };
+    const w = store.beginBackup({ client: 'n' });
+    const entries = putContents(w, tree).map((e, i): FileEntry =>
+      i % 2 === 0 ? { ...e, xattrs: e.type === EntryType.Directory ? [acl, user] : [cap, acl, user] } : e,
+    );
+    const link: FileEntry = {
+      ...fileEntry('/srv/d002/zz-link', [], 0),
+      type: EntryType.Symlink,
+      linkTarget: Buffer.from('f0000'),
+      xattrs: [{ name: Buffer.from('trusted.t'), value: Buffer.from('t') }],
+    };
+    entries.push(link);
+    const root = sendAsAgent(w, entries);
+    const b = await w.commitTree(root, await w.checkTree(root));
+    const expected = entries.map((e) => [e.path.toString(), e.xattrs]);
+    expect((await toArray(store.readManifest(b.id))).map((e) => [e.path.toString(), e.xattrs])).toEqual(expected);
+    const flat = new ManifestDecoder();
+    const fromStream = (await toArray(store.readManifestStream(b.id))).flatMap((piece) => flat.push(piece));
+    flat.end();
+    expect(fromStream.map((e) => [e.path.toString(), e.xattrs])).toEqual(expected);
+    expect(entries.filter((e) => e.xattrs.length > 0).length).toBeGreaterThan(5);
   });
 });

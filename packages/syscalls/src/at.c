@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 #include <node_api.h>
@@ -475,6 +476,30 @@ static napi_value utimens_at(napi_env env, napi_callback_info info) {
   return num(env, r < 0 ? -saved : 0);
 }
 
+/*
+ * setXattrPath(fd, attr, value): setxattr through the procfs link of an
+ * O_PATH descriptor, so it reaches the object the descriptor names (a FIFO
+ * or a device node, which cannot be opened for fsetxattr without side
+ * effects), whatever is now at its old name.
+ */
+static napi_value set_xattr_path(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd;
+  void *value;
+  size_t value_length;
+  CHECK(args_n(env, info, 3, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_buffer_info(env, argv[2], &value, &value_length));
+  char *attr = c_string(env, argv[1], NULL);
+  if (!attr) return num(env, -errno);
+  char proc[64];
+  proc_path(proc, sizeof proc, fd);
+  int r = setxattr(proc, attr, value, value_length, 0);
+  int saved = errno;
+  free(attr);
+  return num(env, r < 0 ? -saved : 0);
+}
+
 /* lchownAt(dirFd, name, uid, gid): fchownat(…, AT_SYMLINK_NOFOLLOW). */
 static napi_value lchown_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -526,6 +551,7 @@ napi_status at_define(napi_env env, napi_value exports) {
       {"linkAt", NULL, link_at, NULL, NULL, NULL, napi_default, NULL},
       {"readlinkAt", NULL, readlink_at, NULL, NULL, NULL, napi_default, NULL},
       {"lstatAt", NULL, lstat_at, NULL, NULL, NULL, napi_default, NULL},
+      {"setXattrPath", NULL, set_xattr_path, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"useOpenat2", NULL, use_openat2, NULL, NULL, NULL, napi_default, NULL},
       {"openAt", NULL, open_at, NULL, NULL, NULL, napi_default, NULL},

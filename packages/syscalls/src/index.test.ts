@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,14 +19,19 @@ import {
   openAt,
   openBeneath,
   readlinkAt,
+  readXattrs,
+  readXattrsFd,
   renameNoReplace,
   renameNoReplaceAt,
+  setXattrAt,
+  setXattrFd,
   symlinkAt,
   unlinkAt,
+  useOpenat2ForTests,
   utimensAt,
   utimensNs,
-  useOpenat2ForTests,
   utimensPath,
+  type Xattr,
 } from '@cpsbackup/syscalls';
 
 const MiB = 1024 * 1024;
@@ -354,5 +359,210 @@ describe('calls relative to an open directory, never through a symbolic link', (
     expect(() => mkdirAt(rootFd, b('sub'), 0o700)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
     unlinkAt(rootFd, b('sub'), { dir: true });
     expect(fs.readdirSync(root).sort()).toEqual(['\ufffd\ufffd\n'.replace(/\ufffd\ufffd/, 'f\ufffd'), 'link', 'link-2', 'renamed'].sort());
+  });
+});
+
+describe('extended attributes', () => {
+  // format's ENTRY_LIMITS (syscalls depends on no package: the caller passes them).
+  const LIMITS = { xattrNameBytes: 255, xattrValueBytes: 64 * 1024, xattrs: 1024, xattrBytes: 1024 * 1024 };
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  const run = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+  /** What getfattr (attr's tool, not ours) says a path holds, never following a symlink: [name, hex value], sorted by name. */
+  const getfattr = (file: string): Array<[string, string]> =>
+    run('getfattr', '--absolute-names', '-h', '-e', 'hex', '-d', '-m', '-', file)
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l): [string, string] => {
+        const eq = l.indexOf('=');
+        return [l.slice(0, eq), l.slice(eq + 3)];
+      })
+      .sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])));
+  const shown = (xs: Xattr[]) => xs.map((x): [string, string] => [x.name.toString(), x.value.toString('hex')]);
+  const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i));
+  let xdir: string;
+  let dfd: number;
+  beforeAll(() => {
+    xdir = fs.mkdtempSync(path.join(dir, 'xattr-'));
+    dfd = fs.openSync(xdir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  });
+  afterAll(() => fs.closeSync(dfd));
+  const at = (name: string) => path.join(xdir, name);
+  const withFd = <T>(file: string, fn: (fd: number) => T): T => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      return fn(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  test('user attributes of a file and a directory, any bytes in their values, sorted by name, by name and by descriptor alike', () => {
+    fs.writeFileSync(at('file'), 'x');
+    fs.mkdirSync(at('dir'));
+    const values: Record<string, Buffer> = {
+      'user.zeta': allBytes,
+      'user.empty': Buffer.alloc(0),
+      'user.Alpha': Buffer.alloc(1000, 0),
+      'user.mid': Buffer.from([0, 0x0a, 0xff]),
+    };
+    for (const name of ['file', 'dir']) {
+      for (const [k, v] of Object.entries(values)) run('setfattr', '-n', k, '-v', `0x${v.toString('hex')}`, at(name));
+      const expected = Object.keys(values)
+        .sort()
+        .map((k): [string, string] => [k, values[k]!.toString('hex')]);
+      const got = readXattrs(dfd, name, LIMITS);
+      expect(shown(got)).toEqual(expected);
+      expect(shown(got)).toEqual(getfattr(at(name)));
+      expect(shown(withFd(at(name), (fd) => readXattrsFd(fd, LIMITS)))).toEqual(expected);
+    }
+    fs.writeFileSync(at('bare'), '');
+    expect(readXattrs(dfd, 'bare', LIMITS)).toEqual([]);
+    expect(readXattrs(dfd, Buffer.from('bare'), LIMITS)).toEqual([]);
+  });
+
+  test('set by descriptor and by name, raw bytes in names and values, read back the same (and as getfattr reads them)', () => {
+    fs.writeFileSync(at('set-fd'), '');
+    const odd = Buffer.concat([Buffer.from('user.'), Buffer.from([0xff, 0x01, 0x20])]);
+    withFd(at('set-fd'), (fd) => {
+      setXattrFd(fd, odd, allBytes);
+      setXattrFd(fd, 'user.plain', Buffer.from('v1'));
+      setXattrFd(fd, 'user.plain', Buffer.from('v2')); // replaced, not refused
+    });
+    expect(readXattrs(dfd, 'set-fd', LIMITS)).toEqual([
+      { name: Buffer.from('user.plain'), value: Buffer.from('v2') },
+      { name: odd, value: allBytes },
+    ]);
+    const rawName = Buffer.concat([Buffer.from('set-'), Buffer.from([0xe9, 0x0a])]);
+    fs.writeFileSync(Buffer.concat([Buffer.from(xdir + '/'), rawName]), '');
+    setXattrAt(dfd, rawName, 'user.at', Buffer.alloc(0));
+    setXattrAt(dfd, 'set-fd', 'user.at', Buffer.from([0]));
+    expect(readXattrs(dfd, rawName, LIMITS)).toEqual([{ name: Buffer.from('user.at'), value: Buffer.alloc(0) }]);
+    expect(getfattr(at('set-fd'))).toContainEqual(['user.at', '00']);
+  });
+
+  asRoot("a symlink's own attributes, never its target's, whether read or set (root: trusted. ones)", () => {
+    fs.writeFileSync(at('target'), '');
+    run('setfattr', '-n', 'user.of-target', '-v', 't', at('target'));
+    fs.symlinkSync('target', at('link'));
+    fs.symlinkSync('nowhere', at('dangling'));
+    run('setfattr', '-h', '-n', 'trusted.of-link', '-v', 'l', at('link'));
+    expect(shown(readXattrs(dfd, 'link', LIMITS))).toEqual([['trusted.of-link', Buffer.from('l').toString('hex')]]);
+    expect(readXattrs(dfd, 'dangling', LIMITS)).toEqual([]);
+
+    setXattrAt(dfd, 'dangling', 'trusted.set', allBytes);
+    setXattrAt(dfd, 'link', 'security.set', Buffer.from('s'));
+    expect(getfattr(at('dangling'))).toEqual([['trusted.set', allBytes.toString('hex')]]);
+    expect(getfattr(at('link')).map((x) => x[0])).toEqual(['security.set', 'trusted.of-link']);
+    expect(getfattr(at('target')).map((x) => x[0])).toEqual(['user.of-target']);
+    // The kernel takes no user. attribute on a symlink: refused, its target untouched.
+    expect(() => setXattrAt(dfd, 'link', 'user.x', Buffer.from('x'))).toThrow(
+      expect.objectContaining({ code: 'EPERM', syscall: 'lsetxattr', path: 'link', message: expect.stringContaining('(attribute user.x)') }),
+    );
+    expect(getfattr(at('target')).map((x) => x[0])).toEqual(['user.of-target']);
+  });
+
+  asRoot('an ACL (access and default) and a file capability read as the kernel keeps them mean the same once set elsewhere', () => {
+    fs.writeFileSync(at('acl'), '');
+    run('setfacl', '-m', 'u:nobody:rw,g:nogroup:r,m::rw', at('acl'));
+    fs.mkdirSync(at('acl-dir'));
+    run('setfacl', '-d', '-m', 'u:nobody:rx', at('acl-dir'));
+    fs.writeFileSync(at('cap'), '');
+    run('/usr/sbin/setcap', 'cap_net_bind_service,cap_net_admin=ep', at('cap'));
+
+    const acl = readXattrs(dfd, 'acl', LIMITS);
+    const dirAcl = readXattrs(dfd, 'acl-dir', LIMITS);
+    const cap = readXattrs(dfd, 'cap', LIMITS);
+    expect(acl.map((x) => x.name.toString())).toEqual(['system.posix_acl_access']);
+    expect(dirAcl.map((x) => x.name.toString())).toEqual(['system.posix_acl_default']);
+    expect(cap.map((x) => x.name.toString())).toEqual(['security.capability']);
+    expect(shown([...acl, ...cap])).toEqual([...getfattr(at('acl')), ...getfattr(at('cap'))]);
+
+    fs.writeFileSync(at('acl-copy'), '');
+    withFd(at('acl-copy'), (fd) => acl.forEach((x) => setXattrFd(fd, x.name, x.value)));
+    fs.mkdirSync(at('acl-dir-copy'));
+    dirAcl.forEach((x) => setXattrAt(dfd, 'acl-dir-copy', x.name, x.value));
+    fs.writeFileSync(at('cap-copy'), '');
+    cap.forEach((x) => setXattrAt(dfd, 'cap-copy', x.name, x.value));
+    const facl = (f: string) => run('getfacl', '-n', '--omit-header', at(f));
+    expect(facl('acl-copy')).toBe(facl('acl'));
+    expect(facl('acl-copy')).toContain('user:65534:rw-');
+    expect(facl('acl-dir-copy')).toBe(facl('acl-dir'));
+    expect(facl('acl-dir-copy')).toContain('default:user:65534:r-x');
+    expect(run('/usr/sbin/getcap', at('cap-copy'))).toBe(`${at('cap-copy')} cap_net_bind_service,cap_net_admin=ep\n`);
+  });
+
+  test('a missing entry is ENOENT, a bad descriptor EBADF, a name with a slash or NUL EINVAL (never walked), shaped like node:fs errors', () => {
+    expect(() => readXattrs(dfd, 'no-such', LIMITS)).toThrow(
+      expect.objectContaining({
+        code: 'ENOENT',
+        errno: -os.constants.errno.ENOENT,
+        syscall: 'llistxattr',
+        path: 'no-such',
+        message: "ENOENT: no such file or directory, llistxattr 'no-such'",
+      }),
+    );
+    expect(() => readXattrsFd(987654, LIMITS)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'flistxattr' }));
+    fs.mkdirSync(at('sub'));
+    fs.writeFileSync(at('sub/inner'), '');
+    run('setfattr', '-n', 'user.inner', '-v', 'i', at('sub/inner'));
+    expect(() => readXattrs(dfd, 'sub/inner', LIMITS)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => readXattrs(dfd, Buffer.from('a\0b'), LIMITS)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => readXattrs(dfd, 'x'.repeat(256), LIMITS)).toThrow(expect.objectContaining({ code: 'ENAMETOOLONG' }));
+    expect(() => setXattrAt(dfd, 'sub/inner', 'user.x', Buffer.from('x'))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => setXattrAt(dfd, 'no-such', 'user.x', Buffer.from('x'))).toThrow(
+      expect.objectContaining({ code: 'ENOENT', syscall: 'lsetxattr', path: 'no-such' }),
+    );
+    expect(getfattr(at('sub/inner'))).toEqual([['user.inner', '69']]);
+  });
+
+  test('attributes beyond any bound are E2BIG saying which, and none are returned; at the bound they are', () => {
+    fs.writeFileSync(at('bounds'), '');
+    for (const [k, v] of [
+      ['user.a', 'x'.repeat(50)],
+      ['user.b', 'y'.repeat(60)],
+      ['user.longest-name', 'z'.repeat(70)],
+    ]) {
+      run('setfattr', '-n', k!, '-v', v!, at('bounds'));
+    }
+    // Names and values: 6 + 50 + 6 + 60 + 17 + 70 = 209 bytes, 3 attributes, longest name 17, longest value 70.
+    const exact = { xattrs: 3, xattrNameBytes: 17, xattrValueBytes: 70, xattrBytes: 209 };
+    expect(readXattrs(dfd, 'bounds', exact)).toHaveLength(3);
+    const beyond: Array<[Partial<typeof exact>, RegExp]> = [
+      [{ xattrs: 2 }, /3 attributes \(at most 2\)/],
+      [{ xattrNameBytes: 16 }, /a name of 17 bytes \(at most 16\)/],
+      [{ xattrValueBytes: 69 }, /a value of 70 bytes \(at most 69\)/],
+      [{ xattrValueBytes: 10 }, /a value of 50 bytes \(at most 10\)/],
+      [{ xattrBytes: 208 }, /more than 208 bytes of names and values/],
+    ];
+    for (const [bound, why] of beyond) {
+      const limits = { ...exact, ...bound };
+      expect(() => readXattrs(dfd, 'bounds', limits)).toThrow(
+        expect.objectContaining({ code: 'E2BIG', syscall: 'llistxattr', path: 'bounds', message: expect.stringMatching(why) }),
+      );
+      expect(() => withFd(at('bounds'), (fd) => readXattrsFd(fd, limits))).toThrow(
+        expect.objectContaining({ code: 'E2BIG', syscall: 'flistxattr', message: expect.stringMatching(why) }),
+      );
+    }
+  });
+
+  test('a list of names longer than the first read buffer (4 KiB) is read whole', () => {
+    // tmpfs takes that many user attributes on one file; ext4 keeps them in one block.
+    const shm = fs.mkdtempSync('/dev/shm/cpsbackup-xattr-');
+    try {
+      const file = path.join(shm, 'many');
+      fs.writeFileSync(file, '');
+      const names = Array.from({ length: 300 }, (_, i) => `user.attribute-with-a-long-name-${String(i).padStart(3, '0')}`);
+      withFd(file, (fd) => names.forEach((n, i) => setXattrFd(fd, n, Buffer.from([i & 0xff]))));
+      const sfd = fs.openSync(shm, 'r');
+      try {
+        const got = readXattrs(sfd, 'many', LIMITS);
+        expect(got.map((x) => x.name.toString())).toEqual(names);
+        expect(got.map((x) => x.value[0])).toEqual(names.map((_, i) => i & 0xff));
+      } finally {
+        fs.closeSync(sfd);
+      }
+    } finally {
+      fs.rmSync(shm, { recursive: true, force: true });
+    }
   });
 });

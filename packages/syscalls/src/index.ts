@@ -41,6 +41,9 @@ interface Native {
   lchownAt(dirFd: number, name: Buffer, uid: number, gid: number): number;
   useOpenat2(enabled: boolean): number;
   closeFd(fd: number): number;
+  setXattrPath(fd: number, xattrName: Buffer, value: Buffer): number;
+  readXattrs(fd: number, name: Buffer | null, maxCount: number, maxName: number, maxValue: number, maxTotal: number): 0 | Array<number | Buffer>;
+  setXattr(fd: number, name: Buffer | null, xattrName: Buffer, value: Buffer): number;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -392,4 +395,122 @@ export function utimensAt(dirFd: number, name: Buffer, atimeNs: bigint, mtimeNs:
 /** Owner of `name` under `dirFd` itself, a symbolic link's own (AT_SYMLINK_NOFOLLOW). */
 export function lchownAt(dirFd: number, name: Buffer, uid: number, gid: number, where: Buffer | string = name): void {
   checked(native.lchownAt(dirFd, name, uid, gid), 'fchownat', where);
+}
+
+// ---- Extended attributes ----
+
+/** One extended attribute, name (namespace included) and value as raw bytes: what format's FileEntry keeps. */
+export interface Xattr {
+  name: Buffer;
+  value: Buffer;
+}
+
+/** The bounds on one entry's extended attributes (format's ENTRY_LIMITS has these fields: pass it). */
+export interface XattrLimits {
+  /** Bytes of a name. */
+  readonly xattrNameBytes: number;
+  /** Bytes of a value. */
+  readonly xattrValueBytes: number;
+  /** Attributes of one entry. */
+  readonly xattrs: number;
+  /** Bytes of names and values together. */
+  readonly xattrBytes: number;
+}
+
+/** readXattrs' answer when a bound is crossed: [bound, amount] (syscalls.c's XL_*). */
+const XATTR_BOUNDS: Record<number, { what: (amount: number, l: XattrLimits) => string }> = {
+  1: { what: (n, l) => `${n} attributes (at most ${l.xattrs})` },
+  2: { what: (n, l) => `a name of ${n} bytes (at most ${l.xattrNameBytes})` },
+  3: { what: (n, l) => `a value of ${n} bytes (at most ${l.xattrValueBytes})` },
+  4: { what: (n, l) => `more than ${l.xattrBytes} bytes of names and values (${n} so far)` },
+};
+/** Which call failed (syscalls.c's XC_*): naming the path or the open file the caller gave. */
+const XATTR_CALLS = [
+  ['open', 'open'],
+  ['llistxattr', 'flistxattr'],
+  ['lgetxattr', 'fgetxattr'],
+] as const;
+
+/** Why an entry's extended attributes were not read: an error like node's (code E2BIG for a bound crossed), for the caller to warn with. */
+function xattrError(answer: Array<number | Buffer>, file: Buffer | undefined, limits: XattrLimits): NodeJS.ErrnoException {
+  const [status, detail, attr] = answer as [number, number, Buffer | undefined];
+  const onFd = file === undefined;
+  if (status > 0) {
+    const e2big = -constants.errno.E2BIG;
+    const err = systemError(e2big, onFd ? 'flistxattr' : 'llistxattr', file);
+    err.message = `E2BIG: extended attributes beyond what a backup keeps: ${XATTR_BOUNDS[status]!.what(detail, limits)}${file === undefined ? '' : ` in '${file.toString()}'`}`;
+    return err;
+  }
+  const err = systemError(status, XATTR_CALLS[detail]![onFd ? 1 : 0], file);
+  if (attr) {
+    err.message += ` (attribute ${attr.toString()})`;
+    Object.assign(err, { attribute: attr.toString() });
+  }
+  return err;
+}
+
+/** What the addon read, sorted by the bytes of the names (so the same attributes always encode the same way). */
+function xattrsOf(answer: Array<number | Buffer>): Xattr[] {
+  const out: Xattr[] = [];
+  for (let i = 1; i + 1 < answer.length; i += 2) out.push({ name: answer[i] as Buffer, value: answer[i + 1] as Buffer });
+  return out.length > 1 ? out.sort((a, b) => Buffer.compare(a.name, b.name)) : out;
+}
+
+function readXattrsOf(fd: number, name: Buffer | null, limits: XattrLimits): Xattr[] {
+  const answer = native.readXattrs(fd, name, limits.xattrs, limits.xattrNameBytes, limits.xattrValueBytes, limits.xattrBytes);
+  if (answer === 0) return [];
+  if (answer[0] !== 0) throw xattrError(answer, name ?? undefined, limits);
+  return xattrsOf(answer);
+}
+
+/**
+ * Every extended attribute of the entry `name` (one component, raw bytes
+ * allowed) in the directory open as `dirFd`, never following a symlink
+ * there: a symlink's own attributes. Sorted by the bytes of their names;
+ * [] where the filesystem has none. Read as /proc/self/fd/<dirFd>/<name>
+ * (llistxattr, lgetxattr), so the directory's path is not walked again.
+ * Throws like node (code, errno, syscall, path: the name): ENOENT when the
+ * entry is gone; E2BIG, saying which, when the attributes go beyond
+ * `limits` (format's ENTRY_LIMITS): none are returned then, never a part.
+ */
+export function readXattrs(dirFd: number, name: Buffer | string, limits: XattrLimits): Xattr[] {
+  return readXattrsOf(dirFd, bytesOf(name), limits);
+}
+
+/** readXattrs of an open file (flistxattr, fgetxattr; not an O_PATH descriptor). */
+export function readXattrsFd(fd: number, limits: XattrLimits): Xattr[] {
+  return readXattrsOf(fd, null, limits);
+}
+
+/** Sets an extended attribute of an open file (fsetxattr), creating or replacing it. */
+export function setXattrFd(fd: number, xattrName: Buffer | string, value: Buffer): void {
+  const r = native.setXattr(fd, null, bytesOf(xattrName), value);
+  if (r < 0) throw xattrSetError(r, 'fsetxattr', undefined, xattrName);
+}
+
+/**
+ * Sets an extended attribute of the entry `name` (one component) in the
+ * directory open as `dirFd` (lsetxattr of /proc/self/fd/<dirFd>/<name>):
+ * a symlink there gets it itself, never its target (the kernel takes
+ * trusted. and security. attributes on a symlink, not user. ones: EPERM).
+ */
+export function setXattrAt(dirFd: number, name: Buffer | string, xattrName: Buffer | string, value: Buffer): void {
+  const r = native.setXattr(dirFd, bytesOf(name), bytesOf(xattrName), value);
+  if (r < 0) throw xattrSetError(r, 'lsetxattr', name, xattrName);
+}
+
+/**
+ * Sets an extended attribute of what an O_PATH descriptor names (a FIFO or
+ * a device node: setxattr through its procfs link), never of what is now
+ * at its name.
+ */
+export function setXattrPath(fd: number, xattrName: Buffer | string, value: Buffer, where: Buffer | string): void {
+  const r = native.setXattrPath(fd, bytesOf(xattrName), value);
+  if (r < 0) throw xattrSetError(r, 'setxattr', where, xattrName);
+}
+
+function xattrSetError(r: number, syscall: string, file: Buffer | string | undefined, xattrName: Buffer | string): NodeJS.ErrnoException {
+  const err = systemError(r, syscall, file);
+  err.message += ` (attribute ${xattrName.toString()})`;
+  return Object.assign(err, { attribute: xattrName.toString() });
 }

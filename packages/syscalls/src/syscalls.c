@@ -336,6 +336,232 @@ static napi_value lstat_names(napi_env env, napi_callback_info info) {
   return stats_buf;
 }
 
+/* ---- Extended attributes (ACLs, file capabilities, SELinux labels among them) ---- */
+#include <limits.h>
+#include <sys/xattr.h>
+
+/*
+ * Where xattr calls look: an open file (f*xattr), or a path whose last
+ * component is never followed (l*xattr). An entry under an open directory
+ * is reached as /proc/self/fd/<dirFd>/<name>: the kernel resolves the
+ * directory by its descriptor, then the name within it without following
+ * it, so the path of the directory is never walked again.
+ */
+struct xattr_src {
+  int fd;
+  const char *path; /* NULL: fd */
+  char room[64 + NAME_MAX + 1];
+};
+
+/*
+ * The source for (dirFd, name): name one component (no '/', no NUL, at most
+ * NAME_MAX bytes) under dirFd, or any path when dirFd is AT_FDCWD; name
+ * null: the open file dirFd itself. 0 or -errno.
+ */
+static int xattr_source(napi_env env, int32_t fd, napi_value name, struct xattr_src *src, char **owned) {
+  napi_valuetype type;
+  *owned = NULL;
+  src->fd = fd;
+  src->path = NULL;
+  if (napi_typeof(env, name, &type) != napi_ok) return -EINVAL;
+  if (type == napi_null) return 0;
+  if (fd == AT_FDCWD) {
+    if (!(*owned = c_path(env, name))) return -errno;
+    src->path = *owned;
+    return 0;
+  }
+  void *data;
+  size_t length;
+  if (napi_get_buffer_info(env, name, &data, &length) != napi_ok) return -EINVAL;
+  if (length == 0 || memchr(data, 0, length) || memchr(data, '/', length)) return -EINVAL;
+  if (length > NAME_MAX) return -ENAMETOOLONG;
+  int at = snprintf(src->room, sizeof src->room, "/proc/self/fd/%d/", (int)fd);
+  memcpy(src->room + at, data, length);
+  src->room[at + length] = 0;
+  src->path = src->room;
+  return 0;
+}
+
+static ssize_t xattr_list(const struct xattr_src *s, char *buf, size_t size) {
+  return s->path ? llistxattr(s->path, buf, size) : flistxattr(s->fd, buf, size);
+}
+
+static ssize_t xattr_get(const struct xattr_src *s, const char *name, void *buf, size_t size) {
+  return s->path ? lgetxattr(s->path, name, buf, size) : fgetxattr(s->fd, name, buf, size);
+}
+
+/* Which bound an entry's attributes went beyond (readXattrs' answer [kind, amount]; index.ts names them). */
+enum { XL_COUNT = 1, XL_NAME, XL_VALUE, XL_TOTAL };
+/* Which call failed (readXattrs' answer [-errno, which, attribute?]). */
+enum { XC_SOURCE, XC_LIST, XC_GET };
+
+static napi_value xattr_answer(napi_env env, double a, double b, const char *attr) {
+  napi_value out, v;
+  napi_create_array_with_length(env, attr ? 3 : 2, &out);
+  napi_set_element(env, out, 0, number(env, a));
+  napi_set_element(env, out, 1, number(env, b));
+  if (attr && napi_create_buffer_copy(env, strlen(attr), attr, NULL, &v) == napi_ok) napi_set_element(env, out, 2, v);
+  return out;
+}
+
+/*
+ * readXattrs(dirFd, name, maxCount, maxName, maxValue, maxTotal): every
+ * extended attribute of the entry (see xattr_source), never following a
+ * symlink at name, as [0, name0, value0, name1, value1, …] in the order the
+ * kernel lists them; 0 when there are none, or the filesystem has none
+ * (ENOTSUP). [-errno, which call, attribute?] on failure; [bound, amount]
+ * when the attributes go beyond a bound, before reading more than it
+ * allows. A name listed then removed before it is read is left out. Most
+ * entries have none: that costs one call.
+ */
+static napi_value read_xattrs(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  int32_t fd;
+  double max_count, max_name, max_value, max_total;
+  CHECK(args(env, info, 6, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_value_double(env, argv[2], &max_count));
+  CALL(napi_get_value_double(env, argv[3], &max_name));
+  CALL(napi_get_value_double(env, argv[4], &max_value));
+  CALL(napi_get_value_double(env, argv[5], &max_total));
+  CHECK(max_value >= 0 && max_value < (double)(1 << 30));
+  struct xattr_src src;
+  char *owned;
+  int r = xattr_source(env, fd, argv[1], &src, &owned);
+  if (r < 0) return xattr_answer(env, r, XC_SOURCE, NULL);
+
+  char stack[4096];
+  char *list = stack, *heap = NULL, *value = NULL;
+  napi_value out = NULL;
+  ssize_t n = xattr_list(&src, stack, sizeof stack);
+  /* Longer than the stack buffer, or grown between our calls: ask its size and read again. */
+  for (int tries = 0; n < 0 && errno == ERANGE && tries < 16; tries++) {
+    ssize_t size = xattr_list(&src, NULL, 0);
+    if (size <= 0) {
+      n = size;
+      break;
+    }
+    char *bigger = realloc(heap, (size_t)size);
+    if (!bigger) {
+      errno = ENOMEM;
+      n = -1;
+      break;
+    }
+    list = heap = bigger;
+    n = xattr_list(&src, heap, (size_t)size);
+  }
+  if (n < 0) {
+    int saved = errno;
+    if (saved == ENOTSUP || saved == EOPNOTSUPP) n = 0;
+    else {
+      out = xattr_answer(env, -saved, XC_LIST, NULL);
+      goto done;
+    }
+  }
+  if (n == 0) {
+    out = number(env, 0); /* no attributes, the common case: no array to make */
+    goto done;
+  }
+  size_t count = 0;
+  for (ssize_t i = 0; i < n; i++) count += list[i] == 0;
+  if ((double)count > max_count) {
+    out = xattr_answer(env, XL_COUNT, (double)count, NULL);
+    goto done;
+  }
+  /* One read per attribute: a buffer one byte over the bound tells a value beyond it (or ERANGE does). */
+  size_t room = (size_t)max_value + 1;
+  if (!(value = malloc(room))) {
+    out = xattr_answer(env, -ENOMEM, XC_GET, NULL);
+    goto done;
+  }
+  napi_value result;
+  if (napi_create_array_with_length(env, 1 + 2 * count, &result) != napi_ok) {
+    out = xattr_answer(env, -ENOMEM, XC_GET, NULL);
+    goto done;
+  }
+  napi_set_element(env, result, 0, number(env, 0));
+  uint32_t at = 1;
+  double total = 0;
+  for (ssize_t i = 0; i < n;) {
+    const char *name = list + i;
+    size_t len = strlen(name);
+    i += (ssize_t)len + 1;
+    if ((double)len > max_name) {
+      out = xattr_answer(env, XL_NAME, (double)len, NULL);
+      goto done;
+    }
+    ssize_t got = xattr_get(&src, name, value, room);
+    if (got < 0 && errno == ENODATA) continue;
+    if (got < 0 && errno == ERANGE) {
+      ssize_t size = xattr_get(&src, name, NULL, 0);
+      out = xattr_answer(env, XL_VALUE, size > 0 ? (double)size : (double)room, NULL);
+      goto done;
+    }
+    if (got < 0) {
+      out = xattr_answer(env, -errno, XC_GET, name);
+      goto done;
+    }
+    if ((double)got > max_value) {
+      out = xattr_answer(env, XL_VALUE, (double)got, NULL);
+      goto done;
+    }
+    total += (double)len + (double)got;
+    if (total > max_total) {
+      out = xattr_answer(env, XL_TOTAL, total, NULL);
+      goto done;
+    }
+    napi_value name_buf, value_buf;
+    if (napi_create_buffer_copy(env, len, name, NULL, &name_buf) != napi_ok ||
+        napi_create_buffer_copy(env, (size_t)got, value, NULL, &value_buf) != napi_ok) {
+      out = xattr_answer(env, -ENOMEM, XC_GET, name);
+      goto done;
+    }
+    napi_set_element(env, result, at++, name_buf);
+    napi_set_element(env, result, at++, value_buf);
+  }
+  /* Names removed meanwhile leave holes at the end: the array is cut to what was read. */
+  napi_value length;
+  if (napi_create_uint32(env, at, &length) == napi_ok) napi_set_named_property(env, result, "length", length);
+  out = result;
+done:
+  free(heap);
+  free(value);
+  free(owned);
+  return out;
+}
+
+/*
+ * setXattr(fd, name, xattrName, value): fsetxattr(fd, …) when name is null,
+ * else lsetxattr of the entry name under directory fd (see xattr_source:
+ * a symlink at name is set itself, never followed). 0 or -errno.
+ */
+static napi_value set_xattr(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd;
+  void *value;
+  size_t value_length;
+  CHECK(args(env, info, 4, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_buffer_info(env, argv[3], &value, &value_length));
+  struct xattr_src src;
+  char *owned;
+  int r = xattr_source(env, fd, argv[1], &src, &owned);
+  if (r < 0) return number(env, r);
+  char *attr = c_path(env, argv[2]);
+  if (!attr) {
+    int saved = errno;
+    free(owned);
+    return number(env, -saved);
+  }
+  r = src.path ? lsetxattr(src.path, attr, value, value_length, 0) : fsetxattr(src.fd, attr, value, value_length, 0);
+  int saved = errno;
+  free(attr);
+  free(owned);
+  return number(env, r < 0 ? -saved : 0);
+}
+
+/* ---- end of extended attributes ---- */
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"seek", NULL, seek, NULL, NULL, NULL, napi_default, NULL},
@@ -344,6 +570,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"renameNoReplace", NULL, rename_no_replace, NULL, NULL, NULL, napi_default, NULL},
       {"listDir", NULL, list_dir, NULL, NULL, NULL, napi_default, NULL},
       {"lstatNames", NULL, lstat_names, NULL, NULL, NULL, napi_default, NULL},
+      {"readXattrs", NULL, read_xattrs, NULL, NULL, NULL, napi_default, NULL},
+      {"setXattr", NULL, set_xattr, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (at_define(env, exports) != napi_ok) return NULL;

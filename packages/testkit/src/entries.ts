@@ -27,5 +27,6 @@ export function fileEntry(p: string, chunks: Buffer[], size: number): FileEntry 
     linkTarget: Buffer.alloc(0),
     hardlinkGroup: 0,
     chunks,
+    xattrs: [],
   };
 }

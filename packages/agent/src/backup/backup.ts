@@ -79,6 +79,7 @@ function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
     linkTarget: NO_TARGET,
     hardlinkGroup: 0,
     chunks: [],
+    xattrs: [],
   };
 }
 

@@ -23,6 +23,7 @@ function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File, siz
     linkTarget: Buffer.alloc(0),
     hardlinkGroup: 0,
     chunks: [],
+    xattrs: [],
   };
 }
 

@@ -2,5 +2,6 @@
 export * from './cluster';
 export * from './raw-client';
 export * from './tree';
+export * from './fidelity';
 export * from './loop-disk';
 export * from './postgres';
