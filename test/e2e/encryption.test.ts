@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { randomBytes } from 'node:crypto';
-import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
+import { ChunkKeys, formatKeyFile, parseKeyFile } from '@cpsbackup/crypto';
 import { type Message } from '@cpsbackup/protocol';
 import { CLI_BIN, rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 import { spawnSync } from 'node:child_process';
@@ -277,12 +277,18 @@ describe('encrypted nodes', () => {
       include: [data],
       extra: ['encryption = 1', `encryption_key_file = ${path.join(root, 'enc2.key')}`],
     });
-    expect((await runCli(['-c', conf2, '--init-key'])).code).toBe(0);
+    // A new key for a node of the group is refused before any key file exists: it could not back up with it.
+    const init = await runCli(['-c', conf2, '--init-key']);
+    expect(init.code).toBe(1);
+    expect(init.stderr).toMatch(/dedup group shared holds backups encrypted with another key/);
+    expect(fs.existsSync(path.join(root, 'enc2.key'))).toBe(false);
+    // A key file of its own, not the group's: its backup is refused too.
+    fs.writeFileSync(path.join(root, 'enc2.key'), formatKeyFile(randomBytes(32)), { mode: 0o600 });
     const refused = await runCli(['-c', conf2, '-e']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/dedup group shared holds backups encrypted with another key/);
 
-    // enc1 given enc2's key file: its backups do not open, and nothing is written.
+    // enc1 given enc2's key file: the backup names the key it was made with, and nothing is written.
     const wrongKeyConf = writeNodeConf(path.join(root, 'wrong-key'), server, {
       cname: 'enc1',
       cert: pki.client('enc1'),
@@ -291,8 +297,11 @@ describe('encrypted nodes', () => {
     });
     const to = path.join(root, 'restored-wrong-key');
     const wrong = await runCli(['-c', wrongKeyConf, '-i', '--to', to]);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/does not authenticate: it is damaged, or was not made with this key/);
+    expect(wrong.code).toBe(2);
+    const enc1Key = new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile, 'utf8'), keyFile)).keyId.toString('hex').slice(0, 16);
+    expect(wrong.stderr).toMatch(
+      new RegExp(`backup \\d+ was made with key ${enc1Key}, and the key this node reads with is [0-9a-f]{16}: give the key file it was made with`),
+    );
     expect(fs.existsSync(path.join(to, data))).toBe(false);
 
     const plainConf = writeNodeConf(root, server, { cname: 'plain1', cert: pki.client('plain1'), include: [data] });
