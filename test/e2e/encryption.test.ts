@@ -243,7 +243,7 @@ describe('encrypted nodes', () => {
     }
   });
 
-  test('on a terminal, --init-key asks for the passphrase twice (not echoed), and a rebuilt node asks for it to restore', async () => {
+  test('on a terminal, --init-key asks for the passphrase twice (not echoed), and a rebuilt node asks for it to restore and to write its key back', async () => {
     const enc3Key = path.join(root, 'enc3.key');
     const conf3 = writeNodeConf(path.join(root, 'enc3'), server, {
       cname: 'enc3',
@@ -262,12 +262,19 @@ describe('encrypted nodes', () => {
     expect(init.output).toMatch(/copy wrapped by the passphrase is on the server/);
     expect(init.output).not.toContain(typed); // never echoed
     expect((await runCli(['-c', conf3, '-e'])).code).toBe(0);
+    const enc3Saved = fs.readFileSync(enc3Key, 'utf8');
     fs.rmSync(enc3Key);
     const to = path.join(root, 'restored-enc3');
     const r = runCliOnTerminal(['-c', conf3, '-i', '--to', to], [typed]);
     expect(r.output).toMatch(/Passphrase of enc3's master key/);
     expect(r.code).toBe(0);
     expect(snapshotTree(path.join(to, data, MARKERS.dir, 'deeper'))).toEqual(snapshotTree(path.join(data, MARKERS.dir, 'deeper')));
+    // --init-key on the rebuilt node asks for the passphrase once and writes the same key back (never a new one).
+    const back = runCliOnTerminal(['-c', conf3, '--init-key'], [typed]);
+    expect(back.output).toMatch(/Passphrase of enc3's master key \(.*enc3\.key is missing; the server keeps a copy wrapped by it\)/);
+    expect(back.output).not.toContain(typed);
+    expect(back.code).toBe(0);
+    expect(fs.readFileSync(enc3Key, 'utf8')).toBe(enc3Saved);
   });
 
   test('another key in the same dedup group is refused; a plain node beside encrypted ones works', async () => {
