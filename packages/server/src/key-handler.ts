@@ -46,7 +46,7 @@ export async function handleKey(ctx: SessionContext, req: cpsbackup.KeyRequest.$
   if (!lock.ok) {
     throw new WireError(
       'BACKUP_RUNNING',
-      `a backup of ${client.name} is running (since ${new Date(lock.since).toISOString()}): change its key once it has finished`,
+      `a backup of ${client.name} is running (since ${new Date(lock.since).toISOString()}): its key is registered or changed only between backups; try again once it has finished`,
     );
   }
   try {

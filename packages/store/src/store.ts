@@ -4,16 +4,7 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import {
-  type FileEntry,
-  formatChunkId,
-  prefixSelection,
-  ManifestDecoder,
-  ManifestFormat,
-  splitSealedManifest,
-  walkTree,
-  walkTreeRecords,
-} from '@cpsbackup/format';
+import { type FileEntry, formatChunkId, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -265,7 +256,7 @@ export class Store {
 
   /** The key id an encrypted backup was made with (undefined: a plain one). */
   sealedKeyOf(b: BackupInfo): Buffer | undefined {
-    return b.manifestFormat === ManifestFormat.Sealed ? splitSealedManifest(this.catalog.manifestIds(b.id)).keyId : undefined;
+    return b.manifestFormat === ManifestFormat.Sealed ? this.catalog.manifestIds(b.id)[0] : undefined; // a sealed manifest starts with its key id
   }
 
   /** A client's available encrypted backups, per key they were made with (oldest key first). */

@@ -57,13 +57,22 @@ export async function loadNodeKey(config: NodeConfig): Promise<ChunkKeys | undef
 }
 
 /**
+ * The backups bound to this node's key, whatever it is: those made with
+ * its registered key, or, with none registered yet, all of them. No new
+ * key may be made while any remain.
+ */
+function boundBackups(state: ServerKeyState): KeyCount[] {
+  return state.registered ? state.backups.filter((k) => k.keyId.equals(state.registered!)) : state.backups;
+}
+
+/**
  * A node with no key file and no copy on the server: a new node (nothing
  * needs a key yet: --init-key makes one), or a rebuilt one whose backups
  * are bound to a key only its safe copy of the key file still holds.
  */
 function noCopyError(config: NodeConfig, state: ServerKeyState, code: string): AgentError {
   const file = config.encryption_key_file;
-  const bound = boundToOtherKeys(state.backups, state.registered, Buffer.alloc(32));
+  const bound = boundBackups(state);
   if (!bound.length) {
     return new AgentError(
       code,
@@ -204,7 +213,7 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
     if (!state.registered?.equals(keyId)) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
     return { file, keyId, source: 'server', copy: 'kept', backups: madeWith(keyId) };
   }
-  if (boundToOtherKeys(state.backups, state.registered, Buffer.alloc(32)).length) throw noCopyError(config, state, 'KEY_IN_USE');
+  if (boundBackups(state).length) throw noCopyError(config, state, 'KEY_IN_USE');
   const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
   const master = newMasterKey();
   const keyId = new ChunkKeys(master).keyId;
@@ -259,7 +268,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): 
       throw new AgentError('USAGE', `--keep-old-backups names the key file itself (${file}): name another file, kept away from this node too`, ExitCode.CONFIG);
     }
     // The backups bound to the current key need it; those kept through an earlier change have theirs already.
-    const bound = boundToOtherKeys(state.backups, state.registered, Buffer.alloc(32));
+    const bound = boundBackups(state);
     if (!current && state.wrapped && bound.length) {
       const passphrase =
         passphraseOf(config) ??
