@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
+import { type cpsbackup } from '@cpsbackup/protocol';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { rawSession, readUntil, runCli, snapshotTree, type TreeRecord, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
@@ -291,11 +292,24 @@ describe("an encrypted node's key", () => {
     expect((await runCli(['-c', conf2, '-e'])).code).toBe(0);
   });
 
-  test("what the server tells a node of keys is its own: another client's backups in its dedup group are not counted", async () => {
+  test("what the server tells a node of keys is its own (another client's backups in its dedup group are not counted); malformed key requests are refused", async () => {
     const data = makeData('g1');
     const conf = nodeConf('g1', data);
     expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
     await backUp(conf);
+    const g1Key = new ChunkKeys(parseKeyFile(fs.readFileSync(path.join(root, 'g1.key'), 'utf8'), 'g1.key')).keyId;
+    {
+      // g1 is told its registered key and its backup.
+      const own = await rawSession(server, 'g1', pki.client('g1'));
+      await own.conn.send({ keyRequest: { store: false } });
+      const r = await readUntil(own.conn, (x) => x.msg === 'error' || x.msg === 'keyReply');
+      expect(Buffer.from(r?.keyReply?.keyId ?? [])).toEqual(g1Key);
+      expect((r?.keyReply?.backups ?? []).map((k) => [Buffer.from(k.keyId ?? []), Number(k.count), Number(k.oldest), Number(k.newest)])).toEqual([
+        [g1Key, 1, 1, 1],
+      ]);
+      own.socket.destroy();
+    }
+    // g2, of the same dedup group, nothing of g1's.
     const { socket, conn } = await rawSession(server, 'g2', pki.client('g2'));
     await conn.send({ keyRequest: { store: false } });
     const m = await readUntil(conn, (x) => x.msg === 'error' || x.msg === 'keyReply');
@@ -303,6 +317,17 @@ describe("an encrypted node's key", () => {
     expect(m?.keyReply?.backups ?? []).toEqual([]);
     expect(m?.keyReply?.keyId?.length ?? 0).toBe(0);
     expect(m?.keyReply?.wrappedKey?.length ?? 0).toBe(0);
+    for (const [request, why] of [
+      [{ store: true, keyId: randomBytes(5) }, /a key registered with a key id of 5 bytes \(32 expected\)/],
+      [{ store: true, keyId: randomBytes(32), oldBackups: 7 as cpsbackup.OldBackups }, /old_backups 7 is not one this server knows/],
+      [{ store: true, keyId: randomBytes(32), wrappedKey: randomBytes(5000) }, /a wrapped key of 5000 bytes refused/],
+    ] as const) {
+      await conn.send({ keyRequest: request });
+      const refused = await readUntil(conn, (x) => x.msg === 'error' || x.msg === 'keyReply');
+      expect(refused?.error?.code).toBe('PROTOCOL');
+      expect(refused?.error?.message).toMatch(why);
+    }
     socket.destroy();
+    expect(fs.existsSync(path.join(server.storeDir, 'records', 'keys', 'g2'))).toBe(false);
   });
 });
