@@ -330,4 +330,26 @@ describe("an encrypted node's key", () => {
     socket.destroy();
     expect(fs.existsSync(path.join(server.storeDir, 'records', 'keys', 'g2'))).toBe(false);
   });
+
+  test("a key change that would leave the node unable to back up (its dedup group's other node is bound to the old key) is refused, and changes nothing", async () => {
+    // g1 and its backup are the test's before. g2 joins g1's group the documented way: g1's key file copied, then --init-key registers it.
+    const data = makeData('g2');
+    fs.copyFileSync(path.join(root, 'g1.key'), path.join(root, 'g2.key'));
+    const conf2 = nodeConf('g2', data);
+    const joined = await runCli(['-c', conf2, '--init-key']);
+    expect(joined.stderr).toBe('');
+    expect(joined.code).toBe(0);
+    await backUp(conf2);
+    const conf1 = nodeConf('g1', path.join(root, 'data', 'g1'));
+    const key1 = fs.readFileSync(path.join(root, 'g1.key'), 'utf8');
+    const record1 = keyRecord('g1');
+    const refused = await runCli(['-c', conf1, '--change-key', '--delete-old-backups']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/dedup group grp holds backups encrypted with another key/);
+    expect(fs.readFileSync(path.join(root, 'g1.key'), 'utf8')).toBe(key1);
+    expect(keyRecord('g1')).toEqual(record1);
+    const list = JSON.parse((await runCli(['-c', conf1, '-l', '--json'])).stdout).backups as Array<{ status: string }>;
+    expect(list.map((b) => b.status)).toEqual(['available']); // nothing deleted
+    expect((await runCli(['-c', conf1, '-e'])).code).toBe(0); // and g1 still backs up with its key
+  });
 });
