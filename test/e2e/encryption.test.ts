@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { randomBytes } from 'node:crypto';
-import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
+import { ChunkKeys, formatKeyFile, parseKeyFile } from '@cpsbackup/crypto';
 import { type Message } from '@cpsbackup/protocol';
 import { CLI_BIN, rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf, directoriesOnTheWay } from '@cpsbackup/testkit/e2e';
 import { spawnSync } from 'node:child_process';
@@ -244,7 +244,7 @@ describe('encrypted nodes', () => {
     }
   });
 
-  test('on a terminal, --init-key asks for the passphrase twice (not echoed), and a rebuilt node asks for it to restore', async () => {
+  test('on a terminal, --init-key asks for the passphrase twice (not echoed), and a rebuilt node asks for it to restore and to write its key back', async () => {
     const enc3Key = path.join(root, 'enc3.key');
     const conf3 = writeNodeConf(path.join(root, 'enc3'), server, {
       cname: 'enc3',
@@ -263,12 +263,19 @@ describe('encrypted nodes', () => {
     expect(init.output).toMatch(/copy wrapped by the passphrase is on the server/);
     expect(init.output).not.toContain(typed); // never echoed
     expect((await runCli(['-c', conf3, '-e'])).code).toBe(0);
+    const enc3Saved = fs.readFileSync(enc3Key, 'utf8');
     fs.rmSync(enc3Key);
     const to = path.join(root, 'restored-enc3');
     const r = runCliOnTerminal(['-c', conf3, '-i', '--to', to], [typed]);
     expect(r.output).toMatch(/Passphrase of enc3's master key/);
     expect(r.code).toBe(0);
     expect(snapshotTree(path.join(to, data, MARKERS.dir, 'deeper'))).toEqual(snapshotTree(path.join(data, MARKERS.dir, 'deeper')));
+    // --init-key on the rebuilt node asks for the passphrase once and writes the same key back (never a new one).
+    const back = runCliOnTerminal(['-c', conf3, '--init-key'], [typed]);
+    expect(back.output).toMatch(/Passphrase of enc3's master key \(.*enc3\.key is missing; the server keeps a copy wrapped by it\)/);
+    expect(back.output).not.toContain(typed);
+    expect(back.code).toBe(0);
+    expect(fs.readFileSync(enc3Key, 'utf8')).toBe(enc3Saved);
   });
 
   test('another key in the same dedup group is refused; a plain node beside encrypted ones works', async () => {
@@ -278,12 +285,18 @@ describe('encrypted nodes', () => {
       include: [data],
       extra: ['encryption = 1', `encryption_key_file = ${path.join(root, 'enc2.key')}`],
     });
-    expect((await runCli(['-c', conf2, '--init-key'])).code).toBe(0);
+    // A new key for a node of the group is refused before any key file exists: it could not back up with it.
+    const init = await runCli(['-c', conf2, '--init-key']);
+    expect(init.code).toBe(1);
+    expect(init.stderr).toMatch(/dedup group shared holds backups encrypted with another key/);
+    expect(fs.existsSync(path.join(root, 'enc2.key'))).toBe(false);
+    // A key file of its own, not the group's: its backup is refused too.
+    fs.writeFileSync(path.join(root, 'enc2.key'), formatKeyFile(randomBytes(32)), { mode: 0o600 });
     const refused = await runCli(['-c', conf2, '-e']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/dedup group shared holds backups encrypted with another key/);
 
-    // enc1 given enc2's key file: its backups do not open, and nothing is written.
+    // enc1 given enc2's key file: the backup names the key it was made with, and nothing is written.
     const wrongKeyConf = writeNodeConf(path.join(root, 'wrong-key'), server, {
       cname: 'enc1',
       cert: pki.client('enc1'),
@@ -292,8 +305,11 @@ describe('encrypted nodes', () => {
     });
     const to = path.join(root, 'restored-wrong-key');
     const wrong = await runCli(['-c', wrongKeyConf, '-i', '--to', to]);
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/does not authenticate: it is damaged, or was not made with this key/);
+    expect(wrong.code).toBe(2);
+    const enc1Key = new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile, 'utf8'), keyFile)).keyId.toString('hex').slice(0, 16);
+    expect(wrong.stderr).toMatch(
+      new RegExp(`backup \\d+ was made with key ${enc1Key}, and the key this node reads with is [0-9a-f]{16}: give the key file it was made with`),
+    );
     expect(fs.existsSync(path.join(to, data))).toBe(false);
 
     const plainConf = writeNodeConf(root, server, { cname: 'plain1', cert: pki.client('plain1'), include: [data] });

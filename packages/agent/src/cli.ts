@@ -12,12 +12,15 @@
  * (PERFORMANCE.md). It applies when this file is run as a program (the
  * installed `cpsbackup`), not under `node cli.js`.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
 import { daemon } from './cli/actions/daemon';
 import { deleteBackup } from './cli/actions/delete';
 import { enrol } from './cli/actions/enrol';
+import { changeKey } from './cli/actions/change-key';
 import { initKey } from './cli/actions/init-key';
 import { exportBackup } from './cli/actions/export';
 import { importBackup } from './cli/actions/import';
@@ -42,6 +45,7 @@ const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Prom
   verify,
   enrol,
   'init-key': initKey,
+  'change-key': changeKey,
   daemon: (config) => daemon(config),
 };
 
@@ -49,7 +53,9 @@ async function main(): Promise<number> {
   const argv = await parseArgs(hideBin(process.argv));
   if (argv._[0] === 'status') return emit(await status(argv), argv.json);
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
-  const config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
+  let config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
+  // -i, -s --key-file: read with that key (a backup kept by --change-key), nothing else.
+  if (argv['key-file'] !== undefined) config = withKeyFile(config, argv['key-file']);
   for (const w of config.warnings) process.stderr.write(`cpsbackup: warning: ${w}\n`);
   // backup_window is checked whatever the action, so a mistake shows before the daemon meets it.
   for (const w of config.backup_window) {
@@ -60,6 +66,17 @@ async function main(): Promise<number> {
     }
   }
   return emit(await ACTION_RUNNERS[actionOf(argv)](config, argv), argv.json);
+}
+
+/** The configuration reading with the key in `file`, which must exist: a missing one never falls back to the copy the server keeps. */
+function withKeyFile(config: NodeConfig, file: string): NodeConfig {
+  const abs = path.resolve(file);
+  try {
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch (err) {
+    throw new AgentError('NO_KEY', `--key-file ${abs}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+  }
+  return { ...config, encryption: true, encryption_key_file: abs };
 }
 
 // main() always ends in process.exit; the event loop running dry first means

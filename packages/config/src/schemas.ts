@@ -115,7 +115,10 @@ export const nodeSchema = {
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   read_concurrency: key.int(3, 1, 64, 'files read at once during a backup, each on a worker thread (reads in flight on a cold disk; see PERFORMANCE.md)'),
-  encryption: key.bool(false, 'encrypt file contents and file lists on this node before they leave it (needs a master key: cpsbackup --init-key)'),
+  encryption: key.bool(
+    false,
+    'encrypt file contents and file lists on this node before they leave it (needs a master key: cpsbackup --init-key makes it on a new node, or writes it back on a rebuilt one)',
+  ),
   encryption_key_file: key.optionalPath("this node's master key (default: encryption.key beside node.conf)"),
   encryption_password: key.string(
     '',

@@ -105,6 +105,38 @@ export function encodeSealedManifest(keyId: Buffer, roots: readonly Buffer[]): B
   return Buffer.concat([keyId, ...roots]);
 }
 
+/** How messages name a key: the first 16 hex digits of its key id (what the node and the server both can show; it reveals nothing of the key). */
+export function keyIdText(keyId: Uint8Array): string {
+  return Buffer.from(keyId.buffer, keyId.byteOffset, keyId.byteLength).toString('hex').slice(0, 16);
+}
+
+/** How many of a node's restorable encrypted backups one key made, and the oldest and newest one's numbers. */
+export interface KeyCount {
+  keyId: Buffer;
+  count: number;
+  oldest: number;
+  newest: number;
+}
+
+/**
+ * Of a node's encrypted backups (counted per key), those that bind it to
+ * a key other than `keyId`: those made with its registered key when it
+ * registered one (backups made with other keys were kept through a key
+ * change: they are read with their own key and bind nothing), else
+ * (nothing registered yet) all of them. What the node checks before it
+ * writes a key file, and the server before it registers a key.
+ */
+export function boundToOtherKeys<T extends KeyCount>(own: readonly T[], registered: Uint8Array | undefined, keyId: Uint8Array): T[] {
+  return own.filter((k) => !k.keyId.equals(keyId) && (!registered || k.keyId.equals(registered)));
+}
+
+/** "7 backups (1 to 9) were made with key 0123456789abcdef", a clause per key. */
+export function describeKeyCounts(counts: readonly KeyCount[]): string {
+  return counts
+    .map((k) => `${k.count === 1 ? `1 backup (${k.newest}) was` : `${k.count} backups (${k.oldest} to ${k.newest}) were`} made with key ${keyIdText(k.keyId)}`)
+    .join(', and ');
+}
+
 /** The key id and root ids of a sealed manifest's ids (its 32-byte pieces, key id first). */
 export function splitSealedManifest(ids: readonly Buffer[]): { keyId: Buffer; roots: Buffer[] } {
   if (ids.length === 0) throw new FormatError('MANIFEST_CORRUPT', 'an encrypted backup without its key id');

@@ -28,6 +28,7 @@ export function toSummary(store: Store, b: BackupInfo): cpsbackup.BackupSummary.
     warnings: b.warnings,
     warningCount: b.warnings.length,
     partial: b.partial ?? '',
+    keyId: store.sealedKeyOf(b) ?? Buffer.alloc(0),
   };
 }
 

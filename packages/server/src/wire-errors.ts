@@ -24,6 +24,8 @@ export type WireErrorCode =
   | 'PERMISSION'
   | 'STORE'
   | 'KEY_MISMATCH'
+  /** A node's key may not be replaced: backups made with it remain (cpsbackup --change-key says what becomes of them). */
+  | 'KEY_IN_USE'
   | 'ENCRYPTED'
   | 'TOO_LARGE'
   | 'INTERNAL';

@@ -36,9 +36,10 @@ function clientObject(name: string): string {
 }
 
 /**
- * Where an encrypted node's master key, wrapped by its passphrase, is
- * kept: beside the records, so a node rebuilt from scratch (or a server
- * rebuilt from its bucket) still finds it. The server cannot unwrap it.
+ * Where an encrypted node's key record (client-keys.ts: its registered
+ * key id and its master key wrapped by its passphrase) is kept: beside the
+ * records, so a node rebuilt from scratch (or a server rebuilt from its
+ * bucket) still finds it. The server cannot unwrap the key.
  */
 export function wrappedKeyObject(client: string): string {
   return `keys/${word(client)}`;

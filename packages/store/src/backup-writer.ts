@@ -522,7 +522,7 @@ export class BackupWriter {
       throw err;
     }
     this.assertActive(); // the store may have lost data meanwhile
-    if (this.keyId) this.store.assertGroupKey(this.dedupGroup, this.keyId);
+    if (this.keyId) this.store.assertBackupKey(this.client, this.dedupGroup, this.keyId);
     const committed = this.store.catalog.commitBackup(this.backupId, {
       manifest: this.keyId ? encodeSealedManifest(this.keyId, this.storedIds(root)) : Buffer.concat(root),
       manifestFormat: this.keyId ? ManifestFormat.Sealed : ManifestFormat.Tree,

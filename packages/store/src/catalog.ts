@@ -3,7 +3,7 @@ import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
 import { type PlacedRecord } from './pack-writer';
-import { ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
+import { type KeyCount, ManifestFormat, splitChunkIds } from '@cpsbackup/format';
 
 /** A backup's lifecycle state. */
 export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
@@ -30,6 +30,11 @@ export interface BackupInfo {
   partial: string | null;
   /** How its manifest is laid out (ManifestFormat: 1 flat, 2 a tree of listings). */
   manifestFormat: number;
+}
+
+/** How many available encrypted backups a client made with one key (Catalog.sealedBackupKeys). */
+export interface SealedKeyCount extends KeyCount {
+  client: string;
 }
 
 /** An available backup that holds all it should: what retention counts, `-i` restores by default and monitoring calls good. */
@@ -660,20 +665,21 @@ export class Catalog {
       .all() as Buffer[];
   }
 
-  /** Whether a chunk is stored as a manifest chunk (a listing, or a piece of a flat manifest). */
   /**
-   * The key id of one of a dedup group's encrypted backups that still count
-   * (available ones), if any: they all share one (Store.assertGroupKey).
+   * The keys available encrypted backups were made with (a sealed
+   * manifest starts with its key id), per client: how many, the oldest
+   * and newest number. Of a dedup group's clients, or of one client.
    */
-  sealedKeyOfGroup(group: string): Buffer | undefined {
-    const manifest = this.db
+  sealedBackupKeys(of: { group: string } | { client: string }): SealedKeyCount[] {
+    const where = 'group' in of ? 'c.dedup_group = ?' : 'c.name = ?';
+    return this.db
       .prepare(
-        `SELECT b.manifest FROM backups b JOIN clients c ON c.id = b.client_id
-         WHERE c.dedup_group = ? AND b.manifest_format = ? AND b.status = 'available' LIMIT 1`,
+        `SELECT c.name AS client, substr(b.manifest, 1, 32) AS keyId, COUNT(*) AS count, MIN(b.number) AS oldest, MAX(b.number) AS newest
+         FROM backups b JOIN clients c ON c.id = b.client_id
+         WHERE ${where} AND b.manifest_format = ? AND b.status = 'available'
+         GROUP BY c.name, keyId ORDER BY c.name, newest`,
       )
-      .pluck()
-      .get(group, ManifestFormat.Sealed) as Buffer | undefined;
-    return manifest ? splitSealedManifest(splitChunkIds(manifest)).keyId : undefined;
+      .all('group' in of ? of.group : of.client, ManifestFormat.Sealed) as SealedKeyCount[];
   }
 
   /** Chunks outside the live set. */

@@ -4,7 +4,8 @@
  */
 export { Store } from './store';
 export { BackupWriter, type BeginBackupOptions, type EncodedChunkCheck } from './backup-writer';
-export { type BackupInfo, type BackupStatus, catalogDamage, isComplete } from './catalog';
+export { type BackupInfo, type BackupStatus, catalogDamage, isComplete, type SealedKeyCount } from './catalog';
+export { type ClientKey } from './client-keys';
 export { repairCatalog, type RepairReport, type RepairSource } from './repair';
 export { type StoreOptions } from './options';
 export { StoreError, type StoreErrorCode, isStoreError } from './errors';

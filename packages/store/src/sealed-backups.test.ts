@@ -108,7 +108,7 @@ describe('encrypted backups in the store', () => {
       err = e;
     }
     expect(isStoreError(err, 'KEY_MISMATCH')).toBe(true);
-    expect((err as Error).message).toMatch(/another key/);
+    expect((err as Error).message).toMatch(/is not the one its backups were made with: 1 backup \(\d+\) was made with key/);
     // Another group may use another key.
     await backUp('n2', [randomBytes(32), randomBytes(32), randomBytes(32)], randomBytes(32));
   });
@@ -137,7 +137,8 @@ describe('encrypted backups in the store', () => {
   it('come back whole from a catalog rebuilt from storage alone, wrapped key included', async () => {
     const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
     const b = await backUp('n1', data);
-    await store.putWrappedKey('n1', Buffer.from('wrapped'));
+    const registered = randomBytes(32);
+    await store.registerKey('n1', registered, Buffer.from('wrapped'));
     const before = new Set((await toArray(store.chunksOf(b.id))).map((id) => id.toString('hex')));
     await store.close();
     fs.rmSync(path.join(dir, 'catalog.db'));
@@ -148,10 +149,81 @@ describe('encrypted backups in the store', () => {
     expect(new Set((await toArray(store.chunksOf(again.id))).map((id) => id.toString('hex')))).toEqual(before);
     expect((await store.gc()).deadChunks).toBe(0);
     expect((await store.verify()).ok).toBe(true);
-    expect((await store.wrappedKey('n1'))?.toString()).toBe('wrapped');
+    expect(store.clientKey('n1')?.wrapped?.toString()).toBe('wrapped');
+    expect(store.clientKey('n1')?.keyId).toEqual(registered);
     // The group still knows its chunks (rebuilt from the records' references): nothing is sent again.
+    await store.registerKey('n1', KEY, undefined);
     const w = store.beginBackup({ client: 'n1', keyId: KEY });
     expect(w.missing(data)).toEqual([]);
     w.abort('test');
+  });
+
+  function refusal(client: string, keyId: Buffer, dedupGroup?: string): string {
+    try {
+      store.beginBackup({ client, keyId, dedupGroup }).abort('test');
+    } catch (err) {
+      expect(isStoreError(err, 'KEY_MISMATCH')).toBe(true);
+      return (err as Error).message;
+    }
+    return '';
+  }
+
+  it('binds a client to its registered key; backups it made with other keys, kept through a key change, bind nothing', async () => {
+    const old = randomBytes(32);
+    const next = randomBytes(32);
+    await backUp('n1', [randomBytes(32)], old);
+    await backUp('n1', [randomBytes(32)], old);
+    // Nothing registered: every backup it has binds it.
+    expect(refusal('n1', next)).toMatch(
+      new RegExp(
+        `its backups were made with: 2 backups \\(1 to 2\\) were made with key ${old.toString('hex').slice(0, 16)}.*cpsbackup --init-key.*cpsbackup --change-key`,
+      ),
+    );
+    await store.registerKey('n1', next, undefined);
+    // The old key's backups were kept by the change: the new key may back up, the old one no longer.
+    const made = await backUp('n1', [randomBytes(32)], next);
+    expect(refusal('n1', old)).toMatch(
+      new RegExp(
+        `this node's key \\(${old.toString('hex').slice(0, 16)}\\) is not the key registered for n1 \\(${next.toString('hex').slice(0, 16)}.*1 backup \\(${made.number}\\) was made with key`,
+      ),
+    );
+    expect(store.sealedBackupKeys('n1').map((k) => [k.keyId, k.count, k.oldest, k.newest])).toEqual([
+      [old, 2, 1, 2],
+      [next, 1, made.number, made.number],
+    ]);
+    // A refused backup leaves no row behind (none 'creating' until the next open).
+    expect(store.listBackups('n1').map((b) => b.status)).toEqual(['available', 'available', 'available']);
+    // A registered key with no backup yet: the refusal says another may be registered.
+    await store.registerKey('n3', randomBytes(32), undefined);
+    expect(refusal('n3', randomBytes(32))).toMatch(/no backup was made with that one: run cpsbackup --init-key to register the key this node holds/);
+  });
+
+  it("refuses a key other than the one the group's other clients are bound to, until they changed theirs", async () => {
+    await store.close();
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, gracePeriodMs: 0 });
+    const a = randomBytes(32);
+    const b = randomBytes(32);
+    const w = store.beginBackup({ client: 'g1', dedupGroup: 'g', keyId: a });
+    const root = sealedTree(w, [randomBytes(32)]);
+    w.claimTotals(1, 1);
+    await w.commitTree(root, await w.checkTree(root));
+    await store.registerKey('g2', b, undefined);
+    expect(refusal('g2', b, 'g')).toMatch(/dedup group g holds backups encrypted with another key/);
+    // g1 moves to b, keeping its backups made with a: they bind nobody now.
+    await store.registerKey('g1', b, undefined);
+    store.beginBackup({ client: 'g2', dedupGroup: 'g', keyId: b }).abort('test');
+  });
+
+  it('keeps key records across a reopen, and reads a record of the first form (a wrapped key alone) as naming no key', async () => {
+    const key = randomBytes(32);
+    await store.registerKey('n1', key, Buffer.from('wrapped one'));
+    await store.registerKey('n2', randomBytes(32), undefined);
+    await store.close();
+    fs.writeFileSync(path.join(dir, 'records', 'keys', 'old'), 'a wrapped key kept before keys were registered');
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, gracePeriodMs: 0 });
+    expect(store.clientKey('n1')).toEqual({ keyId: key, wrapped: Buffer.from('wrapped one') });
+    expect(store.clientKey('n2')?.wrapped).toBeUndefined();
+    expect(store.clientKey('old')).toEqual({ wrapped: Buffer.from('a wrapped key kept before keys were registered') });
+    expect(store.clientKey('nobody')).toBeUndefined();
   });
 });

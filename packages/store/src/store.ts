@@ -19,6 +19,8 @@ import { checkStorageOwner } from './storage-owner';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { reconcileRecords, removeBackupRecord, wrappedKeyObject, writeBackupRecord } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
+import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
+import { type SealedKeyCount } from './catalog';
 
 /** Free bytes under which the store gives up its reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
@@ -52,6 +54,8 @@ export class Store {
   private readonly unpublished = new Set<string>();
   /** Packs discarded while their publishing may still run: its failure is no failure. */
   private readonly discarded = new Set<string>();
+  /** Every client's key record (client-keys.ts) by object name: read at open, kept up to date by registerKey. */
+  private clientKeys = new Map<string, ClientKey>();
 
   private constructor(
     readonly dir: string,
@@ -103,6 +107,7 @@ export class Store {
       store = new Store(dir, catalog, packs, lock, reserve, options);
       store.recovery = await recoverStore(catalog, packs, () => reserve.release());
       await store.reconcileRecords();
+      store.clientKeys = await loadClientKeys(packs);
       reserve.ensure();
       return store;
     } catch (err) {
@@ -229,41 +234,52 @@ export class Store {
         throw new StoreError('BACKUP_NOT_FOUND', `parent backup ${opts.parentId} does not belong to client ${opts.client}`);
       }
     }
+    if (opts.keyId) this.assertBackupKey(opts.client, client.dedupGroup, opts.keyId); // before the row: a refused backup leaves none behind
     const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
     const info = this.catalog.backup(id)!;
-    if (opts.keyId) this.assertGroupKey(client.dedupGroup, opts.keyId);
     const writer = new BackupWriter(this, info, client.dedupGroup, (w) => this.writers.delete(w), opts.keyId);
     this.writers.add(writer);
     return writer;
   }
 
   /**
-   * Refuses an encrypted backup whose key is not the one its dedup group's
-   * encrypted backups were made with: a group shares what it stores, so
-   * its nodes share one key (or none). Read from the backups themselves, so
-   * it holds across a rebuilt catalog and lifts once the last one is gone.
+   * Refuses an encrypted backup of `client` whose key is not its
+   * registered one, or not the one its dedup group's backups are bound to
+   * (see client-keys.ts). Read from the backups and the key records, so it
+   * holds across a rebuilt catalog and lifts once the last backup bound to
+   * another key is gone. `registered`: the client's key as if registered
+   * (a registration checks the key it registers).
    */
-  assertGroupKey(group: string, keyId: Buffer): void {
-    const other = this.catalog.sealedKeyOfGroup(group);
-    if (other && !other.equals(keyId)) {
-      throw new StoreError(
-        'KEY_MISMATCH',
-        `dedup group ${group} holds backups encrypted with another key: give this node that key (its key file), or put it in a dedup group of its own`,
-        { group },
-      );
-    }
+  assertBackupKey(client: string, group: string, keyId: Buffer, registered = this.clientKey(client)?.keyId): void {
+    checkBackupKey(client, group, keyId, this.catalog.sealedBackupKeys({ group }), (c) => (c === client ? registered : this.clientKey(c)?.keyId));
   }
 
-  /** Keeps a client's wrapped master key (written whole and durably, replacing the one before: a new passphrase). */
-  async putWrappedKey(client: string, wrapped: Buffer): Promise<void> {
-    this.assertOpen();
-    await this.backend.writeObject(wrappedKeyObject(client), wrapped);
+  /** The key id an encrypted backup was made with (undefined: a plain one). */
+  sealedKeyOf(b: BackupInfo): Buffer | undefined {
+    return b.manifestFormat === ManifestFormat.Sealed ? this.catalog.manifestIds(b.id)[0] : undefined; // a sealed manifest starts with its key id
   }
 
-  /** A client's wrapped master key, if it stored one. */
-  async wrappedKey(client: string): Promise<Buffer | undefined> {
+  /** A client's available encrypted backups, per key they were made with (oldest key first). */
+  sealedBackupKeys(client: string): SealedKeyCount[] {
     this.assertOpen();
-    return this.backend.readObject(wrappedKeyObject(client));
+    return this.catalog.sealedBackupKeys({ client });
+  }
+
+  /** What the store keeps of a client's key (undefined: nothing). */
+  clientKey(client: string): ClientKey | undefined {
+    return this.clientKeys.get(wrappedKeyObject(client));
+  }
+
+  /**
+   * Registers `keyId` as the client's key, with its master key wrapped by
+   * the passphrase (undefined: no copy). The record is written whole and
+   * durably, replacing the one before; it counts once written.
+   */
+  async registerKey(client: string, keyId: Buffer, wrapped: Buffer | undefined): Promise<void> {
+    this.assertOpen();
+    const key = wrapped ? { keyId, wrapped } : { keyId };
+    await this.backend.writeObject(wrappedKeyObject(client), encodeClientKey(key));
+    this.clientKeys.set(wrappedKeyObject(client), key);
   }
 
   /** Backups that failed while the catalog could not be written (disk full), by id → reason. */

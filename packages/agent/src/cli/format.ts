@@ -1,5 +1,5 @@
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { EntryType, type FileEntry } from '@cpsbackup/format';
+import { EntryType, type FileEntry, keyIdText } from '@cpsbackup/format';
 import { escapeName } from './escaped-names';
 
 /** Backup numbers print as 7 digits, as the original utility did. */
@@ -93,6 +93,8 @@ export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<stri
     newBytes: Number(b.newRawBytes ?? 0),
     storedBytes: Number(b.newStoredBytes ?? 0),
     partial: b.partial || null,
+    // An encrypted backup: the key that reads it (what --change-key --keep-old-backups kept it with).
+    key: b.keyId?.length ? keyIdText(b.keyId) : null,
     warnings: b.warnings ?? [],
     // Older servers send no count: then every warning came along.
     warningCount: Number(b.warningCount ?? 0) || (b.warnings ?? []).length,

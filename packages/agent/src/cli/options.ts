@@ -15,7 +15,7 @@ const EXIT_CODES_HELP = `Exit codes:
   8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key'] as const;
+export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -37,7 +37,24 @@ export function parseArgs(args: string[]) {
     .option('init-key', {
       type: 'boolean',
       describe:
-        "make this node's master key for encryption (once), and keep a copy wrapped by the passphrase (encryption_password, $CPSBACKUP_PASSPHRASE, or asked on a terminal) on the server; run again to change the passphrase",
+        "this node's master key for encryption: on a new node, makes it; on a rebuilt node (key file gone), writes it back from the copy the server keeps, with the passphrase; " +
+        'with a key file, keeps it. Stores a copy wrapped by the passphrase (encryption_password, $CPSBACKUP_PASSPHRASE, or asked on a terminal) on the server: ' +
+        'run again to change the passphrase. Never replaces a key that backups were made with (see --change-key)',
+    })
+    .option('change-key', {
+      type: 'boolean',
+      describe:
+        'give this node a new master key (a key believed stolen, or lost with no copy left); refused while backups made with other keys remain, ' +
+        'unless --delete-old-backups or --keep-old-backups says what becomes of them',
+    })
+    .option('delete-old-backups', { type: 'boolean', describe: "with --change-key: delete this node's backups made with other keys (client_can_delete)" })
+    .option('keep-old-backups', {
+      type: 'string',
+      describe: 'with --change-key: keep them, and write the key they were made with to this new file (read them with -i N --key-file FILE)',
+    })
+    .option('key-file', {
+      type: 'string',
+      describe: 'with -i, -s: read with the master key in this file instead of encryption_key_file (backups kept by --change-key --keep-old-backups)',
     })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
@@ -79,6 +96,13 @@ export function parseArgs(args: string[]) {
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       if (a.client !== undefined && !['import', 'list', 'show'].includes(actions[0]!)) throw new Error('--client (-C) goes with -l, -s or -i only');
+      if (a['key-file'] !== undefined && !['import', 'show'].includes(actions[0]!)) throw new Error('--key-file goes with -i or -s only');
+      if ((a['delete-old-backups'] || a['keep-old-backups'] !== undefined) && actions[0] !== 'change-key') {
+        throw new Error('--delete-old-backups and --keep-old-backups go with --change-key only');
+      }
+      if (a['delete-old-backups'] && a['keep-old-backups'] !== undefined) throw new Error('give --delete-old-backups or --keep-old-backups, not both');
+      if (a['keep-old-backups'] === '') throw new Error('--keep-old-backups needs the file to write the key to');
+      if (a['key-file'] === '') throw new Error('--key-file needs a file');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

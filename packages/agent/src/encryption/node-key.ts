@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type NodeConfig } from '@cpsbackup/config';
 import { ChunkKeys, formatKeyFile, isCryptoError, newMasterKey, parseKeyFile, unwrapMasterKey, wrapMasterKey } from '@cpsbackup/crypto';
-import { createFileDurably } from '@cpsbackup/durable';
+import { createFileDurably, replaceFileDurably } from '@cpsbackup/durable';
+import { boundToOtherKeys, describeKeyCounts, type KeyCount, keyIdText } from '@cpsbackup/format';
+import { cpsbackup } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from '../errors';
 import { canPrompt, promptHidden, promptNewPassphrase } from './passphrase-prompt';
 import { withServer } from '../client/server-connection';
-import type Long from 'long';
 
 /** The environment variable that may carry the passphrase (so it need not sit in node.conf). */
 export const PASSPHRASE_ENV = 'CPSBACKUP_PASSPHRASE';
@@ -15,47 +17,77 @@ export function passphraseOf(config: NodeConfig): string | undefined {
   return process.env[PASSPHRASE_ENV] || config.encryption_password || undefined;
 }
 
+/** What the server keeps of this node's key, and the keys this node's encrypted backups were made with (KeyReply). */
+export interface ServerKeyState {
+  /** The master key wrapped by the passphrase (undefined: no copy). */
+  wrapped?: Buffer;
+  /** The key registered for this node (undefined: none yet). */
+  registered?: Buffer;
+  /** This node's restorable encrypted backups, per key. */
+  backups: KeyCount[];
+  /** Backups a key change deleted. */
+  deleted: number;
+}
+
 /**
  * This node's chunk keys when it encrypts (undefined when it does not):
  * from its key file, or, when the file is gone (a node rebuilt from
  * scratch), from the copy the server keeps, unwrapped by the passphrase.
+ * Without either, the message says which case this is: a new node, or a
+ * rebuilt one whose backups need their key back.
  */
 export async function loadNodeKey(config: NodeConfig): Promise<ChunkKeys | undefined> {
   if (!config.encryption) return undefined;
   const file = config.encryption_key_file;
-  let text: string | undefined;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new AgentError('NO_KEY', `cannot read the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
-    }
-  }
-  if (text !== undefined) {
-    try {
-      return new ChunkKeys(parseKeyFile(text, file));
-    } catch (err) {
-      throw new AgentError('NO_KEY', (err as Error).message, ExitCode.CONFIG);
-    }
-  }
+  const held = readKeyFile(file);
+  if (held) return new ChunkKeys(held);
+  const state = await fetchKeyState(config);
+  if (!state.wrapped) throw noCopyError(config, state, 'NO_KEY');
   const passphrase =
     passphraseOf(config) ?? (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s master key (${file} is missing): `) : undefined);
   if (!passphrase) {
     throw new AgentError(
       'NO_KEY',
-      `encryption is on but there is no master key: ${file} does not exist and no passphrase is given (encryption_password in node.conf, or ${PASSPHRASE_ENV}). On a new node run cpsbackup --init-key; on a rebuilt one give the passphrase to use the copy the server keeps`,
+      `encryption is on but there is no master key: ${file} does not exist, and the server keeps a copy of ${config.cname}'s key wrapped by its passphrase (a rebuilt node): ` +
+        `give the passphrase (encryption_password in node.conf, or ${PASSPHRASE_ENV}; on a terminal it is asked for), or run cpsbackup --init-key with it once to write ${file} back from that copy`,
       ExitCode.CONFIG,
     );
   }
-  const wrapped = await fetchWrappedKey(config);
-  if (!wrapped) {
-    throw new AgentError(
-      'NO_KEY',
-      `${file} does not exist and the server keeps no master key for ${config.cname}: without the key file this node's encrypted backups cannot be read. On a new node run cpsbackup --init-key`,
+  return new ChunkKeys(unwrap(state.wrapped, passphrase));
+}
+
+/**
+ * The backups bound to this node's key, whatever it is: those made with
+ * its registered key, or, with none registered yet, all of them. No new
+ * key may be made while any remain.
+ */
+function boundBackups(state: ServerKeyState): KeyCount[] {
+  return state.registered ? state.backups.filter((k) => k.keyId.equals(state.registered!)) : state.backups;
+}
+
+/**
+ * A node with no key file and no copy on the server: a new node (nothing
+ * needs a key yet: --init-key makes one), or a rebuilt one whose backups
+ * are bound to a key only its safe copy of the key file still holds.
+ */
+function noCopyError(config: NodeConfig, state: ServerKeyState, code: string): AgentError {
+  const file = config.encryption_key_file;
+  const bound = boundBackups(state);
+  if (!bound.length) {
+    return new AgentError(
+      code,
+      `encryption is on but there is no master key: ${file} does not exist, and the server keeps neither a copy of one nor a backup of ${config.cname} that needs one: on a new node, run cpsbackup --init-key to make its key`,
       ExitCode.CONFIG,
     );
   }
-  return new ChunkKeys(unwrap(wrapped, passphrase));
+  return new AgentError(
+    code,
+    `${file} does not exist and the server keeps no copy of ${config.cname}'s master key (no passphrase was given when it was made), but ${describeKeyCounts(bound)}: ` +
+      `this is a rebuilt node, and only that key reads them, so no new key was made. Bring back ${file} from the copy kept when the key was made ` +
+      `(one line "cpsbackup-master-key-v1 …", mode 0600). If no copy is left, nothing can read those backups: ` +
+      `cpsbackup --change-key --delete-old-backups gives this node a new key and deletes them`,
+    ExitCode.CONFIG,
+  );
 }
 
 function unwrap(wrapped: Buffer, passphrase: string): Buffer {
@@ -73,68 +105,297 @@ function unwrap(wrapped: Buffer, passphrase: string): Buffer {
   }
 }
 
+/** The master key in `file`; undefined if there is no such file. */
+function readKeyFile(file: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AgentError('NO_KEY', `cannot read the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+  }
+  try {
+    return parseKeyFile(text, file);
+  } catch (err) {
+    throw new AgentError('NO_KEY', `${(err as Error).message}; it was left as it is`, ExitCode.CONFIG);
+  }
+}
+
+/** Writes a key file whole and durably, mode 0600: created (never over another file), or replacing this node's own (`replace`). */
+function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): void {
+  try {
+    if (how === 'create') createFileDurably(file, formatKeyFile(master), 0o600);
+    else replaceFileDurably(file, formatKeyFile(master), 0o600);
+  } catch (err) {
+    throw new AgentError('NO_KEY', `cannot write the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+  }
+}
+
 /** What --init-key did. */
 export interface InitKeyResult {
   file: string;
-  /** A new master key was made (false: the existing one was kept). */
-  created: boolean;
-  /** A copy wrapped by the passphrase is now on the server. */
-  storedOnServer: boolean;
+  keyId: Buffer;
+  /** Where the key came from: made now (a new node), the server's copy unwrapped (a rebuilt node), or the key file kept. */
+  source: 'made' | 'server' | 'file';
+  /** The copy wrapped by the passphrase on the server: stored now, kept as it was, or none. */
+  copy: 'stored' | 'kept' | 'none';
+  /** This node's backups made with the key. */
+  backups: number;
 }
 
 /**
- * Makes this node's master key (once: an existing key file is never
- * replaced, its backups need it) and, with a passphrase, stores a copy
- * wrapped by it on the server; run again after changing the passphrase,
- * it stores the key wrapped by the new one (the data is not re-encrypted).
+ * This node's master key, never replaced while backups are bound to it:
+ * - a key file present is kept, and registered with the server (with a
+ *   copy wrapped by the passphrase, when one is given: run again after
+ *   changing the passphrase, it re-wraps the same key);
+ * - no key file and a copy on the server (a rebuilt node): the copy is
+ *   unwrapped with the passphrase and the key file written from it;
+ * - no key file, no copy, but backups bound to a key: refused (the key
+ *   file must come back from its safe copy, or --change-key be used);
+ * - none of these (a new node): a new key is made.
  */
 export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
   const file = config.encryption_key_file;
-  let master: Buffer | undefined;
-  if (fs.existsSync(file)) {
-    try {
-      master = parseKeyFile(fs.readFileSync(file, 'utf8'), file);
-    } catch (err) {
-      throw new AgentError('NO_KEY', `${(err as Error).message}; it was left as it is`, ExitCode.CONFIG);
+  const held = readKeyFile(file);
+  const state = await fetchKeyState(config);
+  const madeWith = (keyId: Buffer) => state.backups.find((k) => k.keyId.equals(keyId))?.count ?? 0;
+  if (held) {
+    const keyId = new ChunkKeys(held).keyId;
+    const bound = boundToOtherKeys(state.backups, state.registered, keyId);
+    if (bound.length) {
+      const back = state.wrapped
+        ? `(the server keeps a copy wrapped by the passphrase: move ${file} aside and run cpsbackup --init-key with the passphrase to write it back)`
+        : '(from the copy kept when that key was made)';
+      throw new AgentError(
+        'KEY_IN_USE',
+        `${file} holds key ${keyIdText(keyId)}, but ${describeKeyCounts(bound)}: it is not this node's key, and this node's key is never replaced while they remain. ` +
+          `Put back the key file they were made with ${back}; to give this node a new key, run cpsbackup --change-key, which says what becomes of them`,
+        ExitCode.CONFIG,
+      );
     }
+    // Asked before anything is sent: on a terminal with no passphrase configured, typed twice.
+    const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+    if (passphrase) {
+      await registerKey(config, keyId, wrapMasterKey(held, passphrase), cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+      return { file, keyId, source: 'file', copy: 'stored', backups: madeWith(keyId) };
+    }
+    const after = state.registered?.equals(keyId) ? state : await registerKey(config, keyId, undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    return { file, keyId, source: 'file', copy: after.wrapped ? 'kept' : 'none', backups: madeWith(keyId) };
   }
-  // Asked before anything is written: on a terminal with no passphrase configured, typed twice. The copy on the server is what a rebuilt node restores with.
+  if (state.wrapped) {
+    const passphrase =
+      passphraseOf(config) ??
+      (canPrompt()
+        ? await promptHidden(`Passphrase of ${config.cname}'s master key (${file} is missing; the server keeps a copy wrapped by it): `)
+        : undefined);
+    if (!passphrase) {
+      throw new AgentError(
+        'NO_KEY',
+        `${file} does not exist, and the server keeps a copy of ${config.cname}'s master key wrapped by its passphrase (a rebuilt node): ` +
+          `give that passphrase (encryption_password in node.conf, or ${PASSPHRASE_ENV}; on a terminal it is asked for) and run cpsbackup --init-key again to write ${file} back from the copy. ` +
+          'No new key is made while that copy exists (cpsbackup --change-key makes one)',
+        ExitCode.CONFIG,
+      );
+    }
+    const master = unwrap(state.wrapped, passphrase);
+    const keyId = new ChunkKeys(master).keyId;
+    const bound = boundToOtherKeys(state.backups, state.registered, keyId);
+    if (bound.length) {
+      throw new AgentError(
+        'KEY_IN_USE',
+        `the copy of ${config.cname}'s master key the server keeps is key ${keyIdText(keyId)}, but ${describeKeyCounts(bound)}, which it cannot read: ${file} was not written. ` +
+          `Bring back the key file they were made with (from the copy kept when that key was made); to give this node a new key instead, run cpsbackup --change-key`,
+        ExitCode.CONFIG,
+      );
+    }
+    writeKeyFile(file, master, 'create');
+    // A copy kept before keys were registered names no key: it is known now.
+    if (!state.registered?.equals(keyId)) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    return { file, keyId, source: 'server', copy: 'kept', backups: madeWith(keyId) };
+  }
+  if (boundBackups(state).length) throw noCopyError(config, state, 'KEY_IN_USE');
   const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
-  const created = !master;
-  if (!master) {
-    master = newMasterKey();
-    try {
-      createFileDurably(file, formatKeyFile(master), 0o600);
-    } catch (err) {
-      throw new AgentError('NO_KEY', `cannot write the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
-    }
+  const master = newMasterKey();
+  const keyId = new ChunkKeys(master).keyId;
+  // The server first: it refuses a key this node could not back up with (its dedup group's), before a key file exists.
+  await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+  writeKeyFile(file, master, 'create');
+  return { file, keyId, source: 'made', copy: passphrase ? 'stored' : 'none', backups: 0 };
+}
+
+/** What --change-key does with the backups made with other keys. */
+export type OldBackupsChoice = { action: 'delete' } | { action: 'keep'; file: string } | undefined;
+
+/** What --change-key did. */
+export interface ChangeKeyResult {
+  file: string;
+  keyId: Buffer;
+  /** The key replaced (undefined: the node held none). */
+  oldKeyId?: Buffer;
+  /** Where the replaced key was written (--keep-old-backups). */
+  keptIn?: string;
+  /** Backups made with other keys, still there (kept). */
+  kept: KeyCount[];
+  deleted: number;
+  copy: 'stored' | 'none';
+}
+
+/**
+ * Gives this node a new master key. Refused while backups made with
+ * other keys remain unless `old` says what becomes of them: deleted (the
+ * server deletes them, then registers the new key), or kept, readable
+ * with the key they were made with, which is written to the file named
+ * (it must be the key this node holds: a key it lost cannot be kept).
+ * The server registers the new key before the key file is replaced: the
+ * node's next backup is made with it.
+ */
+export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): Promise<ChangeKeyResult> {
+  const file = config.encryption_key_file;
+  let current = readKeyFile(file);
+  const state = await fetchKeyState(config);
+  if (state.backups.length && !old) {
+    throw new AgentError(
+      'KEY_IN_USE',
+      `${describeKeyCounts(state.backups)}: say what becomes of them. --delete-old-backups deletes them now; ` +
+        '--keep-old-backups FILE keeps them and writes the key they need to FILE (read them with cpsbackup -i N --key-file FILE). Nothing was changed',
+      ExitCode.CONFIG,
+    );
   }
-  if (passphrase) await storeWrappedKey(config, wrapMasterKey(master, passphrase));
-  return { file, created, storedOnServer: !!passphrase };
+  let keptIn: string | undefined;
+  if (old?.action === 'keep') {
+    keptIn = path.resolve(old.file);
+    if (keptIn === path.resolve(file)) {
+      throw new AgentError('USAGE', `--keep-old-backups names the key file itself (${file}): name another file, kept away from this node too`, ExitCode.CONFIG);
+    }
+    // The backups bound to the current key need it; those kept through an earlier change have theirs already.
+    const bound = boundBackups(state);
+    if (!current && state.wrapped && bound.length) {
+      const passphrase =
+        passphraseOf(config) ??
+        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${file} is missing; to keep it in ${keptIn}): `) : undefined);
+      if (passphrase) current = unwrap(state.wrapped, passphrase);
+    }
+    const currentId = current && new ChunkKeys(current).keyId;
+    const unheld = bound.filter((k) => !currentId || !k.keyId.equals(currentId));
+    if (unheld.length) {
+      throw new AgentError(
+        'KEY_IN_USE',
+        `${describeKeyCounts(unheld)}, and this node does not hold that key (${current ? `${file} holds ${keyIdText(currentId!)}` : `${file} does not exist and the server's copy was not opened`}): ` +
+          `--keep-old-backups keeps backups readable by writing their key to a file. Bring their key file back first (or give the passphrase of the copy the server keeps), or use --delete-old-backups. Nothing was changed`,
+        ExitCode.CONFIG,
+      );
+    }
+    if (!current) keptIn = undefined; // nothing is bound to a key: nothing to keep
+  }
+  const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+  const master = newMasterKey();
+  const keyId = new ChunkKeys(master).keyId;
+  if (keptIn && current) keepOldKey(keptIn, current);
+  const mode = !old
+    ? cpsbackup.OldBackups.OLD_BACKUPS_REFUSE
+    : old.action === 'delete'
+      ? cpsbackup.OldBackups.OLD_BACKUPS_DELETE
+      : cpsbackup.OldBackups.OLD_BACKUPS_KEEP;
+  const after = await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, mode);
+  try {
+    writeKeyFile(file, master, 'replace');
+  } catch (err) {
+    throw new AgentError(
+      'NO_KEY',
+      `${(err as Error).message}. The server has the new key registered, and no backup was made with it yet: run cpsbackup --change-key again once ${file} can be written`,
+      ExitCode.CONFIG,
+    );
+  }
+  return {
+    file,
+    keyId,
+    ...(current ? { oldKeyId: new ChunkKeys(current).keyId } : {}),
+    ...(keptIn ? { keptIn } : {}),
+    kept: after.backups,
+    deleted: after.deleted,
+    copy: passphrase ? 'stored' : 'none',
+  };
 }
 
-/** An encrypted backup needs this node's key; a node without it is told what to do. */
-export function requireKeys(keys: ChunkKeys | undefined, number: number | Long | null | undefined): ChunkKeys {
-  if (keys) return keys;
-  throw new AgentError(
-    'NO_KEY',
-    `backup ${String(number ?? '')} is encrypted and this node has no key: set encryption = 1 (and encryption_key_file, or encryption_password for the copy the server keeps) in node.conf`,
-  );
+/** Writes the key being replaced to `file` (0600, durably); a file already holding that key (a change run again) is fine. */
+function keepOldKey(file: string, master: Buffer): void {
+  try {
+    createFileDurably(file, formatKeyFile(master), 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      const there = readKeyFile(file);
+      if (there?.equals(master)) return;
+      throw new AgentError(
+        'USAGE',
+        `${file} exists and does not hold the key being replaced: name a file that does not exist. Nothing was changed`,
+        ExitCode.CONFIG,
+      );
+    }
+    throw new AgentError(
+      'NO_KEY',
+      `cannot write the key being replaced to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
 }
 
-/** The master key wrapped by its passphrase, as the server keeps it for this node (undefined: none). */
-async function fetchWrappedKey(config: NodeConfig): Promise<Buffer | undefined> {
+/**
+ * The key an encrypted backup is read with: this node's, which must be
+ * the one the backup was made with (the summary names it). A node without
+ * it is told what to do.
+ */
+export function requireKeys(keys: ChunkKeys | undefined, backup: cpsbackup.BackupSummary.$Properties | null | undefined): ChunkKeys {
+  const number = String(backup?.number ?? '');
+  const madeWith = backup?.keyId?.length ? Buffer.from(backup.keyId) : undefined;
+  if (!keys) {
+    throw new AgentError(
+      'NO_KEY',
+      `backup ${number} is encrypted and this node has no key: set encryption = 1 (and encryption_key_file, or encryption_password for the copy the server keeps) in node.conf, or give the key file it was made with (--key-file)`,
+    );
+  }
+  if (madeWith && !madeWith.equals(keys.keyId)) {
+    throw new AgentError(
+      'WRONG_KEY',
+      `backup ${number} was made with key ${keyIdText(madeWith)}, and the key this node reads with is ${keyIdText(keys.keyId)}: ` +
+        `give the key file it was made with, e.g. the one cpsbackup --change-key --keep-old-backups wrote (cpsbackup -i ${number} --key-file FILE). Nothing was written`,
+      ExitCode.CONFIG,
+    );
+  }
+  return keys;
+}
+
+/** A key id from the server: 32 bytes, or refused. */
+function keyIdFrom(bytes: Uint8Array | null | undefined, what: string): Buffer {
+  if (bytes?.length !== 32) throw new AgentError('PROTOCOL', `the server sent ${what} of ${bytes?.length ?? 0} bytes (32 expected)`);
+  return Buffer.from(bytes);
+}
+
+function stateOf(m: cpsbackup.KeyReply.$Properties): ServerKeyState {
+  return {
+    ...(m.wrappedKey?.length ? { wrapped: Buffer.from(m.wrappedKey) } : {}),
+    ...(m.keyId?.length ? { registered: keyIdFrom(m.keyId, 'a registered key id') } : {}),
+    backups: (m.backups ?? []).map((k) => ({
+      keyId: keyIdFrom(k.keyId, "a backup's key id"),
+      count: Number(k.count ?? 0),
+      oldest: Number(k.oldest ?? 0),
+      newest: Number(k.newest ?? 0),
+    })),
+    deleted: Number(m.deleted ?? 0),
+  };
+}
+
+/** What the server keeps of this node's key, and the keys its backups were made with. */
+async function fetchKeyState(config: NodeConfig): Promise<ServerKeyState> {
   return withServer(config, undefined, async (server) => {
     await server.send({ keyRequest: { store: false } });
-    const m = await server.expect('keyReply');
-    return m.wrappedKey?.length ? Buffer.from(m.wrappedKey) : undefined;
+    return stateOf(await server.expect('keyReply'));
   });
 }
 
-/** Has the server keep this node's wrapped master key (replacing the one before). */
-async function storeWrappedKey(config: NodeConfig, wrapped: Buffer): Promise<void> {
-  await withServer(config, undefined, async (server) => {
-    await server.send({ keyRequest: { store: true, wrappedKey: wrapped } });
-    await server.expect('keyReply');
+/** Registers `keyId` as this node's key with the server (with its wrapped copy, when given); the state after. */
+async function registerKey(config: NodeConfig, keyId: Buffer, wrapped: Buffer | undefined, oldBackups: cpsbackup.OldBackups): Promise<ServerKeyState> {
+  return withServer(config, undefined, async (server) => {
+    await server.send({ keyRequest: { store: true, keyId, wrappedKey: wrapped ?? Buffer.alloc(0), oldBackups } });
+    return stateOf(await server.expect('keyReply'));
   });
 }

@@ -1500,6 +1500,9 @@ export namespace cpsbackup {
         /** BackupSummary partial. */
         partial: string;
 
+        /** BackupSummary keyId. */
+        keyId: Uint8Array;
+
         /**
          * Creates a new BackupSummary instance using the specified properties.
          * @param [properties] Properties to set
@@ -1579,6 +1582,9 @@ export namespace cpsbackup {
 
             /** BackupSummary partial */
             partial?: (string|null);
+
+            /** BackupSummary keyId */
+            keyId?: (Uint8Array|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -2880,6 +2886,12 @@ export namespace cpsbackup {
         /** KeyRequest store. */
         store: boolean;
 
+        /** KeyRequest keyId. */
+        keyId: Uint8Array;
+
+        /** KeyRequest oldBackups. */
+        oldBackups: cpsbackup.OldBackups;
+
         /**
          * Creates a new KeyRequest instance using the specified properties.
          * @param [properties] Properties to set
@@ -2918,12 +2930,31 @@ export namespace cpsbackup {
             /** KeyRequest store */
             store?: (boolean|null);
 
+            /** KeyRequest keyId */
+            keyId?: (Uint8Array|null);
+
+            /** KeyRequest oldBackups */
+            oldBackups?: (cpsbackup.OldBackups|null);
+
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
 
         /** Shape of a KeyRequest. */
         type $Shape = cpsbackup.KeyRequest.$Properties;
+    }
+
+    /** OldBackups enum. */
+    enum OldBackups {
+
+        /** OLD_BACKUPS_REFUSE value */
+        OLD_BACKUPS_REFUSE = 0,
+
+        /** OLD_BACKUPS_DELETE value */
+        OLD_BACKUPS_DELETE = 1,
+
+        /** OLD_BACKUPS_KEEP value */
+        OLD_BACKUPS_KEEP = 2
     }
 
     /**
@@ -2947,6 +2978,15 @@ export namespace cpsbackup {
 
         /** KeyReply wrappedKey. */
         wrappedKey: Uint8Array;
+
+        /** KeyReply keyId. */
+        keyId: Uint8Array;
+
+        /** KeyReply backups. */
+        backups: cpsbackup.KeyBackups.$Properties[];
+
+        /** KeyReply deleted. */
+        deleted: number;
 
         /**
          * Creates a new KeyReply instance using the specified properties.
@@ -2983,11 +3023,103 @@ export namespace cpsbackup {
             /** KeyReply wrappedKey */
             wrappedKey?: (Uint8Array|null);
 
+            /** KeyReply keyId */
+            keyId?: (Uint8Array|null);
+
+            /** KeyReply backups */
+            backups?: (cpsbackup.KeyBackups.$Properties[]|null);
+
+            /** KeyReply deleted */
+            deleted?: (number|null);
+
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
 
         /** Shape of a KeyReply. */
         type $Shape = cpsbackup.KeyReply.$Properties;
+    }
+
+    /**
+     * Properties of a KeyBackups.
+     * @deprecated Use cpsbackup.KeyBackups.$Properties instead.
+     */
+    interface IKeyBackups extends cpsbackup.KeyBackups.$Properties {
+    }
+
+    /** Represents a KeyBackups. */
+    class KeyBackups {
+
+        /**
+         * Constructs a new KeyBackups.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: cpsbackup.KeyBackups.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** KeyBackups keyId. */
+        keyId: Uint8Array;
+
+        /** KeyBackups count. */
+        count: number;
+
+        /** KeyBackups oldest. */
+        oldest: (number|Long);
+
+        /** KeyBackups newest. */
+        newest: (number|Long);
+
+        /**
+         * Creates a new KeyBackups instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns KeyBackups instance
+         */
+        static create(properties: cpsbackup.KeyBackups.$Shape): cpsbackup.KeyBackups & cpsbackup.KeyBackups.$Shape;
+        static create(properties?: cpsbackup.KeyBackups.$Properties): cpsbackup.KeyBackups;
+
+        /**
+         * Encodes the specified KeyBackups message. Does not implicitly {@link cpsbackup.KeyBackups.verify|verify} messages.
+         * @param message KeyBackups message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: cpsbackup.KeyBackups.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a KeyBackups message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {cpsbackup.KeyBackups & cpsbackup.KeyBackups.$Shape} KeyBackups
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.KeyBackups & cpsbackup.KeyBackups.$Shape;
+    }
+
+    namespace KeyBackups {
+
+        /** Properties of a KeyBackups. */
+        interface $Properties {
+
+            /** KeyBackups keyId */
+            keyId?: (Uint8Array|null);
+
+            /** KeyBackups count */
+            count?: (number|null);
+
+            /** KeyBackups oldest */
+            oldest?: (number|Long|null);
+
+            /** KeyBackups newest */
+            newest?: (number|Long|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a KeyBackups. */
+        type $Shape = cpsbackup.KeyBackups.$Properties;
     }
 }

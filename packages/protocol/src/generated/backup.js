@@ -3624,6 +3624,7 @@ $root.cpsbackup = (function() {
          * @property {Array.<string>|null} [warnings] BackupSummary warnings
          * @property {number|Long|null} [warningCount] BackupSummary warningCount
          * @property {string|null} [partial] BackupSummary partial
+         * @property {Uint8Array|null} [keyId] BackupSummary keyId
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -3785,6 +3786,14 @@ $root.cpsbackup = (function() {
         BackupSummary.prototype.partial = "";
 
         /**
+         * BackupSummary keyId.
+         * @member {Uint8Array} keyId
+         * @memberof cpsbackup.BackupSummary
+         * @instance
+         */
+        BackupSummary.prototype.keyId = $util.newBuffer([]);
+
+        /**
          * Creates a new BackupSummary instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupSummary
@@ -3849,6 +3858,8 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.warningCount);
             if (message.partial != null && $Object.hasOwnProperty.call(message, "partial") && message.partial !== "")
                 writer.uint32(/* id 16, wireType 2 =*/130).string(message.partial);
+            if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId.length)
+                writer.uint32(/* id 17, wireType 2 =*/138).bytes(message.keyId);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -4034,6 +4045,15 @@ $root.cpsbackup = (function() {
                             message.partial = value;
                         else
                             delete message.partial;
+                        continue;
+                    }
+                case 17: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.keyId = value;
+                        else
+                            delete message.keyId;
                         continue;
                     }
                 }
@@ -7182,6 +7202,8 @@ $root.cpsbackup = (function() {
          * @typedef {Object} cpsbackup.KeyRequest.$Properties
          * @property {Uint8Array|null} [wrappedKey] KeyRequest wrappedKey
          * @property {boolean|null} [store] KeyRequest store
+         * @property {Uint8Array|null} [keyId] KeyRequest keyId
+         * @property {cpsbackup.OldBackups|null} [oldBackups] KeyRequest oldBackups
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -7230,6 +7252,22 @@ $root.cpsbackup = (function() {
         KeyRequest.prototype.store = false;
 
         /**
+         * KeyRequest keyId.
+         * @member {Uint8Array} keyId
+         * @memberof cpsbackup.KeyRequest
+         * @instance
+         */
+        KeyRequest.prototype.keyId = $util.newBuffer([]);
+
+        /**
+         * KeyRequest oldBackups.
+         * @member {cpsbackup.OldBackups} oldBackups
+         * @memberof cpsbackup.KeyRequest
+         * @instance
+         */
+        KeyRequest.prototype.oldBackups = 0;
+
+        /**
          * Creates a new KeyRequest instance using the specified properties.
          * @function create
          * @memberof cpsbackup.KeyRequest
@@ -7265,6 +7303,10 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.wrappedKey);
             if (message.store != null && $Object.hasOwnProperty.call(message, "store") && message.store !== false)
                 writer.uint32(/* id 2, wireType 0 =*/16).bool(message.store);
+            if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId.length)
+                writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.keyId);
+            if (message.oldBackups != null && $Object.hasOwnProperty.call(message, "oldBackups") && message.oldBackups !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).int32(message.oldBackups);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -7327,6 +7369,24 @@ $root.cpsbackup = (function() {
                             delete message.store;
                         continue;
                     }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.keyId = value;
+                        else
+                            delete message.keyId;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.int32())
+                            message.oldBackups = value;
+                        else
+                            delete message.oldBackups;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -7347,12 +7407,31 @@ $root.cpsbackup = (function() {
         return KeyRequest;
     })();
 
+    /**
+     * OldBackups enum.
+     * @name cpsbackup.OldBackups
+     * @enum {number}
+     * @property {number} OLD_BACKUPS_REFUSE=0 OLD_BACKUPS_REFUSE value
+     * @property {number} OLD_BACKUPS_DELETE=1 OLD_BACKUPS_DELETE value
+     * @property {number} OLD_BACKUPS_KEEP=2 OLD_BACKUPS_KEEP value
+     */
+    cpsbackup.OldBackups = (function() {
+        var valuesById = $Object.create(null), values = $Object.create(valuesById);
+        values[valuesById[0] = "OLD_BACKUPS_REFUSE"] = 0;
+        values[valuesById[1] = "OLD_BACKUPS_DELETE"] = 1;
+        values[valuesById[2] = "OLD_BACKUPS_KEEP"] = 2;
+        return values;
+    })();
+
     cpsbackup.KeyReply = (function() {
 
         /**
          * Properties of a KeyReply.
          * @typedef {Object} cpsbackup.KeyReply.$Properties
          * @property {Uint8Array|null} [wrappedKey] KeyReply wrappedKey
+         * @property {Uint8Array|null} [keyId] KeyReply keyId
+         * @property {Array.<cpsbackup.KeyBackups.$Properties>|null} [backups] KeyReply backups
+         * @property {number|null} [deleted] KeyReply deleted
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -7378,6 +7457,7 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var KeyReply = function (properties) {
+            this.backups = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -7391,6 +7471,30 @@ $root.cpsbackup = (function() {
          * @instance
          */
         KeyReply.prototype.wrappedKey = $util.newBuffer([]);
+
+        /**
+         * KeyReply keyId.
+         * @member {Uint8Array} keyId
+         * @memberof cpsbackup.KeyReply
+         * @instance
+         */
+        KeyReply.prototype.keyId = $util.newBuffer([]);
+
+        /**
+         * KeyReply backups.
+         * @member {Array.<cpsbackup.KeyBackups.$Properties>} backups
+         * @memberof cpsbackup.KeyReply
+         * @instance
+         */
+        KeyReply.prototype.backups = $util.emptyArray;
+
+        /**
+         * KeyReply deleted.
+         * @member {number} deleted
+         * @memberof cpsbackup.KeyReply
+         * @instance
+         */
+        KeyReply.prototype.deleted = 0;
 
         /**
          * Creates a new KeyReply instance using the specified properties.
@@ -7426,6 +7530,13 @@ $root.cpsbackup = (function() {
                 throw $Error("max depth exceeded");
             if (message.wrappedKey != null && $Object.hasOwnProperty.call(message, "wrappedKey") && message.wrappedKey.length)
                 writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.wrappedKey);
+            if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId.length)
+                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.keyId);
+            if (message.backups != null && message.backups.length)
+                for (var i = 0; i < message.backups.length; ++i)
+                    $root.cpsbackup.KeyBackups.encode(message.backups[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.deleted != null && $Object.hasOwnProperty.call(message, "deleted") && message.deleted !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.deleted);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -7479,6 +7590,32 @@ $root.cpsbackup = (function() {
                             delete message.wrappedKey;
                         continue;
                     }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.keyId = value;
+                        else
+                            delete message.keyId;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.backups && message.backups.length))
+                            message.backups = [];
+                        message.backups.push($root.cpsbackup.KeyBackups.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.deleted = value;
+                        else
+                            delete message.deleted;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -7497,6 +7634,218 @@ $root.cpsbackup = (function() {
         };
 
         return KeyReply;
+    })();
+
+    cpsbackup.KeyBackups = (function() {
+
+        /**
+         * Properties of a KeyBackups.
+         * @typedef {Object} cpsbackup.KeyBackups.$Properties
+         * @property {Uint8Array|null} [keyId] KeyBackups keyId
+         * @property {number|null} [count] KeyBackups count
+         * @property {number|Long|null} [oldest] KeyBackups oldest
+         * @property {number|Long|null} [newest] KeyBackups newest
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a KeyBackups.
+         * @memberof cpsbackup
+         * @interface IKeyBackups
+         * @augments cpsbackup.KeyBackups.$Properties
+         * @deprecated Use cpsbackup.KeyBackups.$Properties instead.
+         */
+
+        /**
+         * Shape of a KeyBackups.
+         * @typedef {cpsbackup.KeyBackups.$Properties} cpsbackup.KeyBackups.$Shape
+         */
+
+        /**
+         * Constructs a new KeyBackups.
+         * @memberof cpsbackup
+         * @classdesc Represents a KeyBackups.
+         * @constructor
+         * @param {cpsbackup.KeyBackups.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var KeyBackups = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * KeyBackups keyId.
+         * @member {Uint8Array} keyId
+         * @memberof cpsbackup.KeyBackups
+         * @instance
+         */
+        KeyBackups.prototype.keyId = $util.newBuffer([]);
+
+        /**
+         * KeyBackups count.
+         * @member {number} count
+         * @memberof cpsbackup.KeyBackups
+         * @instance
+         */
+        KeyBackups.prototype.count = 0;
+
+        /**
+         * KeyBackups oldest.
+         * @member {number|Long} oldest
+         * @memberof cpsbackup.KeyBackups
+         * @instance
+         */
+        KeyBackups.prototype.oldest = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * KeyBackups newest.
+         * @member {number|Long} newest
+         * @memberof cpsbackup.KeyBackups
+         * @instance
+         */
+        KeyBackups.prototype.newest = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * Creates a new KeyBackups instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.KeyBackups
+         * @static
+         * @param {cpsbackup.KeyBackups.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.KeyBackups} KeyBackups instance
+         * @type {{
+         *   (properties: cpsbackup.KeyBackups.$Shape): cpsbackup.KeyBackups & cpsbackup.KeyBackups.$Shape;
+         *   (properties?: cpsbackup.KeyBackups.$Properties): cpsbackup.KeyBackups;
+         * }}
+         */
+        KeyBackups.create = function(properties) {
+            return new KeyBackups(properties);
+        };
+
+        /**
+         * Encodes the specified KeyBackups message. Does not implicitly {@link cpsbackup.KeyBackups.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.KeyBackups
+         * @static
+         * @param {cpsbackup.KeyBackups.$Properties} message KeyBackups message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        KeyBackups.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.keyId != null && $Object.hasOwnProperty.call(message, "keyId") && message.keyId.length)
+                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.keyId);
+            if (message.count != null && $Object.hasOwnProperty.call(message, "count") && message.count !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.count);
+            if (message.oldest != null && $Object.hasOwnProperty.call(message, "oldest") && (typeof message.oldest === "object" ? message.oldest.low || message.oldest.high : message.oldest !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.oldest);
+            if (message.newest != null && $Object.hasOwnProperty.call(message, "newest") && (typeof message.newest === "object" ? message.newest.low || message.newest.high : message.newest !== 0))
+                writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.newest);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a KeyBackups message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.KeyBackups
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.KeyBackups & cpsbackup.KeyBackups.$Shape} KeyBackups
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        KeyBackups.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.KeyBackups();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.keyId = value;
+                        else
+                            delete message.keyId;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.count = value;
+                        else
+                            delete message.count;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.oldest = value;
+                        else
+                            delete message.oldest;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.newest = value;
+                        else
+                            delete message.newest;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return KeyBackups;
     })();
 
     return cpsbackup;
