@@ -64,14 +64,23 @@ export function parseArgs(args: string[]) {
       describe: 'restore only paths matching this regular expression (RE2 syntax, run by the server: only what matches is sent)',
     })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
-    .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })
+    .option('fifo-as-fifo', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'make a FIFO whose content was backed up as a FIFO, without its content (by default it comes back as a regular file of that name holding the content; the dumps of storage.conf always do)',
+    })
+    .option('fifo-as-file', { type: 'boolean', default: false, describe: "the default: a FIFO's backed-up content as a regular file (kept for compatibility)" })
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
     .option('load-dumps', {
+      // No default: whether it was given decides (see runImport).
       type: 'boolean',
-      default: true,
-      describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files',
+      describe:
+        "after -i, load the restored dumps into this node's databases with their restore commands (storage.conf), then delete them. " +
+        'Default: yes when restoring to the original paths, no with --to another directory (the output says where the dumps are and how to load them); ' +
+        '--no-load-dumps keeps the files',
     })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
@@ -79,6 +88,7 @@ export function parseArgs(args: string[]) {
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
       if (a.client !== undefined && !['import', 'list', 'show'].includes(actions[0]!)) throw new Error('--client (-C) goes with -l, -s or -i only');
+      if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { EntryType, type FileEntry } from '@cpsbackup/format';
 import { mknod, utimensNs } from '@cpsbackup/syscalls';
 import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
@@ -11,10 +11,8 @@ import { ensureParents, parentOf, pathUnder } from './safe-path';
 export interface TreeWriterOptions {
   /** Replace what exists at a destination path (otherwise it is kept and reported). */
   overwrite: boolean;
-  /** Write a FIFO's backed-up content as a regular file instead of making a FIFO. */
-  fifoAsFile: boolean;
-  /** Only for FIFOs below these paths (as stored), whatever fifoAsFile says. */
-  fifoAsFileUnder?: Buffer[];
+  /** Whether this FIFO entry is written as a regular file holding its backed-up content (else a FIFO is made). */
+  fifoAsFile: (e: FileEntry) => boolean;
 }
 
 /** What writing one entry did. */
@@ -135,8 +133,7 @@ export class TreeWriter {
         return 'linked';
       }
     }
-    const fifoAsFile = this.opts.fifoAsFile || (this.opts.fifoAsFileUnder ?? []).some((p) => isUnder(e.path, p));
-    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && fifoAsFile);
+    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile(e));
     if (asFile) {
       await this.writeFile(dest, e, content);
       if (e.hardlinkGroup) this.links.set(e.hardlinkGroup, dest.toString('latin1'));
