@@ -301,6 +301,7 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
       expect(fs.readdirSync(dumps)).toEqual([]);
     } finally {
       pg.stop();
+      fs.rmSync(pg.root, { recursive: true, force: true });
     }
   });
 
