@@ -86,8 +86,8 @@ cps -s 2 | head -n 8
 echo "..."
 cps -s 2 | tail -n 1
 
-step "restore the latest backup into $demo/restore (the dump FIFO as a regular file)"
-cps -i --to "$demo/restore" --fifo-as-file
+step "restore the latest backup into $demo/restore (the dump FIFO comes back as a regular file)"
+cps -i --to "$demo/restore"
 
 step "compare"
 seq 1 210000 | sed 's/^/INSERT INTO alarms VALUES (/; s/$/);/' > "$demo/expected.dump"

@@ -128,7 +128,7 @@ describe("the Canopsis page's files and Burp's conventions", () => {
     // A backup that cannot read an include is partial: the failure script is told why.
     fs.appendFileSync(conf, `include = ${path.join(root, 'gone')}\n`);
     const p = await runCli(['-c', conf, '-e']);
-    expect(p.code).toBe(1);
+    expect(p.code).toBe(9);
     const failedOut = path.join(serverDir, 'failed.sh.out');
     await until('the failure script', () => fs.existsSync(failedOut));
     expect(fs.readFileSync(failedOut, 'utf8')).toMatch(

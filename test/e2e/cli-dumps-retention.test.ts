@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { runCli, snapshotTree, tempDir, TestPostgres, TestServer, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures');
+const REPO = path.resolve(__dirname, '../..');
 
 function packBytes(storeDir: string): number {
   let total = 0;
@@ -159,7 +161,40 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
 
     writeStorage(['alarms', 'entities']);
     const to = path.join(root, 'mongo-restore');
-    const imp = JSON.parse((await runCli(['-c', conf, '-i', '--to', to, '--json'])).stdout);
+    const restored = (name: string) => path.join(to, dumps, `mongodb-${name}.dump`);
+    // Into a directory: the dumps come back as files, and nothing is loaded into the database.
+    const look = await runCli(['-c', conf, '-i', '--to', to, '--json']);
+    expect(look.stderr).toBe('');
+    expect(look.code).toBe(0);
+    const lookJson = JSON.parse(look.stdout);
+    expect(lookJson.backup.number).toBe(good);
+    expect(lookJson.dumpsLoaded).toEqual([]);
+    expect(lookJson.dumps.map((d: { name: string; state: string; file: string }) => [d.name, d.state, d.file])).toEqual([
+      ['mongodb-alarms', 'kept', restored('alarms')],
+      ['mongodb-entities', 'kept', restored('entities')],
+    ]);
+    expect(fs.readdirSync(loadedDir)).toEqual([]);
+    expect(fs.readFileSync(restored('alarms'), 'utf8')).toMatch(/^archive of canopsis\.alarms from mongodb:\/\/127\.0\.0\.1:27017\n/);
+    const lookText = await runCli(['-c', conf, '-i', '--to', path.join(root, 'mongo-look'), '--prefix', dumps]);
+    expect(lookText.code).toBe(0);
+    const lookFile = path.join(root, 'mongo-look', dumps, 'mongodb-alarms.dump');
+    const line = lookText.stdout.split('\n').find((l) => l.startsWith('dump mongodb-alarms:'))!;
+    expect(line).toBe(
+      `dump mongodb-alarms: not loaded (restored into ${path.join(root, 'mongo-look')}, not to the original paths: dumps are loaded into the databases only with --load-dumps); ` +
+        `the dump is in ${lookFile}; to load it into this node's database: FAKE_MONGO_DIR=${loadedDir} ${FIXTURES}/fake-mongorestore --uri='mongodb://127.0.0.1:27017' ` +
+        `--nsInclude='canopsis'.'alarms' --drop --archive='${lookFile}'`,
+    );
+    expect(fs.readdirSync(loadedDir)).toEqual([]);
+
+    // --load-dumps over the files a first restore left: this restore does not replace them (no --overwrite), so they are not loaded.
+    const stale = await runCli(['-c', conf, '-i', '--to', to, '--load-dumps']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain(
+      `cpsbackup: dump mongodb-alarms: not loaded (the restore did not write it: a file was there already, and a restore keeps what exists unless --overwrite is given); the dump is kept in ${restored('alarms')}`,
+    );
+    expect(fs.readdirSync(loadedDir)).toEqual([]);
+
+    const imp = JSON.parse((await runCli(['-c', conf, '-i', '--to', to, '--load-dumps', '--overwrite', '--json'])).stdout);
     expect(imp.backup.number).toBe(good);
     expect(imp.dumpsLoaded).toEqual(['mongodb-alarms', 'mongodb-entities']);
     const alarms = fs.readFileSync(path.join(loadedDir, 'canopsis.alarms'), 'utf8').split('\n');
@@ -168,63 +203,105 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
     expect(fs.readdirSync(path.join(to, dumps))).toEqual([]); // loaded, then deleted
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
 
-    // A failing mongorestore is reported with its own exit status; the files are deleted all the same.
+    // A failing mongorestore is reported with its own exit status; its dump stays where it is, and the message says where.
     writeStorage(['alarms', 'badrestore']);
     fs.rmSync(to, { recursive: true });
     // Back up once more so a dump named badrestore exists.
     expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
-    const badImp = await runCli(['-c', conf, '-i', '--to', to]);
+    const badImp = await runCli(['-c', conf, '-i', '--to', to, '--load-dumps']);
     expect(badImp.code).toBe(1);
     expect(badImp.stdout).toMatch(/dump mongodb-alarms: loaded/);
-    expect(badImp.stderr).toMatch(/restore of mongodb-badrestore failed \(exit code 1\): Failed: canopsis\.badrestore: E11000/);
-    expect(fs.readdirSync(path.join(to, dumps))).toEqual([]);
+    expect(badImp.stderr).toContain(
+      `cpsbackup: dump mongodb-badrestore: not loaded (restore of mongodb-badrestore failed (exit code 1): Failed: canopsis.badrestore: E11000 duplicate key error); ` +
+        `the dump is kept in ${restored('badrestore')}; once the cause is fixed, load it with: `,
+    );
+    expect(fs.readdirSync(path.join(to, dumps))).toEqual(['mongodb-badrestore.dump']);
+    expect(fs.readFileSync(restored('badrestore'), 'utf8')).toMatch(/^archive of canopsis\.badrestore from /);
   });
 
-  test('PostgreSQL: pg_dump into a FIFO, back up, drop the database, import, pg_restore, same rows', async () => {
+  test('PostgreSQL with the example of conf/storage.conf: -i --to leaves the live database alone; the example restores a dropped database', async () => {
     const pg = new TestPostgres(tempDir('pg'));
     pg.start();
     try {
+      const checksum = () =>
+        pg.psql('canopsis', "SELECT count(*), md5(string_agg(id || entity || state || encode(payload, 'hex') || at, ',' ORDER BY id)) FROM alarms");
       pg.psql('postgres', 'CREATE DATABASE canopsis');
       pg.psql('canopsis', "CREATE TABLE alarms (id int PRIMARY KEY, entity text NOT NULL, state int, payload bytea, at timestamptz DEFAULT '2026-01-01')");
       pg.psql(
         'canopsis',
-        "INSERT INTO alarms SELECT i, 'entity-' || i, i % 4, sha256(int4send(i)), '2026-01-01'::timestamptz + i * interval '1 minute' FROM generate_series(1, 50000) i",
+        "INSERT INTO alarms SELECT i, 'entity-' || i, i % 4, sha256(int4send(i)), '2026-01-01'::timestamptz + i * interval '1 minute' FROM generate_series(1, 20000) i",
       );
-      const before = pg.psql(
-        'canopsis',
-        "SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, 'hex') || at, ',' ORDER BY id)) FROM alarms",
-      );
-      const conn = pg.connArgs.join(' ');
+      const backedUp = checksum();
+      expect(backedUp).toMatch(/^20000\|[0-9a-f]{32}\n$/);
+
+      // The shipped example lines, with this cluster's binaries and connection.
+      const example = [
+        ...fs.readFileSync(path.join(REPO, 'conf/storage.conf'), 'utf8').matchAll(/^# ((?:dump|restore) = pg_canopsis: )(pg_dump|pg_restore) (.*)$/gm),
+      ];
+      expect(example.map((m) => m[2])).toEqual(['pg_dump', 'pg_restore']);
+      const dumps = path.join(root, 'pg-dumps');
       const storage = path.join(root, 'pg-storage.conf');
       fs.writeFileSync(
         storage,
-        [
-          `dump_directory = ${path.join(root, 'pg-dumps')}`,
-          `dump = pg_canopsis: ${pg.bin}/pg_dump ${conn} --format=custom canopsis > {fifo}`,
-          `restore = pg_canopsis: ${pg.bin}/pg_restore ${conn} --dbname=canopsis --exit-on-error {file}`,
-        ].join('\n') + '\n',
+        [`dump_directory = ${dumps}`, ...example.map((m) => `${m[1]}${pg.bin}/${m[2]} ${pg.connArgs.join(' ')} ${m[3]}`)].join('\n') + '\n',
       );
       const data = tree('pg-data', 1);
       const conf = writeNodeConf(root, server, { cname: 'pg', cert: pki.client('pg'), include: [data], extra: [`storage_conf = ${storage}`] });
       const b = await runCli(['-c', conf, '-e', '--json']);
       expect(b.stderr).toBe('');
       expect(b.code).toBe(0);
-      expect(JSON.parse(b.stdout).counters.bytesRead).toBeGreaterThan(1_000_000);
+      expect(JSON.parse(b.stdout).counters.bytesRead).toBeGreaterThan(500_000);
 
+      // Production moves on: one more row.
+      pg.psql('canopsis', "INSERT INTO alarms VALUES (20001, 'entity-new', 1, NULL, '2026-02-01')");
+      const live = checksum();
+      expect(live).toMatch(/^20001\|/);
+
+      // An operator looks at the backup in a directory: the dump comes back as a file; the live database is not touched.
+      const look = path.join(root, 'pg-look');
+      const r = await runCli(['-c', conf, '-i', '--to', look]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(checksum()).toBe(live);
+      const file = path.join(look, dumps, 'pg_canopsis.dump');
+      expect(fs.lstatSync(file).isFile()).toBe(true);
+      const how = new RegExp(
+        `^dump pg_canopsis: not loaded \\(restored into ${look}, not to the original paths: dumps are loaded into the databases only with --load-dumps\\); ` +
+          `the dump is in ${file}; to load it into this node's database: (.*)$`,
+        'm',
+      ).exec(r.stdout);
+      expect(how).not.toBeNull();
+
+      // The database is lost: the command the output gives (the shipped example) creates it again from the dump.
       pg.psql('postgres', 'DROP DATABASE canopsis');
-      pg.psql('postgres', 'CREATE DATABASE canopsis');
-      const imp = await runCli(['-c', conf, '-i', '--to', path.join(root, 'pg-restore')]);
-      expect(imp.stderr).toBe('');
-      expect(imp.code).toBe(0);
-      expect(imp.stdout).toMatch(/dump pg_canopsis: loaded/);
-      const after = pg.psql(
-        'canopsis',
-        "SELECT count(*), sum(state), md5(string_agg(id || entity || state || encode(payload, 'hex') || at, ',' ORDER BY id)) FROM alarms",
-      );
-      expect(after).toBe(before);
-      expect(before).toMatch(/^50000\|75000\|[0-9a-f]{32}\n$/);
+      execFileSync('/bin/sh', ['-c', how![1]!], { stdio: 'pipe' });
+      expect(checksum()).toBe(backedUp);
+
+      // --load-dumps loads from a directory too, here into a dropped database again; the loaded dump is deleted.
+      pg.psql('postgres', 'DROP DATABASE canopsis');
+      const explicit = await runCli(['-c', conf, '-i', '--to', path.join(root, 'pg-explicit'), '--load-dumps']);
+      expect(explicit.stderr).toBe('');
+      expect(explicit.code).toBe(0);
+      expect(explicit.stdout).toMatch(/^dump pg_canopsis: loaded$/m);
+      expect(checksum()).toBe(backedUp);
+      expect(fs.readdirSync(path.join(root, 'pg-explicit', dumps))).toEqual([]);
+
+      // To the original paths, a plain -i loads by default (over the database as it is now), unless --no-load-dumps.
+      pg.psql('canopsis', "INSERT INTO alarms VALUES (20001, 'entity-new', 1, NULL, '2026-02-01')");
+      const kept = await runCli(['-c', conf, '-i', '--prefix', dumps, '--no-load-dumps']);
+      expect(kept.code).toBe(0);
+      expect(kept.stdout).toContain(`dump pg_canopsis: not loaded (--no-load-dumps); the dump is in ${path.join(dumps, 'pg_canopsis.dump')}; to load it`);
+      expect(checksum()).toBe(live);
+      fs.rmSync(path.join(dumps, 'pg_canopsis.dump'));
+      const inPlace = await runCli(['-c', conf, '-i', '--prefix', dumps]);
+      expect(inPlace.stderr).toBe('');
+      expect(inPlace.code).toBe(0);
+      expect(inPlace.stdout).toMatch(/^dump pg_canopsis: loaded$/m);
+      expect(checksum()).toBe(backedUp);
+      expect(fs.readdirSync(dumps)).toEqual([]);
     } finally {
       pg.stop();
+      fs.rmSync(pg.root, { recursive: true, force: true });
     }
   });
 

@@ -32,20 +32,24 @@ describe('a missing or empty include root makes a partial backup', () => {
     fs.renameSync(disk, moved);
     fs.mkdirSync(disk);
     const unmounted = await runCli(['-c', conf, '-e']);
-    expect(unmounted.code).toBe(1);
+    // Stdout and the exit code say it too (9: stored, but partial), not only stderr.
+    expect(unmounted.code).toBe(9);
+    expect(unmounted.stdout).toMatch(/^Backup 0000003 partial: /);
+    expect(unmounted.stdout).not.toContain('available');
     expect(unmounted.stderr).toContain(
       `backup 0000003 is PARTIAL: include ${disk} is empty, but held 5 entries in the previous backup (a filesystem not mounted?)`,
     );
     // Then the mount point itself is gone (or the path has a typo).
     fs.rmdirSync(disk);
     for (let n = 4; n <= 7; n++) {
-      const missing = await runCli(['-c', conf, '-e']);
-      expect(missing.code).toBe(1);
+      const missing = await runCli(['-c', conf, '-e', '--json']);
+      expect(missing.code).toBe(9);
+      expect(JSON.parse(missing.stdout).backup).toMatchObject({ number: n, status: 'partial', partial: `include ${disk} could not be read (ENOENT)` });
       expect(missing.stderr).toContain(`backup ${String(n).padStart(7, '0')} is PARTIAL: include ${disk} could not be read (ENOENT)`);
     }
 
     const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{ number: number; status: string; partial: string | null }>;
-    expect(list.map((b) => [b.number, b.partial ? 'partial' : b.status])).toEqual([
+    expect(list.map((b) => [b.number, b.status])).toEqual([
       [1, 'available'],
       [2, 'available'],
       [3, 'partial'],
@@ -56,6 +60,9 @@ describe('a missing or empty include root makes a partial backup', () => {
     ]);
     const lines = (await runCli(['-c', conf, '-l'])).stdout.split('\n');
     expect(lines[6]).toMatch(/^Backup: 0000007 \S+ \S+ partial \(deletable\) include .* could not be read \(ENOENT\)$/);
+    const shown = (await runCli(['-c', conf, '-s', '7'])).stdout;
+    expect(shown).toMatch(new RegExp(`^Backup 0000007 partial \\(include ${disk} could not be read \\(ENOENT\\)\\): `, 'm'));
+    expect((await runCli(['-h'])).stdout).toMatch(/^ {2}9 {2}the backup was stored but is partial/m);
 
     // A plain -i restores the newest complete backup, with the disk's files.
     const to = path.join(root, 'restore');

@@ -147,7 +147,7 @@ describe('status port beyond loopback: a token, and reasons left out', () => {
   beforeAll(async () => {
     // A backup that fails with a reason naming a path.
     const conf = writeNodeConf(root, server, { cname: 'failing', cert: pki.client('failing'), include: [path.join(root, 'no-such-dir')] });
-    expect((await runCli(['-c', conf, '-e'])).code).toBe(1);
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(9);
   });
 
   test('/status and /metrics need the token, /health does not; the reasons are not shown', async () => {

@@ -9,6 +9,8 @@ export const ExitCode = {
   NOT_FOUND: 6,
   BUSY: 7,
   POLICY: 8,
+  /** The backup was stored, but it is partial (an include could not be read): not a good backup. */
+  PARTIAL: 9,
 } as const;
 /** One of the ExitCode values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

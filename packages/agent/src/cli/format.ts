@@ -32,13 +32,18 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
+/** A backup's status as the CLI says it: an available backup that lacks part of what was asked for is "partial". */
+export function statusWord(b: cpsbackup.BackupSummary.$Properties): string {
+  return b.status === 'available' && b.partial ? 'partial' : (b.status ?? '?');
+}
+
 /**
  * One line of `cpsbackup -l`: the Canopsis page's `Backup: 0000001
  * 2015-02-24 09:33:18 (deletable)` for an available backup (scripts parse
  * it), with a status word only for the others (partial, error, creating...).
  */
 export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
-  const status = b.status === 'available' && b.partial ? 'partial' : (b.status ?? '?');
+  const status = statusWord(b);
   const extra = status === 'error' && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
   const word = status === 'available' ? '' : ` ${status}`;
   const deletable = status === 'creating' || status === 'deleting' || !canDelete ? '' : ' (deletable)';
@@ -81,7 +86,7 @@ export function summaryJson(b: cpsbackup.BackupSummary.$Properties): Record<stri
   return {
     number: Number(b.number ?? 0),
     parent: Number(b.parentNumber ?? 0) || null,
-    status: b.status,
+    status: statusWord(b),
     reason: b.reason || null,
     name: b.name || null,
     description: b.description || null,

@@ -12,7 +12,8 @@ const EXIT_CODES_HELP = `Exit codes:
   5  finished with warnings (the backup is complete; see them with -s)
   6  no such backup, or one that cannot be used for that (error, creating)
   7  busy: another backup of this node is running, or the server is full
-  8  refused by the server's policy: a quota is reached, or client_can_* forbids it`;
+  8  refused by the server's policy: a quota is reached, or client_can_* forbids it
+  9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
 
 /** The actions; exactly one is given (status is a command of its own). */
 export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
@@ -81,14 +82,23 @@ export function parseArgs(args: string[]) {
       describe: 'restore only paths matching this regular expression (RE2 syntax, run by the server: only what matches is sent)',
     })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
-    .option('fifo-as-file', { type: 'boolean', default: false, describe: "restore FIFOs' backed-up content as regular files" })
+    .option('fifo-as-fifo', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'make a FIFO whose content was backed up as a FIFO, without its content (by default it comes back as a regular file of that name holding the content; the dumps of storage.conf always do)',
+    })
+    .option('fifo-as-file', { type: 'boolean', default: false, describe: "the default: a FIFO's backed-up content as a regular file (kept for compatibility)" })
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
     .option('load-dumps', {
+      // No default: whether it was given decides (see runImport).
       type: 'boolean',
-      default: true,
-      describe: 'after -i, load restored dumps with their restore commands (storage.conf); --no-load-dumps keeps the files',
+      describe:
+        "after -i, load the restored dumps into this node's databases with their restore commands (storage.conf), then delete them. " +
+        'Default: yes when restoring to the original paths, no with --to another directory (the output says where the dumps are and how to load them); ' +
+        '--no-load-dumps keeps the files',
     })
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
     .check((a) => {
@@ -103,6 +113,7 @@ export function parseArgs(args: string[]) {
       if (a['delete-old-backups'] && a['keep-old-backups'] !== undefined) throw new Error('give --delete-old-backups or --keep-old-backups, not both');
       if (a['keep-old-backups'] === '') throw new Error('--keep-old-backups needs the file to write the key to');
       if (a['key-file'] === '') throw new Error('--key-file needs a file');
+      if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

@@ -130,36 +130,42 @@ export class RunningDumps {
   }
 }
 
+/** A URI's password, as shown to the operator: `mongodb://user:***@host`. */
+export function maskUriPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}
+
 /**
- * Loads restored dumps: runs each job's restore command on its file, then
- * deletes the file, also when the command failed. Jobs whose dump is not in
- * the restored tree are skipped.
+ * The command that loads job's dump from `file`, to show the operator who
+ * loads it by hand (a URI's password masked); undefined: storage.conf has
+ * no restore command for the job.
  */
-export async function runRestoreJobs(jobs: DumpJob[], dumpDir: string): Promise<{ loaded: string[]; failures: JobFailure[] }> {
-  const loaded: string[] = [];
-  const failures: JobFailure[] = [];
-  for (const job of jobs) {
-    const file = dumpPathOf(dumpDir, job.name);
-    if (!fs.existsSync(file)) continue;
-    try {
-      if (!job.restore) continue;
-      const child = spawn('/bin/sh', ['-c', fillTemplate(job.restore, { ...job.vars, file })], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-      const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.on('close', (c, s) => resolve({ code: c, signal: s })),
-      );
-      if (code === 0) loaded.push(job.name);
-      else {
-        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-        failures.push({
-          name: job.name,
-          message: `restore of ${job.name} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}`,
-        });
-      }
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+export function loadCommandFor(job: DumpJob, file: string): string | undefined {
+  if (!job.restore) return undefined;
+  const shown = Object.fromEntries(Object.entries(job.vars).map(([k, v]) => [k, maskUriPassword(v)]));
+  return fillTemplate(job.restore, { ...shown, file });
+}
+
+/**
+ * Loads one restored dump: runs the job's restore command on `file`, then
+ * deletes the file. A command that fails leaves the file where it is (the
+ * only copy of that dump on this node), and its failure is returned.
+ */
+export async function loadDump(job: DumpJob & { restore: string }, file: string): Promise<JobFailure | undefined> {
+  const child = spawn('/bin/sh', ['-c', fillTemplate(job.restore, { ...job.vars, file })], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  child.on('error', (err) => (stderr += `\n${err.message}`));
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (c, s) => resolve({ code: c, signal: s })),
+  );
+  if (code === 0) {
+    fs.rmSync(file, { force: true });
+    return undefined;
   }
-  return { loaded, failures };
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  return {
+    name: job.name,
+    message: `restore of ${job.name} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${tail ? `: ${tail}` : ''}`,
+  };
 }

@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadStorageConfig, type NodeConfig, type StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
 import { type BackupOptions, type BackupResult, runBackup } from '../backup/backup';
-import { type DumpJob, jobsOf, RunningDumps, runRestoreJobs } from './dump-jobs';
+import { type DumpJob, dumpPathOf, jobsOf, loadCommandFor, loadDump, RunningDumps } from './dump-jobs';
 import { AgentError, ExitCode } from '../errors';
 import { type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
 import { pathUnder } from '../restore/safe-path';
@@ -42,21 +44,99 @@ export async function runExport(config: NodeConfig, opts: BackupOptions = {}): P
   }
 }
 
+/** What `cpsbackup -i` is asked to do besides restoring. */
+export interface ImportOptions extends RestoreOptions {
+  /**
+   * Load the restored dumps into this node's databases. Undefined (not
+   * given): only when restoring to the original paths (target "/").
+   */
+  loadDumps?: boolean;
+}
+
+/** One dump job's file as the restore wrote it, and what became of it. */
+export interface RestoredDump {
+  name: string;
+  /** Where the dump is (or was, once loaded: a loaded dump is deleted). */
+  file: string;
+  /** loaded (then deleted); kept: not loaded, see `reason`; failed: loading was asked for and did not happen, the file is kept. */
+  state: 'loaded' | 'kept' | 'failed';
+  /** Why it was kept, or how loading failed. */
+  reason?: string;
+  /** The command that loads it by hand (a URI's password masked); undefined: storage.conf has none for this job. */
+  loadCommand?: string;
+}
+
+/** A file's identity, to tell whether the restore wrote it (a restored file is a new inode under the name). */
+interface FileIdentity {
+  ino: bigint;
+  ctimeNs: bigint;
+  kind: 'file' | 'other';
+}
+
+function identityOf(file: string): FileIdentity | undefined {
+  let st: fs.BigIntStats | undefined;
+  try {
+    st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a file where a directory of the path would be
+    throw err;
+  }
+  return st && { ino: st.ino, ctimeNs: st.ctimeNs, kind: st.isFile() ? 'file' : 'other' };
+}
+
 /**
- * `cpsbackup -i`: restores; the dumps come back as regular files, each is
- * loaded by its restore command (mongorestore, pg_restore, ...) and then
- * deleted, also when loading failed. `loadDumps: false` keeps the files.
+ * `cpsbackup -i`: restores; a dump comes back as a regular file named after
+ * its FIFO. Restored to the original paths, each dump is loaded by its
+ * restore command (mongorestore, pg_restore, ...) and then deleted. Restored
+ * anywhere else, dumps are loaded only when `loadDumps` says so explicitly:
+ * looking at an old backup in a directory must never roll the live
+ * database back. A dump that is not loaded, or whose load failed, stays
+ * where it is and is reported with the command that loads it.
  */
-export async function runImport(
-  config: NodeConfig,
-  opts: RestoreOptions & { loadDumps?: boolean },
-): Promise<RestoreResult & { loaded: string[]; loadFailures: string[] }> {
+export async function runImport(config: NodeConfig, opts: ImportOptions): Promise<RestoreResult & { dumps: RestoredDump[] }> {
   const dumpSetup = loadDumpJobs(config);
-  const fifoAsFileUnder = dumpSetup ? [dumpSetup.storage.dump_directory] : [];
-  const result = await runRestore(config, { ...opts, fifoAsFileUnder });
-  if (!dumpSetup || opts.loadDumps === false) return { ...result, loaded: [], loadFailures: [] };
+  if (!dumpSetup) return { ...(await runRestore(config, opts)), dumps: [] };
+  const { storage, jobs } = dumpSetup;
   // The dump directory as restored under the target.
-  const restoredDir = pathUnder(opts.target, Buffer.from(dumpSetup.storage.dump_directory)).toString();
-  const { loaded, failures } = await runRestoreJobs(dumpSetup.jobs, restoredDir);
-  return { ...result, loaded, loadFailures: failures.map((f) => f.message) };
+  const restoredDir = pathUnder(opts.target, Buffer.from(storage.dump_directory)).toString();
+  const files = jobs.map((job) => dumpPathOf(restoredDir, job.name));
+  // What was there before, so a dump the restore did not write (kept as it existed) is never loaded as if it were this backup's.
+  const before = files.map(identityOf);
+  const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory] });
+  const inPlace = path.resolve(opts.target) === '/';
+  const load = opts.loadDumps ?? inPlace;
+  const dumps: RestoredDump[] = [];
+  for (const [i, job] of jobs.entries()) {
+    const file = files[i]!;
+    const now = identityOf(file);
+    if (!now) continue; // not in this backup, or not selected by --prefix / --regex
+    const loadCommand = loadCommandFor(job, file);
+    const was = before[i];
+    if (now.kind !== 'file' || (was && was.ino === now.ino && was.ctimeNs === now.ctimeNs)) {
+      const what = now.kind === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
+      dumps.push({
+        name: job.name,
+        file,
+        state: load ? 'failed' : 'kept',
+        reason: `the restore did not write it: ${what} was there already, and a restore keeps what exists unless --overwrite is given`,
+        loadCommand,
+      });
+      continue;
+    }
+    if (!load) {
+      const reason =
+        opts.loadDumps === false
+          ? '--no-load-dumps'
+          : `restored into ${opts.target}, not to the original paths: dumps are loaded into the databases only with --load-dumps`;
+      dumps.push({ name: job.name, file, state: 'kept', reason, loadCommand });
+      continue;
+    }
+    if (!job.restore) {
+      dumps.push({ name: job.name, file, state: 'kept', reason: `${storage.configFile} has no restore command for ${job.name}` });
+      continue;
+    }
+    const failure = await loadDump({ ...job, restore: job.restore }, file);
+    dumps.push(failure ? { name: job.name, file, state: 'failed', reason: failure.message, loadCommand } : { name: job.name, file, state: 'loaded' });
+  }
+  return { ...result, dumps };
 }

@@ -1,7 +1,7 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, type FileEntry, prefixSelection } from '@cpsbackup/format';
+import { chunkIdOf, decodeChunkToScratch, type FileEntry, isUnder, prefixSelection } from '@cpsbackup/format';
 import type RE2 from 're2';
 import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
@@ -20,8 +20,9 @@ export interface RestoreOptions {
   /** Only paths this regular expression matches (RE2 syntax; the server selects, so nothing else is sent). */
   regex?: string;
   overwrite?: boolean;
-  fifoAsFile?: boolean;
-  /** FIFOs below these paths are restored as regular files (dump jobs). */
+  /** Make FIFOs whose content was backed up as FIFOs (the content is not written); by default they come back as files. */
+  fifoAsFifo?: boolean;
+  /** FIFOs below these paths are restored as regular files whatever fifoAsFifo says (this node's dump directory). */
   fifoAsFileUnder?: string[];
   /** Another client's backup (its client file names this node in restore_client); absent: our own. */
   client?: string;
@@ -76,6 +77,20 @@ async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGe
   }
 }
 
+/**
+ * Which FIFO entries come back as regular files. A FIFO whose content was
+ * backed up (read_all_fifos, read_fifo, a dump job) is restored as a file
+ * named after it holding that content, as the Canopsis page says Burp does:
+ * a FIFO made in its place would lose the content (a database dump) without
+ * a word. A FIFO backed up without content is made as a FIFO. `fifoAsFifo`
+ * makes FIFOs of the first kind too, except below `fifoAsFileUnder` (this
+ * node's dump directory, whose files the dump jobs load).
+ */
+export function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fifoAsFileUnder'>): (e: FileEntry) => boolean {
+  const under = (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p));
+  return (e) => under.some((p) => isUnder(e.path, p)) || (!opts.fifoAsFifo && e.chunks.length > 0);
+}
+
 /** Restores a backup (or part of it) into `opts.target`. */
 export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
   const keys = await loadNodeKey(config);
@@ -91,11 +106,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         pathRegex: opts.regex ?? '',
       },
     });
-    writer = new TreeWriter(opts.target, {
-      overwrite: !!opts.overwrite,
-      fifoAsFile: !!opts.fifoAsFile,
-      fifoAsFileUnder: (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p)),
-    });
+    writer = new TreeWriter(opts.target, { overwrite: !!opts.overwrite, fifoAsFile: fifoRestoredAsFile(opts) });
     const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
     for (;;) {
       const m = await server.next();

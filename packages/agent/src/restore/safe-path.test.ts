@@ -66,7 +66,7 @@ describe('restore never writes outside its target', () => {
     const outside = path.join(dir, 'outside');
     fs.mkdirSync(outside);
     fs.symlinkSync(outside, path.join(target, 'evil'));
-    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     // That one entry is skipped with a warning; the rest of the restore goes on.
     expect(await w.write(entry('/evil/file', EntryType.File, 5), content('pwned'))).toBe('skipped');
     expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through /evil: it is a symbolic link or not a directory)`]);
@@ -77,7 +77,7 @@ describe('restore never writes outside its target', () => {
   });
 
   test('paths with .. from a hostile server are skipped with a warning, never followed', async () => {
-    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     expect(await w.write(entry('/../escape'), content('pwned'))).toBe('skipped');
     await w.finish();
     expect(w.warnings[0]).toMatch(/^\/\.\.\/escape: not restored \(refusing stored path .* "\." or "\.\." components\)$/);
@@ -86,7 +86,7 @@ describe('restore never writes outside its target', () => {
 
   test('a stored "/" leaves the directory restored into as it was', async () => {
     fs.chmodSync(target, 0o750);
-    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     const rootEntry = entry('/', EntryType.Directory);
     rootEntry.mode = 0o777;
     await w.write(rootEntry, content());
@@ -98,7 +98,7 @@ describe('restore never writes outside its target', () => {
   test('a directory and a symlink swapped between backup and restore: skipped with warnings, no stack trace', async () => {
     fs.mkdirSync(path.join(target, 'was-dir'));
     fs.symlinkSync('/nonexistent', path.join(target, 'was-link'));
-    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: () => false });
     const link = entry('/was-dir', EntryType.Symlink);
     link.linkTarget = Buffer.from('/etc');
     expect(await w.write(link, content())).toBe('skipped');
@@ -117,7 +117,7 @@ describe('restore never writes outside its target', () => {
   test('a manifest that plants a symlink and then writes through it cannot escape', async () => {
     const outside = path.join(dir, 'outside');
     fs.mkdirSync(outside);
-    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     const link = entry('/sub', EntryType.Symlink);
     link.linkTarget = Buffer.from(outside);
     await w.write(link, content());
@@ -133,7 +133,7 @@ describe('restore never writes outside its target', () => {
   });
 
   test('a file whose content does not add up to its entry is not restored and is reported damaged', async () => {
-    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: false });
+    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: () => false });
     // An entry claiming 10 GiB with no data (a forged or damaged backup), one claiming less than its chunks hold.
     expect(await w.write(entry('/claims-10g', EntryType.File, 10 * 1024 ** 3), content())).toBe('damaged');
     expect(await w.write(entry('/claims-less', EntryType.File, 3), content('four'))).toBe('damaged');
@@ -148,11 +148,11 @@ describe('restore never writes outside its target', () => {
 
   test('existing files are kept unless overwrite is asked', async () => {
     fs.writeFileSync(path.join(target, 'f'), 'mine');
-    const keep = new TreeWriter(target, { overwrite: false, fifoAsFile: false });
+    const keep = new TreeWriter(target, { overwrite: false, fifoAsFile: () => false });
     expect(await keep.write(entry('/f', EntryType.File, 6), content('theirs'))).toBe('skipped');
     expect(keep.warnings[0]).toMatch(/exists/);
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('mine');
-    const over = new TreeWriter(target, { overwrite: true, fifoAsFile: false });
+    const over = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     expect(await over.write(entry('/f', EntryType.File, 6), content('the', 'irs'))).toBe('written');
     await over.finish();
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('theirs');

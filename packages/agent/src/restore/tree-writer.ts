@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { EntryType, type FileEntry } from '@cpsbackup/format';
 import {
   closeFd,
   chmodPath,
@@ -27,10 +27,8 @@ import { relativeOf, splitLast } from './safe-path';
 export interface TreeWriterOptions {
   /** Replace what exists at a destination path (otherwise it is kept and reported). */
   overwrite: boolean;
-  /** Write a FIFO's backed-up content as a regular file instead of making a FIFO. */
-  fifoAsFile: boolean;
-  /** Only for FIFOs below these paths (as stored), whatever fifoAsFile says. */
-  fifoAsFileUnder?: Buffer[];
+  /** Whether this FIFO entry is written as a regular file holding its backed-up content (else a FIFO is made). */
+  fifoAsFile: (e: FileEntry) => boolean;
 }
 
 /** What writing one entry did. */
@@ -258,8 +256,7 @@ export class TreeWriter {
       this.files!.link(e.hardlinkGroup, parent, name); // after the first name is complete: the writer keeps order
       return 'linked';
     }
-    const fifoAsFile = this.opts.fifoAsFile || (this.opts.fifoAsFileUnder ?? []).some((p) => isUnder(e.path, p));
-    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && fifoAsFile);
+    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile(e));
     if (asFile) {
       const outcome = await this.writeFile(parent, name, e, content);
       if (outcome === 'written' && e.hardlinkGroup) this.links.add(e.hardlinkGroup);

@@ -2,7 +2,7 @@ import type { NodeConfig } from '@cpsbackup/config';
 import { withRunLock } from '../../daemon/run-lock';
 import { runExport } from '../../dumps/export-import';
 import { ExitCode } from '../../errors';
-import { formatBytes, formatNumber, summaryJson } from '../format';
+import { formatBytes, formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
 import { BackupProgress } from '../progress';
 import type { Report } from '../report';
@@ -26,7 +26,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const { summary, counters } = result;
   const s = summaryJson(summary);
   const text = [
-    `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
+    `Backup ${formatNumber(summary.number)} ${statusWord(summary)}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
       `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
       `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
     ...(s.warnings as string[]).map((w) => `warning: ${w}`),
@@ -40,7 +40,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
         `backup ${formatNumber(summary.number)} is PARTIAL: ${summary.partial}. It was stored, but it does not count as a good backup ` +
           `(retention keeps the last complete ones; monitoring reports it); fix the include paths in ${config.configFile}`,
       ],
-      exit: ExitCode.FAILED,
+      exit: ExitCode.PARTIAL,
     };
   }
   return { text, json, exit: (s.warningCount as number) > 0 ? ExitCode.WARNINGS : ExitCode.OK };

@@ -1,14 +1,26 @@
 import type { NodeConfig } from '@cpsbackup/config';
-import { runImport } from '../../dumps/export-import';
+import { type RestoredDump, runImport } from '../../dumps/export-import';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../escaped-names';
 import { formatBytes, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
 
-/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps. */
+/** How a dump that was not loaded is reported: where it is, and how to load it. */
+function dumpLine(d: RestoredDump): string {
+  const where = d.state === 'failed' ? `the dump is kept in ${d.file}` : `the dump is in ${d.file}`;
+  const how = d.loadCommand
+    ? d.state === 'failed'
+      ? `; once the cause is fixed, load it with: ${d.loadCommand}`
+      : `; to load it into this node's database: ${d.loadCommand}`
+    : '';
+  return `dump ${d.name}: not loaded (${d.reason ?? '?'}); ${where}${how}`;
+}
+
+/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runImport for when). */
 export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
   const r = await runImport(config, {
+    // Undefined unless given: runImport then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
     number: parseNumber(argv.import, '-i'),
     target: argv.to ?? '/',
@@ -16,7 +28,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     prefixes: argv.prefix?.map(unescapeName),
     regex: argv.regex,
     overwrite: argv.overwrite,
-    fifoAsFile: argv['fifo-as-file'],
+    fifoAsFifo: argv['fifo-as-fifo'],
     client: argv.client,
   });
   if (r.entries === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
@@ -31,10 +43,11 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       ExitCode.NOT_FOUND,
     );
   }
+  const failed = r.dumps.filter((d) => d.state === 'failed');
   return {
     text: [
       `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
-      ...r.loaded.map((name) => `dump ${name}: loaded`),
+      ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
       ...r.warnings.map((w) => `warning: ${w}`),
     ],
     json: {
@@ -44,10 +57,11 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       skipped: r.skipped,
       warnings: r.warnings,
       damaged: r.damaged,
-      dumpsLoaded: r.loaded,
-      dumpFailures: r.loadFailures,
+      dumpsLoaded: r.dumps.filter((d) => d.state === 'loaded').map((d) => d.name),
+      dumpFailures: failed.map(dumpLine),
+      dumps: r.dumps,
     },
-    errors: [...r.damaged, ...r.loadFailures],
-    exit: r.loadFailures.length || r.damaged.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    errors: [...r.damaged, ...failed.map(dumpLine)],
+    exit: failed.length || r.damaged.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }

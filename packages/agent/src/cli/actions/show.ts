@@ -12,7 +12,7 @@ export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
   return {
     text: [
       ...entries.map(formatEntryLine),
-      `Backup ${formatNumber(summary.number)} ${summary.status}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})` +
+      `Backup ${formatNumber(summary.number)} ${s.status as string}${summary.partial ? ` (${summary.partial})` : ''}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})` +
         (s.key ? `, encrypted with key ${String(s.key)}` : ''),
       ...(s.warnings as string[]).map((w) => `warning: ${w}`),
     ],
