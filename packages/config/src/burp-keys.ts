@@ -117,8 +117,6 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   split_vss: { note: 'not applicable' },
   strip_vss: { note: 'not applicable' },
   vss_drives: { note: 'not applicable' },
-  acl: { note: 'owners, modes and times are kept; ACLs are not backed up yet' },
-  xattr: { note: 'owners, modes and times are kept; extended attributes are not backed up yet' },
   ratelimit: { note: 'not implemented' },
   autoupgrade_dir: { note: 'upgrade the agent with the package manager' },
   autoupgrade_os: { note: 'upgrade the agent with the package manager' },

@@ -109,6 +109,11 @@ export const nodeSchema = {
   include: key.paths('a file or directory to back up (repeatable)'),
   exclude: key.paths('a path to leave out, with everything below it (repeatable)'),
   exclude_regex: key.regexes('leave out every path this regular expression matches (repeatable)'),
+  acl: key.bool(true, "back up POSIX ACLs (system.posix_acl_access, system.posix_acl_default), as Burp's acl = 1 does"),
+  xattr: key.bool(
+    true,
+    "back up the other extended attributes the agent can read (user., and as root trusted. and security.: file capabilities, SELinux labels), as Burp's xattr = 1 does",
+  ),
   read_all_fifos: key.bool(false, 'back up what is written into every FIFO met, not just the FIFO itself'),
   read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),

@@ -126,9 +126,9 @@ export function utimensNs(file: Buffer | string, atimeNs: bigint, mtimeNs: bigin
 }
 
 /** The file-type bits of a node mknod can make. */
-export type NodeKind = 'fifo' | 'char' | 'block';
+export type NodeKind = 'fifo' | 'char' | 'block' | 'socket';
 
-const KIND_BITS: Record<NodeKind, number> = { fifo: fsConstants.S_IFIFO, char: fsConstants.S_IFCHR, block: fsConstants.S_IFBLK };
+const KIND_BITS: Record<NodeKind, number> = { fifo: fsConstants.S_IFIFO, char: fsConstants.S_IFCHR, block: fsConstants.S_IFBLK, socket: fsConstants.S_IFSOCK };
 
 /**
  * Makes a FIFO or a device node at `file` (raw bytes allowed) with the

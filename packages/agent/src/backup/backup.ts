@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { encodeManifestStream, EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
+import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -58,10 +58,22 @@ const TYPE_OF: Record<WalkKind, FileEntry['type']> = {
   socket: EntryType.Socket,
 };
 
+/** The extended attributes of every entry that has none (never written to). */
+const NO_XATTRS: readonly Xattr[] = Object.freeze([]);
+
 /** The link target of every entry that is not a symlink (never written to). */
 const NO_TARGET = Buffer.alloc(0);
 
-function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
+/** Which extended attributes node.conf keeps: POSIX ACLs with acl = 1, the others with xattr = 1 (Burp's keys, both on by default). */
+function xattrsKept(config: Pick<NodeConfig, 'acl' | 'xattr'>): (xattrs: readonly Xattr[] | undefined) => readonly Xattr[] {
+  if (config.acl && config.xattr) return (xattrs) => xattrs ?? NO_XATTRS;
+  return (xattrs) => {
+    const kept = (xattrs ?? NO_XATTRS).filter((x) => (x.name.toString('latin1').startsWith('system.posix_acl_') ? config.acl : config.xattr));
+    return kept.length ? kept : NO_XATTRS;
+  };
+}
+
+function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames, xattrs: readonly Xattr[]): FileEntry {
   return {
     path: item.path,
     type: TYPE_OF[item.kind],
@@ -79,7 +91,7 @@ function entryOf(item: WalkItem, st: FileStat, owners: OwnerNames): FileEntry {
     linkTarget: NO_TARGET,
     hardlinkGroup: 0,
     chunks: [],
-    xattrs: [],
+    xattrs,
   };
 }
 
@@ -198,6 +210,7 @@ async function walkAndUpload(
   counters: BackupCounters,
 ): Promise<RootReport[]> {
   const owners = new OwnerNames();
+  const keptXattrs = xattrsKept(config);
   const roots: RootReport[] = [];
   const warnings: string[] = [];
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
@@ -229,7 +242,7 @@ async function walkAndUpload(
   for (let step = ahead.next(); step; step = ahead.next()) {
     const item = step.item;
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
-    let entry = entryOf(item, item.stat, owners);
+    let entry = entryOf(item, item.stat, owners, keptXattrs(item.xattrs));
     if (item.kind === 'symlink') {
       entry.linkTarget = item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
     } else if (item.kind === 'file') {

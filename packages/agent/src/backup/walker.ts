@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { compareWalkOrder, isUnder } from '@cpsbackup/format';
-import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt } from '@cpsbackup/syscalls';
+import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
+import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -12,6 +12,8 @@ export interface WalkItem {
   stat: EntryStat;
   /** A symlink's target, read when its directory was listed. */
   linkTarget?: Buffer;
+  /** Its extended attributes (ACLs and file capabilities among them), read when its directory was listed; absent: none. */
+  xattrs?: Xattr[];
   /**
    * A directory on the way to an include root, not itself included: its
    * entry keeps its metadata (a restore onto a new machine makes it as it
@@ -195,7 +197,7 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     yield* ancestorsOf(root.path, ancestors, opts.onWarning);
     if (root.link) {
       const target = readLink(root.path, opts.onWarning);
-      if (target) yield { path: root.path, kind: 'symlink', stat: rootStat, linkTarget: target };
+      if (target) yield { path: root.path, kind: 'symlink', stat: rootStat, linkTarget: target, xattrs: xattrsOf(root.path, opts.onWarning) };
       continue;
     }
     walked.push(root.path);
@@ -229,7 +231,7 @@ function* ancestorsOf(path: Buffer, stack: Buffer[], warn: (m: string) => void):
       return;
     }
     stack.push(dir);
-    yield { path: dir, kind: 'dir', stat: st, ancestor: true };
+    yield { path: dir, kind: 'dir', stat: st, ancestor: true, xattrs: xattrsOf(dir, warn) };
   }
 }
 
@@ -273,17 +275,20 @@ interface Frame {
   entries?: DirEntries;
   wanted?: Uint8Array;
   targets?: Map<number, Buffer>;
+  /** The entries that have extended attributes, by index. */
+  xattrs?: Map<number, Xattr[]>;
   next: number;
 }
 
 function* walkFrom(path: Buffer, st: EntryStat, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void): Generator<WalkItem> {
   const kind = kindOf(st);
+  const xattrs = xattrsOf(path, warn);
   if (kind === 'symlink') {
     const target = readLink(path, warn);
-    if (target) yield { path, kind, stat: st, linkTarget: target };
+    if (target) yield { path, kind, stat: st, linkTarget: target, xattrs };
     return;
   }
-  yield { path, kind, stat: st };
+  yield { path, kind, stat: st, xattrs };
   if (kind !== 'dir') return;
   // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
   const stack: Frame[] = [list(path, excluded, warn)];
@@ -303,12 +308,13 @@ function* walkFrom(path: Buffer, st: EntryStat, excluded: (p: Buffer) => boolean
       continue; // vanished between listing and lstat: nothing to back up
     }
     const ckind = kindOf(cst);
+    const xattrs = f.xattrs?.get(i);
     if (ckind === 'symlink') {
       const target = f.targets?.get(i);
-      if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target };
+      if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target, xattrs };
       continue;
     }
-    yield { path: child, kind: ckind, stat: cst };
+    yield { path: child, kind: ckind, stat: cst, xattrs };
     if (ckind === 'dir') stack.push(list(child, excluded, warn));
   }
 }
@@ -342,9 +348,13 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
     for (let i = 0; i < entries.count; i++) wanted[i] = excluded(childPath(dir, entries.name(i))) ? 0 : 1;
     entries.lstat(wanted);
     let targets: Map<number, Buffer> | undefined;
+    let xattrs: Map<number, Xattr[]> | undefined;
     for (let i = 0; i < entries.count; i++) {
       const st = wanted[i] ? entries.stat(i) : undefined;
-      if (!st || kindOf(st) !== 'symlink') continue;
+      if (!st) continue;
+      const found = readXattrsAt(fd, entries.name(i), () => childPath(dir, entries.name(i)), warn);
+      if (found) (xattrs ??= new Map()).set(i, found);
+      if (kindOf(st) !== 'symlink') continue;
       try {
         (targets ??= new Map()).set(i, readlinkAt(fd, entries.name(i)));
       } catch (err) {
@@ -352,12 +362,48 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
         if (code !== 'ENOENT') warn(`symlink ${childPath(dir, entries.name(i)).toString()} cannot be read: ${code ?? (err as Error).message}`);
       }
     }
-    return { dir, entries, wanted, targets, next: 0 };
+    return { dir, entries, wanted, targets, xattrs, next: 0 };
   } catch (err) {
     warn(`directory ${dir.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, dir);
     return { dir, next: 0 };
   } finally {
     closeFd(fd);
+  }
+}
+
+/**
+ * An entry's extended attributes (all the process can read: user., and
+ * as root trusted. and security., POSIX ACLs, file capabilities), read
+ * under its directory's descriptor without following a link; undefined
+ * when it has none. What cannot be read is a warning, and the entry is
+ * backed up without them.
+ */
+function readXattrsAt(dirFd: number, name: Buffer, path: () => Buffer, warn: (m: string) => void): Xattr[] | undefined {
+  try {
+    const found = readXattrs(dirFd, name, ENTRY_LIMITS);
+    return found.length > 0 ? found : undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code !== 'ENOENT') warn(`${path().toString()}: extended attributes not backed up: ${e.message}`);
+    return undefined;
+  }
+}
+
+/** The extended attributes of an include root or a directory on the way to one ("/" itself read through a descriptor of its own). */
+function xattrsOf(path: Buffer, warn: (m: string) => void): Xattr[] | undefined {
+  if (path.length > 1) {
+    const found = inParent(path, (dirFd, name) => readXattrsAt(dirFd, name, () => path, warn));
+    return typeof found === 'string' ? undefined : found;
+  }
+  const fd = fs.openSync('/', fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    const found = readXattrsFd(fd, ENTRY_LIMITS);
+    return found.length > 0 ? found : undefined;
+  } catch (err) {
+    warn(`/: extended attributes not backed up: ${(err as Error).message}`);
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

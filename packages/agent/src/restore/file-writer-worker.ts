@@ -25,7 +25,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeFd, futimensNs, linkAt, lstatAt, O_PATH, openAt, openBeneath, renameAt, renameNoReplaceAt, unlinkAt } from '@cpsbackup/syscalls';
+import { type Xattr } from '@cpsbackup/format';
+import { closeFd, futimensNs, linkAt, lstatAt, O_PATH, openAt, openBeneath, renameAt, renameNoReplaceAt, setXattrFd, unlinkAt } from '@cpsbackup/syscalls';
+import { xattrSteps } from './xattrs';
 
 /** Flags of every file a restore creates: never an existing file (openAt adds O_NOFOLLOW). */
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
@@ -50,14 +52,17 @@ export type WriterOp =
   | { op: 'create'; file: number; parent: string; name: string }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
-  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number }
+  | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number; xattrs?: Xattr[] }
   | { op: 'abandon'; file: number }
   | { op: 'link'; group: number; parent: string; name: string }
   | { op: 'drain'; token: number };
 
 /** What comes back. */
 export type WriterReport =
-  { type: 'failed'; message: string; code?: string } | { type: 'skipped'; dest: string; message: string } | { type: 'drained'; token: number };
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'skipped'; dest: string; message: string }
+  | { type: 'xattr'; dest: string; attribute: string; code: string }
+  | { type: 'drained'; token: number };
 
 /** Errors after which no further file can be written either. */
 const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
@@ -147,9 +152,12 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
         let st: fs.BigIntStats;
         try {
           if (f.holeAtEnd) fs.ftruncateSync(f.fd, f.size);
-          // Owner before mode: chown clears the setuid and setgid bits.
+          // Owner before mode and capability: chown clears the setuid and setgid bits, and the capability.
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
+          const steps = xattrSteps(o.xattrs ?? []);
+          setXattrs(f.fd, steps.beforeMode, f);
           fs.fchmodSync(f.fd, o.mode);
+          setXattrs(f.fd, steps.afterMode, f);
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
           st = fs.fstatSync(f.fd, { bigint: true });
         } finally {
@@ -176,6 +184,20 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
     case 'link':
       makeLink(o.group, o.parent, Buffer.from(o.name, 'latin1'));
       return;
+  }
+}
+
+/** Sets extended attributes on an open file; one the kernel refuses is reported (the file is kept), unless the error stops every file. */
+function setXattrs(fd: number, xattrs: readonly Xattr[], f: { parent: string; name: Buffer }): void {
+  for (const x of xattrs) {
+    try {
+      setXattrFd(fd, Buffer.from(x.name), Buffer.from(x.value.buffer, x.value.byteOffset, x.value.byteLength));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      if (FATAL.has(code)) throw err;
+      const dest = shown(f.parent, f.name.toString('latin1'));
+      parentPort!.postMessage({ type: 'xattr', dest, attribute: Buffer.from(x.name).toString(), code } satisfies WriterReport);
+    }
   }
 }
 

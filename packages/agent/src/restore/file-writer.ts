@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { type Xattr } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
 import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
@@ -23,6 +24,8 @@ export interface FileFinish {
   mtimeNs: bigint;
   /** The file is the first name of this hard-link group (0: none): later `link`s name it. */
   linkGroup?: number;
+  /** Extended attributes to set (ACLs before the mode, the capability last). */
+  xattrs?: readonly Xattr[];
 }
 
 /**
@@ -48,6 +51,8 @@ export class FileWriter {
   private nextDrain = 1;
   /** Files the writer skipped after a failure of their own (they appeared meanwhile, a refused name...): "path: why". */
   readonly skippedFiles: string[] = [];
+  /** Extended attributes the kernel would not set, the files kept: told here as they come. */
+  onXattrFailure: (path: string, attribute: string, code: string) => void = () => undefined;
 
   constructor(
     /** The directory restored into: every path below is relative to it (the caller keeps it open until `close`). */
@@ -120,7 +125,8 @@ export class FileWriter {
 
   /** Sets a complete file's metadata and closes it. */
   finish(file: number, meta: FileFinish): void {
-    this.push({ op: 'finish', file, ...meta, linkGroup: meta.linkGroup ?? 0 });
+    const { xattrs, ...rest } = meta;
+    this.push({ op: 'finish', file, ...rest, linkGroup: meta.linkGroup ?? 0, ...(xattrs?.length ? { xattrs: [...xattrs] } : {}) });
   }
 
   /** Drops a file the restore could not complete (its temporary file is removed). */
@@ -195,6 +201,10 @@ export class FileWriter {
   private onReport(m: WriterReport): void {
     if (m.type === 'failed') {
       this.fail(new AgentError('RESTORE', m.message));
+      return;
+    }
+    if (m.type === 'xattr') {
+      this.onXattrFailure(Buffer.from(m.dest, 'latin1').toString(), m.attribute, m.code);
       return;
     }
     if (m.type === 'skipped') {

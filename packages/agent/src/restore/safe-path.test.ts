@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -144,6 +145,32 @@ describe('restore never writes outside its target', () => {
       '/claims-less: not restored: its entry says 3 bytes, its 0 chunks hold 4 (the backup is damaged; cpsbackupd verify checks it)',
     ]);
     expect(fs.readdirSync(target)).toEqual(['exact']);
+  });
+
+  test('extended attributes are set on files, directories and symlinks; one the kernel refuses is a warning naming the entry, which is kept', async () => {
+    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: () => false });
+    const xattrs = [
+      { name: Buffer.from('bogus.namespace'), value: Buffer.from('x') },
+      { name: Buffer.from('user.kept'), value: Buffer.from([0, 1, 2, 255]) },
+    ];
+    const dir = { ...entry('/d', EntryType.Directory), xattrs };
+    const file = { ...entry('/d/f', EntryType.File, 4), xattrs };
+    const link = {
+      ...entry('/d/l', EntryType.Symlink),
+      linkTarget: Buffer.from('f'),
+      xattrs: [{ name: Buffer.from('trusted.on-link'), value: Buffer.from('t') }],
+    };
+    expect(await w.write(dir, content())).toBe('written');
+    expect(await w.write(file, content('four'))).toBe('written');
+    expect(await w.write(link, content())).toBe('written');
+    await w.finish();
+    const get = (p: string, flags: string[] = []) =>
+      spawnSync('getfattr', [...flags, '--absolute-names', '-d', '-m', '-', '-e', 'hex', p], { encoding: 'utf8' }).stdout;
+    expect(get(path.join(target, 'd'))).toContain('user.kept=0x000102ff');
+    expect(get(path.join(target, 'd/f'))).toContain('user.kept=0x000102ff');
+    expect(get(path.join(target, 'd/l'), ['-h'])).toContain('trusted.on-link=0x74');
+    expect(fs.readFileSync(path.join(target, 'd/f'), 'utf8')).toBe('four');
+    expect(w.warnings).toEqual(['extended attribute bogus.namespace (ENOTSUP) not restored on 2 entries: /d/f, /d']);
   });
 
   test('existing files are kept unless overwrite is asked', async () => {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { EntryType, type FileEntry } from '@cpsbackup/format';
+import { EntryType, type FileEntry, type Xattr } from '@cpsbackup/format';
 import {
   closeFd,
   chmodPath,
@@ -12,6 +12,9 @@ import {
   O_PATH,
   openAt,
   openBeneath,
+  setXattrAt,
+  setXattrFd,
+  setXattrPath,
   symlinkAt,
   unlinkAt,
   utimensAt,
@@ -22,6 +25,7 @@ import { AgentError } from '../errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
 import { relativeOf, splitLast } from './safe-path';
+import { XattrFailures, xattrSteps } from './xattrs';
 
 /** How entries are written back. */
 export interface TreeWriterOptions {
@@ -35,7 +39,7 @@ export interface TreeWriterOptions {
 export type WriteOutcome = 'written' | 'linked' | 'skipped' | 'damaged';
 
 const NO_BYTES = Buffer.alloc(0);
-const { S_IFMT, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
+const { S_IFMT, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK } = fs.constants;
 const DIR_FLAGS = O_PATH | fs.constants.O_DIRECTORY;
 
 /** A directory whose metadata is applied at the end: the one this restore made or found there, not whatever is at its name by then. */
@@ -82,6 +86,7 @@ export class TreeWriter {
   /** The last directory entries went into (O_PATH): entries of one directory come together. */
   private current: { rel: string; fd: number } | undefined;
   readonly warnings: string[] = [];
+  private readonly xattrFailures = new XattrFailures();
   /** Files whose content does not match their entry: not restored (the backup is damaged or forged). */
   readonly damaged: string[] = [];
 
@@ -111,6 +116,7 @@ export class TreeWriter {
       );
     }
     this.files = new FileWriter(this.targetFd);
+    this.files.onXattrFailure = (path, attribute, code) => this.xattrFailures.add(path, attribute, code);
     return this.targetFd;
   }
 
@@ -267,6 +273,8 @@ export class TreeWriter {
       case EntryType.Symlink:
         symlinkAt(e.linkTarget, dir, name, e.path);
         if (this.isRoot) lchownAt(dir, name, this.uid(e), this.gid(e), e.path);
+        // A symbolic link has no mode: its attributes (trusted., security.) are set on the link itself, never its target.
+        this.setXattrs(e, e.xattrs, (x) => setXattrAt(dir, name, x.name, x.value));
         utimensAt(dir, name, e.mtimeNs, e.mtimeNs, e.path);
         return 'written';
       case EntryType.Fifo:
@@ -281,13 +289,37 @@ export class TreeWriter {
         this.applyToNode(dir, name, e, kind === 'char' ? S_IFCHR : S_IFBLK);
         return 'written';
       }
+      case EntryType.Socket:
+        // A socket file as it was (no process listens on it: what rsync -a and cp -a make too).
+        mknodAt(dir, name, 'socket', e.mode & 0o777, 0n, e.path);
+        this.applyToNode(dir, name, e, S_IFSOCK);
+        return 'written';
       default:
-        return this.skip(`${shown}: sockets are not restored`);
+        return this.skip(`${shown}: of an unknown type; not restored`);
     }
   }
 
   private pendingDir(rel: Buffer, e: FileEntry, st: EntryStat): PendingDir {
-    return { rel: rel.toString('latin1'), e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [] }, dev: st.dev, ino: st.ino };
+    // Copies of the attributes: the entry's are views of the received frame.
+    const xattrs = e.xattrs.map((x) => ({ name: Buffer.from(x.name), value: Buffer.from(x.value) }));
+    return { rel: rel.toString('latin1'), e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [], xattrs }, dev: st.dev, ino: st.ino };
+  }
+
+  /**
+   * Sets each of `xattrs` with `set`; what the kernel refuses (a namespace
+   * this process may not write, a filesystem without them) is gathered
+   * for one warning per kind, the entry kept.
+   */
+  private setXattrs(e: FileEntry | string, xattrs: readonly Xattr[], set: (x: Xattr) => void): void {
+    for (const x of xattrs) {
+      try {
+        set(x);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        if (FATAL_CODES.has(code)) throw err;
+        this.xattrFailures.add(typeof e === 'string' ? e : e.path.toString(), x.name.toString(), code);
+      }
+    }
   }
 
   /**
@@ -305,7 +337,10 @@ export class TreeWriter {
         throw new AgentError('UNSAFE_PATH', `${e.path.toString()} was replaced while it was being restored; its metadata was not applied`);
       }
       if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
+      const steps = xattrSteps(e.xattrs);
+      this.setXattrs(e, steps.beforeMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
       chmodPath(fd, e.mode & 0o7777, e.path);
+      this.setXattrs(e, steps.afterMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
       utimensPath(fd, e.mtimeNs, e.mtimeNs, e.path);
     } finally {
       closeFd(fd);
@@ -338,6 +373,7 @@ export class TreeWriter {
           mode: e.mode & 0o7777,
           mtimeNs: e.mtimeNs,
           linkGroup: e.hardlinkGroup,
+          xattrs: e.xattrs,
         });
       } else {
         files.abandon(file);
@@ -382,6 +418,7 @@ export class TreeWriter {
     } finally {
       this.closeAll();
     }
+    this.warnings.push(...this.xattrFailures.warnings());
   }
 
   private finishDir({ rel, e, dev, ino }: PendingDir): void {
@@ -401,7 +438,10 @@ export class TreeWriter {
         return;
       }
       if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
+      const steps = xattrSteps(e.xattrs);
+      this.setXattrs(shown, steps.beforeMode, (x) => setXattrFd(fd, x.name, x.value));
       fs.fchmodSync(fd, e.mode & 0o7777);
+      this.setXattrs(shown, steps.afterMode, (x) => setXattrFd(fd, x.name, x.value));
       futimensNs(fd, e.mtimeNs, e.mtimeNs);
     } catch (err) {
       if (!skippable(err)) throw err;
