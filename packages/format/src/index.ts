@@ -18,7 +18,7 @@ export {
   MANIFEST_MAGIC,
 } from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';
-export { isUnder, prefixSelection } from './paths';
+export { isUnder, prefixSelection, type SelectedEntry, selectedWithWay } from './paths';
 export {
   checkListing,
   type ChunkReader,

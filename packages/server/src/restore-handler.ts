@@ -1,6 +1,6 @@
 import { boundedText, type cpsbackup, LIMITS, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import RE2 from 're2';
-import { encodeEntryRecords, ManifestFormat } from '@cpsbackup/format';
+import { EntryType, encodeEntryRecords, type FileEntry, ManifestFormat, prefixSelection, selectedWithWay } from '@cpsbackup/format';
 import { type BackupInfo } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
@@ -36,10 +36,13 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   // Until the last chunk is sent, no delete or retention takes this backup (and GC its chunks).
   const doneReading = ctx.activity.beginReading(ctx.client.name, b.number);
   try {
-    // The store reads only the listings on the way to the selected paths.
-    for await (const e of ctx.store.readManifest(b.id, prefixes)) {
-      if (regex && !regex.test(e.path)) continue;
-      await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]) } });
+    // The store reads only the listings on the way to the selected paths; the directories on the way
+    // go as context (the agent makes them as they were where they are missing).
+    const { selected } = prefixSelection(prefixes);
+    const chosen = (path: Buffer) => selected(path) && (!regex || regex.test(path));
+    for await (const { e, context } of selectedWithWay(ctx.store.walkManifest(b.id, prefixes), chosen, isDirectory)) {
+      await ctx.conn.send({ restoreEntry: { record: encodeEntryRecords([e]), context } });
+      if (context) continue;
       entries++;
       if (req.metadataOnly) continue;
       for (const id of e.chunks) {
@@ -92,4 +95,8 @@ function compileRegex(source: string): RE2 | undefined {
       `--regex ${JSON.stringify(source)} is not a regular expression the server takes (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`,
     );
   }
+}
+
+function isDirectory(e: FileEntry): boolean {
+  return e.type === EntryType.Directory;
 }

@@ -407,16 +407,27 @@ export class Store {
    * them: a tree manifest then reads only the listings on their way.
    */
   async *readManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
+    const { selected } = prefixSelection(under);
+    for await (const e of this.walkManifest(backupId, under)) if (selected(e.path)) yield e;
+  }
+
+  /**
+   * The entries of an available backup's manifest the walk reaches, in
+   * walk order: with `under`, those at or below it and the directories on
+   * the way to them (only the listings on the way are read); a flat
+   * manifest's, all of them.
+   */
+  async *walkManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
     const b = this.readableBackup(backupId);
     const ids = this.catalog.manifestIds(backupId);
-    const { selected, descend } = prefixSelection(under);
+    const { descend } = prefixSelection(under);
     if (b.manifestFormat === ManifestFormat.Tree) {
       // A directory is read when a selected path lies below it, or it lies below one.
-      for await (const e of walkTree(ids, (id) => this.readChunk(id), descend)) if (selected(e.path)) yield e;
+      yield* walkTree(ids, (id) => this.readChunk(id), descend);
       return;
     }
     const decoder = new ManifestDecoder();
-    for (const id of ids) for (const e of decoder.push(await this.readChunk(id))) if (selected(e.path)) yield e;
+    for (const id of ids) yield* decoder.push(await this.readChunk(id));
     decoder.end();
   }
 

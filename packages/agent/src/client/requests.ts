@@ -40,7 +40,7 @@ export async function runShow(
       }
       if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
-      entries.push(entryFromRecord(m.restoreEntry.record));
+      if (!m.restoreEntry.context) entries.push(entryFromRecord(m.restoreEntry.record));
     }
   });
 }

@@ -1,7 +1,7 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, type FileEntry, isUnder, prefixSelection } from '@cpsbackup/format';
+import { chunkIdOf, decodeChunkToScratch, EntryType, type FileEntry, isUnder, prefixSelection, selectedWithWay } from '@cpsbackup/format';
 import type RE2 from 're2';
 import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
@@ -132,7 +132,9 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
       const e = entryFromRecord(m.restoreEntry.record);
       const content = verifiedContent(server, e);
-      count(totals, await writer.write(e, content), e);
+      const context = !!m.restoreEntry.context;
+      const outcome = await writer.write(e, content, context);
+      if (!context) count(totals, outcome, e);
     }
   } catch (err) {
     server.conn.destroy();
@@ -221,19 +223,20 @@ class ContentStream {
  */
 async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: TreeWriter, opts: RestoreOptions): Promise<Totals> {
   const { selected, descend } = await pathSelection(opts.prefixes ?? [], opts.regex);
-  const ahead: Array<{ e: FileEntry; content: ContentStream; held: number }> = [];
+  const ahead: Array<{ e: FileEntry; content: ContentStream; held: number; context: boolean }> = [];
   let aheadBytes = 0;
   const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
   const writeOldest = async () => {
-    const { e, content, held } = ahead.shift()!;
+    const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
-    count(totals, await writer.write(e, content.chunks()), e);
+    const outcome = await writer.write(e, content.chunks(), context);
+    if (!context) count(totals, outcome, e);
   };
-  for await (const e of reads.walk(root, descend)) {
-    if (!selected(e.path)) continue;
+  // The directories on the way to what is selected come as context, as the server sends them for a plain backup.
+  for await (const { e, context } of selectedWithWay(reads.walk(root, descend), selected, (x) => x.type === EntryType.Directory)) {
     // What its first two windows hold at most (chunks of the default chunker are at most 1 MiB, 256 KiB on average).
     const held = Math.min(e.size, 2 * WINDOW_CHUNKS * 1024 * 1024);
-    ahead.push({ e, content: new ContentStream(reads, e), held });
+    ahead.push({ e, content: new ContentStream(reads, e), held, context });
     aheadBytes += held;
     while (ahead.length > AHEAD_ENTRIES || (aheadBytes > AHEAD_BYTES && ahead.length > 1)) await writeOldest();
   }

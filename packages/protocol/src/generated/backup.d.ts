@@ -2078,6 +2078,9 @@ export namespace cpsbackup {
         /** RestoreEntry record. */
         record: Uint8Array;
 
+        /** RestoreEntry context. */
+        context: boolean;
+
         /**
          * Creates a new RestoreEntry instance using the specified properties.
          * @param [properties] Properties to set
@@ -2112,6 +2115,9 @@ export namespace cpsbackup {
 
             /** RestoreEntry record */
             record?: (Uint8Array|null);
+
+            /** RestoreEntry context */
+            context?: (boolean|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

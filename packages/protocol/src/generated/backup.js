@@ -5230,6 +5230,7 @@ $root.cpsbackup = (function() {
          * Properties of a RestoreEntry.
          * @typedef {Object} cpsbackup.RestoreEntry.$Properties
          * @property {Uint8Array|null} [record] RestoreEntry record
+         * @property {boolean|null} [context] RestoreEntry context
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -5270,6 +5271,14 @@ $root.cpsbackup = (function() {
         RestoreEntry.prototype.record = $util.newBuffer([]);
 
         /**
+         * RestoreEntry context.
+         * @member {boolean} context
+         * @memberof cpsbackup.RestoreEntry
+         * @instance
+         */
+        RestoreEntry.prototype.context = false;
+
+        /**
          * Creates a new RestoreEntry instance using the specified properties.
          * @function create
          * @memberof cpsbackup.RestoreEntry
@@ -5303,6 +5312,8 @@ $root.cpsbackup = (function() {
                 throw $Error("max depth exceeded");
             if (message.record != null && $Object.hasOwnProperty.call(message, "record") && message.record.length)
                 writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.record);
+            if (message.context != null && $Object.hasOwnProperty.call(message, "context") && message.context !== false)
+                writer.uint32(/* id 3, wireType 0 =*/24).bool(message.context);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5354,6 +5365,15 @@ $root.cpsbackup = (function() {
                             message.record = value;
                         else
                             delete message.record;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.context = value;
+                        else
+                            delete message.context;
                         continue;
                     }
                 }

@@ -1,0 +1,201 @@
+/**
+ * What a restore gives back beyond the files themselves, and what it never
+ * does (issue 31): the directories on the way to an include come back as
+ * they were, an include that is a symbolic link keeps its data, any depth
+ * is backed up and restored, a local user racing a root restore cannot
+ * turn it against the machine, and a forged entry is never restored as a
+ * success. Real cpsbackupd and CLI; the local user is a real second
+ * process running as nobody.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileEntry } from '@cpsbackup/testkit';
+import { mkdirAt, openAt } from '@cpsbackup/syscalls';
+import { rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+
+/** Every entry below `dir`, with type, mode, owner, size and mtime: find walks any depth (its paths are printed, never opened whole). */
+function listing(dir: string): string[] {
+  const r = spawnSync('find', [dir, '-mindepth', '1', '-printf', '%y %m %U:%G %s %T@ %P\\n'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  expect(r.status).toBe(0);
+  return r.stdout.split('\n').filter(Boolean).sort();
+}
+
+const NOBODY = 65534;
+const isRoot = process.getuid?.() === 0;
+
+describe('restore: the way to each include, links, depth, hostile local users, forged entries', () => {
+  const { root, pki, server } = useServer('restore-safety', { clients: { node: [], forger: [] } });
+  const conf = (include: string[], name = 'node') =>
+    writeNodeConf(path.join(root, `conf-${name}-${include.length}`), server, { cname: name, cert: pki.client(name), include });
+
+  test('the directories on the way to an include come back with their modes and owners, also on a restore of one path below it', async () => {
+    const opt = path.join(root, 'sys', 'opt');
+    fs.mkdirSync(path.join(opt, 'canopsis', 'etc', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(opt, 'canopsis', 'etc', 'sub', 'app.conf'), 'conf\n');
+    fs.chmodSync(opt, 0o751);
+    fs.chmodSync(path.join(opt, 'canopsis'), 0o705);
+    fs.chownSync(path.join(opt, 'canopsis'), 1234, 4321);
+    const c = conf([path.join(opt, 'canopsis', 'etc')]);
+    expect((await runCli(['-c', c, '-e'])).code).toBe(0);
+
+    const modeOf = (p: string) => {
+      const st = fs.statSync(p);
+      return [(st.mode & 0o7777).toString(8), st.uid, st.gid];
+    };
+    // A rebuilt node: everything restored into an empty directory.
+    const all = path.join(root, 'restore-all');
+    expect((await runCli(['-c', c, '-i', '--to', all])).code).toBe(0);
+    expect(modeOf(path.join(all, opt))).toEqual(['751', 0, 0]);
+    expect(modeOf(path.join(all, opt, 'canopsis'))).toEqual(['705', 1234, 4321]);
+    // Every directory up to "/" as it was (the test's own temporary directories included).
+    for (let d = path.join(opt, 'canopsis'); d !== '/'; d = path.dirname(d)) expect(modeOf(path.join(all, d))).toEqual(modeOf(d));
+
+    // One path below the include: its parents are made as they were, not 0700.
+    const one = path.join(root, 'restore-one');
+    const r = await runCli(['-c', c, '-i', '--to', one, '--prefix', path.join(opt, 'canopsis', 'etc', 'sub', 'app.conf'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).entries).toBe(1); // the directories on the way are not counted as restored entries
+    expect(fs.readFileSync(path.join(one, opt, 'canopsis', 'etc', 'sub', 'app.conf'), 'utf8')).toBe('conf\n');
+    expect(modeOf(path.join(one, opt, 'canopsis'))).toEqual(['705', 1234, 4321]);
+    expect(modeOf(path.join(one, opt, 'canopsis', 'etc', 'sub'))).toEqual(modeOf(path.join(opt, 'canopsis', 'etc', 'sub')));
+
+    // Where such a directory exists, it is left as it is: only what was asked for is touched.
+    const existing = path.join(root, 'restore-existing');
+    fs.mkdirSync(path.join(existing, opt), { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.join(existing, opt), 0o700);
+    expect((await runCli(['-c', c, '-i', '--to', existing, '--regex', 'app\\.conf$'])).code).toBe(0);
+    expect(modeOf(path.join(existing, opt))).toEqual(['700', 0, 0]);
+    expect(modeOf(path.join(existing, opt, 'canopsis'))).toEqual(['705', 1234, 4321]);
+  });
+
+  test('an include that is a symbolic link to a directory: its data is backed up where it lies, the link too, with a warning', async () => {
+    const real = path.join(root, 'links', 'srv', 'app');
+    fs.mkdirSync(path.join(real, 'data'), { recursive: true });
+    fs.writeFileSync(path.join(real, 'data', 'db'), 'the data\n');
+    const link = path.join(root, 'links', 'app');
+    fs.symlinkSync(real, link);
+    const c = conf([link], 'node');
+    const b = await runCli(['-c', c, '-e', '--json']);
+    expect(b.code).toBe(5);
+    const backup = JSON.parse(b.stdout).backup;
+    expect(backup.warnings).toEqual([`include ${link} goes through a symbolic link (${link}): backed up ${real} and the link`]);
+    const to = path.join(root, 'restore-link');
+    expect((await runCli(['-c', c, '-i', '--to', to])).code).toBe(0);
+    expect(fs.readlinkSync(path.join(to, link))).toBe(real);
+    expect(fs.readFileSync(path.join(to, real, 'data', 'db'), 'utf8')).toBe('the data\n');
+  });
+
+  test('any depth: a tree 5,000 levels deep (paths five times PATH_MAX) is backed up and restored whole', async () => {
+    const deep = path.join(root, 'deep');
+    fs.mkdirSync(deep);
+    let fd = fs.openSync(deep, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    for (let i = 0; i < 5000; i++) {
+      mkdirAt(fd, Buffer.from('dd'), 0o750);
+      const next = openAt(fd, Buffer.from('dd'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      fs.closeSync(fd);
+      fd = next;
+      if (i % 1000 === 999) {
+        const f = openAt(fd, Buffer.from(`file-${i}`), fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o640);
+        fs.writeSync(f, `at depth ${i + 1}\n`);
+        fs.closeSync(f);
+      }
+    }
+    fs.closeSync(fd);
+    const c = conf([deep], 'node');
+    const b = await runCli(['-c', c, '-e', '--json']);
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout).backup.warnings).toEqual([]);
+    const to = path.join(root, 'restore-deep');
+    const r = await runCli(['-c', c, '-i', '--to', to]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const want = listing(deep);
+    expect(want).toHaveLength(5005);
+    expect(listing(path.join(to, deep))).toEqual(want);
+  });
+
+  (isRoot ? test : test.skip)(
+    'a local user who swaps a directory the root restore just made for a symbolic link gets nothing written or changed outside the target',
+    async () => {
+      // What the user owns: the directory restored into (restoring their home in place is the same case).
+      const data = path.join(root, 'race-data');
+      for (let d = 0; d < 4; d++) {
+        fs.mkdirSync(path.join(data, `d${d}`), { recursive: true });
+        for (let f = 0; f < 500; f++) fs.writeFileSync(path.join(data, `d${d}`, `f${f}`), `file ${f}\n`);
+      }
+      fs.chmodSync(data, 0o777);
+      const c = conf([data], 'node');
+      expect((await runCli(['-c', c, '-e'])).code).toBe(0);
+      // Where nobody can reach (the test's own directory is root's, 0700).
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-race-'));
+      fs.chmodSync(base, 0o755);
+      const outside = path.join(base, 'outside');
+      fs.mkdirSync(outside, { mode: 0o755 });
+      fs.chmodSync(outside, 0o755);
+      const target = path.join(base, 'users-dir');
+      fs.mkdirSync(target);
+      fs.chownSync(target, NOBODY, NOBODY);
+      // The restore makes target/<first component of data> first: the user swaps it for a link to `outside`
+      // the moment it appears, and keeps doing so to every directory it can reach.
+      const first = data.split('/').filter(Boolean)[0]!;
+      const attacker = `
+import os, sys
+target, first, outside = sys.argv[1], sys.argv[2], sys.argv[3]
+victim = os.path.join(target, first)
+swaps = 0
+while not os.path.exists(os.path.join(target, 'done')):
+    try:
+        if os.path.isdir(victim) and not os.path.islink(victim):
+            os.rename(victim, os.path.join(target, 'moved-%d' % swaps))
+            os.symlink(outside, victim)
+            swaps += 1
+            print('swapped', flush=True)
+    except OSError:
+        pass
+`;
+      // Debian's python3: nobody may not run one installed under root's home.
+      const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+      const args = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', python, '-c', attacker, target, first, outside];
+      const user = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise((resolve) => user.on('exit', resolve));
+      let out = '';
+      user.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const r = await runCli(['-c', c, '-i', '--to', target], { timeoutMs: 50_000 }).finally(() => fs.writeFileSync(path.join(target, 'done'), ''));
+      await exited;
+      expect(out).toContain('swapped'); // the race was run: the directory was swapped while the restore went on
+      // Nothing was written outside the target, and the directory outside kept its owner and mode.
+      expect(fs.readdirSync(outside)).toEqual([]);
+      const st = fs.statSync(outside);
+      expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o755]);
+      // What could not be restored is said (refused, not followed), with the exit code of warnings.
+      expect(r.code).toBe(5);
+      expect(r.stdout).toMatch(/warning: .*(refusing to restore through|replaced while it was being restored|not restored)/);
+      spawnSync('rm', ['-rf', base]);
+    },
+  );
+
+  test('a forged entry claiming 10 GiB with no data is not restored: the file is named, the exit code is 1', async () => {
+    const { socket, conn } = await rawSession(server, 'forger', pki.client('forger'));
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    const fine = Buffer.from('fine\n');
+    const id = createHash('sha256').update(fine).digest();
+    await conn.send({ missingQuery: { queryId: 1, ids: [id] } });
+    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
+    if (reply!.missingReply!.missing!.length) await conn.send({ chunk: { id, codec: 0, rawLength: fine.length, payload: fine } });
+    const rootIds = await sendTree(conn, [fileEntry('/forged/big.db', [], 10 * 1024 ** 3), fileEntry('/forged/fine', [id], fine.length)]);
+    await conn.send({ endBackup: { root: rootIds } });
+    expect((await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error'))!.msg).toBe('backupDone');
+    socket.destroy();
+    const to = path.join(root, 'restore-forged');
+    const r = await runCli(['-c', conf([], 'forger'), '-i', '--to', to]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/forged/big.db: not restored: its entry says 10737418240 bytes, its 0 chunks hold 0');
+    expect(fs.existsSync(path.join(to, 'forged', 'big.db'))).toBe(false);
+    expect(fs.readFileSync(path.join(to, 'forged', 'fine'), 'utf8')).toBe('fine\n');
+  });
+});
