@@ -119,55 +119,58 @@ describe('restore: the way to each include, links, depth, hostile local users, f
   });
 
   (isRoot ? test : test.skip)(
-    'a local user who swaps a directory the root restore just made for a symbolic link gets nothing written or changed outside the target',
+    'a local user who swaps a directory the root restore just made for a symbolic link gets nothing written or changed outside what is restored',
     async () => {
-      // What the user owns: the directory restored into (restoring their home in place is the same case).
-      const data = path.join(root, 'race-data');
-      for (let d = 0; d < 4; d++) {
-        fs.mkdirSync(path.join(data, `d${d}`), { recursive: true });
-        for (let f = 0; f < 500; f++) fs.writeFileSync(path.join(data, `d${d}`, `f${f}`), `file ${f}\n`);
-      }
-      fs.chmodSync(data, 0o777);
-      const c = conf([data], 'node');
-      expect((await runCli(['-c', c, '-e'])).code).toBe(0);
-      // Where nobody can reach (the test's own directory is root's, 0700).
+      // A user's home, restored in place by root after its directories were lost. Where nobody can reach it
+      // (the test's own directory is root's, 0700), and the place the user will point the restore at.
       const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-race-'));
       fs.chmodSync(base, 0o755);
+      const home = path.join(base, 'home', 'user');
+      fs.mkdirSync(home, { recursive: true });
+      fs.chmodSync(path.join(base, 'home'), 0o755);
+      fs.chownSync(home, NOBODY, NOBODY);
+      for (let d = 0; d < 4; d++) {
+        const dir = path.join(home, `d${d}`);
+        fs.mkdirSync(dir);
+        for (let f = 0; f < 400; f++) fs.writeFileSync(path.join(dir, `f${f}`), `file ${f}\n`);
+        fs.chmodSync(dir, 0o777);
+        fs.chownSync(dir, NOBODY, NOBODY);
+      }
       const outside = path.join(base, 'outside');
       fs.mkdirSync(outside, { mode: 0o755 });
       fs.chmodSync(outside, 0o755);
-      const target = path.join(base, 'users-dir');
-      fs.mkdirSync(target);
-      fs.chownSync(target, NOBODY, NOBODY);
-      // The restore makes target/<first component of data> first: the user swaps it for a link to `outside`
-      // the moment it appears, and keeps doing so to every directory it can reach.
-      const first = data.split('/').filter(Boolean)[0]!;
+      const c = conf([home], 'node');
+      expect((await runCli(['-c', c, '-e'])).code).toBe(0);
+      for (let d = 0; d < 4; d++) fs.rmSync(path.join(home, `d${d}`), { recursive: true });
+
+      // The user swaps each directory the restore makes in their home for a link to \`outside\` the moment it appears.
       const attacker = `
 import os, sys
-target, first, outside = sys.argv[1], sys.argv[2], sys.argv[3]
-victim = os.path.join(target, first)
+home, outside = sys.argv[1], sys.argv[2]
 swaps = 0
-while not os.path.exists(os.path.join(target, 'done')):
-    try:
-        if os.path.isdir(victim) and not os.path.islink(victim):
-            os.rename(victim, os.path.join(target, 'moved-%d' % swaps))
-            os.symlink(outside, victim)
-            swaps += 1
-            print('swapped', flush=True)
-    except OSError:
-        pass
+while not os.path.exists(os.path.join(home, 'done')):
+    for d in ('d0', 'd1', 'd2', 'd3'):
+        victim = os.path.join(home, d)
+        try:
+            if os.path.isdir(victim) and not os.path.islink(victim):
+                os.rename(victim, os.path.join(home, 'moved-%d' % swaps))
+                os.symlink(outside, victim)
+                swaps += 1
+                print('swapped', d, flush=True)
+        except OSError:
+            pass
 `;
       // Debian's python3: nobody may not run one installed under root's home.
       const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-      const args = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', python, '-c', attacker, target, first, outside];
+      const args = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', python, '-c', attacker, home, outside];
       const user = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'inherit'] });
       const exited = new Promise((resolve) => user.on('exit', resolve));
       let out = '';
       user.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const r = await runCli(['-c', c, '-i', '--to', target], { timeoutMs: 50_000 }).finally(() => fs.writeFileSync(path.join(target, 'done'), ''));
+      const r = await runCli(['-c', c, '-i', '--prefix', home], { timeoutMs: 50_000 }).finally(() => fs.writeFileSync(path.join(home, 'done'), ''));
       await exited;
-      expect(out).toContain('swapped'); // the race was run: the directory was swapped while the restore went on
-      // Nothing was written outside the target, and the directory outside kept its owner and mode.
+      expect(out).toContain('swapped'); // the race was run: a directory was swapped while the restore went on
+      // Nothing was written outside what is restored, and the directory outside kept its owner and mode.
       expect(fs.readdirSync(outside)).toEqual([]);
       const st = fs.statSync(outside);
       expect([st.uid, st.mode & 0o7777]).toEqual([0, 0o755]);
