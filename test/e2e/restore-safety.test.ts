@@ -181,6 +181,38 @@ while not os.path.exists(os.path.join(home, 'done')):
     },
   );
 
+  (isRoot ? test : test.skip)('--no-devices leaves device nodes out and --no-setuid restores files without setuid bits and capabilities', async () => {
+    const data = path.join(root, 'privileged');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'helper'), '#!/bin/sh\n');
+    fs.chmodSync(path.join(data, 'helper'), 0o4755);
+    fs.writeFileSync(path.join(data, 'pinger'), 'binary');
+    expect(spawnSync('setcap', ['cap_net_raw=ep', path.join(data, 'pinger')]).status).toBe(0);
+    expect(spawnSync('mknod', [path.join(data, 'null'), 'c', '1', '3']).status).toBe(0);
+    fs.mkdirSync(path.join(data, 'shared'));
+    fs.chmodSync(path.join(data, 'shared'), 0o2775);
+    const c = conf([data], 'node');
+    expect((await runCli(['-c', c, '-e'])).code).toBe(0);
+    const caps = (p: string) => spawnSync('getcap', [p], { encoding: 'utf8' }).stdout.trim();
+
+    const as = path.join(root, 'restore-privileged');
+    expect((await runCli(['-c', c, '-i', '--to', as])).code).toBe(0);
+    expect(fs.statSync(path.join(as, data, 'helper')).mode & 0o7777).toBe(0o4755);
+    expect(caps(path.join(as, data, 'pinger'))).toMatch(/cap_net_raw=ep/);
+    expect(fs.lstatSync(path.join(as, data, 'null')).isCharacterDevice()).toBe(true);
+
+    const plain = path.join(root, 'restore-unprivileged');
+    const r = await runCli(['-c', c, '-i', '--to', plain, '--no-devices', '--no-setuid']);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain(`warning: ${data}/null: a device node, left out (--no-devices)`);
+    expect(fs.existsSync(path.join(plain, data, 'null'))).toBe(false);
+    expect(fs.statSync(path.join(plain, data, 'helper')).mode & 0o7777).toBe(0o755);
+    expect(caps(path.join(plain, data, 'pinger'))).toBe('');
+    expect(fs.readFileSync(path.join(plain, data, 'pinger'), 'utf8')).toBe('binary');
+    // A directory's setgid bit is inheritance, not privilege: kept.
+    expect(fs.statSync(path.join(plain, data, 'shared')).mode & 0o7777).toBe(0o2775);
+  });
+
   test('a forged entry claiming 10 GiB with no data is not restored: the file is named, the exit code is 1', async () => {
     const { socket, conn } = await rawSession(server, 'forger', pki.client('forger'));
     await conn.send({ beginBackup: {} });

@@ -82,6 +82,16 @@ export function parseArgs(args: string[]) {
       describe: 'restore only paths matching this regular expression (RE2 syntax, run by the server: only what matches is sent)',
     })
     .option('overwrite', { type: 'boolean', default: false, describe: 'replace existing files when restoring' })
+    .option('devices', {
+      type: 'boolean',
+      default: true,
+      describe: 'with -i as root: make device nodes as backed up; --no-devices leaves them out (each reported)',
+    })
+    .option('setuid', {
+      type: 'boolean',
+      default: true,
+      describe: 'with -i: keep setuid/setgid bits and file capabilities; --no-setuid restores files without them',
+    })
     .option('fifo-as-fifo', {
       type: 'boolean',
       default: false,

@@ -22,6 +22,10 @@ export interface RestoreOptions {
   overwrite?: boolean;
   /** Make FIFOs whose content was backed up as FIFOs (the content is not written); by default they come back as files. */
   fifoAsFifo?: boolean;
+  /** Make device nodes (as root); false leaves them out, each reported. Default true. */
+  devices?: boolean;
+  /** Keep setuid/setgid bits and file capabilities; false restores files without them. Default true. */
+  setuid?: boolean;
   /** FIFOs below these paths are restored as regular files whatever fifoAsFifo says (this node's dump directory). */
   fifoAsFileUnder?: string[];
   /** Another client's backup (its client file names this node in restore_client); absent: our own. */
@@ -106,7 +110,12 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         pathRegex: opts.regex ?? '',
       },
     });
-    writer = new TreeWriter(opts.target, { overwrite: !!opts.overwrite, fifoAsFile: fifoRestoredAsFile(opts) });
+    writer = new TreeWriter(opts.target, {
+      overwrite: !!opts.overwrite,
+      fifoAsFile: fifoRestoredAsFile(opts),
+      devices: opts.devices ?? true,
+      setuid: opts.setuid ?? true,
+    });
     const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
     for (;;) {
       const m = await server.next();

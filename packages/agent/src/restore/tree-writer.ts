@@ -33,6 +33,10 @@ export interface TreeWriterOptions {
   overwrite: boolean;
   /** Whether this FIFO entry is written as a regular file holding its backed-up content (else a FIFO is made). */
   fifoAsFile: (e: FileEntry) => boolean;
+  /** Make device nodes (as root); false: each is left out and reported. Default true. */
+  devices?: boolean;
+  /** Keep setuid/setgid bits and file capabilities; false: files come back without them. Default true. */
+  setuid?: boolean;
 }
 
 /** What writing one entry did. */
@@ -148,7 +152,7 @@ export class TreeWriter {
       }
       const { parent, name } = splitLast(rel);
       const dir = this.dirOf(base, parent);
-      return await this.writeAt(dir, parent, name, rel, e, content, context);
+      return await this.writeAt(dir, parent, name, rel, this.opts.setuid === false ? withoutPrivileges(e) : e, content, context);
     } catch (err) {
       if (!skippable(err)) throw err;
       await drain(content); // the stream stays in step (a no-op if the content was consumed)
@@ -283,6 +287,7 @@ export class TreeWriter {
         return 'written';
       case EntryType.CharDevice:
       case EntryType.BlockDevice: {
+        if (this.opts.devices === false) return this.skip(`${shown}: a device node, left out (--no-devices)`);
         if (!this.isRoot) return this.skip(`${shown}: device nodes can only be restored by root`);
         const kind = e.type === EntryType.CharDevice ? 'char' : 'block';
         mknodAt(dir, name, kind, e.mode & 0o777, e.rdev, e.path);
@@ -457,6 +462,19 @@ export class TreeWriter {
     if (this.targetFd !== undefined) fs.closeSync(this.targetFd);
     this.targetFd = undefined;
   }
+}
+
+/**
+ * An entry as --no-setuid restores it: a file (or anything but a
+ * directory, where setgid means inheritance, not privilege) without its
+ * setuid and setgid bits, and nothing without its file capability.
+ */
+function withoutPrivileges(e: FileEntry): FileEntry {
+  const mode = e.type === EntryType.Directory ? e.mode : e.mode & ~0o6000;
+  const xattrs = e.xattrs.some((x) => x.name.toString('latin1') === 'security.capability')
+    ? e.xattrs.filter((x) => x.name.toString('latin1') !== 'security.capability')
+    : e.xattrs;
+  return mode === e.mode && xattrs === e.xattrs ? e : { ...e, mode, xattrs };
 }
 
 /** Errors that stop every entry, not just one. */

@@ -29,6 +29,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     regex: argv.regex,
     overwrite: argv.overwrite,
     fifoAsFifo: argv['fifo-as-fifo'],
+    devices: argv.devices,
+    setuid: argv.setuid,
     client: argv.client,
   });
   if (r.entries === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
