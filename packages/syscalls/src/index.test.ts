@@ -204,6 +204,13 @@ describe("a directory listed with each entry's lstat", () => {
       expect(entries.error(i)).toBeUndefined();
     });
     expect(entries.stat(2)!.nlink).toBe(2n);
+    // With each lstat, how much its extended attributes' names take: 0 for none, so they need not be read.
+    expect(names.map((_, i) => entries.xattrListBytes(i))).toEqual([0, 0, 0, 0, 0]);
+    execFileSync('setfattr', ['-n', 'user.tag', '-v', 'x', path.join(d, 'a-dir')]);
+    const again = listDir(openDir(d), d);
+    again.lstat();
+    expect(again.xattrListBytes(1)).toBe('user.tag\0'.length);
+    expect(again.xattrListBytes(2)).toBe(0);
 
     // Only the wanted entries are looked at: the others have neither a stat nor an error.
     const some = listDir(openDir(d), d);

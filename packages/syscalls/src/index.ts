@@ -167,7 +167,7 @@ export interface EntryStat {
 }
 
 /** Fields per entry in the addon's lstat answer: errno, then EntryStat's in the order of DirEntries.stat (syscalls.c). */
-const LSTAT_FIELDS = 12;
+const LSTAT_FIELDS = 13;
 
 /**
  * A directory's entries as listDir read them, sorted by the bytes of their
@@ -216,6 +216,16 @@ export class DirEntries {
     const at = i * LSTAT_FIELDS;
     if (v[at] !== 0n) return undefined;
     return statOf(v, at);
+  }
+
+  /**
+   * How many bytes the names of entry i's extended attributes take,
+   * asked with its lstat (listxattrat, or llistxattr through the
+   * directory's descriptor): 0 when it has none, so they need not be read;
+   * negative (-errno) when asking failed (readXattrs says why).
+   */
+  xattrListBytes(i: number): number {
+    return Number(this.values![i * LSTAT_FIELDS + 12]);
   }
 
   /** Why entry i's lstat failed (ENOENT: gone since it was listed), shaped like node's errors; undefined if it did not. */

@@ -352,8 +352,11 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
     for (let i = 0; i < entries.count; i++) {
       const st = wanted[i] ? entries.stat(i) : undefined;
       if (!st) continue;
-      const found = readXattrsAt(fd, entries.name(i), () => childPath(dir, entries.name(i)), warn);
-      if (found) (xattrs ??= new Map()).set(i, found);
+      // Asked with the lstat: most entries have none, and then nothing more is called.
+      if (entries.xattrListBytes(i) !== 0) {
+        const found = readXattrsAt(fd, entries.name(i), () => childPath(dir, entries.name(i)), warn);
+        if (found) (xattrs ??= new Map()).set(i, found);
+      }
       if (kindOf(st) !== 'symlink') continue;
       try {
         (targets ??= new Map()).set(i, readlinkAt(fd, entries.name(i)));

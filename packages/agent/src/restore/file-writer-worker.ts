@@ -149,7 +149,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       if (!f) return; // skipped
       files.delete(o.file);
       try {
-        let st: fs.BigIntStats;
+        let st: fs.BigIntStats | undefined;
         try {
           if (f.holeAtEnd) fs.ftruncateSync(f.fd, f.size);
           // Owner before mode and capability: chown clears the setuid and setgid bits, and the capability.
@@ -159,12 +159,13 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           fs.fchmodSync(f.fd, o.mode);
           setXattrs(f.fd, steps.afterMode, f);
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
-          st = fs.fstatSync(f.fd, { bigint: true });
+          // Which file the first name of a hard-link group is: only then (a stat per file was a tenth of the writer's calls).
+          if (o.linkGroup) st = fs.fstatSync(f.fd, { bigint: true });
         } finally {
           closeFd(f.fd);
         }
         takeName(dirFd(f.parent), f.tmp, f.name);
-        if (o.linkGroup) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
+        if (o.linkGroup && st) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
       } catch (err) {
         removeQuietly(f.parent, f.tmp);
         report(err, shown(f.parent, f.name.toString('latin1')));
