@@ -21,45 +21,7 @@
 #include <linux/openat2.h>
 #include <node_api.h>
 #include "at.h"
-
-#define CHECK(ok)                                                   \
-  do {                                                              \
-    if (!(ok)) {                                                    \
-      napi_throw_type_error(env, NULL, "syscalls: bad arguments");  \
-      return NULL;                                                  \
-    }                                                               \
-  } while (0)
-#define CALL(call) CHECK((call) == napi_ok)
-
-static bool args_n(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
-  size_t argc = n;
-  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == n;
-}
-
-static napi_value num(napi_env env, double v) {
-  napi_value out;
-  napi_create_double(env, v, &out);
-  return out;
-}
-
-/* A Buffer's bytes as a C string (malloc'd); NULL with errno set if it holds a NUL. */
-static char *c_string(napi_env env, napi_value buffer, size_t *length_out) {
-  void *data;
-  size_t length;
-  if (napi_get_buffer_info(env, buffer, &data, &length) != napi_ok || memchr(data, 0, length)) {
-    errno = EINVAL;
-    return NULL;
-  }
-  char *s = malloc(length + 1);
-  if (!s) {
-    errno = ENOMEM;
-    return NULL;
-  }
-  memcpy(s, data, length);
-  s[length] = 0;
-  if (length_out) *length_out = length;
-  return s;
-}
+#include "napi-helpers.h"
 
 /* A single path component: not empty, no '/', not "." or "..". */
 static bool is_component(const char *name) {
@@ -138,15 +100,15 @@ static napi_value open_beneath(napi_env env, napi_callback_info info) {
   int32_t dir_fd, flags;
   uint32_t mode;
   size_t length;
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_int32(env, argv[2], &flags));
   CALL(napi_get_value_uint32(env, argv[3], &mode));
   char *rel = c_string(env, argv[1], &length);
-  if (!rel) return num(env, -errno);
+  if (!rel) return number(env, -errno);
   if (rel[0] == '/') {
     free(rel);
-    return num(env, -EXDEV);
+    return number(env, -EXDEV);
   }
   flags |= O_CLOEXEC | O_NOFOLLOW;
   int cur = dir_fd;
@@ -179,7 +141,7 @@ static napi_value open_beneath(napi_env env, napi_callback_info info) {
   }
   if (cur != dir_fd) close(cur);
   free(rel);
-  return num(env, result);
+  return number(env, result);
 }
 
 /* mkdirAt(dirFd, name, mode) */
@@ -187,36 +149,36 @@ static napi_value mkdir_at(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t dir_fd;
   uint32_t mode;
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_uint32(env, argv[2], &mode));
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int r = mkdirat(dir_fd, name, (mode_t)mode);
   int saved = errno;
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /* symlinkAt(target, dirFd, name) */
 static napi_value symlink_at(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t dir_fd;
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[1], &dir_fd));
   char *target = c_string(env, argv[0], NULL);
-  if (!target) return num(env, -errno);
+  if (!target) return number(env, -errno);
   char *name = component(env, argv[2]);
   if (!name) {
     int saved = errno;
     free(target);
-    return num(env, -saved);
+    return number(env, -saved);
   }
   int r = symlinkat(target, dir_fd, name);
   int saved = errno;
   free(target);
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /* mknodAt(dirFd, name, mode (with the type bits), rdev) */
@@ -226,17 +188,17 @@ static napi_value mknod_at(napi_env env, napi_callback_info info) {
   uint32_t mode;
   uint64_t rdev;
   bool lossless;
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_uint32(env, argv[2], &mode));
   CALL(napi_get_value_bigint_uint64(env, argv[3], &rdev, &lossless));
   CHECK(lossless);
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int r = mknodat(dir_fd, name, (mode_t)mode, (dev_t)rdev);
   int saved = errno;
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /* unlinkAt(dirFd, name, isDir) */
@@ -244,37 +206,37 @@ static napi_value unlink_at(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t dir_fd;
   bool is_dir;
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_bool(env, argv[2], &is_dir));
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int r = unlinkat(dir_fd, name, is_dir ? AT_REMOVEDIR : 0);
   int saved = errno;
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /* Two names under two directories: the shape of rename and link. */
 static napi_value two_names(napi_env env, napi_callback_info info, int (*call)(int, const char *, int, const char *, int), int flags) {
   napi_value argv[4];
   int32_t from_fd, to_fd;
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &from_fd));
   CALL(napi_get_value_int32(env, argv[2], &to_fd));
   char *from = component(env, argv[1]);
-  if (!from) return num(env, -errno);
+  if (!from) return number(env, -errno);
   char *to = component(env, argv[3]);
   if (!to) {
     int saved = errno;
     free(from);
-    return num(env, -saved);
+    return number(env, -saved);
   }
   int r = call(from_fd, from, to_fd, to, flags);
   int saved = errno;
   free(from);
   free(to);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 static int do_rename(int a, const char *x, int b, const char *y, int flags) { return renameat2(a, x, b, y, (unsigned)flags); }
@@ -292,23 +254,23 @@ static napi_value link_at(napi_env env, napi_callback_info info) { return two_na
 static napi_value readlink_at(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t dir_fd;
-  CHECK(args_n(env, info, 2, argv));
+  CHECK(args(env, info, 2, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   size_t room = 256;
   for (;;) {
     char *buf = malloc(room);
     if (!buf) {
       free(name);
-      return num(env, -ENOMEM);
+      return number(env, -ENOMEM);
     }
     ssize_t n = readlinkat(dir_fd, name, buf, room);
     if (n < 0) {
       int saved = errno;
       free(buf);
       free(name);
-      return num(env, -saved);
+      return number(env, -saved);
     }
     if ((size_t)n < room) {
       void *data;
@@ -316,12 +278,12 @@ static napi_value readlink_at(napi_env env, napi_callback_info info) {
       napi_status s = napi_create_buffer_copy(env, (size_t)n, buf, &data, &out);
       free(buf);
       free(name);
-      return s == napi_ok ? out : num(env, -ENOMEM);
+      return s == napi_ok ? out : number(env, -ENOMEM);
     }
     free(buf);
     if (room >= 1 << 20) {
       free(name);
-      return num(env, -ENAMETOOLONG);
+      return number(env, -ENAMETOOLONG);
     }
     room *= 2;
   }
@@ -333,7 +295,7 @@ static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 
 napi_value stat_values(napi_env env, const struct stat *st) {
   void *data;
   napi_value out;
-  if (napi_create_arraybuffer(env, 12 * 8, &data, &out) != napi_ok) return num(env, -ENOMEM);
+  if (napi_create_arraybuffer(env, 12 * 8, &data, &out) != napi_ok) return number(env, -ENOMEM);
   int64_t *row = data;
   row[0] = 0;
   row[1] = st->st_mode;
@@ -354,34 +316,20 @@ napi_value stat_values(napi_env env, const struct stat *st) {
 static napi_value lstat_at(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t dir_fd;
-  CHECK(args_n(env, info, 2, argv));
+  CHECK(args(env, info, 2, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   size_t length;
   char *name = c_string(env, argv[1], &length);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   if (length && !is_component(name)) {
     free(name);
-    return num(env, -EINVAL);
+    return number(env, -EINVAL);
   }
   struct stat st;
   int r = length ? fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) : fstat(dir_fd, &st);
   int saved = errno;
   free(name);
-  return r < 0 ? num(env, -saved) : stat_values(env, &st);
-}
-
-/* Nanoseconds (a bigint) as a timespec; -1 if the value is not an int64. */
-static int timespec_from(napi_env env, napi_value v, struct timespec *ts) {
-  int64_t ns;
-  bool lossless;
-  if (napi_get_value_bigint_int64(env, v, &ns, &lossless) != napi_ok || !lossless) return -1;
-  ts->tv_sec = ns / 1000000000;
-  ts->tv_nsec = ns % 1000000000;
-  if (ts->tv_nsec < 0) {
-    ts->tv_nsec += 1000000000;
-    ts->tv_sec -= 1;
-  }
-  return 0;
+  return r < 0 ? number(env, -saved) : stat_values(env, &st);
 }
 
 /*
@@ -393,16 +341,16 @@ static napi_value open_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t dir_fd, flags;
   uint32_t mode;
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_int32(env, argv[2], &flags));
   CALL(napi_get_value_uint32(env, argv[3], &mode));
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
   int saved = errno;
   free(name);
-  return num(env, fd < 0 ? -saved : fd);
+  return number(env, fd < 0 ? -saved : fd);
 }
 
 /*
@@ -418,11 +366,11 @@ static void proc_path(char *out, size_t room, int fd) { snprintf(out, room, "/pr
 static napi_value chown_path(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t fd, uid, gid;
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
   CALL(napi_get_value_int32(env, argv[1], &uid));
   CALL(napi_get_value_int32(env, argv[2], &gid));
-  return num(env, fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH) < 0 ? -errno : 0);
+  return number(env, fchownat(fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH) < 0 ? -errno : 0);
 }
 
 /* chmodPath(fd, mode): chmod of /proc/self/fd/N (fchmodat2 with AT_EMPTY_PATH where /proc is missing). */
@@ -430,17 +378,17 @@ static napi_value chmod_path(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t fd;
   uint32_t mode;
-  CHECK(args_n(env, info, 2, argv));
+  CHECK(args(env, info, 2, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
   CALL(napi_get_value_uint32(env, argv[1], &mode));
   char proc[64];
   proc_path(proc, sizeof proc, fd);
-  if (chmod(proc, (mode_t)mode) == 0) return num(env, 0);
+  if (chmod(proc, (mode_t)mode) == 0) return number(env, 0);
   int saved = errno;
 #ifdef SYS_fchmodat2
-  if (saved == ENOENT) return num(env, syscall(SYS_fchmodat2, fd, "", (mode_t)mode, AT_EMPTY_PATH) == 0 ? 0 : -errno);
+  if (saved == ENOENT) return number(env, syscall(SYS_fchmodat2, fd, "", (mode_t)mode, AT_EMPTY_PATH) == 0 ? 0 : -errno);
 #endif
-  return num(env, -saved);
+  return number(env, -saved);
 }
 
 /* utimensPath(fd, atimeNs, mtimeNs): the object's own times (not for a symbolic link: ELOOP; see utimensAt). */
@@ -448,16 +396,16 @@ static napi_value utimens_path(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   int32_t fd;
   struct timespec times[2];
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
-  CHECK(timespec_from(env, argv[1], &times[0]) == 0 && timespec_from(env, argv[2], &times[1]) == 0);
+  CHECK(timespec_of(env, argv[1], &times[0]) == 0 && timespec_of(env, argv[2], &times[1]) == 0);
   struct stat st;
-  if (fstat(fd, &st) < 0) return num(env, -errno);
-  if (S_ISLNK(st.st_mode)) return num(env, -ELOOP);
+  if (fstat(fd, &st) < 0) return number(env, -errno);
+  if (S_ISLNK(st.st_mode)) return number(env, -ELOOP);
   char proc[64];
   proc_path(proc, sizeof proc, fd);
-  if (utimensat(AT_FDCWD, proc, times, 0) == 0) return num(env, 0);
-  return num(env, -errno);
+  if (utimensat(AT_FDCWD, proc, times, 0) == 0) return number(env, 0);
+  return number(env, -errno);
 }
 
 /* utimensAt(dirFd, name, atimeNs, mtimeNs): utimensat(…, AT_SYMLINK_NOFOLLOW): a symbolic link's own times. */
@@ -465,15 +413,15 @@ static napi_value utimens_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t dir_fd;
   struct timespec times[2];
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
-  CHECK(timespec_from(env, argv[2], &times[0]) == 0 && timespec_from(env, argv[3], &times[1]) == 0);
+  CHECK(timespec_of(env, argv[2], &times[0]) == 0 && timespec_of(env, argv[3], &times[1]) == 0);
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int r = utimensat(dir_fd, name, times, AT_SYMLINK_NOFOLLOW);
   int saved = errno;
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /*
@@ -487,33 +435,33 @@ static napi_value set_xattr_path(napi_env env, napi_callback_info info) {
   int32_t fd;
   void *value;
   size_t value_length;
-  CHECK(args_n(env, info, 3, argv));
+  CHECK(args(env, info, 3, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
   CALL(napi_get_buffer_info(env, argv[2], &value, &value_length));
   char *attr = c_string(env, argv[1], NULL);
-  if (!attr) return num(env, -errno);
+  if (!attr) return number(env, -errno);
   char proc[64];
   proc_path(proc, sizeof proc, fd);
   int r = setxattr(proc, attr, value, value_length, 0);
   int saved = errno;
   free(attr);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /* lchownAt(dirFd, name, uid, gid): fchownat(…, AT_SYMLINK_NOFOLLOW). */
 static napi_value lchown_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t dir_fd, uid, gid;
-  CHECK(args_n(env, info, 4, argv));
+  CHECK(args(env, info, 4, argv));
   CALL(napi_get_value_int32(env, argv[0], &dir_fd));
   CALL(napi_get_value_int32(env, argv[2], &uid));
   CALL(napi_get_value_int32(env, argv[3], &gid));
   char *name = component(env, argv[1]);
-  if (!name) return num(env, -errno);
+  if (!name) return number(env, -errno);
   int r = fchownat(dir_fd, name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW);
   int saved = errno;
   free(name);
-  return num(env, r < 0 ? -saved : 0);
+  return number(env, r < 0 ? -saved : 0);
 }
 
 /*
@@ -524,19 +472,19 @@ static napi_value lchown_at(napi_env env, napi_callback_info info) {
 static napi_value close_fd(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int32_t fd;
-  CHECK(args_n(env, info, 1, argv));
+  CHECK(args(env, info, 1, argv));
   CALL(napi_get_value_int32(env, argv[0], &fd));
-  return num(env, close(fd) < 0 ? -errno : 0);
+  return number(env, close(fd) < 0 ? -errno : 0);
 }
 
 /* useOpenat2(enabled): tests run openBeneath's component-by-component path too, as on a kernel without openat2. */
 static napi_value use_openat2(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   bool enabled;
-  CHECK(args_n(env, info, 1, argv));
+  CHECK(args(env, info, 1, argv));
   CALL(napi_get_value_bool(env, argv[0], &enabled));
   openat2_works = enabled;
-  return num(env, 0);
+  return number(env, 0);
 }
 
 napi_status at_define(napi_env env, napi_value exports) {

@@ -20,28 +20,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "at.h"
-
-/* A call that the TypeScript side made wrongly: a programming error, thrown. */
-#define CHECK(ok)                                                   \
-  do {                                                              \
-    if (!(ok)) {                                                    \
-      napi_throw_type_error(env, NULL, "syscalls: bad arguments");  \
-      return NULL;                                                  \
-    }                                                               \
-  } while (0)
-#define CALL(call) CHECK((call) == napi_ok)
-
-/* The call's arguments into argv; whether there were exactly n. */
-static bool args(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
-  size_t argc = n;
-  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == n;
-}
-
-static napi_value number(napi_env env, double v) {
-  napi_value out;
-  napi_create_double(env, v, &out);
-  return out;
-}
+#include "napi-helpers.h"
 
 /* seek(fd, offset, hole): lseek(fd, offset, hole ? SEEK_HOLE : SEEK_DATA). */
 static napi_value seek(napi_env env, napi_callback_info info) {
@@ -55,41 +34,6 @@ static napi_value seek(napi_env env, napi_callback_info info) {
   CALL(napi_get_value_bool(env, argv[2], &hole));
   off_t r = lseek(fd, (off_t)offset, hole ? SEEK_HOLE : SEEK_DATA);
   return number(env, r < 0 ? -errno : (double)r);
-}
-
-static int timespec_of(napi_env env, napi_value v, struct timespec *ts) {
-  int64_t ns;
-  bool lossless;
-  if (napi_get_value_bigint_int64(env, v, &ns, &lossless) != napi_ok || !lossless) return -1;
-  ts->tv_sec = ns / 1000000000;
-  ts->tv_nsec = ns % 1000000000;
-  if (ts->tv_nsec < 0) {
-    ts->tv_nsec += 1000000000;
-    ts->tv_sec -= 1;
-  }
-  return 0;
-}
-
-/* A Buffer's bytes as a C string; NULL (errno set) if it holds a NUL or memory runs out. */
-static char *c_path(napi_env env, napi_value buffer) {
-  void *data;
-  size_t length;
-  if (napi_get_buffer_info(env, buffer, &data, &length) != napi_ok) {
-    errno = EINVAL;
-    return NULL;
-  }
-  if (memchr(data, 0, length)) {
-    errno = EINVAL;
-    return NULL;
-  }
-  char *path = malloc(length + 1);
-  if (!path) {
-    errno = ENOMEM;
-    return NULL;
-  }
-  memcpy(path, data, length);
-  path[length] = 0;
-  return path;
 }
 
 /* mknod(path, mode, rdev): a FIFO or a device node, rdev as lstat gave it (a bigint). */
