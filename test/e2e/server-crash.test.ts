@@ -7,6 +7,11 @@ import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestSer
 
 const TRIALS = 30;
 
+/** Resolves once `done()` holds, looked at every few milliseconds (what is waited for is an event; the period only bounds the lag). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
   test(`${TRIALS} trials: available backups restore bit-exact, interrupted ones are error, orphans are reclaimed`, async () => {
     requireBuild();
@@ -32,6 +37,7 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
       fs.writeFileSync(path.join(data(c), 'notes.txt'), r.text(50_000));
       expected.set(seed, snapshotTree(data(c)));
     };
+    const settled = new Set<Promise<unknown>>();
     let killedWhileBusy = 0;
     let interrupted = 0;
     try {
@@ -40,11 +46,19 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
         const runs = clients.map((c) => {
           const seed = `${c}-t${t}`;
           makeTree(c, seed);
-          return runCli(['-c', confs.get(c)!, '-e', '--name', seed]);
+          const run = runCli(['-c', confs.get(c)!, '-e', '--name', seed]);
+          void run.finally(() => settled.add(run));
+          return run;
         });
         if (t % 3 === 2) runs.push(runCli(['-c', confs.get('c1')!, '-d', String(rnd.below(t) + 1)]));
-        await new Promise((r) => setTimeout(r, 30 + rnd.below(700)));
-        const busy = /"msg":"backup started"/.test(server.log.split('"msg":"listening"').pop() ?? '');
+        // When to kill, decided by what happened (never by elapsed time, which a busy machine stretches):
+        // once every backup was acknowledged, once the first was, or as soon as one has started.
+        const since = () => server.log.split('"msg":"listening"').pop() ?? '';
+        const started = (n: number) => (since().match(/"msg":"backup started"/g) ?? []).length >= n;
+        if (t % 3 === 0) await Promise.all(runs);
+        else if (t % 3 === 1) await Promise.race(runs.slice(0, clients.length));
+        else await until(() => started(1 + rnd.below(clients.length)) || runs.every((r) => settled.has(r)));
+        const busy = started(1);
         await server.stop('SIGKILL');
         if (busy) killedWhileBusy++;
         await Promise.all(runs);
