@@ -448,6 +448,58 @@ static napi_value set_xattr_path(napi_env env, napi_callback_info info) {
   return number(env, r < 0 ? -saved : 0);
 }
 
+/*
+ * removeXattr(fd, attr, viaProc): fremovexattr of an open file, or with
+ * viaProc removexattr through the procfs link of an O_PATH descriptor (the
+ * object it names). 0 when it is gone or never was (ENODATA, or a
+ * filesystem that keeps none): what a
+ * restore uses to drop the ACL a new file inherited from its directory's
+ * default ACL when the backup had none.
+ */
+static napi_value remove_xattr(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd;
+  bool via_proc;
+  CHECK(args(env, info, 3, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_value_bool(env, argv[2], &via_proc));
+  char *attr = c_string(env, argv[1], NULL);
+  if (!attr) return number(env, -errno);
+  int r;
+  if (via_proc) {
+    char proc[64];
+    proc_path(proc, sizeof proc, fd);
+    r = removexattr(proc, attr);
+  } else {
+    r = fremovexattr(fd, attr);
+  }
+  int saved = errno;
+  free(attr);
+  if (r < 0 && saved != ENODATA && saved != ENOTSUP && saved != EOPNOTSUPP) return number(env, -saved);
+  return number(env, 0);
+}
+
+/*
+ * xattrSize(fd, attr): the size of one extended attribute of what an
+ * O_PATH (or any) descriptor names, through its procfs link; 0 when it has
+ * none of that name (or the filesystem keeps none).
+ */
+static napi_value xattr_size(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  CHECK(args(env, info, 2, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  char *attr = c_string(env, argv[1], NULL);
+  if (!attr) return number(env, -errno);
+  char proc[64];
+  proc_path(proc, sizeof proc, fd);
+  ssize_t r = getxattr(proc, attr, NULL, 0);
+  int saved = errno;
+  free(attr);
+  if (r < 0) return number(env, saved == ENODATA || saved == ENOTSUP || saved == EOPNOTSUPP ? 0 : -saved);
+  return number(env, (double)r);
+}
+
 /* lchownAt(dirFd, name, uid, gid): fchownat(…, AT_SYMLINK_NOFOLLOW). */
 static napi_value lchown_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -500,6 +552,8 @@ napi_status at_define(napi_env env, napi_value exports) {
       {"readlinkAt", NULL, readlink_at, NULL, NULL, NULL, napi_default, NULL},
       {"lstatAt", NULL, lstat_at, NULL, NULL, NULL, napi_default, NULL},
       {"setXattrPath", NULL, set_xattr_path, NULL, NULL, NULL, napi_default, NULL},
+      {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
+      {"xattrSize", NULL, xattr_size, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"useOpenat2", NULL, use_openat2, NULL, NULL, NULL, napi_default, NULL},
       {"openAt", NULL, open_at, NULL, NULL, NULL, napi_default, NULL},

@@ -41,6 +41,8 @@ interface Native {
   lchownAt(dirFd: number, name: Buffer, uid: number, gid: number): number;
   useOpenat2(enabled: boolean): number;
   closeFd(fd: number): number;
+  removeXattr(fd: number, attr: Buffer, viaProc: boolean): number;
+  xattrSize(fd: number, attr: Buffer): number;
   setXattrPath(fd: number, xattrName: Buffer, value: Buffer): number;
   readXattrs(fd: number, name: Buffer | null, maxCount: number, maxName: number, maxValue: number, maxTotal: number): 0 | Array<number | Buffer>;
   setXattr(fd: number, name: Buffer | null, xattrName: Buffer, value: Buffer): number;
@@ -517,6 +519,22 @@ export function setXattrAt(dirFd: number, name: Buffer | string, xattrName: Buff
 export function setXattrPath(fd: number, xattrName: Buffer | string, value: Buffer, where: Buffer | string): void {
   const r = native.setXattrPath(fd, bytesOf(xattrName), value);
   if (r < 0) throw xattrSetError(r, 'setxattr', where, xattrName);
+}
+
+/**
+ * Removes an extended attribute (nothing when there is none): of an open
+ * file, or with `opts.path` of what an O_PATH descriptor names.
+ */
+export function removeXattr(fd: number, xattrName: Buffer | string, where: Buffer | string, opts: { path?: boolean } = {}): void {
+  const r = native.removeXattr(fd, bytesOf(xattrName), opts.path ?? false);
+  if (r < 0) throw xattrSetError(r, opts.path ? 'removexattr' : 'fremovexattr', where, xattrName);
+}
+
+/** The size of one extended attribute of what a descriptor (O_PATH too) names; 0 when there is none of that name. */
+export function xattrSize(fd: number, xattrName: Buffer | string, where: Buffer | string): number {
+  const r = native.xattrSize(fd, bytesOf(xattrName));
+  if (r < 0) throw xattrSetError(r, 'getxattr', where, xattrName);
+  return r;
 }
 
 function xattrSetError(r: number, syscall: string, file: Buffer | string | undefined, xattrName: Buffer | string): NodeJS.ErrnoException {

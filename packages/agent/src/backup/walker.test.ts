@@ -143,6 +143,52 @@ describe('walker: the way to each include, links, depth', () => {
     expect(warnings).toEqual([`include ${dir}/links/app goes through a symbolic link (${dir}/links/app): backed up ${dir}/srv/app and the link`]);
   });
 
+  test('a chain of links on the way to an include: each link is recorded; exclude_regex written for the include as written applies', () => {
+    const base = path.join(dir, 'chain');
+    fs.mkdirSync(path.join(base, 'real', 'chained', 'data'), { recursive: true });
+    fs.mkdirSync(path.join(base, 'real', 'chained', 'cache'));
+    fs.writeFileSync(path.join(base, 'real', 'chained', 'data', 'f'), 'f');
+    fs.writeFileSync(path.join(base, 'real', 'chained', 'cache', 'c'), 'c');
+    fs.mkdirSync(path.join(base, 'opt'));
+    fs.symlinkSync('chain2', path.join(base, 'opt', 'chain1'));
+    fs.symlinkSync('../real/chained', path.join(base, 'opt', 'chain2'));
+    const warnings: string[] = [];
+    const written = `${base}/opt/chain1`;
+    const items = included(walk({ include: [written], exclude: [], excludeRegex: [new RegExp(`^${written}/cache`)], onWarning: (m) => warnings.push(m) }));
+    expect(items.map((i) => [i.path.toString().slice(base.length), i.kind, i.linkTarget?.toString()])).toEqual([
+      ['/opt/chain1', 'symlink', 'chain2'],
+      ['/opt/chain2', 'symlink', '../real/chained'],
+      ['/real/chained', 'dir', undefined],
+      ['/real/chained/data', 'dir', undefined],
+      ['/real/chained/data/f', 'file', undefined],
+    ]);
+    expect(warnings).toEqual([
+      `include ${written} goes through a symbolic link (${written}, ${base}/opt/chain2): backed up ${base}/real/chained and the links`,
+    ]);
+  });
+
+  test('a path longer than an entry may be (64 KiB) is left out with what is below it, and said; the rest is walked', () => {
+    const root = path.join(dir, 'long');
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(root, 'short'), 's');
+    const name = Buffer.from('n'.repeat(250));
+    let cur = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    for (let i = 0; i < 270; i++) {
+      mkdirAt(cur, name, 0o755);
+      const next = openAt(cur, name, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      fs.closeSync(cur);
+      cur = next;
+    }
+    fs.closeSync(cur);
+    const warnings: string[] = [];
+    const items = included(walk({ include: [root], exclude: [], excludeRegex: [], onWarning: (m) => warnings.push(m) }));
+    expect(items.every((i) => i.path.length <= 64 * 1024)).toBe(true);
+    expect(items.some((i) => i.path.toString().endsWith('/short'))).toBe(true);
+    expect(items.length).toBe(2 + Math.floor((64 * 1024 - root.length) / 251));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^\/.*… \(a path of \d+ bytes\) not backed up: paths longer than 65536 bytes are not kept$/);
+  });
+
   test('a directory swapped for a symbolic link is not followed', () => {
     const root = path.join(dir, 'swap');
     fs.mkdirSync(path.join(root, 'd'), { recursive: true });

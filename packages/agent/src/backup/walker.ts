@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
 import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
 
@@ -110,11 +111,12 @@ export function resolveInclude(written: string): ResolvedInclude {
     if (found < 0) return { written, real: cur === '' ? '/' : '/' + parts.join('/'), links };
     const link = '/' + parts.slice(0, found).join('/');
     links.push(link);
+    // One link at a time, so each link of a chain is recorded (a restore elsewhere needs them all).
     let target: string;
     try {
-      target = fs.realpathSync(link);
+      target = path.resolve(path.dirname(link), fs.readlinkSync(link));
     } catch (err) {
-      return { written, links, problem: `${link} is a symbolic link that leads nowhere (${(err as NodeJS.ErrnoException).code})` };
+      return { written, links, problem: `${link} is a symbolic link that cannot be read (${(err as NodeJS.ErrnoException).code})` };
     }
     cur = [target === '/' ? '' : target, ...parts.slice(found)].join('/') || '/';
   }
@@ -151,11 +153,15 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     }
   }
   const excludes = excludePaths.map((p) => Buffer.from(p));
+  // exclude_regex is matched against a path as the walk finds it and, below an include that went through a
+  // link, as written under the include too (the operator wrote the pattern for that form).
+  const aliases = resolved.filter((r) => r.real && r.real !== r.written).map((r) => ({ real: Buffer.from(r.real!), written: r.written }));
   const excluded = (p: Buffer): boolean => {
     if (excludes.some((x) => isUnder(p, x))) return true;
     if (opts.excludeRegex.length === 0) return false;
-    const s = p.toString();
-    return opts.excludeRegex.some((r) => r.test(s));
+    const forms = [p.toString()];
+    for (const a of aliases) if (isUnder(p, a.real)) forms.push(a.written + p.subarray(a.real.length).toString());
+    return forms.some((s) => opts.excludeRegex.some((r) => r.test(s)));
   };
   const reportProblem = (path: Buffer, problem: string) => {
     if (opts.onRoot) opts.onRoot({ path, problem, below: 0 });
@@ -164,7 +170,7 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
 
   const roots: WalkRoot[] = [];
   for (const r of resolved) {
-    for (const l of r.links) roots.push({ path: Buffer.from(l), link: true });
+    for (const l of r.links) if (!roots.some((x) => x.link && x.path.toString() === l)) roots.push({ path: Buffer.from(l), link: true });
     if (r.problem) {
       roots.push({ path: Buffer.from(r.written), link: false, problem: r.problem });
       continue;
@@ -345,7 +351,15 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
   try {
     const entries = listDir(fd, dir);
     const wanted = new Uint8Array(entries.count);
-    for (let i = 0; i < entries.count; i++) wanted[i] = excluded(childPath(dir, entries.name(i))) ? 0 : 1;
+    for (let i = 0; i < entries.count; i++) {
+      const child = childPath(dir, entries.name(i));
+      if (child.length > ENTRY_LIMITS.pathBytes) {
+        // A path a backup cannot record (its entry would be refused): left out with what is below it, said.
+        warn(`${child.subarray(0, 200).toString()}… (a path of ${child.length} bytes) not backed up: paths longer than ${ENTRY_LIMITS.pathBytes} bytes are not kept`);
+        continue;
+      }
+      wanted[i] = excluded(child) ? 0 : 1;
+    }
     entries.lstat(wanted);
     let targets: Map<number, Buffer> | undefined;
     let xattrs: Map<number, Xattr[]> | undefined;

@@ -22,12 +22,26 @@
  * A run of zeros the main thread found (a `hole` operation) is skipped over,
  * not written: the file gets a hole there, as a sparse original had.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Xattr } from '@cpsbackup/format';
-import { closeFd, futimensNs, linkAt, lstatAt, O_PATH, openAt, openBeneath, renameAt, renameNoReplaceAt, setXattrFd, unlinkAt } from '@cpsbackup/syscalls';
+import {
+  closeFd,
+  futimensNs,
+  linkAt,
+  lstatAt,
+  O_PATH,
+  openAt,
+  openBeneath,
+  renameAt,
+  renameNoReplaceAt,
+  removeXattr,
+  setXattrFd,
+  unlinkAt,
+  xattrSize,
+} from '@cpsbackup/syscalls';
 import { xattrSteps } from './xattrs';
+import { partialName } from './safe-path';
 
 /** Flags of every file a restore creates: never an existing file (openAt adds O_NOFOLLOW). */
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
@@ -49,12 +63,12 @@ export interface WriterWorkerData {
  * strings so raw bytes survive the message.
  */
 export type WriterOp =
-  | { op: 'create'; file: number; parent: string; name: string }
+  | { op: 'create'; file: number; parent: string; name: string; replace: boolean }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
   | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number; xattrs?: Xattr[] }
   | { op: 'abandon'; file: number }
-  | { op: 'link'; group: number; parent: string; name: string }
+  | { op: 'link'; group: number; parent: string; name: string; replace: boolean }
   | { op: 'drain'; token: number };
 
 /** What comes back. */
@@ -67,21 +81,16 @@ export type WriterReport =
 /** Errors after which no further file can be written either. */
 const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
 
-/** The temporary name a file is written under: hidden, beside its real name, the same on every run (a re-run replaces a stale one). */
-export function partialName(name: Buffer): Buffer {
-  const base = name.toString('latin1');
-  const tmp =
-    base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
-  return Buffer.from(tmp, 'latin1');
-}
-
 /** A path for reports (latin1, as the operations carry it): as stored, from the directory restored into. */
 function shown(parent: string, name: string): string {
   return parent ? `/${parent}/${name}` : `/${name}`;
 }
 
 /** Open files by handle: descriptor, directory (relative), temporary and real names. */
-const files = new Map<number, { fd: number; parent: string; tmp: Buffer; name: Buffer; size: number; holeAtEnd: boolean }>();
+const files = new Map<
+  number,
+  { fd: number; parent: string; tmp: Buffer; name: Buffer; size: number; holeAtEnd: boolean; replace: boolean; inherited: boolean }
+>();
 /** The first name of each hard-link group, once complete, and the file it is (a link is made only to that file). */
 const linkGroups = new Map<number, { parent: string; name: Buffer; dev: bigint; ino: bigint; uid: bigint }>();
 let failed = false;
@@ -92,14 +101,28 @@ let baseFd = -1;
  * symbolic link followed), kept while the operations stay in it: files of
  * one directory come together, so most operations reuse it.
  */
-let cached: { parent: string; fd: number } | undefined;
+let cached: { parent: string; fd: number; defaultAcl: boolean } | undefined;
 function dirFd(parent: string): number {
-  if (cached?.parent === parent) return cached.fd;
+  return cachedDir(parent).fd;
+}
+
+function cachedDir(parent: string): { fd: number; defaultAcl: boolean } {
+  if (cached?.parent === parent) return cached;
   const fd = openBeneath(baseFd, Buffer.from(parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
   if (cached) closeFd(cached.fd);
-  cached = { parent, fd };
-  return fd;
+  // Whether files made in it inherit an ACL (its default ACL): asked once per directory.
+  let defaultAcl = false;
+  try {
+    defaultAcl = xattrSize(fd, DEFAULT_ACL, parent) > 0;
+  } catch {
+    // the attribute cannot be read: then nothing is removed, as before
+  }
+  cached = { parent, fd, defaultAcl };
+  return cached;
 }
+
+const ACCESS_ACL = 'system.posix_acl_access';
+const DEFAULT_ACL = 'system.posix_acl_default';
 
 function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
   if (o.op === 'data') {
@@ -138,7 +161,9 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       const name = Buffer.from(o.name, 'latin1');
       const tmp = partialName(name);
       try {
-        files.set(o.file, { fd: createPartial(dirFd(o.parent), tmp), parent: o.parent, tmp, name, size: 0, holeAtEnd: false });
+        const dir = cachedDir(o.parent);
+        const fd = createPartial(dir.fd, tmp);
+        files.set(o.file, { fd, parent: o.parent, tmp, name, size: 0, holeAtEnd: false, replace: o.replace, inherited: dir.defaultAcl });
       } catch (err) {
         report(err, shown(o.parent, o.name));
       }
@@ -155,6 +180,10 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           // Owner before mode and capability: chown clears the setuid and setgid bits, and the capability.
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
           const steps = xattrSteps(o.xattrs ?? []);
+          // An ACL the new file took from its directory's default ACL, which the backup did not have, goes.
+          if (f.inherited && !steps.beforeMode.some((x) => Buffer.from(x.name).toString('latin1') === ACCESS_ACL)) {
+            xattrStep(ACCESS_ACL, f, () => removeXattr(f.fd, ACCESS_ACL, shown(f.parent, f.name.toString('latin1'))));
+          }
           setXattrs(f.fd, steps.beforeMode, f);
           fs.fchmodSync(f.fd, o.mode);
           setXattrs(f.fd, steps.afterMode, f);
@@ -164,7 +193,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
         } finally {
           closeFd(f.fd);
         }
-        takeName(dirFd(f.parent), f.tmp, f.name);
+        takeName(dirFd(f.parent), f.tmp, f.name, f.replace);
         if (o.linkGroup && st) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
       } catch (err) {
         removeQuietly(f.parent, f.tmp);
@@ -183,7 +212,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       return;
     }
     case 'link':
-      makeLink(o.group, o.parent, Buffer.from(o.name, 'latin1'));
+      makeLink(o.group, o.parent, Buffer.from(o.name, 'latin1'), o.replace);
       return;
   }
 }
@@ -191,14 +220,20 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
 /** Sets extended attributes on an open file; one the kernel refuses is reported (the file is kept), unless the error stops every file. */
 function setXattrs(fd: number, xattrs: readonly Xattr[], f: { parent: string; name: Buffer }): void {
   for (const x of xattrs) {
-    try {
-      setXattrFd(fd, Buffer.from(x.name), Buffer.from(x.value.buffer, x.value.byteOffset, x.value.byteLength));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      if (FATAL.has(code)) throw err;
-      const dest = shown(f.parent, f.name.toString('latin1'));
-      parentPort!.postMessage({ type: 'xattr', dest, attribute: Buffer.from(x.name).toString(), code } satisfies WriterReport);
-    }
+    const name = Buffer.from(x.name);
+    xattrStep(name.toString(), f, () => setXattrFd(fd, name, Buffer.from(x.value.buffer, x.value.byteOffset, x.value.byteLength)));
+  }
+}
+
+/** One change of an attribute; what the kernel refuses is reported by attribute (the file is kept), unless the error stops every file. */
+function xattrStep(attribute: string, f: { parent: string; name: Buffer }, step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+    if (FATAL.has(code)) throw err;
+    const dest = shown(f.parent, f.name.toString('latin1'));
+    parentPort!.postMessage({ type: 'xattr', dest, attribute, code } satisfies WriterReport);
   }
 }
 
@@ -209,7 +244,7 @@ function setXattrs(fd: number, xattrs: readonly Xattr[], f: { parent: string; na
  * reused, but a local user cannot make a file that is not theirs); what a
  * local user may have put at the first name meanwhile is unlinked again.
  */
-function makeLink(group: number, parent: string, name: Buffer): void {
+function makeLink(group: number, parent: string, name: Buffer, replace: boolean): void {
   const where = shown(parent, name.toString('latin1'));
   const first = linkGroups.get(group);
   if (!first) {
@@ -220,13 +255,17 @@ function makeLink(group: number, parent: string, name: Buffer): void {
   try {
     firstDir = openBeneath(baseFd, Buffer.from(first.parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
     const dir = dirFd(parent);
-    linkAt(firstDir, first.name, dir, name, where);
-    const st = lstatAt(dir, name, where);
+    // Replacing what is there (--overwrite): linked under the temporary name, then renamed over it.
+    const made = replace ? partialName(name) : name;
+    if (replace) removeStale(dir, made);
+    linkAt(firstDir, first.name, dir, made, where);
+    const st = lstatAt(dir, made, where);
     if (!st || st.ino !== first.ino || st.dev !== first.dev || st.uid !== first.uid) {
-      unlinkAt(dir, name);
+      unlinkAt(dir, made);
       const firstName = Buffer.from(shown(first.parent, first.name.toString('latin1')), 'latin1').toString();
       throw Object.assign(new Error(`${firstName} was replaced meanwhile; not linked`), { code: 'ECHANGED' });
     }
+    if (replace) renameAt(dir, made, dir, name);
   } catch (err) {
     report(err, where);
   } finally {
@@ -254,13 +293,20 @@ function createPartial(dir: number, tmp: Buffer): number {
 let renameNoReplaceWorks = true;
 
 /**
- * Gives a complete file its real name, never replacing what appeared there
+ * Gives a complete file its real name. Replacing what is there
+ * (--overwrite): one rename over it, so the file it replaces is there
+ * until the new one is complete (a full disk or a killed restore never
+ * leaves neither). Otherwise never replacing what appeared there
  * meanwhile: a rename that fails if the name exists (renameat2
  * RENAME_NOREPLACE, one call), else link() then unlink() (link fails if the
  * name exists, where rename() would replace). Filesystems without hard
  * links get rename().
  */
-function takeName(dir: number, tmp: Buffer, name: Buffer): void {
+function takeName(dir: number, tmp: Buffer, name: Buffer, replace: boolean): void {
+  if (replace) {
+    renameAt(dir, tmp, dir, name);
+    return;
+  }
   if (renameNoReplaceWorks) {
     try {
       renameNoReplaceAt(dir, tmp, dir, name);
@@ -280,6 +326,15 @@ function takeName(dir: number, tmp: Buffer, name: Buffer): void {
     return;
   }
   unlinkAt(dir, tmp);
+}
+
+/** A temporary name a killed restore left: removed before it is used again. */
+function removeStale(dir: number, tmp: Buffer): void {
+  try {
+    unlinkAt(dir, tmp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** One file could not be restored: skipped with a report, unless the error stops every file (then rethrown). */

@@ -213,4 +213,26 @@ describe('file writer thread', () => {
     }
     expect(fs.readdirSync(dir).sort()).toEqual(['first']);
   });
+
+  test('a replacement (--overwrite) that never completes leaves the file it would have replaced; one that completes replaces it', async () => {
+    fs.writeFileSync(path.join(dir, 'live.db'), 'the live data');
+    const cut = new FileWriter(base);
+    const f = cut.create(here, nm('live.db'), { replace: true });
+    await cut.write(f, Buffer.alloc(100_000, 1));
+    await cut.drain();
+    await cut.close(); // killed here, or the disk filled up: no finish
+    expect(fs.readFileSync(path.join(dir, 'live.db'), 'utf8')).toBe('the live data');
+    const w = new FileWriter(base);
+    try {
+      const g = w.create(here, nm('live.db'), { replace: true });
+      await w.write(g, nm('restored'));
+      w.finish(g, { uid: -1, gid: -1, mode: 0o640, mtimeNs: 1_000_000_000n });
+      await w.drain();
+      expect(w.skippedFiles).toEqual([]);
+    } finally {
+      await w.close();
+    }
+    expect(fs.readFileSync(path.join(dir, 'live.db'), 'utf8')).toBe('restored');
+    expect(fs.readdirSync(dir)).toEqual(['live.db']);
+  });
 });

@@ -82,13 +82,15 @@ export class FileWriter {
   /**
    * Starts a new file `name` in the directory `parent` (relative to the
    * base: '' for the base itself), under a temporary name until `finish`
-   * gives it its own (see partialName); returns its handle.
+   * gives it its own (see partialName); returns its handle. With
+   * `replace`, it then replaces what is at its name (one rename: the old
+   * file stays until the new one is complete).
    */
-  create(parent: Buffer, name: Buffer): number {
+  create(parent: Buffer, name: Buffer, opts: { replace?: boolean } = {}): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
-    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1') });
+    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false });
     return file;
   }
 
@@ -139,9 +141,9 @@ export class FileWriter {
    * first of hard-link group `group`, after everything queued before (so
    * after that file is complete); reported as skipped if it could not be.
    */
-  link(group: number, parent: Buffer, name: Buffer): void {
+  link(group: number, parent: Buffer, name: Buffer, opts: { replace?: boolean } = {}): void {
     this.throwIfFailed();
-    this.push({ op: 'link', group, parent: parent.toString('latin1'), name: name.toString('latin1') });
+    this.push({ op: 'link', group, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false });
   }
 
   /** Waits until everything queued is on disk (written, not synced); throws the first failure. */

@@ -50,6 +50,11 @@ interface Totals {
   skipped: number;
 }
 
+/** The totals once the writer thread is done: the files it could not restore after all are skipped, not restored. */
+function afterWriter(totals: Totals, writer: TreeWriter): Totals {
+  return { ...totals, entries: totals.entries - writer.skippedByWriter, skipped: totals.skipped + writer.skippedByWriter };
+}
+
 /** Counts one entry's outcome. */
 function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
   if (outcome === 'skipped' || outcome === 'damaged') totals.skipped++;
@@ -131,12 +136,12 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
         const end = await server.expect('restoreEnd');
         await writer.finish();
         await server.close();
-        return { summary: end.backup ?? {}, ...result, warnings: writer.warnings, damaged: writer.damaged };
+        return { summary: end.backup ?? {}, ...afterWriter(result, writer), warnings: writer.warnings, damaged: writer.damaged };
       }
       if (m.msg === 'restoreEnd') {
         await writer.finish();
         await server.close();
-        return { summary: m.restoreEnd.backup ?? {}, ...totals, warnings: writer.warnings, damaged: writer.damaged };
+        return { summary: m.restoreEnd.backup ?? {}, ...afterWriter(totals, writer), warnings: writer.warnings, damaged: writer.damaged };
       }
       if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
       const e = entryFromRecord(m.restoreEntry.record);

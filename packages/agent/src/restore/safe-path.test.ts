@@ -141,8 +141,8 @@ describe('restore never writes outside its target', () => {
     expect(await w.write(entry('/exact', EntryType.File, 4), content('four'))).toBe('written');
     await w.finish();
     expect(w.damaged).toEqual([
-      '/claims-10g: not restored: its entry says 10737418240 bytes, its 0 chunks hold 0 (the backup is damaged; cpsbackupd verify checks it)',
-      '/claims-less: not restored: its entry says 3 bytes, its 0 chunks hold 4 (the backup is damaged; cpsbackupd verify checks it)',
+      '/claims-10g: not restored: its entry says 10737418240 bytes, its 0 chunks hold 0 (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)',
+      '/claims-less: not restored: its entry says 3 bytes, its 0 chunks hold 4 (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)',
     ]);
     expect(fs.readdirSync(target)).toEqual(['exact']);
   });
@@ -183,5 +183,48 @@ describe('restore never writes outside its target', () => {
     expect(await over.write(entry('/f', EntryType.File, 6), content('the', 'irs'))).toBe('written');
     await over.finish();
     expect(fs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('theirs');
+  });
+
+  test('--overwrite replaces a file only once its replacement is complete: a damaged one leaves the live file', async () => {
+    fs.writeFileSync(path.join(target, 'live'), 'live data');
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
+    expect(await w.write(entry('/live', EntryType.File, 100), content('short'))).toBe('damaged');
+    await w.finish();
+    expect(fs.readFileSync(path.join(target, 'live'), 'utf8')).toBe('live data');
+    // A symlink, FIFO or device replaces a file the same way: made aside, then renamed over it.
+    const again = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
+    const link = { ...entry('/live', EntryType.Symlink), linkTarget: Buffer.from('elsewhere') };
+    expect(await again.write(link, content())).toBe('written');
+    await again.finish();
+    expect(fs.readlinkSync(path.join(target, 'live'))).toBe('elsewhere');
+    expect(fs.readdirSync(target)).toEqual(['live']);
+  });
+
+  test('the target is reached without following a symbolic link anywhere on its way, trailing slash or not; nothing is made through one', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.symlinkSync(elsewhere, path.join(dir, 'link'));
+    for (const to of [path.join(dir, 'link'), path.join(dir, 'link') + '/', path.join(dir, 'link', 'sub')]) {
+      const w = new TreeWriter(to, { overwrite: false, fifoAsFile: () => false });
+      await expect(w.write(entry('/f', EntryType.File, 1), content('x'))).rejects.toThrow(
+        `cannot restore into ${to}: ${path.join(dir, 'link')} is a symbolic link, and a restore does not go through one (whoever can change it could send the restore anywhere): give the directory it leads to, --to ${elsewhere}${to.slice(path.join(dir, 'link').length).replace(/\/+$/, '')}`,
+      );
+      await w.abort();
+    }
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
+  test('entries made in a directory with a default ACL do not keep the ACL they inherit, unless the backup had one', async () => {
+    expect(spawnSync('setfacl', ['-d', '-m', 'u:65534:rwx', target]).status).toBe(0);
+    const w = new TreeWriter(target, { overwrite: false, fifoAsFile: () => false });
+    const acl = (p: string) => spawnSync('getfacl', ['--absolute-names', '--skip-base', p], { encoding: 'utf8' }).stdout;
+    await w.write({ ...entry('/d', EntryType.Directory), mode: 0o750 }, content());
+    await w.write({ ...entry('/d/f', EntryType.File, 3), mode: 0o640 }, content('abc'));
+    await w.write({ ...entry('/fifo', EntryType.Fifo), mode: 0o600 }, content());
+    await w.write({ ...entry('/plain', EntryType.File, 2), mode: 0o600 }, content('ab'));
+    await w.finish();
+    for (const p of ['d', 'd/f', 'fifo', 'plain']) expect(acl(path.join(target, p))).toBe('');
+    expect([fs.statSync(path.join(target, 'plain')).mode & 0o777, fs.statSync(path.join(target, 'd')).mode & 0o777]).toEqual([0o600, 0o750]);
+    expect(w.warnings).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { AgentError } from '../errors';
 
@@ -50,4 +51,12 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
   const root = Buffer.from(path.resolve(target));
   if (rel.length === 0) return root;
   return root.length === 1 ? Buffer.concat([SLASH_BUF, rel]) : Buffer.concat([root, SLASH_BUF, rel]);
+}
+
+/** The temporary name an entry is made under before it takes its own: hidden, beside it, the same on every run (a re-run replaces a stale one). */
+export function partialName(name: Buffer): Buffer {
+  const base = name.toString('latin1');
+  const tmp =
+    base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
+  return Buffer.from(tmp, 'latin1');
 }

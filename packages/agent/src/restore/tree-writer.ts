@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { EntryType, type FileEntry, type Xattr } from '@cpsbackup/format';
 import {
   closeFd,
@@ -12,6 +13,8 @@ import {
   O_PATH,
   openAt,
   openBeneath,
+  removeXattr,
+  renameAt,
   setXattrAt,
   setXattrFd,
   setXattrPath,
@@ -21,10 +24,10 @@ import {
   utimensPath,
   futimensNs,
 } from '@cpsbackup/syscalls';
-import { AgentError } from '../errors';
+import { AgentError, ExitCode } from '../errors';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
-import { relativeOf, splitLast } from './safe-path';
+import { partialName, relativeOf, splitLast } from './safe-path';
 import { XattrFailures, xattrSteps } from './xattrs';
 
 /** How entries are written back. */
@@ -43,13 +46,15 @@ export interface TreeWriterOptions {
 export type WriteOutcome = 'written' | 'linked' | 'skipped' | 'damaged';
 
 const NO_BYTES = Buffer.alloc(0);
-const { S_IFMT, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK } = fs.constants;
+const { S_IFMT, S_IFDIR, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK, S_IFLNK } = fs.constants;
 const DIR_FLAGS = O_PATH | fs.constants.O_DIRECTORY;
 
 /** A directory whose metadata is applied at the end: the one this restore made or found there, not whatever is at its name by then. */
 interface PendingDir {
   /** Relative to the target, latin1 (a Buffer here is a view that keeps a whole received frame alive). */
   rel: string;
+  /** Made by this restore (so what it inherited from its parent's default ACL is not the backup's). */
+  made: boolean;
   e: FileEntry;
   dev: bigint;
   ino: bigint;
@@ -90,6 +95,8 @@ export class TreeWriter {
   /** The last directory entries went into (O_PATH): entries of one directory come together. */
   private current: { rel: string; fd: number } | undefined;
   readonly warnings: string[] = [];
+  /** Files the writer thread could not restore after `write` had handed them on (they appeared meanwhile, a link on the way…). */
+  skippedByWriter = 0;
   private readonly xattrFailures = new XattrFailures();
   /** Files whose content does not match their entry: not restored (the backup is damaged or forged). */
   readonly damaged: string[] = [];
@@ -100,28 +107,61 @@ export class TreeWriter {
   ) {}
 
   /**
-   * The target is made (with its parents, as the operator named it) and
-   * opened on the first entry, so a refused restore leaves nothing behind.
-   * Its own last component must not be a symbolic link: restoring through
-   * a link someone else may have put there is refused.
+   * The target is made (with its missing parents) and opened on the first
+   * entry, so a refused restore leaves nothing behind. It is reached from
+   * "/" one directory at a time without following a symbolic link: a
+   * link on its way (which someone else may own and point anywhere) is
+   * refused, naming the directory it leads to for the operator to give.
    */
   private base(): number {
     if (this.targetFd !== undefined) return this.targetFd;
-    fs.mkdirSync(this.target, { recursive: true });
+    const target = path.resolve(this.target);
+    let cur = fs.openSync('/', DIR_FLAGS);
+    let sofar = '';
     try {
-      this.targetFd = fs.openSync(this.target, DIR_FLAGS | fs.constants.O_NOFOLLOW);
+      for (const part of target.split('/').filter(Boolean)) {
+        const name = Buffer.from(part);
+        sofar += `/${part}`;
+        let next: number;
+        try {
+          next = openAt(cur, name, DIR_FLAGS);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') {
+            mkdirAt(cur, name, 0o777); // the umask applies, as for mkdir -p
+            next = openAt(cur, name, DIR_FLAGS);
+          } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+            throw new AgentError('RESTORE', `cannot restore into ${this.target}: ${this.notADirectory(cur, name, sofar)}`, ExitCode.CONFIG);
+          } else {
+            throw new AgentError('RESTORE', `cannot restore into ${this.target}: ${sofar}: ${code ?? (err as Error).message}`);
+          }
+        }
+        closeFd(cur);
+        cur = next;
+      }
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new AgentError(
-        'RESTORE',
-        code === 'ELOOP' || code === 'ENOTDIR'
-          ? `cannot restore into ${this.target}: it is ${code === 'ELOOP' ? 'a symbolic link' : 'not a directory'}; give the directory itself`
-          : `cannot restore into ${this.target}: ${code ?? (err as Error).message}`,
-      );
+      closeFd(cur);
+      throw err;
     }
-    this.files = new FileWriter(this.targetFd);
-    this.files.onXattrFailure = (path, attribute, code) => this.xattrFailures.add(path, attribute, code);
-    return this.targetFd;
+    this.targetFd = cur;
+    this.files = new FileWriter(cur);
+    this.files.onXattrFailure = (where, attribute, code) => this.xattrFailures.add(where, attribute, code);
+    return cur;
+  }
+
+  /** Why a component of the target is not a directory it can be restored into (a link is named with where it leads). */
+  private notADirectory(dir: number, name: Buffer, sofar: string): string {
+    const st = lstatAt(dir, name, sofar);
+    if (st && (Number(st.mode) & S_IFMT) === S_IFLNK) {
+      let leadsTo = '';
+      try {
+        leadsTo = fs.realpathSync(sofar);
+      } catch {
+        // a link that leads nowhere
+      }
+      return `${sofar} is a symbolic link, and a restore does not go through one (whoever can change it could send the restore anywhere)${leadsTo ? `: give the directory it leads to, --to ${leadsTo}${this.target.slice(sofar.length).replace(/\/+$/, '')}` : ''}`;
+    }
+    return `${sofar} is not a directory`;
   }
 
   /** Stops the writer thread of a restore that is failing. */
@@ -236,7 +276,7 @@ export class TreeWriter {
       // A directory on the way to what was asked for keeps its own metadata, whatever is there.
       if (existing && context) return 'written';
       if (existing && isDir(existing)) {
-        this.dirs.push(this.pendingDir(rel, e, existing));
+        this.dirs.push(this.pendingDir(rel, e, existing, false));
         return 'written';
       }
       if (existing) {
@@ -247,9 +287,12 @@ export class TreeWriter {
       this.madeHere.add(rel.toString('latin1'));
       const made = lstatAt(dir, name, e.path);
       if (!made || !isDir(made)) throw this.unsafe(rel);
-      this.dirs.push(this.pendingDir(rel, e, made));
+      this.dirs.push(this.pendingDir(rel, e, made, true));
       return 'written';
     }
+    // What is there is replaced (--overwrite) by a rename once its replacement is complete, never deleted first:
+    // a full disk or a killed restore leaves the old one, not neither.
+    let replace = false;
     if (existing) {
       if (!this.opts.overwrite) {
         await drain(content);
@@ -259,20 +302,36 @@ export class TreeWriter {
         await drain(content);
         return this.skip(`${shown}: a directory is in the way; not replaced`);
       }
-      unlinkAt(dir, name, {}, e.path);
+      replace = true;
     }
     if (e.hardlinkGroup && this.links.has(e.hardlinkGroup)) {
       await drain(content);
-      this.files!.link(e.hardlinkGroup, parent, name); // after the first name is complete: the writer keeps order
+      this.files!.link(e.hardlinkGroup, parent, name, { replace }); // after the first name is complete: the writer keeps order
       return 'linked';
     }
     const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile(e));
     if (asFile) {
-      const outcome = await this.writeFile(parent, name, e, content);
+      const outcome = await this.writeFile(parent, name, e, content, replace);
       if (outcome === 'written' && e.hardlinkGroup) this.links.add(e.hardlinkGroup);
       return outcome;
     }
     await drain(content);
+    if ((e.type === EntryType.CharDevice || e.type === EntryType.BlockDevice) && (this.opts.devices === false || !this.isRoot)) {
+      return this.skip(
+        this.opts.devices === false ? `${shown}: a device node, left out (--no-devices)` : `${shown}: device nodes can only be restored by root`,
+      );
+    }
+    if (!replace) return this.makeNode(dir, name, e);
+    const tmp = partialName(name);
+    removeStale(dir, tmp);
+    const outcome = this.makeNode(dir, tmp, e);
+    if (outcome === 'written') renameAt(dir, tmp, dir, name, e.path);
+    return outcome;
+  }
+
+  /** A symlink, FIFO, device node or socket `name` under `dir`, with its metadata. */
+  private makeNode(dir: number, name: Buffer, e: FileEntry): WriteOutcome {
+    const shown = e.path.toString();
     switch (e.type) {
       case EntryType.Symlink:
         symlinkAt(e.linkTarget, dir, name, e.path);
@@ -287,8 +346,6 @@ export class TreeWriter {
         return 'written';
       case EntryType.CharDevice:
       case EntryType.BlockDevice: {
-        if (this.opts.devices === false) return this.skip(`${shown}: a device node, left out (--no-devices)`);
-        if (!this.isRoot) return this.skip(`${shown}: device nodes can only be restored by root`);
         const kind = e.type === EntryType.CharDevice ? 'char' : 'block';
         mknodAt(dir, name, kind, e.mode & 0o777, e.rdev, e.path);
         this.applyToNode(dir, name, e, kind === 'char' ? S_IFCHR : S_IFBLK);
@@ -304,10 +361,10 @@ export class TreeWriter {
     }
   }
 
-  private pendingDir(rel: Buffer, e: FileEntry, st: EntryStat): PendingDir {
+  private pendingDir(rel: Buffer, e: FileEntry, st: EntryStat, made: boolean): PendingDir {
     // Copies of the attributes: the entry's are views of the received frame.
     const xattrs = e.xattrs.map((x) => ({ name: Buffer.from(x.name), value: Buffer.from(x.value) }));
-    return { rel: rel.toString('latin1'), e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [], xattrs }, dev: st.dev, ino: st.ino };
+    return { rel: rel.toString('latin1'), made, e: { ...e, path: NO_BYTES, linkTarget: NO_BYTES, chunks: [], xattrs }, dev: st.dev, ino: st.ino };
   }
 
   /**
@@ -316,14 +373,17 @@ export class TreeWriter {
    * for one warning per kind, the entry kept.
    */
   private setXattrs(e: FileEntry | string, xattrs: readonly Xattr[], set: (x: Xattr) => void): void {
-    for (const x of xattrs) {
-      try {
-        set(x);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-        if (FATAL_CODES.has(code)) throw err;
-        this.xattrFailures.add(typeof e === 'string' ? e : e.path.toString(), x.name.toString(), code);
-      }
+    for (const x of xattrs) this.xattrStep(typeof e === 'string' ? e : e.path.toString(), x.name.toString(), () => set(x));
+  }
+
+  /** One change of an attribute; what the kernel refuses is gathered for a warning, the entry kept. */
+  private xattrStep(where: string, attribute: string, step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      if (FATAL_CODES.has(code)) throw err;
+      this.xattrFailures.add(where, attribute, code);
     }
   }
 
@@ -342,6 +402,9 @@ export class TreeWriter {
         throw new AgentError('UNSAFE_PATH', `${e.path.toString()} was replaced while it was being restored; its metadata was not applied`);
       }
       if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
+      // One taken from the directory's default ACL, which the backup did not have, goes.
+      const acl = INHERITED_ACLS[0];
+      if (!hasXattr(e, acl)) this.xattrStep(e.path.toString(), acl, () => removeXattr(fd, acl, e.path, { path: true }));
       const steps = xattrSteps(e.xattrs);
       this.setXattrs(e, steps.beforeMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
       chmodPath(fd, e.mode & 0o7777, e.path);
@@ -358,9 +421,9 @@ export class TreeWriter {
    * entry's size (a damaged or forged backup: an entry claiming bytes no
    * chunk holds) is not restored, and is reported as damaged.
    */
-  private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+  private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>, replace: boolean): Promise<WriteOutcome> {
     const files = this.files!;
-    const file = files.create(parent, name);
+    const file = files.create(parent, name, { replace });
     let complete = false;
     let size = 0;
     try {
@@ -385,7 +448,7 @@ export class TreeWriter {
       }
     }
     if (!complete) {
-      const message = `${e.path.toString()}: not restored: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size} (the backup is damaged; cpsbackupd verify checks it)`;
+      const message = `${e.path.toString()}: not restored: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size} (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)`;
       this.damaged.push(message);
       return 'damaged';
     }
@@ -417,6 +480,7 @@ export class TreeWriter {
       await this.files.drain();
       await this.files.close();
       this.warnings.push(...this.files.skippedFiles);
+      this.skippedByWriter = this.files.skippedFiles.length;
     }
     try {
       for (const d of this.dirs.reverse()) this.finishDir(d);
@@ -426,7 +490,7 @@ export class TreeWriter {
     this.warnings.push(...this.xattrFailures.warnings());
   }
 
-  private finishDir({ rel, e, dev, ino }: PendingDir): void {
+  private finishDir({ rel, e, dev, ino, made }: PendingDir): void {
     const shown = `/${Buffer.from(rel, 'latin1').toString()}`;
     let fd: number;
     try {
@@ -444,6 +508,8 @@ export class TreeWriter {
       }
       if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
       const steps = xattrSteps(e.xattrs);
+      // ACLs a directory this restore made took from its parent's default ACL, which the backup did not have, go.
+      if (made) for (const acl of INHERITED_ACLS) if (!hasXattr(e, acl)) this.xattrStep(shown, acl, () => removeXattr(fd, acl, shown));
       this.setXattrs(shown, steps.beforeMode, (x) => setXattrFd(fd, x.name, x.value));
       fs.fchmodSync(fd, e.mode & 0o7777);
       this.setXattrs(shown, steps.afterMode, (x) => setXattrFd(fd, x.name, x.value));
@@ -475,6 +541,22 @@ function withoutPrivileges(e: FileEntry): FileEntry {
     ? e.xattrs.filter((x) => x.name.toString('latin1') !== 'security.capability')
     : e.xattrs;
   return mode === e.mode && xattrs === e.xattrs ? e : { ...e, mode, xattrs };
+}
+
+/** The ACLs a new entry takes from its directory's default ACL: its access ACL, and for a directory its default ACL too. */
+const INHERITED_ACLS = ['system.posix_acl_access', 'system.posix_acl_default'] as const;
+
+function hasXattr(e: FileEntry, name: string): boolean {
+  return e.xattrs.some((x) => x.name.toString('latin1') === name);
+}
+
+/** A temporary name a killed restore left: removed before it is used again. */
+function removeStale(dir: number, tmp: Buffer): void {
+  try {
+    unlinkAt(dir, tmp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** Errors that stop every entry, not just one. */
