@@ -86,6 +86,13 @@ describe('restore: the way to each include, links, depth, hostile local users, f
     expect((await runCli(['-c', c, '-i', '--to', to])).code).toBe(0);
     expect(fs.readlinkSync(path.join(to, link))).toBe(real);
     expect(fs.readFileSync(path.join(to, real, 'data', 'db'), 'utf8')).toBe('the data\n');
+    // --prefix written as node.conf's include (through the link) restores the link and the data it leads to.
+    for (const prefix of [link, path.join(link, 'data')]) {
+      const one = path.join(root, `restore-link-prefix-${prefix.length}`);
+      const r = await runCli(['-c', c, '-i', '--to', one, '--prefix', prefix]);
+      expect(r.code).toBe(0);
+      expect(fs.readFileSync(path.join(one, real, 'data', 'db'), 'utf8')).toBe('the data\n');
+    }
   });
 
   test('any depth: a tree 5,000 levels deep (paths five times PATH_MAX) is backed up and restored whole', async () => {

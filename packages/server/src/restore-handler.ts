@@ -1,6 +1,7 @@
 import { boundedText, type cpsbackup, LIMITS, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import RE2 from 're2';
-import { EntryType, encodeEntryRecords, type FileEntry, ManifestFormat, prefixSelection, selectedWithWay } from '@cpsbackup/format';
+import * as path from 'node:path';
+import { EntryType, encodeEntryRecords, type FileEntry, isUnder, ManifestFormat, prefixSelection, selectedWithWay } from '@cpsbackup/format';
 import { type BackupInfo } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
@@ -28,7 +29,11 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   if ((req.pathPrefixes?.length ?? 0) > LIMITS.restorePrefixes) {
     throw new ProtocolError('TOO_MANY_PREFIXES', `restore of ${req.pathPrefixes!.length} path prefixes refused (at most ${LIMITS.restorePrefixes})`);
   }
-  const prefixes = (req.pathPrefixes ?? []).map((p) => Buffer.from(p));
+  const prefixes = await withLinkTargets(
+    ctx,
+    b,
+    (req.pathPrefixes ?? []).map((p) => Buffer.from(p)),
+  );
   const regex = compileRegex(boundedText(req.pathRegex, 'path_regex', LIMITS.regexChars));
   let entries = 0;
   let bytes = 0;
@@ -95,6 +100,42 @@ function compileRegex(source: string): RE2 | undefined {
       `--regex ${JSON.stringify(source)} is not a regular expression the server takes (RE2 syntax: no backreferences or lookaround): ${(err as Error).message}`,
     );
   }
+}
+
+/** Symbolic links followed at most when a prefix goes through them (the kernel's own limit). */
+const MAX_PREFIX_LINKS = 40;
+
+/**
+ * The prefixes asked for and, where one goes through a symbolic link the
+ * backup holds (an include written through a link: its data is stored
+ * where it lies, the link beside it), the path the link leads to as well:
+ * `--prefix /opt/app` as node.conf wrote it restores the link and the data.
+ * Reads only the listings on the way to each prefix.
+ */
+async function withLinkTargets(ctx: SessionContext, b: BackupInfo, prefixes: Buffer[]): Promise<Buffer[]> {
+  const out = [...prefixes];
+  for (const prefix of prefixes) {
+    let cur = prefix;
+    for (let hops = 0; hops < MAX_PREFIX_LINKS; hops++) {
+      const link = await linkOnTheWay(ctx, b, cur);
+      if (!link) break;
+      const dir = path.posix.dirname(link.path.toString('latin1'));
+      cur = Buffer.from(path.posix.resolve(dir, link.linkTarget.toString('latin1')) + cur.subarray(link.path.length).toString('latin1'), 'latin1');
+      if (out.length >= LIMITS.restorePrefixes * 2) break;
+      out.push(cur);
+    }
+  }
+  return out;
+}
+
+/** The symbolic link of the backup at `prefix` or on the way to it, if any. */
+async function linkOnTheWay(ctx: SessionContext, b: BackupInfo, prefix: Buffer): Promise<FileEntry | undefined> {
+  for await (const e of ctx.store.walkManifest(b.id, [prefix])) {
+    if (!isUnder(prefix, e.path)) continue; // not on the way
+    if (e.type === EntryType.Symlink) return e;
+    if (e.path.length >= prefix.length) return undefined; // the prefix itself, not a link
+  }
+  return undefined;
 }
 
 function isDirectory(e: FileEntry): boolean {
