@@ -355,7 +355,9 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
       const child = childPath(dir, entries.name(i));
       if (child.length > ENTRY_LIMITS.pathBytes) {
         // A path a backup cannot record (its entry would be refused): left out with what is below it, said.
-        warn(`${child.subarray(0, 200).toString()}… (a path of ${child.length} bytes) not backed up: paths longer than ${ENTRY_LIMITS.pathBytes} bytes are not kept`);
+        warn(
+          `${child.subarray(0, 200).toString()}… (a path of ${child.length} bytes) not backed up: paths longer than ${ENTRY_LIMITS.pathBytes} bytes are not kept`,
+        );
         continue;
       }
       wanted[i] = excluded(child) ? 0 : 1;

@@ -1,6 +1,6 @@
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, keyIdText } from '@cpsbackup/format';
-import { escapeName } from './escaped-names';
+import { escapeName } from '../escaped-names';
 
 /** Backup numbers print as 7 digits, as the original utility did. */
 export function formatNumber(n: number | Long | null | undefined): string {

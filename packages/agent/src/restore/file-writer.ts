@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { type Xattr } from '@cpsbackup/format';
 import { AgentError } from '../errors';
+import { escapeName } from '../escaped-names';
 import { workerScript } from '../worker-script';
 import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
 
@@ -206,11 +207,11 @@ export class FileWriter {
       return;
     }
     if (m.type === 'xattr') {
-      this.onXattrFailure(Buffer.from(m.dest, 'latin1').toString(), m.attribute, m.code);
+      this.onXattrFailure(escapeName(Buffer.from(m.dest, 'latin1')), m.attribute, m.code);
       return;
     }
     if (m.type === 'skipped') {
-      this.skippedFiles.push(`${Buffer.from(m.dest, 'latin1').toString()}: could not be restored (${m.message})`);
+      this.skippedFiles.push(`${escapeName(Buffer.from(m.dest, 'latin1'))}: could not be restored (${m.message})`);
       return;
     }
     this.drains.get(m.token)?.();

@@ -25,6 +25,7 @@ import {
   futimensNs,
 } from '@cpsbackup/syscalls';
 import { AgentError, ExitCode } from '../errors';
+import { escapeName } from '../escaped-names';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
 import { partialName, relativeOf, splitLast } from './safe-path';
@@ -197,7 +198,7 @@ export class TreeWriter {
       if (!skippable(err)) throw err;
       await drain(content); // the stream stays in step (a no-op if the content was consumed)
       const why = err instanceof AgentError ? err.message : `${(err as NodeJS.ErrnoException).code}`;
-      return this.skip(`${e.path.toString()}: not restored (${why})`);
+      return this.skip(`${escapeName(e.path)}: not restored (${why})`);
     }
   }
 
@@ -255,7 +256,7 @@ export class TreeWriter {
   }
 
   private unsafe(rel: Buffer): AgentError {
-    return new AgentError('UNSAFE_PATH', `refusing to restore through /${rel.toString()}: it is a symbolic link or not a directory`);
+    return new AgentError('UNSAFE_PATH', `refusing to restore through /${escapeName(rel)}: it is a symbolic link or not a directory`);
   }
 
   private async writeAt(
@@ -267,7 +268,7 @@ export class TreeWriter {
     content: AsyncIterable<Buffer>,
     context: boolean,
   ): Promise<WriteOutcome> {
-    const shown = e.path.toString();
+    const shown = escapeName(e.path);
     const existing = this.madeHere.has(parent.toString('latin1')) ? undefined : lstatAt(dir, name, e.path);
     const isDir = (st: EntryStat) => (Number(st.mode) & S_IFMT) === S_IFDIR;
 
@@ -331,7 +332,7 @@ export class TreeWriter {
 
   /** A symlink, FIFO, device node or socket `name` under `dir`, with its metadata. */
   private makeNode(dir: number, name: Buffer, e: FileEntry): WriteOutcome {
-    const shown = e.path.toString();
+    const shown = escapeName(e.path);
     switch (e.type) {
       case EntryType.Symlink:
         symlinkAt(e.linkTarget, dir, name, e.path);
@@ -373,7 +374,7 @@ export class TreeWriter {
    * for one warning per kind, the entry kept.
    */
   private setXattrs(e: FileEntry | string, xattrs: readonly Xattr[], set: (x: Xattr) => void): void {
-    for (const x of xattrs) this.xattrStep(typeof e === 'string' ? e : e.path.toString(), x.name.toString(), () => set(x));
+    for (const x of xattrs) this.xattrStep(typeof e === 'string' ? e : escapeName(e.path), x.name.toString(), () => set(x));
   }
 
   /** One change of an attribute; what the kernel refuses is gathered for a warning, the entry kept. */
@@ -399,12 +400,12 @@ export class TreeWriter {
     try {
       const st = lstatAt(fd, NO_BYTES, e.path)!;
       if ((Number(st.mode) & S_IFMT) !== type || st.nlink !== 1n) {
-        throw new AgentError('UNSAFE_PATH', `${e.path.toString()} was replaced while it was being restored; its metadata was not applied`);
+        throw new AgentError('UNSAFE_PATH', `${escapeName(e.path)} was replaced while it was being restored; its metadata was not applied`);
       }
       if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
       // One taken from the directory's default ACL, which the backup did not have, goes.
       const acl = INHERITED_ACLS[0];
-      if (!hasXattr(e, acl)) this.xattrStep(e.path.toString(), acl, () => removeXattr(fd, acl, e.path, { path: true }));
+      if (!hasXattr(e, acl)) this.xattrStep(escapeName(e.path), acl, () => removeXattr(fd, acl, e.path, { path: true }));
       const steps = xattrSteps(e.xattrs);
       this.setXattrs(e, steps.beforeMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
       chmodPath(fd, e.mode & 0o7777, e.path);
@@ -448,7 +449,7 @@ export class TreeWriter {
       }
     }
     if (!complete) {
-      const message = `${e.path.toString()}: not restored: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size} (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)`;
+      const message = `${escapeName(e.path)}: not restored: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size} (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)`;
       this.damaged.push(message);
       return 'damaged';
     }
@@ -491,7 +492,7 @@ export class TreeWriter {
   }
 
   private finishDir({ rel, e, dev, ino, made }: PendingDir): void {
-    const shown = `/${Buffer.from(rel, 'latin1').toString()}`;
+    const shown = `/${escapeName(Buffer.from(rel, 'latin1'))}`;
     let fd: number;
     try {
       fd = openBeneath(this.targetFd!, Buffer.from(rel, 'latin1'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);

@@ -1,7 +1,7 @@
 import type { NodeConfig } from '@cpsbackup/config';
 import { type RestoredDump, runImport } from '../../dumps/export-import';
 import { AgentError, ExitCode } from '../../errors';
-import { unescapeName } from '../escaped-names';
+import { unescapeName } from '../../escaped-names';
 import { formatBytes, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
