@@ -24,6 +24,8 @@ describe("an encrypted node's key", () => {
       rotate: [],
       rotdel: [],
       nodelete: ['client_can_delete = 0'],
+      alias: [],
+      linked: [],
       g1: ['dedup_group = grp'],
       g2: ['dedup_group = grp'],
     },
@@ -250,6 +252,110 @@ describe("an encrypted node's key", () => {
       [2, 'available', oldId],
       [third, 'available', newId],
     ]);
+  });
+
+  test('--keep-old-backups writes a new file, never one that exists, whatever path reaches it: the key file by another path is refused and nothing changes; the old backups stay readable', async () => {
+    const data = makeData('alias');
+    const encDir = path.join(root, 'alias-enc');
+    fs.mkdirSync(encDir);
+    const keyFile = path.join(encDir, 'encryption.key');
+    const conf = nodeConf('alias', data, { keyFile, passphrase: PASSPHRASE });
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    await backUp(conf);
+    changeData(data, 'two');
+    const second = await backUp(conf);
+    const atSecond = snapshotTree(data);
+    const oldKey = fs.readFileSync(keyFile, 'utf8');
+    const oldId = keyIdOf(keyFile);
+    const record = keyRecord('alias');
+
+    // Every other name of the key file, and every file that exists, even one holding the key being replaced.
+    const aliasDir = path.join(root, 'alias-dir');
+    fs.symlinkSync(encDir, aliasDir);
+    const linkToKey = path.join(root, 'alias-symlink.key');
+    fs.symlinkSync(keyFile, linkToKey);
+    const hardLink = path.join(root, 'alias-hardlink.key');
+    fs.linkSync(keyFile, hardLink);
+    const copy = path.join(root, 'alias-copy.key');
+    fs.copyFileSync(keyFile, copy);
+    const dangling = path.join(root, 'alias-dangling.key');
+    const nowhere = path.join(root, 'alias-nowhere', 'old.key');
+    fs.symlinkSync(nowhere, dangling);
+    for (const [keep, why] of [
+      [
+        path.join(aliasDir, 'encryption.key'),
+        /--keep-old-backups names the key file itself: .*alias-dir\/encryption\.key is .*alias-enc\/encryption\.key, reached by another path/,
+      ],
+      [path.join(encDir, '..', 'alias-dir', 'encryption.key'), /--keep-old-backups names the key file itself/],
+      [linkToKey, /--keep-old-backups names the key file itself: .*alias-symlink\.key is .*alias-enc\/encryption\.key, reached by another path/],
+      [hardLink, /--keep-old-backups names the key file itself: .*alias-hardlink\.key is .*alias-enc\/encryption\.key, reached by another path/],
+      [copy, /alias-copy\.key exists: the key is written to a new file, never over one that exists/],
+      [dangling, /alias-dangling\.key is a symbolic link that leads nowhere: the key is written to a new file, never through a link/],
+    ] as const) {
+      const r = await runCli(['-c', conf, '--change-key', '--keep-old-backups', keep]);
+      expect({ keep, code: r.code }).toEqual({ keep, code: 2 });
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).toMatch(/Nothing was changed/);
+      expect(fs.readFileSync(keyFile, 'utf8')).toBe(oldKey);
+      expect(keyRecord('alias')).toEqual(record);
+    }
+    expect(fs.readFileSync(copy, 'utf8')).toBe(oldKey);
+    expect(fs.readlinkSync(dangling)).toBe(nowhere);
+    expect(fs.existsSync(path.dirname(nowhere))).toBe(false);
+
+    // A rebuilt node (the key file gone, the key from the server's copy): the name the key file is written back to is refused too.
+    fs.rmSync(keyFile);
+    const rebuilt = await runCli(['-c', conf, '--change-key', '--keep-old-backups', path.join(aliasDir, 'encryption.key')]);
+    expect(rebuilt.code).toBe(2);
+    expect(rebuilt.stderr).toMatch(
+      /--keep-old-backups names the key file itself: .*alias-dir\/encryption\.key is where .*alias-enc\/encryption\.key \(missing now\) is written/,
+    );
+    expect(fs.existsSync(keyFile)).toBe(false);
+    expect(keyRecord('alias')).toEqual(record);
+
+    // A new file, reached through the symlinked directory: the old key is in it, and reads the old backups.
+    const oldFile = path.join(aliasDir, 'old.key');
+    const changed = await runCli(['-c', conf, '--change-key', '--keep-old-backups', oldFile]);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(fs.readFileSync(path.join(encDir, 'old.key'), 'utf8')).toBe(oldKey);
+    expect(keyIdOf(keyFile)).not.toBe(oldId);
+    expect(changed.stdout).toMatch(
+      new RegExp(`The key it replaces \\(${oldId}\\) is in .*alias-dir/old\\.key \\(mode 0600\\): 2 backups \\(1 to 2\\) were made with key ${oldId}`),
+    );
+    expect(await restored(conf, second, data, ['--key-file', oldFile])).toEqual(atSecond);
+    changeData(data, 'three');
+    const third = await backUp(conf);
+    expect(await restored(conf, third, data)).toEqual(snapshotTree(data));
+  });
+
+  test('a key file reached through a symbolic link: --change-key writes the new key to the file it leads to, and the link stays', async () => {
+    const data = makeData('linked');
+    const realDir = path.join(root, 'linked-real');
+    fs.mkdirSync(realDir);
+    const real = path.join(realDir, 'node.key');
+    const keyFile = path.join(root, 'linked.key');
+    fs.symlinkSync(real, keyFile);
+    const conf = nodeConf('linked', data, { keyFile });
+    // The key is kept elsewhere (a mounted secret store, say), encryption_key_file a link to it.
+    fs.writeFileSync(real, `cpsbackup-master-key-v1 ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    const first = await backUp(conf);
+    const atFirst = snapshotTree(data);
+    const oldKey = fs.readFileSync(real, 'utf8');
+    const oldFile = path.join(root, 'linked-old.key');
+    const changed = await runCli(['-c', conf, '--change-key', '--keep-old-backups', oldFile]);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(fs.lstatSync(keyFile).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(keyFile)).toBe(real);
+    expect(fs.readFileSync(real, 'utf8')).not.toBe(oldKey);
+    expect(fs.statSync(real).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(oldFile, 'utf8')).toBe(oldKey);
+    expect(await restored(conf, first, data, ['--key-file', oldFile])).toEqual(atFirst);
+    changeData(data, 'two');
+    const second = await backUp(conf);
+    expect(await restored(conf, second, data)).toEqual(snapshotTree(data));
   });
 
   test('--change-key --delete-old-backups deletes the encrypted backups (only with client_can_delete), never the plain ones, and the node backs up with the new key', async () => {

@@ -121,13 +121,69 @@ function readKeyFile(file: string): Buffer | undefined {
   }
 }
 
-/** Writes a key file whole and durably, mode 0600: created (never over another file), or replacing this node's own (`replace`). */
-function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): void {
+/** What `p` names now (lstat, or stat with `follow`); undefined when nothing is there. */
+function statOf(p: string, follow: boolean): fs.Stats | undefined {
   try {
-    if (how === 'create') createFileDurably(file, formatKeyFile(master), 0o600);
-    else replaceFileDurably(file, formatKeyFile(master), 0o600);
+    return follow ? fs.statSync(p) : fs.lstatSync(p);
   } catch (err) {
-    throw new AgentError('NO_KEY', `cannot write the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  }
+}
+
+/** One file, whatever names reach it: the same device and inode. */
+const sameFile = (a: fs.Stats | undefined, b: fs.Stats | undefined): boolean => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+
+/** The same name in the same directory, however the directory is reached (its device and inode): one file once either is made. */
+function samePlace(a: string, b: string): boolean {
+  return path.basename(a) === path.basename(b) && sameFile(statOf(path.dirname(a), true), statOf(path.dirname(b), true));
+}
+
+/**
+ * What a key file's name leads to, which is what is written: the name
+ * itself, or, when it is a symbolic link, the file it leads to (replacing
+ * the link would leave that file holding the key replaced, and the node
+ * reading another one). A link that leads nowhere is refused.
+ */
+function keyFileTarget(file: string): string {
+  if (!statOf(file, false)?.isSymbolicLink()) return file;
+  try {
+    return fs.realpathSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') throw danglingKeyFile(file);
+    throw new AgentError('NO_KEY', `cannot follow the symbolic link ${file}: ${code ?? (err as Error).message}`, ExitCode.CONFIG);
+  }
+}
+
+/** The key file is a symbolic link that leads nowhere: nothing is written through it, whatever the command. */
+function danglingKeyFile(file: string): AgentError {
+  let to = '';
+  try {
+    to = ` (to ${fs.readlinkSync(file)})`;
+  } catch {
+    // gone meanwhile: said without its target
+  }
+  return new AgentError(
+    'NO_KEY',
+    `the master key ${file} is a symbolic link that leads nowhere${to}: remove it, or point encryption_key_file at the real key file. Nothing was written`,
+    ExitCode.CONFIG,
+  );
+}
+
+/**
+ * Writes a key file whole and durably, mode 0600: created (never over
+ * another file, a link included), or replacing this node's own
+ * (`replace`: the file its name leads to).
+ */
+function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): void {
+  const target = how === 'create' ? file : keyFileTarget(file);
+  try {
+    if (how === 'create') createFileDurably(target, formatKeyFile(master), 0o600);
+    else replaceFileDurably(target, formatKeyFile(master), 0o600);
+  } catch (err) {
+    throw new AgentError('NO_KEY', `cannot write the master key ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
   }
 }
 
@@ -245,7 +301,8 @@ export interface ChangeKeyResult {
  * other keys remain unless `old` says what becomes of them: deleted (the
  * server deletes them, then registers the new key), or kept, readable
  * with the key they were made with, which is written to the file named
- * (it must be the key this node holds: a key it lost cannot be kept).
+ * (it must be the key this node holds: a key it lost cannot be kept; and
+ * a new file, written and read back before anything else changes).
  * The server registers the new key before the key file is replaced: the
  * node's next backup is made with it.
  */
@@ -264,9 +321,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): 
   let keptIn: string | undefined;
   if (old?.action === 'keep') {
     keptIn = path.resolve(old.file);
-    if (keptIn === path.resolve(file)) {
-      throw new AgentError('USAGE', `--keep-old-backups names the key file itself (${file}): name another file, kept away from this node too`, ExitCode.CONFIG);
-    }
+    checkKeepFile(keptIn, file);
     // The backups bound to the current key need it; those kept through an earlier change have theirs already.
     const bound = boundBackups(state);
     if (!current && state.wrapped && bound.length) {
@@ -290,7 +345,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): 
   const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
   const master = newMasterKey();
   const keyId = new ChunkKeys(master).keyId;
-  if (keptIn && current) keepOldKey(keptIn, current);
+  if (keptIn && current) keepOldKey(keptIn, current, file);
   const mode = !old
     ? cpsbackup.OldBackups.OLD_BACKUPS_REFUSE
     : old.action === 'delete'
@@ -317,25 +372,86 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): 
   };
 }
 
-/** Writes the key being replaced to `file` (0600, durably); a file already holding that key (a change run again) is fine. */
-function keepOldKey(file: string, master: Buffer): void {
-  try {
-    createFileDurably(file, formatKeyFile(master), 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      const there = readKeyFile(file);
-      if (there?.equals(master)) return;
+/**
+ * Refuses, before anything is asked or changed, a --keep-old-backups file
+ * that is not a new file: one that exists (even holding the key being
+ * replaced: the key file reached by another path, a hard link or a
+ * symbolic link to it, holds it until it is replaced, and a copy would go
+ * unchecked), a link that leads nowhere (never written through), or the
+ * place the key file is written to when it is missing. Files are compared
+ * by device and inode, never by name.
+ */
+function checkKeepFile(keep: string, keyFile: string): void {
+  const target = keyFileTarget(keyFile);
+  const keyStat = statOf(target, true);
+  const itself = (detail: string) =>
+    new AgentError(
+      'USAGE',
+      `--keep-old-backups names the key file itself${detail}: name a new file, kept away from this node too. Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  const there = statOf(keep, false);
+  if (there) {
+    if (sameFile(statOf(keep, true), keyStat))
+      throw itself(keep === path.resolve(keyFile) ? ` (${keyFile})` : `: ${keep} is ${keyFile}, reached by another path`);
+    if (there.isSymbolicLink() && !statOf(keep, true)) {
       throw new AgentError(
         'USAGE',
-        `${file} exists and does not hold the key being replaced: name a file that does not exist. Nothing was changed`,
+        `--keep-old-backups ${keep} is a symbolic link that leads nowhere: the key is written to a new file, never through a link: name a file that does not exist. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
     throw new AgentError(
-      'NO_KEY',
-      `cannot write the key being replaced to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Nothing was changed`,
+      'USAGE',
+      `--keep-old-backups ${keep} exists: the key is written to a new file, never over one that exists (not even a copy of that key): name a file that does not exist. Nothing was changed`,
       ExitCode.CONFIG,
     );
+  }
+  if (!keyStat && samePlace(keep, path.resolve(target))) throw itself(`: ${keep} is where ${keyFile} (missing now) is written with the new key`);
+}
+
+/**
+ * Writes the key being replaced to `keep`, a new file (0600, durably:
+ * link(2) of a file written and fsynced, which, as O_EXCL, never replaces
+ * nor follows what is there), then reads it back: it must hold that key
+ * and not be the key file. All before the server or the key file changes.
+ */
+function keepOldKey(keep: string, master: Buffer, keyFile: string): void {
+  const failed = (why: string, written = true) =>
+    new AgentError(
+      'NO_KEY',
+      `cannot write the key being replaced to ${keep}: ${why}. Nothing ${written ? 'else ' : ''}was changed: the server and ${keyFile} are as they were`,
+      ExitCode.CONFIG,
+    );
+  try {
+    createFileDurably(keep, formatKeyFile(master), 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new AgentError('USAGE', `--keep-old-backups ${keep} exists now: name a file that does not exist. Nothing was changed`, ExitCode.CONFIG);
+    }
+    throw failed(code ?? (err as Error).message, false);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(keep, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    throw failed(`it cannot be read back (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    if (sameFile(fs.fstatSync(fd), statOf(keyFileTarget(keyFile), true))) {
+      throw failed(`it is the key file ${keyFile} (made meanwhile by another path), which now holds the current key`);
+    }
+    const text = fs.readFileSync(fd, 'utf8');
+    let back: Buffer | undefined;
+    try {
+      back = parseKeyFile(text, keep);
+    } catch {
+      back = undefined;
+    }
+    if (!back?.equals(master)) throw failed('read back, it does not hold that key (check the disk it is on, and remove it)');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
