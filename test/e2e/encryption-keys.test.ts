@@ -26,6 +26,7 @@ describe("an encrypted node's key", () => {
       nodelete: ['client_can_delete = 0'],
       alias: [],
       linked: [],
+      dangling: [],
       g1: ['dedup_group = grp'],
       g2: ['dedup_group = grp'],
     },
@@ -356,6 +357,40 @@ describe("an encrypted node's key", () => {
     changeData(data, 'two');
     const second = await backUp(conf);
     expect(await restored(conf, second, data)).toEqual(snapshotTree(data));
+  });
+
+  test('a key file that is a symbolic link leading nowhere (or in a loop) is said to be one, and nothing is written through it', async () => {
+    const data = makeData('dangling');
+    const keyFile = path.join(root, 'dangling.key');
+    const nowhere = path.join(root, 'dangling-nowhere', 'node.key');
+    fs.mkdirSync(path.dirname(nowhere));
+    fs.symlinkSync(nowhere, keyFile);
+    const conf = nodeConf('dangling', data, { passphrase: PASSPHRASE });
+    const loop = path.join(root, 'dangling-loop.key');
+    fs.symlinkSync(loop, loop);
+    const loopConf = nodeConf('dangling', data, { keyFile: loop, passphrase: PASSPHRASE, name: 'dangling-loop' });
+    for (const [c, link, to] of [
+      [conf, keyFile, nowhere],
+      [loopConf, loop, loop],
+    ] as const) {
+      for (const action of [['--init-key'], ['--change-key'], ['--change-key', '--delete-old-backups'], ['-e']]) {
+        const r = await runCli(['-c', c, ...action]);
+        expect({ action, code: r.code }).toEqual({ action, code: 2 });
+        expect(r.stderr).toContain(
+          `the master key ${link} is a symbolic link that leads nowhere (to ${to}): remove it, or point encryption_key_file at the real key file. Nothing was written`,
+        );
+        expect(fs.readlinkSync(link)).toBe(to);
+      }
+    }
+    expect(fs.existsSync(nowhere)).toBe(false);
+    expect(fs.existsSync(path.join(server.storeDir, 'records', 'keys', 'dangling'))).toBe(false);
+
+    // Pointed at the real file (a new node: it does not exist yet), --init-key makes the key there.
+    fs.rmSync(keyFile);
+    const made = await runCli(['-c', nodeConf('dangling', data, { keyFile: nowhere, passphrase: PASSPHRASE, name: 'dangling-real' }), '--init-key']);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(fs.statSync(nowhere).mode & 0o777).toBe(0o600);
   });
 
   test('--change-key --delete-old-backups deletes the encrypted backups (only with client_can_delete), never the plain ones, and the node backs up with the new key', async () => {

@@ -105,13 +105,19 @@ function unwrap(wrapped: Buffer, passphrase: string): Buffer {
   }
 }
 
-/** The master key in `file`; undefined if there is no such file. */
+/**
+ * The master key in `file`; undefined if there is no such file. A
+ * symbolic link that leads nowhere is refused, not taken for a missing
+ * file: a key made or written back would go through it, or over it.
+ */
 function readKeyFile(file: string): Buffer | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || (code === 'ENOENT' && statOf(file, false)?.isSymbolicLink())) throw danglingKeyFile(file);
+    if (code === 'ENOENT') return undefined;
     throw new AgentError('NO_KEY', `cannot read the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
   }
   try {
@@ -183,7 +189,10 @@ function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): 
     if (how === 'create') createFileDurably(target, formatKeyFile(master), 0o600);
     else replaceFileDurably(target, formatKeyFile(master), 0o600);
   } catch (err) {
-    throw new AgentError('NO_KEY', `cannot write the master key ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? `its directory ${path.dirname(target)} does not exist (or is a symbolic link that leads nowhere)` : (code ?? (err as Error).message);
+    throw new AgentError('NO_KEY', `cannot write the master key ${target}: ${why}`, ExitCode.CONFIG);
   }
 }
 
