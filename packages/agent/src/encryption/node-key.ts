@@ -209,10 +209,13 @@ export interface InitKeyResult {
 }
 
 /**
- * This node's master key, never replaced while backups are bound to it:
+ * This node's master key, never replaced while backups are bound to it
+ * or the server keeps a copy of it:
  * - a key file present is kept, and registered with the server (with a
  *   copy wrapped by the passphrase, when one is given: run again after
- *   changing the passphrase, it re-wraps the same key);
+ *   changing the passphrase, it re-wraps the same key), unless it holds
+ *   another key than the one the server keeps a copy of: refused, saying
+ *   how to keep either (--change-key --use-key-file switches);
  * - no key file and a copy on the server (a rebuilt node): the copy is
  *   unwrapped with the passphrase and the key file written from it;
  * - no key file, no copy, but backups bound to a key: refused (the key
@@ -234,12 +237,16 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
       throw new AgentError(
         'KEY_IN_USE',
         `${file} holds key ${keyIdText(keyId)}, but ${describeKeyCounts(bound)}: it is not this node's key, and this node's key is never replaced while they remain. ` +
-          `Put back the key file they were made with ${back}; to give this node a new key, run cpsbackup --change-key, which says what becomes of them`,
+          `Put back the key file they were made with ${back}. To give this node another key, run cpsbackup --change-key (a new key) ` +
+          `or cpsbackup --change-key --use-key-file (the key ${file} holds): it says what becomes of them. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
+    if (state.wrapped && state.registered && !state.registered.equals(keyId)) throw otherThanKept(config, state.registered, keyId);
     // Asked before anything is sent: on a terminal with no passphrase configured, typed twice.
     const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+    // A copy kept before keys were registered names no key: which one it is must be known before this key is registered over it.
+    if (state.wrapped && !state.registered) checkUnnamedCopy(config, state.wrapped, keyId, passphrase);
     if (passphrase) {
       await registerKey(config, keyId, wrapMasterKey(held, passphrase), cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
       return { file, keyId, source: 'file', copy: 'stored', backups: madeWith(keyId) };
@@ -288,6 +295,55 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
   return { file, keyId, source: 'made', copy: passphrase ? 'stored' : 'none', backups: 0 };
 }
 
+/**
+ * The key file holds another key than the one the server keeps a copy of:
+ * --init-key replaces neither. Which one stays is the operator's word.
+ */
+function otherThanKept(config: NodeConfig, kept: Buffer, held: Buffer): AgentError {
+  const file = config.encryption_key_file;
+  const k = keyIdText(kept);
+  const k2 = keyIdText(held);
+  return new AgentError(
+    'KEY_IN_USE',
+    `the server keeps key ${k} as ${config.cname}'s key, with a copy wrapped by its passphrase, and ${file} holds another key, ${k2}: ` +
+      `this node's key is never replaced while the server keeps a copy of it (or backups made with it remain). ` +
+      `To keep ${k}, move ${file} aside and run cpsbackup --init-key with the passphrase: it writes ${k} back. ` +
+      `To make ${k2} this node's key instead, run cpsbackup --change-key --use-key-file: the copy is replaced by one of ${k2}, ` +
+      `and it says what becomes of the backups made with ${k}. Nothing was changed`,
+    ExitCode.CONFIG,
+  );
+}
+
+/**
+ * A copy on the server that names no key (kept before keys were
+ * registered) must be of the key the node registers over it: opened with
+ * the passphrase and compared, or the registration is refused.
+ */
+function checkUnnamedCopy(config: NodeConfig, wrapped: Buffer, keyId: Buffer, passphrase: string | undefined): void {
+  const file = config.encryption_key_file;
+  let copy: Buffer | undefined;
+  if (passphrase) {
+    try {
+      copy = unwrapMasterKey(wrapped, passphrase);
+    } catch (err) {
+      if (!isCryptoError(err)) throw err;
+    }
+  }
+  if (copy) {
+    const copyId = new ChunkKeys(copy).keyId;
+    if (!copyId.equals(keyId)) throw otherThanKept(config, copyId, keyId);
+    return;
+  }
+  throw new AgentError(
+    'KEY_IN_USE',
+    `the server keeps a copy of ${config.cname}'s key wrapped by a passphrase, made before keys were registered, so it does not say which key it is, and ` +
+      `${passphrase ? 'this passphrase does not open it' : 'no passphrase was given to open it'}: ${file} (key ${keyIdText(keyId)}) is not registered over it. ` +
+      `Run cpsbackup --init-key with the passphrase that copy was stored with: if it is this key, it is registered (then run it again with a new passphrase, if that is why). ` +
+      `To make ${keyIdText(keyId)} this node's key whatever the copy holds, run cpsbackup --change-key --use-key-file. Nothing was changed`,
+    ExitCode.CONFIG,
+  );
+}
+
 /** What --change-key does with the backups made with other keys. */
 export type OldBackupsChoice = { action: 'delete' } | { action: 'keep'; file: string } | undefined;
 
@@ -295,87 +351,142 @@ export type OldBackupsChoice = { action: 'delete' } | { action: 'keep'; file: st
 export interface ChangeKeyResult {
   file: string;
   keyId: Buffer;
-  /** The key replaced (undefined: the node held none). */
+  /** Where the new key came from: made now, or the key file (--use-key-file). */
+  source: 'made' | 'file';
+  /** The key replaced (undefined: none known). */
   oldKeyId?: Buffer;
   /** Where the replaced key was written (--keep-old-backups). */
   keptIn?: string;
   /** Backups made with other keys, still there (kept). */
   kept: KeyCount[];
+  /** Backups made with the new key before (--use-key-file: kept through an earlier change), read with it again. */
+  own?: KeyCount;
   deleted: number;
   copy: 'stored' | 'none';
 }
 
 /**
- * Gives this node a new master key. Refused while backups made with
- * other keys remain unless `old` says what becomes of them: deleted (the
- * server deletes them, then registers the new key), or kept, readable
- * with the key they were made with, which is written to the file named
- * (it must be the key this node holds: a key it lost cannot be kept; and
+ * Gives this node a new master key: one made now, or, with `useKeyFile`,
+ * the one its key file holds (a key file that is not the key the server
+ * keeps, which --init-key does not register). Refused while backups made
+ * with other keys remain unless `old` says what becomes of them: deleted
+ * (the server deletes them, then registers the new key), or kept,
+ * readable with the key they were made with, which is written to the file
+ * named (it must be a key this node holds, in its key file or the copy on
+ * the server opened by the passphrase: a key it lost cannot be kept; and
  * a new file, written and read back before anything else changes).
  * The server registers the new key before the key file is replaced: the
  * node's next backup is made with it.
  */
-export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): Promise<ChangeKeyResult> {
+export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, useKeyFile = false): Promise<ChangeKeyResult> {
   const file = config.encryption_key_file;
-  let current = readKeyFile(file);
+  const held = readKeyFile(file);
+  if (useKeyFile && !held) {
+    throw new AgentError(
+      'USAGE',
+      `--use-key-file makes the key ${file} holds this node's key, and ${file} does not exist: put that key file there, or leave --use-key-file out to make a new key. Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
   const state = await fetchKeyState(config);
-  if (state.backups.length && !old) {
+  const master = useKeyFile ? held! : newMasterKey();
+  const keyId = new ChunkKeys(master).keyId;
+  if (useKeyFile && state.registered?.equals(keyId)) {
+    throw new AgentError(
+      'USAGE',
+      `${file} holds key ${keyIdText(keyId)}, which already is ${config.cname}'s key: nothing to change (cpsbackup --init-key stores its copy wrapped by a new passphrase). Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
+  const others = state.backups.filter((k) => !k.keyId.equals(keyId));
+  if (others.length && !old) {
     throw new AgentError(
       'KEY_IN_USE',
-      `${describeKeyCounts(state.backups)}: say what becomes of them. --delete-old-backups deletes them now; ` +
+      `${describeKeyCounts(others)}: say what becomes of them. --delete-old-backups deletes them now; ` +
         '--keep-old-backups FILE keeps them and writes the key they need to FILE (read them with cpsbackup -i N --key-file FILE). Nothing was changed',
       ExitCode.CONFIG,
     );
   }
+  // The key replaced, when the node holds it: its key file's (unless that is the new key), or the server's copy opened.
+  let current = useKeyFile ? undefined : held;
   let keptIn: string | undefined;
   if (old?.action === 'keep') {
     keptIn = path.resolve(old.file);
     checkKeepFile(keptIn, file);
-    // The backups bound to the current key need it; those kept through an earlier change have theirs already.
-    const bound = boundBackups(state);
-    if (!current && state.wrapped && bound.length) {
+    // The backups bound to the node's key need it; those kept through an earlier change have theirs already.
+    const bound = boundBackups(state).filter((k) => !k.keyId.equals(keyId));
+    const holds = (key: Buffer | undefined) => !!key && bound.every((k) => k.keyId.equals(new ChunkKeys(key).keyId));
+    let opened: Buffer | undefined;
+    if (bound.length && !holds(current) && state.wrapped) {
+      const why = held ? `${file} holds ${useKeyFile ? 'the new key' : 'another key'}` : `${file} is missing`;
       const passphrase =
         passphraseOf(config) ??
-        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${file} is missing; to keep it in ${keptIn}): `) : undefined);
-      if (passphrase) current = unwrap(state.wrapped, passphrase);
+        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${why}; to keep it in ${keptIn}): `) : undefined);
+      if (passphrase) opened = unwrap(state.wrapped, passphrase);
+      if (holds(opened)) current = opened;
     }
     const currentId = current && new ChunkKeys(current).keyId;
     const unheld = bound.filter((k) => !currentId || !k.keyId.equals(currentId));
     if (unheld.length) {
+      const what = [
+        held ? `${file} holds ${keyIdText(new ChunkKeys(held).keyId)}` : `${file} does not exist`,
+        !state.wrapped
+          ? 'the server keeps no copy'
+          : opened
+            ? `the server's copy is ${keyIdText(new ChunkKeys(opened).keyId)}`
+            : "the server's copy was not opened",
+      ].join(', and ');
       throw new AgentError(
         'KEY_IN_USE',
-        `${describeKeyCounts(unheld)}, and this node does not hold that key (${current ? `${file} holds ${keyIdText(currentId!)}` : `${file} does not exist and the server's copy was not opened`}): ` +
+        `${describeKeyCounts(unheld)}, and this node does not hold that key (${what}): ` +
           `--keep-old-backups keeps backups readable by writing their key to a file. Bring their key file back first (or give the passphrase of the copy the server keeps), or use --delete-old-backups. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
     if (!current) keptIn = undefined; // nothing is bound to a key: nothing to keep
   }
+  // The key file is replaced: never while it holds the key of backups that stay, unless that key is the one kept.
+  const heldId = held && new ChunkKeys(held).keyId;
+  const heldMade = heldId && !useKeyFile && old?.action !== 'delete' && !current?.equals(held!) && state.backups.find((k) => k.keyId.equals(heldId));
+  if (heldMade) {
+    throw new AgentError(
+      'KEY_IN_USE',
+      `${file} holds key ${keyIdText(heldId!)}, not ${config.cname}'s key, and ${describeKeyCounts([heldMade])} (kept through an earlier change): ` +
+        `replacing ${file} would lose this copy of their key. Move ${file} aside and keep it safe, away from this node (it reads them), ` +
+        `then run cpsbackup --change-key again (the key it replaces comes from the copy the server keeps, with the passphrase). Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
   const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
-  const master = newMasterKey();
-  const keyId = new ChunkKeys(master).keyId;
   if (keptIn && current) keepOldKey(keptIn, current, file);
+  // A key change even with no backups to say anything about (OLD_BACKUPS_NONE): the server still refuses if one was made meanwhile.
   const mode = !old
-    ? cpsbackup.OldBackups.OLD_BACKUPS_REFUSE
+    ? cpsbackup.OldBackups.OLD_BACKUPS_NONE
     : old.action === 'delete'
       ? cpsbackup.OldBackups.OLD_BACKUPS_DELETE
       : cpsbackup.OldBackups.OLD_BACKUPS_KEEP;
   const after = await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, mode);
-  try {
-    writeKeyFile(file, master, 'replace');
-  } catch (err) {
-    throw new AgentError(
-      'NO_KEY',
-      `${(err as Error).message}. The server has the new key registered, and no backup was made with it yet: run cpsbackup --change-key again once ${file} can be written`,
-      ExitCode.CONFIG,
-    );
+  if (!useKeyFile) {
+    try {
+      writeKeyFile(file, master, 'replace');
+    } catch (err) {
+      throw new AgentError(
+        'NO_KEY',
+        `${(err as Error).message}. The server has the new key registered, and no backup was made with it yet: run cpsbackup --change-key again once ${file} can be written`,
+        ExitCode.CONFIG,
+      );
+    }
   }
+  const oldKeyId = current ? new ChunkKeys(current).keyId : useKeyFile ? state.registered : undefined;
+  const own = after.backups.find((k) => k.keyId.equals(keyId));
   return {
     file,
     keyId,
-    ...(current ? { oldKeyId: new ChunkKeys(current).keyId } : {}),
+    source: useKeyFile ? 'file' : 'made',
+    ...(oldKeyId ? { oldKeyId } : {}),
     ...(keptIn ? { keptIn } : {}),
-    kept: after.backups,
+    kept: after.backups.filter((k) => !k.keyId.equals(keyId)),
+    ...(own ? { own } : {}),
     deleted: after.deleted,
     copy: passphrase ? 'stored' : 'none',
   };
