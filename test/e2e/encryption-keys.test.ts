@@ -31,6 +31,7 @@ describe("an encrypted node's key", () => {
       plainchange: [],
       legacy: [],
       legacy2: [],
+      mislabel: [],
       g1: ['dedup_group = grp'],
       g2: ['dedup_group = grp'],
     },
@@ -518,7 +519,7 @@ describe("an encrypted node's key", () => {
     expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
   });
 
-  test('a copy on the server that names no key (kept before keys were registered): --init-key registers a key file over it only when the passphrase opens it to that key; a key change does not pass it off as a copy of the new key', async () => {
+  test('a copy on the server that names no key (kept before keys were registered): --init-key registers a key file over it only when the passphrase opens it to that key; a key change does not pass it off as a copy of the new key; a copy not of the registered key writes no key file', async () => {
     const data = makeData('legacy');
     const keyFile = path.join(root, 'legacy.key');
     const [k, k2, k3] = [randomBytes(32), randomBytes(32), randomBytes(32)];
@@ -531,6 +532,13 @@ describe("an encrypted node's key", () => {
     fs.mkdirSync(path.join(server.storeDir, 'records', 'keys'), { recursive: true });
     fs.writeFileSync(path.join(server.storeDir, 'records', 'keys', 'legacy'), wrapMasterKey(k, PASSPHRASE));
     fs.writeFileSync(path.join(server.storeDir, 'records', 'keys', 'legacy2'), wrapMasterKey(k3, PASSPHRASE));
+    // And a record whose copy is not of the key it names (a damaged or mislabelled one).
+    const [named, wrappedOther] = [randomBytes(32), randomBytes(32)];
+    fs.writeFileSync(
+      path.join(server.storeDir, 'records', 'keys', 'mislabel'),
+      JSON.stringify({ format: 'cpsbackup-key-record', version: 1, keyId: idOf(named), wrapped: wrapMasterKey(wrappedOther, PASSPHRASE).toString('base64') }) +
+        '\n',
+    );
     await server.start(server.port);
     const record = keyRecord('legacy');
 
@@ -572,6 +580,19 @@ describe("an encrypted node's key", () => {
     expect(after.keyId).toBe(new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile2, 'utf8'), keyFile2)).keyId.toString('hex'));
     expect(after.keyId).not.toBe(idOf(k3));
     expect(after.wrapped).toBeNull();
+
+    // A rebuilt node whose copy is not of its registered key: no key file is written from it, nothing is registered.
+    const mislabelRecord = keyRecord('mislabel');
+    const mislabelKey = path.join(root, 'mislabel.key');
+    const rebuilt = await runCli(['-c', nodeConf('mislabel', makeData('mislabel'), { passphrase: PASSPHRASE }), '--init-key']);
+    expect(rebuilt.code).toBe(2);
+    expect(rebuilt.stderr).toMatch(
+      new RegExp(
+        `the copy of mislabel's master key the server keeps is key ${idOf(wrappedOther).slice(0, 16)}, and the key registered for mislabel is ${idOf(named).slice(0, 16)}: the copy is not of this node's key`,
+      ),
+    );
+    expect(fs.existsSync(mislabelKey)).toBe(false);
+    expect(keyRecord('mislabel')).toEqual(mislabelRecord);
   });
 
   test('--change-key --delete-old-backups deletes the encrypted backups (only with client_can_delete), never the plain ones, and the node backs up with the new key', async () => {

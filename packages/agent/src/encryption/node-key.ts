@@ -280,9 +280,19 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
         ExitCode.CONFIG,
       );
     }
+    // A copy of another key than the registered one (a record damaged, or mislabelled): the server would refuse it after the key file is written.
+    if (state.registered && !state.registered.equals(keyId)) {
+      throw new AgentError(
+        'KEY_IN_USE',
+        `the copy of ${config.cname}'s master key the server keeps is key ${keyIdText(keyId)}, and the key registered for ${config.cname} is ${keyIdText(state.registered)}: ` +
+          `the copy is not of this node's key, so ${file} was not written. Bring back the key file of ${keyIdText(state.registered)} (from the copy kept when that key was made); ` +
+          `to make ${keyIdText(keyId)} this node's key instead, write it to ${file} and run cpsbackup --change-key --use-key-file. Nothing was changed`,
+        ExitCode.CONFIG,
+      );
+    }
     writeKeyFile(file, master, 'create');
     // A copy kept before keys were registered names no key: it is known now.
-    if (!state.registered?.equals(keyId)) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    if (!state.registered) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
     return { file, keyId, source: 'server', copy: 'kept', backups: madeWith(keyId) };
   }
   if (boundBackups(state).length) throw noCopyError(config, state, 'KEY_IN_USE');
