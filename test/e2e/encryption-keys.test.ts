@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ChunkKeys, parseKeyFile } from '@cpsbackup/crypto';
+import { ChunkKeys, formatKeyFile, parseKeyFile, wrapMasterKey } from '@cpsbackup/crypto';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { rawSession, readUntil, runCli, snapshotTree, type TreeRecord, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
@@ -24,6 +24,14 @@ describe("an encrypted node's key", () => {
       rotate: [],
       rotdel: [],
       nodelete: ['client_can_delete = 0'],
+      alias: [],
+      linked: [],
+      dangling: [],
+      switch: [],
+      plainchange: [],
+      legacy: [],
+      legacy2: [],
+      mislabel: [],
       g1: ['dedup_group = grp'],
       g2: ['dedup_group = grp'],
     },
@@ -250,6 +258,341 @@ describe("an encrypted node's key", () => {
       [2, 'available', oldId],
       [third, 'available', newId],
     ]);
+  });
+
+  test('--keep-old-backups writes a new file, never one that exists, whatever path reaches it: the key file by another path is refused and nothing changes; the old backups stay readable', async () => {
+    const data = makeData('alias');
+    const encDir = path.join(root, 'alias-enc');
+    fs.mkdirSync(encDir);
+    const keyFile = path.join(encDir, 'encryption.key');
+    const conf = nodeConf('alias', data, { keyFile, passphrase: PASSPHRASE });
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    await backUp(conf);
+    changeData(data, 'two');
+    const second = await backUp(conf);
+    const atSecond = snapshotTree(data);
+    const oldKey = fs.readFileSync(keyFile, 'utf8');
+    const oldId = keyIdOf(keyFile);
+    const record = keyRecord('alias');
+
+    // Every other name of the key file, and every file that exists, even one holding the key being replaced.
+    const aliasDir = path.join(root, 'alias-dir');
+    fs.symlinkSync(encDir, aliasDir);
+    const linkToKey = path.join(root, 'alias-symlink.key');
+    fs.symlinkSync(keyFile, linkToKey);
+    const hardLink = path.join(root, 'alias-hardlink.key');
+    fs.linkSync(keyFile, hardLink);
+    const copy = path.join(root, 'alias-copy.key');
+    fs.copyFileSync(keyFile, copy);
+    const dangling = path.join(root, 'alias-dangling.key');
+    const nowhere = path.join(root, 'alias-nowhere', 'old.key');
+    fs.symlinkSync(nowhere, dangling);
+    for (const [keep, why] of [
+      [
+        path.join(aliasDir, 'encryption.key'),
+        /--keep-old-backups names the key file itself: .*alias-dir\/encryption\.key is .*alias-enc\/encryption\.key, reached by another path/,
+      ],
+      [path.join(encDir, '..', 'alias-dir', 'encryption.key'), /--keep-old-backups names the key file itself/],
+      [linkToKey, /--keep-old-backups names the key file itself: .*alias-symlink\.key is .*alias-enc\/encryption\.key, reached by another path/],
+      [hardLink, /--keep-old-backups names the key file itself: .*alias-hardlink\.key is .*alias-enc\/encryption\.key, reached by another path/],
+      [copy, /alias-copy\.key exists: the key is written to a new file, never over one that exists/],
+      [dangling, /alias-dangling\.key is a symbolic link that leads nowhere: the key is written to a new file, never through a link/],
+    ] as const) {
+      const r = await runCli(['-c', conf, '--change-key', '--keep-old-backups', keep]);
+      expect({ keep, code: r.code }).toEqual({ keep, code: 2 });
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).toMatch(/Nothing was changed/);
+      expect(fs.readFileSync(keyFile, 'utf8')).toBe(oldKey);
+      expect(keyRecord('alias')).toEqual(record);
+    }
+    expect(fs.readFileSync(copy, 'utf8')).toBe(oldKey);
+    expect(fs.readlinkSync(dangling)).toBe(nowhere);
+    expect(fs.existsSync(path.dirname(nowhere))).toBe(false);
+
+    // A rebuilt node (the key file gone, the key from the server's copy): the name the key file is written back to is refused too.
+    fs.rmSync(keyFile);
+    const rebuilt = await runCli(['-c', conf, '--change-key', '--keep-old-backups', path.join(aliasDir, 'encryption.key')]);
+    expect(rebuilt.code).toBe(2);
+    expect(rebuilt.stderr).toMatch(
+      /--keep-old-backups names the key file itself: .*alias-dir\/encryption\.key is where .*alias-enc\/encryption\.key \(missing now\) is written/,
+    );
+    expect(fs.existsSync(keyFile)).toBe(false);
+    expect(keyRecord('alias')).toEqual(record);
+
+    // A new file, reached through the symlinked directory: the old key is in it, and reads the old backups.
+    const oldFile = path.join(aliasDir, 'old.key');
+    const changed = await runCli(['-c', conf, '--change-key', '--keep-old-backups', oldFile]);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(fs.readFileSync(path.join(encDir, 'old.key'), 'utf8')).toBe(oldKey);
+    expect(keyIdOf(keyFile)).not.toBe(oldId);
+    expect(changed.stdout).toMatch(
+      new RegExp(`The key it replaces \\(${oldId}\\) is in .*alias-dir/old\\.key \\(mode 0600\\): 2 backups \\(1 to 2\\) were made with key ${oldId}`),
+    );
+    expect(await restored(conf, second, data, ['--key-file', oldFile])).toEqual(atSecond);
+    changeData(data, 'three');
+    const third = await backUp(conf);
+    expect(await restored(conf, third, data)).toEqual(snapshotTree(data));
+  });
+
+  test('a key file reached through a symbolic link: --change-key writes the new key to the file it leads to, and the link stays', async () => {
+    const data = makeData('linked');
+    const realDir = path.join(root, 'linked-real');
+    fs.mkdirSync(realDir);
+    const real = path.join(realDir, 'node.key');
+    const keyFile = path.join(root, 'linked.key');
+    fs.symlinkSync(real, keyFile);
+    const conf = nodeConf('linked', data, { keyFile });
+    // The key is kept elsewhere (a mounted secret store, say), encryption_key_file a link to it.
+    fs.writeFileSync(real, `cpsbackup-master-key-v1 ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    const first = await backUp(conf);
+    const atFirst = snapshotTree(data);
+    const oldKey = fs.readFileSync(real, 'utf8');
+    const oldFile = path.join(root, 'linked-old.key');
+    const changed = await runCli(['-c', conf, '--change-key', '--keep-old-backups', oldFile]);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(fs.lstatSync(keyFile).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(keyFile)).toBe(real);
+    expect(fs.readFileSync(real, 'utf8')).not.toBe(oldKey);
+    expect(fs.statSync(real).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(oldFile, 'utf8')).toBe(oldKey);
+    expect(await restored(conf, first, data, ['--key-file', oldFile])).toEqual(atFirst);
+    changeData(data, 'two');
+    const second = await backUp(conf);
+    expect(await restored(conf, second, data)).toEqual(snapshotTree(data));
+  });
+
+  test('a key file that is a symbolic link leading nowhere (or in a loop) is said to be one, and nothing is written through it', async () => {
+    const data = makeData('dangling');
+    const keyFile = path.join(root, 'dangling.key');
+    const nowhere = path.join(root, 'dangling-nowhere', 'node.key');
+    fs.mkdirSync(path.dirname(nowhere));
+    fs.symlinkSync(nowhere, keyFile);
+    const conf = nodeConf('dangling', data, { passphrase: PASSPHRASE });
+    const loop = path.join(root, 'dangling-loop.key');
+    fs.symlinkSync(loop, loop);
+    const loopConf = nodeConf('dangling', data, { keyFile: loop, passphrase: PASSPHRASE, name: 'dangling-loop' });
+    for (const [c, link, to] of [
+      [conf, keyFile, nowhere],
+      [loopConf, loop, loop],
+    ] as const) {
+      for (const action of [['--init-key'], ['--change-key'], ['--change-key', '--delete-old-backups'], ['-e']]) {
+        const r = await runCli(['-c', c, ...action]);
+        expect({ action, code: r.code }).toEqual({ action, code: 2 });
+        expect(r.stderr).toContain(
+          `the master key ${link} is a symbolic link that leads nowhere (to ${to}): remove it, or point encryption_key_file at the real key file. Nothing was written`,
+        );
+        expect(fs.readlinkSync(link)).toBe(to);
+      }
+    }
+    expect(fs.existsSync(nowhere)).toBe(false);
+    expect(fs.existsSync(path.join(server.storeDir, 'records', 'keys', 'dangling'))).toBe(false);
+
+    // Pointed at the real file (a new node: it does not exist yet), --init-key makes the key there.
+    fs.rmSync(keyFile);
+    const made = await runCli(['-c', nodeConf('dangling', data, { keyFile: nowhere, passphrase: PASSPHRASE, name: 'dangling-real' }), '--init-key']);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(fs.statSync(nowhere).mode & 0o777).toBe(0o600);
+  });
+
+  test('a key file holding another key than the one the server keeps a copy of: --init-key replaces neither (with or without a passphrase, backups or none); --change-key --use-key-file switches to it, keeping the old backups readable', async () => {
+    const data = makeData('switch');
+    const conf = nodeConf('switch', data, { passphrase: PASSPHRASE });
+    const bare = nodeConf('switch', data, { name: 'switch-bare' }); // no passphrase: no copy to store, nothing to open the server's with
+    const keyFile = path.join(root, 'switch.key');
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    const keyK = fs.readFileSync(keyFile, 'utf8');
+    const idK = keyIdOf(keyFile);
+    const record = keyRecord('switch');
+    const fileK2 = path.join(root, 'switch-k2.key');
+    fs.writeFileSync(fileK2, `cpsbackup-master-key-v1 ${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const keyK2 = fs.readFileSync(fileK2, 'utf8');
+    const idK2 = keyIdOf(fileK2);
+    fs.writeFileSync(keyFile, keyK2, { mode: 0o600 });
+
+    // No backups yet: still refused, saying which key is which and how to keep either.
+    for (const c of [conf, bare]) {
+      const r = await runCli(['-c', c, '--init-key']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        new RegExp(`the server keeps key ${idK} as switch's key, with a copy wrapped by its passphrase, and .*switch\\.key holds another key, ${idK2}: `),
+      );
+      expect(r.stderr).toMatch(new RegExp(`To keep ${idK}, move .*switch\\.key aside and run cpsbackup --init-key with the passphrase: it writes ${idK} back`));
+      expect(r.stderr).toMatch(new RegExp(`To make ${idK2} this node's key instead, run cpsbackup --change-key --use-key-file`));
+      expect(r.stderr).toMatch(/Nothing was changed/);
+      expect(keyRecord('switch')).toEqual(record);
+      expect(fs.readFileSync(keyFile, 'utf8')).toBe(keyK2);
+    }
+    // The server refuses on its own to register another key over the copy it keeps (an agent that would not ask first).
+    {
+      const { socket, conn } = await rawSession(server, 'switch', pki.client('switch'));
+      await conn.send({ keyRequest: { store: true, keyId: new ChunkKeys(parseKeyFile(keyK2, fileK2)).keyId } });
+      const m = await readUntil(conn, (x) => x.msg === 'error' || x.msg === 'keyReply');
+      expect(m?.error?.code).toBe('KEY_IN_USE');
+      expect(m?.error?.message).toMatch(new RegExp(`the server keeps a copy of switch's key ${idK}.*it is replaced only by cpsbackup --change-key`));
+      socket.destroy();
+      expect(keyRecord('switch')).toEqual(record);
+    }
+
+    // To keep K: the key file moved aside, --init-key with the passphrase writes it back.
+    fs.rmSync(keyFile);
+    const back = await runCli(['-c', conf, '--init-key']);
+    expect(back.code).toBe(0);
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(keyK);
+    const first = await backUp(conf);
+    const atFirst = snapshotTree(data);
+
+    // To switch to K2, explicitly: backups made with K need a word on what becomes of them; K comes from the server's copy.
+    fs.writeFileSync(keyFile, keyK2, { mode: 0o600 });
+    const stillRefused = await runCli(['-c', conf, '--init-key']);
+    expect(stillRefused.code).toBe(2);
+    expect(stillRefused.stderr).toMatch(new RegExp(`1 backup \\(${first}\\) was made with key ${idK}: it is not this node's key`));
+    expect(stillRefused.stderr).toMatch(/or cpsbackup --change-key --use-key-file \(the key .*switch\.key holds\)/);
+    const unsaid = await runCli(['-c', conf, '--change-key', '--use-key-file']);
+    expect(unsaid.code).toBe(2);
+    expect(unsaid.stderr).toMatch(new RegExp(`1 backup \\(${first}\\) was made with key ${idK}: say what becomes of them`));
+    const noPass = await runCli(['-c', bare, '--change-key', '--use-key-file', '--keep-old-backups', path.join(root, 'switch-nopass.key')]);
+    expect(noPass.code).toBe(2);
+    expect(noPass.stderr).toMatch(new RegExp(`this node does not hold that key \\(.*switch\\.key holds ${idK2}, and the server's copy was not opened\\)`));
+    expect(fs.existsSync(path.join(root, 'switch-nopass.key'))).toBe(false);
+    expect(keyRecord('switch')).toEqual(record);
+    const oldFile = path.join(root, 'switch-old.key');
+    const switched = await runCli(['-c', conf, '--change-key', '--use-key-file', '--keep-old-backups', oldFile]);
+    expect(switched.stderr).toBe('');
+    expect(switched.code).toBe(0);
+    expect(switched.stdout).toMatch(new RegExp(`Made the key in .*switch\\.key this node's key: key ${idK2}\\. The server has it registered`));
+    expect(switched.stdout).toMatch(
+      new RegExp(`The key it replaces \\(${idK}\\) is in .*switch-old\\.key \\(mode 0600\\): 1 backup \\(${first}\\) was made with key ${idK}`),
+    );
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(keyK2);
+    expect(fs.readFileSync(oldFile, 'utf8')).toBe(keyK);
+    expect(await restored(conf, first, data, ['--key-file', oldFile])).toEqual(atFirst);
+    changeData(data, 'two');
+    const second = await backUp(conf);
+    expect(await restored(conf, second, data)).toEqual(snapshotTree(data));
+    // K's key file put back by mistake: another change would replace it, and K with it: refused.
+    fs.copyFileSync(oldFile, keyFile);
+    const recordK2 = keyRecord('switch');
+    const stray = await runCli(['-c', conf, '--change-key', '--keep-old-backups', path.join(root, 'switch-stray.key')]);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(
+      new RegExp(
+        `switch\\.key holds key ${idK}, not switch's key, and 1 backup \\(${first}\\) was made with key ${idK} \\(kept through an earlier change\\): replacing`,
+      ),
+    );
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(keyK);
+    expect(fs.existsSync(path.join(root, 'switch-stray.key'))).toBe(false);
+    expect(keyRecord('switch')).toEqual(recordK2);
+    // The server's copy is K2's now: a rebuilt node gets K2 back.
+    fs.rmSync(keyFile);
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(keyK2);
+    // Nothing to switch to: the key file already holds the node's key.
+    const same = await runCli(['-c', conf, '--change-key', '--use-key-file', '--keep-old-backups', path.join(root, 'switch-same.key')]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(new RegExp(`holds key ${idK2}, which already is switch's key: nothing to change`));
+    expect(fs.existsSync(path.join(root, 'switch-same.key'))).toBe(false);
+  });
+
+  test('--change-key on a node with a copy on the server and no backups makes a new key and replaces the copy', async () => {
+    const data = makeData('plainchange');
+    const conf = nodeConf('plainchange', data, { passphrase: PASSPHRASE });
+    const keyFile = path.join(root, 'plainchange.key');
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    const before = keyIdOf(keyFile);
+    const record = keyRecord('plainchange');
+    const changed = await runCli(['-c', conf, '--change-key']);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(keyIdOf(keyFile)).not.toBe(before);
+    expect(keyRecord('plainchange')).not.toEqual(record);
+    const key = fs.readFileSync(keyFile, 'utf8');
+    fs.rmSync(keyFile);
+    const noFile = await runCli(['-c', conf, '--change-key', '--use-key-file']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(/--use-key-file makes the key .*plainchange\.key holds this node's key, and .*plainchange\.key does not exist/);
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0); // the copy is the new key's
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(key);
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+  });
+
+  test('a copy on the server that names no key (kept before keys were registered): --init-key registers a key file over it only when the passphrase opens it to that key; a key change does not pass it off as a copy of the new key; a copy not of the registered key writes no key file', async () => {
+    const data = makeData('legacy');
+    const keyFile = path.join(root, 'legacy.key');
+    const [k, k2, k3] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const idOf = (key: Buffer) => new ChunkKeys(key).keyId.toString('hex');
+    fs.writeFileSync(keyFile, formatKeyFile(k2), { mode: 0o600 });
+    const keyFile2 = path.join(root, 'legacy2.key');
+    fs.writeFileSync(keyFile2, formatKeyFile(k3), { mode: 0o600 });
+    // Records of the first form, the wrapped key alone, as the server kept them before keys were registered.
+    await server.stop();
+    fs.mkdirSync(path.join(server.storeDir, 'records', 'keys'), { recursive: true });
+    fs.writeFileSync(path.join(server.storeDir, 'records', 'keys', 'legacy'), wrapMasterKey(k, PASSPHRASE));
+    fs.writeFileSync(path.join(server.storeDir, 'records', 'keys', 'legacy2'), wrapMasterKey(k3, PASSPHRASE));
+    // And a record whose copy is not of the key it names (a damaged or mislabelled one).
+    const [named, wrappedOther] = [randomBytes(32), randomBytes(32)];
+    fs.writeFileSync(
+      path.join(server.storeDir, 'records', 'keys', 'mislabel'),
+      JSON.stringify({ format: 'cpsbackup-key-record', version: 1, keyId: idOf(named), wrapped: wrapMasterKey(wrappedOther, PASSPHRASE).toString('base64') }) +
+        '\n',
+    );
+    await server.start(server.port);
+    const record = keyRecord('legacy');
+
+    for (const [c, why] of [
+      [
+        nodeConf('legacy', data, { passphrase: PASSPHRASE }),
+        new RegExp(
+          `the server keeps key ${idOf(k).slice(0, 16)} as legacy's key, with a copy wrapped by its passphrase, and .*legacy\\.key holds another key, ${idOf(k2).slice(0, 16)}`,
+        ),
+      ],
+      [
+        nodeConf('legacy', data, { name: 'legacy-bare' }),
+        /made before keys were registered, so it does not say which key it is, and no passphrase was given to open it/,
+      ],
+      [
+        nodeConf('legacy', data, { name: 'legacy-wrong', passphrase: 'not it' }),
+        /made before keys were registered, so it does not say which key it is, and this passphrase does not open it/,
+      ],
+    ] as const) {
+      const r = await runCli(['-c', c, '--init-key']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).toMatch(/Nothing was changed/);
+      expect(keyRecord('legacy')).toEqual(record);
+    }
+    // The key file of that copy, and its passphrase: registered, and the record names it now.
+    fs.writeFileSync(keyFile, formatKeyFile(k), { mode: 0o600 });
+    const ok = await runCli(['-c', nodeConf('legacy', data, { passphrase: PASSPHRASE }), '--init-key']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(keyRecord('legacy').toString()).keyId).toBe(idOf(k));
+
+    // A key change without a passphrase: the new key has no copy (the one kept is of the key replaced).
+    const changed = await runCli(['-c', nodeConf('legacy2', makeData('legacy2')), '--change-key']);
+    expect(changed.stderr).toBe('');
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toMatch(/No copy of the new key is on the server/);
+    const after = JSON.parse(keyRecord('legacy2').toString()) as { keyId: string; wrapped: string | null };
+    expect(after.keyId).toBe(new ChunkKeys(parseKeyFile(fs.readFileSync(keyFile2, 'utf8'), keyFile2)).keyId.toString('hex'));
+    expect(after.keyId).not.toBe(idOf(k3));
+    expect(after.wrapped).toBeNull();
+
+    // A rebuilt node whose copy is not of its registered key: no key file is written from it, nothing is registered.
+    const mislabelRecord = keyRecord('mislabel');
+    const mislabelKey = path.join(root, 'mislabel.key');
+    const rebuilt = await runCli(['-c', nodeConf('mislabel', makeData('mislabel'), { passphrase: PASSPHRASE }), '--init-key']);
+    expect(rebuilt.code).toBe(2);
+    expect(rebuilt.stderr).toMatch(
+      new RegExp(
+        `the copy of mislabel's master key the server keeps is key ${idOf(wrappedOther).slice(0, 16)}, and the key registered for mislabel is ${idOf(named).slice(0, 16)}: the copy is not of this node's key`,
+      ),
+    );
+    expect(fs.existsSync(mislabelKey)).toBe(false);
+    expect(keyRecord('mislabel')).toEqual(mislabelRecord);
   });
 
   test('--change-key --delete-old-backups deletes the encrypted backups (only with client_can_delete), never the plain ones, and the node backs up with the new key', async () => {

@@ -1,5 +1,5 @@
 import { cpsbackup } from '@cpsbackup/protocol';
-import { boundToOtherKeys, describeKeyCounts } from '@cpsbackup/format';
+import { boundToOtherKeys, describeKeyCounts, keyIdText } from '@cpsbackup/format';
 import { type SessionContext } from './context';
 import { requirePermission } from './policy';
 import { WireError } from './wire-errors';
@@ -20,9 +20,10 @@ const OldBackups = cpsbackup.OldBackups;
  *
  * A node's key is never replaced while backups made with it remain,
  * unless the node says what becomes of them (cpsbackup --change-key):
- * deleted, or kept (readable with their own key, which the node keeps).
- * Nor is a key registered that the node could not back up with: one its
- * dedup group's other clients are not bound to.
+ * deleted, or kept (readable with their own key, which the node keeps);
+ * nor, but by a key change (any mode but REFUSE), while the server keeps
+ * a copy of it. Nor is a key registered that the node could not back up
+ * with: one its dedup group's other clients are not bound to.
  */
 export async function handleKey(ctx: SessionContext, req: cpsbackup.KeyRequest.$Properties): Promise<void> {
   if (!req.store) {
@@ -36,7 +37,12 @@ export async function handleKey(ctx: SessionContext, req: cpsbackup.KeyRequest.$
     throw new WireError('PROTOCOL', `a wrapped key of ${wrapped.length} bytes refused (at most ${MAX_WRAPPED_KEY_BYTES})`);
   }
   const mode = req.oldBackups ?? OldBackups.OLD_BACKUPS_REFUSE;
-  if (mode !== OldBackups.OLD_BACKUPS_REFUSE && mode !== OldBackups.OLD_BACKUPS_DELETE && mode !== OldBackups.OLD_BACKUPS_KEEP) {
+  if (
+    mode !== OldBackups.OLD_BACKUPS_REFUSE &&
+    mode !== OldBackups.OLD_BACKUPS_NONE &&
+    mode !== OldBackups.OLD_BACKUPS_DELETE &&
+    mode !== OldBackups.OLD_BACKUPS_KEEP
+  ) {
     throw new WireError('PROTOCOL', `old_backups ${String(mode)} is not one this server knows`);
   }
   if (mode === OldBackups.OLD_BACKUPS_DELETE) requirePermission(ctx, 'delete');
@@ -52,7 +58,7 @@ export async function handleKey(ctx: SessionContext, req: cpsbackup.KeyRequest.$
   try {
     const before = store.clientKey(client.name);
     const own = store.sealedBackupKeys(client.name);
-    if (mode === OldBackups.OLD_BACKUPS_REFUSE) {
+    if (mode === OldBackups.OLD_BACKUPS_REFUSE || mode === OldBackups.OLD_BACKUPS_NONE) {
       const bound = boundToOtherKeys(own, before?.keyId, keyId);
       if (bound.length) {
         throw new WireError(
@@ -63,12 +69,22 @@ export async function handleKey(ctx: SessionContext, req: cpsbackup.KeyRequest.$
         );
       }
     }
+    // Not a key change (--init-key): the key the server keeps a copy of stays, whatever key file the node holds.
+    if (mode === OldBackups.OLD_BACKUPS_REFUSE && before?.keyId && before.wrapped && !before.keyId.equals(keyId)) {
+      throw new WireError(
+        'KEY_IN_USE',
+        `the server keeps a copy of ${client.name}'s key ${keyIdText(before.keyId)}, wrapped by its passphrase, and this is another key (${keyIdText(keyId)}): ` +
+          'it is replaced only by cpsbackup --change-key (--use-key-file makes the key the node holds its key). ' +
+          'On a rebuilt node, cpsbackup --init-key with the passphrase writes the key kept here back',
+      );
+    }
     // The node must be able to back up with the key once registered (as checked for every backup, with this key as its own).
     store.assertBackupKey(client.name, client.dedup_group, keyId, keyId);
     let deleted = 0;
     if (mode === OldBackups.OLD_BACKUPS_DELETE) deleted = await deleteMadeWithOtherKeys(ctx, keyId);
-    // No copy given: one kept of this key, or of a key never named (a record from before keys were registered), stays.
-    const kept = before?.wrapped && (!before.keyId || before.keyId.equals(keyId)) ? before.wrapped : undefined;
+    // No copy given: one kept of this key stays; so does one of a key never named (a record from before keys were
+    // registered), but not through a key change: it would pass for a copy of the new key.
+    const kept = before?.wrapped && (before.keyId ? before.keyId.equals(keyId) : mode === OldBackups.OLD_BACKUPS_REFUSE) ? before.wrapped : undefined;
     await store.registerKey(client.name, keyId, wrapped.length ? wrapped : kept);
     ctx.log.info(
       { key: keyId.toString('hex').slice(0, 16), wrapped: wrapped.length > 0 || !!kept, change: mode !== OldBackups.OLD_BACKUPS_REFUSE, deleted },

@@ -40,7 +40,7 @@ export function parseArgs(args: string[]) {
       describe:
         "this node's master key for encryption: on a new node, makes it; on a rebuilt node (key file gone), writes it back from the copy the server keeps, with the passphrase; " +
         'with a key file, keeps it. Stores a copy wrapped by the passphrase (encryption_password, $CPSBACKUP_PASSPHRASE, or asked on a terminal) on the server: ' +
-        'run again to change the passphrase. Never replaces a key that backups were made with (see --change-key)',
+        'run again to change the passphrase. Never replaces a key that backups were made with, or one the server keeps a copy of (see --change-key)',
     })
     .option('change-key', {
       type: 'boolean',
@@ -52,6 +52,11 @@ export function parseArgs(args: string[]) {
     .option('keep-old-backups', {
       type: 'string',
       describe: 'with --change-key: keep them, and write the key they were made with to this new file (read them with -i N --key-file FILE)',
+    })
+    .option('use-key-file', {
+      type: 'boolean',
+      describe:
+        "with --change-key: make the key encryption_key_file holds this node's key, instead of a new one (a key file that is not the key the server keeps a copy of, which --init-key refuses)",
     })
     .option('key-file', {
       type: 'string',
@@ -120,6 +125,7 @@ export function parseArgs(args: string[]) {
       if ((a['delete-old-backups'] || a['keep-old-backups'] !== undefined) && actions[0] !== 'change-key') {
         throw new Error('--delete-old-backups and --keep-old-backups go with --change-key only');
       }
+      if (a['use-key-file'] && actions[0] !== 'change-key') throw new Error('--use-key-file goes with --change-key only');
       if (a['delete-old-backups'] && a['keep-old-backups'] !== undefined) throw new Error('give --delete-old-backups or --keep-old-backups, not both');
       if (a['keep-old-backups'] === '') throw new Error('--keep-old-backups needs the file to write the key to');
       if (a['key-file'] === '') throw new Error('--key-file needs a file');

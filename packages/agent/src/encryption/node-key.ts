@@ -105,13 +105,19 @@ function unwrap(wrapped: Buffer, passphrase: string): Buffer {
   }
 }
 
-/** The master key in `file`; undefined if there is no such file. */
+/**
+ * The master key in `file`; undefined if there is no such file. A
+ * symbolic link that leads nowhere is refused, not taken for a missing
+ * file: a key made or written back would go through it, or over it.
+ */
 function readKeyFile(file: string): Buffer | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || (code === 'ENOENT' && statOf(file, false)?.isSymbolicLink())) throw danglingKeyFile(file);
+    if (code === 'ENOENT') return undefined;
     throw new AgentError('NO_KEY', `cannot read the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
   }
   try {
@@ -121,13 +127,72 @@ function readKeyFile(file: string): Buffer | undefined {
   }
 }
 
-/** Writes a key file whole and durably, mode 0600: created (never over another file), or replacing this node's own (`replace`). */
-function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): void {
+/** What `p` names now (lstat, or stat with `follow`); undefined when nothing is there. */
+function statOf(p: string, follow: boolean): fs.Stats | undefined {
   try {
-    if (how === 'create') createFileDurably(file, formatKeyFile(master), 0o600);
-    else replaceFileDurably(file, formatKeyFile(master), 0o600);
+    return follow ? fs.statSync(p) : fs.lstatSync(p);
   } catch (err) {
-    throw new AgentError('NO_KEY', `cannot write the master key ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.CONFIG);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw err;
+  }
+}
+
+/** One file, whatever names reach it: the same device and inode. */
+const sameFile = (a: fs.Stats | undefined, b: fs.Stats | undefined): boolean => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+
+/** The same name in the same directory, however the directory is reached (its device and inode): one file once either is made. */
+function samePlace(a: string, b: string): boolean {
+  return path.basename(a) === path.basename(b) && sameFile(statOf(path.dirname(a), true), statOf(path.dirname(b), true));
+}
+
+/**
+ * What a key file's name leads to, which is what is written: the name
+ * itself, or, when it is a symbolic link, the file it leads to (replacing
+ * the link would leave that file holding the key replaced, and the node
+ * reading another one). A link that leads nowhere is refused.
+ */
+function keyFileTarget(file: string): string {
+  if (!statOf(file, false)?.isSymbolicLink()) return file;
+  try {
+    return fs.realpathSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') throw danglingKeyFile(file);
+    throw new AgentError('NO_KEY', `cannot follow the symbolic link ${file}: ${code ?? (err as Error).message}`, ExitCode.CONFIG);
+  }
+}
+
+/** The key file is a symbolic link that leads nowhere: nothing is written through it, whatever the command. */
+function danglingKeyFile(file: string): AgentError {
+  let to = '';
+  try {
+    to = ` (to ${fs.readlinkSync(file)})`;
+  } catch {
+    // gone meanwhile: said without its target
+  }
+  return new AgentError(
+    'NO_KEY',
+    `the master key ${file} is a symbolic link that leads nowhere${to}: remove it, or point encryption_key_file at the real key file. Nothing was written`,
+    ExitCode.CONFIG,
+  );
+}
+
+/**
+ * Writes a key file whole and durably, mode 0600: created (never over
+ * another file, a link included), or replacing this node's own
+ * (`replace`: the file its name leads to).
+ */
+function writeKeyFile(file: string, master: Buffer, how: 'create' | 'replace'): void {
+  const target = how === 'create' ? file : keyFileTarget(file);
+  try {
+    if (how === 'create') createFileDurably(target, formatKeyFile(master), 0o600);
+    else replaceFileDurably(target, formatKeyFile(master), 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? `its directory ${path.dirname(target)} does not exist (or is a symbolic link that leads nowhere)` : (code ?? (err as Error).message);
+    throw new AgentError('NO_KEY', `cannot write the master key ${target}: ${why}`, ExitCode.CONFIG);
   }
 }
 
@@ -144,10 +209,13 @@ export interface InitKeyResult {
 }
 
 /**
- * This node's master key, never replaced while backups are bound to it:
+ * This node's master key, never replaced while backups are bound to it
+ * or the server keeps a copy of it:
  * - a key file present is kept, and registered with the server (with a
  *   copy wrapped by the passphrase, when one is given: run again after
- *   changing the passphrase, it re-wraps the same key);
+ *   changing the passphrase, it re-wraps the same key), unless it holds
+ *   another key than the one the server keeps a copy of: refused, saying
+ *   how to keep either (--change-key --use-key-file switches);
  * - no key file and a copy on the server (a rebuilt node): the copy is
  *   unwrapped with the passphrase and the key file written from it;
  * - no key file, no copy, but backups bound to a key: refused (the key
@@ -169,12 +237,16 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
       throw new AgentError(
         'KEY_IN_USE',
         `${file} holds key ${keyIdText(keyId)}, but ${describeKeyCounts(bound)}: it is not this node's key, and this node's key is never replaced while they remain. ` +
-          `Put back the key file they were made with ${back}; to give this node a new key, run cpsbackup --change-key, which says what becomes of them`,
+          `Put back the key file they were made with ${back}. To give this node another key, run cpsbackup --change-key (a new key) ` +
+          `or cpsbackup --change-key --use-key-file (the key ${file} holds): it says what becomes of them. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
+    if (state.wrapped && state.registered && !state.registered.equals(keyId)) throw otherThanKept(config, state.registered, keyId);
     // Asked before anything is sent: on a terminal with no passphrase configured, typed twice.
     const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+    // A copy kept before keys were registered names no key: which one it is must be known before this key is registered over it.
+    if (state.wrapped && !state.registered) checkUnnamedCopy(config, state.wrapped, keyId, passphrase);
     if (passphrase) {
       await registerKey(config, keyId, wrapMasterKey(held, passphrase), cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
       return { file, keyId, source: 'file', copy: 'stored', backups: madeWith(keyId) };
@@ -208,9 +280,19 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
         ExitCode.CONFIG,
       );
     }
+    // A copy of another key than the registered one (a record damaged, or mislabelled): the server would refuse it after the key file is written.
+    if (state.registered && !state.registered.equals(keyId)) {
+      throw new AgentError(
+        'KEY_IN_USE',
+        `the copy of ${config.cname}'s master key the server keeps is key ${keyIdText(keyId)}, and the key registered for ${config.cname} is ${keyIdText(state.registered)}: ` +
+          `the copy is not of this node's key, so ${file} was not written. Bring back the key file of ${keyIdText(state.registered)} (from the copy kept when that key was made); ` +
+          `to make ${keyIdText(keyId)} this node's key instead, write it to ${file} and run cpsbackup --change-key --use-key-file. Nothing was changed`,
+        ExitCode.CONFIG,
+      );
+    }
     writeKeyFile(file, master, 'create');
     // A copy kept before keys were registered names no key: it is known now.
-    if (!state.registered?.equals(keyId)) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    if (!state.registered) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
     return { file, keyId, source: 'server', copy: 'kept', backups: madeWith(keyId) };
   }
   if (boundBackups(state).length) throw noCopyError(config, state, 'KEY_IN_USE');
@@ -223,6 +305,55 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
   return { file, keyId, source: 'made', copy: passphrase ? 'stored' : 'none', backups: 0 };
 }
 
+/**
+ * The key file holds another key than the one the server keeps a copy of:
+ * --init-key replaces neither. Which one stays is the operator's word.
+ */
+function otherThanKept(config: NodeConfig, kept: Buffer, held: Buffer): AgentError {
+  const file = config.encryption_key_file;
+  const k = keyIdText(kept);
+  const k2 = keyIdText(held);
+  return new AgentError(
+    'KEY_IN_USE',
+    `the server keeps key ${k} as ${config.cname}'s key, with a copy wrapped by its passphrase, and ${file} holds another key, ${k2}: ` +
+      `this node's key is never replaced while the server keeps a copy of it (or backups made with it remain). ` +
+      `To keep ${k}, move ${file} aside and run cpsbackup --init-key with the passphrase: it writes ${k} back. ` +
+      `To make ${k2} this node's key instead, run cpsbackup --change-key --use-key-file: the copy is replaced by one of ${k2}, ` +
+      `and it says what becomes of the backups made with ${k}. Nothing was changed`,
+    ExitCode.CONFIG,
+  );
+}
+
+/**
+ * A copy on the server that names no key (kept before keys were
+ * registered) must be of the key the node registers over it: opened with
+ * the passphrase and compared, or the registration is refused.
+ */
+function checkUnnamedCopy(config: NodeConfig, wrapped: Buffer, keyId: Buffer, passphrase: string | undefined): void {
+  const file = config.encryption_key_file;
+  let copy: Buffer | undefined;
+  if (passphrase) {
+    try {
+      copy = unwrapMasterKey(wrapped, passphrase);
+    } catch (err) {
+      if (!isCryptoError(err)) throw err;
+    }
+  }
+  if (copy) {
+    const copyId = new ChunkKeys(copy).keyId;
+    if (!copyId.equals(keyId)) throw otherThanKept(config, copyId, keyId);
+    return;
+  }
+  throw new AgentError(
+    'KEY_IN_USE',
+    `the server keeps a copy of ${config.cname}'s key wrapped by a passphrase, made before keys were registered, so it does not say which key it is, and ` +
+      `${passphrase ? 'this passphrase does not open it' : 'no passphrase was given to open it'}: ${file} (key ${keyIdText(keyId)}) is not registered over it. ` +
+      `Run cpsbackup --init-key with the passphrase that copy was stored with: if it is this key, it is registered (then run it again with a new passphrase, if that is why). ` +
+      `To make ${keyIdText(keyId)} this node's key whatever the copy holds, run cpsbackup --change-key --use-key-file. Nothing was changed`,
+    ExitCode.CONFIG,
+  );
+}
+
 /** What --change-key does with the backups made with other keys. */
 export type OldBackupsChoice = { action: 'delete' } | { action: 'keep'; file: string } | undefined;
 
@@ -230,112 +361,227 @@ export type OldBackupsChoice = { action: 'delete' } | { action: 'keep'; file: st
 export interface ChangeKeyResult {
   file: string;
   keyId: Buffer;
-  /** The key replaced (undefined: the node held none). */
+  /** Where the new key came from: made now, or the key file (--use-key-file). */
+  source: 'made' | 'file';
+  /** The key replaced (undefined: none known). */
   oldKeyId?: Buffer;
   /** Where the replaced key was written (--keep-old-backups). */
   keptIn?: string;
   /** Backups made with other keys, still there (kept). */
   kept: KeyCount[];
+  /** Backups made with the new key before (--use-key-file: kept through an earlier change), read with it again. */
+  own?: KeyCount;
   deleted: number;
   copy: 'stored' | 'none';
 }
 
 /**
- * Gives this node a new master key. Refused while backups made with
- * other keys remain unless `old` says what becomes of them: deleted (the
- * server deletes them, then registers the new key), or kept, readable
- * with the key they were made with, which is written to the file named
- * (it must be the key this node holds: a key it lost cannot be kept).
+ * Gives this node a new master key: one made now, or, with `useKeyFile`,
+ * the one its key file holds (a key file that is not the key the server
+ * keeps, which --init-key does not register). Refused while backups made
+ * with other keys remain unless `old` says what becomes of them: deleted
+ * (the server deletes them, then registers the new key), or kept,
+ * readable with the key they were made with, which is written to the file
+ * named (it must be a key this node holds, in its key file or the copy on
+ * the server opened by the passphrase: a key it lost cannot be kept; and
+ * a new file, written and read back before anything else changes).
  * The server registers the new key before the key file is replaced: the
  * node's next backup is made with it.
  */
-export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice): Promise<ChangeKeyResult> {
+export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, useKeyFile = false): Promise<ChangeKeyResult> {
   const file = config.encryption_key_file;
-  let current = readKeyFile(file);
+  const held = readKeyFile(file);
+  if (useKeyFile && !held) {
+    throw new AgentError(
+      'USAGE',
+      `--use-key-file makes the key ${file} holds this node's key, and ${file} does not exist: put that key file there, or leave --use-key-file out to make a new key. Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
   const state = await fetchKeyState(config);
-  if (state.backups.length && !old) {
+  const master = useKeyFile ? held! : newMasterKey();
+  const keyId = new ChunkKeys(master).keyId;
+  if (useKeyFile && state.registered?.equals(keyId)) {
+    throw new AgentError(
+      'USAGE',
+      `${file} holds key ${keyIdText(keyId)}, which already is ${config.cname}'s key: nothing to change (cpsbackup --init-key stores its copy wrapped by a new passphrase). Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
+  const others = state.backups.filter((k) => !k.keyId.equals(keyId));
+  if (others.length && !old) {
     throw new AgentError(
       'KEY_IN_USE',
-      `${describeKeyCounts(state.backups)}: say what becomes of them. --delete-old-backups deletes them now; ` +
+      `${describeKeyCounts(others)}: say what becomes of them. --delete-old-backups deletes them now; ` +
         '--keep-old-backups FILE keeps them and writes the key they need to FILE (read them with cpsbackup -i N --key-file FILE). Nothing was changed',
       ExitCode.CONFIG,
     );
   }
+  // The key replaced, when the node holds it: its key file's (unless that is the new key), or the server's copy opened.
+  let current = useKeyFile ? undefined : held;
   let keptIn: string | undefined;
   if (old?.action === 'keep') {
     keptIn = path.resolve(old.file);
-    if (keptIn === path.resolve(file)) {
-      throw new AgentError('USAGE', `--keep-old-backups names the key file itself (${file}): name another file, kept away from this node too`, ExitCode.CONFIG);
-    }
-    // The backups bound to the current key need it; those kept through an earlier change have theirs already.
-    const bound = boundBackups(state);
-    if (!current && state.wrapped && bound.length) {
+    checkKeepFile(keptIn, file);
+    // The backups bound to the node's key need it; those kept through an earlier change have theirs already.
+    const bound = boundBackups(state).filter((k) => !k.keyId.equals(keyId));
+    const holds = (key: Buffer | undefined) => !!key && bound.every((k) => k.keyId.equals(new ChunkKeys(key).keyId));
+    let opened: Buffer | undefined;
+    if (bound.length && !holds(current) && state.wrapped) {
+      const why = held ? `${file} holds ${useKeyFile ? 'the new key' : 'another key'}` : `${file} is missing`;
       const passphrase =
         passphraseOf(config) ??
-        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${file} is missing; to keep it in ${keptIn}): `) : undefined);
-      if (passphrase) current = unwrap(state.wrapped, passphrase);
+        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${why}; to keep it in ${keptIn}): `) : undefined);
+      if (passphrase) opened = unwrap(state.wrapped, passphrase);
+      if (holds(opened)) current = opened;
     }
     const currentId = current && new ChunkKeys(current).keyId;
     const unheld = bound.filter((k) => !currentId || !k.keyId.equals(currentId));
     if (unheld.length) {
+      const what = [
+        held ? `${file} holds ${keyIdText(new ChunkKeys(held).keyId)}` : `${file} does not exist`,
+        !state.wrapped
+          ? 'the server keeps no copy'
+          : opened
+            ? `the server's copy is ${keyIdText(new ChunkKeys(opened).keyId)}`
+            : "the server's copy was not opened",
+      ].join(', and ');
       throw new AgentError(
         'KEY_IN_USE',
-        `${describeKeyCounts(unheld)}, and this node does not hold that key (${current ? `${file} holds ${keyIdText(currentId!)}` : `${file} does not exist and the server's copy was not opened`}): ` +
+        `${describeKeyCounts(unheld)}, and this node does not hold that key (${what}): ` +
           `--keep-old-backups keeps backups readable by writing their key to a file. Bring their key file back first (or give the passphrase of the copy the server keeps), or use --delete-old-backups. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
     if (!current) keptIn = undefined; // nothing is bound to a key: nothing to keep
   }
+  // The key file is replaced: never while it holds the key of backups that stay, unless that key is the one kept.
+  const heldId = held && new ChunkKeys(held).keyId;
+  const heldMade = heldId && !useKeyFile && old?.action !== 'delete' && !current?.equals(held!) && state.backups.find((k) => k.keyId.equals(heldId));
+  if (heldMade) {
+    throw new AgentError(
+      'KEY_IN_USE',
+      `${file} holds key ${keyIdText(heldId!)}, not ${config.cname}'s key, and ${describeKeyCounts([heldMade])} (kept through an earlier change): ` +
+        `replacing ${file} would lose this copy of their key. Move ${file} aside and keep it safe, away from this node (it reads them), ` +
+        `then run cpsbackup --change-key again (the key it replaces comes from the copy the server keeps, with the passphrase). Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  }
   const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
-  const master = newMasterKey();
-  const keyId = new ChunkKeys(master).keyId;
-  if (keptIn && current) keepOldKey(keptIn, current);
+  if (keptIn && current) keepOldKey(keptIn, current, file);
+  // A key change even with no backups to say anything about (OLD_BACKUPS_NONE): the server still refuses if one was made meanwhile.
   const mode = !old
-    ? cpsbackup.OldBackups.OLD_BACKUPS_REFUSE
+    ? cpsbackup.OldBackups.OLD_BACKUPS_NONE
     : old.action === 'delete'
       ? cpsbackup.OldBackups.OLD_BACKUPS_DELETE
       : cpsbackup.OldBackups.OLD_BACKUPS_KEEP;
   const after = await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, mode);
-  try {
-    writeKeyFile(file, master, 'replace');
-  } catch (err) {
-    throw new AgentError(
-      'NO_KEY',
-      `${(err as Error).message}. The server has the new key registered, and no backup was made with it yet: run cpsbackup --change-key again once ${file} can be written`,
-      ExitCode.CONFIG,
-    );
+  if (!useKeyFile) {
+    try {
+      writeKeyFile(file, master, 'replace');
+    } catch (err) {
+      throw new AgentError(
+        'NO_KEY',
+        `${(err as Error).message}. The server has the new key registered, and no backup was made with it yet: run cpsbackup --change-key again once ${file} can be written`,
+        ExitCode.CONFIG,
+      );
+    }
   }
+  const oldKeyId = current ? new ChunkKeys(current).keyId : useKeyFile ? state.registered : undefined;
+  const own = after.backups.find((k) => k.keyId.equals(keyId));
   return {
     file,
     keyId,
-    ...(current ? { oldKeyId: new ChunkKeys(current).keyId } : {}),
+    source: useKeyFile ? 'file' : 'made',
+    ...(oldKeyId ? { oldKeyId } : {}),
     ...(keptIn ? { keptIn } : {}),
-    kept: after.backups,
+    kept: after.backups.filter((k) => !k.keyId.equals(keyId)),
+    ...(own ? { own } : {}),
     deleted: after.deleted,
     copy: passphrase ? 'stored' : 'none',
   };
 }
 
-/** Writes the key being replaced to `file` (0600, durably); a file already holding that key (a change run again) is fine. */
-function keepOldKey(file: string, master: Buffer): void {
-  try {
-    createFileDurably(file, formatKeyFile(master), 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      const there = readKeyFile(file);
-      if (there?.equals(master)) return;
+/**
+ * Refuses, before anything is asked or changed, a --keep-old-backups file
+ * that is not a new file: one that exists (even holding the key being
+ * replaced: the key file reached by another path, a hard link or a
+ * symbolic link to it, holds it until it is replaced, and a copy would go
+ * unchecked), a link that leads nowhere (never written through), or the
+ * place the key file is written to when it is missing. Files are compared
+ * by device and inode, never by name.
+ */
+function checkKeepFile(keep: string, keyFile: string): void {
+  const target = keyFileTarget(keyFile);
+  const keyStat = statOf(target, true);
+  const itself = (detail: string) =>
+    new AgentError(
+      'USAGE',
+      `--keep-old-backups names the key file itself${detail}: name a new file, kept away from this node too. Nothing was changed`,
+      ExitCode.CONFIG,
+    );
+  const there = statOf(keep, false);
+  if (there) {
+    if (sameFile(statOf(keep, true), keyStat))
+      throw itself(keep === path.resolve(keyFile) ? ` (${keyFile})` : `: ${keep} is ${keyFile}, reached by another path`);
+    if (there.isSymbolicLink() && !statOf(keep, true)) {
       throw new AgentError(
         'USAGE',
-        `${file} exists and does not hold the key being replaced: name a file that does not exist. Nothing was changed`,
+        `--keep-old-backups ${keep} is a symbolic link that leads nowhere: the key is written to a new file, never through a link: name a file that does not exist. Nothing was changed`,
         ExitCode.CONFIG,
       );
     }
     throw new AgentError(
-      'NO_KEY',
-      `cannot write the key being replaced to ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Nothing was changed`,
+      'USAGE',
+      `--keep-old-backups ${keep} exists: the key is written to a new file, never over one that exists (not even a copy of that key): name a file that does not exist. Nothing was changed`,
       ExitCode.CONFIG,
     );
+  }
+  if (!keyStat && samePlace(keep, path.resolve(target))) throw itself(`: ${keep} is where ${keyFile} (missing now) is written with the new key`);
+}
+
+/**
+ * Writes the key being replaced to `keep`, a new file (0600, durably:
+ * link(2) of a file written and fsynced, which, as O_EXCL, never replaces
+ * nor follows what is there), then reads it back: it must hold that key
+ * and not be the key file. All before the server or the key file changes.
+ */
+function keepOldKey(keep: string, master: Buffer, keyFile: string): void {
+  const failed = (why: string, written = true) =>
+    new AgentError(
+      'NO_KEY',
+      `cannot write the key being replaced to ${keep}: ${why}. Nothing ${written ? 'else ' : ''}was changed: the server and ${keyFile} are as they were`,
+      ExitCode.CONFIG,
+    );
+  try {
+    createFileDurably(keep, formatKeyFile(master), 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new AgentError('USAGE', `--keep-old-backups ${keep} exists now: name a file that does not exist. Nothing was changed`, ExitCode.CONFIG);
+    }
+    throw failed(code ?? (err as Error).message, false);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(keep, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    throw failed(`it cannot be read back (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    if (sameFile(fs.fstatSync(fd), statOf(keyFileTarget(keyFile), true))) {
+      throw failed(`it is the key file ${keyFile} (made meanwhile by another path), which now holds the current key`);
+    }
+    const text = fs.readFileSync(fd, 'utf8');
+    let back: Buffer | undefined;
+    try {
+      back = parseKeyFile(text, keep);
+    } catch {
+      back = undefined;
+    }
+    if (!back?.equals(master)) throw failed('read back, it does not hold that key (check the disk it is on, and remove it)');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -2960,7 +2960,10 @@ export namespace cpsbackup {
         OLD_BACKUPS_DELETE = 1,
 
         /** OLD_BACKUPS_KEEP value */
-        OLD_BACKUPS_KEEP = 2
+        OLD_BACKUPS_KEEP = 2,
+
+        /** OLD_BACKUPS_NONE value */
+        OLD_BACKUPS_NONE = 3
     }
 
     /**

@@ -7434,12 +7434,14 @@ $root.cpsbackup = (function() {
      * @property {number} OLD_BACKUPS_REFUSE=0 OLD_BACKUPS_REFUSE value
      * @property {number} OLD_BACKUPS_DELETE=1 OLD_BACKUPS_DELETE value
      * @property {number} OLD_BACKUPS_KEEP=2 OLD_BACKUPS_KEEP value
+     * @property {number} OLD_BACKUPS_NONE=3 OLD_BACKUPS_NONE value
      */
     cpsbackup.OldBackups = (function() {
         var valuesById = $Object.create(null), values = $Object.create(valuesById);
         values[valuesById[0] = "OLD_BACKUPS_REFUSE"] = 0;
         values[valuesById[1] = "OLD_BACKUPS_DELETE"] = 1;
         values[valuesById[2] = "OLD_BACKUPS_KEEP"] = 2;
+        values[valuesById[3] = "OLD_BACKUPS_NONE"] = 3;
         return values;
     })();
 

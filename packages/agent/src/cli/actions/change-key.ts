@@ -6,19 +6,26 @@ import type { CliArgs } from '../options';
 import type { Report } from '../report';
 import { KEEP_IT_SAFE } from './init-key';
 
-/** `--change-key`: a new master key for this node; --delete-old-backups or --keep-old-backups FILE says what becomes of the backups made with other keys. */
+/**
+ * `--change-key`: a new master key for this node (--use-key-file: the one its key file holds); --delete-old-backups or
+ * --keep-old-backups FILE says what becomes of the backups made with other keys.
+ */
 export async function changeKey(config: NodeConfig, argv: CliArgs): Promise<Report> {
   const old: OldBackupsChoice = argv['delete-old-backups']
     ? { action: 'delete' }
     : argv['keep-old-backups'] !== undefined
       ? { action: 'keep', file: argv['keep-old-backups'] }
       : undefined;
-  const r = await changeNodeKey(config, old);
+  const r = await changeNodeKey(config, old, argv['use-key-file'] === true);
   const replaced = r.oldKeyId && r.kept.find((k) => k.keyId.equals(r.oldKeyId!));
   const earlier = r.kept.filter((k) => !r.oldKeyId || !k.keyId.equals(r.oldKeyId));
   const text = [
-    `Made a new master key: ${r.file} (mode 0600), key ${keyIdText(r.keyId)}. The server has it registered: this node's next backups are made with it (the first reads every file again).`,
+    (r.source === 'file'
+      ? `Made the key in ${r.file} this node's key: key ${keyIdText(r.keyId)}.`
+      : `Made a new master key: ${r.file} (mode 0600), key ${keyIdText(r.keyId)}.`) +
+      " The server has it registered: this node's next backups are made with it (the first reads every file again).",
   ];
+  if (r.own) text.push(`${describeKeyCounts([r.own])} (kept through an earlier change): this node reads them with its key again.`);
   if (r.keptIn) {
     text.push(
       `The key it replaces (${keyIdText(r.oldKeyId!)}) is in ${r.keptIn} (mode 0600)` +
@@ -42,6 +49,7 @@ export async function changeKey(config: NodeConfig, argv: CliArgs): Promise<Repo
     json: {
       keyFile: r.file,
       keyId: r.keyId.toString('hex'),
+      source: r.source,
       oldKeyId: r.oldKeyId?.toString('hex') ?? null,
       oldKeyFile: r.keptIn ?? null,
       kept: r.kept.map((k) => ({ keyId: k.keyId.toString('hex'), count: k.count, oldest: k.oldest, newest: k.newest })),
