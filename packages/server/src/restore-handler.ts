@@ -110,32 +110,29 @@ const MAX_PREFIX_LINKS = 40;
  * backup holds (an include written through a link: its data is stored
  * where it lies, the link beside it), the path the link leads to as well:
  * `--prefix /opt/app` as node.conf wrote it restores the link and the data.
- * Reads only the listings on the way to each prefix.
+ * One walk of only the listings on the way to the prefixes per link
+ * followed (at most MAX_PREFIX_LINKS), whatever their number.
  */
 async function withLinkTargets(ctx: SessionContext, b: BackupInfo, prefixes: Buffer[]): Promise<Buffer[]> {
-  const out = [...prefixes];
-  for (const prefix of prefixes) {
-    let cur = prefix;
-    for (let hops = 0; hops < MAX_PREFIX_LINKS; hops++) {
-      const link = await linkOnTheWay(ctx, b, cur);
-      if (!link) break;
-      const dir = path.posix.dirname(link.path.toString('latin1'));
-      cur = Buffer.from(path.posix.resolve(dir, link.linkTarget.toString('latin1')) + cur.subarray(link.path.length).toString('latin1'), 'latin1');
-      if (out.length >= LIMITS.restorePrefixes * 2) break;
-      out.push(cur);
+  const all = [...prefixes];
+  let frontier = prefixes;
+  for (let hops = 0; hops < MAX_PREFIX_LINKS && frontier.length > 0; hops++) {
+    const found: Buffer[] = [];
+    for await (const e of ctx.store.walkManifest(b.id, frontier, { onlyTheWay: true })) {
+      if (e.type !== EntryType.Symlink) continue;
+      for (const p of frontier) if (isUnder(p, e.path)) found.push(leadsTo(e, p));
     }
+    frontier = found.filter((p, i) => !all.some((q) => q.equals(p)) && found.findIndex((q) => q.equals(p)) === i);
+    all.push(...frontier.slice(0, Math.max(0, 2 * LIMITS.restorePrefixes - all.length)));
   }
-  return out;
+  return all;
 }
 
-/** The symbolic link of the backup at `prefix` or on the way to it, if any. */
-async function linkOnTheWay(ctx: SessionContext, b: BackupInfo, prefix: Buffer): Promise<FileEntry | undefined> {
-  for await (const e of ctx.store.walkManifest(b.id, [prefix])) {
-    if (!isUnder(prefix, e.path)) continue; // not on the way
-    if (e.type === EntryType.Symlink) return e;
-    if (e.path.length >= prefix.length) return undefined; // the prefix itself, not a link
-  }
-  return undefined;
+/** Where `prefix`, at or below the symbolic link `link`, lies once the link is followed. */
+function leadsTo(link: FileEntry, prefix: Buffer): Buffer {
+  const dir = path.posix.dirname(link.path.toString('latin1'));
+  const target = path.posix.resolve(dir, link.linkTarget.toString('latin1'));
+  return Buffer.from(target + prefix.subarray(link.path.length).toString('latin1'), 'latin1');
 }
 
 function isDirectory(e: FileEntry): boolean {

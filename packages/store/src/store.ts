@@ -4,7 +4,7 @@ import { type StorageBackend } from './backend';
 import { BackupWriter, type BeginBackupOptions } from './backup-writer';
 import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
 import { DurabilityQueue } from './durability-queue';
-import { type FileEntry, formatChunkId, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
+import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -414,13 +414,14 @@ export class Store {
   /**
    * The entries of an available backup's manifest the walk reaches, in
    * walk order: with `under`, those at or below it and the directories on
-   * the way to them (only the listings on the way are read); a flat
-   * manifest's, all of them.
+   * the way to them (only the listings on the way are read), with
+   * `onlyTheWay` nothing below them; a flat manifest's, all of them.
    */
-  async *walkManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
+  async *walkManifest(backupId: number, under: readonly Buffer[] = [], opts: { onlyTheWay?: boolean } = {}): AsyncGenerator<FileEntry> {
     const b = this.readableBackup(backupId);
     const ids = this.catalog.manifestIds(backupId);
-    const { descend } = prefixSelection(under);
+    // onlyTheWay: the directories on the way to `under` and the entries at it, nothing below.
+    const descend = opts.onlyTheWay ? (dir: Buffer) => under.some((p) => p.length > dir.length && isUnder(p, dir)) : prefixSelection(under).descend;
     if (b.manifestFormat === ManifestFormat.Tree) {
       // A directory is read when a selected path lies below it, or it lies below one.
       yield* walkTree(ids, (id) => this.readChunk(id), descend);

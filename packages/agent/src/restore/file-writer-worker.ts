@@ -108,7 +108,7 @@ function dirFd(parent: string): number {
 
 function cachedDir(parent: string): { fd: number; defaultAcl: boolean } {
   if (cached?.parent === parent) return cached;
-  const fd = openBeneath(baseFd, Buffer.from(parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
+  const fd = openParent(parent);
   if (cached) closeFd(cached.fd);
   // Whether files made in it inherit an ACL (its default ACL): asked once per directory.
   let defaultAcl = false;
@@ -120,6 +120,25 @@ function cachedDir(parent: string): { fd: number; defaultAcl: boolean } {
   cached = { parent, fd, defaultAcl };
   return cached;
 }
+
+/**
+ * A directory of the restore, reopened from the target with no link
+ * followed: one a local user replaced by a symbolic link or a file since
+ * the restore made it is refused, and said so.
+ */
+function openParent(parent: string): number {
+  try {
+    return openBeneath(baseFd, Buffer.from(parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!REPLACED.has(code)) throw err;
+    const message = `its directory was replaced by a symbolic link or a file while it was being restored (${code}); nothing was written through it`;
+    throw Object.assign(new Error(message), { code: 'ECHANGED' });
+  }
+}
+
+/** What opening a path with no link followed says when a component is a link or not a directory. */
+const REPLACED = new Set(['ELOOP', 'ENOTDIR', 'EXDEV']);
 
 const ACCESS_ACL = 'system.posix_acl_access';
 const DEFAULT_ACL = 'system.posix_acl_default';
@@ -253,7 +272,7 @@ function makeLink(group: number, parent: string, name: Buffer, replace: boolean)
   }
   let firstDir: number | undefined;
   try {
-    firstDir = openBeneath(baseFd, Buffer.from(first.parent, 'latin1'), O_PATH | fs.constants.O_DIRECTORY);
+    firstDir = openParent(first.parent);
     const dir = dirFd(parent);
     // Replacing what is there (--overwrite): linked under the temporary name, then renamed over it.
     const made = replace ? partialName(name) : name;

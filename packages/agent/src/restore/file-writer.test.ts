@@ -182,12 +182,36 @@ describe('file writer thread', () => {
       await w.write(f, nm('pwned'));
       w.finish(f, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
       await w.drain();
-      expect(w.skippedFiles).toEqual([expect.stringMatching(/^\/sub\/passwd: could not be restored \((ELOOP|ENOTDIR)\)$/)]);
+      expect(w.skippedFiles).toEqual([
+        expect.stringMatching(
+          /^\/sub\/passwd: could not be restored \(its directory was replaced by a symbolic link or a file while it was being restored \((ELOOP|ENOTDIR)\); nothing was written through it\)$/,
+        ),
+      ]);
     } finally {
       await w.close();
     }
     expect(fs.readdirSync(outside)).toEqual([]);
     fs.rmSync(outside, { recursive: true });
+  });
+
+  test('files a replaced directory refuses are listed a few at a time, then counted: one line per directory and reason', async () => {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const w = new FileWriter(base);
+    try {
+      fs.rmdirSync(path.join(dir, 'sub'));
+      fs.writeFileSync(path.join(dir, 'sub'), 'a file now');
+      for (let i = 0; i < 12; i++) {
+        const f = w.create(nm('sub'), nm(`f${i}`));
+        w.finish(f, { uid: -1, gid: -1, mode: 0o644, mtimeNs: 1_000_000_000n });
+      }
+      await w.drain();
+    } finally {
+      await w.close();
+    }
+    expect(w.skippedCount).toBe(12);
+    expect(w.skippedFiles).toHaveLength(6);
+    expect(w.skippedFiles.slice(0, 5).every((l) => /^\/sub\/f\d+: could not be restored \(its directory was replaced/.test(l))).toBe(true);
+    expect(w.skippedFiles[5]).toMatch(/^\/sub: 7 more files in it could not be restored \(its directory was replaced/);
   });
 
   test('a hard link whose first name was replaced meanwhile is not made to the file put there', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type Xattr } from '@cpsbackup/format';
 import { AgentError } from '../errors';
@@ -52,6 +53,9 @@ export class FileWriter {
   private nextDrain = 1;
   /** Files the writer skipped after a failure of their own (they appeared meanwhile, a refused name...): "path: why". */
   readonly skippedFiles: string[] = [];
+  /** How many files were skipped: past SKIPS_TOLD_PER_DIRECTORY for one directory and reason, they are counted, not listed. */
+  skippedCount = 0;
+  private readonly skipsByDirectory = new Map<string, { dir: string; why: string; untold: number }>();
   /** Extended attributes the kernel would not set, the files kept: told here as they come. */
   onXattrFailure: (path: string, attribute: string, code: string) => void = () => undefined;
 
@@ -163,6 +167,7 @@ export class FileWriter {
   async close(): Promise<void> {
     this.closing = true;
     await this.worker?.terminate();
+    this.tellUntoldSkips();
   }
 
   throwIfFailed(): void {
@@ -211,11 +216,29 @@ export class FileWriter {
       return;
     }
     if (m.type === 'skipped') {
-      this.skippedFiles.push(`${escapeName(Buffer.from(m.dest, 'latin1'))}: could not be restored (${m.message})`);
+      this.onSkipped(Buffer.from(m.dest, 'latin1'), m.message);
       return;
     }
     this.drains.get(m.token)?.();
     this.drains.delete(m.token);
+  }
+
+  /** A directory replaced under the restore fails every file in it for one reason: told a few times, then counted. */
+  private onSkipped(dest: Buffer, why: string): void {
+    this.skippedCount++;
+    const dir = escapeName(Buffer.from(path.posix.dirname(dest.toString('latin1')), 'latin1'));
+    const key = `${dir}\0${why}`;
+    const group = this.skipsByDirectory.get(key) ?? { dir, why, untold: -SKIPS_TOLD_PER_DIRECTORY };
+    this.skipsByDirectory.set(key, group);
+    if (group.untold++ < 0) this.skippedFiles.push(`${escapeName(dest)}: could not be restored (${why})`);
+  }
+
+  /** The files skipped past those listed, one line per directory and reason. */
+  private tellUntoldSkips(): void {
+    for (const g of this.skipsByDirectory.values()) {
+      if (g.untold > 0) this.skippedFiles.push(`${g.dir}: ${g.untold} more files in it could not be restored (${g.why})`);
+    }
+    this.skipsByDirectory.clear();
   }
 
   private fail(err: Error): void {
@@ -224,6 +247,9 @@ export class FileWriter {
     this.drains.clear();
   }
 }
+
+/** Files listed by name per directory and reason before the rest are counted. */
+const SKIPS_TOLD_PER_DIRECTORY = 5;
 
 /** Shortest run of zeros left as a hole: below a filesystem block, a hole saves nothing. */
 const HOLE_MIN_BYTES = 4096;

@@ -481,7 +481,7 @@ export class TreeWriter {
       await this.files.drain();
       await this.files.close();
       this.warnings.push(...this.files.skippedFiles);
-      this.skippedByWriter = this.files.skippedFiles.length;
+      this.skippedByWriter = this.files.skippedCount;
     }
     try {
       for (const d of this.dirs.reverse()) this.finishDir(d);
