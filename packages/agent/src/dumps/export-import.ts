@@ -20,7 +20,9 @@ export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs
  * `cpsbackup -e`: starts the dump jobs, each writing into its FIFO, backs up
  * the node with the FIFOs, then checks every dump's exit status before the
  * commit. A failed dump aborts the backup on the server with the reason
- * (status error): it is never offered as the latest good backup.
+ * (status error): it is never offered as the latest good backup. Whatever
+ * lay where a FIFO goes and is not one (a dump a restore kept) is moved
+ * aside and named in a warning (see RunningDumps).
  */
 export async function runExport(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult & { dumps: string[] }> {
   const dumpSetup = loadDumpJobs(config);
@@ -30,6 +32,7 @@ export async function runExport(config: NodeConfig, opts: BackupOptions = {}): P
   try {
     const result = await runBackup(config, {
       ...opts,
+      warnings: [...(opts.warnings ?? []), ...dumps.warnings],
       extraIncludes: [storage.dump_directory],
       extraFifos: dumps.fifos,
       fifoWriterExit: (p) => dumps.exited(p),
@@ -39,6 +42,10 @@ export async function runExport(config: NodeConfig, opts: BackupOptions = {}): P
       },
     });
     return { ...result, dumps: jobs.map((j) => j.name) };
+  } catch (err) {
+    // A file moved aside is said even when the backup that would have carried the warning failed.
+    if (err instanceof AgentError && dumps.warnings.length) throw new AgentError(err.code, `${err.message}; and ${dumps.warnings.join('; ')}`, err.exitCode);
+    throw err;
   } finally {
     dumps.cleanup();
   }
