@@ -4,12 +4,65 @@
  * loads must be the one the restore wrote. Real cpsbackupd and CLI, dump
  * and restore commands run by /bin/sh.
  */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
+const NOBODY = 65534;
+const isRoot = process.getuid?.() === 0;
+// Debian's python3: nobody may not run one installed under root's home.
+const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/**
+ * A local user (nobody) who makes the dump directory under the target
+ * before the restore (argv: the dump directory there, the directory of
+ * theirs above it, where to leave marks), and beside their directory a
+ * copy of it ending in a dump of their own. Once root has written the
+ * dump (seen there, or the restore has given a directory on the way its
+ * backed-up owner: every file is written then), they exchange the two
+ * directories in one step (renameat2 RENAME_EXCHANGE: the dump's path
+ * always leads to a file), and say so. They give up when told the restore
+ * is over (then it wrote nothing there).
+ */
+const SWAPPER = `
+import ctypes, os, sys
+dumps, top, marks = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(dumps)
+theirs = top + '.theirs'
+os.makedirs(os.path.join(theirs, os.path.relpath(dumps, top)))
+with open(os.path.join(theirs, os.path.relpath(dumps, top), 'good.dump'), 'w') as f:
+    f.write("the user's payload\\n")
+print('ready', flush=True)
+def owned_by_root(p):
+    try:
+        return os.lstat(p).st_uid == 0
+    except OSError:
+        return False
+# The dump, or a directory between it and theirs (the restore gives them their owner last, deepest first, once the files are written).
+watched = [os.path.join(dumps, 'good.dump')]
+while os.path.dirname(watched[-1]) != top:
+    watched.append(os.path.dirname(watched[-1]))
+while not any(owned_by_root(p) for p in watched):
+    if os.path.exists(os.path.join(marks, 'done')):
+        sys.exit('the restore wrote nothing in ' + dumps)
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.renameat2(-100, top.encode(), -100, theirs.encode(), 2) != 0:
+    sys.exit('renameat2: ' + os.strerror(ctypes.get_errno()))
+open(os.path.join(marks, 'swapped'), 'w').close()
+print('swapped', flush=True)
+`;
+
 describe('dump files on the node', () => {
   const { root, pki, server } = useServer('dump-files', { clients: { node: [] } });
+  /** The local users' processes, ended if a test did not see them end; and directories made outside the server's root. */
+  const swappers: ChildProcess[] = [];
+  const outside: string[] = [];
+  afterEach(() => {
+    for (const p of swappers.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const d of outside.splice(0)) spawnSync('rm', ['-rf', d]);
+  });
 
   /** A node whose one dump job writes `source`'s content; its restore command is `restore` (a shell command on {file}). */
   function node(name: string, restore: string): { conf: string; dumps: string; source: string; data: string; storage: string } {
@@ -68,4 +121,87 @@ describe('dump files on the node', () => {
     expect(fs.readdirSync(n.dumps)).toEqual(['db.dump']);
     expect(fs.readFileSync(kept, 'utf8')).toBe("the tool's own file\n");
   });
+
+  (isRoot ? test : test.skip)(
+    '--load-dumps with --to never loads a dump another user could swap: a dump directory they made, a target they own or may write to',
+    async () => {
+      // Reachable by nobody (the test's own root is 0700), as /tmp is.
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsbackup-dump-swap-'));
+      outside.push(base);
+      fs.chmodSync(base, 0o755);
+      const marks = path.join(base, 'marks');
+      fs.mkdirSync(marks);
+      fs.chownSync(marks, NOBODY, NOBODY);
+      const live = path.join(base, 'live', 'dumps');
+      const loaded = path.join(base, 'loaded');
+      const storage = path.join(base, 'storage.conf');
+      // The load waits for the swap (done at once where there is none to wait for), so that a load that happens reads what the user put there.
+      fs.writeFileSync(
+        storage,
+        [
+          `dump_directory = ${live}`,
+          "dump = good: printf 'the genuine dump\\n' > {fifo}",
+          `restore = good: while [ ! -e ${marks}/swapped ]; do sleep 0.01; done; cat {file} > ${loaded}`,
+        ].join('\n') + '\n',
+      );
+      const conf = writeNodeConf(path.join(base, 'conf'), server, {
+        cname: 'node',
+        cert: pki.client('node'),
+        include: [],
+        extra: [`storage_conf = ${storage}`],
+      });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+
+      // Into a directory only root may write to: loaded.
+      fs.writeFileSync(path.join(marks, 'swapped'), '');
+      const safe = path.join(base, 'safe');
+      const ok = await runCli(['-c', conf, '-i', '--to', safe, '--prefix', path.dirname(live), '--load-dumps']);
+      expect(ok.stderr).toBe('');
+      expect(ok.stdout).toContain('dump good: loaded');
+      expect(fs.readFileSync(loaded, 'utf8')).toBe('the genuine dump\n');
+      fs.rmSync(loaded);
+      fs.rmSync(path.join(marks, 'swapped'));
+
+      // A scratch directory anyone may write to (sticky, as /tmp), and a user's own directory.
+      const targets = [
+        { target: path.join(base, 'scratch'), mode: 0o1777, owner: 0, why: (t: string) => `${t} can be written by others (mode 1777)` },
+        { target: path.join(base, 'home'), mode: 0o755, owner: NOBODY, why: (t: string) => `${t} belongs to uid ${NOBODY}` },
+      ];
+      for (const { target, mode, owner, why } of targets) {
+        fs.mkdirSync(target);
+        fs.chmodSync(target, mode);
+        fs.chownSync(target, owner, owner);
+        const dumps = path.join(target, live);
+        // Their directory above the dump directory: on the way to what is restored (--prefix), so the restore leaves it as it is.
+        const top = path.join(target, base);
+        const user = spawn('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', PYTHON, '-c', SWAPPER, dumps, top, marks], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        swappers.push(user);
+        const exited = new Promise((resolve) => user.on('exit', resolve));
+        let out = '';
+        await new Promise<void>((resolve) =>
+          user.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('ready')) resolve();
+          }),
+        );
+        const r = await runCli(['-c', conf, '-i', '--to', target, '--prefix', path.dirname(live), '--load-dumps']);
+        fs.writeFileSync(path.join(marks, 'done'), '');
+        await exited;
+        expect({ out, r }).toMatchObject({ out: expect.stringContaining('swapped') }); // the race was run: the user replaced the dump root wrote
+        expect(fs.existsSync(loaded)).toBe(false); // the load command never ran
+        const file = path.join(dumps, 'good.dump');
+        expect(fs.readFileSync(file, 'utf8')).toBe("the user's payload\n");
+        expect(r.code).toBe(1);
+        expect(r.stdout).not.toContain('dump good: loaded');
+        expect(r.stderr).toContain(
+          `cpsbackup: dump good: not loaded (${why(target)}: someone other than root could have put another file in place of the dump the restore wrote, ` +
+            `so it is not loaded; restore it into a directory only root can write to, and load it from there); the dump is kept in ${file}\n`,
+        );
+        fs.rmSync(path.join(marks, 'swapped'));
+        fs.rmSync(path.join(marks, 'done'));
+      }
+    },
+  );
 });

@@ -206,10 +206,12 @@ export function loadCommandFor(job: DumpJob, file: string): string | undefined {
 
 /**
  * Loads one restored dump: runs the job's restore command on `file`, then
- * deletes the file. A command that fails leaves the file where it is (the
- * only copy of that dump on this node), and its failure is returned.
+ * deletes the file if it is still `loaded` (device and inode: never
+ * another file put at its name). A command that fails leaves the file
+ * where it is (the only copy of that dump on this node), and its failure
+ * is returned.
  */
-export async function loadDump(job: DumpJob & { restore: string }, file: string): Promise<JobFailure | undefined> {
+export async function loadDump(job: DumpJob & { restore: string }, file: string, loaded: { dev: bigint; ino: bigint }): Promise<JobFailure | undefined> {
   const child = spawn('/bin/sh', ['-c', fillTemplate(job.restore, { ...job.vars, file })], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
@@ -218,7 +220,8 @@ export async function loadDump(job: DumpJob & { restore: string }, file: string)
     child.on('close', (c, s) => resolve({ code: c, signal: s })),
   );
   if (code === 0) {
-    fs.rmSync(file, { force: true });
+    const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    if (st?.dev === loaded.dev && st.ino === loaded.ino) fs.unlinkSync(file);
     return undefined;
   }
   const tail = stderr.trim().split('\n').slice(-3).join(' | ');

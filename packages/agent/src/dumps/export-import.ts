@@ -6,6 +6,7 @@ import { type DumpJob, dumpPathOf, jobsOf, loadCommandFor, loadDump, RunningDump
 import { AgentError, ExitCode } from '../errors';
 import { type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
 import { pathUnder } from '../restore/safe-path';
+import { realPathOfExisting, wayProblem, wayTo } from './dump-trust';
 
 /** The dump jobs of this node, if it has a storage.conf. */
 export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
@@ -75,6 +76,7 @@ export interface RestoredDump {
 
 /** A file's identity, to tell whether the restore wrote it (a restored file is a new inode under the name). */
 interface FileIdentity {
+  dev: bigint;
   ino: bigint;
   ctimeNs: bigint;
   kind: 'file' | 'other';
@@ -88,7 +90,7 @@ function identityOf(file: string): FileIdentity | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a file where a directory of the path would be
     throw err;
   }
-  return st && { ino: st.ino, ctimeNs: st.ctimeNs, kind: st.isFile() ? 'file' : 'other' };
+  return st && { dev: st.dev, ino: st.ino, ctimeNs: st.ctimeNs, kind: st.isFile() ? 'file' : 'other' };
 }
 
 /**
@@ -98,20 +100,24 @@ function identityOf(file: string): FileIdentity | undefined {
  * anywhere else, dumps are loaded only when `loadDumps` says so explicitly:
  * looking at an old backup in a directory must never roll the live
  * database back. A dump that is not loaded, or whose load failed, stays
- * where it is and is reported with the command that loads it.
+ * where it is and is reported with the command that loads it. A dump is
+ * loaded only if no one but root and the restoring user could have put
+ * another file in its place (see dump-trust.ts).
  */
 export async function runImport(config: NodeConfig, opts: ImportOptions): Promise<RestoreResult & { dumps: RestoredDump[] }> {
   const dumpSetup = loadDumpJobs(config);
   if (!dumpSetup) return { ...(await runRestore(config, opts)), dumps: [] };
   const { storage, jobs } = dumpSetup;
-  // The dump directory as restored under the target.
-  const restoredDir = pathUnder(opts.target, Buffer.from(storage.dump_directory)).toString();
+  // The dump directory as restored under the target (the target's own links resolved: the way to each dump is looked at whole).
+  const restoredDir = pathUnder(realPathOfExisting(opts.target), Buffer.from(storage.dump_directory)).toString();
   const files = jobs.map((job) => dumpPathOf(restoredDir, job.name));
   // What was there before, so a dump the restore did not write (kept as it existed) is never loaded as if it were this backup's.
   const before = files.map(identityOf);
+  const waysBefore = files.map(wayTo);
   const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory] });
   const inPlace = path.resolve(opts.target) === '/';
   const load = opts.loadDumps ?? inPlace;
+  const uid = process.geteuid?.() ?? 0;
   const dumps: RestoredDump[] = [];
   for (const [i, job] of jobs.entries()) {
     const file = files[i]!;
@@ -119,7 +125,7 @@ export async function runImport(config: NodeConfig, opts: ImportOptions): Promis
     if (!now) continue; // not in this backup, or not selected by --prefix / --regex
     const loadCommand = loadCommandFor(job, file);
     const was = before[i];
-    if (now.kind !== 'file' || (was && was.ino === now.ino && was.ctimeNs === now.ctimeNs)) {
+    if (now.kind !== 'file' || (was && was.dev === now.dev && was.ino === now.ino && was.ctimeNs === now.ctimeNs)) {
       const what = now.kind === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
       dumps.push({
         name: job.name,
@@ -142,7 +148,23 @@ export async function runImport(config: NodeConfig, opts: ImportOptions): Promis
       dumps.push({ name: job.name, file, state: 'kept', reason: `${storage.configFile} has no restore command for ${job.name}` });
       continue;
     }
-    const failure = await loadDump({ ...job, restore: job.restore }, file);
+    const way = wayTo(file);
+    const problem = wayProblem(waysBefore[i]!, way, uid);
+    if (problem) {
+      // No load command is offered: the file may be anyone's.
+      const who = uid === 0 ? 'root' : `root and uid ${uid}`;
+      dumps.push({
+        name: job.name,
+        file,
+        state: 'failed',
+        reason:
+          `${problem}: someone other than ${who} could have put another file in place of the dump the restore wrote, so it is not loaded; ` +
+          `restore it into a directory only ${who} can write to, and load it from there`,
+      });
+      continue;
+    }
+    // The way is root's alone now: the file checked is the file loaded, and only it is deleted once loaded.
+    const failure = await loadDump({ ...job, restore: job.restore }, file, way[way.length - 1]!.st!);
     dumps.push(failure ? { name: job.name, file, state: 'failed', reason: failure.message, loadCommand } : { name: job.name, file, state: 'loaded' });
   }
   return { ...result, dumps };
