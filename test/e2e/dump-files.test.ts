@@ -117,9 +117,49 @@ describe('dump files on the node', () => {
       [`dump_directory = ${n.dumps}`, `dump = db: cat ${n.source} > {fifo}; echo "the tool's own file" > {fifo}.new; mv {fifo}.new {fifo}`].join('\n') + '\n',
     );
     fs.rmSync(aside);
-    expect((await runCli(['-c', n.conf, '-e'])).code).toBe(0);
+    const leaves = await runCli(['-c', n.conf, '-e']);
+    expect(leaves).toMatchObject({ code: 0, stderr: '' });
     expect(fs.readdirSync(n.dumps)).toEqual(['db.dump']);
     expect(fs.readFileSync(kept, 'utf8')).toBe("the tool's own file\n");
+  });
+
+  test('a dump a failed load kept does not concern a restore that does not select it; --overwrite restores the dump over it and loads it', async () => {
+    const loaded = path.join(root, 'unselected-loaded');
+    const refuse = path.join(root, 'unselected-refuse');
+    const n = node('unselected', `if [ -e ${refuse} ]; then echo "the database refuses it" >&2; exit 3; fi; cat {file} > ${loaded}`);
+    fs.writeFileSync(n.source, 'version 1\n');
+    expect((await runCli(['-c', n.conf, '-e'])).code).toBe(0);
+    fs.writeFileSync(refuse, '');
+    const kept = path.join(n.dumps, 'db.dump');
+    const failed = await runCli(['-c', n.conf, '-i', '--prefix', n.dumps]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`dump db: not loaded (restore of db failed (exit code 3): the database refuses it); the dump is kept in ${kept}`);
+    fs.rmSync(refuse);
+
+    // Other paths, in place, with and without --overwrite, by --prefix and by --regex: the kept dump is not looked at.
+    const appConf = path.join(n.data, 'app.conf');
+    for (const args of [
+      ['--prefix', n.data, '--overwrite'],
+      ['--regex', 'app\\.conf$', '--overwrite'],
+      ['--prefix', appConf], // not there: restored without --overwrite
+    ]) {
+      if (!args.includes('--overwrite')) fs.rmSync(appConf);
+      const other = await runCli(['-c', n.conf, '-i', ...args]);
+      expect({ args, ...other }).toMatchObject({ args, code: 0, stderr: '' });
+      expect(other.stdout).not.toContain('dump db');
+    }
+    expect(fs.readFileSync(appConf, 'utf8')).toBe('x = 1\n');
+    expect(fs.readFileSync(kept, 'utf8')).toBe('version 1\n');
+    expect(fs.existsSync(loaded)).toBe(false);
+
+    // The dump directory with --overwrite: the backup's dump replaces the kept one and is loaded, then deleted.
+    fs.writeFileSync(kept, 'an older dump\n');
+    const again = await runCli(['-c', n.conf, '-i', '--prefix', n.dumps, '--overwrite']);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('dump db: loaded');
+    expect(fs.readFileSync(loaded, 'utf8')).toBe('version 1\n');
+    expect(fs.readdirSync(n.dumps)).toEqual([]);
   });
 
   (isRoot ? test : test.skip)(

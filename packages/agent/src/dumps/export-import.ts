@@ -5,7 +5,8 @@ import { type BackupOptions, type BackupResult, runBackup } from '../backup/back
 import { type DumpJob, dumpPathOf, jobsOf, loadCommandFor, loadDump, RunningDumps } from './dump-jobs';
 import { AgentError, ExitCode } from '../errors';
 import { type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
-import { pathUnder } from '../restore/safe-path';
+import { pathUnder, relativeOf } from '../restore/safe-path';
+import type { WriteOutcome } from '../restore/tree-writer';
 import { realPathOfExisting, wayProblem, wayTo } from './dump-trust';
 
 /** The dump jobs of this node, if it has a storage.conf. */
@@ -74,23 +75,25 @@ export interface RestoredDump {
   loadCommand?: string;
 }
 
-/** A file's identity, to tell whether the restore wrote it (a restored file is a new inode under the name). */
-interface FileIdentity {
-  dev: bigint;
-  ino: bigint;
-  ctimeNs: bigint;
-  kind: 'file' | 'other';
+/** A stored path as the restore places it (relative, latin1), '' for one it refuses. */
+function storedKey(p: Buffer): string {
+  try {
+    return relativeOf(p).toString('latin1');
+  } catch {
+    return '';
+  }
 }
 
-function identityOf(file: string): FileIdentity | undefined {
-  let st: fs.BigIntStats | undefined;
+/** What lies at `file`: a regular file, something else, or nothing. */
+function kindOf(file: string): 'file' | 'other' | undefined {
+  let st: fs.Stats | undefined;
   try {
-    st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    st = fs.lstatSync(file, { throwIfNoEntry: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a file where a directory of the path would be
     throw err;
   }
-  return st && { dev: st.dev, ino: st.ino, ctimeNs: st.ctimeNs, kind: st.isFile() ? 'file' : 'other' };
+  return st && (st.isFile() ? 'file' : 'other');
 }
 
 /**
@@ -111,27 +114,36 @@ export async function runImport(config: NodeConfig, opts: ImportOptions): Promis
   // The dump directory as restored under the target (the target's own links resolved: the way to each dump is looked at whole).
   const restoredDir = pathUnder(realPathOfExisting(opts.target), Buffer.from(storage.dump_directory)).toString();
   const files = jobs.map((job) => dumpPathOf(restoredDir, job.name));
-  // What was there before, so a dump the restore did not write (kept as it existed) is never loaded as if it were this backup's.
-  const before = files.map(identityOf);
+  // Each dump's path as stored, and what the restore did with it: a dump it did not select (--prefix, --regex) is not looked at.
+  const stored = new Map(jobs.map((job, i) => [storedKey(Buffer.from(dumpPathOf(storage.dump_directory, job.name))), i]));
+  const outcomes = new Map<number, WriteOutcome>();
+  const onEntry = (p: Buffer, outcome: WriteOutcome) => {
+    const i = p.toString('latin1').endsWith('.dump') ? stored.get(storedKey(p)) : undefined;
+    if (i !== undefined) outcomes.set(i, outcome);
+    opts.onEntry?.(p, outcome);
+  };
   const waysBefore = files.map(wayTo);
-  const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory] });
+  const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory], onEntry });
   const inPlace = path.resolve(opts.target) === '/';
   const load = opts.loadDumps ?? inPlace;
   const uid = process.geteuid?.() ?? 0;
   const dumps: RestoredDump[] = [];
   for (const [i, job] of jobs.entries()) {
     const file = files[i]!;
-    const now = identityOf(file);
-    if (!now) continue; // not in this backup, or not selected by --prefix / --regex
+    const outcome = outcomes.get(i);
+    // Not in this backup or not selected; or damaged, and then reported among the damaged files.
+    if (outcome === undefined || outcome === 'damaged') continue;
+    const now = kindOf(file);
+    if (!now) continue; // gone since: nothing to load or keep
     const loadCommand = loadCommandFor(job, file);
-    const was = before[i];
-    if (now.kind !== 'file' || (was && was.dev === now.dev && was.ino === now.ino && was.ctimeNs === now.ctimeNs)) {
-      const what = now.kind === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
+    if (outcome === 'skipped') {
+      const what = now === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
+      const why = opts.overwrite ? 'and it was not replaced (the warnings say why)' : 'and a restore keeps what exists unless --overwrite is given';
       dumps.push({
         name: job.name,
         file,
         state: load ? 'failed' : 'kept',
-        reason: `the restore did not write it: ${what} was there already, and a restore keeps what exists unless --overwrite is given`,
+        reason: `the restore did not write it: ${what} was there already, ${why}`,
         loadCommand,
       });
       continue;

@@ -30,6 +30,8 @@ export interface RestoreOptions {
   fifoAsFileUnder?: string[];
   /** Another client's backup (its client file names this node in restore_client); absent: our own. */
   client?: string;
+  /** Told what became of each selected entry (not of the directories on the way); `path` is valid only during the call. */
+  onEntry?: (path: Buffer, outcome: WriteOutcome) => void;
 }
 
 /** What a restore did. */
@@ -143,7 +145,10 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       const content = verifiedContent(server, e);
       const context = !!m.restoreEntry.context;
       const outcome = await writer.write(e, content, context);
-      if (!context) count(totals, outcome, e);
+      if (!context) {
+        count(totals, outcome, e);
+        opts.onEntry?.(e.path, outcome);
+      }
     }
   } catch (err) {
     server.conn.destroy();
@@ -239,7 +244,10 @@ async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: Tr
     const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
     const outcome = await writer.write(e, content.chunks(), context);
-    if (!context) count(totals, outcome, e);
+    if (!context) {
+      count(totals, outcome, e);
+      opts.onEntry?.(e.path, outcome);
+    }
   };
   // The directories on the way to what is selected come as context, as the server sends them for a plain backup.
   for await (const { e, context } of selectedWithWay(reads.walk(root, descend), selected, (x) => x.type === EntryType.Directory)) {
