@@ -33,7 +33,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     setuid: argv.setuid,
     client: argv.client,
   });
-  if (r.entries === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
+  // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
+  if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
     const n = formatNumber(r.summary.number);
     const what = [
       ...(argv.prefix?.length ? [`is at or below --prefix ${argv.prefix.join(', ')}`] : []),

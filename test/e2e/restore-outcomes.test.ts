@@ -1,0 +1,64 @@
+/**
+ * What a restore says it did, and its exit code: a file kept because it
+ * exists, a damaged one, a partial backup restored, a restore that cannot
+ * write. Real cpsbackupd and CLI.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileEntry } from '@cpsbackup/testkit';
+import { rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+
+describe('what a restore reports', () => {
+  const { root, pki, server } = useServer('restore-outcomes', { clients: { node: [], forger: [] } });
+
+  test('--prefix or --regex selecting files that exist (no --overwrite): each kept with its warning, exit 5, not "nothing matched"', async () => {
+    const data = path.join(root, 'data');
+    fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'app.conf'), 'x = 1\n');
+    fs.writeFileSync(path.join(data, 'sub', 'other'), 'y\n');
+    const conf = writeNodeConf(root, server, { cname: 'node', cert: pki.client('node'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const file = path.join(data, 'app.conf');
+    fs.writeFileSync(file, 'x = 2\n');
+
+    for (const select of [
+      ['--prefix', file],
+      ['--prefix', path.join(data, 'sub')],
+      ['--regex', 'app\\.conf$'],
+    ]) {
+      const r = await runCli(['-c', conf, '-i', ...select]);
+      expect({ select, ...r }).toMatchObject({ select, code: 5, stderr: '' });
+      expect(r.stdout).toMatch(/^warning: .*: exists \(use --overwrite to replace it\)$/m);
+      const json = JSON.parse((await runCli(['-c', conf, '-i', ...select, '--json'])).stdout);
+      expect(json.skipped).toBe(1);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('x = 2\n'); // kept as it was
+    // What is not in the backup at all is still "nothing matched", exit 6.
+    const none = await runCli(['-c', conf, '-i', '--prefix', path.join(data, 'absent')]);
+    expect(none.code).toBe(6);
+    expect(none.stderr).toMatch(/nothing in backup 0000001 is at or below --prefix/);
+  });
+
+  test('--prefix selecting only a damaged file: named as not restored, exit 1, not "nothing matched"', async () => {
+    const { socket, conn } = await rawSession(server, 'forger', pki.client('forger'));
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    const fine = Buffer.from('fine\n');
+    const id = createHash('sha256').update(fine).digest();
+    await conn.send({ missingQuery: { queryId: 1, ids: [id] } });
+    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
+    if (reply!.missingReply!.missing!.length) await conn.send({ chunk: { id, codec: 0, rawLength: fine.length, payload: fine } });
+    const rootIds = await sendTree(conn, [fileEntry('/forged/big.db', [], 1024 ** 3), fileEntry('/forged/fine', [id], fine.length)]);
+    await conn.send({ endBackup: { root: rootIds } });
+    expect((await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error'))!.msg).toBe('backupDone');
+    socket.destroy();
+    const conf = writeNodeConf(path.join(root, 'forger'), server, { cname: 'forger', cert: pki.client('forger'), include: [] });
+    const to = path.join(root, 'restore-forged');
+    const r = await runCli(['-c', conf, '-i', '--to', to, '--prefix', '/forged/big.db']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'cpsbackup: /forged/big.db: not restored: its entry says 1073741824 bytes, its 0 chunks hold 0 (the backup is damaged; cpsbackupd verify checks it)\n',
+    );
+  });
+});
