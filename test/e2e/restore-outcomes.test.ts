@@ -10,7 +10,7 @@ import { fileEntry } from '@cpsbackup/testkit';
 import { rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 describe('what a restore reports', () => {
-  const { root, pki, server } = useServer('restore-outcomes', { clients: { node: [], forger: [] } });
+  const { root, pki, server } = useServer('restore-outcomes', { clients: { node: [], forger: [], lonely: [] } });
 
   test('--prefix or --regex selecting files that exist (no --overwrite): each kept with its warning, exit 5, not "nothing matched"', async () => {
     const data = path.join(root, 'data');
@@ -60,5 +60,41 @@ describe('what a restore reports', () => {
     expect(r.stderr).toBe(
       'cpsbackup: /forged/big.db: not restored: its entry says 1073741824 bytes, its 0 chunks hold 0 (the backup is damaged; cpsbackupd verify checks it)\n',
     );
+  });
+
+  test('a partial backup restored (the only kind there is, or named): said, with its reason, exit 5', async () => {
+    const data = path.join(root, 'lonely-data');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'kept'), 'kept\n');
+    const disk = path.join(root, 'lonely-disk');
+    const conf = writeNodeConf(path.join(root, 'lonely'), server, { cname: 'lonely', cert: pki.client('lonely'), include: [data, disk] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(9);
+    const reason = `include ${disk} could not be read (ENOENT)`;
+
+    const plain = await runCli(['-c', conf, '-i', '--to', path.join(root, 'lonely-plain')]);
+    expect(plain.stderr).toBe('');
+    expect(plain.code).toBe(5);
+    expect(plain.stdout).toContain(
+      `warning: backup 0000001 is PARTIAL (${reason}): this node has no complete backup, so the newest partial one was restored; what it lacks was not restored\n`,
+    );
+    expect(fs.readFileSync(path.join(root, 'lonely-plain', data, 'kept'), 'utf8')).toBe('kept\n');
+    const json = await runCli(['-c', conf, '-i', '--to', path.join(root, 'lonely-json'), '--json']);
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      backup: { number: 1, status: 'partial', partial: reason },
+      warnings: [expect.stringContaining('is PARTIAL')],
+    });
+    const named = await runCli(['-c', conf, '-i', '1', '--to', path.join(root, 'lonely-named')]);
+    expect(named.code).toBe(5);
+    expect(named.stdout).toContain(`warning: backup 0000001 is PARTIAL (${reason}); what it lacks was not restored\n`);
+
+    // Once a complete backup exists, a plain -i restores it, with nothing to say.
+    fs.mkdirSync(disk);
+    fs.writeFileSync(path.join(disk, 'db'), 'db\n');
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const complete = await runCli(['-c', conf, '-i', '--to', path.join(root, 'lonely-complete')]);
+    expect(complete).toMatchObject({ code: 0, stderr: '' });
+    expect(complete.stdout).toMatch(/^Restored backup 0000002: /);
+    expect(complete.stdout).not.toContain('warning');
   });
 });
