@@ -3,14 +3,22 @@
  * exists, a damaged one, a partial backup restored, a restore that cannot
  * write. Real cpsbackupd and CLI.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileEntry } from '@cpsbackup/testkit';
+import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
 import { rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
+const isRoot = process.getuid?.() === 0;
+
 describe('what a restore reports', () => {
-  const { root, pki, server } = useServer('restore-outcomes', { clients: { node: [], forger: [], lonely: [] } });
+  const { root, pki, server } = useServer('restore-outcomes', { clients: { node: [], forger: [], lonely: [], fatal: [] } });
+  /** Filesystems mounted by a test, unmounted after it. */
+  const mounts: string[] = [];
+  afterEach(() => {
+    for (const m of mounts.splice(0)) execFileSync('umount', [m]);
+  });
 
   test('--prefix or --regex selecting files that exist (no --overwrite): each kept with its warning, exit 5, not "nothing matched"', async () => {
     const data = path.join(root, 'data');
@@ -96,5 +104,58 @@ describe('what a restore reports', () => {
     expect(complete).toMatchObject({ code: 0, stderr: '' });
     expect(complete.stdout).toMatch(/^Restored backup 0000002: /);
     expect(complete.stdout).not.toContain('warning');
+  });
+
+  (isRoot ? test : test.skip)(
+    'a filesystem that stops every write (read-only, full): one line that names the path under the target and what to do, exit 1, no stack trace',
+    async () => {
+      const data = path.join(root, 'fatal-data');
+      fs.mkdirSync(path.join(data, 'etc'), { recursive: true });
+      fs.writeFileSync(path.join(data, 'etc', 'x'), 'x\n');
+      fs.writeFileSync(path.join(data, 'big.db'), new SeededRandom('big').bytes(4 * 1024 * 1024));
+      const conf = writeNodeConf(path.join(root, 'fatal'), server, { cname: 'fatal', cert: pki.client('fatal'), include: [data] });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      const first = data.split('/')[1]!; // the first directory a restore makes under the target
+
+      const ro = path.join(root, 'read-only');
+      fs.mkdirSync(ro);
+      mounts.push(ro);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+      const r = await runCli(['-c', conf, '-i', '--to', ro]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `cpsbackup: cannot restore into ${ro}: its filesystem is read-only (EROFS, mkdirat ${path.join(ro, first)}); ` +
+          'remount it read-write (mount -o remount,rw), or restore into another directory with --to\n',
+      );
+
+      // The target itself to be made there.
+      const sub = path.join(ro, 'sub');
+      const s = await runCli(['-c', conf, '-i', '--to', sub]);
+      expect(s).toMatchObject({ code: 1, stdout: '' });
+      expect(s.stderr).toBe(
+        `cpsbackup: cannot restore into ${sub}: its filesystem is read-only (EROFS, mkdir ${sub}); ` +
+          'remount it read-write (mount -o remount,rw), or restore into another directory with --to\n',
+      );
+
+      const full = path.join(root, 'full');
+      fs.mkdirSync(full);
+      mounts.push(full);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full]);
+      const f = await runCli(['-c', conf, '-i', '--to', full]);
+      expect(f.code).toBe(1);
+      expect(f.stderr).toMatch(
+        new RegExp(
+          // A write on a file's descriptor: the writer thread's report names no path.
+          `^cpsbackup: cannot restore into ${full}: its filesystem is full \\(ENOSPC, [a-z0-9]+( ${full}/\\S+)?\\); ` +
+            'free space on it, or restore into another directory with --to; then restore again \\(--overwrite replaces what this restore left\\)\n$',
+        ),
+      );
+    },
+  );
+
+  test('--to with no directory is a usage error', async () => {
+    const conf = writeNodeConf(path.join(root, 'usage'), server, { cname: 'node', cert: pki.client('node'), include: [] });
+    const r = await runCli(['-c', conf, '-i', '--to', '']);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'cpsbackup: --to needs the directory to restore into (--to / for the original paths)\n' });
   });
 });

@@ -7,6 +7,7 @@ import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
 import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from '../client/server-connection';
+import { restoreFailure } from './fatal-errors';
 import { TreeWriter, type WriteOutcome } from './tree-writer';
 
 /** What to restore and where. */
@@ -153,7 +154,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
   } catch (err) {
     server.conn.destroy();
     await writer?.abort();
-    throw err;
+    throw restoreFailure(err, opts.target);
   }
 }
 
