@@ -62,7 +62,10 @@ describe('scripts/make-certs', () => {
 
     const noClient = await sh(MAKE_CERTS, ['--renew', dir]);
     expect(noClient.code).toBe(2);
-    expect(noClient.stderr).toContain('--renew renews the certificates of the clients named with --client; name at least one');
+    // In the script's own terms: it has no --client option.
+    expect(noClient.stderr).toBe(
+      'cpsbackup-certs: --renew renews the certificates of the clients named on the command line; name at least one: scripts/make-certs --renew DIR CLIENT...\n',
+    );
     const unknown = await sh(MAKE_CERTS, ['--renw', dir, 'web1']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('make-certs: unknown option --renw');

@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
+import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { daemon } from './cli/actions/daemon';
 import { deleteBackup } from './cli/actions/delete';
 import { enrol } from './cli/actions/enrol';
@@ -79,25 +80,32 @@ function withKeyFile(config: NodeConfig, file: string): NodeConfig {
   return { ...config, encryption: true, encryption_key_file: abs };
 }
 
-// main() always ends in process.exit; the event loop running dry first means
+// main() always ends in exitWhenWritten; the event loop running dry first means
 // some await can never complete, which must not pass for success (exit 0).
+let settled = false;
 process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
   process.stderr.write('cpsbackup: internal error: the work stopped before it finished (nothing left to wait for)\n');
-  process.exit(ExitCode.FAILED);
+  exitWhenWritten(ExitCode.FAILED);
 });
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    settled = true;
+    exitWhenWritten(code);
+  },
   (err: unknown) => {
+    settled = true;
     if (err instanceof ConfigError) {
       process.stderr.write(`cpsbackup: configuration error: ${err.message}\n`);
-      process.exit(ExitCode.CONFIG);
+      return exitWhenWritten(ExitCode.CONFIG);
     }
     if (err instanceof AgentError) {
       process.stderr.write(`cpsbackup: ${err.message}\n`);
-      process.exit(err.exitCode);
+      return exitWhenWritten(err.exitCode);
     }
     process.stderr.write(`cpsbackup: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(ExitCode.FAILED);
+    exitWhenWritten(ExitCode.FAILED);
   },
 );

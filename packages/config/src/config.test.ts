@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { parseConfig } from './parse';
 import { loadClientConfig, loadNodeConfig, loadServerConfig, nodeSchema, serverSchema } from './schemas';
@@ -180,6 +181,18 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
       encryption: true,
       encryption_key_file: '/k',
     });
+  });
+
+  test('OPERATIONS.md lists as refused exactly Burp settings that are refused (each loaded in a file of its kind)', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/OPERATIONS.md'), 'utf8').replace(/\s+/g, ' ');
+    const list = /One whose silent absence could leave data unprotected is refused instead: (.*?)\. /.exec(doc)?.[1];
+    const keys = [...(list ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(3);
+    for (const key of keys) {
+      const server = key in BURP_SERVER_KEYS;
+      const file = write(server ? 'server.conf' : 'node.conf', `${server ? '' : 'server = x\n'}${key} = something\n`);
+      expect(() => (server ? loadServerConfig(file) : loadNodeConfig(file, 'h'))).toThrow(`${key}: is a Burp setting cpsbackup does not implement`);
+    }
   });
 
   test('a key neither cpsbackup nor Burp knows stays an error; so does a Burp server key in node.conf', () => {

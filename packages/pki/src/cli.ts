@@ -45,7 +45,10 @@ function main(): number {
     return 0;
   }
   if (values.renew && values.client!.length === 0) {
-    process.stderr.write('cpsbackup-certs: --renew renews the certificates of the clients named with --client; name at least one\n');
+    // Said as scripts/make-certs takes them (after the directory), the way this program is run.
+    process.stderr.write(
+      'cpsbackup-certs: --renew renews the certificates of the clients named on the command line; name at least one: scripts/make-certs --renew DIR CLIENT...\n',
+    );
     return 2;
   }
   const dir = values.dir!;

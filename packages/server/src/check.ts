@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@cpsbackup/config';
+import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { ago, backupNumberText } from './human';
 import type { StatusReport } from './status-report';
 
@@ -84,4 +85,4 @@ async function main(): Promise<number> {
   return worst;
 }
 
-void main().then((code) => process.exit(code));
+void main().then((code) => exitWhenWritten(code));

@@ -7,6 +7,7 @@ import { repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/
 import { runAdminCommand } from './admin-commands';
 import { backendFor } from './storage';
 import { createLogger } from '@cpsbackup/log';
+import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
@@ -154,10 +155,11 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   return r.unreadableBackups.length || r.lostRows ? 1 : 0;
 }
 
+// Ends once the output is written: a report on a pipe is never cut off (see exitWhenWritten).
 main().then(
-  (code) => process.exit(code),
+  (code) => exitWhenWritten(code),
   (err: Error) => {
     process.stderr.write(`cpsbackupd: ${err.stack ?? err.message}\n`);
-    process.exit(1);
+    exitWhenWritten(1);
   },
 );

@@ -31,6 +31,8 @@ export interface BackupOptions {
   fifoWriterExit?: (path: string) => Promise<void> | undefined;
   /** Runs after the last entry, before commit; throwing aborts the backup with that reason. */
   beforeCommit?: () => Promise<void>;
+  /** Warnings known before the walk (a file moved aside from where a dump FIFO goes), stored with the backup's own. */
+  warnings?: string[];
 }
 
 /** What a finished backup reports. */
@@ -212,7 +214,7 @@ async function walkAndUpload(
   const owners = new OwnerNames();
   const keptXattrs = xattrsKept(config);
   const roots: RootReport[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...(opts.warnings ?? [])];
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
   const include = [...config.include, ...(opts.extraIncludes ?? [])];
   const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();

@@ -129,6 +129,7 @@ export function parseArgs(args: string[]) {
       if (a['delete-old-backups'] && a['keep-old-backups'] !== undefined) throw new Error('give --delete-old-backups or --keep-old-backups, not both');
       if (a['keep-old-backups'] === '') throw new Error('--keep-old-backups needs the file to write the key to');
       if (a['key-file'] === '') throw new Error('--key-file needs a file');
+      if (a.to === '') throw new Error('--to needs the directory to restore into (--to / for the original paths)');
       if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageConfig } from '@cpsbackup/config';
-import { mknod } from '@cpsbackup/syscalls';
+import { mknod, renameNoReplace } from '@cpsbackup/syscalls';
 
 /** One database dump: how to make it and how to load it back. */
 export interface DumpJob {
@@ -53,33 +53,90 @@ export function dumpPathOf(dir: string, name: string): string {
 interface Running {
   job: DumpJob;
   fifo: string;
+  /** The FIFO as made (device and inode): only that is ever removed. */
+  made: { dev: bigint; ino: bigint };
   child: ChildProcess;
   stderr: string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** What lies at `file` and is not a FIFO, in words ("a regular file of 12 bytes"). */
+function describeEntry(st: fs.BigIntStats): string {
+  if (st.isFile()) return `a regular file of ${st.size} bytes`;
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'something that is not a FIFO';
+}
+
+/**
+ * Moves what lies at `file` to `FILE.kept-<UTC time>` beside it (another
+ * suffix if that exists: never replacing anything); returns where it went.
+ */
+function moveAside(file: string): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  for (let n = 1; ; n++) {
+    const aside = `${file}.kept-${stamp}${n > 1 ? `-${n}` : ''}`;
+    try {
+      renameNoReplace(file, aside);
+      return aside;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOSYS') {
+        // A filesystem without RENAME_NOREPLACE: look first (the dump directory is root's, 0700).
+        if (fs.lstatSync(aside, { throwIfNoEntry: false })) continue;
+        fs.renameSync(file, aside);
+        return aside;
+      }
+      if (code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /**
  * The dump commands of one export, each writing into its own FIFO while the
  * agent reads it: the dump never lands on the node's disk. A command that
  * exits without opening its FIFO releases the reader (see `exited`).
+ *
+ * A FIFO left where a job writes (by an interrupted backup) is replaced.
+ * Anything else there is not ours: a dump a restore kept (its load failed,
+ * or it was not asked for), the only copy of that data on this node. It is
+ * moved aside, never deleted, and `warnings` says where (the backup
+ * carries them).
  */
 export class RunningDumps {
   private constructor(
     readonly dir: string,
     private readonly running: Running[],
+    /** What was found where a FIFO goes and moved aside, for the backup's warnings. */
+    readonly warnings: string[],
   ) {}
 
   static start(jobs: DumpJob[], dir: string): RunningDumps {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const running: Running[] = [];
+    const warnings: string[] = [];
     for (const job of jobs) {
       const fifo = dumpPathOf(dir, job.name);
-      fs.rmSync(fifo, { force: true });
+      const there = fs.lstatSync(fifo, { bigint: true, throwIfNoEntry: false });
+      if (there?.isFIFO()) {
+        fs.unlinkSync(fifo); // a FIFO holds no data
+      } else if (there) {
+        const aside = moveAside(fifo);
+        warnings.push(
+          `dump job ${job.name}: ${fifo} was ${describeEntry(there)} (a dump a restore kept, or put there by hand), not a FIFO of a backup: ` +
+            `moved to ${aside} for this backup's FIFO; load it or delete it once it is not needed`,
+        );
+      }
       mknod(fifo, 'fifo', 0o600);
+      const st = fs.lstatSync(fifo, { bigint: true });
       const child = spawn('/bin/sh', ['-c', fillTemplate(job.dump, { ...job.vars, fifo })], { stdio: ['ignore', 'ignore', 'pipe'] });
       const r: Running = {
         job,
         fifo,
+        made: { dev: st.dev, ino: st.ino },
         child,
         stderr: '',
         exit: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
@@ -88,7 +145,7 @@ export class RunningDumps {
       child.on('error', (err) => (r.stderr += `\n${err.message}`));
       running.push(r);
     }
-    return new RunningDumps(dir, running);
+    return new RunningDumps(dir, running, warnings);
   }
 
   /** The FIFO paths, for the walk. */
@@ -121,11 +178,12 @@ export class RunningDumps {
     return failures;
   }
 
-  /** Removes the FIFOs (after the backup, whatever happened). */
+  /** Removes the FIFOs (after the backup, whatever happened): each only if it is still the FIFO made for it, never what replaced it. */
   cleanup(): void {
     for (const r of this.running) {
       if (r.child.exitCode === null) r.child.kill('SIGKILL');
-      fs.rmSync(r.fifo, { force: true });
+      const st = fs.lstatSync(r.fifo, { bigint: true, throwIfNoEntry: false });
+      if (st?.isFIFO() && st.dev === r.made.dev && st.ino === r.made.ino) fs.unlinkSync(r.fifo);
     }
   }
 }
@@ -148,10 +206,12 @@ export function loadCommandFor(job: DumpJob, file: string): string | undefined {
 
 /**
  * Loads one restored dump: runs the job's restore command on `file`, then
- * deletes the file. A command that fails leaves the file where it is (the
- * only copy of that dump on this node), and its failure is returned.
+ * deletes the file if it is still `loaded` (device and inode: never
+ * another file put at its name). A command that fails leaves the file
+ * where it is (the only copy of that dump on this node), and its failure
+ * is returned.
  */
-export async function loadDump(job: DumpJob & { restore: string }, file: string): Promise<JobFailure | undefined> {
+export async function loadDump(job: DumpJob & { restore: string }, file: string, loaded: { dev: bigint; ino: bigint }): Promise<JobFailure | undefined> {
   const child = spawn('/bin/sh', ['-c', fillTemplate(job.restore, { ...job.vars, file })], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
@@ -160,7 +220,8 @@ export async function loadDump(job: DumpJob & { restore: string }, file: string)
     child.on('close', (c, s) => resolve({ code: c, signal: s })),
   );
   if (code === 0) {
-    fs.rmSync(file, { force: true });
+    const st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    if (st?.dev === loaded.dev && st.ino === loaded.ino) fs.unlinkSync(file);
     return undefined;
   }
   const tail = stderr.trim().split('\n').slice(-3).join(' | ');

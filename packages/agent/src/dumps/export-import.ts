@@ -5,7 +5,9 @@ import { type BackupOptions, type BackupResult, runBackup } from '../backup/back
 import { type DumpJob, dumpPathOf, jobsOf, loadCommandFor, loadDump, RunningDumps } from './dump-jobs';
 import { AgentError, ExitCode } from '../errors';
 import { type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
-import { pathUnder } from '../restore/safe-path';
+import { pathUnder, relativeOf } from '../restore/safe-path';
+import type { WriteOutcome } from '../restore/tree-writer';
+import { realPathOfExisting, wayProblem, wayTo } from './dump-trust';
 
 /** The dump jobs of this node, if it has a storage.conf. */
 export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
@@ -20,7 +22,9 @@ export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs
  * `cpsbackup -e`: starts the dump jobs, each writing into its FIFO, backs up
  * the node with the FIFOs, then checks every dump's exit status before the
  * commit. A failed dump aborts the backup on the server with the reason
- * (status error): it is never offered as the latest good backup.
+ * (status error): it is never offered as the latest good backup. Whatever
+ * lay where a FIFO goes and is not one (a dump a restore kept) is moved
+ * aside and named in a warning (see RunningDumps).
  */
 export async function runExport(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult & { dumps: string[] }> {
   const dumpSetup = loadDumpJobs(config);
@@ -30,6 +34,7 @@ export async function runExport(config: NodeConfig, opts: BackupOptions = {}): P
   try {
     const result = await runBackup(config, {
       ...opts,
+      warnings: [...(opts.warnings ?? []), ...dumps.warnings],
       extraIncludes: [storage.dump_directory],
       extraFifos: dumps.fifos,
       fifoWriterExit: (p) => dumps.exited(p),
@@ -39,6 +44,10 @@ export async function runExport(config: NodeConfig, opts: BackupOptions = {}): P
       },
     });
     return { ...result, dumps: jobs.map((j) => j.name) };
+  } catch (err) {
+    // A file moved aside is said even when the backup that would have carried the warning failed.
+    if (err instanceof AgentError && dumps.warnings.length) throw new AgentError(err.code, `${err.message}; and ${dumps.warnings.join('; ')}`, err.exitCode);
+    throw err;
   } finally {
     dumps.cleanup();
   }
@@ -66,22 +75,25 @@ export interface RestoredDump {
   loadCommand?: string;
 }
 
-/** A file's identity, to tell whether the restore wrote it (a restored file is a new inode under the name). */
-interface FileIdentity {
-  ino: bigint;
-  ctimeNs: bigint;
-  kind: 'file' | 'other';
+/** A stored path as the restore places it (relative, latin1), '' for one it refuses. */
+function storedKey(p: Buffer): string {
+  try {
+    return relativeOf(p).toString('latin1');
+  } catch {
+    return '';
+  }
 }
 
-function identityOf(file: string): FileIdentity | undefined {
-  let st: fs.BigIntStats | undefined;
+/** What lies at `file`: a regular file, something else, or nothing. */
+function kindOf(file: string): 'file' | 'other' | undefined {
+  let st: fs.Stats | undefined;
   try {
-    st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    st = fs.lstatSync(file, { throwIfNoEntry: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a file where a directory of the path would be
     throw err;
   }
-  return st && { ino: st.ino, ctimeNs: st.ctimeNs, kind: st.isFile() ? 'file' : 'other' };
+  return st && (st.isFile() ? 'file' : 'other');
 }
 
 /**
@@ -91,34 +103,47 @@ function identityOf(file: string): FileIdentity | undefined {
  * anywhere else, dumps are loaded only when `loadDumps` says so explicitly:
  * looking at an old backup in a directory must never roll the live
  * database back. A dump that is not loaded, or whose load failed, stays
- * where it is and is reported with the command that loads it.
+ * where it is and is reported with the command that loads it. A dump is
+ * loaded only if no one but root and the restoring user could have put
+ * another file in its place (see dump-trust.ts).
  */
 export async function runImport(config: NodeConfig, opts: ImportOptions): Promise<RestoreResult & { dumps: RestoredDump[] }> {
   const dumpSetup = loadDumpJobs(config);
   if (!dumpSetup) return { ...(await runRestore(config, opts)), dumps: [] };
   const { storage, jobs } = dumpSetup;
-  // The dump directory as restored under the target.
-  const restoredDir = pathUnder(opts.target, Buffer.from(storage.dump_directory)).toString();
+  // The dump directory as restored under the target (the target's own links resolved: the way to each dump is looked at whole).
+  const restoredDir = pathUnder(realPathOfExisting(opts.target), Buffer.from(storage.dump_directory)).toString();
   const files = jobs.map((job) => dumpPathOf(restoredDir, job.name));
-  // What was there before, so a dump the restore did not write (kept as it existed) is never loaded as if it were this backup's.
-  const before = files.map(identityOf);
-  const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory] });
+  // Each dump's path as stored, and what the restore did with it: a dump it did not select (--prefix, --regex) is not looked at.
+  const stored = new Map(jobs.map((job, i) => [storedKey(Buffer.from(dumpPathOf(storage.dump_directory, job.name))), i]));
+  const outcomes = new Map<number, WriteOutcome>();
+  const onEntry = (p: Buffer, outcome: WriteOutcome) => {
+    const i = p.toString('latin1').endsWith('.dump') ? stored.get(storedKey(p)) : undefined;
+    if (i !== undefined) outcomes.set(i, outcome);
+    opts.onEntry?.(p, outcome);
+  };
+  const waysBefore = files.map(wayTo);
+  const result = await runRestore(config, { ...opts, fifoAsFileUnder: [storage.dump_directory], onEntry });
   const inPlace = path.resolve(opts.target) === '/';
   const load = opts.loadDumps ?? inPlace;
+  const uid = process.geteuid?.() ?? 0;
   const dumps: RestoredDump[] = [];
   for (const [i, job] of jobs.entries()) {
     const file = files[i]!;
-    const now = identityOf(file);
-    if (!now) continue; // not in this backup, or not selected by --prefix / --regex
+    const outcome = outcomes.get(i);
+    // Not in this backup or not selected; or damaged, and then reported among the damaged files.
+    if (outcome === undefined || outcome === 'damaged') continue;
+    const now = kindOf(file);
+    if (!now) continue; // gone since: nothing to load or keep
     const loadCommand = loadCommandFor(job, file);
-    const was = before[i];
-    if (now.kind !== 'file' || (was && was.ino === now.ino && was.ctimeNs === now.ctimeNs)) {
-      const what = now.kind === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
+    if (outcome === 'skipped') {
+      const what = now === 'file' ? 'a file' : 'something that is not a regular file (a FIFO left by an interrupted backup?)';
+      const why = opts.overwrite ? 'and it was not replaced (the warnings say why)' : 'and a restore keeps what exists unless --overwrite is given';
       dumps.push({
         name: job.name,
         file,
         state: load ? 'failed' : 'kept',
-        reason: `the restore did not write it: ${what} was there already, and a restore keeps what exists unless --overwrite is given`,
+        reason: `the restore did not write it: ${what} was there already, ${why}`,
         loadCommand,
       });
       continue;
@@ -135,7 +160,23 @@ export async function runImport(config: NodeConfig, opts: ImportOptions): Promis
       dumps.push({ name: job.name, file, state: 'kept', reason: `${storage.configFile} has no restore command for ${job.name}` });
       continue;
     }
-    const failure = await loadDump({ ...job, restore: job.restore }, file);
+    const way = wayTo(file);
+    const problem = wayProblem(waysBefore[i]!, way, uid);
+    if (problem) {
+      // No load command is offered: the file may be anyone's.
+      const who = uid === 0 ? 'root' : `root and uid ${uid}`;
+      dumps.push({
+        name: job.name,
+        file,
+        state: 'failed',
+        reason:
+          `${problem}: someone other than ${who} could have put another file in place of the dump the restore wrote, so it is not loaded; ` +
+          `restore it into a directory only ${who} can write to, and load it from there`,
+      });
+      continue;
+    }
+    // The way is root's alone now: the file checked is the file loaded, and only it is deleted once loaded.
+    const failure = await loadDump({ ...job, restore: job.restore }, file, way[way.length - 1]!.st!);
     dumps.push(failure ? { name: job.name, file, state: 'failed', reason: failure.message, loadCommand } : { name: job.name, file, state: 'loaded' });
   }
   return { ...result, dumps };

@@ -7,6 +7,7 @@ import { loadNodeKey, requireKeys } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
 import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from '../client/server-connection';
+import { restoreFailure } from './fatal-errors';
 import { TreeWriter, type WriteOutcome } from './tree-writer';
 
 /** What to restore and where. */
@@ -30,6 +31,8 @@ export interface RestoreOptions {
   fifoAsFileUnder?: string[];
   /** Another client's backup (its client file names this node in restore_client); absent: our own. */
   client?: string;
+  /** Told what became of each selected entry (not of the directories on the way); `path` is valid only during the call. */
+  onEntry?: (path: Buffer, outcome: WriteOutcome) => void;
 }
 
 /** What a restore did. */
@@ -148,12 +151,15 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       const content = verifiedContent(server, e);
       const context = !!m.restoreEntry.context;
       const outcome = await writer.write(e, content, context);
-      if (!context) count(totals, outcome, e);
+      if (!context) {
+        count(totals, outcome, e);
+        opts.onEntry?.(e.path, outcome);
+      }
     }
   } catch (err) {
     server.conn.destroy();
     await writer?.abort();
-    throw err;
+    throw restoreFailure(err, opts.target);
   }
 }
 
@@ -244,7 +250,10 @@ async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: Tr
     const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
     const outcome = await writer.write(e, content.chunks(), context);
-    if (!context) count(totals, outcome, e);
+    if (!context) {
+      count(totals, outcome, e);
+      opts.onEntry?.(e.path, outcome);
+    }
   };
   // The directories on the way to what is selected come as context, as the server sends them for a plain backup.
   for await (const { e, context } of selectedWithWay(reads.walk(root, descend), selected, (x) => x.type === EntryType.Directory)) {

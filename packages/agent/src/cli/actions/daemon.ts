@@ -1,4 +1,5 @@
 import { ConfigError, type NodeConfig } from '@cpsbackup/config';
+import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { ExitCode } from '../../errors';
 import type { StopSignal } from '../../daemon/daemon';
 import { parseWindow } from '../../daemon/schedule';
@@ -18,7 +19,7 @@ export async function daemon(config: NodeConfig): Promise<Report> {
   const log = createLogger(config.log_level, 'cpsbackup-agent');
   const stop: StopSignal = { stopping: false };
   const onSignal = (signal: string) => {
-    if (stop.stopping) process.exit(ExitCode.OK); // second signal: now
+    if (stop.stopping) return exitWhenWritten(ExitCode.OK); // second signal: now
     log.info({ signal }, 'stopping after the running backup, if any');
     stop.stopping = true;
     stop.wake?.();

@@ -19,10 +19,11 @@ function dumpLine(d: RestoredDump): string {
 
 /** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runImport for when). */
 export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
+  const number = parseNumber(argv.import, '-i');
   const r = await runImport(config, {
     // Undefined unless given: runImport then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
-    number: parseNumber(argv.import, '-i'),
+    number,
     target: argv.to ?? '/',
     // As -s prints them (ls -b escapes), so any stored name can be asked for.
     prefixes: argv.prefix?.map(unescapeName),
@@ -33,7 +34,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     setuid: argv.setuid,
     client: argv.client,
   });
-  if (r.entries === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
+  // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
+  if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
     const n = formatNumber(r.summary.number);
     const what = [
       ...(argv.prefix?.length ? [`is at or below --prefix ${argv.prefix.join(', ')}`] : []),
@@ -46,24 +48,33 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     );
   }
   const failed = r.dumps.filter((d) => d.state === 'failed');
+  // A partial backup lacks what could not be read when it was made: a plain -i takes one only when no complete backup exists.
+  const partial = r.summary.partial
+    ? [
+        `backup ${formatNumber(r.summary.number)} is PARTIAL (${r.summary.partial})` +
+          (number === 0 ? ': this node has no complete backup, so the newest partial one was restored' : '') +
+          '; what it lacks was not restored',
+      ]
+    : [];
+  const warnings = [...partial, ...r.warnings];
   return {
     text: [
       `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
       ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
-      ...r.warnings.map((w) => `warning: ${w}`),
+      ...warnings.map((w) => `warning: ${w}`),
     ],
     json: {
       backup: summaryJson(r.summary),
       entries: r.entries,
       bytes: r.bytes,
       skipped: r.skipped,
-      warnings: r.warnings,
+      warnings,
       damaged: r.damaged,
       dumpsLoaded: r.dumps.filter((d) => d.state === 'loaded').map((d) => d.name),
       dumpFailures: failed.map(dumpLine),
       dumps: r.dumps,
     },
     errors: [...r.damaged, ...failed.map(dumpLine)],
-    exit: failed.length || r.damaged.length ? ExitCode.FAILED : r.warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    exit: failed.length || r.damaged.length ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
