@@ -66,7 +66,7 @@ describe('what a restore reports', () => {
     const r = await runCli(['-c', conf, '-i', '--to', to, '--prefix', '/forged/big.db']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'cpsbackup: /forged/big.db: not restored: its entry says 1073741824 bytes, its 0 chunks hold 0 (the backup is damaged; cpsbackupd verify checks it)\n',
+      'cpsbackup: /forged/big.db: not restored: its entry says 1073741824 bytes, its 0 chunks hold 0 (the node that made the backup recorded it wrongly, or the backup is damaged: restore this file from another backup)\n',
     );
   });
 

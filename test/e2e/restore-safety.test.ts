@@ -25,6 +25,8 @@ function listing(dir: string): string[] {
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
+/** Runs a command and stops it when it makes a given name: see the script. */
+const STOP_ON_CREATE = path.join(__dirname, '..', 'fixtures', 'stop-on-create.py');
 
 describe('restore: the way to each include, links, depth, hostile local users, forged entries', () => {
   const { root, pki, server } = useServer('restore-safety', { clients: { node: [], forger: [] } });
@@ -153,21 +155,22 @@ describe('restore: the way to each include, links, depth, hostile local users, f
 
       // The user swaps the directory the restore makes in their home for a link to `outside`, while the restore is
       // writing into it: decided by what happened (the directory appeared; the restore, stopped, had not finished).
-      const child = spawn(process.execPath, [CLI_BIN, '-c', c, '-i', '--prefix', home], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      // Stopped by the kernel's word that the directory was made (inotify), not after some time.
+      const output = path.join(base, 'restore.out');
+      const child = spawn('python3', [STOP_ON_CREATE, home, 'd0', output, '--', process.execPath, CLI_BIN, '-c', c, '-i', '--prefix', home], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+      const said = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+      expect(said).toBe('stopped'); // mid-restore
       const victim = path.join(home, 'd0');
-      while (!fs.existsSync(victim) && child.exitCode === null) await new Promise((r) => setTimeout(r, 1));
-      process.kill(child.pid!, 'SIGSTOP');
-      expect(child.exitCode).toBe(null); // stopped mid-restore
       // Debian's python3: nobody may not run one installed under root's home.
       const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
       const swap = `import os, sys; os.rename(sys.argv[1], sys.argv[1] + '-moved'); os.symlink(sys.argv[2], sys.argv[1])`;
       const user = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', python, '-c', swap, victim, outside]);
       expect(user.status).toBe(0);
-      process.kill(child.pid!, 'SIGCONT');
-      const r = { code: await exited, stdout };
+      child.stdin.end('go\n');
+      const r = { code: await exited, stdout: fs.readFileSync(output, 'utf8') };
       // Nothing was written outside what is restored, and the directory outside kept its owner and mode.
       expect(fs.readdirSync(outside)).toEqual([]);
       const st = fs.statSync(outside);

@@ -128,14 +128,16 @@ export class TreeWriter {
           next = openAt(cur, name, DIR_FLAGS);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') {
-            mkdirAt(cur, name, 0o777); // the umask applies, as for mkdir -p
-            next = openAt(cur, name, DIR_FLAGS);
-          } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+          if (code === 'ELOOP' || code === 'ENOTDIR') {
             throw new AgentError('RESTORE', `cannot restore into ${this.target}: ${this.notADirectory(cur, name, sofar)}`, ExitCode.CONFIG);
-          } else {
-            throw new AgentError('RESTORE', `cannot restore into ${this.target}: ${sofar}: ${code ?? (err as Error).message}`);
           }
+          if (code !== 'ENOENT') throw asTargetError(err, 'open', sofar);
+          try {
+            mkdirAt(cur, name, 0o777); // the umask applies, as for mkdir -p
+          } catch (e) {
+            throw asTargetError(e, 'mkdir', sofar);
+          }
+          next = openAt(cur, name, DIR_FLAGS);
         }
         closeFd(cur);
         cur = next;
@@ -574,4 +576,16 @@ async function drain(content: AsyncIterable<Buffer>): Promise<void> {
   for await (const _ of content) {
     // Consumed so the stream stays in step.
   }
+}
+
+/**
+ * A failure to make or open the target (or a directory on its way), named
+ * by its real path and the call as node:fs names it: the restore's caller
+ * (fatal-errors) tells it apart from a failure under the target by that.
+ */
+function asTargetError(err: unknown, syscall: 'mkdir' | 'open', where: string): NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code !== 'string') return e;
+  const description = /^E[A-Z0-9]+: ([^,]*),/.exec(e.message)?.[1] ?? e.code;
+  return Object.assign(new Error(`${e.code}: ${description}, ${syscall} '${where}'`), { code: e.code, errno: e.errno, syscall, path: where });
 }
