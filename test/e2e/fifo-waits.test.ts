@@ -66,14 +66,28 @@ describe('FIFOs and the connection', () => {
     const data = dataDir('stray-data');
     const fifo = path.join(data, 'stray.fifo');
     execFileSync('mkfifo', ['-m', '0666', fifo]);
+    // Walked (listed and stat'ed with their directory) before the stray FIFO's wait, changed during it.
+    const replaced = path.join(data, 'z-replaced.fifo');
+    const removed = path.join(data, 'z-removed.fifo');
+    for (const f of [replaced, removed]) execFileSync('mkfifo', ['-m', '0666', f]);
     const conf = nodeConf('stray', [data], ['read_all_fifos = 1', 'fifo_timeout = 12']);
 
-    const b = await runCli(['-c', conf, '-e', '--json']);
+    const run = runCli(['-c', conf, '-e', '--json']);
+    await hasReader(fifo);
+    fs.rmSync(removed);
+    fs.rmSync(replaced);
+    fs.writeFileSync(replaced, 'not a FIFO: never read as one');
+    const b = await run;
     expect(b.stderr).toBe('');
     expect(b.code).toBe(5); // done, with warnings
     const backup = JSON.parse(b.stdout).backup;
     expect(backup.status).toBe('available');
-    expect(backup.warnings).toEqual([`FIFO ${fifo}: no writer opened it within 12 s (fifo_timeout); its content was not backed up`]);
+    expect(backup.warnings).toEqual([
+      `FIFO ${fifo}: no writer opened it within 12 s (fifo_timeout); its content was not backed up`,
+      `FIFO ${replaced} cannot be read: ECHANGED (not a FIFO any more); its content was not backed up`,
+    ]);
+    const show = (await runCli(['-c', conf, '-s', String(backup.number)])).stdout;
+    expect(show).not.toContain('z-removed.fifo'); // gone since the walk: left out, as a file would be
 
     // Restorable: the file, and the FIFO as a FIFO (no content).
     const to = path.join(root, 'stray-restored');
