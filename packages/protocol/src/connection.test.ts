@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { ConnectionError, FramedConnection } from './connection';
+import { type Message } from './frame';
 
 /** A connected pair of real loopback sockets. */
 async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; close: () => void }> {
@@ -62,5 +63,74 @@ describe('framed connection', () => {
     } finally {
       close();
     }
+  });
+
+  describe('silence, keep-alives and what counts as hearing from the peer', () => {
+    /** Resolves once `c` has received `n` keep-alives (the peer's clock: no delay guessed here). */
+    async function keepAlivesIn(c: FramedConnection, n: number): Promise<void> {
+      while (c.counters.keepAlivesIn < n) await new Promise((r) => setTimeout(r, 5));
+    }
+
+    test('keep-alives keep a peer with nothing to say from timing out, and never reach next()', async () => {
+      const { client, server, close } = await socketPair();
+      try {
+        const agent = new FramedConnection(client);
+        const daemon = new FramedConnection(server, { idleTimeoutMs: 300 });
+        agent.keepAlive(50);
+        const received = daemon.next();
+        await keepAlivesIn(daemon, 12); // 600 ms at least: twice the idle timeout
+        expect(daemon.error).toBeUndefined();
+        await agent.send({ listRequest: { client: 'x' } });
+        expect(((await received) as Message).msg).toBe('listRequest');
+        expect(agent.counters.keepAlivesOut).toBeGreaterThanOrEqual(12);
+      } finally {
+        close();
+      }
+    });
+
+    test('our own writes do not make a silent peer look alive', async () => {
+      const { client, server, close } = await socketPair();
+      try {
+        new FramedConnection(client); // reads, never writes
+        const daemon = new FramedConnection(server, { idleTimeoutMs: 300 });
+        const talking = setInterval(() => void daemon.send({ warning: { message: 'still here' } }).catch(() => undefined), 20);
+        const why = await daemon.failed();
+        clearInterval(talking);
+        expect(why).toBeInstanceOf(ConnectionError);
+        expect(why.message).toBe('no data from the peer for 300 ms');
+      } finally {
+        close();
+      }
+    });
+
+    test('idleOnlyWhileWaiting: silence counts only while a message is awaited', async () => {
+      const { client, server, close } = await socketPair();
+      try {
+        const agent = new FramedConnection(client, { idleTimeoutMs: 200, idleOnlyWhileWaiting: true });
+        const daemon = new FramedConnection(server); // says nothing
+        agent.keepAlive(20); // the agent's own clock, as the daemon counts its keep-alives
+        await keepAlivesIn(daemon, 25); // 500 ms at least of the daemon's silence, while the agent awaited nothing
+        expect(agent.error).toBeUndefined();
+        await expect(agent.next()).rejects.toThrow('no data from the peer for 200 ms');
+      } finally {
+        close();
+      }
+    });
+
+    test('a peer that sends nothing but keep-alives is dropped at keepAliveOnlyTimeoutMs, and told why', async () => {
+      const { client, server, close } = await socketPair();
+      try {
+        const agent = new FramedConnection(client);
+        const daemon = new FramedConnection(server, { idleTimeoutMs: 60_000, keepAliveOnlyTimeoutMs: 300 });
+        agent.keepAlive(20);
+        await expect(daemon.next()).rejects.toThrow('nothing but keep-alives from the peer for 300 ms while a message was awaited');
+        expect(daemon.counters.keepAlivesIn).toBeGreaterThan(10);
+        const told = await agent.next();
+        expect(told.error?.code).toBe('TIMEOUT');
+        expect(told.error?.message).toBe('nothing but keep-alives from the peer for 300 ms while a message was awaited');
+      } finally {
+        close();
+      }
+    });
   });
 });

@@ -6,6 +6,35 @@ import { MAX_FRAME_BYTES } from './version';
 /** How long after our last message a peer has to close its side before the socket is torn down. */
 const END_GRACE_MS = 2000;
 
+/** A duration as messages say it: whole seconds, or milliseconds below that. */
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** The one KeepAlive frame, encoded once. */
+const KEEP_ALIVE_FRAME = encodeFrame({ keepAlive: {} });
+
+/** Whether a frame body is a KeepAlive (read from its tag, not decoded). */
+function isKeepAlive(body: Buffer): boolean {
+  try {
+    return frameKind(body) === 'keepAlive';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How often an agent with nothing to send says it is alive, given the
+ * server's idle timeout (Welcome.idle_timeout_ms; 0: not told): four times
+ * within it, so a late timer or a slow link never lets it lapse, and at
+ * least every 30 s, which also keeps NAT and firewall state of a quiet
+ * connection alive.
+ */
+export function keepAliveInterval(peerIdleTimeoutMs: number): number {
+  if (!(peerIdleTimeoutMs > 0)) return 30_000;
+  return Math.min(30_000, Math.max(1000, Math.floor(peerIdleTimeoutMs / 4)));
+}
+
 /** The connection ended or failed; `code` says how. */
 export class ConnectionError extends Error {
   constructor(
@@ -20,8 +49,27 @@ export class ConnectionError extends Error {
 /** Options of a framed connection. */
 export interface ConnectionOptions {
   maxFrameBytes?: number;
-  /** Fail the connection after this long without receiving a byte (0: never). */
+  /**
+   * Fail the connection after this long without receiving a byte (0:
+   * never). Our own writes do not count: a peer that stopped reading must
+   * not look alive because we keep writing. Neither does time during which
+   * we stopped reading ourselves (our queue is full).
+   */
   idleTimeoutMs?: number;
+  /**
+   * Count idleTimeoutMs only while we wait on the peer: for a message (a
+   * `next()` pending), or for it to take what we sent (a send waiting for
+   * the socket to drain; a drain counts as hearing from it). An agent busy
+   * on its own (waiting for a FIFO's writer) expects nothing meanwhile.
+   */
+  idleOnlyWhileWaiting?: boolean;
+  /**
+   * Fail the connection when one `next()` has waited this long with
+   * nothing but KeepAlive frames arriving (0: never): a peer that is alive
+   * but does nothing does not keep what it holds forever. It is told why
+   * (an Error frame) before the connection closes.
+   */
+  keepAliveOnlyTimeoutMs?: number;
   /** Fail the connection when a frame, once begun, is not complete after this long (0: never): a trickle of bytes does not count as activity. */
   frameTimeoutMs?: number;
   /** Stop reading from the socket while this many decoded messages wait to be handled. */
@@ -56,11 +104,28 @@ export class FramedConnection {
   private queuedBytes = 0;
   private readonly maxQueuedBytes: number;
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
+  /** When the pending `next()` began waiting. */
+  private waiterSince = 0;
+  /** When a send began waiting for the socket to drain (undefined: none waits). */
+  private drainingSince: number | undefined;
+  /** When a byte last arrived (or we stopped reading; with idleOnlyWhileWaiting, or the peer took what we sent). */
+  private lastHeardAt = Date.now();
+  private readonly idleTimeoutMs: number;
+  private readonly idleOnlyWhileWaiting: boolean;
+  private readonly keepAliveOnlyTimeoutMs: number;
+  /** The deadline timer (idle and keep-alive-only), and when it fires. */
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineAt = Infinity;
+  /** When we last wrote a frame; the keep-alive timer (see keepAlive). */
+  private lastSentAt = Date.now();
+  private keepAliveTimer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  /** Told the failure once it happens (see failed()). */
+  private readonly onFailure: Array<(err: Error) => void> = [];
   private readonly maxQueued: number;
   private lastWrite: Promise<void> = Promise.resolve();
   /** Frames and bytes counted both ways (for stats and tests). */
-  readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesIn: 0, keepAlivesOut: 0 };
 
   constructor(
     readonly socket: Duplex,
@@ -75,19 +140,103 @@ export class FramedConnection {
     socket.on('end', () => this.fail(new ConnectionError('CLOSED', 'the peer closed the connection')));
     socket.on('close', () => this.fail(new ConnectionError('CLOSED', 'the connection closed')));
     socket.on('error', (err: Error) => this.fail(new ConnectionError('SOCKET', err.message)));
+    socket.on('drain', () => {
+      this.drainingSince = undefined;
+      if (this.idleOnlyWhileWaiting) this.lastHeardAt = Date.now(); // the peer took what we were waiting to send
+    });
     this.frameTimeoutMs = opts.frameTimeoutMs ?? 0;
-    const idle = opts.idleTimeoutMs ?? 0;
-    if (idle > 0 && 'setTimeout' in socket) {
-      (socket as Duplex & { setTimeout(ms: number, cb: () => void): void }).setTimeout(idle, () => {
-        const err = new ConnectionError('TIMEOUT', `no data from the peer for ${Math.round(idle / 1000)} s`);
-        this.fail(err);
-        socket.destroy();
-      });
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
+    this.idleOnlyWhileWaiting = !!opts.idleOnlyWhileWaiting;
+    this.keepAliveOnlyTimeoutMs = opts.keepAliveOnlyTimeoutMs ?? 0;
+    this.armDeadline();
+  }
+
+  /**
+   * When the connection fails for silence, if nothing changes: `idleTimeoutMs`
+   * after we last heard from the peer (or after a wait began, when only
+   * waits count), and `keepAliveOnlyTimeoutMs` after the pending `next()`
+   * began. Undefined: nothing counts now.
+   */
+  private deadline(): { at: number; why: () => string; tell: boolean } | undefined {
+    let best: { at: number; why: () => string; tell: boolean } | undefined;
+    if (this.idleTimeoutMs > 0) {
+      let from: number | undefined = this.lastHeardAt;
+      if (this.idleOnlyWhileWaiting) {
+        const waitFrom = Math.min(this.waiter ? this.waiterSince : Infinity, this.drainingSince ?? Infinity);
+        from = waitFrom === Infinity ? undefined : Math.max(from, waitFrom);
+      }
+      if (from !== undefined) best = { at: from + this.idleTimeoutMs, why: () => `no data from the peer for ${duration(this.idleTimeoutMs)}`, tell: false };
     }
+    if (this.keepAliveOnlyTimeoutMs > 0 && this.waiter) {
+      const at = this.waiterSince + this.keepAliveOnlyTimeoutMs;
+      if (!best || at < best.at) {
+        best = {
+          at,
+          why: () => `nothing but keep-alives from the peer for ${duration(this.keepAliveOnlyTimeoutMs)} while a message was awaited`,
+          tell: true,
+        };
+      }
+    }
+    return best;
+  }
+
+  /** (Re)arms the deadline timer if the deadline is now earlier than the one it waits for. */
+  private armDeadline(): void {
+    if (this.failure) return;
+    const d = this.deadline();
+    if (!d || (this.deadlineTimer && this.deadlineAt <= d.at)) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineAt = d.at;
+    this.deadlineTimer = setTimeout(() => this.checkDeadline(), Math.max(0, d.at - Date.now()));
+    this.deadlineTimer.unref?.();
+  }
+
+  private checkDeadline(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
+    if (this.failure) return;
+    // We stopped reading (our queue is full): the peer is not the silent one.
+    if (this.socket.isPaused()) this.lastHeardAt = Date.now();
+    const d = this.deadline();
+    if (!d) return; // re-armed when a wait begins
+    if (d.at > Date.now()) return this.armDeadline();
+    const err = new ConnectionError('TIMEOUT', d.why());
+    this.fail(err);
+    if (d.tell) {
+      // The peer is alive: tell it why, then close (destroyed after a grace if it does not close its side).
+      this.socket.end(encodeFrame({ error: { code: 'TIMEOUT', message: err.message } }));
+      setTimeout(() => this.socket.destroy(), END_GRACE_MS).unref();
+    } else {
+      this.socket.destroy();
+    }
+  }
+
+  /**
+   * Sends a KeepAlive whenever nothing has been written for `everyMs`
+   * (and the socket holds nothing unsent), until the connection ends: the
+   * peer's idle timer is kept from running out while we are busy on our
+   * own. The peer takes it as a sign of life and nothing else.
+   */
+  keepAlive(everyMs: number): void {
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    const tick = () => {
+      this.keepAliveTimer = undefined;
+      if (this.failure || this.socket.writableEnded) return;
+      const quiet = Date.now() - this.lastSentAt;
+      if (quiet >= everyMs && this.socket.writableLength === 0) {
+        this.counters.keepAlivesOut++;
+        this.write([KEEP_ALIVE_FRAME]).catch(() => undefined); // a failure is the connection's, seen by whoever sends or waits next
+      }
+      this.keepAliveTimer = setTimeout(tick, Math.max(1, everyMs - (Date.now() - this.lastSentAt)));
+      this.keepAliveTimer.unref?.();
+    };
+    this.keepAliveTimer = setTimeout(tick, everyMs);
+    this.keepAliveTimer.unref?.();
   }
 
   private onData(data: Buffer): void {
     if (this.failure) return;
+    this.lastHeardAt = Date.now();
     if (this.frameTimeoutMs > 0 && this.decoder.pendingBytes === 0) this.frameStartedAt = Date.now();
     this.counters.bytesIn += data.length;
     let frames: Array<Buffer | FrameError>;
@@ -104,6 +253,11 @@ export class FramedConnection {
     const each = frames.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / frames.length : 0;
     for (const body of frames) {
       this.counters.framesIn++;
+      if (!(body instanceof FrameError) && isKeepAlive(body)) {
+        // A sign of life: it has restarted the idle clock; nobody reads it.
+        this.counters.keepAlivesIn++;
+        continue;
+      }
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
@@ -137,7 +291,7 @@ export class FramedConnection {
         this.frameTimer.unref?.();
         return;
       }
-      this.fail(new ConnectionError('TIMEOUT', `a frame took more than ${Math.round(this.frameTimeoutMs / 1000)} s to arrive`));
+      this.fail(new ConnectionError('TIMEOUT', `a frame took more than ${duration(this.frameTimeoutMs)} to arrive`));
       this.socket.destroy();
     };
     this.frameTimer = setTimeout(check, this.frameTimeoutMs - (Date.now() - this.frameStartedAt));
@@ -157,6 +311,10 @@ export class FramedConnection {
   private fail(err: Error): void {
     if (this.failure) return;
     this.failure = err;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    this.deadlineTimer = this.keepAliveTimer = undefined;
+    for (const f of this.onFailure.splice(0)) f(err);
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -190,6 +348,12 @@ export class FramedConnection {
     return this.failure;
   }
 
+  /** Resolves with the reason once the connection fails or closes (never rejects). */
+  failed(): Promise<Error> {
+    if (this.failure) return Promise.resolve(this.failure);
+    return new Promise((resolve) => this.onFailure.push(resolve));
+  }
+
   /**
    * The next received message. Rejects with a FrameError for a malformed
    * frame (the connection goes on), with a ConnectionError once the
@@ -205,7 +369,11 @@ export class FramedConnection {
     }
     if (this.failure) return Promise.reject(this.failure);
     if (this.socket.isPaused()) this.socket.resume();
-    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.waiterSince = Date.now();
+      this.armDeadline();
+    });
   }
 
   /** Sends one message; resolves when the socket can take more. */
@@ -234,6 +402,7 @@ export class FramedConnection {
 
   private write(parts: Buffer[]): Promise<void> {
     this.counters.framesOut++;
+    this.lastSentAt = Date.now();
     let ok = true;
     if (parts.length > 1) this.socket.cork();
     for (let i = 0; i < parts.length; i++) {
@@ -245,6 +414,10 @@ export class FramedConnection {
     }
     if (parts.length > 1) this.socket.uncork();
     if (ok) return Promise.resolve();
+    if (this.drainingSince === undefined) {
+      this.drainingSince = Date.now();
+      this.armDeadline();
+    }
     return new Promise((resolve, reject) => {
       const onDrain = () => {
         this.socket.off('close', onClose);
@@ -261,6 +434,8 @@ export class FramedConnection {
 
   /** Sends a last message (if any) and closes our side once it is written. */
   async end(last?: OutgoingMessage): Promise<void> {
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
     if (last && !this.failure) {
       try {
         await this.send(last);

@@ -12,7 +12,7 @@ export {
   type OutgoingMessage,
 } from './frame';
 export { encodeChunkFrame, type ChunkFrameFields } from './chunk-frame';
-export { FramedConnection, ConnectionError, type ConnectionOptions } from './connection';
+export { FramedConnection, ConnectionError, type ConnectionOptions, keepAliveInterval } from './connection';
 export { entryFromRecord, toBigInt, toSafeNumber, ProtocolError } from './convert';
 export { PROTOCOL_VERSION, MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './version';
 export { LIMITS, boundedText } from './limits';

@@ -45,6 +45,15 @@ function serverFrameLimits(kind: MessageKind): number {
   }
 }
 
+/**
+ * The longest one wait for an agent's next message may be kept up by
+ * keep-alives alone: the longest wait a node.conf allows (fifo_timeout's
+ * maximum, 86400 s). An agent stuck for longer (a FIFO whose writer never
+ * writes nor closes, a dump that hangs) is dropped: its backup is recorded
+ * as error, its client's lock and its slot are released.
+ */
+export const KEEPALIVE_ONLY_LIMIT_MS = 86_400_000;
+
 /** Shared parts a session uses. */
 export interface SessionDeps {
   store: Store;
@@ -77,7 +86,9 @@ export class Session {
     private readonly deps: SessionDeps,
   ) {
     this.conn = new FramedConnection(socket, {
+      // Only what arrives counts (KeepAlive too): our own writes do not make a vanished agent look alive.
       idleTimeoutMs: deps.config.idle_timeout * 1000,
+      keepAliveOnlyTimeoutMs: KEEPALIVE_ONLY_LIMIT_MS,
       // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
       frameTimeoutMs: deps.config.idle_timeout * 1000,
       frameLimits: serverFrameLimits,
@@ -170,6 +181,7 @@ export class Session {
         protocolVersion: PROTOCOL_VERSION,
         serverVersion: SERVER_VERSION,
         chunker: { minSize: DEFAULT_CHUNKER_PARAMS.minSize, avgSize: DEFAULT_CHUNKER_PARAMS.avgSize, maxSize: DEFAULT_CHUNKER_PARAMS.maxSize },
+        idleTimeoutMs: this.deps.config.idle_timeout * 1000,
       },
     });
     const deps = this.deps;

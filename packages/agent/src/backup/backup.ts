@@ -5,11 +5,12 @@ import { type cpsbackup } from '@cpsbackup/protocol';
 import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
-import { type ChunkSink, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
 import { FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
+import { AgentError } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey } from '../encryption/node-key';
 import { SealedChunkReads } from '../encryption/tree-reader';
@@ -141,7 +142,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];
     try {
-      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys }, uploader, counters);
+      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys, stop: server.lost }, uploader, counters);
       partialReasons = incompleteRoots(roots, previous);
     } finally {
       previous.close();
@@ -207,7 +208,7 @@ async function walkAndUpload(
   config: NodeConfig,
   opts: BackupOptions,
   { previous, expectedBytes }: { previous: PreviousManifest; expectedBytes: number },
-  { params, files, keyed }: { params: ChunkerParams; files: FilePool; keyed: boolean },
+  { params, files, keyed, stop }: { params: ChunkerParams; files: FilePool; keyed: boolean; stop: AbortSignal },
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<RootReport[]> {
@@ -222,6 +223,7 @@ async function walkAndUpload(
   // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
   const sink: ChunkSink = (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data));
   const blocks = new ReadBlocks(params.maxSize);
+  const fifoWaits = new FifoWaits(config.fifo_timeout);
 
   const walkOptions = {
     include,
@@ -274,14 +276,15 @@ async function walkAndUpload(
       if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
     } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {
       const writerExit = opts.fifoWriterExit?.(item.path.toString());
-      const read = await readFifo(item.path, params, sink, config.fifo_timeout * 1000, blocks, writerExit);
-      counters.filesRead++;
-      counters.bytesRead += read.size;
-      if (read.timedOut && !writerExit) {
-        await uploader.addWarning(`FIFO ${item.path.toString()}: no writer within ${config.fifo_timeout} s; its content was not backed up`);
+      const named = !!writerExit || readFifos.some((f) => f.equals(item.path));
+      const read = await readFifoContent(item.path, { named, writerExit, waits: fifoWaits, stop }, params, sink, blocks, uploader);
+      if (read === 'gone') continue;
+      if (read) {
+        counters.filesRead++;
+        counters.bytesRead += read.size;
+        entry.chunks = read.chunks;
+        entry.size = read.size;
       }
-      entry.chunks = read.chunks;
-      entry.size = read.size;
     }
     await uploader.addEntry(entry);
     if (opts.onProgress && Date.now() - lastProgress > 200) {
@@ -292,6 +295,82 @@ async function walkAndUpload(
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
   opts.onProgress?.(counters, expectedBytes);
   return roots;
+}
+
+/**
+ * How long each FIFO read waits for its writer. A FIFO read_fifo names, or
+ * one a dump job writes into, waits fifo_timeout each time, as asked. The
+ * others (read_all_fifos, or below a directory read_fifo names) share one
+ * fifo_timeout for the whole backup: once one of them has waited it out
+ * with no writer, the next ones are read only if a writer has them open
+ * already. Whoever can make a FIFO where the backup looks (a directory
+ * others may write to) costs a backup one fifo_timeout, not one per FIFO.
+ */
+class FifoWaits {
+  private sharedMs: number;
+  /** The FIFO the shared wait was spent on. */
+  private spentOn: string | undefined;
+
+  constructor(private readonly timeoutS: number) {
+    this.sharedMs = timeoutS * 1000;
+  }
+
+  waitFor(named: boolean): number {
+    return named ? this.timeoutS * 1000 : this.sharedMs;
+  }
+
+  /** No writer came: why, for the warning (and the shared wait is spent). */
+  noWriter(path: string, named: boolean, waitedMs: number): string {
+    if (named || waitedMs > 0) {
+      if (!named) {
+        this.sharedMs = 0;
+        this.spentOn = path;
+      }
+      return `no writer opened it within ${this.timeoutS} s (fifo_timeout)`;
+    }
+    return (
+      `no writer had it open, and the wait for the writers of FIFOs read_fifo does not name (fifo_timeout = ${this.timeoutS} s) ` +
+      `was spent on ${this.spentOn ?? 'an earlier FIFO'} (name it in read_fifo to wait for its writer every time)`
+    );
+  }
+}
+
+/**
+ * What a writer pushes into a FIFO, for its entry: its chunks, or null
+ * when none was read (a warning names the FIFO and says why), or 'gone'
+ * when the FIFO no longer exists (it is left out, as a file deleted since
+ * the walk is). Only the loss of the connection, or the uploader's own
+ * failure, fails the backup.
+ */
+async function readFifoContent(
+  path: Buffer,
+  { named, writerExit, waits, stop }: { named: boolean; writerExit: Promise<void> | undefined; waits: FifoWaits; stop: AbortSignal },
+  params: ChunkerParams,
+  sink: ChunkSink,
+  blocks: ReadBlocks,
+  uploader: Uploader,
+): Promise<{ chunks: Buffer[]; size: number } | null | 'gone'> {
+  const shown = path.toString();
+  let exited = false;
+  void writerExit?.then(() => (exited = true));
+  const timeoutMs = waits.waitFor(named);
+  try {
+    const read = await readFifo(path, params, sink, blocks, { timeoutMs, abandon: writerExit, stop });
+    if (read.writer) return read;
+  } catch (err) {
+    if (err === stop.reason && err instanceof AgentError) throw new AgentError(err.code, `${err.message} (while reading FIFO ${shown})`, err.exitCode);
+    if (!(err instanceof FifoReadError)) throw err;
+    if (err.code === 'ENOENT') return 'gone';
+    await uploader.addWarning(`FIFO ${shown} cannot be read: ${err.code} (${err.message}); its content was not backed up`);
+    return null;
+  }
+  const why = writerExit
+    ? exited
+      ? 'its dump command exited without writing into it'
+      : `its dump command did not open it within ${timeoutMs / 1000} s (fifo_timeout)`
+    : waits.noWriter(shown, named, timeoutMs);
+  await uploader.addWarning(`FIFO ${shown}: ${why}; its content was not backed up`);
+  return null;
 }
 
 /**

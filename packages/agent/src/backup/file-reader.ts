@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { Chunker, type ChunkerParams, isSharedZeros } from '@cpsbackup/chunker';
 import { chunkIdOf } from '@cpsbackup/format';
-import { closeFd, nextData, nextHole, openFromRoot } from '@cpsbackup/syscalls';
+import { closeFd, nextData, nextHole, O_PATH, openFromRoot } from '@cpsbackup/syscalls';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is
@@ -23,6 +24,9 @@ export interface ReadResult {
 
 const BLOCK = 1024 * 1024;
 
+/** How much of a FIFO one read takes: more than a pipe holds by default (64 KiB). */
+const FIFO_READ_BYTES = 256 * 1024;
+
 /**
  * The read buffers of one backup, used in turn. Reading into a new 1 MiB
  * buffer each time made V8 run a full GC about every 64 MB of external
@@ -38,7 +42,14 @@ export class ReadBlocks {
   private readonly blocks: Buffer[] = [];
   private readonly count: number;
   private turn = 0;
+  private fifo: Buffer | undefined;
 
+  /**
+   * The chunk in progress is shorter than maxChunkSize, so it spans at most
+   * ceil(max / BLOCK) full blocks; with the block being cut and one taken
+   * ahead (a FIFO's next bytes arrive while the last block is cut), none is
+   * overwritten while in use.
+   */
   constructor(maxChunkSize: number) {
     this.count = Math.ceil(maxChunkSize / BLOCK) + 2;
   }
@@ -47,6 +58,11 @@ export class ReadBlocks {
   take(): Buffer {
     const i = this.turn++ % this.count;
     return (this.blocks[i] ??= Buffer.allocUnsafeSlow(BLOCK));
+  }
+
+  /** Where a FIFO's reads land before they are copied into the blocks (one FIFO is read at a time). */
+  fifoBuffer(): Buffer {
+    return (this.fifo ??= Buffer.allocUnsafeSlow(FIFO_READ_BYTES));
   }
 }
 
@@ -165,17 +181,6 @@ export function looksSparse(st: Pick<fs.BigIntStats, 'size' | 'blocks'>): boolea
   return st.size - st.blocks * 512n >= BigInt(SPARSE_GAP);
 }
 
-/** The same for a FIFO, where each read returns what the writer has pushed so far. */
-async function fill(fh: fs.promises.FileHandle, buf: Buffer): Promise<number> {
-  let filled = 0;
-  while (filled < buf.length) {
-    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled;
-}
-
 /** The metadata an entry keeps of a file (what the file pool's workers send back). */
 export type FileStat = Pick<fs.BigIntStats, 'mode' | 'uid' | 'gid' | 'size' | 'mtimeNs' | 'ctimeNs' | 'ino' | 'dev' | 'rdev' | 'nlink'>;
 
@@ -237,72 +242,263 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
   }
 }
 
+/** The FIFO itself could not be opened or read (`code` as node's errors): the backup goes on without its content. */
+export class FifoReadError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FifoReadError';
+  }
+}
+
+function fifoError(err: unknown): FifoReadError {
+  if (err instanceof FifoReadError) return err;
+  const e = err as NodeJS.ErrnoException;
+  return new FifoReadError(e.code ?? 'EIO', e.message ?? String(err));
+}
+
+/** How long reading a FIFO waits for a writer (see readFifo). */
+export interface FifoWait {
+  /** The longest wait for a writer to open it; 0: only a writer that has it open already counts. */
+  timeoutMs: number;
+  /** Resolves when the FIFO's known writer (a dump job's command) has exited: waiting longer is pointless. */
+  abandon?: Promise<void>;
+  /** Aborted when reading must stop at once (the connection to the server is lost): readFifo throws its reason. */
+  stop?: AbortSignal;
+}
+
+/** What reading a FIFO produced. */
+export interface FifoRead {
+  chunks: Buffer[];
+  size: number;
+  /** Metadata as of the end of the read (what the entry should carry). */
+  stat: fs.BigIntStats;
+  /** False: no writer had it open by the deadline; nothing was read (its content is not backed up). */
+  writer: boolean;
+}
+
 /**
- * Reads what a writer pushes into a FIFO until it closes its end. Gives up
- * waiting for a writer after `timeoutMs`, or as soon as `abandon` resolves
- * (the known writer process exited without opening the FIFO): the pending
- * open is released by opening the write end ourselves, and nothing is read.
+ * A FIFO read on the event loop: the descriptor is opened O_NONBLOCK (a
+ * FIFO then opens at once, writer or not, and a writer blocked in its own
+ * open goes on), and libuv watches it, so no thread of the pool is held
+ * waiting for a writer and none is left blocked when nobody comes. The
+ * kernel reports nothing on such a descriptor until a writer has written
+ * or come and gone (it hides the hang-up of a FIFO no writer has opened
+ * yet). Bytes arrive in a small buffer and are copied into the backup's
+ * read blocks, each filled before the chunker sees it (as `fillSync` does
+ * for a file); the socket pauses while a full block is being cut.
  */
-export async function readFifo(
-  path: Buffer,
-  params: ChunkerParams,
-  sink: ChunkSink,
-  timeoutMs: number,
-  blocks: ReadBlocks,
-  abandon?: Promise<void>,
-): Promise<ReadResult & { timedOut: boolean }> {
-  let timedOut = false;
-  let opened = false;
-  const opening = fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  opening.then(
-    () => (opened = true),
-    () => undefined,
-  );
-  const giveUp = () => {
-    if (opened || timedOut) return;
-    timedOut = true;
+class FifoStream {
+  private readonly socket: net.Socket;
+  private filling: Buffer;
+  private at = 0;
+  /** A full block not yet taken by `next` (the socket is paused meanwhile). */
+  private ready: Buffer | undefined;
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** Bytes that have arrived: a writer has been there. */
+  private arrivedBytes = 0;
+  /** Reading stopped: a full block waits to be cut (socket.isPaused() does not tell: onread's pause stops the handle only). */
+  private paused = false;
+  private readonly buf: Buffer;
+
+  constructor(
+    private readonly fd: number,
+    private readonly blocks: ReadBlocks,
+  ) {
+    this.filling = blocks.take();
+    this.buf = blocks.fifoBuffer();
+    // node reads `onread` in the constructor too, though its types list it for connect() only.
+    const opts: net.SocketConstructorOpts & { onread: net.OnReadOpts } = {
+      fd,
+      readable: true,
+      writable: false,
+      onread: { buffer: this.buf, callback: (n: number) => this.arrived(n) },
+    };
+    this.socket = new net.Socket(opts);
+    this.socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    this.socket.on('error', (err: Error) => {
+      this.failure ??= fifoError(err);
+      this.notify();
+    });
+  }
+
+  /** `n` bytes are in `buf`: into the block being filled; false pauses the socket (a full block waits to be cut). */
+  private arrived(n: number): boolean {
+    this.arrivedBytes += n;
+    const into = Math.min(n, this.filling.length - this.at);
+    this.buf.copy(this.filling, this.at, 0, into);
+    this.at += into;
+    this.notify();
+    if (this.at < this.filling.length) return true;
+    // The next block is taken before this one is cut: one ahead, which ReadBlocks' count allows (see there).
+    this.ready = this.filling;
+    this.filling = this.blocks.take();
+    this.at = n - into;
+    this.buf.copy(this.filling, 0, into, n);
+    this.paused = true;
+    return false;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private changed(stop: AbortSignal | undefined): Promise<void> {
+    if (stop?.aborted) return Promise.reject(stop.reason as Error);
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /**
+   * Whether a writer has the FIFO open, or had (its bytes or its hang-up
+   * arrived), asked without waiting: a read of a descriptor opened
+   * O_NONBLOCK says EAGAIN when a writer has it open and has written
+   * nothing yet, 0 when no writer has it open.
+   */
+  private probe(): boolean {
+    if (this.arrivedBytes > 0 || this.ended) return true;
+    if (this.failure) throw this.failure;
+    let n: number;
     try {
-      fs.closeSync(fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-    } catch {
-      // The open completed meanwhile, or the FIFO is gone; either way the open returns.
+      // Never while libuv reads into the same buffer: both run on this thread, and libuv has reported nothing yet.
+      n = fs.readSync(this.fd, this.buf, 0, this.buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return true;
+      throw fifoError(err);
     }
-  };
-  const timer = setTimeout(giveUp, timeoutMs);
-  // A writer that exits may still have opened the FIFO first: give the open a moment to land.
-  abandon?.then(
-    () => setTimeout(giveUp, 200),
-    () => undefined,
-  );
-  let fh: fs.promises.FileHandle;
+    if (n === 0) return false;
+    if (!this.arrived(n)) this.socket.pause();
+    return true;
+  }
+
+  /**
+   * Waits until a writer has been seen or the wait is over (the deadline,
+   * or 200 ms after the known writer exited: it may have opened the FIFO
+   * just before); then asks once more. True: there is a writer to read.
+   */
+  async writer(wait: FifoWait): Promise<boolean> {
+    if (wait.timeoutMs <= 0) return this.probe();
+    let due = false;
+    const over = () => {
+      due = true;
+      this.notify();
+    };
+    const timer = setTimeout(over, wait.timeoutMs);
+    const abandoned = wait.abandon?.then(() => setTimeout(over, 200));
+    const onStop = () => this.notify();
+    wait.stop?.addEventListener('abort', onStop);
+    try {
+      for (;;) {
+        if (this.arrivedBytes > 0 || this.ended) return true;
+        if (this.failure) throw this.failure;
+        if (due) return this.probe();
+        await this.changed(wait.stop);
+      }
+    } finally {
+      clearTimeout(timer);
+      void abandoned?.then(clearTimeout);
+      wait.stop?.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** The next full block, or the last bytes once the writer closed its end; undefined after them. */
+  async next(stop: AbortSignal | undefined): Promise<Buffer | undefined> {
+    const onStop = () => this.notify();
+    stop?.addEventListener('abort', onStop);
+    try {
+      for (;;) {
+        if (this.ready) {
+          const block = this.ready;
+          this.ready = undefined;
+          return block; // the socket stays paused until the next call: this block is being cut meanwhile
+        }
+        if (this.failure) throw this.failure;
+        if (this.ended) {
+          const last = this.filling.subarray(0, this.at);
+          this.at = 0;
+          return last.length ? last : undefined;
+        }
+        if (this.paused) {
+          this.paused = false;
+          this.socket.resume();
+        }
+        await this.changed(stop);
+      }
+    } finally {
+      stop?.removeEventListener('abort', onStop);
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/**
+ * Opens a FIFO for reading without waiting for a writer, reached from "/"
+ * with no symbolic link followed (as files are), and opened for reading
+ * only once it is known to be a FIFO (an O_PATH descriptor first: a device
+ * swapped in since the walk is never opened). Returns both descriptors; the
+ * O_PATH one stays for the final fstat (the socket closes the other).
+ */
+function openFifo(path: Buffer): { pathFd: number; fd: number } {
+  let pathFd: number;
   try {
-    fh = await opening;
-  } finally {
-    clearTimeout(timer);
+    pathFd = openFromRoot(path, O_PATH);
+  } catch (err) {
+    throw fifoError(err);
   }
   try {
+    if (!fs.fstatSync(pathFd).isFIFO()) throw new FifoReadError('ECHANGED', 'not a FIFO any more');
+    const fd = fs.openSync(`/proc/self/fd/${pathFd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return { pathFd, fd };
+  } catch (err) {
+    closeFd(pathFd);
+    throw fifoError(err);
+  }
+}
+
+/**
+ * Reads what a writer pushes into a FIFO until it closes its end, cutting
+ * as it goes. A writer is waited for as `wait` says; when none has the
+ * FIFO open by then, nothing is read (`writer: false`). A writer that has
+ * opened it is read to the end however long it takes: the connection to
+ * the server is kept alive meanwhile (KeepAlive), and `wait.stop` ends the
+ * read when that connection is lost (its reason is thrown). A FIFO that
+ * cannot be opened or read throws a FifoReadError; the sink's errors come
+ * through as they are.
+ */
+export async function readFifo(path: Buffer, params: ChunkerParams, sink: ChunkSink, blocks: ReadBlocks, wait: FifoWait): Promise<FifoRead> {
+  const { pathFd, fd } = openFifo(path);
+  let stream: FifoStream | undefined;
+  try {
+    stream = new FifoStream(fd, blocks);
+    const writer = await stream.writer(wait);
     const chunks: Buffer[] = [];
     let size = 0;
-    const chunker = new Chunker(params);
-    const out: Buffer[] = [];
-    const emit = async (c: Buffer) => {
-      chunks.push(await sink(c));
-    };
-    if (!timedOut) {
-      for (;;) {
-        const buf = blocks.take();
-        const r = await fill(fh, buf);
-        if (r === 0) break;
-        size += r;
-        chunker.push(buf.subarray(0, r), out);
-        while (out.length) await emit(out.shift()!);
-        if (r < BLOCK) break;
+    if (writer) {
+      const chunker = new Chunker(params);
+      const out: Buffer[] = [];
+      for (let piece = await stream.next(wait.stop); piece; piece = await stream.next(wait.stop)) {
+        size += piece.length;
+        chunker.push(piece, out);
+        while (out.length) chunks.push(await sink(out.shift()!));
       }
       const last = chunker.finish();
-      if (last) await emit(last);
+      if (last) chunks.push(await sink(last));
     }
-    const stat = fs.lstatSync(path, { bigint: true });
-    return { chunks, size, changed: false, stat, timedOut };
+    return { chunks, size, stat: fs.fstatSync(pathFd, { bigint: true }), writer };
   } finally {
-    await fh.close();
+    if (stream) stream.close();
+    else fs.closeSync(fd);
+    closeFd(pathFd);
   }
 }

@@ -6,6 +6,7 @@ import {
   ConnectionError,
   FrameError,
   FramedConnection,
+  keepAliveInterval,
   type Message,
   type MessageKind,
   PROTOCOL_VERSION,
@@ -34,7 +35,10 @@ export class ServerConnection {
     await conn.send({ hello: { protocolVersion: PROTOCOL_VERSION, clientName: config.cname, agentVersion: AGENT_VERSION, keyId: keyId ?? Buffer.alloc(0) } });
     const server = new ServerConnection(conn, {});
     try {
-      return new ServerConnection(conn, await server.expect('welcome'));
+      const welcome = await server.expect('welcome');
+      // From now on, whatever keeps us from sending (a FIFO's writer awaited, a silent dump) does not look like a dead agent.
+      conn.keepAlive(keepAliveInterval(welcome.idleTimeoutMs ?? 0));
+      return new ServerConnection(conn, welcome);
     } catch (err) {
       // Burp's and the Canopsis page's files often leave cname out: say which name was used and why.
       if (err instanceof AgentError && config.cnameFromHostname && (err.code === 'AUTH_UNKNOWN_CLIENT' || err.code === 'AUTH_CN_MISMATCH')) {
@@ -89,7 +93,9 @@ export class ServerConnection {
     });
     socket.setTimeout(0);
     socket.setNoDelay(true);
-    return new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000 });
+    // network_timeout counts while we wait on the server (an answer, or taking what we sent), not while the
+    // agent is busy on its own and expects nothing (a FIFO whose writer is awaited).
+    return new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000, idleOnlyWhileWaiting: true });
   }
 
   /** The payload of the next message, which must be `kind`; an Error frame becomes an AgentError. */
@@ -127,15 +133,29 @@ export class ServerConnection {
     });
   }
 
+  private lostController: AbortController | undefined;
+
+  /** Aborted, with the AgentError that says why, once the connection is lost: what waits on the node (a FIFO read) stops then. */
+  get lost(): AbortSignal {
+    if (!this.lostController) {
+      const c = (this.lostController = new AbortController());
+      void this.conn.failed().then((err) => c.abort(this.lostConnection(err)));
+    }
+    return this.lostController.signal;
+  }
+
   /** Resolves once the socket is done with every payload sent so far (see FramedConnection.written). */
   written(): Promise<void> {
     return this.conn.written();
   }
 
+  /** The Error frame the server sent before hanging up, once taken from the queue (kept for every caller after). */
+  private said: Message | undefined;
+
   /** The server's own reason when it sent one before hanging up, else "connection lost". */
   private lostConnection(err: Error): AgentError {
-    const said = this.conn.takeQueued('error');
-    if (said) return serverError(said);
+    this.said ??= this.conn.takeQueued('error');
+    if (this.said) return serverError(this.said);
     return new AgentError('CONNECTION', `connection to the server lost: ${err.message}`, ExitCode.FAILED);
   }
 
