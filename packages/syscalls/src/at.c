@@ -250,6 +250,46 @@ static napi_value rename_replace_at(napi_env env, napi_callback_info info) { ret
 /* linkAt(oldDirFd, oldName, newDirFd, newName) */
 static napi_value link_at(napi_env env, napi_callback_info info) { return two_names(env, info, do_link, 0); }
 
+/*
+ * openTmpfileAt(dirFd, mode): a new regular file in the directory with no
+ * name (O_TMPFILE), for writing; it takes a name only through linkFdAt, so
+ * a restore that is killed leaves nothing. -EOPNOTSUPP (or -EISDIR,
+ * -EINVAL on old kernels) where the filesystem cannot.
+ */
+static napi_value open_tmpfile_at(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t dir_fd;
+  uint32_t mode;
+  CHECK(args(env, info, 2, argv));
+  CALL(napi_get_value_int32(env, argv[0], &dir_fd));
+  CALL(napi_get_value_uint32(env, argv[1], &mode));
+  int fd = openat(dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)mode);
+  return number(env, fd < 0 ? -errno : fd);
+}
+
+/*
+ * linkFdAt(fd, dirFd, name): gives the file open at fd (an O_TMPFILE one)
+ * the name `name` in the directory; fails with EEXIST rather than replace.
+ * Through the descriptor's procfs link, which names the file itself and
+ * needs no privilege (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH).
+ */
+static napi_value link_fd_at(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd, dir_fd;
+  CHECK(args(env, info, 3, argv));
+  CALL(napi_get_value_int32(env, argv[0], &fd));
+  CALL(napi_get_value_int32(env, argv[1], &dir_fd));
+  char *name = component(env, argv[2]);
+  if (!name) return number(env, -errno);
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  int r = linkat(AT_FDCWD, proc, dir_fd, name, AT_SYMLINK_FOLLOW);
+  if (r < 0 && errno == ENOENT) r = linkat(fd, "", dir_fd, name, AT_EMPTY_PATH); /* no /proc mounted: root may still */
+  int saved = errno;
+  free(name);
+  return number(env, r < 0 ? -saved : 0);
+}
+
 /* readlinkAt(dirFd, name): the link's target as a Buffer, or -errno. */
 static napi_value readlink_at(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -549,6 +589,8 @@ napi_status at_define(napi_env env, napi_value exports) {
       {"renameNoReplaceAt", NULL, rename_noreplace_at, NULL, NULL, NULL, napi_default, NULL},
       {"renameReplaceAt", NULL, rename_replace_at, NULL, NULL, NULL, napi_default, NULL},
       {"linkAt", NULL, link_at, NULL, NULL, NULL, napi_default, NULL},
+      {"openTmpfileAt", NULL, open_tmpfile_at, NULL, NULL, NULL, napi_default, NULL},
+      {"linkFdAt", NULL, link_fd_at, NULL, NULL, NULL, napi_default, NULL},
       {"readlinkAt", NULL, readlink_at, NULL, NULL, NULL, napi_default, NULL},
       {"lstatAt", NULL, lstat_at, NULL, NULL, NULL, napi_default, NULL},
       {"setXattrPath", NULL, set_xattr_path, NULL, NULL, NULL, napi_default, NULL},

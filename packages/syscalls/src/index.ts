@@ -32,6 +32,8 @@ interface Native {
   renameNoReplaceAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer): number;
   renameReplaceAt(fromDirFd: number, from: Buffer, toDirFd: number, to: Buffer): number;
   linkAt(oldDirFd: number, oldName: Buffer, newDirFd: number, newName: Buffer): number;
+  openTmpfileAt(dirFd: number, mode: number): number;
+  linkFdAt(fd: number, dirFd: number, name: Buffer): number;
   readlinkAt(dirFd: number, name: Buffer): number | Buffer;
   lstatAt(dirFd: number, name: Buffer): number | ArrayBuffer;
   chownPath(fd: number, uid: number, gid: number): number;
@@ -365,6 +367,21 @@ export function renameAt(fromDirFd: number, from: Buffer, toDirFd: number, to: B
 /** linkat without AT_SYMLINK_FOLLOW: a symbolic link at the old name is linked itself, never followed. */
 export function linkAt(oldDirFd: number, oldName: Buffer, newDirFd: number, newName: Buffer, where: Buffer | string = newName): void {
   checked(native.linkAt(oldDirFd, oldName, newDirFd, newName), 'linkat', where);
+}
+
+/**
+ * A new regular file with no name in the directory, open for writing
+ * (O_TMPFILE): nothing of it is left if the process dies before
+ * `linkFdAt` names it. EOPNOTSUPP (EISDIR, EINVAL on old kernels) where the
+ * filesystem cannot.
+ */
+export function openTmpfileAt(dirFd: number, mode: number, where: Buffer | string = '.'): number {
+  return checked(native.openTmpfileAt(dirFd, mode), 'openat', where);
+}
+
+/** Names the file open at `fd` (made by openTmpfileAt) `name` in the directory; EEXIST rather than replace. */
+export function linkFdAt(fd: number, dirFd: number, name: Buffer, where: Buffer | string = name): void {
+  checked(native.linkFdAt(fd, dirFd, name), 'linkat', where);
 }
 
 /** A symbolic link's target (raw bytes). */

@@ -11,9 +11,12 @@
  * owner, mode and times are set on its own descriptor, so nothing a local
  * user swaps in meanwhile is ever written, chmod'ed or chown'ed.
  *
- * A file is written under a temporary name in its own directory and takes
+ * A file is written with no name (O_TMPFILE) in its own directory and takes
  * its real name only once complete (content, owner, mode, times), so a
- * restore that is killed never leaves a truncated file under the real name.
+ * restore that is killed leaves nothing: no truncated file under the real
+ * name, no leftover beside it. Where the filesystem cannot make a file
+ * with no name, it is written under a hidden temporary name with a random
+ * tag (safe-path's partialName), which a killed restore leaves behind.
  * A failure that concerns one file (it appeared meanwhile, a name the
  * filesystem refuses) skips that file and is reported as such; one that
  * concerns the whole restore (no space, read-only, I/O error) stops it: no
@@ -29,10 +32,12 @@ import {
   closeFd,
   futimensNs,
   linkAt,
+  linkFdAt,
   lstatAt,
   O_PATH,
   openAt,
   openBeneath,
+  openTmpfileAt,
   renameAt,
   renameNoReplaceAt,
   removeXattr,
@@ -41,7 +46,7 @@ import {
   xattrSize,
 } from '@cpsbackup/syscalls';
 import { xattrSteps } from './xattrs';
-import { partialName } from './safe-path';
+import { withPartialName } from './safe-path';
 
 /** Flags of every file a restore creates: never an existing file (openAt adds O_NOFOLLOW). */
 const CREATE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL;
@@ -55,6 +60,8 @@ export interface WriterWorkerData {
   ctrl: SharedArrayBuffer;
   /** The directory restored into (a descriptor of the process: the main thread keeps it open until the writer is closed). */
   baseFd: number;
+  /** Files made with no name until complete (O_TMPFILE) where the filesystem can; false: always under a temporary name. */
+  unnamedFiles: boolean;
 }
 
 /**
@@ -86,11 +93,19 @@ function shown(parent: string, name: string): string {
   return parent ? `/${parent}/${name}` : `/${name}`;
 }
 
-/** Open files by handle: descriptor, directory (relative), temporary and real names. */
-const files = new Map<
-  number,
-  { fd: number; parent: string; tmp: Buffer; name: Buffer; size: number; holeAtEnd: boolean; replace: boolean; inherited: boolean }
->();
+/** An open file: descriptor, directory (relative), temporary name (none: made with no name) and real name. */
+interface OpenFile {
+  fd: number;
+  parent: string;
+  tmp: Buffer | undefined;
+  name: Buffer;
+  size: number;
+  holeAtEnd: boolean;
+  replace: boolean;
+  inherited: boolean;
+}
+/** Open files by handle. */
+const files = new Map<number, OpenFile>();
 /** The first name of each hard-link group, once complete, and the file it is (a link is made only to that file). */
 const linkGroups = new Map<number, { parent: string; name: Buffer; dev: bigint; ino: bigint; uid: bigint }>();
 let failed = false;
@@ -178,10 +193,9 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
     }
     case 'create': {
       const name = Buffer.from(o.name, 'latin1');
-      const tmp = partialName(name);
       try {
         const dir = cachedDir(o.parent);
-        const fd = createPartial(dir.fd, tmp);
+        const { fd, tmp } = createFile(dir.fd, name);
         files.set(o.file, { fd, parent: o.parent, tmp, name, size: 0, holeAtEnd: false, replace: o.replace, inherited: dir.defaultAcl });
       } catch (err) {
         report(err, shown(o.parent, o.name));
@@ -209,10 +223,10 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
           // Which file the first name of a hard-link group is: only then (a stat per file was a tenth of the writer's calls).
           if (o.linkGroup) st = fs.fstatSync(f.fd, { bigint: true });
+          giveName(dirFd(f.parent), f); // while open: a file with no name is named through its descriptor
         } finally {
           closeFd(f.fd);
         }
-        takeName(dirFd(f.parent), f.tmp, f.name, f.replace);
         if (o.linkGroup && st) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
       } catch (err) {
         removeQuietly(f.parent, f.tmp);
@@ -274,10 +288,9 @@ function makeLink(group: number, parent: string, name: Buffer, replace: boolean)
   try {
     firstDir = openParent(first.parent);
     const dir = dirFd(parent);
-    // Replacing what is there (--overwrite): linked under the temporary name, then renamed over it.
-    const made = replace ? partialName(name) : name;
-    if (replace) removeStale(dir, made);
-    linkAt(firstDir, first.name, dir, made, where);
+    // Replacing what is there (--overwrite): linked under a temporary name, then renamed over it.
+    const made = replace ? withPartialName(name, (tmp) => linkAt(firstDir!, first.name, dir, tmp, where)).tmp : name;
+    if (!replace) linkAt(firstDir, first.name, dir, made, where);
     const st = lstatAt(dir, made, where);
     if (!st || st.ino !== first.ino || st.dev !== first.dev || st.uid !== first.uid) {
       unlinkAt(dir, made);
@@ -292,20 +305,47 @@ function makeLink(group: number, parent: string, name: Buffer, replace: boolean)
   }
 }
 
+/** Whether this filesystem makes files with no name (O_TMPFILE); cleared by the first that refuses. */
+let unnamedFiles = true;
+
 /**
- * Creates a file's temporary name; one left there by a restore that was
- * killed is removed first. Tried before looking, as it is almost never
- * there: a look (lstat) before every file was a sixth of a small-file
- * restore's writer time.
+ * A new file for `name`: with no name where the filesystem can, else under
+ * a temporary name of its own (O_EXCL: nothing there is ever replaced).
  */
-function createPartial(dir: number, tmp: Buffer): number {
-  try {
-    return openAt(dir, tmp, CREATE_FLAGS, 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+function createFile(dir: number, name: Buffer): { fd: number; tmp: Buffer | undefined } {
+  if (unnamedFiles) {
+    try {
+      return { fd: openTmpfileAt(dir, 0o600, name), tmp: undefined };
+    } catch (err) {
+      if (!NO_TMPFILE.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      unnamedFiles = false;
+    }
   }
-  unlinkAt(dir, tmp);
-  return openAt(dir, tmp, CREATE_FLAGS, 0o600);
+  const { tmp, made } = withPartialName(name, (t) => openAt(dir, t, CREATE_FLAGS, 0o600));
+  return { fd: made, tmp };
+}
+
+/** What open(O_TMPFILE) answers where the filesystem (or an old kernel) cannot make a file with no name. */
+const NO_TMPFILE = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);
+
+/**
+ * Gives a complete file its real name. A file with no name is linked in
+ * through its descriptor, which fails if the name exists (nothing that
+ * appeared meanwhile is replaced); replacing what is there (--overwrite),
+ * it is linked under a temporary name, then renamed over the old file in
+ * one call, so the old one is there until the new one is complete.
+ */
+function giveName(dir: number, f: OpenFile): void {
+  if (f.tmp) {
+    takeName(dir, f.tmp, f.name, f.replace);
+    return;
+  }
+  if (!f.replace) {
+    linkFdAt(f.fd, dir, f.name);
+    return;
+  }
+  f.tmp = withPartialName(f.name, (t) => linkFdAt(f.fd, dir, t)).tmp;
+  renameAt(dir, f.tmp, dir, f.name);
 }
 
 /** Whether renameat2's RENAME_NOREPLACE works here; cleared by the first filesystem that refuses it. */
@@ -347,15 +387,6 @@ function takeName(dir: number, tmp: Buffer, name: Buffer, replace: boolean): voi
   unlinkAt(dir, tmp);
 }
 
-/** A temporary name a killed restore left: removed before it is used again. */
-function removeStale(dir: number, tmp: Buffer): void {
-  try {
-    unlinkAt(dir, tmp);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
 /** One file could not be restored: skipped with a report, unless the error stops every file (then rethrown). */
 function fileFailed(file: number, err: unknown): void {
   const f = files.get(file);
@@ -382,7 +413,8 @@ function closeQuietly(fd: number): void {
   }
 }
 
-function removeQuietly(parent: string, tmp: Buffer): void {
+function removeQuietly(parent: string, tmp: Buffer | undefined): void {
+  if (!tmp) return; // a file with no name: closing it was enough
   try {
     unlinkAt(dirFd(parent), tmp);
   } catch {
@@ -393,6 +425,7 @@ function removeQuietly(parent: string, tmp: Buffer): void {
 if (parentPort) {
   const data = workerData as WriterWorkerData;
   baseFd = data.baseFd;
+  unnamedFiles = data.unnamedFiles;
   const ringBuf = Buffer.from(data.ring);
   const used = new Int32Array(data.ctrl);
   parentPort.on('message', (ops: WriterOp[]) => {

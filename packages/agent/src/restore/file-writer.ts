@@ -12,6 +12,8 @@ export interface FileWriterLimits {
   ringBytes: number;
   /** Largest piece put in the ring at once (bigger pieces are split). */
   segmentBytes: number;
+  /** Files made with no name until complete (O_TMPFILE) where the filesystem can; false: under a temporary name (tests of that path). */
+  unnamedFiles?: boolean;
 }
 
 export const DEFAULT_FILE_WRITER_LIMITS: FileWriterLimits = { ringBytes: 8 * 1024 * 1024, segmentBytes: 2 * 1024 * 1024 };
@@ -73,7 +75,12 @@ export class FileWriter {
 
   /** The thread starts with the first file: a restore of directories and links alone never pays for it. */
   private start(): Worker {
-    const data: WriterWorkerData = { ring: this.ring.buffer as SharedArrayBuffer, ctrl: this.used.buffer as SharedArrayBuffer, baseFd: this.baseFd };
+    const data: WriterWorkerData = {
+      ring: this.ring.buffer as SharedArrayBuffer,
+      ctrl: this.used.buffer as SharedArrayBuffer,
+      baseFd: this.baseFd,
+      unnamedFiles: this.limits.unnamedFiles ?? true,
+    };
     const worker = new Worker(this.script, { workerData: data });
     worker.on('message', (m: WriterReport) => this.onReport(m));
     worker.on('error', (err) => this.fail(new AgentError('RESTORE', `file writer thread failed: ${err.message}`)));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { AgentError } from '../errors';
 
@@ -53,10 +53,35 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
   return root.length === 1 ? Buffer.concat([SLASH_BUF, rel]) : Buffer.concat([root, SLASH_BUF, rel]);
 }
 
-/** The temporary name an entry is made under before it takes its own: hidden, beside it, the same on every run (a re-run replaces a stale one). */
+/**
+ * A temporary name an entry is made under before it takes its own: hidden,
+ * beside it, with a random tag, so that it is no name the backup or the
+ * live tree holds (a fixed `.NAME.cpsbackup-partial` was: restoring NAME
+ * replaced the backup's own file of that name, and a live one). Always made
+ * with a call that fails on a name taken (see withPartialName).
+ */
 export function partialName(name: Buffer): Buffer {
   const base = name.toString('latin1');
+  const tag = randomBytes(8).toString('hex');
   const tmp =
-    base.length <= 200 ? `.${base}.cpsbackup-partial` : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 32)}`;
+    base.length <= 200
+      ? `.${base}.cpsbackup-partial-${tag}`
+      : `.cpsbackup-partial-${createHash('sha256').update(base, 'latin1').digest('hex').slice(0, 16)}-${tag}`;
   return Buffer.from(tmp, 'latin1');
+}
+
+/**
+ * Runs `make` with fresh temporary names for `name` until one is free:
+ * `make` must fail with EEXIST on a name taken (O_EXCL, mknod, symlink,
+ * link), so nothing that is there is ever replaced or removed.
+ */
+export function withPartialName<T>(name: Buffer, make: (tmp: Buffer) => T): { tmp: Buffer; made: T } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = partialName(name);
+    try {
+      return { tmp, made: make(tmp) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 8) throw err;
+    }
+  }
 }

@@ -28,7 +28,7 @@ import { AgentError, ExitCode } from '../errors';
 import { escapeName } from '../escaped-names';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
-import { partialName, relativeOf, splitLast } from './safe-path';
+import { relativeOf, splitLast, withPartialName } from './safe-path';
 import { XattrFailures, xattrSteps } from './xattrs';
 
 /** How entries are written back. */
@@ -325,11 +325,10 @@ export class TreeWriter {
       );
     }
     if (!replace) return this.makeNode(dir, name, e);
-    const tmp = partialName(name);
-    removeStale(dir, tmp);
-    const outcome = this.makeNode(dir, tmp, e);
-    if (outcome === 'written') renameAt(dir, tmp, dir, name, e.path);
-    return outcome;
+    // Made under a temporary name (symlink, mknod: EEXIST on a name taken), then renamed over what is there.
+    const { tmp, made } = withPartialName(name, (t) => this.makeNode(dir, t, e));
+    if (made === 'written') renameAt(dir, tmp, dir, name, e.path);
+    return made;
   }
 
   /** A symlink, FIFO, device node or socket `name` under `dir`, with its metadata. */
@@ -551,15 +550,6 @@ const INHERITED_ACLS = ['system.posix_acl_access', 'system.posix_acl_default'] a
 
 function hasXattr(e: FileEntry, name: string): boolean {
   return e.xattrs.some((x) => x.name.toString('latin1') === name);
-}
-
-/** A temporary name a killed restore left: removed before it is used again. */
-function removeStale(dir: number, tmp: Buffer): void {
-  try {
-    unlinkAt(dir, tmp);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
 }
 
 /** Errors that stop every entry, not just one. */

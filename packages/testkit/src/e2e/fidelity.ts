@@ -183,6 +183,11 @@ export function buildFidelityTree(root: string, seed = 'fidelity'): FidelityTree
     raw('trailing space '),
     raw('back\\slash'),
     raw('x'.repeat(251), '.txt'),
+    // Names a restore's own temporary names could take, each beside the file it would shadow.
+    raw('plain'),
+    raw('.plain.cpsbackup-partial'),
+    raw('.plain.cpsbackup-partial-0123456789abcdef'),
+    raw('.cpsbackup-partial-', [0x30], 'f'.repeat(31)),
   ];
   for (const n of names) write(at('names', n), `named ${hex(n)}\n`);
   const longDir = raw('d'.repeat(255));
