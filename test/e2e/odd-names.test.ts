@@ -50,7 +50,7 @@ describe('odd file names: -s shows them escaped, --prefix takes them back', () =
 
     const none = await runCli(['-c', conf, '-i', '1', '--to', path.join(root, 'none'), '--prefix', `${data}/caf\u00e9.txt`]);
     expect(none.code).toBe(6);
-    expect(none.stderr).toContain(`nothing in backup 0000001 is at or below --prefix ${data}/café.txt: give paths as -s 0000001 prints them`);
+    expect(none.stderr).toContain(`nothing in backup 0000001 is at or below --prefix ${data}/café.txt: give --prefix paths as -s 0000001 prints them`);
     expect(fs.existsSync(path.join(root, 'none'))).toBe(false);
   });
 });

@@ -41,6 +41,9 @@ describe('restore --regex, selected on the server', () => {
     const r = await runCli(['-c', conf, '-i', '--to', to, '--regex', '^/.*/(a+)+$'], { timeoutMs: 30_000 });
     expect(r.code).toBe(6); // no path ends in a's only: nothing matched, said as such
     expect(r.stderr).toContain('nothing in backup 0000001 matches --regex ^/.*/(a+)+$');
+    // The hint is --regex's own: it matches names as they are, not as -s escapes them (that is --prefix's form).
+    expect(r.stderr).toContain('--regex is matched against the names themselves, not as -s escapes them');
+    expect(r.stderr).not.toContain('give --prefix paths');
   });
 
   test('a pattern RE2 does not take is a usage error naming why', async () => {

@@ -68,7 +68,7 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
     }
     const seen = collected.get(l.key);
     if (seen && !spec.repeatable) {
-      throw new ConfigError(file, l.line, l.key, `given twice (first on line ${seen.firstLine}); only ${l.key} lists may repeat`);
+      throw new ConfigError(file, l.line, l.key, `given twice (first on line ${seen.firstLine}); it takes one value: keep one of the two lines`);
     }
     let value: unknown;
     try {

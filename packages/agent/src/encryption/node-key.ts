@@ -123,7 +123,12 @@ function readKeyFile(file: string): Buffer | undefined {
   try {
     return parseKeyFile(text, file);
   } catch (err) {
-    throw new AgentError('NO_KEY', `${(err as Error).message}; it was left as it is`, ExitCode.CONFIG);
+    throw new AgentError(
+      'NO_KEY',
+      `${(err as Error).message}; it was left as it is. If it is damaged and the server keeps a copy of this node's key, ` +
+        `move it aside (mv ${file} ${file}.damaged) and run cpsbackup --init-key, which fetches that copy with the passphrase`,
+      ExitCode.CONFIG,
+    );
   }
 }
 

@@ -41,11 +41,16 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       ...(argv.prefix?.length ? [`is at or below --prefix ${argv.prefix.join(', ')}`] : []),
       ...(argv.regex !== undefined ? [`matches --regex ${argv.regex}`] : []),
     ].join(' and ');
-    throw new AgentError(
-      'NOT_FOUND',
-      `nothing in backup ${n} ${what}: give paths as -s ${n} prints them (special characters escaped as ls -b does)`,
-      ExitCode.NOT_FOUND,
-    );
+    // --prefix takes -s's escaped form back; --regex is matched against the raw name (as UTF-8), not the escaped one.
+    const how = [
+      ...(argv.prefix?.length ? [`give --prefix paths as -s ${n} prints them (special characters escaped as ls -b does)`] : []),
+      ...(argv.regex !== undefined
+        ? [
+            '--regex is matched against the names themselves, not as -s escapes them (a newline is \\n in the pattern, not \\\\n); a byte that is not UTF-8 is matched only by ".": select such names with --prefix',
+          ]
+        : []),
+    ].join('; ');
+    throw new AgentError('NOT_FOUND', `nothing in backup ${n} ${what}: ${how}`, ExitCode.NOT_FOUND);
   }
   const failed = r.dumps.filter((d) => d.state === 'failed');
   // A partial backup lacks what could not be read when it was made: a plain -i takes one only when no complete backup exists.
