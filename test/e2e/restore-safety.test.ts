@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileEntry } from '@cpsbackup/testkit';
 import { mkdirAt, openAt } from '@cpsbackup/syscalls';
-import { CLI_BIN, rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, SERVER_BIN, rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /** Every entry below `dir`, with type, mode, owner, size and mtime: find walks any depth (its paths are printed, never opened whole). */
 function listing(dir: string): string[] {
@@ -235,5 +235,15 @@ describe('restore: the way to each include, links, depth, hostile local users, f
     expect(r.stderr).toContain('/forged/big.db: not restored: its entry says 10737418240 bytes, its 0 chunks hold 0');
     expect(fs.existsSync(path.join(to, 'forged', 'big.db'))).toBe(false);
     expect(fs.readFileSync(path.join(to, 'forged', 'fine'), 'utf8')).toBe('fine\n');
+
+    // Verify, by the node and by the server's operator, says the same before anyone relies on the backup.
+    const v = await runCli(['-c', conf([], 'forger'), '--verify']);
+    expect(v.code).toBe(1);
+    expect(v.stdout + v.stderr).toContain('damaged /forged/big.db: its entry says 10737418240 bytes, its 0 chunks hold 0');
+    expect(v.stdout + v.stderr).not.toContain('/forged/fine');
+    const admin = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, 'verify'], { encoding: 'utf8' });
+    expect(admin.status).not.toBe(0);
+    expect(admin.stdout).toMatch(/DAMAGED forger backup 1: \/forged\/big\.db: its entry says 10737418240 bytes/);
+    expect(admin.stdout).toContain('DAMAGE FOUND');
   });
 });

@@ -4,7 +4,7 @@
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
 import { type ServerConfig } from '@cpsbackup/config';
-import { type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
 import { ClientRegistry } from './client-registry';
@@ -81,7 +81,7 @@ function describeVerify(r: VerifyReport, directory: string): string[] {
   for (const c of r.badChunks) out.push(`BAD CHUNK ${c.chunk} in pack ${c.pack} at ${c.offset}: ${c.reason}`);
   for (const d of r.damagedBackups) {
     if (d.manifestDamaged) out.push(`DAMAGED ${d.client} backup ${d.number}: its file list is unreadable`);
-    for (const f of d.files) out.push(`DAMAGED ${d.client} backup ${d.number}: ${f.path}`);
+    for (const f of d.files) out.push(`DAMAGED ${d.client} backup ${d.number}: ${damagedFileText(f)}`);
   }
   out.push(r.ok ? 'store is sound' : 'DAMAGE FOUND');
   return out;

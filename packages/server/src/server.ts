@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
 import { FramedConnection } from '@cpsbackup/protocol';
-import { type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
@@ -305,7 +305,7 @@ export class BackupServer {
       client: d.client,
       number: d.number,
       manifestDamaged: d.manifestDamaged,
-      files: d.files.map((f) => f.path),
+      files: d.files.map(damagedFileText),
     }));
     if (r.ok) this.log.info({ chunks: r.chunksChecked, bytes: r.bytesChecked, backups: r.backupsChecked }, 'verify: store is sound');
     else this.log.error({ chunks: r.chunksChecked, badChunks: r.badChunks, damaged, catalogProblems: r.catalogProblems }, 'verify: DAMAGE FOUND');

@@ -1,4 +1,5 @@
 import { type cpsbackup, toSafeNumber } from '@cpsbackup/protocol';
+import { damagedFileText } from '@cpsbackup/store';
 import type { SessionContext } from './context';
 import { resolveBackup } from './resolve-backup';
 
@@ -22,7 +23,7 @@ export async function handleVerify(ctx: SessionContext, req: cpsbackup.VerifyReq
       chunksChecked: report.chunksChecked,
       bytesChecked: report.bytesChecked,
       badChunks: report.badChunks.length,
-      damaged: report.damagedBackups.map((d) => ({ number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map((f) => f.path) })),
+      damaged: report.damagedBackups.map((d) => ({ number: d.number, manifestDamaged: d.manifestDamaged, files: d.files.map(damagedFileText) })),
       catalogProblems: report.catalogProblems,
     },
   });

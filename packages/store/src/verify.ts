@@ -28,8 +28,21 @@ export interface DamagedBackup {
   number: number;
   /** The file list itself is unreadable: no file of this backup can be listed. */
   manifestDamaged: boolean;
-  /** Files whose content hits a bad or missing chunk. */
-  files: Array<{ path: string; chunks: string[] }>;
+  /** Files whose content hits a bad or missing chunk, or whose chunks do not add up to their size (`why`). */
+  files: DamagedFile[];
+}
+
+export interface DamagedFile {
+  path: string;
+  /** The chunks that are bad or missing. */
+  chunks: string[];
+  /** What else is wrong with it, when its chunks are all there. */
+  why?: string;
+}
+
+/** A damaged file as one line of a report: its path, and what is wrong when it is not a lost chunk. */
+export function damagedFileText(f: DamagedFile): string {
+  return f.why ? `${f.path}: ${f.why}` : f.path;
 }
 
 /** Verify's findings; `ok` only when nothing is wrong. */
@@ -133,7 +146,17 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     const checkFiles = (entries: Iterable<FileEntry>) => {
       for (const e of entries) {
         const lost = e.chunks.filter(problem).map(formatChunkId);
-        if (lost.length > 0) damage.files.push({ path: e.path.toString(), chunks: lost });
+        if (lost.length > 0) {
+          damage.files.push({ path: e.path.toString(), chunks: lost });
+          continue;
+        }
+        // A restore refuses a file whose chunks do not add up to its size (a forged or wrongly recorded entry): so does verify.
+        if (!holdsContent(e)) continue;
+        const held = e.chunks.reduce((sum, id) => sum + (catalog.chunk(id)?.rawLength ?? 0), 0);
+        if (held !== e.size) {
+          const why = `its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${held} (the backup is damaged, or its node recorded the file wrongly)`;
+          damage.files.push({ path: e.path.toString(), chunks: [], why });
+        }
       }
     };
     if (manifestIds.some(problem)) {
@@ -223,4 +246,9 @@ async function scopeChunks(store: Store, backups: readonly BackupInfo[]): Promis
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
+}
+
+/** Whether an entry's size is the bytes of its chunks: a file, or a FIFO whose content was read (a link's size is its target's length). */
+function holdsContent(e: FileEntry): boolean {
+  return e.type === EntryType.File || (e.type === EntryType.Fifo && (e.size > 0 || e.chunks.length > 0));
 }
