@@ -33,7 +33,7 @@ export async function runShow(
       const m = await server.next();
       if (m.msg === 'sealedTree') {
         // An encrypted backup: this node reads the file list itself.
-        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup));
+        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup), Number(m.sealedTree.backup?.number ?? 0));
         for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) entries.push(e);
         await reads.done();
         return { summary: (await server.expect('restoreEnd')).backup ?? {}, entries };
