@@ -127,35 +127,52 @@ describe('an encrypted backup whose file list is damaged', () => {
     expect(r.stderr).not.toMatch(/unexpected failure|\n\s+at /);
   }
 
-  test.each(DAMAGE)('$name: -s and -i say which backup is damaged and where; the next backup reads every file and warns', async ({ listing, says }) => {
-    const n = await forgedBackup(listing(keys));
+  test.each(DAMAGE)(
+    '$name: -s, -i and --verify say which backup is damaged and where; the next backup reads every file and warns',
+    async ({ listing, says }) => {
+      const n = await forgedBackup(listing(keys));
 
-    expectDamageSaid(await runCli(['-c', conf, '-s', String(n)]), n, says);
-    const to = path.join(root, `restore-${n}`);
-    expectDamageSaid(await runCli(['-c', conf, '-i', String(n), '--to', to]), n, says);
-    expect(fs.existsSync(path.join(to, 'forged', 'lnk'))).toBe(false);
+      expectDamageSaid(await runCli(['-c', conf, '-s', String(n)]), n, says);
+      const to = path.join(root, `restore-${n}`);
+      expectDamageSaid(await runCli(['-c', conf, '-i', String(n), '--to', to]), n, says);
+      expect(fs.existsSync(path.join(to, 'forged', 'lnk'))).toBe(false);
 
-    // The damaged backup is the newest: the next backup goes on without it, reads every file, and says why.
-    const b = await runCli(['-c', conf, '-e', '--json']);
-    expect(b.stderr).toBe('');
-    expect(b.code).toBe(5); // warnings
-    const out = JSON.parse(b.stdout) as { backup: { number: number; status: string; warnings: string[] }; counters: { filesRead: number } };
-    expect(out.backup.status).toBe('available');
-    expect(out.counters.filesRead).toBe(21);
-    expect(out.backup.warnings).toHaveLength(1);
-    expect(out.backup.warnings[0]).toMatch(
-      new RegExp(`^the previous backup \\(${n}\\) is damaged: .*\\(its listing of "/forged"\\); so every file is read again`),
-    );
-    expect(out.backup.warnings[0]).toMatch(says);
-    const restored = path.join(root, `restore-${out.backup.number}`);
-    const r = await runCli(['-c', conf, '-i', String(out.backup.number), '--to', restored]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(snapshotTree(path.join(restored, data))).toEqual(snapshotTree(data));
+      // The server's verify cannot read the listings; the node reads them, for that backup and for all.
+      for (const which of [String(n), '']) {
+        const v = await runCli(['-c', conf, '--verify', ...(which ? [which] : [])]);
+        expect(v.code).toBe(1);
+        expect(v.stdout).toMatch(/^Checked \d+ chunks .*: all sound$/m);
+        expect(v.stdout).toMatch(/^Read the file lists of \d+ encrypted backups on this node: [1-9]\d* damaged$/m);
+        const line = v.stdout.split('\n').find((l) => l.startsWith(`backup ${n} is damaged: `));
+        expect(line).toMatch(/\(its listing of "\/forged"\); restore another backup \(cpsbackup -l lists them\)$/);
+        expect(line).toMatch(says);
+      }
 
-    // And the one after builds on that one as usual: nothing read, no warning.
-    const again = await runCli(['-c', conf, '-e', '--json']);
-    expect(again.code).toBe(0);
-    expect((JSON.parse(again.stdout) as { counters: { filesRead: number } }).counters.filesRead).toBe(0);
-  });
+      // The damaged backup is the newest: the next backup goes on without it, reads every file, and says why.
+      const b = await runCli(['-c', conf, '-e', '--json']);
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(5); // warnings
+      const out = JSON.parse(b.stdout) as { backup: { number: number; status: string; warnings: string[] }; counters: { filesRead: number } };
+      expect(out.backup.status).toBe('available');
+      expect(out.counters.filesRead).toBe(21);
+      expect(out.backup.warnings).toHaveLength(1);
+      expect(out.backup.warnings[0]).toMatch(
+        new RegExp(`^the previous backup \\(${n}\\) is damaged: .*\\(its listing of "/forged"\\); so every file is read again`),
+      );
+      expect(out.backup.warnings[0]).toMatch(says);
+      const restored = path.join(root, `restore-${out.backup.number}`);
+      const r = await runCli(['-c', conf, '-i', String(out.backup.number), '--to', restored]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(snapshotTree(path.join(restored, data))).toEqual(snapshotTree(data));
+      const sound = await runCli(['-c', conf, '--verify', String(out.backup.number)]);
+      expect(sound.stdout).toContain('Read the file lists of 1 encrypted backups on this node: all sound');
+      expect(sound.code).toBe(0);
+
+      // And the one after builds on that one as usual: nothing read, no warning.
+      const again = await runCli(['-c', conf, '-e', '--json']);
+      expect(again.code).toBe(0);
+      expect((JSON.parse(again.stdout) as { counters: { filesRead: number } }).counters.filesRead).toBe(0);
+    },
+  );
 });
