@@ -17,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
+import { isFormatError } from '@cpsbackup/format';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { daemon } from './cli/actions/daemon';
 import { deleteBackup } from './cli/actions/delete';
@@ -104,6 +105,13 @@ main().then(
     if (err instanceof AgentError) {
       process.stderr.write(`cpsbackup: ${err.message}\n`);
       return exitWhenWritten(err.exitCode);
+    }
+    if (isFormatError(err)) {
+      // Stored or sent bytes that break the format: damage to report, not a crash (where it is met, it is said with more context).
+      process.stderr.write(
+        `cpsbackup: unreadable data: ${err.message}; a stored backup or what the server sent is damaged: run cpsbackup --verify, or restore another backup (cpsbackup -l lists them)\n`,
+      );
+      return exitWhenWritten(ExitCode.FAILED);
     }
     process.stderr.write(`cpsbackup: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
     exitWhenWritten(ExitCode.FAILED);

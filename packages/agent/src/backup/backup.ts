@@ -13,7 +13,7 @@ import { ServerConnection } from '../client/server-connection';
 import { AgentError } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey } from '../encryption/node-key';
-import { SealedChunkReads } from '../encryption/tree-reader';
+import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
 /** Options of one backup run. */
@@ -130,7 +130,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     const parentRoot = (started.parentRoot ?? []).map((id) => Buffer.from(id));
     // An encrypted node's parent comes as its root listing: the server cannot read it, so the agent walks it.
     const { previous, problem } = keys
-      ? await spoolSealedParent(new SealedChunkReads(server, keys), parentRoot, spoolDir)
+      ? await spoolSealedParent(new SealedChunkReads(server, keys, Number(started.parentNumber ?? 0)), parentRoot, spoolDir)
       : await receivePrevious(server, spoolDir);
     const expectedBytes = Number(started.parentBytes ?? 0);
     const w = server.welcome.chunker;
@@ -188,9 +188,12 @@ async function receivePrevious(server: ServerConnection, spoolDir: string): Prom
 /**
  * An encrypted node's parent, spooled as a plain one's is (a flat manifest
  * in walk order, as the server makes it for a plain node): the agent reads
- * the tree from its root listing, opening each listing itself. A listing
- * that cannot be read fails the backup, as a plain parent the server
- * cannot read does.
+ * the tree from its root listing, opening each listing itself. The server
+ * cannot check what it cannot read, so a parent whose file list is damaged
+ * (DamagedTreeError) is met here: the backup goes on without it, reading
+ * every file, with a warning that names it (failing instead would fail
+ * every backup after it, since it stays the newest complete one until a
+ * backup succeeds). The connection's failures still fail the backup.
  */
 async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
   const spool = new PreviousManifestSpool(spoolDir);
@@ -199,7 +202,15 @@ async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolD
     for await (const piece of encodeManifestStream(reads.walk(root))) spool.append(piece);
   } catch (err) {
     spool.discard();
-    throw err;
+    if (!(err instanceof DamagedTreeError)) throw err;
+    await reads.settle(); // the listings read ahead are still on their way
+    const { previous } = new PreviousManifestSpool(spoolDir).finish();
+    return {
+      previous,
+      problem:
+        `the previous backup (${err.backup}) is damaged: ${err.reason}; so every file is read again, ` +
+        `and backup ${err.backup} itself cannot be restored (cpsbackup -l lists the others)`,
+    };
   }
   return spool.finish();
 }

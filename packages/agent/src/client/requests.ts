@@ -3,7 +3,7 @@ import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { type FileEntry } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { loadNodeKey, requireKeys } from '../encryption/node-key';
-import { SealedChunkReads } from '../encryption/tree-reader';
+import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
 
 import { withServer } from './server-connection';
 
@@ -33,7 +33,7 @@ export async function runShow(
       const m = await server.next();
       if (m.msg === 'sealedTree') {
         // An encrypted backup: this node reads the file list itself.
-        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup));
+        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup), Number(m.sealedTree.backup?.number ?? 0));
         for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) entries.push(e);
         await reads.done();
         return { summary: (await server.expect('restoreEnd')).backup ?? {}, entries };
@@ -68,4 +68,46 @@ export async function runVerifyRequest(config: NodeConfig, number: number): Prom
     await server.send({ verifyRequest: { number } });
     return await server.expect('verifyResult');
   });
+}
+
+/**
+ * For an encrypted node: the file lists of its backups, read and checked
+ * here, since the server cannot read them (its verify checks each record's
+ * hash, not what a listing says). The backups are the available ones made
+ * with this node's key (`number`: that one only; 0: all). Returns how many
+ * were read and those whose file list is damaged, with the message; none
+ * for a node that does not encrypt.
+ */
+export async function runCheckSealedTrees(
+  config: NodeConfig,
+  number: number,
+): Promise<{ checked: number; damaged: Array<{ number: number; message: string }> }> {
+  const keys = await loadNodeKey(config);
+  if (!keys) return { checked: 0, damaged: [] };
+  const { backups } = await runList(config);
+  const ours = backups.filter(
+    (b) => b.status === 'available' && (number === 0 || Number(b.number) === number) && !!b.keyId?.length && Buffer.from(b.keyId).equals(keys.keyId),
+  );
+  const damaged: Array<{ number: number; message: string }> = [];
+  for (const b of ours) {
+    const n = Number(b.number);
+    try {
+      await withServer(config, keys.keyId, async (server) => {
+        await server.send({ restoreRequest: { number: n, metadataOnly: true } });
+        const m = await server.next();
+        if (m.msg !== 'sealedTree') throw new AgentError('PROTOCOL', `the server sent ${m.msg} for encrypted backup ${n}, not its tree`);
+        const reads = new SealedChunkReads(server, keys, n);
+        for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) void e;
+        await reads.done();
+        await server.expect('restoreEnd');
+      });
+    } catch (err) {
+      if (err instanceof DamagedTreeError) damaged.push({ number: n, message: err.message });
+      // What the server could not read for the walk (damage its own check above has counted too).
+      else if (err instanceof AgentError && err.code === 'STORE') damaged.push({ number: n, message: `backup ${n} cannot be read: ${err.message}` });
+      // Deleted since it was listed: nothing to check.
+      else if (!(err instanceof AgentError && err.code === 'NOT_FOUND')) throw err;
+    }
+  }
+  return { checked: ours.length, damaged };
 }

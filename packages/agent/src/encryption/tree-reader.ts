@@ -1,7 +1,7 @@
 import { type ChunkKeys } from '@cpsbackup/crypto';
-import { Codec, decodeListingChunk, EntryType, type FileEntry, walkTree } from '@cpsbackup/format';
+import { Codec, decodeListingChunk, EntryType, type FileEntry, isFormatError, walkTree } from '@cpsbackup/format';
 import { LIMITS } from '@cpsbackup/protocol';
-import { AgentError } from '../errors';
+import { AgentError, ExitCode } from '../errors';
 import { type ServerConnection } from '../client/server-connection';
 import { openChunk } from './sealed-chunks';
 
@@ -17,6 +17,31 @@ interface Pending {
 
 /** Listing chunks asked for ahead of the walk (each at most a few hundred KiB). */
 const LISTINGS_AHEAD = 64;
+
+/**
+ * A stored encrypted backup whose file list cannot be read: a listing that
+ * does not authenticate under this node's key, does not decode, or breaks
+ * the tree's shape (entries out of order, the same name twice, a child
+ * below a symlink). The server cannot see this (it cannot read listings),
+ * so the node meets it when it walks the tree. Nothing of the walk is
+ * usable past it: a restore or a listing stops, a backup goes on without
+ * its parent (backup.ts).
+ */
+export class DamagedTreeError extends AgentError {
+  constructor(
+    readonly backup: number,
+    /** What is wrong, and where: "<what> (its listing of <dir>)". */
+    readonly reason: string,
+  ) {
+    super('DAMAGED_BACKUP', `backup ${backup} is damaged: ${reason}; restore another backup (cpsbackup -l lists them)`, ExitCode.FAILED);
+    this.name = 'DamagedTreeError';
+  }
+}
+
+/** A stored chunk that cannot be what it claims (its seal, its encoding, its records): damage, not a failure of the connection. */
+function isDamage(err: unknown): err is Error {
+  return isFormatError(err) || (err instanceof AgentError && err.code === 'CORRUPT');
+}
 
 /**
  * Chunks of an encrypted backup, read by this node (the server cannot read
@@ -40,10 +65,14 @@ export class SealedChunkReads {
   private failure: Error | undefined;
   /** Listing chunks asked for ahead of the walk, by hex id. */
   private readonly ahead = new Map<string, Promise<Buffer>>();
+  /** The directory each listing chunk named so far lists (hex id to path), to say where a damaged one lies. */
+  private readonly listingDirs = new Map<string, Buffer>();
 
+  /** `backup` is the number of the backup read, for errors. */
   constructor(
     private readonly server: ServerConnection,
     private readonly keys: ChunkKeys,
+    private readonly backup: number,
   ) {}
 
   /** The checked plaintexts of `ids`, in order; `what` names them in errors. */
@@ -115,24 +144,41 @@ export class SealedChunkReads {
     });
   }
 
+  /**
+   * Takes the answers, in order. A chunk that cannot be opened (damage:
+   * see isDamage) fails its own read only, and the frames of the rest of
+   * that read are taken all the same: the connection stays in step, so a
+   * backup can go on after its parent proved unreadable. Anything else
+   * (the connection, a server that sends what was not asked) fails every
+   * read.
+   */
   private async pump(): Promise<void> {
     try {
       while (this.pending.length > 0) {
         const p = this.pending[0]!;
-        while (p.got.length < p.ids.length) {
-          const id = p.ids[p.got.length]!;
+        let damage: Error | undefined;
+        for (let i = 0; i < p.ids.length; i++) {
+          const id = p.ids[i]!;
           const c = await this.server.expect('chunk');
           if (!Buffer.from(c.id ?? new Uint8Array()).equals(id)) {
             throw new AgentError('PROTOCOL', `the server sent chunk ${Buffer.from(c.id ?? []).toString('hex')} where ${id.toString('hex')} was expected`);
           }
           const p8 = c.payload ?? new Uint8Array();
           const payload = Buffer.from(p8.buffer, p8.byteOffset, p8.byteLength); // a view: frame buffers are never reused
-          if (p.open) p.got.push(openChunk(this.keys, id, c.codec ?? 0, payload, `chunk ${id.toString('hex')} of ${p.what}`));
-          else if (c.codec === Codec.Sealed) p.got.push(payload);
+          if (damage) continue;
+          if (p.open) {
+            try {
+              p.got.push(openChunk(this.keys, id, c.codec ?? 0, payload, `chunk ${id.toString('hex')} of ${p.what}`));
+            } catch (err) {
+              if (!isDamage(err)) throw err;
+              damage = err;
+            }
+          } else if (c.codec === Codec.Sealed) p.got.push(payload);
           else throw new AgentError('PROTOCOL', `the server sent chunk ${id.toString('hex')} of ${p.what} unencrypted (codec ${c.codec ?? 0})`);
         }
         this.pending.shift();
-        p.resolve(p.got);
+        if (damage) p.reject(damage);
+        else p.resolve(p.got);
       }
     } catch (err) {
       this.failure = err as Error;
@@ -153,14 +199,17 @@ export class SealedChunkReads {
     return this.read([id], 'the file list').then((c) => c[0]!);
   }
 
-  /** Asks early for the listings of the directories a listing chunk names (the walk goes there next). */
-  private readAhead(chunk: Buffer): void {
-    for (const e of decodeListingChunk(chunk)) {
+  /**
+   * Notes which directory each listing `entries` names lists (for errors),
+   * and with `ahead` asks early for those listings (the walk goes there next).
+   */
+  private named(entries: readonly FileEntry[], ahead: boolean): void {
+    for (const e of entries) {
       if (e.type !== EntryType.Directory) continue;
       for (const id of e.chunks) {
-        if (this.ahead.size >= LISTINGS_AHEAD) return;
         const hex = id.toString('hex');
-        if (this.ahead.has(hex)) continue;
+        this.listingDirs.set(hex, e.path);
+        if (!ahead || this.ahead.size >= LISTINGS_AHEAD || this.ahead.has(hex)) continue;
         const p = this.read([id], 'the file list').then((c) => c[0]!);
         p.catch(() => undefined); // a failure is met again when the walk asks for it
         this.ahead.set(hex, p);
@@ -171,18 +220,44 @@ export class SealedChunkReads {
   /**
    * The backup's entries in walk order (format's walkTree, which checks
    * each listing's shape), from its root listing's ids. With `descend`,
-   * only the directories it accepts are read.
+   * only the directories it accepts are read. A listing that is damaged
+   * (it does not authenticate, decode, or keep the tree's shape) ends the
+   * walk with a DamagedTreeError naming the backup and the directory.
    */
-  walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
-    return walkTree(
-      root,
-      async (id) => {
-        const chunk = await this.listing(id);
-        if (!descend) this.readAhead(chunk);
-        return chunk;
-      },
-      descend,
-    );
+  async *walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
+    const reading: { dir: Buffer | null } = { dir: null }; // the listing being read (its directory; null: the root)
+    try {
+      yield* walkTree(
+        root,
+        async (id) => {
+          const hex = id.toString('hex');
+          reading.dir = this.listingDirs.get(hex) ?? null;
+          this.listingDirs.delete(hex);
+          const chunk = await this.listing(id);
+          this.named(decodeListingChunk(chunk), !descend);
+          return chunk;
+        },
+        descend,
+      );
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      const where = reading.dir === null ? 'the root' : JSON.stringify(reading.dir.toString());
+      throw new DamagedTreeError(this.backup, `${err.message} (its listing of ${where})`);
+    }
+  }
+
+  /**
+   * Waits until every read asked for has been answered, whatever became of
+   * it, so that nothing more of them comes on the connection: for a backup
+   * that goes on after its parent's walk failed. Throws if the connection
+   * itself failed.
+   */
+  async settle(): Promise<void> {
+    this.flush();
+    await this.flushing.catch(() => undefined);
+    while (this.pumping) await this.pumping;
+    this.ahead.clear();
+    if (this.failure) throw this.failure;
   }
 
   /** Tells the server the reading is over. */

@@ -128,7 +128,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     for (;;) {
       const m = await server.next();
       if (m.msg === 'sealedTree') {
-        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup));
+        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup), Number(m.sealedTree.backup?.number ?? 0));
         const result = await restoreSealed(
           reads,
           (m.sealedTree.root ?? []).map((id) => Buffer.from(id)),
