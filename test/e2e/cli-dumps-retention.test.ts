@@ -194,7 +194,9 @@ describe('the cpsbackup CLI, dump jobs, retention, quotas and permissions', () =
     const stale = await runCli(['-c', conf, '-i', '--to', to, '--load-dumps']);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain(
-      `cpsbackup: dump mongodb-alarms: not loaded (the restore did not write it: a file was there already, and a restore keeps what exists unless --overwrite is given); the dump is kept in ${restored('alarms')}`,
+      `cpsbackup: dump mongodb-alarms: not loaded (the restore did not write it: a file was there already, and a restore keeps what exists unless --overwrite is given); ` +
+        `${restored('alarms')} is not this backup's dump and is left as it is; to replace it with the backup's dump and load it, restore again with --overwrite; ` +
+        `to get the backup's dump elsewhere, restore with --to DIR\n`,
     );
     expect(fs.readdirSync(loadedDir)).toEqual([]);
 

@@ -62,7 +62,9 @@ describe('the way to a restored dump: may it be loaded?', () => {
     const late = path.join(tmp, 'late', 'db.dump');
     const beforeLate = wayTo(late);
     restore(path.dirname(late));
-    expect(wayProblem(beforeLate, wayTo(late), uid)).toBe(`${tmp} can be written by others (mode 1777)`);
+    expect(wayProblem(beforeLate, wayTo(late), uid)).toBe(
+      `${tmp} can be written by others (mode 1777), and ${path.dirname(late)} was not there before the restore (anyone could have made it first)`,
+    );
     // Root's directory there before: no one else may rename it.
     const early = path.join(tmp, 'early', 'db.dump');
     fs.mkdirSync(path.dirname(early), { mode: 0o755 });

@@ -83,7 +83,12 @@ export function wayProblem(before: readonly WayStep[], after: readonly WayStep[]
       const next = after[i + 1]!.st;
       const nextWas = before[i + 1]!.st;
       const shielded = (st.mode & 0o1000n) !== 0n && owned(next) && (nextWas ? owned(nextWas) && sameInode(nextWas, next!) : was === undefined);
-      if (!shielded) return `${p} can be written by others (mode ${(st.mode & 0o7777n).toString(8)})`;
+      if (!shielded) {
+        const mode = `${p} can be written by others (mode ${(st.mode & 0o7777n).toString(8)})`;
+        // A sticky directory that was there, before one the restore made in it: its maker cannot be told (anyone could have been first).
+        const late = (st.mode & 0o1000n) !== 0n && was !== undefined && nextWas === undefined && owned(next);
+        return late ? `${mode}, and ${after[i + 1]!.path} was not there before the restore (anyone could have made it first)` : mode;
+      }
     }
   }
   const { path: file, st } = after[last]!;

@@ -32,7 +32,7 @@ export interface RestoreOptions {
   /** Another client's backup (its client file names this node in restore_client); absent: our own. */
   client?: string;
   /** Told what became of each selected entry (not of the directories on the way); `path` is valid only during the call. */
-  onEntry?: (path: Buffer, outcome: WriteOutcome) => void;
+  onEntry?: (path: Buffer, outcome: WriteOutcome, entry: FileEntry) => void;
 }
 
 /** What a restore did. */
@@ -153,7 +153,7 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
       const outcome = await writer.write(e, content, context);
       if (!context) {
         count(totals, outcome, e);
-        opts.onEntry?.(e.path, outcome);
+        opts.onEntry?.(e.path, outcome, e);
       }
     }
   } catch (err) {
@@ -252,7 +252,7 @@ async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: Tr
     const outcome = await writer.write(e, content.chunks(), context);
     if (!context) {
       count(totals, outcome, e);
-      opts.onEntry?.(e.path, outcome);
+      opts.onEntry?.(e.path, outcome, e);
     }
   };
   // The directories on the way to what is selected come as context, as the server sends them for a plain backup.

@@ -1,5 +1,5 @@
 import type { NodeConfig } from '@cpsbackup/config';
-import { type RestoredDump, runImport } from '../../dumps/export-import';
+import { type MissingDump, type RestoredDump, runImport, type StrayDump } from '../../dumps/export-import';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
 import { formatBytes, formatNumber, summaryJson } from '../format';
@@ -8,6 +8,13 @@ import type { Report } from '../report';
 
 /** How a dump that was not loaded is reported: where it is, and how to load it. */
 function dumpLine(d: RestoredDump): string {
+  if (d.notWritten) {
+    // What lies there is not this backup's dump: never offered for loading.
+    const how = d.notWritten.overwrite
+      ? `to get the backup's dump, restore it with --to DIR`
+      : `to replace it with the backup's dump${d.state === 'failed' ? ' and load it' : ''}, restore again with --overwrite; to get the backup's dump elsewhere, restore with --to DIR`;
+    return `dump ${d.name}: not loaded (${d.reason ?? '?'}); ${d.file} is not this backup's dump and is left as it is; ${how}`;
+  }
   const where = d.state === 'failed' ? `the dump is kept in ${d.file}` : `the dump is in ${d.file}`;
   const how = d.loadCommand
     ? d.state === 'failed'
@@ -15,6 +22,19 @@ function dumpLine(d: RestoredDump): string {
       : `; to load it into this node's database: ${d.loadCommand}`
     : '';
   return `dump ${d.name}: not loaded (${d.reason ?? '?'}); ${where}${how}`;
+}
+
+/** A dump of the backup that no dump job of storage.conf loads. */
+function strayLine(d: StrayDump): string {
+  return `dump file ${d.stored} of this backup: not loaded (no dump job of this node loads it: ${d.reason}); ${d.where}`;
+}
+
+/** A dump job whose dump the backup does not hold. */
+function missingLine(d: MissingDump, backup: string): string {
+  return (
+    `dump job ${d.name}: nothing to load, backup ${backup} holds no dump at ${d.stored} ` +
+    `(the job is newer than the backup, or the backup was made with another dump_directory or job name); its database is left as it is`
+  );
 }
 
 /** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runImport for when). */
@@ -52,7 +72,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     ].join('; ');
     throw new AgentError('NOT_FOUND', `nothing in backup ${n} ${what}: ${how}`, ExitCode.NOT_FOUND);
   }
-  const failed = r.dumps.filter((d) => d.state === 'failed');
+  const failed = [...r.dumps.filter((d) => d.state === 'failed').map(dumpLine), ...r.strayDumps.filter((d) => d.state === 'failed').map(strayLine)];
+  const missing = r.missingDumps.map((d) => missingLine(d, formatNumber(r.summary.number)));
   // A partial backup lacks what could not be read when it was made: a plain -i takes one only when no complete backup exists.
   const partial = r.summary.partial
     ? [
@@ -61,11 +82,14 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
           '; what it lacks was not restored',
       ]
     : [];
-  const warnings = [...partial, ...r.warnings];
+  // A job left without its dump where dumps are loaded: the restore is not the whole of what was asked for.
+  const warnings = [...partial, ...r.warnings, ...(r.loadsDumps ? missing : [])];
   return {
     text: [
       `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
       ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
+      ...r.strayDumps.filter((d) => d.state === 'kept').map(strayLine),
+      ...(r.loadsDumps ? [] : missing),
       ...warnings.map((w) => `warning: ${w}`),
     ],
     json: {
@@ -76,10 +100,12 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       warnings,
       damaged: r.damaged,
       dumpsLoaded: r.dumps.filter((d) => d.state === 'loaded').map((d) => d.name),
-      dumpFailures: failed.map(dumpLine),
+      dumpFailures: failed,
       dumps: r.dumps,
+      strayDumps: r.strayDumps,
+      missingDumps: r.missingDumps,
     },
-    errors: [...r.damaged, ...failed.map(dumpLine)],
+    errors: [...r.damaged, ...failed],
     exit: failed.length || r.damaged.length ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
