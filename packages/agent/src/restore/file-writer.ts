@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { type Xattr } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { escapeName } from '../escaped-names';
+import { FoldedWarnings } from './folded-warnings';
 import { workerScript } from '../worker-script';
 import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
 
@@ -53,11 +54,15 @@ export class FileWriter {
   private failure: Error | undefined;
   private readonly drains = new Map<number, () => void>();
   private nextDrain = 1;
-  /** Files the writer skipped after a failure of their own (they appeared meanwhile, a refused name...): "path: why". */
-  readonly skippedFiles: string[] = [];
-  /** How many files were skipped: past SKIPS_TOLD_PER_DIRECTORY for one directory and reason, they are counted, not listed. */
-  skippedCount = 0;
-  private readonly skipsByDirectory = new Map<string, { dir: string; why: string; untold: number }>();
+  /** Files the writer skipped after a failure of their own (they appeared meanwhile, a refused name...): "path: why", a few per directory and reason, the rest counted. */
+  private readonly skipped = new FoldedWarnings();
+  get skippedFiles(): readonly string[] {
+    return this.skipped.lines;
+  }
+  /** How many files were skipped, listed or counted. */
+  get skippedCount(): number {
+    return this.skipped.count;
+  }
   /** Extended attributes the kernel would not set, the files kept: told here as they come. */
   onXattrFailure: (path: string, attribute: string, code: string) => void = () => undefined;
 
@@ -174,7 +179,7 @@ export class FileWriter {
   async close(): Promise<void> {
     this.closing = true;
     await this.worker?.terminate();
-    this.tellUntoldSkips();
+    this.skipped.finish();
   }
 
   throwIfFailed(): void {
@@ -232,20 +237,12 @@ export class FileWriter {
 
   /** A directory replaced under the restore fails every file in it for one reason: told a few times, then counted. */
   private onSkipped(dest: Buffer, why: string): void {
-    this.skippedCount++;
     const dir = escapeName(Buffer.from(path.posix.dirname(dest.toString('latin1')), 'latin1'));
-    const key = `${dir}\0${why}`;
-    const group = this.skipsByDirectory.get(key) ?? { dir, why, untold: -SKIPS_TOLD_PER_DIRECTORY };
-    this.skipsByDirectory.set(key, group);
-    if (group.untold++ < 0) this.skippedFiles.push(`${escapeName(dest)}: could not be restored (${why})`);
-  }
-
-  /** The files skipped past those listed, one line per directory and reason. */
-  private tellUntoldSkips(): void {
-    for (const g of this.skipsByDirectory.values()) {
-      if (g.untold > 0) this.skippedFiles.push(`${g.dir}: ${g.untold} more files in it could not be restored (${g.why})`);
-    }
-    this.skipsByDirectory.clear();
+    this.skipped.add(
+      `${dir}\0${why}`,
+      `${escapeName(dest)}: could not be restored (${why})`,
+      (n) => `${dir}: ${n} more files in it could not be restored (${why})`,
+    );
   }
 
   private fail(err: Error): void {
@@ -254,9 +251,6 @@ export class FileWriter {
     this.drains.clear();
   }
 }
-
-/** Files listed by name per directory and reason before the rest are counted. */
-const SKIPS_TOLD_PER_DIRECTORY = 5;
 
 /** Shortest run of zeros left as a hole: below a filesystem block, a hole saves nothing. */
 const HOLE_MIN_BYTES = 4096;

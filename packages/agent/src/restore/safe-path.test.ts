@@ -70,9 +70,21 @@ describe('restore never writes outside its target', () => {
     const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     // That one entry is skipped with a warning; the rest of the restore goes on.
     expect(await w.write(entry('/evil/file', EntryType.File, 5), content('pwned'))).toBe('skipped');
-    expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through /evil: it is a symbolic link or not a directory)`]);
     expect(await w.write(entry('/fine', EntryType.File, 2), content('ok'))).toBe('written');
     await w.finish();
+    expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through /evil: it is a symbolic link or not a directory)`]);
+  });
+
+  test('thousands of entries refused on their way by one directory are told in a few lines', async () => {
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.symlinkSync(outside, path.join(target, 'evil'));
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
+    for (let i = 0; i < 2000; i++) expect(await w.write(entry(`/evil/f${i}`, EntryType.File, 1), content('x'))).toBe('skipped');
+    await w.finish();
+    const why = 'refusing to restore through /evil: it is a symbolic link or not a directory';
+    expect(w.warnings).toEqual([0, 1, 2, 3, 4].map((i) => `/evil/f${i}: not restored (${why})`).concat(`1995 more entries not restored (${why})`));
+    expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readdirSync(outside)).toEqual([]);
     expect(fs.readFileSync(path.join(target, 'fine'), 'utf8')).toBe('ok');
   });

@@ -28,6 +28,7 @@ import { AgentError, ExitCode } from '../errors';
 import { escapeName } from '../escaped-names';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
+import { FoldedWarnings } from './folded-warnings';
 import { relativeOf, splitLast, withPartialName } from './safe-path';
 import { XattrFailures, xattrSteps } from './xattrs';
 
@@ -96,6 +97,8 @@ export class TreeWriter {
   /** The last directory entries went into (O_PATH): entries of one directory come together. */
   private current: { rel: string; fd: number } | undefined;
   readonly warnings: string[] = [];
+  /** Entries refused on their way (a directory replaced by a link): folded into `warnings` at the end. */
+  private readonly refused = new FoldedWarnings();
   /** Files the writer thread could not restore after `write` had handed them on (they appeared meanwhile, a link on the way…). */
   skippedByWriter = 0;
   private readonly xattrFailures = new XattrFailures();
@@ -200,7 +203,9 @@ export class TreeWriter {
       if (!skippable(err)) throw err;
       await drain(content); // the stream stays in step (a no-op if the content was consumed)
       const why = err instanceof AgentError ? err.message : `${(err as NodeJS.ErrnoException).code}`;
-      return this.skip(`${escapeName(e.path)}: not restored (${why})`);
+      // One refused directory refuses every entry below it: a few are named, the rest counted.
+      this.refused.add(why, `${escapeName(e.path)}: not restored (${why})`, (n) => `${n} more entries not restored (${why})`);
+      return 'skipped';
     }
   }
 
@@ -478,6 +483,8 @@ export class TreeWriter {
    * followed and checked by device and inode.
    */
   async finish(): Promise<void> {
+    this.refused.finish();
+    this.warnings.push(...this.refused.lines);
     if (this.files) {
       await this.files.drain();
       await this.files.close();
