@@ -73,6 +73,8 @@ describe('restore never writes outside its target', () => {
     expect(await w.write(entry('/fine', EntryType.File, 2), content('ok'))).toBe('written');
     await w.finish();
     expect(w.warnings).toEqual([`/evil/file: not restored (refusing to restore through /evil: it is a symbolic link or not a directory)`]);
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.readFileSync(path.join(target, 'fine'), 'utf8')).toBe('ok');
   });
 
   test('thousands of entries refused on their way by one directory are told in a few lines', async () => {
@@ -85,8 +87,6 @@ describe('restore never writes outside its target', () => {
     const why = 'refusing to restore through /evil: it is a symbolic link or not a directory';
     expect(w.warnings).toEqual([0, 1, 2, 3, 4].map((i) => `/evil/f${i}: not restored (${why})`).concat(`1995 more entries not restored (${why})`));
     expect(fs.readdirSync(outside)).toEqual([]);
-    expect(fs.readdirSync(outside)).toEqual([]);
-    expect(fs.readFileSync(path.join(target, 'fine'), 'utf8')).toBe('ok');
   });
 
   test('paths with .. from a hostile server are skipped with a warning, never followed', async () => {
