@@ -250,6 +250,9 @@ static napi_value rename_replace_at(napi_env env, napi_callback_info info) { ret
 /* linkAt(oldDirFd, oldName, newDirFd, newName) */
 static napi_value link_at(napi_env env, napi_callback_info info) { return two_names(env, info, do_link, 0); }
 
+/* The procfs link of a descriptor: names the object itself, whatever is now at its old name. */
+static void proc_path(char *out, size_t room, int fd) { snprintf(out, room, "/proc/self/fd/%d", fd); }
+
 /*
  * openTmpfileAt(dirFd, mode): a new regular file in the directory with no
  * name (O_TMPFILE), for writing; it takes a name only through linkFdAt, so
@@ -282,7 +285,7 @@ static napi_value link_fd_at(napi_env env, napi_callback_info info) {
   char *name = component(env, argv[2]);
   if (!name) return number(env, -errno);
   char proc[64];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  proc_path(proc, sizeof proc, fd);
   int r = linkat(AT_FDCWD, proc, dir_fd, name, AT_SYMLINK_FOLLOW);
   if (r < 0 && errno == ENOENT) r = linkat(fd, "", dir_fd, name, AT_EMPTY_PATH); /* no /proc mounted: root may still */
   int saved = errno;
@@ -400,7 +403,6 @@ static napi_value open_at(napi_env env, napi_callback_info info) {
  * without side effects. chmod and utimensat go through the descriptor's
  * procfs link, which names the object itself.
  */
-static void proc_path(char *out, size_t room, int fd) { snprintf(out, room, "/proc/self/fd/%d", fd); }
 
 /* chownPath(fd, uid, gid): fchownat(fd, "", AT_EMPTY_PATH). */
 static napi_value chown_path(napi_env env, napi_callback_info info) {
