@@ -4,11 +4,10 @@
  * write. Real cpsbackupd and CLI.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileEntry, SeededRandom } from '@cpsbackup/testkit';
-import { rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { rawBackup, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -49,18 +48,10 @@ describe('what a restore reports', () => {
   });
 
   test('--prefix selecting only a damaged file: named as not restored, exit 1, not "nothing matched"', async () => {
-    const { socket, conn } = await rawSession(server, 'forger', pki.client('forger'));
-    await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    const fine = Buffer.from('fine\n');
-    const id = createHash('sha256').update(fine).digest();
-    await conn.send({ missingQuery: { queryId: 1, ids: [id] } });
-    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
-    if (reply!.missingReply!.missing!.length) await conn.send({ chunk: { id, codec: 0, rawLength: fine.length, payload: fine } });
-    const rootIds = await sendTree(conn, [fileEntry('/forged/big.db', [], 1024 ** 3), fileEntry('/forged/fine', [id], fine.length)]);
-    await conn.send({ endBackup: { root: rootIds } });
-    expect((await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error'))!.msg).toBe('backupDone');
-    socket.destroy();
+    await rawBackup(server, 'forger', pki.client('forger'), [
+      { path: '/forged/big.db', content: Buffer.alloc(0), size: 1024 ** 3 },
+      { path: '/forged/fine', content: Buffer.from('fine\n') },
+    ]);
     const conf = writeNodeConf(path.join(root, 'forger'), server, { cname: 'forger', cert: pki.client('forger'), include: [] });
     const to = path.join(root, 'restore-forged');
     const r = await runCli(['-c', conf, '-i', '--to', to, '--prefix', '/forged/big.db']);

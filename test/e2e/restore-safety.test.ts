@@ -8,13 +8,11 @@
  * process running as nobody.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileEntry } from '@cpsbackup/testkit';
 import { mkdirAt, openAt } from '@cpsbackup/syscalls';
-import { CLI_BIN, SERVER_BIN, rawSession, readUntil, runCli, sendTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, SERVER_BIN, rawBackup, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /** Every entry below `dir`, with type, mode, owner, size and mtime: find walks any depth (its paths are printed, never opened whole). */
 function listing(dir: string): string[] {
@@ -217,18 +215,10 @@ describe('restore: the way to each include, links, depth, hostile local users, f
   });
 
   test('a forged entry claiming 10 GiB with no data is not restored: the file is named, the exit code is 1', async () => {
-    const { socket, conn } = await rawSession(server, 'forger', pki.client('forger'));
-    await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
-    const fine = Buffer.from('fine\n');
-    const id = createHash('sha256').update(fine).digest();
-    await conn.send({ missingQuery: { queryId: 1, ids: [id] } });
-    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
-    if (reply!.missingReply!.missing!.length) await conn.send({ chunk: { id, codec: 0, rawLength: fine.length, payload: fine } });
-    const rootIds = await sendTree(conn, [fileEntry('/forged/big.db', [], 10 * 1024 ** 3), fileEntry('/forged/fine', [id], fine.length)]);
-    await conn.send({ endBackup: { root: rootIds } });
-    expect((await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error'))!.msg).toBe('backupDone');
-    socket.destroy();
+    await rawBackup(server, 'forger', pki.client('forger'), [
+      { path: '/forged/big.db', content: Buffer.alloc(0), size: 10 * 1024 ** 3 },
+      { path: '/forged/fine', content: Buffer.from('fine\n') },
+    ]);
     const to = path.join(root, 'restore-forged');
     const r = await runCli(['-c', conf([], 'forger'), '-i', '--to', to]);
     expect(r.code).toBe(1);

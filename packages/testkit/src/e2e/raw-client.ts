@@ -1,9 +1,11 @@
 /** A hand-driven protocol client with a valid certificate: for hostile-input tests. */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { chunkIdOf, encodeEntryRecords, type FileEntry, TreeBuilder } from '@cpsbackup/format';
 import { FramedConnection, type Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { type TestServer } from './cluster';
+import { fileEntry } from '../entries';
 
 export async function rawConnect(server: TestServer, cert: { cert: string; key: string }): Promise<{ socket: tls.TLSSocket; conn: FramedConnection }> {
   const socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -53,6 +55,40 @@ export async function sendTree(conn: FramedConnection, entries: readonly FileEnt
   const { chunks, root } = tree.finish();
   await send(chunks);
   return root;
+}
+
+/**
+ * A whole backup made by hand as `client`: each file's content as one
+ * chunk (sent if the server lacks it), its entry claiming `size` (its
+ * content's length unless given: a forged entry may claim what its data
+ * does not hold). Resolves once the server answered EndBackup with
+ * BackupDone; throws with the server's error otherwise.
+ */
+export async function rawBackup(
+  server: TestServer,
+  client: string,
+  cert: { cert: string; key: string },
+  files: ReadonlyArray<{ path: string; content: Buffer; size?: number }>,
+): Promise<void> {
+  const { socket, conn } = await rawSession(server, client, cert);
+  try {
+    await conn.send({ beginBackup: {} });
+    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    const withData = files.filter((f) => f.content.length > 0).map((f) => ({ f, id: createHash('sha256').update(f.content).digest() }));
+    await conn.send({ missingQuery: { queryId: 1, ids: withData.map((x) => x.id) } });
+    const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
+    for (const i of reply?.missingReply?.missing ?? []) {
+      const { f, id } = withData[i]!;
+      await conn.send({ chunk: { id, codec: 0, rawLength: f.content.length, payload: f.content } });
+    }
+    const idOf = new Map(withData.map((x) => [x.f, x.id]));
+    const entries = files.map((f) => fileEntry(f.path, idOf.has(f) ? [idOf.get(f)!] : [], f.size ?? f.content.length));
+    await conn.send({ endBackup: { root: await sendTree(conn, entries) } });
+    const done = await readUntil(conn, (m) => m.msg === 'backupDone' || m.msg === 'error');
+    if (done?.msg !== 'backupDone') throw new Error(`the backup was refused: ${done?.error?.message ?? 'the connection ended'}`);
+  } finally {
+    socket.destroy();
+  }
 }
 
 /** Reads messages until one satisfies `pred` (returns it) or the connection ends (returns undefined). */
