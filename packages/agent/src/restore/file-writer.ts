@@ -98,8 +98,9 @@ export class FileWriter {
 
   /**
    * Starts a new file `name` in the directory `parent` (relative to the
-   * base: '' for the base itself), under a temporary name until `finish`
-   * gives it its own (see partialName); returns its handle. With
+   * base: '' for the base itself), with no name (or, where the filesystem
+   * cannot, a temporary one) until `finish` gives it its own (see the
+   * worker's createFile); returns its handle. With
    * `replace`, it then replaces what is at its name (one rename: the old
    * file stays until the new one is complete).
    */

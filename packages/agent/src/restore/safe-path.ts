@@ -60,7 +60,7 @@ export function pathUnder(target: string, stored: Buffer): Buffer {
  * replaced the backup's own file of that name, and a live one). Always made
  * with a call that fails on a name taken (see withPartialName).
  */
-export function partialName(name: Buffer): Buffer {
+function partialName(name: Buffer): Buffer {
   const base = name.toString('latin1');
   const tag = randomBytes(8).toString('hex');
   const tmp =
