@@ -1,3 +1,4 @@
+import { sourceOf } from './admission';
 import { EnrolGuard, FAILURE_MEMORY_MS, FIRST_DELAY_MS, MAX_TRACKED } from './enrol-guard';
 
 describe('enrolment guard: slowed, never locked, bounded memory', () => {
@@ -54,5 +55,16 @@ describe('enrolment guard: slowed, never locked, bounded memory', () => {
     clock += FAILURE_MEMORY_MS;
     expect(guard.begin('10.3.0.1', 'target').delayMs).toBe(0);
     expect(guard.tracked).toEqual({ sources: 1, names: 1 }); // only the attempt under way
+  });
+});
+
+describe('the source an address counts as', () => {
+  test('IPv4 itself (also IPv4-mapped); IPv6 by its /64', () => {
+    expect(sourceOf('127.0.0.2')).toBe('127.0.0.2');
+    expect(sourceOf('::ffff:127.0.0.2')).toBe('127.0.0.2');
+    expect(sourceOf('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(sourceOf('2001:db8::5')).toBe('2001:db8:0:0::/64');
+    expect(sourceOf('::1')).toBe('0:0:0:0::/64');
   });
 });
