@@ -8,6 +8,8 @@ export interface AdmissionLimits {
   maxSessionsPerClient: number;
   /** Connections without a valid client certificate (enrolment, diagnostics) at once (max_unauthenticated). */
   maxUnauthenticated: number;
+  /** Of those, from one source address (max_unauthenticated_per_address; see sourceOf). */
+  maxUnauthenticatedPerAddress: number;
   /** Connections from one address not yet authenticated: in TLS, or before their hello (max_connections_per_address). */
   maxPendingPerAddress: number;
 }
@@ -19,17 +21,36 @@ export interface Ticket {
   leave(): void;
 }
 
+/** A connection without a valid client certificate, in its source's budget. */
+interface Unauthenticated {
+  source: string;
+  /** Order of admission: the oldest is evicted first. */
+  seq: number;
+  evict(why: WireError): void;
+}
+
 /**
  * Who gets in. Slots for authenticated agents (max_children) are taken only
  * once a peer has proved its identity, so peers without a certificate, or
  * slow to say hello, can never hold the slots honest nodes need: those get
  * a small budget of their own, and each address a bound on connections it
  * has not authenticated yet. The deadlines that free these budgets (TLS
- * handshake, first message) are the listener's and the session's.
+ * handshake, first message, unauthenticated_timeout) are the listener's and
+ * the session's.
+ *
+ * The unauthenticated budget is shared out by source address: one source
+ * holds at most maxUnauthenticatedPerAddress, and when the whole budget is
+ * in use a newcomer from a source holding fewer than the busiest one takes
+ * the place of that source's oldest connection (evicted with a BUSY error).
+ * An outsider cannot fill it alone: to keep one honest address out it needs
+ * as many addresses as the budget has places, each holding one.
  */
 export class Admission {
   private readonly pendingByAddress = new Map<string, number>();
   private unauthenticated = 0;
+  /** Connections without a certificate by source, oldest first. */
+  private readonly unauthenticatedBySource = new Map<string, Set<Unauthenticated>>();
+  private unauthenticatedSeq = 0;
   private readonly clients = new Map<string, number>();
   private agents = 0;
 
@@ -56,19 +77,19 @@ export class Admission {
   /**
    * The TLS handshake completed. `certified`: the peer presented a
    * certificate chaining to our CA; otherwise it joins the unauthenticated
-   * budget, and a WireError BUSY is thrown when that is full.
+   * budget (see the class), and a WireError BUSY is thrown when its source
+   * has its share; `evict` is how it is told to go if a newcomer takes
+   * its place later.
    */
-  admit(address: string, certified: boolean): Ticket {
+  admit(address: string, certified: boolean, evict: (why: WireError) => void = () => undefined): Ticket {
+    let releaseUnauthenticated: (() => void) | undefined;
     if (!certified) {
-      if (this.unauthenticated >= this.limits.maxUnauthenticated) {
+      try {
+        releaseUnauthenticated = this.admitUnauthenticated(sourceOf(address), evict);
+      } catch (err) {
         this.decrementPending(address);
-        throw new WireError(
-          'BUSY',
-          `the server is busy with ${this.unauthenticated} connections without a client certificate (max_unauthenticated=${this.limits.maxUnauthenticated}); try again later`,
-          true,
-        );
+        throw err;
       }
-      this.unauthenticated++;
     }
     let pending = true;
     let client: string | undefined;
@@ -99,7 +120,7 @@ export class Admission {
         if (left) return;
         left = true;
         if (pending) this.decrementPending(address);
-        if (!certified) this.unauthenticated--;
+        releaseUnauthenticated?.();
         if (client !== undefined) {
           this.agents--;
           const n = (this.clients.get(client) ?? 1) - 1;
@@ -110,9 +131,87 @@ export class Admission {
     };
   }
 
+  /** Takes a place in the unauthenticated budget for `source`, evicting another if fair; returns its release. */
+  private admitUnauthenticated(source: string, evict: (why: WireError) => void): () => void {
+    const { maxUnauthenticated, maxUnauthenticatedPerAddress } = this.limits;
+    const mine = this.unauthenticatedBySource.get(source)?.size ?? 0;
+    if (mine >= maxUnauthenticatedPerAddress) {
+      throw new WireError(
+        'BUSY',
+        `${mine} connections without a client certificate are already open from ${source} (max_unauthenticated_per_address=${maxUnauthenticatedPerAddress}); let them finish, then try again`,
+        true,
+      );
+    }
+    if (this.unauthenticated >= maxUnauthenticated) {
+      const victim = this.evictionCandidate(mine);
+      if (!victim) {
+        throw new WireError(
+          'BUSY',
+          `the server is busy with ${this.unauthenticated} connections without a client certificate (max_unauthenticated=${maxUnauthenticated}); try again later`,
+          true,
+        );
+      }
+      this.releaseUnauthenticated(victim);
+      victim.evict(
+        new WireError(
+          'BUSY',
+          `connection closed to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ${victim.source} held the most; try again`,
+          true,
+        ),
+      );
+    }
+    const entry: Unauthenticated = { source, seq: this.unauthenticatedSeq++, evict };
+    let set = this.unauthenticatedBySource.get(source);
+    if (!set) this.unauthenticatedBySource.set(source, (set = new Set()));
+    set.add(entry);
+    this.unauthenticated++;
+    return () => this.releaseUnauthenticated(entry);
+  }
+
+  /** The oldest connection of the sources holding the most, if they hold more than `mine`. */
+  private evictionCandidate(mine: number): Unauthenticated | undefined {
+    let victim: Unauthenticated | undefined;
+    let victimSize = 0;
+    for (const set of this.unauthenticatedBySource.values()) {
+      if (set.size <= mine) continue;
+      const oldest = set.values().next().value as Unauthenticated;
+      if (set.size > victimSize || (set.size === victimSize && oldest.seq < victim!.seq)) {
+        victim = oldest;
+        victimSize = set.size;
+      }
+    }
+    return victim;
+  }
+
+  private releaseUnauthenticated(entry: Unauthenticated): void {
+    const set = this.unauthenticatedBySource.get(entry.source);
+    if (!set?.delete(entry)) return;
+    this.unauthenticated--;
+    if (set.size === 0) this.unauthenticatedBySource.delete(entry.source);
+  }
+
   private decrementPending(address: string): void {
     const n = (this.pendingByAddress.get(address) ?? 1) - 1;
     if (n > 0) this.pendingByAddress.set(address, n);
     else this.pendingByAddress.delete(address);
   }
+}
+
+/**
+ * The source an address counts as in per-address budgets: an IPv4 address
+ * itself (also when written as IPv4-mapped IPv6), an IPv6 address's /64
+ * (one host usually holds a whole /64, so its addresses count as one).
+ */
+export function sourceOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }

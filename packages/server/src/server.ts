@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
-import { FramedConnection } from '@cpsbackup/protocol';
+import { encodeFrame, FramedConnection } from '@cpsbackup/protocol';
 import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
@@ -44,8 +43,8 @@ export class BackupServer {
   private readonly revoked: RevokedCertificates;
   /** Decodes and hashes received chunks on worker threads. */
   private readonly chunkChecks: ChunkChecks;
-  /** TCP connections still in their TLS handshake, by "address|port", until it completes or they close. */
-  private readonly handshaking = new Map<string, string>();
+  /** TCP connections still in their TLS handshake, by "address|port" (their address and when they connected), until it completes or they close. */
+  private readonly handshaking = new Map<string, { address: string; since: number }>();
   /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
   private refusals = { count: 0, since: 0, last: '' };
   private readonly clients: ClientRegistry;
@@ -65,13 +64,14 @@ export class BackupServer {
     private readonly s3Credentials?: S3CredentialsFile,
   ) {
     this.clients = new ClientRegistry(config.clientconfdir);
-    this.enrolGuard = new EnrolGuard(path.join(config.directory, 'enrolled'));
+    this.enrolGuard = new EnrolGuard(config.enrol_delay_max * 1000);
     this.revoked = new RevokedCertificates(config.directory);
     this.chunkChecks = new ChunkChecks(config.check_threads);
     this.admission = new Admission({
       maxChildren: config.max_children,
       maxSessionsPerClient: config.max_sessions_per_client,
       maxUnauthenticated: config.max_unauthenticated,
+      maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
       maxPendingPerAddress: config.max_connections_per_address,
     });
   }
@@ -167,7 +167,7 @@ export class BackupServer {
       return;
     }
     const key = `${address}|${raw.remotePort}`;
-    this.handshaking.set(key, address);
+    this.handshaking.set(key, { address, since: Date.now() });
     raw.once('close', () => {
       // Still here: the handshake never completed (else accept() took it over).
       if (this.handshaking.delete(key)) this.admission.disconnectPending(address);
@@ -189,17 +189,28 @@ export class BackupServer {
     socket.setKeepAlive(true, 30_000);
     socket.setNoDelay(true);
     const address = socket.remoteAddress ?? '?';
-    this.handshaking.delete(`${address}|${socket.remotePort}`);
+    const key = `${address}|${socket.remotePort}`;
+    const since = this.handshaking.get(key)?.since ?? Date.now();
+    this.handshaking.delete(key);
     let ticket: Ticket;
+    /** Ends a connection without a certificate: it is told why, its place is freed at once. */
+    const cut = (code: string, message: string): void => {
+      this.noteRefusal(`${code} ${address}: ${message}`);
+      ticket?.leave();
+      if (socket.destroyed) return;
+      socket.end(encodeFrame({ error: { code, message } }), () => socket.destroy());
+      setTimeout(() => socket.destroy(), 2000).unref();
+    };
     try {
       if (this.shuttingDown) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment', true);
-      ticket = this.admission.admit(address, socket.authorized);
+      ticket = this.admission.admit(address, socket.authorized, (why) => cut(why.code, why.message));
     } catch (err) {
       const why = err as WireError;
       this.noteRefusal(`${why.code} ${address}: ${why.message}`);
       void new FramedConnection(socket).end({ error: { code: why.code, message: why.message } });
       return;
     }
+    const extendDeadline = socket.authorized ? undefined : this.unauthenticatedDeadline(socket, since, cut);
     const session = new Session(socket, ticket, {
       store: this.store,
       clients: this.clients,
@@ -209,6 +220,7 @@ export class BackupServer {
       activity: this.activity,
       enrolGuard: this.enrolGuard,
       revoked: this.revoked,
+      extendDeadline,
       isShuttingDown: () => this.shuttingDown,
       requestGc: () => this.requestGc(),
       checkChunk: this.chunkChecks.check,
@@ -223,6 +235,36 @@ export class BackupServer {
         this.sessions.delete(session);
         this.activity.connections--;
       });
+  }
+
+  /**
+   * A connection without a valid certificate has unauthenticated_timeout
+   * from its TCP connection to finish its one exchange (TLS, its request,
+   * the answer); the server's own waits (an enrolment's delay for earlier
+   * failures) are added through the function returned. Then it is cut.
+   */
+  private unauthenticatedDeadline(socket: tls.TLSSocket, since: number, cut: (code: string, message: string) => void): (ms: number) => void {
+    const limitMs = this.config.unauthenticated_timeout * 1000;
+    let extraMs = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          cut(
+            'TIMEOUT',
+            `connection cut: a connection without a client certificate must finish TLS, its request and the answer within ${this.config.unauthenticated_timeout} s of connecting (unauthenticated_timeout)`,
+          ),
+        Math.max(0, since + limitMs + extraMs - Date.now()),
+      );
+      timer.unref();
+    };
+    arm();
+    socket.once('close', () => clearTimeout(timer));
+    return (ms) => {
+      extraMs += ms;
+      if (!socket.destroyed) arm();
+    };
   }
 
   private gcWanted = false;

@@ -5,7 +5,7 @@ import { type ServerConfig } from '@cpsbackup/config';
 import { catalogDamage, type EncodedChunkCheck, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { type Activity } from './activity';
-import { type Ticket } from './admission';
+import { sourceOf, type Ticket } from './admission';
 import { authenticate } from './auth';
 import { handleEnrol } from './enrol-handler';
 import { type EnrolGuard } from './enrol-guard';
@@ -64,6 +64,8 @@ export interface SessionDeps {
   activity: Activity;
   enrolGuard: EnrolGuard;
   revoked: RevokedCertificates;
+  /** A connection without a valid certificate: adds to its unauthenticated_timeout (the server's own waits). */
+  extendDeadline?: (ms: number) => void;
   isShuttingDown(): boolean;
   requestGc(): void;
   checkChunk: EncodedChunkCheck;
@@ -135,8 +137,13 @@ export class Session {
     if (damage) this.log.error({ err: damage.message }, 'CATALOG DAMAGED');
   }
 
-  /** The first message, which must arrive whole within auth_timeout of the TLS handshake. */
+  /**
+   * The first message, which must arrive whole within auth_timeout of the
+   * TLS handshake; a peer without a certificate has unauthenticated_timeout
+   * for its whole exchange instead (the server's timer, which tells it why).
+   */
   private async firstMessage(): Promise<Message> {
+    if (this.deps.extendDeadline) return this.conn.next();
     const ms = this.deps.config.auth_timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -160,7 +167,8 @@ export class Session {
         clients: this.deps.clients,
         log: this.log,
         guard: this.deps.enrolGuard,
-        address: this.socket.remoteAddress ?? '?',
+        source: sourceOf(this.socket.remoteAddress ?? '?'),
+        extendDeadline: this.deps.extendDeadline,
       });
       throw new ConnectionError('CLOSED', 'enrolment finished');
     }
