@@ -5,7 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig, type ServerConfig } from '@cpsbackup/config';
 import { repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
-import { backendFor } from './storage';
+import { backendFor, recordsKeyFile } from './storage';
 import { createLogger } from '@cpsbackup/log';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
@@ -139,7 +139,7 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   const directory = config.directory;
   let r: RepairReport;
   try {
-    r = await repairCatalog(directory, from, backendFor(config).backend);
+    r = await repairCatalog(directory, from, backendFor(config).backend, recordsKeyFile(config));
   } catch (err) {
     process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${(err as Error).message}\n`);
     return 1;
@@ -151,8 +151,13 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   if (r.lostRows) out(`${r.lostRows} ${from === 'catalog' ? 'rows of the old catalog' : 'backup records'} could not be read`);
   if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);
   for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
+  for (const d of r.disagreements) out(`DISAGREED ${d}`);
+  for (const f of r.refusedRecords) out(`REFUSED record ${f}: not used`);
+  out(
+    `backup records written again from the rebuilt catalog: ${r.recordsWritten}${r.recordsRejected ? `; ${r.recordsRejected} set aside under ${r.recordsAt.replace(/\/?$/, '/')}rejected/` : ''}`,
+  );
   out(`now run cpsbackupd --verify to check every backup's files`);
-  return r.unreadableBackups.length || r.lostRows ? 1 : 0;
+  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length ? 1 : 0;
 }
 
 // Ends once the output is written: a report on a pipe is never cut off (see exitWhenWritten).

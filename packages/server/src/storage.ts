@@ -4,6 +4,7 @@
  * (storage = s3), with its credentials file read at start and on SIGHUP.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
 import { Store, type StorageBackend } from '@cpsbackup/store';
 import type * as S3Storage from '@cpsbackup/store/s3';
@@ -75,9 +76,19 @@ export function backendFor(config: ServerConfig): { backend?: (dir: string) => S
   return { backend, credentials };
 }
 
+/**
+ * The key that signs the backup records: beside server.conf, with the TLS
+ * keys, never in the store directory or the bucket (write access to the
+ * storage must not be enough to forge a record). Backed up with the configuration.
+ */
+export function recordsKeyFile(config: ServerConfig): string {
+  return path.join(path.dirname(config.configFile), 'records.key');
+}
+
 /** Opens the store server.conf describes (recovering from any crash). */
 export async function openStore(config: ServerConfig): Promise<{ store: Store; credentials?: S3CredentialsFile }> {
   const { backend, credentials } = backendFor(config);
-  const store = await Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 }, backend);
+  const options = { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000, recordsKey: recordsKeyFile(config) };
+  const store = await Store.open(config.directory, options, backend);
   return { store, credentials };
 }

@@ -20,6 +20,8 @@ export type StoreErrorCode =
   | 'CATALOG_CORRUPT'
   /** No catalog, but the storage holds backups: it must be rebuilt from them (rebuild-catalog), never started afresh over them. */
   | 'CATALOG_MISSING'
+  /** The backup records are signed, but the key that signs them is not where the server keeps it. */
+  | 'RECORDS_KEY_MISSING'
   | 'STORE_CLOSED'
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'
