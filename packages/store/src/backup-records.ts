@@ -31,7 +31,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createFileDurably } from '@cpsbackup/durable';
+import * as path from 'node:path';
+import { fsyncDir } from '@cpsbackup/durable';
 import { type StorageBackend } from './backend';
 import { type Catalog, type SalvagedRow } from './catalog';
 import { StoreError } from './errors';
@@ -92,14 +93,38 @@ export interface RecordsKey {
   key: Buffer;
 }
 
-/** The key in `file` (one line of 64 hex digits); undefined when there is no such file. */
+/**
+ * The key in `file` (one line of 64 hex digits); undefined when there is no
+ * such file. A key other users could read is refused, as ssh refuses a loose
+ * private key: whoever reads it can forge records the server then trusts.
+ * Its owner may read it, and its group when that is the group cpsbackupd runs
+ * as (root:cpsbackup 0640, how a packaged server reads its keys in
+ * /etc/cpsbackup); root, which reads it anyway, accepts any group read (the
+ * daemon, which runs as its own user, checks the group at each start).
+ */
 export function readRecordsKey(file: string): RecordsKey | undefined {
   let text: string;
+  let st: fs.Stats;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    const fd = fs.openSync(file, 'r');
+    try {
+      st = fs.fstatSync(fd);
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StoreError('STORE_IO', `the records key ${file} cannot be read (${(err as Error).message}): cpsbackupd must be able to read it`, { file });
+  }
+  const exposed = keyExposure(st);
+  if (exposed) {
+    throw new StoreError(
+      'RECORDS_KEY_EXPOSED',
+      `the records key ${file} is ${exposed} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): whoever reads it can forge backup records; ` +
+        `make it readable by its owner only (chmod 0600 ${file}), or by cpsbackupd's group too (chgrp cpsbackup ${file} && chmod 0640 ${file})`,
+      { file },
+    );
   }
   const hex = text.trim();
   if (!/^[0-9a-f]{64}$/.test(hex)) {
@@ -110,10 +135,54 @@ export function readRecordsKey(file: string): RecordsKey | undefined {
   return { file, key: Buffer.from(hex, 'hex') };
 }
 
-/** Makes a new key in `file`, readable by the server's user only (fails if the file exists). */
-export function createRecordsKey(file: string): RecordsKey {
+/** Who besides the owner may read or change a key file with these bits (undefined: nobody it should not). */
+function keyExposure(st: fs.Stats): string | undefined {
+  if (st.mode & 0o007) return 'open to every user';
+  if (st.mode & 0o030) return 'writable by its group';
+  if (st.mode & 0o040 && process.getuid?.() !== 0 && st.gid !== process.getgid?.())
+    return `readable by group ${st.gid}, which is not the group cpsbackupd runs as`;
+  return undefined;
+}
+
+/**
+ * Makes a new key in `file` (fails with EEXIST if the file exists): readable
+ * by its owner only, or with `group` (a gid) by that group too, 0640 (root
+ * making the key of a daemon that runs as its own user). The file appears
+ * whole with its owner and mode, or not at all (written under a temporary
+ * name, then linked). A directory the server may not write
+ * (EACCES, EROFS, EPERM) is RECORDS_KEY_UNWRITABLE, for the caller to say
+ * how to make it.
+ */
+export function createRecordsKey(file: string, group?: number): RecordsKey {
   const key = randomBytes(KEY_BYTES);
-  createFileDurably(file, key.toString('hex') + '\n', 0o600);
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      if (group !== undefined) {
+        fs.fchownSync(fd, -1, group);
+        fs.fchmodSync(fd, 0o640); // explicit: the umask (UMask=0077 under systemd) would take the group's bit
+      }
+      fs.writeFileSync(fd, key.toString('hex') + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.linkSync(tmp, file); // never replaces a key that is there
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+      throw new StoreError('RECORDS_KEY_UNWRITABLE', `the records key ${file} is missing and cannot be made there (${(err as Error).message})`, {
+        file,
+        cause: code,
+      });
+    }
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  fsyncDir(dir);
   return { file, key };
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { type BackupInfo } from './catalog';
+import { createRecordsKey, readRecordsKey } from './backup-records';
 import { isStoreError } from './errors';
 import { repairCatalog } from './repair';
 import { Store } from './store';
@@ -291,5 +292,29 @@ describe('the records key', () => {
     } finally {
       await store.close();
     }
+  });
+  test('a key other users may read or change is refused at open and repair, as ssh refuses a loose private key; a group key is made 0640 whatever the umask', async () => {
+    await populate();
+    for (const mode of [0o644, 0o604, 0o602, 0o601, 0o660, 0o620, 0o610]) {
+      fs.chmodSync(keyFile, mode);
+      expect(() => readRecordsKey(keyFile)).toThrow(/whoever reads it can forge backup records; make it readable by its owner only \(chmod 0600/);
+      await expect(Store.open(dir, opts)).rejects.toThrow(`the records key ${keyFile} is ${mode & 0o007 ? 'open to every user' : 'writable by its group'}`);
+      await expect(repairCatalog(dir, 'catalog', undefined, keyFile)).rejects.toThrow(/whoever reads it can forge backup records/);
+    }
+    fs.chmodSync(keyFile, 0o600);
+    await (await Store.open(dir, opts)).close();
+
+    const groupKey = path.join(path.dirname(keyFile), 'group.key');
+    const umask = process.umask(0o077);
+    try {
+      createRecordsKey(groupKey, process.getgid!());
+    } finally {
+      process.umask(umask);
+    }
+    expect(fs.statSync(groupKey).mode & 0o777).toBe(0o640);
+    expect(readRecordsKey(groupKey)?.key).toHaveLength(32);
+    const before = fs.readFileSync(groupKey);
+    expect(() => createRecordsKey(groupKey)).toThrow(/EEXIST/); // never over a key
+    expect(fs.readFileSync(groupKey)).toEqual(before);
   });
 });
