@@ -77,6 +77,9 @@ describe('burp-style config', () => {
     expect(s.directory).toBe(path.join(dir, 'store'));
     expect(s.clientconfdir).toBe(path.join(dir, 'clients'));
     expect(s.keep).toEqual([5]);
+    expect(s.records_key).toBe(path.join(dir, 'records.key')); // beside server.conf unless set
+    fs.appendFileSync(path.join(dir, 'server.conf'), 'records_key = keys/records.key\n');
+    expect(loadServerConfig(path.join(dir, 'server.conf')).records_key).toBe(path.join(dir, 'keys', 'records.key'));
     const c = loadClientConfig(s.clientconfdir, 'web1');
     expect(c.ssl_peer_cn).toBe('web1');
     expect(() => loadClientConfig(s.clientconfdir, '../etc')).toThrow(/invalid client name/);

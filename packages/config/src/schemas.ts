@@ -27,6 +27,9 @@ export const serverSchema = {
   ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),
   ssl_cert: key.optionalPath("the server's certificate (default: ssl/ssl_cert-server.pem beside server.conf)"),
   ssl_key: key.optionalPath("the server's private key (default: ssl/ssl_cert-server.key beside server.conf)"),
+  records_key: key.optionalPath(
+    'the key that signs the backup records (64 hex digits; mode 0600, or 0640 with group cpsbackup); never in directory or the bucket (default: records.key beside server.conf)',
+  ),
   ca_key: key.optionalPath('the CA private key, to sign the certificates of enrolling nodes (unset: enrolment disabled)'),
   keep: key.ints(1, 100000, 'backups to keep per client; repeat for multi-level retention (keep = 7, keep = 4: the last 7, then 4 spaced 7 apart)'),
   keep_daily: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N days'),
@@ -81,9 +84,10 @@ interface SslPaths {
   ssl_key: string;
 }
 /** A parsed server.conf. */
-export type ServerConfig = Omit<ConfigOf<typeof serverSchema>, keyof SslPaths> &
+export type ServerConfig = Omit<ConfigOf<typeof serverSchema>, keyof SslPaths | 'records_key'> &
   SslPaths & {
     clientconfdir: string;
+    records_key: string;
     configFile: string;
     /** Burp keys the file carries that were ignored, one line each (cpsbackupd logs them). */
     warnings: string[];
@@ -196,6 +200,7 @@ export function loadServerConfig(file: string): ServerConfig {
     warnings,
     keep: c.keep.length ? c.keep : [5],
     clientconfdir: c.clientconfdir ?? path.join(path.dirname(abs), 'clients'),
+    records_key: c.records_key ?? path.join(path.dirname(abs), 'records.key'),
     configFile: abs,
   };
 }

@@ -97,6 +97,13 @@ export class BackupServer {
         'recovered from an unclean stop: interrupted backups marked error, orphan packs removed',
       );
     }
+    if (store.recordsAdopted) {
+      log.warn(
+        { signed: store.recordsAdopted, key: store.recordsKey.file },
+        'backup records written by an earlier version were signed with a new key: back the key up with server.conf (docs/OPERATIONS.md, "Backup records")',
+      );
+    }
+    for (const p of store.recordProblems()) log.error({ client: p.client, problem: p.message }, 'backup records: not trusted, left as they are');
     const server = new BackupServer(config, store, log, credentials);
     for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
     server.reloadClients();

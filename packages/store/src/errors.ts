@@ -20,6 +20,12 @@ export type StoreErrorCode =
   | 'CATALOG_CORRUPT'
   /** No catalog, but the storage holds backups: it must be rebuilt from them (rebuild-catalog), never started afresh over them. */
   | 'CATALOG_MISSING'
+  /** The backup records are signed, but the key that signs them is not where the server keeps it. */
+  | 'RECORDS_KEY_MISSING'
+  /** There is no records key and the server may not write where it belongs (a configuration directory read-only to it): it must be made by root. */
+  | 'RECORDS_KEY_UNWRITABLE'
+  /** The records key is readable by users other than the server's (its mode): refused, as ssh refuses a loose private key. */
+  | 'RECORDS_KEY_EXPOSED'
   | 'STORE_CLOSED'
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */
@@ -12,10 +13,22 @@ export interface StoreOptions {
   gracePeriodMs?: number;
   /** GC rewrites a pack once less than this share of it is live. */
   gcLiveThreshold?: number;
+  /**
+   * The file holding the key that signs the backup records
+   * (backup-records.ts): kept with the server's configuration, never in the
+   * store directory or the bucket. Default: `<dir>.records.key`, beside the
+   * store directory.
+   */
+  recordsKey?: string;
 }
 
-/** StoreOptions with every field filled. */
-export type ResolvedStoreOptions = Required<StoreOptions>;
+/** Where the records key is by default: beside the store directory, not in it. */
+export function defaultRecordsKeyFile(dir: string): string {
+  return `${path.resolve(dir)}.records.key`;
+}
+
+/** StoreOptions with every field filled (the records key is resolved at open). */
+export type ResolvedStoreOptions = Required<Omit<StoreOptions, 'recordsKey'>>;
 
 export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions {
   const resolved: ResolvedStoreOptions = {

@@ -16,8 +16,8 @@ import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
 import { checkStorageOwner } from './storage-owner';
-import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
-import { reconcileRecords, removeBackupRecord, wrappedKeyObject, writeBackupRecord } from './backup-records';
+import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
+import { BackupRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey, wrappedKeyObject } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
 import { type SealedKeyCount } from './catalog';
@@ -46,6 +46,10 @@ export class Store {
   private spacePressure = false;
   /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
   private recordsStale = false;
+  /** The backup records (backup-records.ts): signed, checked at open, never overwritten by a catalog row that disagrees. */
+  private readonly records: BackupRecords;
+  /** Records signed at this open because they were written before records were signed (the one-time adoption). */
+  recordsAdopted = 0;
   private closed = false;
   /** Set while GC runs (see gc()). */
   private gcInProgress: Promise<unknown> | undefined;
@@ -64,8 +68,11 @@ export class Store {
     private readonly lock: StoreLock,
     private readonly reserve: SpaceReserve,
     options: StoreOptions,
+    /** The key that signs the records, and whether it was made at this open. */
+    readonly recordsKey: RecordsKey,
   ) {
     this.options = resolveStoreOptions(options);
+    this.records = new BackupRecords(backend, catalog, recordsKey);
     const writers = this.writers;
     this.queue = new DurabilityQueue(
       catalog,
@@ -102,11 +109,12 @@ export class Store {
       const catalogFile = path.join(dir, 'catalog.db');
       // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
       await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      const { key, adopt } = await recordsKeyFor(dir, packs, options.recordsKey);
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      store = new Store(dir, catalog, packs, lock, reserve, options);
+      store = new Store(dir, catalog, packs, lock, reserve, options, key);
       store.recovery = await recoverStore(catalog, packs, () => reserve.release());
-      await store.reconcileRecords();
+      await store.reconcileRecords(adopt);
       store.clientKeys = await loadClientKeys(packs);
       reserve.ensure();
       return store;
@@ -358,22 +366,36 @@ export class Store {
   async setBackupLabel(id: number, name: string | null, description: string | null): Promise<void> {
     this.getBackup(id);
     this.catalog.setLabel(id, name, description);
-    await this.recordBackup(id);
+    try {
+      await this.records.relabelled(id);
+    } catch {
+      this.recordsStale = true; // a label is all that differs: the record follows the catalog at the next GC or open
+    }
   }
 
-  /** @internal Writes a backup's record once the catalog holds what it should say (backup-records.ts). */
+  /** @internal After a commit: the backup's client record lists it, then its own record is written (backup-records.ts). */
   async recordBackup(id: number): Promise<void> {
     try {
-      await writeBackupRecord(this.backend, this.catalog, id);
+      await this.records.committed(id);
     } catch {
       this.recordsStale = true; // the catalog has it; the record follows at the next GC or open
     }
   }
 
-  /** Brings every record in line with the catalog (at open, and at GC after a failed write). */
-  private async reconcileRecords(): Promise<void> {
+  /**
+   * What is wrong with the backup records now (a record that fails its
+   * check, a deleted backup's record put back, a record and a catalog row
+   * that disagree): each says what to do. Verify and the status port report them.
+   */
+  recordProblems(client?: string): RecordProblem[] {
+    return this.records.problems.filter((p) => client === undefined || p.client === client);
+  }
+
+  /** Checks every record and writes those the catalog proves missing (at open, and at GC after a failed write). */
+  private async reconcileRecords(adopt = false): Promise<void> {
     try {
-      await reconcileRecords(this.backend, this.catalog);
+      const r = await this.records.reconcile(adopt);
+      this.recordsAdopted += r.signed;
       this.recordsStale = false;
     } catch {
       this.recordsStale = true;
@@ -392,7 +414,7 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
-    await removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
+    await this.records.deleting(b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
     } catch (err) {
@@ -628,4 +650,25 @@ export class Store {
   get openPackNames(): Set<string> {
     return new Set(this.catalog.packNames('open'));
   }
+}
+
+/**
+ * The records key for a store: read from its file, or made there on the
+ * first open of a store whose records are not signed yet (`adopt`: they are
+ * signed at this open where they agree with the catalog). A store whose
+ * records are signed and whose key is missing is refused: a new key would
+ * make every record untrusted.
+ */
+async function recordsKeyFor(dir: string, backend: StorageBackend, file = defaultRecordsKeyFile(dir)): Promise<{ key: RecordsKey; adopt: boolean }> {
+  const key = readRecordsKey(file);
+  if (key) return { key, adopt: false };
+  if (await hasSignedRecords(backend)) {
+    throw new StoreError(
+      'RECORDS_KEY_MISSING',
+      `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${file}: restore ${file} from the backup of the server's configuration ` +
+        `(docs/OPERATIONS.md, "Backup records")`,
+      { file },
+    );
+  }
+  return { key: createRecordsKey(file), adopt: true };
 }
