@@ -21,6 +21,7 @@ import { applyRetentionToAll } from './retention';
 import { Session } from './session';
 import { WireError } from './wire-errors';
 import { ChunkChecks } from './chunk-checks';
+import { type DescriptorBudget, openFileCount, openFileLimit, shareDescriptors } from './descriptors';
 
 function readPem(file: string, what: string): Buffer {
   try {
@@ -55,6 +56,8 @@ export class BackupServer {
   readonly activity = new Activity();
   /** The status port actually bound (0: disabled). */
   statusPort = 0;
+  /** How RLIMIT_NOFILE is shared between the store, the status port and the agent port. */
+  private descriptors: DescriptorBudget | undefined;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -70,6 +73,7 @@ export class BackupServer {
     this.admission = new Admission({
       maxChildren: config.max_children,
       maxSessionsPerClient: config.max_sessions_per_client,
+      maxListChildren: config.max_list_children,
       maxUnauthenticated: config.max_unauthenticated,
       maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
       maxPendingPerAddress: config.max_connections_per_address,
@@ -105,6 +109,13 @@ export class BackupServer {
     }
     for (const p of store.recordProblems()) log.error({ client: p.client, problem: p.message }, 'backup records: not trusted, left as they are');
     const server = new BackupServer(config, store, log, credentials);
+    // Counted with the store open; the three listeners (agents, status, admin) are yet to come.
+    server.descriptors = shareDescriptors(openFileLimit(), (openFileCount() ?? 0) + 3, {
+      maxChildren: config.max_children + config.max_list_children,
+      maxUnauthenticated: config.max_unauthenticated,
+      maxStatus: config.status_port > 0 ? config.max_status_children : 0,
+    });
+    log.info({ ...server.descriptors }, 'descriptor budget');
     for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
     server.reloadClients();
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
@@ -116,6 +127,11 @@ export class BackupServer {
 
   private listen(options: tls.TlsOptions): Promise<void> {
     const listener = tls.createServer(options, (socket) => this.accept(socket));
+    // Past its share of descriptors the agent port closes new connections at once: the store's reserve is never touched.
+    listener.maxConnections = this.descriptors?.agents ?? Number.MAX_SAFE_INTEGER;
+    listener.on('drop', (d?: { remoteAddress?: string }) =>
+      this.noteRefusal(`connection from ${d?.remoteAddress ?? '?'} closed: the agent port holds its share of descriptors (${listener.maxConnections})`),
+    );
     listener.on('connection', (raw: net.Socket) => this.onTcpConnection(raw));
     listener.on('tlsClientError', (err, socket) => {
       this.noteRefusal(`TLS handshake failed from ${socket.remoteAddress}: ${err.message}`);
@@ -149,7 +165,20 @@ export class BackupServer {
 
   private async startStatus(): Promise<void> {
     const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
-    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token);
+    const total = Math.min(this.descriptors?.status ?? Infinity, this.config.max_status_children);
+    const limited = total < this.config.max_status_children;
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token, {
+      total,
+      totalBound: `max_status_children=${this.config.max_status_children}${limited ? `, ${total} within the open-file limit ${this.descriptors?.limit}` : ''}`,
+      perAddress: this.config.max_status_children_per_address,
+      timeoutSeconds: this.config.status_timeout,
+    });
+    if (limited) {
+      this.log.warn(
+        { max_status_children: this.config.max_status_children, served: total, limit: this.descriptors?.limit },
+        'the open-file limit leaves the status port fewer connections than max_status_children',
+      );
+    }
     this.statusPort = await this.statusServer.listen(this.config.status_address, this.config.status_port);
     if (!isLoopback(this.config.status_address) && !this.config.status_token && !this.config.status_redact) {
       this.log.warn(

@@ -108,6 +108,8 @@ export class TestServer {
   logLevel = 'debug';
   /** Set before start(): a command cpsbackupd is run through (e.g. setpriv, to run it as another user as systemd does). */
   wrapper: string[] = [];
+  /** Set before start() to run cpsbackupd with this RLIMIT_NOFILE (soft and hard, by prlimit): a descriptor flood then needs few connections. */
+  openFiles = 0;
 
   /**
    * Starts cpsbackupd and waits until it listens. `onListening` runs the
@@ -129,8 +131,10 @@ export class TestServer {
         ...this.extraConf,
       ].join('\n') + '\n',
     );
-    const command = [...this.wrapper, process.execPath, SERVER_BIN, '-c', this.confFile];
-    const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...this.wrapper, process.execPath, SERVER_BIN, '-c', this.confFile];
+    // prlimit sets the limit and execs node in its place: the pid is cpsbackupd's.
+    if (this.openFiles > 0) argv.unshift('prlimit', `--nofile=${this.openFiles}:${this.openFiles}`, '--');
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.log = '';
     if (this.logLevel !== 'debug' && this.logLevel !== 'info') {
@@ -252,6 +256,8 @@ export interface ServerSetup {
   status?: boolean;
   /** Log warnings only (a flood must not log a line per frame); the port is then chosen up front. */
   quiet?: boolean;
+  /** Run cpsbackupd with this RLIMIT_NOFILE (TestServer.openFiles). */
+  openFiles?: number;
 }
 
 /**
@@ -266,6 +272,7 @@ export function useServer(name: string, setup: ServerSetup): { root: string; pki
   const pki = new TestPki(path.join(root, 'pki'));
   const server = new TestServer(root, pki, typeof setup.conf === 'function' ? setup.conf(pki) : (setup.conf ?? []));
   if (setup.quiet) server.logLevel = 'warn';
+  if (setup.openFiles) server.openFiles = setup.openFiles;
   for (const [client, lines] of Object.entries(setup.clients)) server.addClient(client, lines);
   beforeAll(async () => {
     if (setup.status) server.statusPort = await freePort();
