@@ -99,6 +99,12 @@ export class BackupServer {
         'recovered from an unclean stop: interrupted backups marked error, orphan packs removed',
       );
     }
+    if (store.tightened.length) {
+      log.warn(
+        { store: config.directory, count: store.tightened.length, changed: store.tightened.slice(0, 100) },
+        'store permissions tightened: group and other access removed (the store is for the server user alone)',
+      );
+    }
     const server = new BackupServer(config, store, log, credentials);
     store.onSpaceChange = (low) => server.logSpace(low);
     if (store.lowSpace) server.logSpace(store.lowSpace);

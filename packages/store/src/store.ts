@@ -8,6 +8,7 @@ import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecode
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
+import { makePrivate } from './private-modes';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
@@ -56,6 +57,8 @@ export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
   recovery: RecoveryReport = { interruptedBackups: [], removedPacks: [] };
+  /** What the open found readable by others and made private ("path old -> new" modes, see makePrivate). */
+  tightened: string[] = [];
   /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
   private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
@@ -117,6 +120,13 @@ export class Store {
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
     const lock = StoreLock.acquire(dir);
+    let tightened: string[];
+    try {
+      tightened = makePrivate(dir); // ours alone from here on: nothing else writes in it while we hold the lock
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     let store: Store | undefined;
     let packs: StorageBackend | undefined;
     try {
@@ -128,10 +138,13 @@ export class Store {
       const catalogFile = path.join(dir, 'catalog.db');
       // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
       await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      // SQLite makes the file with 0644 less the umask, and its -wal and -shm with the file's mode: made private first.
+      fs.closeSync(fs.openSync(catalogFile, 'a', 0o600));
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
       const opened = new Store(dir, catalog, packs, lock, reserve, options);
       store = opened;
+      store.tightened = tightened;
       store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve());
       await store.reconcileRecords();
       store.clientKeys = await loadClientKeys(packs);
