@@ -251,6 +251,7 @@ export class Admission {
     if (!set?.delete(entry)) return;
     this.unauthenticated--;
     if (set.size === 0) this.unauthenticatedBySource.delete(entry.source);
+  }
 
   private seatsOf(client: string): Set<Seat> {
     let set = this.seats.get(client);

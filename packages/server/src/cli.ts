@@ -14,6 +14,9 @@ import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
 
 async function main(): Promise<number> {
+  // Whatever cpsbackupd writes (packs of plain file content, the catalog, SQLite's -wal and -shm, records, sockets)
+  // is for its own user alone, whatever umask it was started with; files are also created with explicit modes.
+  process.umask(0o077);
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackupd')
     .usage(

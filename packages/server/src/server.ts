@@ -3,7 +3,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
 import { encodeFrame, FramedConnection } from '@cpsbackup/protocol';
-import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { damagedFileText, type GcReport, type LowSpace, type Store, type VerifyReport } from '@cpsbackup/store';
 import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
@@ -58,6 +58,8 @@ export class BackupServer {
   statusPort = 0;
   /** How RLIMIT_NOFILE is shared between the store, the status port and the agent port. */
   private descriptors: DescriptorBudget | undefined;
+  /** Looks at the store's free space now and then (see Store.checkSpace). */
+  private spaceTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -108,6 +110,12 @@ export class BackupServer {
       );
     }
     for (const p of store.recordProblems()) log.error({ client: p.client, problem: p.message }, 'backup records: not trusted, left as they are');
+    if (store.tightened.length) {
+      log.warn(
+        { store: config.directory, count: store.tightened.length, changed: store.tightened.slice(0, 100) },
+        'store permissions tightened: group and other access removed (the store is for the server user alone)',
+      );
+    }
     const server = new BackupServer(config, store, log, credentials);
     // Counted with the store open; the three listeners (agents, status, admin) are yet to come.
     server.descriptors = shareDescriptors(openFileLimit(), (openFileCount() ?? 0) + 3, {
@@ -116,6 +124,10 @@ export class BackupServer {
       maxStatus: config.status_port > 0 ? config.max_status_children : 0,
     });
     log.info({ ...server.descriptors }, 'descriptor budget');
+    store.onSpaceChange = (low) => server.logSpace(low);
+    if (store.lowSpace) server.logSpace(store.lowSpace);
+    // Space an operator frees by hand is seen without a restart (a backup, a status request and GC look too).
+    server.spaceTimer = setInterval(() => store.checkSpace(), 30_000).unref();
     for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
     server.reloadClients();
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
@@ -420,6 +432,19 @@ export class BackupServer {
     this.log.info({ clients: this.clients.size }, 'client files reloaded');
   }
 
+  /** The store became short of space, or has room again: the log says so, what works, and what to do. */
+  private logSpace(low: LowSpace | undefined): void {
+    if (!low) {
+      this.log.info({ store: this.config.directory }, 'the store has room again: its space reserve is made again, and new backups are taken');
+      return;
+    }
+    this.log.error(
+      { store: low.dir, freeBytes: low.freeBytes, neededBytes: low.neededBytes },
+      "the store's disk is full and its space reserve is spent: low-space mode: listing, restoring, deleting and garbage collection work; new backups are refused. " +
+        'Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on that disk: backups resume by themselves once there is room',
+    );
+  }
+
   /** Re-reads the client files, logging each one refused and each Burp setting ignored. */
   private reloadClients(): void {
     for (const problem of this.clients.reload()) this.log.error({ problem }, 'client file ignored');
@@ -433,6 +458,7 @@ export class BackupServer {
   async shutdown(graceMs: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    clearInterval(this.spaceTimer);
     this.log.info({ sessions: this.sessions.size, graceMs }, 'shutting down');
     // close() stops accepting at once, but calls back only when every
     // connection has ended: an idle agent would hold shutdown forever.

@@ -68,6 +68,15 @@ export function toWireError(err: unknown): WireError {
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
   if (isStoreError(err, 'STORE_REMOTE'))
     return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+  // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
+  if (isStoreError(err, 'STORE_FULL'))
+    return new WireError(
+      'STORE',
+      'the storage is full: the server takes no new backup until space is freed (listing, restoring and deleting still work); ' +
+        "its operator must delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
+        'backups resume by themselves once there is room',
+      true,
+    );
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))

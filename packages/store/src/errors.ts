@@ -30,6 +30,8 @@ export type StoreErrorCode =
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'
   | 'STORE_IO'
+  /** The store is short of space (its reserve spent, no room to make it again): no new backup until space is freed. */
+  | 'STORE_FULL'
   /** The object store holding the packs failed (after its retries): the message names the bucket and what it answered. */
   | 'STORE_REMOTE'
   | 'BAD_ARGUMENT';

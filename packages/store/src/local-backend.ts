@@ -34,7 +34,7 @@ export class LocalDirectoryBackend implements StorageBackend {
 
   constructor(readonly root: string) {
     this.packsDir = path.join(root, 'packs');
-    fs.mkdirSync(this.packsDir, { recursive: true });
+    fs.mkdirSync(this.packsDir, { recursive: true, mode: 0o700 }); // packs hold plain file content: the server's user's alone
   }
 
   get location(): string {
@@ -64,7 +64,7 @@ export class LocalDirectoryBackend implements StorageBackend {
     const file = this.packPath(name);
     const dir = path.dirname(file);
     mkdirDurably(dir);
-    const fd = fs.openSync(file, 'wx');
+    const fd = fs.openSync(file, 'wx', 0o600);
     fsyncDir(dir); // the new pack's directory entry must survive a crash too
     return new LocalPackAppender(fd, file);
   }

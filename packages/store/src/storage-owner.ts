@@ -33,7 +33,7 @@ function ownId(dir: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  createFileDurably(file, randomBytes(16).toString('hex') + '\n', 0o644);
+  createFileDurably(file, randomBytes(16).toString('hex') + '\n', 0o600);
   return fs.readFileSync(file, 'utf8').trim();
 }
 

@@ -17,8 +17,8 @@ export class StoreLock {
     try {
       got = PidLockFile.tryAcquire(file);
     } catch (err) {
-      // A disk so full that not even the lock's few bytes fit: the space reserve is there for this.
-      if (!isOutOfSpace(err) || !new SpaceReserve(dir).release()) throw err;
+      // A disk so full that not even the lock's few bytes fit: the start's space reserve (else the running one) is there for this.
+      if (!isOutOfSpace(err) || !(new SpaceReserve(dir, 'reserve-open').release() || new SpaceReserve(dir).release())) throw err;
       got = PidLockFile.tryAcquire(file);
     }
     if (got instanceof PidLockFile) return new StoreLock(got);

@@ -8,6 +8,7 @@ import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecode
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
+import { makePrivate } from './private-modes';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
@@ -22,8 +23,25 @@ import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
 import { type SealedKeyCount } from './catalog';
 
-/** Free bytes under which the store gives up its reserve before opening the catalog. */
+/** Free bytes under which the store gives up its start reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The store is short of space: its running space reserve is spent (a write
+ * failed for lack of space, or the store opened on a full disk) and there
+ * is not room to make it again. It then lists, restores, deletes and
+ * collects garbage, but takes no new backup (beginBackup: STORE_FULL).
+ */
+export interface LowSpace {
+  /** Since when (ms since the epoch). */
+  since: number;
+  /** Free bytes on the store directory's filesystem when last looked. */
+  freeBytes: number;
+  /** Free bytes the store needs to take backups again (its reserve, and as much again). */
+  neededBytes: number;
+  /** The store directory (whose disk is full). */
+  dir: string;
+}
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
@@ -39,6 +57,8 @@ export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
   recovery: RecoveryReport = { interruptedBackups: [], removedPacks: [] };
+  /** What the open found readable by others and made private ("path old -> new" modes, see makePrivate). */
+  tightened: string[] = [];
   /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
   private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
@@ -60,6 +80,12 @@ export class Store {
   private readonly discarded = new Set<string>();
   /** Every client's key record (client-keys.ts) by object name: read at open, kept up to date by registerKey. */
   private clientKeys = new Map<string, ClientKey>();
+  /** Set while the store is short of space (see LowSpace). */
+  private low: LowSpace | undefined;
+  /** Told when the store becomes short of space (a LowSpace) or has room again (undefined). */
+  onSpaceChange: ((low: LowSpace | undefined) => void) | undefined;
+  /** The start's reserve (see space-reserve.ts): given up only by an open on a full disk. */
+  private readonly openReserve: SpaceReserve;
 
   private constructor(
     readonly dir: string,
@@ -73,6 +99,7 @@ export class Store {
   ) {
     this.options = resolveStoreOptions(options);
     this.records = new BackupRecords(backend, catalog, recordsKey);
+    this.openReserve = new SpaceReserve(dir, 'reserve-open');
     const writers = this.writers;
     this.queue = new DurabilityQueue(
       catalog,
@@ -86,6 +113,7 @@ export class Store {
       () => {
         this.reserve.release();
         this.spacePressure = true;
+        this.checkSpace();
       },
       { sealed: (name) => this.publishPack(name), discarded: (name) => this.forgetPack(name) },
     );
@@ -99,24 +127,36 @@ export class Store {
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
     const lock = StoreLock.acquire(dir);
+    let tightened: string[];
+    try {
+      tightened = makePrivate(dir); // ours alone from here on: nothing else writes in it while we hold the lock
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     let store: Store | undefined;
     let packs: StorageBackend | undefined;
     try {
-      // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
+      // SQLite needs a little room to open (its -wal and -shm files), and recovery, deletes and GC to write
+      // the catalog: on a full disk the start's reserve gives it (the running one only if that is gone too).
       const reserve = new SpaceReserve(dir);
-      if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
+      if (reserve.freeBytes() < OPEN_ROOM_BYTES && !new SpaceReserve(dir, 'reserve-open').release()) reserve.release();
       packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
       const catalogFile = path.join(dir, 'catalog.db');
       // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
       await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
       const { key, adopt } = await recordsKeyFor(dir, packs, options.recordsKey);
+      // SQLite makes the file with 0644 less the umask, and its -wal and -shm with the file's mode: made private first.
+      fs.closeSync(fs.openSync(catalogFile, 'a', 0o600));
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      store = new Store(dir, catalog, packs, lock, reserve, options, key);
-      store.recovery = await recoverStore(catalog, packs, () => reserve.release());
+      const opened = new Store(dir, catalog, packs, lock, reserve, options, key);
+      store = opened;
+      store.tightened = tightened;
+      store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve());
       await store.reconcileRecords(adopt);
       store.clientKeys = await loadClientKeys(packs);
-      reserve.ensure();
+      store.checkSpace();
       return store;
     } catch (err) {
       if (store) store.catalog.close();
@@ -139,8 +179,47 @@ export class Store {
       await this.backend.close();
     } finally {
       this.catalog.close();
+      // The next start on a full disk needs its reserve: take back what closing the catalog freed (its -wal).
+      this.openReserve.ensure(1);
       this.lock.release();
     }
+  }
+
+  /**
+   * Whether the store is short of space (see LowSpace): makes its reserves
+   * again where there is room for them (the start's first), and says when
+   * that changes (onSpaceChange). Cheap when they are in place.
+   */
+  checkSpace(): LowSpace | undefined {
+    if (this.closed) return this.low;
+    this.openReserve.ensure();
+    const was = this.low;
+    if (this.reserve.ensure()) this.low = undefined;
+    else {
+      const freeBytes = this.reserve.freeBytes();
+      this.low = { since: was?.since ?? Date.now(), freeBytes, neededBytes: 2 * this.reserve.size(), dir: this.dir };
+    }
+    if ((was === undefined) !== (this.low === undefined)) this.onSpaceChange?.(this.low);
+    return this.low;
+  }
+
+  /** The store is short of space (LowSpace), or undefined; as last found (checkSpace looks again). */
+  get lowSpace(): LowSpace | undefined {
+    return this.low;
+  }
+
+  /** Refuses a new backup while the store is short of space, saying what is wrong and what to do. */
+  private assertRoom(): void {
+    const low = this.checkSpace();
+    if (!low) return;
+    throw new StoreError(
+      'STORE_FULL',
+      `the storage is full (${low.freeBytes} bytes free in ${low.dir}, ${low.neededBytes} needed): ` +
+        'the server takes no new backup until space is freed; it still lists, restores and deletes backups. ' +
+        "Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
+        'backups resume by themselves once there is room',
+      { dir: low.dir, freeBytes: low.freeBytes, neededBytes: low.neededBytes },
+    );
   }
 
   /** Where the packs live, for messages (a directory, or a bucket and prefix; never credentials). */
@@ -229,6 +308,7 @@ export class Store {
   beginBackup(opts: BeginBackupOptions): BackupWriter {
     this.assertOpen();
     this.assertNoGc();
+    this.assertRoom(); // before any row: a refused backup leaves nothing behind
     this.recordFailures();
     for (const w of this.writers) {
       if (w.client === opts.client) {
@@ -617,7 +697,7 @@ export class Store {
       const report = await runGc(this, now, { reclaimFailed: this.spacePressure });
       this.spacePressure = false;
       if (this.recordsStale) await this.reconcileRecords();
-      this.reserve.ensure();
+      this.checkSpace();
       return report;
     })();
     this.gcInProgress = run;
@@ -628,9 +708,9 @@ export class Store {
     }
   }
 
-  /** @internal For GC and recovery: gives up the space reserve so a catalog write can go through on a full disk. */
+  /** @internal For GC: gives up a space reserve (the running one first) so a catalog write can go through on a full disk. */
   releaseReserve(): boolean {
-    return this.reserve.release();
+    return this.reserve.release() || this.openReserve.release();
   }
 
   /** Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work (backups) run in between. */

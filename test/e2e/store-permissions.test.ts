@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SeededRandom } from '@cpsbackup/testkit';
+import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+
+/** Every path under `dir` (itself included), with its mode. */
+function walk(dir: string): Array<{ path: string; mode: number; dir: boolean }> {
+  const out: Array<{ path: string; mode: number; dir: boolean }> = [];
+  const visit = (p: string) => {
+    const st = fs.lstatSync(p);
+    out.push({ path: p, mode: st.mode & 0o7777, dir: st.isDirectory() });
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
+  };
+  visit(dir);
+  return out;
+}
+
+/** The paths under `dir` with any bit for group or others: none may have one. */
+function loose(dir: string): string[] {
+  return walk(dir)
+    .filter((e) => (e.mode & 0o077) !== 0)
+    .map((e) => `${e.path} ${e.mode.toString(8)}`);
+}
+
+/** What user nobody could read (files) or list (directories) of `entries`, trying each. */
+function readableByNobody(entries: Array<{ path: string; dir: boolean }>): string[] {
+  const script =
+    'for p in "$@"; do if [ -d "$p" ]; then ls -- "$p" >/dev/null 2>&1 && echo "$p"; else cat -- "$p" >/dev/null 2>&1 && echo "$p"; fi; done; exit 0';
+  const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'sh', '-c', script, 'sh', ...entries.map((e) => e.path)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`setpriv failed (${r.status}): ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l !== '');
+}
+
+/**
+ * cpsbackupd started as the README shows, under umask 022: nothing it keeps
+ * under its directory is readable by another local user (packs hold plain
+ * file content), and a store made with loose modes is tightened at start.
+ */
+describe("the store is private to the server's user", () => {
+  let root: string;
+  let pki: TestPki;
+  let umask: number;
+
+  beforeAll(() => {
+    requireBuild();
+    if (process.getuid?.() !== 0) throw new Error('this test needs root, to read the store as user nobody (setpriv)');
+    root = tempDir('perms');
+    pki = new TestPki(path.join(root, 'pki'));
+    // The way to the store is open to everyone (as /var/lib is): only the store's own modes may keep nobody out.
+    fs.chmodSync(root, 0o755);
+    umask = process.umask(0o022); // the daemon inherits it
+  });
+  afterAll(() => {
+    process.umask(umask);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('under umask 022 every file and directory of the store is 0600/0700, and user nobody reads none of them', async () => {
+    const server = new TestServer(path.join(root, 'srv'), pki);
+    fs.chmodSync(server.root, 0o755);
+    server.addClient('priv');
+    const data = path.join(root, 'data');
+    fs.mkdirSync(data);
+    const secret = 'THE-PLAIN-SECRET-' + 'x'.repeat(100);
+    fs.writeFileSync(path.join(data, 'secret.txt'), secret.repeat(50));
+    fs.writeFileSync(path.join(data, 'big'), new SeededRandom('perm').bytes(2_000_000));
+    try {
+      await server.start();
+      const conf = writeNodeConf(path.join(root, 'node'), server, { cname: 'priv', cert: pki.client('priv'), include: [data] });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      // While it runs: catalog.db-wal and -shm, the lock, the admin socket are there too.
+      const entries = walk(server.storeDir);
+      const names = entries.map((e) => path.relative(server.storeDir, e.path));
+      for (const n of ['catalog.db', 'catalog.db-wal', 'catalog.db-shm', 'lock', 'admin.sock', 'reserve', 'reserve-open', 'store-id'])
+        expect(names).toContain(n);
+      expect(names.some((n) => n.startsWith('packs/') && n.endsWith('.pack'))).toBe(true);
+      expect(names.some((n) => n.startsWith('records/backups/priv/'))).toBe(true);
+      expect(loose(server.storeDir)).toEqual([]);
+      expect(readableByNobody(entries)).toEqual([]);
+      const grep = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'grep', '-rl', 'THE-PLAIN-SECRET', server.storeDir], {
+        encoding: 'utf8',
+      });
+      expect(grep.stdout).toBe('');
+      // root sees the secret is there in plain: what nobody was refused is real content.
+      expect(spawnSync('grep', ['-rl', 'THE-PLAIN-SECRET', path.join(server.storeDir, 'packs')], { encoding: 'utf8' }).stdout).not.toBe('');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a store left with loose modes is tightened at start, and the log says what was changed', async () => {
+    const server = new TestServer(path.join(root, 'srv'), pki); // the store of the test above
+    // An older release, or an operator's cp -r, left it readable by all.
+    const before = walk(server.storeDir);
+    for (const e of before) fs.chmodSync(e.path, e.dir ? 0o755 : 0o644);
+    expect(loose(server.storeDir).length).toBe(before.length);
+    await server.start();
+    try {
+      expect(loose(server.storeDir)).toEqual([]);
+      expect(readableByNobody(walk(server.storeDir))).toEqual([]);
+      const line = server.logLines().find((l) => String(l.msg).startsWith('store permissions tightened: group and other access removed'));
+      expect(line).toBeDefined();
+      const changed = line!.changed as string[];
+      expect(changed).toContain(`${server.storeDir} 755 -> 700`);
+      expect(changed).toContain(`${path.join(server.storeDir, 'catalog.db')} 644 -> 600`);
+      expect(changed.some((c) => /\/packs\/[0-9a-f]{2}\/[0-9a-f]{32}\.pack 644 -> 600$/.test(c))).toBe(true);
+      expect(line!.count).toBe(before.filter((e) => fs.existsSync(e.path)).length);
+    } finally {
+      await server.stop();
+    }
+    // A second start finds nothing to tighten and says nothing of it.
+    await server.start();
+    await server.stop();
+    expect(server.logLines().some((l) => String(l.msg).startsWith('store permissions tightened'))).toBe(false);
+  });
+});
