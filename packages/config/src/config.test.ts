@@ -186,6 +186,14 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
     });
   });
 
+  test('encryption_padding: padme unless set to none; anything else is refused naming what it may be', () => {
+    expect(loadNodeConfig(write('node.conf', 'server = x\nencryption = 1\n'), 'h').encryption_padding).toBe('padme');
+    expect(loadNodeConfig(write('node.conf', 'server = x\nencryption_padding = none\n'), 'h').encryption_padding).toBe('none');
+    expect(() => loadNodeConfig(write('node.conf', 'server = x\nencryption_padding = 0\n'), 'h')).toThrow(
+      'node.conf:2: encryption_padding: expected one of padme, none',
+    );
+  });
+
   test('OPERATIONS.md lists as refused exactly Burp settings that are refused (each loaded in a file of its kind)', () => {
     const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/OPERATIONS.md'), 'utf8').replace(/\s+/g, ' ');
     const list = /One whose silent absence could leave data unprotected is refused instead: (.*?)\. /.exec(doc)?.[1];

@@ -166,6 +166,11 @@ export const nodeSchema = {
     '',
     "the passphrase that wraps the master key kept on the server (turns encryption on, as Burp's key does): with it alone a rebuilt node can restore",
   ),
+  encryption_padding: key.oneOf(
+    ['padme', 'none'] as const,
+    'padme',
+    "with encryption: pad what is sealed so the server cannot tell a file's size from its stored chunk (padme: to one of 16 lengths per doubling, at least 1 KiB; see OPERATIONS.md, Encrypted nodes), or not (none)",
+  ),
   password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
