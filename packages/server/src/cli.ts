@@ -139,7 +139,7 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   const directory = config.directory;
   let r: RepairReport;
   try {
-    r = await repairCatalog(directory, from, backendFor(config).backend);
+    r = await repairCatalog(directory, from, backendFor(config).backend, { leaseMs: config.storage_lease * 1000 });
   } catch (err) {
     process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${(err as Error).message}\n`);
     return 1;

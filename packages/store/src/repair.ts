@@ -18,7 +18,7 @@ import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreLock } from './store-lock';
 import { readRecords } from './backup-records';
-import { claimStorage } from './storage-owner';
+import { leaseHeldMessage, readLeaseState, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
@@ -68,11 +68,28 @@ type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
  * A backup whose file list cannot be read becomes `error` with the reason.
  * Run it with cpsbackupd stopped.
  */
-export async function repairCatalog(dir: string, from: RepairSource = 'catalog', openBackend?: (dir: string) => StorageBackend): Promise<RepairReport> {
+export async function repairCatalog(
+  dir: string,
+  from: RepairSource = 'catalog',
+  openBackend?: (dir: string) => StorageBackend,
+  opts: { leaseMs?: number } = {},
+): Promise<RepairReport> {
   mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
-  const lock = StoreLock.acquire(dir);
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
+  let lock: StoreLock;
   try {
+    lock = await StoreLock.acquireShared(dir, async () => {
+      const s = await readLeaseState(backend);
+      return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(backend, s, 'rebuild-catalog') };
+    });
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+  let lease: StorageLease | undefined;
+  try {
+    // Refused while another server holds the storage; from the storage's records, also storage another directory owned (its lease ended); from this catalog, only this directory's.
+    lease = await StorageLease.acquire(dir, backend, from === 'storage' ? 'rebuild-catalog' : 'start', { durationMs: opts.leaseMs });
     const file = path.join(dir, 'catalog.db');
     const old = from === 'storage' ? await readRecords(backend) : salvageRows(file);
     const packNames = await backend.listPacks(); // listed once: on an object store each listing is requests
@@ -95,12 +112,13 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
     const catalog = new Catalog(file);
     try {
       const report = await rebuild(catalog, backend, old, places, packs);
-      await claimStorage(dir, backend); // the storage is this directory's now (a server that replaces another)
+      lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
       return { from, recordsAt: backend.objectsLocation, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
     } finally {
       catalog.close();
     }
   } finally {
+    await lease?.close(true); // released, this directory's: its server starts at once, any other is refused
     await backend.close();
     lock.release();
   }

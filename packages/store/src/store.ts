@@ -15,7 +15,7 @@ import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHea
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
-import { checkStorageOwner } from './storage-owner';
+import { checkCatalogMatchesStorage, readLeaseState, leaseHeldMessage, StorageLease } from './storage-owner';
 import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { reconcileRecords, removeBackupRecord, wrappedKeyObject, writeBackupRecord } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
@@ -64,6 +64,8 @@ export class Store {
     private readonly lock: StoreLock,
     private readonly reserve: SpaceReserve,
     options: StoreOptions,
+    /** The storage's lease: checked before every acknowledgement and every deletion. */
+    private readonly lease: StorageLease,
   ) {
     this.options = resolveStoreOptions(options);
     const writers = this.writers;
@@ -91,31 +93,76 @@ export class Store {
    */
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
-    const lock = StoreLock.acquire(dir);
+    const packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
+    let lock: StoreLock;
+    try {
+      // A directory two hosts share: the other host's lock counts while its lease runs.
+      lock = await StoreLock.acquireShared(dir, async () => {
+        const s = await readLeaseState(packs);
+        return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(packs, s, 'start') };
+      });
+    } catch (err) {
+      await packs.close().catch(() => undefined);
+      throw err;
+    }
     let store: Store | undefined;
-    let packs: StorageBackend | undefined;
+    let lease: StorageLease | undefined;
     try {
       // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
       const reserve = new SpaceReserve(dir);
       if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
-      packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
       const catalogFile = path.join(dir, 'catalog.db');
-      // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
-      await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      // Before recovery, which deletes the packs a catalog does not know: this process must own the storage, and this catalog be the storage's.
+      let lost: string | undefined;
+      lease = await StorageLease.acquire(dir, packs, 'start', {
+        durationMs: options.leaseMs,
+        onLost: (message) => {
+          lost = message;
+          store?.ownershipLost(message);
+        },
+      });
+      await checkCatalogMatchesStorage(dir, packs, !fs.existsSync(catalogFile));
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      store = new Store(dir, catalog, packs, lock, reserve, options);
-      store.recovery = await recoverStore(catalog, packs, () => reserve.release());
+      store = new Store(dir, catalog, packs, lock, reserve, options, lease);
+      if (lost) store.ownershipLost(lost);
+      store.recovery = await recoverStore(catalog, packs, () => reserve.release(), lease);
       await store.reconcileRecords();
       store.clientKeys = await loadClientKeys(packs);
       reserve.ensure();
       return store;
     } catch (err) {
       if (store) store.catalog.close();
-      await packs?.close().catch(() => undefined);
+      await lease?.close(true).catch(() => undefined);
+      await packs.close().catch(() => undefined);
       lock.release();
       throw catalogDamage(err, dir) ?? err;
     }
+  }
+
+  /** The last message saying this server lost the storage's lease (undefined: it holds it). */
+  ownershipProblem: string | undefined;
+  private ownershipHandler: ((message: string) => void) | undefined;
+
+  /** Called (once per event) when the storage's lease is lost or lapses: the server logs it. */
+  onOwnershipLost(handler: (message: string) => void): void {
+    this.ownershipHandler = handler;
+    if (this.ownershipProblem) handler(this.ownershipProblem);
+  }
+
+  private ownershipLost(message: string): void {
+    this.ownershipProblem = message;
+    this.ownershipHandler?.(message);
+  }
+
+  /** @internal Before anything that acknowledges a backup or deletes from the storage (see storage-owner.ts). */
+  assertOwner(what: string): void {
+    this.lease.assertHeld(what);
+  }
+
+  /** @internal assertOwner, after reading the lease from the storage again (before a batch of deletions). */
+  confirmOwner(what: string): Promise<void> {
+    return this.lease.confirm(what);
   }
 
   /** Finishes pending writes and releases the directory. Active backups are aborted. */
@@ -128,6 +175,7 @@ export class Store {
       this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
       this.flush(); // records that seal
       await this.publishAll().catch(() => undefined); // what is not published now is published at the next open
+      await this.lease.close(true); // released: this directory's next start need not wait for it to expire
       await this.backend.close();
     } finally {
       this.catalog.close();
@@ -213,6 +261,8 @@ export class Store {
     } catch (err) {
       throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
     }
+    // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
+    this.assertOwner('committing a backup');
   }
 
   // ---- backups ----
@@ -373,6 +423,7 @@ export class Store {
   /** Brings every record in line with the catalog (at open, and at GC after a failed write). */
   private async reconcileRecords(): Promise<void> {
     try {
+      this.assertOwner('bringing the backup records in line with the catalog'); // it deletes records the catalog lacks
       await reconcileRecords(this.backend, this.catalog);
       this.recordsStale = false;
     } catch {
@@ -392,6 +443,7 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
+    await this.confirmOwner(`deleting backup ${b.number} of ${b.client}`);
     await removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
