@@ -78,6 +78,10 @@ export function backendFor(config: ServerConfig): { backend?: (dir: string) => S
 /** Opens the store server.conf describes (recovering from any crash). */
 export async function openStore(config: ServerConfig): Promise<{ store: Store; credentials?: S3CredentialsFile }> {
   const { backend, credentials } = backendFor(config);
-  const store = await Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000, leaseMs: config.storage_lease * 1000 }, backend);
+  const store = await Store.open(
+    config.directory,
+    { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000, leaseMs: config.storage_lease * 1000 },
+    backend,
+  );
   return { store, credentials };
 }

@@ -38,8 +38,10 @@ export const DEFAULT_LEASE_MS = 60_000;
  * way) with a second to spare.
  */
 const TAKEOVER_SLACK_MS = 3_000;
-/** On a store that ignores conditional writes, how long a new holder waits before reading the lease back once more (see OPERATIONS.md). */
-const SETTLE_MS = 1_500;
+/** On a store that ignores conditional writes, how long a new holder waits before reading the lease back once more (see OPERATIONS.md): a write racing ours lands within it. */
+function settleMs(durationMs: number): number {
+  return Math.min(1_500, durationMs / 6);
+}
 
 /** What the lease says. */
 interface LeaseRecord {
@@ -104,7 +106,9 @@ export async function readLeaseState(backend: StorageBackend): Promise<LeaseStat
   if (!lease) {
     const legacy = await backend.readObject(LEGACY_OWNER_OBJECT);
     // An earlier version's claim: no process renews it, the directory it names still owns the storage.
-    return legacy ? { record: { ...parseRecord(legacy), released: true }, tag: undefined, ageMs: undefined, durationMs: 0, live: false, expiresInMs: 0 } : undefined;
+    return legacy
+      ? { record: { ...parseRecord(legacy), released: true }, tag: undefined, ageMs: undefined, durationMs: 0, live: false, expiresInMs: 0 }
+      : undefined;
   }
   const record = parseRecord(lease.data);
   const durationMs = typeof record.durationMs === 'number' && record.durationMs > 0 ? record.durationMs : DEFAULT_LEASE_MS;
@@ -130,11 +134,9 @@ export function leaseHeldMessage(backend: StorageBackend, s: LeaseState, command
     `${storageName(backend)} is in use by another cpsbackupd (${holderText(r)}): its lease was renewed ${s.ageMs === undefined ? '?' : Math.floor(s.ageMs / 1000)} s ago ` +
     `and lasts ${Math.round(s.durationMs / 1000)} s, so it expires in ${seconds(s.expiresInMs)} unless that server renews it. ` +
     `Two servers must never share storage: if this one is a second server, give it its own ${backend.publishesPacks ? 's3_prefix' : 'directory'}. ` +
-    `If it is to replace that one: stop that one first (on ${r.host ?? 'its host'}: systemctl stop cpsbackupd, then check that ${r.pid ? `process ${r.pid}` : 'no cpsbackupd'} runs there any more); ` +
+    `If it is to replace that one: stop that one first (on ${r.host ?? 'its host'}: systemctl stop cpsbackupd, then check that ${r.pid ? `process ${r.pid} no longer runs there` : 'no cpsbackupd runs there'}); ` +
     `a clean stop releases the lease at once, otherwise it expires as said. ` +
-    (command === 'start'
-      ? `Until then this server refuses to start.`
-      : `Until then rebuild-catalog refuses to run, and nothing was changed.`)
+    (command === 'start' ? `Until then this server refuses to start.` : `Until then rebuild-catalog refuses to run, and nothing was changed.`)
   );
 }
 
@@ -206,7 +208,8 @@ export class StorageLease {
       const mine = state.record.id === id;
       // This directory's own lease, left on this host: its process is gone (the caller holds the directory's lock), so a restart need not wait.
       const restart = mine && state.record.host === os.hostname();
-      if (state.live && !restart) throw new StoreError('STORE_LOCKED', leaseHeldMessage(backend, state, purpose), { host: state.record.host, pid: state.record.pid });
+      if (state.live && !restart)
+        throw new StoreError('STORE_LOCKED', leaseHeldMessage(backend, state, purpose), { host: state.record.host, pid: state.record.pid });
       if (!mine && purpose === 'start') throw new StoreError('STORE_LOCKED', notOursMessage(backend, state), { host: state.record.host });
     }
     const record: LeaseRecord = {
@@ -222,12 +225,15 @@ export class StorageLease {
     const tag = await backend.writeLease(Buffer.from(JSON.stringify(record) + '\n'), state?.tag);
     const raced = async () => {
       const now = await readLeaseState(backend);
-      return new StoreError('STORE_LOCKED', now ? leaseHeldMessage(backend, now, purpose) : `${storageName(backend)}: another server changed the lease while this one took it; try again`);
+      return new StoreError(
+        'STORE_LOCKED',
+        now ? leaseHeldMessage(backend, now, purpose) : `${storageName(backend)}: another server changed the lease while this one took it; try again`,
+      );
     };
     if (tag === undefined) throw await raced();
     if (backend.leaseWrites === 'checked') {
       // The store ignores conditions: a writer that read the old lease just before ours may land its write after our read-back.
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      await new Promise((r) => setTimeout(r, settleMs(durationMs)));
       if ((await backend.readLease())?.tag !== tag) throw await raced();
     }
     return new StorageLease(backend, record, tag, takenAt, opts.onLost ?? (() => undefined));
@@ -246,7 +252,9 @@ export class StorageLease {
     if (this.held) return;
     const why =
       this.lostReason ??
-      (this.closed ? 'the store is closing' : `its lease could not be renewed for ${seconds(this.durationMs - this.marginMs)} (the storage did not answer; see the log)`);
+      (this.closed
+        ? 'the store is closing'
+        : `its lease could not be renewed for ${seconds(this.durationMs - this.marginMs)} (the storage did not answer; see the log)`);
     throw new StoreError('STORE_LOCKED', `${what} refused: this server no longer owns ${storageName(this.backend)}: ${why}`);
   }
 
@@ -262,7 +270,9 @@ export class StorageLease {
     if (this.lostReason) return;
     this.lostReason = reason;
     if (this.timer) clearTimeout(this.timer);
-    this.onLost(`this server lost ${storageName(this.backend)}: ${reason}. It acknowledges no backup and deletes nothing any more; stop it and find out why two servers use one storage`);
+    this.onLost(
+      `this server lost ${storageName(this.backend)}: ${reason}. It acknowledges no backup and deletes nothing any more; stop it and find out why two servers use one storage`,
+    );
   }
 
   private schedule(ms: number): void {
@@ -281,14 +291,16 @@ export class StorageLease {
       tag = await this.backend.writeLease(Buffer.from(JSON.stringify({ ...this.record, writtenAt: new Date().toISOString() }) + '\n'), this.tag);
       if (tag !== undefined && !wasHeld && this.backend.leaseWrites === 'checked') {
         // Lapsed meanwhile, on a store that ignores conditions: a taker may have written just after our compare.
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        await new Promise((r) => setTimeout(r, settleMs(this.durationMs)));
         if ((await this.backend.readLease())?.tag !== tag) tag = undefined;
       }
     } catch (err) {
       // Not renewed this time: the lease lapses on its own unless a later try gets through.
       if (!this.held && !this.lapsedTold && !this.closed) {
         this.lapsedTold = true;
-        this.onLost(`this server's lease on ${storageName(this.backend)} lapsed: it could not be renewed (${(err as Error).message}); backups are refused until it is`);
+        this.onLost(
+          `this server's lease on ${storageName(this.backend)} lapsed: it could not be renewed (${(err as Error).message}); backups are refused until it is`,
+        );
       }
       this.schedule(this.renewEveryMs / 2);
       return;
