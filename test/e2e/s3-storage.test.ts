@@ -259,6 +259,8 @@ describe('two servers on one prefix', () => {
       fs.writeFileSync(path.join(data, 'after-takeover.bin'), new SeededRandom('late').bytes(300_000));
       const late = await runCli(['-c', confA, '-e']);
       expect(late.code).not.toBe(0);
+      expect(late.stderr).toMatch(/this server no longer owns its storage \(the server's log says why\); nothing was committed/);
+      expect(late.stderr).not.toMatch(/s3:|shared\//);
       await waitFor(() => /storage ownership lost/.test(a.log));
       expect(a.log).toMatch(/this server lost s3:\/\/cpsbackup-test\/shared\/: another server took the lease \(store directory .*server-b\/store/);
       // Restarted, A is refused in turn (B holds the lease), and what it says to run is refused too.

@@ -68,6 +68,9 @@ export function toWireError(err: unknown): WireError {
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
   if (isStoreError(err, 'STORE_REMOTE'))
     return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+  // A server that lost its storage's lease (storage-owner.ts): where, and who took it, is the operator's business too.
+  if (isStoreError(err, 'STORE_LOCKED'))
+    return new WireError('STORE', "this server no longer owns its storage (the server's log says why); nothing was committed: its operator must act", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))
