@@ -106,6 +106,8 @@ export class TestServer {
   statusPort = 0;
   /** Set before start(): a fuzz test does not want a log line per refused frame. */
   logLevel = 'debug';
+  /** Set before start(): a command the daemon runs under (it ends by exec'ing the rest), e.g. to give it another host name. */
+  wrapper: string[] = [];
 
   /**
    * Starts cpsbackupd and waits until it listens. `onListening` runs the
@@ -127,7 +129,8 @@ export class TestServer {
         ...this.extraConf,
       ].join('\n') + '\n',
     );
-    const child = spawn(process.execPath, [SERVER_BIN, '-c', this.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...args] = [...this.wrapper, process.execPath, SERVER_BIN, '-c', this.confFile];
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.log = '';
     if (this.logLevel !== 'debug' && this.logLevel !== 'info') {
