@@ -151,6 +151,147 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   expect(server.log).not.toContain('not-the-secret');
 });
 
+/** A cpsbackupd command run to its end (not spawnSync: the fault proxy runs in this process and must keep serving). */
+function serverCommand(confFile: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [SERVER_BIN, '-c', confFile, ...args], (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+/** Starts a server; its refusal (what `cpsbackupd: cannot start:` said) if it does not start. */
+async function tryStart(s: TestServer): Promise<string | undefined> {
+  try {
+    await s.start();
+    return undefined;
+  } catch {
+    const said = /cpsbackupd: cannot start: (.*)/.exec(s.log);
+    expect(said).not.toBeNull();
+    return said![1]!;
+  }
+}
+
+/**
+ * The operator does what a message says: every cpsbackupd command it
+ * names is run as written, against this server's configuration (whatever
+ * condition the text puts on it); returns what each printed.
+ */
+async function followAdvice(message: string, s: TestServer): Promise<Array<{ command: string; status: number; output: string }>> {
+  const done = [];
+  for (const m of message.matchAll(/cpsbackupd (?:-c server\.conf ([a-z][a-z-]+)|(--[a-z][a-z-]+))/g)) {
+    const args = [(m[1] ?? m[2])!];
+    const r = await serverCommand(s.confFile, args);
+    done.push({ command: args.join(' '), status: r.status, output: r.stdout + r.stderr });
+  }
+  return done;
+}
+
+/** How long until the lease in `prefix` may be taken, judged as the servers judge it: the object store's Date and Last-Modified, the duration it names. */
+async function leaseLeftMs(prefix: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${s3.serverPort}/${s3.bucket}/${prefix}lease`);
+  const lease = JSON.parse(await res.text()) as { durationMs: number; released?: boolean };
+  if (lease.released) return 0;
+  const age = Date.parse(res.headers.get('date')!) - Date.parse(res.headers.get('last-modified')!);
+  return lease.durationMs + 3000 - age;
+}
+
+describe('two servers on one prefix', () => {
+  const LEASE_S = 6;
+  const shared = (dir: string) =>
+    new TestServer(path.join(root, dir), pki, [
+      'storage = s3',
+      `s3_endpoint = ${s3.endpoint}`,
+      `s3_bucket = ${s3.bucket}`,
+      's3_prefix = shared/',
+      `s3_credentials_file = ${credentials}`,
+      `storage_lease = ${LEASE_S}`,
+    ]);
+
+  test('the second is refused while the first holds the lease, whatever the operator runs of what it says; every backup the first acknowledged restores from the second once it took over', async () => {
+    const a = shared('server-a');
+    const b = shared('server-b');
+    a.addClient('db1');
+    b.addClient('db1');
+    await a.start();
+    const data = path.join(root, 'db1-data');
+    makeData(data, 'db1');
+    const confA = writeNodeConf(path.join(root, 'db1-a'), a, { cname: 'db1', cert: pki.client('db1'), include: [data] });
+    const acknowledged = new Map<number, ReturnType<typeof snapshotTree>>();
+    const backupOnA = async (change: string) => {
+      fs.writeFileSync(path.join(data, `${change}.bin`), new SeededRandom(change).bytes(700_000));
+      const r = await runCli(['-c', confA, '-e', '--json']);
+      expect(r.code).toBe(0);
+      acknowledged.set(JSON.parse(r.stdout).backup.number, snapshotTree(data));
+    };
+    try {
+      await backupOnA('first');
+
+      // B started on A's prefix: refused, and the operator follows every message it prints, then A goes on acknowledging, and B is started again.
+      for (const round of ['second', 'third']) {
+        const refused = await tryStart(b);
+        expect(refused).toBeDefined();
+        expect(refused).toMatch(/s3:\/\/cpsbackup-test\/shared\/ is in use by another cpsbackupd \(store directory .*server-a\/store on .*, process \d+\)/);
+        expect(refused).toContain(`process ${a.pid}`);
+        expect(refused).toMatch(/its lease was renewed \d+ s ago and lasts 6 s, so it expires in \d+ s unless that server renews it/);
+        for (const step of await followAdvice(refused!, b)) {
+          expect(step.status).not.toBe(0); // refused, and says why: the same lease
+          expect(step.output).toMatch(/is in use by another cpsbackupd .*rebuild-catalog refuses to run, and nothing was changed/);
+        }
+        await backupOnA(round);
+      }
+
+      // A freezes (a hung process, a paused VM) past its lease: B takes over once the lease expired by the object store's clock.
+      process.kill(a.pid, 'SIGSTOP');
+      const stillHeld = await tryStart(b);
+      expect(stillHeld).toMatch(/is in use by another cpsbackupd/);
+      while ((await leaseLeftMs('shared/')) > 0) await new Promise((r) => setTimeout(r, 200));
+      const notOurs = await tryStart(b);
+      expect(notOurs).toMatch(
+        /belongs to another cpsbackupd \(store directory .*server-a\/store on .*\), whose lease expired \d+ s ago: this server's catalog does not describe it/,
+      );
+      const steps = await followAdvice(notOurs!, b);
+      expect(steps.map((x) => [x.command, x.status])).toEqual([['rebuild-catalog', 0]]);
+      expect(await tryStart(b)).toBeUndefined();
+
+      // A wakes up: it acknowledges nothing any more, and says why.
+      process.kill(a.pid, 'SIGCONT');
+      fs.writeFileSync(path.join(data, 'after-takeover.bin'), new SeededRandom('late').bytes(300_000));
+      const late = await runCli(['-c', confA, '-e']);
+      expect(late.code).not.toBe(0);
+      expect(late.stderr).toMatch(/this server no longer owns its storage \(the server's log says why\); nothing was committed/);
+      expect(late.stderr).not.toMatch(/s3:|shared\//);
+      await waitFor(() => /storage ownership lost/.test(a.log));
+      expect(a.log).toMatch(/this server lost s3:\/\/cpsbackup-test\/shared\/: another server took the lease \(store directory .*server-b\/store/);
+      // Restarted, A is refused in turn (B holds the lease), and what it says to run is refused too.
+      await a.stop();
+      const aRefused = await tryStart(a);
+      expect(aRefused).toMatch(/is in use by another cpsbackupd \(store directory .*server-b\/store/);
+      for (const step of await followAdvice(aRefused!, a)) expect(step.status).not.toBe(0);
+
+      // Every backup A acknowledged lists and restores bit-exact from B.
+      const confB = writeNodeConf(path.join(root, 'db1-b'), b, { cname: 'db1', cert: pki.client('db1'), include: [data] });
+      const list = JSON.parse((await runCli(['-c', confB, '-l', '--json'])).stdout) as { backups: Array<{ number: number; status: string }> };
+      expect(list.backups.filter((x) => x.status === 'available').map((x) => x.number)).toEqual([...acknowledged.keys()]);
+      for (const [n, snap] of acknowledged) {
+        const to = path.join(root, `shared-restored-${n}`);
+        const r = await runCli(['-c', confB, '-i', String(n), '--to', to]);
+        expect(r.code).toBe(0);
+        expect(snapshotTree(path.join(to, data))).toEqual(snap);
+      }
+      expect(JSON.parse((await runCli(['-c', confB, '--verify', '--json'])).stdout).ok).toBe(true);
+    } finally {
+      try {
+        process.kill(a.pid, 'SIGCONT'); // never left stopped, whatever failed
+      } catch {
+        // it has exited
+      }
+      await a.stop();
+      await b.stop();
+    }
+  }, 180_000);
+});
+
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(cond()).toBe(true);

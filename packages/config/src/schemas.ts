@@ -25,6 +25,12 @@ export const serverSchema = {
   s3_credentials_file: key.optionalPath(
     'file holding access_key_id = … and secret_access_key = … (mode 0600; read at start and on SIGHUP); unset: the AWS SDK finds them (environment, ~/.aws, instance role)',
   ),
+  storage_lease: key.int(
+    60,
+    3,
+    3600,
+    'seconds: how long this server holds its storage without renewing the lease (it renews it every third of that); another server may take the storage only once the lease is this old',
+  ),
   s3_cache_size: key.size(1024 ** 3, 'local disk kept in directory for recently written packs (e.g. 2G); reads of other packs go to the bucket'),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
   ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),

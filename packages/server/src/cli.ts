@@ -168,7 +168,7 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   const directory = config.directory;
   let r: RepairReport;
   try {
-    r = await repairCatalog(directory, from, backendFor(config).backend, recordsKeyFile(config));
+    r = await repairCatalog(directory, from, backendFor(config).backend, recordsKeyFile(config), { leaseMs: config.storage_lease * 1000 });
   } catch (err) {
     const message = isStoreError(err, 'RECORDS_KEY_UNWRITABLE') ? unwritableKeyMessage(config, err) : (err as Error).message;
     process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${message}\n`);

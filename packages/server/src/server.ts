@@ -96,6 +96,7 @@ export class BackupServer {
       handshakeTimeout: config.auth_timeout * 1000,
     };
     const { store, credentials } = await openStore(config);
+    store.onOwnershipLost((problem) => log.error({ problem }, 'storage ownership lost: backups and deletions refused'));
     if (store.recovery.deferred) log.error({ problem: store.recovery.deferred }, 'recovery could not finish; it will be tried again at the next start');
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
       log.warn(

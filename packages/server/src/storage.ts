@@ -113,7 +113,12 @@ function userName(): string {
 /** Opens the store server.conf describes (recovering from any crash). */
 export async function openStore(config: ServerConfig): Promise<{ store: Store; credentials?: S3CredentialsFile }> {
   const { backend, credentials } = backendFor(config);
-  const options = { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000, recordsKey: recordsKeyFile(config) };
+  const options = {
+    zstdLevel: config.zstd_level,
+    gracePeriodMs: config.gc_grace * 1000,
+    recordsKey: recordsKeyFile(config),
+    leaseMs: config.storage_lease * 1000,
+  };
   try {
     const store = await Store.open(config.directory, options, backend);
     return { store, credentials };

@@ -77,6 +77,9 @@ export function toWireError(err: unknown): WireError {
         'backups resume by themselves once there is room',
       true,
     );
+  // A server that lost its storage's lease (storage-owner.ts): where, and who took it, is the operator's business too.
+  if (isStoreError(err, 'STORE_LOCKED'))
+    return new WireError('STORE', "this server no longer owns its storage (the server's log says why); nothing was committed: its operator must act", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))

@@ -20,6 +20,8 @@ export interface StoreOptions {
    * store directory.
    */
   recordsKey?: string;
+  /** How long the storage's lease lasts unless renewed, in ms (see storage-owner.ts). */
+  leaseMs?: number;
 }
 
 /** Where the records key is by default: beside the store directory, not in it. */
@@ -37,6 +39,7 @@ export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions 
     flushThreshold: o.flushThreshold ?? 128 * 1024 * 1024,
     gracePeriodMs: o.gracePeriodMs ?? 24 * 3600 * 1000,
     gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
+    leaseMs: o.leaseMs ?? 60_000,
   };
   if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < 1 || resolved.zstdLevel > 19) {
     throw new RangeError(`zstdLevel must be an integer 1..19, got ${resolved.zstdLevel}`);

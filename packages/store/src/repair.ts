@@ -19,7 +19,7 @@ import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } f
 import { StoreLock } from './store-lock';
 import { createRecordsKey, hasSignedRecords, readRecords, readRecordsKey, recordDifferences, rewriteRecords, type TrustedRecords } from './backup-records';
 import { defaultRecordsKeyFile } from './options';
-import { claimStorage } from './storage-owner';
+import { leaseHeldMessage, readLeaseState, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
@@ -81,11 +81,24 @@ export async function repairCatalog(
   from: RepairSource = 'catalog',
   openBackend?: (dir: string) => StorageBackend,
   recordsKeyFile: string = defaultRecordsKeyFile(dir),
+  opts: { leaseMs?: number } = {},
 ): Promise<RepairReport> {
   mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
-  const lock = StoreLock.acquire(dir);
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
+  let lock: StoreLock;
   try {
+    lock = await StoreLock.acquireShared(dir, async () => {
+      const s = await readLeaseState(backend);
+      return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(backend, s, 'rebuild-catalog') };
+    });
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+  let lease: StorageLease | undefined;
+  try {
+    // Refused while another server holds the storage; from the storage's records, also storage another directory owned (its lease ended); from this catalog, only this directory's.
+    lease = await StorageLease.acquire(dir, backend, from === 'storage' ? 'rebuild-catalog' : 'start', { durationMs: opts.leaseMs });
     const file = path.join(dir, 'catalog.db');
     // The records are trusted only through their key: without it neither a rebuild nor a repair can tell a forged record from a true one.
     let key = readRecordsKey(recordsKeyFile);
@@ -126,7 +139,7 @@ export async function repairCatalog(
     const catalog = new Catalog(file);
     try {
       const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs);
-      await claimStorage(dir, backend); // the storage is this directory's now (a server that replaces another)
+      lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
       // The records now say what the repaired catalog says, every copy of it checked against the packs.
       const rewritten = await rewriteRecords(backend, catalog, key, stamp);
       return {
@@ -146,6 +159,7 @@ export async function repairCatalog(
       catalog.close();
     }
   } finally {
+    await lease?.close(true); // released, this directory's: its server starts at once, any other is refused
     await backend.close();
     lock.release();
   }

@@ -16,7 +16,7 @@ import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHea
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { StoreLock } from './store-lock';
-import { checkStorageOwner } from './storage-owner';
+import { checkCatalogMatchesStorage, readLeaseState, leaseHeldMessage, StorageLease } from './storage-owner';
 import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { BackupRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey, wrappedKeyObject } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
@@ -96,6 +96,8 @@ export class Store {
     options: StoreOptions,
     /** The key that signs the records, and whether it was made at this open. */
     readonly recordsKey: RecordsKey,
+    /** The storage's lease: checked before every acknowledgement and every deletion. */
+    private readonly lease: StorageLease,
   ) {
     this.options = resolveStoreOptions(options);
     this.records = new BackupRecords(backend, catalog, recordsKey);
@@ -126,44 +128,90 @@ export class Store {
    */
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
-    const lock = StoreLock.acquire(dir);
+    const packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
+    let lock: StoreLock;
+    try {
+      // A directory two hosts share: the other host's lock counts while its lease runs.
+      lock = await StoreLock.acquireShared(dir, async () => {
+        const s = await readLeaseState(packs);
+        return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(packs, s, 'start') };
+      });
+    } catch (err) {
+      await packs.close().catch(() => undefined);
+      throw err;
+    }
     let tightened: string[];
     try {
       tightened = makePrivate(dir); // ours alone from here on: nothing else writes in it while we hold the lock
     } catch (err) {
       lock.release();
+      await packs.close().catch(() => undefined);
       throw err;
     }
     let store: Store | undefined;
-    let packs: StorageBackend | undefined;
+    let lease: StorageLease | undefined;
     try {
       // SQLite needs a little room to open (its -wal and -shm files), and recovery, deletes and GC to write
       // the catalog: on a full disk the start's reserve gives it (the running one only if that is gone too).
       const reserve = new SpaceReserve(dir);
       if (reserve.freeBytes() < OPEN_ROOM_BYTES && !new SpaceReserve(dir, 'reserve-open').release()) reserve.release();
-      packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
       const catalogFile = path.join(dir, 'catalog.db');
-      // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
-      await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      // Before recovery, which deletes the packs a catalog does not know: this process must own the storage, and this catalog be the storage's.
+      let lost: string | undefined;
+      lease = await StorageLease.acquire(dir, packs, 'start', {
+        durationMs: options.leaseMs,
+        onLost: (message) => {
+          lost = message;
+          store?.ownershipLost(message);
+        },
+      });
+      await checkCatalogMatchesStorage(dir, packs, !fs.existsSync(catalogFile));
       const { key, adopt } = await recordsKeyFor(dir, packs, options.recordsKey);
       // SQLite makes the file with 0644 less the umask, and its -wal and -shm with the file's mode: made private first.
       fs.closeSync(fs.openSync(catalogFile, 'a', 0o600));
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      const opened = new Store(dir, catalog, packs, lock, reserve, options, key);
+      const opened = new Store(dir, catalog, packs, lock, reserve, options, key, lease);
       store = opened;
       store.tightened = tightened;
-      store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve());
+      if (lost) store.ownershipLost(lost);
+      store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve(), lease);
       await store.reconcileRecords(adopt);
       store.clientKeys = await loadClientKeys(packs);
       store.checkSpace();
       return store;
     } catch (err) {
       if (store) store.catalog.close();
-      await packs?.close().catch(() => undefined);
+      await lease?.close(true).catch(() => undefined);
+      await packs.close().catch(() => undefined);
       lock.release();
       throw catalogDamage(err, dir) ?? err;
     }
+  }
+
+  /** The last message saying this server lost the storage's lease (undefined: it holds it). */
+  ownershipProblem: string | undefined;
+  private ownershipHandler: ((message: string) => void) | undefined;
+
+  /** Called (once per event) when the storage's lease is lost or lapses: the server logs it. */
+  onOwnershipLost(handler: (message: string) => void): void {
+    this.ownershipHandler = handler;
+    if (this.ownershipProblem) handler(this.ownershipProblem);
+  }
+
+  private ownershipLost(message: string): void {
+    this.ownershipProblem = message;
+    this.ownershipHandler?.(message);
+  }
+
+  /** @internal Before anything that acknowledges a backup or deletes from the storage (see storage-owner.ts). */
+  assertOwner(what: string): void {
+    this.lease.assertHeld(what);
+  }
+
+  /** @internal assertOwner, after reading the lease from the storage again (before a batch of deletions). */
+  confirmOwner(what: string): Promise<void> {
+    return this.lease.confirm(what);
   }
 
   /** Finishes pending writes and releases the directory. Active backups are aborted. */
@@ -176,6 +224,7 @@ export class Store {
       this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
       this.flush(); // records that seal
       await this.publishAll().catch(() => undefined); // what is not published now is published at the next open
+      await this.lease.close(true); // released: this directory's next start need not wait for it to expire
       await this.backend.close();
     } finally {
       this.catalog.close();
@@ -300,6 +349,8 @@ export class Store {
     } catch (err) {
       throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
     }
+    // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
+    this.assertOwner('committing a backup');
   }
 
   // ---- backups ----
@@ -474,6 +525,7 @@ export class Store {
   /** Checks every record and writes those the catalog proves missing (at open, and at GC after a failed write). */
   private async reconcileRecords(adopt = false): Promise<void> {
     try {
+      this.assertOwner('bringing the backup records in line with the catalog'); // it may rewrite and set records aside
       const r = await this.records.reconcile(adopt);
       this.recordsAdopted += r.signed;
       this.recordsStale = false;
@@ -494,6 +546,7 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
+    await this.confirmOwner(`deleting backup ${b.number} of ${b.client}`);
     await this.records.deleting(b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
