@@ -5,11 +5,10 @@
  * bucket; throttling and dropped connections during a backup; credentials
  * reread on SIGHUP and never logged.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 import { TestS3 } from '@cpsbackup/testkit/s3';
 
 requireBuild();
@@ -109,12 +108,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   const port = server.port;
   await server.stop();
   for (const f of fs.readdirSync(server.storeDir)) fs.rmSync(path.join(server.storeDir, f), { recursive: true });
-  // Not spawnSync: the fault proxy runs in this process and must keep serving.
-  const rebuild = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [SERVER_BIN, '-c', server.confFile, 'rebuild-catalog'], (err, stdout, stderr) =>
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
+  const rebuild = await server.command(['rebuild-catalog']); // not spawnSync: the fault proxy runs in this process and must keep serving
   expect(rebuild.stderr).toBe('');
   expect(rebuild.status).toBe(0);
   expect(rebuild.stdout).toMatch(/backup records in s3:\/\/cpsbackup-test\/fleet1\/records\//);
@@ -150,42 +144,6 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   expect(server.log).not.toContain(SECRET);
   expect(server.log).not.toContain('not-the-secret');
 });
-
-/** A cpsbackupd command run to its end (not spawnSync: the fault proxy runs in this process and must keep serving). */
-function serverCommand(confFile: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, [SERVER_BIN, '-c', confFile, ...args], (err, stdout, stderr) =>
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
-
-/** Starts a server; its refusal (what `cpsbackupd: cannot start:` said) if it does not start. */
-async function tryStart(s: TestServer): Promise<string | undefined> {
-  try {
-    await s.start();
-    return undefined;
-  } catch {
-    const said = /cpsbackupd: cannot start: (.*)/.exec(s.log);
-    expect(said).not.toBeNull();
-    return said![1]!;
-  }
-}
-
-/**
- * The operator does what a message says: every cpsbackupd command it
- * names is run as written, against this server's configuration (whatever
- * condition the text puts on it); returns what each printed.
- */
-async function followAdvice(message: string, s: TestServer): Promise<Array<{ command: string; status: number; output: string }>> {
-  const done = [];
-  for (const m of message.matchAll(/cpsbackupd (?:-c server\.conf ([a-z][a-z-]+)|(--[a-z][a-z-]+))/g)) {
-    const args = [(m[1] ?? m[2])!];
-    const r = await serverCommand(s.confFile, args);
-    done.push({ command: args.join(' '), status: r.status, output: r.stdout + r.stderr });
-  }
-  return done;
-}
 
 /** How long until the lease in `prefix` may be taken, judged as the servers judge it: the object store's Date and Last-Modified, the duration it names. */
 async function leaseLeftMs(prefix: string): Promise<number> {
@@ -229,12 +187,12 @@ describe('two servers on one prefix', () => {
 
       // B started on A's prefix: refused, and the operator follows every message it prints, then A goes on acknowledging, and B is started again.
       for (const round of ['second', 'third']) {
-        const refused = await tryStart(b);
+        const refused = await b.tryStart();
         expect(refused).toBeDefined();
         expect(refused).toMatch(/s3:\/\/cpsbackup-test\/shared\/ is in use by another cpsbackupd \(store directory .*server-a\/store on .*, process \d+\)/);
         expect(refused).toContain(`process ${a.pid}`);
         expect(refused).toMatch(/its lease was renewed \d+ s ago and lasts 6 s, so it expires in \d+ s unless that server renews it/);
-        for (const step of await followAdvice(refused!, b)) {
+        for (const step of await followAdvice(refused!, b, a.confDir)) {
           expect(step.status).not.toBe(0); // refused, and says why: the same lease
           expect(step.output).toMatch(/is in use by another cpsbackupd .*rebuild-catalog refuses to run, and nothing was changed/);
         }
@@ -243,16 +201,25 @@ describe('two servers on one prefix', () => {
 
       // A freezes (a hung process, a paused VM) past its lease: B takes over once the lease expired by the object store's clock.
       process.kill(a.pid, 'SIGSTOP');
-      const stillHeld = await tryStart(b);
+      const stillHeld = await b.tryStart();
       expect(stillHeld).toMatch(/is in use by another cpsbackupd/);
       while ((await leaseLeftMs('shared/')) > 0) await new Promise((r) => setTimeout(r, 200));
-      const notOurs = await tryStart(b);
+      const notOurs = await b.tryStart();
       expect(notOurs).toMatch(
         /belongs to another cpsbackupd \(store directory .*server-a\/store on .*\), whose lease expired \d+ s ago: this server's catalog does not describe it/,
       );
-      const steps = await followAdvice(notOurs!, b);
-      expect(steps.map((x) => [x.command, x.status])).toEqual([['rebuild-catalog', 0]]);
-      expect(await tryStart(b)).toBeUndefined();
+      // B was started on A's prefix by mistake, without A's configuration: the operator has A's configuration
+      // backup (its records key) and restores the key when a message says to, as OPERATIONS.md says for a rebuild.
+      const steps = await followAdvice(notOurs!, b, a.confDir);
+      expect(steps.map((x) => [x.command, x.status])).toEqual([
+        ['rebuild-catalog', 1],
+        ['restore records.key', 0],
+        ['rebuild-catalog', 0],
+      ]);
+      expect(steps[0]!.output).toContain(
+        `the key that signs them is not at ${b.recordsKeyFile}: restore it from the backup of the server's configuration, then run this again`,
+      );
+      expect(await b.tryStart()).toBeUndefined();
 
       // A wakes up: it acknowledges nothing any more, and says why.
       process.kill(a.pid, 'SIGCONT');
@@ -265,7 +232,7 @@ describe('two servers on one prefix', () => {
       expect(a.log).toMatch(/this server lost s3:\/\/cpsbackup-test\/shared\/: another server took the lease \(store directory .*server-b\/store/);
       // Restarted, A is refused in turn (B holds the lease), and what it says to run is refused too.
       await a.stop();
-      const aRefused = await tryStart(a);
+      const aRefused = await a.tryStart();
       expect(aRefused).toMatch(/is in use by another cpsbackupd \(store directory .*server-b\/store/);
       for (const step of await followAdvice(aRefused!, a)) expect(step.status).not.toBe(0);
 

@@ -8,11 +8,11 @@
  * every backup the first acknowledged restores from the second, and the
  * first, frozen past its lease then woken, acknowledges nothing more.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 requireBuild();
 const OTHER_HOST = ['unshare', '--uts', 'sh', '-c', 'hostname cpsbackup-node-b && exec "$@"', 'sh'];
@@ -23,25 +23,6 @@ const maybe = canUnshare ? test : test.skip;
 const root = tempDir('e2e-owner');
 const pki = new TestPki(path.join(root, 'pki'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** A cpsbackupd command run to its end on the other host. */
-function commandOnB(confFile: string, args: string[]): Promise<{ status: number; output: string }> {
-  const [cmd, ...rest] = [...OTHER_HOST, process.execPath, SERVER_BIN, '-c', confFile, ...args];
-  return new Promise((resolve) =>
-    execFile(cmd!, rest, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr })),
-  );
-}
-
-async function tryStart(s: TestServer): Promise<string | undefined> {
-  try {
-    await s.start();
-    return undefined;
-  } catch {
-    const said = /cpsbackupd: cannot start: (.*)/.exec(s.log);
-    expect(said).not.toBeNull();
-    return said![1]!;
-  }
-}
 
 /** Milliseconds until the directory's lease may be taken, as the servers judge it (the newest lease file's mtime, the duration it names). */
 function leaseLeftMs(store: string): number {
@@ -63,6 +44,8 @@ maybe(
     a.addClient('app1');
     b.addClient('app1');
     await a.start();
+    // B is set up as A's standby on the shared directory, with A's configuration: its records key too (made at A's first start).
+    b.restoreRecordsKey(a.recordsKeyFile);
     const data = path.join(root, 'app1-data');
     fs.mkdirSync(data);
     const confA = writeNodeConf(path.join(root, 'app1-a'), a, { cname: 'app1', cert: pki.client('app1'), include: [data] });
@@ -76,23 +59,22 @@ maybe(
     try {
       await backupOnA('one');
       for (const round of ['two', 'three']) {
-        const refused = await tryStart(b);
+        const refused = await b.tryStart();
         expect(refused).toMatch(
           /is in use by another cpsbackupd \(store directory .*\/a\/store on \S+, process \d+\): its lease was renewed \d+ s ago and lasts 6 s/,
         );
         expect(refused).not.toMatch(/remove/);
-        // The operator runs every cpsbackupd command the message names, on B's host.
-        for (const m of refused!.matchAll(/cpsbackupd (?:-c server\.conf ([a-z][a-z-]+)|(--[a-z][a-z-]+))/g)) {
-          const r = await commandOnB(b.confFile, [(m[1] ?? m[2])!]);
-          expect(r.status).not.toBe(0);
-          expect(r.output).toMatch(/is in use by another cpsbackupd/);
+        // The operator runs every cpsbackupd command the message names, on B's host (b.wrapper).
+        for (const step of await followAdvice(refused!, b)) {
+          expect(step.status).not.toBe(0);
+          expect(step.output).toMatch(/is in use by another cpsbackupd/);
         }
         await backupOnA(round);
       }
 
       process.kill(a.pid, 'SIGSTOP'); // A hangs past its lease
       while (leaseLeftMs(a.storeDir) > 0) await new Promise((r) => setTimeout(r, 200));
-      expect(await tryStart(b)).toBeUndefined(); // its lock file taken over by itself, nothing removed by hand
+      expect(await b.tryStart()).toBeUndefined(); // its lock file taken over by itself, nothing removed by hand
       process.kill(a.pid, 'SIGCONT');
       fs.writeFileSync(path.join(data, 'late'), 'written after the takeover');
       const late = await runCli(['-c', confA, '-e']);
