@@ -16,10 +16,9 @@ import {
 } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
-import { StoreLock } from './store-lock';
 import { createRecordsKey, hasSignedRecords, readRecords, readRecordsKey, recordDifferences, rewriteRecords, type TrustedRecords } from './backup-records';
 import { defaultRecordsKeyFile } from './options';
-import { leaseHeldMessage, readLeaseState, StorageLease } from './storage-owner';
+import { lockStoreDirectory, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
@@ -85,16 +84,7 @@ export async function repairCatalog(
 ): Promise<RepairReport> {
   mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
-  let lock: StoreLock;
-  try {
-    lock = await StoreLock.acquireShared(dir, async () => {
-      const s = await readLeaseState(backend);
-      return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(backend, s, 'rebuild-catalog') };
-    });
-  } catch (err) {
-    await backend.close();
-    throw err;
-  }
+  const lock = await lockStoreDirectory(dir, backend, 'rebuild-catalog');
   let lease: StorageLease | undefined;
   try {
     // Refused while another server holds the storage; from the storage's records, also storage another directory owned (its lease ended); from this catalog, only this directory's.

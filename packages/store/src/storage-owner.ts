@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { createFileDurably } from '@cpsbackup/durable';
 import { type LeaseObject, type StorageBackend } from './backend';
 import { StoreError } from './errors';
+import { StoreLock } from './store-lock';
 
 /** The object an earlier version wrote to name the directory the storage belongs to (read when there is no lease yet). */
 const LEGACY_OWNER_OBJECT = 'owner';
@@ -149,6 +150,23 @@ function notOursMessage(backend: StorageBackend, s: LeaseState): string {
     `If this server replaces that one, check that it is not running (on ${s.record.host ?? 'its host'}: systemctl status cpsbackupd), then run cpsbackupd -c server.conf rebuild-catalog here ` +
     `(it keeps this catalog aside, and refuses if that server holds the storage again). Otherwise give this server its own ${backend.publishesPacks ? 's3_prefix' : 'directory'}.`
   );
+}
+
+/**
+ * The store directory's lock for `command`, where another host's lock
+ * counts while the storage's lease runs (a directory two hosts share);
+ * `backend` is closed if the lock is refused.
+ */
+export async function lockStoreDirectory(dir: string, backend: StorageBackend, command: 'start' | 'rebuild-catalog'): Promise<StoreLock> {
+  try {
+    return await StoreLock.acquireShared(dir, async () => {
+      const s = await readLeaseState(backend);
+      return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(backend, s, command) };
+    });
+  } catch (err) {
+    await backend.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** How a lease is held. */

@@ -15,8 +15,8 @@ import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
-import { StoreLock } from './store-lock';
-import { checkCatalogMatchesStorage, readLeaseState, leaseHeldMessage, StorageLease } from './storage-owner';
+import { type StoreLock } from './store-lock';
+import { checkCatalogMatchesStorage, lockStoreDirectory, StorageLease } from './storage-owner';
 import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
 import { BackupRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey, wrappedKeyObject } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
@@ -129,17 +129,7 @@ export class Store {
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
     const packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
-    let lock: StoreLock;
-    try {
-      // A directory two hosts share: the other host's lock counts while its lease runs.
-      lock = await StoreLock.acquireShared(dir, async () => {
-        const s = await readLeaseState(packs);
-        return s && { host: s.record.host, live: s.live, message: leaseHeldMessage(packs, s, 'start') };
-      });
-    } catch (err) {
-      await packs.close().catch(() => undefined);
-      throw err;
-    }
+    const lock = await lockStoreDirectory(dir, packs, 'start');
     let tightened: string[];
     try {
       tightened = makePrivate(dir); // ours alone from here on: nothing else writes in it while we hold the lock
