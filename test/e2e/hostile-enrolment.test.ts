@@ -244,7 +244,7 @@ describe('enrolment budget: one address keeps its share', () => {
 describe('enrolment budget: many addresses fill it, a newcomer still gets in', () => {
   const { server, sockets, honestEnrol } = budgetServer('enrol-budget-many');
 
-  test('eight addresses holding two each fill all sixteen places: the honest node takes the place of the oldest of a busiest address', async () => {
+  test('eight addresses holding two each fill all sixteen places before their requests: the honest node takes the place of the youngest of a busiest address', async () => {
     const sources = Array.from({ length: 9 }, (_, i) => `127.0.0.${60 + i}`);
     const held = (await Promise.all(sources.flatMap((src, i) => (i < 8 ? [hold(server, src, true), hold(server, src, true)] : [hold(server, src, true)])))).map(
       (h) => {
@@ -268,8 +268,66 @@ describe('enrolment budget: many addresses fill it, a newcomer still gets in', (
     );
     expect(evicted!.code).toBe('BUSY');
     expect(evicted!.message).toMatch(
-      /^connection closed to make room for another address: all 16 places for connections without a client certificate were in use \(max_unauthenticated\), 127\.0\.0\.6\d held the most; try again$/,
+      /^connection closed before its request to make room for another address: all 16 places for connections without a client certificate were in use \(max_unauthenticated\), 127\.0\.0\.6\d held 2 of them and the newcomer's address 0; try again$/,
     );
     expect(attackers.filter((h) => !h.closed)).toHaveLength(15);
   }, 60_000);
+});
+
+describe('enrolment budget: churn through many addresses cannot cut a node the server is making wait', () => {
+  const { root, server } = useServer('enrol-churn', {
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'enrol_delay_max = 4', 'unauthenticated_timeout = 60', 'auth_timeout = 60'],
+    clients: { node1: ['password = node1-pass'] },
+  });
+
+  /** One wrong guess at node1 from `source`: the server's answer, or CLOSED if the connection went without one. */
+  const guess = (source: string, i: number) =>
+    enrolRaw(server, source, 'node1', `wrong-${i}`).catch((err: Error) => ({ code: 'CLOSED', message: err.message }));
+
+  /** Resolves once `cond` holds, looking again at each turn of a short timer (the server's log is read as it comes). */
+  async function until(cond: () => boolean): Promise<void> {
+    while (!cond()) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  test('while the node waits out its enrolment delay, newcomers from sixty addresses churn: it is never evicted and enrols', async () => {
+    // Five guesses at its name push the node's own wait to enrol_delay_max (4 s).
+    const first = await Promise.all(Array.from({ length: 5 }, (_, i) => guess(`127.0.4.${i + 1}`, i)));
+    for (const a of first) expect(a.code).toBe('AUTH_ENROL');
+
+    const dir = path.join(root, 'node1');
+    const conf = writeNodeConf(dir, server, { cname: 'node1', cert: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'c.key') }, include: [] });
+    let honestDone = false;
+    const honest = runCli(['-c', conf, '--enrol', '--password', 'node1-pass']).finally(() => (honestDone = true));
+    // The node's request is in: the server logged its wait.
+    const honestWaits = () =>
+      server.logLines().filter((l) => l.msg === 'enrolment delayed: recent failed attempts from this address or for this name' && l.source === '127.0.0.1');
+    await until(() => honestWaits().length > 0 || honestDone);
+    expect(honestWaits().map((l) => l.ms)).toEqual([4000]);
+
+    // Twenty at a time, one connection after another through 127.0.5.1-60, each a wrong guess, until the node is done:
+    // more than the fifteen other places, each held for the guesses' own wait.
+    const answers: Array<{ code: string; message: string }> = [];
+    let next = 0;
+    const worker = async () => {
+      while (!honestDone) {
+        const n = next++;
+        answers.push(await guess(`127.0.5.${(n % 60) + 1}`, n));
+      }
+    };
+    const workers = Promise.all(Array.from({ length: 20 }, worker));
+    const result = await honest;
+    await workers;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((await runCli(['-c', conf, '-l'])).code).toBe(0);
+    // The places were all taken by waiting guesses while it waited: newcomers were refused, not let in in its place.
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.map((a) => a.code)).toContain('BUSY');
+    expect(answers).toContainEqual({
+      code: 'BUSY',
+      message:
+        'the server is busy with 16 connections without a client certificate (max_unauthenticated=16), each waiting for its answer or from an address holding no more than this one; try again later',
+    });
+    for (const a of answers) expect(['AUTH_ENROL', 'BUSY']).toContain(a.code);
+  }, 120_000);
 });

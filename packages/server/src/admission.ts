@@ -33,14 +33,23 @@ export interface Ticket {
    * request is refused BUSY (a WireError, the session goes on).
    */
   request(work: boolean): () => void;
+  /**
+   * A connection without a certificate sent its request (an enrolment): from
+   * now on the server makes it wait (its enrolment delay, the password
+   * check, the answer), and a place the server itself holds waiting is
+   * never taken by a newcomer.
+   */
+  requested(): void;
   leave(): void;
 }
 
 /** A connection without a valid client certificate, in its source's budget. */
 interface Unauthenticated {
   source: string;
-  /** Order of admission: the oldest is evicted first. */
+  /** Order of admission: among a source's connections, the youngest is evicted first. */
   seq: number;
+  /** Its request arrived: the server is making it wait, it is not evicted. */
+  waiting: boolean;
   evict(why: WireError): void;
 }
 
@@ -68,9 +77,15 @@ interface Seat {
  * The unauthenticated budget is shared out by source address: one source
  * holds at most maxUnauthenticatedPerAddress, and when the whole budget is
  * in use a newcomer from a source holding fewer than the busiest one takes
- * the place of that source's oldest connection (evicted with a BUSY error).
- * An outsider cannot fill it alone: to keep one honest address out it needs
- * as many addresses as the budget has places, each holding one.
+ * the place of that source's youngest connection that has not sent its
+ * request yet (evicted with a BUSY error). A connection whose request has
+ * arrived is one the server itself makes wait (its enrolment delay, the
+ * password check, bounded by enrol_delay_max): it is never evicted for that
+ * wait, and when every place is so taken a newcomer is refused BUSY. So a
+ * node whose request is in gets its answer whatever arrives after it; to
+ * keep a node from getting a place at all an outsider must keep every place
+ * waiting, which takes max_unauthenticated / max_unauthenticated_per_address
+ * addresses guessing without pause.
  *
  * Authenticated slots are shared fairly: when they are all taken, a new
  * session ends an idle one of a node holding more (see makeRoomFor), so one
@@ -80,7 +95,7 @@ interface Seat {
 export class Admission {
   private readonly pendingByAddress = new Map<string, number>();
   private unauthenticated = 0;
-  /** Connections without a certificate by source, oldest first. */
+  /** Connections without a certificate by source. */
   private readonly unauthenticatedBySource = new Map<string, Set<Unauthenticated>>();
   private unauthenticatedSeq = 0;
   private readonly clients = new Map<string, number>();
@@ -118,10 +133,10 @@ export class Admission {
    * its place later.
    */
   admit(address: string, certified: boolean, evict: (why: WireError) => void = () => undefined): Ticket {
-    let releaseUnauthenticated: (() => void) | undefined;
+    let unauthenticated: Unauthenticated | undefined;
     if (!certified) {
       try {
-        releaseUnauthenticated = this.admitUnauthenticated(sourceOf(address), evict);
+        unauthenticated = this.admitUnauthenticated(sourceOf(address), evict);
       } catch (err) {
         this.decrementPending(address);
         throw err;
@@ -184,18 +199,21 @@ export class Admission {
           s.idleSince = Date.now();
         };
       },
+      requested: () => {
+        if (unauthenticated) unauthenticated.waiting = true;
+      },
       leave: () => {
         if (left) return;
         left = true;
         if (pending) this.decrementPending(address);
-        releaseUnauthenticated?.();
+        if (unauthenticated) this.releaseUnauthenticated(unauthenticated);
         if (seat) this.vacate(seat);
       },
     };
   }
 
-  /** Takes a place in the unauthenticated budget for `source`, evicting another if fair; returns its release. */
-  private admitUnauthenticated(source: string, evict: (why: WireError) => void): () => void {
+  /** Takes a place in the unauthenticated budget for `source`, evicting another if fair. */
+  private admitUnauthenticated(source: string, evict: (why: WireError) => void): Unauthenticated {
     const { maxUnauthenticated, maxUnauthenticatedPerAddress } = this.limits;
     const mine = this.unauthenticatedBySource.get(source)?.size ?? 0;
     if (mine >= maxUnauthenticatedPerAddress) {
@@ -210,36 +228,44 @@ export class Admission {
       if (!victim) {
         throw new WireError(
           'BUSY',
-          `the server is busy with ${this.unauthenticated} connections without a client certificate (max_unauthenticated=${maxUnauthenticated}); try again later`,
+          `the server is busy with ${this.unauthenticated} connections without a client certificate (max_unauthenticated=${maxUnauthenticated}), each waiting for its answer or from an address holding no more than this one; try again later`,
           true,
         );
       }
+      const held = this.unauthenticatedBySource.get(victim.source)?.size ?? 0;
       this.releaseUnauthenticated(victim);
       victim.evict(
         new WireError(
           'BUSY',
-          `connection closed to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ${victim.source} held the most; try again`,
+          `connection closed before its request to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ${victim.source} held ${held} of them and the newcomer's address ${mine}; try again`,
           true,
         ),
       );
     }
-    const entry: Unauthenticated = { source, seq: this.unauthenticatedSeq++, evict };
+    const entry: Unauthenticated = { source, seq: this.unauthenticatedSeq++, waiting: false, evict };
     let set = this.unauthenticatedBySource.get(source);
     if (!set) this.unauthenticatedBySource.set(source, (set = new Set()));
     set.add(entry);
     this.unauthenticated++;
-    return () => this.releaseUnauthenticated(entry);
+    return entry;
   }
 
-  /** The oldest connection of the sources holding the most, if they hold more than `mine`. */
+  /**
+   * Among the sources holding more than `mine` (most first), the youngest
+   * connection that has not sent its request: a connection the server is
+   * making wait is never a candidate, and the youngest goes first so that
+   * churning newcomers evict each other, not a connection that came before.
+   */
   private evictionCandidate(mine: number): Unauthenticated | undefined {
     let victim: Unauthenticated | undefined;
     let victimSize = 0;
     for (const set of this.unauthenticatedBySource.values()) {
-      if (set.size <= mine) continue;
-      const oldest = set.values().next().value as Unauthenticated;
-      if (set.size > victimSize || (set.size === victimSize && oldest.seq < victim!.seq)) {
-        victim = oldest;
+      if (set.size <= mine || set.size < victimSize) continue;
+      let youngest: Unauthenticated | undefined;
+      for (const e of set) if (!e.waiting && (!youngest || e.seq > youngest.seq)) youngest = e;
+      if (!youngest) continue;
+      if (set.size > victimSize || youngest.seq > victim!.seq) {
+        victim = youngest;
         victimSize = set.size;
       }
     }

@@ -15,11 +15,28 @@ describe('enrolment guard: slowed, never locked, bounded memory', () => {
     }
     expect(waits.slice(0, 6)).toEqual([0, FIRST_DELAY_MS, 2 * FIRST_DELAY_MS, 4 * FIRST_DELAY_MS, 2000, 2000]);
     expect(Math.max(...waits)).toBe(2000);
-    // The right password from a fresh address waits at most the bound, then its name's record is done with.
+    // The right password from a fresh address waits at most the bound.
     const right = guard.begin('10.9.9.9', 'target');
     expect(right.delayMs).toBe(2000);
     right.succeeded();
-    expect(guard.begin('10.9.9.10', 'target').delayMs).toBe(0);
+  });
+
+  test('a name that just enrolled waits as a name that did not: a success tells nothing', () => {
+    const guard = new EnrolGuard(30_000, now);
+    // The same guesses at a name that will enrol and at one that never can.
+    for (let i = 0; i < 4; i++) for (const name of ['enrols', 'no-such-client']) guard.begin(`10.4.${i}.1`, name).failed();
+    const right = guard.begin('10.4.9.1', 'enrols');
+    expect(right.delayMs).toBe(8 * FIRST_DELAY_MS);
+    right.succeeded();
+    // What an outsider then sees of each name, attempt by attempt, from fresh addresses.
+    const probe = (name: string, net: number) =>
+      Array.from({ length: 3 }, (_, i) => {
+        const a = guard.begin(`10.5.${net}.${i}`, name);
+        a.failed();
+        return a.delayMs;
+      });
+    expect(probe('enrols', 1)).toEqual([8 * FIRST_DELAY_MS, 16 * FIRST_DELAY_MS, 32 * FIRST_DELAY_MS]);
+    expect(probe('no-such-client', 2)).toEqual([8 * FIRST_DELAY_MS, 16 * FIRST_DELAY_MS, 32 * FIRST_DELAY_MS]);
   });
 
   test('known and unknown names are counted alike; a source that fails is slowed whatever names it tries', () => {

@@ -71,8 +71,9 @@ export class EnrolGuard {
         this.noteFailure(this.bySource, source, s, at);
         this.noteFailure(this.byName, name, n, at);
       } else {
-        // The name's own node got in: its record of failures is done with.
-        n.failures = 0;
+        // A success changes no record: a name's failures are forgotten on the
+        // same clock whether it enrolled or not, so the waits of later
+        // attempts do not tell an outsider that a name just enrolled.
         this.dropIfIdle(this.bySource, source, s);
         this.dropIfIdle(this.byName, name, n);
       }

@@ -232,6 +232,8 @@ export class Session {
   private async handshake(): Promise<SessionContext> {
     const first = await this.firstMessage();
     if (first.msg === 'enrolRequest') {
+      // From here the server makes it wait (delay, check, answer): its place is not taken by newcomers.
+      this.ticket.requested();
       await handleEnrol(this.conn, first.enrolRequest, {
         config: this.deps.config,
         clients: this.deps.clients,
