@@ -150,6 +150,7 @@ function daemon(args: string[], wrapper: string[] = []): { code: number | null; 
     fs.chownSync(keyFile, 0, 0);
     fs.chmodSync(keyFile, 0o600);
     server.wrapper = [];
+    spawnSync('chown', ['-R', '0:0', server.storeDir]); // the store is its user's alone: a daemon moved to root takes it over
     await server.start();
     await server.stop();
   });

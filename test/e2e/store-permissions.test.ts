@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+
+/** cpsbackupd run on `server`'s configuration (written by a start()) to its end: its exit code and what it wrote on stderr. */
+function startRefused(server: TestServer): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stderr: r.stderr };
+}
 
 /** Every path under `dir` (itself included), with its mode. */
 function walk(dir: string): Array<{ path: string; mode: number; dir: boolean }> {
@@ -118,5 +124,64 @@ describe("the store is private to the server's user", () => {
     await server.start();
     await server.stop();
     expect(server.logLines().some((l) => String(l.msg).startsWith('store permissions tightened'))).toBe(false);
+  });
+
+  test('a store another user made before the first start is refused, naming the path, its owner and what to do; after chown it starts', async () => {
+    const server = new TestServer(path.join(root, 'planted'), pki);
+    fs.chmodSync(server.root, 0o755);
+    server.addClient('priv');
+    // A local user (nobody) made the store's directories first, open to all: modes alone would leave them theirs.
+    for (const d of [server.storeDir, path.join(server.storeDir, 'packs'), path.join(server.storeDir, 'records')]) {
+      fs.mkdirSync(d, { mode: 0o777 });
+      fs.chmodSync(d, 0o777);
+      fs.chownSync(d, 65534, 65534);
+    }
+    await expect(server.start()).rejects.toThrow(/exited with 1/);
+    const refused = startRefused(server);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `cpsbackupd: cannot start: the store ${server.storeDir}: ${server.storeDir} is owned by nobody (uid 65534), not by root (uid 0), ` +
+        `the user cpsbackupd runs as (and 2 more entries not owned by root (uid 0)): its owner can change or remove backups in it whatever its mode. ` +
+        `Check what it holds, then give it to cpsbackupd's user (chown -R root: ${server.storeDir}); or set directory to a path only cpsbackupd's user can create\n`,
+    );
+    // Nothing was written in it: no lock, no catalog, modes as they were.
+    expect(fs.readdirSync(server.storeDir).sort()).toEqual(['packs', 'records']);
+    expect(fs.statSync(server.storeDir).mode & 0o777).toBe(0o777);
+
+    // Only one entry left in nobody's hands (a pack directory planted inside a store otherwise ours) is refused too.
+    spawnSync('chown', ['-R', '0:0', server.storeDir]);
+    fs.chownSync(path.join(server.storeDir, 'packs'), 65534, 65534);
+    expect(startRefused(server).stderr).toContain(
+      `cannot start: the store ${server.storeDir}: ${path.join(server.storeDir, 'packs')} is owned by nobody (uid 65534)`,
+    );
+
+    spawnSync('chown', ['-R', '0:0', server.storeDir]);
+    await server.start();
+    try {
+      const conf = writeNodeConf(path.join(root, 'planted-node'), server, { cname: 'priv', cert: pki.client('priv'), include: [path.join(root, 'pki')] });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      expect(loose(server.storeDir)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a store in a directory every user may write without the sticky bit is refused (it could be renamed away and replaced)', async () => {
+    const server = new TestServer(path.join(root, 'open'), pki);
+    fs.chmodSync(server.root, 0o777);
+    await expect(server.start()).rejects.toThrow(/exited with 1/);
+    const refused = startRefused(server);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `cpsbackupd: cannot start: the store ${server.storeDir}: ${server.root}, on the way to it, is writable by every user (mode 0777) without the sticky bit: ` +
+        `another user can rename the store away and put their own in its place. Make it owned by root and not writable by others (chmod go-w ${server.root}), ` +
+        `or set directory to a path under one that is\n`,
+    );
+    expect(fs.existsSync(server.storeDir)).toBe(true); // made by the start, refused before anything was written in it
+    expect(fs.readdirSync(server.storeDir)).toEqual([]);
+    // With the sticky bit (as /tmp), another user can neither rename nor remove what is ours: it starts.
+    fs.chmodSync(server.root, 0o1777);
+    await server.start();
+    await server.stop();
   });
 });

@@ -83,6 +83,12 @@ export const serverSchema = {
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
   check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
+  stall_timeout: key.int(
+    600,
+    5,
+    86400,
+    'seconds a connection may leave what the server sends it unread (its socket buffer full) before it is dropped, whatever it sends meanwhile (keep-alives too)',
+  ),
   session_idle_timeout: key.int(
     60,
     5,

@@ -100,6 +100,8 @@ export class Session {
       // Only what arrives counts (KeepAlive too): our own writes do not make a vanished agent look alive.
       idleTimeoutMs: deps.config.idle_timeout * 1000,
       keepAliveOnlyTimeoutMs: KEEPALIVE_ONLY_LIMIT_MS,
+      // A peer that asked for a restore and never reads it holds its slot for nothing, keep-alives or not.
+      stallTimeoutMs: deps.config.stall_timeout * 1000,
       // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
       frameTimeoutMs: deps.config.idle_timeout * 1000,
       frameLimits: serverFrameLimits,

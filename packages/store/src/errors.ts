@@ -34,6 +34,8 @@ export type StoreErrorCode =
   | 'STORE_FULL'
   /** The object store holding the packs failed (after its retries): the message names the bucket and what it answered. */
   | 'STORE_REMOTE'
+  /** The store directory, something in it or a directory on the way to it is in another user's hands: the server does not start. */
+  | 'STORE_NOT_OURS'
   | 'BAD_ARGUMENT';
 
 /** A typed store failure carrying the context needed to act on it. */

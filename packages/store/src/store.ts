@@ -8,7 +8,7 @@ import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecode
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
-import { makePrivate } from './private-modes';
+import { checkOwnership, makePrivate } from './private-modes';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
@@ -128,6 +128,7 @@ export class Store {
    */
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
+    checkOwnership(dir); // before anything is written in it: a store another user owns stays theirs whatever its modes
     const packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
     const lock = await lockStoreDirectory(dir, packs, 'start');
     let tightened: string[];
