@@ -110,6 +110,7 @@ export class BackupServer {
         'backup records written by an earlier version were signed with a new key: back the key up with server.conf (docs/OPERATIONS.md, "Backup records")',
       );
     }
+    for (const c of store.recordCorrections) log.warn({ correction: c }, 'catalog corrected at start');
     for (const p of store.recordProblems()) log.error({ client: p.client, problem: p.message }, 'backup records: not trusted, left as they are');
     if (store.tightened.length) {
       log.warn(

@@ -59,7 +59,7 @@ export function toWireError(err: unknown): WireError {
   if (isFormatError(err)) return new WireError('PROTOCOL', err.message);
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
-  if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
+  if (isStoreError(err, 'BACKUP_STATE') || isStoreError(err, 'BACKUP_UNTRUSTED')) return new WireError('BAD_STATE', err.message);
   if (isStoreError(err, 'KEY_MISMATCH')) return new WireError('KEY_MISMATCH', err.message);
   if (isStoreError(err, 'BACKUP_ENCRYPTED')) return new WireError('ENCRYPTED', err.message);
   // The operator's business (the server logs how to repair it); the agent learns only that it must wait.

@@ -19,6 +19,8 @@
  * the catalog, or fails its check, is reported (`problems`: log, verify,
  * status) and left as it is for `--repair-catalog`, which keeps whichever
  * copy verifies against the packs and then writes every record again.
+ * Until then such a backup is not served (`untrustedReason`): a row the
+ * server reports as untrusted must not hand a node another's files.
  *
  * Order of writes (each step durable before the next), so that a crash
  * anywhere leaves nothing to report:
@@ -33,6 +35,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir } from '@cpsbackup/durable';
+import { formatChunkId, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type StorageBackend } from './backend';
 import { type Catalog, type SalvagedRow } from './catalog';
 import { StoreError } from './errors';
@@ -243,6 +246,18 @@ function decodeRecord(key: Buffer, name: string, bytes: Buffer): Decoded {
   return row ? { kind: 'unsigned', row } : { kind: 'bad', why: 'is neither a signed record nor a catalog row' };
 }
 
+/** The roots of a backup row's file list (hex): its manifest's ids, an encrypted one's without its key id. */
+export function manifestRoots(row: SalvagedRow): string[] {
+  const stored = Buffer.isBuffer(row.manifest) ? splitChunkIds(row.manifest) : [];
+  return (row.manifest_format === ManifestFormat.Sealed && stored.length > 0 ? splitSealedManifest(stored).roots : stored).map(formatChunkId);
+}
+
+/** Whether `row` shares a root of its file list with an available backup of another client (a copy of it). */
+export function copiesAnotherClient(row: SalvagedRow, backups: readonly SalvagedRow[]): boolean {
+  const mine = new Set(manifestRoots(row));
+  return backups.some((b) => b.client_id !== row.client_id && b.status === 'available' && manifestRoots(b).some((id) => mine.has(id)));
+}
+
 // ---- what the records say ----
 
 /** A client's record: its catalog row, its live backups' numbers and the highest number decided. */
@@ -300,6 +315,14 @@ export class BackupRecords {
   private frozenBackups = new Set<string>();
   /** Whether the records have been read since open (until then no client record may be written: it would lose the live list). */
   private loaded = false;
+  /**
+   * Available backups the catalog lists that no trusted record vouches for
+   * (`client\0number` → why, for the node): never served (restore, show,
+   * verify, as a parent) until --repair-catalog decides.
+   */
+  private untrusted = new Map<string, string>();
+  /** What the last start corrected in the catalog itself (a client's next number raised): logged. */
+  corrections: string[] = [];
 
   constructor(
     private readonly backend: StorageBackend,
@@ -307,12 +330,19 @@ export class BackupRecords {
     private readonly key: RecordsKey,
   ) {}
 
+  /** Why backup `number` of `client` must not be served (undefined: nothing against it). */
+  untrustedReason(client: string, number: number): string | undefined {
+    return this.untrusted.get(`${client}\0${number}`);
+  }
+
   /** Reads and checks every record, and brings those the catalog proves stale or missing in line; reports the rest. `adopt`: records written before signing are signed when they agree with the catalog. */
   async reconcile(adopt = false): Promise<{ written: number; signed: number }> {
     const problems: RecordProblem[] = [];
     const clients = new Map<string, ClientState>();
     const frozen = new Set<string>();
     const frozenBackups = new Set<string>();
+    const untrusted = new Map<string, string>();
+    const distrust = (client: string, number: number, why: string) => untrusted.set(`${client}\0${number}`, why);
     let written = 0;
     let signed = 0;
     const rows = this.catalog.recordRows();
@@ -382,7 +412,9 @@ export class BackupRecords {
         problems.push(problem(at?.client, `record ${name} is of no client the catalog knows${d.kind === 'bad' ? ` and ${d.why}` : ''}: ${REPAIR}`));
         continue;
       }
-      if (!state) continue; // its client's record is untrusted: reported above
+      // Under an untrusted client record (reported above) a backup's own record is still checked against its row; only the
+      // live list is unknown. Signed over its name, a record that matches vouches for its row.
+      const clientId = state ? state.row.id : catalogClients.get(at.client)!.id;
       const what = `the record of backup ${at.number} of ${at.client}`;
       const row = available.get(name);
       if (d.kind === 'bad' || (d.kind === 'unsigned' && !adopt)) {
@@ -390,16 +422,19 @@ export class BackupRecords {
           problem(at.client, `${what} ${d.kind === 'bad' ? d.why : 'is not signed'}: it is not trusted (not used to rebuild or restore); ${REPAIR}`),
         );
         frozenBackups.add(name);
+        distrust(at.client, at.number!, `its signed record ${d.kind === 'bad' ? d.why : 'is not signed'}`);
         continue;
       }
-      if (d.row.number !== at.number || (d.kind === 'signed' && d.row.client_id !== state.row.id)) {
+      if (d.row.number !== at.number || (d.kind === 'signed' && d.row.client_id !== clientId)) {
         problems.push(problem(at.client, `${what} names backup ${String(d.row.number)} of client id ${String(d.row.client_id)}: it is not trusted; ${REPAIR}`));
         frozenBackups.add(name);
+        distrust(at.client, at.number!, 'its record names another backup');
         continue;
       }
-      if (!state.live.has(at.number!)) {
+      if (state && !state.live.has(at.number!)) {
         problems.push(problem(at.client, `${what} is of a backup that was deleted (its client's signed record no longer lists it): it is refused; ${REPAIR}`));
         frozenBackups.add(name);
+        distrust(at.client, at.number!, "its client's signed record says it was deleted");
         continue;
       }
       const differ = row ? recordDifferences(d.row, row) : ['status'];
@@ -411,8 +446,10 @@ export class BackupRecords {
           ),
         );
         frozenBackups.add(name);
+        distrust(at.client, at.number!, `its catalog row disagrees with its signed record (${row ? differ.join(', ') : 'status'})`);
         continue;
       }
+      if (!state) continue; // left as it is for --repair-catalog
       if (differ.length > 0 || d.kind === 'unsigned') {
         await this.backend.writeObject(name, encodeRecord(this.key.key, name, row!));
         if (d.kind === 'unsigned') signed++;
@@ -427,7 +464,11 @@ export class BackupRecords {
       if (present.has(name)) continue;
       const at = parseObject(name)!;
       const state = clients.get(at.client);
-      if (!state || frozenBackups.has(name)) continue; // reported above
+      if (!state) {
+        distrust(at.client, at.number!, `the record of its client ${at.client} is not trusted`); // reported above
+        continue;
+      }
+      if (frozenBackups.has(name)) continue; // reported above
       const elsewhere = recordIds.get(row.id as number);
       if (elsewhere !== undefined || at.number! >= (catalogClients.get(at.client)!.next_number as number)) {
         // The row cannot be right as it stands: its id is another record's, or its number was never handed out.
@@ -437,6 +478,7 @@ export class BackupRecords {
             `the catalog lists backup ${at.number} of ${at.client}, ${elsewhere ? `but its backup id is that of ${elsewhere}` : 'a number the client never reached'}: the catalog row is damaged; no record is written; ${REPAIR}`,
           ),
         );
+        distrust(at.client, at.number!, 'its catalog row is damaged (it has no signed record)');
         continue;
       }
       if (!state.live.has(at.number!)) {
@@ -447,6 +489,20 @@ export class BackupRecords {
               `the catalog lists backup ${at.number} of ${at.client} as available, but its client's signed record says it was deleted or never completed: no record is written; ${REPAIR}`,
             ),
           );
+          distrust(at.client, at.number!, "its client's signed record says it was deleted or never completed");
+          continue;
+        }
+        // A commit that crashed before its client's record was written, or a row forged in the catalog: signed only when its
+        // file list is the client's own (every root uploaded by its dedup group) and no other client's backup shares a root.
+        const foreign = this.foreignManifest(row, catalogClients.get(at.client)!, rows.backups);
+        if (foreign) {
+          problems.push(
+            problem(
+              at.client,
+              `the catalog lists backup ${at.number} of ${at.client}, newer than its client's signed record, but ${foreign}: it is not signed and not served; ${REPAIR}`,
+            ),
+          );
+          distrust(at.client, at.number!, `it has no signed record and ${foreign}`);
           continue;
         }
         // Committed after the client's record was last written: listed now, before its own record.
@@ -466,12 +522,42 @@ export class BackupRecords {
       await this.writeClient(client, state);
       written++;
     }
+    // A client's next number below a number already decided (a flipped bit): raised, which only skips numbers.
+    const corrections: string[] = [];
+    for (const [client, c] of catalogClients) {
+      const want = Math.max((clients.get(client)?.through ?? 0) + 1, this.catalog.maxBackupNumber(c.id as number) + 1);
+      if ((c.next_number as number) < want && this.catalog.raiseNextNumber(c.id as number, want)) {
+        corrections.push(
+          `the catalog's next backup number of client ${client} was ${String(c.next_number)}, below ${want} (its signed record or its backups): raised to ${want}`,
+        );
+        const state = clients.get(client);
+        if (state && !frozen.has(client)) {
+          await this.writeClient(client, state);
+          written++;
+        }
+      }
+    }
     this.clients = clients;
     this.frozen = frozen;
     this.frozenBackups = frozenBackups;
+    this.untrusted = untrusted;
+    this.corrections = corrections;
     this.problems = problems;
     this.loaded = true;
     return { written, signed };
+  }
+
+  /**
+   * Why a backup row without a record cannot be its client's own (undefined:
+   * it can): a root of its file list its client's dedup group never
+   * uploaded, or one another client's backup has too (a copy of it).
+   */
+  private foreignManifest(row: SalvagedRow, client: SalvagedRow, backups: readonly SalvagedRow[]): string | undefined {
+    const roots = manifestRoots(row).map((hex) => Buffer.from(hex, 'hex'));
+    if (roots.length === 0) return 'it has no file list';
+    if (this.catalog.groupHasChunks(client.dedup_group as string, roots).some((has) => !has)) return 'its file list was not uploaded by this client';
+    if (copiesAnotherClient(row, backups)) return "its file list is that of another client's backup";
+    return undefined;
   }
 
   private async writeClient(client: string, state: ClientState): Promise<void> {

@@ -10,6 +10,8 @@ export type StoreErrorCode =
   | 'MANIFEST_REFUSED'
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_STATE'
+  /** The backup's catalog row is not vouched for by its signed record: not served until --repair-catalog. */
+  | 'BACKUP_UNTRUSTED'
   /** The backup is encrypted: the server cannot read its file list. */
   | 'BACKUP_ENCRYPTED'
   /** An encrypted node's key is not the one its dedup group uses. */

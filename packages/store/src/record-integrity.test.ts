@@ -180,21 +180,36 @@ describe('records altered by someone who can write the storage but has not the k
   test.each([
     ['two backups', 'backups/alpha/0000001', 'backups/beta/0000001', ['alpha/1', 'beta/1']],
     ["two clients' own records", 'clients/alpha', 'clients/beta', ['alpha/1', 'alpha/2', 'alpha/3', 'beta/1']],
-  ])("%s of two clients swapped: both reported, the catalog still restores each client's own files, a rebuild takes neither", async (_what, a, b, gone) => {
-    const { trees } = await populate();
-    const bytesA = fs.readFileSync(record(a));
-    fs.writeFileSync(record(a), fs.readFileSync(record(b)));
-    fs.writeFileSync(record(b), bytesA);
-    await expectReported('alpha', /fails its integrity check/);
-    await expectReported('beta', /fails its integrity check/);
-    const store = await Store.open(dir, opts);
-    try {
-      await expectRestores(store, trees, [...trees.keys()]);
-    } finally {
-      await store.close();
-    }
-    await rebuildExpecting(trees, gone, [new RegExp(`^${a}: .*integrity`), new RegExp(`^${b}: .*integrity`)]);
-  });
+  ])(
+    '%s of two clients swapped: both reported, a backup whose own record fails is refused until repaired, a rebuild takes neither',
+    async (_what, a, b, gone) => {
+      const { trees } = await populate();
+      const bytesA = fs.readFileSync(record(a));
+      fs.writeFileSync(record(a), fs.readFileSync(record(b)));
+      fs.writeFileSync(record(b), bytesA);
+      await expectReported('alpha', /fails its integrity check/);
+      await expectReported('beta', /fails its integrity check/);
+      const store = await Store.open(dir, opts);
+      try {
+        // A backup's record that fails its check vouches for nothing: refused. Under a client record that fails, a backup whose own record matches its row is served.
+        const refused = a.startsWith('backups/') ? gone : [];
+        for (const key of refused) {
+          const [client, number] = key.split('/') as [string, string];
+          await expect(readTree(store, store.getBackupByNumber(client, Number(number)).id)).rejects.toThrow(
+            /cannot be trusted until the server's operator repairs the catalog/,
+          );
+        }
+        await expectRestores(
+          store,
+          trees,
+          [...trees.keys()].filter((k) => !refused.includes(k)),
+        );
+      } finally {
+        await store.close();
+      }
+      await rebuildExpecting(trees, gone, [new RegExp(`^${a}: .*integrity`), new RegExp(`^${b}: .*integrity`)]);
+    },
+  );
 
   test("a deleted backup's record put back: reported at start, refused by a rebuild; the backup stays deleted", async () => {
     const { trees } = await populate();
@@ -316,5 +331,177 @@ describe('the records key', () => {
     const before = fs.readFileSync(groupKey);
     expect(() => createRecordsKey(groupKey)).toThrow(/EEXIST/); // never over a key
     expect(fs.readFileSync(groupKey)).toEqual(before);
+  });
+});
+
+describe('a catalog row its signed record does not vouch for is never served until --repair-catalog decides', () => {
+  /** Opens the closed catalog for a change a hostile hand (or a flipped bit) makes. */
+  function withCatalog<T>(change: (db: Database.Database) => T): T {
+    const db = new Database(path.join(dir, 'catalog.db'));
+    try {
+      const r = change(db);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return r;
+    } finally {
+      db.close();
+    }
+  }
+  const idOf = (db: Database.Database, client: string, number: number) =>
+    db.prepare(`SELECT b.id FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = ? AND b.number = ?`).pluck().get(client, number) as number;
+
+  /** Expects every read of backup `number` of `client` (restore, show, as a parent) refused, naming it and the repair. */
+  async function expectRefused(store: Store, client: string, number: number): Promise<void> {
+    const b = store.getBackupByNumber(client, number);
+    const refusal = new RegExp(`backup ${number} of ${client} cannot be trusted until the server's operator repairs the catalog .*cpsbackupd --repair-catalog`);
+    await expect(readTree(store, b.id)).rejects.toThrow(refusal);
+    await expect(store.readManifestStream(b.id).next()).rejects.toThrow(refusal);
+    await expect(store.chunksOf(b.id).next()).rejects.toThrow(refusal);
+    expect(() => store.beginBackup({ client, parentId: b.id })).toThrow(refusal);
+    expect(store.untrustedReason(b)).toBeDefined();
+  }
+
+  test("the manifest of a backup swapped with another client's: refused, not a parent; the repair keeps the record's, which restores bit-exact", async () => {
+    const { trees } = await populate();
+    withCatalog((db) =>
+      db.prepare(`UPDATE backups SET manifest = (SELECT manifest FROM backups WHERE id = ?) WHERE id = ?`).run(idOf(db, 'beta', 1), idOf(db, 'alpha', 2)),
+    );
+    await expectReported('alpha', /backup 2 of alpha disagrees with the catalog \(manifest\)/);
+    let store = await Store.open(dir, opts);
+    try {
+      await expectRefused(store, 'alpha', 2);
+      await expectRestores(store, trees, ['alpha/1', 'alpha/3', 'beta/1', 'gamma/1']); // the rest is served as before
+    } finally {
+      await store.close();
+    }
+    await repairCatalog(dir, 'catalog', undefined, keyFile);
+    store = await Store.open(dir, opts);
+    try {
+      expect(store.recordProblems()).toEqual([]);
+      await expectRestores(store, trees, [...trees.keys()]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('every catalog field damaged: each backup whose row is no longer as committed is refused, every other restores', async () => {
+    const fields: Array<[string, (r: Record<string, unknown>) => unknown]> = [
+      ['manifest', (r) => flipBit(r.manifest as Buffer, 5)],
+      ['file_count', (r) => (r.file_count as number) ^ 2],
+      ['logical_bytes', (r) => (r.logical_bytes as number) ^ 256],
+      ['finished_at', (r) => (r.finished_at as number) ^ 1],
+      ['number', (r) => (r.number as number) ^ 8],
+    ];
+    const { trees } = await populate();
+    for (const [column, change] of fields) {
+      damageRow(2, (r) => [column, change(r)]);
+      const store = await Store.open(dir, opts);
+      try {
+        const damaged = `alpha/${column === 'number' ? 2 ^ 8 : 2}`;
+        expect(store.listBackups().map((b) => `${b.client}/${b.number}`)).toContain(damaged);
+        for (const b of store.listBackups()) {
+          if (`${b.client}/${b.number}` === damaged) await expectRefused(store, b.client, b.number);
+          else expect(store.untrustedReason(b)).toBeUndefined();
+        }
+        await expectRestores(
+          store,
+          trees,
+          [...trees.keys()].filter((k) => k !== 'alpha/2'),
+        );
+      } finally {
+        await store.close();
+      }
+      await repairCatalog(dir, 'catalog', undefined, keyFile);
+    }
+    const store = await Store.open(dir, opts);
+    try {
+      await expectRestores(store, trees, [...trees.keys()]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test.each([
+    ["another client's backup (another dedup group)", 'beta'],
+    ['the backup of another client on the same account (its dedup group)', 'delta'],
+  ])(
+    "a forged new row above the client record's through, copying %s: reported, never signed, not served; the repair keeps it only as failed",
+    async (_what, from) => {
+      const { trees } = await populate();
+      let store = await Store.open(dir, opts);
+      try {
+        store.catalog.ensureClient('delta', 'alpha'); // alpha's account: its chunks dedup with alpha's
+        await backupTree(store, 'delta', (trees.set('delta/1', tree('d1', 3)), trees.get('delta/1')!));
+      } finally {
+        await store.close();
+      }
+      withCatalog((db) => {
+        const alpha = db.prepare(`SELECT id FROM clients WHERE name = 'alpha'`).pluck().get() as number;
+        const src = db.prepare(`SELECT * FROM backups WHERE id = ?`).get(idOf(db, from, 1)) as Record<string, unknown>;
+        db.prepare(
+          `INSERT INTO backups (client_id, number, parent_id, status, started_at, finished_at, file_count, logical_bytes, manifest, manifest_format)
+         VALUES (?, 4, NULL, 'available', ?, ?, ?, ?, ?, ?)`,
+        ).run(alpha, src.started_at, src.finished_at, src.file_count, src.logical_bytes, src.manifest, src.manifest_format);
+        db.prepare(`UPDATE clients SET next_number = 5 WHERE id = ?`).run(alpha);
+      });
+      await expectReported(
+        'alpha',
+        /backup 4 of alpha, newer than its client's signed record, but its file list (was not uploaded by this client|is that of another client's backup)/,
+      );
+      expect(fs.existsSync(record('backups/alpha/0000004'))).toBe(false);
+      store = await Store.open(dir, opts);
+      try {
+        await expectRefused(store, 'alpha', 4);
+      } finally {
+        await store.close();
+      }
+      const r = await repairCatalog(dir, 'catalog', undefined, keyFile);
+      expect(r.disagreements.join('\n')).toMatch(
+        /backup 4 of alpha: no signed record vouched for it and its file list is that of another client's backup; kept as failed/,
+      );
+      store = await Store.open(dir, opts);
+      try {
+        expect(store.getBackupByNumber('alpha', 4).status).toBe('error');
+        await expectRestores(store, trees, [...trees.keys()]);
+      } finally {
+        await store.close();
+      }
+    },
+  );
+
+  test('a commit that crashed before its client record was written (a new row of its own file list) is still signed at the next start', async () => {
+    const { trees } = await populate();
+    const kept = fs.readFileSync(record('clients/alpha'));
+    let store = await Store.open(dir, opts);
+    try {
+      await backupTree(store, 'alpha', (trees.set('alpha/4', tree('a4', 3)), trees.get('alpha/4')!));
+    } finally {
+      await store.close();
+    }
+    fs.writeFileSync(record('clients/alpha'), kept); // as if the commit stopped after the catalog
+    fs.rmSync(record('backups/alpha/0000004'));
+    store = await Store.open(dir, opts);
+    try {
+      expect(store.recordProblems()).toEqual([]);
+      await expectRestores(store, trees, ['alpha/4']);
+    } finally {
+      await store.close();
+    }
+    expect(fs.existsSync(record('backups/alpha/0000004'))).toBe(true);
+  });
+
+  test.each([3, 2, 1])("a client's next number lowered to %i: reported and raised at start, the next backup takes the next free number", async (lowered) => {
+    const { trees } = await populate();
+    withCatalog((db) => db.prepare(`UPDATE clients SET next_number = ? WHERE name = 'alpha'`).run(lowered));
+    const store = await Store.open(dir, opts);
+    try {
+      expect(store.recordCorrections).toEqual([expect.stringMatching(new RegExp(`next backup number of client alpha was ${lowered}, below 4 .*raised to 4`))]);
+      expect(store.recordProblems()).toEqual([]);
+      const b = await backupTree(store, 'alpha', (trees.set('alpha/4', tree('a4', 3)), trees.get('alpha/4')!));
+      expect(b.number).toBe(4);
+      await expectRestores(store, trees, [...trees.keys()]);
+      expect((await store.verify()).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -16,7 +16,16 @@ import {
 } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
-import { createRecordsKey, hasSignedRecords, readRecords, readRecordsKey, recordDifferences, rewriteRecords, type TrustedRecords } from './backup-records';
+import {
+  copiesAnotherClient,
+  createRecordsKey,
+  hasSignedRecords,
+  readRecords,
+  readRecordsKey,
+  recordDifferences,
+  rewriteRecords,
+  type TrustedRecords,
+} from './backup-records';
 import { defaultRecordsKeyFile } from './options';
 import { lockStoreDirectory, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
@@ -236,6 +245,15 @@ function withRecords(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, re
     const record = recordById.get(row.id as number);
     recordById.delete(row.id as number);
     const differ = record ? recordDifferences(record, row) : [];
+    if (!record && records.backups.length + records.clients.length > 0 && row.status === 'available' && copiesAnotherClient(row, old.backups)) {
+      // No signed record vouches for it and its file list is another client's: a forged row, kept as failed (never restored).
+      const why = "no signed record vouched for it and its file list is that of another client's backup";
+      backups.push({
+        candidates: [{ row: { ...row, status: 'error', reason: `repair-catalog: ${why}` }, from: 'catalog' }],
+        disagreement: `${what(row)}: ${why}; kept as failed`,
+      });
+      continue;
+    }
     if (!record || differ.every((k) => k === 'name' || k === 'description' || k === 'parent_id')) {
       backups.push({ candidates: [{ row, from: 'catalog' }] });
       continue;

@@ -363,6 +363,7 @@ export class Store {
       if (!parent || parent.client !== opts.client) {
         throw new StoreError('BACKUP_NOT_FOUND', `parent backup ${opts.parentId} does not belong to client ${opts.client}`);
       }
+      this.assertTrusted(parent);
     }
     if (opts.keyId) this.assertBackupKey(opts.client, client.dedupGroup, opts.keyId); // before the row: a refused backup leaves none behind
     const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
@@ -504,6 +505,32 @@ export class Store {
     }
   }
 
+  /** What the last start corrected in the catalog (a client's next number raised), one line each: to log. */
+  get recordCorrections(): readonly string[] {
+    return this.records.corrections;
+  }
+
+  /**
+   * Why a backup must not be served (undefined: nothing against it): its
+   * catalog row disagrees with its signed record, its record fails its
+   * check, or it has none where one is expected (backup-records.ts).
+   */
+  untrustedReason(b: BackupInfo): string | undefined {
+    return b.status === 'available' ? this.records.untrustedReason(b.client, b.number) : undefined;
+  }
+
+  /** Refuses a backup the records do not vouch for: restore, show, verify and a parent wait for --repair-catalog. */
+  assertTrusted(b: BackupInfo): void {
+    const why = this.untrustedReason(b);
+    if (why === undefined) return;
+    throw new StoreError(
+      'BACKUP_UNTRUSTED',
+      `backup ${b.number} of ${b.client} cannot be trusted until the server's operator repairs the catalog (${why}): ` +
+        `the operator must run cpsbackupd --repair-catalog (docs/OPERATIONS.md, "Backup records")`,
+      { backupId: b.id, client: b.client, number: b.number },
+    );
+  }
+
   /**
    * What is wrong with the backup records now (a record that fails its
    * check, a deleted backup's record put back, a record and a catalog row
@@ -614,6 +641,7 @@ export class Store {
     if (b.status !== 'available') {
       throw new StoreError('BACKUP_STATE', `backup ${b.number} of ${b.client} is ${b.status}, not available`, { backupId });
     }
+    this.assertTrusted(b);
     return b;
   }
 
