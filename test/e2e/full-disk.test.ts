@@ -74,8 +74,8 @@ describe('a server on a full disk', () => {
       const data = path.join(root, 'data');
       fs.mkdirSync(data);
       const conf = writeNodeConf(path.join(root, 'node'), server, { cname: 'full', cert: pki.client('full'), include: [data] });
-      // Backup 1 holds `old` alone, backup 2 `kept` alone: deleting 1 frees old's 10 MB.
-      fs.writeFileSync(path.join(data, 'old'), new SeededRandom('old').bytes(10_000_000));
+      // Backup 1 holds `old` alone, backup 2 `kept` alone: deleting 1 frees old's 14 MB, well over the room backups need again (twice the reserve) whatever else the disk holds.
+      fs.writeFileSync(path.join(data, 'old'), new SeededRandom('old').bytes(14_000_000));
       expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
       fs.rmSync(path.join(data, 'old'));
       fs.writeFileSync(path.join(data, 'kept'), new SeededRandom('kept').bytes(3_000_000));
