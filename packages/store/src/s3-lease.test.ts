@@ -32,7 +32,7 @@ afterAll(() => Promise.all(opened.map((b) => b.close())));
 
 function onBucket(prefix: string) {
   return (d: string) => {
-    const b = new S3Backend(d, server.s3.settings(prefix, { maxAttempts: 4, requestTimeoutMs: 3000 }));
+    const b = new S3Backend(d, server.s3.settings(prefix, { maxAttempts: 4, requestTimeoutMs: 30_000 }));
     opened.push(b);
     return b;
   };
@@ -42,7 +42,7 @@ function onBucket(prefix: string) {
 function direct(prefix: string) {
   return (d: string) => {
     const b = new S3Backend(d, {
-      ...server.s3.settings(prefix, { maxAttempts: 4, requestTimeoutMs: 3000 }),
+      ...server.s3.settings(prefix, { maxAttempts: 4, requestTimeoutMs: 30_000 }),
       endpoint: `http://127.0.0.1:${server.s3.serverPort}`,
     });
     opened.push(b);
