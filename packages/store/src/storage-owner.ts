@@ -38,7 +38,7 @@ export const DEFAULT_LEASE_MS = 60_000;
  * the one-second resolution of Date and Last-Modified (one second each
  * way) with a second to spare.
  */
-const TAKEOVER_SLACK_MS = 3_000;
+export const TAKEOVER_SLACK_MS = 3_000;
 /** On a store that ignores conditional writes, how long a new holder waits before reading the lease back once more (see OPERATIONS.md): a write racing ours lands within it. */
 function settleMs(durationMs: number): number {
   return Math.min(1_500, durationMs / 6);
