@@ -44,6 +44,17 @@ const DAMAGE: Array<{ name: string; listing: (keys: ChunkKeys) => { id: Buffer; 
     says: /entry record of \d+ bytes at byte 0 is cut off/,
   },
   {
+    name: 'a padding length that lies',
+    listing: (keys) => padded(keys, encodeEntryRecords([symlink('/forged/lnk')]), 4000),
+    says: /claims a payload of \d+ bytes and holds \d+: its padding is damaged/,
+  },
+  {
+    name: 'padding that is not zeros',
+    // Another listing than the case above (the server keeps the copy of an id it has: the same listing would be that one).
+    listing: (keys) => padded(keys, encodeEntryRecords([symlink('/forged/lnk2')]), 0, 0xff),
+    says: /has padding that is not zeros: its padding is damaged/,
+  },
+  {
     name: 'a seal that does not authenticate',
     listing: () => ({ id: randomBytes(32), seal: randomBytes(200) }),
     says: /does not authenticate/,
@@ -57,6 +68,19 @@ function sealed(keys: ChunkKeys, plain: Buffer): { id: Buffer; seal: Buffer } {
   head.writeUInt8(Codec.Raw, 0);
   head.writeUInt32BE(plain.length, 1);
   return { id, seal: keys.seal(id, head, plain) };
+}
+
+/**
+ * A listing chunk padded as the agent pads it (sealed-chunks.ts: codec | 0x80, raw length, payload length, payload, zeros to
+ * 1 KiB), made with the key by a node that lies: its payload length `over` too long, or its padding `fill` instead of zeros.
+ */
+function padded(keys: ChunkKeys, plain: Buffer, over: number, fill = 0): { id: Buffer; seal: Buffer } {
+  const id = keys.chunkId(plain);
+  const head = Buffer.alloc(9);
+  head.writeUInt8(0x80 | Codec.Raw, 0);
+  head.writeUInt32BE(plain.length, 1);
+  head.writeUInt32BE(plain.length + over, 5);
+  return { id, seal: keys.seal(id, head, plain, Buffer.alloc(1024 - 9 - plain.length, fill)) };
 }
 
 describe('an encrypted backup whose file list is damaged', () => {

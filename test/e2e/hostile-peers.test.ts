@@ -255,6 +255,7 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
       'max_unauthenticated = 3',
       'max_connections_per_address = 8',
       'auth_timeout = 2',
+      'unauthenticated_timeout = 3',
       'idle_timeout = 5',
     ],
     clients: { honest: [], greedy: [] },
@@ -289,7 +290,7 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     expect(r.code).toBe(0);
   }
 
-  test('peers without a certificate trickling a byte a second hold no agent slot and are cut off at auth_timeout', async () => {
+  test('peers without a certificate trickling a byte a second hold no agent slot and are cut off at unauthenticated_timeout', async () => {
     const sockets: tls.TLSSocket[] = [];
     for (let i = 0; i < 6; i++) sockets.push(await connectFrom('127.0.0.2').catch(() => undefined as never));
     const alive = sockets.filter(Boolean);
@@ -300,7 +301,7 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
       await honestListWorks();
       await honestListWorks();
       const ends = await Promise.all(alive.map(closed));
-      // Three fit the budget and get auth_timeout (2 s); the others are told BUSY at once.
+      // Two fit their address's share (max_unauthenticated_per_address) and get unauthenticated_timeout (3 s); the others are told BUSY at once.
       expect(Math.max(...ends) - start).toBeLessThan(6000);
     } finally {
       clearInterval(trickle);

@@ -188,6 +188,8 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       const copy = LoopDisk.mountImage(c.image, mnt);
       const checker = new TestServer(path.join(root, `check-${i}`), pki);
       checker.storeDir = path.join(mnt, 'srv', 'store');
+      // The server's configuration is restored with its store, records key included: the copy holds it (srv/server-conf).
+      checker.restoreRecordsKey(path.join(mnt, 'srv', 'server-conf', 'records.key'));
       checker.addClient('pl');
       // The backup records as the power cut left them (cpsbackupd's start brings them in line with the catalog).
       const recordsAtCut = readRecords(path.join(checker.storeDir, 'records'));
@@ -289,6 +291,7 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
     const copy = LoopDisk.mountImage(image, mnt);
     const checker = new TestServer(path.join(root, 'check-s3'), pki, s3Conf);
     checker.storeDir = path.join(mnt, 'srv', 'store');
+    checker.restoreRecordsKey(path.join(mnt, 'srv', 'server-conf', 'records.key')); // restored with the store, as above
     checker.addClient('pl3');
     try {
       expect(packFiles(path.join(checker.storeDir, 's3', 'staging')).size).toBeGreaterThanOrEqual(4); // what waited for its upload survived the cut

@@ -5,11 +5,10 @@
  * bucket; throttling and dropped connections during a backup; credentials
  * reread on SIGHUP and never logged.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 import { TestS3 } from '@cpsbackup/testkit/s3';
 
 requireBuild();
@@ -109,12 +108,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   const port = server.port;
   await server.stop();
   for (const f of fs.readdirSync(server.storeDir)) fs.rmSync(path.join(server.storeDir, f), { recursive: true });
-  // Not spawnSync: the fault proxy runs in this process and must keep serving.
-  const rebuild = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [SERVER_BIN, '-c', server.confFile, 'rebuild-catalog'], (err, stdout, stderr) =>
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
+  const rebuild = await server.command(['rebuild-catalog']); // not spawnSync: the fault proxy runs in this process and must keep serving
   expect(rebuild.stderr).toBe('');
   expect(rebuild.status).toBe(0);
   expect(rebuild.stdout).toMatch(/backup records in s3:\/\/cpsbackup-test\/fleet1\/records\//);
@@ -149,6 +143,120 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
   expect(server.log).not.toContain(SECRET);
   expect(server.log).not.toContain('not-the-secret');
+});
+
+/** How long until the lease in `prefix` may be taken, judged as the servers judge it: the object store's Date and Last-Modified, the duration it names. */
+async function leaseLeftMs(prefix: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${s3.serverPort}/${s3.bucket}/${prefix}lease`);
+  const lease = JSON.parse(await res.text()) as { durationMs: number; released?: boolean };
+  if (lease.released) return 0;
+  const age = Date.parse(res.headers.get('date')!) - Date.parse(res.headers.get('last-modified')!);
+  return lease.durationMs + 3000 - age;
+}
+
+describe('two servers on one prefix', () => {
+  const LEASE_S = 6;
+  const shared = (dir: string) =>
+    new TestServer(path.join(root, dir), pki, [
+      'storage = s3',
+      `s3_endpoint = ${s3.endpoint}`,
+      `s3_bucket = ${s3.bucket}`,
+      's3_prefix = shared/',
+      `s3_credentials_file = ${credentials}`,
+      `storage_lease = ${LEASE_S}`,
+    ]);
+
+  test('the second is refused while the first holds the lease, whatever the operator runs of what it says; every backup the first acknowledged restores from the second once it took over', async () => {
+    const a = shared('server-a');
+    const b = shared('server-b');
+    a.addClient('db1');
+    b.addClient('db1');
+    await a.start();
+    const data = path.join(root, 'db1-data');
+    makeData(data, 'db1');
+    const confA = writeNodeConf(path.join(root, 'db1-a'), a, { cname: 'db1', cert: pki.client('db1'), include: [data] });
+    const acknowledged = new Map<number, ReturnType<typeof snapshotTree>>();
+    const backupOnA = async (change: string) => {
+      fs.writeFileSync(path.join(data, `${change}.bin`), new SeededRandom(change).bytes(700_000));
+      const r = await runCli(['-c', confA, '-e', '--json']);
+      expect(r.code).toBe(0);
+      acknowledged.set(JSON.parse(r.stdout).backup.number, snapshotTree(data));
+    };
+    try {
+      await backupOnA('first');
+
+      // B started on A's prefix: refused, and the operator follows every message it prints, then A goes on acknowledging, and B is started again.
+      for (const round of ['second', 'third']) {
+        const refused = await b.tryStart();
+        expect(refused).toBeDefined();
+        expect(refused).toMatch(/s3:\/\/cpsbackup-test\/shared\/ is in use by another cpsbackupd \(store directory .*server-a\/store on .*, process \d+\)/);
+        expect(refused).toContain(`process ${a.pid}`);
+        expect(refused).toMatch(/its lease was renewed \d+ s ago and lasts 6 s, so it expires in \d+ s unless that server renews it/);
+        for (const step of await followAdvice(refused!, b, a.confDir)) {
+          expect(step.status).not.toBe(0); // refused, and says why: the same lease
+          expect(step.output).toMatch(/is in use by another cpsbackupd .*rebuild-catalog refuses to run, and nothing was changed/);
+        }
+        await backupOnA(round);
+      }
+
+      // A freezes (a hung process, a paused VM) past its lease: B takes over once the lease expired by the object store's clock.
+      process.kill(a.pid, 'SIGSTOP');
+      const stillHeld = await b.tryStart();
+      expect(stillHeld).toMatch(/is in use by another cpsbackupd/);
+      while ((await leaseLeftMs('shared/')) > 0) await new Promise((r) => setTimeout(r, 200));
+      const notOurs = await b.tryStart();
+      expect(notOurs).toMatch(
+        /belongs to another cpsbackupd \(store directory .*server-a\/store on .*\), whose lease expired \d+ s ago: this server's catalog does not describe it/,
+      );
+      // B was started on A's prefix by mistake, without A's configuration: the operator has A's configuration
+      // backup (its records key) and restores the key when a message says to, as OPERATIONS.md says for a rebuild.
+      const steps = await followAdvice(notOurs!, b, a.confDir);
+      expect(steps.map((x) => [x.command, x.status])).toEqual([
+        ['rebuild-catalog', 1],
+        ['restore records.key', 0],
+        ['rebuild-catalog', 0],
+      ]);
+      expect(steps[0]!.output).toContain(
+        `the key that signs them is not at ${b.recordsKeyFile}: restore it from the backup of the server's configuration, then run this again`,
+      );
+      expect(await b.tryStart()).toBeUndefined();
+
+      // A wakes up: it acknowledges nothing any more, and says why.
+      process.kill(a.pid, 'SIGCONT');
+      fs.writeFileSync(path.join(data, 'after-takeover.bin'), new SeededRandom('late').bytes(300_000));
+      const late = await runCli(['-c', confA, '-e']);
+      expect(late.code).not.toBe(0);
+      expect(late.stderr).toMatch(/this server no longer owns its storage \(the server's log says why\); nothing was committed/);
+      expect(late.stderr).not.toMatch(/s3:|shared\//);
+      await waitFor(() => /storage ownership lost/.test(a.log));
+      expect(a.log).toMatch(/this server lost s3:\/\/cpsbackup-test\/shared\/: another server took the lease \(store directory .*server-b\/store/);
+      // Restarted, A is refused in turn (B holds the lease), and what it says to run is refused too.
+      await a.stop();
+      const aRefused = await a.tryStart();
+      expect(aRefused).toMatch(/is in use by another cpsbackupd \(store directory .*server-b\/store/);
+      for (const step of await followAdvice(aRefused!, a)) expect(step.status).not.toBe(0);
+
+      // Every backup A acknowledged lists and restores bit-exact from B.
+      const confB = writeNodeConf(path.join(root, 'db1-b'), b, { cname: 'db1', cert: pki.client('db1'), include: [data] });
+      const list = JSON.parse((await runCli(['-c', confB, '-l', '--json'])).stdout) as { backups: Array<{ number: number; status: string }> };
+      expect(list.backups.filter((x) => x.status === 'available').map((x) => x.number)).toEqual([...acknowledged.keys()]);
+      for (const [n, snap] of acknowledged) {
+        const to = path.join(root, `shared-restored-${n}`);
+        const r = await runCli(['-c', confB, '-i', String(n), '--to', to]);
+        expect(r.code).toBe(0);
+        expect(snapshotTree(path.join(to, data))).toEqual(snap);
+      }
+      expect(JSON.parse((await runCli(['-c', confB, '--verify', '--json'])).stdout).ok).toBe(true);
+    } finally {
+      try {
+        process.kill(a.pid, 'SIGCONT'); // never left stopped, whatever failed
+      } catch {
+        // it has exited
+      }
+      await a.stop();
+      await b.stop();
+    }
+  }, 180_000);
 });
 
 async function waitFor(cond: () => boolean): Promise<void> {

@@ -99,11 +99,11 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     }
 
     // Orphan data of interrupted backups is reclaimed: after GC, every chunk is referenced.
-    const store = await Store.open(server.storeDir);
+    const store = await Store.open(server.storeDir, { recordsKey: server.recordsKeyFile });
     await store.gc(Date.now() + 48 * 3600_000);
     await store.close();
     const named = new Set<string>();
-    const reader = await Store.open(server.storeDir);
+    const reader = await Store.open(server.storeDir, { recordsKey: server.recordsKeyFile });
     try {
       for (const b of reader.listBackups()) if (b.status === 'available') for await (const id of reader.chunksOf(b.id)) named.add(id.toString('hex'));
     } finally {
@@ -116,7 +116,7 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     } finally {
       catalog.close();
     }
-    const reopened = await Store.open(server.storeDir);
+    const reopened = await Store.open(server.storeDir, { recordsKey: server.recordsKeyFile });
     try {
       expect((await reopened.verify()).ok).toBe(true);
     } finally {

@@ -77,6 +77,9 @@ describe('burp-style config', () => {
     expect(s.directory).toBe(path.join(dir, 'store'));
     expect(s.clientconfdir).toBe(path.join(dir, 'clients'));
     expect(s.keep).toEqual([5]);
+    expect(s.records_key).toBe(path.join(dir, 'records.key')); // beside server.conf unless set
+    fs.appendFileSync(path.join(dir, 'server.conf'), 'records_key = keys/records.key\n');
+    expect(loadServerConfig(path.join(dir, 'server.conf')).records_key).toBe(path.join(dir, 'keys', 'records.key'));
     const c = loadClientConfig(s.clientconfdir, 'web1');
     expect(c.ssl_peer_cn).toBe('web1');
     expect(() => loadClientConfig(s.clientconfdir, '../etc')).toThrow(/invalid client name/);
@@ -181,6 +184,14 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
       encryption: true,
       encryption_key_file: '/k',
     });
+  });
+
+  test('encryption_padding: padme unless set to none; anything else is refused naming what it may be', () => {
+    expect(loadNodeConfig(write('node.conf', 'server = x\nencryption = 1\n'), 'h').encryption_padding).toBe('padme');
+    expect(loadNodeConfig(write('node.conf', 'server = x\nencryption_padding = none\n'), 'h').encryption_padding).toBe('none');
+    expect(() => loadNodeConfig(write('node.conf', 'server = x\nencryption_padding = 0\n'), 'h')).toThrow(
+      'node.conf:2: encryption_padding: expected one of padme, none',
+    );
   });
 
   test('OPERATIONS.md lists as refused exactly Burp settings that are refused (each loaded in a file of its kind)', () => {

@@ -12,6 +12,9 @@ export const serverSchema = {
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
   status_token: key.string('', 'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
   status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /, /status and /metrics'),
+  max_status_children: key.int(16, 1, 10000, 'status port connections served at once (fewer if the descriptor limit leaves less); more are answered 503'),
+  max_status_children_per_address: key.int(4, 1, 10000, 'status port connections one address may hold at once; more are answered 503'),
+  status_timeout: key.int(10, 1, 600, 'seconds a status connection may last, its request and answer together; a slower one is cut'),
   directory: key.path('/var/lib/cpsbackup', 'storage directory: the catalog, and the packs unless storage = s3'),
   storage: key.oneOf(['local', 's3'] as const, 'local', 'where packs and backup records live: local (in directory) or s3 (an S3-compatible object store)'),
   s3_endpoint: key.string('', 'S3 endpoint URL, e.g. https://s3.eu-west-3.amazonaws.com or http://10.0.0.5:9000 (empty: AWS, by s3_region)'),
@@ -22,11 +25,20 @@ export const serverSchema = {
   s3_credentials_file: key.optionalPath(
     'file holding access_key_id = … and secret_access_key = … (mode 0600; read at start and on SIGHUP); unset: the AWS SDK finds them (environment, ~/.aws, instance role)',
   ),
+  storage_lease: key.int(
+    60,
+    3,
+    3600,
+    'seconds: how long this server holds its storage without renewing the lease (it renews it every third of that); another server may take the storage only once the lease is this old',
+  ),
   s3_cache_size: key.size(1024 ** 3, 'local disk kept in directory for recently written packs (e.g. 2G); reads of other packs go to the bucket'),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
   ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),
   ssl_cert: key.optionalPath("the server's certificate (default: ssl/ssl_cert-server.pem beside server.conf)"),
   ssl_key: key.optionalPath("the server's private key (default: ssl/ssl_cert-server.key beside server.conf)"),
+  records_key: key.optionalPath(
+    'the key that signs the backup records (64 hex digits; mode 0600, or 0640 with group cpsbackup); never in directory or the bucket (default: records.key beside server.conf)',
+  ),
   ca_key: key.optionalPath('the CA private key, to sign the certificates of enrolling nodes (unset: enrolment disabled)'),
   keep: key.ints(1, 100000, 'backups to keep per client; repeat for multi-level retention (keep = 7, keep = 4: the last 7, then 4 spaced 7 apart)'),
   keep_daily: key.int(0, 0, 100000, 'also keep the newest backup of each of the last N days'),
@@ -41,12 +53,48 @@ export const serverSchema = {
   gc_grace: key.int(86400, 0, 365 * 86400, 'seconds unreferenced chunks are kept so an interrupted backup can resume without resending them'),
   max_children: key.int(5, 1, 1000, 'authenticated agents served at once; more are told the server is busy'),
   max_sessions_per_client: key.int(4, 1, 1000, 'connections one client may hold at once (its daemon, a backup, a list...)'),
-  max_unauthenticated: key.int(4, 1, 1000, 'connections without a valid client certificate (enrolment) served at once; they never take an agent slot'),
+  max_unauthenticated: key.int(
+    16,
+    1,
+    1000,
+    'connections without a valid client certificate (enrolment) served at once; they never take an agent slot, and when all are in use a newcomer from an address holding fewer than the busiest address takes the place of its oldest',
+  ),
+  max_unauthenticated_per_address: key.int(2, 1, 1000, 'connections without a valid client certificate from one address (IPv6: one /64) at once'),
+  unauthenticated_timeout: key.int(
+    15,
+    1,
+    600,
+    "seconds a connection without a valid client certificate has, from its TCP connection, to finish TLS, send its request and take the answer (an enrolment's wait for earlier failures is added); then it is cut with an error",
+  ),
+  enrol_delay_max: key.int(
+    30,
+    0,
+    600,
+    'the longest an enrolment waits before its password is checked: the wait doubles with each recent failure from its address or for its name, from 0.25 s, up to this; failures are forgotten 15 minutes after the last',
+  ),
+  max_list_children: key.int(
+    5,
+    0,
+    1000,
+    'sessions beyond max_children, one per client, that may list and show while every agent slot is taken (a backup, restore or verify in one needs an agent slot)',
+  ),
   max_connections_per_address: key.int(32, 1, 100000, 'connections from one address that have not authenticated yet (in TLS, or before their first message)'),
   auth_timeout: key.int(10, 1, 600, 'seconds a new connection gets to complete TLS and send its first message'),
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
   check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
+  stall_timeout: key.int(
+    600,
+    5,
+    86400,
+    'seconds a connection may leave what the server sends it unread (its socket buffer full) before it is dropped, whatever it sends meanwhile (keep-alives too)',
+  ),
+  session_idle_timeout: key.int(
+    60,
+    5,
+    86400,
+    'seconds an agent session may go without a backup, restore or verify (lists, shows and keep-alives do not count) before it is closed and its slot freed',
+  ),
   shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),
   notify_success_script: key.optionalPath('run after each successful backup with: client, backup number, status, reason, then notify_success_arg (as Burp)'),
@@ -63,9 +111,10 @@ interface SslPaths {
   ssl_key: string;
 }
 /** A parsed server.conf. */
-export type ServerConfig = Omit<ConfigOf<typeof serverSchema>, keyof SslPaths> &
+export type ServerConfig = Omit<ConfigOf<typeof serverSchema>, keyof SslPaths | 'records_key'> &
   SslPaths & {
     clientconfdir: string;
+    records_key: string;
     configFile: string;
     /** Burp keys the file carries that were ignored, one line each (cpsbackupd logs them). */
     warnings: string[];
@@ -129,6 +178,11 @@ export const nodeSchema = {
     '',
     "the passphrase that wraps the master key kept on the server (turns encryption on, as Burp's key does): with it alone a rebuilt node can restore",
   ),
+  encryption_padding: key.oneOf(
+    ['padme', 'none'] as const,
+    'padme',
+    "with encryption: pad what is sealed so the server cannot tell a file's size from its stored chunk (padme: to one of 16 lengths per doubling, at least 1 KiB; see OPERATIONS.md, Encrypted nodes), or not (none)",
+  ),
   password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
@@ -178,6 +232,7 @@ export function loadServerConfig(file: string): ServerConfig {
     warnings,
     keep: c.keep.length ? c.keep : [5],
     clientconfdir: c.clientconfdir ?? path.join(path.dirname(abs), 'clients'),
+    records_key: c.records_key ?? path.join(path.dirname(abs), 'records.key'),
     configFile: abs,
   };
 }

@@ -41,6 +41,47 @@ function nextNonceInto(out: Buffer): void {
   noncePos += NONCE_BYTES;
 }
 
+/**
+ * How a sealed chunk's plaintext is padded before it is sealed, so that
+ * the length the server stores says less about the chunk (and a one-chunk
+ * file's size) than the length itself:
+ *
+ * - `padme`: Padmé (Nikitin et al., "Reducing Metadata Leakage from
+ *   Encrypted Files and Communication with PURBs", PETS 2019): a length L
+ *   with E = floor(log2 L) is rounded up to a multiple of 2^(E - S), S =
+ *   floor(log2 E) + 1. A padded length keeps at most S + 1 significant
+ *   bits: O(log log L) bits of L are left to see (16 lengths per doubling
+ *   from 256 B to 64 KiB, 32 above), at a cost of at most 1/2^S of L
+ *   (6.25 % below 64 KiB, 3.1 % up to 4 GiB). Every length below
+ *   PADDING_FLOOR becomes PADDING_FLOOR: small files, the most numerous
+ *   and the ones whose exact size says most (a key, a password file),
+ *   all look alike.
+ * - `none`: the length as it is.
+ */
+export type Padding = 'padme' | 'none';
+export const PADDINGS: readonly Padding[] = ['padme', 'none'];
+/** Every padded plaintext is at least this long (see Padding). */
+export const PADDING_FLOOR = 1024;
+
+/** Padmé's length for `length` (see Padding), without the floor. */
+export function padme(length: number): number {
+  if (length < 2) return length;
+  if (length > 0xffffffff) throw new RangeError(`a chunk of ${length} bytes is longer than a sealed chunk can say`);
+  const e = 31 - Math.clz32(length); // floor(log2), exact
+  const s = 32 - Math.clz32(e); // floor(log2 e) + 1
+  const step = 2 ** (e - s);
+  return Math.ceil(length / step) * step;
+}
+
+/**
+ * The length a plaintext of `length` bytes is padded to under `padding`,
+ * never over `cap` (the most a seal may hold) unless `length` already is.
+ */
+export function paddedLength(length: number, padding: Padding, cap = Number.MAX_SAFE_INTEGER): number {
+  if (padding === 'none') return length;
+  return Math.max(length, Math.min(cap, Math.max(PADDING_FLOOR, padme(length))));
+}
+
 function derive(master: Buffer, label: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `cpsbackup ${label} v1`, 32));
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { ChunkKeys, MASTER_KEY_BYTES, newMasterKey, SEAL_OVERHEAD } from './chunk-keys';
+import { ChunkKeys, MASTER_KEY_BYTES, newMasterKey, padme, paddedLength, PADDING_FLOOR, SEAL_OVERHEAD } from './chunk-keys';
 import { isCryptoError } from './errors';
 import { formatKeyFile, parseKeyFile } from './key-file';
 import { unwrapMasterKey, wrapMasterKey } from './wrapped-key';
@@ -77,6 +77,51 @@ describe('chunk keys', () => {
 
   test('a master key of the wrong length is refused', () => {
     expect(() => new ChunkKeys(Buffer.alloc(16))).toThrow(/a master key is 32 bytes, not 16/);
+  });
+});
+
+/**
+ * Padmé's buckets, said independently of how padme() computes them: a
+ * padded length P (E = floor(log2 P), S = floor(log2 E) + 1) is a multiple
+ * of 2^(E - S), so at most S + 1 of its bits are significant.
+ */
+function isPadmeBucket(p: number): boolean {
+  if (p < 4) return true; // every length is its own bucket there
+  const e = Math.floor(Math.log2(p));
+  const s = Math.floor(Math.log2(e)) + 1;
+  return p % 2 ** Math.max(0, e - s) === 0;
+}
+
+describe('padding (Padmé, with a floor)', () => {
+  test('every length pads to a bucket at least as long, over by at most 1/2^S of it, and a bucket pads to itself (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), (n) => {
+        const p = padme(n);
+        expect(p).toBeGreaterThanOrEqual(n);
+        expect(isPadmeBucket(p)).toBe(true);
+        const e = Math.floor(Math.log2(n));
+        expect(p - n).toBeLessThan(n >= 4 ? n / 2 ** (Math.floor(Math.log2(e)) + 1) + 1 : 2);
+        expect(padme(p)).toBe(p);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('lengths 1 to 1 MiB fall into few lengths: one below the floor, 16 per doubling up to 64 KiB, 32 above', () => {
+    const seen = new Set<number>();
+    for (let n = 1; n <= 1 << 20; n++) seen.add(paddedLength(n, 'padme'));
+    // [1, 1024]: 1; (1 KiB, 64 KiB]: 6 doublings of 16; (64 KiB, 1 MiB]: 4 doublings of 32.
+    expect(seen.size).toBe(1 + 6 * 16 + 4 * 32);
+    expect(Math.min(...seen)).toBe(PADDING_FLOOR);
+    for (const p of seen) expect(isPadmeBucket(p)).toBe(true);
+  });
+
+  test('none leaves a length as it is; a cap is never passed unless the length is over it already', () => {
+    for (const n of [1, 1000, 1025, 70_001, 16 * 1024 * 1024]) expect(paddedLength(n, 'none')).toBe(n);
+    const cap = 16 * 1024 * 1024 - 28;
+    expect(paddedLength(cap - 5, 'padme', cap)).toBe(cap);
+    expect(paddedLength(cap + 5, 'padme', cap)).toBe(cap + 5);
+    expect(paddedLength(cap - 300_000, 'padme', cap)).toBe(16_515_072); // its bucket, below the cap
   });
 });
 

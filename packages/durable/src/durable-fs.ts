@@ -15,10 +15,11 @@ export function fsyncDir(dir: string): void {
 /**
  * mkdir -p whose new directories survive a power cut: the parent of each
  * directory it created is fsynced (the files put in them are made durable
- * by their writers).
+ * by their writers). New directories get `mode` (private by default: the
+ * umask can only take bits away).
  */
-export function mkdirDurably(dir: string): void {
-  const first = fs.mkdirSync(dir, { recursive: true });
+export function mkdirDurably(dir: string, mode = 0o700): void {
+  const first = fs.mkdirSync(dir, { recursive: true, mode });
   if (first === undefined) return;
   for (let d = dir; ; d = path.dirname(d)) {
     fsyncDir(path.dirname(d));
@@ -32,6 +33,7 @@ export function mkdirDurably(dir: string): void {
  * temporary name is one no other call can pick, and it is removed whatever
  * happens (also on a failed write, a full disk): no debris is left behind.
  * The directory is fsynced last, so the new name survives a power cut.
+ * Files are private (0600) unless `mode` says otherwise.
  */
 function installDurably(file: string, content: string | Buffer, mode: number, install: (tmp: string) => void): void {
   const dir = path.dirname(file);
@@ -57,7 +59,7 @@ function installDurably(file: string, content: string | Buffer, mode: number, in
  * EEXIST can only come from `file` itself). The file is never seen empty or
  * half written, even after a power cut.
  */
-export function createFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+export function createFileDurably(file: string, content: string | Buffer, mode = 0o600): void {
   installDurably(file, content, mode, (tmp) => fs.linkSync(tmp, file));
 }
 
@@ -66,6 +68,6 @@ export function createFileDurably(file: string, content: string | Buffer, mode =
  * held (rename()): a reader sees the old content or the new one, never a
  * mix, even after a power cut.
  */
-export function replaceFileDurably(file: string, content: string | Buffer, mode = 0o644): void {
+export function replaceFileDurably(file: string, content: string | Buffer, mode = 0o600): void {
   installDurably(file, content, mode, (tmp) => fs.renameSync(tmp, file));
 }

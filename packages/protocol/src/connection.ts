@@ -70,6 +70,13 @@ export interface ConnectionOptions {
    * (an Error frame) before the connection closes.
    */
   keepAliveOnlyTimeoutMs?: number;
+  /**
+   * Fail the connection when a send has waited this long for the socket to
+   * drain (0: never), whatever the peer sends meanwhile: a peer that keeps
+   * talking (keep-alives) but never reads what it asked for holds its
+   * session, and what the session holds, for nothing. It is told why.
+   */
+  stallTimeoutMs?: number;
   /** Fail the connection when a frame, once begun, is not complete after this long (0: never): a trickle of bytes does not count as activity. */
   frameTimeoutMs?: number;
   /** Stop reading from the socket while this many decoded messages wait to be handled. */
@@ -113,6 +120,7 @@ export class FramedConnection {
   private readonly idleTimeoutMs: number;
   private readonly idleOnlyWhileWaiting: boolean;
   private readonly keepAliveOnlyTimeoutMs: number;
+  private readonly stallTimeoutMs: number;
   /** The deadline timer (idle and keep-alive-only), and when it fires. */
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlineAt = Infinity;
@@ -148,6 +156,7 @@ export class FramedConnection {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
     this.idleOnlyWhileWaiting = !!opts.idleOnlyWhileWaiting;
     this.keepAliveOnlyTimeoutMs = opts.keepAliveOnlyTimeoutMs ?? 0;
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? 0;
     this.armDeadline();
   }
 
@@ -174,6 +183,16 @@ export class FramedConnection {
           at,
           why: () => `nothing but keep-alives from the peer for ${duration(this.keepAliveOnlyTimeoutMs)} while a message was awaited`,
           tell: true,
+        };
+      }
+    }
+    if (this.stallTimeoutMs > 0 && this.drainingSince !== undefined) {
+      const at = this.drainingSince + this.stallTimeoutMs;
+      if (!best || at < best.at) {
+        best = {
+          at,
+          why: () => `the peer read nothing of what was sent to it for ${duration(this.stallTimeoutMs)} (keep-alives do not count)`,
+          tell: false, // it reads nothing: an Error frame would not reach it
         };
       }
     }

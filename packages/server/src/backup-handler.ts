@@ -115,7 +115,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
  * (every file is read again, and deduplicated where it can be).
  */
 function usableParent(store: Store, parent: BackupInfo | undefined, keyId: Buffer | undefined): BackupInfo | undefined {
-  if (!parent) return undefined;
+  if (!parent || store.untrustedReason(parent) !== undefined) return undefined; // not vouched for by its record: every file is read again
   if (parent.manifestFormat !== ManifestFormat.Sealed) return keyId ? undefined : parent;
   return keyId && splitSealedManifest(store.catalog.manifestIds(parent.id)).keyId.equals(keyId) ? parent : undefined;
 }

@@ -3,9 +3,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadServerConfig, type ServerConfig } from '@cpsbackup/config';
-import { repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
+import { isStoreError, repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
-import { backendFor } from './storage';
+import { makeRecordsKey } from './records-key';
+import { backendFor, recordsKeyFile, unwritableKeyMessage } from './storage';
 import { createLogger } from '@cpsbackup/log';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
@@ -13,10 +14,13 @@ import { BackupServer } from './server';
 import { SERVER_VERSION } from './version';
 
 async function main(): Promise<number> {
+  // Whatever cpsbackupd writes (packs of plain file content, the catalog, SQLite's -wal and -shm, records, sockets)
+  // is for its own user alone, whatever umask it was started with; files are also created with explicit modes.
+  process.umask(0o077);
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackupd')
     .usage(
-      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
+      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
     )
     .command('verify', 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)')
     .command('gc', 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back')
@@ -36,6 +40,16 @@ async function main(): Promise<number> {
       type: 'boolean',
       default: false,
       describe: 'rebuild a damaged catalog from the packs and what the old one still holds (daemon stopped; the old file is kept)',
+    })
+    .option('make-records-key', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "make the key that signs the backup records (server.conf's records_key), as root before the first start; never over a key, nor over records signed by another",
+    })
+    .option('group', {
+      type: 'string',
+      describe: 'with --make-records-key run as root: the group cpsbackupd runs as, which may read the key (default: the group owning the store directory)',
     })
     .version(SERVER_VERSION)
     .help('help')
@@ -58,6 +72,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${config.configFile}: OK\n`);
     return 0;
   }
+  if (argv['make-records-key']) return makeKey(config, argv.group);
   const command = String(argv._[0] ?? '');
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
@@ -130,6 +145,20 @@ function revoke(directory: string, name: string | undefined, pemFile: string | u
   }
 }
 
+/** `cpsbackupd --make-records-key`: the records key made where server.conf says (records-key.ts), or why not. */
+async function makeKey(config: ServerConfig, group: string | undefined): Promise<number> {
+  try {
+    const k = await makeRecordsKey(config, group);
+    process.stdout.write(
+      `made the records key ${k.file} (${k.owner}, mode ${k.mode.toString(8).padStart(4, '0')}): back it up with server.conf and the TLS keys\n`,
+    );
+    return 0;
+  } catch (err) {
+    process.stderr.write(`cpsbackupd: no records key made: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
 /**
  * `cpsbackupd --repair-catalog` (from what the damaged catalog still holds)
  * and `cpsbackupd rebuild-catalog` (from the storage alone): rebuilds the
@@ -139,9 +168,10 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   const directory = config.directory;
   let r: RepairReport;
   try {
-    r = await repairCatalog(directory, from, backendFor(config).backend);
+    r = await repairCatalog(directory, from, backendFor(config).backend, recordsKeyFile(config), { leaseMs: config.storage_lease * 1000 });
   } catch (err) {
-    process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${(err as Error).message}\n`);
+    const message = isStoreError(err, 'RECORDS_KEY_UNWRITABLE') ? unwritableKeyMessage(config, err) : (err as Error).message;
+    process.stderr.write(`cpsbackupd: ${from === 'catalog' ? 'repair' : 'rebuild'} failed: ${message}\n`);
     return 1;
   }
   const out = (line: string) => process.stdout.write(line + '\n');
@@ -151,8 +181,13 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   if (r.lostRows) out(`${r.lostRows} ${from === 'catalog' ? 'rows of the old catalog' : 'backup records'} could not be read`);
   if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);
   for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
+  for (const d of r.disagreements) out(`DISAGREED ${d}`);
+  for (const f of r.refusedRecords) out(`REFUSED record ${f}: not used`);
+  out(
+    `backup records written again from the rebuilt catalog: ${r.recordsWritten}${r.recordsRejected ? `; ${r.recordsRejected} set aside under ${r.recordsAt.replace(/\/?$/, '/')}rejected/` : ''}`,
+  );
   out(`now run cpsbackupd --verify to check every backup's files`);
-  return r.unreadableBackups.length || r.lostRows ? 1 : 0;
+  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length ? 1 : 0;
 }
 
 // Ends once the output is written: a report on a pipe is never cut off (see exitWhenWritten).

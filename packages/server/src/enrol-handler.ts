@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
@@ -14,6 +14,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** What an unknown name, or a client without a password, is compared with: never matched, and the same work as a real one. */
+const NO_PASSWORD = randomBytes(32).toString('base64');
+
 function sameSecret(a: string, b: string): boolean {
   // Hash first so the comparison takes the same time whatever the lengths.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
@@ -25,34 +28,56 @@ function sameSecret(a: string, b: string): boolean {
  * the CA key (CN forced to the client's ssl_peer_cn) once. The first success
  * leaves `<directory>/enrolled/<name>` (created exclusively, so two racing
  * attempts cannot both win); any later attempt is refused.
+ *
+ * Guessing is slowed by the guard (a wait before the password is checked,
+ * bounded by enrol_delay_max, then a second more for a wrong one), never
+ * locked: the right password always gets in. An unknown name, a client
+ * without a password and a wrong password take the same path, the same
+ * hash work, the same waits and the same answer.
  */
 export async function handleEnrol(
   conn: FramedConnection,
   req: cpsbackup.EnrolRequest.$Properties,
-  deps: { config: ServerConfig; clients: ClientRegistry; log: Logger; guard: EnrolGuard; address: string },
+  deps: {
+    config: ServerConfig;
+    clients: ClientRegistry;
+    log: Logger;
+    guard: EnrolGuard;
+    /** The peer's source (sourceOf its address), as the guard counts it. */
+    source: string;
+    /** Adds the guard's wait to the connection's unauthenticated_timeout: the server's own wait is not the peer's slowness. */
+    extendDeadline?: (ms: number) => void;
+  },
 ): Promise<void> {
-  const { config, clients, log, guard, address } = deps;
+  const { config, clients, log, guard, source } = deps;
   if (req.protocolVersion !== PROTOCOL_VERSION) throw new WireError('VERSION', `protocol version ${req.protocolVersion} is not supported`, true);
   if (!config.ca_key) throw new WireError('AUTH_ENROL', 'enrolment is disabled on this server (no ca_key in server.conf)', true);
   const name = String(req.clientName ?? '').slice(0, 256);
-  guard.checkAddress(address);
   const found = clients.lookup(name);
-  // The same answer for an unknown client and a wrong password: no probing for names.
-  const refused = new WireError('AUTH_ENROL', `enrolment of ${JSON.stringify(name)} refused: unknown client or wrong password`, true);
-  if (!found.ok || !found.config.password) {
-    log.warn({ client: name }, 'enrolment refused: unknown client or no password set');
-    guard.failed(undefined, address, undefined);
-    await sleep(FAILURE_DELAY_MS);
-    throw refused;
+  const secret = found.ok && found.config.password ? found.config.password : NO_PASSWORD;
+  const attempt = guard.begin(source, name);
+  if (attempt.delayMs > 0) {
+    log.info({ client: name, source, ms: attempt.delayMs }, 'enrolment delayed: recent failed attempts from this address or for this name');
+    deps.extendDeadline?.(attempt.delayMs);
+    // The node's network_timeout keeps running while it waits for its answer.
+    conn.keepAlive(2000);
+    await sleep(attempt.delayMs);
   }
-  guard.checkClient(found.config.name, found.config.password);
-  if (!sameSecret(String(req.password ?? ''), found.config.password)) {
-    log.warn({ client: name }, 'enrolment refused: wrong password');
-    guard.failed(found.config.name, address, found.config.password);
+  // Compared whatever the name: an unknown one costs the same work.
+  const matches = sameSecret(String(req.password ?? ''), secret);
+  const right = matches && found.ok && secret !== NO_PASSWORD;
+  if (!right || !found.ok) {
+    attempt.failed();
+    log.warn(
+      { client: name, source },
+      found.ok && found.config.password ? 'enrolment refused: wrong password' : 'enrolment refused: unknown client or no password set',
+    );
+    deps.extendDeadline?.(FAILURE_DELAY_MS);
     await sleep(FAILURE_DELAY_MS);
-    throw refused;
+    // The same answer for an unknown client and a wrong password: no probing for names.
+    throw new WireError('AUTH_ENROL', `enrolment of ${JSON.stringify(name)} refused: unknown client or wrong password`, true);
   }
-  guard.succeeded(found.config.name);
+  attempt.succeeded();
   const dir = path.join(config.directory, 'enrolled');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const marker = path.join(dir, found.config.name);

@@ -97,6 +97,11 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
   global('cpsbackup_store_unique_bytes', 'Plaintext bytes of all unique chunks', async () => (await reporter.report()).store.uniqueBytes);
   global('cpsbackup_store_chunks', 'Unique chunks stored', async () => (await reporter.report()).store.chunks);
   global('cpsbackup_store_dedup_ratio', 'Logical bytes / unique bytes', async () => (await reporter.report()).store.dedupRatio);
+  global(
+    'cpsbackup_store_low_space',
+    '1 while the store is short of space (its reserve spent): it lists, restores, deletes and collects garbage, and refuses new backups',
+    async () => ((await reporter.report()).lowSpace ? 1 : 0),
+  );
   global('cpsbackup_store_compression_ratio', 'Unique bytes / stored chunk bytes', async () => (await reporter.report()).store.compressionRatio);
 
   perClient('cpsbackup_client_last_success_timestamp_seconds', 'When the last successful backup finished', (c) =>

@@ -58,7 +58,7 @@ export function revokeFingerprint(directory: string, fingerprint: string, client
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a', 0o600);
   try {
     fs.writeSync(fd, line);
     fs.fsyncSync(fd);

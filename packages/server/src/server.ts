@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
 import type * as net from 'node:net';
-import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
-import { FramedConnection } from '@cpsbackup/protocol';
-import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { encodeFrame, FramedConnection } from '@cpsbackup/protocol';
+import { damagedFileText, type GcReport, type LowSpace, type Store, type VerifyReport } from '@cpsbackup/store';
 import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
@@ -22,6 +21,7 @@ import { applyRetentionToAll } from './retention';
 import { Session } from './session';
 import { WireError } from './wire-errors';
 import { ChunkChecks } from './chunk-checks';
+import { type DescriptorBudget, openFileCount, openFileLimit, shareDescriptors } from './descriptors';
 
 function readPem(file: string, what: string): Buffer {
   try {
@@ -44,8 +44,8 @@ export class BackupServer {
   private readonly revoked: RevokedCertificates;
   /** Decodes and hashes received chunks on worker threads. */
   private readonly chunkChecks: ChunkChecks;
-  /** TCP connections still in their TLS handshake, by "address|port", until it completes or they close. */
-  private readonly handshaking = new Map<string, string>();
+  /** TCP connections still in their TLS handshake, by "address|port" (their address and when they connected), until it completes or they close. */
+  private readonly handshaking = new Map<string, { address: string; since: number }>();
   /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
   private refusals = { count: 0, since: 0, last: '' };
   private readonly clients: ClientRegistry;
@@ -56,6 +56,10 @@ export class BackupServer {
   readonly activity = new Activity();
   /** The status port actually bound (0: disabled). */
   statusPort = 0;
+  /** How RLIMIT_NOFILE is shared between the store, the status port and the agent port. */
+  private descriptors: DescriptorBudget | undefined;
+  /** Looks at the store's free space now and then (see Store.checkSpace). */
+  private spaceTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly config: ServerConfig,
@@ -65,13 +69,15 @@ export class BackupServer {
     private readonly s3Credentials?: S3CredentialsFile,
   ) {
     this.clients = new ClientRegistry(config.clientconfdir);
-    this.enrolGuard = new EnrolGuard(path.join(config.directory, 'enrolled'));
+    this.enrolGuard = new EnrolGuard(config.enrol_delay_max * 1000);
     this.revoked = new RevokedCertificates(config.directory);
     this.chunkChecks = new ChunkChecks(config.check_threads);
     this.admission = new Admission({
       maxChildren: config.max_children,
       maxSessionsPerClient: config.max_sessions_per_client,
+      maxListChildren: config.max_list_children,
       maxUnauthenticated: config.max_unauthenticated,
+      maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
       maxPendingPerAddress: config.max_connections_per_address,
     });
   }
@@ -90,6 +96,7 @@ export class BackupServer {
       handshakeTimeout: config.auth_timeout * 1000,
     };
     const { store, credentials } = await openStore(config);
+    store.onOwnershipLost((problem) => log.error({ problem }, 'storage ownership lost: backups and deletions refused'));
     if (store.recovery.deferred) log.error({ problem: store.recovery.deferred }, 'recovery could not finish; it will be tried again at the next start');
     if (store.recovery.interruptedBackups.length || store.recovery.removedPacks.length) {
       log.warn(
@@ -97,7 +104,32 @@ export class BackupServer {
         'recovered from an unclean stop: interrupted backups marked error, orphan packs removed',
       );
     }
+    if (store.recordsAdopted) {
+      log.warn(
+        { signed: store.recordsAdopted, key: store.recordsKey.file },
+        'backup records written by an earlier version were signed with a new key: back the key up with server.conf (docs/OPERATIONS.md, "Backup records")',
+      );
+    }
+    for (const c of store.recordCorrections) log.warn({ correction: c }, 'catalog corrected at start');
+    for (const p of store.recordProblems()) log.error({ client: p.client, problem: p.message }, 'backup records: not trusted, left as they are');
+    if (store.tightened.length) {
+      log.warn(
+        { store: config.directory, count: store.tightened.length, changed: store.tightened.slice(0, 100) },
+        'store permissions tightened: group and other access removed (the store is for the server user alone)',
+      );
+    }
     const server = new BackupServer(config, store, log, credentials);
+    // Counted with the store open; the three listeners (agents, status, admin) are yet to come.
+    server.descriptors = shareDescriptors(openFileLimit(), (openFileCount() ?? 0) + 3, {
+      maxChildren: config.max_children + config.max_list_children,
+      maxUnauthenticated: config.max_unauthenticated,
+      maxStatus: config.status_port > 0 ? config.max_status_children : 0,
+    });
+    log.info({ ...server.descriptors }, 'descriptor budget');
+    store.onSpaceChange = (low) => server.logSpace(low);
+    if (store.lowSpace) server.logSpace(store.lowSpace);
+    // Space an operator frees by hand is seen without a restart (a backup, a status request and GC look too).
+    server.spaceTimer = setInterval(() => store.checkSpace(), 30_000).unref();
     for (const warning of config.warnings) log.warn({ warning }, 'server.conf: setting ignored');
     server.reloadClients();
     log.info({ clients: server.clients.size, dir: config.clientconfdir }, 'client files loaded');
@@ -109,6 +141,11 @@ export class BackupServer {
 
   private listen(options: tls.TlsOptions): Promise<void> {
     const listener = tls.createServer(options, (socket) => this.accept(socket));
+    // Past its share of descriptors the agent port closes new connections at once: the store's reserve is never touched.
+    listener.maxConnections = this.descriptors?.agents ?? Number.MAX_SAFE_INTEGER;
+    listener.on('drop', (d?: { remoteAddress?: string }) =>
+      this.noteRefusal(`connection from ${d?.remoteAddress ?? '?'} closed: the agent port holds its share of descriptors (${listener.maxConnections})`),
+    );
     listener.on('connection', (raw: net.Socket) => this.onTcpConnection(raw));
     listener.on('tlsClientError', (err, socket) => {
       this.noteRefusal(`TLS handshake failed from ${socket.remoteAddress}: ${err.message}`);
@@ -142,7 +179,20 @@ export class BackupServer {
 
   private async startStatus(): Promise<void> {
     const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
-    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token);
+    const total = Math.min(this.descriptors?.status ?? Infinity, this.config.max_status_children);
+    const limited = total < this.config.max_status_children;
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token, {
+      total,
+      totalBound: `max_status_children=${this.config.max_status_children}${limited ? `, ${total} within the open-file limit ${this.descriptors?.limit}` : ''}`,
+      perAddress: this.config.max_status_children_per_address,
+      timeoutSeconds: this.config.status_timeout,
+    });
+    if (limited) {
+      this.log.warn(
+        { max_status_children: this.config.max_status_children, served: total, limit: this.descriptors?.limit },
+        'the open-file limit leaves the status port fewer connections than max_status_children',
+      );
+    }
     this.statusPort = await this.statusServer.listen(this.config.status_address, this.config.status_port);
     if (!isLoopback(this.config.status_address) && !this.config.status_token && !this.config.status_redact) {
       this.log.warn(
@@ -167,7 +217,7 @@ export class BackupServer {
       return;
     }
     const key = `${address}|${raw.remotePort}`;
-    this.handshaking.set(key, address);
+    this.handshaking.set(key, { address, since: Date.now() });
     raw.once('close', () => {
       // Still here: the handshake never completed (else accept() took it over).
       if (this.handshaking.delete(key)) this.admission.disconnectPending(address);
@@ -189,17 +239,28 @@ export class BackupServer {
     socket.setKeepAlive(true, 30_000);
     socket.setNoDelay(true);
     const address = socket.remoteAddress ?? '?';
-    this.handshaking.delete(`${address}|${socket.remotePort}`);
+    const key = `${address}|${socket.remotePort}`;
+    const since = this.handshaking.get(key)?.since ?? Date.now();
+    this.handshaking.delete(key);
     let ticket: Ticket;
+    /** Ends a connection without a certificate: it is told why, its place is freed at once. */
+    const cut = (code: string, message: string): void => {
+      this.noteRefusal(`${code} ${address}: ${message}`);
+      ticket?.leave();
+      if (socket.destroyed) return;
+      socket.end(encodeFrame({ error: { code, message } }), () => socket.destroy());
+      setTimeout(() => socket.destroy(), 2000).unref();
+    };
     try {
       if (this.shuttingDown) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment', true);
-      ticket = this.admission.admit(address, socket.authorized);
+      ticket = this.admission.admit(address, socket.authorized, (why) => cut(why.code, why.message));
     } catch (err) {
       const why = err as WireError;
       this.noteRefusal(`${why.code} ${address}: ${why.message}`);
       void new FramedConnection(socket).end({ error: { code: why.code, message: why.message } });
       return;
     }
+    const extendDeadline = socket.authorized ? undefined : this.unauthenticatedDeadline(socket, since, cut);
     const session = new Session(socket, ticket, {
       store: this.store,
       clients: this.clients,
@@ -209,6 +270,7 @@ export class BackupServer {
       activity: this.activity,
       enrolGuard: this.enrolGuard,
       revoked: this.revoked,
+      extendDeadline,
       isShuttingDown: () => this.shuttingDown,
       requestGc: () => this.requestGc(),
       checkChunk: this.chunkChecks.check,
@@ -223,6 +285,36 @@ export class BackupServer {
         this.sessions.delete(session);
         this.activity.connections--;
       });
+  }
+
+  /**
+   * A connection without a valid certificate has unauthenticated_timeout
+   * from its TCP connection to finish its one exchange (TLS, its request,
+   * the answer); the server's own waits (an enrolment's delay for earlier
+   * failures) are added through the function returned. Then it is cut.
+   */
+  private unauthenticatedDeadline(socket: tls.TLSSocket, since: number, cut: (code: string, message: string) => void): (ms: number) => void {
+    const limitMs = this.config.unauthenticated_timeout * 1000;
+    let extraMs = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          cut(
+            'TIMEOUT',
+            `connection cut: a connection without a client certificate must finish TLS, its request and the answer within ${this.config.unauthenticated_timeout} s of connecting (unauthenticated_timeout)`,
+          ),
+        Math.max(0, since + limitMs + extraMs - Date.now()),
+      );
+      timer.unref();
+    };
+    arm();
+    socket.once('close', () => clearTimeout(timer));
+    return (ms) => {
+      extraMs += ms;
+      if (!socket.destroyed) arm();
+    };
   }
 
   private gcWanted = false;
@@ -342,6 +434,19 @@ export class BackupServer {
     this.log.info({ clients: this.clients.size }, 'client files reloaded');
   }
 
+  /** The store became short of space, or has room again: the log says so, what works, and what to do. */
+  private logSpace(low: LowSpace | undefined): void {
+    if (!low) {
+      this.log.info({ store: this.config.directory }, 'the store has room again: its space reserve is made again, and new backups are taken');
+      return;
+    }
+    this.log.error(
+      { store: low.dir, freeBytes: low.freeBytes, neededBytes: low.neededBytes },
+      "the store's disk is full and its space reserve is spent: low-space mode: listing, restoring, deleting and garbage collection work; new backups are refused. " +
+        'Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on that disk: backups resume by themselves once there is room',
+    );
+  }
+
   /** Re-reads the client files, logging each one refused and each Burp setting ignored. */
   private reloadClients(): void {
     for (const problem of this.clients.reload()) this.log.error({ problem }, 'client file ignored');
@@ -355,6 +460,7 @@ export class BackupServer {
   async shutdown(graceMs: number): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    clearInterval(this.spaceTimer);
     this.log.info({ sessions: this.sessions.size, graceMs }, 'shutting down');
     // close() stops accepting at once, but calls back only when every
     // connection has ended: an idle agent would hold shutdown forever.

@@ -5,7 +5,7 @@ import { type ServerConfig } from '@cpsbackup/config';
 import { catalogDamage, type EncodedChunkCheck, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 import { type Activity } from './activity';
-import { type Ticket } from './admission';
+import { sourceOf, type Ticket } from './admission';
 import { authenticate } from './auth';
 import { handleEnrol } from './enrol-handler';
 import { type EnrolGuard } from './enrol-guard';
@@ -54,6 +54,15 @@ function serverFrameLimits(kind: MessageKind): number {
  */
 export const KEEPALIVE_ONLY_LIMIT_MS = 86_400_000;
 
+/**
+ * Requests that count as activity for session_idle_timeout: they do work
+ * for the node. A list, a show (a metadata-only restore), a label, a
+ * delete or a key request is cheap and does not keep a session alive.
+ */
+function isWork(m: Message): boolean {
+  return m.msg === 'beginBackup' || m.msg === 'verifyRequest' || (m.msg === 'restoreRequest' && !m.restoreRequest.metadataOnly);
+}
+
 /** Shared parts a session uses. */
 export interface SessionDeps {
   store: Store;
@@ -64,6 +73,8 @@ export interface SessionDeps {
   activity: Activity;
   enrolGuard: EnrolGuard;
   revoked: RevokedCertificates;
+  /** A connection without a valid certificate: adds to its unauthenticated_timeout (the server's own waits). */
+  extendDeadline?: (ms: number) => void;
   isShuttingDown(): boolean;
   requestGc(): void;
   checkChunk: EncodedChunkCheck;
@@ -89,6 +100,8 @@ export class Session {
       // Only what arrives counts (KeepAlive too): our own writes do not make a vanished agent look alive.
       idleTimeoutMs: deps.config.idle_timeout * 1000,
       keepAliveOnlyTimeoutMs: KEEPALIVE_ONLY_LIMIT_MS,
+      // A peer that asked for a restore and never reads it holds its slot for nothing, keep-alives or not.
+      stallTimeoutMs: deps.config.stall_timeout * 1000,
       // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
       frameTimeoutMs: deps.config.idle_timeout * 1000,
       frameLimits: serverFrameLimits,
@@ -101,10 +114,22 @@ export class Session {
   async run(): Promise<void> {
     try {
       const ctx = await this.handshake();
+      this.armIdleTimer();
       for (;;) {
         try {
           const m: Message = await this.conn.next();
-          await this.dispatch(ctx, m);
+          const work = isWork(m);
+          const done = this.ticket.request(work);
+          this.inRequest = true;
+          if (work) this.working++;
+          try {
+            await this.dispatch(ctx, m);
+          } finally {
+            done();
+            this.inRequest = false;
+            if (work && --this.working === 0) this.lastWork = Date.now();
+          }
+          if (await this.endIfIdle()) return;
         } catch (err) {
           if (err instanceof ConnectionError) throw err;
           this.logCatalogDamage(err);
@@ -115,6 +140,7 @@ export class Session {
             return;
           }
           await this.conn.send({ error: { code: wire.code, message: wire.message } });
+          if (await this.endIfIdle()) return;
         }
       }
     } catch (err) {
@@ -126,7 +152,55 @@ export class Session {
       const wire = toWireError(err);
       this.log.warn({ code: wire.code, err: wire.message }, 'session refused');
       await this.conn.end({ error: { code: wire.code, message: wire.message } });
+    } finally {
+      clearTimeout(this.idleTimer);
     }
+  }
+
+  /** Backups, restores and verifies in progress in this session. */
+  private working = 0;
+  /** When the last one ended (or the session authenticated). */
+  private lastWork = Date.now();
+  /** Any request in progress (a cheap one too: nothing is cut mid-request). */
+  private inRequest = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  /** Wakes when session_idle_timeout may have passed since the last work; ends the session if so and no request runs. */
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    const due = this.lastWork + this.deps.config.session_idle_timeout * 1000 - Date.now();
+    this.idleTimer = setTimeout(() => void this.endIfIdle(), Math.max(0, due));
+    this.idleTimer.unref();
+  }
+
+  /**
+   * A session that has run no backup, restore or verify for
+   * session_idle_timeout is holding a slot for nothing: it is told so and
+   * closed (lists, shows, labels and keep-alives do not count as activity).
+   * Returns true once ended.
+   */
+  private async endIfIdle(): Promise<boolean> {
+    if (this.ended) return true;
+    if (this.working > 0 || this.inRequest) return false;
+    const limit = this.deps.config.session_idle_timeout;
+    if (Date.now() - this.lastWork < limit * 1000) {
+      this.armIdleTimer();
+      return false;
+    }
+    this.log.info({ session_idle_timeout: limit }, 'idle session closed');
+    await this.close(
+      `session closed: no backup, restore or verify for ${limit} s (session_idle_timeout); lists alone do not hold a slot, connect again when there is work`,
+    );
+    return true;
+  }
+
+  /** Ends the session with a BUSY error (the agent exits 7: try again). */
+  private async close(why: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    await this.conn.end({ error: { code: 'BUSY', message: why } }).catch(() => this.conn.destroy());
   }
 
   /** A request met a damaged catalog: the operator is told what to do, in the log. */
@@ -135,8 +209,13 @@ export class Session {
     if (damage) this.log.error({ err: damage.message }, 'CATALOG DAMAGED');
   }
 
-  /** The first message, which must arrive whole within auth_timeout of the TLS handshake. */
+  /**
+   * The first message, which must arrive whole within auth_timeout of the
+   * TLS handshake; a peer without a certificate has unauthenticated_timeout
+   * for its whole exchange instead (the server's timer, which tells it why).
+   */
   private async firstMessage(): Promise<Message> {
+    if (this.deps.extendDeadline) return this.conn.next();
     const ms = this.deps.config.auth_timeout * 1000;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -155,12 +234,15 @@ export class Session {
   private async handshake(): Promise<SessionContext> {
     const first = await this.firstMessage();
     if (first.msg === 'enrolRequest') {
+      // From here the server makes it wait (delay, check, answer): its place is not taken by newcomers.
+      this.ticket.requested();
       await handleEnrol(this.conn, first.enrolRequest, {
         config: this.deps.config,
         clients: this.deps.clients,
         log: this.log,
         guard: this.deps.enrolGuard,
-        address: this.socket.remoteAddress ?? '?',
+        source: sourceOf(this.socket.remoteAddress ?? '?'),
+        extendDeadline: this.deps.extendDeadline,
       });
       throw new ConnectionError('CLOSED', 'enrolment finished');
     }
@@ -173,7 +255,11 @@ export class Session {
     const keyId = hello.keyId?.length ? Buffer.from(hello.keyId) : undefined;
     if (keyId && keyId.length !== 32) throw new WireError('PROTOCOL', `a key id of ${keyId.length} bytes (32 expected)`, true);
     const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked);
-    this.ticket.authenticated(config.name);
+    this.ticket.authenticated(config.name, (why) => {
+      // Evicted to make room for another node: only ever between requests.
+      this.log.info({ why }, 'idle session closed for another node');
+      void this.close(why);
+    });
     this.log = this.log.child({ client: config.name });
     this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars), encrypted: !!keyId }, 'client authenticated');
     await this.conn.send({

@@ -18,11 +18,17 @@ export function renderStatusPage(report: StatusReport, now: number = Date.now())
 <body>
 <header><h1>cpsbackup</h1>
 <p class="summary">${report.clients.length} clients · <b class="${overdue ? 'bad' : 'good'}">${overdue} overdue</b> · <b class="${failing ? 'bad' : 'good'}">${failing} failing</b> · store ${bytesText(report.store.storedBytes)} · dedup ×${report.store.dedupRatio.toFixed(1)} · cpsbackupd ${esc(report.server.version)}, up ${ago(report.server.uptimeSeconds)}</p></header>
-<main>
+${report.lowSpace ? lowSpaceBanner(report.lowSpace) : ''}<main>
 ${report.clients.map((c) => clientCard(c, now)).join('\n')}
 </main>
 <footer>As of ${esc(new Date(now).toISOString())}; refreshes every minute. JSON at /status, Prometheus at /metrics.</footer>
 </body></html>
+`;
+}
+
+/** The store short of space: what is wrong, and what the operator must do. */
+function lowSpaceBanner(low: NonNullable<StatusReport['lowSpace']>): string {
+  return `<p class="alert"><b class="bad">STORAGE FULL</b> since ${esc(low.since)}: ${bytesText(low.freeBytes)} free, ${bytesText(low.neededBytes)} needed. New backups are refused; listing, restoring and deleting work. Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the store's disk: backups resume by themselves.</p>
 `;
 }
 
@@ -110,6 +116,7 @@ body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0
 header,main,footer{max-width:960px;margin:0 auto;padding:12px}
 h1{font-size:20px;margin:4px 0}
 .summary{margin:0;color:#4a5568}
+.alert{max-width:936px;margin:0 auto 8px;padding:8px 12px;background:#fff5f5;border-left:6px solid #c53030}
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}
 .client{background:#fff;border-radius:8px;padding:10px 12px;border-left:6px solid #2f855a;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .client.overdue,.client.failed,.client.never{border-left-color:#c53030}

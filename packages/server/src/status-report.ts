@@ -23,10 +23,20 @@ export interface ClientStatus {
 /** How many recent backups each client's history holds. */
 const HISTORY_BACKUPS = 14;
 
+/** The store short of space (its reserve spent): backups refused until space is freed; null while there is room. */
+export interface LowSpaceStatus {
+  since: string;
+  /** Free bytes on the store directory's filesystem. */
+  freeBytes: number;
+  /** Free bytes needed to take backups again. */
+  neededBytes: number;
+}
+
 /** The whole /status document. */
 export interface StatusReport {
   server: { version: string; uptimeSeconds: number; connections: number };
   store: StoreStats;
+  lowSpace: LowSpaceStatus | null;
   clients: ClientStatus[];
 }
 
@@ -60,9 +70,11 @@ export class StatusReporter {
     const names = new Set<string>([...this.clients.names(), ...this.store.listBackups().map((b) => b.client)]);
     const clients: ClientStatus[] = [];
     for (const name of [...names].sort()) clients.push(await this.client(name, now));
+    const low = this.store.checkSpace(); // space an operator freed by hand is seen here too
     const report: StatusReport = {
       server: { version: this.version, uptimeSeconds: Math.round((now - this.activity.startedAt) / 1000), connections: this.activity.connections },
       store: await this.store.stats(),
+      lowSpace: low ? { since: new Date(low.since).toISOString(), freeBytes: low.freeBytes, neededBytes: low.neededBytes } : null,
       clients,
     };
     this.cached = { at: now, report };

@@ -1,17 +1,52 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
 import { renderStatusPage } from './status-page';
 import { type StatusReporter } from './status-report';
 
+/** Refused connections kept while their 503 goes out, per connection served. */
+export const LINGER_PER_SLOT = 4;
+/** How long a refused connection is kept for its peer to read the 503 and close. */
+const LINGER_MS = 2000;
+
+/** How many connections the status port holds, and for how long. */
+export interface StatusLimits {
+  /** Connections served at once (max_status_children, or fewer when descriptors are short). */
+  total: number;
+  /** What bounds `total`, as a refusal names it (e.g. "max_status_children=16"). */
+  totalBound: string;
+  /** Connections one address may hold at once (max_status_children_per_address). */
+  perAddress: number;
+  /** Seconds a connection may last, request and answer together (status_timeout). */
+  timeoutSeconds: number;
+}
+
 /**
  * The read-only status port: GET /status (JSON), /metrics (Prometheus text),
  * /health. It binds to status_address (loopback by default) and answers
  * nothing else; it never writes to the store.
+ *
+ * Every connection costs the daemon a file descriptor, and anyone who can
+ * reach the port may open one (no token is needed to connect): so at most
+ * `total` are held at once, at most `perAddress` from one address, and each
+ * for at most `timeoutSeconds` whatever it sends. One over a budget is
+ * answered 503 and closed within 2 s; at most LINGER_PER_SLOT × `total` of
+ * those are in flight, beyond which one is closed at once: the port never
+ * holds more than 5 × `total` descriptors.
  */
 export class StatusServer {
   private server: http.Server | undefined;
+  private listener: net.Server | undefined;
+  private open = 0;
+  private readonly byAddress = new Map<string, number>();
+  private readonly sockets = new Set<net.Socket>();
+  /** Refused connections whose 503 is on its way (at most LINGER_PER_SLOT × total, each LINGER_MS at most). */
+  private lingering = 0;
+  /** Connections answered 503 since start (metrics and the refusal log line). */
+  refused = 0;
+  private lastRefusalLog = 0;
 
   constructor(
     private readonly reporter: StatusReporter,
@@ -19,6 +54,7 @@ export class StatusServer {
     private readonly log: Logger,
     /** When set, /status and /metrics need "Authorization: Bearer <token>". */
     private readonly token = '',
+    private readonly limits: StatusLimits = { total: 16, totalBound: 'max_status_children=16', perAddress: 4, timeoutSeconds: 10 },
   ) {}
 
   /** Whether a request may read /status or /metrics: always without a token; with one, only when it presents it (compared in constant time). */
@@ -31,17 +67,77 @@ export class StatusServer {
 
   listen(address: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
-    server.requestTimeout = 10_000;
     this.server = server;
+    // The HTTP server never listens itself: each connection comes through admit(), inside the budgets.
+    const listener = net.createServer((socket) => this.admit(server, socket));
+    this.listener = listener;
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, address, () => {
-        const a = server.address();
+      listener.once('error', reject);
+      listener.listen(port, address, () => {
+        listener.off('error', reject);
+        const a = listener.address();
         const bound = typeof a === 'object' && a ? a.port : port;
-        this.log.info({ address, port: bound }, 'status port listening');
+        this.log.info(
+          { address, port: bound, total: this.limits.total, perAddress: this.limits.perAddress, timeoutSeconds: this.limits.timeoutSeconds },
+          'status port listening',
+        );
         resolve(bound);
       });
     });
+  }
+
+  /** Status connections held now. */
+  get connections(): number {
+    return this.open;
+  }
+
+  /** A new connection: served within the budgets, else answered 503 and closed at once. */
+  private admit(server: http.Server, socket: net.Socket): void {
+    const address = socket.remoteAddress ?? '?';
+    const mine = this.byAddress.get(address) ?? 0;
+    socket.on('error', () => undefined); // a peer that resets: nothing to tell it
+    if (this.open >= this.limits.total || mine >= this.limits.perAddress) {
+      this.refuse(socket, address, this.open >= this.limits.total ? this.limits.totalBound : `max_status_children_per_address=${this.limits.perAddress}`);
+      return;
+    }
+    this.open++;
+    this.byAddress.set(address, mine + 1);
+    this.sockets.add(socket);
+    // Whatever it does (a byte a minute, an answer never read), a connection lasts status_timeout at most.
+    const deadline = setTimeout(() => socket.destroy(), this.limits.timeoutSeconds * 1000);
+    deadline.unref();
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      this.sockets.delete(socket);
+      this.open--;
+      const n = (this.byAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.byAddress.set(address, n);
+      else this.byAddress.delete(address);
+    });
+    server.emit('connection', socket);
+  }
+
+  private refuse(socket: net.Socket, address: string, bound: string): void {
+    this.refused++;
+    const body = `too many status connections (${bound}); try again in a few seconds\n`;
+    const answer = `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nretry-after: ${this.limits.timeoutSeconds}\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    if (this.lingering >= LINGER_PER_SLOT * this.limits.total) {
+      // Too many refusals in flight: the descriptor goes at once (the peer may see a reset instead of the answer).
+      socket.end(answer);
+      socket.destroy();
+    } else {
+      this.lingering++;
+      socket.once('close', () => this.lingering--);
+      // Read what the peer sent, so the close that follows is not a reset that loses the answer; it lingers LINGER_MS at most.
+      socket.resume();
+      socket.end(answer);
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    }
+    const now = Date.now();
+    if (now - this.lastRefusalLog >= 10_000) {
+      this.lastRefusalLog = now;
+      this.log.warn({ refused: this.refused, last: address, bound }, 'status connections refused');
+    }
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -74,6 +170,8 @@ export class StatusServer {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.server?.closeAllConnections();
+    return new Promise((resolve) => (this.listener ? this.listener.close(() => resolve()) : resolve()));
   }
 }

@@ -4,8 +4,10 @@
  * (storage = s3), with its credentials file read at start and on SIGHUP.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
-import { Store, type StorageBackend } from '@cpsbackup/store';
+import { isStoreError, Store, type StorageBackend, type StoreError } from '@cpsbackup/store';
 import type * as S3Storage from '@cpsbackup/store/s3';
 
 type S3Credentials = S3Storage.S3Credentials;
@@ -75,9 +77,53 @@ export function backendFor(config: ServerConfig): { backend?: (dir: string) => S
   return { backend, credentials };
 }
 
+/**
+ * The key that signs the backup records: where server.conf's records_key
+ * says (default: beside server.conf), with the TLS keys, never in the store
+ * directory or the bucket (write access to the storage must not be enough to
+ * forge a record). Backed up with the configuration.
+ */
+export function recordsKeyFile(config: ServerConfig): string {
+  return config.records_key;
+}
+
+/**
+ * The one line cpsbackupd says when its key is missing and it may not make
+ * it (the packaged daemon: its own user, /etc read-only under systemd): what
+ * is missing, why it cannot be made, and the command that makes it.
+ */
+export function unwritableKeyMessage(config: ServerConfig, err: StoreError): string {
+  const file = recordsKeyFile(config);
+  const cause = String(err.context.cause ?? '');
+  const why =
+    cause === 'EROFS'
+      ? `${path.dirname(file)} is read-only to it (under systemd, ProtectSystem=strict makes /etc so)`
+      : `${path.dirname(file)} is not writable by ${userName()} (${cause})`;
+  return `the records key ${file} is missing and cpsbackupd cannot make it: ${why}; make it as root with: cpsbackupd --make-records-key -c ${config.configFile}`;
+}
+
+function userName(): string {
+  try {
+    return `user ${os.userInfo().username}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`; // no passwd entry (a DynamicUser, a container)
+  }
+}
+
 /** Opens the store server.conf describes (recovering from any crash). */
 export async function openStore(config: ServerConfig): Promise<{ store: Store; credentials?: S3CredentialsFile }> {
   const { backend, credentials } = backendFor(config);
-  const store = await Store.open(config.directory, { zstdLevel: config.zstd_level, gracePeriodMs: config.gc_grace * 1000 }, backend);
-  return { store, credentials };
+  const options = {
+    zstdLevel: config.zstd_level,
+    gracePeriodMs: config.gc_grace * 1000,
+    recordsKey: recordsKeyFile(config),
+    leaseMs: config.storage_lease * 1000,
+  };
+  try {
+    const store = await Store.open(config.directory, options, backend);
+    return { store, credentials };
+  } catch (err) {
+    if (isStoreError(err, 'RECORDS_KEY_UNWRITABLE')) throw new Error(unwritableKeyMessage(config, err), { cause: err });
+    throw err;
+  }
 }

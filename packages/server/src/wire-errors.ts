@@ -59,7 +59,7 @@ export function toWireError(err: unknown): WireError {
   if (isFormatError(err)) return new WireError('PROTOCOL', err.message);
   if (isStoreError(err, 'BACKUP_NOT_FOUND')) return new WireError('NOT_FOUND', err.message);
   if (isStoreError(err, 'BACKUP_RUNNING')) return new WireError('BACKUP_RUNNING', err.message);
-  if (isStoreError(err, 'BACKUP_STATE')) return new WireError('BAD_STATE', err.message);
+  if (isStoreError(err, 'BACKUP_STATE') || isStoreError(err, 'BACKUP_UNTRUSTED')) return new WireError('BAD_STATE', err.message);
   if (isStoreError(err, 'KEY_MISMATCH')) return new WireError('KEY_MISMATCH', err.message);
   if (isStoreError(err, 'BACKUP_ENCRYPTED')) return new WireError('ENCRYPTED', err.message);
   // The operator's business (the server logs how to repair it); the agent learns only that it must wait.
@@ -68,6 +68,18 @@ export function toWireError(err: unknown): WireError {
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
   if (isStoreError(err, 'STORE_REMOTE'))
     return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+  // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
+  if (isStoreError(err, 'STORE_FULL'))
+    return new WireError(
+      'STORE',
+      'the storage is full: the server takes no new backup until space is freed (listing, restoring and deleting still work); ' +
+        "its operator must delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
+        'backups resume by themselves once there is room',
+      true,
+    );
+  // A server that lost its storage's lease (storage-owner.ts): where, and who took it, is the operator's business too.
+  if (isStoreError(err, 'STORE_LOCKED'))
+    return new WireError('STORE', "this server no longer owns its storage (the server's log says why); nothing was committed: its operator must act", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
   if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))

@@ -56,8 +56,34 @@ export interface StorageBackend {
   /** Names of every object whose name starts with `prefix`, sorted. */
   listObjects(prefix: string): Promise<string[]>;
 
+  /**
+   * The ownership lease (storage-owner.ts): its bytes, a tag that changes
+   * at every write, and its age by the storage's own clock where it has
+   * one (an object store's Date and Last-Modified) or this host's
+   * otherwise; undefined when there is none.
+   */
+  readLease(): Promise<LeaseObject | undefined>;
+  /**
+   * Writes the lease if it is still at `expected` (its tag; undefined: if
+   * there is none), atomically where the storage can (an object store's
+   * conditional PUT, a file created exclusively), otherwise checked by
+   * reading it back (see leaseWrites). Resolves to the new tag, or to
+   * undefined when another writer came first: the caller does not hold it.
+   */
+  writeLease(data: Buffer, expected: string | undefined): Promise<string | undefined>;
+  /** How writeLease is made safe: `atomic` (the storage refuses a write whose condition fails), `checked` (it ignores conditions: read back; see OPERATIONS.md). Known after the first writeLease. */
+  readonly leaseWrites: 'atomic' | 'checked' | 'unknown';
+
   /** Releases handles and connections (the store closes it). */
   close(): Promise<void>;
+}
+
+/** What readLease gives. */
+export interface LeaseObject {
+  data: Buffer;
+  tag: string;
+  /** Milliseconds since it was last written; undefined if the storage cannot tell. */
+  ageMs: number | undefined;
 }
 
 /** An open pack being written. */

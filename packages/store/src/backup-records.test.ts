@@ -73,7 +73,7 @@ describe('a catalog rebuilt from the storage alone', () => {
     }
   });
 
-  test('records lost or stale (a store from before records, a crash between commit and record) are rewritten at open', async () => {
+  test('a lost record is written again at open; a record of no backup is reported, never trusted, and set aside by the repair', async () => {
     let store = await Store.open(dir, OPTIONS);
     await backupTree(store, 'alpha', tree('r1', 4));
     const b2 = await backupTree(store, 'alpha', tree('r2', 4));
@@ -82,10 +82,22 @@ describe('a catalog rebuilt from the storage alone', () => {
     fs.rmSync(path.join(records, 'backups', 'alpha', '0000001'));
     fs.writeFileSync(path.join(records, 'backups', 'alpha', '0000009'), '{"id": 99}'); // of no backup
     store = await Store.open(dir, OPTIONS);
+    expect(store.recordProblems().map((p) => p.message)).toEqual([
+      expect.stringMatching(/backup 9 of alpha is not signed: it is not trusted .*--repair-catalog/),
+    ]);
     await store.setBackupLabel(b2.id, 'labelled', null);
     await store.close();
+    expect(fs.readdirSync(path.join(records, 'backups', 'alpha')).sort()).toEqual(['0000001', '0000002', '0000009']);
+    expect(JSON.parse(fs.readFileSync(path.join(records, 'backups', 'alpha', '0000002'), 'utf8'))).toMatchObject({ record: { number: 2, name: 'labelled' } });
+    const r = await repairCatalog(dir);
+    expect(r).toMatchObject({ recordsRejected: 1, backups: { available: 2, error: 0 } });
     expect(fs.readdirSync(path.join(records, 'backups', 'alpha')).sort()).toEqual(['0000001', '0000002']);
-    expect(JSON.parse(fs.readFileSync(path.join(records, 'backups', 'alpha', '0000002'), 'utf8'))).toMatchObject({ number: 2, name: 'labelled' });
+    store = await Store.open(dir, OPTIONS);
+    try {
+      expect(store.recordProblems()).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 
   test('refuses to rebuild from a storage without records rather than make an empty catalog over full packs', async () => {
@@ -128,7 +140,7 @@ describe('a catalog rebuilt from the storage alone', () => {
     await store.close();
     fs.writeFileSync(path.join(dir, 'records', 'backups', 'alpha', '0000002'), '{"id": 2, "cli');
     const report = await repairCatalog(dir, 'storage');
-    expect(report).toMatchObject({ lostRows: 1, backups: { available: 1 } });
+    expect(report).toMatchObject({ refusedRecords: [expect.stringMatching(/^backups\/alpha\/0000002: /)], backups: { available: 1 } });
     expect(report.savedAs).toMatch(/catalog\.db\.replaced-/);
     store = await Store.open(dir, OPTIONS);
     try {

@@ -1,24 +1,49 @@
 /**
- * What the store keeps beside its packs so that a lost catalog can be
- * rebuilt from the backend alone (repair.ts, `cpsbackupd rebuild-catalog`):
- * the packs already name their chunks; these records add what the
- * catalog knows of clients and backups. One object per client
+ * What the store keeps beside its packs so that a lost or damaged catalog
+ * can be rebuilt from the backend (repair.ts: `cpsbackupd rebuild-catalog`,
+ * `--repair-catalog`): the packs already name their chunks; these records
+ * add what the catalog knows of clients and backups. One object per client
  * (`clients/<name>`) and one per backup that can be restored
  * (`backups/<name>/<number>`), each its catalog row as JSON.
  *
- * Records follow the catalog: a backup's is written once its commit is
- * durable and again when its label changes, and removed before it is
- * deleted. A failed write does not fail what the catalog already holds:
- * the store reconciles every record with the catalog at open and after a
- * failure, so they disagree only until then. Failed backups have no record
- * (nothing to restore); a rebuilt catalog does not list them.
+ * Every record is signed: an HMAC-SHA-256 over its object name and its
+ * bytes, with a key kept with the server's configuration (never in the
+ * store directory or the bucket), so write access to the storage alone
+ * cannot forge, swap or alter one. A client's record also says which of
+ * its backups are live (`live`) and the highest number decided so far
+ * (`through`): a backup's record put back after it was deleted is signed
+ * but no longer listed, and is refused.
+ *
+ * The records are the catalog's independent copy, so a start never
+ * reconciles them in the catalog's favour: a record that disagrees with
+ * the catalog, or fails its check, is reported (`problems`: log, verify,
+ * status) and left as it is for `--repair-catalog`, which keeps whichever
+ * copy verifies against the packs and then writes every record again.
+ * Until then such a backup is not served (`untrustedReason`): a row the
+ * server reports as untrusted must not hand a node another's files.
+ *
+ * Order of writes (each step durable before the next), so that a crash
+ * anywhere leaves nothing to report:
+ * - commit: the catalog; the client's record listing the backup; the backup's record;
+ * - delete: the backup's record removed; the client's record without it; the catalog;
+ * - label: the catalog, then the record (a label is all that may differ:
+ *   records follow the catalog's labels at the next start).
+ * Failed backups have no record (nothing to restore); a rebuilt catalog
+ * does not list them.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fsyncDir } from '@cpsbackup/durable';
+import { formatChunkId, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type StorageBackend } from './backend';
 import { type Catalog, type SalvagedRow } from './catalog';
 import { StoreError } from './errors';
 
 const CLIENTS = 'clients/';
 const BACKUPS = 'backups/';
+/** Where --repair-catalog moves the records it did not keep (evidence, never read back). */
+const REJECTED = 'rejected/';
 
 /**
  * Object names are words of [A-Za-z0-9._%-]: a client name is
@@ -49,95 +74,645 @@ function backupObject(client: string, number: number): string {
   return `${BACKUPS}${word(client)}/${String(number).padStart(7, '0')}`;
 }
 
-/** A row as JSON: blobs (the manifest) as {"base64": …}. */
-function encodeRow(row: SalvagedRow): Buffer {
-  const plain = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? { base64: v.toString('base64') } : v]));
-  return Buffer.from(JSON.stringify(plain) + '\n');
+/** The client and number an object name stands for (undefined: not a record's name). */
+function parseObject(name: string): { client: string; number?: number } | undefined {
+  try {
+    if (name.startsWith(CLIENTS)) return { client: decodeURIComponent(name.slice(CLIENTS.length)) };
+    const m = /^backups\/([^/]+)\/(\d+)$/.exec(name);
+    if (m) return { client: decodeURIComponent(m[1]!), number: Number(m[2]) };
+  } catch {
+    // not percent-encoding we wrote
+  }
+  return undefined;
 }
 
-function decodeRow(bytes: Buffer, name: string): SalvagedRow {
-  let row: unknown;
+// ---- the key ----
+
+const KEY_BYTES = 32;
+
+/** The key that signs the records, and where it is kept. */
+export interface RecordsKey {
+  file: string;
+  key: Buffer;
+}
+
+/**
+ * The key in `file` (one line of 64 hex digits); undefined when there is no
+ * such file. A key other users could read is refused, as ssh refuses a loose
+ * private key: whoever reads it can forge records the server then trusts.
+ * Its owner may read it, and its group when that is the group cpsbackupd runs
+ * as (root:cpsbackup 0640, how a packaged server reads its keys in
+ * /etc/cpsbackup); root, which reads it anyway, accepts any group read (the
+ * daemon, which runs as its own user, checks the group at each start).
+ */
+export function readRecordsKey(file: string): RecordsKey | undefined {
+  let text: string;
+  let st: fs.Stats;
   try {
-    row = JSON.parse(bytes.toString('utf8'), (_k, v: unknown) =>
+    const fd = fs.openSync(file, 'r');
+    try {
+      st = fs.fstatSync(fd);
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StoreError('STORE_IO', `the records key ${file} cannot be read (${(err as Error).message}): cpsbackupd must be able to read it`, { file });
+  }
+  const exposed = keyExposure(st);
+  if (exposed) {
+    throw new StoreError(
+      'RECORDS_KEY_EXPOSED',
+      `the records key ${file} is ${exposed} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): whoever reads it can forge backup records; ` +
+        `make it readable by its owner only (chmod 0600 ${file}), or by cpsbackupd's group too (chgrp cpsbackup ${file} && chmod 0640 ${file})`,
+      { file },
+    );
+  }
+  const hex = text.trim();
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    throw new StoreError('STORE_CORRUPT', `the records key ${file} is not 64 hexadecimal digits: restore it from the backup of the server's configuration`, {
+      file,
+    });
+  }
+  return { file, key: Buffer.from(hex, 'hex') };
+}
+
+/** Who besides the owner may read or change a key file with these bits (undefined: nobody it should not). */
+function keyExposure(st: fs.Stats): string | undefined {
+  if (st.mode & 0o007) return 'open to every user';
+  if (st.mode & 0o030) return 'writable by its group';
+  if (st.mode & 0o040 && process.getuid?.() !== 0 && st.gid !== process.getgid?.())
+    return `readable by group ${st.gid}, which is not the group cpsbackupd runs as`;
+  return undefined;
+}
+
+/**
+ * Makes a new key in `file` (fails with EEXIST if the file exists): readable
+ * by its owner only, or with `group` (a gid) by that group too, 0640 (root
+ * making the key of a daemon that runs as its own user). The file appears
+ * whole with its owner and mode, or not at all (written under a temporary
+ * name, then linked). A directory the server may not write
+ * (EACCES, EROFS, EPERM) is RECORDS_KEY_UNWRITABLE, for the caller to say
+ * how to make it.
+ */
+export function createRecordsKey(file: string, group?: number): RecordsKey {
+  const key = randomBytes(KEY_BYTES);
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      if (group !== undefined) {
+        fs.fchownSync(fd, -1, group);
+        fs.fchmodSync(fd, 0o640); // explicit: the umask (UMask=0077 under systemd) would take the group's bit
+      }
+      fs.writeFileSync(fd, key.toString('hex') + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.linkSync(tmp, file); // never replaces a key that is there
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+      throw new StoreError('RECORDS_KEY_UNWRITABLE', `the records key ${file} is missing and cannot be made there (${(err as Error).message})`, {
+        file,
+        cause: code,
+      });
+    }
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  fsyncDir(dir);
+  return { file, key };
+}
+
+// ---- signed records ----
+
+const SIGNED_HEAD = '{"hmac":"';
+const SIGNED_MID = '","record":';
+
+function mac(key: Buffer, name: string, body: string): Buffer {
+  return createHmac('sha256', key).update(`cpsbackup-record-1\0${name}\0${body}`).digest();
+}
+
+/** A row as JSON: blobs (the manifest) as {"base64": …}. */
+function rowJson(row: SalvagedRow): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? { base64: v.toString('base64') } : v])));
+}
+
+function parseRow(json: string): SalvagedRow | undefined {
+  try {
+    const row: unknown = JSON.parse(json, (_k, v: unknown) =>
       v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { base64?: unknown }).base64 === 'string' && Object.keys(v).length === 1
         ? Buffer.from((v as { base64: string }).base64, 'base64')
         : v,
     );
-  } catch (err) {
-    throw new StoreError('CATALOG_CORRUPT', `record ${name} is not valid JSON (${(err as Error).message})`);
+    return row !== null && typeof row === 'object' && !Array.isArray(row) && typeof (row as SalvagedRow).id === 'number' ? (row as SalvagedRow) : undefined;
+  } catch {
+    return undefined;
   }
-  if (row === null || typeof row !== 'object' || typeof (row as SalvagedRow).id !== 'number') {
-    throw new StoreError('CATALOG_CORRUPT', `record ${name} is not a catalog row`);
-  }
-  return row as SalvagedRow;
 }
 
-/** Every record the catalog's present state calls for, by object name. */
-function wantedRecords(rows: { clients: SalvagedRow[]; backups: SalvagedRow[] }): Map<string, Buffer> {
-  const want = new Map<string, Buffer>();
-  const clientName = new Map<number, string>();
-  for (const c of rows.clients) {
-    clientName.set(c.id as number, c.name as string);
-    want.set(clientObject(c.name as string), encodeRow(c));
+/** A record as stored: `{"hmac":"<hex>","record":<row>}`, the HMAC over its object name and the row's bytes. */
+function encodeRecord(key: Buffer, name: string, row: SalvagedRow): Buffer {
+  const body = rowJson(row);
+  return Buffer.from(`${SIGNED_HEAD}${mac(key, name, body).toString('hex')}${SIGNED_MID}${body}}\n`);
+}
+
+/** What reading a record found. */
+type Decoded =
+  | { kind: 'signed'; row: SalvagedRow }
+  /** Written before records were signed: trusted only by the one-time adoption (it is compared with the catalog first). */
+  | { kind: 'unsigned'; row: SalvagedRow }
+  | { kind: 'bad'; why: string };
+
+function decodeRecord(key: Buffer, name: string, bytes: Buffer): Decoded {
+  const text = bytes.toString('utf8');
+  if (text.startsWith(SIGNED_HEAD)) {
+    const hex = text.slice(SIGNED_HEAD.length, SIGNED_HEAD.length + 64);
+    const rest = text.slice(SIGNED_HEAD.length + 64);
+    if (!/^[0-9a-f]{64}$/.test(hex) || !rest.startsWith(SIGNED_MID) || !rest.endsWith('}\n')) return { kind: 'bad', why: 'is not a record this server wrote' };
+    const body = rest.slice(SIGNED_MID.length, -2);
+    if (!timingSafeEqual(Buffer.from(hex, 'hex'), mac(key, name, body))) {
+      return { kind: 'bad', why: 'fails its integrity check (altered, moved from another name, or signed with another key)' };
+    }
+    const row = parseRow(body);
+    return row ? { kind: 'signed', row } : { kind: 'bad', why: 'is signed but holds no catalog row' };
   }
-  for (const b of rows.backups) {
-    const client = clientName.get(b.client_id as number);
-    if (client !== undefined) want.set(backupObject(client, b.number as number), encodeRow(b));
+  const row = parseRow(text);
+  return row ? { kind: 'unsigned', row } : { kind: 'bad', why: 'is neither a signed record nor a catalog row' };
+}
+
+/** The roots of a backup row's file list (hex): its manifest's ids, an encrypted one's without its key id. */
+export function manifestRoots(row: SalvagedRow): string[] {
+  const stored = Buffer.isBuffer(row.manifest) ? splitChunkIds(row.manifest) : [];
+  return (row.manifest_format === ManifestFormat.Sealed && stored.length > 0 ? splitSealedManifest(stored).roots : stored).map(formatChunkId);
+}
+
+/** Whether `row` shares a root of its file list with an available backup of another client (a copy of it). */
+export function copiesAnotherClient(row: SalvagedRow, backups: readonly SalvagedRow[]): boolean {
+  const mine = new Set(manifestRoots(row));
+  return backups.some((b) => b.client_id !== row.client_id && b.status === 'available' && manifestRoots(b).some((id) => mine.has(id)));
+}
+
+// ---- what the records say ----
+
+/** A client's record: its catalog row, its live backups' numbers and the highest number decided. */
+interface ClientState {
+  row: SalvagedRow;
+  live: Set<number>;
+  through: number;
+}
+
+function clientRow(c: SalvagedRow, live: Iterable<number>, through: number): SalvagedRow {
+  return { id: c.id, name: c.name, dedup_group: c.dedup_group, next_number: c.next_number, live: [...live].sort((a, b) => a - b), through };
+}
+
+function clientState(row: SalvagedRow): ClientState | undefined {
+  const live = row.live;
+  if (!Array.isArray(live) || !live.every((n) => Number.isInteger(n)) || !Number.isInteger(row.through)) return undefined;
+  return { row, live: new Set(live as number[]), through: row.through as number };
+}
+
+/** Fields a start may bring in line with the catalog: a label (a crash between its two writes), and a parent the catalog forgot. */
+const FOLLOWS_CATALOG = new Set(['name', 'description', 'parent_id']);
+
+/** The fields in which a record and a catalog row differ (blobs compared by bytes). */
+export function recordDifferences(record: SalvagedRow, row: SalvagedRow): string[] {
+  const same = (a: unknown, b: unknown) => (Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a === b);
+  const keys = new Set([...Object.keys(record), ...Object.keys(row)]);
+  return [...keys].filter((k) => !same(record[k] ?? null, row[k] ?? null)).sort();
+}
+
+/** Something wrong with the records, and the client it concerns (undefined: none the catalog knows). */
+export interface RecordProblem {
+  client: string | undefined;
+  message: string;
+}
+
+function problem(client: string | undefined, message: string): RecordProblem {
+  return { client, message };
+}
+
+const REPAIR =
+  'stop cpsbackupd and run cpsbackupd -c server.conf --repair-catalog: it keeps whichever copy verifies against the packs and writes the records again (docs/OPERATIONS.md, "Backup records")';
+
+/**
+ * The records of one store: signed, checked, and kept in line with the
+ * catalog without ever being overwritten by a row that disagrees.
+ */
+export class BackupRecords {
+  /** What is wrong with the records now (each says what to do); empty when they agree with the catalog. */
+  problems: RecordProblem[] = [];
+  /** Verified client records, by client name (a client whose record is missing or untrusted is absent). */
+  private clients = new Map<string, ClientState>();
+  /** Clients whose record is untrusted or disagrees: their records are left for --repair-catalog. */
+  private frozen = new Set<string>();
+  /** Backup records that disagree with the catalog or are untrusted: left as they are for --repair-catalog. */
+  private frozenBackups = new Set<string>();
+  /** Whether the records have been read since open (until then no client record may be written: it would lose the live list). */
+  private loaded = false;
+  /**
+   * Available backups the catalog lists that no trusted record vouches for
+   * (`client\0number` → why, for the node): never served (restore, show,
+   * verify, as a parent) until --repair-catalog decides.
+   */
+  private untrusted = new Map<string, string>();
+  /** What the last start corrected in the catalog itself (a client's next number raised): logged. */
+  corrections: string[] = [];
+
+  constructor(
+    private readonly backend: StorageBackend,
+    private readonly catalog: Catalog,
+    private readonly key: RecordsKey,
+  ) {}
+
+  /** Why backup `number` of `client` must not be served (undefined: nothing against it). */
+  untrustedReason(client: string, number: number): string | undefined {
+    return this.untrusted.get(`${client}\0${number}`);
   }
-  return want;
-}
 
-/** Writes the records of one backup (and its client's) as the catalog has them now. */
-export async function writeBackupRecord(backend: StorageBackend, catalog: Catalog, backupId: number): Promise<void> {
-  for (const [name, bytes] of wantedRecords(catalog.recordRows(backupId))) await backend.writeObject(name, bytes);
-}
+  /** Reads and checks every record, and brings those the catalog proves stale or missing in line; reports the rest. `adopt`: records written before signing are signed when they agree with the catalog. */
+  async reconcile(adopt = false): Promise<{ written: number; signed: number }> {
+    const problems: RecordProblem[] = [];
+    const clients = new Map<string, ClientState>();
+    const frozen = new Set<string>();
+    const frozenBackups = new Set<string>();
+    const untrusted = new Map<string, string>();
+    const distrust = (client: string, number: number, why: string) => untrusted.set(`${client}\0${number}`, why);
+    let written = 0;
+    let signed = 0;
+    const rows = this.catalog.recordRows();
+    const catalogClients = new Map(rows.clients.map((c) => [c.name as string, c]));
+    const clientNameById = new Map(rows.clients.map((c) => [c.id as number, c.name as string]));
+    const available = new Map<string, SalvagedRow>(); // by backup object name
+    for (const b of rows.backups) {
+      const client = clientNameById.get(b.client_id as number);
+      if (client !== undefined) available.set(backupObject(client, b.number as number), b);
+    }
+    const names = [...(await this.backend.listObjects(CLIENTS)), ...(await this.backend.listObjects(BACKUPS))];
+    const present = new Map<string, Decoded>();
+    for (const name of names) {
+      const bytes = await this.backend.readObject(name);
+      if (bytes) present.set(name, decodeRecord(this.key.key, name, bytes));
+    }
+    const backupsOf = (client: string) => names.filter((n) => n.startsWith(`${BACKUPS}${word(client)}/`));
 
-/** Removes a backup's record (before the catalog deletes it: a rebuild must not bring it back). */
-export async function removeBackupRecord(backend: StorageBackend, client: string, number: number): Promise<void> {
-  await backend.deleteObject(backupObject(client, number));
-}
-
-/** What reconciling changed. */
-export interface RecordsReconciled {
-  written: number;
-  removed: number;
-}
-
-/** Makes the records say what the catalog says: missing or stale ones written, those of backups gone removed. */
-export async function reconcileRecords(backend: StorageBackend, catalog: Catalog): Promise<RecordsReconciled> {
-  const want = wantedRecords(catalog.recordRows());
-  let written = 0;
-  let removed = 0;
-  for (const name of [...(await backend.listObjects(CLIENTS)), ...(await backend.listObjects(BACKUPS))]) {
-    if (want.has(name)) continue;
-    await backend.deleteObject(name);
-    removed++;
-  }
-  for (const [name, bytes] of want) {
-    if ((await backend.readObject(name))?.equals(bytes)) continue;
-    await backend.writeObject(name, bytes);
-    written++;
-  }
-  return { written, removed };
-}
-
-/** The clients and backups the records describe, as catalog rows (for repair.ts's rebuild). */
-export async function readRecords(backend: StorageBackend): Promise<{ clients: SalvagedRow[]; backups: SalvagedRow[]; lostRows: number }> {
-  let lostRows = 0;
-  const read = async (prefix: string) => {
-    const rows: SalvagedRow[] = [];
-    for (const name of await backend.listObjects(prefix)) {
-      const bytes = await backend.readObject(name);
-      if (!bytes) continue;
-      try {
-        rows.push(decodeRow(bytes, name));
-      } catch {
-        lostRows++; // a damaged record loses its backup, not the rebuild
+    // Clients first: their records decide which backup records are live.
+    for (const [client, c] of catalogClients) {
+      const name = clientObject(client);
+      const d = present.get(name);
+      const liveNow = [...available.keys()].filter((n) => n.startsWith(`${BACKUPS}${word(client)}/`)).map((n) => parseObject(n)!.number!);
+      if (d === undefined || (adopt && d.kind === 'unsigned')) {
+        // No signed record yet: a new client, or the adoption. Backup records already there are the only other witness: a
+        // missing client record beside them (after adoption) is reported, not made up from the catalog.
+        if (d === undefined && !adopt && backupsOf(client).length > 0) {
+          problems.push(problem(client, `the record of client ${client} is missing while records of its backups remain: they are not trusted until ${REPAIR}`));
+          frozen.add(client);
+          continue;
+        }
+        const legacy = adopt ? backupsOf(client).map((n) => parseObject(n)!.number!) : [];
+        const state = { row: c, live: new Set([...liveNow, ...legacy]), through: (c.next_number as number) - 1 };
+        await this.backend.writeObject(name, encodeRecord(this.key.key, name, clientRow(c, state.live, state.through)));
+        clients.set(client, state);
+        if (d) signed++;
+        else written++;
+        continue;
+      }
+      if (d.kind !== 'signed') {
+        problems.push(problem(client, `the record of client ${client} (${name}) ${d.kind === 'bad' ? d.why : 'is not signed'}: it is not trusted; ${REPAIR}`));
+        frozen.add(client);
+        continue;
+      }
+      const state = clientState(d.row);
+      const differ = state ? ['id', 'name', 'dedup_group'].filter((k) => d.row[k] !== c[k]) : ['live'];
+      if (!state || differ.length > 0) {
+        problems.push(problem(client, `the record of client ${client} disagrees with the catalog (${differ.join(', ')}): neither is changed; ${REPAIR}`));
+        frozen.add(client);
+        continue;
+      }
+      clients.set(client, state);
+    }
+    for (const [name, d] of present) {
+      const at = parseObject(name);
+      if (name.startsWith(CLIENTS) && (at === undefined || !catalogClients.has(at.client))) {
+        problems.push(problem(at?.client, `record ${name} is of a client the catalog does not know${d.kind === 'bad' ? ` and ${d.why}` : ''}: ${REPAIR}`));
       }
     }
-    return rows.sort((a, b) => (a.id as number) - (b.id as number));
+
+    // Backups the records hold.
+    for (const [name, d] of present) {
+      if (!name.startsWith(BACKUPS)) continue;
+      const at = parseObject(name);
+      const state = at && clients.get(at.client);
+      if (at === undefined || (state === undefined && !frozen.has(at.client))) {
+        problems.push(problem(at?.client, `record ${name} is of no client the catalog knows${d.kind === 'bad' ? ` and ${d.why}` : ''}: ${REPAIR}`));
+        continue;
+      }
+      // Under an untrusted client record (reported above) a backup's own record is still checked against its row; only the
+      // live list is unknown. Signed over its name, a record that matches vouches for its row.
+      const clientId = state ? state.row.id : catalogClients.get(at.client)!.id;
+      const what = `the record of backup ${at.number} of ${at.client}`;
+      const row = available.get(name);
+      if (d.kind === 'bad' || (d.kind === 'unsigned' && !adopt)) {
+        problems.push(
+          problem(at.client, `${what} ${d.kind === 'bad' ? d.why : 'is not signed'}: it is not trusted (not used to rebuild or restore); ${REPAIR}`),
+        );
+        frozenBackups.add(name);
+        distrust(at.client, at.number!, `its signed record ${d.kind === 'bad' ? d.why : 'is not signed'}`);
+        continue;
+      }
+      if (d.row.number !== at.number || (d.kind === 'signed' && d.row.client_id !== clientId)) {
+        problems.push(problem(at.client, `${what} names backup ${String(d.row.number)} of client id ${String(d.row.client_id)}: it is not trusted; ${REPAIR}`));
+        frozenBackups.add(name);
+        distrust(at.client, at.number!, 'its record names another backup');
+        continue;
+      }
+      if (state && !state.live.has(at.number!)) {
+        problems.push(problem(at.client, `${what} is of a backup that was deleted (its client's signed record no longer lists it): it is refused; ${REPAIR}`));
+        frozenBackups.add(name);
+        distrust(at.client, at.number!, "its client's signed record says it was deleted");
+        continue;
+      }
+      const differ = row ? recordDifferences(d.row, row) : ['status'];
+      if (differ.length > 0 && (!row || differ.some((k) => !FOLLOWS_CATALOG.has(k)))) {
+        problems.push(
+          problem(
+            at.client,
+            `${what} disagrees with the catalog (${row ? differ.join(', ') : 'the catalog does not list it as available'}): the record is kept as it is and the catalog is not trusted for it; ${REPAIR}`,
+          ),
+        );
+        frozenBackups.add(name);
+        distrust(at.client, at.number!, `its catalog row disagrees with its signed record (${row ? differ.join(', ') : 'status'})`);
+        continue;
+      }
+      if (!state) continue; // left as it is for --repair-catalog
+      if (differ.length > 0 || d.kind === 'unsigned') {
+        await this.backend.writeObject(name, encodeRecord(this.key.key, name, row!));
+        if (d.kind === 'unsigned') signed++;
+        else written++;
+      }
+    }
+
+    // Backups the catalog holds without a record: a crash between the writes of a commit, or a record lost.
+    const recordIds = new Map<number, string>();
+    for (const [name, d] of present) if (name.startsWith(BACKUPS) && d.kind === 'signed') recordIds.set(d.row.id as number, name);
+    for (const [name, row] of available) {
+      if (present.has(name)) continue;
+      const at = parseObject(name)!;
+      const state = clients.get(at.client);
+      if (!state) {
+        distrust(at.client, at.number!, `the record of its client ${at.client} is not trusted`); // reported above
+        continue;
+      }
+      if (frozenBackups.has(name)) continue; // reported above
+      const elsewhere = recordIds.get(row.id as number);
+      if (elsewhere !== undefined || at.number! >= (catalogClients.get(at.client)!.next_number as number)) {
+        // The row cannot be right as it stands: its id is another record's, or its number was never handed out.
+        problems.push(
+          problem(
+            at.client,
+            `the catalog lists backup ${at.number} of ${at.client}, ${elsewhere ? `but its backup id is that of ${elsewhere}` : 'a number the client never reached'}: the catalog row is damaged; no record is written; ${REPAIR}`,
+          ),
+        );
+        distrust(at.client, at.number!, 'its catalog row is damaged (it has no signed record)');
+        continue;
+      }
+      if (!state.live.has(at.number!)) {
+        if (at.number! <= state.through) {
+          problems.push(
+            problem(
+              at.client,
+              `the catalog lists backup ${at.number} of ${at.client} as available, but its client's signed record says it was deleted or never completed: no record is written; ${REPAIR}`,
+            ),
+          );
+          distrust(at.client, at.number!, "its client's signed record says it was deleted or never completed");
+          continue;
+        }
+        // A commit that crashed before its client's record was written, or a row forged in the catalog: signed only when its
+        // file list is the client's own (every root uploaded by its dedup group) and no other client's backup shares a root.
+        const foreign = this.foreignManifest(row, catalogClients.get(at.client)!, rows.backups);
+        if (foreign) {
+          problems.push(
+            problem(
+              at.client,
+              `the catalog lists backup ${at.number} of ${at.client}, newer than its client's signed record, but ${foreign}: it is not signed and not served; ${REPAIR}`,
+            ),
+          );
+          distrust(at.client, at.number!, `it has no signed record and ${foreign}`);
+          continue;
+        }
+        // Committed after the client's record was last written: listed now, before its own record.
+        state.live.add(at.number!);
+        state.through = Math.max(state.through, at.number!);
+        await this.writeClient(at.client, state);
+        written++;
+      }
+      await this.backend.writeObject(name, encodeRecord(this.key.key, name, row));
+      written++;
+    }
+    // Numbers a client's record still lists with neither a record nor an available row (a delete interrupted between its writes).
+    for (const [client, state] of clients) {
+      const gone = [...state.live].filter((n) => !present.has(backupObject(client, n)) && !available.has(backupObject(client, n)));
+      if (gone.length === 0) continue;
+      for (const n of gone) state.live.delete(n);
+      await this.writeClient(client, state);
+      written++;
+    }
+    // A client's next number below a number already decided (a flipped bit): raised, which only skips numbers.
+    const corrections: string[] = [];
+    for (const [client, c] of catalogClients) {
+      const want = Math.max((clients.get(client)?.through ?? 0) + 1, this.catalog.maxBackupNumber(c.id as number) + 1);
+      if ((c.next_number as number) < want && this.catalog.raiseNextNumber(c.id as number, want)) {
+        corrections.push(
+          `the catalog's next backup number of client ${client} was ${String(c.next_number)}, below ${want} (its signed record or its backups): raised to ${want}`,
+        );
+        const state = clients.get(client);
+        if (state && !frozen.has(client)) {
+          await this.writeClient(client, state);
+          written++;
+        }
+      }
+    }
+    this.clients = clients;
+    this.frozen = frozen;
+    this.frozenBackups = frozenBackups;
+    this.untrusted = untrusted;
+    this.corrections = corrections;
+    this.problems = problems;
+    this.loaded = true;
+    return { written, signed };
+  }
+
+  /**
+   * Why a backup row without a record cannot be its client's own (undefined:
+   * it can): a root of its file list its client's dedup group never
+   * uploaded, or one another client's backup has too (a copy of it).
+   */
+  private foreignManifest(row: SalvagedRow, client: SalvagedRow, backups: readonly SalvagedRow[]): string | undefined {
+    const roots = manifestRoots(row).map((hex) => Buffer.from(hex, 'hex'));
+    if (roots.length === 0) return 'it has no file list';
+    if (this.catalog.groupHasChunks(client.dedup_group as string, roots).some((has) => !has)) return 'its file list was not uploaded by this client';
+    if (copiesAnotherClient(row, backups)) return "its file list is that of another client's backup";
+    return undefined;
+  }
+
+  private async writeClient(client: string, state: ClientState): Promise<void> {
+    const c = this.catalog.recordRows().clients.find((r) => r.name === client) ?? state.row;
+    state.row = c;
+    const name = clientObject(client);
+    await this.backend.writeObject(name, encodeRecord(this.key.key, name, clientRow(c, state.live, state.through)));
+  }
+
+  /** After a backup's commit: its client's record lists it, then its own record is written. */
+  async committed(backupId: number): Promise<void> {
+    const rows = this.catalog.recordRows(backupId);
+    const b = rows.backups[0];
+    const c = rows.clients[0];
+    if (!b || !c) return;
+    const client = c.name as string;
+    if (!this.loaded) throw new StoreError('STORE_REMOTE', 'the backup records have not been read since the store opened');
+    if (this.frozen.has(client)) return; // left for --repair-catalog, which writes every record again
+    const state = this.clients.get(client) ?? { row: c, live: new Set<number>(), through: 0 };
+    state.live.add(b.number as number);
+    state.through = Math.max(state.through, b.number as number);
+    this.clients.set(client, state);
+    await this.writeClient(client, state);
+    const name = backupObject(client, b.number as number);
+    await this.backend.writeObject(name, encodeRecord(this.key.key, name, b));
+  }
+
+  /** After a label changed in the catalog: the backup's record says it too. */
+  async relabelled(backupId: number): Promise<void> {
+    const rows = this.catalog.recordRows(backupId);
+    const b = rows.backups[0];
+    const client = rows.clients[0]?.name as string | undefined;
+    if (!b || client === undefined || !this.clients.get(client)?.live.has(b.number as number)) return;
+    const name = backupObject(client, b.number as number);
+    if (this.frozen.has(client) || this.frozenBackups.has(name)) return;
+    await this.backend.writeObject(name, encodeRecord(this.key.key, name, b));
+  }
+
+  /** Before the catalog deletes a backup: its record goes, then its client's record stops listing it (a rebuild must not bring it back). */
+  async deleting(client: string, number: number): Promise<void> {
+    await this.backend.deleteObject(backupObject(client, number));
+    const state = this.clients.get(client);
+    if (!state || !state.live.delete(number)) return;
+    await this.writeClient(client, state);
+  }
+}
+
+/** What the records say, checked: what a rebuild may use, and what it may not (with why). */
+export interface TrustedRecords {
+  clients: SalvagedRow[];
+  backups: SalvagedRow[];
+  /** Records not used, one line each: why. */
+  refused: string[];
+}
+
+/**
+ * Every record that passes its check and is live, as catalog rows (for
+ * repair.ts); the rest are named in `refused`. A backup record counts only
+ * under a trusted client record that lists it.
+ */
+export async function readRecords(backend: StorageBackend, key: RecordsKey, adoptUnsigned = false): Promise<TrustedRecords> {
+  const refused: string[] = [];
+  const clients = new Map<string, ClientState>();
+  const clientRows: SalvagedRow[] = [];
+  const backupNames = await backend.listObjects(BACKUPS);
+  const read = async (name: string): Promise<Decoded | undefined> => {
+    const bytes = await backend.readObject(name);
+    if (!bytes) return undefined;
+    const d = decodeRecord(key.key, name, bytes);
+    // Written before records were signed, read by the one-time adoption: what an earlier version trusted.
+    return adoptUnsigned && d.kind === 'unsigned' ? { kind: 'signed', row: d.row } : d;
   };
-  const clients = await read(CLIENTS);
-  const backups = await read(BACKUPS);
-  return { clients, backups, lostRows };
+  for (const name of await backend.listObjects(CLIENTS)) {
+    const d = await read(name);
+    if (!d) continue;
+    const at = parseObject(name);
+    const legacy = adoptUnsigned && at && d.kind === 'signed' && d.row.live === undefined;
+    const state =
+      d.kind !== 'signed'
+        ? undefined
+        : legacy
+          ? {
+              row: d.row,
+              live: new Set(backupNames.filter((n) => n.startsWith(`${BACKUPS}${word(at.client)}/`)).map((n) => parseObject(n)!.number!)),
+              through: 0,
+            }
+          : clientState(d.row);
+    if (d.kind !== 'signed' || !state || !at || d.row.name !== at.client) {
+      refused.push(`${name}: ${d.kind === 'bad' ? d.why : d.kind === 'unsigned' ? 'is not signed' : 'is not the record of this client'}`);
+      continue;
+    }
+    clients.set(at.client, state);
+    const { live: _live, through: _through, ...row } = d.row;
+    clientRows.push({ ...row, next_number: Math.max(row.next_number as number, state.through + 1) });
+  }
+  const backups: SalvagedRow[] = [];
+  for (const name of backupNames) {
+    const d = await read(name);
+    if (!d) continue;
+    const at = parseObject(name);
+    const state = at && clients.get(at.client);
+    if (d.kind !== 'signed') refused.push(`${name}: ${d.kind === 'bad' ? d.why : 'is not signed'}`);
+    else if (!at || !state) refused.push(`${name}: its client has no trusted record`);
+    else if (d.row.number !== at.number || d.row.client_id !== state.row.id) refused.push(`${name}: it is not the record of this backup`);
+    else if (!state.live.has(at.number!)) refused.push(`${name}: its backup was deleted (its client's signed record no longer lists it)`);
+    else backups.push(d.row);
+  }
+  return {
+    clients: clientRows.sort((a, b) => (a.id as number) - (b.id as number)),
+    backups: backups.sort((a, b) => (a.id as number) - (b.id as number)),
+    refused,
+  };
+}
+
+/** Whether the storage holds any signed record (a store whose key must not be made anew). */
+export async function hasSignedRecords(backend: StorageBackend): Promise<boolean> {
+  for (const prefix of [CLIENTS, BACKUPS]) {
+    for (const name of await backend.listObjects(prefix)) {
+      if ((await backend.readObject(name))?.toString('utf8').startsWith(SIGNED_HEAD)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * After a repair: every record written again from the repaired catalog
+ * (signed, each client's listing its available backups), and every other
+ * record moved under `rejected/<stamp>/` (kept as evidence, never read).
+ */
+export async function rewriteRecords(
+  backend: StorageBackend,
+  catalog: Catalog,
+  key: RecordsKey,
+  stamp: string,
+): Promise<{ written: number; rejected: number }> {
+  const rows = catalog.recordRows();
+  const want = new Map<string, Buffer>();
+  const nameOf = new Map(rows.clients.map((c) => [c.id as number, c.name as string]));
+  for (const c of rows.clients) {
+    const live = rows.backups.filter((b) => b.client_id === c.id).map((b) => b.number as number);
+    const name = clientObject(c.name as string);
+    want.set(name, encodeRecord(key.key, name, clientRow(c, live, (c.next_number as number) - 1)));
+  }
+  for (const b of rows.backups) {
+    const name = backupObject(nameOf.get(b.client_id as number)!, b.number as number);
+    want.set(name, encodeRecord(key.key, name, b));
+  }
+  let rejected = 0;
+  for (const name of [...(await backend.listObjects(CLIENTS)), ...(await backend.listObjects(BACKUPS))]) {
+    const bytes = await backend.readObject(name);
+    if (!bytes || want.get(name)?.equals(bytes)) continue;
+    await backend.writeObject(`${REJECTED}${stamp}/${name}`, bytes);
+    if (!want.has(name)) await backend.deleteObject(name);
+    rejected++;
+  }
+  for (const [name, bytes] of want) await backend.writeObject(name, bytes);
+  return { written: want.size, rejected };
 }

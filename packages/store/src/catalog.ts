@@ -367,8 +367,12 @@ export class Catalog {
   /** Creates a backup row in state `creating` with the client's next number. */
   createBackup(clientId: number, parentId: number | null, name: string | null, description: string | null): number {
     return this.transaction(() => {
-      const number = this.db.prepare(`SELECT next_number FROM clients WHERE id = ?`).pluck().get(clientId) as number;
-      this.db.prepare(`UPDATE clients SET next_number = next_number + 1 WHERE id = ?`).run(clientId);
+      // Never below a number already used (a lowered next_number would fail the insert on the unique number).
+      const number = this.db
+        .prepare(`SELECT max(c.next_number, coalesce((SELECT max(number) FROM backups WHERE client_id = c.id), 0) + 1) FROM clients c WHERE c.id = ?`)
+        .pluck()
+        .get(clientId) as number;
+      this.db.prepare(`UPDATE clients SET next_number = ? WHERE id = ?`).run(number + 1, clientId);
       const info = this.db
         .prepare(
           `INSERT INTO backups (client_id, number, parent_id, status, name, description, started_at)
@@ -377,6 +381,16 @@ export class Catalog {
         .run(clientId, number, parentId, name, description, Date.now());
       return Number(info.lastInsertRowid);
     });
+  }
+
+  /** The highest number any backup of a client has, whatever its state (0: none). */
+  maxBackupNumber(clientId: number): number {
+    return this.db.prepare(`SELECT coalesce(max(number), 0) FROM backups WHERE client_id = ?`).pluck().get(clientId) as number;
+  }
+
+  /** Raises a client's next number to `to` when below it (it only skips numbers); whether it changed. */
+  raiseNextNumber(clientId: number, to: number): boolean {
+    return this.db.prepare(`UPDATE clients SET next_number = ? WHERE id = ? AND next_number < ?`).run(to, clientId, to).changes > 0;
   }
 
   backup(id: number): BackupInfo | undefined {

@@ -10,6 +10,8 @@ export type StoreErrorCode =
   | 'MANIFEST_REFUSED'
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_STATE'
+  /** The backup's catalog row is not vouched for by its signed record: not served until --repair-catalog. */
+  | 'BACKUP_UNTRUSTED'
   /** The backup is encrypted: the server cannot read its file list. */
   | 'BACKUP_ENCRYPTED'
   /** An encrypted node's key is not the one its dedup group uses. */
@@ -20,12 +22,22 @@ export type StoreErrorCode =
   | 'CATALOG_CORRUPT'
   /** No catalog, but the storage holds backups: it must be rebuilt from them (rebuild-catalog), never started afresh over them. */
   | 'CATALOG_MISSING'
+  /** The backup records are signed, but the key that signs them is not where the server keeps it. */
+  | 'RECORDS_KEY_MISSING'
+  /** There is no records key and the server may not write where it belongs (a configuration directory read-only to it): it must be made by root. */
+  | 'RECORDS_KEY_UNWRITABLE'
+  /** The records key is readable by users other than the server's (its mode): refused, as ssh refuses a loose private key. */
+  | 'RECORDS_KEY_EXPOSED'
   | 'STORE_CLOSED'
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'
   | 'STORE_IO'
+  /** The store is short of space (its reserve spent, no room to make it again): no new backup until space is freed. */
+  | 'STORE_FULL'
   /** The object store holding the packs failed (after its retries): the message names the bucket and what it answered. */
   | 'STORE_REMOTE'
+  /** The store directory, something in it or a directory on the way to it is in another user's hands: the server does not start. */
+  | 'STORE_NOT_OURS'
   | 'BAD_ARGUMENT';
 
 /** A typed store failure carrying the context needed to act on it. */

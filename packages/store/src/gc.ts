@@ -190,7 +190,10 @@ async function repack(
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
     writer.abandon();
-    for (const p of newPacks) await store.backend.deletePack(p);
+    for (const p of newPacks) {
+      store.assertOwner(`GC removing pack ${p}`);
+      await store.backend.deletePack(p);
+    }
     writeMakingRoom(() => catalog.dropPacks(newPacks), freeSpace);
     for (const pack of candidates) if ((liveBytes.get(pack) ?? 0) > 0) kept.add(pack);
     return { moved: [], corruptChunks, kept, newPacks: [] };
@@ -209,10 +212,18 @@ async function sweep(
   freeSpace: () => boolean,
 ): Promise<void> {
   const catalog = store.catalog;
+  // Deletions follow: only while this process holds the storage's lease (read again from the storage now).
+  await store.confirmOwner('GC sweep');
   writeMakingRoom(() => catalog.applyGc(g.moved, g.dead, g.emptied), freeSpace);
-  for (const p of g.emptied) await store.backend.deletePack(p);
+  for (const p of g.emptied) {
+    store.assertOwner(`GC removing pack ${p}`);
+    await store.backend.deletePack(p);
+  }
   catalog.dropPacks(g.emptied);
   const unused = g.newPacks.filter((p) => !catalog.packHasChunks(p));
-  for (const p of unused) await store.backend.deletePack(p);
+  for (const p of unused) {
+    store.assertOwner(`GC removing pack ${p}`);
+    await store.backend.deletePack(p);
+  }
   catalog.dropPacks(unused);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type PackAppender, type StorageBackend } from './backend';
-import { fsyncDir, mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
+import { type LeaseObject, type PackAppender, type StorageBackend } from './backend';
+import { createFileDurably, fsyncDir, mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
@@ -34,7 +34,7 @@ export class LocalDirectoryBackend implements StorageBackend {
 
   constructor(readonly root: string) {
     this.packsDir = path.join(root, 'packs');
-    fs.mkdirSync(this.packsDir, { recursive: true });
+    fs.mkdirSync(this.packsDir, { recursive: true, mode: 0o700 }); // packs hold plain file content: the server's user's alone
   }
 
   get location(): string {
@@ -64,7 +64,7 @@ export class LocalDirectoryBackend implements StorageBackend {
     const file = this.packPath(name);
     const dir = path.dirname(file);
     mkdirDurably(dir);
-    const fd = fs.openSync(file, 'wx');
+    const fd = fs.openSync(file, 'wx', 0o600);
     fsyncDir(dir); // the new pack's directory entry must survive a crash too
     return new LocalPackAppender(fd, file);
   }
@@ -193,6 +193,63 @@ export class LocalDirectoryBackend implements StorageBackend {
     return names.sort();
   }
 
+  /**
+   * The lease is a file per write, `lease/<sequence>`, the highest the
+   * current one: a write creates the next number exclusively (link()), so
+   * of two writers from the same version one gets EEXIST; that holds on a
+   * directory two hosts share over NFS too.
+   */
+  readonly leaseWrites = 'atomic' as const;
+
+  private get leaseDir(): string {
+    return path.join(this.root, 'lease');
+  }
+
+  private leaseSequences(): number[] {
+    try {
+      return fs
+        .readdirSync(this.leaseDir)
+        .filter((f) => /^\d{16}$/.test(f))
+        .map(Number)
+        .sort((a, b) => a - b);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async readLease(): Promise<LeaseObject | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const seq = this.leaseSequences().pop();
+      if (seq === undefined) return undefined;
+      const file = path.join(this.leaseDir, leaseFileName(seq));
+      try {
+        const data = fs.readFileSync(file);
+        // The file's mtime is this host's clock (or the file server's): see OPERATIONS.md on clocks.
+        return { data, tag: String(seq), ageMs: Math.max(0, Date.now() - fs.statSync(file).mtimeMs) };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // replaced meanwhile: read the newer one
+      }
+    }
+    throw new StoreError('STORE_IO', `the lease in ${this.leaseDir} keeps changing while it is read; is another server using this directory?`);
+  }
+
+  async writeLease(data: Buffer, expected: string | undefined): Promise<string | undefined> {
+    const seqs = this.leaseSequences();
+    const current = seqs[seqs.length - 1];
+    if (String(current) !== String(expected)) return undefined; // written by someone else since it was read
+    const next = (current ?? 0) + 1;
+    mkdirDurably(this.leaseDir);
+    try {
+      createFileDurably(path.join(this.leaseDir, leaseFileName(next)), data, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw err;
+    }
+    for (const old of seqs) unlinkIfPresent(path.join(this.leaseDir, leaseFileName(old)));
+    return String(next);
+  }
+
   async close(): Promise<void> {
     this.closeReaders();
   }
@@ -213,6 +270,10 @@ export class LocalDirectoryBackend implements StorageBackend {
     for (const fd of this.readFds.values()) fs.closeSync(fd);
     this.readFds.clear();
   }
+}
+
+function leaseFileName(seq: number): string {
+  return String(seq).padStart(16, '0');
 }
 
 /** Removes a file; whether it was there (a missing one is not an error: deletes may repeat after a crash). */

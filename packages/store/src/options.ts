@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */
@@ -12,10 +13,24 @@ export interface StoreOptions {
   gracePeriodMs?: number;
   /** GC rewrites a pack once less than this share of it is live. */
   gcLiveThreshold?: number;
+  /**
+   * The file holding the key that signs the backup records
+   * (backup-records.ts): kept with the server's configuration, never in the
+   * store directory or the bucket. Default: `<dir>.records.key`, beside the
+   * store directory.
+   */
+  recordsKey?: string;
+  /** How long the storage's lease lasts unless renewed, in ms (see storage-owner.ts). */
+  leaseMs?: number;
 }
 
-/** StoreOptions with every field filled. */
-export type ResolvedStoreOptions = Required<StoreOptions>;
+/** Where the records key is by default: beside the store directory, not in it. */
+export function defaultRecordsKeyFile(dir: string): string {
+  return `${path.resolve(dir)}.records.key`;
+}
+
+/** StoreOptions with every field filled (the records key is resolved at open). */
+export type ResolvedStoreOptions = Required<Omit<StoreOptions, 'recordsKey'>>;
 
 export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions {
   const resolved: ResolvedStoreOptions = {
@@ -24,6 +39,7 @@ export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions 
     flushThreshold: o.flushThreshold ?? 128 * 1024 * 1024,
     gracePeriodMs: o.gracePeriodMs ?? 24 * 3600 * 1000,
     gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
+    leaseMs: o.leaseMs ?? 60_000,
   };
   if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < 1 || resolved.zstdLevel > 19) {
     throw new RangeError(`zstdLevel must be an integer 1..19, got ${resolved.zstdLevel}`);

@@ -45,6 +45,13 @@ class SyncTrackingBackend implements StorageBackend {
   async writeObject(): Promise<void> {
     throw new Error('not used');
   }
+  readonly leaseWrites = 'atomic' as const;
+  async readLease(): Promise<undefined> {
+    return undefined;
+  }
+  async writeLease(): Promise<string | undefined> {
+    return undefined;
+  }
   async readObject(): Promise<Buffer | undefined> {
     throw new Error('not used');
   }

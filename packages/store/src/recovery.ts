@@ -26,8 +26,15 @@ export const INTERRUPTED_REASON = 'interrupted: the server stopped before the ba
  * is given up and the write tried once more, and failing that the repairs
  * wait for the next start rather than keep the server down.
  */
-export async function recoverStore(catalog: Catalog, backend: StorageBackend, freeSpace: () => boolean): Promise<RecoveryReport> {
+export async function recoverStore(
+  catalog: Catalog,
+  backend: StorageBackend,
+  freeSpace: () => boolean,
+  owner: { assertHeld(what: string): void; confirm(what: string): Promise<void> },
+): Promise<RecoveryReport> {
   const removedPacks: string[] = [];
+  // What follows deletes what this catalog does not know: only while this process holds the storage's lease (storage-owner.ts).
+  await owner.confirm('removing packs the catalog does not know');
 
   // Files the catalog never heard of cannot hold a recorded chunk.
   const known = new Set(catalog.packNames());
@@ -38,6 +45,7 @@ export async function recoverStore(catalog: Catalog, backend: StorageBackend, fr
   }
   for (const name of await backend.listPacks()) {
     if (!known.has(name) && !catalog.packHasChunks(name)) {
+      owner.assertHeld(`removing pack ${name}, which the catalog does not know`);
       await backend.deletePack(name);
       removedPacks.push(name);
     }
@@ -56,6 +64,7 @@ export async function recoverStore(catalog: Catalog, backend: StorageBackend, fr
   // and packs no recorded chunk points into (a crash between writing and recording).
   const doomed = [...catalog.packNames('deleting'), ...catalog.emptySealedPacks()];
   for (const name of doomed) {
+    owner.assertHeld(`removing pack ${name}`);
     await backend.deletePack(name);
     removedPacks.push(name);
   }

@@ -16,9 +16,18 @@ import {
 } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
-import { StoreLock } from './store-lock';
-import { readRecords } from './backup-records';
-import { claimStorage } from './storage-owner';
+import {
+  copiesAnotherClient,
+  createRecordsKey,
+  hasSignedRecords,
+  readRecords,
+  readRecordsKey,
+  recordDifferences,
+  rewriteRecords,
+  type TrustedRecords,
+} from './backup-records';
+import { defaultRecordsKeyFile } from './options';
+import { lockStoreDirectory, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 
@@ -41,6 +50,13 @@ export interface RepairReport {
   badRecords: number;
   /** Rows of the old catalog that could not be read. */
   lostRows: number;
+  /** Backup records not used, each with why: they fail their check, or their backup was deleted. */
+  refusedRecords: string[];
+  /** Backups whose catalog row and record disagreed, each with the copy kept (the one that verifies against the packs). */
+  disagreements: string[];
+  /** Records written again from the rebuilt catalog, and records set aside under `rejected/`. */
+  recordsWritten: number;
+  recordsRejected: number;
 }
 
 /**
@@ -68,20 +84,47 @@ type ChunkPlace = Omit<ChunkLocation, 'id' | 'storedAt'>;
  * A backup whose file list cannot be read becomes `error` with the reason.
  * Run it with cpsbackupd stopped.
  */
-export async function repairCatalog(dir: string, from: RepairSource = 'catalog', openBackend?: (dir: string) => StorageBackend): Promise<RepairReport> {
+export async function repairCatalog(
+  dir: string,
+  from: RepairSource = 'catalog',
+  openBackend?: (dir: string) => StorageBackend,
+  recordsKeyFile: string = defaultRecordsKeyFile(dir),
+  opts: { leaseMs?: number } = {},
+): Promise<RepairReport> {
   mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
-  const lock = StoreLock.acquire(dir);
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
+  const lock = await lockStoreDirectory(dir, backend, 'rebuild-catalog');
+  let lease: StorageLease | undefined;
   try {
+    // Refused while another server holds the storage; from the storage's records, also storage another directory owned (its lease ended); from this catalog, only this directory's.
+    lease = await StorageLease.acquire(dir, backend, from === 'storage' ? 'rebuild-catalog' : 'start', { durationMs: opts.leaseMs });
     const file = path.join(dir, 'catalog.db');
-    const old = from === 'storage' ? await readRecords(backend) : salvageRows(file);
+    // The records are trusted only through their key: without it neither a rebuild nor a repair can tell a forged record from a true one.
+    let key = readRecordsKey(recordsKeyFile);
+    let unsigned = false;
+    if (!key) {
+      if (await hasSignedRecords(backend)) {
+        throw new StoreError(
+          'RECORDS_KEY_MISSING',
+          `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${recordsKeyFile}: restore it from the backup of the server's configuration, then run this again (docs/OPERATIONS.md, "Backup records")`,
+          { file: recordsKeyFile },
+        );
+      }
+      // Records of a version that did not sign them (the one-time adoption): taken as they are, this once, and signed below.
+      key = createRecordsKey(recordsKeyFile);
+      unsigned = true;
+    }
+    const records = await readRecords(backend, key, unsigned);
+    const old = from === 'storage' ? { clients: records.clients, backups: records.backups, lostRows: 0 } : salvageRows(file);
     const packNames = await backend.listPacks(); // listed once: on an object store each listing is requests
     if (old.clients.length === 0 && packNames.length > 0) {
       // A catalog of no client over full packs would let GC take every chunk: each source names the other.
       throw new StoreError(
         'CATALOG_CORRUPT',
         from === 'storage'
-          ? `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`
+          ? records.refused.length > 0
+            ? `no backup record in ${backend.objectsLocation} can be trusted (${records.refused.join('; ')}): nothing was changed; use --repair-catalog while the catalog remains`
+            : `no backup records in ${backend.objectsLocation}: the store was last written by a version that kept none; use --repair-catalog`
           : `${fs.existsSync(file) ? `no client row of ${file} can be read` : `${file} is missing`}: a catalog rebuilt from it would name no backup over ${backend.location}. ` +
               'Rebuild it from the backup records kept with the packs instead: cpsbackupd -c server.conf rebuild-catalog',
       );
@@ -94,13 +137,28 @@ export async function repairCatalog(dir: string, from: RepairSource = 'catalog',
     const { places, packs, badRecords } = await scanPacks(backend, packNames);
     const catalog = new Catalog(file);
     try {
-      const report = await rebuild(catalog, backend, old, places, packs);
-      await claimStorage(dir, backend); // the storage is this directory's now (a server that replaces another)
-      return { from, recordsAt: backend.objectsLocation, savedAs, ...report, packs: packs.length, chunks: places.size, badRecords, lostRows: old.lostRows };
+      const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs);
+      lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
+      // The records now say what the repaired catalog says, every copy of it checked against the packs.
+      const rewritten = await rewriteRecords(backend, catalog, key, stamp);
+      return {
+        from,
+        recordsAt: backend.objectsLocation,
+        savedAs,
+        ...report,
+        packs: packs.length,
+        chunks: places.size,
+        badRecords,
+        lostRows: old.lostRows,
+        refusedRecords: records.refused,
+        recordsWritten: rewritten.written,
+        recordsRejected: rewritten.rejected,
+      };
     } finally {
       catalog.close();
     }
   } finally {
+    await lease?.close(true); // released, this directory's: its server starts at once, any other is refused
     await backend.close();
     lock.release();
   }
@@ -147,17 +205,85 @@ async function scanPacks(backend: StorageBackend, names: readonly string[]): Pro
   return { places, packs, badRecords };
 }
 
+/** A backup's copies, in the order a repair tries them, and what to say if they disagreed. */
+interface BackupSources {
+  candidates: Array<{ row: SalvagedRow; from: 'record' | 'catalog' }>;
+  disagreement?: string;
+}
+
+/** Clients and backups to rebuild from: each backup with its copies. */
+interface Sources {
+  clients: SalvagedRow[];
+  backups: BackupSources[];
+}
+
+/** One copy per backup: what a rebuild from storage, or a catalog without records, has. */
+function single(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, from: 'record' | 'catalog'): Sources {
+  return { clients: old.clients, backups: old.backups.map((row) => ({ candidates: [{ row, from }] })) };
+}
+
+/**
+ * The damaged catalog's rows beside the records that pass their check
+ * (matched by backup id). Where they disagree beyond a label, both are
+ * candidates, the record first (it is signed; the catalog row carries no
+ * check of its own): the repair keeps the first that verifies against the
+ * packs. A record of a backup whose row is lost brings it back.
+ */
+function withRecords(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, records: TrustedRecords): Sources {
+  const clients = [...old.clients];
+  const names = new Set(clients.map((c) => c.name));
+  const ids = new Set(clients.map((c) => c.id));
+  for (const c of records.clients) {
+    if (names.has(c.name) || ids.has(c.id)) continue;
+    clients.push(c);
+  }
+  const nameOf = new Map(clients.map((c) => [c.id as number, c.name as string]));
+  const what = (r: SalvagedRow) => `backup ${String(r.number)} of ${nameOf.get(r.client_id as number) ?? `client id ${String(r.client_id)}`}`;
+  const recordById = new Map(records.backups.map((r) => [r.id as number, r]));
+  const backups: BackupSources[] = [];
+  for (const row of old.backups) {
+    const record = recordById.get(row.id as number);
+    recordById.delete(row.id as number);
+    const differ = record ? recordDifferences(record, row) : [];
+    if (!record && records.backups.length + records.clients.length > 0 && row.status === 'available' && copiesAnotherClient(row, old.backups)) {
+      // No signed record vouches for it and its file list is another client's: a forged row, kept as failed (never restored).
+      const why = "no signed record vouched for it and its file list is that of another client's backup";
+      backups.push({
+        candidates: [{ row: { ...row, status: 'error', reason: `repair-catalog: ${why}` }, from: 'catalog' }],
+        disagreement: `${what(row)}: ${why}; kept as failed`,
+      });
+      continue;
+    }
+    if (!record || differ.every((k) => k === 'name' || k === 'description' || k === 'parent_id')) {
+      backups.push({ candidates: [{ row, from: 'catalog' }] });
+      continue;
+    }
+    backups.push({
+      candidates: [
+        { row: record, from: 'record' },
+        { row, from: 'catalog' },
+      ],
+      disagreement: `${what(record)}: its catalog row and its record disagreed (${differ.join(', ')})`,
+    });
+  }
+  for (const record of recordById.values()) {
+    backups.push({ candidates: [{ row: record, from: 'record' }], disagreement: `${what(record)}: its record was kept, the catalog had no row for it` });
+  }
+  return { clients, backups };
+}
+
 /** Fills the new catalog (one transaction); returns the counts for the report. */
 async function rebuild(
   catalog: Catalog,
   backend: StorageBackend,
-  old: { clients: SalvagedRow[]; backups: SalvagedRow[] },
+  old: Sources,
   places: Map<string, ChunkPlace>,
   packs: string[],
-): Promise<Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups'>> {
+): Promise<Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups' | 'disagreements'>> {
   const groupOf = new Map<number, string>();
   const nameOf = new Map<number, string>();
   const unreadableBackups: string[] = [];
+  const disagreements: string[] = [];
   let available = 0;
   let failed = 0;
 
@@ -175,10 +301,33 @@ async function rebuild(
   });
   const backups: RepairContents['backups'][number][] = [];
   const deleted = new Set<number>();
-  for (const b of old.backups) {
-    const group = groupOf.get(b.client_id as number);
-    if (group === undefined) continue; // its client row is lost: nothing can name this backup
-    const row: SalvagedRow & { id: number } = { partial: null, manifest_format: 1, ...b, id: b.id as number }; // older catalogs lack these columns
+  const taken = new Map<string, number>(); // client id/number -> index in backups: one backup per number
+  const fromRecord = new Set<number>(); // ids of the backups kept from a record
+  for (const source of old.backups) {
+    // The first copy whose file list reads whole from the packs; failing that, the first copy, as failed.
+    let chosen: { row: SalvagedRow & { id: number }; refs: Buffer[]; from: 'record' | 'catalog'; ok: boolean } | undefined;
+    let firstError: string | undefined;
+    for (const { row: b, from } of source.candidates) {
+      if (groupOf.get(b.client_id as number) === undefined) continue; // its client row is lost: nothing can name this backup
+      const row: SalvagedRow & { id: number } = { partial: null, manifest_format: 1, ...b, id: b.id as number }; // older catalogs lack these columns
+      if (row.status !== 'available') {
+        chosen ??= { row, refs: [], from, ok: true };
+        continue;
+      }
+      try {
+        chosen = { row, refs: await referencesOf(row.manifest as Buffer | null, row.manifest_format as number, read), from, ok: true };
+        break;
+      } catch (err) {
+        firstError ??= (err as Error).message;
+        chosen ??= { row, refs: [], from, ok: false };
+      }
+    }
+    if (!chosen) continue;
+    const { row, refs, from, ok } = chosen;
+    if (source.disagreement) {
+      const verified = row.status === 'available' && ok ? 'which verifies against the packs' : 'though neither verifies against the packs';
+      disagreements.push(source.candidates.length > 1 ? `${source.disagreement}: kept the ${from}'s copy, ${verified}` : source.disagreement);
+    }
     if (row.status === 'deleting') {
       deleted.add(row.id); // deleted before the damage: it stays deleted
       continue;
@@ -187,20 +336,33 @@ async function rebuild(
       row.status = 'error';
       row.reason = 'interrupted: the catalog was repaired while it was being written';
     }
-    let refs: Buffer[] = [];
-    if (row.status === 'available') {
-      try {
-        refs = await referencesOf(row.manifest as Buffer | null, row.manifest_format as number, read);
-      } catch (err) {
-        row.status = 'error';
-        row.reason = `repair-catalog: its file list could not be read (${(err as Error).message})`;
-        unreadableBackups.push(`${nameOf.get(b.client_id as number)} backup ${b.number}: ${(err as Error).message}`);
-      }
+    if (row.status === 'available' && !ok) {
+      row.status = 'error';
+      row.reason = `repair-catalog: its file list could not be read (${firstError})`;
+      unreadableBackups.push(`${nameOf.get(row.client_id as number)} backup ${String(row.number)}: ${firstError}`);
     }
-    if (row.status === 'available') available++;
-    else failed++;
+    const slot = `${String(row.client_id)}/${String(row.number)}`;
+    const other = taken.get(slot);
+    if (other !== undefined) {
+      // Two copies claim one number (a damaged number or client): the one from a verified record or available wins.
+      const mine = row.status === 'available' && ok;
+      const theirs = backups[other]!.row.status === 'available';
+      const keep = mine !== theirs ? mine : from === 'record' && !fromRecord.has(backups[other]!.row.id);
+      disagreements.push(
+        `backup ${String(row.number)} of ${nameOf.get(row.client_id as number)}: two rows claimed it; kept backup id ${keep ? row.id : backups[other]!.row.id}`,
+      );
+      if (!keep) continue;
+      backups.splice(other, 1);
+      for (const [k, v] of taken) if (v > other) taken.set(k, v - 1);
+    }
+    taken.set(slot, backups.length);
+    if (from === 'record') fromRecord.add(row.id);
     // References to lost data are left out: verify names the files that need them.
-    backups.push({ row, group, references: refs.filter((id) => places.has(formatChunkId(id))) });
+    backups.push({ row, group: groupOf.get(row.client_id as number)!, references: refs.filter((id) => places.has(formatChunkId(id))) });
+  }
+  for (const b of backups) {
+    if (b.row.status === 'available') available++;
+    else failed++;
   }
   const kept = new Set(backups.map((b) => b.row.id));
   for (const b of backups) if (deleted.has(b.row.parent_id as number) || !kept.has(b.row.parent_id as number)) b.row.parent_id = null;
@@ -210,7 +372,7 @@ async function rebuild(
     clients,
     backups,
   });
-  return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups };
+  return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups, disagreements };
 }
 
 /** The chunks a manifest names (its own and its entries', or a tree's listings and theirs); throws if it cannot be read whole. */

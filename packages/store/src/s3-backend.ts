@@ -9,6 +9,7 @@
  * dropped connections are the SDK's (standard retry strategy); a request
  * that stalls is cut by a timeout and retried the same way.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -22,7 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type PackAppender, type StorageBackend } from './backend';
+import { type LeaseObject, type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
 
@@ -124,6 +125,16 @@ export class S3Backend implements StorageBackend {
     // Marked as expiring now: the SDK keeps credentials without an expiry forever, and a key reread on SIGHUP must be used from the next request.
     if (creds) config.credentials = async () => ({ ...creds(), expiration: new Date() });
     this.client = new S3Client(config);
+    // The object store's own clock, from each answer's Date header: a lease's age is judged by it (Last-Modified is that clock too).
+    this.client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        const date = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.['date'];
+        if (date && result.output && typeof result.output === 'object') (result.output as { storeDate?: string }).storeDate = date;
+        return result;
+      },
+      { step: 'build', name: 'cpsbackupStoreDate' },
+    );
     this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
     this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
     for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
@@ -313,6 +324,92 @@ export class S3Backend implements StorageBackend {
   async listObjects(prefix: string): Promise<string[]> {
     const base = `${this.settings.prefix}records/`;
     return (await this.list(base + prefix)).map((o) => o.key.slice(base.length)).sort();
+  }
+
+  private get leaseKey(): string {
+    return `${this.settings.prefix}lease`;
+  }
+
+  /** Whether the object store refuses a PUT whose If-None-Match / If-Match fails (probed at the first lease write). */
+  private conditional: boolean | undefined;
+
+  get leaseWrites(): 'atomic' | 'checked' | 'unknown' {
+    return this.conditional === undefined ? 'unknown' : this.conditional ? 'atomic' : 'checked';
+  }
+
+  async readLease(): Promise<LeaseObject | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }));
+      const data = Buffer.from(await r.Body!.transformToByteArray());
+      const storeDate = (r as { storeDate?: string }).storeDate;
+      // Both times from the object store's clock when it sends Date (HTTP requires it); this host's clock otherwise.
+      const now = storeDate ? Date.parse(storeDate) : Date.now();
+      const ageMs = r.LastModified && Number.isFinite(now) ? Math.max(0, now - r.LastModified.getTime()) : undefined;
+      return { data, tag: r.ETag ?? '', ageMs };
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw this.failure(err, 'read of the lease');
+    }
+  }
+
+  async writeLease(data: Buffer, expected: string | undefined): Promise<string | undefined> {
+    this.conditional ??= await this.probeConditionalWrites();
+    if (this.conditional) {
+      try {
+        const r = await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.settings.bucket,
+            Key: this.leaseKey,
+            Body: data,
+            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+          }),
+        );
+        return r.ETag ?? (await this.readLease())?.tag;
+      } catch (err) {
+        // 412: the condition failed; 409: a concurrent conditional write to the same key won.
+        if (status(err) === 412 || status(err) === 409 || status(err) === 404) return undefined;
+        throw this.failure(err, 'write of the lease');
+      }
+    }
+    // The store ignores conditions: compare, write, and read back (see OPERATIONS.md for what is left to chance).
+    if ((await this.readLease())?.tag !== expected) return undefined;
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey, Body: data }));
+    } catch (err) {
+      throw this.failure(err, 'write of the lease');
+    }
+    const back = await this.readLease();
+    return back && back.data.equals(data) ? back.tag : undefined;
+  }
+
+  /**
+   * Whether the object store honours conditional writes: a probe object is
+   * created with If-None-Match: *, then written again with the same
+   * condition and with If-Match of a tag it never had; both must be refused
+   * (412). Servers that ignore the headers (s3rver, older Ceph RGW and
+   * MinIO) take both writes.
+   */
+  private async probeConditionalWrites(): Promise<boolean> {
+    const Key = `${this.settings.prefix}lease-probe-${randomBytes(8).toString('hex')}`;
+    const put = async (cond: { IfNoneMatch?: string; IfMatch?: string }): Promise<'written' | 'refused'> => {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }));
+        return 'written';
+      } catch (err) {
+        const code = status(err);
+        if (code === 412 || code === 409) return 'refused';
+        if (code === 501 || code === 400) return 'written'; // does not know the header: treated as ignoring it
+        throw this.failure(err, 'probe of conditional writes');
+      }
+    };
+    try {
+      if ((await put({ IfNoneMatch: '*' })) !== 'written') return false;
+      const again = await put({ IfNoneMatch: '*' });
+      const wrongTag = await put({ IfMatch: '"00000000000000000000000000000000"' });
+      return again === 'refused' && wrongTag === 'refused';
+    } finally {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key })).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

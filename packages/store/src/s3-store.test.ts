@@ -137,12 +137,15 @@ describe('the store on S3-compatible storage', () => {
     const otherDir = tempDir('s3-store-other');
     try {
       // A new directory over a used prefix: its empty catalog would make recovery delete every pack.
-      await expect(Store.open(otherDir, OPTIONS, onBucket(prefix))).rejects.toMatchObject({ code: 'CATALOG_MISSING' });
+      await expect(Store.open(otherDir, OPTIONS, onBucket(prefix))).rejects.toMatchObject({
+        code: 'STORE_LOCKED',
+        message: expect.stringMatching(/belongs to another cpsbackupd \(store directory .*s3-store-.* on .*\), which released it at a clean stop/),
+      });
       // Another server with a catalog of its own (it was given the same prefix by mistake).
       const own = await Store.open(otherDir, OPTIONS, onBucket(`${prefix}elsewhere/`));
       await own.close();
       await expect(Store.open(otherDir, OPTIONS, onBucket(prefix))).rejects.toThrow(
-        /belongs to another cpsbackupd \(store directory .*s3-store-.* on .*\): two servers must never share storage/,
+        /belongs to another cpsbackupd \(store directory .*s3-store-.* on .*\), which released it at a clean stop: this server's catalog does not describe it/,
       );
       // The first server is untouched and opens as before.
       const again = await Store.open(dir, OPTIONS, onBucket(prefix));

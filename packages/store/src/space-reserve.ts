@@ -2,21 +2,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDir } from '@cpsbackup/durable';
 
-/** The most the reserve holds; on small filesystems, 1/16 of their size. */
+/** The most a reserve holds; on small filesystems, 1/16 of their size. */
 const RESERVE_BYTES = 16 * 1024 * 1024;
 
 /**
  * A file of zeros the store keeps beside the catalog and gives up when the
- * disk fills: a full disk must still let the catalog record that a backup
- * failed, seal packs, run recovery at start and let GC delete what it
- * reclaims (all of which need SQLite to write a little). The reserve is
- * taken back once there is room again.
+ * disk fills. Two of them: `reserve`, given up by the running server when
+ * a write fails for lack of space (the catalog must still record that a
+ * backup failed, seal packs and let GC delete what it reclaims: all of
+ * which need SQLite to write a little), and `reserve-open`, given up only
+ * by a start on a full disk (SQLite's -wal and -shm, recovery, and the
+ * deletes and GC that free space then). So a server whose running reserve
+ * a failed backup spent still starts. Each is taken back once there is room
+ * again.
  */
 export class SpaceReserve {
-  private readonly file: string;
+  readonly file: string;
 
-  constructor(dir: string) {
-    this.file = path.join(dir, 'reserve');
+  constructor(dir: string, name: 'reserve' | 'reserve-open' = 'reserve') {
+    this.file = path.join(dir, name);
   }
 
   /** Whether the reserve is in place. */
@@ -25,7 +29,7 @@ export class SpaceReserve {
   }
 
   /** The reserve's size on this filesystem. */
-  private size(): number {
+  size(): number {
     try {
       const s = fs.statfsSync(path.dirname(this.file));
       return Math.min(RESERVE_BYTES, Math.floor((s.blocks * s.bsize) / 16));
@@ -45,14 +49,14 @@ export class SpaceReserve {
   }
 
   /**
-   * Puts the reserve in place if it is not, and there is room for it with as
-   * much again to spare (so taking it never fills the disk). Best effort:
-   * returns whether it is held.
+   * Puts the reserve in place if it is not, and there is room for it with
+   * `spare` times its size free in all (2 by default: taking it never fills
+   * the disk). Best effort: returns whether it is held.
    */
-  ensure(): boolean {
+  ensure(spare = 2): boolean {
     if (this.held) return true;
     const size = this.size();
-    if (this.freeBytes() < 2 * size) return false;
+    if (this.freeBytes() < spare * size) return false;
     const tmp = `${this.file}.tmp`;
     try {
       const fd = fs.openSync(tmp, 'w', 0o600);

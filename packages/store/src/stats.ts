@@ -16,6 +16,8 @@ export interface StoreStats {
   dedupRatio: number;
   /** uniqueBytes / stored chunk payload bytes. */
   compressionRatio: number;
+  /** What is wrong with the backup records (each says what to do); empty when they are sound. */
+  recordProblems: string[];
 }
 
 export async function computeStats(store: Store): Promise<StoreStats> {
@@ -40,5 +42,6 @@ export async function computeStats(store: Store): Promise<StoreStats> {
     packs: packs.length,
     dedupRatio: t.chunks.raw > 0 ? logicalBytes / t.chunks.raw : 1,
     compressionRatio: t.chunks.stored > 0 ? t.chunks.raw / t.chunks.stored : 1,
+    recordProblems: store.recordProblems().map((p) => p.message),
   };
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { StoreError } from './errors';
 import { type LockHolder, PidLockFile } from '@cpsbackup/durable';
@@ -17,16 +19,38 @@ export class StoreLock {
     try {
       got = PidLockFile.tryAcquire(file);
     } catch (err) {
-      // A disk so full that not even the lock's few bytes fit: the space reserve is there for this.
-      if (!isOutOfSpace(err) || !new SpaceReserve(dir).release()) throw err;
+      // A disk so full that not even the lock's few bytes fit: the start's space reserve (else the running one) is there for this.
+      if (!isOutOfSpace(err) || !(new SpaceReserve(dir, 'reserve-open').release() || new SpaceReserve(dir).release())) throw err;
       got = PidLockFile.tryAcquire(file);
     }
     if (got instanceof PidLockFile) return new StoreLock(got);
     throw new StoreError(
       'STORE_LOCKED',
-      `store ${dir} is in use by process ${got.pid} on ${got.host}; stop it first (or remove ${file} if that process is gone)`,
-      { dir },
+      `store ${dir} is in use by process ${got.pid} on ${got.host}: stop it first (systemctl stop cpsbackupd on ${got.host}); ` +
+        `a lock left by a process that is gone is taken over by itself${got.host === os.hostname() ? '' : ' once its lease has expired'}`,
+      { dir, pid: got.pid, host: got.host },
     );
+  }
+
+  /**
+   * acquire, where the directory may be shared by hosts (NFS): a lock held
+   * from another host, whose process this one cannot see, is taken over
+   * once the lease that process renewed has expired (`lease`: its holder's
+   * host and whether it still runs; undefined: no lease); while it runs,
+   * the refusal is the lease's message.
+   */
+  static async acquireShared(dir: string, lease: () => Promise<{ host?: string; live: boolean; message: string } | undefined>): Promise<StoreLock> {
+    try {
+      return StoreLock.acquire(dir);
+    } catch (err) {
+      const host = err instanceof StoreError && err.code === 'STORE_LOCKED' ? err.context.host : undefined;
+      if (host === undefined || host === os.hostname()) throw err;
+      const state = await lease();
+      if (!state || state.host !== host) throw err;
+      if (state.live) throw new StoreError('STORE_LOCKED', state.message, { dir, host });
+      fs.rmSync(path.join(dir, 'lock'), { force: true }); // its holder's lease expired: that process no longer counts
+      return StoreLock.acquire(dir);
+    }
   }
 
   release(): void {

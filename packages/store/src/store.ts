@@ -8,22 +8,40 @@ import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecode
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
+import { checkOwnership, makePrivate } from './private-modes';
 import { StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
-import { StoreLock } from './store-lock';
-import { checkStorageOwner } from './storage-owner';
-import { type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
-import { reconcileRecords, removeBackupRecord, wrappedKeyObject, writeBackupRecord } from './backup-records';
+import { type StoreLock } from './store-lock';
+import { checkCatalogMatchesStorage, lockStoreDirectory, StorageLease } from './storage-owner';
+import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
+import { BackupRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey, wrappedKeyObject } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
 import { type SealedKeyCount } from './catalog';
 
-/** Free bytes under which the store gives up its reserve before opening the catalog. */
+/** Free bytes under which the store gives up its start reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The store is short of space: its running space reserve is spent (a write
+ * failed for lack of space, or the store opened on a full disk) and there
+ * is not room to make it again. It then lists, restores, deletes and
+ * collects garbage, but takes no new backup (beginBackup: STORE_FULL).
+ */
+export interface LowSpace {
+  /** Since when (ms since the epoch). */
+  since: number;
+  /** Free bytes on the store directory's filesystem when last looked. */
+  freeBytes: number;
+  /** Free bytes the store needs to take backups again (its reserve, and as much again). */
+  neededBytes: number;
+  /** The store directory (whose disk is full). */
+  dir: string;
+}
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
@@ -39,6 +57,8 @@ export class Store {
   readonly options: ResolvedStoreOptions;
   /** What open-time recovery found and repaired. */
   recovery: RecoveryReport = { interruptedBackups: [], removedPacks: [] };
+  /** What the open found readable by others and made private ("path old -> new" modes, see makePrivate). */
+  tightened: string[] = [];
   /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
   private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
@@ -46,6 +66,10 @@ export class Store {
   private spacePressure = false;
   /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
   private recordsStale = false;
+  /** The backup records (backup-records.ts): signed, checked at open, never overwritten by a catalog row that disagrees. */
+  private readonly records: BackupRecords;
+  /** Records signed at this open because they were written before records were signed (the one-time adoption). */
+  recordsAdopted = 0;
   private closed = false;
   /** Set while GC runs (see gc()). */
   private gcInProgress: Promise<unknown> | undefined;
@@ -56,6 +80,12 @@ export class Store {
   private readonly discarded = new Set<string>();
   /** Every client's key record (client-keys.ts) by object name: read at open, kept up to date by registerKey. */
   private clientKeys = new Map<string, ClientKey>();
+  /** Set while the store is short of space (see LowSpace). */
+  private low: LowSpace | undefined;
+  /** Told when the store becomes short of space (a LowSpace) or has room again (undefined). */
+  onSpaceChange: ((low: LowSpace | undefined) => void) | undefined;
+  /** The start's reserve (see space-reserve.ts): given up only by an open on a full disk. */
+  private readonly openReserve: SpaceReserve;
 
   private constructor(
     readonly dir: string,
@@ -64,8 +94,14 @@ export class Store {
     private readonly lock: StoreLock,
     private readonly reserve: SpaceReserve,
     options: StoreOptions,
+    /** The key that signs the records, and whether it was made at this open. */
+    readonly recordsKey: RecordsKey,
+    /** The storage's lease: checked before every acknowledgement and every deletion. */
+    private readonly lease: StorageLease,
   ) {
     this.options = resolveStoreOptions(options);
+    this.records = new BackupRecords(backend, catalog, recordsKey);
+    this.openReserve = new SpaceReserve(dir, 'reserve-open');
     const writers = this.writers;
     this.queue = new DurabilityQueue(
       catalog,
@@ -79,6 +115,7 @@ export class Store {
       () => {
         this.reserve.release();
         this.spacePressure = true;
+        this.checkSpace();
       },
       { sealed: (name) => this.publishPack(name), discarded: (name) => this.forgetPack(name) },
     );
@@ -91,31 +128,81 @@ export class Store {
    */
   static async open(dir: string, options: StoreOptions = {}, backend?: (dir: string) => StorageBackend): Promise<Store> {
     mkdirDurably(dir); // a new store's directories survive a power cut, as the files in them will
-    const lock = StoreLock.acquire(dir);
-    let store: Store | undefined;
-    let packs: StorageBackend | undefined;
+    checkOwnership(dir); // before anything is written in it: a store another user owns stays theirs whatever its modes
+    const packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
+    const lock = await lockStoreDirectory(dir, packs, 'start');
+    let tightened: string[];
     try {
-      // SQLite needs a little room to open (its -wal and -shm files): on a full disk, the reserve gives it.
+      tightened = makePrivate(dir); // ours alone from here on: nothing else writes in it while we hold the lock
+    } catch (err) {
+      lock.release();
+      await packs.close().catch(() => undefined);
+      throw err;
+    }
+    let store: Store | undefined;
+    let lease: StorageLease | undefined;
+    try {
+      // SQLite needs a little room to open (its -wal and -shm files), and recovery, deletes and GC to write
+      // the catalog: on a full disk the start's reserve gives it (the running one only if that is gone too).
       const reserve = new SpaceReserve(dir);
-      if (reserve.freeBytes() < OPEN_ROOM_BYTES) reserve.release();
-      packs = backend ? backend(dir) : new LocalDirectoryBackend(dir);
+      if (reserve.freeBytes() < OPEN_ROOM_BYTES && !new SpaceReserve(dir, 'reserve-open').release()) reserve.release();
       const catalogFile = path.join(dir, 'catalog.db');
-      // Before recovery, which deletes the packs a catalog does not know: this catalog must be the storage's.
-      await checkStorageOwner(dir, packs, !fs.existsSync(catalogFile));
+      // Before recovery, which deletes the packs a catalog does not know: this process must own the storage, and this catalog be the storage's.
+      let lost: string | undefined;
+      lease = await StorageLease.acquire(dir, packs, 'start', {
+        durationMs: options.leaseMs,
+        onLost: (message) => {
+          lost = message;
+          store?.ownershipLost(message);
+        },
+      });
+      await checkCatalogMatchesStorage(dir, packs, !fs.existsSync(catalogFile));
+      const { key, adopt } = await recordsKeyFor(dir, packs, options.recordsKey);
+      // SQLite makes the file with 0644 less the umask, and its -wal and -shm with the file's mode: made private first.
+      fs.closeSync(fs.openSync(catalogFile, 'a', 0o600));
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
-      store = new Store(dir, catalog, packs, lock, reserve, options);
-      store.recovery = await recoverStore(catalog, packs, () => reserve.release());
-      await store.reconcileRecords();
+      const opened = new Store(dir, catalog, packs, lock, reserve, options, key, lease);
+      store = opened;
+      store.tightened = tightened;
+      if (lost) store.ownershipLost(lost);
+      store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve(), lease);
+      await store.reconcileRecords(adopt);
       store.clientKeys = await loadClientKeys(packs);
-      reserve.ensure();
+      store.checkSpace();
       return store;
     } catch (err) {
       if (store) store.catalog.close();
-      await packs?.close().catch(() => undefined);
+      await lease?.close(true).catch(() => undefined);
+      await packs.close().catch(() => undefined);
       lock.release();
       throw catalogDamage(err, dir) ?? err;
     }
+  }
+
+  /** The last message saying this server lost the storage's lease (undefined: it holds it). */
+  ownershipProblem: string | undefined;
+  private ownershipHandler: ((message: string) => void) | undefined;
+
+  /** Called (once per event) when the storage's lease is lost or lapses: the server logs it. */
+  onOwnershipLost(handler: (message: string) => void): void {
+    this.ownershipHandler = handler;
+    if (this.ownershipProblem) handler(this.ownershipProblem);
+  }
+
+  private ownershipLost(message: string): void {
+    this.ownershipProblem = message;
+    this.ownershipHandler?.(message);
+  }
+
+  /** @internal Before anything that acknowledges a backup or deletes from the storage (see storage-owner.ts). */
+  assertOwner(what: string): void {
+    this.lease.assertHeld(what);
+  }
+
+  /** @internal assertOwner, after reading the lease from the storage again (before a batch of deletions). */
+  confirmOwner(what: string): Promise<void> {
+    return this.lease.confirm(what);
   }
 
   /** Finishes pending writes and releases the directory. Active backups are aborted. */
@@ -128,11 +215,51 @@ export class Store {
       this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
       this.flush(); // records that seal
       await this.publishAll().catch(() => undefined); // what is not published now is published at the next open
+      await this.lease.close(true); // released: this directory's next start need not wait for it to expire
       await this.backend.close();
     } finally {
       this.catalog.close();
+      // The next start on a full disk needs its reserve: take back what closing the catalog freed (its -wal).
+      this.openReserve.ensure(1);
       this.lock.release();
     }
+  }
+
+  /**
+   * Whether the store is short of space (see LowSpace): makes its reserves
+   * again where there is room for them (the start's first), and says when
+   * that changes (onSpaceChange). Cheap when they are in place.
+   */
+  checkSpace(): LowSpace | undefined {
+    if (this.closed) return this.low;
+    this.openReserve.ensure();
+    const was = this.low;
+    if (this.reserve.ensure()) this.low = undefined;
+    else {
+      const freeBytes = this.reserve.freeBytes();
+      this.low = { since: was?.since ?? Date.now(), freeBytes, neededBytes: 2 * this.reserve.size(), dir: this.dir };
+    }
+    if ((was === undefined) !== (this.low === undefined)) this.onSpaceChange?.(this.low);
+    return this.low;
+  }
+
+  /** The store is short of space (LowSpace), or undefined; as last found (checkSpace looks again). */
+  get lowSpace(): LowSpace | undefined {
+    return this.low;
+  }
+
+  /** Refuses a new backup while the store is short of space, saying what is wrong and what to do. */
+  private assertRoom(): void {
+    const low = this.checkSpace();
+    if (!low) return;
+    throw new StoreError(
+      'STORE_FULL',
+      `the storage is full (${low.freeBytes} bytes free in ${low.dir}, ${low.neededBytes} needed): ` +
+        'the server takes no new backup until space is freed; it still lists, restores and deletes backups. ' +
+        "Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
+        'backups resume by themselves once there is room',
+      { dir: low.dir, freeBytes: low.freeBytes, neededBytes: low.neededBytes },
+    );
   }
 
   /** Where the packs live, for messages (a directory, or a bucket and prefix; never credentials). */
@@ -213,6 +340,8 @@ export class Store {
     } catch (err) {
       throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
     }
+    // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
+    this.assertOwner('committing a backup');
   }
 
   // ---- backups ----
@@ -221,6 +350,7 @@ export class Store {
   beginBackup(opts: BeginBackupOptions): BackupWriter {
     this.assertOpen();
     this.assertNoGc();
+    this.assertRoom(); // before any row: a refused backup leaves nothing behind
     this.recordFailures();
     for (const w of this.writers) {
       if (w.client === opts.client) {
@@ -233,6 +363,7 @@ export class Store {
       if (!parent || parent.client !== opts.client) {
         throw new StoreError('BACKUP_NOT_FOUND', `parent backup ${opts.parentId} does not belong to client ${opts.client}`);
       }
+      this.assertTrusted(parent);
     }
     if (opts.keyId) this.assertBackupKey(opts.client, client.dedupGroup, opts.keyId); // before the row: a refused backup leaves none behind
     const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
@@ -358,22 +489,63 @@ export class Store {
   async setBackupLabel(id: number, name: string | null, description: string | null): Promise<void> {
     this.getBackup(id);
     this.catalog.setLabel(id, name, description);
-    await this.recordBackup(id);
+    try {
+      await this.records.relabelled(id);
+    } catch {
+      this.recordsStale = true; // a label is all that differs: the record follows the catalog at the next GC or open
+    }
   }
 
-  /** @internal Writes a backup's record once the catalog holds what it should say (backup-records.ts). */
+  /** @internal After a commit: the backup's client record lists it, then its own record is written (backup-records.ts). */
   async recordBackup(id: number): Promise<void> {
     try {
-      await writeBackupRecord(this.backend, this.catalog, id);
+      await this.records.committed(id);
     } catch {
       this.recordsStale = true; // the catalog has it; the record follows at the next GC or open
     }
   }
 
-  /** Brings every record in line with the catalog (at open, and at GC after a failed write). */
-  private async reconcileRecords(): Promise<void> {
+  /** What the last start corrected in the catalog (a client's next number raised), one line each: to log. */
+  get recordCorrections(): readonly string[] {
+    return this.records.corrections;
+  }
+
+  /**
+   * Why a backup must not be served (undefined: nothing against it): its
+   * catalog row disagrees with its signed record, its record fails its
+   * check, or it has none where one is expected (backup-records.ts).
+   */
+  untrustedReason(b: BackupInfo): string | undefined {
+    return b.status === 'available' ? this.records.untrustedReason(b.client, b.number) : undefined;
+  }
+
+  /** Refuses a backup the records do not vouch for: restore, show, verify and a parent wait for --repair-catalog. */
+  assertTrusted(b: BackupInfo): void {
+    const why = this.untrustedReason(b);
+    if (why === undefined) return;
+    throw new StoreError(
+      'BACKUP_UNTRUSTED',
+      `backup ${b.number} of ${b.client} cannot be trusted until the server's operator repairs the catalog (${why}): ` +
+        `the operator must run cpsbackupd --repair-catalog (docs/OPERATIONS.md, "Backup records")`,
+      { backupId: b.id, client: b.client, number: b.number },
+    );
+  }
+
+  /**
+   * What is wrong with the backup records now (a record that fails its
+   * check, a deleted backup's record put back, a record and a catalog row
+   * that disagree): each says what to do. Verify and the status port report them.
+   */
+  recordProblems(client?: string): RecordProblem[] {
+    return this.records.problems.filter((p) => client === undefined || p.client === client);
+  }
+
+  /** Checks every record and writes those the catalog proves missing (at open, and at GC after a failed write). */
+  private async reconcileRecords(adopt = false): Promise<void> {
     try {
-      await reconcileRecords(this.backend, this.catalog);
+      this.assertOwner('bringing the backup records in line with the catalog'); // it may rewrite and set records aside
+      const r = await this.records.reconcile(adopt);
+      this.recordsAdopted += r.signed;
       this.recordsStale = false;
     } catch {
       this.recordsStale = true;
@@ -392,7 +564,8 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
-    await removeBackupRecord(this.backend, b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
+    await this.confirmOwner(`deleting backup ${b.number} of ${b.client}`);
+    await this.records.deleting(b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
     } catch (err) {
@@ -468,6 +641,7 @@ export class Store {
     if (b.status !== 'available') {
       throw new StoreError('BACKUP_STATE', `backup ${b.number} of ${b.client} is ${b.status}, not available`, { backupId });
     }
+    this.assertTrusted(b);
     return b;
   }
 
@@ -595,7 +769,7 @@ export class Store {
       const report = await runGc(this, now, { reclaimFailed: this.spacePressure });
       this.spacePressure = false;
       if (this.recordsStale) await this.reconcileRecords();
-      this.reserve.ensure();
+      this.checkSpace();
       return report;
     })();
     this.gcInProgress = run;
@@ -606,9 +780,9 @@ export class Store {
     }
   }
 
-  /** @internal For GC and recovery: gives up the space reserve so a catalog write can go through on a full disk. */
+  /** @internal For GC: gives up a space reserve (the running one first) so a catalog write can go through on a full disk. */
   releaseReserve(): boolean {
-    return this.reserve.release();
+    return this.reserve.release() || this.openReserve.release();
   }
 
   /** Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work (backups) run in between. */
@@ -628,4 +802,25 @@ export class Store {
   get openPackNames(): Set<string> {
     return new Set(this.catalog.packNames('open'));
   }
+}
+
+/**
+ * The records key for a store: read from its file, or made there on the
+ * first open of a store whose records are not signed yet (`adopt`: they are
+ * signed at this open where they agree with the catalog). A store whose
+ * records are signed and whose key is missing is refused: a new key would
+ * make every record untrusted.
+ */
+async function recordsKeyFor(dir: string, backend: StorageBackend, file = defaultRecordsKeyFile(dir)): Promise<{ key: RecordsKey; adopt: boolean }> {
+  const key = readRecordsKey(file);
+  if (key) return { key, adopt: false };
+  if (await hasSignedRecords(backend)) {
+    throw new StoreError(
+      'RECORDS_KEY_MISSING',
+      `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${file}: restore ${file} from the backup of the server's configuration ` +
+        `(docs/OPERATIONS.md, "Backup records")`,
+      { file },
+    );
+  }
+  return { key: createRecordsKey(file), adopt: true };
 }

@@ -55,8 +55,10 @@ export interface VerifyReport {
   damagedBackups: DamagedBackup[];
   /**
    * What is wrong with the catalog itself (SQLite's integrity check, or a
-   * reference table that disagrees with the manifests). Backups may be
-   * intact all the same; the repair is `cpsbackupd --repair-catalog`.
+   * reference table that disagrees with the manifests), and with the
+   * backup records kept beside the packs (one that fails its check, a
+   * deleted backup's put back, one that disagrees with the catalog).
+   * Backups may be intact all the same; the repair is `cpsbackupd --repair-catalog`.
    */
   catalogProblems: string[];
 }
@@ -219,6 +221,8 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     }
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
+  // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
+  for (const p of store.recordProblems(scope.client)) catalogProblems.push(`backup records: ${p.message}`);
   return {
     ok: bad.size === 0 && damagedBackups.length === 0 && catalogProblems.length === 0,
     chunksChecked,

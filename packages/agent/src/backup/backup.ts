@@ -137,7 +137,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
-    const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys);
+    const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys, config.encryption_padding);
     files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, config.read_concurrency);
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];

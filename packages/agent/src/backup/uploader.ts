@@ -1,5 +1,5 @@
 import { CHUNK_ID_BYTES, chunkIdOf, Codec, type FileEntry, type ListingChunk, listingRefs, TreeBuilder } from '@cpsbackup/format';
-import { type ChunkKeys } from '@cpsbackup/crypto';
+import { type ChunkKeys, type Padding } from '@cpsbackup/crypto';
 import { sealChunk } from '../encryption/sealed-chunks';
 import { LIMITS } from '@cpsbackup/protocol';
 import { type ChunkPool, type Compressed } from './chunk-pool';
@@ -120,6 +120,8 @@ export class Uploader {
     private readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
     /** An encrypted node's keys: chunks are named by keyed hashes and sealed before they are sent. */
     private readonly keys?: ChunkKeys,
+    /** How an encrypted node pads what it seals (node.conf's encryption_padding): data chunks and listings alike. */
+    private readonly padding: Padding = 'padme',
   ) {
     this.idOf = keys ? (data) => keys.chunkId(data) : chunkIdOf;
     this.tree = new TreeBuilder((chunk) => this.idOf(chunk));
@@ -310,7 +312,7 @@ export class Uploader {
         const { codec, payload } = await job.compressed;
         if (this.keys) {
           // Sealed: the ciphertext goes out in the pieces the cipher made (nonce, body, tag), not joined.
-          const pieces = sealChunk(this.keys, job.id, codec, job.rawLength, payload);
+          const pieces = sealChunk(this.keys, job.id, codec, job.rawLength, payload, this.padding);
           let length = 0;
           for (const p of pieces) length += p.length;
           const chunk = { id: job.id, codec: Codec.Sealed, rawLength: length };

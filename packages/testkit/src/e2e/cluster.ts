@@ -2,7 +2,7 @@
  * Test harness for end-to-end tests: real certificates, real config files,
  * a real cpsbackupd child process on 127.0.0.1, the real cpsbackup CLI.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -102,10 +102,29 @@ export class TestServer {
     return path.join(this.confDir, 'server.conf');
   }
 
+  /** Where cpsbackupd keeps the key that signs the backup records (records_key's default: beside server.conf). */
+  get recordsKeyFile(): string {
+    return path.join(this.confDir, 'records.key');
+  }
+
+  /**
+   * Puts `file` (another server's records key, as a backup of its
+   * configuration holds it) where this server reads its own, mode 0600 as
+   * cpsbackupd requires: a server opening storage another one signed needs that key.
+   */
+  restoreRecordsKey(file: string): void {
+    fs.copyFileSync(file, this.recordsKeyFile, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(this.recordsKeyFile, 0o600);
+  }
+
   /** Set before start() to open the status port there. */
   statusPort = 0;
   /** Set before start(): a fuzz test does not want a log line per refused frame. */
   logLevel = 'debug';
+  /** Set before start(): a command cpsbackupd is run through (e.g. setpriv, to run it as another user as systemd does). */
+  wrapper: string[] = [];
+  /** Set before start() to run cpsbackupd with this RLIMIT_NOFILE (soft and hard, by prlimit): a descriptor flood then needs few connections. */
+  openFiles = 0;
 
   /**
    * Starts cpsbackupd and waits until it listens. `onListening` runs the
@@ -127,7 +146,10 @@ export class TestServer {
         ...this.extraConf,
       ].join('\n') + '\n',
     );
-    const child = spawn(process.execPath, [SERVER_BIN, '-c', this.confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = this.argv();
+    // prlimit sets the limit and execs node in its place: the pid is cpsbackupd's.
+    if (this.openFiles > 0) argv.unshift('prlimit', `--nofile=${this.openFiles}:${this.openFiles}`, '--');
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.log = '';
     if (this.logLevel !== 'debug' && this.logLevel !== 'info') {
@@ -169,6 +191,35 @@ export class TestServer {
     });
   }
 
+  /** cpsbackupd with this server's configuration (under `wrapper`), then `args`. */
+  private argv(args: string[] = []): string[] {
+    return [...this.wrapper, process.execPath, SERVER_BIN, '-c', this.confFile, ...args];
+  }
+
+  /** Starts it; what `cpsbackupd: cannot start:` said if it did not start. */
+  async tryStart(): Promise<string | undefined> {
+    try {
+      await this.start();
+      return undefined;
+    } catch (err) {
+      const said = /cpsbackupd: cannot start: (.*)/.exec(this.log);
+      if (!said) throw err;
+      return said[1]!;
+    }
+  }
+
+  /**
+   * A cpsbackupd command (`rebuild-catalog`, `--verify`...) with this
+   * server's configuration, run to its end; asynchronous, so what serves
+   * in this process (a fault proxy, say) keeps serving meanwhile.
+   */
+  command(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const [cmd, ...rest] = this.argv(args);
+    return new Promise((resolve) =>
+      execFile(cmd!, rest, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+    );
+  }
+
   /** Log lines as parsed JSON. */
   logLines(): Array<Record<string, unknown>> {
     return this.log
@@ -184,10 +235,43 @@ export class TestServer {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.child;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': its output has been read to the end by then (logLines() holds its last line).
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     child.kill(signal);
     return exited;
   }
+}
+
+/**
+ * The operator does what a message says: every cpsbackupd command it
+ * names is run as written, against `server`'s configuration (whatever
+ * condition the text puts on it); returns what each printed. A command
+ * that says to restore the records key from the backup of the server's
+ * configuration gets it restored from `configBackup` (when the operator has
+ * one and the key is missing), and is run again.
+ */
+export async function followAdvice(
+  message: string,
+  server: TestServer,
+  configBackup?: string,
+): Promise<Array<{ command: string; status: number; output: string }>> {
+  const done = [];
+  for (const m of message.matchAll(/cpsbackupd (?:-c server\.conf ([a-z][a-z-]+)|(--[a-z][a-z-]+))/g)) {
+    const args = [(m[1] ?? m[2])!];
+    for (;;) {
+      const r = await server.command(args);
+      const output = r.stdout + r.stderr;
+      done.push({ command: args.join(' '), status: r.status, output });
+      // "... is not at FILE: restore FILE | it | that key from the backup of the server's configuration"
+      const restore = /is not at (\S+): restore (?:it|that key|\S+) from the backup of the server's configuration/.exec(output);
+      // Restored once at most: a command that still fails with the file there is not run again.
+      if (r.status === 0 || !restore || !configBackup || fs.existsSync(restore[1]!)) break;
+      if (restore[1] !== server.recordsKeyFile) throw new Error(`the operator restores only the records key, not ${restore[1]}`);
+      server.restoreRecordsKey(path.join(configBackup, path.basename(restore[1]!)));
+      done.push({ command: `restore ${path.basename(restore[1]!)}`, status: 0, output: '' });
+    }
+  }
+  return done;
 }
 
 /** Writes a node.conf for a client and returns its path. */
@@ -249,6 +333,8 @@ export interface ServerSetup {
   status?: boolean;
   /** Log warnings only (a flood must not log a line per frame); the port is then chosen up front. */
   quiet?: boolean;
+  /** Run cpsbackupd with this RLIMIT_NOFILE (TestServer.openFiles). */
+  openFiles?: number;
 }
 
 /**
@@ -263,6 +349,7 @@ export function useServer(name: string, setup: ServerSetup): { root: string; pki
   const pki = new TestPki(path.join(root, 'pki'));
   const server = new TestServer(root, pki, typeof setup.conf === 'function' ? setup.conf(pki) : (setup.conf ?? []));
   if (setup.quiet) server.logLevel = 'warn';
+  if (setup.openFiles) server.openFiles = setup.openFiles;
   for (const [client, lines] of Object.entries(setup.clients)) server.addClient(client, lines);
   beforeAll(async () => {
     if (setup.status) server.statusPort = await freePort();

@@ -59,7 +59,9 @@ export class FaultProxy {
   ) {}
 
   static async start(upstreamPort: number): Promise<FaultProxy> {
-    const server = http.createServer();
+    // Idle client connections kept a minute, as object stores do: node's default 5 s closed every pooled socket
+    // of a client that paused (a lease's wait), and the client's retries each took another closed one.
+    const server = http.createServer({ keepAliveTimeout: 60_000 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const proxy = new FaultProxy(server, (server.address() as net.AddressInfo).port);
     server.on('connection', (s) => {
@@ -116,7 +118,8 @@ export class FaultProxy {
     }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms).unref());
     if (req.socket.destroyed) return;
-    const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+    // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
+    const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
