@@ -5,6 +5,8 @@ import { SeededRandom } from '@cpsbackup/testkit';
 import type { StatusReport } from '@cpsbackup/server';
 import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
+const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
+
 /** Writes `file` until the filesystem refuses another byte. */
 function fillDisk(file: string): void {
   const fd = fs.openSync(file, 'a');
@@ -65,6 +67,7 @@ describe('a server on a full disk', () => {
       const text = await (await fetch(`http://127.0.0.1:${server.statusPort}/metrics`)).text();
       return /^cpsbackup_store_low_space (\d+)$/m.exec(text)?.[1];
     };
+    const runCheck = () => spawnSync(CHECK, ['--url', `http://127.0.0.1:${server.statusPort}`, '--client', 'full'], { encoding: 'utf8' });
     const admin = (...args: string[]) => spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, ...args], { encoding: 'utf8' });
     try {
       await server.start();
@@ -106,6 +109,10 @@ describe('a server on a full disk', () => {
       expect(low!.freeBytes).toBeLessThan(low!.neededBytes);
       expect(await lowSpaceMetric()).toBe('1');
       expect(await (await fetch(`http://127.0.0.1:${server.statusPort}/`)).text()).toContain('STORAGE FULL');
+      // The monitoring plugin says it too, with the client's own backups fresh: every next backup will fail.
+      const check = runCheck();
+      expect(check.status).toBe(2);
+      expect(check.stdout).toMatch(/^CPSBACKUP CRITICAL - storage full since .*new backups are refused .*run cpsbackupd gc.*; full: last backup/);
 
       // It lists and restores, bit-exact.
       const list = await runCli(['-c', conf, '-l', '--json']);
@@ -138,6 +145,7 @@ describe('a server on a full disk', () => {
       expect(fs.existsSync(reserve)).toBe(true);
       expect((await status()).lowSpace).toBeNull();
       expect(await lowSpaceMetric()).toBe('0');
+      expect(runCheck().stdout).toMatch(/^CPSBACKUP OK - full: last backup/);
 
       // Backups resume without a restart, and what they stored restores.
       fs.rmSync(path.join(data, 'new'));

@@ -5,13 +5,15 @@
  * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (status port unreachable, no such client).
  * Without --warning / --critical it agrees with the server: WARNING once
  * the client is overdue (its expected_interval), CRITICAL at twice that.
+ * A store short of space (the server takes no new backup) is CRITICAL
+ * whatever the clients' ages: every next backup will fail.
  *
  *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@cpsbackup/config';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
-import { ago, backupNumberText } from './human';
+import { ago, backupNumberText, bytesText } from './human';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
@@ -53,14 +55,22 @@ async function main(): Promise<number> {
     process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} unreachable: ${(err as Error).message}\n`);
     return 3;
   }
+  const storage = report.lowSpace
+    ? `storage full since ${report.lowSpace.since} (${bytesText(report.lowSpace.freeBytes)} free, ${bytesText(report.lowSpace.neededBytes)} needed): ` +
+      'new backups are refused until space is freed; delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the store disk'
+    : undefined;
   const clients = opts.client ? report.clients.filter((c) => c.name === opts.client) : report.clients;
+  if (clients.length === 0 && storage) {
+    process.stdout.write(`CPSBACKUP CRITICAL - ${storage}\n`);
+    return 2;
+  }
   if (clients.length === 0) {
     process.stdout.write(`CPSBACKUP UNKNOWN - ${opts.client ? `no client ${opts.client}` : 'no clients'} on the server\n`);
     return 3;
   }
   const now = Date.now();
-  let worst = 0;
-  const parts: string[] = [];
+  let worst = storage ? 2 : 0;
+  const parts: string[] = storage ? [storage] : [];
   const perf: string[] = [];
   for (const c of clients) {
     if (!c.lastSuccess) {
