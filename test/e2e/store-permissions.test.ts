@@ -141,7 +141,9 @@ describe("the store is private to the server's user", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
       `cpsbackupd: cannot start: the store ${server.storeDir}: ${server.storeDir} is owned by nobody (uid 65534), not by root (uid 0), ` +
-        `the user cpsbackupd runs as (and 2 more entries not owned by root (uid 0)): its owner can change or remove backups in it whatever its mode. ` +
+        `the user cpsbackupd runs as (and 2 more entries not owned by root (uid 0)). If nobody (uid 65534) is the user the daemon runs as ` +
+        `(the systemd unit's User=), run this command as that user (sudo -u nobody cpsbackupd ...) and leave the store as it is. ` +
+        `Otherwise: its owner can change or remove backups in it whatever its mode. ` +
         `Check what it holds, then give it to cpsbackupd's user (chown -R root: ${server.storeDir}); or set directory to a path only cpsbackupd's user can create\n`,
     );
     // Nothing was written in it: no lock, no catalog, modes as they were.

@@ -46,7 +46,7 @@ const COMMON: Record<string, BurpKey> = {
   monitor_browse_cache: { note: 'not applicable' },
   user: { note: 'set User= in the systemd unit' },
   group: { note: 'set Group= in the systemd unit' },
-  umask: { note: 'set UMask= in the systemd unit' },
+  umask: { note: 'cpsbackupd makes everything it writes private to its user (umask 077) whatever umask it starts with; the agent restores modes as backed up' },
 };
 
 /** Burp server keys (burp-server.conf and clientconfdir files). */

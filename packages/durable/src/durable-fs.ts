@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** Whom a file is made for. */
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
 /** fsync a directory, so that entries created or removed in it survive a power cut. */
 export function fsyncDir(dir: string): void {
   const fd = fs.openSync(dir, 'r');
@@ -33,15 +39,17 @@ export function mkdirDurably(dir: string, mode = 0o700): void {
  * temporary name is one no other call can pick, and it is removed whatever
  * happens (also on a failed write, a full disk): no debris is left behind.
  * The directory is fsynced last, so the new name survives a power cut.
- * Files are private (0600) unless `mode` says otherwise.
+ * Files are private (0600) unless `mode` says otherwise; `owner` gives the
+ * file to another user before it is fsynced (root writing for a daemon's user).
  */
-function installDurably(file: string, content: string | Buffer, mode: number, install: (tmp: string) => void): void {
+function installDurably(file: string, content: string | Buffer, mode: number, install: (tmp: string) => void, owner?: FileOwner): void {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'wx', mode);
     try {
       fs.writeFileSync(fd, content);
+      if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -59,8 +67,8 @@ function installDurably(file: string, content: string | Buffer, mode: number, in
  * EEXIST can only come from `file` itself). The file is never seen empty or
  * half written, even after a power cut.
  */
-export function createFileDurably(file: string, content: string | Buffer, mode = 0o600): void {
-  installDurably(file, content, mode, (tmp) => fs.linkSync(tmp, file));
+export function createFileDurably(file: string, content: string | Buffer, mode = 0o600, owner?: FileOwner): void {
+  installDurably(file, content, mode, (tmp) => fs.linkSync(tmp, file), owner);
 }
 
 /**

@@ -48,17 +48,35 @@ export class RevokedCertificates {
   }
 }
 
-/** Adds a fingerprint to `<directory>/revoked`, durably (appended and fsynced; the file and its directory when new). */
+/**
+ * Adds a fingerprint to `<directory>/revoked`, durably (appended and
+ * fsynced; the file and its directory when new). Run by root on a store
+ * its daemon's user owns (systemd's User=), a new list is given to that
+ * user: a root-owned 0600 file is one the daemon cannot read and its
+ * ownership check refuses at the next start. The list is never opened
+ * through a link: whoever owns the directory could point it anywhere.
+ */
 export function revokeFingerprint(directory: string, fingerprint: string, client: string): void {
   const file = path.join(directory, 'revoked');
   const line = `${normalizeFingerprint(fingerprint)} ${client} ${new Date().toISOString()}\n`;
   try {
-    createFileDurably(file, line, 0o600);
+    const dir = fs.statSync(directory);
+    createFileDurably(file, line, 0o600, process.geteuid?.() === 0 && dir.uid !== 0 ? { uid: dir.uid, gid: dir.gid } : undefined);
     return;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  const fd = fs.openSync(file, 'a', 0o600);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+    throw new Error(
+      `${file} is a symbolic link, not the list of revoked certificates: nothing was revoked. Whoever can write the store made it: ` +
+        `check the store, remove the link, and revoke again`,
+      { cause: err },
+    );
+  }
   try {
     fs.writeSync(fd, line);
     fs.fsyncSync(fd);

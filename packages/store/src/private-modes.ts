@@ -91,9 +91,16 @@ export function checkOwnership(dir: string): void {
   if (foreign.length) {
     const first = foreign[0]!;
     const more = foreign.length > 1 ? ` (and ${foreign.length - 1} more entr${foreign.length > 2 ? 'ies' : 'y'} not owned by ${me})` : '';
+    // Root running a command on the store of a daemon that runs as its own user (systemd's User=): the
+    // command must run as that user; giving the store to root would stop the daemon.
+    const daemonsOwn =
+      euid === 0 && first.path === real
+        ? `If ${userName(first.uid)} is the user the daemon runs as (the systemd unit's User=), run this command as that user ` +
+          `(sudo -u ${login(first.uid) ?? `'#${first.uid}'`} cpsbackupd ...) and leave the store as it is. Otherwise: `
+        : '';
     throw new StoreError(
       'STORE_NOT_OURS',
-      `the store ${dir}: ${first.path} is owned by ${userName(first.uid)}, not by ${me}, the user cpsbackupd runs as${more}: ` +
+      `the store ${dir}: ${first.path} is owned by ${userName(first.uid)}, not by ${me}, the user cpsbackupd runs as${more}. ${daemonsOwn}` +
         `its owner can change or remove backups in it whatever its mode. Check what it holds, then give it to cpsbackupd's user ` +
         `(chown -R ${login(euid) ?? euid}: ${real}); or set directory to a path only cpsbackupd's user can create`,
       { directory: dir, path: first.path, uid: first.uid, count: foreign.length },
