@@ -235,12 +235,22 @@ describe('concurrency, a full disk, verify after a flipped bit', () => {
     expect(refused.stderr).toContain("the server's catalog is damaged: its operator must repair it");
     expect(refused.stderr).not.toContain(server.storeDir); // the server's paths are the operator's business
     expect(server.logLines().find((l) => l.msg === 'CATALOG DAMAGED')?.err).toMatch(/--repair-catalog/);
+    // A backup that meets the damage (the chunks it looks up) fails the same way, and the log says again how to repair.
+    const told = server.logLines().filter((l) => l.msg === 'CATALOG DAMAGED').length;
+    fs.writeFileSync(path.join(data, 'new'), rnd.bytes(50_000));
+    const backup = await runCli(['-c', conf, '-e']);
+    expect(backup.code).not.toBe(0);
+    expect(backup.stderr).toContain("the server's catalog is damaged: its operator must repair it");
+    const again = server.logLines().filter((l) => l.msg === 'CATALOG DAMAGED');
+    expect(again.length).toBeGreaterThan(told);
+    expect(again[again.length - 1]!.err).toMatch(/stop cpsbackupd, keep a copy of .*--repair-catalog/);
+    fs.rmSync(path.join(data, 'new'));
     await server.stop();
 
     const repair = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--repair-catalog'], { encoding: 'utf8' });
     expect(repair.stderr).toBe('');
     expect(repair.status).toBe(0);
-    expect(repair.stdout).toMatch(/rebuilt: 1 clients, 1 available and 0 failed backups/);
+    expect(repair.stdout).toMatch(/rebuilt: 1 clients, 1 available and 1 failed backups/); // the backup that met the damage failed
     await server.start(port);
     try {
       expect((await runCli(['-c', conf, '-i', '--to', to])).code).toBe(0);

@@ -1,6 +1,6 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
-import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
+import { type BackupInfo, type BackupWriter, catalogDamage, type Store } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
@@ -94,6 +94,9 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       notify('error', `connection lost: ${err.message}`);
       throw err;
     }
+    // A damaged catalog: the agent is told only to wait; the operator is told how to repair, as for any request.
+    const damage = catalogDamage(err, store.dir);
+    if (damage) log.error({ err: damage.message }, 'CATALOG DAMAGED');
     const wire = toWireError(err);
     // What the agent is told may leave details out (an object store's address and answer): the log has them.
     if (wire.message !== (err as Error)?.message) log.error({ backup: writer?.number, err: (err as Error)?.message }, 'backup failed');

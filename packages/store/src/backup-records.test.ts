@@ -151,3 +151,52 @@ describe('a catalog rebuilt from the storage alone', () => {
     }
   });
 });
+
+describe('a delete interrupted between its writes', () => {
+  let dir: string;
+  beforeEach(async () => (dir = tempDir('records-delete')));
+  afterEach(async () => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The catalog files as they are now (the store closed): to put back later. */
+  function keepCatalog(): Map<string, Buffer> {
+    const files = new Map<string, Buffer>();
+    for (const f of fs.readdirSync(dir)) if (f.startsWith('catalog.db')) files.set(f, fs.readFileSync(path.join(dir, f)));
+    return files;
+  }
+
+  test('after the records were written and before the catalog: the next open finishes it, says so, and serves the rest', async () => {
+    let store = await Store.open(dir, OPTIONS);
+    const same = tree('same', 6);
+    const kept = await backupTree(store, 'alpha', same);
+    await backupTree(store, 'alpha', same, kept.id); // the same file list as the kept one: that alone makes it no other backup
+    await backupTree(store, 'alpha', tree('other', 4), kept.id);
+    await store.close();
+    const before = keepCatalog();
+    store = await Store.open(dir, OPTIONS);
+    await store.deleteBackup(store.getBackupByNumber('alpha', 2).id);
+    await store.deleteBackup(store.getBackupByNumber('alpha', 3).id);
+    await store.close();
+    // The catalog as if both deletes stopped right after their records: they list 2 and 3 as available still.
+    removeCatalog(dir);
+    for (const [f, bytes] of before) fs.writeFileSync(path.join(dir, f), bytes);
+
+    store = await Store.open(dir, OPTIONS);
+    try {
+      expect(
+        store
+          .listBackups()
+          .filter((b) => b.status === 'available')
+          .map((b) => b.number),
+      ).toEqual([1]);
+      expect(store.recordProblems()).toEqual([]);
+      expect(store.recordCorrections).toEqual([2, 3].map((n) => expect.stringContaining(`backup ${n} of alpha was still in the catalog`)));
+      const got = await readTree(store, kept.id);
+      expect([...got.keys()].sort()).toEqual([...same.keys()].sort());
+      for (const [p, c] of same) expect(got.get(p)!.equals(c)).toBe(true);
+      expect((await store.verify()).ok).toBe(true);
+      expect((await backupTree(store, 'alpha', tree('next', 2))).number).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -25,7 +25,8 @@
  * Order of writes (each step durable before the next), so that a crash
  * anywhere leaves nothing to report:
  * - commit: the catalog; the client's record listing the backup; the backup's record;
- * - delete: the backup's record removed; the client's record without it; the catalog;
+ * - delete: the backup's record removed; the client's record without it; the catalog
+ *   (a start finishes a delete the records had decided and the catalog had not done);
  * - label: the catalog, then the record (a label is all that may differ:
  *   records follow the catalog's labels at the next start).
  * Failed backups have no record (nothing to restore); a rebuilt catalog
@@ -252,6 +253,20 @@ export function manifestRoots(row: SalvagedRow): string[] {
   return (row.manifest_format === ManifestFormat.Sealed && stored.length > 0 ? splitSealedManifest(stored).roots : stored).map(formatChunkId);
 }
 
+/**
+ * Whether a root of `row`'s file list is that of a backup a signed record
+ * holds and the catalog no longer lists under its own number: the row may
+ * be that backup, its number damaged.
+ */
+function sharesRootWithLostRecord(row: SalvagedRow, present: ReadonlyMap<string, Decoded>, available: ReadonlyMap<string, SalvagedRow>): boolean {
+  const mine = new Set(manifestRoots(row));
+  for (const [name, d] of present) {
+    if (!name.startsWith(BACKUPS) || d.kind !== 'signed' || available.has(name)) continue;
+    if (manifestRoots(d.row).some((id) => mine.has(id))) return true;
+  }
+  return false;
+}
+
 /** Whether `row` shares a root of its file list with an available backup of another client (a copy of it). */
 export function copiesAnotherClient(row: SalvagedRow, backups: readonly SalvagedRow[]): boolean {
   const mine = new Set(manifestRoots(row));
@@ -321,7 +336,7 @@ export class BackupRecords {
    * verify, as a parent) until --repair-catalog decides.
    */
   private untrusted = new Map<string, string>();
-  /** What the last start corrected in the catalog itself (a client's next number raised): logged. */
+  /** What the last start corrected in the catalog itself (a client's next number raised, a delete finished): logged. */
   corrections: string[] = [];
 
   constructor(
@@ -343,6 +358,7 @@ export class BackupRecords {
     const frozenBackups = new Set<string>();
     const untrusted = new Map<string, string>();
     const distrust = (client: string, number: number, why: string) => untrusted.set(`${client}\0${number}`, why);
+    const finished: string[] = []; // deletions the records had decided and the catalog had not done
     let written = 0;
     let signed = 0;
     const rows = this.catalog.recordRows();
@@ -482,6 +498,16 @@ export class BackupRecords {
         continue;
       }
       if (!state.live.has(at.number!)) {
+        if (at.number! <= state.through && !sharesRootWithLostRecord(row, present, available)) {
+          // A delete interrupted after its records were written (record gone, client record without it), or a failed
+          // backup's row damaged into "available": the signed records say it is not to be served, and its file list is
+          // no recorded backup's. The deletion asked for is finished; nothing a record vouches for goes.
+          this.catalog.deleteBackup(row.id as number);
+          finished.push(
+            `backup ${at.number} of ${at.client} was still in the catalog although its client's signed record says it was deleted or never completed (a delete interrupted): its deletion is finished`,
+          );
+          continue;
+        }
         if (at.number! <= state.through) {
           problems.push(
             problem(
@@ -523,7 +549,7 @@ export class BackupRecords {
       written++;
     }
     // A client's next number below a number already decided (a flipped bit): raised, which only skips numbers.
-    const corrections: string[] = [];
+    const corrections: string[] = [...finished];
     for (const [client, c] of catalogClients) {
       const want = Math.max((clients.get(client)?.through ?? 0) + 1, this.catalog.maxBackupNumber(c.id as number) + 1);
       if ((c.next_number as number) < want && this.catalog.raiseNextNumber(c.id as number, want)) {

@@ -505,7 +505,7 @@ export class Store {
     }
   }
 
-  /** What the last start corrected in the catalog (a client's next number raised), one line each: to log. */
+  /** What the last start corrected in the catalog (a client's next number raised, a delete finished), one line each: to log. */
   get recordCorrections(): readonly string[] {
     return this.records.corrections;
   }
