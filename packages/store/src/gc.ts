@@ -109,6 +109,17 @@ export async function runGc(store: Store, now: number, opts: GcOptions = {}): Pr
  * backups no longer keep their chunks for a retry.
  */
 async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
+  // A record that disagrees with the catalog may name chunks no catalog row does (a row damaged into another backup's
+  // file list): marking from the catalog alone would delete the only copy the repair can bring back.
+  const problems = store.recordProblems();
+  if (problems.length > 0) {
+    throw new StoreError(
+      'STORE_CORRUPT',
+      `GC stopped before deleting anything: the backup records and the catalog disagree (${problems.length} problem${problems.length > 1 ? 's' : ''}; ` +
+        `first: ${problems[0]!.message}). Deleting now could lose what only a record names; stop cpsbackupd and run cpsbackupd --repair-catalog first`,
+      { problems: problems.length },
+    );
+  }
   const live = await liveFromManifests(store);
   if (live.unreadable.length > 0) {
     const { backup, reason } = live.unreadable[0]!;

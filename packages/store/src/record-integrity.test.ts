@@ -132,6 +132,13 @@ describe('a catalog row damaged in any field its record holds: every start leave
     ['logical_bytes', (r) => ['logical_bytes', (r.logical_bytes as number) ^ 256]],
     ['manifest_format', (r) => ['manifest_format', (r.manifest_format as number) ^ 1]],
     ['id', (r) => ['id', (r.id as number) ^ 16]],
+    [
+      "manifest: another backup's file list (which reads whole)",
+      (_r, db) => [
+        'manifest',
+        db.prepare(`SELECT b.manifest FROM backups b JOIN clients c ON c.id = b.client_id WHERE c.name = 'alpha' AND b.number = 3`).pluck().get(),
+      ],
+    ],
   ];
 
   test.each(damages)('%s', async (_field, change) => {
@@ -143,6 +150,17 @@ describe('a catalog row damaged in any field its record holds: every start leave
     await expectReported('alpha', /backup 2 of alpha|catalog lists backup \d+ of (alpha|beta)/);
     await expectReported('alpha', /backup 2 of alpha/); // a second start: still reported, still not overwritten
     expect(fs.readFileSync(victim).equals(recorded)).toBe(true);
+    // GC (asked by an operator, or by any client's retention) deletes nothing meanwhile: what only the record names stays.
+    const packs = fs.readdirSync(path.join(dir, 'packs'), { recursive: true }).sort();
+    const waiting = await Store.open(dir, opts);
+    try {
+      await expect(waiting.gc(Date.now() + 48 * 3600_000)).rejects.toThrow(
+        /GC stopped before deleting anything: the backup records and the catalog disagree .*run cpsbackupd --repair-catalog first/,
+      );
+    } finally {
+      await waiting.close();
+    }
+    expect(fs.readdirSync(path.join(dir, 'packs'), { recursive: true }).sort()).toEqual(packs);
 
     const r = await repairCatalog(dir, 'catalog', undefined, keyFile);
     expect(r.disagreements.join('\n')).toMatch(/backup 2 of alpha/);

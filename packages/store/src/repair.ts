@@ -227,7 +227,9 @@ function single(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, from: '
  * (matched by backup id). Where they disagree beyond a label, both are
  * candidates, the record first (it is signed; the catalog row carries no
  * check of its own): the repair keeps the first that verifies against the
- * packs. A record of a backup whose row is lost brings it back.
+ * packs, but never a row whose file list is not the record's (it may be
+ * another backup's list, which would read whole). A record of a backup
+ * whose row is lost brings it back.
  */
 function withRecords(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, records: TrustedRecords): Sources {
   const clients = [...old.clients];
@@ -258,12 +260,19 @@ function withRecords(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, re
       backups.push({ candidates: [{ row, from: 'catalog' }] });
       continue;
     }
+    // The record is signed, the row is not: a row naming another file list is never taken for the backup, even if that
+    // list reads whole (it may be another backup's): if the record's own list cannot be read, the backup is lost, and said so.
+    const otherFileList = differ.includes('manifest') || differ.includes('manifest_format');
     backups.push({
-      candidates: [
-        { row: record, from: 'record' },
-        { row, from: 'catalog' },
-      ],
-      disagreement: `${what(record)}: its catalog row and its record disagreed (${differ.join(', ')})`,
+      candidates: otherFileList
+        ? [{ row: record, from: 'record' }]
+        : [
+            { row: record, from: 'record' },
+            { row, from: 'catalog' },
+          ],
+      disagreement:
+        `${what(record)}: its catalog row and its record disagreed (${differ.join(', ')})` +
+        (otherFileList ? "; kept the record's copy: the catalog row named another file list, not used" : ''),
     });
   }
   for (const record of recordById.values()) {
