@@ -302,6 +302,36 @@ export function recordDifferences(record: SalvagedRow, row: SalvagedRow): string
   return [...keys].filter((k) => !same(record[k] ?? null, row[k] ?? null)).sort();
 }
 
+/**
+ * Why the catalog is older than the storage's signed records (undefined: it
+ * is not): a backup a client's record lists as live that the catalog has no
+ * row for, at any status. The writes' order never leaves that (a commit
+ * writes the catalog first; a delete takes the backup out of the record
+ * before the catalog), so the catalog was put back from an older copy of
+ * the directory (a snapshot, a file-level backup) while the storage went on.
+ * Recovery must then delete nothing: the packs it does not know hold
+ * acknowledged backups that a rebuild from the storage brings back.
+ */
+export async function catalogBehindRecords(backend: StorageBackend, key: RecordsKey, catalog: Pick<Catalog, 'backupsOfClient'>): Promise<string | undefined> {
+  for (const name of await backend.listObjects(CLIENTS)) {
+    const bytes = await backend.readObject(name);
+    const d = bytes && decodeRecord(key.key, name, bytes);
+    if (!d || d.kind !== 'signed') continue; // an untrusted record proves nothing: reported by the start
+    const state = clientState(d.row);
+    const client = typeof d.row.name === 'string' ? d.row.name : undefined;
+    if (!state || client === undefined || clientObject(client) !== name) continue;
+    const known = new Set(catalog.backupsOfClient(client).map((b) => b.number));
+    const missing = [...state.live].filter((n) => !known.has(n)).sort((a, b) => a - b);
+    if (missing.length > 0) {
+      return (
+        `client ${client}'s signed record lists backup${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the catalog has no row for: ` +
+        'the catalog is older than the storage (was the store directory put back from an older copy?)'
+      );
+    }
+  }
+  return undefined;
+}
+
 /** Something wrong with the records, and the client it concerns (undefined: none the catalog knows). */
 export interface RecordProblem {
   client: string | undefined;

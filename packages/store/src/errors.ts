@@ -20,6 +20,8 @@ export type StoreErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_CORRUPT'
   | 'CATALOG_CORRUPT'
+  /** The signed records name backups the catalog lacks: it was put back from an older copy. */
+  | 'CATALOG_BEHIND'
   /** No catalog, but the storage holds backups: it must be rebuilt from them (rebuild-catalog), never started afresh over them. */
   | 'CATALOG_MISSING'
   /** The backup records are signed, but the key that signs them is not where the server keeps it. */

@@ -22,7 +22,7 @@ const server = useS3('s3-store');
 let prefixes = 0;
 /** Opens stores on one prefix of the bucket (a fresh one per test). */
 function onBucket(prefix: string, cacheBytes = 64 * 1024 * 1024) {
-  return (dir: string) => new S3Backend(dir, server.s3.settings(prefix, { cacheBytes, maxAttempts: 3, requestTimeoutMs: 5000 }));
+  return (dir: string) => new S3Backend(dir, server.s3.settings(prefix, { cacheBytes, maxAttempts: 3, requestTimeoutMs: 30_000 }));
 }
 
 function tree(seed: string, files: number): Map<string, Buffer> {
@@ -105,6 +105,44 @@ describe('the store on S3-compatible storage', () => {
       const next = await backupTree(store, 'beta', trees.b1);
       expect(next.number).toBe(2);
       expect(next.newChunks).toBe(0); // deduplicated against what the rebuild indexed
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("the server's directory put back from an older copy: the start deletes nothing and says to rebuild; the rebuild brings every acknowledged backup back", async () => {
+    const trees = { a1: tree('old1', 12), a2: tree('new2', 9), b1: tree('newb', 5) };
+    let store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    await backupTree(store, 'alpha', trees.a1);
+    await store.close();
+    const copy = tempDir('s3-store-copy');
+    fs.cpSync(dir, copy, { recursive: true }); // a snapshot of the server's directory (its catalog, its store-id)
+    store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    await backupTree(store, 'alpha', trees.a2); // acknowledged after the snapshot: packs and records in the bucket
+    await backupTree(store, 'beta', trees.b1); // a client the old catalog never heard of
+    await store.close();
+    const probeDir = tempDir('s3-probe');
+    const listPacks = async () => (await onBucket(prefix)(probeDir).listPacks()).sort();
+    const packs = await listPacks();
+
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.cpSync(copy, dir, { recursive: true });
+    fs.rmSync(copy, { recursive: true, force: true });
+    await expect(Store.open(dir, OPTIONS, onBucket(prefix))).rejects.toThrow(
+      /was not opened and nothing was deleted: client alpha's signed record lists backup 2, which the catalog has no row for: the catalog is older than the storage .*rebuild-catalog/,
+    );
+    expect(await listPacks()).toEqual(packs);
+    fs.rmSync(probeDir, { recursive: true, force: true });
+
+    // What the message says: rebuild from the bucket (the stale catalog is kept aside).
+    const r = await repairCatalog(dir, 'storage', onBucket(prefix));
+    expect(r.backups).toEqual({ available: 3, error: 0 });
+    store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    try {
+      expectSame(await readTree(store, store.getBackupByNumber('alpha', 1).id), trees.a1);
+      expectSame(await readTree(store, store.getBackupByNumber('alpha', 2).id), trees.a2);
+      expectSame(await readTree(store, store.getBackupByNumber('beta', 1).id), trees.b1);
+      expect((await store.verify()).ok).toBe(true);
     } finally {
       await store.close();
     }

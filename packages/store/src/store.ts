@@ -18,7 +18,16 @@ import { computeStats, type StoreStats } from './stats';
 import { type StoreLock } from './store-lock';
 import { checkCatalogMatchesStorage, lockStoreDirectory, StorageLease } from './storage-owner';
 import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
-import { BackupRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey, wrappedKeyObject } from './backup-records';
+import {
+  BackupRecords,
+  catalogBehindRecords,
+  createRecordsKey,
+  hasSignedRecords,
+  readRecordsKey,
+  type RecordProblem,
+  type RecordsKey,
+  wrappedKeyObject,
+} from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
 import { type SealedKeyCount } from './catalog';
@@ -166,6 +175,16 @@ export class Store {
       store = opened;
       store.tightened = tightened;
       if (lost) store.ownershipLost(lost);
+      // Recovery deletes what the catalog does not know: never with a catalog the signed records prove stale.
+      const behind = await catalogBehindRecords(packs, key, catalog);
+      if (behind) {
+        throw new StoreError(
+          'CATALOG_BEHIND',
+          `the store ${dir} was not opened and nothing was deleted: ${behind}. The packs this catalog does not know hold those backups. ` +
+            `Run cpsbackupd -c <server.conf> rebuild-catalog: it keeps this catalog aside and rebuilds one from the packs and records (docs/OPERATIONS.md, "Backup records")`,
+          { dir },
+        );
+      }
       store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve(), lease);
       await store.reconcileRecords(adopt);
       store.clientKeys = await loadClientKeys(packs);
