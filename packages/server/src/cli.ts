@@ -186,7 +186,7 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   out(
     `backup records written again from the rebuilt catalog: ${r.recordsWritten}${r.recordsRejected ? `; ${r.recordsRejected} set aside under ${r.recordsAt.replace(/\/?$/, '/')}rejected/` : ''}`,
   );
-  out(`now run cpsbackupd --verify to check every backup's files`);
+  out(`now run cpsbackupd -c ${config.configFile} verify to check every backup's files`);
   return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length ? 1 : 0;
 }
 
