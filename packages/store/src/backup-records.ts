@@ -305,14 +305,20 @@ export function recordDifferences(record: SalvagedRow, row: SalvagedRow): string
 /**
  * Why the catalog is older than the storage's signed records (undefined: it
  * is not): a backup a client's record lists as live that the catalog has no
- * row for, at any status. The writes' order never leaves that (a commit
+ * row for, at any status, and whose number it never handed out. The
+ * writes' order never leaves that (a commit
  * writes the catalog first; a delete takes the backup out of the record
  * before the catalog), so the catalog was put back from an older copy of
  * the directory (a snapshot, a file-level backup) while the storage went on.
  * Recovery must then delete nothing: the packs it does not know hold
  * acknowledged backups that a rebuild from the storage brings back.
  */
-export async function catalogBehindRecords(backend: StorageBackend, key: RecordsKey, catalog: Pick<Catalog, 'backupsOfClient'>): Promise<string | undefined> {
+export async function catalogBehindRecords(
+  backend: StorageBackend,
+  key: RecordsKey,
+  catalog: Pick<Catalog, 'backupsOfClient' | 'recordRows'>,
+): Promise<string | undefined> {
+  const nextNumber = new Map(catalog.recordRows().clients.map((c) => [c.name as string, c.next_number as number]));
   for (const name of await backend.listObjects(CLIENTS)) {
     const bytes = await backend.readObject(name);
     const d = bytes && decodeRecord(key.key, name, bytes);
@@ -321,7 +327,10 @@ export async function catalogBehindRecords(backend: StorageBackend, key: Records
     const client = typeof d.row.name === 'string' ? d.row.name : undefined;
     if (!state || client === undefined || clientObject(client) !== name) continue;
     const known = new Set(catalog.backupsOfClient(client).map((b) => b.number));
-    const missing = [...state.live].filter((n) => !known.has(n)).sort((a, b) => a - b);
+    // Only numbers this catalog never handed out: one it did and no longer has was deleted here, and a record still
+    // listing it is an old one put back (reported by the start, never a reason to rebuild from the records).
+    const next = nextNumber.get(client) ?? 1;
+    const missing = [...state.live].filter((n) => !known.has(n) && n >= next).sort((a, b) => a - b);
     if (missing.length > 0) {
       return (
         `client ${client}'s signed record lists backup${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the catalog has no row for: ` +

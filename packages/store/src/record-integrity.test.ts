@@ -249,6 +249,28 @@ describe('records altered by someone who can write the storage but has not the k
     await rebuildExpecting(trees, [], [/^backups\/alpha\/0000003: its backup was deleted/]);
   });
 
+  test("a deleted backup's record put back with its client's record of the time: the start opens and reports it (no call to rebuild from the records), GC deletes nothing", async () => {
+    await populate();
+    const oldBackup = fs.readFileSync(record('backups/alpha/0000003'));
+    const oldClient = fs.readFileSync(record('clients/alpha'));
+    let store = await Store.open(dir, opts);
+    await store.deleteBackup(store.getBackupByNumber('alpha', 3).id);
+    await store.gc(); // its row purged: the catalog holds nothing of backup 3 but its number handed out
+    await store.close();
+    fs.writeFileSync(record('backups/alpha/0000003'), oldBackup);
+    fs.writeFileSync(record('clients/alpha'), oldClient);
+
+    // Not taken for a catalog older than the storage (which would send the operator to rebuild from the records).
+    await expectReported('alpha', /backup 3 of alpha/);
+    store = await Store.open(dir, opts);
+    try {
+      expect(store.listBackups('alpha').map((b) => b.number)).toEqual([1, 2]);
+      await expect(store.gc()).rejects.toThrow(/GC stopped before deleting anything/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test.each([
     ['its HMAC', 12],
     ['its backup number', -1],
