@@ -6,7 +6,9 @@
  * Without --warning / --critical it agrees with the server: WARNING once
  * the client is overdue (its expected_interval), CRITICAL at twice that.
  * A store short of space (the server takes no new backup) is CRITICAL
- * whatever the clients' ages: every next backup will fail.
+ * whatever the clients' ages: every next backup will fail. A client with a
+ * backup that cannot be restored (untrusted, or its file list unreadable)
+ * or with backup records in question is a WARNING at least, with what to do.
  *
  *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
  */
@@ -17,6 +19,12 @@ import { ago, backupNumberText, bytesText } from './human';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+/** A refused answer's body as ": first line", or nothing. */
+async function bodyLine(res: Response): Promise<string> {
+  const line = (await res.text().catch(() => '')).split('\n')[0]!.trim().slice(0, 200);
+  return line ? `: ${line}` : '';
+}
 
 async function main(): Promise<number> {
   let opts;
@@ -44,15 +52,25 @@ async function main(): Promise<number> {
     return 3;
   }
   let report: StatusReport;
+  let res: Response;
   try {
-    const res = await fetch(`${opts.url}/status`, {
+    res = await fetch(`${opts.url}/status`, {
       signal: AbortSignal.timeout(10_000),
       headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
     });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    report = (await res.json()) as StatusReport;
   } catch (err) {
     process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} unreachable: ${(err as Error).message}\n`);
+    return 3;
+  }
+  if (!res.ok) {
+    // The body says why (a 500 points at the daemon's log), on one line.
+    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} answered HTTP ${res.status}${await bodyLine(res)}\n`);
+    return 3;
+  }
+  try {
+    report = (await res.json()) as StatusReport;
+  } catch (err) {
+    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} answered something other than its status document: ${(err as Error).message}\n`);
     return 3;
   }
   const storage = report.lowSpace
@@ -73,9 +91,17 @@ async function main(): Promise<number> {
   const parts: string[] = storage ? [storage] : [];
   const perf: string[] = [];
   for (const c of clients) {
+    // Older servers send neither list.
+    const damaged = c.damaged ?? [];
+    const problems = c.recordProblems ?? [];
+    // The backups that cannot be restored, each with what to do; else what is wrong with the client's records.
+    const damage = [
+      ...damaged.map((d) => `, backup ${backupNumberText(d.number)} ${d.status}: ${d.reason}`),
+      ...(damaged.length ? [] : problems.map((p) => `, backup records: ${p}`)),
+    ].join('');
     if (!c.lastSuccess) {
       worst = Math.max(worst, 2);
-      parts.push(`${c.name}: no successful backup${c.lastResult?.reason ? ` (last: ${c.lastResult.reason})` : ''}`);
+      parts.push(`${c.name}: no successful backup${damage}${c.lastResult?.reason ? ` (last: ${c.lastResult.reason})` : ''}`);
       continue;
     }
     const age = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
@@ -84,11 +110,11 @@ async function main(): Promise<number> {
     const crit = critGiven ?? Math.max(warn, 2 * c.expectedIntervalSeconds);
     // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
     const lastBad = c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
-    const state = age >= crit ? 2 : age >= warn || lastBad ? 1 : 0;
+    const state = age >= crit ? 2 : age >= warn || lastBad || damage ? 1 : 0;
     worst = Math.max(worst, state);
     const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
     const overdue = age >= warn ? `, overdue (expected every ${ago(warn)})` : '';
-    parts.push(`${c.name}: last backup ${backupNumberText(c.lastSuccess.number)} finished ${ago(age)} ago${overdue}${failed}`);
+    parts.push(`${c.name}: last backup ${backupNumberText(c.lastSuccess.number)} finished ${ago(age)} ago${overdue}${failed}${damage}`);
     perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
   }
   process.stdout.write(`CPSBACKUP ${STATES[worst]} - ${parts.join('; ')}${perf.length ? ` | ${perf.join(' ')}` : ''}\n`);

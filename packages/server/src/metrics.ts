@@ -102,6 +102,11 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
     '1 while the store is short of space (its reserve spent): it lists, restores, deletes and collects garbage, and refuses new backups',
     async () => ((await reporter.report()).lowSpace ? 1 : 0),
   );
+  global(
+    'cpsbackup_store_record_problems',
+    'Backup records that fail their check or disagree with the catalog (store.recordProblems in /status says what to do): 0 when sound',
+    async () => (await reporter.report()).store.recordProblems.length,
+  );
   global('cpsbackup_store_compression_ratio', 'Unique bytes / stored chunk bytes', async () => (await reporter.report()).store.compressionRatio);
 
   perClient('cpsbackup_client_last_success_timestamp_seconds', 'When the last successful backup finished', (c) =>
@@ -113,6 +118,11 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
     c.lastSuccess ? Math.max(0, c.lastSuccess.bytes - c.lastSuccess.newBytes) : undefined,
   );
   perClient('cpsbackup_client_backups', 'Available backups', (c) => c.backups);
+  perClient(
+    'cpsbackup_client_damaged_backups',
+    'Available backups that cannot be restored now: untrusted or with a file list that cannot be read (/status says why and what to do)',
+    (c) => c.damaged.length,
+  );
   perClient('cpsbackup_client_stored_bytes', 'Stored bytes referenced by the client', (c) => c.storedBytes);
   perClient('cpsbackup_client_overdue', '1 when the last success is older than expected_interval', (c) => (c.overdue ? 1 : 0));
   perClient('cpsbackup_client_running', '1 while a backup of the client runs', (c) => (c.running ? 1 : 0));

@@ -78,7 +78,11 @@ export function backupsToKeep(
  * push out the last good one: it deletes complete backups the policy does
  * not keep, and failed or partial backups older than the newest complete
  * one (superseded; newer ones stay so the operator sees them, and a partial
- * one still holds what it could read). Returns the deleted numbers.
+ * one still holds what it could read). A backup its record does not vouch
+ * for (Store.untrustedReason) is neither counted nor deleted: it waits for
+ * --repair-catalog, which may bring it back (a delete would remove its sound
+ * record), and cannot push out a backup that can be restored. Returns the
+ * deleted numbers.
  */
 export async function applyRetention(
   store: Store,
@@ -87,7 +91,7 @@ export async function applyRetention(
   log: Logger,
   beingRead: (number: number) => boolean = () => false,
 ): Promise<number[]> {
-  const all: BackupInfo[] = store.listBackups(client);
+  const all: BackupInfo[] = trustedBackups(store, client);
   const complete = all.filter(isComplete);
   const keep = backupsToKeep(
     complete.map((b) => ({ id: b.id, number: b.number, time: b.finishedAt ?? b.startedAt })),
@@ -102,12 +106,17 @@ export async function applyRetention(
   return [...doomed.map((b) => b.number), ...(await pruneFailed(store, client, log, beingRead))];
 }
 
+/** A client's backups but those its records do not vouch for (left for --repair-catalog, see applyRetention). */
+function trustedBackups(store: Store, client: string): BackupInfo[] {
+  return store.listBackups(client).filter((b) => store.untrustedReason(b) === undefined);
+}
+
 /** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
 export const MAX_FAILED_KEPT = 10;
 
 /** Deletes a client's failed (and partial) backups beyond the newest MAX_FAILED_KEPT of each; returns their numbers. */
 export async function pruneFailed(store: Store, client: string, log: Logger, beingRead: (number: number) => boolean = () => false): Promise<number[]> {
-  const all = store.listBackups(client);
+  const all = trustedBackups(store, client);
   const failed = all.filter((b) => b.status === 'error');
   const partial = all.filter((b) => b.status === 'available' && !isComplete(b) && !beingRead(b.number));
   return [...(await pruneOldest(store, client, failed, log)), ...(await pruneOldest(store, client, partial, log))];

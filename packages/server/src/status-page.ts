@@ -18,7 +18,7 @@ export function renderStatusPage(report: StatusReport, now: number = Date.now())
 <body>
 <header><h1>cpsbackup</h1>
 <p class="summary">${report.clients.length} clients · <b class="${overdue ? 'bad' : 'good'}">${overdue} overdue</b> · <b class="${failing ? 'bad' : 'good'}">${failing} failing</b> · store ${bytesText(report.store.storedBytes)} · dedup ×${report.store.dedupRatio.toFixed(1)} · cpsbackupd ${esc(report.server.version)}, up ${ago(report.server.uptimeSeconds)}</p></header>
-${report.lowSpace ? lowSpaceBanner(report.lowSpace) : ''}<main>
+${report.lowSpace ? lowSpaceBanner(report.lowSpace) : ''}${report.store.recordProblems.length ? recordsBanner(report.store.recordProblems) : ''}<main>
 ${report.clients.map((c) => clientCard(c, now)).join('\n')}
 </main>
 <footer>As of ${esc(new Date(now).toISOString())}; refreshes every minute. JSON at /status, Prometheus at /metrics.</footer>
@@ -32,12 +32,19 @@ function lowSpaceBanner(low: NonNullable<StatusReport['lowSpace']>): string {
 `;
 }
 
-type State = 'OK' | 'RUNNING' | 'OVERDUE' | 'FAILED' | 'NEVER';
+/** The backup records in question (store.recordProblems): each says what is wrong and what to do. */
+function recordsBanner(problems: readonly string[]): string {
+  return `<p class="alert"><b class="bad">BACKUP RECORDS</b> ${problems.map(esc).join('<br>')}</p>
+`;
+}
+
+type State = 'OK' | 'RUNNING' | 'OVERDUE' | 'FAILED' | 'NEVER' | 'DAMAGED';
 
 function stateOf(c: ClientStatus): State {
   if (c.running) return 'RUNNING';
   if (!c.lastSuccess) return 'NEVER';
   if (c.lastResult && c.lastResult.status !== 'available') return 'FAILED';
+  if (c.damaged.length) return 'DAMAGED';
   return c.overdue ? 'OVERDUE' : 'OK';
 }
 
@@ -64,6 +71,8 @@ function clientCard(c: ClientStatus, now: number): string {
       ),
     );
   }
+  // A backup that cannot be restored now: its status and what to do.
+  for (const d of c.damaged) rows.push(row('damaged', `${backupNumberText(d.number)} <span class="tag bad">${esc(d.status)}</span>: ${esc(d.reason)}`));
   if (c.running)
     rows.push(row('running', `${backupNumberText(c.running.number)} ${esc(c.running.phase)} · ${c.running.files} files, ${bytesText(c.running.bytes)}`));
   rows.push(
@@ -119,12 +128,12 @@ h1{font-size:20px;margin:4px 0}
 .alert{max-width:936px;margin:0 auto 8px;padding:8px 12px;background:#fff5f5;border-left:6px solid #c53030}
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:12px}
 .client{background:#fff;border-radius:8px;padding:10px 12px;border-left:6px solid #2f855a;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.client.overdue,.client.failed,.client.never{border-left-color:#c53030}
+.client.overdue,.client.failed,.client.never,.client.damaged{border-left-color:#c53030}
 .client.running{border-left-color:#2b6cb0}
 h2{font-size:17px;margin:0 0 6px;display:flex;justify-content:space-between;gap:8px}
 .name{overflow-wrap:anywhere}
 .state{font-size:12px;font-weight:700;padding:2px 6px;border-radius:4px;background:#c6f6d5;color:#22543d;align-self:center}
-.overdue .state,.failed .state,.never .state{background:#fed7d7;color:#822727}
+.overdue .state,.failed .state,.never .state,.damaged .state{background:#fed7d7;color:#822727}
 .running .state{background:#bee3f8;color:#2a4365}
 dl{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:0}
 dt{color:#718096}

@@ -1,5 +1,5 @@
 import { type ServerConfig } from '@cpsbackup/config';
-import { isComplete, type Store, type StoreStats } from '@cpsbackup/store';
+import { type BackupDamage, isComplete, type Store, type StoreStats } from '@cpsbackup/store';
 import { type Activity } from './activity';
 import { type ClientRegistry } from './client-registry';
 import { policyFor } from './policy';
@@ -7,6 +7,7 @@ import { policyFor } from './policy';
 /** One client as the status port reports it. */
 export interface ClientStatus {
   name: string;
+  /** The newest complete backup that can be restored (none of `damaged`); null: there is none. */
   lastSuccess: { number: number; finishedAt: string; seconds: number; files: number; bytes: number; newBytes: number } | null;
   /** The last finished backup: status 'available', 'partial' (stored, but something it should hold is missing) or 'error'. */
   lastResult: { number: number; status: string; reason: string | null; at: string } | null;
@@ -16,7 +17,15 @@ export interface ClientStatus {
   expectedIntervalSeconds: number;
   overdue: boolean;
   failuresSinceStart: number;
-  /** The last HISTORY_BACKUPS backups, oldest first: for the status page's charts. */
+  /**
+   * Available backups that cannot be restored now, oldest first: 'untrusted'
+   * (the records do not vouch for the catalog's row: --repair-catalog) or
+   * 'damaged' (the file list cannot be read); the reason says what to do.
+   */
+  damaged: BackupDamage[];
+  /** What is wrong with this client's backup records (each says what to do); empty when they are sound. */
+  recordProblems: string[];
+  /** The last HISTORY_BACKUPS backups, oldest first: for the status page's charts (a damaged one with its status). */
   history: Array<{ number: number; status: string; at: string; seconds: number; bytes: number; newBytes: number }>;
 }
 
@@ -82,17 +91,18 @@ export class StatusReporter {
   }
 
   private async client(name: string, now: number): Promise<ClientStatus> {
+    const usage = await this.store.clientUsage(name);
+    const damaged = new Map(usage.damaged.map((d) => [d.number, d]));
     const backups = this.store.listBackups(name);
     const available = backups.filter((b) => b.status === 'available');
-    // A partial backup (an include root missing) is never the last success.
-    const complete = available.filter(isComplete);
+    // A partial backup (an include root missing) is never the last success, nor one that cannot be restored.
+    const complete = available.filter((b) => isComplete(b) && !damaged.has(b.number));
     const last = complete[complete.length - 1];
     const finished = backups.filter((b) => b.status === 'available' || b.status === 'error');
     const lastResult = finished[finished.length - 1];
     const found = this.clients.lookup(name);
     const interval = found.ok ? policyFor(this.config, found.config).expectedInterval : this.config.expected_interval;
     const run = this.activity.running.get(name);
-    const usage = await this.store.clientUsage(name);
     return {
       name,
       lastSuccess: last
@@ -129,9 +139,11 @@ export class StatusReporter {
       expectedIntervalSeconds: interval,
       overdue: !last || now - (last.finishedAt ?? last.startedAt) > interval * 1000,
       failuresSinceStart: this.activity.failures.get(name) ?? 0,
+      damaged: usage.damaged,
+      recordProblems: this.store.recordProblems(name).map((p) => p.message),
       history: backups.slice(-HISTORY_BACKUPS).map((b) => ({
         number: b.number,
-        status: isComplete(b) || b.status !== 'available' ? b.status : 'partial',
+        status: (b.status === 'available' && damaged.get(b.number)?.status) || (isComplete(b) || b.status !== 'available' ? b.status : 'partial'),
         at: new Date(b.startedAt).toISOString(),
         seconds: ((b.finishedAt ?? b.startedAt) - b.startedAt) / 1000,
         bytes: b.logicalBytes,

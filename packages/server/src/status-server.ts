@@ -151,10 +151,13 @@ export class StatusServer {
       } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.authorized(req)) {
         res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
       } else if (url === '/') {
+        // Every body is made before its head is written: a request that fails then still gets its 500.
+        const page = renderStatusPage(await this.reporter.report());
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-        res.end(renderStatusPage(await this.reporter.report()));
+        res.end(page);
       } else if (url === '/status') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(await this.reporter.report(), null, 2) + '\n');
+        const body = JSON.stringify(await this.reporter.report(), null, 2) + '\n';
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       } else if (url === '/metrics') {
         const body = await this.metrics.metrics();
         res.writeHead(200, { 'content-type': this.metrics.contentType }).end(body);
@@ -165,7 +168,10 @@ export class StatusServer {
       }
     } catch (err) {
       this.log.error({ err: (err as Error).message, url }, 'status request failed');
-      if (!res.headersSent) res.writeHead(500).end('internal error\n');
+      // Answered at once, never left to status_timeout: a poller learns the port failed, not that it hangs.
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'text/plain' }).end("internal error: cpsbackupd's log says what failed (status request failed)\n");
+      else res.destroy();
     }
   }
 

@@ -10,6 +10,7 @@ import {
   splitSealedManifest,
   treeChunkIds,
 } from '@cpsbackup/format';
+import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
 import type { Store } from './store';
 
@@ -21,14 +22,30 @@ import type { Store } from './store';
  */
 export async function* manifestReferences(store: Store, backup: BackupInfo, seenListings?: Set<string>): AsyncGenerator<Buffer> {
   const ids = store.catalog.manifestIds(backup.id);
-  if (backup.manifestFormat === ManifestFormat.Tree) {
-    yield* treeChunkIds(ids, (id) => store.readChunk(id), seenListings);
-    return;
-  }
-  if (backup.manifestFormat === ManifestFormat.Sealed) {
-    // An encrypted tree: its records carry what each listing names (format's sealed.ts).
-    yield* sealedTreeChunkIds(splitSealedManifest(ids).roots, (id) => store.readChunk(id), seenListings);
-    return;
+  // A listing is marked seen before it is read: one that cannot be read or decoded (the last one read when
+  // the walk fails) is unmarked, so that every other backup naming it fails on it too instead of passing for whole.
+  let last: Buffer | undefined;
+  const read = (id: Buffer) => {
+    last = id;
+    return store.readChunk(id);
+  };
+  try {
+    if (backup.manifestFormat === ManifestFormat.Tree) {
+      yield* treeChunkIds(ids, read, seenListings);
+      return;
+    }
+    if (backup.manifestFormat === ManifestFormat.Sealed) {
+      // An encrypted tree: its records carry what each listing names (format's sealed.ts).
+      yield* sealedTreeChunkIds(splitSealedManifest(ids).roots, read, seenListings);
+      return;
+    }
+  } catch (err) {
+    if (!last) throw err;
+    const hex = formatChunkId(last);
+    seenListings?.delete(hex);
+    // A listing that does not decode: said with its id (a decoder's own message names no chunk).
+    if (isFormatError(err)) throw new StoreError('CHUNK_CORRUPT', `listing chunk ${hex} cannot be read (${err.message})`, { chunk: hex });
+    throw err;
   }
   const decoder = new ManifestDecoder();
   for (const id of ids) {

@@ -219,6 +219,36 @@ describe('the store on S3-compatible storage', () => {
       await store.close();
     }
   });
+  test('a file list the bucket does not return: that backup is reported unreadable for now (no repair advised), not the whole answer; all of it once the bucket answers', async () => {
+    const first = await Store.open(dir, OPTIONS, onBucket(prefix));
+    try {
+      await backupTree(first, 'alpha', tree('usage', 10));
+    } finally {
+      await first.close();
+    }
+    fs.rmSync(path.join(dir, 's3', 'cache'), { recursive: true, force: true }); // every read of a pack now goes to the bucket
+    const store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    try {
+      server.s3.proxy.inject({ action: { kind: 'error' }, times: 1000, match: (req) => req.method === 'GET' && (req.url ?? '').includes('/packs/') });
+      const during = await store.clientUsage('alpha');
+      expect(during.backups).toBe(1);
+      expect(during.damaged).toEqual([
+        {
+          number: 1,
+          status: 'damaged',
+          reason: expect.stringMatching(
+            /^backup 1 of alpha cannot be read now: its file list could not be fetched \(read of pack [0-9a-f]+ in s3:\/\/.* failed after 3 attempts: InternalError.*\): try again once the storage answers$/,
+          ),
+        },
+      ]);
+      server.s3.proxy.clearFaults();
+      const after = await store.clientUsage('alpha');
+      expect(after.damaged).toEqual([]);
+      expect(after.storedBytes).toBeGreaterThan(during.storedBytes);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 /** Objects under a key prefix, counted on the S3 server's own port (no faults, not in the proxy's counts). */

@@ -9,7 +9,7 @@ import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
 import { checkOwnership, makePrivate } from './private-modes';
-import { StoreError } from './errors';
+import { isStoreError, StoreError } from './errors';
 import { runGc, type GcReport } from './gc';
 import { LocalDirectoryBackend } from './local-backend';
 import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
@@ -31,6 +31,32 @@ import {
 import { runVerify, type VerifyReport, type VerifyScope } from './verify';
 import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
 import { type SealedKeyCount } from './catalog';
+
+/** An available backup that cannot be served, or whose file list cannot be read (see Store.clientUsage). */
+export interface BackupDamage {
+  number: number;
+  /** 'untrusted': its record does not vouch for its catalog row; 'damaged': its file list cannot be read. */
+  status: 'untrusted' | 'damaged';
+  /** What is wrong and what to do, for the node's user and the server's operator. */
+  reason: string;
+}
+
+/** What a client holds (Store.clientUsage). */
+export interface ClientUsage {
+  /** Available backups, damaged ones included. */
+  backups: number;
+  storedBytes: number;
+  /** Its available backups that cannot be restored now, oldest first. */
+  damaged: BackupDamage[];
+}
+
+/** What a list says of a backup its record does not vouch for: why, and what the operator must do. */
+function untrustedText(b: BackupInfo, why: string): string {
+  return (
+    `backup ${b.number} of ${b.client} cannot be restored until the server's operator repairs the catalog (${why}): ` +
+    `the operator must run cpsbackupd --repair-catalog (docs/OPERATIONS.md, "Backup records")`
+  );
+}
 
 /** Free bytes under which the store gives up its start reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
@@ -493,15 +519,43 @@ export class Store {
    * last (their chunks stay stored for gc_grace, so a client cannot pile up
    * data through backups that fail). Shared chunks count in full for each
    * client: it is what the client would occupy alone.
+   *
+   * One damaged backup never fails the answer: a backup its record does not
+   * vouch for is not read (its row's file list may be anyone's), and one
+   * whose file list cannot be read counts what was read of it; both are in
+   * `damaged`, with what to do. Only a damaged catalog or a closed store fails it.
    */
-  async clientUsage(client: string): Promise<{ backups: number; storedBytes: number }> {
+  async clientUsage(client: string): Promise<ClientUsage> {
     const fromTrees = new Set<string>();
     const seenListings = new Set<string>();
+    const damaged: BackupDamage[] = [];
     for (const b of this.listBackups(client)) {
-      if (b.status !== 'available' || b.manifestFormat === ManifestFormat.Flat) continue;
-      for await (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
+      if (b.status !== 'available') continue;
+      const why = this.untrustedReason(b);
+      if (why !== undefined) {
+        damaged.push({ number: b.number, status: 'untrusted', reason: untrustedText(b, why) });
+        continue;
+      }
+      if (b.manifestFormat === ManifestFormat.Flat) continue; // the reference table holds what it names
+      try {
+        for await (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
+      } catch (err) {
+        if (isStoreError(err, 'STORE_CLOSED')) throw err;
+        const catalog = catalogDamage(err, this.dir);
+        if (catalog) throw catalog;
+        const what = (err as Error).message;
+        damaged.push({
+          number: b.number,
+          status: 'damaged',
+          // An object store that did not answer says nothing of the backup itself: no repair for that.
+          reason: isStoreError(err, 'STORE_REMOTE')
+            ? `backup ${b.number} of ${b.client} cannot be read now: its file list could not be fetched (${what}): try again once the storage answers`
+            : `backup ${b.number} of ${b.client} is damaged: its file list cannot be read (${what}): restore another backup; ` +
+              `the server's operator must run cpsbackupd verify, then cpsbackupd --repair-catalog (docs/OPERATIONS.md, "A damaged catalog")`,
+        });
+      }
     }
-    return this.catalog.clientUsage(client, fromTrees);
+    return { ...this.catalog.clientUsage(client, fromTrees), damaged };
   }
 
   /** Sets a backup's name and description. */

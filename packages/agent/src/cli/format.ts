@@ -40,13 +40,17 @@ export function statusWord(b: cpsbackup.BackupSummary.$Properties): string {
 /**
  * One line of `cpsbackup -l`: the Canopsis page's `Backup: 0000001
  * 2015-02-24 09:33:18 (deletable)` for an available backup (scripts parse
- * it), with a status word only for the others (partial, error, creating...).
+ * it), with a status word only for the others (partial, error, creating...),
+ * and the reason of one that failed or cannot be restored now (untrusted,
+ * damaged: the server says what to do).
  */
 export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
   const status = statusWord(b);
-  const extra = status === 'error' && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
+  const withReason = status === 'error' || status === 'untrusted' || status === 'damaged';
+  const extra = withReason && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
   const word = status === 'available' ? '' : ` ${status}`;
-  const deletable = status === 'creating' || status === 'deleting' || !canDelete ? '' : ' (deletable)';
+  // An untrusted backup's delete is refused until the catalog is repaired (it would remove its sound record).
+  const deletable = status === 'creating' || status === 'deleting' || status === 'untrusted' || !canDelete ? '' : ' (deletable)';
   const name = b.name ? ` "${b.name}"` : '';
   return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))}${word}${deletable}${name}${extra}`;
 }

@@ -9,6 +9,8 @@ interface ClientRow {
   backups: number;
   storedBytes: number;
   overdue: boolean;
+  /** Backups that cannot be restored now, with what to do (older servers send none). */
+  damaged?: Array<{ number: number; status: string; reason: string }>;
 }
 
 interface Report {
@@ -50,6 +52,7 @@ export async function runStatus(url: string, token = ''): Promise<{ report: Repo
     if (c.overdue) states.push('OVERDUE');
     if (c.lastResult?.status === 'error') states.push(`last failed: ${c.lastResult.reason ?? '?'}`);
     if (c.lastResult?.status === 'partial') states.push(`last partial: ${c.lastResult.reason ?? '?'}`);
+    for (const d of c.damaged ?? []) states.push(`backup ${formatNumber(d.number)} ${d.status}: ${d.reason}`);
     lines.push(
       `${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`,
     );
