@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
 import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 
@@ -211,6 +211,51 @@ describe('a damaged backup row or file list degrades that backup only', () => {
       [2, 'available'],
       [3, 'available'],
     ]);
+  });
+});
+
+describe('a damaged parent file list', () => {
+  const { root, pki, server } = useServer('damaged-parent', { clients: { bob: [] } });
+
+  test("does not stop its client's backups: the next one reads again what the parent could not list, and restores bit-exact", async () => {
+    const data = path.join(root, 'bob-data');
+    fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+    const rnd = new SeededRandom('parent');
+    for (let i = 0; i < 6; i++) fs.writeFileSync(path.join(data, `top${i}`), rnd.bytes(2_000 + i * 77));
+    for (let i = 0; i < 6; i++) fs.writeFileSync(path.join(data, 'sub', `sub${i}`), rnd.bytes(3_000 + i * 91));
+    const conf = writeNodeConf(path.join(root, 'bob'), server, { cname: 'bob', cert: pki.client('bob'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const port = server.port;
+    await server.stop();
+    // The listing of sub rots in its pack (the catalog is sound).
+    const db = new Database(path.join(server.storeDir, 'catalog.db'));
+    const listing = db
+      .prepare(
+        `SELECT p.name AS pack, c.offset, c.stored_length AS stored FROM listings l JOIN chunks c ON c.id = l.id JOIN packs p ON p.id = c.pack WHERE l.dir = ?`,
+      )
+      .get(Buffer.from(path.join(data, 'sub'))) as { pack: string; offset: number; stored: number };
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const fd = fs.openSync(packFile(server.storeDir, listing.pack), 'r+');
+    const at = listing.offset + 44 + listing.stored - 1;
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, at);
+    byte[0]! ^= 0xff;
+    fs.writeSync(fd, byte, 0, 1, at);
+    fs.closeSync(fd);
+    await server.start(port);
+
+    fs.writeFileSync(path.join(data, 'sub', 'new'), 'made after the damage');
+    const next = await runCli(['-c', conf, '-e', '--json']);
+    expect(next.stderr).toBe('');
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout).backup.number).toBe(2);
+    expect(server.logLines().some((l) => String(l.msg).startsWith("the parent's file list cannot be read whole"))).toBe(true);
+    const to = path.join(root, 'restored');
+    const restored = await runCli(['-c', conf, '-i', '2', '--to', to]);
+    expect(restored.stderr).toBe('');
+    expect(restored.code).toBe(0);
+    expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
   });
 });
 

@@ -7,6 +7,7 @@ import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
 import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
+import type { Logger } from 'pino';
 
 /** The parent's manifest goes out in messages of about this size (far below the frame limit). */
 const PREVIOUS_PIECE_BYTES = 1024 * 1024;
@@ -56,7 +57,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       },
     });
     run.phase = 'sending previous';
-    if (!ctx.keyId) await sendPrevious(ctx, begin.full ? undefined : parent?.id);
+    if (!ctx.keyId) await sendPrevious(ctx, begin.full ? undefined : parent, blog);
     run.phase = 'receiving';
     const done = await receive(ctx, writer, usage.storedBytes, sealedParent?.reads);
     if (done.kind === 'aborted') {
@@ -119,6 +120,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
  */
 function usableParent(store: Store, parent: BackupInfo | undefined, keyId: Buffer | undefined): BackupInfo | undefined {
   if (!parent || store.untrustedReason(parent) !== undefined) return undefined; // not vouched for by its record: every file is read again
+  if (store.unreadableFileList(parent.id) !== undefined) return undefined; // its file list is known not to read whole
   if (parent.manifestFormat !== ManifestFormat.Sealed) return keyId ? undefined : parent;
   return keyId && splitSealedManifest(store.catalog.manifestIds(parent.id)).keyId.equals(keyId) ? parent : undefined;
 }
@@ -168,19 +170,47 @@ async function checkQuotaUpFront(ctx: SessionContext): Promise<{ storedBytes: nu
   return usage;
 }
 
-/** Streams the parent's manifest as stored, about PREVIOUS_PIECE_BYTES per message. */
-async function sendPrevious(ctx: SessionContext, parentId: number | undefined): Promise<void> {
+/**
+ * Streams the parent's manifest as stored, about PREVIOUS_PIECE_BYTES per
+ * message. A parent whose file list cannot be read whole (a listing rotted
+ * in its pack) ends the list where the damage is: the node reads again what
+ * it was not told of, and the backup goes on (it would otherwise fail every
+ * time, its parent being the newest complete backup); the parent is not
+ * used again, and the operator is told.
+ */
+async function sendPrevious(ctx: SessionContext, parent: BackupInfo | undefined, log: Logger): Promise<void> {
   let pending: Buffer[] = [];
   let bytes = 0;
-  if (parentId !== undefined) {
-    for await (const piece of ctx.store.readManifestStream(parentId)) {
-      pending.push(piece);
-      bytes += piece.length;
-      if (bytes >= PREVIOUS_PIECE_BYTES) {
-        await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: false } });
-        pending = [];
-        bytes = 0;
+  let sent = false;
+  if (parent !== undefined) {
+    try {
+      for await (const piece of ctx.store.readManifestStream(parent.id)) {
+        pending.push(piece);
+        bytes += piece.length;
+        if (bytes >= PREVIOUS_PIECE_BYTES) {
+          await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: false } });
+          sent = true;
+          pending = [];
+          bytes = 0;
+        }
       }
+    } catch (err) {
+      if (err instanceof ConnectionError || catalogDamage(err, ctx.store.dir)) throw err;
+      const why = (err as Error).message;
+      ctx.store.noteUnreadableFileList(parent.id, why);
+      const repair = 'run cpsbackupd verify, then cpsbackupd --repair-catalog';
+      // A tree manifest streams whole entries, so what was read is a list with a gap; an older flat one is cut
+      // anywhere, so only an empty list is sound: if part of it went out already, this backup stops and the next has no parent.
+      if (parent.manifestFormat !== ManifestFormat.Tree && sent) {
+        log.error({ parent: parent.number, err: why }, `the parent's file list cannot be read whole: this backup stops, the next reads every file; ${repair}`);
+        throw new WireError(
+          'STORE',
+          `the file list of backup ${parent.number}, this backup's parent, cannot be read whole on the server: this backup stopped; ` +
+            "the next one reads every file again (try again now); the server's operator must run cpsbackupd verify",
+        );
+      }
+      if (parent.manifestFormat !== ManifestFormat.Tree) pending = [];
+      log.error({ parent: parent.number, err: why }, `the parent's file list cannot be read whole: the node reads again the files it did not list; ${repair}`);
     }
   }
   await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: true } });

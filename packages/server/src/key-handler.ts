@@ -108,6 +108,14 @@ async function deleteMadeWithOtherKeys(ctx: SessionContext, keyId: Buffer): Prom
     if (ctx.activity.isBeingRead(client.name, b.number)) {
       throw new WireError('BUSY', `backup ${b.number} is being restored: change the key once the restore has finished (nothing was deleted or changed)`);
     }
+    // Its record may be its only sound copy: it waits for the operator's repair, and so does the key change.
+    if (store.untrustedReason(b) !== undefined) {
+      throw new WireError(
+        'BAD_STATE',
+        `backup ${b.number} cannot be trusted until the server's operator repairs the catalog (cpsbackupd --repair-catalog): ` +
+          'change the key once it has (nothing was deleted or changed)',
+      );
+    }
   }
   for (const b of victims) {
     await store.deleteBackup(b.id);

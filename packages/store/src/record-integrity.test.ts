@@ -271,6 +271,23 @@ describe('records altered by someone who can write the storage but has not the k
     }
   });
 
+  test('a backup its record does not vouch for is never deleted, whoever asks: its record may be its only sound copy', async () => {
+    await populate();
+    const victim = record('backups/alpha/0000002');
+    const recorded = fs.readFileSync(victim);
+    damageRow(2, (r) => ['manifest', flipBit(r.manifest as Buffer, 5)]);
+    const store = await Store.open(dir, opts);
+    try {
+      await expect(store.deleteBackup(store.getBackupByNumber('alpha', 2).id)).rejects.toThrow(
+        /backup 2 of alpha cannot be trusted until the server's operator repairs the catalog/,
+      );
+      expect(store.getBackupByNumber('alpha', 2).status).toBe('available');
+    } finally {
+      await store.close();
+    }
+    expect(fs.readFileSync(victim).equals(recorded)).toBe(true);
+  });
+
   test.each([
     ['its HMAC', 12],
     ['its backup number', -1],

@@ -544,6 +544,7 @@ export class Store {
         const catalog = catalogDamage(err, this.dir);
         if (catalog) throw catalog;
         const what = (err as Error).message;
+        if (!isStoreError(err, 'STORE_REMOTE')) this.unreadableFileLists.set(b.id, what);
         damaged.push({
           number: b.number,
           status: 'damaged',
@@ -556,6 +557,19 @@ export class Store {
       }
     }
     return { ...this.catalog.clientUsage(client, fromTrees), damaged };
+  }
+
+  /** Backups whose file list was found not to read whole (since this open), with why: no parent for a new backup. */
+  private readonly unreadableFileLists = new Map<number, string>();
+
+  /** Remembers that a backup's file list does not read whole (a chunk of it damaged or missing). */
+  noteUnreadableFileList(id: number, why: string): void {
+    this.unreadableFileLists.set(id, why);
+  }
+
+  /** Why a backup's file list is known not to read whole (undefined: not known to be damaged). */
+  unreadableFileList(id: number): string | undefined {
+    return this.unreadableFileLists.get(id);
   }
 
   /** Sets a backup's name and description. */
@@ -629,11 +643,14 @@ export class Store {
    * Deletes a backup and its references in one transaction: it lists as
    * `deleting` until GC has reclaimed the chunks no one else references,
    * then its row goes. Other backups never depend on it (every backup is
-   * complete), so nothing else changes.
+   * complete), so nothing else changes. A backup its signed record does not
+   * vouch for is refused, whoever asks (a node, retention, a key change):
+   * deleting it would remove the record, which may be its only sound copy.
    */
   async deleteBackup(id: number): Promise<void> {
     this.assertOpen();
     const b = this.getBackup(id);
+    this.assertTrusted(b);
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
