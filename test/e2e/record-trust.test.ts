@@ -61,6 +61,10 @@ describe('backup records decide what is served', () => {
     expect(show.code).toBe(6);
     expect(show.stdout).not.toContain('n2-f');
     expect(show.stderr).toMatch(/backup 2 of n1 cannot be trusted/);
+    // Asked for the newest, the node is refused too (never handed another backup than it asked for), and told which can be.
+    const newest = await runCli(['-c', n1.conf, '-i', '--to', to]);
+    expect(newest.code).toBe(6);
+    expect(newest.stderr).toMatch(/backup 2 of n1 cannot be trusted .*; backup 1 is the newest that can be: give its number \(-i 1, -s 1\)/);
     expect(server.logLines().some((l) => typeof l.correction === 'string' && /next backup number of client n1 was 2, below 3/.test(l.correction))).toBe(true);
     const next = await runCli(['-c', n1.conf, '-e', '--json']);
     expect(next.stderr).toBe('');
