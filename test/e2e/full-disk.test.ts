@@ -92,7 +92,9 @@ describe('a server on a full disk', () => {
       fs.writeFileSync(path.join(data, 'new'), new SeededRandom('new').bytes(6_000_000));
       const failed = await runCli(['-c', conf, '-e']);
       expect(failed.code).toBe(1);
-      expect(failed.stderr).toMatch(/the storage is full|out of disk space/);
+      // It is told what its operator must do, as the backups refused after it are.
+      expect(failed.stderr).toMatch(/the storage is full: this backup was not stored \(nothing already stored is affected\)/);
+      expect(failed.stderr).toMatch(/delete old backups \(cpsbackup -d NUMBER, or cpsbackupd prune\) and run cpsbackupd gc/);
       expect(fs.existsSync(reserve)).toBe(false);
       fillDisk(path.join(mountPoint, 'filler-2')); // and whatever the failure left free goes too
       expect(free()).toBe(0);

@@ -4,7 +4,7 @@
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
 import { type ServerConfig } from '@cpsbackup/config';
-import { damagedFileText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
+import { damagedFileText, gcNoRoomText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
 import { ClientRegistry } from './client-registry';
@@ -64,13 +64,17 @@ async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyRepo
 /** The report as lines for a person. */
 function describe(op: AdminOp, report: unknown, directory: string): string[] {
   if (op === 'verify') return describeVerify(report as VerifyReport, directory);
-  if (op === 'gc') return [describeGc(report as GcReport)];
+  if (op === 'gc') return describeGc(report as GcReport);
   const p = report as PruneReport;
-  return [`retention applied: ${p.deleted} backups deleted`, describeGc(p.gc)];
+  return [`retention applied: ${p.deleted} backups deleted`, ...describeGc(p.gc)];
 }
 
-function describeGc(r: GcReport): string {
-  return `garbage collected: ${r.deadChunks} unreferenced chunks dropped, ${r.deletedPacks} packs deleted (${r.rewrittenPacks} rewritten, ${r.movedChunks} chunks moved); packs ${r.bytesBefore} -> ${r.bytesAfter} bytes`;
+function describeGc(r: GcReport): string[] {
+  const out = [
+    `garbage collected: ${r.deadChunks} unreferenced chunks dropped, ${r.deletedPacks} packs deleted (${r.rewrittenPacks} rewritten, ${r.movedChunks} chunks moved); packs ${r.bytesBefore} -> ${r.bytesAfter} bytes`,
+  ];
+  if (r.noRoom) out.push(`NOT RECLAIMED: ${gcNoRoomText(r.noRoom)}`);
+  return out;
 }
 
 /** verify's findings, one line each, then the verdict. */

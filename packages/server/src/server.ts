@@ -3,7 +3,7 @@ import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { type ServerConfig } from '@cpsbackup/config';
 import { encodeFrame, FramedConnection } from '@cpsbackup/protocol';
-import { damagedFileText, type GcReport, type LowSpace, type Store, type VerifyReport } from '@cpsbackup/store';
+import { damagedFileText, gcNoRoomText, type GcReport, type LowSpace, type Store, type VerifyReport } from '@cpsbackup/store';
 import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
@@ -375,6 +375,13 @@ export class BackupServer {
       'garbage collected',
     );
     if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
+    if (r.noRoom) {
+      const n = r.noRoom;
+      this.log.warn(
+        { store: n.dir, packs: n.packs.length, reclaimableBytes: n.reclaimableBytes, freeBytes: n.freeBytes, neededBytes: n.neededBytes },
+        `GC: ${gcNoRoomText(n)}`,
+      );
+    }
     if (r.unindexedReferences > 0) {
       this.log.error(
         { references: r.unindexedReferences },

@@ -43,6 +43,18 @@ export class WireError extends Error {
   }
 }
 
+/** What the operator of a store short of space must do. */
+const FULL_ADVICE =
+  "its operator must delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
+  'backups resume by themselves once there is room';
+
+/** Error codes of a write that failed for lack of space (the disk, a quota, SQLite's room on it). */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+function fullDuringBackup(): WireError {
+  return new WireError('STORE', `the storage is full: this backup was not stored (nothing already stored is affected); ${FULL_ADVICE}`, true);
+}
+
 /** Maps any failure to what the agent is told. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof WireError) return err;
@@ -72,17 +84,16 @@ export function toWireError(err: unknown): WireError {
   if (isStoreError(err, 'STORE_FULL'))
     return new WireError(
       'STORE',
-      'the storage is full: the server takes no new backup until space is freed (listing, restoring and deleting still work); ' +
-        "its operator must delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
-        'backups resume by themselves once there is room',
+      `the storage is full: the server takes no new backup until space is freed (listing, restoring and deleting still work); ${FULL_ADVICE}`,
       true,
     );
+  // The backup that fills the disk: the same advice as the ones refused after it.
+  if (isStoreError(err, 'STORE_IO') && OUT_OF_SPACE.has(String(err.context.code))) return fullDuringBackup();
   // A server that lost its storage's lease (storage-owner.ts): where, and who took it, is the operator's business too.
   if (isStoreError(err, 'STORE_LOCKED'))
     return new WireError('STORE', "this server no longer owns its storage (the server's log says why); nothing was committed: its operator must act", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);
   const e = err as NodeJS.ErrnoException;
-  if (e && (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL'))
-    return new WireError('STORE', 'the server is out of disk space; the backup was not stored', true);
+  if (e && OUT_OF_SPACE.has(String(e.code))) return fullDuringBackup();
   return new WireError('INTERNAL', `internal server error: ${e?.message ?? String(err)}`, true);
 }

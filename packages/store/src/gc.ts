@@ -1,10 +1,10 @@
 import { formatChunkId } from '@cpsbackup/format';
-import { RECORD_HEADER_BYTES } from './pack-format';
+import { PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreError } from './errors';
 import { belowListings, liveFromManifests } from './manifest-refs';
 import { PackWriter } from './pack-writer';
 import { writeMakingRoom } from './recovery';
-import { isOutOfSpace } from './space-reserve';
+import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import type { Store } from './store';
 
 /** How a GC run treats what is only kept for a while. */
@@ -30,6 +30,58 @@ export interface GcReport {
   unindexedReferences: number;
   bytesBefore: number;
   bytesAfter: number;
+  /**
+   * Packs due for a rewrite (live share under the threshold) left as they
+   * are because the store's disk had no room to write their live data
+   * first; undefined when every one was rewritten.
+   */
+  noRoom?: GcNoRoom;
+}
+
+/** What GC could not rewrite for lack of room, and the room it needed (see gcNoRoomText). */
+export interface GcNoRoom {
+  /** Each pack left: its size and the live bytes a rewrite copies. */
+  packs: Array<{ pack: string; bytes: number; liveBytes: number }>;
+  /** What rewriting them all would free. */
+  reclaimableBytes: number;
+  /** Free on the store's disk when GC stopped rewriting. */
+  freeBytes: number;
+  /** Free bytes the smallest of these rewrites needs (its live data, and room for the catalog to record it). */
+  neededBytes: number;
+  /** The store directory, whose disk this is about. */
+  dir: string;
+}
+
+/** A GC report's packs left for lack of room, for the log and `cpsbackupd gc`: what, how much, and what to do. */
+export function gcNoRoomText(n: GcNoRoom): string {
+  // Rounded so that freeing what it says is enough: what is needed up, what is there down.
+  const more = n.neededBytes - n.freeBytes;
+  const what = `${n.packs.length} pack${n.packs.length === 1 ? '' : 's'} not rewritten for lack of room, holding ${mib(n.reclaimableBytes, Math.floor)} that rewriting would free: `;
+  const todo = "(files that are not the store's, or delete more backups: cpsbackup -d NUMBER, cpsbackupd prune), then run cpsbackupd gc again";
+  // The estimate said it fits, the disk said otherwise (the catalog needed more, or something else wrote meanwhile).
+  if (more <= 0)
+    return `${what}the smallest rewrite was tried and did not fit in the ${mib(n.freeBytes, Math.floor)} free on the disk of ${n.dir}; free more there ${todo}`;
+  return (
+    what +
+    `the smallest rewrite needs ${mib(n.neededBytes, Math.ceil)} free on the disk of ${n.dir}, ${mib(n.freeBytes, Math.floor)} is free; ` +
+    `free ${mib(more, Math.ceil)} more there ${todo}`
+  );
+}
+
+function mib(n: number, round: (x: number) => number): string {
+  return `${(round((n / 1024 ** 2) * 10) / 10).toFixed(1)} MiB`;
+}
+
+/**
+ * The free bytes a rewrite of `liveBytes` needs: the new pack (written whole
+ * and made durable before the old one may go), and room for the catalog's
+ * transaction that repoints its chunks in SQLite's log (a 4 KiB page per
+ * chunk, 256 KiB on average: 1/64 of the data; 256 KiB for the rest and the
+ * filesystem's blocks). An estimate: a rewrite the disk still cannot hold
+ * is undone (see compact).
+ */
+function roomToRewrite(liveBytes: number): number {
+  return liveBytes + PACK_MAGIC.length + Math.ceil(liveBytes / 64) + 256 * 1024;
 }
 
 /**
@@ -49,9 +101,17 @@ export interface GcReport {
  * - sweep: one transaction repoints the moved chunks, drops the dead ones
  *   and marks the emptied packs `deleting`; then their files are removed.
  *
- * Crash safety: a crash before the sweep's transaction leaves new packs no
- * chunk row points into; after it, packs in `deleting`; recovery removes
- * both at the next open.
+ * A rewrite needs room for its live data before the old pack may go. When
+ * the disk has room for every rewrite, one repack and one sweep do all.
+ * When it has not (a store short of space), GC goes in rounds: first what
+ * needs no room (dead chunks, wholly dead packs), then the packs with the
+ * least live data first, as many per round as the free space holds, each
+ * round's sweep deleting the old packs and so freeing room for the next.
+ * What still does not fit is left as it is and reported (`noRoom`).
+ *
+ * Crash safety, in every round: a crash before the sweep's transaction
+ * leaves new packs no chunk row points into; after it, packs in
+ * `deleting`; recovery removes both at the next open.
  */
 export async function runGc(store: Store, now: number, opts: GcOptions = {}): Promise<GcReport> {
   const catalog = store.catalog;
@@ -80,21 +140,31 @@ export async function runGc(store: Store, now: number, opts: GcOptions = {}): Pr
     const dead = catalog.deadChunkIds();
     const liveBytes = catalog.liveBytesByPack(RECORD_HEADER_BYTES);
     const candidates = await select(store, liveBytes, sizeOf);
-    const { moved, corruptChunks, kept, newPacks } = await repack(store, candidates, liveBytes, freeSpace);
-    const emptied = candidates.filter((p) => !kept.has(p));
-    await sweep(store, { moved, dead, emptied, newPacks }, freeSpace);
+    const done = await compact(store, candidates, dead, liveBytes, freeSpace);
     // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
     writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
-    return {
+    const report: GcReport = {
       deadChunks: dead.length,
-      rewrittenPacks: emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,
-      deletedPacks: emptied.length,
-      movedChunks: moved.length,
-      corruptChunks,
+      rewrittenPacks: done.emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,
+      deletedPacks: done.emptied.length,
+      movedChunks: done.moved,
+      corruptChunks: done.corruptChunks,
       unindexedReferences: unindexed,
       bytesBefore,
       bytesAfter: await totalSize(),
     };
+    if (done.left.length > 0) {
+      const packs = [];
+      for (const pack of done.left) packs.push({ pack, bytes: await sizeOf(pack), liveBytes: liveBytes.get(pack) ?? 0 });
+      report.noRoom = {
+        packs,
+        reclaimableBytes: packs.reduce((n, p) => n + Math.max(0, p.bytes - p.liveBytes), 0),
+        freeBytes: done.freeBytes,
+        neededBytes: roomToRewrite(packs[0]!.liveBytes),
+        dir: store.dir,
+      };
+    }
+    return report;
   } finally {
     catalog.dropLiveSet();
   }
@@ -152,22 +222,103 @@ async function select(store: Store, liveBytes: ReadonlyMap<string, number>, size
 }
 
 /**
+ * Repack and sweep, in as many rounds as the free space needs (see runGc):
+ * returns the packs emptied, the chunks moved, and the candidates left for
+ * lack of room (least live data first) with the free space then.
+ */
+async function compact(
+  store: Store,
+  candidates: readonly string[],
+  dead: readonly Buffer[],
+  liveBytes: ReadonlyMap<string, number>,
+  freeSpace: () => boolean,
+): Promise<{ emptied: string[]; moved: number; corruptChunks: string[]; left: string[]; freeBytes: number }> {
+  const disk = new SpaceReserve(store.dir); // measures the store's disk (packs, their staging, the catalog); holds nothing
+  const live = (p: string) => liveBytes.get(p) ?? 0;
+  const emptied: string[] = [];
+  const corruptChunks: string[] = [];
+  let moved = 0;
+  // Dead chunks and wholly dead packs need no room: they go with the first sweep, whatever fits.
+  let deadLeft = dead;
+  let wholeDead = candidates.filter((p) => live(p) === 0);
+  let pending = candidates.filter((p) => live(p) > 0).sort((a, b) => live(a) - live(b));
+  let first = true;
+  let outOfRoom = false;
+  for (;;) {
+    let batch: string[] = [];
+    if (!outOfRoom) {
+      const free = disk.freeBytes();
+      let sum = 0;
+      for (const p of pending) {
+        if (roomToRewrite(sum + live(p)) > free) break;
+        sum += live(p);
+        batch.push(p);
+      }
+      // None fits by the estimate, but the smallest's data does: tried alone (the catalog's log may have the room
+      // already; if not, the rewrite is undone and reported).
+      if (batch.length === 0 && pending.length > 0 && live(pending[0]!) + PACK_MAGIC.length + 64 * 1024 <= free) batch = [pending[0]!];
+      // Not all of it fits: what needs no room goes first (wholly dead packs, dead chunks' rows), alone so that its
+      // catalog writes do not compete with a rewrite's; the next round sees the room it freed.
+      if (batch.length < pending.length && (wholeDead.length > 0 || deadLeft.length > 0)) batch = [];
+    }
+    if (batch.length === 0 && !first) break;
+    first = false;
+    const r = await repack(store, batch, freeSpace);
+    corruptChunks.push(...r.corruptChunks);
+    const rewritten = r.outOfRoom ? [] : batch.filter((p) => !r.kept.has(p));
+    const round = { moved: r.moved, dead: deadLeft, emptied: [...wholeDead, ...rewritten], newPacks: r.newPacks };
+    try {
+      await sweep(store, round, freeSpace);
+    } catch (err) {
+      // The catalog had no room to record the rewrite (its transaction did not commit: nothing points into the new packs).
+      if (!isOutOfSpace(err) || r.newPacks.length === 0 || r.newPacks.some((p) => store.catalog.packHasChunks(p))) throw err;
+      await dropNewPacks(store, r.newPacks, freeSpace);
+      outOfRoom = true;
+      first = deadLeft.length > 0 || wholeDead.length > 0; // what needs no room is tried again alone
+      continue;
+    }
+    moved += r.moved.length;
+    emptied.push(...round.emptied);
+    deadLeft = [];
+    wholeDead = [];
+    if (r.outOfRoom) {
+      outOfRoom = true; // the disk filled under the rewrite (the estimate fell short, or something else wrote): this batch and the rest stay
+      continue;
+    }
+    // A pack kept for a damaged chunk is not tried again this run (its good chunks were moved all the same).
+    const taken = new Set(batch);
+    pending = pending.filter((p) => !taken.has(p));
+    if (pending.length === 0) break;
+  }
+  return { emptied, moved, corruptChunks, left: pending, freeBytes: disk.freeBytes() };
+}
+
+/** Removes packs GC wrote whose chunks the catalog never came to name. */
+async function dropNewPacks(store: Store, newPacks: readonly string[], freeSpace: () => boolean): Promise<void> {
+  for (const p of newPacks) {
+    store.assertOwner(`GC removing pack ${p}`);
+    await store.backend.deletePack(p);
+  }
+  writeMakingRoom(() => store.catalog.dropPacks(newPacks), freeSpace);
+}
+
+/**
  * Repack: copies the live chunks of `candidates` into new packs, each chunk
  * checked first (a damaged one is left in place, and so is its pack), and
- * makes the new packs durable. With no room to write (a full disk) it
- * rewrites nothing this time: only wholly dead packs go.
+ * makes the new packs durable. If the disk fills meanwhile it rewrites
+ * nothing this round (`outOfRoom`): the new packs go, the candidates stay.
  */
 async function repack(
   store: Store,
   candidates: readonly string[],
-  liveBytes: ReadonlyMap<string, number>,
   freeSpace: () => boolean,
-): Promise<{ moved: Array<{ id: Buffer; pack: string; offset: number }>; corruptChunks: string[]; kept: Set<string>; newPacks: string[] }> {
+): Promise<{ moved: Array<{ id: Buffer; pack: string; offset: number }>; corruptChunks: string[]; kept: Set<string>; newPacks: string[]; outOfRoom: boolean }> {
   const catalog = store.catalog;
   const moved: Array<{ id: Buffer; pack: string; offset: number }> = [];
   const corruptChunks: string[] = [];
   const kept = new Set<string>();
   const newPacks: string[] = [];
+  if (candidates.length === 0) return { moved, corruptChunks, kept, newPacks, outOfRoom: false };
   const writer = new PackWriter(store.backend, store.options.packTargetSize, {
     created: (name) => {
       catalog.addPack(name);
@@ -201,15 +352,11 @@ async function repack(
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
     writer.abandon();
-    for (const p of newPacks) {
-      store.assertOwner(`GC removing pack ${p}`);
-      await store.backend.deletePack(p);
-    }
-    writeMakingRoom(() => catalog.dropPacks(newPacks), freeSpace);
-    for (const pack of candidates) if ((liveBytes.get(pack) ?? 0) > 0) kept.add(pack);
-    return { moved: [], corruptChunks, kept, newPacks: [] };
+    await dropNewPacks(store, newPacks, freeSpace);
+    for (const pack of candidates) kept.add(pack);
+    return { moved: [], corruptChunks, kept, newPacks: [], outOfRoom: true };
   }
-  return { moved, corruptChunks, kept, newPacks };
+  return { moved, corruptChunks, kept, newPacks, outOfRoom: false };
 }
 
 /**

@@ -9,7 +9,7 @@ export { type ClientKey } from './client-keys';
 export { repairCatalog, type RepairReport, type RepairSource } from './repair';
 export { type StoreOptions } from './options';
 export { StoreError, type StoreErrorCode, isStoreError } from './errors';
-export { type GcReport } from './gc';
+export { type GcNoRoom, type GcReport, gcNoRoomText } from './gc';
 export { type VerifyReport, type VerifyScope, type BadChunk, type DamagedBackup, type DamagedFile, damagedFileText } from './verify';
 export { type StoreStats } from './stats';
 export { type RecoveryReport, INTERRUPTED_REASON } from './recovery';
