@@ -37,7 +37,7 @@ describe('connections not yet authenticated', () => {
     const honest = connect(a, '10.0.0.1');
     expect(flood.map((f) => f.dropped.length)).toEqual([0, 1, 0, 0]);
     expect(flood[1]!.dropped[0]).toBe(
-      "dropped in its TLS handshake to make room: all 6 places for connections not yet authenticated are taken (max_pending_connections=6); 10.0.0.9 held 4 of them, the newcomer's address 10.0.0.1 0",
+      "dropped in its TLS handshake to make room: all 6 places for connections not yet authenticated are taken (max_pending_connections=6); 10.0.0.9 held 4 connections not yet authenticated, the newcomer's address 10.0.0.1 0",
     );
     expect(other.map((f) => f.dropped.length)).toEqual([0, 0]);
     expect(a.connectionCounts).toEqual({ pending: 6, port: 6 });

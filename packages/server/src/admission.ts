@@ -233,7 +233,9 @@ export class Admission {
       const held = this.pendingBySource.get(victim.source)?.size ?? 0;
       // Its descriptor is closed as it is dropped: its places are free now.
       this.release(victim);
-      victim.drop(`dropped in its TLS handshake to make room: ${full}; ${victim.source} held ${held} of them, the newcomer's address ${source} ${mine}`);
+      victim.drop(
+        `dropped in its TLS handshake to make room: ${full}; ${victim.source} held ${held} connections not yet authenticated, the newcomer's address ${source} ${mine}`,
+      );
     }
     const c = new Connection(source, this.connectionSeq++, drop, this);
     let set = this.pendingBySource.get(source);
