@@ -185,7 +185,7 @@ function firstN<T>(promises: Array<Promise<T>>, n: number): Promise<T[]> {
 /** A budget test's server: long deadlines, so the attackers' connections are held for the whole test (and cut at its end). */
 function budgetServer(name: string) {
   const s = useServer(name, {
-    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'unauthenticated_timeout = 120', 'auth_timeout = 120'],
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'unauthenticated_timeout = 120', 'auth_timeout = 120', 'handshake_timeout = 120'],
     clients: { node1: ['password = node1-pass'] },
   });
   const sockets: net.Socket[] = [];

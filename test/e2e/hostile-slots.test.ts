@@ -126,6 +126,121 @@ describe('authenticated nodes holding agent slots for nothing (shipped max_child
   }, 120_000);
 });
 
+/**
+ * The first `count` server log lines from the `from`th on that `pred` accepts,
+ * looking again as the log grows; fails if `limitMs` passes first (the
+ * test's own bound, not a wait for something to happen).
+ */
+async function logged(
+  server: TestServer,
+  from: number,
+  pred: (l: Record<string, unknown>) => boolean,
+  count = 1,
+  limitMs = 120_000,
+): Promise<Array<Record<string, unknown>>> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const found = server.logLines().slice(from).filter(pred);
+    if (found.length >= count) return found.slice(0, count);
+    if (Date.now() > until) throw new Error(`fewer than ${count} such log lines within ${limitMs} ms; the log:\n${server.log.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A node that holds as many sessions as it can, each asking for a restore
+ * of its latest backup and then reading nothing of it (its socket paused),
+ * though it sends keep-alives all the while; a session the server closes is
+ * opened again.
+ */
+class Staller {
+  readonly sockets = new Set<tls.TLSSocket>();
+  /** Refusals at hello. */
+  readonly refusals: string[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly server: TestServer,
+    private readonly pki: TestPki,
+    readonly name: string,
+    private readonly target: number,
+  ) {}
+
+  /** Opens sessions until it holds `target` or the server refuses one. */
+  async topUp(): Promise<void> {
+    while (!this.stopped && this.sockets.size < this.target) {
+      let c: { socket: tls.TLSSocket; conn: FramedConnection };
+      try {
+        c = await rawSession(this.server, this.name, this.pki.client(this.name));
+      } catch (err) {
+        this.refusals.push((err as Error).message);
+        return;
+      }
+      const { socket, conn } = c;
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        void this.topUp();
+      });
+      await conn.send({ restoreRequest: { number: 0 } }).catch(() => undefined);
+      socket.pause(); // never reads a byte of it
+      conn.keepAlive(1000); // ...but is never silent
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+describe('authenticated nodes stalling restores they never read (shipped max_children 5, max_sessions_per_client 4, stall_share_timeout 15)', () => {
+  const { root, pki, server } = useServer('stalled-slots', { clients: { alice: [], bob: [], honest: [] } });
+
+  test('two nodes holding every slot with 40 MB restores they read nothing of: a third node backs up, lists and restores; stalled sessions give way, each told why', async () => {
+    // Each staller has a backup far larger than the socket buffers of both ends: a restore of it cannot all be buffered.
+    for (const name of ['alice', 'bob']) {
+      const data = path.join(root, `${name}-data`);
+      fs.mkdirSync(data);
+      fs.writeFileSync(path.join(data, 'big'), new SeededRandom(name).bytes(40 * 1024 * 1024));
+      const conf = writeNodeConf(path.join(root, `${name}-conf`), server, { cname: name, cert: pki.client(name), include: [data] });
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    }
+    const from = server.logLines().length;
+    const alice = new Staller(server, pki, 'alice', 4);
+    const bob = new Staller(server, pki, 'bob', 4);
+    try {
+      // Alice takes four of the five slots, bob the fifth: each runs a restore its node reads nothing of.
+      await alice.topUp();
+      await logged(server, from, (l) => l.client === 'alice' && l.msg === 'restore started', 4);
+      await bob.topUp();
+      await logged(server, from, (l) => l.client === 'bob' && l.msg === 'restore started');
+
+      await backupListRestore(root, honestNode(root, server, pki, 'honest'));
+
+      // The honest node's slots came from stalled sessions of nodes holding more than it, each told why.
+      const evictions = server
+        .logLines()
+        .slice(from)
+        .filter((l) => l.msg === 'stalled session closed for another node');
+      expect(evictions.filter((l) => l.for === 'honest').length).toBeGreaterThan(0);
+      for (const l of evictions) {
+        expect(l.client).toMatch(/^(alice|bob)$/);
+        expect(l.why).toMatch(
+          /^session closed to make room for another node: its peer had taken nothing of what was sent to it for (1[5-9]|[2-9]\d|\d{3,}) s \(stall_share_timeout=15\) while client (alice|bob) held [1-4] of the 5 agent slots \(max_children\) and another node waited; connect again when this node can take what it asks for$/,
+        );
+      }
+      // Never more agents than slots, however many waited and were woken together.
+      for (const m of server.log.matchAll(/(\d+) agents connected \(max_children=5\)/g)) expect(Number(m[1])).toBeLessThanOrEqual(5);
+      // The honest node's own sessions, which read what they asked for, were never taken.
+      expect(server.logLines().filter((l) => l.client === 'honest' && /closed for another node/.test(String(l.msg)))).toEqual([]);
+    } finally {
+      alice.stop();
+      bob.stop();
+    }
+  }, 240_000);
+});
+
 describe('idle sessions end (session_idle_timeout = 5)', () => {
   const { server, pki } = useServer('idle-sessions', { clients: { lister: [], sleeper: [], worker: [] }, conf: ['session_idle_timeout = 5'] });
 
@@ -246,4 +361,103 @@ describe('a flood of slow connections to the status port (cpsbackupd under RLIMI
     expect(after.code).toBe(200);
     expect(after.body).toContain('cpsbackup_client_backups_succeeded_total{client="honest"} 1');
   }, 120_000);
+});
+
+/**
+ * TCP connections to the agent port that never begin TLS: `perAddress` from
+ * each of `sources` held at once, each the server closes opened again at
+ * once, until stopped.
+ */
+class HandshakeFlood {
+  readonly sockets = new Set<net.Socket>();
+  /** Connections the server closed. */
+  closedByServer = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly port: number,
+    sources: string[],
+    perAddress: number,
+  ) {
+    for (const from of sources) for (let i = 0; i < perAddress; i++) this.open(from);
+  }
+
+  private open(from: string): void {
+    const s = net.connect({ host: '127.0.0.1', port: this.port, localAddress: from });
+    s.on('error', () => undefined);
+    this.sockets.add(s);
+    s.once('close', () => {
+      this.sockets.delete(s);
+      if (this.stopped) return;
+      this.closedByServer++;
+      setImmediate(() => this.open(from));
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.sockets) s.destroy();
+  }
+}
+
+describe('a flood of TCP connections that never begin TLS (cpsbackupd under RLIMIT_NOFILE 300)', () => {
+  const { root, pki, server } = useServer('handshake-flood', {
+    clients: { honest: [], newbie: ['password = newbie-pass'] },
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
+    openFiles: 300,
+  });
+
+  test('30 addresses holding 32 each and reconnecting as soon as cut: a node backs up, lists and restores bit-exact, and a new node enrols', async () => {
+    const budget = server.logLines().find((l) => l.msg === 'descriptor budget')!;
+    const sources = Array.from({ length: 30 }, (_, i) => `127.0.2.${i + 1}`);
+    // Far more than the agent port's share of descriptors.
+    expect(Number(budget.agents)).toBeLessThan(sources.length * 32);
+    const flood = new HandshakeFlood(server.port, sources, 32);
+    try {
+      // The flood has filled what the port holds: the server is closing connections.
+      const cutBefore = await new Promise<number>((resolve) => {
+        const look = setInterval(() => flood.closedByServer > 0 && (clearInterval(look), resolve(flood.closedByServer)), 20);
+      });
+
+      await backupListRestore(root, honestNode(root, server, pki, 'honest'));
+      const dir = path.join(root, 'newbie');
+      const conf = writeNodeConf(dir, server, { cname: 'newbie', cert: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'c.key') }, include: [] });
+      const enrol = await runCli(['-c', conf, '--enrol', '--password', 'newbie-pass']);
+      expect({ code: enrol.code, stderr: enrol.stderr }).toEqual({ code: 0, stderr: '' });
+      const list = await runCli(['-c', conf, '-l']);
+      expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' });
+
+      // The flood ran throughout: the server went on closing its connections.
+      expect(flood.closedByServer).toBeGreaterThan(cutBefore);
+    } finally {
+      flood.stop();
+    }
+  }, 240_000);
+});
+
+describe('a connection the server closes before TLS (max_connections_per_address = 1)', () => {
+  const { root, pki, server } = useServer('closed-before-tls', { clients: { honest: [] }, conf: ['max_connections_per_address = 1'] });
+
+  test('the CLI says the server may be busy or refusing connections, and exits 7 as for BUSY', async () => {
+    const conf = writeNodeConf(root, server, { cname: 'honest', cert: pki.client('honest'), include: [] });
+    for (let attempt = 1; ; attempt++) {
+      // 127.0.0.1 holds its one connection not yet authenticated: one that never begins TLS, accepted before the CLI's.
+      const held = net.connect({ host: '127.0.0.1', port: server.port, localAddress: '127.0.0.1' });
+      held.on('error', () => undefined);
+      await new Promise((resolve) => held.once('connect', resolve));
+      let heldOpen = true;
+      held.once('close', () => (heldOpen = false));
+      const r = await runCli(['-c', conf, '-l']);
+      const refusedForIt = heldOpen; // still held when the CLI ended: it was held when the CLI connected
+      held.destroy();
+      // Cut at its handshake deadline before the CLI connected (a slow start): the CLI was let in; try again.
+      if (!refusedForIt && attempt < 5) continue;
+      expect(refusedForIt).toBe(true);
+      expect(r.code).toBe(7);
+      expect(r.stderr).toMatch(
+        /cpsbackupd at 127\.0\.0\.1:\d+ closed the connection before TLS was established: the server may be busy or refusing connections \(too many at once, or from this address\); try again later/,
+      );
+      break;
+    }
+  });
 });

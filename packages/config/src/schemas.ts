@@ -78,7 +78,19 @@ export const serverSchema = {
     1000,
     'sessions beyond max_children, one per client, that may list and show while every agent slot is taken (a backup, restore or verify in one needs an agent slot)',
   ),
-  max_connections_per_address: key.int(32, 1, 100000, 'connections from one address that have not authenticated yet (in TLS, or before their first message)'),
+  max_connections_per_address: key.int(
+    32,
+    1,
+    100000,
+    'connections from one address (IPv6: one /64) that have not authenticated yet (in their TLS handshake, or before their first message)',
+  ),
+  max_pending_connections: key.int(
+    128,
+    1,
+    100000,
+    "connections from all addresses that have not authenticated yet, at most (fewer if the agent port's share of the open-file limit leaves less); when all are taken, a newcomer from an address holding fewer than the busiest address takes the place of that address's oldest connection still in its TLS handshake",
+  ),
+  handshake_timeout: key.int(5, 1, 600, 'seconds a new connection gets to complete its TLS handshake (auth_timeout, if shorter, applies)'),
   auth_timeout: key.int(10, 1, 600, 'seconds a new connection gets to complete TLS and send its first message'),
   zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
   check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
@@ -88,6 +100,12 @@ export const serverSchema = {
     5,
     86400,
     'seconds a connection may leave what the server sends it unread (its socket buffer full) before it is dropped, whatever it sends meanwhile (keep-alives too)',
+  ),
+  stall_share_timeout: key.int(
+    15,
+    1,
+    86400,
+    'seconds a session may read nothing of what the server sends it (no byte taken while more waits) before its agent slot may go to another node waiting for one, even mid-request',
   ),
   session_idle_timeout: key.int(
     60,

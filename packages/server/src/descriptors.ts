@@ -13,6 +13,8 @@ import { LINGER_PER_SLOT } from './status-server';
 export const STORE_RESERVE = 96;
 /** More kept per agent slot (max_children): a backup's pack files, a restore's reads, spools. */
 export const STORE_RESERVE_PER_SLOT = 8;
+/** Connections not yet authenticated the agent port must have room for, at least, beyond its slots: else no one could connect. */
+export const MIN_PENDING = 8;
 
 /** The soft RLIMIT_NOFILE of this process (Linux: /proc/self/limits), or undefined when it cannot be read or is unlimited. */
 export function openFileLimit(): number | undefined {
@@ -43,36 +45,41 @@ export interface DescriptorBudget {
   storeReserve: number;
   /** Status port connections served at once (the port holds up to (1 + LINGER_PER_SLOT) × this, refusals included). */
   status: number;
-  /** Agent port connections at once, in TLS or authenticated (the listener's maxConnections). */
+  /** Agent port connections at once, in TLS or authenticated (kept by admission). */
   agents: number;
+  /** Of those, connections not yet authenticated (in their TLS handshake, or before their hello): max_pending_connections, or what the share leaves beside the slots and the unauthenticated budget. */
+  pending: number;
 }
 
 /**
  * Shares `limit` descriptors: the store's reserve first, then the status
  * port (`maxStatus` 0: disabled) at most a quarter of what is left (serving
  * at most max_status_children, each with room for 4 refusals in flight),
- * and the agent port the rest. Throws, saying what to
- * raise, when the rest cannot hold max_children agents and the
- * unauthenticated budget.
+ * and the agent port the rest; of the agent port's share, what the
+ * slots and the unauthenticated budget leave goes to connections not yet
+ * authenticated (at most max_pending_connections). Throws, saying what to
+ * raise, when the rest cannot hold max_children agents, the
+ * unauthenticated budget and MIN_PENDING connections not yet authenticated.
  */
 export function shareDescriptors(
   limit: number | undefined,
   base: number,
   /** maxChildren: agent and list slots together. */
-  want: { maxChildren: number; maxUnauthenticated: number; maxStatus: number },
+  want: { maxChildren: number; maxUnauthenticated: number; maxStatus: number; maxPending: number },
 ): DescriptorBudget {
   const storeReserve = STORE_RESERVE + STORE_RESERVE_PER_SLOT * want.maxChildren;
-  if (limit === undefined) return { limit, base, storeReserve, status: want.maxStatus, agents: Number.MAX_SAFE_INTEGER };
+  if (limit === undefined) return { limit, base, storeReserve, status: want.maxStatus, agents: Number.MAX_SAFE_INTEGER, pending: want.maxPending };
   const free = limit - base - storeReserve;
   const status = Math.max(0, Math.min(want.maxStatus, Math.floor(free / 4 / (1 + LINGER_PER_SLOT))));
   const agents = free - status * (1 + LINGER_PER_SLOT);
-  const needed = want.maxChildren + want.maxUnauthenticated;
+  const slots = want.maxChildren + want.maxUnauthenticated;
+  const needed = slots + Math.min(MIN_PENDING, want.maxPending);
   if (agents < needed || (want.maxStatus > 0 && status < 1)) {
     throw new Error(
       `the open-file limit (RLIMIT_NOFILE ${limit}) is too low: ${base} descriptors are in use at start, ${storeReserve} are kept for the store, ` +
-        `leaving ${Math.max(0, agents)} for agent connections (max_children + max_list_children + max_unauthenticated = ${needed} at least) and ${status} for the status port; ` +
+        `leaving ${Math.max(0, agents)} for agent connections (max_children + max_list_children + max_unauthenticated, and ${Math.min(MIN_PENDING, want.maxPending)} not yet authenticated = ${needed} at least) and ${status} for the status port; ` +
         `raise it (LimitNOFILE= in the systemd unit, ulimit -n) to ${base + storeReserve + needed + 4 * (1 + LINGER_PER_SLOT) * want.maxStatus} or more, or lower max_children`,
     );
   }
-  return { limit, base, storeReserve, status, agents };
+  return { limit, base, storeReserve, status, agents, pending: Math.min(want.maxPending, agents - slots) };
 }

@@ -8,7 +8,7 @@ import { openStore, type S3CredentialsFile } from './storage';
 import type { Logger } from 'pino';
 import { Activity } from './activity';
 import { AdminSocket, adminSocketPath } from './admin-socket';
-import { Admission, type Ticket } from './admission';
+import { Admission, type PortConnection, type Ticket } from './admission';
 import { EnrolGuard } from './enrol-guard';
 import { RevokedCertificates } from './revocation';
 import { ClientLocks } from './client-locks';
@@ -44,8 +44,8 @@ export class BackupServer {
   private readonly revoked: RevokedCertificates;
   /** Decodes and hashes received chunks on worker threads. */
   private readonly chunkChecks: ChunkChecks;
-  /** TCP connections still in their TLS handshake, by "address|port" (their address and when they connected), until it completes or they close. */
-  private readonly handshaking = new Map<string, { address: string; since: number }>();
+  /** TCP connections still in their TLS handshake, by "address|port" (their place in admission and when they connected), until it completes or they close. */
+  private readonly handshaking = new Map<string, { connection: PortConnection; since: number }>();
   /** Refusals not yet logged (logging each would let a flood fill the disk): flushed at most every 10 s. */
   private refusals = { count: 0, since: 0, last: '' };
   private readonly clients: ClientRegistry;
@@ -79,6 +79,10 @@ export class BackupServer {
       maxUnauthenticated: config.max_unauthenticated,
       maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
       maxPendingPerAddress: config.max_connections_per_address,
+      // Within the agent port's share of descriptors, known once the store is open (start).
+      maxPending: config.max_pending_connections,
+      maxPortConnections: Number.MAX_SAFE_INTEGER,
+      stallShareMs: config.stall_share_timeout * 1000,
     });
   }
 
@@ -92,8 +96,8 @@ export class BackupServer {
       // Checked per connection in auth.ts, so the agent is told why it was refused.
       rejectUnauthorized: false,
       minVersion: 'TLSv1.3',
-      // A peer that does not finish TLS within auth_timeout is dropped (and its address's budget freed).
-      handshakeTimeout: config.auth_timeout * 1000,
+      // A peer that does not finish TLS within handshake_timeout is dropped (and its places freed); onTcpConnection's timer too.
+      handshakeTimeout: handshakeMs(config),
     };
     const { store, credentials } = await openStore(config);
     store.onOwnershipLost((problem) => log.error({ problem }, 'storage ownership lost: backups and deletions refused'));
@@ -120,12 +124,26 @@ export class BackupServer {
     }
     const server = new BackupServer(config, store, log, credentials);
     // Counted with the store open; the three listeners (agents, status, admin) are yet to come.
-    server.descriptors = shareDescriptors(openFileLimit(), (openFileCount() ?? 0) + 3, {
+    const budget = shareDescriptors(openFileLimit(), (openFileCount() ?? 0) + 3, {
       maxChildren: config.max_children + config.max_list_children,
       maxUnauthenticated: config.max_unauthenticated,
       maxStatus: config.status_port > 0 ? config.max_status_children : 0,
+      maxPending: config.max_pending_connections,
     });
-    log.info({ ...server.descriptors }, 'descriptor budget');
+    server.descriptors = budget;
+    const pendingLimited = budget.pending < config.max_pending_connections;
+    server.admission.sharePort(
+      budget.agents,
+      budget.pending,
+      `max_pending_connections=${config.max_pending_connections}${pendingLimited ? `, ${budget.pending} within the open-file limit ${budget.limit}` : ''}`,
+    );
+    log.info({ ...budget }, 'descriptor budget');
+    if (pendingLimited) {
+      log.warn(
+        { max_pending_connections: config.max_pending_connections, served: budget.pending, limit: budget.limit },
+        'the open-file limit leaves fewer connections not yet authenticated than max_pending_connections',
+      );
+    }
     store.onSpaceChange = (low) => server.logSpace(low);
     if (store.lowSpace) server.logSpace(store.lowSpace);
     // Space an operator frees by hand is seen without a restart (a backup, a status request and GC look too).
@@ -141,11 +159,9 @@ export class BackupServer {
 
   private listen(options: tls.TlsOptions): Promise<void> {
     const listener = tls.createServer(options, (socket) => this.accept(socket));
-    // Past its share of descriptors the agent port closes new connections at once: the store's reserve is never touched.
-    listener.maxConnections = this.descriptors?.agents ?? Number.MAX_SAFE_INTEGER;
-    listener.on('drop', (d?: { remoteAddress?: string }) =>
-      this.noteRefusal(`connection from ${d?.remoteAddress ?? '?'} closed: the agent port holds its share of descriptors (${listener.maxConnections})`),
-    );
+    // The agent port's share of descriptors is kept by admission (onTcpConnection), not by maxConnections: past it, a
+    // connection still in its TLS handshake is dropped for a newcomer before anyone is refused, and the store's reserve
+    // is never touched.
     listener.on('connection', (raw: net.Socket) => this.onTcpConnection(raw));
     listener.on('tlsClientError', (err, socket) => {
       this.noteRefusal(`TLS handshake failed from ${socket.remoteAddress}: ${err.message}`);
@@ -208,19 +224,36 @@ export class BackupServer {
     return typeof a === 'object' && a ? a.port : 0;
   }
 
-  /** A TCP connection, before TLS: an address with too many connections not yet authenticated is cut off at once. */
+  /**
+   * A TCP connection, before TLS: it takes its place among the connections
+   * not yet authenticated (admission may drop another still in its
+   * handshake for it, or refuse it: then it is closed at once), and must
+   * complete TLS within handshake_timeout.
+   */
   private onTcpConnection(raw: net.Socket): void {
     const address = raw.remoteAddress ?? '?';
-    if (!this.admission.tryConnect(address)) {
-      this.noteRefusal(`too many unauthenticated connections from ${address} (max_connections_per_address=${this.config.max_connections_per_address})`);
+    const key = `${address}|${raw.remotePort}`;
+    const place = this.admission.connect(address, (why) => {
+      this.noteRefusal(`connection from ${address} ${why}`);
+      raw.destroy();
+    });
+    if ('refused' in place) {
+      this.noteRefusal(`connection from ${address} refused: ${place.refused}`);
       raw.destroy();
       return;
     }
-    const key = `${address}|${raw.remotePort}`;
-    this.handshaking.set(key, { address, since: Date.now() });
+    this.handshaking.set(key, { connection: place, since: Date.now() });
+    const ms = handshakeMs(this.config);
+    const deadline = setTimeout(() => {
+      if (this.handshaking.get(key)?.connection !== place) return;
+      this.noteRefusal(`connection from ${address} cut: TLS not complete within ${ms / 1000} s (handshake_timeout)`);
+      raw.destroy();
+    }, ms);
+    deadline.unref();
     raw.once('close', () => {
-      // Still here: the handshake never completed (else accept() took it over).
-      if (this.handshaking.delete(key)) this.admission.disconnectPending(address);
+      clearTimeout(deadline);
+      if (this.handshaking.get(key)?.connection === place) this.handshaking.delete(key);
+      place.closed();
     });
   }
 
@@ -240,8 +273,14 @@ export class BackupServer {
     socket.setNoDelay(true);
     const address = socket.remoteAddress ?? '?';
     const key = `${address}|${socket.remotePort}`;
-    const since = this.handshaking.get(key)?.since ?? Date.now();
+    const handshake = this.handshaking.get(key);
     this.handshaking.delete(key);
+    if (!handshake) {
+      // Dropped or cut while its handshake completed: its place is gone.
+      socket.destroy();
+      return;
+    }
+    const since = handshake.since;
     let ticket: Ticket;
     /** Ends a connection without a certificate: it is told why, its place is freed at once. */
     const cut = (code: string, message: string): void => {
@@ -253,7 +292,7 @@ export class BackupServer {
     };
     try {
       if (this.shuttingDown) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment', true);
-      ticket = this.admission.admit(address, socket.authorized, (why) => cut(why.code, why.message));
+      ticket = this.admission.admit(handshake.connection, socket.authorized, (why) => cut(why.code, why.message));
     } catch (err) {
       const why = err as WireError;
       this.noteRefusal(`${why.code} ${address}: ${why.message}`);
@@ -486,6 +525,11 @@ export class BackupServer {
     await this.store.close();
     this.log.info('stopped');
   }
+}
+
+/** Milliseconds a new connection has to complete TLS: handshake_timeout, or auth_timeout if shorter. */
+function handshakeMs(config: ServerConfig): number {
+  return Math.min(config.handshake_timeout, config.auth_timeout) * 1000;
 }
 
 /** Whether an address is this host only. */

@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { ConnectionError, FramedConnection, LIMITS, MAX_FRAME_BYTES, type Message, type MessageKind, PROTOCOL_VERSION } from '@cpsbackup/protocol';
+import { ConnectionError, encodeFrame, FramedConnection, LIMITS, MAX_FRAME_BYTES, type Message, type MessageKind, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { type ServerConfig } from '@cpsbackup/config';
 import { catalogDamage, type EncodedChunkCheck, type Store } from '@cpsbackup/store';
@@ -53,6 +53,9 @@ function serverFrameLimits(kind: MessageKind): number {
  * as error, its client's lock and its slot are released.
  */
 export const KEEPALIVE_ONLY_LIMIT_MS = 86_400_000;
+
+/** How long a session evicted while its peer takes nothing keeps its socket for the error to be read, should the peer read again. */
+const STALLED_GRACE_MS = 2000;
 
 /**
  * Requests that count as activity for session_idle_timeout: they do work
@@ -119,8 +122,15 @@ export class Session {
         try {
           const m: Message = await this.conn.next();
           const work = isWork(m);
-          const done = this.ticket.request(work);
+          // Not idle while it waits for an agent slot, either.
           this.inRequest = true;
+          let done: () => void;
+          try {
+            done = await this.ticket.request(work);
+          } catch (err) {
+            this.inRequest = false;
+            throw err;
+          }
           if (work) this.working++;
           try {
             await this.dispatch(ctx, m);
@@ -154,7 +164,51 @@ export class Session {
       await this.conn.end({ error: { code: wire.code, message: wire.message } });
     } finally {
       clearTimeout(this.idleTimer);
+      clearInterval(this.progressTimer);
     }
+  }
+
+  /** Bytes the peer had taken (written through the socket) when last looked at, and since when that count has not moved while more waited. */
+  private progress = { delivered: 0, at: Date.now() };
+  private progressTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Milliseconds since the peer last took a byte of what waits to be sent
+   * to it, or undefined when nothing waits: how admission tells a session
+   * whose peer reads nothing (a restore it asked for and never takes) from
+   * one that works. Progress is what the socket has written out (to the
+   * kernel, whose buffers the peer empties), so a slow link that takes
+   * anything at all is not stalled; it is seen a frame at a time (a chunk,
+   * 1 MiB at most).
+   */
+  private blockedMs(): number | undefined {
+    const waiting = this.socket.writableLength;
+    const delivered = this.conn.counters.bytesOut - waiting;
+    const now = Date.now();
+    if (waiting === 0 || delivered !== this.progress.delivered) this.progress = { delivered, at: now };
+    return waiting === 0 ? undefined : now - this.progress.at;
+  }
+
+  /** Looks at the progress every second (and when the socket drains), so that a wait is dated to within a second of when it began. */
+  private watchProgress(): void {
+    this.socket.on('drain', () => this.blockedMs());
+    this.progressTimer = setInterval(() => this.blockedMs(), 1000);
+    this.progressTimer.unref();
+  }
+
+  /**
+   * Evicted while a request runs whose peer takes nothing: the request
+   * cannot be waited for. The error frame goes after what the peer has not
+   * read (a peer that reads again soon gets it in order, after complete
+   * frames), and the connection is torn down after a short grace, which
+   * ends the request.
+   */
+  private cut(why: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    this.socket.write(encodeFrame({ error: { code: 'BUSY', message: why } }), () => undefined);
+    setTimeout(() => this.socket.destroy(), STALLED_GRACE_MS).unref();
   }
 
   /** Backups, restores and verifies in progress in this session. */
@@ -255,11 +309,20 @@ export class Session {
     const keyId = hello.keyId?.length ? Buffer.from(hello.keyId) : undefined;
     if (keyId && keyId.length !== 32) throw new WireError('PROTOCOL', `a key id of ${keyId.length} bytes (32 expected)`, true);
     const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked);
-    this.ticket.authenticated(config.name, (why) => {
-      // Evicted to make room for another node: only ever between requests.
-      this.log.info({ why }, 'idle session closed for another node');
-      void this.close(why);
+    await this.ticket.authenticated(config.name, {
+      evict: (why, stalled, forClient) => {
+        // Evicted to make room for another node: between requests, or while its peer takes nothing of a request's answer.
+        if (stalled) {
+          this.log.info({ why, for: forClient }, 'stalled session closed for another node');
+          this.cut(why);
+        } else {
+          this.log.info({ why, for: forClient }, 'idle session closed for another node');
+          void this.close(why);
+        }
+      },
+      blockedMs: () => this.blockedMs(),
     });
+    this.watchProgress();
     this.log = this.log.child({ client: config.name });
     this.log.info({ cn, agent: String(hello.agentVersion ?? '').slice(0, LIMITS.agentVersionChars), encrypted: !!keyId }, 'client authenticated');
     await this.conn.send({

@@ -86,6 +86,15 @@ export class ServerConnection {
       s.once('error', (err: NodeJS.ErrnoException) => {
         if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? '') || /no answer/.test(err.message)) {
           reject(new AgentError('UNREACHABLE', `cannot reach cpsbackupd at ${config.server}:${config.port}: ${err.code ?? err.message}`, ExitCode.UNREACHABLE));
+        } else if (closedBeforeTls(err)) {
+          // cpsbackupd closes a connection it has no room for before TLS (too many from this address, or in all): no frame can say so.
+          reject(
+            new AgentError(
+              'BUSY',
+              `cpsbackupd at ${config.server}:${config.port} closed the connection before TLS was established: the server may be busy or refusing connections (too many at once, or from this address); try again later`,
+              ExitCode.BUSY,
+            ),
+          );
         } else {
           reject(new AgentError('TLS', `TLS connection to ${config.server}:${config.port} failed: ${err.message}`, ExitCode.AUTH));
         }
@@ -162,6 +171,11 @@ export class ServerConnection {
   async close(): Promise<void> {
     await this.conn.end();
   }
+}
+
+/** The server closed the connection (or reset it) before the TLS handshake completed, as opposed to TLS failing on a certificate or a protocol. */
+function closedBeforeTls(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ECONNRESET' || err.code === 'EPIPE' || /before secure TLS connection was established/.test(err.message);
 }
 
 function serverError(m: Message): AgentError {
