@@ -331,3 +331,49 @@ describe('enrolment budget: churn through many addresses cannot cut a node the s
     for (const a of answers) expect(['AUTH_ENROL', 'BUSY']).toContain(a.code);
   }, 120_000);
 });
+
+describe('enrolment budget: a dozen addresses guessing without pause cannot keep a node out', () => {
+  const { root, server } = useServer('enrol-flood', {
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'enrol_delay_max = 4', 'unauthenticated_timeout = 60', 'auth_timeout = 60'],
+    clients: { node1: ['password = node1-pass'] },
+  });
+
+  test('twelve addresses, two connections each, wrong guesses back to back: a node with no failed attempt takes the place of a guess that has them, and enrols at its first try', async () => {
+    const sources = Array.from({ length: 12 }, (_, i) => `127.0.6.${i + 1}`);
+    const failedFrom = new Set<string>();
+    const answers: Array<{ code: string; message: string }> = [];
+    let stop = false;
+    const attacker = async (source: string, w: number) => {
+      for (let i = 0; !stop; i++) {
+        const a = await enrolRaw(server, source, 'node1', `wrong-${w}-${i}`).catch((err: Error) => ({ code: 'CLOSED', message: err.message }));
+        answers.push(a);
+        if (a.code === 'AUTH_ENROL') failedFrom.add(source);
+      }
+    };
+    const flood = Promise.all(sources.flatMap((s, i) => [attacker(s, 2 * i), attacker(s, 2 * i + 1)]));
+    try {
+      // Every attacking address has failed at least once: the server counts its guesses.
+      while (failedFrom.size < sources.length) await new Promise((r) => setTimeout(r, 20));
+      // The places are full (24 connections for 16): newcomers from the flood are turned away.
+      expect(answers.map((a) => a.code)).toContain('BUSY');
+
+      const dir = path.join(root, 'node1');
+      const conf = writeNodeConf(dir, server, { cname: 'node1', cert: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'c.key') }, include: [] });
+      const result = await runCli(['-c', conf, '--enrol', '--password', 'node1-pass']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect((await runCli(['-c', conf, '-l'])).code).toBe(0);
+      // A guess made room for it, and was told why.
+      expect(answers).toContainEqual({
+        code: 'BUSY',
+        message: expect.stringMatching(
+          /^enrolment attempt closed to make room for another address: all 16 places .* in use \(max_unauthenticated\), and 127\.0\.6\.\d+ has \d+ failed attempts lately, more than the newcomer's address; try again later with the right password$/,
+        ),
+      });
+    } finally {
+      stop = true;
+      await flood;
+    }
+    for (const a of answers) expect(['AUTH_ENROL', 'BUSY', 'CLOSED']).toContain(a.code);
+  }, 120_000);
+});

@@ -189,7 +189,15 @@ export class Admission {
   private readonly wakers = new Set<() => void>();
   private readonly limits: AdmissionLimits;
 
-  constructor(limits: AdmissionLimits) {
+  /**
+   * `failuresOf`: failed enrolment attempts lately seen from a source (the
+   * enrolment guard's count): a waiting request from a source with more of
+   * them than a newcomer's gives its place up (see evictionCandidate).
+   */
+  constructor(
+    limits: AdmissionLimits,
+    private readonly failuresOf: (source: string) => number = () => 0,
+  ) {
     this.limits = { ...limits };
   }
 
@@ -389,7 +397,7 @@ export class Admission {
       );
     }
     if (this.unauthenticated >= maxUnauthenticated) {
-      const victim = this.evictionCandidate(mine);
+      const victim = this.evictionCandidate(mine) ?? this.failingCandidate(source);
       if (!victim) {
         throw new WireError(
           'BUSY',
@@ -400,11 +408,18 @@ export class Admission {
       const held = this.unauthenticatedBySource.get(victim.source)?.size ?? 0;
       this.releaseUnauthenticated(victim);
       victim.evict(
-        new WireError(
-          'BUSY',
-          `connection closed before its request to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ${victim.source} held ${held} of them and the newcomer's address ${mine}; try again`,
-          true,
-        ),
+        victim.waiting
+          ? new WireError(
+              'BUSY',
+              `enrolment attempt closed to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ` +
+                `and ${victim.source} has ${this.failuresOf(victim.source)} failed attempts lately, more than the newcomer's address; try again later with the right password`,
+              true,
+            )
+          : new WireError(
+              'BUSY',
+              `connection closed before its request to make room for another address: all ${maxUnauthenticated} places for connections without a client certificate were in use (max_unauthenticated), ${victim.source} held ${held} of them and the newcomer's address ${mine}; try again`,
+              true,
+            ),
       );
     }
     const entry: Unauthenticated = { source, seq: this.unauthenticatedSeq++, waiting: false, evict };
@@ -432,6 +447,31 @@ export class Admission {
       if (set.size > victimSize || youngest.seq > victim!.seq) {
         victim = youngest;
         victimSize = set.size;
+      }
+    }
+    return victim;
+  }
+
+  /**
+   * When every place waits for its answer: the youngest waiting request of
+   * the source with the most failed enrolment attempts lately, if it has
+   * more than the newcomer's source. Guessing from a few addresses cannot
+   * then keep every place (each guess that fails marks its address); a
+   * source with no failures (a node's first try) is never evicted this way.
+   */
+  private failingCandidate(newcomer: string): Unauthenticated | undefined {
+    const floor = this.failuresOf(newcomer);
+    let victim: Unauthenticated | undefined;
+    let most = 0;
+    for (const [source, set] of this.unauthenticatedBySource) {
+      const failures = this.failuresOf(source);
+      if (failures <= floor) continue;
+      let youngest: Unauthenticated | undefined;
+      for (const e of set) if (e.waiting && (!youngest || e.seq > youngest.seq)) youngest = e;
+      if (!youngest) continue;
+      if (!victim || failures > most || (failures === most && youngest.seq > victim.seq)) {
+        victim = youngest;
+        most = failures;
       }
     }
     return victim;

@@ -22,6 +22,8 @@ export interface Attempt {
   failed(): void;
   /** The password was right. */
   succeeded(): void;
+  /** The peer went before its password was checked: nothing learnt, nothing counted. */
+  abandoned(): void;
 }
 
 /**
@@ -48,6 +50,12 @@ export class EnrolGuard {
   /** Sources and names remembered now (for tests and the status of the guard's memory). */
   get tracked(): { sources: number; names: number } {
     return { sources: this.bySource.size, names: this.byName.size };
+  }
+
+  /** Failed attempts lately seen from `source` (forgotten FAILURE_MEMORY_MS after the last). */
+  failuresFrom(source: string): number {
+    this.forget(this.now());
+    return this.bySource.get(source)?.failures ?? 0;
   }
 
   /** An attempt from `source` (see sourceOf) for `name`, known or not. */
@@ -78,7 +86,7 @@ export class EnrolGuard {
         this.dropIfIdle(this.byName, name, n);
       }
     };
-    return { delayMs, failed: () => finish(true), succeeded: () => finish(false) };
+    return { delayMs, failed: () => finish(true), succeeded: () => finish(false), abandoned: () => finish(false) };
   }
 
   private tally(table: Map<string, Tally>, key: string): Tally {

@@ -61,7 +61,13 @@ export async function handleEnrol(
     deps.extendDeadline?.(attempt.delayMs);
     // The node's network_timeout keeps running while it waits for its answer.
     conn.keepAlive(2000);
-    await sleep(attempt.delayMs);
+    // A peer that goes meanwhile (its deadline, an eviction, its own close) is not answered: its password is never
+    // checked, so a right one cannot enrol a name whose certificate nobody receives (it would then be "already enrolled").
+    await Promise.race([sleep(attempt.delayMs), conn.failed()]);
+    if (conn.error) {
+      attempt.abandoned();
+      throw conn.error;
+    }
   }
   // Compared whatever the name: an unknown one costs the same work.
   const matches = sameSecret(String(req.password ?? ''), secret);

@@ -72,18 +72,21 @@ export class BackupServer {
     this.enrolGuard = new EnrolGuard(config.enrol_delay_max * 1000);
     this.revoked = new RevokedCertificates(config.directory);
     this.chunkChecks = new ChunkChecks(config.check_threads);
-    this.admission = new Admission({
-      maxChildren: config.max_children,
-      maxSessionsPerClient: config.max_sessions_per_client,
-      maxListChildren: config.max_list_children,
-      maxUnauthenticated: config.max_unauthenticated,
-      maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
-      maxPendingPerAddress: config.max_connections_per_address,
-      // Within the agent port's share of descriptors, known once the store is open (start).
-      maxPending: config.max_pending_connections,
-      maxPortConnections: Number.MAX_SAFE_INTEGER,
-      stallShareMs: config.stall_share_timeout * 1000,
-    });
+    this.admission = new Admission(
+      {
+        maxChildren: config.max_children,
+        maxSessionsPerClient: config.max_sessions_per_client,
+        maxListChildren: config.max_list_children,
+        maxUnauthenticated: config.max_unauthenticated,
+        maxUnauthenticatedPerAddress: config.max_unauthenticated_per_address,
+        maxPendingPerAddress: config.max_connections_per_address,
+        // Within the agent port's share of descriptors, known once the store is open (start).
+        maxPending: config.max_pending_connections,
+        maxPortConnections: Number.MAX_SAFE_INTEGER,
+        stallShareMs: config.stall_share_timeout * 1000,
+      },
+      (source) => this.enrolGuard.failuresFrom(source),
+    );
   }
 
   /** Opens the store (recovering from any crash), reads the client files and starts listening. */
