@@ -107,6 +107,7 @@ export class BackupWriter {
   private done = false;
   /** Set when the store lost unflushed data: this backup can no longer commit. */
   private poisoned: string | undefined;
+  private poisonCode: string | undefined;
   /** Chunks whose check is running (queueEncodedChunk), in the order they came; stored in that order. */
   private readonly checking: CheckingChunk[] = [];
   private checkingBytes = 0;
@@ -134,7 +135,8 @@ export class BackupWriter {
 
   private assertActive(): void {
     if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
-    if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`);
+    // With the system's code: a backup cut off by a full disk is told what its operator must do, as the one that filled it.
+    if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`, { code: this.poisonCode });
     this.store.assertNoGc();
   }
 
@@ -146,8 +148,9 @@ export class BackupWriter {
   }
 
   /** @internal The store lost data this backup may rely on: it must fail. */
-  poison(reason: string): void {
+  poison(reason: string, code?: string): void {
     this.poisoned = reason;
+    this.poisonCode = code;
     this.refs.clear();
   }
 

@@ -15,8 +15,8 @@ export interface ReferenceHolders {
   pendingRefs(): Array<[number, Buffer]>;
   /** Those were recorded: forget them. */
   clearPendingRefs(): void;
-  /** Unrecorded data was lost: every running backup must fail with `why`. */
-  poisonAll(why: string): void;
+  /** Unrecorded data was lost: every running backup must fail with `why` (`code`: the system's error code, e.g. ENOSPC). */
+  poisonAll(why: string, code: string | undefined): void;
 }
 
 /**
@@ -289,7 +289,7 @@ export class DurabilityQueue {
     this.pending.clear();
     this.pendingGroups.clear();
     this.unflushedBytes = 0;
-    this.holders.poisonAll(why);
+    this.holders.poisonAll(why, e.code);
     return new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
   }
 

@@ -145,7 +145,7 @@ export class Store {
       {
         pendingRefs: () => [...writers].flatMap((w) => w.peekPendingRefs().map((id): [number, Buffer] => [w.backupId, id])),
         clearPendingRefs: () => writers.forEach((w) => w.clearPendingRefs()),
-        poisonAll: (why: string) => writers.forEach((w) => w.poison(why)),
+        poisonAll: (why: string, code: string | undefined) => writers.forEach((w) => w.poison(why, code)),
       },
       () => {
         this.reserve.release();
