@@ -183,11 +183,17 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
   for (const d of r.disagreements) out(`DISAGREED ${d}`);
   for (const f of r.refusedRecords) out(`REFUSED record ${f}: not used`);
+  for (const u of r.unrecoveredBackups) {
+    out(
+      `UNRECOVERED ${u}: its client's record lists it but its own record was refused; it stays listed and GC deletes nothing until it is seen to: ` +
+        'put back a sound copy of its record (from a copy of the storage) and run this again, or, to give it up, delete that record object: the next start then forgets it',
+    );
+  }
   out(
     `backup records written again from the rebuilt catalog: ${r.recordsWritten}${r.recordsRejected ? `; ${r.recordsRejected} set aside under ${r.recordsAt.replace(/\/?$/, '/')}rejected/` : ''}`,
   );
   out(`now run cpsbackupd -c ${config.configFile} verify to check every backup's files`);
-  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length ? 1 : 0;
+  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length || r.unrecoveredBackups.length ? 1 : 0;
 }
 
 // Ends once the output is written: a report on a pipe is never cut off (see exitWhenWritten).

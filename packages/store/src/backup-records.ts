@@ -676,6 +676,8 @@ export interface TrustedRecords {
   backups: SalvagedRow[];
   /** Records not used, one line each: why. */
   refused: string[];
+  /** Each trusted client record's live backups (a repair that cannot bring one back keeps it listed: see rewriteRecords). */
+  live: Map<string, number[]>;
 }
 
 /**
@@ -734,6 +736,7 @@ export async function readRecords(backend: StorageBackend, key: RecordsKey, adop
     clients: clientRows.sort((a, b) => (a.id as number) - (b.id as number)),
     backups: backups.sort((a, b) => (a.id as number) - (b.id as number)),
     refused,
+    live: new Map([...clients].map(([client, state]) => [client, [...state.live]])),
   };
 }
 
@@ -751,18 +754,31 @@ export async function hasSignedRecords(backend: StorageBackend): Promise<boolean
  * After a repair: every record written again from the repaired catalog
  * (signed, each client's listing its available backups), and every other
  * record moved under `rejected/<stamp>/` (kept as evidence, never read).
+ * A backup its client's trusted record listed as live that the repair
+ * could not bring back (its own record damaged) stays listed, and its
+ * record stays where it is: the next start reports it and GC deletes
+ * nothing of it until the operator has seen to it (the packs still hold it).
  */
 export async function rewriteRecords(
   backend: StorageBackend,
   catalog: Catalog,
   key: RecordsKey,
   stamp: string,
-): Promise<{ written: number; rejected: number }> {
+  listedLive: ReadonlyMap<string, readonly number[]> = new Map(),
+): Promise<{ written: number; rejected: number; unrecovered: string[] }> {
   const rows = catalog.recordRows();
   const want = new Map<string, Buffer>();
+  const keep = new Set<string>();
+  const unrecovered: string[] = [];
   const nameOf = new Map(rows.clients.map((c) => [c.id as number, c.name as string]));
   for (const c of rows.clients) {
     const live = rows.backups.filter((b) => b.client_id === c.id).map((b) => b.number as number);
+    for (const n of listedLive.get(c.name as string) ?? []) {
+      if (live.includes(n)) continue;
+      live.push(n);
+      keep.add(backupObject(c.name as string, n));
+      unrecovered.push(`backup ${n} of ${String(c.name)}`);
+    }
     const name = clientObject(c.name as string);
     want.set(name, encodeRecord(key.key, name, clientRow(c, live, (c.next_number as number) - 1)));
   }
@@ -773,11 +789,11 @@ export async function rewriteRecords(
   let rejected = 0;
   for (const name of [...(await backend.listObjects(CLIENTS)), ...(await backend.listObjects(BACKUPS))]) {
     const bytes = await backend.readObject(name);
-    if (!bytes || want.get(name)?.equals(bytes)) continue;
+    if (!bytes || want.get(name)?.equals(bytes) || keep.has(name)) continue;
     await backend.writeObject(`${REJECTED}${stamp}/${name}`, bytes);
     if (!want.has(name)) await backend.deleteObject(name);
     rejected++;
   }
   for (const [name, bytes] of want) await backend.writeObject(name, bytes);
-  return { written: want.size, rejected };
+  return { written: want.size, rejected, unrecovered };
 }

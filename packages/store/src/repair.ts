@@ -54,6 +54,11 @@ export interface RepairReport {
   refusedRecords: string[];
   /** Backups whose catalog row and record disagreed, each with the copy kept (the one that verifies against the packs). */
   disagreements: string[];
+  /**
+   * Backups a client's trusted record lists as live that the repair could not bring back (their own record
+   * damaged): still listed, their record left in place, so GC deletes nothing of them until seen to.
+   */
+  unrecoveredBackups: string[];
   /** Records written again from the rebuilt catalog, and records set aside under `rejected/`. */
   recordsWritten: number;
   recordsRejected: number;
@@ -140,7 +145,11 @@ export async function repairCatalog(
       const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs);
       lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
       // The records now say what the repaired catalog says, every copy of it checked against the packs.
-      const rewritten = await rewriteRecords(backend, catalog, key, stamp);
+      // Live backups whose own record was refused: the repair could not judge them, so it does not give them up.
+      const nameOfId = new Map(records.clients.map((c) => [c.id as number, c.name as string]));
+      const judged = new Set(records.backups.map((b) => `${nameOfId.get(b.client_id as number)}\0${String(b.number)}`));
+      const unjudged = new Map([...records.live].map(([client, live]) => [client, live.filter((n) => !judged.has(`${client}\0${n}`))]));
+      const rewritten = await rewriteRecords(backend, catalog, key, stamp, unjudged);
       return {
         from,
         recordsAt: backend.objectsLocation,
@@ -153,6 +162,7 @@ export async function repairCatalog(
         refusedRecords: records.refused,
         recordsWritten: rewritten.written,
         recordsRejected: rewritten.rejected,
+        unrecoveredBackups: rewritten.unrecovered,
       };
     } finally {
       catalog.close();
