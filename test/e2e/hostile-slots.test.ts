@@ -5,14 +5,25 @@
  * node's backup, list and restore are served throughout, over real TLS on
  * 127.0.0.x.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import type * as tls from 'node:tls';
+import * as tls from 'node:tls';
 import { type FramedConnection } from '@cpsbackup/protocol';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { rawSession, readUntil, runCli, sendTree, snapshotTree, useServer, writeNodeConf, type TestPki, type TestServer } from '@cpsbackup/testkit/e2e';
+import {
+  rawSession,
+  readUntil,
+  runCli,
+  SERVER_BIN,
+  sendTree,
+  snapshotTree,
+  useServer,
+  writeNodeConf,
+  type TestPki,
+  type TestServer,
+} from '@cpsbackup/testkit/e2e';
 
 /** Writes some files for an honest node and returns its data directory and node.conf. */
 function honestNode(root: string, server: TestServer, pki: TestPki, name: string): { data: string; conf: string } {
@@ -374,16 +385,28 @@ class HandshakeFlood {
   closedByServer = 0;
   private stopped = false;
 
+  /** `tls`: each connection completes TLS with this certificate, then says nothing (no hello). */
   constructor(
     private readonly port: number,
     sources: string[],
     perAddress: number,
+    private readonly tlsWith?: { cert: string; key: string; ca: string },
   ) {
     for (const from of sources) for (let i = 0; i < perAddress; i++) this.open(from);
   }
 
   private open(from: string): void {
-    const s = net.connect({ host: '127.0.0.1', port: this.port, localAddress: from });
+    const raw = net.connect({ host: '127.0.0.1', port: this.port, localAddress: from });
+    raw.on('error', () => undefined);
+    const s = this.tlsWith
+      ? tls.connect({
+          socket: raw,
+          cert: fs.readFileSync(this.tlsWith.cert),
+          key: fs.readFileSync(this.tlsWith.key),
+          ca: fs.readFileSync(this.tlsWith.ca),
+          checkServerIdentity: () => undefined,
+        })
+      : raw;
     s.on('error', () => undefined);
     this.sockets.add(s);
     s.once('close', () => {
@@ -428,6 +451,33 @@ describe('a flood of TCP connections that never begin TLS (cpsbackupd under RLIM
       expect({ code: list.code, stderr: list.stderr }).toEqual({ code: 0, stderr: '' });
 
       // The flood ran throughout: the server went on closing its connections.
+      expect(flood.closedByServer).toBeGreaterThan(cutBefore);
+    } finally {
+      flood.stop();
+    }
+  }, 240_000);
+});
+
+describe('connections that finish TLS with a certificate our CA signed, a revoked one, and never say hello', () => {
+  const { root, pki, server } = useServer('tls-idle-flood', {
+    clients: { honest: [], newbie: ['password = newbie-pass'], gone: [] },
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
+  });
+
+  test('5 addresses holding 32 each (every place not yet authenticated) and reconnecting: a node backs up, lists and restores, and a new node enrols', async () => {
+    const revoked = pki.client('gone');
+    expect(spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, '--revoke-cert', revoked.cert], { encoding: 'utf8' }).status).toBe(0);
+    const sources = Array.from({ length: 5 }, (_, i) => `127.0.3.${i + 1}`);
+    const flood = new HandshakeFlood(server.port, sources, 32, { ...revoked, ca: pki.caFile });
+    try {
+      const cutBefore = await new Promise<number>((resolve) => {
+        const look = setInterval(() => flood.closedByServer > 0 && (clearInterval(look), resolve(flood.closedByServer)), 20);
+      });
+      await backupListRestore(root, honestNode(root, server, pki, 'honest'));
+      const dir = path.join(root, 'newbie');
+      const conf = writeNodeConf(dir, server, { cname: 'newbie', cert: { cert: path.join(dir, 'c.pem'), key: path.join(dir, 'c.key') }, include: [] });
+      const enrol = await runCli(['-c', conf, '--enrol', '--password', 'newbie-pass']);
+      expect({ code: enrol.code, stderr: enrol.stderr }).toEqual({ code: 0, stderr: '' });
       expect(flood.closedByServer).toBeGreaterThan(cutBefore);
     } finally {
       flood.stop();

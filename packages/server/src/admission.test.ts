@@ -43,7 +43,7 @@ describe('connections not yet authenticated', () => {
     expect(a.connectionCounts).toEqual({ pending: 6, port: 6 });
     // The busiest source itself gets no more (it would only churn its own); nor does one holding as many as the busiest.
     expect(refusal(a, '10.0.0.9')).toMatch(
-      /^all 6 places .* taken \(max_pending_connections=6\), none of them in its TLS handshake from an address holding more than 10\.0\.0\.9 \(3\)$/,
+      /^all 6 places .* taken \(max_pending_connections=6\), none of them from an address holding more than 10\.0\.0\.9 \(3\)$/,
     );
     expect(honest.dropped).toEqual([]);
     // A dropped connection's close later changes nothing; a closed one frees its place.
@@ -63,6 +63,21 @@ describe('connections not yet authenticated', () => {
     expect(flood[0]!.dropped[0]).toMatch(
       /^dropped in its TLS handshake to make room: the agent port holds its share of the open-file limit \(3 connections\);/,
     );
+  });
+
+  test('connections past TLS that never say hello (any certificate our CA signed, even a revoked one) give their places to a newcomer, oldest first', async () => {
+    const a = new Admission({ ...LIMITS, maxPending: 4 });
+    const idle = [1, 2, 3, 4].map(() => connect(a, '10.0.0.9'));
+    for (const c of idle) a.admit(c.place, true); // certified, then silent
+    const honest = connect(a, '10.0.0.1');
+    expect(idle.map((c) => c.dropped.length)).toEqual([1, 0, 0, 0]);
+    expect(idle[0]!.dropped[0]).toMatch(/^dropped before its hello to make room: all 4 places for connections not yet authenticated are taken/);
+    // The newcomer says hello at once: it is authenticated and no longer counted, never dropped.
+    await a.admit(honest.place, true).authenticated('bob');
+    connect(a, '10.0.0.2'); // the place bob's hello freed
+    connect(a, '10.0.0.3');
+    expect(honest.dropped).toEqual([]);
+    expect(idle.map((c) => c.dropped.length)).toEqual([1, 1, 0, 0]);
   });
 
   test('one source holds max_connections_per_address; an IPv6 /64 is one source, an IPv4-mapped address the IPv4 one', () => {

@@ -139,9 +139,9 @@ export interface ConnectRefusal {
  * (maxPending), and every connection of the agent port counts against its
  * share of the open-file limit (maxPortConnections). When a newcomer finds
  * the total or the port full, the oldest connection still in its TLS
- * handshake of the source holding the most (more than the newcomer's) is
- * dropped in its place; a connection past TLS is never dropped for a
- * newcomer, and when none can be the newcomer is refused. So a flood of
+ * handshake (or else past TLS and before its hello) of the source holding
+ * the most (more than the newcomer's) is dropped in its place; an
+ * authenticated one never is, and when none can be the newcomer is refused. So a flood of
  * connections that never begin TLS, from any number of addresses, churns
  * through its own places: a node's handshake, which takes milliseconds,
  * completes and its connection is kept. The handshake deadline
@@ -237,12 +237,12 @@ export class Admission {
           : undefined;
     if (full) {
       const victim = this.handshakeVictim(mine);
-      if (!victim) return { refused: `${full}, none of them in its TLS handshake from an address holding more than ${source} (${mine})` };
+      if (!victim) return { refused: `${full}, none of them from an address holding more than ${source} (${mine})` };
       const held = this.pendingBySource.get(victim.source)?.size ?? 0;
       // Its descriptor is closed as it is dropped: its places are free now.
       this.release(victim);
       victim.drop(
-        `dropped in its TLS handshake to make room: ${full}; ${victim.source} held ${held} connections not yet authenticated, the newcomer's address ${source} ${mine}`,
+        `dropped ${victim.secure ? 'before its hello' : 'in its TLS handshake'} to make room: ${full}; ${victim.source} held ${held} connections not yet authenticated, the newcomer's address ${source} ${mine}`,
       );
     }
     const c = new Connection(source, this.connectionSeq++, drop, this);
@@ -256,25 +256,24 @@ export class Admission {
 
   /**
    * Among the sources holding more than `mine` not yet authenticated (most
-   * first), the oldest connection still in its TLS handshake: a connection
-   * past TLS is never taken, and the oldest goes first, so that a node's
-   * handshake, quick, completes while a flood churns through its own.
+   * first), the oldest connection still in its TLS handshake, or failing
+   * that the oldest past TLS that has not said hello: a node says hello the
+   * moment its handshake ends, so only a peer holding its place for nothing
+   * waits there (any certificate our CA signed, even a revoked one, gets that
+   * far). The oldest goes first, so that a node's handshake and hello, quick,
+   * complete while a flood churns through its own.
    */
   private handshakeVictim(mine: number): Connection | undefined {
     let victim: Connection | undefined;
     let victimSize = 0;
+    const rank = (c: Connection) => (c.secure ? 1 : 0); // in its handshake first
     for (const set of this.pendingBySource.values()) {
       if (set.size <= mine || set.size < victimSize) continue;
       let oldest: Connection | undefined;
-      // A set keeps its order of insertion: the first in its handshake is the oldest.
-      for (const c of set) {
-        if (!c.secure) {
-          oldest = c;
-          break;
-        }
-      }
+      // A set keeps its order of insertion: the first of each kind is the oldest.
+      for (const c of set) if (!oldest || rank(c) < rank(oldest)) oldest = c;
       if (!oldest) continue;
-      if (set.size > victimSize || oldest.seq < victim!.seq) {
+      if (set.size > victimSize || rank(oldest) < rank(victim!) || (rank(oldest) === rank(victim!) && oldest.seq < victim!.seq)) {
         victim = oldest;
         victimSize = set.size;
       }
