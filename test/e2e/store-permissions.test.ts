@@ -146,6 +146,12 @@ describe("the store is private to the server's user", () => {
         `Otherwise: its owner can change or remove backups in it whatever its mode. ` +
         `Check what it holds, then give it to cpsbackupd's user (chown -R root: ${server.storeDir}); or set directory to a path only cpsbackupd's user can create\n`,
     );
+    // The repair and the rebuild, run by root, are refused the same way (they wrote root's files into it).
+    for (const command of [['--repair-catalog'], ['rebuild-catalog']]) {
+      const r = spawnSync(process.execPath, [SERVER_BIN, '-c', server.confFile, ...command], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${server.storeDir} is owned by nobody (uid 65534), not by root (uid 0)`);
+    }
     // Nothing was written in it: no lock, no catalog, modes as they were.
     expect(fs.readdirSync(server.storeDir).sort()).toEqual(['packs', 'records']);
     expect(fs.statSync(server.storeDir).mode & 0o777).toBe(0o777);

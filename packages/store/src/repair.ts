@@ -27,6 +27,7 @@ import {
   type TrustedRecords,
 } from './backup-records';
 import { defaultRecordsKeyFile } from './options';
+import { checkOwnership } from './private-modes';
 import { lockStoreDirectory, StorageLease } from './storage-owner';
 import { StoreError } from './errors';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
@@ -97,6 +98,8 @@ export async function repairCatalog(
   opts: { leaseMs?: number } = {},
 ): Promise<RepairReport> {
   mkdirDurably(dir); // a rebuild after the directory was lost whole starts from nothing
+  // As at a start: root rebuilding the store of a daemon that runs as its own user would leave it files it cannot use.
+  checkOwnership(dir);
   const backend = openBackend ? openBackend(dir) : new LocalDirectoryBackend(dir);
   const lock = await lockStoreDirectory(dir, backend, 'rebuild-catalog');
   let lease: StorageLease | undefined;
