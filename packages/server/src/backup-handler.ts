@@ -1,6 +1,6 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
-import { type BackupInfo, type BackupWriter, catalogDamage, type Store } from '@cpsbackup/store';
+import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
@@ -95,6 +95,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       notify('error', `connection lost: ${err.message}`);
       throw err;
     }
+    // A disk filled by something else may first show as the catalog's SQLITE_FULL: the store goes to low-space mode.
+    if (isOutOfSpace(err) || (isStoreError(err, 'STORE_IO') && isOutOfSpace(err.context))) store.noteOutOfSpace();
     // A damaged catalog: the agent is told only to wait; the operator is told how to repair, as for any request.
     const damage = catalogDamage(err, store.dir);
     if (damage) log.error({ err: damage.message }, 'CATALOG DAMAGED');

@@ -16,3 +16,4 @@ export { type RecoveryReport, INTERRUPTED_REASON } from './recovery';
 export { type StorageBackend, type PackAppender } from './backend';
 export { LocalDirectoryBackend } from './local-backend';
 export { createRecordsKey, hasSignedRecords, readRecordsKey, type RecordsKey } from './backup-records';
+export { isOutOfSpace } from './space-reserve';

@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { createFileDurably } from '@cpsbackup/durable';
 import { type LeaseObject, type StorageBackend } from './backend';
 import { StoreError } from './errors';
+import { isOutOfSpace } from './space-reserve';
 import { StoreLock } from './store-lock';
 
 /** The object an earlier version wrote to name the directory the storage belongs to (read when there is no lease yet). */
@@ -301,12 +302,23 @@ export class StorageLease {
     this.timer.unref();
   }
 
+  /** Frees room on a full disk (the store's space reserve); true if it freed some. Set by the store once open. */
+  makeRoom: (() => boolean) | undefined;
+
   private async renew(): Promise<void> {
     const wasHeld = this.held;
     const sentAt = monotonicMs();
     let tag: string | undefined;
+    const write = () => this.backend.writeLease(Buffer.from(JSON.stringify({ ...this.record, writtenAt: new Date().toISOString() }) + '\n'), this.tag);
     try {
-      tag = await this.backend.writeLease(Buffer.from(JSON.stringify({ ...this.record, writtenAt: new Date().toISOString() }) + '\n'), this.tag);
+      try {
+        tag = await write();
+      } catch (err) {
+        // A disk filled by something else: the store's reserve gives the lease its few bytes (a lapsed lease would
+        // refuse the very deletes and GC that free the room).
+        if (!isOutOfSpace(err) || !this.makeRoom?.()) throw err;
+        tag = await write();
+      }
       if (tag !== undefined && !wasHeld && this.backend.leaseWrites === 'checked') {
         // Lapsed meanwhile, on a store that ignores conditions: a taker may have written just after our compare.
         await new Promise((r) => setTimeout(r, settleMs(this.durationMs)));

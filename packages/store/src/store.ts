@@ -147,11 +147,7 @@ export class Store {
         clearPendingRefs: () => writers.forEach((w) => w.clearPendingRefs()),
         poisonAll: (why: string, code: string | undefined) => writers.forEach((w) => w.poison(why, code)),
       },
-      () => {
-        this.reserve.release();
-        this.spacePressure = true;
-        this.checkSpace();
-      },
+      () => void this.noteOutOfSpace(),
       { sealed: (name) => this.publishPack(name), discarded: (name) => this.forgetPack(name) },
     );
   }
@@ -198,6 +194,7 @@ export class Store {
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
       const opened = new Store(dir, catalog, packs, lock, reserve, options, key, lease);
+      lease.makeRoom = () => opened.noteOutOfSpace();
       store = opened;
       store.tightened = tightened;
       if (lost) store.ownershipLost(lost);
@@ -868,6 +865,20 @@ export class Store {
     } finally {
       this.gcInProgress = undefined;
     }
+  }
+
+  /**
+   * A write met a full disk (the store's own, or something else filled it):
+   * the running reserve is given up so the catalog, the lease and the
+   * deletes that free room can still write, and the store says it is short
+   * of space (low-space mode: log, status) until there is room again.
+   * True if a reserve was given up.
+   */
+  noteOutOfSpace(): boolean {
+    const freed = this.reserve.release();
+    this.spacePressure = true;
+    this.checkSpace();
+    return freed;
   }
 
   /** @internal For GC: gives up a space reserve (the running one first) so a catalog write can go through on a full disk. */
