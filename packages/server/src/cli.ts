@@ -185,15 +185,23 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   for (const f of r.refusedRecords) out(`REFUSED record ${f}: not used`);
   for (const u of r.unrecoveredBackups) {
     out(
-      `UNRECOVERED ${u}: its client's record lists it but its own record was refused; it stays listed and GC deletes nothing until it is seen to: ` +
-        'put back a sound copy of its record (from a copy of the storage) and run this again, or, to give it up, delete that record object: the next start then forgets it',
+      u.endsWith('(its record is missing)')
+        ? `UNRECOVERED ${u}: its client's record lists it; the next start forgets it and GC then reclaims its data, unless, before starting cpsbackupd, a sound copy of its record is put back (from a copy of the storage) and this is run again`
+        : `UNRECOVERED ${u}: its client's record lists it but its own record was refused; it stays listed and GC deletes nothing until it is seen to: ` +
+            'before starting cpsbackupd, put back a sound copy of its record (from a copy of the storage) and run this again; or, to give it up, delete that record object: the next start then forgets it',
+    );
+  }
+  for (const k of r.recordsKeptInPlace) {
+    out(
+      `KEPT record ${k}: refused but not known to be stale, so left where it is; the start reports it and GC deletes nothing until it is seen to: ` +
+        'before starting cpsbackupd, put back a sound copy (from a copy of the storage) and run this again, or delete it to give up what it names',
     );
   }
   out(
     `backup records written again from the rebuilt catalog: ${r.recordsWritten}${r.recordsRejected ? `; ${r.recordsRejected} set aside under ${r.recordsAt.replace(/\/?$/, '/')}rejected/` : ''}`,
   );
   out(`now run cpsbackupd -c ${config.configFile} verify to check every backup's files`);
-  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length || r.unrecoveredBackups.length ? 1 : 0;
+  return r.unreadableBackups.length || r.lostRows || r.refusedRecords.length || r.unrecoveredBackups.length || r.recordsKeptInPlace.length ? 1 : 0;
 }
 
 // Ends once the output is written: a report on a pipe is never cut off (see exitWhenWritten).

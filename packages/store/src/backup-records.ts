@@ -678,6 +678,8 @@ export interface TrustedRecords {
   refused: string[];
   /** Each trusted client record's live backups (a repair that cannot bring one back keeps it listed: see rewriteRecords). */
   live: Map<string, number[]>;
+  /** Refused records not known to be stale (damaged, swapped, of a client without a trusted record): left in place. */
+  undecided: Set<string>;
 }
 
 /**
@@ -687,12 +689,15 @@ export interface TrustedRecords {
  */
 export async function readRecords(backend: StorageBackend, key: RecordsKey, adoptUnsigned = false): Promise<TrustedRecords> {
   const refused: string[] = [];
+  const undecided = new Set<string>();
   const clients = new Map<string, ClientState>();
   const clientRows: SalvagedRow[] = [];
   const backupNames = await backend.listObjects(BACKUPS);
+  const signedShape = new Set<string>(); // records written as signed ones: a refused one may be a live backup's, damaged
   const read = async (name: string): Promise<Decoded | undefined> => {
     const bytes = await backend.readObject(name);
     if (!bytes) return undefined;
+    if (bytes.toString('utf8').startsWith(SIGNED_HEAD)) signedShape.add(name);
     const d = decodeRecord(key.key, name, bytes);
     // Written before records were signed, read by the one-time adoption: what an earlier version trusted.
     return adoptUnsigned && d.kind === 'unsigned' ? { kind: 'signed', row: d.row } : d;
@@ -714,6 +719,7 @@ export async function readRecords(backend: StorageBackend, key: RecordsKey, adop
           : clientState(d.row);
     if (d.kind !== 'signed' || !state || !at || d.row.name !== at.client) {
       refused.push(`${name}: ${d.kind === 'bad' ? d.why : d.kind === 'unsigned' ? 'is not signed' : 'is not the record of this client'}`);
+      if (signedShape.has(name)) undecided.add(name);
       continue;
     }
     clients.set(at.client, state);
@@ -726,17 +732,23 @@ export async function readRecords(backend: StorageBackend, key: RecordsKey, adop
     if (!d) continue;
     const at = parseObject(name);
     const state = at && clients.get(at.client);
-    if (d.kind !== 'signed') refused.push(`${name}: ${d.kind === 'bad' ? d.why : 'is not signed'}`);
-    else if (!at || !state) refused.push(`${name}: its client has no trusted record`);
-    else if (d.row.number !== at.number || d.row.client_id !== state.row.id) refused.push(`${name}: it is not the record of this backup`);
-    else if (!state.live.has(at.number!)) refused.push(`${name}: its backup was deleted (its client's signed record no longer lists it)`);
-    else backups.push(d.row);
+    // Only a record its client's trusted record no longer lists is known to be stale; the others may be a live backup's.
+    let why: string | undefined;
+    if (d.kind !== 'signed') why = d.kind === 'bad' ? d.why : 'is not signed';
+    else if (!at || !state) why = 'its client has no trusted record';
+    else if (d.row.number !== at.number || d.row.client_id !== state.row.id) why = 'it is not the record of this backup';
+    if (why !== undefined) {
+      refused.push(`${name}: ${why}`);
+      if (signedShape.has(name)) undecided.add(name);
+    } else if (!state!.live.has(at!.number!)) refused.push(`${name}: its backup was deleted (its client's signed record no longer lists it)`);
+    else backups.push((d as { row: SalvagedRow }).row);
   }
   return {
     clients: clientRows.sort((a, b) => (a.id as number) - (b.id as number)),
     backups: backups.sort((a, b) => (a.id as number) - (b.id as number)),
     refused,
     live: new Map([...clients].map(([client, state]) => [client, [...state.live]])),
+    undecided,
   };
 }
 
@@ -758,6 +770,9 @@ export async function hasSignedRecords(backend: StorageBackend): Promise<boolean
  * could not bring back (its own record damaged) stays listed, and its
  * record stays where it is: the next start reports it and GC deletes
  * nothing of it until the operator has seen to it (the packs still hold it).
+ * So does every refused record not known to be stale (`undecided`: a
+ * damaged or swapped one, or one whose client's record is refused): only a
+ * record its client's trusted record no longer lists is set aside.
  */
 export async function rewriteRecords(
   backend: StorageBackend,
@@ -765,10 +780,12 @@ export async function rewriteRecords(
   key: RecordsKey,
   stamp: string,
   listedLive: ReadonlyMap<string, readonly number[]> = new Map(),
-): Promise<{ written: number; rejected: number; unrecovered: string[] }> {
+  undecided: ReadonlySet<string> = new Set(),
+): Promise<{ written: number; rejected: number; unrecovered: string[]; keptInPlace: string[] }> {
   const rows = catalog.recordRows();
   const want = new Map<string, Buffer>();
-  const keep = new Set<string>();
+  const keep = new Set<string>(undecided);
+  const present = new Set([...(await backend.listObjects(CLIENTS)), ...(await backend.listObjects(BACKUPS))]);
   const unrecovered: string[] = [];
   const nameOf = new Map(rows.clients.map((c) => [c.id as number, c.name as string]));
   for (const c of rows.clients) {
@@ -776,8 +793,9 @@ export async function rewriteRecords(
     for (const n of listedLive.get(c.name as string) ?? []) {
       if (live.includes(n)) continue;
       live.push(n);
-      keep.add(backupObject(c.name as string, n));
-      unrecovered.push(`backup ${n} of ${String(c.name)}`);
+      const object = backupObject(c.name as string, n);
+      keep.add(object);
+      unrecovered.push(`backup ${n} of ${String(c.name)}${present.has(object) ? '' : ' (its record is missing)'}`);
     }
     const name = clientObject(c.name as string);
     want.set(name, encodeRecord(key.key, name, clientRow(c, live, (c.next_number as number) - 1)));
@@ -794,6 +812,6 @@ export async function rewriteRecords(
     if (!want.has(name)) await backend.deleteObject(name);
     rejected++;
   }
-  for (const [name, bytes] of want) await backend.writeObject(name, bytes);
-  return { written: want.size, rejected, unrecovered };
+  for (const [name, bytes] of want) if (!undecided.has(name)) await backend.writeObject(name, bytes);
+  return { written: want.size, rejected, unrecovered, keptInPlace: [...undecided].filter((n) => present.has(n)).sort() };
 }

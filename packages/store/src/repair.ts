@@ -60,6 +60,8 @@ export interface RepairReport {
    * damaged): still listed, their record left in place, so GC deletes nothing of them until seen to.
    */
   unrecoveredBackups: string[];
+  /** Refused records left where they are (not known to be stale): the start reports them, GC deletes nothing meanwhile. */
+  recordsKeptInPlace: string[];
   /** Records written again from the rebuilt catalog, and records set aside under `rejected/`. */
   recordsWritten: number;
   recordsRejected: number;
@@ -152,7 +154,7 @@ export async function repairCatalog(
       const nameOfId = new Map(records.clients.map((c) => [c.id as number, c.name as string]));
       const judged = new Set(records.backups.map((b) => `${nameOfId.get(b.client_id as number)}\0${String(b.number)}`));
       const unjudged = new Map([...records.live].map(([client, live]) => [client, live.filter((n) => !judged.has(`${client}\0${n}`))]));
-      const rewritten = await rewriteRecords(backend, catalog, key, stamp, unjudged);
+      const rewritten = await rewriteRecords(backend, catalog, key, stamp, unjudged, records.undecided);
       return {
         from,
         recordsAt: backend.objectsLocation,
@@ -166,6 +168,7 @@ export async function repairCatalog(
         recordsWritten: rewritten.written,
         recordsRejected: rewritten.rejected,
         unrecoveredBackups: rewritten.unrecovered,
+        recordsKeptInPlace: rewritten.keptInPlace,
       };
     } finally {
       catalog.close();
