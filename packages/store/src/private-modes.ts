@@ -14,14 +14,7 @@ import { StoreError } from './errors';
  */
 export function makePrivate(dir: string): string[] {
   const changed: string[] = [];
-  const visit = (p: string) => {
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(p);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile
-      throw err;
-    }
+  walkEntries(dir, (p, st) => {
     if (st.isSymbolicLink()) return;
     const mode = st.mode & 0o7777;
     if (mode & 0o077) {
@@ -34,10 +27,28 @@ export function makePrivate(dir: string): string[] {
         changed.push(`${p} ${mode.toString(8)} NOT changed: owned by uid ${st.uid}; chown it to the server's user, or chmod go= it`);
       }
     }
+  });
+  return changed;
+}
+
+/**
+ * Calls `each` with `root` and every entry below it (lstat: symbolic links
+ * are neither followed nor descended into), a directory before what it
+ * holds; an entry gone meanwhile is skipped.
+ */
+function walkEntries(root: string, each: (p: string, st: fs.Stats) => void): void {
+  const visit = (p: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile
+      throw err;
+    }
+    each(p, st);
     if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
   };
-  visit(dir);
-  return changed;
+  visit(root);
 }
 
 /** The login of user `uid` (from /etc/passwd), if it has one. */
@@ -76,18 +87,9 @@ export function checkOwnership(dir: string): void {
   const me = userName(euid);
   const real = fs.realpathSync(dir);
   const foreign: Array<{ path: string; uid: number }> = [];
-  const visit = (p: string) => {
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(p);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // gone meanwhile
-      throw err;
-    }
+  walkEntries(real, (p, st) => {
     if (st.uid !== euid) foreign.push({ path: p, uid: st.uid });
-    if (st.isDirectory() && !st.isSymbolicLink()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
-  };
-  visit(real);
+  });
   if (foreign.length) {
     const first = foreign[0]!;
     const more = foreign.length > 1 ? ` (and ${foreign.length - 1} more entr${foreign.length > 2 ? 'ies' : 'y'} not owned by ${me})` : '';
