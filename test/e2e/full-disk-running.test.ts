@@ -3,24 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
-
-/** Writes `file` until the filesystem refuses another byte. */
-function fillDisk(file: string): void {
-  const fd = fs.openSync(file, 'a');
-  try {
-    for (const size of [1024 * 1024, 4096, 1]) {
-      const block = Buffer.alloc(size, 0x5a);
-      try {
-        for (;;) fs.writeSync(fd, block);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+import { fillDisk, freePort, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /**
  * The disk filled by something else while cpsbackupd runs: it keeps its

@@ -3,26 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import type { StatusReport } from '@cpsbackup/server';
-import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { fillDisk, freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
-
-/** Writes `file` until the filesystem refuses another byte. */
-function fillDisk(file: string): void {
-  const fd = fs.openSync(file, 'a');
-  try {
-    for (const size of [1024 * 1024, 4096, 1]) {
-      const block = Buffer.alloc(size, 0xa5);
-      try {
-        for (;;) fs.writeSync(fd, block);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /**
  * A store whose disk is full and whose space reserve is spent: cpsbackupd

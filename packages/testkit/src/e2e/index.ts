@@ -5,3 +5,4 @@ export * from './tree';
 export * from './fidelity';
 export * from './loop-disk';
 export * from './postgres';
+export * from './fill-disk';
