@@ -28,6 +28,26 @@ function packFile(storeDir: string, name: string): string {
   return path.join(storeDir, 'packs', name.slice(0, 2), `${name}.pack`);
 }
 
+/** The listing of directory `dir` rots in its pack: the last byte of its stored payload flipped (the catalog stays sound). */
+function rotListing(db: Database.Database, storeDir: string, dir: string): void {
+  const listing = db
+    .prepare(
+      `SELECT p.name AS pack, c.offset, c.stored_length AS stored FROM listings l JOIN chunks c ON c.id = l.id JOIN packs p ON p.id = c.pack WHERE l.dir = ?`,
+    )
+    .get(Buffer.from(dir)) as { pack: string; offset: number; stored: number } | undefined;
+  expect(listing).toBeDefined();
+  const fd = fs.openSync(packFile(storeDir, listing!.pack), 'r+');
+  try {
+    const at = listing!.offset + 44 + listing!.stored - 1; // the payload's last byte (a record's header is 44 bytes)
+    const byte = Buffer.alloc(1);
+    fs.readSync(fd, byte, 0, 1, at);
+    byte[0]! ^= 0xff;
+    fs.writeSync(fd, byte, 0, 1, at);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * One damaged backup never takes down the answers about the others:
  * alice's backup 1 has a flipped bit in its catalog row's file list (a root
@@ -73,22 +93,9 @@ describe('a damaged backup row or file list degrades that backup only', () => {
     flipped[0]! ^= 1;
     db.prepare(`UPDATE backups SET manifest = ? WHERE id = ?`).run(flipped, alice1.id);
     // bob 1 and 2: the listing of bob-data/sub they share rots in its pack (the catalog is sound).
-    const sub = Buffer.from(path.join(root, 'bob-data', 'sub'));
-    const listing = db
-      .prepare(
-        `SELECT p.name AS pack, c.offset, c.stored_length AS stored FROM listings l JOIN chunks c ON c.id = l.id JOIN packs p ON p.id = c.pack WHERE l.dir = ?`,
-      )
-      .get(sub) as { pack: string; offset: number; stored: number } | undefined;
-    expect(listing).toBeDefined();
+    rotListing(db, server.storeDir, path.join(root, 'bob-data', 'sub'));
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
-    const fd = fs.openSync(packFile(server.storeDir, listing!.pack), 'r+');
-    const at = listing!.offset + 44 + listing!.stored - 1; // the payload's last byte (a record's header is 44 bytes)
-    const byte = Buffer.alloc(1);
-    fs.readSync(fd, byte, 0, 1, at);
-    byte[0]! ^= 0xff;
-    fs.writeSync(fd, byte, 0, 1, at);
-    fs.closeSync(fd);
     await server.start(port);
   });
 
@@ -229,20 +236,8 @@ describe('a damaged parent file list', () => {
     await server.stop();
     // The listing of sub rots in its pack (the catalog is sound).
     const db = new Database(path.join(server.storeDir, 'catalog.db'));
-    const listing = db
-      .prepare(
-        `SELECT p.name AS pack, c.offset, c.stored_length AS stored FROM listings l JOIN chunks c ON c.id = l.id JOIN packs p ON p.id = c.pack WHERE l.dir = ?`,
-      )
-      .get(Buffer.from(path.join(data, 'sub'))) as { pack: string; offset: number; stored: number };
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    rotListing(db, server.storeDir, path.join(data, 'sub'));
     db.close();
-    const fd = fs.openSync(packFile(server.storeDir, listing.pack), 'r+');
-    const at = listing.offset + 44 + listing.stored - 1;
-    const byte = Buffer.alloc(1);
-    fs.readSync(fd, byte, 0, 1, at);
-    byte[0]! ^= 0xff;
-    fs.writeSync(fd, byte, 0, 1, at);
-    fs.closeSync(fd);
     await server.start(port);
 
     fs.writeFileSync(path.join(data, 'sub', 'new'), 'made after the damage');
