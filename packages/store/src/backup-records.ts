@@ -377,12 +377,19 @@ export class BackupRecords {
   private untrusted = new Map<string, string>();
   /** What the last start corrected in the catalog itself (a client's next number raised, a delete finished): logged. */
   corrections: string[] = [];
+  /** Set when a record could not be written: the records are reconciled with the catalog at the next GC or open. */
+  stale = false;
 
   constructor(
     private readonly backend: StorageBackend,
     private readonly catalog: Catalog,
     private readonly key: RecordsKey,
   ) {}
+
+  /** The problems (see `problems`) of one client's records, or of all of them. */
+  problemsOf(client?: string): RecordProblem[] {
+    return this.problems.filter((p) => client === undefined || p.client === client);
+  }
 
   /** Why backup `number` of `client` must not be served (undefined: nothing against it). */
   untrustedReason(client: string, number: number): string | undefined {
@@ -648,6 +655,15 @@ export class BackupRecords {
     await this.writeClient(client, state);
     const name = backupObject(client, b.number as number);
     await this.backend.writeObject(name, encodeRecord(this.key.key, name, b));
+  }
+
+  /** committed, once the catalog has the backup: a record not written now follows the catalog at the next GC or open (stale). */
+  async recordCommitted(backupId: number): Promise<void> {
+    try {
+      await this.committed(backupId);
+    } catch {
+      this.stale = true;
+    }
   }
 
   /** After a label changed in the catalog: the backup's record says it too. */

@@ -1,5 +1,14 @@
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { type BackupInfo } from './catalog';
+import { type BackupRecords } from './backup-records';
+import { type BackupRefs, type RunningRefs } from './backup-refs';
+import { backupById, type BackupInfo, type Catalog } from './catalog';
+import { type ChunkReader } from './chunk-reader';
+import { type ClientKeyRecords } from './client-keys';
+import { type DurabilityQueue } from './durability-queue';
+import { type FailedBackups } from './failed-backups';
+import { type GcTurn } from './gc-turn';
+import { type PackPublisher } from './pack-publisher';
+import { type StorageLease } from './storage-owner';
 import {
   CHUNK_ID_BYTES,
   checkListing,
@@ -23,7 +32,32 @@ import {
 import { checkSealedTree, checkTree, type TreeTotals } from './tree-check';
 import { StoreError } from './errors';
 import { ChunkKind, RECORD_HEADER_BYTES } from './pack-format';
-import type { Store } from './store';
+
+/** What a backup being written works with (Store.beginBackup hands the same to every writer). */
+export interface WriterStore {
+  /** The zstd level of the listings a writer builds (addEntries). */
+  readonly zstdLevel: number;
+  /** Where the packs go: whether they must be published (uploaded) before a commit may name their chunks. */
+  readonly publishesPacks: boolean;
+  readonly catalog: Pick<Catalog, 'listing' | 'chunk' | 'commitBackup' | 'backup'>;
+  /** Chunks written: to packs, then recorded (durability-queue.ts). */
+  readonly queue: Pick<DurabilityQueue, 'groupHasChunks' | 'ingest' | 'flush' | 'closePack'>;
+  /** The running backups' unrecorded references (the queue records them, GC keeps them). */
+  readonly refs: Pick<RunningRefs, 'open' | 'close'>;
+  /** The commit's tree check reads the listings just received. */
+  readonly chunks: Pick<ChunkReader, 'readChunk'>;
+  readonly publisher: Pick<PackPublisher, 'publishAll'>;
+  /** The storage's lease: held when a commit tells a client its backup is kept. */
+  readonly owner: Pick<StorageLease, 'assertHeld'>;
+  /** No backup writes while GC runs. */
+  readonly gc: Pick<GcTurn, 'assertNotRunning'>;
+  /** Which key an encrypted node's backup must be made with. */
+  readonly keys: Pick<ClientKeyRecords, 'assertBackupKey'>;
+  /** A committed backup's record (backup-records.ts). */
+  readonly records: Pick<BackupRecords, 'recordCommitted'>;
+  /** An aborted backup, recorded as failed now or when the catalog can. */
+  readonly failures: Pick<FailedBackups, 'fail'>;
+}
 
 /** Warnings a backup keeps; later ones are only counted. */
 export const MAX_KEPT_WARNINGS = 200;
@@ -91,8 +125,8 @@ export class BackupWriter {
   readonly backupId: number;
   readonly number: number;
   readonly client: string;
-  /** References not yet recorded in the catalog (hex → id); the store records them at flush. */
-  private refs = new Map<string, Buffer>();
+  /** References not yet recorded in the catalog, and whether the store lost data this backup relies on (backup-refs.ts). */
+  private readonly held: BackupRefs;
   /** Builds the tree from entries handed in with addEntries. */
   private readonly tree = new TreeBuilder();
   /** Listing chunks received whose references putListingChunk checked (hex): checkTree need not look them up again. */
@@ -105,9 +139,6 @@ export class BackupWriter {
   private newRawBytes = 0;
   private newStoredBytes = 0;
   private done = false;
-  /** Set when the store lost unflushed data: this backup can no longer commit. */
-  private poisoned: string | undefined;
-  private poisonCode: string | undefined;
   /** Chunks whose check is running (queueEncodedChunk), in the order they came; stored in that order. */
   private readonly checking: CheckingChunk[] = [];
   private checkingBytes = 0;
@@ -121,7 +152,7 @@ export class BackupWriter {
   onCheckFailure: ((err: Error) => void) | undefined;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: WriterStore,
     info: BackupInfo,
     readonly dedupGroup: string,
     private readonly onDone: (w: BackupWriter) => void,
@@ -131,13 +162,15 @@ export class BackupWriter {
     this.backupId = info.id;
     this.number = info.number;
     this.client = info.client;
+    this.held = store.refs.open(info.id);
   }
 
   private assertActive(): void {
     if (this.done) throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} is already finished`);
     // With the system's code: a backup cut off by a full disk is told what its operator must do, as the one that filled it.
-    if (this.poisoned) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${this.poisoned}`, { code: this.poisonCode });
-    this.store.assertNoGc();
+    const lost = this.held.lost;
+    if (lost) throw new StoreError('STORE_IO', `backup ${this.number} of ${this.client} cannot go on: ${lost.reason}`, { code: lost.code });
+    this.store.gc.assertNotRunning();
   }
 
   /** Everything that relies on the chunks sent being known waits for their checks first (settle). */
@@ -145,13 +178,6 @@ export class BackupWriter {
     if (this.checking.length > 0) {
       throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client}: ${this.checking.length} chunks are still being checked (settle first)`);
     }
-  }
-
-  /** @internal The store lost data this backup may rely on: it must fail. */
-  poison(reason: string, code?: string): void {
-    this.poisoned = reason;
-    this.poisonCode = code;
-    this.refs.clear();
   }
 
   /**
@@ -229,18 +255,18 @@ export class BackupWriter {
     const ask: number[] = [];
     const hexes = ids.map((id) => formatChunkId(id));
     hexes.forEach((hex, i) => {
-      if (!this.refs.has(hex)) ask.push(i);
+      if (!this.held.ids.has(hex)) ask.push(i);
     });
     if (ask.length === 0) return out;
-    const stored = this.store.groupHasChunks(
+    const stored = this.store.queue.groupHasChunks(
       this.dedupGroup,
       ask.map((i) => ids[i]!),
     );
     ask.forEach((i, k) => {
-      if (stored[k]) this.refs.set(hexes[i]!, ids[i]!);
+      if (stored[k]) this.held.ids.set(hexes[i]!, ids[i]!);
       else out[i] = false;
     });
-    if (this.refs.size >= MAX_PENDING_REFS) this.store.flush(); // records them: memory stays bounded on any number of files
+    if (this.held.ids.size >= MAX_PENDING_REFS) this.store.queue.flush(); // records them: memory stays bounded on any number of files
     return out;
   }
 
@@ -251,7 +277,7 @@ export class BackupWriter {
     checkIdShape(id);
     checkSize(plaintext.length);
     if (!chunkIdOf(plaintext).equals(id)) throw hashMismatch(id, this.client);
-    const { codec, payload } = compressChunk(plaintext, this.store.options.zstdLevel);
+    const { codec, payload } = compressChunk(plaintext, this.store.zstdLevel);
     return this.accept(id, ChunkKind.Data, codec, payload, plaintext.length);
   }
 
@@ -329,8 +355,8 @@ export class BackupWriter {
    * it what other clients hold.
    */
   private accept(id: Buffer, kind: ChunkKind, codec: number, payload: Buffer, rawLength: number): number {
-    const { newToGroup } = this.store.ingest(this.dedupGroup, { id, codec, kind, rawLength, storedLength: payload.length }, payload);
-    this.refs.set(formatChunkId(id), id);
+    const { newToGroup } = this.store.queue.ingest(this.dedupGroup, { id, codec, kind, rawLength, storedLength: payload.length }, payload);
+    this.held.ids.set(formatChunkId(id), id);
     if (!newToGroup) return 0;
     const stored = RECORD_HEADER_BYTES + payload.length;
     this.newChunks++;
@@ -408,7 +434,7 @@ export class BackupWriter {
 
   private storeListings(chunks: readonly ListingChunk[]): void {
     for (const { id, chunk } of chunks) {
-      const { codec, payload } = compressChunk(chunk, this.store.options.zstdLevel);
+      const { codec, payload } = compressChunk(chunk, this.store.zstdLevel);
       this.accept(id, ChunkKind.Manifest, codec, payload, chunk.length);
     }
   }
@@ -457,10 +483,10 @@ export class BackupWriter {
     this.assertSettled();
     if (this.keyId) return this.checkSealedTree(root);
     this.requireKnownIds(root, () => 'the root listing');
-    this.store.flush(); // the listings just received must be readable
+    this.store.queue.flush(); // the listings just received must be readable
     return checkTree(root, {
       listing: (id) => this.store.catalog.listing(this.dedupGroup, id),
-      readChunk: (id) => this.store.readChunk(id),
+      readChunk: (id) => this.store.chunks.readChunk(id),
       requireRefs: (id, entries) => {
         if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnown(entries);
       },
@@ -477,13 +503,13 @@ export class BackupWriter {
   private async checkSealedTree(root: readonly Buffer[]): Promise<TreeTotals> {
     const stored = this.storedIds(root);
     this.requireKnownIds(stored, () => 'the root listing');
-    this.store.flush();
+    this.store.queue.flush();
     const { listings } = await checkSealedTree(stored, {
       listing: (id) => this.store.catalog.listing(this.dedupGroup, id),
       readListing: async (id) => {
         const c = this.store.catalog.chunk(id);
         if (!c || c.codec !== Codec.Sealed || c.kind !== ChunkKind.Manifest) return undefined;
-        return decodeSealedRecord(await this.store.readChunk(id), false); // readChunk checked it
+        return decodeSealedRecord(await this.store.chunks.readChunk(id), false); // readChunk checked it
       },
       requireRefs: (id, refs) => {
         if (!this.listingsChecked.has(formatChunkId(id))) this.requireKnownIds(refs, () => `encrypted listing chunk ${formatChunkId(id)}`);
@@ -518,14 +544,14 @@ export class BackupWriter {
   private async commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): Promise<BackupInfo> {
     this.assertSettled();
     try {
-      await this.store.makeDurable(); // what the backup names is where readers will look, before it may be named
+      await this.makeDurable(); // what the backup names is where readers will look, before it may be named
     } catch (err) {
       // Never committed: recorded as failed. The reason is what a client may read (-l); the details (where, what the store answered) go to the caller.
       this.abort('its data could not be stored: nothing was committed');
       throw err;
     }
     this.assertActive(); // the store may have lost data meanwhile
-    if (this.keyId) this.store.assertBackupKey(this.client, this.dedupGroup, this.keyId);
+    if (this.keyId) this.store.keys.assertBackupKey(this.client, this.dedupGroup, this.keyId);
     const committed = this.store.catalog.commitBackup(this.backupId, {
       manifest: this.keyId ? encodeSealedManifest(this.keyId, this.storedIds(root)) : Buffer.concat(root),
       manifestFormat: this.keyId ? ManifestFormat.Sealed : ManifestFormat.Tree,
@@ -542,8 +568,28 @@ export class BackupWriter {
     if (!committed) {
       throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was no longer being created at commit`);
     }
-    await this.store.recordBackup(this.backupId);
-    return this.store.getBackup(this.backupId);
+    await this.store.records.recordCommitted(this.backupId);
+    return backupById(this.store.catalog, this.backupId);
+  }
+
+  /**
+   * Before a commit names chunks to a client: every chunk written so far
+   * recorded and durable, and, where packs are published (an object
+   * store), the pack in progress sealed and every pack published.
+   */
+  private async makeDurable(): Promise<void> {
+    this.store.queue.flush();
+    if (this.store.publishesPacks) {
+      this.store.queue.closePack();
+      this.store.queue.flush();
+    }
+    try {
+      await this.store.publisher.publishAll();
+    } catch (err) {
+      throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
+    }
+    // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
+    this.store.owner.assertHeld('committing a backup');
   }
 
   /**
@@ -555,39 +601,20 @@ export class BackupWriter {
     this.checking.length = 0; // chunks still being checked are not stored
     this.checkingBytes = 0;
     try {
-      if (!this.poisoned) this.store.flush();
+      if (!this.held.lost) this.store.queue.flush();
     } catch {
       // The chunks are lost (disk full); the backup is failed all the same.
     }
-    try {
-      this.store.catalog.failBackup(this.backupId, reason, this.recordedWarnings());
-    } catch {
-      // Even the catalog is full: the store remembers and records it when it can.
-      this.store.rememberFailure(this.backupId, reason);
-    }
+    this.store.failures.fail(this.backupId, reason, this.recordedWarnings()); // or, the catalog being full, when it can
     this.finish();
   }
 
   private finish(): void {
     this.done = true;
-    this.refs.clear();
+    this.held.ids.clear();
+    this.store.refs.close(this.held);
     this.listingsChecked.clear();
     this.onDone(this);
-  }
-
-  /** @internal The unrecorded references, for the store's flush. */
-  peekPendingRefs(): Buffer[] {
-    return [...this.refs.values()];
-  }
-
-  /** @internal Called once the flush recorded them. */
-  clearPendingRefs(): void {
-    this.refs = new Map();
-  }
-
-  /** @internal Hex ids of unrecorded references, for GC. */
-  pendingRefHexes(): IterableIterator<string> {
-    return this.refs.keys();
   }
 
   /** Counters so far (for progress and tests). */

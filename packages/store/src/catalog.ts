@@ -32,6 +32,13 @@ export interface BackupInfo {
   manifestFormat: number;
 }
 
+/** A backup by its global id; BACKUP_NOT_FOUND when there is none. */
+export function backupById(catalog: Pick<Catalog, 'backup'>, id: number): BackupInfo {
+  const b = catalog.backup(id);
+  if (!b) throw new StoreError('BACKUP_NOT_FOUND', `no backup with id ${id}`, { backupId: id });
+  return b;
+}
+
 /** How many available encrypted backups a client made with one key (Catalog.sealedBackupKeys). */
 export interface SealedKeyCount extends KeyCount {
   client: string;

@@ -16,7 +16,8 @@
  */
 import { describeKeyCounts, keyIdText } from '@cpsbackup/format';
 import { type StorageBackend } from './backend';
-import { type SealedKeyCount } from './catalog';
+import { wrappedKeyObject } from './backup-records';
+import { type Catalog, type SealedKeyCount } from './catalog';
 import { StoreError } from './errors';
 
 /** Where the key records are (wrappedKeyObject names one). */
@@ -56,7 +57,7 @@ export function decodeClientKey(bytes: Buffer): ClientKey {
 }
 
 /** Every key record in the backend, by object name. */
-export async function loadClientKeys(backend: StorageBackend): Promise<Map<string, ClientKey>> {
+export async function loadClientKeys(backend: Pick<StorageBackend, 'listObjects' | 'readObject'>): Promise<Map<string, ClientKey>> {
   const keys = new Map<string, ClientKey>();
   for (const name of await backend.listObjects(KEYS_PREFIX)) {
     const bytes = await backend.readObject(name);
@@ -107,5 +108,47 @@ export function checkBackupKey(
       `dedup group ${group} holds backups encrypted with another key: give this node that key (its key file), or put it in a dedup group of its own`,
       { client, group },
     );
+  }
+}
+
+/** Every client's key record, read at open and kept up to date as keys are registered; and which key a backup must be made with. */
+export class ClientKeyRecords {
+  /** By object name (wrappedKeyObject). */
+  private keys = new Map<string, ClientKey>();
+
+  constructor(
+    private readonly backend: Pick<StorageBackend, 'listObjects' | 'readObject' | 'writeObject'>,
+    private readonly catalog: Pick<Catalog, 'sealedBackupKeys'>,
+  ) {}
+
+  /** Reads every key record (at open). */
+  async load(): Promise<void> {
+    this.keys = await loadClientKeys(this.backend);
+  }
+
+  /** What the store keeps of a client's key (undefined: nothing). */
+  get(client: string): ClientKey | undefined {
+    return this.keys.get(wrappedKeyObject(client));
+  }
+
+  /**
+   * Registers `keyId` as the client's key, with its master key wrapped by
+   * the passphrase (undefined: no copy). The record is written whole and
+   * durably, replacing the one before; it counts once written.
+   */
+  async register(client: string, keyId: Buffer, wrapped: Buffer | undefined): Promise<void> {
+    const key = wrapped ? { keyId, wrapped } : { keyId };
+    await this.backend.writeObject(wrappedKeyObject(client), encodeClientKey(key));
+    this.keys.set(wrappedKeyObject(client), key);
+  }
+
+  /**
+   * Refuses an encrypted backup of `client` whose key is not its
+   * registered one, or not the one its dedup group's backups are bound to
+   * (checkBackupKey). `registered`: the client's key as if registered (a
+   * registration checks the key it registers).
+   */
+  assertBackupKey(client: string, group: string, keyId: Buffer, registered = this.get(client)?.keyId): void {
+    checkBackupKey(client, group, keyId, this.catalog.sealedBackupKeys({ group }), (c) => (c === client ? registered : this.get(c)?.keyId));
   }
 }

@@ -17,6 +17,19 @@ export interface ReferenceHolders {
   clearPendingRefs(): void;
   /** Unrecorded data was lost: every running backup must fail with `why` (`code`: the system's error code, e.g. ENOSPC). */
   poisonAll(why: string, code: string | undefined): void;
+  /** Hex ids of the references not yet handed to the catalog (GC keeps them). */
+  pendingRefHexes(): Iterable<string>;
+}
+
+/** What becomes of a pack beyond the catalog: published once sealed, forgotten once discarded (pack-publisher.ts). */
+export interface PackLife {
+  sealed(name: string): void;
+  discarded(name: string): void;
+}
+
+/** Told when a write fails for lack of space (store-space.ts: the reserve is given up, and GC reclaims failed backups next). */
+export interface OutOfSpace {
+  noteOutOfSpace(): unknown;
 }
 
 /**
@@ -69,10 +82,8 @@ export class DurabilityQueue {
     private readonly backend: StorageBackend,
     private readonly options: { packTargetSize: number; flushThreshold: number },
     private readonly holders: ReferenceHolders,
-    /** A write failed for lack of space (the store gives up its reserve, and GC reclaims failed backups next). */
-    private readonly onOutOfSpace: () => void,
-    /** What the store does with a pack's life beyond the catalog: publishing it once sealed, forgetting it once discarded. */
-    private readonly packLife: { sealed(name: string): void; discarded(name: string): void },
+    private readonly space: OutOfSpace,
+    private readonly packLife: PackLife,
   ) {
     this.packs = new PackWriter(backend, options.packTargetSize, {
       created: (name) => this.packChanges.created.push(name),
@@ -282,7 +293,7 @@ export class DurabilityQueue {
     const e = err as NodeJS.ErrnoException;
     const full = isOutOfSpace(err);
     const why = full ? 'the storage is full' : `storage write failed (${e.code ?? e.message})`;
-    if (full) this.onOutOfSpace(); // room for the catalog to record what follows
+    if (full) this.space.noteOutOfSpace(); // room for the catalog to record what follows
     this.dropUnnamedPacks(this.packs.abandon());
     this.settlePackChanges();
     this.round = undefined; // its chunks are as lost as the pending ones
@@ -293,10 +304,11 @@ export class DurabilityQueue {
     return new StoreError('STORE_IO', `${why}: ${e.message}; nothing already stored is affected`, { code: e.code });
   }
 
-  /** Hex ids of the references a background round holds until it is recorded (GC keeps them). */
-  roundRefs(): Set<string> {
+  /** Hex ids the running backups reference but the catalog has not recorded yet, a background round's included (GC keeps them). */
+  unrecordedRefs(): Set<string> {
     const out = new Set<string>();
     if (this.round) for (const [, id] of this.round.refs) out.add(formatChunkId(id));
+    for (const hex of this.holders.pendingRefHexes()) out.add(hex);
     return out;
   }
 

@@ -1,11 +1,59 @@
 import { formatChunkId } from '@cpsbackup/format';
+import { type StorageBackend } from './backend';
+import { type BackupRecords } from './backup-records';
+import { type Catalog } from './catalog';
+import { type ChunkReader } from './chunk-reader';
+import { type DurabilityQueue } from './durability-queue';
 import { PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { StoreError } from './errors';
-import { belowListings, liveFromManifests } from './manifest-refs';
+import { belowListings, liveFromManifests, type ManifestSource } from './manifest-refs';
+import { type ResolvedStoreOptions } from './options';
+import { type PackPublisher } from './pack-publisher';
 import { PackWriter } from './pack-writer';
 import { writeMakingRoom } from './recovery';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
-import type { Store } from './store';
+import { type StorageLease } from './storage-owner';
+import { type StoreSpace } from './store-space';
+
+/** What GC works with (Store.gc builds it): the catalog and the packs, chunks read and checked, the lease, and the room it may free. */
+export interface GcStore extends ManifestSource {
+  /** The store directory (whose disk GC measures). */
+  readonly dir: string;
+  readonly options: Pick<ResolvedStoreOptions, 'gracePeriodMs' | 'gcLiveThreshold' | 'packTargetSize'>;
+  readonly catalog: Pick<
+    Catalog,
+    | 'allBackups'
+    | 'manifestIds'
+    | 'chunk'
+    | 'packNames'
+    | 'deadChunkIds'
+    | 'liveBytesByPack'
+    | 'purgeDeleting'
+    | 'dropLiveSet'
+    | 'dropFailedReferences'
+    | 'listingsReferencedByUncommitted'
+    | 'markLive'
+    | 'packHasChunks'
+    | 'dropPacks'
+    | 'addPack'
+    | 'sealPack'
+    | 'liveChunksInPack'
+    | 'applyGc'
+  >;
+  /** Where the packs are: sized, written (the new packs) and deleted. */
+  readonly backend: StorageBackend;
+  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readRecord' | 'checkRecord'>;
+  /** The storage's lease: held before every deletion. */
+  readonly owner: Pick<StorageLease, 'assertHeld' | 'confirm'>;
+  /** Publishes the packs GC writes; the sweep waits for them. */
+  readonly publisher: Pick<PackPublisher, 'sealed' | 'publishAll'>;
+  /** Gives up a space reserve so a catalog write can go through on a full disk. */
+  readonly space: Pick<StoreSpace, 'releaseReserve'>;
+  /** A record that disagrees with the catalog stops GC. */
+  readonly records: Pick<BackupRecords, 'problemsOf'>;
+  /** What the running backups reference and the catalog has not recorded yet: kept. */
+  readonly queue: Pick<DurabilityQueue, 'unrecordedRefs'>;
+}
 
 /** How a GC run treats what is only kept for a while. */
 export interface GcOptions {
@@ -113,7 +161,7 @@ function roomToRewrite(liveBytes: number): number {
  * leaves new packs no chunk row points into; after it, packs in
  * `deleting`; recovery removes both at the next open.
  */
-export async function runGc(store: Store, now: number, opts: GcOptions = {}): Promise<GcReport> {
+export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): Promise<GcReport> {
   const catalog = store.catalog;
   const sizes = new Map<string, number>();
   const sizeOf = async (name: string): Promise<number> => {
@@ -134,7 +182,7 @@ export async function runGc(store: Store, now: number, opts: GcOptions = {}): Pr
     return n;
   };
   const bytesBefore = await totalSize();
-  const freeSpace = () => store.releaseReserve();
+  const freeSpace = () => store.space.releaseReserve();
   try {
     const { unindexed } = await mark(store, now, opts, freeSpace);
     const dead = catalog.deadChunkIds();
@@ -178,10 +226,10 @@ export async function runGc(store: Store, now: number, opts: GcOptions = {}): Pr
  * anything. Under space pressure the grace period is dropped: failed
  * backups no longer keep their chunks for a retry.
  */
-async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
+async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
   // A record that disagrees with the catalog may name chunks no catalog row does (a row damaged into another backup's
   // file list): marking from the catalog alone would delete the only copy the repair can bring back.
-  const problems = store.recordProblems();
+  const problems = store.records.problemsOf();
   if (problems.length > 0) {
     throw new StoreError(
       'STORE_CORRUPT',
@@ -190,7 +238,7 @@ async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () =>
       { problems: problems.length },
     );
   }
-  const live = await liveFromManifests(store);
+  const live = await liveFromManifests(store, store.catalog.allBackups());
   if (live.unreadable.length > 0) {
     const { backup, reason } = live.unreadable[0]!;
     throw new StoreError(
@@ -201,7 +249,7 @@ async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () =>
   }
   const cutoff = opts.reclaimFailed ? Number.MAX_SAFE_INTEGER : now - store.options.gracePeriodMs;
   writeMakingRoom(() => store.catalog.dropFailedReferences(cutoff), freeSpace);
-  const unrecorded = store.unrecordedRefs();
+  const unrecorded = store.queue.unrecordedRefs();
   // Backups being written hold whole unchanged directories by their listings: what those name lives too.
   const below = new Set<string>();
   const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
@@ -210,8 +258,8 @@ async function mark(store: Store, now: number, opts: GcOptions, freeSpace: () =>
 }
 
 /** Select: sealed packs (never the one being appended to) whose live share of their size fell below the threshold. */
-async function select(store: Store, liveBytes: ReadonlyMap<string, number>, sizeOf: (pack: string) => Promise<number>): Promise<string[]> {
-  const open = store.openPackNames;
+async function select(store: GcStore, liveBytes: ReadonlyMap<string, number>, sizeOf: (pack: string) => Promise<number>): Promise<string[]> {
+  const open = new Set(store.catalog.packNames('open'));
   const out: string[] = [];
   for (const name of store.catalog.packNames('sealed')) {
     if (open.has(name)) continue;
@@ -227,7 +275,7 @@ async function select(store: Store, liveBytes: ReadonlyMap<string, number>, size
  * lack of room (least live data first) with the free space then.
  */
 async function compact(
-  store: Store,
+  store: GcStore,
   candidates: readonly string[],
   dead: readonly Buffer[],
   liveBytes: ReadonlyMap<string, number>,
@@ -294,9 +342,9 @@ async function compact(
 }
 
 /** Removes packs GC wrote whose chunks the catalog never came to name. */
-async function dropNewPacks(store: Store, newPacks: readonly string[], freeSpace: () => boolean): Promise<void> {
+async function dropNewPacks(store: GcStore, newPacks: readonly string[], freeSpace: () => boolean): Promise<void> {
   for (const p of newPacks) {
-    store.assertOwner(`GC removing pack ${p}`);
+    store.owner.assertHeld(`GC removing pack ${p}`);
     await store.backend.deletePack(p);
   }
   writeMakingRoom(() => store.catalog.dropPacks(newPacks), freeSpace);
@@ -309,7 +357,7 @@ async function dropNewPacks(store: Store, newPacks: readonly string[], freeSpace
  * nothing this round (`outOfRoom`): the new packs go, the candidates stay.
  */
 async function repack(
-  store: Store,
+  store: GcStore,
   candidates: readonly string[],
   freeSpace: () => boolean,
 ): Promise<{ moved: Array<{ id: Buffer; pack: string; offset: number }>; corruptChunks: string[]; kept: Set<string>; newPacks: string[]; outOfRoom: boolean }> {
@@ -326,7 +374,7 @@ async function repack(
     },
     sealed: (name) => {
       catalog.sealPack(name);
-      store.publishPack(name);
+      store.publisher.sealed(name);
     },
   });
   try {
@@ -334,8 +382,8 @@ async function repack(
       for (const loc of catalog.liveChunksInPack(pack)) {
         let record;
         try {
-          record = await store.readRecord(loc);
-          store.checkRecord(loc, record); // never copy a damaged chunk over a good name
+          record = await store.chunks.readRecord(loc);
+          store.chunks.checkRecord(loc, record); // never copy a damaged chunk over a good name
         } catch {
           corruptChunks.push(formatChunkId(loc.id));
           kept.add(pack);
@@ -348,7 +396,7 @@ async function repack(
     }
     writer.flush();
     writer.close();
-    await store.publishAll(); // the sweep repoints chunks to the new packs: they must be where readers look
+    await store.publisher.publishAll(); // the sweep repoints chunks to the new packs: they must be where readers look
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
     writer.abandon();
@@ -365,22 +413,22 @@ async function repack(
  * that received nothing (every candidate was wholly dead) are removed.
  */
 async function sweep(
-  store: Store,
+  store: GcStore,
   g: { moved: ReadonlyArray<{ id: Buffer; pack: string; offset: number }>; dead: readonly Buffer[]; emptied: readonly string[]; newPacks: readonly string[] },
   freeSpace: () => boolean,
 ): Promise<void> {
   const catalog = store.catalog;
   // Deletions follow: only while this process holds the storage's lease (read again from the storage now).
-  await store.confirmOwner('GC sweep');
+  await store.owner.confirm('GC sweep');
   writeMakingRoom(() => catalog.applyGc(g.moved, g.dead, g.emptied), freeSpace);
   for (const p of g.emptied) {
-    store.assertOwner(`GC removing pack ${p}`);
+    store.owner.assertHeld(`GC removing pack ${p}`);
     await store.backend.deletePack(p);
   }
   catalog.dropPacks(g.emptied);
   const unused = g.newPacks.filter((p) => !catalog.packHasChunks(p));
   for (const p of unused) {
-    store.assertOwner(`GC removing pack ${p}`);
+    store.owner.assertHeld(`GC removing pack ${p}`);
     await store.backend.deletePack(p);
   }
   catalog.dropPacks(unused);

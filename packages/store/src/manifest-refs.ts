@@ -1,4 +1,5 @@
-import { type BackupInfo } from './catalog';
+import { type BackupInfo, type Catalog } from './catalog';
+import { type ChunkReader } from './chunk-reader';
 import {
   CHUNK_ID_BYTES,
   Codec,
@@ -12,7 +13,12 @@ import {
 } from '@cpsbackup/format';
 import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
-import type { Store } from './store';
+
+/** What reading the chunks a backup needs takes: its manifest's ids and the chunks' kinds from the catalog, and the chunks read and checked. */
+export interface ManifestSource {
+  readonly catalog: Pick<Catalog, 'manifestIds' | 'chunk'>;
+  readonly chunks: Pick<ChunkReader, 'readChunk'>;
+}
 
 /**
  * Every chunk a committed backup needs, read from its manifest itself: the
@@ -20,14 +26,14 @@ import type { Store } from './store';
  * a tree, its listings and what they name (`seenListings`, shared across
  * backups, makes a directory common to many of them cost one read).
  */
-export async function* manifestReferences(store: Store, backup: BackupInfo, seenListings?: Set<string>): AsyncGenerator<Buffer> {
-  const ids = store.catalog.manifestIds(backup.id);
+export async function* manifestReferences(src: ManifestSource, backup: BackupInfo, seenListings?: Set<string>): AsyncGenerator<Buffer> {
+  const ids = src.catalog.manifestIds(backup.id);
   // A listing is marked seen before it is read: one that cannot be read or decoded (the last one read when
   // the walk fails) is unmarked, so that every other backup naming it fails on it too instead of passing for whole.
   let last: Buffer | undefined;
   const read = (id: Buffer) => {
     last = id;
-    return store.readChunk(id);
+    return src.chunks.readChunk(id);
   };
   try {
     if (backup.manifestFormat === ManifestFormat.Tree) {
@@ -50,7 +56,7 @@ export async function* manifestReferences(store: Store, backup: BackupInfo, seen
   const decoder = new ManifestDecoder();
   for (const id of ids) {
     yield id;
-    for (const entry of decoder.push(await store.readChunk(id))) yield* entry.chunks;
+    for (const entry of decoder.push(await src.chunks.readChunk(id))) yield* entry.chunks;
   }
   decoder.end();
 }
@@ -72,14 +78,14 @@ export interface ManifestLiveness {
   unreadable: UnreadableManifest[];
 }
 
-/** The hex ids of every chunk the available backups' manifests name, and the backups whose manifests could not be read. */
-export async function liveFromManifests(store: Store): Promise<ManifestLiveness> {
+/** The hex ids of every chunk the available ones of `backups` name, and the backups whose manifests could not be read. */
+export async function liveFromManifests(src: ManifestSource, backups: readonly BackupInfo[]): Promise<ManifestLiveness> {
   const live: ManifestLiveness = { flat: new Set(), tree: new Set(), seenListings: new Set(), unreadable: [] };
-  for (const backup of store.listBackups()) {
+  for (const backup of backups) {
     if (backup.status !== 'available') continue;
     const into = backup.manifestFormat === ManifestFormat.Flat ? live.flat : live.tree;
     try {
-      for await (const id of manifestReferences(store, backup, live.seenListings)) into.add(formatChunkId(id));
+      for await (const id of manifestReferences(src, backup, live.seenListings)) into.add(formatChunkId(id));
     } catch (err) {
       live.unreadable.push({ backup, reason: (err as Error).message });
     }
@@ -94,14 +100,14 @@ export async function liveFromManifests(store: Store): Promise<ManifestLiveness>
  * what they name lives as long as they do. A chunk that does not decode as
  * a listing (a data chunk, a piece of a flat manifest) names nothing.
  */
-export async function belowListings(store: Store, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): Promise<void> {
+export async function belowListings(src: ManifestSource, ids: Iterable<Buffer>, seenListings: Set<string>, into: Set<string>): Promise<void> {
   for (const id of ids) {
     if (id.length !== CHUNK_ID_BYTES || seenListings.has(formatChunkId(id))) continue;
-    const chunk = store.catalog.chunk(id);
+    const chunk = src.catalog.chunk(id);
     if (chunk?.kind !== ChunkKind.Manifest) continue;
     try {
       const walk = chunk.codec === Codec.Sealed ? sealedTreeChunkIds : treeChunkIds;
-      for await (const below of walk([id], (c) => store.readChunk(c), seenListings)) into.add(formatChunkId(below));
+      for await (const below of walk([id], (c) => src.chunks.readChunk(c), seenListings)) into.add(formatChunkId(below));
     } catch (err) {
       // Not a listing after all (it names nothing); an unreadable chunk stops GC, as for committed backups.
       if (!isFormatError(err)) throw err;

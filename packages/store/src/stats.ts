@@ -1,4 +1,6 @@
-import type { Store } from './store';
+import { type StorageBackend } from './backend';
+import { type BackupRecords } from './backup-records';
+import { type Catalog } from './catalog';
 
 /** Whole-store sizes and ratios. */
 export interface StoreStats {
@@ -20,13 +22,20 @@ export interface StoreStats {
   recordProblems: string[];
 }
 
-export async function computeStats(store: Store): Promise<StoreStats> {
-  const t = store.catalog.totals();
-  const packs = store.catalog.packNames();
+/** What the stats read: the catalog's totals, the packs' sizes, the records' problems. */
+export interface StatsSource {
+  readonly catalog: Pick<Catalog, 'totals' | 'packNames'>;
+  readonly backend: Pick<StorageBackend, 'packSize'>;
+  readonly records: Pick<BackupRecords, 'problemsOf'>;
+}
+
+export async function computeStats(src: StatsSource): Promise<StoreStats> {
+  const t = src.catalog.totals();
+  const packs = src.catalog.packNames();
   let storedBytes = 0;
   for (const p of packs) {
     try {
-      storedBytes += await store.backend.packSize(p);
+      storedBytes += await src.backend.packSize(p);
     } catch {
       // A missing pack is verify's business; stats count what is there.
     }
@@ -42,6 +51,6 @@ export async function computeStats(store: Store): Promise<StoreStats> {
     packs: packs.length,
     dedupRatio: t.chunks.raw > 0 ? logicalBytes / t.chunks.raw : 1,
     compressionRatio: t.chunks.stored > 0 ? t.chunks.raw / t.chunks.stored : 1,
-    recordProblems: store.recordProblems().map((p) => p.message),
+    recordProblems: src.records.problemsOf().map((p) => p.message),
   };
 }

@@ -1,35 +1,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
-import { BackupWriter, type BeginBackupOptions } from './backup-writer';
-import { type BackupInfo, Catalog, catalogDamage, type ChunkLocation, isComplete } from './catalog';
+import { BackupWriter, type BeginBackupOptions, type WriterStore } from './backup-writer';
+import { RunningRefs } from './backup-refs';
+import { backupById, type BackupInfo, Catalog, catalogDamage, isComplete } from './catalog';
+import { ChunkReader } from './chunk-reader';
 import { DurabilityQueue } from './durability-queue';
+import { FailedBackups } from './failed-backups';
 import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
+import { type LowSpace, StoreSpace } from './store-space';
 import { checkOwnership, makePrivate } from './private-modes';
 import { isStoreError, StoreError } from './errors';
-import { runGc, type GcReport } from './gc';
+import { runGc, type GcReport, type GcStore } from './gc';
+import { GcTurn } from './gc-turn';
 import { LocalDirectoryBackend } from './local-backend';
-import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { PackPublisher } from './pack-publisher';
 import { recoverStore, type RecoveryReport } from './recovery';
 import { computeStats, type StoreStats } from './stats';
 import { type StoreLock } from './store-lock';
 import { checkCatalogMatchesStorage, lockStoreDirectory, StorageLease } from './storage-owner';
 import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, type StoreOptions } from './options';
-import {
-  BackupRecords,
-  catalogBehindRecords,
-  createRecordsKey,
-  hasSignedRecords,
-  readRecordsKey,
-  type RecordProblem,
-  type RecordsKey,
-  wrappedKeyObject,
-} from './backup-records';
-import { runVerify, type VerifyReport, type VerifyScope } from './verify';
-import { checkBackupKey, type ClientKey, encodeClientKey, loadClientKeys } from './client-keys';
+import { BackupRecords, catalogBehindRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey } from './backup-records';
+import { runVerify, type VerifyReport, type VerifyScope, type VerifySource } from './verify';
+import { type ClientKey, ClientKeyRecords } from './client-keys';
 import { type SealedKeyCount } from './catalog';
 
 /** An available backup that cannot be served, or whose file list cannot be read (see Store.clientUsage). */
@@ -58,25 +54,10 @@ function untrustedText(b: BackupInfo, why: string): string {
   );
 }
 
+export { type LowSpace } from './store-space';
+
 /** Free bytes under which the store gives up its start reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
-
-/**
- * The store is short of space: its running space reserve is spent (a write
- * failed for lack of space, or the store opened on a full disk) and there
- * is not room to make it again. It then lists, restores, deletes and
- * collects garbage, but takes no new backup (beginBackup: STORE_FULL).
- */
-export interface LowSpace {
-  /** Since when (ms since the epoch). */
-  since: number;
-  /** Free bytes on the store directory's filesystem when last looked. */
-  freeBytes: number;
-  /** Free bytes the store needs to take backups again (its reserve, and as much again). */
-  neededBytes: number;
-  /** The store directory (whose disk is full). */
-  dir: string;
-}
 
 /**
  * The chunk store: packs of compressed chunks behind a SQLite catalog.
@@ -97,37 +78,40 @@ export class Store {
   /** Chunks on their way from packs to the catalog (see durability-queue.ts). */
   private readonly queue: DurabilityQueue;
   private readonly writers = new Set<BackupWriter>();
-  /** Set when a write failed for lack of space: the next GC reclaims failed backups' chunks at once. */
-  private spacePressure = false;
-  /** Set when a backup record could not be written: the records are reconciled with the catalog at the next GC. */
-  private recordsStale = false;
+  /** The running backups' references the catalog has not recorded yet (backup-refs.ts). */
+  private readonly runningRefs = new RunningRefs();
   /** The backup records (backup-records.ts): signed, checked at open, never overwritten by a catalog row that disagrees. */
   private readonly records: BackupRecords;
   /** Records signed at this open because they were written before records were signed (the one-time adoption). */
   recordsAdopted = 0;
   private closed = false;
-  /** Set while GC runs (see gc()). */
-  private gcInProgress: Promise<unknown> | undefined;
-  /** Sealed packs being published (uploaded), and those whose publishing failed (tried again before the next commit). */
-  private readonly publishing = new Map<string, Promise<void>>();
-  private readonly unpublished = new Set<string>();
-  /** Packs discarded while their publishing may still run: its failure is no failure. */
-  private readonly discarded = new Set<string>();
-  /** Every client's key record (client-keys.ts) by object name: read at open, kept up to date by registerKey. */
-  private clientKeys = new Map<string, ClientKey>();
-  /** Set while the store is short of space (see LowSpace). */
-  private low: LowSpace | undefined;
-  /** Told when the store becomes short of space (a LowSpace) or has room again (undefined). */
-  onSpaceChange: ((low: LowSpace | undefined) => void) | undefined;
-  /** The start's reserve (see space-reserve.ts): given up only by an open on a full disk. */
-  private readonly openReserve: SpaceReserve;
+  /** GC runs alone (gc-turn.ts). */
+  private readonly gcTurn: GcTurn;
+  /** Sealed packs on their way to where the backend publishes them (pack-publisher.ts). */
+  private readonly publisher: PackPublisher;
+  /** Every client's key record (client-keys.ts): read at open, kept up to date by registerKey. */
+  private readonly keys: ClientKeyRecords;
+  /** The room kept on the disk, and whether the store is short of it (store-space.ts). */
+  private readonly space: StoreSpace;
+  /** Chunks read where the catalog puts them, each checked (chunk-reader.ts). */
+  private readonly reader: ChunkReader;
+  /** Failed backups, recorded now or when the catalog can (failed-backups.ts). */
+  private readonly failures: FailedBackups;
+  /** What every backup writer works with (backup-writer.ts). */
+  private readonly writerStore: WriterStore;
 
   private constructor(
     readonly dir: string,
-    /** @internal */ readonly catalog: Catalog,
-    /** @internal */ readonly backend: StorageBackend,
+    /**
+     * The catalog (SQLite). The store's operations are handed it; the
+     * server reads an encrypted backup's manifest ids from it, and tests
+     * look into it.
+     */
+    readonly catalog: Catalog,
+    /** Where the packs and records are. */
+    private readonly backend: StorageBackend,
     private readonly lock: StoreLock,
-    private readonly reserve: SpaceReserve,
+    reserve: SpaceReserve,
     options: StoreOptions,
     /** The key that signs the records, and whether it was made at this open. */
     readonly recordsKey: RecordsKey,
@@ -136,20 +120,27 @@ export class Store {
   ) {
     this.options = resolveStoreOptions(options);
     this.records = new BackupRecords(backend, catalog, recordsKey);
-    this.openReserve = new SpaceReserve(dir, 'reserve-open');
-    const writers = this.writers;
-    this.queue = new DurabilityQueue(
+    this.space = new StoreSpace(dir, reserve);
+    this.publisher = new PackPublisher(backend);
+    this.gcTurn = new GcTurn(dir);
+    this.keys = new ClientKeyRecords(backend, catalog);
+    this.failures = new FailedBackups(catalog);
+    this.queue = new DurabilityQueue(catalog, backend, this.options, this.runningRefs, this.space, this.publisher);
+    this.reader = new ChunkReader(dir, catalog, backend, this.queue);
+    this.writerStore = {
+      zstdLevel: this.options.zstdLevel,
+      publishesPacks: backend.publishesPacks,
       catalog,
-      backend,
-      this.options,
-      {
-        pendingRefs: () => [...writers].flatMap((w) => w.peekPendingRefs().map((id): [number, Buffer] => [w.backupId, id])),
-        clearPendingRefs: () => writers.forEach((w) => w.clearPendingRefs()),
-        poisonAll: (why: string, code: string | undefined) => writers.forEach((w) => w.poison(why, code)),
-      },
-      () => void this.noteOutOfSpace(),
-      { sealed: (name) => this.publishPack(name), discarded: (name) => this.forgetPack(name) },
-    );
+      queue: this.queue,
+      refs: this.runningRefs,
+      chunks: this.reader,
+      publisher: this.publisher,
+      owner: lease,
+      gc: this.gcTurn,
+      keys: this.keys,
+      records: this.records,
+      failures: this.failures,
+    };
   }
 
   /**
@@ -194,7 +185,7 @@ export class Store {
       const catalog = new Catalog(catalogFile);
       fsyncDir(dir); // catalog.db and packs/, if they were just created
       const opened = new Store(dir, catalog, packs, lock, reserve, options, key, lease);
-      lease.makeRoom = () => opened.noteOutOfSpace();
+      lease.makeRoom = () => opened.space.noteOutOfSpace();
       store = opened;
       store.tightened = tightened;
       if (lost) store.ownershipLost(lost);
@@ -208,9 +199,9 @@ export class Store {
           { dir },
         );
       }
-      store.recovery = await recoverStore(catalog, packs, () => opened.releaseReserve(), lease);
+      store.recovery = await recoverStore(catalog, packs, () => opened.space.releaseReserve(), lease);
       await store.reconcileRecords(adopt);
-      store.clientKeys = await loadClientKeys(packs);
+      await store.keys.load();
       store.checkSpace();
       return store;
     } catch (err) {
@@ -237,32 +228,23 @@ export class Store {
     this.ownershipHandler?.(message);
   }
 
-  /** @internal Before anything that acknowledges a backup or deletes from the storage (see storage-owner.ts). */
-  assertOwner(what: string): void {
-    this.lease.assertHeld(what);
-  }
-
-  /** @internal assertOwner, after reading the lease from the storage again (before a batch of deletions). */
-  confirmOwner(what: string): Promise<void> {
-    return this.lease.confirm(what);
-  }
-
   /** Finishes pending writes and releases the directory. Active backups are aborted. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.reader.close();
+    this.space.close();
     try {
       for (const w of [...this.writers]) w.abort('the store was closed before the backup was committed');
       this.flush();
       this.queue.closePack(); // seals the pack in progress; rolled and GC packs were sealed when closed
       this.flush(); // records that seal
-      await this.publishAll().catch(() => undefined); // what is not published now is published at the next open
+      await this.publisher.publishAll().catch(() => undefined); // what is not published now is published at the next open
       await this.lease.close(true); // released: this directory's next start need not wait for it to expire
       await this.backend.close();
     } finally {
       this.catalog.close();
-      // The next start on a full disk needs its reserve: take back what closing the catalog freed (its -wal).
-      this.openReserve.ensure(1);
+      this.space.keepOpenReserve();
       this.lock.release();
     }
   }
@@ -273,35 +255,21 @@ export class Store {
    * that changes (onSpaceChange). Cheap when they are in place.
    */
   checkSpace(): LowSpace | undefined {
-    if (this.closed) return this.low;
-    this.openReserve.ensure();
-    const was = this.low;
-    if (this.reserve.ensure()) this.low = undefined;
-    else {
-      const freeBytes = this.reserve.freeBytes();
-      this.low = { since: was?.since ?? Date.now(), freeBytes, neededBytes: 2 * this.reserve.size(), dir: this.dir };
-    }
-    if ((was === undefined) !== (this.low === undefined)) this.onSpaceChange?.(this.low);
-    return this.low;
+    return this.space.check();
   }
 
   /** The store is short of space (LowSpace), or undefined; as last found (checkSpace looks again). */
   get lowSpace(): LowSpace | undefined {
-    return this.low;
+    return this.space.lowSpace;
   }
 
-  /** Refuses a new backup while the store is short of space, saying what is wrong and what to do. */
-  private assertRoom(): void {
-    const low = this.checkSpace();
-    if (!low) return;
-    throw new StoreError(
-      'STORE_FULL',
-      `the storage is full (${low.freeBytes} bytes free in ${low.dir}, ${low.neededBytes} needed): ` +
-        'the server takes no new backup until space is freed; it still lists, restores and deletes backups. ' +
-        "Delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the server's disk; " +
-        'backups resume by themselves once there is room',
-      { dir: low.dir, freeBytes: low.freeBytes, neededBytes: low.neededBytes },
-    );
+  /** Told when the store becomes short of space (a LowSpace) or has room again (undefined). */
+  get onSpaceChange(): ((low: LowSpace | undefined) => void) | undefined {
+    return this.space.onChange;
+  }
+
+  set onSpaceChange(told: ((low: LowSpace | undefined) => void) | undefined) {
+    this.space.onChange = told;
   }
 
   /** Where the packs live, for messages (a directory, or a bucket and prefix; never credentials). */
@@ -313,77 +281,14 @@ export class Store {
     if (this.closed) throw new StoreError('STORE_CLOSED', `store ${this.dir} is closed`);
   }
 
-  /** @internal Refuses a write while GC runs (the server never lets one happen: it holds backups until GC ends). */
-  assertNoGc(): void {
-    if (this.gcInProgress) throw new StoreError('STORE_BUSY', `garbage collection is running on ${this.dir}; try again when it ends`);
-  }
-
   /** Whether GC runs now. */
   get gcRunning(): boolean {
-    return this.gcInProgress !== undefined;
+    return this.gcTurn.running;
   }
 
   /** Settles once no GC runs (at once if none does). */
-  async gcDone(): Promise<void> {
-    while (this.gcInProgress) await this.gcInProgress.catch(() => undefined);
-  }
-
-  // ---- publishing packs ----
-
-  /** @internal A pack was sealed (its bytes synced): the backend publishes it (uploads it) from now on. */
-  publishPack(name: string): void {
-    this.unpublished.delete(name);
-    const p = this.backend.publishPack(name).then(
-      () => {
-        this.publishing.delete(name);
-      },
-      (err: unknown) => {
-        this.publishing.delete(name);
-        if (this.discarded.delete(name)) return;
-        this.unpublished.add(name);
-        throw err;
-      },
-    );
-    p.catch(() => undefined); // reported by whoever waits for it (publishAll)
-    this.publishing.set(name, p);
-  }
-
-  /** A pack given up before anything named its chunks (discarded): nothing to publish. */
-  private forgetPack(name: string): void {
-    this.unpublished.delete(name);
-    if (this.publishing.has(name)) this.discarded.add(name);
-  }
-
-  /**
-   * Settles once every sealed pack is published: those in flight, and those
-   * whose publishing failed before (tried again now). Rejects with the
-   * first failure, naming the pack.
-   */
-  async publishAll(): Promise<void> {
-    for (const name of [...this.unpublished]) this.publishPack(name);
-    const results = await Promise.allSettled([...this.publishing.values()]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw new StoreError('STORE_REMOTE', `storage did not take a pack (${(failed.reason as Error).message})`);
-  }
-
-  /**
-   * @internal Before a commit names chunks to a client: every chunk
-   * written so far recorded and durable, and, where packs are published
-   * (an object store), the pack in progress sealed and every pack published.
-   */
-  async makeDurable(): Promise<void> {
-    this.flush();
-    if (this.backend.publishesPacks) {
-      this.queue.closePack();
-      this.flush();
-    }
-    try {
-      await this.publishAll();
-    } catch (err) {
-      throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
-    }
-    // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
-    this.assertOwner('committing a backup');
+  gcDone(): Promise<void> {
+    return this.gcTurn.done();
   }
 
   // ---- backups ----
@@ -391,9 +296,9 @@ export class Store {
   /** Starts a backup for `client` (registered on first use) in state `creating`. */
   beginBackup(opts: BeginBackupOptions): BackupWriter {
     this.assertOpen();
-    this.assertNoGc();
-    this.assertRoom(); // before any row: a refused backup leaves nothing behind
-    this.recordFailures();
+    this.gcTurn.assertNotRunning();
+    this.space.assertRoom(); // before any row: a refused backup leaves nothing behind
+    this.failures.record();
     for (const w of this.writers) {
       if (w.client === opts.client) {
         throw new StoreError('BACKUP_RUNNING', `client ${opts.client} already has backup ${w.number} running`, { client: opts.client });
@@ -410,7 +315,7 @@ export class Store {
     if (opts.keyId) this.assertBackupKey(opts.client, client.dedupGroup, opts.keyId); // before the row: a refused backup leaves none behind
     const id = this.catalog.createBackup(client.id, opts.parentId ?? null, opts.name ?? null, opts.description ?? null);
     const info = this.catalog.backup(id)!;
-    const writer = new BackupWriter(this, info, client.dedupGroup, (w) => this.writers.delete(w), opts.keyId);
+    const writer = new BackupWriter(this.writerStore, info, client.dedupGroup, (w) => this.writers.delete(w), opts.keyId);
     this.writers.add(writer);
     return writer;
   }
@@ -423,8 +328,8 @@ export class Store {
    * another key is gone. `registered`: the client's key as if registered
    * (a registration checks the key it registers).
    */
-  assertBackupKey(client: string, group: string, keyId: Buffer, registered = this.clientKey(client)?.keyId): void {
-    checkBackupKey(client, group, keyId, this.catalog.sealedBackupKeys({ group }), (c) => (c === client ? registered : this.clientKey(c)?.keyId));
+  assertBackupKey(client: string, group: string, keyId: Buffer, registered = this.keys.get(client)?.keyId): void {
+    this.keys.assertBackupKey(client, group, keyId, registered);
   }
 
   /** The key id an encrypted backup was made with (undefined: a plain one). */
@@ -440,7 +345,7 @@ export class Store {
 
   /** What the store keeps of a client's key (undefined: nothing). */
   clientKey(client: string): ClientKey | undefined {
-    return this.clientKeys.get(wrappedKeyObject(client));
+    return this.keys.get(client);
   }
 
   /**
@@ -450,45 +355,19 @@ export class Store {
    */
   async registerKey(client: string, keyId: Buffer, wrapped: Buffer | undefined): Promise<void> {
     this.assertOpen();
-    const key = wrapped ? { keyId, wrapped } : { keyId };
-    await this.backend.writeObject(wrappedKeyObject(client), encodeClientKey(key));
-    this.clientKeys.set(wrappedKeyObject(client), key);
-  }
-
-  /** Backups that failed while the catalog could not be written (disk full), by id → reason. */
-  private readonly unrecordedFailures = new Map<number, string>();
-
-  /** @internal A failure the catalog could not take yet: shown now, recorded as soon as possible. */
-  rememberFailure(backupId: number, reason: string): void {
-    this.unrecordedFailures.set(backupId, reason);
-  }
-
-  private recordFailures(): void {
-    for (const [id, reason] of this.unrecordedFailures) {
-      try {
-        this.catalog.failBackup(id, reason);
-        this.unrecordedFailures.delete(id);
-      } catch {
-        return; // still no space; try again next time
-      }
-    }
+    await this.keys.register(client, keyId, wrapped);
   }
 
   /** Every backup of a client, oldest first (all clients when omitted). */
   listBackups(client?: string): BackupInfo[] {
-    this.recordFailures();
+    this.failures.record();
     const all = client === undefined ? this.catalog.allBackups() : this.catalog.backupsOfClient(client);
-    return all.map((b) => {
-      const reason = this.unrecordedFailures.get(b.id);
-      return reason && b.status === 'creating' ? { ...b, status: 'error' as const, reason } : b;
-    });
+    return all.map((b) => this.failures.shown(b));
   }
 
   /** A backup by its global id. */
   getBackup(id: number): BackupInfo {
-    const b = this.catalog.backup(id);
-    if (!b) throw new StoreError('BACKUP_NOT_FOUND', `no backup with id ${id}`, { backupId: id });
-    return b;
+    return backupById(this.catalog, id);
   }
 
   /** A client's backup by its per-client number. */
@@ -535,7 +414,7 @@ export class Store {
       }
       if (b.manifestFormat === ManifestFormat.Flat) continue; // the reference table holds what it names
       try {
-        for await (const id of manifestReferences(this, b, seenListings)) fromTrees.add(formatChunkId(id));
+        for await (const id of manifestReferences({ catalog: this.catalog, chunks: this.reader }, b, seenListings)) fromTrees.add(formatChunkId(id));
       } catch (err) {
         if (isStoreError(err, 'STORE_CLOSED')) throw err;
         const catalog = catalogDamage(err, this.dir);
@@ -576,16 +455,7 @@ export class Store {
     try {
       await this.records.relabelled(id);
     } catch {
-      this.recordsStale = true; // a label is all that differs: the record follows the catalog at the next GC or open
-    }
-  }
-
-  /** @internal After a commit: the backup's client record lists it, then its own record is written (backup-records.ts). */
-  async recordBackup(id: number): Promise<void> {
-    try {
-      await this.records.committed(id);
-    } catch {
-      this.recordsStale = true; // the catalog has it; the record follows at the next GC or open
+      this.records.stale = true; // a label is all that differs: the record follows the catalog at the next GC or open
     }
   }
 
@@ -621,18 +491,18 @@ export class Store {
    * that disagree): each says what to do. Verify and the status port report them.
    */
   recordProblems(client?: string): RecordProblem[] {
-    return this.records.problems.filter((p) => client === undefined || p.client === client);
+    return this.records.problemsOf(client);
   }
 
   /** Checks every record and writes those the catalog proves missing (at open, and at GC after a failed write). */
   private async reconcileRecords(adopt = false): Promise<void> {
     try {
-      this.assertOwner('bringing the backup records in line with the catalog'); // it may rewrite and set records aside
+      this.lease.assertHeld('bringing the backup records in line with the catalog'); // it may rewrite and set records aside
       const r = await this.records.reconcile(adopt);
       this.recordsAdopted += r.signed;
-      this.recordsStale = false;
+      this.records.stale = false;
     } catch {
-      this.recordsStale = true;
+      this.records.stale = true;
     }
   }
 
@@ -651,12 +521,12 @@ export class Store {
     for (const w of this.writers) {
       if (w.backupId === id) throw new StoreError('BACKUP_RUNNING', `backup ${b.number} of ${b.client} is still being written`);
     }
-    await this.confirmOwner(`deleting backup ${b.number} of ${b.client}`);
+    await this.lease.confirm(`deleting backup ${b.number} of ${b.client}`);
     await this.records.deleting(b.client, b.number); // first: a catalog rebuilt from storage must not bring it back
     try {
       this.catalog.deleteBackup(id);
     } catch (err) {
-      this.recordsStale = true; // still in the catalog: its record comes back at the next GC
+      this.records.stale = true; // still in the catalog: its record comes back at the next GC
       throw err;
     }
   }
@@ -711,7 +581,7 @@ export class Store {
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
   async *chunksOf(backupId: number): AsyncGenerator<Buffer> {
-    yield* manifestReferences(this, this.availableBackup(backupId));
+    yield* manifestReferences({ catalog: this.catalog, chunks: this.reader }, this.availableBackup(backupId));
   }
 
   /** An available backup whose file list the server can read (not an encrypted node's). */
@@ -741,7 +611,7 @@ export class Store {
 
   /** Reads a chunk's plaintext and checks it still hashes to its id. */
   readChunk(id: Buffer): Promise<Buffer> {
-    return this.readAt(id, (loc) => this.readLocated(loc));
+    return this.reader.readChunk(id);
   }
 
   /**
@@ -749,62 +619,7 @@ export class Store {
    * decoding: a restore sends it as is and the receiver verifies the hash.
    */
   readEncodedChunk(id: Buffer): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
-    return this.readAt(id, async (loc) => {
-      const { header, payload } = await this.readRecord(loc);
-      return { codec: header.codec, rawLength: header.rawLength, payload };
-    });
-  }
-
-  /**
-   * Reads a chunk where the catalog puts it. A read takes time (the pack
-   * may be remote), and GC may move the chunk meanwhile: a read that fails
-   * is tried again where the catalog puts the chunk now, if that changed.
-   */
-  private async readAt<T>(id: Buffer, read: (loc: ChunkLocation) => Promise<T>): Promise<T> {
-    this.assertOpen();
-    if (this.queue.isPending(formatChunkId(id))) this.flush();
-    let loc = this.catalog.chunk(id);
-    for (let attempt = 1; ; attempt++) {
-      if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
-      try {
-        return await read(loc);
-      } catch (err) {
-        const now = this.catalog.chunk(id);
-        if (attempt >= 3 || (now && now.pack === loc.pack && now.offset === loc.offset)) throw err;
-        loc = now;
-      }
-    }
-  }
-
-  /** @internal Reads and checks the chunk at a catalog location. */
-  async readLocated(loc: ChunkLocation): Promise<Buffer> {
-    return this.checkRecord(loc, await this.readRecord(loc));
-  }
-
-  /** @internal A record's plaintext, checked against the chunk id the catalog gives it. */
-  checkRecord(loc: ChunkLocation, { header, payload }: { header: RecordHeader; payload: Buffer }): Buffer {
-    const plain = checkedContent(loc.id, header.codec, payload, header.rawLength);
-    if (!plain) {
-      throw new StoreError('CHUNK_CORRUPT', `chunk ${formatChunkId(loc.id)} in pack ${loc.pack} at ${loc.offset} does not match its hash`, {
-        chunk: formatChunkId(loc.id),
-        pack: loc.pack,
-      });
-    }
-    return plain;
-  }
-
-  /** @internal Reads a record's header and raw payload, checking the header matches the catalog. */
-  async readRecord(loc: ChunkLocation): Promise<{ header: RecordHeader; payload: Buffer }> {
-    const buf = await this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
-    const where = `pack ${loc.pack} offset ${loc.offset}`;
-    const header = decodeRecordHeader(buf, where);
-    if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
-      throw new StoreError('CHUNK_CORRUPT', `record header at ${where} does not match chunk ${formatChunkId(loc.id)}`, {
-        chunk: formatChunkId(loc.id),
-        pack: loc.pack,
-      });
-    }
-    return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
+    return this.reader.readEncodedChunk(id);
   }
 
   /**
@@ -815,25 +630,9 @@ export class Store {
     return this.queue.groupHasChunks(group, ids);
   }
 
-  /**
-   * @internal Stores an encoded chunk whose id the caller has verified
-   * (see DurabilityQueue.ingest); returns whether `group` had it before.
-   */
-  ingest(group: string, header: RecordHeader, payload: Buffer): { newToGroup: boolean } {
-    this.assertOpen();
-    return this.queue.ingest(group, header, payload);
-  }
-
   /** Makes every chunk written so far durable and recorded, with the running backups' references. */
   flush(): void {
     this.queue.flush();
-  }
-
-  /** @internal Ids the running backups reference but have not recorded yet (GC keeps them). */
-  unrecordedRefs(): Set<string> {
-    const out = this.queue.roundRefs();
-    for (const w of this.writers) for (const hex of w.pendingRefHexes()) out.add(hex);
-    return out;
   }
 
   // ---- maintenance ----
@@ -845,26 +644,36 @@ export class Store {
    */
   async gc(now: number = Date.now()): Promise<GcReport> {
     this.assertOpen();
-    if (this.gcInProgress) throw new StoreError('STORE_BUSY', `garbage collection is already running on ${this.dir}`);
-    const run = (async () => {
+    return this.gcTurn.run(async () => {
       this.flush();
       // Seal the pack being appended to, so its garbage can be reclaimed too;
       // the next chunk starts a new pack.
       this.queue.closePack();
       this.flush(); // records that seal: GC only compacts sealed packs
-      await this.publishAll(); // GC rewrites published packs only
-      const report = await runGc(this, now, { reclaimFailed: this.spacePressure });
-      this.spacePressure = false;
-      if (this.recordsStale) await this.reconcileRecords();
+      await this.publisher.publishAll(); // GC rewrites published packs only
+      this.failures.record(); // under space pressure, the chunks of backups that just failed go too
+      const report = await runGc(this.gcStore(), now, { reclaimFailed: this.space.pressure });
+      this.space.pressure = false;
+      if (this.records.stale) await this.reconcileRecords();
       this.checkSpace();
       return report;
-    })();
-    this.gcInProgress = run;
-    try {
-      return await run;
-    } finally {
-      this.gcInProgress = undefined;
-    }
+    });
+  }
+
+  /** What GC works with (gc.ts). */
+  private gcStore(): GcStore {
+    return {
+      dir: this.dir,
+      options: this.options,
+      catalog: this.catalog,
+      backend: this.backend,
+      chunks: this.reader,
+      owner: this.lease,
+      publisher: this.publisher,
+      space: this.space,
+      records: this.records,
+      queue: this.queue,
+    };
   }
 
   /**
@@ -875,33 +684,22 @@ export class Store {
    * True if a reserve was given up.
    */
   noteOutOfSpace(): boolean {
-    const freed = this.reserve.release();
-    this.spacePressure = true;
-    this.checkSpace();
-    return freed;
-  }
-
-  /** @internal For GC: gives up a space reserve (the running one first) so a catalog write can go through on a full disk. */
-  releaseReserve(): boolean {
-    return this.reserve.release() || this.openReserve.release();
+    return this.space.noteOutOfSpace();
   }
 
   /** Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work (backups) run in between. */
   verify(scope: VerifyScope = {}): Promise<VerifyReport> {
     this.assertOpen();
     this.flush();
-    return runVerify(this, scope);
+    this.failures.record();
+    const src: VerifySource = { dir: this.dir, catalog: this.catalog, chunks: this.reader, records: this.records };
+    return runVerify(src, scope);
   }
 
   /** Sizes and ratios for the whole store. */
   stats(): Promise<StoreStats> {
     this.assertOpen();
-    return computeStats(this);
-  }
-
-  /** @internal Name of the pack currently appended to (GC leaves it alone). */
-  get openPackNames(): Set<string> {
-    return new Set(this.catalog.packNames('open'));
+    return computeStats({ catalog: this.catalog, backend: this.backend, records: this.records });
   }
 }
 

@@ -1,4 +1,6 @@
-import { type BackupInfo, catalogDamage, type ChunkLocation } from './catalog';
+import { type BackupRecords } from './backup-records';
+import { type BackupInfo, type Catalog, catalogDamage, type ChunkLocation } from './catalog';
+import { type ChunkReader } from './chunk-reader';
 import {
   decodeSealedRecord,
   EntryType,
@@ -10,8 +12,19 @@ import {
   splitSealedManifest,
   walkTree,
 } from '@cpsbackup/format';
-import { manifestReferences } from './manifest-refs';
-import type { Store } from './store';
+import { manifestReferences, type ManifestSource } from './manifest-refs';
+
+/** What verify reads: the catalog, every chunk (read and checked), the records' problems. */
+export interface VerifySource extends ManifestSource {
+  /** The store directory (named when the catalog is found damaged). */
+  readonly dir: string;
+  readonly catalog: Pick<
+    Catalog,
+    'integrityProblems' | 'allBackups' | 'backupsOfClient' | 'backup' | 'chunk' | 'chunksAfter' | 'chunkExists' | 'manifestIds' | 'referencesOf'
+  >;
+  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readLocated'>;
+  readonly records: Pick<BackupRecords, 'problemsOf'>;
+}
 
 /** A chunk that failed its check. */
 export interface BadChunk {
@@ -80,7 +93,7 @@ const PAGE = 256;
  * cursor, so backups and deletes may commit between steps; a chunk that
  * disappears meanwhile (its backup was deleted) is not reported.
  */
-export async function runVerify(store: Store, scope: VerifyScope = {}): Promise<VerifyReport> {
+export async function runVerify(store: VerifySource, scope: VerifyScope = {}): Promise<VerifyReport> {
   try {
     return await check(store, scope);
   } catch (err) {
@@ -94,7 +107,7 @@ export async function runVerify(store: Store, scope: VerifyScope = {}): Promise<
 /** Gives the event loop a turn (other work goes on between verify's steps). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
+async function check(store: VerifySource, scope: VerifyScope): Promise<VerifyReport> {
   const catalog = store.catalog;
   const catalogProblems: string[] = [];
   // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
@@ -102,7 +115,8 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     for (const p of catalog.integrityProblems(100)) catalogProblems.push(`catalog integrity: ${p}`);
     await turn();
   }
-  const backups = store.listBackups(scope.client).filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
+  const listed = scope.client === undefined ? catalog.allBackups() : catalog.backupsOfClient(scope.client);
+  const backups = listed.filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   const bad = new Map<string, BadChunk>();
   let chunksChecked = 0;
   let bytesChecked = 0;
@@ -122,7 +136,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     }
     for (const loc of rows) {
       try {
-        await store.readLocated(loc);
+        await store.chunks.readLocated(loc);
         chunksChecked++;
         bytesChecked += loc.rawLength;
       } catch (err) {
@@ -173,7 +187,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
         return { listings: r.listingRefs, data: [] }; // only listings are walked: one turn each
       };
       try {
-        for await (const _ of listingTreeIds(manifestIds, (id) => store.readChunk(id), listingOf, new Set())) await turn();
+        for await (const _ of listingTreeIds(manifestIds, (id) => store.chunks.readChunk(id), listingOf, new Set())) await turn();
       } catch {
         damage.manifestDamaged = true;
       }
@@ -181,7 +195,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
       // A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on.
       try {
         let batch: FileEntry[] = [];
-        for await (const e of walkTree(manifestIds, (id) => store.readChunk(id))) {
+        for await (const e of walkTree(manifestIds, (id) => store.chunks.readChunk(id))) {
           if (e.type !== EntryType.Directory) batch.push(e);
           if (batch.length >= 1000) {
             checkFiles(batch);
@@ -204,7 +218,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
         const decoder = new ManifestDecoder();
         for (const id of manifestIds) {
           checkIndexed(id);
-          const entries = decoder.push(await store.readChunk(id));
+          const entries = decoder.push(await store.chunks.readChunk(id));
           checkFiles(entries);
           for (const e of entries) e.chunks.forEach(checkIndexed);
           await turn();
@@ -222,7 +236,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
   // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
-  for (const p of store.recordProblems(scope.client)) catalogProblems.push(`backup records: ${p.message}`);
+  for (const p of store.records.problemsOf(scope.client)) catalogProblems.push(`backup records: ${p.message}`);
   return {
     ok: bad.size === 0 && damagedBackups.length === 0 && catalogProblems.length === 0,
     chunksChecked,
@@ -239,7 +253,7 @@ async function check(store: Store, scope: VerifyScope): Promise<VerifyReport> {
  * the manifests (a listing that cannot be read names nothing more here;
  * the per-backup check reports it).
  */
-async function scopeChunks(store: Store, backups: readonly BackupInfo[]): Promise<Buffer[]> {
+async function scopeChunks(store: VerifySource, backups: readonly BackupInfo[]): Promise<Buffer[]> {
   const ids = new Set<string>();
   const seenListings = new Set<string>();
   for (const b of backups) {

@@ -1,0 +1,107 @@
+import { formatChunkId } from '@cpsbackup/format';
+import { type StorageBackend } from './backend';
+import { type Catalog, type ChunkLocation } from './catalog';
+import { StoreError } from './errors';
+import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+
+/** What reads need of the durability queue: a chunk written but not yet recorded is recorded before it is read. */
+export interface PendingChunks {
+  isPending(hex: string): boolean;
+  flush(): void;
+}
+
+/** A record as stored: its header, and its payload as written (encoded). */
+export interface StoredRecord {
+  header: RecordHeader;
+  payload: Buffer;
+}
+
+/**
+ * Reads chunks where the catalog puts them, each checked: the record's
+ * header against the catalog's row, the content against its id. What
+ * restores, verify, GC, the commit's tree check and the manifest walks read
+ * with.
+ */
+export class ChunkReader {
+  private closed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly catalog: Pick<Catalog, 'chunk'>,
+    private readonly backend: Pick<StorageBackend, 'readPack'>,
+    private readonly pending: PendingChunks,
+  ) {}
+
+  /** The store is closing: reads by id fail from now on (STORE_CLOSED). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Reads a chunk's plaintext and checks it still hashes to its id. */
+  readChunk(id: Buffer): Promise<Buffer> {
+    return this.readAt(id, (loc) => this.readLocated(loc));
+  }
+
+  /**
+   * A chunk as stored (codec, plaintext length, encoded payload), without
+   * decoding: a restore sends it as is and the receiver verifies the hash.
+   */
+  readEncodedChunk(id: Buffer): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
+    return this.readAt(id, async (loc) => {
+      const { header, payload } = await this.readRecord(loc);
+      return { codec: header.codec, rawLength: header.rawLength, payload };
+    });
+  }
+
+  /**
+   * Reads a chunk where the catalog puts it. A read takes time (the pack
+   * may be remote), and GC may move the chunk meanwhile: a read that fails
+   * is tried again where the catalog puts the chunk now, if that changed.
+   */
+  private async readAt<T>(id: Buffer, read: (loc: ChunkLocation) => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError('STORE_CLOSED', `store ${this.dir} is closed`);
+    if (this.pending.isPending(formatChunkId(id))) this.pending.flush();
+    let loc = this.catalog.chunk(id);
+    for (let attempt = 1; ; attempt++) {
+      if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
+      try {
+        return await read(loc);
+      } catch (err) {
+        const now = this.catalog.chunk(id);
+        if (attempt >= 3 || (now && now.pack === loc.pack && now.offset === loc.offset)) throw err;
+        loc = now;
+      }
+    }
+  }
+
+  /** Reads and checks the chunk at a catalog location. */
+  async readLocated(loc: ChunkLocation): Promise<Buffer> {
+    return this.checkRecord(loc, await this.readRecord(loc));
+  }
+
+  /** A record's plaintext, checked against the chunk id the catalog gives it. */
+  checkRecord(loc: ChunkLocation, { header, payload }: StoredRecord): Buffer {
+    const plain = checkedContent(loc.id, header.codec, payload, header.rawLength);
+    if (!plain) {
+      throw new StoreError('CHUNK_CORRUPT', `chunk ${formatChunkId(loc.id)} in pack ${loc.pack} at ${loc.offset} does not match its hash`, {
+        chunk: formatChunkId(loc.id),
+        pack: loc.pack,
+      });
+    }
+    return plain;
+  }
+
+  /** Reads a record's header and raw payload, checking the header matches the catalog. */
+  async readRecord(loc: ChunkLocation): Promise<StoredRecord> {
+    const buf = await this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
+    const where = `pack ${loc.pack} offset ${loc.offset}`;
+    const header = decodeRecordHeader(buf, where);
+    if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
+      throw new StoreError('CHUNK_CORRUPT', `record header at ${where} does not match chunk ${formatChunkId(loc.id)}`, {
+        chunk: formatChunkId(loc.id),
+        pack: loc.pack,
+      });
+    }
+    return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
+  }
+}
