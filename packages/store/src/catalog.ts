@@ -3,7 +3,7 @@ import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './catalog-schema';
 import { StoreError } from './errors';
 import { ChunkKind } from './pack-format';
 import { type PlacedRecord } from './pack-writer';
-import { type KeyCount, ManifestFormat, splitChunkIds } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, type KeyCount, ManifestFormat, splitChunkIds } from '@cpsbackup/format';
 
 /** A backup's lifecycle state. */
 export type BackupStatus = 'creating' | 'available' | 'error' | 'deleting';
@@ -688,14 +688,14 @@ export class Catalog {
 
   /**
    * The keys available encrypted backups were made with (a sealed
-   * manifest starts with its key id), per client: how many, the oldest
+   * manifest's first id, in the slot of a chunk id, is its key id), per client: how many, the oldest
    * and newest number. Of a dedup group's clients, or of one client.
    */
   sealedBackupKeys(of: { group: string } | { client: string }): SealedKeyCount[] {
     const where = 'group' in of ? 'c.dedup_group = ?' : 'c.name = ?';
     return this.db
       .prepare(
-        `SELECT c.name AS client, substr(b.manifest, 1, 32) AS keyId, COUNT(*) AS count, MIN(b.number) AS oldest, MAX(b.number) AS newest
+        `SELECT c.name AS client, substr(b.manifest, 1, ${CHUNK_ID_BYTES}) AS keyId, COUNT(*) AS count, MIN(b.number) AS oldest, MAX(b.number) AS newest
          FROM backups b JOIN clients c ON c.id = b.client_id
          WHERE ${where} AND b.manifest_format = ? AND b.status = 'available'
          GROUP BY c.name, keyId ORDER BY c.name, newest`,

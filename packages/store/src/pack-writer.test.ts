@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { CHUNK_ID_BYTES } from '@cpsbackup/format';
 import { type PackAppender, type StorageBackend } from './backend';
 import { PackWriter, type PlacedRecord } from './pack-writer';
 import { RECORD_HEADER_BYTES } from './pack-format';
@@ -63,7 +64,7 @@ class SyncTrackingBackend implements StorageBackend {
 }
 
 function header(i: number, length: number) {
-  const id = Buffer.alloc(32);
+  const id = Buffer.alloc(CHUNK_ID_BYTES);
   id.writeUInt32BE(i);
   return { id, codec: 0, kind: 0, rawLength: length, storedLength: length };
 }

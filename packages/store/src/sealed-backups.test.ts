@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { tempDir, toArray } from '@cpsbackup/testkit';
-import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, ManifestFormat, sealedStoreId } from '@cpsbackup/format';
+import { CHUNK_ID_BYTES, chunkIdOf, compressChunk, encodeEntryRecords, EntryType, ManifestFormat, sealedStoreId } from '@cpsbackup/format';
 import { fileEntry } from '@cpsbackup/testkit';
 import { type BackupWriter } from './backup-writer';
 import { isStoreError } from './errors';
@@ -15,15 +15,17 @@ import { repairCatalog } from './repair';
 import { Store } from './store';
 
 const KEY = randomBytes(32);
+/** A chunk id as a node names it (the store cannot check an encrypted node's ids). */
+const wireId = () => randomBytes(CHUNK_ID_BYTES);
 
 /** An encrypted tree as an agent would send it: two directories of files, one shared, ciphertexts random. */
 function sealedTree(w: BackupWriter, dataWire: Buffer[]): Buffer[] {
   const seals = dataWire.map(() => randomBytes(300));
   const lacking = new Set(w.missing(dataWire).map((id) => id.toString('hex')));
   dataWire.forEach((id, i) => lacking.has(id.toString('hex')) && w.putSealedChunk(id, seals[i]!));
-  const sub = randomBytes(32);
+  const sub = wireId();
   if (w.missing([sub]).length) w.putSealedListing(sub, randomBytes(200), [], dataWire.slice(0, 2));
-  const root = randomBytes(32);
+  const root = wireId();
   w.putSealedListing(root, randomBytes(200), [sub], dataWire.slice(2));
   return [root];
 }
@@ -47,7 +49,7 @@ describe('encrypted backups in the store', () => {
   }
 
   it('stores chunks under ids of their key, keeps them while a backup names them, verifies them, and frees them with it', async () => {
-    const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const data = [wireId(), wireId(), wireId()];
     const b = await backUp('n1', data);
     expect(b.manifestFormat).toBe(ManifestFormat.Sealed);
     expect(b.fileCount).toBe(10);
@@ -73,7 +75,7 @@ describe('encrypted backups in the store', () => {
   });
 
   it('finds a damaged sealed chunk on verify', async () => {
-    const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const data = [wireId(), wireId(), wireId()];
     const b = await backUp('n1', data);
     store.flush();
     const loc = store.catalog.chunk(sealedStoreId(KEY, data[2]!))!;
@@ -97,10 +99,10 @@ describe('encrypted backups in the store', () => {
 
   it('refuses what an encrypted node cannot show it has, and another key in the group', async () => {
     const w = store.beginBackup({ client: 'n1', keyId: KEY });
-    expect(() => w.putSealedListing(randomBytes(32), randomBytes(50), [], [randomBytes(32)])).toThrow(/never sent/);
-    expect(() => w.putEncodedChunk(randomBytes(32), 0, randomBytes(10), 10)).toThrow(/encrypted/);
+    expect(() => w.putSealedListing(wireId(), randomBytes(50), [], [wireId()])).toThrow(/never sent/);
+    expect(() => w.putEncodedChunk(wireId(), 0, randomBytes(10), 10)).toThrow(/encrypted/);
     w.abort('test');
-    await backUp('n1', [randomBytes(32), randomBytes(32), randomBytes(32)]);
+    await backUp('n1', [wireId(), wireId(), wireId()]);
     let err: unknown;
     try {
       store.beginBackup({ client: 'n1', keyId: randomBytes(32) });
@@ -110,11 +112,11 @@ describe('encrypted backups in the store', () => {
     expect(isStoreError(err, 'KEY_MISMATCH')).toBe(true);
     expect((err as Error).message).toMatch(/is not the one its backups were made with: 1 backup \(\d+\) was made with key/);
     // Another group may use another key.
-    await backUp('n2', [randomBytes(32), randomBytes(32), randomBytes(32)], randomBytes(32));
+    await backUp('n2', [wireId(), wireId(), wireId()], randomBytes(32));
   });
 
   it("keeps encrypted and plain trees apart: neither may name the other's listings", async () => {
-    const b = await backUp('n1', [randomBytes(32), randomBytes(32), randomBytes(32)]);
+    const b = await backUp('n1', [wireId(), wireId(), wireId()]);
     const [, sealedRoot] = store.catalog.manifestIds(b.id);
     // A plain backup of the same group naming the encrypted root listing (its node can compute the stored id).
     const plain = store.beginBackup({ client: 'n1' });
@@ -130,12 +132,12 @@ describe('encrypted backups in the store', () => {
     await p.commitTree([chunkIdOf(listing)], await p.checkTree([chunkIdOf(listing)]));
     const s = store.beginBackup({ client: 'n2', keyId: KEY });
     // Its stored id for any wire id is never the plain listing's; naming one it lacks is refused.
-    await expect(s.checkTree([randomBytes(32)])).rejects.toThrow(/never sent/);
+    await expect(s.checkTree([wireId()])).rejects.toThrow(/never sent/);
     s.abort('test');
   });
 
   it('come back whole from a catalog rebuilt from storage alone, wrapped key included', async () => {
-    const data = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const data = [wireId(), wireId(), wireId()];
     const b = await backUp('n1', data);
     const registered = randomBytes(32);
     await store.registerKey('n1', registered, Buffer.from('wrapped'));
@@ -171,8 +173,8 @@ describe('encrypted backups in the store', () => {
   it('binds a client to its registered key; backups it made with other keys, kept through a key change, bind nothing', async () => {
     const old = randomBytes(32);
     const next = randomBytes(32);
-    await backUp('n1', [randomBytes(32)], old);
-    await backUp('n1', [randomBytes(32)], old);
+    await backUp('n1', [wireId()], old);
+    await backUp('n1', [wireId()], old);
     // Nothing registered: every backup it has binds it.
     expect(refusal('n1', next)).toMatch(
       new RegExp(
@@ -181,7 +183,7 @@ describe('encrypted backups in the store', () => {
     );
     await store.registerKey('n1', next, undefined);
     // The old key's backups were kept by the change: the new key may back up, the old one no longer.
-    const made = await backUp('n1', [randomBytes(32)], next);
+    const made = await backUp('n1', [wireId()], next);
     expect(refusal('n1', old)).toMatch(
       new RegExp(
         `this node's key \\(${old.toString('hex').slice(0, 16)}\\) is not the key registered for n1 \\(${next.toString('hex').slice(0, 16)}.*1 backup \\(${made.number}\\) was made with key`,
@@ -204,7 +206,7 @@ describe('encrypted backups in the store', () => {
     const a = randomBytes(32);
     const b = randomBytes(32);
     const w = store.beginBackup({ client: 'g1', dedupGroup: 'g', keyId: a });
-    const root = sealedTree(w, [randomBytes(32)]);
+    const root = sealedTree(w, [wireId()]);
     w.claimTotals(1, 1);
     await w.commitTree(root, await w.checkTree(root));
     await store.registerKey('g2', b, undefined);
