@@ -93,12 +93,12 @@ const PAGE = 256;
  * cursor, so backups and deletes may commit between steps; a chunk that
  * disappears meanwhile (its backup was deleted) is not reported.
  */
-export async function runVerify(store: VerifySource, scope: VerifyScope = {}): Promise<VerifyReport> {
+export async function runVerify(src: VerifySource, scope: VerifyScope = {}): Promise<VerifyReport> {
   try {
-    return await check(store, scope);
+    return await check(src, scope);
   } catch (err) {
     // SQLite found the catalog's structure broken mid-way: that is the finding, not a crash.
-    const damage = catalogDamage(err, store.dir);
+    const damage = catalogDamage(err, src.dir);
     if (!damage) throw err;
     return { ok: false, chunksChecked: 0, bytesChecked: 0, backupsChecked: 0, badChunks: [], damagedBackups: [], catalogProblems: [damage.message] };
   }
@@ -107,145 +107,188 @@ export async function runVerify(store: VerifySource, scope: VerifyScope = {}): P
 /** Gives the event loop a turn (other work goes on between verify's steps). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-async function check(store: VerifySource, scope: VerifyScope): Promise<VerifyReport> {
-  const catalog = store.catalog;
-  const catalogProblems: string[] = [];
+async function check(src: VerifySource, scope: VerifyScope): Promise<VerifyReport> {
   // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
-  if (scope.client === undefined) {
-    for (const p of catalog.integrityProblems(100)) catalogProblems.push(`catalog integrity: ${p}`);
-    await turn();
-  }
-  const listed = scope.client === undefined ? catalog.allBackups() : catalog.backupsOfClient(scope.client);
+  const catalogProblems = scope.client === undefined ? await catalogIntegrity(src) : [];
+  const listed = scope.client === undefined ? src.catalog.allBackups() : src.catalog.backupsOfClient(scope.client);
   const backups = listed.filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
-  const bad = new Map<string, BadChunk>();
-  let chunksChecked = 0;
-  let bytesChecked = 0;
-
   // A client's verify checks the chunks its backups name (read from their manifests); the whole store's, every chunk.
-  const inScope = scope.client === undefined ? undefined : await scopeChunks(store, backups);
+  const inScope = scope.client === undefined ? undefined : await scopeChunks(src, backups);
+  const chunks = await checkChunks(src, inScope ? namedChunkPages(src, inScope) : allChunkPages(src));
+  const problem = (id: Buffer): boolean => chunks.bad.has(formatChunkId(id)) || !src.catalog.chunkExists(id);
+  const damagedBackups: DamagedBackup[] = [];
+  let backupsChecked = 0;
+  for (const b of backups) {
+    if (src.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
+    backupsChecked++;
+    const damage = await checkBackup({ src, problem, catalogProblems }, b);
+    if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
+  }
+  // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
+  for (const p of src.records.problemsOf(scope.client)) catalogProblems.push(`backup records: ${p.message}`);
+  return {
+    ok: chunks.bad.size === 0 && damagedBackups.length === 0 && catalogProblems.length === 0,
+    chunksChecked: chunks.checked,
+    bytesChecked: chunks.bytes,
+    backupsChecked,
+    badChunks: [...chunks.bad.values()],
+    damagedBackups,
+    catalogProblems,
+  };
+}
+
+/** SQLite's integrity check of the whole catalog, as report lines. */
+async function catalogIntegrity(src: VerifySource): Promise<string[]> {
+  const problems = src.catalog.integrityProblems(100).map((p) => `catalog integrity: ${p}`);
+  await turn();
+  return problems;
+}
+
+/** Every chunk of the store, a page at a time, paged by id (never through an open cursor: backups and deletes commit between pages). */
+async function* allChunkPages(src: VerifySource): AsyncGenerator<ChunkLocation[]> {
   let after: Buffer = Buffer.alloc(0);
-  for (let page = 0; ; page++) {
-    let rows: ChunkLocation[];
-    if (inScope) {
-      if (page * PAGE >= inScope.length) break;
-      rows = inScope.slice(page * PAGE, (page + 1) * PAGE).flatMap((id) => catalog.chunk(id) ?? []);
-    } else {
-      rows = catalog.chunksAfter(after, PAGE);
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id;
-    }
+  for (;;) {
+    const rows = src.catalog.chunksAfter(after, PAGE);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows;
+  }
+}
+
+/** The chunks `ids` names that the catalog has, a page at a time (looked up as each page comes). */
+async function* namedChunkPages(src: VerifySource, ids: readonly Buffer[]): AsyncGenerator<ChunkLocation[]> {
+  for (let start = 0; start < ids.length; start += PAGE) yield ids.slice(start, start + PAGE).flatMap((id) => src.catalog.chunk(id) ?? []);
+}
+
+/** Reads every chunk of `pages` and checks it (decode + SHA-256 against its id), giving the event loop a turn after each page. */
+async function checkChunks(src: VerifySource, pages: AsyncIterable<ChunkLocation[]>): Promise<{ bad: Map<string, BadChunk>; checked: number; bytes: number }> {
+  const bad = new Map<string, BadChunk>();
+  let checked = 0;
+  let bytes = 0;
+  for await (const rows of pages) {
     for (const loc of rows) {
       try {
-        await store.chunks.readLocated(loc);
-        chunksChecked++;
-        bytesChecked += loc.rawLength;
+        await src.chunks.readLocated(loc);
+        checked++;
+        bytes += loc.rawLength;
       } catch (err) {
-        const now = catalog.chunk(loc.id);
+        const now = src.catalog.chunk(loc.id);
         if (!now || now.pack !== loc.pack || now.offset !== loc.offset) continue; // moved or deleted meanwhile
-        chunksChecked++;
+        checked++;
         const hex = formatChunkId(loc.id);
         bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
       }
     }
     await turn();
   }
+  return { bad, checked, bytes };
+}
 
-  const problem = (id: Buffer): boolean => bad.has(formatChunkId(id)) || !catalog.chunkExists(id);
-  const damagedBackups: DamagedBackup[] = [];
-  let backupsChecked = 0;
-  for (const b of backups) {
-    if (store.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
-    backupsChecked++;
-    const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
-    const stored = store.catalog.manifestIds(b.id);
-    const manifestIds = b.manifestFormat === ManifestFormat.Sealed ? splitSealedManifest(stored).roots : stored;
-    const checkFiles = (entries: Iterable<FileEntry>) => {
-      for (const e of entries) {
-        const lost = e.chunks.filter(problem).map(formatChunkId);
-        if (lost.length > 0) {
-          damage.files.push({ path: e.path.toString(), chunks: lost });
-          continue;
-        }
-        // A restore refuses a file whose chunks do not add up to its size (a forged or wrongly recorded entry): so does verify.
-        if (!holdsContent(e)) continue;
-        const held = e.chunks.reduce((sum, id) => sum + (catalog.chunk(id)?.rawLength ?? 0), 0);
-        if (held !== e.size) {
-          const why = `its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${held} (the backup is damaged, or its node recorded the file wrongly)`;
-          damage.files.push({ path: e.path.toString(), chunks: [], why });
-        }
-      }
-    };
-    if (manifestIds.some(problem)) {
-      damage.manifestDamaged = true;
-    } else if (b.manifestFormat === ManifestFormat.Sealed) {
-      // An encrypted tree: the server knows which chunks each listing names, not the files they make.
-      const listingOf = (payload: Buffer) => {
-        const r = decodeSealedRecord(payload, false); // readChunk checked it
-        if (r.listingRefs.some(problem)) throw new Error('a listing is lost');
-        const lost = r.dataRefs.filter(problem).map(formatChunkId);
-        if (lost.length > 0) damage.files.push({ path: '(an encrypted file: its node can name it)', chunks: lost });
-        return { listings: r.listingRefs, data: [] }; // only listings are walked: one turn each
-      };
-      try {
-        for await (const _ of listingTreeIds(manifestIds, (id) => store.chunks.readChunk(id), listingOf, new Set())) await turn();
-      } catch {
-        damage.manifestDamaged = true;
-      }
-    } else if (b.manifestFormat === ManifestFormat.Tree) {
-      // A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on.
-      try {
-        let batch: FileEntry[] = [];
-        for await (const e of walkTree(manifestIds, (id) => store.chunks.readChunk(id))) {
-          if (e.type !== EntryType.Directory) batch.push(e);
-          if (batch.length >= 1000) {
-            checkFiles(batch);
-            batch = [];
-            await turn();
-          }
-        }
-        checkFiles(batch);
-      } catch {
-        damage.manifestDamaged = true;
-      }
-    } else {
-      // The reference table is an index of what a flat manifest names: check it agrees.
-      const indexed = new Set(catalog.referencesOf(b.id).map(formatChunkId));
-      let unindexed = 0;
-      const checkIndexed = (id: Buffer) => {
-        if (!indexed.has(formatChunkId(id))) unindexed++;
-      };
-      try {
-        const decoder = new ManifestDecoder();
-        for (const id of manifestIds) {
-          checkIndexed(id);
-          const entries = decoder.push(await store.chunks.readChunk(id));
-          checkFiles(entries);
-          for (const e of entries) e.chunks.forEach(checkIndexed);
-          await turn();
-        }
-        decoder.end();
-      } catch {
-        damage.manifestDamaged = true;
-      }
-      if (unindexed > 0) {
-        catalogProblems.push(
-          `backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`,
-        );
+/** What checking one backup works with. */
+interface BackupCheck {
+  src: VerifySource;
+  /** Whether a chunk is bad or absent. */
+  problem: (id: Buffer) => boolean;
+  /** Where a flat manifest's disagreement with the reference table is said. */
+  catalogProblems: string[];
+}
+
+/** What is lost of one backup: its file list, if a chunk of it is bad or gone, else the files its manifest's form lets the server name. */
+async function checkBackup(c: BackupCheck, b: BackupInfo): Promise<DamagedBackup> {
+  const damage: DamagedBackup = { backupId: b.id, client: b.client, number: b.number, manifestDamaged: false, files: [] };
+  const stored = c.src.catalog.manifestIds(b.id);
+  const manifestIds = b.manifestFormat === ManifestFormat.Sealed ? splitSealedManifest(stored).roots : stored;
+  if (manifestIds.some(c.problem)) damage.manifestDamaged = true;
+  else await (MANIFEST_CHECKS.get(b.manifestFormat) ?? checkFlatManifest)(c, b, manifestIds, damage);
+  return damage;
+}
+
+/** How a manifest of each form is checked (any other form is a flat manifest's). */
+const MANIFEST_CHECKS = new Map<number, ManifestCheck>([
+  [ManifestFormat.Sealed, checkSealedTree],
+  [ManifestFormat.Tree, checkTreeManifest],
+]);
+
+/** Checks what a backup's manifest names, noting in `damage` what is lost. */
+type ManifestCheck = (c: BackupCheck, b: BackupInfo, manifestIds: readonly Buffer[], damage: DamagedBackup) => Promise<void>;
+
+/** An encrypted tree: the server knows which chunks each listing names, not the files they make. */
+async function checkSealedTree(c: BackupCheck, _b: BackupInfo, manifestIds: readonly Buffer[], damage: DamagedBackup): Promise<void> {
+  const listingOf = (payload: Buffer) => {
+    const r = decodeSealedRecord(payload, false); // readChunk checked it
+    if (r.listingRefs.some(c.problem)) throw new Error('a listing is lost');
+    const lost = r.dataRefs.filter(c.problem).map(formatChunkId);
+    if (lost.length > 0) damage.files.push({ path: '(an encrypted file: its node can name it)', chunks: lost });
+    return { listings: r.listingRefs, data: [] }; // only listings are walked: one turn each
+  };
+  try {
+    for await (const _ of listingTreeIds(manifestIds, (id) => c.src.chunks.readChunk(id), listingOf, new Set())) await turn();
+  } catch {
+    damage.manifestDamaged = true;
+  }
+}
+
+/** A tree is its own index. A listing that is bad or gone makes the file list unreadable from there on. */
+async function checkTreeManifest(c: BackupCheck, _b: BackupInfo, manifestIds: readonly Buffer[], damage: DamagedBackup): Promise<void> {
+  try {
+    let batch: FileEntry[] = [];
+    for await (const e of walkTree(manifestIds, (id) => c.src.chunks.readChunk(id))) {
+      if (e.type !== EntryType.Directory) batch.push(e);
+      if (batch.length >= 1000) {
+        checkFiles(c, batch, damage);
+        batch = [];
+        await turn();
       }
     }
-    if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
+    checkFiles(c, batch, damage);
+  } catch {
+    damage.manifestDamaged = true;
   }
-  // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
-  for (const p of store.records.problemsOf(scope.client)) catalogProblems.push(`backup records: ${p.message}`);
-  return {
-    ok: bad.size === 0 && damagedBackups.length === 0 && catalogProblems.length === 0,
-    chunksChecked,
-    bytesChecked,
-    backupsChecked,
-    badChunks: [...bad.values()],
-    damagedBackups,
-    catalogProblems,
+}
+
+/** A flat manifest names every file; the reference table is an index of what it names: checked to agree. */
+async function checkFlatManifest(c: BackupCheck, b: BackupInfo, manifestIds: readonly Buffer[], damage: DamagedBackup): Promise<void> {
+  const indexed = new Set(c.src.catalog.referencesOf(b.id).map(formatChunkId));
+  let unindexed = 0;
+  const checkIndexed = (id: Buffer) => {
+    if (!indexed.has(formatChunkId(id))) unindexed++;
   };
+  try {
+    const decoder = new ManifestDecoder();
+    for (const id of manifestIds) {
+      checkIndexed(id);
+      const entries = decoder.push(await c.src.chunks.readChunk(id));
+      checkFiles(c, entries, damage);
+      for (const e of entries) e.chunks.forEach(checkIndexed);
+      await turn();
+    }
+    decoder.end();
+  } catch {
+    damage.manifestDamaged = true;
+  }
+  if (unindexed > 0) {
+    c.catalogProblems.push(
+      `backup ${b.number} of ${b.client}: ${unindexed} chunk references its manifest makes are missing from the catalog's reference table`,
+    );
+  }
+}
+
+/** Notes in `damage` each file whose content hits a bad or missing chunk, or whose chunks do not add up to its size. */
+function checkFiles(c: BackupCheck, entries: Iterable<FileEntry>, damage: DamagedBackup): void {
+  for (const e of entries) {
+    const lost = e.chunks.filter(c.problem).map(formatChunkId);
+    if (lost.length > 0) {
+      damage.files.push({ path: e.path.toString(), chunks: lost });
+      continue;
+    }
+    // A restore refuses a file whose chunks do not add up to its size (a forged or wrongly recorded entry): so does verify.
+    if (!holdsContent(e)) continue;
+    const held = e.chunks.reduce((sum, id) => sum + (c.src.catalog.chunk(id)?.rawLength ?? 0), 0);
+    if (held !== e.size) {
+      const why = `its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${held} (the backup is damaged, or its node recorded the file wrongly)`;
+      damage.files.push({ path: e.path.toString(), chunks: [], why });
+    }
+  }
 }
 
 /**
@@ -253,14 +296,14 @@ async function check(store: VerifySource, scope: VerifyScope): Promise<VerifyRep
  * the manifests (a listing that cannot be read names nothing more here;
  * the per-backup check reports it).
  */
-async function scopeChunks(store: VerifySource, backups: readonly BackupInfo[]): Promise<Buffer[]> {
+async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[]): Promise<Buffer[]> {
   const ids = new Set<string>();
   const seenListings = new Set<string>();
   for (const b of backups) {
     try {
-      for await (const id of manifestReferences(store, b, seenListings)) ids.add(formatChunkId(id));
+      for await (const id of manifestReferences(src, b, seenListings)) ids.add(formatChunkId(id));
     } catch {
-      for (const id of store.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
+      for (const id of src.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
