@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { chunkBuffer, type ChunkerParams, DEFAULT_CHUNKER_PARAMS } from '@cpsbackup/chunker';
 import { Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
+import { putChunk } from '@cpsbackup/testkit/store-trees';
 import { type CorpusFile, editCorpus, generateCorpus } from './corpus';
 
 const MB = 1e6;
@@ -40,16 +41,16 @@ function benchChunker(): void {
   console.log(`SHA-256 (node:crypto, one core):         ${(data.length / MB / hashS).toFixed(0)} MB/s`);
 }
 
-/** Backs up `files` through the store API: chunk, hash, ask, compress, store. */
-function ingest(store: Store, client: string, files: CorpusFile[], parentId?: number) {
+/** Backs up `files` through the store API: chunk, hash, ask, compress, store (as the server stores what an agent sent). */
+async function ingest(store: Store, client: string, files: CorpusFile[], parentId?: number) {
   const w = store.beginBackup({ client, parentId: parentId ?? null });
   for (const f of files) {
     const pieces = f.content.length < DEFAULT_CHUNKER_PARAMS.minSize ? [f.content] : chunkBuffer(f.content);
     const ids = pieces.map((p) => createHash('sha256').update(p).digest());
     const lacking = new Set(w.missing(ids).map((id) => id.toString('hex')));
-    pieces.forEach((p, i) => {
-      if (lacking.delete(ids[i]!.toString('hex'))) w.putChunk(ids[i]!, p);
-    });
+    for (const [i, p] of pieces.entries()) {
+      if (lacking.delete(ids[i]!.toString('hex'))) await putChunk(w, ids[i]!, p);
+    }
     w.addEntry({
       path: Buffer.from(f.path),
       type: 1,

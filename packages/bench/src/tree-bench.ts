@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { EntryType, type FileEntry, TreeBuilder } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
+import { putChunk } from '@cpsbackup/testkit/store-trees';
 
 const FILES = Number(process.env.BENCH_TREE_FILES ?? 84_000);
 const PER_DIR = 20;
@@ -50,7 +51,7 @@ function entry(p: string, type: EntryType, chunks: Buffer[], size: number): File
  * `w` as it is made (one chunk: every file is below the chunker's
  * minimum), so the tree's bytes are never all in memory.
  */
-function firstBackup(w: BackupWriter): { entries: FileEntry[]; bytes: number } {
+async function firstBackup(w: BackupWriter): Promise<{ entries: FileEntry[]; bytes: number }> {
   const rnd = new SeededRandom('tree-bench');
   const dirs = Math.ceil(FILES / PER_DIR);
   const parents = Math.ceil(Math.sqrt(dirs));
@@ -66,7 +67,7 @@ function firstBackup(w: BackupWriter): { entries: FileEntry[]; bytes: number } {
       for (let f = 0; f < PER_DIR && files < FILES; f++, files++) {
         const content = rnd.bytes(500 + ((files * 7919) % 30_000));
         const id = createHash('sha256').update(content).digest();
-        if (w.missing([id]).length) w.putChunk(id, content);
+        if (w.missing([id]).length) await putChunk(w, id, content);
         bytes += content.length;
         entries.push(entry(`${dir}/f${String(f).padStart(2, '0')}.c`, EntryType.File, [id], content.length));
       }
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     let store = await Store.open(dir);
     let t = process.hrtime.bigint();
     const w = store.beginBackup({ client: 'dev' });
-    const { entries, bytes } = firstBackup(w);
+    const { entries, bytes } = await firstBackup(w);
     w.addEntries(entries);
     let last = await w.commit();
     console.log(`tree: ${FILES} files in ${entries.length - FILES} directories, ${(bytes / 1e6).toFixed(0)} MB`);

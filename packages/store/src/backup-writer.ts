@@ -20,7 +20,6 @@ import {
   decodeSealedRecord,
   encodeSealedManifest,
   encodeSealedRecord,
-  encodedChunkMatches,
   type FileEntry,
   formatChunkId,
   isFormatError,
@@ -270,30 +269,6 @@ export class BackupWriter {
     return out;
   }
 
-  /** Stores a plaintext chunk (compressed here). Returns the bytes it adds to this group's storage (0 if the group had it). */
-  putChunk(id: Buffer, plaintext: Buffer): number {
-    this.assertActive();
-    this.assertSealed(false);
-    checkIdShape(id);
-    checkSize(plaintext.length);
-    if (!chunkIdOf(plaintext).equals(id)) throw hashMismatch(id, this.client);
-    const { codec, payload } = compressChunk(plaintext, this.store.zstdLevel);
-    return this.accept(id, ChunkKind.Data, codec, payload, plaintext.length);
-  }
-
-  /**
-   * Stores a chunk that arrives already encoded (zstd from the agent). It is
-   * decoded into a buffer bounded by `rawLength` and re-hashed before any
-   * byte is written; the encoded form is stored as it came.
-   */
-  putEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
-    this.assertActive();
-    this.assertSealed(false);
-    checkIdShape(id);
-    checkSize(rawLength);
-    return this.storeIfMatches(encodedChunkMatches(id, codec, payload, rawLength), id, codec, payload, rawLength);
-  }
-
   /** Stores an encoded data chunk whose check passed; refuses one whose check found another hash. */
   private storeIfMatches(matches: boolean, id: Buffer, codec: number, payload: Buffer, rawLength: number): number {
     if (!matches) throw hashMismatch(id, this.client);
@@ -301,13 +276,14 @@ export class BackupWriter {
   }
 
   /**
-   * putEncodedChunk with the decoding and hashing done by `check` (on
-   * another thread) while the caller goes on receiving. Chunks are stored
-   * in the order they came, each once its check passed: by a later call
-   * when too many are being checked, or by settle(). What a check finds
-   * (a hash that differs, a payload that does not decode) is thrown by the
-   * call that would have stored that chunk. `payload` must stay as it is
-   * until then.
+   * Stores a chunk that arrives already encoded (zstd from the agent), as
+   * it came, once `check` (on another thread) decoded it into a buffer
+   * bounded by `rawLength` and hashed it again: no byte is stored before.
+   * The caller goes on receiving meanwhile. Chunks are stored in the order
+   * they came, each once its check passed: by a later call when too many
+   * are being checked, or by settle(). What a check finds (a hash that
+   * differs, a payload that does not decode) is thrown by the call that
+   * would have stored that chunk. `payload` must stay as it is until then.
    */
   async queueEncodedChunk(id: Buffer, codec: number, payload: Buffer, rawLength: number, check: EncodedChunkCheck): Promise<void> {
     this.assertActive();

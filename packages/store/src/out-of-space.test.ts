@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chunkIdOf } from '@cpsbackup/format';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
+import { putChunk } from '@cpsbackup/testkit/store-trees';
 import { isStoreError, StoreError } from './errors';
 import { Store } from './store';
 
@@ -39,7 +40,7 @@ test('every backup the full disk cut off fails with ENOSPC, not only the one who
         try {
           const piece = rnd.bytes(64 * 1024);
           const id = chunkIdOf(piece);
-          if (w.missing([id]).length) w.putChunk(id, piece);
+          if (w.missing([id]).length) await putChunk(w, id, piece);
           await new Promise((r) => setImmediate(r)); // background flushes run
         } catch (err) {
           expect(err).toBeInstanceOf(StoreError);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chunkIdOf } from '@cpsbackup/format';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
-import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
+import { backupTree, putChunk, readTree } from '@cpsbackup/testkit/store-trees';
 import { useS3 } from '@cpsbackup/testkit/s3';
 import { type BackupInfo } from './catalog';
 import { repairCatalog } from './repair';
@@ -206,7 +206,7 @@ describe('the store on S3-compatible storage', () => {
     const w = store.beginBackup({ client: 'beta' });
     const data = new SeededRandom('unpublished').bytes(400 * 1024);
     const id = chunkIdOf(data);
-    w.putChunk(id, data);
+    await putChunk(w, id, data);
     await store.close(); // the backup is aborted; its pack is sealed, but the upload fails
     expect(fs.readdirSync(path.join(dir, 's3', 'staging', 'packs')).length).toBeGreaterThan(0);
     server.s3.proxy.clearFaults();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { chunkIdOf, compressChunk, encodedChunkMatches } from '@cpsbackup/format';
-import { backupTree, backupTreeYielding, readTree } from '@cpsbackup/testkit/store-trees';
+import { backupTree, backupTreeYielding, putChunk, putEncodedChunk, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { LocalDirectoryBackend } from './local-backend';
 import { Store } from './store';
@@ -80,16 +80,13 @@ describe('Store', () => {
     const w = store.beginBackup({ client: 'liar' });
     const data = Buffer.from('honest bytes');
     const wrongId = chunkIdOf(Buffer.from('other bytes'));
-    expect(() => w.putChunk(wrongId, data)).toThrow(/does not hash to its claimed id/);
+    await expect(putChunk(w, wrongId, data)).rejects.toThrow(/does not hash to its claimed id/);
     const { codec, payload } = compressChunk(Buffer.alloc(5000, 7));
-    expect(() => w.putEncodedChunk(wrongId, codec, payload, 5000)).toThrow(/does not hash/);
+    await expect(putEncodedChunk(w, wrongId, codec, payload, 5000)).rejects.toThrow(/does not hash/);
     // A zstd frame that decodes to more than it claims is refused without allocating for it.
-    expect(() => w.putEncodedChunk(chunkIdOf(Buffer.alloc(5000, 7)), codec, payload, 100)).toThrow(/could not decode|expected 100/);
-    try {
-      w.putChunk(wrongId, data);
-    } catch (err) {
-      expect(isStoreError(err, 'CHUNK_HASH_MISMATCH')).toBe(true);
-    }
+    await expect(putEncodedChunk(w, chunkIdOf(Buffer.alloc(5000, 7)), codec, payload, 100)).rejects.toThrow(/could not decode|expected 100/);
+    const refused = await putChunk(w, wrongId, data).catch((err: unknown) => err);
+    expect(isStoreError(refused, 'CHUNK_HASH_MISMATCH')).toBe(true);
     w.abort('poisoning attempt');
     expect((await store.stats()).chunks).toBe(0);
   });
@@ -250,7 +247,7 @@ describe('Store', () => {
     const w = store.beginBackup({ client: 'n' });
     const content = tree.get('/data/r/file-0.bin')!;
     const id = chunkIdOf(content);
-    w.putChunk(id, content);
+    await putChunk(w, id, content);
     w.abort('connection lost');
     const failed = store.getBackupByNumber('n', 1);
     expect(failed.status).toBe('error');
@@ -267,7 +264,7 @@ describe('Store', () => {
   test('GC keeps the chunks of a failed backup for the grace period, then reclaims them', async () => {
     const w = store.beginBackup({ client: 'n' });
     const data = new SeededRandom('grace').bytes(20_000);
-    w.putChunk(chunkIdOf(data), data);
+    await putChunk(w, chunkIdOf(data), data);
     w.abort('agent died');
     expect((await store.gc(Date.now())).deadChunks).toBe(0);
     expect((await store.gc(Date.now() + 48 * HOUR)).deadChunks).toBeGreaterThan(0);
@@ -316,11 +313,11 @@ describe('Store', () => {
     const w = store.beginBackup({ client: 'n' });
     const pieces = Array.from({ length: 6 }, () => rnd.bytes(30_000));
     const ids = pieces.map((p) => chunkIdOf(p));
-    pieces.forEach((p, i) => w.putChunk(ids[i]!, p));
+    for (const [i, p] of pieces.entries()) await putChunk(w, ids[i]!, p);
     expect(store.catalog.chunk(ids[0]!)).toBeUndefined(); // in flight: not named yet
     // Sent again while the round is in flight (same dedup group): not stored twice.
     const other = store.beginBackup({ client: 'n2', dedupGroup: 'n' });
-    expect(other.putChunk(ids[0]!, pieces[0]!)).toBe(0);
+    expect(await putChunk(other, ids[0]!, pieces[0]!)).toBe(0);
     for (let turn = 0; turn < 200 && !store.catalog.chunk(ids[0]!); turn++) await new Promise((r) => setTimeout(r, 5));
     expect(store.catalog.chunk(ids[0]!)).toBeDefined();
     w.addEntry(fileEntry('/six', ids, 180_000));
@@ -345,7 +342,7 @@ describe('Store', () => {
     const secret = new SeededRandom('pin').bytes(20_000);
     const id = chunkIdOf(secret);
     const victim = store.beginBackup({ client: 'victim' });
-    victim.putChunk(id, secret);
+    await putChunk(victim, id, secret);
     victim.addEntry(fileEntry('/pin', [id], secret.length));
     await victim.commit();
     const packBytes = async () => (await store.stats()).storedBytes;
@@ -355,16 +352,16 @@ describe('Store', () => {
     expect(prober.missing([id])).toEqual([id]); // its group never sent it
     const guess = new SeededRandom('pin').bytes(20_000);
     const fresh = new SeededRandom('other').bytes(20_000);
-    const counted = prober.putChunk(id, guess);
-    expect(prober.putChunk(chunkIdOf(fresh), fresh)).toBe(counted); // a right guess looks exactly like new data
+    const counted = await putChunk(prober, id, guess);
+    expect(await putChunk(prober, chunkIdOf(fresh), fresh)).toBe(counted); // a right guess looks exactly like new data
     prober.addEntry(fileEntry('/guess', [id, chunkIdOf(fresh)], 40_000));
     const b = await prober.commit();
     // The same summary as a client whose two chunks were both unknown to the store.
     const control = store.beginBackup({ client: 'control' });
     const c1 = new SeededRandom('c1').bytes(20_000);
     const c2 = new SeededRandom('c2').bytes(20_000);
-    control.putChunk(chunkIdOf(c1), c1);
-    control.putChunk(chunkIdOf(c2), c2);
+    await putChunk(control, chunkIdOf(c1), c1);
+    await putChunk(control, chunkIdOf(c2), c2);
     control.addEntry(fileEntry('/guess', [chunkIdOf(c1), chunkIdOf(c2)], 40_000));
     const c = await control.commit();
     expect([b.newChunks, b.newRawBytes]).toEqual([c.newChunks, c.newRawBytes]);
@@ -397,7 +394,7 @@ describe('Store', () => {
   test('reopening after an unclean stop marks creating backups as error', async () => {
     const w = store.beginBackup({ client: 'n' });
     const data = Buffer.alloc(10_000, 1);
-    w.putChunk(chunkIdOf(data), data);
+    await putChunk(w, chunkIdOf(data), data);
     store.flush();
     // Simulate a crash: drop the handles without any close-time bookkeeping.
     store.catalog.close();

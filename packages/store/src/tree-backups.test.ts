@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
 import { chunkIdOf, compressChunk, encodeEntryRecords, EntryType, type FileEntry, ManifestDecoder, TreeBuilder } from '@cpsbackup/format';
-import { readTree } from '@cpsbackup/testkit/store-trees';
+import { putChunk, readTree } from '@cpsbackup/testkit/store-trees';
 import { type BackupWriter } from './backup-writer';
 import { isStoreError } from './errors';
 import { Store } from './store';
@@ -40,19 +40,21 @@ function makeTree(seed: string, dirs: number, files: number): { entries: Array<{
 }
 
 /** Stores the tree's file contents through `w` and returns its entries with their chunk ids. */
-function putContents(w: BackupWriter, tree: ReturnType<typeof makeTree>): FileEntry[] {
-  return tree.entries.map(({ entry, content }) => {
+async function putContents(w: BackupWriter, tree: ReturnType<typeof makeTree>): Promise<FileEntry[]> {
+  const entries: FileEntry[] = [];
+  for (const { entry, content } of tree.entries) {
     if (content) {
       const id = chunkIdOf(content);
-      if (w.missing([id]).length) w.putChunk(id, content);
+      if (w.missing([id]).length) await putChunk(w, id, content);
     }
-    return entry;
-  });
+    entries.push(entry);
+  }
+  return entries;
 }
 
 async function backUp(store: Store, client: string, tree: ReturnType<typeof makeTree>) {
   const w = store.beginBackup({ client });
-  w.addEntries(putContents(w, tree));
+  w.addEntries(await putContents(w, tree));
   return await w.commit();
 }
 
@@ -103,7 +105,7 @@ describe('tree manifests', () => {
       expect(before).toMatchObject({ refs: 0 });
       for (let i = 0; i < 3; i++) {
         const w = store.beginBackup({ client: 'n', parentId: first.id });
-        const root = sendAsAgent(w, putContents(w, tree));
+        const root = sendAsAgent(w, await putContents(w, tree));
         const again = await w.commitTree(root, await w.checkTree(root));
         expect(again).toMatchObject({ newChunks: 0, fileCount: first.fileCount, logicalBytes: first.logicalBytes });
         expect(store.catalog.manifestIds(again.id)).toEqual(store.catalog.manifestIds(first.id));
@@ -143,7 +145,7 @@ describe('tree manifests', () => {
     const id = chunkIdOf(records);
     expect(() => w.putListingChunk(id, 0, records, records.length)).toThrow(/references chunk [0-9a-f]{64}, which was never sent/);
     // As data it is stored (any bytes are), but a tree that names it as a listing is checked all the same.
-    w.putChunk(id, records);
+    await putChunk(w, id, records);
     let failure: unknown;
     try {
       await w.checkTree([id]);
@@ -157,7 +159,7 @@ describe('tree manifests', () => {
   test('a listing placed under the wrong directory, or twice, is refused', async () => {
     const tree = makeTree('misplaced', 2, 3);
     const w = store.beginBackup({ client: 'n' });
-    const entries = putContents(w, tree);
+    const entries = await putContents(w, tree);
     const root = sendAsAgent(w, entries);
     // d000's listing as the agent made it; then a /srv listing that names it for d001 as well.
     const d0 = new TreeBuilder();
@@ -197,7 +199,7 @@ describe('tree manifests', () => {
     const cap = { name: Buffer.from('security.capability'), value: Buffer.from('0100000200300000000000000000000000000000', 'hex') };
     const user = { name: Buffer.concat([Buffer.from('user.'), Buffer.from([0xff])]), value: Buffer.from([0, 1, 0xff]) };
     const w = store.beginBackup({ client: 'n' });
-    const entries = putContents(w, tree).map((e, i): FileEntry =>
+    const entries = (await putContents(w, tree)).map((e, i): FileEntry =>
       i % 2 === 0 ? { ...e, xattrs: e.type === EntryType.Directory ? [acl, user] : [cap, acl, user] } : e,
     );
     const link: FileEntry = {

@@ -1,17 +1,37 @@
 /** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
 import { chunkBuffer, type ChunkerParams } from '@cpsbackup/chunker';
-import { chunkIdOf, compareWalkOrder } from '@cpsbackup/format';
+import { chunkIdOf, compareWalkOrder, compressChunk, DEFAULT_ZSTD_LEVEL, encodedChunkMatches } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
 
 /** Small chunks so tests exercise many chunks with little data. */
 export const TEST_CHUNKER: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
 
+/**
+ * Stores a chunk of plaintext as the server's backup handler stores one an
+ * agent sent: compressed as an agent compresses it, then handed to
+ * BackupWriter.queueEncodedChunk with the check (decode, hash again) done
+ * in place. Resolves, once stored, to the bytes it added to the writer's
+ * dedup group (0: the group had it); rejects as the handler's call would.
+ */
+export function putChunk(w: BackupWriter, id: Buffer, plaintext: Buffer, zstdLevel = DEFAULT_ZSTD_LEVEL): Promise<number> {
+  const { codec, payload } = compressChunk(plaintext, zstdLevel);
+  return putEncodedChunk(w, id, codec, payload, plaintext.length);
+}
+
+/** Stores a chunk that arrives encoded, as the server's backup handler does (see putChunk). */
+export async function putEncodedChunk(w: BackupWriter, id: Buffer, codec: number, payload: Buffer, rawLength: number): Promise<number> {
+  const before = w.progress.newStoredBytes;
+  await w.queueEncodedChunk(id, codec, payload, rawLength, encodedChunkMatches);
+  await w.settle();
+  return w.progress.newStoredBytes - before;
+}
+
 /** Backs up an in-memory tree through the store API, as the server does for an agent (files in walk order, whatever the map's). */
-export function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): Promise<BackupInfo> {
+export async function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): Promise<BackupInfo> {
   const w = store.beginBackup({ client, parentId: parentId ?? null });
-  for (const [p, content] of inWalkOrder(files)) backupFile(w, p, content);
+  for (const [p, content] of inWalkOrder(files)) await backupFile(w, p, content);
   return w.commit();
 }
 
@@ -27,19 +47,19 @@ function inWalkOrder(files: ReadonlyMap<string, Buffer>): Array<[string, Buffer]
 export async function backupTreeYielding(store: Store, client: string, files: ReadonlyMap<string, Buffer>): Promise<BackupInfo> {
   const w = store.beginBackup({ client, parentId: null });
   for (const [p, content] of inWalkOrder(files)) {
-    backupFile(w, p, content);
+    await backupFile(w, p, content);
     await new Promise((resolve) => setImmediate(resolve));
   }
   return w.commit();
 }
 
-function backupFile(w: BackupWriter, p: string, content: Buffer): void {
+async function backupFile(w: BackupWriter, p: string, content: Buffer): Promise<void> {
   const pieces = chunkBuffer(content, TEST_CHUNKER);
   const ids = pieces.map((c) => chunkIdOf(c));
   const lacking = new Set(w.missing(ids).map((id) => id.toString('hex')));
-  pieces.forEach((piece, i) => {
-    if (lacking.delete(ids[i]!.toString('hex'))) w.putChunk(ids[i]!, Buffer.from(piece));
-  });
+  for (const [i, piece] of pieces.entries()) {
+    if (lacking.delete(ids[i]!.toString('hex'))) await putChunk(w, ids[i]!, Buffer.from(piece));
+  }
   w.addEntry(fileEntry(p, ids, content.length));
 }
 
