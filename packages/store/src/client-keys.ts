@@ -34,7 +34,7 @@ export interface ClientKey {
 }
 
 /** A key record: a small JSON document. */
-export function encodeClientKey(key: { keyId: Buffer; wrapped?: Buffer }): Buffer {
+function encodeClientKey(key: { keyId: Buffer; wrapped?: Buffer }): Buffer {
   if (key.keyId.length !== 32) throw new StoreError('BAD_ARGUMENT', `a key id is 32 bytes, not ${key.keyId.length}`);
   return Buffer.from(JSON.stringify({ format: FORMAT, version: 1, keyId: key.keyId.toString('hex'), wrapped: key.wrapped?.toString('base64') ?? null }) + '\n');
 }
@@ -57,7 +57,7 @@ export function decodeClientKey(bytes: Buffer): ClientKey {
 }
 
 /** Every key record in the backend, by object name. */
-export async function loadClientKeys(backend: Pick<StorageBackend, 'listObjects' | 'readObject'>): Promise<Map<string, ClientKey>> {
+async function loadClientKeys(backend: Pick<StorageBackend, 'listObjects' | 'readObject'>): Promise<Map<string, ClientKey>> {
   const keys = new Map<string, ClientKey>();
   for (const name of await backend.listObjects(KEYS_PREFIX)) {
     const bytes = await backend.readObject(name);
@@ -73,7 +73,7 @@ export async function loadClientKeys(backend: Pick<StorageBackend, 'listObjects'
  * must be made with it (a group shares what it stores, so its nodes share
  * one key). `registered` gives each client's registered key.
  */
-export function checkBackupKey(
+function checkBackupKey(
   client: string,
   group: string,
   keyId: Buffer,

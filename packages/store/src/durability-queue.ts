@@ -1,6 +1,7 @@
 import { formatChunkId } from '@cpsbackup/format';
 import { type StorageBackend } from './backend';
 import { type Catalog, type PackChanges } from './catalog';
+import { type PendingChunks } from './chunk-reader';
 import { StoreError } from './errors';
 import { RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 import { type FlushRound, PackWriter, type PlacedRecord } from './pack-writer';
@@ -57,7 +58,7 @@ interface PendingRound {
  * chunks count as pending: ingest dedups against them and a read flushes
  * first. A failed write fails every running backup (ReferenceHolders).
  */
-export class DurabilityQueue {
+export class DurabilityQueue implements PendingChunks {
   private readonly packs: PackWriter;
   /** Chunks written to a pack since the last flush or round, not yet recorded in the catalog (hex ids). */
   private pending = new Set<string>();

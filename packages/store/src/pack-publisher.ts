@@ -1,4 +1,5 @@
 import { type StorageBackend } from './backend';
+import { type PackLife } from './durability-queue';
 import { StoreError } from './errors';
 
 /**
@@ -8,7 +9,7 @@ import { StoreError } from './errors';
  * commit). The durability queue and GC tell it of packs sealed and
  * discarded; a commit waits for publishAll.
  */
-export class PackPublisher {
+export class PackPublisher implements PackLife {
   private readonly publishing = new Map<string, Promise<void>>();
   private readonly unpublished = new Set<string>();
   /** Packs discarded while their publishing may still run: its failure is no failure. */

@@ -1,3 +1,4 @@
+import { type OutOfSpace } from './durability-queue';
 import { StoreError } from './errors';
 import { SpaceReserve } from './space-reserve';
 
@@ -25,7 +26,7 @@ export interface LowSpace {
  * reclaims failed backups' chunks at once). What the durability queue, the
  * storage lease, recovery and GC call on a full disk.
  */
-export class StoreSpace {
+export class StoreSpace implements OutOfSpace {
   /** Set when a write failed for lack of space: the next GC reclaims failed backups' chunks at once. */
   pressure = false;
   /** Set while the store is short of space (see LowSpace). */
