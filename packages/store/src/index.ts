@@ -2,7 +2,8 @@
  * @cpsbackup/store: the deduplicating chunk store (packs + SQLite catalog). The data format itself is @cpsbackup/format.
  * The S3 backend is `@cpsbackup/store/s3`, apart: the AWS SDK it loads costs 40 ms and 12 MB at start, paid only where storage = s3.
  */
-export { type BackupDamage, type ClientUsage, Store, type LowSpace } from './store';
+export { type BackupDamage, type ClientUsage, Store } from './store';
+export { type LowSpace } from './store-space';
 export { BackupWriter, type BeginBackupOptions, type EncodedChunkCheck } from './backup-writer';
 export { type BackupInfo, type BackupStatus, catalogDamage, isComplete, type SealedKeyCount } from './catalog';
 export { type ClientKey } from './client-keys';

@@ -54,8 +54,6 @@ function untrustedText(b: BackupInfo, why: string): string {
   );
 }
 
-export { type LowSpace } from './store-space';
-
 /** Free bytes under which the store gives up its start reserve before opening the catalog. */
 const OPEN_ROOM_BYTES = 4 * 1024 * 1024;
 
