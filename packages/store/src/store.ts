@@ -9,7 +9,7 @@ import { DurabilityQueue } from './durability-queue';
 import { FailedBackups } from './failed-backups';
 import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
-import { manifestReferences } from './manifest-refs';
+import { manifestReferences, type ManifestSource } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
 import { type LowSpace, StoreSpace } from './store-space';
 import { checkOwnership, makePrivate } from './private-modes';
@@ -97,6 +97,8 @@ export class Store {
   private readonly failures: FailedBackups;
   /** What every backup writer works with (backup-writer.ts). */
   private readonly writerStore: WriterStore;
+  /** What reading the chunks a backup needs takes (manifest-refs.ts). */
+  private readonly manifests: ManifestSource;
 
   private constructor(
     readonly dir: string,
@@ -125,6 +127,7 @@ export class Store {
     this.failures = new FailedBackups(catalog);
     this.queue = new DurabilityQueue(catalog, backend, this.options, this.runningRefs, this.space, this.publisher);
     this.reader = new ChunkReader(dir, catalog, backend, this.queue);
+    this.manifests = { catalog, chunks: this.reader };
     this.writerStore = {
       zstdLevel: this.options.zstdLevel,
       publishesPacks: backend.publishesPacks,
@@ -412,7 +415,7 @@ export class Store {
       }
       if (b.manifestFormat === ManifestFormat.Flat) continue; // the reference table holds what it names
       try {
-        for await (const id of manifestReferences({ catalog: this.catalog, chunks: this.reader }, b, seenListings)) fromTrees.add(formatChunkId(id));
+        for await (const id of manifestReferences(this.manifests, b, seenListings)) fromTrees.add(formatChunkId(id));
       } catch (err) {
         if (isStoreError(err, 'STORE_CLOSED')) throw err;
         const catalog = catalogDamage(err, this.dir);
@@ -579,7 +582,7 @@ export class Store {
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
   async *chunksOf(backupId: number): AsyncGenerator<Buffer> {
-    yield* manifestReferences({ catalog: this.catalog, chunks: this.reader }, this.availableBackup(backupId));
+    yield* manifestReferences(this.manifests, this.availableBackup(backupId));
   }
 
   /** An available backup whose file list the server can read (not an encrypted node's). */
