@@ -108,7 +108,7 @@ export function parseArgs(args: string[]) {
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
     .option('load-dumps', {
-      // No default: whether it was given decides (see runImport).
+      // No default: whether it was given decides (see runRestoreJob).
       type: 'boolean',
       describe:
         "after -i, load the restored dumps into this node's databases with their restore commands (storage.conf), then delete them. " +

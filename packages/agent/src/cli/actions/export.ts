@@ -1,6 +1,5 @@
 import type { NodeConfig } from '@cpsbackup/config';
-import { withRunLock } from '../../daemon/run-lock';
-import { runExport } from '../../dumps/export-import';
+import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
 import { formatBytes, formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
@@ -12,14 +11,12 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
   let result;
   try {
-    result = await withRunLock(config.lock_file, () =>
-      runExport(config, {
-        full: argv.full,
-        name: argv.name,
-        description: argv.description,
-        onProgress: (c, expected) => progress.update(c, expected),
-      }),
-    );
+    result = await runBackupJob(config, {
+      full: argv.full,
+      name: argv.name,
+      description: argv.description,
+      onProgress: (c, expected) => progress.update(c, expected),
+    });
   } finally {
     progress.stop();
   }

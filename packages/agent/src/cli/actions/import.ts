@@ -1,5 +1,5 @@
 import type { NodeConfig } from '@cpsbackup/config';
-import { type MissingDump, type RestoredDump, runImport, type StrayDump } from '../../dumps/export-import';
+import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
 import { formatBytes, formatNumber, summaryJson } from '../format';
@@ -37,11 +37,11 @@ function missingLine(d: MissingDump, backup: string): string {
   );
 }
 
-/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runImport for when). */
+/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runRestoreJob for when). */
 export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
   const number = parseNumber(argv.import, '-i');
-  const r = await runImport(config, {
-    // Undefined unless given: runImport then loads dumps only for a restore to the original paths.
+  const r = await runRestoreJob(config, {
+    // Undefined unless given: runRestoreJob then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
     number,
     target: argv.to ?? '/',
