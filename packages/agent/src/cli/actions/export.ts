@@ -4,6 +4,7 @@ import { ExitCode } from '../../errors';
 import { formatBytes, formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
 import { BackupProgress } from '../progress';
+import { terminalPrompt } from '../passphrase-prompt';
 import type { Report } from '../report';
 
 /** `-e`: backs this node up now (with the dump jobs), a progress bar on a terminal. */
@@ -16,6 +17,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       name: argv.name,
       description: argv.description,
       onProgress: (c, expected) => progress.update(c, expected),
+      prompt: terminalPrompt(),
     });
   } finally {
     progress.stop();

@@ -2,6 +2,7 @@ import type { NodeConfig } from '@cpsbackup/config';
 import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
+import { terminalPrompt } from '../passphrase-prompt';
 import { formatBytes, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
@@ -53,6 +54,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     devices: argv.devices,
     setuid: argv.setuid,
     client: argv.client,
+    prompt: terminalPrompt(),
   });
   // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
   if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {

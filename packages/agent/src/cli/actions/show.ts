@@ -1,5 +1,6 @@
 import type { NodeConfig } from '@cpsbackup/config';
 import { runShow } from '../../client/requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
 import { entryJson, formatBytes, formatEntryLine, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
@@ -7,7 +8,7 @@ import type { Report } from '../report';
 
 /** `-s N`: a backup's files (ls -l style), then its figures and warnings. */
 export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
-  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'), argv.client);
+  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'), argv.client, terminalPrompt());
   const s = summaryJson(summary);
   return {
     text: [

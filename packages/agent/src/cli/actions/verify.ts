@@ -1,5 +1,6 @@
 import type { NodeConfig } from '@cpsbackup/config';
 import { runCheckSealedTrees, runVerifyRequest } from '../../client/requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
 import { formatBytes, formatNumber } from '../format';
 import { type CliArgs, parseNumber } from '../options';
@@ -10,7 +11,7 @@ export async function verify(config: NodeConfig, argv: CliArgs): Promise<Report>
   const number = parseNumber(argv.verify, '--verify');
   const r = await runVerifyRequest(config, number);
   // An encrypted node's file lists only the node can read: it checks them itself.
-  const trees = await runCheckSealedTrees(config, number);
+  const trees = await runCheckSealedTrees(config, number, terminalPrompt());
   const damaged: Array<{ number: number; manifestDamaged: boolean; files: string[]; message?: string }> = (r.damaged ?? []).map((d) => ({
     number: Number(d.number),
     manifestDamaged: !!d.manifestDamaged,
