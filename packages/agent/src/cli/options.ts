@@ -16,7 +16,7 @@ const EXIT_CODES_HELP = `Exit codes:
   9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
+const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 

@@ -11,7 +11,7 @@ import { AgentError, ExitCode } from '../errors';
 export const PASSPHRASE_ENV = 'CPSBACKUP_PASSPHRASE';
 
 /** The passphrase that wraps the master key: CPSBACKUP_PASSPHRASE, else encryption_password; undefined if neither. */
-export function passphraseOf(config: NodeConfig): string | undefined {
+function passphraseOf(config: NodeConfig): string | undefined {
   return process.env[PASSPHRASE_ENV] || config.encryption_password || undefined;
 }
 
