@@ -1,7 +1,7 @@
-import type { NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
-import { formatBytes, formatNumber, statusWord, summaryJson } from '../format';
+import { formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
 import { BackupProgress } from '../progress';
 import { terminalPrompt } from '../passphrase-prompt';
@@ -25,9 +25,9 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const { summary, counters } = result;
   const s = summaryJson(summary);
   const text = [
-    `Backup ${formatNumber(summary.number)} ${statusWord(summary)}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
-      `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
-      `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
+    `Backup ${formatNumber(summary.number)} ${statusWord(summary)}: ${s.files} entries, ${bytesText(s.bytes as number)}; ` +
+      `read ${counters.filesRead} files (${bytesText(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
+      `sent ${counters.chunksSent} chunks (${bytesText(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
     ...(s.warnings as string[]).map((w) => `warning: ${w}`),
   ];
   const json = { backup: s, counters };

@@ -1,9 +1,9 @@
-import type { NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
 import { terminalPrompt } from '../passphrase-prompt';
-import { formatBytes, formatNumber, summaryJson } from '../format';
+import { formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
 
@@ -88,7 +88,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const warnings = [...partial, ...r.warnings, ...(r.loadsDumps ? missing : [])];
   return {
     text: [
-      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
+      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${bytesText(r.bytes)} into ${argv.to ?? '/'}`,
       ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
       ...r.strayDumps.filter((d) => d.state === 'kept').map(strayLine),
       ...(r.loadsDumps ? [] : missing),
