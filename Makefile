@@ -31,7 +31,7 @@ build: setup
 	mkdir -p packages/protocol/dist/generated
 	cp packages/protocol/src/generated/backup.js packages/protocol/src/generated/backup.d.ts packages/protocol/dist/generated/
 	npx tsc -b
-	chmod +x packages/agent/dist/cli.js packages/server/dist/cli.js
+	chmod +x packages/agent/dist/cli/main.js packages/server/dist/cli.js packages/server/dist/check-cpsbackup.js
 
 # Debian packages the tests use: PostgreSQL (pg_dump/pg_restore round trip).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -66,7 +66,7 @@ for _ in $(seq 50); do grep -q '"msg":"listening"' "$demo/cpsbackupd.log" 2>/dev
 grep -q '"msg":"listening"' "$demo/cpsbackupd.log" || { cat "$demo/cpsbackupd.log"; echo "cpsbackupd did not start (port $port busy? set DEMO_PORT)"; exit 1; }
 tail -n 1 "$demo/cpsbackupd.log"
 
-cps() { node packages/agent/dist/cli.js -c "$demo/conf/node.conf" "$@"; }
+cps() { node packages/agent/dist/cli/main.js -c "$demo/conf/node.conf" "$@"; }
 
 step "backup 1 (a writer process streams a database dump into the FIFO)"
 (seq 1 200000 | sed 's/^/INSERT INTO alarms VALUES (/; s/$/);/' > "$demo/sample/database.dump") &
@@ -107,7 +107,7 @@ encryption = 1
 encryption_key_file = $demo/conf/vault.key
 encryption_password = demo passphrase, keep yours somewhere safe
 CONF
-vault() { node packages/agent/dist/cli.js -c "$demo/conf/vault.conf" "$@"; }
+vault() { node packages/agent/dist/cli/main.js -c "$demo/conf/vault.conf" "$@"; }
 vault --init-key
 
 step "encrypted backup: the server stores what it cannot read"

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { hardLinkGroups, runCli, snapshotTree, writeNodeConf, useServer, directoriesOnTheWay } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, hardLinkGroups, runCli, snapshotTree, writeNodeConf, useServer, directoriesOnTheWay } from '@cpsbackup/testkit/e2e';
 
 /** A tree with every kind of object the agent must handle, and names with odd bytes. */
 function buildTree(root: string, seed: string): void {
@@ -199,7 +199,7 @@ describe('backup and restore end to end (real cpsbackupd, real CLI, TLS on 127.0
 
     const to = path.join(root, 'killed-restore');
     const sub = path.join(to, data, 'sub');
-    const child = spawn(process.execPath, [path.resolve(__dirname, '../../packages/agent/dist/cli.js'), '-c', conf, '-i', '--to', to], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI_BIN, '-c', conf, '-i', '--to', to], { stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     // Killed once 20 MB of huge.db are written: the file, with no name yet, is seen open in the restore's descriptors.
     const writing = () => openFileBytes(child.pid!, `${sub}/#`);

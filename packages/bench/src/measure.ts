@@ -31,7 +31,7 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /** User and system CPU seconds of a running process (all its threads). */
-export function cpuTimesOf(pid: number): { user: number; system: number } {
+function cpuTimesOf(pid: number): { user: number; system: number } {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.

@@ -22,14 +22,14 @@ import { cpuSecondsOf, duBytes, measure, type Measured, peakRssOf } from './meas
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SERVER = path.join(ROOT, 'packages/server/dist/cli.js');
-const CLI = path.join(ROOT, 'packages/agent/dist/cli.js');
+const CLI = path.join(ROOT, 'packages/agent/dist/cli/main.js');
 /** Extra node flags for the agent, e.g. BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
 const AGENT_NODE_ARGS = process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 /** The same for cpsbackupd (BENCH_SERVER_NODE_ARGS). */
 const SERVER_NODE_ARGS = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /**
- * The node flags the installed agent runs with (cli.js's #! line), then
+ * The node flags the installed agent runs with (cli/main.js's #! line), then
  * BENCH_AGENT_NODE_ARGS: the bench runs this build's node with both.
  */
 function agentNodeArgs(): string[] {

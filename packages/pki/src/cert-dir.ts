@@ -14,7 +14,7 @@ export const CERT_FILES = {
 };
 
 /** What was done about one certificate: an existing one kept, a new one made, or an existing one replaced. */
-export type CertOutcome = 'kept' | 'made' | 'renewed';
+type CertOutcome = 'kept' | 'made' | 'renewed';
 
 /** One certificate of a certificate directory, after ensureCa / ensureIssued. */
 export interface CertFile {

@@ -1,7 +1,7 @@
 import { type BackupWriter } from '@cpsbackup/store';
 
 /** Where a running backup is. */
-export type BackupPhase = 'starting' | 'sending previous' | 'receiving' | 'committing';
+type BackupPhase = 'starting' | 'sending previous' | 'receiving' | 'committing';
 
 /** A backup in progress, as monitoring sees it. */
 export interface RunningBackup {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Logger } from 'pino';
 
 /** What an operator can ask a running cpsbackupd (cpsbackupd verify | gc | prune). */
-export const ADMIN_OPS = ['verify', 'gc', 'prune'] as const;
+const ADMIN_OPS = ['verify', 'gc', 'prune'] as const;
 /** One of ADMIN_OPS. */
 export type AdminOp = (typeof ADMIN_OPS)[number];
 

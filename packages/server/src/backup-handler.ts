@@ -269,7 +269,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
       case 'missingQuery': {
         const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
         if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${LIMITS.idsPerQuery})`);
-        for (const id of ids) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        for (const id of ids) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
         await writer.settle(); // chunks sent before the query count as had
         const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
         const missing: number[] = [];
@@ -316,7 +316,7 @@ async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: 
         if (root.length > LIMITS.rootListingChunks) {
           throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
         }
-        for (const id of root) if (id.length !== 32) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+        for (const id of root) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
         if (sealed) writer.claimTotals(toSafeNumber(m.endBackup.fileCount, 'file_count'), toSafeNumber(m.endBackup.logicalBytes, 'logical_bytes'));
         return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String), root };
       }

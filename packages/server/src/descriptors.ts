@@ -10,11 +10,11 @@ import { LINGER_PER_SLOT } from './status-server';
  */
 
 /** Descriptors kept for the store whatever the ports hold: 64 cached pack readers, the catalog, writers, workers. */
-export const STORE_RESERVE = 96;
+const STORE_RESERVE = 96;
 /** More kept per agent slot (max_children): a backup's pack files, a restore's reads, spools. */
-export const STORE_RESERVE_PER_SLOT = 8;
+const STORE_RESERVE_PER_SLOT = 8;
 /** Connections not yet authenticated the agent port must have room for, at least, beyond its slots: else no one could connect. */
-export const MIN_PENDING = 8;
+const MIN_PENDING = 8;
 
 /** The soft RLIMIT_NOFILE of this process (Linux: /proc/self/limits), or undefined when it cannot be read or is unlimited. */
 export function openFileLimit(): number | undefined {

@@ -1,4 +1,4 @@
-/** Figures as people read them, for the status page, check_cpsbackup and notify scripts. */
+/** Figures as people read them, for the status page, check_cpsbackup and notify scripts (byte counts: bytesText in @cpsbackup/config). */
 
 /** A backup number as Burp and the Canopsis tool print it: 7 digits. */
 export function backupNumberText(n: number): string {
@@ -11,16 +11,4 @@ export function ago(s: number): string {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
   return `${Math.round(s / 86400)}d`;
-}
-
-/** A byte count in binary units: "512 B", "1.5 MiB". */
-export function bytesText(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }

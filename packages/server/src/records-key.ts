@@ -25,7 +25,7 @@ export interface MadeKey {
 }
 
 /** Why --make-records-key refused (nothing was written). */
-export class RecordsKeyRefused extends Error {}
+class RecordsKeyRefused extends Error {}
 
 /**
  * `cpsbackupd --make-records-key`: makes the key server.conf names, never

@@ -112,7 +112,7 @@ function trustedBackups(store: Store, client: string): BackupInfo[] {
 }
 
 /** Failed backups kept per client, newest first: enough to diagnose, and a node that keeps failing cannot pile up records. */
-export const MAX_FAILED_KEPT = 10;
+const MAX_FAILED_KEPT = 10;
 
 /** Deletes a client's failed (and partial) backups beyond the newest MAX_FAILED_KEPT of each; returns their numbers. */
 export async function pruneFailed(store: Store, client: string, log: Logger, beingRead: (number: number) => boolean = () => false): Promise<number[]> {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createFileDurably, fsyncDir } from '@cpsbackup/durable';
 
 /** A certificate's SHA-256 fingerprint as the server records it: lower-case hex, colon-separated. */
-export function normalizeFingerprint(fp: string): string {
+function normalizeFingerprint(fp: string): string {
   return fp.trim().toLowerCase();
 }
 

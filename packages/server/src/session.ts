@@ -52,7 +52,7 @@ function serverFrameLimits(kind: MessageKind): number {
  * writes nor closes, a dump that hangs) is dropped: its backup is recorded
  * as error, its client's lock and its slot are released.
  */
-export const KEEPALIVE_ONLY_LIMIT_MS = 86_400_000;
+const KEEPALIVE_ONLY_LIMIT_MS = 86_400_000;
 
 /** How long a session evicted while its peer takes nothing keeps its socket for the error to be read, should the peer read again. */
 const STALLED_GRACE_MS = 2000;

@@ -1,4 +1,5 @@
-import { ago, backupNumberText, bytesText } from './human';
+import { bytesText } from '@cpsbackup/config';
+import { ago, backupNumberText } from './human';
 import { type ClientStatus, type StatusReport } from './status-report';
 
 /**

@@ -33,7 +33,7 @@ export interface ClientStatus {
 const HISTORY_BACKUPS = 14;
 
 /** The store short of space (its reserve spent): backups refused until space is freed; null while there is room. */
-export interface LowSpaceStatus {
+interface LowSpaceStatus {
   since: string;
   /** Free bytes on the store directory's filesystem. */
   freeBytes: number;

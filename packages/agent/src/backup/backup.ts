@@ -12,7 +12,8 @@ import { type PreviousManifest, PreviousManifestSpool } from './previous-manifes
 import { ServerConnection } from '../client/server-connection';
 import { AgentError } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
-import { loadNodeKey } from '../encryption/node-key';
+import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
+import { keyAccessOf } from '../client/key-requests';
 import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
@@ -22,6 +23,8 @@ export interface BackupOptions {
   full?: boolean;
   name?: string;
   description?: string;
+  /** Who is asked for the passphrase of the server's copy of the key when the key file is missing (the CLI's terminal); none: no one. */
+  prompt?: PassphrasePrompt;
   /** Called now and then with the counters (progress display); `expectedBytes` is the previous backup's size. */
   onProgress?: (c: BackupCounters, expectedBytes: number) => void;
   /** Paths to walk besides node.conf's includes (the dump directory). */
@@ -116,7 +119,7 @@ function updateEntry(entry: FileEntry, st: FileStat, owners: OwnerNames): void {
  * reason (so it is recorded as error) before it is rethrown.
  */
 export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult> {
-  const keys = await loadNodeKey(config);
+  const keys = await loadNodeKey(config, keyAccessOf(config, opts.prompt));
   const server = await ServerConnection.open(config, keys?.keyId);
   const counters = newBackupCounters();
   const pool = new ChunkPool(config.zstd_level, undefined, undefined, keys?.idKey);

@@ -153,7 +153,7 @@ export interface ReadAheadLimits {
   batchBytes: number;
 }
 
-export const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 8 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
+const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 8 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
 
 /** Files sent to the pool together; their slab is released once the last of them has been taken. */
 interface Batch {

@@ -84,7 +84,7 @@ function fillSync(fd: number, buf: Buffer): number {
  * 12 KiB of data costs three reads, not a thousand. Reads up to the size
  * the file had when opened: growth is caught by the stat check.
  */
-export class SparseFile {
+class SparseFile {
   private pos = 0;
   /** Where the data extent being read ends (≤ pos: find out again). */
   private dataEnd = 0;

@@ -54,7 +54,7 @@ export interface FileOutcome {
   changed: boolean;
   /** Where its bytes are in the slab. */
   offset: number;
-  /** Its chunks: ends (relative to its first byte) in cutEnds[firstCut ..], ids in ids from firstCut * 32. */
+  /** Its chunks: ends (relative to its first byte) in cutEnds[firstCut ..], ids in ids from firstCut * CHUNK_ID_BYTES. */
   firstCut: number;
   cuts: number;
 }

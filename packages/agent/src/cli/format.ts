@@ -1,3 +1,4 @@
+import { bytesText } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, keyIdText } from '@cpsbackup/format';
 import { escapeName } from '../escaped-names';
@@ -14,22 +15,10 @@ function pad2(n: number): string {
 }
 
 /** Local time as YYYY-MM-DD HH:MM:SS. */
-export function formatTime(ms: number): string {
+function formatTime(ms: number): string {
   if (!ms) return '-';
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-}
-
-/** Human-readable byte count. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** A backup's status as the CLI says it: an available backup that lacks part of what was asked for is "partial". */
@@ -66,7 +55,7 @@ const TYPE_CHAR: Record<number, string> = {
 };
 
 /** ls -l style mode string. */
-export function formatMode(type: number, mode: number): string {
+function formatMode(type: number, mode: number): string {
   const rwx = (bits: number, special: boolean, ch: string) =>
     `${bits & 4 ? 'r' : '-'}${bits & 2 ? 'w' : '-'}${special ? (bits & 1 ? ch : ch.toUpperCase()) : bits & 1 ? 'x' : '-'}`;
   return (
@@ -134,7 +123,7 @@ export function formatUsage(u: cpsbackup.Usage.$Properties): string {
   const bytes = Number(u.storedBytes ?? 0);
   const qb = Number(u.quotaBackups ?? 0);
   const qs = Number(u.quotaBytes ?? 0);
-  return `Usage: ${backups} backups${qb ? ` of ${qb} allowed` : ''}, ${formatBytes(bytes)} stored${qs ? ` of ${formatBytes(qs)} allowed` : ''}`;
+  return `Usage: ${backups} backups${qb ? ` of ${qb} allowed` : ''}, ${bytesText(bytes)} stored${qs ? ` of ${bytesText(qs)} allowed` : ''}`;
 }
 
 /** Usage as plain JSON. */

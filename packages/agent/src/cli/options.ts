@@ -16,7 +16,7 @@ const EXIT_CODES_HELP = `Exit codes:
   9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-export const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
+const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -108,7 +108,7 @@ export function parseArgs(args: string[]) {
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
     .option('load-dumps', {
-      // No default: whether it was given decides (see runImport).
+      // No default: whether it was given decides (see runRestoreJob).
       type: 'boolean',
       describe:
         "after -i, load the restored dumps into this node's databases with their restore commands (storage.conf), then delete them. " +

@@ -1,6 +1,6 @@
+import { bytesText } from '@cpsbackup/config';
 import cliProgress from 'cli-progress';
 import { type BackupCounters } from '../backup/counters';
-import { formatBytes } from './format';
 
 /**
  * A progress bar on stderr when it is a terminal; nothing at all otherwise
@@ -31,9 +31,9 @@ export class BackupProgress {
     const total = Math.max(expectedBytes, done, 1);
     const payload = {
       entries: c.entries,
-      read: formatBytes(c.bytesRead),
-      sent: formatBytes(c.chunkBytesSent),
-      rate: formatBytes(Math.round(c.bytesRead / Math.max(0.001, (Date.now() - this.start) / 1000))),
+      read: bytesText(c.bytesRead),
+      sent: bytesText(c.chunkBytesSent),
+      rate: bytesText(Math.round(c.bytesRead / Math.max(0.001, (Date.now() - this.start) / 1000))),
     };
     if (!this.bar.isActive) this.bar.start(total, done, payload);
     this.bar.setTotal(total);

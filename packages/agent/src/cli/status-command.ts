@@ -1,4 +1,5 @@
-import { formatBytes, formatNumber } from './format';
+import { bytesText } from '@cpsbackup/config';
+import { formatNumber } from './format';
 import { AgentError, ExitCode } from '../errors';
 
 interface ClientRow {
@@ -40,7 +41,7 @@ export async function runStatus(url: string, token = ''): Promise<{ report: Repo
   const s = report.store;
   const lines = [
     `cpsbackupd ${report.server.version}, up ${Math.round(report.server.uptimeSeconds / 60)} min, ${report.server.connections} connections; ` +
-      `store ${formatBytes(s.storedBytes)} holding ${formatBytes(s.logicalBytes)} (dedup ${s.dedupRatio.toFixed(1)}x, compression ${s.compressionRatio.toFixed(1)}x)`,
+      `store ${bytesText(s.storedBytes)} holding ${bytesText(s.logicalBytes)} (dedup ${s.dedupRatio.toFixed(1)}x, compression ${s.compressionRatio.toFixed(1)}x)`,
     `${'CLIENT'.padEnd(16)} ${'LAST SUCCESS'.padEnd(24)} ${'BACKUPS'.padStart(7)} ${'STORED'.padStart(10)}  STATE`,
   ];
   const now = Date.now();
@@ -48,13 +49,13 @@ export async function runStatus(url: string, token = ''): Promise<{ report: Repo
     const last = c.lastSuccess ? `${formatNumber(c.lastSuccess.number)} ${ago(now - Date.parse(c.lastSuccess.finishedAt))}` : 'never';
     const states: string[] = [];
     if (c.running)
-      states.push(`running (${c.running.phase}, ${c.running.files} files, ${formatBytes(c.running.bytes)}, ${formatBytes(c.running.bytesPerSecond)}/s)`);
+      states.push(`running (${c.running.phase}, ${c.running.files} files, ${bytesText(c.running.bytes)}, ${bytesText(c.running.bytesPerSecond)}/s)`);
     if (c.overdue) states.push('OVERDUE');
     if (c.lastResult?.status === 'error') states.push(`last failed: ${c.lastResult.reason ?? '?'}`);
     if (c.lastResult?.status === 'partial') states.push(`last partial: ${c.lastResult.reason ?? '?'}`);
     for (const d of c.damaged ?? []) states.push(`backup ${formatNumber(d.number)} ${d.status}: ${d.reason}`);
     lines.push(
-      `${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${formatBytes(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`,
+      `${c.name.padEnd(16)} ${last.padEnd(24)} ${String(c.backups).padStart(7)} ${bytesText(c.storedBytes).padStart(10)}  ${states.join('; ') || 'ok'}`,
     );
   }
   return { report, table: lines };

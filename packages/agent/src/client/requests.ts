@@ -2,7 +2,8 @@ import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { type FileEntry } from '@cpsbackup/format';
 import { AgentError } from '../errors';
-import { loadNodeKey, requireKeys } from '../encryption/node-key';
+import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
+import { keyAccessOf } from './key-requests';
 import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
 
 import { withServer } from './server-connection';
@@ -19,13 +20,14 @@ export async function runList(
   });
 }
 
-/** The entries of a backup (no content) and its summary; `client` as in runList. */
+/** The entries of a backup (no content) and its summary; `client` as in runList; `prompt` as in BackupOptions. */
 export async function runShow(
   config: NodeConfig,
   number: number,
   client = '',
+  prompt?: PassphrasePrompt,
 ): Promise<{ summary: cpsbackup.BackupSummary.$Properties; entries: FileEntry[] }> {
-  const keys = await loadNodeKey(config);
+  const keys = await loadNodeKey(config, keyAccessOf(config, prompt));
   return withServer(config, keys?.keyId, async (server) => {
     await server.send({ restoreRequest: { number, metadataOnly: true, client } });
     const entries: FileEntry[] = [];
@@ -76,13 +78,14 @@ export async function runVerifyRequest(config: NodeConfig, number: number): Prom
  * hash, not what a listing says). The backups are the available ones made
  * with this node's key (`number`: that one only; 0: all). Returns how many
  * were read and those whose file list is damaged, with the message; none
- * for a node that does not encrypt.
+ * for a node that does not encrypt. `prompt` as in BackupOptions.
  */
 export async function runCheckSealedTrees(
   config: NodeConfig,
   number: number,
+  prompt?: PassphrasePrompt,
 ): Promise<{ checked: number; damaged: Array<{ number: number; message: string }> }> {
-  const keys = await loadNodeKey(config);
+  const keys = await loadNodeKey(config, keyAccessOf(config, prompt));
   if (!keys) return { checked: 0, damaged: [] };
   const { backups } = await runList(config);
   const ours = backups.filter(

@@ -1,9 +1,8 @@
 import { type NodeConfig } from '@cpsbackup/config';
 import type { Logger } from '@cpsbackup/log';
 import { AgentError } from '../errors';
-import { runExport } from '../dumps/export-import';
+import { runBackupJob } from '../jobs/backup-job';
 import { runList } from '../client/requests';
-import { withRunLock } from './run-lock';
 import { type BackupWindow, inWindow } from './schedule';
 
 /** Lets a signal handler ask the daemon to stop between runs. */
@@ -76,7 +75,7 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
     }
     log.info('backup starting');
     try {
-      const { summary, counters } = await withRunLock(config.lock_file, () => runExport(config));
+      const { summary, counters } = await runBackupJob(config);
       if (summary.partial) throw new AgentError('PARTIAL', `backup ${Number(summary.number)} is partial: ${summary.partial}`);
       last = Number(summary.finishedAtMs ?? Date.now());
       backoff = config.retry_min * 1000;

@@ -22,12 +22,12 @@ export interface JobFailure {
 }
 
 /** Quotes a value for /bin/sh so placeholders never inject shell syntax. */
-export function shellQuote(s: string): string {
+function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Fills {placeholders} with shell-quoted values. */
-export function fillTemplate(template: string, vars: Record<string, string>): string {
+function fillTemplate(template: string, vars: Record<string, string>): string {
   return template.replace(/\{([a-z_]+)\}/g, (whole, k: string) => (k in vars ? shellQuote(vars[k]!) : whole));
 }
 

@@ -6,14 +6,12 @@ import { createFileDurably, replaceFileDurably } from '@cpsbackup/durable';
 import { boundToOtherKeys, describeKeyCounts, type KeyCount, keyIdText } from '@cpsbackup/format';
 import { cpsbackup } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from '../errors';
-import { canPrompt, promptHidden, promptNewPassphrase } from './passphrase-prompt';
-import { withServer } from '../client/server-connection';
 
 /** The environment variable that may carry the passphrase (so it need not sit in node.conf). */
 export const PASSPHRASE_ENV = 'CPSBACKUP_PASSPHRASE';
 
 /** The passphrase that wraps the master key: CPSBACKUP_PASSPHRASE, else encryption_password; undefined if neither. */
-export function passphraseOf(config: NodeConfig): string | undefined {
+function passphraseOf(config: NodeConfig): string | undefined {
   return process.env[PASSPHRASE_ENV] || config.encryption_password || undefined;
 }
 
@@ -30,21 +28,49 @@ export interface ServerKeyState {
 }
 
 /**
+ * What this module needs of the server, given by its caller
+ * (client/key-requests.ts): the node's key as the server keeps it, and a
+ * key registered (with its wrapped copy, when given), each answered with
+ * the state after.
+ */
+export interface KeyServer {
+  state(): Promise<ServerKeyState>;
+  register(keyId: Buffer, wrapped: Buffer | undefined, oldBackups: cpsbackup.OldBackups): Promise<ServerKeyState>;
+}
+
+/**
+ * How a person is asked for a passphrase (the CLI's terminal,
+ * cli/passphrase-prompt.ts): absent where no one can be asked (the daemon,
+ * cron, a pipe), and then only node.conf or the environment give one.
+ */
+export interface PassphrasePrompt {
+  /** The passphrase of a key that exists, asked with `question`. */
+  existing(question: string): Promise<string>;
+  /** A new passphrase (typed twice, refused if empty or the two differ). */
+  fresh(): Promise<string>;
+}
+
+/** The server and the person a node key is worked out with. */
+export interface KeyAccess {
+  server: KeyServer;
+  prompt?: PassphrasePrompt | undefined;
+}
+
+/**
  * This node's chunk keys when it encrypts (undefined when it does not):
  * from its key file, or, when the file is gone (a node rebuilt from
  * scratch), from the copy the server keeps, unwrapped by the passphrase.
  * Without either, the message says which case this is: a new node, or a
  * rebuilt one whose backups need their key back.
  */
-export async function loadNodeKey(config: NodeConfig): Promise<ChunkKeys | undefined> {
+export async function loadNodeKey(config: NodeConfig, access: KeyAccess): Promise<ChunkKeys | undefined> {
   if (!config.encryption) return undefined;
   const file = config.encryption_key_file;
   const held = readKeyFile(file);
   if (held) return new ChunkKeys(held);
-  const state = await fetchKeyState(config);
+  const state = await access.server.state();
   if (!state.wrapped) throw noCopyError(config, state, 'NO_KEY');
-  const passphrase =
-    passphraseOf(config) ?? (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s master key (${file} is missing): `) : undefined);
+  const passphrase = passphraseOf(config) ?? (await access.prompt?.existing(`Passphrase of ${config.cname}'s master key (${file} is missing): `));
   if (!passphrase) {
     throw new AgentError(
       'NO_KEY',
@@ -227,10 +253,10 @@ export interface InitKeyResult {
  *   file must come back from its safe copy, or --change-key be used);
  * - none of these (a new node): a new key is made.
  */
-export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
+export async function initNodeKey(config: NodeConfig, access: KeyAccess): Promise<InitKeyResult> {
   const file = config.encryption_key_file;
   const held = readKeyFile(file);
-  const state = await fetchKeyState(config);
+  const state = await access.server.state();
   const madeWith = (keyId: Buffer) => state.backups.find((k) => k.keyId.equals(keyId))?.count ?? 0;
   if (held) {
     const keyId = new ChunkKeys(held).keyId;
@@ -249,22 +275,20 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
     }
     if (state.wrapped && state.registered && !state.registered.equals(keyId)) throw otherThanKept(config, state.registered, keyId);
     // Asked before anything is sent: on a terminal with no passphrase configured, typed twice.
-    const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+    const passphrase = passphraseOf(config) ?? (await access.prompt?.fresh());
     // A copy kept before keys were registered names no key: which one it is must be known before this key is registered over it.
     if (state.wrapped && !state.registered) checkUnnamedCopy(config, state.wrapped, keyId, passphrase);
     if (passphrase) {
-      await registerKey(config, keyId, wrapMasterKey(held, passphrase), cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+      await access.server.register(keyId, wrapMasterKey(held, passphrase), cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
       return { file, keyId, source: 'file', copy: 'stored', backups: madeWith(keyId) };
     }
-    const after = state.registered?.equals(keyId) ? state : await registerKey(config, keyId, undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    const after = state.registered?.equals(keyId) ? state : await access.server.register(keyId, undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
     return { file, keyId, source: 'file', copy: after.wrapped ? 'kept' : 'none', backups: madeWith(keyId) };
   }
   if (state.wrapped) {
     const passphrase =
       passphraseOf(config) ??
-      (canPrompt()
-        ? await promptHidden(`Passphrase of ${config.cname}'s master key (${file} is missing; the server keeps a copy wrapped by it): `)
-        : undefined);
+      (await access.prompt?.existing(`Passphrase of ${config.cname}'s master key (${file} is missing; the server keeps a copy wrapped by it): `));
     if (!passphrase) {
       throw new AgentError(
         'NO_KEY',
@@ -297,15 +321,15 @@ export async function initNodeKey(config: NodeConfig): Promise<InitKeyResult> {
     }
     writeKeyFile(file, master, 'create');
     // A copy kept before keys were registered names no key: it is known now.
-    if (!state.registered) await registerKey(config, keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+    if (!state.registered) await access.server.register(keyId, state.wrapped, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
     return { file, keyId, source: 'server', copy: 'kept', backups: madeWith(keyId) };
   }
   if (boundBackups(state).length) throw noCopyError(config, state, 'KEY_IN_USE');
-  const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+  const passphrase = passphraseOf(config) ?? (await access.prompt?.fresh());
   const master = newMasterKey();
   const keyId = new ChunkKeys(master).keyId;
   // The server first: it refuses a key this node could not back up with (its dedup group's), before a key file exists.
-  await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
+  await access.server.register(keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, cpsbackup.OldBackups.OLD_BACKUPS_REFUSE);
   writeKeyFile(file, master, 'create');
   return { file, keyId, source: 'made', copy: passphrase ? 'stored' : 'none', backups: 0 };
 }
@@ -393,7 +417,7 @@ export interface ChangeKeyResult {
  * The server registers the new key before the key file is replaced: the
  * node's next backup is made with it.
  */
-export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, useKeyFile = false): Promise<ChangeKeyResult> {
+export async function changeNodeKey(config: NodeConfig, access: KeyAccess, old: OldBackupsChoice, useKeyFile = false): Promise<ChangeKeyResult> {
   const file = config.encryption_key_file;
   const held = readKeyFile(file);
   if (useKeyFile && !held) {
@@ -403,7 +427,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, u
       ExitCode.CONFIG,
     );
   }
-  const state = await fetchKeyState(config);
+  const state = await access.server.state();
   const master = useKeyFile ? held! : newMasterKey();
   const keyId = new ChunkKeys(master).keyId;
   if (useKeyFile && state.registered?.equals(keyId)) {
@@ -435,8 +459,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, u
     if (bound.length && !holds(current) && state.wrapped) {
       const why = held ? `${file} holds ${useKeyFile ? 'the new key' : 'another key'}` : `${file} is missing`;
       const passphrase =
-        passphraseOf(config) ??
-        (canPrompt() ? await promptHidden(`Passphrase of ${config.cname}'s current master key (${why}; to keep it in ${keptIn}): `) : undefined);
+        passphraseOf(config) ?? (await access.prompt?.existing(`Passphrase of ${config.cname}'s current master key (${why}; to keep it in ${keptIn}): `));
       if (passphrase) opened = unwrap(state.wrapped, passphrase);
       if (holds(opened)) current = opened;
     }
@@ -472,7 +495,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, u
       ExitCode.CONFIG,
     );
   }
-  const passphrase = passphraseOf(config) ?? (canPrompt() ? await promptNewPassphrase() : undefined);
+  const passphrase = passphraseOf(config) ?? (await access.prompt?.fresh());
   if (keptIn && current) keepOldKey(keptIn, current, file);
   // A key change even with no backups to say anything about (OLD_BACKUPS_NONE): the server still refuses if one was made meanwhile.
   const mode = !old
@@ -480,7 +503,7 @@ export async function changeNodeKey(config: NodeConfig, old: OldBackupsChoice, u
     : old.action === 'delete'
       ? cpsbackup.OldBackups.OLD_BACKUPS_DELETE
       : cpsbackup.OldBackups.OLD_BACKUPS_KEEP;
-  const after = await registerKey(config, keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, mode);
+  const after = await access.server.register(keyId, passphrase ? wrapMasterKey(master, passphrase) : undefined, mode);
   if (!useKeyFile) {
     try {
       writeKeyFile(file, master, 'replace');
@@ -613,40 +636,4 @@ export function requireKeys(keys: ChunkKeys | undefined, backup: cpsbackup.Backu
     );
   }
   return keys;
-}
-
-/** A key id from the server: 32 bytes, or refused. */
-function keyIdFrom(bytes: Uint8Array | null | undefined, what: string): Buffer {
-  if (bytes?.length !== 32) throw new AgentError('PROTOCOL', `the server sent ${what} of ${bytes?.length ?? 0} bytes (32 expected)`);
-  return Buffer.from(bytes);
-}
-
-function stateOf(m: cpsbackup.KeyReply.$Properties): ServerKeyState {
-  return {
-    ...(m.wrappedKey?.length ? { wrapped: Buffer.from(m.wrappedKey) } : {}),
-    ...(m.keyId?.length ? { registered: keyIdFrom(m.keyId, 'a registered key id') } : {}),
-    backups: (m.backups ?? []).map((k) => ({
-      keyId: keyIdFrom(k.keyId, "a backup's key id"),
-      count: Number(k.count ?? 0),
-      oldest: Number(k.oldest ?? 0),
-      newest: Number(k.newest ?? 0),
-    })),
-    deleted: Number(m.deleted ?? 0),
-  };
-}
-
-/** What the server keeps of this node's key, and the keys its backups were made with. */
-async function fetchKeyState(config: NodeConfig): Promise<ServerKeyState> {
-  return withServer(config, undefined, async (server) => {
-    await server.send({ keyRequest: { store: false } });
-    return stateOf(await server.expect('keyReply'));
-  });
-}
-
-/** Registers `keyId` as this node's key with the server (with its wrapped copy, when given); the state after. */
-async function registerKey(config: NodeConfig, keyId: Buffer, wrapped: Buffer | undefined, oldBackups: cpsbackup.OldBackups): Promise<ServerKeyState> {
-  return withServer(config, undefined, async (server) => {
-    await server.send({ keyRequest: { store: true, keyId, wrappedKey: wrapped ?? Buffer.alloc(0), oldBackups } });
-    return stateOf(await server.expect('keyReply'));
-  });
 }

@@ -3,7 +3,8 @@ import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
 import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { chunkIdOf, decodeChunkToScratch, EntryType, type FileEntry, isUnder, prefixSelection, selectedWithWay } from '@cpsbackup/format';
 import type RE2 from 're2';
-import { loadNodeKey, requireKeys } from '../encryption/node-key';
+import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
+import { keyAccessOf } from '../client/key-requests';
 import { SealedChunkReads } from '../encryption/tree-reader';
 import { AgentError, ExitCode } from '../errors';
 import { ServerConnection } from '../client/server-connection';
@@ -16,6 +17,8 @@ export interface RestoreOptions {
   number?: number;
   /** Directory to restore into ("/" puts files back where they were). */
   target: string;
+  /** Who is asked for the passphrase of the server's copy of the key when the key file is missing (the CLI's terminal); none: no one. */
+  prompt?: PassphrasePrompt;
   /** Only paths equal to or below these (raw bytes: names need not be UTF-8). */
   prefixes?: Buffer[];
   /** Only paths this regular expression matches (RE2 syntax; the server selects, so nothing else is sent). */
@@ -105,7 +108,7 @@ export function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fi
 
 /** Restores a backup (or part of it) into `opts.target`. */
 export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
-  const keys = await loadNodeKey(config);
+  const keys = await loadNodeKey(config, keyAccessOf(config, opts.prompt));
   const server = await ServerConnection.open(config, keys?.keyId);
   let writer: TreeWriter | undefined;
   try {

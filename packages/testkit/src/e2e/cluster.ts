@@ -14,7 +14,7 @@ export { tempDir };
 /** The repository: the e2e harness runs this checkout's built binaries. */
 const ROOT = path.resolve(__dirname, '../../../..');
 export const SERVER_BIN = path.join(ROOT, 'packages/server/dist/cli.js');
-export const CLI_BIN = path.join(ROOT, 'packages/agent/dist/cli.js');
+export const CLI_BIN = path.join(ROOT, 'packages/agent/dist/cli/main.js');
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {

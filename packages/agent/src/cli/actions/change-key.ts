@@ -2,6 +2,8 @@ import type { NodeConfig } from '@cpsbackup/config';
 import { describeKeyCounts, keyIdText } from '@cpsbackup/format';
 import { ExitCode } from '../../errors';
 import { changeNodeKey, type OldBackupsChoice, PASSPHRASE_ENV } from '../../encryption/node-key';
+import { keyAccessOf } from '../../client/key-requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import type { CliArgs } from '../options';
 import type { Report } from '../report';
 import { KEEP_IT_SAFE } from './init-key';
@@ -16,7 +18,7 @@ export async function changeKey(config: NodeConfig, argv: CliArgs): Promise<Repo
     : argv['keep-old-backups'] !== undefined
       ? { action: 'keep', file: argv['keep-old-backups'] }
       : undefined;
-  const r = await changeNodeKey(config, old, argv['use-key-file'] === true);
+  const r = await changeNodeKey(config, keyAccessOf(config, terminalPrompt()), old, argv['use-key-file'] === true);
   const replaced = r.oldKeyId && r.kept.find((k) => k.keyId.equals(r.oldKeyId!));
   const earlier = r.kept.filter((k) => !r.oldKeyId || !k.keyId.equals(r.oldKeyId));
   const text = [

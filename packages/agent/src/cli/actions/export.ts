@@ -1,10 +1,10 @@
-import type { NodeConfig } from '@cpsbackup/config';
-import { withRunLock } from '../../daemon/run-lock';
-import { runExport } from '../../dumps/export-import';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
-import { formatBytes, formatNumber, statusWord, summaryJson } from '../format';
+import { formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
 import { BackupProgress } from '../progress';
+import { terminalPrompt } from '../passphrase-prompt';
 import type { Report } from '../report';
 
 /** `-e`: backs this node up now (with the dump jobs), a progress bar on a terminal. */
@@ -12,23 +12,22 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
   let result;
   try {
-    result = await withRunLock(config.lock_file, () =>
-      runExport(config, {
-        full: argv.full,
-        name: argv.name,
-        description: argv.description,
-        onProgress: (c, expected) => progress.update(c, expected),
-      }),
-    );
+    result = await runBackupJob(config, {
+      full: argv.full,
+      name: argv.name,
+      description: argv.description,
+      onProgress: (c, expected) => progress.update(c, expected),
+      prompt: terminalPrompt(),
+    });
   } finally {
     progress.stop();
   }
   const { summary, counters } = result;
   const s = summaryJson(summary);
   const text = [
-    `Backup ${formatNumber(summary.number)} ${statusWord(summary)}: ${s.files} entries, ${formatBytes(s.bytes as number)}; ` +
-      `read ${counters.filesRead} files (${formatBytes(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
-      `sent ${counters.chunksSent} chunks (${formatBytes(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
+    `Backup ${formatNumber(summary.number)} ${statusWord(summary)}: ${s.files} entries, ${bytesText(s.bytes as number)}; ` +
+      `read ${counters.filesRead} files (${bytesText(counters.bytesRead)}), ${counters.filesUnchanged} unchanged; ` +
+      `sent ${counters.chunksSent} chunks (${bytesText(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
     ...(s.warnings as string[]).map((w) => `warning: ${w}`),
   ];
   const json = { backup: s, counters };

@@ -1,8 +1,9 @@
-import type { NodeConfig } from '@cpsbackup/config';
-import { type MissingDump, type RestoredDump, runImport, type StrayDump } from '../../dumps/export-import';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
-import { formatBytes, formatNumber, summaryJson } from '../format';
+import { terminalPrompt } from '../passphrase-prompt';
+import { formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
 
@@ -37,11 +38,11 @@ function missingLine(d: MissingDump, backup: string): string {
   );
 }
 
-/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runImport for when). */
+/** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runRestoreJob for when). */
 export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
   const number = parseNumber(argv.import, '-i');
-  const r = await runImport(config, {
-    // Undefined unless given: runImport then loads dumps only for a restore to the original paths.
+  const r = await runRestoreJob(config, {
+    // Undefined unless given: runRestoreJob then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
     number,
     target: argv.to ?? '/',
@@ -53,6 +54,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     devices: argv.devices,
     setuid: argv.setuid,
     client: argv.client,
+    prompt: terminalPrompt(),
   });
   // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
   if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
@@ -86,7 +88,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const warnings = [...partial, ...r.warnings, ...(r.loadsDumps ? missing : [])];
   return {
     text: [
-      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${formatBytes(r.bytes)} into ${argv.to ?? '/'}`,
+      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${bytesText(r.bytes)} into ${argv.to ?? '/'}`,
       ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
       ...r.strayDumps.filter((d) => d.state === 'kept').map(strayLine),
       ...(r.loadsDumps ? [] : missing),

@@ -2,6 +2,8 @@ import type { NodeConfig } from '@cpsbackup/config';
 import { keyIdText } from '@cpsbackup/format';
 import { ExitCode } from '../../errors';
 import { initNodeKey, PASSPHRASE_ENV } from '../../encryption/node-key';
+import { keyAccessOf } from '../../client/key-requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import type { CliArgs } from '../options';
 import type { Report } from '../report';
 
@@ -11,7 +13,7 @@ export const KEEP_IT_SAFE =
 
 /** `--init-key`: this node's master key, made on a new node or fetched back on a rebuilt one, never replaced (see initNodeKey). */
 export async function initKey(config: NodeConfig, _argv: CliArgs): Promise<Report> {
-  const r = await initNodeKey(config);
+  const r = await initNodeKey(config, keyAccessOf(config, terminalPrompt()));
   const id = keyIdText(r.keyId);
   const made = r.backups === 1 ? '1 backup was' : `${r.backups} backups were`;
   const text = [

@@ -1,18 +1,19 @@
-import type { NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { runShow } from '../../client/requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
-import { entryJson, formatBytes, formatEntryLine, formatNumber, summaryJson } from '../format';
+import { entryJson, formatEntryLine, formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
 
 /** `-s N`: a backup's files (ls -l style), then its figures and warnings. */
 export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
-  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'), argv.client);
+  const { summary, entries } = await runShow(config, parseNumber(argv.show, '-s'), argv.client, terminalPrompt());
   const s = summaryJson(summary);
   return {
     text: [
       ...entries.map(formatEntryLine),
-      `Backup ${formatNumber(summary.number)} ${s.status as string}${summary.partial ? ` (${summary.partial})` : ''}: ${s.files} entries, ${formatBytes(s.bytes as number)}, new ${formatBytes(s.newBytes as number)} (stored ${formatBytes(s.storedBytes as number)})` +
+      `Backup ${formatNumber(summary.number)} ${s.status as string}${summary.partial ? ` (${summary.partial})` : ''}: ${s.files} entries, ${bytesText(s.bytes as number)}, new ${bytesText(s.newBytes as number)} (stored ${bytesText(s.storedBytes as number)})` +
         (s.key ? `, encrypted with key ${String(s.key)}` : ''),
       ...(s.warnings as string[]).map((w) => `warning: ${w}`),
     ],

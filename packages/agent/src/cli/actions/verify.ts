@@ -1,7 +1,8 @@
-import type { NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { runCheckSealedTrees, runVerifyRequest } from '../../client/requests';
+import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
-import { formatBytes, formatNumber } from '../format';
+import { formatNumber } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
 
@@ -10,7 +11,7 @@ export async function verify(config: NodeConfig, argv: CliArgs): Promise<Report>
   const number = parseNumber(argv.verify, '--verify');
   const r = await runVerifyRequest(config, number);
   // An encrypted node's file lists only the node can read: it checks them itself.
-  const trees = await runCheckSealedTrees(config, number);
+  const trees = await runCheckSealedTrees(config, number, terminalPrompt());
   const damaged: Array<{ number: number; manifestDamaged: boolean; files: string[]; message?: string }> = (r.damaged ?? []).map((d) => ({
     number: Number(d.number),
     manifestDamaged: !!d.manifestDamaged,
@@ -20,7 +21,7 @@ export async function verify(config: NodeConfig, argv: CliArgs): Promise<Report>
   const ok = !!r.ok && trees.damaged.length === 0;
   const catalogProblems = r.catalogProblems ?? [];
   const text = [
-    `Checked ${Number(r.chunksChecked ?? 0)} chunks (${formatBytes(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`,
+    `Checked ${Number(r.chunksChecked ?? 0)} chunks (${bytesText(Number(r.bytesChecked ?? 0))}): ${r.ok ? 'all sound' : `${Number(r.badChunks ?? 0)} damaged`}`,
   ];
   if (trees.checked > 0) {
     text.push(

@@ -1,61 +1,20 @@
+/**
+ * The restore job (`cpsbackup -i`): a restore, then the dumps it brought
+ * back loaded into their databases, or reported with the command that
+ * loads them.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadStorageConfig, type NodeConfig, type StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
+import { loadStorageConfig, type NodeConfig, storageConfigPathFor } from '@cpsbackup/config';
 import { EntryType, type FileEntry } from '@cpsbackup/format';
-import { type BackupOptions, type BackupResult, runBackup } from '../backup/backup';
-import { type DumpJob, dumpPathOf, jobsOf, loadCommandFor, loadDump, RunningDumps } from './dump-jobs';
-import { AgentError, ExitCode } from '../errors';
+import { dumpPathOf, jobsOf, loadCommandFor, loadDump } from '../dumps/dump-jobs';
 import { pathSelection, type RestoreOptions, type RestoreResult, runRestore } from '../restore/restore';
 import { pathUnder, relativeOf } from '../restore/safe-path';
 import type { WriteOutcome } from '../restore/tree-writer';
-import { realPathOfExisting, wayProblem, wayTo } from './dump-trust';
-
-/** The dump jobs of this node, if it has a storage.conf. */
-export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
-  const file = storageConfigPathFor(config.configFile, config.storage_conf);
-  if (!file) return undefined;
-  const storage = loadStorageConfig(file);
-  const jobs = jobsOf(storage);
-  return jobs.length ? { storage, jobs } : undefined;
-}
-
-/**
- * `cpsbackup -e`: starts the dump jobs, each writing into its FIFO, backs up
- * the node with the FIFOs, then checks every dump's exit status before the
- * commit. A failed dump aborts the backup on the server with the reason
- * (status error): it is never offered as the latest good backup. Whatever
- * lay where a FIFO goes and is not one (a dump a restore kept) is moved
- * aside and named in a warning (see RunningDumps).
- */
-export async function runExport(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupResult & { dumps: string[] }> {
-  const dumpSetup = loadDumpJobs(config);
-  if (!dumpSetup) return { ...(await runBackup(config, opts)), dumps: [] };
-  const { storage, jobs } = dumpSetup;
-  const dumps = RunningDumps.start(jobs, storage.dump_directory);
-  try {
-    const result = await runBackup(config, {
-      ...opts,
-      warnings: [...(opts.warnings ?? []), ...dumps.warnings],
-      extraIncludes: [storage.dump_directory],
-      extraFifos: dumps.fifos,
-      fifoWriterExit: (p) => dumps.exited(p),
-      beforeCommit: async () => {
-        const failures = await dumps.finish(storage.dump_timeout * 1000);
-        if (failures.length) throw new AgentError('DUMP_FAILED', failures.map((f) => f.message).join('; '), ExitCode.FAILED);
-      },
-    });
-    return { ...result, dumps: jobs.map((j) => j.name) };
-  } catch (err) {
-    // A file moved aside is said even when the backup that would have carried the warning failed.
-    if (err instanceof AgentError && dumps.warnings.length) throw new AgentError(err.code, `${err.message}; and ${dumps.warnings.join('; ')}`, err.exitCode);
-    throw err;
-  } finally {
-    dumps.cleanup();
-  }
-}
+import { realPathOfExisting, wayProblem, wayTo } from '../dumps/dump-trust';
 
 /** What `cpsbackup -i` is asked to do besides restoring. */
-export interface ImportOptions extends RestoreOptions {
+export interface RestoreJobOptions extends RestoreOptions {
   /**
    * Load the restored dumps into this node's databases. Undefined (not
    * given): only when restoring to the original paths (target "/").
@@ -108,7 +67,7 @@ export interface MissingDump {
 }
 
 /** What `cpsbackup -i` did with the dumps besides restoring. */
-export interface ImportResult extends RestoreResult {
+export interface RestoreJobResult extends RestoreResult {
   dumps: RestoredDump[];
   strayDumps: StrayDump[];
   missingDumps: MissingDump[];
@@ -154,7 +113,7 @@ function notWrittenReason(kind: 'file' | 'other', overwrite: boolean): string {
 }
 
 /**
- * `cpsbackup -i`: restores; a dump comes back as a regular file named after
+ * The restore job, `cpsbackup -i`: restores; a dump comes back as a regular file named after
  * its FIFO. Restored to the original paths, each dump is loaded by its
  * restore command (mongorestore, pg_restore, ...) and then deleted. Restored
  * anywhere else, dumps are loaded only when `loadDumps` says so explicitly:
@@ -172,7 +131,7 @@ function notWrittenReason(kind: 'file' | 'other', overwrite: boolean): string {
  * --load-dumps), a dump no job loads is a failure: the restore did not do
  * what was asked of it.
  */
-export async function runImport(config: NodeConfig, opts: ImportOptions): Promise<ImportResult> {
+export async function runRestoreJob(config: NodeConfig, opts: RestoreJobOptions): Promise<RestoreJobResult> {
   const confFile = storageConfigPathFor(config.configFile, config.storage_conf);
   const storage = confFile ? loadStorageConfig(confFile) : undefined;
   const jobs = storage ? jobsOf(storage) : [];

@@ -13,9 +13,9 @@
  *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
  */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@cpsbackup/config';
+import { bytesText, parseDuration } from '@cpsbackup/config';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
-import { ago, backupNumberText, bytesText } from './human';
+import { ago, backupNumberText } from './human';
 import type { StatusReport } from './status-report';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;

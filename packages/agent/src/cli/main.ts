@@ -10,7 +10,7 @@
  * grows to about 100 MB before it is collected. With 1 MiB an unchanged
  * re-backup of 50,000 files peaks about 30 MB lower, at the same speed
  * (PERFORMANCE.md). It applies when this file is run as a program (the
- * installed `cpsbackup`), not under `node cli.js`.
+ * installed `cpsbackup`), not under `node main.js`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,22 +19,22 @@ import { hideBin } from 'yargs/helpers';
 import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
 import { isFormatError } from '@cpsbackup/format';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
-import { daemon } from './cli/actions/daemon';
-import { deleteBackup } from './cli/actions/delete';
-import { enrol } from './cli/actions/enrol';
-import { changeKey } from './cli/actions/change-key';
-import { initKey } from './cli/actions/init-key';
-import { exportBackup } from './cli/actions/export';
-import { importBackup } from './cli/actions/import';
-import { label } from './cli/actions/label';
-import { list } from './cli/actions/list';
-import { show } from './cli/actions/show';
-import { status } from './cli/actions/status';
-import { verify } from './cli/actions/verify';
-import { type Action, actionOf, type CliArgs, parseArgs } from './cli/options';
-import { emit, type Report } from './cli/report';
-import { parseWindow } from './daemon/schedule';
-import { AgentError, ExitCode } from './errors';
+import { daemon } from './actions/daemon';
+import { deleteBackup } from './actions/delete';
+import { enrol } from './actions/enrol';
+import { changeKey } from './actions/change-key';
+import { initKey } from './actions/init-key';
+import { exportBackup } from './actions/export';
+import { importBackup } from './actions/import';
+import { label } from './actions/label';
+import { list } from './actions/list';
+import { show } from './actions/show';
+import { status } from './actions/status';
+import { verify } from './actions/verify';
+import { type Action, actionOf, type CliArgs, parseArgs } from './options';
+import { emit, type Report } from './report';
+import { parseWindow } from '../daemon/schedule';
+import { AgentError, ExitCode } from '../errors';
 
 /** One module per action (cli/actions/); each returns a Report, which emit() prints. */
 const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Promise<Report>> = {
