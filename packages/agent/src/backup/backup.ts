@@ -6,7 +6,7 @@ import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } 
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
-import { type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
+import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
@@ -228,51 +228,23 @@ async function walkAndUpload(
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<RootReport[]> {
-  const owners = new OwnerNames();
   const keptXattrs = xattrsKept(config);
   const roots: RootReport[] = [];
   const warnings: string[] = [...(opts.warnings ?? [])];
-  const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
-  const include = [...config.include, ...(opts.extraIncludes ?? [])];
-  const w: WalkState = {
-    opts,
-    params,
-    stop,
-    uploader,
-    counters,
-    owners,
-    // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
-    sink: (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data)),
-    blocks: new ReadBlocks(params.maxSize),
-    hardlinks: new Map(),
-    readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
-    readFifos,
-    fifoWaits: new FifoWaits(config.fifo_timeout),
-  };
+  const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
   let lastProgress = 0;
-
   const walkOptions = {
-    include,
+    include: [...config.include, ...(opts.extraIncludes ?? [])],
     exclude: config.exclude,
     excludeRegex: config.exclude_regex,
     onWarning: (m: string) => warnings.push(m),
     onRoot: (r: RootReport) => roots.push(r),
   };
-  // Asked once per item, in walk order (the parent's manifest is read as a merge).
-  const decide = (item: WalkItem) => {
-    if (item.kind !== 'file') return { pooled: false };
-    const before = opts.full ? undefined : previous.previousFile(item.path, item.stat);
-    if (before?.unchanged) return { reused: before.chunks, pooled: false };
-    return {
-      known: before?.chunks,
-      pooled: item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat),
-    };
-  };
-  const ahead = new ReadAhead(walk(walkOptions), files, decide);
+  const ahead = new ReadAhead(walk(walkOptions), files, readDecision(opts, previous));
   for (let step = ahead.next(); step; step = ahead.next()) {
     const item = step.item;
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
-    const entry = await policyOf(step)(w, step, entryOf(item, item.stat, owners, keptXattrs(item.xattrs)));
+    const entry = await policyOf(step)(w, step, entryOf(item, item.stat, w.owners, keptXattrs(item.xattrs)));
     if (!entry) continue;
     await uploader.addEntry(entry);
     if (opts.onProgress && Date.now() - lastProgress > 200) {
@@ -283,6 +255,50 @@ async function walkAndUpload(
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
   opts.onProgress?.(counters, expectedBytes);
   return roots;
+}
+
+/**
+ * What the read-ahead does with each walked item, asked once per item in
+ * walk order (the parent's manifest is read as a merge): a file unchanged
+ * since the parent reuses its chunks; a changed one is read, on the file
+ * pool when small, single-linked and not sparse.
+ */
+function readDecision(opts: BackupOptions, previous: PreviousManifest): AheadDecision {
+  return (item) => {
+    if (item.kind !== 'file') return { pooled: false };
+    const before = opts.full ? undefined : previous.previousFile(item.path, item.stat);
+    if (before?.unchanged) return { reused: before.chunks, pooled: false };
+    return {
+      known: before?.chunks,
+      pooled: item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat),
+    };
+  };
+}
+
+/** The state the entry policies share, made once per backup. */
+function walkState(
+  config: NodeConfig,
+  opts: BackupOptions,
+  { params, keyed, stop }: { params: ChunkerParams; keyed: boolean; stop: AbortSignal },
+  uploader: Uploader,
+  counters: BackupCounters,
+): WalkState {
+  const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
+  return {
+    opts,
+    params,
+    stop,
+    uploader,
+    counters,
+    owners: new OwnerNames(),
+    // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
+    sink: (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data)),
+    blocks: new ReadBlocks(params.maxSize),
+    hardlinks: new Map(),
+    readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
+    readFifos,
+    fifoWaits: new FifoWaits(config.fifo_timeout),
+  };
 }
 
 /** What the entry policies share for one backup's walk. */
@@ -325,7 +341,7 @@ function policyOf(step: AheadStep): EntryPolicy {
   }
 }
 
-/** A regular file's content: the parent's chunks when unchanged, else read on the file pool or streamed. */
+/** A regular file's content: the parent's chunks when unchanged, else read on the file pool or streamed (each policy relies on the field tested here). */
 function regularFileContent(step: AheadStep): EntryPolicy {
   if (step.reused) return unchangedFile;
   return step.read ? pooledFile : streamedFile;
