@@ -1,4 +1,4 @@
-import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
+import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, type MessageKind, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
 import { SealedReads } from './sealed-reads';
@@ -250,86 +250,165 @@ function nextUnlessCheckFails(ctx: SessionContext, writer: BackupWriter): Promis
   });
 }
 
+/**
+ * Takes the agent's messages until it ends or aborts the backup: each by
+ * the handler of its kind (plain or encrypted handlers, chosen once per
+ * backup), any other kind refused.
+ */
 async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: SealedReads | undefined): Promise<Ending> {
-  const sealed = !!ctx.keyId;
-  const quota = ctx.policy.quotaBytes;
-  /** Everything this backup stores counts: chunks, and the manifest its entries make. */
-  const checkQuotaDuring = () => {
-    if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
-      throw new WireError(
-        'QUOTA',
-        `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
-        true,
-      );
-    }
-  };
+  const handlers = ctx.keyId ? SEALED_MESSAGES : PLAIN_MESSAGES;
+  const b: BackupReceipt = { ctx, writer, storedBefore, parentReads };
   for (;;) {
     const m = await nextUnlessCheckFails(ctx, writer);
-    switch (m.msg) {
-      case 'missingQuery': {
-        const ids = (m.missingQuery.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
-        if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${LIMITS.idsPerQuery})`);
-        for (const id of ids) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
-        await writer.settle(); // chunks sent before the query count as had
-        const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
-        const missing: number[] = [];
-        ids.forEach((id, i) => lacking.has(id.toString('hex')) && missing.push(i));
-        await ctx.conn.send({ missingReply: { queryId: m.missingQuery.queryId, missing } });
-        break;
-      }
-      case 'chunk': {
-        const c = m.chunk;
-        if (sealed) {
-          writer.putSealedChunk(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c));
-          checkQuotaDuring();
-          break;
-        }
-        await writer.queueEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0, ctx.checkChunk);
-        checkQuotaDuring();
-        break;
-      }
-      case 'listingChunk': {
-        // The file list is stored too: it counts against quota_bytes like data.
-        const c = m.listingChunk;
-        await writer.settle(); // a listing may only name chunks stored before it
-        if (sealed) {
-          const { listings, data } = sealedRefs(c);
-          writer.putSealedListing(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c), listings, data);
-          checkQuotaDuring();
-          break;
-        }
-        writer.putListingChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
-        checkQuotaDuring();
-        break;
-      }
-      case 'readChunks':
-        if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without an encrypted parent');
-        await parentReads.serve(ctx, m.readChunks);
-        break;
-      case 'warning':
-        writer.addWarning(String(m.warning.message ?? '')); // the writer keeps a bounded number, each cut short
-        break;
-      case 'endBackup': {
-        await writer.settle();
-        checkQuotaDuring();
-        const root = (m.endBackup.root ?? []).map(toBuffer);
-        if (root.length > LIMITS.rootListingChunks) {
-          throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
-        }
-        for (const id of root) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
-        if (sealed) writer.claimTotals(toSafeNumber(m.endBackup.fileCount, 'file_count'), toSafeNumber(m.endBackup.logicalBytes, 'logical_bytes'));
-        return { kind: 'end', partialReasons: (m.endBackup.partialReasons ?? []).map(String), root };
-      }
-      case 'abortBackup': {
-        const reason = `aborted by the agent: ${String(m.abortBackup.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
-        writer.abort(reason);
-        ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
-        return { kind: 'aborted', reason };
-      }
-      default:
-        throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);
-    }
+    if (!isBackupMessage(m.msg)) throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} during a backup`);
+    const ending = await handle(handlers, m.msg, m, b);
+    if (ending) return ending;
   }
+}
+
+/** One backup being received, as every message handler sees it. */
+interface BackupReceipt {
+  ctx: SessionContext;
+  writer: BackupWriter;
+  /** What the client stored before this backup (counted only when quota_bytes is set). */
+  storedBefore: number;
+  /** The encrypted parent's chunks the node may read while it backs up. */
+  parentReads: SealedReads | undefined;
+}
+
+/** What an agent may send during a backup, by kind. */
+interface BackupBodies {
+  missingQuery: cpsbackup.MissingQuery.$Shape;
+  chunk: cpsbackup.Chunk.$Shape;
+  listingChunk: cpsbackup.ListingChunk.$Shape;
+  readChunks: cpsbackup.ReadChunks.$Shape;
+  warning: cpsbackup.Warning.$Shape;
+  endBackup: cpsbackup.EndBackup.$Shape;
+  abortBackup: cpsbackup.AbortBackup.$Shape;
+}
+type BackupMessageKind = keyof BackupBodies;
+
+/** What a handler makes of one message: the backup's end, or undefined to take the next message. */
+type Handled = Ending | undefined;
+
+/** A handler for each kind of message a backup takes. */
+type BackupMessages = { [K in BackupMessageKind]: (body: BackupBodies[K], b: BackupReceipt) => Handled | Promise<Handled> };
+
+/** Whether a backup takes this kind of message (plain and encrypted backups take the same kinds). */
+function isBackupMessage(kind: MessageKind | undefined): kind is BackupMessageKind {
+  return kind !== undefined && Object.hasOwn(PLAIN_MESSAGES, kind);
+}
+
+/** Hands a message to its kind's handler. */
+function handle<K extends BackupMessageKind>(handlers: BackupMessages, kind: K, m: Message, b: BackupReceipt): Handled | Promise<Handled> {
+  // A decoded envelope sets the field its `msg` names (a oneof), so m[kind] is that kind's body.
+  return handlers[kind](m[kind] as BackupBodies[K], b);
+}
+
+/** The handlers of a plain node's backup and of an encrypted one's: they differ in how chunks, listings and the end are taken. */
+const PLAIN_MESSAGES: BackupMessages = {
+  missingQuery: onMissingQuery,
+  chunk: onPlainChunk,
+  listingChunk: onPlainListing,
+  readChunks: onReadChunks,
+  warning: onWarning,
+  endBackup: onPlainEnd,
+  abortBackup: onAbortBackup,
+};
+const SEALED_MESSAGES: BackupMessages = { ...PLAIN_MESSAGES, chunk: onSealedChunk, listingChunk: onSealedListing, endBackup: onSealedEnd };
+
+/** Everything this backup stores counts against quota_bytes: chunks, and the manifest its entries make. */
+function checkQuotaDuring({ ctx, writer, storedBefore }: BackupReceipt): void {
+  const quota = ctx.policy.quotaBytes;
+  if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
+    throw new WireError(
+      'QUOTA',
+      `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
+      true,
+    );
+  }
+}
+
+/** Which of the ids asked about the group lacks: their indexes in the query. */
+async function onMissingQuery(q: cpsbackup.MissingQuery.$Shape, { ctx, writer }: BackupReceipt): Promise<Handled> {
+  const ids = (q.ids ?? []).map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+  if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `missing-query of ${ids.length} ids (max ${LIMITS.idsPerQuery})`);
+  for (const id of ids) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+  await writer.settle(); // chunks sent before the query count as had
+  const lacking = new Set(writer.missing(ids).map((id) => id.toString('hex')));
+  const missing: number[] = [];
+  ids.forEach((id, i) => lacking.has(id.toString('hex')) && missing.push(i));
+  await ctx.conn.send({ missingReply: { queryId: q.queryId, missing } });
+  return undefined;
+}
+
+/** A plain node's chunk: decoded, hashed and checked on the workers, then stored. */
+async function onPlainChunk(c: cpsbackup.Chunk.$Shape, b: BackupReceipt): Promise<Handled> {
+  await b.writer.queueEncodedChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0, b.ctx.checkChunk);
+  checkQuotaDuring(b);
+  return undefined;
+}
+
+/** An encrypted node's chunk: stored as it came (the server cannot read it). */
+function onSealedChunk(c: cpsbackup.Chunk.$Shape, b: BackupReceipt): Handled {
+  b.writer.putSealedChunk(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c));
+  checkQuotaDuring(b);
+  return undefined;
+}
+
+/** A plain node's listing chunk, decoded and its records checked. The file list is stored too: it counts against quota_bytes like data. */
+async function onPlainListing(c: cpsbackup.ListingChunk.$Shape, b: BackupReceipt): Promise<Handled> {
+  await b.writer.settle(); // a listing may only name chunks stored before it
+  b.writer.putListingChunk(Buffer.from(c.id ?? new Uint8Array()), c.codec ?? 0, toBuffer(c.payload), c.rawLength ?? 0);
+  checkQuotaDuring(b);
+  return undefined;
+}
+
+/** An encrypted node's listing chunk: stored as it came, with the ids it says it names. */
+async function onSealedListing(c: cpsbackup.ListingChunk.$Shape, b: BackupReceipt): Promise<Handled> {
+  await b.writer.settle(); // a listing may only name chunks stored before it
+  const { listings, data } = sealedRefs(c);
+  b.writer.putSealedListing(Buffer.from(c.id ?? new Uint8Array()), sealedPayload(c), listings, data);
+  checkQuotaDuring(b);
+  return undefined;
+}
+
+/** An encrypted node reading its parent's tree (the server cannot read it for the node). */
+async function onReadChunks(r: cpsbackup.ReadChunks.$Shape, { ctx, parentReads }: BackupReceipt): Promise<Handled> {
+  if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without an encrypted parent');
+  await parentReads.serve(ctx, r);
+  return undefined;
+}
+
+function onWarning(m: cpsbackup.Warning.$Shape, { writer }: BackupReceipt): Handled {
+  writer.addWarning(String(m.message ?? '')); // the writer keeps a bounded number, each cut short
+  return undefined;
+}
+
+/** The end of the stream: the root's ids, and why the agent thinks the backup partial. */
+async function onPlainEnd(e: cpsbackup.EndBackup.$Shape, b: BackupReceipt): Promise<Handled> {
+  await b.writer.settle();
+  checkQuotaDuring(b);
+  const root = (e.root ?? []).map(toBuffer);
+  if (root.length > LIMITS.rootListingChunks) {
+    throw new ProtocolError('TOO_MANY_IDS', `a root listing of ${root.length} chunks refused (at most ${LIMITS.rootListingChunks})`);
+  }
+  for (const id of root) if (id.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${id.length} bytes`);
+  return { kind: 'end', partialReasons: (e.partialReasons ?? []).map(String), root };
+}
+
+/** An encrypted node's end: it also says what its backup holds (the server cannot count it). */
+async function onSealedEnd(e: cpsbackup.EndBackup.$Shape, b: BackupReceipt): Promise<Handled> {
+  const end = await onPlainEnd(e, b);
+  b.writer.claimTotals(toSafeNumber(e.fileCount, 'file_count'), toSafeNumber(e.logicalBytes, 'logical_bytes'));
+  return end;
+}
+
+function onAbortBackup(a: cpsbackup.AbortBackup.$Shape, { ctx, writer }: BackupReceipt): Handled {
+  const reason = `aborted by the agent: ${String(a.reason ?? '').slice(0, LIMITS.abortReasonChars)}`;
+  writer.abort(reason);
+  ctx.log.warn({ backup: writer.number, reason }, 'backup aborted by agent');
+  return { kind: 'aborted', reason };
 }
 
 /** An encrypted node's chunk payload: its ciphertext, as long as it says. */

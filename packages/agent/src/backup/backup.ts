@@ -6,7 +6,7 @@ import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } 
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
-import { FilePool, type FileRead, ReadAhead } from './file-pool';
+import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { ServerConnection } from '../client/server-connection';
@@ -218,6 +218,11 @@ async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolD
   return spool.finish();
 }
 
+/**
+ * Walks the includes and hands each entry to the uploader in walk order.
+ * Each walked item is backed up by the policy of its kind (`policyOf`),
+ * chosen once per item; this loop only carries the warnings and progress.
+ */
 async function walkAndUpload(
   config: NodeConfig,
   opts: BackupOptions,
@@ -226,80 +231,24 @@ async function walkAndUpload(
   uploader: Uploader,
   counters: BackupCounters,
 ): Promise<RootReport[]> {
-  const owners = new OwnerNames();
   const keptXattrs = xattrsKept(config);
   const roots: RootReport[] = [];
   const warnings: string[] = [...(opts.warnings ?? [])];
-  const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
-  const include = [...config.include, ...(opts.extraIncludes ?? [])];
-  const hardlinks = new Map<string, { group: number; chunks: Buffer[]; size: number }>();
+  const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
   let lastProgress = 0;
-  // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
-  const sink: ChunkSink = (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data));
-  const blocks = new ReadBlocks(params.maxSize);
-  const fifoWaits = new FifoWaits(config.fifo_timeout);
-
   const walkOptions = {
-    include,
+    include: [...config.include, ...(opts.extraIncludes ?? [])],
     exclude: config.exclude,
     excludeRegex: config.exclude_regex,
     onWarning: (m: string) => warnings.push(m),
     onRoot: (r: RootReport) => roots.push(r),
   };
-  // Asked once per item, in walk order (the parent's manifest is read as a merge).
-  const decide = (item: WalkItem) => {
-    if (item.kind !== 'file') return { pooled: false };
-    const before = opts.full ? undefined : previous.previousFile(item.path, item.stat);
-    if (before?.unchanged) return { reused: before.chunks, pooled: false };
-    return {
-      known: before?.chunks,
-      pooled: item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat),
-    };
-  };
-  const ahead = new ReadAhead(walk(walkOptions), files, decide);
+  const ahead = new ReadAhead(walk(walkOptions), files, readDecision(opts, previous));
   for (let step = ahead.next(); step; step = ahead.next()) {
     const item = step.item;
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
-    let entry = entryOf(item, item.stat, owners, keptXattrs(item.xattrs));
-    if (item.kind === 'symlink') {
-      entry.linkTarget = item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
-    } else if (item.kind === 'file') {
-      if (item.stat.nlink > 1n) {
-        const key = `${item.stat.dev}:${item.stat.ino}`;
-        const seen = hardlinks.get(key);
-        if (seen) {
-          // Another name of a file already sent: same content, restored as a link.
-          entry = { ...entry, hardlinkGroup: seen.group, chunks: seen.chunks, size: seen.size };
-          await uploader.addEntry(entry);
-          continue;
-        }
-        entry.hardlinkGroup = hardlinks.size + 1;
-      }
-      if (step.reused) {
-        entry.chunks = step.reused;
-        counters.filesUnchanged++;
-        counters.bytesUnchanged += entry.size;
-      } else {
-        const inline = () => readWithRetries(item.path, params, sink, blocks, uploader, counters);
-        const read = step.read ? await takePooledRead(item.path, { read: step.read, known: step.known }, uploader, counters, inline) : await inline();
-        if (!read) continue;
-        updateEntry(entry, read.stat, owners);
-        entry.chunks = read.chunks;
-        entry.size = read.size;
-      }
-      if (entry.hardlinkGroup) hardlinks.set(`${item.stat.dev}:${item.stat.ino}`, { group: entry.hardlinkGroup, chunks: entry.chunks, size: entry.size });
-    } else if (item.kind === 'fifo' && (config.read_all_fifos || readFifos.some((f) => isUnder(item.path, f)))) {
-      const writerExit = opts.fifoWriterExit?.(item.path.toString());
-      const named = !!writerExit || readFifos.some((f) => f.equals(item.path));
-      const read = await readFifoContent(item.path, { named, writerExit, waits: fifoWaits, stop }, params, sink, blocks, uploader);
-      if (read === 'gone') continue;
-      if (read) {
-        counters.filesRead++;
-        counters.bytesRead += read.size;
-        entry.chunks = read.chunks;
-        entry.size = read.size;
-      }
-    }
+    const entry = await policyOf(step)(w, step, entryOf(item, item.stat, w.owners, keptXattrs(item.xattrs)));
+    if (!entry) continue;
     await uploader.addEntry(entry);
     if (opts.onProgress && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
@@ -310,6 +259,167 @@ async function walkAndUpload(
   opts.onProgress?.(counters, expectedBytes);
   return roots;
 }
+
+/**
+ * What the read-ahead does with each walked item, asked once per item in
+ * walk order (the parent's manifest is read as a merge): a file unchanged
+ * since the parent reuses its chunks; a changed one is read, on the file
+ * pool when small, single-linked and not sparse.
+ */
+function readDecision(opts: BackupOptions, previous: PreviousManifest): AheadDecision {
+  return (item) => {
+    if (item.kind !== 'file') return { pooled: false };
+    const before = opts.full ? undefined : previous.previousFile(item.path, item.stat);
+    if (before?.unchanged) return { reused: before.chunks, pooled: false };
+    return {
+      known: before?.chunks,
+      pooled: item.stat.nlink === 1n && item.stat.size <= BigInt(POOLED_FILE_BYTES) && !looksSparse(item.stat),
+    };
+  };
+}
+
+/** The state the entry policies share, made once per backup. */
+function walkState(
+  config: NodeConfig,
+  opts: BackupOptions,
+  { params, keyed, stop }: { params: ChunkerParams; keyed: boolean; stop: AbortSignal },
+  uploader: Uploader,
+  counters: BackupCounters,
+): WalkState {
+  const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
+  return {
+    opts,
+    params,
+    stop,
+    uploader,
+    counters,
+    owners: new OwnerNames(),
+    // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
+    sink: (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data)),
+    blocks: new ReadBlocks(params.maxSize),
+    hardlinks: new Map(),
+    readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
+    readFifos,
+    fifoWaits: new FifoWaits(config.fifo_timeout),
+  };
+}
+
+/** What the entry policies share for one backup's walk. */
+interface WalkState {
+  opts: BackupOptions;
+  params: ChunkerParams;
+  stop: AbortSignal;
+  uploader: Uploader;
+  counters: BackupCounters;
+  owners: OwnerNames;
+  sink: ChunkSink;
+  /** The blocks every streamed read (large files, FIFOs) fills in turn. */
+  blocks: ReadBlocks;
+  /** Files with more than one name already sent, by `dev:ino`: the group and content each later name gets. */
+  hardlinks: Map<string, { group: number; chunks: Buffer[]; size: number }>;
+  /** Whether a FIFO's content is read (read_all_fifos, or below a read_fifo path or a dump FIFO). */
+  readsFifo: (path: Buffer) => boolean;
+  readFifos: Buffer[];
+  fifoWaits: FifoWaits;
+}
+
+/**
+ * How one walked item is backed up: given the entry its walk's lstat made,
+ * the entry to send (content and metadata filled in), or undefined when it
+ * is left out (gone since the walk, or unreadable: a warning says so).
+ */
+type EntryPolicy = (w: WalkState, step: AheadStep, entry: FileEntry) => Promise<FileEntry | undefined> | FileEntry | undefined;
+
+/** The policy of a walked item, by its kind (and, for a regular file, by what the read-ahead decided). */
+function policyOf(step: AheadStep): EntryPolicy {
+  switch (step.item.kind) {
+    case 'file':
+      return step.item.stat.nlink > 1n ? hardLinkedFile : regularFileContent(step);
+    case 'symlink':
+      return symlinkEntry;
+    case 'fifo':
+      return fifoEntry;
+    default:
+      return metadataOnly; // directories, devices, sockets: their entry is their metadata
+  }
+}
+
+/** A regular file's content: the parent's chunks when unchanged, else read on the file pool or streamed (each policy relies on the field tested here). */
+function regularFileContent(step: AheadStep): EntryPolicy {
+  if (step.reused) return unchangedFile;
+  return step.read ? pooledFile : streamedFile;
+}
+
+const metadataOnly: EntryPolicy = (_w, _step, entry) => entry;
+
+const symlinkEntry: EntryPolicy = (_w, step, entry) => {
+  entry.linkTarget = step.item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
+  return entry;
+};
+
+/** Unchanged since the parent (size, mtime, ctime, inode): its chunks are named again, nothing is read. */
+const unchangedFile: EntryPolicy = (w, step, entry) => {
+  entry.chunks = step.reused!;
+  w.counters.filesUnchanged++;
+  w.counters.bytesUnchanged += entry.size;
+  return entry;
+};
+
+/** A small file with one link, read, cut and hashed on the file pool (a file that outgrew its room there is streamed). */
+const pooledFile: EntryPolicy = async (w, step, entry) => {
+  const path = step.item.path;
+  const inline = () => readWithRetries(path, w.params, w.sink, w.blocks, w.uploader, w.counters);
+  return withContent(w, entry, await takePooledRead(path, { read: step.read!, known: step.known }, w.uploader, w.counters, inline));
+};
+
+/** A large or sparse file, or a hard-linked one: streamed by the main thread through the read blocks. */
+const streamedFile: EntryPolicy = async (w, step, entry) =>
+  withContent(w, entry, await readWithRetries(step.item.path, w.params, w.sink, w.blocks, w.uploader, w.counters));
+
+/** A file's entry with what its read found (its metadata as of the end of the read), or undefined when it was not read. */
+function withContent(w: WalkState, entry: FileEntry, read: { chunks: Buffer[]; size: number; stat: FileStat } | undefined): FileEntry | undefined {
+  if (!read) return undefined;
+  updateEntry(entry, read.stat, w.owners);
+  entry.chunks = read.chunks;
+  entry.size = read.size;
+  return entry;
+}
+
+/**
+ * A file with more than one name: its first name is backed up as any file
+ * is, and opens a hard-link group; each later name is another name of the
+ * content already sent, restored as a link.
+ */
+const hardLinkedFile: EntryPolicy = async (w, step, entry) => {
+  const key = `${step.item.stat.dev}:${step.item.stat.ino}`;
+  const seen = w.hardlinks.get(key);
+  if (seen) return { ...entry, hardlinkGroup: seen.group, chunks: seen.chunks, size: seen.size };
+  entry.hardlinkGroup = w.hardlinks.size + 1;
+  const sent = await regularFileContent(step)(w, step, entry);
+  if (sent) w.hardlinks.set(key, { group: sent.hardlinkGroup, chunks: sent.chunks, size: sent.size });
+  return sent;
+};
+
+/**
+ * A FIFO: its content is read when node.conf (or a dump job) asks for it;
+ * else, or when no writer came, its entry is its metadata. A FIFO gone
+ * since the walk is left out.
+ */
+const fifoEntry: EntryPolicy = async (w, step, entry) => {
+  const path = step.item.path;
+  if (!w.readsFifo(path)) return entry;
+  const writerExit = w.opts.fifoWriterExit?.(path.toString());
+  const named = !!writerExit || w.readFifos.some((f) => f.equals(path));
+  const read = await readFifoContent(path, { named, writerExit, waits: w.fifoWaits, stop: w.stop }, w.params, w.sink, w.blocks, w.uploader);
+  if (read === 'gone') return undefined;
+  if (read) {
+    w.counters.filesRead++;
+    w.counters.bytesRead += read.size;
+    entry.chunks = read.chunks;
+    entry.size = read.size;
+  }
+  return entry;
+};
 
 /**
  * How long each FIFO read waits for its writer. A FIFO read_fifo names, or
