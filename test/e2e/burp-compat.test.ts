@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate, type KeyAndCert } from '@cpsbackup/pki';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir } from '@cpsbackup/testkit/e2e';
+import { freePort, requireBuild, runCli, SERVER_BIN, snapshotTree, tempDir, until as waitUntil } from '@cpsbackup/testkit/e2e';
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
@@ -27,10 +27,9 @@ describe("the Canopsis page's files and Burp's conventions", () => {
     fs.mkdirSync(path.join(dir, 'ssl'), { recursive: true });
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'ssl', name), text, { mode: 0o600 });
   };
-  const until = async (what: string, ok: () => boolean) => {
-    for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-    if (!ok()) throw new Error(`timed out waiting for ${what}; server log:\n${log}`);
-  };
+  /** Waits for `ok()` as long as cpsbackupd runs (a hang fails by the test's timeout). */
+  const until = (what: string, ok: () => boolean) =>
+    waitUntil(what, ok, () => (server.exitCode !== null ? `cpsbackupd exited (${server.exitCode}); its log:\n${log}` : undefined));
 
   beforeAll(async () => {
     const ca: KeyAndCert = createCa('page CA');

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { fifoHasReader, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /** Resolves once process `pid` (or a child of it) sleeps in open(2) on a FIFO, waiting for a reader: read from /proc, no delay guessed. */
 async function blockedInOpen(pid: number): Promise<void> {
@@ -19,20 +19,6 @@ async function blockedInOpen(pid: number): Promise<void> {
       for (const p of [pid, ...children]) if (/wait_for_partner|fifo/.test(fs.readFileSync(`/proc/${p}/wchan`, 'utf8'))) return;
     } catch {
       // Not there yet: look again.
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Resolves once some process holds `fifo` open (the agent, reading it): read from /proc, no delay guessed. */
-async function hasReader(fifo: string): Promise<void> {
-  for (;;) {
-    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === fifo) return;
-      } catch {
-        // Gone meanwhile.
-      }
     }
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -73,7 +59,7 @@ describe('FIFOs and the connection', () => {
     const conf = nodeConf('stray', [data], ['read_all_fifos = 1', 'fifo_timeout = 12']);
 
     const run = runCli(['-c', conf, '-e', '--json']);
-    await hasReader(fifo);
+    await fifoHasReader(fifo);
     fs.rmSync(removed);
     fs.rmSync(replaced);
     fs.writeFileSync(replaced, 'not a FIFO: never read as one');
@@ -119,7 +105,7 @@ describe('FIFOs and the connection', () => {
 
     // One wait per FIFO would take FIFOS × fifo_timeout (120 s): half of that is far more than one wait needs, on any machine.
     const run = runCli(['-c', conf, '-e', '--json'], { timeoutMs: (FIFOS / 2) * TIMEOUT_S * 1000 });
-    await hasReader(named);
+    await fifoHasReader(named);
     const late = writer(`printf 'written late' > "$1"`, named);
     const b = await run;
     expect(b.stderr).toBe('');
@@ -191,7 +177,7 @@ describe('FIFOs and the connection', () => {
     try {
       const conf = nodeConf('stuck', [data], [`read_fifo = ${fifo}`]);
       const run = runCli(['-c', conf, '-e']);
-      await hasReader(fifo);
+      await fifoHasReader(fifo);
       await server.stop('SIGKILL');
       // Without the stop, the agent would wait for the writer's hour.
       const b = await run;

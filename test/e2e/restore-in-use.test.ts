@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { CLI_BIN, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, runCli, snapshotTree, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 /**
  * A backup being restored lists as `restoring`, and neither a delete nor
@@ -25,8 +25,11 @@ describe('a backup being restored', () => {
     const to = path.join(root, 'restored');
     const restore = spawn(process.execPath, [CLI_BIN, '-c', conf, '-i', '1', '--to', to], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => restore.once('exit', resolve));
-    for (let i = 0; i < 400 && !/"msg":"restore started"/.test(server.log); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(server.log).toMatch(/"msg":"restore started"/);
+    await until(
+      'the restore to start',
+      () => /"msg":"restore started"/.test(server.log),
+      () => (restore.exitCode !== null ? `the restore exited (${restore.exitCode})` : undefined),
+    );
     restore.kill('SIGSTOP');
     try {
       const listed = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{ number: number; status: string }>;

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, until, writeNodeConf } from '@cpsbackup/testkit/e2e';
 import { TestS3 } from '@cpsbackup/testkit/s3';
 
 requireBuild();
@@ -259,7 +259,7 @@ describe('two servers on one prefix', () => {
   }, 180_000);
 });
 
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(cond()).toBe(true);
+/** Waits for what `cond` looks at to happen (a hang fails by the test's timeout). */
+function waitFor(cond: () => boolean): Promise<void> {
+  return until(String(cond), cond);
 }

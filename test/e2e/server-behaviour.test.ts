@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { CLI_BIN, rawSession, readUntil, runCli, snapshotTree, type TestServer, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { CLI_BIN, fifoHasReader, rawSession, readUntil, runCli, snapshotTree, type TestServer, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 function bigTree(dir: string, files: number, size: number): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -11,16 +11,9 @@ function bigTree(dir: string, files: number, size: number): string {
   return dir;
 }
 
-function waitForLog(server: TestServer, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (pattern.test(server.log)) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`log never matched ${pattern}: ${server.log}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
+/** Resolves once the server's log matches `pattern` (a hang fails by the test's timeout). */
+function waitForLog(server: TestServer, pattern: RegExp): Promise<void> {
+  return until(`the log to match ${pattern}`, () => pattern.test(server.log));
 }
 
 describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing files', () => {
@@ -28,10 +21,12 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
 
   test('a second backup of the same client is refused while one runs (exit 7); others are not', async () => {
     const data = bigTree(path.join(root, 'lock-data'), 3, 100_000);
-    // A dump whose writer pauses keeps the first backup running while we try the others.
+    // A dump whose writer waits at a gate keeps the first backup running while we try the others,
+    // however long they take: the gate opens once they were refused.
     const fifo = path.join(data, 'slow.dump');
-    execFileSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', `{ echo start; sleep 4; echo end; } > "${fifo}"`], { stdio: 'ignore' });
+    const gate = path.join(root, 'lock-gate');
+    execFileSync('mkfifo', [fifo, gate]);
+    const writer = spawn('sh', ['-c', 'exec 3>"$1"; echo start >&3; read x <"$2"; echo end >&3', 'sh', fifo, gate], { stdio: 'ignore' });
     const conf = writeNodeConf(root, server, { cname: 'n1', cert: pki.client('n1'), include: [data], extra: ['read_all_fifos = 1'] });
     const first = runCli(['-c', conf, '-e']);
     await waitForLog(server, /"backup":\d+.*"msg":"backup started"/);
@@ -44,6 +39,7 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     const second = await runCli(['-c', elsewhere, '-e']);
     expect(second.code).toBe(7);
     expect(second.stderr).toMatch(/a backup of n1 is already running/);
+    await fs.promises.writeFile(gate, 'go\n');
     expect((await first).code).toBe(0);
     writer.kill();
   });
@@ -72,17 +68,19 @@ describe('cpsbackupd behaviour: locks, reload, agent death, shutdown, changing f
     const data = bigTree(path.join(root, 'victim-data'), 40, 2_000_000);
     const fifo = path.join(data, 'zz-slow.dump');
     execFileSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', `{ echo start; sleep 30; } > "${fifo}"`], { stdio: 'ignore' });
+    // Its writer says a line and then holds it open, silent, until killed.
+    const writer = spawn('sh', ['-c', 'exec 3>"$1"; echo start >&3; exec sleep 3600', 'sh', fifo], { stdio: 'ignore' });
     const conf = writeNodeConf(root, server, {
       cname: 'victim',
       cert: pki.client('victim'),
       include: [data],
-      extra: ['read_all_fifos = 1', 'fifo_timeout = 2'],
+      extra: ['read_all_fifos = 1'],
     });
     const agent: ChildProcess = spawn(process.execPath, [CLI_BIN, '-c', conf, '-e'], { stdio: 'ignore' });
     await waitForLog(server, /"client":"victim".*"msg":"backup started"/);
-    await new Promise((r) => setTimeout(r, 300));
-    agent.kill('SIGKILL'); // surely mid-backup: it is blocked on the paused FIFO
+    // Killed once it reads the FIFO at the end of its tree: surely mid-backup, as the writer never ends it.
+    await fifoHasReader(fifo);
+    agent.kill('SIGKILL');
     writer.kill('SIGKILL');
     fs.rmSync(fifo);
     await waitForLog(server, /"client":"victim".*"msg":"connection ended"/);

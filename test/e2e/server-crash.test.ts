@@ -1,16 +1,23 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { Store } from '@cpsbackup/store';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, type TreeRecord, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { freePort, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, type TreeRecord, until, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const TRIALS = 30;
 
-/** Resolves once `done()` holds, looked at every few milliseconds (what is waited for is an event; the period only bounds the lag). */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
-}
+/**
+ * Where a trial kills cpsbackupd, each decided by what happened (never by
+ * elapsed time, which a busy machine stretches): once both backups were
+ * acknowledged, once the first was, or while c1's backup is open on the
+ * server and its agent is reading the FIFO that ends c1's tree, whose
+ * writer holds it open without ever finishing (so the backup cannot have
+ * committed).
+ */
+type KillPoint = 'both acknowledged' | 'first acknowledged' | 'mid-backup';
+const KILL_POINTS: KillPoint[] = ['both acknowledged', 'first acknowledged', 'mid-backup'];
 
 describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
   test(`${TRIALS} trials: available backups restore bit-exact, interrupted ones are error, orphans are reclaimed`, async () => {
@@ -24,6 +31,16 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
     const rnd = new SeededRandom('crash-schedule');
     const data = (c: string) => path.join(root, `${c}-data`);
     const confs = new Map(clients.map((c) => [c, writeNodeConf(root, { port, pki } as TestServer, { cname: c, cert: pki.client(c), include: [data(c)] })]));
+    // c1 with a FIFO to read at the end of its tree: the mid-backup trials' backup.
+    const fifo = path.join(data('c1'), 'zz-stalled.fifo');
+    /** Made by the FIFO's writer once its megabyte was written (read by the agent, but for what the pipe holds). */
+    const fed = path.join(root, 'fed');
+    const stalledConf = writeNodeConf(path.join(root, 'stalled'), { port, pki } as TestServer, {
+      cname: 'c1',
+      cert: pki.client('c1'),
+      include: [data('c1')],
+      extra: [`read_fifo = ${fifo}`],
+    });
     /** seed → the tree that seed produced, as a snapshot. */
     const expected = new Map<string, Map<string, TreeRecord>>();
     const checked = new Set<string>();
@@ -37,34 +54,69 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
       fs.writeFileSync(path.join(data(c), 'notes.txt'), r.text(50_000));
       expected.set(seed, snapshotTree(data(c)));
     };
-    const settled = new Set<Promise<unknown>>();
-    let killedWhileBusy = 0;
+    const kills = new Map<KillPoint, number>(KILL_POINTS.map((k) => [k, 0]));
     let interrupted = 0;
+    let writer: ChildProcess | undefined;
     try {
       for (let t = 0; t < TRIALS; t++) {
+        const killPoint = KILL_POINTS[t % KILL_POINTS.length]!;
         await server.start(port);
-        const runs = clients.map((c) => {
-          const seed = `${c}-t${t}`;
-          makeTree(c, seed);
-          const run = runCli(['-c', confs.get(c)!, '-e', '--name', seed]);
-          void run.finally(() => settled.add(run));
-          return run;
-        });
-        if (t % 3 === 2) runs.push(runCli(['-c', confs.get('c1')!, '-d', String(rnd.below(t) + 1)]));
-        // When to kill, decided by what happened (never by elapsed time, which a busy machine stretches):
-        // once every backup was acknowledged, once the first was, or as soon as one has started.
-        const since = () => server.log.split('"msg":"listening"').pop() ?? '';
-        const started = (n: number) => (since().match(/"msg":"backup started"/g) ?? []).length >= n;
-        if (t % 3 === 0) await Promise.all(runs);
-        else if (t % 3 === 1) await Promise.race(runs.slice(0, clients.length));
-        else await until(() => started(1 + rnd.below(clients.length)) || runs.every((r) => settled.has(r)));
-        const busy = started(1);
+        const seeds = clients.map((c) => `${c}-t${t}`);
+        clients.forEach((c, i) => makeTree(c, seeds[i]!));
+        /** What must hold after the restart: backups acknowledged before the kill are available, the stalled one is error. */
+        const mustBeAvailable = new Set<string>();
+        const mustBeError = new Set<string>();
+        if (killPoint === 'mid-backup') {
+          execFileSync('mkfifo', [fifo]);
+          fs.rmSync(fed, { force: true });
+          // Opens the FIFO, writes a megabyte (chunks the server receives), says so, then holds it open, silent.
+          writer = spawn('sh', ['-c', 'exec 3>"$1"; head -c 1000000 /dev/urandom >&3; : >"$2"; exec sleep 3600', 'sh', fifo, fed], { stdio: 'ignore' });
+        }
+        /** Indexes of the backups whose CLI has exited. */
+        const ended = new Set<number>();
+        const runs = clients.map((c, i) =>
+          runCli(['-c', killPoint === 'mid-backup' && c === 'c1' ? stalledConf : confs.get(c)!, '-e', '--name', seeds[i]!]).then((r) => {
+            ended.add(i);
+            return { ...r, seed: seeds[i]! };
+          }),
+        );
+        // A delete runs beside the backups, and is killed wherever it is.
+        const deleting = t % 3 === 2 ? runCli(['-c', confs.get('c1')!, '-d', String(rnd.below(t) + 1)]) : undefined;
+        if (killPoint === 'both acknowledged') {
+          for (const r of await Promise.all(runs)) {
+            expect({ seed: r.seed, code: r.code, stderr: r.stderr }).toEqual({ seed: r.seed, code: 0, stderr: '' });
+            mustBeAvailable.add(r.seed);
+          }
+        } else if (killPoint === 'first acknowledged') {
+          const first = await Promise.race(runs);
+          expect({ seed: first.seed, code: first.code, stderr: first.stderr }).toEqual({ seed: first.seed, code: 0, stderr: '' });
+          mustBeAvailable.add(first.seed);
+        } else {
+          // The agent read all but the pipe's last 64 KiB of the megabyte: the backup is open, mid-file.
+          await until(
+            'the agent to read the stalled FIFO',
+            () => fs.existsSync(fed),
+            () => (ended.has(0) ? 'its backup ended' : undefined),
+          );
+          mustBeError.add(seeds[0]!);
+        }
         await server.stop('SIGKILL');
-        if (busy) killedWhileBusy++;
-        await Promise.all(runs);
+        kills.set(killPoint, kills.get(killPoint)! + 1);
+        writer?.kill('SIGKILL');
+        writer = undefined;
+        const results = await Promise.all(runs);
+        await deleting;
+        if (killPoint === 'mid-backup') {
+          // The stalled backup's agent says the server went away.
+          expect(results[0]!.code).toBe(1);
+          expect(results[0]!.stderr).toMatch(/connection to the server lost/);
+          fs.rmSync(fifo);
+        }
 
         await server.start(port);
         if (/recovered from an unclean stop/.test(server.log)) interrupted++;
+        // A backup open on the server when it was killed is repaired at the next start.
+        if (killPoint === 'mid-backup') expect(server.log).toMatch(/recovered from an unclean stop/);
         for (const c of clients) {
           const conf = confs.get(c)!;
           const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout).backups as Array<{
@@ -73,6 +125,10 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
             name: string;
             reason: string;
           }>;
+          for (const seed of mustBeAvailable)
+            if (seed.startsWith(`${c}-`)) expect({ seed, status: list.find((b) => b.name === seed)?.status }).toEqual({ seed, status: 'available' });
+          for (const seed of mustBeError)
+            if (seed.startsWith(`${c}-`)) expect({ seed, status: list.find((b) => b.name === seed)?.status }).toEqual({ seed, status: 'error' });
           for (const b of list) {
             expect(['available', 'error']).toContain(b.status);
             if (b.status === 'error') expect(b.reason).toMatch(/interrupted|connection lost|shutting down/);
@@ -95,6 +151,7 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
       expect(final.code).toBe(0);
       await server.stop('SIGTERM');
     } finally {
+      writer?.kill('SIGKILL');
       await server.stop('SIGKILL');
     }
 
@@ -123,10 +180,12 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
       await reopened.close();
     }
     console.log(
-      `server crash: ${TRIALS} kills (${killedWhileBusy} after a backup had started), ${interrupted} restarts that repaired an unclean stop, ${checked.size} backups restored bit-exact`,
+      `server crash: ${TRIALS} kills (${[...kills].map(([k, n]) => `${n} ${k}`).join(', ')}), ${interrupted} restarts that repaired an unclean stop, ${checked.size} backups restored bit-exact`,
     );
-    expect(checked.size).toBeGreaterThan(TRIALS / 2);
-    expect(killedWhileBusy).toBeGreaterThan(TRIALS / 3);
+    // Every trial counts: each acknowledged backup was restored bit-exact, each mid-backup kill was repaired.
+    const trialsAt = (k: KillPoint) => kills.get(k)!;
+    expect(checked.size).toBeGreaterThanOrEqual(2 * trialsAt('both acknowledged') + trialsAt('first acknowledged'));
+    expect(interrupted).toBeGreaterThanOrEqual(trialsAt('mid-backup'));
     fs.rmSync(root, { recursive: true, force: true });
   }, 900_000);
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
 import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { runCli, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 
@@ -24,7 +24,7 @@ function runCheck(args: string[]): Promise<{ code: number; stdout: string }> {
 }
 
 describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsbackup', () => {
-  const { root, pki, server } = useServer('status', { status: true, clients: { mon: ['expected_interval = 4s'], idle: [] } });
+  const { root, pki, server } = useServer('status', { status: true, clients: { mon: ['expected_interval = 1h'], idle: [] } });
   let base: string;
   beforeAll(() => (base = `http://127.0.0.1:${server.statusPort}`));
   afterAll(() => {
@@ -51,10 +51,13 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     fs.mkdirSync(data);
     const rnd = new SeededRandom('mon');
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(data, `f${i}`), rnd.bytes(2_000_000));
-    // Walked last: a dump whose writer pauses, so the backup is surely seen running.
+    // Walked last: a dump whose writer waits at a gate the test opens once it saw the backup running.
     const fifo = path.join(data, 'zz-slow.dump');
-    execFileSync('mkfifo', [fifo]);
-    const writer = spawn('sh', ['-c', `{ head -c 1000000 /dev/urandom; sleep 3; head -c 1000 /dev/urandom; } > "${fifo}"`], { stdio: 'ignore' });
+    const gate = path.join(root, 'mon-gate');
+    execFileSync('mkfifo', [fifo, gate]);
+    const writer = spawn('sh', ['-c', 'exec 3>"$1"; head -c 1000000 /dev/urandom >&3; read x <"$2"; head -c 1000 /dev/urandom >&3', 'sh', fifo, gate], {
+      stdio: 'ignore',
+    });
     const conf = writeNodeConf(root, server, { cname: 'mon', cert: pki.client('mon'), include: [data], extra: ['read_all_fifos = 1'] });
 
     const before = await getJson('/status');
@@ -65,8 +68,10 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     const run = runCli(['-c', conf, '-e']);
     let seenRunning: StatusReport['clients'][number]['running'] | undefined;
     let seenMetrics: Map<string, Family> | undefined;
-    const deadline = Date.now() + 30_000;
-    while (!seenRunning && Date.now() < deadline) {
+    let ended = false;
+    void run.then(() => (ended = true));
+    while (!seenRunning) {
+      if (ended) throw new Error(`the backup ended before the status port showed it running: ${JSON.stringify(await run)}`);
       const st = await getJson('/status');
       const mon = clientOf(st, 'mon');
       if (mon.running && mon.running.phase === 'receiving' && mon.running.newBytes > 0) {
@@ -75,7 +80,7 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
       }
       await new Promise((r) => setTimeout(r, 30));
     }
-    expect(seenRunning).toBeDefined();
+    await fs.promises.writeFile(gate, 'go\n');
     expect(seenRunning!.number).toBe(1);
     expect(seenRunning!.bytesPerSecond).toBeGreaterThan(0);
     expect(valueFor(seenMetrics!, 'cpsbackup_client_running', 'mon')).toBe(1);
@@ -83,7 +88,12 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     expect((await run).code).toBe(0);
     writer.kill();
 
-    const after = await getJson('/status');
+    // The report is cached for a second: the finished backup shows once the next one is built.
+    let after = await getJson('/status');
+    while (clientOf(after, 'mon').lastSuccess === null) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await getJson('/status');
+    }
     expect(after.server.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(after.store.chunks).toBeGreaterThan(0);
     const mon = clientOf(after, 'mon');
@@ -128,16 +138,20 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     const unknown = await runCheck(['--url', 'http://127.0.0.1:1']);
     expect(unknown.code).toBe(3);
 
-    // The interval is 4 s: wait past it and the flag flips.
-    await new Promise((r) => setTimeout(r, 4500));
-    const late = clientOf(await getJson('/status'), 'mon');
-    expect(late.overdue).toBe(true);
+    // The interval becomes 1 s (the client file changed, reloaded on SIGHUP): once that has passed since the
+    // backup finished (by the clock the server judges by), the flag flips. An hour before, so that no check above
+    // could find it overdue however slow the machine.
+    server.addClient('mon', ['expected_interval = 1s']);
+    process.kill(server.pid, 'SIGHUP');
+    await until('the client files to be reloaded', () => /"msg":"client files reloaded"/.test(server.log));
+    // (A report built before the reload may be served for up to a second: the flag is read until it flips.)
+    await until('the status port to show mon overdue', async () => clientOf(await getJson('/status'), 'mon').overdue);
     expect(valueFor(await metrics(), 'cpsbackup_client_overdue', 'mon')).toBe(1);
-    // Without thresholds the plugin agrees with the server's overdue flag (expected_interval = 4s).
+    // Without thresholds the plugin agrees with the server's overdue flag (expected_interval = 1s).
     const byServer = await runCheck(['--url', base, '--client', 'mon']);
     expect(byServer.code).toBeGreaterThanOrEqual(1);
     expect(byServer.stdout).toMatch(
-      /^CPSBACKUP (WARNING|CRITICAL) - mon: last backup 0000001 finished \d+s ago, overdue \(expected every 4s\) \| 'mon_age'=\d+s;4;8;0\n$/,
+      /^CPSBACKUP (WARNING|CRITICAL) - mon: last backup 0000001 finished \d+s ago, overdue \(expected every 1s\) \| 'mon_age'=\d+s;1;2;0\n$/,
     );
   });
 });

@@ -216,9 +216,11 @@ describe('agent slots and stalled sessions', () => {
     const [q1] = await working(b, 'hog', 2);
     q1!.stall(0);
     const late = await session(b, 'honest');
-    // Its peer takes something before the bound: it is working, the newcomer is told the server is busy.
-    setTimeout(() => (q1!.blockedSince = Date.now()), 150);
-    await expect(late.ticket.request(true)).rejects.toThrow(/^the server is busy: 2 agents connected \(max_children=2\)/);
+    // Its peer takes what was waiting once the newcomer waits, before the bound however late timers fire: it is
+    // working, the newcomer is told the server is busy.
+    const asked = late.ticket.request(true);
+    q1!.blockedSince = undefined;
+    await expect(asked).rejects.toThrow(/^the server is busy: 2 agents connected \(max_children=2\)/);
     expect(q1!.evictions).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { workerScript } from '../worker-script';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chunkIdOf, decodeChunk } from '@cpsbackup/format';
 import { SeededRandom } from '@cpsbackup/testkit';
@@ -85,8 +86,11 @@ describe('chunk pool', () => {
   });
 
   test('workers start with the first job; a worker that cannot start fails that job with a clear error', async () => {
+    // A worker's thread is made as it is constructed: an eager start would show in this process's threads at once.
+    const threads = () => fs.readdirSync('/proc/self/task').length;
+    const before = threads();
     const pool = new ChunkPool(3, 1, path.join(__dirname, 'no-such-worker.js'));
-    await new Promise((r) => setTimeout(r, 200)); // an eager start would have failed by now
+    expect(threads()).toBe(before);
     await expect(pool.compress(Buffer.from('x'))).rejects.toThrow(/chunk pool: a worker failed: .*no-such-worker/);
     await pool.close();
   });

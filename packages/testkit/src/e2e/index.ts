@@ -6,3 +6,4 @@ export * from './fidelity';
 export * from './loop-disk';
 export * from './postgres';
 export * from './fill-disk';
+export * from './events';
