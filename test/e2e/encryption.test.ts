@@ -439,10 +439,10 @@ describe('encrypted nodes', () => {
     {
       const { socket, conn } = await rawSession(server, 'enc1', pki.client('enc1'), keyId);
       await conn.send({ restoreRequest: { number: 0 } });
-      const tree = await readUntil(conn, (m) => m.msg === 'sealedTree' || m.msg === 'error');
-      expect(tree?.msg).toBe('sealedTree');
+      const tree = await readUntil(conn, (m) => m.msg === 'backupTree' || m.msg === 'error');
+      expect(tree?.msg).toBe('backupTree');
       // A chunk of the backup that no listing sent so far names (a data chunk deep in the tree): refused.
-      const deep = sealedWireIds().find((id) => !tree!.sealedTree!.root!.some((r) => Buffer.from(r).equals(id)))!;
+      const deep = sealedWireIds().find((id) => !tree!.backupTree!.root!.some((r) => Buffer.from(r).equals(id)))!;
       await conn.send({ readChunks: { ids: [deep] } });
       const e = await readUntil(conn, (m) => m.msg === 'error');
       expect(e?.error?.code).toBe('NOT_FOUND');

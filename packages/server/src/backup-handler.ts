@@ -1,7 +1,7 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
-import { SealedReads } from './sealed-reads';
+import { TreeReads } from './tree-reads';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -46,8 +46,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
-    // An encrypted node reads its parent's tree itself (the server cannot): it gets the root's ids, and may read what they reach.
-    const sealedParent = ctx.keyId && parent && !begin.full ? await SealedReads.of(store, parent) : undefined;
+    // An encrypted node reads its parent's tree itself (the server cannot): it gets the root's ids, and may read the listings they reach.
+    const sealedParent = ctx.keyId && parent && !begin.full ? await TreeReads.of(store, parent, { content: false }) : undefined;
     await conn.send({
       backupStarted: {
         number: writer.number,
@@ -250,7 +250,7 @@ function nextUnlessCheckFails(ctx: SessionContext, writer: BackupWriter): Promis
   });
 }
 
-async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: SealedReads | undefined): Promise<Ending> {
+async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: TreeReads | undefined): Promise<Ending> {
   const sealed = !!ctx.keyId;
   const quota = ctx.policy.quotaBytes;
   /** Everything this backup stores counts: chunks, and the manifest its entries make. */

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } from '@cpsbackup/format';
+import { encodeManifestStream, EntryType, type FileEntry, isUnder, ManifestFormat, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -13,7 +13,7 @@ import { ServerConnection } from '../client/server-connection';
 import { AgentError } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey } from '../encryption/node-key';
-import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
+import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
 /** Options of one backup run. */
@@ -130,7 +130,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     const parentRoot = (started.parentRoot ?? []).map((id) => Buffer.from(id));
     // An encrypted node's parent comes as its root listing: the server cannot read it, so the agent walks it.
     const { previous, problem } = keys
-      ? await spoolSealedParent(new SealedChunkReads(server, keys, Number(started.parentNumber ?? 0)), parentRoot, spoolDir)
+      ? await spoolSealedParent(new TreeReads(server, Number(started.parentNumber ?? 0), ManifestFormat.Sealed, keys), parentRoot, spoolDir)
       : await receivePrevious(server, spoolDir);
     const expectedBytes = Number(started.parentBytes ?? 0);
     const w = server.welcome.chunker;
@@ -195,7 +195,7 @@ async function receivePrevious(server: ServerConnection, spoolDir: string): Prom
  * every backup after it, since it stays the newest complete one until a
  * backup succeeds). The connection's failures still fail the backup.
  */
-async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
+async function spoolSealedParent(reads: TreeReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
   const spool = new PreviousManifestSpool(spoolDir);
   if (root.length === 0) return spool.finish();
   try {

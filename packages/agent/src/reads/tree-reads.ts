@@ -1,31 +1,73 @@
+import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
 import { type ChunkKeys } from '@cpsbackup/crypto';
-import { Codec, decodeListingChunk, EntryType, type FileEntry, isFormatError, walkTree } from '@cpsbackup/format';
-import { LIMITS } from '@cpsbackup/protocol';
+import {
+  chunkIdOf,
+  Codec,
+  decodeChunk,
+  decodeChunkToScratch,
+  decodeListingChunk,
+  EntryType,
+  type FileEntry,
+  isFormatError,
+  ManifestDecoder,
+  ManifestFormat,
+  walkTree,
+} from '@cpsbackup/format';
+import { type cpsbackup, LIMITS } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from '../errors';
 import { type ServerConnection } from '../client/server-connection';
-import { openChunk } from './sealed-chunks';
+import { openChunk } from '../encryption/sealed-chunks';
+
+/** A chunk as the server sent it, not yet opened (a file's content: see stored()). */
+export interface StoredChunk {
+  codec: number;
+  rawLength: number;
+  payload: Buffer;
+}
 
 interface Pending {
   ids: Buffer[];
   what: string;
-  /** Open each chunk as it arrives (listings); else keep its seal, for the reader to open (file contents: see seals()). */
+  /** Open each chunk as it arrives (listings); else keep it as it came, for the reader to open (file contents: see stored()). */
   open: boolean;
-  got: Buffer[];
-  resolve: (chunks: Buffer[]) => void;
+  got: Array<Buffer | StoredChunk>;
+  resolve: (chunks: Array<Buffer | StoredChunk>) => void;
   reject: (err: Error) => void;
+}
+
+/**
+ * How the chunks of one backup are opened and checked: a plain backup's
+ * decoded (zstd or raw) and hashed with SHA-256, an encrypted one's
+ * authenticated under this node's key, then decoded and hashed with its
+ * keyed id. `toScratch`: into a buffer the next such call reuses.
+ */
+type Opener = (id: Buffer, c: StoredChunk, what: string, toScratch: boolean) => Buffer;
+
+function plainOpener(id: Buffer, c: StoredChunk, what: string, toScratch: boolean): Buffer {
+  if (c.codec !== Codec.Raw && c.codec !== Codec.Zstd) {
+    throw new AgentError('PROTOCOL', `the server sent ${what} with codec ${c.codec}, not a plain backup's (raw or zstd)`);
+  }
+  if (c.rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `${what} of ${c.rawLength} bytes exceeds the limit`);
+  const plain = (toScratch ? decodeChunkToScratch : decodeChunk)(c.codec, c.payload, c.rawLength);
+  if (!chunkIdOf(plain).equals(id)) throw new AgentError('CORRUPT', `${what} does not match its hash: the stored copy is damaged`);
+  return plain;
+}
+
+function sealedOpener(keys: ChunkKeys): Opener {
+  return (id, c, what, toScratch) => openChunk(keys, id, c.codec, c.payload, what, toScratch);
 }
 
 /** Listing chunks asked for ahead of the walk (each at most a few hundred KiB). */
 const LISTINGS_AHEAD = 64;
 
 /**
- * A stored encrypted backup whose file list cannot be read: a listing that
- * does not authenticate under this node's key, does not decode, or breaks
- * the tree's shape (entries out of order, the same name twice, a child
- * below a symlink). The server cannot see this (it cannot read listings),
- * so the node meets it when it walks the tree. Nothing of the walk is
- * usable past it: a restore or a listing stops, a backup goes on without
- * its parent (backup.ts).
+ * A stored backup whose file list cannot be read: a listing that does not
+ * hash to its id (or, encrypted, authenticate under this node's key), does
+ * not decode, or breaks the tree's shape (entries out of order, the same
+ * name twice, a child below a symlink). The server cannot see this in an
+ * encrypted backup (it cannot read listings), so the node meets it when it
+ * walks the tree. Nothing of the walk is usable past it: a restore or a
+ * listing stops, a backup goes on without its parent (backup.ts).
  */
 export class DamagedTreeError extends AgentError {
   constructor(
@@ -43,17 +85,22 @@ function isDamage(err: unknown): err is Error {
   return isFormatError(err) || (err instanceof AgentError && err.code === 'CORRUPT');
 }
 
+/** Flat manifest chunks asked for ahead of the decoder. */
+const FLAT_AHEAD = 8;
+
 /**
- * Chunks of an encrypted backup, read by this node (the server cannot read
- * its file list): reads asked for in one turn of the event loop go out as
- * one ReadChunks, and the answers, which come in order, are handed to each
- * read (listings opened and checked as they arrive, file contents kept
- * sealed until the writer takes them: sealed-chunks.ts), so reads of
- * listings and of file contents can be in flight together. The server
- * sends only what the tree reaches from what it already sent: a listing is
- * asked for after the listing naming it.
+ * Chunks of a backup, read by this node as it walks the backup's tree
+ * (plain and encrypted backups alike: the server cannot read an encrypted
+ * one's file list, and a node selecting paths itself needs no second
+ * route): reads asked for in one turn of the event loop go out as one
+ * ReadChunks, and the answers, which come in order, are handed to each
+ * read (listings opened and checked as they arrive, file contents kept as
+ * they came until the writer takes them), so reads of listings and of file
+ * contents can be in flight together. The server sends only what the tree
+ * reaches from what it already sent: a listing is asked for after the
+ * listing naming it.
  */
-export class SealedChunkReads {
+export class TreeReads {
   /** Reads asked for and not yet sent: they go out together, as one request, at the next turn of the event loop. */
   private queued: Pending[] = [];
   private queuedIds = 0;
@@ -68,35 +115,54 @@ export class SealedChunkReads {
   /** The directory each listing chunk named so far lists (hex id to path), to say where a damaged one lies. */
   private readonly listingDirs = new Map<string, Buffer>();
 
-  /** `backup` is the number of the backup read, for errors. */
+  private readonly opener: Opener;
+
+  /**
+   * `backup` is the number of the backup read, for errors; `format` how its
+   * tree is written (BackupTree.format); `keys` this node's, the backup's
+   * key (requireKeys), for an encrypted one.
+   */
   constructor(
     private readonly server: ServerConnection,
-    private readonly keys: ChunkKeys,
     private readonly backup: number,
-  ) {}
+    readonly format: ManifestFormat,
+    keys: ChunkKeys | undefined,
+  ) {
+    if (format === ManifestFormat.Sealed) {
+      if (!keys) throw new AgentError('NO_KEY', `backup ${backup} is encrypted and this node has no key to read it with`);
+      this.opener = sealedOpener(keys);
+    } else if (format === ManifestFormat.Tree || format === ManifestFormat.Flat) this.opener = plainOpener;
+    else throw new AgentError('PROTOCOL', `the server sent backup ${backup} as a manifest of format ${format as number}, which this agent does not know`);
+  }
+
+  /** The reads of the backup a BackupTree names, and its root; `keys` as in the constructor. */
+  static of(server: ServerConnection, tree: cpsbackup.BackupTree.$Properties, keys: ChunkKeys | undefined): { reads: TreeReads; root: Buffer[] } {
+    const reads = new TreeReads(server, Number(tree.backup?.number ?? 0), (tree.format ?? 0) as ManifestFormat, keys);
+    return { reads, root: (tree.root ?? []).map((id) => Buffer.from(id)) };
+  }
 
   /** The checked plaintexts of `ids`, in order; `what` names them in errors. */
   async read(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
-    return this.fetch(ids, what, true);
+    return (await this.fetch(ids, what, true)) as Buffer[];
   }
 
   /**
-   * The seals of `ids` as they came, in order, for the caller to open one
+   * The chunks of `ids` as they came, in order, for the caller to open one
    * at a time with open() as it uses them: a file's content is opened
    * into one scratch buffer, so a restore allocates no plaintext per chunk.
    */
-  seals(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
-    return this.fetch(ids, what, false);
+  async stored(ids: readonly Buffer[], what: string): Promise<StoredChunk[]> {
+    return (await this.fetch(ids, what, false)) as StoredChunk[];
   }
 
-  /** A seal from seals(), opened and checked; valid until the next open(). */
-  open(id: Buffer, seal: Buffer, what: string): Buffer {
-    return openChunk(this.keys, id, Codec.Sealed, seal, `chunk ${id.toString('hex')} of ${what}`, true);
+  /** A chunk from stored(), opened and checked; valid until the next open(). */
+  open(id: Buffer, c: StoredChunk, what: string): Buffer {
+    return this.opener(id, c, `chunk ${id.toString('hex')} of ${what}`, true);
   }
 
-  private async fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Buffer[]> {
+  private async fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
     if (this.failure) throw this.failure;
-    const parts: Array<Promise<Buffer[]>> = [];
+    const parts: Array<Promise<Array<Buffer | StoredChunk>>> = [];
     for (let i = 0; i < ids.length; i += LIMITS.idsPerQuery) parts.push(this.request(ids.slice(i, i + LIMITS.idsPerQuery), what, open));
     return (await Promise.all(parts)).flat();
   }
@@ -107,8 +173,8 @@ export class SealedChunkReads {
    * out as one ReadChunks: a message per file cost the server as much as
    * the chunks it carried.
    */
-  private request(ids: Buffer[], what: string, open: boolean): Promise<Buffer[]> {
-    const answer = new Promise<Buffer[]>((resolve, reject) => this.queued.push({ ids, what, open, got: [], resolve, reject }));
+  private request(ids: Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
+    const answer = new Promise<Array<Buffer | StoredChunk>>((resolve, reject) => this.queued.push({ ids, what, open, got: [], resolve, reject }));
     this.queuedIds += ids.length;
     if (this.queuedIds >= LIMITS.idsPerQuery) this.flush();
     else if (!this.flushScheduled) {
@@ -166,15 +232,16 @@ export class SealedChunkReads {
           const p8 = c.payload ?? new Uint8Array();
           const payload = Buffer.from(p8.buffer, p8.byteOffset, p8.byteLength); // a view: frame buffers are never reused
           if (damage) continue;
+          const stored: StoredChunk = { codec: c.codec ?? 0, rawLength: c.rawLength ?? 0, payload };
           if (p.open) {
             try {
-              p.got.push(openChunk(this.keys, id, c.codec ?? 0, payload, `chunk ${id.toString('hex')} of ${p.what}`));
+              p.got.push(this.opener(id, stored, `chunk ${id.toString('hex')} of ${p.what}`, false));
             } catch (err) {
               if (!isDamage(err)) throw err;
               damage = err;
             }
-          } else if (c.codec === Codec.Sealed) p.got.push(payload);
-          else throw new AgentError('PROTOCOL', `the server sent chunk ${id.toString('hex')} of ${p.what} unencrypted (codec ${c.codec ?? 0})`);
+          } else if (this.format !== ManifestFormat.Sealed || stored.codec === Codec.Sealed) p.got.push(stored);
+          else throw new AgentError('PROTOCOL', `the server sent chunk ${id.toString('hex')} of ${p.what} unencrypted (codec ${stored.codec})`);
         }
         this.pending.shift();
         if (damage) p.reject(damage);
@@ -199,6 +266,27 @@ export class SealedChunkReads {
     return this.read([id], 'the file list').then((c) => c[0]!);
   }
 
+  /** A flat manifest's entries (backups made before trees): its chunks read in order, a few ahead, as one stream. */
+  private async *walkFlat(root: readonly Buffer[]): AsyncGenerator<FileEntry> {
+    const decoder = new ManifestDecoder();
+    const ahead: Array<Promise<Buffer>> = [];
+    let next = 0;
+    const fill = () => {
+      while (ahead.length < FLAT_AHEAD && next < root.length) {
+        const p = this.read([root[next++]!], 'the file list').then((c) => c[0]!);
+        p.catch(() => undefined); // met when the walk takes it
+        ahead.push(p);
+      }
+    };
+    fill();
+    while (ahead.length > 0) {
+      const chunk = await ahead.shift()!;
+      fill();
+      yield* decoder.push(chunk);
+    }
+    decoder.end();
+  }
+
   /**
    * Notes which directory each listing `entries` names lists (for errors),
    * and with `ahead` asks early for those listings (the walk goes there next).
@@ -219,14 +307,19 @@ export class SealedChunkReads {
 
   /**
    * The backup's entries in walk order (format's walkTree, which checks
-   * each listing's shape), from its root listing's ids. With `descend`,
-   * only the directories it accepts are read. A listing that is damaged
-   * (it does not authenticate, decode, or keep the tree's shape) ends the
-   * walk with a DamagedTreeError naming the backup and the directory.
+   * each listing's shape), from its root listing's ids (a flat manifest's:
+   * its chunks, every entry read). With `descend`, only the directories it
+   * accepts are read. A listing that is damaged (it does not hash to its id
+   * or authenticate, decode, or keep the tree's shape) ends the walk with a
+   * DamagedTreeError naming the backup and the directory.
    */
   async *walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
     const reading: { dir: Buffer | null } = { dir: null }; // the listing being read (its directory; null: the root)
     try {
+      if (this.format === ManifestFormat.Flat) {
+        yield* this.walkFlat(root);
+        return;
+      }
       yield* walkTree(
         root,
         async (id) => {
