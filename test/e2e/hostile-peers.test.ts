@@ -54,8 +54,8 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
 
   async function beginBackup(conn: FramedConnection, begin: cpsbackup.BeginBackup.$Properties = {}): Promise<void> {
     await conn.send({ beginBackup: begin });
-    const started = await readUntil(conn, (m) => (m.msg === 'previousEntries' && !!m.previousEntries!.last) || m.msg === 'error');
-    if (started?.msg !== 'previousEntries') throw new Error(`backup not started: ${started?.error?.message}`);
+    const started = await readUntil(conn, (m) => m.msg === 'backupStarted' || m.msg === 'error');
+    if (started?.msg !== 'backupStarted') throw new Error(`backup not started: ${started?.error?.message}`);
   }
 
   test('100,000 warnings of 4 KiB: the first 200 are kept and the rest counted, and the client can still list', async () => {

@@ -7,29 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeChunk, decodeListingChunk, EntryType, type FileEntry, isUnder } from '@cpsbackup/format';
-import { type FramedConnection } from '@cpsbackup/protocol';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
-
-/** The entry at `want`, found as a node finds it: reading the listings on the way to it, from the backup's root (a restore's BackupTree). */
-async function findEntry(conn: FramedConnection, root: Buffer[], want: Buffer): Promise<FileEntry> {
-  let ids = root;
-  for (;;) {
-    await conn.send({ readChunks: { ids } });
-    const entries: FileEntry[] = [];
-    for (const id of ids) {
-      const c = await readUntil(conn, (m) => m.msg === 'chunk' || m.msg === 'error');
-      if (c?.msg !== 'chunk') throw new Error(`listing ${id.toString('hex')} not sent: ${c?.error?.message}`);
-      entries.push(...decodeListingChunk(decodeChunk(c.chunk!.codec ?? 0, c.chunk!.payload!, c.chunk!.rawLength ?? 0)));
-    }
-    const found = entries.find((e) => e.path.equals(want));
-    if (found) return found;
-    const way = entries.find((e) => e.type === EntryType.Directory && isUnder(want, e.path));
-    if (!way) throw new Error(`${want.toString()} is not in the backup`);
-    ids = way.chunks;
-  }
-}
+import { askRestoreOf, rawSession, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
 
 /** Resolves with the first server log line from the `from`th on that `pred` accepts, checking as the log grows; fails if the daemon exits or `limitMs` passes (the test's own bound, not a wait for something to happen). */
 async function logLine(server: TestServer, from: number, pred: (l: Record<string, unknown>) => boolean, limitMs: number): Promise<Record<string, unknown>> {
@@ -56,14 +35,7 @@ describe('a restore the node never reads (stall_timeout = 5, max_children = 1)',
     const from = server.logLines().length; // the CLI's own session of hog ended before
     const hog = await rawSession(server, 'hog', pki.client('hog'));
     try {
-      await hog.conn.send({ restoreRequest: { number: 0 } });
-      const tree = await readUntil(hog.conn, (m) => m.msg === 'backupTree' || m.msg === 'error');
-      const big = await findEntry(
-        hog.conn,
-        (tree?.backupTree?.root ?? []).map((id) => Buffer.from(id)),
-        Buffer.from(path.join(hogData, 'big')),
-      );
-      await hog.conn.send({ readChunks: { ids: big.chunks } }); // 48 MiB asked for...
+      await askRestoreOf(hog.conn, path.join(hogData, 'big')); // 48 MiB asked for...
       hog.socket.pause(); // ...and never a byte of it read
       hog.conn.keepAlive(500); // ...but says it is alive, far more often than idle_timeout needs
       const cut = await logLine(server, from, (l) => l.client === 'hog' && l.msg === 'connection ended', 60_000);

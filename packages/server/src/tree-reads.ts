@@ -66,6 +66,8 @@ export class TreeReads {
     /** An encrypted backup's key id (its chunks live under ids derived from it); empty for a plain one. */
     private readonly keyId: Buffer,
     private readonly content: boolean,
+    /** Told of a damaged listing, which then goes out as a chunk the node cannot open (a backup's parent); absent: damage ends the session. */
+    private readonly onDamage: ((why: string) => void) | undefined,
   ) {}
 
   /**
@@ -73,11 +75,11 @@ export class TreeReads {
    * the root listing's ids (an encrypted backup's: their wire ids, read from
    * the root records), or a flat manifest's chunks.
    */
-  static async of(store: Store, backup: BackupInfo, opts: { content: boolean }): Promise<{ reads: TreeReads; root: Buffer[] }> {
+  static async of(store: Store, backup: BackupInfo, opts: { content: boolean; damage?: (why: string) => void }): Promise<{ reads: TreeReads; root: Buffer[] }> {
     const ids = store.catalog.manifestIds(backup.id);
     if (backup.manifestFormat === ManifestFormat.Sealed) {
       const { keyId, roots } = splitSealedManifest(ids);
-      const reads = new TreeReads(store, ManifestFormat.Sealed, keyId, opts.content);
+      const reads = new TreeReads(store, ManifestFormat.Sealed, keyId, opts.content, opts.damage);
       const root: Buffer[] = [];
       for (const id of roots) {
         root.push(decodeSealedRecord(await store.readChunk(id), false).wireId); // readChunk checked it
@@ -86,7 +88,7 @@ export class TreeReads {
       return { reads, root };
     }
     const format = backup.manifestFormat === ManifestFormat.Tree ? ManifestFormat.Tree : ManifestFormat.Flat;
-    const reads = new TreeReads(store, format, Buffer.alloc(0), opts.content);
+    const reads = new TreeReads(store, format, Buffer.alloc(0), opts.content, opts.damage);
     for (const id of ids) reads.allow(reads.listings, id);
     // A flat manifest (backups made before trees) names its files' chunks in one stream that a piece
     // of cannot be read alone: what it names is known from the start.
@@ -103,9 +105,19 @@ export class TreeReads {
     set.add(stored.toString('latin1', 0, 12));
   }
 
-  /** Damage met on the server, said as such: the chunk, and that its operator should verify. */
-  private damaged(wireId: Buffer, err: unknown): never {
+  /**
+   * Damage met on the server, said as such: the chunk, and that its operator
+   * should verify. For a backup's parent (onDamage), said to the log and
+   * sent as an empty chunk, which the node cannot open: it goes on without
+   * the parent.
+   */
+  private damaged(wireId: Buffer, err: unknown): Served {
     if (!isFormatError(err) && !isStoreError(err, 'CHUNK_CORRUPT')) throw err;
+    if (this.onDamage) {
+      this.onDamage(`chunk ${wireId.toString('hex')}: ${(err as Error).message}`);
+      const codec = this.format === ManifestFormat.Sealed ? Codec.Sealed : Codec.Raw;
+      return { codec, rawLength: 0, payload: Buffer.alloc(0), listing: true };
+    }
     throw new WireError(
       'STORE',
       `chunk ${wireId.toString('hex')} of this backup is damaged on the server (${(err as Error).message}): its operator should run cpsbackupd verify`,
