@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { encodeManifestStream, EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
+import { EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -187,7 +187,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
 async function spoolParent(reads: TreeReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
   const spool = new PreviousManifestSpool(spoolDir);
   try {
-    for await (const piece of encodeManifestStream(reads.walk(root))) spool.append(piece);
+    for await (const piece of reads.records(root)) spool.append(piece);
   } catch (err) {
     spool.discard();
     if (!(err instanceof DamagedTreeError)) throw err;

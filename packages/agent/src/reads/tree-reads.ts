@@ -5,13 +5,15 @@ import {
   Codec,
   decodeChunk,
   decodeChunkToScratch,
-  decodeListingChunk,
+  decodeEntry,
   EntryType,
   type FileEntry,
   isFormatError,
   ManifestDecoder,
   ManifestFormat,
+  recordHeadAt,
   walkTree,
+  walkTreeRecords,
 } from '@cpsbackup/format';
 import { type cpsbackup, LIMITS } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from '../errors';
@@ -266,9 +268,8 @@ export class TreeReads {
     return this.read([id], 'the file list').then((c) => c[0]!);
   }
 
-  /** A flat manifest's entries (backups made before trees): its chunks read in order, a few ahead, as one stream. */
-  private async *walkFlat(root: readonly Buffer[]): AsyncGenerator<FileEntry> {
-    const decoder = new ManifestDecoder();
+  /** A flat manifest's chunks (backups made before trees), each checked, in order, a few asked for ahead. */
+  private async *flatChunks(root: readonly Buffer[]): AsyncGenerator<Buffer> {
     const ahead: Array<Promise<Buffer>> = [];
     let next = 0;
     const fill = () => {
@@ -282,18 +283,32 @@ export class TreeReads {
     while (ahead.length > 0) {
       const chunk = await ahead.shift()!;
       fill();
-      yield* decoder.push(chunk);
+      yield chunk;
     }
-    decoder.end();
   }
 
   /**
-   * Notes which directory each listing `entries` names lists (for errors),
+   * The directories a listing chunk holds, each record read by its head and
+   * only a directory's decoded: to say where a damaged listing lies, and to
+   * ask early for what the walk reads next, without decoding every record
+   * twice (the walk decodes or copies them).
+   */
+  private static directories(chunk: Buffer): FileEntry[] {
+    const dirs: FileEntry[] = [];
+    for (let pos = 0; pos < chunk.length;) {
+      const head = recordHeadAt(chunk, pos);
+      if (head.type === EntryType.Directory) dirs.push(decodeEntry(chunk.subarray(head.bodyStart, head.end)));
+      pos = head.end;
+    }
+    return dirs;
+  }
+
+  /**
+   * Notes which directory each listing named by `dirs` lists (for errors),
    * and with `ahead` asks early for those listings (the walk goes there next).
    */
-  private named(entries: readonly FileEntry[], ahead: boolean): void {
-    for (const e of entries) {
-      if (e.type !== EntryType.Directory) continue;
+  private named(dirs: readonly FileEntry[], ahead: boolean): void {
+    for (const e of dirs) {
       for (const id of e.chunks) {
         const hex = id.toString('hex');
         this.listingDirs.set(hex, e.path);
@@ -306,37 +321,62 @@ export class TreeReads {
   }
 
   /**
-   * The backup's entries in walk order (format's walkTree, which checks
-   * each listing's shape), from its root listing's ids (a flat manifest's:
-   * its chunks, every entry read). With `descend`, only the directories it
-   * accepts are read. A listing that is damaged (it does not hash to its id
-   * or authenticate, decode, or keep the tree's shape) ends the walk with a
-   * DamagedTreeError naming the backup and the directory.
+   * Runs `walk` over the listings it reads through `read` (each checked,
+   * the next ones asked for early unless `descend` limits the walk); a
+   * listing that is damaged (it does not hash to its id or authenticate,
+   * decode, or keep the tree's shape) ends it with a DamagedTreeError
+   * naming the backup and the directory.
    */
-  async *walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
+  private async *guarded<T>(walk: (read: (id: Buffer) => Promise<Buffer>) => AsyncGenerator<T>, ahead: boolean): AsyncGenerator<T> {
     const reading: { dir: Buffer | null } = { dir: null }; // the listing being read (its directory; null: the root)
     try {
-      if (this.format === ManifestFormat.Flat) {
-        yield* this.walkFlat(root);
-        return;
-      }
-      yield* walkTree(
-        root,
-        async (id) => {
-          const hex = id.toString('hex');
-          reading.dir = this.listingDirs.get(hex) ?? null;
-          this.listingDirs.delete(hex);
-          const chunk = await this.listing(id);
-          this.named(decodeListingChunk(chunk), !descend);
-          return chunk;
-        },
-        descend,
-      );
+      yield* walk(async (id) => {
+        const hex = id.toString('hex');
+        reading.dir = this.listingDirs.get(hex) ?? null;
+        this.listingDirs.delete(hex);
+        const chunk = await this.listing(id);
+        if (this.format !== ManifestFormat.Flat) this.named(TreeReads.directories(chunk), ahead);
+        return chunk;
+      });
     } catch (err) {
       if (!isDamage(err)) throw err;
       const where = reading.dir === null ? 'the root' : JSON.stringify(reading.dir.toString());
       throw new DamagedTreeError(this.backup, `${err.message} (its listing of ${where})`);
     }
+  }
+
+  /**
+   * The backup's entries in walk order (format's walkTree, which checks
+   * each listing's shape), from its root listing's ids (a flat manifest's:
+   * its chunks, every entry read). With `descend`, only the directories it
+   * accepts are read. Damage: see guarded().
+   */
+  walk(root: readonly Buffer[], descend?: (dir: Buffer) => boolean): AsyncGenerator<FileEntry> {
+    if (this.format === ManifestFormat.Flat) {
+      const chunks = this.flatChunks(root);
+      return this.guarded(async function* () {
+        const decoder = new ManifestDecoder();
+        for await (const chunk of chunks) yield* decoder.push(chunk);
+        decoder.end();
+      }, false);
+    }
+    return this.guarded((read) => walkTree(root, read, descend), !descend);
+  }
+
+  /**
+   * The backup's file list as one flat manifest stream in walk order (what
+   * a backup spools of its parent): format's walkTreeRecords, which checks
+   * each listing's shape as walkTree does and copies files' records as
+   * they are stored, decoding only the others (decoding every entry and
+   * encoding it again cost more than reading the listings); a flat
+   * manifest as stored. Damage: see guarded().
+   */
+  records(root: readonly Buffer[]): AsyncGenerator<Buffer> {
+    if (this.format === ManifestFormat.Flat) {
+      const chunks = this.flatChunks(root);
+      return this.guarded(() => chunks, false);
+    }
+    return this.guarded((read) => walkTreeRecords(root, read), true);
   }
 
   /**
