@@ -157,3 +157,34 @@ describe('--prefix through a symbolic link, plain and encrypted', () => {
     });
   }
 });
+
+/**
+ * A backup made before trees (a flat manifest, test/fixtures/store-v1) is
+ * read by the same route: the root is the manifest's chunks, and what it
+ * names is readable from the start.
+ */
+describe('a flat backup (made before trees) read through the same route', () => {
+  const { root, pki, server } = useServer('tree-reads-flat', { clients: { oldnode: [] } });
+
+  test('shows, and restores bit-exact by prefix, the files the old release stored', async () => {
+    const port = server.port;
+    await server.stop();
+    fs.rmSync(server.storeDir, { recursive: true, force: true });
+    fs.cpSync(path.resolve(__dirname, '../fixtures/store-v1'), server.storeDir, { recursive: true });
+    await server.start(port);
+    const conf = writeNodeConf(path.join(root, 'oldnode'), server, { cname: 'oldnode', cert: pki.client('oldnode'), include: [path.join(root, 'none')] });
+    const s = await runCli(['-c', conf, '-s', '2']);
+    expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(s.stdout).toContain('/srv/app/notes.txt');
+    const to = path.join(root, 'restored');
+    const r = await runCli(['-c', conf, '-i', '2', '--to', to, '--prefix', '/srv/app/notes.txt']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(fs.readFileSync(path.join(to, 'srv', 'app', 'notes.txt'), 'utf8')).toBe('generation 2\n'.repeat(100));
+    expect(fs.existsSync(path.join(to, 'srv', 'app', 'file-0.bin'))).toBe(false);
+    // The whole backup: the six files of the old release's generator, bit-exact.
+    const all = path.join(root, 'all');
+    expect((await runCli(['-c', conf, '-i', '2', '--to', all])).code).toBe(0);
+    const rnd = new SeededRandom('store-v1');
+    for (let i = 0; i < 6; i++) expect(fs.readFileSync(path.join(all, 'srv', 'app', `file-${i}.bin`)).equals(rnd.bytes(20000 + i * 777))).toBe(true);
+  });
+});
