@@ -25,6 +25,12 @@ async function refusal(conn: FramedConnection, ids: Buffer[]): Promise<Message['
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 
+/** The server's account of the last restore it served: the node read the tree (listings) and only then file content, by ReadChunks. */
+function lastRead(server: Parameters<typeof rawSession>[0]): Record<string, unknown> {
+  const finished = server.logLines().filter((l) => l.msg === 'restore finished');
+  return finished[finished.length - 1]!;
+}
+
 /**
  * Every backup, plain or encrypted, is read by its node walking the tree
  * (server/src/tree-reads.ts): the server sends the root, then only what the
@@ -115,6 +121,8 @@ describe('a plain backup read by its node through the tree', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(snapshotTree(path.join(to, alice, 'deep'))).toEqual(snapshotTree(path.join(alice, 'deep')));
     expect(fs.existsSync(path.join(to, alice, 'top'))).toBe(false);
+    // Selected by the node as it read the tree: the listings on the way and the one file's 5,000 bytes.
+    expect(lastRead(server)).toMatchObject({ bytes: 5000, listingBytes: expect.any(Number) });
     const s = await runCli(['-c', conf, '-s', '1']);
     expect(s.code).toBe(0);
     expect(s.stdout).toContain(path.join(alice, 'deep', 'er', 'secret'));
@@ -154,6 +162,8 @@ describe('--prefix through a symbolic link, plain and encrypted', () => {
       expect(fs.readlinkSync(path.join(to, link))).toBe(path.join(real, 'app'));
       expect(fs.readFileSync(path.join(to, real, 'app', 'conf'), 'utf8')).toBe(`${kind} conf\n`);
       expect(fs.existsSync(path.join(to, real, 'other'))).toBe(false);
+      // The link followed by the node as it read the tree, not by the server.
+      expect(lastRead(server)).toMatchObject({ listingBytes: expect.any(Number) });
     });
   }
 });
@@ -181,6 +191,8 @@ describe('a flat backup (made before trees) read through the same route', () => 
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(fs.readFileSync(path.join(to, 'srv', 'app', 'notes.txt'), 'utf8')).toBe('generation 2\n'.repeat(100));
     expect(fs.existsSync(path.join(to, 'srv', 'app', 'file-0.bin'))).toBe(false);
+    // The node read the flat manifest's chunks itself, then the one file's.
+    expect(lastRead(server)).toMatchObject({ bytes: 1300, listingBytes: expect.any(Number) });
     // The whole backup: the six files of the old release's generator, bit-exact.
     const all = path.join(root, 'all');
     expect((await runCli(['-c', conf, '-i', '2', '--to', all])).code).toBe(0);

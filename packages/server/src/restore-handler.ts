@@ -40,6 +40,7 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
     doneReading();
   }
   const { chunks, bytes, listingBytes } = reads.totals;
-  await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries: 0, bytes } });
+  // Logged before the answer, so whoever reads the log once the node has its answer finds the line.
   ctx.log.info({ backup: b.number, chunks, bytes, listingBytes }, 'restore finished');
+  await ctx.conn.send({ restoreEnd: { backup: toSummary(ctx.store, b), entries: 0, bytes } });
 }
