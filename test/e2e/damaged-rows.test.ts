@@ -224,7 +224,7 @@ describe('a damaged backup row or file list degrades that backup only', () => {
 describe('a damaged parent file list', () => {
   const { root, pki, server } = useServer('damaged-parent', { clients: { bob: [] } });
 
-  test("does not stop its client's backups: the next one reads again what the parent could not list, and restores bit-exact", async () => {
+  test("does not stop its client's backups: the next one reads every file again, says why, and restores bit-exact", async () => {
     const data = path.join(root, 'bob-data');
     fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
     const rnd = new SeededRandom('parent');
@@ -243,8 +243,14 @@ describe('a damaged parent file list', () => {
     fs.writeFileSync(path.join(data, 'sub', 'new'), 'made after the damage');
     const next = await runCli(['-c', conf, '-e', '--json']);
     expect(next.stderr).toBe('');
-    expect(next.code).toBe(0);
-    expect(JSON.parse(next.stdout).backup.number).toBe(2);
+    expect(next.code).toBe(5); // warnings
+    const out = JSON.parse(next.stdout) as { backup: { number: number; warnings: string[] }; counters: { filesRead: number } };
+    expect(out.backup.number).toBe(2);
+    expect(out.counters.filesRead).toBe(13);
+    expect(out.backup.warnings).toHaveLength(1);
+    expect(out.backup.warnings[0]).toMatch(
+      /^the previous backup \(1\) is damaged: .* does not match its hash: the stored copy is damaged \(its listing of ".*\/sub"\); so every file is read again/,
+    );
     expect(server.logLines().some((l) => String(l.msg).startsWith("the parent's file list cannot be read whole"))).toBe(true);
     const to = path.join(root, 'restored');
     const restored = await runCli(['-c', conf, '-i', '2', '--to', to]);

@@ -57,8 +57,8 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
 
   async function beginBackup(conn: FramedConnection, begin: cpsbackup.BeginBackup.$Properties = {}): Promise<void> {
     await conn.send({ beginBackup: begin });
-    const started = await readUntil(conn, (m) => (m.msg === 'previousEntries' && !!m.previousEntries!.last) || m.msg === 'error');
-    if (started?.msg !== 'previousEntries') throw new Error(`backup not started: ${started?.error?.message}`);
+    const started = await readUntil(conn, (m) => m.msg === 'backupStarted' || m.msg === 'error');
+    if (started?.msg !== 'backupStarted') throw new Error(`backup not started: ${started?.error?.message}`);
   }
 
   test('100,000 warnings of 4 KiB: the first 200 are kept and the rest counted, and the client can still list', async () => {
@@ -223,7 +223,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       { chunk: { id: ids[0], codec: 0, rawLength: 5, payload: Buffer.from('hello') } },
       { listingChunk: listingChunkOf(Array.from({ length: 2000 }, (_, i) => fileEntry(`/x/${String(i).padStart(4, '0')}`, [], 0))) },
       { warning: { message: 'w'.repeat(4096) } },
-      { restoreRequest: { number: 0, metadataOnly: true, pathPrefixes: Array.from({ length: 1000 }, () => Buffer.from('/p')) } },
+      { restoreRequest: { number: 0, metadataOnly: true } },
       { deleteRequest: { number: 99 } },
       { labelRequest: { number: 99, name: 'n'.repeat(200) } },
       { verifyRequest: { number: 99 } },

@@ -13,6 +13,7 @@ import * as tls from 'node:tls';
 import { type FramedConnection } from '@cpsbackup/protocol';
 import { SeededRandom } from '@cpsbackup/testkit';
 import {
+  askRestoreOf,
   rawSession,
   readUntil,
   runCli,
@@ -175,6 +176,8 @@ class Staller {
     private readonly pki: TestPki,
     readonly name: string,
     private readonly target: number,
+    /** Where its data lies (its backup holds `big` there). */
+    private readonly data: string,
   ) {}
 
   /** Opens sessions until it holds `target` or the server refuses one. */
@@ -193,7 +196,8 @@ class Staller {
         this.sockets.delete(socket);
         void this.topUp();
       });
-      await conn.send({ restoreRequest: { number: 0 } }).catch(() => undefined);
+      // A restore of its 40 MB file asked for as a node asks, then not a byte of it read.
+      await askRestoreOf(conn, path.join(this.data, 'big')).catch(() => undefined);
       socket.pause(); // never reads a byte of it
       conn.keepAlive(1000); // ...but is never silent
     }
@@ -218,8 +222,8 @@ describe('authenticated nodes stalling restores they never read (shipped max_chi
       expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
     }
     const from = server.logLines().length;
-    const alice = new Staller(server, pki, 'alice', 4);
-    const bob = new Staller(server, pki, 'bob', 4);
+    const alice = new Staller(server, pki, 'alice', 4, path.join(root, 'alice-data'));
+    const bob = new Staller(server, pki, 'bob', 4, path.join(root, 'bob-data'));
     try {
       // Alice takes four of the five slots, bob the fifth: each runs a restore its node reads nothing of.
       await alice.topUp();
@@ -258,8 +262,8 @@ describe('idle sessions end (session_idle_timeout = 5)', () => {
   test('a session that only lists, or does nothing, is closed with the reason; one running a backup is not', async () => {
     const worker = await rawSession(server, 'worker', pki.client('worker'));
     await worker.conn.send({ beginBackup: {} });
-    const started = await readUntil(worker.conn, (m) => (m.msg === 'previousEntries' && !!m.previousEntries!.last) || m.msg === 'error');
-    expect(started?.msg).toBe('previousEntries');
+    const started = await readUntil(worker.conn, (m) => m.msg === 'backupStarted' || m.msg === 'error');
+    expect(started?.msg).toBe('backupStarted');
 
     const lister = await rawSession(server, 'lister', pki.client('lister'));
     const sleeper = await rawSession(server, 'sleeper', pki.client('sleeper'));

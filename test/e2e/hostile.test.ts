@@ -14,7 +14,7 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
   test('a chunk that does not hash to its id is refused and logged; the liar gets an error', async () => {
     const { conn } = await rawSession(server, 'liar', pki.client('liar'));
     await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    await readUntil(conn, (m) => m.msg === 'backupStarted');
     const claimed = createHash('sha256').update('what the victim stores').digest();
     await conn.send({ missingQuery: { queryId: 1, ids: [claimed] } });
     const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
@@ -43,14 +43,14 @@ describe('hostile clients: poisoned chunks, fuzzed frames', () => {
 
     const { conn } = await rawSession(server, 'thief', pki.client('thief'));
     await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    await readUntil(conn, (m) => m.msg === 'backupStarted');
     await conn.send({ listingChunk: listingChunkOf([fileEntry('/loot.txt', [stolen], content.length)]) });
     const refused = await readUntil(conn, (m) => m.msg === 'error');
     expect(refused!.error!.code).toBe('PROTOCOL');
     expect(refused!.error!.message).toBe(`entry /loot.txt references chunk ${stolen.toString('hex')}, which was never sent`);
 
     await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    await readUntil(conn, (m) => m.msg === 'backupStarted');
     const records = encodeEntryRecords([fileEntry('/a', [], 0), fileEntry('/b', [], 0)]);
     const cutOff = records.subarray(0, records.length - 3);
     const cutId = createHash('sha256').update(cutOff).digest();

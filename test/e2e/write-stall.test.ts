@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { rawSession, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
+import { askRestoreOf, rawSession, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
 
 /** Resolves with the first server log line from the `from`th on that `pred` accepts, checking as the log grows; fails if the daemon exits or `limitMs` passes (the test's own bound, not a wait for something to happen). */
 async function logLine(server: TestServer, from: number, pred: (l: Record<string, unknown>) => boolean, limitMs: number): Promise<Record<string, unknown>> {
@@ -35,8 +35,8 @@ describe('a restore the node never reads (stall_timeout = 5, max_children = 1)',
     const from = server.logLines().length; // the CLI's own session of hog ended before
     const hog = await rawSession(server, 'hog', pki.client('hog'));
     try {
-      await hog.conn.send({ restoreRequest: { number: 0 } });
-      hog.socket.pause(); // never reads a byte of it
+      await askRestoreOf(hog.conn, path.join(hogData, 'big')); // 48 MiB asked for...
+      hog.socket.pause(); // ...and never a byte of it read
       hog.conn.keepAlive(500); // ...but says it is alive, far more often than idle_timeout needs
       const cut = await logLine(server, from, (l) => l.client === 'hog' && l.msg === 'connection ended', 60_000);
       expect(cut.reason).toBe('the peer read nothing of what was sent to it for 5 s (keep-alives do not count)');

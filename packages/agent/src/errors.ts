@@ -34,7 +34,6 @@ export function exitCodeForServerError(code: string): ExitCode {
   if (code === 'NOT_FOUND' || code === 'BAD_STATE') return ExitCode.NOT_FOUND;
   if (code === 'BUSY' || code === 'BACKUP_RUNNING' || code === 'SHUTTING_DOWN') return ExitCode.BUSY;
   if (code === 'QUOTA' || code === 'PERMISSION') return ExitCode.POLICY;
-  if (code === 'BAD_REGEX') return ExitCode.CONFIG; // a --regex the server cannot take: a usage error
   if (code === 'KEY_IN_USE') return ExitCode.CONFIG; // what the node holds as its key: as when the node itself refuses
   return ExitCode.FAILED;
 }

@@ -12,10 +12,10 @@ export {
   encodeEntry,
   decodeEntry,
   encodeEntryRecords,
-  encodeManifestStream,
   decodeEntryRecords,
   ENTRY_LIMITS,
   MANIFEST_MAGIC,
+  recordHeadAt,
 } from './manifest-codec';
 export { VarintReader, VarintWriter } from './varint';
 export { isUnder, prefixSelection, type SelectedEntry, selectedWithWay } from './paths';

@@ -1,4 +1,3 @@
-import { decodeEntryRecords, type FileEntry, isFormatError } from '@cpsbackup/format';
 import type Long from 'long';
 
 /** A wire message field failed validation. */
@@ -31,29 +30,4 @@ export function toSafeNumber(v: WireInt, field: string): number {
   const b = toBigInt(v);
   if (b < 0n || b > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProtocolError('BAD_FIELD', `${field} out of range: ${b}`);
   return Number(b);
-}
-
-function bytesField(v: Uint8Array | null | undefined): Buffer {
-  return v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.alloc(0);
-}
-
-/**
- * The entries of a message's records (manifest entry records, the
- * encoding listings hold), each decoded and checked by the format's own
- * rules (the peer may be hostile): at most `maxEntries`.
- */
-function entriesFromRecords(records: Uint8Array | null | undefined, maxEntries = Infinity): FileEntry[] {
-  try {
-    return decodeEntryRecords(bytesField(records), maxEntries);
-  } catch (err) {
-    if (isFormatError(err)) throw new ProtocolError('BAD_ENTRY', `unreadable entry records: ${err.message}`);
-    throw err;
-  }
-}
-
-/** The one entry a RestoreEntry carries. */
-export function entryFromRecord(record: Uint8Array | null | undefined): FileEntry {
-  const [entry, ...more] = entriesFromRecords(record, 1);
-  if (!entry || more.length) throw new ProtocolError('BAD_ENTRY', 'a restore entry must hold exactly one entry record');
-  return entry;
 }

@@ -18,10 +18,6 @@ export const LIMITS = {
   idsPerQuery: 8192,
   /** Chunk ids of a backup's root listing (EndBackup): a root listing chunk holds include roots, 16 KiB of them at least. */
   rootListingChunks: 1024,
-  /** Path prefixes in one RestoreRequest. */
-  restorePrefixes: 1024,
-  /** A RestoreRequest's path_regex (RE2 bounds its time by the input; this bounds its compiled size). */
-  regexChars: 1024,
 } as const;
 
 /** `value` as a string, refused if longer than `max` characters. */

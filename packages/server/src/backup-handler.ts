@@ -1,7 +1,7 @@
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, type MessageKind, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
-import { SealedReads } from './sealed-reads';
+import { TreeReads } from './tree-reads';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -9,12 +9,9 @@ import { toSummary } from './summary';
 import { toWireError, WireError } from './wire-errors';
 import type { Logger } from 'pino';
 
-/** The parent's manifest goes out in messages of about this size (far below the frame limit). */
-const PREVIOUS_PIECE_BYTES = 1024 * 1024;
-
 /**
  * Runs one backup: lock the client, create the backup, send the parent's
- * entries, then take missing-queries, chunks and listing chunks until
+ * root (the node reads the listings it needs), then take missing-queries, chunks and listing chunks until
  * EndBackup (the tree is checked, then committed) or AbortBackup / failure
  * (recorded as error with the reason).
  */
@@ -46,20 +43,19 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
-    // An encrypted node reads its parent's tree itself (the server cannot): it gets the root's ids, and may read what they reach.
-    const sealedParent = ctx.keyId && parent && !begin.full ? await SealedReads.of(store, parent) : undefined;
+    // The node reads its parent's file list itself, as a restore reads a tree: it gets the root's ids, and may read the listings they reach.
+    const parentTree = parent && !begin.full ? await TreeReads.of(store, parent, { content: false, damage: damagedParent(ctx, parent, blog) }) : undefined;
     await conn.send({
       backupStarted: {
         number: writer.number,
         parentNumber: parent?.number ?? 0,
         parentBytes: parent?.logicalBytes ?? 0,
-        parentRoot: sealedParent?.root ?? [],
+        parentRoot: parentTree?.root ?? [],
+        parentFormat: parentTree?.reads.format ?? 0,
       },
     });
-    run.phase = 'sending previous';
-    if (!ctx.keyId) await sendPrevious(ctx, begin.full ? undefined : parent, blog);
     run.phase = 'receiving';
-    const done = await receive(ctx, writer, usage.storedBytes, sealedParent?.reads);
+    const done = await receive(ctx, writer, usage.storedBytes, parentTree?.reads);
     if (done.kind === 'aborted') {
       ctx.activity.end(client.name, 'error');
       await prunedAfterFailure(ctx);
@@ -173,49 +169,20 @@ async function checkQuotaUpFront(ctx: SessionContext): Promise<{ storedBytes: nu
 }
 
 /**
- * Streams the parent's manifest as stored, about PREVIOUS_PIECE_BYTES per
- * message. A parent whose file list cannot be read whole (a listing rotted
- * in its pack) ends the list where the damage is: the node reads again what
- * it was not told of, and the backup goes on (it would otherwise fail every
- * time, its parent being the newest complete backup); the parent is not
- * used again, and the operator is told.
+ * What becomes of a listing of the parent found damaged on the server (a
+ * listing rotted in its pack): the node is sent a chunk it cannot open, so
+ * it goes on without the parent and reads every file again (the backup
+ * would otherwise fail every time, its parent being the newest complete
+ * backup); the parent is not used again, and the operator is told.
  */
-async function sendPrevious(ctx: SessionContext, parent: BackupInfo | undefined, log: Logger): Promise<void> {
-  let pending: Buffer[] = [];
-  let bytes = 0;
-  let sent = false;
-  if (parent !== undefined) {
-    try {
-      for await (const piece of ctx.store.readManifestStream(parent.id)) {
-        pending.push(piece);
-        bytes += piece.length;
-        if (bytes >= PREVIOUS_PIECE_BYTES) {
-          await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: false } });
-          sent = true;
-          pending = [];
-          bytes = 0;
-        }
-      }
-    } catch (err) {
-      if (err instanceof ConnectionError || catalogDamage(err, ctx.store.dir)) throw err;
-      const why = (err as Error).message;
-      ctx.store.noteUnreadableFileList(parent.id, why);
-      const repair = 'run cpsbackupd verify, then cpsbackupd --repair-catalog';
-      // A tree manifest streams whole entries, so what was read is a list with a gap; an older flat one is cut
-      // anywhere, so only an empty list is sound: if part of it went out already, this backup stops and the next has no parent.
-      if (parent.manifestFormat !== ManifestFormat.Tree && sent) {
-        log.error({ parent: parent.number, err: why }, `the parent's file list cannot be read whole: this backup stops, the next reads every file; ${repair}`);
-        throw new WireError(
-          'STORE',
-          `the file list of backup ${parent.number}, this backup's parent, cannot be read whole on the server: this backup stopped; ` +
-            "the next one reads every file again (try again now); the server's operator must run cpsbackupd verify",
-        );
-      }
-      if (parent.manifestFormat !== ManifestFormat.Tree) pending = [];
-      log.error({ parent: parent.number, err: why }, `the parent's file list cannot be read whole: the node reads again the files it did not list; ${repair}`);
-    }
-  }
-  await ctx.conn.send({ previousEntries: { manifest: Buffer.concat(pending), last: true } });
+function damagedParent(ctx: SessionContext, parent: BackupInfo, log: Logger): (why: string) => void {
+  return (why) => {
+    ctx.store.noteUnreadableFileList(parent.id, why);
+    log.error(
+      { parent: parent.number, err: why },
+      "the parent's file list cannot be read whole: the node reads every file again; run cpsbackupd verify, then cpsbackupd --repair-catalog",
+    );
+  };
 }
 
 /** Why a backup is partial (null: it is complete): the agent's reasons, or an empty backup where its parent was not. */
@@ -255,7 +222,7 @@ function nextUnlessCheckFails(ctx: SessionContext, writer: BackupWriter): Promis
  * the handler of its kind (plain or encrypted handlers, chosen once per
  * backup), any other kind refused.
  */
-async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: SealedReads | undefined): Promise<Ending> {
+async function receive(ctx: SessionContext, writer: BackupWriter, storedBefore: number, parentReads: TreeReads | undefined): Promise<Ending> {
   const handlers = ctx.keyId ? SEALED_MESSAGES : PLAIN_MESSAGES;
   const b: BackupReceipt = { ctx, writer, storedBefore, parentReads };
   for (;;) {
@@ -272,8 +239,8 @@ interface BackupReceipt {
   writer: BackupWriter;
   /** What the client stored before this backup (counted only when quota_bytes is set). */
   storedBefore: number;
-  /** The encrypted parent's chunks the node may read while it backs up. */
-  parentReads: SealedReads | undefined;
+  /** The parent's chunks the node may read while it backs up (its file list, read as the node walks the parent's tree). */
+  parentReads: TreeReads | undefined;
 }
 
 /** What an agent may send during a backup, by kind. */
@@ -375,7 +342,7 @@ async function onSealedListing(c: cpsbackup.ListingChunk.$Shape, b: BackupReceip
 
 /** An encrypted node reading its parent's tree (the server cannot read it for the node). */
 async function onReadChunks(r: cpsbackup.ReadChunks.$Shape, { ctx, parentReads }: BackupReceipt): Promise<Handled> {
-  if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without an encrypted parent');
+  if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without a parent');
   await parentReads.serve(ctx, r);
   return undefined;
 }

@@ -27,8 +27,8 @@ import { toWireError, WireError } from './wire-errors';
 
 /**
  * The largest message body cpsbackupd takes from an agent, by kind: chunk
- * and listing-chunk frames may fill a frame; a missing-query holds up to 8192 ids;
- * everything else is small. Checked before protobuf decodes anything.
+ * and listing-chunk frames may fill a frame; a missing-query and a read hold up to
+ * 8192 ids; everything else is small. Checked before protobuf decodes anything.
  */
 function serverFrameLimits(kind: MessageKind): number {
   switch (kind) {
@@ -38,8 +38,6 @@ function serverFrameLimits(kind: MessageKind): number {
     case 'missingQuery':
     case 'readChunks':
       return 320 * 1024;
-    case 'restoreRequest':
-      return 256 * 1024;
     default:
       return 64 * 1024;
   }

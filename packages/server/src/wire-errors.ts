@@ -15,7 +15,6 @@ export type WireErrorCode =
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'
   | 'BAD_STATE'
-  | 'BAD_REGEX'
   | 'CHUNK_REFUSED'
   | 'PROTOCOL'
   | 'VERSION'

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from '@cpsbackup/chunker';
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
-import { encodeManifestStream, EntryType, type FileEntry, isUnder, type Xattr } from '@cpsbackup/format';
+import { EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
@@ -14,7 +14,7 @@ import { AgentError } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
-import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
+import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
 
 /** Options of one backup run. */
@@ -131,10 +131,15 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     begun = true;
     const spoolDir = config.spool_dir || os.tmpdir();
     const parentRoot = (started.parentRoot ?? []).map((id) => Buffer.from(id));
-    // An encrypted node's parent comes as its root listing: the server cannot read it, so the agent walks it.
-    const { previous, problem } = keys
-      ? await spoolSealedParent(new SealedChunkReads(server, keys, Number(started.parentNumber ?? 0)), parentRoot, spoolDir)
-      : await receivePrevious(server, spoolDir);
+    // The parent comes as its root: the agent reads its file list as a restore reads a tree.
+    const { previous, problem } =
+      parentRoot.length === 0
+        ? new PreviousManifestSpool(spoolDir).finish()
+        : await spoolParent(
+            new TreeReads(server, Number(started.parentNumber ?? 0), (started.parentFormat ?? 0) as ManifestFormat, keys),
+            parentRoot,
+            spoolDir,
+          );
     const expectedBytes = Number(started.parentBytes ?? 0);
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
@@ -170,39 +175,22 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
 }
 
 /**
- * The parent's manifest as the server streams it, spooled to disk (see
- * PreviousManifest). Its entries only decide what is unchanged; chunk ids
- * reused from it are checked again by the server like any others.
+ * The parent's file list, spooled to disk as a flat manifest in walk order
+ * (see PreviousManifest): the agent reads the tree from its root, opening
+ * and checking each listing itself (plain or encrypted: the server cannot
+ * read an encrypted one's). Its entries only decide what is unchanged;
+ * chunk ids reused from it are checked again by the server like any
+ * others. A parent whose file list is damaged (DamagedTreeError: a listing
+ * the node cannot open or check, one the server found rotted included) is
+ * met here: the backup goes on without it, reading every file, with a
+ * warning that names it (failing instead would fail every backup after
+ * it, since it stays the newest complete one until a backup succeeds).
+ * The connection's failures still fail the backup.
  */
-async function receivePrevious(server: ServerConnection, spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
+async function spoolParent(reads: TreeReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
   const spool = new PreviousManifestSpool(spoolDir);
   try {
-    for (;;) {
-      const m = await server.expect('previousEntries');
-      spool.append(m.manifest ?? new Uint8Array());
-      if (m.last) return spool.finish();
-    }
-  } catch (err) {
-    spool.discard();
-    throw err;
-  }
-}
-
-/**
- * An encrypted node's parent, spooled as a plain one's is (a flat manifest
- * in walk order, as the server makes it for a plain node): the agent reads
- * the tree from its root listing, opening each listing itself. The server
- * cannot check what it cannot read, so a parent whose file list is damaged
- * (DamagedTreeError) is met here: the backup goes on without it, reading
- * every file, with a warning that names it (failing instead would fail
- * every backup after it, since it stays the newest complete one until a
- * backup succeeds). The connection's failures still fail the backup.
- */
-async function spoolSealedParent(reads: SealedChunkReads, root: Buffer[], spoolDir: string): Promise<ReturnType<PreviousManifestSpool['finish']>> {
-  const spool = new PreviousManifestSpool(spoolDir);
-  if (root.length === 0) return spool.finish();
-  try {
-    for await (const piece of encodeManifestStream(reads.walk(root))) spool.append(piece);
+    for await (const piece of reads.records(root)) spool.append(piece);
   } catch (err) {
     spool.discard();
     if (!(err instanceof DamagedTreeError)) throw err;

@@ -27,7 +27,7 @@ export class PreviousManifestSpool {
 
   constructor(private readonly dir: string) {}
 
-  /** Appends the next piece of the manifest as the server sent it. */
+  /** Appends the next piece of the manifest (TreeReads.records, from the parent's tree). */
   append(piece: Uint8Array): void {
     if (this.failure !== undefined || piece.length === 0) return;
     try {

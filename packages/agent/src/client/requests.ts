@@ -1,10 +1,10 @@
 import { type NodeConfig } from '@cpsbackup/config';
-import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
-import { type FileEntry } from '@cpsbackup/format';
+import { type cpsbackup } from '@cpsbackup/protocol';
+import { type FileEntry, ManifestFormat } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
 import { keyAccessOf } from './key-requests';
-import { DamagedTreeError, SealedChunkReads } from '../encryption/tree-reader';
+import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 
 import { withServer } from './server-connection';
 
@@ -30,20 +30,13 @@ export async function runShow(
   const keys = await loadNodeKey(config, keyAccessOf(config, prompt));
   return withServer(config, keys?.keyId, async (server) => {
     await server.send({ restoreRequest: { number, metadataOnly: true, client } });
+    // This node reads the file list itself (the server serves the listings its tree reaches).
+    const tree = await server.expect('backupTree');
+    const { reads, root } = TreeReads.of(server, tree, tree.format === ManifestFormat.Sealed ? requireKeys(keys, tree.backup) : undefined);
     const entries: FileEntry[] = [];
-    for (;;) {
-      const m = await server.next();
-      if (m.msg === 'sealedTree') {
-        // An encrypted backup: this node reads the file list itself.
-        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup), Number(m.sealedTree.backup?.number ?? 0));
-        for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) entries.push(e);
-        await reads.done();
-        return { summary: (await server.expect('restoreEnd')).backup ?? {}, entries };
-      }
-      if (m.msg === 'restoreEnd') return { summary: m.restoreEnd.backup ?? {}, entries };
-      if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} while listing a backup`);
-      if (!m.restoreEntry.context) entries.push(entryFromRecord(m.restoreEntry.record));
-    }
+    for await (const e of reads.walk(root)) entries.push(e);
+    await reads.done();
+    return { summary: (await server.expect('restoreEnd')).backup ?? tree.backup ?? {}, entries };
   });
 }
 
@@ -97,10 +90,11 @@ export async function runCheckSealedTrees(
     try {
       await withServer(config, keys.keyId, async (server) => {
         await server.send({ restoreRequest: { number: n, metadataOnly: true } });
-        const m = await server.next();
-        if (m.msg !== 'sealedTree') throw new AgentError('PROTOCOL', `the server sent ${m.msg} for encrypted backup ${n}, not its tree`);
-        const reads = new SealedChunkReads(server, keys, n);
-        for await (const e of reads.walk((m.sealedTree.root ?? []).map((id) => Buffer.from(id)))) void e;
+        const tree = await server.expect('backupTree');
+        if (tree.format !== ManifestFormat.Sealed)
+          throw new AgentError('PROTOCOL', `the server sent encrypted backup ${n} as a plain one (format ${tree.format})`);
+        const { reads, root } = TreeReads.of(server, tree, keys);
+        for await (const e of reads.walk(root)) void e;
         await reads.done();
         await server.expect('restoreEnd');
       });

@@ -1,12 +1,10 @@
 import { type NodeConfig } from '@cpsbackup/config';
-import { type cpsbackup, entryFromRecord } from '@cpsbackup/protocol';
-import { ABSOLUTE_MAX_CHUNK_SIZE } from '@cpsbackup/chunker';
-import { chunkIdOf, decodeChunkToScratch, EntryType, type FileEntry, isUnder, prefixSelection, selectedWithWay } from '@cpsbackup/format';
-import type RE2 from 're2';
+import { type cpsbackup } from '@cpsbackup/protocol';
+import { EntryType, type FileEntry, isUnder, ManifestFormat, selectedWithWay } from '@cpsbackup/format';
 import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
-import { SealedChunkReads } from '../encryption/tree-reader';
-import { AgentError, ExitCode } from '../errors';
+import { compileRegex, selectionThroughLinks, type PathSelection, selectionOf } from '../reads/path-selection';
+import { type StoredChunk, TreeReads } from '../reads/tree-reads';
 import { ServerConnection } from '../client/server-connection';
 import { restoreFailure } from './fatal-errors';
 import { TreeWriter, type WriteOutcome } from './tree-writer';
@@ -21,7 +19,7 @@ export interface RestoreOptions {
   prompt?: PassphrasePrompt;
   /** Only paths equal to or below these (raw bytes: names need not be UTF-8). */
   prefixes?: Buffer[];
-  /** Only paths this regular expression matches (RE2 syntax; the server selects, so nothing else is sent). */
+  /** Only paths this regular expression matches (RE2 syntax; selected on this node, so only their content is read). */
   regex?: string;
   overwrite?: boolean;
   /** Make FIFOs whose content was backed up as FIFOs (the content is not written); by default they come back as files. */
@@ -69,30 +67,6 @@ function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
 }
 
 /**
- * Receives one entry's chunks from the server, checking each decodes to
- * its declared length and hashes to its id: a restore never writes bytes it
- * has not verified end to end. Each piece is decoded into one scratch
- * buffer, so it is valid only until the next piece is pulled (the tree
- * writer copies it before that).
- */
-async function* verifiedContent(server: ServerConnection, e: FileEntry): AsyncGenerator<Buffer> {
-  for (const id of e.chunks) {
-    const c = await server.expect('chunk');
-    const got = Buffer.from(c.id ?? new Uint8Array());
-    if (!got.equals(id)) throw new AgentError('PROTOCOL', `the server sent chunk ${got.toString('hex')} where ${id.toString('hex')} was expected`);
-    const rawLength = c.rawLength ?? 0;
-    if (rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `chunk of ${rawLength} bytes exceeds the limit`);
-    // A view of the frame, not a copy: frame buffers are never reused.
-    const p = c.payload ?? new Uint8Array();
-    const plain = decodeChunkToScratch(c.codec ?? 0, Buffer.from(p.buffer, p.byteOffset, p.byteLength), rawLength);
-    if (!chunkIdOf(plain).equals(id)) {
-      throw new AgentError('CORRUPT', `chunk ${id.toString('hex')} of ${e.path.toString()} does not match its hash: the stored copy is damaged`);
-    }
-    yield plain;
-  }
-}
-
-/**
  * Which FIFO entries come back as regular files. A FIFO whose content was
  * backed up (read_all_fifos, read_fifo, a dump job) is restored as a file
  * named after it holding that content, as the Canopsis page says Burp does:
@@ -106,59 +80,35 @@ export function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fi
   return (e) => under.some((p) => isUnder(e.path, p)) || (!opts.fifoAsFifo && e.chunks.length > 0);
 }
 
-/** Restores a backup (or part of it) into `opts.target`. */
+/**
+ * Restores a backup (or part of it) into `opts.target`. This node walks the
+ * backup's tree (plain or encrypted alike: TreeReads), selects paths itself,
+ * and asks for each selected file's chunks, a few hundred files ahead of the
+ * writer so that requests and answers overlap; every chunk is checked against
+ * its id (and, encrypted, authenticated) before the writer sees a byte.
+ */
 export async function runRestore(config: NodeConfig, opts: RestoreOptions): Promise<RestoreResult> {
+  const regex = await compileRegex(opts.regex); // a pattern refused before anything is asked or written
   const keys = await loadNodeKey(config, keyAccessOf(config, opts.prompt));
   const server = await ServerConnection.open(config, keys?.keyId);
   let writer: TreeWriter | undefined;
   try {
-    await server.send({
-      restoreRequest: {
-        number: opts.number ?? 0,
-        metadataOnly: false,
-        pathPrefixes: opts.prefixes ?? [],
-        client: opts.client ?? '',
-        pathRegex: opts.regex ?? '',
-      },
-    });
+    await server.send({ restoreRequest: { number: opts.number ?? 0, metadataOnly: false, client: opts.client ?? '' } });
+    const tree = await server.expect('backupTree');
+    const { reads, root } = TreeReads.of(server, tree, tree.format === ManifestFormat.Sealed ? requireKeys(keys, tree.backup) : undefined);
+    const selection = await selectionThroughLinks(reads, root, opts.prefixes ?? [], regex);
     writer = new TreeWriter(opts.target, {
       overwrite: !!opts.overwrite,
       fifoAsFile: fifoRestoredAsFile(opts),
       devices: opts.devices ?? true,
       setuid: opts.setuid ?? true,
     });
-    const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
-    for (;;) {
-      const m = await server.next();
-      if (m.msg === 'sealedTree') {
-        const reads = new SealedChunkReads(server, requireKeys(keys, m.sealedTree.backup), Number(m.sealedTree.backup?.number ?? 0));
-        const result = await restoreSealed(
-          reads,
-          (m.sealedTree.root ?? []).map((id) => Buffer.from(id)),
-          writer,
-          opts,
-        );
-        await reads.done();
-        const end = await server.expect('restoreEnd');
-        await writer.finish();
-        await server.close();
-        return { summary: end.backup ?? {}, ...afterWriter(result, writer), warnings: writer.warnings, damaged: writer.damaged };
-      }
-      if (m.msg === 'restoreEnd') {
-        await writer.finish();
-        await server.close();
-        return { summary: m.restoreEnd.backup ?? {}, ...afterWriter(totals, writer), warnings: writer.warnings, damaged: writer.damaged };
-      }
-      if (m.msg !== 'restoreEntry') throw new AgentError('PROTOCOL', `unexpected ${m.msg} during a restore`);
-      const e = entryFromRecord(m.restoreEntry.record);
-      const content = verifiedContent(server, e);
-      const context = !!m.restoreEntry.context;
-      const outcome = await writer.write(e, content, context);
-      if (!context) {
-        count(totals, outcome, e);
-        opts.onEntry?.(e.path, outcome, e);
-      }
-    }
+    const totals = await restoreTree(reads, root, selection, writer, opts);
+    await reads.done();
+    const end = await server.expect('restoreEnd');
+    await writer.finish();
+    await server.close();
+    return { summary: end.backup ?? tree.backup ?? {}, ...afterWriter(totals, writer), warnings: writer.warnings, damaged: writer.damaged };
   } catch (err) {
     server.conn.destroy();
     await writer?.abort();
@@ -167,35 +117,14 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
 }
 
 /**
- * The path selection a restore asks for, applied by the agent when it walks
- * an encrypted tree itself. RE2 loads only when a --regex asks for it: every
- * other command of the CLI starts without its native addon.
+ * The selection a restore of these prefixes and --regex makes, links in the
+ * way not followed: which of the dump jobs' files a restore took.
  */
-export async function pathSelection(
-  prefixes: readonly Buffer[],
-  regex: string | undefined,
-): Promise<{ selected: (path: Buffer) => boolean; descend?: (dir: Buffer) => boolean }> {
-  let re: RE2 | undefined;
-  if (regex) {
-    const { default: RE2 } = await import('re2');
-    try {
-      re = new RE2(regex, 'u');
-    } catch (err) {
-      throw new AgentError(
-        'BAD_REGEX',
-        `--regex ${JSON.stringify(regex)} is not a regular expression cpsbackup takes (RE2 syntax): ${(err as Error).message}`,
-        ExitCode.CONFIG,
-      );
-    }
-  }
-  const byPrefix = prefixSelection(prefixes);
-  return {
-    selected: (path) => byPrefix.selected(path) && (!re || re.test(path)),
-    descend: byPrefix.descend,
-  };
+export async function pathSelection(prefixes: readonly Buffer[], regex: string | undefined): Promise<PathSelection> {
+  return selectionOf(prefixes, await compileRegex(regex));
 }
 
-/** Entries (with their first chunks asked for) the restore of an encrypted backup holds ahead of the writer. */
+/** Entries (with their first chunks asked for) a restore holds ahead of the writer. */
 const AHEAD_ENTRIES = 512;
 /** ...and the file bytes they may hold at most (counting a large file as its first windows). */
 const AHEAD_BYTES = 32 * 1024 * 1024;
@@ -209,10 +138,10 @@ const WINDOW_CHUNKS = 16;
  */
 class ContentStream {
   private next = 0;
-  private readonly inFlight: Array<Promise<Buffer[]>> = [];
+  private readonly inFlight: Array<Promise<StoredChunk[]>> = [];
 
   constructor(
-    private readonly reads: SealedChunkReads,
+    private readonly reads: TreeReads,
     private readonly e: FileEntry,
   ) {
     this.fill();
@@ -220,7 +149,7 @@ class ContentStream {
 
   private fill(): void {
     while (this.inFlight.length < 2 && this.next < this.e.chunks.length) {
-      const window = this.reads.seals(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
+      const window = this.reads.stored(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
       window.catch(() => undefined); // met when the writer takes it
       this.inFlight.push(window);
       this.next += WINDOW_CHUNKS;
@@ -233,19 +162,19 @@ class ContentStream {
     while (this.inFlight.length > 0) {
       const window = await this.inFlight.shift()!;
       this.fill();
-      for (const seal of window) yield this.reads.open(this.e.chunks[index++]!, seal, this.e.path.toString());
+      for (const c of window) yield this.reads.open(this.e.chunks[index++]!, c, this.e.path.toString());
     }
   }
 }
 
-/**
- * Restores an encrypted backup: the agent walks the tree (decrypting each
- * listing) and asks for each selected file's chunks, a few hundred files
- * ahead of the writer so that requests and answers overlap; every chunk is
- * authenticated and checked against its id before the writer sees it.
- */
-async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: TreeWriter, opts: RestoreOptions): Promise<Totals> {
-  const { selected, descend } = await pathSelection(opts.prefixes ?? [], opts.regex);
+/** Writes what `selection` takes of the tree, the directories on the way to it as context (made where missing, else left alone). */
+async function restoreTree(
+  reads: TreeReads,
+  root: readonly Buffer[],
+  { selected, descend }: PathSelection,
+  writer: TreeWriter,
+  opts: RestoreOptions,
+): Promise<Totals> {
   const ahead: Array<{ e: FileEntry; content: ContentStream; held: number; context: boolean }> = [];
   let aheadBytes = 0;
   const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
@@ -258,13 +187,17 @@ async function restoreSealed(reads: SealedChunkReads, root: Buffer[], writer: Tr
       opts.onEntry?.(e.path, outcome, e);
     }
   };
-  // The directories on the way to what is selected come as context, as the server sends them for a plain backup.
   for await (const { e, context } of selectedWithWay(reads.walk(root, descend), selected, (x) => x.type === EntryType.Directory)) {
     // What its first two windows hold at most (chunks of the default chunker are at most 1 MiB, 256 KiB on average).
     const held = Math.min(e.size, 2 * WINDOW_CHUNKS * 1024 * 1024);
     ahead.push({ e, content: new ContentStream(reads, e), held, context });
     aheadBytes += held;
-    while (ahead.length > AHEAD_ENTRIES || (aheadBytes > AHEAD_BYTES && ahead.length > 1)) await writeOldest();
+    if (ahead.length > AHEAD_ENTRIES || (aheadBytes > AHEAD_BYTES && ahead.length > 1)) {
+      // Written down to half the marks, then refilled in one go: the reads the refill asks for go out
+      // together, as one ReadChunks. Refilled one file at a time, each read went out alone, and a
+      // message per small file cost the node's and the server's CPU more than the chunk it carried.
+      while (ahead.length > AHEAD_ENTRIES / 2 || (aheadBytes > AHEAD_BYTES / 2 && ahead.length > 1)) await writeOldest();
+    }
   }
   while (ahead.length > 0) await writeOldest();
   return totals;

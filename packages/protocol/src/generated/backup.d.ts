@@ -38,9 +38,6 @@ export namespace cpsbackup {
         /** Envelope backupStarted. */
         backupStarted?: (cpsbackup.BackupStarted.$Properties|null);
 
-        /** Envelope previousEntries. */
-        previousEntries?: (cpsbackup.PreviousEntries.$Properties|null);
-
         /** Envelope missingQuery. */
         missingQuery?: (cpsbackup.MissingQuery.$Properties|null);
 
@@ -67,9 +64,6 @@ export namespace cpsbackup {
 
         /** Envelope restoreRequest. */
         restoreRequest?: (cpsbackup.RestoreRequest.$Properties|null);
-
-        /** Envelope restoreEntry. */
-        restoreEntry?: (cpsbackup.RestoreEntry.$Properties|null);
 
         /** Envelope restoreEnd. */
         restoreEnd?: (cpsbackup.RestoreEnd.$Properties|null);
@@ -107,8 +101,8 @@ export namespace cpsbackup {
         /** Envelope readChunks. */
         readChunks?: (cpsbackup.ReadChunks.$Properties|null);
 
-        /** Envelope sealedTree. */
-        sealedTree?: (cpsbackup.SealedTree.$Properties|null);
+        /** Envelope backupTree. */
+        backupTree?: (cpsbackup.BackupTree.$Properties|null);
 
         /** Envelope keyRequest. */
         keyRequest?: (cpsbackup.KeyRequest.$Properties|null);
@@ -120,7 +114,7 @@ export namespace cpsbackup {
         keepAlive?: (cpsbackup.KeepAlive.$Properties|null);
 
         /** Envelope msg. */
-        msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"|"keepAlive");
+        msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive");
 
         /**
          * Creates a new Envelope instance using the specified properties.
@@ -169,9 +163,6 @@ export namespace cpsbackup {
             /** Envelope backupStarted */
             backupStarted?: (cpsbackup.BackupStarted.$Properties|null);
 
-            /** Envelope previousEntries */
-            previousEntries?: (cpsbackup.PreviousEntries.$Properties|null);
-
             /** Envelope missingQuery */
             missingQuery?: (cpsbackup.MissingQuery.$Properties|null);
 
@@ -198,9 +189,6 @@ export namespace cpsbackup {
 
             /** Envelope restoreRequest */
             restoreRequest?: (cpsbackup.RestoreRequest.$Properties|null);
-
-            /** Envelope restoreEntry */
-            restoreEntry?: (cpsbackup.RestoreEntry.$Properties|null);
 
             /** Envelope restoreEnd */
             restoreEnd?: (cpsbackup.RestoreEnd.$Properties|null);
@@ -238,8 +226,8 @@ export namespace cpsbackup {
             /** Envelope readChunks */
             readChunks?: (cpsbackup.ReadChunks.$Properties|null);
 
-            /** Envelope sealedTree */
-            sealedTree?: (cpsbackup.SealedTree.$Properties|null);
+            /** Envelope backupTree */
+            backupTree?: (cpsbackup.BackupTree.$Properties|null);
 
             /** Envelope keyRequest */
             keyRequest?: (cpsbackup.KeyRequest.$Properties|null);
@@ -251,7 +239,7 @@ export namespace cpsbackup {
             keepAlive?: (cpsbackup.KeepAlive.$Properties|null);
 
             /** Envelope msg */
-            msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"|"keepAlive");
+            msg?: ("hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive");
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -264,7 +252,6 @@ export namespace cpsbackup {
           error?: cpsbackup.Error.$Shape|null;
           beginBackup?: cpsbackup.BeginBackup.$Shape|null;
           backupStarted?: cpsbackup.BackupStarted.$Shape|null;
-          previousEntries?: cpsbackup.PreviousEntries.$Shape|null;
           missingQuery?: cpsbackup.MissingQuery.$Shape|null;
           missingReply?: cpsbackup.MissingReply.$Shape|null;
           chunk?: cpsbackup.Chunk.$Shape|null;
@@ -274,7 +261,6 @@ export namespace cpsbackup {
           listRequest?: cpsbackup.ListRequest.$Shape|null;
           backupList?: cpsbackup.BackupList.$Shape|null;
           restoreRequest?: cpsbackup.RestoreRequest.$Shape|null;
-          restoreEntry?: cpsbackup.RestoreEntry.$Shape|null;
           restoreEnd?: cpsbackup.RestoreEnd.$Shape|null;
           deleteRequest?: cpsbackup.DeleteRequest.$Shape|null;
           deleteDone?: cpsbackup.DeleteDone.$Shape|null;
@@ -287,13 +273,13 @@ export namespace cpsbackup {
           verifyRequest?: cpsbackup.VerifyRequest.$Shape|null;
           verifyResult?: cpsbackup.VerifyResult.$Shape|null;
           readChunks?: cpsbackup.ReadChunks.$Shape|null;
-          sealedTree?: cpsbackup.SealedTree.$Shape|null;
+          backupTree?: cpsbackup.BackupTree.$Shape|null;
           keyRequest?: cpsbackup.KeyRequest.$Shape|null;
           keyReply?: cpsbackup.KeyReply.$Shape|null;
           keepAlive?: cpsbackup.KeepAlive.$Shape|null;
           $unknowns?: Uint8Array[];
         } & (
-          ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "sealedTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree: cpsbackup.SealedTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape })
+          ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree: cpsbackup.BackupTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape })
         );
     }
 
@@ -784,6 +770,9 @@ export namespace cpsbackup {
         /** BackupStarted parentRoot. */
         parentRoot: Uint8Array[];
 
+        /** BackupStarted parentFormat. */
+        parentFormat: number;
+
         /**
          * Creates a new BackupStarted instance using the specified properties.
          * @param [properties] Properties to set
@@ -828,83 +817,15 @@ export namespace cpsbackup {
             /** BackupStarted parentRoot */
             parentRoot?: (Uint8Array[]|null);
 
+            /** BackupStarted parentFormat */
+            parentFormat?: (number|null);
+
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
 
         /** Shape of a BackupStarted. */
         type $Shape = cpsbackup.BackupStarted.$Properties;
-    }
-
-    /**
-     * Properties of a PreviousEntries.
-     * @deprecated Use cpsbackup.PreviousEntries.$Properties instead.
-     */
-    interface IPreviousEntries extends cpsbackup.PreviousEntries.$Properties {
-    }
-
-    /** Represents a PreviousEntries. */
-    class PreviousEntries {
-
-        /**
-         * Constructs a new PreviousEntries.
-         * @param [properties] Properties to set
-         */
-        constructor(properties?: cpsbackup.PreviousEntries.$Properties);
-
-        /** Unknown fields preserved while decoding when enabled */
-        $unknowns?: Uint8Array[];
-
-        /** PreviousEntries last. */
-        last: boolean;
-
-        /** PreviousEntries manifest. */
-        manifest: Uint8Array;
-
-        /**
-         * Creates a new PreviousEntries instance using the specified properties.
-         * @param [properties] Properties to set
-         * @returns PreviousEntries instance
-         */
-        static create(properties: cpsbackup.PreviousEntries.$Shape): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
-        static create(properties?: cpsbackup.PreviousEntries.$Properties): cpsbackup.PreviousEntries;
-
-        /**
-         * Encodes the specified PreviousEntries message. Does not implicitly {@link cpsbackup.PreviousEntries.verify|verify} messages.
-         * @param message PreviousEntries message or plain object to encode
-         * @param [writer] Writer to encode to
-         * @returns Writer
-         */
-        static encode(message: cpsbackup.PreviousEntries.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-        /**
-         * Decodes a PreviousEntries message from the specified reader or buffer.
-         * @param reader Reader or buffer to decode from
-         * @param [length] Message length if known beforehand
-         * @returns {cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape} PreviousEntries
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
-    }
-
-    namespace PreviousEntries {
-
-        /** Properties of a PreviousEntries. */
-        interface $Properties {
-
-            /** PreviousEntries last */
-            last?: (boolean|null);
-
-            /** PreviousEntries manifest */
-            manifest?: (Uint8Array|null);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-        }
-
-        /** Shape of a PreviousEntries. */
-        type $Shape = cpsbackup.PreviousEntries.$Properties;
     }
 
     /**
@@ -2064,14 +1985,8 @@ export namespace cpsbackup {
         /** RestoreRequest metadataOnly. */
         metadataOnly: boolean;
 
-        /** RestoreRequest pathPrefixes. */
-        pathPrefixes: Uint8Array[];
-
         /** RestoreRequest client. */
         client: string;
-
-        /** RestoreRequest pathRegex. */
-        pathRegex: string;
 
         /**
          * Creates a new RestoreRequest instance using the specified properties.
@@ -2111,14 +2026,8 @@ export namespace cpsbackup {
             /** RestoreRequest metadataOnly */
             metadataOnly?: (boolean|null);
 
-            /** RestoreRequest pathPrefixes */
-            pathPrefixes?: (Uint8Array[]|null);
-
             /** RestoreRequest client */
             client?: (string|null);
-
-            /** RestoreRequest pathRegex */
-            pathRegex?: (string|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -2126,77 +2035,6 @@ export namespace cpsbackup {
 
         /** Shape of a RestoreRequest. */
         type $Shape = cpsbackup.RestoreRequest.$Properties;
-    }
-
-    /**
-     * Properties of a RestoreEntry.
-     * @deprecated Use cpsbackup.RestoreEntry.$Properties instead.
-     */
-    interface IRestoreEntry extends cpsbackup.RestoreEntry.$Properties {
-    }
-
-    /** Represents a RestoreEntry. */
-    class RestoreEntry {
-
-        /**
-         * Constructs a new RestoreEntry.
-         * @param [properties] Properties to set
-         */
-        constructor(properties?: cpsbackup.RestoreEntry.$Properties);
-
-        /** Unknown fields preserved while decoding when enabled */
-        $unknowns?: Uint8Array[];
-
-        /** RestoreEntry record. */
-        record: Uint8Array;
-
-        /** RestoreEntry context. */
-        context: boolean;
-
-        /**
-         * Creates a new RestoreEntry instance using the specified properties.
-         * @param [properties] Properties to set
-         * @returns RestoreEntry instance
-         */
-        static create(properties: cpsbackup.RestoreEntry.$Shape): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
-        static create(properties?: cpsbackup.RestoreEntry.$Properties): cpsbackup.RestoreEntry;
-
-        /**
-         * Encodes the specified RestoreEntry message. Does not implicitly {@link cpsbackup.RestoreEntry.verify|verify} messages.
-         * @param message RestoreEntry message or plain object to encode
-         * @param [writer] Writer to encode to
-         * @returns Writer
-         */
-        static encode(message: cpsbackup.RestoreEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-        /**
-         * Decodes a RestoreEntry message from the specified reader or buffer.
-         * @param reader Reader or buffer to decode from
-         * @param [length] Message length if known beforehand
-         * @returns {cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape} RestoreEntry
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
-    }
-
-    namespace RestoreEntry {
-
-        /** Properties of a RestoreEntry. */
-        interface $Properties {
-
-            /** RestoreEntry record */
-            record?: (Uint8Array|null);
-
-            /** RestoreEntry context */
-            context?: (boolean|null);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-        }
-
-        /** Shape of a RestoreEntry. */
-        type $Shape = cpsbackup.RestoreEntry.$Properties;
     }
 
     /**
@@ -2798,74 +2636,80 @@ export namespace cpsbackup {
     }
 
     /**
-     * Properties of a SealedTree.
-     * @deprecated Use cpsbackup.SealedTree.$Properties instead.
+     * Properties of a BackupTree.
+     * @deprecated Use cpsbackup.BackupTree.$Properties instead.
      */
-    interface ISealedTree extends cpsbackup.SealedTree.$Properties {
+    interface IBackupTree extends cpsbackup.BackupTree.$Properties {
     }
 
-    /** Represents a SealedTree. */
-    class SealedTree {
+    /** Represents a BackupTree. */
+    class BackupTree {
 
         /**
-         * Constructs a new SealedTree.
+         * Constructs a new BackupTree.
          * @param [properties] Properties to set
          */
-        constructor(properties?: cpsbackup.SealedTree.$Properties);
+        constructor(properties?: cpsbackup.BackupTree.$Properties);
 
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
-        /** SealedTree backup. */
+        /** BackupTree backup. */
         backup?: (cpsbackup.BackupSummary.$Properties|null);
 
-        /** SealedTree root. */
+        /** BackupTree root. */
         root: Uint8Array[];
 
-        /**
-         * Creates a new SealedTree instance using the specified properties.
-         * @param [properties] Properties to set
-         * @returns SealedTree instance
-         */
-        static create(properties: cpsbackup.SealedTree.$Shape): cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape;
-        static create(properties?: cpsbackup.SealedTree.$Properties): cpsbackup.SealedTree;
+        /** BackupTree format. */
+        format: number;
 
         /**
-         * Encodes the specified SealedTree message. Does not implicitly {@link cpsbackup.SealedTree.verify|verify} messages.
-         * @param message SealedTree message or plain object to encode
+         * Creates a new BackupTree instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns BackupTree instance
+         */
+        static create(properties: cpsbackup.BackupTree.$Shape): cpsbackup.BackupTree & cpsbackup.BackupTree.$Shape;
+        static create(properties?: cpsbackup.BackupTree.$Properties): cpsbackup.BackupTree;
+
+        /**
+         * Encodes the specified BackupTree message. Does not implicitly {@link cpsbackup.BackupTree.verify|verify} messages.
+         * @param message BackupTree message or plain object to encode
          * @param [writer] Writer to encode to
          * @returns Writer
          */
-        static encode(message: cpsbackup.SealedTree.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static encode(message: cpsbackup.BackupTree.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
         /**
-         * Decodes a SealedTree message from the specified reader or buffer.
+         * Decodes a BackupTree message from the specified reader or buffer.
          * @param reader Reader or buffer to decode from
          * @param [length] Message length if known beforehand
-         * @returns {cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape} SealedTree
+         * @returns {cpsbackup.BackupTree & cpsbackup.BackupTree.$Shape} BackupTree
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): cpsbackup.BackupTree & cpsbackup.BackupTree.$Shape;
     }
 
-    namespace SealedTree {
+    namespace BackupTree {
 
-        /** Properties of a SealedTree. */
+        /** Properties of a BackupTree. */
         interface $Properties {
 
-            /** SealedTree backup */
+            /** BackupTree backup */
             backup?: (cpsbackup.BackupSummary.$Properties|null);
 
-            /** SealedTree root */
+            /** BackupTree root */
             root?: (Uint8Array[]|null);
+
+            /** BackupTree format */
+            format?: (number|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
 
-        /** Shape of a SealedTree. */
-        type $Shape = cpsbackup.SealedTree.$Properties;
+        /** Shape of a BackupTree. */
+        type $Shape = cpsbackup.BackupTree.$Properties;
     }
 
     /**

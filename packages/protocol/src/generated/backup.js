@@ -29,7 +29,6 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.Error.$Properties|null} [error] Envelope error
          * @property {cpsbackup.BeginBackup.$Properties|null} [beginBackup] Envelope beginBackup
          * @property {cpsbackup.BackupStarted.$Properties|null} [backupStarted] Envelope backupStarted
-         * @property {cpsbackup.PreviousEntries.$Properties|null} [previousEntries] Envelope previousEntries
          * @property {cpsbackup.MissingQuery.$Properties|null} [missingQuery] Envelope missingQuery
          * @property {cpsbackup.MissingReply.$Properties|null} [missingReply] Envelope missingReply
          * @property {cpsbackup.Chunk.$Properties|null} [chunk] Envelope chunk
@@ -39,7 +38,6 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.ListRequest.$Properties|null} [listRequest] Envelope listRequest
          * @property {cpsbackup.BackupList.$Properties|null} [backupList] Envelope backupList
          * @property {cpsbackup.RestoreRequest.$Properties|null} [restoreRequest] Envelope restoreRequest
-         * @property {cpsbackup.RestoreEntry.$Properties|null} [restoreEntry] Envelope restoreEntry
          * @property {cpsbackup.RestoreEnd.$Properties|null} [restoreEnd] Envelope restoreEnd
          * @property {cpsbackup.DeleteRequest.$Properties|null} [deleteRequest] Envelope deleteRequest
          * @property {cpsbackup.DeleteDone.$Properties|null} [deleteDone] Envelope deleteDone
@@ -52,11 +50,11 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.VerifyRequest.$Properties|null} [verifyRequest] Envelope verifyRequest
          * @property {cpsbackup.VerifyResult.$Properties|null} [verifyResult] Envelope verifyResult
          * @property {cpsbackup.ReadChunks.$Properties|null} [readChunks] Envelope readChunks
-         * @property {cpsbackup.SealedTree.$Properties|null} [sealedTree] Envelope sealedTree
+         * @property {cpsbackup.BackupTree.$Properties|null} [backupTree] Envelope backupTree
          * @property {cpsbackup.KeyRequest.$Properties|null} [keyRequest] Envelope keyRequest
          * @property {cpsbackup.KeyReply.$Properties|null} [keyReply] Envelope keyReply
          * @property {cpsbackup.KeepAlive.$Properties|null} [keepAlive] Envelope keepAlive
-         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"|"keepAlive"} [msg] Envelope msg
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"} [msg] Envelope msg
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -76,7 +74,6 @@ $root.cpsbackup = (function() {
          *   error?: cpsbackup.Error.$Shape|null;
          *   beginBackup?: cpsbackup.BeginBackup.$Shape|null;
          *   backupStarted?: cpsbackup.BackupStarted.$Shape|null;
-         *   previousEntries?: cpsbackup.PreviousEntries.$Shape|null;
          *   missingQuery?: cpsbackup.MissingQuery.$Shape|null;
          *   missingReply?: cpsbackup.MissingReply.$Shape|null;
          *   chunk?: cpsbackup.Chunk.$Shape|null;
@@ -86,7 +83,6 @@ $root.cpsbackup = (function() {
          *   listRequest?: cpsbackup.ListRequest.$Shape|null;
          *   backupList?: cpsbackup.BackupList.$Shape|null;
          *   restoreRequest?: cpsbackup.RestoreRequest.$Shape|null;
-         *   restoreEntry?: cpsbackup.RestoreEntry.$Shape|null;
          *   restoreEnd?: cpsbackup.RestoreEnd.$Shape|null;
          *   deleteRequest?: cpsbackup.DeleteRequest.$Shape|null;
          *   deleteDone?: cpsbackup.DeleteDone.$Shape|null;
@@ -99,13 +95,13 @@ $root.cpsbackup = (function() {
          *   verifyRequest?: cpsbackup.VerifyRequest.$Shape|null;
          *   verifyResult?: cpsbackup.VerifyResult.$Shape|null;
          *   readChunks?: cpsbackup.ReadChunks.$Shape|null;
-         *   sealedTree?: cpsbackup.SealedTree.$Shape|null;
+         *   backupTree?: cpsbackup.BackupTree.$Shape|null;
          *   keyRequest?: cpsbackup.KeyRequest.$Shape|null;
          *   keyReply?: cpsbackup.KeyReply.$Shape|null;
          *   keepAlive?: cpsbackup.KeepAlive.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "previousEntries"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries: cpsbackup.PreviousEntries.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEntry"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry: cpsbackup.RestoreEntry.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "sealedTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree: cpsbackup.SealedTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; previousEntries?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEntry?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; sealedTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape })
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree: cpsbackup.BackupTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape })
          * )} cpsbackup.Envelope.$Shape
          */
 
@@ -163,14 +159,6 @@ $root.cpsbackup = (function() {
          * @instance
          */
         Envelope.prototype.backupStarted = null;
-
-        /**
-         * Envelope previousEntries.
-         * @member {cpsbackup.PreviousEntries.$Properties|null|undefined} previousEntries
-         * @memberof cpsbackup.Envelope
-         * @instance
-         */
-        Envelope.prototype.previousEntries = null;
 
         /**
          * Envelope missingQuery.
@@ -243,14 +231,6 @@ $root.cpsbackup = (function() {
          * @instance
          */
         Envelope.prototype.restoreRequest = null;
-
-        /**
-         * Envelope restoreEntry.
-         * @member {cpsbackup.RestoreEntry.$Properties|null|undefined} restoreEntry
-         * @memberof cpsbackup.Envelope
-         * @instance
-         */
-        Envelope.prototype.restoreEntry = null;
 
         /**
          * Envelope restoreEnd.
@@ -349,12 +329,12 @@ $root.cpsbackup = (function() {
         Envelope.prototype.readChunks = null;
 
         /**
-         * Envelope sealedTree.
-         * @member {cpsbackup.SealedTree.$Properties|null|undefined} sealedTree
+         * Envelope backupTree.
+         * @member {cpsbackup.BackupTree.$Properties|null|undefined} backupTree
          * @memberof cpsbackup.Envelope
          * @instance
          */
-        Envelope.prototype.sealedTree = null;
+        Envelope.prototype.backupTree = null;
 
         /**
          * Envelope keyRequest.
@@ -385,12 +365,12 @@ $root.cpsbackup = (function() {
 
         /**
          * Envelope msg.
-         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"previousEntries"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEntry"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"sealedTree"|"keyRequest"|"keyReply"|"keepAlive"|undefined} msg
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"|undefined} msg
          * @memberof cpsbackup.Envelope
          * @instance
          */
         $Object.defineProperty(Envelope.prototype, "msg", {
-            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "previousEntries", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEntry", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult", "readChunks", "sealedTree", "keyRequest", "keyReply", "keepAlive"]),
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult", "readChunks", "backupTree", "keyRequest", "keyReply", "keepAlive"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -436,8 +416,6 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.BeginBackup.encode(message.beginBackup, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
             if (message.backupStarted != null && $Object.hasOwnProperty.call(message, "backupStarted"))
                 $root.cpsbackup.BackupStarted.encode(message.backupStarted, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-            if (message.previousEntries != null && $Object.hasOwnProperty.call(message, "previousEntries"))
-                $root.cpsbackup.PreviousEntries.encode(message.previousEntries, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
             if (message.missingQuery != null && $Object.hasOwnProperty.call(message, "missingQuery"))
                 $root.cpsbackup.MissingQuery.encode(message.missingQuery, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
             if (message.missingReply != null && $Object.hasOwnProperty.call(message, "missingReply"))
@@ -454,8 +432,6 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.BackupList.encode(message.backupList, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
             if (message.restoreRequest != null && $Object.hasOwnProperty.call(message, "restoreRequest"))
                 $root.cpsbackup.RestoreRequest.encode(message.restoreRequest, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
-            if (message.restoreEntry != null && $Object.hasOwnProperty.call(message, "restoreEntry"))
-                $root.cpsbackup.RestoreEntry.encode(message.restoreEntry, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
             if (message.restoreEnd != null && $Object.hasOwnProperty.call(message, "restoreEnd"))
                 $root.cpsbackup.RestoreEnd.encode(message.restoreEnd, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
             if (message.deleteRequest != null && $Object.hasOwnProperty.call(message, "deleteRequest"))
@@ -482,8 +458,8 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.ListingChunk.encode(message.listingChunk, writer.uint32(/* id 28, wireType 2 =*/226).fork(), _depth + 1).ldelim();
             if (message.readChunks != null && $Object.hasOwnProperty.call(message, "readChunks"))
                 $root.cpsbackup.ReadChunks.encode(message.readChunks, writer.uint32(/* id 29, wireType 2 =*/234).fork(), _depth + 1).ldelim();
-            if (message.sealedTree != null && $Object.hasOwnProperty.call(message, "sealedTree"))
-                $root.cpsbackup.SealedTree.encode(message.sealedTree, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
+            if (message.backupTree != null && $Object.hasOwnProperty.call(message, "backupTree"))
+                $root.cpsbackup.BackupTree.encode(message.backupTree, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
             if (message.keyRequest != null && $Object.hasOwnProperty.call(message, "keyRequest"))
                 $root.cpsbackup.KeyRequest.encode(message.keyRequest, writer.uint32(/* id 31, wireType 2 =*/250).fork(), _depth + 1).ldelim();
             if (message.keyReply != null && $Object.hasOwnProperty.call(message, "keyReply"))
@@ -569,13 +545,6 @@ $root.cpsbackup = (function() {
                         message.msg = "backupStarted";
                         continue;
                     }
-                case 6: {
-                        if (wireType !== 2)
-                            break;
-                        message.previousEntries = $root.cpsbackup.PreviousEntries.decode(reader, reader.size(), $undefined, _depth + 1, message.previousEntries);
-                        message.msg = "previousEntries";
-                        continue;
-                    }
                 case 7: {
                         if (wireType !== 2)
                             break;
@@ -637,13 +606,6 @@ $root.cpsbackup = (function() {
                             break;
                         message.restoreRequest = $root.cpsbackup.RestoreRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.restoreRequest);
                         message.msg = "restoreRequest";
-                        continue;
-                    }
-                case 16: {
-                        if (wireType !== 2)
-                            break;
-                        message.restoreEntry = $root.cpsbackup.RestoreEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.restoreEntry);
-                        message.msg = "restoreEntry";
                         continue;
                     }
                 case 17: {
@@ -733,8 +695,8 @@ $root.cpsbackup = (function() {
                 case 30: {
                         if (wireType !== 2)
                             break;
-                        message.sealedTree = $root.cpsbackup.SealedTree.decode(reader, reader.size(), $undefined, _depth + 1, message.sealedTree);
-                        message.msg = "sealedTree";
+                        message.backupTree = $root.cpsbackup.BackupTree.decode(reader, reader.size(), $undefined, _depth + 1, message.backupTree);
+                        message.msg = "backupTree";
                         continue;
                     }
                 case 31: {
@@ -1913,6 +1875,7 @@ $root.cpsbackup = (function() {
          * @property {number|Long|null} [parentNumber] BackupStarted parentNumber
          * @property {number|Long|null} [parentBytes] BackupStarted parentBytes
          * @property {Array.<Uint8Array>|null} [parentRoot] BackupStarted parentRoot
+         * @property {number|null} [parentFormat] BackupStarted parentFormat
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1978,6 +1941,14 @@ $root.cpsbackup = (function() {
         BackupStarted.prototype.parentRoot = $util.emptyArray;
 
         /**
+         * BackupStarted parentFormat.
+         * @member {number} parentFormat
+         * @memberof cpsbackup.BackupStarted
+         * @instance
+         */
+        BackupStarted.prototype.parentFormat = 0;
+
+        /**
          * Creates a new BackupStarted instance using the specified properties.
          * @function create
          * @memberof cpsbackup.BackupStarted
@@ -2018,6 +1989,8 @@ $root.cpsbackup = (function() {
             if (message.parentRoot != null && message.parentRoot.length)
                 for (var i = 0; i < message.parentRoot.length; ++i)
                     writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.parentRoot[i]);
+            if (message.parentFormat != null && $Object.hasOwnProperty.call(message, "parentFormat") && message.parentFormat !== 0)
+                writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.parentFormat);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2097,6 +2070,15 @@ $root.cpsbackup = (function() {
                         message.parentRoot.push(reader.bytes());
                         continue;
                     }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.parentFormat = value;
+                        else
+                            delete message.parentFormat;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2115,178 +2097,6 @@ $root.cpsbackup = (function() {
         };
 
         return BackupStarted;
-    })();
-
-    cpsbackup.PreviousEntries = (function() {
-
-        /**
-         * Properties of a PreviousEntries.
-         * @typedef {Object} cpsbackup.PreviousEntries.$Properties
-         * @property {boolean|null} [last] PreviousEntries last
-         * @property {Uint8Array|null} [manifest] PreviousEntries manifest
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-
-        /**
-         * Properties of a PreviousEntries.
-         * @memberof cpsbackup
-         * @interface IPreviousEntries
-         * @augments cpsbackup.PreviousEntries.$Properties
-         * @deprecated Use cpsbackup.PreviousEntries.$Properties instead.
-         */
-
-        /**
-         * Shape of a PreviousEntries.
-         * @typedef {cpsbackup.PreviousEntries.$Properties} cpsbackup.PreviousEntries.$Shape
-         */
-
-        /**
-         * Constructs a new PreviousEntries.
-         * @memberof cpsbackup
-         * @classdesc Represents a PreviousEntries.
-         * @constructor
-         * @param {cpsbackup.PreviousEntries.$Properties=} [properties] Properties to set
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-        var PreviousEntries = function (properties) {
-            if (properties)
-                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                        this[keys[i]] = properties[keys[i]];
-        };
-
-        /**
-         * PreviousEntries last.
-         * @member {boolean} last
-         * @memberof cpsbackup.PreviousEntries
-         * @instance
-         */
-        PreviousEntries.prototype.last = false;
-
-        /**
-         * PreviousEntries manifest.
-         * @member {Uint8Array} manifest
-         * @memberof cpsbackup.PreviousEntries
-         * @instance
-         */
-        PreviousEntries.prototype.manifest = $util.newBuffer([]);
-
-        /**
-         * Creates a new PreviousEntries instance using the specified properties.
-         * @function create
-         * @memberof cpsbackup.PreviousEntries
-         * @static
-         * @param {cpsbackup.PreviousEntries.$Properties=} [properties] Properties to set
-         * @returns {cpsbackup.PreviousEntries} PreviousEntries instance
-         * @type {{
-         *   (properties: cpsbackup.PreviousEntries.$Shape): cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape;
-         *   (properties?: cpsbackup.PreviousEntries.$Properties): cpsbackup.PreviousEntries;
-         * }}
-         */
-        PreviousEntries.create = function(properties) {
-            return new PreviousEntries(properties);
-        };
-
-        /**
-         * Encodes the specified PreviousEntries message. Does not implicitly {@link cpsbackup.PreviousEntries.verify|verify} messages.
-         * @function encode
-         * @memberof cpsbackup.PreviousEntries
-         * @static
-         * @param {cpsbackup.PreviousEntries.$Properties} message PreviousEntries message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        PreviousEntries.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.last != null && $Object.hasOwnProperty.call(message, "last") && message.last !== false)
-                writer.uint32(/* id 2, wireType 0 =*/16).bool(message.last);
-            if (message.manifest != null && $Object.hasOwnProperty.call(message, "manifest") && message.manifest.length)
-                writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.manifest);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (var i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
-         * Decodes a PreviousEntries message from the specified reader or buffer.
-         * @function decode
-         * @memberof cpsbackup.PreviousEntries
-         * @static
-         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-         * @param {number} [length] Message length if known beforehand
-         * @returns {cpsbackup.PreviousEntries & cpsbackup.PreviousEntries.$Shape} PreviousEntries
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        PreviousEntries.decode = function (reader, length, _end, _depth, _target) {
-            if (!(reader instanceof $Reader))
-                reader = $Reader.create(reader);
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $Reader.recursionLimit)
-                throw $Error("max depth exceeded");
-            var end, message, value;
-            if (length === $undefined)
-                end = reader.len;
-            else {
-                end = reader.pos + length;
-                if (end > reader.len)
-                    throw $RangeError("index out of range");
-                length = reader.len;
-                reader.len = end;
-            }
-            message = _target || new $root.cpsbackup.PreviousEntries();
-            while (reader.pos < end) {
-                var start = reader.pos;
-                var tag = reader.tag();
-                if (tag === _end) {
-                    _end = $undefined;
-                    break;
-                }
-                var wireType = tag & 7;
-                switch (tag >>>= 3) {
-                case 2: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.bool())
-                            message.last = value;
-                        else
-                            delete message.last;
-                        continue;
-                    }
-                case 3: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.bytes()).length)
-                            message.manifest = value;
-                        else
-                            delete message.manifest;
-                        continue;
-                    }
-                }
-                reader.skipType(wireType, _depth, tag);
-                if (!reader.discardUnknown) {
-                    $util.makeProp(message, "$unknowns", false);
-                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                }
-            }
-            if (length !== $undefined) {
-                if (reader.pos !== end)
-                    throw $RangeError("index out of range");
-                reader.len = length;
-            }
-            if (_end !== $undefined)
-                throw $Error("missing end group");
-            return message;
-        };
-
-        return PreviousEntries;
     })();
 
     cpsbackup.MissingQuery = (function() {
@@ -5166,9 +4976,7 @@ $root.cpsbackup = (function() {
          * @typedef {Object} cpsbackup.RestoreRequest.$Properties
          * @property {number|Long|null} [number] RestoreRequest number
          * @property {boolean|null} [metadataOnly] RestoreRequest metadataOnly
-         * @property {Array.<Uint8Array>|null} [pathPrefixes] RestoreRequest pathPrefixes
          * @property {string|null} [client] RestoreRequest client
-         * @property {string|null} [pathRegex] RestoreRequest pathRegex
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -5194,7 +5002,6 @@ $root.cpsbackup = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var RestoreRequest = function (properties) {
-            this.pathPrefixes = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -5218,28 +5025,12 @@ $root.cpsbackup = (function() {
         RestoreRequest.prototype.metadataOnly = false;
 
         /**
-         * RestoreRequest pathPrefixes.
-         * @member {Array.<Uint8Array>} pathPrefixes
-         * @memberof cpsbackup.RestoreRequest
-         * @instance
-         */
-        RestoreRequest.prototype.pathPrefixes = $util.emptyArray;
-
-        /**
          * RestoreRequest client.
          * @member {string} client
          * @memberof cpsbackup.RestoreRequest
          * @instance
          */
         RestoreRequest.prototype.client = "";
-
-        /**
-         * RestoreRequest pathRegex.
-         * @member {string} pathRegex
-         * @memberof cpsbackup.RestoreRequest
-         * @instance
-         */
-        RestoreRequest.prototype.pathRegex = "";
 
         /**
          * Creates a new RestoreRequest instance using the specified properties.
@@ -5277,13 +5068,8 @@ $root.cpsbackup = (function() {
                 writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.number);
             if (message.metadataOnly != null && $Object.hasOwnProperty.call(message, "metadataOnly") && message.metadataOnly !== false)
                 writer.uint32(/* id 2, wireType 0 =*/16).bool(message.metadataOnly);
-            if (message.pathPrefixes != null && message.pathPrefixes.length)
-                for (var i = 0; i < message.pathPrefixes.length; ++i)
-                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pathPrefixes[i]);
             if (message.client != null && $Object.hasOwnProperty.call(message, "client") && message.client !== "")
                 writer.uint32(/* id 5, wireType 2 =*/42).string(message.client);
-            if (message.pathRegex != null && $Object.hasOwnProperty.call(message, "pathRegex") && message.pathRegex !== "")
-                writer.uint32(/* id 6, wireType 2 =*/50).string(message.pathRegex);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -5346,14 +5132,6 @@ $root.cpsbackup = (function() {
                             delete message.metadataOnly;
                         continue;
                     }
-                case 3: {
-                        if (wireType !== 2)
-                            break;
-                        if (!(message.pathPrefixes && message.pathPrefixes.length))
-                            message.pathPrefixes = [];
-                        message.pathPrefixes.push(reader.bytes());
-                        continue;
-                    }
                 case 5: {
                         if (wireType !== 2)
                             break;
@@ -5361,15 +5139,6 @@ $root.cpsbackup = (function() {
                             message.client = value;
                         else
                             delete message.client;
-                        continue;
-                    }
-                case 6: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.stringVerify()).length)
-                            message.pathRegex = value;
-                        else
-                            delete message.pathRegex;
                         continue;
                     }
                 }
@@ -5390,178 +5159,6 @@ $root.cpsbackup = (function() {
         };
 
         return RestoreRequest;
-    })();
-
-    cpsbackup.RestoreEntry = (function() {
-
-        /**
-         * Properties of a RestoreEntry.
-         * @typedef {Object} cpsbackup.RestoreEntry.$Properties
-         * @property {Uint8Array|null} [record] RestoreEntry record
-         * @property {boolean|null} [context] RestoreEntry context
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-
-        /**
-         * Properties of a RestoreEntry.
-         * @memberof cpsbackup
-         * @interface IRestoreEntry
-         * @augments cpsbackup.RestoreEntry.$Properties
-         * @deprecated Use cpsbackup.RestoreEntry.$Properties instead.
-         */
-
-        /**
-         * Shape of a RestoreEntry.
-         * @typedef {cpsbackup.RestoreEntry.$Properties} cpsbackup.RestoreEntry.$Shape
-         */
-
-        /**
-         * Constructs a new RestoreEntry.
-         * @memberof cpsbackup
-         * @classdesc Represents a RestoreEntry.
-         * @constructor
-         * @param {cpsbackup.RestoreEntry.$Properties=} [properties] Properties to set
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-        var RestoreEntry = function (properties) {
-            if (properties)
-                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                        this[keys[i]] = properties[keys[i]];
-        };
-
-        /**
-         * RestoreEntry record.
-         * @member {Uint8Array} record
-         * @memberof cpsbackup.RestoreEntry
-         * @instance
-         */
-        RestoreEntry.prototype.record = $util.newBuffer([]);
-
-        /**
-         * RestoreEntry context.
-         * @member {boolean} context
-         * @memberof cpsbackup.RestoreEntry
-         * @instance
-         */
-        RestoreEntry.prototype.context = false;
-
-        /**
-         * Creates a new RestoreEntry instance using the specified properties.
-         * @function create
-         * @memberof cpsbackup.RestoreEntry
-         * @static
-         * @param {cpsbackup.RestoreEntry.$Properties=} [properties] Properties to set
-         * @returns {cpsbackup.RestoreEntry} RestoreEntry instance
-         * @type {{
-         *   (properties: cpsbackup.RestoreEntry.$Shape): cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape;
-         *   (properties?: cpsbackup.RestoreEntry.$Properties): cpsbackup.RestoreEntry;
-         * }}
-         */
-        RestoreEntry.create = function(properties) {
-            return new RestoreEntry(properties);
-        };
-
-        /**
-         * Encodes the specified RestoreEntry message. Does not implicitly {@link cpsbackup.RestoreEntry.verify|verify} messages.
-         * @function encode
-         * @memberof cpsbackup.RestoreEntry
-         * @static
-         * @param {cpsbackup.RestoreEntry.$Properties} message RestoreEntry message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        RestoreEntry.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.record != null && $Object.hasOwnProperty.call(message, "record") && message.record.length)
-                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.record);
-            if (message.context != null && $Object.hasOwnProperty.call(message, "context") && message.context !== false)
-                writer.uint32(/* id 3, wireType 0 =*/24).bool(message.context);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (var i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
-         * Decodes a RestoreEntry message from the specified reader or buffer.
-         * @function decode
-         * @memberof cpsbackup.RestoreEntry
-         * @static
-         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-         * @param {number} [length] Message length if known beforehand
-         * @returns {cpsbackup.RestoreEntry & cpsbackup.RestoreEntry.$Shape} RestoreEntry
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        RestoreEntry.decode = function (reader, length, _end, _depth, _target) {
-            if (!(reader instanceof $Reader))
-                reader = $Reader.create(reader);
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $Reader.recursionLimit)
-                throw $Error("max depth exceeded");
-            var end, message, value;
-            if (length === $undefined)
-                end = reader.len;
-            else {
-                end = reader.pos + length;
-                if (end > reader.len)
-                    throw $RangeError("index out of range");
-                length = reader.len;
-                reader.len = end;
-            }
-            message = _target || new $root.cpsbackup.RestoreEntry();
-            while (reader.pos < end) {
-                var start = reader.pos;
-                var tag = reader.tag();
-                if (tag === _end) {
-                    _end = $undefined;
-                    break;
-                }
-                var wireType = tag & 7;
-                switch (tag >>>= 3) {
-                case 2: {
-                        if (wireType !== 2)
-                            break;
-                        if ((value = reader.bytes()).length)
-                            message.record = value;
-                        else
-                            delete message.record;
-                        continue;
-                    }
-                case 3: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.bool())
-                            message.context = value;
-                        else
-                            delete message.context;
-                        continue;
-                    }
-                }
-                reader.skipType(wireType, _depth, tag);
-                if (!reader.discardUnknown) {
-                    $util.makeProp(message, "$unknowns", false);
-                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                }
-            }
-            if (length !== $undefined) {
-                if (reader.pos !== end)
-                    throw $RangeError("index out of range");
-                reader.len = length;
-            }
-            if (_end !== $undefined)
-                throw $Error("missing end group");
-            return message;
-        };
-
-        return RestoreEntry;
     })();
 
     cpsbackup.RestoreEnd = (function() {
@@ -7040,38 +6637,39 @@ $root.cpsbackup = (function() {
         return VerifyResult;
     })();
 
-    cpsbackup.SealedTree = (function() {
+    cpsbackup.BackupTree = (function() {
 
         /**
-         * Properties of a SealedTree.
-         * @typedef {Object} cpsbackup.SealedTree.$Properties
-         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] SealedTree backup
-         * @property {Array.<Uint8Array>|null} [root] SealedTree root
+         * Properties of a BackupTree.
+         * @typedef {Object} cpsbackup.BackupTree.$Properties
+         * @property {cpsbackup.BackupSummary.$Properties|null} [backup] BackupTree backup
+         * @property {Array.<Uint8Array>|null} [root] BackupTree root
+         * @property {number|null} [format] BackupTree format
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
         /**
-         * Properties of a SealedTree.
+         * Properties of a BackupTree.
          * @memberof cpsbackup
-         * @interface ISealedTree
-         * @augments cpsbackup.SealedTree.$Properties
-         * @deprecated Use cpsbackup.SealedTree.$Properties instead.
+         * @interface IBackupTree
+         * @augments cpsbackup.BackupTree.$Properties
+         * @deprecated Use cpsbackup.BackupTree.$Properties instead.
          */
 
         /**
-         * Shape of a SealedTree.
-         * @typedef {cpsbackup.SealedTree.$Properties} cpsbackup.SealedTree.$Shape
+         * Shape of a BackupTree.
+         * @typedef {cpsbackup.BackupTree.$Properties} cpsbackup.BackupTree.$Shape
          */
 
         /**
-         * Constructs a new SealedTree.
+         * Constructs a new BackupTree.
          * @memberof cpsbackup
-         * @classdesc Represents a SealedTree.
+         * @classdesc Represents a BackupTree.
          * @constructor
-         * @param {cpsbackup.SealedTree.$Properties=} [properties] Properties to set
+         * @param {cpsbackup.BackupTree.$Properties=} [properties] Properties to set
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
-        var SealedTree = function (properties) {
+        var BackupTree = function (properties) {
             this.root = [];
             if (properties)
                 for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
@@ -7080,47 +6678,55 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * SealedTree backup.
+         * BackupTree backup.
          * @member {cpsbackup.BackupSummary.$Properties|null|undefined} backup
-         * @memberof cpsbackup.SealedTree
+         * @memberof cpsbackup.BackupTree
          * @instance
          */
-        SealedTree.prototype.backup = null;
+        BackupTree.prototype.backup = null;
 
         /**
-         * SealedTree root.
+         * BackupTree root.
          * @member {Array.<Uint8Array>} root
-         * @memberof cpsbackup.SealedTree
+         * @memberof cpsbackup.BackupTree
          * @instance
          */
-        SealedTree.prototype.root = $util.emptyArray;
+        BackupTree.prototype.root = $util.emptyArray;
 
         /**
-         * Creates a new SealedTree instance using the specified properties.
+         * BackupTree format.
+         * @member {number} format
+         * @memberof cpsbackup.BackupTree
+         * @instance
+         */
+        BackupTree.prototype.format = 0;
+
+        /**
+         * Creates a new BackupTree instance using the specified properties.
          * @function create
-         * @memberof cpsbackup.SealedTree
+         * @memberof cpsbackup.BackupTree
          * @static
-         * @param {cpsbackup.SealedTree.$Properties=} [properties] Properties to set
-         * @returns {cpsbackup.SealedTree} SealedTree instance
+         * @param {cpsbackup.BackupTree.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.BackupTree} BackupTree instance
          * @type {{
-         *   (properties: cpsbackup.SealedTree.$Shape): cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape;
-         *   (properties?: cpsbackup.SealedTree.$Properties): cpsbackup.SealedTree;
+         *   (properties: cpsbackup.BackupTree.$Shape): cpsbackup.BackupTree & cpsbackup.BackupTree.$Shape;
+         *   (properties?: cpsbackup.BackupTree.$Properties): cpsbackup.BackupTree;
          * }}
          */
-        SealedTree.create = function(properties) {
-            return new SealedTree(properties);
+        BackupTree.create = function(properties) {
+            return new BackupTree(properties);
         };
 
         /**
-         * Encodes the specified SealedTree message. Does not implicitly {@link cpsbackup.SealedTree.verify|verify} messages.
+         * Encodes the specified BackupTree message. Does not implicitly {@link cpsbackup.BackupTree.verify|verify} messages.
          * @function encode
-         * @memberof cpsbackup.SealedTree
+         * @memberof cpsbackup.BackupTree
          * @static
-         * @param {cpsbackup.SealedTree.$Properties} message SealedTree message or plain object to encode
+         * @param {cpsbackup.BackupTree.$Properties} message BackupTree message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        SealedTree.encode = function (message, writer, _depth) {
+        BackupTree.encode = function (message, writer, _depth) {
             if (!writer)
                 writer = $Writer.create();
             if (_depth === $undefined)
@@ -7132,6 +6738,8 @@ $root.cpsbackup = (function() {
             if (message.root != null && message.root.length)
                 for (var i = 0; i < message.root.length; ++i)
                     writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.root[i]);
+            if (message.format != null && $Object.hasOwnProperty.call(message, "format") && message.format !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.format);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -7139,17 +6747,17 @@ $root.cpsbackup = (function() {
         };
 
         /**
-         * Decodes a SealedTree message from the specified reader or buffer.
+         * Decodes a BackupTree message from the specified reader or buffer.
          * @function decode
-         * @memberof cpsbackup.SealedTree
+         * @memberof cpsbackup.BackupTree
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {cpsbackup.SealedTree & cpsbackup.SealedTree.$Shape} SealedTree
+         * @returns {cpsbackup.BackupTree & cpsbackup.BackupTree.$Shape} BackupTree
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        SealedTree.decode = function (reader, length, _end, _depth, _target) {
+        BackupTree.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (_depth === $undefined)
@@ -7166,7 +6774,7 @@ $root.cpsbackup = (function() {
                 length = reader.len;
                 reader.len = end;
             }
-            message = _target || new $root.cpsbackup.SealedTree();
+            message = _target || new $root.cpsbackup.BackupTree();
             while (reader.pos < end) {
                 var start = reader.pos;
                 var tag = reader.tag();
@@ -7190,6 +6798,15 @@ $root.cpsbackup = (function() {
                         message.root.push(reader.bytes());
                         continue;
                     }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.format = value;
+                        else
+                            delete message.format;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -7207,7 +6824,7 @@ $root.cpsbackup = (function() {
             return message;
         };
 
-        return SealedTree;
+        return BackupTree;
     })();
 
     cpsbackup.ReadChunks = (function() {

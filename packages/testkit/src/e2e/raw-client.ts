@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
-import { chunkIdOf, encodeEntryRecords, type FileEntry, TreeBuilder } from '@cpsbackup/format';
+import { chunkIdOf, decodeChunk, decodeListingChunk, encodeEntryRecords, EntryType, type FileEntry, isUnder, TreeBuilder } from '@cpsbackup/format';
 import { FramedConnection, type Message, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { type TestServer } from './cluster';
 import { fileEntry } from '../entries';
@@ -73,7 +73,7 @@ export async function rawBackup(
   const { socket, conn } = await rawSession(server, client, cert);
   try {
     await conn.send({ beginBackup: {} });
-    await readUntil(conn, (m) => m.msg === 'previousEntries' && !!m.previousEntries!.last);
+    await readUntil(conn, (m) => m.msg === 'backupStarted');
     const withData = files.filter((f) => f.content.length > 0).map((f) => ({ f, id: createHash('sha256').update(f.content).digest() }));
     await conn.send({ missingQuery: { queryId: 1, ids: withData.map((x) => x.id) } });
     const reply = await readUntil(conn, (m) => m.msg === 'missingReply');
@@ -103,6 +103,43 @@ export async function readUntil(conn: FramedConnection, pred: (m: Message) => bo
     }
     if (pred(m)) return m;
   }
+}
+
+/**
+ * The entry at `want` in a plain backup being read on `conn` (after its
+ * BackupTree: `root`), reached as a node reaches it: only the listings on
+ * the way are read.
+ */
+export async function findTreeEntry(conn: FramedConnection, root: Buffer[], want: string): Promise<FileEntry> {
+  const target = Buffer.from(want);
+  let ids = root;
+  for (;;) {
+    await conn.send({ readChunks: { ids } });
+    const entries: FileEntry[] = [];
+    for (const id of ids) {
+      const c = await readUntil(conn, (m) => m.msg === 'chunk' || m.msg === 'error');
+      if (c?.msg !== 'chunk') throw new Error(`listing ${id.toString('hex')} not sent: ${c?.error?.message}`);
+      entries.push(...decodeListingChunk(decodeChunk(c.chunk!.codec ?? 0, c.chunk!.payload!, c.chunk!.rawLength ?? 0)));
+    }
+    const found = entries.find((e) => e.path.equals(target));
+    if (found) return found;
+    const way = entries.find((e) => e.type === EntryType.Directory && isUnder(target, e.path));
+    if (!way) throw new Error(`${want} is not in the backup`);
+    ids = way.chunks;
+  }
+}
+
+/** Starts a restore of the newest backup on `conn` and asks for all of `file`'s content (a plain backup): a restore under way, as a node makes it. */
+export async function askRestoreOf(conn: FramedConnection, file: string): Promise<void> {
+  await conn.send({ restoreRequest: { number: 0 } });
+  const tree = await readUntil(conn, (m) => m.msg === 'backupTree' || m.msg === 'error');
+  if (tree?.msg !== 'backupTree') throw new Error(`no tree: ${tree?.error?.message}`);
+  const e = await findTreeEntry(
+    conn,
+    (tree.backupTree!.root ?? []).map((id) => Buffer.from(id)),
+    file,
+  );
+  await conn.send({ readChunks: { ids: e.chunks } });
 }
 
 /** Resident memory of a process in bytes (Linux). */
