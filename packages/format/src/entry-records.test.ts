@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { EntryType, type FileEntry } from './entry';
+import { fileEntry } from '@cpsbackup/testkit';
+import { type FileEntry } from './entry';
 import { decodeEntryRecords, encodeEntryRecords, ENTRY_LIMITS } from './manifest-codec';
 import { VarintReader, VarintWriter } from './varint';
 
@@ -13,29 +14,7 @@ function entryFromRecord(record: Buffer): FileEntry {
   return entry;
 }
 
-function fileEntry(p: string, chunks: Buffer[], size: number): FileEntry {
-  return {
-    path: Buffer.from(p),
-    type: EntryType.File,
-    mode: 0o644,
-    uid: 1000,
-    gid: 1000,
-    user: 'alice',
-    group: 'staff',
-    size,
-    mtimeNs: 1_700_000_000_123_456_789n,
-    ctimeNs: 1_700_000_000_987_654_321n,
-    inode: 42n,
-    dev: 2049n,
-    rdev: 0n,
-    linkTarget: Buffer.alloc(0),
-    hardlinkGroup: 0,
-    chunks,
-    xattrs: [],
-  };
-}
-
-/** Entry records as a node reads them from a listing chunk the server sent (once carried in protocol messages; checked here now). */
+/** Entry records as a node reads them from a listing chunk the server sent. */
 describe('entry records', () => {
   test('file entries keep 64-bit times and inodes exactly', () => {
     const entry = {
