@@ -340,7 +340,7 @@ async function onSealedListing(c: cpsbackup.ListingChunk.$Shape, b: BackupReceip
   return undefined;
 }
 
-/** A node reading its parent's tree (the server cannot read it for the node). */
+/** A node reading its parent's tree: its file list, walked by the node as a restore walks a backup's. */
 async function onReadChunks(r: cpsbackup.ReadChunks.$Shape, { ctx, parentReads }: BackupReceipt): Promise<Handled> {
   if (!parentReads) throw new ProtocolError('UNEXPECTED', 'readChunks during a backup without a parent');
   await parentReads.serve(ctx, r);
