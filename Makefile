@@ -11,7 +11,7 @@ help:
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
 	@echo "make test    set up, build, lint, run every test"
-	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests"
+	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
 	@echo "make bench-s3  the store on S3-compatible storage (s3rver) against the local directory: times and requests per GB"
@@ -50,11 +50,14 @@ test-deps:
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
-# ESLint (with the package graph as import rules), Prettier, and a type check of the tests too.
+# ESLint (with the package graph as import rules), Prettier, a type check of the tests too,
+# and knip (knip.json): an export nothing imports, not even a test, fails the build (a stale
+# knip.json too). It does not look at what a package's index re-exports (its public API).
 lint: setup
 	npx eslint .
 	npx prettier --check "**/*.{ts,js,mjs,cjs,json}"
 	npx tsc -p tsconfig.test.json --noEmit
+	npx knip --treat-config-hints-as-errors
 
 test: build lint test-deps
 	npx jest --ci

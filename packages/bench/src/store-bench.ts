@@ -98,7 +98,7 @@ async function benchStore(gen1: CorpusFile[], gen2: CorpusFile[], editedBytes: n
     );
     t = process.hrtime.bigint();
     let restored = 0;
-    for await (const e of store.readManifest(b2.id)) for await (const c of store.readContent(e)) restored += c.length;
+    for await (const e of store.walkManifest(b2.id)) for (const id of e.chunks) restored += (await store.readChunk(id)).length;
     const s3 = seconds(t);
     console.log(`read back gen 2 (decompress + verify hash): ${(restored / MB / s3).toFixed(0)} MB/s`);
     await store.close();

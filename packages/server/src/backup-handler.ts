@@ -120,7 +120,7 @@ function usableParent(store: Store, parent: BackupInfo | undefined, keyId: Buffe
   if (!parent || store.untrustedReason(parent) !== undefined) return undefined; // not vouched for by its record: every file is read again
   if (store.unreadableFileList(parent.id) !== undefined) return undefined; // its file list is known not to read whole
   if (parent.manifestFormat !== ManifestFormat.Sealed) return keyId ? undefined : parent;
-  return keyId && splitSealedManifest(store.catalog.manifestIds(parent.id)).keyId.equals(keyId) ? parent : undefined;
+  return keyId && splitSealedManifest(store.manifestIds(parent.id)).keyId.equals(keyId) ? parent : undefined;
 }
 
 /** After a failed backup: old failed ones go (see pruneFailed); a failure to prune is logged, never thrown over the backup's own error. */

@@ -76,7 +76,7 @@ export class TreeReads {
    * the root records), or a flat manifest's chunks.
    */
   static async of(store: Store, backup: BackupInfo, opts: { content: boolean; damage?: (why: string) => void }): Promise<{ reads: TreeReads; root: Buffer[] }> {
-    const ids = store.catalog.manifestIds(backup.id);
+    const ids = store.manifestIds(backup.id);
     if (backup.manifestFormat === ManifestFormat.Sealed) {
       const { keyId, roots } = splitSealedManifest(ids);
       const reads = new TreeReads(store, ManifestFormat.Sealed, keyId, opts.content, opts.damage);

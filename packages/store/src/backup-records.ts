@@ -248,7 +248,7 @@ function decodeRecord(key: Buffer, name: string, bytes: Buffer): Decoded {
 }
 
 /** The roots of a backup row's file list (hex): its manifest's ids, an encrypted one's without its key id. */
-export function manifestRoots(row: SalvagedRow): string[] {
+function manifestRoots(row: SalvagedRow): string[] {
   const stored = Buffer.isBuffer(row.manifest) ? splitChunkIds(row.manifest) : [];
   return (row.manifest_format === ManifestFormat.Sealed && stored.length > 0 ? splitSealedManifest(stored).roots : stored).map(formatChunkId);
 }

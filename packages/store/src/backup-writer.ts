@@ -59,9 +59,9 @@ export interface WriterStore {
 }
 
 /** Warnings a backup keeps; later ones are only counted. */
-export const MAX_KEPT_WARNINGS = 200;
+const MAX_KEPT_WARNINGS = 200;
 /** Characters of one warning kept. */
-export const MAX_WARNING_CHARS = 1024;
+const MAX_WARNING_CHARS = 1024;
 /** Unrecorded references a backup may hold before the store records them (bounds its memory). */
 const MAX_PENDING_REFS = 131_072;
 /**

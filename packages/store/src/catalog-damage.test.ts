@@ -47,7 +47,7 @@ describe('a damaged catalog', () => {
     const victim = store.getBackupByNumber('oldnode', 2);
     const victimTree = await readTree(store, victim.id);
     // The chunk of the one file only this backup holds: its reference is the only thing keeping it.
-    const notes = (await toArray(store.readManifest(victim.id))).find((e) => e.path.toString() === '/srv/app/notes.txt')!;
+    const notes = (await toArray(store.walkManifest(victim.id))).find((e) => e.path.toString() === '/srv/app/notes.txt')!;
     const someId = notes.chunks[0]!;
     await store.close();
 

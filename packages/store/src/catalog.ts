@@ -131,7 +131,7 @@ export interface PackChanges {
 }
 
 /** A chunks-table row as SQLite returns it. */
-export interface ChunkRow {
+interface ChunkRow {
   id: Buffer;
   pack: string;
   offset: number;
@@ -174,7 +174,7 @@ function toBackupInfo(r: BackupRow): BackupInfo {
 }
 
 /** A chunks-table row as a ChunkLocation. */
-export function toChunkLocation(r: ChunkRow): ChunkLocation {
+function toChunkLocation(r: ChunkRow): ChunkLocation {
   return {
     id: r.id,
     pack: r.pack,

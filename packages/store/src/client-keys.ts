@@ -21,7 +21,7 @@ import { type Catalog, type SealedKeyCount } from './catalog';
 import { StoreError } from './errors';
 
 /** Where the key records are (wrappedKeyObject names one). */
-export const KEYS_PREFIX = 'keys/';
+const KEYS_PREFIX = 'keys/';
 
 const FORMAT = 'cpsbackup-key-record';
 
@@ -45,7 +45,7 @@ function encodeClientKey(key: { keyId: Buffer; wrapped?: Buffer }): Buffer {
  * its node is then bound to all its backups' keys, and told its copy does
  * not unwrap; the server still starts).
  */
-export function decodeClientKey(bytes: Buffer): ClientKey {
+function decodeClientKey(bytes: Buffer): ClientKey {
   let doc: { format?: unknown; version?: unknown; keyId?: unknown; wrapped?: unknown } | undefined;
   try {
     doc = JSON.parse(bytes.toString('utf8')) as typeof doc;

@@ -62,7 +62,7 @@ export async function* manifestReferences(src: ManifestSource, backup: BackupInf
 }
 
 /** A committed backup whose manifest could not be read: nothing it may need can be called dead. */
-export interface UnreadableManifest {
+interface UnreadableManifest {
   backup: BackupInfo;
   reason: string;
 }

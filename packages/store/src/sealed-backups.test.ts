@@ -63,7 +63,7 @@ describe('encrypted backups in the store', () => {
     expect(chunks.size).toBe(5); // two listings, three data chunks
     expect((await store.gc()).deadChunks).toBe(0);
     expect((await store.verify()).ok).toBe(true);
-    await expect(toArray(store.readManifest(b.id))).rejects.toThrow(/encrypted/);
+    await expect(toArray(store.walkManifest(b.id))).rejects.toThrow(/encrypted/);
 
     // The second backup sends nothing new: its group has every chunk.
     const w = store.beginBackup({ client: 'n1', keyId: KEY });
@@ -118,7 +118,7 @@ describe('encrypted backups in the store', () => {
 
   it("keeps encrypted and plain trees apart: neither may name the other's listings", async () => {
     const b = await backUp('n1', [wireId(), wireId(), wireId()]);
-    const [, sealedRoot] = store.catalog.manifestIds(b.id);
+    const [, sealedRoot] = store.manifestIds(b.id);
     // A plain backup of the same group naming the encrypted root listing (its node can compute the stored id).
     const plain = store.beginBackup({ client: 'n1' });
     await expect(plain.checkTree([sealedRoot!])).rejects.toThrow(/encrypted node's/);

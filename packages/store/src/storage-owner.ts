@@ -33,7 +33,7 @@ const LEGACY_OWNER_OBJECT = 'owner';
 /** This directory's identity (random, made once). */
 const ID_FILE = 'store-id';
 /** Lease length when none is configured. */
-export const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_LEASE_MS = 60_000;
 /**
  * Added to a lease's duration before another server may take it: covers
  * the one-second resolution of Date and Last-Modified (one second each
@@ -130,7 +130,7 @@ function holderText(r: Partial<LeaseRecord>): string {
 }
 
 /** The refusal while another process holds the lease: how to check it is gone, when its lease ends; nothing that destroys data. */
-export function leaseHeldMessage(backend: StorageBackend, s: LeaseState, command: 'start' | 'rebuild-catalog'): string {
+function leaseHeldMessage(backend: StorageBackend, s: LeaseState, command: 'start' | 'rebuild-catalog'): string {
   const r = s.record;
   return (
     `${storageName(backend)} is in use by another cpsbackupd (${holderText(r)}): its lease was renewed ${s.ageMs === undefined ? '?' : Math.floor(s.ageMs / 1000)} s ago ` +

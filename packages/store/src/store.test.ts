@@ -44,7 +44,7 @@ describe('Store', () => {
     expect(b.number).toBe(1);
     expect(b.fileCount).toBe(21);
     expectSameTree(await readTree(store, b.id), tree);
-    const first = (await store.readManifest(b.id).next()).value!;
+    const first = (await store.walkManifest(b.id).next()).value!;
     expect(first.mtimeNs).toBe(1_700_000_000_123_456_789n);
     expect(first.user).toBe('alice');
   });
@@ -66,7 +66,7 @@ describe('Store', () => {
     const content = tree.values().next().value!;
     const id = chunkIdOf(content.subarray(0, 100));
     const w = store.beginBackup({ client: 'alice' });
-    const someStored = (await store.readManifest(1).next()).value!.chunks[0]!;
+    const someStored = (await store.walkManifest(1).next()).value!.chunks[0]!;
     expect(w.missing([someStored])).toEqual([]);
     w.abort('test');
     const bob = store.beginBackup({ client: 'bob' });
@@ -199,7 +199,7 @@ describe('Store', () => {
     const b1 = await backupTree(store, 'n', new Map([...keep, ...makeTree('dropped', 6, 60_000)]));
     const b2 = await backupTree(store, 'n', keep, b1.id); // the same chunks, deduplicated: they share b1's packs
     await store.deleteBackup(b1.id);
-    const entry = (await toArray(store.readManifest(b2.id))).find((e) => e.path.toString() === '/data/kept/file-0.bin')!;
+    const entry = (await toArray(store.walkManifest(b2.id))).find((e) => e.path.toString() === '/data/kept/file-0.bin')!;
     const id = entry.chunks[0]!;
     const before = store.catalog.chunk(id)!;
 
@@ -225,7 +225,7 @@ describe('Store', () => {
   test('verify names the damaged chunk, backup and file after one flipped bit in a pack', async () => {
     const tree = makeTree('v', 6, 40_000);
     const b = await backupTree(store, 'n', tree);
-    const victim = (await toArray(store.readManifest(b.id)))[2]!;
+    const victim = (await toArray(store.walkManifest(b.id)))[2]!;
     const loc = store.catalog.chunk(victim.chunks[0]!)!;
     await store.close();
     const file = path.join(dir, 'packs', loc.pack.slice(0, 2), `${loc.pack}.pack`);
@@ -283,7 +283,7 @@ describe('Store', () => {
       [1, 'available'],
       [2, 'deleting'],
     ]);
-    await expect(toArray(store.readManifest(b2.id))).rejects.toThrow();
+    await expect(toArray(store.walkManifest(b2.id))).rejects.toThrow();
     expect(store.latestAvailable('n')!.id).toBe(b1.id);
     const report = await store.gc(Date.now()); // well within gc_grace of b2's chunks
     expect(store.listBackups('n').map((b) => b.number)).toEqual([1]);
@@ -297,7 +297,7 @@ describe('Store', () => {
   test('GC never takes a chunk that a running backup was told it need not send', async () => {
     const tree = makeTree('race', 1, 30_000);
     const b1 = await backupTree(store, 'n', tree);
-    const ids = (await toArray(store.readManifest(b1.id)))[0]!.chunks;
+    const ids = (await toArray(store.walkManifest(b1.id)))[0]!.chunks;
     const w = store.beginBackup({ client: 'n' });
     expect(w.missing(ids)).toEqual([]);
     await store.deleteBackup(b1.id);

@@ -7,7 +7,7 @@ import { backupById, type BackupInfo, Catalog, catalogDamage, isComplete } from 
 import { ChunkReader } from './chunk-reader';
 import { DurabilityQueue } from './durability-queue';
 import { FailedBackups } from './failed-backups';
-import { type FileEntry, formatChunkId, isUnder, prefixSelection, ManifestDecoder, ManifestFormat, walkTree, walkTreeRecords } from '@cpsbackup/format';
+import { type FileEntry, formatChunkId, ManifestDecoder, ManifestFormat, walkTree } from '@cpsbackup/format';
 import { fsyncDir, mkdirDurably } from '@cpsbackup/durable';
 import { manifestReferences, type ManifestSource } from './manifest-refs';
 import { SpaceReserve } from './space-reserve';
@@ -103,9 +103,10 @@ export class Store {
   private constructor(
     readonly dir: string,
     /**
-     * The catalog (SQLite). The store's operations are handed it; the
-     * server reads an encrypted backup's manifest ids from it, and tests
-     * look into it.
+     * The catalog (SQLite). The store's operations are handed it (each the
+     * part it uses). Public only for this package's tests, which look into
+     * it (where a chunk lies, a pack's state); code outside the store reads
+     * through the store's methods (manifestIds, getBackup...).
      */
     readonly catalog: Catalog,
     /** Where the packs and records are. */
@@ -533,51 +534,32 @@ export class Store {
   }
 
   /**
-   * The entries of a backup's manifest in walk order (a directory before
-   * what it holds). With `under`, only those paths and what lies below
-   * them: a tree manifest then reads only the listings on their way.
+   * The ids an available backup's manifest starts from, as the catalog
+   * holds them: a tree's root listing's, a flat manifest's chunks, an
+   * encrypted backup's key id and then its root records. What a read of a
+   * backup (restore, show, a parent's list) starts from; a backup not
+   * available, or one its record does not vouch for, is refused here too.
    */
-  async *readManifest(backupId: number, under: readonly Buffer[] = []): AsyncGenerator<FileEntry> {
-    const { selected } = prefixSelection(under);
-    for await (const e of this.walkManifest(backupId, under)) if (selected(e.path)) yield e;
+  manifestIds(backupId: number): Buffer[] {
+    this.availableBackup(backupId);
+    return this.catalog.manifestIds(backupId);
   }
 
   /**
-   * The entries of an available backup's manifest the walk reaches, in
-   * walk order: with `under`, those at or below it and the directories on
-   * the way to them (only the listings on the way are read), with
-   * `onlyTheWay` nothing below them; a flat manifest's, all of them.
+   * Every entry of an available backup's manifest, in walk order (a
+   * directory before what it holds): the server reads a flat manifest
+   * (backups made before trees) whole to know the chunks it names.
    */
-  async *walkManifest(backupId: number, under: readonly Buffer[] = [], opts: { onlyTheWay?: boolean } = {}): AsyncGenerator<FileEntry> {
+  async *walkManifest(backupId: number): AsyncGenerator<FileEntry> {
     const b = this.readableBackup(backupId);
     const ids = this.catalog.manifestIds(backupId);
-    // onlyTheWay: the directories on the way to `under` and the entries at it, nothing below.
-    const descend = opts.onlyTheWay ? (dir: Buffer) => under.some((p) => p.length > dir.length && isUnder(p, dir)) : prefixSelection(under).descend;
     if (b.manifestFormat === ManifestFormat.Tree) {
-      // A directory is read when a selected path lies below it, or it lies below one.
-      yield* walkTree(ids, (id) => this.readChunk(id), descend);
+      yield* walkTree(ids, (id) => this.readChunk(id));
       return;
     }
     const decoder = new ManifestDecoder();
     for (const id of ids) yield* decoder.push(await this.readChunk(id));
     decoder.end();
-  }
-
-  /**
-   * An available backup's manifest as a flat stream (MANIFEST_MAGIC, then
-   * entry records in walk order), piece by piece: what an agent spools to
-   * find the files that did not change. A flat manifest is sent as
-   * stored; a tree is walked, its files' records copied as stored
-   * (walkTreeRecords).
-   */
-  async *readManifestStream(backupId: number): AsyncGenerator<Buffer> {
-    const b = this.readableBackup(backupId);
-    const ids = this.catalog.manifestIds(backupId);
-    if (b.manifestFormat === ManifestFormat.Tree) {
-      yield* walkTreeRecords(ids, (id) => this.readChunk(id));
-      return;
-    }
-    for (const id of ids) yield await this.readChunk(id);
   }
 
   /** Every chunk an available backup needs (its manifest's chunks and all they name), read from the manifest itself; ids may repeat. */
@@ -601,11 +583,6 @@ export class Store {
     }
     this.assertTrusted(b);
     return b;
-  }
-
-  /** The content of a file entry, chunk by chunk (each verified against its id). */
-  async *readContent(entry: FileEntry): AsyncGenerator<Buffer> {
-    for (const id of entry.chunks) yield await this.readChunk(id);
   }
 
   // ---- chunks ----

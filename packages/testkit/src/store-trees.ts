@@ -1,7 +1,7 @@
 /** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
 import { chunkBuffer, type ChunkerParams } from '@cpsbackup/chunker';
-import { chunkIdOf, compareWalkOrder, compressChunk, DEFAULT_ZSTD_LEVEL, encodedChunkMatches } from '@cpsbackup/format';
+import { chunkIdOf, compareWalkOrder, compressChunk, DEFAULT_ZSTD_LEVEL, encodedChunkMatches, ManifestFormat, walkTreeRecords } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
 
@@ -66,12 +66,24 @@ async function backupFile(w: BackupWriter, p: string, content: Buffer): Promise<
 /** Reads a backup back into a map of path → content. */
 export async function readTree(store: Store, backupId: number): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  for await (const e of store.readManifest(backupId)) {
+  for await (const e of store.walkManifest(backupId)) {
     const pieces: Buffer[] = [];
-    for await (const c of store.readContent(e)) pieces.push(c);
+    for (const id of e.chunks) pieces.push(await store.readChunk(id));
     out.set(e.path.toString(), Buffer.concat(pieces));
   }
   return out;
+}
+
+/**
+ * A plain backup's file list as one flat manifest stream, as a node spools
+ * its parent's (agent TreeReads.records): a tree walked by format's
+ * walkTreeRecords over the store's checked chunks, a flat manifest as stored.
+ */
+export async function* readManifestStream(store: Store, backupId: number): AsyncGenerator<Buffer> {
+  const ids = store.manifestIds(backupId);
+  const read = (id: Buffer) => store.readChunk(id);
+  if (store.getBackup(backupId).manifestFormat === ManifestFormat.Tree) yield* walkTreeRecords(ids, read);
+  else for (const id of ids) yield await read(id);
 }
 
 export { crashTree } from './crash-tree';

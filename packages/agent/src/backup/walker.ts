@@ -77,7 +77,7 @@ const SLASH_BUF = Buffer.from('/');
  * each recorded as a link (so a restore puts back both the links and the
  * data where it lives).
  */
-export interface ResolvedInclude {
+interface ResolvedInclude {
   written: string;
   real?: string;
   links: string[];
@@ -92,7 +92,7 @@ const MAX_LINKS = 40;
  * recorded, and the path goes on from where it points (realpath), until
  * none is left. The walk below the result never follows a link.
  */
-export function resolveInclude(written: string): ResolvedInclude {
+function resolveInclude(written: string): ResolvedInclude {
   const links: string[] = [];
   let cur = written;
   for (let hops = 0; hops <= MAX_LINKS; hops++) {

@@ -70,7 +70,7 @@ export function selectionOf(prefixes: readonly Buffer[], regex: RE2 | undefined)
  * One walk of only the listings on the way to the prefixes per link
  * followed (at most MAX_PREFIX_LINKS), whatever their number.
  */
-export async function withLinkTargets(reads: TreeReads, root: readonly Buffer[], prefixes: readonly Buffer[]): Promise<Buffer[]> {
+async function withLinkTargets(reads: TreeReads, root: readonly Buffer[], prefixes: readonly Buffer[]): Promise<Buffer[]> {
   const all = [...prefixes];
   let frontier = [...prefixes];
   for (let hops = 0; hops < MAX_PREFIX_LINKS && frontier.length > 0; hops++) {

@@ -15,10 +15,20 @@ import {
   walkTree,
   walkTreeRecords,
 } from '@cpsbackup/format';
-import { type cpsbackup, LIMITS } from '@cpsbackup/protocol';
+import { type cpsbackup, LIMITS, type Message } from '@cpsbackup/protocol';
 import { AgentError, ExitCode } from '../errors';
-import { type ServerConnection } from '../client/server-connection';
 import { openChunk } from '../encryption/sealed-chunks';
+
+/**
+ * What the reads use of the connection to the server (client/'s
+ * ServerConnection has it): send a ReadChunks, take each chunk it answers.
+ * Declared here so reads/ needs nothing of client/ (which calls reads/).
+ */
+export interface ChunkSource {
+  send(m: { readChunks: cpsbackup.ReadChunks.$Properties }): Promise<void>;
+  /** The next message, which must be a chunk (an Error frame or any other message fails). */
+  expect(kind: 'chunk'): Promise<NonNullable<Message['chunk']>>;
+}
 
 /** A chunk as the server sent it, not yet opened (a file's content: see stored()). */
 export interface StoredChunk {
@@ -125,7 +135,7 @@ export class TreeReads {
    * key (requireKeys), for an encrypted one.
    */
   constructor(
-    private readonly server: ServerConnection,
+    private readonly server: ChunkSource,
     private readonly backup: number,
     readonly format: ManifestFormat,
     keys: ChunkKeys | undefined,
@@ -138,7 +148,7 @@ export class TreeReads {
   }
 
   /** The reads of the backup a BackupTree names, and its root; `keys` as in the constructor. */
-  static of(server: ServerConnection, tree: cpsbackup.BackupTree.$Properties, keys: ChunkKeys | undefined): { reads: TreeReads; root: Buffer[] } {
+  static of(server: ChunkSource, tree: cpsbackup.BackupTree.$Properties, keys: ChunkKeys | undefined): { reads: TreeReads; root: Buffer[] } {
     const reads = new TreeReads(server, Number(tree.backup?.number ?? 0), (tree.format ?? 0) as ManifestFormat, keys);
     return { reads, root: (tree.root ?? []).map((id) => Buffer.from(id)) };
   }

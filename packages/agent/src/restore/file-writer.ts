@@ -17,7 +17,7 @@ export interface FileWriterLimits {
   unnamedFiles?: boolean;
 }
 
-export const DEFAULT_FILE_WRITER_LIMITS: FileWriterLimits = { ringBytes: 8 * 1024 * 1024, segmentBytes: 2 * 1024 * 1024 };
+const DEFAULT_FILE_WRITER_LIMITS: FileWriterLimits = { ringBytes: 8 * 1024 * 1024, segmentBytes: 2 * 1024 * 1024 };
 
 /** Metadata a file gets once its content is complete. */
 export interface FileFinish {

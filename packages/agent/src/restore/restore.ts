@@ -75,7 +75,7 @@ function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
  * makes FIFOs of the first kind too, except below `fifoAsFileUnder` (this
  * node's dump directory, whose files the dump jobs load).
  */
-export function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fifoAsFileUnder'>): (e: FileEntry) => boolean {
+function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fifoAsFileUnder'>): (e: FileEntry) => boolean {
   const under = (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p));
   return (e) => under.some((p) => isUnder(e.path, p)) || (!opts.fifoAsFifo && e.chunks.length > 0);
 }
