@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { askRestoreOf, rawSession, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
+import { askRestoreOf, rawSession, readUntil, runCli, snapshotTree, useServer, writeNodeConf, type TestServer } from '@cpsbackup/testkit/e2e';
 
 /** Resolves with the first server log line from the `from`th on that `pred` accepts, checking as the log grows; fails if the daemon exits or `limitMs` passes (the test's own bound, not a wait for something to happen). */
 async function logLine(server: TestServer, from: number, pred: (l: Record<string, unknown>) => boolean, limitMs: number): Promise<Record<string, unknown>> {
@@ -56,5 +56,32 @@ describe('a restore the node never reads (stall_timeout = 5, max_children = 1)',
     const restore = await runCli(['-c', conf, '-i', '--to', to]);
     expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 0, stderr: '' });
     expect(snapshotTree(path.join(to, data))).toEqual(snapshotTree(data));
+  }, 120_000);
+
+  test('a read opened and then asked nothing, keep-alives only, is closed after stall_timeout and told why; the slot goes to an honest node', async () => {
+    const from = server.logLines().length;
+    const hog = await rawSession(server, 'hog', pki.client('hog'));
+    try {
+      await hog.conn.send({ restoreRequest: { number: 0 } });
+      const tree = await readUntil(hog.conn, (m) => m.msg === 'backupTree' || m.msg === 'error');
+      expect(tree?.msg).toBe('backupTree');
+      hog.conn.keepAlive(500); // alive, and asking for nothing
+      const told = await readUntil(hog.conn, (m) => m.msg === 'error');
+      expect(told?.error).toEqual(
+        expect.objectContaining({
+          code: 'TIMEOUT',
+          message: expect.stringMatching(/^backup \d+ was opened for reading and nothing was asked of it for 5 s \(stall_timeout\)/),
+        }),
+      );
+      const cut = await logLine(server, from, (l) => l.client === 'hog' && l.msg === 'connection ended', 60_000);
+      expect(cut.reason).toMatch(/nothing was asked of it for 5 s/);
+    } finally {
+      hog.socket.destroy();
+    }
+    const data = path.join(root, 'honest-data');
+    const conf = path.join(root, 'honest-conf', 'honest-node.conf');
+    const restore = await runCli(['-c', conf, '-i', '--to', path.join(root, 'restored-again')]);
+    expect({ code: restore.code, stderr: restore.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(snapshotTree(path.join(root, 'restored-again', data))).toEqual(snapshotTree(data));
   }, 120_000);
 });

@@ -90,6 +90,18 @@ export interface ConnectionOptions {
 }
 
 /**
+ * A wait for the peer's next request while it holds work open that only
+ * its requests move on (a backup read a chunk at a time as the node walks
+ * it): keep-alives alone for `limitMs` end the connection, the peer told
+ * `why`. A node that asks for a read and then asks nothing holds its slot
+ * for nothing, as one that never reads what it asked for does.
+ */
+export interface PeerTurn {
+  limitMs: number;
+  why: string;
+}
+
+/**
  * Frames over a socket, both ways, with backpressure: `send` waits for the
  * socket to drain, and reading pauses while too many received messages wait
  * to be handled. Received messages come out of `next()` in order.
@@ -113,6 +125,8 @@ export class FramedConnection {
   private waiter: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
   /** When the pending `next()` began waiting. */
   private waiterSince = 0;
+  /** The pending `next()`'s limit on keep-alives alone, when it awaits the peer's turn. */
+  private waiterTurn: PeerTurn | undefined;
   /** When a send began waiting for the socket to drain (undefined: none waits). */
   private drainingSince: number | undefined;
   /** When a byte last arrived (or we stopped reading; with idleOnlyWhileWaiting, or the peer took what we sent). */
@@ -175,6 +189,11 @@ export class FramedConnection {
         from = waitFrom === Infinity ? undefined : Math.max(from, waitFrom);
       }
       if (from !== undefined) best = { at: from + this.idleTimeoutMs, why: () => `no data from the peer for ${duration(this.idleTimeoutMs)}`, tell: false };
+    }
+    if (this.waiterTurn && this.waiter) {
+      const { limitMs, why } = this.waiterTurn;
+      const at = this.waiterSince + limitMs;
+      if (!best || at < best.at) best = { at, why: () => why, tell: true };
     }
     if (this.keepAliveOnlyTimeoutMs > 0 && this.waiter) {
       const at = this.waiterSince + this.keepAliveOnlyTimeoutMs;
@@ -367,6 +386,11 @@ export class FramedConnection {
     return this.failure;
   }
 
+  /** How long the pending `next()` has awaited the peer's turn to ask (undefined: no such wait is pending). */
+  peerTurnWaitMs(): number | undefined {
+    return this.waiter && this.waiterTurn ? Date.now() - this.waiterSince : undefined;
+  }
+
   /** Resolves with the reason once the connection fails or closes (never rejects). */
   failed(): Promise<Error> {
     if (this.failure) return Promise.resolve(this.failure);
@@ -376,9 +400,10 @@ export class FramedConnection {
   /**
    * The next received message. Rejects with a FrameError for a malformed
    * frame (the connection goes on), with a ConnectionError once the
-   * connection fails or closes.
+   * connection fails or closes. With `turn`, the wait is the peer's turn
+   * to ask (see PeerTurn).
    */
-  next(): Promise<Message> {
+  next(turn?: PeerTurn): Promise<Message> {
     const head = this.queue.shift();
     if (head) {
       const m = this.decode(head.body);
@@ -391,6 +416,7 @@ export class FramedConnection {
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
       this.waiterSince = Date.now();
+      this.waiterTurn = turn;
       this.armDeadline();
     });
   }

@@ -23,6 +23,8 @@ export interface SessionContext {
   readonly policy: ClientPolicy;
   /** The node's key id when it encrypts (its Hello said so): its chunks come sealed (format's sealed.ts). */
   readonly keyId: Buffer | undefined;
+  /** How long a node reading a backup may ask for nothing while it holds the read open (stall_timeout). */
+  readonly readTurnMs: number;
   /** True once SIGTERM arrived: no new backups. */
   isShuttingDown(): boolean;
   /** Called after retention deleted backups: reclaims space when no backup runs. */

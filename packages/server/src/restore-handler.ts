@@ -30,8 +30,12 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
     const tree = await TreeReads.of(ctx.store, b, { content: !metadataOnly });
     reads = tree.reads;
     await ctx.conn.send({ backupTree: { backup: toSummary(ctx.store, b), root: tree.root, format: reads.format } });
+    const turn = {
+      limitMs: ctx.readTurnMs,
+      why: `backup ${b.number} was opened for reading and nothing was asked of it for ${ctx.readTurnMs / 1000} s (stall_timeout): the read is closed so that it holds no slot; run the restore again`,
+    };
     for (;;) {
-      const m = await ctx.conn.next();
+      const m = await ctx.conn.next(turn);
       if (m.msg !== 'readChunks') throw new ProtocolError('UNEXPECTED', `unexpected ${m.msg} while a backup is read`);
       if (m.readChunks.done) break;
       await reads.serve(ctx, m.readChunks);

@@ -177,14 +177,18 @@ export class Session {
    * one that works. Progress is what the socket has written out (to the
    * kernel, whose buffers the peer empties), so a slow link that takes
    * anything at all is not stalled; it is seen a frame at a time (a chunk,
-   * 1 MiB at most).
+   * 1 MiB at most). A node reading a backup that asks for nothing more
+   * while it holds the read open (keep-alives only) counts the same.
    */
   private blockedMs(): number | undefined {
     const waiting = this.socket.writableLength;
     const delivered = this.conn.counters.bytesOut - waiting;
     const now = Date.now();
     if (waiting === 0 || delivered !== this.progress.delivered) this.progress = { delivered, at: now };
-    return waiting === 0 ? undefined : now - this.progress.at;
+    const unread = waiting === 0 ? undefined : now - this.progress.at;
+    // A read of a backup the node holds open and asks nothing of is stalled as much as one it does not take.
+    const unasked = this.conn.peerTurnWaitMs();
+    return unasked === undefined ? unread : Math.max(unread ?? 0, unasked);
   }
 
   /** Looks at the progress every second (and when the socket drains), so that a wait is dated to within a second of when it began. */
@@ -343,6 +347,7 @@ export class Session {
       policy: policyFor(deps.config, config),
       checkChunk: deps.checkChunk,
       keyId,
+      readTurnMs: deps.config.stall_timeout * 1000,
       isShuttingDown: () => deps.isShuttingDown(),
       whileBusy: async <T>(work: () => Promise<T>): Promise<T> => {
         this.busy = true; // shutdown waits, and GC waits, while a backup or a verify runs

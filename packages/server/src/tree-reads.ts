@@ -58,6 +58,14 @@ export class TreeReads {
   /** Readable listings (a flat manifest's chunks among them), and readable file contents, by the first 12 bytes of their stored id. */
   private readonly listings = new Set<string>();
   private readonly data = new Set<string>();
+  /**
+   * Listings already sent and checked, moved out of `listings`: asked for
+   * again (a node walks the way to each prefix anew), one is sent as stored
+   * without decoding, hashing and reading its references again, so a read
+   * naming one listing thousands of times costs the server no more than
+   * sending it.
+   */
+  private readonly listingsChecked = new Set<string>();
   readonly totals: ReadTotals = { chunks: 0, bytes: 0, listingBytes: 0 };
 
   private constructor(
@@ -99,7 +107,7 @@ export class TreeReads {
   }
 
   private allow(set: Set<string>, stored: Buffer): void {
-    if (this.listings.size + this.data.size >= MAX_READABLE) {
+    if (this.listings.size + this.listingsChecked.size + this.data.size >= MAX_READABLE) {
       throw new WireError('TOO_LARGE', `this backup's tree names more than ${MAX_READABLE} chunks: restore it a directory at a time`, true);
     }
     set.add(stored.toString('latin1', 0, 12));
@@ -180,20 +188,23 @@ export class TreeReads {
       if (raw.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${raw.length} bytes`);
       const id = Buffer.from(raw);
       const key = (sealed ? sealedStoreId(this.keyId, id) : id).toString('latin1', 0, 12);
-      const listing = this.listings.has(key);
+      const checked = this.listingsChecked.has(key);
+      const listing = checked || this.listings.has(key);
       if (!listing && !this.data.has(key)) {
         throw new WireError(
           'NOT_FOUND',
           this.content
             ? `chunk ${id.toString('hex')} is not part of this backup's tree (or was asked before what names it)`
-            : `chunk ${id.toString('hex')} is not part of this backup's file list (a listing reads no file's content)`,
+            : `chunk ${id.toString('hex')} is not part of this backup's file list (a show, a listing or a backup's parent reads no file's content)`,
           true,
         );
       }
-      const c = sealed ? await this.readSealed(id, listing) : await this.readPlain(id, listing);
+      const check = listing && !checked;
+      const c = sealed ? await this.readSealed(id, check) : await this.readPlain(id, check);
+      if (check && this.listings.delete(key)) this.listingsChecked.add(key);
       await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
       this.totals.chunks++;
-      if (c.listing) this.totals.listingBytes += c.payload.length;
+      if (listing || c.listing) this.totals.listingBytes += c.payload.length;
       else this.totals.bytes += sealed ? c.payload.length : c.rawLength;
     }
   }
