@@ -99,7 +99,7 @@ export const serverSchema = {
     600,
     5,
     86400,
-    'seconds a connection may leave what the server sends it unread (its socket buffer full) before it is dropped, whatever it sends meanwhile (keep-alives too)',
+    'seconds a connection may leave what the server sends it unread (its socket buffer full), or hold a read of a backup open asking for nothing, before it is dropped, whatever it sends meanwhile (keep-alives too)',
   ),
   stall_share_timeout: key.int(
     15,
