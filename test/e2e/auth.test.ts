@@ -5,7 +5,7 @@ import forge from 'node-forge';
 import { FramedConnection, PROTOCOL_VERSION } from '@cpsbackup/protocol';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { rawConnect, runCli, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 describe('authentication and isolation between clients', () => {
   const { root, pki, server } = useServer('auth', { clients: { alpha: [], beta: [], gamma: ['ssl_peer_cn = gamma-host'] } });
@@ -144,5 +144,24 @@ describe('authentication and isolation between clients', () => {
     ]);
     expect(viaSub.code).toBe(3);
     expect(viaSub.stderr).toMatch(/client certificate refused: .*PATH_LENGTH_EXCEEDED/);
+  });
+
+  test.each([
+    { version: PROTOCOL_VERSION - 1, advice: 'upgrade the agent' },
+    { version: PROTOCOL_VERSION + 1, advice: "upgrade cpsbackupd to the agent's version" },
+  ])('an agent speaking protocol $version is refused and told which side to upgrade', async ({ version, advice }) => {
+    const { conn } = await rawConnect(server, pki.client('alpha'));
+    try {
+      await conn.send({ hello: { protocolVersion: version, clientName: 'alpha' } });
+      const answer = await conn.next();
+      expect(answer.error).toEqual(
+        expect.objectContaining({
+          code: 'VERSION',
+          message: `protocol version ${version} is not supported (server speaks ${PROTOCOL_VERSION}); ${advice}`,
+        }),
+      );
+    } finally {
+      conn.destroy();
+    }
   });
 });

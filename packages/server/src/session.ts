@@ -305,7 +305,8 @@ export class Session {
     if (first.msg !== 'hello') throw new WireError('PROTOCOL', `expected hello, got ${first.msg}`, true);
     const hello = first.hello;
     if (hello.protocolVersion !== PROTOCOL_VERSION) {
-      throw new WireError('VERSION', `protocol version ${hello.protocolVersion} is not supported (server speaks ${PROTOCOL_VERSION}); upgrade the agent`, true);
+      const upgrade = Number(hello.protocolVersion) > PROTOCOL_VERSION ? "upgrade cpsbackupd to the agent's version" : 'upgrade the agent';
+      throw new WireError('VERSION', `protocol version ${hello.protocolVersion} is not supported (server speaks ${PROTOCOL_VERSION}); ${upgrade}`, true);
     }
     const clientName = String(hello.clientName ?? '');
     const keyId = hello.keyId?.length ? Buffer.from(hello.keyId) : undefined;
