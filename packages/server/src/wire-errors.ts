@@ -89,6 +89,13 @@ export function toWireError(err: unknown): WireError {
   // The backup that fills the disk: the same advice as the ones refused after it.
   if (isStoreError(err, 'STORE_IO') && OUT_OF_SPACE.has(String(err.context.code))) return fullDuringBackup();
   // A server that lost its storage's lease (storage-owner.ts): where, and who took it, is the operator's business too.
+  // A lease that lapsed because the storage answered too slowly comes back by itself with the next renewal.
+  if (isStoreError(err, 'STORE_LOCKED') && err.context.lease === 'lapsed')
+    return new WireError(
+      'STORE',
+      "this server no longer owns its storage (the server's log says why); nothing was committed: its lease lapsed because the storage answered too slowly, and comes back with the next renewal: try again in a minute (if it persists, its operator must act)",
+      true,
+    );
   if (isStoreError(err, 'STORE_LOCKED'))
     return new WireError('STORE', "this server no longer owns its storage (the server's log says why); nothing was committed: its operator must act", true);
   if (isStoreError(err)) return new WireError('STORE', `storage error: ${err.message}`, true);

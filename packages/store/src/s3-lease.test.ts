@@ -113,6 +113,8 @@ test('an owner that cannot renew stops committing and deleting before its lease 
     await expect(backupTree(a, 'alpha', tree('refused'))).rejects.toThrow(
       /committing a backup refused: this server no longer owns s3:.*lease could not be renewed/,
     );
+    // Lapsed, not lost: what the server tells the node (wire-errors.ts) says it comes back by itself.
+    await expect(backupTree(a, 'alpha', tree('refused-again'))).rejects.toMatchObject({ code: 'STORE_LOCKED', context: { lease: 'lapsed' } });
     const packsBefore = await onBucket(prefix)(dir()).listPacks();
     await expect(a.gc()).rejects.toThrow(/GC sweep refused: this server no longer owns/);
     await expect(a.deleteBackup(kept.id)).rejects.toThrow(/deleting backup 1 of alpha refused/);
@@ -129,6 +131,7 @@ test('an owner that cannot renew stops committing and deleting before its lease 
     server.s3.proxy.clearFaults();
     while (!lost.some((m) => /another server took the lease/.test(m))) await new Promise((r) => setTimeout(r, 100));
     await expect(a.gc()).rejects.toThrow(/no longer owns .*another server took the lease \(store directory .*s3-lease/);
+    await expect(a.gc()).rejects.toMatchObject({ code: 'STORE_LOCKED', context: { lease: undefined } }); // lost: its operator must act
     const b = await Store.open(bDir, { leaseMs: 8000, recordsKey: defaultRecordsKeyFile(aDir) }, direct(prefix));
     try {
       expect(b.listBackups().map((x) => x.number)).toEqual([1]);

@@ -274,7 +274,9 @@ export class StorageLease {
       (this.closed
         ? 'the store is closing'
         : `its lease could not be renewed for ${seconds(this.durationMs - this.marginMs)} (the storage did not answer; see the log)`);
-    throw new StoreError('STORE_LOCKED', `${what} refused: this server no longer owns ${storageName(this.backend)}: ${why}`);
+    // Lapsed (not lost, not closing): held again by itself once a renewal gets through.
+    const lapsed = !this.lostReason && !this.closed ? 'lapsed' : undefined;
+    throw new StoreError('STORE_LOCKED', `${what} refused: this server no longer owns ${storageName(this.backend)}: ${why}`, { lease: lapsed });
   }
 
   /** assertHeld, after reading the lease from the storage once more (before the larger destructive steps). */
