@@ -89,6 +89,20 @@ describe('restore never writes outside its target', () => {
     expect(fs.readdirSync(outside)).toEqual([]);
   });
 
+  test('a directory swapped for a link before its metadata is applied is said to be replaced, nothing is changed through it', async () => {
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside, { mode: 0o755 });
+    fs.chmodSync(outside, 0o755);
+    const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
+    expect(await w.write({ ...entry('/d', EntryType.Directory), mode: 0o700 }, content())).toBe('written');
+    fs.renameSync(path.join(target, 'd'), path.join(target, 'd-moved'));
+    fs.symlinkSync(outside, path.join(target, 'd'));
+    await w.finish();
+    expect(w.warnings).toHaveLength(1);
+    expect(w.warnings[0]).toMatch(/^\/d: replaced by a symbolic link or a file while it was being restored \((ELOOP|ENOTDIR)\)/);
+    expect(fs.statSync(outside).mode & 0o7777).toBe(0o755);
+  });
+
   test('paths with .. from a hostile server are skipped with a warning, never followed', async () => {
     const w = new TreeWriter(target, { overwrite: true, fifoAsFile: () => false });
     expect(await w.write(entry('/../escape'), content('pwned'))).toBe('skipped');

@@ -506,7 +506,14 @@ export class TreeWriter {
       fd = openBeneath(this.targetFd!, Buffer.from(rel, 'latin1'), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     } catch (err) {
       if (!skippable(err)) throw err;
-      this.warnings.push(`${shown}: owner, mode or times not restored (${(err as NodeJS.ErrnoException).code})`);
+      const code = (err as NodeJS.ErrnoException).code;
+      // The directory this restore made or found is no longer one: someone swapped it for a link or a file.
+      const swapped = code === 'ELOOP' || code === 'ENOTDIR' || code === 'ENOENT';
+      this.warnings.push(
+        swapped
+          ? `${shown}: replaced by a symbolic link or a file while it was being restored (${code}); its owner, mode and times were not applied, nothing was changed through it`
+          : `${shown}: owner, mode or times not restored (${code})`,
+      );
       return;
     }
     try {
