@@ -33,6 +33,15 @@ export interface StorageBackend {
   discardPack(name: string): void;
   /** Reads `length` bytes at `offset` of a pack; fails on a short read or a missing pack (StoreError naming it). */
   readPack(name: string, offset: number, length: number): Promise<Buffer>;
+  /**
+   * Bytes [start, end) of a pack as one stream, in order: one request where
+   * the pack is an object, buffers of the transport's size (memory stays
+   * bounded however long the range). For reads of many chunks of a pack in
+   * file order (verify, GC, rebuild). Ends early where the pack does (the
+   * caller sees fewer bytes); fails on a missing pack (PACK_MISSING), and
+   * stops when `signal` aborts (its reason thrown).
+   */
+  streamPack(name: string, start: number, end: number, signal?: AbortSignal): AsyncIterable<Buffer>;
   /** Size of a pack in bytes. */
   packSize(name: string): Promise<number>;
   /** Deletes a pack; deleting a missing pack is not an error (GC may repeat itself after a crash). */

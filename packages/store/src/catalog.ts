@@ -639,12 +639,9 @@ export class Catalog {
     return rows.map((r) => r.integrity_check).filter((p) => p !== 'ok');
   }
 
-  /**
-   * The next `limit` chunks after id `after`, in id order. Paged by id, never through an open
-   * cursor, so writes may commit between pages.
-   */
-  chunksAfter(after: Buffer, limit: number): ChunkLocation[] {
-    return (this.db.prepare(`${CHUNK_SELECT} WHERE c.id > ? ORDER BY c.id LIMIT ?`).all(after, limit) as ChunkRow[]).map(toChunkLocation);
+  /** Every chunk recorded in a pack, in file order (read whole: no cursor stays open while the caller reads the pack). */
+  chunksInPack(pack: string): ChunkLocation[] {
+    return (this.db.prepare(`${CHUNK_SELECT} WHERE c.pack = ${PACK_ID} ORDER BY c.offset`).all(pack) as ChunkRow[]).map(toChunkLocation);
   }
 
   // ---- garbage collection ----

@@ -3,6 +3,7 @@ import { type StorageBackend } from './backend';
 import { type Catalog, type ChunkLocation } from './catalog';
 import { StoreError } from './errors';
 import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { readRecordsInOrder } from './pack-reads';
 
 /** What reads need of the durability queue: a chunk written but not yet recorded is recorded before it is read. */
 export interface PendingChunks {
@@ -28,7 +29,7 @@ export class ChunkReader {
   constructor(
     private readonly dir: string,
     private readonly catalog: Pick<Catalog, 'chunk'>,
-    private readonly backend: Pick<StorageBackend, 'readPack'>,
+    private readonly backend: Pick<StorageBackend, 'readPack' | 'streamPack'>,
     private readonly pending: PendingChunks,
   ) {}
 
@@ -93,15 +94,45 @@ export class ChunkReader {
 
   /** Reads a record's header and raw payload, checking the header matches the catalog. */
   async readRecord(loc: ChunkLocation): Promise<StoredRecord> {
-    const buf = await this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength);
-    const where = `pack ${loc.pack} offset ${loc.offset}`;
-    const header = decodeRecordHeader(buf, where);
-    if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
-      throw new StoreError('CHUNK_CORRUPT', `record header at ${where} does not match chunk ${formatChunkId(loc.id)}`, {
-        chunk: formatChunkId(loc.id),
-        pack: loc.pack,
-      });
-    }
-    return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
+    return storedRecordAt(loc, await this.backend.readPack(loc.pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength));
   }
+
+  /**
+   * The records at `locs` (one pack's, in file order), each as readRecord
+   * gives it or with the error it would throw, read in few streamed spans
+   * of the pack (pack-reads.ts). `signal` stops it.
+   */
+  async *readInOrder(
+    pack: string,
+    locs: readonly ChunkLocation[],
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ loc: ChunkLocation; record?: StoredRecord; error?: unknown }> {
+    for await (const r of readRecordsInOrder(this.backend, pack, locs, signal)) {
+      if (r.bytes === undefined) {
+        yield { loc: r.loc, error: r.error };
+        continue;
+      }
+      let record: StoredRecord;
+      try {
+        record = storedRecordAt(r.loc, r.bytes);
+      } catch (err) {
+        yield { loc: r.loc, error: err };
+        continue;
+      }
+      yield { loc: r.loc, record };
+    }
+  }
+}
+
+/** A record read at a catalog location (its header and payload), its header checked against the catalog's row. */
+export function storedRecordAt(loc: ChunkLocation, buf: Buffer): StoredRecord {
+  const where = `pack ${loc.pack} offset ${loc.offset}`;
+  const header = decodeRecordHeader(buf, where);
+  if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {
+    throw new StoreError('CHUNK_CORRUPT', `record header at ${where} does not match chunk ${formatChunkId(loc.id)}`, {
+      chunk: formatChunkId(loc.id),
+      pack: loc.pack,
+    });
+  }
+  return { header, payload: buf.subarray(RECORD_HEADER_BYTES) };
 }

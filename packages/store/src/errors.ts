@@ -31,6 +31,8 @@ export type StoreErrorCode =
   /** The records key is readable by users other than the server's (its mode): refused, as ssh refuses a loose private key. */
   | 'RECORDS_KEY_EXPOSED'
   | 'STORE_CLOSED'
+  /** The caller stopped it (the request that started a verify went away). */
+  | 'STOPPED'
   /** GC is running: a backup's write must wait until it ends. */
   | 'STORE_BUSY'
   | 'STORE_IO'

@@ -42,7 +42,7 @@ export interface GcStore extends ManifestSource {
   >;
   /** Where the packs are: sized, written (the new packs) and deleted. */
   readonly backend: StorageBackend;
-  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readRecord' | 'checkRecord'>;
+  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readInOrder' | 'checkRecord'>;
   /** The storage's lease: held before every deletion. */
   readonly owner: Pick<StorageLease, 'assertHeld' | 'confirm'>;
   /** Publishes the packs GC writes; the sweep waits for them. */
@@ -144,7 +144,8 @@ function roomToRewrite(liveBytes: number): number {
  *   next GC, however recent (the grace period is for failed backups, so a
  *   retry need not send their chunks again);
  * - select: sealed packs whose live share fell below the threshold;
- * - repack: their live chunks (each re-verified) are copied into new packs,
+ * - repack: their live chunks (each re-verified; a pack's read in file
+ *   order, in one streamed span) are copied into new packs,
  *   which are fsynced;
  * - sweep: one transaction repoints the moved chunks, drops the dead ones
  *   and marks the emptied packs `deleting`; then their files are removed.
@@ -379,10 +380,10 @@ async function repack(
   });
   try {
     for (const pack of candidates) {
-      for (const loc of catalog.liveChunksInPack(pack)) {
-        let record;
+      // A pack's live chunks in file order, read in one streamed span (not a request per chunk on an object store).
+      for await (const { loc, record } of store.chunks.readInOrder(pack, catalog.liveChunksInPack(pack))) {
         try {
-          record = await store.chunks.readRecord(loc);
+          if (!record) throw new Error('unreadable');
           store.chunks.checkRecord(loc, record); // never copy a damaged chunk over a good name
         } catch {
           corruptChunks.push(formatChunkId(loc.id));

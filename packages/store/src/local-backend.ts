@@ -5,6 +5,8 @@ import { createFileDurably, fsyncDir, mkdirDurably, replaceFileDurably } from '@
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
+/** Bytes a streamed read hands over at a time. */
+const STREAM_PIECE = 1024 * 1024;
 /** What a pack's name is: hex digits (random, from PackWriter). */
 const PACK_NAME = /^[0-9a-f]{8,64}$/;
 
@@ -109,6 +111,28 @@ export class LocalDirectoryBackend implements StorageBackend {
       done += n;
     }
     return buf;
+  }
+
+  async *streamPack(name: string, start: number, end: number, signal?: AbortSignal): AsyncIterable<Buffer> {
+    if (end <= start) return;
+    let fd: fs.promises.FileHandle;
+    try {
+      fd = await fs.promises.open(this.packPath(name), 'r');
+    } catch (err) {
+      throw this.missing(err, name);
+    }
+    try {
+      for (let at = start; at < end;) {
+        signal?.throwIfAborted();
+        const piece = Buffer.allocUnsafe(Math.min(STREAM_PIECE, end - at)); // each its own: the caller may keep slices of it
+        const { bytesRead } = await fd.read(piece, 0, piece.length, at);
+        if (bytesRead === 0) return; // the pack ends here
+        at += bytesRead;
+        yield piece.subarray(0, bytesRead);
+      }
+    } finally {
+      await fd.close();
+    }
   }
 
   async packSize(name: string): Promise<number> {

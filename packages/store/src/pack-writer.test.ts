@@ -36,6 +36,10 @@ class SyncTrackingBackend implements StorageBackend {
   async readPack(): Promise<Buffer> {
     throw new Error('not used');
   }
+  // eslint-disable-next-line require-yield
+  async *streamPack(): AsyncIterable<Buffer> {
+    throw new Error('not used');
+  }
   async packSize(name: string): Promise<number> {
     return this.written.get(name) ?? 0;
   }

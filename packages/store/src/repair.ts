@@ -15,7 +15,9 @@ import {
   treeChunkIds,
 } from '@cpsbackup/format';
 import { LocalDirectoryBackend } from './local-backend';
-import { checkedContent, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
+import { ChunkSpool } from './chunk-spool';
+import { checkedContent, ChunkKind, decodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
+import { StreamCursor } from './pack-reads';
 import {
   copiesAnotherClient,
   createRecordsKey,
@@ -144,10 +146,15 @@ export async function repairCatalog(
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, (savedAs ?? `${file}.stray-${stamp}`) + suffix);
     }
-    const { places, packs, badRecords } = await scanPacks(backend, packNames);
+    const spool = new ChunkSpool(dir);
+    const { places, packs, badRecords } = await scanPacks(backend, packNames, spool).catch((err: unknown) => {
+      spool.close();
+      throw err;
+    });
     const catalog = new Catalog(file);
     try {
-      const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs);
+      const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs, spool);
+      spool.close();
       lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
       // The records now say what the repaired catalog says, every copy of it checked against the packs.
       // Live backups whose own record was refused: the repair could not judge them, so it does not give them up.
@@ -171,6 +178,7 @@ export async function repairCatalog(
         recordsKeptInPlace: rewritten.keptInPlace,
       };
     } finally {
+      spool.close();
       catalog.close();
     }
   } finally {
@@ -180,42 +188,62 @@ export async function repairCatalog(
   }
 }
 
-/** Every intact record of every pack, by chunk id (the first copy found wins). */
-async function scanPacks(backend: StorageBackend, names: readonly string[]): Promise<{ places: Map<string, ChunkPlace>; packs: string[]; badRecords: number }> {
+/**
+ * Every intact record of every pack, by chunk id (the first copy found
+ * wins). A pack is read whole, once, as a stream (one request where it is
+ * an object; memory holds a record at a time); the file lists met on the
+ * way go to `spool`, for the walk of the backups' trees that follows.
+ */
+async function scanPacks(
+  backend: StorageBackend,
+  names: readonly string[],
+  spool: ChunkSpool,
+): Promise<{ places: Map<string, ChunkPlace>; packs: string[]; badRecords: number }> {
   const places = new Map<string, ChunkPlace>();
   const packs: string[] = [];
   let badRecords = 0;
   for (const pack of names) {
-    // A pack is read whole, once: one request where it is an object, not two per record.
     const size = await backend.packSize(pack);
-    const bytes = size >= PACK_MAGIC.length ? await backend.readPack(pack, 0, size) : Buffer.alloc(0);
-    if (size < PACK_MAGIC.length || !bytes.subarray(0, PACK_MAGIC.length).equals(PACK_MAGIC)) {
+    if (size < PACK_MAGIC.length) {
       badRecords++;
       continue;
     }
-    packs.push(pack);
-    let offset = PACK_MAGIC.length;
-    while (offset + RECORD_HEADER_BYTES <= size) {
-      const header = decodeRecordHeader(bytes.subarray(offset, offset + RECORD_HEADER_BYTES), `pack ${pack} offset ${offset}`);
-      const end = offset + RECORD_HEADER_BYTES + header.storedLength;
-      if (header.rawLength > ABSOLUTE_MAX_CHUNK_SIZE || header.storedLength > ABSOLUTE_MAX_CHUNK_SIZE + 1024 || end > size) {
+    const cursor = new StreamCursor(backend.streamPack(pack, 0, size), 0);
+    try {
+      if (!(await cursor.take(PACK_MAGIC.length)).equals(PACK_MAGIC)) {
         badRecords++;
-        break;
+        continue;
       }
-      const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, end);
-      let intact: boolean;
-      try {
-        intact = checkedContent(header.id, header.codec, payload, header.rawLength) !== undefined;
-      } catch {
-        intact = false;
+      packs.push(pack);
+      let offset = PACK_MAGIC.length;
+      while (offset + RECORD_HEADER_BYTES <= size) {
+        const head = await cursor.take(RECORD_HEADER_BYTES);
+        const header = decodeRecordHeader(head, `pack ${pack} offset ${offset}`);
+        const end = offset + RECORD_HEADER_BYTES + header.storedLength;
+        if (header.rawLength > ABSOLUTE_MAX_CHUNK_SIZE || header.storedLength > ABSOLUTE_MAX_CHUNK_SIZE + 1024 || end > size) {
+          badRecords++;
+          break;
+        }
+        const payload = await cursor.take(header.storedLength);
+        let content: Buffer | undefined;
+        try {
+          content = payload.length === header.storedLength ? checkedContent(header.id, header.codec, payload, header.rawLength) : undefined;
+        } catch {
+          content = undefined;
+        }
+        if (!content) {
+          badRecords++;
+          break; // what follows a damaged record cannot be trusted to be aligned
+        }
+        const hex = formatChunkId(header.id);
+        if (!places.has(hex)) {
+          places.set(hex, { pack, offset, ...header });
+          if (header.kind === ChunkKind.Manifest) spool.add(header.id, content);
+        }
+        offset = end;
       }
-      if (!intact) {
-        badRecords++;
-        break; // what follows a damaged record cannot be trusted to be aligned
-      }
-      const hex = formatChunkId(header.id);
-      if (!places.has(hex)) places.set(hex, { pack, offset, ...header });
-      offset = end;
+    } finally {
+      await cursor.close();
     }
   }
   return { places, packs, badRecords };
@@ -304,6 +332,7 @@ async function rebuild(
   old: Sources,
   places: Map<string, ChunkPlace>,
   packs: string[],
+  spool: ChunkSpool,
 ): Promise<Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups' | 'disagreements'>> {
   const groupOf = new Map<number, string>();
   const nameOf = new Map<number, string>();
@@ -312,11 +341,11 @@ async function rebuild(
   let available = 0;
   let failed = 0;
 
-  /** A chunk's plaintext from the scanned packs (undefined if no intact copy exists). */
+  /** A chunk's plaintext from the scanned packs (undefined if no intact copy exists): a file list's kept by the scan. */
   const read = async (id: Buffer): Promise<Buffer | undefined> => {
     const p = places.get(formatChunkId(id));
     if (!p) return undefined;
-    return decodeChunk(p.codec, await backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
+    return spool.get(id) ?? decodeChunk(p.codec, await backend.readPack(p.pack, p.offset + RECORD_HEADER_BYTES, p.storedLength), p.rawLength);
   };
 
   const clients = old.clients.map((c) => {

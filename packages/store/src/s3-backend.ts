@@ -250,6 +250,34 @@ export class S3Backend implements StorageBackend {
     }
   }
 
+  /** A ranged GET streamed (one request for the whole range); a staged or cached pack is read from its local file. */
+  async *streamPack(name: string, start: number, end: number, signal?: AbortSignal): AsyncIterable<Buffer> {
+    this.packKey(name);
+    if (end <= start) return;
+    if (fs.existsSync(this.staging.packFile(name))) return yield* this.staging.streamPack(name, start, end, signal);
+    if (this.cached.has(name)) {
+      this.touch(name);
+      return yield* this.cache.streamPack(name, start, end, signal);
+    }
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name), Range: `bytes=${start}-${end - 1}` }), {
+        abortSignal: signal,
+      });
+      body = r.Body as unknown as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      signal?.throwIfAborted();
+      if (status(err) === 416) return; // the pack ends before `start`
+      throw this.failure(err, `read of pack ${name}`, name);
+    }
+    try {
+      for await (const piece of body) yield Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    } catch (err) {
+      signal?.throwIfAborted();
+      throw this.failure(err, `read of pack ${name}`, name);
+    }
+  }
+
   private keepWindow(w: Window): void {
     this.windows.push(w);
     this.windowBytes += w.bytes.length;

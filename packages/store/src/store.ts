@@ -665,13 +665,16 @@ export class Store {
     return this.space.noteOutOfSpace();
   }
 
-  /** Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work (backups) run in between. */
-  verify(scope: VerifyScope = {}): Promise<VerifyReport> {
+  /**
+   * Re-reads every chunk and checks every manifest reference (see verify.ts), a little at a time, letting other work
+   * (backups) run in between; `signal` stops it (rejecting with its reason), in a read too.
+   */
+  verify(scope: VerifyScope = {}, signal?: AbortSignal): Promise<VerifyReport> {
     this.assertOpen();
     this.flush();
     this.failures.record();
     const src: VerifySource = { dir: this.dir, catalog: this.catalog, chunks: this.reader, records: this.records };
-    return runVerify(src, scope);
+    return runVerify(src, scope, signal);
   }
 
   /** Sizes and ratios for the whole store. */

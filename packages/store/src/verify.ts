@@ -1,6 +1,7 @@
 import { type BackupRecords } from './backup-records';
 import { type BackupInfo, type Catalog, catalogDamage, type ChunkLocation } from './catalog';
 import { type ChunkReader } from './chunk-reader';
+import { ChunkSpool } from './chunk-spool';
 import {
   decodeSealedRecord,
   EntryType,
@@ -12,7 +13,9 @@ import {
   splitSealedManifest,
   walkTree,
 } from '@cpsbackup/format';
+import { isStoreError } from './errors';
 import { manifestReferences, type ManifestSource } from './manifest-refs';
+import { ChunkKind } from './pack-format';
 
 /** What verify reads: the catalog, every chunk (read and checked), the records' problems. */
 export interface VerifySource extends ManifestSource {
@@ -20,9 +23,9 @@ export interface VerifySource extends ManifestSource {
   readonly dir: string;
   readonly catalog: Pick<
     Catalog,
-    'integrityProblems' | 'allBackups' | 'backupsOfClient' | 'backup' | 'chunk' | 'chunksAfter' | 'chunkExists' | 'manifestIds' | 'referencesOf'
+    'integrityProblems' | 'allBackups' | 'backupsOfClient' | 'backup' | 'chunk' | 'packNames' | 'chunksInPack' | 'chunkExists' | 'manifestIds' | 'referencesOf'
   >;
-  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readLocated'>;
+  readonly chunks: Pick<ChunkReader, 'readChunk' | 'readInOrder' | 'checkRecord'>;
   readonly records: Pick<BackupRecords, 'problemsOf'>;
 }
 
@@ -82,46 +85,62 @@ export interface VerifyScope {
   number?: number;
 }
 
+/** Chunks checked between two turns of the event loop. */
 const PAGE = 256;
 
 /**
  * Verify, giving the event loop a turn between small steps, so the server
- * runs it between other work: re-read every chunk
- * in scope (decode + SHA-256 against its id), then walk every available
- * backup's manifest in scope and name each file that references a chunk
- * that is bad or absent. Chunks are paged by id, never through an open
+ * runs it between other work: re-read every chunk in scope (decode +
+ * SHA-256 against its id), then walk every available backup's manifest in
+ * scope and name each file that references a chunk that is bad or absent.
+ * Chunks are read a pack at a time in file order, each pack in few
+ * streamed reads (one request on an object store, not one per chunk); the
+ * file lists met on the way are kept on local disk for the walk (ChunkSpool).
+ * A pack's chunks are listed when its turn comes, never through an open
  * cursor, so backups and deletes may commit between steps; a chunk that
- * disappears meanwhile (its backup was deleted) is not reported.
+ * disappears or moves meanwhile (its backup deleted, GC) is not reported.
+ * `signal` stops it between steps and in a read (its reason thrown): the
+ * server's verify stops when the request that started it goes.
  */
-export async function runVerify(src: VerifySource, scope: VerifyScope = {}): Promise<VerifyReport> {
+export async function runVerify(src: VerifySource, scope: VerifyScope = {}, signal?: AbortSignal): Promise<VerifyReport> {
+  const spool = new ChunkSpool(src.dir);
   try {
-    return await check(src, scope);
+    return await check(src, scope, spool, signal);
   } catch (err) {
     // SQLite found the catalog's structure broken mid-way: that is the finding, not a crash.
     const damage = catalogDamage(err, src.dir);
     if (!damage) throw err;
     return { ok: false, chunksChecked: 0, bytesChecked: 0, backupsChecked: 0, badChunks: [], damagedBackups: [], catalogProblems: [damage.message] };
+  } finally {
+    spool.close();
   }
 }
 
 /** Gives the event loop a turn (other work goes on between verify's steps). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-async function check(src: VerifySource, scope: VerifyScope): Promise<VerifyReport> {
+async function check(src: VerifySource, scope: VerifyScope, spool: ChunkSpool, signal: AbortSignal | undefined): Promise<VerifyReport> {
   // The whole catalog's structure, when the whole store is verified (a client's verify checks its own backups only).
   const catalogProblems = scope.client === undefined ? await catalogIntegrity(src) : [];
   const listed = scope.client === undefined ? src.catalog.allBackups() : src.catalog.backupsOfClient(scope.client);
   const backups = listed.filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   // A client's verify checks the chunks its backups name (read from their manifests); the whole store's, every chunk.
   const inScope = scope.client === undefined ? undefined : await scopeChunks(src, backups);
-  const chunks = await checkChunks(src, inScope ? namedChunkPages(src, inScope) : allChunkPages(src));
+  signal?.throwIfAborted();
+  const chunks = await checkChunks(src, inScope ? namedChunksByPack(src, inScope) : allChunksByPack(src), spool, signal);
   const problem = (id: Buffer): boolean => chunks.bad.has(formatChunkId(id)) || !src.catalog.chunkExists(id);
+  // File lists from the spool where the pass kept them; a chunk found bad was not kept, and fails again when read.
+  const readChunk = async (id: Buffer): Promise<Buffer> => spool.get(id) ?? src.chunks.readChunk(id);
+  const step = async () => {
+    await turn();
+    signal?.throwIfAborted();
+  };
   const damagedBackups: DamagedBackup[] = [];
   let backupsChecked = 0;
   for (const b of backups) {
     if (src.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
     backupsChecked++;
-    const damage = await checkBackup({ src, problem, catalogProblems }, b);
+    const damage = await checkBackup({ src, problem, catalogProblems, readChunk, step }, b);
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
   // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
@@ -144,31 +163,52 @@ async function catalogIntegrity(src: VerifySource): Promise<string[]> {
   return problems;
 }
 
-/** Every chunk of the store, a page at a time, paged by id (never through an open cursor: backups and deletes commit between pages). */
-async function* allChunkPages(src: VerifySource): AsyncGenerator<ChunkLocation[]> {
-  let after: Buffer = Buffer.alloc(0);
-  for (;;) {
-    const rows = src.catalog.chunksAfter(after, PAGE);
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
-    yield rows;
+/** One pack's chunks to check, in file order. */
+interface PackChunks {
+  pack: string;
+  locs: ChunkLocation[];
+}
+
+/** Every chunk of the store, a pack at a time, each pack's listed when its turn comes (backups and deletes commit in between). */
+function* allChunksByPack(src: VerifySource): Generator<PackChunks> {
+  for (const pack of src.catalog.packNames().sort()) yield { pack, locs: src.catalog.chunksInPack(pack) };
+}
+
+/** The chunks `ids` names that the catalog has, by pack, in file order. */
+function* namedChunksByPack(src: VerifySource, ids: readonly Buffer[]): Generator<PackChunks> {
+  const byPack = new Map<string, ChunkLocation[]>();
+  for (const id of ids) {
+    const loc = src.catalog.chunk(id);
+    if (!loc) continue;
+    const locs = byPack.get(loc.pack) ?? [];
+    locs.push(loc);
+    byPack.set(loc.pack, locs);
   }
+  for (const pack of [...byPack.keys()].sort()) yield { pack, locs: byPack.get(pack)!.sort((a, b) => a.offset - b.offset) };
 }
 
-/** The chunks `ids` names that the catalog has, a page at a time (looked up as each page comes). */
-async function* namedChunkPages(src: VerifySource, ids: readonly Buffer[]): AsyncGenerator<ChunkLocation[]> {
-  for (let start = 0; start < ids.length; start += PAGE) yield ids.slice(start, start + PAGE).flatMap((id) => src.catalog.chunk(id) ?? []);
-}
-
-/** Reads every chunk of `pages` and checks it (decode + SHA-256 against its id), giving the event loop a turn after each page. */
-async function checkChunks(src: VerifySource, pages: AsyncIterable<ChunkLocation[]>): Promise<{ bad: Map<string, BadChunk>; checked: number; bytes: number }> {
+/**
+ * Reads every chunk of `packs`, a pack at a time in file order, and checks
+ * it (decode + SHA-256 against its id), giving the event loop a turn after
+ * every PAGE chunks; the file lists among them go to `spool`.
+ */
+async function checkChunks(
+  src: VerifySource,
+  packs: Iterable<PackChunks>,
+  spool: ChunkSpool,
+  signal: AbortSignal | undefined,
+): Promise<{ bad: Map<string, BadChunk>; checked: number; bytes: number }> {
   const bad = new Map<string, BadChunk>();
   let checked = 0;
   let bytes = 0;
-  for await (const rows of pages) {
-    for (const loc of rows) {
+  let sinceTurn = 0;
+  for (const { pack, locs } of packs) {
+    for await (const r of src.chunks.readInOrder(pack, locs, signal)) {
+      const loc = r.loc;
       try {
-        await src.chunks.readLocated(loc);
+        if (!r.record) throw r.error;
+        const plain = src.chunks.checkRecord(loc, r.record);
+        if (loc.kind === ChunkKind.Manifest) spool.add(loc.id, plain);
         checked++;
         bytes += loc.rawLength;
       } catch (err) {
@@ -178,8 +218,14 @@ async function checkChunks(src: VerifySource, pages: AsyncIterable<ChunkLocation
         const hex = formatChunkId(loc.id);
         bad.set(hex, { chunk: hex, pack: loc.pack, offset: loc.offset, reason: (err as Error).message });
       }
+      if (++sinceTurn >= PAGE) {
+        sinceTurn = 0;
+        await turn();
+        signal?.throwIfAborted();
+      }
     }
     await turn();
+    signal?.throwIfAborted();
   }
   return { bad, checked, bytes };
 }
@@ -191,6 +237,10 @@ interface BackupCheck {
   problem: (id: Buffer) => boolean;
   /** Where a flat manifest's disagreement with the reference table is said. */
   catalogProblems: string[];
+  /** Reads a file list's chunk (from the spool where the pass kept it). */
+  readChunk: (id: Buffer) => Promise<Buffer>;
+  /** A turn of the event loop; throws once verify was stopped. */
+  step: () => Promise<void>;
 }
 
 /** What is lost of one backup: its file list, if a chunk of it is bad or gone, else the files its manifest's form lets the server name. */
@@ -222,8 +272,9 @@ async function checkSealedTree(c: BackupCheck, _b: BackupInfo, manifestIds: read
     return { listings: r.listingRefs, data: [] }; // only listings are walked: one turn each
   };
   try {
-    for await (const _ of listingTreeIds(manifestIds, (id) => c.src.chunks.readChunk(id), listingOf, new Set())) await turn();
-  } catch {
+    for await (const _ of listingTreeIds(manifestIds, c.readChunk, listingOf, new Set())) await c.step();
+  } catch (err) {
+    if (stopped(err)) throw err;
     damage.manifestDamaged = true;
   }
 }
@@ -232,16 +283,17 @@ async function checkSealedTree(c: BackupCheck, _b: BackupInfo, manifestIds: read
 async function checkTreeManifest(c: BackupCheck, _b: BackupInfo, manifestIds: readonly Buffer[], damage: DamagedBackup): Promise<void> {
   try {
     let batch: FileEntry[] = [];
-    for await (const e of walkTree(manifestIds, (id) => c.src.chunks.readChunk(id))) {
+    for await (const e of walkTree(manifestIds, c.readChunk)) {
       if (e.type !== EntryType.Directory) batch.push(e);
       if (batch.length >= 1000) {
         checkFiles(c, batch, damage);
         batch = [];
-        await turn();
+        await c.step();
       }
     }
     checkFiles(c, batch, damage);
-  } catch {
+  } catch (err) {
+    if (stopped(err)) throw err;
     damage.manifestDamaged = true;
   }
 }
@@ -257,13 +309,14 @@ async function checkFlatManifest(c: BackupCheck, b: BackupInfo, manifestIds: rea
     const decoder = new ManifestDecoder();
     for (const id of manifestIds) {
       checkIndexed(id);
-      const entries = decoder.push(await c.src.chunks.readChunk(id));
+      const entries = decoder.push(await c.readChunk(id));
       checkFiles(c, entries, damage);
       for (const e of entries) e.chunks.forEach(checkIndexed);
-      await turn();
+      await c.step();
     }
     decoder.end();
-  } catch {
+  } catch (err) {
+    if (stopped(err)) throw err;
     damage.manifestDamaged = true;
   }
   if (unindexed > 0) {
@@ -307,6 +360,11 @@ async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[]): P
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
+}
+
+/** Whether `err` is verify being stopped (not a file list that cannot be read). */
+function stopped(err: unknown): boolean {
+  return isStoreError(err, 'STOPPED') || (err as Error | undefined)?.name === 'AbortError';
 }
 
 /** Whether an entry's size is the bytes of its chunks: a file, or a FIFO whose content was read (a link's size is its target's length). */

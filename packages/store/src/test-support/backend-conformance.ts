@@ -98,6 +98,29 @@ export function describeBackendConformance(name: string, make: () => BackendUnde
       await expect(t.backend.deletePack(PACK_B)).resolves.toBeUndefined();
     });
 
+    test('a range of a pack streams back in order; it ends where the pack does; a missing pack fails naming it; an abort stops it', async () => {
+      const all = await pack(PACK_A, bytes(3 * 1024 * 1024 + 17, 4));
+      const drain = async (stream: AsyncIterable<Buffer>) => {
+        const parts: Buffer[] = [];
+        for await (const p of stream) parts.push(p);
+        return Buffer.concat(parts);
+      };
+      expect((await drain(t.backend.streamPack(PACK_A, 0, all.length))).equals(all)).toBe(true);
+      expect((await drain(t.backend.streamPack(PACK_A, 1000, 2_500_000))).equals(all.subarray(1000, 2_500_000))).toBe(true);
+      expect((await drain(t.backend.streamPack(PACK_A, all.length - 10, all.length + 50))).equals(all.subarray(-10))).toBe(true);
+      expect((await drain(t.backend.streamPack(PACK_A, 7, 7))).length).toBe(0);
+      await expect(drain(t.backend.streamPack(PACK_B, 0, 100))).rejects.toMatchObject({ code: 'PACK_MISSING', message: expect.stringContaining(PACK_B) });
+      const stop = new AbortController();
+      const why = new Error('the requester went away');
+      let pieces = 0;
+      await expect(
+        (async () => {
+          for await (const _ of t.backend.streamPack(PACK_A, 0, all.length, stop.signal)) if (++pieces === 1) stop.abort(why);
+        })(),
+      ).rejects.toBe(why);
+      expect(pieces).toBeLessThan(all.length / 1024);
+    });
+
     test('listing names every pack present, and none deleted', async () => {
       expect(await t.backend.listPacks()).toEqual([]);
       for (const p of [PACK_A, PACK_B]) await pack(p, bytes(10, 6));

@@ -48,6 +48,10 @@ export class FaultProxy {
   private readonly faults: Fault[] = [];
   /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
   readonly counts = new Map<string, number>();
+  /** Bytes of the answers' bodies, by the same kinds (what a client read: a Get's bytes are pack or object bytes). */
+  readonly bytes = new Map<string, number>();
+  /** Every request answered since resetCounts: its kind, path and the bytes of its answer's body. */
+  readonly answered: Array<{ kind: string; path: string; bytes: number }> = [];
   /** Requests being served now, and the most at once since resetCounts. */
   openRequests = 0;
   peakOpenRequests = 0;
@@ -87,6 +91,8 @@ export class FaultProxy {
 
   resetCounts(): void {
     this.counts.clear();
+    this.bytes.clear();
+    this.answered.length = 0;
     this.peakOpenRequests = this.openRequests;
   }
 
@@ -121,6 +127,12 @@ export class FaultProxy {
     // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      let n = 0;
+      upRes.on('data', (d: Buffer) => (n += d.length));
+      upRes.once('end', () => {
+        this.bytes.set(kind, (this.bytes.get(kind) ?? 0) + n);
+        this.answered.push({ kind, path: new URL(req.url ?? '/', 'http://x').pathname, bytes: n });
+      });
       upRes.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
