@@ -2,14 +2,19 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
+import { StoreError } from '@cpsbackup/store';
 
 /** What an operator can ask a running cpsbackupd (cpsbackupd verify | gc | prune). */
 const ADMIN_OPS = ['verify', 'gc', 'prune'] as const;
 /** One of ADMIN_OPS. */
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
-/** The daemon's side: each operation returns its report (plain JSON data). */
-export type AdminHandlers = Record<AdminOp, () => Promise<unknown>>;
+/**
+ * The daemon's side: each operation returns its report (plain JSON data).
+ * `gone` aborts once the requester's connection closed before the answer
+ * (the command was killed): an operation that can stop does.
+ */
+export type AdminHandlers = Record<AdminOp, (gone: AbortSignal) => Promise<unknown>>;
 
 /** The answer, one JSON line. */
 export type AdminAnswer = { ok: true; report: unknown } | { ok: false; error: string };
@@ -68,13 +73,21 @@ export class AdminSocket {
       if (buf.length > MAX_REQUEST_BYTES) return void socket.end(answer({ ok: false, error: 'request too long' }));
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
-      socket.pause();
       clearTimeout(timer);
-      void this.run(buf.slice(0, nl)).then((a) => socket.end(answer(a)));
+      socket.removeAllListeners('data');
+      // Still read (and ignore what comes): the end of the stream is how the requester's going is seen.
+      socket.on('data', () => undefined);
+      const gone = new AbortController();
+      const onClose = () => gone.abort(new StoreError('STOPPED', `the ${describe(buf)} that asked for it is gone (its connection closed before the answer)`));
+      socket.once('close', onClose);
+      void this.run(buf.slice(0, nl), gone.signal).then((a) => {
+        socket.off('close', onClose);
+        if (!gone.signal.aborted) socket.end(answer(a));
+      });
     });
   }
 
-  private async run(line: string): Promise<AdminAnswer> {
+  private async run(line: string, gone: AbortSignal): Promise<AdminAnswer> {
     let op: unknown;
     try {
       op = (JSON.parse(line) as { op?: unknown }).op;
@@ -84,7 +97,7 @@ export class AdminSocket {
     if (!ADMIN_OPS.includes(op as AdminOp)) return { ok: false, error: `unknown operation ${JSON.stringify(op)} (verify, gc, prune)` };
     this.log.info({ op }, 'admin request');
     try {
-      return { ok: true, report: await this.handlers[op as AdminOp]() };
+      return { ok: true, report: await this.handlers[op as AdminOp](gone) };
     } catch (err) {
       return { ok: false, error: (err as Error).message };
     }
@@ -93,6 +106,17 @@ export class AdminSocket {
   close(): Promise<void> {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** The command a request line came from, for messages: `cpsbackupd verify`. */
+function describe(line: string): string {
+  try {
+    const op = (JSON.parse(line) as { op?: unknown }).op;
+    if (typeof op === 'string' && ADMIN_OPS.includes(op as AdminOp)) return `cpsbackupd ${op}`;
+  } catch {
+    // not ours: said generally
+  }
+  return 'admin request';
 }
 
 function answer(a: AdminAnswer): string {

@@ -187,7 +187,7 @@ export class BackupServer {
     this.admin = new AdminSocket(
       adminSocketPath(this.config.directory),
       {
-        verify: () => this.verifyAll(),
+        verify: (gone) => this.verifyAll(gone),
         gc: () => this.gcWhenQuiet(),
         prune: async () => ({ deleted: await this.pruneAll(), gc: await this.gcWhenQuiet() }),
       },
@@ -433,10 +433,19 @@ export class BackupServer {
     return r;
   }
 
-  /** SIGUSR1 or `cpsbackupd verify`: verify the whole store while serving; the findings go to the log and are returned. */
-  async verifyAll(): Promise<VerifyReport> {
+  /**
+   * SIGUSR1 or `cpsbackupd verify`: verify the whole store while serving; the findings go to the log and are returned.
+   * `stop` aborts it (the `cpsbackupd verify` that asked for it is gone): it stops at once, said in the log.
+   */
+  async verifyAll(stop?: AbortSignal): Promise<VerifyReport> {
     this.log.info('verify of the whole store started');
-    const r = await this.store.verify();
+    let r: VerifyReport;
+    try {
+      r = await this.store.verify({}, stop);
+    } catch (err) {
+      if (stop?.aborted) this.log.warn({ why: (stop.reason as Error).message }, 'verify of the whole store stopped before its end: its requester is gone');
+      throw err;
+    }
     const v = this.activity.verify;
     v.runs++;
     v.lastOk = r.ok;

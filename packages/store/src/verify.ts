@@ -13,7 +13,6 @@ import {
   splitSealedManifest,
   walkTree,
 } from '@cpsbackup/format';
-import { isStoreError } from './errors';
 import { manifestReferences, type ManifestSource } from './manifest-refs';
 import { ChunkKind } from './pack-format';
 
@@ -140,7 +139,7 @@ async function check(src: VerifySource, scope: VerifyScope, spool: ChunkSpool, s
   for (const b of backups) {
     if (src.catalog.backup(b.id)?.status !== 'available') continue; // deleted meanwhile
     backupsChecked++;
-    const damage = await checkBackup({ src, problem, catalogProblems, readChunk, step }, b);
+    const damage = await checkBackup({ src, problem, catalogProblems, readChunk, step, signal }, b);
     if (damage.manifestDamaged || damage.files.length > 0) damagedBackups.push(damage);
   }
   // Records that fail their check or disagree with the catalog: the catalog's independent copy is not sound.
@@ -241,6 +240,8 @@ interface BackupCheck {
   readChunk: (id: Buffer) => Promise<Buffer>;
   /** A turn of the event loop; throws once verify was stopped. */
   step: () => Promise<void>;
+  /** Stops verify: a walk that fails once it aborted was stopped, not damaged. */
+  signal: AbortSignal | undefined;
 }
 
 /** What is lost of one backup: its file list, if a chunk of it is bad or gone, else the files its manifest's form lets the server name. */
@@ -273,8 +274,8 @@ async function checkSealedTree(c: BackupCheck, _b: BackupInfo, manifestIds: read
   };
   try {
     for await (const _ of listingTreeIds(manifestIds, c.readChunk, listingOf, new Set())) await c.step();
-  } catch (err) {
-    if (stopped(err)) throw err;
+  } catch {
+    c.signal?.throwIfAborted(); // stopped, not damaged
     damage.manifestDamaged = true;
   }
 }
@@ -292,8 +293,8 @@ async function checkTreeManifest(c: BackupCheck, _b: BackupInfo, manifestIds: re
       }
     }
     checkFiles(c, batch, damage);
-  } catch (err) {
-    if (stopped(err)) throw err;
+  } catch {
+    c.signal?.throwIfAborted(); // stopped, not damaged
     damage.manifestDamaged = true;
   }
 }
@@ -315,8 +316,8 @@ async function checkFlatManifest(c: BackupCheck, b: BackupInfo, manifestIds: rea
       await c.step();
     }
     decoder.end();
-  } catch (err) {
-    if (stopped(err)) throw err;
+  } catch {
+    c.signal?.throwIfAborted(); // stopped, not damaged
     damage.manifestDamaged = true;
   }
   if (unindexed > 0) {
@@ -360,11 +361,6 @@ async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[]): P
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
-}
-
-/** Whether `err` is verify being stopped (not a file list that cannot be read). */
-function stopped(err: unknown): boolean {
-  return isStoreError(err, 'STOPPED') || (err as Error | undefined)?.name === 'AbortError';
 }
 
 /** Whether an entry's size is the bytes of its chunks: a file, or a FIFO whose content was read (a link's size is its target's length). */
