@@ -8,9 +8,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { useS3 } from '@cpsbackup/testkit/s3';
+import { ChunkKind, PACK_MAGIC, RECORD_HEADER_BYTES } from './pack-format';
 import { repairCatalog } from './repair';
 import { S3Backend } from './s3-backend';
 import { Store } from './store';
@@ -184,6 +186,95 @@ describe('GC reads what it rewrites whole', () => {
       expect(r.packGets).toBeLessThanOrEqual(g.rewrittenPacks + 4);
       expectSame(await readTree(store, store.getBackupByNumber('alpha', 2).id), second);
       expect((await store.verify()).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
+
+describe('verify reading packs whole finds every damage a read per chunk finds', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('s3-pack-reads-damage');
+    server.s3.proxy.clearFaults();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The bucket straight, on the server's own port (the damage is not counted). */
+  function bucket(): S3Client {
+    return new S3Client({
+      endpoint: `http://127.0.0.1:${server.s3.serverPort}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+  }
+
+  /** A pack's records: each chunk's id (hex), whether it is a file list's, where it starts and ends. */
+  function records(pack: Buffer): Array<{ id: string; fileList: boolean; start: number; end: number }> {
+    const out = [];
+    for (let at = PACK_MAGIC.length; at + RECORD_HEADER_BYTES <= pack.length;) {
+      const end = at + RECORD_HEADER_BYTES + pack.readUInt32BE(at + 40);
+      out.push({ id: pack.subarray(at, at + 32).toString('hex'), fileList: pack[at + 33] === ChunkKind.Manifest, start: at, end });
+      at = end;
+    }
+    return out;
+  }
+
+  test('a flipped byte, a pack cut short and a pack gone: exactly their chunks are bad, each with why, and each pack is read once', async () => {
+    const prefix = 'damage/';
+    const t = tree('damage', 150);
+    let store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    try {
+      await backupTree(store, 'alpha', t);
+    } finally {
+      await store.close();
+    }
+    const packs = [...(await storedPacks(prefix)).keys()].sort();
+    expect(packs.length).toBeGreaterThanOrEqual(4);
+    const s3 = bucket();
+    const key = (p: string) => `${prefix}packs/${p.slice(0, 2)}/${p}.pack`;
+    const get = async (p: string) =>
+      Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: server.s3.bucket, Key: key(p) }))).Body!.transformToByteArray());
+    const [flipped, cut, gone] = [packs[0]!, packs[1]!, packs[2]!];
+    const expected = new Map<string, RegExp>();
+    const fileLists = new Set<string>();
+    // A byte flipped in the payload of a record in the middle of a pack.
+    const f = await get(flipped);
+    const victim = records(f)[Math.floor(records(f).length / 2)]!;
+    f[victim.start + RECORD_HEADER_BYTES + 10]! ^= 0xff;
+    expected.set(victim.id, /./);
+    // A pack cut in the middle of a record: that record and all after it.
+    const c = await get(cut);
+    const cutAt = Math.floor(c.length / 2);
+    for (const r of records(c)) if (r.end > cutAt) expected.set(r.id, new RegExp(`pack ${cut} ends at ${cutAt}`));
+    // A pack gone: all its records.
+    for (const r of records(await get(gone))) expected.set(r.id, new RegExp(`pack ${gone} is missing from s3://`));
+    for (const p of [f, c, await get(gone)]) for (const r of records(p)) if (r.fileList) fileLists.add(r.id);
+    await s3.send(new PutObjectCommand({ Bucket: server.s3.bucket, Key: key(flipped), Body: f }));
+    await s3.send(new PutObjectCommand({ Bucket: server.s3.bucket, Key: key(cut), Body: c.subarray(0, cutAt) }));
+    await s3.send(new DeleteObjectCommand({ Bucket: server.s3.bucket, Key: key(gone) }));
+    s3.destroy();
+
+    store = await reopenUncached(dir, prefix);
+    try {
+      const v = await store.verify();
+      const r = reads();
+      expect(v.ok).toBe(false);
+      expect(v.badChunks.map((b) => b.chunk).sort()).toEqual([...expected.keys()].sort());
+      for (const b of v.badChunks)
+        expect({ chunk: b.chunk, reason: b.reason }).toEqual({ chunk: b.chunk, reason: expect.stringMatching(expected.get(b.chunk)!) });
+      const lost = new Set(v.badChunks.map((b) => b.chunk));
+      // The backup is damaged: its file list, if a listing of it was lost, else the files whose chunks were.
+      expect(v.damagedBackups).toHaveLength(1);
+      const d = v.damagedBackups[0]!;
+      expect(d.manifestDamaged).toBe([...lost].some((id) => fileLists.has(id)));
+      const named = d.files.flatMap((file) => file.chunks);
+      if (!d.manifestDamaged) expect(named.length).toBeGreaterThan(0);
+      for (const id of named) expect(lost.has(id)).toBe(true);
+      // The pack gone is asked for once; the others are each read in one GET.
+      expect(r.packGets).toBeLessThanOrEqual(packs.length + 2);
+      for (const [name, p] of r.perPack) expect({ name, gets: p.gets }).toEqual({ name, gets: 1 });
     } finally {
       await store.close();
     }
