@@ -2,13 +2,14 @@
  * `cpsbackupd verify` against a daemon whose packs are in an object store:
  * killed while the daemon's verify waits on a read from the bucket, the
  * daemon's verify stops there (the read cut, no other read made, said in
- * the log), and the daemon goes on serving.
+ * the log), and the daemon goes on serving. The same for a node's own
+ * verify when the node's connection goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, until, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { rawSession, requireBuild, runCli, SERVER_BIN, tempDir, TestPki, TestServer, until, writeNodeConf } from '@cpsbackup/testkit/e2e';
 import { TestS3 } from '@cpsbackup/testkit/s3';
 
 requireBuild();
@@ -38,6 +39,21 @@ afterAll(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+/** Every read of a pack from now on is held at the proxy (until clearFaults): a verify waits in its first one. Returns the reads seen. */
+function holdPackReads(): string[] {
+  const packReads: string[] = [];
+  s3.proxy.inject({
+    action: { kind: 'delay', ms: 600_000 },
+    times: 1000,
+    match: (req) => {
+      const pack = req.method === 'GET' && (req.url ?? '').includes('/packs/');
+      if (pack) packReads.push(req.url ?? '');
+      return pack;
+    },
+  });
+  return packReads;
+}
+
 /** `cpsbackupd ARGS` run to its end (not spawnSync: the proxy the daemon reads through runs in this process). */
 function admin(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -62,17 +78,7 @@ test('a daemon verify stops when the cpsbackupd verify that asked for it is kill
   fs.rmSync(path.join(server.storeDir, 's3', 'cache'), { recursive: true, force: true });
   await server.start();
 
-  // Every read of a pack is held at the proxy: the verify waits in its first one.
-  const packReads: string[] = [];
-  s3.proxy.inject({
-    action: { kind: 'delay', ms: 600_000 },
-    times: 1000,
-    match: (req) => {
-      const pack = req.method === 'GET' && (req.url ?? '').includes('/packs/');
-      if (pack) packReads.push(req.url ?? '');
-      return pack;
-    },
-  });
+  const packReads = holdPackReads();
   const logFrom = server.log.length;
   const log = () => server.log.slice(logFrom);
   const verify: ChildProcess = spawn(process.execPath, [SERVER_BIN, '-c', server.confFile, 'verify'], { stdio: 'ignore' });
@@ -103,4 +109,24 @@ test('a daemon verify stops when the cpsbackupd verify that asked for it is kill
   expect(again.stderr).toBe('');
   expect(again.stdout).toMatch(/^checked \d+ chunks \(\d+ bytes\) and 1 backups\nstore is sound\n$/);
   expect(again.status).toBe(0);
+});
+
+test("a node's verify stops when the node's connection goes: no read after the one it waits on, the log says so", async () => {
+  // The store of the test above, its packs still uncached (verify does not fill the cache).
+  const packReads = holdPackReads();
+  const logFrom = server.log.length;
+  const log = () => server.log.slice(logFrom);
+  const { socket, conn } = await rawSession(server, 'web1', pki.client('web1'));
+  await conn.send({ verifyRequest: { number: 0 } });
+  await until("the node's verify waiting on its first read from the bucket", () => packReads.length > 0 && s3.proxy.openRequests > 0);
+  socket.destroy();
+  await until(
+    'the daemon saying the verify stopped',
+    () => /the node's verify stopped before its end: the node is gone/.test(log()),
+    () => (/verify finished/.test(log()) ? 'the verify ran to its end' : undefined),
+  );
+  // No read after the one held (which, a single chunk's, is left to end on its own).
+  expect(packReads).toHaveLength(1);
+  expect(log()).not.toMatch(/verify finished/);
+  s3.proxy.clearFaults();
 });

@@ -1,5 +1,5 @@
 import { type cpsbackup, toSafeNumber } from '@cpsbackup/protocol';
-import { damagedFileText } from '@cpsbackup/store';
+import { damagedFileText, StoreError } from '@cpsbackup/store';
 import type { SessionContext } from './context';
 import { resolveBackup } from './resolve-backup';
 
@@ -7,7 +7,16 @@ import { resolveBackup } from './resolve-backup';
 export async function handleVerify(ctx: SessionContext, req: cpsbackup.VerifyRequest.$Properties): Promise<void> {
   const number = toSafeNumber(req.number, 'number');
   if (number !== 0) resolveBackup(ctx, number);
-  const report = await ctx.whileBusy(() => ctx.store.verify({ client: ctx.client.name, number: number || undefined }));
+  // A node that goes (its connection closed, the CLI killed) stops its verify: nobody is left to read the answer.
+  const gone = new AbortController();
+  void ctx.conn.failed().then((err) => gone.abort(new StoreError('STOPPED', `the node's connection ended (${err.message})`)));
+  let report;
+  try {
+    report = await ctx.whileBusy(() => ctx.store.verify({ client: ctx.client.name, number: number || undefined }, gone.signal));
+  } catch (err) {
+    if (gone.signal.aborted) ctx.log.warn({ why: (gone.signal.reason as Error).message }, "the node's verify stopped before its end: the node is gone");
+    throw err;
+  }
   ctx.log[report.ok ? 'info' : 'error'](
     {
       chunks: report.chunksChecked,

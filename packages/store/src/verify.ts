@@ -124,12 +124,12 @@ async function check(src: VerifySource, scope: VerifyScope, spool: ChunkSpool, s
   const listed = scope.client === undefined ? src.catalog.allBackups() : src.catalog.backupsOfClient(scope.client);
   const backups = listed.filter((b) => b.status === 'available' && (scope.number === undefined || b.number === scope.number));
   // A client's verify checks the chunks its backups name (read from their manifests); the whole store's, every chunk.
-  const inScope = scope.client === undefined ? undefined : await scopeChunks(src, backups);
+  const inScope = scope.client === undefined ? undefined : await scopeChunks(src, backups, spool, signal);
   signal?.throwIfAborted();
   const chunks = await checkChunks(src, inScope ? namedChunksByPack(src, inScope) : allChunksByPack(src), spool, signal);
   const problem = (id: Buffer): boolean => chunks.bad.has(formatChunkId(id)) || !src.catalog.chunkExists(id);
   // File lists from the spool where the pass kept them; a chunk found bad was not kept, and fails again when read.
-  const readChunk = async (id: Buffer): Promise<Buffer> => spool.get(id) ?? src.chunks.readChunk(id);
+  const readChunk = async (id: Buffer): Promise<Buffer> => spool.get(id) ?? unlessStopped(src.chunks.readChunk(id), signal);
   const step = async () => {
     await turn();
     signal?.throwIfAborted();
@@ -350,17 +350,49 @@ function checkFiles(c: BackupCheck, entries: Iterable<FileEntry>, damage: Damage
  * the manifests (a listing that cannot be read names nothing more here;
  * the per-backup check reports it).
  */
-async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[]): Promise<Buffer[]> {
+async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[], spool: ChunkSpool, signal: AbortSignal | undefined): Promise<Buffer[]> {
   const ids = new Set<string>();
   const seenListings = new Set<string>();
+  // The file lists read here (checked by readChunk) are kept for the walk after the chunks' check.
+  const readChunk = async (id: Buffer): Promise<Buffer> => {
+    const plain = spool.get(id) ?? (await unlessStopped(src.chunks.readChunk(id), signal));
+    spool.add(id, plain);
+    return plain;
+  };
+  const lists: ManifestSource = { catalog: src.catalog, chunks: { readChunk } };
   for (const b of backups) {
     try {
-      for await (const id of manifestReferences(src, b, seenListings)) ids.add(formatChunkId(id));
+      for await (const id of manifestReferences(lists, b, seenListings)) ids.add(formatChunkId(id));
     } catch {
+      signal?.throwIfAborted(); // stopped, not unreadable
       for (const id of src.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
     }
   }
   return [...ids].sort().map((hex) => Buffer.from(hex, 'hex'));
+}
+
+/**
+ * `p`, or the signal's reason as soon as it aborts: a single read of a
+ * chunk is not cut (it ends on its own), but verify does not wait for it
+ * and starts nothing more.
+ */
+function unlessStopped<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 /** Whether an entry's size is the bytes of its chunks: a file, or a FIFO whose content was read (a link's size is its target's length). */
