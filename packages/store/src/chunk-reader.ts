@@ -125,7 +125,7 @@ export class ChunkReader {
 }
 
 /** A record read at a catalog location (its header and payload), its header checked against the catalog's row. */
-export function storedRecordAt(loc: ChunkLocation, buf: Buffer): StoredRecord {
+function storedRecordAt(loc: ChunkLocation, buf: Buffer): StoredRecord {
   const where = `pack ${loc.pack} offset ${loc.offset}`;
   const header = decodeRecordHeader(buf, where);
   if (!header.id.equals(loc.id) || header.storedLength !== loc.storedLength || header.rawLength !== loc.rawLength) {

@@ -15,7 +15,7 @@ import { RECORD_HEADER_BYTES } from './pack-format';
  * starting another request (what the old read-ahead window was): a
  * request costs about as much as reading this far.
  */
-export const SPAN_GAP_BYTES = 4 * 1024 * 1024;
+const SPAN_GAP_BYTES = 4 * 1024 * 1024;
 
 /** The bytes of a stream, taken in order. */
 export class StreamCursor {
