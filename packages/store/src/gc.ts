@@ -1,5 +1,5 @@
 import { formatChunkId } from '@cpsbackup/format';
-import { type StorageBackend } from './backend';
+import { type AbortedUploads, type StorageBackend } from './backend';
 import { type BackupRecords } from './backup-records';
 import { type Catalog } from './catalog';
 import { type ChunkReader } from './chunk-reader';
@@ -10,7 +10,7 @@ import { belowListings, liveFromManifests, type ManifestSource } from './manifes
 import { type ResolvedStoreOptions } from './options';
 import { type PackPublisher } from './pack-publisher';
 import { PackWriter } from './pack-writer';
-import { writeMakingRoom } from './recovery';
+import { abortStaleUploads, writeMakingRoom } from './recovery';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import { type StorageLease } from './storage-owner';
 import { type StoreSpace } from './store-space';
@@ -84,6 +84,8 @@ export interface GcReport {
    * first; undefined when every one was rewritten.
    */
   noRoom?: GcNoRoom;
+  /** Incomplete multipart uploads aborted (an object store), or why none could be. */
+  uploads?: AbortedUploads | { failed: string };
 }
 
 /** What GC could not rewrite for lack of room, and the room it needed (see gcNoRoomText). */
@@ -191,7 +193,14 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
     const done = await compact(store, candidates, dead, liveBytes, freeSpace);
     // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
     writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
+    // Parts of uploads cut short since the start (a gateway restart, a full cluster) are billed until aborted.
+    let uploads: GcReport['uploads'];
+    if (store.backend.abortStaleUploads) {
+      await store.owner.confirm('GC aborting incomplete uploads');
+      uploads = await abortStaleUploads(store.backend, store.owner);
+    }
     const report: GcReport = {
+      uploads,
       deadChunks: dead.length,
       rewrittenPacks: done.emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,
       deletedPacks: done.emptied.length,

@@ -23,9 +23,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type LeaseObject, type PackAppender, type StorageBackend } from './backend';
+import { type AbortedUploads, type LeaseObject, type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
+import { MultipartCleaner } from './s3-multipart';
 
 // The SDK warns on every start that its releases from 2027 need Node 22; this one runs on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -97,6 +98,7 @@ export class S3Backend implements StorageBackend {
   private uploading = 0;
   private readonly uploadQueue: Array<() => void> = [];
   private readonly readAhead: number;
+  private readonly multipart: MultipartCleaner;
 
   constructor(
     dir: string,
@@ -135,6 +137,13 @@ export class S3Backend implements StorageBackend {
       },
       { step: 'build', name: 'cpsbackupStoreDate' },
     );
+    this.multipart = new MultipartCleaner({
+      client: this.client,
+      bucket: settings.bucket,
+      keyPrefix: `${settings.prefix}packs/`,
+      inFlight: (key) => [...this.inflight.keys()].some((name) => this.packKey(name) === key),
+      failure: (err, what) => this.failure(err, what),
+    });
     this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
     this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
     for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
@@ -206,6 +215,11 @@ export class S3Backend implements StorageBackend {
     // Kept as recently written: the next backup's reads of new listings find it here.
     this.staging.movePack(name, this.cache);
     this.remember(name, size);
+  }
+
+  /** Aborts the incomplete multipart uploads under this prefix's packs/ that are not this process's (s3-multipart.ts). */
+  abortStaleUploads(beforeAbort: () => void): Promise<AbortedUploads> {
+    return this.multipart.abortStale(beforeAbort);
   }
 
   discardPack(name: string): void {
