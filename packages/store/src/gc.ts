@@ -352,6 +352,7 @@ async function compact(
 
 /** Removes packs GC wrote whose chunks the catalog never came to name. */
 async function dropNewPacks(store: GcStore, newPacks: readonly string[], freeSpace: () => boolean): Promise<void> {
+  if (newPacks.length > 0) await store.owner.confirm('GC removing the new packs it did not use');
   for (const p of newPacks) {
     store.owner.assertHeld(`GC removing pack ${p}`);
     await store.backend.deletePack(p);

@@ -73,6 +73,7 @@ export async function recoverStore(
   // Packs GC had emptied (their chunks were moved in a committed transaction),
   // and packs no recorded chunk points into (a crash between writing and recording).
   const doomed = [...catalog.packNames('deleting'), ...catalog.emptySealedPacks()];
+  if (doomed.length > 0) await owner.confirm('removing the packs GC had emptied'); // read back again: the listing above may have taken long
   for (const name of doomed) {
     owner.assertHeld(`removing pack ${name}`);
     await backend.deletePack(name);
