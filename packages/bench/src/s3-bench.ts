@@ -46,12 +46,12 @@ async function timed(s3: TestS3 | undefined, work: () => Promise<unknown>): Prom
   s3?.proxy.resetCounts();
   const t = process.hrtime.bigint();
   const cpu0 = ownCpu();
-  const server0 = s3 ? cpuSecondsOf(s3.pid) : 0;
+  const server0 = s3 ? s3.pids.reduce((n, p) => n + cpuSecondsOf(p), 0) : 0;
   await work();
   return {
     seconds: seconds(t),
     cpu: ownCpu() - cpu0,
-    serverCpu: s3 ? cpuSecondsOf(s3.pid) - server0 : 0,
+    serverCpu: s3 ? s3.pids.reduce((n, p) => n + cpuSecondsOf(p), 0) - server0 : 0,
     requests: new Map(s3?.proxy.counts ?? []),
   };
 }
