@@ -4,7 +4,10 @@
  * its port, a cluster made full and not full again, as the fault tests of
  * the S3 backend use them.
  */
-import { s3Kind, useS3 } from './index';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { s3Kind, TestRgw, useS3 } from './index';
 
 const server = useS3('rgw-harness');
 const object = (name: string) => `/${server.s3.bucket}/${name}`;
@@ -47,4 +50,50 @@ const object = (name: string) => `/${server.s3.bucket}/${name}`;
     expect(answered).toBe(200);
     expect(await (await server.s3.direct(object('while-full'))).text()).toBe('waited for space');
   }, 120_000);
+
+  /** Whether a process runs (a zombie not yet reaped by its parent counts as gone). */
+  const alive = (pid: number) => {
+    try {
+      return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+
+  test(
+    'a clean stop kills every daemon of the cluster and removes its directory',
+    async () => {
+      const own = await TestRgw.start();
+      const { pids, directory } = own;
+      expect(pids).toHaveLength(4);
+      expect(pids.every(alive)).toBe(true);
+      await own.stop();
+      expect(pids.filter(alive)).toEqual([]);
+      expect(fs.existsSync(directory)).toBe(false);
+    },
+    11 * 60_000,
+  );
+
+  test(
+    'a cluster whose starter died (SIGKILL) kills its daemons and removes its directory',
+    async () => {
+      const script = `const { TestRgw } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 's3', 'rgw.js'))});
+      TestRgw.start().then((r) => console.log(JSON.stringify({ pids: r.pids, directory: r.directory })));`;
+      const starter = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const info = await new Promise<{ pids: number[]; directory: string }>((resolve, reject) => {
+        let out = '';
+        starter.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(JSON.parse(out) as { pids: number[]; directory: string });
+        });
+        starter.on('exit', (code) => reject(new Error(`the starter exited (${code}) before the cluster was ready`)));
+      });
+      expect(info.pids.every(alive)).toBe(true);
+      starter.kill('SIGKILL');
+      // Decided by what the cluster's process does once its stdin closes, however long that takes.
+      while (info.pids.some(alive) || fs.existsSync(info.directory)) await new Promise((r) => setTimeout(r, 200));
+      expect(info.pids.filter(alive)).toEqual([]);
+    },
+    11 * 60_000,
+  );
 });

@@ -102,7 +102,12 @@ export class TestRgw {
     return this.info.bucket;
   }
 
-  /** radosgw's and the OSD's process ids, for their CPU time (the gateway's is the one it had at start). */
+  /** Where the cluster keeps its data, configuration and logs. */
+  get directory(): string {
+    return this.info.directory;
+  }
+
+  /** The daemons' process ids (monitor, manager, OSD, gateway), for their CPU time (the gateway's is the one it had at start). */
   get pids(): number[] {
     return Object.values(this.info.pids);
   }
