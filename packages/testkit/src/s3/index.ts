@@ -56,9 +56,10 @@ export class FaultProxy {
   private readonly faults: Fault[] = [];
   /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
   readonly counts = new Map<string, number>();
-  /** Bytes of GET answers the server sent back, and of request bodies sent to it, since resetCounts. */
-  bytesRead = 0;
-  bytesWritten = 0;
+  /** Bytes of the answers' bodies, by the same kinds (what a client read: a Get's bytes are pack or object bytes). */
+  readonly bytes = new Map<string, number>();
+  /** Every request answered since resetCounts: its kind, path and the bytes of its answer's body. */
+  readonly answered: Array<{ kind: string; path: string; bytes: number }> = [];
   /** Requests being served now, and the most at once since resetCounts. */
   openRequests = 0;
   peakOpenRequests = 0;
@@ -98,8 +99,8 @@ export class FaultProxy {
 
   resetCounts(): void {
     this.counts.clear();
-    this.bytesRead = 0;
-    this.bytesWritten = 0;
+    this.bytes.clear();
+    this.answered.length = 0;
     this.peakOpenRequests = this.openRequests;
   }
 
@@ -134,11 +135,15 @@ export class FaultProxy {
     // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      if (req.method === 'GET') upRes.on('data', (c: Buffer) => (this.bytesRead += c.length));
+      let n = 0;
+      upRes.on('data', (d: Buffer) => (n += d.length));
+      upRes.once('end', () => {
+        this.bytes.set(kind, (this.bytes.get(kind) ?? 0) + n);
+        this.answered.push({ kind, path: new URL(req.url ?? '/', 'http://x').pathname, bytes: n });
+      });
       upRes.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
-    req.on('data', (c: Buffer) => (this.bytesWritten += c.length));
     req.pipe(up);
   }
 
