@@ -346,6 +346,12 @@ export class S3Backend implements StorageBackend {
 
   /** Whether the object store refuses a PUT whose If-None-Match / If-Match fails (probed at the first lease write). */
   private conditional: boolean | undefined;
+  /** If-Match takes the tag bare, not quoted as the ETag header gives it (Ceph RGW 16 compares it with the stored tag, unquoted). */
+  private ifMatchBare = false;
+
+  private ifMatch(tag: string): string {
+    return this.ifMatchBare ? tag.replace(/^"(.*)"$/, '$1') : tag;
+  }
 
   get leaseWrites(): 'atomic' | 'checked' | 'unknown' {
     return this.conditional === undefined ? 'unknown' : this.conditional ? 'atomic' : 'checked';
@@ -375,7 +381,7 @@ export class S3Backend implements StorageBackend {
             Bucket: this.settings.bucket,
             Key: this.leaseKey,
             Body: data,
-            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: this.ifMatch(expected) }),
           }),
         );
         return r.ETag ?? (await this.readLease())?.tag;
@@ -401,13 +407,16 @@ export class S3Backend implements StorageBackend {
    * created with If-None-Match: *, then written again with the same
    * condition and with If-Match of a tag it never had; both must be refused
    * (412). Servers that ignore the headers (s3rver, older Ceph RGW and
-   * MinIO) take both writes.
+   * MinIO) take both writes. Then the right tag must be taken: quoted, as
+   * S3 wants it, or else bare (Ceph RGW 16); a store that takes neither
+   * is written as one that ignores conditions.
    */
   private async probeConditionalWrites(): Promise<boolean> {
     const Key = `${this.settings.prefix}lease-probe-${randomBytes(8).toString('hex')}`;
+    let tag = '';
     const put = async (cond: { IfNoneMatch?: string; IfMatch?: string }): Promise<'written' | 'refused'> => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }));
+        tag = (await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }))).ETag ?? '';
         return 'written';
       } catch (err) {
         const code = status(err);
@@ -419,8 +428,14 @@ export class S3Backend implements StorageBackend {
     try {
       if ((await put({ IfNoneMatch: '*' })) !== 'written') return false;
       const again = await put({ IfNoneMatch: '*' });
+      const written = tag; // the same bytes each time: the same tag
       const wrongTag = await put({ IfMatch: '"00000000000000000000000000000000"' });
-      return again === 'refused' && wrongTag === 'refused';
+      if (again !== 'refused' || wrongTag !== 'refused') return false;
+      if ((await put({ IfMatch: written })) === 'written') return true;
+      this.ifMatchBare = true;
+      if ((await put({ IfMatch: this.ifMatch(written) })) === 'written') return true;
+      this.ifMatchBare = false;
+      return false;
     } finally {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key })).catch(() => undefined);
     }

@@ -1,6 +1,6 @@
 /**
- * The whole store on S3-compatible storage (a real s3rver process, with
- * the fault proxy in front): backups, restores, GC and verify; a disaster
+ * The whole store on S3-compatible storage (a real s3rver process, or Ceph
+ * RGW under CPSBACKUP_S3=rgw, with the fault proxy in front): backups, restores, GC and verify; a disaster
  * where the server's directory is lost and the catalog is rebuilt from the
  * bucket alone; faults while a backup commits.
  */
@@ -253,7 +253,7 @@ describe('the store on S3-compatible storage', () => {
 
 /** Objects under a key prefix, counted on the S3 server's own port (no faults, not in the proxy's counts). */
 async function countObjects(keyPrefix: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${server.s3.serverPort}/${server.s3.bucket}?list-type=2&prefix=${encodeURIComponent(keyPrefix)}`);
+  const res = await server.s3.direct(`/${server.s3.bucket}?list-type=2&prefix=${encodeURIComponent(keyPrefix)}`);
   const body = await res.text();
   return (body.match(/<Key>/g) ?? []).length;
 }
