@@ -48,6 +48,8 @@ export class FaultProxy {
   private readonly faults: Fault[] = [];
   /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
   readonly counts = new Map<string, number>();
+  /** Each request since resetCounts: its kind, its path (`/<bucket>/<key>`) and the bytes of the answer's body. */
+  readonly requests: Array<{ kind: string; path: string; bytes: number }> = [];
   /** Requests being served now, and the most at once since resetCounts. */
   openRequests = 0;
   peakOpenRequests = 0;
@@ -87,6 +89,7 @@ export class FaultProxy {
 
   resetCounts(): void {
     this.counts.clear();
+    this.requests.length = 0;
     this.peakOpenRequests = this.openRequests;
   }
 
@@ -100,6 +103,8 @@ export class FaultProxy {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, upstreamPort: number): Promise<void> {
     const kind = kindOf(req);
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    const seen = { kind, path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname), bytes: 0 };
+    this.requests.push(seen);
     this.openRequests++;
     this.peakOpenRequests = Math.max(this.peakOpenRequests, this.openRequests);
     res.once('close', () => this.openRequests--);
@@ -121,6 +126,7 @@ export class FaultProxy {
     // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.on('data', (b: Buffer) => (seen.bytes += b.length));
       upRes.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
