@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupDirectoryTree as backupTree, readTree } from '@cpsbackup/testkit/store-trees';
 import { useS3 } from '@cpsbackup/testkit/s3';
+import { randomBytes } from 'node:crypto';
+import { PACK_MAGIC } from './pack-format';
 import { repairCatalog } from './repair';
 import { S3Backend } from './s3-backend';
 import { Store } from './store';
@@ -204,6 +206,63 @@ describe('tree packs on S3-compatible storage, with a pack cache smaller than a 
       expectSame(await readTree(store, b3.id), tree('lost', new Set([7])));
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('the S3 backend and tree packs', () => {
+  let dir: string;
+  let prefix: string;
+  beforeEach(() => {
+    dir = tempDir('s3-tree-backend');
+    prefix = `treebackend${++prefixes}/`;
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const open = () => new S3Backend(dir, server.s3.settings(prefix, { cacheBytes: 0, maxAttempts: 3, requestTimeoutMs: 30_000 }));
+  const treeFile = (name: string) => path.join(dir, 's3', 'trees', 'packs', name.slice(0, 2), `${name}.pack`);
+
+  test('a tree pack is kept whatever the cache size and reloaded at start; one missing is fetched whole once, however many reads wait; deleting it removes the local copy', async () => {
+    const name = 't' + randomBytes(16).toString('hex');
+    const bytes = Buffer.concat([PACK_MAGIC, Buffer.from('0123456789'.repeat(30_000))]);
+    let backend = open();
+    try {
+      const out = backend.createPack(name);
+      out.append(bytes);
+      out.sync();
+      out.close();
+      await backend.publishPack(name);
+      expect(fs.readFileSync(treeFile(name)).equals(bytes)).toBe(true); // a cache of 0 bytes: kept all the same
+      expect(fs.readdirSync(path.join(dir, 's3', 'cache', 'packs'))).toEqual([]);
+    } finally {
+      await backend.close();
+    }
+    // Restarted: read from local disk, no request.
+    backend = open();
+    try {
+      server.s3.proxy.resetCounts();
+      expect((await backend.readPack(name, 100_000, 50)).equals(bytes.subarray(100_000, 100_050))).toBe(true);
+      expect(await backend.packSize(name)).toBe(bytes.length);
+      expect(server.s3.proxy.requests).toEqual([]);
+    } finally {
+      await backend.close();
+    }
+    // A new machine: not on local disk. Eight reads at once: one GET of the whole pack, kept.
+    fs.rmSync(path.join(dir, 's3'), { recursive: true, force: true });
+    backend = open();
+    try {
+      server.s3.proxy.resetCounts();
+      const offsets = [8, 40_000, 90_000, 120_000, 150_000, 200_000, 250_000, 299_000];
+      const got = await Promise.all(offsets.map((o) => backend.readPack(name, o, 1_000)));
+      offsets.forEach((o, i) => expect(got[i]!.equals(bytes.subarray(o, o + 1_000))).toBe(true));
+      expect(packReads()).toEqual({ gets: 1, bytes: bytes.length, perPack: new Map([[name, 1]]) });
+      expect(fs.readFileSync(treeFile(name)).equals(bytes)).toBe(true);
+      expect(fs.readdirSync(path.dirname(treeFile(name)))).toEqual([`${name}.pack`]); // no temporary file left beside it
+      await backend.deletePack(name);
+      expect(fs.existsSync(treeFile(name))).toBe(false);
+      expect(await backend.listPacks()).toEqual([]);
+    } finally {
+      await backend.close();
     }
   });
 });
