@@ -53,7 +53,7 @@ function packOf(p: string): string | undefined {
 function packReads(s3: TestS3): { gets: number; bytes: number } {
   let gets = 0;
   let bytes = 0;
-  for (const r of s3.proxy.requests) {
+  for (const r of s3.proxy.answered) {
     if (r.kind !== 'Get' || packOf(r.path) === undefined) continue;
     gets++;
     bytes += r.bytes;

@@ -58,7 +58,7 @@ function packOf(p: string): string | undefined {
 }
 
 /** The GETs of packs since the proxy's counts were reset: how many, their bytes, and how many per pack. */
-function packReads(requests = server.s3.proxy.requests): { gets: number; bytes: number; perPack: Map<string, number> } {
+function packReads(requests = server.s3.proxy.answered): { gets: number; bytes: number; perPack: Map<string, number> } {
   const perPack = new Map<string, number>();
   let gets = 0;
   let bytes = 0;
@@ -191,12 +191,12 @@ describe('tree packs on S3-compatible storage, with a pack cache smaller than a 
     expect(r.backups).toEqual({ available: 2, error: 0 });
     store = await Store.open(dir, OPTIONS, onBucket(prefix));
     try {
-      const rebuilt = [...server.s3.proxy.requests];
+      const rebuilt = [...server.s3.proxy.answered];
       server.s3.proxy.resetCounts();
       const gc = await store.gc();
       expect(gc).toMatchObject({ deadChunks: 0, deletedPacks: 0 });
       const b3 = await backupTree(store, 'alpha', tree('lost', new Set([7])), store.getBackupByNumber('alpha', 2).id);
-      const later = [...server.s3.proxy.requests];
+      const later = [...server.s3.proxy.answered];
       // Over the rebuild, the start, a GC and a commit, a tree pack was fetched at most once; after the rebuild, no data pack.
       for (const [pack, n] of packReads([...rebuilt, ...later]).perPack) if (pack.startsWith('t')) expect([pack, n]).toEqual([pack, 1]);
       expect([...packReads(later).perPack.keys()].filter((p) => !p.startsWith('t'))).toEqual([]);
@@ -243,7 +243,7 @@ describe('the S3 backend and tree packs', () => {
       server.s3.proxy.resetCounts();
       expect((await backend.readPack(name, 100_000, 50)).equals(bytes.subarray(100_000, 100_050))).toBe(true);
       expect(await backend.packSize(name)).toBe(bytes.length);
-      expect(server.s3.proxy.requests).toEqual([]);
+      expect(server.s3.proxy.answered).toEqual([]);
     } finally {
       await backend.close();
     }

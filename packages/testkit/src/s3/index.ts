@@ -48,8 +48,10 @@ export class FaultProxy {
   private readonly faults: Fault[] = [];
   /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
   readonly counts = new Map<string, number>();
-  /** Each request since resetCounts: its kind, its path (`/<bucket>/<key>`) and the bytes of the answer's body. */
-  readonly requests: Array<{ kind: string; path: string; bytes: number }> = [];
+  /** Bytes of the answers' bodies, by the same kinds (what a client read: a Get's bytes are pack or object bytes). */
+  readonly bytes = new Map<string, number>();
+  /** Every request answered since resetCounts: its kind, path and the bytes of its answer's body. */
+  readonly answered: Array<{ kind: string; path: string; bytes: number }> = [];
   /** Requests being served now, and the most at once since resetCounts. */
   openRequests = 0;
   peakOpenRequests = 0;
@@ -89,7 +91,8 @@ export class FaultProxy {
 
   resetCounts(): void {
     this.counts.clear();
-    this.requests.length = 0;
+    this.bytes.clear();
+    this.answered.length = 0;
     this.peakOpenRequests = this.openRequests;
   }
 
@@ -103,8 +106,6 @@ export class FaultProxy {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, upstreamPort: number): Promise<void> {
     const kind = kindOf(req);
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    const seen = { kind, path: decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname), bytes: 0 };
-    this.requests.push(seen);
     this.openRequests++;
     this.peakOpenRequests = Math.max(this.peakOpenRequests, this.openRequests);
     res.once('close', () => this.openRequests--);
@@ -126,7 +127,12 @@ export class FaultProxy {
     // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.on('data', (b: Buffer) => (seen.bytes += b.length));
+      let n = 0;
+      upRes.on('data', (d: Buffer) => (n += d.length));
+      upRes.once('end', () => {
+        this.bytes.set(kind, (this.bytes.get(kind) ?? 0) + n);
+        this.answered.push({ kind, path: new URL(req.url ?? '/', 'http://x').pathname, bytes: n });
+      });
       upRes.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
