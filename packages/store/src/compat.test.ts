@@ -137,4 +137,30 @@ describe('a store made by the release before schema 2', () => {
       await store.close();
     }
   });
+  test('a GC that deletes nothing moves the file lists it reads out of the mixed packs into tree packs, once', async () => {
+    let store = await Store.open(dir, { gracePeriodMs: 0 });
+    try {
+      const report = await store.gc();
+      expect(report).toMatchObject({ deadChunks: 0, rewrittenPacks: 0, deletedPacks: 0, movedChunks: 3 }); // the three backups' flat manifests
+      expect(await store.gc()).toMatchObject({ movedChunks: 0 });
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
+    try {
+      const rows = raw.prepare(`SELECT p.name, c.kind FROM chunks c JOIN packs p ON p.id = c.pack`).all() as Array<{ name: string; kind: number }>;
+      expect(rows.filter((r) => isTreePack(r.name) !== (r.kind === ChunkKind.Manifest))).toEqual([]);
+    } finally {
+      raw.close();
+    }
+    store = await Store.open(dir);
+    try {
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 1).id), tree(1));
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));
+      expectTree(await readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
+      expect(await store.verify()).toMatchObject({ ok: true, badChunks: [] });
+    } finally {
+      await store.close();
+    }
+  });
 });
