@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 peers demo install clean
+.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
 	@echo "make bench-s3  the store on S3-compatible storage (s3rver and a real Ceph RGW) against the local directory: times and requests per GB"
+	@echo "make bench-s3-trees  what a commit and GC read back from S3 with a pack cache smaller than a backup; local disk of tree packs per file"
 
 # Native addons (better-sqlite3, zstd-napi, re2) build from source: prebuilt-binary
 # downloads are not reachable on our machines, so we do not even try
@@ -94,6 +95,9 @@ bench-peers: build peers
 # The store on S3-compatible storage (s3rver, then a real Ceph RGW) against the local directory, same run.
 bench-s3: build ceph-deps
 	node --max-old-space-size=4096 packages/bench/dist/s3-bench.js
+
+bench-s3-trees: build
+	node --max-old-space-size=4096 packages/bench/dist/s3-trees-bench.js
 
 demo: build
 	bash scripts/demo.sh

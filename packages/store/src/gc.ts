@@ -14,6 +14,7 @@ import { abortStaleUploads, writeMakingRoom } from './recovery';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import { type StorageLease } from './storage-owner';
 import { type StoreSpace } from './store-space';
+import { moveCollectedTrees, TreeRecordCollector } from './tree-migration';
 
 /** What GC works with (Store.gc builds it): the catalog and the packs, chunks read and checked, the lease, and the room it may free. */
 export interface GcStore extends ManifestSource {
@@ -66,7 +67,7 @@ export interface GcReport {
   deadChunks: number;
   rewrittenPacks: number;
   deletedPacks: number;
-  /** Live chunks copied into new packs. */
+  /** Live chunks copied into new packs (file lists moved out of packs of earlier releases included). */
   movedChunks: number;
   /** Chunks left in place because they failed their hash check (run verify). */
   corruptChunks: string[];
@@ -149,7 +150,10 @@ function roomToRewrite(liveBytes: number): number {
  * - repack: their live chunks (each re-verified) are copied into new packs,
  *   which are fsynced;
  * - sweep: one transaction repoints the moved chunks, drops the dead ones
- *   and marks the emptied packs `deleting`; then their files are removed.
+ *   and marks the emptied packs `deleting`; then their files are removed;
+ * - then the file lists mark read from packs of earlier releases (file
+ *   data and file lists mixed), up to 64 MiB a run, are written into tree
+ *   packs and repointed (tree-migration.ts).
  *
  * A rewrite needs room for its live data before the old pack may go. When
  * the disk has room for every rewrite, one repack and one sweep do all.
@@ -186,11 +190,14 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
   const bytesBefore = await totalSize();
   const freeSpace = () => store.space.releaseReserve();
   try {
-    const { unindexed } = await mark(store, now, opts, freeSpace);
+    // File lists mark reads from packs of earlier releases (data and file lists mixed) are moved into tree packs after the rewrites.
+    const trees = new TreeRecordCollector(store);
+    const { unindexed } = await mark(store, { catalog: store.catalog, chunks: { readChunk: trees.readChunk } }, now, opts, freeSpace);
     const dead = catalog.deadChunkIds();
     const liveBytes = catalog.liveBytesByPack(RECORD_HEADER_BYTES);
     const candidates = await select(store, liveBytes, sizeOf);
     const done = await compact(store, candidates, dead, liveBytes, freeSpace);
+    const movedTrees = await moveCollectedTrees(store, trees.found, freeSpace);
     // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
     writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
     // Parts of uploads cut short since the start (a gateway restart, a full cluster) are billed until aborted.
@@ -204,7 +211,7 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
       deadChunks: dead.length,
       rewrittenPacks: done.emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,
       deletedPacks: done.emptied.length,
-      movedChunks: done.moved,
+      movedChunks: done.moved + movedTrees,
       corruptChunks: done.corruptChunks,
       unindexedReferences: unindexed,
       bytesBefore,
@@ -235,7 +242,7 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
  * anything. Under space pressure the grace period is dropped: failed
  * backups no longer keep their chunks for a retry.
  */
-async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
+async function mark(store: GcStore, src: ManifestSource, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
   // A record that disagrees with the catalog may name chunks no catalog row does (a row damaged into another backup's
   // file list): marking from the catalog alone would delete the only copy the repair can bring back.
   const problems = store.records.problemsOf();
@@ -247,7 +254,7 @@ async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () 
       { problems: problems.length },
     );
   }
-  const live = await liveFromManifests(store, store.catalog.allBackups());
+  const live = await liveFromManifests(src, store.catalog.allBackups());
   if (live.unreadable.length > 0) {
     const { backup, reason } = live.unreadable[0]!;
     throw new StoreError(
@@ -262,7 +269,7 @@ async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () 
   // Backups being written hold whole unchanged directories by their listings: what those name lives too.
   const below = new Set<string>();
   const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
-  await belowListings(store, referenced, live.seenListings, below);
+  await belowListings(src, referenced, live.seenListings, below);
   return store.catalog.markLive(live.flat, [live.tree, below], unrecorded);
 }
 
