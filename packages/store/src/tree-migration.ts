@@ -10,7 +10,7 @@ import { isOutOfSpace } from './space-reserve';
 import { type StorageLease } from './storage-owner';
 
 /** File lists GC moves out of older packs in one run, at most (their records' bytes). */
-export const MAX_TREE_BYTES_PER_GC = 64 * 1024 * 1024;
+const MAX_TREE_BYTES_PER_GC = 64 * 1024 * 1024;
 
 /** What the collector reads with. */
 export interface TreeRecordSource {
