@@ -54,8 +54,29 @@ function fullDuringBackup(): WireError {
   return new WireError('STORE', `the storage is full: this backup was not stored (nothing already stored is affected); ${FULL_ADVICE}`, true);
 }
 
-/** Maps any failure to what the agent is told. */
-export function toWireError(err: unknown): WireError {
+/** What the node asked for, for what a failure of the server's object storage meant to it. */
+export type WireOperation = 'backup' | 'restore' | 'read' | 'delete' | 'other';
+
+/** Told when the object storage did not answer: what became of the node's request, and what to do. */
+function storageFailed(op: WireOperation): string {
+  const failed = "the server's object storage failed (the server's log says why)";
+  switch (op) {
+    case 'backup':
+      return `${failed}; nothing was committed: try again later`;
+    case 'restore':
+      // The node keeps what it wrote (each file named only once whole); the server changes nothing for a restore.
+      return `${failed}, so the backup could not be read and this restore stopped (what it had restored by then stays on this node); nothing on the server was changed: try again later (into an empty directory, or with --overwrite)`;
+    case 'read':
+      return `${failed}, so this could not be answered; nothing was changed: try again later`;
+    case 'delete':
+      return `${failed}; the backup was not deleted: try again later`;
+    case 'other':
+      return `${failed}; the request may not have been carried out: check with cpsbackup -l, then try again later`;
+  }
+}
+
+/** Maps any failure to what the agent is told; `op` is what it asked for (a failure of the object storage means something else to each). */
+export function toWireError(err: unknown, op: WireOperation = 'other'): WireError {
   if (err instanceof WireError) return err;
   // The stream is still in step after these: answer, drop any running backup, go on.
   if (err instanceof ProtocolError) return new WireError('PROTOCOL', err.message);
@@ -77,8 +98,7 @@ export function toWireError(err: unknown): WireError {
   if (catalogDamage(err, ''))
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
-  if (isStoreError(err, 'STORE_REMOTE'))
-    return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+  if (isStoreError(err, 'STORE_REMOTE')) return new WireError('STORE', storageFailed(op), true);
   // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
   if (isStoreError(err, 'STORE_FULL'))
     return new WireError(

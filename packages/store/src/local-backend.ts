@@ -7,10 +7,10 @@ import { StoreError } from './errors';
 const PACK_SUFFIX = '.pack';
 /** Bytes a streamed read hands over at a time. */
 const STREAM_PIECE = 1024 * 1024;
-/** What a pack's name is: hex digits (random, from PackWriter). */
-const PACK_NAME = /^[0-9a-f]{8,64}$/;
+/** What a pack's name is: hex digits (random, from PackWriter), after `t` for a tree pack (pack-format.ts). */
+const PACK_NAME = /^t?[0-9a-f]{8,64}$/;
 
-/** Where a pack lives below a backend's packs/ (a file, or an object key): `<first two hex digits>/<name>.pack`. */
+/** Where a pack lives below a backend's packs/ (a file, or an object key): `<first two characters>/<name>.pack`. */
 export function packPathWithin(name: string): string {
   if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
   return `${name.slice(0, 2)}/${name}${PACK_SUFFIX}`;
