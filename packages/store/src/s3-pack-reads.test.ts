@@ -35,9 +35,9 @@ function tree(seed: string, files: number): Map<string, Buffer> {
   return t;
 }
 
-/** The packs in the bucket and their bytes, listed on the S3 server's own port (not in the proxy's counts). */
+/** The packs in the bucket and their bytes, listed on the S3 server's own port (not in the proxy's counts; under 1,000). */
 async function storedPacks(prefix: string): Promise<Map<string, number>> {
-  const res = await fetch(`http://127.0.0.1:${server.s3.serverPort}/${server.s3.bucket}?list-type=2&prefix=${encodeURIComponent(prefix + 'packs/')}`);
+  const res = await server.s3.direct(`/${server.s3.bucket}?list-type=2&prefix=${encodeURIComponent(prefix + 'packs/')}`);
   const body = await res.text();
   const out = new Map<string, number>();
   for (const m of body.matchAll(/<Key>([^<]+)<\/Key>.*?<Size>(\d+)<\/Size>/gs)) out.set(path.basename(m[1]!, '.pack'), Number(m[2]));
@@ -206,7 +206,7 @@ describe('verify reading packs whole finds every damage a read per chunk finds',
       endpoint: `http://127.0.0.1:${server.s3.serverPort}`,
       region: 'us-east-1',
       forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      credentials: { ...server.s3.key },
     });
   }
 
