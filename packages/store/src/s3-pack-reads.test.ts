@@ -280,3 +280,30 @@ describe('verify reading packs whole finds every damage a read per chunk finds',
     }
   }, 120_000);
 });
+
+describe('verify with its storage not answering', () => {
+  const dir = tempDir('s3-pack-reads-down');
+  afterEach(() => server.s3.proxy.clearFaults());
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('stops with the storage failure and reports no chunk or backup damaged', async () => {
+    const prefix = 'down/';
+    let store = await Store.open(dir, OPTIONS, onBucket(prefix));
+    try {
+      await backupTree(store, 'alpha', tree('down', 120));
+    } finally {
+      await store.close();
+    }
+    store = await reopenUncached(dir, prefix);
+    try {
+      // Every read of a pack fails as a gateway in trouble answers (past the backend's attempts).
+      server.s3.proxy.inject({ action: { kind: 'error' }, times: 1_000_000, match: (req) => req.method === 'GET' && (req.url ?? '').includes('/packs/') });
+      await expect(store.verify()).rejects.toMatchObject({ code: 'STORE_REMOTE', message: expect.stringMatching(/read of pack .* failed/) });
+      // Once the storage answers, the same store verifies sound.
+      server.s3.proxy.clearFaults();
+      expect(await store.verify()).toMatchObject({ ok: true, badChunks: [], damagedBackups: [] });
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});

@@ -13,6 +13,7 @@ import {
   splitSealedManifest,
   walkTree,
 } from '@cpsbackup/format';
+import { isStoreError } from './errors';
 import { manifestReferences, type ManifestSource } from './manifest-refs';
 import { ChunkKind } from './pack-format';
 
@@ -115,6 +116,15 @@ export async function runVerify(src: VerifySource, scope: VerifyScope = {}, sign
   }
 }
 
+/**
+ * A storage that did not answer (an object store down, past its retries)
+ * says nothing about the data: verify stops with that failure rather than
+ * report sound chunks as damaged.
+ */
+function unreachable(err: unknown): void {
+  if (isStoreError(err, 'STORE_REMOTE')) throw err;
+}
+
 /** Gives the event loop a turn (other work goes on between verify's steps). */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -211,6 +221,7 @@ async function checkChunks(
         checked++;
         bytes += loc.rawLength;
       } catch (err) {
+        unreachable(err);
         const now = src.catalog.chunk(loc.id);
         if (!now || now.pack !== loc.pack || now.offset !== loc.offset) continue; // moved or deleted meanwhile
         checked++;
@@ -274,8 +285,9 @@ async function checkSealedTree(c: BackupCheck, _b: BackupInfo, manifestIds: read
   };
   try {
     for await (const _ of listingTreeIds(manifestIds, c.readChunk, listingOf, new Set())) await c.step();
-  } catch {
+  } catch (err) {
     c.signal?.throwIfAborted(); // stopped, not damaged
+    unreachable(err);
     damage.manifestDamaged = true;
   }
 }
@@ -293,8 +305,9 @@ async function checkTreeManifest(c: BackupCheck, _b: BackupInfo, manifestIds: re
       }
     }
     checkFiles(c, batch, damage);
-  } catch {
+  } catch (err) {
     c.signal?.throwIfAborted(); // stopped, not damaged
+    unreachable(err);
     damage.manifestDamaged = true;
   }
 }
@@ -316,8 +329,9 @@ async function checkFlatManifest(c: BackupCheck, b: BackupInfo, manifestIds: rea
       await c.step();
     }
     decoder.end();
-  } catch {
+  } catch (err) {
     c.signal?.throwIfAborted(); // stopped, not damaged
+    unreachable(err);
     damage.manifestDamaged = true;
   }
   if (unindexed > 0) {
@@ -363,8 +377,9 @@ async function scopeChunks(src: VerifySource, backups: readonly BackupInfo[], sp
   for (const b of backups) {
     try {
       for await (const id of manifestReferences(lists, b, seenListings)) ids.add(formatChunkId(id));
-    } catch {
+    } catch (err) {
       signal?.throwIfAborted(); // stopped, not unreadable
+      unreachable(err);
       for (const id of src.catalog.manifestIds(b.id)) ids.add(formatChunkId(id));
     }
   }
