@@ -3,8 +3,9 @@
  * as with its gateway down) while a node reads: a restore is told that the
  * server's object storage failed and that the restore stopped, with what
  * is true of its own operation (not a backup's "nothing was committed"),
- * and so is a show of a backup's files; once the store answers again the
- * same restore is bit-exact.
+ * and so is a show of a backup's files whose file lists the server does not
+ * hold on its disk (a show of one it holds needs no answer from the store);
+ * once the store answers again the same restore is bit-exact.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -56,6 +57,17 @@ test('with the object store unreachable, a restore and a show are told the stora
   s3.proxy.inject({ action: { kind: 'reset' }, times: 1_000_000 });
   const to = path.join(root, 'restored');
   const restore = await runCli(['-c', conf, '-i', '1', '--to', to]);
+  // A show reads file lists only, which the server keeps on its own disk (tree packs): it needs no answer from the store.
+  const shownLocally = await runCli(['-c', conf, '-s', '1']);
+  expect(shownLocally.stderr).toBe('');
+  expect(shownLocally.code).toBe(0);
+  expect(shownLocally.stdout).toContain('db.dump');
+  // Without them (a new machine after rebuild-catalog), the show must ask the store: it is told the store failed.
+  s3.proxy.clearFaults();
+  await server.stop();
+  fs.rmSync(path.join(server.storeDir, 's3', 'trees'), { recursive: true, force: true });
+  await server.start(server.port);
+  s3.proxy.inject({ action: { kind: 'reset' }, times: 1_000_000 });
   const show = await runCli(['-c', conf, '-s', '1']);
   s3.proxy.clearFaults();
 
