@@ -54,6 +54,11 @@ function fullDuringBackup(): WireError {
   return new WireError('STORE', `the storage is full: this backup was not stored (nothing already stored is affected); ${FULL_ADVICE}`, true);
 }
 
+/** "2 min", "45 s": how long something lasted, for a person. */
+function minutesText(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Maps any failure to what the agent is told. */
 export function toWireError(err: unknown): WireError {
   if (err instanceof WireError) return err;
@@ -77,8 +82,19 @@ export function toWireError(err: unknown): WireError {
   if (catalogDamage(err, ''))
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
-  if (isStoreError(err, 'STORE_REMOTE'))
+  if (isStoreError(err, 'STORE_REMOTE')) {
+    // Retried for all of s3_retry_time (a gateway down, a full cluster): the node learns for how long, and what to do.
+    const retried = err.context['retriedMs'];
+    if (typeof retried === 'number') {
+      return new WireError(
+        'STORE',
+        `the server's object storage kept failing or not answering for ${minutesText(retried)} (s3_retry_time; the server's log says what it answered); nothing was committed: ` +
+          'its operator must get the storage answering again (its gateway, its free space), then run the backup again',
+        true,
+      );
+    }
     return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+  }
   // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
   if (isStoreError(err, 'STORE_FULL'))
     return new WireError(

@@ -5,9 +5,10 @@
  * and acknowledged by the object store before anything names it to a
  * client. Published packs stay in a local cache bounded in bytes; other
  * reads are ranged GETs, each fetching a window ahead (a restore reads a
- * pack's chunks in order). Retries with backoff on throttling, 5xx and
- * dropped connections are the SDK's (standard retry strategy); a request
- * that stalls is cut by a timeout and retried the same way.
+ * pack's chunks in order). Throttling, 5xx, refused and dropped
+ * connections are retried with backoff for minutes (s3-retry.ts,
+ * s3_retry_time); a request that stalls is cut by a timeout and retried
+ * the same way.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -25,6 +26,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type LeaseObject, type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
+import { type StorageWait, StorageRetryPolicy } from './s3-retry';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
 
 // The SDK warns on every start that its releases from 2027 need Node 22; this one runs on 20.
@@ -51,14 +53,24 @@ export interface S3Settings {
   credentials?: () => S3Credentials;
   /** Local bytes kept for published packs. */
   cacheBytes: number;
-  /** Attempts per request, the first included (SDK standard retry with backoff). */
+  /** At most this many attempts per request, the first included (tests; default: as many as retryTimeMs allows). */
   maxAttempts?: number;
+  /** How long one request is tried again, in all, before it fails (s3_retry_time; default 5 minutes). */
+  retryTimeMs?: number;
+  /** The first wait between attempts (it doubles, jittered, up to 30 s): tests make it short. */
+  retryBaseDelayMs?: number;
+  /** A request unanswered this long counts as waiting on the storage (storageWait). */
+  slowRequestMs?: number;
   /** A request whose socket is silent this long is cut (and retried). */
   requestTimeoutMs?: number;
   /** Bytes each uncached read fetches from where it starts. */
   readAheadBytes?: number;
 }
 
+/** s3_retry_time's default: a gateway restart, a short network loss. */
+const DEFAULT_RETRY_MS = 5 * 60_000;
+/** How long a request about the lease is tried (see leaseRequest). */
+const LEASE_RETRY_MS = 10_000;
 /** Parts of a multipart upload; a smaller pack goes in one PUT. */
 const PART_BYTES = 8 * 1024 * 1024;
 /** Parts of one upload in flight at once. */
@@ -97,6 +109,7 @@ export class S3Backend implements StorageBackend {
   private uploading = 0;
   private readonly uploadQueue: Array<() => void> = [];
   private readonly readAhead: number;
+  private readonly retry: StorageRetryPolicy;
 
   constructor(
     dir: string,
@@ -106,11 +119,16 @@ export class S3Backend implements StorageBackend {
     this.location = `s3://${settings.bucket}/${settings.prefix}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`;
     this.objectsLocation = `s3://${settings.bucket}/${settings.prefix}records/`;
     this.readAhead = settings.readAheadBytes ?? 4 * 1024 * 1024;
+    this.retry = new StorageRetryPolicy({
+      totalMs: settings.retryTimeMs ?? DEFAULT_RETRY_MS,
+      baseDelayMs: settings.retryBaseDelayMs,
+      slowMs: settings.slowRequestMs,
+      maxAttempts: settings.maxAttempts,
+    });
     const config: S3ClientConfig = {
       region: settings.region,
       forcePathStyle: settings.pathStyle,
-      maxAttempts: settings.maxAttempts ?? 6,
-      retryMode: 'standard',
+      retryStrategy: this.retry,
       requestHandler: new NodeHttpHandler({
         connectionTimeout: 10_000,
         requestTimeout: settings.requestTimeoutMs ?? 120_000,
@@ -138,6 +156,11 @@ export class S3Backend implements StorageBackend {
     this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
     this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
     for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
+  }
+
+  /** Whether a request waits on the storage now (failed and being retried, or unanswered for a while); undefined: none does. */
+  storageWait(): StorageWait | undefined {
+    return this.retry.waiting();
   }
 
   private packKey(name: string): string {
@@ -326,6 +349,16 @@ export class S3Backend implements StorageBackend {
     return (await this.list(base + prefix)).map((o) => o.key.slice(base.length)).sort();
   }
 
+  /**
+   * A request about the lease is tried again for LEASE_RETRY_MS at most, not
+   * for all of s3_retry_time: a renewal that has not landed by then is
+   * tried afresh by the lease's own schedule (storage-owner.ts), which
+   * takes it up again soon after the storage answers.
+   */
+  private leaseRequest(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(Math.min(LEASE_RETRY_MS, this.retry.totalMs)) };
+  }
+
   private get leaseKey(): string {
     return `${this.settings.prefix}lease`;
   }
@@ -339,7 +372,7 @@ export class S3Backend implements StorageBackend {
 
   async readLease(): Promise<LeaseObject | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }));
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }), this.leaseRequest());
       const data = Buffer.from(await r.Body!.transformToByteArray());
       const storeDate = (r as { storeDate?: string }).storeDate;
       // Both times from the object store's clock when it sends Date (HTTP requires it); this host's clock otherwise.
@@ -363,6 +396,7 @@ export class S3Backend implements StorageBackend {
             Body: data,
             ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
           }),
+          this.leaseRequest(),
         );
         return r.ETag ?? (await this.readLease())?.tag;
       } catch (err) {
@@ -374,7 +408,7 @@ export class S3Backend implements StorageBackend {
     // The store ignores conditions: compare, write, and read back (see OPERATIONS.md for what is left to chance).
     if ((await this.readLease())?.tag !== expected) return undefined;
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey, Body: data }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey, Body: data }), this.leaseRequest());
     } catch (err) {
       throw this.failure(err, 'write of the lease');
     }
@@ -393,7 +427,7 @@ export class S3Backend implements StorageBackend {
     const Key = `${this.settings.prefix}lease-probe-${randomBytes(8).toString('hex')}`;
     const put = async (cond: { IfNoneMatch?: string; IfMatch?: string }): Promise<'written' | 'refused'> => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }), this.leaseRequest());
         return 'written';
       } catch (err) {
         const code = status(err);
@@ -408,11 +442,12 @@ export class S3Backend implements StorageBackend {
       const wrongTag = await put({ IfMatch: '"00000000000000000000000000000000"' });
       return again === 'refused' && wrongTag === 'refused';
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key })).catch(() => undefined);
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key }), this.leaseRequest()).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
+    this.retry.stop(); // uploads still running fail at their next failure instead of waiting minutes for the storage
     await Promise.allSettled([...this.inflight.values()]);
     this.staging.closeReaders();
     this.cache.closeReaders();
@@ -467,10 +502,15 @@ export class S3Backend implements StorageBackend {
     if (pack && code === 404) return new StoreError('PACK_MISSING', `pack ${pack} is missing from ${this.location}`, { pack });
     const e = err as Error & { name?: string; $metadata?: { attempts?: number } };
     const attempts = e.$metadata?.attempts;
+    const retriedS = Math.round(this.retry.totalMs / 1000);
+    const exhausted = this.retry.exhausted(err);
+    const gaveUp = exhausted
+      ? ` over ${retriedS} s (the storage kept failing or not answering for all of s3_retry_time = ${retriedS} s: check the object store, its gateway and its free space)`
+      : '';
     return new StoreError(
       'STORE_REMOTE',
-      `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
-      { code: e.name },
+      `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}${gaveUp}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
+      { code: e.name, ...(exhausted ? { retriedMs: this.retry.totalMs } : {}) },
     );
   }
 }
