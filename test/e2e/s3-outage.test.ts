@@ -32,6 +32,8 @@ beforeAll(async () => {
     's3_cache_size = 1M',
     's3_retry_time = 2m', // longer than any outage here: the backups wait it out
     'gc_grace = 0', // a failed backup's chunks go at the first GC once it is deleted
+    // Shorter than the outages here: the lease lapses while the storage does not answer, and is renewed before the commit.
+    'storage_lease = 6',
   ]);
   for (const c of ['gw', 'full', 'gone']) server.addClient(c);
   await server.start();

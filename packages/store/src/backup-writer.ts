@@ -47,7 +47,7 @@ export interface WriterStore {
   readonly chunks: Pick<ChunkReader, 'readChunk'>;
   readonly publisher: Pick<PackPublisher, 'publishAll'>;
   /** The storage's lease: held when a commit tells a client its backup is kept. */
-  readonly owner: Pick<StorageLease, 'assertHeld'>;
+  readonly owner: Pick<StorageLease, 'regain'>;
   /** No backup writes while GC runs. */
   readonly gc: Pick<GcTurn, 'assertNotRunning'>;
   /** Which key an encrypted node's backup must be made with. */
@@ -576,7 +576,7 @@ export class BackupWriter {
       throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`, err instanceof StoreError ? err.context : {});
     }
     // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
-    this.store.owner.assertHeld('committing a backup');
+    await this.store.owner.regain('committing a backup');
   }
 
   /**

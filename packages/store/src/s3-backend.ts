@@ -143,6 +143,8 @@ export class S3Backend implements StorageBackend {
     // Marked as expiring now: the SDK keeps credentials without an expiry forever, and a key reread on SIGHUP must be used from the next request.
     if (creds) config.credentials = async () => ({ ...creds(), expiration: new Date() });
     this.client = new S3Client(config);
+    // Outside the retries: each request is watched from its start to its end, however it ends (storageWait).
+    this.client.middlewareStack.add((next) => (args) => this.retry.track(() => next(args)), { step: 'initialize', name: 'cpsbackupStorageWait' });
     // The object store's own clock, from each answer's Date header: a lease's age is judged by it (Last-Modified is that clock too).
     this.client.middlewareStack.add(
       (next) => async (args) => {

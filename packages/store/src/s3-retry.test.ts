@@ -111,6 +111,21 @@ test('a request held unanswered (a full cluster) counts as waiting once it is sl
   expect(b.storageWait()).toBeUndefined();
 });
 
+test('a request that ends without an answer (cut short by its caller) no longer counts as waiting', async () => {
+  // Lease requests are cut short after the retry time at most (here 1.5 s): the storage holds this one past that.
+  const b = s3Backend({ retryTimeMs: 1_500, slowRequestMs: 300 });
+  server.s3.proxy.hold();
+  let settled = false;
+  const read = b.readLease().finally(() => (settled = true));
+  await until(
+    'the held read to count as waiting',
+    () => b.storageWait() !== undefined,
+    () => (settled ? 'the read settled while held' : undefined),
+  );
+  await expect(read).rejects.toMatchObject({ code: 'STORE_REMOTE' });
+  expect(b.storageWait()).toBeUndefined();
+});
+
 describe('the backoff', () => {
   const transient: RetryErrorInfo = { errorType: 'TRANSIENT', error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) };
 

@@ -17,6 +17,8 @@
  * fails none of them until the request timeout).
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /** What the SDK's retry middleware hands a strategy (a structural copy of @smithy/types' RetryErrorInfo). */
 export interface RetryErrorInfo {
   error?: unknown;
@@ -76,6 +78,7 @@ const DEFAULT_SLOW_MS = 10_000;
 
 /** The S3 client's retry strategy (the SDK's RetryStrategyV2), bounded by a total time rather than a count. */
 export class StorageRetryPolicy {
+  /** Requests under way (see track). */
   private readonly active = new Set<RetryToken>();
   private stopped = false;
   private readonly base: number;
@@ -97,10 +100,29 @@ export class StorageRetryPolicy {
     return this.settings.totalMs;
   }
 
-  acquireInitialRetryToken(_scope: string): Promise<RetryToken> {
+  /** The request being made, from its start to its end whatever ends it (an answer, a failure, an abort). */
+  private readonly current = new AsyncLocalStorage<RetryToken>();
+
+  /**
+   * Runs one request (its attempts, their waits) as a request the policy
+   * watches: the S3 client calls it from a middleware outside its retries,
+   * so the request counts as waiting until it ends, however it ends (an
+   * upload's other parts aborted, a lease request cut short).
+   */
+  async track<T>(request: () => Promise<T>): Promise<T> {
     const t = new RetryToken(this.now());
-    t.attempts = 0;
     this.active.add(t);
+    try {
+      return await this.current.run(t, request);
+    } finally {
+      this.active.delete(t);
+    }
+  }
+
+  acquireInitialRetryToken(_scope: string): Promise<RetryToken> {
+    // The request track() runs (a fresh token where there is none: the policy used on its own).
+    const t = this.current.getStore() ?? new RetryToken(this.now());
+    t.attempts = 0;
     return Promise.resolve(t);
   }
 
@@ -112,7 +134,6 @@ export class StorageRetryPolicy {
     const elapsed = now - t.startedAt;
     const outOfAttempts = t.attempts + 1 >= (this.settings.maxAttempts ?? Infinity);
     if (!retryable(info) || elapsed >= this.settings.totalMs || outOfAttempts || this.stopped) {
-      this.active.delete(t);
       return Promise.reject(info.error instanceof Error ? info.error : new Error(t.lastError));
     }
     t.attempts++;
@@ -146,8 +167,8 @@ export class StorageRetryPolicy {
     this.stopped = true;
   }
 
-  recordSuccess(token: RetryToken): void {
-    this.active.delete(token);
+  recordSuccess(_token: RetryToken): void {
+    // The request's end is track()'s to see.
   }
 
   /** Whether a request waits on the storage now (see the file's comment); undefined: none does. */
@@ -155,11 +176,6 @@ export class StorageRetryPolicy {
     const now = this.now();
     let oldest: { since: number; attempts: number; lastError: string } | undefined;
     for (const t of this.active) {
-      // A request abandoned mid-flight (its caller aborted) would otherwise look like a wait forever.
-      if (now - t.startedAt > this.settings.totalMs + 2 * this.cap + this.slow) {
-        this.active.delete(t);
-        continue;
-      }
       const since = t.failedAt ?? (now - t.startedAt >= this.slow ? t.startedAt : undefined);
       if (since === undefined) continue;
       if (!oldest || since < oldest.since) oldest = { since, attempts: t.attempts + 1, lastError: t.lastError };

@@ -279,6 +279,24 @@ export class StorageLease {
     throw new StoreError('STORE_LOCKED', `${what} refused: this server no longer owns ${storageName(this.backend)}: ${why}`, { lease: lapsed });
   }
 
+  /**
+   * assertHeld, after renewing the lease at once if it lapsed: a storage
+   * that kept a commit waiting for minutes (s3_retry_time) also kept the
+   * renewals from landing, and answers again now; the commit need not wait
+   * for the next scheduled renewal nor fail for want of it.
+   */
+  async regain(what: string): Promise<void> {
+    if (!this.held && !this.lostReason && !this.closed) {
+      await this.renewing?.catch(() => undefined);
+      if (!this.held && !this.lostReason && !this.closed) {
+        if (this.timer) clearTimeout(this.timer);
+        this.renewing = this.renew();
+        await this.renewing;
+      }
+    }
+    this.assertHeld(what);
+  }
+
   /** assertHeld, after reading the lease from the storage once more (before the larger destructive steps). */
   async confirm(what: string): Promise<void> {
     this.assertHeld(what);
