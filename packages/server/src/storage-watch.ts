@@ -2,7 +2,7 @@ import { type FramedConnection } from '@cpsbackup/protocol';
 import { type StorageWait, type Store } from '@cpsbackup/store';
 import type { Logger } from 'pino';
 
-/** How often the store's wait is looked at, and a committing backup's node is sent a sign of life. */
+/** How often the store's wait is looked at, and a node waiting on the server (its backup committing, the storage slow) is sent a sign of life. */
 const TICK_MS = 1_500;
 /** A wait shorter than this (a few requests retried, a gateway restarting) is nobody's business. */
 const NOTICE_AFTER_MS = 10_000;
@@ -73,7 +73,8 @@ export class StorageWatch {
       this.told = undefined;
       return;
     }
-    if (this.committing) this.send(undefined);
+    // A read the node waits for (its parent's file list) may be what waits on the storage, before it is told.
+    if (this.committing || wait) this.send(undefined);
   }
 
   /** A notice (undefined: a KeepAlive); one at a time, so a node that reads nothing does not pile them up. */

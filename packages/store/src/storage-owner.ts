@@ -288,7 +288,8 @@ export class StorageLease {
   async regain(what: string): Promise<void> {
     if (!this.held && !this.lostReason && !this.closed) {
       await this.renewing?.catch(() => undefined);
-      if (!this.held && !this.lostReason && !this.closed) {
+      // Twice at most: a renewal that finds its own late write adopts that tag, and the next one renews from it.
+      for (let i = 0; i < 2 && !this.held && !this.lostReason && !this.closed; i++) {
         if (this.timer) clearTimeout(this.timer);
         this.renewing = this.renew();
         await this.renewing;
@@ -358,6 +359,14 @@ export class StorageLease {
     if (this.closed) return;
     if (tag === undefined) {
       const now = await this.backend.readLease().catch(() => undefined);
+      const record = now ? parseRecord(now.data) : undefined;
+      if (now && record?.token === this.record.token && record.id === this.record.id && !record.released) {
+        // Our own renewal, given up on while the storage held it (a full cluster) and applied later: the lease is
+        // still ours, at a tag we never saw. Renewed from that tag; anyone else's write would carry their token.
+        this.tag = now.tag;
+        this.schedule(0);
+        return;
+      }
       this.lose(`another server took the lease (${now ? holderText(parseRecord(now.data)) : 'it is gone'})`);
       return;
     }
