@@ -186,7 +186,7 @@ export class StorageRetryPolicy {
 }
 
 /** Whether waiting may change the answer: network failures, timeouts, 5xx, throttling, 408; not other 4xx. */
-export function retryable(info: RetryErrorInfo): boolean {
+function retryable(info: RetryErrorInfo): boolean {
   const code = httpStatus(info.error);
   if (code !== undefined && code >= 400 && code < 500) return code === 408 || code === 429 || info.errorType === 'THROTTLING';
   if (info.errorType !== 'CLIENT_ERROR') return true;

@@ -194,7 +194,7 @@ function lostAfterEnd(err: unknown, number: number): unknown {
 }
 
 /** What the node is told of its server's wait on its storage (where the storage is and what it answered stay in the server's log). */
-export function storageWaitText(w: cpsbackup.StorageWait.$Properties): string {
+function storageWaitText(w: cpsbackup.StorageWait.$Properties): string {
   const since = new Date(Number(w.sinceMs ?? 0));
   if (!w.waiting) {
     return `the server's storage answers again (it waited ${Math.max(0, Math.round((Date.now() - since.getTime()) / 1000))} s): the backup goes on`;
