@@ -86,7 +86,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     );
     notify(partial ? 'partial' : 'available', partial ?? '');
     const deleted = await applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
-    await watch.stop();
+    await watch.stop(true);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
   } catch (err) {

@@ -86,13 +86,17 @@ export class StorageWatch {
       .finally(() => (this.sending = false));
   }
 
-  /** Ends the watch; a node told of a wait is told it is over before what comes next (its backup's result). */
-  async stop(): Promise<void> {
+  /**
+   * Ends the watch. `answered`: the backup went on (it is committed), so a
+   * node told of a wait is told it is over before its result; not when the
+   * backup failed (the storage may never have answered: its error says).
+   */
+  async stop(answered = false): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     const told = this.told;
     this.told = undefined;
-    if (!told || this.conn.error) return;
+    if (!told || !answered || this.conn.error) return;
     this.log.info({ since: new Date(told.since).toISOString() }, 'the storage answers again; the node is told');
     await this.conn.send({ storageWait: { waiting: false, sinceMs: told.since, attempts: 0, retryTimeS: 0 } }).catch(() => undefined);
   }
