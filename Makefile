@@ -3,18 +3,20 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps bench bench-peers bench-s3 peers demo install clean
+.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd unit"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
-	@echo "make test    set up, build, lint, run every test"
+	@echo "make test    set up, build, lint, run every test (the S3 suites on s3rver, then again on a real Ceph RGW)"
+	@echo "make test-rgw  the S3 suites against a real Ceph RGW the tests start (one host, 127.0.0.1, Debian's ceph packages)"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
 	@echo "make bench   set up, build, print chunker / store throughput, dedup and tree-manifest figures"
-	@echo "make bench-s3  the store on S3-compatible storage (s3rver) against the local directory: times and requests per GB"
+	@echo "make bench-s3  the store on S3-compatible storage (s3rver and a real Ceph RGW) against the local directory: times and requests per GB"
+	@echo "make bench-s3-trees  what a commit and GC read back from S3 with a pack cache smaller than a backup; local disk of tree packs per file"
 
 # Native addons (better-sqlite3, zstd-napi, re2) build from source: prebuilt-binary
 # downloads are not reachable on our machines, so we do not even try
@@ -61,6 +63,26 @@ lint: setup
 
 test: build lint test-deps
 	npx jest --ci
+	$(MAKE) --no-print-directory test-rgw
+
+# A one-host Ceph cluster (monitor, manager, one BlueStore OSD, RGW) the S3 tests
+# start themselves: Debian 12's packages (Ceph 16.2), no systemd.
+ceph-deps:
+	@missing=""; \
+	for tool in ceph-mon:ceph-mon ceph-mgr:ceph-mgr ceph-osd:ceph-osd radosgw:radosgw; do \
+	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian's packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+# The S3 suites against a real Ceph RGW: one cluster for the run (jest's global
+# setup), each test file its own bucket. The fault-injection cases run on it too
+# (through the same proxy); what only s3rver does is said in each file.
+RGW_SUITES := packages/testkit/src/s3/rgw.test.ts packages/store/src/s3-backend.test.ts packages/store/src/s3-lease.test.ts packages/store/src/s3-store.test.ts test/e2e/s3-storage.test.ts
+test-rgw: build ceph-deps
+	CPSBACKUP_S3=rgw npx jest --ci --runInBand $(RGW_SUITES)
 
 # restic and borg from Debian's packages, for the comparison.
 peers:
@@ -70,9 +92,12 @@ peers:
 bench-peers: build peers
 	node --max-old-space-size=4096 packages/bench/dist/peers-bench.js
 
-# The store on S3-compatible storage (s3rver) against the local directory, same run.
-bench-s3: build
+# The store on S3-compatible storage (s3rver, then a real Ceph RGW) against the local directory, same run.
+bench-s3: build ceph-deps
 	node --max-old-space-size=4096 packages/bench/dist/s3-bench.js
+
+bench-s3-trees: build
+	node --max-old-space-size=4096 packages/bench/dist/s3-trees-bench.js
 
 demo: build
 	bash scripts/demo.sh

@@ -13,4 +13,7 @@ module.exports = {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 60000,
+  // CPSBACKUP_S3=rgw (make test-rgw): one Ceph RGW for the run; no-ops otherwise.
+  globalSetup: '<rootDir>/packages/testkit/src/s3/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/packages/testkit/src/s3/jest-global-teardown.ts',
 };

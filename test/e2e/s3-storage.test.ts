@@ -1,6 +1,7 @@
 /**
  * cpsbackupd with storage = s3, end to end: the real daemon and CLI, a real
- * S3-compatible server process (s3rver) behind the fault proxy. Backups and
+ * S3-compatible server process (s3rver, or Ceph RGW under CPSBACKUP_S3=rgw)
+ * behind the fault proxy. Backups and
  * restores bit-exact; the server's directory lost and rebuilt from the
  * bucket; throttling and dropped connections during a backup; credentials
  * reread on SIGHUP and never logged.
@@ -9,19 +10,23 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { followAdvice, requireBuild, runCli, snapshotTree, tempDir, TestPki, TestServer, until, writeNodeConf } from '@cpsbackup/testkit/e2e';
-import { TestS3 } from '@cpsbackup/testkit/s3';
+import { s3Kind, TestS3 } from '@cpsbackup/testkit/s3';
 
 requireBuild();
 const root = tempDir('e2e-s3');
 const pki = new TestPki(path.join(root, 'pki'));
-const SECRET = 'S3RVER'; // s3rver's fixed key; the test also checks it never reaches the log
 let s3: TestS3;
+/** The bucket's secret key: the test also checks it never reaches the log. */
+let SECRET: string;
+/** The bucket's name, as a regular expression. */
+const bucketRe = () => s3.bucket.replace(/[-.]/g, '\\$&');
 let server: TestServer;
 const credentials = path.join(root, 's3-credentials');
 
 beforeAll(async () => {
-  s3 = await TestS3.start(path.join(root, 's3-data'));
-  fs.writeFileSync(credentials, `# the bucket's key\naccess_key_id = S3RVER\nsecret_access_key = ${SECRET}\n`, { mode: 0o600 });
+  s3 = await TestS3.startFor(s3Kind(), path.join(root, 's3-data'), 'e2e-s3');
+  SECRET = s3.key.secretAccessKey;
+  fs.writeFileSync(credentials, `# the bucket's key\naccess_key_id = ${s3.key.accessKeyId}\nsecret_access_key = ${SECRET}\n`, { mode: 0o600 });
   server = new TestServer(path.join(root, 'server'), pki, [
     'storage = s3',
     `s3_endpoint = ${s3.endpoint}`,
@@ -71,7 +76,7 @@ test('backups go to the bucket (not the directory) and restore bit-exact; thrott
   expect((await runCli(['-c', conf, '-i', '1', '--to', to1])).code).toBe(0);
   expect(snapshotTree(path.join(to1, data))).toEqual(first);
   expect(server.log).not.toContain(SECRET);
-  expect(server.log).toMatch(/"packs":"s3:\/\/cpsbackup-test\/fleet1\//);
+  expect(server.log).toMatch(new RegExp(`"packs":"s3://${bucketRe()}/fleet1/`));
 });
 
 test('an object store that refuses uploads fails the backup with a message naming it; nothing is acknowledged; the next backup succeeds', async () => {
@@ -89,7 +94,9 @@ test('an object store that refuses uploads fails the backup with a message namin
   expect(failed.stderr).not.toMatch(/s3:|fleet1|InternalError|127\.0\.0\.1/);
   expect(failed.stderr).not.toMatch(/answers again/); // it never did
   expect(server.log.split('\n').find((l) => l.includes('"msg":"backup failed"'))).toMatch(
-    /storage did not take a pack \(upload of pack [0-9a-f]+ in s3:\/\/cpsbackup-test\/fleet1\/ at http:\/\/127\.0\.0\.1:\d+ failed after \d+ attempts over 10 s \(the storage kept failing or not answering for all of s3_retry_time = 10 s: check the object store, its gateway and its free space\): InternalError/,
+    new RegExp(
+      `storage did not take a pack \\(upload of pack [0-9a-f]+ in s3://${bucketRe()}/fleet1/ at http://127\\.0\\.0\\.1:\\d+ failed after \\d+ attempts over 10 s \\(the storage kept failing or not answering for all of s3_retry_time = 10 s: check the object store, its gateway and its free space\\): InternalError`,
+    ),
   );
   const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
   expect(list.backups.map((b: { number: number; status: string }) => [b.number, b.status])).toEqual([
@@ -115,7 +122,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   const rebuild = await server.command(['rebuild-catalog']); // not spawnSync: the fault proxy runs in this process and must keep serving
   expect(rebuild.stderr).toBe('');
   expect(rebuild.status).toBe(0);
-  expect(rebuild.stdout).toMatch(/backup records in s3:\/\/cpsbackup-test\/fleet1\/records\//);
+  expect(rebuild.stdout).toMatch(new RegExp(`backup records in s3://${bucketRe()}/fleet1/records/`));
   expect(rebuild.stdout).toMatch(/rebuilt: 1 clients, 3 available and 0 failed backups/); // a failed backup has no record
   await server.start(port);
   const after = JSON.parse(await listOf());
@@ -128,7 +135,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
 
   // A broken credentials file on SIGHUP: said so, the previous key stays in use.
-  fs.writeFileSync(credentials, 'access_key_id = S3RVER\n');
+  fs.writeFileSync(credentials, `access_key_id = ${s3.key.accessKeyId}\n`);
   process.kill(server.pid, 'SIGHUP');
   await waitFor(() => /s3 credentials not reloaded/.test(server.log));
   expect(server.log).toMatch(/must set access_key_id and secret_access_key/);
@@ -141,7 +148,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
   const refused = await runCli(['-c', conf, '-e']);
   expect(refused.code).not.toBe(0);
   expect(server.log).toMatch(/InvalidAccessKeyId/);
-  fs.writeFileSync(credentials, `access_key_id = S3RVER\nsecret_access_key = ${SECRET}\n`);
+  fs.writeFileSync(credentials, `access_key_id = ${s3.key.accessKeyId}\nsecret_access_key = ${SECRET}\n`);
   process.kill(server.pid, 'SIGHUP');
   await waitFor(() => (server.log.match(/s3 credentials reloaded/g) ?? []).length >= 2);
   expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
@@ -151,7 +158,7 @@ test("the server's directory lost: rebuild-catalog from the bucket alone; every 
 
 /** How long until the lease in `prefix` may be taken, judged as the servers judge it: the object store's Date and Last-Modified, the duration it names. */
 async function leaseLeftMs(prefix: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${s3.serverPort}/${s3.bucket}/${prefix}lease`);
+  const res = await s3.direct(`/${s3.bucket}/${prefix}lease`);
   const lease = JSON.parse(await res.text()) as { durationMs: number; released?: boolean };
   if (lease.released) return 0;
   const age = Date.parse(res.headers.get('date')!) - Date.parse(res.headers.get('last-modified')!);
@@ -193,7 +200,9 @@ describe('two servers on one prefix', () => {
       for (const round of ['second', 'third']) {
         const refused = await b.tryStart();
         expect(refused).toBeDefined();
-        expect(refused).toMatch(/s3:\/\/cpsbackup-test\/shared\/ is in use by another cpsbackupd \(store directory .*server-a\/store on .*, process \d+\)/);
+        expect(refused).toMatch(
+          new RegExp(`s3://${bucketRe()}/shared/ is in use by another cpsbackupd \\(store directory .*server-a/store on .*, process \\d+\\)`),
+        );
         expect(refused).toContain(`process ${a.pid}`);
         expect(refused).toMatch(/its lease was renewed \d+ s ago and lasts 6 s, so it expires in \d+ s unless that server renews it/);
         for (const step of await followAdvice(refused!, b, a.confDir)) {
@@ -233,7 +242,7 @@ describe('two servers on one prefix', () => {
       expect(late.stderr).toMatch(/this server no longer owns its storage \(the server's log says why\); nothing was committed/);
       expect(late.stderr).not.toMatch(/s3:|shared\//);
       await waitFor(() => /storage ownership lost/.test(a.log));
-      expect(a.log).toMatch(/this server lost s3:\/\/cpsbackup-test\/shared\/: another server took the lease \(store directory .*server-b\/store/);
+      expect(a.log).toMatch(new RegExp(`this server lost s3://${bucketRe()}/shared/: another server took the lease \\(store directory .*server-b/store`));
       // Restarted, A is refused in turn (B holds the lease), and what it says to run is refused too.
       await a.stop();
       const aRefused = await a.tryStart();

@@ -35,7 +35,10 @@ export const serverSchema = {
     300,
     'how long a request to the object store is tried again (backoff up to 30 s between attempts) before what needs it fails: a gateway restart, a short network loss, a full cluster (e.g. 5m; 10s to 24h); a backup waiting on it meanwhile is told so',
   ),
-  s3_cache_size: key.size(1024 ** 3, 'local disk kept in directory for recently written packs (e.g. 2G); reads of other packs go to the bucket'),
+  s3_cache_size: key.size(
+    1024 ** 3,
+    'local disk kept in directory for recently written data packs (e.g. 2G); reads of other data packs go to the bucket (tree packs, the file lists, are kept in directory apart from it)',
+  ),
   clientconfdir: key.optionalPath('directory of per-client files (default: clients/ beside server.conf)'),
   ssl_cert_ca: key.optionalPath('CA certificate that signs client certificates (default: ssl/ssl_cert_ca.pem beside server.conf)'),
   ssl_cert: key.optionalPath("the server's certificate (default: ssl/ssl_cert-server.pem beside server.conf)"),

@@ -104,7 +104,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     // A damaged catalog: the agent is told only to wait; the operator is told how to repair, as for any request.
     const damage = catalogDamage(err, store.dir);
     if (damage) log.error({ err: damage.message }, 'CATALOG DAMAGED');
-    const wire = toWireError(err);
+    const wire = toWireError(err, 'backup');
     // What the agent is told may leave details out (an object store's address and answer): the log has them.
     if (wire.message !== (err as Error)?.message) log.error({ backup: writer?.number, err: (err as Error)?.message }, 'backup failed');
     writer?.abort(`${wire.code}: ${wire.message}`);

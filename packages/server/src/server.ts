@@ -111,6 +111,7 @@ export class BackupServer {
         'recovered from an unclean stop: interrupted backups marked error, orphan packs removed',
       );
     }
+    logAbortedUploads(log, store.recovery.uploads, 'at start');
     if (store.recordsAdopted) {
       log.warn(
         { signed: store.recordsAdopted, key: store.recordsKey.file },
@@ -416,6 +417,7 @@ export class BackupServer {
       },
       'garbage collected',
     );
+    logAbortedUploads(this.log, r.uploads, 'at GC');
     if (r.corruptChunks.length) this.log.error({ chunks: r.corruptChunks }, 'GC found damaged chunks and left them in place: run verify');
     if (r.noRoom) {
       const n = r.noRoom;
@@ -531,6 +533,15 @@ export class BackupServer {
 }
 
 /** Milliseconds a new connection has to complete TLS: handshake_timeout, or auth_timeout if shorter. */
+/** What the store did with the incomplete multipart uploads it found (storage = s3): logged when it did something, or could not. */
+function logAbortedUploads(log: Logger, u: GcReport['uploads'], when: string): void {
+  if (!u) return;
+  if ('failed' in u) log.warn({ problem: u.failed }, `incomplete uploads not cleaned up ${when}: their parts stay billed until the next GC aborts them`);
+  else if (u.unsupported) {
+    if (when === 'at start') log.warn({ problem: u.unsupported }, 'incomplete uploads not cleaned up'); // once: it does not change
+  } else if (u.aborted > 0) log.info({ aborted: u.aborted, bytes: u.bytes, keys: u.keys }, `incomplete uploads of earlier writes aborted ${when}`);
+}
+
 function handshakeMs(config: ServerConfig): number {
   return Math.min(config.handshake_timeout, config.auth_timeout) * 1000;
 }

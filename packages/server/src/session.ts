@@ -23,7 +23,7 @@ import { handleKey } from './key-handler';
 import { handleRestore } from './restore-handler';
 import { handleVerify } from './verify-handler';
 import { SERVER_VERSION } from './version';
-import { toWireError, WireError } from './wire-errors';
+import { toWireError, WireError, type WireOperation } from './wire-errors';
 
 /**
  * The largest message body cpsbackupd takes from an agent, by kind: chunk
@@ -117,8 +117,10 @@ export class Session {
       const ctx = await this.handshake();
       this.armIdleTimer();
       for (;;) {
+        let op: WireOperation = 'other';
         try {
           const m: Message = await this.conn.next();
+          op = operationOf(m);
           const work = isWork(m);
           // Not idle while it waits for an agent slot, either.
           this.inRequest = true;
@@ -141,7 +143,7 @@ export class Session {
         } catch (err) {
           if (err instanceof ConnectionError) throw err;
           this.logCatalogDamage(err);
-          const wire = toWireError(err);
+          const wire = toWireError(err, op);
           this.log.warn({ code: wire.code, err: wire.message }, 'request failed');
           if (wire.fatal) {
             await this.conn.end({ error: { code: wire.code, message: wire.message } });
@@ -390,5 +392,22 @@ export class Session {
       default:
         throw new WireError('PROTOCOL', `unexpected ${m.msg} outside a backup`);
     }
+  }
+}
+
+/** What a request asks of the store: what its failure means to the node depends on it (wire-errors.ts). */
+function operationOf(m: Message): WireOperation {
+  switch (m.msg) {
+    case 'beginBackup':
+      return 'backup';
+    case 'restoreRequest':
+      return m.restoreRequest.metadataOnly ? 'read' : 'restore';
+    case 'listRequest':
+    case 'verifyRequest':
+      return 'read';
+    case 'deleteRequest':
+      return 'delete';
+    default:
+      return 'other';
   }
 }

@@ -54,13 +54,43 @@ function fullDuringBackup(): WireError {
   return new WireError('STORE', `the storage is full: this backup was not stored (nothing already stored is affected); ${FULL_ADVICE}`, true);
 }
 
+/** What the node asked for, for what a failure of the server's object storage meant to it. */
+export type WireOperation = 'backup' | 'restore' | 'read' | 'delete' | 'other';
+
 /** "2 min", "45 s": how long something lasted, for a person. */
 function minutesText(ms: number): string {
   return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
-/** Maps any failure to what the agent is told. */
-export function toWireError(err: unknown): WireError {
+/**
+ * Told when the object storage did not answer: what became of the node's
+ * request, and what to do. `retriedMs`: it was retried for all of
+ * s3_retry_time (a gateway down, a full cluster): the node learns for how long.
+ */
+function storageFailed(op: WireOperation, retriedMs?: number): string {
+  const failed =
+    retriedMs === undefined
+      ? "the server's object storage failed (the server's log says why)"
+      : `the server's object storage kept failing or not answering for ${minutesText(retriedMs)} (s3_retry_time; the server's log says what it answered)`;
+  switch (op) {
+    case 'backup':
+      return retriedMs === undefined
+        ? `${failed}; nothing was committed: try again later`
+        : `${failed}; nothing was committed: its operator must get the storage answering again (its gateway, its free space), then run the backup again`;
+    case 'restore':
+      // The node keeps what it wrote (each file named only once whole); the server changes nothing for a restore.
+      return `${failed}, so the backup could not be read and this restore stopped (what it had restored by then stays on this node); nothing on the server was changed: try again later (into an empty directory, or with --overwrite)`;
+    case 'read':
+      return `${failed}, so this could not be answered; nothing was changed: try again later`;
+    case 'delete':
+      return `${failed}; the backup was not deleted: try again later`;
+    case 'other':
+      return `${failed}; the request may not have been carried out: check with cpsbackup -l, then try again later`;
+  }
+}
+
+/** Maps any failure to what the agent is told; `op` is what it asked for (a failure of the object storage means something else to each). */
+export function toWireError(err: unknown, op: WireOperation = 'other'): WireError {
   if (err instanceof WireError) return err;
   // The stream is still in step after these: answer, drop any running backup, go on.
   if (err instanceof ProtocolError) return new WireError('PROTOCOL', err.message);
@@ -83,17 +113,8 @@ export function toWireError(err: unknown): WireError {
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
   if (isStoreError(err, 'STORE_REMOTE')) {
-    // Retried for all of s3_retry_time (a gateway down, a full cluster): the node learns for how long, and what to do.
     const retried = err.context['retriedMs'];
-    if (typeof retried === 'number') {
-      return new WireError(
-        'STORE',
-        `the server's object storage kept failing or not answering for ${minutesText(retried)} (s3_retry_time; the server's log says what it answered); nothing was committed: ` +
-          'its operator must get the storage answering again (its gateway, its free space), then run the backup again',
-        true,
-      );
-    }
-    return new WireError('STORE', "the server's object storage failed (the server's log says why); nothing was committed: try again later", true);
+    return new WireError('STORE', storageFailed(op, typeof retried === 'number' ? retried : undefined), true);
   }
   // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
   if (isStoreError(err, 'STORE_FULL'))

@@ -75,11 +75,31 @@ export interface StorageBackend {
   /** How writeLease is made safe: `atomic` (the storage refuses a write whose condition fails), `checked` (it ignores conditions: read back; see OPERATIONS.md). Known after the first writeLease. */
   readonly leaseWrites: 'atomic' | 'checked' | 'unknown';
 
+  /**
+   * Object stores only: aborts the incomplete multipart uploads of this
+   * storage's packs that are not this process's own (a crash or a failed
+   * abort leaves their parts billed and unlisted); `beforeAbort` runs
+   * before each abort (the lease check).
+   */
+  abortStaleUploads?(beforeAbort: () => void): Promise<AbortedUploads>;
+
   /** Releases handles and connections (the store closes it). */
   close(): Promise<void>;
 
   /** Whether the store waits on this storage now (a remote one that does not answer; see s3-retry.ts); absent: it never waits. */
   storageWait?(): StorageWait | undefined;
+}
+
+/** What abortStaleUploads did. */
+export interface AbortedUploads {
+  /** Uploads aborted. */
+  aborted: number;
+  /** The bytes their parts held (undefined: the store did not say). */
+  bytes: number | undefined;
+  /** Their keys. */
+  keys: string[];
+  /** Set when the object store cannot list incomplete uploads: nothing was done. */
+  unsupported?: string;
 }
 
 /** What readLease gives. */

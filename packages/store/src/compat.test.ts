@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
+import { ChunkKind, isTreePack } from './pack-format';
 import { Store } from './store';
 
 const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/store-v1');
@@ -90,6 +91,74 @@ describe('a store made by the release before schema 2', () => {
     try {
       expectTree(await readTree(store, store.getBackupByNumber('oldnode', 4).id), tree(4));
       expect((await store.verify()).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+  test("its packs hold data and file lists mixed: they keep working; new file lists go to tree packs, and GC's rewrite moves the old ones there", async () => {
+    /** [pack is a tree pack, chunk kind] of every chunk row. */
+    const placement = () => {
+      const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
+      try {
+        return (raw.prepare(`SELECT p.name, c.kind FROM chunks c JOIN packs p ON p.id = c.pack`).all() as Array<{ name: string; kind: number }>).map(
+          (r) => [isTreePack(r.name), r.kind] as const,
+        );
+      } finally {
+        raw.close();
+      }
+    };
+    let store = await Store.open(dir, { gracePeriodMs: 0, gcLiveThreshold: 1 }); // every sealed pack is rewritten
+    try {
+      await backupTree(store, 'oldnode', tree(4));
+      // The new backup's listing is in a tree pack; the old file lists stay where they are until GC.
+      expect(placement()).toEqual(
+        expect.arrayContaining([
+          [true, ChunkKind.Manifest],
+          [false, ChunkKind.Manifest],
+        ]),
+      );
+      await store.deleteBackup(store.getBackupByNumber('oldnode', 1).id);
+      const report = await store.gc();
+      expect(report.rewrittenPacks).toBeGreaterThanOrEqual(2);
+    } finally {
+      await store.close();
+    }
+    const after = placement();
+    expect(after).toContainEqual([true, ChunkKind.Manifest]);
+    expect(after).toContainEqual([false, ChunkKind.Data]);
+    expect(after.filter(([tree, kind]) => tree !== (kind === ChunkKind.Manifest))).toEqual([]);
+    store = await Store.open(dir);
+    try {
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 4).id), tree(4));
+      expectTree(await readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
+      expect(await store.verify()).toMatchObject({ ok: true, badChunks: [] });
+    } finally {
+      await store.close();
+    }
+  });
+  test('a GC that deletes nothing moves the file lists it reads out of the mixed packs into tree packs, once', async () => {
+    let store = await Store.open(dir, { gracePeriodMs: 0 });
+    try {
+      const report = await store.gc();
+      expect(report).toMatchObject({ deadChunks: 0, rewrittenPacks: 0, deletedPacks: 0, movedChunks: 3 }); // the three backups' flat manifests
+      expect(await store.gc()).toMatchObject({ movedChunks: 0 });
+    } finally {
+      await store.close();
+    }
+    const raw = new Database(path.join(dir, 'catalog.db'), { readonly: true });
+    try {
+      const rows = raw.prepare(`SELECT p.name, c.kind FROM chunks c JOIN packs p ON p.id = c.pack`).all() as Array<{ name: string; kind: number }>;
+      expect(rows.filter((r) => isTreePack(r.name) !== (r.kind === ChunkKind.Manifest))).toEqual([]);
+    } finally {
+      raw.close();
+    }
+    store = await Store.open(dir);
+    try {
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 1).id), tree(1));
+      expectTree(await readTree(store, store.getBackupByNumber('oldnode', 2).id), tree(2));
+      expectTree(await readTree(store, store.getBackupByNumber('othernode', 1).id), tree(3));
+      expect(await store.verify()).toMatchObject({ ok: true, badChunks: [] });
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 import { formatChunkId } from '@cpsbackup/format';
-import { type StorageBackend } from './backend';
+import { type AbortedUploads, type StorageBackend } from './backend';
 import { type BackupRecords } from './backup-records';
 import { type Catalog } from './catalog';
 import { type ChunkReader } from './chunk-reader';
@@ -10,10 +10,11 @@ import { belowListings, liveFromManifests, type ManifestSource } from './manifes
 import { type ResolvedStoreOptions } from './options';
 import { type PackPublisher } from './pack-publisher';
 import { PackWriter } from './pack-writer';
-import { writeMakingRoom } from './recovery';
+import { abortStaleUploads, writeMakingRoom } from './recovery';
 import { isOutOfSpace, SpaceReserve } from './space-reserve';
 import { type StorageLease } from './storage-owner';
 import { type StoreSpace } from './store-space';
+import { moveCollectedTrees, TreeRecordCollector } from './tree-migration';
 
 /** What GC works with (Store.gc builds it): the catalog and the packs, chunks read and checked, the lease, and the room it may free. */
 export interface GcStore extends ManifestSource {
@@ -66,7 +67,7 @@ export interface GcReport {
   deadChunks: number;
   rewrittenPacks: number;
   deletedPacks: number;
-  /** Live chunks copied into new packs. */
+  /** Live chunks copied into new packs (file lists moved out of packs of earlier releases included). */
   movedChunks: number;
   /** Chunks left in place because they failed their hash check (run verify). */
   corruptChunks: string[];
@@ -84,6 +85,8 @@ export interface GcReport {
    * first; undefined when every one was rewritten.
    */
   noRoom?: GcNoRoom;
+  /** Incomplete multipart uploads aborted (an object store), or why none could be. */
+  uploads?: AbortedUploads | { failed: string };
 }
 
 /** What GC could not rewrite for lack of room, and the room it needed (see gcNoRoomText). */
@@ -147,7 +150,10 @@ function roomToRewrite(liveBytes: number): number {
  * - repack: their live chunks (each re-verified) are copied into new packs,
  *   which are fsynced;
  * - sweep: one transaction repoints the moved chunks, drops the dead ones
- *   and marks the emptied packs `deleting`; then their files are removed.
+ *   and marks the emptied packs `deleting`; then their files are removed;
+ * - then the file lists mark read from packs of earlier releases (file
+ *   data and file lists mixed), up to 64 MiB a run, are written into tree
+ *   packs and repointed (tree-migration.ts).
  *
  * A rewrite needs room for its live data before the old pack may go. When
  * the disk has room for every rewrite, one repack and one sweep do all.
@@ -184,18 +190,28 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
   const bytesBefore = await totalSize();
   const freeSpace = () => store.space.releaseReserve();
   try {
-    const { unindexed } = await mark(store, now, opts, freeSpace);
+    // File lists mark reads from packs of earlier releases (data and file lists mixed) are moved into tree packs after the rewrites.
+    const trees = new TreeRecordCollector(store);
+    const { unindexed } = await mark(store, { catalog: store.catalog, chunks: { readChunk: trees.readChunk } }, now, opts, freeSpace);
     const dead = catalog.deadChunkIds();
     const liveBytes = catalog.liveBytesByPack(RECORD_HEADER_BYTES);
     const candidates = await select(store, liveBytes, sizeOf);
     const done = await compact(store, candidates, dead, liveBytes, freeSpace);
+    const movedTrees = await moveCollectedTrees(store, trees.found, freeSpace);
     // Deleted backups were marked `deleting` (and held nothing live): their space is back, their rows go.
     writeMakingRoom(() => catalog.purgeDeleting(), freeSpace);
+    // Parts of uploads cut short since the start (a gateway restart, a full cluster) are billed until aborted.
+    let uploads: GcReport['uploads'];
+    if (store.backend.abortStaleUploads) {
+      await store.owner.confirm('GC aborting incomplete uploads');
+      uploads = await abortStaleUploads(store.backend, store.owner);
+    }
     const report: GcReport = {
+      uploads,
       deadChunks: dead.length,
       rewrittenPacks: done.emptied.filter((p) => (liveBytes.get(p) ?? 0) > 0).length,
       deletedPacks: done.emptied.length,
-      movedChunks: done.moved,
+      movedChunks: done.moved + movedTrees,
       corruptChunks: done.corruptChunks,
       unindexedReferences: unindexed,
       bytesBefore,
@@ -226,7 +242,7 @@ export async function runGc(store: GcStore, now: number, opts: GcOptions = {}): 
  * anything. Under space pressure the grace period is dropped: failed
  * backups no longer keep their chunks for a retry.
  */
-async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
+async function mark(store: GcStore, src: ManifestSource, now: number, opts: GcOptions, freeSpace: () => boolean): Promise<{ unindexed: number }> {
   // A record that disagrees with the catalog may name chunks no catalog row does (a row damaged into another backup's
   // file list): marking from the catalog alone would delete the only copy the repair can bring back.
   const problems = store.records.problemsOf();
@@ -238,7 +254,7 @@ async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () 
       { problems: problems.length },
     );
   }
-  const live = await liveFromManifests(store, store.catalog.allBackups());
+  const live = await liveFromManifests(src, store.catalog.allBackups());
   if (live.unreadable.length > 0) {
     const { backup, reason } = live.unreadable[0]!;
     throw new StoreError(
@@ -253,7 +269,7 @@ async function mark(store: GcStore, now: number, opts: GcOptions, freeSpace: () 
   // Backups being written hold whole unchanged directories by their listings: what those name lives too.
   const below = new Set<string>();
   const referenced = [...store.catalog.listingsReferencedByUncommitted(), ...[...unrecorded].map((hex) => Buffer.from(hex, 'hex'))];
-  await belowListings(store, referenced, live.seenListings, below);
+  await belowListings(src, referenced, live.seenListings, below);
   return store.catalog.markLive(live.flat, [live.tree, below], unrecorded);
 }
 
@@ -343,6 +359,7 @@ async function compact(
 
 /** Removes packs GC wrote whose chunks the catalog never came to name. */
 async function dropNewPacks(store: GcStore, newPacks: readonly string[], freeSpace: () => boolean): Promise<void> {
+  if (newPacks.length > 0) await store.owner.confirm('GC removing the new packs it did not use');
   for (const p of newPacks) {
     store.owner.assertHeld(`GC removing pack ${p}`);
     await store.backend.deletePack(p);

@@ -5,10 +5,10 @@ import { createFileDurably, fsyncDir, mkdirDurably, replaceFileDurably } from '@
 import { StoreError } from './errors';
 
 const PACK_SUFFIX = '.pack';
-/** What a pack's name is: hex digits (random, from PackWriter). */
-const PACK_NAME = /^[0-9a-f]{8,64}$/;
+/** What a pack's name is: hex digits (random, from PackWriter), after `t` for a tree pack (pack-format.ts). */
+const PACK_NAME = /^t?[0-9a-f]{8,64}$/;
 
-/** Where a pack lives below a backend's packs/ (a file, or an object key): `<first two hex digits>/<name>.pack`. */
+/** Where a pack lives below a backend's packs/ (a file, or an object key): `<first two characters>/<name>.pack`. */
 export function packPathWithin(name: string): string {
   if (!PACK_NAME.test(name)) throw new StoreError('BAD_ARGUMENT', `invalid pack name ${JSON.stringify(name)}`);
   return `${name.slice(0, 2)}/${name}${PACK_SUFFIX}`;

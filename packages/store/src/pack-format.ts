@@ -19,6 +19,20 @@ export const ChunkKind = { Data: 0, Manifest: 1 } as const;
 /** One of the ChunkKind values. */
 export type ChunkKind = (typeof ChunkKind)[keyof typeof ChunkKind];
 
+/**
+ * Tree packs hold only manifest records (listings, flat manifests' chunks):
+ * what a commit's check and GC's mark read. Their names start with this
+ * letter, so every backend (and a new machine after rebuild-catalog) knows
+ * one from its name alone; an object store keeps them on local disk. Packs
+ * of other names hold data, or both (written before tree packs existed).
+ */
+export const TREE_PACK_PREFIX = 't';
+
+/** Whether a pack holds only manifest records (see TREE_PACK_PREFIX). */
+export function isTreePack(name: string): boolean {
+  return name.startsWith(TREE_PACK_PREFIX);
+}
+
 /** A decoded record header. */
 export interface RecordHeader {
   id: Buffer;

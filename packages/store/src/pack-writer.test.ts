@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CHUNK_ID_BYTES } from '@cpsbackup/format';
 import { type PackAppender, type StorageBackend } from './backend';
 import { PackWriter, type PlacedRecord } from './pack-writer';
-import { RECORD_HEADER_BYTES } from './pack-format';
+import { ChunkKind, isTreePack, RECORD_HEADER_BYTES } from './pack-format';
 
 /** A backend in memory that remembers, per pack, how many bytes an fsync made durable. */
 class SyncTrackingBackend implements StorageBackend {
@@ -63,10 +63,15 @@ class SyncTrackingBackend implements StorageBackend {
   async close(): Promise<void> {}
 }
 
-function header(i: number, length: number) {
+function header(i: number, length: number, kind: number = ChunkKind.Data) {
   const id = Buffer.alloc(CHUNK_ID_BYTES);
   id.writeUInt32BE(i);
-  return { id, codec: 0, kind: 0, rawLength: length, storedLength: length };
+  return { id, codec: 0, kind, rawLength: length, storedLength: length };
+}
+
+/** Manifest records lie in tree packs only, data records in data packs only. */
+function expectLanes(records: readonly PlacedRecord[]): void {
+  for (const r of records) expect([r.kind, isTreePack(r.pack)]).toEqual([r.kind, r.kind === ChunkKind.Manifest]);
 }
 
 /** Every record handed back as durable lies wholly within the bytes its pack has fsynced. */
@@ -85,29 +90,42 @@ describe('PackWriter durability', () => {
     expectDurable(backend, writer.flush());
   });
 
-  test('any mix of adds, flushes and background rounds: what is handed back as durable was fsynced (property)', async () => {
+  test('any mix of adds of data and manifest records, flushes and background rounds: what is handed back as durable was fsynced, in a pack of its kind (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 3000 }) }), fc.constant({ flush: true }), fc.constant({ round: true })), {
-          maxLength: 60,
-        }),
+        fc.array(
+          fc.oneof(
+            fc.record({ add: fc.integer({ min: 0, max: 3000 }), kind: fc.constantFrom(ChunkKind.Data, ChunkKind.Manifest) }),
+            fc.constant({ flush: true }),
+            fc.constant({ round: true }),
+          ),
+          { maxLength: 60 },
+        ),
         async (steps) => {
           const backend = new SyncTrackingBackend();
           const sealed: string[] = [];
           const writer = new PackWriter(backend, 4096, { created: () => undefined, sealed: (n) => sealed.push(n) });
           let i = 0;
           for (const step of steps) {
-            if ('add' in step) writer.add(header(i++, step.add), Buffer.alloc(step.add));
-            else if ('flush' in step) expectDurable(backend, writer.flush());
-            else if (!writer.roundInFlight) {
+            if ('add' in step) writer.add(header(i++, step.add, step.kind), Buffer.alloc(step.add));
+            else if ('flush' in step) {
+              const records = writer.flush();
+              expectDurable(backend, records);
+              expectLanes(records);
+            } else if (!writer.roundInFlight) {
               const round = writer.startFlush();
               await round.durable;
               expectDurable(backend, round.records);
+              expectLanes(round.records);
             }
           }
-          expectDurable(backend, writer.flush());
-          // A pack is only called sealed once all its bytes are durable.
+          const last = writer.flush();
+          expectDurable(backend, last);
+          expectLanes(last);
+          writer.close();
+          // A pack is only called sealed once all its bytes are durable; every pack is sealed once closed.
           for (const name of sealed) expect(backend.durable.get(name)).toBe(backend.written.get(name));
+          expect(new Set(sealed)).toEqual(new Set(backend.written.keys()));
         },
       ),
       { numRuns: 300 },

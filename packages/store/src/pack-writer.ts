@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type PackAppender, type StorageBackend } from './backend';
-import { encodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { ChunkKind, encodeRecordHeader, PACK_MAGIC, RECORD_HEADER_BYTES, type RecordHeader, TREE_PACK_PREFIX } from './pack-format';
 
 /** Where a chunk record sits, once written. */
 export interface PlacedRecord extends RecordHeader {
@@ -18,7 +18,7 @@ export interface PackEvents {
   sealed(name: string): void;
 }
 
-/** Rolled-over packs kept open until the next flush, at most. */
+/** Rolled-over packs kept open until the next flush, at most (per lane). */
 const MAX_ROLLED_OPEN = 8;
 
 /**
@@ -77,19 +77,33 @@ export interface FlushRound {
 }
 
 /**
- * Appends chunk records to the current pack, rolling to a new pack past
- * `targetSize`. Writes are buffered; `flush()` writes, fsyncs and hands back
- * the records that are now durable, which is when the catalog may name them.
- * `startFlush()` does the same with the fsyncs on libuv's pool, so the
- * next chunks are taken in while the disk catches up; at most one such
- * round is in flight, and a synchronous flush completes it.
+ * The packs one kind of record goes to: data records, or manifest records
+ * (tree packs, named with TREE_PACK_PREFIX: pack-format.ts). Each lane has
+ * its pack being appended to, its rolled-over packs and its buffered bytes.
+ */
+class Lane {
+  current: OpenPack | undefined;
+  /** Packs rolled over whose bytes are not yet known durable (handles open). */
+  rolled: OpenPack[] = [];
+  buffered: Buffer[] = [];
+  bufferedBytes = 0;
+
+  constructor(readonly prefix: string) {}
+}
+
+/**
+ * Appends chunk records to the current pack of their kind's lane (manifest
+ * records to tree packs, the rest to data packs), rolling to a new pack
+ * past `targetSize`. Writes are buffered; `flush()` writes, fsyncs and hands
+ * back the records that are now durable, which is when the catalog may
+ * name them. `startFlush()` does the same with the fsyncs on libuv's pool,
+ * so the next chunks are taken in while the disk catches up; at most one
+ * such round is in flight, and a synchronous flush completes it.
  */
 export class PackWriter {
-  private current: OpenPack | undefined;
-  /** Packs rolled over whose bytes are not yet known durable (handles open). */
-  private rolled: OpenPack[] = [];
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
+  private readonly data = new Lane('');
+  private readonly trees = new Lane(TREE_PACK_PREFIX);
+  private readonly lanes = [this.data, this.trees];
   private unsynced: PlacedRecord[] = [];
   /** The background round in flight; a synchronous flush or `abandon` takes it over (clears it) before it ends. */
   private round: { packs: OpenPack[] } | undefined;
@@ -102,7 +116,7 @@ export class PackWriter {
 
   /** Bytes written or buffered but not yet durable. */
   get pendingBytes(): number {
-    return this.bufferedBytes;
+    return this.data.bufferedBytes + this.trees.bufferedBytes;
   }
 
   /** Records placed since the last flush (not yet durable). */
@@ -115,16 +129,17 @@ export class PackWriter {
     return this.round !== undefined;
   }
 
-  /** Queues one record; returns where it will be. */
+  /** Queues one record in its kind's lane; returns where it will be. */
   add(header: RecordHeader, payload: Buffer): PlacedRecord {
-    if (!this.current || this.current.size >= this.targetSize) this.roll();
-    const cur = this.current!;
+    const lane = header.kind === ChunkKind.Manifest ? this.trees : this.data;
+    if (!lane.current || lane.current.size >= this.targetSize) this.roll(lane);
+    const cur = lane.current!;
     const placed: PlacedRecord = { ...header, pack: cur.name, offset: cur.size };
-    this.buffered.push(encodeRecordHeader(header), payload);
-    this.bufferedBytes += RECORD_HEADER_BYTES + payload.length;
+    lane.buffered.push(encodeRecordHeader(header), payload);
+    lane.bufferedBytes += RECORD_HEADER_BYTES + payload.length;
     cur.size += RECORD_HEADER_BYTES + payload.length;
     this.unsynced.push(placed);
-    if (this.bufferedBytes >= 4 * 1024 * 1024) this.writeBuffered();
+    if (lane.bufferedBytes >= 4 * 1024 * 1024) this.writeBuffered(lane);
     return placed;
   }
 
@@ -134,20 +149,22 @@ export class PackWriter {
    * returns the records queued since the last flush or round.
    */
   flush(): PlacedRecord[] {
-    this.writeBuffered();
+    for (const lane of this.lanes) this.writeBuffered(lane);
     const done = this.unsynced;
     const round = this.round;
     this.round = undefined;
     if (round) {
       // fsync alongside the round's own (harmless); it closes those handles when its fsyncs end.
       for (const p of round.packs) p.out.sync();
-      for (const p of round.packs) if (p !== this.current) this.events.sealed(p.name);
+      for (const p of round.packs) if (!this.lanes.some((l) => l.current === p)) this.events.sealed(p.name);
     }
-    // Rolled-over packs hold records of this flush too: durable before anyone may name them.
-    for (const p of this.rolled) p.out.sync();
-    for (const p of this.rolled) this.retire(p);
-    this.rolled = [];
-    this.current?.out.sync();
+    for (const lane of this.lanes) {
+      // Rolled-over packs hold records of this flush too: durable before anyone may name them.
+      for (const p of lane.rolled) p.out.sync();
+      for (const p of lane.rolled) this.retire(p);
+      lane.rolled = [];
+      lane.current?.out.sync();
+    }
     this.unsynced = [];
     return done;
   }
@@ -159,10 +176,14 @@ export class PackWriter {
    */
   startFlush(): FlushRound {
     if (this.roundInFlight) throw new Error('a flush round is already in flight');
-    this.writeBuffered();
-    const packs = this.current ? [...this.rolled, this.current] : [...this.rolled];
-    const rolled = this.rolled;
-    this.rolled = [];
+    const packs: OpenPack[] = [];
+    const rolled: OpenPack[] = [];
+    for (const lane of this.lanes) {
+      this.writeBuffered(lane);
+      packs.push(...lane.rolled, ...(lane.current ? [lane.current] : []));
+      rolled.push(...lane.rolled);
+      lane.rolled = [];
+    }
     const round = { packs };
     const syncs = packs.map((p) => p.syncInBackground());
     const durable = Promise.allSettled(syncs).then((results) => {
@@ -187,13 +208,15 @@ export class PackWriter {
     return { records, durable };
   }
 
-  /** Flushes and closes the current pack (call `flush` first to get its records). */
+  /** Flushes and closes the current packs (call `flush` first to get their records). */
   close(): void {
-    if (!this.current) return;
-    this.writeBuffered();
-    this.current.out.sync();
-    this.retire(this.current);
-    this.current = undefined;
+    for (const lane of this.lanes) {
+      if (!lane.current) continue;
+      this.writeBuffered(lane);
+      lane.current.out.sync();
+      this.retire(lane.current);
+      lane.current = undefined;
+    }
   }
 
   /**
@@ -203,12 +226,15 @@ export class PackWriter {
    * packs given up (the caller deletes those the catalog never named).
    */
   abandon(): string[] {
-    const packs = [...this.rolled, ...(this.current ? [this.current] : [])];
-    this.current = undefined;
-    this.rolled = [];
+    const packs: OpenPack[] = [];
+    for (const lane of this.lanes) {
+      packs.push(...lane.rolled, ...(lane.current ? [lane.current] : []));
+      lane.current = undefined;
+      lane.rolled = [];
+      lane.buffered = [];
+      lane.bufferedBytes = 0;
+    }
     this.round = undefined; // nothing of a round in flight may be recorded now
-    this.buffered = [];
-    this.bufferedBytes = 0;
     this.unsynced = [];
     for (const p of packs) {
       closeQuietly(p);
@@ -227,29 +253,29 @@ export class PackWriter {
     p.close();
   }
 
-  private roll(): void {
-    if (this.current) {
+  private roll(lane: Lane): void {
+    if (lane.current) {
       // Its records become durable with the next flush, which seals it.
-      this.writeBuffered();
-      this.rolled.push(this.current);
-      if (this.rolled.length > MAX_ROLLED_OPEN) {
+      this.writeBuffered(lane);
+      lane.rolled.push(lane.current);
+      if (lane.rolled.length > MAX_ROLLED_OPEN) {
         // Bounds open handles (a GC may write hundreds of packs): sync and seal now, as a flush would.
-        for (const p of this.rolled) p.out.sync();
-        for (const p of this.rolled) this.retire(p);
-        this.rolled = [];
+        for (const p of lane.rolled) p.out.sync();
+        for (const p of lane.rolled) this.retire(p);
+        lane.rolled = [];
       }
     }
-    const name = randomBytes(16).toString('hex');
+    const name = lane.prefix + randomBytes(16).toString('hex');
     this.events.created(name);
     const out = this.backend.createPack(name);
     out.append(PACK_MAGIC);
-    this.current = new OpenPack(name, out);
+    lane.current = new OpenPack(name, out);
   }
 
-  private writeBuffered(): void {
-    if (!this.current || this.buffered.length === 0) return;
-    this.current.out.appendAll(this.buffered);
-    this.buffered = [];
-    this.bufferedBytes = 0;
+  private writeBuffered(lane: Lane): void {
+    if (!lane.current || lane.buffered.length === 0) return;
+    lane.current.out.appendAll(lane.buffered);
+    lane.buffered = [];
+    lane.bufferedBytes = 0;
   }
 }

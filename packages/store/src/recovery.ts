@@ -1,5 +1,6 @@
-import { type StorageBackend } from './backend';
+import { type AbortedUploads, type StorageBackend } from './backend';
 import { type Catalog } from './catalog';
+import { isStoreError } from './errors';
 import { isOutOfSpace } from './space-reserve';
 
 /** What opening a store repaired after an unclean stop. */
@@ -10,6 +11,8 @@ export interface RecoveryReport {
   removedPacks: string[];
   /** Set when the catalog could not be written (the disk is full): what was left for the next start. */
   deferred?: string;
+  /** Incomplete multipart uploads of earlier runs aborted (an object store), or why none could be. */
+  uploads?: AbortedUploads | { failed: string };
 }
 
 /** Reason recorded on a backup whose writer vanished. */
@@ -51,18 +54,26 @@ export async function recoverStore(
     }
   }
 
+  const uploads = await abortStaleUploads(backend, owner);
+
   const interruptedBackups = catalog.creatingBackupIds();
   try {
     // No process appends any more: what was open is as complete as it will get.
     writeMakingRoom(() => catalog.settleAfterStop(INTERRUPTED_REASON), freeSpace);
   } catch (err) {
     if (!isOutOfSpace(err)) throw err;
-    return { interruptedBackups: [], removedPacks, deferred: `the catalog cannot be written (${(err as Error).message}): free space on the store's disk` };
+    return {
+      interruptedBackups: [],
+      removedPacks,
+      uploads,
+      deferred: `the catalog cannot be written (${(err as Error).message}): free space on the store's disk`,
+    };
   }
 
   // Packs GC had emptied (their chunks were moved in a committed transaction),
   // and packs no recorded chunk points into (a crash between writing and recording).
   const doomed = [...catalog.packNames('deleting'), ...catalog.emptySealedPacks()];
+  if (doomed.length > 0) await owner.confirm('removing the packs GC had emptied'); // read back again: the listing above may have taken long
   for (const name of doomed) {
     owner.assertHeld(`removing pack ${name}`);
     await backend.deletePack(name);
@@ -76,7 +87,26 @@ export async function recoverStore(
   // Packs sealed but not yet published when the last owner stopped (an object store): publish them now.
   const gone = new Set(doomed);
   for (const name of backend.unpublishedPacks()) if (!gone.has(name)) await backend.publishPack(name);
-  return { interruptedBackups, removedPacks };
+  return { interruptedBackups, removedPacks, uploads };
+}
+
+/**
+ * Aborts the incomplete multipart uploads earlier runs left under this
+ * storage's packs (their parts are billed, and no listing shows them),
+ * each while the lease is held. A failure (a store whose key may not list
+ * uploads) is reported, not fatal: the uploads wait for the next GC.
+ */
+export async function abortStaleUploads(
+  backend: StorageBackend,
+  owner: { assertHeld(what: string): void },
+): Promise<AbortedUploads | { failed: string } | undefined> {
+  if (!backend.abortStaleUploads) return undefined;
+  try {
+    return await backend.abortStaleUploads(() => owner.assertHeld('aborting an incomplete upload'));
+  } catch (err) {
+    if (isStoreError(err, 'STORE_LOCKED')) throw err;
+    return { failed: (err as Error).message };
+  }
 }
 
 /** Runs a catalog write; if the disk is full, gives up the reserve and tries once more. */

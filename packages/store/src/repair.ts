@@ -148,7 +148,8 @@ export async function repairCatalog(
     const catalog = new Catalog(file);
     try {
       const report = await rebuild(catalog, backend, from === 'catalog' ? withRecords(old, records) : single(old, 'record'), places, packs);
-      lease.assertHeld('rebuilding the catalog'); // the rebuild read the storage as this process's: it still was
+      // The rebuild read the storage as this process's, and what follows rewrites and sets records aside: read back, it still is.
+      await lease.confirm('rebuilding the catalog');
       // The records now say what the repaired catalog says, every copy of it checked against the packs.
       // Live backups whose own record was refused: the repair could not judge them, so it does not give them up.
       const nameOfId = new Map(records.clients.map((c) => [c.id as number, c.name as string]));

@@ -3,12 +3,15 @@
  * MinIO, …). A pack is assembled and fsynced on local disk like the local
  * backend's, then published: uploaded whole (multipart past a part's size)
  * and acknowledged by the object store before anything names it to a
- * client. Published packs stay in a local cache bounded in bytes; other
- * reads are ranged GETs, each fetching a window ahead (a restore reads a
- * pack's chunks in order). Throttling, 5xx, refused and dropped
- * connections are retried with backoff for minutes (s3-retry.ts,
- * s3_retry_time); a request that stalls is cut by a timeout and retried
- * the same way.
+ * client. Published data packs stay in a local cache bounded in bytes;
+ * other reads are ranged GETs, each fetching a window ahead (a restore
+ * reads a pack's chunks in order). Tree packs (manifest records only:
+ * pack-format.ts) are kept on local disk whatever the cache's size, and
+ * one not there (a new machine after rebuild-catalog) is fetched whole
+ * once and kept: what a commit's check and GC read never waits on the
+ * bucket. Throttling, 5xx, refused and dropped connections are retried
+ * with backoff for minutes (s3-retry.ts, s3_retry_time); a request that
+ * stalls is cut by a timeout and retried the same way.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,10 +27,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type LeaseObject, type PackAppender, type StorageBackend } from './backend';
+import { mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
+import { type AbortedUploads, type LeaseObject, type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
 import { type StorageWait, StorageRetryPolicy } from './s3-retry';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
+import { isTreePack } from './pack-format';
+import { MultipartCleaner } from './s3-multipart';
 
 // The SDK warns on every start that its releases from 2027 need Node 22; this one runs on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -51,7 +57,7 @@ export interface S3Settings {
   pathStyle: boolean;
   /** The current credentials, asked for at each request signing (the server rereads its file on SIGHUP); undefined: the SDK's own chain. */
   credentials?: () => S3Credentials;
-  /** Local bytes kept for published packs. */
+  /** Local bytes kept for published data packs (tree packs are kept whatever it is). */
   cacheBytes: number;
   /** At most this many attempts per request, the first included (tests; default: as many as retryTimeMs allows). */
   maxAttempts?: number;
@@ -101,6 +107,12 @@ export class S3Backend implements StorageBackend {
   private readonly cache: LocalDirectoryBackend;
   private readonly cached = new Map<string, number>();
   private cachedBytes = 0;
+  /** Tree packs kept on local disk, not counted in the cache (see keepTreePack). */
+  private readonly trees: LocalDirectoryBackend;
+  /** Their sizes, by name: every tree pack present locally. */
+  private readonly treeSizes = new Map<string, number>();
+  /** Tree packs being fetched whole, by name. */
+  private readonly treeFetches = new Map<string, Promise<void>>();
   /** Sizes learnt from listings, uploads and HEADs. */
   private readonly sizes = new Map<string, number>();
   private windows: Window[] = [];
@@ -110,6 +122,7 @@ export class S3Backend implements StorageBackend {
   private readonly uploadQueue: Array<() => void> = [];
   private readonly readAhead: number;
   private readonly retry: StorageRetryPolicy;
+  private readonly multipart: MultipartCleaner;
 
   constructor(
     dir: string,
@@ -155,9 +168,18 @@ export class S3Backend implements StorageBackend {
       },
       { step: 'build', name: 'cpsbackupStoreDate' },
     );
+    this.multipart = new MultipartCleaner({
+      client: this.client,
+      bucket: settings.bucket,
+      keyPrefix: `${settings.prefix}packs/`,
+      inFlight: (key) => [...this.inflight.keys()].some((name) => this.packKey(name) === key),
+      failure: (err, what) => this.failure(err, what),
+    });
     this.staging = new LocalDirectoryBackend(path.join(dir, 's3', 'staging'));
     this.cache = new LocalDirectoryBackend(path.join(dir, 's3', 'cache'));
     for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
+    this.trees = new LocalDirectoryBackend(path.join(dir, 's3', 'trees'));
+    for (const name of this.trees.listPacksNow()) this.treeSizes.set(name, fs.statSync(this.trees.packFile(name)).size);
   }
 
   /** Whether a request waits on the storage now (failed and being retried, or unanswered for a while); undefined: none does. */
@@ -176,11 +198,11 @@ export class S3Backend implements StorageBackend {
 
   createPack(name: string): PackAppender {
     this.packKey(name);
-    if (this.cached.has(name)) throw new StoreError('BAD_ARGUMENT', `pack ${name} exists`);
+    if (this.cached.has(name) || this.treeSizes.has(name)) throw new StoreError('BAD_ARGUMENT', `pack ${name} exists`);
     return this.staging.createPack(name);
   }
 
-  /** Uploads a sealed pack (once at a time per pack); once the store acknowledged it, the local file moves to the cache. */
+  /** Uploads a sealed pack (once at a time per pack); once the store acknowledged it, the local file moves to the cache (a tree pack: to the tree packs kept). */
   publishPack(name: string): Promise<void> {
     let p = this.inflight.get(name);
     if (!p) {
@@ -209,7 +231,7 @@ export class S3Backend implements StorageBackend {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // Not staged: published before (asked again, after a crash or a second seal), its cached copy maybe evicted since.
-      if (this.cached.has(name) || this.sizes.has(name)) return;
+      if (this.cached.has(name) || this.sizes.has(name) || this.treeSizes.has(name)) return;
       await this.packSize(name); // in the bucket after all, or PACK_MISSING naming it
       return;
     }
@@ -228,9 +250,18 @@ export class S3Backend implements StorageBackend {
       body.destroy();
     }
     this.sizes.set(name, size);
-    // Kept as recently written: the next backup's reads of new listings find it here.
+    if (isTreePack(name)) {
+      this.keepTreePack(name, size);
+      return;
+    }
+    // Kept as recently written: the next backup's reads of new chunks find it here.
     this.staging.movePack(name, this.cache);
     this.remember(name, size);
+  }
+
+  /** Aborts the incomplete multipart uploads under this prefix's packs/ that are not this process's (s3-multipart.ts). */
+  abortStaleUploads(beforeAbort: () => void): Promise<AbortedUploads> {
+    return this.multipart.abortStale(beforeAbort);
   }
 
   discardPack(name: string): void {
@@ -245,6 +276,7 @@ export class S3Backend implements StorageBackend {
     this.packKey(name);
     if (length === 0) return Buffer.alloc(0);
     if (fs.existsSync(this.staging.packFile(name))) return this.staging.readPack(name, offset, length);
+    if (isTreePack(name)) return this.readTreePack(name, offset, length);
     if (this.cached.has(name)) {
       this.touch(name);
       return this.cache.readPack(name, offset, length);
@@ -284,7 +316,7 @@ export class S3Backend implements StorageBackend {
   async packSize(name: string): Promise<number> {
     this.packKey(name);
     if (fs.existsSync(this.staging.packFile(name))) return this.staging.packSize(name);
-    const known = this.sizes.get(name) ?? this.cached.get(name);
+    const known = this.sizes.get(name) ?? this.cached.get(name) ?? this.treeSizes.get(name);
     if (known !== undefined) return known;
     try {
       const h = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name) }));
@@ -305,6 +337,7 @@ export class S3Backend implements StorageBackend {
     this.windows = this.windows.filter((w) => w.pack !== name);
     this.windowBytes = this.windows.reduce((n, w) => n + w.bytes.length, 0);
     this.forgetCached(name);
+    await this.forgetTreePack(name);
     this.staging.discardPack(name);
   }
 
@@ -367,6 +400,12 @@ export class S3Backend implements StorageBackend {
 
   /** Whether the object store refuses a PUT whose If-None-Match / If-Match fails (probed at the first lease write). */
   private conditional: boolean | undefined;
+  /** If-Match takes the tag bare, not quoted as the ETag header gives it (Ceph RGW 16 compares it with the stored tag, unquoted). */
+  private ifMatchBare = false;
+
+  private ifMatch(tag: string): string {
+    return this.ifMatchBare ? tag.replace(/^"(.*)"$/, '$1') : tag;
+  }
 
   get leaseWrites(): 'atomic' | 'checked' | 'unknown' {
     return this.conditional === undefined ? 'unknown' : this.conditional ? 'atomic' : 'checked';
@@ -396,7 +435,7 @@ export class S3Backend implements StorageBackend {
             Bucket: this.settings.bucket,
             Key: this.leaseKey,
             Body: data,
-            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: this.ifMatch(expected) }),
           }),
           this.leaseRequest(),
         );
@@ -423,13 +462,18 @@ export class S3Backend implements StorageBackend {
    * created with If-None-Match: *, then written again with the same
    * condition and with If-Match of a tag it never had; both must be refused
    * (412). Servers that ignore the headers (s3rver, older Ceph RGW and
-   * MinIO) take both writes.
+   * MinIO) take both writes. Then the right tag must be taken: quoted, as
+   * S3 wants it, or else bare (Ceph RGW 16); a store that takes neither
+   * is written as one that ignores conditions.
    */
   private async probeConditionalWrites(): Promise<boolean> {
     const Key = `${this.settings.prefix}lease-probe-${randomBytes(8).toString('hex')}`;
+    let tag = '';
     const put = async (cond: { IfNoneMatch?: string; IfMatch?: string }): Promise<'written' | 'refused'> => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }), this.leaseRequest());
+        tag =
+          (await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }), this.leaseRequest()))
+            .ETag ?? '';
         return 'written';
       } catch (err) {
         const code = status(err);
@@ -441,8 +485,14 @@ export class S3Backend implements StorageBackend {
     try {
       if ((await put({ IfNoneMatch: '*' })) !== 'written') return false;
       const again = await put({ IfNoneMatch: '*' });
+      const written = tag; // the same bytes each time: the same tag
       const wrongTag = await put({ IfMatch: '"00000000000000000000000000000000"' });
-      return again === 'refused' && wrongTag === 'refused';
+      if (again !== 'refused' || wrongTag !== 'refused') return false;
+      if ((await put({ IfMatch: written })) === 'written') return true;
+      this.ifMatchBare = true;
+      if ((await put({ IfMatch: this.ifMatch(written) })) === 'written') return true;
+      this.ifMatchBare = false;
+      return false;
     } finally {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key }), this.leaseRequest()).catch(() => undefined);
     }
@@ -451,8 +501,10 @@ export class S3Backend implements StorageBackend {
   async close(): Promise<void> {
     this.retry.stop(); // uploads still running fail at their next failure instead of waiting minutes for the storage
     await Promise.allSettled([...this.inflight.values()]);
+    await Promise.allSettled([...this.treeFetches.values()]);
     this.staging.closeReaders();
     this.cache.closeReaders();
+    this.trees.closeReaders();
     this.client.destroy();
   }
 
@@ -471,6 +523,52 @@ export class S3Backend implements StorageBackend {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out;
+  }
+
+  /** A published tree pack: moved from staging to the tree packs kept, outside the cache's size. */
+  private keepTreePack(name: string, size: number): void {
+    this.staging.movePack(name, this.trees);
+    this.treeSizes.set(name, size);
+  }
+
+  /** Reads a tree pack from local disk, fetching it whole first if it is not there. */
+  private async readTreePack(name: string, offset: number, length: number): Promise<Buffer> {
+    if (!this.treeSizes.has(name)) await this.fetchTreePack(name);
+    return this.trees.readPack(name, offset, length);
+  }
+
+  /** Fetches a tree pack whole (one GET, once however many reads wait for it) and keeps it. */
+  private fetchTreePack(name: string): Promise<void> {
+    let p = this.treeFetches.get(name);
+    if (!p) {
+      p = this.fetchTreePackNow(name).finally(() => this.treeFetches.delete(name));
+      this.treeFetches.set(name, p);
+    }
+    return p;
+  }
+
+  private async fetchTreePackNow(name: string): Promise<void> {
+    let bytes: Buffer;
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.packKey(name) }));
+      bytes = Buffer.from(await r.Body!.transformToByteArray());
+    } catch (err) {
+      throw this.failure(err, `read of pack ${name}`, name);
+    }
+    // Written under a temporary name and renamed: a crash never leaves a torn copy that the next start would take for whole.
+    const file = this.trees.packFile(name);
+    mkdirDurably(path.dirname(file));
+    replaceFileDurably(file, bytes);
+    this.treeSizes.set(name, bytes.length);
+    this.sizes.set(name, bytes.length);
+  }
+
+  /** A deleted tree pack's local copy goes too (after a fetch of it in flight, which would bring it back). */
+  private async forgetTreePack(name: string): Promise<void> {
+    if (!isTreePack(name)) return;
+    await this.treeFetches.get(name)?.catch(() => undefined);
+    this.treeSizes.delete(name);
+    this.trees.discardPack(name);
   }
 
   /** A pack now in the cache; the least recently used go past the cache's size (never the one just added). */

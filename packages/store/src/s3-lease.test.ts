@@ -1,15 +1,16 @@
 /**
- * The storage's lease on a real S3-compatible server process (s3rver,
- * through the fault proxy): whether the server honours conditional
- * writes (s3rver does not: the read-back path is what runs), two takers
- * at once, and an owner whose renewals fail stops acknowledging and
- * deleting before another may take the storage, then learns it lost it.
+ * The storage's lease on a real S3-compatible server process (s3rver, or
+ * Ceph RGW under CPSBACKUP_S3=rgw; through the fault proxy): whether the
+ * server honours conditional writes (s3rver does not: the read-back path
+ * is what runs; RGW does), two takers at once, and an owner whose renewals
+ * fail stops acknowledging and deleting before another may take the
+ * storage, then learns it lost it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { backupTree, readTree } from '@cpsbackup/testkit/store-trees';
-import { useS3 } from '@cpsbackup/testkit/s3';
+import { s3Kind, useS3 } from '@cpsbackup/testkit/s3';
 import { repairCatalog } from './repair';
 import { defaultRecordsKeyFile } from './options';
 import { S3Backend } from './s3-backend';
@@ -38,7 +39,7 @@ function onBucket(prefix: string) {
   };
 }
 
-/** The bucket reached straight at s3rver, past the proxy and its faults. */
+/** The bucket reached straight at the server, past the proxy and its faults. */
 function direct(prefix: string) {
   return (d: string) => {
     const b = new S3Backend(d, {
@@ -55,23 +56,44 @@ function tree(seed: string): Map<string, Buffer> {
   return new Map(Array.from({ length: 6 }, (_, i) => [`/${seed}/f${i}`, rnd.bytes(20_000 + i * 999)] as const));
 }
 
-test('s3rver takes a PUT whose If-None-Match or If-Match fails: the lease runs on the read-back path there, and says so', async () => {
-  const key = `probe${++prefixes}`;
-  const url = `http://127.0.0.1:${server.s3.serverPort}/${server.s3.bucket}/${key}`;
-  // What the probe finds, seen directly: the second create-only PUT is taken (S3 answers 412).
-  expect((await fetch(url, { method: 'PUT', body: 'one', headers: { 'if-none-match': '*' } })).status).toBe(200);
-  expect((await fetch(url, { method: 'PUT', body: 'two', headers: { 'if-none-match': '*' } })).status).toBe(200);
-  expect(await (await fetch(url)).text()).toBe('two');
+/** What the object store answers a create-only PUT of an object that exists, and an If-Match PUT of a tag it never had. */
+async function conditionalAnswers(): Promise<number[]> {
+  const what = `/${server.s3.bucket}/probe${++prefixes}`;
+  expect((await server.s3.direct(what, { method: 'PUT', body: 'one', headers: { 'if-none-match': '*' } })).status).toBe(200);
+  const again = (await server.s3.direct(what, { method: 'PUT', body: 'two', headers: { 'if-none-match': '*' } })).status;
+  const wrongTag = (await server.s3.direct(what, { method: 'PUT', body: 'three', headers: { 'if-match': '"00000000000000000000000000000000"' } })).status;
+  return [again, wrongTag];
+}
+
+/** The lease's first write on a fresh prefix: which path it took, and that the probe left nothing behind. */
+async function firstLeaseWrite(): Promise<string> {
   const backend = onBucket(`l${++prefixes}/`)(dir());
   try {
     expect(backend.leaseWrites).toBe('unknown');
     expect(await backend.writeLease(Buffer.from('x'), undefined)).toBeDefined();
-    expect(backend.leaseWrites).toBe('checked');
     expect(await backend.listObjects('')).toEqual([]); // the probe's object is gone
+    return backend.leaseWrites;
   } finally {
     await backend.close();
   }
-});
+}
+
+// Each server's own behaviour: s3rver's under `make test`, RGW's under `make test-rgw`.
+(s3Kind() === 's3rver' ? test : test.skip)(
+  's3rver takes a PUT whose If-None-Match or If-Match fails: the lease runs on the read-back path there, and says so',
+  async () => {
+    expect(await conditionalAnswers()).toEqual([200, 200]);
+    expect(await firstLeaseWrite()).toBe('checked');
+  },
+);
+
+(s3Kind() === 'rgw' ? test : test.skip)(
+  'Ceph RGW refuses a PUT whose If-None-Match or If-Match fails (412): the lease is written with conditions there',
+  async () => {
+    expect(await conditionalAnswers()).toEqual([412, 412]);
+    expect(await firstLeaseWrite()).toBe('atomic');
+  },
+);
 
 test('on a store that ignores conditions, of servers taking the storage at the same moment exactly one gets it', async () => {
   for (let round = 0; round < 4; round++) {

@@ -58,12 +58,13 @@ test('a gateway that goes away and comes back: the request waits (since when, at
   expect((await b.readObject('during'))?.toString()).toBe('written while the gateway restarted');
 });
 
-test('answers that waiting will not change (403, 400, 404) are not retried; a 503 is, past six attempts', async () => {
+test('answers that waiting will not change (403, 400, 404, 501) are not retried; a 503 is, past six attempts', async () => {
   const b = s3Backend({ retryTimeMs: 120_000 });
   const denied = '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
   for (const [status, code] of [
     [403, 'AccessDenied'],
     [400, 'InvalidArgument'],
+    [501, 'NotImplemented'],
   ] as const) {
     server.s3.proxy.resetCounts();
     server.s3.proxy.inject({ action: { kind: 'answer', status, body: denied.replace('AccessDenied', code) }, times: 100 });

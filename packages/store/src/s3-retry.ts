@@ -158,6 +158,7 @@ export class StorageRetryPolicy {
     const attempts = (err as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 0;
     if (attempts < 2 || attempts >= (this.settings.maxAttempts ?? Infinity)) return false;
     const code = httpStatus(err);
+    if (code === 501) return false;
     if (code !== undefined && code >= 400 && code < 500) return code === 408 || code === 429;
     return !isAbort(err);
   }
@@ -188,6 +189,7 @@ export class StorageRetryPolicy {
 /** Whether waiting may change the answer: network failures, timeouts, 5xx, throttling, 408; not other 4xx. */
 function retryable(info: RetryErrorInfo): boolean {
   const code = httpStatus(info.error);
+  if (code === 501) return false; // not implemented by this store (ListMultipartUploads on s3rver): waiting will not change it
   if (code !== undefined && code >= 400 && code < 500) return code === 408 || code === 429 || info.errorType === 'THROTTLING';
   if (info.errorType !== 'CLIENT_ERROR') return true;
   // No HTTP answer at all: a connection refused, reset or cut (whatever the SDK calls it), the storage may come back.

@@ -505,7 +505,7 @@ export class Store {
   /** Checks every record and writes those the catalog proves missing (at open, and at GC after a failed write). */
   private async reconcileRecords(adopt = false): Promise<void> {
     try {
-      this.lease.assertHeld('bringing the backup records in line with the catalog'); // it may rewrite and set records aside
+      await this.lease.confirm('bringing the backup records in line with the catalog'); // it may rewrite and set records aside: read back first
       const r = await this.records.reconcile(adopt);
       this.recordsAdopted += r.signed;
       this.records.stale = false;

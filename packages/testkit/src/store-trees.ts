@@ -1,7 +1,16 @@
 /** Backups made and read through the store API, as the server makes them for an agent. */
 import * as path from 'node:path';
 import { chunkBuffer, type ChunkerParams } from '@cpsbackup/chunker';
-import { chunkIdOf, compareWalkOrder, compressChunk, DEFAULT_ZSTD_LEVEL, encodedChunkMatches, ManifestFormat, walkTreeRecords } from '@cpsbackup/format';
+import {
+  chunkIdOf,
+  compareWalkOrder,
+  compressChunk,
+  DEFAULT_ZSTD_LEVEL,
+  encodedChunkMatches,
+  EntryType,
+  ManifestFormat,
+  walkTreeRecords,
+} from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
 
@@ -32,6 +41,44 @@ export async function putEncodedChunk(w: BackupWriter, id: Buffer, codec: number
 export async function backupTree(store: Store, client: string, files: ReadonlyMap<string, Buffer>, parentId?: number): Promise<BackupInfo> {
   const w = store.beginBackup({ client, parentId: parentId ?? null });
   for (const [p, content] of inWalkOrder(files)) await backupFile(w, p, content);
+  return w.commit();
+}
+
+/**
+ * The same with a directory entry before each directory's contents, as an
+ * agent's walk makes them: each directory's listing is a chunk of its own,
+ * stored when the walk leaves the directory (between the data that
+ * follows), as the agent sends it. Files get inode numbers and times of
+ * their own, so listings weigh what real ones do. Directories read back
+ * (readTree) as empty entries. `beforeCommit` runs once every file is in.
+ */
+export async function backupDirectoryTree(
+  store: Store,
+  client: string,
+  files: ReadonlyMap<string, Buffer>,
+  parentId?: number,
+  beforeCommit?: () => Promise<void>,
+): Promise<BackupInfo> {
+  const w = store.beginBackup({ client, parentId: parentId ?? null });
+  const made = new Set<string>();
+  let inode = 1000n;
+  for (const [p, content] of inWalkOrder(files)) {
+    const dirs: string[] = [];
+    for (let d = path.posix.dirname(p); d !== '/' && !made.has(d); d = path.posix.dirname(d)) dirs.unshift(d);
+    for (const d of dirs) {
+      made.add(d);
+      w.addEntry({ ...fileEntry(d, [], 0), type: EntryType.Directory, mode: 0o755, inode: inode++ });
+    }
+    const pieces = chunkBuffer(content, TEST_CHUNKER);
+    const ids = pieces.map((c) => chunkIdOf(c));
+    const lacking = new Set(w.missing(ids).map((id) => id.toString('hex')));
+    for (const [i, piece] of pieces.entries()) {
+      if (lacking.delete(ids[i]!.toString('hex'))) await putChunk(w, ids[i]!, Buffer.from(piece));
+    }
+    const n = inode++;
+    w.addEntry({ ...fileEntry(p, ids, content.length), inode: n, mtimeNs: 1_700_000_000_000_000_000n + n * 7_919_000_013n });
+  }
+  await beforeCommit?.();
   return w.commit();
 }
 

@@ -1,19 +1,27 @@
 /**
  * A real S3-compatible server for tests: s3rver in a child process on
- * 127.0.0.1, and a fault-injecting HTTP proxy in front of it (throttling
- * answers, connection resets, a slow endpoint, failed requests), which
- * also counts requests by kind.
+ * 127.0.0.1, or a real Ceph RGW (rgw.ts: CPSBACKUP_S3=rgw, `make
+ * test-rgw`), with a fault-injecting HTTP proxy in front of either
+ * (throttling answers, connection resets, a slow endpoint, failed
+ * requests), which also counts requests by kind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { type S3Settings } from '@cpsbackup/store/s3';
+import { type S3Kind, s3Kind, TestRgw } from './rgw';
+import { type S3Key, signedFetch } from './sigv4';
+
+export { type S3Kind, s3Kind, TestRgw } from './rgw';
 
 /** The server process, compiled. */
 const SERVER_SCRIPT = path.resolve(__dirname, '..', '..', 'dist', 's3', 's3-server-main.js');
+/** s3rver's fixed key. */
+const S3RVER_KEY: S3Key = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** What a fault does to a request it matches. */
 export type FaultAction =
@@ -50,6 +58,10 @@ export class FaultProxy {
   private readonly faults: Fault[] = [];
   /** Requests seen, by kind (Get, Put, Head, List, Delete, UploadPart, …). */
   readonly counts = new Map<string, number>();
+  /** Bytes of the answers' bodies, by the same kinds (what a client read: a Get's bytes are pack or object bytes). */
+  readonly bytes = new Map<string, number>();
+  /** Every request answered since resetCounts: its kind, path and the bytes of its answer's body. */
+  readonly answered: Array<{ kind: string; path: string; bytes: number }> = [];
   /** Requests being served now, and the most at once since resetCounts. */
   openRequests = 0;
   peakOpenRequests = 0;
@@ -89,6 +101,8 @@ export class FaultProxy {
 
   resetCounts(): void {
     this.counts.clear();
+    this.bytes.clear();
+    this.answered.length = 0;
     this.peakOpenRequests = this.openRequests;
   }
 
@@ -180,6 +194,12 @@ export class FaultProxy {
     // A new connection each time: node's pooled keep-alive sockets race s3rver closing them (a socket hang-up the client sees).
     const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      let n = 0;
+      upRes.on('data', (d: Buffer) => (n += d.length));
+      upRes.once('end', () => {
+        this.bytes.set(kind, (this.bytes.get(kind) ?? 0) + n);
+        this.answered.push({ kind, path: new URL(req.url ?? '/', 'http://x').pathname, bytes: n });
+      });
       upRes.pipe(res);
     });
     up.on('error', () => req.socket.destroy());
@@ -194,13 +214,16 @@ export class FaultProxy {
   }
 }
 
-/** A test file's S3 server: started before its tests, stopped after them (the object is filled in once started). */
+/**
+ * A test file's S3 server: started before its tests, stopped after them (the object is filled in once started).
+ * On RGW, a bucket of its own on the cluster the jest run started (jest-global-setup.ts), or on one of its own.
+ */
 export function useS3(name: string): { s3: TestS3 } {
   const holder = {} as { s3: TestS3 };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${name}-`));
   beforeAll(async () => {
-    holder.s3 = await TestS3.start(dir);
-  });
+    holder.s3 = await TestS3.startFor(s3Kind(), dir, name);
+  }, 11 * 60_000);
   afterAll(async () => {
     await holder.s3?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -212,15 +235,20 @@ export function useS3(name: string): { s3: TestS3 } {
 declare function beforeAll(fn: () => Promise<void> | void, timeout?: number): void;
 declare function afterAll(fn: () => Promise<void> | void, timeout?: number): void;
 
-/** A running S3 server and the proxy in front of it. */
+/** A running S3 server (s3rver or RGW) and the proxy in front of it. */
 export class TestS3 {
   private constructor(
-    private readonly child: ChildProcess,
+    readonly kind: S3Kind,
+    private readonly child: ChildProcess | undefined,
+    /** The RGW cluster, and whether this object started it (and stops it). */
+    readonly rgw: TestRgw | undefined,
+    private readonly ownsRgw: boolean,
     /** The server's own port (no faults). */
     readonly serverPort: number,
     readonly proxy: FaultProxy,
     readonly bucket: string,
-    readonly directory: string,
+    /** The key the server takes. */
+    readonly key: S3Key,
   ) {}
 
   /** Starts s3rver storing in `directory` with `bucket` made, and a proxy in front of it. */
@@ -238,17 +266,39 @@ export class TestS3 {
       });
       child.on('exit', (code) => reject(new Error(`the S3 test server exited (${code}): ${stderr}`)));
     });
-    return new TestS3(child, port, await FaultProxy.start(port), bucket, directory);
+    return new TestS3('s3rver', child, undefined, false, port, await FaultProxy.start(port), bucket, S3RVER_KEY);
   }
 
-  /** The S3 server's process id (for its CPU time in benchmarks). */
-  get pid(): number {
-    return this.child.pid ?? 0;
+  /**
+   * A bucket of its own (named after `name`) on a Ceph RGW: `rgw` when given, else the jest run's
+   * (CPSBACKUP_RGW), else a cluster started for it (and stopped with it); a proxy in front.
+   */
+  static async startRgw(name: string, rgw?: TestRgw): Promise<TestS3> {
+    const shared = rgw ?? TestRgw.shared();
+    const cluster = shared ?? (await TestRgw.start());
+    const bucket = `cpsbackup-${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${randomBytes(4).toString('hex')}`.slice(0, 63);
+    await cluster.createBucket(bucket);
+    return new TestS3('rgw', undefined, cluster, shared === undefined, cluster.port, await FaultProxy.start(cluster.port), bucket, cluster.key);
+  }
+
+  /** s3rver storing in `directory`, or a bucket named after `name` on RGW. */
+  static startFor(kind: S3Kind, directory: string, name: string): Promise<TestS3> {
+    return kind === 'rgw' ? TestS3.startRgw(name) : TestS3.start(directory);
+  }
+
+  /** The S3 server's process ids (for their CPU time in benchmarks): s3rver's, or RGW's daemons. */
+  get pids(): number[] {
+    return this.rgw ? this.rgw.pids : [this.child?.pid ?? 0];
   }
 
   /** The endpoint clients use: through the proxy. */
   get endpoint(): string {
     return this.proxy.endpoint;
+  }
+
+  /** A request straight to the server (no faults, not in the proxy's counts), signed with its key: `what` is "/<bucket>/<key>?<query>". */
+  direct(what: string, init: { method?: string; body?: Buffer | string; headers?: Record<string, string> } = {}): Promise<Response> {
+    return signedFetch(`http://127.0.0.1:${this.serverPort}${what}`, this.key, init);
   }
 
   /** S3Backend settings for this server, under `prefix` (each test its own, so each starts empty). */
@@ -259,7 +309,7 @@ export class TestS3 {
       region: 'us-east-1',
       prefix,
       pathStyle: true,
-      credentials: () => ({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), // s3rver's fixed key
+      credentials: () => ({ ...this.key }),
       cacheBytes: 64 * 1024 * 1024,
       ...more,
     };
@@ -267,9 +317,12 @@ export class TestS3 {
 
   async stop(): Promise<void> {
     await this.proxy.stop();
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
+    if (this.ownsRgw) await this.rgw!.stop();
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 }
