@@ -48,10 +48,13 @@ test('with the object store unreachable, a restore and a show are told the stora
   for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(data, 'etc', `conf${i}`), rnd.bytes(700 + i * 97));
   fs.writeFileSync(path.join(data, 'db.dump'), rnd.bytes(3_000_000));
   const conf = writeNodeConf(path.join(root, 'web1'), server, { cname: 'web1', cert: pki.client('web1'), include: [data] });
+  // Less than s3_retry_time: the server keeps the node connected while it retries, and tells it the outcome.
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/^network_timeout = .*$/m, 'network_timeout = 5'));
   expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
   // Nothing of the backup left on the server's disk: every read must go to the object store.
   await server.stop();
   fs.rmSync(path.join(server.storeDir, 's3', 'cache'), { recursive: true, force: true });
+  fs.rmSync(path.join(server.storeDir, 's3', 'trees'), { recursive: true, force: true }); // the file lists too
   await server.start(server.port); // where the node's configuration says
 
   s3.proxy.inject({ action: { kind: 'reset' }, times: 1_000_000 });
