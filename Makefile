@@ -80,7 +80,7 @@ ceph-deps:
 # The S3 suites against a real Ceph RGW: one cluster for the run (jest's global
 # setup), each test file its own bucket. The fault-injection cases run on it too
 # (through the same proxy); what only s3rver does is said in each file.
-RGW_SUITES := packages/testkit/src/s3/rgw.test.ts packages/store/src/s3-backend.test.ts packages/store/src/s3-lease.test.ts packages/store/src/s3-store.test.ts packages/store/src/s3-pack-reads.test.ts packages/store/src/s3-multipart.test.ts packages/store/src/s3-tree-packs.test.ts test/e2e/s3-storage.test.ts test/e2e/s3-storage-down.test.ts
+RGW_SUITES := packages/testkit/src/s3/rgw.test.ts packages/store/src/s3-backend.test.ts packages/store/src/s3-lease.test.ts packages/store/src/s3-store.test.ts packages/store/src/s3-pack-reads.test.ts packages/store/src/s3-multipart.test.ts packages/store/src/s3-tree-packs.test.ts test/e2e/s3-storage.test.ts test/e2e/s3-storage-down.test.ts test/e2e/s3-outage.test.ts
 test-rgw: build ceph-deps
 	CPSBACKUP_S3=rgw npx jest --ci --runInBand $(RGW_SUITES)
 

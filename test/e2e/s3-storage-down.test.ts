@@ -30,6 +30,7 @@ beforeAll(async () => {
     's3_prefix = down/',
     `s3_credentials_file = ${credentials}`,
     's3_cache_size = 1M',
+    's3_retry_time = 10s', // a storage that stays down fails the request after that long
   ]);
   server.addClient('web1');
   await server.start();
@@ -48,8 +49,10 @@ test('with the object store unreachable, a restore and a show are told the stora
   for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(data, 'etc', `conf${i}`), rnd.bytes(700 + i * 97));
   fs.writeFileSync(path.join(data, 'db.dump'), rnd.bytes(3_000_000));
   const conf = writeNodeConf(path.join(root, 'web1'), server, { cname: 'web1', cert: pki.client('web1'), include: [data] });
+  // Less than s3_retry_time: the server keeps the node connected while it retries, and tells it the outcome.
+  fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace(/^network_timeout = .*$/m, 'network_timeout = 5'));
   expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
-  // Nothing of the backup left on the server's disk: every read must go to the object store.
+  // No data of the backup left on the server's disk: every read of a file's content must go to the object store.
   await server.stop();
   fs.rmSync(path.join(server.storeDir, 's3', 'cache'), { recursive: true, force: true });
   await server.start(server.port); // where the node's configuration says
@@ -73,11 +76,11 @@ test('with the object store unreachable, a restore and a show are told the stora
 
   expect(restore.code).toBe(1);
   expect(restore.stderr).toMatch(
-    /the server's object storage failed \(the server's log says why\), so the backup could not be read and this restore stopped \(what it had restored by then stays on this node\); nothing on the server was changed: try again later \(into an empty directory, or with --overwrite\)/,
+    /the server's object storage kept failing or not answering for 10 s \(s3_retry_time; the server's log says what it answered\), so the backup could not be read and this restore stopped \(what it had restored by then stays on this node\); nothing on the server was changed: try again later \(into an empty directory, or with --overwrite\)/,
   );
   expect(show.code).toBe(1);
   expect(show.stderr).toMatch(
-    /the server's object storage failed \(the server's log says why\), so this could not be answered; nothing was changed: try again later/,
+    /the server's object storage kept failing or not answering for 10 s \(s3_retry_time; the server's log says what it answered\), so this could not be answered; nothing was changed: try again later/,
   );
   for (const r of [restore, show]) {
     expect(r.stderr).not.toMatch(/committed/);

@@ -34,6 +34,7 @@ beforeAll(async () => {
     's3_prefix = fleet1/',
     `s3_credentials_file = ${credentials}`,
     's3_cache_size = 1M',
+    's3_retry_time = 10s', // a storage that keeps failing fails the backup after that long
   ]);
   server.addClient('web1');
   await server.start();
@@ -87,11 +88,14 @@ test('an object store that refuses uploads fails the backup with a message namin
   s3.proxy.clearFaults();
   expect(failed.code).not.toBe(0);
   // The agent learns that the server's storage failed, not where it is nor what it answered: the server's log says.
-  expect(failed.stderr).toMatch(/the server's object storage failed \(the server's log says why\); nothing was committed/);
+  expect(failed.stderr).toMatch(
+    /the server's object storage kept failing or not answering for 10 s \(s3_retry_time; the server's log says what it answered\); nothing was committed: its operator must get the storage answering again/,
+  );
   expect(failed.stderr).not.toMatch(/s3:|fleet1|InternalError|127\.0\.0\.1/);
+  expect(failed.stderr).not.toMatch(/answers again/); // it never did
   expect(server.log.split('\n').find((l) => l.includes('"msg":"backup failed"'))).toMatch(
     new RegExp(
-      `storage did not take a pack \\(upload of pack [0-9a-f]+ in s3://${bucketRe()}/fleet1/ at http://127\\.0\\.0\\.1:\\d+ failed after 6 attempts: InternalError`,
+      `storage did not take a pack \\(upload of pack [0-9a-f]+ in s3://${bucketRe()}/fleet1/ at http://127\\.0\\.0\\.1:\\d+ failed after \\d+ attempts over 10 s \\(the storage kept failing or not answering for all of s3_retry_time = 10 s: check the object store, its gateway and its free space\\): InternalError`,
     ),
   );
   const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);

@@ -59,6 +59,24 @@ describe('burp-style config', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('s3_retry_time: 5 minutes by default, a duration, refused out of 10s to 24h with what it is for', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpsconf-retry-'));
+    const file = path.join(dir, 'server.conf');
+    fs.writeFileSync(file, 'storage = s3\ns3_bucket = backups\n');
+    expect(loadServerConfig(file).s3_retry_time).toBe(300);
+    fs.writeFileSync(file, 'storage = s3\ns3_bucket = backups\ns3_retry_time = 15m\n');
+    expect(loadServerConfig(file).s3_retry_time).toBe(900);
+    for (const bad of ['5s', '2d']) {
+      fs.writeFileSync(file, `storage = s3\ns3_bucket = backups\ns3_retry_time = ${bad}\n`);
+      expect(() => loadServerConfig(file)).toThrow(
+        /server\.conf: s3_retry_time: s3_retry_time = \d+ s is out of range: between 10s and 24h \(a gateway restart takes seconds, a full cluster minutes; 5m is the default\)/,
+      );
+    }
+    fs.writeFileSync(file, 'storage = s3\ns3_bucket = backups\ns3_retry_time = soon\n');
+    expect(() => loadServerConfig(file)).toThrow(/s3_retry_time: expected a duration such as 90s, 15m, 26h or 7d, got "soon"/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('node.conf: bad regex and missing required key name file and key', () => {
     expect(() => parseConfig('server = x\nexclude_regex = (', '/n.conf', nodeSchema)).toThrow(/n\.conf:2: exclude_regex: invalid regular expression/);
     expect(() => parseConfig('include = /x', '/n.conf', nodeSchema)).toThrow(/n\.conf: server: is required/);

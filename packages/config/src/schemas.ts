@@ -31,6 +31,10 @@ export const serverSchema = {
     3600,
     'seconds: how long this server holds its storage without renewing the lease (it renews it every third of that); another server may take the storage only once the lease is this old',
   ),
+  s3_retry_time: key.duration(
+    300,
+    'how long a request to the object store is tried again (backoff up to 30 s between attempts) before what needs it fails: a gateway restart, a short network loss, a full cluster (e.g. 5m; 10s to 24h); a backup waiting on it meanwhile is told so',
+  ),
   s3_cache_size: key.size(
     1024 ** 3,
     'local disk kept in directory for recently written data packs (e.g. 2G); reads of other data packs go to the bucket (tree packs, the file lists, are kept in directory apart from it)',
@@ -247,6 +251,14 @@ export function loadServerConfig(file: string): ServerConfig {
   const warnings: string[] = [];
   const c = loadConfig(abs, serverSchema, { burp: BURP_SERVER_KEYS, warnings });
   if (c.storage === 's3' && !c.s3_bucket) throw new ConfigError(abs, undefined, 's3_bucket', 'storage = s3 needs s3_bucket');
+  if (c.s3_retry_time < 10 || c.s3_retry_time > 86400) {
+    throw new ConfigError(
+      abs,
+      undefined,
+      's3_retry_time',
+      `s3_retry_time = ${c.s3_retry_time} s is out of range: between 10s and 24h (a gateway restart takes seconds, a full cluster minutes; 5m is the default)`,
+    );
+  }
   return {
     ...c,
     ...sslPaths(abs, 'server', c),

@@ -2,6 +2,7 @@ import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, typ
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
 import { TreeReads } from './tree-reads';
+import { StorageWatch } from './storage-watch';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -25,6 +26,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     throw new WireError('BACKUP_RUNNING', `a backup of ${client.name} is already running (since ${new Date(lock.since).toISOString()})`);
   }
   let writer: BackupWriter | undefined;
+  let watch: StorageWatch | undefined;
   const notify = (status: BackupOutcome['status'], reason: string) =>
     void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason }, log);
   try {
@@ -43,6 +45,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     const run = ctx.activity.begin(client.name, writer.number, writer);
     const blog = log.child({ backup: writer.number });
     blog.info({ parent: parent?.number ?? null, full: !!begin.full }, 'backup started');
+    watch = new StorageWatch(conn, store, blog);
     // The node reads its parent's file list itself, as a restore reads a tree: it gets the root's ids, and may read the listings they reach.
     const parentTree = parent && !begin.full ? await TreeReads.of(store, parent, { content: false, damage: damagedParent(ctx, parent, blog) }) : undefined;
     await conn.send({
@@ -63,9 +66,12 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       return;
     }
     run.phase = 'committing';
+    watch.committing = true; // the node waits on us now: kept alive, told when it is the storage we wait on
     const totals = await writer.checkTree(done.root);
     const partial = partialReason(done.partialReasons, totals.entries, parent);
-    const info = await writer.commitTree(done.root, totals, partial);
+    // A node gone while the storage kept us waiting was told its backup failed, or will think so: never committed then.
+    const gone = () => (conn.error ? `its node's connection was lost while the server waited (${conn.error.message})` : undefined);
+    const info = await writer.commitTree(done.root, totals, partial, gone);
     ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog[partial ? 'warn' : 'info'](
       {
@@ -80,16 +86,18 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     );
     notify(partial ? 'partial' : 'available', partial ?? '');
     const deleted = await applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
+    await watch.stop(true);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
   } catch (err) {
     if (ctx.activity.running.get(client.name)?.writer === writer && writer) ctx.activity.end(client.name, 'error');
-    if (err instanceof ConnectionError) {
-      writer?.abort(`connection lost: ${err.message}`);
+    if (err instanceof ConnectionError || conn.error) {
+      const lost = err instanceof ConnectionError ? err : conn.error!;
+      writer?.abort(`connection lost: ${lost.message}`);
       if (writer) await prunedAfterFailure(ctx);
-      log.warn({ backup: writer?.number, reason: err.message }, 'backup aborted: connection lost');
-      notify('error', `connection lost: ${err.message}`);
-      throw err;
+      log.warn({ backup: writer?.number, reason: lost.message }, 'backup aborted: connection lost');
+      notify('error', `connection lost: ${lost.message}`);
+      throw lost;
     }
     // A disk filled by something else may first show as the catalog's SQLITE_FULL: the store goes to low-space mode.
     if (isOutOfSpace(err) || (isStoreError(err, 'STORE_IO') && isOutOfSpace(err.context))) store.noteOutOfSpace();
@@ -106,6 +114,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     notify('error', `${wire.code}: ${wire.message}`);
     throw wire;
   } finally {
+    void watch?.stop();
     ctx.locks.release(client.name, ctx.owner);
   }
 }

@@ -2,6 +2,7 @@ import { type cpsbackup, ProtocolError, toSafeNumber } from '@cpsbackup/protocol
 import { TreeReads } from './tree-reads';
 import { type SessionContext } from './context';
 import { resolveBackup } from './resolve-backup';
+import { StorageWatch } from './storage-watch';
 import { toSummary } from './summary';
 import { WireError } from './wire-errors';
 
@@ -25,6 +26,8 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
   ctx.log.info({ backup: b.number, metadataOnly, format: b.manifestFormat }, 'restore started');
   // Until the reading is over, no delete or retention takes this backup (and GC its chunks).
   const doneReading = ctx.activity.beginReading(ctx.client.name, b.number);
+  // Reads the storage retries for minutes (s3_retry_time): the node is kept connected and told, as a backup's is.
+  const watch = new StorageWatch(ctx.conn, ctx.store, ctx.log);
   let reads: TreeReads;
   try {
     const tree = await TreeReads.of(ctx.store, b, { content: !metadataOnly });
@@ -41,6 +44,7 @@ export async function handleRestore(ctx: SessionContext, req: cpsbackup.RestoreR
       await reads.serve(ctx, m.readChunks);
     }
   } finally {
+    void watch.stop();
     doneReading();
   }
   const { chunks, bytes, listingBytes } = reads.totals;

@@ -73,6 +73,7 @@ export function backendFor(config: ServerConfig): { backend?: (dir: string) => S
       pathStyle: config.s3_path_style,
       credentials: credentials ? () => credentials.get() : undefined,
       cacheBytes: config.s3_cache_size,
+      retryTimeMs: config.s3_retry_time * 1000,
     });
   return { backend, credentials };
 }

@@ -57,12 +57,26 @@ function fullDuringBackup(): WireError {
 /** What the node asked for, for what a failure of the server's object storage meant to it. */
 export type WireOperation = 'backup' | 'restore' | 'read' | 'delete' | 'other';
 
-/** Told when the object storage did not answer: what became of the node's request, and what to do. */
-function storageFailed(op: WireOperation): string {
-  const failed = "the server's object storage failed (the server's log says why)";
+/** "2 min", "45 s": how long something lasted, for a person. */
+function minutesText(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Told when the object storage did not answer: what became of the node's
+ * request, and what to do. `retriedMs`: it was retried for all of
+ * s3_retry_time (a gateway down, a full cluster): the node learns for how long.
+ */
+function storageFailed(op: WireOperation, retriedMs?: number): string {
+  const failed =
+    retriedMs === undefined
+      ? "the server's object storage failed (the server's log says why)"
+      : `the server's object storage kept failing or not answering for ${minutesText(retriedMs)} (s3_retry_time; the server's log says what it answered)`;
   switch (op) {
     case 'backup':
-      return `${failed}; nothing was committed: try again later`;
+      return retriedMs === undefined
+        ? `${failed}; nothing was committed: try again later`
+        : `${failed}; nothing was committed: its operator must get the storage answering again (its gateway, its free space), then run the backup again`;
     case 'restore':
       // The node keeps what it wrote (each file named only once whole); the server changes nothing for a restore.
       return `${failed}, so the backup could not be read and this restore stopped (what it had restored by then stays on this node); nothing on the server was changed: try again later (into an empty directory, or with --overwrite)`;
@@ -98,7 +112,10 @@ export function toWireError(err: unknown, op: WireOperation = 'other'): WireErro
   if (catalogDamage(err, ''))
     return new WireError('STORE', "the server's catalog is damaged: its operator must repair it (the server's log says how); nothing was changed", true);
   // Where the packs live and what the object store answered is the operator's business: the server logs it.
-  if (isStoreError(err, 'STORE_REMOTE')) return new WireError('STORE', storageFailed(op), true);
+  if (isStoreError(err, 'STORE_REMOTE')) {
+    const retried = err.context['retriedMs'];
+    return new WireError('STORE', storageFailed(op, typeof retried === 'number' ? retried : undefined), true);
+  }
   // Short of space: the node learns what is wrong and what its operator must do (where the store is stays in the server's log).
   if (isStoreError(err, 'STORE_FULL'))
     return new WireError(

@@ -4,6 +4,7 @@
  * Packs are write-once: created, appended to, synced, then only read or
  * deleted (GC writes new packs instead of editing old ones).
  */
+import { type StorageWait } from './s3-retry';
 export interface StorageBackend {
   /** Human-readable location, for messages (never credentials). */
   readonly location: string;
@@ -93,6 +94,9 @@ export interface StorageBackend {
 
   /** Releases handles and connections (the store closes it). */
   close(): Promise<void>;
+
+  /** Whether the store waits on this storage now (a remote one that does not answer; see s3-retry.ts); absent: it never waits. */
+  storageWait?(): StorageWait | undefined;
 }
 
 /** What abortStaleUploads did. */

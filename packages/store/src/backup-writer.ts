@@ -47,7 +47,7 @@ export interface WriterStore {
   readonly chunks: Pick<ChunkReader, 'readChunk'>;
   readonly publisher: Pick<PackPublisher, 'publishAll'>;
   /** The storage's lease: held when a commit tells a client its backup is kept. */
-  readonly owner: Pick<StorageLease, 'assertHeld'>;
+  readonly owner: Pick<StorageLease, 'regain'>;
   /** No backup writes while GC runs. */
   readonly gc: Pick<GcTurn, 'assertNotRunning'>;
   /** Which key an encrypted node's backup must be made with. */
@@ -512,12 +512,18 @@ export class BackupWriter {
    * `partial` says what it lacks, if anything (see isComplete): it is
    * stored and restorable, but never counts as good.
    */
-  commitTree(root: readonly Buffer[], totals: TreeTotals, partial: string | null = null): Promise<BackupInfo> {
+  commitTree(root: readonly Buffer[], totals: TreeTotals, partial: string | null = null, gone?: () => string | undefined): Promise<BackupInfo> {
     this.assertActive();
-    return this.commitChecked(root, totals, partial);
+    return this.commitChecked(root, totals, partial, gone);
   }
 
-  private async commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null): Promise<BackupInfo> {
+  /**
+   * `gone`: asked right before the catalog commit, once everything is
+   * durable (the packs published, which may take minutes of a storage that
+   * does not answer): why the backup must not be committed after all (its
+   * client gave up, was told it failed), or undefined.
+   */
+  private async commitChecked(root: readonly Buffer[], totals: TreeTotals, partial: string | null, gone?: () => string | undefined): Promise<BackupInfo> {
     this.assertSettled();
     try {
       await this.makeDurable(); // what the backup names is where readers will look, before it may be named
@@ -527,6 +533,11 @@ export class BackupWriter {
       throw err;
     }
     this.assertActive(); // the store may have lost data meanwhile
+    const why = gone?.();
+    if (why !== undefined) {
+      this.abort(`${why}: nothing was committed`);
+      throw new StoreError('BACKUP_STATE', `backup ${this.number} of ${this.client} was not committed: ${why}`);
+    }
     if (this.keyId) this.store.keys.assertBackupKey(this.client, this.dedupGroup, this.keyId);
     const committed = this.store.catalog.commitBackup(this.backupId, {
       manifest: this.keyId ? encodeSealedManifest(this.keyId, this.storedIds(root)) : Buffer.concat(root),
@@ -562,10 +573,10 @@ export class BackupWriter {
     try {
       await this.store.publisher.publishAll();
     } catch (err) {
-      throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`);
+      throw new StoreError('STORE_REMOTE', `${(err as Error).message}; nothing was committed, try again`, err instanceof StoreError ? err.context : {});
     }
     // The commit follows at once: a server that no longer owns the storage must not tell a client its backup is kept.
-    this.store.owner.assertHeld('committing a backup');
+    await this.store.owner.regain('committing a backup');
   }
 
   /**

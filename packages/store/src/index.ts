@@ -15,6 +15,7 @@ export { type VerifyReport, type VerifyScope, type BadChunk, type DamagedBackup,
 export { type StoreStats } from './stats';
 export { type RecoveryReport, INTERRUPTED_REASON } from './recovery';
 export { type StorageBackend, type PackAppender } from './backend';
+export { type StorageWait } from './s3-retry';
 export { LocalDirectoryBackend } from './local-backend';
 export { createRecordsKey, hasSignedRecords, readRecordsKey, type RecordsKey } from './backup-records';
 export { isOutOfSpace } from './space-reserve';

@@ -50,6 +50,10 @@ export class PackPublisher implements PackLife {
     for (const name of [...this.unpublished]) this.sealed(name);
     const results = await Promise.allSettled([...this.publishing.values()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw new StoreError('STORE_REMOTE', `storage did not take a pack (${(failed.reason as Error).message})`);
+    if (failed) {
+      const cause = failed.reason as Error;
+      // How long the storage was retried (s3-retry.ts) goes on to what the node is told.
+      throw new StoreError('STORE_REMOTE', `storage did not take a pack (${cause.message})`, cause instanceof StoreError ? cause.context : {});
+    }
   }
 }

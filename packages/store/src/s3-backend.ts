@@ -9,9 +9,9 @@
  * pack-format.ts) are kept on local disk whatever the cache's size, and
  * one not there (a new machine after rebuild-catalog) is fetched whole
  * once and kept: what a commit's check and GC read never waits on the
- * bucket. Retries with backoff on throttling, 5xx and
- * dropped connections are the SDK's (standard retry strategy); a request
- * that stalls is cut by a timeout and retried the same way.
+ * bucket. Throttling, 5xx, refused and dropped connections are retried
+ * with backoff for minutes (s3-retry.ts, s3_retry_time); a request that
+ * stalls is cut by a timeout and retried the same way.
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,6 +30,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
 import { type AbortedUploads, type LeaseObject, type PackAppender, type StorageBackend } from './backend';
 import { StoreError } from './errors';
+import { type StorageWait, StorageRetryPolicy } from './s3-retry';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
 import { isTreePack } from './pack-format';
 import { MultipartCleaner } from './s3-multipart';
@@ -58,14 +59,24 @@ export interface S3Settings {
   credentials?: () => S3Credentials;
   /** Local bytes kept for published data packs (tree packs are kept whatever it is). */
   cacheBytes: number;
-  /** Attempts per request, the first included (SDK standard retry with backoff). */
+  /** At most this many attempts per request, the first included (tests; default: as many as retryTimeMs allows). */
   maxAttempts?: number;
+  /** How long one request is tried again, in all, before it fails (s3_retry_time; default 5 minutes). */
+  retryTimeMs?: number;
+  /** The first wait between attempts (it doubles, jittered, up to 30 s): tests make it short. */
+  retryBaseDelayMs?: number;
+  /** A request unanswered this long counts as waiting on the storage (storageWait). */
+  slowRequestMs?: number;
   /** A request whose socket is silent this long is cut (and retried). */
   requestTimeoutMs?: number;
   /** Bytes each uncached read fetches from where it starts. */
   readAheadBytes?: number;
 }
 
+/** s3_retry_time's default: a gateway restart, a short network loss. */
+const DEFAULT_RETRY_MS = 5 * 60_000;
+/** How long a request about the lease is tried (see leaseRequest). */
+const LEASE_RETRY_MS = 10_000;
 /** Parts of a multipart upload; a smaller pack goes in one PUT. */
 const PART_BYTES = 8 * 1024 * 1024;
 /** Parts of one upload in flight at once. */
@@ -110,6 +121,7 @@ export class S3Backend implements StorageBackend {
   private uploading = 0;
   private readonly uploadQueue: Array<() => void> = [];
   private readonly readAhead: number;
+  private readonly retry: StorageRetryPolicy;
   private readonly multipart: MultipartCleaner;
 
   constructor(
@@ -120,11 +132,16 @@ export class S3Backend implements StorageBackend {
     this.location = `s3://${settings.bucket}/${settings.prefix}${settings.endpoint ? ` at ${settings.endpoint}` : ''}`;
     this.objectsLocation = `s3://${settings.bucket}/${settings.prefix}records/`;
     this.readAhead = settings.readAheadBytes ?? 4 * 1024 * 1024;
+    this.retry = new StorageRetryPolicy({
+      totalMs: settings.retryTimeMs ?? DEFAULT_RETRY_MS,
+      baseDelayMs: settings.retryBaseDelayMs,
+      slowMs: settings.slowRequestMs,
+      maxAttempts: settings.maxAttempts,
+    });
     const config: S3ClientConfig = {
       region: settings.region,
       forcePathStyle: settings.pathStyle,
-      maxAttempts: settings.maxAttempts ?? 6,
-      retryMode: 'standard',
+      retryStrategy: this.retry,
       requestHandler: new NodeHttpHandler({
         connectionTimeout: 10_000,
         requestTimeout: settings.requestTimeoutMs ?? 120_000,
@@ -139,6 +156,8 @@ export class S3Backend implements StorageBackend {
     // Marked as expiring now: the SDK keeps credentials without an expiry forever, and a key reread on SIGHUP must be used from the next request.
     if (creds) config.credentials = async () => ({ ...creds(), expiration: new Date() });
     this.client = new S3Client(config);
+    // Outside the retries: each request is watched from its start to its end, however it ends (storageWait).
+    this.client.middlewareStack.add((next) => (args) => this.retry.track(() => next(args)), { step: 'initialize', name: 'cpsbackupStorageWait' });
     // The object store's own clock, from each answer's Date header: a lease's age is judged by it (Last-Modified is that clock too).
     this.client.middlewareStack.add(
       (next) => async (args) => {
@@ -161,6 +180,11 @@ export class S3Backend implements StorageBackend {
     for (const name of this.cache.listPacksNow()) this.remember(name, fs.statSync(this.cache.packFile(name)).size);
     this.trees = new LocalDirectoryBackend(path.join(dir, 's3', 'trees'));
     for (const name of this.trees.listPacksNow()) this.treeSizes.set(name, fs.statSync(this.trees.packFile(name)).size);
+  }
+
+  /** Whether a request waits on the storage now (failed and being retried, or unanswered for a while); undefined: none does. */
+  storageWait(): StorageWait | undefined {
+    return this.retry.waiting();
   }
 
   private packKey(name: string): string {
@@ -392,6 +416,16 @@ export class S3Backend implements StorageBackend {
     return (await this.list(base + prefix)).map((o) => o.key.slice(base.length)).sort();
   }
 
+  /**
+   * A request about the lease is tried again for LEASE_RETRY_MS at most, not
+   * for all of s3_retry_time: a renewal that has not landed by then is
+   * tried afresh by the lease's own schedule (storage-owner.ts), which
+   * takes it up again soon after the storage answers.
+   */
+  private leaseRequest(): { abortSignal: AbortSignal } {
+    return { abortSignal: AbortSignal.timeout(Math.min(LEASE_RETRY_MS, this.retry.totalMs)) };
+  }
+
   private get leaseKey(): string {
     return `${this.settings.prefix}lease`;
   }
@@ -411,7 +445,7 @@ export class S3Backend implements StorageBackend {
 
   async readLease(): Promise<LeaseObject | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }));
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }), this.leaseRequest());
       const data = Buffer.from(await r.Body!.transformToByteArray());
       const storeDate = (r as { storeDate?: string }).storeDate;
       // Both times from the object store's clock when it sends Date (HTTP requires it); this host's clock otherwise.
@@ -435,6 +469,7 @@ export class S3Backend implements StorageBackend {
             Body: data,
             ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: this.ifMatch(expected) }),
           }),
+          this.leaseRequest(),
         );
         return r.ETag ?? (await this.readLease())?.tag;
       } catch (err) {
@@ -446,7 +481,7 @@ export class S3Backend implements StorageBackend {
     // The store ignores conditions: compare, write, and read back (see OPERATIONS.md for what is left to chance).
     if ((await this.readLease())?.tag !== expected) return undefined;
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey, Body: data }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey, Body: data }), this.leaseRequest());
     } catch (err) {
       throw this.failure(err, 'write of the lease');
     }
@@ -468,7 +503,9 @@ export class S3Backend implements StorageBackend {
     let tag = '';
     const put = async (cond: { IfNoneMatch?: string; IfMatch?: string }): Promise<'written' | 'refused'> => {
       try {
-        tag = (await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }))).ETag ?? '';
+        tag =
+          (await this.client.send(new PutObjectCommand({ Bucket: this.settings.bucket, Key, Body: Buffer.from('probe\n'), ...cond }), this.leaseRequest()))
+            .ETag ?? '';
         return 'written';
       } catch (err) {
         const code = status(err);
@@ -489,11 +526,12 @@ export class S3Backend implements StorageBackend {
       this.ifMatchBare = false;
       return false;
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key })).catch(() => undefined);
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key }), this.leaseRequest()).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
+    this.retry.stop(); // uploads still running fail at their next failure instead of waiting minutes for the storage
     await Promise.allSettled([...this.inflight.values()]);
     await Promise.allSettled([...this.treeFetches.values()]);
     this.staging.closeReaders();
@@ -596,10 +634,15 @@ export class S3Backend implements StorageBackend {
     if (pack && code === 404) return new StoreError('PACK_MISSING', `pack ${pack} is missing from ${this.location}`, { pack });
     const e = err as Error & { name?: string; $metadata?: { attempts?: number } };
     const attempts = e.$metadata?.attempts;
+    const retriedS = Math.round(this.retry.totalMs / 1000);
+    const exhausted = this.retry.exhausted(err);
+    const gaveUp = exhausted
+      ? ` over ${retriedS} s (the storage kept failing or not answering for all of s3_retry_time = ${retriedS} s: check the object store, its gateway and its free space)`
+      : '';
     return new StoreError(
       'STORE_REMOTE',
-      `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
-      { code: e.name },
+      `${what} in ${this.location} failed${attempts ? ` after ${attempts} attempts` : ''}${gaveUp}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
+      { code: e.name, ...(exhausted ? { retriedMs: this.retry.totalMs } : {}) },
     );
   }
 }

@@ -167,6 +167,32 @@ test('an owner that cannot renew stops committing and deleting before its lease 
   }
 }, 120_000);
 
+test("the owner's own renewal applied late (given up on while a full cluster held it) leaves the lease its own: renewed from the tag it finds, not lost", async () => {
+  const prefix = `late${++prefixes}/`;
+  const d = dir();
+  const lost: string[] = [];
+  const lease = await StorageLease.acquire(d, onBucket(prefix)(d), 'rebuild-catalog', { durationMs: 3000, onLost: (m) => lost.push(m) });
+  try {
+    const url = `http://127.0.0.1:${server.s3.serverPort}/${server.s3.bucket}/${prefix}lease`;
+    // What a renewal of ours carries, landing now, long after we stopped waiting for it: our token, a new tag.
+    const ours = JSON.parse(await (await fetch(url)).text()) as { writtenAt: string };
+    const late = JSON.stringify({ ...ours, writtenAt: new Date(Date.now() + 1).toISOString() + ' late' }) + '\n';
+    expect((await fetch(url, { method: 'PUT', body: late })).status).toBe(200);
+    const lateTag = (await fetch(url, { method: 'HEAD' })).headers.get('etag');
+    // The next renewals: one finds the late write and adopts its tag, one renews from it.
+    for (;;) {
+      if (lost.length) throw new Error(`the lease was given up: ${lost.join('; ')}`);
+      const text = await (await fetch(url)).text();
+      if ((await fetch(url, { method: 'HEAD' })).headers.get('etag') !== lateTag && !text.includes(' late')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(lost).toEqual([]);
+    expect(() => lease.assertHeld('committing a backup')).not.toThrow();
+  } finally {
+    await lease.close(false);
+  }
+});
+
 test('a clean stop releases the lease: the same directory starts again at once, another directory is told to rebuild, not to wait', async () => {
   const prefix = `release${++prefixes}/`;
   const aDir = dir();

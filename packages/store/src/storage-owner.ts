@@ -279,6 +279,25 @@ export class StorageLease {
     throw new StoreError('STORE_LOCKED', `${what} refused: this server no longer owns ${storageName(this.backend)}: ${why}`, { lease: lapsed });
   }
 
+  /**
+   * assertHeld, after renewing the lease at once if it lapsed: a storage
+   * that kept a commit waiting for minutes (s3_retry_time) also kept the
+   * renewals from landing, and answers again now; the commit need not wait
+   * for the next scheduled renewal nor fail for want of it.
+   */
+  async regain(what: string): Promise<void> {
+    if (!this.held && !this.lostReason && !this.closed) {
+      await this.renewing?.catch(() => undefined);
+      // Twice at most: a renewal that finds its own late write adopts that tag, and the next one renews from it.
+      for (let i = 0; i < 2 && !this.held && !this.lostReason && !this.closed; i++) {
+        if (this.timer) clearTimeout(this.timer);
+        this.renewing = this.renew();
+        await this.renewing;
+      }
+    }
+    this.assertHeld(what);
+  }
+
   /** assertHeld, after reading the lease from the storage once more (before the larger destructive steps). */
   async confirm(what: string): Promise<void> {
     this.assertHeld(what);
@@ -340,6 +359,14 @@ export class StorageLease {
     if (this.closed) return;
     if (tag === undefined) {
       const now = await this.backend.readLease().catch(() => undefined);
+      const record = now ? parseRecord(now.data) : undefined;
+      if (now && record?.token === this.record.token && record.id === this.record.id && !record.released) {
+        // Our own renewal, given up on while the storage held it (a full cluster) and applied later: the lease is
+        // still ours, at a tag we never saw. Renewed from that tag; anyone else's write would carry their token.
+        this.tag = now.tag;
+        this.schedule(0);
+        return;
+      }
       this.lose(`another server took the lease (${now ? holderText(parseRecord(now.data)) : 'it is gone'})`);
       return;
     }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type StorageBackend } from './backend';
+import { type StorageWait } from './s3-retry';
 import { BackupWriter, type BeginBackupOptions, type WriterStore } from './backup-writer';
 import { RunningRefs } from './backup-refs';
 import { backupById, type BackupInfo, Catalog, catalogDamage, isComplete } from './catalog';
@@ -272,6 +273,11 @@ export class Store {
 
   set onSpaceChange(told: ((low: LowSpace | undefined) => void) | undefined) {
     this.space.onChange = told;
+  }
+
+  /** Whether the store waits on its storage now (a remote one retrying a request, or holding it unanswered); undefined: it does not. */
+  storageWait(): StorageWait | undefined {
+    return this.backend.storageWait?.();
   }
 
   /** Where the packs live, for messages (a directory, or a bucket and prefix; never credentials). */

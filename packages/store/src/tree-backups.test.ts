@@ -116,6 +116,29 @@ describe('tree manifests', () => {
     }
   });
 
+  test('a backup whose client is gone once everything is durable is not committed: recorded failed, and its chunks go at the first GC once it is deleted', async () => {
+    const tree = makeTree('gone', 4, 10);
+    const w = store.beginBackup({ client: 'n' });
+    const root = sendAsAgent(w, await putContents(w, tree));
+    const totals = await w.checkTree(root);
+    let asked = 0;
+    const gone = () => {
+      asked++;
+      return "its node's connection was lost while the server waited";
+    };
+    await expect(w.commitTree(root, totals, null, gone)).rejects.toThrow(
+      /backup 1 of n was not committed: its node's connection was lost while the server waited/,
+    );
+    expect(asked).toBe(1);
+    const [b] = store.listBackups('n');
+    expect(b).toMatchObject({ number: 1, status: 'error' });
+    expect(b!.reason).toMatch(/its node's connection was lost while the server waited: nothing was committed/);
+    await store.deleteBackup(b!.id);
+    const gc = await store.gc(Date.now() + 48 * HOUR);
+    expect(gc.deadChunks).toBeGreaterThan(0);
+    expect((await store.stats()).chunks).toBe(0);
+  });
+
   test('GC keeps what the unchanged directories of a backup still being written name, though no committed backup does any more', async () => {
     const tree = makeTree('gc', 5, 20);
     const first = await backUp(store, 'n', tree);

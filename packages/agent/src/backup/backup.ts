@@ -37,6 +37,8 @@ export interface BackupOptions {
   beforeCommit?: () => Promise<void>;
   /** Warnings known before the walk (a file moved aside from where a dump FIFO goes), stored with the backup's own. */
   warnings?: string[];
+  /** A line to show its user now: the server waits on its storage, or no longer does (the CLI prints it, the daemon logs it). */
+  onNotice?: (line: string) => void;
 }
 
 /** What a finished backup reports. */
@@ -127,6 +129,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   let begun = false;
   try {
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
+    server.onStorageWait = (w) => opts.onNotice?.(storageWaitText(w));
     const started = await server.expect('backupStarted');
     begun = true;
     const spoolDir = config.spool_dir || os.tmpdir();
@@ -159,7 +162,9 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     await opts.beforeCommit?.();
     const claimed = keys ? { fileCount: uploader.totals.entries, logicalBytes: uploader.totals.bytes } : {};
     await server.send({ endBackup: { partialReasons, root, ...claimed } });
-    const done = await server.expect('backupDone');
+    const done = await server.expect('backupDone').catch((err: unknown) => {
+      throw lostAfterEnd(err, Number(started.number ?? 0));
+    });
     await server.close();
     return { summary: done.backup ?? {}, counters };
   } catch (err) {
@@ -172,6 +177,33 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   } finally {
     await Promise.all([pool.close(), files?.close()]);
   }
+}
+
+/**
+ * A connection lost once the whole backup was sent: the server checks that
+ * its node is still there right before it commits, but the commit may
+ * have happened and its answer been lost on the way.
+ */
+function lostAfterEnd(err: unknown, number: number): unknown {
+  if (!(err instanceof AgentError) || err.code !== 'CONNECTION') return err;
+  return new AgentError(
+    'CONNECTION',
+    `${err.message}, after the whole backup was sent and before the server answered: backup ${number} may have been committed: check with cpsbackup -l`,
+    err.exitCode,
+  );
+}
+
+/** What the node is told of its server's wait on its storage (where the storage is and what it answered stay in the server's log). */
+function storageWaitText(w: cpsbackup.StorageWait.$Properties): string {
+  const since = new Date(Number(w.sinceMs ?? 0));
+  if (!w.waiting) {
+    return `the server's storage answers again (it waited ${Math.max(0, Math.round((Date.now() - since.getTime()) / 1000))} s): the backup goes on`;
+  }
+  const minutes = Math.round(Number(w.retryTimeS ?? 0) / 60);
+  return (
+    `the server is waiting on its storage, which has not answered since ${since.toISOString()} (attempt ${w.attempts ?? 0}); ` +
+    `the backup goes on once it answers, or fails if it does not within ${minutes >= 2 ? `${minutes} min` : `${w.retryTimeS ?? 0} s`} (s3_retry_time on the server)`
+  );
 }
 
 /**

@@ -40,6 +40,13 @@ export class BackupProgress {
     this.bar.update(done, payload);
   }
 
+  /** A line on stderr, terminal or not (the server waits on its storage): over the bar, which is drawn again below it. */
+  notice(line: string): void {
+    if (this.bar?.isActive) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`${line}\n`);
+    if (this.bar?.isActive) this.bar.render();
+  }
+
   stop(): void {
     this.bar?.stop();
   }

@@ -115,18 +115,30 @@ export class ServerConnection {
     return payload as PayloadOf<K>;
   }
 
+  /**
+   * Told when the server says it waits on its storage, and when that ends
+   * (during a backup); such a notice is never the message a caller awaits.
+   */
+  onStorageWait: ((w: PayloadOf<'storageWait'>) => void) | undefined;
+
   /** The next message; an Error frame becomes an AgentError, a lost connection too. */
   async next(): Promise<Message> {
-    let m: Message;
-    try {
-      m = await this.conn.next();
-    } catch (err) {
-      if (err instanceof ConnectionError) throw this.lostConnection(err);
-      if (err instanceof FrameError) throw new AgentError('PROTOCOL', `the server sent a malformed frame: ${err.message}`);
-      throw err;
+    for (;;) {
+      let m: Message;
+      try {
+        m = await this.conn.next();
+      } catch (err) {
+        if (err instanceof ConnectionError) throw this.lostConnection(err);
+        if (err instanceof FrameError) throw new AgentError('PROTOCOL', `the server sent a malformed frame: ${err.message}`);
+        throw err;
+      }
+      if (m.msg === 'error') throw serverError(m);
+      if (m.msg === 'storageWait') {
+        this.onStorageWait?.(m.storageWait);
+        continue;
+      }
+      return m;
     }
-    if (m.msg === 'error') throw serverError(m);
-    return m;
   }
 
   send(m: cpsbackup.Envelope.$Properties): Promise<void> {

@@ -75,7 +75,7 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
     }
     log.info('backup starting');
     try {
-      const { summary, counters } = await runBackupJob(config);
+      const { summary, counters } = await runBackupJob(config, { onNotice: (line) => log.warn(line) });
       if (summary.partial) throw new AgentError('PARTIAL', `backup ${Number(summary.number)} is partial: ${summary.partial}`);
       last = Number(summary.finishedAtMs ?? Date.now());
       backoff = config.retry_min * 1000;

@@ -54,7 +54,8 @@ $root.cpsbackup = (function() {
          * @property {cpsbackup.KeyRequest.$Properties|null} [keyRequest] Envelope keyRequest
          * @property {cpsbackup.KeyReply.$Properties|null} [keyReply] Envelope keyReply
          * @property {cpsbackup.KeepAlive.$Properties|null} [keepAlive] Envelope keepAlive
-         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"} [msg] Envelope msg
+         * @property {cpsbackup.StorageWait.$Properties|null} [storageWait] Envelope storageWait
+         * @property {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"|"storageWait"} [msg] Envelope msg
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -99,9 +100,10 @@ $root.cpsbackup = (function() {
          *   keyRequest?: cpsbackup.KeyRequest.$Shape|null;
          *   keyReply?: cpsbackup.KeyReply.$Shape|null;
          *   keepAlive?: cpsbackup.KeepAlive.$Shape|null;
+         *   storageWait?: cpsbackup.StorageWait.$Shape|null;
          *   $unknowns?: Array.<Uint8Array>;
          * } & (
-         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "backupTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree: cpsbackup.BackupTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape })
+         *   ({ msg?: undefined; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "hello"; hello: cpsbackup.Hello.$Shape; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "welcome"; hello?: null; welcome: cpsbackup.Welcome.$Shape; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "error"; hello?: null; welcome?: null; error: cpsbackup.Error.$Shape; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "beginBackup"; hello?: null; welcome?: null; error?: null; beginBackup: cpsbackup.BeginBackup.$Shape; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "backupStarted"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted: cpsbackup.BackupStarted.$Shape; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "missingQuery"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery: cpsbackup.MissingQuery.$Shape; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "missingReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply: cpsbackup.MissingReply.$Shape; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "chunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk: cpsbackup.Chunk.$Shape; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "listingChunk"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk: cpsbackup.ListingChunk.$Shape; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "endBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup: cpsbackup.EndBackup.$Shape; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "backupDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone: cpsbackup.BackupDone.$Shape; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "listRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest: cpsbackup.ListRequest.$Shape; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "backupList"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList: cpsbackup.BackupList.$Shape; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "restoreRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest: cpsbackup.RestoreRequest.$Shape; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "restoreEnd"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd: cpsbackup.RestoreEnd.$Shape; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "deleteRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest: cpsbackup.DeleteRequest.$Shape; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "deleteDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone: cpsbackup.DeleteDone.$Shape; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "abortBackup"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup: cpsbackup.AbortBackup.$Shape; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "warning"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning: cpsbackup.Warning.$Shape; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "labelRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest: cpsbackup.LabelRequest.$Shape; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "labelDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone: cpsbackup.LabelDone.$Shape; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "enrolRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest: cpsbackup.EnrolRequest.$Shape; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "enrolDone"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone: cpsbackup.EnrolDone.$Shape; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "verifyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest: cpsbackup.VerifyRequest.$Shape; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "verifyResult"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult: cpsbackup.VerifyResult.$Shape; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "readChunks"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks: cpsbackup.ReadChunks.$Shape; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "backupTree"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree: cpsbackup.BackupTree.$Shape; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "keyRequest"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest: cpsbackup.KeyRequest.$Shape; keyReply?: null; keepAlive?: null; storageWait?: null }|{ msg?: "keyReply"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply: cpsbackup.KeyReply.$Shape; keepAlive?: null; storageWait?: null }|{ msg?: "keepAlive"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive: cpsbackup.KeepAlive.$Shape; storageWait?: null }|{ msg?: "storageWait"; hello?: null; welcome?: null; error?: null; beginBackup?: null; backupStarted?: null; missingQuery?: null; missingReply?: null; chunk?: null; listingChunk?: null; endBackup?: null; backupDone?: null; listRequest?: null; backupList?: null; restoreRequest?: null; restoreEnd?: null; deleteRequest?: null; deleteDone?: null; abortBackup?: null; warning?: null; labelRequest?: null; labelDone?: null; enrolRequest?: null; enrolDone?: null; verifyRequest?: null; verifyResult?: null; readChunks?: null; backupTree?: null; keyRequest?: null; keyReply?: null; keepAlive?: null; storageWait: cpsbackup.StorageWait.$Shape })
          * )} cpsbackup.Envelope.$Shape
          */
 
@@ -360,17 +362,25 @@ $root.cpsbackup = (function() {
          */
         Envelope.prototype.keepAlive = null;
 
+        /**
+         * Envelope storageWait.
+         * @member {cpsbackup.StorageWait.$Properties|null|undefined} storageWait
+         * @memberof cpsbackup.Envelope
+         * @instance
+         */
+        Envelope.prototype.storageWait = null;
+
         // OneOf field names bound to virtual getters and setters
         var $oneOfFields;
 
         /**
          * Envelope msg.
-         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"|undefined} msg
+         * @member {"hello"|"welcome"|"error"|"beginBackup"|"backupStarted"|"missingQuery"|"missingReply"|"chunk"|"listingChunk"|"endBackup"|"backupDone"|"listRequest"|"backupList"|"restoreRequest"|"restoreEnd"|"deleteRequest"|"deleteDone"|"abortBackup"|"warning"|"labelRequest"|"labelDone"|"enrolRequest"|"enrolDone"|"verifyRequest"|"verifyResult"|"readChunks"|"backupTree"|"keyRequest"|"keyReply"|"keepAlive"|"storageWait"|undefined} msg
          * @memberof cpsbackup.Envelope
          * @instance
          */
         $Object.defineProperty(Envelope.prototype, "msg", {
-            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult", "readChunks", "backupTree", "keyRequest", "keyReply", "keepAlive"]),
+            get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "error", "beginBackup", "backupStarted", "missingQuery", "missingReply", "chunk", "listingChunk", "endBackup", "backupDone", "listRequest", "backupList", "restoreRequest", "restoreEnd", "deleteRequest", "deleteDone", "abortBackup", "warning", "labelRequest", "labelDone", "enrolRequest", "enrolDone", "verifyRequest", "verifyResult", "readChunks", "backupTree", "keyRequest", "keyReply", "keepAlive", "storageWait"]),
             set: $util.oneOfSetter($oneOfFields)
         });
 
@@ -466,6 +476,8 @@ $root.cpsbackup = (function() {
                 $root.cpsbackup.KeyReply.encode(message.keyReply, writer.uint32(/* id 32, wireType 2 =*/258).fork(), _depth + 1).ldelim();
             if (message.keepAlive != null && $Object.hasOwnProperty.call(message, "keepAlive"))
                 $root.cpsbackup.KeepAlive.encode(message.keepAlive, writer.uint32(/* id 33, wireType 2 =*/266).fork(), _depth + 1).ldelim();
+            if (message.storageWait != null && $Object.hasOwnProperty.call(message, "storageWait"))
+                $root.cpsbackup.StorageWait.encode(message.storageWait, writer.uint32(/* id 34, wireType 2 =*/274).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (var i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -718,6 +730,13 @@ $root.cpsbackup = (function() {
                             break;
                         message.keepAlive = $root.cpsbackup.KeepAlive.decode(reader, reader.size(), $undefined, _depth + 1, message.keepAlive);
                         message.msg = "keepAlive";
+                        continue;
+                    }
+                case 34: {
+                        if (wireType !== 2)
+                            break;
+                        message.storageWait = $root.cpsbackup.StorageWait.decode(reader, reader.size(), $undefined, _depth + 1, message.storageWait);
+                        message.msg = "storageWait";
                         continue;
                     }
                 }
@@ -1308,6 +1327,218 @@ $root.cpsbackup = (function() {
         };
 
         return KeepAlive;
+    })();
+
+    cpsbackup.StorageWait = (function() {
+
+        /**
+         * Properties of a StorageWait.
+         * @typedef {Object} cpsbackup.StorageWait.$Properties
+         * @property {boolean|null} [waiting] StorageWait waiting
+         * @property {number|Long|null} [sinceMs] StorageWait sinceMs
+         * @property {number|null} [attempts] StorageWait attempts
+         * @property {number|null} [retryTimeS] StorageWait retryTimeS
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a StorageWait.
+         * @memberof cpsbackup
+         * @interface IStorageWait
+         * @augments cpsbackup.StorageWait.$Properties
+         * @deprecated Use cpsbackup.StorageWait.$Properties instead.
+         */
+
+        /**
+         * Shape of a StorageWait.
+         * @typedef {cpsbackup.StorageWait.$Properties} cpsbackup.StorageWait.$Shape
+         */
+
+        /**
+         * Constructs a new StorageWait.
+         * @memberof cpsbackup
+         * @classdesc Represents a StorageWait.
+         * @constructor
+         * @param {cpsbackup.StorageWait.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        var StorageWait = function (properties) {
+            if (properties)
+                for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * StorageWait waiting.
+         * @member {boolean} waiting
+         * @memberof cpsbackup.StorageWait
+         * @instance
+         */
+        StorageWait.prototype.waiting = false;
+
+        /**
+         * StorageWait sinceMs.
+         * @member {number|Long} sinceMs
+         * @memberof cpsbackup.StorageWait
+         * @instance
+         */
+        StorageWait.prototype.sinceMs = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+        /**
+         * StorageWait attempts.
+         * @member {number} attempts
+         * @memberof cpsbackup.StorageWait
+         * @instance
+         */
+        StorageWait.prototype.attempts = 0;
+
+        /**
+         * StorageWait retryTimeS.
+         * @member {number} retryTimeS
+         * @memberof cpsbackup.StorageWait
+         * @instance
+         */
+        StorageWait.prototype.retryTimeS = 0;
+
+        /**
+         * Creates a new StorageWait instance using the specified properties.
+         * @function create
+         * @memberof cpsbackup.StorageWait
+         * @static
+         * @param {cpsbackup.StorageWait.$Properties=} [properties] Properties to set
+         * @returns {cpsbackup.StorageWait} StorageWait instance
+         * @type {{
+         *   (properties: cpsbackup.StorageWait.$Shape): cpsbackup.StorageWait & cpsbackup.StorageWait.$Shape;
+         *   (properties?: cpsbackup.StorageWait.$Properties): cpsbackup.StorageWait;
+         * }}
+         */
+        StorageWait.create = function(properties) {
+            return new StorageWait(properties);
+        };
+
+        /**
+         * Encodes the specified StorageWait message. Does not implicitly {@link cpsbackup.StorageWait.verify|verify} messages.
+         * @function encode
+         * @memberof cpsbackup.StorageWait
+         * @static
+         * @param {cpsbackup.StorageWait.$Properties} message StorageWait message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        StorageWait.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.waiting != null && $Object.hasOwnProperty.call(message, "waiting") && message.waiting !== false)
+                writer.uint32(/* id 1, wireType 0 =*/8).bool(message.waiting);
+            if (message.sinceMs != null && $Object.hasOwnProperty.call(message, "sinceMs") && (typeof message.sinceMs === "object" ? message.sinceMs.low || message.sinceMs.high : message.sinceMs !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.sinceMs);
+            if (message.attempts != null && $Object.hasOwnProperty.call(message, "attempts") && message.attempts !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.attempts);
+            if (message.retryTimeS != null && $Object.hasOwnProperty.call(message, "retryTimeS") && message.retryTimeS !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.retryTimeS);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (var i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a StorageWait message from the specified reader or buffer.
+         * @function decode
+         * @memberof cpsbackup.StorageWait
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {cpsbackup.StorageWait & cpsbackup.StorageWait.$Shape} StorageWait
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        StorageWait.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            var end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.cpsbackup.StorageWait();
+            while (reader.pos < end) {
+                var start = reader.pos;
+                var tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                var wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.waiting = value;
+                        else
+                            delete message.waiting;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.sinceMs = value;
+                        else
+                            delete message.sinceMs;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.attempts = value;
+                        else
+                            delete message.attempts;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.retryTimeS = value;
+                        else
+                            delete message.retryTimeS;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        return StorageWait;
     })();
 
     cpsbackup.ChunkerParams = (function() {

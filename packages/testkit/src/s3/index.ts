@@ -32,7 +32,9 @@ export type FaultAction =
   /** The request is held this long before it goes on. */
   | { kind: 'delay'; ms: number }
   /** 500 InternalError. */
-  | { kind: 'error' };
+  | { kind: 'error' }
+  /** This status and XML error body (a 403 AccessDenied, say). */
+  | { kind: 'answer'; status: number; body: string };
 
 /** A fault applied to the next `times` requests `match` accepts (all requests when omitted). */
 export interface Fault {
@@ -104,6 +106,50 @@ export class FaultProxy {
     this.peakOpenRequests = this.openRequests;
   }
 
+  /** While set, every request is held unanswered (a full cluster's gateway) until release(). */
+  private holding: { promise: Promise<void>; release: () => void } | undefined;
+  /** Requests held now. */
+  heldRequests = 0;
+  private readonly heldWaiters: Array<() => void> = [];
+
+  /** Holds every request from now on, unanswered, as a gateway of a full cluster does. */
+  hold(): void {
+    if (this.holding) return;
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    this.holding = { promise, release };
+  }
+
+  /** Lets the held requests (and those to come) go on. */
+  release(): void {
+    const h = this.holding;
+    this.holding = undefined;
+    h?.release();
+  }
+
+  /** Resolves once at least one request is being held. */
+  async someHeld(): Promise<void> {
+    if (this.heldRequests > 0) return;
+    await new Promise<void>((r) => this.heldWaiters.push(r));
+  }
+
+  /** The gateway goes away: connections are refused (its listening socket closed) and those open are cut, until comeBack(). */
+  goDown(): void {
+    this.server.close();
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** The gateway is back on the same port. */
+  async comeBack(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
   private take(req: http.IncomingMessage): FaultAction | undefined {
     const f = this.faults.find((x) => x.times > 0 && (!x.match || x.match(req)));
     if (!f) return undefined;
@@ -117,6 +163,13 @@ export class FaultProxy {
     this.openRequests++;
     this.peakOpenRequests = Math.max(this.peakOpenRequests, this.openRequests);
     res.once('close', () => this.openRequests--);
+    const holding = this.holding;
+    if (holding) {
+      this.heldRequests++;
+      for (const w of this.heldWaiters.splice(0)) w();
+      await holding.promise;
+      this.heldRequests--;
+    }
     const fault = this.take(req);
     if (fault?.kind === 'reset') {
       req.socket.destroy();
@@ -128,6 +181,12 @@ export class FaultProxy {
         fault.kind === 'throttle' ? [503, 'SlowDown', 'Please reduce your request rate.'] : [500, 'InternalError', 'We encountered an internal error.'];
       res.writeHead(status, { 'content-type': 'application/xml' });
       res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+      return;
+    }
+    if (fault?.kind === 'answer') {
+      req.resume();
+      res.writeHead(fault.status, { 'content-type': 'application/xml' });
+      res.end(fault.body);
       return;
     }
     if (fault?.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms).unref());
@@ -148,7 +207,9 @@ export class FaultProxy {
   }
 
   async stop(): Promise<void> {
+    this.release();
     for (const s of this.sockets) s.destroy();
+    if (!this.server.listening) return;
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -17,6 +17,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       name: argv.name,
       description: argv.description,
       onProgress: (c, expected) => progress.update(c, expected),
+      onNotice: (line) => progress.notice(`cpsbackup: ${line}`),
       prompt: terminalPrompt(),
     });
   } finally {
