@@ -16,7 +16,7 @@
  *   BENCH_S3_STORES  which object stores, in order (default s3rver,rgw)
  *   BENCH_S3_CACHE   s3_cache_size in bytes (default 1 GiB: the whole store;
  *                    smaller, the backups' commit checks and GC read back what it does not hold)
- *   BENCH_S3_VERIFY  0: no verify step (on this code it reads ~450 bytes back per byte stored)
+ *   BENCH_S3_VERIFY  0: no verify step
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
