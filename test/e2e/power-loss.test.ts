@@ -270,7 +270,13 @@ describeWithLoop('power loss (ext4 on a loop device, image copied without a sync
       writeFiles(path.join(data, 'b'), 'sb', 220, 1_000_000);
       running = runCli(['-c', conf, '-e']);
       const staging = path.join(server.storeDir, 's3', 'staging');
-      await whenPacks(staging, 'six packs staged for the stalled object store', (p) => p.size >= 6);
+      // Cut once the catalog names at least three of them sealed (a background round recorded them), not merely once they are written.
+      const catalog = path.join(server.storeDir, 'catalog.db');
+      await whenPacks(staging, 'six packs staged for the stalled object store, three of them recorded sealed', (p) => {
+        if (p.size < 6) return false;
+        const known = sealedPacks(catalog);
+        return [...p].filter((f) => known.has(f.replace(/\.pack$/, ''))).length >= 3;
+      });
       disk2.powerCutCopy(server.pid, image, 'die');
     } finally {
       s3.proxy.clearFaults();
