@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import {
+  AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
@@ -71,12 +72,19 @@ test("an open and a GC abort the incomplete uploads under the store's packs/, an
   try {
     const ours = `${prefix}packs/${PACK(1).slice(0, 2)}/${PACK(1)}.pack`;
     // Other prefixes' uploads, one nested under ours, one beside it, and one under our records/: none are the store's packs.
-    const others = [`${prefix}sub/packs/aa/${PACK(2)}.pack`, `mpx${prefixes}/packs/aa/${PACK(3)}.pack`, `${prefix}records/stray`];
+    // And one in our packs/ that is not one of our pack keys: a server whose prefix is `${prefix}packs/` keeps its packs there.
+    const others = [
+      `${prefix}sub/packs/aa/${PACK(2)}.pack`,
+      `mpx${prefixes}/packs/aa/${PACK(3)}.pack`,
+      `${prefix}records/stray`,
+      `${prefix}packs/packs/aa/${PACK(6)}.pack`,
+    ];
     const oursId = await leaveIncomplete(c, ours);
     const kept: string[] = [];
     for (const k of others) kept.push(`${k} ${await leaveIncomplete(c, k)}`);
     const supported = (await incomplete(c, prefix)) !== undefined;
-    if (supported) expect(await incomplete(c, prefix)).toEqual([`${ours} ${oursId}`, ...kept.slice(0, 1), kept[2]!].sort());
+    const nested = kept[3]!;
+    if (supported) expect(await incomplete(c, prefix)).toEqual([`${ours} ${oursId}`, kept[0]!, kept[2]!, nested].sort());
 
     const d = dir();
     const data = new Map([['/f', Buffer.alloc(200_000, 3)]]);
@@ -107,7 +115,9 @@ test("an open and a GC abort the incomplete uploads under the store's packs/, an
     await leaveIncomplete(c, later);
     const gc = await store.gc();
     expect(gc.uploads).toEqual({ aborted: 1, bytes: PART, keys: [later] });
-    expect(await incomplete(c, `${prefix}packs/`)).toEqual([]);
+    expect(await incomplete(c, `${prefix}packs/`)).toEqual([nested]);
+    const [nestedKey, nestedId] = nested.split(' ');
+    await c.send(new AbortMultipartUploadCommand({ Bucket: server.s3.bucket, Key: nestedKey, UploadId: nestedId })); // its owner's business
     // Nothing the store wrote was touched: its backup restores.
     const got = await readTree(store, backupId);
     expect(got.get('/f')!.equals(data.get('/f')!)).toBe(true);

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { type AbortedUploads } from './backend';
 import { type StoreError } from './errors';
+import { packNameAt } from './local-backend';
 
 /** What the cleaner needs of the backend. */
 interface MultipartScope {
@@ -66,7 +67,11 @@ export class MultipartCleaner {
       }
       for (const u of page.Uploads ?? []) {
         // The prefix is the store's filter too; checked here so that no answer can make this touch another prefix's upload.
-        if (u.Key && u.UploadId && u.Key.startsWith(keyPrefix)) stale.push({ key: u.Key, uploadId: u.UploadId });
+        // Only the exact key of one of our packs: a prefix without a trailing / (`a`) has `apacks/` as its pack space,
+        // where a server whose prefix is `apacks/` keeps `apacks/packs/…`: that is not ours.
+        if (u.Key && u.UploadId && u.Key.startsWith(keyPrefix) && packNameAt(u.Key.slice(keyPrefix.length)) !== undefined) {
+          stale.push({ key: u.Key, uploadId: u.UploadId });
+        }
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
