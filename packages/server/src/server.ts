@@ -178,6 +178,7 @@ export class BackupServer {
       listener.listen(this.config.port, this.config.address, () => {
         listener.off('error', reject);
         this.log.info({ address: this.config.address, port: this.port, store: this.config.directory, packs: this.store.packsLocation }, 'listening');
+        this.warnIfCredentialsExposed();
         resolve();
       });
     });
@@ -480,6 +481,12 @@ export class BackupServer {
     return deleted;
   }
 
+  /** A credentials file others may read is said (at start and at each reload), not refused: refusing would stop backups. */
+  private warnIfCredentialsExposed(): void {
+    const why = this.s3Credentials?.exposure();
+    if (why) this.log.warn({ file: this.s3Credentials!.file }, why);
+  }
+
   /** SIGHUP: re-read the client files. */
   reload(): void {
     this.reloadClients();
@@ -487,6 +494,7 @@ export class BackupServer {
       try {
         this.s3Credentials.reload();
         this.log.info({ file: this.s3Credentials.file }, 's3 credentials reloaded');
+        this.warnIfCredentialsExposed();
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 's3 credentials not reloaded; the previous ones stay in use');
       }

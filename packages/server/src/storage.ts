@@ -34,6 +34,18 @@ export class S3CredentialsFile {
   reload(): void {
     this.current = readCredentials(this.file);
   }
+
+  /** What is wrong with who may read the file (its group or others may), with what to do; undefined when it is private. */
+  exposure(): string | undefined {
+    let mode: number;
+    try {
+      mode = fs.statSync(this.file).mode & 0o777;
+    } catch {
+      return undefined; // read a moment ago; a file gone since is the next reload's business
+    }
+    if ((mode & 0o077) === 0) return undefined;
+    return `s3_credentials_file ${this.file} may be read by its group or by others (mode ${mode.toString(8).padStart(4, '0')}): the bucket's key is in it; chmod 600 it (owned by the daemon's user)`;
+  }
 }
 
 /** `key = value` lines (access_key_id, secret_access_key, optional session_token); # starts a comment. */
