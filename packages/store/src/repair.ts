@@ -113,7 +113,7 @@ export async function repairCatalog(
     // take the storage from its owner).
     const keyMissing = new StoreError(
       'RECORDS_KEY_MISSING',
-      `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${recordsKeyFile}: nothing was changed; restore it from the backup of the server's configuration, then run this again (docs/OPERATIONS.md, "Backup records")`,
+      `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${recordsKeyFile}: restore it from the backup of the server's configuration, then run this again (docs/OPERATIONS.md, "Backup records"); nothing was changed`,
       { file: recordsKeyFile },
     );
     let key = readRecordsKey(recordsKeyFile);
