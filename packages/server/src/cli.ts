@@ -180,7 +180,7 @@ async function repairOffline(config: ServerConfig, from: RepairSource = 'catalog
   out(`rebuilt: ${r.clients} clients, ${r.backups.available} available and ${r.backups.error} failed backups, ${r.chunks} chunks in ${r.packs} packs`);
   if (r.lostRows) out(`${r.lostRows} ${from === 'catalog' ? 'rows of the old catalog' : 'backup records'} could not be read`);
   if (r.badRecords) out(`${r.badRecords} damaged records at the end of packs were not indexed`);
-  for (const u of r.unreadableBackups) out(`UNREADABLE ${u} (kept as failed)`);
+  for (const u of r.unreadableBackups) out(`UNREADABLE ${u}`);
   for (const d of r.disagreements) out(`DISAGREED ${d}`);
   for (const f of r.refusedRecords) out(`REFUSED record ${f}: not used`);
   for (const u of r.unrecoveredBackups) {

@@ -786,6 +786,8 @@ export async function hasSignedRecords(backend: StorageBackend): Promise<boolean
  * could not bring back (its own record damaged) stays listed, and its
  * record stays where it is: the next start reports it and GC deletes
  * nothing of it until the operator has seen to it (the packs still hold it).
+ * So does a backup in `unreadable` (its record trusted, its file list in
+ * no pack now: a pack missing), reported by the repair as unreadable.
  * So does every refused record not known to be stale (`undecided`: a
  * damaged or swapped one, or one whose client's record is refused): only a
  * record its client's trusted record no longer lists is set aside.
@@ -797,6 +799,7 @@ export async function rewriteRecords(
   stamp: string,
   listedLive: ReadonlyMap<string, readonly number[]> = new Map(),
   undecided: ReadonlySet<string> = new Set(),
+  unreadable: ReadonlyMap<string, readonly number[]> = new Map(),
 ): Promise<{ written: number; rejected: number; unrecovered: string[]; keptInPlace: string[] }> {
   const rows = catalog.recordRows();
   const want = new Map<string, Buffer>();
@@ -812,6 +815,11 @@ export async function rewriteRecords(
       const object = backupObject(c.name as string, n);
       keep.add(object);
       unrecovered.push(`backup ${n} of ${String(c.name)}${present.has(object) ? '' : ' (its record is missing)'}`);
+    }
+    for (const n of unreadable.get(c.name as string) ?? []) {
+      if (live.includes(n)) continue;
+      live.push(n);
+      keep.add(backupObject(c.name as string, n));
     }
     const name = clientObject(c.name as string);
     want.set(name, encodeRecord(key.key, name, clientRow(c, live, (c.next_number as number) - 1)));

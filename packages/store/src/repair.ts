@@ -108,20 +108,22 @@ export async function repairCatalog(
   const lock = await lockStoreDirectory(dir, backend, 'rebuild-catalog');
   let lease: StorageLease | undefined;
   try {
+    // The records are trusted only through their key: without it neither a rebuild nor a repair can tell a forged record from a true one.
+    // Checked before the lease is taken: a run refused for it writes nothing to the storage (a lease taken and released would
+    // take the storage from its owner).
+    const keyMissing = new StoreError(
+      'RECORDS_KEY_MISSING',
+      `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${recordsKeyFile}: restore it from the backup of the server's configuration, then run this again (docs/OPERATIONS.md, "Backup records"); nothing was changed`,
+      { file: recordsKeyFile },
+    );
+    let key = readRecordsKey(recordsKeyFile);
+    if (!key && (await hasSignedRecords(backend))) throw keyMissing;
     // Refused while another server holds the storage; from the storage's records, also storage another directory owned (its lease ended); from this catalog, only this directory's.
     lease = await StorageLease.acquire(dir, backend, from === 'storage' ? 'rebuild-catalog' : 'start', { durationMs: opts.leaseMs });
     const file = path.join(dir, 'catalog.db');
-    // The records are trusted only through their key: without it neither a rebuild nor a repair can tell a forged record from a true one.
-    let key = readRecordsKey(recordsKeyFile);
     let unsigned = false;
     if (!key) {
-      if (await hasSignedRecords(backend)) {
-        throw new StoreError(
-          'RECORDS_KEY_MISSING',
-          `the backup records in ${backend.objectsLocation} are signed, but the key that signs them is not at ${recordsKeyFile}: restore it from the backup of the server's configuration, then run this again (docs/OPERATIONS.md, "Backup records")`,
-          { file: recordsKeyFile },
-        );
-      }
+      if (await hasSignedRecords(backend)) throw keyMissing; // signed by a server that held the lease until now
       // Records of a version that did not sign them (the one-time adoption): taken as they are, this once, and signed below.
       key = createRecordsKey(recordsKeyFile);
       unsigned = true;
@@ -162,12 +164,27 @@ export async function repairCatalog(
       const nameOfId = new Map(records.clients.map((c) => [c.id as number, c.name as string]));
       const judged = new Set(records.backups.map((b) => `${nameOfId.get(b.client_id as number)}\0${String(b.number)}`));
       const unjudged = new Map([...records.live].map(([client, live]) => [client, live.filter((n) => !judged.has(`${client}\0${n}`))]));
-      const rewritten = await rewriteRecords(backend, catalog, key, stamp, unjudged, records.undecided);
+      // A backup its record vouches for whose file list is in no pack now (a pack missing, perhaps for a while): failed in this
+      // catalog, but its record stays and its client's record lists it, so a rebuild once the pack is back brings it back.
+      const unreadable = new Map<string, number[]>();
+      for (const u of report.unreadable) {
+        if (!records.live.get(u.client)?.includes(u.number)) continue;
+        unreadable.set(u.client, [...(unreadable.get(u.client) ?? []), u.number]);
+      }
+      const rewritten = await rewriteRecords(backend, catalog, key, stamp, unjudged, records.undecided, unreadable);
+      const again = from === 'storage' ? 'rebuild-catalog' : '--repair-catalog';
+      const { unreadable: unread, ...counts } = report;
       return {
         from,
         recordsAt: backend.objectsLocation,
         savedAs,
-        ...report,
+        ...counts,
+        unreadableBackups: unread.map((u) =>
+          unreadable.get(u.client)?.includes(u.number)
+            ? `${u.client} backup ${String(u.number)}: ${u.why} (failed in this catalog; its record is kept where it is and its client's record still lists it, ` +
+              `so GC deletes nothing of it: put the missing pack back in ${backend.location} (from a copy of the storage), then run ${again} again)`
+            : `${u.client} backup ${String(u.number)}: ${u.why} (kept as failed)`,
+        ),
         packs: packs.length,
         chunks: places.size,
         badRecords,
@@ -326,6 +343,13 @@ function withRecords(old: { clients: SalvagedRow[]; backups: SalvagedRow[] }, re
   return { clients, backups };
 }
 
+/** A backup kept as failed because its file list could not be read whole from the packs. */
+interface Unreadable {
+  client: string;
+  number: number;
+  why: string;
+}
+
 /** Fills the new catalog (one transaction); returns the counts for the report. */
 async function rebuild(
   catalog: Catalog,
@@ -334,10 +358,10 @@ async function rebuild(
   places: Map<string, ChunkPlace>,
   packs: string[],
   spool: ChunkSpool,
-): Promise<Pick<RepairReport, 'clients' | 'backups' | 'unreadableBackups' | 'disagreements'>> {
+): Promise<Pick<RepairReport, 'clients' | 'backups' | 'disagreements'> & { unreadable: Unreadable[] }> {
   const groupOf = new Map<number, string>();
   const nameOf = new Map<number, string>();
-  const unreadableBackups: string[] = [];
+  const unreadable: Unreadable[] = [];
   const disagreements: string[] = [];
   let available = 0;
   let failed = 0;
@@ -394,7 +418,7 @@ async function rebuild(
     if (row.status === 'available' && !ok) {
       row.status = 'error';
       row.reason = `repair-catalog: its file list could not be read (${firstError})`;
-      unreadableBackups.push(`${nameOf.get(row.client_id as number)} backup ${String(row.number)}: ${firstError}`);
+      unreadable.push({ client: nameOf.get(row.client_id as number)!, number: row.number as number, why: firstError! });
     }
     const slot = `${String(row.client_id)}/${String(row.number)}`;
     const other = taken.get(slot);
@@ -427,7 +451,7 @@ async function rebuild(
     clients,
     backups,
   });
-  return { clients: old.clients.length, backups: { available, error: failed }, unreadableBackups, disagreements };
+  return { clients: old.clients.length, backups: { available, error: failed }, unreadable, disagreements };
 }
 
 /** The chunks a manifest names (its own and its entries', or a tree's listings and theirs); throws if it cannot be read whole. */
