@@ -26,10 +26,10 @@ function onBucket(prefix: string, warnings: string[]) {
     new S3Backend(dir, server.s3.settings(prefix, { cacheBytes: 1024 * 1024 * 1024, maxAttempts: 3, requestTimeoutMs: 30_000, warn: (m) => warnings.push(m) }));
 }
 
-/** 30 directories of 10 files each (a listing chunk per directory). */
-function tree(seed: string): Map<string, Buffer> {
+/** `dirs` directories of 10 files each (a listing chunk per directory). */
+function tree(seed: string, dirs = 30): Map<string, Buffer> {
   const t = new Map<string, Buffer>();
-  for (let d = 0; d < 30; d++) {
+  for (let d = 0; d < dirs; d++) {
     const rnd = new SeededRandom(`${seed}/${d}`);
     for (let f = 0; f < 10; f++) t.set(`/srv/dir${String(d).padStart(2, '0')}/file${f}`, rnd.bytes(3_000 + ((d * 10 + f) % 7) * 1_500));
   }
@@ -163,7 +163,7 @@ describe('on S3, verify reads the bucket and a damaged local tree pack is replac
   ])(
     'a local tree pack %s (the bucket intact): a read, a new backup and verify succeed, the copy replaced from the bucket',
     async (_what, damage) => {
-      const t = tree('one');
+      const t = tree('one', 6);
       const store = await Store.open(dir, OPTIONS, onBucket(prefix, warnings));
       try {
         const b1 = await backupDirectoryTree(store, 'alpha', t);
