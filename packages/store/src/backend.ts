@@ -5,6 +5,13 @@
  * deleted (GC writes new packs instead of editing old ones).
  */
 import { type StorageWait } from './s3-retry';
+
+/** How streamPack reads. */
+export interface StreamOptions {
+  /** Read a published pack from the storage, bypassing local copies (see streamPack). */
+  fromStorage?: boolean;
+}
+
 export interface StorageBackend {
   /** Human-readable location, for messages (never credentials). */
   readonly location: string;
@@ -40,9 +47,21 @@ export interface StorageBackend {
    * bounded however long the range). For reads of many chunks of a pack in
    * file order (verify, GC, rebuild). Ends early where the pack does (the
    * caller sees fewer bytes); fails on a missing pack (PACK_MISSING), and
-   * stops when `signal` aborts (its reason thrown).
+   * stops when `signal` aborts (its reason thrown). `fromStorage`: a
+   * published pack is read from where it is published (an object store's
+   * bucket), never from a local copy of it (verify checks the copy that
+   * survives the machine); where the local file is the pack's home, no
+   * difference.
    */
-  streamPack(name: string, start: number, end: number, signal?: AbortSignal): AsyncIterable<Buffer>;
+  streamPack(name: string, start: number, end: number, signal?: AbortSignal, opts?: StreamOptions): AsyncIterable<Buffer>;
+  /**
+   * A local copy of a published pack failed its check (a tree pack kept by
+   * an object store's backend): the copy is dropped and fetched again from
+   * the storage. Resolves to false when there is no such copy to replace
+   * (the local file is the pack's home, or it is not a copy); `reason`
+   * goes into the warning logged.
+   */
+  refetchLocalCopy(name: string, reason: string): Promise<boolean>;
   /** Size of a pack in bytes. */
   packSize(name: string): Promise<number>;
   /** Deletes a pack; deleting a missing pack is not an error (GC may repeat itself after a crash). */

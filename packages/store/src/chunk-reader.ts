@@ -1,8 +1,8 @@
 import { formatChunkId } from '@cpsbackup/format';
-import { type StorageBackend } from './backend';
+import { type StorageBackend, type StreamOptions } from './backend';
 import { type Catalog, type ChunkLocation } from './catalog';
-import { StoreError } from './errors';
-import { checkedContent, decodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
+import { isStoreError, StoreError } from './errors';
+import { checkedContent, decodeRecordHeader, isTreePack, RECORD_HEADER_BYTES, type RecordHeader } from './pack-format';
 import { readRecordsInOrder } from './pack-reads';
 
 /** What reads need of the durability queue: a chunk written but not yet recorded is recorded before it is read. */
@@ -29,7 +29,7 @@ export class ChunkReader {
   constructor(
     private readonly dir: string,
     private readonly catalog: Pick<Catalog, 'chunk'>,
-    private readonly backend: Pick<StorageBackend, 'readPack' | 'streamPack'>,
+    private readonly backend: Pick<StorageBackend, 'readPack' | 'streamPack' | 'refetchLocalCopy'>,
     private readonly pending: PendingChunks,
   ) {}
 
@@ -66,12 +66,29 @@ export class ChunkReader {
     for (let attempt = 1; ; attempt++) {
       if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
       try {
-        return await read(loc);
+        return await this.readReplacingCopy(loc, read);
       } catch (err) {
         const now = this.catalog.chunk(id);
         if (attempt >= 3 || (now && now.pack === loc.pack && now.offset === loc.offset)) throw err;
         loc = now;
       }
+    }
+  }
+
+  /**
+   * A read at `loc`; where it fails its check (CHUNK_CORRUPT: a bad header,
+   * a short pack, a wrong hash) in a tree pack, the backend's local copy of
+   * that pack may be what is damaged: it is fetched again from the storage
+   * and the read tried once more. Damage is reported only if the storage's
+   * copy is bad too.
+   */
+  private async readReplacingCopy<T>(loc: ChunkLocation, read: (loc: ChunkLocation) => Promise<T>): Promise<T> {
+    try {
+      return await read(loc);
+    } catch (err) {
+      if (!isStoreError(err, 'CHUNK_CORRUPT') || !isTreePack(loc.pack)) throw err;
+      if (!(await this.backend.refetchLocalCopy(loc.pack, (err as Error).message))) throw err;
+      return read(loc);
     }
   }
 
@@ -100,14 +117,16 @@ export class ChunkReader {
   /**
    * The records at `locs` (one pack's, in file order), each as readRecord
    * gives it or with the error it would throw, read in few streamed spans
-   * of the pack (pack-reads.ts). `signal` stops it.
+   * of the pack (pack-reads.ts). `signal` stops it; `fromStorage` reads a
+   * published pack from the storage, not a local copy (verify).
    */
   async *readInOrder(
     pack: string,
     locs: readonly ChunkLocation[],
     signal?: AbortSignal,
+    opts: StreamOptions = {},
   ): AsyncGenerator<{ loc: ChunkLocation; record?: StoredRecord; error?: unknown }> {
-    for await (const r of readRecordsInOrder(this.backend, pack, locs, signal)) {
+    for await (const r of readRecordsInOrder(this.backend, pack, locs, signal, opts)) {
       if (r.bytes === undefined) {
         yield { loc: r.loc, error: r.error };
         continue;

@@ -135,6 +135,11 @@ export class LocalDirectoryBackend implements StorageBackend {
     }
   }
 
+  /** The local file is the pack's home: there is no copy to fetch again. */
+  async refetchLocalCopy(): Promise<boolean> {
+    return false;
+  }
+
   async packSize(name: string): Promise<number> {
     try {
       return fs.statSync(this.packPath(name)).size;

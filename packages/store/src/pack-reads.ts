@@ -5,7 +5,7 @@
  * Memory holds one record and the transport's buffers, however long the
  * span.
  */
-import { type StorageBackend } from './backend';
+import { type StorageBackend, type StreamOptions } from './backend';
 import { type ChunkLocation } from './catalog';
 import { isStoreError, StoreError } from './errors';
 import { RECORD_HEADER_BYTES } from './pack-format';
@@ -114,6 +114,7 @@ export async function* readRecordsInOrder(
   pack: string,
   locs: readonly ChunkLocation[],
   signal?: AbortSignal,
+  opts: StreamOptions = {},
 ): AsyncGenerator<RecordBytes> {
   let packError: unknown; // the pack is missing: every record fails with it
   let packEnd: number | undefined; // where a span found the pack to end
@@ -137,7 +138,7 @@ export async function* readRecordsInOrder(
     let j = i + 1;
     let end = recordEnd(first);
     while (j < locs.length && locs[j]!.offset >= end && locs[j]!.offset - end < SPAN_GAP_BYTES) end = recordEnd(locs[j++]!);
-    const cursor = new StreamCursor(backend.streamPack(pack, first.offset, end, signal), first.offset);
+    const cursor = new StreamCursor(backend.streamPack(pack, first.offset, end, signal, opts), first.offset);
     try {
       for (; i < j; i++) {
         const loc = locs[i]!;
@@ -167,10 +168,32 @@ export async function* readRecordsInOrder(
     if (i < locs.length && i === j && locs[i]!.offset < recordEnd(locs[i - 1]!)) {
       const loc = locs[i++]!;
       try {
-        yield { loc, bytes: await backend.readPack(pack, loc.offset, RECORD_HEADER_BYTES + loc.storedLength) };
+        yield { loc, bytes: await readAlone(backend, pack, loc, signal, opts) };
       } catch (err) {
         yield { loc, error: err };
       }
     }
+  }
+}
+
+/** One record's bytes read by itself (from the storage too, with `fromStorage`); short: CHUNK_CORRUPT. */
+async function readAlone(
+  backend: Pick<StorageBackend, 'streamPack' | 'readPack'>,
+  pack: string,
+  loc: ChunkLocation,
+  signal: AbortSignal | undefined,
+  opts: StreamOptions,
+): Promise<Buffer> {
+  const want = RECORD_HEADER_BYTES + loc.storedLength;
+  if (!opts.fromStorage) return backend.readPack(pack, loc.offset, want);
+  const cursor = new StreamCursor(backend.streamPack(pack, loc.offset, loc.offset + want, signal, opts), loc.offset);
+  try {
+    const bytes = await cursor.take(want);
+    if (bytes.length < want) {
+      throw new StoreError('CHUNK_CORRUPT', `pack ${pack} ends at ${cursor.position}, expected ${want} bytes at ${loc.offset}`, { pack });
+    }
+    return bytes;
+  } finally {
+    await cursor.close();
   }
 }

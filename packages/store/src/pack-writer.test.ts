@@ -40,6 +40,9 @@ class SyncTrackingBackend implements StorageBackend {
   async *streamPack(): AsyncIterable<Buffer> {
     throw new Error('not used');
   }
+  async refetchLocalCopy(): Promise<boolean> {
+    return false;
+  }
   async packSize(name: string): Promise<number> {
     return this.written.get(name) ?? 0;
   }

@@ -28,7 +28,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mkdirDurably, replaceFileDurably } from '@cpsbackup/durable';
-import { type AbortedUploads, type LeaseObject, type PackAppender, type StorageBackend } from './backend';
+import { type AbortedUploads, type LeaseObject, type PackAppender, type StorageBackend, type StreamOptions } from './backend';
 import { StoreError } from './errors';
 import { type StorageWait, StorageRetryPolicy } from './s3-retry';
 import { isObjectName, LocalDirectoryBackend, packNameAt, packPathWithin } from './local-backend';
@@ -71,6 +71,8 @@ export interface S3Settings {
   requestTimeoutMs?: number;
   /** Bytes each uncached read fetches from where it starts. */
   readAheadBytes?: number;
+  /** Where a warning goes (a damaged local tree pack replaced); default: a line on stderr, the daemon's journal. */
+  warn?: (message: string) => void;
 }
 
 /** s3_retry_time's default: a gateway restart, a short network loss. */
@@ -113,6 +115,8 @@ export class S3Backend implements StorageBackend {
   private readonly treeSizes = new Map<string, number>();
   /** Tree packs being fetched whole, by name. */
   private readonly treeFetches = new Map<string, Promise<void>>();
+  /** Damaged local tree packs being replaced from the bucket, by name. */
+  private readonly treeRefetches = new Map<string, Promise<boolean>>();
   /** Sizes learnt from listings, uploads and HEADs. */
   private readonly sizes = new Map<string, number>();
   private windows: Window[] = [];
@@ -307,16 +311,20 @@ export class S3Backend implements StorageBackend {
     }
   }
 
-  /** A ranged GET streamed (one request for the whole range); a staged, cached or tree pack is read from its local file (a tree pack fetched whole and kept first). */
-  async *streamPack(name: string, start: number, end: number, signal?: AbortSignal): AsyncIterable<Buffer> {
+  /**
+   * A ranged GET streamed (one request for the whole range); a staged pack
+   * is read from its local file, and so, unless `fromStorage`, is a cached
+   * or tree pack (a tree pack fetched whole and kept first).
+   */
+  async *streamPack(name: string, start: number, end: number, signal?: AbortSignal, opts: StreamOptions = {}): AsyncIterable<Buffer> {
     this.packKey(name);
     if (end <= start) return;
     if (fs.existsSync(this.staging.packFile(name))) return yield* this.staging.streamPack(name, start, end, signal);
-    if (isTreePack(name)) {
+    if (isTreePack(name) && !opts.fromStorage) {
       if (!this.treeSizes.has(name)) await this.fetchTreePack(name);
       return yield* this.trees.streamPack(name, start, end, signal);
     }
-    if (this.cached.has(name)) {
+    if (this.cached.has(name) && !opts.fromStorage) {
       this.touch(name);
       return yield* this.cache.streamPack(name, start, end, signal);
     }
@@ -595,6 +603,37 @@ export class S3Backend implements StorageBackend {
     this.sizes.set(name, bytes.length);
   }
 
+  /**
+   * A tree pack's local copy failed a read's check: its reader closed, the
+   * file removed and the pack fetched whole from the bucket again (once
+   * however many reads found it damaged meanwhile). False when there is no
+   * kept copy (a staged pack, or none fetched yet). A bucket that lost the
+   * pack fails it with PACK_MISSING.
+   */
+  refetchLocalCopy(name: string, reason: string): Promise<boolean> {
+    this.packKey(name);
+    if (!isTreePack(name)) return Promise.resolve(false);
+    let p = this.treeRefetches.get(name);
+    if (!p) {
+      p = this.refetchTreePackNow(name, reason).finally(() => this.treeRefetches.delete(name));
+      this.treeRefetches.set(name, p);
+    }
+    return p;
+  }
+
+  private async refetchTreePackNow(name: string, reason: string): Promise<boolean> {
+    await this.treeFetches.get(name)?.catch(() => undefined);
+    if (fs.existsSync(this.staging.packFile(name)) || !this.treeSizes.has(name)) return false;
+    this.treeSizes.delete(name);
+    this.trees.discardPack(name); // closes its reader: a read must not go on through the damaged file
+    await this.fetchTreePack(name);
+    (this.settings.warn ?? warnOnStderr)(
+      `the local copy of tree pack ${name} (${this.trees.packFile(name)}) was damaged (${reason}): replaced by the copy in ${this.location}; ` +
+        `check the local disk if this recurs`,
+    );
+    return true;
+  }
+
   /** A deleted tree pack's local copy goes too (after a fetch of it in flight, which would bring it back). */
   private async forgetTreePack(name: string): Promise<void> {
     if (!isTreePack(name)) return;
@@ -645,6 +684,11 @@ export class S3Backend implements StorageBackend {
       { code: e.name, ...(exhausted ? { retriedMs: this.retry.totalMs } : {}) },
     );
   }
+}
+
+/** A warning where the daemon's journal takes it. */
+function warnOnStderr(message: string): void {
+  process.stderr.write(`cpsbackupd: warning: ${message}\n`);
 }
 
 /** The HTTP status of an SDK error (undefined for a network failure). */

@@ -13,7 +13,7 @@ import {
   splitSealedManifest,
   walkTree,
 } from '@cpsbackup/format';
-import { isStoreError } from './errors';
+import { isStoreError, StoreError } from './errors';
 import { manifestReferences, type ManifestSource } from './manifest-refs';
 import { ChunkKind } from './pack-format';
 
@@ -138,8 +138,14 @@ async function check(src: VerifySource, scope: VerifyScope, spool: ChunkSpool, s
   signal?.throwIfAborted();
   const chunks = await checkChunks(src, inScope ? namedChunksByPack(src, inScope) : allChunksByPack(src), spool, signal);
   const problem = (id: Buffer): boolean => chunks.bad.has(formatChunkId(id)) || !src.catalog.chunkExists(id);
-  // File lists from the spool where the pass kept them; a chunk found bad was not kept, and fails again when read.
-  const readChunk = async (id: Buffer): Promise<Buffer> => spool.get(id) ?? unlessStopped(src.chunks.readChunk(id), signal);
+  // File lists from the spool where the pass kept them; a chunk the pass found bad is not read again (a local copy may be sound where the storage's is not).
+  const readChunk = async (id: Buffer): Promise<Buffer> => {
+    const kept = spool.get(id);
+    if (kept) return kept;
+    const found = chunks.bad.get(formatChunkId(id));
+    if (found) throw new StoreError('CHUNK_CORRUPT', found.reason, { chunk: found.chunk, pack: found.pack });
+    return unlessStopped(src.chunks.readChunk(id), signal);
+  };
   const step = async () => {
     await turn();
     signal?.throwIfAborted();
@@ -212,7 +218,7 @@ async function checkChunks(
   let bytes = 0;
   let sinceTurn = 0;
   for (const { pack, locs } of packs) {
-    for await (const r of src.chunks.readInOrder(pack, locs, signal)) {
+    for await (const r of src.chunks.readInOrder(pack, locs, signal, { fromStorage: true })) {
       const loc = r.loc;
       try {
         if (!r.record) throw r.error;
