@@ -153,6 +153,18 @@ export class TestRgw {
       process.kill(-child.pid!, 'SIGKILL');
       await exited;
     }
+    // The daemons got the same SIGKILL, but one in the middle of a disk write (an OSD's fsync) ends after its
+    // parent: wait until each is gone before the directory goes (a zombie counts as gone).
+    while (this.pids.some(running)) await new Promise((r) => setTimeout(r, 20));
     fs.rmSync(this.info.directory, { recursive: true, force: true });
+  }
+}
+
+/** Whether a process still runs: it exists and is not a zombie waiting for its parent. */
+function running(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
   }
 }
