@@ -208,12 +208,7 @@ export class S3Backend implements StorageBackend {
 
   /** Uploads a sealed pack (once at a time per pack); once the store acknowledged it, the local file moves to the cache (a tree pack: to the tree packs kept). */
   publishPack(name: string): Promise<void> {
-    let p = this.inflight.get(name);
-    if (!p) {
-      p = this.upload(name).finally(() => this.inflight.delete(name));
-      this.inflight.set(name, p);
-    }
-    return p;
+    return singleFlight(this.inflight, name, () => this.upload(name));
   }
 
   private async upload(name: string): Promise<void> {
@@ -579,12 +574,7 @@ export class S3Backend implements StorageBackend {
 
   /** Fetches a tree pack whole (one GET, once however many reads wait for it) and keeps it. */
   private fetchTreePack(name: string): Promise<void> {
-    let p = this.treeFetches.get(name);
-    if (!p) {
-      p = this.fetchTreePackNow(name).finally(() => this.treeFetches.delete(name));
-      this.treeFetches.set(name, p);
-    }
-    return p;
+    return singleFlight(this.treeFetches, name, () => this.fetchTreePackNow(name));
   }
 
   private async fetchTreePackNow(name: string): Promise<void> {
@@ -613,12 +603,7 @@ export class S3Backend implements StorageBackend {
   refetchLocalCopy(name: string, reason: string): Promise<boolean> {
     this.packKey(name);
     if (!isTreePack(name)) return Promise.resolve(false);
-    let p = this.treeRefetches.get(name);
-    if (!p) {
-      p = this.refetchTreePackNow(name, reason).finally(() => this.treeRefetches.delete(name));
-      this.treeRefetches.set(name, p);
-    }
-    return p;
+    return singleFlight(this.treeRefetches, name, () => this.refetchTreePackNow(name, reason));
   }
 
   private async refetchTreePackNow(name: string, reason: string): Promise<boolean> {
@@ -689,6 +674,16 @@ export class S3Backend implements StorageBackend {
 /** A warning where the daemon's journal takes it. */
 function warnOnStderr(message: string): void {
   process.stderr.write(`cpsbackupd: warning: ${message}\n`);
+}
+
+/** The work in flight for `name`, or `run()` started and kept there until it settles: callers meanwhile share one. */
+function singleFlight<T>(inflight: Map<string, Promise<T>>, name: string, run: () => Promise<T>): Promise<T> {
+  let p = inflight.get(name);
+  if (!p) {
+    p = run().finally(() => inflight.delete(name));
+    inflight.set(name, p);
+  }
+  return p;
 }
 
 /** The HTTP status of an SDK error (undefined for a network failure). */
