@@ -19,6 +19,17 @@ const TRIALS = 30;
 type KillPoint = 'both acknowledged' | 'first acknowledged' | 'mid-backup';
 const KILL_POINTS: KillPoint[] = ['both acknowledged', 'first acknowledged', 'mid-backup'];
 
+/**
+ * Whether retention (keep = 3) may have deleted backup `n`, from what it was at
+ * the previous check: a complete one with three complete ones newer, a failed
+ * one with a complete one newer, or one already being deleted then.
+ */
+function retentionDeletes(list: ReadonlyArray<{ number: number; status: string }>, before: ReadonlyMap<number, string>, n: number): boolean {
+  const newerAvailable = list.filter((b) => b.number > n && b.status === 'available').length;
+  const was = before.get(n);
+  return was === 'deleting' || (was === 'error' && newerAvailable >= 1) || (was === 'available' && newerAvailable >= 3);
+}
+
 describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
   test(`${TRIALS} trials: available backups restore bit-exact, interrupted ones are error, orphans are reclaimed`, async () => {
     requireBuild();
@@ -55,6 +66,8 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
       expected.set(seed, snapshotTree(data(c)));
     };
     const kills = new Map<KillPoint, number>(KILL_POINTS.map((k) => [k, 0]));
+    /** client → backup number → its status at the previous trial's check (what a delete found it as). */
+    const seenBefore = new Map<string, Map<number, string>>(clients.map((c) => [c, new Map()]));
     let interrupted = 0;
     let writer: ChildProcess | undefined;
     try {
@@ -130,11 +143,20 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
             if (seed.startsWith(`${c}-`)) expect({ seed, status: list.find((b) => b.name === seed)?.status }).toEqual({ seed, status: 'available' });
           for (const seed of mustBeError)
             if (seed.startsWith(`${c}-`)) expect({ seed, status: list.find((b) => b.name === seed)?.status }).toEqual({ seed, status: 'error' });
+          const before = seenBefore.get(c)!;
           for (const b of list) {
-            // Killed between the delete's record and its catalog row, the delete is finished at the start: listed
-            // `deleting` (never restored) until GC has reclaimed its space. No other backup may be.
-            if (b.status === 'deleting') expect({ client: c, number: b.number }).toEqual({ client: 'c1', number: deletedNumber });
-            else expect(['available', 'error']).toContain(b.status);
+            // Killed between a delete's record and its catalog row, the delete is finished at the start: listed
+            // `deleting` (never restored) until GC has reclaimed its space. Only a backup something deleted may be:
+            // c1's `-d`, or retention after a backup (keep = 3 complete ones; a failed one once a newer one is complete).
+            if (b.status === 'deleting') {
+              const by = c === 'c1' && b.number === deletedNumber ? '-d' : retentionDeletes(list, before, b.number) ? 'retention' : undefined;
+              expect({ client: c, number: b.number, was: before.get(b.number), by }).toEqual({
+                client: c,
+                number: b.number,
+                was: before.get(b.number),
+                by: expect.any(String),
+              });
+            } else expect(['available', 'error']).toContain(b.status);
             if (b.status === 'error') expect(b.reason).toMatch(/interrupted|connection lost|shutting down/);
             if (b.status !== 'available' || checked.has(b.name)) continue;
             const to = path.join(root, `restore-${c}-${b.number}`);
@@ -145,6 +167,7 @@ describe('kill -9 of cpsbackupd during backups, deletes and GC', () => {
             checked.add(b.name);
           }
           expect(JSON.parse((await runCli(['-c', conf, '--verify', '--json'])).stdout).ok).toBe(true);
+          seenBefore.set(c, new Map(list.map((b) => [b.number, b.status])));
         }
         await server.stop('SIGTERM');
       }
