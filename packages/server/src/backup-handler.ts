@@ -3,6 +3,7 @@ import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManife
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
 import { TreeReads } from './tree-reads';
 import { StorageWatch } from './storage-watch';
+import { hasChangedFiles } from './tree-changes';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -27,8 +28,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   }
   let writer: BackupWriter | undefined;
   let watch: StorageWatch | undefined;
-  const notify = (status: BackupOutcome['status'], reason: string) =>
-    void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason }, log);
+  const notify = (status: BackupOutcome['status'], reason: string, more: Pick<BackupOutcome, 'warnings' | 'changed'> = {}) =>
+    void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason, ...more }, log);
   try {
     await store.gcDone(); // no backup writes while GC runs (see Store.gc)
     const usage = await checkQuotaUpFront(ctx);
@@ -84,7 +85,10 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       },
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
-    notify(partial ? 'partial' : 'available', partial ?? '');
+    // Asked only when it decides whether the success script runs: it reads the listings that differ from the parent's
+    // (whose ids it takes now, before retention may delete the parent), and the node's answer does not wait for it.
+    const changed = !partial && ctx.policy.notify.successChangesOnly ? hasChangedFiles(store, info, parent).catch(() => true) : undefined;
+    void Promise.resolve(changed).then((c) => notify(partial ? 'partial' : 'available', partial ?? '', { warnings: info.warnings.length, changed: c }));
     const deleted = await applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
     await watch.stop(true);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });

@@ -11,6 +11,10 @@ export type WireErrorCode =
   | 'AUTH_CN_MISMATCH'
   | 'AUTH_CLIENT_CONFIG'
   | 'AUTH_ENROL'
+  /** Burp's enabled = 0 for this client. */
+  | 'AUTH_DISABLED'
+  /** Burp's network_allow: the peer's address is not in the client's networks. */
+  | 'AUTH_NETWORK'
   | 'BUSY'
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'
