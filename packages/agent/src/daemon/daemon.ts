@@ -69,7 +69,7 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
       continue;
     }
     if (!config.enabled) {
-      // Burp's enabled = 0: the daemon keeps running (a reload may enable it) and backs nothing up.
+      // Burp's enabled = 0: the daemon keeps running and backs nothing up (until restarted with enabled = 1).
       if (!disabledSaid) log.warn({ config: config.configFile }, 'this node is disabled (enabled = 0): no backups until it is set to 1');
       disabledSaid = true;
       await sleep(60_000, stop);
