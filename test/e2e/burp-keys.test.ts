@@ -34,6 +34,7 @@ describe("Burp's server and node keys", () => {
       nover: [...allowed, 'client_can_verify = 0'],
       verifier: [...allowed, 'client_can_list = 0'],
       quiet: [...allowed],
+      big: [...allowed, 'hard_quota = 100K', 'soft_quota = 20KB'],
     },
   });
   const notified = path.join(root, 'notified');
@@ -153,6 +154,24 @@ describe("Burp's server and node keys", () => {
         .split('\n')
         .filter((l) => l.startsWith('warn ')),
     ).toEqual([`warn 000000${warned}`]);
+  });
+
+  test('hard_quota: a backup whose files total more than it is refused and not kept; soft_quota: kept, with a warning', async () => {
+    const dir = path.join(root, 'big-data');
+    fs.mkdirSync(dir);
+    const rnd = new SeededRandom('big');
+    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, `f${i}`), rnd.bytes(40_000));
+    const big = conf('big', [], [dir]);
+    const refused = await runCli(['-c', big, '-e']);
+    expect(refused.code).toBe(8);
+    expect(refused.stderr).toContain('hard_quota exceeded: the files of this backup of big total more than 100.0 KiB, so it was not kept');
+    expect(JSON.parse((await runCli(['-c', big, '-l', '--json'])).stdout).backups.filter((b: { status: string }) => b.status === 'available')).toEqual([]);
+    fs.rmSync(path.join(dir, 'f2'));
+    const kept = await runCli(['-c', big, '-e', '--json']);
+    expect(kept.code).toBe(5);
+    const backup = (JSON.parse(kept.stdout) as { backup: { status: string; warnings: string[] } }).backup;
+    expect(backup.status).toBe('available');
+    expect(backup.warnings).toEqual(['soft_quota exceeded: the files of this backup total 78.1 KiB, more than 20.0 KiB (soft_quota on the server)']);
   });
 
   test('restoreprefix: -i without --to restores under it and leaves the original paths alone; --to still wins', async () => {

@@ -70,10 +70,6 @@ export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
   manual_delete: { note: 'GC deletes unreferenced chunks' },
   client_can_force_backup: { note: 'a node may always back up (cpsbackup -e as well as its daemon); the server cannot tell them apart' },
   client_can_monitor: { note: 'nodes have no monitor; the status port is read-only, on status_address (network_allow_status, status_token)' },
-  hard_quota: {
-    note: 'quota_bytes refuses a backup once the stored bytes the client references reach it (stored, deduplicated bytes, not the size of its files)',
-  },
-  soft_quota: { note: "no warning level: quota_bytes is a hard limit; /status shows each client's storedBytes" },
   timer_script: { note: 'the agent schedules itself: backup_interval and backup_window in node.conf' },
   timer_arg: { note: 'the agent schedules itself: backup_interval and backup_window in node.conf' },
   server_script_pre: scripts,
@@ -110,6 +106,14 @@ export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
   },
   autoupgrade_dir: { note: 'upgrade the agents with the package manager' },
   fail_on_warning: { note: 'not implemented: a backup with warnings is stored and counts as good (cpsbackup -e exits 5; /status lists them)' },
+  ca_crl_check: {
+    note: "cpsbackupd does not read Burp's CRL: revoke each certificate it lists with cpsbackupd --revoke-cert FILE (or --revoke NAME), then remove the line",
+    refuse: true,
+  },
+  ca_crl: {
+    note: "cpsbackupd does not read Burp's CRL: revoke each certificate it lists with cpsbackupd --revoke-cert FILE (or --revoke NAME), then remove the line",
+    refuse: true,
+  },
   passwd: { note: 'nodes authenticate by certificate; password is the one-time enrolment password' },
   // Burp lets a client file override what the node backs up; cpsbackupd cannot: ignoring an include there would leave it out.
   include: { note: "the node decides what it backs up: put the include in the node's node.conf", refuse: true },

@@ -140,6 +140,8 @@ export const serverSchema = {
   network_allow_status: key.networks('an address or network the status port answers (repeatable; none: any); others are closed at once'),
   client_can_verify: key.bool(true, 'clients may verify their own backups (cpsbackup --verify)'),
   label: key.strings('a label shown with each client on the status port (/status JSON: labels), e.g. label = site: paris (repeatable; as Burp)'),
+  hard_quota: key.size(0, 'a backup whose files total more than this (their size on the node, e.g. 100GB) is refused and not kept (0: no limit; as Burp)'),
+  soft_quota: key.size(0, 'a backup whose files total more than this is kept with a warning (0: none; as Burp)'),
 };
 /** The certificate keys, always set once loaded (to their defaults when the file is silent). */
 interface SslPaths {
@@ -185,6 +187,8 @@ export const clientSchema = {
   network_allow: key.networks("replaces server.conf's network_allow for this client (repeatable)"),
   client_can_verify: key.optionalBool('overrides server.conf'),
   label: key.strings("replaces server.conf's labels for this client (repeatable)"),
+  hard_quota: key.optionalSize('overrides server.conf'),
+  soft_quota: key.optionalSize('overrides server.conf'),
 };
 /** A parsed client file. */
 export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string; warnings: string[] };

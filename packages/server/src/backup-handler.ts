@@ -1,3 +1,4 @@
+import { bytesText } from '@cpsbackup/config';
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, type MessageKind, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
@@ -69,6 +70,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     run.phase = 'committing';
     watch.committing = true; // the node waits on us now: kept alive, told when it is the storage we wait on
     const totals = await writer.checkTree(done.root);
+    checkSizeQuotas(ctx, writer, totals.bytes);
     const partial = partialReason(done.partialReasons, totals.entries, parent);
     // A node gone while the storage kept us waiting was told its backup failed, or will think so: never committed then.
     const gone = () => (conn.error ? `its node's connection was lost while the server waited (${conn.error.message})` : undefined);
@@ -299,6 +301,8 @@ const SEALED_MESSAGES: BackupMessages = { ...PLAIN_MESSAGES, chunk: onSealedChun
 
 /** Everything this backup stores counts against quota_bytes: chunks, and the manifest its entries make. */
 function checkQuotaDuring({ ctx, writer, storedBefore }: BackupReceipt): void {
+  const hard = ctx.policy.hardQuota;
+  if (hard > 0 && writer.progress.logicalBytes > hard) checkSizeQuotas(ctx, writer, writer.progress.logicalBytes);
   const quota = ctx.policy.quotaBytes;
   if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
     throw new WireError(
@@ -306,6 +310,26 @@ function checkQuotaDuring({ ctx, writer, storedBefore }: BackupReceipt): void {
       `quota exceeded during the backup: client ${ctx.client.name} would store more than ${formatGiB(quota)} (quota_bytes); the backup was not kept`,
       true,
     );
+  }
+}
+
+/**
+ * Burp's hard_quota and soft_quota, on the size of the backup's files (as
+ * on the node, not what is stored): above the hard one the backup is not
+ * kept (checked as listings come, and on the whole tree, which an encrypted
+ * node's claimed totals give); above the soft one it is kept with a warning.
+ */
+function checkSizeQuotas(ctx: SessionContext, writer: BackupWriter, bytes: number): void {
+  const { hardQuota, softQuota } = ctx.policy;
+  if (hardQuota > 0 && bytes > hardQuota) {
+    throw new WireError(
+      'QUOTA',
+      `hard_quota exceeded: the files of this backup of ${ctx.client.name} total more than ${bytesText(hardQuota)}, so it was not kept; leave some out of node.conf's includes, or raise hard_quota on the server`,
+      true,
+    );
+  }
+  if (softQuota > 0 && bytes > softQuota) {
+    writer.addWarning(`soft_quota exceeded: the files of this backup total ${bytesText(bytes)}, more than ${bytesText(softQuota)} (soft_quota on the server)`);
   }
 }
 

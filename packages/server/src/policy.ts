@@ -12,6 +12,9 @@ export interface ClientPolicy {
   quotaBackups: number;
   /** 0: no limit. */
   quotaBytes: number;
+  /** Burp's hard_quota / soft_quota: the size of a backup's files (0: no limit). */
+  hardQuota: number;
+  softQuota: number;
   canDelete: boolean;
   canRestore: boolean;
   canList: boolean;
@@ -32,6 +35,8 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
     keepMonthly: client.keep_monthly ?? server.keep_monthly,
     quotaBackups: client.quota_backups ?? server.quota_backups,
     quotaBytes: client.quota_bytes ?? server.quota_bytes,
+    hardQuota: client.hard_quota ?? server.hard_quota,
+    softQuota: client.soft_quota ?? server.soft_quota,
     canDelete: client.client_can_delete ?? server.client_can_delete,
     canRestore: client.client_can_restore ?? server.client_can_restore,
     canList: client.client_can_list ?? server.client_can_list,
