@@ -140,6 +140,7 @@ maybe('walker: file-system boundaries (real mounts)', () => {
   });
 
   test('cross_all_filesystems enters every one, nested mounts too, without a warning', () => {
+    expect(walked([root]).paths).not.toContain('/e/inner/i.txt');
     const w = walked([root], { crossAll: true });
     expect(w.paths).toEqual(everything);
     expect(w.warnings).toEqual([]);
