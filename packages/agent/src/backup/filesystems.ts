@@ -14,6 +14,12 @@ export interface FsRules {
 /** Burp's default: no file system is entered below an include, none left out by type. */
 export const STAY_ON_FILESYSTEM: FsRules = { crossAll: false, cross: [], excludeFs: [], includeFs: [] };
 
+/** Why a file system is left out by type: `unexpected` when its type could not be read (said even where a rule would be silent). */
+export interface LeftOut {
+  why: string;
+  unexpected: boolean;
+}
+
 /** A file system's type: its name as mounted (when known) and statfs's number for it. */
 interface FsTypeFound {
   name: string;
@@ -119,14 +125,20 @@ export class FsBoundaries {
    * exclude_fs or include_fs ("on a file system of type tmpfs, which
    * exclude_fs = tmpfs leaves out"), or undefined when it is walked.
    */
-  leftOut(dir: Buffer, dev: bigint): string | undefined {
+  leftOut(dir: Buffer, dev: bigint): LeftOut | undefined {
     if (!this.typed) return undefined;
     const found = this.typeOf(dir, dev);
-    if (typeof found === 'string') return `on a file system whose type cannot be read (statfs: ${found}), so exclude_fs and include_fs cannot be applied`;
+    if (typeof found === 'string') {
+      return {
+        why: `on a file system whose type cannot be read (statfs: ${found}), so exclude_fs and include_fs cannot tell whether to keep it (left out, as Burp does)`,
+        unexpected: true,
+      };
+    }
     const excluded = this.rules.excludeFs.find((t) => t.magic === found.magic);
-    if (excluded) return `on a file system of type ${found.name}, which exclude_fs = ${excluded.name} leaves out`;
+    if (excluded) return { why: `on a file system of type ${found.name}, which exclude_fs = ${excluded.name} leaves out`, unexpected: false };
     if (this.rules.includeFs.length > 0 && !this.rules.includeFs.some((t) => t.magic === found.magic)) {
-      return `on a file system of type ${found.name}, which include_fs does not name (${this.rules.includeFs.map((t) => t.name).join(', ')})`;
+      const named = this.rules.includeFs.map((t) => t.name).join(', ');
+      return { why: `on a file system of type ${found.name}, which include_fs does not name (${named})`, unexpected: false };
     }
     return undefined;
   }

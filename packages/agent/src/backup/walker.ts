@@ -331,8 +331,8 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
   // An include is walked whatever file system it is on (the operator named it), unless its type is left out.
   const out = ctx.bounds.leftOut(path, st.dev);
   if (out) {
-    ctx.rootLeftOut = out;
-    warn(`include ${path.toString()} is ${out}: its directory is backed up, not what is in it`);
+    ctx.rootLeftOut = out.why;
+    warn(`include ${path.toString()} is ${out.why}: its directory is backed up, not what is in it`);
     return;
   }
   // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
@@ -386,8 +386,9 @@ function enterMount(dir: Buffer, st: EntryStat, ctx: WalkContext): Frame | undef
   const below = ctx.nested.filter((p) => p.length > dir.length && isUnder(p, dir));
   const out = ctx.bounds.leftOut(dir, st.dev);
   if (out) {
-    if (isInclude) ctx.warn(`include ${dir.toString()} is ${out}: its directory is backed up, not what is in it`);
-    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}, ${out}: not backed up`);
+    if (isInclude) ctx.warn(`include ${dir.toString()} is ${out.why}: its directory is backed up, not what is in it`);
+    else if (out.unexpected) ctx.warn(`${dir.toString()}, a mount point, is ${out.why}: only its directory is backed up`);
+    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}, ${out.why}: not backed up`);
     return undefined;
   }
   if (isInclude || ctx.bounds.mayCross(dir)) return list(dir, st.dev, undefined, ctx);
