@@ -59,8 +59,11 @@ maybe('file-system boundaries below an include (cross_filesystem, cross_all_file
   });
 
   /** Backs up `data` with these node.conf lines: the run's output, and the restored copy of `data` compared with what passes `kept`. */
-  async function backUpAndRestore(extra: string[]): Promise<{ code: number; stdout: string; stderr: string; restored: Map<string, TreeRecord> }> {
-    const conf = writeNodeConf(root, server, { cname: 'node', cert: pki.client('node'), include: [data], extra });
+  async function backUpAndRestore(
+    extra: string[],
+    include = [data],
+  ): Promise<{ code: number; stdout: string; stderr: string; restored: Map<string, TreeRecord> }> {
+    const conf = writeNodeConf(root, server, { cname: 'node', cert: pki.client('node'), include, extra });
     const backup = await runCli(['-c', conf, '-e', '--json']);
     if (backup.code !== 0 && backup.code !== 5) throw new Error(`backup failed (${backup.code}): ${backup.stderr}`);
     const number = JSON.parse(backup.stdout).backup.number as number;
@@ -113,6 +116,12 @@ maybe('file-system boundaries below an include (cross_filesystem, cross_all_file
     const named = await backUpAndRestore([`cross_filesystem = ${tmp}`, 'exclude_fs = tmpfs']);
     expect(named.restored).toEqual(without(tmp, disk));
     expect(JSON.parse(named.stdout).backup.warnings).toEqual([notCrossed(disk, 'ext4')]);
+  });
+
+  test('an include below a mount point that is not crossed is backed up, with the way down to it, and nothing else of that file system', async () => {
+    const r = await backUpAndRestore([], [data, path.join(disk, '2026')]);
+    expect(r.restored).toEqual(new Map([...without(tmp)].filter(([k]) => k !== 'disk/archive.tar')));
+    expect(JSON.parse(r.stdout).backup.warnings).toEqual([notCrossed(tmp, 'tmpfs')]);
   });
 
   test('an unknown file-system type is refused with the names known; a number as statfs gives it is taken', async () => {
