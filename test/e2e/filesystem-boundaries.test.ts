@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeededRandom } from '@cpsbackup/testkit';
+import { SeededRandom, tempDir } from '@cpsbackup/testkit';
 import { LoopDisk, loopDevicesUnavailable, runCli, snapshotTree, type TreeRecord, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const skip = loopDevicesUnavailable();
@@ -19,7 +19,9 @@ if (skip) console.warn(`file-system boundary tests skipped: ${skip}`);
 
 maybe('file-system boundaries below an include (cross_filesystem, cross_all_filesystems, exclude_fs, include_fs)', () => {
   const { root, pki, server } = useServer('fs-boundaries', { clients: { node: [] } });
-  const data = path.join(root, 'data');
+  // Mounts live outside the server's root, which is removed after the tests, maybe before they are unmounted.
+  const mounts = tempDir('fs-boundaries-mounts');
+  const data = path.join(mounts, 'data');
   const tmp = path.join(data, 'tmp');
   const disk = path.join(data, 'disk');
   const loops: LoopDisk[] = [];
@@ -34,7 +36,7 @@ maybe('file-system boundaries below an include (cross_filesystem, cross_all_file
       fs.writeFileSync(path.join(data, rel), rnd.bytes(size));
     };
     // The include is an ext4 file system of its own, whatever the machine's temporary directory is on.
-    loops.push(LoopDisk.create(path.join(root, 'data.img'), data, 32));
+    loops.push(LoopDisk.create(path.join(mounts, 'data.img'), data, 32));
     fs.rmSync(path.join(data, 'lost+found'), { recursive: true });
     write('etc/app.conf', 300);
     write('var/db.bin', 200_000);
@@ -43,7 +45,7 @@ maybe('file-system boundaries below an include (cross_filesystem, cross_all_file
     tmpfsMounted = true;
     write('tmp/session.bin', 50_000);
     write('tmp/cache/page.html', 4_000);
-    loops.push(LoopDisk.create(path.join(root, 'disk.img'), disk, 32));
+    loops.push(LoopDisk.create(path.join(mounts, 'disk.img'), disk, 32));
     fs.rmSync(path.join(disk, 'lost+found'), { recursive: true });
     write('disk/archive.tar', 300_000);
     write('disk/2026/report.pdf', 70_000);
@@ -56,6 +58,7 @@ maybe('file-system boundaries below an include (cross_filesystem, cross_all_file
   afterAll(() => {
     if (tmpfsMounted) execFileSync('umount', ['-l', tmp]);
     for (const l of loops.reverse()) l.detach();
+    fs.rmSync(mounts, { recursive: true, force: true });
   });
 
   /** Backs up `data` with these node.conf lines: the run's output, and the restored copy of `data` compared with what passes `kept`. */

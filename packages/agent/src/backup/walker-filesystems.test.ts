@@ -57,8 +57,9 @@ maybe('walker: file-system boundaries (real mounts)', () => {
     }
   });
   function cleanUp(): void {
-    for (const at of tmpfs.reverse()) execFileSync('umount', ['-l', at]);
-    for (const d of disks.reverse()) d.detach();
+    // Innermost first; emptied, so a second call (after a failed set-up) has nothing to do.
+    for (const at of tmpfs.splice(0).reverse()) execFileSync('umount', ['-l', at]);
+    for (const d of disks.splice(0).reverse()) d.detach();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   afterAll(cleanUp);
