@@ -1,5 +1,6 @@
 import { type ClientConfig, type NetworkRule, type ServerConfig } from '@cpsbackup/config';
 import { type NotifyScripts } from './notify';
+import { type ServerScripts, serverScriptsFor } from './server-scripts';
 import { WireError } from './wire-errors';
 
 /** What a client may do and keep: server.conf defaults with the client file's overrides. */
@@ -25,6 +26,8 @@ export interface ClientPolicy {
   expectedInterval: number;
   /** notify_success_script / notify_failure_script and their arguments. */
   notify: NotifyScripts;
+  /** server_script_pre / server_script_post around each request. */
+  scripts: ServerScripts;
 }
 
 export function policyFor(server: ServerConfig, client: ClientConfig): ClientPolicy {
@@ -51,6 +54,7 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
       successWarningsOnly: client.notify_success_warnings_only ?? server.notify_success_warnings_only,
       successChangesOnly: client.notify_success_changes_only ?? server.notify_success_changes_only,
     },
+    scripts: serverScriptsFor(server, client),
   };
 }
 

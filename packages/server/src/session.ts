@@ -22,6 +22,7 @@ import { actingFor } from './restore-client';
 import { handleKey } from './key-handler';
 import { handleRestore } from './restore-handler';
 import { handleVerify } from './verify-handler';
+import { withServerScripts } from './server-scripts';
 import { SERVER_VERSION } from './version';
 import { toWireError, WireError, type WireOperation } from './wire-errors';
 
@@ -133,7 +134,8 @@ export class Session {
           }
           if (work) this.working++;
           try {
-            await this.dispatch(ctx, m);
+            const scripted = { client: ctx.client.name, scripts: ctx.policy.scripts, notify: ctx.policy.notify, log: ctx.log, conn: this.conn };
+            await withServerScripts(scripted, scriptActionOf(m), () => this.dispatch(ctx, m));
           } finally {
             done();
             this.inRequest = false;
@@ -411,5 +413,23 @@ function operationOf(m: Message): WireOperation {
       return 'delete';
     default:
       return 'other';
+  }
+}
+
+/** The action a server script is told, in Burp's words; undefined: no script runs for it (a label, an encrypted node's key exchange). */
+function scriptActionOf(m: Message): string | undefined {
+  switch (m.msg) {
+    case 'beginBackup':
+      return 'backup';
+    case 'restoreRequest':
+      return m.restoreRequest.metadataOnly ? 'list' : 'restore';
+    case 'listRequest':
+      return 'list';
+    case 'verifyRequest':
+      return 'verify';
+    case 'deleteRequest':
+      return 'delete';
+    default:
+      return undefined;
   }
 }
