@@ -247,7 +247,7 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       }
     }
     for (const item of walkFrom(root.path, rootStat, excluded, onWarning, sel)) {
-      yield* walkDue(item.path);
+      if (pending.length > 0) yield* walkDue(item.path);
       below++;
       yield item;
     }
