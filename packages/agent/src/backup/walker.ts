@@ -194,6 +194,7 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       walkRoot(
         root,
         roots.filter((r) => r !== root && isUnder(r.path, root.path)),
+        true,
       ),
     );
   }
@@ -202,9 +203,10 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
    * One include root, and the includes below it that its walk does not
    * reach (`nested`): one below an entry a path rule leaves out is walked
    * from there, in its place in walk order (Burp's longest match: include
-   * /home, exclude /home/ben, include /home/ben/keep).
+   * /home, exclude /home/ben, include /home/ben/keep). As Burp, only an
+   * include the walk starts from (`top`) is kept whatever include_ext says.
    */
-  function* walkRoot(root: WalkRoot, nested: WalkRoot[]): Generator<Walked> {
+  function* walkRoot(root: WalkRoot, nested: WalkRoot[], top: boolean): Generator<Walked> {
     if (sel.rootExcluded(root.path)) return;
     if (root.problem) {
       reportProblem(root.path, root.problem);
@@ -216,7 +218,12 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       return;
     }
     if (root.link && kindOf(rootStat) !== 'symlink') return; // replaced meanwhile: walked, if at all, as an include
-    if (!root.link && kindOf(rootStat) === 'file' && !sel.sizeKept(rootStat.size)) return;
+    const verdict = top
+      ? kindOf(rootStat) === 'file' && !sel.sizeKept(rootStat.size)
+        ? 'drop'
+        : 'keep'
+      : sel.afterStat(root.path, kindOf(rootStat), rootStat.size);
+    if (verdict === 'drop') return;
     yield* ancestorsOf(root.path, way, opts.onWarning);
     if (root.link) {
       const target = readLink(root.path, opts.onWarning);
@@ -243,12 +250,12 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
         const r = pending[0]!;
         const inner = pending.filter((o) => o !== r && isUnder(o.path, r.path));
         pending = pending.filter((o) => o !== r && (!due.has(r) || !inner.includes(o)));
-        if (due.has(r)) yield* walkRoot(r, inner);
+        if (due.has(r)) yield* walkRoot(r, inner, false);
       }
     }
     for (const item of walkFrom(root.path, rootStat, excluded, onWarning, sel)) {
       if (pending.length > 0) yield* walkDue(item.path);
-      below++;
+      if (++below === 0 && verdict === 'through') item.through = true;
       yield item;
     }
     yield* walkDue();
