@@ -253,6 +253,7 @@ maybe('a Burp production node configuration backs up what Burp would', () => {
     await mountSshfs(exported, net);
 
     // The database: its live files are excluded; the pre script dumps it into an included directory.
+    fs.chmodSync(base, 0o755); // PostgreSQL runs as its own user: the way to its directory must be open to it
     pg = new TestPostgres(pgRoot);
     pg.start();
     pg.psql('postgres', 'CREATE DATABASE app');
