@@ -97,40 +97,45 @@ function recordOf(abs: string): TreeRecord {
 
 /**
  * What Burp backs up of `root` (an include), relative to it, with what a
- * restore must give back for each path: every entry the rules select; a
+ * restore must give back for each path, following find.c: an entry the
+ * rules leave out is neither backed up nor entered, but each outermost
+ * include below it is walked from there (process_entries_in_directory); a
  * regular file only up to max_file_size (a file of exactly that size is
  * kept: Burp leaves out what is larger); a directory is backed up itself
  * and walked unless it holds a nobackup entry, or is another file system
- * (its device differs from its parent's) not named in cross_filesystem, or
- * of an exclude_fs type; the directories on the way down to what is backed
- * up (an include inside an exclude) come back too.
+ * (its device differs from its parent's) of an exclude_fs type or not
+ * named in cross_filesystem (found_directory); the directories on the way
+ * down to what is backed up (an include inside an exclude) come back too.
  */
 function burpWouldBackUp(rules: Rules, root: string): Map<string, TreeRecord> {
   const out = new Map<string, TreeRecord>();
   const keep = (abs: string) => {
     for (let p = abs; p !== root && !out.has(path.relative(root, p)); p = path.dirname(p)) out.set(path.relative(root, p), recordOf(p));
   };
-  const visit = (dir: string, dev: bigint) => {
+  const entries = (dir: string, dev: bigint) => {
     for (const name of fs.readdirSync(dir).sort()) {
-      const abs = path.join(dir, name);
-      const st = fs.lstatSync(abs, { bigint: true });
-      const byPaths = includedByPaths(rules, abs);
-      const wanted = byPaths && !excludedByExt(rules, abs);
-      if (st.isDirectory()) {
-        if (wanted) keep(abs);
-        // Burp looks into every directory it reaches (an extension leaves out the directory's entry, not what it holds);
-        // below an excluded path only an include can be selected, so the walk goes there only on the way to one.
-        if (!byPaths && !rules.include.some((i) => atOrBelow(i, abs) && i !== abs)) continue;
-        if (holdsNobackup(rules, abs)) continue;
-        if (st.dev !== dev && !rules.crossFilesystem.includes(abs)) continue;
-        if (rules.excludeFs.includes(fsTypeOf(abs))) continue;
-        visit(abs, st.dev);
-      } else if (wanted && !(st.isFile() && st.size > BigInt(rules.maxFileSize))) {
-        keep(abs);
+      const child = path.join(dir, name);
+      if (includedByPaths(rules, child) && !excludedByExt(rules, child)) {
+        findFiles(child, dev);
+        continue;
       }
+      // Left out, and not entered; an include below it is walked from there (the outermost ones).
+      const below = rules.include.filter((i) => i !== child && atOrBelow(i, child));
+      for (const inc of below) if (!below.some((o) => o !== inc && atOrBelow(inc, o))) findFiles(inc, dev);
     }
   };
-  visit(root, fs.lstatSync(root, { bigint: true }).dev);
+  const findFiles = (abs: string, parentDev: bigint): void => {
+    const st = fs.lstatSync(abs, { bigint: true });
+    if (!st.isDirectory()) {
+      if (!(st.isFile() && st.size > BigInt(rules.maxFileSize))) keep(abs);
+      return;
+    }
+    keep(abs);
+    if (holdsNobackup(rules, abs)) return;
+    if (st.dev !== parentDev && (rules.excludeFs.includes(fsTypeOf(abs)) || !rules.crossFilesystem.includes(abs))) return;
+    entries(abs, st.dev);
+  };
+  entries(root, fs.lstatSync(root, { bigint: true }).dev);
   return out;
 }
 
@@ -218,6 +223,8 @@ maybe('a Burp production node configuration backs up what Burp would', () => {
     write(path.join(srv, 'app', 'logs', 'OLD.LOG'), 5_000);
     write(path.join(srv, 'app', 'logs', 'app.log.1'), 7_000);
     write(path.join(srv, 'app', 'logs', 'README'), 'logs rotate daily\n');
+    // A directory with an excluded extension: left out with what it holds (Burp does not enter it).
+    write(path.join(srv, 'app', 'upload.tmp', 'part1.txt'), 'half an upload\n');
     write(path.join(srv, 'app', 'cache', 'page1.html'), 9_000);
     write(path.join(srv, 'app', 'cache', 'blobs', 'b1'), 11_000);
     write(path.join(srv, 'app', 'cache', 'keep', 'index.db'), 40_000);
