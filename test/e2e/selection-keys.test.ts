@@ -10,7 +10,7 @@ import { SeededRandom } from '@cpsbackup/testkit';
 import { type CliResult, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 describe("Burp's selection keys", () => {
-  const clients = ['paths', 'ext', 'nobackup', 'regex', 'glob', 'comp', 'refused'];
+  const clients = ['paths', 'ext', 'nobackup', 'regex', 'glob', 'comp', 'dumpsel', 'refused'];
   const { root, pki, server } = useServer('selection-keys', { clients: Object.fromEntries(clients.map((c) => [c, []])) });
   let restores = 0;
 
@@ -133,6 +133,29 @@ describe("Burp's selection keys", () => {
     const second = JSON.parse((await backup(file)).stdout).backup as { newBytes: number; storedBytes: number };
     expect(second.newBytes).toBeLessThan(10_000);
     await expectRestored(file, data, ['x.GZ', 'y.txt', 'copy.bin']);
+  });
+
+  test('the dump directory is selected by include and exclude only: the selection keys never leave a dump out', async () => {
+    const data = path.join(root, 'dumpsel');
+    const dumps = path.join(root, 'dumpsel-dumps');
+    const source = path.join(root, 'dumpsel-source');
+    make(data, { 'a.pdf': 'a', 'b.txt': 'b', 'marked/.nobackup': '', 'marked/c.pdf': 'c' });
+    const content = new SeededRandom('dump').bytes(50_000);
+    fs.writeFileSync(source, content);
+    const storage = path.join(root, 'dumpsel-storage.conf');
+    // A job named to fail every key below: no .pdf, not matching the regex, over the size cap, a nobackup name beside it.
+    fs.writeFileSync(storage, [`dump_directory = ${dumps}`, `dump = db: cat ${source} > {fifo}`].join('\n') + '\n');
+    fs.mkdirSync(dumps, { recursive: true });
+    fs.writeFileSync(path.join(dumps, '.nobackup'), '');
+    const file = conf(
+      'dumpsel',
+      [data],
+      ['include_ext = pdf', 'include_regex = \\.pdf$', 'max_file_size = 1Kb', 'nobackup = .nobackup', 'exclude_ext = dump', `storage_conf = ${storage}`],
+    );
+    await backup(file);
+    await expectRestored(file, data, ['a.pdf']); // marked: not a .pdf, include_regex does not enter it
+    const target = path.join(root, `restore-${restores - 1}`);
+    expect(fs.readFileSync(path.join(target, dumps, 'db.dump')).equals(content)).toBe(true);
   });
 
   test('what Burp refuses, or would back up nothing, is a configuration error before any backup', async () => {
