@@ -35,6 +35,7 @@ describe("Burp's server and node keys", () => {
       verifier: [...allowed, 'client_can_list = 0'],
       quiet: [...allowed],
       big: [...allowed, 'hard_quota = 100K', 'soft_quota = 20KB'],
+      reader: [...allowed],
     },
   });
   const notified = path.join(root, 'notified');
@@ -172,6 +173,25 @@ describe("Burp's server and node keys", () => {
     const backup = (JSON.parse(kept.stdout) as { backup: { status: string; warnings: string[] } }).backup;
     expect(backup.status).toBe('available');
     expect(backup.warnings).toEqual(['soft_quota exceeded: the files of this backup total 78.1 KiB, more than 20.0 KiB (soft_quota on the server)']);
+  });
+
+  test("a backup leaves access times as they were (Burp's default, atime = 0: files and directories read with O_NOATIME)", async () => {
+    const dir = path.join(root, 'reader-data');
+    const rnd = new SeededRandom('reader');
+    // A small file (read on the file pool's workers), a large one (streamed), a directory (listed).
+    fs.mkdirSync(path.join(dir, 'docs'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'docs', 'small.txt'), rnd.bytes(3_000));
+    fs.writeFileSync(path.join(dir, 'large.bin'), rnd.bytes(6 * 1024 * 1024));
+    // Two days old: under relatime (the default mount option), a read would move it to now.
+    const old = new Date(Date.now() - 2 * 86400_000);
+    const paths = [path.join(dir, 'docs', 'small.txt'), path.join(dir, 'large.bin'), path.join(dir, 'docs')];
+    for (const p of paths) fs.utimesSync(p, old, fs.statSync(p).mtime);
+    const atimes = () => Object.fromEntries(paths.map((p) => [path.relative(dir, p), fs.statSync(p, { bigint: true }).atimeNs]));
+    const before = atimes();
+    const r = await runCli(['-c', conf('reader', [], [dir]), '-e']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/read 2 files/);
+    expect(atimes()).toEqual(before);
   });
 
   test('restoreprefix: -i without --to restores under it and leaves the original paths alone; --to still wins', async () => {

@@ -117,7 +117,9 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   status_port: { note: "the status port is the server's" },
   server_can_restore: { note: 'the server never starts a restore: restores are started on the node (cpsbackup -i)' },
   server_can_override_includes: { note: 'the server never changes what a node backs up: includes are set in node.conf only' },
-  atime: { note: 'not implemented: reading a file for a backup may update its access time (as atime = 1); mount with noatime to avoid it' },
+  atime: {
+    note: "the agent always reads with O_NOATIME, as Burp's default atime = 0 does: a backup leaves access times as they were (atime = 1, updating them, is not offered)",
+  },
   split_vss: { note: 'not applicable' },
   strip_vss: { note: 'not applicable' },
   vss_drives: { note: 'not applicable' },
