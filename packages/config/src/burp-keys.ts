@@ -117,7 +117,6 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   split_vss: { note: 'not applicable' },
   strip_vss: { note: 'not applicable' },
   vss_drives: { note: 'not applicable' },
-  ratelimit: { note: 'not implemented' },
   autoupgrade_dir: { note: 'upgrade the agent with the package manager' },
   autoupgrade_os: { note: 'upgrade the agent with the package manager' },
   restoreprefix: { note: 'cpsbackup -i N --to DIR' },

@@ -192,6 +192,11 @@ export const nodeSchema = {
   read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
+  ratelimit: key.optionalDecimal(
+    0,
+    100000,
+    'the most the node sends to the server, in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed, e.g. 0.5); absent: as fast as the network takes it',
+  ),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   read_concurrency: key.int(3, 1, 64, 'files read at once during a backup, each on a worker thread (reads in flight on a cold disk; see PERFORMANCE.md)'),
   encryption: key.bool(

@@ -9,8 +9,8 @@ import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, 
 import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
-import { ServerConnection } from '../client/server-connection';
-import { AgentError } from '../errors';
+import { sendRateOf, ServerConnection } from '../client/server-connection';
+import { AgentError, ExitCode } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
@@ -128,6 +128,11 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   let files: FilePool | undefined;
   let begun = false;
   try {
+    const w = server.welcome.chunker;
+    const params: ChunkerParams = w?.avgSize
+      ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
+      : DEFAULT_CHUNKER_PARAMS;
+    checkSendRate(config, params, server.welcome.idleTimeoutMs ?? 0); // before the backup begins: nothing to record on the server
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
     server.onStorageWait = (w) => opts.onNotice?.(storageWaitText(w));
     const started = await server.expect('backupStarted');
@@ -144,10 +149,6 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
             spoolDir,
           );
     const expectedBytes = Number(started.parentBytes ?? 0);
-    const w = server.welcome.chunker;
-    const params: ChunkerParams = w?.avgSize
-      ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
-      : DEFAULT_CHUNKER_PARAMS;
     const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys, config.encryption_padding);
     files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, config.read_concurrency);
     if (problem) await uploader.addWarning(problem);
@@ -177,6 +178,29 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   } finally {
     await Promise.all([pool.close(), files?.close()]);
   }
+}
+
+/**
+ * A ratelimit so low that the largest frame a backup sends (a chunk of the
+ * server's largest size, sealed and padded on an encrypted node) would take
+ * longer than half the server's idle_timeout, which is also how long the
+ * server gives one frame to arrive: refused before anything is sent, with
+ * the lowest rate that works, rather than a backup the server drops midway.
+ */
+function checkSendRate(config: NodeConfig, params: ChunkerParams, idleTimeoutMs: number): void {
+  const rate = sendRateOf(config);
+  if (!rate || !(idleTimeoutMs > 0)) return;
+  const largestFrame = params.maxSize * 1.1 + 64 * 1024;
+  const seconds = largestFrame / rate;
+  if (seconds * 1000 <= idleTimeoutMs / 2) return;
+  const lowest = Math.ceil(((largestFrame * 8) / (1024 * 1024) / (idleTimeoutMs / 2000)) * 100) / 100;
+  throw new AgentError(
+    'CONFIG',
+    `ratelimit = ${config.ratelimit} Mbit/s is too low for this server: a chunk of up to ${params.maxSize} bytes would take ${Math.round(seconds)} s to send, ` +
+      `and the server drops a connection whose message takes longer than its idle_timeout (${idleTimeoutMs / 1000} s): ` +
+      `set ratelimit to at least ${lowest} in ${config.configFile}, or raise idle_timeout in the server's server.conf`,
+    ExitCode.CONFIG,
+  );
 }
 
 /**
