@@ -122,8 +122,6 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   restoreprefix: { note: 'cpsbackup -i N --to DIR' },
   regex: { note: 'cpsbackup -i N --regex' },
   include_glob: { note: 'list the paths with include', refuse: true },
-  read_blockdev: { note: 'block devices are recorded, not read', refuse: true },
-  read_all_blockdevs: { note: 'block devices are recorded, not read', refuse: true },
   backup_script_pre: scripts,
   backup_script_post: scripts,
   backup_script_pre_arg: scripts,

@@ -223,7 +223,7 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
     const doc = fs.readFileSync(path.resolve(__dirname, '../../../docs/OPERATIONS.md'), 'utf8').replace(/\s+/g, ' ');
     const list = /One whose silent absence could leave data unprotected is refused instead: (.*?)\. /.exec(doc)?.[1];
     const keys = [...(list ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
-    expect(keys.length).toBeGreaterThan(3);
+    expect(keys.length).toBeGreaterThan(0); // the sentence was found (keys leave it as they are implemented)
     for (const key of keys) {
       const server = key in BURP_SERVER_KEYS;
       const file = write(server ? 'server.conf' : 'node.conf', `${server ? '' : 'server = x\n'}${key} = something\n`);

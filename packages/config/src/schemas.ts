@@ -191,6 +191,10 @@ export const nodeSchema = {
   read_all_fifos: key.bool(false, 'back up what is written into every FIFO met, not just the FIFO itself'),
   read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
+  read_blockdev: key.paths(
+    "back up this block device's content (an LVM snapshot, a VM disk), not just the device node; a symbolic link named here is followed to its device, as Burp does (repeatable)",
+  ),
+  read_all_blockdevs: key.bool(false, 'back up the content of every block device met, not just the device node'),
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
   ratelimit: key.optionalDecimal(
     0,

@@ -5,7 +5,18 @@ import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
-import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import {
+  type ChunkSink,
+  DeviceReadError,
+  FifoReadError,
+  type FileStat,
+  looksSparse,
+  ReadBlocks,
+  readBlockDevice,
+  readFifo,
+  readRegularFile,
+  type ReadResult,
+} from './file-reader';
 import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
@@ -331,6 +342,7 @@ function walkState(
   counters: BackupCounters,
 ): WalkState {
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
+  const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
   return {
     opts,
     params,
@@ -345,6 +357,8 @@ function walkState(
     readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
     readFifos,
     fifoWaits: new FifoWaits(config.fifo_timeout),
+    readsBlockdev: (path) => config.read_all_blockdevs || readBlockdevs.some((d) => d.equals(path)),
+    blockdevLink: (path) => readBlockdevs.some((d) => d.equals(path)),
   };
 }
 
@@ -365,6 +379,10 @@ interface WalkState {
   readsFifo: (path: Buffer) => boolean;
   readFifos: Buffer[];
   fifoWaits: FifoWaits;
+  /** Whether a block device's content is read (read_all_blockdevs, or read_blockdev names it: Burp compares whole paths). */
+  readsBlockdev: (path: Buffer) => boolean;
+  /** Whether read_blockdev names this symbolic link: it is followed, and its device read (as Burp does, for /dev/VG/LV). */
+  blockdevLink: (path: Buffer) => boolean;
 }
 
 /**
@@ -383,8 +401,10 @@ function policyOf(step: AheadStep): EntryPolicy {
       return symlinkEntry;
     case 'fifo':
       return fifoEntry;
+    case 'blockdev':
+      return blockDeviceEntry;
     default:
-      return metadataOnly; // directories, devices, sockets: their entry is their metadata
+      return metadataOnly; // directories, character devices, sockets: their entry is their metadata
   }
 }
 
@@ -396,10 +416,43 @@ function regularFileContent(step: AheadStep): EntryPolicy {
 
 const metadataOnly: EntryPolicy = (_w, _step, entry) => entry;
 
-const symlinkEntry: EntryPolicy = (_w, step, entry) => {
+const symlinkEntry: EntryPolicy = (w, step, entry) => {
   entry.linkTarget = step.item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
+  if (w.blockdevLink(step.item.path)) return deviceContent(w, entry, true);
   return entry;
 };
+
+/** A block device: its content is read when node.conf asks for it (read_blockdev, read_all_blockdevs); else its entry is the device node. */
+const blockDeviceEntry: EntryPolicy = (w, step, entry) => (w.readsBlockdev(step.item.path) ? deviceContent(w, entry, false) : entry);
+
+/**
+ * A block device's content, read to its end, as the entry's data: a block
+ * device entry that carries chunks (through a link read_blockdev names: the
+ * device it leads to, recorded at the link's path). A device that cannot be
+ * read stays in the backup as it was walked (a device node, a link), a
+ * warning naming it; one gone since the walk is left out, as a file is. It
+ * is read whole at every backup (a device's times do not change with its
+ * content), and only what the server lacks is sent.
+ */
+async function deviceContent(w: WalkState, entry: FileEntry, throughLink: boolean): Promise<FileEntry | undefined> {
+  const path = entry.path;
+  try {
+    const read = await readBlockDevice(path, throughLink, w.params, w.sink, w.blocks);
+    w.counters.filesRead++;
+    w.counters.bytesRead += read.size;
+    updateEntry(entry, read.stat, w.owners);
+    entry.type = EntryType.BlockDevice;
+    entry.linkTarget = NO_TARGET;
+    entry.chunks = read.chunks;
+    entry.size = read.size;
+    return entry;
+  } catch (err) {
+    if (!(err instanceof DeviceReadError)) throw err;
+    if (err.code === 'ENOENT') return undefined;
+    await w.uploader.addWarning(`block device ${path.toString()} cannot be read: ${err.code} (${err.message}); its content was not backed up`);
+    return entry;
+  }
+}
 
 /** Unchanged since the parent (size, mtime, ctime, inode): its chunks are named again, nothing is read. */
 const unchangedFile: EntryPolicy = (w, step, entry) => {
