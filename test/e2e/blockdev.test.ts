@@ -29,7 +29,7 @@ function majorMinor(rdev: number): [number, number] {
 }
 
 maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
-  const { root, pki, server } = useServer('blockdev', { clients: { bd: [], all: [], link: [] } });
+  const { root, pki, server } = useServer('blockdev', { clients: { bd: [], mnt: [], all: [], link: [] } });
   const devices: string[] = [];
   const mounts: string[] = [];
 
@@ -111,26 +111,33 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
   }, 180_000);
 
   test('--onto-devices never writes over a mounted block device: it is skipped, saying why, and its file system stays whole', async () => {
-    const conf = path.join(root, 'bd', 'bd-node.conf');
+    const content = diskContent('bd-m');
+    const m = loop('m', content);
+    const conf = writeNodeConf(path.join(root, 'mnt'), server, {
+      cname: 'mnt',
+      cert: pki.client('mnt'),
+      include: [m.device],
+      extra: [`read_blockdev = ${m.device}`],
+    });
+    const backup = await runCli(['-c', conf, '-e', '--json']);
+    expect(backup.code).toBe(0);
+    const num = String(JSON.parse(backup.stdout).backup.number);
+
     const image = path.join(root, 'mounted.img');
     fs.writeFileSync(image, '');
     fs.truncateSync(image, 16 * MiB);
     execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image]);
     const device = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
     devices.push(device);
-    const mnt = path.join(root, 'mnt');
+    const mnt = path.join(root, 'mountpoint');
     fs.mkdirSync(mnt);
     execFileSync('mount', ['-t', 'ext4', device, mnt]);
     mounts.push(mnt);
     fs.writeFileSync(path.join(mnt, 'marker'), 'still here\n');
     execFileSync('sync');
 
-    const list = JSON.parse((await runCli(['-c', conf, '-l', '--json'])).stdout);
-    const num = String(list.backups[0].number);
-    const show = (await runCli(['-c', conf, '-s', num])).stdout;
-    const backedUp = /^b.* (\/dev\/loop\d+) \(content\)$/m.exec(show)![1]!;
     const onto = path.join(root, 'onto-mounted');
-    nodeFor(path.join(onto, backedUp), device);
+    nodeFor(path.join(onto, m.device), device);
     const r = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
     expect(r.code).toBe(5);
     expect(r.stdout + r.stderr).toMatch(/the block device there is mounted or in use \(EBUSY\): not written over/);
@@ -138,7 +145,7 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
       fs
         .readFileSync(device)
         .subarray(0, 4 * MiB)
-        .equals(diskContent('bd-a').subarray(0, 4 * MiB)),
+        .equals(content.subarray(0, 4 * MiB)),
     ).toBe(false);
     expect(fs.readFileSync(path.join(mnt, 'marker'), 'utf8')).toBe('still here\n');
   }, 120_000);
@@ -176,5 +183,16 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     expect((await runCli(['-c', link, '-i', num, '--to', to])).code).toBe(0);
     expect(fs.readFileSync(path.join(to, data, 'vol')).equals(content)).toBe(true);
     expect(fs.lstatSync(path.join(to, data, 'disk')).isBlockDevice()).toBe(true);
+
+    // A named link that leads to no block device: a warning names it, and it stays a link.
+    fs.symlinkSync(path.join(data, 'plain'), path.join(data, 'notdev'));
+    fs.appendFileSync(link, `read_blockdev = ${path.join(data, 'notdev')}\n`);
+    const b3 = await runCli(['-c', link, '-e', '--json']);
+    expect(b3.code).toBe(5);
+    expect(b3.stdout + b3.stderr).toContain(
+      `block device ${path.join(data, 'notdev')} cannot be read: ENOTBLK (the link leads to ${path.join(data, 'plain')}, which is not a block device)`,
+    );
+    const s3 = (await runCli(['-c', link, '-s', String(JSON.parse(b3.stdout).backup.number)])).stdout;
+    expect(s3).toMatch(/^l.*\/data\/notdev -> /m);
   }, 180_000);
 });
