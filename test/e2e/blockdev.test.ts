@@ -75,6 +75,11 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     const num = String(JSON.parse(first.stdout).backup.number);
     expect((await runCli(['-c', conf, '-s', num])).stdout).toMatch(new RegExp(`^b[-rwx]{9} .* 16777216 .* ${a.device} \\(content\\)$`, 'm'));
 
+    // The server's verify reads the device's chunks back and finds they add up to its size.
+    const verify = await runCli(['-c', conf, '--verify', num]);
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+
     // To a directory: a regular file holding the device's content, its never-written part a hole.
     const to = path.join(root, 'to-file');
     const r = await runCli(['-c', conf, '-i', num, '--to', to]);
