@@ -14,10 +14,16 @@ import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
 import { runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
-/** A relay to the server counting what the node sends through it, and when the last of it came. */
-async function relay(serverPort: number): Promise<{ port: number; sent: () => { bytes: number; lastAt: number }; close: () => Promise<void> }> {
-  let bytes = 0;
-  let lastAt = 0;
+/** What went one way through the relay: bytes, and when the last of them came. */
+interface Flow {
+  bytes: number;
+  lastAt: number;
+}
+
+/** A relay to the server counting what goes through it each way (sent: node to server; received: server to node). */
+async function relay(serverPort: number): Promise<{ port: number; sent: () => Flow; received: () => Flow; close: () => Promise<void> }> {
+  const up: Flow = { bytes: 0, lastAt: 0 };
+  const down: Flow = { bytes: 0, lastAt: 0 };
   const sockets = new Set<net.Socket>();
   const listener = net.createServer((fromNode) => {
     const toServer = net.connect(serverPort, '127.0.0.1');
@@ -27,8 +33,12 @@ async function relay(serverPort: number): Promise<{ port: number; sent: () => { 
       s.on('close', () => sockets.delete(s));
     }
     fromNode.on('data', (d: Buffer) => {
-      bytes += d.length;
-      lastAt = performance.now();
+      up.bytes += d.length;
+      up.lastAt = performance.now();
+    });
+    toServer.on('data', (d: Buffer) => {
+      down.bytes += d.length;
+      down.lastAt = performance.now();
     });
     fromNode.pipe(toServer);
     toServer.pipe(fromNode);
@@ -36,7 +46,8 @@ async function relay(serverPort: number): Promise<{ port: number; sent: () => { 
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   return {
     port: (listener.address() as net.AddressInfo).port,
-    sent: () => ({ bytes, lastAt }),
+    sent: () => ({ ...up }),
+    received: () => ({ ...down }),
     close: () => {
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => listener.close(() => resolve()));
@@ -97,4 +108,35 @@ describe('ratelimit', () => {
     const list = await runCli(['-c', conf, '-l']);
     expect(list.stdout).not.toMatch(/error/); // nothing was begun, so nothing failed on the server
   });
+});
+
+describe("ratelimit in server.conf (Burp's, for what the server sends)", () => {
+  const mbit = 4;
+  const { root, pki, server } = useServer('ratelimit-server', { clients: { rs: [] }, conf: [`ratelimit = ${mbit}`] });
+
+  test('a restore comes at most ratelimit Mbit/s from the server, measured at the node end; bit-exact', async () => {
+    const data = path.join(root, 'data');
+    fs.mkdirSync(data);
+    const content = new SeededRandom('ratelimit-server').bytes(3 * 1024 * 1024);
+    fs.writeFileSync(path.join(data, 'big.bin'), content);
+    const r = await relay(server.port);
+    try {
+      const limit = (mbit * 1024 * 1024) / 8;
+      const conf = confThrough(writeNodeConf(root, server, { cname: 'rs', cert: pki.client('rs'), include: [data] }), r.port, []);
+      expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+      const before = r.received().bytes;
+      const started = performance.now();
+      const to = path.join(root, 'restored');
+      const restore = await runCli(['-c', conf, '-i', '--to', to]);
+      expect(restore.code).toBe(0);
+      const { bytes, lastAt } = r.received();
+      const restored = bytes - before;
+      expect(restored).toBeGreaterThan(content.length);
+      expect(restored).toBeLessThanOrEqual(limit * ((lastAt - started) / 1000) * 1.01 + limit / 20 + 16 * 1024);
+      expect(restore.stderr).toBe('');
+      expect(fs.readFileSync(path.join(to, data, 'big.bin')).equals(content)).toBe(true);
+    } finally {
+      await r.close();
+    }
+  }, 120_000);
 });

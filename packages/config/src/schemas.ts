@@ -120,6 +120,11 @@ export const serverSchema = {
     86400,
     'seconds an agent session may go without a backup, restore or verify (lists, shows and keep-alives do not count) before it is closed and its slot freed',
   ),
+  ratelimit: key.optionalDecimal(
+    0,
+    100000,
+    'the most the server sends on each connection (a restore), in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed); absent: as fast as the network takes it',
+  ),
   shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),
   notify_success_script: key.optionalPath('run after each successful backup with: client, backup number, status, reason, then notify_success_arg (as Burp)'),

@@ -90,7 +90,7 @@ export interface ConnectionOptions {
   maxFieldsPerMessage?: number;
   /**
    * Send at most this many bytes of frames a second (0 or absent: as fast
-   * as the socket takes them): node.conf's ratelimit. Frames go out whole
+   * as the socket takes them): ratelimit in node.conf or server.conf. Frames go out whole
    * and in order, each in slices as the rate allows (SendLimiter).
    */
   sendBytesPerSecond?: number;
