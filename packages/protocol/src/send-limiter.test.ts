@@ -128,6 +128,27 @@ describe('framed connection with a send rate', () => {
     }
   });
 
+  test('keep-alives go on under the limit, and never inside a frame being throttled', async () => {
+    const { client, server, close } = await socketPair();
+    try {
+      const sender = new FramedConnection(client, { sendBytesPerSecond: 1024 * 1024 });
+      sender.keepAlive(10); // many ticks fall while the frame below trickles out for half a second
+      const receiver = new FramedConnection(server);
+      const payload = Buffer.alloc(512 * 1024, 9);
+      await sender.sendChunk({ id: Buffer.alloc(32, 3), codec: 0, rawLength: payload.length, payload });
+      const m = await receiver.next();
+      expect(m.chunk?.payload && Buffer.from(m.chunk.payload).equals(payload)).toBe(true);
+      const after = receiver.counters.keepAlivesIn;
+      while (receiver.counters.keepAlivesIn < after + 2) await new Promise((r) => setTimeout(r, 5));
+      const next = receiver.next();
+      await sender.send({ warning: { message: 'after keep-alives' } });
+      expect((await next).warning?.message).toBe('after keep-alives');
+      expect(sender.error).toBeUndefined();
+    } finally {
+      close();
+    }
+  });
+
   test('frames of senders that do not wait for each other arrive whole and in the order they were sent', async () => {
     const { client, server, close } = await socketPair();
     try {
