@@ -5,7 +5,7 @@ export interface LimiterClock {
 }
 
 /** The real clock: a monotonic time (a wall clock set back must not stall or free the sender). */
-export const REAL_CLOCK: LimiterClock = {
+const REAL_CLOCK: LimiterClock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
