@@ -123,12 +123,9 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   split_vss: { note: 'not applicable' },
   strip_vss: { note: 'not applicable' },
   vss_drives: { note: 'not applicable' },
-  ratelimit: { note: 'not implemented' },
   autoupgrade_dir: { note: 'upgrade the agent with the package manager' },
   autoupgrade_os: { note: 'upgrade the agent with the package manager' },
   regex: { note: 'cpsbackup -i N --regex' },
-  read_blockdev: { note: 'block devices are recorded, not read', refuse: true },
-  read_all_blockdevs: { note: 'block devices are recorded, not read', refuse: true },
   glob_after_script_pre: {
     note: 'backup_script_pre runs before the walk starts: the walk, include_glob too, sees what it made (as glob_after_script_pre = 1)',
   },

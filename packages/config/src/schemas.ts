@@ -121,6 +121,11 @@ export const serverSchema = {
     86400,
     'seconds an agent session may go without a backup, restore or verify (lists, shows and keep-alives do not count) before it is closed and its slot freed',
   ),
+  ratelimit: key.optionalDecimal(
+    0,
+    100000,
+    'the most the server sends on each connection (a restore), in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed); absent: as fast as the network takes it',
+  ),
   shutdown_grace: key.int(30, 0, 3600, 'seconds running backups get to finish on SIGTERM before they are aborted'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'log verbosity'),
   notify_success_script: key.optionalPath('run after each successful backup with: client, backup number, status, reason, then notify_success_arg (as Burp)'),
@@ -264,7 +269,16 @@ export const nodeSchema = {
   read_all_fifos: key.bool(false, 'back up what is written into every FIFO met, not just the FIFO itself'),
   read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
+  read_blockdev: key.paths(
+    "back up this block device's content (an LVM snapshot, a VM disk), not just the device node; a symbolic link named here is followed to its device, as Burp does (repeatable)",
+  ),
+  read_all_blockdevs: key.bool(false, 'back up the content of every block device met, not just the device node'),
   network_timeout: key.int(120, 5, 86400, 'seconds of server silence before the agent gives up'),
+  ratelimit: key.optionalDecimal(
+    0,
+    100000,
+    'the most the node sends to the server, in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed, e.g. 0.5); absent: as fast as the network takes it',
+  ),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
   read_concurrency: key.int(3, 1, 64, 'files read at once during a backup, each on a worker thread (reads in flight on a cold disk; see PERFORMANCE.md)'),
   encryption: key.bool(

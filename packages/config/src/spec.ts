@@ -79,6 +79,14 @@ function parseSize(raw: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** A decimal such as "8", "0.5" or ".5" (as Burp's atof reads it), above `min` (exclusive) and at most `max`. */
+function parseDecimal(raw: string, min: number, max: number): number {
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw)) throw new Error(`expected a number such as 8 or 0.5, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (!(n > min) || n > max) throw new Error(`must be above ${min} and at most ${max}, got ${raw}`);
+  return n;
+}
+
 function parseBool(raw: string): boolean {
   if (raw === '1' || raw === 'yes' || raw === 'true') return true;
   if (raw === '0' || raw === 'no' || raw === 'false') return false;
@@ -113,6 +121,8 @@ export const key = {
   optionalPath: (help: string) => single<string | undefined>(resolvePath, undefined, help),
   optionalBool: (help: string) => single<boolean | undefined>(parseBool, undefined, help),
   optionalInt: (min: number, max: number, help: string) => single<number | undefined>((r) => parseInt10(r, min, max), undefined, help),
+  /** A decimal above `min` (exclusive), at most `max`; undefined when the key is absent. */
+  optionalDecimal: (min: number, max: number, help: string) => single<number | undefined>((r) => parseDecimal(r, min, max), undefined, help),
   size: (def: number, help: string) => single(parseSize, def, help),
   duration: (def: number, help: string) => single(parseDuration, def, help),
   optionalDuration: (help: string) => single<number | undefined>(parseDuration, undefined, help),

@@ -34,7 +34,7 @@ export interface FileEntry {
   /** Owner names, so a restore on another node can map them. */
   user: string;
   group: string;
-  /** Logical size in bytes (for a FIFO: the bytes read from it). */
+  /** Logical size in bytes (for a FIFO or a block device whose content was read: the bytes read from it). */
   size: number;
   mtimeNs: bigint;
   ctimeNs: bigint;
@@ -47,7 +47,7 @@ export interface FileEntry {
   linkTarget: Buffer;
   /** Entries with the same non-zero group are hard links to one inode. */
   hardlinkGroup: number;
-  /** Content chunk ids in order (regular files, and FIFOs whose content was read). */
+  /** Content chunk ids in order (regular files, and FIFOs and block devices whose content was read: read_fifo, read_blockdev). */
   chunks: Buffer[];
   /**
    * Extended attributes (ACLs and file capabilities among them), sorted by
@@ -57,7 +57,7 @@ export interface FileEntry {
   xattrs: readonly Xattr[];
 }
 
-/** True when the entry carries content (a file, or a FIFO read with read_fifo). */
+/** True when the entry carries content (a file, or a FIFO or block device read with read_fifo or read_blockdev). */
 export function hasContent(e: FileEntry): boolean {
   return e.chunks.length > 0 || e.type === EntryType.File;
 }

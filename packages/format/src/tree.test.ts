@@ -170,6 +170,10 @@ describe('tree manifests', () => {
     const shared = listing(entry('/a/x'));
     await walk([listing(entry('/a', EntryType.Directory, [shared]), entry('/b', EntryType.Directory, [shared]))]).toThrow(/not a child of it/);
     expect(() => checkListing([entry('/a', EntryType.Symlink, [Buffer.alloc(32)])], null, null)).toThrow(/names chunks/);
+    expect(() => checkListing([entry('/a', EntryType.CharDevice, [Buffer.alloc(32)])], null, null)).toThrow(/names chunks/);
+    // A block device's content (read_blockdev), as a FIFO's (read_fifo).
+    for (const type of [EntryType.Fifo, EntryType.BlockDevice])
+      expect(checkListing([entry('/a', type, [Buffer.alloc(32)])], null, null)).toEqual(Buffer.from('/a'));
   });
 
   test('a tree 10,000 directories deep walks without exhausting the stack', async () => {

@@ -127,9 +127,9 @@ function checkPlace(path: Buffer, dir: Buffer | null, last: Buffer | null): void
   }
 }
 
-/** Only directories, files and FIFOs name chunks. */
+/** Only directories, files, FIFOs and block devices (their content read: protocol 11 and later) name chunks. */
 function checkChunksAllowed(e: FileEntry): void {
-  if (e.type !== EntryType.Directory && e.type !== EntryType.File && e.type !== EntryType.Fifo && e.chunks.length > 0) {
+  if (e.chunks.length > 0 && e.type !== EntryType.Directory && e.type !== EntryType.File && e.type !== EntryType.Fifo && e.type !== EntryType.BlockDevice) {
     throw new FormatError('MANIFEST_CORRUPT', `entry ${JSON.stringify(e.path.toString())} of type ${e.type} names chunks`);
   }
 }

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { type ChunkFrameFields, encodeChunkFrame } from './chunk-frame';
 import { decodeFrameBody, encodeFrame, FrameDecoder, FrameError, type FrameLimits, frameKind, type Message, type OutgoingMessage } from './frame';
 import { MAX_FRAME_BYTES } from './version';
+import { type LimiterClock, SEND_SLICE_BYTES, SendLimiter } from './send-limiter';
 
 /** How long after our last message a peer has to close its side before the socket is torn down. */
 const END_GRACE_MS = 2000;
@@ -87,6 +88,14 @@ export interface ConnectionOptions {
   frameLimits?: FrameLimits;
   /** The most top-level fields (repeated elements count one each) a received message may hold (default: no limit). */
   maxFieldsPerMessage?: number;
+  /**
+   * Send at most this many bytes of frames a second (0 or absent: as fast
+   * as the socket takes them): ratelimit in node.conf or server.conf. Frames go out whole
+   * and in order, each in slices as the rate allows (SendLimiter).
+   */
+  sendBytesPerSecond?: number;
+  /** The limiter's clock (tests). */
+  sendClock?: LimiterClock;
 }
 
 /**
@@ -146,6 +155,10 @@ export class FramedConnection {
   private readonly onFailure: Array<(err: Error) => void> = [];
   private readonly maxQueued: number;
   private lastWrite: Promise<void> = Promise.resolve();
+  /** With a send rate: its bucket, the end of the frames queued to go out in turn, and how many are queued. */
+  private readonly limiter: SendLimiter | undefined;
+  private sendTail: Promise<void> = Promise.resolve();
+  private framesQueued = 0;
   /** Frames and bytes counted both ways (for stats and tests). */
   readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, keepAlivesIn: 0, keepAlivesOut: 0 };
 
@@ -171,6 +184,7 @@ export class FramedConnection {
     this.idleOnlyWhileWaiting = !!opts.idleOnlyWhileWaiting;
     this.keepAliveOnlyTimeoutMs = opts.keepAliveOnlyTimeoutMs ?? 0;
     this.stallTimeoutMs = opts.stallTimeoutMs ?? 0;
+    if (opts.sendBytesPerSecond) this.limiter = new SendLimiter(opts.sendBytesPerSecond, opts.sendClock);
     this.armDeadline();
   }
 
@@ -261,7 +275,7 @@ export class FramedConnection {
       this.keepAliveTimer = undefined;
       if (this.failure || this.socket.writableEnded) return;
       const quiet = Date.now() - this.lastSentAt;
-      if (quiet >= everyMs && this.socket.writableLength === 0) {
+      if (quiet >= everyMs && this.socket.writableLength === 0 && this.framesQueued === 0) {
         this.counters.keepAlivesOut++;
         this.write([KEEP_ALIVE_FRAME]).catch(() => undefined); // a failure is the connection's, seen by whoever sends or waits next
       }
@@ -446,6 +460,7 @@ export class FramedConnection {
   }
 
   private write(parts: Buffer[]): Promise<void> {
+    if (this.limiter) return this.writeLimited(parts, this.limiter);
     this.counters.framesOut++;
     this.lastSentAt = Date.now();
     let ok = true;
@@ -459,6 +474,51 @@ export class FramedConnection {
     }
     if (parts.length > 1) this.socket.uncork();
     if (ok) return Promise.resolve();
+    return this.drained();
+  }
+
+  /**
+   * A frame sent at the limited rate: queued behind the frames before it
+   * (callers of send and sendChunk do not wait for each other, and bytes
+   * of two frames must never mix), then written a slice at a time as the
+   * bucket allows. Resolves once its last slice is handed to the socket and
+   * the socket can take more: a sender awaiting its sends holds at most one
+   * frame here, so throttling adds no buffering of its own.
+   */
+  private writeLimited(parts: Buffer[], limiter: SendLimiter): Promise<void> {
+    this.counters.framesOut++;
+    this.framesQueued++;
+    const sent = this.sendTail.then(async () => {
+      let flushed: Promise<void> = Promise.resolve();
+      for (const p of parts) {
+        for (let at = 0; at < p.length; at += SEND_SLICE_BYTES) {
+          if (this.failure) throw this.failure;
+          const slice = p.subarray(at, Math.min(p.length, at + SEND_SLICE_BYTES));
+          await limiter.take(slice.length);
+          if (this.failure) throw this.failure;
+          this.lastSentAt = Date.now();
+          this.counters.bytesOut += slice.length;
+          let ok = true;
+          flushed = new Promise<void>((done) => (ok = this.socket.write(slice, () => done())));
+          if (!ok) await this.drained();
+        }
+      }
+      return flushed;
+    });
+    const settled = sent.finally(() => this.framesQueued--);
+    this.sendTail = settled.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lastWrite = settled.then(
+      (flushed) => flushed,
+      () => undefined,
+    );
+    return settled.then(() => undefined);
+  }
+
+  /** Waits for the socket to drain (the peer took what we sent); rejects if it closes first. */
+  private drained(): Promise<void> {
     if (this.drainingSince === undefined) {
       this.drainingSince = Date.now();
       this.armDeadline();

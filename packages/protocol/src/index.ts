@@ -13,6 +13,7 @@ export {
 } from './frame';
 export { encodeChunkFrame, type ChunkFrameFields } from './chunk-frame';
 export { FramedConnection, ConnectionError, type ConnectionOptions, keepAliveInterval } from './connection';
+export { type LimiterClock, SEND_SLICE_BYTES, SendLimiter } from './send-limiter';
 export { toBigInt, toSafeNumber, ProtocolError } from './convert';
 export { PROTOCOL_VERSION, MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './version';
 export { LIMITS, boundedText } from './limits';

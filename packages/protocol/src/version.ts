@@ -1,5 +1,5 @@
 /** Wire protocol version; bump for any change an older peer would misread. */
-export const PROTOCOL_VERSION = 10;
+export const PROTOCOL_VERSION = 11;
 
 /**
  * Largest frame either side accepts, checked against the length prefix

@@ -106,6 +106,8 @@ export class Session {
       stallTimeoutMs: deps.config.stall_timeout * 1000,
       // A frame begun must be complete within idle_timeout: a byte a second does not keep a connection.
       frameTimeoutMs: deps.config.idle_timeout * 1000,
+      // server.conf's ratelimit (Burp's Mbit/s of 2^20 bits), on what this session sends: a restore.
+      sendBytesPerSecond: deps.config.ratelimit ? (deps.config.ratelimit * 1024 * 1024) / 8 : 0,
       frameLimits: serverFrameLimits,
       // A missing-query's 8192 ids and its query id are the most any agent message holds.
       maxFieldsPerMessage: LIMITS.idsPerQuery + 1,

@@ -101,12 +101,13 @@ test('on a store that ignores conditions, of servers taking the storage at the s
     const takers = [dir(), dir(), dir()].map((d) => ({ d, backend: onBucket(prefix)(d) }));
     const results = await Promise.allSettled(takers.map((t) => StorageLease.acquire(t.d, t.backend, 'rebuild-catalog', { durationMs: 9000 })));
     const won = results.filter((r): r is PromiseFulfilledResult<StorageLease> => r.status === 'fulfilled');
-    expect(won).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toMatch(/is in use by another cpsbackupd|changed the lease/);
+    // The others were told another holds it, nothing else (what they were told is in the failure).
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    expect({ won: won.length, other: refusals.filter((m) => !/is in use by another cpsbackupd|changed the lease/.test(m)) }).toEqual({ won: 1, other: [] });
     await won[0]!.value.close(false);
     for (const t of takers) await t.backend.close();
   }
-});
+}, 240_000); // a request s3rver drops in the race (s3-server-main.ts) waits out its 30 s timeout before its retry
 
 test('an owner that cannot renew stops committing and deleting before its lease may be taken; once taken, it knows it lost it', async () => {
   const prefix = `lapse${++prefixes}/`;
@@ -171,7 +172,7 @@ test("the owner's own renewal applied late (given up on while a full cluster hel
   const prefix = `late${++prefixes}/`;
   const d = dir();
   const lost: string[] = [];
-  const lease = await StorageLease.acquire(d, onBucket(prefix)(d), 'rebuild-catalog', { durationMs: 3000, onLost: (m) => lost.push(m) });
+  const lease = await StorageLease.acquire(d, onBucket(prefix)(d), 'rebuild-catalog', { durationMs: 6000, onLost: (m) => lost.push(m) });
   try {
     // Straight to the store, signed (RGW answers only signed requests), not through the proxy.
     const key = `/${server.s3.bucket}/${prefix}lease`;
@@ -187,8 +188,18 @@ test("the owner's own renewal applied late (given up on while a full cluster hel
       if ((await server.s3.direct(key, { method: 'HEAD' })).headers.get('etag') !== lateTag && !text.includes(' late')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(lost).toEqual([]);
-    expect(() => lease.assertHeld('committing a backup')).not.toThrow();
+    // Held: not lost, and usable once a renewal has come through (on a busy machine one may have come late, and
+    // the lease is lapsed until the next: that is what lapsing is for, not what this test is about).
+    for (;;) {
+      if (lost.length) throw new Error(`the lease was given up: ${lost.join('; ')}`);
+      try {
+        lease.assertHeld('committing a backup');
+        break;
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'STORE_LOCKED', context: { lease: 'lapsed' } });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } finally {
     await lease.close(false);
   }

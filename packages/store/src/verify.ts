@@ -416,7 +416,7 @@ function unlessStopped<T>(p: Promise<T>, signal: AbortSignal | undefined): Promi
   });
 }
 
-/** Whether an entry's size is the bytes of its chunks: a file, or a FIFO whose content was read (a link's size is its target's length). */
+/** Whether an entry's size is the bytes of its chunks: a file, or a FIFO or block device whose content was read (a link's size is its target's length). */
 function holdsContent(e: FileEntry): boolean {
-  return e.type === EntryType.File || (e.type === EntryType.Fifo && (e.size > 0 || e.chunks.length > 0));
+  return e.type === EntryType.File || ((e.type === EntryType.Fifo || e.type === EntryType.BlockDevice) && (e.size > 0 || e.chunks.length > 0));
 }

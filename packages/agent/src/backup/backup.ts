@@ -5,11 +5,22 @@ import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
 import { ChunkPool } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
-import { type ChunkSink, FifoReadError, type FileStat, looksSparse, ReadBlocks, readFifo, readRegularFile, type ReadResult } from './file-reader';
+import {
+  type ChunkSink,
+  DeviceReadError,
+  FifoReadError,
+  type FileStat,
+  looksSparse,
+  ReadBlocks,
+  readBlockDevice,
+  readFifo,
+  readRegularFile,
+  type ReadResult,
+} from './file-reader';
 import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
-import { ServerConnection } from '../client/server-connection';
+import { sendRateOf, ServerConnection } from '../client/server-connection';
 import { AgentError, ExitCode } from '../errors';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
@@ -129,6 +140,11 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   let files: FilePool | undefined;
   let begun = false;
   try {
+    const w = server.welcome.chunker;
+    const params: ChunkerParams = w?.avgSize
+      ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
+      : DEFAULT_CHUNKER_PARAMS;
+    checkSendRate(config, params, server.welcome.idleTimeoutMs ?? 0); // before the backup begins: nothing to record on the server
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
     server.onStorageWait = (w) => opts.onNotice?.(storageWaitText(w));
     const started = await server.expect('backupStarted');
@@ -145,10 +161,6 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
             spoolDir,
           );
     const expectedBytes = Number(started.parentBytes ?? 0);
-    const w = server.welcome.chunker;
-    const params: ChunkerParams = w?.avgSize
-      ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
-      : DEFAULT_CHUNKER_PARAMS;
     const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys, config.encryption_padding);
     files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, config.read_concurrency);
     if (problem) await uploader.addWarning(problem);
@@ -179,6 +191,29 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   } finally {
     await Promise.all([pool.close(), files?.close()]);
   }
+}
+
+/**
+ * A ratelimit so low that the largest frame a backup sends (a chunk of the
+ * server's largest size, sealed and padded on an encrypted node) would take
+ * longer than half the server's idle_timeout, which is also how long the
+ * server gives one frame to arrive: refused before anything is sent, with
+ * the lowest rate that works, rather than a backup the server drops midway.
+ */
+function checkSendRate(config: NodeConfig, params: ChunkerParams, idleTimeoutMs: number): void {
+  const rate = sendRateOf(config);
+  if (!rate || !(idleTimeoutMs > 0)) return;
+  const largestFrame = params.maxSize * 1.1 + 64 * 1024;
+  const seconds = largestFrame / rate;
+  if (seconds * 1000 <= idleTimeoutMs / 2) return;
+  const lowest = Math.ceil(((largestFrame * 8) / (1024 * 1024) / (idleTimeoutMs / 2000)) * 100) / 100;
+  throw new AgentError(
+    'CONFIG',
+    `ratelimit = ${config.ratelimit} Mbit/s is too low for this server: a chunk of up to ${params.maxSize} bytes would take ${Math.round(seconds)} s to send, ` +
+      `and the server drops a connection whose message takes longer than its idle_timeout (${idleTimeoutMs / 1000} s): ` +
+      `set ratelimit to at least ${lowest} in ${config.configFile}, or raise idle_timeout in the server's server.conf`,
+    ExitCode.CONFIG,
+  );
 }
 
 /**
@@ -338,6 +373,7 @@ function walkState(
       id && !keyed ? uploader.addHashedChunk(id, data, compress) : uploader.addChunk(data, compress);
   const sink = sinkOf(true);
   const rawSink = sinkOf(false);
+  const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
   return {
     opts,
     params,
@@ -352,6 +388,8 @@ function walkState(
     readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
     readFifos,
     fifoWaits: new FifoWaits(config.fifo_timeout),
+    readsBlockdev: (path) => config.read_all_blockdevs || readBlockdevs.some((d) => d.equals(path)),
+    blockdevLink: (path) => readBlockdevs.some((d) => d.equals(path)),
   };
 }
 
@@ -374,6 +412,10 @@ interface WalkState {
   readsFifo: (path: Buffer) => boolean;
   readFifos: Buffer[];
   fifoWaits: FifoWaits;
+  /** Whether a block device's content is read (read_all_blockdevs, or read_blockdev names it: Burp compares whole paths). */
+  readsBlockdev: (path: Buffer) => boolean;
+  /** Whether read_blockdev names this symbolic link: it is followed, and its device read (as Burp does, for /dev/VG/LV). */
+  blockdevLink: (path: Buffer) => boolean;
 }
 
 /**
@@ -392,8 +434,10 @@ function policyOf(step: AheadStep): EntryPolicy {
       return symlinkEntry;
     case 'fifo':
       return fifoEntry;
+    case 'blockdev':
+      return blockDeviceEntry;
     default:
-      return metadataOnly; // directories, devices, sockets: their entry is their metadata
+      return metadataOnly; // directories, character devices, sockets: their entry is their metadata
   }
 }
 
@@ -405,10 +449,43 @@ function regularFileContent(step: AheadStep): EntryPolicy {
 
 const metadataOnly: EntryPolicy = (_w, _step, entry) => entry;
 
-const symlinkEntry: EntryPolicy = (_w, step, entry) => {
+const symlinkEntry: EntryPolicy = (w, step, entry) => {
   entry.linkTarget = step.item.linkTarget ?? NO_TARGET; // read by the walker, through its directory's descriptor
+  if (w.blockdevLink(step.item.path)) return deviceContent(w, entry, true);
   return entry;
 };
+
+/** A block device: its content is read when node.conf asks for it (read_blockdev, read_all_blockdevs); else its entry is the device node. */
+const blockDeviceEntry: EntryPolicy = (w, step, entry) => (w.readsBlockdev(step.item.path) ? deviceContent(w, entry, false) : entry);
+
+/**
+ * A block device's content, read to its end, as the entry's data: a block
+ * device entry that carries chunks (through a link read_blockdev names: the
+ * device it leads to, recorded at the link's path). A device that cannot be
+ * read stays in the backup as it was walked (a device node, a link), a
+ * warning naming it; one gone since the walk is left out, as a file is. It
+ * is read whole at every backup (a device's times do not change with its
+ * content), and only what the server lacks is sent.
+ */
+async function deviceContent(w: WalkState, entry: FileEntry, throughLink: boolean): Promise<FileEntry | undefined> {
+  const path = entry.path;
+  try {
+    const read = await readBlockDevice(path, throughLink, w.params, w.sinkFor(path), w.blocks);
+    w.counters.filesRead++;
+    w.counters.bytesRead += read.size;
+    updateEntry(entry, read.stat, w.owners);
+    entry.type = EntryType.BlockDevice;
+    entry.linkTarget = NO_TARGET;
+    entry.chunks = read.chunks;
+    entry.size = read.size;
+    return entry;
+  } catch (err) {
+    if (!(err instanceof DeviceReadError)) throw err;
+    if (err.code === 'ENOENT') return undefined;
+    await w.uploader.addWarning(`block device ${path.toString()} cannot be read: ${err.code} (${err.message}); its content was not backed up`);
+    return entry;
+  }
+}
 
 /** Unchanged since the parent (size, mtime, ctime, inode): its chunks are named again, nothing is read. */
 const unchangedFile: EntryPolicy = (w, step, entry) => {

@@ -243,6 +243,89 @@ export async function readRegularFile(path: Buffer, params: ChunkerParams, sink:
   }
 }
 
+/** A read block of zeros, to compare with (made on the first device read). */
+let zeroBlock: Buffer | undefined;
+
+/** What reading a block device produced (its content: no stat can tell whether it changed meanwhile). */
+export interface DeviceRead {
+  chunks: Buffer[];
+  size: number;
+  /** Metadata of the device node read (through a link: of the device it leads to). */
+  stat: fs.BigIntStats;
+}
+
+/**
+ * Reads a block device's content to its end, cutting as it goes
+ * (read_blockdev). The device is reached from "/" with no symbolic link
+ * followed, unless `followLink` (a link named in read_blockdev, as an LVM
+ * volume's /dev/VG/LV: Burp follows it too), and opened for reading only
+ * once an O_PATH descriptor shows it is a block device: a tape or a FIFO
+ * swapped in since the walk is never opened. A device's size is not in its
+ * stat: it is read until a read returns nothing. Runs of zeros (an unused
+ * part of a disk) make chunks of zeros, which the server holds once and a
+ * restore to a file writes as holes.
+ */
+export async function readBlockDevice(path: Buffer, followLink: boolean, params: ChunkerParams, sink: ChunkSink, blocks: ReadBlocks): Promise<DeviceRead> {
+  const where = followLink ? device(() => Buffer.from(fs.realpathSync(path))) : path;
+  const pathFd = device(() => openFromRoot(where, O_PATH));
+  try {
+    const stat = device(() => fs.fstatSync(pathFd, { bigint: true }));
+    if (!stat.isBlockDevice()) {
+      throw new DeviceReadError('ENOTBLK', followLink ? `the link leads to ${where.toString()}, which is not a block device` : 'not a block device any more');
+    }
+    const fd = device(() => fs.openSync(`/proc/self/fd/${pathFd}`, fs.constants.O_RDONLY));
+    try {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const chunker = new Chunker(params);
+      const out: Buffer[] = [];
+      for (;;) {
+        const buf = blocks.take();
+        const r = device(() => fillSync(fd, buf));
+        if (r === 0) break;
+        size += r;
+        // A block of zeros goes to the chunker as a count, as a sparse file's hole does: its whole chunks of zeros are not hashed.
+        if (r === BLOCK && buf.equals((zeroBlock ??= Buffer.alloc(BLOCK)))) chunker.pushZeros(BLOCK, out);
+        else chunker.push(r === BLOCK ? buf : buf.subarray(0, r), out);
+        while (out.length) {
+          const c = out.shift()!;
+          chunks.push(await sink(c, isSharedZeros(c) ? zeroChunkId(c.length) : undefined));
+        }
+        if (r < BLOCK) break;
+      }
+      const last = chunker.finish();
+      if (last) chunks.push(await sink(last));
+      return { chunks, size, stat };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } finally {
+    closeFd(pathFd);
+  }
+}
+
+/** A block device could not be opened or read (`code` as node's errors): the backup goes on without its content. */
+export class DeviceReadError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeviceReadError';
+  }
+}
+
+/** Runs one call on the device, its failure a DeviceReadError (the sink's own failures are not: they stop the backup). */
+function device<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof DeviceReadError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new DeviceReadError(e.code ?? 'EIO', e.message ?? String(err));
+  }
+}
+
 /** The FIFO itself could not be opened or read (`code` as node's errors): the backup goes on without its content. */
 export class FifoReadError extends Error {
   constructor(

@@ -31,7 +31,7 @@ interface FsTypeFound {
  * descriptor opened from "/" without following a link, so the answer is
  * about the directory the walk reached. An error is its code.
  */
-export function statfsType(dir: Buffer): number | string {
+function statfsType(dir: Buffer): number | string {
   let fd: number;
   try {
     fd = openFromRoot(dir, fs.constants.O_DIRECTORY | O_PATH);

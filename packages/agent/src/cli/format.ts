@@ -70,7 +70,7 @@ function formatMode(type: number, mode: number): string {
 export function formatEntryLine(e: FileEntry): string {
   const owner = `${e.user || e.uid}/${e.group || e.gid}`;
   const link = e.type === EntryType.Symlink ? ` -> ${escapeName(e.linkTarget)}` : '';
-  const fifo = e.type === EntryType.Fifo && e.chunks.length ? ' (content)' : '';
+  const fifo = (e.type === EntryType.Fifo || e.type === EntryType.BlockDevice) && e.chunks.length ? ' (content)' : '';
   return `${formatMode(e.type, e.mode)} ${owner.padEnd(17)} ${String(e.size).padStart(12)} ${formatTime(Number(e.mtimeNs / 1_000_000n))} ${escapeName(e.path)}${link}${fifo}`;
 }
 

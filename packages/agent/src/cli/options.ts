@@ -92,6 +92,12 @@ export function parseArgs(args: string[]) {
       default: true,
       describe: 'with -i as root: make device nodes as backed up; --no-devices leaves them out (each reported)',
     })
+    .option('onto-devices', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'with -i: write a block device backed up with its content (read_blockdev) onto the block device found where it is restored, unless that one is mounted or in use or smaller (by default: a regular file of that name holding the content)',
+    })
     .option('setuid', {
       type: 'boolean',
       default: true,
@@ -131,6 +137,7 @@ export function parseArgs(args: string[]) {
       if (a['key-file'] === '') throw new Error('--key-file needs a file');
       if (a.to === '') throw new Error('--to needs the directory to restore into (--to / for the original paths)');
       if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
+      if (a['onto-devices'] && actions[0] !== 'import') throw new Error('--onto-devices goes with -i only');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

@@ -104,7 +104,11 @@ export class ServerConnection {
     socket.setNoDelay(true);
     // network_timeout counts while we wait on the server (an answer, or taking what we sent), not while the
     // agent is busy on its own and expects nothing (a FIFO whose writer is awaited).
-    return new FramedConnection(socket, { idleTimeoutMs: config.network_timeout * 1000, idleOnlyWhileWaiting: true });
+    return new FramedConnection(socket, {
+      idleTimeoutMs: config.network_timeout * 1000,
+      idleOnlyWhileWaiting: true,
+      sendBytesPerSecond: sendRateOf(config),
+    });
   }
 
   /** The payload of the next message, which must be `kind`; an Error frame becomes an AgentError. */
@@ -183,6 +187,15 @@ export class ServerConnection {
   async close(): Promise<void> {
     await this.conn.end();
   }
+}
+
+/**
+ * node.conf's ratelimit in bytes a second (0: none). Burp's Mbit is 2^20
+ * bits (its conffile.c: value × 1024 × 1024 / 8), so an operator's number
+ * means what it meant under Burp: 8 is 1 MiB/s.
+ */
+export function sendRateOf(config: Pick<NodeConfig, 'ratelimit'>): number {
+  return config.ratelimit ? (config.ratelimit * 1024 * 1024) / 8 : 0;
 }
 
 /** The server closed the connection (or reset it) before the TLS handshake completed, as opposed to TLS failing on a certificate or a protocol. */

@@ -24,6 +24,8 @@ export interface RestoreOptions {
   overwrite?: boolean;
   /** Make FIFOs whose content was backed up as FIFOs (the content is not written); by default they come back as files. */
   fifoAsFifo?: boolean;
+  /** Write a block device's backed-up content onto the block device at its destination, when one is there and not in use (by default: a file). */
+  ontoDevices?: boolean;
   /** Make device nodes (as root); false leaves them out, each reported. Default true. */
   devices?: boolean;
   /** Keep setuid/setgid bits and file capabilities; false restores files without them. Default true. */
@@ -67,7 +69,10 @@ function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
 }
 
 /**
- * Which FIFO entries come back as regular files. A FIFO whose content was
+ * Which FIFO and block device entries come back as regular files. A block
+ * device whose content was backed up (read_blockdev) always does, as under
+ * Burp, unless --onto-devices finds a block device where it goes (see
+ * TreeWriter.writeOntoDevice). A FIFO whose content was
  * backed up (read_all_fifos, read_fifo, a dump job) is restored as a file
  * named after it holding that content, as the Canopsis page says Burp does:
  * a FIFO made in its place would lose the content (a database dump) without
@@ -75,9 +80,9 @@ function count(totals: Totals, outcome: WriteOutcome, e: FileEntry): void {
  * makes FIFOs of the first kind too, except below `fifoAsFileUnder` (this
  * node's dump directory, whose files the dump jobs load).
  */
-function fifoRestoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fifoAsFileUnder'>): (e: FileEntry) => boolean {
+function restoredAsFile(opts: Pick<RestoreOptions, 'fifoAsFifo' | 'fifoAsFileUnder'>): (e: FileEntry) => boolean {
   const under = (opts.fifoAsFileUnder ?? []).map((p) => Buffer.from(p));
-  return (e) => under.some((p) => isUnder(e.path, p)) || (!opts.fifoAsFifo && e.chunks.length > 0);
+  return (e) => (e.type === EntryType.BlockDevice ? e.chunks.length > 0 : under.some((p) => isUnder(e.path, p)) || (!opts.fifoAsFifo && e.chunks.length > 0));
 }
 
 /**
@@ -99,7 +104,8 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     const selection = await selectionThroughLinks(reads, root, opts.prefixes ?? [], regex);
     writer = new TreeWriter(opts.target, {
       overwrite: !!opts.overwrite,
-      fifoAsFile: fifoRestoredAsFile(opts),
+      fifoAsFile: restoredAsFile(opts),
+      ontoDevices: !!opts.ontoDevices,
       devices: opts.devices ?? true,
       setuid: opts.setuid ?? true,
     });

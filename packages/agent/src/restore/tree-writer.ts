@@ -36,8 +36,10 @@ import { XattrFailures, xattrSteps } from './xattrs';
 export interface TreeWriterOptions {
   /** Replace what exists at a destination path (otherwise it is kept and reported). */
   overwrite: boolean;
-  /** Whether this FIFO entry is written as a regular file holding its backed-up content (else a FIFO is made). */
+  /** Whether this FIFO (or block device) entry is written as a regular file holding its backed-up content (else the node is made). */
   fifoAsFile: (e: FileEntry) => boolean;
+  /** A block device entry with content is written onto the block device at its destination, if one is there and not in use (--onto-devices). */
+  ontoDevices?: boolean;
   /** Make device nodes (as root); false: each is left out and reported. Default true. */
   devices?: boolean;
   /** Keep setuid/setgid bits and file capabilities; false: files come back without them. Default true. */
@@ -298,6 +300,14 @@ export class TreeWriter {
       this.dirs.push(this.pendingDir(rel, e, made, true));
       return 'written';
     }
+    if (e.type === EntryType.BlockDevice && e.chunks.length > 0 && existing && (Number(existing.mode) & S_IFMT) === S_IFBLK) {
+      if (this.opts.ontoDevices) return this.writeOntoDevice(dir, name, e, content);
+      // A device's content over a device node: never a file in its place, whatever --overwrite says.
+      await drain(content);
+      return this.skip(
+        `${shown}: a block device is there; not replaced by a file of the backed-up content (--onto-devices writes the content onto it, --to another directory restores it as a file)`,
+      );
+    }
     // What is there is replaced (--overwrite) by a rename once its replacement is complete, never deleted first:
     // a full disk or a killed restore leaves the old one, not neither.
     let replace = false;
@@ -317,7 +327,7 @@ export class TreeWriter {
       this.files!.link(e.hardlinkGroup, parent, name, { replace }); // after the first name is complete: the writer keeps order
       return 'linked';
     }
-    const asFile = e.type === EntryType.File || (e.type === EntryType.Fifo && this.opts.fifoAsFile(e));
+    const asFile = e.type === EntryType.File || ((e.type === EntryType.Fifo || e.type === EntryType.BlockDevice) && this.opts.fifoAsFile(e));
     if (asFile) {
       const outcome = await this.writeFile(parent, name, e, content, replace);
       if (outcome === 'written' && e.hardlinkGroup) this.links.add(e.hardlinkGroup);
@@ -365,6 +375,59 @@ export class TreeWriter {
         return 'written';
       default:
         return this.skip(`${shown}: of an unknown type; not restored`);
+    }
+  }
+
+  /**
+   * A block device's backed-up content written onto the block device found
+   * at its destination (--onto-devices), in place, from its first byte; the
+   * rest of a larger device is left as it is, and so are the node's owner,
+   * mode and times (the system's). The node is reached with no link
+   * followed (an LVM path /dev/VG/LV is a link: not written through), and
+   * the device opened O_EXCL, which Linux refuses (EBUSY) for a device that
+   * is mounted, or held by device-mapper, swap, or another exclusive
+   * opener: such a device is never written over. Nor is one smaller than
+   * the content. Synced before the entry counts as written.
+   */
+  private async writeOntoDevice(dir: number, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+    const shown = escapeName(e.path);
+    const pathFd = openAt(dir, name, O_PATH | fs.constants.O_NOFOLLOW, 0, e.path);
+    try {
+      const st = fs.fstatSync(pathFd, { bigint: true });
+      if (!st.isBlockDevice()) throw new AgentError('UNSAFE_PATH', `${shown} was replaced while it was being restored; not written`);
+      const room = blockDeviceBytes(st.rdev);
+      if (room === undefined || room < e.size) {
+        await drain(content);
+        const why = room === undefined ? 'its size cannot be read from /sys/dev/block' : `it holds ${room} bytes, fewer than the ${e.size} backed up`;
+        return this.skip(`${shown}: not written onto the block device there: ${why} (restore with --to into a directory to get the content as a file)`);
+      }
+      let fd: number;
+      try {
+        fd = fs.openSync(`/proc/self/fd/${pathFd}`, fs.constants.O_WRONLY | fs.constants.O_EXCL);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EBUSY') throw err;
+        await drain(content);
+        return this.skip(`${shown}: the block device there is mounted or in use (EBUSY): not written over (unmount it, or restore with --to into a directory)`);
+      }
+      let size = 0;
+      try {
+        for await (const piece of content) {
+          for (let at = 0; at < piece.length;) at += fs.writeSync(fd, piece, at, piece.length - at, size + at);
+          size += piece.length;
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (size !== e.size) {
+        this.damaged.push(
+          `${shown}: its entry says ${e.size} bytes, its ${e.chunks.length} chunks hold ${size}: the block device holds what they held (the backup is damaged: restore it from another backup)`,
+        );
+        return 'damaged';
+      }
+      return 'written';
+    } finally {
+      closeFd(pathFd);
     }
   }
 
@@ -557,6 +620,18 @@ function withoutPrivileges(e: FileEntry): FileEntry {
     ? e.xattrs.filter((x) => x.name.toString('latin1') !== 'security.capability')
     : e.xattrs;
   return mode === e.mode && xattrs === e.xattrs ? e : { ...e, mode, xattrs };
+}
+
+/** The bytes a block device holds, from /sys (its size is in 512-byte sectors there); undefined when that cannot be read. */
+function blockDeviceBytes(rdev: bigint): number | undefined {
+  // glibc's major() and minor() of a dev_t.
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+  try {
+    return Number(fs.readFileSync(`/sys/dev/block/${major}:${minor}/size`, 'utf8').trim()) * 512;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ACLs a new entry takes from its directory's default ACL: its access ACL, and for a directory its default ACL too. */

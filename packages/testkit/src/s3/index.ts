@@ -235,6 +235,9 @@ export function useS3(name: string): { s3: TestS3 } {
 declare function beforeAll(fn: () => Promise<void> | void, timeout?: number): void;
 declare function afterAll(fn: () => Promise<void> | void, timeout?: number): void;
 
+/** s3rver processes being stopped by their test (their exit is expected). */
+const stopping = new WeakSet<ChildProcess>();
+
 /** A running S3 server (s3rver or RGW) and the proxy in front of it. */
 export class TestS3 {
   private constructor(
@@ -265,6 +268,12 @@ export class TestS3 {
         if (m) resolve(Number(m[1]));
       });
       child.on('exit', (code) => reject(new Error(`the S3 test server exited (${code}): ${stderr}`)));
+    });
+    // Dying under a test (not stopped by it) is said with what the server printed: the test's failures then read as
+    // "socket hang up" on every request, which names the proxy, not the cause.
+    child.once('exit', (code, signal) => {
+      if (!stopping.has(child))
+        process.stderr.write(`the S3 test server (s3rver, pid ${child.pid}) died under the test (${signal ?? code}): ${stderr.slice(-4000)}\n`);
     });
     return new TestS3('s3rver', child, undefined, false, port, await FaultProxy.start(port), bucket, S3RVER_KEY);
   }
@@ -320,6 +329,7 @@ export class TestS3 {
     if (this.ownsRgw) await this.rgw!.stop();
     const child = this.child;
     if (!child) return;
+    stopping.add(child);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);

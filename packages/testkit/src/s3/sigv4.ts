@@ -47,5 +47,13 @@ export async function signedFetch(
   const signature = createHmac('sha256', signingKey).update(toSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${key.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
   delete headers.host; // fetch sets it, to the same value
-  return fetch(u, { method, headers, body: body.length > 0 ? body : undefined });
+  // A kept-alive connection the server closes as the request goes out fails it before it was served ("other side
+  // closed"): tried again on a new one, twice at most, as the SDK does for the backend's own requests.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(u, { method, headers, body: body.length > 0 ? body : undefined });
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+    }
+  }
 }

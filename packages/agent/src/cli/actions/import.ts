@@ -53,6 +53,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     regex: argv.regex,
     overwrite: argv.overwrite,
     fifoAsFifo: argv['fifo-as-fifo'],
+    ontoDevices: argv['onto-devices'],
     devices: argv.devices,
     setuid: argv.setuid,
     client: argv.client,
