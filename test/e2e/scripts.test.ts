@@ -51,6 +51,7 @@ describe('backup and restore scripts on the node, server scripts around requests
       prefail: [],
       postfail: [],
       both: [],
+      partial: [],
       restorer: [],
       hung: [],
       plain: [],
@@ -166,6 +167,17 @@ describe('backup and restore scripts on the node, server scripts around requests
     expect(lines(n.log)).toEqual(['post|1|reserved3|reserved4|reserved5', 'post|0|reserved3|reserved4|reserved5']);
     // Stored and available (the failed one before it is pruned once a backup succeeds).
     expect(await backups(n.conf)).toEqual([expect.stringMatching(/^Backup: 0000002 \S+ \S+ \(deletable\)$/)]);
+  });
+
+  test('a partial backup (an include that cannot be read) is a failure for the post scripts of node and server', async () => {
+    const n = node('partial', (dir) => [
+      `include = ${path.join(dir, 'not-mounted')}`,
+      `backup_script_post = ${script(dir, 'post.sh', recorder(path.join(dir, 'scripts.log')))}`,
+      'backup_script_post_run_on_fail = 1',
+    ]);
+    expect((await runCli(['-c', n.conf, '-e'])).code).toBe(9);
+    expect(lines(n.log)).toEqual(['post|1|reserved3|reserved4|reserved5']);
+    expect(await logged(path.join(srv, 'post.log'), 'post|backup|partial|1|0|from-server')).not.toContain('post|backup|partial|0|0|from-server');
   });
 
   test('backup_script runs as both, with backup_script_arg; without reserved arguments only the _arg values are passed', async () => {
