@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { processEnded } from '@cpsbackup/testkit/e2e';
 import { runScript, scriptFailure } from './run-script';
 
 let dir: string;
@@ -13,22 +14,6 @@ function script(name: string, body: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   return file;
-}
-
-/** Whether a process runs under this id (a zombie waiting to be reaped has ended). */
-function running(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves once the process has ended (a SIGKILL takes effect when it is next scheduled); jest's timeout bounds the wait. */
-async function ended(pid: number): Promise<boolean> {
-  while (running(pid)) await new Promise((r) => setTimeout(r, 20));
-  return true;
 }
 
 describe('runScript', () => {
@@ -80,7 +65,7 @@ describe('runScript', () => {
     expect(r).toMatchObject({ ok: false, timedOut: true, signal: 'SIGKILL', exitCode: null });
     expect(r.output).toBe('started\n');
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
-    expect(await ended(grandchild)).toBe(true);
+    await processEnded(grandchild);
     expect(scriptFailure('server_script_pre /x', r, 'server_script_timeout', 300)).toMatch(
       /^server_script_pre \/x was still running after 300 ms and was killed with everything it started \(server_script_timeout\); its output: started$/,
     );

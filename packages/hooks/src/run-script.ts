@@ -31,7 +31,7 @@ export interface ScriptResult {
 }
 
 /** What is kept of a script's output unless a caller asks otherwise. */
-export const OUTPUT_TAIL_BYTES = 4096;
+const OUTPUT_TAIL_BYTES = 4096;
 /** After the timeout's SIGTERM, how long the script's group has before SIGKILL. */
 const KILL_GRACE_MS = 5000;
 /** Once the script has exited, how long what it left running in the background may keep its output open before it is no longer read. */
@@ -48,7 +48,7 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * ours is passed (AWS_* credentials, a database password in the unit's
  * environment...): a script that needs one reads it from its own file.
  */
-export function scriptEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+function scriptEnvironment(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const env: Record<string, string> = { PATH: DEFAULT_PATH };
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && (PASSED.includes(k) || k.startsWith('LC_'))) env[k] = v;

@@ -138,8 +138,9 @@ async function runServerScript(
  * the script's status; its output goes to the log and, with
  * server_script_pre_notify, to notify_failure_script). server_script_post
  * gets "post", the action, the client, "0" if the request succeeded or "1"
- * if it failed, "0", then server_script_post_arg; after a failure only
- * with server_script_post_run_on_fail. Its failure is logged (and
+ * if it failed (an error, or `work` resolving to false: a backup its node
+ * aborted, or a partial one), "0", then server_script_post_arg; after a
+ * failure only with server_script_post_run_on_fail. Its failure is logged (and
  * notified): the node has had its answer already.
  */
 export async function withServerScripts<T>(req: ScriptedRequest, action: string | undefined, work: () => Promise<T>): Promise<T> {
@@ -162,6 +163,7 @@ export async function withServerScripts<T>(req: ScriptedRequest, action: string 
     if (scripts.post && scripts.postRunOnFail) await runServerScript(req, 'post', scripts.post, action, true);
     throw err;
   }
-  if (scripts.post) await runServerScript(req, 'post', scripts.post, action, false);
+  const failed = result === false;
+  if (scripts.post && (!failed || scripts.postRunOnFail)) await runServerScript(req, 'post', scripts.post, action, failed);
   return result;
 }

@@ -370,7 +370,8 @@ export class Session {
     };
   }
 
-  private async dispatch(ctx: SessionContext, m: Message): Promise<void> {
+  /** Runs one request; false: it failed without an error for the node (a backup its node aborted, or partial). */
+  private async dispatch(ctx: SessionContext, m: Message): Promise<boolean | void> {
     switch (m.msg) {
       case 'beginBackup':
         return ctx.whileBusy(() => handleBackup(ctx, m.beginBackup));
