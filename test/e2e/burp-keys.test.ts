@@ -36,6 +36,7 @@ describe("Burp's server and node keys", () => {
       quiet: [...allowed],
       big: [...allowed, 'hard_quota = 100K', 'soft_quota = 20KB'],
       reader: [...allowed],
+      strict: [...allowed, 'fail_on_warning = 1'],
     },
   });
   const notified = path.join(root, 'notified');
@@ -192,6 +193,22 @@ describe("Burp's server and node keys", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/read 2 files/);
     expect(atimes()).toEqual(before);
+  });
+
+  test('fail_on_warning = 1 (a client file): a backup with a warning fails and is not kept; one without is kept', async () => {
+    const dir = path.join(root, 'strict-data');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'strict\n');
+    fs.symlinkSync(dir, path.join(root, 'strict-link'));
+    const list = async () => JSON.parse((await runCli(['-c', conf('strict', [], [dir]), '-l', '--json'])).stdout).backups as Array<{ status: string }>;
+    // The include goes through a symbolic link: a warning.
+    const warned = await runCli(['-c', conf('strict', [], [path.join(root, 'strict-link')]), '-e']);
+    expect(warned.code).toBe(1);
+    expect(warned.stderr).toContain('the backup had warnings and fail_on_warning = 1 on the server, so it was not kept: include ');
+    expect(warned.stderr).toContain('goes through a symbolic link');
+    expect((await list()).filter((b) => b.status === 'available')).toEqual([]);
+    expect((await runCli(['-c', conf('strict', [], [dir]), '-e'])).code).toBe(0);
+    expect((await list()).filter((b) => b.status === 'available')).toHaveLength(1);
   });
 
   test('restoreprefix: -i without --to restores under it and leaves the original paths alone; --to still wins', async () => {

@@ -94,7 +94,6 @@ export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
     note: "set dedup_group in each client file that should share chunks (sharing lets a group's clients learn which chunks the others hold); each client is its own group otherwise",
   },
   autoupgrade_dir: { note: 'upgrade the agents with the package manager' },
-  fail_on_warning: { note: 'not implemented: a backup with warnings is stored and counts as good (cpsbackup -e exits 5; /status lists them)' },
   ca_crl_check: {
     note: "cpsbackupd does not read Burp's CRL: revoke each certificate it lists with cpsbackupd --revoke-cert FILE (or --revoke NAME), then remove the line",
     refuse: true,

@@ -148,6 +148,7 @@ export const serverSchema = {
   label: key.strings('a label shown with each client on the status port (/status JSON: labels), e.g. label = site: paris (repeatable; as Burp)'),
   hard_quota: key.size(0, 'a backup whose files total more than this (their size on the node, e.g. 100GB) is refused and not kept (0: no limit; as Burp)'),
   soft_quota: key.size(0, 'a backup whose files total more than this is kept with a warning (0: none; as Burp)'),
+  fail_on_warning: key.bool(false, '1: a backup with a warning fails and is not kept, its warnings in the reason (as Burp)'),
   // Burp's server scripts, run around each request of a node (see OPERATIONS.md, "Scripts"); a client file may override each.
   server_script_pre: key.optionalPath(
     'run before each backup, restore, list, verify or delete a node asks for, with: pre, the action, the client, 0, 0, then server_script_pre_arg (as Burp); non-zero refuses the request',
@@ -211,6 +212,7 @@ export const clientSchema = {
   label: key.strings("replaces server.conf's labels for this client (repeatable)"),
   hard_quota: key.optionalSize('overrides server.conf'),
   soft_quota: key.optionalSize('overrides server.conf'),
+  fail_on_warning: key.optionalBool('overrides server.conf'),
   server_script_pre: key.optionalPath('overrides server.conf'),
   server_script_pre_arg: key.strings("replaces server.conf's server_script_pre_arg (repeatable)"),
   server_script_pre_notify: key.optionalBool('overrides server.conf'),

@@ -72,6 +72,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     watch.committing = true; // the node waits on us now: kept alive, told when it is the storage we wait on
     const totals = await writer.checkTree(done.root);
     checkSizeQuotas(ctx, writer, totals.bytes);
+    failOnWarnings(ctx, writer);
     const partial = partialReason(done.partialReasons, totals.entries, parent);
     // A node gone while the storage kept us waiting was told its backup failed, or will think so: never committed then.
     const gone = () => (conn.error ? `its node's connection was lost while the server waited (${conn.error.message})` : undefined);
@@ -333,6 +334,14 @@ function checkSizeQuotas(ctx: SessionContext, writer: BackupWriter, bytes: numbe
   if (softQuota > 0 && bytes > softQuota) {
     writer.addWarning(`soft_quota exceeded: the files of this backup total ${bytesText(bytes)}, more than ${bytesText(softQuota)} (soft_quota on the server)`);
   }
+}
+
+/** Burp's fail_on_warning: a backup that had a warning is failed before its commit, its warnings in the reason. */
+function failOnWarnings(ctx: SessionContext, writer: BackupWriter): void {
+  const warnings = writer.warningsSoFar;
+  if (!ctx.policy.failOnWarning || warnings.length === 0) return;
+  const shown = warnings.slice(0, 3).join('; ') + (warnings.length > 3 ? '; …' : '');
+  throw new WireError('FAILED_ON_WARNING', `the backup had warnings and fail_on_warning = 1 on the server, so it was not kept: ${shown}`, true);
 }
 
 /** Which of the ids asked about the group lacks: their indexes in the query. */

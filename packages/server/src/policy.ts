@@ -16,6 +16,8 @@ export interface ClientPolicy {
   /** Burp's hard_quota / soft_quota: the size of a backup's files (0: no limit). */
   hardQuota: number;
   softQuota: number;
+  /** Burp's fail_on_warning: a backup with a warning is not kept. */
+  failOnWarning: boolean;
   canDelete: boolean;
   canRestore: boolean;
   canList: boolean;
@@ -40,6 +42,7 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
     quotaBytes: client.quota_bytes ?? server.quota_bytes,
     hardQuota: client.hard_quota ?? server.hard_quota,
     softQuota: client.soft_quota ?? server.soft_quota,
+    failOnWarning: client.fail_on_warning ?? server.fail_on_warning,
     canDelete: client.client_can_delete ?? server.client_can_delete,
     canRestore: client.client_can_restore ?? server.client_can_restore,
     canList: client.client_can_list ?? server.client_can_list,

@@ -15,6 +15,8 @@ export type WireErrorCode =
   | 'AUTH_DISABLED'
   /** Burp's network_allow: the peer's address is not in the client's networks. */
   | 'AUTH_NETWORK'
+  /** Burp's fail_on_warning: the backup had warnings, so it was not kept. */
+  | 'FAILED_ON_WARNING'
   | 'BUSY'
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'
