@@ -272,6 +272,12 @@ async function walkAndUpload(
     },
     // The dumps are the dump jobs' to select, not node.conf's selection keys'.
     exempt: opts.extraIncludes,
+    filesystems: {
+      crossAll: config.cross_all_filesystems,
+      cross: config.cross_filesystem,
+      excludeFs: config.exclude_fs,
+      includeFs: config.include_fs,
+    },
     onWarning: (m: string) => warnings.push(m),
     onRoot: (r: RootReport) => roots.push(r),
   };
@@ -550,7 +556,8 @@ async function readFifoContent(
 function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifest): string[] {
   const reasons: string[] = [];
   for (const r of roots) if (r.problem) reasons.push(`include ${r.path.toString()} could not be read (${r.problem})`);
-  const empty = roots.filter((r) => !r.problem && r.kind === 'dir' && r.below === 0);
+  // A root whose file system exclude_fs or include_fs leaves out is empty by configuration.
+  const empty = roots.filter((r) => !r.problem && !r.fsLeftOut && r.kind === 'dir' && r.below === 0);
   previous.entriesBelow(empty.map((r) => r.path)).forEach((before, i) => {
     if (before > 0)
       reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
 import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
+import { FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
 import { Selection, type SelectionRules } from './selection';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
@@ -35,6 +36,8 @@ export interface WalkOptions {
   exempt?: string[];
   /** Told about every path that could not be read (the backup carries them as warnings). */
   onWarning: (message: string) => void;
+  /** Which file systems mounted below an include are entered (default: none, as Burp). */
+  filesystems?: FsRules;
   /**
    * Told about each include root once it is walked: `problem` when it could
    * not be read at all (missing, unmounted, no permission), else how many
@@ -50,6 +53,8 @@ export interface RootReport {
   /** Paths walked below the root (0 for an empty directory or a file). */
   below: number;
   kind?: WalkKind;
+  /** The root's file system is left out by exclude_fs or include_fs (why): only its directory was backed up, as configured. */
+  fsLeftOut?: string;
 }
 
 const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
@@ -187,6 +192,11 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
 
   const walked: Buffer[] = [];
   const way = new Way();
+  const reached = roots.filter((r) => !r.problem);
+  const bounds = new FsBoundaries(
+    opts.filesystems ?? STAY_ON_FILESYSTEM,
+    reached.filter((r) => !r.link).map((r) => r.path),
+  );
   for (const root of roots) {
     // An include inside another include (or a link inside one) is walked once, as part of the outer one.
     if (walked.some((s) => isUnder(root.path, s))) continue;
@@ -253,13 +263,16 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
         if (due.has(r)) yield* walkRoot(r, inner, false);
       }
     }
-    for (const item of walkFrom(root.path, rootStat, excluded, onWarning, sel)) {
+    // The includes below this one (and links met on the way to them) are walked as part of it, mount points or not.
+    const nestedPaths = reached.filter((r) => r.path.length > root.path.length && isUnder(r.path, root.path)).map((r) => r.path);
+    const ctx: WalkContext = { excluded, warn: onWarning, bounds, nested: nestedPaths, sel };
+    for (const item of walkFrom(root.path, rootStat, ctx)) {
       if (pending.length > 0) yield* walkDue(item.path);
       if (++below === 0 && verdict === 'through') item.through = true;
       yield item;
     }
     yield* walkDue();
-    opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat) });
+    opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat), fsLeftOut: ctx.rootLeftOut });
   }
 }
 
@@ -351,9 +364,29 @@ function inParent<T>(path: Buffer, call: (dirFd: number, name: Buffer) => T): T 
   }
 }
 
+/** What the walk below one include root works with. */
+interface WalkContext {
+  excluded: (p: Buffer) => boolean;
+  warn: (m: string, listing?: Buffer) => void;
+  bounds: FsBoundaries;
+  /** Include roots below this one (and links on the way to includes): mount points there are entered. */
+  nested: Buffer[];
+  /** Set when the root's own file system is left out by type (why). */
+  rootLeftOut?: string;
+  /** What the walk keeps (selection.ts). */
+  sel: Selection;
+}
+
 /** One directory being walked: its entries (listed and lstat'ed at once), the next to yield, and its links' targets. */
 interface Frame {
   dir: Buffer;
+  /** Its device: a child directory on another one is a mount point. */
+  dev: bigint;
+  /**
+   * Set in a mount point the walk does not cross and the directories on
+   * the way down from it: only the way to these includes is walked.
+   */
+  way?: Buffer[];
   entries?: DirEntries;
   wanted?: Uint8Array;
   targets?: Map<number, Buffer>;
@@ -362,13 +395,8 @@ interface Frame {
   next: number;
 }
 
-function* walkFrom(
-  path: Buffer,
-  st: EntryStat,
-  excluded: (p: Buffer) => boolean,
-  warn: (m: string, listing?: Buffer) => void,
-  sel: Selection,
-): Generator<Walked> {
+function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Walked> {
+  const { warn } = ctx;
   const kind = kindOf(st);
   const xattrs = xattrsOf(path, warn);
   if (kind === 'symlink') {
@@ -378,8 +406,15 @@ function* walkFrom(
   }
   yield { path, kind, stat: st, xattrs };
   if (kind !== 'dir') return;
+  // An include is walked whatever file system it is on (the operator named it), unless its type is left out.
+  const out = ctx.bounds.leftOut(path, st.dev);
+  if (out) {
+    ctx.rootLeftOut = out.why;
+    warn(`include ${path.toString()} is ${out.why}: its directory is backed up, not what is in it`);
+    return;
+  }
   // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
-  const stack: Frame[] = [list(path, excluded, warn, sel)];
+  const stack: Frame[] = [list(path, st.dev, undefined, ctx)];
   while (stack.length > 0) {
     const f = stack[stack.length - 1]!;
     if (!f.entries || f.next >= f.entries.count) {
@@ -396,7 +431,9 @@ function* walkFrom(
       continue; // vanished between listing and lstat: nothing to back up
     }
     const ckind = kindOf(cst);
-    const verdict = sel.afterStat(child, ckind, cst.size);
+    // In a mount point not crossed, what leads to an include below it is kept as the way to it.
+    const onTheWay = f.way !== undefined && !f.way.some((p) => p.equals(child));
+    const verdict = onTheWay ? 'keep' : ctx.sel.afterStat(child, ckind, cst.size);
     if (verdict === 'drop') continue;
     const xattrs = f.xattrs?.get(i);
     if (ckind === 'symlink') {
@@ -404,9 +441,48 @@ function* walkFrom(
       if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target, xattrs };
       continue;
     }
-    yield verdict === 'through' ? { path: child, kind: ckind, stat: cst, xattrs, through: true } : { path: child, kind: ckind, stat: cst, xattrs };
-    if (ckind === 'dir') stack.push(list(child, excluded, warn, sel));
+    if (onTheWay && ckind !== 'dir') continue; // the include it led to was replaced meanwhile
+    yield onTheWay
+      ? { path: child, kind: ckind, stat: cst, xattrs, ancestor: true }
+      : verdict === 'through'
+        ? { path: child, kind: ckind, stat: cst, xattrs, through: true }
+        : { path: child, kind: ckind, stat: cst, xattrs };
+    if (ckind !== 'dir') continue;
+    if (cst.dev === f.dev) {
+      stack.push(list(child, cst.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx));
+      continue;
+    }
+    const frame = enterMount(child, cst, ctx);
+    if (frame) stack.push(frame);
   }
+}
+
+/**
+ * A directory on another device than its parent's: the mount point of
+ * another file system (or a btrfs subvolume), met below an include. As
+ * Burp: its entry is kept; what is in it is walked when its type is not
+ * left out and crossing is allowed (cross_all_filesystems,
+ * cross_filesystem, or an include of its own); else only the way to the
+ * includes below it, if any.
+ */
+function enterMount(dir: Buffer, st: EntryStat, ctx: WalkContext): Frame | undefined {
+  const isInclude = ctx.nested.some((p) => p.equals(dir));
+  const below = ctx.nested.filter((p) => p.length > dir.length && isUnder(p, dir));
+  const out = ctx.bounds.leftOut(dir, st.dev);
+  if (out) {
+    if (isInclude) ctx.warn(`include ${dir.toString()} is ${out.why}: its directory is backed up, not what is in it`);
+    else if (out.unexpected) ctx.warn(`${dir.toString()}, a mount point, is ${out.why}: only its directory is backed up`);
+    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}, ${out.why}: not backed up`);
+    return undefined;
+  }
+  if (isInclude || ctx.bounds.mayCross(dir)) return list(dir, st.dev, undefined, ctx);
+  if (below.length > 0) return list(dir, st.dev, below, ctx);
+  const type = ctx.bounds.mountedType(st.dev);
+  ctx.warn(
+    `${dir.toString()} is the mount point of another file system${type ? ` (${type})` : ''}: not crossed, only its directory is backed up ` +
+      `(cross_filesystem = ${dir.toString()} or cross_all_filesystems = 1 backs up what is in it; exclude = ${dir.toString()} leaves it out without this warning)`,
+  );
+  return undefined;
 }
 
 function childPath(dir: Buffer, name: Buffer): Buffer {
@@ -422,7 +498,7 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
  * mount that no longer answers). A directory holding a nobackup name
  * lists as empty (nor is any include below it walked).
  */
-function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, listing?: Buffer) => void, sel: Selection): Frame {
+function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame {
   let fd: number;
   try {
     fd = openFromRoot(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
@@ -431,11 +507,11 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
     const now = code === 'ENOTDIR' || code === 'ELOOP' ? lstatOrProblem(dir) : undefined;
     const why = typeof now === 'object' && kindOf(now) === 'symlink' ? 'it was replaced by a symbolic link (not followed)' : code;
     warn(`directory ${dir.toString()} cannot be listed: ${why}`, dir);
-    return { dir, next: 0 };
+    return { dir, dev, way, next: 0 };
   }
   try {
     const entries = listDir(fd, dir);
-    for (let i = 0; i < entries.count; i++) if (sel.isNobackupName(entries.name(i), dir)) return { dir, next: 0 };
+    for (let i = 0; i < entries.count; i++) if (sel.isNobackupName(entries.name(i), dir)) return { dir, dev, way, next: 0 };
     const wanted = new Uint8Array(entries.count);
     for (let i = 0; i < entries.count; i++) {
       const child = childPath(dir, entries.name(i));
@@ -446,7 +522,7 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
         );
         continue;
       }
-      wanted[i] = excluded(child) ? 0 : 1;
+      wanted[i] = excluded(child) || (way !== undefined && !way.some((p) => isUnder(p, child))) ? 0 : 1;
     }
     entries.lstat(wanted);
     let targets: Map<number, Buffer> | undefined;
@@ -467,10 +543,10 @@ function list(dir: Buffer, excluded: (p: Buffer) => boolean, warn: (m: string, l
         if (code !== 'ENOENT') warn(`symlink ${childPath(dir, entries.name(i)).toString()} cannot be read: ${code ?? (err as Error).message}`);
       }
     }
-    return { dir, entries, wanted, targets, xattrs, next: 0 };
+    return { dir, dev, way, entries, wanted, targets, xattrs, next: 0 };
   } catch (err) {
     warn(`directory ${dir.toString()} cannot be listed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, dir);
-    return { dir, next: 0 };
+    return { dir, dev, way, next: 0 };
   } finally {
     closeFd(fd);
   }
