@@ -184,7 +184,6 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
       'server = x\nbackup_script_pre = /usr/local/bin/dump-db\n',
       /node\.conf:2: backup_script_pre: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: .*storage\.conf/,
     ],
-    ['node.conf', 'server = x\ninclude_glob = /home/*\n', /include_glob: .*list the paths with include/],
     ['server.conf', 'ssl_key_password = pw\n', /ssl_key_password: .*unencrypted/],
   ])('%s: a Burp key whose absence would lose data is refused (%j)', (name, text, message) => {
     const file = write(name, text);
@@ -252,5 +251,48 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
     const c = loadClientConfig(path.join(dir, 'clients'), 'web1');
     expect(c.notify_success_script).toBe(path.join(dir, 'clients', 'ok.sh'));
     expect(c.warnings).toHaveLength(1);
+  });
+
+  test("Burp's selection keys: its size syntax, extensions and names as Burp takes them, what would select nothing refused", () => {
+    const sizes: Array<[string, number]> = [
+      ['10Mb', 10 * 1024 ** 2],
+      ['0 Mb', 0],
+      ['1Kb', 1024],
+      ['512 kb', 512 * 1024],
+      ['2Gb', 2 * 1024 ** 3],
+      ['10b', 10],
+      ['700', 700],
+      ['3 MB', 3 * 1024 ** 2],
+    ];
+    for (const [text, bytes] of sizes) {
+      const c = loadNodeConfig(write('node.conf', `server = x\ninclude = /srv\nmax_file_size = ${text}\n`), 'h');
+      expect([text, c.max_file_size]).toEqual([text, bytes]);
+    }
+    const c = loadNodeConfig(
+      write(
+        'node.conf',
+        'server = x\ninclude_glob = /home/*/Documents\ninclude_regex = ^/home\ninclude_ext = PDF\nexclude_ext = iso\nnobackup = .nobackup\nnobackup = .exclude\nexclude_comp = gz\n',
+      ),
+      'h',
+    );
+    expect(c.warnings).toEqual([]);
+    expect([c.include_glob, c.include_regex.map(String), c.include_ext, c.exclude_ext, c.nobackup, c.exclude_comp]).toEqual([
+      ['/home/*/Documents'],
+      ['/^\\/home/'],
+      ['PDF'],
+      ['iso'],
+      ['.nobackup', '.exclude'],
+      ['gz'],
+    ]);
+    const refused: Array<[string, RegExp]> = [
+      ['include = /srv\nexclude = /srv/\n', /node\.conf: exclude: \/srv is both included and excluded: remove one of the two lines/],
+      ['include = /srv\nexclude_comp = .gz\n', /exclude_comp takes an extension without its dot, e\.g\. exclude_comp = txt, got "\.gz"/],
+      ['include_regex = a\n', /include_regex selects below an include: add at least one include or include_glob/],
+      ['include = /srv\nmin_file_size = 2Kb\nmax_file_size = 1Kb\n', /min_file_size \(2048 bytes\) is above max_file_size \(1024 bytes\)/],
+      ['include = /srv\nnobackup = x/.nobackup\n', /nobackup takes a file name/],
+      ['include_glob = home/*\n', /include_glob takes an absolute pattern/],
+      ['include = /srv\nmin_file_size = 10 parsecs\n', /min_file_size: expected a size/],
+    ];
+    for (const [text, message] of refused) expect(() => loadNodeConfig(write('node.conf', `server = x\n${text}`), 'h')).toThrow(message);
   });
 });

@@ -186,9 +186,24 @@ export const nodeSchema = {
   ssl_cert: key.optionalPath("this node's certificate (default: ssl/ssl_cert-client.pem beside node.conf)"),
   ssl_key: key.optionalPath("this node's private key (default: ssl/ssl_cert-client.key beside node.conf)"),
   ssl_peer_cn: key.string('cpsbackupd', "the CN the server's certificate must carry"),
-  include: key.paths('a file or directory to back up (repeatable)'),
-  exclude: key.paths('a path to leave out, with everything below it (repeatable)'),
+  include: key.paths('a file or directory to back up (repeatable); below an exclude, the longer path wins (OPERATIONS.md, "What a backup selects")'),
+  exclude: key.paths('a path to leave out, with everything below it but a longer include (repeatable)'),
   exclude_regex: key.regexes('leave out every path this regular expression matches (repeatable)'),
+  // Burp's selection keys (OPERATIONS.md, "What a backup selects", for the order they apply in).
+  include_glob: key.strings('include every path this glob matches, expanded at each backup, e.g. /home/*/Documents (repeatable)'),
+  include_regex: key.regexes(
+    'with at least one, a path below an include is backed up only if one matches it: directories too, one that does not match is not entered (repeatable)',
+  ),
+  include_ext: key.strings(
+    'with at least one, only entries whose name ends in .EXT are backed up (case-insensitive; directories are entered, and kept for what they hold) (repeatable)',
+  ),
+  exclude_ext: key.strings('leave out entries whose name ends in .EXT, directories with what they hold (case-insensitive, e.g. vdi) (repeatable)'),
+  nobackup: key.strings('a directory holding an entry of this name is backed up empty, e.g. .nobackup (repeatable)'),
+  min_file_size: key.size(0, 'leave out regular files smaller than this, e.g. 1Kb (0: no limit)'),
+  max_file_size: key.size(0, 'leave out regular files larger than this, e.g. 10Mb (0: no limit)'),
+  exclude_comp: key.strings(
+    'store the chunks of files whose name ends in .EXT uncompressed: data that is compressed already, e.g. gz (case-insensitive) (repeatable)',
+  ),
   cross_filesystem: key.paths(
     'a mount point below an include whose file system the walk enters (repeatable; by default, as Burp, the walk stays on the file system of each include)',
   ),
@@ -305,11 +320,35 @@ export function loadClientConfig(clientconfdir: string, name: string): ClientCon
   return { ...c, warnings, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
 }
 
+/** What Burp refused too, or what would back up nothing: said before any backup runs. */
+function checkSelection(file: string, c: ConfigOf<typeof nodeSchema>): void {
+  const fail = (k: string, why: string) => {
+    throw new ConfigError(file, undefined, k, why);
+  };
+  for (const k of ['include_ext', 'exclude_ext', 'exclude_comp'] as const) {
+    for (const e of c[k])
+      if (e.startsWith('.') || e.includes('/')) fail(k, `${k} takes an extension without its dot, e.g. ${k} = txt, got ${JSON.stringify(e)}`);
+  }
+  for (const n of c.nobackup) if (n.includes('/')) fail('nobackup', `nobackup takes a file name, e.g. .nobackup, not a path: got ${JSON.stringify(n)}`);
+  for (const g of c.include_glob)
+    if (!g.startsWith('/')) fail('include_glob', `include_glob takes an absolute pattern, e.g. /home/*/Documents, got ${JSON.stringify(g)}`);
+  if (c.include_regex.length > 0 && c.include.length === 0 && c.include_glob.length === 0) {
+    fail('include_regex', 'include_regex selects below an include: add at least one include or include_glob');
+  }
+  if (c.min_file_size > 0 && c.max_file_size > 0 && c.min_file_size > c.max_file_size) {
+    fail('min_file_size', `min_file_size (${c.min_file_size} bytes) is above max_file_size (${c.max_file_size} bytes): no file would be backed up`);
+  }
+  const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const included = new Set(c.include.map(trim));
+  for (const x of c.exclude) if (included.has(trim(x))) fail('exclude', `${x} is both included and excluded: remove one of the two lines`);
+}
+
 /** Loads node.conf. */
 export function loadNodeConfig(file: string, hostname: string): NodeConfig {
   const abs = path.resolve(file);
   const warnings: string[] = [];
   const c = loadConfig(abs, nodeSchema, { burp: BURP_NODE_KEYS, warnings });
+  checkSelection(abs, c);
   const cname = c.cname || hostname;
   if (!CLIENT_NAME_PATTERN.test(cname)) {
     const why = c.cname ? '' : ' (cname is not set, so the host name is used: set cname = <the name of your client file on the server>)';

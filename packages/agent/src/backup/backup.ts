@@ -27,6 +27,7 @@ import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
 import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
+import { compressionRule, expandGlob } from './selection';
 
 /** Options of one backup run. */
 export interface BackupOptions {
@@ -292,9 +293,20 @@ async function walkAndUpload(
   const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
   let lastProgress = 0;
   const walkOptions = {
-    include: [...config.include, ...(opts.extraIncludes ?? [])],
+    // include_glob is expanded now, at each backup (a directory made since the last one is found).
+    include: [...config.include, ...config.include_glob.flatMap(expandGlob), ...(opts.extraIncludes ?? [])],
     exclude: config.exclude,
     excludeRegex: config.exclude_regex,
+    rules: {
+      includeRegex: config.include_regex,
+      includeExt: config.include_ext,
+      excludeExt: config.exclude_ext,
+      nobackup: config.nobackup,
+      minFileSize: config.min_file_size,
+      maxFileSize: config.max_file_size,
+    },
+    // The dumps are the dump jobs' to select, not node.conf's selection keys'.
+    exempt: opts.extraIncludes,
     filesystems: {
       crossAll: config.cross_all_filesystems,
       cross: config.cross_filesystem,
@@ -349,6 +361,14 @@ function walkState(
 ): WalkState {
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
   const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
+  const compressed = compressionRule(config.exclude_comp);
+  // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
+  const sinkOf =
+    (compress: boolean): ChunkSink =>
+    (data, id) =>
+      id && !keyed ? uploader.addHashedChunk(id, data, compress) : uploader.addChunk(data, compress);
+  const sink = sinkOf(true);
+  const rawSink = sinkOf(false);
   return {
     opts,
     params,
@@ -356,8 +376,8 @@ function walkState(
     uploader,
     counters,
     owners: new OwnerNames(),
-    // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
-    sink: (data, id) => (id && !keyed ? uploader.addHashedChunk(id, data) : uploader.addChunk(data)),
+    sinkFor: (path) => (compressed(path) ? sink : rawSink),
+    compressed,
     blocks: new ReadBlocks(params.maxSize),
     hardlinks: new Map(),
     readsFifo: (path) => config.read_all_fifos || readFifos.some((f) => isUnder(path, f)),
@@ -376,7 +396,9 @@ interface WalkState {
   uploader: Uploader;
   counters: BackupCounters;
   owners: OwnerNames;
-  sink: ChunkSink;
+  /** Where a file's chunks go: compressed, or stored as they are when its name ends in an exclude_comp extension. */
+  sinkFor: (path: Buffer) => ChunkSink;
+  compressed: (path: Buffer) => boolean;
   /** The blocks every streamed read (large files, FIFOs) fills in turn. */
   blocks: ReadBlocks;
   /** Files with more than one name already sent, by `dev:ino`: the group and content each later name gets. */
@@ -443,7 +465,7 @@ const blockDeviceEntry: EntryPolicy = (w, step, entry) => (w.readsBlockdev(step.
 async function deviceContent(w: WalkState, entry: FileEntry, throughLink: boolean): Promise<FileEntry | undefined> {
   const path = entry.path;
   try {
-    const read = await readBlockDevice(path, throughLink, w.params, w.sink, w.blocks);
+    const read = await readBlockDevice(path, throughLink, w.params, w.sinkFor(path), w.blocks);
     w.counters.filesRead++;
     w.counters.bytesRead += read.size;
     updateEntry(entry, read.stat, w.owners);
@@ -471,13 +493,14 @@ const unchangedFile: EntryPolicy = (w, step, entry) => {
 /** A small file with one link, read, cut and hashed on the file pool (a file that outgrew its room there is streamed). */
 const pooledFile: EntryPolicy = async (w, step, entry) => {
   const path = step.item.path;
-  const inline = () => readWithRetries(path, w.params, w.sink, w.blocks, w.uploader, w.counters);
-  return withContent(w, entry, await takePooledRead(path, { read: step.read!, known: step.known }, w.uploader, w.counters, inline));
+  const inline = () => readWithRetries(path, w.params, w.sinkFor(path), w.blocks, w.uploader, w.counters);
+  const compress = w.compressed(path);
+  return withContent(w, entry, await takePooledRead(path, { read: step.read!, known: step.known, compress }, w.uploader, w.counters, inline));
 };
 
 /** A large or sparse file, or a hard-linked one: streamed by the main thread through the read blocks. */
 const streamedFile: EntryPolicy = async (w, step, entry) =>
-  withContent(w, entry, await readWithRetries(step.item.path, w.params, w.sink, w.blocks, w.uploader, w.counters));
+  withContent(w, entry, await readWithRetries(step.item.path, w.params, w.sinkFor(step.item.path), w.blocks, w.uploader, w.counters));
 
 /** A file's entry with what its read found (its metadata as of the end of the read), or undefined when it was not read. */
 function withContent(w: WalkState, entry: FileEntry, read: { chunks: Buffer[]; size: number; stat: FileStat } | undefined): FileEntry | undefined {
@@ -513,7 +536,7 @@ const fifoEntry: EntryPolicy = async (w, step, entry) => {
   if (!w.readsFifo(path)) return entry;
   const writerExit = w.opts.fifoWriterExit?.(path.toString());
   const named = !!writerExit || w.readFifos.some((f) => f.equals(path));
-  const read = await readFifoContent(path, { named, writerExit, waits: w.fifoWaits, stop: w.stop }, w.params, w.sink, w.blocks, w.uploader);
+  const read = await readFifoContent(path, { named, writerExit, waits: w.fifoWaits, stop: w.stop }, w.params, w.sinkFor(path), w.blocks, w.uploader);
   if (read === 'gone') return undefined;
   if (read) {
     w.counters.filesRead++;
@@ -637,7 +660,7 @@ function keptChangingWarning(path: Buffer): string {
  */
 async function takePooledRead(
   path: Buffer,
-  { read, known }: { read: Promise<FileRead>; known?: Buffer[] },
+  { read, known, compress }: { read: Promise<FileRead>; known?: Buffer[]; compress: boolean },
   uploader: Uploader,
   counters: BackupCounters,
   inline: () => Promise<ReadResult | undefined>,
@@ -660,7 +683,7 @@ async function takePooledRead(
       chunks.push(c.id);
       counters.chunksInParent++;
     } else {
-      chunks.push(await uploader.addHashedChunk(c.id, c.data));
+      chunks.push(await uploader.addHashedChunk(c.id, c.data, compress));
     }
     size += c.data.length;
   }

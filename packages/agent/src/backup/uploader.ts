@@ -36,7 +36,7 @@ interface Batch {
   /** Plaintext of the chunks asked about (copies, mostly in `slab`), until the server says which it lacks. */
   data: Map<string, Buffer>;
   /** Chunks whose ids are being computed on the pool (`filled` settles when `id` is); they join `ids` and `data` at dispatch. */
-  hashing: Array<{ id: Buffer; data: Buffer; filled: Promise<void> }>;
+  hashing: Array<{ id: Buffer; data: Buffer; filled: Promise<void>; compress: boolean }>;
   /** Where this batch's chunk copies live (shared with the pool's workers, which compress them in place); back to the uploader's free list once the socket is done with them. */
   slab: Buffer | undefined;
   slabUsed: number;
@@ -52,19 +52,22 @@ interface Batch {
   entries: FileEntry[];
   /** Hex ids of the query's listing chunks (sent as ListingChunk, not Chunk). */
   listings: Set<string>;
+  /** Hex ids of chunks sent as they are, not compressed (exclude_comp: their files' data is compressed already). */
+  raw: Set<string>;
 }
 
 /** Puts a chunk in the batch's query unless the same content is already there (`copy` runs only then). */
-function askOnce(b: Batch, id: Buffer, copy: () => Buffer): boolean {
+function askOnce(b: Batch, id: Buffer, copy: () => Buffer, compress = true): boolean {
   const hex = id.toString('hex');
   if (b.data.has(hex)) return false;
   b.ids.push(id);
   b.data.set(hex, copy());
+  if (!compress) b.raw.add(hex);
   return true;
 }
 
 function newBatch(): Batch {
-  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], listings: new Set() };
+  return { queryId: 0, ids: [], data: new Map(), hashing: [], slab: undefined, slabUsed: 0, bytes: 0, entries: [], listings: new Set(), raw: new Set() };
 }
 /** A batch is sent once it holds batchBytes; its slab has room for the chunk that crosses that mark (default chunks are at most 1 MiB). */
 const SLAB_SLACK = 1024 * 1024;
@@ -137,26 +140,30 @@ export class Uploader {
    * its bytes are filled in later, before this uploader sends anything
    * that names it (the batch's query waits for them, and entries go after
    * their chunks' queries). Until then nothing may read them.
+   *
+   * `compress` false: the chunk is sent as it is (exclude_comp). Its id
+   * is its content's either way, so it deduplicates with the same content
+   * from any file (stored the way it was first sent).
    */
-  async addChunk(data: Buffer): Promise<Buffer> {
+  async addChunk(data: Buffer, compress = true): Promise<Buffer> {
     this.throwIfFailed();
-    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) return this.addHashedChunk(this.idOf(data), data);
+    if (data.length < HASH_ON_POOL_BYTES || this.pool.queuedBytes >= POOL_IDLE_BYTES) return this.addHashedChunk(this.idOf(data), data, compress);
     const b = this.batch;
     const copy = this.copyIntoBatch(data);
     const id = Buffer.alloc(CHUNK_ID_BYTES);
     const filled = this.pool.hash(copy).then((digest) => void digest.copy(id));
     filled.catch(() => undefined); // awaited at dispatch; a failure is reported there
-    b.hashing.push({ id, data: copy, filled });
+    b.hashing.push({ id, data: copy, filled, compress });
     b.bytes += data.length;
     await this.dispatchIfFull();
     return id;
   }
 
   /** Offers a chunk whose id is already known (hashed by the file pool); the same contract as addChunk. */
-  async addHashedChunk(id: Buffer, data: Buffer): Promise<Buffer> {
+  async addHashedChunk(id: Buffer, data: Buffer, compress = true): Promise<Buffer> {
     this.throwIfFailed();
     const b = this.batch;
-    if (askOnce(b, id, () => this.copyIntoBatch(data))) b.bytes += data.length;
+    if (askOnce(b, id, () => this.copyIntoBatch(data), compress)) b.bytes += data.length;
     await this.dispatchIfFull();
     return id;
   }
@@ -248,7 +255,7 @@ export class Uploader {
     if (b.ids.length === 0 && b.hashing.length === 0 && b.entries.length === 0) return;
     this.batch = newBatch();
     await Promise.all(b.hashing.map((h) => h.filled));
-    for (const h of b.hashing) askOnce(b, h.id, () => h.data);
+    for (const h of b.hashing) askOnce(b, h.id, () => h.data, h.compress);
     for (const e of b.entries) this.askListings(b, this.tree.add(e));
     b.entries = [];
     if (b.ids.length > 0) {
@@ -303,7 +310,7 @@ export class Uploader {
         const listing = b.listings.has(hex);
         // An encrypted listing goes with the ids it names (the server cannot read them), taken before compression overwrites it.
         const refs = listing && this.keys ? sealedListingRefs(plain) : undefined;
-        const compressed = this.pool.compress(plain);
+        const compressed = b.raw.has(hex) ? Promise.resolve({ codec: Codec.Raw, payload: plain }) : this.pool.compress(plain);
         compressed.catch(() => undefined); // awaited below in order; a failure is reported there once
         jobs.push({ id, rawLength: plain.length, listing, refs, compressed });
       }

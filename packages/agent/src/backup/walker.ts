@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
 import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
 import { FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
+import { Selection, type SelectionRules } from './selection';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -29,6 +30,10 @@ export interface WalkOptions {
   include: string[];
   exclude: string[];
   excludeRegex: RegExp[];
+  /** node.conf's other selection keys (selection.ts); none: every entry below an include is kept. */
+  rules?: SelectionRules;
+  /** Includes the selection keys do not apply to (the dump directory): only include, exclude and exclude_regex there. */
+  exempt?: string[];
   /** Told about every path that could not be read (the backup carries them as warnings). */
   onWarning: (message: string) => void;
   /** Which file systems mounted below an include are entered (default: none, as Burp). */
@@ -157,17 +162,13 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       if (isUnder(Buffer.from(x), Buffer.from(r.written))) excludePaths.push(r.real + x.slice(r.written.length));
     }
   }
-  const excludes = excludePaths.map((p) => Buffer.from(p));
   // exclude_regex is matched against a path as the walk finds it and, below an include that went through a
   // link, as written under the include too (the operator wrote the pattern for that form).
   const aliases = resolved.filter((r) => r.real && r.real !== r.written).map((r) => ({ real: Buffer.from(r.real!), written: r.written }));
-  const excluded = (p: Buffer): boolean => {
-    if (excludes.some((x) => isUnder(p, x))) return true;
-    if (opts.excludeRegex.length === 0) return false;
-    const forms = [p.toString()];
-    for (const a of aliases) if (isUnder(p, a.real)) forms.push(a.written + p.subarray(a.real.length).toString());
-    return forms.some((s) => opts.excludeRegex.some((r) => r.test(s)));
-  };
+  const sel = new Selection(
+    { includes: resolved.flatMap((r) => (r.real ? [r.real] : [])), excludes: excludePaths, excludeRegex: opts.excludeRegex, aliases, exempt: opts.exempt },
+    opts.rules,
+  );
   const reportProblem = (path: Buffer, problem: string) => {
     if (opts.onRoot) opts.onRoot({ path, problem, below: 0 });
     else opts.onWarning(`include ${path.toString()} cannot be read: ${problem}`);
@@ -190,7 +191,7 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   roots.sort((a, b) => compareWalkOrder(a.path, b.path) || Number(a.link) - Number(b.link));
 
   const walked: Buffer[] = [];
-  const ancestors: Buffer[] = []; // the ancestor items yielded, as a path from "/"
+  const way = new Way();
   const reached = roots.filter((r) => !r.problem);
   const bounds = new FsBoundaries(
     opts.filesystems ?? STAY_ON_FILESYSTEM,
@@ -199,22 +200,45 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   for (const root of roots) {
     // An include inside another include (or a link inside one) is walked once, as part of the outer one.
     if (walked.some((s) => isUnder(root.path, s))) continue;
-    if (excluded(root.path)) continue;
+    yield* way.pass(
+      walkRoot(
+        root,
+        roots.filter((r) => r !== root && isUnder(r.path, root.path)),
+        true,
+      ),
+    );
+  }
+
+  /**
+   * One include root, and the includes below it that its walk does not
+   * reach (`nested`): one below an entry a path rule leaves out is walked
+   * from there, in its place in walk order (Burp's longest match: include
+   * /home, exclude /home/ben, include /home/ben/keep). As Burp, only an
+   * include the walk starts from (`top`) is kept whatever include_ext says.
+   */
+  function* walkRoot(root: WalkRoot, nested: WalkRoot[], top: boolean): Generator<Walked> {
+    if (sel.rootExcluded(root.path)) return;
     if (root.problem) {
       reportProblem(root.path, root.problem);
-      continue;
+      return;
     }
     const rootStat = lstatOrProblem(root.path);
     if (typeof rootStat === 'string') {
       if (!root.link) reportProblem(root.path, rootStat);
-      continue;
+      return;
     }
-    if (root.link && kindOf(rootStat) !== 'symlink') continue; // replaced meanwhile: walked, if at all, as an include
-    yield* ancestorsOf(root.path, ancestors, opts.onWarning);
+    if (root.link && kindOf(rootStat) !== 'symlink') return; // replaced meanwhile: walked, if at all, as an include
+    const verdict = top
+      ? kindOf(rootStat) === 'file' && !sel.sizeKept(rootStat.size)
+        ? 'drop'
+        : 'keep'
+      : sel.afterStat(root.path, kindOf(rootStat), rootStat.size);
+    if (verdict === 'drop') return;
+    yield* ancestorsOf(root.path, way, opts.onWarning);
     if (root.link) {
       const target = readLink(root.path, opts.onWarning);
       if (target) yield { path: root.path, kind: 'symlink', stat: rootStat, linkTarget: target, xattrs: xattrsOf(root.path, opts.onWarning) };
-      continue;
+      return;
     }
     walked.push(root.path);
     let below = -1;
@@ -223,33 +247,85 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       if (listing?.equals(root.path)) listProblem = m;
       opts.onWarning(m);
     };
+    // The includes below an entry left out: the topmost ones below it are walked when the walk passes its place.
+    const due = new Set<WalkRoot>();
+    const excluded = (p: Buffer): boolean => {
+      if (!sel.excludedByPath(p)) return false;
+      for (const r of nested) if (isUnder(r.path, p) && !nested.some((o) => o !== r && isUnder(r.path, o.path) && isUnder(o.path, p))) due.add(r);
+      return true;
+    };
+    let pending = nested;
+    function* walkDue(before?: Buffer): Generator<Walked> {
+      while (pending.length > 0 && (!before || compareWalkOrder(pending[0]!.path, before) < 0)) {
+        const r = pending[0]!;
+        const inner = pending.filter((o) => o !== r && isUnder(o.path, r.path));
+        pending = pending.filter((o) => o !== r && (!due.has(r) || !inner.includes(o)));
+        if (due.has(r)) yield* walkRoot(r, inner, false);
+      }
+    }
     // The includes below this one (and links met on the way to them) are walked as part of it, mount points or not.
-    const nested = reached.filter((r) => r.path.length > root.path.length && isUnder(r.path, root.path)).map((r) => r.path);
-    const ctx: WalkContext = { excluded, warn: onWarning, bounds, nested };
+    const nestedPaths = reached.filter((r) => r.path.length > root.path.length && isUnder(r.path, root.path)).map((r) => r.path);
+    const ctx: WalkContext = { excluded, warn: onWarning, bounds, nested: nestedPaths, sel };
     for (const item of walkFrom(root.path, rootStat, ctx)) {
-      below++;
+      if (pending.length > 0) yield* walkDue(item.path);
+      if (++below === 0 && verdict === 'through') item.through = true;
       yield item;
     }
+    yield* walkDue();
     opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat), fsLeftOut: ctx.rootLeftOut });
+  }
+}
+
+/** A walked item, and whether it is a directory kept only for what is below it (see Way). */
+type Walked = WalkItem & { through?: boolean };
+
+/**
+ * The directories on the path of the walk: each yielded one, and each
+ * one include_ext goes through (its name lacks the extension), held back
+ * until something below it is yielded, so a directory with nothing kept
+ * below it is not in the backup (as Burp, whose restore makes only the
+ * directories a file needs; here they keep their metadata).
+ */
+class Way {
+  private readonly dirs: Array<{ item: Walked; sent: boolean }> = [];
+
+  /** Whether `dir` is on the way (yielded, or held). */
+  has(dir: Buffer): boolean {
+    return this.dirs.some((d) => d.item.path.equals(dir));
+  }
+
+  *pass(items: Iterable<Walked>): Generator<WalkItem> {
+    for (const item of items) {
+      while (this.dirs.length > 0 && !isUnder(item.path, this.dirs[this.dirs.length - 1]!.item.path)) this.dirs.pop();
+      if (item.through) {
+        this.dirs.push({ item, sent: false });
+        continue;
+      }
+      for (const d of this.dirs) {
+        if (d.sent) continue;
+        d.sent = true;
+        delete d.item.through;
+        yield d.item;
+      }
+      yield item;
+      if (item.kind === 'dir') this.dirs.push({ item, sent: true });
+    }
   }
 }
 
 /**
  * The directories between "/" and `path` not yielded yet, as ancestor
- * items; `stack` holds the ones yielded so far (walk order makes them a
- * path from "/": the ones that are not ancestors of `path` are done).
+ * items; `way` holds the ones on the walk's path already.
  */
-function* ancestorsOf(path: Buffer, stack: Buffer[], warn: (m: string) => void): Generator<WalkItem> {
-  while (stack.length > 0 && !isUnder(path, stack[stack.length - 1]!)) stack.pop();
+function* ancestorsOf(path: Buffer, way: Way, warn: (m: string) => void): Generator<WalkItem> {
   for (let i = path.indexOf(SLASH, 1); i > 0; i = path.indexOf(SLASH, i + 1)) {
     const dir = path.subarray(0, i);
-    if (stack.some((s) => s.equals(dir))) continue;
+    if (way.has(dir)) continue;
     const st = lstatOrProblem(dir);
     if (typeof st === 'string' || kindOf(st) !== 'dir') {
       warn(`${dir.toString()}, on the way to an include, cannot be read: ${typeof st === 'string' ? st : 'not a directory any more'}`);
       return;
     }
-    stack.push(dir);
     yield { path: dir, kind: 'dir', stat: st, ancestor: true, xattrs: xattrsOf(dir, warn) };
   }
 }
@@ -297,6 +373,8 @@ interface WalkContext {
   nested: Buffer[];
   /** Set when the root's own file system is left out by type (why). */
   rootLeftOut?: string;
+  /** What the walk keeps (selection.ts). */
+  sel: Selection;
 }
 
 /** One directory being walked: its entries (listed and lstat'ed at once), the next to yield, and its links' targets. */
@@ -317,7 +395,7 @@ interface Frame {
   next: number;
 }
 
-function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<WalkItem> {
+function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Walked> {
   const { warn } = ctx;
   const kind = kindOf(st);
   const xattrs = xattrsOf(path, warn);
@@ -353,16 +431,22 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
       continue; // vanished between listing and lstat: nothing to back up
     }
     const ckind = kindOf(cst);
+    // In a mount point not crossed, what leads to an include below it is kept as the way to it.
+    const onTheWay = f.way !== undefined && !f.way.some((p) => p.equals(child));
+    const verdict = onTheWay ? 'keep' : ctx.sel.afterStat(child, ckind, cst.size);
+    if (verdict === 'drop') continue;
     const xattrs = f.xattrs?.get(i);
     if (ckind === 'symlink') {
       const target = f.targets?.get(i);
       if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target, xattrs };
       continue;
     }
-    // In a mount point not crossed, what leads to an include below it is kept as the way to it.
-    const onTheWay = f.way !== undefined && !f.way.some((p) => p.equals(child));
     if (onTheWay && ckind !== 'dir') continue; // the include it led to was replaced meanwhile
-    yield onTheWay ? { path: child, kind: ckind, stat: cst, xattrs, ancestor: true } : { path: child, kind: ckind, stat: cst, xattrs };
+    yield onTheWay
+      ? { path: child, kind: ckind, stat: cst, xattrs, ancestor: true }
+      : verdict === 'through'
+        ? { path: child, kind: ckind, stat: cst, xattrs, through: true }
+        : { path: child, kind: ckind, stat: cst, xattrs };
     if (ckind !== 'dir') continue;
     if (cst.dev === f.dev) {
       stack.push(list(child, cst.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx));
@@ -411,9 +495,10 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
  * following any link (so a directory swapped for a link is refused) and
  * closed before the walk goes on: the walk holds one descriptor whatever
  * the depth. An excluded entry is never looked at (it may be a network
- * mount that no longer answers).
+ * mount that no longer answers). A directory holding a nobackup name
+ * lists as empty (nor is any include below it walked).
  */
-function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn }: WalkContext): Frame {
+function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame {
   let fd: number;
   try {
     fd = openFromRoot(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
@@ -426,6 +511,7 @@ function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, w
   }
   try {
     const entries = listDir(fd, dir);
+    for (let i = 0; i < entries.count; i++) if (sel.isNobackupName(entries.name(i), dir)) return { dir, dev, way, next: 0 };
     const wanted = new Uint8Array(entries.count);
     for (let i = 0; i < entries.count; i++) {
       const child = childPath(dir, entries.name(i));
