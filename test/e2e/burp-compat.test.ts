@@ -138,11 +138,11 @@ describe("the Canopsis page's files and Burp's conventions", () => {
 
   test('a Burp key whose absence would lose data stops the CLI before it connects', async () => {
     const conf = path.join(nodeDir, 'pre.conf');
-    fs.writeFileSync(conf, `server = 127.0.0.1\nport = ${port}\nbackup_script_pre = /usr/local/bin/dump-db\n`);
+    fs.writeFileSync(conf, `server = 127.0.0.1\nport = ${port}\nssl_key_password = pw\n`);
     const r = await runCli(['-c', conf, '-e']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /configuration error: .*pre\.conf:3: backup_script_pre: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected/,
+      /configuration error: .*pre\.conf:3: ssl_key_password: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected/,
     );
   });
 });

@@ -33,7 +33,8 @@ export function exitCodeForServerError(code: string): ExitCode {
   // 6 means "that backup cannot be used": absent, or failed / still being made.
   if (code === 'NOT_FOUND' || code === 'BAD_STATE') return ExitCode.NOT_FOUND;
   if (code === 'BUSY' || code === 'BACKUP_RUNNING' || code === 'SHUTTING_DOWN') return ExitCode.BUSY;
-  if (code === 'QUOTA' || code === 'PERMISSION') return ExitCode.POLICY;
+  // The server's policy said no: its limits, its permissions, or its server_script_pre.
+  if (code === 'QUOTA' || code === 'PERMISSION' || code === 'SCRIPT_REFUSED') return ExitCode.POLICY;
   if (code === 'KEY_IN_USE') return ExitCode.CONFIG; // what the node holds as its key: as when the node itself refuses
   return ExitCode.FAILED;
 }

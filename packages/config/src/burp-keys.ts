@@ -18,10 +18,8 @@ export interface BurpKey {
 
 const logging: BurpKey = { note: 'cpsbackupd logs JSON lines to standard output (journald under systemd)' };
 const tls: BurpKey = { note: 'TLS 1.3 only, with Node.js defaults' };
-const scripts: BurpKey = {
-  note: 'hook scripts are not run by cpsbackup; run the dump through storage.conf or before `cpsbackup -e` in your own job',
-  refuse: true,
-};
+/** A server key in a node's file: Burp's client ignores it too. */
+const serverScript: BurpKey = { note: "server scripts run on the server: set them in server.conf or the server's clients/<cname>" };
 
 /** Burp keys shared by server and client files. */
 const COMMON: Record<string, BurpKey> = {
@@ -77,15 +75,6 @@ export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
   timer_arg: { note: 'the agent schedules itself: backup_interval and backup_window in node.conf' },
   notify_success_warnings_only: { note: 'notify_success_script runs after every successful backup' },
   notify_success_changes_only: { note: 'notify_success_script runs after every successful backup' },
-  server_script_pre: scripts,
-  server_script_post: scripts,
-  server_script_pre_arg: scripts,
-  server_script_post_arg: scripts,
-  server_script_pre_notify: scripts,
-  server_script_post_notify: scripts,
-  server_script_post_run_on_fail: scripts,
-  server_script: scripts,
-  server_script_arg: scripts,
   ca_conf: { note: 'ca_key is the CA key cpsbackupd signs with' },
   ca_name: { note: 'ca_key is the CA key cpsbackupd signs with' },
   ca_server_name: { note: 'the server certificate is ssl_cert' },
@@ -111,21 +100,11 @@ export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   autoupgrade_os: { note: 'upgrade the agent with the package manager' },
   restoreprefix: { note: 'cpsbackup -i N --to DIR' },
   regex: { note: 'cpsbackup -i N --regex' },
-  backup_script_pre: scripts,
-  backup_script_post: scripts,
-  backup_script_pre_arg: scripts,
-  backup_script_post_arg: scripts,
-  backup_script: scripts,
-  backup_script_arg: scripts,
-  restore_script_pre: scripts,
-  restore_script_post: scripts,
-  restore_script_pre_arg: scripts,
-  restore_script_post_arg: scripts,
-  restore_script: scripts,
-  restore_script_arg: scripts,
-  glob_after_script_pre: scripts,
-  server_script_pre: scripts,
-  server_script_post: scripts,
+  glob_after_script_pre: {
+    note: 'backup_script_pre runs before the walk starts: the walk, include_glob too, sees what it made (as glob_after_script_pre = 1)',
+  },
+  server_script_pre: serverScript,
+  server_script_post: serverScript,
   port_backup: { note: 'one port (port) for every action' },
   port_restore: { note: 'one port (port) for every action' },
   port_verify: { note: 'one port (port) for every action' },

@@ -181,8 +181,8 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
   test.each([
     [
       'node.conf',
-      'server = x\nbackup_script_pre = /usr/local/bin/dump-db\n',
-      /node\.conf:2: backup_script_pre: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: .*storage\.conf/,
+      'server = x\nssl_key_password = pw\n',
+      /node\.conf:2: ssl_key_password: is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: .*unencrypted/,
     ],
     ['server.conf', 'ssl_key_password = pw\n', /ssl_key_password: .*unencrypted/],
   ])('%s: a Burp key whose absence would lose data is refused (%j)', (name, text, message) => {

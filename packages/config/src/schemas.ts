@@ -134,6 +134,22 @@ export const serverSchema = {
     'run after each failed or partial backup with: client, backup number, status, reason, then notify_failure_arg (as Burp)',
   ),
   notify_failure_arg: key.strings('an extra argument for notify_failure_script (repeatable)'),
+  // Burp's server scripts, run around each request of a node (see OPERATIONS.md, "Scripts"); a client file may override each.
+  server_script_pre: key.optionalPath(
+    'run before each backup, restore, list, verify or delete a node asks for, with: pre, the action, the client, 0, 0, then server_script_pre_arg (as Burp); non-zero refuses the request',
+  ),
+  server_script_pre_arg: key.strings('an extra argument for server_script_pre (repeatable)'),
+  server_script_pre_notify: key.bool(false, 'run notify_failure_script when server_script_pre fails, with its output as the reason'),
+  server_script_post: key.optionalPath(
+    'run after each such request, with: post, the action, the client, 0 (it succeeded) or 1 (it failed), 0, then server_script_post_arg (as Burp)',
+  ),
+  server_script_post_arg: key.strings('an extra argument for server_script_post (repeatable)'),
+  server_script_post_notify: key.bool(false, 'run notify_failure_script when server_script_post fails, with its output as the reason'),
+  server_script_post_run_on_fail: key.bool(false, 'run server_script_post after a request that failed too (by default only after one that succeeded)'),
+  server_script: key.optionalPath('run as both server_script_pre and server_script_post (overrides them)'),
+  server_script_arg: key.strings('replaces server_script_pre_arg and server_script_post_arg (repeatable)'),
+  server_script_notify: key.bool(false, 'sets server_script_pre_notify and server_script_post_notify'),
+  server_script_timeout: key.duration(300, 'a server script still running after this long is killed with what it started, and counts as failed (e.g. 5m)'),
 };
 /** The certificate keys, always set once loaded (to their defaults when the file is silent). */
 interface SslPaths {
@@ -173,6 +189,17 @@ export const clientSchema = {
   notify_success_arg: key.strings("replaces server.conf's notify_success_arg (repeatable)"),
   notify_failure_script: key.optionalPath('overrides server.conf'),
   notify_failure_arg: key.strings("replaces server.conf's notify_failure_arg (repeatable)"),
+  server_script_pre: key.optionalPath('overrides server.conf'),
+  server_script_pre_arg: key.strings("replaces server.conf's server_script_pre_arg (repeatable)"),
+  server_script_pre_notify: key.optionalBool('overrides server.conf'),
+  server_script_post: key.optionalPath('overrides server.conf'),
+  server_script_post_arg: key.strings("replaces server.conf's server_script_post_arg (repeatable)"),
+  server_script_post_notify: key.optionalBool('overrides server.conf'),
+  server_script_post_run_on_fail: key.optionalBool('overrides server.conf'),
+  server_script: key.optionalPath('run as both server_script_pre and server_script_post for this client (overrides them)'),
+  server_script_arg: key.strings('replaces server_script_pre_arg and server_script_post_arg for this client (repeatable)'),
+  server_script_notify: key.optionalBool('sets server_script_pre_notify and server_script_post_notify for this client'),
+  server_script_timeout: key.optionalDuration('overrides server.conf'),
 };
 /** A parsed client file. */
 export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string; warnings: string[] };
@@ -248,6 +275,35 @@ export const nodeSchema = {
   ),
   password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),
+  // Burp's backup and restore scripts (see OPERATIONS.md, "Scripts").
+  backup_script_pre: key.optionalPath(
+    'run before each backup (before the dump jobs start), with: pre, reserved2 to reserved5, then backup_script_pre_arg (as Burp); non-zero: no backup',
+  ),
+  backup_script_pre_arg: key.strings('an extra argument for backup_script_pre (repeatable)'),
+  backup_script_post: key.optionalPath(
+    'run after each backup, with: post, 0 (it succeeded) or 1 (it failed), reserved3 to reserved5, then backup_script_post_arg (as Burp); non-zero fails the job',
+  ),
+  backup_script_post_arg: key.strings('an extra argument for backup_script_post (repeatable)'),
+  backup_script_post_run_on_fail: key.bool(false, 'run backup_script_post after a failed backup too (by default only after one that succeeded)'),
+  backup_script: key.optionalPath('run as both backup_script_pre and backup_script_post (overrides them)'),
+  backup_script_arg: key.strings('replaces backup_script_pre_arg and backup_script_post_arg (repeatable)'),
+  backup_script_reserved_args: key.bool(true, 'pass the reserved arguments (pre/post, the result, reservedN) before the _arg ones; 0: only the _arg ones'),
+  restore_script_pre: key.optionalPath(
+    'run before each restore, with: pre, reserved2 to reserved5, then restore_script_pre_arg (as Burp); non-zero: no restore',
+  ),
+  restore_script_pre_arg: key.strings('an extra argument for restore_script_pre (repeatable)'),
+  restore_script_post: key.optionalPath(
+    'run after each restore (and its dumps loaded), with: post, 0 (it succeeded) or 1 (it failed), reserved3 to reserved5, then restore_script_post_arg (as Burp)',
+  ),
+  restore_script_post_arg: key.strings('an extra argument for restore_script_post (repeatable)'),
+  restore_script_post_run_on_fail: key.bool(false, 'run restore_script_post after a failed restore too (by default only after one that succeeded)'),
+  restore_script: key.optionalPath('run as both restore_script_pre and restore_script_post (overrides them)'),
+  restore_script_arg: key.strings('replaces restore_script_pre_arg and restore_script_post_arg (repeatable)'),
+  restore_script_reserved_args: key.bool(true, 'pass the reserved arguments (pre/post, the result, reservedN) before the _arg ones; 0: only the _arg ones'),
+  script_timeout: key.duration(
+    3600,
+    'a backup or restore script still running after this long is killed with what it started, and counts as failed (e.g. 30m)',
+  ),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
   lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),
   backup_interval: key.duration(86400, 'the daemon backs up when the last successful backup is this old (e.g. 24h)'),

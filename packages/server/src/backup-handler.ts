@@ -14,9 +14,10 @@ import type { Logger } from 'pino';
  * Runs one backup: lock the client, create the backup, send the parent's
  * root (the node reads the listings it needs), then take missing-queries, chunks and listing chunks until
  * EndBackup (the tree is checked, then committed) or AbortBackup / failure
- * (recorded as error with the reason).
+ * (recorded as error with the reason). Resolves to whether the backup is a
+ * good one (not aborted by its node, not partial), for server_script_post.
  */
-export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<void> {
+export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<boolean> {
   const { store, client, conn, log } = ctx;
   if (ctx.isShuttingDown()) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
   const name = boundedText(begin.name, 'backup name', LIMITS.backupNameChars);
@@ -63,7 +64,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       ctx.activity.end(client.name, 'error');
       await prunedAfterFailure(ctx);
       notify('error', done.reason);
-      return;
+      return false;
     }
     run.phase = 'committing';
     watch.committing = true; // the node waits on us now: kept alive, told when it is the storage we wait on
@@ -89,6 +90,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     await watch.stop(true);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
     if (deleted.length) ctx.requestGc();
+    return !partial;
   } catch (err) {
     if (ctx.activity.running.get(client.name)?.writer === writer && writer) ctx.activity.end(client.name, 'error');
     if (err instanceof ConnectionError || conn.error) {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runScript, scriptEnd } from '@cpsbackup/hooks';
 import type { Logger } from 'pino';
 import { backupNumberText } from './human';
 
@@ -22,60 +22,34 @@ export interface NotifyScripts {
 
 /** A script that has not finished after this long is killed (and the kill logged). */
 const SCRIPT_TIMEOUT_MS = 300_000;
-/** What is kept of a script's output for the log. */
-const OUTPUT_BYTES = 4096;
 
 /**
  * Burp's notify_success_script / notify_failure_script: runs the script for
  * how a backup ended, with the client, the backup number (7 digits), the
  * status and the reason as arguments, then the configured extra arguments;
  * the same four are in CPSBACKUP_CLIENT, CPSBACKUP_BACKUP, CPSBACKUP_STATUS
- * and CPSBACKUP_REASON. The backup never waits for it: a slow or failing
- * script is logged, not fatal. Resolves when the script has ended (tests
- * wait on it; the server does not).
+ * and CPSBACKUP_REASON. Run by the shared script runner (no shell, killed
+ * with what it started after 5 minutes, the end of its output logged). The
+ * backup never waits for it: a slow or failing script is logged, not
+ * fatal. Resolves when the script has ended (tests wait on it; the server
+ * does not).
  */
-export function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOutcome, log: Logger): Promise<void> {
+export async function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOutcome, log: Logger): Promise<void> {
   const ok = outcome.status === 'available';
   const script = ok ? scripts.successScript : scripts.failureScript;
-  if (!script) return Promise.resolve();
+  if (!script) return;
   const number = backupNumberText(outcome.number);
   // The reason may come from the agent: it goes as an argument (never through a shell), without NULs.
   const reason = outcome.reason.replace(/\0/g, '');
   const args = [outcome.client, number, outcome.status, reason, ...(ok ? scripts.successArgs : scripts.failureArgs)];
   const slog = log.child({ script, client: outcome.client, backup: outcome.number, status: outcome.status });
-  return new Promise((resolve) => {
-    let output = '';
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(script, args, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, CPSBACKUP_CLIENT: outcome.client, CPSBACKUP_BACKUP: number, CPSBACKUP_STATUS: outcome.status, CPSBACKUP_REASON: reason },
-      });
-    } catch (err) {
-      slog.warn({ err: (err as Error).message }, 'notify script could not be started');
-      resolve();
-      return;
-    }
-    const collect = (chunk: Buffer) => {
-      if (output.length < OUTPUT_BYTES) output += chunk.toString('utf8', 0, Math.min(chunk.length, OUTPUT_BYTES - output.length));
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    const timer = setTimeout(() => {
-      slog.warn({ timeoutSeconds: SCRIPT_TIMEOUT_MS / 1000 }, 'notify script still running: killed');
-      child.kill('SIGKILL');
-    }, SCRIPT_TIMEOUT_MS);
-    timer.unref();
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      slog.warn({ err: err.message }, 'notify script could not be started');
-      resolve();
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) slog.info({ output: output.trim() || undefined }, 'notify script ran');
-      else slog.warn({ exitCode: code, signal, output: output.trim() || undefined }, 'notify script failed');
-      resolve();
-    });
-  });
+  const env = { CPSBACKUP_CLIENT: outcome.client, CPSBACKUP_BACKUP: number, CPSBACKUP_STATUS: outcome.status, CPSBACKUP_REASON: reason };
+  const r = await runScript({ file: script, args, env, timeoutMs: SCRIPT_TIMEOUT_MS });
+  const output = r.output.trim() || undefined;
+  if (r.ok) slog.info({ output }, 'notify script ran');
+  else
+    slog.warn(
+      { err: scriptEnd(r, 'notify scripts have 5 minutes', SCRIPT_TIMEOUT_MS), exitCode: r.exitCode, signal: r.signal, output },
+      'notify script failed',
+    );
 }

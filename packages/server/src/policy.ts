@@ -1,5 +1,6 @@
 import { type ClientConfig, type ServerConfig } from '@cpsbackup/config';
 import { type NotifyScripts } from './notify';
+import { type ServerScripts, serverScriptsFor } from './server-scripts';
 import { WireError } from './wire-errors';
 
 /** What a client may do and keep: server.conf defaults with the client file's overrides. */
@@ -19,6 +20,8 @@ export interface ClientPolicy {
   expectedInterval: number;
   /** notify_success_script / notify_failure_script and their arguments. */
   notify: NotifyScripts;
+  /** server_script_pre / server_script_post around each request. */
+  scripts: ServerScripts;
 }
 
 export function policyFor(server: ServerConfig, client: ClientConfig): ClientPolicy {
@@ -39,6 +42,7 @@ export function policyFor(server: ServerConfig, client: ClientConfig): ClientPol
       failureScript: client.notify_failure_script ?? server.notify_failure_script,
       failureArgs: client.notify_failure_arg.length ? client.notify_failure_arg : server.notify_failure_arg,
     },
+    scripts: serverScriptsFor(server, client),
   };
 }
 

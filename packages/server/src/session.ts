@@ -22,6 +22,7 @@ import { actingFor } from './restore-client';
 import { handleKey } from './key-handler';
 import { handleRestore } from './restore-handler';
 import { handleVerify } from './verify-handler';
+import { withServerScripts } from './server-scripts';
 import { SERVER_VERSION } from './version';
 import { toWireError, WireError, type WireOperation } from './wire-errors';
 
@@ -135,7 +136,8 @@ export class Session {
           }
           if (work) this.working++;
           try {
-            await this.dispatch(ctx, m);
+            const scripted = { client: ctx.client.name, scripts: ctx.policy.scripts, notify: ctx.policy.notify, log: ctx.log, conn: this.conn };
+            await withServerScripts(scripted, scriptActionOf(m), () => this.dispatch(ctx, m));
           } finally {
             done();
             this.inRequest = false;
@@ -366,7 +368,8 @@ export class Session {
     };
   }
 
-  private async dispatch(ctx: SessionContext, m: Message): Promise<void> {
+  /** Runs one request; false: it failed without an error for the node (a backup its node aborted, or partial). */
+  private async dispatch(ctx: SessionContext, m: Message): Promise<boolean | void> {
     switch (m.msg) {
       case 'beginBackup':
         return ctx.whileBusy(() => handleBackup(ctx, m.beginBackup));
@@ -411,5 +414,23 @@ function operationOf(m: Message): WireOperation {
       return 'delete';
     default:
       return 'other';
+  }
+}
+
+/** The action a server script is told, in Burp's words; undefined: no script runs for it (a label, an encrypted node's key exchange). */
+function scriptActionOf(m: Message): string | undefined {
+  switch (m.msg) {
+    case 'beginBackup':
+      return 'backup';
+    case 'restoreRequest':
+      return m.restoreRequest.metadataOnly ? 'list' : 'restore';
+    case 'listRequest':
+      return 'list';
+    case 'verifyRequest':
+      return 'verify';
+    case 'deleteRequest':
+      return 'delete';
+    default:
+      return undefined;
   }
 }

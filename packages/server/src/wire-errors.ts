@@ -21,6 +21,8 @@ export type WireErrorCode =
   | 'SHUTTING_DOWN'
   | 'QUOTA'
   | 'PERMISSION'
+  /** The client's server_script_pre failed: the request was not run. */
+  | 'SCRIPT_REFUSED'
   | 'STORE'
   | 'KEY_MISMATCH'
   /** A node's key may not be replaced: backups made with it remain (cpsbackup --change-key says what becomes of them). */

@@ -12,7 +12,7 @@ const EXIT_CODES_HELP = `Exit codes:
   5  finished with warnings (the backup is complete; see them with -s)
   6  no such backup, or one that cannot be used for that (error, creating)
   7  busy: another backup of this node is running, or the server is full
-  8  refused by the server's policy: a quota is reached, or client_can_* forbids it
+  8  refused by the server's policy: a quota is reached, client_can_* forbids it, or its server_script_pre said no
   9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
 
 /** The actions; exactly one is given (status is a command of its own). */

@@ -75,7 +75,10 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
     }
     log.info('backup starting');
     try {
-      const { summary, counters } = await runBackupJob(config, { onNotice: (line) => log.warn(line) });
+      const { summary, counters, postScriptFailure } = await runBackupJob(config, { onNotice: (line) => log.warn(line) });
+      // The backup is stored: it is not made again for its post script.
+      if (postScriptFailure)
+        log.error({ code: 'SCRIPT_FAILED', backup: Number(summary.number), err: postScriptFailure }, 'backup stored, but its post script failed');
       if (summary.partial) throw new AgentError('PARTIAL', `backup ${Number(summary.number)} is partial: ${summary.partial}`);
       last = Number(summary.finishedAtMs ?? Date.now());
       backoff = config.retry_min * 1000;

@@ -1,16 +1,21 @@
 /**
  * The backup job, what `cpsbackup -e` and the daemon run: under the node's
- * run lock, the dump jobs started into their FIFOs, the node backed up with
- * them, and their exit statuses checked before the commit.
+ * run lock, backup_script_pre, the dump jobs started into their FIFOs, the
+ * node backed up with them, their exit statuses checked before the commit,
+ * then backup_script_post.
  */
 import { loadStorageConfig, type NodeConfig, type StorageConfig, storageConfigPathFor } from '@cpsbackup/config';
 import { type BackupOptions, type BackupResult, runBackup } from '../backup/backup';
 import { type DumpJob, jobsOf, RunningDumps } from '../dumps/dump-jobs';
 import { AgentError, ExitCode } from '../errors';
+import { withJobScripts } from './job-scripts';
 import { withRunLock } from './run-lock';
 
-/** What a backup job did: the backup's result, and the dump jobs whose dumps it holds. */
-export type BackupJobResult = BackupResult & { dumps: string[] };
+/**
+ * What a backup job did: the backup's result, the dump jobs whose dumps it
+ * holds, and why backup_script_post failed after the backup was stored.
+ */
+export type BackupJobResult = BackupResult & { dumps: string[]; postScriptFailure?: string };
 
 /** The dump jobs of this node, if it has a storage.conf. */
 function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
@@ -29,10 +34,22 @@ function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJ
  * the backup on the server with the reason (status error): it is never
  * offered as the latest good backup. Whatever lay where a FIFO goes and is
  * not one (a dump a restore kept) is moved aside and named in a warning
- * (see RunningDumps).
+ * (see RunningDumps). backup_script_pre runs first, before any dump job
+ * starts and before the server is contacted, and backup_script_post last
+ * (see withJobScripts): both under the run lock, so two backups never
+ * quiesce or resume a database over each other. A partial backup has
+ * failed, for the post script.
  */
 export async function runBackupJob(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupJobResult> {
-  return withRunLock(config.lock_file, () => backupWithDumps(config, opts));
+  return withRunLock(config.lock_file, async () => {
+    const { result, postScriptFailure } = await withJobScripts(
+      config,
+      'backup',
+      () => backupWithDumps(config, opts),
+      (r) => !r.summary.partial,
+    );
+    return postScriptFailure ? { ...result, postScriptFailure } : result;
+  });
 }
 
 async function backupWithDumps(config: NodeConfig, opts: BackupOptions): Promise<BackupJobResult> {

@@ -1,7 +1,7 @@
 /**
- * The restore job (`cpsbackup -i`): a restore, then the dumps it brought
- * back loaded into their databases, or reported with the command that
- * loads them.
+ * The restore job (`cpsbackup -i`): restore_script_pre, a restore, then
+ * the dumps it brought back loaded into their databases, or reported with
+ * the command that loads them, then restore_script_post.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { pathSelection, type RestoreOptions, type RestoreResult, runRestore } fr
 import { pathUnder, relativeOf } from '../restore/safe-path';
 import type { WriteOutcome } from '../restore/tree-writer';
 import { realPathOfExisting, wayProblem, wayTo } from '../dumps/dump-trust';
+import { withJobScripts } from './job-scripts';
 
 /** What `cpsbackup -i` is asked to do besides restoring. */
 export interface RestoreJobOptions extends RestoreOptions {
@@ -73,6 +74,24 @@ export interface RestoreJobResult extends RestoreResult {
   missingDumps: MissingDump[];
   /** Whether this restore loads dumps (in place, or --load-dumps). */
   loadsDumps: boolean;
+  /** restore_script_post failed after a restore that succeeded: the command fails with this. */
+  postScriptFailure?: string;
+}
+
+/**
+ * The restore job with its scripts (see withJobScripts): restore_script_pre
+ * before anything is asked of the server, restore_script_post once the
+ * dumps are loaded or reported. A restore that found damaged files or did
+ * not load a dump it had to has failed, for the post script.
+ */
+export async function runRestoreJob(config: NodeConfig, opts: RestoreJobOptions): Promise<RestoreJobResult> {
+  const { result, postScriptFailure } = await withJobScripts(
+    config,
+    'restore',
+    () => restoreWithDumps(config, opts),
+    (r) => r.damaged.length === 0 && !r.dumps.some((d) => d.state === 'failed') && !r.strayDumps.some((d) => d.state === 'failed'),
+  );
+  return postScriptFailure ? { ...result, postScriptFailure } : result;
 }
 
 /** A stored path as the restore places it (relative, latin1), '' for one it refuses. */
@@ -131,7 +150,7 @@ function notWrittenReason(kind: 'file' | 'other', overwrite: boolean): string {
  * --load-dumps), a dump no job loads is a failure: the restore did not do
  * what was asked of it.
  */
-export async function runRestoreJob(config: NodeConfig, opts: RestoreJobOptions): Promise<RestoreJobResult> {
+async function restoreWithDumps(config: NodeConfig, opts: RestoreJobOptions): Promise<RestoreJobResult> {
   const confFile = storageConfigPathFor(config.configFile, config.storage_conf);
   const storage = confFile ? loadStorageConfig(confFile) : undefined;
   const jobs = storage ? jobsOf(storage) : [];

@@ -45,3 +45,18 @@ export async function fifoHasReader(fifo: string): Promise<void> {
     5,
   );
 }
+
+/** Whether a process runs under this id: its /proc entry, a zombie (ended, not yet reaped) counting as ended. */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once process `pid` has ended (a signal lands when the process is next scheduled, not when it is sent). */
+export async function processEnded(pid: number): Promise<void> {
+  await until(`process ${pid} to end`, () => !running(pid));
+}

@@ -31,7 +31,9 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       `sent ${counters.chunksSent} chunks (${bytesText(counters.chunkBytesSent)}), ${counters.chunksDeduplicated + counters.chunksInParent} already stored`,
     ...(s.warnings as string[]).map((w) => `warning: ${w}`),
   ];
-  const json = { backup: s, counters };
+  const json = { backup: s, counters, ...(result.postScriptFailure ? { postScriptFailure: result.postScriptFailure } : {}) };
+  // The backup is stored; a failed post script fails the command all the same (as Burp's client does).
+  const post = result.postScriptFailure ? [`backup ${formatNumber(summary.number)} was stored, but ${result.postScriptFailure}`] : [];
   if (summary.partial) {
     return {
       text,
@@ -39,9 +41,11 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       errors: [
         `backup ${formatNumber(summary.number)} is PARTIAL: ${summary.partial}. It was stored, but it does not count as a good backup ` +
           `(retention keeps the last complete ones; monitoring reports it); fix the include paths in ${config.configFile}`,
+        ...post,
       ],
       exit: ExitCode.PARTIAL,
     };
   }
+  if (post.length) return { text, json, errors: post, exit: ExitCode.FAILED };
   return { text, json, exit: (s.warningCount as number) > 0 ? ExitCode.WARNINGS : ExitCode.OK };
 }

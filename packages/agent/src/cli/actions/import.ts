@@ -107,8 +107,9 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       dumps: r.dumps,
       strayDumps: r.strayDumps,
       missingDumps: r.missingDumps,
+      ...(r.postScriptFailure ? { postScriptFailure: r.postScriptFailure } : {}),
     },
-    errors: [...r.damaged, ...failed],
-    exit: failed.length || r.damaged.length ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    errors: [...r.damaged, ...failed, ...(r.postScriptFailure ? [r.postScriptFailure] : [])],
+    exit: failed.length || r.damaged.length || r.postScriptFailure ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
