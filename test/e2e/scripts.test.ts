@@ -54,6 +54,7 @@ describe('backup and restore scripts on the node, server scripts around requests
       partial: [],
       restorer: [],
       hung: [],
+      interrupted: [],
       plain: [],
       // Their own server scripts, written by their tests (a relative path is relative to the client file: clients/ in server-conf/).
       guarded: [
@@ -241,6 +242,24 @@ describe('backup and restore scripts on the node, server scripts around requests
       `backup_script_pre ${path.join(n.dir, 'hang.sh')} was still running after 1 s and was killed with everything it started (script_timeout in ${n.conf}); its output: waiting for the lock; so the backup was not started`,
     );
     await processEnded(Number(fs.readFileSync(path.join(n.dir, 'child.pid'), 'utf8')));
+    expect(await backups(n.conf)).toEqual([]);
+  });
+
+  test('Ctrl-C on cpsbackup -e while its pre script runs ends the script and what it started; nothing is backed up', async () => {
+    const n = node('interrupted', (dir) => [
+      `backup_script_pre = ${script(dir, 'hang.sh', `sleep 100000 & echo $! > ${path.join(dir, 'child.pid')}; echo $$ > ${path.join(dir, 'script.pid')}; wait`)}`,
+    ]);
+    const cli = spawn(process.execPath, [CLI_BIN, '-c', n.conf, '-e'], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => cli.once('exit', (_code, signal) => resolve(signal)));
+    const pids = [path.join(n.dir, 'script.pid'), path.join(n.dir, 'child.pid')];
+    await until(
+      'the pre script to start',
+      () => pids.every((f) => fs.existsSync(f) && fs.readFileSync(f, 'utf8').endsWith('\n')),
+      () => (cli.exitCode !== null ? `cpsbackup exited with ${cli.exitCode}` : undefined),
+    );
+    cli.kill('SIGINT');
+    expect(await exited).toBe('SIGINT');
+    for (const f of pids) await processEnded(Number(fs.readFileSync(f, 'utf8')));
     expect(await backups(n.conf)).toEqual([]);
   });
 

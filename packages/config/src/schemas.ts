@@ -240,14 +240,6 @@ export const nodeSchema = {
   include: key.paths('a file or directory to back up (repeatable); below an exclude, the longer path wins (OPERATIONS.md, "What a backup selects")'),
   exclude: key.paths('a path to leave out, with everything below it but a longer include (repeatable)'),
   exclude_regex: key.regexes('leave out every path this regular expression matches (repeatable)'),
-  cross_filesystem: key.paths(
-    'a mount point below an include whose file system the walk enters (repeatable; by default, as Burp, the walk stays on the file system of each include)',
-  ),
-  cross_all_filesystems: key.bool(false, 'the walk enters every file system mounted below an include'),
-  exclude_fs: fsTypesKey(
-    'leave out the contents of every file system of this type (tmpfs, proc, sysfs, nfs, …, or 0x… as statfs reports it), met as an include or a mount (repeatable)',
-  ),
-  include_fs: fsTypesKey('back up only file systems of this type (repeatable): an include or a mount of any other type is left out, as exclude_fs does'),
   // Burp's selection keys (OPERATIONS.md, "What a backup selects", for the order they apply in).
   include_glob: key.strings('include every path this glob matches, expanded at each backup, e.g. /home/*/Documents (repeatable)'),
   include_regex: key.regexes(
@@ -263,6 +255,14 @@ export const nodeSchema = {
   exclude_comp: key.strings(
     'store the chunks of files whose name ends in .EXT uncompressed: data that is compressed already, e.g. gz (case-insensitive) (repeatable)',
   ),
+  cross_filesystem: key.paths(
+    'a mount point below an include whose file system the walk enters (repeatable; by default, as Burp, the walk stays on the file system of each include)',
+  ),
+  cross_all_filesystems: key.bool(false, 'the walk enters every file system mounted below an include'),
+  exclude_fs: fsTypesKey(
+    'leave out the contents of every file system of this type (tmpfs, proc, sysfs, nfs, …, or 0x… as statfs reports it), met as an include or a mount (repeatable)',
+  ),
+  include_fs: fsTypesKey('back up only file systems of this type (repeatable): an include or a mount of any other type is left out, as exclude_fs does'),
   acl: key.bool(true, "back up POSIX ACLs (system.posix_acl_access, system.posix_acl_default), as Burp's acl = 1 does"),
   xattr: key.bool(
     true,

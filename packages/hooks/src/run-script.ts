@@ -56,6 +56,43 @@ function scriptEnvironment(extra: Readonly<Record<string, string>> = {}): Record
   return { ...env, ...extra };
 }
 
+/** The process groups of the scripts running now. */
+const runningGroups = new Set<number>();
+/** Signals that end a program that does not handle them. */
+const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * A signal that ends us ends the scripts too (their own process group does
+ * not get the terminal's Ctrl-C, and their timeout dies with us): each
+ * group gets SIGTERM (what a shell starts in the background ignores
+ * SIGINT), then the signal is raised again with our handler gone, so we
+ * end as we would have. When the program handles the signal itself (the
+ * agent daemon finishes its running backup on SIGTERM), it is its call:
+ * the scripts run on.
+ */
+function passOn(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  for (const group of runningGroups) {
+    try {
+      process.kill(-group, 'SIGTERM');
+    } catch {
+      // Gone already.
+    }
+  }
+  for (const s of ENDING) process.removeListener(s, passOn);
+  process.kill(process.pid, signal);
+}
+
+function track(group: number): void {
+  if (runningGroups.size === 0) for (const s of ENDING) process.on(s, passOn);
+  runningGroups.add(group);
+}
+
+function untrack(group: number): void {
+  runningGroups.delete(group);
+  if (runningGroups.size === 0) for (const s of ENDING) process.removeListener(s, passOn);
+}
+
 /** A bounded tail of a byte stream. */
 class Tail {
   private chunks: Buffer[] = [];
@@ -82,7 +119,8 @@ class Tail {
  * Runs an operator's script: no shell (the program and its arguments as
  * given), standard input /dev/null, working directory /, the environment
  * of `scriptEnvironment`, in a process group of its own. At the timeout
- * the group gets SIGTERM, then SIGKILL 5 s later. Never rejects: every way
+ * the group gets SIGTERM, then SIGKILL 5 s later; a SIGINT, SIGTERM or
+ * SIGHUP that ends this program sends it SIGTERM too. Never rejects: every way
  * it can end is in the result. The event loop is never blocked: the caller
  * awaits.
  */
@@ -104,6 +142,7 @@ export function runScript(run: ScriptRun): Promise<ScriptResult> {
       failed(err as Error);
       return;
     }
+    if (child.pid !== undefined) track(child.pid);
     let timedOut = false;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let finished = false;
@@ -125,6 +164,7 @@ export function runScript(run: ScriptRun): Promise<ScriptResult> {
     const finish = (): void => {
       if (finished || !exited) return;
       finished = true;
+      untrack(child.pid!);
       clearTimeout(timer);
       clearTimeout(graceTimer);
       clearTimeout(drainTimer);

@@ -298,12 +298,6 @@ async function walkAndUpload(
     include: [...config.include, ...config.include_glob.flatMap(expandGlob), ...(opts.extraIncludes ?? [])],
     exclude: config.exclude,
     excludeRegex: config.exclude_regex,
-    filesystems: {
-      crossAll: config.cross_all_filesystems,
-      cross: config.cross_filesystem,
-      excludeFs: config.exclude_fs,
-      includeFs: config.include_fs,
-    },
     rules: {
       includeRegex: config.include_regex,
       includeExt: config.include_ext,
@@ -314,6 +308,12 @@ async function walkAndUpload(
     },
     // The dumps are the dump jobs' to select, not node.conf's selection keys'.
     exempt: opts.extraIncludes,
+    filesystems: {
+      crossAll: config.cross_all_filesystems,
+      cross: config.cross_filesystem,
+      excludeFs: config.exclude_fs,
+      includeFs: config.include_fs,
+    },
     onWarning: (m: string) => warnings.push(m),
     onRoot: (r: RootReport) => {
       // Burp's scan_problem_raises_error: an include that cannot be read stops the backup before more is sent.
@@ -365,6 +365,7 @@ function walkState(
   counters: BackupCounters,
 ): WalkState {
   const readFifos = [...config.read_fifo, ...(opts.extraFifos ?? [])].map((p) => Buffer.from(p));
+  const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
   const compressed = compressionRule(config.exclude_comp);
   // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
   const sinkOf =
@@ -373,7 +374,6 @@ function walkState(
       id && !keyed ? uploader.addHashedChunk(id, data, compress) : uploader.addChunk(data, compress);
   const sink = sinkOf(true);
   const rawSink = sinkOf(false);
-  const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
   return {
     opts,
     params,

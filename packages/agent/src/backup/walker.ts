@@ -265,7 +265,8 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       }
     }
     // The includes below this one (and links met on the way to them) are walked as part of it, mount points or not.
-    const ctx: WalkContext = { excluded, warn: onWarning, bounds, nested: nested.filter((r) => !r.problem).map((r) => r.path), sel };
+    const nestedPaths = reached.filter((r) => r.path.length > root.path.length && isUnder(r.path, root.path)).map((r) => r.path);
+    const ctx: WalkContext = { excluded, warn: onWarning, bounds, nested: nestedPaths, sel };
     for (const item of walkFrom(root.path, rootStat, ctx)) {
       if (pending.length > 0) yield* walkDue(item.path);
       if (++below === 0 && verdict === 'through') item.through = true;
@@ -371,10 +372,10 @@ interface WalkContext {
   bounds: FsBoundaries;
   /** Include roots below this one (and links on the way to includes): mount points there are entered. */
   nested: Buffer[];
-  /** node.conf's selection keys. */
-  sel: Selection;
   /** Set when the root's own file system is left out by type (why). */
   rootLeftOut?: string;
+  /** What the walk keeps (selection.ts). */
+  sel: Selection;
 }
 
 /** One directory being walked: its entries (listed and lstat'ed at once), the next to yield, and its links' targets. */
@@ -396,7 +397,7 @@ interface Frame {
 }
 
 function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Walked> {
-  const { warn, sel } = ctx;
+  const { warn } = ctx;
   const kind = kindOf(st);
   const xattrs = xattrsOf(path, warn);
   if (kind === 'symlink') {
@@ -431,7 +432,9 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
       continue; // vanished between listing and lstat: nothing to back up
     }
     const ckind = kindOf(cst);
-    const verdict = sel.afterStat(child, ckind, cst.size);
+    // In a mount point not crossed, what leads to an include below it is kept as the way to it.
+    const onTheWay = f.way !== undefined && !f.way.some((p) => p.equals(child));
+    const verdict = onTheWay ? 'keep' : ctx.sel.afterStat(child, ckind, cst.size);
     if (verdict === 'drop') continue;
     const xattrs = f.xattrs?.get(i);
     if (ckind === 'symlink') {
@@ -439,11 +442,12 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
       if (target) yield { path: child, kind: ckind, stat: cst, linkTarget: target, xattrs };
       continue;
     }
-    // In a mount point not crossed, what leads to an include below it is kept as the way to it.
-    const onTheWay = f.way !== undefined && !f.way.some((p) => p.equals(child));
     if (onTheWay && ckind !== 'dir') continue; // the include it led to was replaced meanwhile
-    if (onTheWay) yield { path: child, kind: ckind, stat: cst, xattrs, ancestor: true };
-    else yield verdict === 'through' ? { path: child, kind: ckind, stat: cst, xattrs, through: true } : { path: child, kind: ckind, stat: cst, xattrs };
+    yield onTheWay
+      ? { path: child, kind: ckind, stat: cst, xattrs, ancestor: true }
+      : verdict === 'through'
+        ? { path: child, kind: ckind, stat: cst, xattrs, through: true }
+        : { path: child, kind: ckind, stat: cst, xattrs };
     if (ckind !== 'dir') continue;
     if (cst.dev === f.dev) {
       stack.push(list(child, cst.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx));
