@@ -259,6 +259,14 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     expect(r2.code).toBe(5);
     expect(r2.stdout + r2.stderr).toContain(`the loop device ${second} is backed by it`);
     expect(fs.readFileSync(under.device).equals(unmounted)).toBe(true);
+    // The node it was set up over deleted and made again (as udev does): its backing file reads "… (deleted)", and is still this device.
+    fs.unlinkSync(other);
+    nodeFor(other, under.device);
+    expect(fs.readFileSync(`/sys/block/${path.basename(second)}/loop/backing_file`, 'utf8').trim()).toBe(`${other} (deleted)`);
+    const r3 = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
+    expect(r3.code).toBe(5);
+    expect(r3.stdout + r3.stderr).toContain(`the loop device ${second} is backed by it`);
+    expect(fs.readFileSync(under.device).equals(unmounted)).toBe(true);
     // The file system the restore did not write over is whole.
     execFileSync('fsck.ext4', ['-n', '-f', under.device]);
   }, 180_000);

@@ -65,7 +65,7 @@ export function blockDeviceUse(rdev: bigint): string | undefined {
 }
 
 /** glibc's major and minor of a dev_t. */
-export function majorMinor(rdev: bigint): string {
+function majorMinor(rdev: bigint): string {
   const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
   const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
   return `${major}:${minor}`;
