@@ -29,7 +29,7 @@ function majorMinor(rdev: number): [number, number] {
 }
 
 maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
-  const { root, pki, server } = useServer('blockdev', { clients: { bd: [], mnt: [], all: [], link: [] } });
+  const { root, pki, server } = useServer('blockdev', { clients: { bd: [], mnt: [], all: [], link: [], stack: [], ro: [] } });
   const devices: string[] = [];
   const mounts: string[] = [];
 
@@ -104,7 +104,10 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     // Without --onto-devices no device is written, and its node is kept, even with --overwrite.
     const kept = await runCli(['-c', conf, '-i', num, '--to', onto, '--overwrite']);
     expect(kept.code).toBe(5);
-    expect(kept.stdout + kept.stderr).toMatch(/a block device is there; not replaced by a file of the backed-up content \(--onto-devices writes/);
+    // Named where it is on this machine (under --to), not as backed up.
+    expect(kept.stdout + kept.stderr).toContain(
+      `${path.join(onto, a.device)}: a block device is there; not replaced by a file of the backed-up content (--onto-devices writes`,
+    );
     expect(fs.lstatSync(path.join(onto, a.device)).isBlockDevice()).toBe(true);
     expect(fs.readFileSync(b.device).equals(Buffer.alloc(content.length))).toBe(true);
     const written = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
@@ -145,7 +148,7 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     nodeFor(path.join(onto, m.device), device);
     const r = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
     expect(r.code).toBe(5);
-    expect(r.stdout + r.stderr).toMatch(/the block device there is mounted or in use \(EBUSY\): not written over/);
+    expect(r.stdout + r.stderr).toContain(`${path.join(onto, m.device)}: the block device there is mounted or in use (EBUSY): not written over`);
     expect(
       fs
         .readFileSync(device)
@@ -199,5 +202,113 @@ maybe('block devices (read_blockdev, read_all_blockdevs)', () => {
     );
     const s3 = (await runCli(['-c', link, '-s', String(JSON.parse(b3.stdout).backup.number)])).stdout;
     expect(s3).toMatch(/^l.*\/data\/notdev -> /m);
+  }, 180_000);
+  test('--onto-devices never writes over a device a loop device is backed by (the loop driver claims nothing, O_EXCL succeeds): it is skipped, saying which loop, and the file system on the loop stays whole', async () => {
+    const content = diskContent('bd-s');
+    const s = loop('s', content);
+    const conf = writeNodeConf(path.join(root, 'stack'), server, {
+      cname: 'stack',
+      cert: pki.client('stack'),
+      include: [s.device],
+      extra: [`read_blockdev = ${s.device}`],
+    });
+    const backup = await runCli(['-c', conf, '-e', '--json']);
+    expect(backup.code).toBe(0);
+    const num = String(JSON.parse(backup.stdout).backup.number);
+
+    // A file system on a loop device stacked on the loop device restored onto, mounted.
+    const under = loop('under', Buffer.alloc(content.length));
+    const stacked = execFileSync('losetup', ['--find', '--show', under.device], { encoding: 'utf8' }).trim();
+    devices.unshift(stacked); // detached before what it is stacked on
+    execFileSync('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', stacked]);
+    const mnt = path.join(root, 'stacked-mnt');
+    fs.mkdirSync(mnt);
+    execFileSync('mount', ['-t', 'ext4', stacked, mnt]);
+    mounts.push(mnt);
+    fs.writeFileSync(path.join(mnt, 'marker'), 'still here\n');
+    execFileSync('sync');
+
+    // Through a node for it where the entry is restored (under --to).
+    const onto = path.join(root, 'onto-stacked');
+    nodeFor(path.join(onto, s.device), under.device);
+    const r = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
+    expect(r.code).toBe(5);
+    expect(r.stdout + r.stderr).toContain(
+      `${path.join(onto, s.device)}: the block device there is in use: the loop device ${stacked} is backed by it: detach it first`,
+    );
+    // Not written (the mounted file system may write its own blocks meanwhile: the content's first bytes are what cannot be there).
+    expect(
+      fs
+        .readFileSync(under.device)
+        .subarray(0, 4 * MiB)
+        .equals(content.subarray(0, 4 * MiB)),
+    ).toBe(false);
+    expect(fs.readFileSync(path.join(mnt, 'marker'), 'utf8')).toBe('still here\n');
+
+    // A loop device set up over a node of another name for that device: recognised by its device number, not by the path's spelling.
+    const other = path.join(root, 'another-node');
+    nodeFor(other, under.device);
+    const second = execFileSync('losetup', ['--find', '--show', '--read-only', other], { encoding: 'utf8' }).trim();
+    devices.unshift(second);
+    expect(fs.readFileSync(`/sys/block/${path.basename(second)}/loop/backing_file`, 'utf8').trim()).toBe(other);
+    execFileSync('umount', [mnt]);
+    mounts.splice(mounts.indexOf(mnt), 1);
+    execFileSync('losetup', ['-d', stacked]);
+    const unmounted = fs.readFileSync(under.device); // the unmount wrote its superblock
+    const r2 = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
+    expect(r2.code).toBe(5);
+    expect(r2.stdout + r2.stderr).toContain(`the loop device ${second} is backed by it`);
+    expect(fs.readFileSync(under.device).equals(unmounted)).toBe(true);
+    // The node it was set up over deleted and made again (as udev does): its backing file reads "… (deleted)", and is still this device.
+    fs.unlinkSync(other);
+    nodeFor(other, under.device);
+    expect(fs.readFileSync(`/sys/block/${path.basename(second)}/loop/backing_file`, 'utf8').trim()).toBe(`${other} (deleted)`);
+    const r3 = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
+    expect(r3.code).toBe(5);
+    expect(r3.stdout + r3.stderr).toContain(`the loop device ${second} is backed by it`);
+    expect(fs.readFileSync(under.device).equals(unmounted)).toBe(true);
+    // The file system the restore did not write over is whole.
+    execFileSync('fsck.ext4', ['-n', '-f', under.device]);
+  }, 180_000);
+
+  test('--onto-devices onto a device that refuses writes (read-only loop): a warning naming it, nothing more written to it, and the restore goes on with the next entries', async () => {
+    const content = diskContent('bd-r');
+    const c = loop('r', content);
+    const data = path.join(root, 'ro-data');
+    nodeFor(path.join(data, 'disk1'), c.device);
+    nodeFor(path.join(data, 'disk2'), c.device);
+    fs.writeFileSync(path.join(data, 'plain'), 'after the devices\n');
+    const conf = writeNodeConf(path.join(root, 'ro'), server, { cname: 'ro', cert: pki.client('ro'), include: [data], extra: ['read_all_blockdevs = 1'] });
+    const backup = await runCli(['-c', conf, '-e', '--json']);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    const num = String(JSON.parse(backup.stdout).backup.number);
+
+    const zeros = Buffer.alloc(content.length);
+    const roImage = path.join(root, 'ro-target.img');
+    fs.writeFileSync(roImage, zeros);
+    const ro = execFileSync('losetup', ['--find', '--show', '--read-only', roImage], { encoding: 'utf8' }).trim();
+    devices.push(ro);
+    const rw = loop('rw-target', zeros);
+    const onto = path.join(root, 'onto-ro');
+    nodeFor(path.join(onto, data, 'disk1'), ro);
+    nodeFor(path.join(onto, data, 'disk2'), rw.device);
+    // The device the only entry restored: the rest of its content is still consumed, the restore ends in step.
+    const only = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices', '--prefix', path.join(data, 'disk1')]);
+    expect(only.stdout + only.stderr).not.toContain('where restoreEnd was expected');
+    expect(only.code).toBe(5);
+    expect(only.stdout + only.stderr).toContain(`${path.join(onto, data, 'disk1')}: cannot write the block device (EPERM): `);
+    expect(fs.readFileSync(roImage).equals(zeros)).toBe(true);
+
+    // Among other entries: those after it are restored.
+    const r = await runCli(['-c', conf, '-i', num, '--to', onto, '--onto-devices']);
+    expect(r.stdout + r.stderr).not.toContain('where restoreEnd was expected');
+    expect(r.code).toBe(5);
+    expect(r.stdout + r.stderr).toContain(`${path.join(onto, data, 'disk1')}: cannot write the block device (EPERM): `);
+    expect(r.stdout + r.stderr).toContain('nothing more written to it');
+    expect(fs.readFileSync(roImage).equals(zeros)).toBe(true);
+    // The entries after it: the next device written whole, the file restored.
+    expect(fs.readFileSync(rw.device).equals(content)).toBe(true);
+    expect(fs.readFileSync(path.join(onto, data, 'plain'), 'utf8')).toBe('after the devices\n');
   }, 180_000);
 });

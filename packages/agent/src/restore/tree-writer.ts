@@ -25,6 +25,7 @@ import {
   futimensNs,
 } from '@cpsbackup/syscalls';
 import { AgentError, ExitCode } from '../errors';
+import { blockDeviceUse } from './device-use';
 import { escapeName } from '../escaped-names';
 import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
@@ -305,7 +306,7 @@ export class TreeWriter {
       // A device's content over a device node: never a file in its place, whatever --overwrite says.
       await drain(content);
       return this.skip(
-        `${shown}: a block device is there; not replaced by a file of the backed-up content (--onto-devices writes the content onto it, --to another directory restores it as a file)`,
+        `${this.shownAt(e)}: a block device is there; not replaced by a file of the backed-up content (--onto-devices writes the content onto it, --to another directory restores it as a file)`,
       );
     }
     // What is there is replaced (--overwrite) by a rename once its replacement is complete, never deleted first:
@@ -383,41 +384,69 @@ export class TreeWriter {
    * at its destination (--onto-devices), in place, from its first byte; the
    * rest of a larger device is left as it is, and so are the node's owner,
    * mode and times (the system's). The node is reached with no link
-   * followed (an LVM path /dev/VG/LV is a link: not written through), and
-   * the device opened O_EXCL, which Linux refuses (EBUSY) for a device that
-   * is mounted, or held by device-mapper, swap, or another exclusive
-   * opener: such a device is never written over. Nor is one smaller than
-   * the content. Synced before the entry counts as written.
+   * followed (an LVM path /dev/VG/LV is a link: not written through). It is
+   * opened O_EXCL, which Linux refuses (EBUSY) for a device that is mounted
+   * (or one of its partitions), or held by device-mapper, md, swap or
+   * another exclusive opener; then, holding that claim, what claims nothing
+   * is looked for (device-use.ts: holders, a loop device backed by it, swap).
+   * Such a device is never written over, nor one smaller than the content.
+   * A device that refuses a write (read-only, an I/O error) gets nothing
+   * more, its remaining content is consumed (the stream stays in step), and
+   * the restore goes on. Synced before the entry counts as written.
    */
   private async writeOntoDevice(dir: number, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
-    const shown = escapeName(e.path);
+    const shown = this.shownAt(e);
+    const skip = async (message: string) => {
+      await drain(content);
+      return this.skip(`${shown}: ${message}`);
+    };
+    const asFile = 'restore with --to into a directory to get the content as a file';
     const pathFd = openAt(dir, name, O_PATH | fs.constants.O_NOFOLLOW, 0, e.path);
     try {
       const st = fs.fstatSync(pathFd, { bigint: true });
       if (!st.isBlockDevice()) throw new AgentError('UNSAFE_PATH', `${shown} was replaced while it was being restored; not written`);
       const room = blockDeviceBytes(st.rdev);
       if (room === undefined || room < e.size) {
-        await drain(content);
         const why = room === undefined ? 'its size cannot be read from /sys/dev/block' : `it holds ${room} bytes, fewer than the ${e.size} backed up`;
-        return this.skip(`${shown}: not written onto the block device there: ${why} (restore with --to into a directory to get the content as a file)`);
+        return await skip(`not written onto the block device there: ${why} (${asFile})`);
       }
       let fd: number;
       try {
         fd = fs.openSync(`/proc/self/fd/${pathFd}`, fs.constants.O_WRONLY | fs.constants.O_EXCL);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EBUSY') throw err;
-        await drain(content);
-        return this.skip(`${shown}: the block device there is mounted or in use (EBUSY): not written over (unmount it, or restore with --to into a directory)`);
+        const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+        if (code === 'EBUSY') return await skip(`the block device there is mounted or in use (EBUSY): not written over (unmount it, or ${asFile})`);
+        return await skip(`cannot open the block device there for writing (${code}): not written (check it is writable, or ${asFile})`);
       }
       let size = 0;
+      let failed: string | undefined;
       try {
+        const use = blockDeviceUse(st.rdev);
+        if (use !== undefined) return await skip(`the block device there is in use: ${use}; not written over (or ${asFile})`);
         for await (const piece of content) {
-          for (let at = 0; at < piece.length;) at += fs.writeSync(fd, piece, at, piece.length - at, size + at);
+          if (failed === undefined) {
+            try {
+              for (let at = 0; at < piece.length;) at += fs.writeSync(fd, piece, at, piece.length - at, size + at);
+            } catch (err) {
+              failed = (err as NodeJS.ErrnoException).code ?? 'EIO';
+            }
+          }
           size += piece.length;
         }
-        fs.fsyncSync(fd);
+        if (failed === undefined) {
+          try {
+            fs.fsyncSync(fd);
+          } catch (err) {
+            failed = (err as NodeJS.ErrnoException).code ?? 'EIO';
+          }
+        }
       } finally {
         fs.closeSync(fd);
+      }
+      if (failed !== undefined) {
+        return this.skip(
+          `${shown}: cannot write the block device (${failed}): it holds part of the content at most, nothing more written to it (a read-only device: make it writable, blockdev --setrw or losetup without -r; an I/O error: check the device; then restore again, or ${asFile})`,
+        );
       }
       if (size !== e.size) {
         this.damaged.push(
@@ -429,6 +458,13 @@ export class TreeWriter {
     } finally {
       closeFd(pathFd);
     }
+  }
+
+  /** Where an entry is on this machine: its path under the directory restored into (`--to`). */
+  private shownAt(e: FileEntry): string {
+    const rel = escapeName(relativeOf(e.path));
+    const target = path.resolve(this.target);
+    return target === '/' ? `/${rel}` : `${target}/${rel}`;
   }
 
   private pendingDir(rel: Buffer, e: FileEntry, st: EntryStat, made: boolean): PendingDir {
