@@ -414,7 +414,9 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
     return;
   }
   // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
-  const stack: Frame[] = [list(path, st.dev, undefined, ctx)];
+  const top = descend(path, st, undefined, undefined, ctx);
+  if (!top) return;
+  const stack: Frame[] = [top];
   while (stack.length > 0) {
     const f = stack[stack.length - 1]!;
     if (!f.entries || f.next >= f.entries.count) {
@@ -448,11 +450,10 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
         ? { path: child, kind: ckind, stat: cst, xattrs, through: true }
         : { path: child, kind: ckind, stat: cst, xattrs };
     if (ckind !== 'dir') continue;
-    if (cst.dev === f.dev) {
-      stack.push(list(child, cst.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx));
-      continue;
-    }
-    const frame = enterMount(child, cst, ctx);
+    const frame =
+      cst.dev === f.dev
+        ? descend(child, cst, f.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx)
+        : enterMount(child, cst, f.dev, ctx, false);
     if (frame) stack.push(frame);
   }
 }
@@ -465,24 +466,60 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
  * cross_filesystem, or an include of its own); else only the way to the
  * includes below it, if any.
  */
-function enterMount(dir: Buffer, st: EntryStat, ctx: WalkContext): Frame | undefined {
+function enterMount(dir: Buffer, st: EntryStat, parentDev: bigint, ctx: WalkContext, now: boolean): Frame | undefined {
   const isInclude = ctx.nested.some((p) => p.equals(dir));
   const below = ctx.nested.filter((p) => p.length > dir.length && isUnder(p, dir));
+  // Mounted after its parent was listed: its entry in the backup is the directory as it was before.
+  const during = now ? ', mounted during the backup,' : '';
   const out = ctx.bounds.leftOut(dir, st.dev);
   if (out) {
-    if (isInclude) ctx.warn(`include ${dir.toString()} is ${out.why}: its directory is backed up, not what is in it`);
-    else if (out.unexpected) ctx.warn(`${dir.toString()}, a mount point, is ${out.why}: only its directory is backed up`);
-    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}, ${out.why}: not backed up`);
+    if (isInclude) ctx.warn(`include ${dir.toString()}${during} is ${out.why}: its directory is backed up, not what is in it`);
+    else if (out.unexpected || now) ctx.warn(`${dir.toString()}, a mount point${during || ','} is ${out.why}: only its directory is backed up`);
+    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}${during || ','} ${out.why}: not backed up`);
     return undefined;
   }
-  if (isInclude || ctx.bounds.mayCross(dir)) return list(dir, st.dev, undefined, ctx);
-  if (below.length > 0) return list(dir, st.dev, below, ctx);
+  if (isInclude || ctx.bounds.mayCross(dir)) return descend(dir, st, parentDev, undefined, ctx, now);
+  if (below.length > 0) return descend(dir, st, parentDev, below, ctx, now);
   const type = ctx.bounds.mountedType(st.dev);
   ctx.warn(
-    `${dir.toString()} is the mount point of another file system${type ? ` (${type})` : ''}: not crossed, only its directory is backed up ` +
+    `${dir.toString()} is the mount point of another file system${type ? ` (${type})` : ''}${now ? ' mounted during the backup' : ''}: ` +
+      `not crossed, only its directory is backed up ` +
       `(cross_filesystem = ${dir.toString()} or cross_all_filesystems = 1 backs up what is in it; exclude = ${dir.toString()} leaves it out without this warning)`,
   );
   return undefined;
+}
+
+/**
+ * The frame of a directory the walk enters, `st` its lstat from its
+ * parent's listing, `parentDev` its parent's device (none for an include
+ * root). The descriptor list() opens says which file system the
+ * directory is on now: when not the one its lstat said (a file system
+ * mounted there, or unmounted, since), it is judged again as what it is
+ * now, by the same rules as a mount point met in a listing, so a mount
+ * made during the backup is not crossed unseen. `again`: judged once
+ * already; a second change is given up on, said.
+ */
+function descend(dir: Buffer, st: EntryStat, parentDev: bigint | undefined, way: Buffer[] | undefined, ctx: WalkContext, again = false): Frame | undefined {
+  const listed = list(dir, st.dev, way, ctx);
+  if (!('remounted' in listed)) return listed;
+  const now = listed.remounted;
+  if (again) {
+    ctx.warn(`directory ${dir.toString()} cannot be listed: the file system mounted there changed again while it was walked`, dir);
+    return undefined;
+  }
+  if (parentDev === undefined) {
+    // An include root: walked whatever file system it is on now, unless its type is left out.
+    const out = ctx.bounds.leftOut(dir, now.dev);
+    if (out) {
+      ctx.rootLeftOut = out.why;
+      ctx.warn(`include ${dir.toString()}, mounted during the backup, is ${out.why}: its directory is backed up, not what is in it`);
+      return undefined;
+    }
+    return descend(dir, now, undefined, way, ctx, true);
+  }
+  // Unmounted since: on its parent's file system, walked as any directory there.
+  if (now.dev === parentDev) return descend(dir, now, parentDev, way, ctx, true);
+  return enterMount(dir, now, parentDev, ctx, true);
 }
 
 function childPath(dir: Buffer, name: Buffer): Buffer {
@@ -496,9 +533,11 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
  * closed before the walk goes on: the walk holds one descriptor whatever
  * the depth. An excluded entry is never looked at (it may be a network
  * mount that no longer answers). A directory holding a nobackup name
- * lists as empty (nor is any include below it walked).
+ * lists as empty (nor is any include below it walked). When the
+ * directory opened is not on device `dev` (see descend), nothing is
+ * listed: `remounted` is its stat now.
  */
-function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame {
+function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame | { remounted: EntryStat } {
   let fd: number;
   try {
     fd = openFromRoot(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
@@ -510,6 +549,9 @@ function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, w
     return { dir, dev, way, next: 0 };
   }
   try {
+    // The directory opened, not the one lstat'ed before: a file system mounted (or unmounted) there since is seen here.
+    const opened = lstatAt(fd, Buffer.alloc(0), dir);
+    if (opened && opened.dev !== dev) return { remounted: opened };
     const entries = listDir(fd, dir);
     for (let i = 0; i < entries.count; i++) if (sel.isNobackupName(entries.name(i), dir)) return { dir, dev, way, next: 0 };
     const wanted = new Uint8Array(entries.count);
