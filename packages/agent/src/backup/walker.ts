@@ -92,6 +92,19 @@ interface ResolvedInclude {
   real?: string;
   links: string[];
   problem?: string;
+  /** The last of `links` is not followed (see trustedLink): what it leads to, its owner. */
+  notFollowed?: { leadsTo: string; uid: number };
+}
+
+/**
+ * Whether a symbolic link on the way to an include is followed: only one
+ * owned by root or by the user the backup runs as. Anyone else's link is
+ * theirs to point anywhere (a user's `~/Documents -> /root` would make a
+ * root backup read what that user cannot), so it is backed up as the link
+ * it is, as Burp backs up an include that is a link.
+ */
+function trustedLink(uid: number): boolean {
+  return uid === 0 || uid === process.geteuid?.();
 }
 
 /** At most this many links are followed resolving one include (as the kernel's own limit). */
@@ -108,6 +121,7 @@ function resolveInclude(written: string): ResolvedInclude {
   for (let hops = 0; hops <= MAX_LINKS; hops++) {
     const parts = cur.split('/').filter(Boolean);
     let found = -1;
+    let owner = 0;
     for (let i = 1; i <= parts.length && found < 0; i++) {
       const prefix = '/' + parts.slice(0, i).join('/');
       let st: fs.Stats;
@@ -116,7 +130,7 @@ function resolveInclude(written: string): ResolvedInclude {
       } catch (err) {
         return { written, links, problem: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
       }
-      if (st.isSymbolicLink()) found = i;
+      if (st.isSymbolicLink()) [found, owner] = [i, st.uid];
     }
     if (found < 0) return { written, real: cur === '' ? '/' : '/' + parts.join('/'), links };
     const link = '/' + parts.slice(0, found).join('/');
@@ -129,8 +143,18 @@ function resolveInclude(written: string): ResolvedInclude {
       return { written, links, problem: `${link} is a symbolic link that cannot be read (${(err as NodeJS.ErrnoException).code})` };
     }
     cur = [target === '/' ? '' : target, ...parts.slice(found)].join('/') || '/';
+    if (!trustedLink(owner)) return { written, links, notFollowed: { leadsTo: realOrAsIs(cur), uid: owner } };
   }
   return { written, links, problem: 'ELOOP' };
+}
+
+/** Where `p` leads with every link resolved, for a message (as it is when it cannot be). */
+function realOrAsIs(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 /** A root of the walk: an include's real path (walked), or a symbolic link met on the way to one (recorded), or an include that cannot be resolved (reported in its place). */
@@ -165,8 +189,15 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   // exclude_regex is matched against a path as the walk finds it and, below an include that went through a
   // link, as written under the include too (the operator wrote the pattern for that form).
   const aliases = resolved.filter((r) => r.real && r.real !== r.written).map((r) => ({ real: Buffer.from(r.real!), written: r.written }));
+  // The links on the way to an include are included as written: one below an exclude is recorded, as an include there is walked.
   const sel = new Selection(
-    { includes: resolved.flatMap((r) => (r.real ? [r.real] : [])), excludes: excludePaths, excludeRegex: opts.excludeRegex, aliases, exempt: opts.exempt },
+    {
+      includes: resolved.flatMap((r) => (r.real ? [r.real, ...r.links] : r.links)),
+      excludes: excludePaths,
+      excludeRegex: opts.excludeRegex,
+      aliases,
+      exempt: opts.exempt,
+    },
     opts.rules,
   );
   const reportProblem = (path: Buffer, problem: string) => {
@@ -181,13 +212,12 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       roots.push({ path: Buffer.from(r.written), link: false, problem: r.problem });
       continue;
     }
-    if (r.real !== r.written) {
-      opts.onWarning(
-        `include ${r.written} goes through a symbolic link (${r.links.join(', ')}): backed up ${r.real} and the link${r.links.length > 1 ? 's' : ''}`,
-      );
-    }
-    roots.push({ path: Buffer.from(r.real!), link: false });
+    if (r.real) roots.push({ path: Buffer.from(r.real), link: false });
   }
+  // What the warnings about includes through links say was backed up is what the walk yielded (an exclude may leave a link out).
+  const told = resolved.filter((r) => !r.problem && r.links.length > 0);
+  const yielded = new Map<string, boolean>();
+  for (const r of told) for (const p of r.real ? [r.real, ...r.links] : r.links) yielded.set(Buffer.from(p).toString('latin1'), false);
   roots.sort((a, b) => compareWalkOrder(a.path, b.path) || Number(a.link) - Number(b.link));
 
   const walked: Buffer[] = [];
@@ -200,14 +230,21 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   for (const root of roots) {
     // An include inside another include (or a link inside one) is walked once, as part of the outer one.
     if (walked.some((s) => isUnder(root.path, s))) continue;
-    yield* way.pass(
+    for (const item of way.pass(
       walkRoot(
         root,
         roots.filter((r) => r !== root && isUnder(r.path, root.path)),
         true,
       ),
-    );
+    )) {
+      if (yielded.size > 0 && !item.ancestor) {
+        const key = item.path.toString('latin1');
+        if (yielded.has(key)) yielded.set(key, true);
+      }
+      yield item;
+    }
   }
+  for (const r of told) opts.onWarning(throughLinkWarning(r, (p) => yielded.get(Buffer.from(p).toString('latin1')) === true));
 
   /**
    * One include root, and the includes below it that its walk does not
@@ -274,6 +311,30 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     yield* walkDue();
     opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat), fsLeftOut: ctx.rootLeftOut });
   }
+}
+
+/**
+ * The warning for an include that goes through a symbolic link, saying
+ * what the backup holds of it (`kept`: whether the walk yielded a path)
+ * and, for a link not followed, how to back up what it leads to.
+ */
+function throughLinkWarning(r: ResolvedInclude, kept: (p: string) => boolean): string {
+  const plural = (n: number) => (n > 1 ? 's' : '');
+  if (r.notFollowed) {
+    const link = r.links[r.links.length - 1]!;
+    const { leadsTo, uid } = r.notFollowed;
+    return (
+      `include ${r.written} goes through a symbolic link ${link} owned by uid ${uid}, not by root: not followed (its owner can point it anywhere), ` +
+      `${kept(link) ? 'only the link is backed up' : 'and the link itself is left out by the exclude rules'}; ` +
+      `to back up what it leads to, include = ${leadsTo}`
+    );
+  }
+  const head = `include ${r.written} goes through a symbolic link (${r.links.join(', ')})`;
+  const links = r.links.filter(kept);
+  const missing = [...(kept(r.real!) ? [] : [r.real!]), ...r.links.filter((l) => !kept(l))];
+  if (missing.length === 0) return `${head}: backed up ${r.real} and the link${plural(links.length)}`;
+  const held = [...(kept(r.real!) ? [r.real!] : []), ...(links.length > 0 ? [`the link${plural(links.length)} ${links.join(', ')}`] : [])];
+  return `${head}: backed up ${held.length > 0 ? held.join(' and ') : 'none of it'}; left out by the exclude rules: ${missing.join(', ')}`;
 }
 
 /** A walked item, and whether it is a directory kept only for what is below it (see Way). */
