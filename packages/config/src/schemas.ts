@@ -134,6 +134,21 @@ export const serverSchema = {
     'run after each failed or partial backup with: client, backup number, status, reason, then notify_failure_arg (as Burp)',
   ),
   notify_failure_arg: key.strings('an extra argument for notify_failure_script (repeatable)'),
+  notify_success_warnings_only: key.bool(
+    false,
+    'run notify_success_script only for a backup with warnings (with notify_success_changes_only: either will do; as Burp)',
+  ),
+  notify_success_changes_only: key.bool(false, 'run notify_success_script only for a backup that stored new or changed files (as Burp)'),
+  enabled: key.bool(true, '0: every client is refused (backup, restore, list...) unless its file says enabled = 1 (as Burp)'),
+  network_allow: key.networks(
+    'an address or network (e.g. 10.0.0.0/8, ::1) agents may connect from; repeatable; none: any (a client file may set its own, as Burp)',
+  ),
+  network_allow_status: key.networks('an address or network the status port answers (repeatable; none: any); others are closed at once'),
+  client_can_verify: key.bool(true, 'clients may verify their own backups (cpsbackup --verify)'),
+  label: key.strings('a label shown with each client on the status port (/status JSON: labels), e.g. label = site: paris (repeatable; as Burp)'),
+  hard_quota: key.size(0, 'a backup whose files total more than this (their size on the node, e.g. 100GB) is refused and not kept (0: no limit; as Burp)'),
+  soft_quota: key.size(0, 'a backup whose files total more than this is kept with a warning (0: none; as Burp)'),
+  fail_on_warning: key.bool(false, '1: a backup with a warning fails and is not kept, its warnings in the reason (as Burp)'),
   // Burp's server scripts, run around each request of a node (see OPERATIONS.md, "Scripts"); a client file may override each.
   server_script_pre: key.optionalPath(
     'run before each backup, restore, list, verify or delete a node asks for, with: pre, the action, the client, 0, 0, then server_script_pre_arg (as Burp); non-zero refuses the request',
@@ -189,6 +204,15 @@ export const clientSchema = {
   notify_success_arg: key.strings("replaces server.conf's notify_success_arg (repeatable)"),
   notify_failure_script: key.optionalPath('overrides server.conf'),
   notify_failure_arg: key.strings("replaces server.conf's notify_failure_arg (repeatable)"),
+  notify_success_warnings_only: key.optionalBool('overrides server.conf'),
+  notify_success_changes_only: key.optionalBool('overrides server.conf'),
+  enabled: key.optionalBool('0: this client is refused whatever it asks, with "client not enabled on the server"; 1 overrides server.conf\'s enabled = 0'),
+  network_allow: key.networks("replaces server.conf's network_allow for this client (repeatable)"),
+  client_can_verify: key.optionalBool('overrides server.conf'),
+  label: key.strings("replaces server.conf's labels for this client (repeatable)"),
+  hard_quota: key.optionalSize('overrides server.conf'),
+  soft_quota: key.optionalSize('overrides server.conf'),
+  fail_on_warning: key.optionalBool('overrides server.conf'),
   server_script_pre: key.optionalPath('overrides server.conf'),
   server_script_pre_arg: key.strings("replaces server.conf's server_script_pre_arg (repeatable)"),
   server_script_pre_notify: key.optionalBool('overrides server.conf'),
@@ -312,6 +336,9 @@ export const nodeSchema = {
   retry_min: key.duration(60, 'first wait before retrying a failed backup (doubles each time)'),
   retry_max: key.duration(3600, 'longest wait between retries'),
   log_level: key.oneOf(['trace', 'debug', 'info', 'warn', 'error'] as const, 'info', 'daemon log verbosity'),
+  restoreprefix: key.optionalPath('where -i restores when --to is not given (as Burp; --to / still means the original paths); unset: the original paths'),
+  enabled: key.bool(true, '0: no backups from this node (the daemon makes none; -e says so and exits 0, as Burp); restores and lists still work'),
+  scan_problem_raises_error: key.bool(false, '1: an include that cannot be read fails the backup (exit 1) instead of making it partial (as Burp)'),
 };
 /** A parsed node.conf. */
 export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths | 'encryption_key_file'> &

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseNetwork } from './networks';
 
 /** Where a raw value came from, for parsers that resolve relative paths. */
 export interface ValueSource {
@@ -139,4 +140,5 @@ export const key = {
   strings: (help: string) => many(nonEmpty, help),
   regexes: (help: string) => many(parseRegex, help),
   ints: (min: number, max: number, help: string) => many((r) => parseInt10(r, min, max), help),
+  networks: (help: string) => many(parseNetwork, help),
 };

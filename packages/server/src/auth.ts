@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { type ClientConfig } from '@cpsbackup/config';
+import { type ClientConfig, networkAllows, type ServerConfig } from '@cpsbackup/config';
 import { type ClientRegistry } from './client-registry';
+import { clientEnabled } from './policy';
 import { type RevokedCertificates } from './revocation';
 import { WireError } from './wire-errors';
 
@@ -27,6 +28,7 @@ export function authenticate(
   clientName: string,
   clients: ClientRegistry,
   revoked: RevokedCertificates,
+  server: ServerConfig,
 ): { config: ClientConfig; cn: string } {
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) {
@@ -50,6 +52,7 @@ export function authenticate(
   const cnField = cert.subject?.CN;
   const cn = Array.isArray(cnField) ? cnField.join(',') : (cnField ?? '');
   const found = clients.lookup(clientName);
+  requireAllowedNetwork(socket.remoteAddress ?? '', found.ok ? found.config : undefined, server);
   if (!found.ok) {
     const code = found.reason === 'unknown' ? 'AUTH_UNKNOWN_CLIENT' : 'AUTH_CLIENT_CONFIG';
     // What the server's files say and where they are is the operator's business (it is logged there).
@@ -66,5 +69,27 @@ export function authenticate(
       true,
     );
   }
+  if (!clientEnabled(server, found.config)) {
+    throw new WireError(
+      'AUTH_DISABLED',
+      `client ${JSON.stringify(clientName)} is not enabled on the server (enabled = 0): ask its operator to set enabled = 1 in its client file or server.conf`,
+      true,
+    );
+  }
   return { config: found.config, cn };
+}
+
+/**
+ * Burp's network_allow: the client file's list, else server.conf's (a
+ * client the server does not know, and an enrolment before its file is
+ * read, get server.conf's). The same words whether the client exists or not.
+ */
+export function requireAllowedNetwork(peer: string, client: ClientConfig | undefined, server: ServerConfig): void {
+  const rules = client?.network_allow.length ? client.network_allow : server.network_allow;
+  if (networkAllows(rules, peer)) return;
+  throw new WireError(
+    'AUTH_NETWORK',
+    `connections from ${peer} are not allowed for this client (network_allow on the server): connect from an allowed network, or ask the server's operator to add this one`,
+    true,
+  );
 }

@@ -1,8 +1,10 @@
+import { bytesText } from '@cpsbackup/config';
 import { boundedText, ConnectionError, type cpsbackup, LIMITS, type Message, type MessageKind, ProtocolError, toSafeNumber } from '@cpsbackup/protocol';
 import { CHUNK_ID_BYTES, Codec, ManifestFormat, splitChunkIds, splitSealedManifest } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, catalogDamage, isOutOfSpace, isStoreError, type Store } from '@cpsbackup/store';
 import { TreeReads } from './tree-reads';
 import { StorageWatch } from './storage-watch';
+import { hasChangedFiles } from './tree-changes';
 import { type SessionContext } from './context';
 import { type BackupOutcome, notifyBackupEnd } from './notify';
 import { applyRetention, backupsToKeep, pruneFailed } from './retention';
@@ -28,8 +30,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
   }
   let writer: BackupWriter | undefined;
   let watch: StorageWatch | undefined;
-  const notify = (status: BackupOutcome['status'], reason: string) =>
-    void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason }, log);
+  const notify = (status: BackupOutcome['status'], reason: string, more: Pick<BackupOutcome, 'warnings' | 'changed'> = {}) =>
+    void notifyBackupEnd(ctx.policy.notify, { client: client.name, number: writer?.number ?? 0, status, reason, ...more }, log);
   try {
     await store.gcDone(); // no backup writes while GC runs (see Store.gc)
     const usage = await checkQuotaUpFront(ctx);
@@ -69,6 +71,8 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     run.phase = 'committing';
     watch.committing = true; // the node waits on us now: kept alive, told when it is the storage we wait on
     const totals = await writer.checkTree(done.root);
+    checkSizeQuotas(ctx, writer, totals.bytes);
+    failOnWarnings(ctx, writer);
     const partial = partialReason(done.partialReasons, totals.entries, parent);
     // A node gone while the storage kept us waiting was told its backup failed, or will think so: never committed then.
     const gone = () => (conn.error ? `its node's connection was lost while the server waited (${conn.error.message})` : undefined);
@@ -85,7 +89,10 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
       },
       partial ? 'backup committed, but PARTIAL' : 'backup committed',
     );
-    notify(partial ? 'partial' : 'available', partial ?? '');
+    // Asked only when it decides whether the success script runs: it reads the listings that differ from the parent's
+    // (whose ids it takes now, before retention may delete the parent), and the node's answer does not wait for it.
+    const changed = !partial && ctx.policy.notify.successChangesOnly ? hasChangedFiles(store, info, parent).catch(() => true) : undefined;
+    void Promise.resolve(changed).then((c) => notify(partial ? 'partial' : 'available', partial ?? '', { warnings: info.warnings.length, changed: c }));
     const deleted = await applyRetention(store, client.name, ctx.policy, blog, (n) => ctx.activity.isBeingRead(client.name, n));
     await watch.stop(true);
     await conn.send({ backupDone: { backup: toSummary(store, info) } });
@@ -297,6 +304,8 @@ const SEALED_MESSAGES: BackupMessages = { ...PLAIN_MESSAGES, chunk: onSealedChun
 
 /** Everything this backup stores counts against quota_bytes: chunks, and the manifest its entries make. */
 function checkQuotaDuring({ ctx, writer, storedBefore }: BackupReceipt): void {
+  const hard = ctx.policy.hardQuota;
+  if (hard > 0 && writer.progress.logicalBytes > hard) checkSizeQuotas(ctx, writer, writer.progress.logicalBytes);
   const quota = ctx.policy.quotaBytes;
   if (quota > 0 && storedBefore + writer.progress.newStoredBytes > quota) {
     throw new WireError(
@@ -305,6 +314,34 @@ function checkQuotaDuring({ ctx, writer, storedBefore }: BackupReceipt): void {
       true,
     );
   }
+}
+
+/**
+ * Burp's hard_quota and soft_quota, on the size of the backup's files (as
+ * on the node, not what is stored): above the hard one the backup is not
+ * kept (checked as listings come, and on the whole tree, which an encrypted
+ * node's claimed totals give); above the soft one it is kept with a warning.
+ */
+function checkSizeQuotas(ctx: SessionContext, writer: BackupWriter, bytes: number): void {
+  const { hardQuota, softQuota } = ctx.policy;
+  if (hardQuota > 0 && bytes > hardQuota) {
+    throw new WireError(
+      'QUOTA',
+      `hard_quota exceeded: the files of this backup of ${ctx.client.name} total more than ${bytesText(hardQuota)}, so it was not kept; leave some out of node.conf's includes, or raise hard_quota on the server`,
+      true,
+    );
+  }
+  if (softQuota > 0 && bytes > softQuota) {
+    writer.addWarning(`soft_quota exceeded: the files of this backup total ${bytesText(bytes)}, more than ${bytesText(softQuota)} (soft_quota on the server)`);
+  }
+}
+
+/** Burp's fail_on_warning: a backup that had a warning is failed before its commit, its warnings in the reason. */
+function failOnWarnings(ctx: SessionContext, writer: BackupWriter): void {
+  const warnings = writer.warningsSoFar;
+  if (!ctx.policy.failOnWarning || warnings.length === 0) return;
+  const shown = warnings.slice(0, 3).join('; ') + (warnings.length > 3 ? '; …' : '');
+  throw new WireError('FAILED_ON_WARNING', `the backup had warnings and fail_on_warning = 1 on the server, so it was not kept: ${shown}`, true);
 }
 
 /** Which of the ids asked about the group lacks: their indexes in the query. */

@@ -10,6 +10,9 @@ export interface BackupOutcome {
   status: 'available' | 'partial' | 'error';
   /** Why it is partial or failed; empty when it succeeded. */
   reason: string;
+  /** A committed backup's warnings, and whether its files differ from its parent's (notify_success_*_only). */
+  warnings?: number;
+  changed?: boolean;
 }
 
 /** The scripts of one client: server.conf's, overridden by its client file. */
@@ -18,6 +21,15 @@ export interface NotifyScripts {
   successArgs: string[];
   failureScript?: string;
   failureArgs: string[];
+  /** Burp's notify_success_warnings_only / notify_success_changes_only: the success script runs only for such a backup (either, when both). */
+  successWarningsOnly: boolean;
+  successChangesOnly: boolean;
+}
+
+/** Whether a successful backup is one the success script is asked about (Burp's rule: no filter set, or one it meets). */
+function successWanted(scripts: NotifyScripts, outcome: BackupOutcome): boolean {
+  if (!scripts.successWarningsOnly && !scripts.successChangesOnly) return true;
+  return (scripts.successWarningsOnly && (outcome.warnings ?? 0) > 0) || (scripts.successChangesOnly && outcome.changed !== false);
 }
 
 /** A script that has not finished after this long is killed (and the kill logged). */
@@ -38,6 +50,11 @@ export async function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOut
   const ok = outcome.status === 'available';
   const script = ok ? scripts.successScript : scripts.failureScript;
   if (!script) return;
+  if (ok && !successWanted(scripts, outcome)) {
+    const only = [scripts.successWarningsOnly && 'notify_success_warnings_only', scripts.successChangesOnly && 'notify_success_changes_only'].filter(Boolean);
+    log.info({ script, client: outcome.client, backup: outcome.number, only }, 'notify script not run: the backup has neither warnings nor changes asked for');
+    return;
+  }
   const number = backupNumberText(outcome.number);
   // The reason may come from the agent: it goes as an argument (never through a shell), without NULs.
   const reason = outcome.reason.replace(/\0/g, '');

@@ -207,6 +207,7 @@ export class BackupServer {
       totalBound: `max_status_children=${this.config.max_status_children}${limited ? `, ${total} within the open-file limit ${this.descriptors?.limit}` : ''}`,
       perAddress: this.config.max_status_children_per_address,
       timeoutSeconds: this.config.status_timeout,
+      allow: this.config.network_allow_status,
     });
     if (limited) {
       this.log.warn(

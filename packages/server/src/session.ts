@@ -6,7 +6,7 @@ import { catalogDamage, type EncodedChunkCheck, type Store } from '@cpsbackup/st
 import type { Logger } from 'pino';
 import { type Activity } from './activity';
 import { sourceOf, type Ticket } from './admission';
-import { authenticate } from './auth';
+import { authenticate, requireAllowedNetwork } from './auth';
 import { handleEnrol } from './enrol-handler';
 import { type EnrolGuard } from './enrol-guard';
 import { type RevokedCertificates } from './revocation';
@@ -296,6 +296,8 @@ export class Session {
   private async handshake(): Promise<SessionContext> {
     const first = await this.firstMessage();
     if (first.msg === 'enrolRequest') {
+      const named = this.deps.clients.lookup(String(first.enrolRequest.clientName ?? ''));
+      requireAllowedNetwork(this.socket.remoteAddress ?? '', named.ok ? named.config : undefined, this.deps.config);
       // From here the server makes it wait (delay, check, answer): its place is not taken by newcomers.
       this.ticket.requested();
       await handleEnrol(this.conn, first.enrolRequest, {
@@ -317,7 +319,7 @@ export class Session {
     const clientName = String(hello.clientName ?? '');
     const keyId = hello.keyId?.length ? Buffer.from(hello.keyId) : undefined;
     if (keyId && keyId.length !== 32) throw new WireError('PROTOCOL', `a key id of ${keyId.length} bytes (32 expected)`, true);
-    const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked);
+    const { config, cn } = authenticate(this.socket, clientName, this.deps.clients, this.deps.revoked, this.deps.config);
     await this.ticket.authenticated(config.name, {
       evict: (why, stalled, forClient) => {
         // Evicted to make room for another node: between requests, or while its peer takes nothing of a request's answer.
@@ -387,7 +389,7 @@ export class Session {
         requirePermission(ctx, 'list');
         return handleLabel(ctx, m.labelRequest);
       case 'verifyRequest':
-        requirePermission(ctx, 'list');
+        requirePermission(ctx, 'verify');
         return handleVerify(ctx, m.verifyRequest);
       case 'deleteRequest':
         requirePermission(ctx, 'delete');

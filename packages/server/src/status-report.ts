@@ -2,11 +2,15 @@ import { type ServerConfig } from '@cpsbackup/config';
 import { type BackupDamage, isComplete, type Store, type StoreStats } from '@cpsbackup/store';
 import { type Activity } from './activity';
 import { type ClientRegistry } from './client-registry';
-import { policyFor } from './policy';
+import { clientEnabled, labelsOf, policyFor } from './policy';
 
 /** One client as the status port reports it. */
 export interface ClientStatus {
   name: string;
+  /** Burp's label lines of its client file (else server.conf's), for whoever reads this JSON. */
+  labels: string[];
+  /** false: its file (or server.conf) says enabled = 0, and every request of it is refused. */
+  enabled: boolean;
   /** The newest complete backup that can be restored (none of `damaged`); null: there is none. */
   lastSuccess: { number: number; finishedAt: string; seconds: number; files: number; bytes: number; newBytes: number } | null;
   /** The last finished backup: status 'available', 'partial' (stored, but something it should hold is missing) or 'error'. */
@@ -105,6 +109,8 @@ export class StatusReporter {
     const run = this.activity.running.get(name);
     return {
       name,
+      labels: found.ok ? labelsOf(this.config, found.config) : this.config.label,
+      enabled: found.ok ? clientEnabled(this.config, found.config) : this.config.enabled,
       lastSuccess: last
         ? {
             number: last.number,

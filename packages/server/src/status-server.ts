@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { networkAllows, type NetworkRule } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
 import { renderStatusPage } from './status-page';
@@ -21,6 +22,8 @@ export interface StatusLimits {
   perAddress: number;
   /** Seconds a connection may last, request and answer together (status_timeout). */
   timeoutSeconds: number;
+  /** Burp's network_allow_status: addresses answered (empty or unset: any). */
+  allow?: readonly NetworkRule[];
 }
 
 /**
@@ -96,6 +99,15 @@ export class StatusServer {
     const address = socket.remoteAddress ?? '?';
     const mine = this.byAddress.get(address) ?? 0;
     socket.on('error', () => undefined); // a peer that resets: nothing to tell it
+    if (!networkAllows(this.limits.allow ?? [], address)) {
+      // Told why in one write, then closed: it takes no slot.
+      this.refused++;
+      const body = `connections from ${address} are not allowed (network_allow_status)\n`;
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () =>
+        socket.destroy(),
+      );
+      return;
+    }
     if (this.open >= this.limits.total || mine >= this.limits.perAddress) {
       this.refuse(socket, address, this.open >= this.limits.total ? this.limits.totalBound : `max_status_children_per_address=${this.limits.perAddress}`);
       return;

@@ -11,6 +11,12 @@ export type WireErrorCode =
   | 'AUTH_CN_MISMATCH'
   | 'AUTH_CLIENT_CONFIG'
   | 'AUTH_ENROL'
+  /** Burp's enabled = 0 for this client. */
+  | 'AUTH_DISABLED'
+  /** Burp's network_allow: the peer's address is not in the client's networks. */
+  | 'AUTH_NETWORK'
+  /** Burp's fail_on_warning: the backup had warnings, so it was not kept. */
+  | 'FAILED_ON_WARNING'
   | 'BUSY'
   | 'BACKUP_RUNNING'
   | 'NOT_FOUND'

@@ -431,6 +431,11 @@ export class BackupWriter {
     this.warnings.push(message.length > MAX_WARNING_CHARS ? message.slice(0, MAX_WARNING_CHARS) + '…' : message);
   }
 
+  /** The warnings so far, as they would be recorded (Burp's fail_on_warning asks before the commit). */
+  get warningsSoFar(): readonly string[] {
+    return this.recordedWarnings();
+  }
+
   /** The warnings as recorded: those kept, and a last line counting those that were not. */
   private recordedWarnings(): string[] {
     return this.droppedWarnings > 0

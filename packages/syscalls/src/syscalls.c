@@ -178,11 +178,15 @@ static int by_name(const void *a, const void *b) {
 
 static int64_t ns_of(struct timespec t) { return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 
-/* A directory descriptor argument, reopened so that reading it neither moves nor closes the caller's: -errno if it is not one. */
+/*
+ * A directory descriptor argument, reopened so that reading it neither moves nor closes the caller's: -errno if it is
+ * not one. It keeps the caller's O_NOATIME (a backup's listing leaves the directory's access time alone).
+ */
 static int reopen_dir(napi_env env, napi_value fd_value) {
   int32_t dir_fd;
   if (napi_get_value_int32(env, fd_value, &dir_fd) != napi_ok) return -EBADF;
-  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int caller = fcntl(dir_fd, F_GETFL);
+  int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | (caller < 0 ? 0 : caller & O_NOATIME));
   return fd < 0 ? -errno : fd;
 }
 

@@ -168,6 +168,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     try {
       const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys, stop: server.lost }, uploader, counters);
       partialReasons = incompleteRoots(roots, previous);
+      if (config.scan_problem_raises_error && partialReasons.length) throw scanProblem(partialReasons);
     } finally {
       previous.close();
     }
@@ -314,7 +315,11 @@ async function walkAndUpload(
       includeFs: config.include_fs,
     },
     onWarning: (m: string) => warnings.push(m),
-    onRoot: (r: RootReport) => roots.push(r),
+    onRoot: (r: RootReport) => {
+      // Burp's scan_problem_raises_error: an include that cannot be read stops the backup before more is sent.
+      if (r.problem && config.scan_problem_raises_error) throw scanProblem([`include ${r.path.toString()} could not be read (${r.problem})`]);
+      roots.push(r);
+    },
   };
   const ahead = new ReadAhead(walk(walkOptions), files, readDecision(opts, previous));
   for (let step = ahead.next(); step; step = ahead.next()) {
@@ -640,6 +645,15 @@ function incompleteRoots(roots: readonly RootReport[], previous: PreviousManifes
       reasons.push(`include ${empty[i]!.path.toString()} is empty, but held ${before} entries in the previous backup (a filesystem not mounted?)`);
   });
   return reasons;
+}
+
+/** What fails a backup under scan_problem_raises_error = 1 instead of making it partial (the server records it as failed). */
+function scanProblem(reasons: string[]): AgentError {
+  return new AgentError(
+    'SCAN_PROBLEM',
+    `${reasons.join('; ')}: the backup fails because node.conf sets scan_problem_raises_error = 1 (fix the include, or set it to 0 to store a partial backup instead)`,
+    ExitCode.FAILED,
+  );
 }
 
 /** The warnings of a file that could not be read, and of one that kept changing (from either reader). */

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { Chunker, type ChunkerParams, isSharedZeros } from '@cpsbackup/chunker';
 import { chunkIdOf } from '@cpsbackup/format';
 import { closeFd, nextData, nextHole, O_PATH, openFromRoot } from '@cpsbackup/syscalls';
+import { openToRead } from './no-atime';
 
 /**
  * Receives each chunk as it is cut and gives back its id (may wait: that is
@@ -196,7 +197,7 @@ export function sameVersion(a: fs.BigIntStats, b: fs.BigIntStats): boolean {
  * directory on its way swapped for a link mid-walk is not followed.
  */
 export async function readRegularFile(path: Buffer, params: ChunkerParams, sink: ChunkSink, blocks: ReadBlocks): Promise<ReadResult> {
-  const fd = openFromRoot(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const fd = openToRead(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });

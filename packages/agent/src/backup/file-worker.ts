@@ -14,7 +14,8 @@ import { parentPort } from 'node:worker_threads';
 import { Chunker, type ChunkerParams } from '@cpsbackup/chunker';
 import { CHUNK_ID_BYTES, chunkIdOf } from '@cpsbackup/format';
 import { keyedChunkId } from '@cpsbackup/crypto';
-import { closeFd, openFromRoot } from '@cpsbackup/syscalls';
+import { closeFd } from '@cpsbackup/syscalls';
+import { openToRead } from './no-atime';
 import { sameVersion } from './file-reader';
 
 /** A batch of files to read. */
@@ -75,7 +76,7 @@ interface Room {
 
 /** One read of a file into the slab; undefined when it is larger than maxBytes or than the room left. */
 function readOnce(file: Buffer, maxBytes: number, room: Room): { data: Uint8Array; stat: fs.BigIntStats; changed: boolean } | undefined {
-  const fd = openFromRoot(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); // no symbolic link followed, at any depth
+  const fd = openToRead(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); // no symbolic link followed, at any depth; atime kept
   try {
     const before = fs.fstatSync(fd, { bigint: true });
     if (!before.isFile()) throw Object.assign(new Error('not a regular file any more'), { code: 'ECHANGED' });

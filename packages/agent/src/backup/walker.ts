@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
 import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
+import { openToRead } from './no-atime';
 import { FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
 import { Selection, type SelectionRules } from './selection';
 
@@ -601,7 +602,7 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
 function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame | { remounted: EntryStat } {
   let fd: number;
   try {
-    fd = openFromRoot(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    fd = openToRead(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     const now = code === 'ENOTDIR' || code === 'ELOOP' ? lstatOrProblem(dir) : undefined;

@@ -44,6 +44,7 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
   let last: number | undefined;
   let known = false;
   let backoff = config.retry_min * 1000;
+  let disabledSaid = false;
   log.info({ interval: config.backup_interval, windows: config.backup_window, server: `${config.server}:${config.port}` }, 'agent daemon started');
   while (!stop.stopping) {
     if (!known) {
@@ -65,6 +66,13 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
     }
     if (!inWindow(windows, new Date(now))) {
       await sleep(60_000 - (now % 60_000), stop);
+      continue;
+    }
+    if (!config.enabled) {
+      // Burp's enabled = 0: the daemon keeps running and backs nothing up (until restarted with enabled = 1).
+      if (!disabledSaid) log.warn({ config: config.configFile }, 'this node is disabled (enabled = 0): no backups until it is set to 1');
+      disabledSaid = true;
+      await sleep(60_000, stop);
       continue;
     }
     const delay = Math.floor(Math.random() * config.random_delay * 1000);

@@ -9,6 +9,11 @@ import type { Report } from '../report';
 
 /** `-e`: backs this node up now (with the dump jobs), a progress bar on a terminal. */
 export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
+  // Burp's enabled = 0: the node makes no backup and that is not a failure (a cron job stays quiet).
+  if (!config.enabled) {
+    const line = `not backed up: this node is disabled (enabled = 0 in ${config.configFile}); set enabled = 1 to back it up again`;
+    return { text: [line], json: { backup: null, disabled: true, message: line }, exit: ExitCode.OK };
+  }
   const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
   let result;
   try {

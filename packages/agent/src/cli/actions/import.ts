@@ -41,11 +41,13 @@ function missingLine(d: MissingDump, backup: string): string {
 /** `-i [N]`: restores a backup (the newest complete one by default), then loads its dumps (see runRestoreJob for when). */
 export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
   const number = parseNumber(argv.import, '-i');
+  // Burp's restoreprefix: where a restore goes unless --to says otherwise (--to / is the original paths).
+  const target = argv.to ?? config.restoreprefix ?? '/';
   const r = await runRestoreJob(config, {
     // Undefined unless given: runRestoreJob then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
     number,
-    target: argv.to ?? '/',
+    target,
     // As -s prints them (ls -b escapes), so any stored name can be asked for.
     prefixes: argv.prefix?.map(unescapeName),
     regex: argv.regex,
@@ -89,7 +91,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const warnings = [...partial, ...r.warnings, ...(r.loadsDumps ? missing : [])];
   return {
     text: [
-      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${bytesText(r.bytes)} into ${argv.to ?? '/'}`,
+      `Restored backup ${formatNumber(r.summary.number)}: ${r.entries} entries, ${bytesText(r.bytes)} into ${target}`,
       ...r.dumps.flatMap((d) => (d.state === 'loaded' ? [`dump ${d.name}: loaded`] : d.state === 'kept' ? [dumpLine(d)] : [])),
       ...r.strayDumps.filter((d) => d.state === 'kept').map(strayLine),
       ...(r.loadsDumps ? [] : missing),
