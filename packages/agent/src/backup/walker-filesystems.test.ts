@@ -200,3 +200,99 @@ maybe('walker: file-system boundaries (real mounts)', () => {
     ]);
   });
 });
+
+/**
+ * A file system mounted (or unmounted) while the walk is under way: the
+ * walk is a generator, so the test mounts between two items it is handed,
+ * after the parent directory was listed and before the directory itself
+ * is: what happens does not depend on timing.
+ */
+const noMount = process.getuid?.() === 0 ? undefined : 'not root: mount(8) refused';
+(noMount ? describe.skip : describe)('walker: a mount made during the walk', () => {
+  let d: string;
+  const mounted: string[] = [];
+  beforeEach(() => {
+    d = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-walkmnt-'));
+    for (const f of ['a/f1', 'a/f2', 'a/f3']) {
+      fs.mkdirSync(path.dirname(path.join(d, f)), { recursive: true });
+      fs.writeFileSync(path.join(d, f), f);
+    }
+    fs.mkdirSync(path.join(d, 'z'));
+  });
+  afterEach(() => {
+    for (const at of mounted.splice(0).reverse()) execFileSync('umount', ['-l', at]);
+    fs.rmSync(d, { recursive: true, force: true });
+  });
+  function mountTmpfs(at: string): void {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', at]);
+    mounted.push(at);
+  }
+
+  /** The walk of `include`, `act` run once when the item at `when` (relative to d) has been handed over. */
+  function walkActing(include: string, rules: Partial<FsRules>, when: string, act: () => void): { paths: string[]; warnings: string[] } {
+    const warnings: string[] = [];
+    const paths: string[] = [];
+    let acted = false;
+    for (const item of walk({
+      include: [include],
+      exclude: [],
+      excludeRegex: [],
+      filesystems: { ...STAY_ON_FILESYSTEM, ...rules },
+      onWarning: (m) => warnings.push(m.split(d).join('D')),
+    })) {
+      if (item.ancestor) continue;
+      const rel = item.path.toString().slice(d.length) || '/';
+      paths.push(rel);
+      if (rel === when && !acted) {
+        acted = true;
+        act();
+      }
+    }
+    expect(acted).toBe(true);
+    return { paths, warnings };
+  }
+  const mountZ = () => {
+    mountTmpfs(path.join(d, 'z'));
+    fs.writeFileSync(path.join(d, 'z', 'f'), 'x');
+  };
+  const before = ['/', '/a', '/a/f1', '/a/f2', '/a/f3', '/z'];
+
+  test('a directory mounted on after its parent was listed is a mount point met then: not crossed by default, said', () => {
+    const w = walkActing(d, {}, '/a', mountZ);
+    expect(w.paths).toEqual(before);
+    expect(w.warnings).toEqual([
+      'D/z is the mount point of another file system (tmpfs) mounted during the backup: not crossed, only its directory is backed up ' +
+        '(cross_filesystem = D/z or cross_all_filesystems = 1 backs up what is in it; exclude = D/z leaves it out without this warning)',
+    ]);
+  });
+
+  test('exclude_fs still leaves it out where crossing is allowed; cross_all_filesystems alone crosses it', () => {
+    const w = walkActing(d, { crossAll: true, excludeFs: [parseFsType('tmpfs')] }, '/a', mountZ);
+    expect(w.paths).toEqual(before);
+    expect(w.warnings).toEqual([
+      'D/z, a mount point, mounted during the backup, is on a file system of type tmpfs, which exclude_fs = tmpfs leaves out: only its directory is backed up',
+    ]);
+    execFileSync('umount', [mounted.pop()!]);
+    const all = walkActing(d, { crossAll: true }, '/a', mountZ);
+    expect(all.paths).toEqual([...before, '/z/f']);
+    expect(all.warnings).toEqual([]);
+  });
+
+  test('an include root mounted on between its lstat and its listing: exclude_fs of the type it has now applies', () => {
+    const w = walkActing(path.join(d, 'z'), { excludeFs: [parseFsType('tmpfs')] }, '/z', mountZ);
+    expect(w.paths).toEqual(['/z']);
+    expect(w.warnings).toEqual([
+      'include D/z, mounted during the backup, is on a file system of type tmpfs, which exclude_fs = tmpfs leaves out: its directory is backed up, not what is in it',
+    ]);
+  });
+
+  test('a mount point unmounted during the walk: the directory under it is walked as part of its parent file system', () => {
+    // Under the mount point, hidden while it is mounted: a directory on the parent's file system.
+    fs.mkdirSync(path.join(d, 'z', 'under'));
+    fs.writeFileSync(path.join(d, 'z', 'under', 'g'), 'g');
+    mountZ();
+    const w = walkActing(d, { cross: [path.join(d, 'z')] }, '/a', () => execFileSync('umount', [mounted.pop()!]));
+    expect(w.paths).toEqual([...before, '/z/under', '/z/under/g']);
+    expect(w.warnings).toEqual([]);
+  });
+});

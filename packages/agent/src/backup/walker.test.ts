@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { compareWalkOrder } from '@cpsbackup/format';
 import { mkdirAt, openAt } from '@cpsbackup/syscalls';
+import { NO_RULES, type SelectionRules } from './selection';
 import { walk, type WalkItem } from './walker';
 
 /** The items of a walk below its include roots (not the directories on the way to them). */
@@ -259,5 +260,94 @@ describe('compareWalkOrder', () => {
         expect(Math.sign(compareWalkOrder(a, b))).toBe(Math.sign(byComponents(a, b)));
       }),
     );
+  });
+});
+
+/**
+ * Links on the way to an include that a user owns are not followed (they
+ * could point them anywhere): the link is backed up as a link. Root's own
+ * links are followed (the tests above). lchown needs root.
+ */
+(process.getuid?.() === 0 ? describe : describe.skip)('walker: whose links an include follows', () => {
+  let d: string;
+  const USER = 1000;
+  beforeEach(() => {
+    d = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-walklink-'));
+    fs.mkdirSync(path.join(d, 'secret/data'), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(d, 'secret/key'), 'root only');
+    fs.writeFileSync(path.join(d, 'secret/data/f'), 'root only');
+    for (const u of ['mallory', 'bob']) {
+      fs.mkdirSync(path.join(d, 'home', u), { recursive: true });
+      fs.chownSync(path.join(d, 'home', u), USER, USER);
+    }
+    fs.writeFileSync(path.join(d, 'home/bob/notes'), 'notes');
+  });
+  afterEach(() => fs.rmSync(d, { recursive: true, force: true }));
+
+  /** A symbolic link at `at` (relative) to `to`, owned by `uid`. */
+  function link(to: string, at: string, uid: number): void {
+    fs.symlinkSync(to, path.join(d, at));
+    fs.lchownSync(path.join(d, at), uid, uid);
+  }
+  function walked(include: string[], opts: { exclude?: string[]; rules?: SelectionRules } = {}) {
+    const warnings: string[] = [];
+    const items = included(
+      walk({
+        include: include.map((p) => d + p),
+        exclude: (opts.exclude ?? []).map((p) => d + p),
+        excludeRegex: [],
+        rules: opts.rules,
+        onWarning: (m) => warnings.push(m.split(d).join('D')),
+      }),
+    );
+    return { items: items.map((i) => [i.path.toString().slice(d.length), i.kind, i.linkTarget?.toString()]), warnings };
+  }
+  const notFollowed = (include: string, l: string, to: string) =>
+    `include D${include} goes through a symbolic link D${l} owned by uid ${USER}, not by root: not followed (its owner can point it anywhere), ` +
+    `only the link is backed up; to back up what it leads to, include = D${to}`;
+
+  test("an include that is a user's link (include_glob = /home/*/Documents): the link is backed up, not what it leads to", () => {
+    link(path.join(d, 'secret'), 'home/mallory/Documents', USER);
+    const w = walked(['/home/mallory/Documents']);
+    expect(w.items).toEqual([['/home/mallory/Documents', 'symlink', path.join(d, 'secret')]]);
+    expect(w.warnings).toEqual([notFollowed('/home/mallory/Documents', '/home/mallory/Documents', '/secret')]);
+  });
+
+  test('a component of an include replaced by a user with a link, or a user link further along a chain of root links: not followed', () => {
+    link(path.join(d, 'secret'), 'home/bob/keep', USER);
+    const w = walked(['/home/bob/keep/data']);
+    expect(w.items).toEqual([['/home/bob/keep', 'symlink', path.join(d, 'secret')]]);
+    expect(w.warnings).toEqual([notFollowed('/home/bob/keep/data', '/home/bob/keep', '/secret/data')]);
+    // Root's link to a directory where the user put their own link: the first is followed and recorded, the second only recorded.
+    fs.mkdirSync(path.join(d, 'opt'));
+    link(path.join(d, 'home/bob'), 'opt/bob', 0);
+    const chain = walked(['/opt/bob/keep']);
+    expect(chain.items).toEqual([
+      ['/home/bob/keep', 'symlink', path.join(d, 'secret')],
+      ['/opt/bob', 'symlink', path.join(d, 'home/bob')],
+    ]);
+    expect(chain.warnings).toEqual([notFollowed('/opt/bob/keep', '/home/bob/keep', '/secret')]);
+  });
+
+  test('a link included below an exclude (include /home, exclude /home/bob, include /home/bob/keep) is recorded with its target, as the warning says', () => {
+    fs.mkdirSync(path.join(d, 'data/kept'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'data/kept/f'), 'kept');
+    link(path.join(d, 'data/kept'), 'home/bob/keep', 0);
+    const w = walked(['/home', '/home/bob/keep'], { exclude: ['/home/bob'] });
+    expect(w.items).toEqual([
+      ['/data/kept', 'dir', undefined],
+      ['/data/kept/f', 'file', undefined],
+      ['/home', 'dir', undefined],
+      ['/home/bob/keep', 'symlink', path.join(d, 'data/kept')],
+      ['/home/mallory', 'dir', undefined],
+    ]);
+    expect(w.warnings).toEqual(['include D/home/bob/keep goes through a symbolic link (D/home/bob/keep): backed up D/data/kept and the link']);
+    // Left out by exclude_ext: the warning says what the backup holds.
+    link(path.join(d, 'data/kept'), 'home/bob/keep.lnk', 0);
+    const x = walked(['/home', '/home/bob/keep.lnk'], { exclude: ['/home/bob'], rules: { ...NO_RULES, excludeExt: ['lnk'] } });
+    expect(x.items.map((i) => i[0])).toEqual(['/data/kept', '/data/kept/f', '/home', '/home/mallory']);
+    expect(x.warnings).toEqual([
+      'include D/home/bob/keep.lnk goes through a symbolic link (D/home/bob/keep.lnk): backed up D/data/kept; left out by the exclude rules: D/home/bob/keep.lnk',
+    ]);
   });
 });

@@ -93,6 +93,19 @@ interface ResolvedInclude {
   real?: string;
   links: string[];
   problem?: string;
+  /** The last of `links` is not followed (see trustedLink): what it leads to, its owner. */
+  notFollowed?: { leadsTo: string; uid: number };
+}
+
+/**
+ * Whether a symbolic link on the way to an include is followed: only one
+ * owned by root or by the user the backup runs as. Anyone else's link is
+ * theirs to point anywhere (a user's `~/Documents -> /root` would make a
+ * root backup read what that user cannot), so it is backed up as the link
+ * it is, as Burp backs up an include that is a link.
+ */
+function trustedLink(uid: number): boolean {
+  return uid === 0 || uid === process.geteuid?.();
 }
 
 /** At most this many links are followed resolving one include (as the kernel's own limit). */
@@ -109,6 +122,7 @@ function resolveInclude(written: string): ResolvedInclude {
   for (let hops = 0; hops <= MAX_LINKS; hops++) {
     const parts = cur.split('/').filter(Boolean);
     let found = -1;
+    let owner = 0;
     for (let i = 1; i <= parts.length && found < 0; i++) {
       const prefix = '/' + parts.slice(0, i).join('/');
       let st: fs.Stats;
@@ -117,7 +131,7 @@ function resolveInclude(written: string): ResolvedInclude {
       } catch (err) {
         return { written, links, problem: (err as NodeJS.ErrnoException).code ?? (err as Error).message };
       }
-      if (st.isSymbolicLink()) found = i;
+      if (st.isSymbolicLink()) [found, owner] = [i, st.uid];
     }
     if (found < 0) return { written, real: cur === '' ? '/' : '/' + parts.join('/'), links };
     const link = '/' + parts.slice(0, found).join('/');
@@ -130,8 +144,18 @@ function resolveInclude(written: string): ResolvedInclude {
       return { written, links, problem: `${link} is a symbolic link that cannot be read (${(err as NodeJS.ErrnoException).code})` };
     }
     cur = [target === '/' ? '' : target, ...parts.slice(found)].join('/') || '/';
+    if (!trustedLink(owner)) return { written, links, notFollowed: { leadsTo: realOrAsIs(cur), uid: owner } };
   }
   return { written, links, problem: 'ELOOP' };
+}
+
+/** Where `p` leads with every link resolved, for a message (as it is when it cannot be). */
+function realOrAsIs(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }
 
 /** A root of the walk: an include's real path (walked), or a symbolic link met on the way to one (recorded), or an include that cannot be resolved (reported in its place). */
@@ -166,8 +190,15 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   // exclude_regex is matched against a path as the walk finds it and, below an include that went through a
   // link, as written under the include too (the operator wrote the pattern for that form).
   const aliases = resolved.filter((r) => r.real && r.real !== r.written).map((r) => ({ real: Buffer.from(r.real!), written: r.written }));
+  // The links on the way to an include are included as written: one below an exclude is recorded, as an include there is walked.
   const sel = new Selection(
-    { includes: resolved.flatMap((r) => (r.real ? [r.real] : [])), excludes: excludePaths, excludeRegex: opts.excludeRegex, aliases, exempt: opts.exempt },
+    {
+      includes: resolved.flatMap((r) => (r.real ? [r.real, ...r.links] : r.links)),
+      excludes: excludePaths,
+      excludeRegex: opts.excludeRegex,
+      aliases,
+      exempt: opts.exempt,
+    },
     opts.rules,
   );
   const reportProblem = (path: Buffer, problem: string) => {
@@ -182,13 +213,12 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
       roots.push({ path: Buffer.from(r.written), link: false, problem: r.problem });
       continue;
     }
-    if (r.real !== r.written) {
-      opts.onWarning(
-        `include ${r.written} goes through a symbolic link (${r.links.join(', ')}): backed up ${r.real} and the link${r.links.length > 1 ? 's' : ''}`,
-      );
-    }
-    roots.push({ path: Buffer.from(r.real!), link: false });
+    if (r.real) roots.push({ path: Buffer.from(r.real), link: false });
   }
+  // What the warnings about includes through links say was backed up is what the walk yielded (an exclude may leave a link out).
+  const told = resolved.filter((r) => !r.problem && r.links.length > 0);
+  const yielded = new Map<string, boolean>();
+  for (const r of told) for (const p of r.real ? [r.real, ...r.links] : r.links) yielded.set(Buffer.from(p).toString('latin1'), false);
   roots.sort((a, b) => compareWalkOrder(a.path, b.path) || Number(a.link) - Number(b.link));
 
   const walked: Buffer[] = [];
@@ -201,14 +231,21 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
   for (const root of roots) {
     // An include inside another include (or a link inside one) is walked once, as part of the outer one.
     if (walked.some((s) => isUnder(root.path, s))) continue;
-    yield* way.pass(
+    for (const item of way.pass(
       walkRoot(
         root,
         roots.filter((r) => r !== root && isUnder(r.path, root.path)),
         true,
       ),
-    );
+    )) {
+      if (yielded.size > 0 && !item.ancestor) {
+        const key = item.path.toString('latin1');
+        if (yielded.has(key)) yielded.set(key, true);
+      }
+      yield item;
+    }
   }
+  for (const r of told) opts.onWarning(throughLinkWarning(r, (p) => yielded.get(Buffer.from(p).toString('latin1')) === true));
 
   /**
    * One include root, and the includes below it that its walk does not
@@ -275,6 +312,30 @@ export function* walk(opts: WalkOptions): Generator<WalkItem> {
     yield* walkDue();
     opts.onRoot?.({ path: root.path, problem: listProblem, below, kind: kindOf(rootStat), fsLeftOut: ctx.rootLeftOut });
   }
+}
+
+/**
+ * The warning for an include that goes through a symbolic link, saying
+ * what the backup holds of it (`kept`: whether the walk yielded a path)
+ * and, for a link not followed, how to back up what it leads to.
+ */
+function throughLinkWarning(r: ResolvedInclude, kept: (p: string) => boolean): string {
+  const plural = (n: number) => (n > 1 ? 's' : '');
+  if (r.notFollowed) {
+    const link = r.links[r.links.length - 1]!;
+    const { leadsTo, uid } = r.notFollowed;
+    return (
+      `include ${r.written} goes through a symbolic link ${link} owned by uid ${uid}, not by root: not followed (its owner can point it anywhere), ` +
+      `${kept(link) ? 'only the link is backed up' : 'and the link itself is left out by the exclude rules'}; ` +
+      `to back up what it leads to, include = ${leadsTo}`
+    );
+  }
+  const head = `include ${r.written} goes through a symbolic link (${r.links.join(', ')})`;
+  const links = r.links.filter(kept);
+  const missing = [...(kept(r.real!) ? [] : [r.real!]), ...r.links.filter((l) => !kept(l))];
+  if (missing.length === 0) return `${head}: backed up ${r.real} and the link${plural(links.length)}`;
+  const held = [...(kept(r.real!) ? [r.real!] : []), ...(links.length > 0 ? [`the link${plural(links.length)} ${links.join(', ')}`] : [])];
+  return `${head}: backed up ${held.length > 0 ? held.join(' and ') : 'none of it'}; left out by the exclude rules: ${missing.join(', ')}`;
 }
 
 /** A walked item, and whether it is a directory kept only for what is below it (see Way). */
@@ -415,7 +476,9 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
     return;
   }
   // Its own stack, not a generator per level: a tree thousands of levels deep costs no more per entry.
-  const stack: Frame[] = [list(path, st.dev, undefined, ctx)];
+  const top = descend(path, st, undefined, undefined, ctx);
+  if (!top) return;
+  const stack: Frame[] = [top];
   while (stack.length > 0) {
     const f = stack[stack.length - 1]!;
     if (!f.entries || f.next >= f.entries.count) {
@@ -449,11 +512,10 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
         ? { path: child, kind: ckind, stat: cst, xattrs, through: true }
         : { path: child, kind: ckind, stat: cst, xattrs };
     if (ckind !== 'dir') continue;
-    if (cst.dev === f.dev) {
-      stack.push(list(child, cst.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx));
-      continue;
-    }
-    const frame = enterMount(child, cst, ctx);
+    const frame =
+      cst.dev === f.dev
+        ? descend(child, cst, f.dev, onTheWay ? f.way!.filter((p) => isUnder(p, child)) : undefined, ctx)
+        : enterMount(child, cst, f.dev, ctx, false);
     if (frame) stack.push(frame);
   }
 }
@@ -466,24 +528,60 @@ function* walkFrom(path: Buffer, st: EntryStat, ctx: WalkContext): Generator<Wal
  * cross_filesystem, or an include of its own); else only the way to the
  * includes below it, if any.
  */
-function enterMount(dir: Buffer, st: EntryStat, ctx: WalkContext): Frame | undefined {
+function enterMount(dir: Buffer, st: EntryStat, parentDev: bigint, ctx: WalkContext, now: boolean): Frame | undefined {
   const isInclude = ctx.nested.some((p) => p.equals(dir));
   const below = ctx.nested.filter((p) => p.length > dir.length && isUnder(p, dir));
+  // Mounted after its parent was listed: its entry in the backup is the directory as it was before.
+  const during = now ? ', mounted during the backup,' : '';
   const out = ctx.bounds.leftOut(dir, st.dev);
   if (out) {
-    if (isInclude) ctx.warn(`include ${dir.toString()} is ${out.why}: its directory is backed up, not what is in it`);
-    else if (out.unexpected) ctx.warn(`${dir.toString()}, a mount point, is ${out.why}: only its directory is backed up`);
-    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}, ${out.why}: not backed up`);
+    if (isInclude) ctx.warn(`include ${dir.toString()}${during} is ${out.why}: its directory is backed up, not what is in it`);
+    else if (out.unexpected || now) ctx.warn(`${dir.toString()}, a mount point${during || ','} is ${out.why}: only its directory is backed up`);
+    for (const p of below) ctx.warn(`include ${p.toString()} is below ${dir.toString()}${during || ','} ${out.why}: not backed up`);
     return undefined;
   }
-  if (isInclude || ctx.bounds.mayCross(dir)) return list(dir, st.dev, undefined, ctx);
-  if (below.length > 0) return list(dir, st.dev, below, ctx);
+  if (isInclude || ctx.bounds.mayCross(dir)) return descend(dir, st, parentDev, undefined, ctx, now);
+  if (below.length > 0) return descend(dir, st, parentDev, below, ctx, now);
   const type = ctx.bounds.mountedType(st.dev);
   ctx.warn(
-    `${dir.toString()} is the mount point of another file system${type ? ` (${type})` : ''}: not crossed, only its directory is backed up ` +
+    `${dir.toString()} is the mount point of another file system${type ? ` (${type})` : ''}${now ? ' mounted during the backup' : ''}: ` +
+      `not crossed, only its directory is backed up ` +
       `(cross_filesystem = ${dir.toString()} or cross_all_filesystems = 1 backs up what is in it; exclude = ${dir.toString()} leaves it out without this warning)`,
   );
   return undefined;
+}
+
+/**
+ * The frame of a directory the walk enters, `st` its lstat from its
+ * parent's listing, `parentDev` its parent's device (none for an include
+ * root). The descriptor list() opens says which file system the
+ * directory is on now: when not the one its lstat said (a file system
+ * mounted there, or unmounted, since), it is judged again as what it is
+ * now, by the same rules as a mount point met in a listing, so a mount
+ * made during the backup is not crossed unseen. `again`: judged once
+ * already; a second change is given up on, said.
+ */
+function descend(dir: Buffer, st: EntryStat, parentDev: bigint | undefined, way: Buffer[] | undefined, ctx: WalkContext, again = false): Frame | undefined {
+  const listed = list(dir, st.dev, way, ctx);
+  if (!('remounted' in listed)) return listed;
+  const now = listed.remounted;
+  if (again) {
+    ctx.warn(`directory ${dir.toString()} cannot be listed: the file system mounted there changed again while it was walked`, dir);
+    return undefined;
+  }
+  if (parentDev === undefined) {
+    // An include root: walked whatever file system it is on now, unless its type is left out.
+    const out = ctx.bounds.leftOut(dir, now.dev);
+    if (out) {
+      ctx.rootLeftOut = out.why;
+      ctx.warn(`include ${dir.toString()}, mounted during the backup, is ${out.why}: its directory is backed up, not what is in it`);
+      return undefined;
+    }
+    return descend(dir, now, undefined, way, ctx, true);
+  }
+  // Unmounted since: on its parent's file system, walked as any directory there.
+  if (now.dev === parentDev) return descend(dir, now, parentDev, way, ctx, true);
+  return enterMount(dir, now, parentDev, ctx, true);
 }
 
 function childPath(dir: Buffer, name: Buffer): Buffer {
@@ -497,9 +595,11 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
  * closed before the walk goes on: the walk holds one descriptor whatever
  * the depth. An excluded entry is never looked at (it may be a network
  * mount that no longer answers). A directory holding a nobackup name
- * lists as empty (nor is any include below it walked).
+ * lists as empty (nor is any include below it walked). When the
+ * directory opened is not on device `dev` (see descend), nothing is
+ * listed: `remounted` is its stat now.
  */
-function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame {
+function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, warn, sel }: WalkContext): Frame | { remounted: EntryStat } {
   let fd: number;
   try {
     fd = openToRead(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
@@ -511,6 +611,9 @@ function list(dir: Buffer, dev: bigint, way: Buffer[] | undefined, { excluded, w
     return { dir, dev, way, next: 0 };
   }
   try {
+    // The directory opened, not the one lstat'ed before: a file system mounted (or unmounted) there since is seen here.
+    const opened = lstatAt(fd, Buffer.alloc(0), dir);
+    if (opened && opened.dev !== dev) return { remounted: opened };
     const entries = listDir(fd, dir);
     for (let i = 0; i < entries.count; i++) if (sel.isNobackupName(entries.name(i), dir)) return { dir, dev, way, next: 0 };
     const wanted = new Uint8Array(entries.count);
