@@ -10,7 +10,7 @@ import { SeededRandom } from '@cpsbackup/testkit';
 import { type CliResult, runCli, snapshotTree, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 describe("Burp's selection keys", () => {
-  const clients = ['paths', 'ext', 'nobackup', 'regex', 'glob', 'comp', 'dumpsel', 'refused'];
+  const clients = ['paths', 'ext', 'nobackup', 'regex', 'posix', 'glob', 'globx', 'comp', 'dumpsel', 'refused'];
   const { root, pki, server } = useServer('selection-keys', { clients: Object.fromEntries(clients.map((c) => [c, []])) });
   let restores = 0;
 
@@ -104,6 +104,37 @@ describe("Burp's selection keys", () => {
     await expectRestored(file, data, ['a.txt', 'sub.txt', 'sub.txt/d.txt']);
   });
 
+  test('exclude_regex is POSIX extended, as Burp compiles it: a pattern that backtracks for ever elsewhere backs up, [[:digit:]] is a digit', async () => {
+    const data = path.join(root, 'posix');
+    const as = 'a'.repeat(34);
+    make(data, {
+      [`D/${as}!`]: 'kept: the pattern does not match it',
+      [`D/${as}`]: 'matched',
+      'app1.log': '1',
+      'app.log': 'a',
+      'd].log': 'd',
+      'notes.txt': 'n',
+    });
+    // A backtracking engine spends 2^34 steps on D/aaa...a! before it says no; RE2 answers in one pass.
+    const file = conf('posix', [data], [`exclude_regex = ^${data}/D/(a+)+$`, 'exclude_regex = [[:digit:]]\\.log$']);
+    await backup(file);
+    await expectRestored(file, data, ['D', `D/${as}!`, 'app.log', 'd].log', 'notes.txt']);
+  });
+
+  test("include_glob: a match that is exactly an exclude stays excluded (with a warning); a pattern ending in '/' matches directories only", async () => {
+    const data = path.join(root, 'globx');
+    make(data, { 'home/ann/Documents/a': 'a', 'home/bob/Documents/b': 'b', 'home/bob/c': 'c', 'home/notes.txt': 'n', 'srv/x/y': 'y', 'srv/file': 'f' });
+    const file = conf('globx', [], [`include_glob = ${data}/home/*/Documents`, `exclude = ${data}/home/bob/Documents`, `include_glob = ${data}/srv/*/`]);
+    const e = await runCli(['-c', file, '-e', '--json']);
+    expect({ code: e.code, stderr: e.stderr }).toEqual({ code: 5, stderr: '' }); // done, with warnings
+    expect(e.stdout).toContain(
+      JSON.stringify(
+        `include_glob = ${data}/home/*/Documents matches ${data}/home/bob/Documents, which exclude = ${data}/home/bob/Documents leaves out: it is not backed up (remove one of the two lines to silence this)`,
+      ),
+    );
+    await expectRestored(file, data, ['home', 'home/ann', 'home/ann/Documents', 'home/ann/Documents/a', 'srv', 'srv/x', 'srv/x/y']);
+  });
+
   test('include_glob is expanded at each backup: a directory made since the last one is backed up by the next', async () => {
     const data = path.join(root, 'glob');
     make(data, { 'home/u1/Documents/f': 'f', 'home/u2/Other/g': 'g', 'home/.hidden/Documents/h': 'h', 'home/u2/Documents.old/i': 'i' });
@@ -163,11 +194,21 @@ describe("Burp's selection keys", () => {
     make(data, { f: 'f' });
     const cases: Array<[string[], RegExp]> = [
       [[`include = ${data}`, `exclude = ${data}/`], /exclude: .* is both included and excluded: remove one of the two lines/],
-      [[`include = ${data}`, 'include_ext = .txt'], /include_ext takes an extension without its dot, e\.g\. include_ext = txt, got "\.txt"/],
+      [[`include = ${data}`, 'include_ext = .txt'], /include_ext: expected an extension without its dot, e\.g\. include_ext = txt, got "\.txt"/],
+      [
+        [`include = ${data}`, 'exclude_ext = tar.gz'],
+        /exclude_ext: "tar\.gz" would match no file: an extension is what follows the last dot of a name .*: write exclude_ext = gz/,
+      ],
+      [
+        [`include = ${data}`, 'exclude_regex = (?<=/)tmp$'],
+        /exclude_regex: "\(\?<=\/\)tmp\$" is not a regular expression cpsbackup can run \(POSIX extended.*lookbehind/,
+      ],
+      [[`include = ${data}`, 'include_regex ='], /include_regex: expected a regular expression, got nothing/],
+      [[`include = ${data}`, 'exclude = tmp'], /exclude: expected an absolute path \(one that starts with \/\), got "tmp"/],
       [['include_regex = x'], /include_regex selects below an include: add at least one include or include_glob/],
       [[`include = ${data}`, 'min_file_size = 2M', 'max_file_size = 1M'], /min_file_size \(2097152 bytes\) is above max_file_size \(1048576 bytes\)/],
       [[`include = ${data}`, 'nobackup = a/b'], /nobackup takes a file name, e\.g\. \.nobackup, not a path/],
-      [['include_glob = home/*'], /include_glob takes an absolute pattern/],
+      [['include_glob = home/*'], /include_glob: expected an absolute pattern/],
       [[`include = ${data}`, 'max_file_size = 10 parsecs'], /max_file_size.*expected a size/],
     ];
     for (const [lines, message] of cases) {

@@ -78,7 +78,9 @@ describe('burp-style config', () => {
   });
 
   test('node.conf: bad regex and missing required key name file and key', () => {
-    expect(() => parseConfig('server = x\nexclude_regex = (', '/n.conf', nodeSchema)).toThrow(/n\.conf:2: exclude_regex: invalid regular expression/);
+    expect(() => parseConfig('server = x\nexclude_regex = (', '/n.conf', nodeSchema)).toThrow(
+      /n\.conf:2: exclude_regex: "\(" is not a regular expression cpsbackup can run \(POSIX extended, by RE2: missing \)/,
+    );
     expect(() => parseConfig('include = /x', '/n.conf', nodeSchema)).toThrow(/n\.conf: server: is required/);
   });
 
@@ -276,9 +278,9 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
       'h',
     );
     expect(c.warnings).toEqual([]);
-    expect([c.include_glob, c.include_regex.map(String), c.include_ext, c.exclude_ext, c.nobackup, c.exclude_comp]).toEqual([
+    expect([c.include_glob, c.include_regex.map((r) => r.source), c.include_ext, c.exclude_ext, c.nobackup, c.exclude_comp]).toEqual([
       ['/home/*/Documents'],
-      ['/^\\/home/'],
+      ['^\\/home'],
       ['PDF'],
       ['iso'],
       ['.nobackup', '.exclude'],
@@ -286,13 +288,62 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
     ]);
     const refused: Array<[string, RegExp]> = [
       ['include = /srv\nexclude = /srv/\n', /node\.conf: exclude: \/srv is both included and excluded: remove one of the two lines/],
-      ['include = /srv\nexclude_comp = .gz\n', /exclude_comp takes an extension without its dot, e\.g\. exclude_comp = txt, got "\.gz"/],
+      ['include = /srv\nexclude_comp = .gz\n', /node\.conf:3: exclude_comp: expected an extension without its dot, e\.g\. exclude_comp = gz, got "\.gz"/],
       ['include_regex = a\n', /include_regex selects below an include: add at least one include or include_glob/],
       ['include = /srv\nmin_file_size = 2Kb\nmax_file_size = 1Kb\n', /min_file_size \(2048 bytes\) is above max_file_size \(1024 bytes\)/],
       ['include = /srv\nnobackup = x/.nobackup\n', /nobackup takes a file name/],
-      ['include_glob = home/*\n', /include_glob takes an absolute pattern/],
+      [
+        'include_glob = home/*\n',
+        /node\.conf:2: include_glob: expected an absolute pattern \(one that starts with \/\), e\.g\. \/home\/\*\/Documents, got "home\/\*"/,
+      ],
       ['include = /srv\nmin_file_size = 10 parsecs\n', /min_file_size: expected a size/],
     ];
     for (const [text, message] of refused) expect(() => loadNodeConfig(write('node.conf', `server = x\n${text}`), 'h')).toThrow(message);
+  });
+  test('exclude_regex and include_regex are POSIX extended, as Burp compiles them: bracket classes, no lookaround, linear time', () => {
+    const load = (text: string) => loadNodeConfig(write('node.conf', `server = x\ninclude = /srv\n${text}`), 'h');
+    const [digit] = load('exclude_regex = [[:digit:]]\\.log$\n').exclude_regex;
+    expect(['/srv/app1.log', '/srv/app.log', '/srv/d].log', '/srv/:.log'].filter((p) => digit!.test(p))).toEqual(['/srv/app1.log']);
+    const [alpha] = load('include_regex = ^/srv/[[:alpha:]]+$\n').include_regex;
+    expect(['/srv/abc', '/srv/a1', '/srv/:'].filter((p) => alpha!.test(p))).toEqual(['/srv/abc']);
+    // POSIX without REG_NEWLINE: '.' matches any character, a newline in a name too.
+    expect(load('exclude_regex = ^/srv/a.b$\n').exclude_regex[0]!.test('/srv/a\nb')).toBe(true);
+    // A pattern that backtracks for ever in a backtracking engine answers at once.
+    expect(load('exclude_regex = ^/srv/(a+)+$\n').exclude_regex[0]!.test(`/srv/${'a'.repeat(40)}!`)).toBe(false);
+    const refused: Array<[string, RegExp]> = [
+      [
+        'exclude_regex = (?<=/srv/)tmp$\n',
+        /node\.conf:3: exclude_regex: "\(\?<=\/srv\/\)tmp\$" is not a regular expression cpsbackup can run \(POSIX extended, by RE2: .*\): lookahead and lookbehind .* are not POSIX extended syntax: rewrite the pattern without them/,
+      ],
+      ['include_regex = (a)\\1\n', /node\.conf:3: include_regex: .*backreferences \(\\1\) are not POSIX extended syntax/],
+      ['include_regex = [[:foo:]]\n', /node\.conf:3: include_regex: "\[\[:foo:\]\]" is not a regular expression .*: write it in POSIX extended syntax/],
+      ['exclude_regex =\n', /node\.conf:3: exclude_regex: expected a regular expression, got nothing: remove the line/],
+      ['include_regex =\n', /node\.conf:3: include_regex: expected a regular expression, got nothing/],
+    ];
+    for (const [text, message] of refused) expect(() => load(text)).toThrow(message);
+  });
+
+  test('an extension holds no dot, and the paths a backup selects by are absolute', () => {
+    const refused: Array<[string, RegExp]> = [
+      [
+        'exclude_ext = tar.gz\n',
+        /node\.conf:3: exclude_ext: "tar\.gz" would match no file: an extension is what follows the last dot of a name \(x\.tar\.gz has the extension gz\): write exclude_ext = gz/,
+      ],
+      ['include_ext = a.b.PDF\n', /node\.conf:3: include_ext: .* write include_ext = PDF/],
+      ['exclude_comp = tar.zst\n', /node\.conf:3: exclude_comp: .* write exclude_comp = zst/],
+      ['exclude_ext =\n', /node\.conf:3: exclude_ext: expected an extension, e\.g\. exclude_ext = gz, got nothing/],
+      [
+        'exclude = srv/cache\n',
+        /node\.conf:3: exclude: expected an absolute path \(one that starts with \/\), got "srv\/cache": write the full path, e\.g\. \/srv\/cache/,
+      ],
+      ['include = home\n', /node\.conf:3: include: expected an absolute path/],
+      ['cross_filesystem = mnt/nfs\n', /node\.conf:3: cross_filesystem: expected an absolute path/],
+      ['read_blockdev = dev/sdb\n', /node\.conf:3: read_blockdev: expected an absolute path/],
+      ['read_fifo = ./pipe\n', /node\.conf:3: read_fifo: expected an absolute path/],
+      ['exclude =\n', /node\.conf:3: exclude: expected an absolute path, got nothing/],
+    ];
+    for (const [text, message] of refused) expect(() => loadNodeConfig(write('node.conf', `server = x\ninclude = /srv\n${text}`), 'h')).toThrow(message);
+    const c = loadNodeConfig(write('node.conf', 'server = x\ninclude = /srv/\nexclude = /srv/a/../b\nexclude_ext = gz\n'), 'h');
+    expect([c.include, c.exclude, c.exclude_ext]).toEqual([['/srv'], ['/srv/b'], ['gz']]);
   });
 });

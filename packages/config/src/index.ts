@@ -2,7 +2,7 @@
 export { ConfigError } from './errors';
 export { readConfigLines, parseConfig, loadConfig, type ConfigLine, type ForeignKeys } from './parse';
 export { BURP_NODE_KEYS, BURP_SERVER_KEYS, type BurpKey } from './burp-keys';
-export { key, type KeySpec, type ConfigOf, parseDuration } from './spec';
+export { key, type KeySpec, type ConfigOf, type PathPattern, parseDuration } from './spec';
 export { bytesText } from './size-text';
 export { type NetworkRule, parseNetwork, networkAllows } from './networks';
 export { type FsType, fsMagicOf, fsTypeName, parseFsType } from './fs-types';

@@ -237,25 +237,30 @@ export const nodeSchema = {
   ssl_cert: key.optionalPath("this node's certificate (default: ssl/ssl_cert-client.pem beside node.conf)"),
   ssl_key: key.optionalPath("this node's private key (default: ssl/ssl_cert-client.key beside node.conf)"),
   ssl_peer_cn: key.string('cpsbackupd', "the CN the server's certificate must carry"),
-  include: key.paths('a file or directory to back up (repeatable); below an exclude, the longer path wins (OPERATIONS.md, "What a backup selects")'),
-  exclude: key.paths('a path to leave out, with everything below it but a longer include (repeatable)'),
-  exclude_regex: key.regexes('leave out every path this regular expression matches (repeatable)'),
+  include: key.absolutePaths('a file or directory to back up (repeatable); below an exclude, the longer path wins (OPERATIONS.md, "What a backup selects")'),
+  exclude: key.absolutePaths('a path to leave out, with everything below it but a longer include (repeatable)'),
+  exclude_regex: key.regexes('leave out every path this POSIX extended regular expression matches, as Burp (run by RE2, in linear time) (repeatable)'),
   // Burp's selection keys (OPERATIONS.md, "What a backup selects", for the order they apply in).
-  include_glob: key.strings('include every path this glob matches, expanded at each backup, e.g. /home/*/Documents (repeatable)'),
+  include_glob: key.absolutePatterns('include every path this glob matches, expanded at each backup, e.g. /home/*/Documents (repeatable)'),
   include_regex: key.regexes(
     'with at least one, a path below an include is backed up only if one matches it: directories too, one that does not match is not entered (repeatable)',
   ),
-  include_ext: key.strings(
+  include_ext: key.extensions(
+    'include_ext',
     'with at least one, only entries whose name ends in .EXT are backed up (case-insensitive; directories are entered, and kept for what they hold) (repeatable)',
   ),
-  exclude_ext: key.strings('leave out entries whose name ends in .EXT, directories with what they hold (case-insensitive, e.g. vdi) (repeatable)'),
+  exclude_ext: key.extensions(
+    'exclude_ext',
+    'leave out entries whose name ends in .EXT, directories with what they hold (case-insensitive, e.g. vdi) (repeatable)',
+  ),
   nobackup: key.strings('a directory holding an entry of this name is backed up empty, e.g. .nobackup (repeatable)'),
   min_file_size: key.size(0, 'leave out regular files smaller than this, e.g. 1Kb (0: no limit)'),
   max_file_size: key.size(0, 'leave out regular files larger than this, e.g. 10Mb (0: no limit)'),
-  exclude_comp: key.strings(
+  exclude_comp: key.extensions(
+    'exclude_comp',
     'store the chunks of files whose name ends in .EXT uncompressed: data that is compressed already, e.g. gz (case-insensitive) (repeatable)',
   ),
-  cross_filesystem: key.paths(
+  cross_filesystem: key.absolutePaths(
     'a mount point below an include whose file system the walk enters (repeatable; by default, as Burp, the walk stays on the file system of each include)',
   ),
   cross_all_filesystems: key.bool(false, 'the walk enters every file system mounted below an include'),
@@ -269,9 +274,9 @@ export const nodeSchema = {
     "back up the other extended attributes the agent can read (user., and as root trusted. and security.: file capabilities, SELinux labels), as Burp's xattr = 1 does",
   ),
   read_all_fifos: key.bool(false, 'back up what is written into every FIFO met, not just the FIFO itself'),
-  read_fifo: key.paths('back up what is written into this FIFO (repeatable)'),
+  read_fifo: key.absolutePaths('back up what is written into this FIFO (repeatable)'),
   fifo_timeout: key.int(300, 1, 86400, 'seconds to wait for a writer to open a FIFO before giving up on it'),
-  read_blockdev: key.paths(
+  read_blockdev: key.absolutePaths(
     "back up this block device's content (an LVM snapshot, a VM disk), not just the device node; a symbolic link named here is followed to its device, as Burp does (repeatable)",
   ),
   read_all_blockdevs: key.bool(false, 'back up the content of every block device met, not just the device node'),
@@ -408,13 +413,7 @@ function checkSelection(file: string, c: ConfigOf<typeof nodeSchema>): void {
   const fail = (k: string, why: string) => {
     throw new ConfigError(file, undefined, k, why);
   };
-  for (const k of ['include_ext', 'exclude_ext', 'exclude_comp'] as const) {
-    for (const e of c[k])
-      if (e.startsWith('.') || e.includes('/')) fail(k, `${k} takes an extension without its dot, e.g. ${k} = txt, got ${JSON.stringify(e)}`);
-  }
   for (const n of c.nobackup) if (n.includes('/')) fail('nobackup', `nobackup takes a file name, e.g. .nobackup, not a path: got ${JSON.stringify(n)}`);
-  for (const g of c.include_glob)
-    if (!g.startsWith('/')) fail('include_glob', `include_glob takes an absolute pattern, e.g. /home/*/Documents, got ${JSON.stringify(g)}`);
   if (c.include_regex.length > 0 && c.include.length === 0 && c.include_glob.length === 0) {
     fail('include_regex', 'include_regex selects below an include: add at least one include or include_glob');
   }

@@ -98,11 +98,69 @@ function resolvePath(raw: string, src: ValueSource): string {
   return path.resolve(path.dirname(src.file), raw);
 }
 
-function parseRegex(raw: string): RegExp {
+/** A path node.conf selects by: absolute, as Burp compares it with the paths it walks (a relative one would name nothing). */
+function absolutePath(raw: string): string {
+  if (raw === '') throw new Error('expected an absolute path, got nothing');
+  if (!raw.startsWith('/'))
+    throw new Error(`expected an absolute path (one that starts with /), got ${JSON.stringify(raw)}: write the full path, e.g. /${raw}`);
+  return path.resolve(raw);
+}
+
+/** A glob node.conf expands: absolute, like the paths it yields. */
+function absolutePattern(raw: string): string {
+  if (raw === '') throw new Error('expected an absolute pattern, e.g. /home/*/Documents, got nothing');
+  if (!raw.startsWith('/')) throw new Error(`expected an absolute pattern (one that starts with /), e.g. /home/*/Documents, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/**
+ * An extension as include_ext, exclude_ext and exclude_comp compare it:
+ * the bytes after a name's last dot, so it holds no dot itself (a file
+ * named x.tar.gz has the extension gz; tar.gz would match nothing).
+ */
+function extension(raw: string, k: string): string {
+  if (raw === '') throw new Error(`expected an extension, e.g. ${k} = gz, got nothing`);
+  if (raw.includes('/')) throw new Error(`expected an extension, e.g. ${k} = gz, not a path: got ${JSON.stringify(raw)}`);
+  if (raw.startsWith('.')) throw new Error(`expected an extension without its dot, e.g. ${k} = ${raw.slice(1) || 'gz'}, got ${JSON.stringify(raw)}`);
+  if (raw.includes('.')) {
+    const last = raw.slice(raw.lastIndexOf('.') + 1);
+    throw new Error(
+      `${JSON.stringify(raw)} would match no file: an extension is what follows the last dot of a name (x.${raw} has the extension ${last}): write ${k} = ${last}`,
+    );
+  }
+  return raw;
+}
+
+/** What a compiled exclude_regex or include_regex offers: whether a path matches. */
+export interface PathPattern {
+  readonly source: string;
+  test(path: string): boolean;
+}
+
+type Re2Class = new (pattern: string, flags: string) => PathPattern;
+let re2: Re2Class | undefined;
+
+/**
+ * A regular expression as Burp compiles one (regcomp with REG_EXTENDED:
+ * POSIX extended syntax, [[:digit:]] and the other bracket classes, '.'
+ * matching any character, ^ and $ only at the ends), run by RE2, whose
+ * time is linear in the path: no pattern backtracks for ever on a name
+ * someone chose. RE2 refuses what it cannot run in linear time
+ * (backreferences) and Perl's extensions POSIX lacks (lookaround). The
+ * addon loads when node.conf has such a key, so server.conf never needs it.
+ */
+function parseRegex(raw: string): PathPattern {
+  if (raw === '') throw new Error('expected a regular expression, got nothing: remove the line, or write a pattern such as \\.tmp$');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a pattern is there to compile
+  re2 ??= require('re2') as Re2Class;
   try {
-    return new RegExp(raw);
+    return new re2(raw, 'su');
   } catch (err) {
-    throw new Error(`invalid regular expression: ${(err as Error).message}`, { cause: err });
+    const why = (err as Error).message;
+    const hint = /perl operator|escape sequence/.test(why)
+      ? 'lookahead and lookbehind ((?=, (?!, (?<=, (?<!) and backreferences (\\1) are not POSIX extended syntax: rewrite the pattern without them'
+      : 'write it in POSIX extended syntax, e.g. [[:digit:]]\\.log$ or ^/home/[^/]+/\\.cache(/|$)';
+    throw new Error(`${JSON.stringify(raw)} is not a regular expression cpsbackup can run (POSIX extended, by RE2: ${why}): ${hint}`, { cause: err });
   }
 }
 
@@ -137,7 +195,12 @@ export const key = {
       help,
     ),
   paths: (help: string) => many(resolvePath, help),
+  /** Absolute paths only (include, exclude and the other paths a backup selects by). */
+  absolutePaths: (help: string) => many(absolutePath, help),
+  absolutePatterns: (help: string) => many(absolutePattern, help),
   strings: (help: string) => many(nonEmpty, help),
+  /** Extensions for include_ext, exclude_ext, exclude_comp (`name` is the key, for the messages). */
+  extensions: (name: string, help: string) => many((r) => extension(r, name), help),
   regexes: (help: string) => many(parseRegex, help),
   ints: (min: number, max: number, help: string) => many((r) => parseInt10(r, min, max), help),
   networks: (help: string) => many(parseNetwork, help),

@@ -27,7 +27,7 @@ import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
 import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
-import { compressionRule, expandGlob } from './selection';
+import { compressionRule, globIncludes } from './selection';
 
 /** Options of one backup run. */
 export interface BackupOptions {
@@ -294,8 +294,8 @@ async function walkAndUpload(
   const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
   let lastProgress = 0;
   const walkOptions = {
-    // include_glob is expanded now, at each backup (a directory made since the last one is found).
-    include: [...config.include, ...config.include_glob.flatMap(expandGlob), ...(opts.extraIncludes ?? [])],
+    // include_glob is expanded now, at each backup (a directory made since the last one is found); an exclude it names wins.
+    include: [...config.include, ...globIncludes(config.include_glob, config.exclude, (m) => warnings.push(m)), ...(opts.extraIncludes ?? [])],
     exclude: config.exclude,
     excludeRegex: config.exclude_regex,
     rules: {

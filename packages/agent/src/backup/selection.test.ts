@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { compressionRule, expandGlob, extensionOf, globPartRegex, NO_RULES, Selection, type SelectionRules } from './selection';
+import { compressionRule, expandGlob, extensionOf, globIncludes, globPartRegex, NO_RULES, Selection, type SelectionRules } from './selection';
 
 /** Burp's is_subdir (src/pathcmp.c), as written there: how many components of `sub` `dir` covers, 0 when it is not above it. */
 function burpIsSubdir(dir: string, sub: string): number {
@@ -199,6 +199,35 @@ describe('selection: include_glob', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  test("a pattern ending in '/' matches directories only, a link to one too, as the shell (glob(3)) does", () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cps-globdir-'));
+    try {
+      for (const p of ['home/ann/x', 'home/bob/y']) {
+        fs.mkdirSync(path.dirname(path.join(d, p)), { recursive: true });
+        fs.writeFileSync(path.join(d, p), p);
+      }
+      fs.writeFileSync(path.join(d, 'home/notes.txt'), 'a file');
+      fs.symlinkSync('ann', path.join(d, 'home/toann'));
+      fs.symlinkSync('notes.txt', path.join(d, 'home/tonotes'));
+      fs.symlinkSync('missing', path.join(d, 'home/dangling'));
+      const strip = (ps: string[]) => ps.map((p) => p.replace(/\/+$/, ''));
+      for (const p of ['home/*/', 'home/*/x', 'home/*', 'home/[ab]*/', '*/']) expect(strip(expandGlob(`${d}/${p}`))).toEqual(strip(bashGlob(`${d}/${p}`)));
+      expect(expandGlob(`${d}/home/*/`)).toEqual([`${d}/home/ann`, `${d}/home/bob`, `${d}/home/toann`]);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  test('a match that is exactly an exclude path is left out, with a warning naming both lines', () => {
+    const warnings: string[] = [];
+    const found = globIncludes([`${dir}/*/Documents`, `${dir}/b/*`], [`${dir}/b/Documents/`, `${dir}/a`], (m) => warnings.push(m));
+    expect(found).toEqual([`${dir}/a/Documents`, `${dir}/b/Other`]);
+    expect(warnings).toEqual([
+      `include_glob = ${dir}/*/Documents matches ${dir}/b/Documents, which exclude = ${dir}/b/Documents/ leaves out: it is not backed up (remove one of the two lines to silence this)`,
+      `include_glob = ${dir}/b/* matches ${dir}/b/Documents, which exclude = ${dir}/b/Documents/ leaves out: it is not backed up (remove one of the two lines to silence this)`,
+    ]);
   });
 
   test('a component pattern made of a name with every character quoted matches that name only', () => {

@@ -9,12 +9,15 @@
  * its lstat is known.
  */
 import * as fs from 'node:fs';
+import type { PathPattern } from '@cpsbackup/config';
 import { isUnder } from '@cpsbackup/format';
+
+export type { PathPattern };
 
 /** node.conf's selection keys beyond include, exclude and exclude_regex (none set: every entry is kept). */
 export interface SelectionRules {
   /** include_regex: a path below an include is kept only if one matches it (directories too: one that does not match is not entered). */
-  includeRegex: RegExp[];
+  includeRegex: PathPattern[];
   /** include_ext: only entries whose name ends in one of these (a directory is entered anyway, and kept for what it holds). */
   includeExt: string[];
   /** exclude_ext: entries whose name ends in one of these are left out, directories with what they hold. */
@@ -99,7 +102,7 @@ export class Selection {
     opts: {
       includes: readonly string[];
       excludes: readonly string[];
-      excludeRegex: readonly RegExp[];
+      excludeRegex: readonly PathPattern[];
       aliases?: readonly IncludeAlias[];
       exempt?: readonly string[];
     },
@@ -124,7 +127,7 @@ export class Selection {
       rules.maxFileSize > 0;
   }
 
-  private readonly excludeRegex: readonly RegExp[];
+  private readonly excludeRegex: readonly PathPattern[];
   private readonly aliases: readonly IncludeAlias[];
 
   /**
@@ -205,7 +208,7 @@ export class Selection {
   }
 
   /** A path as the walk finds it and, below an include written through a link, as written (the operator wrote the pattern for that form). */
-  private matchesAny(path: Buffer, patterns: readonly RegExp[]): boolean {
+  private matchesAny(path: Buffer, patterns: readonly PathPattern[]): boolean {
     if (patterns.length === 0) return false;
     const forms = [path.toString()];
     for (const a of this.aliases) if (isUnder(path, a.real)) forms.push(a.written + path.subarray(a.real.length).toString());
@@ -218,7 +221,9 @@ export class Selection {
  * flags finds them: `*` any run of characters, `?` one, `[...]` one of a
  * set (`[!...]` or `[^...]` none of it), `\` quotes the next; a wildcard
  * never matches '/' nor a leading '.' (write the dot). Only existing paths
- * come back; a directory that cannot be read matches nothing.
+ * come back; a directory that cannot be read matches nothing. A pattern
+ * that ends in '/' matches directories only (a link to one too), as
+ * glob(3) and so Burp.
  */
 export function expandGlob(pattern: string): string[] {
   const parts = pattern.split('/').filter(Boolean);
@@ -243,7 +248,39 @@ export function expandGlob(pattern: string): string[] {
     }
     found = next;
   }
-  return found.filter(exists).sort();
+  const dirsOnly = pattern.endsWith('/');
+  return found.filter(dirsOnly ? isDirectory : exists).sort();
+}
+
+/**
+ * The includes include_glob names at this backup. A match that is exactly
+ * an exclude path is left out, with a warning naming both lines: Burp
+ * refuses such a pair as a duplicate once its globs are expanded, and an
+ * exclude written beside a glob says what the operator wants left out
+ * (every user's Documents by a glob, `exclude = /home/bob/Documents` beside it);
+ * refusing the whole backup instead would leave every other match
+ * unprotected because of a directory that appeared since.
+ */
+export function globIncludes(globs: readonly string[], excludes: readonly string[], warn: (message: string) => void): string[] {
+  const trim = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const excluded = new Map(excludes.map((x) => [trim(x), x]));
+  const out: string[] = [];
+  for (const g of globs) {
+    for (const p of expandGlob(g)) {
+      const x = excluded.get(trim(p));
+      if (x === undefined) out.push(p);
+      else warn(`include_glob = ${g} matches ${p}, which exclude = ${x} leaves out: it is not backed up (remove one of the two lines to silence this)`);
+    }
+  }
+  return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false; // missing, or a dangling link: no directory
+  }
 }
 
 function exists(p: string): boolean {

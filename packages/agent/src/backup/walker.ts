@@ -4,7 +4,7 @@ import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/
 import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
 import { openToRead } from './no-atime';
 import { FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
-import { Selection, type SelectionRules } from './selection';
+import { type PathPattern, Selection, type SelectionRules } from './selection';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
 export type WalkKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'chardev' | 'blockdev' | 'socket';
@@ -30,7 +30,7 @@ export interface WalkItem {
 export interface WalkOptions {
   include: string[];
   exclude: string[];
-  excludeRegex: RegExp[];
+  excludeRegex: PathPattern[];
   /** node.conf's other selection keys (selection.ts); none: every entry below an include is kept. */
   rules?: SelectionRules;
   /** Includes the selection keys do not apply to (the dump directory): only include, exclude and exclude_regex there. */
