@@ -27,7 +27,13 @@ $(NPM_INSTALL_STAMP): package.json package-lock.json packages/*/package.json
 
 setup: $(NPM_INSTALL_STAMP)
 
-build: setup
+# npm ci compiles the syscalls addon; a checkout that pulls a change to its C source compiles it again here.
+SYSCALLS_ADDON := packages/syscalls/build/Release/syscalls.node
+$(SYSCALLS_ADDON): packages/syscalls/binding.gyp $(wildcard packages/syscalls/src/*.c) | $(NPM_INSTALL_STAMP)
+	cd packages/syscalls && npx node-gyp rebuild
+	@touch $@
+
+build: setup $(SYSCALLS_ADDON)
 	@# protobufjs' generated code is plain JS beside its .d.ts: put it in dist
 	@# first, so the packages built after protocol see its types.
 	mkdir -p packages/protocol/dist/generated
