@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { runCli, SERVER_BIN, snapshotTree, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -20,7 +20,7 @@ async function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Pro
 describe('enrolment and installing the agent', () => {
   const { root, pki, server } = useServer('install', {
     conf: (p) => [`ca_key = ${p.writeCaKey()}`],
-    clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'] },
+    clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'], off: ['password = off-pass', 'enabled = 0'] },
   });
 
   test('install into a fresh directory, enrol once, back up and restore with the installed agent', async () => {
@@ -111,5 +111,23 @@ describe('enrolment and installing the agent', () => {
     expect(unknown.stderr).toMatch(/enrolment of "nobody" refused: unknown client or wrong password/);
     // Without a certificate, the node cannot do anything else.
     expect((await runCli(['-c', conf, '-l'])).code).toBe(2);
+  });
+
+  test('a client not enabled (enabled = 0) is refused enrolment with the right password, nothing signed, and enrols once enabled', async () => {
+    const prefix = path.join(root, 'off-node');
+    const inst = await sh(INSTALL, ['--prefix', prefix, '--server', '127.0.0.1', '--port', String(server.port), '--cname', 'off', '--ca', pki.caFile]);
+    expect(inst.code).toBe(0);
+    const bin = path.join(prefix, 'usr/bin/cpsbackup');
+    const refused = await sh(bin, ['--enrol', '--password', 'off-pass']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('client "off" is not enabled on the server (enabled = 0): ask its operator to set enabled = 1');
+    expect(fs.existsSync(path.join(prefix, 'etc/cpsbackup/certs/off.pem'))).toBe(false);
+    expect(fs.existsSync(path.join(server.storeDir, 'enrolled', 'off'))).toBe(false);
+    // Enabled, and the client files reloaded (SIGHUP, as the operator does): the same node enrols.
+    server.addClient('off', ['password = off-pass']);
+    const reloads = server.logLines().filter((l) => l.msg === 'client files reloaded').length;
+    process.kill(server.pid, 'SIGHUP');
+    await until('the client files reloaded', () => server.logLines().filter((l) => l.msg === 'client files reloaded').length > reloads);
+    expect((await sh(bin, ['--enrol', '--password', 'off-pass'])).code).toBe(0);
   });
 });

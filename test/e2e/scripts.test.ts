@@ -111,8 +111,8 @@ describe('backup and restore scripts on the node, server scripts around requests
     expect(i.code).toBe(0);
     expect(fs.readFileSync(path.join(target, n.data, 'db.dump'), 'utf8')).toBe('quiesced pre|reserved2|reserved3|reserved4|reserved5|main|with space\n');
     // The server's scripts ran around the backup, told it succeeded.
-    expect(lines(path.join(srv, 'pre.log'))).toContain('pre|backup|quiesce|0|0|from-server');
-    expect(await logged(path.join(srv, 'post.log'), 'post|backup|quiesce|0|0|from-server')).toContain('post|backup|quiesce|0|0|from-server');
+    expect(lines(path.join(srv, 'pre.log'))).toContain('pre|backupphase1|quiesce|0|0|from-server');
+    expect(await logged(path.join(srv, 'post.log'), 'post|backupphase1|quiesce|0|0|from-server')).toContain('post|backupphase1|quiesce|0|0|from-server');
   });
 
   test('a failing pre script stops the backup before the dumps start and anything is sent; its output is in the message; the post script runs only with run_on_fail', async () => {
@@ -158,7 +158,7 @@ describe('backup and restore scripts on the node, server scripts around requests
     expect(e.stderr).toMatch(/dump job db failed .*; and backup_script_post \S+post\.sh exited with status 4; its output: could not resume/);
     expect(lines(n.log)).toEqual(['post|1|reserved3|reserved4|reserved5']);
     // The server's post script learnt the backup failed.
-    expect(await logged(path.join(srv, 'post.log'), 'post|backup|postfail|1|0|from-server')).toContain('post|backup|postfail|1|0|from-server');
+    expect(await logged(path.join(srv, 'post.log'), 'post|backupphase1|postfail|1|0|from-server')).toContain('post|backupphase1|postfail|1|0|from-server');
 
     // A good backup whose post script fails: stored, and the command fails.
     fs.writeFileSync(path.join(n.dir, 'storage.conf'), `dump_directory = ${path.join(n.dir, 'dumps')}\n`);
@@ -178,7 +178,7 @@ describe('backup and restore scripts on the node, server scripts around requests
     ]);
     expect((await runCli(['-c', n.conf, '-e'])).code).toBe(9);
     expect(lines(n.log)).toEqual(['post|1|reserved3|reserved4|reserved5']);
-    expect(await logged(path.join(srv, 'post.log'), 'post|backup|partial|1|0|from-server')).not.toContain('post|backup|partial|0|0|from-server');
+    expect(await logged(path.join(srv, 'post.log'), 'post|backupphase1|partial|1|0|from-server')).not.toContain('post|backupphase1|partial|0|0|from-server');
   });
 
   test('backup_script runs as both, with backup_script_arg; without reserved arguments only the _arg values are passed', async () => {
@@ -239,7 +239,7 @@ describe('backup and restore scripts on the node, server scripts around requests
     const e = await runCli(['-c', n.conf, '-e']);
     expect(e.code).toBe(1);
     expect(e.stderr).toContain(
-      `backup_script_pre ${path.join(n.dir, 'hang.sh')} was still running after 1 s and was killed with everything it started (script_timeout in ${n.conf}); its output: waiting for the lock; so the backup was not started`,
+      `backup_script_pre ${path.join(n.dir, 'hang.sh')} was still running after 1 s and was killed with its process group (script_timeout in ${n.conf}); its output: waiting for the lock; so the backup was not started`,
     );
     await processEnded(Number(fs.readFileSync(path.join(n.dir, 'child.pid'), 'utf8')));
     expect(await backups(n.conf)).toEqual([]);
@@ -265,7 +265,11 @@ describe('backup and restore scripts on the node, server scripts around requests
 
   test("a client's own server_script_pre refuses its backups (exit 8, nothing stored, notify told its output); other clients keep server.conf's", async () => {
     const dir = path.join(root, 'guarded-srv');
-    const refuse = script(dir, 'window.sh', `${recorder(path.join(dir, 'pre.log'))}[ "$2" = backup ] || exit 0\necho "outside the backup window"; exit 1`);
+    const refuse = script(
+      dir,
+      'window.sh',
+      `${recorder(path.join(dir, 'pre.log'))}[ "$2" = backupphase1 ] || exit 0\necho "outside the backup window"; exit 1`,
+    );
     script(dir, 'notify.sh', recorder(path.join(dir, 'notify.log')));
     const n = node('guarded', () => []);
     const e = await runCli(['-c', n.conf, '-e']);
@@ -275,12 +279,12 @@ describe('backup and restore scripts on the node, server scripts around requests
     expect(e.stderr).not.toContain('outside the backup window');
     expect(server.logLines().some((l) => l.msg === 'server script failed' && l.client === 'guarded' && l.output === 'outside the backup window')).toBe(true);
     expect(await backups(n.conf)).toEqual([]);
-    expect(lines(path.join(dir, 'pre.log'))).toEqual(['pre|backup|guarded|0|0|from-client', 'pre|list|guarded|0|0|from-client']);
+    expect(lines(path.join(dir, 'pre.log'))).toEqual(['pre|backupphase1|guarded|0|0|from-client', 'pre|list|guarded|0|0|from-client']);
     // server.conf's pre script is not run for this client; its post script is (run_on_fail), told the backup failed.
     expect(lines(path.join(srv, 'pre.log')).filter((l) => l.includes('|guarded|'))).toEqual([]);
     await logged(path.join(srv, 'post.log'), 'post|list|guarded|0|0|from-server');
     expect(lines(path.join(srv, 'post.log')).filter((l) => l.includes('|guarded|'))).toEqual([
-      'post|backup|guarded|1|0|from-server',
+      'post|backupphase1|guarded|1|0|from-server',
       'post|list|guarded|0|0|from-server',
     ]);
     // The notify script runs beside the request: waited for.
@@ -290,7 +294,7 @@ describe('backup and restore scripts on the node, server scripts around requests
     // Another client is served with server.conf's scripts.
     const p = node('plain', () => []);
     expect((await runCli(['-c', p.conf, '-e'])).code).toBe(0);
-    expect(lines(path.join(srv, 'pre.log')).filter((l) => l.includes('|plain|'))).toEqual(['pre|backup|plain|0|0|from-server']);
+    expect(lines(path.join(srv, 'pre.log')).filter((l) => l.includes('|plain|'))).toEqual(['pre|backupphase1|plain|0|0|from-server']);
   });
 
   test('a server script still running at server_script_timeout is killed with what it started; the node is told', async () => {
@@ -300,7 +304,7 @@ describe('backup and restore scripts on the node, server scripts around requests
     const e = await runCli(['-c', n.conf, '-e']);
     expect(e.code).toBe(8);
     expect(e.stderr).toContain(
-      'the server refused this backup: its server_script_pre was still running after 1 s and was killed with everything it started (server_script_timeout);',
+      'the server refused this backup: its server_script_pre was still running after 1 s and was killed with its process group (server_script_timeout);',
     );
     await processEnded(Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8')));
   });

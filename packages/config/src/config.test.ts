@@ -77,6 +77,21 @@ describe('burp-style config', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('script timeouts: from 1s to 24d (a longer Node.js timer fires at once: a script would be killed as it starts)', () => {
+    expect(parseConfig('server = x\nscript_timeout = 24d', '/n.conf', nodeSchema).script_timeout).toBe(24 * 86400);
+    for (const [schema, key, bad] of [
+      [nodeSchema, 'script_timeout', '30d'],
+      [nodeSchema, 'script_timeout', '0'],
+      [serverSchema, 'server_script_timeout', '25d'],
+      [serverSchema, 'server_script_timeout', '0s'],
+    ] as const) {
+      const first = schema === nodeSchema ? 'server = x' : 'port = 4971';
+      expect(() => parseConfig(`${first}\n${key} = ${bad}`, '/x.conf', schema as typeof nodeSchema)).toThrow(
+        new RegExp(`x\\.conf:2: ${key}: expected a duration from 1s to 24d, got "${bad}"`),
+      );
+    }
+  });
+
   test('node.conf: bad regex and missing required key name file and key', () => {
     expect(() => parseConfig('server = x\nexclude_regex = (', '/n.conf', nodeSchema)).toThrow(
       /n\.conf:2: exclude_regex: "\(" is not a regular expression cpsbackup can run \(POSIX extended, by RE2: missing \)/,

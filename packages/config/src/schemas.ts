@@ -164,7 +164,7 @@ export const serverSchema = {
   server_script: key.optionalPath('run as both server_script_pre and server_script_post (overrides them)'),
   server_script_arg: key.strings('replaces server_script_pre_arg and server_script_post_arg (repeatable)'),
   server_script_notify: key.bool(false, 'sets server_script_pre_notify and server_script_post_notify'),
-  server_script_timeout: key.duration(300, 'a server script still running after this long is killed with what it started, and counts as failed (e.g. 5m)'),
+  server_script_timeout: key.timeout(300, 'a server script still running after this long is killed with what it started, and counts as failed (e.g. 5m)'),
 };
 /** The certificate keys, always set once loaded (to their defaults when the file is silent). */
 interface SslPaths {
@@ -223,7 +223,7 @@ export const clientSchema = {
   server_script: key.optionalPath('run as both server_script_pre and server_script_post for this client (overrides them)'),
   server_script_arg: key.strings('replaces server_script_pre_arg and server_script_post_arg for this client (repeatable)'),
   server_script_notify: key.optionalBool('sets server_script_pre_notify and server_script_post_notify for this client'),
-  server_script_timeout: key.optionalDuration('overrides server.conf'),
+  server_script_timeout: key.optionalTimeout('overrides server.conf'),
 };
 /** A parsed client file. */
 export type ClientConfig = ConfigOf<typeof clientSchema> & { name: string; configFile: string; warnings: string[] };
@@ -329,10 +329,7 @@ export const nodeSchema = {
   restore_script: key.optionalPath('run as both restore_script_pre and restore_script_post (overrides them)'),
   restore_script_arg: key.strings('replaces restore_script_pre_arg and restore_script_post_arg (repeatable)'),
   restore_script_reserved_args: key.bool(true, 'pass the reserved arguments (pre/post, the result, reservedN) before the _arg ones; 0: only the _arg ones'),
-  script_timeout: key.duration(
-    3600,
-    'a backup or restore script still running after this long is killed with what it started, and counts as failed (e.g. 30m)',
-  ),
+  script_timeout: key.timeout(3600, 'a backup or restore script still running after this long is killed with what it started, and counts as failed (e.g. 30m)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
   lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),
   backup_interval: key.duration(86400, 'the daemon backs up when the last successful backup is this old (e.g. 24h)'),

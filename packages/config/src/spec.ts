@@ -71,6 +71,17 @@ export function parseDuration(raw: string): number {
   return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
 }
 
+/**
+ * A timeout a timer waits out: from 1 s to 24 days, the longest a Node.js
+ * timer can wait (2^31 - 1 ms; a longer one fires at once, so a script given
+ * 30d would be killed as it starts).
+ */
+function parseTimeout(raw: string): number {
+  const seconds = parseDuration(raw);
+  if (seconds < 1 || seconds > 24 * 86400) throw new Error(`expected a duration from 1s to 24d, got ${JSON.stringify(raw)}`);
+  return seconds;
+}
+
 /** "500", "64K", "10 GB" (binary units; 0 means no limit). */
 function parseSize(raw: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?B?)$/i.exec(raw);
@@ -184,6 +195,8 @@ export const key = {
   size: (def: number, help: string) => single(parseSize, def, help),
   duration: (def: number, help: string) => single(parseDuration, def, help),
   optionalDuration: (help: string) => single<number | undefined>(parseDuration, undefined, help),
+  timeout: (def: number, help: string) => single(parseTimeout, def, help),
+  optionalTimeout: (help: string) => single<number | undefined>(parseTimeout, undefined, help),
   optionalSize: (help: string) => single<number | undefined>(parseSize, undefined, help),
   oneOf: <T extends string>(values: readonly T[], def: T, help: string) =>
     single(

@@ -1,1 +1,1 @@
-export { runScript, scriptEnd, scriptFailure, scriptOutput, type ScriptResult, type ScriptRun } from './run-script';
+export { endRunningScripts, runScript, scriptEnd, scriptFailure, scriptOutput, type ScriptResult, type ScriptRun } from './run-script';

@@ -67,7 +67,7 @@ describe('runScript', () => {
     const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
     await processEnded(grandchild);
     expect(scriptFailure('server_script_pre /x', r, 'server_script_timeout', 300)).toMatch(
-      /^server_script_pre \/x was still running after 300 ms and was killed with everything it started \(server_script_timeout\); its output: started$/,
+      /^server_script_pre \/x was still running after 300 ms and was killed with its process group \(server_script_timeout\); its output: started$/,
     );
   });
 

@@ -72,6 +72,17 @@ const ENDING: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  */
 function passOn(signal: NodeJS.Signals): void {
   if (process.listenerCount(signal) > 1) return;
+  endRunningScripts();
+  for (const s of ENDING) process.removeListener(s, passOn);
+  process.kill(process.pid, signal);
+}
+
+/**
+ * SIGTERM to every script running now (its group): for a program that
+ * handles its ending signals itself (cpsbackupd's graceful shutdown) and
+ * ends once its work is done, so no script outlives it unwatched.
+ */
+export function endRunningScripts(): void {
   for (const group of runningGroups) {
     try {
       process.kill(-group, 'SIGTERM');
@@ -79,8 +90,6 @@ function passOn(signal: NodeJS.Signals): void {
       // Gone already.
     }
   }
-  for (const s of ENDING) process.removeListener(s, passOn);
-  process.kill(process.pid, signal);
 }
 
 function track(group: number): void {
@@ -198,7 +207,7 @@ export function scriptEnd(r: ScriptResult, timeoutName: string, timeoutMs: numbe
   if (r.startError) return `could not be started (${r.startError}): check that it exists, is executable and starts with a #! line`;
   if (r.timedOut) {
     const after = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-    return `was still running after ${after} and was killed with everything it started (${timeoutName})`;
+    return `was still running after ${after} and was killed with its process group (${timeoutName})`;
   }
   return r.signal ? `was killed by ${r.signal}` : `exited with status ${r.exitCode}`;
 }

@@ -11,6 +11,7 @@ import { createLogger } from '@cpsbackup/log';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { revokeCertificateFile, revokeEnrolled } from './revocation';
 import { BackupServer } from './server';
+import { endRunningScripts } from '@cpsbackup/hooks';
 import { SERVER_VERSION } from './version';
 
 async function main(): Promise<number> {
@@ -100,13 +101,23 @@ async function main(): Promise<number> {
     return 1;
   }
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Handled once; a repeated signal while the sessions finish is only logged. The handlers stay registered
+      // (process.on, not once): the script runner passes a signal on only when nobody else handles it.
+      if (stopping) return void log.info({ signal }, 'signal received while shutting down: already stopping');
+      stopping = true;
       log.info({ signal }, 'signal received');
+      // A server script still running when the sessions are done (or cut at shutdown_grace) is ended with us.
+      const done = (code: number) => {
+        endRunningScripts();
+        resolve(code);
+      };
       server.shutdown(config.shutdown_grace * 1000).then(
-        () => resolve(0),
+        () => done(0),
         (err: Error) => {
           log.error({ err: err.message }, 'unclean shutdown');
-          resolve(1);
+          done(1);
         },
       );
     };
@@ -117,8 +128,8 @@ async function main(): Promise<number> {
       SIGUSR2: () => void server.pruneAll().catch((err: Error) => log.error({ err: err.message }, 'prune failed')),
       SIGUSR1: () => void server.verifyAll(),
     };
-    process.once('SIGTERM', handlers.SIGTERM!);
-    process.once('SIGINT', handlers.SIGINT!);
+    process.on('SIGTERM', handlers.SIGTERM!);
+    process.on('SIGINT', handlers.SIGINT!);
     for (const signal of ['SIGHUP', 'SIGUSR1', 'SIGUSR2']) process.on(signal, handlers[signal]!);
     for (const signal of held) process.off(signal, hold);
     for (const signal of new Set(early)) handlers[signal]!();

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { clientEnabled } from './policy';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
@@ -84,6 +85,16 @@ export async function handleEnrol(
     throw new WireError('AUTH_ENROL', `enrolment of ${JSON.stringify(name)} refused: unknown client or wrong password`, true);
   }
   attempt.succeeded();
+  // As Burp, a client not enabled is told so before anything is signed: enrolled now, it would be refused at every
+  // connection, and told "already enrolled" once enabled.
+  if (!clientEnabled(config, found.config)) {
+    log.warn({ client: name }, 'enrolment refused: client not enabled');
+    throw new WireError(
+      'AUTH_DISABLED',
+      `client ${JSON.stringify(name)} is not enabled on the server (enabled = 0): ask its operator to set enabled = 1 in its client file or server.conf, then enrol again`,
+      true,
+    );
+  }
   const dir = path.join(config.directory, 'enrolled');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const marker = path.join(dir, found.config.name);

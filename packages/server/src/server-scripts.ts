@@ -82,7 +82,7 @@ async function runServerScript(
   failed: boolean,
 ): Promise<{ end: string; output: string } | undefined> {
   const { scripts } = req;
-  const args = [phase, action, req.client, failed ? '1' : '0', '0', ...(phase === 'pre' ? scripts.preArgs : scripts.postArgs)];
+  const args = [phase, BURP_COMMANDS[action] ?? action, req.client, failed ? '1' : '0', '0', ...(phase === 'pre' ? scripts.preArgs : scripts.postArgs)];
   const env = { CPSBACKUP_CLIENT: req.client, CPSBACKUP_ACTION: action, CPSBACKUP_PHASE: phase, CPSBACKUP_STATUS: failed ? '1' : '0' };
   let sending = false;
   const alive = setInterval(() => {
@@ -130,9 +130,17 @@ async function runServerScript(
 }
 
 /**
+ * The action as a server script's second argument: the command word Burp's
+ * server passes there (its client's request), so an operator's script that
+ * matches `backupphase1*` or `Delete*` keeps working. CPSBACKUP_ACTION and
+ * the messages keep the plain word.
+ */
+const BURP_COMMANDS: Record<string, string> = { backup: 'backupphase1', delete: 'Delete' };
+
+/**
  * Runs a node's request between the client's server scripts, as Burp's
- * server child does. server_script_pre gets "pre", the action (backup,
- * restore, list, verify, delete), the client, "0", "0" (Burp's timer
+ * server child does. server_script_pre gets "pre", the action as Burp's
+ * command word (backupphase1, restore, list, verify, Delete), the client, "0", "0" (Burp's timer
  * result: the agent schedules itself), then server_script_pre_arg; if it
  * fails the request is not run and the node is told why (SCRIPT_REFUSED:
  * the script's status; its output goes to the log and, with
