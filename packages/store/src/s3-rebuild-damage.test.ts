@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeededRandom, tempDir } from '@cpsbackup/testkit';
-import { backupDirectoryTree as backupTree, readTree } from '@cpsbackup/testkit/store-trees';
+import { tempDir } from '@cpsbackup/testkit';
+import { backupDirectoryTree as backupTree, directoryTree, pathsBesideDirectories, readTree } from '@cpsbackup/testkit/store-trees';
 import { useS3 } from '@cpsbackup/testkit/s3';
 import { repairCatalog } from './repair';
 import { S3Backend } from './s3-backend';
@@ -24,28 +24,15 @@ function onBucket(prefix: string) {
   return (dir: string) => new S3Backend(dir, server.s3.settings(prefix, { maxAttempts: 3, requestTimeoutMs: 30_000 }));
 }
 
-/** 20 directories of 8 files each, `changed` of them with new content. */
-function tree(seed: string, changed: ReadonlySet<number> = new Set()): Map<string, Buffer> {
-  const t = new Map<string, Buffer>();
-  for (let d = 0; d < 20; d++) {
-    const rnd = new SeededRandom(`${seed}/${d}/${changed.has(d) ? 'changed' : ''}`);
-    for (let f = 0; f < 8; f++) t.set(`/srv/dir${String(d).padStart(2, '0')}/file${f}`, rnd.bytes(2_000 + ((d * 8 + f) % 7) * 1_500));
-  }
-  return t;
-}
-
 /** Every file read back bit-exact; nothing else but the directories above them. */
 function expectSame(got: Map<string, Buffer>, want: Map<string, Buffer>): void {
-  const dirs = new Set(
-    [...want.keys()].flatMap((p) =>
-      p
-        .split('/')
-        .slice(1, -1)
-        .map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')),
-    ),
-  );
-  expect([...got.keys()].filter((p) => !dirs.has(p)).sort()).toEqual([...want.keys()].sort());
+  expect(pathsBesideDirectories(got, want)).toEqual([...want.keys()].sort());
   for (const [p, c] of want) expect(got.get(p)!.equals(c)).toBe(true);
+}
+
+/** 20 directories of 8 files each, `changed` of them with new content. */
+function tree(seed: string, changed?: ReadonlySet<number>): Map<string, Buffer> {
+  return directoryTree(seed, 20, 8, changed);
 }
 
 /** Every object under a key prefix with its ETag and size, listed on the S3 server's own port (not through the proxy; under 1,000). */

@@ -8,8 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SeededRandom, tempDir } from '@cpsbackup/testkit';
-import { backupDirectoryTree as backupTree, readTree } from '@cpsbackup/testkit/store-trees';
+import { tempDir } from '@cpsbackup/testkit';
+import { backupDirectoryTree as backupTree, directoryTree, pathsBesideDirectories, readTree } from '@cpsbackup/testkit/store-trees';
 import { useS3 } from '@cpsbackup/testkit/s3';
 import { randomBytes } from 'node:crypto';
 import { PACK_MAGIC } from './pack-format';
@@ -28,28 +28,15 @@ function onBucket(prefix: string) {
   return (dir: string) => new S3Backend(dir, server.s3.settings(prefix, { cacheBytes: CACHE_BYTES, maxAttempts: 3, requestTimeoutMs: 30_000 }));
 }
 
-/** 40 directories of 12 files each (a listing chunk per directory, stored as the walk leaves it), `changed` of them with new content. */
-function tree(seed: string, changed: ReadonlySet<number> = new Set()): Map<string, Buffer> {
-  const t = new Map<string, Buffer>();
-  for (let d = 0; d < 40; d++) {
-    const rnd = new SeededRandom(`${seed}/${d}/${changed.has(d) ? 'changed' : ''}`);
-    for (let f = 0; f < 12; f++) t.set(`/srv/dir${String(d).padStart(2, '0')}/file${f}`, rnd.bytes(2_000 + ((d * 12 + f) % 7) * 1_500));
-  }
-  return t;
-}
-
 /** Every file read back bit-exact; nothing else but the directories above them. */
 function expectSame(got: Map<string, Buffer>, want: Map<string, Buffer>): void {
-  const dirs = new Set(
-    [...want.keys()].flatMap((p) =>
-      p
-        .split('/')
-        .slice(1, -1)
-        .map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')),
-    ),
-  );
-  expect([...got.keys()].filter((p) => !dirs.has(p)).sort()).toEqual([...want.keys()].sort());
+  expect(pathsBesideDirectories(got, want)).toEqual([...want.keys()].sort());
   for (const [p, c] of want) expect(got.get(p)!.equals(c)).toBe(true);
+}
+
+/** 40 directories of 12 files each, `changed` of them with new content. */
+function tree(seed: string, changed?: ReadonlySet<number>): Map<string, Buffer> {
+  return directoryTree(seed, 40, 12, changed);
 }
 
 /** A pack's name from its key's path (`/<bucket>/<prefix>packs/<xx>/<name>.pack`). */

@@ -13,6 +13,7 @@ import {
 } from '@cpsbackup/format';
 import { type BackupInfo, type BackupWriter, type Store } from '@cpsbackup/store';
 import { fileEntry } from './entries';
+import { SeededRandom } from './random';
 
 /** Small chunks so tests exercise many chunks with little data. */
 export const TEST_CHUNKER: ChunkerParams = { minSize: 2048, avgSize: 8192, maxSize: 32768 };
@@ -108,6 +109,33 @@ async function backupFile(w: BackupWriter, p: string, content: Buffer): Promise<
     if (lacking.delete(ids[i]!.toString('hex'))) await putChunk(w, ids[i]!, Buffer.from(piece));
   }
   w.addEntry(fileEntry(p, ids, content.length));
+}
+
+/**
+ * `dirs` directories of `files` files each under /srv (a listing chunk per
+ * directory, as backupDirectoryTree stores them); the directories in
+ * `changed` with new content, the others the same for the same seed.
+ */
+export function directoryTree(seed: string, dirs: number, files: number, changed: ReadonlySet<number> = new Set()): Map<string, Buffer> {
+  const t = new Map<string, Buffer>();
+  for (let d = 0; d < dirs; d++) {
+    const rnd = new SeededRandom(`${seed}/${d}/${changed.has(d) ? 'changed' : ''}`);
+    for (let f = 0; f < files; f++) t.set(`/srv/dir${String(d).padStart(2, '0')}/file${f}`, rnd.bytes(2_000 + ((d * files + f) % 7) * 1_500));
+  }
+  return t;
+}
+
+/** The paths of `got` (sorted) but the directories above `want`'s files: what must equal `want`'s paths after backupDirectoryTree. */
+export function pathsBesideDirectories(got: ReadonlyMap<string, Buffer>, want: ReadonlyMap<string, Buffer>): string[] {
+  const dirs = new Set(
+    [...want.keys()].flatMap((p) =>
+      p
+        .split('/')
+        .slice(1, -1)
+        .map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')),
+    ),
+  );
+  return [...got.keys()].filter((p) => !dirs.has(p)).sort();
 }
 
 /** Reads a backup back into a map of path → content. */
