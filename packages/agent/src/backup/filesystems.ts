@@ -27,11 +27,11 @@ interface FsTypeFound {
 }
 
 /**
- * The file-system type (statfs's f_type) of a directory, asked of a
- * descriptor opened from "/" without following a link, so the answer is
- * about the directory the walk reached. An error is its code.
+ * Runs `call` with an O_PATH descriptor of the directory `dir`, opened from
+ * "/" without following a link (so what it answers is about the directory
+ * the walk reached); a failure, of the open or the call, is its error code.
  */
-function statfsType(dir: Buffer): number | string {
+export function atDirectory<T>(dir: Buffer, call: (fd: number) => T): T | string {
   let fd: number;
   try {
     fd = openFromRoot(dir, fs.constants.O_DIRECTORY | O_PATH);
@@ -39,12 +39,17 @@ function statfsType(dir: Buffer): number | string {
     return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   }
   try {
-    return fs.statfsSync(`/proc/self/fd/${fd}`).type;
+    return call(fd);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   } finally {
     closeFd(fd);
   }
+}
+
+/** The file-system type (statfs's f_type) of a directory the walk reached; an error is its code. */
+function statfsType(dir: Buffer): number | string {
+  return atDirectory(dir, (fd) => fs.statfsSync(`/proc/self/fd/${fd}`).type);
 }
 
 /** Linux's dev_t split as mountinfo writes it ("major:minor"). */

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareWalkOrder, ENTRY_LIMITS, isUnder, type Xattr } from '@cpsbackup/format';
-import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, O_PATH, openFromRoot, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
+import { closeFd, type DirEntries, type EntryStat, listDir, lstatAt, readlinkAt, readXattrs, readXattrsFd } from '@cpsbackup/syscalls';
 import { openToRead } from './no-atime';
-import { FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
+import { atDirectory, FsBoundaries, type FsRules, STAY_ON_FILESYSTEM } from './filesystems';
 import { type PathPattern, Selection, type SelectionRules } from './selection';
 
 /** Kinds of filesystem object the walker reports (matching the store's EntryType). */
@@ -411,19 +411,7 @@ function readLink(path: Buffer, warn: (m: string) => void): Buffer | undefined {
 function inParent<T>(path: Buffer, call: (dirFd: number, name: Buffer) => T): T | string {
   const i = path.lastIndexOf(SLASH);
   const dir = i <= 0 ? SLASH_BUF : path.subarray(0, i);
-  let fd: number;
-  try {
-    fd = openFromRoot(dir, fs.constants.O_DIRECTORY | O_PATH);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  }
-  try {
-    return call(fd, path.length <= 1 ? Buffer.alloc(0) : path.subarray(i + 1));
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-  } finally {
-    closeFd(fd);
-  }
+  return atDirectory(dir, (fd) => call(fd, path.length <= 1 ? Buffer.alloc(0) : path.subarray(i + 1)));
 }
 
 /** What the walk below one include root works with. */
