@@ -3,7 +3,7 @@
  * security --offline` scores each (the agent's under 4, as the server's),
  * and the settings the product relies on are there: what a backup writes
  * by default is writable in the sandbox (lock_file, dump_directory, the
- * spool), what it reads stays readable (/home read-only, not hidden), the
+ * spool), apart from cpsbackupd's store, what it reads stays readable (/home read-only, not hidden), the
  * capabilities it uses and no more, the syscall filter on all three, and
  * node.conf, not the units, sets a backup's priority.
  */
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeSchema, storageSchema } from '@cpsbackup/config';
+import { nodeSchema, serverSchema, storageSchema } from '@cpsbackup/config';
 
 const UNITS = path.join(__dirname, '..', 'systemd');
 const AGENT_UNITS = ['cpsbackup-backup.service', 'cpsbackup-agent.service'];
@@ -66,6 +66,9 @@ describe('the systemd units', () => {
     const under = (p: string) => writable.some((w) => p === w || p.startsWith(`${w}/`));
     expect(under(path.dirname(nodeSchema.lock_file.defaultValue))).toBe(true);
     expect(under(storageSchema.dump_directory.defaultValue)).toBe(true);
+    // Nothing of the agent's in cpsbackupd's store (both may run on one machine: the server reads every entry there).
+    const store = serverSchema.directory.defaultValue;
+    expect(writable.filter((w) => w === store || w.startsWith(`${store}/`))).toEqual([]);
     // The lock outlives the unit: a manual -e may hold it when the unit stops.
     expect(one(s, 'RuntimeDirectoryPreserve')).toBe('yes');
     // spool_dir's default is the temporary directory: the unit's own, writable.
