@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install package package-deps lint-package clean
+.PHONY: help setup build lint test test-units test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install package package-deps lint-package clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
@@ -133,6 +133,10 @@ package-deps:
 
 package: build package-deps
 	DEB_VERSION="$(DEB_VERSION)" DEB_COMPRESSION="$(DEB_COMPRESSION)" bash packaging/package
+
+# The units of systemd/ under a real systemd (PID 1 of a Debian 12 root booted by systemd-nspawn), with the packages.
+test-units: package
+	bash test/systemd/nspawn-units.sh
 
 lint-package: package
 	@command -v lintian >/dev/null || { \
