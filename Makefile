@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install package package-deps lint-package clean
+.PHONY: help setup build lint test test-units test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install package package-deps lint-package clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make package the Debian packages build/deb/cpsbackup-agent_VERSION_amd64.deb and cpsbackup-server_... (DEB_VERSION=... overrides package.json's)"
 	@echo "make lint-package  lintian on those packages"
+	@echo "make test-units  the systemd units under a real systemd (systemd-nspawn -b of a Debian 12 root) with those packages"
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
@@ -52,7 +53,7 @@ test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
-	for tool in rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server; do \
+	for tool in rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server systemd-analyze:systemd; do \
 	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -133,6 +134,10 @@ package-deps:
 
 package: build package-deps
 	DEB_VERSION="$(DEB_VERSION)" DEB_COMPRESSION="$(DEB_COMPRESSION)" bash packaging/package
+
+# The units of systemd/ under a real systemd (PID 1 of a Debian 12 root booted by systemd-nspawn), with the packages.
+test-units: package
+	bash test/systemd/nspawn-units.sh
 
 lint-package: package
 	@command -v lintian >/dev/null || { \

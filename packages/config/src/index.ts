@@ -6,6 +6,7 @@ export { key, type KeySpec, type ConfigOf, type PathPattern, parseDuration } fro
 export { bytesText } from './size-text';
 export { type NetworkRule, parseNetwork, networkAllows } from './networks';
 export { type FsType, fsMagicOf, fsTypeName, parseFsType } from './fs-types';
+export { type IoPriority, ioPriorityText, parseIoPriority } from './io-priority';
 export {
   serverSchema,
   clientSchema,

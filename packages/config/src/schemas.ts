@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { fsTypesKey } from './fs-types';
+import { ioPriorityKey } from './io-priority';
 import { loadConfig } from './parse';
 import { type ConfigOf, key } from './spec';
 
@@ -331,7 +332,20 @@ export const nodeSchema = {
   restore_script_reserved_args: key.bool(true, 'pass the reserved arguments (pre/post, the result, reservedN) before the _arg ones; 0: only the _arg ones'),
   script_timeout: key.timeout(3600, 'a backup or restore script still running after this long is killed with what it started, and counts as failed (e.g. 30m)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
-  lock_file: key.path('/run/cpsbackup.lock', 'held during a backup so that two never run at once (the daemon and a manual -e)'),
+  lock_file: key.path(
+    '/run/cpsbackup/backup.lock',
+    'held during a backup so that two never run at once (the daemon and a manual -e); its directory is made if missing',
+  ),
+  nice: key.int(
+    10,
+    -20,
+    19,
+    'the CPU niceness of a backup (-e, the daemon, cron and the timer alike), set on every thread of the agent when it starts and inherited by scripts and dump jobs (0: as a login shell; below the niceness it started with needs CAP_SYS_NICE)',
+  ),
+  ionice: ioPriorityKey(
+    'best-effort:7',
+    'the I/O priority of a backup, set as nice is: best-effort:N (0 highest to 7 lowest), idle (only when no one else uses the disk: can stall a backup for hours on a busy one), or none (as started); heeded by the BFQ I/O scheduler',
+  ),
   backup_interval: key.duration(86400, 'the daemon backs up when the last successful backup is this old (e.g. 24h)'),
   backup_window: key.strings('when the daemon may start a backup, e.g. "Mon-Fri 01:00-05:00" or "* 22:00-06:00" (repeatable; none: any time)'),
   random_delay: key.duration(0, 'the daemon waits a random time up to this before each backup, so nodes do not all start at once'),

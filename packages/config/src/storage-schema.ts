@@ -56,7 +56,7 @@ export const storageSchema = {
   dump_directory: {
     repeatable: false,
     required: false,
-    defaultValue: '/var/lib/cpsbackup/dumps',
+    defaultValue: '/var/lib/cpsbackup-agent/dumps',
     help: 'where the dump FIFOs are made (backed up with the node, restored as files)',
     parseOne: (raw: string, src: ValueSource) => path.resolve(path.dirname(src.file), raw),
     combine: (v: unknown[]) => v[v.length - 1] as string,

@@ -48,6 +48,8 @@ interface Native {
   setXattrPath(fd: number, xattrName: Buffer, value: Buffer): number;
   readXattrs(fd: number, name: Buffer | null, maxCount: number, maxName: number, maxValue: number, maxTotal: number): 0 | Array<number | Buffer>;
   setXattr(fd: number, name: Buffer | null, xattrName: Buffer, value: Buffer): number;
+  ioprioSet(tid: number, cls: number, level: number): number;
+  ioprioGet(tid: number): number;
 }
 
 const ADDON = path.join(__dirname, '..', 'build', 'Release', 'syscalls.node');
@@ -558,4 +560,25 @@ function xattrSetError(r: number, syscall: string, file: Buffer | string | undef
   const err = systemError(r, syscall, file);
   err.message += ` (attribute ${xattrName.toString()})`;
   return Object.assign(err, { attribute: xattrName.toString() });
+}
+
+/** A thread's I/O scheduling class, as ioprio_set(2) numbers them (realtime is read, never set here). */
+export type IoClass = 'none' | 'realtime' | 'best-effort' | 'idle';
+const IO_CLASSES: IoClass[] = ['none', 'realtime', 'best-effort', 'idle'];
+
+/**
+ * Sets one thread's I/O priority (ioprio_set with IOPRIO_WHO_PROCESS:
+ * Linux keeps it per thread, and a thread made later inherits its
+ * creator's). `level`: 0 (highest) to 7 within best-effort; idle has none.
+ */
+export function setIoPriority(tid: number, ioClass: 'best-effort' | 'idle', level = 0): void {
+  const r = native.ioprioSet(tid, ioClass === 'idle' ? 3 : 2, ioClass === 'idle' ? 0 : level);
+  if (r < 0) throw systemError(r, 'ioprio_set', `thread ${tid}`);
+}
+
+/** One thread's I/O priority (ioprio_get); class none: never set, it follows the thread's niceness. */
+export function ioPriority(tid: number): { ioClass: IoClass; level: number } {
+  const r = native.ioprioGet(tid);
+  if (r < 0) throw systemError(r, 'ioprio_get', `thread ${tid}`);
+  return { ioClass: IO_CLASSES[r >> 13] ?? 'none', level: r & 7 };
 }

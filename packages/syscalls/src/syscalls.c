@@ -21,6 +21,7 @@
 #include <node_api.h>
 #include "at.h"
 #include "napi-helpers.h"
+#include "priority.h"
 
 /* seek(fd, offset, hole): lseek(fd, offset, hole ? SEEK_HOLE : SEEK_DATA). */
 static napi_value seek(napi_env env, napi_callback_info info) {
@@ -552,5 +553,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (at_define(env, exports) != napi_ok) return NULL;
+  if (priority_define(env, exports) != napi_ok) return NULL;
   return exports;
 }

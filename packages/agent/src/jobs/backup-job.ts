@@ -9,6 +9,7 @@ import { type BackupOptions, type BackupResult, runBackup } from '../backup/back
 import { type DumpJob, jobsOf, RunningDumps } from '../dumps/dump-jobs';
 import { AgentError, ExitCode } from '../errors';
 import { withJobScripts } from './job-scripts';
+import { applyBackupPriority } from './priority';
 import { withRunLock } from './run-lock';
 
 /**
@@ -27,7 +28,7 @@ function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJ
 }
 
 /**
- * Backs this node up, one backup at a time (the run lock: the daemon and a
+ * Backs this node up at node.conf's nice and ionice, one backup at a time (the run lock: the daemon and a
  * manual `cpsbackup -e` never back up together). Starts the dump jobs,
  * each writing into its FIFO, backs up the node with the FIFOs, then
  * checks every dump's exit status before the commit. A failed dump aborts
@@ -42,6 +43,8 @@ function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJ
  */
 export async function runBackupJob(config: NodeConfig, opts: BackupOptions = {}): Promise<BackupJobResult> {
   return withRunLock(config.lock_file, async () => {
+    // Before the scripts and dump jobs start: they inherit it.
+    applyBackupPriority(config, (line) => opts.onNotice?.(line));
     const { result, postScriptFailure } = await withJobScripts(
       config,
       'backup',
