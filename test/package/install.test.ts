@@ -1,0 +1,167 @@
+/**
+ * The agent's Debian package installed for real (issue 36): in a clean
+ * Debian 12 and Debian 13 root (debootstrap minbase: no node, no npm, no
+ * compiler), scripts/install-agent installs it with apt and enrols the node
+ * against a cpsbackupd on 127.0.0.1; the agent, run in the root by chroot,
+ * backs a tree up and restores it (bytes and metadata compared by rsync
+ * -aHAX); apt upgrades it to a newer version, which keeps the operator's
+ * node.conf, the key and the certificates, and whose next backup builds on
+ * its parent; apt remove keeps /etc/cpsbackup, apt purge deletes it.
+ * Needs root, debootstrap and the packages (make package); the roots are
+ * made once and cached (DebianRoot).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  buildFidelityTree,
+  buildPackages,
+  checkoutVersion,
+  DebianRoot,
+  type DebianSuite,
+  debPackage,
+  rsyncDiff,
+  snapshotTree,
+  useServer,
+} from '@cpsbackup/testkit/e2e';
+
+jest.setTimeout(600_000);
+
+const INSTALL_AGENT = path.resolve(__dirname, '../../scripts/install-agent');
+/** The version the upgrade goes to: the same checkout, a higher version. */
+const NEWER = `${checkoutVersion()}+t2`;
+/** Where the test puts what an operator copies to the node. */
+const MEDIA = '/root/cpsbackup-install';
+const SUITES: DebianSuite[] = ['bookworm', 'trixie'];
+const PASSWORD = (suite: string) => `once-${suite}-pass`;
+
+const isRoot = process.getuid?.() === 0;
+
+(isRoot ? describe : describe.skip)('the agent package in a clean Debian root', () => {
+  const { server, pki } = useServer('package', {
+    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
+    clients: Object.fromEntries(SUITES.map((s) => [`node-${s}`, [`password = ${PASSWORD(s)}`]])),
+    quiet: true,
+  });
+  const olderDeb = debPackage('agent');
+  let newerDeb: string;
+  beforeAll(() => {
+    const built = path.join(path.dirname(olderDeb), `cpsbackup-agent_${NEWER}_amd64.deb`);
+    if (!fs.existsSync(built)) buildPackages(NEWER);
+    newerDeb = debPackage('agent', NEWER);
+  });
+
+  describe.each(SUITES)('Debian %s', (suite) => {
+    let root: DebianRoot;
+    const cname = `node-${suite}`;
+    const data = '/srv/data';
+    const inRoot = (argv: string[]) => root.run(argv);
+    const backup = async (): Promise<{ number: number; parent: number | null; bytes: number; newBytes: number }> => {
+      const r = await inRoot(['cpsbackup', '-e', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as { backup: { number: number; parent: number | null; bytes: number; newBytes: number } }).backup;
+    };
+    const certFiles = () =>
+      Object.fromEntries(['ca.pem', `${cname}.pem`, `${cname}.key`].map((f) => [f, fs.readFileSync(root.path(`/etc/cpsbackup/certs/${f}`), 'utf8')]));
+
+    beforeAll(() => {
+      root = DebianRoot.open(suite);
+      fs.mkdirSync(root.path(MEDIA), { recursive: true });
+      fs.copyFileSync(INSTALL_AGENT, root.path(`${MEDIA}/install-agent`));
+      fs.copyFileSync(pki.caFile, root.path(`${MEDIA}/ca.pem`));
+      for (const deb of [olderDeb, newerDeb]) fs.copyFileSync(deb, root.path(`${MEDIA}/${path.basename(deb)}`));
+    });
+    afterAll(async () => {
+      await root?.dispose();
+    });
+
+    test('install-agent installs the package with apt and enrols; the agent backs up and restores every file type and attribute', async () => {
+      // A clean node: no runtime nor build tools the agent could lean on.
+      for (const tool of ['node', 'npm', 'gcc', 'python3']) expect((await inRoot(['sh', '-c', `command -v ${tool}`])).code).not.toBe(0);
+      const inst = await inRoot([
+        'bash',
+        `${MEDIA}/install-agent`,
+        '--package',
+        `${MEDIA}/${path.basename(olderDeb)}`,
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(server.port),
+        '--cname',
+        cname,
+        '--ca',
+        `${MEDIA}/ca.pem`,
+        '--password',
+        PASSWORD(suite),
+        '--include',
+        data,
+      ]);
+      expect(inst).toMatchObject({ code: 0 });
+      expect(inst.stdout).toMatch(new RegExp(`Enrolled ${cname}: certificate /etc/cpsbackup/certs/${cname}\\.pem \\(SHA-256 [0-9a-f:]{95}\\)`));
+      const status = await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent']);
+      expect(status.stdout).toBe(`install ok installed ${checkoutVersion()}`);
+      expect(fs.readFileSync(root.path('/etc/cpsbackup/node.conf'), 'utf8')).toContain(`cname = ${cname}\n`);
+      expect(fs.statSync(root.path(`/etc/cpsbackup/certs/${cname}.key`)).mode & 0o777).toBe(0o600);
+      for (const unit of ['cpsbackup-agent.service', 'cpsbackup-backup.service', 'cpsbackup-backup.timer']) {
+        expect(fs.existsSync(root.path(`/lib/systemd/system/${unit}`))).toBe(true);
+      }
+
+      // Every file type and attribute, and data enough that a re-backup's new bytes say something.
+      buildFidelityTree(root.path(data));
+      fs.writeFileSync(root.path(`${data}/large.bin`), randomBytes(4 << 20));
+      const first = await backup();
+      expect(first.parent).toBeNull();
+      const restored = await inRoot(['cpsbackup', '-i', '--to', '/srv/restored']);
+      expect(restored.stderr).toBe('');
+      expect(restored.code).toBe(0);
+      expect(rsyncDiff(root.path(data), root.path(`/srv/restored${data}`))).toEqual([]);
+      expect(snapshotTree(root.path(`/srv/restored${data}`))).toEqual(snapshotTree(root.path(data)));
+    });
+
+    test('apt upgrades it keeping node.conf, the key and the certificates; the next backup builds on its parent', async () => {
+      // The operator's change to node.conf (a conffile) survives the upgrade byte for byte.
+      const conf = root.path('/etc/cpsbackup/node.conf');
+      fs.appendFileSync(conf, `exclude_regex = \\.cache$\n# changed by the operator of ${cname}\n`);
+      const confBefore = fs.readFileSync(conf, 'utf8');
+      const certsBefore = certFiles();
+      const listBefore = await inRoot(['cpsbackup', '-l', '--json']);
+      expect(listBefore.code).toBe(0);
+
+      const up = await inRoot(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(newerDeb)}`]);
+      expect(up).toMatchObject({ code: 0 });
+      expect((await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent'])).stdout).toBe(`install ok installed ${NEWER}`);
+      expect(fs.readFileSync(conf, 'utf8')).toBe(confBefore);
+      expect(certFiles()).toEqual(certsBefore);
+      // The same node to the server: its backups listed as before.
+      const listAfter = await inRoot(['cpsbackup', '-l', '--json']);
+      expect(listAfter.code).toBe(0);
+      expect(JSON.parse(listAfter.stdout)).toEqual(JSON.parse(listBefore.stdout));
+
+      // One small change: the next backup names its parent and stores little new data.
+      const previous = (JSON.parse(listAfter.stdout) as { backups: Array<{ number: number }> }).backups.at(-1)!.number;
+      fs.writeFileSync(root.path(`${data}/changed-after-upgrade.txt`), 'one more file\n');
+      const next = await backup();
+      expect(next.parent).toBe(previous);
+      expect(next.bytes).toBeGreaterThan(4 << 20);
+      expect(next.newBytes).toBeLessThan(64 << 10);
+    });
+
+    test('apt remove takes the program and keeps /etc/cpsbackup; apt purge deletes the configuration', async () => {
+      const removed = await inRoot(['apt-get', 'remove', '-y', '-q', 'cpsbackup-agent']);
+      expect(removed).toMatchObject({ code: 0 });
+      for (const gone of ['/usr/bin/cpsbackup', '/usr/lib/cpsbackup-agent', '/lib/systemd/system/cpsbackup-agent.service']) {
+        expect(fs.existsSync(root.path(gone))).toBe(false);
+      }
+      expect((await inRoot(['sh', '-c', 'command -v cpsbackup'])).code).not.toBe(0);
+      expect(fs.existsSync(root.path('/etc/cpsbackup/node.conf'))).toBe(true);
+      expect(fs.existsSync(root.path(`/etc/cpsbackup/certs/${cname}.key`))).toBe(true);
+      expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).stdout).toBe('deinstall ok config-files');
+
+      const purged = await inRoot(['apt-get', 'purge', '-y', '-q', 'cpsbackup-agent']);
+      expect(purged).toMatchObject({ code: 0 });
+      expect(fs.existsSync(root.path('/etc/cpsbackup/node.conf'))).toBe(false);
+      expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).code).not.toBe(0);
+    });
+  });
+});
