@@ -11,6 +11,8 @@
  * made once and cached (DebianRoot).
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
@@ -145,6 +147,34 @@ const isRoot = process.getuid?.() === 0;
       expect(next.parent).toBe(previous);
       expect(next.bytes).toBeGreaterThan(4 << 20);
       expect(next.newBytes).toBeLessThan(64 << 10);
+
+      // install-agent run again, the package fetched from a URL: nothing of the node's replaced.
+      const web = http.createServer((_req, res) => fs.createReadStream(newerDeb).pipe(res));
+      await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/${path.basename(newerDeb)}`;
+        const again = await inRoot([
+          'bash',
+          `${MEDIA}/install-agent`,
+          '--package',
+          url,
+          '--server',
+          '127.0.0.1',
+          '--port',
+          String(server.port),
+          '--cname',
+          cname,
+          '--ca',
+          `${MEDIA}/ca.pem`,
+        ]);
+        expect(again).toMatchObject({ code: 0 });
+        expect(again.stdout).toContain('kept the existing /etc/cpsbackup/node.conf');
+        expect(again.stdout).toContain(`already enrolled: kept /etc/cpsbackup/certs/${cname}.pem and its key`);
+      } finally {
+        web.close();
+      }
+      expect(fs.readFileSync(conf, 'utf8')).toBe(confBefore);
+      expect(certFiles()).toEqual(certsBefore);
     });
 
     test('apt remove takes the program and keeps /etc/cpsbackup; apt purge deletes the configuration', async () => {
