@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   buildFidelityTree,
   buildPackages,
@@ -112,6 +112,9 @@ const isRoot = process.getuid?.() === 0;
       // Every file type and attribute, and data enough that a re-backup's new bytes say something.
       buildFidelityTree(root.path(data));
       fs.writeFileSync(root.path(`${data}/large.bin`), randomBytes(4 << 20));
+      // A dump job: a real writer into a FIFO the agent reads (storage.conf beside node.conf).
+      const dumpOf = ['tar', '--sort=name', '--numeric-owner', '-C', '/usr/share/doc', '-cf', '-', '.'];
+      fs.writeFileSync(root.path('/etc/cpsbackup/storage.conf'), `dump_directory = /var/lib/cpsbackup/dumps\ndump = docs: ${dumpOf.join(' ')} > {fifo}\n`);
       const first = await backup();
       expect(first.parent).toBeNull();
       const restored = await inRoot(['cpsbackup', '-i', '--to', '/srv/restored']);
@@ -119,6 +122,10 @@ const isRoot = process.getuid?.() === 0;
       expect(restored.code).toBe(0);
       expect(rsyncDiff(root.path(data), root.path(`/srv/restored${data}`))).toEqual([]);
       expect(snapshotTree(root.path(`/srv/restored${data}`))).toEqual(snapshotTree(root.path(data)));
+      const dump = fs.readFileSync(root.path('/srv/restored/var/lib/cpsbackup/dumps/docs.dump'));
+      const direct = await root.run(['sh', '-c', `${dumpOf.join(' ')} | sha256sum`]);
+      expect(dump.length).toBeGreaterThan(10_000);
+      expect(createHash('sha256').update(dump).digest('hex')).toBe(direct.stdout.split(' ')[0]);
     });
 
     test('apt upgrades it keeping node.conf, the key and the certificates; the next backup builds on its parent', async () => {
