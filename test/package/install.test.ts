@@ -1,61 +1,75 @@
 /**
- * The agent's Debian package installed for real (issue 36): in a clean
- * Debian 12 and Debian 13 root (debootstrap minbase: no node, no npm, no
- * compiler), scripts/install-agent installs it with apt and enrols the node
- * against a cpsbackupd on 127.0.0.1; the agent, run in the root by chroot,
- * backs a tree up and restores it (bytes and metadata compared by rsync
- * -aHAX); apt upgrades it to a newer version, which keeps the operator's
- * node.conf, the key and the certificates, and whose next backup builds on
- * its parent; apt remove keeps /etc/cpsbackup, apt purge deletes it.
+ * The Debian packages installed for real (issue 36), in clean Debian 12 and
+ * Debian 13 roots (debootstrap minbase: no node, no npm, no compiler),
+ * entered by chroot. In one root, apt installs the server package, its
+ * make-certs makes the certificates and cpsbackupd runs from it as its own
+ * user on 127.0.0.1. In another, the install-agent the server package ships
+ * installs the agent package with apt and enrols the node; the agent backs
+ * a tree (and a dump job) up and restores it (bytes and metadata compared
+ * by rsync -aHAX); apt upgrades it to a newer version, which keeps the
+ * operator's node.conf, the key and the certificates, and whose next backup
+ * builds on its parent; apt remove keeps /etc/cpsbackup, apt purge deletes
+ * the configuration and keeps the node's key and certificates.
  * Needs root, debootstrap and the packages (make package); the roots are
  * made once and cached (DebianRoot).
  */
+import { type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
 import {
   buildFidelityTree,
-  buildPackages,
   checkoutVersion,
   DebianRoot,
   type DebianSuite,
+  debAsVersion,
   debPackage,
+  freePort,
+  type RootResult,
   rsyncDiff,
   snapshotTree,
-  useServer,
+  tempDir,
 } from '@cpsbackup/testkit/e2e';
 
 jest.setTimeout(600_000);
 
-const INSTALL_AGENT = path.resolve(__dirname, '../../scripts/install-agent');
 /** The version the upgrade goes to: the same checkout, a higher version. */
 const NEWER = `${checkoutVersion()}+t2`;
-/** Where the test puts what an operator copies to the node. */
+/** Where the test puts what an operator copies to a machine. */
 const MEDIA = '/root/cpsbackup-install';
 const SUITES: DebianSuite[] = ['bookworm', 'trixie'];
-const PASSWORD = (suite: string) => `once-${suite}-pass`;
 
 const isRoot = process.getuid?.() === 0;
 
-(isRoot ? describe : describe.skip)('the agent package in a clean Debian root', () => {
-  const { server, pki } = useServer('package', {
-    conf: (p) => [`ca_key = ${p.writeCaKey()}`],
-    clients: Object.fromEntries(SUITES.map((s) => [`node-${s}`, [`password = ${PASSWORD(s)}`]])),
-    quiet: true,
-  });
+/** r, which must have exited 0: its output in the failure otherwise. */
+function ok(r: RootResult, what: string): RootResult {
+  if (r.code !== 0) throw new Error(`${what} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+(isRoot ? describe : describe.skip)('the packages in clean Debian roots', () => {
+  const serverDeb = debPackage('server');
   const olderDeb = debPackage('agent');
+  let scratch: string;
   let newerDeb: string;
   beforeAll(() => {
-    const built = path.join(path.dirname(olderDeb), `cpsbackup-agent_${NEWER}_amd64.deb`);
-    if (!fs.existsSync(built)) buildPackages(NEWER);
-    newerDeb = debPackage('agent', NEWER);
+    scratch = tempDir('package');
+    newerDeb = debAsVersion(olderDeb, NEWER, scratch);
+  });
+  afterAll(() => {
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   describe.each(SUITES)('Debian %s', (suite) => {
+    let serverRoot: DebianRoot;
     let root: DebianRoot;
+    let daemon: ChildProcess;
+    let daemonLog = '';
+    let port: number;
     const cname = `node-${suite}`;
+    const password = `once-${suite}-${Date.now()}`;
     const data = '/srv/data';
     const inRoot = (argv: string[]) => root.run(argv);
     const backup = async (): Promise<{ number: number; parent: number | null; bytes: number; newBytes: number }> => {
@@ -68,14 +82,49 @@ const isRoot = process.getuid?.() === 0;
       Object.fromEntries(['ca.pem', `${cname}.pem`, `${cname}.key`].map((f) => [f, fs.readFileSync(root.path(`/etc/cpsbackup/certs/${f}`), 'utf8')]));
 
     beforeAll(() => {
+      serverRoot = DebianRoot.open(suite);
       root = DebianRoot.open(suite);
+      fs.mkdirSync(serverRoot.path(MEDIA), { recursive: true });
+      fs.copyFileSync(serverDeb, serverRoot.path(`${MEDIA}/${path.basename(serverDeb)}`));
       fs.mkdirSync(root.path(MEDIA), { recursive: true });
-      fs.copyFileSync(INSTALL_AGENT, root.path(`${MEDIA}/install-agent`));
-      fs.copyFileSync(pki.caFile, root.path(`${MEDIA}/ca.pem`));
       for (const deb of [olderDeb, newerDeb]) fs.copyFileSync(deb, root.path(`${MEDIA}/${path.basename(deb)}`));
     });
     afterAll(async () => {
       await root?.dispose();
+      await serverRoot?.dispose();
+    });
+
+    test("the server package installs with apt; cpsbackupd runs from it as its own user with make-certs' certificates", async () => {
+      const inServer = (argv: string[]) => serverRoot.run(argv);
+      ok(await inServer(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(serverDeb)}`]), 'apt-get install of the server package');
+      expect((await inServer(['getent', 'passwd', 'cpsbackup'])).stdout).toMatch(/^cpsbackup:x:\d+:\d+:.*:\/var\/lib\/cpsbackup:\/usr\/sbin\/nologin$/m);
+      // The operator's steps (OPERATIONS 1): certificates, the group's read, a port, enrolment on, the node's client file.
+      ok(await inServer(['/usr/share/cpsbackup/make-certs', '/etc/cpsbackup/certs']), 'make-certs');
+      port = await freePort();
+      const conf = serverRoot.path('/etc/cpsbackup/server.conf');
+      const edited = fs
+        .readFileSync(conf, 'utf8')
+        .replace(/^address = .*$/m, 'address = 127.0.0.1')
+        .replace(/^port = .*$/m, `port = ${port}`)
+        .replace(/^status_port = .*$/m, 'status_port = 0');
+      fs.writeFileSync(conf, `${edited}ca_key = /etc/cpsbackup/certs/ca.key\n`);
+      fs.writeFileSync(serverRoot.path(`/etc/cpsbackup/clients/${cname}`), `password = ${password}\n`);
+      ok(await inServer(['sh', '-c', 'chgrp -R cpsbackup /etc/cpsbackup && chmod -R g+rX,o-rwx /etc/cpsbackup']), 'the group read');
+      // As its unit runs it: User=cpsbackup.
+      daemon = serverRoot.start(['setpriv', '--reuid=cpsbackup', '--regid=cpsbackup', '--init-groups', 'cpsbackupd', '-c', '/etc/cpsbackup/server.conf']);
+      await new Promise<void>((resolve, reject) => {
+        const seen = (d: Buffer) => {
+          daemonLog += d.toString();
+          if (/"msg":"listening"/.test(daemonLog)) resolve();
+        };
+        daemon.stdout!.on('data', seen);
+        daemon.stderr!.on('data', seen);
+        daemon.once('exit', (code) => reject(new Error(`cpsbackupd exited with ${code}: ${daemonLog}`)));
+      });
+      expect(daemonLog).toContain(`"port":${port}`);
+      // What the operator copies to the node: the server package's install-agent, the CA.
+      fs.copyFileSync(serverRoot.path('/usr/share/cpsbackup/install-agent'), root.path(`${MEDIA}/install-agent`));
+      fs.copyFileSync(serverRoot.path('/etc/cpsbackup/certs/ca.pem'), root.path(`${MEDIA}/ca.pem`));
     });
 
     test('install-agent installs the package with apt and enrols; the agent backs up and restores every file type and attribute', async () => {
@@ -89,17 +138,17 @@ const isRoot = process.getuid?.() === 0;
         '--server',
         '127.0.0.1',
         '--port',
-        String(server.port),
+        String(port),
         '--cname',
         cname,
         '--ca',
         `${MEDIA}/ca.pem`,
         '--password',
-        PASSWORD(suite),
+        password,
         '--include',
         data,
       ]);
-      expect(inst).toMatchObject({ code: 0 });
+      ok(inst, 'install-agent');
       expect(inst.stdout).toMatch(new RegExp(`Enrolled ${cname}: certificate /etc/cpsbackup/certs/${cname}\\.pem \\(SHA-256 [0-9a-f:]{95}\\)`));
       const status = await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent']);
       expect(status.stdout).toBe(`install ok installed ${checkoutVersion()}`);
@@ -113,7 +162,7 @@ const isRoot = process.getuid?.() === 0;
       buildFidelityTree(root.path(data));
       fs.writeFileSync(root.path(`${data}/large.bin`), randomBytes(4 << 20));
       // A dump job: a real writer into a FIFO the agent reads (storage.conf beside node.conf).
-      const dumpOf = ['tar', '--sort=name', '--numeric-owner', '-C', '/usr/share/doc', '-cf', '-', '.'];
+      const dumpOf = ['tar', '--sort=name', '--numeric-owner', '-C', '/usr/share/common-licenses', '-cf', '-', '.'];
       fs.writeFileSync(root.path('/etc/cpsbackup/storage.conf'), `dump_directory = /var/lib/cpsbackup/dumps\ndump = docs: ${dumpOf.join(' ')} > {fifo}\n`);
       const first = await backup();
       expect(first.parent).toBeNull();
@@ -138,7 +187,7 @@ const isRoot = process.getuid?.() === 0;
       expect(listBefore.code).toBe(0);
 
       const up = await inRoot(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(newerDeb)}`]);
-      expect(up).toMatchObject({ code: 0 });
+      ok(up, 'apt-get install of the newer package');
       expect((await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent'])).stdout).toBe(`install ok installed ${NEWER}`);
       expect(fs.readFileSync(conf, 'utf8')).toBe(confBefore);
       expect(certFiles()).toEqual(certsBefore);
@@ -168,13 +217,13 @@ const isRoot = process.getuid?.() === 0;
           '--server',
           '127.0.0.1',
           '--port',
-          String(server.port),
+          String(port),
           '--cname',
           cname,
           '--ca',
           `${MEDIA}/ca.pem`,
         ]);
-        expect(again).toMatchObject({ code: 0 });
+        ok(again, 'install-agent again');
         expect(again.stdout).toContain('kept the existing /etc/cpsbackup/node.conf');
         expect(again.stdout).toContain(`already enrolled: kept /etc/cpsbackup/certs/${cname}.pem and its key`);
       } finally {
@@ -184,9 +233,9 @@ const isRoot = process.getuid?.() === 0;
       expect(certFiles()).toEqual(certsBefore);
     });
 
-    test('apt remove takes the program and keeps /etc/cpsbackup; apt purge deletes the configuration', async () => {
+    test("apt remove takes the program and keeps /etc/cpsbackup; apt purge deletes the configuration, keeping the node's key", async () => {
       const removed = await inRoot(['apt-get', 'remove', '-y', '-q', 'cpsbackup-agent']);
-      expect(removed).toMatchObject({ code: 0 });
+      ok(removed, 'apt-get remove');
       for (const gone of ['/usr/bin/cpsbackup', '/usr/lib/cpsbackup-agent', '/lib/systemd/system/cpsbackup-agent.service']) {
         expect(fs.existsSync(root.path(gone))).toBe(false);
       }
@@ -196,9 +245,12 @@ const isRoot = process.getuid?.() === 0;
       expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).stdout).toBe('deinstall ok config-files');
 
       const purged = await inRoot(['apt-get', 'purge', '-y', '-q', 'cpsbackup-agent']);
-      expect(purged).toMatchObject({ code: 0 });
+      ok(purged, 'apt-get purge');
       expect(fs.existsSync(root.path('/etc/cpsbackup/node.conf'))).toBe(false);
       expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).code).not.toBe(0);
+      // The node's identity is kept, and said so: its key and certificate, until no backup needs them.
+      expect(fs.existsSync(root.path(`/etc/cpsbackup/certs/${cname}.key`))).toBe(true);
+      expect(purged.stdout + purged.stderr).toContain('kept: /etc/cpsbackup/certs');
     });
   });
 });
