@@ -3,10 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_INSTALL_STAMP := node_modules/.cpsbackup-installed
 
-.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install clean
+.PHONY: help setup build lint test test-deps test-rgw ceph-deps bench bench-peers bench-s3 bench-s3-trees peers demo install package package-deps lint-package clean
 
 help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
+	@echo "make package the Debian packages build/deb/cpsbackup-agent_VERSION_amd64.deb and cpsbackup-server_... (DEB_VERSION=... overrides package.json's)"
+	@echo "make lint-package  lintian on those packages"
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd unit"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
@@ -113,6 +115,30 @@ demo: build
 # /etc/cpsbackup from conf/ (existing files kept), the systemd unit.
 install: build
 	bash scripts/install
+
+# The Debian packages (packaging/): each with its own stripped Node.js runtime (this
+# machine's node, >= 20), the program's JavaScript and production dependencies, native
+# addons stripped. DEB_VERSION=0.1.0+t2 overrides package.json's version; DEB_COMPRESSION
+# (default xz) is dpkg-deb's compressor (zstd: a build in seconds, for tests).
+# Tools from Debian's packages: dpkg-deb and dpkg-shlibdeps (Depends computed from the
+# runtime's and the addons' ELF files), strip; lintian for lint-package.
+package-deps:
+	@missing=""; \
+	for tool in dpkg-deb:dpkg dpkg-shlibdeps:dpkg-dev strip:binutils; do \
+	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian's packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+package: build package-deps
+	DEB_VERSION="$(DEB_VERSION)" DEB_COMPRESSION="$(DEB_COMPRESSION)" bash packaging/package
+
+lint-package: package
+	@command -v lintian >/dev/null || { \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends lintian; }
+	bash packaging/lint-package
 
 bench: build
 	node --max-old-space-size=4096 packages/bench/dist/store-bench.js
