@@ -12,7 +12,7 @@ help:
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd unit"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
-	@echo "make test    set up, build, lint, run every test (the S3 suites on s3rver, then again on a real Ceph RGW)"
+	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots; the S3 suites on s3rver, then again on a real Ceph RGW)"
 	@echo "make test-rgw  the S3 suites against a real Ceph RGW the tests start (one host, 127.0.0.1, Debian's ceph packages)"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
@@ -70,7 +70,10 @@ lint: setup
 	npx tsc -p tsconfig.test.json --noEmit
 	npx knip --treat-config-hints-as-errors
 
-test: build lint test-deps
+# The packages first: test/package/ installs them in clean Debian 12 and 13 roots
+# (debootstrap, cached in /var/cache/cpsbackup-test/debootstrap), test/e2e/enrol-install
+# unpacks the agent's with install-agent --prefix.
+test: build lint test-deps package
 	npx jest --ci
 	$(MAKE) --no-print-directory test-rgw
 
