@@ -103,6 +103,26 @@ describe('enrolment and installing the agent', () => {
     expect((await sh(bin, ['-l'])).code).toBe(0);
   });
 
+  test('install-agent refuses what is not the agent package, saying what to give, and installs nothing', async () => {
+    const prefix = path.join(root, 'refused');
+    const common = ['--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile];
+    const cases: Array<[string[], RegExp]> = [
+      [
+        common,
+        /--package is required: the agent's \.deb \(make package writes build\/deb\/cpsbackup-agent_VERSION_amd64\.deb; copy it to this node\) or its http\(s\) URL/,
+      ],
+      [['--package', path.join(root, 'nowhere.deb'), ...common], /--package .*nowhere\.deb: no such file \(copy the agent's \.deb to this node first\)/],
+      [['--package', pki.caFile, ...common], /ca\.pem is not a Debian package \(dpkg-deb cannot read it\)/],
+      [['--package', debPackage('server'), ...common], /cpsbackup-server_.*\.deb is the package cpsbackup-server, not cpsbackup-agent/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await sh(INSTALL, args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(fs.existsSync(prefix)).toBe(false);
+  });
+
   test('a wrong password or an unknown name is refused without saying which', async () => {
     const prefix = path.join(root, 'intruder');
     const inst = await sh(INSTALL, [
