@@ -20,9 +20,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 // Dependencies that only build or type a package at npm install: never loaded at run time.
 const INSTALL_ONLY = new Set(['node-gyp', 'nan', 'node-addon-api', 'prebuild-install', 'install-artifact-from-github', '@types/node']);
 // Names, anywhere in a third-party package, that no program loads.
-const DROPPED_DIRS = new Set(['test', 'tests', '__tests__', 'example', 'examples', 'docs', 'doc', '.github', 'bench', 'benchmark']);
-const DROPPED_FILE = /(\.d\.[cm]?ts|\.map|\.md|\.markdown|\.tsbuildinfo|^\.[^/]*|\.gyp|\.gypi)$/i;
-const LICENSE_FILE = /^(licen[cs]e|copying|notice)(\.[a-z]+)?$/i;
+const DROPPED_DIRS = new Set(['test', 'tests', 'spec', 'specs', '__tests__', 'example', 'examples', 'docs', 'doc', '.github', 'bench', 'benchmark']);
+const DROPPED_FILE = /(\.(test|spec)\.[cm]?js|\.d\.[cm]?ts|\.map|\.md|\.markdown|\.html|\.tsbuildinfo|^\.[^/]*|\.gyp|\.gypi|\.sh)$/i;
+const LICENSE_FILE = /^(licen[cs]e|copying|notice|copyrightnotice)([-.][a-z0-9.-]+)?$/i;
 // A native addon keeps only these: the module and the JavaScript that loads it.
 const ADDON_SOURCE_DIRS = new Set(['src', 'deps', 'vendor', 'scripts', 'build']);
 
@@ -73,10 +73,17 @@ while (queue.length > 0) {
   }
 }
 
+/**
+ * A copy, never executable: the package runs each program through its /usr/bin
+ * wrapper on the bundled node, so a module's #! line names an interpreter the
+ * package does not use; it becomes a comment (same line numbers in stack traces).
+ */
 function copyFile(from, to) {
   fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.copyFileSync(from, to);
-  fs.chmodSync(to, fs.statSync(from).mode & 0o111 ? 0o755 : 0o644);
+  const data = fs.readFileSync(from);
+  if (/\.[cm]?js$/.test(to) && data.subarray(0, 2).toString() === '#!') data.write('//', 0);
+  fs.writeFileSync(to, data, { mode: 0o644 });
+  fs.chmodSync(to, 0o644);
 }
 
 /** Every file under `dir` (relative paths) that `keep` accepts; symbolic links followed. */
@@ -86,7 +93,7 @@ function* files(dir, keep, rel = '') {
     const full = path.join(dir, relPath);
     const isDir = entry.isDirectory() || (entry.isSymbolicLink() && fs.statSync(full).isDirectory());
     if (isDir) {
-      if (entry.name === 'node_modules') continue; // nested packages are staged as packages
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue; // nested packages are staged as packages
       if (keep(relPath, true)) yield* files(dir, keep, relPath);
     } else if (keep(relPath, false)) {
       yield relPath;
@@ -118,7 +125,7 @@ for (const [real, to] of [...seen].sort((a, b) => a[1].localeCompare(b[1]))) {
       return parts.length === 3 && parts[1] === 'Release' && base.endsWith('.node') && !base.startsWith('test_');
     }
     if (isDir) return true;
-    if (LICENSE_FILE.test(base) && parts.length === 1) return false;
+    if (LICENSE_FILE.test(base)) return false; // in the copyright file
     if (DROPPED_FILE.test(base) || /^(readme|changelog|history|authors|contributing)(\.|$)/i.test(base)) return false;
     if (addon && !/\.(js|cjs|mjs|json)$/.test(base)) return false;
     return true;
@@ -134,10 +141,7 @@ for (const [real, to] of [...seen].sort((a, b) => a[1].localeCompare(b[1]))) {
   }
   if (count === 0) throw new Error(`${pkg.name}: nothing to stage from ${real}`);
   if (!ours) {
-    const licenseFiles = fs
-      .readdirSync(real)
-      .filter((f) => LICENSE_FILE.test(f))
-      .sort();
+    const licenseFiles = [...files(real, (rel, isDir) => isDir || LICENSE_FILE.test(path.basename(rel)))].sort();
     licenses.push({
       name: pkg.name,
       version: pkg.version,
