@@ -106,10 +106,15 @@ export class DebianRoot {
     if (!fs.existsSync(tarball)) DebianRoot.make(suite);
     const root = new DebianRoot(suite, path.join(tempDir(`debian-${suite}`), 'root'));
     fs.mkdirSync(root.dir);
-    sh(['tar', '--zstd', '--numeric-owner', '-xpf', tarball, '-C', root.dir], `unpacking the ${suite} root`);
-    if (stale) {
-      root.mustRun(['apt-get', 'update', '-q'], 'refreshing the package lists of the cached root');
-      DebianRoot.save(root.dir, tarball);
+    try {
+      sh(['tar', '--zstd', '--numeric-owner', '-xpf', tarball, '-C', root.dir], `unpacking the ${suite} root`);
+      if (stale) {
+        root.mustRun(['apt-get', 'update', '-q'], 'refreshing the package lists of the cached root');
+        DebianRoot.save(root.dir, tarball);
+      }
+    } catch (err) {
+      spawnSync('rm', ['-rf', '--one-file-system', path.dirname(root.dir)]);
+      throw err;
     }
     return root;
   }
