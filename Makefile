@@ -9,7 +9,7 @@ help:
 	@echo "make demo    set up, build, start cpsbackupd, back up and restore a sample tree"
 	@echo "make package the Debian packages build/deb/cpsbackup-agent_VERSION_amd64.deb and cpsbackup-server_... (DEB_VERSION=... overrides package.json's)"
 	@echo "make lint-package  lintian on those packages"
-	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd unit"
+	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
 	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots; the S3 suites on s3rver, then again on a real Ceph RGW)"

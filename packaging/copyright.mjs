@@ -31,11 +31,16 @@ const indent = (text) =>
     .map((line) => (line.trim() === '' ? ' .' : ` ${line}`))
     .join('\n');
 
-// Debian's nodejs and NodeSource's both put node's LICENSE here (V8, OpenSSL, ICU, libuv... inside).
+// node's LICENSE (V8, OpenSSL, ICU, libuv... inside): where Debian's nodejs and NodeSource's
+// put it, or beside bin/ in a nodejs.org tarball.
 const real = fs.realpathSync(nodeBin);
-const nodeLicense = [path.join(path.dirname(real), '..', 'share', 'doc', 'nodejs', 'LICENSE'), '/usr/share/doc/nodejs/LICENSE'].find((f) => fs.existsSync(f));
+const nodeLicense = [
+  path.join(path.dirname(real), '..', 'share', 'doc', 'nodejs', 'LICENSE'),
+  path.join(path.dirname(real), '..', 'LICENSE'),
+  '/usr/share/doc/nodejs/LICENSE',
+].find((f) => fs.existsSync(f));
 if (!nodeLicense) {
-  console.error(`copyright.mjs: no LICENSE of Node.js beside ${real} nor in /usr/share/doc/nodejs: install the nodejs package's documentation`);
+  console.error(`copyright.mjs: no LICENSE of Node.js beside ${real} nor in /usr/share/doc/nodejs: give the node of a Node.js install that has it (NODE=...)`);
   process.exit(2);
 }
 const nodeVersion = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
