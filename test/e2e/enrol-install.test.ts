@@ -54,6 +54,7 @@ describe('enrolment and installing the agent', () => {
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const etc = path.join(prefix, 'etc/cpsbackup');
     expect(fs.statSync(path.join(etc, 'certs/fresh.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(etc, 'node.conf')).mode & 0o777).toBe(0o600); // it may hold encryption_password
     const unit = fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${bin} -c ${etc}/node.conf --daemon`);
     // The nightly timer is shipped as the alternative to the daemon, with the same paths.

@@ -153,6 +153,8 @@ function ok(r: RootResult, what: string): RootResult {
       const status = await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent']);
       expect(status.stdout).toBe(`install ok installed ${checkoutVersion()}`);
       expect(fs.readFileSync(root.path('/etc/cpsbackup/node.conf'), 'utf8')).toContain(`cname = ${cname}\n`);
+      // node.conf may hold encryption_password: root's alone, as the package leaves it.
+      expect(fs.statSync(root.path('/etc/cpsbackup/node.conf')).mode & 0o777).toBe(0o600);
       expect(fs.statSync(root.path(`/etc/cpsbackup/certs/${cname}.key`)).mode & 0o777).toBe(0o600);
       for (const unit of ['cpsbackup-agent.service', 'cpsbackup-backup.service', 'cpsbackup-backup.timer']) {
         expect(fs.existsSync(root.path(`/lib/systemd/system/${unit}`))).toBe(true);
@@ -190,6 +192,7 @@ function ok(r: RootResult, what: string): RootResult {
       ok(up, 'apt-get install of the newer package');
       expect((await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent'])).stdout).toBe(`install ok installed ${NEWER}`);
       expect(fs.readFileSync(conf, 'utf8')).toBe(confBefore);
+      expect(fs.statSync(conf).mode & 0o777).toBe(0o600);
       expect(certFiles()).toEqual(certsBefore);
       // The same node to the server: its backups listed as before.
       const listAfter = await inRoot(['cpsbackup', '-l', '--json']);
