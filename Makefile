@@ -13,7 +13,7 @@ help:
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
-	@echo "make test    set up, build, lint, run every test (the S3 suites on s3rver, then again on a real Ceph RGW)"
+	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots; the S3 suites on s3rver, then again on a real Ceph RGW)"
 	@echo "make test-rgw  the S3 suites against a real Ceph RGW the tests start (one host, 127.0.0.1, Debian's ceph packages)"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
@@ -48,12 +48,13 @@ build: setup $(SYSCALLS_ADDON)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # PostgreSQL (dump-job tests), Chromium (the status page test), and for the fidelity test
 # (a tree of every file type and attribute, compared by rsync -aHAX): rsync, acl (setfacl),
-# attr (getfattr, setfattr), libcap2-bin (setcap) and python3, from Debian's packages.
+# attr (getfattr, setfattr), libcap2-bin (setcap) and python3, from Debian's packages; for the install
+# test (test/package/), debootstrap and zstd (clean Debian roots, cached as tarballs).
 test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
-	for tool in rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server systemd-analyze:systemd; do \
+	for tool in /usr/sbin/debootstrap:debootstrap zstd:zstd rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server systemd-analyze:systemd; do \
 	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -70,7 +71,10 @@ lint: setup
 	npx tsc -p tsconfig.test.json --noEmit
 	npx knip --treat-config-hints-as-errors
 
-test: build lint test-deps
+# The packages first: test/package/ installs them in clean Debian 12 and 13 roots
+# (debootstrap, cached in /var/cache/cpsbackup-test/debootstrap), test/e2e/enrol-install
+# unpacks the agent's with install-agent --prefix.
+test: build lint test-deps package
 	npx jest --ci
 	$(MAKE) --no-print-directory test-rgw
 

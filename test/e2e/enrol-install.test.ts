@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { debPackage, runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -18,6 +18,8 @@ async function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Pro
 }
 
 describe('enrolment and installing the agent', () => {
+  // install-agent --prefix: the agent's package (make package) unpacked below a directory, no root, no package database.
+  const deb = debPackage('agent');
   const { root, pki, server } = useServer('install', {
     conf: (p) => [`ca_key = ${p.writeCaKey()}`],
     clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'], off: ['password = off-pass', 'enabled = 0'] },
@@ -29,6 +31,8 @@ describe('enrolment and installing the agent', () => {
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(data, 'config.yml'), 'important: true\n');
     const inst = await sh(INSTALL, [
+      '--package',
+      deb,
       '--prefix',
       prefix,
       '--server',
@@ -50,6 +54,7 @@ describe('enrolment and installing the agent', () => {
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const etc = path.join(prefix, 'etc/cpsbackup');
     expect(fs.statSync(path.join(etc, 'certs/fresh.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(etc, 'node.conf')).mode & 0o777).toBe(0o600); // it may hold encryption_password
     const unit = fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${bin} -c ${etc}/node.conf --daemon`);
     // The nightly timer is shipped as the alternative to the daemon, with the same paths.
@@ -57,10 +62,12 @@ describe('enrolment and installing the agent', () => {
     expect(oneShot).toContain(`ExecStart=${bin} -c ${etc}/node.conf -e`);
     expect(fs.readFileSync(path.join(prefix, 'lib/systemd/system/cpsbackup-backup.timer'), 'utf8')).toMatch(/^Persistent=true$/m);
     // The agent carries no SQLite: the catalog is the server's alone.
-    expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/better-sqlite3'))).toBe(false);
-    expect(fs.existsSync(path.join(prefix, 'usr/lib/cpsbackup/node_modules/@cpsbackup/store'))).toBe(false);
-    // The installed copy runs on its own: no reference back into the repository.
-    expect(fs.readFileSync(bin, 'utf8')).not.toContain(path.resolve(__dirname, '../..') + '/packages');
+    const files = fs.readdirSync(path.join(prefix, 'usr/lib/cpsbackup-agent'), { recursive: true }).map(String);
+    expect(files.filter((f) => /better-sqlite3|@cpsbackup\/store\b/.test(f))).toEqual([]);
+    // The installed copy runs on its own: no reference back into the repository, nor to the system's paths it was unpacked from.
+    const program = fs.readFileSync(bin, 'utf8');
+    expect(program).not.toContain(path.resolve(__dirname, '../..'));
+    for (const dir of ['/usr/lib/cpsbackup-agent', '/etc/cpsbackup']) expect(program.replaceAll(prefix + dir, '')).not.toContain(dir);
 
     const backup = await sh(bin, ['-e', '--json']);
     expect(backup.stderr).toBe('');
@@ -97,9 +104,42 @@ describe('enrolment and installing the agent', () => {
     expect((await sh(bin, ['-l'])).code).toBe(0);
   });
 
+  test('install-agent refuses what is not the agent package, saying what to give, and installs nothing', async () => {
+    const prefix = path.join(root, 'refused');
+    const common = ['--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile];
+    const cases: Array<[string[], RegExp]> = [
+      [
+        common,
+        /--package is required: the agent's \.deb \(make package writes build\/deb\/cpsbackup-agent_VERSION_amd64\.deb; copy it to this node\) or its http\(s\) URL/,
+      ],
+      [['--package', path.join(root, 'nowhere.deb'), ...common], /--package .*nowhere\.deb: no such file \(copy the agent's \.deb to this node first\)/],
+      [['--package', pki.caFile, ...common], /ca\.pem is not a Debian package \(dpkg-deb cannot read it\)/],
+      [['--package', debPackage('server'), ...common], /cpsbackup-server_.*\.deb is the package cpsbackup-server, not cpsbackup-agent/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await sh(INSTALL, args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(fs.existsSync(prefix)).toBe(false);
+  });
+
   test('a wrong password or an unknown name is refused without saying which', async () => {
     const prefix = path.join(root, 'intruder');
-    const inst = await sh(INSTALL, ['--prefix', prefix, '--server', '127.0.0.1', '--port', String(server.port), '--cname', 'other', '--ca', pki.caFile]);
+    const inst = await sh(INSTALL, [
+      '--package',
+      deb,
+      '--prefix',
+      prefix,
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+      '--cname',
+      'other',
+      '--ca',
+      pki.caFile,
+    ]);
     expect(inst.code).toBe(0);
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const wrong = await sh(bin, ['--enrol', '--password', 'guess']);
@@ -115,7 +155,20 @@ describe('enrolment and installing the agent', () => {
 
   test('a client not enabled (enabled = 0) is refused enrolment with the right password, nothing signed, and enrols once enabled', async () => {
     const prefix = path.join(root, 'off-node');
-    const inst = await sh(INSTALL, ['--prefix', prefix, '--server', '127.0.0.1', '--port', String(server.port), '--cname', 'off', '--ca', pki.caFile]);
+    const inst = await sh(INSTALL, [
+      '--package',
+      deb,
+      '--prefix',
+      prefix,
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+      '--cname',
+      'off',
+      '--ca',
+      pki.caFile,
+    ]);
     expect(inst.code).toBe(0);
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const refused = await sh(bin, ['--enrol', '--password', 'off-pass']);

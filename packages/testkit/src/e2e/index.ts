@@ -7,3 +7,5 @@ export * from './loop-disk';
 export * from './postgres';
 export * from './fill-disk';
 export * from './events';
+export * from './debian-root';
+export * from './debian-packages';
