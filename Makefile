@@ -13,7 +13,7 @@ help:
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b)"
-	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots; the S3 suites on s3rver, then again on a real Ceph RGW)"
+	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots, the units under systemd; the S3 suites on s3rver, then again on a real Ceph RGW)"
 	@echo "make test-rgw  the S3 suites against a real Ceph RGW the tests start (one host, 127.0.0.1, Debian's ceph packages)"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
 	@echo "make bench-peers  cpsbackup against restic and borg (writes docs/PERFORMANCE.md)"
