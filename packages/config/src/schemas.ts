@@ -288,7 +288,12 @@ export const nodeSchema = {
     'the most the node sends to the server, in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed, e.g. 0.5); absent: as fast as the network takes it',
   ),
   zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
-  read_concurrency: key.int(3, 1, 64, 'files read at once during a backup, each on a worker thread (reads in flight on a cold disk; see PERFORMANCE.md)'),
+  read_concurrency: key.int(
+    2,
+    1,
+    64,
+    'files read at once during a backup, each on a worker thread that also compresses (reads in flight on a cold disk; about 13 MB each; see PERFORMANCE.md)',
+  ),
   encryption: key.bool(
     false,
     'encrypt file contents and file lists on this node before they leave it (needs a master key: cpsbackup --init-key makes it on a new node, or writes it back on a rebuilt one)',

@@ -3,7 +3,7 @@ import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } fro
 import { type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder, type ManifestFormat, type Xattr } from '@cpsbackup/format';
-import { ChunkPool } from './chunk-pool';
+import { ChunkPool, defaultThreads } from './chunk-pool';
 import { type BackupCounters, newBackupCounters } from './counters';
 import {
   type ChunkSink,
@@ -17,7 +17,7 @@ import {
   readRegularFile,
   type ReadResult,
 } from './file-reader';
-import { type AheadDecision, type AheadStep, FilePool, type FileRead, ReadAhead } from './file-pool';
+import { type AheadDecision, type AheadStep, backupWorkers, FilePool, type FileRead, ReadAhead } from './file-pool';
 import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { sendRateOf, ServerConnection } from '../client/server-connection';
@@ -136,7 +136,9 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   const keys = await loadNodeKey(config, keyAccessOf(config, opts.prompt));
   const server = await ServerConnection.open(config, keys?.keyId);
   const counters = newBackupCounters();
-  const pool = new ChunkPool(config.zstd_level, undefined, undefined, keys?.idKey);
+  // One set of worker threads reads files and compresses chunks: read_concurrency of them, or a compressor per core but one where that is more.
+  const workers = backupWorkers(Math.max(config.read_concurrency, defaultThreads()));
+  const pool = new ChunkPool(config.zstd_level, workers, undefined, keys?.idKey);
   let files: FilePool | undefined;
   let begun = false;
   try {
@@ -162,7 +164,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
           );
     const expectedBytes = Number(started.parentBytes ?? 0);
     const uploader = new Uploader(server, pool, counters, DEFAULT_UPLOAD_LIMITS, keys, config.encryption_padding);
-    files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, config.read_concurrency);
+    files = new FilePool(params, { maxReads: MAX_READS, maxBytes: POOLED_FILE_BYTES, idKey: keys?.idKey }, workers);
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];
     try {

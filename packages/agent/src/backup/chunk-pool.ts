@@ -3,6 +3,7 @@ import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
 import { WorkerPool } from '@cpsbackup/workers';
 import type { ChunkDone, ChunkJob } from './chunk-worker';
+import type { BackupWorkers } from './file-pool';
 
 /** A compressed chunk as it goes on the wire. */
 export interface Compressed {
@@ -27,13 +28,17 @@ export class ChunkPool {
 
   constructor(
     private readonly level: number,
-    threads: number = defaultThreads(),
+    /** Threads of a pool of its own, or a backup's shared pool (file-pool.ts, backupWorkers). */
+    threads: number | BackupWorkers = defaultThreads(),
     /** The compiled worker script. */
     script: string = workerScript('backup/chunk-worker'),
     /** An encrypted node's id key (ChunkKeys.idKey): hash() then gives keyed ids. */
     private readonly idKey?: Uint8Array,
   ) {
-    this.workers = new WorkerPool(script, threads, (what) => new AgentError('COMPRESS', `chunk pool: ${what}`));
+    this.workers =
+      typeof threads === 'number'
+        ? new WorkerPool(script, threads, (what) => new AgentError('COMPRESS', `chunk pool: ${what}`))
+        : (threads as unknown as WorkerPool<ChunkJob, ChunkDone>);
   }
 
   /** Bytes of jobs submitted and not yet answered, over all workers. */
@@ -75,6 +80,6 @@ export class ChunkPool {
 }
 
 /** One worker per core but one: the main thread keeps a core for reading and chunking. */
-function defaultThreads(): number {
+export function defaultThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }

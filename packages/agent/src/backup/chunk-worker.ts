@@ -39,7 +39,8 @@ export interface ChunkDone {
   buffer?: ArrayBuffer;
 }
 
-parentPort!.on('message', (m: ChunkJob) => {
+parentPort!.on('message', (m: ChunkJob | { names: ArrayBuffer }) => {
+  if (!('op' in m)) return; // a file batch: this thread also runs file-worker.ts (backup-worker.ts)
   const view = new Uint8Array(m.buffer, m.offset, m.length);
   let done: ChunkDone;
   if (m.op === 'hash') {

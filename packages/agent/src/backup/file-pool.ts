@@ -4,6 +4,7 @@ import { WorkerPool } from '@cpsbackup/workers';
 import { AgentError } from '../errors';
 import { workerScript } from '../worker-script';
 import { type FileStat } from './file-reader';
+import { type ChunkDone, type ChunkJob } from './chunk-worker';
 import { type FileBatchDone, type FileBatchJob, STAT_FIELDS } from './file-worker';
 import { type WalkItem } from './walker';
 
@@ -33,8 +34,25 @@ const MIN_SLAB_BYTES = 1024 * 1024 + SLAB_SLACK;
  * resident memory small.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2 };
-/** Free slabs kept for later batches; more are left to the garbage collector. */
-const MAX_FREE_SLABS = 8;
+/**
+ * Free slabs kept for later batches: as many as the read-ahead holds at
+ * once (DEFAULT_READ_AHEAD.bytes / MIN_SLAB_BYTES), so that the slabs of a
+ * tree of small files are allocated once and reused. Slabs dropped and
+ * allocated again left their memory in the allocator's free lists.
+ */
+const MAX_FREE_SLABS = 4;
+
+/** One pool of worker threads for a backup's file reads and its chunk jobs (backup-worker.ts runs both). */
+export type BackupWorkers = WorkerPool<FileBatchJob | ChunkJob, FileBatchDone | ChunkDone>;
+
+/**
+ * The backup's worker threads: `threads` of them, each reading file
+ * batches and hashing and compressing chunks. A pool for each cost an
+ * isolate more per thread (about 13 MB each, PERFORMANCE.md).
+ */
+export function backupWorkers(threads: number, script: string = workerScript('backup/backup-worker')): BackupWorkers {
+  return new WorkerPool(script, threads, (what) => new AgentError('READ', `backup workers: ${what}`), WORKER_LIMITS);
+}
 
 /**
  * Files read, cut and hashed on worker threads, a batch of files per job
@@ -50,10 +68,14 @@ export class FilePool {
     private readonly params: ChunkerParams,
     /** idKey: an encrypted node's (ChunkKeys.idKey): chunk ids are then keyed hashes. */
     private readonly limits: { maxReads: number; maxBytes: number; idKey?: Uint8Array },
-    threads: number,
+    /** Threads of a pool of its own, or a backup's shared pool (backupWorkers). */
+    threads: number | BackupWorkers,
     script: string = workerScript('backup/file-worker'),
   ) {
-    this.workers = new WorkerPool(script, threads, (what) => new AgentError('READ', `file pool: ${what}`), WORKER_LIMITS);
+    this.workers =
+      typeof threads === 'number'
+        ? new WorkerPool(script, threads, (what) => new AgentError('READ', `file pool: ${what}`), WORKER_LIMITS)
+        : (threads as unknown as WorkerPool<FileBatchJob, FileBatchDone>);
   }
 
   /**
@@ -81,7 +103,8 @@ export class FilePool {
     };
     const done = await this.workers.run(job, bytes, [names.buffer]);
     const release = () => {
-      if (this.freeSlabs.length < MAX_FREE_SLABS) this.freeSlabs.push(slab);
+      // Only slabs of the common size are kept: a batch holding a file of over 1 MiB gets a slab of its own, dropped after.
+      if (slab.byteLength === MIN_SLAB_BYTES && this.freeSlabs.length < MAX_FREE_SLABS) this.freeSlabs.push(slab);
     };
     return { files: done.files.map((_, i) => fileRead(done, i, slab)), release };
   }
@@ -91,8 +114,7 @@ export class FilePool {
   }
 
   private takeSlab(bytes: number): SharedArrayBuffer {
-    const i = this.freeSlabs.findIndex((s) => s.byteLength >= bytes);
-    if (i >= 0) return this.freeSlabs.splice(i, 1)[0]!;
+    if (bytes <= MIN_SLAB_BYTES) return this.freeSlabs.pop() ?? new SharedArrayBuffer(MIN_SLAB_BYTES);
     return new SharedArrayBuffer(bytes);
   }
 }
@@ -153,7 +175,7 @@ export interface ReadAheadLimits {
   batchBytes: number;
 }
 
-const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 8 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
+const DEFAULT_READ_AHEAD: ReadAheadLimits = { items: 2048, bytes: 4 * 1024 * 1024, batchFiles: 64, batchBytes: 1024 * 1024 };
 
 /** Files sent to the pool together; their slab is released once the last of them has been taken. */
 interface Batch {
@@ -223,6 +245,8 @@ export class ReadAhead {
         this.queue.push({ step });
         continue;
       }
+      // A file that would take the batch past batchBytes starts the next one: batches then fit the common slab (MIN_SLAB_BYTES), which is reused.
+      if (this.batch.paths.length && this.batch.bytes + Number(item.stat.size) > this.limits.batchBytes) this.flush();
       const batch = this.batch;
       step.read = this.enqueue(item);
       this.queue.push({ step, batch });

@@ -147,7 +147,8 @@ export function readBatch(m: Omit<FileBatchJob, 'job'>): Omit<FileBatchDone, 'jo
   return { files, stats: stats.buffer, cutEnds, ids: ids.buffer };
 }
 
-parentPort?.on('message', (m: FileBatchJob) => {
+parentPort?.on('message', (m: FileBatchJob | { op: string }) => {
+  if (!('names' in m)) return; // a chunk job: this thread also runs chunk-worker.ts (backup-worker.ts)
   const done = readBatch(m);
   parentPort!.postMessage({ job: m.job, ...done } satisfies FileBatchDone, [done.stats, done.ids]);
 });

@@ -26,7 +26,7 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   batchIds: 1024,
   batchBytes: 2 * 1024 * 1024,
   batchEntries: 2000,
-  inFlightBytes: 8 * 1024 * 1024,
+  inFlightBytes: 4 * 1024 * 1024,
   inFlightBatches: 6,
 };
 

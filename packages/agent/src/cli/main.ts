@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20 --v8-pool-size=1
 /**
  * cpsbackup: back up this node (-e), restore (-i), list (-l), show (-s) and
  * delete (-d) backups on cpsbackupd. Option-compatible with the original
