@@ -181,12 +181,13 @@ describe('control data', () => {
     };
     expect(atMost(libs.get('libc6')!, [2, 36])).toBe(true);
     expect(atMost(libs.get('libstdc++6')!, [12])).toBe(true);
-    // Nothing else but adduser (the server's postinst makes its user): no nodejs, no npm.
+    // Nothing else but adduser (the server's postinst makes its user) and procps (the
+    // server unit's ExecReload runs /bin/kill): no nodejs, no npm.
     const others = depends
       .split(',')
       .map((d) => d.trim().split(' ')[0])
       .filter((d) => !libs.has(d));
-    expect(others).toEqual(program === 'server' ? ['adduser'] : []);
+    expect(others).toEqual(program === 'server' ? ['adduser', 'procps'] : []);
     expect(field(program, 'Architecture')).toBe('amd64');
     expect(field(program, 'Version')).toBe(VERSION);
   });
@@ -221,18 +222,46 @@ describe('control data', () => {
 
 describe('the bundled runtime runs the programs from the package alone', () => {
   /** A wrapper's command, with /usr/lib pointing into the extracted tree; run with env -i from a directory outside the checkout. */
-  function runWrapper(program: 'agent' | 'server', name: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+  function runWrapper(
+    program: 'agent' | 'server',
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+  ): { code: number | null; stdout: string; stderr: string } {
     const text = fs.readFileSync(path.join(built[program].tree, 'usr/bin', name), 'utf8');
     expect(text.split('\n')[0]).toBe('#!/bin/sh');
     const exec = text.split('\n').find((l) => l.startsWith('exec '))!;
     expect(exec).toMatch(
-      new RegExp(`^exec /usr/lib/cpsbackup-${program}/node( --[a-z-]+(=\\S+)?)* /usr/lib/cpsbackup-${program}/node_modules/\\S+\\.js "\\$@"$`),
+      new RegExp(`^exec /usr/lib/cpsbackup-${program}/node( --[a-z0-9-]+(=\\S+)?)* /usr/lib/cpsbackup-${program}/node_modules/\\S+\\.js "\\$@"$`),
     );
     const script = path.join(work, `${name}-extracted`);
     fs.writeFileSync(script, text.replaceAll('/usr/lib/', `${built[program].tree}/usr/lib/`));
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'deb-run-'));
-    return sh('env', ['-i', 'sh', script, ...args], { cwd });
+    return sh('env', ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'sh', script, ...args], { cwd });
   }
+
+  test.each([
+    ['agent', 'cpsbackup'],
+    ['server', 'cpsbackupd'],
+  ] as const)('%s: %s runs no code the environment names (NODE_OPTIONS, NODE_PATH, NODE_REPL_EXTERNAL_MODULE)', (program, name) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deb-inject-'));
+    const marker = path.join(dir, 'ran');
+    const evil = path.join(dir, 'evil.js');
+    fs.writeFileSync(evil, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'injected');\n`);
+    fs.writeFileSync(path.join(dir, 'evil.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'injected');\n`);
+    const env = {
+      NODE_OPTIONS: `--require ${evil} --import ${path.join(dir, 'evil.mjs')}`,
+      NODE_PATH: dir,
+      NODE_REPL_EXTERNAL_MODULE: evil,
+      NODE_TLS_REJECT_UNAUTHORIZED: '0',
+    };
+    expect(runWrapper(program, name, ['--version'], env)).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    expect(fs.existsSync(marker)).toBe(false);
+    // The bundled node itself, in that environment, does run it: the wrapper is what keeps it out.
+    const node = path.join(built[program].tree, `usr/lib/cpsbackup-${program}/node`);
+    expect(sh('env', ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), node, '-e', '0']).code).toBe(0);
+    expect(fs.readFileSync(marker, 'utf8')).toBe('injected');
+  });
 
   test('cpsbackup --version and -h, with the flags of its #! line', () => {
     const flags = fs.readFileSync(path.join(REPO, 'packages/agent/src/cli/main.ts'), 'utf8').split('\n')[0].replace('#!/usr/bin/env -S node', '').trim();
