@@ -43,6 +43,18 @@ const SUITES: DebianSuite[] = ['bookworm', 'trixie'];
 
 const isRoot = process.getuid?.() === 0;
 
+/** The units of ours enabled in a root: the *.wants symlinks under /etc/systemd/system, as "timers.target.wants/cpsbackup-backup.timer". */
+function enabledUnits(root: DebianRoot): string[] {
+  const dir = root.path('/etc/systemd/system');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((d) => d.endsWith('.wants'))
+    .flatMap((d) => fs.readdirSync(path.join(dir, d)).map((u) => `${d}/${u}`))
+    .filter((u) => /\/cpsbackup/.test(u))
+    .sort();
+}
+
 /** r, which must have exited 0: its output in the failure otherwise. */
 function ok(r: RootResult, what: string): RootResult {
   if (r.code !== 0) throw new Error(`${what} exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
@@ -96,12 +108,31 @@ function ok(r: RootResult, what: string): RootResult {
 
     test("the server package installs with apt; cpsbackupd runs from it as its own user with make-certs' certificates", async () => {
       const inServer = (argv: string[]) => serverRoot.run(argv);
-      ok(await inServer(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(serverDeb)}`]), 'apt-get install of the server package');
+      // A login user named cpsbackup (a person's account) is not handed the store: postinst refuses, saying what to do.
+      ok(await inServer(['useradd', '--create-home', '--shell', '/bin/bash', '--uid', '1500', 'cpsbackup']), 'useradd');
+      const refused = await inServer(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(serverDeb)}`]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain(
+        "cpsbackup-server: the user cpsbackup exists with uid 1500, not a system user's (100..999): cpsbackupd will not run as an existing login account. Rename or remove that user",
+      );
+      expect(fs.existsSync(serverRoot.path('/etc/cpsbackup/records.key'))).toBe(false);
+      expect(fs.existsSync(serverRoot.path('/var/lib/cpsbackup'))).toBe(false);
+      ok(await inServer(['userdel', '--remove', 'cpsbackup']), 'userdel');
+      // A conffile the administrator deleted stays deleted: configuring goes through without it.
+      const conf = serverRoot.path('/etc/cpsbackup/server.conf');
+      const shipped = fs.readFileSync(conf);
+      fs.rmSync(conf);
+      ok(await inServer(['dpkg', '--configure', '-a']), 'dpkg --configure -a without server.conf');
+      expect((await inServer(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-server'])).stdout).toBe('install ok installed');
+      expect(fs.existsSync(conf)).toBe(false);
+      fs.writeFileSync(conf, shipped);
+      ok(await inServer(['apt-get', 'install', '-y', '-q', '--reinstall', `${MEDIA}/${path.basename(serverDeb)}`]), 'apt-get install of the server package');
+      // Nothing enabled by the install: cpsbackupd needs its certificates first.
+      expect(enabledUnits(serverRoot)).toEqual([]);
       expect((await inServer(['getent', 'passwd', 'cpsbackup'])).stdout).toMatch(/^cpsbackup:x:\d+:\d+:.*:\/var\/lib\/cpsbackup:\/usr\/sbin\/nologin$/m);
       // The operator's steps (OPERATIONS 1): certificates, the group's read, a port, enrolment on, the node's client file.
       ok(await inServer(['/usr/share/cpsbackup/make-certs', '/etc/cpsbackup/certs']), 'make-certs');
       port = await freePort();
-      const conf = serverRoot.path('/etc/cpsbackup/server.conf');
       const edited = fs
         .readFileSync(conf, 'utf8')
         .replace(/^address = .*$/m, 'address = 127.0.0.1')
@@ -109,7 +140,15 @@ function ok(r: RootResult, what: string): RootResult {
         .replace(/^status_port = .*$/m, 'status_port = 0');
       fs.writeFileSync(conf, `${edited}ca_key = /etc/cpsbackup/certs/ca.key\n`);
       fs.writeFileSync(serverRoot.path(`/etc/cpsbackup/clients/${cname}`), `password = ${password}\n`);
-      ok(await inServer(['sh', '-c', 'chgrp -R cpsbackup /etc/cpsbackup && chmod -R g+rX,o-rwx /etc/cpsbackup']), 'the group read');
+      // OPERATIONS 1's group read: only what cpsbackupd reads.
+      ok(
+        await inServer([
+          'sh',
+          '-c',
+          'cd /etc/cpsbackup/certs && chgrp cpsbackup ca.pem cpsbackupd.pem cpsbackupd.key ca.key && chmod g+r ca.pem cpsbackupd.pem cpsbackupd.key ca.key',
+        ]),
+        'the group read',
+      );
       // As its unit runs it: User=cpsbackup.
       daemon = serverRoot.start(['setpriv', '--reuid=cpsbackup', '--regid=cpsbackup', '--init-groups', 'cpsbackupd', '-c', '/etc/cpsbackup/server.conf']);
       await new Promise<void>((resolve, reject) => {
@@ -159,6 +198,8 @@ function ok(r: RootResult, what: string): RootResult {
       for (const unit of ['cpsbackup-agent.service', 'cpsbackup-backup.service', 'cpsbackup-backup.timer']) {
         expect(fs.existsSync(root.path(`/lib/systemd/system/${unit}`))).toBe(true);
       }
+      // Neither the daemon nor the timer enabled: the operator chooses one.
+      expect(enabledUnits(root)).toEqual([]);
 
       // Every file type and attribute, and data enough that a re-backup's new bytes say something.
       buildFidelityTree(root.path(data));
@@ -187,6 +228,10 @@ function ok(r: RootResult, what: string): RootResult {
       const certsBefore = certFiles();
       const listBefore = await inRoot(['cpsbackup', '-l', '--json']);
       expect(listBefore.code).toBe(0);
+      // The operator's choice of the timer (the symlink systemctl enable makes) is kept by the upgrade.
+      fs.mkdirSync(root.path('/etc/systemd/system/timers.target.wants'), { recursive: true });
+      fs.symlinkSync('/lib/systemd/system/cpsbackup-backup.timer', root.path('/etc/systemd/system/timers.target.wants/cpsbackup-backup.timer'));
+      expect(enabledUnits(root)).toEqual(['timers.target.wants/cpsbackup-backup.timer']);
 
       const up = await inRoot(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(newerDeb)}`]);
       ok(up, 'apt-get install of the newer package');
@@ -194,6 +239,7 @@ function ok(r: RootResult, what: string): RootResult {
       expect(fs.readFileSync(conf, 'utf8')).toBe(confBefore);
       expect(fs.statSync(conf).mode & 0o777).toBe(0o600);
       expect(certFiles()).toEqual(certsBefore);
+      expect(enabledUnits(root)).toEqual(['timers.target.wants/cpsbackup-backup.timer']);
       // The same node to the server: its backups listed as before.
       const listAfter = await inRoot(['cpsbackup', '-l', '--json']);
       expect(listAfter.code).toBe(0);
@@ -246,6 +292,14 @@ function ok(r: RootResult, what: string): RootResult {
       expect(fs.existsSync(root.path('/etc/cpsbackup/node.conf'))).toBe(true);
       expect(fs.existsSync(root.path(`/etc/cpsbackup/certs/${cname}.key`))).toBe(true);
       expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).stdout).toBe('deinstall ok config-files');
+
+      // Installed again after node.conf was deleted: configured without it (the deletion kept), the timer still enabled.
+      fs.rmSync(root.path('/etc/cpsbackup/node.conf'));
+      ok(await inRoot(['apt-get', 'install', '-y', '-q', `${MEDIA}/${path.basename(newerDeb)}`]), 'apt-get install again without node.conf');
+      expect((await inRoot(['dpkg-query', '-W', '-f=${Status}', 'cpsbackup-agent'])).stdout).toBe('install ok installed');
+      expect(fs.existsSync(root.path('/etc/cpsbackup/node.conf'))).toBe(false);
+      expect(enabledUnits(root)).toEqual(['timers.target.wants/cpsbackup-backup.timer']);
+      ok(await inRoot(['apt-get', 'remove', '-y', '-q', 'cpsbackup-agent']), 'apt-get remove again');
 
       const purged = await inRoot(['apt-get', 'purge', '-y', '-q', 'cpsbackup-agent']);
       ok(purged, 'apt-get purge');
