@@ -22,7 +22,14 @@ describe('enrolment and installing the agent', () => {
   const deb = debPackage('agent');
   const { root, pki, server } = useServer('install', {
     conf: (p) => [`ca_key = ${p.writeCaKey()}`],
-    clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'], off: ['password = off-pass', 'enabled = 0'] },
+    clients: {
+      fresh: ['password = s3cret-once'],
+      other: ['password = other-pass'],
+      off: ['password = off-pass', 'enabled = 0'],
+      rerun: ['password = rerun-pass'],
+      certsnode: ['password = certs-pass'],
+      canode: ['password = ca-pass'],
+    },
   });
 
   test('install into a fresh directory, enrol once, back up and restore with the installed agent', async () => {
@@ -122,6 +129,41 @@ describe('enrolment and installing the agent', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(fs.existsSync(prefix)).toBe(false);
+  });
+
+  /** install-agent into `prefix` for client `cname` (its data `root/<name>-data`), the CA `ca`, and `extra` options. */
+  const installer = (name: string, cname: string) => {
+    const prefix = path.join(root, name);
+    const etc = path.join(prefix, 'etc/cpsbackup');
+    const data = path.join(root, `${name}-data`);
+    fs.mkdirSync(data, { recursive: true });
+    const install = (extra: string[], ca = pki.caFile) =>
+      sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', cname, '--ca', ca, '--include', data, ...extra]);
+    return { prefix, etc, conf: path.join(etc, 'node.conf'), bin: path.join(prefix, 'usr/bin/cpsbackup'), data, install };
+  };
+  const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+
+  test("install-agent keeps an existing certs directory's mode (the server machine's, 0750 for cpsbackupd) and takes --ca in its place", async () => {
+    const { etc, bin, install } = installer('server-machine', 'certsnode');
+    const certs = path.join(etc, 'certs');
+    // As on the server machine: certs/ is there before the agent, group-readable for cpsbackupd, with its key.
+    fs.mkdirSync(certs, { recursive: true, mode: 0o750 });
+    fs.chmodSync(certs, 0o750);
+    fs.copyFileSync(pki.caFile, path.join(certs, 'ca.pem'));
+    const first = await install(['--port', String(server.port), '--password', 'certs-pass'], path.join(certs, 'ca.pem'));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Enrolled certsnode: certificate/);
+    expect(modeOf(certs)).toBe(0o750);
+    expect(fs.readFileSync(path.join(certs, 'ca.pem'), 'utf8')).toBe(fs.readFileSync(pki.caFile, 'utf8'));
+    const again = await install(['--port', String(server.port)], pki.caFile);
+    expect(again.code).toBe(0);
+    expect(modeOf(certs)).toBe(0o750);
+    expect((await sh(bin, ['-l'])).code).toBe(0);
+    // Made by install-agent, it is root's alone: it holds the node's key.
+    const made = installer('certs-made', 'certsnode');
+    expect((await made.install(['--port', String(server.port)])).code).toBe(0);
+    expect(modeOf(path.join(made.etc, 'certs'))).toBe(0o700);
   });
 
   test('a wrong password or an unknown name is refused without saying which', async () => {
