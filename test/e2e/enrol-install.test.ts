@@ -166,6 +166,19 @@ describe('enrolment and installing the agent', () => {
     expect(modeOf(path.join(made.etc, 'certs'))).toBe(0o700);
   });
 
+  test('install-agent refuses a --prefix it cannot write into the units and the program, installing nothing', async () => {
+    for (const odd of ['my agent&x', 'a%b', 'quote"d', "it's", 'back\\slash', 'semi;colon', 'dollar$HOME', 'pipe|d']) {
+      const prefix = path.join(root, odd);
+      const r = await sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--prefix ${prefix}: give an absolute path of letters, digits and / . _ + , @ : - only`);
+      expect(fs.existsSync(prefix)).toBe(false);
+    }
+    expect((await sh(INSTALL, ['--package', deb, '--prefix', 'relative/dir', '--server', 'h', '--cname', 'c', '--ca', pki.caFile])).stderr).toContain(
+      '--prefix relative/dir: give an absolute path',
+    );
+  });
+
   test('a wrong password or an unknown name is refused without saying which', async () => {
     const prefix = path.join(root, 'intruder');
     const inst = await sh(INSTALL, [
