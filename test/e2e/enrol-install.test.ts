@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { debPackage, runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
@@ -164,6 +167,30 @@ describe('enrolment and installing the agent', () => {
     const made = installer('certs-made', 'certsnode');
     expect((await made.install(['--port', String(server.port)])).code).toBe(0);
     expect(modeOf(path.join(made.etc, 'certs'))).toBe(0o700);
+  });
+
+  test('install-agent refuses a package over plain http without a matching --sha256', async () => {
+    const web = http.createServer((_req, res) => fs.createReadStream(deb).pipe(res));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/${path.basename(deb)}`;
+      const sum = createHash('sha256').update(fs.readFileSync(deb)).digest('hex');
+      const prefix = path.join(root, 'http-node');
+      const common = ['--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile];
+      const plain = await sh(INSTALL, ['--package', url, ...common]);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain('give an https:// URL, or --sha256 with the package');
+      const bad = await sh(INSTALL, ['--package', url, '--sha256', '0'.repeat(64), ...common]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`${url}: its SHA-256 is ${sum}, not the ${'0'.repeat(64)} given`);
+      expect(fs.existsSync(prefix)).toBe(false);
+      const good = await sh(INSTALL, ['--package', url, '--sha256', sum.toUpperCase(), ...common]);
+      expect(good.stderr).toBe('');
+      expect(good.code).toBe(0);
+      expect(fs.existsSync(path.join(prefix, 'usr/bin/cpsbackup'))).toBe(true);
+    } finally {
+      web.close();
+    }
   });
 
   test('install-agent refuses a --prefix it cannot write into the units and the program, installing nothing', async () => {

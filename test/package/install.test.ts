@@ -266,6 +266,9 @@ function ok(r: RootResult, what: string): RootResult {
           `${MEDIA}/install-agent`,
           '--package',
           url,
+          // Plain http: only with the package's SHA-256, checked before apt runs its scripts.
+          '--sha256',
+          createHash('sha256').update(fs.readFileSync(newerDeb)).digest('hex'),
           '--server',
           '127.0.0.1',
           '--port',
