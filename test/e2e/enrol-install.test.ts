@@ -169,6 +169,55 @@ describe('enrolment and installing the agent', () => {
     expect(modeOf(path.join(made.etc, 'certs'))).toBe(0o700);
   });
 
+  test('install-agent run again replaces the node.conf it wrote (a wrong --port fixed); one the operator edited is kept, what differs said', async () => {
+    const { prefix, conf, bin, data, install } = installer('rerun-node', 'rerun');
+    // A mistake: nothing listens on port 1.
+    const wrong = await install(['--port', '1', '--password', 'rerun-pass']);
+    expect(wrong.code).toBe(4);
+    expect(fs.readFileSync(conf, 'utf8')).toMatch(/^port = 1$/m);
+    const fixed = await install(['--port', String(server.port), '--password', 'rerun-pass']);
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain(`wrote ${conf}`);
+    expect(fixed.stdout).toMatch(/Enrolled rerun: certificate/);
+    expect(fs.readFileSync(conf, 'utf8')).toMatch(new RegExp(`^port = ${server.port}$`, 'm'));
+    // Options not given this time (--port, --include): the node.conf's values, not the defaults.
+    const upgrade = await sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', 'rerun', '--ca', pki.caFile]);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    const upgraded = fs.readFileSync(conf, 'utf8');
+    expect(upgraded).toContain(`\nport = ${server.port}\n`);
+    expect(upgraded.match(/^include = .*$/gm)).toEqual([`include = ${data}`]);
+    // Another --server, --cname, --include on an unedited node.conf: written too.
+    const moved = await install(['--port', String(server.port + 1), '--include', '/srv/x', '--cname', 'renamed', '--server', 'localhost']);
+    expect(moved.code).toBe(0);
+    const movedConf = fs.readFileSync(conf, 'utf8');
+    for (const line of [`port = ${server.port + 1}`, 'include = /srv/x', 'cname = renamed', 'server = localhost']) expect(movedConf).toContain(`\n${line}\n`);
+    expect((await install(['--port', String(server.port)])).code).toBe(0);
+
+    // Edited by the operator: kept as it is, each differing value said, and how to apply the options.
+    const edited = `${fs.readFileSync(conf, 'utf8')}exclude_regex = \\.cache$\n`;
+    fs.writeFileSync(conf, edited);
+    const elsewhere = path.join(root, 'elsewhere');
+    const kept = await install(['--port', String(server.port), '--include', elsewhere, '--cname', 'renamed']);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain(`kept the existing ${conf}`);
+    expect(kept.stderr).toContain(`${conf} has cname = rerun, the options give renamed`);
+    expect(kept.stderr).toContain(`${conf} has include = ${data}, the options give ${[data, elsewhere].sort().join(',')}`);
+    expect(kept.stderr).not.toMatch(/has (port|server|ssl_peer_cn) =/);
+    expect(kept.stderr).toContain('edit it, or rerun install-agent with --replace-config');
+    expect(fs.readFileSync(conf, 'utf8')).toBe(edited);
+    // --replace-config writes it from the options, the edited one kept beside it.
+    const replaced = await install(['--port', String(server.port), '--include', elsewhere, '--replace-config']);
+    expect(replaced.code).toBe(0);
+    expect(fs.readFileSync(`${conf}.old`, 'utf8')).toBe(edited);
+    const now = fs.readFileSync(conf, 'utf8');
+    expect(now).not.toContain('exclude_regex');
+    expect(now).toContain(`\ninclude = ${elsewhere}\n`);
+    expect(modeOf(conf)).toBe(0o600);
+    expect((await sh(bin, ['-l'])).code).toBe(0);
+  });
+
   test('install-agent refuses a package over plain http without a matching --sha256', async () => {
     const web = http.createServer((_req, res) => fs.createReadStream(deb).pipe(res));
     await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));

@@ -280,6 +280,7 @@ function ok(r: RootResult, what: string): RootResult {
         ]);
         ok(again, 'install-agent again');
         expect(again.stdout).toContain('kept the existing /etc/cpsbackup/node.conf');
+        expect(again.stderr).not.toContain('install-agent: warning'); // the same values as the options'
         expect(again.stdout).toContain(`already enrolled: kept /etc/cpsbackup/certs/${cname}.pem and its key`);
       } finally {
         web.close();
