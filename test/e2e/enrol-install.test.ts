@@ -5,7 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { debPackage, runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { debPackage, runCli, SERVER_BIN, snapshotTree, TestPki, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -216,6 +216,26 @@ describe('enrolment and installing the agent', () => {
     expect(now).toContain(`\ninclude = ${elsewhere}\n`);
     expect(modeOf(conf)).toBe(0o600);
     expect((await sh(bin, ['-l'])).code).toBe(0);
+  });
+
+  test("install-agent refuses another CA on an enrolled node, keeping the node's CA and certificate", async () => {
+    const { etc, bin, install } = installer('ca-node', 'canode');
+    expect((await install(['--port', String(server.port), '--password', 'ca-pass'])).code).toBe(0);
+    const files = () => ['ca.pem', 'canode.pem', 'canode.key'].map((f) => fs.readFileSync(path.join(etc, 'certs', f), 'utf8'));
+    const before = files();
+    const other = new TestPki(path.join(root, 'other-pki'));
+    const otherCa = await install(['--port', String(server.port)], other.caFile);
+    expect(otherCa.code).toBe(2);
+    expect(otherCa.stderr).toContain(
+      `--ca ${other.caFile} is not the CA in ${etc}/certs/ca.pem, which signed this node's certificate ${etc}/certs/canode.pem: kept both, installed nothing`,
+    );
+    expect(otherCa.stderr).toContain('cpsbackupd --revoke canode');
+    expect(files()).toEqual(before);
+    const list = await sh(bin, ['-l']);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    // The same CA again: fine.
+    expect((await install(['--port', String(server.port)])).code).toBe(0);
   });
 
   test('install-agent refuses a package over plain http without a matching --sha256', async () => {
