@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { debPackage, runCli, SERVER_BIN, snapshotTree, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
+import { debPackage, runCli, SERVER_BIN, snapshotTree, TestPki, until, writeNodeConf, useServer } from '@cpsbackup/testkit/e2e';
 
 const INSTALL = path.resolve(__dirname, '../../scripts/install-agent');
 const run = promisify(execFile);
@@ -22,7 +25,14 @@ describe('enrolment and installing the agent', () => {
   const deb = debPackage('agent');
   const { root, pki, server } = useServer('install', {
     conf: (p) => [`ca_key = ${p.writeCaKey()}`],
-    clients: { fresh: ['password = s3cret-once'], other: ['password = other-pass'], off: ['password = off-pass', 'enabled = 0'] },
+    clients: {
+      fresh: ['password = s3cret-once'],
+      other: ['password = other-pass'],
+      off: ['password = off-pass', 'enabled = 0'],
+      rerun: ['password = rerun-pass'],
+      certsnode: ['password = certs-pass'],
+      canode: ['password = ca-pass'],
+    },
   });
 
   test('install into a fresh directory, enrol once, back up and restore with the installed agent', async () => {
@@ -122,6 +132,147 @@ describe('enrolment and installing the agent', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(fs.existsSync(prefix)).toBe(false);
+  });
+
+  /** install-agent into `prefix` for client `cname` (its data `root/<name>-data`), the CA `ca`, and `extra` options. */
+  const installer = (name: string, cname: string) => {
+    const prefix = path.join(root, name);
+    const etc = path.join(prefix, 'etc/cpsbackup');
+    const data = path.join(root, `${name}-data`);
+    fs.mkdirSync(data, { recursive: true });
+    const install = (extra: string[], ca = pki.caFile) =>
+      sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', cname, '--ca', ca, '--include', data, ...extra]);
+    return { prefix, etc, conf: path.join(etc, 'node.conf'), bin: path.join(prefix, 'usr/bin/cpsbackup'), data, install };
+  };
+  const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+
+  test("install-agent keeps an existing certs directory's mode (the server machine's, 0750 for cpsbackupd) and takes --ca in its place", async () => {
+    const { etc, bin, install } = installer('server-machine', 'certsnode');
+    const certs = path.join(etc, 'certs');
+    // As on the server machine: certs/ is there before the agent, group-readable for cpsbackupd, with its key.
+    fs.mkdirSync(certs, { recursive: true, mode: 0o750 });
+    fs.chmodSync(certs, 0o750);
+    fs.copyFileSync(pki.caFile, path.join(certs, 'ca.pem'));
+    const first = await install(['--port', String(server.port), '--password', 'certs-pass'], path.join(certs, 'ca.pem'));
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Enrolled certsnode: certificate/);
+    expect(modeOf(certs)).toBe(0o750);
+    expect(fs.readFileSync(path.join(certs, 'ca.pem'), 'utf8')).toBe(fs.readFileSync(pki.caFile, 'utf8'));
+    const again = await install(['--port', String(server.port)], pki.caFile);
+    expect(again.code).toBe(0);
+    expect(modeOf(certs)).toBe(0o750);
+    expect((await sh(bin, ['-l'])).code).toBe(0);
+    // Made by install-agent, it is root's alone: it holds the node's key.
+    const made = installer('certs-made', 'certsnode');
+    expect((await made.install(['--port', String(server.port)])).code).toBe(0);
+    expect(modeOf(path.join(made.etc, 'certs'))).toBe(0o700);
+  });
+
+  test('install-agent run again replaces the node.conf it wrote (a wrong --port fixed); one the operator edited is kept, what differs said', async () => {
+    const { prefix, conf, bin, data, install } = installer('rerun-node', 'rerun');
+    // A mistake: nothing listens on port 1.
+    const wrong = await install(['--port', '1', '--password', 'rerun-pass']);
+    expect(wrong.code).toBe(4);
+    expect(fs.readFileSync(conf, 'utf8')).toMatch(/^port = 1$/m);
+    const fixed = await install(['--port', String(server.port), '--password', 'rerun-pass']);
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain(`wrote ${conf}`);
+    expect(fixed.stdout).toMatch(/Enrolled rerun: certificate/);
+    expect(fs.readFileSync(conf, 'utf8')).toMatch(new RegExp(`^port = ${server.port}$`, 'm'));
+    // Options not given this time (--port, --include): the node.conf's values, not the defaults.
+    const upgrade = await sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', 'rerun', '--ca', pki.caFile]);
+    expect(upgrade.stderr).toBe('');
+    expect(upgrade.code).toBe(0);
+    const upgraded = fs.readFileSync(conf, 'utf8');
+    expect(upgraded).toContain(`\nport = ${server.port}\n`);
+    expect(upgraded.match(/^include = .*$/gm)).toEqual([`include = ${data}`]);
+    // Another --server, --cname, --include on an unedited node.conf: written too.
+    const moved = await install(['--port', String(server.port + 1), '--include', '/srv/x', '--cname', 'renamed', '--server', 'localhost']);
+    expect(moved.code).toBe(0);
+    const movedConf = fs.readFileSync(conf, 'utf8');
+    for (const line of [`port = ${server.port + 1}`, 'include = /srv/x', 'cname = renamed', 'server = localhost']) expect(movedConf).toContain(`\n${line}\n`);
+    expect((await install(['--port', String(server.port)])).code).toBe(0);
+
+    // Edited by the operator: kept as it is, each differing value said, and how to apply the options.
+    const edited = `${fs.readFileSync(conf, 'utf8')}exclude_regex = \\.cache$\n`;
+    fs.writeFileSync(conf, edited);
+    const elsewhere = path.join(root, 'elsewhere');
+    const kept = await install(['--port', String(server.port), '--include', elsewhere, '--cname', 'renamed']);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain(`kept the existing ${conf}`);
+    expect(kept.stderr).toContain(`${conf} has cname = rerun, the options give renamed`);
+    expect(kept.stderr).toContain(`${conf} has include = ${data}, the options give ${[data, elsewhere].sort().join(',')}`);
+    expect(kept.stderr).not.toMatch(/has (port|server|ssl_peer_cn) =/);
+    expect(kept.stderr).toContain('edit it, or rerun install-agent with --replace-config');
+    expect(fs.readFileSync(conf, 'utf8')).toBe(edited);
+    // --replace-config writes it from the options, the edited one kept beside it.
+    const replaced = await install(['--port', String(server.port), '--include', elsewhere, '--replace-config']);
+    expect(replaced.code).toBe(0);
+    expect(fs.readFileSync(`${conf}.old`, 'utf8')).toBe(edited);
+    const now = fs.readFileSync(conf, 'utf8');
+    expect(now).not.toContain('exclude_regex');
+    expect(now).toContain(`\ninclude = ${elsewhere}\n`);
+    expect(modeOf(conf)).toBe(0o600);
+    expect((await sh(bin, ['-l'])).code).toBe(0);
+  });
+
+  test("install-agent refuses another CA on an enrolled node, keeping the node's CA and certificate", async () => {
+    const { etc, bin, install } = installer('ca-node', 'canode');
+    expect((await install(['--port', String(server.port), '--password', 'ca-pass'])).code).toBe(0);
+    const files = () => ['ca.pem', 'canode.pem', 'canode.key'].map((f) => fs.readFileSync(path.join(etc, 'certs', f), 'utf8'));
+    const before = files();
+    const other = new TestPki(path.join(root, 'other-pki'));
+    const otherCa = await install(['--port', String(server.port)], other.caFile);
+    expect(otherCa.code).toBe(2);
+    expect(otherCa.stderr).toContain(
+      `--ca ${other.caFile} is not the CA in ${etc}/certs/ca.pem, which signed this node's certificate ${etc}/certs/canode.pem: kept both, installed nothing`,
+    );
+    expect(otherCa.stderr).toContain('cpsbackupd --revoke canode');
+    expect(files()).toEqual(before);
+    const list = await sh(bin, ['-l']);
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    // The same CA again: fine.
+    expect((await install(['--port', String(server.port)])).code).toBe(0);
+  });
+
+  test('install-agent refuses a package over plain http without a matching --sha256', async () => {
+    const web = http.createServer((_req, res) => fs.createReadStream(deb).pipe(res));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/${path.basename(deb)}`;
+      const sum = createHash('sha256').update(fs.readFileSync(deb)).digest('hex');
+      const prefix = path.join(root, 'http-node');
+      const common = ['--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile];
+      const plain = await sh(INSTALL, ['--package', url, ...common]);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain('give an https:// URL, or --sha256 with the package');
+      const bad = await sh(INSTALL, ['--package', url, '--sha256', '0'.repeat(64), ...common]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`${url}: its SHA-256 is ${sum}, not the ${'0'.repeat(64)} given`);
+      expect(fs.existsSync(prefix)).toBe(false);
+      const good = await sh(INSTALL, ['--package', url, '--sha256', sum.toUpperCase(), ...common]);
+      expect(good.stderr).toBe('');
+      expect(good.code).toBe(0);
+      expect(fs.existsSync(path.join(prefix, 'usr/bin/cpsbackup'))).toBe(true);
+    } finally {
+      web.close();
+    }
+  });
+
+  test('install-agent refuses a --prefix it cannot write into the units and the program, installing nothing', async () => {
+    for (const odd of ['my agent&x', 'a%b', 'quote"d', "it's", 'back\\slash', 'semi;colon', 'dollar$HOME', 'pipe|d']) {
+      const prefix = path.join(root, odd);
+      const r = await sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--cname', 'fresh', '--ca', pki.caFile]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--prefix ${prefix}: give an absolute path of letters, digits and / . _ + , @ : - only`);
+      expect(fs.existsSync(prefix)).toBe(false);
+    }
+    expect((await sh(INSTALL, ['--package', deb, '--prefix', 'relative/dir', '--server', 'h', '--cname', 'c', '--ca', pki.caFile])).stderr).toContain(
+      '--prefix relative/dir: give an absolute path',
+    );
   });
 
   test('a wrong password or an unknown name is refused without saying which', async () => {

@@ -3,7 +3,8 @@
  * Debian 13 roots (debootstrap minbase: no node, no npm, no compiler),
  * entered by chroot. In one root, apt installs the server package, its
  * make-certs makes the certificates and cpsbackupd runs from it as its own
- * user on 127.0.0.1. In another, the install-agent the server package ships
+ * user on 127.0.0.1, and install-agent enrols the server machine itself
+ * without touching cpsbackupd's certificates. In another, the install-agent the server package ships
  * installs the agent package with apt and enrols the node; the agent backs
  * a tree (and a dump job) up and restores it (bytes and metadata compared
  * by rsync -aHAX); apt upgrades it to a newer version, which keeps the
@@ -81,6 +82,8 @@ function ok(r: RootResult, what: string): RootResult {
     let daemonLog = '';
     let port: number;
     const cname = `node-${suite}`;
+    /** The server machine backed up by its own agent. */
+    const serverCname = `backup-${suite}`;
     const password = `once-${suite}-${Date.now()}`;
     const data = '/srv/data';
     const inRoot = (argv: string[]) => root.run(argv);
@@ -97,7 +100,7 @@ function ok(r: RootResult, what: string): RootResult {
       serverRoot = DebianRoot.open(suite);
       root = DebianRoot.open(suite);
       fs.mkdirSync(serverRoot.path(MEDIA), { recursive: true });
-      fs.copyFileSync(serverDeb, serverRoot.path(`${MEDIA}/${path.basename(serverDeb)}`));
+      for (const deb of [serverDeb, olderDeb]) fs.copyFileSync(deb, serverRoot.path(`${MEDIA}/${path.basename(deb)}`));
       fs.mkdirSync(root.path(MEDIA), { recursive: true });
       for (const deb of [olderDeb, newerDeb]) fs.copyFileSync(deb, root.path(`${MEDIA}/${path.basename(deb)}`));
     });
@@ -140,6 +143,7 @@ function ok(r: RootResult, what: string): RootResult {
         .replace(/^status_port = .*$/m, 'status_port = 0');
       fs.writeFileSync(conf, `${edited}ca_key = /etc/cpsbackup/certs/ca.key\n`);
       fs.writeFileSync(serverRoot.path(`/etc/cpsbackup/clients/${cname}`), `password = ${password}\n`);
+      fs.writeFileSync(serverRoot.path(`/etc/cpsbackup/clients/${serverCname}`), `password = ${password}\n`);
       // OPERATIONS 1's group read: only what cpsbackupd reads.
       ok(
         await inServer([
@@ -164,6 +168,51 @@ function ok(r: RootResult, what: string): RootResult {
       // What the operator copies to the node: the server package's install-agent, the CA.
       fs.copyFileSync(serverRoot.path('/usr/share/cpsbackup/install-agent'), root.path(`${MEDIA}/install-agent`));
       fs.copyFileSync(serverRoot.path('/etc/cpsbackup/certs/ca.pem'), root.path(`${MEDIA}/ca.pem`));
+    });
+
+    test("install-agent on the server machine enrols it with cpsbackupd's ca.pem, leaving cpsbackupd's certs directory as it was", async () => {
+      const inServer = (argv: string[]) => serverRoot.run(argv);
+      const certs = serverRoot.path('/etc/cpsbackup/certs');
+      const owner = () => {
+        const st = fs.statSync(certs);
+        return { mode: st.mode & 0o777, uid: st.uid, gid: st.gid };
+      };
+      const before = owner();
+      expect(before.mode).toBe(0o750);
+      const inst = await inServer([
+        '/usr/share/cpsbackup/install-agent',
+        '--package',
+        `${MEDIA}/${path.basename(olderDeb)}`,
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--cname',
+        serverCname,
+        '--ca',
+        '/etc/cpsbackup/certs/ca.pem',
+        '--password',
+        password,
+        '--include',
+        '/etc/cpsbackup/clients',
+      ]);
+      ok(inst, 'install-agent on the server machine');
+      expect(inst.stdout).toMatch(new RegExp(`Enrolled ${serverCname}: certificate /etc/cpsbackup/certs/${serverCname}\\.pem`));
+      expect(owner()).toEqual(before);
+      // cpsbackupd, as its user, still reads its key (its next start) and the CA (each enrolment).
+      const asDaemon = await inServer([
+        'setpriv',
+        '--reuid=cpsbackup',
+        '--regid=cpsbackup',
+        '--init-groups',
+        'cat',
+        '/etc/cpsbackup/certs/cpsbackupd.key',
+        '/etc/cpsbackup/certs/ca.pem',
+      ]);
+      ok(asDaemon, 'reading the certificates as cpsbackup');
+      const saved = await inServer(['cpsbackup', '-e', '--json']);
+      expect(saved.stderr).toBe('');
+      expect(saved.code).toBe(0);
     });
 
     test('install-agent installs the package with apt and enrols; the agent backs up and restores every file type and attribute', async () => {
@@ -263,6 +312,9 @@ function ok(r: RootResult, what: string): RootResult {
           `${MEDIA}/install-agent`,
           '--package',
           url,
+          // Plain http: only with the package's SHA-256, checked before apt runs its scripts.
+          '--sha256',
+          createHash('sha256').update(fs.readFileSync(newerDeb)).digest('hex'),
           '--server',
           '127.0.0.1',
           '--port',
@@ -274,6 +326,7 @@ function ok(r: RootResult, what: string): RootResult {
         ]);
         ok(again, 'install-agent again');
         expect(again.stdout).toContain('kept the existing /etc/cpsbackup/node.conf');
+        expect(again.stderr).not.toContain('install-agent: warning'); // the same values as the options'
         expect(again.stdout).toContain(`already enrolled: kept /etc/cpsbackup/certs/${cname}.pem and its key`);
       } finally {
         web.close();
