@@ -35,29 +35,16 @@ describe('enrolment and installing the agent', () => {
     },
   });
 
+  /** install-agent --prefix PREFIX for cname against this server, with extra options after. */
+  const installAgent = (prefix: string, cname: string, extra: string[] = []) =>
+    sh(INSTALL, ['--package', deb, '--prefix', prefix, '--server', '127.0.0.1', '--port', String(server.port), '--cname', cname, '--ca', pki.caFile, ...extra]);
+
   test('install into a fresh directory, enrol once, back up and restore with the installed agent', async () => {
     const prefix = path.join(root, 'node-root');
     const data = path.join(root, 'node-data');
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(data, 'config.yml'), 'important: true\n');
-    const inst = await sh(INSTALL, [
-      '--package',
-      deb,
-      '--prefix',
-      prefix,
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(server.port),
-      '--cname',
-      'fresh',
-      '--ca',
-      pki.caFile,
-      '--password',
-      's3cret-once',
-      '--include',
-      data,
-    ]);
+    const inst = await installAgent(prefix, 'fresh', ['--password', 's3cret-once', '--include', data]);
     expect(inst.stderr).toBe('');
     expect(inst.code).toBe(0);
     expect(inst.stdout).toMatch(/Enrolled fresh: certificate .*fresh\.pem \(SHA-256 [0-9a-f:]{95}\)/);
@@ -277,20 +264,7 @@ describe('enrolment and installing the agent', () => {
 
   test('a wrong password or an unknown name is refused without saying which', async () => {
     const prefix = path.join(root, 'intruder');
-    const inst = await sh(INSTALL, [
-      '--package',
-      deb,
-      '--prefix',
-      prefix,
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(server.port),
-      '--cname',
-      'other',
-      '--ca',
-      pki.caFile,
-    ]);
+    const inst = await installAgent(prefix, 'other');
     expect(inst.code).toBe(0);
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const wrong = await sh(bin, ['--enrol', '--password', 'guess']);
@@ -306,20 +280,7 @@ describe('enrolment and installing the agent', () => {
 
   test('a client not enabled (enabled = 0) is refused enrolment with the right password, nothing signed, and enrols once enabled', async () => {
     const prefix = path.join(root, 'off-node');
-    const inst = await sh(INSTALL, [
-      '--package',
-      deb,
-      '--prefix',
-      prefix,
-      '--server',
-      '127.0.0.1',
-      '--port',
-      String(server.port),
-      '--cname',
-      'off',
-      '--ca',
-      pki.caFile,
-    ]);
+    const inst = await installAgent(prefix, 'off');
     expect(inst.code).toBe(0);
     const bin = path.join(prefix, 'usr/bin/cpsbackup');
     const refused = await sh(bin, ['--enrol', '--password', 'off-pass']);

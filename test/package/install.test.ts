@@ -87,6 +87,9 @@ function ok(r: RootResult, what: string): RootResult {
     const password = `once-${suite}-${Date.now()}`;
     const data = '/srv/data';
     const inRoot = (argv: string[]) => root.run(argv);
+    /** The node's install-agent (the server package's, copied in) for this suite's node and server; the package and any option after. */
+    const installAgent = (options: string[]) =>
+      inRoot(['bash', `${MEDIA}/install-agent`, '--server', '127.0.0.1', '--port', String(port), '--cname', cname, '--ca', `${MEDIA}/ca.pem`, ...options]);
     const backup = async (): Promise<{ number: number; parent: number | null; bytes: number; newBytes: number }> => {
       const r = await inRoot(['cpsbackup', '-e', '--json']);
       expect(r.stderr).toBe('');
@@ -218,24 +221,7 @@ function ok(r: RootResult, what: string): RootResult {
     test('install-agent installs the package with apt and enrols; the agent backs up and restores every file type and attribute', async () => {
       // A clean node: no runtime nor build tools the agent could lean on.
       for (const tool of ['node', 'npm', 'gcc', 'python3']) expect((await inRoot(['sh', '-c', `command -v ${tool}`])).code).not.toBe(0);
-      const inst = await inRoot([
-        'bash',
-        `${MEDIA}/install-agent`,
-        '--package',
-        `${MEDIA}/${path.basename(olderDeb)}`,
-        '--server',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--cname',
-        cname,
-        '--ca',
-        `${MEDIA}/ca.pem`,
-        '--password',
-        password,
-        '--include',
-        data,
-      ]);
+      const inst = await installAgent(['--package', `${MEDIA}/${path.basename(olderDeb)}`, '--password', password, '--include', data]);
       ok(inst, 'install-agent');
       expect(inst.stdout).toMatch(new RegExp(`Enrolled ${cname}: certificate /etc/cpsbackup/certs/${cname}\\.pem \\(SHA-256 [0-9a-f:]{95}\\)`));
       const status = await inRoot(['dpkg-query', '-W', '-f=${Status} ${Version}', 'cpsbackup-agent']);
@@ -307,23 +293,8 @@ function ok(r: RootResult, what: string): RootResult {
       await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
       try {
         const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/${path.basename(newerDeb)}`;
-        const again = await inRoot([
-          'bash',
-          `${MEDIA}/install-agent`,
-          '--package',
-          url,
-          // Plain http: only with the package's SHA-256, checked before apt runs its scripts.
-          '--sha256',
-          createHash('sha256').update(fs.readFileSync(newerDeb)).digest('hex'),
-          '--server',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--cname',
-          cname,
-          '--ca',
-          `${MEDIA}/ca.pem`,
-        ]);
+        // Plain http: only with the package's SHA-256, checked before apt runs its scripts.
+        const again = await installAgent(['--package', url, '--sha256', createHash('sha256').update(fs.readFileSync(newerDeb)).digest('hex')]);
         ok(again, 'install-agent again');
         expect(again.stdout).toContain('kept the existing /etc/cpsbackup/node.conf');
         expect(again.stderr).not.toContain('install-agent: warning'); // the same values as the options'
