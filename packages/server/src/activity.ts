@@ -23,6 +23,8 @@ export class Activity {
   connections = 0;
   /** Backups that ended in error since start, by client. */
   readonly failures = new Map<string, number>();
+  /** When each client last asked for a backup since start (ms), whatever came of it: refused ones included. */
+  readonly attempts = new Map<string, number>();
   /** Backups committed since start, by client. */
   readonly successes = new Map<string, number>();
   /** Last committed backup per client: duration, new and reused bytes. */

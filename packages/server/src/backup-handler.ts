@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
  */
 export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBackup.$Properties): Promise<boolean> {
   const { store, client, conn, log } = ctx;
+  ctx.activity.attempts.set(client.name, Date.now());
   if (ctx.isShuttingDown()) throw new WireError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
   const name = boundedText(begin.name, 'backup name', LIMITS.backupNameChars);
   const description = boundedText(begin.description, 'backup description', LIMITS.descriptionChars);
@@ -80,6 +81,7 @@ export async function handleBackup(ctx: SessionContext, begin: cpsbackup.BeginBa
     ctx.activity.end(client.name, partial ? 'error' : 'ok', { newBytes: info.newRawBytes, logicalBytes: info.logicalBytes });
     blog[partial ? 'warn' : 'info'](
       {
+        seconds: ((info.finishedAt ?? Date.now()) - info.startedAt) / 1000,
         files: info.fileCount,
         bytes: info.logicalBytes,
         newBytes: info.newRawBytes,

@@ -1,3 +1,4 @@
+import { type StorageWait } from '@cpsbackup/store';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type Activity } from './activity';
 import { type StatusReporter } from './status-report';
@@ -7,15 +8,23 @@ const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 3 * 3600, 12 * 3600];
 const BYTES_BUCKETS = [1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
 
 /**
+ * prom-client's default gauges named `_total` (a suffix only counters may
+ * have: `promtool check metrics` rejects them). Each is the sum of its
+ * by-type gauge, which stays: sum(nodejs_active_handles) and so on.
+ */
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/**
  * Prometheus metrics, computed at scrape time from the status report (one
  * snapshot per scrape, so all series agree with each other), plus
  * histograms of committed backups, GC and verify, cpsbackup_build_info and
  * node's default process metrics. Counters (`_total`) count since
  * cpsbackupd started, as Prometheus expects of counters.
  */
-export function createMetrics(reporter: StatusReporter, activity: Activity, version: string): Registry {
+export function createMetrics(reporter: StatusReporter, activity: Activity, version: string, storage: { storageWait(): StorageWait | undefined }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   new Gauge({
     name: 'cpsbackup_build_info',
     help: 'Always 1: the labels say which cpsbackupd runs',
@@ -89,6 +98,18 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
         this.set(await value());
       },
     });
+  // A gauge without labels reads 0 until set: this one's series is removed while it would mean nothing.
+  const globalOnceKnown = (name: string, help: string, value: () => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const v = value();
+        if (v === undefined) this.remove({});
+        else this.set(v);
+      },
+    });
 
   global('cpsbackup_uptime_seconds', 'Seconds since cpsbackupd started', async () => (await reporter.report()).server.uptimeSeconds);
   global('cpsbackup_open_connections', 'Agent connections open now', () => activity.connections);
@@ -107,6 +128,14 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
     'Backup records that fail their check or disagree with the catalog (store.recordProblems in /status says what to do): 0 when sound',
     async () => (await reporter.report()).store.recordProblems.length,
   );
+  global(
+    'cpsbackup_storage_wait_seconds',
+    'How long the request to the storage waiting longest has waited (an object store failing or not answering; retried for s3_retry_time): 0 when none waits',
+    () => {
+      const wait = storage.storageWait();
+      return wait ? Math.max(0, (Date.now() - wait.since) / 1000) : 0;
+    },
+  );
   global('cpsbackup_store_compression_ratio', 'Unique bytes / stored chunk bytes', async () => (await reporter.report()).store.compressionRatio);
 
   perClient('cpsbackup_client_last_success_timestamp_seconds', 'When the last successful backup finished', (c) =>
@@ -117,6 +146,15 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
   perClient('cpsbackup_client_last_success_reused_bytes', 'Bytes the last successful backup reused from earlier ones', (c) =>
     c.lastSuccess ? Math.max(0, c.lastSuccess.bytes - c.lastSuccess.newBytes) : undefined,
   );
+  perClient(
+    'cpsbackup_client_never_succeeded',
+    '1 while the client has no backup that can be restored (never succeeded, or none left sound); every configured client has it',
+    (c) => (c.lastSuccess ? 0 : 1),
+  );
+  perClient('cpsbackup_client_last_attempt_timestamp_seconds', 'When the client last asked for a backup, whatever came of it (0: never)', (c) =>
+    c.lastAttemptAt ? Date.parse(c.lastAttemptAt) / 1000 : 0,
+  );
+  perClient('cpsbackup_client_expected_interval_seconds', 'expected_interval: a last success older than this is overdue', (c) => c.expectedIntervalSeconds);
   perClient('cpsbackup_client_backups', 'Available backups', (c) => c.backups);
   perClient(
     'cpsbackup_client_damaged_backups',
@@ -134,8 +172,12 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
   global('cpsbackup_gc_last_duration_seconds', 'How long the last garbage collection took', () => activity.gc.lastSeconds);
   global('cpsbackup_gc_last_timestamp_seconds', 'When the last garbage collection finished (0: none yet)', () => activity.gc.lastAt / 1000);
   counter('cpsbackup_verify_runs_total', 'Verifies of the whole store completed (SIGUSR1)', () => activity.verify.runs);
-  global('cpsbackup_verify_last_ok', '1 when the last verify found the store sound (1 before any)', () => (activity.verify.lastOk ? 1 : 0));
-  global('cpsbackup_verify_last_bad_chunks', 'Damaged chunks the last verify found', () => activity.verify.lastBadChunks);
+  globalOnceKnown('cpsbackup_verify_last_ok', '1 when the last verify found the store sound, 0 when it found damage (absent before any)', () =>
+    activity.verify.runs ? (activity.verify.lastOk ? 1 : 0) : undefined,
+  );
+  globalOnceKnown('cpsbackup_verify_last_bad_chunks', 'Damaged chunks the last verify found (absent before any)', () =>
+    activity.verify.runs ? activity.verify.lastBadChunks : undefined,
+  );
   global('cpsbackup_verify_last_timestamp_seconds', 'When the last verify finished (0: none yet)', () => activity.verify.lastAt / 1000);
   perClient('cpsbackup_client_last_result_ok', '1 when the last finished backup succeeded', (c) =>
     c.lastResult ? (c.lastResult.status === 'available' ? 1 : 0) : undefined,

@@ -82,7 +82,8 @@ export function backupsToKeep(
  * for (Store.untrustedReason) is neither counted nor deleted: it waits for
  * --repair-catalog, which may bring it back (a delete would remove its sound
  * record), and cannot push out a backup that can be restored. Returns the
- * deleted numbers.
+ * deleted numbers. `log` names the client already (a child bound to it):
+ * its lines add no `client` key, which would be a duplicate.
  */
 export async function applyRetention(
   store: Store,
@@ -102,7 +103,7 @@ export async function applyRetention(
   // A backup a restore is reading stays until the next pass: its chunks must outlive the restore.
   const doomed = all.filter((b) => ((isComplete(b) && !keep.has(b.id)) || superseded(b)) && !beingRead(b.number));
   for (const b of doomed) await store.deleteBackup(b.id);
-  if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
+  if (doomed.length) log.info({ deleted: doomed.map((b) => b.number), kept: keep.size }, 'retention applied');
   return [...doomed.map((b) => b.number), ...(await pruneFailed(store, client, log, beingRead))];
 }
 
@@ -119,13 +120,13 @@ export async function pruneFailed(store: Store, client: string, log: Logger, bei
   const all = trustedBackups(store, client);
   const failed = all.filter((b) => b.status === 'error');
   const partial = all.filter((b) => b.status === 'available' && !isComplete(b) && !beingRead(b.number));
-  return [...(await pruneOldest(store, client, failed, log)), ...(await pruneOldest(store, client, partial, log))];
+  return [...(await pruneOldest(store, failed, log)), ...(await pruneOldest(store, partial, log))];
 }
 
-async function pruneOldest(store: Store, client: string, failed: BackupInfo[], log: Logger): Promise<number[]> {
+async function pruneOldest(store: Store, failed: BackupInfo[], log: Logger): Promise<number[]> {
   const doomed = failed.slice(0, Math.max(0, failed.length - MAX_FAILED_KEPT));
   for (const b of doomed) await store.deleteBackup(b.id);
-  if (doomed.length) log.info({ client, deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');
+  if (doomed.length) log.info({ deleted: doomed.map((b) => b.number) }, 'old failed backups deleted');
   return doomed.map((b) => b.number);
 }
 
@@ -146,7 +147,7 @@ export async function applyRetentionToAll(
   for (const name of clients.names()) {
     const found = clients.lookup(name);
     if (!found.ok || busy(name)) continue;
-    deleted += (await applyRetention(store, name, policyFor(server, found.config), log, (n) => beingRead(name, n))).length;
+    deleted += (await applyRetention(store, name, policyFor(server, found.config), log.child({ client: name }), (n) => beingRead(name, n))).length;
   }
   return deleted;
 }

@@ -202,7 +202,7 @@ export class BackupServer {
     const reporter = new StatusReporter(this.store, this.activity, this.clients, this.config, SERVER_VERSION);
     const total = Math.min(this.descriptors?.status ?? Infinity, this.config.max_status_children);
     const limited = total < this.config.max_status_children;
-    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION), this.log, this.config.status_token, {
+    this.statusServer = new StatusServer(reporter, createMetrics(reporter, this.activity, SERVER_VERSION, this.store), this.log, this.config.status_token, {
       total,
       totalBound: `max_status_children=${this.config.max_status_children}${limited ? `, ${total} within the open-file limit ${this.descriptors?.limit}` : ''}`,
       perAddress: this.config.max_status_children_per_address,

@@ -116,13 +116,17 @@ export class Session {
   }
 
   async run(): Promise<void> {
+    // Waiting for the node's next request: a close then is how every session ends, not news.
+    let betweenRequests = false;
     try {
       const ctx = await this.handshake();
       this.armIdleTimer();
       for (;;) {
         let op: WireOperation = 'other';
         try {
+          betweenRequests = true;
           const m: Message = await this.conn.next();
+          betweenRequests = false;
           op = operationOf(m);
           const work = isWork(m);
           // Not idle while it waits for an agent slot, either.
@@ -159,7 +163,8 @@ export class Session {
       }
     } catch (err) {
       if (err instanceof ConnectionError) {
-        this.log.info({ reason: err.message }, 'connection ended');
+        const normal = betweenRequests && err.code === 'CLOSED';
+        this.log[normal ? 'debug' : 'info']({ reason: err.message }, 'connection ended');
         this.conn.destroy();
         return;
       }

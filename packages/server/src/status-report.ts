@@ -15,6 +15,8 @@ export interface ClientStatus {
   lastSuccess: { number: number; finishedAt: string; seconds: number; files: number; bytes: number; newBytes: number } | null;
   /** The last finished backup: status 'available', 'partial' (stored, but something it should hold is missing) or 'error'. */
   lastResult: { number: number; status: string; reason: string | null; at: string } | null;
+  /** When the client last asked for a backup, whatever came of it (one refused before it began included, since cpsbackupd started); null: never. */
+  lastAttemptAt: string | null;
   running: { number: number; phase: string; startedAt: string; files: number; bytes: number; newBytes: number; bytesPerSecond: number } | null;
   backups: number;
   storedBytes: number;
@@ -107,6 +109,7 @@ export class StatusReporter {
     const found = this.clients.lookup(name);
     const interval = found.ok ? policyFor(this.config, found.config).expectedInterval : this.config.expected_interval;
     const run = this.activity.running.get(name);
+    const lastAttempt = Math.max(backups[backups.length - 1]?.startedAt ?? 0, this.activity.attempts.get(name) ?? 0);
     return {
       name,
       labels: found.ok ? labelsOf(this.config, found.config) : this.config.label,
@@ -129,6 +132,7 @@ export class StatusReporter {
             at: new Date(lastResult.finishedAt ?? lastResult.startedAt).toISOString(),
           }
         : null,
+      lastAttemptAt: lastAttempt ? new Date(lastAttempt).toISOString() : null,
       running: run
         ? {
             number: run.number,
