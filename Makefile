@@ -49,12 +49,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # PostgreSQL (dump-job tests), Chromium (the status page test), and for the fidelity test
 # (a tree of every file type and attribute, compared by rsync -aHAX): rsync, acl (setfacl),
 # attr (getfattr, setfattr), libcap2-bin (setcap) and python3, from Debian's packages; for the install
-# test (test/package/), debootstrap and zstd (clean Debian roots, cached as tarballs).
+# test (test/package/), debootstrap and zstd (clean Debian roots, cached as tarballs); promtool
+# (prometheus: /metrics and the example alert rules are checked with it).
 test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
-	for tool in /usr/sbin/debootstrap:debootstrap zstd:zstd rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server systemd-analyze:systemd systemd-nspawn:systemd-container lintian:lintian; do \
+	for tool in /usr/sbin/debootstrap:debootstrap zstd:zstd rsync:rsync setfacl:acl getfattr:attr /usr/sbin/setcap:libcap2-bin python3:python3 sshfs:sshfs /usr/sbin/sshd:openssh-server systemd-analyze:systemd systemd-nspawn:systemd-container lintian:lintian promtool:prometheus; do \
 	  command -v "$${tool%%:*}" >/dev/null || missing="$$missing $${tool#*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
