@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
+import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { rawSession, readUntil, runCli, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const ALERT_RULES = path.resolve(__dirname, '../../docs/cpsbackup-alerts.yml');
 
@@ -81,8 +82,8 @@ function duplicateKeys(text: string): string[] {
 }
 
 describe('metrics: what alert rules need, promtool, log lines', () => {
-  // "kept" keeps one backup: its second one applies retention. "never" is configured and never connects.
-  const { root, pki, server } = useServer('metrics', { status: true, clients: { kept: ['keep = 1'], never: ['expected_interval = 2h'] } });
+  // "kept" keeps one backup: its second one applies retention. "cut" drops its connection mid-backup. "never" is configured and never connects.
+  const { root, pki, server } = useServer('metrics', { status: true, clients: { kept: ['keep = 1'], cut: [], never: ['expected_interval = 2h'] } });
   const scrape = async () => {
     const res = await fetch(`http://127.0.0.1:${server.statusPort}/metrics`);
     expect(res.status).toBe(200);
@@ -98,12 +99,14 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     const text = await scrape();
     expect(series(text, 'cpsbackup_client_never_succeeded')).toEqual(
       new Map([
+        ['cut', 1],
         ['kept', 1],
         ['never', 1],
       ]),
     );
     expect(series(text, 'cpsbackup_client_last_attempt_timestamp_seconds')).toEqual(
       new Map([
+        ['cut', 0],
         ['kept', 0],
         ['never', 0],
       ]),
@@ -127,6 +130,15 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     fs.writeFileSync(path.join(data, 'f9'), rnd.bytes(1000));
     expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
     await until('retention to delete the first backup', () => /"msg":"retention applied"/.test(server.log));
+    expect((await runCli(['-c', conf, '-l'])).code).toBe(0);
+    expect((await runCli(['-c', conf, '-i', '--to', path.join(root, 'restored')])).code).toBe(0);
+
+    // A node gone mid-backup: its attempt counts, its backup failed.
+    const cut = await rawSession(server, 'cut', pki.client('cut'));
+    await cut.conn.send({ beginBackup: {} });
+    expect((await readUntil(cut.conn, (m) => m.msg === 'backupStarted'))?.msg).toBe('backupStarted');
+    cut.socket.destroy();
+    await until('the server to see the node gone', () => /"client":"cut".*"msg":"backup aborted: connection lost"/.test(server.log));
 
     process.kill(server.pid, 'SIGUSR1');
     await until('the verify to finish', () => /"msg":"verify: store is sound"/.test(server.log));
@@ -139,10 +151,17 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     }
     expect(series(text, 'cpsbackup_client_never_succeeded')).toEqual(
       new Map([
+        ['cut', 1],
         ['kept', 0],
         ['never', 1],
       ]),
     );
+    expect(series(text, 'cpsbackup_client_last_attempt_timestamp_seconds').get('cut')).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(series(text, 'cpsbackup_client_last_result_ok').get('cut')).toBe(0);
+    const status = (await (await fetch(`http://127.0.0.1:${server.statusPort}/status`)).json()) as StatusReport;
+    const attempt = (name: string) => status.clients.find((c) => c.name === name)!.lastAttemptAt;
+    expect(Date.parse(attempt('cut')!) / 1000).toBe(series(text, 'cpsbackup_client_last_attempt_timestamp_seconds').get('cut'));
+    expect(attempt('never')).toBeNull();
     expect(series(text, 'cpsbackup_client_last_attempt_timestamp_seconds').get('kept')).toBeGreaterThanOrEqual(Math.floor(before));
     expect(series(text, 'cpsbackup_client_last_attempt_timestamp_seconds').get('never')).toBe(0);
     expect(series(text, 'cpsbackup_client_last_result_ok').get('kept')).toBe(1);
@@ -162,7 +181,7 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     const lines = server.log
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => ({ text: l, line: JSON.parse(l) as { level: number; msg: string; seconds?: unknown } }));
+      .map((l) => ({ text: l, line: JSON.parse(l) as { level: number; msg: string; client?: string; seconds?: unknown } }));
     expect(lines.length).toBeGreaterThan(10);
     expect(lines.filter((l) => duplicateKeys(l.text).length > 0).map((l) => l.text)).toEqual([]);
 
@@ -175,8 +194,9 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     for (const c of committed) expect(c.line.seconds).toEqual(expect.any(Number));
 
     // Each CLI run is one session that ends by the node closing it: none of them is news at info.
-    const ended = lines.filter((l) => l.line.msg === 'connection ended');
-    expect(ended.length).toBeGreaterThanOrEqual(2);
-    expect(ended.filter((l) => l.line.level !== 20).map((l) => l.text)).toEqual([]);
+    // The node gone mid-backup is (info, beside the warning that its backup was aborted).
+    const ended = (client: string) => lines.filter((l) => l.line.msg === 'connection ended' && l.line.client === client).map((l) => l.line.level);
+    expect(ended('kept')).toEqual([20, 20, 20, 20]);
+    expect(ended('cut')).toEqual([30]);
   });
 });
