@@ -83,7 +83,14 @@ function duplicateKeys(text: string): string[] {
 
 describe('metrics: what alert rules need, promtool, log lines', () => {
   // "kept" keeps one backup: its second one applies retention. "cut" drops its connection mid-backup. "never" is configured and never connects.
-  const { root, pki, server } = useServer('metrics', { status: true, clients: { kept: ['keep = 1'], cut: [], never: ['expected_interval = 2h'] } });
+  const { root, pki, server } = useServer('metrics', {
+    status: true,
+    clients: {
+      kept: ['keep = 1', 'notify_success_script = /bin/true'],
+      cut: ['notify_failure_script = /bin/true'],
+      never: ['expected_interval = 2h'],
+    },
+  });
   const scrape = async () => {
     const res = await fetch(`http://127.0.0.1:${server.statusPort}/metrics`);
     expect(res.status).toBe(200);
@@ -139,6 +146,7 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     expect((await readUntil(cut.conn, (m) => m.msg === 'backupStarted'))?.msg).toBe('backupStarted');
     cut.socket.destroy();
     await until('the server to see the node gone', () => /"client":"cut".*"msg":"backup aborted: connection lost"/.test(server.log));
+    await until('the notify scripts of the three backups to run', () => server.log.match(/"msg":"notify script ran"/g)?.length === 3);
 
     process.kill(server.pid, 'SIGUSR1');
     await until('the verify to finish', () => /"msg":"verify: store is sound"/.test(server.log));

@@ -44,7 +44,8 @@ const SCRIPT_TIMEOUT_MS = 300_000;
  * with what it started after 5 minutes, the end of its output logged). The
  * backup never waits for it: a slow or failing script is logged, not
  * fatal. Resolves when the script has ended (tests wait on it; the server
- * does not).
+ * does not). `log` names the client already (the session's): its lines add
+ * no `client` key, which would be a duplicate.
  */
 export async function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOutcome, log: Logger): Promise<void> {
   const ok = outcome.status === 'available';
@@ -52,14 +53,14 @@ export async function notifyBackupEnd(scripts: NotifyScripts, outcome: BackupOut
   if (!script) return;
   if (ok && !successWanted(scripts, outcome)) {
     const only = [scripts.successWarningsOnly && 'notify_success_warnings_only', scripts.successChangesOnly && 'notify_success_changes_only'].filter(Boolean);
-    log.info({ script, client: outcome.client, backup: outcome.number, only }, 'notify script not run: the backup has neither warnings nor changes asked for');
+    log.info({ script, backup: outcome.number, only }, 'notify script not run: the backup has neither warnings nor changes asked for');
     return;
   }
   const number = backupNumberText(outcome.number);
   // The reason may come from the agent: it goes as an argument (never through a shell), without NULs.
   const reason = outcome.reason.replace(/\0/g, '');
   const args = [outcome.client, number, outcome.status, reason, ...(ok ? scripts.successArgs : scripts.failureArgs)];
-  const slog = log.child({ script, client: outcome.client, backup: outcome.number, status: outcome.status });
+  const slog = log.child({ script, backup: outcome.number, status: outcome.status });
   const env = { CPSBACKUP_CLIENT: outcome.client, CPSBACKUP_BACKUP: number, CPSBACKUP_STATUS: outcome.status, CPSBACKUP_REASON: reason };
   const r = await runScript({ file: script, args, env, timeoutMs: SCRIPT_TIMEOUT_MS });
   const output = r.output.trim() || undefined;
