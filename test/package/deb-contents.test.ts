@@ -97,6 +97,7 @@ describe('what the packages hold', () => {
         'usr/share/cpsbackup/install-agent',
         'usr/share/doc/cpsbackup-server/examples/clients/cpsnode',
         'usr/share/doc/cpsbackup-server/examples/storage.conf',
+        'usr/share/doc/cpsbackup-server/cpsbackup-alerts.yml',
         'usr/share/doc/cpsbackup-server/copyright',
         'usr/share/doc/cpsbackup-server/changelog.gz',
       ],
