@@ -119,6 +119,7 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
       ]),
     );
     expect(series(text, 'cpsbackup_client_expected_interval_seconds').get('never')).toBe(7200);
+    expect([...series(text, 'cpsbackup_client_enabled').values()]).toEqual([1, 1, 1]);
     expect(series(text, 'cpsbackup_client_last_success_timestamp_seconds').size).toBe(0);
     // Absent, not 1: a store never verified is not known to be sound.
     expect(text).not.toMatch(/^cpsbackup_verify_last_ok /m);

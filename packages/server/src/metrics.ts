@@ -154,6 +154,9 @@ export function createMetrics(reporter: StatusReporter, activity: Activity, vers
   perClient('cpsbackup_client_last_attempt_timestamp_seconds', 'When the client last asked for a backup, whatever came of it (0: never)', (c) =>
     c.lastAttemptAt ? Date.parse(c.lastAttemptAt) / 1000 : 0,
   );
+  perClient('cpsbackup_client_enabled', '0 when its client file (or server.conf) says enabled = 0: every request refused, its alerts moot', (c) =>
+    c.enabled ? 1 : 0,
+  );
   perClient('cpsbackup_client_expected_interval_seconds', 'expected_interval: a last success older than this is overdue', (c) => c.expectedIntervalSeconds);
   perClient('cpsbackup_client_backups', 'Available backups', (c) => c.backups);
   perClient(
