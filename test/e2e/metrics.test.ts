@@ -208,4 +208,23 @@ describe('metrics: what alert rules need, promtool, log lines', () => {
     expect(ended('kept')).toEqual([20, 20, 20, 20]);
     expect(ended('cut')).toEqual([30]);
   });
+
+  test('after a restart: attempts and successes are read from the catalog; no verify result until one runs again', async () => {
+    const attemptsBefore = series(await scrape(), 'cpsbackup_client_last_attempt_timestamp_seconds');
+    await server.stop();
+    await server.start();
+    const text = await scrape();
+    const attempts = series(text, 'cpsbackup_client_last_attempt_timestamp_seconds');
+    // The catalog dates a backup from when the server began it: the moment the node asked, or just after.
+    for (const client of ['kept', 'cut']) expect(attempts.get(client)).toBeGreaterThanOrEqual(attemptsBefore.get(client)!);
+    expect(attempts.get('never')).toBe(0);
+    expect(series(text, 'cpsbackup_client_never_succeeded')).toEqual(
+      new Map([
+        ['cut', 1],
+        ['kept', 0],
+        ['never', 1],
+      ]),
+    );
+    expect(text).not.toMatch(/^cpsbackup_verify_last_ok /m);
+  });
 });
