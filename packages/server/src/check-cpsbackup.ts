@@ -216,7 +216,8 @@ function gradeClient(c: ClientStatus, opts: Options, now: number): Grade {
       perf: `${label}=U;${thresholds}`,
     };
   }
-  const age = Math.max(0, Math.round((now - Date.parse(c.lastSuccess.finishedAt)) / 1000));
+  // Graded to the millisecond, as the server's overdue flag is; perfdata shows whole seconds.
+  const age = Math.max(0, (now - Date.parse(c.lastSuccess.finishedAt)) / 1000);
   const critical = rangeAlerts(crit, age);
   const warning = rangeAlerts(warn, age);
   // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
@@ -230,7 +231,7 @@ function gradeClient(c: ClientStatus, opts: Options, now: number): Grade {
     state,
     condition: critical || warning ? 'overdue' : lastBad ? 'failed' : damage ? 'damaged' : undefined,
     detail: outputText(`${c.name}: last backup ${backupNumberText(c.lastSuccess.number)} finished ${ago(age)} ago${overdue}${failed}${damage}`),
-    perf: `${label}=${age}s;${thresholds}`,
+    perf: `${label}=${Math.round(age)}s;${thresholds}`,
   };
 }
 
