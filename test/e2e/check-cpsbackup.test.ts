@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { StatusReport } from '@cpsbackup/server';
@@ -166,6 +167,22 @@ describe('check_cpsbackup as a monitoring plugin', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  test('a port that answers something else than the status document is UNKNOWN saying which port to give', async () => {
+    const other = http.createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/status' ? '{"status":"ok"}' : 'nope'),
+    );
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const wrong = `http://127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+      expect(await runCheck(['-u', wrong])).toEqual({
+        code: 3,
+        stdout: `CPSBACKUP UNKNOWN - ${wrong}/status answered something other than cpsbackupd's status document (no list of clients): is -u the status port (status_address in server.conf)?\n`,
+      });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
     }
   });
 

@@ -159,12 +159,19 @@ async function fetchReport(opts: Options): Promise<StatusReport> {
     // The body says why (a 500 points at the daemon's log), on one line.
     throw new PluginError(`status port ${opts.url} answered HTTP ${res.status}${await bodyLine(res)}`);
   }
+  const notStatus = (why: string) =>
+    new PluginError(
+      `${opts.url}/status answered something other than cpsbackupd's status document (${why}): is -u the status port (status_address in server.conf)?`,
+    );
+  let report: StatusReport;
   try {
-    return (await res.json()) as StatusReport;
+    report = (await res.json()) as StatusReport;
   } catch (err) {
     if (signal.aborted) throw timedOut();
-    throw new PluginError(`status port ${opts.url} answered something other than its status document: ${(err as Error).message}`);
+    throw notStatus((err as Error).message);
   }
+  if (!Array.isArray((report as Partial<StatusReport> | null)?.clients)) throw notStatus('no list of clients');
+  return report;
 }
 
 /** What is wrong with a client, worst first: the first line counts each client under one. */
