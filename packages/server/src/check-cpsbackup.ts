@@ -228,7 +228,7 @@ function gradeClient(c: ClientStatus, opts: Options, now: number): Grade {
   const critical = rangeAlerts(crit, age);
   const warning = rangeAlerts(warn, age);
   // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
-  const lastBad = c.lastResult !== null && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
+  const lastBad = !!c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
   const state = critical ? 2 : warning || lastBad || damage ? 1 : 0;
   const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
   const outside = critical ? `-c ${rangeText(crit)}` : `-w ${rangeText(warn)}`;
@@ -242,9 +242,14 @@ function gradeClient(c: ClientStatus, opts: Options, now: number): Grade {
   };
 }
 
+/** How many clients each condition holds, in CONDITIONS' order. */
+function conditionCounts(grades: Grade[]): Array<[Condition, number]> {
+  return CONDITIONS.map((cond) => [cond, grades.filter((g) => g.condition === cond).length]);
+}
+
 /** "3 failed, 2 overdue, 1 never of 51 clients: a, b, c and 3 more" (no names when all is well). */
 function summary(grades: Grade[], storageFull: boolean): string {
-  const counts = CONDITIONS.map((cond) => [cond, grades.filter((g) => g.condition === cond).length] as const).filter(([, n]) => n > 0);
+  const counts = conditionCounts(grades).filter(([, n]) => n > 0);
   const flagged = grades.filter((g) => g.state > 0).sort((a, b) => b.state - a.state);
   const names = flagged.slice(0, FIRST_LINE_NAMES).map((g) => g.name);
   const more = flagged.length - names.length;
@@ -277,7 +282,7 @@ async function check(opts: Options): Promise<{ state: number; output: string }> 
     const g = grades[0]!;
     return { state, output: `CPSBACKUP ${STATES[state]} - ${storage ? `${storage}; ` : ''}${g.detail} | ${g.perf}\n` };
   }
-  const counts = CONDITIONS.map((cond) => `${cond}=${grades.filter((g) => g.condition === cond).length};;;0`);
+  const counts = conditionCounts(grades).map(([cond, n]) => `${cond}=${n};;;0`);
   const first = `CPSBACKUP ${STATES[state]} - ${summary(grades, storage !== undefined)} | clients=${grades.length};;;0 ${counts.join(' ')}`;
   // Worst first, in the server's order within a state.
   const details = [...grades].sort((a, b) => b.state - a.state).map((g) => g.detail);
