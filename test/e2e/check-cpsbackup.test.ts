@@ -153,7 +153,16 @@ describe('check_cpsbackup as a monitoring plugin', () => {
 
   test('a closed port is UNKNOWN "unreachable"; a listener that never answers is UNKNOWN "timed out after N s"', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    expect(await runCheck(['-u', closed])).toEqual({ code: 3, stdout: `CPSBACKUP UNKNOWN - status port ${closed} unreachable: fetch failed\n` });
+    expect(await runCheck(['-u', closed])).toEqual({
+      code: 3,
+      stdout: `CPSBACKUP UNKNOWN - status port ${closed} unreachable (connect ECONNREFUSED ${closed.slice(7)}: is cpsbackupd running, and -u its status_address and status_port?)\n`,
+    });
+    // A port fetch will not connect to at all (the ports browsers block) says so.
+    expect(await runCheck(['-u', 'http://127.0.0.1:1'])).toEqual({
+      code: 3,
+      stdout:
+        'CPSBACKUP UNKNOWN - status port http://127.0.0.1:1 unreachable (fetch refuses to connect to this port: set status_port in server.conf to another, such as 4201)\n',
+    });
     const sockets: net.Socket[] = [];
     const silent = net.createServer((s) => sockets.push(s));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -196,7 +205,7 @@ describe('check_cpsbackup as a monitoring plugin', () => {
     expect(await runCheck(['-u', 'http://127.0.0.1:1', '--help'])).toEqual(help);
     expect(await runCheck(['-V'])).toEqual({ code: 3, stdout: expect.stringMatching(/^check_cpsbackup \d+\.\d+\.\d+\n$/) });
     expect(await runCheck(['--version'])).toEqual(await runCheck(['-V']));
-    for (const args of [['-x'], ['--bogus'], ['extra'], ['-t', '0'], ['-t', 'soon'], ['-w', '20:10'], ['-c', 'ten'], ['-w']]) {
+    for (const args of [['-x'], ['--bogus'], ['extra'], ['-t', '0'], ['-t', 'soon'], ['-w', '20:10'], ['-c', 'ten'], ['-w'], ['-u', 'localhost:4201']]) {
       const bad = await runCheck(args);
       expect([args, bad.code]).toEqual([args, 3]);
       expect(bad.stdout).toMatch(/^CPSBACKUP UNKNOWN - \S/);

@@ -119,6 +119,14 @@ function readOptions(args: string[]): Options | { print: string } {
   }
   // A Node.js timer waits at most 2^31 - 1 ms.
   if (timeoutSeconds < 1 || timeoutSeconds > 24 * 86400) throw new PluginError(`--timeout: give from 1 to 2073600 seconds (24d), got ${values.timeout}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(values.url);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new PluginError(`--url: expected http://HOST:PORT (cpsbackupd's status port), got ${values.url}`);
   return {
     url: values.url.replace(/\/+$/, ''),
     client: values.client,
@@ -135,6 +143,21 @@ async function bodyLine(res: Response): Promise<string> {
   return line ? `: ${line}` : '';
 }
 
+/** Why fetch could not reach the port ("fetch failed" says nothing: its cause does), and what to do. */
+function unreachableCause(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  // fetch refuses the ports browsers block (1, 7, 9, 6000, ...) before trying to connect.
+  if (cause instanceof Error && cause.message === 'bad port')
+    return 'fetch refuses to connect to this port: set status_port in server.conf to another, such as 4201';
+  const why =
+    cause instanceof AggregateError
+      ? cause.errors.map((e) => (e as Error).message).join('; ')
+      : cause instanceof Error
+        ? cause.message
+        : (err as Error).message;
+  return `${why}: is cpsbackupd running, and -u its status_address and status_port?`;
+}
+
 /** The status document, or a PluginError saying why not. */
 async function fetchReport(opts: Options): Promise<StatusReport> {
   // One deadline for connecting, the answer and its body.
@@ -145,7 +168,7 @@ async function fetchReport(opts: Options): Promise<StatusReport> {
     res = await fetch(`${opts.url}/status`, { signal, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} });
   } catch (err) {
     if (signal.aborted) throw timedOut();
-    throw new PluginError(`status port ${opts.url} unreachable: ${(err as Error).message}`);
+    throw new PluginError(`status port ${opts.url} unreachable (${unreachableCause(err)})`);
   }
   if (res.status === 401) {
     await res.body?.cancel();
