@@ -31,7 +31,9 @@ import { SERVER_VERSION } from './version';
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
 const UNKNOWN = 3;
 
-const USAGE = 'Usage: check_cpsbackup [-u URL] [-C CLIENT] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]\n' + '       check_cpsbackup -h | -V\n';
+const USAGE = `Usage: check_cpsbackup [-u URL] [-C CLIENT] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]
+       check_cpsbackup -h | -V
+`;
 
 const HELP = `check_cpsbackup ${SERVER_VERSION}
 Grades the age of each cpsbackup client's last successful backup, read from
