@@ -42,12 +42,12 @@ function perfLabel(label: string): string {
 }
 
 /** The grade of client `c` at time `now` (ms). */
-export function gradeClient(c: ClientStatus, opts: Thresholds, now: number): Grade {
-  // The server's expected_interval for this client unless thresholds are given.
+export function gradeClient(c: ClientStatus, given: Thresholds, now: number): Grade {
+  // The server's expected_interval for this client unless -w / -c are given; -c is never below a plain -w.
   const interval = c.expectedIntervalSeconds;
-  const warn = opts.warning ?? { start: 0, end: interval, alertInside: false };
-  const warnEnd = opts.warning && !opts.warning.alertInside && opts.warning.end !== Infinity ? opts.warning.end : 0;
-  const crit = opts.critical ?? { start: 0, end: Math.max(warnEnd, 2 * interval), alertInside: false };
+  const warn = given.warning ?? { start: 0, end: interval, alertInside: false };
+  const warnEnd = given.warning && !given.warning.alertInside && given.warning.end !== Infinity ? given.warning.end : 0;
+  const crit = given.critical ?? { start: 0, end: Math.max(warnEnd, 2 * interval), alertInside: false };
   const label = perfLabel(`${c.name}_age`);
   const thresholds = `${rangeText(warn)};${rangeText(crit)};0`;
   // Older servers send neither list.
@@ -76,7 +76,7 @@ export function gradeClient(c: ClientStatus, opts: Thresholds, now: number): Gra
   const state = critical ? 2 : warning || lastBad || damage ? 1 : 0;
   const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
   const outside = critical ? `-c ${rangeText(crit)}` : `-w ${rangeText(warn)}`;
-  const overdue = !(critical || warning) ? '' : opts.warning || opts.critical ? `, age outside ${outside}` : `, overdue (expected every ${ago(interval)})`;
+  const overdue = !(critical || warning) ? '' : given.warning || given.critical ? `, age outside ${outside}` : `, overdue (expected every ${ago(interval)})`;
   return {
     name: c.name,
     state,
