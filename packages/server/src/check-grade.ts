@@ -43,7 +43,7 @@ function perfLabel(label: string): string {
 
 /** The grade of client `c` at time `now` (ms). */
 export function gradeClient(c: ClientStatus, given: Thresholds, now: number): Grade {
-  // The server's expected_interval for this client unless -w / -c are given; -c is never below a plain -w.
+  // The server's expected_interval for this client unless -w / -c are given; a default -c is never below the end of a plain -w.
   const interval = c.expectedIntervalSeconds;
   const warn = given.warning ?? { start: 0, end: interval, alertInside: false };
   const warnEnd = given.warning && !given.warning.alertInside && given.warning.end !== Infinity ? given.warning.end : 0;
