@@ -192,7 +192,7 @@ describe('a damaged backup row or file list degrades that backup only', () => {
     const alice = await runCheck(['--url', base, '--client', 'alice']);
     expect(alice.code).toBe(1);
     expect(alice.stdout).toMatch(
-      /^CPSBACKUP WARNING - alice: last backup 0000002 finished \d+s ago, backup 0000001 untrusted: .*cpsbackupd --repair-catalog.* \| 'alice_age'=/,
+      /^CPSBACKUP WARNING - alice: last backup 0000002 finished \d+s ago, backup 0000001 untrusted: .*cpsbackupd --repair-catalog.* \| alice_age=/,
     );
     const bob = await runCheck(['--url', base, '--client', 'bob']);
     expect(bob.code).toBe(2);
@@ -201,10 +201,12 @@ describe('a damaged backup row or file list degrades that backup only', () => {
     );
     const carol = await runCheck(['--url', base, '--client', 'carol']);
     expect(carol.code).toBe(0);
-    expect(carol.stdout).toMatch(/^CPSBACKUP OK - carol: last backup 0000001 finished \d+s ago \| 'carol_age'=/);
+    expect(carol.stdout).toMatch(/^CPSBACKUP OK - carol: last backup 0000001 finished \d+s ago \| carol_age=/);
     const all = await runCheck(['--url', base]);
     expect(all.code).toBe(2);
-    expect(all.stdout).toMatch(/alice: .*untrusted.*; bob: .*damaged.*; carol: last backup 0000001/);
+    expect(all.stdout).toMatch(
+      /^CPSBACKUP CRITICAL - 1 never, 1 damaged of 3 clients: bob, alice \| .*\nbob: no successful backup, .*damaged.*\nalice: .*untrusted.*\ncarol: last backup 0000001/,
+    );
   });
 
   test('a new backup of alice goes on; retention (keep = 2) neither counts nor deletes the untrusted backup', async () => {

@@ -129,7 +129,7 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
 
     const ok = await runCheck(['--url', base, '--client', 'mon', '--warning', '1h', '--critical', '2h']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^CPSBACKUP OK - mon: last backup 0000001 finished \d+s ago \| 'mon_age'=\d+s;3600;7200;0\n$/);
+    expect(ok.stdout).toMatch(/^CPSBACKUP OK - mon: last backup 0000001 finished \d+s ago \| mon_age=\d+s;3600;7200;0\n$/);
     const warning = await runCheck(['--url', base, '--client', 'mon', '--warning', '0s', '--critical', '2h']);
     expect(warning.code).toBe(1);
     const never = await runCheck(['--url', base, '--client', 'idle']);
@@ -151,7 +151,7 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
     const byServer = await runCheck(['--url', base, '--client', 'mon']);
     expect(byServer.code).toBeGreaterThanOrEqual(1);
     expect(byServer.stdout).toMatch(
-      /^CPSBACKUP (WARNING|CRITICAL) - mon: last backup 0000001 finished \d+s ago, overdue \(expected every 1s\) \| 'mon_age'=\d+s;1;2;0\n$/,
+      /^CPSBACKUP (WARNING|CRITICAL) - mon: last backup 0000001 finished \d+s ago, overdue \(expected every 1s\) \| mon_age=\d+s;1;2;0\n$/,
     );
   });
 });

@@ -277,7 +277,8 @@ describe('the bundled runtime runs the programs from the package alone', () => {
     expect(runWrapper('server', 'cpsbackupd', ['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     expect(runWrapper('server', 'check_cpsbackup', ['--url', 'http://127.0.0.1:1'])).toEqual({
       code: 3,
-      stdout: 'CPSBACKUP UNKNOWN - status port http://127.0.0.1:1 unreachable: fetch failed\n',
+      stdout:
+        'CPSBACKUP UNKNOWN - status port http://127.0.0.1:1 unreachable (fetch refuses to connect to this port: set status_port in server.conf to another, such as 4201)\n',
       stderr: '',
     });
   });

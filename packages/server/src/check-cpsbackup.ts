@@ -1,24 +1,141 @@
 #!/usr/bin/env node
 /**
- * check_cpsbackup: a Nagios/Icinga plugin. Reads cpsbackupd's status port
- * and grades the age of each client's last successful backup:
- * 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (status port unreachable, no such client).
- * Without --warning / --critical it agrees with the server: WARNING once
- * the client is overdue (its expected_interval), CRITICAL at twice that.
+ * check_cpsbackup: a Nagios/Icinga plugin per the monitoring-plugins
+ * guidelines (https://www.monitoring-plugins.org/doc/guidelines.html).
+ * Reads cpsbackupd's status port and grades the age of each client's last
+ * successful backup: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (a usage error,
+ * -h, -V, the status port unreachable, refusing the token or timing out, no
+ * such client).
+ * -w / -c are ranges on that age (endpoints are durations: 90s, 15m, 26h,
+ * 7d; a bare number is seconds). Without them it agrees with the server:
+ * WARNING once the client is overdue (its expected_interval), CRITICAL at
+ * twice that. A client that never had a successful backup is CRITICAL.
  * A store short of space (the server takes no new backup) is CRITICAL
  * whatever the clients' ages: every next backup will fail. A client with a
  * backup that cannot be restored (untrusted, or its file list unreadable)
  * or with backup records in question is a WARNING at least, with what to do.
  *
- *   check_cpsbackup [--url http://127.0.0.1:4201] [--client NAME] [--warning 26h] [--critical 50h] [--token T]
+ * Output: one short first line (the worst state, counts, a few names, and
+ * summary perfdata), then one line per client (long output), then the age
+ * of every client as perfdata after a "|" (Nagios 3+ / Icinga long-output
+ * perfdata). With -C NAME the one client's detail is the first line.
  */
 import { parseArgs } from 'node:util';
 import { bytesText, parseDuration } from '@cpsbackup/config';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
-import { ago, backupNumberText } from './human';
+import { conditionCounts, gradeClient, summary } from './check-grade';
 import type { StatusReport } from './status-report';
+import { parseThresholdRange, type ThresholdRange } from './threshold-range';
+import { SERVER_VERSION } from './version';
 
 const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+const UNKNOWN = 3;
+
+const USAGE = `Usage: check_cpsbackup [-u URL] [-C CLIENT] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]
+       check_cpsbackup -h | -V
+`;
+
+const HELP = `check_cpsbackup ${SERVER_VERSION}
+Grades the age of each cpsbackup client's last successful backup, read from
+cpsbackupd's status port (status_address in server.conf).
+
+${USAGE}
+Options:
+ -h, --help            print this help and exit (state UNKNOWN, 3)
+ -V, --version         print the version and exit (state UNKNOWN, 3)
+ -u, --url URL         the status port (default http://127.0.0.1:4201)
+ -C, --client NAME     grade this client only (default: every client)
+ -w, --warning RANGE   WARNING when the age of the last success is outside RANGE
+                       (default: the client's expected_interval on the server)
+ -c, --critical RANGE  CRITICAL when it is outside RANGE
+                       (default: twice expected_interval, or the -w end if above)
+ -t, --timeout SECONDS give up with UNKNOWN after this long (default 10)
+ -T, --token TOKEN     the status port's status_token (default: $CPSBACKUP_STATUS_TOKEN)
+
+RANGE is a monitoring-plugins threshold range over the age; its endpoints are
+durations (90s, 15m, 26h, 7d; a bare number is seconds):
+  26h      alert when older than 26h (an age of exactly 26h is fine)
+  1h:      alert when younger than 1h
+  ~:26h    alert when older than 26h
+  1h:26h   alert when younger than 1h or older than 26h
+  @1h:26h  alert when from 1h to 26h old (inclusive)
+
+A client that never had a successful backup is CRITICAL; one whose last attempt
+failed or stored only part of what it should, or with a backup that cannot be
+restored, is a WARNING at least. A store short of space is CRITICAL.
+
+Examples:
+  check_cpsbackup -u http://backup1:4201 -T "$TOKEN"
+  check_cpsbackup -C web1 -w 26h -c 2d
+`;
+
+/** What went wrong, with what to do: the plugin prints it as UNKNOWN. */
+class PluginError extends Error {}
+
+interface Options {
+  url: string;
+  client: string | undefined;
+  warning: ThresholdRange | undefined;
+  critical: ThresholdRange | undefined;
+  timeoutSeconds: number;
+  token: string;
+}
+
+/** The options, or the text to print and exit 3 with (-h, -V). */
+function readOptions(args: string[]): Options | { print: string } {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+        url: { type: 'string', short: 'u', default: 'http://127.0.0.1:4201' },
+        client: { type: 'string', short: 'C' },
+        warning: { type: 'string', short: 'w' },
+        critical: { type: 'string', short: 'c' },
+        timeout: { type: 'string', short: 't', default: '10' },
+        token: { type: 'string', short: 'T', default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
+      },
+    }).values;
+  } catch (err) {
+    throw new PluginError(`${(err as Error).message}\n${USAGE}See check_cpsbackup --help.`);
+  }
+  // --help overrides every other option, as the guidelines ask.
+  if (values.help) return { print: HELP };
+  if (values.version) return { print: `check_cpsbackup ${SERVER_VERSION}\n` };
+  const range = (name: string, raw: string | undefined) => {
+    try {
+      return raw === undefined ? undefined : parseThresholdRange(raw, parseDuration);
+    } catch (err) {
+      throw new PluginError(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  let timeoutSeconds: number;
+  try {
+    timeoutSeconds = parseDuration(values.timeout);
+  } catch (err) {
+    throw new PluginError(`--timeout: ${(err as Error).message}`);
+  }
+  // A Node.js timer waits at most 2^31 - 1 ms.
+  if (timeoutSeconds < 1 || timeoutSeconds > 24 * 86400) throw new PluginError(`--timeout: give from 1 to 2073600 seconds (24d), got ${values.timeout}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(values.url);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new PluginError(`--url: expected http://HOST:PORT (cpsbackupd's status port), got ${values.url}`);
+  return {
+    url: values.url.replace(/\/+$/, ''),
+    client: values.client,
+    warning: range('warning', values.warning),
+    critical: range('critical', values.critical),
+    timeoutSeconds,
+    token: values.token,
+  };
+}
 
 /** A refused answer's body as ": first line", or nothing. */
 async function bodyLine(res: Response): Promise<string> {
@@ -26,99 +143,116 @@ async function bodyLine(res: Response): Promise<string> {
   return line ? `: ${line}` : '';
 }
 
-async function main(): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      options: {
-        url: { type: 'string', default: 'http://127.0.0.1:4201' },
-        client: { type: 'string' },
-        warning: { type: 'string' },
-        critical: { type: 'string' },
-        token: { type: 'string', default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
-      },
-    }).values;
-  } catch (err) {
-    process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
-    return 3;
-  }
-  let warnGiven: number | undefined;
-  let critGiven: number | undefined;
-  try {
-    warnGiven = opts.warning === undefined ? undefined : parseDuration(opts.warning);
-    critGiven = opts.critical === undefined ? undefined : parseDuration(opts.critical);
-  } catch (err) {
-    process.stdout.write(`CPSBACKUP UNKNOWN - ${(err as Error).message}\n`);
-    return 3;
-  }
-  let report: StatusReport;
+/** Why fetch could not reach the port ("fetch failed" says nothing: its cause does), and what to do. */
+function unreachableCause(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  // fetch refuses the ports browsers block (1, 7, 9, 6000, ...) before trying to connect.
+  if (cause instanceof Error && cause.message === 'bad port')
+    return 'fetch refuses to connect to this port: set status_port in server.conf to another, such as 4201';
+  const why =
+    cause instanceof AggregateError
+      ? cause.errors.map((e) => (e as Error).message).join('; ')
+      : cause instanceof Error
+        ? cause.message
+        : (err as Error).message;
+  return `${why}: is cpsbackupd running, and -u its status_address and status_port?`;
+}
+
+/** The status document, or a PluginError saying why not. */
+async function fetchReport(opts: Options): Promise<StatusReport> {
+  // One deadline for connecting, the answer and its body.
+  const signal = AbortSignal.timeout(opts.timeoutSeconds * 1000);
+  const timedOut = () => new PluginError(`status port ${opts.url} timed out after ${opts.timeoutSeconds} s: is cpsbackupd stuck? (give -t for a longer wait)`);
   let res: Response;
   try {
-    res = await fetch(`${opts.url}/status`, {
-      signal: AbortSignal.timeout(10_000),
-      headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
-    });
+    res = await fetch(`${opts.url}/status`, { signal, headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {} });
   } catch (err) {
-    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} unreachable: ${(err as Error).message}\n`);
-    return 3;
+    if (signal.aborted) throw timedOut();
+    throw new PluginError(`status port ${opts.url} unreachable (${unreachableCause(err)})`);
+  }
+  if (res.status === 401) {
+    await res.body?.cancel();
+    throw new PluginError(
+      opts.token
+        ? `status port ${opts.url} refused the token (HTTP 401): give the status_token of cpsbackupd's server.conf with -T or CPSBACKUP_STATUS_TOKEN`
+        : `status port ${opts.url} needs a token (HTTP 401): give the status_token of cpsbackupd's server.conf with -T or CPSBACKUP_STATUS_TOKEN`,
+    );
   }
   if (!res.ok) {
     // The body says why (a 500 points at the daemon's log), on one line.
-    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} answered HTTP ${res.status}${await bodyLine(res)}\n`);
-    return 3;
+    throw new PluginError(`status port ${opts.url} answered HTTP ${res.status}${await bodyLine(res)}`);
   }
+  const notStatus = (why: string) =>
+    new PluginError(
+      `${opts.url}/status answered something other than cpsbackupd's status document (${why}): is -u the status port (status_address in server.conf)?`,
+    );
+  let report: StatusReport;
   try {
     report = (await res.json()) as StatusReport;
   } catch (err) {
-    process.stdout.write(`CPSBACKUP UNKNOWN - status port ${opts.url} answered something other than its status document: ${(err as Error).message}\n`);
-    return 3;
+    if (signal.aborted) throw timedOut();
+    throw notStatus((err as Error).message);
   }
+  if (!Array.isArray((report as Partial<StatusReport> | null)?.clients)) throw notStatus('no list of clients');
+  return report;
+}
+
+async function check(opts: Options): Promise<{ state: number; output: string }> {
+  const report = await fetchReport(opts);
   const storage = report.lowSpace
     ? `storage full since ${report.lowSpace.since} (${bytesText(report.lowSpace.freeBytes)} free, ${bytesText(report.lowSpace.neededBytes)} needed): ` +
       'new backups are refused until space is freed; delete old backups (cpsbackup -d NUMBER, or cpsbackupd prune) and run cpsbackupd gc, or free space on the store disk'
     : undefined;
-  const clients = opts.client ? report.clients.filter((c) => c.name === opts.client) : report.clients;
-  if (clients.length === 0 && storage) {
-    process.stdout.write(`CPSBACKUP CRITICAL - ${storage}\n`);
-    return 2;
-  }
+  const clients = opts.client === undefined ? report.clients : report.clients.filter((c) => c.name === opts.client);
+  if (clients.length === 0 && storage) return { state: 2, output: `CPSBACKUP CRITICAL - ${storage}\n` };
   if (clients.length === 0) {
-    process.stdout.write(`CPSBACKUP UNKNOWN - ${opts.client ? `no client ${opts.client}` : 'no clients'} on the server\n`);
-    return 3;
+    throw new PluginError(
+      opts.client === undefined
+        ? 'no clients on the server: add a client file under clientconfdir and enrol the node'
+        : `no client ${opts.client} on the server: check the name against the files in cpsbackupd's clientconfdir`,
+    );
   }
   const now = Date.now();
-  let worst = storage ? 2 : 0;
-  const parts: string[] = storage ? [storage] : [];
-  const perf: string[] = [];
-  for (const c of clients) {
-    // Older servers send neither list.
-    const damaged = c.damaged ?? [];
-    const problems = c.recordProblems ?? [];
-    // The backups that cannot be restored, each with what to do; else what is wrong with the client's records.
-    const damage = [
-      ...damaged.map((d) => `, backup ${backupNumberText(d.number)} ${d.status}: ${d.reason}`),
-      ...(damaged.length ? [] : problems.map((p) => `, backup records: ${p}`)),
-    ].join('');
-    if (!c.lastSuccess) {
-      worst = Math.max(worst, 2);
-      parts.push(`${c.name}: no successful backup${damage}${c.lastResult?.reason ? ` (last: ${c.lastResult.reason})` : ''}`);
-      continue;
-    }
-    const age = (now - Date.parse(c.lastSuccess.finishedAt)) / 1000;
-    // The server's expected_interval for this client unless thresholds are given.
-    const warn = warnGiven ?? c.expectedIntervalSeconds;
-    const crit = critGiven ?? Math.max(warn, 2 * c.expectedIntervalSeconds);
-    // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
-    const lastBad = c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
-    const state = age >= crit ? 2 : age >= warn || lastBad || damage ? 1 : 0;
-    worst = Math.max(worst, state);
-    const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
-    const overdue = age >= warn ? `, overdue (expected every ${ago(warn)})` : '';
-    parts.push(`${c.name}: last backup ${backupNumberText(c.lastSuccess.number)} finished ${ago(age)} ago${overdue}${failed}${damage}`);
-    perf.push(`'${c.name}_age'=${Math.round(age)}s;${warn};${crit};0`);
+  const grades = clients.map((c) => gradeClient(c, opts, now));
+  const state = Math.max(storage ? 2 : 0, ...grades.map((g) => g.state));
+  if (opts.client !== undefined) {
+    // One client: its detail fits the first line.
+    const g = grades[0]!;
+    return { state, output: `CPSBACKUP ${STATES[state]} - ${storage ? `${storage}; ` : ''}${g.detail} | ${g.perf}\n` };
   }
-  process.stdout.write(`CPSBACKUP ${STATES[worst]} - ${parts.join('; ')}${perf.length ? ` | ${perf.join(' ')}` : ''}\n`);
-  return worst;
+  const counts = conditionCounts(grades).map(([cond, n]) => `${cond}=${n};;;0`);
+  const first = `CPSBACKUP ${STATES[state]} - ${summary(grades, storage !== undefined)} | clients=${grades.length};;;0 ${counts.join(' ')}`;
+  // Worst first, in the server's order within a state.
+  const details = [...grades].sort((a, b) => b.state - a.state).map((g) => g.detail);
+  const lines = [first, ...(storage ? [storage] : []), ...details];
+  const perf = grades.map((g) => g.perf);
+  // Long-output perfdata: after a "|" on the last text line, then one a line.
+  lines[lines.length - 1] += ` | ${perf[0]!}`;
+  return { state, output: `${[...lines, ...perf.slice(1)].join('\n')}\n` };
 }
 
-void main().then((code) => exitWhenWritten(code));
+async function main(): Promise<number> {
+  try {
+    const opts = readOptions(process.argv.slice(2));
+    if ('print' in opts) {
+      // -h and -V end with UNKNOWN (3), as the guidelines say and monitoring-plugins' own plugins do: no check ran.
+      process.stdout.write(opts.print);
+      return UNKNOWN;
+    }
+    const { state, output } = await check(opts);
+    process.stdout.write(output);
+    return state;
+  } catch (err) {
+    if (!(err instanceof PluginError)) throw err;
+    process.stdout.write(`CPSBACKUP UNKNOWN - ${err.message}\n`);
+    return UNKNOWN;
+  }
+}
+
+void main().then(
+  (code) => exitWhenWritten(code),
+  (err: unknown) => {
+    process.stdout.write(`CPSBACKUP UNKNOWN - internal error: ${(err as Error).stack ?? String(err)}\n`);
+    exitWhenWritten(UNKNOWN);
+  },
+);
