@@ -6,6 +6,7 @@ import { COMPLETION_COMMAND, completionRequest, completions, ConfigError, loadSe
 import { SERVER_COMMAND_LINE, SERVER_COMMANDS, SERVER_OPTIONS, ServerExit } from './command-line';
 import { isStoreError, repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
+import { configFileProblems } from './config-check';
 import { makeRecordsKey } from './records-key';
 import { backendFor, recordsKeyFile, unwritableKeyMessage } from './storage';
 import { createLogger } from '@cpsbackup/log';
@@ -70,8 +71,11 @@ async function main(): Promise<number> {
   }
   if (argv.check) {
     for (const w of config.warnings) process.stderr.write(`cpsbackupd: warning: ${w}\n`);
+    const problems = configFileProblems(config);
+    for (const p of problems) process.stderr.write(`cpsbackupd: configuration error: ${p}\n`);
+    if (problems.length) return ServerExit.USAGE;
     process.stdout.write(`${config.configFile}: OK\n`);
-    return 0;
+    return ServerExit.OK;
   }
   if (argv['make-records-key']) return makeKey(config, argv.group);
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
