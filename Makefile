@@ -10,7 +10,7 @@ help:
 	@echo "make package the Debian packages build/deb/cpsbackup-agent_VERSION_amd64.deb and cpsbackup-server_... (DEB_VERSION=... overrides package.json's)"
 	@echo "make lint-package  lintian on those packages"
 	@echo "make test-units  the systemd units under a real systemd (systemd-nspawn -b of a Debian 12 root) with those packages"
-	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH; /etc/cpsbackup from conf/; the systemd units with those paths"
+	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH, their man pages in PREFIX/share/man/man8; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
 	@echo "make build   compile TypeScript (tsc -b); the man pages build/man/cpsbackup.8, cpsbackupd.8"
 	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots, the units under systemd; the S3 suites on s3rver, then again on a real Ceph RGW)"

@@ -122,6 +122,20 @@ describe('man pages', () => {
   });
 });
 
+test('make install (scripts/install) puts both pages in PREFIX/share/man/man8, where man finds them', () => {
+  const prefix = path.join(work, 'install', 'usr');
+  const r = run('bash', [path.join(REPO, 'scripts/install')], { PREFIX: prefix, SYSCONFDIR: path.join(work, 'install', 'etc'), SYSTEMDDIR: '' });
+  expect(r.code).toBe(0);
+  for (const page of ['cpsbackup', 'cpsbackupd']) {
+    const file = path.join(prefix, 'share/man/man8', `${page}.8`);
+    expect(r.stdout).toContain(`installed ${file}`);
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('644');
+    const shown = run('man', ['-M', path.join(prefix, 'share/man'), '8', page], { MANWIDTH: '100', MAN_KEEP_FORMATTING: '' });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`${page} - `);
+  }
+});
+
 describe('cpsbackupd usage errors exit 2 with the usage, as cpsbackup does', () => {
   test.each([
     ['an unknown option', ['--bogus'], /Unknown argument: bogus/],
