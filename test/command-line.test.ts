@@ -153,9 +153,12 @@ describe('cpsbackupd usage errors exit 2 with the usage, as cpsbackup does', () 
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^cpsbackupd: ${message.source}`));
   });
 
-  test('cpsbackup: an unknown option exits 2', () => {
-    const r = run('cpsbackup', ['--bogus']);
+  test.each([
+    [['--bogus'], /Unknown argument: bogus/],
+    [['-l', '-c'], /Not enough arguments following: c/],
+  ])('cpsbackup %j exits 2', (args, message) => {
+    const r = run('cpsbackup', args);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Unknown argument: bogus/);
+    expect(r.stderr).toMatch(message);
   });
 });

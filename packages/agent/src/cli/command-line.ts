@@ -63,6 +63,7 @@ export const AGENT_OPTIONS = {
   config: {
     alias: 'c',
     type: 'string',
+    requiresArg: true,
     arg: 'FILE',
     default: '/etc/cpsbackup/node.conf',
     describe: 'node configuration file ($CPSBACKUP_CONFIG)',
