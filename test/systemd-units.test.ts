@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeSchema, serverSchema, storageSchema } from '@cpsbackup/config';
+import { defaultLockFile, nodeSchema, serverSchema, storageSchema } from '@cpsbackup/config';
 
 const UNITS = path.join(__dirname, '..', 'systemd');
 const AGENT_UNITS = ['cpsbackup-backup.service', 'cpsbackup-agent.service'];
@@ -64,7 +64,8 @@ describe('the systemd units', () => {
       ...(s.get('ReadWritePaths') ?? []).flatMap((v) => v.split(/\s+/)).map((d) => d.replace(/^-/, '')),
     ];
     const under = (p: string) => writable.some((w) => p === w || p.startsWith(`${w}/`));
-    expect(under(path.dirname(nodeSchema.lock_file.defaultValue))).toBe(true);
+    // The default lock, one per node.conf, of the packaged one.
+    expect(under(path.dirname(defaultLockFile('/etc/cpsbackup/node.conf')))).toBe(true);
     expect(under(storageSchema.dump_directory.defaultValue)).toBe(true);
     // Nothing of the agent's in cpsbackupd's store (both may run on one machine: the server reads every entry there).
     const store = serverSchema.directory.defaultValue;

@@ -79,6 +79,7 @@ describe('what the packages hold', () => {
         'lib/systemd/system/cpsbackup-backup.timer',
         'usr/share/doc/cpsbackup-agent/copyright',
         'usr/share/doc/cpsbackup-agent/changelog.gz',
+        'usr/share/man/man8/cpsbackup.8.gz',
       ],
     ],
     [
@@ -100,6 +101,7 @@ describe('what the packages hold', () => {
         'usr/share/doc/cpsbackup-server/cpsbackup-alerts.yml',
         'usr/share/doc/cpsbackup-server/copyright',
         'usr/share/doc/cpsbackup-server/changelog.gz',
+        'usr/share/man/man8/cpsbackupd.8.gz',
       ],
     ],
   ] as const)('%s: its programs, runtime, addons, conffile, units and docs', (program, expected) => {

@@ -7,3 +7,4 @@ export { runRestoreJob, type RestoreJobOptions, type RestoreJobResult } from './
 export { AgentError, ExitCode } from './errors';
 export { walk, type WalkItem, type WalkOptions } from './backup/walker';
 export { type BackupCounters } from './backup/counters';
+export { AGENT_COMMAND_LINE } from './cli/command-line';

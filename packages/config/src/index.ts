@@ -20,3 +20,6 @@ export {
   CLIENT_NAME_PATTERN,
 } from './schemas';
 export { storageSchema, type StorageConfig, type NamedCommand, loadStorageConfig, storageConfigPathFor } from './storage-schema';
+export { type CommandLineSpec, type OptionSpec, BUILTIN_OPTIONS, COMPLETION_COMMAND, completionRequest, completions } from './command-line';
+export { manPage } from './man-page';
+export { defaultLockFile } from './lock-file';

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { defaultLockFile } from './lock-file';
 import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { fsTypesKey } from './fs-types';
@@ -337,9 +338,8 @@ export const nodeSchema = {
   restore_script_reserved_args: key.bool(true, 'pass the reserved arguments (pre/post, the result, reservedN) before the _arg ones; 0: only the _arg ones'),
   script_timeout: key.timeout(3600, 'a backup or restore script still running after this long is killed with what it started, and counts as failed (e.g. 30m)'),
   spool_dir: key.path('', "where a backup keeps the previous backup's file list while it runs (an unlinked file; default: the system's temporary directory)"),
-  lock_file: key.path(
-    '/run/cpsbackup/backup.lock',
-    'held during a backup so that two never run at once (the daemon and a manual -e); its directory is made if missing',
+  lock_file: key.optionalPath(
+    "held during a backup so that two never run at once (the daemon and a manual -e); its directory is made if missing. Default: one per node.conf, /run/cpsbackup/<node.conf's real path as systemd-escape --path writes it>.lock (/run/cpsbackup/etc-cpsbackup-node.conf.lock)",
   ),
   nice: key.int(
     10,
@@ -362,8 +362,10 @@ export const nodeSchema = {
   scan_problem_raises_error: key.bool(false, '1: an include that cannot be read fails the backup (exit 1) instead of making it partial (as Burp)'),
 };
 /** A parsed node.conf. */
-export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths | 'encryption_key_file'> &
+export type NodeConfig = Omit<ConfigOf<typeof nodeSchema>, keyof SslPaths | 'encryption_key_file' | 'lock_file'> &
   SslPaths & {
+    /** lock_file, or the default of this node.conf (lock-file.ts). */
+    lock_file: string;
     /** Where the master key is (encryption_key_file, or encryption.key beside node.conf). */
     encryption_key_file: string;
     configFile: string;
@@ -457,6 +459,7 @@ export function loadNodeConfig(file: string, hostname: string): NodeConfig {
     ...sslPaths(abs, 'client', c),
     encryption: c.encryption || c.encryption_password !== '',
     encryption_key_file: c.encryption_key_file ?? path.join(path.dirname(abs), 'encryption.key'),
+    lock_file: c.lock_file ?? defaultLockFile(abs),
     cname,
     cnameFromHostname: !c.cname,
     configFile: abs,

@@ -2,9 +2,11 @@
 /** cpsbackupd: the backup server daemon. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConfigError, loadServerConfig, type ServerConfig } from '@cpsbackup/config';
+import { COMPLETION_COMMAND, completionRequest, completions, ConfigError, loadServerConfig, type ServerConfig } from '@cpsbackup/config';
+import { SERVER_COMMAND_LINE, SERVER_COMMANDS, SERVER_OPTIONS, ServerExit } from './command-line';
 import { isStoreError, repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
+import { configFileProblems } from './config-check';
 import { makeRecordsKey } from './records-key';
 import { backendFor, recordsKeyFile, unwritableKeyMessage } from './storage';
 import { createLogger } from '@cpsbackup/log';
@@ -18,45 +20,44 @@ async function main(): Promise<number> {
   // Whatever cpsbackupd writes (packs of plain file content, the catalog, SQLite's -wal and -shm, records, sockets)
   // is for its own user alone, whatever umask it was started with; files are also created with explicit modes.
   process.umask(0o077);
-  const argv = await yargs(hideBin(process.argv))
+  const args = hideBin(process.argv);
+  // The completion script's question (cpsbackupd --get-yargs-completions cpsbackupd WORD...), answered from the option definitions.
+  const words = completionRequest(args);
+  if (words) {
+    process.stdout.write(completions(SERVER_COMMAND_LINE, words).join('\n') + '\n');
+    return ServerExit.OK;
+  }
+  let usageError: string | undefined;
+  const parser = yargs(args)
     .scriptName('cpsbackupd')
     .usage(
       '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
     )
-    .command('verify', 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)')
-    .command('gc', 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back')
-    .command('prune', "apply every client's retention now, then gc (what SIGUSR2 does), and print what went")
-    .command('rebuild-catalog', 'rebuild a lost catalog from the storage alone: packs and backup records (daemon stopped; a catalog still there is kept aside)')
-    .option('json', { type: 'boolean', default: false, describe: 'with verify, gc, prune: the report as JSON' })
-    .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
-    .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
-    .option('verify', {
-      type: 'boolean',
-      default: false,
-      describe: 'the same as the verify command',
-    })
-    .option('revoke', { type: 'string', describe: 'revoke the certificate client NAME enrolled with (it stops working at once) and let NAME enrol again' })
-    .option('revoke-cert', { type: 'string', describe: 'revoke a client certificate given as a PEM file (one made by make-certs)' })
-    .option('repair-catalog', {
-      type: 'boolean',
-      default: false,
-      describe: 'rebuild a damaged catalog from the packs and what the old one still holds (daemon stopped; the old file is kept)',
-    })
-    .option('make-records-key', {
-      type: 'boolean',
-      default: false,
-      describe:
-        "make the key that signs the backup records (server.conf's records_key), as root before the first start; never over a key, nor over records signed by another",
-    })
-    .option('group', {
-      type: 'string',
-      describe: 'with --make-records-key run as root: the group cpsbackupd runs as, which may read the key (default: the group owning the store directory)',
-    })
+    .options(SERVER_OPTIONS)
     .version(SERVER_VERSION)
     .help('help')
     .alias('help', 'h')
+    .command(COMPLETION_COMMAND, 'print a bash completion script (cpsbackupd completion > /etc/bash_completion.d/cpsbackupd)')
     .strict()
-    .parse();
+    // A usage error is said with the usage, and exits 2 like the agent's (yargs alone exits 1).
+    .exitProcess(false)
+    .fail((msg, err) => {
+      usageError = msg || err?.message || 'invalid arguments';
+    });
+  for (const c of SERVER_COMMANDS) parser.command(c.name, c.describe);
+  const argv = await parser.parse();
+  const command = String(argv._[0] ?? '');
+  if (!usageError && argv._.length > 1) usageError = `one command at a time, not ${argv._.join(' ')}`;
+  if (usageError) {
+    parser.showHelp((usage) => process.stderr.write(`${usage}\n\ncpsbackupd: ${usageError}\n`));
+    return ServerExit.USAGE;
+  }
+  // --help, --version: yargs printed them.
+  if (argv.help || argv.version) return ServerExit.OK;
+  if (command === COMPLETION_COMMAND) {
+    parser.showCompletionScript();
+    return ServerExit.OK;
+  }
 
   let config;
   try {
@@ -64,24 +65,22 @@ async function main(): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`cpsbackupd: configuration error: ${err.message}\n`);
-      return 2;
+      return ServerExit.USAGE;
     }
     throw err;
   }
   if (argv.check) {
     for (const w of config.warnings) process.stderr.write(`cpsbackupd: warning: ${w}\n`);
+    const problems = configFileProblems(config);
+    for (const p of problems) process.stderr.write(`cpsbackupd: configuration error: ${p}\n`);
+    if (problems.length) return ServerExit.USAGE;
     process.stdout.write(`${config.configFile}: OK\n`);
-    return 0;
+    return ServerExit.OK;
   }
   if (argv['make-records-key']) return makeKey(config, argv.group);
-  const command = String(argv._[0] ?? '');
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
   if (command === 'rebuild-catalog') return repairOffline(config, 'storage');
-  if (command) {
-    process.stderr.write(`cpsbackupd: unknown command ${command} (verify, gc, prune, rebuild-catalog)\n`);
-    return 2;
-  }
   if (argv['repair-catalog']) return repairOffline(config);
   if (argv.revoke !== undefined || argv['revoke-cert'] !== undefined) return revoke(config.directory, argv.revoke, argv['revoke-cert']);
   const log = createLogger(config.log_level, 'cpsbackupd');

@@ -39,6 +39,8 @@ function readPem(file: string, what: string): Buffer {
 export class BackupServer {
   private readonly sessions = new Set<Session>();
   private readonly locks = new ClientLocks();
+  /** The client files' ignored Burp settings already logged (reloadClients). */
+  private saidClientWarnings = new Set<string>();
   private readonly admission: Admission;
   private readonly enrolGuard: EnrolGuard;
   private readonly revoked: RevokedCertificates;
@@ -516,10 +518,15 @@ export class BackupServer {
     );
   }
 
-  /** Re-reads the client files, logging each one refused and each Burp setting ignored. */
+  /**
+   * Re-reads the client files, logging each one refused and each Burp setting ignored. A setting is
+   * said when it first appears, not again at each reload (SIGHUP, every prune): once per edit of its file.
+   */
   private reloadClients(): void {
     for (const problem of this.clients.reload()) this.log.error({ problem }, 'client file ignored');
-    for (const warning of this.clients.warnings) this.log.warn({ warning }, 'client file: setting ignored');
+    const warnings = new Set(this.clients.warnings);
+    for (const warning of warnings) if (!this.saidClientWarnings.has(warning)) this.log.warn({ warning }, 'client file: setting ignored');
+    this.saidClientWarnings = warnings;
   }
 
   /**

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
+import { completionRequest, completions, ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
 import { isFormatError } from '@cpsbackup/format';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { daemon } from './actions/daemon';
@@ -31,6 +31,7 @@ import { list } from './actions/list';
 import { show } from './actions/show';
 import { status } from './actions/status';
 import { verify } from './actions/verify';
+import { AGENT_COMMAND_LINE } from './command-line';
 import { type Action, actionOf, type CliArgs, parseArgs } from './options';
 import { emit, type Report } from './report';
 import { parseWindow } from '../daemon/schedule';
@@ -52,7 +53,14 @@ const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Prom
 };
 
 async function main(): Promise<number> {
-  const argv = await parseArgs(hideBin(process.argv));
+  const args = hideBin(process.argv);
+  // The completion script's question (cpsbackup --get-yargs-completions cpsbackup WORD...), answered from the option definitions.
+  const words = completionRequest(args);
+  if (words) {
+    process.stdout.write(completions(AGENT_COMMAND_LINE, words).join('\n') + '\n');
+    return ExitCode.OK;
+  }
+  const argv = await parseArgs(args);
   if (argv._[0] === 'status') return emit(await status(argv), argv.json);
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
   let config: NodeConfig = loadNodeConfig(argv.config, os.hostname());

@@ -1,4 +1,5 @@
 import { type NodeConfig } from '@cpsbackup/config';
+import { retryDelayMs } from './retry-delay';
 import type { Logger } from '@cpsbackup/log';
 import { AgentError } from '../errors';
 import { runBackupJob } from '../jobs/backup-job';
@@ -36,14 +37,16 @@ async function lastSuccess(config: NodeConfig): Promise<number | undefined> {
  * The agent daemon: backs up when the last successful backup is older than
  * backup_interval and the clock is inside a backup_window, after a random
  * delay; retries failures with exponential backoff (retry_min doubling to
- * retry_max), e.g. while the server is unreachable. One run at a time, by
+ * retry_max, with jitter: retry-delay.ts), e.g. while the server is unreachable. One run at a time, by
  * construction and by the node's lock file.
  */
 export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log: Logger, stop: StopSignal): Promise<void> {
   const interval = config.backup_interval * 1000;
   let last: number | undefined;
   let known = false;
-  let backoff = config.retry_min * 1000;
+  // Failed attempts in a row: the next wait is retryDelayMs of it (exponential, with jitter).
+  let failures = 0;
+  const retryDelay = () => retryDelayMs(failures++, config.retry_min * 1000, config.retry_max * 1000);
   let disabledSaid = false;
   log.info({ interval: config.backup_interval, windows: config.backup_window, server: `${config.server}:${config.port}` }, 'agent daemon started');
   while (!stop.stopping) {
@@ -52,9 +55,9 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
         last = await lastSuccess(config);
         known = true;
       } catch (err) {
-        log.warn({ err: (err as Error).message, retryInSeconds: backoff / 1000 }, 'cannot ask the server for the last backup; retrying');
-        await sleep(backoff, stop);
-        backoff = Math.min(backoff * 2, config.retry_max * 1000);
+        const wait = retryDelay();
+        log.warn({ err: (err as Error).message, retryInSeconds: Math.round(wait / 1000) }, 'cannot ask the server for the last backup; retrying');
+        await sleep(wait, stop);
         continue;
       }
     }
@@ -89,7 +92,7 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
         log.error({ code: 'SCRIPT_FAILED', backup: Number(summary.number), err: postScriptFailure }, 'backup stored, but its post script failed');
       if (summary.partial) throw new AgentError('PARTIAL', `backup ${Number(summary.number)} is partial: ${summary.partial}`);
       last = Number(summary.finishedAtMs ?? Date.now());
-      backoff = config.retry_min * 1000;
+      failures = 0;
       log.info(
         {
           backup: Number(summary.number),
@@ -102,12 +105,12 @@ export async function runDaemon(config: NodeConfig, windows: BackupWindow[], log
       );
     } catch (err) {
       const code = err instanceof AgentError ? err.code : 'ERROR';
+      const wait = retryDelay();
       log.error(
-        { code, err: (err as Error).message, retryInSeconds: backoff / 1000 },
+        { code, err: (err as Error).message, retryInSeconds: Math.round(wait / 1000) },
         code === 'UNREACHABLE' ? 'server unreachable; retrying' : 'backup failed; retrying',
       );
-      await sleep(backoff, stop);
-      backoff = Math.min(backoff * 2, config.retry_max * 1000);
+      await sleep(wait, stop);
     }
   }
   log.info('agent daemon stopped');

@@ -1,0 +1,79 @@
+/**
+ * `cpsbackupd --check` reads the files server.conf names as the daemon would at
+ * its start (CA, certificate, key, records key), and says each problem with its
+ * file and what to do, exiting 2; OK only when the daemon could use them all.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SERVER_BIN, TestPki } from '@cpsbackup/testkit/e2e';
+
+describe('cpsbackupd --check', () => {
+  let dir: string;
+  let pki: TestPki;
+  let conf: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'server-check-'));
+    pki = new TestPki(path.join(dir, 'pki'));
+    conf = path.join(dir, 'server.conf');
+    fs.mkdirSync(path.join(dir, 'clients'));
+    fs.writeFileSync(
+      conf,
+      [
+        'address = 127.0.0.1',
+        'port = 0',
+        'status_port = 0',
+        `directory = ${path.join(dir, 'store')}`,
+        `ssl_cert_ca = ${pki.caFile}`,
+        `ssl_cert = ${path.join(pki.dir, 'cpsbackupd.pem')}`,
+        `ssl_key = ${path.join(pki.dir, 'cpsbackupd.key')}`,
+      ].join('\n') + '\n',
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function check() {
+    const r = spawnSync(process.execPath, [SERVER_BIN, '-c', conf, '--check'], { encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test('every file there and usable: OK', () => {
+    const r = check();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${conf}: OK\n`);
+    expect(r.code).toBe(0);
+  });
+
+  test('missing certificate and key: each named with what to do, exit 2', () => {
+    fs.rmSync(path.join(pki.dir, 'cpsbackupd.pem'));
+    fs.rmSync(path.join(pki.dir, 'cpsbackupd.key'));
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^cpsbackupd: configuration error: ssl_cert \S+cpsbackupd\.pem cannot be read \(ENOENT\): it is missing: make it .*make-certs/),
+      expect.stringMatching(/^cpsbackupd: configuration error: ssl_key \S+cpsbackupd\.key cannot be read \(ENOENT\): it is missing: make it .*make-certs/),
+    ]);
+  });
+
+  test('a key that is not the certificate’s own', () => {
+    fs.copyFileSync(pki.client('other').key, path.join(pki.dir, 'cpsbackupd.key'));
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ssl_cert \S+ ssl_key \S+ and ssl_cert_ca \S+ do not make a TLS identity \(.*\): give PEM files, the key being the certificate's own/,
+    );
+  });
+
+  test('a records key others may read, as the daemon would refuse it', () => {
+    const key = path.join(dir, 'records.key');
+    fs.writeFileSync(key, `${'ab'.repeat(32)}\n`, { mode: 0o644 });
+    fs.chmodSync(key, 0o644);
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`records_key: the records key ${key} is open to every user (mode 0644)`);
+    expect(r.stderr).toContain(`chmod 0600 ${key}`);
+  });
+});
