@@ -15,6 +15,7 @@ function clientAged(ageMs: number | null, more: Partial<ClientStatus> = {}): Cli
     enabled: true,
     lastSuccess: ageMs === null ? null : { number: 12, finishedAt: new Date(NOW - ageMs).toISOString(), seconds: 60, files: 10, bytes: 1000, newBytes: 10 },
     lastResult: ageMs === null ? null : { number: 12, status: 'available', reason: null, at: new Date(NOW - ageMs).toISOString() },
+    lastAttemptAt: ageMs === null ? null : new Date(NOW - ageMs).toISOString(),
     running: null,
     backups: ageMs === null ? 0 : 1,
     storedBytes: 1000,
