@@ -21,13 +21,19 @@ async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('cpsbackupd')
     .usage(
-      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
+      '$0 [-c server.conf]\n$0 verify | gc | prune [--dry-run] [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
     )
     .command('verify', 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)')
     .command('gc', 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back')
     .command('prune', "apply every client's retention now, then gc (what SIGUSR2 does), and print what went")
     .command('rebuild-catalog', 'rebuild a lost catalog from the storage alone: packs and backup records (daemon stopped; a catalog still there is kept aside)')
     .option('json', { type: 'boolean', default: false, describe: 'with verify, gc, prune: the report as JSON' })
+    .option('dry-run', {
+      alias: 'n',
+      type: 'boolean',
+      default: false,
+      describe: 'with prune: print per client which backups retention would delete and why, and which it keeps by which rule; delete nothing',
+    })
     .option('config', { alias: 'c', type: 'string', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' })
     .option('check', { type: 'boolean', default: false, describe: 'only validate the configuration, then exit' })
     .option('verify', {
@@ -76,6 +82,11 @@ async function main(): Promise<number> {
   if (argv['make-records-key']) return makeKey(config, argv.group);
   const command = String(argv._[0] ?? '');
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
+  if (argv['dry-run'] && command !== 'prune') {
+    process.stderr.write('cpsbackupd: --dry-run goes with prune only (cpsbackupd prune --dry-run)\n');
+    return 2;
+  }
+  if (command === 'prune' && argv['dry-run']) return runAdminCommand(config, 'prune-dry-run', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
   if (command === 'rebuild-catalog') return repairOffline(config, 'storage');
   if (command) {
