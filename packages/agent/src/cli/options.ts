@@ -110,6 +110,14 @@ export function parseArgs(args: string[]) {
         'make a FIFO whose content was backed up as a FIFO, without its content (by default it comes back as a regular file of that name holding the content; the dumps of storage.conf always do)',
     })
     .option('fifo-as-file', { type: 'boolean', default: false, describe: "the default: a FIFO's backed-up content as a regular file (kept for compatibility)" })
+    .option('dry-run', {
+      alias: 'n',
+      type: 'boolean',
+      default: false,
+      describe:
+        "with -e: print what a backup now would hold (files, directories, bytes) and what is new or changed since the last backup; back nothing up, read no file's content, run no dump job or script",
+    })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'with -e --dry-run: also each path, with new, changed or unchanged' })
     .option('full', { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' })
     .option('name', { type: 'string', describe: 'name for the new backup' })
     .option('description', { type: 'string', describe: 'description for the new backup' })
@@ -137,6 +145,9 @@ export function parseArgs(args: string[]) {
       if (a['key-file'] === '') throw new Error('--key-file needs a file');
       if (a.to === '') throw new Error('--to needs the directory to restore into (--to / for the original paths)');
       if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
+      if (a['dry-run'] && actions[0] !== 'export')
+        throw new Error('--dry-run (-n) goes with -e only (for retention: cpsbackupd prune --dry-run on the server)');
+      if (a.verbose && !a['dry-run']) throw new Error('--verbose (-v) goes with -e --dry-run only');
       if (a['onto-devices'] && actions[0] !== 'import') throw new Error('--onto-devices goes with -i only');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
