@@ -16,7 +16,7 @@ const EXIT_CODES_HELP = `Exit codes:
   9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
+const ACTIONS = ['export', 'import', 'list', 'show', 'diff', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -24,13 +24,19 @@ export type Action = (typeof ACTIONS)[number];
 export function parseArgs(args: string[]) {
   return yargs(args)
     .scriptName('cpsbackup')
-    .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
+    .usage('$0 -e [-n] | -i [number] | -l | -s <number> | --diff <a> [b] | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
     .option('url', { type: 'string', default: 'http://127.0.0.1:4201', describe: "with status: cpsbackupd's status port" })
     .option('token', { type: 'string', describe: "with status: the status port's token (status_token; or $CPSBACKUP_STATUS_TOKEN)" })
     .option('export', { alias: 'e', type: 'boolean', describe: 'back up this node now' })
     .option('import', { alias: 'i', type: 'string', describe: 'restore the latest backup, or the given number' })
     .option('list', { alias: 'l', type: 'boolean', describe: "list this node's backups" })
     .option('show', { alias: 's', type: 'string', describe: "show a backup's files and stats" })
+    .option('diff', {
+      type: 'string',
+      array: true,
+      describe:
+        'what changed between two backups: --diff A B, or --diff A (against the latest); + added, - removed, M content modified, U metadata only (mode, owner, mtime, xattrs), T type changed',
+    })
     .option('delete', { alias: 'd', type: 'string', describe: 'delete a backup' })
     .option('label', { type: 'string', describe: "set a backup's --name and --description" })
     .option('verify', { type: 'string', describe: "have the server re-read and check this node's backups (all, or the given number)" })
@@ -60,7 +66,7 @@ export function parseArgs(args: string[]) {
     })
     .option('key-file', {
       type: 'string',
-      describe: 'with -i, -s: read with the master key in this file instead of encryption_key_file (backups kept by --change-key --keep-old-backups)',
+      describe: 'with -i, -s, --diff: read with the master key in this file instead of encryption_key_file (backups kept by --change-key --keep-old-backups)',
     })
     .option('password', { type: 'string', describe: 'with --enrol: the one-time password (default: password in node.conf)' })
     .option('daemon', { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' })
@@ -74,7 +80,7 @@ export function parseArgs(args: string[]) {
       alias: 'C',
       type: 'string',
       describe:
-        "with -l, -s, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
+        "with -l, -s, --diff, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
     })
     .option('to', { type: 'string', describe: 'restore into this directory instead of the original paths' })
     .option('prefix', {
@@ -134,8 +140,9 @@ export function parseArgs(args: string[]) {
       if (a._[0] === 'status' || a._[0] === 'completion') return true;
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
       if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
-      if (a.client !== undefined && !['import', 'list', 'show'].includes(actions[0]!)) throw new Error('--client (-C) goes with -l, -s or -i only');
-      if (a['key-file'] !== undefined && !['import', 'show'].includes(actions[0]!)) throw new Error('--key-file goes with -i or -s only');
+      if (a.client !== undefined && !['import', 'list', 'show', 'diff'].includes(actions[0]!))
+        throw new Error('--client (-C) goes with -l, -s, --diff or -i only');
+      if (a['key-file'] !== undefined && !['import', 'show', 'diff'].includes(actions[0]!)) throw new Error('--key-file goes with -i, -s or --diff only');
       if ((a['delete-old-backups'] || a['keep-old-backups'] !== undefined) && actions[0] !== 'change-key') {
         throw new Error('--delete-old-backups and --keep-old-backups go with --change-key only');
       }
