@@ -4,7 +4,7 @@ import { type FileEntry, ManifestFormat } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
 import { keyAccessOf } from './key-requests';
-import { type DiffChange, diffEntries } from '../reads/backup-diff';
+import { type DiffChange, diffEntries, diffTrees } from '../reads/backup-diff';
 import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 
 import { withServer } from './server-connection';
@@ -46,7 +46,7 @@ export async function runShow(
  * client, or of `client` as in runList: each backup's file list read as -s
  * reads it (the server serves only the asking node's own backups, or those
  * restore_client lets it read), over one connection each, and merged as
- * they come (see diffEntries). `onChange` is told each difference in walk
+ * they come (see diffTrees). `onChange` is told each difference in walk
  * order; returns the two backups' summaries.
  */
 export async function runDiff(
@@ -67,7 +67,12 @@ export async function runDiff(
       };
       const before = await open(first, a);
       const after = await open(second, b);
-      for await (const c of diffEntries(before.reads.walk(before.root), after.reads.walk(after.root))) onChange(c);
+      // Trees: identical subtrees are skipped unread; a flat manifest (a backup made before trees) is read whole.
+      const flat = before.reads.format === ManifestFormat.Flat || after.reads.format === ManifestFormat.Flat;
+      const changes = flat
+        ? diffEntries(before.reads.walk(before.root), after.reads.walk(after.root))
+        : diffTrees(before.reads, before.root, after.reads, after.root);
+      for await (const c of changes) onChange(c);
       await Promise.all([before.reads.done(), after.reads.done()]);
       const [endA, endB] = await Promise.all([first.expect('restoreEnd'), second.expect('restoreEnd')]);
       return { before: endA.backup ?? before.tree.backup ?? {}, after: endB.backup ?? after.tree.backup ?? {} };
