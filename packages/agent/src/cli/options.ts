@@ -139,7 +139,7 @@ export function parseArgs(args: string[]) {
     .check((a) => {
       if (a._[0] === 'status' || a._[0] === 'completion') return true;
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
-      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
+      if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --diff, --label');
       if (a.client !== undefined && !['import', 'list', 'show', 'diff'].includes(actions[0]!))
         throw new Error('--client (-C) goes with -l, -s, --diff or -i only');
       if (a['key-file'] !== undefined && !['import', 'show', 'diff'].includes(actions[0]!)) throw new Error('--key-file goes with -i, -s or --diff only');
