@@ -18,7 +18,7 @@ interface Diff {
 
 /** cpsbackup --diff A [B]: what changed between two of this node's backups. */
 describe('--diff', () => {
-  const { root, pki, server } = useServer('diff', { clients: { differ: [], other: [] } });
+  const { root, pki, server } = useServer('diff', { clients: { differ: [], other: [], sealed: [] } });
 
   test('shows each kind of change, nothing for identical backups, and only the node its own backups', async () => {
     const data = path.join(root, 'data');
@@ -98,5 +98,37 @@ describe('--diff', () => {
     expect(viaClient.stderr).toMatch(/restore_client/);
 
     expect((await runCli(['-c', conf, '--diff', '1', '2', '3'])).stderr).toMatch(/--diff takes one or two backup numbers/);
+  });
+
+  test('an encrypted node diffs and dry-runs against its sealed backups, reading them with its key', async () => {
+    const data = path.join(root, 'sealed-data');
+    fs.mkdirSync(path.join(data, 'deep', 'er'), { recursive: true });
+    const rnd = new SeededRandom('sealed-diff');
+    fs.writeFileSync(path.join(data, 'deep', 'er', 'kept'), rnd.bytes(6_000));
+    fs.writeFileSync(path.join(data, 'edited'), rnd.bytes(2_000));
+    const conf = writeNodeConf(path.join(root, 'sealed-node'), server, {
+      cname: 'sealed',
+      cert: pki.client('sealed'),
+      include: [data],
+      extra: ['encryption = 1', `encryption_key_file = ${path.join(root, 'sealed-node', 'key')}`, 'encryption_password = a passphrase for the diff test'],
+    });
+    expect((await runCli(['-c', conf, '--init-key'])).code).toBe(0);
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    fs.writeFileSync(path.join(data, 'edited'), rnd.bytes(2_500));
+    fs.writeFileSync(path.join(data, 'fresh'), rnd.bytes(100));
+
+    const dry = JSON.parse((await runCli(['-c', conf, '-e', '-n', '--json'])).stdout) as {
+      parent: number;
+      new: { files: number };
+      changed: { files: number };
+      unchanged: { files: number };
+    };
+    expect(dry).toMatchObject({ parent: 1, new: { files: 1 }, changed: { files: 1 }, unchanged: { files: 1 } });
+
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+    const d = await runCli(['-c', conf, '--diff', '1']);
+    expect(d.code).toBe(0);
+    expect(d.stdout.split('\n').filter((l) => l.includes(data))).toEqual([`U    ${data}/`, `M    ${data}/edited`, `+    ${data}/fresh`]);
+    expect(d.stdout).toMatch(/^Backup 0000001 -> 0000002: 1 added \(100 B\), 0 removed \(0 B\), 1 modified \(2\.0 KiB -> 2\.4 KiB\), /m);
   });
 });
