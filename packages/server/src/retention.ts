@@ -120,7 +120,7 @@ function planned(b: BackupInfo, reasons: string[]): PlannedBackup {
  * would remove its sound record), and cannot push out a backup that can be
  * restored.
  */
-function planRetention(store: Store, client: string, policy: ClientPolicy, beingRead: (number: number) => boolean = () => false): RetentionPlan {
+export function planRetention(store: Store, client: string, policy: ClientPolicy, beingRead: (number: number) => boolean = () => false): RetentionPlan {
   const all: BackupInfo[] = trustedBackups(store, client);
   const complete = all.filter(isComplete);
   const kept = keepReasons(
@@ -138,7 +138,7 @@ function planRetention(store: Store, client: string, policy: ClientPolicy, being
     if (keptBy) plan.keep.push(planned(b, keptBy));
     else if ((isComplete(b) || superseded(b)) && beingRead(b.number)) plan.keep.push(planned(b, [reading]));
     else if (isComplete(b)) plan.delete.push(planned(b, [`kept by no rule of ${policyText(policy)}`]));
-    else if (superseded(b)) plan.delete.push(planned(b, [`${planned(b, []).status}, older than the newest complete backup ${newest}`]));
+    else if (superseded(b)) plan.delete.push(planned(b, [`${b.status === 'error' ? 'failed' : 'partial'}, older than the newest complete backup ${newest}`]));
     else left.push(b);
   }
   // What pruneFailed then finds: failed and partial backups beyond the newest MAX_FAILED_KEPT of each.
