@@ -86,8 +86,8 @@ export async function* diffTrees(
   if (sameIds(rootA, rootB)) return;
   const ia = listingEntries(a, rootA, dir);
   const ib = listingEntries(b, rootB, dir);
-  let x = await ia.next();
-  let y = await ib.next();
+  // Both listings asked for at once: each side is its own connection.
+  let [x, y] = await Promise.all([ia.next(), ib.next()]);
   while (!x.done || !y.done) {
     const order = x.done ? 1 : y.done ? -1 : compareWalkOrder(x.value.path, y.value.path);
     if (order < 0) {
@@ -107,8 +107,7 @@ export async function* diffTrees(
         yield* subtree(a, before, '-');
         yield* subtree(b, after, '+');
       } else if (before.type === EntryType.Directory) yield* diffTrees(a, before.chunks, b, after.chunks, before.path);
-      x = await ia.next();
-      y = await ib.next();
+      [x, y] = await Promise.all([ia.next(), ib.next()]);
     }
   }
 }
