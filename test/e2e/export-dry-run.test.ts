@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { directoriesOnTheWay, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { directoriesOnTheWay, freePort, runCli, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 interface DryRun {
   dryRun: boolean;
@@ -80,5 +80,13 @@ describe('-e --dry-run', () => {
     // Still the one backup.
     expect((await listed()).map((b) => b.number)).toEqual([1]);
     expect((await runCli(['-c', conf, '-l', '-n'])).stderr).toMatch(/--dry-run \(-n\) goes with -e only/);
+
+    // No server to read the parent from: the counts all the same, without the comparison, and why.
+    const offline = path.join(root, 'node', 'offline.conf');
+    fs.writeFileSync(offline, fs.readFileSync(conf, 'utf8').replace(/^port = \d+$/m, `port = ${await freePort()}`));
+    const alone = await runCli(['-c', offline, '-e', '-n']);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toMatch(/^Dry run, nothing backed up: a backup now would hold 4 files \(64\.5 KiB\)/m);
+    expect(alone.stdout).toMatch(/^not compared with a previous backup: the previous backup's file list could not be read \(.*\)$/m);
   });
 });
