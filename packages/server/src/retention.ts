@@ -160,7 +160,8 @@ export function planRetention(store: Store, client: string, policy: ClientPolicy
     'partial',
   );
   for (const b of partial.filter((p) => beingRead(p.number))) plan.keep.push(planned(b, [reading]));
-  for (const b of left.filter((x) => x.status !== 'error' && !(x.status === 'available' && !isComplete(x)))) plan.keep.push(planned(b, [b.status]));
+  // A backup being made stays; one being deleted is already going (GC reclaims it), so it is in neither list.
+  for (const b of left.filter((x) => x.status === 'creating')) plan.keep.push(planned(b, ['being made now']));
   plan.keep.sort((a, b) => a.number - b.number);
   return plan;
 }
