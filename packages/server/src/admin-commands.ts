@@ -8,7 +8,7 @@ import { damagedFileText, gcNoRoomText, type GcReport, type Store, type VerifyRe
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
 import { ClientRegistry } from './client-registry';
-import { applyRetentionToAll } from './retention';
+import { applyRetentionToAll, planRetentionForAll, type RetentionPlan } from './retention';
 import { openStore } from './storage';
 
 /** What `prune` reports. */
@@ -41,7 +41,7 @@ export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: b
 }
 
 /** The work on a stopped daemon's store; a number is an exit code (the store could not be opened). */
-async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyReport | GcReport | PruneReport | number> {
+async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyReport | GcReport | PruneReport | RetentionPlan[] | number> {
   let store: Store;
   try {
     store = (await openStore(config)).store;
@@ -54,6 +54,7 @@ async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyRepo
     if (op === 'gc') return await store.gc();
     const clients = new ClientRegistry(config.clientconfdir);
     for (const problem of clients.reload()) process.stderr.write(`cpsbackupd prune: client file ignored: ${problem}\n`);
+    if (op === 'prune-dry-run') return planRetentionForAll(store, clients, config);
     const deleted = await applyRetentionToAll(store, clients, config, pino({ level: 'silent' }));
     return { deleted, gc: await store.gc() };
   } finally {
@@ -65,8 +66,30 @@ async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyRepo
 function describe(op: AdminOp, report: unknown, directory: string): string[] {
   if (op === 'verify') return describeVerify(report as VerifyReport, directory);
   if (op === 'gc') return describeGc(report as GcReport);
+  if (op === 'prune-dry-run') return describePlans(report as Array<RetentionPlan & { busy?: true }>);
   const p = report as PruneReport;
   return [`retention applied: ${p.deleted} backups deleted`, ...describeGc(p.gc)];
+}
+
+/** `prune --dry-run`: per client, each backup that would go and each that stays, with why. */
+function describePlans(plans: Array<RetentionPlan & { busy?: true }>): string[] {
+  const out: string[] = [];
+  const number = (n: number) => String(n).padStart(7, '0');
+  let total = 0;
+  for (const p of plans) {
+    if (p.busy) {
+      out.push(`client ${p.client}: skipped, a backup of it is running (prune skips it too); run again once it ends`);
+      continue;
+    }
+    total += p.delete.length;
+    out.push(`client ${p.client}: would delete ${p.delete.length}, keep ${p.keep.length}`);
+    for (const b of p.delete) out.push(`  delete ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
+    for (const b of p.keep) out.push(`  keep   ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
+  }
+  out.push(
+    `dry run: nothing deleted; cpsbackupd prune would delete ${total} backups, then run gc (what gc would reclaim is not computed: a chunk's space comes back only when no kept backup shares it, which only gc's own pass over every kept backup's tree finds)`,
+  );
+  return out;
 }
 
 function describeGc(r: GcReport): string[] {

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { StoreError } from '@cpsbackup/store';
 
-/** What an operator can ask a running cpsbackupd (cpsbackupd verify | gc | prune). */
-const ADMIN_OPS = ['verify', 'gc', 'prune'] as const;
+/** What an operator can ask a running cpsbackupd (cpsbackupd verify | gc | prune | prune --dry-run). */
+const ADMIN_OPS = ['verify', 'gc', 'prune', 'prune-dry-run'] as const;
 /** One of ADMIN_OPS. */
 export type AdminOp = (typeof ADMIN_OPS)[number];
 
@@ -92,9 +92,9 @@ export class AdminSocket {
     try {
       op = (JSON.parse(line) as { op?: unknown }).op;
     } catch {
-      return { ok: false, error: 'expected {"op": "verify" | "gc" | "prune"}' };
+      return { ok: false, error: 'expected {"op": "verify" | "gc" | "prune" | "prune-dry-run"}' };
     }
-    if (!ADMIN_OPS.includes(op as AdminOp)) return { ok: false, error: `unknown operation ${JSON.stringify(op)} (verify, gc, prune)` };
+    if (!ADMIN_OPS.includes(op as AdminOp)) return { ok: false, error: `unknown operation ${JSON.stringify(op)} (verify, gc, prune, prune-dry-run)` };
     this.log.info({ op }, 'admin request');
     try {
       return { ok: true, report: await this.handlers[op as AdminOp](gone) };
@@ -112,7 +112,7 @@ export class AdminSocket {
 function describe(line: string): string {
   try {
     const op = (JSON.parse(line) as { op?: unknown }).op;
-    if (typeof op === 'string' && ADMIN_OPS.includes(op as AdminOp)) return `cpsbackupd ${op}`;
+    if (typeof op === 'string' && ADMIN_OPS.includes(op as AdminOp)) return `cpsbackupd ${op.replace('-dry-run', ' --dry-run')}`;
   } catch {
     // not ours: said generally
   }

@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const parser = yargs(args)
     .scriptName('cpsbackupd')
     .usage(
-      '$0 [-c server.conf]\n$0 verify | gc | prune [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
+      '$0 [-c server.conf]\n$0 verify | gc | prune [--dry-run] [--json]\n$0 rebuild-catalog\n$0 --make-records-key [--group NAME]\n\nThe cpsbackup server: stores the backups of the nodes that present a valid client certificate.',
     )
     .options(SERVER_OPTIONS)
     .version(SERVER_VERSION)
@@ -79,6 +79,11 @@ async function main(): Promise<number> {
   }
   if (argv['make-records-key']) return makeKey(config, argv.group);
   if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
+  if (argv['dry-run'] && command !== 'prune') {
+    process.stderr.write('cpsbackupd: --dry-run goes with prune only (cpsbackupd prune --dry-run)\n');
+    return ServerExit.USAGE;
+  }
+  if (command === 'prune' && argv['dry-run']) return runAdminCommand(config, 'prune-dry-run', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
   if (command === 'rebuild-catalog') return repairOffline(config, 'storage');
   if (argv['repair-catalog']) return repairOffline(config);

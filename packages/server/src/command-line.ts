@@ -25,6 +25,12 @@ export const SERVER_COMMANDS = [
 /** The options, in the shape yargs takes (`as const`: yargs infers the parsed arguments' types from it). */
 export const SERVER_OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'with verify, gc, prune: the report as JSON' },
+  'dry-run': {
+    alias: 'n',
+    type: 'boolean',
+    default: false,
+    describe: 'with prune: print per client which backups retention would delete and why, and which it keeps by which rule; delete nothing',
+  },
   config: { alias: 'c', type: 'string', requiresArg: true, arg: 'FILE', default: '/etc/cpsbackup/server.conf', describe: 'server configuration file' },
   check: {
     type: 'boolean',
@@ -67,7 +73,7 @@ export const SERVER_COMMAND_LINE: CommandLineSpec = {
   synopsis: [
     '[-c FILE]',
     '[-c FILE] --check',
-    '[-c FILE] verify | gc | prune [--json]',
+    '[-c FILE] verify | gc | prune [--dry-run] [--json]',
     '[-c FILE] rebuild-catalog | --repair-catalog',
     '[-c FILE] --revoke NAME | --revoke-cert FILE',
     '[-c FILE] --make-records-key [--group NAME]',

@@ -1,5 +1,5 @@
 process.env.TZ = 'UTC'; // calendar buckets are local time
-import { backupsToKeep, type RetentionCandidate } from './retention';
+import { backupsToKeep, keepReasons, type RetentionCandidate } from './retention';
 
 const DAY = 86400_000;
 function series(n: number, stepMs = DAY, start = Date.UTC(2026, 0, 1, 12)): RetentionCandidate[] {
@@ -38,5 +38,16 @@ describe('retention', () => {
     expect(backupsToKeep([], { keep: [3], ...none }).size).toBe(0);
     const one = series(1);
     expect(numbers(one, backupsToKeep(one, { keep: [], ...none }))).toEqual([1]);
+  });
+
+  test('each kept backup says which rules keep it (what prune --dry-run prints)', () => {
+    const all = series(40);
+    const reasons = keepReasons(all, { keep: [7, 4], ...none, keepDaily: 2 });
+    const of = (n: number) => reasons.get(100 + n);
+    expect(of(40)).toEqual(['the newest', 'keep = 7 (the last 7)', 'keep_daily = 2']);
+    expect(of(35)).toEqual(['keep = 7 (the last 7)', 'keep level 2 = 4 (every 7th of the last 28)']);
+    expect(of(39)).toEqual(['keep = 7 (the last 7)', 'keep_daily = 2']);
+    expect(of(21)).toEqual(['keep level 2 = 4 (every 7th of the last 28)']);
+    expect(of(20)).toBeUndefined();
   });
 });

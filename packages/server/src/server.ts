@@ -17,7 +17,7 @@ import { StatusReporter } from './status-report';
 import { StatusServer } from './status-server';
 import { SERVER_VERSION } from './version';
 import { ClientRegistry } from './client-registry';
-import { applyRetentionToAll } from './retention';
+import { applyRetentionToAll, planRetentionForAll, type RetentionPlan } from './retention';
 import { Session } from './session';
 import { WireError } from './wire-errors';
 import { ChunkChecks } from './chunk-checks';
@@ -194,6 +194,7 @@ export class BackupServer {
         verify: (gone) => this.verifyAll(gone),
         gc: () => this.gcWhenQuiet(),
         prune: async () => ({ deleted: await this.pruneAll(), gc: await this.gcWhenQuiet() }),
+        'prune-dry-run': () => Promise.resolve(this.pruneAllPlan()),
       },
       this.log,
     );
@@ -482,6 +483,18 @@ export class BackupServer {
     this.log.info({ deleted }, 'retention applied to all clients');
     this.requestGc();
     return deleted;
+  }
+
+  /** `cpsbackupd prune --dry-run`: what pruneAll would delete now, per client, deleting nothing. */
+  pruneAllPlan(): RetentionPlan[] {
+    this.reloadClients();
+    return planRetentionForAll(
+      this.store,
+      this.clients,
+      this.config,
+      (client) => this.locks.isHeld(client),
+      (client, n) => this.activity.isBeingRead(client, n),
+    );
   }
 
   /** A credentials file others may read is said (at start and at each reload), not refused: refusing would stop backups. */

@@ -27,7 +27,8 @@ import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
 import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 import { type RootReport, walk, type WalkItem, type WalkKind } from './walker';
-import { compressionRule, globIncludes } from './selection';
+import { compressionRule } from './selection';
+import { selectionWalkOptions } from './walk-options';
 
 /** Options of one backup run. */
 export interface BackupOptions {
@@ -295,34 +296,16 @@ async function walkAndUpload(
   const warnings: string[] = [...(opts.warnings ?? [])];
   const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
   let lastProgress = 0;
-  const walkOptions = {
-    // include_glob is expanded now, at each backup (a directory made since the last one is found); an exclude it names wins.
-    include: [...config.include, ...globIncludes(config.include_glob, config.exclude, (m) => warnings.push(m)), ...(opts.extraIncludes ?? [])],
-    exclude: config.exclude,
-    excludeRegex: config.exclude_regex,
-    rules: {
-      includeRegex: config.include_regex,
-      includeExt: config.include_ext,
-      excludeExt: config.exclude_ext,
-      nobackup: config.nobackup,
-      minFileSize: config.min_file_size,
-      maxFileSize: config.max_file_size,
-    },
-    // The dumps are the dump jobs' to select, not node.conf's selection keys'.
-    exempt: opts.extraIncludes,
-    filesystems: {
-      crossAll: config.cross_all_filesystems,
-      cross: config.cross_filesystem,
-      excludeFs: config.exclude_fs,
-      includeFs: config.include_fs,
-    },
-    onWarning: (m: string) => warnings.push(m),
-    onRoot: (r: RootReport) => {
+  const walkOptions = selectionWalkOptions(
+    config,
+    opts.extraIncludes,
+    (m) => warnings.push(m),
+    (r) => {
       // Burp's scan_problem_raises_error: an include that cannot be read stops the backup before more is sent.
       if (r.problem && config.scan_problem_raises_error) throw scanProblem([`include ${r.path.toString()} could not be read (${r.problem})`]);
       roots.push(r);
     },
-  };
+  );
   const ahead = new ReadAhead(walk(walkOptions), files, readDecision(opts, previous));
   for (let step = ahead.next(); step; step = ahead.next()) {
     const item = step.item;

@@ -25,6 +25,13 @@ export const AGENT_OPTIONS = {
   import: { alias: 'i', type: 'string', arg: 'NUMBER', describe: 'restore the latest backup, or the given number' },
   list: { alias: 'l', type: 'boolean', describe: "list this node's backups" },
   show: { alias: 's', type: 'string', arg: 'NUMBER', describe: "show a backup's files and stats" },
+  diff: {
+    type: 'string',
+    array: true,
+    arg: 'A [B]',
+    describe:
+      'what changed between two backups: --diff A B, or --diff A (against the latest); + added, - removed, M content modified, U metadata only (mode, owner, mtime, xattrs), T type changed',
+  },
   delete: { alias: 'd', type: 'string', arg: 'NUMBER', describe: 'delete a backup' },
   label: { type: 'string', arg: 'NUMBER', describe: "set a backup's --name and --description" },
   verify: { type: 'string', arg: 'NUMBER', describe: "have the server re-read and check this node's backups (all, or the given number)" },
@@ -56,7 +63,7 @@ export const AGENT_OPTIONS = {
   'key-file': {
     type: 'string',
     arg: 'FILE',
-    describe: 'with -i, -s: read with the master key in this file instead of encryption_key_file (backups kept by --change-key --keep-old-backups)',
+    describe: 'with -i, -s, --diff: read with the master key in this file instead of encryption_key_file (backups kept by --change-key --keep-old-backups)',
   },
   password: { type: 'string', arg: 'PASSWORD', describe: 'with --enrol: the one-time password (default: password in node.conf)' },
   daemon: { type: 'boolean', describe: 'run as the agent daemon: scheduled backups (backup_interval, backup_window in node.conf)' },
@@ -73,7 +80,7 @@ export const AGENT_OPTIONS = {
     type: 'string',
     arg: 'CLIENT',
     describe:
-      "with -l, -s, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
+      "with -l, -s, --diff, -i: another client's backups (its file on the server must name this node in restore_client), e.g. to restore a dead node's data here",
   },
   to: { type: 'string', arg: 'DIR', describe: 'restore into this directory instead of the original paths' },
   prefix: {
@@ -111,6 +118,14 @@ export const AGENT_OPTIONS = {
       'make a FIFO whose content was backed up as a FIFO, without its content (by default it comes back as a regular file of that name holding the content; the dumps of storage.conf always do)',
   },
   'fifo-as-file': { type: 'boolean', default: false, describe: "the default: a FIFO's backed-up content as a regular file (kept for compatibility)" },
+  'dry-run': {
+    alias: 'n',
+    type: 'boolean',
+    default: false,
+    describe:
+      "with -e: print what a backup now would hold (files, directories, bytes) and what is new or changed since the last backup; back nothing up, read no file's content, run no dump job or script",
+  },
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'with -e --dry-run: also each path, with new, changed or unchanged' },
   full: { type: 'boolean', default: false, describe: 'read every file again instead of trusting unchanged metadata' },
   name: { type: 'string', arg: 'NAME', describe: 'name for the new backup' },
   description: { type: 'string', arg: 'TEXT', describe: 'description for the new backup' },

@@ -21,6 +21,7 @@ import { isFormatError } from '@cpsbackup/format';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { daemon } from './actions/daemon';
 import { deleteBackup } from './actions/delete';
+import { diff } from './actions/diff';
 import { enrol } from './actions/enrol';
 import { changeKey } from './actions/change-key';
 import { initKey } from './actions/init-key';
@@ -43,6 +44,7 @@ const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Prom
   import: importBackup,
   list,
   show,
+  diff,
   delete: deleteBackup,
   label,
   verify,

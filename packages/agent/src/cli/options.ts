@@ -8,7 +8,7 @@ import { AGENT_OPTIONS, EXIT_STATUS } from './command-line';
 const EXIT_CODES_HELP = `Exit codes:\n${EXIT_STATUS.map((e) => `  ${e.code}  ${e.meaning}`).join('\n')}`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
+const ACTIONS = ['export', 'import', 'list', 'show', 'diff', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -17,15 +17,16 @@ export function parseArgs(args: string[]) {
   return (
     yargs(args)
       .scriptName('cpsbackup')
-      .usage('$0 -e | -i [number] | -l | -s <number> | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
+      .usage('$0 -e [-n] | -i [number] | -l | -s <number> | --diff <a> [b] | -d <number>  [options]\n$0 status [--url http://127.0.0.1:4201]')
       // $CPSBACKUP_CONFIG is read here, not in the definition: the man page shows the built-in default.
       .options({ ...AGENT_OPTIONS, config: { ...AGENT_OPTIONS.config, default: process.env.CPSBACKUP_CONFIG ?? AGENT_OPTIONS.config.default } })
       .check((a) => {
         if (a._[0] === 'status' || a._[0] === COMPLETION_COMMAND) return true;
         const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
-        if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --label');
-        if (a.client !== undefined && !['import', 'list', 'show'].includes(actions[0]!)) throw new Error('--client (-C) goes with -l, -s or -i only');
-        if (a['key-file'] !== undefined && !['import', 'show'].includes(actions[0]!)) throw new Error('--key-file goes with -i or -s only');
+        if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --diff, --label');
+        if (a.client !== undefined && !['import', 'list', 'show', 'diff'].includes(actions[0]!))
+          throw new Error('--client (-C) goes with -l, -s, --diff or -i only');
+        if (a['key-file'] !== undefined && !['import', 'show', 'diff'].includes(actions[0]!)) throw new Error('--key-file goes with -i, -s or --diff only');
         if ((a['delete-old-backups'] || a['keep-old-backups'] !== undefined) && actions[0] !== 'change-key') {
           throw new Error('--delete-old-backups and --keep-old-backups go with --change-key only');
         }
@@ -35,6 +36,9 @@ export function parseArgs(args: string[]) {
         if (a['key-file'] === '') throw new Error('--key-file needs a file');
         if (a.to === '') throw new Error('--to needs the directory to restore into (--to / for the original paths)');
         if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
+        if (a['dry-run'] && actions[0] !== 'export')
+          throw new Error('--dry-run (-n) goes with -e only (for retention: cpsbackupd prune --dry-run on the server)');
+        if (a.verbose && !a['dry-run']) throw new Error('--verbose (-v) goes with -e --dry-run only');
         if (a['onto-devices'] && actions[0] !== 'import') throw new Error('--onto-devices goes with -i only');
         // The server refuses longer ones; say so before connecting.
         if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {

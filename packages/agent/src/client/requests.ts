@@ -4,6 +4,7 @@ import { type FileEntry, ManifestFormat } from '@cpsbackup/format';
 import { AgentError } from '../errors';
 import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
 import { keyAccessOf } from './key-requests';
+import { type DiffChange, diffEntries, diffTrees } from '../reads/backup-diff';
 import { DamagedTreeError, TreeReads } from '../reads/tree-reads';
 
 import { withServer } from './server-connection';
@@ -38,6 +39,45 @@ export async function runShow(
     await reads.done();
     return { summary: (await server.expect('restoreEnd')).backup ?? tree.backup ?? {}, entries };
   });
+}
+
+/**
+ * The differences between backups `a` and `b` (0: the latest) of this
+ * client, or of `client` as in runList: each backup's file list read as -s
+ * reads it (the server serves only the asking node's own backups, or those
+ * restore_client lets it read), over one connection each, and merged as
+ * they come (see diffTrees). `onChange` is told each difference in walk
+ * order; returns the two backups' summaries.
+ */
+export async function runDiff(
+  config: NodeConfig,
+  a: number,
+  b: number,
+  client: string,
+  onChange: (c: DiffChange) => void,
+  prompt?: PassphrasePrompt,
+): Promise<{ before: cpsbackup.BackupSummary.$Properties; after: cpsbackup.BackupSummary.$Properties }> {
+  const keys = await loadNodeKey(config, keyAccessOf(config, prompt));
+  return withServer(config, keys?.keyId, (first) =>
+    withServer(config, keys?.keyId, async (second) => {
+      const open = async (server: typeof first, number: number) => {
+        await server.send({ restoreRequest: { number, metadataOnly: true, client } });
+        const tree = await server.expect('backupTree');
+        return { tree, ...TreeReads.of(server, tree, tree.format === ManifestFormat.Sealed ? requireKeys(keys, tree.backup) : undefined) };
+      };
+      const before = await open(first, a);
+      const after = await open(second, b);
+      // Trees: identical subtrees are skipped unread; a flat manifest (a backup made before trees) is read whole.
+      const flat = before.reads.format === ManifestFormat.Flat || after.reads.format === ManifestFormat.Flat;
+      const changes = flat
+        ? diffEntries(before.reads.walk(before.root), after.reads.walk(after.root))
+        : diffTrees(before.reads, before.root, after.reads, after.root);
+      for await (const c of changes) onChange(c);
+      await Promise.all([before.reads.done(), after.reads.done()]);
+      const [endA, endB] = await Promise.all([first.expect('restoreEnd'), second.expect('restoreEnd')]);
+      return { before: endA.backup ?? before.tree.backup ?? {}, after: endB.backup ?? after.tree.backup ?? {} };
+    }),
+  );
 }
 
 /** Deletes one of the client's backups. */

@@ -19,7 +19,7 @@ import { withRunLock } from './run-lock';
 export type BackupJobResult = BackupResult & { dumps: string[]; postScriptFailure?: string };
 
 /** The dump jobs of this node, if it has a storage.conf. */
-function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
+export function loadDumpJobs(config: NodeConfig): { storage: StorageConfig; jobs: DumpJob[] } | undefined {
   const file = storageConfigPathFor(config.configFile, config.storage_conf);
   if (!file) return undefined;
   const storage = loadStorageConfig(file);

@@ -1,6 +1,7 @@
 import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
+import { exportDryRun } from './export-dry-run';
 import { formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
 import { BackupProgress } from '../progress';
@@ -14,6 +15,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
     const line = `not backed up: this node is disabled (enabled = 0 in ${config.configFile}); set enabled = 1 to back it up again`;
     return { text: [line], json: { backup: null, disabled: true, message: line }, exit: ExitCode.OK };
   }
+  if (argv['dry-run']) return exportDryRun(config, argv);
   const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
   let result;
   try {
