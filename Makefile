@@ -12,7 +12,7 @@ help:
 	@echo "make test-units  the systemd units under a real systemd (systemd-nspawn -b of a Debian 12 root) with those packages"
 	@echo "make install put cpsbackupd, cpsbackup, check_cpsbackup on PATH, their man pages in PREFIX/share/man/man8; /etc/cpsbackup from conf/; the systemd units with those paths"
 	@echo "make setup   install npm dependencies (native addons are compiled here)"
-	@echo "make build   compile TypeScript (tsc -b); the man pages build/man/cpsbackup.8, cpsbackupd.8"
+	@echo "make build   compile TypeScript (tsc -b); the man pages build/man/cpsbackup.8, cpsbackupd.8, check_cpsbackup.8"
 	@echo "make test    set up, build, lint, package, run every test (the packages installed in clean Debian roots, the units under systemd; the S3 suites on s3rver, then again on a real Ceph RGW)"
 	@echo "make test-rgw  the S3 suites against a real Ceph RGW the tests start (one host, 127.0.0.1, Debian's ceph packages)"
 	@echo "make lint    ESLint (package graph included), Prettier, type check of the tests, dead exports (knip)"
@@ -45,7 +45,7 @@ build: setup $(SYSCALLS_ADDON)
 	chmod +x packages/agent/dist/cli/main.js packages/server/dist/cli.js packages/server/dist/check-cpsbackup.js
 	node scripts/make-man.mjs build/man
 
-# cpsbackup(8) and cpsbackupd(8) in build/man, made from the programs' option definitions.
+# cpsbackup(8), cpsbackupd(8) and check_cpsbackup(8) in build/man, made from the programs' option definitions.
 man: build
 
 # Debian packages the tests use: PostgreSQL (pg_dump/pg_restore round trip).

@@ -1,15 +1,14 @@
-// The man pages cpsbackup(8) and cpsbackupd(8), made from the programs' own command-line
+// The man pages cpsbackup(8), cpsbackupd(8) and check_cpsbackup(8), made from the programs' own command-line
 // definitions (their options as yargs parses them): node scripts/make-man.mjs [DIR], default build/man.
-// check_cpsbackup has no such definition yet (node:util parseArgs, no descriptions): no page.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { manPage } from '@cpsbackup/config';
 import { AGENT_COMMAND_LINE } from '@cpsbackup/agent';
-import { SERVER_COMMAND_LINE } from '@cpsbackup/server';
+import { CHECK_COMMAND_LINE, SERVER_COMMAND_LINE } from '@cpsbackup/server';
 
 const dir = path.resolve(process.argv[2] ?? 'build/man');
 fs.mkdirSync(dir, { recursive: true });
-for (const spec of [AGENT_COMMAND_LINE, SERVER_COMMAND_LINE]) {
+for (const spec of [AGENT_COMMAND_LINE, SERVER_COMMAND_LINE, CHECK_COMMAND_LINE]) {
   const file = path.join(dir, `${spec.name}.${spec.section}`);
   fs.writeFileSync(file, manPage(spec));
   process.stdout.write(`${file}\n`);

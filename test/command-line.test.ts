@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AGENT_COMMAND_LINE } from '@cpsbackup/agent';
-import { SERVER_COMMAND_LINE } from '@cpsbackup/server';
+import { CHECK_COMMAND_LINE, SERVER_COMMAND_LINE } from '@cpsbackup/server';
 
 const REPO = path.resolve(__dirname, '..');
 const PROGRAMS = {
   cpsbackup: path.join(REPO, 'packages/agent/dist/cli/main.js'),
   cpsbackupd: path.join(REPO, 'packages/server/dist/cli.js'),
+  check_cpsbackup: path.join(REPO, 'packages/server/dist/check-cpsbackup.js'),
 } as const;
 type Program = keyof typeof PROGRAMS;
 
@@ -88,10 +89,10 @@ describe('man pages', () => {
     const made = run(process.execPath, [path.join(REPO, 'scripts/make-man.mjs'), dir]);
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
-    return { cpsbackup: path.join(dir, 'cpsbackup.8'), cpsbackupd: path.join(dir, 'cpsbackupd.8') };
+    return { cpsbackup: path.join(dir, 'cpsbackup.8'), cpsbackupd: path.join(dir, 'cpsbackupd.8'), check_cpsbackup: path.join(dir, 'check_cpsbackup.8') };
   };
 
-  test.each(['cpsbackup', 'cpsbackupd'] as const)('%s(8): groff -ww finds nothing to warn about', (program) => {
+  test.each(['cpsbackup', 'cpsbackupd', 'check_cpsbackup'] as const)('%s(8): groff -ww finds nothing to warn about', (program) => {
     const r = run('groff', ['-ww', '-z', '-man', pages()[program]]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -100,15 +101,17 @@ describe('man pages', () => {
   test.each([
     ['cpsbackup', AGENT_COMMAND_LINE],
     ['cpsbackupd', SERVER_COMMAND_LINE],
+    ['check_cpsbackup', CHECK_COMMAND_LINE],
   ] as const)('%s(8) as man shows it: every option the program parses, its commands, exit codes and files', (program, spec) => {
     const shown = run('man', ['-l', pages()[program]], { MANWIDTH: '200', MAN_KEEP_FORMATTING: '', LC_ALL: 'C.UTF-8' });
     expect(shown.code).toBe(0);
     const text = shown.stdout;
-    for (const heading of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'EXIT STATUS', 'FILES', 'SEE ALSO'])
+    for (const heading of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'EXIT STATUS', ...(spec.files.length ? ['FILES'] : []), 'SEE ALSO'])
       expect(text).toMatch(new RegExp(`^${heading}$`, 'm'));
     // What the program's own --help lists (yargs, from the same definitions) is what the page lists.
     const help = run(program, ['--help']);
-    expect(help.code).toBe(0);
+    // A monitoring plugin's --help ends UNKNOWN (3), as the monitoring-plugins guidelines have it.
+    expect(help.code).toBe(program === 'check_cpsbackup' ? 3 : 0);
     const helpOptions = new Set(help.stdout.match(/(?<=^|\s)--?[a-zA-Z][a-z-]*/gm));
     const pageOptions = new Set(text.match(/(?<=^|\s)--?[a-zA-Z][a-z-]*/gm));
     expect([...helpOptions].filter((o) => !pageOptions.has(o))).toEqual([]);
@@ -122,11 +125,11 @@ describe('man pages', () => {
   });
 });
 
-test('make install (scripts/install) puts both pages in PREFIX/share/man/man8, where man finds them', () => {
+test('make install (scripts/install) puts the three pages in PREFIX/share/man/man8, where man finds them', () => {
   const prefix = path.join(work, 'install', 'usr');
   const r = run('bash', [path.join(REPO, 'scripts/install')], { PREFIX: prefix, SYSCONFDIR: path.join(work, 'install', 'etc'), SYSTEMDDIR: '' });
   expect(r.code).toBe(0);
-  for (const page of ['cpsbackup', 'cpsbackupd']) {
+  for (const page of ['cpsbackup', 'cpsbackupd', 'check_cpsbackup']) {
     const file = path.join(prefix, 'share/man/man8', `${page}.8`);
     expect(r.stdout).toContain(`installed ${file}`);
     expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('644');

@@ -102,6 +102,7 @@ describe('what the packages hold', () => {
         'usr/share/doc/cpsbackup-server/copyright',
         'usr/share/doc/cpsbackup-server/changelog.gz',
         'usr/share/man/man8/cpsbackupd.8.gz',
+        'usr/share/man/man8/check_cpsbackup.8.gz',
       ],
     ],
   ] as const)('%s: its programs, runtime, addons, conffile, units and docs', (program, expected) => {

@@ -40,7 +40,8 @@ export function manPage(spec: CommandLineSpec): string {
     for (const c of commands) out.push('.TP', `\\fB${roff(c.name)}\\fR`, roff(c.describe));
   }
   section('OPTIONS');
-  for (const [name, option] of Object.entries({ ...spec.options, ...BUILTIN_OPTIONS })) {
+  // A program that defines --help or --version itself (check_cpsbackup's -V) keeps its own.
+  for (const [name, option] of Object.entries({ ...BUILTIN_OPTIONS, ...spec.options })) {
     out.push('.TP', optionTag(name, option), roff(option.describe));
     if (option.default !== undefined && option.type !== 'boolean') out.push('.br', `Default: ${roff(String(option.default))}`);
   }

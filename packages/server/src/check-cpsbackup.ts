@@ -24,50 +24,13 @@ import { parseArgs } from 'node:util';
 import { bytesText, parseDuration } from '@cpsbackup/config';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { conditionCounts, gradeClient, summary } from './check-grade';
+import { CHECK_OPTIONS as O, checkHelp, checkUsage, PLUGIN_STATES } from './check-command-line';
 import type { StatusReport } from './status-report';
 import { parseThresholdRange, type ThresholdRange } from './threshold-range';
 import { SERVER_VERSION } from './version';
 
-const STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+const STATES = PLUGIN_STATES;
 const UNKNOWN = 3;
-
-const USAGE = `Usage: check_cpsbackup [-u URL] [-C CLIENT] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]
-       check_cpsbackup -h | -V
-`;
-
-const HELP = `check_cpsbackup ${SERVER_VERSION}
-Grades the age of each cpsbackup client's last successful backup, read from
-cpsbackupd's status port (status_address in server.conf).
-
-${USAGE}
-Options:
- -h, --help            print this help and exit (state UNKNOWN, 3)
- -V, --version         print the version and exit (state UNKNOWN, 3)
- -u, --url URL         the status port (default http://127.0.0.1:4201)
- -C, --client NAME     grade this client only (default: every client)
- -w, --warning RANGE   WARNING when the age of the last success is outside RANGE
-                       (default: the client's expected_interval on the server)
- -c, --critical RANGE  CRITICAL when it is outside RANGE
-                       (default: twice expected_interval, or the -w end if above)
- -t, --timeout SECONDS give up with UNKNOWN after this long (default 10)
- -T, --token TOKEN     the status port's status_token (default: $CPSBACKUP_STATUS_TOKEN)
-
-RANGE is a monitoring-plugins threshold range over the age; its endpoints are
-durations (90s, 15m, 26h, 7d; a bare number is seconds):
-  26h      alert when older than 26h (an age of exactly 26h is fine)
-  1h:      alert when younger than 1h
-  ~:26h    alert when older than 26h
-  1h:26h   alert when younger than 1h or older than 26h
-  @1h:26h  alert when from 1h to 26h old (inclusive)
-
-A client that never had a successful backup is CRITICAL; one whose last attempt
-failed or stored only part of what it should, or with a backup that cannot be
-restored, is a WARNING at least. A store short of space is CRITICAL.
-
-Examples:
-  check_cpsbackup -u http://backup1:4201 -T "$TOKEN"
-  check_cpsbackup -C web1 -w 26h -c 2d
-`;
 
 /** What went wrong, with what to do: the plugin prints it as UNKNOWN. */
 class PluginError extends Error {}
@@ -87,22 +50,23 @@ function readOptions(args: string[]): Options | { print: string } {
   try {
     values = parseArgs({
       args,
+      // Each option as CHECK_OPTIONS defines it (its letter, its default): the help and the man page say the same.
       options: {
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-        url: { type: 'string', short: 'u', default: 'http://127.0.0.1:4201' },
-        client: { type: 'string', short: 'C' },
-        warning: { type: 'string', short: 'w' },
-        critical: { type: 'string', short: 'c' },
-        timeout: { type: 'string', short: 't', default: '10' },
-        token: { type: 'string', short: 'T', default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
+        help: { type: 'boolean', short: O.help.alias },
+        version: { type: 'boolean', short: O.version.alias },
+        url: { type: 'string', short: O.url.alias, default: O.url.default },
+        client: { type: 'string', short: O.client.alias },
+        warning: { type: 'string', short: O.warning.alias },
+        critical: { type: 'string', short: O.critical.alias },
+        timeout: { type: 'string', short: O.timeout.alias, default: O.timeout.default },
+        token: { type: 'string', short: O.token.alias, default: process.env.CPSBACKUP_STATUS_TOKEN ?? '' },
       },
     }).values;
   } catch (err) {
-    throw new PluginError(`${(err as Error).message}\n${USAGE}See check_cpsbackup --help.`);
+    throw new PluginError(`${(err as Error).message}\n${checkUsage()}See check_cpsbackup --help.`);
   }
   // --help overrides every other option, as the guidelines ask.
-  if (values.help) return { print: HELP };
+  if (values.help) return { print: checkHelp() };
   if (values.version) return { print: `check_cpsbackup ${SERVER_VERSION}\n` };
   const range = (name: string, raw: string | undefined) => {
     try {

@@ -4,3 +4,4 @@ export { WireError, type WireErrorCode } from './wire-errors';
 export { SERVER_VERSION } from './version';
 export { type StatusReport, type ClientStatus } from './status-report';
 export { SERVER_COMMAND_LINE } from './command-line';
+export { CHECK_COMMAND_LINE } from './check-command-line';
