@@ -13,7 +13,8 @@ const EXIT_CODES_HELP = `Exit codes:
   6  no such backup, or one that cannot be used for that (error, creating)
   7  busy: another backup of this node is running, or the server is full
   8  refused by the server's policy: a quota is reached, client_can_* forbids it, or its server_script_pre said no
-  9  the backup was stored but is partial (an include could not be read): it does not count as a good backup`;
+  9  the backup was stored but is partial (an include could not be read): it does not count as a good backup
+  130, 143  interrupted by SIGINT (Ctrl-C), SIGTERM: a backup abandoned (nothing committed), a restore stopped (completed files kept)`;
 
 /** The actions; exactly one is given (status is a command of its own). */
 const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
@@ -121,7 +122,12 @@ export function parseArgs(args: string[]) {
         'Default: yes when restoring to the original paths, no with --to another directory (the output says where the dumps are and how to load them); ' +
         '--no-load-dumps keeps the files',
     })
-    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output (a failure too: {"message_type":"error",...})' })
+    .option('json-progress', {
+      type: 'boolean',
+      default: false,
+      describe: 'with -e, -i: JSON lines on stdout, a {"message_type":"status"} one a second, then the summary (implies --json)',
+    })
     .check((a) => {
       if (a._[0] === 'status' || a._[0] === 'completion') return true;
       const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
@@ -138,6 +144,7 @@ export function parseArgs(args: string[]) {
       if (a.to === '') throw new Error('--to needs the directory to restore into (--to / for the original paths)');
       if (a['fifo-as-fifo'] && a['fifo-as-file']) throw new Error('give one of --fifo-as-fifo and --fifo-as-file');
       if (a['onto-devices'] && actions[0] !== 'import') throw new Error('--onto-devices goes with -i only');
+      if (a['json-progress'] && !['export', 'import'].includes(actions[0]!)) throw new Error('--json-progress goes with -e or -i only');
       // The server refuses longer ones; say so before connecting.
       if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
         throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

@@ -2,7 +2,9 @@ import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
+import { interruptOnSignals } from '../interrupt-signals';
 import { terminalPrompt } from '../passphrase-prompt';
+import { progressDisplay } from '../progress';
 import { formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
@@ -43,6 +45,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const number = parseNumber(argv.import, '-i');
   // Burp's restoreprefix: where a restore goes unless --to says otherwise (--to / is the original paths).
   const target = argv.to ?? config.restoreprefix ?? '/';
+  const progress = progressDisplay('restore', { json: argv.json, jsonProgress: argv['json-progress'] });
+  const interrupt = interruptOnSignals();
   const r = await runRestoreJob(config, {
     // Undefined unless given: runRestoreJob then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
@@ -58,6 +62,11 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     setuid: argv.setuid,
     client: argv.client,
     prompt: terminalPrompt(),
+    onProgress: (p) => progress.update({ bytesDone: p.bytes, filesDone: p.entries, totalBytes: p.totalBytes, totalFiles: p.totalEntries }),
+    interrupt: interrupt.signal,
+  }).finally(() => {
+    interrupt.dispose();
+    progress.stop();
   });
   // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
   if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
