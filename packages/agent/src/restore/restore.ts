@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder, ManifestFormat, selectedWithWay } from '@cpsbackup/format';
@@ -9,6 +10,7 @@ import { ServerConnection } from '../client/server-connection';
 import { restoreFailure } from './fatal-errors';
 import { TreeWriter, type WriteOutcome } from './tree-writer';
 import { interruptionOf, throwIfInterrupted } from '../interruption';
+import { escapeName } from '../escaped-names';
 
 /** What to restore and where. */
 export interface RestoreOptions {
@@ -214,7 +216,7 @@ async function restoreTree(
     if (!context) {
       count(totals, outcome, e);
       opts.onEntry?.(e.path, outcome, e);
-      progress.last = e.path.toString();
+      progress.last = e.path;
       progress.tell();
     }
   };
@@ -239,7 +241,7 @@ class Progress {
   private reading = 0;
   /** The entry being written, and the last one complete (its path), for an interruption's message. */
   writing: FileEntry | undefined;
-  last: string | undefined;
+  last: Buffer | undefined;
 
   constructor(
     private readonly onProgress: RestoreOptions['onProgress'],
@@ -297,8 +299,9 @@ async function stopped(
     return interruption.with(`restore of backup ${number} into ${target} stopped; what it had written may be incomplete: run it again`);
   }
   const done = afterWriter(totals, writer);
-  const last = progress.last !== undefined ? `, the last ${progress.last}` : '';
-  const cut = progress.writing ? `; ${progress.writing.path.toString()}, being written, was not kept (no partial file is left)` : '';
+  const shown = (p: Buffer) => path.join(target, escapeName(p));
+  const last = progress.last !== undefined ? `, the last ${shown(progress.last)}` : '';
+  const cut = progress.writing ? `; ${shown(progress.writing.path)}, being written, was not kept (no partial file is left)` : '';
   return interruption.with(
     `restore of backup ${number} into ${target} stopped after ${done.entries} entries (${bytesText(done.bytes)}) restored complete${last}${cut}; ` +
       `the rest of the selection was not restored: run the same restore again to finish it (files already there are kept as they are; --overwrite replaces them)`,
