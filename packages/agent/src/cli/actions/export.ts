@@ -4,7 +4,7 @@ import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
 import { formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
-import { interruptOnSignals } from '../interrupt-signals';
+import { asInterruption, interruptOnSignals } from '../interrupt-signals';
 import { progressDisplay, type ProgressSample } from '../progress';
 import { terminalPrompt } from '../passphrase-prompt';
 import type { Report } from '../report';
@@ -43,6 +43,8 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       prompt: terminalPrompt(),
       interrupt: interrupt.signal,
     });
+  } catch (err) {
+    throw asInterruption(err, interrupt.signal, 'nothing was backed up');
   } finally {
     interrupt.dispose();
     progress.stop();

@@ -2,7 +2,7 @@ import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
-import { interruptOnSignals } from '../interrupt-signals';
+import { asInterruption, interruptOnSignals } from '../interrupt-signals';
 import { terminalPrompt } from '../passphrase-prompt';
 import { progressDisplay } from '../progress';
 import { formatNumber, summaryJson } from '../format';
@@ -64,10 +64,14 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     prompt: terminalPrompt(),
     onProgress: (p) => progress.update({ bytesDone: p.bytes, filesDone: p.entries, totalBytes: p.totalBytes, totalFiles: p.totalEntries }),
     interrupt: interrupt.signal,
-  }).finally(() => {
-    interrupt.dispose();
-    progress.stop();
-  });
+  })
+    .catch((err: unknown) => {
+      throw asInterruption(err, interrupt.signal, 'the restore stopped');
+    })
+    .finally(() => {
+      interrupt.dispose();
+      progress.stop();
+    });
   // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
   if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
     const n = formatNumber(r.summary.number);
