@@ -151,6 +151,14 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     const quiet = await runCli(['-c', conf, '-e']);
     expect(quiet).toMatchObject({ code: 0, stderr: '' });
     expect(quiet.stdout.split('\n')).toHaveLength(2);
+
+    // A later backup guesses its total from the previous one's size: marked ~.
+    const writer3 = fifoWriter(fifo, 1 * MiB, 1 * MiB, `${marker}-3`);
+    writers.push(writer3.child);
+    writer3.go();
+    const later = startCli(['-c', conf, '-e'], { tty: true });
+    expect(await later.exit).toBe(0);
+    expect(later.stderr()).toMatch(/~\d+% \| [0-9.]+ [KMG]?i?B of ~2\.0 MiB read \| \d+ files/);
   });
 
   test('--json-progress: status lines then the summary, each a JSON object; a failure with --json is a JSON error object', async () => {
