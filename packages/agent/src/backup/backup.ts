@@ -153,6 +153,16 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   let ended = false;
   // What the walk and FIFO reads stop on: the connection lost, or the run interrupted.
   const stop = opts.interrupt ? AbortSignal.any([server.lost, opts.interrupt]) : server.lost;
+  // The server is told at once, and the connection ended, so that no wait on the server (its storage answering slowly) outlives an interruption.
+  const onInterrupt = () => {
+    const i = interruptionOf(opts.interrupt);
+    if (!begun || ended || !i) return;
+    void server
+      .send({ abortBackup: { reason: i.reason } })
+      .then(() => server.close())
+      .catch(() => undefined);
+  };
+  opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   try {
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
@@ -219,6 +229,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     await server.close().catch(() => undefined);
     throw err;
   } finally {
+    opts.interrupt?.removeEventListener('abort', onInterrupt);
     await Promise.all([pool.close(), files?.close()]);
   }
 }
