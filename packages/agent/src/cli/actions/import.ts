@@ -3,6 +3,7 @@ import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } fr
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
 import { asInterruption, interruptOnSignals } from '../interrupt-signals';
+import { interruptionOf } from '../../interruption';
 import { terminalPrompt } from '../passphrase-prompt';
 import { progressDisplay } from '../progress';
 import { formatNumber, summaryJson } from '../format';
@@ -90,6 +91,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     ].join('; ');
     throw new AgentError('NOT_FOUND', `nothing in backup ${n} ${what}: ${how}`, ExitCode.NOT_FOUND);
   }
+  const late = interruptionOf(interrupt.signal);
   const failed = [...r.dumps.filter((d) => d.state === 'failed').map(dumpLine), ...r.strayDumps.filter((d) => d.state === 'failed').map(strayLine)];
   const missing = r.missingDumps.map((d) => missingLine(d, formatNumber(r.summary.number)));
   // A partial backup lacks what could not be read when it was made: a plain -i takes one only when no complete backup exists.
@@ -124,7 +126,13 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       missingDumps: r.missingDumps,
       ...(r.postScriptFailure ? { postScriptFailure: r.postScriptFailure } : {}),
     },
-    errors: [...r.damaged, ...failed, ...(r.postScriptFailure ? [r.postScriptFailure] : [])],
-    exit: failed.length || r.damaged.length || r.postScriptFailure ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    errors: [
+      ...r.damaged,
+      ...failed,
+      ...(r.postScriptFailure ? [r.postScriptFailure] : []),
+      // A signal once every file was written: what it stopped (a dump's load, restore_script_post) is said above.
+      ...(late ? [late.with('after the files were all restored; what it stopped is said above').message] : []),
+    ],
+    exit: late ? late.exitCode : failed.length || r.damaged.length || r.postScriptFailure ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
