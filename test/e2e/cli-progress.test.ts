@@ -141,7 +141,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     const to = path.join(root, 'tty-restore');
     const restore = startCli(['-c', conf, '-i', '--to', to], { tty: true });
     expect(await restore.exit).toBe(0);
-    expect(restore.stderr()).toMatch(/\d+% \| [0-9.]+ [KMG]?i?B of 64\.0 MiB restored \| \d+ of \d+ files/);
+    expect(restore.stderr()).toMatch(/\d+% \| [0-9.]+ [KMG]?i?B of 64\.0 MiB restored \| \d+ of \d+ entries/);
     expect(fs.statSync(path.join(to, fifo)).size).toBe(64 * MiB);
 
     // No terminal (cron): nothing on stderr, the summary alone on stdout.
@@ -158,7 +158,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     writer3.go();
     const later = startCli(['-c', conf, '-e'], { tty: true });
     expect(await later.exit).toBe(0);
-    expect(later.stderr()).toMatch(/~\d+% \| [0-9.]+ [KMG]?i?B of ~2\.0 MiB read \| \d+ files/);
+    expect(later.stderr()).toMatch(/~\d+% \| [0-9.]+ [KMG]?i?B of ~2\.0 MiB read \| \d+ entries/);
   });
 
   test('--json-progress: status lines then the summary, each a JSON object; a failure with --json is a JSON error object', async () => {

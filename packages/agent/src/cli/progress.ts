@@ -48,7 +48,8 @@ const BAR_WIDTH = 24;
 export function progressLine(s: ProgressSample, elapsedSeconds: number, verb: string): string {
   const { rate, remaining, fraction } = pace(s, elapsedSeconds);
   const about = s.estimated ? '~' : '';
-  const files = s.totalFiles !== undefined && !s.estimated ? `${s.filesDone} of ${s.totalFiles} files` : `${s.filesDone} files`;
+  // Entries (directories and links too), as the backup's own count is.
+  const files = s.totalFiles !== undefined && !s.estimated ? `${s.filesDone} of ${s.totalFiles} entries` : `${s.filesDone} entries`;
   const sent = s.bytesSent !== undefined ? ` | sent ${bytesText(s.bytesSent)}` : '';
   const tail = `${files}${sent} | ${bytesText(Math.round(rate))}/s`;
   if (fraction === undefined) return ` ${bytesText(s.bytesDone)} ${verb} | ${tail}`;
