@@ -104,6 +104,7 @@ describe('what a restore reports', () => {
       fs.mkdirSync(path.join(data, 'etc'), { recursive: true });
       fs.writeFileSync(path.join(data, 'etc', 'x'), 'x\n');
       fs.writeFileSync(path.join(data, 'big.db'), new SeededRandom('big').bytes(4 * 1024 * 1024));
+      for (const n of ['a1.txt', 'a2.txt']) fs.writeFileSync(path.join(data, n), `${n}\n`); // restored before big.db, which fills the disk
       const conf = writeNodeConf(path.join(root, 'fatal'), server, { cname: 'fatal', cert: pki.client('fatal'), include: [data] });
       expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
       const first = data.split('/')[1]!; // the first directory a restore makes under the target
@@ -133,14 +134,20 @@ describe('what a restore reports', () => {
       mounts.push(full);
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', full]);
       const f = await runCli(['-c', conf, '-i', '--to', full]);
-      expect(f.code).toBe(1);
-      expect(f.stderr).toMatch(
-        new RegExp(
-          // A write on a file's descriptor: the writer thread's report names no path.
-          `^cpsbackup: cannot restore into ${full}: its filesystem is full \\(ENOSPC, [a-z0-9]+( ${full}/\\S+)?\\); ` +
-            'free space on it, or restore into another directory with --to; then restore again \\(--overwrite replaces what this restore left\\)\n$',
-        ),
-      );
+      expect(f).toMatchObject({ code: 1, stdout: '' });
+      // The file being written, how far into it, what was complete before it, where to free space; nothing half-written left.
+      const big = path.join(full, data, 'big.db');
+      const m = new RegExp(
+        `^cpsbackup: restore stopped: no space left on device \\(ENOSPC\\) writing ${big} at byte (\\d+) of ${4 * 1024 * 1024}; ` +
+          `2 files were restored complete before it, and ${big} was removed \\(no partial file is left\\); ` +
+          `free space on ${full} \\([0-9.]+ [KM]?i?B free now\\), or restore into another directory with --to; ` +
+          'then run the same restore again: the files already restored are kept as they are \\(--overwrite replaces them\\)\n$',
+      ).exec(f.stderr);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeGreaterThan(0);
+      expect(Number(m![1])).toBeLessThan(4 * 1024 * 1024);
+      expect(fs.existsSync(big)).toBe(false);
+      for (const n of ['a1.txt', 'a2.txt']) expect(fs.readFileSync(path.join(full, data, n), 'utf8')).toBe(`${n}\n`);
     },
   );
 

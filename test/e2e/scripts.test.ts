@@ -249,8 +249,10 @@ describe('backup and restore scripts on the node, server scripts around requests
     const n = node('interrupted', (dir) => [
       `backup_script_pre = ${script(dir, 'hang.sh', `sleep 100000 & echo $! > ${path.join(dir, 'child.pid')}; echo $$ > ${path.join(dir, 'script.pid')}; wait`)}`,
     ]);
-    const cli = spawn(process.execPath, [CLI_BIN, '-c', n.conf, '-e'], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => cli.once('exit', (_code, signal) => resolve(signal)));
+    const cli = spawn(process.execPath, [CLI_BIN, '-c', n.conf, '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    cli.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('close', (code) => resolve(code)));
     const pids = [path.join(n.dir, 'script.pid'), path.join(n.dir, 'child.pid')];
     await until(
       'the pre script to start',
@@ -258,7 +260,8 @@ describe('backup and restore scripts on the node, server scripts around requests
       () => (cli.exitCode !== null ? `cpsbackup exited with ${cli.exitCode}` : undefined),
     );
     cli.kill('SIGINT');
-    expect(await exited).toBe('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(new RegExp(`cpsbackup: interrupted \\(SIGINT\\): nothing was backed up \\(backup_script_pre ${path.join(n.dir, 'hang.sh')} `));
     for (const f of pids) await processEnded(Number(fs.readFileSync(f, 'utf8')));
     expect(await backups(n.conf)).toEqual([]);
   });

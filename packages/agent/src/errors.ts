@@ -11,6 +11,9 @@ export const ExitCode = {
   POLICY: 8,
   /** The backup was stored, but it is partial (an include could not be read): not a good backup. */
   PARTIAL: 9,
+  /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + the signal's number, as a shell reports a process it ended. */
+  INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 /** One of the ExitCode values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

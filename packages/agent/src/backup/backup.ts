@@ -22,6 +22,7 @@ import { OwnerNames } from './owners';
 import { type PreviousManifest, PreviousManifestSpool } from './previous-manifest';
 import { sendRateOf, ServerConnection } from '../client/server-connection';
 import { AgentError, ExitCode } from '../errors';
+import { interruptionOf, throwIfInterrupted } from '../interruption';
 import { DEFAULT_UPLOAD_LIMITS, Uploader } from './uploader';
 import { loadNodeKey, type PassphrasePrompt } from '../encryption/node-key';
 import { keyAccessOf } from '../client/key-requests';
@@ -38,8 +39,15 @@ export interface BackupOptions {
   description?: string;
   /** Who is asked for the passphrase of the server's copy of the key when the key file is missing (the CLI's terminal); none: no one. */
   prompt?: PassphrasePrompt;
-  /** Called now and then with the counters (progress display); `expectedBytes` is the previous backup's size. */
-  onProgress?: (c: BackupCounters, expectedBytes: number) => void;
+  /**
+   * Called with the counters as each entry is sent (progress display), also within a
+   * large file or FIFO as its chunks are cut: `readingBytes` of the one being
+   * read (not yet in `bytesRead`); `expectedBytes` is the previous backup's
+   * size (0: none).
+   */
+  onProgress?: (c: BackupCounters, expectedBytes: number, readingBytes: number) => void;
+  /** Aborted (with an Interruption) when the backup must stop: it is abandoned, and the server told why. */
+  interrupt?: AbortSignal;
   /** Paths to walk besides node.conf's includes (the dump directory). */
   extraIncludes?: string[];
   /** FIFOs to read whatever read_all_fifos says (the dump FIFOs). */
@@ -142,16 +150,32 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
   const pool = new ChunkPool(config.zstd_level, workers, undefined, keys?.idKey);
   let files: FilePool | undefined;
   let begun = false;
+  let backupNumbers: { number: number; parent: number } | undefined;
+  let ended = false;
+  // What the walk and FIFO reads stop on: the connection lost, or the run interrupted.
+  const stop = opts.interrupt ? AbortSignal.any([server.lost, opts.interrupt]) : server.lost;
+  // The server is told at once, and the connection ended, so that no wait on the server (its storage answering slowly) outlives an interruption.
+  const onInterrupt = () => {
+    const i = interruptionOf(opts.interrupt);
+    if (!begun || ended || !i) return;
+    void server
+      .send({ abortBackup: { reason: i.reason } })
+      .then(() => server.close())
+      .catch(() => undefined);
+  };
+  opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   try {
     const w = server.welcome.chunker;
     const params: ChunkerParams = w?.avgSize
       ? validateChunkerParams({ minSize: w.minSize ?? 0, avgSize: w.avgSize, maxSize: w.maxSize ?? 0 })
       : DEFAULT_CHUNKER_PARAMS;
     checkSendRate(config, params, server.welcome.idleTimeoutMs ?? 0); // before the backup begins: nothing to record on the server
+    throwIfInterrupted(opts.interrupt);
     await server.send({ beginBackup: { name: opts.name ?? '', description: opts.description ?? '', full: !!opts.full } });
     server.onStorageWait = (w) => opts.onNotice?.(storageWaitText(w));
     const started = await server.expect('backupStarted');
     begun = true;
+    backupNumbers = { number: Number(started.number ?? 0), parent: Number(started.parentNumber ?? 0) };
     const spoolDir = config.spool_dir || os.tmpdir();
     const parentRoot = (started.parentRoot ?? []).map((id) => Buffer.from(id));
     // The parent comes as its root: the agent reads its file list as a restore reads a tree.
@@ -169,7 +193,7 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     if (problem) await uploader.addWarning(problem);
     let partialReasons: string[];
     try {
-      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys, stop: server.lost }, uploader, counters);
+      const roots = await walkAndUpload(config, opts, { previous, expectedBytes }, { params, files, keyed: !!keys, stop }, uploader, counters);
       partialReasons = incompleteRoots(roots, previous);
       if (config.scan_problem_raises_error && partialReasons.length) throw scanProblem(partialReasons);
     } finally {
@@ -177,21 +201,36 @@ export async function runBackup(config: NodeConfig, opts: BackupOptions = {}): P
     }
     const root = await uploader.finish();
     await opts.beforeCommit?.();
+    // The last moment an interruption abandons the backup: once its end is sent, it is committed.
+    throwIfInterrupted(opts.interrupt);
     const claimed = keys ? { fileCount: uploader.totals.entries, logicalBytes: uploader.totals.bytes } : {};
+    ended = true;
     await server.send({ endBackup: { partialReasons, root, ...claimed } });
     const done = await server.expect('backupDone').catch((err: unknown) => {
       throw lostAfterEnd(err, Number(started.number ?? 0));
     });
     await server.close();
     return { summary: done.backup ?? {}, counters };
-  } catch (err) {
+  } catch (caught) {
+    // Whatever an interruption made fail on its way out (a read, a send), the interruption is what happened.
+    const interruption = ended ? undefined : interruptionOf(opts.interrupt);
+    let err = caught;
+    if (interruption) {
+      err = backupNumbers
+        ? interruption.with(
+            `backup ${backupNumbers.number} abandoned, nothing of it committed; ` +
+              (backupNumbers.parent ? `the previous backup ${backupNumbers.parent} is intact` : 'the backups made before it are intact'),
+          )
+        : interruption.with('the backup had not begun, nothing was sent');
+    }
     if (begun) {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = interruption ? interruption.reason : err instanceof Error ? err.message : String(err);
       await server.send({ abortBackup: { reason } }).catch(() => undefined);
     }
     await server.close().catch(() => undefined);
     throw err;
   } finally {
+    opts.interrupt?.removeEventListener('abort', onInterrupt);
     await Promise.all([pool.close(), files?.close()]);
   }
 }
@@ -294,8 +333,10 @@ async function walkAndUpload(
   const keptXattrs = xattrsKept(config);
   const roots: RootReport[] = [];
   const warnings: string[] = [...(opts.warnings ?? [])];
-  const w = walkState(config, opts, { params, keyed, stop }, uploader, counters);
-  let lastProgress = 0;
+  // Told as each entry is sent and as a large file's or a FIFO's chunks are cut (a 2 GiB dump moves the display too); the display paces itself.
+  const reading = { bytes: 0 };
+  const progress = () => opts.onProgress?.(counters, expectedBytes, reading.bytes);
+  const w = walkState(config, opts, { params, keyed, stop, reading, progress }, uploader, counters);
   const walkOptions = selectionWalkOptions(
     config,
     opts.extraIncludes,
@@ -308,18 +349,17 @@ async function walkAndUpload(
   );
   const ahead = new ReadAhead(walk(walkOptions), files, readDecision(opts, previous));
   for (let step = ahead.next(); step; step = ahead.next()) {
+    if (stop.aborted) throw stop.reason;
     const item = step.item;
     while (warnings.length) await uploader.addWarning(warnings.shift()!);
     const entry = await policyOf(step)(w, step, entryOf(item, item.stat, w.owners, keptXattrs(item.xattrs)));
+    reading.bytes = 0; // counted in bytesRead now, or not read after all
     if (!entry) continue;
     await uploader.addEntry(entry);
-    if (opts.onProgress && Date.now() - lastProgress > 200) {
-      lastProgress = Date.now();
-      opts.onProgress(counters, expectedBytes);
-    }
+    progress();
   }
   while (warnings.length) await uploader.addWarning(warnings.shift()!);
-  opts.onProgress?.(counters, expectedBytes);
+  progress();
   return roots;
 }
 
@@ -345,7 +385,7 @@ function readDecision(opts: BackupOptions, previous: PreviousManifest): AheadDec
 function walkState(
   config: NodeConfig,
   opts: BackupOptions,
-  { params, keyed, stop }: { params: ChunkerParams; keyed: boolean; stop: AbortSignal },
+  { params, keyed, stop, reading, progress }: { params: ChunkerParams; keyed: boolean; stop: AbortSignal; reading: { bytes: number }; progress: () => void },
   uploader: Uploader,
   counters: BackupCounters,
 ): WalkState {
@@ -353,10 +393,15 @@ function walkState(
   const readBlockdevs = config.read_blockdev.map((p) => Buffer.from(p));
   const compressed = compressionRule(config.exclude_comp);
   // The reader knows the ids of chunks of zeros (SHA-256); an encrypted node names them with its key.
+  // Each chunk of a streamed read counts towards the progress of its file, and is where a long read stops when asked to.
   const sinkOf =
     (compress: boolean): ChunkSink =>
-    (data, id) =>
-      id && !keyed ? uploader.addHashedChunk(id, data, compress) : uploader.addChunk(data, compress);
+    (data, id) => {
+      if (stop.aborted) return Promise.reject(stop.reason as Error);
+      reading.bytes += data.length;
+      progress();
+      return id && !keyed ? uploader.addHashedChunk(id, data, compress) : uploader.addChunk(data, compress);
+    };
   const sink = sinkOf(true);
   const rawSink = sinkOf(false);
   return {
@@ -719,6 +764,7 @@ async function readWithRetries(
     try {
       read = await readRegularFile(path, params, sink, blocks);
     } catch (err) {
+      if (err instanceof AgentError) throw err; // the sink's: the connection lost, the run interrupted
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined; // deleted since the walk saw it
       await uploader.addWarning(unreadableWarning(path, code ?? (err as Error).message));

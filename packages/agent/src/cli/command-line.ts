@@ -15,6 +15,8 @@ export const EXIT_STATUS: readonly { code: ExitCode; meaning: string }[] = [
   { code: ExitCode.BUSY, meaning: 'busy: another backup of this node is running, or the server is full' },
   { code: ExitCode.POLICY, meaning: "refused by the server's policy: a quota is reached, client_can_* forbids it, or its server_script_pre said no" },
   { code: ExitCode.PARTIAL, meaning: 'the backup was stored but is partial (an include could not be read): it does not count as a good backup' },
+  { code: ExitCode.INTERRUPTED, meaning: 'interrupted by SIGINT (Ctrl-C): a backup abandoned (nothing committed), a restore stopped (completed files kept)' },
+  { code: ExitCode.TERMINATED, meaning: 'interrupted by SIGTERM: as for SIGINT' },
 ];
 
 /** The options, in the shape yargs takes (`as const`: yargs infers the parsed arguments' types from it). */
@@ -137,7 +139,12 @@ export const AGENT_OPTIONS = {
       'Default: yes when restoring to the original paths, no with --to another directory (the output says where the dumps are and how to load them); ' +
       '--no-load-dumps keeps the files',
   },
-  json: { type: 'boolean', default: false, describe: 'machine-readable output' },
+  json: { type: 'boolean', default: false, describe: 'machine-readable output (a failure too: {"message_type":"error",...})' },
+  'json-progress': {
+    type: 'boolean',
+    default: false,
+    describe: 'with -e, -i: JSON lines on stdout, a {"message_type":"status"} one a second, then the summary (implies --json)',
+  },
 } as const;
 
 /** cpsbackup's command line: its man page and completion are made from this. */

@@ -54,6 +54,9 @@ const ACTION_RUNNERS: Record<Action, (config: NodeConfig, argv: CliArgs) => Prom
   daemon: (config) => daemon(config),
 };
 
+/** Whether failures are said as JSON on stdout too: --json or --json-progress given (taken from the raw arguments until they are parsed, for a usage error). */
+let jsonOutput = hideBin(process.argv).some((a) => a === '--json' || a === '--json-progress');
+
 async function main(): Promise<number> {
   const args = hideBin(process.argv);
   // The completion script's question (cpsbackup --get-yargs-completions cpsbackup WORD...), answered from the option definitions.
@@ -63,7 +66,8 @@ async function main(): Promise<number> {
     return ExitCode.OK;
   }
   const argv = await parseArgs(args);
-  if (argv._[0] === 'status') return emit(await status(argv), argv.json);
+  jsonOutput = argv.json || argv['json-progress'];
+  if (argv._[0] === 'status') return emit(await status(argv), { json: argv.json });
   if (argv._.length) throw new AgentError('USAGE', `unknown command ${String(argv._[0])} (the only command is status)`, ExitCode.CONFIG);
   let config: NodeConfig = loadNodeConfig(argv.config, os.hostname());
   // -i, -s --key-file: read with that key (a backup kept by --change-key), nothing else.
@@ -77,7 +81,7 @@ async function main(): Promise<number> {
       throw new ConfigError(config.configFile, undefined, 'backup_window', (err as Error).message);
     }
   }
-  return emit(await ACTION_RUNNERS[actionOf(argv)](config, argv), argv.json);
+  return emit(await ACTION_RUNNERS[actionOf(argv)](config, argv), { json: jsonOutput, stream: argv['json-progress'] });
 }
 
 /** The configuration reading with the key in `file`, which must exist: a missing one never falls back to the copy the server keeps. */
@@ -101,6 +105,21 @@ process.on('beforeExit', () => {
   exitWhenWritten(ExitCode.FAILED);
 });
 
+/** A failure as the CLI reports it: a code, the line on stderr, and the exit code. */
+function failureOf(err: unknown): { code: string; message: string; exit: ExitCode } {
+  if (err instanceof ConfigError) return { code: 'CONFIG', message: `configuration error: ${err.message}`, exit: ExitCode.CONFIG };
+  if (err instanceof AgentError) return { code: err.code, message: err.message, exit: err.exitCode };
+  if (isFormatError(err)) {
+    // Stored or sent bytes that break the format: damage to report, not a crash (where it is met, it is said with more context).
+    return {
+      code: 'UNREADABLE_DATA',
+      message: `unreadable data: ${err.message}; a stored backup or what the server sent is damaged: run cpsbackup --verify, or restore another backup (cpsbackup -l lists them)`,
+      exit: ExitCode.FAILED,
+    };
+  }
+  return { code: 'UNEXPECTED', message: `unexpected failure: ${(err as Error).stack ?? String(err)}`, exit: ExitCode.FAILED };
+}
+
 main().then(
   (code) => {
     settled = true;
@@ -108,22 +127,10 @@ main().then(
   },
   (err: unknown) => {
     settled = true;
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cpsbackup: configuration error: ${err.message}\n`);
-      return exitWhenWritten(ExitCode.CONFIG);
-    }
-    if (err instanceof AgentError) {
-      process.stderr.write(`cpsbackup: ${err.message}\n`);
-      return exitWhenWritten(err.exitCode);
-    }
-    if (isFormatError(err)) {
-      // Stored or sent bytes that break the format: damage to report, not a crash (where it is met, it is said with more context).
-      process.stderr.write(
-        `cpsbackup: unreadable data: ${err.message}; a stored backup or what the server sent is damaged: run cpsbackup --verify, or restore another backup (cpsbackup -l lists them)\n`,
-      );
-      return exitWhenWritten(ExitCode.FAILED);
-    }
-    process.stderr.write(`cpsbackup: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
-    exitWhenWritten(ExitCode.FAILED);
+    const f = failureOf(err);
+    process.stderr.write(`cpsbackup: ${f.message}\n`);
+    // A program reading --json gets the failure on stdout as well, as one JSON object (restic's form), not an empty stdout.
+    if (jsonOutput) process.stdout.write(JSON.stringify({ message_type: 'error', error: { code: f.code, message: f.message }, exit_code: f.exit }) + '\n');
+    exitWhenWritten(f.exit);
   },
 );

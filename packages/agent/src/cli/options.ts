@@ -40,6 +40,7 @@ export function parseArgs(args: string[]) {
           throw new Error('--dry-run (-n) goes with -e only (for retention: cpsbackupd prune --dry-run on the server)');
         if (a.verbose && !a['dry-run']) throw new Error('--verbose (-v) goes with -e --dry-run only');
         if (a['onto-devices'] && actions[0] !== 'import') throw new Error('--onto-devices goes with -i only');
+        if (a['json-progress'] && !['export', 'import'].includes(actions[0]!)) throw new Error('--json-progress goes with -e or -i only');
         // The server refuses longer ones; say so before connecting.
         if (typeof a.name === 'string' && a.name.length > LIMITS.backupNameChars) {
           throw new Error(`--name is ${a.name.length} characters; at most ${LIMITS.backupNameChars}`);

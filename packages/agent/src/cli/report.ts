@@ -15,10 +15,15 @@ export interface Report {
   exit: ExitCode;
 }
 
-/** Prints a report (JSON or text on stdout, errors on stderr); returns its exit code. */
-export function emit(report: Report, json: boolean): ExitCode {
+/**
+ * Prints a report (JSON or text on stdout, errors on stderr); returns its
+ * exit code. `stream`: the JSON ends a --json-progress stream, as its
+ * {"message_type":"summary"} line.
+ */
+export function emit(report: Report, { json, stream = false }: { json: boolean; stream?: boolean }): ExitCode {
   if (json) {
-    if (report.json !== undefined) process.stdout.write(JSON.stringify(report.json) + '\n');
+    const out = stream && report.json !== undefined ? { message_type: 'summary', ...(report.json as object) } : report.json;
+    if (out !== undefined) process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     for (const line of report.text) process.stdout.write(line + '\n');
   }

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bytesText } from '@cpsbackup/config';
 import { AgentError, ExitCode } from '../errors';
+import { WriterStopped } from './file-writer';
+import { type WriteStop } from './file-writer-worker';
 import { pathUnder } from './safe-path';
 
 /** Errors of the filesystem restored into that stop every entry, what they mean and what to do. */
@@ -80,6 +83,7 @@ function whyNotMade(dir: string, errno: Errno): Errno {
 export function restoreFailure(err: unknown, target: string): unknown {
   let errno = errnoOf(err);
   if (!errno) return err;
+  if (err instanceof WriterStopped && err.stop.dest !== undefined && NO_SPACE[errno.code]) return outOfSpace(errno.code, err.stop, target);
   // Node's own mkdir and open make and open the target itself (by its real path); every other call names a backed-up path.
   const ofTarget = errno.syscall === 'mkdir' || errno.syscall === 'open';
   if (ofTarget && errno.code === 'ENOENT' && errno.path !== undefined) errno = whyNotMade(errno.path, errno);
@@ -93,6 +97,53 @@ export function restoreFailure(err: unknown, target: string): unknown {
     `cannot restore into ${path.resolve(target)}: ${what} (${errno.code}, ${errno.syscall ?? 'write'}${where}); ${todo}`,
     ExitCode.FAILED,
   );
+}
+
+/** What the space errors say. */
+const NO_SPACE: Record<string, string> = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded' };
+
+/**
+ * A restore that filled its disk (or its owner's quota) midway: the file
+ * it was writing and how far into it, how many files it completed before
+ * (the writer names a file only once complete, so none is left half
+ * written), and where to free space.
+ */
+function outOfSpace(code: string, stop: WriteStop, target: string): AgentError {
+  const file = placeOf(stop.dest!, target);
+  const at = stop.at !== undefined && stop.size !== undefined ? ` at byte ${stop.at} of ${stop.size}` : '';
+  const fsRoot = mountPointOf(target);
+  const free = fsRoot ? freeBytesOf(fsRoot) : undefined;
+  const where = fsRoot ? `${fsRoot}${free !== undefined ? ` (${bytesText(free)} free now)` : ''}` : 'its filesystem';
+  const todo = code === 'EDQUOT' ? `raise the quota or free space on ${where}` : `free space on ${where}`;
+  return new AgentError(
+    code,
+    `restore stopped: ${NO_SPACE[code]} (${code}) writing ${file}${at}; ${stop.filesComplete} files were restored complete before it, ` +
+      `and ${file} was removed (no partial file is left); ${todo}, or restore into another directory with --to; ` +
+      'then run the same restore again: the files already restored are kept as they are (--overwrite replaces them)',
+    ExitCode.FAILED,
+  );
+}
+
+/** The mount point of the filesystem `dir` (or its nearest existing parent) is on: the last directory up the way on the same device. */
+function mountPointOf(dir: string): string | undefined {
+  let cur = path.resolve(dir);
+  try {
+    while (!fs.existsSync(cur) && cur !== '/') cur = path.dirname(cur);
+    const dev = fs.statSync(cur).dev;
+    while (cur !== '/' && fs.statSync(path.dirname(cur)).dev === dev) cur = path.dirname(cur);
+    return cur;
+  } catch {
+    return undefined; // a directory on the way that cannot be looked at
+  }
+}
+
+function freeBytesOf(dir: string): number | undefined {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A backed-up path the writer names, as it lies under the target. */

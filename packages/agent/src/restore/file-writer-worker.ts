@@ -70,7 +70,7 @@ export interface WriterWorkerData {
  * strings so raw bytes survive the message.
  */
 export type WriterOp =
-  | { op: 'create'; file: number; parent: string; name: string; replace: boolean }
+  | { op: 'create'; file: number; parent: string; name: string; replace: boolean; size: number }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
   | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number; xattrs?: Xattr[] }
@@ -80,10 +80,25 @@ export type WriterOp =
 
 /** What comes back. */
 export type WriterReport =
-  | { type: 'failed'; message: string; code?: string }
+  | { type: 'failed'; message: string; code?: string; stop: WriteStop }
   | { type: 'skipped'; dest: string; message: string }
   | { type: 'xattr'; dest: string; attribute: string; code: string }
   | { type: 'drained'; token: number };
+
+/**
+ * Where the writer stood when an error stopped every file: the file it was
+ * writing (as stored, latin1), at which byte of how many, and how many
+ * files it had completed before.
+ */
+export interface WriteStop {
+  dest?: string;
+  at?: number;
+  size?: number;
+  filesComplete: number;
+}
+
+/** Files given their name (complete) so far. */
+let filesComplete = 0;
 
 /** Errors after which no further file can be written either. */
 const FATAL = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE']);
@@ -100,6 +115,8 @@ interface OpenFile {
   tmp: Buffer | undefined;
   name: Buffer;
   size: number;
+  /** The size its entry says it has. */
+  expected: number;
   holeAtEnd: boolean;
   replace: boolean;
   inherited: boolean;
@@ -163,12 +180,13 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
     try {
       const f = files.get(o.file);
       if (!failed && f) {
+        let off = 0;
         try {
-          for (let off = 0; off < o.length;) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off, f.size + off);
+          while (off < o.length) off += fs.writeSync(f.fd, ring, o.at + off, o.length - off, f.size + off);
           f.size += o.length;
           f.holeAtEnd = false;
         } catch (err) {
-          fileFailed(o.file, err);
+          fileFailed(o.file, err, f.size + off);
         }
       }
     } finally {
@@ -196,7 +214,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       try {
         const dir = cachedDir(o.parent);
         const { fd, tmp } = createFile(dir.fd, name);
-        files.set(o.file, { fd, parent: o.parent, tmp, name, size: 0, holeAtEnd: false, replace: o.replace, inherited: dir.defaultAcl });
+        files.set(o.file, { fd, parent: o.parent, tmp, name, size: 0, expected: o.size, holeAtEnd: false, replace: o.replace, inherited: dir.defaultAcl });
       } catch (err) {
         report(err, shown(o.parent, o.name));
       }
@@ -224,13 +242,14 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           // Which file the first name of a hard-link group is: only then (a stat per file was a tenth of the writer's calls).
           if (o.linkGroup) st = fs.fstatSync(f.fd, { bigint: true });
           giveName(dirFd(f.parent), f); // while open: a file with no name is named through its descriptor
+          filesComplete++;
         } finally {
           closeFd(f.fd);
         }
         if (o.linkGroup && st) linkGroups.set(o.linkGroup, { parent: f.parent, name: f.name, dev: st.dev, ino: st.ino, uid: st.uid });
       } catch (err) {
         removeQuietly(f.parent, f.tmp);
-        report(err, shown(f.parent, f.name.toString('latin1')));
+        report(err, shown(f.parent, f.name.toString('latin1')), { at: f.size, size: f.expected });
       }
       return;
     }
@@ -388,20 +407,30 @@ function takeName(dir: number, tmp: Buffer, name: Buffer, replace: boolean): voi
 }
 
 /** One file could not be restored: skipped with a report, unless the error stops every file (then rethrown). */
-function fileFailed(file: number, err: unknown): void {
+function fileFailed(file: number, err: unknown, at: number): void {
   const f = files.get(file);
   if (f) {
     files.delete(file);
     closeQuietly(f.fd);
     removeQuietly(f.parent, f.tmp);
   }
-  report(err, f ? shown(f.parent, f.name.toString('latin1')) : '?');
+  report(err, f ? shown(f.parent, f.name.toString('latin1')) : '?', f ? { at, size: f.expected } : undefined);
 }
 
-/** Reports a file skipped, or rethrows an error that stops every file. */
-function report(err: unknown, where: string): void {
+/** An error that stops every file, with where it stopped the writer. */
+class StoppedAt extends Error {
+  constructor(
+    override readonly cause: NodeJS.ErrnoException,
+    readonly stop: Omit<WriteStop, 'filesComplete'>,
+  ) {
+    super(cause.message);
+  }
+}
+
+/** Reports a file skipped, or rethrows an error that stops every file (with the file it stopped at, and how far into it). */
+function report(err: unknown, where: string, at?: { at: number; size: number }): void {
   const e = err as NodeJS.ErrnoException;
-  if (FATAL.has(e.code ?? '')) throw err;
+  if (FATAL.has(e.code ?? '')) throw new StoppedAt(e, { dest: where, ...at });
   parentPort!.postMessage({ type: 'skipped', dest: where, message: e.code === 'ECHANGED' ? e.message : `${e.code ?? e.message}` } satisfies WriterReport);
 }
 
@@ -440,8 +469,9 @@ if (parentPort) {
           removeQuietly(f.parent, f.tmp);
         }
         files.clear();
-        const e = err as NodeJS.ErrnoException;
-        parentPort!.postMessage({ type: 'failed', message: e.message, code: e.code } satisfies WriterReport);
+        const e = err instanceof StoppedAt ? err.cause : (err as NodeJS.ErrnoException);
+        const stop: WriteStop = { ...(err instanceof StoppedAt ? err.stop : {}), filesComplete };
+        parentPort!.postMessage({ type: 'failed', message: e.message, code: e.code, stop } satisfies WriterReport);
       }
     }
   });

@@ -5,7 +5,21 @@ import { AgentError } from '../errors';
 import { escapeName } from '../escaped-names';
 import { FoldedWarnings } from './folded-warnings';
 import { workerScript } from '../worker-script';
-import { CTRL_USED, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
+import { CTRL_USED, type WriteStop, type WriterOp, type WriterReport, type WriterWorkerData } from './file-writer-worker';
+
+/**
+ * The writer thread met an error that stops every file (no space, a
+ * read-only or failing disk): its message as node:fs says it ("ENOSPC: no
+ * space left on device, write"), and where the writer stood.
+ */
+export class WriterStopped extends AgentError {
+  constructor(
+    message: string,
+    readonly stop: WriteStop,
+  ) {
+    super('RESTORE', message);
+  }
+}
 
 /** Sizes of the writer; the defaults bound a restore's content in flight to 16 MiB. */
 export interface FileWriterLimits {
@@ -104,11 +118,11 @@ export class FileWriter {
    * `replace`, it then replaces what is at its name (one rename: the old
    * file stays until the new one is complete).
    */
-  create(parent: Buffer, name: Buffer, opts: { replace?: boolean } = {}): number {
+  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number } = {}): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
-    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false });
+    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false, size: opts.size ?? 0 });
     return file;
   }
 
@@ -221,7 +235,7 @@ export class FileWriter {
 
   private onReport(m: WriterReport): void {
     if (m.type === 'failed') {
-      this.fail(new AgentError('RESTORE', m.message));
+      this.fail(new WriterStopped(m.message, m.stop));
       return;
     }
     if (m.type === 'xattr') {

@@ -1,4 +1,5 @@
-import { type NodeConfig } from '@cpsbackup/config';
+import * as path from 'node:path';
+import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, isUnder, ManifestFormat, selectedWithWay } from '@cpsbackup/format';
 import { loadNodeKey, type PassphrasePrompt, requireKeys } from '../encryption/node-key';
@@ -8,6 +9,8 @@ import { type StoredChunk, TreeReads } from '../reads/tree-reads';
 import { ServerConnection } from '../client/server-connection';
 import { restoreFailure } from './fatal-errors';
 import { TreeWriter, type WriteOutcome } from './tree-writer';
+import { interruptionOf, throwIfInterrupted } from '../interruption';
+import { escapeName } from '../escaped-names';
 
 /** What to restore and where. */
 export interface RestoreOptions {
@@ -36,6 +39,18 @@ export interface RestoreOptions {
   client?: string;
   /** Told what became of each selected entry (not of the directories on the way); `path` is valid only during the call. */
   onEntry?: (path: Buffer, outcome: WriteOutcome, entry: FileEntry) => void;
+  /** Called as each entry is written, and within a large file as its chunks arrive (progress display). */
+  onProgress?: (p: RestoreProgress) => void;
+  /** Aborted (with an Interruption) when the restore must stop: the files it completed are kept, the one being written is not. */
+  interrupt?: AbortSignal;
+}
+
+/** Where a restore stands; the totals are known when the whole backup is restored (they are the backup's own), not for a selection. */
+interface RestoreProgress {
+  entries: number;
+  bytes: number;
+  totalEntries?: number;
+  totalBytes?: number;
 }
 
 /** What a restore did. */
@@ -102,14 +117,21 @@ export async function runRestore(config: NodeConfig, opts: RestoreOptions): Prom
     const tree = await server.expect('backupTree');
     const { reads, root } = TreeReads.of(server, tree, tree.format === ManifestFormat.Sealed ? requireKeys(keys, tree.backup) : undefined);
     const selection = await selectionThroughLinks(reads, root, opts.prefixes ?? [], regex);
-    writer = new TreeWriter(opts.target, {
+    const w = (writer = new TreeWriter(opts.target, {
       overwrite: !!opts.overwrite,
       fifoAsFile: restoredAsFile(opts),
       ontoDevices: !!opts.ontoDevices,
       devices: opts.devices ?? true,
       setuid: opts.setuid ?? true,
+    }));
+    // The backup's own counts are the whole of a restore that selects nothing: a restore of part of it knows no total.
+    const whole = !opts.prefixes?.length && opts.regex === undefined;
+    const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
+    const progress = new Progress(opts.onProgress, totals, whole ? (tree.backup ?? undefined) : undefined);
+    await restoreTree(reads, root, selection, w, totals, progress, opts).catch(async (err: unknown) => {
+      throw await stopped(err, { writer: w, totals, progress, target: opts.target, number: Number(tree.backup?.number ?? 0), interrupt: opts.interrupt });
     });
-    const totals = await restoreTree(reads, root, selection, writer, opts);
+    progress.tell();
     await reads.done();
     const end = await server.expect('restoreEnd');
     await writer.finish();
@@ -179,21 +201,27 @@ async function restoreTree(
   root: readonly Buffer[],
   { selected, descend }: PathSelection,
   writer: TreeWriter,
+  totals: Totals,
+  progress: Progress,
   opts: RestoreOptions,
-): Promise<Totals> {
+): Promise<void> {
   const ahead: Array<{ e: FileEntry; content: ContentStream; held: number; context: boolean }> = [];
   let aheadBytes = 0;
-  const totals: Totals = { entries: 0, bytes: 0, skipped: 0 };
   const writeOldest = async () => {
     const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
-    const outcome = await writer.write(e, content.chunks(), context);
+    progress.writing = e;
+    const outcome = await writer.write(e, progress.counted(content.chunks(), opts.interrupt), context);
+    progress.writing = undefined;
     if (!context) {
       count(totals, outcome, e);
       opts.onEntry?.(e.path, outcome, e);
+      progress.last = e.path;
+      progress.tell();
     }
   };
   for await (const { e, context } of selectedWithWay(reads.walk(root, descend), selected, (x) => x.type === EntryType.Directory)) {
+    throwIfInterrupted(opts.interrupt);
     // What its first two windows hold at most (chunks of the default chunker are at most 1 MiB, 256 KiB on average).
     const held = Math.min(e.size, 2 * WINDOW_CHUNKS * 1024 * 1024);
     ahead.push({ e, content: new ContentStream(reads, e), held, context });
@@ -206,5 +234,76 @@ async function restoreTree(
     }
   }
   while (ahead.length > 0) await writeOldest();
-  return totals;
+}
+
+/** A restore's progress: the entries counted, and the bytes of the file being written as its chunks pass. */
+class Progress {
+  private reading = 0;
+  /** The entry being written, and the last one complete (its path), for an interruption's message. */
+  writing: FileEntry | undefined;
+  last: Buffer | undefined;
+
+  constructor(
+    private readonly onProgress: RestoreOptions['onProgress'],
+    private readonly totals: Totals,
+    private readonly whole: cpsbackup.BackupSummary.$Properties | undefined,
+  ) {}
+
+  /** An entry is complete: told (the display paces itself). */
+  tell(): void {
+    this.reading = 0;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.onProgress?.({
+      entries: this.totals.entries,
+      bytes: this.totals.bytes + this.reading,
+      ...(this.whole ? { totalEntries: Number(this.whole.fileCount ?? 0), totalBytes: Number(this.whole.logicalBytes ?? 0) } : {}),
+    });
+  }
+
+  /** A file's chunks, counted as they pass to the writer; an interruption stops the file between two of them. */
+  async *counted(chunks: AsyncIterable<Buffer>, interrupt: AbortSignal | undefined): AsyncGenerator<Buffer> {
+    for await (const c of chunks) {
+      throwIfInterrupted(interrupt);
+      this.reading += c.length;
+      this.emit();
+      yield c;
+    }
+  }
+}
+
+/**
+ * A restore that stopped midway, interrupted: the writer finishes what it
+ * was handed complete (the file being written is dropped, never left
+ * half-written), and the message says how far it got. Another failure is
+ * returned as it is.
+ */
+async function stopped(
+  err: unknown,
+  {
+    writer,
+    totals,
+    progress,
+    target,
+    number,
+    interrupt,
+  }: { writer: TreeWriter; totals: Totals; progress: Progress; target: string; number: number; interrupt: AbortSignal | undefined },
+): Promise<unknown> {
+  const interruption = interruptionOf(interrupt);
+  if (!interruption) return err;
+  try {
+    await writer.finish();
+  } catch {
+    return interruption.with(`restore of backup ${number} into ${target} stopped; what it had written may be incomplete: run it again`);
+  }
+  const done = afterWriter(totals, writer);
+  const shown = (p: Buffer) => path.join(target, escapeName(p));
+  const last = progress.last !== undefined ? `, the last ${shown(progress.last)}` : '';
+  const cut = progress.writing ? `; ${shown(progress.writing.path)}, being written, was not kept (no partial file is left)` : '';
+  return interruption.with(
+    `restore of backup ${number} into ${target} stopped after ${done.entries} entries (${bytesText(done.bytes)}) restored complete${last}${cut}; ` +
+      `the rest of the selection was not restored: run the same restore again to finish it (files already there are kept as they are; --overwrite replaces them)`,
+  );
 }

@@ -529,7 +529,7 @@ export class TreeWriter {
    */
   private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>, replace: boolean): Promise<WriteOutcome> {
     const files = this.files!;
-    const file = files.create(parent, name, { replace });
+    const file = files.create(parent, name, { replace, size: e.size });
     let complete = false;
     let size = 0;
     try {

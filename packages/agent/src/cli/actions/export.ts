@@ -1,12 +1,28 @@
 import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { type BackupCounters } from '../../backup/counters';
 import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
 import { exportDryRun } from './export-dry-run';
 import { formatNumber, statusWord, summaryJson } from '../format';
 import type { CliArgs } from '../options';
-import { BackupProgress } from '../progress';
+import { asInterruption, interruptOnSignals } from '../interrupt-signals';
+import { progressDisplay, type ProgressSample } from '../progress';
 import { terminalPrompt } from '../passphrase-prompt';
 import type { Report } from '../report';
+
+/**
+ * Where a backup stands: what was read (the file being read included) and
+ * what was found unchanged; its total is guessed from the previous backup's
+ * size when there is one (a first backup knows none: it does not walk first).
+ */
+function backupSample(c: BackupCounters, expectedBytes: number, reading: number): ProgressSample {
+  return {
+    bytesDone: c.bytesRead + c.bytesUnchanged + reading,
+    filesDone: c.entries,
+    ...(expectedBytes > 0 ? { totalBytes: expectedBytes, estimated: true } : {}),
+    bytesSent: c.chunkBytesSent,
+  };
+}
 
 /** `-e`: backs this node up now (with the dump jobs), a progress bar on a terminal. */
 export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<Report> {
@@ -16,18 +32,23 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
     return { text: [line], json: { backup: null, disabled: true, message: line }, exit: ExitCode.OK };
   }
   if (argv['dry-run']) return exportDryRun(config, argv);
-  const progress = new BackupProgress(!argv.json && !!process.stderr.isTTY);
+  const progress = progressDisplay('backup', { json: argv.json, jsonProgress: argv['json-progress'] });
+  const interrupt = interruptOnSignals();
   let result;
   try {
     result = await runBackupJob(config, {
       full: argv.full,
       name: argv.name,
       description: argv.description,
-      onProgress: (c, expected) => progress.update(c, expected),
+      onProgress: (c, expected, reading) => progress.update(backupSample(c, expected, reading)),
       onNotice: (line) => progress.notice(`cpsbackup: ${line}`),
       prompt: terminalPrompt(),
+      interrupt: interrupt.signal,
     });
+  } catch (err) {
+    throw asInterruption(err, interrupt.signal, 'nothing was backed up');
   } finally {
+    interrupt.dispose();
     progress.stop();
   }
   const { summary, counters } = result;

@@ -2,7 +2,10 @@ import { bytesText, type NodeConfig } from '@cpsbackup/config';
 import { type MissingDump, type RestoredDump, runRestoreJob, type StrayDump } from '../../jobs/restore-job';
 import { AgentError, ExitCode } from '../../errors';
 import { unescapeName } from '../../escaped-names';
+import { asInterruption, interruptOnSignals } from '../interrupt-signals';
+import { interruptionOf } from '../../interruption';
 import { terminalPrompt } from '../passphrase-prompt';
+import { progressDisplay } from '../progress';
 import { formatNumber, summaryJson } from '../format';
 import { type CliArgs, parseNumber } from '../options';
 import type { Report } from '../report';
@@ -43,6 +46,8 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
   const number = parseNumber(argv.import, '-i');
   // Burp's restoreprefix: where a restore goes unless --to says otherwise (--to / is the original paths).
   const target = argv.to ?? config.restoreprefix ?? '/';
+  const progress = progressDisplay('restore', { json: argv.json, jsonProgress: argv['json-progress'] });
+  const interrupt = interruptOnSignals();
   const r = await runRestoreJob(config, {
     // Undefined unless given: runRestoreJob then loads dumps only for a restore to the original paths.
     loadDumps: argv['load-dumps'],
@@ -58,7 +63,16 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     setuid: argv.setuid,
     client: argv.client,
     prompt: terminalPrompt(),
-  });
+    onProgress: (p) => progress.update({ bytesDone: p.bytes, filesDone: p.entries, totalBytes: p.totalBytes, totalFiles: p.totalEntries }),
+    interrupt: interrupt.signal,
+  })
+    .catch((err: unknown) => {
+      throw asInterruption(err, interrupt.signal, 'the restore stopped');
+    })
+    .finally(() => {
+      interrupt.dispose();
+      progress.stop();
+    });
   // Nothing selected: not one entry written, kept as it was (exists, no --overwrite) or found damaged.
   if (r.entries + r.skipped === 0 && (argv.prefix?.length || argv.regex !== undefined)) {
     const n = formatNumber(r.summary.number);
@@ -77,6 +91,7 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     ].join('; ');
     throw new AgentError('NOT_FOUND', `nothing in backup ${n} ${what}: ${how}`, ExitCode.NOT_FOUND);
   }
+  const late = interruptionOf(interrupt.signal);
   const failed = [...r.dumps.filter((d) => d.state === 'failed').map(dumpLine), ...r.strayDumps.filter((d) => d.state === 'failed').map(strayLine)];
   const missing = r.missingDumps.map((d) => missingLine(d, formatNumber(r.summary.number)));
   // A partial backup lacks what could not be read when it was made: a plain -i takes one only when no complete backup exists.
@@ -111,7 +126,13 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
       missingDumps: r.missingDumps,
       ...(r.postScriptFailure ? { postScriptFailure: r.postScriptFailure } : {}),
     },
-    errors: [...r.damaged, ...failed, ...(r.postScriptFailure ? [r.postScriptFailure] : [])],
-    exit: failed.length || r.damaged.length || r.postScriptFailure ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
+    errors: [
+      ...r.damaged,
+      ...failed,
+      ...(r.postScriptFailure ? [r.postScriptFailure] : []),
+      // A signal once every file was written: what it stopped (a dump's load, restore_script_post) is said above.
+      ...(late ? [late.with('after the files were all restored; what it stopped is said above').message] : []),
+    ],
+    exit: late ? late.exitCode : failed.length || r.damaged.length || r.postScriptFailure ? ExitCode.FAILED : warnings.length ? ExitCode.WARNINGS : ExitCode.OK,
   };
 }
