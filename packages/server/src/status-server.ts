@@ -1,10 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { networkAllows, type NetworkRule } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
-import { renderStatusPage } from './status-page';
+import { StatusAuth } from './status-auth';
+import { renderStatusPage } from './status-page/page';
+import { viewOf } from './status-page/view';
 import { type StatusReporter } from './status-report';
 
 /** Refused connections kept while their 503 goes out, per connection served. */
@@ -55,18 +56,14 @@ export class StatusServer {
     private readonly reporter: StatusReporter,
     private readonly metrics: Registry,
     private readonly log: Logger,
-    /** When set, /status and /metrics need "Authorization: Bearer <token>". */
-    private readonly token = '',
+    /** When set, /, /status and /metrics need it (see StatusAuth). */
+    token = '',
     private readonly limits: StatusLimits = { total: 16, totalBound: 'max_status_children=16', perAddress: 4, timeoutSeconds: 10 },
-  ) {}
-
-  /** Whether a request may read /status or /metrics: always without a token; with one, only when it presents it (compared in constant time). */
-  private authorized(req: http.IncomingMessage): boolean {
-    if (!this.token) return true;
-    const given = Buffer.from(String(req.headers.authorization ?? ''));
-    const want = Buffer.from(`Bearer ${this.token}`);
-    return given.length === want.length && timingSafeEqual(given, want);
+  ) {
+    this.auth = new StatusAuth(token);
   }
+
+  private readonly auth: StatusAuth;
 
   listen(address: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
@@ -153,18 +150,24 @@ export class StatusServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = (req.url ?? '/').split('?')[0];
+    const [url = '/', query = ''] = (req.url ?? '/').split('?', 2);
     // One request per connection: pollers come every few seconds at most, and
     // no client is left holding a keep-alive socket the server has timed out.
     res.setHeader('connection', 'close');
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');
-      } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.authorized(req)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
+      } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.auth.allows(req, url)) {
+        res
+          .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/plain' })
+          .end(
+            url === '/metrics'
+              ? 'a token is required (status_token in server.conf): send Authorization: Bearer TOKEN\n'
+              : 'a token is required (status_token in server.conf): a browser signs in with any user name and the token as password; a tool sends Authorization: Bearer TOKEN\n',
+          );
       } else if (url === '/') {
         // Every body is made before its head is written: a request that fails then still gets its 500.
-        const page = renderStatusPage(await this.reporter.report());
+        const page = renderStatusPage(await this.reporter.report(), viewOf(new URLSearchParams(query)));
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
         res.end(page);
       } else if (url === '/status') {
