@@ -75,7 +75,7 @@ function readPng(file: string): { width: number; height: number; rows: Buffer } 
     );
     expect(text).toMatch(/web1 OK \d{4}-\d\d-\d\d \d\d:\d\d \d+s ago 0000002 available 2 backups/);
     // A reason is text, never markup: the path's "<b>" shows as typed.
-    expect(text).toMatch(/broken PARTIAL never 0000001 partial: include \S*\/<b>nowhere could not be read \(ENOENT\) 0 backups/);
+    expect(text).toMatch(/broken PARTIAL never 0000001 partial: include \S*\/<b>nowhere could not be read \(ENOENT\) 1 backup 0 B size of the last 1 backup/);
     expect(dom).not.toContain('<b>nowhere');
     expect(text).toMatch(/never NEVER never none 0 backups 0 B no data/);
     expect(dom).toContain('size of the last 2 backups: max 1.2 MiB');
@@ -252,10 +252,12 @@ const TOKEN = 'page-token-0123';
     // A browser without the token sees the challenge's text; with it, the page.
     const browser = await chromiumDriver.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     try {
+      // Challenged with nothing to give, Chromium gives up on the page; with a wrong password it shows the 401's text.
       const denied = await (await browser.newContext()).newPage();
-      expect((await denied.goto(base))?.status()).toBe(401);
+      await expect(denied.goto(base)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
       const wrong = await (await browser.newContext({ httpCredentials: { username: 'x', password: 'nope' } })).newPage();
       expect((await wrong.goto(base))?.status()).toBe(401);
+      expect(await wrong.textContent('body')).toMatch(/a browser signs in with any user name and the token as password/);
       const right = await (await browser.newContext({ httpCredentials: { username: 'x', password: TOKEN } })).newPage();
       expect((await right.goto(base))?.status()).toBe(200);
       expect(await right.title()).toMatch(/^cpsbackup: 500 clients: 4 failed/);

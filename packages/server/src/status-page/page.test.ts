@@ -166,4 +166,26 @@ describe('the status page', () => {
     expect(text).toContain('3 clients: 0 failed, 0 overdue, 1 never, 2 ok');
     expect(html).not.toMatch(/e-\d/);
   });
+
+  test('a client none of whose backups can be restored is DAMAGED, with what to do; disabled and running ones need no attention', () => {
+    const damaged = client('vault', {
+      lastSuccess: null,
+      damaged: [{ number: 3, status: 'untrusted', reason: 'run cpsbackupd --repair-catalog' }],
+    });
+    const html = renderStatusPage(
+      reportOf([
+        damaged,
+        client('off', { enabled: false, overdue: true }),
+        client('busy', {
+          running: { number: 4, phase: 'sending', startedAt: new Date(NOW).toISOString(), files: 1, bytes: 10, newBytes: 10, bytesPerSecond: 1 },
+        }),
+      ]),
+      viewOf(new URLSearchParams()),
+      NOW,
+    );
+    const text = textOf(html);
+    expect(text).toMatch(/Needs attention: 1 client, worst first vault DAMAGED 0000003 untrusted: run cpsbackupd --repair-catalog All clients/);
+    expect(text).toContain('3 clients: 0 failed, 1 damaged, 0 overdue, 0 never, 1 running, 1 disabled, 0 ok');
+    expect(text).toMatch(/busy RUNNING .* running 0000004 sending · 1 file, 10 B/);
+  });
 });

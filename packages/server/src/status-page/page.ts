@@ -137,7 +137,7 @@ function tableRow(r: Row): string {
     );
   }
   // A backup that cannot be restored now: its status and what to do.
-  for (const d of c.damaged) lines.push(`<span class="bad">${backupNumberText(d.number)} ${esc(d.status)}</span>: ${esc(d.reason)}`);
+  for (const d of c.damaged) lines.push(`${backupNumberText(d.number)} <span class="tag bad">${esc(d.status)}</span>: ${esc(d.reason)}`);
   if (c.running)
     lines.push(
       `<span class="sub">running ${backupNumberText(c.running.number)} ${esc(c.running.phase)} · ${plural(c.running.files, 'file')}, ${bytesText(c.running.bytes)}</span>`,

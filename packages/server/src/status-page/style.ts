@@ -41,7 +41,7 @@ export const TEXT_PAIRS: ReadonlyArray<{ where: string; fg: Colour; bg: Colour }
   { where: 'good figures in the summary', fg: 'good', bg: 'page' },
   { where: 'alerts', fg: 'ink', bg: 'alertBg' },
   { where: 'alert headings', fg: 'bad', bg: 'alertBg' },
-  { where: 'problem states', fg: 'badInk', bg: 'badBg' },
+  { where: 'problem states, damaged tags', fg: 'badInk', bg: 'badBg' },
   { where: 'OK state', fg: 'okInk', bg: 'okBg' },
   { where: 'RUNNING state', fg: 'runInk', bg: 'runBg' },
   { where: 'DISABLED state', fg: 'offInk', bg: 'offBg' },
@@ -74,6 +74,7 @@ th,td{padding:2px 6px;border-bottom:1px solid ${P.rule};vertical-align:middle}
 td.name{overflow-wrap:anywhere;font-weight:600}
 td.result{max-width:420px;overflow-wrap:anywhere}
 .sub{color:${P.muted}}
+.tag.bad{font-size:12px;padding:0 4px;border-radius:3px;background:${P.badBg};color:${P.badInk}}
 .num{text-align:right;white-space:nowrap}
 .spark{fill:none;stroke:${P.line};stroke-width:1.5}
 .dot{fill:${P.line}}

@@ -15,8 +15,8 @@ function stateOf(c: ClientStatus): State {
   // The last attempt decides first: a client that never succeeded but tried and failed is FAILED, not NEVER.
   if (c.lastResult?.status === 'error') return 'FAILED';
   if (c.lastResult?.status === 'partial') return 'PARTIAL';
-  if (!c.lastSuccess) return c.lastResult ? 'FAILED' : 'NEVER';
   if (c.damaged.length) return 'DAMAGED';
+  if (!c.lastSuccess) return c.lastResult ? 'FAILED' : 'NEVER';
   return c.overdue ? 'OVERDUE' : 'OK';
 }
 
