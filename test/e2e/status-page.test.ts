@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { chromium as chromiumDriver } from 'playwright-core';
@@ -244,6 +245,19 @@ const TOKEN = 'page-token-0123';
     expect((await fetch(base, { headers: basic('x', TOKEN.slice(0, -1)) })).status).toBe(401);
     expect((await fetch(base, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect((await fetch(`${base}status`, { headers: basic('', TOKEN) })).status).toBe(200);
+    // The page is sent gzipped to whoever accepts it: 500 clients in a few KB.
+    const zipped = await new Promise<http.IncomingMessage & { bytes: number }>((resolve, reject) =>
+      http
+        .get(base, { headers: { 'accept-encoding': 'gzip', ...basic('x', TOKEN) } }, (res) => {
+          let bytes = 0;
+          res.on('data', (d: Buffer) => (bytes += d.length));
+          res.on('end', () => resolve(Object.assign(res, { bytes })));
+        })
+        .on('error', reject),
+    );
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.bytes).toBeLessThan(60_000);
     const metricsBasic = await fetch(`${base}metrics`, { headers: basic('x', TOKEN) });
     expect(metricsBasic.status).toBe(401);
     expect(metricsBasic.headers.get('www-authenticate')).toBe('Bearer');
