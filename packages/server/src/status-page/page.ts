@@ -31,10 +31,10 @@ ${report.lowSpace ? lowSpaceBanner(report.lowSpace) : ''}${report.store.recordPr
 ${attention.length ? attentionList(attention) : '<p class="good" id="attention">No client needs attention.</p>'}
 <h2 id="clients">All clients</h2>
 ${filterForm(view, shown.length, rows.length)}
-<table><thead><tr>${header('name', 'Client', view)}${header('state', 'State', view)}${header('success', 'Last success', view)}${header('result', 'Last result', view)}${header('size', 'Size', view)}<th class="hide-narrow">Recent sizes</th></tr></thead>
+<div class="scroll"><table><thead><tr>${header('name', 'Client', view)}${header('state', 'State', view)}${header('success', 'Last success', view)}${header('result', 'Last result', view)}${header('size', 'Size', view, 'hide-narrow')}<th class="hide-narrow">Recent sizes</th></tr></thead>
 <tbody>
 ${shown.map((r) => tableRow(r)).join('\n')}
-</tbody></table>
+</tbody></table></div>
 </main>
 <footer>As of ${esc(new Date(now).toISOString())}; refreshes every minute. JSON at <a href="/status">/status</a>, Prometheus at /metrics.</footer>
 </body></html>
@@ -117,17 +117,17 @@ function filterForm(view: PageView, shown: number, total: number): string {
 }
 
 /** A column header: a link that sorts by it (again: the other way). */
-function header(key: SortKey, title: string, view: PageView): string {
+function header(key: SortKey, title: string, view: PageView, cls = ''): string {
   const current = view.sort === key;
   const next = queryOf({ ...view, sort: key, descending: current && !view.descending });
   const mark = current ? (view.descending ? ' ▼' : ' ▲') : '';
-  return `<th${current ? ` aria-sort="${view.descending ? 'descending' : 'ascending'}"` : ''}><a href="/${esc(next)}">${title}</a>${mark}</th>`;
+  return `<th${cls ? ` class="${cls}"` : ''}${current ? ` aria-sort="${view.descending ? 'descending' : 'ascending'}"` : ''}><a href="/${esc(next)}">${title}</a>${mark}</th>`;
 }
 
 function tableRow(r: Row): string {
   const c = r.c;
   const success = c.lastSuccess
-    ? `${esc(c.lastSuccess.finishedAt.slice(0, 16).replace('T', ' '))} <span class="${c.overdue ? 'bad' : 'sub'}">${ago(r.sinceMs / 1000)} ago</span>`
+    ? `<span class="hide-narrow">${esc(c.lastSuccess.finishedAt.slice(0, 16).replace('T', ' '))} </span><span class="${c.overdue ? 'bad' : 'sub'}">${ago(r.sinceMs / 1000)} ago</span>`
     : '<span class="bad">never</span>';
   const lines: string[] = [];
   if (c.lastResult) {
@@ -148,7 +148,7 @@ function tableRow(r: Row): string {
     done.map((h) => ({ v: h.bytes, bad: h.status !== 'available' })),
     done.length ? `size of the last ${plural(done.length, 'backup')}: max ${bytesText(Math.max(...done.map((h) => h.bytes)))}` : 'no data',
   );
-  return `<tr class="${r.state.toLowerCase()}" id="c-${esc(c.name)}"><td class="name">${esc(c.name)}</td><td><span class="st">${r.state}</span></td><td class="num">${success}</td><td class="result">${lines.join('<br>') || '<span class="sub">none</span>'}</td><td class="num">${plural(c.backups, 'backup')} <span class="sub">${bytesText(c.storedBytes)}</span></td><td class="hide-narrow">${spark}</td></tr>`;
+  return `<tr class="${r.state.toLowerCase()}" id="c-${esc(c.name)}"><td class="name">${esc(c.name)}</td><td><span class="st">${r.state}</span></td><td class="num">${success}</td><td class="result">${lines.join('<br>') || '<span class="sub">none</span>'}</td><td class="num hide-narrow">${plural(c.backups, 'backup')} <span class="sub">${bytesText(c.storedBytes)}</span></td><td class="hide-narrow">${spark}</td></tr>`;
 }
 
 /** The store short of space: what is wrong, and what the operator must do. */

@@ -68,6 +68,8 @@ a{color:${P.link}}
 .running .st{background:${P.runBg};color:${P.runInk}}
 .disabled .st{background:${P.offBg};color:${P.offInk}}
 form{margin:4px 0;display:flex;gap:6px;align-items:center;flex-wrap:wrap}
+/* On a phone the table scrolls sideways, the page does not. */
+.scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;background:${P.panel}}
 th{background:${P.head};text-align:left;font-weight:600;white-space:nowrap}
 th,td{padding:2px 6px;border-bottom:1px solid ${P.rule};vertical-align:middle}
@@ -81,5 +83,5 @@ td.result{max-width:420px;overflow-wrap:anywhere}
 .dotbad{fill:${P.bad}}
 .nodata{color:${P.muted};font-size:12px}
 footer{color:${P.muted};font-size:12px}
-@media (max-width:700px){.hide-narrow{display:none}}
+@media (max-width:700px){.hide-narrow{display:none}td.name{min-width:9em}td.result{min-width:12em}}
 `;
