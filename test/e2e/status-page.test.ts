@@ -258,6 +258,19 @@ const TOKEN = 'page-token-0123';
     expect(zipped.statusCode).toBe(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(zipped.bytes).toBeLessThan(60_000);
+    // The login form: a session cookie holding an HMAC of the token (not the token), HttpOnly, SameSite=Strict.
+    const login = (token: string) => fetch(`${base}login`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
+    expect((await login('nope')).status).toBe(401);
+    const signedIn = await login(TOKEN);
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/');
+    const cookie = signedIn.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^cpsbackup_status=[0-9a-f]{64}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(';')[0]!;
+    expect((await fetch(base, { headers: { cookie: session } })).status).toBe(200);
+    expect((await fetch(base, { headers: { cookie: `cpsbackup_status=${'0'.repeat(64)}` } })).status).toBe(401);
+    expect((await fetch(`${base}metrics`, { headers: { cookie: session } })).status).toBe(401);
     const metricsBasic = await fetch(`${base}metrics`, { headers: basic('x', TOKEN) });
     expect(metricsBasic.status).toBe(401);
     expect(metricsBasic.headers.get('www-authenticate')).toBe('Bearer');
@@ -272,6 +285,17 @@ const TOKEN = 'page-token-0123';
       const wrong = await (await browser.newContext({ httpCredentials: { username: 'x', password: 'nope' } })).newPage();
       expect((await wrong.goto(base))?.status()).toBe(401);
       expect(await wrong.textContent('body')).toMatch(/a browser signs in with any user name and the token as password/);
+      // The form, as a person fills it in: then the page, and a cookie script cannot read.
+      const formContext = await browser.newContext();
+      const form = await formContext.newPage();
+      expect((await form.goto(`${base}login`))?.status()).toBe(200);
+      await form.fill('input[name=token]', TOKEN);
+      await Promise.all([form.waitForURL(base), form.click('button[type=submit]')]);
+      expect(await form.title()).toMatch(/^cpsbackup: 500 clients: 4 failed/);
+      expect(await formContext.cookies()).toEqual([
+        expect.objectContaining({ name: 'cpsbackup_status', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' }),
+      ]);
+      expect(await form.evaluate('document.cookie')).toBe('');
       const right = await (await browser.newContext({ httpCredentials: { username: 'x', password: TOKEN } })).newPage();
       expect((await right.goto(base))?.status()).toBe(200);
       expect(await right.title()).toMatch(/^cpsbackup: 500 clients: 4 failed/);

@@ -1,13 +1,20 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { networkAllows, type NetworkRule } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
 import { StatusAuth } from './status-auth';
+import { renderLoginPage } from './status-page/login';
 import { renderStatusPage } from './status-page/page';
 import { viewOf } from './status-page/view';
 import { type StatusReporter } from './status-report';
+
+/** The pages' CSP: their own inline CSS, nothing else (no script, no external asset). */
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+/** The login form's body: a token, URL-encoded. */
+const LOGIN_BODY_MAX = 4096;
 
 /** Refused connections kept while their 503 goes out, per connection served. */
 export const LINGER_PER_SLOT = 4;
@@ -29,9 +36,10 @@ export interface StatusLimits {
 }
 
 /**
- * The read-only status port: GET /status (JSON), /metrics (Prometheus text),
- * /health. It binds to status_address (loopback by default) and answers
- * nothing else; it never writes to the store.
+ * The read-only status port: GET / (the page), /status (JSON), /metrics
+ * (Prometheus text), /health, and /login (GET the form, POST the token for
+ * a session cookie). It binds to status_address (loopback by default) and
+ * answers nothing else; it never writes to the store.
  *
  * Every connection costs the daemon a file descriptor, and anyone who can
  * reach the port may open one (no token is needed to connect): so at most
@@ -159,9 +167,20 @@ export class StatusServer {
     // no client is left holding a keep-alive socket the server has timed out.
     res.setHeader('connection', 'close');
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');
-      } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.auth.allows(req, url)) {
+      if (url === '/login' && req.method === 'POST') {
+        await this.signIn(req, res);
+      } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET' }).end('read-only: GET only (and POST /login)\n');
+      } else if (url === '/login') {
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+          .end(renderLoginPage('The status page needs the status token.'));
+      } else if (url === '/' && !this.auth.allows(req, url)) {
+        // A browser shows the Basic dialog; dismissed, it shows this page's form.
+        res
+          .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+          .end(renderLoginPage('A token is required (status_token in server.conf): a browser signs in with any user name and the token as password, or here.'));
+      } else if ((url === '/status' || url === '/metrics') && !this.auth.allows(req, url)) {
         res
           .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/plain' })
           .end(
@@ -176,7 +195,7 @@ export class StatusServer {
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+          'content-security-policy': PAGE_CSP,
           vary: 'accept-encoding',
           ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         });
@@ -199,6 +218,24 @@ export class StatusServer {
         res.writeHead(500, { 'content-type': 'text/plain' }).end("internal error: cpsbackupd's log says what failed (status request failed)\n");
       else res.destroy();
     }
+  }
+
+  /** POST /login: the form's token right, a session cookie and back to the page; wrong, the form again. */
+  private async signIn(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let body = '';
+    for await (const piece of req as AsyncIterable<Buffer>) {
+      body += piece.toString('utf8');
+      if (body.length > LOGIN_BODY_MAX) {
+        res.writeHead(413, { 'content-type': 'text/plain' }).end(`the login form's body is limited to ${LOGIN_BODY_MAX} bytes\n`);
+        return;
+      }
+    }
+    const cookie = this.auth.signIn(new URLSearchParams(body).get('token') ?? '', (req.socket as Partial<tls.TLSSocket>).encrypted === true);
+    if (cookie) res.writeHead(303, { location: '/', 'set-cookie': cookie }).end();
+    else
+      res
+        .writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+        .end(renderLoginPage('That is not the status token (status_token in server.conf): try again.'));
   }
 
   close(): Promise<void> {
