@@ -1,11 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { gzipSync } from 'node:zlib';
 import { networkAllows, type NetworkRule } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
-import { renderStatusPage } from './status-page';
+import { StatusAuth } from './status-auth';
+import { renderLoginPage } from './status-page/login';
+import { renderStatusPage } from './status-page/page';
+import { viewOf } from './status-page/view';
 import { type StatusReporter } from './status-report';
+
+/** The pages' CSP: their own inline CSS, nothing else (no script, no external asset). */
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+/** The login form's body: a token, URL-encoded. */
+const LOGIN_BODY_MAX = 4096;
 
 /** Refused connections kept while their 503 goes out, per connection served. */
 export const LINGER_PER_SLOT = 4;
@@ -27,9 +36,10 @@ export interface StatusLimits {
 }
 
 /**
- * The read-only status port: GET /status (JSON), /metrics (Prometheus text),
- * /health. It binds to status_address (loopback by default) and answers
- * nothing else; it never writes to the store.
+ * The read-only status port: GET / (the page), /status (JSON), /metrics
+ * (Prometheus text), /health, and /login (GET the form, POST the token for
+ * a session cookie). It binds to status_address (loopback by default) and
+ * answers nothing else; it never writes to the store.
  *
  * Every connection costs the daemon a file descriptor, and anyone who can
  * reach the port may open one (no token is needed to connect): so at most
@@ -55,18 +65,14 @@ export class StatusServer {
     private readonly reporter: StatusReporter,
     private readonly metrics: Registry,
     private readonly log: Logger,
-    /** When set, /status and /metrics need "Authorization: Bearer <token>". */
-    private readonly token = '',
+    /** When set, /, /status and /metrics need it (see StatusAuth). */
+    token = '',
     private readonly limits: StatusLimits = { total: 16, totalBound: 'max_status_children=16', perAddress: 4, timeoutSeconds: 10 },
-  ) {}
-
-  /** Whether a request may read /status or /metrics: always without a token; with one, only when it presents it (compared in constant time). */
-  private authorized(req: http.IncomingMessage): boolean {
-    if (!this.token) return true;
-    const given = Buffer.from(String(req.headers.authorization ?? ''));
-    const want = Buffer.from(`Bearer ${this.token}`);
-    return given.length === want.length && timingSafeEqual(given, want);
+  ) {
+    this.auth = new StatusAuth(token);
   }
+
+  private readonly auth: StatusAuth;
 
   listen(address: string, port: number): Promise<number> {
     const server = http.createServer((req, res) => void this.handle(req, res));
@@ -153,20 +159,47 @@ export class StatusServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = (req.url ?? '/').split('?')[0];
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const url = q < 0 ? target : target.slice(0, q);
+    const query = q < 0 ? '' : target.slice(q + 1);
     // One request per connection: pollers come every few seconds at most, and
     // no client is left holding a keep-alive socket the server has timed out.
     res.setHeader('connection', 'close');
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET' }).end('read-only: GET only\n');
-      } else if ((url === '/' || url === '/status' || url === '/metrics') && !this.authorized(req)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer', 'content-type': 'text/plain' }).end('a token is required (status_token in server.conf)\n');
+      if (url === '/login' && req.method === 'POST') {
+        await this.signIn(req, res);
+      } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET' }).end('read-only: GET only (and POST /login)\n');
+      } else if (url === '/login') {
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+          .end(renderLoginPage('The status page needs the status token.'));
+      } else if (url === '/' && !this.auth.allows(req, url)) {
+        // A browser shows the Basic dialog; dismissed, it shows this page's form.
+        res
+          .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+          .end(renderLoginPage('A token is required (status_token in server.conf): a browser signs in with any user name and the token as password, or here.'));
+      } else if ((url === '/status' || url === '/metrics') && !this.auth.allows(req, url)) {
+        res
+          .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/plain' })
+          .end(
+            url === '/metrics'
+              ? 'a token is required (status_token in server.conf): send Authorization: Bearer TOKEN\n'
+              : 'a token is required (status_token in server.conf): a browser signs in with any user name and the token as password; a tool sends Authorization: Bearer TOKEN\n',
+          );
       } else if (url === '/') {
         // Every body is made before its head is written: a request that fails then still gets its 500.
-        const page = renderStatusPage(await this.reporter.report());
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-        res.end(page);
+        const page = renderStatusPage(await this.reporter.report(), viewOf(new URLSearchParams(query)));
+        // 500 clients make some 335 KB of repetitive HTML, about 8 KB gzipped: what a phone on a slow link is sent.
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': PAGE_CSP,
+          vary: 'accept-encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        res.end(gzip ? gzipSync(page) : page);
       } else if (url === '/status') {
         const body = JSON.stringify(await this.reporter.report(), null, 2) + '\n';
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
@@ -185,6 +218,24 @@ export class StatusServer {
         res.writeHead(500, { 'content-type': 'text/plain' }).end("internal error: cpsbackupd's log says what failed (status request failed)\n");
       else res.destroy();
     }
+  }
+
+  /** POST /login: the form's token right, a session cookie and back to the page; wrong, the form again. */
+  private async signIn(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    let body = '';
+    for await (const piece of req as AsyncIterable<Buffer>) {
+      body += piece.toString('utf8');
+      if (body.length > LOGIN_BODY_MAX) {
+        res.writeHead(413, { 'content-type': 'text/plain' }).end(`the login form's body is limited to ${LOGIN_BODY_MAX} bytes\n`);
+        return;
+      }
+    }
+    const cookie = this.auth.signIn(new URLSearchParams(body).get('token') ?? '', (req.socket as Partial<tls.TLSSocket>).encrypted === true);
+    if (cookie) res.writeHead(303, { location: '/', 'set-cookie': cookie }).end();
+    else
+      res
+        .writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+        .end(renderLoginPage('That is not the status token (status_token in server.conf): try again.'));
   }
 
   close(): Promise<void> {
