@@ -30,6 +30,7 @@ function client(name: string, over: Partial<ClientStatus> = {}): ClientStatus {
     enabled: true,
     lastSuccess: { number: 3, finishedAt: at, seconds: 40, files: 1200, bytes: 5 << 20, newBytes: 1 << 20 },
     lastResult: { number: 3, status: 'available', reason: null, at },
+    lastAttemptAt: at,
     running: null,
     backups: 3,
     storedBytes: 7 << 20,
