@@ -10,7 +10,7 @@ export const CHECK_OPTIONS = {
   help: { type: 'boolean', alias: 'h', describe: 'print this help and exit (state UNKNOWN, 3)' },
   version: { type: 'boolean', alias: 'V', describe: 'print the version and exit (state UNKNOWN, 3)' },
   url: { type: 'string', alias: 'u', arg: 'URL', default: 'http://127.0.0.1:4201', describe: "cpsbackupd's status port (status_address in server.conf)" },
-  client: { type: 'string', alias: 'C', arg: 'NAME', describe: 'grade this client only (default: every client)' },
+  client: { type: 'string', alias: 'C', arg: 'CLIENT', describe: 'grade this client only (default: every client)' },
   warning: {
     type: 'string',
     alias: 'w',
@@ -41,7 +41,7 @@ export const CHECK_COMMAND_LINE: CommandLineSpec = {
   section: 8,
   version: SERVER_VERSION,
   summary: "Nagios/Icinga plugin: the age of each cpsbackup client's last successful backup",
-  synopsis: ['[-u URL] [-C NAME] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]', '-h | -V'],
+  synopsis: ['[-u URL] [-C CLIENT] [-w RANGE] [-c RANGE] [-t SECONDS] [-T TOKEN]', '-h | -V'],
   description: [
     "Grades the age of each cpsbackup client's last successful backup, read from cpsbackupd's status port, per the monitoring-plugins guidelines.",
     'RANGE is a monitoring-plugins threshold range over the age; its endpoints are durations (90s, 15m, 26h, 7d; a bare number is seconds): ' +
