@@ -124,7 +124,7 @@ describe('check_cpsbackup as a monitoring plugin', () => {
     // "@": alert inside the range.
     expect(await run('-w', '@0:1000d', '-c', '2000d')).toEqual({
       code: 1,
-      stdout: expect.stringMatching(/^CPSBACKUP WARNING - late: .* ago, age outside -w @86400000 \| late_age=\d+s;@86400000;172800000;0\n$/),
+      stdout: expect.stringMatching(/^CPSBACKUP WARNING - late: .* ago, age inside -w @86400000 \| late_age=\d+s;@86400000;172800000;0\n$/),
     });
     expect((await run('-w', '1000d', '-c', '@1s:1000d')).code).toBe(2);
     // "START:": alert when younger than START; "~:END": when older than END.
@@ -239,5 +239,97 @@ describe('check_cpsbackup over many clients', () => {
     expect([...lines.slice(1, 51), last].sort()).toEqual(names.map((n) => `${n}: no successful backup`));
     expect([firstPerf, ...lines.slice(52)].sort()).toEqual(names.map((n) => `${n}_age=U;86400;172800;0`));
     expect(lines).toHaveLength(52 + 50);
+  });
+});
+
+/**
+ * What a node controls (an include path in its node.conf, named by the
+ * reason of a partial backup) reaches the operator's terminal and Nagios
+ * escaped; a client with enabled = 0 is OK "disabled", as on the status page.
+ */
+describe('hostile text and disabled clients in check_cpsbackup, cpsbackup status and cpsbackup -l', () => {
+  const { root, pki, server } = useServer('check-hostile', { status: true, clients: { evil: [], idle: [], off: ['enabled = 0'] } });
+  const evilPath = () => path.join(root, 'gone-\x1b]0;PWNED\x07\x1b[2J|x=1');
+  let evilConf: string;
+  beforeAll(async () => {
+    const data = path.join(root, 'evil-data');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'f'), 'x');
+    evilConf = writeNodeConf(path.join(root, 'evil'), server, { cname: 'evil', cert: pki.client('evil'), include: [data, evilPath()] });
+    const run = await runCli(['-c', evilConf, '-e']);
+    expect([run.code, run.stderr]).toEqual([9, expect.any(String)]);
+  });
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+  const ESCAPED = '\\x1b]0;PWNED\\x07\\x1b[2J';
+
+  test('check_cpsbackup: the reason escaped, no "|" of the node before the perfdata; off is OK "disabled" with U', async () => {
+    const url = `http://127.0.0.1:${server.statusPort}`;
+    const all = await runCheck(['-u', url]);
+    expect(all.stdout).not.toMatch(CONTROL);
+    expect(all.stdout).toContain(`${ESCAPED}\\x7cx=1`);
+    const lines = all.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^CPSBACKUP CRITICAL - 2 never of 3 clients: \S+, \S+; 1 disabled \| clients=3;;;0 never=2;;;0 overdue=0;;;0 failed=0;;;0 damaged=0;;;0$/,
+    );
+    expect(lines.filter((l) => l.includes('|'))).toHaveLength(2);
+    expect(lines).toContain('off: disabled (enabled = 0) | evil_age=U;86400;172800;0');
+    expect(all.stdout).toMatch(/^off_age=U;/m);
+    expect(await runCheck(['-u', url, '-C', 'off'])).toEqual({ code: 0, stdout: 'CPSBACKUP OK - off: disabled (enabled = 0) | off_age=U;86400;172800;0\n' });
+    const evil = await runCheck(['-u', url, '-C', 'evil']);
+    expect(evil.code).toBe(2);
+    expect(evil.stdout.split('|')).toHaveLength(2);
+    expect(evil.stdout).not.toMatch(CONTROL);
+  });
+
+  test('cpsbackup status: the reason escaped; problems first as the status page orders them, then DISABLED', async () => {
+    const table = await runCli(['status', '--url', `http://127.0.0.1:${server.statusPort}`]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toMatch(CONTROL);
+    expect(table.stdout).toContain(ESCAPED);
+    const rows = table.stdout.split('\n').slice(2, 5);
+    expect(rows.map((r) => r.split(/ {2,}/).at(-1)!.split(';')[0])).toEqual(['PARTIAL', 'NEVER', 'DISABLED']);
+    expect(rows.map((r) => r.split(' ')[0])).toEqual(['evil', 'idle', 'off']);
+  });
+
+  test("cpsbackup -l: the partial backup's reason escaped", async () => {
+    const list = await runCli(['-c', evilConf, '-l']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Backup: 0000001 .* partial /m);
+    expect(list.stdout).not.toMatch(CONTROL);
+    expect(list.stdout).toContain(ESCAPED);
+  });
+});
+
+describe('check_cpsbackup output hygiene: what answers on the port, and the ranges given', () => {
+  test('an HTTP error body and a JSON parse error stay on the first line, with no "|"', async () => {
+    const other = http.createServer((_req, res) => res.writeHead(500).end('oops | evil=1;;;\nsecond\x1b[2J'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const bad = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"clients":\n\x1b[2J'));
+    await new Promise<void>((resolve) => bad.listen(0, '127.0.0.1', resolve));
+    try {
+      const failing = `http://127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+      expect(await runCheck(['-u', failing])).toEqual({
+        code: 3,
+        stdout: `CPSBACKUP UNKNOWN - status port ${failing} answered HTTP 500: oops \\x7c evil=1;;;\n`,
+      });
+      const garbled = await runCheck(['-u', `http://127.0.0.1:${(bad.address() as net.AddressInfo).port}`]);
+      expect(garbled.code).toBe(3);
+      expect(garbled.stdout).toMatch(/^CPSBACKUP UNKNOWN - .*answered something other than cpsbackupd's status document \([^|\n]*\): is -u the status port/);
+      expect(garbled.stdout.split('\n')).toEqual([expect.any(String), '']);
+      // eslint-disable-next-line no-control-regex
+      expect(garbled.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+      await new Promise((resolve) => bad.close(resolve));
+    }
+  });
+
+  test('a range beyond 100 years is a usage error, not 1e+23 in perfdata', async () => {
+    expect(await runCheck(['-w', '99999999999999999999999'])).toEqual({
+      code: 3,
+      stdout: 'CPSBACKUP UNKNOWN - --warning: 99999999999999999999999 reaches beyond 100 years (3153600000 s): give an age such as 26h or 7d\n',
+    });
+    expect((await runCheck(['-c', '@0:40000d'])).code).toBe(3);
   });
 });

@@ -185,9 +185,9 @@ describe('a damaged backup row or file list degrades that backup only', () => {
 
     const table = await runCli(['status', '--url', base]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^alice +0000002 \d+s ago +2 .* {2}backup 0000001 untrusted: .*--repair-catalog/m);
-    expect(table.stdout).toMatch(/^bob +never +2 .* {2}OVERDUE; backup 0000001 damaged: .*; backup 0000002 damaged: /m);
-    expect(table.stdout).toMatch(/^carol +0000001 \d+s ago +1 +\S+ \S+ {2}ok$/m);
+    expect(table.stdout).toMatch(/^alice +0000002 \d+s ago +2 .* {2}DAMAGED; backup 0000001 untrusted: .*--repair-catalog/m);
+    expect(table.stdout).toMatch(/^bob +never +2 .* {2}DAMAGED; backup 0000001 damaged: .*; backup 0000002 damaged: /m);
+    expect(table.stdout).toMatch(/^carol +0000001 \d+s ago +1 +\S+ \S+ {2}OK$/m);
 
     const alice = await runCheck(['--url', base, '--client', 'alice']);
     expect(alice.code).toBe(1);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
 import type { StatusReport } from '@cpsbackup/server';
 import { SeededRandom } from '@cpsbackup/testkit';
-import { runCli, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
+import { freePort, runCli, until, useServer, writeNodeConf } from '@cpsbackup/testkit/e2e';
 
 const CHECK = path.resolve(__dirname, '../../scripts/check_cpsbackup');
 
@@ -124,14 +124,18 @@ describe('status port: /status, /metrics, /health, cpsbackup status, check_cpsba
 
     const table = await runCli(['status', '--url', base]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^mon +0000001 \d+s ago +1 +7\d\.\d MiB {2}ok$/m);
-    expect(table.stdout).toMatch(/^idle +never +0 +0 B {2}OVERDUE$/m);
+    expect(table.stdout).toMatch(/^mon +0000001 \d+s ago +1 +7\d\.\d MiB {2}OK$/m);
+    expect(table.stdout).toMatch(/^idle +never +0 +0 B {2}NEVER$/m);
 
     const ok = await runCheck(['--url', base, '--client', 'mon', '--warning', '1h', '--critical', '2h']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^CPSBACKUP OK - mon: last backup 0000001 finished \d+s ago \| mon_age=\d+s;3600;7200;0\n$/);
     const warning = await runCheck(['--url', base, '--client', 'mon', '--warning', '0s', '--critical', '2h']);
     expect(warning.code).toBe(1);
+    // An "@" range alerts when the age is inside it.
+    const inside = await runCheck(['--url', base, '--client', 'mon', '--warning', '@0:1h', '--critical', '2h']);
+    expect(inside.code).toBe(1);
+    expect(inside.stdout).toMatch(/^CPSBACKUP WARNING - mon: last backup 0000001 finished \d+s ago, age inside -w @3600 \| /);
     const never = await runCheck(['--url', base, '--client', 'idle']);
     expect(never.code).toBe(2);
     expect(never.stdout).toMatch(/CPSBACKUP CRITICAL - idle: no successful backup/);
@@ -176,7 +180,27 @@ describe('status port beyond loopback: a token, and reasons left out', () => {
     const report = JSON.parse(text) as StatusReport;
     expect(report.clients.find((c) => c.name === 'failing')!.lastResult).toMatchObject({ status: 'partial', reason: null });
     const check = await runCheck(['--url', base, '--client', 'failing', '--token', 'tok-123']);
-    expect(check.stdout).toMatch(/^CPSBACKUP (WARNING|CRITICAL) - failing:/);
+    expect(check.stdout).toMatch(/^CPSBACKUP (WARNING|CRITICAL) - failing:.*\(reason withheld: status_redact\)/);
+    expect(check.stdout).not.toContain('null');
     expect((await runCheck(['--url', base, '--client', 'failing'])).stdout).toMatch(/^CPSBACKUP UNKNOWN - .*HTTP 401/);
+  });
+
+  test('cpsbackup status: a missing or wrong token is exit 3 (AUTH) saying which token to give', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    const refused = 'cpsbackup: the status port refused the token (HTTP 401): give --token or CPSBACKUP_STATUS_TOKEN (status_token in server.conf)\n';
+    expect(await runCli(['status', '--url', base])).toMatchObject({ code: 3, stderr: refused });
+    expect(await runCli(['status', '--url', base, '--token', 'wrong'])).toMatchObject({ code: 3, stderr: refused });
+    const table = await runCli(['status', '--url', base, '--token', 'tok-123']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^failing +.* {2}PARTIAL; last partial: \(reason withheld: status_redact\)$/m);
+  });
+
+  test('cpsbackup status: a closed port is exit 4 with the cause', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await runCli(['status', '--url', closed]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe(
+      `cpsbackup: cannot reach the status port at ${closed} (ECONNREFUSED): is cpsbackupd running, and --url its status_address and status_port?\n`,
+    );
   });
 });

@@ -4,6 +4,7 @@ export { readConfigLines, parseConfig, loadConfig, type ConfigLine, type Foreign
 export { BURP_NODE_KEYS, BURP_SERVER_KEYS, type BurpKey } from './burp-keys';
 export { key, type KeySpec, type ConfigOf, type PathPattern, parseDuration } from './spec';
 export { bytesText } from './size-text';
+export { untrustedText, pluginLineText } from './untrusted-text';
 export { type NetworkRule, parseNetwork, networkAllows } from './networks';
 export { type FsType, fsMagicOf, fsTypeName, parseFsType } from './fs-types';
 export { type IoPriority, ioPriorityText, parseIoPriority } from './io-priority';

@@ -21,7 +21,7 @@
  * perfdata). With -C NAME the one client's detail is the first line.
  */
 import { parseArgs } from 'node:util';
-import { bytesText, parseDuration } from '@cpsbackup/config';
+import { bytesText, parseDuration, pluginLineText } from '@cpsbackup/config';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { conditionCounts, gradeClient, summary } from './check-grade';
 import { CHECK_OPTIONS as O, checkHelp, checkUsage, PLUGIN_STATES } from './check-command-line';
@@ -31,6 +31,8 @@ import { SERVER_VERSION } from './version';
 
 const STATES = PLUGIN_STATES;
 const UNKNOWN = 3;
+/** The farthest a -w / -c endpoint may be: 100 years, in seconds. */
+const MAX_RANGE_SECONDS = 100 * 365 * 86400;
 
 /** What went wrong, with what to do: the plugin prints it as UNKNOWN. */
 class PluginError extends Error {}
@@ -69,11 +71,17 @@ function readOptions(args: string[]): Options | { print: string } {
   if (values.help) return { print: checkHelp() };
   if (values.version) return { print: `check_cpsbackup ${SERVER_VERSION}\n` };
   const range = (name: string, raw: string | undefined) => {
+    let parsed: ThresholdRange | undefined;
     try {
-      return raw === undefined ? undefined : parseThresholdRange(raw, parseDuration);
+      parsed = raw === undefined ? undefined : parseThresholdRange(raw, parseDuration);
     } catch (err) {
-      throw new PluginError(`--${name}: ${(err as Error).message}`);
+      throw new PluginError(`--${name}: ${pluginLineText((err as Error).message)}`);
     }
+    // Perfdata must carry the range as a plain number: an age beyond a century is a typo, not a threshold.
+    const tooFar = (v: number) => Number.isFinite(v) && Math.abs(v) > MAX_RANGE_SECONDS;
+    if (parsed && (tooFar(parsed.start) || tooFar(parsed.end)))
+      throw new PluginError(`--${name}: ${pluginLineText(raw!)} reaches beyond 100 years (${MAX_RANGE_SECONDS} s): give an age such as 26h or 7d`);
+    return parsed;
   };
   let timeoutSeconds: number;
   try {
@@ -103,8 +111,9 @@ function readOptions(args: string[]): Options | { print: string } {
 
 /** A refused answer's body as ": first line", or nothing. */
 async function bodyLine(res: Response): Promise<string> {
+  // Whatever answers on the port wrote it: no "|" (perfdata), no line break, no terminal escape.
   const line = (await res.text().catch(() => '')).split('\n')[0]!.trim().slice(0, 200);
-  return line ? `: ${line}` : '';
+  return line ? `: ${pluginLineText(line)}` : '';
 }
 
 /** Why fetch could not reach the port ("fetch failed" says nothing: its cause does), and what to do. */
@@ -119,7 +128,7 @@ function unreachableCause(err: unknown): string {
       : cause instanceof Error
         ? cause.message
         : (err as Error).message;
-  return `${why}: is cpsbackupd running, and -u its status_address and status_port?`;
+  return `${pluginLineText(why)}: is cpsbackupd running, and -u its status_address and status_port?`;
 }
 
 /** The status document, or a PluginError saying why not. */
@@ -148,7 +157,7 @@ async function fetchReport(opts: Options): Promise<StatusReport> {
   }
   const notStatus = (why: string) =>
     new PluginError(
-      `${opts.url}/status answered something other than cpsbackupd's status document (${why}): is -u the status port (status_address in server.conf)?`,
+      `${opts.url}/status answered something other than cpsbackupd's status document (${pluginLineText(why)}): is -u the status port (status_address in server.conf)?`,
     );
   let report: StatusReport;
   try {
@@ -173,7 +182,7 @@ async function check(opts: Options): Promise<{ state: number; output: string }> 
     throw new PluginError(
       opts.client === undefined
         ? 'no clients on the server: add a client file under clientconfdir and enrol the node'
-        : `no client ${opts.client} on the server: check the name against the files in cpsbackupd's clientconfdir`,
+        : `no client ${pluginLineText(opts.client)} on the server: check the name against the files in cpsbackupd's clientconfdir`,
     );
   }
   const now = Date.now();

@@ -4,6 +4,7 @@
  * and its perfdata. Pure (the time is given), so the thresholds' edges can
  * be tested to the millisecond.
  */
+import { pluginLineText } from '@cpsbackup/config';
 import { ago, backupNumberText } from './human';
 import type { ClientStatus } from './status-report';
 import { rangeAlerts, rangeText, type ThresholdRange } from './threshold-range';
@@ -25,14 +26,19 @@ export interface Grade {
   name: string;
   state: number;
   condition: Condition | undefined;
+  /** enabled = 0: OK, and counted apart. */
+  disabled?: boolean;
   /** "NAME: what is true of it". */
   detail: string;
   perf: string;
 }
 
-/** Text that goes on an output line: no "|" (it starts perfdata) and no line break. */
-function outputText(text: string): string {
-  return text.replace(/\|/g, '/').replace(/[\r\n]+/g, ' ');
+/** Text that goes on an output line (names and reasons come from nodes): no "|" (it starts perfdata), no line break, no terminal escape. */
+const outputText = pluginLineText;
+
+/** A last result's reason; null when the server withholds reasons (status_redact = 1). */
+function reasonText(reason: string | null): string {
+  return reason ?? '(reason withheld: status_redact)';
 }
 
 /** A perfdata label: quoted when it holds more than letters, digits, "_", "." and "-" (a quote doubled; "=" cannot appear at all). */
@@ -54,6 +60,17 @@ export function gradeClient(c: ClientStatus, given: Thresholds, now: number): Gr
   const damaged = c.damaged ?? [];
   const problems = c.recordProblems ?? [];
   // The backups that cannot be restored, each with what to do; else what is wrong with the client's records.
+  if (c.enabled === false) {
+    // enabled = 0: no backup is expected, as the status page and the alert rules say; its age is unknown to perfdata.
+    return {
+      name: c.name,
+      state: 0,
+      condition: undefined,
+      disabled: true,
+      detail: outputText(`${c.name}: disabled (enabled = 0)`),
+      perf: `${label}=U;${thresholds}`,
+    };
+  }
   const damage = [
     ...damaged.map((d) => `, backup ${backupNumberText(d.number)} ${d.status}: ${d.reason}`),
     ...(damaged.length ? [] : problems.map((p) => `, backup records: ${p}`)),
@@ -63,7 +80,7 @@ export function gradeClient(c: ClientStatus, given: Thresholds, now: number): Gr
       name: c.name,
       state: 2,
       condition: 'never',
-      detail: outputText(`${c.name}: no successful backup${damage}${c.lastResult?.reason ? ` (last: ${c.lastResult.reason})` : ''}`),
+      detail: outputText(`${c.name}: no successful backup${damage}${c.lastResult ? ` (last: ${reasonText(c.lastResult.reason)})` : ''}`),
       perf: `${label}=U;${thresholds}`,
     };
   }
@@ -74,9 +91,11 @@ export function gradeClient(c: ClientStatus, given: Thresholds, now: number): Gr
   // A last attempt that failed, or stored only part of what it should (an include root missing), is a WARNING at least.
   const lastBad = !!c.lastResult && (c.lastResult.status === 'error' || c.lastResult.status === 'partial');
   const state = critical ? 2 : warning || lastBad || damage ? 1 : 0;
-  const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${c.lastResult!.reason}` : '';
-  const outside = critical ? `-c ${rangeText(crit)}` : `-w ${rangeText(warn)}`;
-  const overdue = !(critical || warning) ? '' : given.warning || given.critical ? `, age outside ${outside}` : `, overdue (expected every ${ago(interval)})`;
+  const failed = lastBad ? `, last attempt ${c.lastResult!.status === 'partial' ? 'partial' : 'failed'}: ${reasonText(c.lastResult!.reason)}` : '';
+  // A plain range alerts when the age is outside it, an "@" range when inside.
+  const [flag, range] = critical ? ['-c', crit] : ['-w', warn];
+  const where = `age ${range.alertInside ? 'inside' : 'outside'} ${flag} ${rangeText(range)}`;
+  const overdue = !(critical || warning) ? '' : given.warning || given.critical ? `, ${where}` : `, overdue (expected every ${ago(interval)})`;
   return {
     name: c.name,
     state,
@@ -99,7 +118,13 @@ export function summary(grades: Grade[], storageFull: boolean): string {
   const more = flagged.length - names.length;
   const storage = storageFull ? 'storage full, new backups refused; ' : '';
   const clients = grades.length === 1 ? '1 client' : `${grades.length} clients`;
-  if (!flagged.length) return `${storage}${grades.length === 1 ? 'the' : 'all'} ${clients} backed up in time`;
+  const off = grades.filter((g) => g.disabled).length;
+  const disabled = off ? `; ${off} disabled` : '';
+  if (!flagged.length) {
+    if (off === grades.length) return `${storage}${off === 1 ? 'the 1 client is' : `all ${clients} are`} disabled`;
+    const inTime = off ? `${grades.length - off} of ${clients}` : `${grades.length === 1 ? 'the' : 'all'} ${clients}`;
+    return `${storage}${inTime} backed up in time${disabled}`;
+  }
   const what = counts.map(([cond, n]) => `${n} ${cond}`).join(', ');
-  return outputText(`${storage}${what} of ${clients}: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+  return outputText(`${storage}${what} of ${clients}: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}${disabled}`);
 }

@@ -1,4 +1,4 @@
-import { bytesText } from '@cpsbackup/config';
+import { bytesText, untrustedText as shown } from '@cpsbackup/config';
 import { type cpsbackup } from '@cpsbackup/protocol';
 import { EntryType, type FileEntry, keyIdText } from '@cpsbackup/format';
 import { escapeName } from '../escaped-names';
@@ -36,11 +36,12 @@ export function statusWord(b: cpsbackup.BackupSummary.$Properties): string {
 export function formatListLine(b: cpsbackup.BackupSummary.$Properties, canDelete = true): string {
   const status = statusWord(b);
   const withReason = status === 'error' || status === 'untrusted' || status === 'damaged';
-  const extra = withReason && b.reason ? ` ${b.reason}` : status === 'partial' ? ` ${b.partial}` : '';
-  const word = status === 'available' ? '' : ` ${status}`;
+  // The reason, the name and the status word come from the server and the node (a reason names a node's path): shown escaped.
+  const extra = withReason && b.reason ? ` ${shown(b.reason)}` : status === 'partial' ? ` ${shown(String(b.partial))}` : '';
+  const word = status === 'available' ? '' : ` ${shown(status)}`;
   // An untrusted backup's delete is refused until the catalog is repaired (it would remove its sound record).
   const deletable = status === 'creating' || status === 'deleting' || status === 'untrusted' || !canDelete ? '' : ' (deletable)';
-  const name = b.name ? ` "${b.name}"` : '';
+  const name = b.name ? ` "${shown(b.name)}"` : '';
   return `Backup: ${formatNumber(b.number)} ${formatTime(Number(b.startedAtMs ?? 0))}${word}${deletable}${name}${extra}`;
 }
 

@@ -1,4 +1,4 @@
-import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig, untrustedText as shown } from '@cpsbackup/config';
 import { runShow } from '../../client/requests';
 import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
@@ -13,9 +13,9 @@ export async function show(config: NodeConfig, argv: CliArgs): Promise<Report> {
   return {
     text: [
       ...entries.map(formatEntryLine),
-      `Backup ${formatNumber(summary.number)} ${s.status as string}${summary.partial ? ` (${summary.partial})` : ''}: ${s.files} entries, ${bytesText(s.bytes as number)}, new ${bytesText(s.newBytes as number)} (stored ${bytesText(s.storedBytes as number)})` +
+      `Backup ${formatNumber(summary.number)} ${shown(s.status as string)}${summary.partial ? ` (${shown(summary.partial)})` : ''}: ${s.files} entries, ${bytesText(s.bytes as number)}, new ${bytesText(s.newBytes as number)} (stored ${bytesText(s.storedBytes as number)})` +
         (s.key ? `, encrypted with key ${String(s.key)}` : ''),
-      ...(s.warnings as string[]).map((w) => `warning: ${w}`),
+      ...(s.warnings as string[]).map((w) => `warning: ${shown(w)}`),
     ],
     json: { backup: s, entries: entries.map(entryJson) },
     exit: ExitCode.OK,

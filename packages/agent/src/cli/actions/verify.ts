@@ -1,4 +1,4 @@
-import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig, untrustedText as shown } from '@cpsbackup/config';
 import { runCheckSealedTrees, runVerifyRequest } from '../../client/requests';
 import { terminalPrompt } from '../passphrase-prompt';
 import { ExitCode } from '../../errors';
@@ -29,11 +29,11 @@ export async function verify(config: NodeConfig, argv: CliArgs): Promise<Report>
     );
   }
   for (const d of damaged) {
-    if (d.message) text.push(d.message);
+    if (d.message) text.push(shown(d.message));
     else if (d.manifestDamaged) text.push(`backup ${formatNumber(d.number)}: file list unreadable`);
-    for (const f of d.files) text.push(`backup ${formatNumber(d.number)}: damaged ${f}`);
+    for (const f of d.files) text.push(`backup ${formatNumber(d.number)}: damaged ${shown(f)}`);
   }
-  for (const p of catalogProblems) text.push(`server catalog: ${p} (the server's operator must repair it)`);
+  for (const p of catalogProblems) text.push(`server catalog: ${shown(p)} (the server's operator must repair it)`);
   return {
     text,
     json: {
