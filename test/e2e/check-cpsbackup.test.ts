@@ -258,6 +258,9 @@ describe('hostile text and disabled clients in check_cpsbackup, cpsbackup status
     evilConf = writeNodeConf(path.join(root, 'evil'), server, { cname: 'evil', cert: pki.client('evil'), include: [data, evilPath()] });
     const run = await runCli(['-c', evilConf, '-e']);
     expect([run.code, run.stderr]).toEqual([9, expect.any(String)]);
+    // The partial backup's message names the path: escaped on the node's terminal too.
+    expect(run.stderr).toContain('\\x1b]0;PWNED');
+    expect(run.stderr).not.toContain('\x1b');
   });
   // eslint-disable-next-line no-control-regex
   const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { completionRequest, completions, ConfigError, loadNodeConfig, type NodeConfig } from '@cpsbackup/config';
+import { completionRequest, completions, ConfigError, loadNodeConfig, type NodeConfig, untrustedText } from '@cpsbackup/config';
 import { isFormatError } from '@cpsbackup/format';
 import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { daemon } from './actions/daemon';
@@ -128,7 +128,8 @@ main().then(
   (err: unknown) => {
     settled = true;
     const f = failureOf(err);
-    process.stderr.write(`cpsbackup: ${f.message}\n`);
+    // A message may carry the server's or a node's text (a reason naming a path): no escape sequence reaches the terminal; its own line breaks stay.
+    process.stderr.write(`cpsbackup: ${f.message.split('\n').map(untrustedText).join('\n')}\n`);
     // A program reading --json gets the failure on stdout as well, as one JSON object (restic's form), not an empty stdout.
     if (jsonOutput) process.stdout.write(JSON.stringify({ message_type: 'error', error: { code: f.code, message: f.message }, exit_code: f.exit }) + '\n');
     exitWhenWritten(f.exit);

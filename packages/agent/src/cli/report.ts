@@ -1,3 +1,4 @@
+import { untrustedText } from '@cpsbackup/config';
 import { type ExitCode } from '../errors';
 
 /**
@@ -25,8 +26,13 @@ export function emit(report: Report, { json, stream = false }: { json: boolean; 
     const out = stream && report.json !== undefined ? { message_type: 'summary', ...(report.json as object) } : report.json;
     if (out !== undefined) process.stdout.write(JSON.stringify(out) + '\n');
   } else {
-    for (const line of report.text) process.stdout.write(line + '\n');
+    for (const line of report.text) process.stdout.write(shown(line) + '\n');
   }
-  for (const line of report.errors ?? []) process.stderr.write(`cpsbackup: ${line}\n`);
+  for (const line of report.errors ?? []) process.stderr.write(`cpsbackup: ${shown(line)}\n`);
   return report.exit;
+}
+
+/** A line for a person: what came from the server or a node (a reason naming a path, a name) cannot send escape sequences to the terminal. */
+function shown(line: string): string {
+  return line.split('\n').map(untrustedText).join('\n');
 }
