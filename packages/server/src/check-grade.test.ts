@@ -60,7 +60,7 @@ describe("check_cpsbackup's grade of one client", () => {
     });
   });
 
-  test('a label that needs it is quoted (a quote doubled, "=" replaced); a "|" or line break in text cannot start perfdata', () => {
+  test('a label that needs it is quoted (a quote doubled, "=" replaced); a "|", line break or escape in text is shown escaped', () => {
     const odd = gradeClient(clientAged(1_000, { name: "o'neil web=1" }), NONE, NOW);
     expect(odd.perf).toBe("'o''neil web_1_age'=1s;3600;7200;0");
     const failed = gradeClient(
@@ -71,8 +71,24 @@ describe("check_cpsbackup's grade of one client", () => {
     expect(failed).toMatchObject({
       state: 1,
       condition: 'failed',
-      detail: 'web1: last backup 0000012 finished 1s ago, last attempt failed: disk / full second line',
+      detail: 'web1: last backup 0000012 finished 1s ago, last attempt failed: disk \\x7c full\\x0asecond line',
     });
+    expect(gradeClient(clientAged(1_000, { name: 'a\x1b[2J' }), NONE, NOW).perf).toBe("'a\\x1b[2J_age'=1s;3600;7200;0");
+  });
+
+  test('enabled = 0 is OK "disabled" with U; a withheld reason (status_redact) is said, not "null"', () => {
+    expect(gradeClient(clientAged(null, { enabled: false }), NONE, NOW)).toMatchObject({
+      state: 0,
+      condition: undefined,
+      detail: 'web1: disabled (enabled = 0)',
+      perf: 'web1_age=U;3600;7200;0',
+    });
+    const redacted = gradeClient(
+      clientAged(1_000, { lastResult: { number: 13, status: 'partial', reason: null, at: new Date(NOW).toISOString() } }),
+      NONE,
+      NOW,
+    );
+    expect(redacted.detail).toBe('web1: last backup 0000012 finished 1s ago, last attempt partial: (reason withheld: status_redact)');
   });
 
   test('the first line: counts by condition, worst clients first, three names then how many more', () => {

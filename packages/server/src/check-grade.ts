@@ -43,7 +43,7 @@ function reasonText(reason: string | null): string {
 
 /** A perfdata label: quoted when it holds more than letters, digits, "_", "." and "-" (a quote doubled; "=" cannot appear at all). */
 function perfLabel(label: string): string {
-  const clean = label.replace(/[=|]/g, '_');
+  const clean = pluginLineText(label).replace(/[=|]/g, '_');
   return /^[A-Za-z0-9_.-]+$/.test(clean) ? clean : `'${clean.replace(/'/g, "''")}'`;
 }
 
