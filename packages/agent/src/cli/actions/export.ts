@@ -1,4 +1,4 @@
-import { bytesText, type NodeConfig } from '@cpsbackup/config';
+import { bytesText, type NodeConfig, untrustedText } from '@cpsbackup/config';
 import { type BackupCounters } from '../../backup/counters';
 import { runBackupJob } from '../../jobs/backup-job';
 import { ExitCode } from '../../errors';
@@ -41,7 +41,8 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       name: argv.name,
       description: argv.description,
       onProgress: (c, expected, reading) => progress.update(backupSample(c, expected, reading)),
-      onNotice: (line) => progress.notice(`cpsbackup: ${line}`),
+      // A notice may carry the server's text (why it waits for its storage): shown escaped.
+      onNotice: (line) => progress.notice(`cpsbackup: ${untrustedText(line)}`),
       prompt: terminalPrompt(),
       interrupt: interrupt.signal,
     });
