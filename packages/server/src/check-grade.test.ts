@@ -89,6 +89,12 @@ describe("check_cpsbackup's grade of one client", () => {
       NOW,
     );
     expect(redacted.detail).toBe('web1: last backup 0000012 finished 1s ago, last attempt partial: (reason withheld: status_redact)');
+    // The first line counts disabled clients apart, never as a problem.
+    const off = gradeClient(clientAged(null, { name: 'off', enabled: false }), NONE, NOW);
+    const fine = gradeClient(clientAged(1_000), NONE, NOW);
+    expect(summary([fine, off], false)).toBe('1 of 2 clients backed up in time; 1 disabled');
+    expect(summary([off], false)).toBe('the 1 client is disabled');
+    expect(summary([gradeClient(clientAged(null), NONE, NOW), off], false)).toBe('1 never of 2 clients: web1; 1 disabled');
   });
 
   test('the first line: counts by condition, worst clients first, three names then how many more', () => {
