@@ -179,4 +179,21 @@ describe('status port beyond loopback: a token, and reasons left out', () => {
     expect(check.stdout).toMatch(/^CPSBACKUP (WARNING|CRITICAL) - failing:/);
     expect((await runCheck(['--url', base, '--client', 'failing'])).stdout).toMatch(/^CPSBACKUP UNKNOWN - .*HTTP 401/);
   });
+
+  test('answers are not cached, sniffed or framed; the scheme name is case-insensitive', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    for (const [path, auth] of [
+      ['/', 'bearer tok-123'],
+      ['/status', 'BEARER tok-123'],
+      ['/metrics', 'Bearer tok-123'],
+      ['/', ''],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { headers: auth ? { authorization: auth } : {} });
+      expect([path, auth, res.status]).toEqual([path, auth, auth ? 200 : 401]);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      if (path === '/') expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    }
+  });
 });

@@ -13,7 +13,10 @@ export const serverSchema = {
   port: key.int(4200, 0, 65535, 'TLS port for agents (0: any free port, for tests)'),
   status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
-  status_token: key.string('', 'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
+  status_token: key.string(
+    '',
+    'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>"; / and /status also a browser signed in by Basic auth (any user, the token as password) or the sign-in form\'s cookie (/health stays open)',
+  ),
   status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /, /status and /metrics'),
   max_status_children: key.int(16, 1, 10000, 'status port connections served at once (fewer if the descriptor limit leaves less); more are answered 503'),
   max_status_children_per_address: key.int(4, 1, 10000, 'status port connections one address may hold at once; more are answered 503'),

@@ -4,6 +4,7 @@
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
 import { type ServerConfig } from '@cpsbackup/config';
+import { plural } from './human';
 import { damagedFileText, gcNoRoomText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
@@ -68,7 +69,7 @@ function describe(op: AdminOp, report: unknown, directory: string): string[] {
   if (op === 'gc') return describeGc(report as GcReport);
   if (op === 'prune-dry-run') return describePlans(report as Array<RetentionPlan & { busy?: true }>);
   const p = report as PruneReport;
-  return [`retention applied: ${p.deleted} backups deleted`, ...describeGc(p.gc)];
+  return [`retention applied: ${plural(p.deleted, 'backup')} deleted`, ...describeGc(p.gc)];
 }
 
 /** `prune --dry-run`: per client, each backup that would go and each that stays, with why. */
@@ -82,12 +83,14 @@ function describePlans(plans: Array<RetentionPlan & { busy?: true }>): string[] 
       continue;
     }
     total += p.delete.length;
+    // A client with no backup at all has nothing to say (a fleet's new clients would fill the report).
+    if (!p.delete.length && !p.keep.length) continue;
     out.push(`client ${p.client}: would delete ${p.delete.length}, keep ${p.keep.length}`);
     for (const b of p.delete) out.push(`  delete ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
     for (const b of p.keep) out.push(`  keep   ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
   }
   out.push(
-    `dry run: nothing deleted; cpsbackupd prune would delete ${total} backups, then run gc (what gc would reclaim is not computed: a chunk's space comes back only when no kept backup shares it, which only gc's own pass over every kept backup's tree finds)`,
+    `dry run: nothing deleted; cpsbackupd prune would delete ${plural(total, 'backup')}, then run gc (what gc would reclaim is not computed: a chunk's space comes back only when no kept backup shares it, which only gc's own pass over every kept backup's tree finds)`,
   );
   return out;
 }

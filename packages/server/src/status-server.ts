@@ -12,7 +12,8 @@ import { viewOf } from './status-page/view';
 import { type StatusReporter } from './status-report';
 
 /** The pages' CSP: their own inline CSS, nothing else (no script, no external asset). */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+// No script, no framing by another site (clickjacking the sign-in form), forms post only here.
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 /** The login form's body: a token, URL-encoded. */
 const LOGIN_BODY_MAX = 4096;
 
@@ -166,6 +167,10 @@ export class StatusServer {
     // One request per connection: pollers come every few seconds at most, and
     // no client is left holding a keep-alive socket the server has timed out.
     res.setHeader('connection', 'close');
+    // What the port answers is the fleet's state behind a token: not kept by caches, not sniffed as another type, not framed.
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
     try {
       if (url === '/login' && req.method === 'POST') {
         await this.signIn(req, res);
