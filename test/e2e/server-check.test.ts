@@ -67,6 +67,17 @@ describe('cpsbackupd --check', () => {
     );
   });
 
+  test("an empty ssl_cert_ca, or a node's certificate in its place: the daemon would refuse every node", () => {
+    fs.writeFileSync(pki.caFile, '');
+    expect(check()).toMatchObject({ code: 2, stderr: expect.stringMatching(/ssl_cert_ca \S+ holds no PEM certificate: give the CA that signs/) });
+    fs.copyFileSync(pki.client('web1').cert, pki.caFile);
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ssl_cert_ca \S+ holds no CA certificate \(.*CN=web1.*basicConstraints CA:FALSE\): give the CA that signs the nodes' certificates/,
+    );
+  });
+
   test('a records key others may read, as the daemon would refuse it', () => {
     const key = path.join(dir, 'records.key');
     fs.writeFileSync(key, `${'ab'.repeat(32)}\n`, { mode: 0o644 });
