@@ -38,6 +38,13 @@ describe('cpsbackupd --check', () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  test('a short status_token is warned about, with how to make one', () => {
+    fs.appendFileSync(conf, 'status_token = abc\n');
+    const r = check();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: \S+server\.conf: status_token is 3 characters: .*at least 16 random characters \(openssl rand -hex 16\)/);
+  });
+
   test('every file there and usable: OK', () => {
     const r = check();
     expect(r.stderr).toBe('');

@@ -196,4 +196,13 @@ describe('status port beyond loopback: a token, and reasons left out', () => {
       if (path === '/') expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     }
   });
+
+  test('a wrong token is said in the log (the address, how many), not the token', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    const res = await fetch(`${base}/status`, { headers: { authorization: 'Bearer guess-42' } });
+    expect(res.status).toBe(401);
+    const line = server.log.split('\n').find((l) => l.includes('"msg":"status port: wrong token"'));
+    expect(line).toMatch(/"wrongTokens":\d+,"last":"[^"]*127\.0\.0\.1"/);
+    expect(server.log).not.toContain('guess-42');
+  });
 });

@@ -393,6 +393,9 @@ function sslPaths(configFile: string, role: 'server' | 'client', given: Partial<
 }
 
 /** Loads server.conf; relative paths are relative to the file. */
+/** The shortest status_token said nothing about: 16 random characters are beyond guessing over a network. */
+const STATUS_TOKEN_MIN = 16;
+
 export function loadServerConfig(file: string): ServerConfig {
   const abs = path.resolve(file);
   const warnings: string[] = [];
@@ -404,6 +407,12 @@ export function loadServerConfig(file: string): ServerConfig {
       undefined,
       's3_retry_time',
       `s3_retry_time = ${c.s3_retry_time} s is out of range: between 10s and 24h (a gateway restart takes seconds, a full cluster minutes; 5m is the default)`,
+    );
+  }
+  // Anyone who reaches the status port may try tokens: a short one is guessed.
+  if (c.status_token && c.status_token.length < STATUS_TOKEN_MIN) {
+    warnings.push(
+      `${abs}: status_token is ${c.status_token.length} characters: anyone who can reach the status port can guess a short one; use at least ${STATUS_TOKEN_MIN} random characters (openssl rand -hex 16)`,
     );
   }
   return {
