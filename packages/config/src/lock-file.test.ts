@@ -37,6 +37,8 @@ describe('the default lock_file', () => {
     const at255 = `/${'a'.repeat(250)}`;
     expect(lockFileName(at255)).toBe(`${'a'.repeat(250)}.lock`);
     expect(lockFileName(`/${'a'.repeat(251)}`)).toMatch(/^a{64}-[0-9a-f]{64}\.lock$/);
+    // The 64 bytes kept end midway through an escaped byte: that escape is dropped, never left cut.
+    expect(lockFileName(`/aa${'é'.repeat(100)}`)).toMatch(/^aa(\\x(c3|a9)){15}-[0-9a-f]{64}\.lock$/);
   });
 
   test('a node.conf in a directory with a long non-ASCII name gets a lock file that can be made', () => {

@@ -40,8 +40,9 @@ export function lockFileName(real: string): string {
   const name = `${escaped}.lock`;
   if (Buffer.byteLength(name) <= NAME_MAX) return name;
   const digest = crypto.createHash('sha256').update(real).digest('hex');
-  // escaped is ASCII (every other byte is \xNN), so slicing by characters slices by bytes.
-  return `${escaped.slice(0, SHORTENED_PREFIX_BYTES)}-${digest}.lock`;
+  // escaped is ASCII (every other byte is \xNN), so slicing by characters slices by bytes; a \xNN cut in two is dropped.
+  const prefix = escaped.slice(0, SHORTENED_PREFIX_BYTES).replace(/\\(x[0-9a-f]?)?$/, '');
+  return `${prefix}-${digest}.lock`;
 }
 
 /** The default lock_file of the node.conf `configFile`: named after its real path (a symlink to it shares its lock). */
