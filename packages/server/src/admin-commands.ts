@@ -3,6 +3,8 @@
  * its admin socket, or, when none runs, opens the store and does the work
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
 import { plural } from './human';
 import { damagedFileText, gcNoRoomText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
@@ -18,7 +20,7 @@ interface PruneReport {
   gc: GcReport;
 }
 
-/** Exit codes: 0 done (verify: sound), 1 damage found or the operation failed, 2 the store could not be opened. */
+/** Exit codes: 0 done (verify: sound), 1 damage found or the operation failed, 2 the store could not be opened (or there is none). */
 export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: boolean): Promise<number> {
   let report: unknown;
   let byDaemon = true;
@@ -43,6 +45,11 @@ export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: b
 
 /** The work on a stopped daemon's store; a number is an exit code (the store could not be opened). */
 async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyReport | GcReport | PruneReport | RetentionPlan[] | number> {
+  const missing = missingStoreMessage(config.directory);
+  if (missing) {
+    process.stderr.write(`cpsbackupd ${op}: ${missing}\n`);
+    return 2;
+  }
   let store: Store;
   try {
     store = (await openStore(config)).store;
@@ -61,6 +68,17 @@ async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyRepo
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Why `directory` holds no store (undefined: it does). Opening a store makes one where there is none,
+ * right for the daemon's first start but never for an admin command: a mistyped path or an unmounted
+ * disk would get a fresh, empty store and a "sound" verdict. A store has its catalog.db or its store-id
+ * in the directory, whatever its storage (S3 keeps its catalog there too).
+ */
+function missingStoreMessage(directory: string): string | undefined {
+  if (['catalog.db', 'store-id'].some((name) => fs.existsSync(path.join(directory, name)))) return undefined;
+  return `no store at ${directory} (directory in server.conf): is the disk mounted? cpsbackupd creates a store when the daemon first starts`;
 }
 
 /** The report as lines for a person. */

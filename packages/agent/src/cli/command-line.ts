@@ -16,6 +16,7 @@ export const EXIT_STATUS: readonly { code: ExitCode; meaning: string }[] = [
   { code: ExitCode.POLICY, meaning: "refused by the server's policy: a quota is reached, client_can_* forbids it, or its server_script_pre said no" },
   { code: ExitCode.PARTIAL, meaning: 'the backup was stored but is partial (an include could not be read): it does not count as a good backup' },
   { code: ExitCode.INTERRUPTED, meaning: 'interrupted by SIGINT (Ctrl-C): a backup abandoned (nothing committed), a restore stopped (completed files kept)' },
+  { code: ExitCode.STDOUT_CLOSED, meaning: 'interrupted: its stdout was closed (EPIPE: the reader of the pipe went away, as with | head -1): as for SIGINT' },
   { code: ExitCode.TERMINATED, meaning: 'interrupted by SIGTERM: as for SIGINT' },
 ];
 
