@@ -43,4 +43,23 @@ describe('admin commands without signals', () => {
     expect(admin('scrub').stderr).toMatch(/Unknown argument|unknown command/);
     await server.start();
   });
+
+  test('with the daemon stopped, a directory holding no store is refused, not given a fresh store', async () => {
+    await server.stop();
+    try {
+      const missing = path.join(root, 'unmounted', 'store');
+      const conf = path.join(root, 'missing-store.conf');
+      fs.writeFileSync(conf, fs.readFileSync(server.confFile, 'utf8').replace(/^directory = .*$/m, `directory = ${missing}`));
+      for (const args of [['verify'], ['gc'], ['prune'], ['prune', '--dry-run']]) {
+        const r = spawnSync(process.execPath, [SERVER_BIN, '-c', conf, ...args], { encoding: 'utf8' });
+        expect([args, r.status, r.stdout]).toEqual([args, 2, '']);
+        expect(r.stderr).toContain(
+          `no store at ${missing} (directory in server.conf): is the disk mounted? cpsbackupd creates a store when the daemon first starts`,
+        );
+      }
+      expect(fs.existsSync(path.join(root, 'unmounted'))).toBe(false);
+    } finally {
+      await server.start();
+    }
+  });
 });

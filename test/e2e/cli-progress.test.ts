@@ -90,7 +90,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     root = tempDir('cli-progress');
     pki = new TestPki(path.join(root, 'pki'));
     server = new TestServer(root, pki);
-    for (const c of ['tty', 'json', 'intr', 'rest']) server.addClient(c);
+    for (const c of ['tty', 'json', 'intr', 'rest', 'pipe', 'piped']) server.addClient(c);
     await server.start(0, (pid) => (serverPid = pid));
   });
   afterAll(async () => {
@@ -296,5 +296,86 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     const again = await runCli(['-c', conf, '-i', '--to', to]);
     expect(again.code).toBe(left.length ? 5 : 0);
     for (const n of names) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
+  });
+
+  /** The CLI with its stdout into `| head -1` (a real pipe whose reader exits after the first line); its stderr, then "exit N", on the returned stderr. */
+  function startPipedToHead(args: string[]): Running {
+    const child = spawn('bash', ['-c', '"$@" | head -1; echo "exit ${PIPESTATUS[0]}" >&2', 'bash', process.execPath, CLI_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number>((resolve) => child.once('close', () => resolve(Number(/exit (\d+)\n$/.exec(stderr)?.[1] ?? -1))));
+    return { child, pid: () => child.pid!, stdout: () => stdout, stderr: () => stderr.replace(/exit \d+\n$/, ''), exit };
+  }
+
+  test('-e --json-progress | head -1: stdout closed (EPIPE) interrupts the backup, exit 141, listed as interrupted; the next backup is fine', async () => {
+    const { conf, fifo } = nodeWithFifo('pipe');
+    const first = fifoWriter(fifo, 1 * MiB, 0, path.join(root, 'pipe-0'));
+    writers.push(first.child);
+    first.go();
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+
+    // The FIFO's writer blocks midway: the backup lasts until the agent stops it.
+    const w = fifoWriter(fifo, 8 * MiB, 8 * MiB, path.join(root, 'pipe-2'));
+    writers.push(w.child);
+    const cli = startPipedToHead(['-c', conf, '-e', '--full', '--json-progress']);
+    expect(await cli.exit).toBe(141);
+    expect(JSON.parse(cli.stdout())).toMatchObject({ message_type: 'status', action: 'backup' });
+    expect(cli.stderr()).toContain('cpsbackup: stdout closed (EPIPE): stopping\n');
+    expect(cli.stderr()).toContain(
+      'cpsbackup: interrupted (stdout closed (EPIPE)): backup 2 abandoned, nothing of it committed; the previous backup 1 is intact\n',
+    );
+    expect(cli.stderr()).not.toMatch(/Unhandled|at .*\.js:\d+/);
+    w.child.kill('SIGKILL');
+    await w.exit;
+
+    const list = await runCli(['-c', conf, '-l', '--json']);
+    const backups = (JSON.parse(list.stdout) as { backups: Array<{ number: number; status: string; reason: string | null }> }).backups;
+    expect(backups.map((b) => [b.number, b.status, b.reason])).toEqual([
+      [1, 'available', null],
+      [2, 'error', 'aborted by the agent: interrupted by the client (stdout closed (EPIPE))'],
+    ]);
+    const next = fifoWriter(fifo, 1 * MiB, 0, path.join(root, 'pipe-3'));
+    writers.push(next.child);
+    next.go();
+    const after = await runCli(['-c', conf, '-e', '--json']);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ backup: { number: 3, parent: 1, status: 'available' } });
+  });
+
+  test('-i --json-progress | head -1: stdout closed (EPIPE) stops the restore cleanly, exit 141, its directories with their modes', async () => {
+    const data = path.join(root, 'piped-data');
+    fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const n of names)
+      execFileSync('head', ['-c', String(16 * MiB), '/dev/urandom'], { stdio: ['ignore', fs.openSync(path.join(data, n), 'w'), 'inherit'] });
+    fs.chmodSync(data, 0o751);
+    fs.chmodSync(path.join(data, 'sub'), 0o705);
+    const conf = writeNodeConf(path.join(root, 'piped'), server, { cname: 'piped', cert: pki.client('piped'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+
+    const to = path.join(root, 'piped-to');
+    const cli = startPipedToHead(['-c', conf, '-i', '--to', to, '--json-progress']);
+    const gone = () => (cli.child.exitCode !== null ? `the pipeline exited: ${cli.stderr()}` : undefined);
+    // Held midway (the server stopped once head has its line and left), so the restore is still running when the agent next writes.
+    await until('the first status line', () => cli.stdout().includes('"message_type":"status"'), gone);
+    process.kill(serverPid, 'SIGSTOP');
+    try {
+      await until('the agent to find its stdout closed', () => cli.stderr().includes('stdout closed (EPIPE): stopping'), gone);
+    } finally {
+      process.kill(serverPid, 'SIGCONT');
+    }
+    expect(await cli.exit).toBe(141);
+    expect(cli.stderr()).toMatch(
+      new RegExp(`cpsbackup: interrupted \\(stdout closed \\(EPIPE\\)\\): restore of backup 1 into ${to} stopped after \\d+ entries`),
+    );
+    expect(cli.stderr()).not.toMatch(/Unhandled|at .*\.js:\d+/);
+    for (let d = data; d !== '/'; d = path.dirname(d)) {
+      expect([d, (fs.statSync(path.join(to, d)).mode & 0o7777).toString(8)]).toEqual([d, (fs.statSync(d).mode & 0o7777).toString(8)]);
+    }
+    if (fs.existsSync(path.join(to, data, 'sub'))) expect(fs.statSync(path.join(to, data, 'sub')).mode & 0o7777).toBe(0o705);
   });
 });

@@ -74,6 +74,7 @@ describe('prune --dry-run', () => {
     expect(real.stdout).toMatch(/^retention applied: 3 backups deleted$/m);
     expect(await listed(conf)).toEqual(before.filter((n) => !doomed.includes(n)));
     expect(await listed(otherConf)).toEqual([1]);
-    expect(admin('gc', '--dry-run').stderr).toMatch(/--dry-run goes with prune only/);
+    for (const command of ['gc', 'verify'])
+      expect(admin(command, '--dry-run')).toMatchObject({ status: 2, stderr: expect.stringMatching(/--dry-run goes with prune only/) });
   });
 });

@@ -105,6 +105,7 @@ describe('what a restore reports', () => {
       fs.writeFileSync(path.join(data, 'etc', 'x'), 'x\n');
       fs.writeFileSync(path.join(data, 'big.db'), new SeededRandom('big').bytes(4 * 1024 * 1024));
       for (const n of ['a1.txt', 'a2.txt']) fs.writeFileSync(path.join(data, n), `${n}\n`); // restored before big.db, which fills the disk
+      fs.chmodSync(data, 0o751); // a mode the restore must give back to the directory it made, stopped or not
       const conf = writeNodeConf(path.join(root, 'fatal'), server, { cname: 'fatal', cert: pki.client('fatal'), include: [data] });
       expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
       const first = data.split('/')[1]!; // the first directory a restore makes under the target
@@ -148,6 +149,10 @@ describe('what a restore reports', () => {
       expect(Number(m![1])).toBeLessThan(4 * 1024 * 1024);
       expect(fs.existsSync(big)).toBe(false);
       for (const n of ['a1.txt', 'a2.txt']) expect(fs.readFileSync(path.join(full, data, n), 'utf8')).toBe(`${n}\n`);
+      // The directories it made have their modes, as after Ctrl-C: not the 0700 they are made with.
+      for (let d = data; d !== '/'; d = path.dirname(d)) {
+        expect([d, (fs.statSync(path.join(full, d)).mode & 0o7777).toString(8)]).toEqual([d, (fs.statSync(d).mode & 0o7777).toString(8)]);
+      }
     },
   );
 

@@ -38,6 +38,13 @@ describe('cpsbackupd --check', () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  test('a short status_token is warned about, with how to make one', () => {
+    fs.appendFileSync(conf, 'status_token = abc\n');
+    const r = check();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: \S+server\.conf: status_token is 3 characters: .*at least 16 random characters \(openssl rand -hex 16\)/);
+  });
+
   test('every file there and usable: OK', () => {
     const r = check();
     expect(r.stderr).toBe('');
@@ -64,6 +71,17 @@ describe('cpsbackupd --check', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /ssl_cert \S+ ssl_key \S+ and ssl_cert_ca \S+ do not make a TLS identity \(.*\): give PEM files, the key being the certificate's own/,
+    );
+  });
+
+  test("an empty ssl_cert_ca, or a node's certificate in its place: the daemon would refuse every node", () => {
+    fs.writeFileSync(pki.caFile, '');
+    expect(check()).toMatchObject({ code: 2, stderr: expect.stringMatching(/ssl_cert_ca \S+ holds no PEM certificate: give the CA that signs/) });
+    fs.copyFileSync(pki.client('web1').cert, pki.caFile);
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ssl_cert_ca \S+ holds no CA certificate \(.*CN=web1.*basicConstraints CA:FALSE\): give the CA that signs the nodes' certificates/,
     );
   });
 

@@ -203,4 +203,30 @@ describe('status port beyond loopback: a token, and reasons left out', () => {
       `cpsbackup: cannot reach the status port at ${closed} (ECONNREFUSED): is cpsbackupd running, and --url its status_address and status_port?\n`,
     );
   });
+
+  test('answers are not cached, sniffed or framed; the scheme name is case-insensitive', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    for (const [path, auth] of [
+      ['/', 'bearer tok-123'],
+      ['/status', 'BEARER tok-123'],
+      ['/metrics', 'Bearer tok-123'],
+      ['/', ''],
+    ] as const) {
+      const res = await fetch(`${base}${path}`, { headers: auth ? { authorization: auth } : {} });
+      expect([path, auth, res.status]).toEqual([path, auth, auth ? 200 : 401]);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      if (path === '/') expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    }
+  });
+
+  test('a wrong token is said in the log (the address, how many), not the token', async () => {
+    const base = `http://127.0.0.1:${server.statusPort}`;
+    const res = await fetch(`${base}/status`, { headers: { authorization: 'Bearer guess-42' } });
+    expect(res.status).toBe(401);
+    const line = server.log.split('\n').find((l) => l.includes('"msg":"status port: wrong token"'));
+    expect(line).toMatch(/"wrongTokens":\d+,"last":"[^"]*127\.0\.0\.1"/);
+    expect(server.log).not.toContain('guess-42');
+  });
 });

@@ -13,6 +13,8 @@ export const ExitCode = {
   PARTIAL: 9,
   /** Interrupted by SIGINT (Ctrl-C) or SIGTERM: 128 + the signal's number, as a shell reports a process it ended. */
   INTERRUPTED: 130,
+  /** Its stdout closed (EPIPE: the reader of a pipe went away): 128 + SIGPIPE, as a shell reports a program SIGPIPE ended. */
+  STDOUT_CLOSED: 141,
   TERMINATED: 143,
 } as const;
 /** One of the ExitCode values. */

@@ -1,8 +1,17 @@
 import { AgentError, ExitCode } from './errors';
 
-/** The signals that interrupt a backup or a restore run from the CLI, and the exit code each ends it with (128 + its number, as a shell reports). */
-const EXIT_OF = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED } as const;
+/**
+ * What interrupts a backup or a restore run from the CLI, and the exit code each ends it with (128 + the signal's
+ * number, as a shell reports): SIGINT, SIGTERM, or its stdout closed (EPIPE), which node gets where a C program
+ * would get SIGPIPE.
+ */
+const EXIT_OF = { SIGINT: ExitCode.INTERRUPTED, SIGTERM: ExitCode.TERMINATED, EPIPE: ExitCode.STDOUT_CLOSED } as const;
 export type InterruptSignal = keyof typeof EXIT_OF;
+
+/** How an interruption's cause is said. */
+function said(signal: InterruptSignal): string {
+  return signal === 'EPIPE' ? 'stdout closed (EPIPE)' : signal;
+}
 
 /**
  * A run stopped by its user (Ctrl-C) or by a signal to stop: an AgentError
@@ -14,12 +23,12 @@ export class Interruption extends AgentError {
     readonly signal: InterruptSignal,
     outcome = 'stopped',
   ) {
-    super('INTERRUPTED', `interrupted (${signal}): ${outcome}`, EXIT_OF[signal]);
+    super('INTERRUPTED', `interrupted (${said(signal)}): ${outcome}`, EXIT_OF[signal]);
   }
 
   /** What the server records as the reason of a backup abandoned this way. */
   get reason(): string {
-    return `interrupted by the client (${this.signal})`;
+    return `interrupted by the client (${said(this.signal)})`;
   }
 
   /** The same interruption, saying what became of the work. */

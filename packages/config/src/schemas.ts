@@ -13,7 +13,10 @@ export const serverSchema = {
   port: key.int(4200, 0, 65535, 'TLS port for agents (0: any free port, for tests)'),
   status_address: key.string('127.0.0.1', 'address of the read-only status port (loopback unless you mean it)'),
   status_port: key.int(4201, 0, 65535, 'status port (0: disabled)'),
-  status_token: key.string('', 'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>" (/health stays open)'),
+  status_token: key.string(
+    '',
+    'if set, /, /status and /metrics answer only requests with "Authorization: Bearer <token>"; / and /status also a browser signed in by Basic auth (any user, the token as password) or the sign-in form\'s cookie (/health stays open)',
+  ),
   status_redact: key.bool(false, 'leave failure reasons (which name files and paths) out of /, /status and /metrics'),
   max_status_children: key.int(16, 1, 10000, 'status port connections served at once (fewer if the descriptor limit leaves less); more are answered 503'),
   max_status_children_per_address: key.int(4, 1, 10000, 'status port connections one address may hold at once; more are answered 503'),
@@ -390,6 +393,9 @@ function sslPaths(configFile: string, role: 'server' | 'client', given: Partial<
 }
 
 /** Loads server.conf; relative paths are relative to the file. */
+/** The shortest status_token said nothing about: 16 random characters are beyond guessing over a network. */
+const STATUS_TOKEN_MIN = 16;
+
 export function loadServerConfig(file: string): ServerConfig {
   const abs = path.resolve(file);
   const warnings: string[] = [];
@@ -401,6 +407,12 @@ export function loadServerConfig(file: string): ServerConfig {
       undefined,
       's3_retry_time',
       `s3_retry_time = ${c.s3_retry_time} s is out of range: between 10s and 24h (a gateway restart takes seconds, a full cluster minutes; 5m is the default)`,
+    );
+  }
+  // Anyone who reaches the status port may try tokens: a short one is guessed.
+  if (c.status_token && c.status_token.length < STATUS_TOKEN_MIN) {
+    warnings.push(
+      `${abs}: status_token is ${c.status_token.length} characters: anyone who can reach the status port can guess a short one; use at least ${STATUS_TOKEN_MIN} random characters (openssl rand -hex 16)`,
     );
   }
   return {

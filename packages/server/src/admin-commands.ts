@@ -3,7 +3,10 @@
  * its admin socket, or, when none runs, opens the store and does the work
  * itself. Prints a report (or JSON) and exits with its verdict.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { type ServerConfig } from '@cpsbackup/config';
+import { plural } from './human';
 import { damagedFileText, gcNoRoomText, type GcReport, type Store, type VerifyReport } from '@cpsbackup/store';
 import pino from 'pino';
 import { type AdminOp, askDaemon } from './admin-socket';
@@ -17,7 +20,7 @@ interface PruneReport {
   gc: GcReport;
 }
 
-/** Exit codes: 0 done (verify: sound), 1 damage found or the operation failed, 2 the store could not be opened. */
+/** Exit codes: 0 done (verify: sound), 1 damage found or the operation failed, 2 the store could not be opened (or there is none). */
 export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: boolean): Promise<number> {
   let report: unknown;
   let byDaemon = true;
@@ -42,6 +45,11 @@ export async function runAdminCommand(config: ServerConfig, op: AdminOp, json: b
 
 /** The work on a stopped daemon's store; a number is an exit code (the store could not be opened). */
 async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyReport | GcReport | PruneReport | RetentionPlan[] | number> {
+  const missing = missingStoreMessage(config.directory);
+  if (missing) {
+    process.stderr.write(`cpsbackupd ${op}: ${missing}\n`);
+    return 2;
+  }
   let store: Store;
   try {
     store = (await openStore(config)).store;
@@ -62,13 +70,24 @@ async function runOffline(config: ServerConfig, op: AdminOp): Promise<VerifyRepo
   }
 }
 
+/**
+ * Why `directory` holds no store (undefined: it does). Opening a store makes one where there is none,
+ * right for the daemon's first start but never for an admin command: a mistyped path or an unmounted
+ * disk would get a fresh, empty store and a "sound" verdict. A store has its catalog.db or its store-id
+ * in the directory, whatever its storage (S3 keeps its catalog there too).
+ */
+function missingStoreMessage(directory: string): string | undefined {
+  if (['catalog.db', 'store-id'].some((name) => fs.existsSync(path.join(directory, name)))) return undefined;
+  return `no store at ${directory} (directory in server.conf): is the disk mounted? cpsbackupd creates a store when the daemon first starts`;
+}
+
 /** The report as lines for a person. */
 function describe(op: AdminOp, report: unknown, directory: string): string[] {
   if (op === 'verify') return describeVerify(report as VerifyReport, directory);
   if (op === 'gc') return describeGc(report as GcReport);
   if (op === 'prune-dry-run') return describePlans(report as Array<RetentionPlan & { busy?: true }>);
   const p = report as PruneReport;
-  return [`retention applied: ${p.deleted} backups deleted`, ...describeGc(p.gc)];
+  return [`retention applied: ${plural(p.deleted, 'backup')} deleted`, ...describeGc(p.gc)];
 }
 
 /** `prune --dry-run`: per client, each backup that would go and each that stays, with why. */
@@ -82,12 +101,14 @@ function describePlans(plans: Array<RetentionPlan & { busy?: true }>): string[] 
       continue;
     }
     total += p.delete.length;
+    // A client with no backup at all has nothing to say (a fleet's new clients would fill the report).
+    if (!p.delete.length && !p.keep.length) continue;
     out.push(`client ${p.client}: would delete ${p.delete.length}, keep ${p.keep.length}`);
     for (const b of p.delete) out.push(`  delete ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
     for (const b of p.keep) out.push(`  keep   ${number(b.number)} ${b.status}: ${b.reasons.join('; ')}`);
   }
   out.push(
-    `dry run: nothing deleted; cpsbackupd prune would delete ${total} backups, then run gc (what gc would reclaim is not computed: a chunk's space comes back only when no kept backup shares it, which only gc's own pass over every kept backup's tree finds)`,
+    `dry run: nothing deleted; cpsbackupd prune would delete ${plural(total, 'backup')}, then run gc (what gc would reclaim is not computed: a chunk's space comes back only when no kept backup shares it, which only gc's own pass over every kept backup's tree finds)`,
   );
   return out;
 }

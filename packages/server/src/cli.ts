@@ -78,11 +78,11 @@ async function main(): Promise<number> {
     return ServerExit.OK;
   }
   if (argv['make-records-key']) return makeKey(config, argv.group);
-  if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (argv['dry-run'] && command !== 'prune') {
     process.stderr.write('cpsbackupd: --dry-run goes with prune only (cpsbackupd prune --dry-run)\n');
     return ServerExit.USAGE;
   }
+  if (argv.verify || command === 'verify') return runAdminCommand(config, 'verify', argv.json);
   if (command === 'prune' && argv['dry-run']) return runAdminCommand(config, 'prune-dry-run', argv.json);
   if (command === 'gc' || command === 'prune') return runAdminCommand(config, command, argv.json);
   if (command === 'rebuild-catalog') return repairOffline(config, 'storage');

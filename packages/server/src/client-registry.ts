@@ -28,7 +28,14 @@ export class ClientRegistry {
       problems.push(`cannot read client directory ${this.dir}: ${(err as Error).message}`);
     }
     for (const name of names) {
-      if (!CLIENT_NAME_PATTERN.test(name) || name.startsWith('.')) continue;
+      // Hidden files and editors' backups (name~) are not clients; any other file not named as a client can be is said, not skipped silently.
+      if (name.startsWith('.') || name.endsWith('~')) continue;
+      if (!CLIENT_NAME_PATTERN.test(name)) {
+        problems.push(
+          `client file ${this.dir}/${name} not read: a client's name (its certificate's CN) is 1 to 128 letters, digits, '.', '_' or '-', the first a letter or digit; rename the file`,
+        );
+        continue;
+      }
       try {
         const config = loadClientConfig(this.dir, name);
         warnings.push(...config.warnings);

@@ -15,7 +15,11 @@ export const ServerExit = {
 export const SERVER_COMMANDS = [
   { name: 'verify', describe: 'check every chunk and backup of the store; exit 0 if sound, 1 if not (asks the running daemon, or opens the stopped store)' },
   { name: 'gc', describe: 'reclaim the space of chunks no backup needs now (waits for running backups), and print what came back' },
-  { name: 'prune', describe: "apply every client's retention now, then gc (what SIGUSR2 does), and print what went" },
+  {
+    name: 'prune',
+    describe:
+      "apply every client's retention now, then gc (what SIGUSR2 does), and print how many backups went and what gc reclaimed; with --dry-run, what retention would delete and why, deleting nothing",
+  },
   {
     name: 'rebuild-catalog',
     describe: 'rebuild a lost catalog from the storage alone: packs and backup records (daemon stopped; a catalog still there is kept aside)',

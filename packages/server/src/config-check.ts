@@ -1,4 +1,5 @@
 /** `cpsbackupd --check`: the files server.conf names, read as the daemon reads them at its start. */
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
@@ -39,6 +40,7 @@ export function configFileProblems(config: ServerConfig): string[] {
       );
     }
   }
+  if (ca) problems.push(...caProblems(config.ssl_cert_ca, ca));
   if (config.ca_key !== undefined) read('ca_key', config.ca_key);
   const recordsKey = recordsKeyFile(config);
   try {
@@ -57,4 +59,28 @@ export function configFileProblems(config: ServerConfig): string[] {
     problems.push(`records_key: ${(err as Error).message}`);
   }
   return problems;
+}
+
+/**
+ * ssl_cert_ca checks the nodes' certificates: an empty file, or a node's or the server's own certificate given in its
+ * place, lets the daemon start and then refuse every node (SELF_SIGNED_CERT_IN_CHAIN). At least one certificate in it
+ * must be a CA's.
+ */
+function caProblems(file: string, pem: Buffer): string[] {
+  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const certs: X509Certificate[] = [];
+  for (const block of blocks) {
+    try {
+      certs.push(new X509Certificate(block));
+    } catch {
+      // A block that does not parse: said below if no CA is left.
+    }
+  }
+  if (!certs.length) return [`ssl_cert_ca ${file} holds no PEM certificate: give the CA that signs the nodes' certificates (ca.pem of scripts/make-certs)`];
+  if (!certs.some((c) => c.ca))
+    return [
+      `ssl_cert_ca ${file} holds no CA certificate (${certs.map((c) => c.subject.replace(/\n/g, ', ')).join('; ')}: basicConstraints CA:FALSE): ` +
+        "give the CA that signs the nodes' certificates (ca.pem of scripts/make-certs), not a node's or the server's own certificate",
+    ];
+  return [];
 }

@@ -12,3 +12,8 @@ export function ago(s: number): string {
   if (s < 172800) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
   return `${Math.round(s / 86400)}d`;
 }
+
+/** "1 backup", "2 backups". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -41,7 +41,8 @@ export class StatusAuth {
     if (!this.token) return true;
     if (path !== '/metrics' && this.hasSession(req)) return true;
     const header = String(req.headers.authorization ?? '');
-    const bearer = /^Bearer (.*)$/s.exec(header);
+    // Authentication schemes are case-insensitive (RFC 9110 11.1).
+    const bearer = /^Bearer (.*)$/is.exec(header);
     if (bearer) return this.matches(bearer[1]!);
     const basic = /^Basic ([A-Za-z0-9+/=]*)$/i.exec(header);
     if (basic && path !== '/metrics') {

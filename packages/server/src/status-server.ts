@@ -12,9 +12,12 @@ import { viewOf } from './status-page/view';
 import { type StatusReporter } from './status-report';
 
 /** The pages' CSP: their own inline CSS, nothing else (no script, no external asset). */
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+// No script, no framing by another site (clickjacking the sign-in form), forms post only here.
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 /** The login form's body: a token, URL-encoded. */
 const LOGIN_BODY_MAX = 4096;
+/** How late a wrong token at sign-in is answered. */
+const WRONG_TOKEN_DELAY_MS = 1000;
 
 /** Refused connections kept while their 503 goes out, per connection served. */
 export const LINGER_PER_SLOT = 4;
@@ -60,6 +63,9 @@ export class StatusServer {
   /** Connections answered 503 since start (metrics and the refusal log line). */
   refused = 0;
   private lastRefusalLog = 0;
+  /** Wrong tokens given at sign-in since start, and when the last log line said so. */
+  private wrongTokens = 0;
+  private lastWrongTokenLog = 0;
 
   constructor(
     private readonly reporter: StatusReporter,
@@ -166,6 +172,10 @@ export class StatusServer {
     // One request per connection: pollers come every few seconds at most, and
     // no client is left holding a keep-alive socket the server has timed out.
     res.setHeader('connection', 'close');
+    // What the port answers is the fleet's state behind a token: not kept by caches, not sniffed as another type, not framed.
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
     try {
       if (url === '/login' && req.method === 'POST') {
         await this.signIn(req, res);
@@ -176,11 +186,13 @@ export class StatusServer {
           .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
           .end(renderLoginPage('The status page needs the status token.'));
       } else if (url === '/' && !this.auth.allows(req, url)) {
+        if (req.headers.authorization) await this.wrongToken(req);
         // A browser shows the Basic dialog; dismissed, it shows this page's form.
         res
           .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
           .end(renderLoginPage('A token is required (status_token in server.conf): a browser signs in with any user name and the token as password, or here.'));
       } else if ((url === '/status' || url === '/metrics') && !this.auth.allows(req, url)) {
+        if (req.headers.authorization) await this.wrongToken(req);
         res
           .writeHead(401, { 'www-authenticate': this.auth.challenge(url), 'content-type': 'text/plain' })
           .end(
@@ -221,6 +233,20 @@ export class StatusServer {
   }
 
   /** POST /login: the form's token right, a session cookie and back to the page; wrong, the form again. */
+  /**
+   * A wrong token (sign-in form, Basic, Bearer) is said in the log (at most once a minute, with how many) and answered
+   * a second late: each guess costs the guesser one of the few connection slots its address may hold.
+   */
+  private async wrongToken(req: http.IncomingMessage): Promise<void> {
+    this.wrongTokens++;
+    const now = Date.now();
+    if (now - this.lastWrongTokenLog >= 60_000) {
+      this.lastWrongTokenLog = now;
+      this.log.warn({ wrongTokens: this.wrongTokens, last: req.socket.remoteAddress }, 'status port: wrong token');
+    }
+    await new Promise((resolve) => setTimeout(resolve, WRONG_TOKEN_DELAY_MS));
+  }
+
   private async signIn(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let body = '';
     for await (const piece of req as AsyncIterable<Buffer>) {
@@ -231,11 +257,11 @@ export class StatusServer {
       }
     }
     const cookie = this.auth.signIn(new URLSearchParams(body).get('token') ?? '', (req.socket as Partial<tls.TLSSocket>).encrypted === true);
-    if (cookie) res.writeHead(303, { location: '/', 'set-cookie': cookie }).end();
-    else
-      res
-        .writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
-        .end(renderLoginPage('That is not the status token (status_token in server.conf): try again.'));
+    if (cookie) return void res.writeHead(303, { location: '/', 'set-cookie': cookie }).end();
+    await this.wrongToken(req);
+    res
+      .writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP })
+      .end(renderLoginPage('That is not the status token (status_token in server.conf): try again.'));
   }
 
   close(): Promise<void> {

@@ -16,6 +16,7 @@ export const EXIT_STATUS: readonly { code: ExitCode; meaning: string }[] = [
   { code: ExitCode.POLICY, meaning: "refused by the server's policy: a quota is reached, client_can_* forbids it, or its server_script_pre said no" },
   { code: ExitCode.PARTIAL, meaning: 'the backup was stored but is partial (an include could not be read): it does not count as a good backup' },
   { code: ExitCode.INTERRUPTED, meaning: 'interrupted by SIGINT (Ctrl-C): a backup abandoned (nothing committed), a restore stopped (completed files kept)' },
+  { code: ExitCode.STDOUT_CLOSED, meaning: 'interrupted: its stdout was closed (EPIPE: the reader of the pipe went away, as with | head -1): as for SIGINT' },
   { code: ExitCode.TERMINATED, meaning: 'interrupted by SIGTERM: as for SIGINT' },
 ];
 
@@ -154,16 +155,17 @@ export const AGENT_COMMAND_LINE: CommandLineSpec = {
   version: AGENT_VERSION,
   summary: 'back up this node to cpsbackupd, restore, list, show and delete its backups',
   synopsis: [
-    '-e [--name NAME] [--description TEXT] [-c FILE]',
+    '-e [--name NAME] [--description TEXT] [--json | --json-progress] [-c FILE]',
+    '-e --dry-run [-v] [--json]',
     '-i [NUMBER] [--to DIR] [--prefix PATH ...] [--regex RE] [-C CLIENT] [options]',
-    '-l | -s NUMBER | -d NUMBER | --label NUMBER | --verify [NUMBER]',
+    '-l | -s NUMBER | --diff A [B] | -d NUMBER | --label NUMBER | --verify [NUMBER]',
     '--enrol [--password PASSWORD] | --init-key | --change-key | --daemon',
     'status [--url URL] [--token TOKEN]',
     'completion',
   ],
   description: [
     'cpsbackup is the node side of cpsbackup: it backs up the paths node.conf includes to the cpsbackupd server named there, over TLS with the client certificate of this node, ' +
-      "and restores, lists, shows and deletes this node's backups. Its options are those of the Canopsis cpsbackup tool: exactly one action (-e, -i, -l, -s, -d, --label, --verify, " +
+      "and restores, lists, shows and deletes this node's backups. Its options are those of the Canopsis cpsbackup tool: exactly one action (-e, -i, -l, -s, --diff, -d, --label, --verify, " +
       '--enrol, --init-key, --change-key, --daemon) is given.',
     'With --daemon it stays running and backs up on the schedule of node.conf (backup_interval, backup_window), retrying after a server outage with a random share of the delay.',
   ],

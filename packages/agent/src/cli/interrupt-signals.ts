@@ -3,7 +3,7 @@ import { exitWhenWritten } from '@cpsbackup/log/exit';
 import { Interruption, interruptionOf, type InterruptSignal } from '../interruption';
 
 /**
- * SIGINT (Ctrl-C) and SIGTERM during -e or -i: the first aborts the
+ * SIGINT (Ctrl-C), SIGTERM and a closed stdout (EPIPE) during -e or -i: the first aborts the
  * returned signal with an Interruption, so the run stops at its next step
  * and says what became of its work (a backup is abandoned on the server, a
  * restore keeps the files it completed), and ends the job's running
@@ -28,12 +28,33 @@ export function interruptOnSignals(): { signal: AbortSignal; dispose: () => void
     process.on(name, handler);
     return { name, handler };
   });
+  // The reader of stdout gone (`| head -1`): what SIGPIPE is to a C program, an interruption (node ignores SIGPIPE and gets EPIPE).
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' || controller.signal.aborted) return;
+    process.stderr.write(`\ncpsbackup: stdout closed (EPIPE): stopping\n`);
+    controller.abort(new Interruption('EPIPE'));
+    endRunningScripts();
+  };
+  ignoreClosedStdout();
+  process.stdout.on('error', onStdoutError);
   return {
     signal: controller.signal,
     dispose: () => {
       for (const { name, handler } of handlers) process.off(name, handler);
+      process.stdout.off('error', onStdoutError);
     },
   };
+}
+
+let ignoring = false;
+
+/** From the first run on, a stdout closed (EPIPE) is no crash: what is written after (the summary, the error) is lost, the exit code says what happened. */
+function ignoreClosedStdout(): void {
+  if (ignoring) return;
+  ignoring = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err; // as it was without this listener
+  });
 }
 
 /**

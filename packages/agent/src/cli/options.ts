@@ -12,6 +12,12 @@ const ACTIONS = ['export', 'import', 'list', 'show', 'diff', 'delete', 'label', 
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
+/** How an action is written on the command line: its letter where it has one (-e), else its long name (--diff). */
+function actionFlag(action: Action): string {
+  const alias = (AGENT_OPTIONS[action] as { alias?: string }).alias;
+  return alias ? `-${alias}` : `--${action}`;
+}
+
 /** The command line, option-compatible with the Canopsis cpsbackup tool: -e, -i, -l, -s, -d, -h. */
 export function parseArgs(args: string[]) {
   return (
@@ -23,7 +29,7 @@ export function parseArgs(args: string[]) {
       .check((a) => {
         if (a._[0] === 'status' || a._[0] === COMPLETION_COMMAND) return true;
         const actions = ACTIONS.filter((k) => a[k] !== undefined && a[k] !== false);
-        if (actions.length !== 1) throw new Error('give exactly one of -e, -i, -l, -s, -d, --diff, --label');
+        if (actions.length !== 1) throw new Error(`give exactly one of ${ACTIONS.map(actionFlag).join(', ')}`);
         if (a.client !== undefined && !['import', 'list', 'show', 'diff'].includes(actions[0]!))
           throw new Error('--client (-C) goes with -l, -s, --diff or -i only');
         if (a['key-file'] !== undefined && !['import', 'show', 'diff'].includes(actions[0]!)) throw new Error('--key-file goes with -i, -s or --diff only');

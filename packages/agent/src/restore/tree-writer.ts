@@ -176,7 +176,18 @@ export class TreeWriter {
   /** Stops the writer thread of a restore that is failing. */
   async abort(): Promise<void> {
     await this.files?.close();
-    this.closeAll();
+    try {
+      // A restore stopped by a failure (a full disk, a lost connection) leaves the directories it made with their modes, as an interrupted one does, not at 0700.
+      for (const d of this.dirs.splice(0).reverse()) {
+        try {
+          this.finishDir(d);
+        } catch {
+          // A fatal error (the disk failing) already ends the restore and is what it reports.
+        }
+      }
+    } finally {
+      this.closeAll();
+    }
   }
 
   /**
@@ -591,7 +602,7 @@ export class TreeWriter {
       this.skippedByWriter = this.files.skippedCount;
     }
     try {
-      for (const d of this.dirs.reverse()) this.finishDir(d);
+      for (const d of this.dirs.splice(0).reverse()) this.finishDir(d);
     } finally {
       this.closeAll();
     }

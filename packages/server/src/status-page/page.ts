@@ -1,5 +1,5 @@
 import { bytesText } from '@cpsbackup/config';
-import { ago, backupNumberText } from '../human';
+import { ago, backupNumberText, plural } from '../human';
 import { type StatusReport } from '../status-report';
 import { sparkline } from './sparkline';
 import { CSS } from './style';
@@ -39,11 +39,6 @@ ${shown.map((r) => tableRow(r)).join('\n')}
 <footer>As of ${esc(new Date(now).toISOString())}; refreshes every minute. JSON at <a href="/status">/status</a>, Prometheus at /metrics.</footer>
 </body></html>
 `;
-}
-
-/** "1 backup", "2 backups". */
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The states counted in the summary: the four always, the others when some client is in them. */
