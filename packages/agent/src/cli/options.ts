@@ -8,7 +8,7 @@ import { AGENT_OPTIONS, EXIT_STATUS } from './command-line';
 const EXIT_CODES_HELP = `Exit codes:\n${EXIT_STATUS.map((e) => `  ${e.code}  ${e.meaning}`).join('\n')}`;
 
 /** The actions; exactly one is given (status is a command of its own). */
-const ACTIONS = ['export', 'import', 'list', 'show', 'diff', 'delete', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
+const ACTIONS = ['export', 'import', 'list', 'show', 'delete', 'diff', 'label', 'daemon', 'enrol', 'verify', 'init-key', 'change-key'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
