@@ -47,7 +47,7 @@ export const CHECK_COMMAND_LINE: CommandLineSpec = {
     'RANGE is a monitoring-plugins threshold range over the age; its endpoints are durations (90s, 15m, 26h, 7d; a bare number is seconds): ' +
       RANGES.map(([r, what]) => `${r}: ${what}`).join('; ') +
       '.',
-    'A client that never had a successful backup is CRITICAL; one whose last attempt failed or stored only part of what it should, or with a backup that cannot be restored, is a WARNING at least. A store short of space is CRITICAL.',
+    'A client that never had a successful backup is CRITICAL (one with enabled = 0 is OK, said disabled); one whose last attempt failed or stored only part of what it should, or with a backup that cannot be restored, is a WARNING at least. A store short of space is CRITICAL.',
     "The first line is short (the worst state, counts, a few names, summary perfdata); one line per client follows, then every client's age as perfdata. With -C the client's detail is the first line.",
   ],
   options: CHECK_OPTIONS,
@@ -65,10 +65,11 @@ export function checkHelp(): string {
   const options = Object.entries(CHECK_OPTIONS).map(([name, o]) => {
     const tag = ` -${o.alias}, --${name}${'arg' in o ? ` ${o.arg}` : ''}`;
     const text = o.describe + ('default' in o ? ` (default ${o.default})` : '');
-    return tag.length < 22 ? `${tag.padEnd(22)}${text}` : `${tag}\n${' '.repeat(22)}${text}`;
+    const body = wrap(text, 78 - 22, ' '.repeat(22));
+    return tag.length < 22 ? `${tag.padEnd(22)}${body}` : `${tag}\n${' '.repeat(22)}${body}`;
   });
   return `${spec.name} ${spec.version}
-${spec.description[0]}
+${wrap(spec.description[0]!)}
 
 ${usage}
 
@@ -79,12 +80,25 @@ RANGE is a monitoring-plugins threshold range over the age; its endpoints are
 durations (90s, 15m, 26h, 7d; a bare number is seconds):
 ${RANGES.map(([r, what]) => `  ${r.padEnd(9)}${what}`).join('\n')}
 
-${spec.description[2]}
+${wrap(spec.description[2]!)}
 
 Examples:
   check_cpsbackup -u http://backup1:4201 -T "$TOKEN"
   check_cpsbackup -C web1 -w 26h -c 2d
 `;
+}
+
+/** `text` in lines of at most `width` characters, broken between words (a terminal's 80 columns), the lines after the first indented. */
+function wrap(text: string, width = 78, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join(`\n${indent}`);
 }
 
 /** The usage lines alone (a usage error prints them). */
