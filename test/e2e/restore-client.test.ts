@@ -57,7 +57,7 @@ describe('restore onto another node (restore_client)', () => {
   test('restore_client grants no delete: -C goes with -l, -s and -i only', async () => {
     const d = await runCli(['-c', conf('ops'), '-d', '1', '-C', 'web1']);
     expect(d.code).toBe(2);
-    expect(d.stderr).toContain('--client (-C) goes with -l, -s or -i only');
+    expect(d.stderr).toContain('--client (-C) goes with -l, -s, --diff or -i only');
     expect((await runCli(['-c', conf('web1'), '-l'])).stdout).toMatch(/^Backup: 0000001 \S+ \S+ \(deletable\)$/m);
   });
 });

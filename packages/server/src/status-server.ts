@@ -6,9 +6,9 @@ import { networkAllows, type NetworkRule } from '@cpsbackup/config';
 import type { Logger } from 'pino';
 import { type Registry } from 'prom-client';
 import { StatusAuth } from './status-auth';
-import { renderLoginPage } from './status-page/login';
-import { renderStatusPage } from './status-page/page';
-import { viewOf } from './status-page/view';
+import { renderLoginPage } from './status-page-login';
+import { renderStatusPage } from './status-page-page';
+import { viewOf } from './status-page-view';
 import { type StatusReporter } from './status-report';
 
 /** The pages' CSP: their own inline CSS, nothing else (no script, no external asset). */

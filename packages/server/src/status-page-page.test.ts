@@ -1,7 +1,7 @@
-import { type ClientStatus, type StatusReport } from '../status-report';
-import { renderStatusPage } from './page';
-import { CSS, PALETTE, TEXT_PAIRS } from './style';
-import { viewOf } from './view';
+import { type ClientStatus, type StatusReport } from './status-report';
+import { renderStatusPage } from './status-page-page';
+import { CSS, PALETTE, TEXT_PAIRS } from './status-page-style';
+import { viewOf } from './status-page-view';
 
 /** WCAG 2 relative luminance of "#rrggbb". */
 function luminance(hex: string): number {

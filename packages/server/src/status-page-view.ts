@@ -1,4 +1,4 @@
-import { type ClientStatus } from '../status-report';
+import { type ClientStatus } from './status-report';
 
 /** A client's state on the status page: one word, exclusive. */
 export type State = 'FAILED' | 'DAMAGED' | 'PARTIAL' | 'OVERDUE' | 'NEVER' | 'RUNNING' | 'DISABLED' | 'OK';

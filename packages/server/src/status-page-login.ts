@@ -1,4 +1,4 @@
-import { CSS } from './style';
+import { CSS } from './status-page-style';
 
 /**
  * The sign-in page: what a browser shows when the status port wants the

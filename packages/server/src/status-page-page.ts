@@ -1,9 +1,21 @@
 import { bytesText } from '@cpsbackup/config';
-import { ago, backupNumberText, plural } from '../human';
-import { type StatusReport } from '../status-report';
-import { sparkline } from './sparkline';
-import { CSS } from './style';
-import { DEFAULT_VIEW, needsAttention, type PageView, queryOf, type Row, rowsOf, type SortKey, STATE_FILTERS, type State, tableRows, worstFirst } from './view';
+import { ago, backupNumberText, plural } from './human';
+import { type StatusReport } from './status-report';
+import { sparkline } from './status-page-sparkline';
+import { CSS } from './status-page-style';
+import {
+  DEFAULT_VIEW,
+  needsAttention,
+  type PageView,
+  queryOf,
+  type Row,
+  rowsOf,
+  type SortKey,
+  STATE_FILTERS,
+  type State,
+  tableRows,
+  worstFirst,
+} from './status-page-view';
 
 /**
  * The status port's page at `/`, problems first: a summary line, the
