@@ -85,6 +85,16 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
   let serverPid = 0;
   const writers: ChildProcess[] = [];
 
+  /** After an interrupted backup, the next one (its FIFO fed whole) is backup `number`, built on backup 1, the last good one. */
+  async function expectNextBackupOnParent1(conf: string, fifo: string, marker: string, number: number): Promise<void> {
+    const next = fifoWriter(fifo, 1 * MiB, 0, path.join(root, marker));
+    writers.push(next.child);
+    next.go();
+    const after = await runCli(['-c', conf, '-e', '--json']);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({ backup: { number, parent: 1, status: 'available' } });
+  }
+
   beforeAll(async () => {
     requireBuild();
     root = tempDir('cli-progress');
@@ -252,12 +262,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     const text = await runCli(['-c', conf, '-l']);
     expect(text.stdout).toMatch(/^Backup: 0000002 .* error .*interrupted by the client \(SIGINT\)$/m);
 
-    const next = fifoWriter(fifo, 1 * MiB, 0, path.join(root, 'intr-4'));
-    writers.push(next.child);
-    next.go();
-    const after = await runCli(['-c', conf, '-e', '--json']);
-    expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ backup: { number: 4, parent: 1, status: 'available' } });
+    await expectNextBackupOnParent1(conf, fifo, 'intr-4', 4);
   });
 
   test('SIGINT during a restore: exit 130, it stops between files and says how far it got; every file left is complete', async () => {
@@ -338,12 +343,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
       [1, 'available', null],
       [2, 'error', 'aborted by the agent: interrupted by the client (stdout closed (EPIPE))'],
     ]);
-    const next = fifoWriter(fifo, 1 * MiB, 0, path.join(root, 'pipe-3'));
-    writers.push(next.child);
-    next.go();
-    const after = await runCli(['-c', conf, '-e', '--json']);
-    expect(after.code).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ backup: { number: 3, parent: 1, status: 'available' } });
+    await expectNextBackupOnParent1(conf, fifo, 'pipe-3', 3);
   });
 
   test('-i --json-progress | head -1: stdout closed (EPIPE) stops the restore cleanly, exit 141, its directories with their modes', async () => {
