@@ -178,7 +178,7 @@ describe('hostile peers: floods, oversized fields, bounded memory', () => {
       } catch {
         break; // cut off
       }
-      const err = conn.takeQueued('error');
+      const err = conn.peerError();
       if (err) refused = err.error!.message!;
     }
     refused ??= (await readUntil(conn, (m) => m.msg === 'error'))?.error?.message ?? undefined;

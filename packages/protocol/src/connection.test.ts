@@ -135,4 +135,23 @@ describe('framed connection', () => {
       }
     });
   });
+  test('the Error frame a peer sent before hanging up stays known, whether a reader took it or it still waits', async () => {
+    for (const readerWaits of [true, false]) {
+      const { client, server, close } = await socketPair();
+      try {
+        const agent = new FramedConnection(client);
+        const daemon = new FramedConnection(server);
+        // A reader already waiting takes the Error frame itself; the connection's end comes after.
+        const taken = readerWaits ? agent.next().catch((e: Error) => e) : undefined;
+        const failed = agent.failed();
+        await daemon.end({ error: { code: 'STORE', message: 'the storage is full' } });
+        const why = await failed;
+        expect(why).toBeInstanceOf(ConnectionError);
+        if (taken) expect(((await taken) as Message).msg).toBe('error');
+        expect(agent.peerError()?.error?.message).toBe('the storage is full');
+      } finally {
+        close();
+      }
+    }
+  });
 });

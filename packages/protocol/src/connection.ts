@@ -24,6 +24,15 @@ function isKeepAlive(body: Buffer): boolean {
   }
 }
 
+/** Whether a frame body is an Error message. */
+function isErrorFrame(body: Buffer): boolean {
+  try {
+    return frameKind(body) === 'error';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * How often an agent with nothing to send says it is alive, given the
  * server's idle timeout (Welcome.idle_timeout_ms; 0: not told): four times
@@ -151,6 +160,8 @@ export class FramedConnection {
   private lastSentAt = Date.now();
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  /** The first Error frame received (see peerError). */
+  private peerErrorBody: Buffer | undefined;
   /** Told the failure once it happens (see failed()). */
   private readonly onFailure: Array<(err: Error) => void> = [];
   private readonly maxQueued: number;
@@ -310,6 +321,7 @@ export class FramedConnection {
         this.counters.keepAlivesIn++;
         continue;
       }
+      if (!this.peerErrorBody && !(body instanceof FrameError) && isErrorFrame(body)) this.peerErrorBody = body;
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
@@ -375,23 +387,14 @@ export class FramedConnection {
   }
 
   /**
-   * Removes and returns the first received-but-unread message of `kind`:
-   * when a send fails because the peer hung up, the reason it sent before
-   * hanging up is usually waiting here.
+   * The first Error frame the peer sent, whether or not anyone has read it
+   * yet: when a send fails or the connection ends because the peer hung
+   * up, this is the reason it gave. Kept as it arrived, before the 'end'
+   * that follows it, so no reader's timing can lose it.
    */
-  takeQueued(kind: Message['msg']): Message | undefined {
-    const i = this.queue.findIndex(({ body }) => {
-      if (body instanceof FrameError) return false;
-      try {
-        return frameKind(body) === kind;
-      } catch {
-        return false;
-      }
-    });
-    if (i < 0) return undefined;
-    const [taken] = this.queue.splice(i, 1);
-    this.queuedBytes -= taken!.bytes;
-    const m = this.decode(taken!.body);
+  peerError(): Message | undefined {
+    if (!this.peerErrorBody) return undefined;
+    const m = this.decode(this.peerErrorBody);
     return m instanceof FrameError ? undefined : m;
   }
 

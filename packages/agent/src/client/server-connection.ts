@@ -174,12 +174,12 @@ export class ServerConnection {
     return this.conn.written();
   }
 
-  /** The Error frame the server sent before hanging up, once taken from the queue (kept for every caller after). */
+  /** The Error frame the server sent before hanging up (kept for every caller after). */
   private said: Message | undefined;
 
   /** The server's own reason when it sent one before hanging up, else "connection lost". */
   private lostConnection(err: Error): AgentError {
-    this.said ??= this.conn.takeQueued('error');
+    this.said ??= this.conn.peerError();
     if (this.said) return serverError(this.said);
     return new AgentError('CONNECTION', `connection to the server lost: ${err.message}`, ExitCode.FAILED);
   }
