@@ -160,6 +160,7 @@ lint-package: package
 bench: build
 	node --max-old-space-size=4096 packages/bench/dist/store-bench.js
 	node --max-old-space-size=4096 packages/bench/dist/tree-bench.js
+	node --max-old-space-size=4096 packages/bench/dist/floor-bench.js
 
 clean:
 	npx tsc -b --clean || true

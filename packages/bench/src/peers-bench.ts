@@ -16,8 +16,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCa, issueCertificate } from '@cpsbackup/pki';
+import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 import { LoopDisk, loopDevicesUnavailable } from '@cpsbackup/testkit/e2e';
 import { type DatasetShape, editDataset, releaseSourceTree, type SourceTreeShape, writeDataset, writeSourceTree } from './dataset';
+import { backupFloor, computeCosts, type ComputeCosts, type Floor, floorParts, listFiles, restoreFloor, unchangedFloor } from './floor';
 import { cpuSecondsOf, duBytes, measure, type Measured, peakRssOf } from './measure';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -198,6 +200,43 @@ function borgTool(work: string): Tool {
   };
 }
 
+/**
+ * The machine's floor of each step (floor.ts), run as a tool is: on the
+ * same tree, in the same cache state, in the same run. Its "backup" of
+ * step k measures reading, cutting and hashing every file (the first
+ * backup also compressing and checking every byte; a later one reads
+ * every file again, their mtimes new, and the few new bytes are left
+ * out), the unchanged re-backup one lstat per entry, its "restore" the
+ * writing of every file plus decoding and hashing every byte.
+ */
+function floorTool(work: string, changes: number, costs: ComputeCosts): Tool {
+  let backups = 0;
+  let live = '';
+  const asMeasured = (f: Floor): Measured => ({
+    seconds: f.seconds,
+    cpuSeconds: f.cpuSeconds,
+    systemSeconds: 0,
+    peakRss: 0,
+    stdout: `${f.boundBy}: ${floorParts(f)}`,
+  });
+  return {
+    name: 'floor',
+    repoDir: path.join(work, 'floor'),
+    async setup() {
+      fs.mkdirSync(path.join(work, 'floor'), { recursive: true });
+    },
+    async backup(tree) {
+      live = tree;
+      const k = backups++;
+      if (k === changes + 1) return asMeasured(unchangedFloor(tree));
+      const bytes = k === 0 ? listFiles(tree).reduce((n, f) => n + f.size, 0) : 0;
+      return asMeasured(await backupFloor(tree, costs, bytes));
+    },
+    restore: async (target) => asMeasured(await restoreFloor(live, target, costs)),
+    storedBytes: () => 0,
+  };
+}
+
 /** Reads every file of the tree so each tool starts with it in the page cache (borg evicts what it reads). */
 function warmCache(dir: string): void {
   execFileSync('sh', ['-c', 'find "$1" -type f -exec cat {} + > /dev/null', 'warm', dir]);
@@ -223,7 +262,10 @@ async function runTool(tool: Tool, place: BenchPlace, regime: Regime, pristine: 
     const serverBefore = tool.serverCpu?.() ?? 0;
     const m = await run();
     const server = tool.serverCpu ? ` server ${(tool.serverCpu() - serverBefore).toFixed(1)} s CPU,` : '';
-    const line = `${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`;
+    const line =
+      tool.name === 'floor'
+        ? `${label}: ${m.seconds.toFixed(2)} s, ${m.cpuSeconds.toFixed(1)} s CPU, bound by ${m.stdout}`
+        : `${label}: ${m.seconds.toFixed(2)} s wall, client ${m.cpuSeconds.toFixed(1)} s CPU (${m.systemSeconds.toFixed(1)} s system),${server} client peak RSS ${(m.peakRss / 1e6).toFixed(0)} MB`;
     console.log(`  ${line}`);
     steps.push({ label, m, line });
   };
@@ -253,7 +295,9 @@ async function runTool(tool: Tool, place: BenchPlace, regime: Regime, pristine: 
   };
 }
 
-function table(results: ToolResult[], dataset: Dataset, dataBytes: number, changeNotes: string[]): string {
+function table(all: ToolResult[], dataset: Dataset, dataBytes: number, changeNotes: string[]): string {
+  const floor = all.find((r) => r.name === 'floor');
+  const results = all.filter((r) => r !== floor);
   const restic = results.find((r) => r.name === 'restic')!;
   const seconds = (label: string) => (r: ToolResult) => r.steps.find((s) => s.label === label)!.m.seconds;
   const rows: Array<[string, (r: ToolResult) => number, (v: number) => string]> = [
@@ -282,8 +326,21 @@ function table(results: ToolResult[], dataset: Dataset, dataBytes: number, chang
     lines.push('', `What encryption costs (cpsbackup-enc / cpsbackup, wall time): ${cost}.`);
   }
   if (cps?.peakServerRss) lines.push('', `cpsbackupd peak RSS over the whole run: ${(cps.peakServerRss / 1e6).toFixed(0)} MB.`);
+  if (floor) {
+    lines.push(
+      '',
+      "Each step's time as a multiple of the machine's floor for it (floor.ts: the least reading, cutting, hashing, compressing and checking, or writing, costs on this machine, measured on the same tree in the same cache state):",
+      '',
+      `| step | floor (s) | bound by | ${results.map((r) => `${r.name} / floor`).join(' | ')} |`,
+      `|---|---:|---|${results.map(() => '---:').join('|')}|`,
+    );
+    for (const [i, f] of floor.steps.entries()) {
+      const bound = f.m.stdout.split(':')[0];
+      lines.push(`| ${f.label} | ${f.m.seconds.toFixed(2)} | ${bound} | ${results.map((r) => (r.steps[i]!.m.seconds / f.m.seconds).toFixed(1)).join(' | ')} |`);
+    }
+  }
   lines.push('', "Each step, with CPU seconds (all threads; for cpsbackup also cpsbackupd's):", '');
-  for (const r of results) for (const s of r.steps) lines.push(`- ${r.name}, ${s.line}`);
+  for (const r of all) for (const s of r.steps) lines.push(`- ${r.name}, ${s.line}`);
   return lines.join('\n');
 }
 
@@ -371,13 +428,16 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
     const t = Date.now();
     const dataBytes = dataset.write(pristine);
     console.log(`${dataset.name} dataset: ${(dataBytes / 1e9).toFixed(2)} GB, written in ${((Date.now() - t) / 1000).toFixed(0)} s, on ${place.note}`);
+    // What cutting, hashing and zstd cost per byte of this dataset, for the floors (BENCH_FLOOR=0: no floors).
+    const costs = process.env.BENCH_FLOOR === '0' ? undefined : computeCosts(pristine, undefined, [{ level: DEFAULT_ZSTD_LEVEL, probe: true }]);
     const sections: string[] = [];
     for (const regime of regimes(place)) {
       const results: ToolResult[] = [];
       const changeNotes: string[] = [];
-      for (const make of [resticTool, borgTool, cpsbackupTool, (w: string) => cpsbackupTool(w, true)]) {
+      const floor = costs ? [(w: string) => floorTool(w, dataset.changes.length, costs)] : [];
+      for (const make of [...floor, resticTool, borgTool, cpsbackupTool, (w: string) => cpsbackupTool(w, true)]) {
         const tool = make(work);
-        if (only && tool.name !== 'restic' && !only.includes(tool.name)) continue;
+        if (only && tool.name !== 'restic' && tool.name !== 'floor' && !only.includes(tool.name)) continue;
         console.log(`running ${tool.name} on the ${dataset.name} dataset, ${regime} cache ...`);
         results.push(await runTool(tool, place, regime, pristine, dataset, changeNotes));
         // Each tool and regime starts from an empty repository and cache: only the dataset stays.

@@ -105,7 +105,7 @@ export const serverSchema = {
   ),
   handshake_timeout: key.int(5, 1, 600, 'seconds a new connection gets to complete its TLS handshake (auth_timeout, if shorter, applies)'),
   auth_timeout: key.int(10, 1, 600, 'seconds a new connection gets to complete TLS and send its first message'),
-  zstd_level: key.int(3, 1, 19, 'zstd level for data the server compresses itself'),
+  zstd_level: key.int(3, -7, 19, 'zstd level for data the server compresses itself (-7 to -1: zstd\'s fast levels; see PERFORMANCE.md, "Compression")'),
   check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
   stall_timeout: key.int(
@@ -291,7 +291,12 @@ export const nodeSchema = {
     100000,
     'the most the node sends to the server, in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed, e.g. 0.5); absent: as fast as the network takes it',
   ),
-  zstd_level: key.int(3, 1, 19, 'zstd level for chunks sent to the server'),
+  zstd_level: key.int(
+    3,
+    -7,
+    19,
+    'zstd level for chunks sent to the server (-7 to -1: zstd\'s fast levels, less CPU for more stored bytes; 3: measured on both benchmark datasets, see PERFORMANCE.md, "Compression"); what is stored reads back whatever the level',
+  ),
   read_concurrency: key.int(
     2,
     1,

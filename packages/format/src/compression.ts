@@ -21,14 +21,44 @@ let dctx: zstd.DCtx | undefined;
 let compressScratch: Buffer | undefined;
 
 /**
+ * The probe that spares zstd a chunk it cannot shrink (photos, archives,
+ * encrypted or already compressed data: most bytes of many trees). zstd
+ * over such a chunk costs as much CPU as over text, to be thrown away.
+ * A chunk of PROBE_FROM bytes or more is first probed: one slice of
+ * PROBE_SLICE bytes from its middle, three (start, middle, end) when it is
+ * PROBE_WIDE_FROM or more, compressed at PROBE_LEVEL. Probes saving less
+ * than the raw rule's 1/32 (a slice compresses worse than the whole
+ * chunk, never much better) leave the chunk raw. At most 6 % more zstd
+ * work on a chunk that does compress; what each costs and saves on both
+ * benchmark datasets: PERFORMANCE.md, "Compression".
+ */
+const PROBE_FROM = 64 * 1024;
+const PROBE_WIDE_FROM = 256 * 1024;
+const PROBE_SLICE = 4096;
+const PROBE_LEVEL = 1;
+
+function looksIncompressible(ctx: zstd.CCtx, data: Uint8Array, scratch: Buffer): boolean {
+  const middle = (data.length >> 1) - PROBE_SLICE / 2;
+  const at = data.length >= PROBE_WIDE_FROM ? [0, middle, data.length - PROBE_SLICE] : [middle];
+  let out = 0;
+  for (const from of at) out += ctx.compress(scratch, data.subarray(from, from + PROBE_SLICE), PROBE_LEVEL);
+  const probed = at.length * PROBE_SLICE;
+  return out >= probed - (probed >> 5);
+}
+
+/**
  * zstd of `data` into a scratch buffer reused by the next call, or undefined
  * when compression does not save at least 1/32 of the size (already-compressed
- * media: stored raw, so reads skip zstd). Allocates nothing per chunk.
+ * media: stored raw, so reads skip zstd), as a probe of the chunk says or
+ * compressing it whole shows (`probe` false: no probe, for measuring it).
+ * Allocates nothing per chunk. Any level zstd knows, fast (negative) levels
+ * included: what is stored decodes the same whatever the level.
  */
-export function compressToScratch(data: Uint8Array, level: number = DEFAULT_ZSTD_LEVEL): Buffer | undefined {
+export function compressToScratch(data: Uint8Array, level: number = DEFAULT_ZSTD_LEVEL, probe = true): Buffer | undefined {
   cctx ??= new zstd.CCtx();
   const bound = zstd.compressBound(data.length);
   if (!compressScratch || compressScratch.length < bound) compressScratch = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
+  if (probe && data.length >= PROBE_FROM && looksIncompressible(cctx, data, compressScratch)) return undefined;
   const n = cctx.compress(compressScratch, data, level);
   if (n >= data.length - (data.length >> 5)) return undefined;
   return compressScratch.subarray(0, n);

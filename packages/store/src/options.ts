@@ -3,7 +3,7 @@ import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 
 /** Store tuning; every field has a sensible default. */
 export interface StoreOptions {
-  /** zstd level for chunks the store compresses itself (1..19). */
+  /** zstd level for chunks the store compresses itself (-7..19; negative: zstd fast levels). */
   zstdLevel?: number;
   /** Roll to a new pack past this many bytes. */
   packTargetSize?: number;
@@ -41,8 +41,8 @@ export function resolveStoreOptions(o: StoreOptions = {}): ResolvedStoreOptions 
     gcLiveThreshold: o.gcLiveThreshold ?? 0.6,
     leaseMs: o.leaseMs ?? 60_000,
   };
-  if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < 1 || resolved.zstdLevel > 19) {
-    throw new RangeError(`zstdLevel must be an integer 1..19, got ${resolved.zstdLevel}`);
+  if (!Number.isInteger(resolved.zstdLevel) || resolved.zstdLevel < -7 || resolved.zstdLevel > 19) {
+    throw new RangeError(`zstdLevel must be an integer -7..19, got ${resolved.zstdLevel}`);
   }
   if (resolved.gcLiveThreshold < 0 || resolved.gcLiveThreshold > 1) {
     throw new RangeError(`gcLiveThreshold must be between 0 and 1, got ${resolved.gcLiveThreshold}`);
