@@ -12,7 +12,7 @@ export const Codec = { Raw: 0, Zstd: 1, Sealed: 2 } as const;
 /** One of the Codec values. */
 export type Codec = (typeof Codec)[keyof typeof Codec];
 
-/** Default zstd level: measured 213 MB/s compress, 660 MB/s decompress here (DESIGN.md). */
+/** Default zstd level: chosen from what each level costs and saves on both benchmark datasets (PERFORMANCE.md, "Compression"). */
 export const DEFAULT_ZSTD_LEVEL = 3;
 
 let cctx: zstd.CCtx | undefined;
