@@ -157,8 +157,9 @@ function cpsbackupTool(work: string, encrypted = false): Tool {
         ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target])
         : measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target]),
     serverCpu: () => cpuSecondsOf(server!.pid!),
-    // Packs and catalog: the free-space reserve is a fixed 16 MiB file, not stored data.
-    storedBytes: () => duBytes(store) - (fs.statSync(path.join(store, 'reserve'), { throwIfNoEntry: false })?.size ?? 0),
+    // Packs and catalog: the free-space reserves (reserve, reserve-open) are fixed files of zeros, not stored data.
+    storedBytes: () =>
+      duBytes(store) - ['reserve', 'reserve-open'].reduce((n, r) => n + (fs.statSync(path.join(store, r), { throwIfNoEntry: false })?.size ?? 0), 0),
     suspend: stop,
     resume: start,
     async finish() {
@@ -474,7 +475,7 @@ async function main(): Promise<void> {
   const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
   fs.writeFileSync(
     doc,
-    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not the fixed 16 MiB free-space reserve); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
+    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not its two fixed 16 MiB free-space reserves); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
   );
   console.log(`written to ${doc}`);
 }
