@@ -9,7 +9,8 @@
  *
  * BENCH_FILES (default 50000), BENCH_DUMP_MB (default 2048) and
  * BENCH_SMALL_FILES (default 84000) set the sizes; BENCH_DATASETS and
- * BENCH_TOOLS run a subset.
+ * BENCH_TOOLS run a subset; BENCH_KEEP_STORES=DIR keeps a copy of each
+ * repository.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -441,6 +442,9 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
         if (only && tool.name !== 'restic' && tool.name !== 'floor' && !only.includes(tool.name)) continue;
         console.log(`running ${tool.name} on the ${dataset.name} dataset, ${regime} cache ...`);
         results.push(await runTool(tool, place, regime, pristine, dataset, changeNotes));
+        // BENCH_KEEP_STORES=DIR copies each tool's repository there (DIR/<tool>-<regime>), to break down what it stores.
+        const keep = process.env.BENCH_KEEP_STORES;
+        if (keep) fs.cpSync(tool.repoDir, path.join(keep, `${tool.name}-${regime}`), { recursive: true });
         // Each tool and regime starts from an empty repository and cache: only the dataset stays.
         for (const name of fs.readdirSync(work))
           if (name !== 'gen1' && name !== 'lost+found') fs.rmSync(path.join(work, name), { recursive: true, force: true });
