@@ -61,6 +61,27 @@ describe('the catalog file', () => {
     expect(after.free).toBeLessThan(64);
   });
 
+  test("GC gives back the pages of the chunks' rows it deletes", async () => {
+    const store = await Store.open(dir);
+    try {
+      await backupDirectoryTree(store, 'node1', smallFiles('gc', 12000));
+    } finally {
+      await store.close();
+    }
+    const before = catalogPages(dir);
+    const again = await Store.open(dir);
+    try {
+      await again.deleteBackup(again.listBackups('node1')[0]!.id);
+      await again.gc();
+    } finally {
+      await again.close();
+    }
+    const after = catalogPages(dir);
+    expect(after.free).toBeLessThan(64);
+    // 12,000 chunk rows, their index entries and claims gone: well over 100 pages fewer.
+    expect(after.pages).toBeLessThan(before.pages - 100);
+  });
+
   test('a catalog made before (auto_vacuum NONE) keeps its free pages, backs up, reads back and verifies as before', async () => {
     // A store as an earlier release left it: the same schema, without auto_vacuum.
     await (await Store.open(dir)).close();
