@@ -1,9 +1,10 @@
 /**
  * What the catalog file keeps besides its rows: a new catalog gives the
- * pages a backup's references filled back to the filesystem at commit
- * (auto_vacuum INCREMENTAL); a catalog made before that (auto_vacuum
- * NONE, as every store written by an earlier release) keeps its free
- * pages for reuse and backs up, reads back and verifies as before.
+ * pages a backup's references filled back to the filesystem at commit,
+ * and those of the rows GC deletes (auto_vacuum INCREMENTAL); a catalog
+ * made before that (auto_vacuum NONE, as every store written by an
+ * earlier release) keeps its free pages for reuse and backs up, reads
+ * back and verifies as before.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
