@@ -231,7 +231,7 @@ export class Catalog {
       // Before any table exists (a new catalog): free pages can be given back (releaseFreePages). An existing catalog keeps its mode.
       this.db.pragma('auto_vacuum = INCREMENTAL');
       this.db.pragma('journal_mode = WAL');
-      // A checkpointed WAL is cut back to this, not left at its largest size beside the catalog.
+      // The first write after a checkpoint cuts the WAL back to this: it is not left at its largest size beside the catalog.
       this.db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
       // FULL: a commit that returned is on disk even after a power cut.
       this.db.pragma('synchronous = FULL');
