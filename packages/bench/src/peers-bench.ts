@@ -9,7 +9,8 @@
  *
  * BENCH_FILES (default 50000), BENCH_DUMP_MB (default 2048) and
  * BENCH_SMALL_FILES (default 84000) set the sizes; BENCH_DATASETS and
- * BENCH_TOOLS run a subset.
+ * BENCH_TOOLS run a subset; BENCH_KEEP_STORES=DIR keeps a copy of each
+ * repository.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -157,8 +158,9 @@ function cpsbackupTool(work: string, encrypted = false): Tool {
         ? measure(process.env.BENCH_AGENT_WRAPPER, [process.execPath, ...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target])
         : measure(process.execPath, [...agentNodeArgs(), CLI, '-c', conf, '-i', '--to', target]),
     serverCpu: () => cpuSecondsOf(server!.pid!),
-    // Packs and catalog: the free-space reserve is a fixed 16 MiB file, not stored data.
-    storedBytes: () => duBytes(store) - (fs.statSync(path.join(store, 'reserve'), { throwIfNoEntry: false })?.size ?? 0),
+    // Packs and catalog: the free-space reserves (reserve, reserve-open) are fixed files of zeros, not stored data.
+    storedBytes: () =>
+      duBytes(store) - ['reserve', 'reserve-open'].reduce((n, r) => n + (fs.statSync(path.join(store, r), { throwIfNoEntry: false })?.size ?? 0), 0),
     suspend: stop,
     resume: start,
     async finish() {
@@ -440,6 +442,9 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
         if (only && tool.name !== 'restic' && tool.name !== 'floor' && !only.includes(tool.name)) continue;
         console.log(`running ${tool.name} on the ${dataset.name} dataset, ${regime} cache ...`);
         results.push(await runTool(tool, place, regime, pristine, dataset, changeNotes));
+        // BENCH_KEEP_STORES=DIR copies each tool's repository there (DIR/<tool>-<regime>), to break down what it stores.
+        const keep = process.env.BENCH_KEEP_STORES;
+        if (keep) fs.cpSync(tool.repoDir, path.join(keep, `${tool.name}-${regime}`), { recursive: true });
         // Each tool and regime starts from an empty repository and cache: only the dataset stays.
         for (const name of fs.readdirSync(work))
           if (name !== 'gen1' && name !== 'lost+found') fs.rmSync(path.join(work, name), { recursive: true, force: true });
@@ -474,7 +479,7 @@ async function main(): Promise<void> {
   const header = fs.existsSync(doc) ? fs.readFileSync(doc, 'utf8').split('<!-- bench-peers -->')[0]! : '# Performance\n\n';
   fs.writeFileSync(
     doc,
-    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not the fixed 16 MiB free-space reserve); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
+    `${header}<!-- bench-peers -->\n## cpsbackup against restic and borg\n\nProduced by \`make bench-peers\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), restic ${execFileSync('restic', ['version'], { encoding: 'utf8' }).split(' ')[1]}, borg ${execFileSync('borg', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1]} with zstd,3. All three over the same files in one run; cpsbackup's stored size is its packs and catalog (not its two fixed 16 MiB free-space reserves); cpsbackup through cpsbackupd over TLS on 127.0.0.1; restic and borg to a local repository. Wall times.\n\n${sections.join('\n')}`,
   );
   console.log(`written to ${doc}`);
 }

@@ -213,6 +213,13 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
+/** SQLite's auto_vacuum mode in which free pages stay until `PRAGMA incremental_vacuum`. */
+const AUTO_VACUUM_INCREMENTAL = 2;
+/** Free pages (4 KiB each) a catalog keeps for the next inserts before giving them back: 256 KiB. */
+const FREE_PAGES_KEPT = 64;
+/** What the WAL file is cut back to after a checkpoint. */
+const WAL_KEPT_BYTES = 1024 * 1024;
+
 /** Typed access to the SQLite catalog; every multi-row change is one transaction. */
 export class Catalog {
   private readonly db: Database.Database;
@@ -221,7 +228,11 @@ export class Catalog {
   constructor(file: string) {
     this.db = new Database(file);
     try {
+      // Before any table exists (a new catalog): free pages can be given back (releaseFreePages). An existing catalog keeps its mode.
+      this.db.pragma('auto_vacuum = INCREMENTAL');
       this.db.pragma('journal_mode = WAL');
+      // The first write after a checkpoint cuts the WAL back to this: it is not left at its largest size beside the catalog.
+      this.db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
       // FULL: a commit that returned is on disk even after a power cut.
       this.db.pragma('synchronous = FULL');
       this.db.pragma('foreign_keys = ON');
@@ -427,7 +438,7 @@ export class Catalog {
 
   /** Makes a `creating` backup `available` with its manifest and counters; returns false if it was not `creating`. */
   commitBackup(id: number, c: BackupCommit): boolean {
-    return this.transaction(() => {
+    const committed = this.transaction(() => {
       const r = this.db
         .prepare(
           `UPDATE backups SET status = 'available', finished_at = ?, manifest = ?, manifest_format = ?, file_count = ?, logical_bytes = ?,
@@ -456,6 +467,28 @@ export class Catalog {
       if (c.manifestFormat !== 1) this.db.prepare(`DELETE FROM backup_chunks WHERE backup_id = ?`).run(id);
       return true;
     });
+    if (committed) this.releaseFreePages();
+    return committed;
+  }
+
+  /**
+   * Gives the catalog's free pages back to the filesystem once they are
+   * FREE_PAGES_KEPT or more. A backup's references fill pages that its
+   * commit frees (on the small-file benchmark 962 of 6,026 pages, 3.9 MB,
+   * sat free after three releases); GC frees the rows of dead chunks.
+   * Catalogs made before auto_vacuum was set keep their free pages for
+   * reuse, as they always did (the mode changes only with a VACUUM).
+   * Best effort, after the commit: a failure (a full disk) leaves them
+   * free for the next time.
+   */
+  private releaseFreePages(): void {
+    try {
+      if (this.db.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) return;
+      if ((this.db.pragma('freelist_count', { simple: true }) as number) < FREE_PAGES_KEPT) return;
+      this.db.pragma('incremental_vacuum');
+    } catch {
+      // Nothing lost: the pages stay free and are reused by the next insert.
+    }
   }
 
   /** What the store checked of a listing chunk for a dedup group, if it did. */
@@ -741,6 +774,7 @@ export class Catalog {
       const mark = this.db.prepare(`UPDATE packs SET state = 'deleting' WHERE name = ?`);
       for (const p of emptied) mark.run(p);
     });
+    this.releaseFreePages();
   }
 
   /** Drops GC's live set. */
