@@ -116,13 +116,23 @@ export class FileWriter {
    * cannot, a temporary one) until `finish` gives it its own (see the
    * worker's createFile); returns its handle. With
    * `replace`, it then replaces what is at its name (one rename: the old
-   * file stays until the new one is complete).
+   * file stays until the new one is complete). `mode`: the permissions
+   * `finish` will give it, which a file with no name is made with (saving
+   * its chmod where nothing else changes them).
    */
-  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number } = {}): number {
+  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number; mode?: number } = {}): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
-    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false, size: opts.size ?? 0 });
+    this.push({
+      op: 'create',
+      file,
+      parent: parent.toString('latin1'),
+      name: name.toString('latin1'),
+      replace: opts.replace ?? false,
+      size: opts.size ?? 0,
+      mode: opts.mode ?? 0o600,
+    });
     return file;
   }
 

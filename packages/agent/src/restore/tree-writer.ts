@@ -543,7 +543,7 @@ export class TreeWriter {
    */
   private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: FileContent, replace: boolean): Promise<WriteOutcome> {
     const files = this.files!;
-    const file = files.create(parent, name, { replace, size: e.size });
+    const file = files.create(parent, name, { replace, size: e.size, mode: e.mode & 0o7777 });
     let complete = false;
     let size = 0;
     try {
