@@ -86,6 +86,42 @@ describe('file writer thread', () => {
     for (const [name, want] of expected) expect(fs.readFileSync(path.join(dir, name)).equals(want)).toBe(true);
   });
 
+  test('pieces decoded where target() says are taken in place, with their holes, across the end of the ring; other pieces are copied', async () => {
+    const w = new FileWriter(base, { ringBytes: 64 * 1024, segmentBytes: 16 * 1024 });
+    const rnd = new SeededRandom('in place');
+    const expected = new Map<string, Buffer>();
+    let inPlace = 0;
+    try {
+      for (let i = 0; i < 400; i++) {
+        const file = w.create(here, nm(`p${i}`));
+        const pieces: Buffer[] = [];
+        for (let k = 1 + (i % 3); k > 0; k--) {
+          // Some pieces hold whole 4 KiB blocks of zeros (holes), some are larger than a segment (never a target).
+          const n = 1 + rnd.below(i % 11 === 0 ? 40_000 : 12_000);
+          const piece = i % 5 === 0 ? Buffer.concat([rnd.bytes(100), Buffer.alloc(n), rnd.bytes(7)]) : rnd.bytes(n);
+          const slot = w.target(piece.length);
+          if (slot && i % 7 !== 3) {
+            piece.copy(slot);
+            inPlace++;
+            await w.write(file, slot);
+          } else {
+            // Asked for a target and then not used: the piece is copied where it goes.
+            if (slot) slot.fill(0xee);
+            await w.write(file, piece);
+          }
+          pieces.push(piece);
+        }
+        w.finish(file, { uid: -1, gid: -1, mode: 0o600, mtimeNs: 1_600_000_000_000_000_000n });
+        expected.set(`p${i}`, Buffer.concat(pieces));
+      }
+      await w.drain();
+    } finally {
+      await w.close();
+    }
+    expect(inPlace).toBeGreaterThan(100);
+    for (const [name, want] of expected) expect(fs.readFileSync(path.join(dir, name)).equals(want)).toBe(true);
+  });
+
   test('each file ends with its own permissions, whether it was made with them (no chmod) or changed after', async () => {
     // Under umask 022: 0644 and 0755 are made as they are; 0664 loses a bit to the umask, 04755 and 01644 carry bits set after the owner.
     const old = process.umask(0o022);

@@ -156,10 +156,27 @@ export class FileWriter {
     Atomics.add(this.used, CTRL_USED, need);
     const at = wrap ? 0 : this.head;
     this.head = at + length;
-    this.ring.set(piece, at);
+    // A piece decoded where target() said is in place already.
+    if (piece.buffer !== this.ring.buffer || piece.byteOffset !== at) this.ring.set(piece, at);
     this.push({ op: 'data', file, at, length, release: need });
     return undefined;
   }
+
+  /**
+   * Where a piece of `length` bytes would go in the ring if written now, for
+   * the caller to decode it into: `write` then takes it with no copy. Free
+   * room stays free until the next `write` (only the writer frees more), so
+   * that is where it goes. Undefined when it would not be taken at once
+   * (no room now, or larger than a segment).
+   */
+  readonly target = (length: number): Buffer | undefined => {
+    if (length === 0 || length > this.limits.segmentBytes) return undefined;
+    const wrap = this.head + length > this.ring.length;
+    const need = length + (wrap ? this.ring.length - this.head : 0);
+    if (this.ring.length - Atomics.load(this.used, CTRL_USED) < need) return undefined;
+    const at = wrap ? 0 : this.head;
+    return this.ring.subarray(at, at + length);
+  };
 
   private async writeWithHoles(file: number, piece: Uint8Array): Promise<void> {
     // Runs of whole zero blocks become holes; what lies between them is written.

@@ -179,6 +179,7 @@ class ContentStream implements FileContent {
   private current: StoredChunk[] = [];
   private inCurrent = 0;
   onPiece: (piece: Buffer) => void = () => undefined;
+  target: FileContent['target'];
 
   constructor(
     private readonly reads: TreeReads,
@@ -213,7 +214,7 @@ class ContentStream implements FileContent {
   }
 
   private take(): Buffer {
-    const piece = this.reads.open(this.e.chunks[this.index++]!, this.current[this.inCurrent++]!, this.e.path.toString());
+    const piece = this.reads.open(this.e.chunks[this.index++]!, this.current[this.inCurrent++]!, this.e.path.toString(), this.target);
     this.onPiece(piece);
     return piece;
   }

@@ -56,6 +56,8 @@ export interface TreeWriterOptions {
  */
 export interface FileContent {
   next(): Buffer | undefined | Promise<Buffer | undefined>;
+  /** Where the next piece may be decoded (the writer's ring: then it is not copied); set by the writer while it takes a file. */
+  target?: (length: number) => Buffer | undefined;
 }
 
 /** What writing one entry did. */
@@ -546,6 +548,7 @@ export class TreeWriter {
     const file = files.create(parent, name, { replace, size: e.size, mode: e.mode & 0o7777 });
     let complete = false;
     let size = 0;
+    content.target = files.target;
     try {
       for (;;) {
         const next = content.next();
@@ -557,6 +560,7 @@ export class TreeWriter {
       }
       complete = size === e.size;
     } finally {
+      content.target = undefined;
       if (complete) {
         const uid = this.isRoot ? this.uid(e) : -1;
         files.finish(file, {
