@@ -169,8 +169,9 @@ interface Window {
  * One file's content, read from the server a window of chunks at a time,
  * two windows ahead of what the writer took: a large file never sits in
  * memory whole (a 2 GiB dump is 32 chunks at a time, not 2 GiB). Each
- * chunk is opened and checked as the writer takes it, into one scratch
- * buffer (the writer copies it first); `onPiece` is told of each before.
+ * chunk is opened and checked as the writer takes it, decoded where the
+ * writer's `target` says (its ring) or else into one scratch buffer (which
+ * the writer copies first); `onPiece` is told of each before.
  */
 class ContentStream implements FileContent {
   private asked = 0;
