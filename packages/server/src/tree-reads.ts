@@ -162,9 +162,9 @@ export class TreeReads {
    * here (the node checks its hash); a listing's is, and its hash checked,
    * since the server acts on what it names.
    */
-  private async readPlain(id: Buffer, listing: boolean): Promise<Served> {
+  private async readPlain(id: Buffer, listing: boolean, at: Parameters<Store['readEncodedChunk']>[1]): Promise<Served> {
     try {
-      const c = await this.store.readEncodedChunk(id);
+      const c = await this.store.readEncodedChunk(id, at);
       if (c.codec === Codec.Sealed) throw new FormatError('CHUNK_CORRUPT', 'a sealed record where a plain chunk was expected');
       if (listing && this.format === ManifestFormat.Tree) {
         const plain = decodeChunk(c.codec, c.payload, c.rawLength);
@@ -184,9 +184,11 @@ export class TreeReads {
     const ids = req.ids ?? [];
     if (ids.length > LIMITS.idsPerQuery) throw new ProtocolError('TOO_MANY_IDS', `a read of ${ids.length} chunks (max ${LIMITS.idsPerQuery})`);
     const sealed = this.format === ManifestFormat.Sealed;
-    for (const raw of ids) {
-      if (raw.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${raw.length} bytes`);
-      const id = Buffer.from(raw);
+    for (const raw of ids) if (raw.length !== CHUNK_ID_BYTES) throw new ProtocolError('BAD_ID', `chunk id of ${raw.length} bytes`);
+    // A plain backup's chunks are looked up together (one read transaction), then read one by one.
+    const places = sealed ? undefined : this.store.locateChunks(ids.map((raw) => Buffer.from(raw)));
+    for (let i = 0; i < ids.length; i++) {
+      const id = Buffer.from(ids[i]!);
       const key = (sealed ? sealedStoreId(this.keyId, id) : id).toString('latin1', 0, 12);
       const checked = this.listingsChecked.has(key);
       const listing = checked || this.listings.has(key);
@@ -200,7 +202,7 @@ export class TreeReads {
         );
       }
       const check = listing && !checked;
-      const c = sealed ? await this.readSealed(id, check) : await this.readPlain(id, check);
+      const c = sealed ? await this.readSealed(id, check) : await this.readPlain(id, check, places?.[i]);
       if (check && this.listings.delete(key)) this.listingsChecked.add(key);
       await ctx.conn.sendChunk({ id, codec: c.codec, rawLength: c.rawLength, payload: c.payload });
       this.totals.chunks++;

@@ -299,6 +299,15 @@ export class Catalog {
     return r && toChunkLocation(r);
   }
 
+  /**
+   * Where each chunk is (undefined: not stored), in one read transaction:
+   * a statement on its own opens and closes a WAL snapshot, which cost a
+   * restore's server more than the lookups (0.8 of 2.6 CPU-s for 32,000).
+   */
+  chunks(ids: readonly Buffer[]): Array<ChunkLocation | undefined> {
+    return this.db.transaction(() => ids.map((id) => this.chunk(id))).deferred();
+  }
+
   chunkExists(id: Buffer): boolean {
     return this.stmts.chunkExists.get(id) !== undefined;
   }

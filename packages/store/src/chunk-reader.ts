@@ -28,7 +28,7 @@ export class ChunkReader {
 
   constructor(
     private readonly dir: string,
-    private readonly catalog: Pick<Catalog, 'chunk'>,
+    private readonly catalog: Pick<Catalog, 'chunk' | 'chunks'>,
     private readonly backend: Pick<StorageBackend, 'readPack' | 'streamPack' | 'refetchLocalCopy'>,
     private readonly pending: PendingChunks,
   ) {}
@@ -47,11 +47,21 @@ export class ChunkReader {
    * A chunk as stored (codec, plaintext length, encoded payload), without
    * decoding: a restore sends it as is and the receiver verifies the hash.
    */
-  readEncodedChunk(id: Buffer): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
-    return this.readAt(id, async (loc) => {
-      const { header, payload } = await this.readRecord(loc);
-      return { codec: header.codec, rawLength: header.rawLength, payload };
-    });
+  readEncodedChunk(id: Buffer, at?: ChunkLocation): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
+    return this.readAt(
+      id,
+      async (loc) => {
+        const { header, payload } = await this.readRecord(loc);
+        return { codec: header.codec, rawLength: header.rawLength, payload };
+      },
+      at,
+    );
+  }
+
+  /** Where each of `ids` is now (undefined: not stored), looked up together, for readEncodedChunk. */
+  locate(ids: readonly Buffer[]): Array<ChunkLocation | undefined> {
+    if (ids.some((id) => this.pending.isPending(formatChunkId(id)))) this.pending.flush();
+    return this.catalog.chunks(ids);
   }
 
   /**
@@ -59,10 +69,11 @@ export class ChunkReader {
    * may be remote), and GC may move the chunk meanwhile: a read that fails
    * is tried again where the catalog puts the chunk now, if that changed.
    */
-  private async readAt<T>(id: Buffer, read: (loc: ChunkLocation) => Promise<T>): Promise<T> {
+  private async readAt<T>(id: Buffer, read: (loc: ChunkLocation) => Promise<T>, at?: ChunkLocation): Promise<T> {
     if (this.closed) throw new StoreError('STORE_CLOSED', `store ${this.dir} is closed`);
-    if (this.pending.isPending(formatChunkId(id))) this.pending.flush();
-    let loc = this.catalog.chunk(id);
+    // A location looked up before (locate) is tried first; GC moving it meanwhile is met as any move is, below.
+    if (!at && this.pending.isPending(formatChunkId(id))) this.pending.flush();
+    let loc = at ?? this.catalog.chunk(id);
     for (let attempt = 1; ; attempt++) {
       if (!loc) throw new StoreError('CHUNK_MISSING', `chunk ${formatChunkId(id)} is not in the store`, { chunk: formatChunkId(id) });
       try {

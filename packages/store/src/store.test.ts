@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { fileEntry, SeededRandom, tempDir, toArray } from '@cpsbackup/testkit';
-import { chunkIdOf, compressChunk, encodedChunkMatches } from '@cpsbackup/format';
+import { chunkIdOf, compressChunk, decodeChunk, encodedChunkMatches } from '@cpsbackup/format';
 import { backupTree, backupTreeYielding, putChunk, putEncodedChunk, readTree } from '@cpsbackup/testkit/store-trees';
 import { isStoreError } from './errors';
 import { LocalDirectoryBackend } from './local-backend';
@@ -220,6 +220,33 @@ describe('Store', () => {
     expect(chunk.equals(keep.get('/data/kept/file-0.bin')!.subarray(0, chunk.length))).toBe(true);
     expectSameTree(await readTree(store, b2.id), keep);
     store.beginBackup({ client: 'other' }).abort('after GC, backups write again');
+  });
+
+  test('chunks located together are read where located; one not stored has no place; a place GC emptied since is read again where the chunk went', async () => {
+    await store.close();
+    store = await Store.open(dir, { packTargetSize: 256 * 1024, flushThreshold: 128 * 1024, gcLiveThreshold: 0.9 });
+    const keep = makeTree('kept', 6, 60_000);
+    const b1 = await backupTree(store, 'n', new Map([...keep, ...makeTree('dropped', 6, 60_000)]));
+    const b2 = await backupTree(store, 'n', keep, b1.id);
+    const entries = await toArray(store.walkManifest(b2.id));
+    const ids = entries.flatMap((e) => e.chunks);
+    const absent = Buffer.alloc(32, 7);
+    const places = store.locateChunks([...ids, absent]);
+    expect(places).toHaveLength(ids.length + 1);
+    expect(places[ids.length]).toBeUndefined();
+    for (const [i, id] of ids.entries()) {
+      expect(places[i]).toEqual(store.catalog.chunk(id));
+      const c = await store.readEncodedChunk(id, places[i]);
+      expect(decodeChunk(c.codec, c.payload, c.rawLength).equals(await store.readChunk(id))).toBe(true);
+    }
+    await expect(store.readEncodedChunk(absent, places[ids.length])).rejects.toMatchObject({ code: 'CHUNK_MISSING' });
+    // GC moves the kept chunks out of the packs they shared with the deleted backup's, and deletes those packs.
+    await store.deleteBackup(b1.id);
+    expect((await store.gc(Date.now() + 48 * HOUR)).movedChunks).toBeGreaterThan(0);
+    const moved = ids.findIndex((id) => store.catalog.chunk(id)!.pack !== places[ids.indexOf(id)]!.pack);
+    expect(moved).toBeGreaterThanOrEqual(0);
+    const c = await store.readEncodedChunk(ids[moved]!, places[moved]);
+    expect(decodeChunk(c.codec, c.payload, c.rawLength).equals(await store.readChunk(ids[moved]!))).toBe(true);
   });
 
   test('verify names the damaged chunk, backup and file after one flipped bit in a pack', async () => {

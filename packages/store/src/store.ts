@@ -27,7 +27,7 @@ import { defaultRecordsKeyFile, type ResolvedStoreOptions, resolveStoreOptions, 
 import { BackupRecords, catalogBehindRecords, createRecordsKey, hasSignedRecords, readRecordsKey, type RecordProblem, type RecordsKey } from './backup-records';
 import { runVerify, type VerifyReport, type VerifyScope, type VerifySource } from './verify';
 import { type ClientKey, ClientKeyRecords } from './client-keys';
-import { type SealedKeyCount } from './catalog';
+import { type ChunkLocation, type SealedKeyCount } from './catalog';
 
 /** An available backup that cannot be served, or whose file list cannot be read (see Store.clientUsage). */
 export interface BackupDamage {
@@ -602,8 +602,17 @@ export class Store {
    * A chunk as stored (codec, plaintext length, encoded payload), without
    * decoding: a restore sends it as is and the receiver verifies the hash.
    */
-  readEncodedChunk(id: Buffer): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
-    return this.reader.readEncodedChunk(id);
+  readEncodedChunk(id: Buffer, at?: ChunkLocation): Promise<{ codec: number; rawLength: number; payload: Buffer }> {
+    return this.reader.readEncodedChunk(id, at);
+  }
+
+  /**
+   * Where each of `ids` is stored (undefined: not stored), looked up in one
+   * read transaction, to give each to readEncodedChunk: a restore asks for
+   * hundreds of chunks in one message.
+   */
+  locateChunks(ids: readonly Buffer[]): Array<ChunkLocation | undefined> {
+    return this.reader.locate(ids);
   }
 
   /**

@@ -48,19 +48,30 @@ interface Pending {
 }
 
 /**
+ * Where a chunk's plaintext of `length` bytes may be decoded to (a
+ * restore's writer ring, which then copies nothing); undefined: the
+ * decoder's own scratch buffer.
+ */
+type DecodeTarget = (length: number) => Buffer | undefined;
+
+/**
  * How the chunks of one backup are opened and checked: a plain backup's
  * decoded (zstd or raw) and hashed with SHA-256, an encrypted one's
  * authenticated under this node's key, then decoded and hashed with its
- * keyed id. `toScratch`: into a buffer the next such call reuses.
+ * keyed id. `toScratch`: into a buffer the next such call reuses (or,
+ * a plain zstd chunk, where `into` says).
  */
-type Opener = (id: Buffer, c: StoredChunk, what: string, toScratch: boolean) => Buffer;
+type Opener = (id: Buffer, c: StoredChunk, what: string, toScratch: boolean, into?: DecodeTarget) => Buffer;
 
-function plainOpener(id: Buffer, c: StoredChunk, what: string, toScratch: boolean): Buffer {
+function plainOpener(id: Buffer, c: StoredChunk, what: string, toScratch: boolean, into?: DecodeTarget): Buffer {
   if (c.codec !== Codec.Raw && c.codec !== Codec.Zstd) {
     throw new AgentError('PROTOCOL', `the server sent ${what} with codec ${c.codec}, not a plain backup's (raw or zstd)`);
   }
   if (c.rawLength > ABSOLUTE_MAX_CHUNK_SIZE) throw new AgentError('PROTOCOL', `${what} of ${c.rawLength} bytes exceeds the limit`);
-  const plain = (toScratch ? decodeChunkToScratch : decodeChunk)(c.codec, c.payload, c.rawLength);
+  const target = toScratch && c.codec === Codec.Zstd ? into?.(c.rawLength) : undefined;
+  const plain = target
+    ? decodeChunk(c.codec, c.payload, c.rawLength, target)
+    : (toScratch ? decodeChunkToScratch : decodeChunk)(c.codec, c.payload, c.rawLength);
   if (!chunkIdOf(plain).equals(id)) throw new AgentError('CORRUPT', `${what} does not match its hash: the stored copy is damaged`);
   return plain;
 }
@@ -167,9 +178,9 @@ export class TreeReads {
     return (await this.fetch(ids, what, false)) as StoredChunk[];
   }
 
-  /** A chunk from stored(), opened and checked; valid until the next open(). */
-  open(id: Buffer, c: StoredChunk, what: string): Buffer {
-    return this.opener(id, c, `chunk ${id.toString('hex')} of ${what}`, true);
+  /** A chunk from stored(), opened and checked; valid until the next open() (decoded where `into` says, if it says). */
+  open(id: Buffer, c: StoredChunk, what: string, into?: DecodeTarget): Buffer {
+    return this.opener(id, c, `chunk ${id.toString('hex')} of ${what}`, true, into);
   }
 
   private async fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {

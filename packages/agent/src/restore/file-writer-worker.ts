@@ -70,7 +70,7 @@ export interface WriterWorkerData {
  * strings so raw bytes survive the message.
  */
 export type WriterOp =
-  | { op: 'create'; file: number; parent: string; name: string; replace: boolean; size: number }
+  | { op: 'create'; file: number; parent: string; name: string; replace: boolean; size: number; mode: number }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
   | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number; xattrs?: Xattr[] }
@@ -120,6 +120,8 @@ interface OpenFile {
   holeAtEnd: boolean;
   replace: boolean;
   inherited: boolean;
+  /** The permissions it was made with, if they are already those it ends with (see madeMode): no chmod then. */
+  madeMode: number | undefined;
 }
 /** Open files by handle. */
 const files = new Map<number, OpenFile>();
@@ -213,8 +215,19 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       const name = Buffer.from(o.name, 'latin1');
       try {
         const dir = cachedDir(o.parent);
-        const { fd, tmp } = createFile(dir.fd, name);
-        files.set(o.file, { fd, parent: o.parent, tmp, name, size: 0, expected: o.size, holeAtEnd: false, replace: o.replace, inherited: dir.defaultAcl });
+        const { fd, tmp, madeMode } = createFile(dir.fd, name, dir.defaultAcl ? undefined : o.mode);
+        files.set(o.file, {
+          fd,
+          parent: o.parent,
+          tmp,
+          name,
+          size: 0,
+          expected: o.size,
+          holeAtEnd: false,
+          replace: o.replace,
+          inherited: dir.defaultAcl,
+          madeMode,
+        });
       } catch (err) {
         report(err, shown(o.parent, o.name));
       }
@@ -236,7 +249,8 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
             xattrStep(ACCESS_ACL, f, () => removeXattr(f.fd, ACCESS_ACL, shown(f.parent, f.name.toString('latin1'))));
           }
           setXattrs(f.fd, steps.beforeMode, f);
-          fs.fchmodSync(f.fd, o.mode);
+          // A file made with its final permissions needs no chmod, unless an attribute set since (an ACL) changed them.
+          if (f.madeMode !== o.mode || steps.beforeMode.length > 0) fs.fchmodSync(f.fd, o.mode);
           setXattrs(f.fd, steps.afterMode, f);
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
           // Which file the first name of a hard-link group is: only then (a stat per file was a tenth of the writer's calls).
@@ -331,18 +345,41 @@ let unnamedFiles = true;
  * A new file for `name`: with no name where the filesystem can, else under
  * a temporary name of its own (O_EXCL: nothing there is ever replaced).
  */
-function createFile(dir: number, name: Buffer): { fd: number; tmp: Buffer | undefined } {
+function createFile(dir: number, name: Buffer, mode: number | undefined): { fd: number; tmp: Buffer | undefined; madeMode: number | undefined } {
   if (unnamedFiles) {
     try {
-      return { fd: openTmpfileAt(dir, 0o600, name), tmp: undefined };
+      const made = mode !== undefined && madeWith(mode) ? mode : undefined;
+      return { fd: openTmpfileAt(dir, made ?? 0o600, name), tmp: undefined, madeMode: made };
     } catch (err) {
       if (!NO_TMPFILE.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
       unnamedFiles = false;
     }
   }
   const { tmp, made } = withPartialName(name, (t) => openAt(dir, t, CREATE_FLAGS, 0o600));
-  return { fd: made, tmp };
+  return { fd: made, tmp, madeMode: undefined };
 }
+
+/**
+ * Whether a file with no name can be made with its final permissions
+ * `mode` as they are: no setuid, setgid or sticky bit (those are set after
+ * its owner, which would clear them), and none the umask takes away. Such
+ * a file is reachable by no one until it is complete and named, so its
+ * permissions while it is written matter to no one; it then needs no
+ * chmod (one system call of the seven per file).
+ */
+function madeWith(mode: number): boolean {
+  return umask !== undefined && (mode & 0o7000) === 0 && (mode & umask) === 0;
+}
+
+/** This process's umask, read once from /proc (reading it with process.umask() is deprecated); undefined: unknown, every file gets its chmod. */
+const umask: number | undefined = (() => {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    return m ? parseInt(m[1]!, 8) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** What open(O_TMPFILE) answers where the filesystem (or an old kernel) cannot make a file with no name. */
 const NO_TMPFILE = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);

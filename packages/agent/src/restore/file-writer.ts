@@ -116,22 +116,69 @@ export class FileWriter {
    * cannot, a temporary one) until `finish` gives it its own (see the
    * worker's createFile); returns its handle. With
    * `replace`, it then replaces what is at its name (one rename: the old
-   * file stays until the new one is complete).
+   * file stays until the new one is complete). `mode`: the permissions
+   * `finish` will give it, which a file with no name is made with (saving
+   * its chmod where nothing else changes them).
    */
-  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number } = {}): number {
+  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number; mode?: number } = {}): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
-    this.push({ op: 'create', file, parent: parent.toString('latin1'), name: name.toString('latin1'), replace: opts.replace ?? false, size: opts.size ?? 0 });
+    this.push({
+      op: 'create',
+      file,
+      parent: parent.toString('latin1'),
+      name: name.toString('latin1'),
+      replace: opts.replace ?? false,
+      size: opts.size ?? 0,
+      mode: opts.mode ?? 0o600,
+    });
     return file;
   }
 
   /**
-   * Appends a piece to a file; the piece may be reused once this returns.
-   * Whole 4 KiB blocks of zeros are left as holes, not written (sparse
-   * files come back sparse, and those zeros never cross the ring).
+   * Appends a piece to a file; the piece may be reused once this returns
+   * (or its promise settles). Whole 4 KiB blocks of zeros are left as
+   * holes, not written (sparse files come back sparse, and those zeros
+   * never cross the ring). A piece with no such block that fits in the
+   * ring now is taken at once, with no promise: a restore of small files
+   * is mostly that, and a promise chain per piece was much of the main
+   * thread's collector time.
    */
-  async write(file: number, piece: Uint8Array): Promise<void> {
+  write(file: number, piece: Uint8Array): Promise<void> | undefined {
+    this.throwIfFailed();
+    const length = piece.length;
+    if (length === 0) return undefined;
+    if (length > this.limits.segmentBytes || hasZeroBlock(piece)) return this.writeWithHoles(file, piece);
+    const wrap = this.head + length > this.ring.length;
+    const need = length + (wrap ? this.ring.length - this.head : 0);
+    if (this.ring.length - Atomics.load(this.used, CTRL_USED) < need) return this.writeWithHoles(file, piece);
+    Atomics.add(this.used, CTRL_USED, need);
+    const at = wrap ? 0 : this.head;
+    this.head = at + length;
+    // A piece decoded where target() said is in place already.
+    if (piece.buffer !== this.ring.buffer || piece.byteOffset !== at) this.ring.set(piece, at);
+    this.push({ op: 'data', file, at, length, release: need });
+    return undefined;
+  }
+
+  /**
+   * Where a piece of `length` bytes would go in the ring if written now, for
+   * the caller to decode it into: `write` then takes it with no copy. Free
+   * room stays free until the next `write` (only the writer frees more), so
+   * that is where it goes. Undefined when it would not be taken at once
+   * (no room now, or larger than a segment).
+   */
+  readonly target = (length: number): Buffer | undefined => {
+    if (length === 0 || length > this.limits.segmentBytes) return undefined;
+    const wrap = this.head + length > this.ring.length;
+    const need = length + (wrap ? this.ring.length - this.head : 0);
+    if (this.ring.length - Atomics.load(this.used, CTRL_USED) < need) return undefined;
+    const at = wrap ? 0 : this.head;
+    return this.ring.subarray(at, at + length);
+  };
+
+  private async writeWithHoles(file: number, piece: Uint8Array): Promise<void> {
     // Runs of whole zero blocks become holes; what lies between them is written.
     let start = 0;
     for (let at = 0; at < piece.length; at += HOLE_MIN_BYTES) {
@@ -270,6 +317,13 @@ export class FileWriter {
 /** Shortest run of zeros left as a hole: below a filesystem block, a hole saves nothing. */
 const HOLE_MIN_BYTES = 4096;
 const ZEROS = Buffer.alloc(64 * 1024);
+
+/** Whether a piece holds a whole aligned block of zeros (one the writer would leave as a hole). */
+function hasZeroBlock(piece: Uint8Array): boolean {
+  const b = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+  for (let at = 0; at + HOLE_MIN_BYTES <= b.length; at += HOLE_MIN_BYTES) if (b.compare(ZEROS, 0, HOLE_MIN_BYTES, at, at + HOLE_MIN_BYTES) === 0) return true;
+  return false;
+}
 
 /** Whether every byte is 0, compared a block at a time (stops at the first data byte, so data costs nearly nothing). */
 function isAllZero(piece: Uint8Array): boolean {

@@ -8,7 +8,7 @@ import { compileRegex, selectionThroughLinks, type PathSelection, selectionOf } 
 import { type StoredChunk, TreeReads } from '../reads/tree-reads';
 import { ServerConnection } from '../client/server-connection';
 import { restoreFailure } from './fatal-errors';
-import { TreeWriter, type WriteOutcome } from './tree-writer';
+import { type FileContent, TreeWriter, type WriteOutcome } from './tree-writer';
 import { interruptionOf, throwIfInterrupted } from '../interruption';
 import { escapeName } from '../escaped-names';
 
@@ -159,14 +159,28 @@ const AHEAD_BYTES = 32 * 1024 * 1024;
 /** A file's chunks are asked for this many at a time, two such windows ahead of the writer. */
 const WINDOW_CHUNKS = 16;
 
+/** A window of a file's chunks asked for, and its answer once it came (then the writer takes it without a promise). */
+interface Window {
+  answer: Promise<StoredChunk[]>;
+  came?: StoredChunk[];
+}
+
 /**
  * One file's content, read from the server a window of chunks at a time,
  * two windows ahead of what the writer took: a large file never sits in
- * memory whole (a 2 GiB dump is 32 chunks at a time, not 2 GiB).
+ * memory whole (a 2 GiB dump is 32 chunks at a time, not 2 GiB). Each
+ * chunk is opened and checked as the writer takes it, decoded where the
+ * writer's `target` says (its ring) or else into one scratch buffer (which
+ * the writer copies first); `onPiece` is told of each before.
  */
-class ContentStream {
-  private next = 0;
-  private readonly inFlight: Array<Promise<StoredChunk[]>> = [];
+class ContentStream implements FileContent {
+  private asked = 0;
+  private index = 0;
+  private readonly inFlight: Window[] = [];
+  private current: StoredChunk[] = [];
+  private inCurrent = 0;
+  onPiece: (piece: Buffer) => void = () => undefined;
+  target: FileContent['target'];
 
   constructor(
     private readonly reads: TreeReads,
@@ -176,22 +190,34 @@ class ContentStream {
   }
 
   private fill(): void {
-    while (this.inFlight.length < 2 && this.next < this.e.chunks.length) {
-      const window = this.reads.stored(this.e.chunks.slice(this.next, this.next + WINDOW_CHUNKS), this.e.path.toString());
-      window.catch(() => undefined); // met when the writer takes it
-      this.inFlight.push(window);
-      this.next += WINDOW_CHUNKS;
+    while (this.inFlight.length < 2 && this.asked < this.e.chunks.length) {
+      const w: Window = { answer: this.reads.stored(this.e.chunks.slice(this.asked, this.asked + WINDOW_CHUNKS), this.e.path.toString()) };
+      // The answer is kept where next() looks for it; a failure is met when the writer takes it.
+      w.answer.then(
+        (chunks) => (w.came = chunks),
+        () => undefined,
+      );
+      this.inFlight.push(w);
+      this.asked += WINDOW_CHUNKS;
     }
   }
 
-  /** The file's chunks, each opened and checked as the writer takes it (into one scratch buffer: the writer copies it first). */
-  async *chunks(): AsyncGenerator<Buffer> {
-    let index = 0;
-    while (this.inFlight.length > 0) {
-      const window = await this.inFlight.shift()!;
-      this.fill();
-      for (const c of window) yield this.reads.open(this.e.chunks[index++]!, c, this.e.path.toString());
-    }
+  next(): Buffer | undefined | Promise<Buffer | undefined> {
+    if (this.inCurrent < this.current.length) return this.take();
+    const w = this.inFlight[0];
+    if (!w) return undefined;
+    if (!w.came) return w.answer.then(() => this.next());
+    this.inFlight.shift();
+    this.fill();
+    this.current = w.came;
+    this.inCurrent = 0;
+    return this.next();
+  }
+
+  private take(): Buffer {
+    const piece = this.reads.open(this.e.chunks[this.index++]!, this.current[this.inCurrent++]!, this.e.path.toString(), this.target);
+    this.onPiece(piece);
+    return piece;
   }
 }
 
@@ -211,7 +237,8 @@ async function restoreTree(
     const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
     progress.writing = e;
-    const outcome = await writer.write(e, progress.counted(content.chunks(), opts.interrupt), context);
+    content.onPiece = (piece) => progress.passing(piece, opts.interrupt);
+    const outcome = await writer.write(e, content, context);
     progress.writing = undefined;
     if (!context) {
       count(totals, outcome, e);
@@ -263,14 +290,11 @@ class Progress {
     });
   }
 
-  /** A file's chunks, counted as they pass to the writer; an interruption stops the file between two of them. */
-  async *counted(chunks: AsyncIterable<Buffer>, interrupt: AbortSignal | undefined): AsyncGenerator<Buffer> {
-    for await (const c of chunks) {
-      throwIfInterrupted(interrupt);
-      this.reading += c.length;
-      this.emit();
-      yield c;
-    }
+  /** A file's chunk passing to the writer, counted; an interruption stops the file between two of them. */
+  passing(piece: Buffer, interrupt: AbortSignal | undefined): void {
+    throwIfInterrupted(interrupt);
+    this.reading += piece.length;
+    this.emit();
   }
 }
 

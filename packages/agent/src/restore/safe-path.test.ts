@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EntryType, type FileEntry } from '@cpsbackup/format';
 import { pathUnder, relativeOf } from './safe-path';
-import { TreeWriter } from './tree-writer';
+import { type FileContent, TreeWriter } from './tree-writer';
 
 function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File, size = 0): FileEntry {
   return {
@@ -28,8 +28,9 @@ function entry(p: Buffer | string, type: FileEntry['type'] = EntryType.File, siz
   };
 }
 
-async function* content(...parts: string[]): AsyncGenerator<Buffer> {
-  for (const p of parts) yield Buffer.from(p);
+function content(...parts: string[]): FileContent {
+  const pieces = parts.map((p) => Buffer.from(p));
+  return { next: () => pieces.shift() };
 }
 
 describe('restore never writes outside its target', () => {

@@ -47,6 +47,19 @@ export interface TreeWriterOptions {
   setuid?: boolean;
 }
 
+/**
+ * A file's content as the writer takes it: each call gives the next piece
+ * of verified plaintext (valid until the next call), undefined once all is
+ * given. A piece already at hand comes at once, not through a promise: a
+ * restore of small files is mostly pieces at hand, and a promise (or an
+ * async generator's step) per piece was much of its collector's time.
+ */
+export interface FileContent {
+  next(): Buffer | undefined | Promise<Buffer | undefined>;
+  /** Where the next piece may be decoded (the writer's ring: then it is not copied); set by the writer while it takes a file. */
+  target?: (length: number) => Buffer | undefined;
+}
+
 /** What writing one entry did. */
 export type WriteOutcome = 'written' | 'linked' | 'skipped' | 'damaged';
 
@@ -200,7 +213,7 @@ export class TreeWriter {
    * way to what was selected: it is made as it was if it does not exist,
    * and left as it is if it does.
    */
-  async write(e: FileEntry, content: AsyncIterable<Buffer>, context = false): Promise<WriteOutcome> {
+  async write(e: FileEntry, content: FileContent, context = false): Promise<WriteOutcome> {
     this.files?.throwIfFailed();
     const base = this.base();
     try {
@@ -280,15 +293,7 @@ export class TreeWriter {
     return new AgentError('UNSAFE_PATH', `refusing to restore through /${escapeName(rel)}: it is a symbolic link or not a directory`);
   }
 
-  private async writeAt(
-    dir: number,
-    parent: Buffer,
-    name: Buffer,
-    rel: Buffer,
-    e: FileEntry,
-    content: AsyncIterable<Buffer>,
-    context: boolean,
-  ): Promise<WriteOutcome> {
+  private async writeAt(dir: number, parent: Buffer, name: Buffer, rel: Buffer, e: FileEntry, content: FileContent, context: boolean): Promise<WriteOutcome> {
     const shown = escapeName(e.path);
     const existing = this.madeHere.has(parent.toString('latin1')) ? undefined : lstatAt(dir, name, e.path);
     const isDir = (st: EntryStat) => (Number(st.mode) & S_IFMT) === S_IFDIR;
@@ -405,7 +410,7 @@ export class TreeWriter {
    * more, its remaining content is consumed (the stream stays in step), and
    * the restore goes on. Synced before the entry counts as written.
    */
-  private async writeOntoDevice(dir: number, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>): Promise<WriteOutcome> {
+  private async writeOntoDevice(dir: number, name: Buffer, e: FileEntry, content: FileContent): Promise<WriteOutcome> {
     const shown = this.shownAt(e);
     const skip = async (message: string) => {
       await drain(content);
@@ -434,7 +439,7 @@ export class TreeWriter {
       try {
         const use = blockDeviceUse(st.rdev);
         if (use !== undefined) return await skip(`the block device there is in use: ${use}; not written over (or ${asFile})`);
-        for await (const piece of content) {
+        for (let piece = await content.next(); piece !== undefined; piece = await content.next()) {
           if (failed === undefined) {
             try {
               for (let at = 0; at < piece.length;) at += fs.writeSync(fd, piece, at, piece.length - at, size + at);
@@ -538,18 +543,24 @@ export class TreeWriter {
    * entry's size (a damaged or forged backup: an entry claiming bytes no
    * chunk holds) is not restored, and is reported as damaged.
    */
-  private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: AsyncIterable<Buffer>, replace: boolean): Promise<WriteOutcome> {
+  private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: FileContent, replace: boolean): Promise<WriteOutcome> {
     const files = this.files!;
-    const file = files.create(parent, name, { replace, size: e.size });
+    const file = files.create(parent, name, { replace, size: e.size, mode: e.mode & 0o7777 });
     let complete = false;
     let size = 0;
+    content.target = files.target;
     try {
-      for await (const piece of content) {
+      for (;;) {
+        const next = content.next();
+        const piece = next instanceof Promise ? await next : next;
+        if (piece === undefined) break;
         size += piece.length;
-        await files.write(file, piece);
+        const room = files.write(file, piece);
+        if (room) await room;
       }
       complete = size === e.size;
     } finally {
+      content.target = undefined;
       if (complete) {
         const uid = this.isRoot ? this.uid(e) : -1;
         files.finish(file, {
@@ -698,9 +709,11 @@ function skippable(err: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !FATAL_CODES.has(code);
 }
 
-async function drain(content: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _ of content) {
-    // Consumed so the stream stays in step.
+/** Consumes what is left of a content, so the stream stays in step. */
+async function drain(content: FileContent): Promise<void> {
+  for (;;) {
+    const next = content.next();
+    if ((next instanceof Promise ? await next : next) === undefined) return;
   }
 }
 
