@@ -154,4 +154,22 @@ describe('framed connection', () => {
       }
     }
   });
+
+  test('an Error answered to one request and followed by other messages is not taken for the reason of a later end', async () => {
+    const { client, server, close } = await socketPair();
+    try {
+      const agent = new FramedConnection(client);
+      const daemon = new FramedConnection(server);
+      await daemon.send({ error: { code: 'NOT_FOUND', message: 'no backup 5' } });
+      expect((await agent.next()).msg).toBe('error');
+      await daemon.send({ keepAlive: {} });
+      await daemon.send({ missingReply: { queryId: 1, missing: [] } });
+      const failed = agent.failed();
+      await daemon.end();
+      await failed;
+      expect(agent.peerError()).toBeUndefined();
+    } finally {
+      close();
+    }
+  });
 });

@@ -15,21 +15,12 @@ function duration(ms: number): string {
 /** The one KeepAlive frame, encoded once. */
 const KEEP_ALIVE_FRAME = encodeFrame({ keepAlive: {} });
 
-/** Whether a frame body is a KeepAlive (read from its tag, not decoded). */
-function isKeepAlive(body: Buffer): boolean {
+/** A frame body's kind, read from its tag without decoding it (undefined: a tag no message has). */
+function kindOf(body: Buffer): Message['msg'] | undefined {
   try {
-    return frameKind(body) === 'keepAlive';
+    return frameKind(body);
   } catch {
-    return false;
-  }
-}
-
-/** Whether a frame body is an Error message. */
-function isErrorFrame(body: Buffer): boolean {
-  try {
-    return frameKind(body) === 'error';
-  } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -160,7 +151,7 @@ export class FramedConnection {
   private lastSentAt = Date.now();
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
-  /** The first Error frame received (see peerError). */
+  /** The last frame received (keep-alives aside), when it was an Error (see peerError). */
   private peerErrorBody: Buffer | undefined;
   /** Told the failure once it happens (see failed()). */
   private readonly onFailure: Array<(err: Error) => void> = [];
@@ -316,12 +307,14 @@ export class FramedConnection {
     const each = frames.length ? (pendingBefore + data.length - this.decoder.pendingBytes) / frames.length : 0;
     for (const body of frames) {
       this.counters.framesIn++;
-      if (!(body instanceof FrameError) && isKeepAlive(body)) {
+      const kind = body instanceof FrameError ? undefined : kindOf(body);
+      if (kind === 'keepAlive') {
         // A sign of life: it has restarted the idle clock; nobody reads it.
         this.counters.keepAlivesIn++;
         continue;
       }
-      if (!this.peerErrorBody && !(body instanceof FrameError) && isErrorFrame(body)) this.peerErrorBody = body;
+      // The peer's last word so far, when it was an Error: what it said before hanging up, if it does.
+      this.peerErrorBody = kind === 'error' ? (body as Buffer) : undefined;
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
@@ -387,10 +380,12 @@ export class FramedConnection {
   }
 
   /**
-   * The first Error frame the peer sent, whether or not anyone has read it
-   * yet: when a send fails or the connection ends because the peer hung
-   * up, this is the reason it gave. Kept as it arrived, before the 'end'
-   * that follows it, so no reader's timing can lose it.
+   * The Error frame the peer sent last, if nothing but keep-alives came
+   * after it, whether or not anyone has read it yet: when a send fails or
+   * the connection ends because the peer hung up, this is the reason it
+   * gave. Kept as it arrived, before the 'end' that follows it, so no
+   * reader's timing can lose it; an Error answered to one request and
+   * followed by other messages is not taken for the reason of a later end.
    */
   peerError(): Message | undefined {
     if (!this.peerErrorBody) return undefined;
