@@ -71,7 +71,7 @@ function since(start: { t: bigint; cpu: NodeJS.CpuUsage }): Timed {
 }
 
 /** Every regular file below `dir` with its size, in walk order. */
-export function listFiles(dir: string): Array<{ path: string; size: number }> {
+function listFiles(dir: string): Array<{ path: string; size: number }> {
   const out: Array<{ path: string; size: number }> = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -125,8 +125,13 @@ async function onThreads(op: 'read' | 'write', paths: string[], sizes: number[],
   );
 }
 
-/** Walks `dir` and reads every regular file once, on one thread per core: the least a backup that reads everything waits for. */
-async function readFloor(dir: string, threads = os.availableParallelism()): Promise<Timed> {
+/**
+ * Walks `dir` and reads every regular file once, on one thread per core:
+ * the least a backup that reads everything waits for. The walk is timed
+ * with the reads (cold, its inode reads are part of the cost), and gives
+ * the bytes read, so nothing walks the tree untimed before it.
+ */
+async function readFloor(dir: string, threads = os.availableParallelism()): Promise<{ timed: Timed; bytes: number }> {
   const start = now();
   const files = listFiles(dir);
   await onThreads(
@@ -135,7 +140,7 @@ async function readFloor(dir: string, threads = os.availableParallelism()): Prom
     [],
     threads,
   );
-  return since(start);
+  return { timed: since(start), bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 /** Walks `dir` with one lstat per entry: the least an unchanged re-backup does to see that nothing changed. */
@@ -250,18 +255,18 @@ function levelCost(costs: ComputeCosts, level: number): LevelCost {
 /**
  * The floor of a backup that reads every file below `dir` (the first
  * backup, or a release that touched every mtime): reading, cutting and
- * hashing every byte; compressing `newBytes` at `level` and the server
- * decoding and hashing them to check them.
+ * hashing every byte; compressing `newBytes` ('all': every byte read)
+ * at `level` and the server decoding and hashing them to check them.
  */
 export async function backupFloor(
   dir: string,
   costs: ComputeCosts,
-  newBytes: number,
+  newBytes: number | 'all',
   level = DEFAULT_ZSTD_LEVEL,
   cores = os.availableParallelism(),
 ): Promise<Floor> {
-  const bytes = listFiles(dir).reduce((n, f) => n + f.size, 0);
-  const read = await readFloor(dir, cores);
+  const { timed: read, bytes } = await readFloor(dir, cores);
+  if (newBytes === 'all') newBytes = bytes;
   const l = levelCost(costs, level);
   return floorOf(
     read,

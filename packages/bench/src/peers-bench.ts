@@ -20,7 +20,7 @@ import { createCa, issueCertificate } from '@cpsbackup/pki';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
 import { LoopDisk, loopDevicesUnavailable } from '@cpsbackup/testkit/e2e';
 import { type DatasetShape, editDataset, releaseSourceTree, type SourceTreeShape, writeDataset, writeSourceTree } from './dataset';
-import { backupFloor, computeCosts, type ComputeCosts, type Floor, floorParts, listFiles, restoreFloor, unchangedFloor } from './floor';
+import { backupFloor, computeCosts, type ComputeCosts, type Floor, floorParts, restoreFloor, unchangedFloor } from './floor';
 import { cpuSecondsOf, duBytes, measure, type Measured, peakRssOf } from './measure';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -231,8 +231,7 @@ function floorTool(work: string, changes: number, costs: ComputeCosts): Tool {
       live = tree;
       const k = backups++;
       if (k === changes + 1) return asMeasured(unchangedFloor(tree));
-      const bytes = k === 0 ? listFiles(tree).reduce((n, f) => n + f.size, 0) : 0;
-      return asMeasured(await backupFloor(tree, costs, bytes));
+      return asMeasured(await backupFloor(tree, costs, k === 0 ? 'all' : 0));
     },
     restore: async (target) => asMeasured(await restoreFloor(live, target, costs)),
     storedBytes: () => 0,
