@@ -33,7 +33,7 @@ async function floors(tree: string, costs: ComputeCosts, cold: (() => void) | un
   const rows: string[] = [];
   for (const level of [...new Set([DEFAULT_ZSTD_LEVEL, 1, -1])]) {
     drop();
-    rows.push(line(`first backup, zstd ${level}`, await backupFloor(tree, costs, 'all', level)));
+    rows.push(line(`first backup, zstd ${level}`, await backupFloor(tree, costs, 'all', { level })));
   }
   drop();
   rows.push(line('every file read again, nothing new', await backupFloor(tree, costs, 0)));

@@ -70,19 +70,32 @@ function since(start: { t: bigint; cpu: NodeJS.CpuUsage }): Timed {
   return { seconds: Number(process.hrtime.bigint() - start.t) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6 };
 }
 
+/** A regular file as a walk saw it: `seen` is what a backup compares to tell whether it changed (size, mtime, ctime, inode). */
+interface ListedFile {
+  path: string;
+  size: number;
+  seen: string;
+}
+
 /** Every regular file below `dir` with its size, in walk order. */
-function listFiles(dir: string): Array<{ path: string; size: number }> {
-  const out: Array<{ path: string; size: number }> = [];
+function listFiles(dir: string): ListedFile[] {
+  const out: ListedFile[] = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.push({ path: p, size: fs.lstatSync(p).size });
+      else if (e.isFile()) {
+        const st = fs.lstatSync(p, { bigint: true });
+        out.push({ path: p, size: Number(st.size), seen: `${st.size}:${st.mtimeNs}:${st.ctimeNs}:${st.ino}` });
+      }
     }
   };
   walk(dir);
   return out;
 }
+
+/** What a backup floor saw of each file (path -> ListedFile.seen), for the next step's floor to read only what changed since. */
+export type SeenFiles = Map<string, string>;
 
 /** One thread's share of the file-system work: read each named file whole into one reused buffer, or write each of the given sizes. */
 const FS_WORKER = `
@@ -126,21 +139,24 @@ async function onThreads(op: 'read' | 'write', paths: string[], sizes: number[],
 }
 
 /**
- * Walks `dir` and reads every regular file once, on one thread per core:
- * the least a backup that reads everything waits for. The walk is timed
- * with the reads (cold, its inode reads are part of the cost), and gives
- * the bytes read, so nothing walks the tree untimed before it.
+ * Walks `dir` (one lstat per file) and reads once, on one thread per core,
+ * every regular file not `previous`ly seen as it is now: the least a
+ * backup waits for (every file on a first backup; a later one reads only
+ * what its stat says changed, as every tool does). The walk is timed with
+ * the reads (cold, its inode reads are part of the cost), and gives the
+ * bytes read, so nothing walks the tree untimed before it.
  */
-async function readFloor(dir: string, threads = os.availableParallelism()): Promise<{ timed: Timed; bytes: number }> {
+async function readFloor(dir: string, threads: number, previous?: SeenFiles): Promise<{ timed: Timed; bytes: number; seen: SeenFiles }> {
   const start = now();
   const files = listFiles(dir);
+  const changed = previous ? files.filter((f) => previous.get(f.path) !== f.seen) : files;
   await onThreads(
     'read',
-    files.map((f) => f.path),
+    changed.map((f) => f.path),
     [],
     threads,
   );
-  return { timed: since(start), bytes: files.reduce((n, f) => n + f.size, 0) };
+  return { timed: since(start), bytes: changed.reduce((n, f) => n + f.size, 0), seen: new Map(files.map((f) => [f.path, f.seen])) };
 }
 
 /** Walks `dir` with one lstat per entry: the least an unchanged re-backup does to see that nothing changed. */
@@ -253,22 +269,23 @@ function levelCost(costs: ComputeCosts, level: number): LevelCost {
 }
 
 /**
- * The floor of a backup that reads every file below `dir` (the first
- * backup, or a release that touched every mtime): reading, cutting and
- * hashing every byte; compressing `newBytes` ('all': every byte read)
- * at `level` and the server decoding and hashing them to check them.
+ * The floor of a backup of `dir`: reading, cutting and hashing every byte
+ * of the files it must read (all of them, or with `previous` those whose
+ * stat changed since: a release that touched every mtime reads them all);
+ * compressing `newBytes` ('all': every byte read) at `level` and the
+ * server decoding and hashing them to check them. `seen` is for the next
+ * step's `previous`.
  */
 export async function backupFloor(
   dir: string,
   costs: ComputeCosts,
   newBytes: number | 'all',
-  level = DEFAULT_ZSTD_LEVEL,
-  cores = os.availableParallelism(),
-): Promise<Floor> {
-  const { timed: read, bytes } = await readFloor(dir, cores);
+  { level = DEFAULT_ZSTD_LEVEL, cores = os.availableParallelism(), previous }: { level?: number; cores?: number; previous?: SeenFiles } = {},
+): Promise<Floor & { seen: SeenFiles }> {
+  const { timed: read, bytes, seen } = await readFloor(dir, cores, previous);
   if (newBytes === 'all') newBytes = bytes;
   const l = levelCost(costs, level);
-  return floorOf(
+  const floor = floorOf(
     read,
     {
       cut: bytes * costs.cutPerByte,
@@ -280,6 +297,7 @@ export async function backupFloor(
     cores,
     'read',
   );
+  return { ...floor, seen };
 }
 
 /** The floor of an unchanged re-backup: one lstat per entry, one thread (the walk is in order). */
