@@ -83,6 +83,26 @@ describe('the catalog file', () => {
     expect(after.pages).toBeLessThan(before.pages - 100);
   });
 
+  test('the catalog file itself shrinks when GC gives pages back, while the store stays open (not only at a later checkpoint)', async () => {
+    const file = path.join(dir, 'catalog.db');
+    const first = await Store.open(dir);
+    try {
+      await backupDirectoryTree(first, 'node1', smallFiles('shrink', 12000));
+    } finally {
+      await first.close(); // checkpointed: the file holds every page
+    }
+    const before = fs.statSync(file).size;
+    const store = await Store.open(dir);
+    try {
+      await store.deleteBackup(store.listBackups('node1')[0]!.id);
+      await store.gc();
+      // Still open, no checkpoint of its own: 12,000 chunk rows, their index entries and claims are off the file.
+      expect(fs.statSync(file).size).toBeLessThan(before - 100 * 4096);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a catalog made before (auto_vacuum NONE) keeps its free pages, backs up, reads back and verifies as before', async () => {
     // A store as an earlier release left it: the same schema, without auto_vacuum.
     await (await Store.open(dir)).close();

@@ -224,6 +224,8 @@ const WAL_KEPT_BYTES = 1024 * 1024;
 export class Catalog {
   private readonly db: Database.Database;
   private readonly stmts: Statements;
+  /** Whether free pages can be given back (auto_vacuum INCREMENTAL: every catalog made since it was set); read once at open. */
+  private readonly givesPagesBack: boolean;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -240,6 +242,7 @@ export class Catalog {
       // 64 MiB of page cache (the default is 2 MiB): chunk lookups hit random pages of a large index.
       this.db.pragma('cache_size = -65536');
       this.migrate();
+      this.givesPagesBack = this.db.pragma('auto_vacuum', { simple: true }) === AUTO_VACUUM_INCREMENTAL;
     } catch (err) {
       this.db.close(); // a file that is no catalog, or one too new: nothing stays open
       throw err;
@@ -487,14 +490,18 @@ export class Catalog {
    * sat free after three releases); GC frees the rows of dead chunks.
    * Catalogs made before auto_vacuum was set keep their free pages for
    * reuse, as they always did (the mode changes only with a VACUUM).
-   * Best effort, after the commit: a failure (a full disk) leaves them
-   * free for the next time.
+   * The vacuum is written to the WAL: the catalog file itself shrinks only
+   * when a checkpoint copies it back, so one is run at once (PASSIVE: it
+   * waits for no reader; what a reader still holds is copied by a later
+   * one). Best effort, after the commit: a failure (a full disk) leaves
+   * them free for the next time.
    */
   private releaseFreePages(): void {
+    if (!this.givesPagesBack) return;
     try {
-      if (this.db.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) return;
       if ((this.db.pragma('freelist_count', { simple: true }) as number) < FREE_PAGES_KEPT) return;
       this.db.pragma('incremental_vacuum');
+      this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // Nothing lost: the pages stay free and are reused by the next insert.
     }
