@@ -8,9 +8,12 @@
  * and writes docs/PERFORMANCE.md.
  *
  * BENCH_FILES (default 50000), BENCH_DUMP_MB (default 2048) and
- * BENCH_SMALL_FILES (default 84000) set the sizes; BENCH_DATASETS and
- * BENCH_TOOLS run a subset; BENCH_KEEP_STORES=DIR keeps a copy of each
- * repository.
+ * BENCH_SMALL_FILES (default 84000) set the sizes; BENCH_DATASETS,
+ * BENCH_TOOLS and BENCH_REGIMES run a subset; BENCH_FLOOR=0 leaves the
+ * floors out, BENCH_LOOP=0 runs in $TMPDIR as it is; BENCH_KEEP_STORES=DIR
+ * keeps a copy of each repository, BENCH_KEEP_WORK=1 the work directory.
+ * Any of these but the two KEEP knobs makes a partial run, which leaves
+ * docs/PERFORMANCE.md alone (partialRunKnobs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -468,14 +471,41 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
   }
 }
 
+/**
+ * The knobs set that make this run other than the full one: a run with any
+ * of them (a subset, other sizes, one cache state, no floor, no loop
+ * device, other node flags, a wrapper) leaves docs/PERFORMANCE.md alone,
+ * so what it holds is always the full run. BENCH_KEEP_WORK and
+ * BENCH_KEEP_STORES only keep files, and do not count.
+ */
+function partialRunKnobs(): string[] {
+  const full: Record<string, string | undefined> = {
+    BENCH_TOOLS: undefined,
+    BENCH_DATASETS: undefined,
+    BENCH_FILES: '50000',
+    BENCH_DUMP_MB: '2048',
+    BENCH_SMALL_FILES: '84000',
+    BENCH_REGIMES: 'warm,cold',
+    BENCH_FLOOR: undefined,
+    BENCH_LOOP: undefined,
+    BENCH_AGENT_NODE_ARGS: undefined,
+    BENCH_SERVER_NODE_ARGS: undefined,
+    BENCH_AGENT_WRAPPER: undefined,
+  };
+  return Object.entries(full)
+    .filter(([knob, value]) => process.env[knob] !== undefined && process.env[knob] !== value)
+    .map(([knob]) => knob);
+}
+
 async function main(): Promise<void> {
   // BENCH_TOOLS=restic,cpsbackup runs a subset (restic is always needed: it is the yardstick).
   const only = process.env.BENCH_TOOLS?.split(',');
   const sets = datasets();
   const sections: string[] = [];
   for (const dataset of sets) sections.push(await runDataset(dataset, only));
-  if (only || sets.length < 2) {
-    console.log('(BENCH_TOOLS or BENCH_DATASETS set: a partial run, docs/PERFORMANCE.md left as it is)');
+  const partial = partialRunKnobs();
+  if (partial.length > 0) {
+    console.log(`(${partial.join(', ')} set: a partial run, docs/PERFORMANCE.md left as it is)`);
     return;
   }
   const doc = path.join(ROOT, 'docs/PERFORMANCE.md');
