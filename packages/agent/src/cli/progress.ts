@@ -19,6 +19,8 @@ export interface ProgressSample {
 
 /** What -e and -i tell of their progress: a terminal line, a JSON stream, or nothing. */
 export interface ProgressDisplay {
+  /** Whether it shows anything of update(): if not, the run is not asked for samples at all (each one cost an object per file or chunk). */
+  readonly shows: boolean;
   update(s: ProgressSample): void;
   /** A line for its user now (the server waits on its storage), said whatever the display. */
   notice(line: string): void;
@@ -101,6 +103,7 @@ class Pacer {
  * scheduled runs (cron, pipes) stay quiet.
  */
 class TerminalProgress implements ProgressDisplay {
+  readonly shows = true;
   private readonly bar: cliProgress.SingleBar;
   private readonly start = Date.now();
   private line = '';
@@ -147,6 +150,7 @@ const JSON_STATUS_MS = 1000;
  * follows as the last line.
  */
 class JsonProgress implements ProgressDisplay {
+  readonly shows = true;
   private readonly start = Date.now();
   private readonly pacer = new Pacer(JSON_STATUS_MS, (s) =>
     process.stdout.write(JSON.stringify(statusObject(this.action, s, (Date.now() - this.start) / 1000)) + '\n'),
@@ -186,6 +190,7 @@ export function statusObject(action: 'backup' | 'restore', s: ProgressSample, el
 
 /** Nothing shown (no terminal, no --json-progress); notices still go to stderr. */
 class NoProgress implements ProgressDisplay {
+  readonly shows = false;
   update(): void {}
   notice(line: string): void {
     process.stderr.write(`${line}\n`);

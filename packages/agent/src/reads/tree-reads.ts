@@ -174,8 +174,11 @@ export class TreeReads {
    * at a time with open() as it uses them: a file's content is opened
    * into one scratch buffer, so a restore allocates no plaintext per chunk.
    */
-  async stored(ids: readonly Buffer[], what: string): Promise<StoredChunk[]> {
-    return (await this.fetch(ids, what, false)) as StoredChunk[];
+  stored(ids: readonly Buffer[], what: string): Promise<StoredChunk[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    // A file's window fits one request (the common case: one per small file): no array of parts to join.
+    if (ids.length <= LIMITS.idsPerQuery) return this.request(ids as Buffer[], what, false) as Promise<StoredChunk[]>;
+    return this.fetch(ids, what, false) as Promise<StoredChunk[]>;
   }
 
   /** A chunk from stored(), opened and checked; valid until the next open() (decoded where `into` says, if it says). */
@@ -249,7 +252,7 @@ export class TreeReads {
         for (let i = 0; i < p.ids.length; i++) {
           const id = p.ids[i]!;
           const c = await this.server.expect('chunk');
-          if (!Buffer.from(c.id ?? new Uint8Array()).equals(id)) {
+          if (!c.id || !id.equals(c.id)) {
             throw new AgentError('PROTOCOL', `the server sent chunk ${Buffer.from(c.id ?? []).toString('hex')} where ${id.toString('hex')} was expected`);
           }
           const p8 = c.payload ?? new Uint8Array();

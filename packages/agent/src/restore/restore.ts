@@ -191,7 +191,9 @@ class ContentStream implements FileContent {
 
   private fill(): void {
     while (this.inFlight.length < 2 && this.asked < this.e.chunks.length) {
-      const w: Window = { answer: this.reads.stored(this.e.chunks.slice(this.asked, this.asked + WINDOW_CHUNKS), this.e.path.toString()) };
+      // A file of one window (most files) asks for its own list of chunks: no copy of it.
+      const ids = this.asked === 0 && this.e.chunks.length <= WINDOW_CHUNKS ? this.e.chunks : this.e.chunks.slice(this.asked, this.asked + WINDOW_CHUNKS);
+      const w: Window = { answer: this.reads.stored(ids, this.e.path.toString()) };
       // The answer is kept where next() looks for it; a failure is met when the writer takes it.
       w.answer.then(
         (chunks) => (w.came = chunks),
@@ -233,11 +235,12 @@ async function restoreTree(
 ): Promise<void> {
   const ahead: Array<{ e: FileEntry; content: ContentStream; held: number; context: boolean }> = [];
   let aheadBytes = 0;
+  const onPiece = (piece: Buffer) => progress.passing(piece, opts.interrupt);
   const writeOldest = async () => {
     const { e, content, held, context } = ahead.shift()!;
     aheadBytes -= held;
     progress.writing = e;
-    content.onPiece = (piece) => progress.passing(piece, opts.interrupt);
+    content.onPiece = onPiece;
     const outcome = await writer.write(e, content, context);
     progress.writing = undefined;
     if (!context) {

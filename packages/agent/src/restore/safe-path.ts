@@ -15,6 +15,8 @@ const DOT = 0x2e;
  */
 export function relativeOf(stored: Buffer): Buffer {
   if (stored.length === 0 || stored.includes(0)) throw new AgentError('UNSAFE_PATH', `refusing a stored path that is empty or holds NUL`);
+  // The usual stored path ("/a/b/c": one leading slash, no empty, "." or ".." component) is its own tail: no copy.
+  if (isPlainAbsolute(stored)) return stored.subarray(1);
   const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i <= stored.length; i++) {
@@ -36,6 +38,19 @@ export function relativeOf(stored: Buffer): Buffer {
 }
 
 const SLASH_BUF = Buffer.from('/');
+
+/** Whether `p` is "/" followed by components that are neither empty, "." nor "..", joined by single slashes ("/a/b", not "/", "//a", "/a/", "/a/../b"). */
+function isPlainAbsolute(p: Buffer): boolean {
+  if (p.length < 2 || p[0] !== SLASH) return false;
+  let start = 1;
+  for (let i = 1; i <= p.length; i++) {
+    if (i < p.length && p[i] !== SLASH) continue;
+    const n = i - start;
+    if (n === 0 || (p[start] === DOT && (n === 1 || (n === 2 && p[start + 1] === DOT)))) return false;
+    start = i + 1;
+  }
+  return true;
+}
 
 /** A relative path's directory and last component ("a/b/c" → "a/b", "c"; "c" → "", "c"). */
 export function splitLast(rel: Buffer): { parent: Buffer; name: Buffer } {

@@ -40,7 +40,7 @@ export async function exportBackup(config: NodeConfig, argv: CliArgs): Promise<R
       full: argv.full,
       name: argv.name,
       description: argv.description,
-      onProgress: (c, expected, reading) => progress.update(backupSample(c, expected, reading)),
+      onProgress: progress.shows ? (c, expected, reading) => progress.update(backupSample(c, expected, reading)) : undefined,
       // A notice may carry the server's text (why it waits for its storage): shown escaped.
       onNotice: (line) => progress.notice(`cpsbackup: ${untrustedText(line)}`),
       prompt: terminalPrompt(),

@@ -63,7 +63,9 @@ export async function importBackup(config: NodeConfig, argv: CliArgs): Promise<R
     setuid: argv.setuid,
     client: argv.client,
     prompt: terminalPrompt(),
-    onProgress: (p) => progress.update({ bytesDone: p.bytes, filesDone: p.entries, totalBytes: p.totalBytes, totalFiles: p.totalEntries }),
+    onProgress: progress.shows
+      ? (p) => progress.update({ bytesDone: p.bytes, filesDone: p.entries, totalBytes: p.totalBytes, totalFiles: p.totalEntries })
+      : undefined,
     interrupt: interrupt.signal,
   })
     .catch((err: unknown) => {
