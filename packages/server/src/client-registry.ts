@@ -42,7 +42,10 @@ export class ClientRegistry {
         next.set(name, { ok: true, config });
       } catch (err) {
         const message = err instanceof ConfigError ? err.message : (err as Error).message;
-        problems.push(message);
+        // The node is told only that its file is invalid: the operator reads this line, so it says what follows and what to do.
+        problems.push(
+          `${message} (client ${JSON.stringify(name)} is refused every request until this file loads: fix it, then reload cpsbackupd: systemctl reload cpsbackupd, or SIGHUP)`,
+        );
         next.set(name, { ok: false, reason: 'invalid', message });
       }
     }
