@@ -114,6 +114,16 @@ describe('cpsbackupd --check', () => {
     ]);
   });
 
+  test('no client directory: every node would be refused, exit 2', () => {
+    fs.rmSync(path.join(dir, 'clients'), { recursive: true });
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `cpsbackupd: configuration error: cannot read client directory ${path.join(dir, 'clients')} (ENOENT): every node is refused as unknown; ` +
+        'make it, one file per client, readable by the user cpsbackupd runs as, or set clientconfdir in server.conf to where the client files are\n',
+    );
+  });
+
   test('zstd_level = 0 in server.conf: refused with the range, exit 2', () => {
     fs.appendFileSync(conf, 'zstd_level = 0\n');
     const r = check();

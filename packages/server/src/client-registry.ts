@@ -25,7 +25,10 @@ export class ClientRegistry {
     try {
       names = fs.readdirSync(this.dir);
     } catch (err) {
-      problems.push(`cannot read client directory ${this.dir}: ${(err as Error).message}`);
+      problems.push(
+        `cannot read client directory ${this.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): every node is refused as unknown; ` +
+          'make it, one file per client, readable by the user cpsbackupd runs as, or set clientconfdir in server.conf to where the client files are',
+      );
     }
     for (const name of names) {
       // Hidden files and editors' backups (name~) are not clients; any other file not named as a client can be is said, not skipped silently.
