@@ -1,7 +1,8 @@
 /**
  * `cpsbackupd --check` reads the files server.conf names as the daemon would at
- * its start (CA, certificate, key, records key), and says each problem with its
- * file and what to do, exiting 2; OK only when the daemon could use them all.
+ * its start (CA, certificate, key, records key) and the client files as the
+ * daemon's registry does, and says each problem with its file and what to do,
+ * exiting 2; OK only when the daemon could use them all.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -82,6 +83,53 @@ describe('cpsbackupd --check', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /ssl_cert_ca \S+ holds no CA certificate \(.*CN=web1.*basicConstraints CA:FALSE\): give the CA that signs the nodes' certificates/,
+    );
+  });
+
+  test('a client file the daemon would refuse: named with its line, key and what follows, exit 2', () => {
+    const file = path.join(dir, 'clients', 'n2');
+    fs.writeFileSync(file, 'ssl_peer_cn = n2\nkeep_dayly = 7\n');
+    fs.writeFileSync(path.join(dir, 'clients', 'n3'), 'keep = 3\n');
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^cpsbackupd: configuration error: ${file}:2: keep_dayly: unknown key \\(known keys: .*keep_daily.*\\) \\(client "n2" is refused every request until this file loads: fix it, then reload cpsbackupd: systemctl reload cpsbackupd, or SIGHUP\\)$`,
+        ),
+      ),
+    ]);
+  });
+
+  test("a client file's zstd_level, and Burp's compression: the node is served, each line named with node.conf as where to set the level", () => {
+    const file = path.join(dir, 'clients', 'n2');
+    fs.writeFileSync(file, 'ssl_peer_cn = n2\ncompression = 9\nzstd_level = 1\n');
+    const r = check();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${conf}: OK\n`);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `cpsbackupd: warning: ${file}:2: compression is a Burp setting cpsbackup does not implement; ignored (the node compresses its chunks: set zstd_level in the node's node.conf, -7 to -1 (zstd's fast levels) or 1 to 19, 3 by default; server.conf's zstd_level is only for what the server compresses itself, listings. Burp's compression = 0 (off): exclude_comp in node.conf, naming the extensions of files compressed already)`,
+      `cpsbackupd: warning: ${file}:3: zstd_level is not read from this file; ignored (the node compresses its chunks: set zstd_level in that node's node.conf, and remove this line; server.conf's zstd_level is only for what the server compresses itself, listings)`,
+    ]);
+  });
+
+  test('no client directory: every node would be refused, exit 2', () => {
+    fs.rmSync(path.join(dir, 'clients'), { recursive: true });
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `cpsbackupd: configuration error: cannot read client directory ${path.join(dir, 'clients')} (ENOENT): every node is refused as unknown; ` +
+        'make it, one file per client, readable by the user cpsbackupd runs as, or set clientconfdir in server.conf to where the client files are\n',
+    );
+  });
+
+  test('zstd_level = 0 in server.conf: refused with the range, exit 2', () => {
+    fs.appendFileSync(conf, 'zstd_level = 0\n');
+    const r = check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /server\.conf:8: zstd_level: 0 is not a level cpsbackup takes: .* Give -7 to -1 \(zstd's fast levels\) or 1 to 19 .*; 3 is the default/,
     );
   });
 

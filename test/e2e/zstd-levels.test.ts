@@ -54,6 +54,40 @@ describe('zstd levels', () => {
       const r = await runCli(['-c', conf, '-e']);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/zstd_level.*must be between -7 and 19, got -8/);
+      // 0 is zstd's default (3) and Burp's "off": the file must say which it means.
+      fs.writeFileSync(conf, fs.readFileSync(conf, 'utf8').replace('zstd_level = -8', 'zstd_level = 0'));
+      const zero = await runCli(['-c', conf, '-e']);
+      expect(zero.code).toBe(2);
+      expect(zero.stderr).toMatch(
+        /node\.conf:\d+: zstd_level: 0 is not a level cpsbackup takes: .* Give -7 to -1 \(zstd's fast levels\) or 1 to 19 .*; 3 is the default/,
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("zstd_level in the server's client file, where a Burp user would set compression: the node is still served, the log names node.conf", async () => {
+    const server = new TestServer(path.join(root, 'srv3'), pki);
+    server.addClient('n2', ['ssl_peer_cn = n2', 'compression = 9', 'zstd_level = 1']);
+    await server.start();
+    try {
+      const data = path.join(root, 'n2-data');
+      fs.mkdirSync(data);
+      fs.writeFileSync(path.join(data, 'text'), new SeededRandom('n2').text(100_000));
+      const conf = writeNodeConf(path.join(root, 'n2'), server, { cname: 'n2', cert: pki.client('n2'), include: [data] });
+      const backup = await runCli(['-c', conf, '-e']);
+      expect([backup.code, backup.stderr]).toEqual([0, '']);
+      expect((await runCli(['-c', conf, '-l'])).code).toBe(0);
+      const warnings = server.log
+        .split('\n')
+        .filter((l) => l.includes('client file: setting ignored'))
+        .map((l) => (JSON.parse(l) as { warning: string }).warning);
+      expect(warnings).toEqual([
+        expect.stringMatching(/clients\/n2:2: compression is a Burp setting .*set zstd_level in the node's node\.conf/),
+        expect.stringMatching(
+          /clients\/n2:3: zstd_level is not read from this file; ignored \(the node compresses its chunks: set zstd_level in that node's node\.conf/,
+        ),
+      ]);
     } finally {
       await server.stop();
     }

@@ -21,6 +21,11 @@ const tls: BurpKey = { note: 'TLS 1.3 only, with Node.js defaults' };
 /** A server key in a node's file: Burp's client ignores it too. */
 const serverScript: BurpKey = { note: "server scripts run on the server: set them in server.conf or the server's clients/<cname>" };
 
+/** Burp's compression = 0 (off), as cpsbackup gets it. */
+const COMPRESSION_OFF = "Burp's compression = 0 (off): exclude_comp in node.conf, naming the extensions of files compressed already";
+/** zstd's levels, as the zstd_level key takes them (zstd-level.ts). */
+const ZSTD_LEVELS = "-7 to -1 (zstd's fast levels) or 1 to 19, 3 by default";
+
 /** Burp keys shared by server and client files. */
 const COMMON: Record<string, BurpKey> = {
   mode: { note: 'cpsbackupd is the server and cpsbackup the client' },
@@ -36,7 +41,6 @@ const COMMON: Record<string, BurpKey> = {
   ca_burp_ca: { note: 'certificates are signed by cpsbackupd (ca_key) when a node enrols with cpsbackup --enrol' },
   ca_csr_dir: { note: 'certificates are signed by cpsbackupd (ca_key) when a node enrols with cpsbackup --enrol' },
   protocol: { note: 'cpsbackup has one protocol' },
-  compression: { note: 'chunks are zstd-compressed (zstd_level)' },
   network_timeout: { note: 'network_timeout in node.conf, idle_timeout in server.conf' },
   cname_lowercase: { note: 'client names are compared as written: set cname in node.conf to the name of its client file' },
   cname_fqdn: { note: 'client names are compared as written: set cname in node.conf to the name of its client file' },
@@ -50,6 +54,9 @@ const COMMON: Record<string, BurpKey> = {
 /** Burp server keys (burp-server.conf and clientconfdir files). */
 export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
   ...COMMON,
+  compression: {
+    note: `the node compresses its chunks: set zstd_level in the node's node.conf, ${ZSTD_LEVELS}; server.conf's zstd_level is only for what the server compresses itself, listings. ${COMPRESSION_OFF}`,
+  },
   fork: { note: 'run cpsbackupd in the foreground under systemd' },
   daemon: { note: 'run cpsbackupd in the foreground under systemd' },
   listen: { note: 'address and port' },
@@ -113,6 +120,7 @@ export const BURP_SERVER_KEYS: Record<string, BurpKey> = {
 /** Burp client keys (burp.conf on a node). */
 export const BURP_NODE_KEYS: Record<string, BurpKey> = {
   ...COMMON,
+  compression: { note: `set zstd_level in this node.conf: the level its chunks are compressed with, ${ZSTD_LEVELS}. ${COMPRESSION_OFF}` },
   status_port: { note: "the status port is the server's" },
   server_can_restore: { note: 'the server never starts a restore: restores are started on the node (cpsbackup -i)' },
   server_can_override_includes: { note: 'the server never changes what a node backs up: includes are set in node.conf only' },

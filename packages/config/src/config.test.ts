@@ -362,3 +362,65 @@ describe('files written for Burp and the Canopsis cpsbackup page', () => {
     expect([c.include, c.exclude, c.exclude_ext]).toEqual([['/srv'], ['/srv/b'], ['gz']]);
   });
 });
+
+describe('zstd_level: where it is set, and the levels it takes', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpszstd-'));
+    fs.mkdirSync(path.join(dir, 'clients'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true }));
+  const write = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+
+  test("0 is refused in node.conf and server.conf (zstd's 0 is level 3, Burp's compression = 0 is off), with the range and the default", () => {
+    const zero =
+      /zstd_level: 0 is not a level cpsbackup takes: zstd reads it as level 3, while Burp's compression = 0 means off\. Give -7 to -1 \(zstd's fast levels\) or 1 to 19 \(19 is very slow: about 3 MiB\/s per core\); 3 is the default/;
+    expect(() => loadNodeConfig(write('node.conf', 'server = x\nzstd_level = 0\n'), 'h')).toThrow(new RegExp(`node\\.conf:2: ${zero.source}`));
+    expect(() => loadServerConfig(write('server.conf', 'zstd_level = 0\n'))).toThrow(new RegExp(`server\\.conf:1: ${zero.source}`));
+    expect(() => loadServerConfig(write('server.conf', 'zstd_level = 20\n'))).toThrow(
+      /server\.conf:1: zstd_level: must be between -7 and 19, got 20: give -7 to -1 \(zstd's fast levels\) or 1 to 19 .*3 is the default/,
+    );
+    for (const level of [-7, -1, 1, 19]) expect(loadNodeConfig(write('node.conf', `server = x\nzstd_level = ${level}\n`), 'h').zstd_level).toBe(level);
+    expect(loadNodeConfig(write('node.conf', 'server = x\n'), 'h').zstd_level).toBe(3);
+    expect(loadServerConfig(write('server.conf', '')).zstd_level).toBe(3);
+  });
+
+  test("a client file's zstd_level and read_concurrency are the node's: ignored with a warning naming node.conf, the client still loads", () => {
+    write('clients/n2', 'ssl_peer_cn = n2\nzstd_level = 1\nread_concurrency = 4\n');
+    const c = loadClientConfig(path.join(dir, 'clients'), 'n2');
+    expect(c.ssl_peer_cn).toBe('n2');
+    expect(c.warnings).toEqual([
+      `${dir}/clients/n2:2: zstd_level is not read from this file; ignored (the node compresses its chunks: set zstd_level in that node's node.conf, and remove this line; server.conf's zstd_level is only for what the server compresses itself, listings)`,
+      `${dir}/clients/n2:3: read_concurrency is not read from this file; ignored (the node reads its files: set read_concurrency in that node's node.conf, and remove this line)`,
+    ]);
+    // A key of no file stays an error.
+    write('clients/n3', 'zstd_levle = 1\n');
+    expect(() => loadClientConfig(path.join(dir, 'clients'), 'n3')).toThrow(/clients\/n3:1: zstd_levle: unknown key/);
+  });
+
+  test("Burp's compression points to node.conf's zstd_level from every file", () => {
+    write('clients/n2', 'compression = 9\n');
+    const server = loadServerConfig(write('server.conf', 'compression = 9\n'));
+    const client = loadClientConfig(path.join(dir, 'clients'), 'n2');
+    for (const w of [...server.warnings, ...client.warnings]) {
+      expect(w).toMatch(
+        /compression is a Burp setting .*ignored \(the node compresses its chunks: set zstd_level in the node's node\.conf, -7 to -1 .* 3 by default/,
+      );
+      expect(w).toContain("Burp's compression = 0 (off): exclude_comp in node.conf");
+    }
+    const node = loadNodeConfig(write('node.conf', 'server = x\ncompression = 0\n'), 'h');
+    expect(node.warnings).toEqual([expect.stringMatching(/node\.conf:2: compression is a Burp setting .*ignored \(set zstd_level in this node\.conf: /)]);
+  });
+});
+
+test('the example node.conf and server.conf show zstd_level, and node.conf read_concurrency, commented with their defaults', () => {
+  const conf = path.resolve(__dirname, '../../../conf');
+  const node = fs.readFileSync(path.join(conf, 'node.conf'), 'utf8');
+  const server = fs.readFileSync(path.join(conf, 'server.conf'), 'utf8');
+  expect(node).toContain(`\n#zstd_level = ${nodeSchema.zstd_level.defaultValue}\n`);
+  expect(node).toContain(`\n#read_concurrency = ${nodeSchema.read_concurrency.defaultValue}\n`);
+  expect(server).toContain(`\n#zstd_level = ${serverSchema.zstd_level.defaultValue}\n`);
+});

@@ -35,7 +35,9 @@ export function readConfigLines(text: string, file: string): ConfigLine[] {
 /** Burp keys a file may carry, and where to say what was ignored. */
 export interface ForeignKeys {
   burp: Record<string, BurpKey>;
-  /** Receives one line per Burp key accepted and ignored. */
+  /** cpsbackup keys another file reads, with where they go (misplaced-keys.ts): ignored with a warning. */
+  elsewhere?: Record<string, string>;
+  /** Receives one line per Burp key, or key of another file, accepted and ignored. */
   warnings: string[];
 }
 
@@ -44,7 +46,8 @@ export interface ForeignKeys {
  * key given twice and missing required keys are errors naming file, line and
  * key. Keys not given take their defaults. A Burp key cpsbackup does not
  * implement is a warning (in `foreign.warnings`) or, where ignoring it
- * would lose data, an error saying what to do instead.
+ * would lose data, an error saying what to do instead; a key of another file
+ * (`foreign.elsewhere`) is a warning saying which file reads it.
  */
 export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: string, file: string, schema: S, foreign?: ForeignKeys): ConfigOf<S> {
   const collected = new Map<string, { values: unknown[]; firstLine: number }>();
@@ -60,6 +63,11 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
           `is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: ${burp.note}`,
         );
       foreign!.warnings.push(`${file}:${l.line}: ${l.key} is a Burp setting cpsbackup does not implement; ignored (${burp.note})`);
+      continue;
+    }
+    const elsewhere = spec ? undefined : foreign?.elsewhere?.[l.key];
+    if (elsewhere !== undefined) {
+      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
       continue;
     }
     if (!spec) {

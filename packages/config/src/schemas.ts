@@ -4,8 +4,10 @@ import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { fsTypesKey } from './fs-types';
 import { ioPriorityKey } from './io-priority';
+import { NODE_KEYS_IN_CLIENT_FILE } from './misplaced-keys';
 import { loadConfig } from './parse';
 import { type ConfigOf, key } from './spec';
+import { zstdLevelKey } from './zstd-level';
 
 /** `conf/server.conf`: the cpsbackupd daemon. */
 export const serverSchema = {
@@ -105,7 +107,9 @@ export const serverSchema = {
   ),
   handshake_timeout: key.int(5, 1, 600, 'seconds a new connection gets to complete its TLS handshake (auth_timeout, if shorter, applies)'),
   auth_timeout: key.int(10, 1, 600, 'seconds a new connection gets to complete TLS and send its first message'),
-  zstd_level: key.int(3, -7, 19, 'zstd level for data the server compresses itself (-7 to -1: zstd\'s fast levels; see PERFORMANCE.md, "Compression")'),
+  zstd_level: zstdLevelKey(
+    "zstd level for what the server compresses itself (listings); the node's chunks take node.conf's zstd_level. -7 to -1 (zstd's fast levels) or 1 to 19 (19 is very slow: about 3 MiB/s per core); 0 is refused (see PERFORMANCE.md, \"Compression\")",
+  ),
   check_threads: key.int(-1, -1, 64, 'threads that decode and hash the chunks agents send (0: on the main thread; -1: one per core beyond two, at most 4)'),
   idle_timeout: key.int(120, 5, 86400, 'seconds of silence after which a connection is dropped and its lock released'),
   stall_timeout: key.int(
@@ -291,11 +295,8 @@ export const nodeSchema = {
     100000,
     'the most the node sends to the server, in Mbit/s as Burp counts them (2^20 bits: 8 = 1 MiB/s; fractions allowed, e.g. 0.5); absent: as fast as the network takes it',
   ),
-  zstd_level: key.int(
-    3,
-    -7,
-    19,
-    'zstd level for chunks sent to the server (-7 to -1: zstd\'s fast levels, less CPU for more stored bytes; 3: measured on both benchmark datasets, see PERFORMANCE.md, "Compression"); what is stored reads back whatever the level',
+  zstd_level: zstdLevelKey(
+    'zstd level for the chunks this node sends (-7 to -1: zstd\'s fast levels, less CPU for more stored bytes; 1 to 19, 19 very slow: about 3 MiB/s per core; 0 is refused; 3: measured on both benchmark datasets, see PERFORMANCE.md, "Compression"); what is stored reads back whatever the level',
   ),
   read_concurrency: key.int(
     2,
@@ -439,7 +440,7 @@ export function loadClientConfig(clientconfdir: string, name: string): ClientCon
   if (!CLIENT_NAME_PATTERN.test(name)) throw new ConfigError(clientconfdir, undefined, undefined, `invalid client name ${JSON.stringify(name)}`);
   const file = path.join(clientconfdir, name);
   const warnings: string[] = [];
-  const c = loadConfig(file, clientSchema, { burp: BURP_SERVER_KEYS, warnings });
+  const c = loadConfig(file, clientSchema, { burp: BURP_SERVER_KEYS, elsewhere: NODE_KEYS_IN_CLIENT_FILE, warnings });
   return { ...c, warnings, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
 }
 

@@ -6,6 +6,7 @@ import { COMPLETION_COMMAND, completionRequest, completions, ConfigError, loadSe
 import { SERVER_COMMAND_LINE, SERVER_COMMANDS, SERVER_OPTIONS, ServerExit } from './command-line';
 import { isStoreError, repairCatalog, type RepairReport, type RepairSource } from '@cpsbackup/store';
 import { runAdminCommand } from './admin-commands';
+import { ClientRegistry } from './client-registry';
 import { configFileProblems } from './config-check';
 import { makeRecordsKey } from './records-key';
 import { backendFor, recordsKeyFile, unwritableKeyMessage } from './storage';
@@ -70,8 +71,11 @@ async function main(): Promise<number> {
     throw err;
   }
   if (argv.check) {
-    for (const w of config.warnings) process.stderr.write(`cpsbackupd: warning: ${w}\n`);
-    const problems = configFileProblems(config);
+    // The client files are read by the daemon's own registry: --check finds what the daemon would refuse, no more, no less.
+    const clients = new ClientRegistry(config.clientconfdir);
+    const clientProblems = clients.reload();
+    for (const w of [...config.warnings, ...clients.warnings]) process.stderr.write(`cpsbackupd: warning: ${w}\n`);
+    const problems = [...configFileProblems(config), ...clientProblems];
     for (const p of problems) process.stderr.write(`cpsbackupd: configuration error: ${p}\n`);
     if (problems.length) return ServerExit.USAGE;
     process.stdout.write(`${config.configFile}: OK\n`);

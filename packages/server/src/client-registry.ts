@@ -25,7 +25,10 @@ export class ClientRegistry {
     try {
       names = fs.readdirSync(this.dir);
     } catch (err) {
-      problems.push(`cannot read client directory ${this.dir}: ${(err as Error).message}`);
+      problems.push(
+        `cannot read client directory ${this.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): every node is refused as unknown; ` +
+          'make it, one file per client, readable by the user cpsbackupd runs as, or set clientconfdir in server.conf to where the client files are',
+      );
     }
     for (const name of names) {
       // Hidden files and editors' backups (name~) are not clients; any other file not named as a client can be is said, not skipped silently.
@@ -42,7 +45,10 @@ export class ClientRegistry {
         next.set(name, { ok: true, config });
       } catch (err) {
         const message = err instanceof ConfigError ? err.message : (err as Error).message;
-        problems.push(message);
+        // The node is told only that its file is invalid: the operator reads this line, so it says what follows and what to do.
+        problems.push(
+          `${message} (client ${JSON.stringify(name)} is refused every request until this file loads: fix it, then reload cpsbackupd: systemctl reload cpsbackupd, or SIGHUP)`,
+        );
         next.set(name, { ok: false, reason: 'invalid', message });
       }
     }
