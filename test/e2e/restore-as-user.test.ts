@@ -137,4 +137,14 @@ function describeTree(dir: string): string[] {
     expect(fs.statSync(path.join(to, home)).mode & 0o7777).toBe(0o755);
     expect(userXattrs(path.join(to, home))).toBe('user.tag="writable"');
   });
+
+  test('as nobody under umask 0377, one file chosen with --regex: made with its mode, and the directories on its way as they were', async () => {
+    const to = path.join(home, 'restores', 'regex-0377');
+    const r = await runAsNobody('0377', ['-c', conf, '-i', '1', '--to', to, '--regex', 'deep/f$']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toContain('warning');
+    expect(r.code).toBe(0);
+    const restored = path.join(to, data);
+    expect(describeTree(restored)).toEqual(describeTree(data).filter((line) => /^(\.|sub|sub\/deep|sub\/deep\/f) /.test(line)));
+  });
 });
