@@ -555,9 +555,9 @@ export class TreeWriter {
         throw new AgentError('UNSAFE_PATH', `${escapeName(e.path)} was replaced while it was being restored; its metadata was not applied`);
       }
       if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
-      // One taken from the directory's default ACL, which the backup did not have, goes.
       const steps = xattrSteps(e.xattrs);
       this.setXattrs(e, steps.others, (x) => setXattrPath(fd, x.name, x.value, e.path));
+      // One taken from the directory's default ACL, which the backup did not have, goes.
       const acl = INHERITED_ACLS[0];
       if (!hasXattr(e, acl)) this.xattrStep(escapeName(e.path), acl, () => removeXattr(fd, acl, e.path, { path: true }));
       this.setXattrs(e, steps.acls, (x) => setXattrPath(fd, x.name, x.value, e.path));
