@@ -45,6 +45,7 @@ import {
   unlinkAt,
   xattrSize,
 } from '@cpsbackup/syscalls';
+import { readUmask } from './umask';
 import { xattrSteps } from './xattrs';
 import { withPartialName } from './safe-path';
 
@@ -70,7 +71,7 @@ export interface WriterWorkerData {
  * strings so raw bytes survive the message.
  */
 export type WriterOp =
-  | { op: 'create'; file: number; parent: string; name: string; replace: boolean; size: number; mode: number }
+  | { op: 'create'; file: number; parent: string; name: string; replace: boolean; size: number; mode: number; keepWritable: boolean }
   | { op: 'data'; file: number; at: number; length: number; release: number }
   | { op: 'hole'; file: number; length: number }
   | { op: 'finish'; file: number; uid: number; gid: number; mode: number; mtimeNs: bigint; linkGroup: number; xattrs?: Xattr[] }
@@ -215,7 +216,7 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
       const name = Buffer.from(o.name, 'latin1');
       try {
         const dir = cachedDir(o.parent);
-        const { fd, tmp, madeMode } = createFile(dir.fd, name, dir.defaultAcl ? undefined : o.mode);
+        const { fd, tmp, madeMode } = createFile(dir.fd, name, dir.defaultAcl || o.keepWritable ? undefined : o.mode);
         files.set(o.file, {
           fd,
           parent: o.parent,
@@ -244,14 +245,17 @@ function run(o: WriterOp, ring: Buffer, used: Int32Array): void {
           // Owner before mode and capability: chown clears the setuid and setgid bits, and the capability.
           if (o.uid >= 0) fs.fchownSync(f.fd, o.uid, o.gid);
           const steps = xattrSteps(o.xattrs ?? []);
+          // Attributes that need write permission on the inode, while its owner has it (a umask may have taken it away at its making).
+          if (steps.others.length > 0 && !isRoot && !ownerWritable(f)) fs.fchmodSync(f.fd, 0o600);
+          setXattrs(f.fd, steps.others, f);
           // An ACL the new file took from its directory's default ACL, which the backup did not have, goes.
-          if (f.inherited && !steps.beforeMode.some((x) => Buffer.from(x.name).toString('latin1') === ACCESS_ACL)) {
+          if (f.inherited && !steps.acls.some((x) => Buffer.from(x.name).toString('latin1') === ACCESS_ACL)) {
             xattrStep(ACCESS_ACL, f, () => removeXattr(f.fd, ACCESS_ACL, shown(f.parent, f.name.toString('latin1'))));
           }
-          setXattrs(f.fd, steps.beforeMode, f);
+          setXattrs(f.fd, steps.acls, f);
           // A file made with its final permissions needs no chmod, unless an attribute set since (an ACL) changed them.
-          if (f.madeMode !== o.mode || steps.beforeMode.length > 0) fs.fchmodSync(f.fd, o.mode);
-          setXattrs(f.fd, steps.afterMode, f);
+          if (f.madeMode !== o.mode || steps.acls.length > 0) fs.fchmodSync(f.fd, o.mode);
+          setXattrs(f.fd, steps.capability, f);
           futimensNs(f.fd, o.mtimeNs, o.mtimeNs);
           // Which file the first name of a hard-link group is: only then (a stat per file was a tenth of the writer's calls).
           if (o.linkGroup) st = fs.fstatSync(f.fd, { bigint: true });
@@ -371,15 +375,17 @@ function madeWith(mode: number): boolean {
   return umask !== undefined && (mode & 0o7000) === 0 && (mode & umask) === 0;
 }
 
-/** This process's umask, read once from /proc (reading it with process.umask() is deprecated); undefined: unknown, every file gets its chmod. */
-const umask: number | undefined = (() => {
-  try {
-    const m = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
-    return m ? parseInt(m[1]!, 8) : undefined;
-  } catch {
-    return undefined;
-  }
-})();
+/** Whether a file's owner may still write its inode: made with its final mode that allows it, or made 0600 under a umask that keeps the owner's write bit. */
+function ownerWritable(f: OpenFile): boolean {
+  if (f.madeMode !== undefined) return (f.madeMode & 0o200) !== 0;
+  return umask !== undefined && (umask & 0o200) === 0;
+}
+
+/** Root writes any inode whatever its mode. */
+const isRoot = process.geteuid?.() === 0;
+
+/** This process's umask, read once; undefined: unknown, every file gets its chmod. */
+const umask = readUmask();
 
 /** What open(O_TMPFILE) answers where the filesystem (or an old kernel) cannot make a file with no name. */
 const NO_TMPFILE = new Set(['EOPNOTSUPP', 'ENOTSUP', 'EISDIR', 'EINVAL', 'ENOSYS']);

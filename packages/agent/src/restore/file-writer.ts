@@ -43,7 +43,7 @@ export interface FileFinish {
   mtimeNs: bigint;
   /** The file is the first name of this hard-link group (0: none): later `link`s name it. */
   linkGroup?: number;
-  /** Extended attributes to set (ACLs before the mode, the capability last). */
+  /** Extended attributes to set (xattrs.ts's xattrSteps: the others first, the ACLs before the mode, the capability last). */
   xattrs?: readonly Xattr[];
 }
 
@@ -118,9 +118,12 @@ export class FileWriter {
    * `replace`, it then replaces what is at its name (one rename: the old
    * file stays until the new one is complete). `mode`: the permissions
    * `finish` will give it, which a file with no name is made with (saving
-   * its chmod where nothing else changes them).
+   * its chmod where nothing else changes them). `keepWritable`: the file
+   * stays writable by its owner until `finish` sets its mode, whatever
+   * `mode` says (it has attributes the kernel sets only with write
+   * permission on the inode).
    */
-  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number; mode?: number } = {}): number {
+  create(parent: Buffer, name: Buffer, opts: { replace?: boolean; size?: number; mode?: number; keepWritable?: boolean } = {}): number {
     this.throwIfFailed();
     this.worker ??= this.start();
     const file = this.nextFile++;
@@ -132,6 +135,7 @@ export class FileWriter {
       replace: opts.replace ?? false,
       size: opts.size ?? 0,
       mode: opts.mode ?? 0o600,
+      keepWritable: opts.keepWritable ?? false,
     });
     return file;
   }

@@ -31,6 +31,7 @@ import { FileWriter } from './file-writer';
 import { OwnerNames } from '../backup/owners';
 import { FoldedWarnings } from './folded-warnings';
 import { relativeOf, splitLast, withPartialName } from './safe-path';
+import { readUmask } from './umask';
 import { XattrFailures, xattrSteps } from './xattrs';
 
 /** How entries are written back. */
@@ -103,6 +104,8 @@ interface PendingDir {
 export class TreeWriter {
   private readonly owners = new OwnerNames();
   private readonly isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
+  /** The umask directories are made under (undefined: unknown); one that takes an owner bit away gets a chmod after each mkdir. */
+  private readonly umask = readUmask();
   private readonly dirs: PendingDir[] = [];
   /** Hard-link groups whose first name was handed to the file writer. */
   private readonly links = new Set<number>();
@@ -157,6 +160,8 @@ export class TreeWriter {
             throw asTargetError(e, 'mkdir', sofar);
           }
           next = openAt(cur, name, DIR_FLAGS);
+          // Whatever the umask, its owner can work in it (what it may take from the group and others, it takes).
+          if (this.umaskTakesFromOwner()) chmodPath(next, (0o777 & ~(this.umask ?? 0o077)) | 0o700, sofar);
         }
         closeFd(cur);
         cur = next;
@@ -276,6 +281,7 @@ export class TreeWriter {
           if (code !== 'ENOENT') throw err;
           mkdirAt(cur, name, 0o700);
           next = openAt(cur, name, DIR_FLAGS);
+          if (this.ownerLacksBits()) chmodPath(next, 0o700, parent.subarray(0, end));
           this.madeHere.add(parent.subarray(0, end).toString('latin1'));
         }
         if (cur !== base) closeFd(cur);
@@ -286,6 +292,30 @@ export class TreeWriter {
     } catch (err) {
       if (cur !== base) closeFd(cur);
       throw err;
+    }
+  }
+
+  /** Whether the umask (an unknown one may) takes from what this process makes some of the owner's bits. */
+  private umaskTakesFromOwner(): boolean {
+    return this.umask === undefined || (this.umask & 0o700) !== 0;
+  }
+
+  /**
+   * Whether a directory this restore makes 0700 may lack some of its
+   * owner's bits (the umask took them), so that nothing could be made in
+   * it: not for root, whom permissions do not stop.
+   */
+  private ownerLacksBits(): boolean {
+    return !this.isRoot && this.umaskTakesFromOwner();
+  }
+
+  /** A directory just made given 0700, as the umask did not (its mode comes at the end): reached with no link followed. */
+  private ownerWorksIn(dir: number, name: Buffer, where: Buffer): void {
+    const fd = openAt(dir, name, DIR_FLAGS, 0, where);
+    try {
+      chmodPath(fd, 0o700, where);
+    } finally {
+      closeFd(fd);
     }
   }
 
@@ -311,6 +341,7 @@ export class TreeWriter {
         unlinkAt(dir, name, {}, e.path);
       }
       mkdirAt(dir, name, 0o700, e.path);
+      if (this.ownerLacksBits()) this.ownerWorksIn(dir, name, e.path);
       this.madeHere.add(rel.toString('latin1'));
       const made = lstatAt(dir, name, e.path);
       if (!made || !isDir(made)) throw this.unsafe(rel);
@@ -524,13 +555,14 @@ export class TreeWriter {
         throw new AgentError('UNSAFE_PATH', `${escapeName(e.path)} was replaced while it was being restored; its metadata was not applied`);
       }
       if (this.isRoot) chownPath(fd, this.uid(e), this.gid(e), e.path);
+      const steps = xattrSteps(e.xattrs);
+      this.setXattrs(e, steps.others, (x) => setXattrPath(fd, x.name, x.value, e.path));
       // One taken from the directory's default ACL, which the backup did not have, goes.
       const acl = INHERITED_ACLS[0];
       if (!hasXattr(e, acl)) this.xattrStep(escapeName(e.path), acl, () => removeXattr(fd, acl, e.path, { path: true }));
-      const steps = xattrSteps(e.xattrs);
-      this.setXattrs(e, steps.beforeMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
+      this.setXattrs(e, steps.acls, (x) => setXattrPath(fd, x.name, x.value, e.path));
       chmodPath(fd, e.mode & 0o7777, e.path);
-      this.setXattrs(e, steps.afterMode, (x) => setXattrPath(fd, x.name, x.value, e.path));
+      this.setXattrs(e, steps.capability, (x) => setXattrPath(fd, x.name, x.value, e.path));
       utimensPath(fd, e.mtimeNs, e.mtimeNs, e.path);
     } finally {
       closeFd(fd);
@@ -545,7 +577,9 @@ export class TreeWriter {
    */
   private async writeFile(parent: Buffer, name: Buffer, e: FileEntry, content: FileContent, replace: boolean): Promise<WriteOutcome> {
     const files = this.files!;
-    const file = files.create(parent, name, { replace, size: e.size, mode: e.mode & 0o7777 });
+    // A read-only file with user. attributes stays writable by its owner until they are set (not root: permissions do not stop it).
+    const keepWritable = !this.isRoot && (e.mode & 0o200) === 0 && e.xattrs.length > 0 && xattrSteps(e.xattrs).others.length > 0;
+    const file = files.create(parent, name, { replace, size: e.size, mode: e.mode & 0o7777, keepWritable });
     let complete = false;
     let size = 0;
     content.target = files.target;
@@ -645,11 +679,13 @@ export class TreeWriter {
       }
       if (this.isRoot) fs.fchownSync(fd, this.uid(e), this.gid(e));
       const steps = xattrSteps(e.xattrs);
+      // While it is still 0700 (made here) or as it was found: a user. attribute needs write permission on it.
+      this.setXattrs(shown, steps.others, (x) => setXattrFd(fd, x.name, x.value));
       // ACLs a directory this restore made took from its parent's default ACL, which the backup did not have, go.
       if (made) for (const acl of INHERITED_ACLS) if (!hasXattr(e, acl)) this.xattrStep(shown, acl, () => removeXattr(fd, acl, shown));
-      this.setXattrs(shown, steps.beforeMode, (x) => setXattrFd(fd, x.name, x.value));
+      this.setXattrs(shown, steps.acls, (x) => setXattrFd(fd, x.name, x.value));
       fs.fchmodSync(fd, e.mode & 0o7777);
-      this.setXattrs(shown, steps.afterMode, (x) => setXattrFd(fd, x.name, x.value));
+      this.setXattrs(shown, steps.capability, (x) => setXattrFd(fd, x.name, x.value));
       futimensNs(fd, e.mtimeNs, e.mtimeNs);
     } catch (err) {
       if (!skippable(err)) throw err;

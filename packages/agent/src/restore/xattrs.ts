@@ -4,25 +4,29 @@ const ACL_PREFIX = 'system.posix_acl_';
 const CAPABILITY = 'security.capability';
 
 /**
- * An entry's extended attributes in the two steps a restore sets them:
- * the POSIX ACLs before the mode (setting an ACL sets the group bits from
- * its mask, and the mode set after it is the one the backup recorded),
- * the others after it, the file capability last (a write or a chown drops
- * it; a chmod keeps it). The owner comes before both: chown clears setuid
- * bits and capabilities.
+ * An entry's extended attributes in the steps a restore sets them, after
+ * its owner (chown clears setuid bits and the capability):
+ * - `others` (user., trusted., security.selinux…) first, while the inode
+ *   is still writable by its owner: the kernel wants write permission on
+ *   the inode to set a user. attribute, which a read-only file's final
+ *   mode (or an ACL's owner entry) would take away;
+ * - the POSIX ACLs (`acls`) before the mode: setting an ACL sets the group
+ *   bits from its mask, and the mode set after it is the one the backup
+ *   recorded;
+ * - the file capability (`capability`) last, after the mode: a write or a
+ *   chown drops it; a chmod keeps it.
  */
-export function xattrSteps(xattrs: readonly Xattr[]): { beforeMode: Xattr[]; afterMode: Xattr[] } {
-  const beforeMode: Xattr[] = [];
-  const afterMode: Xattr[] = [];
-  let capability: Xattr | undefined;
+export function xattrSteps(xattrs: readonly Xattr[]): { others: Xattr[]; acls: Xattr[]; capability: Xattr[] } {
+  const others: Xattr[] = [];
+  const acls: Xattr[] = [];
+  const capability: Xattr[] = [];
   for (const x of xattrs) {
     const name = x.name.toString('latin1');
-    if (name.startsWith(ACL_PREFIX)) beforeMode.push(x);
-    else if (name === CAPABILITY) capability = x;
-    else afterMode.push(x);
+    if (name.startsWith(ACL_PREFIX)) acls.push(x);
+    else if (name === CAPABILITY) capability.push(x);
+    else others.push(x);
   }
-  if (capability) afterMode.push(capability);
-  return { beforeMode, afterMode };
+  return { others, acls, capability };
 }
 
 /**
