@@ -324,7 +324,8 @@ export class TreeWriter {
   }
 
   private async writeAt(dir: number, parent: Buffer, name: Buffer, rel: Buffer, e: FileEntry, content: FileContent, context: boolean): Promise<WriteOutcome> {
-    const shown = escapeName(e.path);
+    // Escaped only for a message: most entries never need it.
+    const shown = () => escapeName(e.path);
     const existing = this.madeHere.has(parent.toString('latin1')) ? undefined : lstatAt(dir, name, e.path);
     const isDir = (st: EntryStat) => (Number(st.mode) & S_IFMT) === S_IFDIR;
 
@@ -337,7 +338,7 @@ export class TreeWriter {
         return 'written';
       }
       if (existing) {
-        if (!this.opts.overwrite) return this.skip(`${shown}: exists and is not a directory (use --overwrite)`);
+        if (!this.opts.overwrite) return this.skip(`${shown()}: exists and is not a directory (use --overwrite)`);
         unlinkAt(dir, name, {}, e.path);
       }
       mkdirAt(dir, name, 0o700, e.path);
@@ -362,11 +363,11 @@ export class TreeWriter {
     if (existing) {
       if (!this.opts.overwrite) {
         await drain(content);
-        return this.skip(`${shown}: exists (use --overwrite to replace it)`);
+        return this.skip(`${shown()}: exists (use --overwrite to replace it)`);
       }
       if (isDir(existing)) {
         await drain(content);
-        return this.skip(`${shown}: a directory is in the way; not replaced`);
+        return this.skip(`${shown()}: a directory is in the way; not replaced`);
       }
       replace = true;
     }
@@ -384,7 +385,7 @@ export class TreeWriter {
     await drain(content);
     if ((e.type === EntryType.CharDevice || e.type === EntryType.BlockDevice) && (this.opts.devices === false || !this.isRoot)) {
       return this.skip(
-        this.opts.devices === false ? `${shown}: a device node, left out (--no-devices)` : `${shown}: device nodes can only be restored by root`,
+        this.opts.devices === false ? `${shown()}: a device node, left out (--no-devices)` : `${shown()}: device nodes can only be restored by root`,
       );
     }
     if (!replace) return this.makeNode(dir, name, e);
@@ -396,7 +397,8 @@ export class TreeWriter {
 
   /** A symlink, FIFO, device node or socket `name` under `dir`, with its metadata. */
   private makeNode(dir: number, name: Buffer, e: FileEntry): WriteOutcome {
-    const shown = escapeName(e.path);
+    // Escaped only for a message: most entries never need it.
+    const shown = () => escapeName(e.path);
     switch (e.type) {
       case EntryType.Symlink:
         symlinkAt(e.linkTarget, dir, name, e.path);
@@ -422,7 +424,7 @@ export class TreeWriter {
         this.applyToNode(dir, name, e, S_IFSOCK);
         return 'written';
       default:
-        return this.skip(`${shown}: of an unknown type; not restored`);
+        return this.skip(`${shown()}: of an unknown type; not restored`);
     }
   }
 
