@@ -38,7 +38,7 @@ export interface StoredChunk {
 }
 
 interface Pending {
-  ids: Buffer[];
+  ids: readonly Buffer[];
   what: string;
   /** Open each chunk as it arrives (listings); else keep it as it came, for the reader to open (file contents: see stored()). */
   open: boolean;
@@ -165,8 +165,8 @@ export class TreeReads {
   }
 
   /** The checked plaintexts of `ids`, in order; `what` names them in errors. */
-  async read(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
-    return (await this.fetch(ids, what, true)) as Buffer[];
+  read(ids: readonly Buffer[], what: string): Promise<Buffer[]> {
+    return this.fetch(ids, what, true) as Promise<Buffer[]>;
   }
 
   /**
@@ -175,9 +175,6 @@ export class TreeReads {
    * into one scratch buffer, so a restore allocates no plaintext per chunk.
    */
   stored(ids: readonly Buffer[], what: string): Promise<StoredChunk[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    // A file's window fits one request (the common case: one per small file): no array of parts to join.
-    if (ids.length <= LIMITS.idsPerQuery) return this.request(ids as Buffer[], what, false) as Promise<StoredChunk[]>;
     return this.fetch(ids, what, false) as Promise<StoredChunk[]>;
   }
 
@@ -186,11 +183,13 @@ export class TreeReads {
     return this.opener(id, c, `chunk ${id.toString('hex')} of ${what}`, true, into);
   }
 
-  private async fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
-    if (this.failure) throw this.failure;
+  private fetch(ids: readonly Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
+    if (this.failure) return Promise.reject(this.failure);
+    // Almost every read (a listing, a file's window) fits one request: its answer as it comes, no parts to join.
+    if (ids.length <= LIMITS.idsPerQuery) return this.request(ids, what, open);
     const parts: Array<Promise<Array<Buffer | StoredChunk>>> = [];
     for (let i = 0; i < ids.length; i += LIMITS.idsPerQuery) parts.push(this.request(ids.slice(i, i + LIMITS.idsPerQuery), what, open));
-    return (await Promise.all(parts)).flat();
+    return Promise.all(parts).then((answers) => answers.flat());
   }
 
   /**
@@ -199,7 +198,7 @@ export class TreeReads {
    * out as one ReadChunks: a message per file cost the server as much as
    * the chunks it carried.
    */
-  private request(ids: Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
+  private request(ids: readonly Buffer[], what: string, open: boolean): Promise<Array<Buffer | StoredChunk>> {
     const answer = new Promise<Array<Buffer | StoredChunk>>((resolve, reject) => this.queued.push({ ids, what, open, got: [], resolve, reject }));
     this.queuedIds += ids.length;
     if (this.queuedIds >= LIMITS.idsPerQuery) this.flush();
