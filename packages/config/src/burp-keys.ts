@@ -7,6 +7,7 @@
  * or a restore incomplete is refused: the file must say what it means.
  * A key that is neither cpsbackup's nor Burp's stays an "unknown key" error.
  */
+import { DEFAULT_ZSTD_LEVEL, ZSTD_LEVEL_RANGE } from './zstd-level';
 
 /** What cpsbackup makes of one Burp key. */
 export interface BurpKey {
@@ -23,8 +24,8 @@ const serverScript: BurpKey = { note: "server scripts run on the server: set the
 
 /** Burp's compression = 0 (off), as cpsbackup gets it. */
 const COMPRESSION_OFF = "Burp's compression = 0 (off): exclude_comp in node.conf, naming the extensions of files compressed already";
-/** zstd's levels, as the zstd_level key takes them (zstd-level.ts). */
-const ZSTD_LEVELS = "-7 to -1 (zstd's fast levels) or 1 to 19, 3 by default";
+/** zstd's levels, as the zstd_level key takes them. */
+const ZSTD_LEVELS = `${ZSTD_LEVEL_RANGE}, ${DEFAULT_ZSTD_LEVEL} by default`;
 
 /** Burp keys shared by server and client files. */
 const COMMON: Record<string, BurpKey> = {

@@ -1,10 +1,13 @@
 import { type KeySpec } from './spec';
 
 /** Used where zstd_level is not set: measured on both benchmark datasets (PERFORMANCE.md, "Compression"). */
-const DEFAULT_ZSTD_LEVEL = 3;
+export const DEFAULT_ZSTD_LEVEL = 3;
 
-/** zstd's levels, as said in every message about one. */
-const RANGE = `-7 to -1 (zstd's fast levels) or 1 to 19 (19 is very slow: about 3 MiB/s per core); ${DEFAULT_ZSTD_LEVEL} is the default`;
+/** The levels zstd_level takes, as every message about one names them (burp-keys.ts's note for Burp's compression too). */
+export const ZSTD_LEVEL_RANGE = "-7 to -1 (zstd's fast levels) or 1 to 19";
+
+/** The same, with what a user choosing one needs to know. */
+const RANGE = `${ZSTD_LEVEL_RANGE} (19 is very slow: about 3 MiB/s per core); ${DEFAULT_ZSTD_LEVEL} is the default`;
 
 /**
  * A zstd level. 0 is refused: zstd reads it as its default level (3), while
