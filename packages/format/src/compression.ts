@@ -40,12 +40,17 @@ const PROBE_WIDE_FROM = 256 * 1024;
 const PROBE_SLICE = 4096;
 const PROBE_LEVEL = 1;
 
+/** The raw rule: compressing `raw` bytes to `compressed` is kept only when it saves at least 1/32 of them. */
+function saves(compressed: number, raw: number): boolean {
+  return compressed < raw - (raw >> 5);
+}
+
 function looksIncompressible(ctx: zstd.CCtx, data: Uint8Array, scratch: Buffer): boolean {
   const slices = data.length >= PROBE_WIDE_FROM ? 5 : 3;
   const step = (data.length - PROBE_SLICE) / (slices - 1);
   for (let i = 0; i < slices; i++) {
     const from = Math.round(i * step);
-    if (ctx.compress(scratch, data.subarray(from, from + PROBE_SLICE), PROBE_LEVEL) < PROBE_SLICE - (PROBE_SLICE >> 5)) return false;
+    if (saves(ctx.compress(scratch, data.subarray(from, from + PROBE_SLICE), PROBE_LEVEL), PROBE_SLICE)) return false;
   }
   return true;
 }
@@ -64,7 +69,7 @@ export function compressToScratch(data: Uint8Array, level: number = DEFAULT_ZSTD
   if (!compressScratch || compressScratch.length < bound) compressScratch = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
   if (probe && data.length >= PROBE_FROM && looksIncompressible(cctx, data, compressScratch)) return undefined;
   const n = cctx.compress(compressScratch, data, level);
-  if (n >= data.length - (data.length >> 5)) return undefined;
+  if (!saves(n, data.length)) return undefined;
   return compressScratch.subarray(0, n);
 }
 
