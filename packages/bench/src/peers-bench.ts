@@ -354,8 +354,11 @@ function table(all: ToolResult[], dataset: Dataset, dataBytes: number, changeNot
 
 /** The large-file dataset (BENCH_FILES, BENCH_DUMP_MB) and the small-file source tree (BENCH_SMALL_FILES). */
 function datasets(): Dataset[] {
-  const shape: DatasetShape = { files: Number(process.env.BENCH_FILES ?? 50_000), dumpBytes: Number(process.env.BENCH_DUMP_MB ?? 2048) * 2 ** 20 };
-  const tree: SourceTreeShape = { files: Number(process.env.BENCH_SMALL_FILES ?? 84_000) };
+  const shape: DatasetShape = {
+    files: Number(process.env.BENCH_FILES ?? FULL_RUN.BENCH_FILES),
+    dumpBytes: Number(process.env.BENCH_DUMP_MB ?? FULL_RUN.BENCH_DUMP_MB) * 2 ** 20,
+  };
+  const tree: SourceTreeShape = { files: Number(process.env.BENCH_SMALL_FILES ?? FULL_RUN.BENCH_SMALL_FILES) };
   const all: Dataset[] = [
     {
       name: 'large-file',
@@ -471,6 +474,21 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
   }
 }
 
+/** Every knob that changes a run, as the full run has it (undefined: not set); the sizes are the datasets' defaults. */
+const FULL_RUN = {
+  BENCH_TOOLS: undefined,
+  BENCH_DATASETS: undefined,
+  BENCH_FILES: '50000',
+  BENCH_DUMP_MB: '2048',
+  BENCH_SMALL_FILES: '84000',
+  BENCH_REGIMES: 'warm,cold',
+  BENCH_FLOOR: undefined,
+  BENCH_LOOP: undefined,
+  BENCH_AGENT_NODE_ARGS: undefined,
+  BENCH_SERVER_NODE_ARGS: undefined,
+  BENCH_AGENT_WRAPPER: undefined,
+} as const satisfies Record<string, string | undefined>;
+
 /**
  * The knobs set that make this run other than the full one: a run with any
  * of them (a subset, other sizes, one cache state, no floor, no loop
@@ -479,20 +497,7 @@ async function runDataset(dataset: Dataset, only: string[] | undefined): Promise
  * BENCH_KEEP_STORES only keep files, and do not count.
  */
 function partialRunKnobs(): string[] {
-  const full: Record<string, string | undefined> = {
-    BENCH_TOOLS: undefined,
-    BENCH_DATASETS: undefined,
-    BENCH_FILES: '50000',
-    BENCH_DUMP_MB: '2048',
-    BENCH_SMALL_FILES: '84000',
-    BENCH_REGIMES: 'warm,cold',
-    BENCH_FLOOR: undefined,
-    BENCH_LOOP: undefined,
-    BENCH_AGENT_NODE_ARGS: undefined,
-    BENCH_SERVER_NODE_ARGS: undefined,
-    BENCH_AGENT_WRAPPER: undefined,
-  };
-  return Object.entries(full)
+  return Object.entries(FULL_RUN)
     .filter(([knob, value]) => process.env[knob] !== undefined && process.env[knob] !== value)
     .map(([knob]) => knob);
 }
