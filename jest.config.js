@@ -15,5 +15,6 @@ module.exports = {
   testTimeout: 60000,
   // CPSBACKUP_S3=rgw (make test-rgw): one Ceph RGW for the run; no-ops otherwise.
   globalSetup: '<rootDir>/packages/testkit/src/s3/jest-global-setup.ts',
-  globalTeardown: '<rootDir>/packages/testkit/src/s3/jest-global-teardown.ts',
+  // …and the records keys tests' stores left beside their removed directories.
+  globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.ts',
 };

@@ -79,6 +79,8 @@ export interface S3Settings {
 const DEFAULT_RETRY_MS = 5 * 60_000;
 /** How long a request about the lease is tried (see leaseRequest). */
 const LEASE_RETRY_MS = 10_000;
+/** One attempt to read the lease: a read lost by the storage (a dead connection) is tried again inside LEASE_RETRY_MS. */
+const LEASE_READ_ATTEMPT_MS = 4_000;
 /** Parts of a multipart upload; a smaller pack goes in one PUT. */
 const PART_BYTES = 8 * 1024 * 1024;
 /** Parts of one upload in flight at once. */
@@ -429,6 +431,16 @@ export class S3Backend implements StorageBackend {
     return { abortSignal: AbortSignal.timeout(Math.min(LEASE_RETRY_MS, this.retry.totalMs)) };
   }
 
+  /**
+   * A read of the lease also cuts each attempt short: a read is safe to
+   * repeat, so one the storage lost is tried again within the window. Writes
+   * keep the connection's own timeout: a conditional write cut after it
+   * landed would, tried again, be refused by its own new tag.
+   */
+  private leaseRead(): { abortSignal: AbortSignal; requestTimeout: number } {
+    return { ...this.leaseRequest(), requestTimeout: Math.min(LEASE_READ_ATTEMPT_MS, this.settings.requestTimeoutMs ?? Infinity) };
+  }
+
   private get leaseKey(): string {
     return `${this.settings.prefix}lease`;
   }
@@ -448,7 +460,7 @@ export class S3Backend implements StorageBackend {
 
   async readLease(): Promise<LeaseObject | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }), this.leaseRequest());
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.leaseKey }), this.leaseRead());
       const data = Buffer.from(await r.Body!.transformToByteArray());
       const storeDate = (r as { storeDate?: string }).storeDate;
       // Both times from the object store's clock when it sends Date (HTTP requires it); this host's clock otherwise.

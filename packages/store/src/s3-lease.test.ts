@@ -107,7 +107,20 @@ test('on a store that ignores conditions, of servers taking the storage at the s
     await won[0]!.value.close(false);
     for (const t of takers) await t.backend.close();
   }
-}, 240_000); // a request s3rver drops in the race (s3-server-main.ts) waits out its 30 s timeout before its retry
+}, 240_000);
+
+test("a read of the lease the storage never answers is tried again within the lease request's window, not given up on", async () => {
+  const prefix = `lost-read${++prefixes}/`;
+  const d = dir();
+  // The first GET of the lease is held past the window (10 s): without a second attempt, taking the storage fails.
+  server.s3.proxy.inject({
+    action: { kind: 'delay', ms: 60_000 },
+    times: 1,
+    match: (req) => req.method === 'GET' && new URL(req.url ?? '/', 'http://x').pathname.endsWith(`/${prefix}lease`),
+  });
+  const lease = await StorageLease.acquire(d, onBucket(prefix)(d), 'rebuild-catalog', { durationMs: 9000 });
+  await lease.close(false);
+}, 120_000);
 
 test('an owner that cannot renew stops committing and deleting before its lease may be taken; once taken, it knows it lost it', async () => {
   const prefix = `lapse${++prefixes}/`;
@@ -166,7 +179,7 @@ test('an owner that cannot renew stops committing and deleting before its lease 
     server.s3.proxy.clearFaults();
     await a.close();
   }
-}, 120_000);
+}, 240_000);
 
 test("the owner's own renewal applied late (given up on while a full cluster held it) leaves the lease its own: renewed from the tag it finds, not lost", async () => {
   const prefix = `late${++prefixes}/`;
