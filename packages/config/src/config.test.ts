@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BURP_SERVER_KEYS } from './burp-keys';
+import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
-import { parseConfig } from './parse';
-import { loadClientConfig, loadNodeConfig, loadServerConfig, nodeSchema, serverSchema } from './schemas';
-import { loadStorageConfig } from './storage-schema';
+import { parseConfig, readConfigLines } from './parse';
+import { clientSchema, loadClientConfig, loadNodeConfig, loadServerConfig, nodeSchema, serverSchema } from './schemas';
+import { loadStorageConfig, storageSchema } from './storage-schema';
 
 const FILE = '/etc/cpsbackup/server.conf';
 
@@ -135,6 +135,34 @@ describe('the example files shipped in conf/', () => {
     expect(loadClientConfig(s.clientconfdir, 'cpsnode').ssl_peer_cn).toBe('cpsnode');
     expect(loadNodeConfig(path.join(conf, 'node.conf'), 'x').read_all_fifos).toBe(true);
     expect(loadStorageConfig(path.join(conf, 'storage.conf')).collection).toContain('periodical_alarm');
+  });
+
+  // README says every key is explained there: each key of each file is in its example, set or as a
+  // comment, and each commented example line, set in its file instead, is a value the file takes.
+  const examples = [
+    { file: 'server.conf', schema: serverSchema, burp: BURP_SERVER_KEYS },
+    { file: 'clients/cpsnode', schema: clientSchema, burp: BURP_SERVER_KEYS },
+    { file: 'node.conf', schema: nodeSchema, burp: BURP_NODE_KEYS },
+    { file: 'storage.conf', schema: storageSchema, burp: {} },
+  ];
+  test.each(examples)('$file names every key its file reads, and each commented example is a value it takes', ({ file, schema, burp }) => {
+    const text = fs.readFileSync(path.join(conf, file), 'utf8');
+    const unnamed = Object.keys(schema).filter((k) => !new RegExp(`^#?\\s*${k}\\s*=`, 'm').test(text));
+    expect(unnamed).toEqual([]);
+    const lines = text.split('\n');
+    const refused: string[] = [];
+    lines.forEach((line, i) => {
+      const m = /^#\s*([a-z][a-z0-9_]*)\s*=\s*(.*?)(\s{2,}\(.*\))?$/.exec(line);
+      if (!m || !(m[1]! in schema)) return;
+      // The file as shipped with this line set, and the key's other set lines left out (one value for one key).
+      const set = lines.map((l, j) => (j === i ? `${m[1]} = ${m[2]}` : readConfigLines(l, file)[0]?.key === m[1] ? '' : l)).join('\n');
+      try {
+        parseConfig(set, file, schema, { burp, warnings: [] });
+      } catch (err) {
+        refused.push((err as Error).message);
+      }
+    });
+    expect(refused).toEqual([]);
   });
 
   test('storage.conf refuses unknown placeholders and restores of undefined dumps', () => {
