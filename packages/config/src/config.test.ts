@@ -429,6 +429,31 @@ describe('zstd_level: where it is set, and the levels it takes', () => {
     expect(() => loadClientConfig(path.join(dir, 'clients'), 'n3')).toThrow(/clients\/n3:1: zstd_levle: unknown key/);
   });
 
+  test('every node.conf key in a client file is ignored with a warning naming node.conf, or refused saying to move it there: never "unknown"', () => {
+    const told: Record<string, string> = {};
+    for (const k of Object.keys(nodeSchema)) {
+      if (k in clientSchema || k in BURP_SERVER_KEYS) continue; // the client file's own key, or Burp's meaning of it on a server
+      write('clients/n4', `ssl_peer_cn = n4\n${k} = x\n`);
+      try {
+        const c = loadClientConfig(path.join(dir, 'clients'), 'n4');
+        told[k] = `ignored: ${c.warnings.join(' | ')}`;
+      } catch (err) {
+        told[k] = `refused: ${(err as Error).message}`;
+      }
+    }
+    const wrong = Object.entries(told).filter(
+      ([k, m]) =>
+        !new RegExp(
+          `^(ignored: .*clients/n4:2: ${k} is not read from this file; ignored \\(.*node\\.conf|refused: .*clients/n4:2: ${k}: is a node\\.conf key: .*move ${k} to that node's node\\.conf)`,
+        ).test(m),
+    );
+    expect(wrong).toEqual([]);
+    // Tuning is ignored; what the node protects, how, and who it is, is refused.
+    for (const k of ['nice', 'ionice', 'ratelimit', 'backup_window', 'spool_dir']) expect(told[k]).toMatch(/^ignored/);
+    for (const k of ['encryption', 'read_fifo', 'read_all_fifos', 'restoreprefix', 'server', 'cname', 'acl', 'xattr', 'min_file_size'])
+      expect(told[k]).toMatch(/^refused/);
+  });
+
   test("Burp's compression points to node.conf's zstd_level from every file", () => {
     write('clients/n2', 'compression = 9\n');
     const server = loadServerConfig(write('server.conf', 'compression = 9\n'));

@@ -37,6 +37,8 @@ export interface ForeignKeys {
   burp: Record<string, BurpKey>;
   /** cpsbackup keys another file reads, with where they go (misplaced-keys.ts): ignored with a warning. */
   elsewhere?: Record<string, string>;
+  /** Other keys another file reads, refused with what this returns (misplaced-keys.ts) rather than as unknown. */
+  refusedElsewhere?: { keys: Record<string, unknown>; problem: (key: string) => string };
   /** Receives one line per Burp key, or key of another file, accepted and ignored. */
   warnings: string[];
 }
@@ -69,6 +71,9 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
     if (elsewhere !== undefined) {
       foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
       continue;
+    }
+    if (!spec && foreign?.refusedElsewhere && Object.hasOwn(foreign.refusedElsewhere.keys, l.key)) {
+      throw new ConfigError(file, l.line, l.key, foreign.refusedElsewhere.problem(l.key));
     }
     if (!spec) {
       const known = Object.keys(schema).sort().join(', ');

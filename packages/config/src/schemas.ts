@@ -4,7 +4,7 @@ import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
 import { fsTypesKey } from './fs-types';
 import { ioPriorityKey } from './io-priority';
-import { NODE_KEYS_IN_CLIENT_FILE } from './misplaced-keys';
+import { NODE_KEYS_IN_CLIENT_FILE, nodeKeyInClientFile } from './misplaced-keys';
 import { loadConfig } from './parse';
 import { type ConfigOf, key } from './spec';
 import { zstdLevelKey } from './zstd-level';
@@ -440,7 +440,12 @@ export function loadClientConfig(clientconfdir: string, name: string): ClientCon
   if (!CLIENT_NAME_PATTERN.test(name)) throw new ConfigError(clientconfdir, undefined, undefined, `invalid client name ${JSON.stringify(name)}`);
   const file = path.join(clientconfdir, name);
   const warnings: string[] = [];
-  const c = loadConfig(file, clientSchema, { burp: BURP_SERVER_KEYS, elsewhere: NODE_KEYS_IN_CLIENT_FILE, warnings });
+  const c = loadConfig(file, clientSchema, {
+    burp: BURP_SERVER_KEYS,
+    elsewhere: NODE_KEYS_IN_CLIENT_FILE,
+    refusedElsewhere: { keys: nodeSchema, problem: nodeKeyInClientFile },
+    warnings,
+  });
   return { ...c, warnings, ssl_peer_cn: c.ssl_peer_cn || name, dedup_group: c.dedup_group || name, name, configFile: file };
 }
 
