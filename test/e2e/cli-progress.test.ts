@@ -100,7 +100,7 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     root = tempDir('cli-progress');
     pki = new TestPki(path.join(root, 'pki'));
     server = new TestServer(root, pki);
-    for (const c of ['tty', 'json', 'intr', 'rest', 'pipe', 'piped']) server.addClient(c);
+    for (const c of ['tty', 'json', 'intr', 'rest', 'cut', 'pipe', 'piped']) server.addClient(c);
     await server.start(0, (pid) => (serverPid = pid));
   });
   afterAll(async () => {
@@ -298,6 +298,41 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     for (const n of left) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
 
     // Run again, as it says: the rest comes back; what was there is kept (each named as existing, a warning).
+    const again = await runCli(['-c', conf, '-i', '--to', to]);
+    expect(again.code).toBe(left.length ? 5 : 0);
+    for (const n of names) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
+  });
+
+  test('the server killed during a restore: exit 1, the lost connection and how far it got; every file left is complete', async () => {
+    const data = path.join(root, 'cut-data');
+    fs.mkdirSync(data);
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (const n of names)
+      execFileSync('head', ['-c', String(24 * MiB), '/dev/urandom'], { stdio: ['ignore', fs.openSync(path.join(data, n), 'w'), 'inherit'] });
+    const conf = writeNodeConf(path.join(root, 'cut'), server, { cname: 'cut', cert: pki.client('cut'), include: [data] });
+    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
+
+    const to = path.join(root, 'cut-to');
+    const cli = startCli(['-c', conf, '-i', '--to', to, '--json-progress'], { tty: false });
+    const gone = () => (cli.child.exitCode !== null ? `cpsbackup exited: ${cli.stderr()}` : undefined);
+    // Held once the restore has begun (the server sends at most 32 MiB ahead of the writer), then killed.
+    await until('the first status line', () => cli.stdout().includes('"message_type":"status"'), gone);
+    process.kill(serverPid, 'SIGSTOP');
+    await server.stop('SIGKILL');
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(
+      new RegExp(
+        `^cpsbackup: connection to the server lost: .*; restore of backup 1 into ${to} stopped after \\d+ entries \\([0-9.]+ [KMG]?i?B\\) restored complete.*; ` +
+          'the rest of the selection was not restored: run the same restore again to finish it',
+        'm',
+      ),
+    );
+    const left = names.filter((n) => fs.existsSync(path.join(to, data, n)));
+    expect(left.length).toBeLessThan(names.length);
+    for (const n of left) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
+
+    // The server back, run again, as it says: the rest comes back; what was there is kept.
+    await server.start(server.port, (pid) => (serverPid = pid));
     const again = await runCli(['-c', conf, '-i', '--to', to]);
     expect(again.code).toBe(left.length ? 5 : 0);
     for (const n of names) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);

@@ -11,6 +11,7 @@ import { restoreFailure } from './fatal-errors';
 import { type FileContent, TreeWriter, type WriteOutcome } from './tree-writer';
 import { interruptionOf, throwIfInterrupted } from '../interruption';
 import { escapeName } from '../escaped-names';
+import { AgentError } from '../errors';
 
 /** What to restore and where. */
 export interface RestoreOptions {
@@ -302,10 +303,11 @@ class Progress {
 }
 
 /**
- * A restore that stopped midway, interrupted: the writer finishes what it
- * was handed complete (the file being written is dropped, never left
- * half-written), and the message says how far it got. Another failure is
- * returned as it is.
+ * A restore that stopped midway, interrupted or cut off from the server (the
+ * connection lost, the server stopping): the writer finishes what it was
+ * handed complete (the file being written is dropped, never left
+ * half-written), and the message says how far it got. A failure of the
+ * writer itself (a full disk says its own counts) is returned as it is.
  */
 async function stopped(
   err: unknown,
@@ -319,17 +321,20 @@ async function stopped(
   }: { writer: TreeWriter; totals: Totals; progress: Progress; target: string; number: number; interrupt: AbortSignal | undefined },
 ): Promise<unknown> {
   const interruption = interruptionOf(interrupt);
-  if (!interruption) return err;
+  const cutOff = !interruption && err instanceof AgentError && err.code !== 'RESTORE' ? err : undefined;
+  if (!interruption && !cutOff) return err;
+  const said = (outcome: string) =>
+    interruption ? interruption.with(outcome) : new AgentError(cutOff!.code, `${cutOff!.message}; ${outcome}`, cutOff!.exitCode);
   try {
     await writer.finish();
   } catch {
-    return interruption.with(`restore of backup ${number} into ${target} stopped; what it had written may be incomplete: run it again`);
+    return said(`restore of backup ${number} into ${target} stopped; what it had written may be incomplete: run it again`);
   }
   const done = afterWriter(totals, writer);
   const shown = (p: Buffer) => path.join(target, escapeName(p));
   const last = progress.last !== undefined ? `, the last ${shown(progress.last)}` : '';
   const cut = progress.writing ? `; ${shown(progress.writing.path)}, being written, was not kept (no partial file is left)` : '';
-  return interruption.with(
+  return said(
     `restore of backup ${number} into ${target} stopped after ${done.entries} entries (${bytesText(done.bytes)}) restored complete${last}${cut}; ` +
       `the rest of the selection was not restored: run the same restore again to finish it (files already there are kept as they are; --overwrite replaces them)`,
   );
