@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BURP_NODE_KEYS, BURP_SERVER_KEYS } from './burp-keys';
 import { ConfigError } from './errors';
+import { NODE_KEYS_IN_CLIENT_FILE } from './misplaced-keys';
 import { parseConfig, readConfigLines } from './parse';
 import { clientSchema, loadClientConfig, loadNodeConfig, loadServerConfig, nodeSchema, serverSchema } from './schemas';
 import { loadStorageConfig, storageSchema } from './storage-schema';
@@ -432,7 +433,7 @@ describe('zstd_level: where it is set, and the levels it takes', () => {
   test('every node.conf key in a client file is ignored with a warning naming node.conf, or refused saying to move it there: never "unknown"', () => {
     const told: Record<string, string> = {};
     for (const k of Object.keys(nodeSchema)) {
-      if (k in clientSchema || k in BURP_SERVER_KEYS) continue; // the client file's own key, or Burp's meaning of it on a server
+      if (k in clientSchema || (k in BURP_SERVER_KEYS && !(k in NODE_KEYS_IN_CLIENT_FILE))) continue; // the client file's own key, or a Burp selection key (warned as Burp's)
       write('clients/n4', `ssl_peer_cn = n4\n${k} = x\n`);
       try {
         const c = loadClientConfig(path.join(dir, 'clients'), 'n4');
@@ -449,7 +450,7 @@ describe('zstd_level: where it is set, and the levels it takes', () => {
     );
     expect(wrong).toEqual([]);
     // Tuning is ignored; what the node protects, how, and who it is, is refused.
-    for (const k of ['nice', 'ionice', 'ratelimit', 'backup_window', 'spool_dir']) expect(told[k]).toMatch(/^ignored/);
+    for (const k of ['nice', 'ionice', 'ratelimit', 'backup_window', 'spool_dir', 'network_timeout']) expect(told[k]).toMatch(/^ignored/);
     for (const k of ['encryption', 'read_fifo', 'read_all_fifos', 'restoreprefix', 'server', 'cname', 'acl', 'xattr', 'min_file_size'])
       expect(told[k]).toMatch(/^refused/);
   });

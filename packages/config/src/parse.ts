@@ -55,6 +55,12 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
   const collected = new Map<string, { values: unknown[]; firstLine: number }>();
   for (const l of readConfigLines(text, file)) {
     const spec = schema[l.key];
+    // A cpsbackup key of another file is said so first: Burp's meaning of the same name (network_timeout) is not what was meant.
+    const elsewhere = spec ? undefined : foreign?.elsewhere?.[l.key];
+    if (elsewhere !== undefined) {
+      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
+      continue;
+    }
     const burp = spec ? undefined : foreign?.burp[l.key];
     if (burp) {
       if (burp.refuse)
@@ -65,11 +71,6 @@ export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: st
           `is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: ${burp.note}`,
         );
       foreign!.warnings.push(`${file}:${l.line}: ${l.key} is a Burp setting cpsbackup does not implement; ignored (${burp.note})`);
-      continue;
-    }
-    const elsewhere = spec ? undefined : foreign?.elsewhere?.[l.key];
-    if (elsewhere !== undefined) {
-      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
       continue;
     }
     if (!spec && foreign?.refusedElsewhere && Object.hasOwn(foreign.refusedElsewhere.keys, l.key)) {

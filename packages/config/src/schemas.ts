@@ -316,7 +316,7 @@ export const nodeSchema = {
   encryption_padding: key.oneOf(
     ['padme', 'none'] as const,
     'padme',
-    "with encryption: pad what is sealed so the server cannot tell a file's size from its stored chunk (padme: to one of 16 lengths per doubling, at least 1 KiB; see OPERATIONS.md, Encrypted nodes), or not (none)",
+    "with encryption: pad what is sealed so the server cannot tell a file's size from its stored chunk (padme: to one of 16 lengths per doubling up to 64 KiB, 32 above, at least 1 KiB; see OPERATIONS.md, Encrypted nodes), or not (none)",
   ),
   password: key.string('', "one-time enrolment password (the one in the server's clients/<cname> file), for cpsbackup --enrol"),
   storage_conf: key.optionalPath('the dump jobs file (default: storage.conf beside node.conf, if present)'),

@@ -79,8 +79,8 @@ export interface S3Settings {
 const DEFAULT_RETRY_MS = 5 * 60_000;
 /** How long a request about the lease is tried (see leaseRequest). */
 const LEASE_RETRY_MS = 10_000;
-/** One attempt to read the lease: a read lost by the storage (a dead connection) is tried again inside LEASE_RETRY_MS. */
-const LEASE_READ_ATTEMPT_MS = 4_000;
+/** One attempt to read the lease, until its answer starts: one the storage lost is tried again inside LEASE_RETRY_MS. */
+const LEASE_READ_ATTEMPT_MS = LEASE_RETRY_MS / 2;
 /** Parts of a multipart upload; a smaller pack goes in one PUT. */
 const PART_BYTES = 8 * 1024 * 1024;
 /** Parts of one upload in flight at once. */
@@ -432,10 +432,11 @@ export class S3Backend implements StorageBackend {
   }
 
   /**
-   * A read of the lease also cuts each attempt short: a read is safe to
-   * repeat, so one the storage lost is tried again within the window. Writes
-   * keep the connection's own timeout: a conditional write cut after it
-   * landed would, tried again, be refused by its own new tag.
+   * A read of the lease also cuts an attempt whose answer has not started
+   * (no headers) at half the window: a read is safe to repeat, so one the
+   * storage lost is tried again within the window. Writes keep the
+   * connection's own timeout: a conditional write cut after it landed
+   * would, tried again, be refused by its own new tag.
    */
   private leaseRead(): { abortSignal: AbortSignal; requestTimeout: number } {
     return { ...this.leaseRequest(), requestTimeout: Math.min(LEASE_READ_ATTEMPT_MS, this.settings.requestTimeoutMs ?? Infinity) };

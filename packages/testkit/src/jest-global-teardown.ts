@@ -10,10 +10,13 @@ import * as path from 'node:path';
 import stopRgw from './s3/jest-global-teardown';
 
 export default async function teardown(): Promise<void> {
-  await stopRgw();
-  const tmp = os.tmpdir();
-  for (const name of fs.readdirSync(tmp)) {
-    const m = /^(cpsbackup-.+)\.records\.key$/.exec(name);
-    if (m && !fs.existsSync(path.join(tmp, m[1]!))) fs.rmSync(path.join(tmp, name), { force: true });
+  try {
+    await stopRgw();
+  } finally {
+    const tmp = os.tmpdir();
+    for (const name of fs.readdirSync(tmp)) {
+      const m = /^(cpsbackup-.+)\.records\.key$/.exec(name);
+      if (m && !fs.existsSync(path.join(tmp, m[1]!))) fs.rmSync(path.join(tmp, name), { force: true });
+    }
   }
 }

@@ -302,12 +302,16 @@ class Progress {
   }
 }
 
+/** A server gone for now (the connection lost, the server stopping): the same restore run again finishes the work. */
+const CUT_OFF = new Set(['CONNECTION', 'SHUTTING_DOWN']);
+
 /**
- * A restore that stopped midway, interrupted or cut off from the server (the
- * connection lost, the server stopping): the writer finishes what it was
- * handed complete (the file being written is dropped, never left
- * half-written), and the message says how far it got. A failure of the
- * writer itself (a full disk says its own counts) is returned as it is.
+ * A restore that stopped midway, interrupted or cut off from the server:
+ * the writer finishes what it was handed complete (the file being written
+ * is dropped, never left half-written), and the message says how far it
+ * got. Any other failure is returned as it is: a damaged or missing chunk
+ * would stop the same restore at the same file again, and a full disk says
+ * its own counts.
  */
 async function stopped(
   err: unknown,
@@ -321,7 +325,7 @@ async function stopped(
   }: { writer: TreeWriter; totals: Totals; progress: Progress; target: string; number: number; interrupt: AbortSignal | undefined },
 ): Promise<unknown> {
   const interruption = interruptionOf(interrupt);
-  const cutOff = !interruption && err instanceof AgentError && err.code !== 'RESTORE' ? err : undefined;
+  const cutOff = !interruption && err instanceof AgentError && CUT_OFF.has(err.code) ? err : undefined;
   if (!interruption && !cutOff) return err;
   const said = (outcome: string) =>
     interruption ? interruption.with(outcome) : new AgentError(cutOff!.code, `${cutOff!.message}; ${outcome}`, cutOff!.exitCode);
