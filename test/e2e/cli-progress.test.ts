@@ -265,64 +265,37 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     await expectNextBackupOnParent1(conf, fifo, 'intr-4', 4);
   });
 
-  test('SIGINT during a restore: exit 130, it stops between files and says how far it got; every file left is complete', async () => {
-    const data = path.join(root, 'rest-data');
+  /**
+   * A restore of 8 × 24 MiB stopped midway by `stop` (called once the first status line is out, the server
+   * stopped: it holds at most 32 MiB ahead of the writer), which must end it with `code` and a message matching
+   * `said` then the counts and advice to run it again; every file left is whole, and the restore run again
+   * (after `before`) brings back the rest, what was there kept (each named as existing, a warning).
+   */
+  async function restoreStoppedMidway(
+    cname: string,
+    stop: (cli: Running, gone: () => string | undefined) => Promise<void>,
+    code: number,
+    said: string,
+    before: () => Promise<void>,
+  ): Promise<void> {
+    const data = path.join(root, `${cname}-data`);
     fs.mkdirSync(data);
     const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     for (const n of names)
       execFileSync('head', ['-c', String(24 * MiB), '/dev/urandom'], { stdio: ['ignore', fs.openSync(path.join(data, n), 'w'), 'inherit'] });
-    const conf = writeNodeConf(path.join(root, 'rest'), server, { cname: 'rest', cert: pki.client('rest'), include: [data] });
+    const conf = writeNodeConf(path.join(root, cname), server, { cname, cert: pki.client(cname), include: [data] });
     expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
 
-    const to = path.join(root, 'rest-to');
+    const to = path.join(root, `${cname}-to`);
     const cli = startCli(['-c', conf, '-i', '--to', to, '--json-progress'], { tty: false });
     const gone = () => (cli.child.exitCode !== null ? `cpsbackup exited: ${cli.stderr()}` : undefined);
-    // Held midway: the server stopped once the restore has begun (it holds at most 32 MiB ahead of the writer), interrupted, then let go on.
     await until('the first status line', () => cli.stdout().includes('"message_type":"status"'), gone);
     process.kill(serverPid, 'SIGSTOP');
-    try {
-      process.kill(cli.pid(), 'SIGINT');
-      await until('the agent to take the signal', () => cli.stderr().includes('SIGINT: stopping'), gone);
-    } finally {
-      process.kill(serverPid, 'SIGCONT');
-    }
-    expect(await cli.exit).toBe(130);
+    await stop(cli, gone);
+    expect(await cli.exit).toBe(code);
     expect(cli.stderr()).toMatch(
       new RegExp(
-        `cpsbackup: interrupted \\(SIGINT\\): restore of backup 1 into ${to} stopped after \\d+ entries \\([0-9.]+ [KMG]?i?B\\) restored complete.*; ` +
-          'the rest of the selection was not restored: run the same restore again to finish it',
-      ),
-    );
-    const left = names.filter((n) => fs.existsSync(path.join(to, data, n)));
-    expect(left.length).toBeLessThan(names.length);
-    for (const n of left) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
-
-    // Run again, as it says: the rest comes back; what was there is kept (each named as existing, a warning).
-    const again = await runCli(['-c', conf, '-i', '--to', to]);
-    expect(again.code).toBe(left.length ? 5 : 0);
-    for (const n of names) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
-  });
-
-  test('the server killed during a restore: exit 1, the lost connection and how far it got; every file left is complete', async () => {
-    const data = path.join(root, 'cut-data');
-    fs.mkdirSync(data);
-    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-    for (const n of names)
-      execFileSync('head', ['-c', String(24 * MiB), '/dev/urandom'], { stdio: ['ignore', fs.openSync(path.join(data, n), 'w'), 'inherit'] });
-    const conf = writeNodeConf(path.join(root, 'cut'), server, { cname: 'cut', cert: pki.client('cut'), include: [data] });
-    expect((await runCli(['-c', conf, '-e'])).code).toBe(0);
-
-    const to = path.join(root, 'cut-to');
-    const cli = startCli(['-c', conf, '-i', '--to', to, '--json-progress'], { tty: false });
-    const gone = () => (cli.child.exitCode !== null ? `cpsbackup exited: ${cli.stderr()}` : undefined);
-    // Held once the restore has begun (the server sends at most 32 MiB ahead of the writer), then killed.
-    await until('the first status line', () => cli.stdout().includes('"message_type":"status"'), gone);
-    process.kill(serverPid, 'SIGSTOP');
-    await server.stop('SIGKILL');
-    expect(await cli.exit).toBe(1);
-    expect(cli.stderr()).toMatch(
-      new RegExp(
-        `^cpsbackup: connection to the server lost: .*; restore of backup 1 into ${to} stopped after \\d+ entries \\([0-9.]+ [KMG]?i?B\\) restored complete.*; ` +
+        `^cpsbackup: ${said}restore of backup 1 into ${to} stopped after \\d+ entries \\([0-9.]+ [KMG]?i?B\\) restored complete.*; ` +
           'the rest of the selection was not restored: run the same restore again to finish it',
         'm',
       ),
@@ -331,11 +304,39 @@ describe('CLI progress, --json-progress, errors and interruptions', () => {
     expect(left.length).toBeLessThan(names.length);
     for (const n of left) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
 
-    // The server back, run again, as it says: the rest comes back; what was there is kept.
-    await server.start(server.port, (pid) => (serverPid = pid));
+    await before();
     const again = await runCli(['-c', conf, '-i', '--to', to]);
     expect(again.code).toBe(left.length ? 5 : 0);
     for (const n of names) expect(fs.readFileSync(path.join(to, data, n)).equals(fs.readFileSync(path.join(data, n)))).toBe(true);
+  }
+
+  test('SIGINT during a restore: exit 130, it stops between files and says how far it got; every file left is complete', async () => {
+    await restoreStoppedMidway(
+      'rest',
+      async (cli, gone) => {
+        // Interrupted while the server is held, then the server let go on.
+        try {
+          process.kill(cli.pid(), 'SIGINT');
+          await until('the agent to take the signal', () => cli.stderr().includes('SIGINT: stopping'), gone);
+        } finally {
+          process.kill(serverPid, 'SIGCONT');
+        }
+      },
+      130,
+      'interrupted \\(SIGINT\\): ',
+      async () => undefined,
+    );
+  });
+
+  test('the server killed during a restore: exit 1, the lost connection and how far it got; every file left is complete', async () => {
+    await restoreStoppedMidway(
+      'cut',
+      async () => void (await server.stop('SIGKILL')),
+      1,
+      'connection to the server lost: .*; ',
+      // The server back before the restore is run again.
+      () => server.start(server.port, (pid) => (serverPid = pid)),
+    );
   });
 
   /** The CLI with its stdout into `| head -1` (a real pipe whose reader exits after the first line); its stderr, then "exit N", on the returned stderr. */
