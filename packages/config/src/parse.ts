@@ -49,36 +49,35 @@ export interface ForeignKeys {
  * key. Keys not given take their defaults. A Burp key cpsbackup does not
  * implement is a warning (in `foreign.warnings`) or, where ignoring it
  * would lose data, an error saying what to do instead; a key of another file
- * (`foreign.elsewhere`) is a warning saying which file reads it.
+ * is a warning saying which file reads it (`foreign.elsewhere`) or an error
+ * saying so (`foreign.refusedElsewhere`).
  */
 export function parseConfig<S extends Record<string, KeySpec<unknown>>>(text: string, file: string, schema: S, foreign?: ForeignKeys): ConfigOf<S> {
   const collected = new Map<string, { values: unknown[]; firstLine: number }>();
   for (const l of readConfigLines(text, file)) {
     const spec = schema[l.key];
-    // A cpsbackup key of another file is said so first: Burp's meaning of the same name (network_timeout) is not what was meant.
-    const elsewhere = spec ? undefined : foreign?.elsewhere?.[l.key];
-    if (elsewhere !== undefined) {
-      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
-      continue;
-    }
-    const burp = spec ? undefined : foreign?.burp[l.key];
-    if (burp) {
-      if (burp.refuse)
+    if (!spec) {
+      // A cpsbackup key of another file is said so first: Burp's meaning of the same name (network_timeout) is not what was meant.
+      const elsewhere = foreign?.elsewhere?.[l.key];
+      if (elsewhere !== undefined) {
+        foreign!.warnings.push(`${file}:${l.line}: ${l.key} is not read from this file; ignored (${elsewhere})`);
+        continue;
+      }
+      const burp = foreign?.burp[l.key];
+      if (burp?.refuse)
         throw new ConfigError(
           file,
           l.line,
           l.key,
           `is a Burp setting cpsbackup does not implement, and ignoring it could leave data unprotected: ${burp.note}`,
         );
-      foreign!.warnings.push(`${file}:${l.line}: ${l.key} is a Burp setting cpsbackup does not implement; ignored (${burp.note})`);
-      continue;
-    }
-    if (!spec && foreign?.refusedElsewhere && Object.hasOwn(foreign.refusedElsewhere.keys, l.key)) {
-      throw new ConfigError(file, l.line, l.key, foreign.refusedElsewhere.problem(l.key));
-    }
-    if (!spec) {
-      const known = Object.keys(schema).sort().join(', ');
-      throw new ConfigError(file, l.line, l.key, `unknown key (known keys: ${known})`);
+      if (burp) {
+        foreign!.warnings.push(`${file}:${l.line}: ${l.key} is a Burp setting cpsbackup does not implement; ignored (${burp.note})`);
+        continue;
+      }
+      const refused = foreign?.refusedElsewhere;
+      if (refused && Object.hasOwn(refused.keys, l.key)) throw new ConfigError(file, l.line, l.key, refused.problem(l.key));
+      throw new ConfigError(file, l.line, l.key, `unknown key (known keys: ${Object.keys(schema).sort().join(', ')})`);
     }
     const seen = collected.get(l.key);
     if (seen && !spec.repeatable) {
