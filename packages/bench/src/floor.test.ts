@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_ZSTD_LEVEL } from '@cpsbackup/format';
-import { tempDir } from '@cpsbackup/testkit/entries';
+import { tempDir } from '@cpsbackup/testkit';
 import { backupFloor, type ComputeCosts } from './floor';
 
 // One "second" per byte cut: a floor's `cut` part is then the bytes it read.

@@ -1,12 +1,4 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { EntryType, type FileEntry } from '@cpsbackup/format';
-
-/** A fresh temporary directory, removed by the caller (or left for inspection). */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${prefix}-`));
-}
 
 /** A file entry with plausible metadata around `content`'s chunk ids. */
 export function fileEntry(p: string, chunks: Buffer[], size: number): FileEntry {

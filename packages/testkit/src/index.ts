@@ -5,5 +5,6 @@
  * `@cpsbackup/testkit/e2e` starts real cpsbackupd and CLI processes.
  */
 export { SeededRandom } from './random';
-export { fileEntry, tempDir } from './entries';
+export { fileEntry } from './entries';
+export { tempDir } from './temp-dir';
 export { toArray } from './iterate';

@@ -7,7 +7,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TEMP_DIR_PREFIX } from './temp-dir';
 import stopRgw from './s3/jest-global-teardown';
+
+/** What the store's defaultRecordsKeyFile puts after a store's directory (not imported: the teardown loads no store code). */
+const RECORDS_KEY_SUFFIX = '.records.key';
 
 export default async function teardown(): Promise<void> {
   try {
@@ -15,8 +19,8 @@ export default async function teardown(): Promise<void> {
   } finally {
     const tmp = os.tmpdir();
     for (const name of fs.readdirSync(tmp)) {
-      const m = /^(cpsbackup-.+)\.records\.key$/.exec(name);
-      if (m && !fs.existsSync(path.join(tmp, m[1]!))) fs.rmSync(path.join(tmp, name), { force: true });
+      if (!name.startsWith(TEMP_DIR_PREFIX) || !name.endsWith(RECORDS_KEY_SUFFIX)) continue;
+      if (!fs.existsSync(path.join(tmp, name.slice(0, -RECORDS_KEY_SUFFIX.length)))) fs.rmSync(path.join(tmp, name), { force: true });
     }
   }
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { createCa, issueCertificate, type KeyAndCert } from '@cpsbackup/pki';
-import { tempDir } from '../entries';
+import { tempDir } from '../temp-dir';
 
 export { tempDir };
 

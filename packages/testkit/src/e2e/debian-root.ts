@@ -14,7 +14,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tempDir } from '../entries';
+import { tempDir } from '../temp-dir';
 
 export type DebianSuite = 'bookworm' | 'trixie';
 

@@ -9,10 +9,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import type * as net from 'node:net';
 import * as path from 'node:path';
 import { type S3Settings } from '@cpsbackup/store/s3';
+import { tempDir } from '../temp-dir';
 import { type S3Kind, s3Kind, TestRgw } from './rgw';
 import { type S3Key, signedFetch } from './sigv4';
 
@@ -220,7 +220,7 @@ export class FaultProxy {
  */
 export function useS3(name: string): { s3: TestS3 } {
   const holder = {} as { s3: TestS3 };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cpsbackup-${name}-`));
+  const dir = tempDir(name);
   beforeAll(async () => {
     holder.s3 = await TestS3.startFor(s3Kind(), dir, name);
   }, 11 * 60_000);

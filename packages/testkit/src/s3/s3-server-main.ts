@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 
 // s3rver ships no types: what is used of it is declared here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -71,13 +72,13 @@ function makeStoreAtomic(): void {
   proto.getObject = function (this: FilesystemStore, ...args: unknown[]) {
     return inTurn(async () => {
       const object = (await getObject.apply(this, args)) as S3rverObject | null;
-      if (object?.content && !Buffer.isBuffer(object.content)) object.content = Readable.from([await received(object.content)]);
+      if (object?.content && !Buffer.isBuffer(object.content)) object.content = Readable.from([await buffer(object.content)]);
       return object;
     });
   };
   // putObjectMultipart calls putObject with its parts as one stream: it is not in a turn itself (only its own upload's files).
   proto.putObject = async function (this: FilesystemStore, object: S3rverObject) {
-    const body = object.content === null ? Buffer.alloc(0) : Buffer.isBuffer(object.content) ? object.content : await received(object.content);
+    const body = object.content === null ? Buffer.alloc(0) : Buffer.isBuffer(object.content) ? object.content : await buffer(object.content);
     return inTurn(async () => {
       const file = this.getResourcePath(object.bucket, object.key, 'object');
       await fsp.mkdir(path.dirname(file), { recursive: true });
@@ -89,12 +90,6 @@ function makeStoreAtomic(): void {
       return { size: body.length, md5 };
     });
   };
-}
-
-async function received(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part));
-  return Buffer.concat(parts);
 }
 
 async function main(): Promise<void> {
