@@ -179,7 +179,7 @@ test('an owner that cannot renew stops committing and deleting before its lease 
     server.s3.proxy.clearFaults();
     await a.close();
   }
-}, 240_000);
+}, 120_000);
 
 test("the owner's own renewal applied late (given up on while a full cluster held it) leaves the lease its own: renewed from the tag it finds, not lost", async () => {
   const prefix = `late${++prefixes}/`;
